@@ -1,0 +1,143 @@
+// Shared Kubernetes building blocks and the helper that makes one rule drive both
+// admission (CEL `x-kubernetes-validations` in the generated CRD) and offline validation (zod).
+import { z } from 'zod';
+
+export const GROUP = 'tollgate.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+/** A rule checked by the API server (CEL) and by `tollgate validate` (the `check` function). */
+export interface Rule<T> {
+  /** CEL expression over `self` (the value the rule is attached to). */
+  rule: string;
+  /** Message shown by both the API server and the offline validator. */
+  message: string;
+  /** Optional JSONPath-like field the error is reported on, relative to self (e.g. `.maxOutputTokens`). */
+  fieldPath?: string;
+  /** Same check, in TypeScript, for offline validation. */
+  check: (value: T) => boolean;
+}
+
+type Meta = Record<string, unknown>;
+
+/** Attach rules to a schema: a zod refinement and the CRD's `x-kubernetes-validations`. */
+export function withRules<S extends z.ZodType>(schema: S, rules: Rule<z.output<S>>[]): S {
+  const refined = schema.superRefine((value, ctx) => {
+    for (const r of rules) {
+      if (!r.check(value as z.output<S>)) {
+        const path = r.fieldPath ? r.fieldPath.replace(/^\./, '').split('.') : [];
+        ctx.addIssue({ code: 'custom', message: r.message, path });
+      }
+    }
+  });
+  const previous = (refined.meta() ?? {}) as Meta;
+  const existing = Array.isArray(previous['x-kubernetes-validations']) ? previous['x-kubernetes-validations'] : [];
+  return refined.meta({
+    ...previous,
+    'x-kubernetes-validations': [
+      ...existing,
+      ...rules.map((r) => (r.fieldPath ? { rule: r.rule, message: r.message, fieldPath: r.fieldPath } : { rule: r.rule, message: r.message })),
+    ],
+  }) as S;
+}
+
+/** Add (merge) metadata such as a description or x-kubernetes-* markers. */
+export function describe<S extends z.ZodType>(schema: S, description: string, extra: Meta = {}): S {
+  return schema.meta({ ...((schema.meta() ?? {}) as Meta), description, ...extra }) as S;
+}
+
+// ---- Patterns shared by schemas, CEL rules and the compiler -------------------------------------
+
+export const DIGEST_IMAGE_RE = /^[^@\s]+@sha256:[a-f0-9]{64}$/;
+export const DIGEST_IMAGE_CEL = String.raw`^[^@\s]+@sha256:[a-f0-9]{64}$`;
+export const SHA256_DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
+export const SHA256_DIGEST_CEL = '^sha256:[a-f0-9]{64}$';
+export const GIT_SHA_RE = /^[a-f0-9]{40}$/;
+export const GIT_SHA_CEL = '^[a-f0-9]{40}$';
+export const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DURATION_RE = /^[1-9][0-9]*(s|m|h|d)$/;
+export const QUANTITY_RE = /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$/;
+export const HHMM_RE = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+
+export const dnsLabel = () =>
+  z.string().min(1).max(63).regex(DNS_LABEL_RE, { message: 'must be a lowercase DNS label (a-z, 0-9, "-")' });
+
+export const duration = () =>
+  describe(z.string().regex(DURATION_RE, { message: 'must be a duration like 30s, 15m, 24h or 30d' }), 'Duration: a positive integer followed by s, m, h or d.');
+
+export const quantity = () =>
+  describe(
+    z.string().regex(QUANTITY_RE, { message: 'must be a Kubernetes quantity such as 500m, 16Gi or 2' }),
+    'Kubernetes resource quantity (e.g. 500m, 16Gi).',
+  );
+
+export const stringMap = () => z.record(z.string(), z.string());
+
+export const LocalObjectReference = z.strictObject({ name: dnsLabel() });
+
+export const SecretKeySelector = describe(
+  z.strictObject({ name: z.string().min(1).max(253), key: z.string().min(1).max(253) }),
+  'A key in a Secret in the same namespace as the object.',
+);
+
+export const LabelSelectorRequirement = z.strictObject({
+  key: z.string().min(1),
+  operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+  values: z.array(z.string()).optional(),
+});
+
+export const LabelSelector = z.strictObject({
+  matchLabels: stringMap().optional(),
+  matchExpressions: z.array(LabelSelectorRequirement).optional(),
+});
+export type LabelSelector = z.infer<typeof LabelSelector>;
+
+export const Toleration = z.strictObject({
+  key: z.string().optional(),
+  operator: z.enum(['Exists', 'Equal']).optional(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  tolerationSeconds: z.int().optional(),
+});
+export type Toleration = z.infer<typeof Toleration>;
+
+/** metav1.Condition */
+export const Condition = z.strictObject({
+  type: z.string().min(1).max(316),
+  status: z.enum(['True', 'False', 'Unknown']),
+  observedGeneration: z.int().min(0).optional(),
+  lastTransitionTime: z.string(),
+  reason: z.string().min(1).max(1024),
+  message: z.string().max(32768),
+});
+export type Condition = z.infer<typeof Condition>;
+
+export const Conditions = describe(z.array(Condition), 'Conditions keyed by type.', {
+  'x-kubernetes-list-type': 'map',
+  'x-kubernetes-list-map-keys': ['type'],
+});
+
+export const OwnerReference = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  uid: z.string(),
+  controller: z.boolean().optional(),
+  blockOwnerDeletion: z.boolean().optional(),
+});
+
+/** The subset of ObjectMeta Tollgate reads; unknown metadata fields pass through. */
+export const ObjectMeta = z.looseObject({
+  name: z.string().min(1).max(253),
+  namespace: z.string().optional(),
+  uid: z.string().optional(),
+  generation: z.int().optional(),
+  resourceVersion: z.string().optional(),
+  creationTimestamp: z.union([z.string(), z.date()]).optional(),
+  deletionTimestamp: z.union([z.string(), z.date()]).optional(),
+  labels: stringMap().optional(),
+  annotations: stringMap().optional(),
+  ownerReferences: z.array(OwnerReference).optional(),
+  finalizers: z.array(z.string()).optional(),
+});
+export type ObjectMeta = z.infer<typeof ObjectMeta>;

@@ -1,0 +1,215 @@
+// LLMModel: one served model, in the inference namespace.
+import { z } from 'zod';
+import {
+  API_VERSION, Conditions, DIGEST_IMAGE_CEL, DIGEST_IMAGE_RE, GIT_SHA_CEL, GIT_SHA_RE, LocalObjectReference,
+  ObjectMeta, SHA256_DIGEST_CEL, SHA256_DIGEST_RE, SecretKeySelector, Toleration, describe, dnsLabel, quantity,
+  stringMap, withRules,
+} from '../meta.ts';
+
+export const ENGINES = ['vllm', 'ollama', 'tgi', 'llamacpp'] as const;
+export const Engine = z.enum(ENGINES);
+export type Engine = z.infer<typeof Engine>;
+
+/** Endpoint scopes; also what a model can serve. */
+export const SCOPES = ['chat.completions', 'completions', 'embeddings', 'models.list'] as const;
+export const Scope = z.enum(SCOPES);
+export type Scope = z.infer<typeof Scope>;
+export const CAPABILITIES = ['chat.completions', 'completions', 'embeddings'] as const;
+export const Capability = z.enum(CAPABILITIES);
+export type Capability = z.infer<typeof Capability>;
+
+export const SERVED_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+
+const fileDigest = z.strictObject({
+  path: z.string().min(1).max(512).regex(/^[^/.][^\0]*$/, { message: 'must be a relative path inside the model repository' }),
+  sha256: z.string().regex(/^[a-f0-9]{64}$/, { message: 'must be 64 lowercase hex characters' }),
+});
+
+export const HuggingFaceSource = withRules(
+  z.strictObject({
+    repo: z.string().min(3).max(200).regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, { message: 'must be "organisation/name"' }),
+    revision: describe(z.string().max(64), 'Immutable commit SHA (40 hex characters) of the model repository; branches and tags are rejected.'),
+    files: describe(z.array(fileDigest).max(64).optional(), 'Optional sha256 of individual files, verified after download (required for llamacpp GGUF files).'),
+  }),
+  [
+    {
+      rule: `self.revision.matches('${GIT_SHA_CEL}')`,
+      message: 'model revision must be an immutable 40-character commit SHA, not a branch or tag',
+      fieldPath: '.revision',
+      check: (v) => GIT_SHA_RE.test(v.revision),
+    },
+  ],
+);
+
+export const OllamaSource = withRules(
+  z.strictObject({
+    name: z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/, { message: 'must be an Ollama model name such as llama3.1:8b' }),
+    digest: describe(z.string().max(80), 'sha256 digest of the Ollama manifest (sha256:<64 hex>).'),
+  }),
+  [
+    {
+      rule: `self.digest.matches('${SHA256_DIGEST_CEL}')`,
+      message: 'ollama model must be pinned by manifest digest (sha256:<64 hex>)',
+      fieldPath: '.digest',
+      check: (v) => SHA256_DIGEST_RE.test(v.digest),
+    },
+  ],
+);
+
+export const OciSource = withRules(
+  z.strictObject({
+    reference: describe(z.string().min(1).max(512), 'OCI artifact holding the weights, pinned by digest (repo@sha256:<64 hex>).'),
+    path: z.string().max(512).default('/model'),
+  }),
+  [
+    {
+      rule: `self.reference.matches('${DIGEST_IMAGE_CEL}')`,
+      message: 'OCI model artifact must be pinned by digest (repo@sha256:<64 hex>)',
+      fieldPath: '.reference',
+      check: (v) => DIGEST_IMAGE_RE.test(v.reference),
+    },
+  ],
+);
+
+export const ModelSource = withRules(
+  z.strictObject({
+    huggingface: HuggingFaceSource.optional(),
+    ollama: OllamaSource.optional(),
+    oci: OciSource.optional(),
+  }),
+  [
+    {
+      rule: '[has(self.huggingface), has(self.ollama), has(self.oci)].filter(x, x).size() == 1',
+      message: 'exactly one model source (huggingface, ollama or oci) must be set',
+      check: (v) => [v.huggingface, v.ollama, v.oci].filter((x) => x !== undefined).length === 1,
+    },
+  ],
+);
+export type ModelSource = z.infer<typeof ModelSource>;
+
+export const Cost = z.strictObject({
+    unit: describe(z.enum(['tokens', 'gpuSeconds']).default('tokens'), 'What this model charges against: weighted tokens or GPU-seconds.'),
+    inputTokenWeight: describe(z.number().min(0).max(1e6).default(1), 'Budget units charged per input token.'),
+    outputTokenWeight: describe(z.number().min(0).max(1e6).default(1), 'Budget units charged per output token.'),
+    gpuSecondWeight: describe(z.number().min(0).max(1e6).default(1), 'Budget units charged per GPU-second (unit gpuSeconds), multiplied by the GPUs per replica.'),
+    estimatedOutputTokensPerSecond: describe(
+      z.number().positive().max(1e6).default(50),
+      'For gpuSeconds models: throughput used to estimate GPU time before inference.',
+    ),
+});
+
+export const ModelLimits = z.strictObject({
+  maxInputTokens: z.int().min(1).max(10_000_000).optional(),
+  maxOutputTokens: z.int().min(1).max(10_000_000).optional(),
+});
+
+export const ModelResources = z.strictObject({
+  gpus: describe(z.int().min(0).max(64).default(1), 'GPUs per replica (the gpuResourceName limit).'),
+  gpuResourceName: z.string().min(1).max(253).default('nvidia.com/gpu'),
+  cpu: quantity().optional(),
+  memory: quantity().optional(),
+  shmSize: describe(quantity().default('2Gi'), 'Size of the in-memory /dev/shm volume (tensor-parallel engines need it).'),
+  modelCacheSize: describe(quantity().default('100Gi'), 'Size limit of the emptyDir the model is downloaded into.'),
+});
+
+export const Scheduling = z.strictObject({
+  nodeSelector: stringMap().optional(),
+  tolerations: z.array(Toleration).optional(),
+  priorityClassName: z.string().max(253).optional(),
+});
+
+export const LLMModelSpec = withRules(
+  z.strictObject({
+    engine: describe(Engine, 'Inference engine.'),
+    image: describe(z.string().min(1).max(1024), 'Container image of the engine, pinned by digest (repo@sha256:<64 hex>).'),
+    imagePullSecrets: z.array(LocalObjectReference).max(16).optional(),
+    model: describe(ModelSource, 'Where the weights come from, pinned to an immutable revision or digest and verified before serving.'),
+    servedName: describe(
+      z.string().regex(SERVED_NAME_RE, { message: 'must be 1-128 characters: letters, digits and . _ : / -' }),
+      'Name tenants use in the "model" field; unique across the cluster.',
+    ),
+    contextLength: z.int().min(1).max(10_000_000).default(4096),
+    capabilities: z.array(Capability).min(1).default(['chat.completions', 'completions']),
+    replicas: z.int().min(0).max(1000).default(1),
+    resources: ModelResources.default({ gpus: 1, gpuResourceName: 'nvidia.com/gpu', shmSize: '2Gi', modelCacheSize: '100Gi' }),
+    scheduling: Scheduling.optional(),
+    cost: Cost.default({ unit: 'tokens', inputTokenWeight: 1, outputTokenWeight: 1, gpuSecondWeight: 1, estimatedOutputTokensPerSecond: 50 }),
+    limits: ModelLimits.optional(),
+    tiers: describe(z.array(dnsLabel()).max(64).optional(), 'Tiers allowed to use this model; absent means every tier a policy entitles.'),
+    engineArgs: describe(
+      z.array(z.string().max(1024)).max(64).optional(),
+      'Extra engine flags. Flags Tollgate owns (model, port, served name, API key, host) are rejected.',
+    ),
+    upstreamCredential: describe(
+      SecretKeySelector.optional(),
+      'Bring-your-own upstream API key (e.g. synced from Vault); by default the operator generates one.',
+    ),
+  }),
+  [
+    {
+      rule: `self.image.matches('${DIGEST_IMAGE_CEL}')`,
+      message: 'image must be pinned by digest (repo@sha256:<64 hex>); tags are mutable',
+      fieldPath: '.image',
+      check: (v) => DIGEST_IMAGE_RE.test(v.image),
+    },
+    {
+      rule: '!has(self.limits) || !has(self.limits.maxOutputTokens) || self.limits.maxOutputTokens <= self.contextLength',
+      message: 'limits.maxOutputTokens must not exceed contextLength',
+      fieldPath: '.limits.maxOutputTokens',
+      check: (v) => v.limits?.maxOutputTokens === undefined || v.limits.maxOutputTokens <= v.contextLength,
+    },
+    {
+      rule: '!has(self.limits) || !has(self.limits.maxInputTokens) || self.limits.maxInputTokens < self.contextLength',
+      message: 'limits.maxInputTokens must be below contextLength',
+      fieldPath: '.limits.maxInputTokens',
+      check: (v) => v.limits?.maxInputTokens === undefined || v.limits.maxInputTokens < v.contextLength,
+    },
+    {
+      rule: "self.engine != 'llamacpp' || !has(self.model.huggingface) || (has(self.model.huggingface.files) && self.model.huggingface.files.size() == 1)",
+      message: 'llamacpp needs exactly one GGUF file with its sha256 in model.huggingface.files',
+      fieldPath: '.model',
+      check: (v) => v.engine !== 'llamacpp' || v.model.huggingface === undefined || v.model.huggingface.files?.length === 1,
+    },
+    {
+      rule: "self.engine == 'ollama' ? has(self.model.ollama) : !has(self.model.ollama)",
+      message: 'model.ollama is the source for engine ollama, and only for it',
+      fieldPath: '.model',
+      check: (v) => (v.engine === 'ollama') === (v.model.ollama !== undefined),
+    },
+    {
+      rule: "!has(self.engineArgs) || self.engineArgs.all(a, !a.matches('^--?(model|model-id|m|port|host|served-model-name|api-key|api-key-file|revision)(=|$)'))",
+      message: 'engineArgs must not set flags Tollgate manages (model, port, host, served name, API key, revision)',
+      fieldPath: '.engineArgs',
+      check: (v) => (v.engineArgs ?? []).every((a) => !/^--?(model|model-id|m|port|host|served-model-name|api-key|api-key-file|revision)(=|$)/.test(a)),
+    },
+    {
+      rule: "self.cost.unit != 'gpuSeconds' || self.resources.gpus > 0",
+      message: 'cost.unit gpuSeconds needs resources.gpus > 0',
+      fieldPath: '.cost.unit',
+      check: (v) => v.cost.unit !== 'gpuSeconds' || v.resources.gpus > 0,
+    },
+  ],
+);
+export type LLMModelSpec = z.infer<typeof LLMModelSpec>;
+
+export const LLMModelStatus = z.strictObject({
+  observedGeneration: z.int().optional(),
+  conditions: Conditions.optional(),
+  servedName: z.string().optional(),
+  image: describe(z.string().optional(), 'The digest-pinned image in force.'),
+  modelRevision: describe(z.string().optional(), 'The pinned model revision or digest in force.'),
+  replicas: z.int().optional(),
+  readyReplicas: z.int().optional(),
+  availableReplicas: z.int().optional(),
+  upstream: describe(z.string().optional(), 'In-cluster URL the gateway uses.'),
+});
+export type LLMModelStatus = z.infer<typeof LLMModelStatus>;
+
+export const LLMModel = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('LLMModel'),
+  metadata: ObjectMeta,
+  spec: LLMModelSpec,
+  status: LLMModelStatus.optional(),
+});
+export type LLMModel = z.infer<typeof LLMModel>;

@@ -1,0 +1,133 @@
+// LLMPolicy: cluster-scoped; what tenants get and which guardrails apply.
+import { z } from 'zod';
+import { API_VERSION, Conditions, HHMM_RE, LabelSelector, ObjectMeta, describe, dnsLabel, withRules } from '../meta.ts';
+import { Budget, RateLimits, RequestLimits } from './budget.ts';
+
+export const PolicySelector = z.strictObject({
+  namespaces: describe(z.array(dnsLabel()).max(1000).optional(), 'Tenant namespaces selected by name.'),
+  namespaceSelector: describe(LabelSelector.optional(), 'Tenant namespaces selected by label.'),
+  tenantSelector: describe(LabelSelector.optional(), 'LLMTenants selected by label.'),
+  tiers: describe(z.array(dnsLabel()).max(64).optional(), 'Only tenants requesting one of these tiers.'),
+});
+export type PolicySelector = z.infer<typeof PolicySelector>;
+
+export const TierEntitlement = z.strictObject({
+  name: dnsLabel(),
+  models: describe(z.array(z.string().min(1).max(128)).max(256), 'Served model names this tier may use; "*" means every model.'),
+  budget: Budget.optional(),
+  rateLimits: RateLimits.optional(),
+  limits: RequestLimits.optional(),
+});
+export type TierEntitlement = z.infer<typeof TierEntitlement>;
+
+export const BUILTIN_SECRET_DETECTORS = [
+  'aws-access-key', 'aws-secret-key', 'gcp-service-account', 'gcp-api-key', 'azure-storage-key', 'private-key',
+  'jwt', 'bearer-token', 'connection-string', 'slack-token', 'github-token', 'stripe-key', 'openai-key', 'tollgate-key',
+  'credit-card',
+] as const;
+export const BUILTIN_PII_DETECTORS = ['email', 'phone', 'iban', 'ip-address'] as const;
+export const Detector = z.enum([...BUILTIN_SECRET_DETECTORS, ...BUILTIN_PII_DETECTORS, 'secrets', 'pii']);
+export type Detector = z.infer<typeof Detector>;
+
+export const CustomPattern = z.strictObject({
+  name: dnsLabel(),
+  pattern: describe(z.string().min(1).max(1024), 'RE2 syntax (linear time); backreferences and lookaround are not supported.'),
+});
+
+export const GuardMode = z.enum(['off', 'flag', 'block']);
+export type GuardMode = z.infer<typeof GuardMode>;
+
+export const Guardrails = z.strictObject({
+  redaction: z.strictObject({
+    detectors: describe(z.array(Detector).max(64).default([]), 'Built-in detectors by name; "secrets" and "pii" select whole groups.'),
+    customPatterns: z.array(CustomPattern).max(64).default([]),
+  }).optional(),
+  promptInjection: z.strictObject({
+      mode: GuardMode.default('off'),
+      threshold: describe(z.number().min(0).max(1).default(0.7), 'Score at or above which the mode applies.'),
+      judge: z.strictObject({
+        model: describe(z.string().min(1).max(128), 'Served name of a classifier LLMModel.'),
+        timeoutMs: z.int().min(10).max(60_000).default(500),
+        failMode: describe(z.enum(['open', 'closed']).default('closed'), 'What happens when the judge times out or fails.'),
+      }).optional(),
+  }).optional(),
+  exfiltration: z.strictObject({
+    mode: z.enum(['off', 'flag', 'neutralize', 'block']).default('neutralize'),
+    allowedHosts: describe(z.array(z.string().min(1).max(253)).max(256).default([]), 'Hosts markdown links and images may point to.'),
+  }).optional(),
+  canaries: describe(z.array(z.string().min(8).max(256)).max(32).optional(), 'System-prompt canary strings; seeing one in output blocks the response.'),
+  tools: z.strictObject({
+    allowed: describe(z.array(z.string().min(1).max(128)).max(256), 'Tool (function) names requests may declare.'),
+  }).optional(),
+  structuredOutput: z.strictObject({
+    enforce: describe(z.boolean().default(false), 'When the caller asks for a JSON schema, an output that does not validate is refused.'),
+  }).optional(),
+});
+export type Guardrails = z.infer<typeof Guardrails>;
+
+export const LoggingMode = z.enum(['none', 'metadata', 'redactedPrompts']);
+export type LoggingMode = z.infer<typeof LoggingMode>;
+
+export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+export const AccessWindow = withRules(
+  z.strictObject({
+    days: z.array(z.enum(WEEKDAYS)).min(1).max(7).default([...WEEKDAYS]),
+    start: z.string().regex(HHMM_RE, { message: 'must be HH:MM (24h)' }),
+    end: z.string().regex(HHMM_RE, { message: 'must be HH:MM (24h)' }),
+    timeZone: describe(z.string().min(1).max(64).default('UTC'), 'IANA time zone, e.g. Europe/Berlin.'),
+  }),
+  [
+    {
+      rule: 'self.start != self.end',
+      message: 'access window start and end must differ',
+      check: (v) => v.start !== v.end,
+    },
+  ],
+);
+export type AccessWindow = z.infer<typeof AccessWindow>;
+
+export const CIDR_RE = /^(((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)|[0-9a-fA-F:]+\/(12[0-8]|1[01]\d|\d?\d))$/;
+
+export const Anomaly = z.strictObject({
+  enabled: z.boolean().default(true),
+  burstFactor: describe(z.number().min(1).max(1000).default(10), "Request rate over the key's own baseline that counts as a burst."),
+  capHitRatio: describe(z.number().min(0).max(1).default(0.8), 'Share of responses hitting the output cap that counts as anomalous.'),
+  failedAuthPerMinute: z.int().min(1).max(100_000).default(20),
+  threshold: describe(z.number().min(0).max(1).default(0.8), 'Score at which the action is taken.'),
+  action: z.enum(['flag', 'revoke']).default('flag'),
+});
+export type Anomaly = z.infer<typeof Anomaly>;
+
+export const LLMPolicySpec = z.strictObject({
+  selector: describe(PolicySelector.default({}), 'Which tenants this policy applies to; empty selects every tenant.'),
+  tiers: describe(z.array(TierEntitlement).max(64).optional(), 'Per-tier entitlements; when set, tiers not listed get nothing from this policy.'),
+  budget: Budget.optional(),
+  rateLimits: RateLimits.optional(),
+  limits: RequestLimits.optional(),
+  guardrails: Guardrails.optional(),
+  logging: z.strictObject({ mode: LoggingMode.default('metadata') }).optional(),
+  accessWindows: describe(z.array(AccessWindow).max(16).optional(), 'Requests are allowed only inside one of these windows.'),
+  ipAllowlist: describe(
+    z.array(z.string().max(64).regex(CIDR_RE, { message: 'must be a CIDR such as 10.0.0.0/8' })).max(256).optional(),
+    'Client addresses allowed (CIDRs).',
+  ),
+  anomaly: Anomaly.optional(),
+});
+export type LLMPolicySpec = z.infer<typeof LLMPolicySpec>;
+
+export const LLMPolicyStatus = z.strictObject({
+  observedGeneration: z.int().optional(),
+  conditions: Conditions.optional(),
+  selectedTenants: describe(z.array(z.string()).optional(), 'namespace/name of the LLMTenants this policy selects.'),
+  selectedTenantCount: z.int().optional(),
+});
+export type LLMPolicyStatus = z.infer<typeof LLMPolicyStatus>;
+
+export const LLMPolicy = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('LLMPolicy'),
+  metadata: ObjectMeta,
+  spec: LLMPolicySpec,
+  status: LLMPolicyStatus.optional(),
+});
+export type LLMPolicy = z.infer<typeof LLMPolicy>;

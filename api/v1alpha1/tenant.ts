@@ -1,0 +1,87 @@
+// LLMTenant: a team's request for access, in the team's own namespace.
+import { z } from 'zod';
+import { API_VERSION, Conditions, ObjectMeta, describe, dnsLabel, duration, withRules } from '../meta.ts';
+import { Budget, RateLimits, RequestLimits } from './budget.ts';
+import { Scope } from './model.ts';
+
+export const TenantKey = z.strictObject({
+  name: describe(dnsLabel(), 'Key name; the key is stored under this name in the tenant key Secret.'),
+  scopes: describe(z.array(Scope).min(1).max(4).default(['chat.completions', 'completions', 'embeddings', 'models.list']), 'Endpoints this key may call.'),
+  expiresAt: describe(z.iso.datetime({ offset: true }).optional(), 'RFC 3339 time after which the key is refused.'),
+  revoked: describe(z.boolean().default(false), 'Revoke the key now (kept in status as Revoked).'),
+  rotation: describe(
+    z.int().min(0).max(1_000_000).default(0),
+    'Increase to rotate: the operator issues a new key and keeps the previous one valid for the grace period.',
+  ),
+  secretRef: describe(
+    z.strictObject({ name: z.string().min(1).max(253), key: z.string().min(1).max(253) }).optional(),
+    'Take the key from this Secret in the tenant namespace instead of letting the operator issue one.',
+  ),
+});
+export type TenantKey = z.infer<typeof TenantKey>;
+
+export const LLMTenantSpec = withRules(
+  z.strictObject({
+    tier: describe(dnsLabel(), 'Requested tier; a selecting LLMPolicy must offer it.'),
+    models: describe(z.array(z.string().min(1).max(128)).max(256).default([]), 'Requested served model names; empty means all the tier is entitled to.'),
+    keys: z.array(TenantKey).max(32).default([]),
+    budget: describe(Budget.optional(), 'Requested budget; the effective one is the smaller of this and the policies.'),
+    rateLimits: describe(RateLimits.optional(), 'Requested limits; the effective ones are the smaller of these and the policies.'),
+    limits: RequestLimits.optional(),
+    suspended: describe(z.boolean().default(false), 'Refuse every request from this tenant.'),
+    keySecretName: describe(z.string().min(1).max(253).optional(), 'Secret the operator issues keys into (default <tenant>-tollgate-keys).'),
+    rotationGracePeriod: describe(duration().default('24h'), 'How long a rotated-out key stays valid.'),
+    contact: describe(z.string().max(256).optional(), 'Owner contact shown in audit and status.'),
+  }),
+  [
+    {
+      rule: 'self.keys.all(k, self.keys.exists_one(j, j.name == k.name))',
+      message: 'key names must be unique',
+      fieldPath: '.keys',
+      check: (v) => new Set(v.keys.map((k) => k.name)).size === v.keys.length,
+    },
+  ],
+);
+export type LLMTenantSpec = z.infer<typeof LLMTenantSpec>;
+
+export const KeyState = z.enum(['Active', 'Pending', 'Expired', 'Revoked', 'Grace']);
+export type KeyState = z.infer<typeof KeyState>;
+
+export const KeyStatus = z.strictObject({
+  name: z.string(),
+  fingerprint: describe(z.string().optional(), 'sha256 of the key, first 16 hex characters; never the key itself.'),
+  state: KeyState,
+  reason: z.string().optional(),
+  expiresAt: z.string().optional(),
+  secretName: z.string().optional(),
+  rotation: z.int().optional(),
+});
+export type KeyStatus = z.infer<typeof KeyStatus>;
+
+export const EffectiveLimits = z.strictObject({
+  budget: Budget.optional(),
+  rateLimits: RateLimits.optional(),
+  limits: RequestLimits.optional(),
+});
+
+export const LLMTenantStatus = z.strictObject({
+  observedGeneration: z.int().optional(),
+  conditions: Conditions.optional(),
+  tier: z.string().optional(),
+  grantedModels: z.array(z.string()).optional(),
+  deniedModels: z.array(z.strictObject({ name: z.string(), reason: z.string() })).optional(),
+  policies: describe(z.array(z.string()).optional(), 'LLMPolicies selecting this tenant.'),
+  effective: EffectiveLimits.optional(),
+  keys: z.array(KeyStatus).optional(),
+  endpoint: describe(z.string().optional(), 'Gateway URL to call.'),
+});
+export type LLMTenantStatus = z.infer<typeof LLMTenantStatus>;
+
+export const LLMTenant = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('LLMTenant'),
+  metadata: ObjectMeta,
+  spec: LLMTenantSpec,
+  status: LLMTenantStatus.optional(),
+});
+export type LLMTenant = z.infer<typeof LLMTenant>;

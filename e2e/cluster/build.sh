@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Builds (once) every binary the e2e harness needs, from Go modules, into a cache outside the clone:
+#   $TOLLGATE_CACHE/bin/<component>-<version>/<binary>
+# Components: kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl), etcd, kwok,
+# llm-d-inference-sim, helm. Versions come from e2e/versions.env. A component whose binaries are already
+# in the cache is reused; a build goes to a temporary directory first and is moved into place only when it
+# succeeded, so an interrupted build is never mistaken for a finished one.
+#
+# Usage: e2e/cluster/build.sh [component ...]     (default: all; e.g. `build.sh kubernetes etcd kwok`)
+# Env:   TOLLGATE_CACHE   cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/tollgate)
+#        GOTOOLCHAIN      defaults to `local` (use the installed Go, never download a toolchain)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../versions.env
+. "$HERE/../versions.env"
+TOLLGATE_CACHE="${TOLLGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tollgate}"
+export TOLLGATE_CACHE
+export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+export GOFLAGS="${GOFLAGS:-} -buildvcs=false -trimpath"
+export CGO_ENABLED=0
+
+die() { echo "build.sh: ERROR: $*" >&2; exit 1; }
+log() { echo "build.sh: $*" >&2; }
+
+ALL_COMPONENTS=(kubernetes etcd kwok llm-d-inference-sim helm)
+KUBE_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+
+# ---- prerequisites ------------------------------------------------------------------------------------
+command -v go >/dev/null 2>&1 || die "'go' is not installed (need Go >= $GO_MIN_VERSION on PATH; e.g. from https://go.dev/dl, or Debian's golang-go plus GOTOOLCHAIN=go$GO_MIN_VERSION.0 to let the go command fetch a newer toolchain from the module proxy)"
+go_have="$(go env GOVERSION 2>/dev/null || true)"   # e.g. go1.26.8
+go_have="${go_have#go}"
+ver_ge() { # ver_ge HAVE WANT: numeric compare of dotted versions
+  local IFS=.; local -a a=($1) b=($2); local i
+  for i in 0 1 2; do
+    local x="${a[i]:-0}" y="${b[i]:-0}"; x="${x%%[!0-9]*}"; y="${y%%[!0-9]*}"
+    (( ${x:-0} > ${y:-0} )) && return 0
+    (( ${x:-0} < ${y:-0} )) && return 1
+  done
+  return 0
+}
+ver_ge "$go_have" "$GO_MIN_VERSION" || die "Go $go_have is too old: need Go >= $GO_MIN_VERSION (kwok $KWOK_VERSION requires it). Install a newer Go, or set GOTOOLCHAIN=go$GO_MIN_VERSION.0 to let the go command fetch one from the module proxy."
+
+mkdir -p "$TOLLGATE_CACHE/bin" "$TOLLGATE_CACHE/gomod" "$TOLLGATE_CACHE/tmp"
+# one build at a time per cache (two clones may share it)
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$TOLLGATE_CACHE/build.lock"
+  flock -n 9 || { log "another build holds $TOLLGATE_CACHE/build.lock; waiting for it"; flock 9; }
+fi
+TMPDIRS=()
+trap 'for d in "${TMPDIRS[@]}"; do rm -rf "$d"; done' EXIT
+newtmp() { local d; d="$(mktemp -d "$TOLLGATE_CACHE/tmp/$1.XXXXXX")"; TMPDIRS+=("$d"); echo "$d"; }
+
+bindir_of() { # bindir_of COMPONENT
+  case "$1" in
+    kubernetes) echo "$TOLLGATE_CACHE/bin/kubernetes-$KUBERNETES_VERSION" ;;
+    etcd) echo "$TOLLGATE_CACHE/bin/etcd-$ETCD_VERSION" ;;
+    kwok) echo "$TOLLGATE_CACHE/bin/kwok-$KWOK_VERSION" ;;
+    llm-d-inference-sim) echo "$TOLLGATE_CACHE/bin/llm-d-inference-sim-$LLM_D_INFERENCE_SIM_VERSION" ;;
+    helm) echo "$TOLLGATE_CACHE/bin/helm-$HELM_VERSION" ;;
+    *) die "unknown component '$1' (known: ${ALL_COMPONENTS[*]})" ;;
+  esac
+}
+binaries_of() {
+  case "$1" in
+    kubernetes) echo "${KUBE_BINARIES[*]}" ;;
+    etcd) echo etcd ;;
+    kwok) echo kwok ;;
+    llm-d-inference-sim) echo llm-d-inference-sim ;;
+    helm) echo helm ;;
+  esac
+}
+is_built() { # all binaries of the component present and executable
+  local dir; dir="$(bindir_of "$1")"; local b
+  for b in $(binaries_of "$1"); do [ -x "$dir/$b" ] || return 1; done
+}
+# install_dir TMPDIR COMPONENT: move a finished build into place atomically
+install_dir() {
+  local tmp="$1" dest; dest="$(bindir_of "$2")"
+  local b; for b in $(binaries_of "$2"); do [ -x "$tmp/$b" ] || die "$2: build finished but $b is missing in $tmp"; done
+  rm -rf "$dest.old"; [ -e "$dest" ] && mv "$dest" "$dest.old"
+  mv "$tmp" "$dest"; rm -rf "$dest.old"
+}
+
+# ---- kubernetes ---------------------------------------------------------------------------------------
+# k8s.io/kubernetes replaces its staging modules with ./staging/src/k8s.io/*, so `go install` refuses it;
+# a consumer module requires it and replaces each staging module with the published v0.<minor>.<patch>.
+K8S_STAGING=(api apiextensions-apiserver apimachinery apiserver cli-runtime client-go cloud-provider
+  cluster-bootstrap code-generator component-base component-helpers controller-manager cri-api cri-client
+  csi-translation-lib dynamic-resource-allocation endpointslice externaljwt kms kube-aggregator
+  kube-controller-manager kube-proxy kube-scheduler kubectl kubelet metrics mount-utils
+  pod-security-admission sample-apiserver sample-cli-plugin sample-controller)
+
+build_kubernetes() {
+  local v="$KUBERNETES_VERSION" staging="v0.${KUBERNETES_VERSION#v1.}"
+  local mod="$TOLLGATE_CACHE/gomod/kubernetes-$v"
+  mkdir -p "$mod"
+  {
+    echo "// Generated by e2e/cluster/build.sh: consumer module to build Kubernetes $v binaries."
+    echo "module tollgate.local/e2e/kubernetes"
+    echo
+    echo "go 1.24.0"
+    echo
+    echo "godebug default=go1.24"
+    echo
+    echo "require k8s.io/kubernetes $v"
+    echo
+    echo "replace ("
+    local m; for m in "${K8S_STAGING[@]}"; do echo "	k8s.io/$m => k8s.io/$m $staging"; done
+    echo ")"
+  } > "$mod/go.mod.new"
+  {
+    echo "//go:build tools"
+    echo
+    echo "package tools"
+    echo
+    echo "import ("
+    local b; for b in "${KUBE_BINARIES[@]}"; do echo "	_ \"k8s.io/kubernetes/cmd/$b\""; done
+    echo ")"
+  } > "$mod/tools.go"
+  # keep a tidied go.mod/go.sum when nothing changed (fast warm rebuilds after a cache wipe of bin/ only)
+  if ! cmp -s "$mod/go.mod.new" "$mod/go.mod.in" 2>/dev/null || [ ! -f "$mod/go.sum" ]; then
+    cp "$mod/go.mod.new" "$mod/go.mod"; cp "$mod/go.mod.new" "$mod/go.mod.in"; rm -f "$mod/go.sum"
+    log "kubernetes: resolving modules (go mod tidy) in $mod"
+    (cd "$mod" && go mod tidy) || die "kubernetes: 'go mod tidy' failed in $mod (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
+  fi
+  rm -f "$mod/go.mod.new"
+  local major="${v#v}"; major="${major%%.*}"
+  local minor="${v#v*.}"; minor="${minor%%.*}"
+  local pkg="k8s.io/component-base/version" cpkg="k8s.io/client-go/pkg/version" x=""
+  local date; date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  for p in "$pkg" "$cpkg"; do
+    x="$x -X $p.gitVersion=$v -X $p.gitMajor=$major -X $p.gitMinor=$minor -X $p.gitTreeState=clean -X $p.buildDate=$date"
+  done
+  local tmp; tmp="$(newtmp kubernetes)"
+  local pkgs=(); local b; for b in "${KUBE_BINARIES[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
+  (cd "$mod" && go build -ldflags "-s -w$x" -o "$tmp/" "${pkgs[@]}") || die "kubernetes: go build failed (see output above)"
+  "$tmp/kube-apiserver" --version | grep -q "$v" || die "kubernetes: built kube-apiserver does not report $v"
+  install_dir "$tmp" kubernetes
+}
+
+# ---- etcd ---------------------------------------------------------------------------------------------
+# The server's main package is the module root go.etcd.io/etcd/server/v3; its go.mod has replaces too.
+build_etcd() {
+  local v="$ETCD_VERSION" mod="$TOLLGATE_CACHE/gomod/etcd-$ETCD_VERSION"
+  mkdir -p "$mod"
+  if [ ! -f "$mod/go.sum" ] || ! grep -q "go.etcd.io/etcd/server/v3 $v" "$mod/go.mod" 2>/dev/null; then
+    cat > "$mod/go.mod" <<EOF
+// Generated by e2e/cluster/build.sh: consumer module to build etcd $v.
+module tollgate.local/e2e/etcd
+
+go 1.24.0
+
+require go.etcd.io/etcd/server/v3 $v
+EOF
+    cat > "$mod/tools.go" <<'EOF'
+//go:build tools
+
+package tools
+
+import _ "go.etcd.io/etcd/server/v3"
+EOF
+    rm -f "$mod/go.sum"
+    log "etcd: resolving modules (go mod tidy) in $mod"
+    (cd "$mod" && go mod tidy) || die "etcd: 'go mod tidy' failed in $mod"
+  fi
+  local tmp; tmp="$(newtmp etcd)"
+  (cd "$mod" && go build -ldflags "-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3) || die "etcd: go build failed"
+  "$tmp/etcd" --version | grep -q "${v#v}" || die "etcd: built binary does not report ${v#v}"
+  install_dir "$tmp" etcd
+}
+
+# ---- go install components -----------------------------------------------------------------------------
+go_install() { # go_install COMPONENT PACKAGE@VERSION
+  local tmp; tmp="$(newtmp "$1")"
+  GOBIN="$tmp" go install -ldflags "-s -w" "$2" || die "$1: 'go install $2' failed"
+  install_dir "$tmp" "$1"
+}
+build_kwok() { go_install kwok "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"; }
+# llm-d-inference-sim: builds with CGO_ENABLED=0 (pure Go; run it with --force-dummy-tokenizer so it never
+# fetches a tokenizer from a model hub). See e2e/README.md.
+build_llm-d-inference-sim() { go_install llm-d-inference-sim "github.com/llm-d/llm-d-inference-sim/cmd/llm-d-inference-sim@$LLM_D_INFERENCE_SIM_VERSION"; }
+build_helm() {
+  go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+}
+
+# ---- main ---------------------------------------------------------------------------------------------
+components=("$@"); [ ${#components[@]} -gt 0 ] || components=("${ALL_COMPONENTS[@]}")
+total_start=$(date +%s)
+summary=()
+for c in "${components[@]}"; do
+  dir="$(bindir_of "$c")"
+  if is_built "$c"; then
+    log "$c: cached in $dir"
+    summary+=("$c: cached")
+    continue
+  fi
+  log "$c: building into $dir (this can take minutes; Kubernetes takes 10-25 min cold on 2 cores)"
+  start=$(date +%s)
+  "build_$c"
+  secs=$(( $(date +%s) - start ))
+  log "$c: built in ${secs}s"
+  summary+=("$c: built in ${secs}s")
+done
+log "summary ($(( $(date +%s) - total_start ))s total):"
+for s in "${summary[@]}"; do log "  $s"; done
