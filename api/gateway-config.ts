@@ -1,0 +1,156 @@
+// The gateway config contract: what the operator (or `tollgate render`) compiles and what the gateway
+// enforces. Versioned by `schemaVersion`, identified by `hash` (sha256 of the canonical JSON of everything
+// but the hash). Key material appears only as sha256 hashes.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { Capability, Engine, Scope } from './v1alpha1/model.ts';
+import { AccessWindow, Anomaly, CustomPattern, Detector, GuardMode, LoggingMode } from './v1alpha1/policy.ts';
+
+export const GATEWAY_CONFIG_SCHEMA_VERSION = 'tollgate.dev/gateway-config/v1';
+
+export const CfgBudgetLine = z.strictObject({ limit: z.number().min(0), windowSeconds: z.int().min(1) });
+export type CfgBudgetLine = z.infer<typeof CfgBudgetLine>;
+
+export const CfgLimits = z.strictObject({
+  /** Weighted-token budget; absent means unlimited. */
+  tokenBudget: CfgBudgetLine.optional(),
+  /** GPU-second budget; absent means unlimited. */
+  gpuSecondBudget: CfgBudgetLine.optional(),
+  requestsPerMinute: z.int().min(0).optional(),
+  tokensPerMinute: z.number().min(0).optional(),
+  concurrency: z.int().min(0).optional(),
+  maxInputTokens: z.int().min(1).optional(),
+  /** Cap on max_tokens and the value set when the caller omits it. */
+  maxOutputTokens: z.int().min(1),
+  maxN: z.int().min(1),
+  maxRequestBytes: z.int().min(1024),
+});
+export type CfgLimits = z.infer<typeof CfgLimits>;
+
+export const CfgGuardrails = z.strictObject({
+  redaction: z.strictObject({
+    detectors: z.array(Detector),
+    customPatterns: z.array(CustomPattern),
+  }),
+  promptInjection: z.strictObject({
+    mode: GuardMode,
+    threshold: z.number().min(0).max(1),
+    judge: z.strictObject({ model: z.string(), timeoutMs: z.int(), failMode: z.enum(['open', 'closed']) }).optional(),
+  }),
+  exfiltration: z.strictObject({ mode: z.enum(['off', 'flag', 'neutralize', 'block']), allowedHosts: z.array(z.string()) }),
+  canaries: z.array(z.string()),
+  /** Absent: any tool may be declared. Present: only these. */
+  allowedTools: z.array(z.string()).optional(),
+  structuredOutput: z.strictObject({ enforce: z.boolean() }),
+});
+export type CfgGuardrails = z.infer<typeof CfgGuardrails>;
+
+export const CfgKey = z.strictObject({
+  /** Stable, non-secret id used in audit lines and metrics: `<namespace>/<tenant>/<key name>[#<rotation>]`. */
+  id: z.string(),
+  /** Lowercase hex sha256 of the full key. */
+  sha256: z.string().regex(/^[a-f0-9]{64}$/),
+  scopes: z.array(Scope),
+  /** RFC 3339; the gateway refuses the key after this instant. */
+  expiresAt: z.string().optional(),
+  revoked: z.boolean(),
+});
+export type CfgKey = z.infer<typeof CfgKey>;
+
+export const CfgTenant = z.strictObject({
+  /** `<namespace>/<name>` */
+  id: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  tier: z.string(),
+  suspended: z.boolean(),
+  /** Served names this tenant may call (already intersected with tier entitlements and model tiers). */
+  models: z.array(z.string()),
+  limits: CfgLimits,
+  guardrails: CfgGuardrails,
+  logging: LoggingMode,
+  /** Every list must admit the request (one list per selecting policy: most restrictive wins). */
+  accessWindows: z.array(z.array(AccessWindow)),
+  ipAllowlists: z.array(z.array(z.string())),
+  anomaly: Anomaly.optional(),
+  keys: z.array(CfgKey),
+});
+export type CfgTenant = z.infer<typeof CfgTenant>;
+
+export const CfgModel = z.strictObject({
+  servedName: z.string(),
+  /** `<namespace>/<name>` of the LLMModel */
+  id: z.string(),
+  engine: Engine,
+  /** Base URL of the engine's OpenAI-compatible API, e.g. http://m.ns.svc:8000/v1 */
+  upstream: z.string(),
+  /** Name of the entry in the gateway's upstream-credentials Secret (absent: the engine takes no key). */
+  credentialKey: z.string().optional(),
+  capabilities: z.array(Capability),
+  contextLength: z.int().min(1),
+  maxInputTokens: z.int().min(1).optional(),
+  maxOutputTokens: z.int().min(1).optional(),
+  cost: z.strictObject({
+    unit: z.enum(['tokens', 'gpuSeconds']),
+    inputTokenWeight: z.number().min(0),
+    outputTokenWeight: z.number().min(0),
+    gpuSecondWeight: z.number().min(0),
+    gpusPerReplica: z.int().min(0),
+    estimatedOutputTokensPerSecond: z.number().positive(),
+  }),
+});
+export type CfgModel = z.infer<typeof CfgModel>;
+
+export const GatewayConfigBody = z.strictObject({
+  schemaVersion: z.literal(GATEWAY_CONFIG_SCHEMA_VERSION),
+  models: z.array(CfgModel),
+  tenants: z.array(CfgTenant),
+});
+export type GatewayConfigBody = z.infer<typeof GatewayConfigBody>;
+
+export const GatewayConfig = GatewayConfigBody.extend({
+  hash: z.string().regex(/^sha256:[a-f0-9]{64}$/),
+}).superRefine((cfg, ctx) => {
+  const expected = hashConfigBody(stripHash(cfg));
+  if (cfg.hash !== expected) ctx.addIssue({ code: 'custom', path: ['hash'], message: `hash does not match content (expected ${expected})` });
+  const names = new Set<string>();
+  for (const m of cfg.models) {
+    if (names.has(m.servedName)) ctx.addIssue({ code: 'custom', path: ['models'], message: `duplicate servedName ${m.servedName}` });
+    names.add(m.servedName);
+  }
+  const keyHashes = new Set<string>();
+  for (const t of cfg.tenants) for (const k of t.keys) {
+    if (keyHashes.has(k.sha256)) ctx.addIssue({ code: 'custom', path: ['tenants'], message: `key ${k.id} shares its hash with another key` });
+    keyHashes.add(k.sha256);
+  }
+});
+export type GatewayConfig = z.infer<typeof GatewayConfig>;
+
+function stripHash(cfg: GatewayConfig): GatewayConfigBody {
+  const { hash: _hash, ...body } = cfg;
+  return body;
+}
+
+/** Canonical JSON: object keys sorted, no whitespace. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function hashConfigBody(body: GatewayConfigBody): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(body)).digest('hex')}`;
+}
+
+export function sealGatewayConfig(body: GatewayConfigBody): GatewayConfig {
+  return { ...body, hash: hashConfigBody(body) };
+}
+
+/** Parse and verify untrusted config text/objects (the gateway refuses anything that fails). */
+export function parseGatewayConfig(value: unknown): GatewayConfig {
+  return GatewayConfig.parse(value);
+}
