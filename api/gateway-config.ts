@@ -8,14 +8,22 @@ import { AccessWindow, Anomaly, CustomPattern, Detector, GuardMode, LoggingMode 
 
 export const GATEWAY_CONFIG_SCHEMA_VERSION = 'tollgate.dev/gateway-config/v1';
 
-export const CfgBudgetLine = z.strictObject({ limit: z.number().min(0), windowSeconds: z.int().min(1) });
+/**
+ * One budget: `limit` units per fixed window of `windowSeconds` (aligned to the Unix epoch).
+ * `tokens` lines are charged by models with cost.unit tokens (weighted tokens), `gpuSeconds` lines by
+ * models with cost.unit gpuSeconds. A tenant may carry several lines (e.g. 1,000/hour and 10,000/day
+ * from two policies): every line must admit a request.
+ */
+export const CfgBudgetLine = z.strictObject({
+  unit: z.enum(['tokens', 'gpuSeconds']),
+  limit: z.number().min(0),
+  windowSeconds: z.int().min(1),
+});
 export type CfgBudgetLine = z.infer<typeof CfgBudgetLine>;
 
 export const CfgLimits = z.strictObject({
-  /** Weighted-token budget; absent means unlimited. */
-  tokenBudget: CfgBudgetLine.optional(),
-  /** GPU-second budget; absent means unlimited. */
-  gpuSecondBudget: CfgBudgetLine.optional(),
+  /** Empty: unlimited. At most one line per (unit, windowSeconds). */
+  budgets: z.array(CfgBudgetLine),
   requestsPerMinute: z.int().min(0).optional(),
   tokensPerMinute: z.number().min(0).optional(),
   concurrency: z.int().min(0).optional(),
