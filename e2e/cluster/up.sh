@@ -167,7 +167,7 @@ kubeconfig "$STATE/kwok.kubeconfig" kwok
 # ---- process helpers -----------------------------------------------------------------------------------
 start() { # start NAME BINARY ARGS...: background it in its own session, log to logs/NAME.log, record its pid
   local name="$1"; shift
-  setsid "$@" > "$STATE/logs/$name.log" 2>&1 < /dev/null &
+  setsid "$@" > "$STATE/logs/$name.log" 2>&1 < /dev/null 8>&- &
   echo $! > "$STATE/pids/$name.pid"
 }
 on_fail() {
@@ -197,7 +197,7 @@ start etcd "$ETCD_BIN" --name=tollgate-e2e --data-dir="$STATE/etcd-data" \
   --listen-client-urls="http://127.0.0.1:$ETCD_PORT" --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \
   --listen-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
   --initial-cluster="tollgate-e2e=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync \
-  --listen-metrics-urls="" --log-level=warn --quota-backend-bytes=$((2 * 1024 * 1024 * 1024))
+  --log-level=warn --quota-backend-bytes=$((2 * 1024 * 1024 * 1024))
 wait_ready etcd "http://127.0.0.1:$ETCD_PORT/health"
 
 # ---- kube-apiserver ------------------------------------------------------------------------------------
@@ -262,20 +262,9 @@ kc() { "$KUBECTL" --kubeconfig="$STATE/kubeconfig" --request-timeout=30s "$@"; }
 # ---- fake nodes ----------------------------------------------------------------------------------------
 T_NODES=$(now_ms)
 kc apply -f "$HERE/nodes.yaml" >/dev/null
-# Nodes are created without status (the API ignores it on create); set capacity/allocatable on the status
-# subresource, kwok's node-initialize stage then keeps them and marks the node Ready.
-node_status() { # node_status NAME CPU MEMORY GPUS
-  local gpu=""
-  [ "$4" -gt 0 ] && gpu=", \"nvidia.com/gpu\": \"$4\""
-  local res="{\"cpu\": \"$2\", \"memory\": \"$3\", \"pods\": \"110\", \"ephemeral-storage\": \"500Gi\"$gpu}"
-  kc patch node "$1" --subresource=status --type=merge \
-    -p "{\"status\": {\"capacity\": $res, \"allocatable\": $res}}" >/dev/null
-}
-node_status gpu-a100-0 64 512Gi 8
-node_status gpu-a100-1 64 512Gi 8
-node_status gpu-l4-0 16 64Gi 1
-node_status cpu-0 16 64Gi 0
-node_status cpu-1 16 64Gi 0
+# the API ignores status on create: write capacity/allocatable (incl. nvidia.com/gpu) through the status
+# subresource; kwok's node-initialize stage keeps them and marks each node Ready
+kc replace --subresource=status -f "$HERE/nodes.yaml" >/dev/null
 kc wait --for=condition=Ready node --all --timeout="${TIMEOUT}s" >/dev/null \
   || die "fake nodes did not become Ready (kwok log: $STATE/logs/kwok.log)"
 log "5 kwok nodes Ready in $(( $(now_ms) - T_NODES )) ms"
@@ -296,7 +285,7 @@ if [ ${#crds[@]} -gt 0 ]; then
   args=(); for f in "${crds[@]}"; do args+=(-f "$f"); done
   kc apply --server-side --force-conflicts --field-manager=tollgate-e2e "${args[@]}" >/dev/null \
     || die "installing CRDs from crds/ failed"
-  kc wait --for=condition=Established crd -l '!tollgate-e2e-none' --timeout="${TIMEOUT}s" >/dev/null \
+  kc wait --for=condition=Established "${args[@]}" --timeout="${TIMEOUT}s" >/dev/null \
     || die "CRDs did not become Established"
   log "${#crds[@]} CRD file(s) from crds/ installed and Established in $(( $(now_ms) - T_CRD )) ms"
 else
