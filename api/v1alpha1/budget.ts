@@ -1,11 +1,14 @@
 // Budgets and rate limits: shared by LLMTenant (requested) and LLMPolicy (granted).
 import { z } from 'zod';
-import { describe, duration } from '../meta.ts';
+import { describe, duration, withRules } from '../meta.ts';
 
-export const BudgetLine = z.strictObject({
-  limit: describe(z.number().min(0).max(1e15), 'Budget units per window (weighted tokens or GPU-seconds).'),
-  window: describe(duration().default('24h'), 'Fixed window length, aligned to the Unix epoch (e.g. 1h, 24h, 30d).'),
-});
+export const BudgetLine = withRules(
+  z.strictObject({
+    limit: describe(z.number().max(1e15), 'Budget units per window (weighted tokens or GPU-seconds).'),
+    window: describe(duration().default('24h'), 'Fixed window length, aligned to the Unix epoch (e.g. 1h, 24h, 30d).'),
+  }),
+  [{ rule: 'self.limit >= 0', message: 'budget limit must not be negative', fieldPath: '.limit', check: (v) => v.limit >= 0 }],
+);
 export type BudgetLine = z.infer<typeof BudgetLine>;
 
 export const Budget = z.strictObject({
@@ -14,11 +17,20 @@ export const Budget = z.strictObject({
 });
 export type Budget = z.infer<typeof Budget>;
 
-export const RateLimits = z.strictObject({
-  requestsPerMinute: z.int().min(0).max(10_000_000).optional(),
-  tokensPerMinute: z.int().min(0).max(1e12).optional(),
-  concurrency: describe(z.int().min(0).max(100_000).optional(), 'Requests in flight at once.'),
-});
+export const RateLimits = withRules(
+  z.strictObject({
+    requestsPerMinute: z.int().max(10_000_000).optional(),
+    tokensPerMinute: z.int().max(1e12).optional(),
+    concurrency: describe(z.int().max(100_000).optional(), 'Requests in flight at once.'),
+  }),
+  [
+    {
+      rule: '(!has(self.requestsPerMinute) || self.requestsPerMinute >= 0) && (!has(self.tokensPerMinute) || self.tokensPerMinute >= 0) && (!has(self.concurrency) || self.concurrency >= 0)',
+      message: 'rate limits must not be negative',
+      check: (v) => [v.requestsPerMinute, v.tokensPerMinute, v.concurrency].every((x) => x === undefined || x >= 0),
+    },
+  ],
+);
 export type RateLimits = z.infer<typeof RateLimits>;
 
 export const RequestLimits = z.strictObject({

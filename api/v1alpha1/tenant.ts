@@ -44,7 +44,7 @@ export const LLMTenantSpec = withRules(
 );
 export type LLMTenantSpec = z.infer<typeof LLMTenantSpec>;
 
-export const KeyState = z.enum(['Active', 'Pending', 'Expired', 'Revoked', 'Grace']);
+export const KeyState = z.enum(['Active', 'Pending', 'Expired', 'Revoked', 'Grace', 'Invalid']);
 export type KeyState = z.infer<typeof KeyState>;
 
 export const KeyStatus = z.strictObject({

@@ -1,0 +1,38 @@
+import { HF_FETCH_ENV, HF_OFFLINE_ENV, MODEL_DIR, huggingFaceFetch, httpProbe, ociFetch, pinnedRevision, startupProbe, type EngineAdapter } from './types.ts';
+
+const PORT = 8080;
+
+export const tgi: EngineAdapter = {
+  engine: 'tgi',
+  port: PORT,
+  apiBasePath: '/v1',
+  supportsApiKey: true,
+  container({ model, credentialEnv }) {
+    const src = model.spec.model;
+    const path = src.huggingface ? `${MODEL_DIR}/${src.huggingface.repo}` : `${MODEL_DIR}/oci`;
+    const args = [
+      '--model-id', path,
+      '--hostname', '0.0.0.0',
+      '--port', String(PORT),
+      '--max-total-tokens', String(model.spec.contextLength),
+      '--max-input-tokens', String(Math.max(1, (model.spec.limits?.maxInputTokens ?? model.spec.contextLength - 1))),
+    ];
+    if (model.spec.resources.gpus > 1) args.push('--num-shard', String(model.spec.resources.gpus));
+    args.push(...(model.spec.engineArgs ?? []));
+    const env = [...HF_OFFLINE_ENV];
+    // text-generation-launcher reads API_KEY and then requires `Authorization: Bearer <key>`.
+    if (credentialEnv) env.push({ ...credentialEnv, name: 'API_KEY' });
+    return { command: ['text-generation-launcher'], args, env };
+  },
+  fetchContainer({ model }) {
+    const oci = ociFetch(model);
+    if (oci) return oci;
+    const script = huggingFaceFetch(model, 'python3');
+    if (!script) return undefined;
+    return { image: model.spec.image, command: ['/bin/sh', '-c'], args: [script], env: HF_FETCH_ENV };
+  },
+  readinessProbe: () => httpProbe('/health', PORT),
+  livenessProbe: () => httpProbe('/health', PORT, { failureThreshold: 6 }),
+  startupProbe: () => startupProbe('/health', PORT),
+  pinnedRevision,
+};

@@ -1,0 +1,98 @@
+// One adapter per inference engine. Everything engine-specific (command line, port, probes, how the
+// model is fetched and verified, how the upstream credential is passed) lives behind this interface.
+import type { V1Container, V1EnvVar, V1Probe } from '@kubernetes/client-node';
+import type { LLMModel } from '../../../api/v1alpha1/index.ts';
+
+/** Paths shared by the init container (fetch + verify) and the serving container. */
+export const MODEL_DIR = '/models';
+
+export interface EngineContext {
+  model: LLMModel;
+  /** Env var carrying the upstream API key from the credential Secret (undefined: engine takes none). */
+  credentialEnv?: V1EnvVar;
+}
+
+export interface EngineAdapter {
+  readonly engine: LLMModel['spec']['engine'];
+  /** Port the engine serves its OpenAI-compatible API on. */
+  readonly port: number;
+  /** Path prefix of the OpenAI-compatible API (the gateway appends /chat/completions etc.). */
+  readonly apiBasePath: string;
+  /** Whether the engine can require an API key; when false the NetworkPolicy is the only guard. */
+  readonly supportsApiKey: boolean;
+  /** Serving container: command, args, env (image, resources and security are set by the compiler). */
+  container(ctx: EngineContext): Pick<V1Container, 'command' | 'args' | 'env'>;
+  /** Init container that fetches the pinned model and verifies it before the engine starts. */
+  fetchContainer(ctx: EngineContext): Pick<V1Container, 'image' | 'command' | 'args' | 'env'> | undefined;
+  readinessProbe(): V1Probe;
+  livenessProbe(): V1Probe;
+  startupProbe(): V1Probe;
+  /** The pinned revision/digest the engine serves, as shown in status. */
+  pinnedRevision(model: LLMModel): string;
+}
+
+export function httpProbe(path: string, port: number, opts: Partial<V1Probe> = {}): V1Probe {
+  return { httpGet: { path, port }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, ...opts };
+}
+
+/** Startup probe budget: large models can take many minutes to load onto GPUs. */
+export function startupProbe(path: string, port: number): V1Probe {
+  return httpProbe(path, port, { periodSeconds: 10, failureThreshold: 180 });
+}
+
+export function pinnedRevision(model: LLMModel): string {
+  const src = model.spec.model;
+  if (src.huggingface) return `${src.huggingface.repo}@${src.huggingface.revision}`;
+  if (src.ollama) return `${src.ollama.name}@${src.ollama.digest}`;
+  if (src.oci) return src.oci.reference;
+  return '';
+}
+
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A POSIX shell script that verifies listed files against their sha256 (coreutils `sha256sum -c`).
+ * Used after any download so a tampered mirror or cache cannot serve different weights.
+ */
+export function verifyFilesScript(dir: string, files: readonly { path: string; sha256: string }[]): string {
+  if (files.length === 0) return '';
+  const lines = files.map((f) => `${f.sha256}  ${f.path}`).join('\\n');
+  return `cd ${shellQuote(dir)} && printf '${lines}\\n' | sha256sum -c --strict -`;
+}
+
+/** Hugging Face download pinned to a commit; huggingface_hub checks each LFS file's sha256 on download. */
+export function huggingFaceFetch(model: LLMModel, python: string): string | undefined {
+  const hf = model.spec.model.huggingface;
+  if (!hf) return undefined;
+  const dest = `${MODEL_DIR}/${hf.repo}`;
+  const allow = hf.files && hf.files.length > 0 ? `, allow_patterns=${JSON.stringify(hf.files.map((f) => f.path))}` : '';
+  const py = `from huggingface_hub import snapshot_download; snapshot_download(repo_id=${JSON.stringify(hf.repo)}, revision=${JSON.stringify(hf.revision)}, local_dir=${JSON.stringify(dest)}${allow})`;
+  const verify = verifyFilesScript(dest, hf.files ?? []);
+  return [`set -eu`, `${python} -c ${shellQuote(py)}`, verify, `echo verified ${hf.repo}@${hf.revision}`].filter(Boolean).join('\n');
+}
+
+/** OCI artifacts are pulled by digest by the kubelet (the digest is the verification); copy them in. */
+export function ociFetch(model: LLMModel): Pick<V1Container, 'image' | 'command' | 'args'> | undefined {
+  const oci = model.spec.model.oci;
+  if (!oci) return undefined;
+  return {
+    image: oci.reference,
+    command: ['/bin/sh', '-c'],
+    args: [`set -eu; cp -R ${shellQuote(oci.path)}/. ${MODEL_DIR}/oci/; echo copied ${oci.reference}`],
+  };
+}
+
+export const HF_OFFLINE_ENV: V1EnvVar[] = [
+  { name: 'HF_HOME', value: `${MODEL_DIR}/.hf` },
+  { name: 'HF_HUB_OFFLINE', value: '1' },
+  { name: 'HF_HUB_DISABLE_TELEMETRY', value: '1' },
+  { name: 'HOME', value: '/tmp' },
+];
+
+export const HF_FETCH_ENV: V1EnvVar[] = [
+  { name: 'HF_HOME', value: `${MODEL_DIR}/.hf` },
+  { name: 'HF_HUB_DISABLE_TELEMETRY', value: '1' },
+  { name: 'HOME', value: '/tmp' },
+];

@@ -1,0 +1,40 @@
+import { HF_FETCH_ENV, HF_OFFLINE_ENV, MODEL_DIR, huggingFaceFetch, httpProbe, ociFetch, pinnedRevision, startupProbe, type EngineAdapter } from './types.ts';
+
+const PORT = 8000;
+
+export const vllm: EngineAdapter = {
+  engine: 'vllm',
+  port: PORT,
+  apiBasePath: '/v1',
+  supportsApiKey: true,
+  container({ model, credentialEnv }) {
+    const src = model.spec.model;
+    const path = src.huggingface ? `${MODEL_DIR}/${src.huggingface.repo}` : `${MODEL_DIR}/oci`;
+    const args = [
+      '--model', path,
+      '--served-model-name', model.spec.servedName,
+      '--host', '0.0.0.0',
+      '--port', String(PORT),
+      '--max-model-len', String(model.spec.contextLength),
+      '--disable-log-requests',
+    ];
+    if (model.spec.resources.gpus > 1) args.push('--tensor-parallel-size', String(model.spec.resources.gpus));
+    if (model.spec.capabilities.includes('embeddings')) args.push('--task', 'embed');
+    args.push(...(model.spec.engineArgs ?? []));
+    // vLLM reads VLLM_API_KEY and then requires `Authorization: Bearer <key>` on /v1/*.
+    const env = [...HF_OFFLINE_ENV, { name: 'VLLM_NO_USAGE_STATS', value: '1' }, { name: 'DO_NOT_TRACK', value: '1' }];
+    if (credentialEnv) env.push({ ...credentialEnv, name: 'VLLM_API_KEY' });
+    return { command: ['vllm', 'serve'], args, env };
+  },
+  fetchContainer({ model }) {
+    const oci = ociFetch(model);
+    if (oci) return oci;
+    const script = huggingFaceFetch(model, 'python3');
+    if (!script) return undefined;
+    return { image: model.spec.image, command: ['/bin/sh', '-c'], args: [script], env: HF_FETCH_ENV };
+  },
+  readinessProbe: () => httpProbe('/health', PORT),
+  livenessProbe: () => httpProbe('/health', PORT, { failureThreshold: 6 }),
+  startupProbe: () => startupProbe('/health', PORT),
+  pinnedRevision,
+};

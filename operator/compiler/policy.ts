@@ -1,0 +1,187 @@
+// LLMPolicy selection and merge: several policies may select one tenant; the most restrictive value wins.
+// Every function here is pure and table-tested.
+import RE2 from 're2';
+import type { CfgBudgetLine, CfgGuardrails } from '../../api/gateway-config.ts';
+import type { AccessWindow, Anomaly, Budget, LLMPolicy, LLMTenant, LoggingMode, RateLimits, RequestLimits } from '../../api/v1alpha1/index.ts';
+import { matchesSelector } from './selectors.ts';
+
+export interface TenantView {
+  tenant: LLMTenant;
+  namespaceLabels: Record<string, string>;
+}
+
+export function selects(policy: LLMPolicy, view: TenantView): boolean {
+  const sel = policy.spec.selector;
+  const ns = view.tenant.metadata.namespace ?? 'default';
+  if (sel.namespaces && !sel.namespaces.includes(ns)) return false;
+  if (!matchesSelector(sel.namespaceSelector, view.namespaceLabels)) return false;
+  if (!matchesSelector(sel.tenantSelector, view.tenant.metadata.labels ?? {})) return false;
+  if (sel.tiers && !sel.tiers.includes(view.tenant.spec.tier)) return false;
+  return true;
+}
+
+/** Compile-time problems in a policy (things admission cannot know, e.g. RE2 pattern syntax). */
+export function policyProblems(policy: LLMPolicy): string[] {
+  const problems: string[] = [];
+  for (const p of policy.spec.guardrails?.redaction?.customPatterns ?? []) {
+    try {
+      new RE2(p.pattern, 'u');
+    } catch (err) {
+      problems.push(`guardrails.redaction.customPatterns[${p.name}]: pattern does not compile as RE2: ${(err as Error).message}`);
+    }
+  }
+  for (const w of policy.spec.accessWindows ?? []) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: w.timeZone });
+    } catch {
+      problems.push(`accessWindows: unknown time zone "${w.timeZone}"`);
+    }
+  }
+  return problems;
+}
+
+const minDefined = (...xs: (number | undefined)[]): number | undefined => {
+  const d = xs.filter((x): x is number => x !== undefined);
+  return d.length === 0 ? undefined : Math.min(...d);
+};
+
+export function windowSeconds(window: string): number {
+  const n = Number.parseInt(window, 10);
+  const unit = window.slice(-1);
+  const mult = unit === 's' ? 1 : unit === 'm' ? 60 : unit === 'h' ? 3600 : 86400;
+  return n * mult;
+}
+
+/** All budget lines from all sources; per (unit, window) the smallest limit. */
+export function mergeBudgets(budgets: (Budget | undefined)[]): CfgBudgetLine[] {
+  const lines = new Map<string, CfgBudgetLine>();
+  for (const b of budgets) {
+    if (!b) continue;
+    for (const unit of ['tokens', 'gpuSeconds'] as const) {
+      const line = b[unit];
+      if (!line) continue;
+      const w = windowSeconds(line.window);
+      const key = `${unit}/${w}`;
+      const prev = lines.get(key);
+      if (!prev || line.limit < prev.limit) lines.set(key, { unit, limit: line.limit, windowSeconds: w });
+    }
+  }
+  return [...lines.values()].sort((a, b) => (a.unit === b.unit ? a.windowSeconds - b.windowSeconds : a.unit < b.unit ? -1 : 1));
+}
+
+export function mergeRateLimits(all: (RateLimits | undefined)[]): RateLimits {
+  return {
+    requestsPerMinute: minDefined(...all.map((r) => r?.requestsPerMinute)),
+    tokensPerMinute: minDefined(...all.map((r) => r?.tokensPerMinute)),
+    concurrency: minDefined(...all.map((r) => r?.concurrency)),
+  };
+}
+
+export function mergeRequestLimits(all: (RequestLimits | undefined)[]): RequestLimits {
+  return {
+    maxInputTokens: minDefined(...all.map((r) => r?.maxInputTokens)),
+    maxOutputTokens: minDefined(...all.map((r) => r?.maxOutputTokens)),
+    maxN: minDefined(...all.map((r) => r?.maxN)),
+    maxRequestBytes: minDefined(...all.map((r) => r?.maxRequestBytes)),
+  };
+}
+
+const rank = <T extends string>(order: readonly T[], value: T): number => order.indexOf(value);
+const strictest = <T extends string>(order: readonly T[], values: T[], fallback: T): T =>
+  values.reduce((acc, v) => (rank(order, v) > rank(order, acc) ? v : acc), fallback);
+
+function intersect(lists: string[][]): string[] | undefined {
+  if (lists.length === 0) return undefined;
+  const [first, ...rest] = lists as [string[], ...string[][]];
+  return first.filter((x) => rest.every((l) => l.includes(x))).sort();
+}
+
+const uniqSorted = (xs: string[]): string[] => [...new Set(xs)].sort();
+
+/** Guardrails: detectors and canaries add up; modes take the strictest; allowlists intersect. */
+export function mergeGuardrails(policies: LLMPolicy[]): CfgGuardrails {
+  const g = policies.map((p) => p.spec.guardrails).filter((x) => x !== undefined);
+  const patterns = new Map<string, { name: string; pattern: string }>();
+  for (const x of g) for (const p of x.redaction?.customPatterns ?? []) patterns.set(`${p.name}\u0000${p.pattern}`, p);
+  const pi = g.map((x) => x.promptInjection).filter((x) => x !== undefined);
+  const ex = g.map((x) => x.exfiltration).filter((x) => x !== undefined);
+  const tools = g.map((x) => x.tools?.allowed).filter((x) => x !== undefined);
+  const judge = pi.find((x) => x.judge !== undefined)?.judge;
+  return {
+    redaction: {
+      detectors: uniqSorted(g.flatMap((x) => x.redaction?.detectors ?? [])) as CfgGuardrails['redaction']['detectors'],
+      customPatterns: [...patterns.values()].sort((a, b) => (a.name === b.name ? (a.pattern < b.pattern ? -1 : 1) : a.name < b.name ? -1 : 1)),
+    },
+    promptInjection: {
+      mode: strictest(['off', 'flag', 'block'] as const, pi.map((x) => x.mode), 'off'),
+      threshold: minDefined(...pi.filter((x) => x.mode !== 'off').map((x) => x.threshold)) ?? 0.7,
+      ...(judge ? { judge } : {}),
+    },
+    exfiltration: {
+      mode: strictest(['off', 'flag', 'neutralize', 'block'] as const, ex.map((x) => x.mode), 'off'),
+      allowedHosts: intersect(ex.map((x) => x.allowedHosts)) ?? [],
+    },
+    canaries: uniqSorted(g.flatMap((x) => x.canaries ?? [])),
+    ...(tools.length > 0 ? { allowedTools: intersect(tools) ?? [] } : {}),
+    structuredOutput: { enforce: g.some((x) => x.structuredOutput?.enforce === true) },
+  };
+}
+
+/** Logging: the mode that records least prompt data wins. */
+export function mergeLogging(policies: LLMPolicy[]): LoggingMode {
+  const modes = policies.map((p) => p.spec.logging?.mode).filter((m): m is LoggingMode => m !== undefined);
+  if (modes.length === 0) return 'metadata';
+  const order: LoggingMode[] = ['redactedPrompts', 'metadata', 'none'];
+  return strictest(order, modes, 'redactedPrompts');
+}
+
+export function mergeAnomaly(policies: LLMPolicy[]): Anomaly | undefined {
+  const all = policies.map((p) => p.spec.anomaly).filter((a) => a !== undefined);
+  if (all.length === 0) return undefined;
+  return {
+    enabled: all.some((a) => a.enabled),
+    burstFactor: Math.min(...all.map((a) => a.burstFactor)),
+    capHitRatio: Math.min(...all.map((a) => a.capHitRatio)),
+    failedAuthPerMinute: Math.min(...all.map((a) => a.failedAuthPerMinute)),
+    threshold: Math.min(...all.map((a) => a.threshold)),
+    action: strictest(['flag', 'revoke'] as const, all.map((a) => a.action), 'flag'),
+  };
+}
+
+export function mergeAccessWindows(policies: LLMPolicy[]): AccessWindow[][] {
+  return policies.map((p) => p.spec.accessWindows).filter((w): w is AccessWindow[] => w !== undefined && w.length > 0);
+}
+
+export function mergeIpAllowlists(policies: LLMPolicy[]): string[][] {
+  return policies.map((p) => p.spec.ipAllowlist).filter((l): l is string[] => l !== undefined).map((l) => [...l].sort());
+}
+
+export interface Entitlement {
+  /** Served names (or '*') the tier may use, after intersecting every policy that defines tiers. */
+  models: string[] | '*';
+  /** Why nothing is entitled, when that is the case. */
+  denied?: string;
+}
+
+/** Tier entitlements: policies that define `tiers` constrain; the tenant gets the intersection. */
+export function entitlement(policies: LLMPolicy[], tier: string): Entitlement {
+  const defining = policies.filter((p) => p.spec.tiers !== undefined);
+  if (defining.length === 0) return { models: [], denied: 'no selecting LLMPolicy defines tier entitlements' };
+  let acc: string[] | '*' = '*';
+  for (const p of defining) {
+    const t = p.spec.tiers?.find((x) => x.name === tier);
+    if (!t) return { models: [], denied: `tier "${tier}" is not offered by LLMPolicy ${p.metadata.name}` };
+    const m = t.models.includes('*') ? '*' : t.models;
+    acc = acc === '*' ? m : m === '*' ? acc : acc.filter((x) => m.includes(x));
+  }
+  return { models: acc === '*' ? '*' : [...acc].sort() };
+}
+
+export function tierSettings(policies: LLMPolicy[], tier: string) {
+  const tiers = policies.map((p) => p.spec.tiers?.find((t) => t.name === tier)).filter((t) => t !== undefined);
+  return {
+    budgets: tiers.map((t) => t.budget),
+    rateLimits: tiers.map((t) => t.rateLimits),
+    limits: tiers.map((t) => t.limits),
+  };
+}

@@ -1,0 +1,144 @@
+// LLMTenant -> effective grants, gateway config entry, NetworkPolicy (pure).
+import type { CfgLimits, CfgTenant } from '../../api/gateway-config.ts';
+import type { KeyStatus, LLMModel, LLMPolicy, LLMTenant, RateLimits, RequestLimits } from '../../api/v1alpha1/index.ts';
+import { tenantKeys, type SecretIndex } from './keys.ts';
+import { LABEL_TENANT, LABEL_TENANT_NS, MANAGED_BY, labelValue } from './labels.ts';
+import type { NetworkPolicy } from './objects.ts';
+import type { CompileOptions } from './options.ts';
+import {
+  entitlement, mergeAccessWindows, mergeAnomaly, mergeBudgets, mergeGuardrails, mergeIpAllowlists, mergeLogging,
+  mergeRateLimits, mergeRequestLimits, selects, tierSettings,
+} from './policy.ts';
+import { createHash } from 'node:crypto';
+
+export interface TenantOutcome {
+  id: string;
+  tenant: LLMTenant;
+  policies: string[];
+  grantedModels: string[];
+  deniedModels: { name: string; reason: string }[];
+  effective: { budget: CfgLimits['budgets']; rateLimits: RateLimits; limits: RequestLimits };
+  keys: KeyStatus[];
+  config: CfgTenant;
+  /** Why the tenant cannot be served at all (undefined when it can). */
+  blocked?: { reason: string; message: string };
+}
+
+export interface TenantInputs {
+  tenant: LLMTenant;
+  namespaceLabels: Record<string, string>;
+  /** Policies that compiled (or their last good version), by name. */
+  policies: LLMPolicy[];
+  /** Names of selecting policies that are broken with no last good version: the tenant fails closed. */
+  brokenPolicies: string[];
+  /** Served name -> model, only models the gateway serves (conflict losers excluded). */
+  models: ReadonlyMap<string, LLMModel>;
+  secrets: SecretIndex;
+  now: Date;
+  opts: CompileOptions;
+}
+
+function clean<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function compileTenant(input: TenantInputs): TenantOutcome {
+  const { tenant, opts } = input;
+  const ns = tenant.metadata.namespace ?? 'default';
+  const id = `${ns}/${tenant.metadata.name}`;
+  const selecting = input.policies.filter((p) => selects(p, { tenant, namespaceLabels: input.namespaceLabels }))
+    .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  const tier = tenant.spec.tier;
+  const ent = entitlement(selecting, tier);
+  const requested = tenant.spec.models;
+
+  const deniedModels: { name: string; reason: string }[] = [];
+  let granted: string[] = [];
+  const candidates = requested.length > 0 ? requested : ent.models === '*' ? [...input.models.keys()] : ent.models;
+  for (const name of [...new Set(candidates)].sort()) {
+    const model = input.models.get(name);
+    if (ent.denied) { if (requested.length > 0) deniedModels.push({ name, reason: ent.denied }); continue; }
+    if (ent.models !== '*' && !ent.models.includes(name)) { deniedModels.push({ name, reason: `tier "${tier}" is not entitled to it` }); continue; }
+    if (!model) { if (requested.length > 0) deniedModels.push({ name, reason: 'no LLMModel serves this name' }); continue; }
+    if (model.spec.tiers && !model.spec.tiers.includes(tier)) { deniedModels.push({ name, reason: `the model admits tiers ${model.spec.tiers.join(', ')} only` }); continue; }
+    granted.push(name);
+  }
+
+  let blocked: TenantOutcome['blocked'];
+  if (input.brokenPolicies.length > 0) {
+    blocked = { reason: 'PolicyInvalid', message: `selecting LLMPolicy ${input.brokenPolicies.join(', ')} does not compile and has no last good version; access is refused until it is fixed` };
+    granted = [];
+  } else if (selecting.length === 0) {
+    blocked = { reason: 'NoPolicy', message: 'no LLMPolicy selects this tenant' };
+  } else if (ent.denied) {
+    blocked = { reason: 'TierNotOffered', message: ent.denied };
+  } else if (granted.length === 0) {
+    blocked = { reason: 'NoModelsGranted', message: 'none of the requested models is granted' };
+  }
+
+  const ts = tierSettings(selecting, tier);
+  const budgets = mergeBudgets([tenant.spec.budget, ...selecting.map((p) => p.spec.budget), ...ts.budgets]);
+  const rate = clean(mergeRateLimits([tenant.spec.rateLimits, ...selecting.map((p) => p.spec.rateLimits), ...ts.rateLimits]));
+  const req = clean(mergeRequestLimits([tenant.spec.limits, ...selecting.map((p) => p.spec.limits), ...ts.limits]));
+  const keys = tenantKeys(tenant, input.secrets, input.now);
+
+  const limits: CfgLimits = clean({
+    budgets,
+    requestsPerMinute: rate.requestsPerMinute,
+    tokensPerMinute: rate.tokensPerMinute,
+    concurrency: rate.concurrency,
+    maxInputTokens: req.maxInputTokens,
+    maxOutputTokens: req.maxOutputTokens ?? opts.defaults.maxOutputTokens,
+    maxN: req.maxN ?? opts.defaults.maxN,
+    maxRequestBytes: req.maxRequestBytes ?? opts.defaults.maxRequestBytes,
+  });
+  const anomaly = mergeAnomaly(selecting);
+  const config: CfgTenant = {
+    id,
+    namespace: ns,
+    name: tenant.metadata.name,
+    tier,
+    suspended: tenant.spec.suspended,
+    models: granted,
+    limits,
+    guardrails: mergeGuardrails(selecting),
+    logging: mergeLogging(selecting),
+    accessWindows: mergeAccessWindows(selecting),
+    ipAllowlists: mergeIpAllowlists(selecting),
+    ...(anomaly ? { anomaly } : {}),
+    keys: keys.config,
+  };
+  return {
+    id, tenant, policies: selecting.map((p) => p.metadata.name), grantedModels: granted, deniedModels,
+    effective: { budget: budgets, rateLimits: rate, limits: req }, keys: keys.status, config,
+    ...(blocked ? { blocked } : {}),
+  };
+}
+
+export function tenantNetworkPolicyName(ns: string, name: string): string {
+  const h = createHash('sha256').update(`${ns}/${name}`).digest('hex').slice(0, 8);
+  return `tenant-${`${ns}-${name}`.slice(0, 45)}-${h}`.replace(/-+/g, '-');
+}
+
+/** Lets the tenant's namespace reach the gateway pods (lives in the gateway namespace). */
+export function tenantNetworkPolicy(tenant: LLMTenant, opts: CompileOptions): NetworkPolicy {
+  const ns = tenant.metadata.namespace ?? 'default';
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: {
+      name: tenantNetworkPolicyName(ns, tenant.metadata.name),
+      namespace: opts.gatewayNamespace,
+      // Cross-namespace: no owner reference is possible; the operator deletes it by these labels.
+      labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', [LABEL_TENANT_NS]: ns, [LABEL_TENANT]: labelValue(tenant.metadata.name) },
+    },
+    spec: {
+      podSelector: { matchLabels: opts.gatewayPodLabels },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }],
+        ports: [{ protocol: 'TCP', port: opts.gatewayPort }],
+      }],
+    },
+  };
+}
