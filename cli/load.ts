@@ -28,6 +28,7 @@ export interface Loaded {
   manifests: Manifests;
   problems: Problem[];
   files: string[];
+  sources: Source[];
 }
 
 export function loadPaths(paths: readonly string[], opts: { recursive?: boolean } = {}): Loaded {
@@ -45,16 +46,27 @@ export function loadPaths(paths: readonly string[], opts: { recursive?: boolean 
   }
   problems.push(...duplicateProblems(sources));
   if (files.length === 0 && problems.length === 0) problems.push({ file: paths.join(','), document: 0, path: '(file)', message: 'no .yaml, .yml or .json files found' });
-  return { manifests, problems, files };
+  return { manifests, problems, files, sources };
 }
 
 /** Cross-object problems the compiler finds (served-name clashes, policies that do not compile). */
-export function compileProblems(result: CompileResult): string[] {
-  const out: string[] = [];
+export function compileProblems(result: CompileResult, sources: readonly Source[]): Problem[] {
+  const at = (kind: string, namespace: string | undefined, name: string) => {
+    const s = sources.find((x) => x.kind === kind && x.name === name && (namespace === undefined || x.namespace === namespace));
+    return { file: s?.file ?? '(input)', document: s?.document ?? 0 };
+  };
+  const out: Problem[] = [];
   for (const m of result.models) {
-    if (m.conflictsWith.length > 0 && !m.serving) out.push(`LLMModel ${m.id}: servedName "${m.servedName}" is already claimed by ${m.conflictsWith.join(', ')} (older); this model will not be served`);
+    if (m.conflictsWith.length > 0 && !m.serving) {
+      out.push({ ...at('LLMModel', m.model.metadata.namespace, m.model.metadata.name), path: 'spec.servedName', message: `LLMModel ${m.id}: servedName "${m.servedName}" is already claimed by ${m.conflictsWith.join(', ')} (older); this model will not be served` });
+    }
   }
-  for (const p of result.policies) for (const problem of p.problems) out.push(`LLMPolicy ${p.name}: ${problem}`);
+  for (const p of result.policies) {
+    for (const problem of p.problems) {
+      const [path, ...rest] = problem.split(': ');
+      out.push({ ...at('LLMPolicy', undefined, p.name), path: `spec.${path ?? ''}`, message: `LLMPolicy ${p.name}: ${rest.join(': ')}` });
+    }
+  }
   return out;
 }
 

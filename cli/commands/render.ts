@@ -27,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   // Cross-object problems do not stop rendering (the operator reports them as conditions), but say so.
-  for (const p of compileProblems(result)) console.error(`warning: ${p}`);
+  for (const p of compileProblems(result, loaded.sources)) console.error(`warning: ${formatProblem(p)}`);
   if (values['gateway-config']) {
     process.stdout.write(values.output === 'json' ? toJson(result.gatewayConfig) : toYaml(result.gatewayConfig));
     return 0;

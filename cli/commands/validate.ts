@@ -16,7 +16,7 @@ export async function run(argv: string[]): Promise<number> {
   if (paths.length === 0) throw new UsageError('validate needs at least one -f PATH');
   const { loaded, result } = compileFromPaths(paths, {}, {}, values.recursive);
   const lines = loaded.problems.map(formatProblem);
-  if (result) lines.push(...compileProblems(result));
+  if (result) lines.push(...compileProblems(result, loaded.sources).map(formatProblem));
   for (const l of lines) console.log(l);
   if (lines.length > 0) {
     console.error(`${lines.length} problem(s) in ${loaded.files.length} file(s)`);

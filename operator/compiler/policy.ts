@@ -27,7 +27,7 @@ export function policyProblems(policy: LLMPolicy): string[] {
     try {
       new RE2(p.pattern, 'u');
     } catch (err) {
-      problems.push(`guardrails.redaction.customPatterns[${p.name}]: pattern does not compile as RE2: ${(err as Error).message}`);
+      problems.push(`guardrails.redaction.customPatterns[${p.name}]: pattern does not compile as RE2 (${(err as Error).message})`);
     }
   }
   for (const w of policy.spec.accessWindows ?? []) {
