@@ -25,51 +25,42 @@ const fileDigest = z.strictObject({
   sha256: z.string().regex(/^[a-f0-9]{64}$/, { message: 'must be 64 lowercase hex characters' }),
 });
 
-export const HuggingFaceSource = withRules(
-  z.strictObject({
-    repo: z.string().min(3).max(200).regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, { message: 'must be "organisation/name"' }),
-    revision: describe(z.string().max(64), 'Immutable commit SHA (40 hex characters) of the model repository; branches and tags are rejected.'),
-    files: describe(z.array(fileDigest).max(64).optional(), 'Optional sha256 of individual files, verified after download (required for llamacpp GGUF files).'),
-  }),
-  [
-    {
-      rule: `self.revision.matches('${GIT_SHA_CEL}')`,
+export const HuggingFaceSource = z.strictObject({
+  repo: z.string().min(3).max(200).regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, { message: 'must be "organisation/name"' }),
+  revision: describe(
+    withRules(z.string().max(64), [{
+      rule: `self.matches('${GIT_SHA_CEL}')`,
       message: 'model revision must be an immutable 40-character commit SHA, not a branch or tag',
-      fieldPath: '.revision',
-      check: (v) => GIT_SHA_RE.test(v.revision),
-    },
-  ],
-);
+      check: (v) => GIT_SHA_RE.test(v),
+    }]),
+    'Immutable commit SHA (40 hex characters) of the model repository; branches and tags are rejected.',
+  ),
+  files: describe(z.array(fileDigest).max(64).optional(), 'Optional sha256 of individual files, verified after download (required for llamacpp GGUF files).'),
+});
 
-export const OllamaSource = withRules(
-  z.strictObject({
-    name: z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/, { message: 'must be an Ollama model name such as llama3.1:8b' }),
-    digest: describe(z.string().max(80), 'sha256 digest of the Ollama manifest (sha256:<64 hex>).'),
-  }),
-  [
-    {
-      rule: `self.digest.matches('${SHA256_DIGEST_CEL}')`,
+export const OllamaSource = z.strictObject({
+  name: z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/, { message: 'must be an Ollama model name such as llama3.1:8b' }),
+  digest: describe(
+    withRules(z.string().max(80), [{
+      rule: `self.matches('${SHA256_DIGEST_CEL}')`,
       message: 'ollama model must be pinned by manifest digest (sha256:<64 hex>)',
-      fieldPath: '.digest',
-      check: (v) => SHA256_DIGEST_RE.test(v.digest),
-    },
-  ],
-);
+      check: (v) => SHA256_DIGEST_RE.test(v),
+    }]),
+    'sha256 digest of the Ollama manifest (sha256:<64 hex>).',
+  ),
+});
 
-export const OciSource = withRules(
-  z.strictObject({
-    reference: describe(z.string().min(1).max(512), 'OCI artifact holding the weights, pinned by digest (repo@sha256:<64 hex>).'),
-    path: z.string().max(512).default('/model'),
-  }),
-  [
-    {
-      rule: `self.reference.matches('${DIGEST_IMAGE_CEL}')`,
+export const OciSource = z.strictObject({
+  reference: describe(
+    withRules(z.string().min(1).max(512), [{
+      rule: `self.matches('${DIGEST_IMAGE_CEL}')`,
       message: 'OCI model artifact must be pinned by digest (repo@sha256:<64 hex>)',
-      fieldPath: '.reference',
-      check: (v) => DIGEST_IMAGE_RE.test(v.reference),
-    },
-  ],
-);
+      check: (v) => DIGEST_IMAGE_RE.test(v),
+    }]),
+    'OCI artifact holding the weights, pinned by digest (repo@sha256:<64 hex>).',
+  ),
+  path: z.string().max(512).default('/model'),
+});
 
 export const ModelSource = withRules(
   z.strictObject({
@@ -121,7 +112,14 @@ export const Scheduling = z.strictObject({
 export const LLMModelSpec = withRules(
   z.strictObject({
     engine: describe(Engine, 'Inference engine.'),
-    image: describe(z.string().min(1).max(1024), 'Container image of the engine, pinned by digest (repo@sha256:<64 hex>).'),
+    image: describe(
+      withRules(z.string().min(1).max(1024), [{
+        rule: `self.matches('${DIGEST_IMAGE_CEL}')`,
+        message: 'image must be pinned by digest (repo@sha256:<64 hex>); tags are mutable',
+        check: (v) => DIGEST_IMAGE_RE.test(v),
+      }]),
+      'Container image of the engine, pinned by digest (repo@sha256:<64 hex>).',
+    ),
     imagePullSecrets: z.array(LocalObjectReference).max(16).optional(),
     model: describe(ModelSource, 'Where the weights come from, pinned to an immutable revision or digest and verified before serving.'),
     servedName: describe(
@@ -146,12 +144,6 @@ export const LLMModelSpec = withRules(
     ),
   }),
   [
-    {
-      rule: `self.image.matches('${DIGEST_IMAGE_CEL}')`,
-      message: 'image must be pinned by digest (repo@sha256:<64 hex>); tags are mutable',
-      fieldPath: '.image',
-      check: (v) => DIGEST_IMAGE_RE.test(v.image),
-    },
     {
       rule: '!has(self.limits) || !has(self.limits.maxOutputTokens) || self.limits.maxOutputTokens <= self.contextLength',
       message: 'limits.maxOutputTokens must not exceed contextLength',
