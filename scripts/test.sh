@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Every test, from a fresh clone: `npm test` runs this.
+#  1. Node 24 (installed from the npm registry into ~/.cache/tollgate when the system Node is older)
+#  2. dependencies (npm ci), Redis (apt), control-plane binaries (built once from Go modules, cached)
+#  3. type-check, CRDs-in-sync check, unit + gateway tests, e2e tests on a real local control plane
+# Stops with a message naming whatever is missing; never skips a suite.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+. scripts/env.sh
+bash scripts/deps.sh
+start=$(date +%s)
+step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
+
+step "type-check"
+npx tsc -p tsconfig.json --noEmit
+step "crds/ matches the schemas"
+node scripts/gen-crds.ts --check
+if [ -f scripts/ensure-redis.sh ]; then step "redis-server"; bash scripts/ensure-redis.sh; fi
+step "unit, compiler, CLI and gateway tests"
+node --test --test-reporter=spec "api/**/*.test.ts" "operator/**/*.test.ts" "gateway/**/*.test.ts" "cli/**/*.test.ts"
+step "e2e on a local control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)"
+bash e2e/cluster/test-e2e.sh
+step "all tests passed"
