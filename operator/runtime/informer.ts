@@ -1,0 +1,161 @@
+// An informer: list, then watch from the list's resourceVersion, keeping a cache. Unlike client-node's
+// informer it never stops: any error restarts it with backoff (410 Gone re-lists), the watch is rotated
+// by the server every few minutes, a resync timer re-delivers every cached object, and the time since
+// the last event is exposed for health checks.
+import { Watch } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/client.ts';
+import { keyOf, isKObject, type KObject } from '../kube/object.ts';
+import { apiVersionOf, pathFor, type Resource } from '../kube/resources.ts';
+import { backoffDelay } from './backoff.ts';
+
+export type InformerEvent = 'add' | 'update' | 'delete' | 'resync';
+export type Handler = (obj: KObject, event: InformerEvent, old?: KObject) => void;
+
+export interface InformerOptions {
+  namespace?: string;
+  labelSelector?: string;
+  resyncMs?: number;
+  /** Server-side watch timeout; the watch is re-established after it. */
+  watchTimeoutSeconds?: number;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export class Informer {
+  readonly resource: Resource;
+  private readonly client: KubeClient;
+  private readonly opts: InformerOptions;
+  private readonly cache = new Map<string, KObject>();
+  private readonly handlers: Handler[] = [];
+  private resourceVersion = '';
+  private synced = false;
+  private stopped = false;
+  private abort: AbortController | undefined;
+  private failures = 0;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private syncWaiters: (() => void)[] = [];
+  /** ms since epoch of the last list, watch event or bookmark. */
+  lastEventAt = 0;
+  restarts = 0;
+  lastError: string | undefined;
+
+  constructor(client: KubeClient, resource: Resource, opts: InformerOptions = {}) {
+    this.client = client;
+    this.resource = resource;
+    this.opts = opts;
+  }
+
+  on(handler: Handler): void { this.handlers.push(handler); }
+  list(): KObject[] { return [...this.cache.values()]; }
+  get(key: string): KObject | undefined { return this.cache.get(key); }
+  get hasSynced(): boolean { return this.synced; }
+  get size(): number { return this.cache.size; }
+
+  waitForSync(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((r) => this.syncWaiters.push(r));
+  }
+
+  start(): void {
+    void this.loop();
+    if (this.opts.resyncMs) {
+      this.resyncTimer = setInterval(() => { for (const o of this.cache.values()) this.emit(o, 'resync'); }, this.opts.resyncMs);
+      this.resyncTimer.unref();
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort?.abort();
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+  }
+
+  private emit(obj: KObject, event: InformerEvent, old?: KObject): void {
+    for (const h of this.handlers) {
+      try { h(obj, event, old); } catch (err) { this.opts.log?.('informer handler failed', { resource: this.resource.plural, err: String(err) }); }
+    }
+  }
+
+  private async relist(): Promise<void> {
+    const { items, resourceVersion } = await this.client.list<KObject>(this.resource, {
+      ...(this.opts.namespace ? { namespace: this.opts.namespace } : {}),
+      ...(this.opts.labelSelector ? { labelSelector: this.opts.labelSelector } : {}),
+    });
+    const seen = new Set<string>();
+    for (const item of items) {
+      const key = keyOf(item);
+      seen.add(key);
+      const old = this.cache.get(key);
+      this.cache.set(key, item);
+      if (!old) this.emit(item, 'add');
+      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit(item, 'update', old);
+    }
+    for (const [key, old] of this.cache) if (!seen.has(key)) { this.cache.delete(key); this.emit(old, 'delete'); }
+    this.resourceVersion = resourceVersion;
+    this.lastEventAt = Date.now();
+    if (!this.synced) { this.synced = true; for (const w of this.syncWaiters.splice(0)) w(); }
+  }
+
+  private watchOnce(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const watch = new Watch(this.client.kc);
+      const timeoutSeconds = this.opts.watchTimeoutSeconds ?? 300;
+      // client-node aborts a watch after 30 s without data; bookmarks arrive about once a minute, so allow
+      // the whole server-side timeout plus slack before calling the connection dead.
+      // (The field is TypeScript-private in client-node 2.x, hence Reflect.)
+      Reflect.set(watch, 'requestTimeoutMs', (timeoutSeconds + 30) * 1000);
+      const query: Record<string, string | number | boolean> = {
+        resourceVersion: this.resourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds,
+      };
+      if (this.opts.labelSelector) query['labelSelector'] = this.opts.labelSelector;
+      let gone = false;
+      watch.watch(pathFor(this.resource, this.opts.namespace), query, (type: string, obj: unknown) => {
+        this.lastEventAt = Date.now();
+        if (type === 'ERROR') {
+          const status = obj as { code?: number; message?: string };
+          if (status.code === 410) gone = true;
+          this.lastError = status.message ?? 'watch error';
+          return;
+        }
+        if (!isKObject(obj)) return;
+        this.resourceVersion = obj.metadata.resourceVersion ?? this.resourceVersion;
+        if (type === 'BOOKMARK') return;
+        const item: KObject = { ...obj, apiVersion: apiVersionOf(this.resource), kind: this.resource.kind };
+        const key = keyOf(item);
+        const old = this.cache.get(key);
+        if (type === 'DELETED') { this.cache.delete(key); this.emit(item, 'delete'); return; }
+        this.cache.set(key, item);
+        this.emit(item, old ? 'update' : 'add', old);
+      }, (err: unknown) => {
+        if (gone) { this.resourceVersion = ''; resolve(); return; }
+        // A quiet watch that hit its timeout simply ends; it is re-established from the last resourceVersion.
+        const benign = err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
+        if (err && !benign) reject(err instanceof Error ? err : new Error(String(err)));
+        else resolve();
+      }).then((ctrl) => {
+        this.abort = ctrl;
+        if (this.stopped) ctrl.abort();
+      }, reject);
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        if (this.resourceVersion === '') await this.relist();
+        await this.watchOnce();
+        this.failures = 0;
+      } catch (err) {
+        if (this.stopped) return;
+        this.restarts++;
+        this.lastError = err instanceof Error ? err.message : String(err);
+        const delay = backoffDelay(this.failures++, { baseMs: 500, maxMs: 30_000 });
+        this.opts.log?.('watch failed; restarting', { resource: this.resource.plural, err: this.lastError, retryInMs: delay });
+        // After an error the cache may have missed events: re-list before watching again.
+        this.resourceVersion = '';
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
+  }
+}
