@@ -1,0 +1,160 @@
+// A validated gateway config turned into the lookup structures the hot path needs. A Snapshot is
+// immutable: a request takes the current one at its start and keeps it to the end, so a hot reload never
+// changes the rules under an in-flight request.
+import { BlockList, isIP } from 'node:net';
+import type { CfgBudgetLine, CfgModel, CfgTenant, GatewayConfig } from '../../api/gateway-config.ts';
+import type { AccessWindow } from '../../api/v1alpha1/policy.ts';
+import type { Scope } from '../../api/v1alpha1/model.ts';
+
+export interface RtKey {
+  readonly id: string;
+  /** Lowercase hex sha256 (also the lookup key). */
+  readonly sha256: string;
+  readonly scopes: ReadonlySet<Scope>;
+  readonly expiresAtMs: number | undefined;
+  readonly revoked: boolean;
+  readonly tenant: RtTenant;
+}
+
+export interface RtTenant {
+  readonly cfg: CfgTenant;
+  readonly models: ReadonlySet<string>;
+  readonly budgetsByUnit: { readonly tokens: readonly CfgBudgetLine[]; readonly gpuSeconds: readonly CfgBudgetLine[] };
+  /** Any control that needs the shared store (budgets, rpm, tpm, concurrency). */
+  readonly needsStore: boolean;
+  readonly windowLists: readonly (readonly CompiledWindow[])[];
+  readonly ipLists: readonly BlockList[];
+}
+
+export interface RtModel {
+  readonly cfg: CfgModel;
+  /** `http://host:port` */
+  readonly origin: string;
+  /** Path prefix without trailing slash, e.g. `/v1`. */
+  readonly basePath: string;
+  readonly capabilities: ReadonlySet<string>;
+}
+
+export interface Snapshot {
+  readonly config: GatewayConfig;
+  readonly hash: string;
+  readonly loadedAt: Date;
+  readonly keys: ReadonlyMap<string, RtKey>;
+  readonly models: ReadonlyMap<string, RtModel>;
+  readonly tenantCount: number;
+}
+
+export interface SnapshotOptions {
+  /** served name -> base URL, overriding the config (for `--upstream` and the demo). */
+  upstreamOverrides?: ReadonlyMap<string, string> | undefined;
+}
+
+export function buildSnapshot(config: GatewayConfig, opts: SnapshotOptions = {}): Snapshot {
+  const models = new Map<string, RtModel>();
+  for (const m of config.models) {
+    const base = opts.upstreamOverrides?.get(m.servedName) ?? m.upstream;
+    const { origin, basePath } = splitUpstream(base, m.servedName);
+    models.set(m.servedName, { cfg: m, origin, basePath, capabilities: new Set(m.capabilities) });
+  }
+  const keys = new Map<string, RtKey>();
+  for (const t of config.tenants) {
+    const l = t.limits;
+    const tenant: RtTenant = {
+      cfg: t,
+      models: new Set(t.models),
+      budgetsByUnit: {
+        tokens: l.budgets.filter((b) => b.unit === 'tokens'),
+        gpuSeconds: l.budgets.filter((b) => b.unit === 'gpuSeconds'),
+      },
+      needsStore: l.budgets.length > 0 || l.requestsPerMinute !== undefined || l.tokensPerMinute !== undefined || l.concurrency !== undefined,
+      windowLists: t.accessWindows.map((list) => list.map(compileWindow)),
+      ipLists: t.ipAllowlists.map(compileCidrs),
+    };
+    for (const k of t.keys) {
+      const expiresAtMs = k.expiresAt === undefined ? undefined : Date.parse(k.expiresAt);
+      if (expiresAtMs !== undefined && Number.isNaN(expiresAtMs)) throw new Error(`key ${k.id}: expiresAt is not a valid time`);
+      keys.set(k.sha256, { id: k.id, sha256: k.sha256, scopes: new Set(k.scopes), expiresAtMs, revoked: k.revoked, tenant });
+    }
+  }
+  return { config, hash: config.hash, loadedAt: new Date(), keys, models, tenantCount: config.tenants.length };
+}
+
+export function splitUpstream(base: string, name: string): { origin: string; basePath: string } {
+  let u: URL;
+  try {
+    u = new URL(base);
+  } catch {
+    throw new Error(`model ${name}: upstream ${JSON.stringify(base)} is not a URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`model ${name}: upstream must be http(s)`);
+  if (u.username || u.password || u.search || u.hash) throw new Error(`model ${name}: upstream must not carry credentials, a query or a fragment`);
+  return { origin: u.origin, basePath: u.pathname.replace(/\/+$/, '') };
+}
+
+// ---- access windows ---------------------------------------------------------------------------------
+const DAY_INDEX: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
+
+export interface CompiledWindow {
+  readonly days: ReadonlySet<number>;
+  readonly start: number;
+  readonly end: number;
+  readonly timeZone: string;
+}
+
+function minutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':');
+  return Number(h) * 60 + Number(m);
+}
+
+function compileWindow(w: AccessWindow): CompiledWindow {
+  // Validate the zone now: a bad zone fails the reload, not a request.
+  localTime(Date.now(), w.timeZone);
+  return { days: new Set(w.days.map((d) => DAY_INDEX[d] ?? -1)), start: minutes(w.start), end: minutes(w.end), timeZone: w.timeZone };
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Weekday (Mon=0) and minute of day at `ms` in `timeZone`. */
+export function localTime(ms: number, timeZone: string): { day: number; minute: number } {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(timeZone, f);
+  }
+  let day = -1;
+  let hour = 0;
+  let minute = 0;
+  for (const p of f.formatToParts(ms)) {
+    if (p.type === 'weekday') day = DAY_INDEX[p.value] ?? -1;
+    else if (p.type === 'hour') hour = Number(p.value);
+    else if (p.type === 'minute') minute = Number(p.value);
+  }
+  return { day, minute: hour * 60 + minute };
+}
+
+/** A window whose end is before its start runs past midnight; its days name the day it starts on. */
+export function inWindow(w: CompiledWindow, ms: number): boolean {
+  const { day, minute } = localTime(ms, w.timeZone);
+  if (w.start < w.end) return w.days.has(day) && minute >= w.start && minute < w.end;
+  if (minute >= w.start) return w.days.has(day);
+  return minute < w.end && w.days.has((day + 6) % 7);
+}
+
+// ---- IP allowlists -----------------------------------------------------------------------------------
+function compileCidrs(cidrs: readonly string[]): BlockList {
+  const bl = new BlockList();
+  for (const c of cidrs) {
+    const [addr, bits] = c.split('/');
+    const family = addr === undefined ? 0 : isIP(addr);
+    if (!addr || family === 0 || bits === undefined) throw new Error(`invalid CIDR ${JSON.stringify(c)}`);
+    bl.addSubnet(addr, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+  }
+  return bl;
+}
+
+export function normaliseIp(address: string): { address: string; family: 'ipv4' | 'ipv6' } | undefined {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  const a = mapped?.[1] ?? address;
+  const family = isIP(a);
+  if (family === 0) return undefined;
+  return { address: a, family: family === 4 ? 'ipv4' : 'ipv6' };
+}

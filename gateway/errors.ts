@@ -1,0 +1,96 @@
+// The error catalog: every rejection the gateway makes has a stable `code`, an HTTP status and an OpenAI
+// error `type`. Bodies use the OpenAI error shape `{ error: { message, type, param, code } }` and never carry
+// a stack trace, an upstream address or any part of a credential.
+
+export interface ErrorSpec {
+  status: number;
+  type: 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'rate_limit_error' | 'api_error';
+  /** Default human message; call sites may give a more specific one. */
+  message: string;
+  /** Documentation: when it happens. */
+  when: string;
+}
+
+const spec = (status: number, type: ErrorSpec['type'], message: string, when: string): ErrorSpec => ({ status, type, message, when });
+
+export const ERRORS = {
+  // --- parse and bound -------------------------------------------------------------------------------
+  request_too_large: spec(413, 'invalid_request_error', 'Request body is larger than allowed.', 'Body exceeds the tenant maxRequestBytes (or the server cap).'),
+  invalid_json: spec(400, 'invalid_request_error', 'Request body is not valid JSON.', 'Body does not parse as a JSON object.'),
+  unsupported_media_type: spec(415, 'invalid_request_error', 'Content-Type must be application/json.', 'POST without a JSON content type.'),
+  json_too_deep: spec(400, 'invalid_request_error', 'Request body is nested too deeply.', 'JSON nesting deeper than the server limit (64).'),
+  banned_parameter: spec(400, 'invalid_request_error', 'Parameter is not allowed.', 'A parameter that would redirect or reconfigure the upstream (api_base, base_url, api_key, extra_headers, ...).'),
+  unknown_parameter: spec(400, 'invalid_request_error', 'Unknown parameter.', 'A top-level parameter not on the endpoint allowlist.'),
+  invalid_parameter: spec(400, 'invalid_request_error', 'Invalid parameter.', 'A parameter of the wrong type or out of range.'),
+  invalid_messages: spec(400, 'invalid_request_error', 'Invalid messages.', '`messages` missing, empty, too long or malformed.'),
+  missing_model: spec(400, 'invalid_request_error', 'The model parameter is required.', '`model` absent or not a string.'),
+  n_too_large: spec(400, 'invalid_request_error', 'n is larger than allowed.', '`n` (or `best_of`) above the tenant maxN.'),
+  context_length_exceeded: spec(400, 'invalid_request_error', 'Input does not fit the model context.', 'Input tokens leave no room for output within the model context length.'),
+  input_too_long: spec(400, 'invalid_request_error', 'Input has more tokens than allowed.', 'Input tokens above maxInputTokens (tenant or model).'),
+  request_exceeds_budget: spec(400, 'invalid_request_error', 'This request can never fit the budget.', 'The estimated cost of one request is above a budget limit; lower max_tokens or n.'),
+  request_exceeds_tpm: spec(400, 'invalid_request_error', 'This request can never fit the tokens-per-minute limit.', 'Estimated tokens of one request above tpm; lower max_tokens or n.'),
+  tool_not_allowed: spec(400, 'invalid_request_error', 'Tool is not on the allowlist.', 'A declared tool (function) is not in the policy tool allowlist.'),
+  // --- stacked auth ---------------------------------------------------------------------------------
+  missing_api_key: spec(401, 'authentication_error', 'Missing API key. Send "Authorization: Bearer <key>".', 'No Authorization bearer credential.'),
+  invalid_api_key: spec(401, 'authentication_error', 'Invalid API key.', 'Malformed key, bad checksum, or no key with that hash.'),
+  expired_api_key: spec(401, 'authentication_error', 'API key has expired.', 'The key is past its expiresAt.'),
+  revoked_api_key: spec(401, 'authentication_error', 'API key has been revoked.', 'The key is revoked.'),
+  tenant_suspended: spec(403, 'permission_error', 'This account is suspended.', 'The LLMTenant is suspended (or blocked by policy).'),
+  model_not_found: spec(404, 'not_found_error', 'The model does not exist.', 'No model with that served name.'),
+  model_not_entitled: spec(403, 'permission_error', 'Your tier is not entitled to this model.', 'The model exists but is not granted to the tenant.'),
+  model_capability: spec(400, 'invalid_request_error', 'The model does not serve this endpoint.', 'e.g. embeddings on a chat-only model.'),
+  scope_not_allowed: spec(403, 'permission_error', 'This API key is not allowed to call this endpoint.', 'The key scopes do not include the endpoint.'),
+  outside_access_window: spec(403, 'permission_error', 'Requests are not allowed at this time.', 'Outside every access window of a selecting policy.'),
+  ip_not_allowed: spec(403, 'permission_error', 'Requests from this address are not allowed.', 'Client address outside an IP allowlist.'),
+  // --- limits (pre-flight reservation) ---------------------------------------------------------------
+  budget_exceeded: spec(429, 'rate_limit_error', 'Budget exhausted for the current window.', 'The reservation does not fit a budget window; Retry-After names the window end.'),
+  rate_limit_requests: spec(429, 'rate_limit_error', 'Requests-per-minute limit reached.', 'rpm window full; Retry-After names the window end.'),
+  rate_limit_tokens: spec(429, 'rate_limit_error', 'Tokens-per-minute limit reached.', 'tpm window full; Retry-After names the window end.'),
+  concurrency_limit: spec(429, 'rate_limit_error', 'Too many requests in flight.', 'All concurrency slots busy; Retry-After: 1.'),
+  store_unavailable: spec(503, 'api_error', 'Limits cannot be checked right now; request refused.', 'The shared store (Redis) is unreachable and the control fails closed.'),
+  // --- upstream ---------------------------------------------------------------------------------------
+  upstream_unavailable: spec(502, 'api_error', 'The model server is unavailable.', 'Connect failure or reset before a response.'),
+  upstream_timeout: spec(504, 'api_error', 'The model server timed out.', 'Connect, first-byte or total timeout.'),
+  upstream_error: spec(502, 'api_error', 'The model server failed.', 'Upstream 5xx or an unreadable response (details only in gateway logs).'),
+  upstream_bad_request: spec(400, 'invalid_request_error', 'The model server rejected the request.', 'Upstream 4xx; the message is sanitised.'),
+  output_blocked: spec(502, 'api_error', 'The response was blocked by an output guardrail.', 'An output transform refused the response.'),
+  // --- routing / server --------------------------------------------------------------------------------
+  not_found: spec(404, 'not_found_error', 'Unknown route.', 'Any path or method the gateway does not serve.'),
+  not_ready: spec(503, 'api_error', 'Gateway has no valid configuration loaded.', 'Before the first valid config.'),
+  internal_error: spec(500, 'api_error', 'Internal error.', 'A bug; details only in gateway logs, keyed by request id.'),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: ErrorCode };
+}
+
+/** A rejection on the request path: thrown or returned, turned into an OpenAI-shape response. */
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly param: string | null;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: ErrorCode, message?: string, opts: { param?: string; retryAfterSeconds?: number } = {}) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.param = opts.param ?? null;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
+  }
+  body(): OpenAIErrorBody {
+    return { error: { message: this.message, type: ERRORS[this.code].type, param: this.param, code: this.code } };
+  }
+}
+
+export function isGatewayError(e: unknown): e is GatewayError {
+  return e instanceof GatewayError;
+}
+
+/** Markdown table for the README (kept next to the catalog so it cannot drift). */
+export function errorCatalogMarkdown(): string {
+  const rows = Object.entries(ERRORS).map(([code, s]) => `| \`${code}\` | ${s.status} | ${s.type} | ${s.when} |`);
+  return ['| code | HTTP | type | when |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,148 @@
+// The one contract both stores pass (memory.test.ts and redis.test.ts run it against real instances).
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import type { ReserveRequest, Store } from './types.ts';
+
+export interface StoreFixture {
+  store: Store;
+  /** A fresh tenant id per test keeps tests independent on a shared instance. */
+  tenant(): string;
+}
+
+const id = (): string => randomUUID();
+
+function req(tenant: string, over: Partial<ReserveRequest> = {}): ReserveRequest {
+  return { id: id(), tenant, budgets: [], ...over };
+}
+
+export function storeContract(name: string, fixture: () => StoreFixture): void {
+  describe(`store contract: ${name}`, () => {
+    it('admits within a budget and refuses past it, with Retry-After inside the window', async () => {
+      const { store, tenant } = fixture();
+      const t = tenant();
+      const line = { unit: 'tokens' as const, windowSeconds: 3600, limit: 100, amount: 40 };
+      assert.equal((await store.reserve(req(t, { budgets: [line] }))).ok, true);
+      assert.equal((await store.reserve(req(t, { budgets: [line] }))).ok, true);
+      const r = await store.reserve(req(t, { budgets: [line] }));
+      assert.equal(r.ok, false);
+      if (r.ok) return;
+      assert.equal(r.reason, 'budget');
+      assert.equal(r.budgetIndex, 0);
+      assert.ok(r.retryAfterSeconds >= 1 && r.retryAfterSeconds <= 3600, String(r.retryAfterSeconds));
+      assert.equal(await store.spent(t, 'tokens', 3600), 80);
+    });
+
+    it('is all-or-nothing: a refusal by one control applies none of the others', async () => {
+      const { store, tenant } = fixture();
+      const t = tenant();
+      const ok = { unit: 'tokens' as const, windowSeconds: 3600, limit: 1000, amount: 10 };
+      const tight = { unit: 'tokens' as const, windowSeconds: 86400, limit: 5, amount: 10 };
+      const r = await store.reserve(req(t, { budgets: [ok, tight], rpm: 10, tpm: { limit: 1000, amount: 10 }, concurrency: { limit: 5, leaseMs: 60_000 } }));
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.equal(r.budgetIndex, 1);
+      assert.equal(await store.spent(t, 'tokens', 3600), 0);
+      assert.equal(await store.inflight(t), 0);
+      // rpm was not consumed either: 10 more requests fit
+      for (let i = 0; i < 10; i++) assert.equal((await store.reserve(req(t, { rpm: 10 }))).ok, true);
+      const over = await store.reserve(req(t, { rpm: 10 }));
+      assert.equal(over.ok, false);
+      if (!over.ok) {
+        assert.equal(over.reason, 'rpm');
+        assert.ok(over.retryAfterSeconds >= 1 && over.retryAfterSeconds <= 60);
+      }
+    });
+
+    it('keeps every budget line: the tightest decides', async () => {
+      const { store, tenant } = fixture();
+      const t = tenant();
+      const hour = { unit: 'tokens' as const, windowSeconds: 3600, limit: 30, amount: 10 };
+      const day = { unit: 'tokens' as const, windowSeconds: 86400, limit: 1000, amount: 10 };
+      for (let i = 0; i < 3; i++) assert.equal((await store.reserve(req(t, { budgets: [hour, day] }))).ok, true);
+      const r = await store.reserve(req(t, { budgets: [hour, day] }));
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.equal(r.budgetIndex, 0);
+      assert.equal(await store.spent(t, 'tokens', 86400), 30);
+    });
+
+    it('limits tokens per minute and requests in flight; a zero limit admits nothing', async () => {
+      const { store, tenant } = fixture();
+      const t = tenant();
+      assert.equal((await store.reserve(req(t, { tpm: { limit: 100, amount: 60 } }))).ok, true);
+      const r = await store.reserve(req(t, { tpm: { limit: 100, amount: 60 } }));
+      assert.equal(r.ok ? 'ok' : r.reason, 'tpm');
+      const c1 = await store.reserve(req(t, { concurrency: { limit: 2, leaseMs: 60_000 } }));
+      const c2 = await store.reserve(req(t, { concurrency: { limit: 2, leaseMs: 60_000 } }));
+      const c3 = await store.reserve(req(t, { concurrency: { limit: 2, leaseMs: 60_000 } }));
+      assert.equal(c1.ok && c2.ok, true);
+      assert.equal(c3.ok ? 'ok' : c3.reason, 'concurrency');
+      if (!c3.ok) assert.equal(c3.retryAfterSeconds, 1);
+      assert.equal(await store.inflight(t), 2);
+      if (c1.ok) await store.settle(c1.reservation, { cost: 0, tokens: 0 });
+      assert.equal(await store.inflight(t), 1);
+      assert.equal((await store.reserve(req(t, { concurrency: { limit: 2, leaseMs: 60_000 } }))).ok, true);
+      const z = tenant();
+      assert.equal((await store.reserve(req(z, { rpm: 0 }))).ok, false);
+      assert.equal((await store.reserve(req(z, { concurrency: { limit: 0, leaseMs: 1000 } }))).ok, false);
+      assert.equal((await store.reserve(req(z, { budgets: [{ unit: 'gpuSeconds', windowSeconds: 60, limit: 0, amount: 0.5 }] }))).ok, false);
+    });
+
+    it('expires a concurrency lease that is never released (crashed replica)', async () => {
+      const { store, tenant } = fixture();
+      const t = tenant();
+      assert.equal((await store.reserve(req(t, { concurrency: { limit: 1, leaseMs: 150 } }))).ok, true);
+      assert.equal((await store.reserve(req(t, { concurrency: { limit: 1, leaseMs: 150 } }))).ok, false);
+      await new Promise((r) => setTimeout(r, 250));
+      assert.equal((await store.reserve(req(t, { concurrency: { limit: 1, leaseMs: 150 } }))).ok, true);
+    });
+
+    it('settles the actual usage, releases the rest, and settles only once', async () => {
+      const { store, tenant } = fixture();
+      const t = tenant();
+      const line = { unit: 'tokens' as const, windowSeconds: 3600, limit: 100, amount: 50 };
+      const r = await store.reserve(req(t, { budgets: [line], tpm: { limit: 1000, amount: 50 }, concurrency: { limit: 1, leaseMs: 60_000 } }));
+      assert.ok(r.ok);
+      assert.equal(await store.spent(t, 'tokens', 3600), 50);
+      await store.settle(r.reservation, { cost: 12.5, tokens: 20 });
+      await store.settle(r.reservation, { cost: 12.5, tokens: 20 });
+      assert.equal(await store.spent(t, 'tokens', 3600), 12.5);
+      assert.equal(await store.inflight(t), 0);
+      // what was released is usable again: 87.5 left
+      const big = await store.reserve(req(t, { budgets: [{ ...line, amount: 87.5 }] }));
+      assert.equal(big.ok, true);
+      const more = await store.reserve(req(t, { budgets: [{ ...line, amount: 0.01 }] }));
+      assert.equal(more.ok, false);
+    });
+
+    it('charges an overrun honestly (actual above the estimate)', async () => {
+      const { store, tenant } = fixture();
+      const t = tenant();
+      const line = { unit: 'gpuSeconds' as const, windowSeconds: 60, limit: 10, amount: 2 };
+      const r = await store.reserve(req(t, { budgets: [line] }));
+      assert.ok(r.ok);
+      await store.settle(r.reservation, { cost: 3.25, tokens: 0 });
+      assert.equal(await store.spent(t, 'gpuSeconds', 60), 3.25);
+    });
+
+    it('admits exactly what fits when 50 reservations race for a budget of 5', async () => {
+      const { store, tenant } = fixture();
+      const t = tenant();
+      const line = { unit: 'tokens' as const, windowSeconds: 86400, limit: 500, amount: 100 };
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.reserve(req(t, { budgets: [line], concurrency: { limit: 50, leaseMs: 60_000 } }))));
+      assert.equal(results.filter((r) => r.ok).length, 5);
+      assert.equal(await store.spent(t, 'tokens', 86400), 500);
+      assert.equal(await store.inflight(t), 5);
+    });
+
+    it('keeps tenants apart', async () => {
+      const { store, tenant } = fixture();
+      const a = tenant();
+      const b = tenant();
+      const line = { unit: 'tokens' as const, windowSeconds: 3600, limit: 10, amount: 10 };
+      assert.equal((await store.reserve(req(a, { budgets: [line] }))).ok, true);
+      assert.equal((await store.reserve(req(b, { budgets: [line] }))).ok, true);
+      assert.equal((await store.reserve(req(a, { budgets: [line] }))).ok, false);
+      assert.equal(await store.ping(), true);
+    });
+  });
+}

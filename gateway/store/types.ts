@@ -1,0 +1,87 @@
+// The shared-state contract: budgets, rate windows and concurrency slots, reserved in ONE atomic step
+// before the upstream is called and settled after. Both stores (memory, Redis) implement exactly this and
+// pass the same contract suite (store/contract.ts).
+
+export type BudgetUnit = 'tokens' | 'gpuSeconds';
+
+export interface BudgetCharge {
+  readonly unit: BudgetUnit;
+  readonly windowSeconds: number;
+  readonly limit: number;
+  /** Estimated cost of this request in `unit` (reserved now, corrected at settle). */
+  readonly amount: number;
+}
+
+export interface ReserveRequest {
+  /** Unique per request (the request id). */
+  readonly id: string;
+  readonly tenant: string;
+  /** Every line must admit the request. */
+  readonly budgets: readonly BudgetCharge[];
+  /** Requests per fixed minute. */
+  readonly rpm?: number | undefined;
+  /** Raw (unweighted) tokens per fixed minute. */
+  readonly tpm?: { readonly limit: number; readonly amount: number } | undefined;
+  /** Requests in flight; the slot is a lease that expires after leaseMs even if never released. */
+  readonly concurrency?: { readonly limit: number; readonly leaseMs: number } | undefined;
+}
+
+export type RejectReason = 'budget' | 'rpm' | 'tpm' | 'concurrency';
+
+export interface Reservation {
+  readonly id: string;
+  readonly tenant: string;
+  /** The window each budget line was charged in (settlement corrects that same window). */
+  readonly budgets: readonly { readonly unit: BudgetUnit; readonly windowSeconds: number; readonly windowStart: number; readonly amount: number }[];
+  readonly tpm: { readonly windowStart: number; readonly amount: number } | undefined;
+  readonly concurrency: boolean;
+  /** The store that holds it (settle goes back there, also after a fallback). */
+  readonly store: Store;
+}
+
+export type ReserveResult =
+  | { readonly ok: true; readonly reservation: Reservation }
+  | {
+      readonly ok: false;
+      readonly reason: RejectReason;
+      /** Seconds until the blocking window ends (concurrency: 1). */
+      readonly retryAfterSeconds: number;
+      /** Index into request.budgets of the line that refused (reason budget). */
+      readonly budgetIndex?: number;
+    };
+
+export interface Actual {
+  /** Actual cost in the unit of the reserved budget lines. */
+  readonly cost: number;
+  /** Actual raw tokens (input + output), for tpm. */
+  readonly tokens: number;
+}
+
+export interface Store {
+  readonly kind: 'memory' | 'redis';
+  /** Check every control and, only if all admit, apply them all: one atomic step, one round trip. */
+  reserve(req: ReserveRequest): Promise<ReserveResult>;
+  /** Replace the reserved estimate by the actual usage and release the concurrency slot. Idempotent per reservation. */
+  settle(res: Reservation, actual: Actual): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+  /** Inspection (tests, debugging): spend recorded in the current window of a budget line. */
+  spent(tenant: string, unit: BudgetUnit, windowSeconds: number): Promise<number>;
+  /** Inspection: concurrency slots held now. */
+  inflight(tenant: string): Promise<number>;
+}
+
+/** The store could not answer (connection lost, timeout). Controls decide whether to fail closed. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Tolerance for float sums of fractional weights. */
+export const EPSILON = 1e-9;
+
+export function windowStart(nowSeconds: number, windowSeconds: number): number {
+  return nowSeconds - (nowSeconds % windowSeconds);
+}
