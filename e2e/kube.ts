@@ -87,6 +87,22 @@ function safeJson(text: string): unknown {
   }
 }
 
+/**
+ * Runs `call`, retrying while the API server answers 429 (e.g. "storage is (re)initializing" right after a
+ * CRD became Established, or priority-and-fairness throttling), up to `timeoutMs`.
+ */
+export async function retryOn429<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!isApiError(err, 429) || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;

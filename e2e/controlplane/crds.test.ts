@@ -2,7 +2,7 @@
 // budget) and become Established; their kinds are then served.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clients } from '../kube.ts';
+import { clients, retryOn429 } from '../kube.ts';
 import { crdDir, installCrds, readCrds } from './manifests.ts';
 
 const c = clients();
@@ -36,7 +36,7 @@ describe('CRDs from crds/', { timeout: 120_000 }, () => {
     const installed = await installCrds(c);
     for (const crd of installed) {
       const { group, names, scope } = crd.spec;
-      const list = await c.objects.list(`${group}/v1alpha1`, names.kind, scope === 'Namespaced' ? 'default' : undefined);
+      const list = await retryOn429(() => c.objects.list(`${group}/v1alpha1`, names.kind, scope === 'Namespaced' ? 'default' : undefined));
       assert.ok(Array.isArray(list.items), `list ${names.plural}`);
     }
   });

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PatchStrategy, setHeaderOptions, type KubernetesObject, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { repoRoot, waitFor, type Clients } from '../kube.ts';
+import { apiErrorMessage, repoRoot, waitFor, type Clients } from '../kube.ts';
 
 export const fieldManager = 'tollgate-e2e';
 
@@ -60,7 +60,8 @@ export function readObjects(path: string): FileObject[] {
   return out;
 }
 
-export const crdDir = join(repoRoot, 'crds');
+/** crds/ of the repo; TOLLGATE_E2E_CRDS_DIR points the suites at another folder (for debugging a CRD change). */
+export const crdDir = process.env.TOLLGATE_E2E_CRDS_DIR ?? join(repoRoot, 'crds');
 
 function isCrd(v: Record<string, unknown>): v is V1CustomResourceDefinition & Record<string, unknown> {
   const spec = v.spec;
@@ -97,7 +98,11 @@ export async function installCrds({ apiext }: Clients, timeoutMs = 60_000): Prom
   const ssa = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
   for (const { crd } of crds) {
     const name = crd.metadata?.name ?? '';
-    await apiext.patchCustomResourceDefinition({ name, body: crd, fieldManager, force: true }, ssa);
+    try {
+      await apiext.patchCustomResourceDefinition({ name, body: crd, fieldManager, force: true }, ssa);
+    } catch (err) {
+      throw new Error(`the API server refused CRD ${name}: ${apiErrorMessage(err)}`);
+    }
   }
   const out: V1CustomResourceDefinition[] = [];
   for (const { crd } of crds) {
