@@ -174,9 +174,9 @@ build_etcd() {
 }
 
 # ---- go install components -----------------------------------------------------------------------------
-go_install() { # go_install COMPONENT PACKAGE@VERSION
+go_install() { # go_install COMPONENT PACKAGE@VERSION [EXTRA_LDFLAGS]
   local tmp; tmp="$(newtmp "$1")"
-  GOBIN="$tmp" go install -ldflags "-s -w" "$2" || die "$1: 'go install $2' failed"
+  GOBIN="$tmp" go install -ldflags "-s -w${3:+ $3}" "$2" || die "$1: 'go install $2' failed"
   install_dir "$tmp" "$1"
 }
 build_kwok() { go_install kwok "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"; }
@@ -186,7 +186,10 @@ build_llm-d-inference-sim() {
   build_in_module llm-d-inference-sim github.com/llm-d/llm-d-inference-sim "$LLM_D_INFERENCE_SIM_VERSION" \
     github.com/llm-d/llm-d-inference-sim/cmd/llm-d-inference-sim llm-d-inference-sim
 }
-build_helm() { go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"; }
+build_helm() {
+  go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  "$(bindir_of helm)/helm" version --short | grep -q "^$HELM_VERSION" || die "helm: built binary does not report $HELM_VERSION"
+}
 
 # ---- main ---------------------------------------------------------------------------------------------
 components=("$@"); [ ${#components[@]} -gt 0 ] || components=("${ALL_COMPONENTS[@]}")
