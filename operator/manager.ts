@@ -1,0 +1,216 @@
+// The operator process: informers feed one keyed work queue; the leader runs the reconcilers.
+// Keys: `model/<ns>/<name>`, `tenant/<ns>/<name>`, `policy/<name>`, `config`. A reconcile never looks at
+// the event that queued it: it reads the world and converges.
+import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import type { CompileOptions } from './compiler/index.ts';
+import { LABEL_MODEL, LABEL_TENANT, LABEL_TENANT_NS } from './compiler/labels.ts';
+import { KubeClient } from './kube/client.ts';
+import type { KObject } from './kube/object.ts';
+import { createMetrics, type OperatorMetrics } from './metrics.ts';
+import { reconcileConfig } from './reconcile/config.ts';
+import type { ReconcileContext } from './reconcile/context.ts';
+import { modelKeyFor, reconcileModel } from './reconcile/model.ts';
+import { reconcilePolicy } from './reconcile/policy.ts';
+import { reconcileTenant } from './reconcile/tenant.ts';
+import { LeaderElector } from './runtime/leader.ts';
+import { WorkQueue, type ReconcileResult } from './runtime/queue.ts';
+import { World } from './world.ts';
+
+export interface OperatorOptions {
+  kubeconfig?: string;
+  /** Namespace of the gateway (config Secrets, tenant NetworkPolicies) and of the leader Lease. */
+  namespace: string;
+  leaderElect: boolean;
+  healthPort: number;
+  metricsPort: number;
+  bindAddress: string;
+  identity: string;
+  workers: number;
+  resyncMs: number;
+  /** /healthz fails when an informer has not heard from the API server for this long. */
+  stallAfterMs: number;
+  gatewayUrl?: string;
+  compile?: Partial<CompileOptions>;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export function defaultOperatorOptions(partial: Partial<OperatorOptions> = {}): OperatorOptions {
+  return {
+    namespace: 'tollgate-system', leaderElect: false, healthPort: 8081, metricsPort: 8082, bindAddress: '0.0.0.0',
+    identity: `${hostname()}-${process.pid}`, workers: 4, resyncMs: 10 * 60_000, stallAfterMs: 10 * 60_000,
+    log: (msg, fields) => process.stderr.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg, ...fields })}\n`),
+    ...partial,
+  };
+}
+
+export class Operator {
+  readonly opts: OperatorOptions;
+  readonly client: KubeClient;
+  readonly world: World;
+  readonly queue: WorkQueue;
+  readonly metrics: OperatorMetrics;
+  private leader: LeaderElector | undefined;
+  private servers: Server[] = [];
+  private running: Promise<void> | undefined;
+  private leading = false;
+  private stopping = false;
+
+  constructor(opts: OperatorOptions) {
+    this.opts = opts;
+    let world: World | undefined;
+    this.metrics = createMetrics(() => world);
+    this.client = KubeClient.fromKubeconfig(opts.kubeconfig, (verb, _resource, status) => this.metrics.apiRequests.inc({ verb, code: String(status) }));
+    const gatewayUrl = opts.gatewayUrl ?? `http://tollgate-gateway.${opts.namespace}.svc:8080/v1`;
+    this.world = world = new World(this.client, { gatewayNamespace: opts.namespace, resyncMs: opts.resyncMs, log: opts.log }, { gatewayNamespace: opts.namespace, gatewayUrl, ...(opts.compile ?? {}) });
+    this.queue = new WorkQueue({
+      metrics: {
+        depth: (n) => this.metrics.queueDepth.set(n),
+        reconciled: (key, outcome, seconds) => {
+          const kind = key.split('/')[0] ?? key;
+          this.metrics.reconciles.inc({ kind, result: outcome });
+          this.metrics.reconcileSeconds.observe({ kind }, seconds);
+        },
+      },
+    });
+    this.route();
+  }
+
+  get ctx(): ReconcileContext {
+    return {
+      client: this.client, world: this.world, gatewayNamespace: this.opts.namespace,
+      gatewayUrl: this.opts.gatewayUrl ?? `http://tollgate-gateway.${this.opts.namespace}.svc:8080/v1`,
+      identity: this.opts.identity, metrics: this.metrics, log: this.opts.log, now: () => new Date(),
+    };
+  }
+
+  /** Map every informer event to the keys whose desired state may depend on it. */
+  private route(): void {
+    const q = (k: string) => this.queue.add(k);
+    const w = this.world;
+    const allTenants = () => { for (const t of w.tenants.list()) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`); };
+    const allModels = () => { for (const m of w.models.list()) q(`model/${m.metadata.namespace}/${m.metadata.name}`); };
+    w.models.on((o) => { q(`model/${o.metadata.namespace}/${o.metadata.name}`); q('config'); allModels(); /* served-name clashes */ allTenants(); });
+    w.tenants.on((o) => { q(`tenant/${o.metadata.namespace}/${o.metadata.name}`); q('config'); });
+    w.policies.on((o) => { q(`policy/${o.metadata.name}`); allTenants(); q('config'); });
+    w.namespaces.on((o) => {
+      for (const t of w.tenants.list()) if (t.metadata.namespace === o.metadata.name) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
+      for (const p of w.policies.list()) q(`policy/${p.metadata.name}`);
+      q('config');
+    });
+    const ownedByModel = (o: KObject) => { const k = modelKeyFor(o); if (k) q(`model/${k}`); };
+    w.deployments.on(ownedByModel);
+    w.services.on(ownedByModel);
+    w.pods.on(ownedByModel);
+    w.networkPolicies.on((o) => {
+      const tns = o.metadata.labels?.[LABEL_TENANT_NS];
+      if (tns) { const t = w.tenants.list().find((x) => x.metadata.namespace === tns && (x.metadata.name === o.metadata.labels?.[LABEL_TENANT])); if (t) q(`tenant/${tns}/${t.metadata.name}`); q('config'); return; }
+      if (o.metadata.name === 'tollgate-default-deny') { for (const m of w.models.list()) if (m.metadata.namespace === o.metadata.namespace) q(`model/${m.metadata.namespace}/${m.metadata.name}`); return; }
+      ownedByModel(o);
+    });
+    const secretEvent = (o: KObject) => {
+      q('config');
+      if (o.metadata.labels?.[LABEL_MODEL]) ownedByModel(o);
+      const owner = o.metadata.ownerReferences?.find((r) => r.kind === 'LLMTenant');
+      if (owner) q(`tenant/${o.metadata.namespace}/${owner.name}`);
+      // a bring-your-own Secret may feed any tenant or model in its namespace
+      if (!o.metadata.labels?.[LABEL_TENANT] && !o.metadata.labels?.[LABEL_MODEL]) {
+        for (const t of w.tenants.list()) if (t.metadata.namespace === o.metadata.namespace) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
+      }
+    };
+    w.managedSecrets.on(secretEvent);
+    w.byoSecrets.on(secretEvent);
+    w.nodes.on((_o, event) => {
+      if (event === 'resync') return;
+      // Node capacity matters only to models that are waiting for a node.
+      for (const m of w.models.list() as (KObject & { status?: { conditions?: { type: string; reason: string }[] } })[]) {
+        if (m.status?.conditions?.some((c) => c.type === 'Ready' && c.reason !== 'Serving')) q(`model/${m.metadata.namespace}/${m.metadata.name}`);
+      }
+    });
+    w.gatewayLeases.on(() => q('config'));
+  }
+
+  private async reconcile(key: string): Promise<ReconcileResult | void> {
+    const [kind, a, b] = key.split('/');
+    const ctx = this.ctx;
+    switch (kind) {
+      case 'model': return reconcileModel(ctx, a ?? '', b ?? '');
+      case 'tenant': return reconcileTenant(ctx, a ?? '', b ?? '');
+      case 'policy': return reconcilePolicy(ctx, a ?? '');
+      case 'config': return reconcileConfig(ctx);
+      default: this.opts.log('unknown key', { key });
+    }
+  }
+
+  health(): { ok: boolean; detail: Record<string, unknown> } {
+    const now = Date.now();
+    const informers = this.world.all.map((i) => ({
+      resource: i.resource.plural, synced: i.hasSynced,
+      secondsSinceLastEvent: i.lastEventAt === 0 ? null : Math.round((now - i.lastEventAt) / 1000), restarts: i.restarts, lastError: i.lastError,
+    }));
+    const stalled = informers.filter((i) => !i.synced || i.secondsSinceLastEvent === null || i.secondsSinceLastEvent * 1000 > this.opts.stallAfterMs);
+    return { ok: stalled.length === 0 && !this.stopping, detail: { leader: this.leading, queueDepth: this.queue.length, inFlight: this.queue.inFlight, informers, stalled: stalled.map((s) => s.resource) } };
+  }
+
+  private serve(port: number, handler: (path: string) => Promise<{ code: number; body: string; type: string }>): Promise<Server> {
+    const server = createServer((req, res) => {
+      handler((req.url ?? '/').split('?')[0] ?? '/').then(({ code, body, type }) => { res.writeHead(code, { 'content-type': type }); res.end(body); },
+        () => { res.writeHead(500); res.end(); });
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.opts.bindAddress, () => resolve(server));
+    });
+  }
+
+  async start(): Promise<void> {
+    this.servers.push(await this.serve(this.opts.healthPort, async (path) => {
+      if (path === '/healthz' || path === '/readyz') {
+        const h = this.health();
+        const ok = path === '/readyz' ? this.world.all.every((i) => i.hasSynced) && !this.stopping : h.ok;
+        return { code: ok ? 200 : 503, body: `${JSON.stringify({ status: ok ? 'ok' : 'unhealthy', ...h.detail })}\n`, type: 'application/json' };
+      }
+      return { code: 404, body: 'not found\n', type: 'text/plain' };
+    }));
+    this.servers.push(await this.serve(this.opts.metricsPort, async (path) => path === '/metrics'
+      ? { code: 200, body: await this.metrics.registry.metrics(), type: this.metrics.registry.contentType }
+      : { code: 404, body: 'not found\n', type: 'text/plain' }));
+    this.world.start();
+    await this.world.waitForSync();
+    this.opts.log('caches synced', { objects: this.world.all.reduce((n, i) => n + i.size, 0) });
+    if (!this.opts.leaderElect) { this.startLeading(); return; }
+    this.leader = new LeaderElector(this.client, {
+      namespace: this.opts.namespace, name: 'tollgate-operator', identity: this.opts.identity, log: this.opts.log,
+      onStartedLeading: () => this.startLeading(),
+      // A replica that lost the Lease stops at once: another one is leading now.
+      onStoppedLeading: () => { if (!this.stopping) { this.opts.log('lost the lease; exiting'); void this.stop().then(() => process.exit(1)); } },
+    });
+    this.leader.start();
+  }
+
+  private startLeading(): void {
+    this.leading = true;
+    this.metrics.leader.set(1);
+    this.queue.add('config');
+    for (const i of [this.world.models, this.world.tenants, this.world.policies]) {
+      for (const o of i.list()) this.queue.add(`${i.resource.kind.slice(3).toLowerCase()}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`);
+    }
+    this.running = this.queue.run((key) => this.reconcile(key), this.opts.workers, (key, err) => {
+      this.opts.log('reconcile failed', { key, err: err instanceof Error ? err.message : String(err), failures: this.queue.failuresOf(key) + 1 });
+    });
+  }
+
+  get isLeading(): boolean { return this.leading; }
+
+  /** Graceful: stop taking work, finish what is in flight, release the Lease, close servers. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.queue.stop();
+    await this.running;
+    await this.leader?.stop();
+    this.world.stop();
+    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    this.metrics.leader.set(0);
+  }
+}

@@ -1,0 +1,78 @@
+// What every reconciler gets: the client, the world, options and the status/apply helpers.
+import type { KubeClient } from '../kube/client.ts';
+import type { KObject } from '../kube/object.ts';
+import { resourceFor } from '../kube/resources.ts';
+import type { OperatorMetrics } from '../metrics.ts';
+import { isSubset, jsonEqual } from '../status/conditions.ts';
+import type { World } from '../world.ts';
+
+export interface ReconcileContext {
+  client: KubeClient;
+  world: World;
+  gatewayNamespace: string;
+  gatewayUrl: string;
+  identity: string;
+  metrics: OperatorMetrics;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+  now: () => Date;
+}
+
+interface Applicable { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }
+
+/**
+ * Apply `desired` with server-side apply unless the cached object already holds every field we own
+ * (so a converged system makes no write requests). Hand edits to owned fields are reverted.
+ */
+export async function ensure(ctx: ReconcileContext, desired: Applicable, cached: KObject | undefined): Promise<boolean> {
+  if (cached && isSubset(desired, cached)) return false;
+  const r = resourceFor(desired.apiVersion ?? '', desired.kind ?? '');
+  await ctx.client.apply(r, desired as KObject);
+  ctx.metrics.applies.inc({ kind: desired.kind ?? '' });
+  return true;
+}
+
+/** Write status through the status subresource, only if it changed. */
+export async function writeStatus(ctx: ReconcileContext, obj: KObject, status: unknown): Promise<boolean> {
+  const current = (obj as { status?: unknown }).status;
+  if (jsonEqual(JSON.parse(JSON.stringify(status)), current ?? {})) return false;
+  const r = resourceFor(obj.apiVersion, obj.kind);
+  await ctx.client.apply(r, {
+    apiVersion: obj.apiVersion, kind: obj.kind,
+    metadata: { name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) },
+    status,
+  }, { subresource: 'status' });
+  ctx.metrics.statusWrites.inc({ kind: obj.kind });
+  return true;
+}
+
+const microTime = (d: Date) => d.toISOString().replace('Z', '000Z').replace(/\.(\d{3})000Z$/, '.$1000Z');
+
+/** A Kubernetes Event (events.k8s.io/v1) for a condition transition. */
+export async function recordEvent(ctx: ReconcileContext, obj: KObject, type: 'Normal' | 'Warning', reason: string, note: string): Promise<void> {
+  const now = ctx.now();
+  const ns = obj.metadata.namespace ?? 'default';
+  try {
+    await ctx.client.create(resourceFor('events.k8s.io/v1', 'Event'), {
+      apiVersion: 'events.k8s.io/v1', kind: 'Event',
+      metadata: { name: `${obj.metadata.name}.${now.getTime().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`, namespace: ns },
+      eventTime: microTime(now),
+      reportingController: 'tollgate.dev/operator',
+      reportingInstance: ctx.identity.slice(0, 128),
+      action: 'Reconcile',
+      reason,
+      note: note.slice(0, 1024),
+      type,
+      regarding: { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) },
+    });
+  } catch (err) {
+    ctx.log('could not record event', { reason, err: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/** Record an Event when the Ready condition changes status or reason. */
+export async function readyTransition(ctx: ReconcileContext, obj: KObject, before: unknown, after: { conditions?: { type: string; status: string; reason: string; message: string }[] }): Promise<void> {
+  const prev = (before as { conditions?: { type: string; status: string; reason: string }[] } | undefined)?.conditions?.find((c) => c.type === 'Ready');
+  const next = after.conditions?.find((c) => c.type === 'Ready');
+  if (!next || (prev && prev.status === next.status && prev.reason === next.reason)) return;
+  await recordEvent(ctx, obj, next.status === 'True' ? 'Normal' : 'Warning', next.reason, next.message);
+}

@@ -1,0 +1,73 @@
+// LLMModel: children by server-side apply, an upstream credential, status from the real cluster.
+import { randomBytes } from 'node:crypto';
+import type { LLMModelStatus } from '../../api/v1alpha1/index.ts';
+import { MANAGED_BY, LABEL_MODEL, labelValue, ownerRefs } from '../compiler/labels.ts';
+import { upstreamSecretName } from '../compiler/model.ts';
+import { objectKey } from '../compiler/objects.ts';
+import { keyOf, type KObject } from '../kube/object.ts';
+import { R } from '../kube/resources.ts';
+import { modelStatus } from '../status/model.ts';
+import { ensure, readyTransition, writeStatus, type ReconcileContext } from './context.ts';
+
+export async function reconcileModel(ctx: ReconcileContext, namespace: string, name: string): Promise<void> {
+  const obj = ctx.world.models.get(`${namespace}/${name}`);
+  if (!obj || obj.metadata.deletionTimestamp) return; // children go with it (owner references)
+  const { result, invalid } = ctx.world.compiled(ctx.now());
+  const outcome = result.models.find((m) => m.id === `${namespace}/${name}`);
+  if (!outcome) {
+    const why = invalid.get(`LLMModel/${namespace}/${name}`) ?? 'not compiled';
+    await writeStatus(ctx, obj, { observedGeneration: obj.metadata.generation, conditions: [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: why, lastTransitionTime: ctx.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), ...(obj.metadata.generation ? { observedGeneration: obj.metadata.generation } : {}) }] });
+    return;
+  }
+
+  // The upstream credential (generated once, never logged) unless the spec brings its own.
+  if (outcome.supportsApiKey && !outcome.model.spec.upstreamCredential) {
+    const s = upstreamSecretName(outcome.model);
+    if (!ctx.world.managedSecrets.get(`${namespace}/${s.name}`)) {
+      await ctx.client.apply(R.Secret, {
+        apiVersion: 'v1', kind: 'Secret',
+        metadata: {
+          name: s.name, namespace,
+          labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', [LABEL_MODEL]: labelValue(name), 'tollgate.dev/upstream-credential': 'true' },
+          ...(ownerRefs({ kind: 'LLMModel', metadata: outcome.model.metadata }) ? { ownerReferences: ownerRefs({ kind: 'LLMModel', metadata: outcome.model.metadata }) } : {}),
+        },
+        type: 'Opaque',
+        data: { [s.key]: Buffer.from(randomBytes(32).toString('base64url')).toString('base64') },
+      }, { force: false });
+    }
+  }
+
+  const caches = new Map<string, (k: string) => KObject | undefined>([
+    ['Deployment', (k) => ctx.world.deployments.get(k)],
+    ['Service', (k) => ctx.world.services.get(k)],
+    ['NetworkPolicy', (k) => ctx.world.networkPolicies.get(k)],
+  ]);
+  const denyAll = result.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata?.namespace === namespace && o.metadata?.name === 'tollgate-default-deny');
+  for (const desired of [...outcome.objects, ...(denyAll ? [denyAll] : [])]) {
+    const lookup = caches.get(desired.kind ?? '');
+    const cached = lookup?.(`${desired.metadata?.namespace}/${desired.metadata?.name}`);
+    try {
+      await ensure(ctx, desired, cached);
+    } catch (err) {
+      throw new Error(`apply ${objectKey(desired)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  const deploymentName = outcome.objects.find((o) => o.kind === 'Deployment')?.metadata?.name ?? '';
+  const deployment = ctx.world.deployments.get(`${namespace}/${deploymentName}`);
+  const pods = ctx.world.pods.list().filter((p) => p.metadata.namespace === namespace && p.metadata.labels?.[LABEL_MODEL] === labelValue(name) && !p.metadata.deletionTimestamp);
+  const before = (obj as { status?: LLMModelStatus }).status;
+  const status = modelStatus(outcome, deployment, pods, ctx.world.nodes.list(), before, ctx.now());
+  if (await writeStatus(ctx, obj, status)) await readyTransition(ctx, obj, before, status);
+}
+
+/** Which model a child object belongs to (owner reference or label). */
+export function modelKeyFor(o: KObject): string | undefined {
+  const owner = o.metadata.ownerReferences?.find((r) => r.kind === 'LLMModel' && r.controller);
+  if (owner && o.metadata.namespace) return `${o.metadata.namespace}/${owner.name}`;
+  const label = o.metadata.labels?.[LABEL_MODEL];
+  if (label && o.metadata.namespace) return `${o.metadata.namespace}/${label}`;
+  return undefined;
+}
+
+export { keyOf };

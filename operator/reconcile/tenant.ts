@@ -1,0 +1,60 @@
+// LLMTenant: keys issued into a Secret in its namespace, a NetworkPolicy to the gateway, status.
+import type { LLMTenantStatus } from '../../api/v1alpha1/index.ts';
+import { LLMTenant } from '../../api/v1alpha1/index.ts';
+import { generateKey } from '../../api/keys.ts';
+import { keySecretName } from '../compiler/keys.ts';
+import { LABEL_TENANT, MANAGED_BY, labelValue, ownerRefs } from '../compiler/labels.ts';
+import { tenantNetworkPolicyName } from '../compiler/tenant.ts';
+import { planKeySecret } from '../keys-plan.ts';
+import { R } from '../kube/resources.ts';
+import { tenantStatus } from '../status/tenant.ts';
+import type { ReconcileResult } from '../runtime/queue.ts';
+import { ensure, readyTransition, writeStatus, type ReconcileContext } from './context.ts';
+
+export const LABEL_KEY_SECRET = 'tollgate.dev/tenant-keys';
+
+export async function reconcileTenant(ctx: ReconcileContext, namespace: string, name: string): Promise<ReconcileResult | void> {
+  const obj = ctx.world.tenants.get(`${namespace}/${name}`);
+  if (!obj || obj.metadata.deletionTimestamp) return; // key Secret goes with it; the NetworkPolicy is swept by the config reconciler
+  const parsed = LLMTenant.safeParse((({ status: _s, ...rest }) => rest)(obj as typeof obj & { status?: unknown }));
+  if (!parsed.success) return;
+  const tenant = parsed.data;
+  const now = ctx.now();
+
+  // 1. Keys: issue, rotate, drop, in the tenant's own namespace.
+  const secretName = keySecretName(tenant);
+  const cached = ctx.world.managedSecrets.get(`${namespace}/${secretName}`) as (typeof obj & { data?: Record<string, string> }) | undefined;
+  const current = cached ? {
+    data: Object.fromEntries(Object.entries(cached.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])),
+    annotations: cached.metadata.annotations ?? {},
+  } : undefined;
+  const plan = planKeySecret(tenant, current, now, generateKey);
+  if (plan.changed) {
+    await ctx.client.apply(R.Secret, {
+      apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+      metadata: {
+        name: secretName, namespace,
+        labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', [LABEL_TENANT]: labelValue(name), [LABEL_KEY_SECRET]: 'true' },
+        annotations: plan.next.annotations,
+        ...(ownerRefs({ kind: 'LLMTenant', metadata: tenant.metadata }) ? { ownerReferences: ownerRefs({ kind: 'LLMTenant', metadata: tenant.metadata }) } : {}),
+      },
+      data: Object.fromEntries(Object.entries(plan.next.data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    });
+    ctx.log('tenant keys updated', { tenant: `${namespace}/${name}`, issued: plan.issued, rotated: plan.rotated, dropped: plan.dropped });
+    // Status follows once the informer sees the Secret (level-triggered).
+    return { requeueAfterMs: 500 };
+  }
+
+  // 2. Let the tenant's namespace reach the gateway.
+  const { result } = ctx.world.compiled(now);
+  const outcome = result.tenants.find((t) => t.id === `${namespace}/${name}`);
+  if (!outcome) return;
+  const np = result.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata?.namespace === ctx.gatewayNamespace && o.metadata?.name === tenantNetworkPolicyName(namespace, name));
+  if (np) await ensure(ctx, np, ctx.world.networkPolicies.get(`${ctx.gatewayNamespace}/${np.metadata?.name}`));
+
+  // 3. Status, including keys the gateway revoked on its own (anomaly detection).
+  const before = (obj as { status?: LLMTenantStatus }).status;
+  const status = tenantStatus(outcome, before, ctx.gatewayUrl, now);
+  if (await writeStatus(ctx, obj, status)) await readyTransition(ctx, obj, before, status);
+  return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
+}

@@ -1,0 +1,54 @@
+// LLMTenant status (pure).
+import type { LLMTenantStatus } from '../../api/v1alpha1/index.ts';
+import type { TenantOutcome } from '../compiler/index.ts';
+import { setConditions, type ConditionInput } from './conditions.ts';
+
+export function tenantStatus(outcome: TenantOutcome, previous: LLMTenantStatus | undefined, endpoint: string, now: Date, revokedByGateway: ReadonlyMap<string, string> = new Map()): LLMTenantStatus {
+  const t = outcome.tenant;
+  const keys = outcome.keys.map((k) => {
+    const id = `${outcome.id}/${k.name}`;
+    const why = revokedByGateway.get(id);
+    return why && k.state === 'Active' ? { ...k, state: 'Revoked' as const, reason: why } : k;
+  });
+  const active = keys.filter((k) => k.state === 'Active' || k.state === 'Grace').length;
+  const pending = keys.filter((k) => k.state === 'Pending').length;
+  const conds: ConditionInput[] = [];
+  conds.push(pending > 0
+    ? { type: 'KeysIssued', status: 'False', reason: 'Pending', message: `${pending} key(s) not issued yet` }
+    : { type: 'KeysIssued', status: 'True', reason: 'Issued', message: `${active} usable key(s)` });
+  conds.push(t.spec.suspended
+    ? { type: 'Suspended', status: 'True', reason: 'SuspendedInSpec', message: 'every request is refused' }
+    : { type: 'Suspended', status: 'False', reason: 'Active', message: 'not suspended' });
+  let ready: ConditionInput;
+  if (t.spec.suspended) ready = { type: 'Ready', status: 'False', reason: 'Suspended', message: 'spec.suspended is true' };
+  else if (outcome.blocked) ready = { type: 'Ready', status: 'False', reason: outcome.blocked.reason, message: outcome.blocked.message };
+  else if (active === 0) ready = { type: 'Ready', status: 'False', reason: 'NoUsableKeys', message: keys.length === 0 ? 'spec.keys is empty' : 'no key is active' };
+  else ready = { type: 'Ready', status: 'True', reason: 'Granted', message: `${outcome.grantedModels.length} model(s) granted` };
+  conds.unshift(ready);
+  return {
+    observedGeneration: t.metadata.generation,
+    conditions: setConditions(previous?.conditions, conds, t.metadata.generation, now),
+    tier: t.spec.tier,
+    grantedModels: outcome.grantedModels,
+    deniedModels: outcome.deniedModels,
+    policies: outcome.policies,
+    effective: {
+      ...(outcome.effective.budget.length > 0 ? { budget: budgetView(outcome.effective.budget) } : {}),
+      rateLimits: outcome.effective.rateLimits,
+      limits: { ...outcome.effective.limits, maxOutputTokens: outcome.config.limits.maxOutputTokens, maxN: outcome.config.limits.maxN },
+    },
+    keys,
+    endpoint,
+  };
+}
+
+/** The tightest line per unit, in the CRD's Budget shape. */
+function budgetView(lines: TenantOutcome['effective']['budget']): NonNullable<NonNullable<LLMTenantStatus['effective']>['budget']> {
+  const out: NonNullable<NonNullable<LLMTenantStatus['effective']>['budget']> = {};
+  for (const l of lines) {
+    const window = l.windowSeconds % 86400 === 0 ? `${l.windowSeconds / 86400}d` : l.windowSeconds % 3600 === 0 ? `${l.windowSeconds / 3600}h` : l.windowSeconds % 60 === 0 ? `${l.windowSeconds / 60}m` : `${l.windowSeconds}s`;
+    const current = out[l.unit];
+    if (!current || l.limit / l.windowSeconds < current.limit / (Number.parseInt(current.window, 10) || 1)) out[l.unit] = { limit: l.limit, window };
+  }
+  return out;
+}
