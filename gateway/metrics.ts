@@ -1,0 +1,53 @@
+// Prometheus metrics, prefixed tollgate_, served on a separate port tenants do not reach. Label values
+// are bounded: endpoint (fixed set), model (served names from the config, else "other"), code (the error
+// catalog), status class. No tenant or key labels (10k tenants would explode cardinality; per-tenant
+// figures are in the audit log).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly requests: Counter<'endpoint' | 'model' | 'code' | 'status'>;
+  readonly rejections: Counter<'code'>;
+  readonly tokens: Counter<'model' | 'direction'>;
+  readonly cost: Counter<'model' | 'unit'>;
+  readonly requestDuration: Histogram<'endpoint'>;
+  readonly upstreamDuration: Histogram<'model'>;
+  readonly timeToFirstByte: Histogram<'model'>;
+  readonly inflight: Gauge;
+  readonly configReloads: Counter<'result'>;
+  readonly configInfo: Gauge<'hash'>;
+  readonly configLastSuccess: Gauge;
+  readonly configLastFailure: Gauge;
+  readonly storeErrors: Counter<'op'>;
+  readonly storeFallbacks: Counter<'control'>;
+  readonly settleOverrun: Counter<'model'>;
+  readonly upstreamAborts: Counter<'reason'>;
+  readonly outputBlocked: Counter<'reason'>;
+}
+
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'tollgate_' });
+  const r = [registry];
+  const lat = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+  return {
+    registry,
+    requests: new Counter({ name: 'tollgate_requests_total', help: 'Requests handled, by endpoint, model, result code and HTTP status class.', labelNames: ['endpoint', 'model', 'code', 'status'], registers: r }),
+    rejections: new Counter({ name: 'tollgate_rejections_total', help: 'Requests refused by the gateway, by error code.', labelNames: ['code'], registers: r }),
+    tokens: new Counter({ name: 'tollgate_tokens_total', help: 'Tokens settled, by model and direction (input|output).', labelNames: ['model', 'direction'], registers: r }),
+    cost: new Counter({ name: 'tollgate_cost_units_total', help: 'Budget units settled, by model and unit (tokens|gpuSeconds).', labelNames: ['model', 'unit'], registers: r }),
+    requestDuration: new Histogram({ name: 'tollgate_request_duration_seconds', help: 'Time from request to last byte, by endpoint.', labelNames: ['endpoint'], buckets: lat, registers: r }),
+    upstreamDuration: new Histogram({ name: 'tollgate_upstream_duration_seconds', help: 'Upstream time from request sent to last byte, by model.', labelNames: ['model'], buckets: lat, registers: r }),
+    timeToFirstByte: new Histogram({ name: 'tollgate_upstream_first_byte_seconds', help: 'Upstream time to response headers (streaming: time to first token), by model.', labelNames: ['model'], buckets: lat, registers: r }),
+    inflight: new Gauge({ name: 'tollgate_inflight_requests', help: 'Inference requests in flight in this replica.', registers: r }),
+    configReloads: new Counter({ name: 'tollgate_config_reloads_total', help: 'Config loads, by result (success|failure).', labelNames: ['result'], registers: r }),
+    configInfo: new Gauge({ name: 'tollgate_config_info', help: 'The config in force (value 1, hash label).', labelNames: ['hash'], registers: r }),
+    configLastSuccess: new Gauge({ name: 'tollgate_config_last_reload_success_timestamp_seconds', help: 'When a config was last applied.', registers: r }),
+    configLastFailure: new Gauge({ name: 'tollgate_config_last_reload_failure_timestamp_seconds', help: 'When a config was last refused (0: never).', registers: r }),
+    storeErrors: new Counter({ name: 'tollgate_store_errors_total', help: 'Shared store failures, by operation (reserve|settle).', labelNames: ['op'], registers: r }),
+    storeFallbacks: new Counter({ name: 'tollgate_store_fallback_total', help: 'Requests whose rate limits were checked per replica because the shared store was unreachable.', labelNames: ['control'], registers: r }),
+    settleOverrun: new Counter({ name: 'tollgate_settle_overrun_total', help: 'Settlements whose actual cost exceeded the reservation (charged in full).', labelNames: ['model'], registers: r }),
+    upstreamAborts: new Counter({ name: 'tollgate_aborted_requests_total', help: 'Requests cut short, by reason (client|timeout|upstream).', labelNames: ['reason'], registers: r }),
+    outputBlocked: new Counter({ name: 'tollgate_output_blocked_total', help: 'Responses stopped by an output transform, by reason.', labelNames: ['reason'], registers: r }),
+  };
+}

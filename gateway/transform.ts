@@ -1,0 +1,63 @@
+// The output-guardrail seam. Output transforms (redaction with a holdback window, canaries, markdown
+// exfiltration neutralising — a later issue) see generated text per choice, in order, and decide what is
+// released. The same interface serves streaming (text arrives delta by delta; a transform may hold text
+// back until it can decide, e.g. a secret split across chunks) and non-streaming (one push per choice, then
+// flush). With no transform configured the relay forwards upstream bytes untouched.
+import type { CfgModel, CfgTenant } from '../api/gateway-config.ts';
+
+export interface TransformContext {
+  readonly requestId: string;
+  readonly tenant: CfgTenant;
+  readonly model: CfgModel;
+  readonly endpoint: 'chat.completions' | 'completions';
+  readonly stream: boolean;
+}
+
+export interface Verdict {
+  readonly code: 'output_blocked';
+  readonly message: string;
+  /** Machine-readable reason for audit and metrics (e.g. `canary`, `secret`). */
+  readonly reason: string;
+}
+
+/** One instance per response. */
+export interface OutputTransform {
+  /** Text generated for choice `index`; returns the text that may be released now (can hold some back). */
+  push(index: number, text: string): string;
+  /** Choice `index` ended (finish_reason, or end of stream): returns everything still held back. */
+  flush(index: number): string;
+  /** Set once the response must stop: the client gets an error instead of the rest of the output. */
+  verdict(): Verdict | undefined;
+}
+
+export interface OutputTransformFactory {
+  readonly name: string;
+  /** Undefined when this transform has nothing to do for this tenant/model. */
+  create(ctx: TransformContext): OutputTransform | undefined;
+}
+
+/** Chain transforms: the output of one is the input of the next. */
+export function composeTransforms(factories: readonly OutputTransformFactory[], ctx: TransformContext): OutputTransform | undefined {
+  const list = factories.map((f) => f.create(ctx)).filter((t): t is OutputTransform => t !== undefined);
+  if (list.length === 0) return undefined;
+  if (list.length === 1) return list[0];
+  return {
+    push(index, text) {
+      let t = text;
+      for (const x of list) t = x.push(index, t);
+      return t;
+    },
+    flush(index) {
+      let carry = '';
+      for (const x of list) carry = x.push(index, carry) + x.flush(index);
+      return carry;
+    },
+    verdict() {
+      for (const x of list) {
+        const v = x.verdict();
+        if (v) return v;
+      }
+      return undefined;
+    },
+  };
+}
