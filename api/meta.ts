@@ -49,7 +49,7 @@ export function describe<S extends z.ZodType>(schema: S, description: string, ex
 // ---- Patterns shared by schemas, CEL rules and the compiler -------------------------------------
 
 export const DIGEST_IMAGE_RE = /^[^@\s]+@sha256:[a-f0-9]{64}$/;
-export const DIGEST_IMAGE_CEL = String.raw`^[^@\s]+@sha256:[a-f0-9]{64}$`;
+export const DIGEST_IMAGE_CEL = String.raw`^[^@\\s]+@sha256:[a-f0-9]{64}$`; // CEL string literal: \\ is one backslash
 export const SHA256_DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
 export const SHA256_DIGEST_CEL = '^sha256:[a-f0-9]{64}$';
 export const GIT_SHA_RE = /^[a-f0-9]{40}$/;

@@ -4,6 +4,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 stamp=node_modules/.tollgate-deps
+# One install at a time per clone (parallel npm runs would delete each other's files).
+mkdir -p "${TOLLGATE_CACHE:-$HOME/.cache/tollgate}/locks"
+exec 9>"${TOLLGATE_CACHE:-$HOME/.cache/tollgate}/locks/deps-$(printf '%s' "$root" | sha256sum | cut -c1-12).lock"
+flock 9
 want="$(node -p 'process.version')-$(sha256sum package-lock.json | cut -c1-16)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   # re2 (linear-time regexes for redaction patterns) compiles a native add-on: it needs a C++ toolchain.
