@@ -38,6 +38,7 @@ describe('compile: models', () => {
     }
     assert.ok(c.readinessProbe && c.livenessProbe && c.startupProbe);
     assert.deepEqual(pod.nodeSelector, { pool: 'a100' });
+    assert.deepEqual(pod.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], 'GPU taint tolerated');
     assert.deepEqual(d.metadata!.ownerReferences![0]!.uid, 'u-1');
     assert.equal(d.spec!.strategy!.rollingUpdate!.maxSurge, 0, 'never surge GPUs');
     assert.ok(c.args!.includes('--tensor-parallel-size'));

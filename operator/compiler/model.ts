@@ -121,7 +121,7 @@ export function modelDeployment(model: LLMModel, opts: CompileOptions): V1Deploy
           },
           ...(spec.imagePullSecrets ? { imagePullSecrets: spec.imagePullSecrets } : {}),
           ...(spec.scheduling?.nodeSelector ? { nodeSelector: spec.scheduling.nodeSelector } : {}),
-          ...(spec.scheduling?.tolerations ? { tolerations: spec.scheduling.tolerations } : {}),
+          ...(tolerations(model).length > 0 ? { tolerations: tolerations(model) } : {}),
           ...(spec.scheduling?.priorityClassName ? { priorityClassName: spec.scheduling.priorityClassName } : {}),
           terminationGracePeriodSeconds: 60,
           initContainers,
@@ -135,6 +135,19 @@ export function modelDeployment(model: LLMModel, opts: CompileOptions): V1Deploy
       },
     },
   };
+}
+
+/**
+ * The spec's tolerations, plus one for the GPU resource's own taint when the pod asks for GPUs (what the
+ * ExtendedResourceToleration admission plugin would add, for clusters that do not enable it).
+ */
+export function tolerations(model: LLMModel): NonNullable<NonNullable<LLMModel['spec']['scheduling']>['tolerations']> {
+  const own = [...(model.spec.scheduling?.tolerations ?? [])];
+  const gpu = model.spec.resources.gpuResourceName;
+  if (model.spec.resources.gpus > 0 && !own.some((t) => t.key === gpu && (t.operator === 'Exists' || t.operator === undefined))) {
+    own.push({ key: gpu, operator: 'Exists', effect: 'NoSchedule' });
+  }
+  return own;
 }
 
 export function modelService(model: LLMModel): V1Service {

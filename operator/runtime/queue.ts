@@ -3,6 +3,9 @@
 // re-queued when the first finishes); failures back off exponentially per key; requeue-after.
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 
+/** Longest delay a key is parked for (re-checked after it). */
+export const MAX_DELAY_MS = 60 * 60_000;
+
 export type Reconcile = (key: string) => Promise<ReconcileResult | void>;
 export interface ReconcileResult { requeueAfterMs?: number }
 
@@ -42,8 +45,11 @@ export class WorkQueue {
   }
 
   /** Add after a delay; an earlier pending timer for the key wins over a later one. */
-  addAfter(key: string, ms: number): void {
+  addAfter(key: string, requestedMs: number): void {
     if (this.stopped) return;
+    // Far-future wake-ups (a key expiring in months) are capped: the periodic resync covers them, and
+    // setTimeout overflows above 2^31-1 ms into an immediate, looping timer.
+    const ms = Math.min(requestedMs, MAX_DELAY_MS);
     if (ms <= 0) { this.add(key); return; }
     const existing = this.timers.get(key) as (NodeJS.Timeout & { _due?: number }) | undefined;
     const due = Date.now() + ms;
