@@ -13,6 +13,8 @@ export interface SimOptions {
   interTokenMs?: number;
   /** Tokens generated when max_tokens allows (default 16). */
   outputTokens?: number;
+  /** Exact output tokens to emit (default: lorem ipsum words); outputTokens defaults to its length. */
+  tokens?: readonly string[];
   /** Bearer key the simulator requires (like vLLM --api-key). */
   apiKey?: string;
   host?: string;
@@ -153,10 +155,10 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     }
     const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : Infinity;
     const n = typeof body.n === 'number' ? body.n : 1;
-    const want = o.outputTokens ?? 16;
+    const want = o.outputTokens ?? o.tokens?.length ?? 16;
     const count = Math.max(0, Math.min(want, maxTokens));
     const finishReason = count < want ? 'length' : 'stop';
-    const token = (i: number): string => `${i === 0 ? '' : ' '}${WORDS[i % WORDS.length]}`;
+    const token = (i: number): string => (o.tokens ? (o.tokens[i % o.tokens.length] ?? '') : `${i === 0 ? '' : ' '}${WORDS[i % WORDS.length]}`);
     const usage = { prompt_tokens: promptTokens, completion_tokens: count * n, total_tokens: promptTokens + count * n };
 
     if (body.stream !== true) {
