@@ -18,7 +18,7 @@ step "crds/ matches the schemas"
 node scripts/gen-crds.ts --check
 if [ -f scripts/ensure-redis.sh ]; then step "redis-server"; bash scripts/ensure-redis.sh; fi
 step "unit, compiler, CLI and gateway tests"
-node --test --test-reporter=spec "api/**/*.test.ts" "operator/**/*.test.ts" "gateway/**/*.test.ts" "cli/**/*.test.ts"
+node --test --test-reporter=spec "api/**/*.test.ts" "operator/**/*.test.ts" "gateway/**/*.test.ts" "cli/**/*.test.ts" "guardrails/**/*.test.ts"
 step "e2e on a local control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)"
 bash e2e/cluster/test-e2e.sh
 step "all tests passed"

@@ -1,0 +1,307 @@
+// Built-in redaction detectors. Names are the API (api/v1alpha1/policy.ts BUILTIN_SECRET_DETECTORS and
+// BUILTIN_PII_DETECTORS); a policy switches them on by name or by group ("secrets", "pii").
+// Every pattern is RE2 (linear time) with bounded repetition; validators (Luhn, IBAN mod 97, context) cut
+// false positives. Detectors see the folded view of the text (text.ts), never the raw bytes.
+import { isIP } from 'node:net';
+import RE2 from 're2';
+import { BUILTIN_PII_DETECTORS, BUILTIN_SECRET_DETECTORS } from '../api/v1alpha1/policy.ts';
+import { KEY_PATTERN_SOURCE } from '../api/keys.ts';
+import { analyzePattern, fullAlphabet } from './pattern.ts';
+import { nextChar, prevChar, redactionMarker, regexRule, type Hit, type Rule, type RuleKind } from './rules.ts';
+
+export type SecretDetector = (typeof BUILTIN_SECRET_DETECTORS)[number];
+export type PiiDetector = (typeof BUILTIN_PII_DETECTORS)[number];
+export type BuiltinDetector = SecretDetector | PiiDetector;
+
+// ---------------------------------------------------------------------------------------------------------
+// validators
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (double) { d *= 2; if (d > 9) d -= 9; }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/** Issuer prefixes of the major card networks (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro). */
+const CARD_PREFIX = /^(?:4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720)|3[47]|6(?:011|5|4[4-9]|22)|35(?:2[89]|[3-8])|3(?:0[0-5]|[689])|62|5[06-9]|6\d)/;
+
+export function cardNumberValid(text: string): boolean {
+  const digits = text.replace(/[ -]/g, '');
+  if (digits.length < 13 || digits.length > 19) return false;
+  if (!CARD_PREFIX.test(digits)) return false;
+  if (/^(\d)\1+$/.test(digits)) return false;
+  const seps = text.match(/[ -]/g);
+  if (seps && new Set(seps).size > 1) return false; // "4111 1111-1111 1111" is not how cards are written
+  return luhnValid(digits);
+}
+
+const IBAN_LENGTHS: Record<string, number> = {
+  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BR: 29, BY: 28, CH: 21, CR: 22, CY: 28, CZ: 24,
+  DE: 22, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28,
+  HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20,
+  LV: 21, MC: 27, MD: 24, ME: 22, MK: 19, MR: 27, MT: 31, MU: 30, NL: 18, NO: 15, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29,
+  RO: 24, RS: 22, SA: 24, SC: 31, SE: 24, SI: 19, SK: 24, SM: 27, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22,
+  VG: 24, XK: 20,
+};
+
+export function ibanValid(text: string): boolean {
+  const s = text.replace(/ /g, '');
+  if (IBAN_LENGTHS[s.slice(0, 2)] !== s.length) return false;
+  const r = s.slice(4) + s.slice(0, 4);
+  let rem = 0;
+  for (const ch of r) {
+    const v = ch >= 'A' ? ch.charCodeAt(0) - 55 : ch.charCodeAt(0) - 48;
+    rem = v >= 10 ? (rem * 100 + v) % 97 : (rem * 10 + v) % 97;
+  }
+  return rem === 1;
+}
+
+/** Random-looking: mixes letter cases and digits (keys), unlike identifiers and prose. */
+export function looksRandom(s: string, minClasses = 3): boolean {
+  let classes = 0;
+  if (/[a-z]/.test(s)) classes++;
+  if (/[A-Z]/.test(s)) classes++;
+  if (/\d/.test(s)) classes++;
+  return classes >= minClasses;
+}
+
+function notFollowedBy(chars: RegExp) {
+  return (hit: Hit, view: string) => !chars.test(nextChar(view, hit));
+}
+
+function tokenLike(hit: Hit, view: string): boolean {
+  const secret = hit.groups['secret'] ?? hit.text;
+  if (/[(){}$<>%]|^\*+$/.test(secret)) return false; // code, templates, placeholders
+  return (looksRandom(secret, 2) && /\d|[._~+/-]/.test(secret)) || (secret.length >= 32 && looksRandom(secret, 2)) ? notFollowedBy(/[A-Za-z0-9._~+/=-]/)(hit, view) : false;
+}
+
+function ipv4Valid(hit: Hit, view: string): boolean {
+  const p = prevChar(view, hit);
+  const n = nextChar(view, hit);
+  if (p === '.' || /[\d.]/.test(n) && /\d/.test(view[hit.end + 1] ?? '')) return false; // part of a longer dotted number
+  if (/(?:\bv|version|release|ver\.?|build)\s*$/i.test(view.slice(Math.max(0, hit.start - 16), hit.start))) return false; // a version
+  const octets = hit.text.split('.').map(Number);
+  const [a] = octets as [number];
+  if (a === 0 || a === 127 || hit.text === '255.255.255.255') return false; // unspecified, loopback, broadcast
+  return isIP(hit.text) === 4;
+}
+
+function ipv6Valid(hit: Hit, view: string): boolean {
+  if (/[A-Za-z0-9_:.]/.test(prevChar(view, hit)) || /[A-Za-z0-9_:]/.test(nextChar(view, hit))) return false;
+  const groups = hit.text.split(':').filter((g) => g !== '');
+  if (groups.length < 3 && !(hit.text.includes('::') && groups.length >= 2)) return false;
+  if (/^[0:]+1?$/.test(hit.text)) return false; // unspecified, loopback
+  if (!/[0-9]/.test(hit.text) && groups.every((g) => g.length <= 3)) return false; // "add:bad:cafe" words
+  return isIP(hit.text) === 6;
+}
+
+function phoneValid(hit: Hit, view: string): boolean {
+  const p = prevChar(view, hit);
+  const n = nextChar(view, hit);
+  if (/[\w.+/-]/.test(p) || /\w/.test(n) || (/[./-]/.test(n) && /\d/.test(view[hit.end + 1] ?? ''))) return false;
+  const digits = hit.text.replace(/\D/g, '');
+  if (digits.length < 10 || digits.length > 15) return false;
+  if (/^(\d)\1+$/.test(digits)) return false;
+  if (/^(?:19|20)\d\d[-./](?:0\d|1[0-2])[-./]\d\d/.test(hit.text)) return false; // a date
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// PEM private keys: a block is redacted whole, from BEGIN to END. A block whose END does not come within
+// MAX_PEM_BODY characters is redacted from its BEGIN line over every following character that can be part of
+// a key body (base64, PEM headers, JSON-escaped newlines), up to that bound: fail safe, never leak a body.
+
+export const MAX_PEM_BODY = 16 * 1024;
+const PEM_BEGIN = String.raw`-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----`;
+const PEM_END = String.raw`-----END (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----`;
+const PEM_BODY_CHAR = /[A-Za-z0-9+/=\s:,.\\-]/;
+
+function pemRule(name: string, kind: RuleKind, prefix: string): Rule {
+  const begin = new RE2(prefix + PEM_BEGIN, 'gu');
+  const end = new RE2(PEM_END, 'gu');
+  const beginInfo = analyzePattern(prefix + PEM_BEGIN);
+  const endLen = analyzePattern(PEM_END).maxLength;
+  const maxLength = beginInfo.maxLength + MAX_PEM_BODY + endLen;
+  const markerStart = prefix === '' ? 0 : -1;
+  return {
+    name,
+    kind,
+    maxLength,
+    alphabet: fullAlphabet(),
+    anchor: { re: new RE2(prefix === '' ? '-----BEGIN ' : prefix, 'gu'), maxLength: prefix === '' ? 11 : analyzePattern(prefix).maxLength, alphabet: analyzePattern(prefix === '' ? '-----BEGIN ' : prefix).alphabet },
+    find(view, from) {
+      begin.lastIndex = from;
+      const b = begin.exec(view);
+      if (!b) return null;
+      const start = b.index;
+      const headerEnd = start + b[0].length;
+      const spanStart = markerStart === 0 ? start : view.indexOf('-----BEGIN', start);
+      end.lastIndex = headerEnd;
+      const e = end.exec(view);
+      if (e && e.index - headerEnd <= MAX_PEM_BODY) {
+        const stop = e.index + e[0].length;
+        return { start, end: stop, spanStart, spanEnd: stop, text: view.slice(start, stop), groups: {}, complete: true };
+      }
+      let j = headerEnd;
+      const limit = Math.min(view.length, headerEnd + MAX_PEM_BODY);
+      while (j < limit && PEM_BODY_CHAR.test(view[j] as string)) j++;
+      return { start, end: j, spanStart, spanEnd: j, text: view.slice(start, j), groups: {} };
+    },
+    replace: () => redactionMarker(name),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// JWTs (JWS compact form): header.payload.signature, base64url, header and payload JSON objects ("eyJ" = '{"').
+// Written as a finder rather than one RE2 pattern because real payloads exceed RE2's repetition limit (1000).
+
+const JWT_HEADER_MAX = 2000;
+const JWT_PAYLOAD_MAX = 8000;
+const JWT_SIG_MAX = 1000;
+const B64URL = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-') B64URL[c.charCodeAt(0)] = 1;
+const isB64url = (code: number) => code < 128 && B64URL[code] === 1;
+
+function runEnd(view: string, from: number): number {
+  let j = from;
+  while (j < view.length && isB64url(view.charCodeAt(j))) j++;
+  return j;
+}
+
+function jwtRule(): Rule {
+  const anchor = new RE2(String.raw`\beyJ`, 'gu');
+  const maxLength = JWT_HEADER_MAX + 1 + JWT_PAYLOAD_MAX + 1 + JWT_SIG_MAX;
+  return {
+    name: 'jwt',
+    kind: 'secret',
+    maxLength,
+    alphabet: analyzePattern('[A-Za-z0-9_.-]').alphabet,
+    anchor: { re: new RE2(String.raw`\beyJ`, 'gu'), maxLength: 3, alphabet: analyzePattern('[eyJ]').alphabet },
+    find(view, from) {
+      let at = from;
+      for (;;) {
+        anchor.lastIndex = at;
+        const a = anchor.exec(view);
+        if (!a) return null;
+        const s = a.index;
+        const h = runEnd(view, s);
+        if (h - s > JWT_HEADER_MAX) { at = Math.max(s + 1, h - JWT_HEADER_MAX); continue; }
+        if (h - s < 8 || view[h] !== '.' || !view.startsWith('eyJ', h + 1)) { at = h + 1; continue; }
+        const p = runEnd(view, h + 1);
+        if (p - (h + 1) > JWT_PAYLOAD_MAX || p - (h + 1) < 8 || view[p] !== '.') { at = h + 1; continue; }
+        const sig = runEnd(view, p + 1);
+        if (sig - (p + 1) > JWT_SIG_MAX) { at = h + 1; continue; }
+        return { start: s, end: sig, spanStart: s, spanEnd: sig, text: view.slice(s, sig), groups: {} };
+      }
+    },
+    replace: () => redactionMarker('jwt'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const B64 = 'A-Za-z0-9+/';
+
+function secretRules(): Record<SecretDetector, Rule[]> {
+  const r = (name: SecretDetector, pattern: string, extra: Partial<Parameters<typeof regexRule>[0]> = {}) => regexRule({ name, kind: 'secret', pattern, ...extra });
+  return {
+    'aws-access-key': [r('aws-access-key', String.raw`\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b`)],
+    'aws-secret-key': [r('aws-secret-key', String.raw`(?i)(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s{0,4}(?:[:=]|=>)\s{0,4}["']?(?P<secret>[${B64}]{40})`, {
+      anchor: String.raw`(?i)(?:aws_?secret|secret_?access)`,
+      accept: notFollowedBy(/[A-Za-z0-9+/=]/),
+    })],
+    'gcp-service-account': [
+      r('gcp-service-account', String.raw`"private_key_id"\s{0,4}:\s{0,4}"(?P<secret>[a-f0-9]{40})"`),
+      pemRule('gcp-service-account', 'secret', String.raw`"private_key"\s{0,4}:\s{0,4}"`),
+    ],
+    'gcp-api-key': [r('gcp-api-key', String.raw`\bAIza[0-9A-Za-z_-]{35}`, { accept: notFollowedBy(/[0-9A-Za-z_-]/) })],
+    'azure-storage-key': [r('azure-storage-key', String.raw`(?i)(?:AccountKey|SharedAccessKey|azure_?storage_?(?:account_?)?key)["']?\s{0,4}[=:]\s{0,4}["']?(?P<secret>[${B64}]{43,86}={0,2})`, {
+      anchor: String.raw`(?i)(?:AccountKey|SharedAccessKey|azure_?storage)`,
+      accept: notFollowedBy(/[A-Za-z0-9+/=]/),
+    })],
+    'private-key': [pemRule('private-key', 'secret', '')],
+    jwt: [jwtRule()],
+    'bearer-token': [
+      r('bearer-token', String.raw`(?i)\bbearer[ \t]{1,4}(?P<secret>[A-Za-z0-9._~+/-]{12,1000}={0,2})`, { anchor: String.raw`(?i)\bbearer[ \t]`, accept: tokenLike }),
+      r('bearer-token', String.raw`(?i)\bauthorization["']?\s{0,4}[:=]\s{0,4}["']?(?:basic|token|bearer)?\s{0,4}(?P<secret>[A-Za-z0-9._~+/-]{8,1000}={0,2})`, { anchor: String.raw`(?i)\bauthorization`, accept: tokenLike }),
+    ],
+    'connection-string': [
+      r('connection-string', String.raw`(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@"'<>]{0,128}:(?P<secret>[^\s@/"'<>]{1,256})@[A-Za-z0-9.-]{1,255}`, {
+        anchor: String.raw`(?i)\b[a-z][a-z0-9+.-]{1,20}://`,
+        accept: (hit) => !/^\$\{?\w+\}?$|^<[^>]*>$|^\*+$|^(?:password|pass|pwd|secret|\.\.\.)$/i.test(hit.groups['secret'] ?? ''),
+      }),
+      r('connection-string', String.raw`(?i)(?:^|[;"'\s])(?:password|passwd|pwd)\s{0,2}=\s{0,2}(?P<secret>[^;"'\s,]{1,256})`, {
+        anchor: String.raw`(?i)(?:^|[;"'\s])(?:password|passwd|pwd)`,
+        accept: (hit) => !/[(){}[\]$<>%]|^\*+$|^(?:true|false|null|none|\.\.\.|\?)$/i.test(hit.groups['secret'] ?? ''),
+      }),
+    ],
+    'slack-token': [
+      r('slack-token', String.raw`\bxox[abposre]-[0-9A-Za-z-]{10,250}`, { accept: notFollowedBy(/[0-9A-Za-z-]/) }),
+      r('slack-token', String.raw`\bxapp-\d-[A-Z0-9]{9,12}-\d{10,14}-[a-f0-9]{32,80}`),
+      r('slack-token', String.raw`https://hooks\.slack\.com/services/T[A-Z0-9]{6,12}/B[A-Z0-9]{6,12}/(?P<secret>[A-Za-z0-9]{20,32})`),
+    ],
+    'github-token': [
+      r('github-token', String.raw`\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b`),
+      r('github-token', String.raw`\bgithub_pat_[A-Za-z0-9_]{22,255}\b`),
+    ],
+    'stripe-key': [
+      r('stripe-key', String.raw`\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,247}\b`),
+      r('stripe-key', String.raw`\bwhsec_[A-Za-z0-9]{24,64}\b`),
+    ],
+    'openai-key': [r('openai-key', String.raw`\bsk-(?:proj-|svcacct-|admin-|ant-(?:api|admin)\d\d-)?[A-Za-z0-9_-]{20,250}`, {
+      accept: (hit, view) => looksRandom(hit.text.slice(3)) && notFollowedBy(/[A-Za-z0-9_-]/)(hit, view),
+    })],
+    'tollgate-key': [r('tollgate-key', KEY_PATTERN_SOURCE)],
+    'credit-card': [r('credit-card', String.raw`\b(?:\d[ -]?){12,18}\d\b`, {
+      accept: (hit, view) => !/[\d.,]/.test(prevChar(view, hit)) && !(/[.,]/.test(nextChar(view, hit)) && /\d/.test(view[hit.end + 1] ?? '')) && cardNumberValid(hit.text),
+    })],
+  };
+}
+
+function piiRules(): Record<PiiDetector, Rule[]> {
+  const r = (name: PiiDetector, pattern: string, extra: Partial<Parameters<typeof regexRule>[0]> = {}) => regexRule({ name, kind: 'pii', pattern, ...extra });
+  return {
+    email: [r('email', String.raw`[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}\b`, {
+      anchor: String.raw`[A-Za-z0-9._%+-]{1,64}@`,
+      accept: (hit) => !/^[.]|[.]{2}|[.]@/.test(hit.text),
+    })],
+    phone: [
+      r('phone', String.raw`(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}`, { accept: phoneValid }),
+      r('phone', String.raw`\+\d{1,3}[ .-]?(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]?\d{2,4}){2,4}`, { accept: phoneValid }),
+    ],
+    iban: [r('iban', String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, { accept: (hit) => ibanValid(hit.text) })],
+    'ip-address': [
+      r('ip-address', String.raw`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`, { accept: ipv4Valid }),
+      r('ip-address', String.raw`(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}`, { accept: ipv6Valid }),
+    ],
+  };
+}
+
+let builtins: Record<BuiltinDetector, Rule[]> | undefined;
+
+/** The built-in rules by detector name (compiled once per process). */
+export function builtinRules(): Record<BuiltinDetector, Rule[]> {
+  builtins ??= { ...secretRules(), ...piiRules() };
+  return builtins;
+}
+
+export const SECRET_DETECTORS: readonly SecretDetector[] = BUILTIN_SECRET_DETECTORS;
+export const PII_DETECTORS: readonly PiiDetector[] = BUILTIN_PII_DETECTORS;
+
+/** Expands group names ("secrets", "pii") into detector names, in a stable order. */
+export function expandDetectors(names: readonly string[]): BuiltinDetector[] {
+  const out = new Set<BuiltinDetector>();
+  for (const n of names) {
+    if (n === 'secrets') SECRET_DETECTORS.forEach((d) => out.add(d));
+    else if (n === 'pii') PII_DETECTORS.forEach((d) => out.add(d));
+    else if ((SECRET_DETECTORS as readonly string[]).includes(n) || (PII_DETECTORS as readonly string[]).includes(n)) out.add(n as BuiltinDetector);
+  }
+  return [...SECRET_DETECTORS, ...PII_DETECTORS].filter((d) => out.has(d));
+}

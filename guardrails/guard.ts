@@ -1,0 +1,158 @@
+// A tenant's guardrails (CfgGuardrails from the gateway config) compiled once into what the gateway runs:
+// output rules (redaction, exfiltration, canaries), the redactor used for logs, and the request-side checks.
+// Compiled guards are cached by content, so tenants that share a policy share the compiled rules.
+import { canonicalJson, type CfgGuardrails } from '../api/gateway-config.ts';
+import { builtinRules, expandDetectors } from './detectors.ts';
+import { canaryRules, exfiltrationRules } from './exfiltration.ts';
+import { boundPattern } from './pattern.ts';
+import { regexRule, type Rule } from './rules.ts';
+import { scanText, StreamScanner, type Finding, type ScanChunk } from './scanner.ts';
+
+export type BlockCheck = 'canary' | 'exfiltration';
+
+export interface OutputResult extends ScanChunk {
+  /** Set when the response must not be passed on (a canary leaked, or exfiltration in mode block). */
+  blocked?: { check: BlockCheck; detector: string };
+  /** Findings per detector, for `tollgate_redactions_total{detector}`. */
+  counts: Record<string, number>;
+}
+
+/** Custom patterns as rules. Throws when a pattern does not compile (the policy compiler refuses those first). */
+export function customRules(patterns: readonly { name: string; pattern: string }[]): Rule[] {
+  return patterns.map((p) => {
+    const bounded = boundPattern(p.pattern);
+    try {
+      return regexRule({ name: p.name, kind: 'custom', pattern: bounded.source });
+    } catch (err) {
+      throw new Error(`custom pattern ${p.name}: ${(err as Error).message}`, { cause: err });
+    }
+  });
+}
+
+export function redactionRules(cfg: CfgGuardrails['redaction']): Rule[] {
+  const all = builtinRules();
+  return [...expandDetectors(cfg.detectors).flatMap((d) => all[d]), ...customRules(cfg.customPatterns)];
+}
+
+export function countFindings(findings: readonly Finding[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of findings) counts[f.detector] = (counts[f.detector] ?? 0) + 1;
+  return counts;
+}
+
+function blockOf(findings: readonly Finding[], exfilBlocks: boolean): OutputResult['blocked'] {
+  const canary = findings.find((f) => f.kind === 'canary');
+  if (canary) return { check: 'canary', detector: canary.detector };
+  const exfil = exfilBlocks ? findings.find((f) => f.kind === 'exfiltration') : undefined;
+  if (exfil) return { check: 'exfiltration', detector: exfil.detector };
+  return undefined;
+}
+
+/** One response choice being streamed through the output guardrails. */
+export class OutputStream {
+  readonly #scanner: StreamScanner;
+  readonly #exfilBlocks: boolean;
+  blocked: OutputResult['blocked'];
+
+  constructor(rules: readonly Rule[], exfilBlocks: boolean) {
+    this.#scanner = new StreamScanner(rules);
+    this.#exfilBlocks = exfilBlocks;
+  }
+
+  push(delta: string): OutputResult {
+    return this.#result(this.#scanner.push(delta));
+  }
+
+  end(): OutputResult {
+    return this.#result(this.#scanner.end());
+  }
+
+  /** Characters received and not yet released. */
+  get held(): number {
+    return this.#scanner.held;
+  }
+
+  #result(c: ScanChunk): OutputResult {
+    const blocked = blockOf(c.findings, this.#exfilBlocks);
+    if (blocked && !this.blocked) this.blocked = blocked;
+    return { ...c, counts: countFindings(c.findings), ...(blocked ? { blocked } : {}) };
+  }
+}
+
+export class Guard {
+  readonly config: CfgGuardrails;
+  /** Everything applied to model output. */
+  readonly outputRules: readonly Rule[];
+  /** Redaction only (no exfiltration / canary rules): for prompts written to logs in mode redactedPrompts. */
+  readonly redactionRules: readonly Rule[];
+  readonly #exfilBlocks: boolean;
+
+  constructor(config: CfgGuardrails) {
+    this.config = config;
+    this.redactionRules = redactionRules(config.redaction);
+    this.outputRules = [
+      ...this.redactionRules,
+      ...canaryRules(config.canaries),
+      ...exfiltrationRules(config.exfiltration.mode, config.exfiltration.allowedHosts),
+    ];
+    this.#exfilBlocks = config.exfiltration.mode === 'block';
+  }
+
+  /** True when output needs scanning at all (no rules: pass bytes through untouched). */
+  get hasOutputRules(): boolean {
+    return this.outputRules.length > 0;
+  }
+
+  /** Non-streaming output: the whole text of one choice. */
+  scanOutput(text: string): OutputResult {
+    const c = scanText(this.outputRules, text);
+    const blocked = blockOf(c.findings, this.#exfilBlocks);
+    return { ...c, counts: countFindings(c.findings), ...(blocked ? { blocked } : {}) };
+  }
+
+  /** Streaming output: one stream per choice. */
+  streamOutput(): OutputStream {
+    return new OutputStream(this.outputRules, this.#exfilBlocks);
+  }
+
+  /** Redaction only, e.g. prompt text for an audit line in logging mode redactedPrompts. */
+  redact(text: string): ScanChunk {
+    return scanText(this.redactionRules, text);
+  }
+}
+
+const cache = new Map<string, Guard>();
+const CACHE_MAX = 256;
+
+/** The compiled guard for a tenant's guardrails (cached by content). */
+export function compileGuard(config: CfgGuardrails): Guard {
+  const key = canonicalJson(config);
+  let g = cache.get(key);
+  if (!g) {
+    g = new Guard(config);
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(key, g);
+  } else {
+    cache.delete(key);
+    cache.set(key, g);
+  }
+  return g;
+}
+
+/** Every built-in detector, PII included, exfiltration neutralised: what `tollgate guard` uses with no policy. */
+export const STRICT_GUARDRAILS: CfgGuardrails = {
+  redaction: { detectors: ['secrets', 'pii'], customPatterns: [] },
+  promptInjection: { mode: 'block', threshold: 0.7 },
+  exfiltration: { mode: 'neutralize', allowedHosts: [] },
+  canaries: [],
+  structuredOutput: { enforce: true },
+};
+
+/** Guardrails that do nothing. */
+export const NO_GUARDRAILS: CfgGuardrails = {
+  redaction: { detectors: [], customPatterns: [] },
+  promptInjection: { mode: 'off', threshold: 1 },
+  exfiltration: { mode: 'off', allowedHosts: [] },
+  canaries: [],
+  structuredOutput: { enforce: false },
+};

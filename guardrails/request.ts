@@ -1,0 +1,94 @@
+// Request-side guardrails (pipeline step 3): the tool allowlist (OWASP LLM06) and the prompt-injection check
+// (local scorer, then the judge when one is configured). Pure apart from the judge call the gateway supplies.
+import type { CfgGuardrails } from '../api/gateway-config.ts';
+import { scoreRequest, untrustedSegments, type RequestInjectionScore } from './injection.ts';
+import type { Judge, JudgeResult } from './judge.ts';
+
+export interface ToolCheck {
+  /** Tool/function names the request declares or forces. */
+  declared: string[];
+  /** Those outside the allowlist. */
+  disallowed: string[];
+}
+
+function fnName(x: unknown): string | undefined {
+  if (x === null || typeof x !== 'object') return undefined;
+  const o = x as Record<string, unknown>;
+  const f = o['function'];
+  if (f !== null && typeof f === 'object' && typeof (f as Record<string, unknown>)['name'] === 'string') return (f as Record<string, string>)['name'];
+  if (typeof o['name'] === 'string') return o['name'];
+  // built-in tool types (web_search, code_interpreter, …) are named by their type
+  if (typeof o['type'] === 'string' && o['type'] !== 'function') return o['type'];
+  return undefined;
+}
+
+/** Declared tools (`tools`, legacy `functions`, a forced `tool_choice`/`function_call`) against the allowlist. */
+export function checkTools(body: unknown, allowedTools: readonly string[] | undefined): ToolCheck {
+  const declared = new Set<string>();
+  if (body !== null && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    for (const list of [b['tools'], b['functions']]) {
+      if (!Array.isArray(list)) continue;
+      for (const t of list) declared.add(fnName(t) ?? '(unnamed)');
+    }
+    for (const choice of [b['tool_choice'], b['function_call']]) {
+      const n = typeof choice === 'object' ? fnName(choice) : undefined;
+      if (n !== undefined) declared.add(n);
+    }
+  }
+  const all = [...declared].sort();
+  return { declared: all, disallowed: allowedTools === undefined ? [] : all.filter((n) => !allowedTools.includes(n)) };
+}
+
+export type InjectionVerdict = 'allow' | 'flag' | 'block';
+
+export interface InjectionCheck extends RequestInjectionScore {
+  verdict: InjectionVerdict;
+  /** The judge's answer when it was asked. */
+  judge?: JudgeResult;
+}
+
+export interface RequestCheck {
+  ok: boolean;
+  /** Stable error code for the OpenAI-shaped error (only when !ok). */
+  code?: 'tool_not_allowed' | 'prompt_injection';
+  /** Human-readable reason, safe to return to the caller (never echoes prompt text). */
+  message?: string;
+  tools: ToolCheck;
+  injection: InjectionCheck;
+}
+
+/** Local-only injection verdict (no judge). */
+export function injectionVerdict(score: number, cfg: CfgGuardrails['promptInjection']): InjectionVerdict {
+  if (cfg.mode === 'off' || score < cfg.threshold) return 'allow';
+  return cfg.mode;
+}
+
+/**
+ * All request-side checks. `judge` is called only when the policy names one, the mode is not off, and the local
+ * scorer has not already reached the threshold; its score (or its fail-mode score) is combined by max.
+ */
+export async function checkRequest(body: unknown, cfg: CfgGuardrails, opts: { judge?: Judge | undefined } = {}): Promise<RequestCheck> {
+  const tools = checkTools(body, cfg.allowedTools);
+  const pi = cfg.promptInjection;
+  let injection: InjectionCheck = { score: 0, signals: [], verdict: 'allow' };
+  if (pi.mode !== 'off') {
+    const local = scoreRequest(body);
+    injection = { ...local, verdict: injectionVerdict(local.score, pi) };
+    if (opts.judge && pi.judge && local.score < pi.threshold) {
+      const text = untrustedSegments(body).map((s) => s.text).join('\n\n');
+      if (text !== '') {
+        const j = await opts.judge(text);
+        const score = Math.max(local.score, j.score);
+        injection = { ...injection, score, judge: j, verdict: injectionVerdict(score, pi), ...(j.score > local.score ? { signals: [...local.signals, j.ok ? 'judge' : 'judge-unavailable'] } : {}) };
+      }
+    }
+  }
+  if (tools.disallowed.length > 0) {
+    return { ok: false, code: 'tool_not_allowed', message: `tools not allowed by policy: ${tools.disallowed.join(', ')}`, tools, injection };
+  }
+  if (injection.verdict === 'block') {
+    return { ok: false, code: 'prompt_injection', message: `request refused: prompt-injection score ${injection.score} reached the policy threshold ${pi.threshold}${injection.path ? ` (${injection.path})` : ''}`, tools, injection };
+  }
+  return { ok: true, tools, injection };
+}

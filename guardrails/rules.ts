@@ -1,0 +1,89 @@
+// A rule is one thing the output scanner looks for: a redaction detector (built-in or custom), an exfiltration
+// construct (markdown image/link, raw HTML) or a canary. Every rule is bounded: it declares the longest text it can
+// match and the characters a match consists of, which is what lets the streaming scanner hold back just enough.
+import RE2 from 're2';
+import { analyzePattern, type Alphabet } from './pattern.ts';
+
+export type RuleKind = 'secret' | 'pii' | 'custom' | 'exfiltration' | 'canary';
+
+/** A match found in the view, with buffer-relative indices. */
+export interface Hit {
+  start: number;
+  end: number;
+  /** Start and end of the part to replace (a sub-span of [start, end), e.g. only a password inside a URL). */
+  spanStart: number;
+  spanEnd: number;
+  text: string;
+  groups: Record<string, string | undefined>;
+  /** The finder knows this match can no longer change whatever text follows (e.g. a PEM block with its END line). */
+  complete?: boolean;
+}
+
+export interface Rule {
+  /** Detector name reported in findings and metrics (several rules may share one). */
+  readonly name: string;
+  readonly kind: RuleKind;
+  /** Longest match, in UTF-16 code units of the view. */
+  readonly maxLength: number;
+  /** Characters any match consists of. */
+  readonly alphabet: Alphabet;
+  /** Leftmost match starting at or after `from` in `view`, or null. Must depend only on view[start-1 .. start+maxLength]. */
+  find(view: string, from: number): Hit | null;
+  /**
+   * Optional necessary condition at a match start, shorter than the match: lets text flow past a long rule
+   * (e.g. `-----BEGIN` for a 16 KiB PEM block) while its start cannot occur.
+   */
+  readonly anchor?: { readonly re: RE2; readonly maxLength: number; readonly alphabet: Alphabet };
+  /** Validation beyond the pattern (checksums, context). May look at view[hit.start - 1] and view[hit.end]. */
+  accept?(hit: Hit, view: string): boolean;
+  /** Replacement for the span; null: report only (flag mode). */
+  replace(hit: Hit): string | null;
+}
+
+export interface RegexRuleSpec {
+  name: string;
+  kind: RuleKind;
+  /** RE2 syntax. A named group `secret` narrows the replaced span to that group. */
+  pattern: string;
+  anchor?: string;
+  accept?: (hit: Hit, view: string) => boolean;
+  replace?: (hit: Hit) => string | null;
+}
+
+export const redactionMarker = (name: string) => `[REDACTED:${name}]`;
+
+function anchorOf(source: string | undefined): Rule['anchor'] {
+  if (source === undefined) return undefined;
+  const info = analyzePattern(source);
+  return { re: new RE2(source, 'gu'), maxLength: info.maxLength, alphabet: info.alphabet };
+}
+
+/** A rule from an RE2 pattern; `maxLength` and the alphabet are derived from the pattern itself. */
+export function regexRule(spec: RegexRuleSpec): Rule {
+  const info = analyzePattern(spec.pattern);
+  if (!Number.isFinite(info.maxLength)) throw new Error(`rule ${spec.name}: pattern is unbounded (${spec.pattern})`);
+  const re = new RE2(spec.pattern, 'gud');
+  const hasSecret = /\(\?P?<secret>/.test(spec.pattern);
+  const name = spec.name;
+  return {
+    name,
+    kind: spec.kind,
+    maxLength: info.maxLength,
+    alphabet: info.alphabet,
+    anchor: anchorOf(spec.anchor),
+    find(view, from) {
+      re.lastIndex = from;
+      const m = re.exec(view);
+      if (!m) return null;
+      const start = m.index;
+      const end = start + m[0].length;
+      const span = hasSecret ? m.indices?.groups?.['secret'] : undefined;
+      return { start, end, spanStart: span ? span[0] : start, spanEnd: span ? span[1] : end, text: m[0], groups: { ...m.groups } };
+    },
+    ...(spec.accept ? { accept: spec.accept } : {}),
+    replace: spec.replace ?? (() => redactionMarker(name)),
+  };
+}
+
+export const prevChar = (view: string, hit: Hit): string => (hit.start > 0 ? (view[hit.start - 1] as string) : '');
+export const nextChar = (view: string, hit: Hit): string => view[hit.end] ?? '';

@@ -1,0 +1,305 @@
+// The output scanner: finds every rule's matches in a text and rewrites them, either all at once or fed delta by
+// delta (streaming). Both are the same algorithm: scanning a whole text is one push followed by the end, so for
+// ANY split of a text into deltas the concatenated streamed output equals the whole-text output (the property
+// test in scanner.test.ts checks this with randomized splits).
+//
+// How the stream knows what it may release. For each rule we keep `pos`: no match of the rule starts in
+// [released text, pos) other than the ones already recorded. A match found in the buffer is final when nothing
+// after the buffer could change it: its start lies more than maxLength (+ lookahead) before the buffer end, or a
+// character outside the rule's alphabet lies between its start and the buffer end (so no longer match can start
+// there), or the finder says it is complete (a PEM block with its END line). Where no match is found, positions
+// are settled the same way, and an anchor (a short necessary prefix, e.g. `-----BEGIN `) settles positions where
+// a long rule cannot start. Text is released up to the smallest settled position over all rules, never inside a
+// redacted span. Ordinary prose is held back only by the last partial word or so; a possible secret is held until
+// it is decided (a PEM block until its END line, at most MAX_PEM_BODY characters).
+//
+// Overlapping matches are merged into one span (the union), named after its most sensitive match (canary, secret,
+// custom, PII, exfiltration; the first among equals), so a partial overlap
+// never leaks the part one detector did not cover. Memory is bounded: the buffer holds at most the longest rule
+// plus context, except for a chain of overlapping matches longer than MAX_HOLD, which is then released in pieces
+// (each piece redacted: fail safe; the only case where streamed output may differ from whole-text output, by
+// showing two markers where the whole text shows one).
+import type { Hit, Rule, RuleKind } from './rules.ts';
+import { inAlphabetRun } from './pattern.ts';
+import { foldText, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
+
+export type FindingAction = 'redacted' | 'neutralized' | 'flagged';
+
+export interface Finding {
+  /** Detector name: a built-in detector, a custom pattern name, an exfiltration construct or `canary`. */
+  detector: string;
+  kind: RuleKind;
+  /** UTF-16 offsets in the original (input) text, over the whole stream. */
+  start: number;
+  end: number;
+  action: FindingAction;
+}
+
+export interface ScanChunk {
+  /** Text that may be released now. */
+  text: string;
+  /** Findings inside the released text, in order. Never contains the matched text. */
+  findings: Finding[];
+}
+
+/** Characters kept before the released position: patterns look one back (\b, ^), validators up to this many. */
+export const LOOKBEHIND = 32;
+/** Characters a validator may look past the end of a match. */
+const LOOKAHEAD = 2;
+/** A chain of overlapping matches longer than this is released in pieces. */
+export const MAX_HOLD = 256 * 1024;
+
+interface Pending {
+  rule: number;
+  start: number;
+  spanStart: number;
+  spanEnd: number;
+  replacement: string | null;
+}
+
+const REDACTING: ReadonlySet<RuleKind> = new Set(['secret', 'pii', 'custom', 'canary']);
+const KIND_RANK: Record<RuleKind, number> = { canary: 0, secret: 1, custom: 2, pii: 3, exfiltration: 4 };
+
+export class StreamScanner {
+  readonly #rules: readonly Rule[];
+  #orig = '';
+  #origBase = 0;
+  #view = '';
+  #viewBase = 0;
+  /** Per view character, absolute original start/end; null while the view is the original shifted by #shift. */
+  #starts: number[] | null = null;
+  #ends: number[] | null = null;
+  #shift = 0;
+  #carry = '';
+  readonly #pos: number[];
+  readonly #run: number[];
+  readonly #anchorRun: number[];
+  #scannedTo = 0;
+  #pending: Pending[] = [];
+  #done = false;
+
+  constructor(rules: readonly Rule[]) {
+    this.#rules = rules;
+    this.#pos = rules.map(() => 0);
+    this.#run = rules.map(() => 0);
+    this.#anchorRun = rules.map(() => 0);
+  }
+
+  /** Feed a delta; returns what may be released. */
+  push(delta: string): ScanChunk {
+    if (this.#done) throw new Error('StreamScanner: push after end');
+    let s = this.#carry + delta;
+    this.#carry = '';
+    if (s.length > 0 && isHighSurrogate(s.charCodeAt(s.length - 1))) {
+      this.#carry = s.slice(-1);
+      s = s.slice(0, -1);
+    }
+    this.#append(toWellFormed(s));
+    return this.#process(false);
+  }
+
+  /** End of the text (with an optional last delta): returns everything still held. */
+  end(last = ''): ScanChunk {
+    if (this.#done) return { text: '', findings: [] };
+    this.#append(toWellFormed(this.#carry + last));
+    this.#carry = '';
+    const out = this.#process(true);
+    this.#done = true;
+    return out;
+  }
+
+  /** Characters of original text received but not yet released. */
+  get held(): number {
+    return this.#orig.length + this.#carry.length;
+  }
+
+  #append(s: string): void {
+    if (s === '') return;
+    const origEnd = this.#origBase + this.#orig.length;
+    this.#orig += s;
+    if (this.#starts === null && isAscii(s)) {
+      this.#view += s;
+      return;
+    }
+    if (this.#starts === null || this.#ends === null) {
+      const n = this.#view.length;
+      this.#starts = new Array<number>(n);
+      this.#ends = new Array<number>(n);
+      for (let i = 0; i < n; i++) {
+        const o = this.#viewBase + i + this.#shift;
+        this.#starts[i] = o;
+        this.#ends[i] = o + 1;
+      }
+    }
+    const f = foldText(s, origEnd);
+    this.#view += f.view;
+    for (let i = 0; i < f.starts.length; i++) {
+      this.#starts.push(f.starts[i] as number);
+      this.#ends.push(f.ends[i] as number);
+    }
+  }
+
+  /** Absolute original offset where view character `v` starts (the original end for v at the view end). */
+  #origStart(v: number): number {
+    const i = v - this.#viewBase;
+    if (i >= this.#view.length) return this.#origBase + this.#orig.length;
+    return this.#starts === null ? v + this.#shift : (this.#starts[i] as number);
+  }
+
+  #origEnd(v: number): number {
+    return this.#starts === null || this.#ends === null ? v + this.#shift + 1 : (this.#ends[v - this.#viewBase] as number);
+  }
+
+  #process(final: boolean): ScanChunk {
+    const view = this.#view;
+    const base = this.#viewBase;
+    const bEnd = base + view.length;
+    const rules = this.#rules;
+    // trailing runs of alphabet characters (incremental: only the new characters are looked at)
+    const prevEnd = Math.max(this.#scannedTo, base);
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] as Rule;
+      this.#run[i] = inAlphabetRun(view, base, prevEnd, bEnd, rule.alphabet, this.#run[i] as number);
+      if (rule.anchor) this.#anchorRun[i] = inAlphabetRun(view, base, prevEnd, bEnd, rule.anchor.alphabet, this.#anchorRun[i] as number);
+    }
+    this.#scannedTo = bEnd;
+
+    let settled = bEnd;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] as Rule;
+      let pos = this.#pos[i] as number;
+      let undecided = Infinity;
+      const decidable = final ? Infinity : Math.max(this.#run[i] as number, bEnd - rule.maxLength - LOOKAHEAD);
+      while (pos < bEnd) {
+        const hit = rule.find(view, pos - base);
+        if (!hit) break;
+        const s = hit.start + base;
+        if (!final && !hit.complete && (s >= decidable || hit.end + base + LOOKAHEAD > bEnd)) { undecided = s; break; }
+        if (hit.end === hit.start) { pos = s + 1; continue; }
+        if (rule.accept === undefined || rule.accept(hit, view)) {
+          this.#record(i, rule, hit, base);
+          pos = hit.end + base;
+        } else pos = s + 1;
+      }
+      let f: number;
+      if (final) f = bEnd;
+      else {
+        let free = Math.max(pos, decidable);
+        if (rule.anchor) {
+          const from = Math.max(pos, decidable);
+          let a = Infinity;
+          if (from < bEnd) {
+            rule.anchor.re.lastIndex = from - base;
+            const m = rule.anchor.re.exec(view);
+            if (m) a = m.index + base;
+          }
+          free = Math.max(free, Math.min(a, Math.max(this.#anchorRun[i] as number, bEnd - rule.anchor.maxLength - LOOKAHEAD)));
+        }
+        f = Math.min(undecided, free);
+      }
+      this.#pos[i] = f;
+      if (f < settled) settled = f;
+    }
+    return this.#release(settled, final);
+  }
+
+  #record(index: number, rule: Rule, hit: Hit, base: number): void {
+    this.#pending.push({ rule: index, start: hit.start + base, spanStart: hit.spanStart + base, spanEnd: hit.spanEnd + base, replacement: rule.replace(hit) });
+  }
+
+  #release(settled: number, final: boolean): ScanChunk {
+    const rules = this.#rules;
+    const pending = this.#pending.sort((a, b) => a.spanStart - b.spanStart || b.spanEnd - a.spanEnd || a.rule - b.rule);
+    // merge rewriting matches into groups; report-only matches stay apart
+    const groups: { start: number; end: number; members: Pending[] }[] = [];
+    for (const p of pending) {
+      if (p.replacement === null) continue;
+      const g = groups[groups.length - 1];
+      if (g && p.spanStart < g.end) { g.members.push(p); if (p.spanEnd > g.end) g.end = p.spanEnd; }
+      else groups.push({ start: p.spanStart, end: p.spanEnd, members: [p] });
+    }
+    const bEnd = this.#viewBase + this.#view.length;
+    let cut = final ? bEnd : settled;
+    let split: { at: number; rest: Pending } | undefined;
+    for (const g of groups) {
+      if (g.start < cut && g.end > cut) {
+        if (bEnd - g.start > MAX_HOLD) {
+          // a chain of overlapping matches too long to hold: release it up to `cut`, redacted, and keep the rest
+          const first = g.members[0] as Pending;
+          split = { at: cut, rest: { ...first, start: cut, spanStart: cut, spanEnd: g.end } };
+          g.end = cut;
+        } else cut = g.start;
+        break;
+      }
+    }
+    let out = '';
+    let cursor = this.#origBase;
+    const findings: Finding[] = [];
+    const finding = (p: Pending, action: FindingAction) => {
+      const rule = rules[p.rule] as Rule;
+      findings.push({ detector: rule.name, kind: rule.kind, start: this.#origStart(p.spanStart), end: this.#origEnd(p.spanEnd - 1), action });
+    };
+    const done = new Set<Pending>();
+    for (const g of groups) {
+      if (g.end > cut) break;
+      const oStart = Math.max(cursor, this.#origStart(g.start));
+      const oEnd = Math.max(oStart, this.#origEnd(g.end - 1));
+      const label = this.#label(g.members);
+      const redacting = REDACTING.has((rules[label.rule] as Rule).kind);
+      out += this.#orig.slice(cursor - this.#origBase, oStart - this.#origBase) + (redacting ? `[REDACTED:${(rules[label.rule] as Rule).name}]` : this.#exfilReplacement(g.members, g.start, g.end));
+      findings.push({ detector: (rules[label.rule] as Rule).name, kind: (rules[label.rule] as Rule).kind, start: oStart, end: oEnd, action: redacting ? 'redacted' : 'neutralized' });
+      cursor = oEnd;
+      for (const m of g.members) done.add(m);
+    }
+    for (const p of pending) if (p.replacement === null && p.spanStart < cut) { done.add(p); finding(p, 'flagged'); }
+    const oCut = Math.max(cursor, this.#origStart(cut));
+    out += this.#orig.slice(cursor - this.#origBase, oCut - this.#origBase);
+    this.#pending = pending.filter((p) => !done.has(p));
+    if (split) this.#pending.push(split.rest);
+    findings.sort((a, b) => a.start - b.start || a.end - b.end);
+    this.#trim(cut, oCut);
+    return { text: out, findings };
+  }
+
+  /** The member a merged span is named after: the first one, a redacting kind before others, secrets before PII. */
+  #label(members: readonly Pending[]): Pending {
+    const rank = (p: Pending) => KIND_RANK[(this.#rules[p.rule] as Rule).kind];
+    return members.reduce((best, m) => (rank(m) < rank(best) ? m : best));
+  }
+
+  #exfilReplacement(members: readonly Pending[], start: number, end: number): string {
+    const first = members[0] as Pending;
+    if (first.spanStart === start && first.spanEnd === end) return first.replacement ?? '';
+    return '[removed]';
+  }
+
+  #trim(cut: number, oCut: number): void {
+    let keep = Math.max(this.#viewBase, cut - LOOKBEHIND);
+    if (keep > this.#viewBase && isLowSurrogate(this.#view.charCodeAt(keep - this.#viewBase))) keep--;
+    const drop = keep - this.#viewBase;
+    if (drop > 0) {
+      this.#view = this.#view.slice(drop);
+      if (this.#starts && this.#ends) {
+        this.#starts = this.#starts.slice(drop);
+        this.#ends = this.#ends.slice(drop);
+      }
+      this.#viewBase = keep;
+    }
+    this.#orig = this.#orig.slice(oCut - this.#origBase);
+    this.#origBase = oCut;
+    // back to the identity mapping when what is left is plain ASCII with no folding in it
+    if (this.#starts && this.#orig === this.#view.slice(this.#view.length - this.#orig.length) && isAscii(this.#view)) {
+      const shift = this.#origBase + this.#orig.length - (this.#viewBase + this.#view.length);
+      if (this.#starts.every((o, i) => o === this.#viewBase + i + shift)) {
+        this.#starts = null;
+        this.#ends = null;
+        this.#shift = shift;
+      }
+    }
+  }
+}
+
+/** Scan a whole text at once: the same as one push followed by end. */
+export function scanText(rules: readonly Rule[], text: string): ScanChunk {
+  return new StreamScanner(rules).end(text);
+}
