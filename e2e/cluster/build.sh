@@ -202,7 +202,7 @@ for c in "${components[@]}"; do
     summary+=("$c: cached")
     continue
   fi
-  log "$c: building into $dir (this can take minutes; Kubernetes takes 10-25 min cold on 2 cores)"
+  log "$c: building into $dir (Kubernetes takes 6-9 min cold on 2 cores, the rest 1-3 min each)"
   start=$(date +%s)
   "build_$c"
   secs=$(( $(date +%s) - start ))

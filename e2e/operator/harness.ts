@@ -1,0 +1,105 @@
+// Processes for the operator e2e suite: the operator and the gateway run as real `tollgate` processes
+// against the cluster, the upstream is llm-d-inference-sim. Everything listens on 127.0.0.1.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { binaryPath } from '../binaries.ts';
+import { kubeconfigPath, repoRoot } from '../kube.ts';
+import { KubeClient } from '../../operator/kube/client.ts';
+
+export const logDir = mkdtempSync(join(tmpdir(), 'tollgate-e2e-operator-'));
+
+export function kube(): KubeClient {
+  return KubeClient.fromKubeconfig(kubeconfigPath());
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  log: string;
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  output(): string;
+}
+
+export function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
+  const log = join(logDir, `${name}.log`);
+  const out = createWriteStream(log, { flags: 'a' });
+  const child = spawn(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    name, child, log, exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+    output: () => { try { return readFileSync(log, 'utf8'); } catch { return ''; } },
+  };
+}
+
+export function tollgate(name: string, args: string[]): Proc {
+  return start(name, process.execPath, [join(repoRoot, 'bin', 'tollgate.ts'), ...args]);
+}
+
+export function simulator(port: number, servedName: string): Proc {
+  return start(`sim-${port}`, binaryPath('llm-d-inference-sim'), [
+    '--port', String(port), '--model', servedName, '--served-model-name', servedName, '--mode', 'random',
+    '--force-dummy-tokenizer', '--max-model-len', '8192', '--time-to-first-token', '5', '--inter-token-latency', '1',
+  ]);
+}
+
+export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) { last = err; }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function httpJson(url: string, init: RequestInit = {}): Promise<{ status: number; body: unknown; headers: Headers }> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
+  const text = await res.text();
+  let body: unknown = text;
+  try { body = JSON.parse(text); } catch { /* text */ }
+  return { status: res.status, body, headers: res.headers };
+}
+
+/** Sum of a Prometheus counter's samples whose labels match. */
+export async function metricSum(url: string, name: string, match: (labels: string) => boolean = () => true): Promise<number> {
+  const text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-z_:]+)(\{[^}]*\})?\s+([-0-9.e+]+)/i.exec(line);
+    if (!m || m[1] !== name) continue;
+    if (match(m[2] ?? '')) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+export const WRITE_VERBS = /verb="(apply|apply-status|create|update|delete|patch|post|put)"/;
