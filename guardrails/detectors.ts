@@ -135,6 +135,7 @@ function pemRule(name: string, kind: RuleKind, prefix: string): Rule {
     kind,
     maxLength,
     alphabet: fullAlphabet(),
+    findNeedsAnchor: true,
     anchor: { re: new RE2(prefix === '' ? '-----BEGIN ' : prefix, 'gu'), maxLength: prefix === '' ? 11 : analyzePattern(prefix).maxLength, alphabet: analyzePattern(prefix === '' ? '-----BEGIN ' : prefix).alphabet },
     find(view, from) {
       begin.lastIndex = from;
@@ -183,6 +184,7 @@ function jwtRule(): Rule {
     kind: 'secret',
     maxLength,
     alphabet: analyzePattern('[A-Za-z0-9_.-]').alphabet,
+    findNeedsAnchor: true,
     anchor: { re: new RE2(String.raw`\beyJ`, 'gu'), maxLength: 3, alphabet: analyzePattern('[eyJ]').alphabet },
     find(view, from) {
       let at = from;
@@ -270,7 +272,8 @@ function piiRules(): Record<PiiDetector, Rule[]> {
   return {
     email: [r('email', String.raw`[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}\b`, {
       anchor: String.raw`[A-Za-z0-9._%+-]{1,64}@`,
-      accept: (hit) => !/^[.]|[.]{2}|[.]@/.test(hit.text),
+      // not an SSH remote (git@github.com:org/repo)
+      accept: (hit, view) => !/^[.]|[.]{2}|[.]@/.test(hit.text) && !(nextChar(view, hit) === ':' && /[\w~/]/.test(view[hit.end + 1] ?? '')),
     })],
     phone: [
       r('phone', String.raw`(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}`, { accept: phoneValid }),

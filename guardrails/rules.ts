@@ -29,11 +29,15 @@ export interface Rule {
   readonly alphabet: Alphabet;
   /** Leftmost match starting at or after `from` in `view`, or null. Must depend only on view[start-1 .. start+maxLength]. */
   find(view: string, from: number): Hit | null;
+  /** The RE2 source when `find` is one pattern: lets the scanner pre-check all rules in one RE2.Set pass. */
+  readonly source?: string;
   /**
    * Optional necessary condition at a match start, shorter than the match: lets text flow past a long rule
    * (e.g. `-----BEGIN` for a 16 KiB PEM block) while its start cannot occur.
    */
   readonly anchor?: { readonly re: RE2; readonly maxLength: number; readonly alphabet: Alphabet };
+  /** For finder rules without `source`: find() can only match where the anchor matches. */
+  readonly findNeedsAnchor?: boolean;
   /** Validation beyond the pattern (checksums, context). May look at view[hit.start - 1] and view[hit.end]. */
   accept?(hit: Hit, view: string): boolean;
   /** Replacement for the span; null: report only (flag mode). */
@@ -68,6 +72,7 @@ export function regexRule(spec: RegexRuleSpec): Rule {
   return {
     name,
     kind: spec.kind,
+    source: spec.pattern,
     maxLength: info.maxLength,
     alphabet: info.alphabet,
     anchor: anchorOf(spec.anchor),

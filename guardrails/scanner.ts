@@ -19,6 +19,7 @@
 // plus context, except for a chain of overlapping matches longer than MAX_HOLD, which is then released in pieces
 // (each piece redacted: fail safe; the only case where streamed output may differ from whole-text output, by
 // showing two markers where the whole text shows one).
+import RE2 from 're2';
 import type { Hit, Rule, RuleKind } from './rules.ts';
 import { inAlphabetRun } from './pattern.ts';
 import { foldText, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
@@ -57,11 +58,53 @@ interface Pending {
   replacement: string | null;
 }
 
+/**
+ * One RE2.Set pass over the buffer says which rules can match anywhere in it (and which anchors occur): only those
+ * rules run their own search. Ordinary text then costs two passes, not one per rule.
+ */
+interface Prefilter {
+  full: Re2Set | undefined;
+  /** Set index → rule index. */
+  fullRules: number[];
+  anchors: Re2Set | undefined;
+  anchorRules: number[];
+}
+
+type Re2Set = InstanceType<typeof RE2.Set>;
+
+const prefilters = new WeakMap<readonly Rule[], Prefilter>();
+
+function newSet(sources: string[]): Re2Set | undefined {
+  if (sources.length === 0) return undefined;
+  for (const maxMem of [32 << 20, 128 << 20]) {
+    try {
+      return new RE2.Set(sources, 'u', { maxMem });
+    } catch {
+      // larger budget, then give up: every rule searches on its own
+    }
+  }
+  return undefined;
+}
+
+function prefilterOf(rules: readonly Rule[]): Prefilter {
+  let p = prefilters.get(rules);
+  if (!p) {
+    const fullRules = rules.flatMap((r, i) => (r.source !== undefined ? [i] : []));
+    const anchorRules = rules.flatMap((r, i) => (r.anchor ? [i] : []));
+    const full = newSet(fullRules.map((i) => (rules[i] as Rule).source as string));
+    const anchors = newSet(anchorRules.map((i) => (rules[i] as Rule).anchor?.re.source as string));
+    p = { full, fullRules: full ? fullRules : [], anchors, anchorRules: anchors ? anchorRules : [] };
+    prefilters.set(rules, p);
+  }
+  return p;
+}
+
 const REDACTING: ReadonlySet<RuleKind> = new Set(['secret', 'pii', 'custom', 'canary']);
 const KIND_RANK: Record<RuleKind, number> = { canary: 0, secret: 1, custom: 2, pii: 3, exfiltration: 4 };
 
 export class StreamScanner {
   readonly #rules: readonly Rule[];
+  readonly #prefilter: Prefilter;
   #orig = '';
   #origBase = 0;
   #view = '';
@@ -80,6 +123,7 @@ export class StreamScanner {
 
   constructor(rules: readonly Rule[]) {
     this.#rules = rules;
+    this.#prefilter = prefilterOf(rules);
     this.#pos = rules.map(() => 0);
     this.#run = rules.map(() => 0);
     this.#anchorRun = rules.map(() => 0);
@@ -164,13 +208,24 @@ export class StreamScanner {
     }
     this.#scannedTo = bEnd;
 
+    // which rules can match (or whose anchors occur) anywhere in the buffer
+    const pf = this.#prefilter;
+    const mayFind = new Uint8Array(rules.length).fill(pf.full ? 0 : 1);
+    const mayAnchor = new Uint8Array(rules.length).fill(pf.anchors ? 0 : 1);
+    if (pf.full) for (const k of pf.full.match(view)) mayFind[pf.fullRules[k] as number] = 1;
+    if (pf.anchors) for (const k of pf.anchors.match(view)) mayAnchor[pf.anchorRules[k] as number] = 1;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] as Rule;
+      if (rule.source === undefined && (!rule.findNeedsAnchor || mayAnchor[i])) mayFind[i] = 1;
+    }
+
     let settled = bEnd;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i] as Rule;
       let pos = this.#pos[i] as number;
       let undecided = Infinity;
       const decidable = final ? Infinity : Math.max(this.#run[i] as number, bEnd - rule.maxLength - LOOKAHEAD);
-      while (pos < bEnd) {
+      while (mayFind[i] && pos < bEnd) {
         const hit = rule.find(view, pos - base);
         if (!hit) break;
         const s = hit.start + base;
@@ -188,7 +243,7 @@ export class StreamScanner {
         if (rule.anchor) {
           const from = Math.max(pos, decidable);
           let a = Infinity;
-          if (from < bEnd) {
+          if (from < bEnd && mayAnchor[i]) {
             rule.anchor.re.lastIndex = from - base;
             const m = rule.anchor.re.exec(view);
             if (m) a = m.index + base;

@@ -1,0 +1,107 @@
+// The guardrails as the gateway's output transform (gateway/transform.ts): one OutputStream per choice index,
+// so n > 1 streams are scanned independently; a canary or an exfiltration finding in mode block sets the verdict
+// (the relay then sends an error event instead of the rest); with structured output enforced and a JSON schema
+// requested, a choice is held back whole and validated before it is released.
+//
+// Wiring (gateway/app.ts): `transforms: [guardrailsTransform({ onFinding, onBlock })]`, and pass the request
+// body in the TransformContext as `requestBody` (see GuardTransformContext) for structured output.
+import type { OutputTransform, OutputTransformFactory, TransformContext, Verdict } from '../gateway/transform.ts';
+import { compileGuard, type Guard, type OutputResult, type OutputStream } from './guard.ts';
+import type { Finding } from './scanner.ts';
+import { requestedFormat, validateOutput, type OutputFormat } from './structured.ts';
+
+export interface GuardTransformContext extends TransformContext {
+  /** The (validated) request body: its `response_format` drives structured-output enforcement. */
+  readonly requestBody?: unknown;
+}
+
+export type BlockReason = 'canary' | 'exfiltration' | 'structured_output';
+
+export interface GuardTransformHooks {
+  /** Every finding released (for tollgate_redactions_total{detector} and the audit line). Never carries text. */
+  onFinding?: (ctx: TransformContext, finding: Finding) => void;
+  /** A response was stopped (for tollgate_guardrail_blocks_total{check}). */
+  onBlock?: (ctx: TransformContext, reason: BlockReason, detector: string) => void;
+}
+
+const MESSAGES: Record<BlockReason, string> = {
+  canary: 'The response was blocked by an output guardrail: it contained a system-prompt canary.',
+  exfiltration: 'The response was blocked by an output guardrail: it contained links, images or HTML pointing outside the allowed hosts.',
+  structured_output: 'The response was blocked by an output guardrail: it did not match the requested JSON schema.',
+};
+
+class GuardTransform implements OutputTransform {
+  readonly #guard: Guard;
+  readonly #ctx: TransformContext;
+  readonly #hooks: GuardTransformHooks;
+  readonly #format: OutputFormat | undefined;
+  readonly #streams = new Map<number, OutputStream>();
+  readonly #held = new Map<number, string>();
+  #verdict: Verdict | undefined;
+
+  constructor(guard: Guard, ctx: TransformContext, hooks: GuardTransformHooks, format: OutputFormat | undefined) {
+    this.#guard = guard;
+    this.#ctx = ctx;
+    this.#hooks = hooks;
+    this.#format = format;
+  }
+
+  push(index: number, text: string): string {
+    if (this.#verdict) return '';
+    return this.#release(index, this.#stream(index).push(text), false);
+  }
+
+  flush(index: number): string {
+    if (this.#verdict) return '';
+    const out = this.#release(index, this.#stream(index).end(), true);
+    this.#streams.delete(index);
+    return out;
+  }
+
+  verdict(): Verdict | undefined {
+    return this.#verdict;
+  }
+
+  #stream(index: number): OutputStream {
+    let s = this.#streams.get(index);
+    if (!s) {
+      s = this.#guard.streamOutput();
+      this.#streams.set(index, s);
+    }
+    return s;
+  }
+
+  #release(index: number, r: OutputResult, last: boolean): string {
+    for (const f of r.findings) this.#hooks.onFinding?.(this.#ctx, f);
+    if (r.blocked) return this.#block(r.blocked.check, r.blocked.detector);
+    if (!this.#format) return r.text;
+    const held = (this.#held.get(index) ?? '') + r.text;
+    if (!last) {
+      this.#held.set(index, held);
+      return '';
+    }
+    this.#held.delete(index);
+    const v = validateOutput(held, this.#format);
+    return v.valid ? held : this.#block('structured_output', v.errors[0] ?? 'invalid');
+  }
+
+  #block(reason: BlockReason, detector: string): string {
+    this.#verdict = { code: 'output_blocked', message: MESSAGES[reason], reason };
+    this.#hooks.onBlock?.(this.#ctx, reason, detector);
+    return '';
+  }
+}
+
+/** The output-transform factory the gateway registers. */
+export function guardrailsTransform(hooks: GuardTransformHooks = {}): OutputTransformFactory {
+  return {
+    name: 'guardrails',
+    create(ctx) {
+      const guard = compileGuard(ctx.tenant.guardrails);
+      const body = (ctx as GuardTransformContext).requestBody;
+      const format = guard.config.structuredOutput.enforce && ctx.endpoint === 'chat.completions' ? requestedFormat(body) : undefined;
+      if (!guard.hasOutputRules && !format) return undefined;
+      return new GuardTransform(guard, ctx, hooks, format);
+    },
+  };
+}
