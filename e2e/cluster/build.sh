@@ -31,7 +31,8 @@ command -v go >/dev/null 2>&1 || die "'go' is not installed (need Go >= $GO_MIN_
 go_have="$(go env GOVERSION 2>/dev/null || true)"   # e.g. go1.26.8
 go_have="${go_have#go}"
 ver_ge() { # ver_ge HAVE WANT: numeric compare of dotted versions
-  local IFS=.; local -a a=($1) b=($2); local i
+  local -a a b; local i
+  IFS=. read -r -a a <<< "$1"; IFS=. read -r -a b <<< "$2"
   for i in 0 1 2; do
     local x="${a[i]:-0}" y="${b[i]:-0}"; x="${x%%[!0-9]*}"; y="${y%%[!0-9]*}"
     (( ${x:-0} > ${y:-0} )) && return 0

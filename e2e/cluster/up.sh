@@ -182,7 +182,8 @@ trap on_fail EXIT
 # wait_ready NAME URL [curl args...]: poll URL until HTTP 200 (bounded by $TIMEOUT); fail fast if the process died
 wait_ready() {
   local name="$1" url="$2"; shift 2
-  local deadline=$(( $(date +%s) + TIMEOUT )) t=$(now_ms)
+  local deadline t
+  deadline=$(( $(date +%s) + TIMEOUT )); t=$(now_ms)
   until curl -fsS --max-time 2 "$@" "$url" >/dev/null 2>&1; do
     pid_alive "$name" || { tail -n 30 "$STATE/logs/$name.log" >&2; die "$name exited during start-up (log: $STATE/logs/$name.log)"; }
     [ "$(date +%s)" -lt "$deadline" ] || { tail -n 30 "$STATE/logs/$name.log" >&2; die "$name not ready after ${TIMEOUT}s at $url (log: $STATE/logs/$name.log)"; }
