@@ -31,6 +31,8 @@ export interface OperatorOptions {
   /** /healthz fails when an informer has not heard from the API server for this long. */
   stallAfterMs: number;
   gatewayUrl?: string;
+  /** Restrict Secret access to these namespaces (inference and tenant namespaces); default: all. */
+  secretNamespaces?: string[];
   compile?: Partial<CompileOptions>;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -62,7 +64,7 @@ export class Operator {
     this.metrics = createMetrics(() => world);
     this.client = KubeClient.fromKubeconfig(opts.kubeconfig, (verb, _resource, status) => this.metrics.apiRequests.inc({ verb, code: String(status) }));
     const gatewayUrl = opts.gatewayUrl ?? `http://tollgate-gateway.${opts.namespace}.svc:8080/v1`;
-    this.world = world = new World(this.client, { gatewayNamespace: opts.namespace, resyncMs: opts.resyncMs, log: opts.log }, { gatewayNamespace: opts.namespace, gatewayUrl, ...(opts.compile ?? {}) });
+    this.world = world = new World(this.client, { gatewayNamespace: opts.namespace, resyncMs: opts.resyncMs, log: opts.log, ...(opts.secretNamespaces ? { secretNamespaces: opts.secretNamespaces } : {}) }, { gatewayNamespace: opts.namespace, gatewayUrl, ...(opts.compile ?? {}) });
     this.queue = new WorkQueue({
       metrics: {
         depth: (n) => this.metrics.queueDepth.set(n),

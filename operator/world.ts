@@ -7,7 +7,7 @@ import { policyProblems } from './compiler/policy.ts';
 import type { KubeClient } from './kube/client.ts';
 import type { KObject } from './kube/object.ts';
 import { R, type Resource } from './kube/resources.ts';
-import { Informer, type Handler } from './runtime/informer.ts';
+import { Informer, NamespacedInformers, type Cache, type Handler } from './runtime/informer.ts';
 
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=tollgate';
 /** Label bring-your-own key Secrets carry so Tollgate sees them (it reads no other Secrets). */
@@ -17,6 +17,8 @@ export const GATEWAY_REPLICA_LABEL = 'tollgate.dev/gateway-replica';
 export interface WorldOptions {
   gatewayNamespace: string;
   resyncMs: number;
+  /** Read Secrets only in these namespaces (plus the gateway's); default: every namespace. */
+  secretNamespaces?: readonly string[];
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -25,15 +27,15 @@ export class World {
   readonly tenants: Informer;
   readonly policies: Informer;
   readonly namespaces: Informer;
-  readonly managedSecrets: Informer;
-  readonly byoSecrets: Informer;
+  readonly managedSecrets: Cache;
+  readonly byoSecrets: Cache;
   readonly deployments: Informer;
   readonly services: Informer;
   readonly networkPolicies: Informer;
   readonly pods: Informer;
   readonly nodes: Informer;
   readonly gatewayLeases: Informer;
-  readonly all: Informer[];
+  readonly all: Cache[];
   private version = 0;
   private memo: { version: number; at: number; result: CompileResult; invalid: Map<string, string> } | undefined;
   /** Last version of each policy that compiled, by name. */
@@ -47,8 +49,11 @@ export class World {
     this.tenants = mk(R.LLMTenant);
     this.policies = mk(R.LLMPolicy);
     this.namespaces = mk(R.Namespace);
-    this.managedSecrets = mk(R.Secret, { labelSelector: MANAGED_SELECTOR });
-    this.byoSecrets = mk(R.Secret, { labelSelector: `${KEY_MATERIAL_LABEL}=true` });
+    const secrets = (labelSelector: string): Cache => opts.secretNamespaces && opts.secretNamespaces.length > 0
+      ? new NamespacedInformers(client, R.Secret, [opts.gatewayNamespace, ...opts.secretNamespaces], { resyncMs: opts.resyncMs, log: opts.log, labelSelector })
+      : mk(R.Secret, { labelSelector });
+    this.managedSecrets = secrets(MANAGED_SELECTOR);
+    this.byoSecrets = secrets(`${KEY_MATERIAL_LABEL}=true`);
     this.deployments = mk(R.Deployment, { labelSelector: MANAGED_SELECTOR });
     this.services = mk(R.Service, { labelSelector: MANAGED_SELECTOR });
     this.networkPolicies = mk(R.NetworkPolicy, { labelSelector: MANAGED_SELECTOR });

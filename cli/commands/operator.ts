@@ -3,7 +3,7 @@ import { Operator, defaultOperatorOptions } from '../../operator/manager.ts';
 import { parse, UsageError } from '../args.ts';
 
 export const summary = 'run the operator: reconcile LLMModel / LLMTenant / LLMPolicy and publish the gateway config';
-export const usage = 'tollgate operator [--kubeconfig PATH] [--namespace NS] [--leader-elect] [--health-port N] [--metrics-port N] [--bind-address ADDR] [--workers N] [--gateway-url URL]';
+export const usage = 'tollgate operator [--kubeconfig PATH] [--namespace NS] [--leader-elect] [--health-port N] [--metrics-port N] [--bind-address ADDR] [--workers N] [--gateway-url URL] [--secret-namespaces NS,NS...]';
 
 function port(v: string | undefined, name: string, fallback: number): number {
   if (v === undefined) return fallback;
@@ -23,6 +23,7 @@ export async function run(argv: string[]): Promise<number> {
     workers: { type: 'string', default: '4' },
     'gateway-url': { type: 'string' },
     identity: { type: 'string' },
+    'secret-namespaces': { type: 'string' },
   });
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be 1..64');
@@ -37,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     workers,
     ...(values['gateway-url'] ? { gatewayUrl: values['gateway-url'] } : {}),
     ...(values.identity ? { identity: values.identity } : {}),
+    ...(values['secret-namespaces'] ? { secretNamespaces: values['secret-namespaces'].split(',').map((x) => x.trim()).filter(Boolean) } : {}),
   }));
   const done = new Promise<number>((resolve) => {
     const shutdown = (sig: string) => {

@@ -159,3 +159,28 @@ export class Informer {
     }
   }
 }
+
+/** Several namespace-scoped informers of one resource behind the informer interface (for least privilege). */
+export class NamespacedInformers {
+  readonly resource: Resource;
+  private readonly parts: Map<string, Informer>;
+
+  constructor(client: KubeClient, resource: Resource, namespaces: readonly string[], opts: Omit<InformerOptions, 'namespace'>) {
+    this.resource = resource;
+    this.parts = new Map([...new Set(namespaces)].map((ns) => [ns, new Informer(client, resource, { ...opts, namespace: ns })]));
+  }
+
+  on(handler: Handler): void { for (const i of this.parts.values()) i.on(handler); }
+  list(): KObject[] { return [...this.parts.values()].flatMap((i) => i.list()); }
+  get(key: string): KObject | undefined { return this.parts.get(key.split('/')[0] ?? '')?.get(key); }
+  get hasSynced(): boolean { return [...this.parts.values()].every((i) => i.hasSynced); }
+  get size(): number { return [...this.parts.values()].reduce((n, i) => n + i.size, 0); }
+  get lastEventAt(): number { return Math.min(...[...this.parts.values()].map((i) => i.lastEventAt)); }
+  get restarts(): number { return [...this.parts.values()].reduce((n, i) => n + i.restarts, 0); }
+  get lastError(): string | undefined { return [...this.parts.values()].map((i) => i.lastError).find((e) => e !== undefined); }
+  start(): void { for (const i of this.parts.values()) i.start(); }
+  stop(): void { for (const i of this.parts.values()) i.stop(); }
+  async waitForSync(): Promise<void> { await Promise.all([...this.parts.values()].map((i) => i.waitForSync())); }
+}
+
+export type Cache = Informer | NamespacedInformers;
