@@ -10,7 +10,6 @@ import { createLogger } from './audit.ts';
 import { ConfigHolder, type ApplyResult } from './config/holder.ts';
 import { ConfigWatcher, readConfigFile } from './config/source.ts';
 import { MemoryStore } from './store/memory.ts';
-import { RedisStore } from './store/redis.ts';
 import type { Store } from './store/types.ts';
 
 export type ConfigSourceSpec =
@@ -69,6 +68,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
 
   let store: Store;
   if (opts.redisUrl) {
+    const { RedisStore } = await import('./store/redis.ts'); // ioredis only when used (~20 MB RSS)
     const rs = new RedisStore({
       url: opts.redisUrl,
       onSettleFailure: (res) => log.error({ event: 'settle_lost', tenant: res.tenant, reqId: res.id }, 'settle could not be written to Redis; the reservation stays charged in full'),

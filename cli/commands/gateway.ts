@@ -1,9 +1,8 @@
 // tollgate gateway (--config FILE | -f PATH...) [--port N] [--metrics-port N] [--redis-url URL] [--upstream NAME=URL]...
-import { formatProblem } from '../../api/validate.ts';
-import { createLogger } from '../../gateway/audit.ts';
-import { startGateway, type ConfigSourceSpec } from '../../gateway/server.ts';
+// Heavy modules are imported after the re-exec check, so the parent that only waits for the child stays small.
+import { reexecWithGatewayFlags } from '../../gateway/reexec.ts';
+import type { ConfigSourceSpec } from '../../gateway/server.ts';
 import { parse, UsageError } from '../args.ts';
-import { compileFromPaths, compileProblems } from '../load.ts';
 
 export const summary = 'run the gateway: enforce a gateway config (file, or manifests compiled on the fly) on every request';
 export const usage = [
@@ -72,6 +71,14 @@ export async function run(argv: string[]): Promise<number> {
     'log-level': { type: 'string', default: 'info' },
     'no-enforcement': { type: 'boolean', default: false },
   });
+  const child = await reexecWithGatewayFlags();
+  if (child !== undefined) return child;
+  const [{ formatProblem }, { createLogger }, { startGateway }, { compileFromPaths, compileProblems }] = await Promise.all([
+    import('../../api/validate.ts'),
+    import('../../gateway/audit.ts'),
+    import('../../gateway/server.ts'),
+    import('../load.ts'),
+  ]);
   const paths = values.filename ?? [];
   if ((values.config === undefined) === (paths.length === 0)) throw new UsageError('give exactly one of --config FILE or -f PATH...');
   const mode = values['rate-limit-failure-mode'];
