@@ -14,4 +14,4 @@ if [ -z "${KUBECONFIG:-}" ]; then
   kind get kubeconfig --name tollgate-e2e > "$KUBECONFIG"
 fi
 [ "${TOLLGATE_KIND_SKIP_GPU_PATCH:-0}" = 1 ] || bash "$HERE/kind-gpu-nodes.sh"
-node --test --test-reporter=spec --test-concurrency=1 "$@" 'e2e/controlplane/**/*.test.ts'
+node --test --test-reporter=spec --test-concurrency=1 "$@" "${TOLLGATE_E2E_GLOB:-e2e/controlplane/**/*.test.ts}"
