@@ -115,13 +115,23 @@ function phoneValid(hit: Hit, view: string): boolean {
 
 // ---------------------------------------------------------------------------------------------------------
 // PEM private keys: a block is redacted whole, from BEGIN to END. A block whose END does not come within
-// MAX_PEM_BODY characters is redacted from its BEGIN line over every following character that can be part of
-// a key body (base64, PEM headers, JSON-escaped newlines), up to that bound: fail safe, never leak a body.
+// MAX_PEM_BODY characters (more than any real key: an RSA-16384 key is 12.7 KB) is redacted from its BEGIN line
+// over every following character that can be part of a key body (base64, PEM headers, JSON-escaped newlines);
+// past the bound the redaction continues in further bounded pieces while body characters go on: fail safe,
+// never leak a body, with bounded memory.
 
 export const MAX_PEM_BODY = 16 * 1024;
 const PEM_BEGIN = String.raw`-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----`;
 const PEM_END = String.raw`-----END (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----`;
 const PEM_BODY_CHAR = /[A-Za-z0-9+/=\s:,.\\-]/;
+
+/** Key-body characters from `from`, at most MAX_PEM_BODY of them; `truncated` when the bound cut the run. */
+function bodyRun(view: string, start: number, spanStart: number, from: number): Hit {
+  let j = from;
+  const limit = Math.min(view.length, from + MAX_PEM_BODY);
+  while (j < limit && PEM_BODY_CHAR.test(view[j] as string)) j++;
+  return { start, end: j, spanStart, spanEnd: j, text: view.slice(start, j), groups: {}, truncated: j - from >= MAX_PEM_BODY };
+}
 
 function pemRule(name: string, kind: RuleKind, prefix: string): Rule {
   const begin = new RE2(prefix + PEM_BEGIN, 'gu');
@@ -150,10 +160,12 @@ function pemRule(name: string, kind: RuleKind, prefix: string): Rule {
         const stop = e.index + e[0].length;
         return { start, end: stop, spanStart, spanEnd: stop, text: view.slice(start, stop), groups: {}, complete: true };
       }
-      let j = headerEnd;
-      const limit = Math.min(view.length, headerEnd + MAX_PEM_BODY);
-      while (j < limit && PEM_BODY_CHAR.test(view[j] as string)) j++;
-      return { start, end: j, spanStart, spanEnd: j, text: view.slice(start, j), groups: {} };
+      return bodyRun(view, start, spanStart, headerEnd);
+    },
+    continueAt(view, at) {
+      // past the bound of an unterminated block: keep redacting key-body characters (fail safe)
+      const hit = bodyRun(view, at, at, at);
+      return hit.end > at ? hit : null;
     },
     replace: () => redactionMarker(name),
   };
@@ -272,8 +284,10 @@ function piiRules(): Record<PiiDetector, Rule[]> {
   return {
     email: [r('email', String.raw`[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}\b`, {
       anchor: String.raw`[A-Za-z0-9._%+-]{1,64}@`,
-      // not an SSH remote (git@github.com:org/repo)
-      accept: (hit, view) => !/^[.]|[.]{2}|[.]@/.test(hit.text) && !(nextChar(view, hit) === ':' && /[\w~/]/.test(view[hit.end + 1] ?? '')),
+      // not an SSH remote (git@github.com:org/repo), not the password@host of a URL (connection-string's job)
+      accept: (hit, view) => !/^[.]|[.]{2}|[.]@/.test(hit.text) && !/[A-Za-z0-9._%+-]/.test(prevChar(view, hit))
+        && !(nextChar(view, hit) === ':' && /[A-Za-z_~/]/.test(view[hit.end + 1] ?? ''))
+        && !(prevChar(view, hit) === ':' && /:\/\/[^\s/@:]*$/.test(view.slice(Math.max(0, hit.start - 30), hit.start - 1))),
     })],
     phone: [
       r('phone', String.raw`(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}`, { accept: phoneValid }),

@@ -17,6 +17,8 @@ export interface Hit {
   groups: Record<string, string | undefined>;
   /** The finder knows this match can no longer change whatever text follows (e.g. a PEM block with its END line). */
   complete?: boolean;
+  /** The match was cut at the rule's bound: the rule's continueAt() is asked about the text right after it. */
+  truncated?: boolean;
 }
 
 export interface Rule {
@@ -36,6 +38,8 @@ export interface Rule {
    * (e.g. `-----BEGIN` for a 16 KiB PEM block) while its start cannot occur.
    */
   readonly anchor?: { readonly re: RE2; readonly maxLength: number; readonly alphabet: Alphabet };
+  /** After a truncated match ending at `at`: a continuation match starting exactly there, or null. */
+  continueAt?(view: string, at: number): Hit | null;
   /** For finder rules without `source`: find() can only match where the anchor matches. */
   readonly findNeedsAnchor?: boolean;
   /** Validation beyond the pattern (checksums, context). May look at view[hit.start - 1] and view[hit.end]. */

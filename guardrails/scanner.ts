@@ -115,6 +115,8 @@ export class StreamScanner {
   #shift = 0;
   #carry = '';
   readonly #pos: number[];
+  /** Per rule: end of its last match when that match was truncated (a continuation may start there), else -1. */
+  readonly #cont: number[];
   readonly #run: number[];
   readonly #anchorRun: number[];
   #scannedTo = 0;
@@ -125,6 +127,7 @@ export class StreamScanner {
     this.#rules = rules;
     this.#prefilter = prefilterOf(rules);
     this.#pos = rules.map(() => 0);
+    this.#cont = rules.map(() => -1);
     this.#run = rules.map(() => 0);
     this.#anchorRun = rules.map(() => 0);
   }
@@ -212,8 +215,14 @@ export class StreamScanner {
     const pf = this.#prefilter;
     const mayFind = new Uint8Array(rules.length).fill(pf.full ? 0 : 1);
     const mayAnchor = new Uint8Array(rules.length).fill(pf.anchors ? 0 : 1);
-    if (pf.full) for (const k of pf.full.match(view)) mayFind[pf.fullRules[k] as number] = 1;
-    if (pf.anchors) for (const k of pf.anchors.match(view)) mayAnchor[pf.anchorRules[k] as number] = 1;
+    if (pf.full || pf.anchors) {
+      // only text from the earliest rule position on matters (one character before it, for \b and ^)
+      let from = bEnd;
+      for (const p of this.#pos) if (p < from) from = p;
+      const tail = from - base > LOOKBEHIND ? view.slice(from - base - 1) : view;
+      if (pf.full) for (const k of pf.full.match(tail)) mayFind[pf.fullRules[k] as number] = 1;
+      if (pf.anchors) for (const k of pf.anchors.match(tail)) mayAnchor[pf.anchorRules[k] as number] = 1;
+    }
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i] as Rule;
       if (rule.source === undefined && (!rule.findNeedsAnchor || mayAnchor[i])) mayFind[i] = 1;
@@ -225,8 +234,13 @@ export class StreamScanner {
       let pos = this.#pos[i] as number;
       let undecided = Infinity;
       const decidable = final ? Infinity : Math.max(this.#run[i] as number, bEnd - rule.maxLength - LOOKAHEAD);
-      while (mayFind[i] && pos < bEnd) {
-        const hit = rule.find(view, pos - base);
+      while (pos < bEnd) {
+        let hit: Hit | null = null;
+        if (this.#cont[i] === pos && rule.continueAt) {
+          hit = rule.continueAt(view, pos - base);
+          if (!hit) this.#cont[i] = -1;
+        }
+        if (!hit && mayFind[i]) hit = rule.find(view, pos - base);
         if (!hit) break;
         const s = hit.start + base;
         if (!final && !hit.complete && (s >= decidable || hit.end + base + LOOKAHEAD > bEnd)) { undecided = s; break; }
@@ -234,6 +248,7 @@ export class StreamScanner {
         if (rule.accept === undefined || rule.accept(hit, view)) {
           this.#record(i, rule, hit, base);
           pos = hit.end + base;
+          this.#cont[i] = hit.truncated ? pos : -1;
         } else pos = s + 1;
       }
       let f: number;
