@@ -9,6 +9,8 @@ import { buildApp, type Gateway, type GatewayOptions } from './app.ts';
 import { createLogger } from './audit.ts';
 import { ConfigHolder, type ApplyResult } from './config/holder.ts';
 import { ConfigWatcher, readConfigFile } from './config/source.ts';
+import { ClusterConfigSource } from './config/cluster.ts';
+import { KubeClient } from '../operator/kube/client.ts';
 import { MemoryStore } from './store/memory.ts';
 import type { Store } from './store/types.ts';
 
@@ -16,7 +18,9 @@ export type ConfigSourceSpec =
   | { kind: 'file'; path: string }
   /** Anything that produces a raw config (e.g. compiling manifests); `paths` are watched for changes. */
   | { kind: 'loader'; paths: readonly string[]; load: () => Promise<unknown>; label: string }
-  | { kind: 'static'; value: unknown; label?: string };
+  | { kind: 'static'; value: unknown; label?: string }
+  /** In-cluster: the Secrets the operator publishes in `namespace` (kubeconfig: in-cluster when absent). */
+  | { kind: 'cluster'; namespace: string; kubeconfig?: string };
 
 export interface StartOptions {
   config: ConfigSourceSpec;
@@ -89,8 +93,19 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   let watcher: ConfigWatcher | undefined;
   let initial: ApplyResult;
   const spec = opts.config;
+  let cluster: ClusterConfigSource | undefined;
   if (spec.kind === 'static') initial = holder.apply(spec.value, spec.label ?? 'static');
-  else {
+  else if (spec.kind === 'cluster') {
+    cluster = new ClusterConfigSource({
+      client: KubeClient.fromKubeconfig(spec.kubeconfig), namespace: spec.namespace, holder, credentials,
+      log: (level, msg, fields) => log[level]({ event: 'cluster_source', ...fields }, msg),
+    });
+    await cluster.start();
+    const snap = holder.current;
+    initial = snap
+      ? { ok: true, changed: true, hash: snap.hash, snapshot: snap }
+      : { ok: false, error: holder.lastError ?? { message: `no gateway config published in namespace ${spec.namespace} yet`, source: `cluster:${spec.namespace}`, at: new Date(), claimedHash: undefined } };
+  } else {
     watcher =
       spec.kind === 'file'
         ? new ConfigWatcher(holder, { paths: [spec.path], load: () => readConfigFile(spec.path), source: `file:${spec.path}`, intervalMs: opts.watchIntervalMs ?? 1000 })
@@ -116,6 +131,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const close = (): Promise<void> => {
     closing ??= (async () => {
       watcher?.close();
+      cluster?.stop();
       const drain = gateway.close();
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, opts.drainTimeoutMs ?? 30_000).unref());
       await Promise.race([drain, timeout]);

@@ -6,8 +6,11 @@ import { parse, UsageError } from '../args.ts';
 
 export const summary = 'run the gateway: enforce a gateway config (file, or manifests compiled on the fly) on every request';
 export const usage = [
-  'tollgate gateway (--config FILE | -f PATH... [-R]) [flags]',
+  'tollgate gateway (--config FILE | -f PATH... [-R] | --from-cluster [--namespace NS] [--kubeconfig PATH]) [flags]',
   '',
+  '  --from-cluster             watch the config the operator publishes (Secrets in --namespace); hot-swapped',
+  '  --namespace NS             gateway namespace for --from-cluster (default $POD_NAMESPACE or tollgate-system)',
+  '  --kubeconfig PATH          for --from-cluster outside a pod (default: in-cluster credentials, then $KUBECONFIG)',
   '  --config FILE              gateway config (JSON or YAML, e.g. `tollgate render --gateway-config`); watched and hot-reloaded',
   '  -f, --filename PATH        compile LLMModel/LLMTenant/LLMPolicy/Secret manifests on the fly (same compiler as render); watched',
   '  -R, --recursive            descend into folders given with -f',
@@ -70,6 +73,9 @@ export async function run(argv: string[]): Promise<number> {
     'watch-interval-ms': { type: 'string', default: '1000' },
     'log-level': { type: 'string', default: 'info' },
     'no-enforcement': { type: 'boolean', default: false },
+    'from-cluster': { type: 'boolean', default: false },
+    namespace: { type: 'string', default: process.env['POD_NAMESPACE'] ?? 'tollgate-system' },
+    kubeconfig: { type: 'string' },
   });
   const child = await reexecWithGatewayFlags();
   if (child !== undefined) return child;
@@ -80,14 +86,16 @@ export async function run(argv: string[]): Promise<number> {
     import('../load.ts'),
   ]);
   const paths = values.filename ?? [];
-  if ((values.config === undefined) === (paths.length === 0)) throw new UsageError('give exactly one of --config FILE or -f PATH...');
+  const fromCluster = values['from-cluster'];
+  if ([values.config !== undefined, paths.length > 0, fromCluster].filter(Boolean).length !== 1) throw new UsageError('give exactly one of --config FILE, -f PATH... or --from-cluster');
   const mode = values['rate-limit-failure-mode'];
   if (mode !== 'closed' && mode !== 'local') throw new UsageError('--rate-limit-failure-mode must be closed or local');
   const upstreams = upstreamMap(values.upstream ?? []);
   const log = createLogger({ level: values['log-level'] });
 
   let source: ConfigSourceSpec;
-  if (values.config !== undefined) source = { kind: 'file', path: values.config };
+  if (fromCluster) source = { kind: 'cluster', namespace: values.namespace, ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}) };
+  else if (values.config !== undefined) source = { kind: 'file', path: values.config };
   else {
     const load = async (): Promise<unknown> => {
       const { loaded, result } = compileFromPaths(paths, { upstreamOverrides: Object.fromEntries(upstreams) }, {}, values.recursive);
@@ -122,12 +130,12 @@ export async function run(argv: string[]): Promise<number> {
     handleSignals: true,
     app: { enforcement: !values['no-enforcement'], timeouts, ...(trustProxy !== undefined ? { trustProxy } : {}) },
   });
-  if (!gw.initial.ok) {
+  if (!gw.initial.ok && !fromCluster) {
     console.error(`tollgate gateway: no valid config: ${gw.initial.error.message}`);
     await gw.close();
     return 1;
   }
-  process.stderr.write(`tollgate gateway: serving ${gw.url}/v1 (config ${gw.holder.current?.hash}); metrics ${gw.metricsUrl}/metrics\n`);
+  process.stderr.write(`tollgate gateway: serving ${gw.url}/v1 (config ${gw.holder.current?.hash ?? 'none yet: not ready until the operator publishes one'}); metrics ${gw.metricsUrl}/metrics\n`);
   // Run until a signal: startGateway's handlers drain and exit.
   await new Promise<never>(() => undefined);
   return 0;
