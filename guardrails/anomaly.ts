@@ -7,8 +7,8 @@
 //    included), on a log scale: ratio 1 → 0, ratio burstFactor → 1. Needs `warmupMinutes` of history.
 //  - capHit: share of recent responses that stopped at the output cap (finish_reason "length"), squared against
 //    capHitRatio (half the ratio → 0.25). Needs a few responses.
-//  - network: the request comes from a client network (/24, /64) the key has not used before: 0.5, never enough
-//    alone at the default threshold, but it adds up with anything else.
+//  - network: the key's traffic comes from a client network (/24, /64) it had not used before (for the first
+//    `noveltyMinutes`): 0.5, never enough alone at the default threshold, but it adds up with anything else.
 //  - failedAuth: refusals of this key (expired, revoked, scope, IP, window) this minute / failedAuthPerMinute.
 // Combined as a noisy-OR: score = 1 - Π(1 - component). At or above the threshold the policy's action applies.
 import { isIP } from 'node:net';
@@ -26,10 +26,10 @@ export interface KeyStats {
   /** Decayed counts of responses and of those that hit the output cap. */
   responses: number;
   capHits: number;
-  /** Client networks seen, most recent last (bounded). */
-  networks: string[];
-  /** The last request came from a network new to an established key. */
-  novelNetwork: boolean;
+  /** Client networks seen, most recently used last (bounded): first minute seen, and whether the key was established then. */
+  networks: { net: string; first: number; novel: boolean }[];
+  /** The network of the last request. */
+  lastNetwork: string | undefined;
   failedMinute: number;
   failed: number;
 }
@@ -45,6 +45,8 @@ export interface AnomalyTuning {
   /** The baseline never counts as less than this many requests per minute. */
   baselineFloor: number;
   networkWeight: number;
+  /** How long traffic from a newly seen network counts as novel. */
+  noveltyMinutes: number;
 }
 
 export const DEFAULT_TUNING: AnomalyTuning = {
@@ -55,10 +57,11 @@ export const DEFAULT_TUNING: AnomalyTuning = {
   maxNetworks: 16,
   baselineFloor: 1,
   networkWeight: 0.5,
+  noveltyMinutes: 10,
 };
 
 export function emptyStats(now: number): KeyStats {
-  return { minute: epochMinute(now), count: 0, baseline: 0, minutes: 0, responses: 0, capHits: 0, networks: [], novelNetwork: false, failedMinute: epochMinute(now), failed: 0 };
+  return { minute: epochMinute(now), count: 0, baseline: 0, minutes: 0, responses: 0, capHits: 0, networks: [], lastNetwork: undefined, failedMinute: epochMinute(now), failed: 0 };
 }
 
 const epochMinute = (ms: number) => Math.floor(ms / 60_000);
@@ -89,12 +92,12 @@ function rollMinute(s: KeyStats, minute: number, t: AnomalyTuning): KeyStats {
 
 export function recordRequest(prev: KeyStats | undefined, ev: { at: number; clientIp?: string | undefined }, t: AnomalyTuning = DEFAULT_TUNING): KeyStats {
   let s = rollMinute(prev ?? emptyStats(ev.at), epochMinute(ev.at), t);
-  s = { ...s, count: s.count + 1, novelNetwork: false };
+  s = { ...s, count: s.count + 1 };
   if (ev.clientIp !== undefined) {
     const net = networkOf(ev.clientIp);
-    const known = s.networks.includes(net);
-    const networks = [...s.networks.filter((n) => n !== net), net].slice(-t.maxNetworks);
-    s = { ...s, networks, novelNetwork: !known && s.networks.length > 0 && s.minutes >= t.warmupMinutes };
+    const known = s.networks.find((n) => n.net === net);
+    const entry = known ?? { net, first: s.minute, novel: s.networks.length > 0 && s.minutes >= t.warmupMinutes };
+    s = { ...s, networks: [...s.networks.filter((n) => n.net !== net), entry].slice(-t.maxNetworks), lastNetwork: net };
   }
   return s;
 }
@@ -137,7 +140,8 @@ export function scoreStats(s: KeyStats, cfg: Anomaly, now: number, t: AnomalyTun
   }
   const share = s.responses >= t.minResponses ? s.capHits / s.responses : 0;
   const capHit = cfg.capHitRatio <= 0 ? (share > 0 ? 1 : 0) : clamp01(share / cfg.capHitRatio) ** 2;
-  const network = s.novelNetwork ? t.networkWeight : 0;
+  const last = s.networks.find((n) => n.net === s.lastNetwork);
+  const network = last?.novel && minute - last.first < t.noveltyMinutes ? t.networkWeight : 0;
   const failedAuth = s.failedMinute === minute ? clamp01(s.failed / cfg.failedAuthPerMinute) : 0;
   const components = { burst, capHit, network, failedAuth };
   const score = Math.round((1 - (1 - burst) * (1 - capHit) * (1 - network) * (1 - failedAuth)) * 1000) / 1000;

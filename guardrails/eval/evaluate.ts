@@ -3,6 +3,7 @@
 // output equality over randomized splits (and over every two-piece split for positives), exfiltration checks,
 // and the injection scorer's detection and false-positive rates, with the threshold that keeps false positives
 // at or under 5%. Used by `tollgate guard eval` and asserted (with floors) by evaluate.test.ts.
+import type { CfgGuardrails } from '../../api/gateway-config.ts';
 import { BUILTIN_PII_DETECTORS, BUILTIN_SECRET_DETECTORS } from '../../api/v1alpha1/policy.ts';
 import { exfiltrationRules } from '../exfiltration.ts';
 import { redactionRules } from '../guard.ts';
@@ -73,6 +74,8 @@ export interface EvalOptions {
   /** Stream every positive at every two-piece split offset (slow: O(length²)). */
   everyOffset?: boolean;
   injectionThreshold?: number;
+  /** Detectors enabled (default: every built-in one). */
+  detectors?: CfgGuardrails['redaction']['detectors'];
 }
 
 function stream(rules: readonly Rule[], text: string, cuts: number[]): string {
@@ -98,7 +101,7 @@ export function randomCuts(length: number, r: () => number): number[] {
 const overlaps = (a: { start: number; end: number }, s: number, e: number) => a.start < e && a.end > s;
 
 export function evaluateRedaction(opts: EvalOptions = {}): Pick<EvalReport, 'detectors' | 'benign' | 'streaming'> {
-  const rules = redactionRules({ detectors: ['secrets', 'pii'], customPatterns: [] });
+  const rules = redactionRules({ detectors: opts.detectors ?? ['secrets', 'pii'], customPatterns: [] });
   const pos: Positive[] = positives(opts.seed ?? 42, opts.perTemplate ?? 8);
   const neg: Negative[] = negatives((opts.seed ?? 42) + 1, opts.perNegative ?? 12);
   const names = [...BUILTIN_SECRET_DETECTORS, ...BUILTIN_PII_DETECTORS] as string[];

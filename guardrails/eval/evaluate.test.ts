@@ -1,0 +1,47 @@
+// Detection quality floors, recomputed from the committed corpus generators on every run. They are tight on
+// purpose (every positive redacted, no benign text altered, streamed == whole): a detector change that loses a
+// true positive or starts touching hard negatives fails here.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SECRET_DETECTORS } from '../detectors.ts';
+import { evaluateExfiltration, evaluateInjection, evaluateRedaction } from './evaluate.ts';
+
+describe('detection quality', () => {
+  const r = evaluateRedaction({ perTemplate: 5, perNegative: 8, splits: 2 });
+
+  it('every built-in detector redacts 100% of its true positives, whole and streamed', () => {
+    for (const d of r.detectors) {
+      assert.ok(d.positives >= 8, `${d.detector}: only ${d.positives} positives`);
+      assert.equal(d.recall, 1, `${d.detector}: recall ${d.recall}`);
+      assert.ok(d.labelled / d.positives >= 0.95, `${d.detector}: labelled ${d.labelled}/${d.positives}`);
+      assert.ok(d.precision >= 0.95, `${d.detector}: precision ${d.precision}`);
+    }
+    assert.equal(r.streaming.mismatches, 0, `${r.streaming.mismatches} of ${r.streaming.splits} streamed outputs differ from whole-text output`);
+  });
+
+  it('alters at most 1% of benign hard negatives', () => {
+    assert.ok(r.benign.texts >= 300);
+    assert.ok(r.benign.rate <= 0.01, `altered ${r.benign.altered}/${r.benign.texts}: ${JSON.stringify(r.benign.byCategory)}`);
+  });
+
+  it('the measurement notices a missing detector (the floors can fail)', () => {
+    const without = evaluateRedaction({ perTemplate: 2, perNegative: 1, splits: 0, detectors: SECRET_DETECTORS.filter((d) => d !== 'jwt') });
+    const jwt = without.detectors.find((d) => d.detector === 'jwt');
+    assert.ok(jwt && jwt.recall < 1);
+  });
+
+  it('neutralises every exfiltration construct and leaves benign markdown alone', () => {
+    const e = evaluateExfiltration();
+    assert.equal(e.neutralized, e.positives);
+    assert.equal(e.altered, 0);
+  });
+
+  it('injection scorer: detection and false-positive rates at the default threshold', () => {
+    const i = evaluateInjection(0.7);
+    assert.ok(i.detectionRate >= 0.85, `detection ${i.detectionRate}`);
+    assert.ok(i.falsePositiveRate <= 0.05, `false positives ${i.falsePositiveRate}`);
+    assert.ok(i.holdout.detectionRate >= 0.75, `held-out detection ${i.holdout.detectionRate}`);
+    assert.ok(i.holdout.falsePositiveRate <= 0.1, `held-out false positives ${i.holdout.falsePositiveRate}`);
+    assert.ok(i.chosen.falsePositiveRate <= 0.05 && i.chosen.detectionRate >= i.detectionRate);
+  });
+});
