@@ -1,0 +1,276 @@
+// The chart on the real local control plane: `helm install` (CRDs adopted from up.sh, operator Secret
+// access scoped to the examples' namespaces), pods scheduled onto kwok nodes; the operator and the gateway
+// run as local processes with the chart's own arguments and their ServiceAccounts' tokens (kwok runs no
+// containers), the operator reconciles the examples and the gateway loads the config it publishes (RBAC
+// sufficient); what they must not do is refused (RBAC minimal); the ValidatingAdmissionPolicy rejects
+// unpinned images in the inference namespace; `helm upgrade` and `helm uninstall` keep the custom resources.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { KubeClient } from '../../operator/kube/client.ts';
+import type { KObject } from '../../operator/kube/object.ts';
+import { R, pathFor, resourceFor, type Resource } from '../../operator/kube/resources.ts';
+import { kubeconfigPath, repoRoot } from '../kube.ts';
+import { freePort, httpJson, metricSum, start, until, type Proc } from '../operator/harness.ts';
+import { chartDir, helm, serviceAccountKubeconfig, statusOf, valuesFile } from './helm.ts';
+
+const sfx = Date.now().toString(36).slice(-5);
+const RELEASE = `tollgate-${sfx}`; // also the fullname (it contains "tollgate")
+const NS = `tollgate-chart-${sfx}`;
+const EXAMPLE_NAMESPACES = ['llm-serving', 'team-search', 'team-support', 'team-risk'];
+const VALUES = { operator: { secretNamespaces: EXAMPLE_NAMESPACES } };
+const PINNED = `registry.k8s.io/pause@sha256:${'7031c1b2'.repeat(8)}`;
+const FIELD_MANAGER = 'e2e-chart';
+
+type Obj = KObject & { spec?: Record<string, unknown>; status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } };
+const admin = KubeClient.fromKubeconfig(kubeconfigPath());
+const procs: Proc[] = [];
+let installed = false;
+let operatorMetrics = '';
+let gatewayAdmin = '';
+
+function examples(file: string): KObject[] {
+  return parseAllDocuments(readFileSync(join(repoRoot, 'examples', file), 'utf8')).map((d) => d.toJS() as KObject).filter(Boolean);
+}
+
+async function apply(obj: KObject): Promise<void> {
+  const r = resourceFor(obj.apiVersion, obj.kind);
+  await admin.request('PATCH', pathFor(r, obj.metadata.namespace, obj.metadata.name), {
+    query: { fieldManager: FIELD_MANAGER, force: 'true', fieldValidation: 'Strict' }, body: obj, contentType: 'application/apply-patch+yaml',
+  });
+}
+
+const ready = (o: Obj | undefined) => o?.status?.conditions?.find((c) => c.type === 'Ready');
+
+async function deploymentArgs(name: string): Promise<string[]> {
+  const d = await admin.get<KObject & { spec: { template: { spec: { containers: { args?: string[] }[] } } } }>(R.Deployment, NS, name);
+  const args = d?.spec.template.spec.containers[0]?.args;
+  if (!args) throw new Error(`${NS}/${name} has no args`);
+  return args;
+}
+
+/** The chart's arguments, with what only makes sense in a pod replaced for a local process. */
+function localArgs(args: string[], replace: Record<string, string | undefined>, kubeconfig: string): string[] {
+  const out = args.filter((a) => !(a.split('=')[0]! in replace));
+  for (const [flag, value] of Object.entries(replace)) if (value !== undefined) out.push(`${flag}=${value}`);
+  return [join(repoRoot, 'bin', 'tollgate.ts'), ...out, `--kubeconfig=${kubeconfig}`];
+}
+
+async function podsOf(ns: string, selector: string): Promise<(KObject & { spec: { nodeName?: string }; status: { phase?: string; conditions?: { type: string; status: string }[] } })[]> {
+  return (await admin.list(R.Pod, { namespace: ns, labelSelector: selector })).items as never;
+}
+const podReady = (p: Awaited<ReturnType<typeof podsOf>>[number]) => p.status.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+
+before(async () => {
+  // Namespaces the previous run deleted may still be terminating.
+  for (const ns of EXAMPLE_NAMESPACES) await until(`namespace ${ns} gone or active`, async () => !(await admin.get(R.Namespace, undefined, ns))?.metadata.deletionTimestamp, 120_000);
+  await admin.create(R.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'tollgate.dev/e2e': 'true' } } });
+  for (const ns of examples('00-namespaces.yaml')) await apply(ns);
+  // up.sh installed crds/ with kubectl: hand them to the release (Helm's documented adoption), as a team
+  // moving from kubectl-applied CRDs to the chart would.
+  for (const plural of ['llmmodels', 'llmtenants', 'llmpolicies']) {
+    await admin.request('PATCH', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${plural}.tollgate.dev`, {
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': RELEASE, 'meta.helm.sh/release-namespace': NS } } },
+    });
+  }
+});
+
+after(async () => {
+  await Promise.all(procs.map((p) => p.stop()));
+  if (installed) await helm(['uninstall', RELEASE, '-n', NS, '--wait', '--timeout', '60s'], { kubeconfig: kubeconfigPath() });
+  for (const p of examples('30-policies.yaml')) await admin.delete(R.LLMPolicy, undefined, p.metadata.name);
+  for (const ns of [...EXAMPLE_NAMESPACES, NS]) await admin.delete(R.Namespace, undefined, ns);
+});
+
+describe('the chart on the local control plane', () => {
+  it('helm install: every pod is scheduled onto a kwok node and becomes Ready; gateway replicas on two nodes, none on a GPU node', async () => {
+    const r = await helm(['install', RELEASE, chartDir, '-n', NS, '-f', valuesFile(VALUES), '--wait', '--timeout', '120s'], { kubeconfig: kubeconfigPath() });
+    assert.equal(r.code, 0, `helm install failed:\n${r.stdout}${r.stderr}`);
+    installed = true;
+    const pods = await until('the release\'s pods Ready', async () => {
+      const ps = await podsOf(NS, `app.kubernetes.io/instance=${RELEASE}`);
+      return ps.length === 4 && ps.every(podReady) ? ps : undefined;
+    });
+    const byComponent = (c: string) => pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === c);
+    assert.equal(byComponent('operator').length, 1);
+    assert.equal(byComponent('redis').length, 1);
+    const gw = byComponent('gateway');
+    assert.equal(gw.length, 2);
+    assert.equal(new Set(gw.map((p) => p.spec.nodeName)).size, 2, 'topology spread: one gateway replica per node');
+    for (const p of pods) assert.match(p.spec.nodeName ?? '', /^cpu-/, `${p.metadata.name} must not land on a tainted GPU node`);
+  });
+
+  it('the operator, with the chart ServiceAccount\'s token and the chart\'s arguments, reconciles the examples', async () => {
+    const kubeconfig = await serviceAccountKubeconfig(admin, NS, `${RELEASE}-operator`);
+    const [health, metrics] = [await freePort(), await freePort()];
+    const args = localArgs(await deploymentArgs(`${RELEASE}-operator`), { '--health-port': String(health), '--metrics-port': String(metrics), '--bind-address': '127.0.0.1' }, kubeconfig);
+    assert.ok(args.includes('--leader-elect') && args.includes(`--secret-namespaces=${[NS, ...EXAMPLE_NAMESPACES].join(',')}`), args.join(' '));
+    const op = start('chart-operator', process.execPath, args);
+    procs.push(op);
+    operatorMetrics = `http://127.0.0.1:${metrics}/metrics`;
+    await until('operator /readyz', async () => (await httpJson(`http://127.0.0.1:${health}/readyz`)).status === 200, 60_000).catch((err: unknown) => { throw new Error(`${String(err)}\n${op.output()}`); });
+
+    const manifests = [...examples('10-models.yaml'), ...examples('20-tenants.yaml'), ...examples('30-policies.yaml')];
+    for (const m of manifests) await apply(m);
+    for (const m of manifests) {
+      const r = resourceFor(m.apiVersion, m.kind);
+      const o = await until(`${m.kind} ${m.metadata.namespace ?? ''}/${m.metadata.name} Ready=True`, async () => {
+        const x = await admin.get<Obj>(r, m.metadata.namespace, m.metadata.name);
+        return ready(x)?.status === 'True' ? x : undefined;
+      }, 90_000).catch((err: unknown) => { throw new Error(`${String(err)}\noperator log:\n${op.output().slice(-4000)}`); });
+      assert.equal(ready(o)?.status, 'True');
+    }
+    // Model pods: scheduled by the real scheduler onto GPU nodes of the right pool, admitted by the
+    // admission policy (their images are pinned by digest).
+    const modelPods = await until('3 model pods Ready', async () => {
+      const ps = await podsOf('llm-serving', 'app.kubernetes.io/managed-by=tollgate,app.kubernetes.io/component=inference');
+      return ps.length === 3 && ps.every(podReady) ? ps : undefined;
+    });
+    for (const p of modelPods) assert.match(p.spec.nodeName ?? '', /^gpu-/);
+    for (const [ns, name] of [['team-search', 'search'], ['team-support', 'support-bot'], ['team-risk', 'risk-analytics']] as const) {
+      assert.ok(await admin.get(R.Secret, ns, `${name}-tollgate-keys`), `${ns}/${name}-tollgate-keys issued`);
+    }
+    assert.ok(await admin.get(R.Secret, NS, 'tollgate-gateway-config'), 'gateway config published in the release namespace');
+    assert.equal(await metricSum(operatorMetrics, 'tollgate_operator_api_requests_total', (l) => l.includes('code="403"')), 0, `the operator was refused a request:\n${op.output().slice(-4000)}`);
+  });
+
+  it('the gateway, with its ServiceAccount\'s token and the chart\'s arguments, loads the published config and renews its Lease', async () => {
+    const kubeconfig = await serviceAccountKubeconfig(admin, NS, `${RELEASE}-gateway`);
+    const [port, adminPort] = [await freePort(), await freePort()];
+    // No kube-proxy here: the bundled Redis Service routes nowhere, so this replica keeps the in-memory store.
+    const args = localArgs(await deploymentArgs(`${RELEASE}-gateway`), { '--host': '127.0.0.1', '--metrics-host': '127.0.0.1', '--port': String(port), '--metrics-port': String(adminPort), '--redis-url': undefined }, kubeconfig);
+    assert.ok(args.includes('--from-cluster') && args.includes(`--namespace=${NS}`), args.join(' '));
+    const gw = start('chart-gateway', process.execPath, args, { POD_NAME: `e2e-chart-${sfx}` });
+    procs.push(gw);
+    gatewayAdmin = `http://127.0.0.1:${adminPort}`;
+    const published = async () => (await admin.get(R.Secret, NS, 'tollgate-gateway-config'))?.metadata.annotations?.['tollgate.dev/config-hash'];
+    const gatewayHash = async () => ((await httpJson(`${gatewayAdmin}/readyz`)).body as { config?: { hash?: string } })?.config?.hash;
+    await until('the gateway enforces the published config', async () => { const h = await gatewayHash(); return h !== undefined && h === await published(); }, 60_000)
+      .catch((err: unknown) => { throw new Error(`${String(err)}\ngateway log:\n${gw.output().slice(-4000)}`); });
+    const lease = await until('the replica Lease', () => admin.get(R.Lease, NS, `tollgate-gateway-e2e-chart-${sfx}`));
+    assert.equal(lease.metadata.annotations?.['tollgate.dev/config-hash'], await published());
+    // The operator sees the replica through its Lease (list/watch leases in the release namespace).
+    await until('the operator counts the replica as current', async () => (await admin.get(R.Secret, NS, 'tollgate-gateway-config'))?.metadata.annotations?.['tollgate.dev/gateway-replicas']?.startsWith('1/1'), 30_000);
+
+    // Deleting a tenant: the operator deletes its NetworkPolicy in the release namespace and sweeps
+    // superseded config shards (its only delete rights); the gateway follows the new config.
+    const before = await published();
+    const np = (await admin.list(R.NetworkPolicy, { namespace: NS, labelSelector: 'tollgate.dev/tenant-namespace=team-risk' })).items;
+    assert.equal(np.length, 1, 'the tenant NetworkPolicy is in the release namespace');
+    await admin.delete(R.LLMTenant, 'team-risk', 'risk-analytics');
+    await until('the tenant NetworkPolicy swept', async () => (await admin.list(R.NetworkPolicy, { namespace: NS, labelSelector: 'tollgate.dev/tenant-namespace=team-risk' })).items.length === 0, 30_000);
+    await until('the gateway on the new config', async () => { const h = await gatewayHash(); return h !== before && h === await published(); }, 30_000);
+    assert.ok(await metricSum(operatorMetrics, 'tollgate_operator_api_requests_total', (l) => l.includes('verb="delete"') && l.includes('code="200"')) >= 1);
+    assert.equal(await metricSum(operatorMetrics, 'tollgate_operator_api_requests_total', (l) => l.includes('code="403"')), 0);
+    assert.doesNotMatch(gw.output(), /forbidden|\(RBAC\)|: 403 /i, 'the gateway was refused something');
+  });
+
+  it('RBAC is minimal: the operator is refused Secrets outside its namespaces and everything it does not manage', async () => {
+    const op = KubeClient.fromKubeconfig(await serviceAccountKubeconfig(admin, NS, `${RELEASE}-operator`));
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace: 'llm-serving' }, spec: { containers: [{ name: 'c', image: PINNED }] } };
+    const refused: [string, () => Promise<unknown>][] = [
+      ['list Secrets in kube-system', () => op.list(R.Secret, { namespace: 'kube-system' })],
+      ['list Secrets cluster-wide', () => op.list(R.Secret)],
+      ['read a Secret in default', () => op.request('GET', pathFor(R.Secret, 'default', 'anything'))],
+      ['write a Secret in default', () => op.apply(R.Secret, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'default' } })],
+      ['delete a Secret outside the release namespace', () => op.request('DELETE', pathFor(R.Secret, 'team-search', 'search-tollgate-keys'))],
+      ['delete a NetworkPolicy outside the release namespace', () => op.request('DELETE', pathFor(R.NetworkPolicy, 'llm-serving', 'tollgate-default-deny'))],
+      ['create a Pod', () => op.create(R.Pod, pod)],
+      ['delete a Deployment (garbage collection does)', () => op.request('DELETE', pathFor(R.Deployment, 'llm-serving', 'llama-3-1-8b-instruct-engine'))],
+      ['read ConfigMaps', () => op.list(R.ConfigMap)],
+      ['get a Node by name', () => op.request('GET', pathFor(R.Node, undefined, 'cpu-0'))],
+      ['change an LLMModel spec (only status is its to write)', () => op.request('PATCH', `/apis/tollgate.dev/v1alpha1/namespaces/llm-serving/llmmodels/bge-small-en`, { body: { spec: { replicas: 2 } }, contentType: 'application/merge-patch+json' })],
+      ['delete an LLMTenant', () => op.request('DELETE', '/apis/tollgate.dev/v1alpha1/namespaces/team-search/llmtenants/search')],
+      ['delete a Namespace', () => op.request('DELETE', pathFor(R.Namespace, undefined, 'team-support'))],
+      ['update a Lease other than its own', () => op.request('PUT', pathFor(R.Lease, NS, `tollgate-gateway-e2e-chart-${sfx}`), { body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: `tollgate-gateway-e2e-chart-${sfx}`, namespace: NS } } })],
+      ['write Leases in another namespace', () => op.create(R.Lease, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'tollgate-operator', namespace: 'default' } })],
+      ['change a CRD', () => op.request('PATCH', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/llmmodels.tollgate.dev', { body: { metadata: { labels: { x: 'y' } } }, contentType: 'application/merge-patch+json' })],
+      ['bind itself a ClusterRole', () => op.request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `e2e-${sfx}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: `${RELEASE}-operator`, namespace: NS }] } })],
+      ['change the admission policy', () => op.request('DELETE', `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/${RELEASE}-require-image-digests`)],
+    ];
+    const got = await Promise.all(refused.map(async ([what, call]) => [what, await statusOf(call)] as const));
+    assert.deepEqual(got.filter(([, s]) => s !== 403), [], 'the operator was allowed something it must not do');
+    // ...while what it needs still works with the same token (the refusals are not a broken token).
+    assert.equal(await statusOf(() => op.list(R.Secret, { namespace: 'team-search', labelSelector: 'app.kubernetes.io/managed-by=tollgate' })), 200);
+  });
+
+  it('RBAC is minimal: the gateway reads only its own namespace\'s Secrets and writes nothing but its Lease', async () => {
+    const gw = KubeClient.fromKubeconfig(await serviceAccountKubeconfig(admin, NS, `${RELEASE}-gateway`));
+    const refused: [string, () => Promise<unknown>][] = [
+      ['list Secrets in a tenant namespace', () => gw.list(R.Secret, { namespace: 'team-search' })],
+      ['list Secrets in a model namespace', () => gw.list(R.Secret, { namespace: 'llm-serving' })],
+      ['list Secrets cluster-wide', () => gw.list(R.Secret)],
+      ['write its config', () => gw.apply(R.Secret, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tollgate-gateway-config', namespace: NS } })],
+      ['delete a Secret', () => gw.request('DELETE', pathFor(R.Secret, NS, 'tollgate-gateway-config'))],
+      ['read ConfigMaps in its namespace', () => gw.list(R.ConfigMap, { namespace: NS })],
+      ['read the custom resources', () => gw.list(R.LLMTenant)],
+      ['list Pods', () => gw.list(R.Pod, { namespace: NS })],
+      ['update the operator\'s Lease', () => gw.request('PUT', pathFor(R.Lease, NS, 'tollgate-operator'), { body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'tollgate-operator', namespace: NS } } })],
+      ['delete a Lease', () => gw.request('DELETE', pathFor(R.Lease, NS, 'tollgate-operator'))],
+      ['write Leases in another namespace', () => gw.create(R.Lease, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'x', namespace: 'default' } })],
+      ['change NetworkPolicies', () => gw.request('DELETE', pathFor(R.NetworkPolicy, NS, `${RELEASE}-gateway`))],
+    ];
+    const got = await Promise.all(refused.map(async ([what, call]) => [what, await statusOf(call)] as const));
+    assert.deepEqual(got.filter(([, s]) => s !== 403), [], 'the gateway was allowed something it must not do');
+    assert.equal(await statusOf(() => gw.list(R.Secret, { namespace: NS, labelSelector: 'app.kubernetes.io/managed-by=tollgate' })), 200);
+  });
+
+  it('the ValidatingAdmissionPolicy rejects unpinned images in the inference namespace and admits pinned ones', async () => {
+    const deployment = (name: string, ns: string, image: string, init?: string) => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns },
+      spec: {
+        replicas: 1, selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { ...(init ? { initContainers: [{ name: 'init', image: init }] } : {}), containers: [{ name: 'app', image }] } },
+      },
+    });
+    const refusal = async (call: () => Promise<unknown>): Promise<string> => {
+      try { await call(); } catch (err) { return err instanceof Error ? err.message : String(err); }
+      return 'admitted';
+    };
+    const tag = await refusal(() => admin.create(R.Deployment, deployment('tagged', 'llm-serving', 'registry.k8s.io/pause:3.10')));
+    assert.match(tag, /403 .*ValidatingAdmissionPolicy '.*-require-image-digests'.*pinned by digest.*app=registry\.k8s\.io\/pause:3\.10/);
+    const init = await refusal(() => admin.create(R.Deployment, deployment('tagged-init', 'llm-serving', PINNED, 'busybox')));
+    assert.match(init, /not pinned: init=busybox/);
+    const pod = await refusal(() => admin.create(R.Pod, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bare', namespace: 'llm-serving' }, spec: { containers: [{ name: 'app', image: 'nginx:latest' }] } }));
+    assert.match(pod, /not pinned: app=nginx:latest/);
+
+    await admin.create(R.Deployment, deployment('pinned', 'llm-serving', PINNED));
+    await until('the pinned Deployment\'s pod Running', async () => (await podsOf('llm-serving', 'app=pinned')).some(podReady));
+    // Bound to the inference namespaces only.
+    assert.equal(await refusal(() => admin.request('POST', pathFor(R.Deployment, NS), { query: { dryRun: 'All' }, body: deployment('tagged', NS, 'registry.k8s.io/pause:3.10') })), 'admitted');
+  });
+
+  it('helm upgrade keeps the custom resources (same objects, still Ready) and rolls the change out', async () => {
+    type Key = [Resource, string | undefined, string];
+    const keys: Key[] = [...examples('10-models.yaml'), ...examples('20-tenants.yaml'), ...examples('30-policies.yaml')]
+      .filter((m) => m.metadata.name !== 'risk-analytics') // deleted above
+      .map((m) => [resourceFor(m.apiVersion, m.kind), m.metadata.namespace, m.metadata.name]);
+    const uids = async () => Promise.all(keys.map(async ([r, ns, n]) => (await admin.get(r, ns, n))?.metadata.uid));
+    const crdUid = async () => (await admin.request<KObject>('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/llmmodels.tollgate.dev')).metadata.uid;
+    const [before, crdBefore] = [await uids(), await crdUid()];
+    assert.ok(before.every(Boolean));
+    const r = await helm(['upgrade', RELEASE, chartDir, '-n', NS, '-f', valuesFile({ ...VALUES, gateway: { replicas: 3 } }), '--wait', '--timeout', '120s'], { kubeconfig: kubeconfigPath() });
+    assert.equal(r.code, 0, `helm upgrade failed:\n${r.stdout}${r.stderr}`);
+    assert.deepEqual(await uids(), before);
+    assert.equal(await crdUid(), crdBefore);
+    for (const [res, ns, n] of keys) assert.equal(ready(await admin.get<Obj>(res, ns, n))?.status, 'True', `${ns ?? ''}/${n} still Ready`);
+    await until('3 gateway replicas Ready', async () => (await podsOf(NS, `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component=gateway`)).filter(podReady).length === 3);
+  });
+
+  it('helm uninstall keeps the CRDs and the custom resources', async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    const r = await helm(['uninstall', RELEASE, '-n', NS, '--wait', '--timeout', '60s'], { kubeconfig: kubeconfigPath() });
+    assert.equal(r.code, 0, `helm uninstall failed:\n${r.stdout}${r.stderr}`);
+    installed = false;
+    assert.match(r.stdout + r.stderr, /kept due to the resource policy/);
+    for (const plural of ['llmmodels', 'llmtenants', 'llmpolicies']) {
+      assert.equal(await statusOf(() => admin.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${plural}.tollgate.dev`)), 200, `${plural} CRD kept`);
+    }
+    assert.equal((await admin.list(R.LLMModel, { namespace: 'llm-serving' })).items.length, 3);
+    assert.equal(await admin.get(R.Deployment, NS, `${RELEASE}-gateway`), undefined, 'the release itself is gone');
+    assert.equal(await statusOf(() => admin.request('GET', `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/${RELEASE}-require-image-digests`)), 404);
+  });
+});
