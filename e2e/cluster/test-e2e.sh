@@ -3,7 +3,7 @@
 # node --test, and stop the cluster again, also when the tests fail or the run is interrupted.
 # A cluster that was already running before (reused by up.sh) is left running, as is any cluster when
 # TOLLGATE_KEEP_CLUSTER=1. Extra arguments are passed to node --test (e.g. --test-name-pattern=GPU).
-# TOLLGATE_E2E_GLOB picks the suites (default 'e2e/controlplane/**/*.test.ts'; e.g. 'e2e/**/*.test.ts').
+# TOLLGATE_E2E_GLOB picks the suites (default 'e2e/**/*.test.ts': control plane, operator, chart; e.g. 'e2e/chart/**/*.test.ts').
 # After the tests it prints the control plane's resident memory (sum of RSS, from /proc).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,7 +17,7 @@ export TOLLGATE_CLUSTER_DIR="$STATE"
 log() { echo "test-e2e: $*" >&2; }
 T0=$(date +%s%3N)
 
-bash "$HERE/build.sh" kubernetes etcd kwok llm-d-inference-sim
+bash "$HERE/build.sh" kubernetes etcd kwok llm-d-inference-sim helm
 
 teardown=1
 [ "${TOLLGATE_KEEP_CLUSTER:-0}" = 1 ] && teardown=0
@@ -36,7 +36,7 @@ bash "$HERE/up.sh"
 # the e2e suites always talk to the cluster this script started
 export KUBECONFIG="$STATE/kubeconfig"
 rc=0
-node --test --test-reporter=spec --test-concurrency=1 "$@" "${TOLLGATE_E2E_GLOB:-e2e/controlplane/**/*.test.ts}" || rc=$?
+node --test --test-reporter=spec --test-concurrency=1 "$@" "${TOLLGATE_E2E_GLOB:-e2e/**/*.test.ts}" || rc=$?
 
 bash "$HERE/rss.sh" || true
 exit $rc
