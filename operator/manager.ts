@@ -62,7 +62,7 @@ export class Operator {
     this.opts = opts;
     let world: World | undefined;
     this.metrics = createMetrics(() => world);
-    this.client = KubeClient.fromKubeconfig(opts.kubeconfig, (verb, _resource, status) => this.metrics.apiRequests.inc({ verb, code: String(status) }));
+    this.client = KubeClient.fromKubeconfig(opts.kubeconfig, (verb, resource, status) => this.metrics.apiRequests.inc({ verb, resource, code: String(status) }));
     const gatewayUrl = opts.gatewayUrl ?? `http://tollgate-gateway.${opts.namespace}.svc:8080/v1`;
     this.world = world = new World(this.client, { gatewayNamespace: opts.namespace, resyncMs: opts.resyncMs, log: opts.log, ...(opts.secretNamespaces ? { secretNamespaces: opts.secretNamespaces } : {}) }, { gatewayNamespace: opts.namespace, gatewayUrl, ...(opts.compile ?? {}) });
     this.queue = new WorkQueue({

@@ -9,7 +9,7 @@ export interface OperatorMetrics {
   queueDepth: Gauge;
   applies: Counter<'kind'>;
   statusWrites: Counter<'kind'>;
-  apiRequests: Counter<'verb' | 'code'>;
+  apiRequests: Counter<'verb' | 'resource' | 'code'>;
   leader: Gauge;
   gatewayReplicas: Gauge<'state'>;
   configBytes: Gauge;
@@ -26,7 +26,7 @@ export function createMetrics(world: () => World | undefined): OperatorMetrics {
     queueDepth: new Gauge({ name: 'tollgate_operator_queue_depth', help: 'Keys waiting in the work queue.', registers: [registry] }),
     applies: new Counter({ name: 'tollgate_operator_applies_total', help: 'Server-side applies of owned objects.', labelNames: ['kind'], registers: [registry] }),
     statusWrites: new Counter({ name: 'tollgate_operator_status_writes_total', help: 'Status subresource writes.', labelNames: ['kind'], registers: [registry] }),
-    apiRequests: new Counter({ name: 'tollgate_operator_api_requests_total', help: 'Kubernetes API requests by verb and HTTP code.', labelNames: ['verb', 'code'], registers: [registry] }),
+    apiRequests: new Counter({ name: 'tollgate_operator_api_requests_total', help: 'Kubernetes API requests by verb, resource and HTTP code.', labelNames: ['verb', 'resource', 'code'], registers: [registry] }),
     leader: new Gauge({ name: 'tollgate_operator_leader', help: '1 while this replica holds the Lease.', registers: [registry] }),
     gatewayReplicas: new Gauge({ name: 'tollgate_operator_gateway_replicas', help: 'Gateway replicas by config freshness (current = enforcing the latest hash).', labelNames: ['state'], registers: [registry] }),
     configBytes: new Gauge({ name: 'tollgate_operator_gateway_config_bytes', help: 'Size of the compiled gateway config.', registers: [registry] }),

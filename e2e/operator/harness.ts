@@ -64,7 +64,7 @@ export function tollgate(name: string, args: string[]): Proc {
 export function simulator(port: number, servedName: string): Proc {
   return start(`sim-${port}`, binaryPath('llm-d-inference-sim'), [
     '--port', String(port), '--model', servedName, '--served-model-name', servedName, '--mode', 'random',
-    '--force-dummy-tokenizer', '--max-model-len', '8192', '--time-to-first-token', '5', '--inter-token-latency', '1',
+    '--force-dummy-tokenizer', '--max-model-len', '8192', '--time-to-first-token', '5ms', '--inter-token-latency', '1ms',
   ]);
 }
 
