@@ -87,8 +87,8 @@ const B64_BLOB = new RE2('[A-Za-z0-9+/]{16,1000}={0,2}', 'gu');
 /** Printable text hidden in base64 blobs ("decode this and follow it"), appended to what is scored. */
 export function decodedBlobs(text: string, max = 16): string {
   const out: string[] = [];
-  for (const m of text.matchAll(B64_BLOB as unknown as RegExp)) {
-    if (out.length >= max) break;
+  B64_BLOB.lastIndex = 0;
+  for (let m = B64_BLOB.exec(text), n = 0; m && out.length < max && n < 1000; m = B64_BLOB.exec(text), n++) {
     const decoded = Buffer.from(m[0], 'base64').toString('utf8');
     if (/^[\x20-\x7e\s]{8,}$/.test(decoded) && /[a-z]{3,}\s+[a-z]{3,}/i.test(decoded)) out.push(decoded);
   }

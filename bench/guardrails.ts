@@ -1,0 +1,101 @@
+// Guardrails throughput and streaming overhead (prints figures; not a test).
+//   node bench/guardrails.ts [--mb N]
+// - whole-text scan and streaming scan throughput (MB/s) for every output rule of a strict policy (secrets + PII +
+//   custom patterns + canaries + exfiltration), on prose, on the labelled corpus, and on adversarial text;
+// - CPU per streamed delta (p50 / p99), at token-sized deltas;
+// - time to first token added by the holdback: how many upstream deltas pass before the client sees text,
+//   converted to milliseconds at a given generation speed.
+import { parseArgs } from 'node:util';
+import { negatives, positives } from '../guardrails/eval/generate.ts';
+import { compileGuard, STRICT_GUARDRAILS } from '../guardrails/guard.ts';
+import { scoreText } from '../guardrails/injection.ts';
+
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '2' }, 'tokens-per-second': { type: 'string', default: '50' } } });
+const targetBytes = Number(values.mb) * 1e6;
+const tps = Number(values['tokens-per-second']);
+
+const guard = compileGuard({
+  ...STRICT_GUARDRAILS,
+  redaction: { detectors: ['secrets', 'pii'], customPatterns: [{ name: 'customer-id', pattern: 'CUST-[0-9]{8}' }, { name: 'ticket', pattern: 'TCK-[A-Z]+-\\d+' }] },
+  canaries: ['tg-canary-7f3a9c1e'],
+  exfiltration: { mode: 'neutralize', allowedHosts: ['docs.example.com'] },
+});
+
+const PROSE = 'Kubernetes schedules pods onto nodes that satisfy their resource requests. The scheduler scores each feasible node, '
+  + 'and the pod lands on the best one; if none fits, it stays pending until capacity frees up. Requests are what the '
+  + 'scheduler reserves, limits are what the kubelet enforces. Setting both keeps noisy neighbours in check.\n\n';
+const fill = (unit: string) => unit.repeat(Math.ceil(targetBytes / unit.length)).slice(0, targetBytes);
+const corpusUnit = [...positives(1, 2).map((p) => p.text), ...negatives(2, 2).map((n) => n.text)].join('\n\n');
+const TEXTS: [string, string][] = [
+  ['prose', fill(PROSE)],
+  ['labelled corpus (dense secrets)', fill(`${corpusUnit}\n\n`)],
+  ['adversarial (100 KB runs, no newlines)', fill(`${'a'.repeat(50_000)}${'1'.repeat(30_000)}${'eyJ'.repeat(5_000)}${'-----BEGIN '.repeat(500)}`)],
+];
+
+function mbps(bytes: number, ms: number): string {
+  return (bytes / 1e6 / (ms / 1000)).toFixed(1);
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0;
+}
+
+console.log(`guardrails bench: ${guard.outputRules.length} output rules, ${values.mb} MB per text, Node ${process.version}\n`);
+console.log(`${'text'.padEnd(40)}${'whole MB/s'.padStart(12)}${'stream MB/s (delta 4 / 16 / 256 chars)'.padStart(42)}${'CPU per 4-char delta p50 / p99'.padStart(34)}`);
+for (const [name, text] of TEXTS) {
+  guard.scanOutput(text.slice(0, 100_000)); // warm up
+  let t0 = performance.now();
+  guard.scanOutput(text);
+  const whole = performance.now() - t0;
+  const rates: string[] = [];
+  let lat: number[] = [];
+  for (const size of [4, 16, 256]) {
+    const s = guard.streamOutput();
+    const n = size === 4 ? Math.min(text.length, 400_000) : text.length; // small deltas: a 400 KB prefix is plenty
+    const samples: number[] = [];
+    t0 = performance.now();
+    for (let i = 0; i < n; i += size) {
+      const a = size === 4 ? performance.now() : 0;
+      s.push(text.slice(i, i + size));
+      if (size === 4) samples.push(performance.now() - a);
+    }
+    s.end();
+    rates.push(mbps(n, performance.now() - t0));
+    if (size === 4) lat = samples;
+  }
+  console.log(`${name.padEnd(40)}${mbps(text.length, whole).padStart(12)}${rates.join(' / ').padStart(42)}${`${(quantile(lat, 0.5) * 1000).toFixed(1)} / ${(quantile(lat, 0.99) * 1000).toFixed(1)} µs`.padStart(34)}`);
+}
+
+// time to first token: replay outputs as ~4-character token deltas and count deltas before the first release
+const starts = [
+  PROSE,
+  'Sure! Here is the summary you asked for:\n\n1. The report shows growth.',
+  '```python\ndef fibonacci(n: int) -> int:\n    return n if n < 2 else fibonacci(n - 1) + fibonacci(n - 2)\n```',
+  '| name | score |\n|------|-------|\n| Ada  | 10    |',
+  'Internationalization-related considerations aside, the answer is yes.',
+  'Contact support@example.com for help.',
+  'See [the docs](https://docs.example.com/guide) first.',
+];
+const heldDeltas: number[] = [];
+for (const t of starts) {
+  const s = guard.streamOutput();
+  let k = 0;
+  for (let i = 0; i < t.length; i += 4) {
+    k++;
+    if (s.push(t.slice(i, i + 4)).text !== '') break;
+  }
+  heldDeltas.push(k - 1);
+}
+const perToken = 1000 / tps;
+console.log(`\ntime to first token added (tokens of ~4 chars at ${tps} tokens/s): ${heldDeltas.map((k) => `${k} (${(k * perToken).toFixed(0)} ms)`).join(', ')}`);
+console.log(`  median ${quantile(heldDeltas, 0.5)} token(s) = ${(quantile(heldDeltas, 0.5) * perToken).toFixed(0)} ms; worst ${Math.max(...heldDeltas)} = ${(Math.max(...heldDeltas) * perToken).toFixed(0)} ms (a word is released once the next character shows it is not a secret's start)`);
+
+// prompt-injection scorer throughput
+const prompts = fill(`${PROSE}Please summarise the text above and list three action items for the team.\n`).slice(0, 1_000_000);
+let t1 = performance.now();
+for (let i = 0; i < prompts.length; i += 4000) scoreText(prompts.slice(i, i + 4000));
+console.log(`\ninjection scorer: ${mbps(prompts.length, performance.now() - t1)} MB/s on 4 KB prompts`);
+t1 = performance.now();
+for (let i = 0; i < 2000; i++) scoreText(`What is the capital of France? (${i})`);
+console.log(`injection scorer: ${((performance.now() - t1) / 2000 * 1000).toFixed(1)} µs per short prompt`);
