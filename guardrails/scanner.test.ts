@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_PEM_BODY } from './detectors.ts';
 import { rng } from './eval/generate.ts';
-import { randomCuts } from './eval/evaluate.ts';
+import { randomCuts, streamWithCuts } from './eval/evaluate.ts';
 import { compileGuard, STRICT_GUARDRAILS } from './guard.ts';
 import type { CfgGuardrails } from '../api/gateway-config.ts';
 
@@ -26,16 +26,7 @@ const SAMPLE = [
   'plain prose with numbers 12 and 2024-05-01, a version v1.2.3.4, a uuid 3f2b8c1e-9a7d-4c2b-8e1f-6a5b4c3d2e1f.',
 ].join('\n');
 
-function streamed(text: string, cuts: number[]): string {
-  const s = guard.streamOutput();
-  let out = '';
-  let at = 0;
-  for (const c of cuts) {
-    out += s.push(text.slice(at, c)).text;
-    at = c;
-  }
-  return out + s.push(text.slice(at)).text + s.end().text;
-}
+const streamed = (text: string, cuts: number[]) => streamWithCuts(guard.outputRules, text, cuts);
 
 describe('output scanner', () => {
   it('redacts every kind of secret in a mixed text, with the detector in the marker', () => {

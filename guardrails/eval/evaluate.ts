@@ -78,7 +78,8 @@ export interface EvalOptions {
   detectors?: CfgGuardrails['redaction']['detectors'];
 }
 
-function stream(rules: readonly Rule[], text: string, cuts: number[]): string {
+/** Stream `text` through the rules, cut at the given offsets; returns the concatenated output. */
+export function streamWithCuts(rules: readonly Rule[], text: string, cuts: readonly number[]): string {
   const s = new StreamScanner(rules);
   let out = '';
   let at = 0;
@@ -113,7 +114,7 @@ export function evaluateRedaction(opts: EvalOptions = {}): Pick<EvalReport, 'det
     streaming.texts++;
     for (let i = 0; i < splits; i++) {
       streaming.splits++;
-      if (stream(rules, text, randomCuts(text.length, r)) !== whole.text) streaming.mismatches++;
+      if (streamWithCuts(rules, text, randomCuts(text.length, r)) !== whole.text) streaming.mismatches++;
     }
   };
   for (const p of pos) {
@@ -128,7 +129,7 @@ export function evaluateRedaction(opts: EvalOptions = {}): Pick<EvalReport, 'det
       streaming.everyOffsetTexts++;
       for (let c = 1; c < p.text.length; c++) {
         streaming.everyOffsetSplits++;
-        const o = stream(rules, p.text, [c]);
+        const o = streamWithCuts(rules, p.text, [c]);
         if (o.includes(p.secret) || o !== out.text) streaming.everyOffsetLeaks++;
       }
     }
