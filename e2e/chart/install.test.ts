@@ -66,7 +66,9 @@ const podReady = (p: Awaited<ReturnType<typeof podsOf>>[number]) => p.status.pha
 before(async () => {
   // Namespaces the previous run deleted may still be terminating.
   for (const ns of EXAMPLE_NAMESPACES) await until(`namespace ${ns} gone or active`, async () => !(await admin.get(R.Namespace, undefined, ns))?.metadata.deletionTimestamp, 120_000);
-  await admin.create(R.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'tollgate.dev/e2e': 'true' } } });
+  // Pod Security Admission enforces the "restricted" profile on the release: a pod of the chart that is
+  // not hardened is refused and `helm install --wait` fails.
+  await admin.create(R.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'tollgate.dev/e2e': 'true', 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } } });
   for (const ns of examples('00-namespaces.yaml')) await apply(ns);
   // up.sh installed crds/ with kubectl: hand them to the release (Helm's documented adoption), as a team
   // moving from kubectl-applied CRDs to the chart would.
@@ -86,7 +88,7 @@ after(async () => {
 });
 
 describe('the chart on the local control plane', () => {
-  it('helm install: every pod is scheduled onto a kwok node and becomes Ready; gateway replicas on two nodes, none on a GPU node', async () => {
+  it('helm install (namespace enforcing Pod Security "restricted"): every pod is scheduled onto a kwok node and becomes Ready; gateway replicas on two nodes, none on a GPU node', async () => {
     const r = await helm(['install', RELEASE, chartDir, '-n', NS, '-f', valuesFile(VALUES), '--wait', '--timeout', '120s'], { kubeconfig: kubeconfigPath() });
     assert.equal(r.code, 0, `helm install failed:\n${r.stdout}${r.stderr}`);
     installed = true;
