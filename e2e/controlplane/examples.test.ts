@@ -26,7 +26,7 @@ const GROUP = 'tollgate.dev';
 const SERVED_VERSION = 'v1alpha1';
 const examplesDir = join(repoRoot, 'examples');
 const invalidDir = join(examplesDir, 'invalid');
-const validFiles = manifestFiles(examplesDir, { exclude: [invalidDir] });
+const validFiles = manifestFiles(examplesDir, { exclude: [invalidDir, join(examplesDir, 'gitops')] }); // gitops/: Argo CD / Flux objects (e2e/chart/gitops.test.ts)
 const invalidFiles = manifestFiles(invalidDir, { recursive: false });
 const rel = (p: string): string => relative(repoRoot, p);
 
