@@ -226,16 +226,16 @@ const B64 = 'A-Za-z0-9+/';
 function secretRules(): Record<SecretDetector, Rule[]> {
   const r = (name: SecretDetector, pattern: string, extra: Partial<Parameters<typeof regexRule>[0]> = {}) => regexRule({ name, kind: 'secret', pattern, ...extra });
   return {
-    'aws-access-key': [r('aws-access-key', String.raw`\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b`)],
+    'aws-access-key': [r('aws-access-key', String.raw`\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b`, { anchor: String.raw`\bA[SKBCGIRNP][A-Z]A` })],
     'aws-secret-key': [r('aws-secret-key', String.raw`(?i)(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s{0,4}(?:[:=]|=>)\s{0,4}["']?(?P<secret>[${B64}]{40})`, {
       anchor: String.raw`(?i)(?:aws_?secret|secret_?access)`,
       accept: notFollowedBy(/[A-Za-z0-9+/=]/),
     })],
     'gcp-service-account': [
-      r('gcp-service-account', String.raw`"private_key_id"\s{0,4}:\s{0,4}"(?P<secret>[a-f0-9]{40})"`),
+      r('gcp-service-account', String.raw`"private_key_id"\s{0,4}:\s{0,4}"(?P<secret>[a-f0-9]{40})"`, { anchor: '"private_key_id"' }),
       pemRule('gcp-service-account', 'secret', String.raw`"private_key"\s{0,4}:\s{0,4}"`),
     ],
-    'gcp-api-key': [r('gcp-api-key', String.raw`\bAIza[0-9A-Za-z_-]{35}`, { accept: notFollowedBy(/[0-9A-Za-z_-]/) })],
+    'gcp-api-key': [r('gcp-api-key', String.raw`\bAIza[0-9A-Za-z_-]{35}`, { anchor: String.raw`\bAIza`, accept: notFollowedBy(/[0-9A-Za-z_-]/) })],
     'azure-storage-key': [r('azure-storage-key', String.raw`(?i)(?:AccountKey|SharedAccessKey|azure_?storage_?(?:account_?)?key)["']?\s{0,4}[=:]\s{0,4}["']?(?P<secret>[${B64}]{43,86}={0,2})`, {
       anchor: String.raw`(?i)(?:AccountKey|SharedAccessKey|azure_?storage)`,
       accept: notFollowedBy(/[A-Za-z0-9+/=]/),
@@ -257,22 +257,23 @@ function secretRules(): Record<SecretDetector, Rule[]> {
       }),
     ],
     'slack-token': [
-      r('slack-token', String.raw`\bxox[abposre]-[0-9A-Za-z-]{10,250}`, { accept: notFollowedBy(/[0-9A-Za-z-]/) }),
-      r('slack-token', String.raw`\bxapp-\d-[A-Z0-9]{9,12}-\d{10,14}-[a-f0-9]{32,80}`),
-      r('slack-token', String.raw`https://hooks\.slack\.com/services/T[A-Z0-9]{6,12}/B[A-Z0-9]{6,12}/(?P<secret>[A-Za-z0-9]{20,32})`),
+      r('slack-token', String.raw`\bxox[abposre]-[0-9A-Za-z-]{10,250}`, { anchor: String.raw`\bxox[abposre]-`, accept: notFollowedBy(/[0-9A-Za-z-]/) }),
+      r('slack-token', String.raw`\bxapp-\d-[A-Z0-9]{9,12}-\d{10,14}-[a-f0-9]{32,80}`, { anchor: String.raw`\bxapp-` }),
+      r('slack-token', String.raw`https://hooks\.slack\.com/services/T[A-Z0-9]{6,12}/B[A-Z0-9]{6,12}/(?P<secret>[A-Za-z0-9]{20,32})`, { anchor: 'https://hooks' }),
     ],
     'github-token': [
-      r('github-token', String.raw`\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b`),
-      r('github-token', String.raw`\bgithub_pat_[A-Za-z0-9_]{22,255}\b`),
+      r('github-token', String.raw`\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b`, { anchor: String.raw`\bgh[pousr]_` }),
+      r('github-token', String.raw`\bgithub_pat_[A-Za-z0-9_]{22,255}\b`, { anchor: String.raw`\bgithub_pat_` }),
     ],
     'stripe-key': [
-      r('stripe-key', String.raw`\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,247}\b`),
-      r('stripe-key', String.raw`\bwhsec_[A-Za-z0-9]{24,64}\b`),
+      r('stripe-key', String.raw`\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,247}\b`, { anchor: String.raw`\b[sr]k_(?:live|test)_` }),
+      r('stripe-key', String.raw`\bwhsec_[A-Za-z0-9]{24,64}\b`, { anchor: String.raw`\bwhsec_` }),
     ],
     'openai-key': [r('openai-key', String.raw`\bsk-(?:proj-|svcacct-|admin-|ant-(?:api|admin)\d\d-)?[A-Za-z0-9_-]{20,250}`, {
+      anchor: String.raw`\bsk-`,
       accept: (hit, view) => looksRandom(hit.text.slice(3)) && notFollowedBy(/[A-Za-z0-9_-]/)(hit, view),
     })],
-    'tollgate-key': [r('tollgate-key', KEY_PATTERN_SOURCE)],
+    'tollgate-key': [r('tollgate-key', KEY_PATTERN_SOURCE, { anchor: String.raw`\btgk_` })],
     'credit-card': [r('credit-card', String.raw`\b(?:\d[ -]?){12,18}\d\b`, {
       accept: (hit, view) => !/[\d.,]/.test(prevChar(view, hit)) && !(/[.,]/.test(nextChar(view, hit)) && /\d/.test(view[hit.end + 1] ?? '')) && cardNumberValid(hit.text),
     })],

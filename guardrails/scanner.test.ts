@@ -80,6 +80,17 @@ describe('output scanner', () => {
     assert.ok(maxHeld <= 16, `held back up to ${maxHeld} characters of prose`);
   });
 
+  it('a long token-like run (a base64 blob) is held back by at most the longest anchor, not the longest secret', () => {
+    const blob = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256)).toString('base64').replace(/[+/]/g, 'x');
+    const s = guard.streamOutput();
+    let maxHeld = 0;
+    for (let i = 0; i < blob.length; i += 4) {
+      s.push(blob.slice(i, i + 4));
+      maxHeld = Math.max(maxHeld, s.held);
+    }
+    assert.ok(maxHeld <= 100, `held ${maxHeld} characters of a base64 run`);
+  });
+
   it('holds a PEM block until its END line, then releases it redacted whole', () => {
     const s = guard.streamOutput();
     let out = s.push('before -----BEGIN PRIVATE KEY-----\n').text;
