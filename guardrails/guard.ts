@@ -124,8 +124,18 @@ export class Guard {
 const cache = new Map<string, Guard>();
 const CACHE_MAX = 256;
 
-/** The compiled guard for a tenant's guardrails (cached by content). */
+const byObject = new WeakMap<CfgGuardrails, Guard>();
+
+/** The compiled guard for a tenant's guardrails (cached by object, then by content). */
 export function compileGuard(config: CfgGuardrails): Guard {
+  const same = byObject.get(config);
+  if (same) return same;
+  const g = compileByContent(config);
+  byObject.set(config, g);
+  return g;
+}
+
+function compileByContent(config: CfgGuardrails): Guard {
   const key = canonicalJson(config);
   let g = cache.get(key);
   if (!g) {
