@@ -8,9 +8,14 @@ export const GATEWAY_V8_FLAGS = ['--max-semi-space-size=4'];
 
 /** Undefined when the flags are in force; otherwise runs this process again with them and returns its exit code. */
 export async function reexecWithGatewayFlags(): Promise<number | undefined> {
+  return reexecWithFlags(GATEWAY_V8_FLAGS);
+}
+
+/** The same for any long-running command (the operator uses it too). */
+export async function reexecWithFlags(flags: readonly string[]): Promise<number | undefined> {
   const have = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-  if (process.env.TOLLGATE_NO_REEXEC === '1' || GATEWAY_V8_FLAGS.every((f) => have.includes(f.split('=')[0]!))) return undefined;
-  const child = spawn(process.execPath, [...process.execArgv, ...GATEWAY_V8_FLAGS, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, TOLLGATE_NO_REEXEC: '1' } });
+  if (process.env.TOLLGATE_NO_REEXEC === '1' || flags.every((f) => have.includes(f.split('=')[0]!))) return undefined;
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, TOLLGATE_NO_REEXEC: '1' } });
   const forward = (sig: NodeJS.Signals): void => void child.kill(sig);
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, forward);
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1))));

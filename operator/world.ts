@@ -2,7 +2,11 @@
 // of it, memoized per cache version (a burst of reconciles shares one compile).
 import type { V1Namespace, V1Secret } from '@kubernetes/client-node';
 import { LLMModel, LLMPolicy, LLMTenant } from '../api/v1alpha1/index.ts';
-import { compile, type CompileOptions, type CompileResult } from './compiler/index.ts';
+import {
+  compile, compileModels, compileOneTenant, compilePolicies, namespaceLabelIndex, withDefaults,
+  type CompileOptions, type CompileResult, type ModelsCompiled, type PoliciesCompiled, type TenantOutcome,
+} from './compiler/index.ts';
+import { secretIndex, type SecretIndex } from './compiler/keys.ts';
 import { policyProblems } from './compiler/policy.ts';
 import type { KubeClient } from './kube/client.ts';
 import type { KObject } from './kube/object.ts';
@@ -36,14 +40,23 @@ export class World {
   readonly nodes: Informer;
   readonly gatewayLeases: Informer;
   readonly all: Cache[];
-  private version = 0;
-  private memo: { version: number; at: number; result: CompileResult; invalid: Map<string, string> } | undefined;
+  /** Bumped by every event of the kinds the compiler reads; one counter per input. */
+  private readonly versions = { models: 0, tenants: 0, policies: 0, namespaces: 0, secrets: 0 };
+  private memo: { key: string; at: number; value: { result: CompileResult; invalid: Map<string, string> } } | undefined;
+  private modelsMemo: { v: number; value: ModelsCompiled & { invalid: Map<string, string> } } | undefined;
+  private policiesMemo: { v: number; value: PoliciesCompiled } | undefined;
+  private secretsMemo: { v: number; value: SecretIndex } | undefined;
+  private nsMemo: { v: number; value: Map<string, Record<string, string>> } | undefined;
   /** Last version of each policy that compiled, by name. */
   readonly lastGoodPolicies = new Map<string, LLMPolicy>();
-  private readonly compileOptions: Partial<CompileOptions>;
+  private readonly compileOptions: CompileOptions;
+  /** When the operator last published a new gateway config (publications are coalesced). */
+  lastConfigPublishAt = 0;
+
+  get options(): CompileOptions { return this.compileOptions; }
 
   constructor(client: KubeClient, opts: WorldOptions, compileOptions: Partial<CompileOptions>) {
-    this.compileOptions = compileOptions;
+    this.compileOptions = withDefaults(compileOptions);
     const mk = (r: Resource, extra: { labelSelector?: string; namespace?: string } = {}) => new Informer(client, r, { resyncMs: opts.resyncMs, log: opts.log, ...extra });
     this.models = mk(R.LLMModel);
     this.tenants = mk(R.LLMTenant);
@@ -61,9 +74,14 @@ export class World {
     this.nodes = mk(R.Node);
     this.gatewayLeases = mk(R.Lease, { namespace: opts.gatewayNamespace, labelSelector: GATEWAY_REPLICA_LABEL });
     this.all = [this.models, this.tenants, this.policies, this.namespaces, this.managedSecrets, this.byoSecrets, this.deployments, this.services, this.networkPolicies, this.pods, this.nodes, this.gatewayLeases];
-    // Anything the compiler reads invalidates the memo.
-    const bump: Handler = (_o, event) => { if (event !== 'resync') this.version++; };
-    for (const i of [this.models, this.tenants, this.policies, this.namespaces, this.managedSecrets, this.byoSecrets]) i.on(bump);
+    // Anything the compiler reads invalidates what was compiled from it.
+    const bump = (which: keyof World['versions']): Handler => (_o, event) => { if (event !== 'resync') this.versions[which]++; };
+    this.models.on(bump('models'));
+    this.tenants.on(bump('tenants'));
+    this.policies.on(bump('policies'));
+    this.namespaces.on(bump('namespaces'));
+    this.managedSecrets.on(bump('secrets'));
+    this.byoSecrets.on(bump('secrets'));
   }
 
   start(): void { for (const i of this.all) i.start(); }
@@ -74,33 +92,75 @@ export class World {
     return [...this.managedSecrets.list(), ...this.byoSecrets.list()] as unknown as V1Secret[];
   }
 
-  /** Compile everything; objects that fail their schema are reported, not compiled. */
-  compiled(now = new Date()): { result: CompileResult; invalid: Map<string, string> } {
-    if (this.memo && this.memo.version === this.version && now.getTime() - this.memo.at < 1000) return this.memo;
+  private parse<T>(items: KObject[], schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, kind: string, invalid: Map<string, string>): T[] {
+    const out: T[] = [];
+    for (const item of items) {
+      if (item.metadata.deletionTimestamp) continue;
+      const { status: _status, ...rest } = item as KObject & { status?: unknown };
+      const r = schema.safeParse(rest);
+      if (r.success) out.push(r.data);
+      else invalid.set(`${kind}/${item.metadata.namespace ?? ''}/${item.metadata.name}`, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    }
+    return out;
+  }
+
+  /** Models compiled, recomputed only when an LLMModel changed. */
+  compiledModels(): ModelsCompiled & { invalid: Map<string, string> } {
+    if (this.modelsMemo?.v === this.versions.models) return this.modelsMemo.value;
     const invalid = new Map<string, string>();
-    const parse = <T>(items: KObject[], schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, kind: string): T[] => {
-      const out: T[] = [];
-      for (const item of items) {
-        if (item.metadata.deletionTimestamp) continue;
-        const { status: _status, ...rest } = item as KObject & { status?: unknown };
-        const r = schema.safeParse(rest);
-        if (r.success) out.push(r.data);
-        else invalid.set(`${kind}/${item.metadata.namespace ?? ''}/${item.metadata.name}`, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      }
-      return out;
-    };
-    const policies = parse(this.policies.list(), LLMPolicy, 'LLMPolicy');
+    const value = { ...compileModels(this.parse(this.models.list(), LLMModel, 'LLMModel', invalid), this.compileOptions), invalid };
+    this.modelsMemo = { v: this.versions.models, value };
+    return value;
+  }
+
+  /** Policies compiled (RE2 patterns included), recomputed only when an LLMPolicy changed. */
+  compiledPolicies(): PoliciesCompiled {
+    if (this.policiesMemo?.v === this.versions.policies) return this.policiesMemo.value;
+    const policies = this.parse(this.policies.list(), LLMPolicy, 'LLMPolicy', new Map());
     for (const p of policies) if (policyProblems(p).length === 0) this.lastGoodPolicies.set(p.metadata.name, p);
+    const value = compilePolicies(policies, this.lastGoodPolicies);
+    this.policiesMemo = { v: this.versions.policies, value };
+    return value;
+  }
+
+  private secretIdx(): SecretIndex {
+    if (this.secretsMemo?.v === this.versions.secrets) return this.secretsMemo.value;
+    const value = secretIndex(this.secrets());
+    this.secretsMemo = { v: this.versions.secrets, value };
+    return value;
+  }
+
+  private nsLabels(): Map<string, Record<string, string>> {
+    if (this.nsMemo?.v === this.versions.namespaces) return this.nsMemo.value;
+    const value = namespaceLabelIndex(this.namespaces.list() as unknown as V1Namespace[]);
+    this.nsMemo = { v: this.versions.namespaces, value };
+    return value;
+  }
+
+  /** One tenant, compiled against the memoized models and policies. */
+  tenantOutcome(namespace: string, name: string, now: Date): TenantOutcome | undefined {
+    const obj = this.tenants.get(`${namespace}/${name}`);
+    if (!obj) return undefined;
+    const [tenant] = this.parse([obj], LLMTenant, 'LLMTenant', new Map());
+    if (!tenant) return undefined;
+    return compileOneTenant(tenant, this.compiledModels(), this.compiledPolicies(), this.secretIdx(), this.nsLabels(), now, this.compileOptions);
+  }
+
+  /** Everything (for the gateway config and policy status); objects that fail their schema are reported, not compiled. */
+  compiled(now = new Date()): { result: CompileResult; invalid: Map<string, string> } {
+    const key = JSON.stringify(this.versions);
+    if (this.memo && this.memo.key === key && now.getTime() - this.memo.at < 1000) return this.memo.value;
+    const invalid = new Map<string, string>(this.compiledModels().invalid);
     const result = compile({
-      models: parse(this.models.list(), LLMModel, 'LLMModel'),
-      tenants: parse(this.tenants.list(), LLMTenant, 'LLMTenant'),
-      policies,
+      models: this.parse(this.models.list(), LLMModel, 'LLMModel', new Map()),
+      tenants: this.parse(this.tenants.list(), LLMTenant, 'LLMTenant', invalid),
+      policies: this.parse(this.policies.list(), LLMPolicy, 'LLMPolicy', invalid),
       secrets: this.secrets(),
       namespaces: this.namespaces.list() as unknown as V1Namespace[],
       lastGoodPolicies: this.lastGoodPolicies,
       now,
     }, this.compileOptions);
-    this.memo = { version: this.version, at: now.getTime(), result, invalid };
-    return this.memo;
+    this.memo = { key, at: now.getTime(), value: { result, invalid } };
+    return this.memo.value;
   }
 }

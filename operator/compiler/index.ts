@@ -4,7 +4,7 @@ import type { V1Namespace, V1Secret } from '@kubernetes/client-node';
 import { GATEWAY_CONFIG_SCHEMA_VERSION, sealGatewayConfig, type CfgModel, type GatewayConfig } from '../../api/gateway-config.ts';
 import type { LLMModel, LLMPolicy, LLMTenant } from '../../api/v1alpha1/index.ts';
 import { engineAdapter } from './engines/index.ts';
-import { secretIndex } from './keys.ts';
+import { secretIndex, type SecretIndex } from './keys.ts';
 import { MANAGED_BY } from './labels.ts';
 import { credentialKey, defaultDenyPolicy, modelDeployment, modelNetworkPolicy, modelService, upstreamUrl } from './model.ts';
 import { withDefaults, type CompileOptions } from './options.ts';
@@ -68,15 +68,18 @@ function byCreation(a: LLMModel, b: LLMModel): number {
   return idOf(a) < idOf(b) ? -1 : 1;
 }
 
-export function compile(input: CompileInput, partialOptions: Partial<CompileOptions> = {}): CompileResult {
-  const opts = withDefaults(partialOptions);
-  const now = input.now ?? new Date(0);
-  const secrets = secretIndex(input.secrets ?? []);
-  const nsLabels = new Map((input.namespaces ?? []).map((n) => [n.metadata?.name ?? '', n.metadata?.labels ?? {}]));
+export interface ModelsCompiled {
+  /** Served name -> the model that serves it (conflict losers excluded). */
+  served: Map<string, LLMModel>;
+  models: ModelOutcome[];
+  /** Every object the models need, default-deny NetworkPolicies per inference namespace included. */
+  objects: KubeObject[];
+}
 
-  // Models: a served name belongs to the oldest claimant; every claimant gets told.
+/** Models: a served name belongs to the oldest claimant; every claimant gets told. */
+export function compileModels(input: readonly LLMModel[], opts: CompileOptions): ModelsCompiled {
   const byServedName = new Map<string, LLMModel[]>();
-  for (const m of [...input.models].sort(byCreation)) {
+  for (const m of [...input].sort(byCreation)) {
     const list = byServedName.get(m.spec.servedName) ?? [];
     list.push(m);
     byServedName.set(m.spec.servedName, list);
@@ -108,34 +111,71 @@ export function compile(input: CompileInput, partialOptions: Partial<CompileOpti
     if (refs.length > 0) np.metadata.ownerReferences = refs.sort((a, b) => (a.name < b.name ? -1 : 1));
     objects.push(np);
   }
+  return { served, models, objects };
+}
 
-  // Policies: a policy that does not compile falls back to its last good version, else fails closed.
+export interface PoliciesCompiled {
+  policies: PolicyOutcome[];
+  /** The version of each policy in force (current or last good). */
+  inForce: LLMPolicy[];
+  /** Policies that do not compile and have no last good version. */
+  broken: Set<string>;
+}
+
+/** Policies: one that does not compile falls back to its last good version, else fails closed. */
+export function compilePolicies(input: readonly LLMPolicy[], lastGood?: ReadonlyMap<string, LLMPolicy>): PoliciesCompiled {
   const policies: PolicyOutcome[] = [];
   const inForce: LLMPolicy[] = [];
   const broken = new Set<string>();
-  for (const p of [...input.policies].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))) {
+  for (const p of [...input].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))) {
     const problems = policyProblems(p);
     let state: PolicyOutcome['inForce'] = 'current';
     if (problems.length === 0) inForce.push(p);
     else {
-      const last = input.lastGoodPolicies?.get(p.metadata.name);
+      const last = lastGood?.get(p.metadata.name);
       if (last && policyProblems(last).length === 0) { inForce.push(last); state = 'lastGood'; }
       else { broken.add(p.metadata.name); state = 'none'; }
     }
     policies.push({ name: p.metadata.name, policy: p, problems, inForce: state, selectedTenants: [] });
   }
+  return { policies, inForce, broken };
+}
 
+/** One tenant against already-compiled models and policies (what the tenant reconciler needs). */
+export function compileOneTenant(t: LLMTenant, models: ModelsCompiled, policies: PoliciesCompiled, secrets: SecretIndex, nsLabels: ReadonlyMap<string, Record<string, string>>, now: Date, opts: CompileOptions): TenantOutcome {
+  const ns = t.metadata.namespace ?? 'default';
+  const namespaceLabels = { ...(nsLabels.get(ns) ?? {}), 'kubernetes.io/metadata.name': ns };
+  const brokenSelecting = policies.policies.filter((p) => policies.broken.has(p.name) && selects(p.policy, { tenant: t, namespaceLabels })).map((p) => p.name);
+  return compileTenant({ tenant: t, namespaceLabels, policies: policies.inForce, brokenPolicies: brokenSelecting, models: models.served, secrets, now, opts });
+}
+
+export function namespaceLabelIndex(namespaces: readonly V1Namespace[]): Map<string, Record<string, string>> {
+  return new Map(namespaces.map((n) => [n.metadata?.name ?? '', n.metadata?.labels ?? {}]));
+}
+
+export function compile(input: CompileInput, partialOptions: Partial<CompileOptions> = {}): CompileResult {
+  const opts = withDefaults(partialOptions);
+  const now = input.now ?? new Date(0);
+  const secrets = secretIndex(input.secrets ?? []);
+  const nsLabels = namespaceLabelIndex(input.namespaces ?? []);
+  const m = compileModels(input.models, opts);
+  const p = compilePolicies(input.policies, input.lastGoodPolicies);
+  // Fresh outcome objects: selectedTenants is filled in below.
+  const policies = p.policies.map((x) => ({ ...x, selectedTenants: [] as string[] }));
+  const objects: KubeObject[] = [...m.objects];
   const tenants: TenantOutcome[] = [];
   for (const t of [...input.tenants].sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1))) {
+    const outcome = compileOneTenant(t, m, p, secrets, nsLabels, now, opts);
+    tenants.push(outcome);
     const ns = t.metadata.namespace ?? 'default';
     const namespaceLabels = { ...(nsLabels.get(ns) ?? {}), 'kubernetes.io/metadata.name': ns };
-    const brokenSelecting = input.policies.filter((p) => broken.has(p.metadata.name) && selects(p, { tenant: t, namespaceLabels })).map((p) => p.metadata.name);
-    const outcome = compileTenant({ tenant: t, namespaceLabels, policies: inForce, brokenPolicies: brokenSelecting, models: served, secrets, now, opts });
-    tenants.push(outcome);
     for (const po of policies) if (selects(po.policy, { tenant: t, namespaceLabels })) po.selectedTenants.push(outcome.id);
     objects.push(tenantNetworkPolicy(t, opts));
   }
+  return { objects: sortObjects(objects), gatewayConfig: assembleConfig(m.models, tenants), models: m.models, tenants, policies };
+}
 
+export function assembleConfig(models: readonly ModelOutcome[], tenants: readonly TenantOutcome[]): GatewayConfig {
   const cfgModels: CfgModel[] = models.filter((m) => m.serving).map((m) => {
     const s = m.model.spec;
     return {
@@ -158,13 +198,11 @@ export function compile(input: CompileInput, partialOptions: Partial<CompileOpti
       },
     };
   }).sort((a, b) => (a.servedName < b.servedName ? -1 : 1));
-
-  const gatewayConfig = sealGatewayConfig({
+  return sealGatewayConfig({
     schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION,
     models: cfgModels,
-    tenants: tenants.map((t) => t.config),
+    tenants: [...tenants].sort((a, b) => (a.id < b.id ? -1 : 1)).map((t) => t.config),
   });
-  return { objects: sortObjects(objects), gatewayConfig, models, tenants, policies };
 }
 
 export { MANAGED_BY };

@@ -10,6 +10,7 @@ import type { KObject } from '../kube/object.ts';
 import { R } from '../kube/resources.ts';
 import type { V1Secret } from '@kubernetes/client-node';
 import { jsonEqual } from '../status/conditions.ts';
+import type { ReconcileResult } from '../runtime/queue.ts';
 import { ensure, type ReconcileContext } from './context.ts';
 
 export const ANN_CONFIG_HASH = 'tollgate.dev/config-hash';
@@ -17,7 +18,10 @@ export const ANN_PREVIOUS_HASH = 'tollgate.dev/previous-config-hash';
 export const ANN_REPLICAS = 'tollgate.dev/gateway-replicas';
 export const UPSTREAM_CREDENTIALS_SECRET = 'tollgate-upstream-credentials';
 
-export async function reconcileConfig(ctx: ReconcileContext): Promise<void> {
+/** Publications closer together than this are coalesced into one (a burst of changes is one config). */
+export const MIN_PUBLISH_INTERVAL_MS = 300;
+
+export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileResult | void> {
   const ns = ctx.gatewayNamespace;
   const { result } = ctx.world.compiled(ctx.now());
   const cfg = result.gatewayConfig;
@@ -50,6 +54,10 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<void> {
   const summary = replicaSummary(ctx, cfg.hash);
 
   // 3. Shards, then the index that names them: a gateway never sees an index without its shards.
+  if (currentHash !== cfg.hash) {
+    const wait = ctx.world.lastConfigPublishAt + MIN_PUBLISH_INTERVAL_MS - ctx.now().getTime();
+    if (wait > 0) return { requeueAfterMs: wait };
+  }
   const previousHash = currentHash !== cfg.hash ? currentHash : cachedIndex?.metadata.annotations?.[ANN_PREVIOUS_HASH];
   if (currentHash !== cfg.hash) {
     for (const s of shards) {
@@ -61,6 +69,7 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<void> {
     metadata: { ...index.metadata, annotations: { ...(index.metadata?.annotations ?? {}), ...(previousHash ? { [ANN_PREVIOUS_HASH]: previousHash } : {}), [ANN_REPLICAS]: summary } },
   });
   if (await ensure(ctx, desiredIndex, cachedIndex) && currentHash !== cfg.hash) {
+    ctx.world.lastConfigPublishAt = ctx.now().getTime();
     ctx.log('gateway config published', { hash: cfg.hash, previous: currentHash, shards: shards.length, tenants: cfg.tenants.length, models: cfg.models.length });
   }
 

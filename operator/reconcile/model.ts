@@ -12,8 +12,9 @@ import { ensure, readyTransition, writeStatus, type ReconcileContext } from './c
 export async function reconcileModel(ctx: ReconcileContext, namespace: string, name: string): Promise<void> {
   const obj = ctx.world.models.get(`${namespace}/${name}`);
   if (!obj || obj.metadata.deletionTimestamp) return; // children go with it (owner references)
-  const { result, invalid } = ctx.world.compiled(ctx.now());
-  const outcome = result.models.find((m) => m.id === `${namespace}/${name}`);
+  const compiled = ctx.world.compiledModels();
+  const invalid = compiled.invalid;
+  const outcome = compiled.models.find((m) => m.id === `${namespace}/${name}`);
   if (!outcome) {
     const why = invalid.get(`LLMModel/${namespace}/${name}`) ?? 'not compiled';
     await writeStatus(ctx, obj, { observedGeneration: obj.metadata.generation, conditions: [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: why, lastTransitionTime: ctx.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), ...(obj.metadata.generation ? { observedGeneration: obj.metadata.generation } : {}) }] });
@@ -42,7 +43,7 @@ export async function reconcileModel(ctx: ReconcileContext, namespace: string, n
     ['Service', (k) => ctx.world.services.get(k)],
     ['NetworkPolicy', (k) => ctx.world.networkPolicies.get(k)],
   ]);
-  const denyAll = result.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata?.namespace === namespace && o.metadata?.name === 'tollgate-default-deny');
+  const denyAll = compiled.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata?.namespace === namespace && o.metadata?.name === 'tollgate-default-deny');
   for (const desired of [...outcome.objects, ...(denyAll ? [denyAll] : [])]) {
     const lookup = caches.get(desired.kind ?? '');
     const cached = lookup?.(`${desired.metadata?.namespace}/${desired.metadata?.name}`);

@@ -4,7 +4,7 @@ import { LLMTenant } from '../../api/v1alpha1/index.ts';
 import { generateKey } from '../../api/keys.ts';
 import { keySecretName } from '../compiler/keys.ts';
 import { LABEL_TENANT, MANAGED_BY, labelValue, ownerRefs } from '../compiler/labels.ts';
-import { tenantNetworkPolicyName } from '../compiler/tenant.ts';
+import { tenantNetworkPolicy } from '../compiler/tenant.ts';
 import { planKeySecret } from '../keys-plan.ts';
 import { R } from '../kube/resources.ts';
 import { tenantStatus } from '../status/tenant.ts';
@@ -46,11 +46,10 @@ export async function reconcileTenant(ctx: ReconcileContext, namespace: string, 
   }
 
   // 2. Let the tenant's namespace reach the gateway.
-  const { result } = ctx.world.compiled(now);
-  const outcome = result.tenants.find((t) => t.id === `${namespace}/${name}`);
+  const outcome = ctx.world.tenantOutcome(namespace, name, now);
   if (!outcome) return;
-  const np = result.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata?.namespace === ctx.gatewayNamespace && o.metadata?.name === tenantNetworkPolicyName(namespace, name));
-  if (np) await ensure(ctx, np, ctx.world.networkPolicies.get(`${ctx.gatewayNamespace}/${np.metadata?.name}`));
+  const np = tenantNetworkPolicy(tenant, ctx.world.options);
+  await ensure(ctx, np, ctx.world.networkPolicies.get(`${ctx.gatewayNamespace}/${np.metadata.name}`));
 
   // 3. Status, including keys the gateway revoked on its own (anomaly detection).
   const before = (obj as { status?: LLMTenantStatus }).status;

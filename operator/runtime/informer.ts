@@ -20,6 +20,13 @@ export interface InformerOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
+/** What the cache keeps of an object: everything but managedFields (often the largest part, never read). */
+function trim(o: KObject): KObject {
+  if (!('managedFields' in o.metadata)) return o;
+  const { managedFields: _mf, ...metadata } = o.metadata as KObject['metadata'] & { managedFields?: unknown };
+  return { ...o, metadata };
+}
+
 export class Informer {
   readonly resource: Resource;
   private readonly client: KubeClient;
@@ -81,7 +88,8 @@ export class Informer {
       ...(this.opts.labelSelector ? { labelSelector: this.opts.labelSelector } : {}),
     });
     const seen = new Set<string>();
-    for (const item of items) {
+    for (const raw of items) {
+      const item = trim(raw);
       const key = keyOf(item);
       seen.add(key);
       const old = this.cache.get(key);
@@ -121,7 +129,7 @@ export class Informer {
         if (!isKObject(obj)) return;
         this.resourceVersion = obj.metadata.resourceVersion ?? this.resourceVersion;
         if (type === 'BOOKMARK') return;
-        const item: KObject = { ...obj, apiVersion: apiVersionOf(this.resource), kind: this.resource.kind };
+        const item: KObject = trim({ ...obj, apiVersion: apiVersionOf(this.resource), kind: this.resource.kind });
         const key = keyOf(item);
         const old = this.cache.get(key);
         if (type === 'DELETED') { this.cache.delete(key); this.emit(item, 'delete'); return; }
