@@ -85,6 +85,8 @@ after(async () => {
   if (installed) await helm(['uninstall', RELEASE, '-n', NS, '--wait', '--timeout', '60s'], { kubeconfig: kubeconfigPath() });
   for (const p of examples('30-policies.yaml')) await admin.delete(R.LLMPolicy, undefined, p.metadata.name);
   for (const ns of [...EXAMPLE_NAMESPACES, NS]) await admin.delete(R.Namespace, undefined, ns);
+  // Other suites use the examples' namespaces after this one: they must be gone, not terminating.
+  for (const ns of [...EXAMPLE_NAMESPACES, NS]) await until(`namespace ${ns} deleted`, async () => (await admin.get(R.Namespace, undefined, ns)) === undefined, 120_000);
 });
 
 describe('the chart on the local control plane', () => {
@@ -238,6 +240,14 @@ describe('the chart on the local control plane', () => {
     assert.match(init, /not pinned: init=busybox/);
     const pod = await refusal(() => admin.create(R.Pod, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bare', namespace: 'llm-serving' }, spec: { containers: [{ name: 'app', image: 'nginx:latest' }] } }));
     assert.match(pod, /not pinned: app=nginx:latest/);
+
+    // The API server type-checked the policy's CEL against the matched kinds without a warning.
+    type VapStatus = { status?: { observedGeneration?: number; typeChecking?: { expressionWarnings?: unknown[] } } };
+    const vap = await until('the policy type-checked', async () => {
+      const v = await admin.request<VapStatus>('GET', `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/${RELEASE}-require-image-digests`);
+      return v.status?.observedGeneration && v.status.typeChecking ? v : undefined;
+    }, 30_000);
+    assert.deepEqual(vap.status?.typeChecking?.expressionWarnings ?? [], []);
 
     await admin.create(R.Deployment, deployment('pinned', 'llm-serving', PINNED));
     await until('the pinned Deployment\'s pod Running', async () => (await podsOf('llm-serving', 'app=pinned')).some(podReady));
