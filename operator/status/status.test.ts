@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compile } from '../compiler/index.ts';
+import { model, policy, tenant } from '../compiler/testdata.ts';
+import type { KObject } from '../kube/object.ts';
+import { isSubset, setConditions } from './conditions.ts';
+import { modelStatus } from './model.ts';
+import { tenantStatus } from './tenant.ts';
+
+const node = (name: string, gpus: number): KObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { allocatable: { 'nvidia.com/gpu': String(gpus) } } });
+const t0 = new Date('2026-11-21T10:00:00Z');
+const t1 = new Date('2026-11-21T11:00:00Z');
+
+describe('conditions', () => {
+  it('keep lastTransitionTime while status is unchanged and move it on a change', () => {
+    const a = setConditions(undefined, [{ type: 'Ready', status: 'False', reason: 'Progressing', message: '0/1' }], 1, t0);
+    const b = setConditions(a, [{ type: 'Ready', status: 'False', reason: 'Progressing', message: 'still 0/1' }], 2, t1);
+    assert.equal(b[0]!.lastTransitionTime, '2026-11-21T10:00:00Z');
+    assert.equal(b[0]!.observedGeneration, 2);
+    const c = setConditions(b, [{ type: 'Ready', status: 'True', reason: 'Serving', message: 'ok' }], 2, t1);
+    assert.equal(c[0]!.lastTransitionTime, '2026-11-21T11:00:00Z');
+  });
+
+  it('subset comparison ignores server-added fields but sees changed and missing ones', () => {
+    assert.ok(isSubset({ spec: { replicas: 1, ports: [{ port: 80 }] } }, { spec: { replicas: 1, ports: [{ port: 80, protocol: 'TCP' }], extra: true } }));
+    assert.ok(!isSubset({ spec: { replicas: 1 } }, { spec: { replicas: 3 } }));
+    assert.ok(!isSubset({ spec: { ports: [{ port: 80 }] } }, { spec: { ports: [{ port: 80 }, { port: 81 }] } }));
+    assert.ok(!isSubset({ metadata: { labels: { a: '1' } } }, { metadata: {} }));
+  });
+});
+
+describe('LLMModel status', () => {
+  const m = model('big', { resources: { gpus: 16 } });
+  const outcome = compile({ models: [m], tenants: [], policies: [] }).models[0]!;
+  it('says why a model cannot be scheduled, with the largest node', () => {
+    const pod: KObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient nvidia.com/gpu.' }] } };
+    const s = modelStatus(outcome, undefined, [pod], [node('a', 8), node('b', 1)], undefined, t0);
+    const ready = s.conditions!.find((c) => c.type === 'Ready')!;
+    assert.equal(ready.status, 'False');
+    assert.equal(ready.reason, 'Unschedulable');
+    assert.match(ready.message, /^needs 16 nvidia\.com\/gpu, largest node has 8; scheduler: 0\/3 nodes/);
+  });
+  it('is Ready when the Deployment has its replicas available', () => {
+    const d: KObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, status: { replicas: 1, readyReplicas: 1, availableReplicas: 1 } };
+    const s = modelStatus(outcome, d, [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { nodeName: 'a' } }], [node('a', 8)], undefined, t0);
+    assert.equal(s.conditions!.find((c) => c.type === 'Ready')!.reason, 'Serving');
+    assert.equal(s.availableReplicas, 1);
+    assert.match(s.image!, /@sha256:/);
+  });
+});
+
+describe('LLMTenant status', () => {
+  it('explains a tenant that no policy serves', () => {
+    const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { keys: [{ name: 'k' }] })], policies: [] });
+    const s = tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0);
+    const ready = s.conditions!.find((c) => c.type === 'Ready')!;
+    assert.deepEqual([ready.status, ready.reason], ['False', 'NoPolicy']);
+    assert.equal(s.conditions!.find((c) => c.type === 'KeysIssued')!.status, 'False');
+  });
+  it('reports suspension before anything else', () => {
+    const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { suspended: true })], policies: [policy('p', { tiers: [{ name: 'gold', models: ['*'] }] })] });
+    assert.equal(tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0).conditions![0]!.reason, 'Suspended');
+  });
+});
