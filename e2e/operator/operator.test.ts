@@ -80,11 +80,11 @@ async function publishedHash(): Promise<string | undefined> {
   return (await get(R.Secret, NS.gw, 'tollgate-gateway-config'))?.metadata.annotations?.['tollgate.dev/config-hash'];
 }
 
-/** The gateway enforces what the operator last published. */
-async function propagated(): Promise<void> {
+/** The gateway enforces what the operator last published (and, given `previous`, something newer than it). */
+async function propagated(previous?: string): Promise<void> {
   await until('gateway to enforce the published config', async () => {
     const p = await publishedHash();
-    return p !== undefined && p === (await gatewayHash());
+    return p !== undefined && p !== previous && p === (await gatewayHash());
   }, 30_000, 100);
 }
 
@@ -191,8 +191,9 @@ describe('operator on the local control plane', { timeout: 900_000 }, () => {
 
   it('refuses a tenant whose budget is exhausted, before calling the model', async () => {
     const second = await tenantKey('second');
+    const before = await publishedHash();
     await patchSpec(R.LLMTenant, NS.team, 'app', { budget: { tokens: { limit: 400, window: '1h' } } });
-    await propagated();
+    await propagated(before);
     let refused: { status: number; code?: string } | undefined;
     for (let i = 0; i < 40 && !refused; i++) {
       const r = await chat(second);
