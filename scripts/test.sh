@@ -14,8 +14,9 @@ step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
 
 step "type-check"
 npx tsc -p tsconfig.json --noEmit
-step "crds/ matches the schemas"
+step "crds/ and the chart's copy match the schemas"
 node scripts/gen-crds.ts --check
+node scripts/sync-chart-crds.ts --check
 if [ -f scripts/ensure-redis.sh ]; then step "redis-server"; bash scripts/ensure-redis.sh; fi
 step "unit, compiler, CLI and gateway tests"
 node --test --test-reporter=spec "api/**/*.test.ts" "operator/**/*.test.ts" "gateway/**/*.test.ts" "cli/**/*.test.ts" "guardrails/**/*.test.ts"
