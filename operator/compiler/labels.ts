@@ -26,8 +26,12 @@ export function childName(base: string, suffix: string, max = 63): string {
   return `${base.slice(0, max - suffix.length - 1)}-${suffix}`.replace(/-+/g, '-');
 }
 
+/**
+ * No `app.kubernetes.io/instance`: Argo CD's default label tracking reads it as "belongs to the Argo
+ * application of that name" and would show (or prune) operator-made objects as its own.
+ */
 export function modelLabels(name: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': 'tollgate-model', 'app.kubernetes.io/instance': labelValue(name), [LABEL_COMPONENT]: 'inference', [LABEL_MODEL]: labelValue(name), ...MANAGED_BY };
+  return { 'app.kubernetes.io/name': 'tollgate-model', [LABEL_COMPONENT]: 'inference', [LABEL_MODEL]: labelValue(name), ...MANAGED_BY };
 }
 
 export function podSelector(name: string): Record<string, string> {
