@@ -216,6 +216,8 @@ interface Outcome {
   /** The upstream was reached and did work (false: connect failure, refused before any output). */
   upstreamWorked: boolean;
   upstreamSeconds: number;
+  /** Why the request was cut short, if it was. */
+  abort: AbortReason | undefined;
 }
 
 async function forward(deps: PipelineDeps, ctx: RequestContext, plan: Plan, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -245,7 +247,7 @@ async function forward(deps: PipelineDeps, ctx: RequestContext, plan: Plan, requ
   };
   reply.raw.once('close', onClose);
   deps.metrics.inflight.inc();
-  const outcome: Outcome = { usage: undefined, generatedText: '', upstreamWorked: false, upstreamSeconds: 0 };
+  const outcome: Outcome = { usage: undefined, generatedText: '', upstreamWorked: false, upstreamSeconds: 0, abort: undefined };
   const t0 = performance.now();
   let settledError: unknown;
   let okBody: Buffer | undefined;
@@ -279,6 +281,7 @@ async function forward(deps: PipelineDeps, ctx: RequestContext, plan: Plan, requ
     outcome.upstreamSeconds = (performance.now() - t0) / 1000;
     ctx.rec.upstreamMs = round(outcome.upstreamSeconds * 1000);
     deps.metrics.upstreamDuration.observe({ model: m.servedName }, outcome.upstreamSeconds);
+    outcome.abort = abortReason;
     if (abortReason) {
       ctx.rec.aborted = abortReason;
       deps.metrics.upstreamAborts.inc({ reason: abortReason });
@@ -441,6 +444,11 @@ function settle(deps: PipelineDeps, ctx: RequestContext, plan: Plan, o: Outcome)
   if (o.usage) {
     inTok = o.usage.prompt_tokens;
     outTok = o.usage.completion_tokens;
+  } else if (o.generatedText.length === 0 && (o.abort === 'client' || o.abort === 'timeout')) {
+    // Cut while the engine was working, with nothing to count (e.g. a non-streaming request whose client
+    // hung up): the work done is unknown, so the reservation is charged in full — budgets never overspend.
+    inTok = plan.inputTokens;
+    outTok = plan.rawTokens - plan.inputTokens;
   } else if (o.upstreamWorked || o.generatedText.length > 0) {
     // No usage report (cut stream, or an upstream that does not send one): count what we saw.
     inTok = plan.inputExact ? plan.inputTokens : exactCount(plan.parsed.input);
@@ -450,7 +458,7 @@ function settle(deps: PipelineDeps, ctx: RequestContext, plan: Plan, o: Outcome)
     inTok = 0;
     outTok = 0;
   }
-  const cost = m.cost.unit === 'tokens' ? estimateCost(m, inTok, outTok) : o.upstreamWorked ? gpuCost(m, o.upstreamSeconds) : 0;
+  const cost = m.cost.unit === 'tokens' ? estimateCost(m, inTok, outTok) : o.upstreamWorked || o.abort !== undefined ? gpuCost(m, o.upstreamSeconds) : 0;
   ctx.rec.tokensIn = inTok;
   ctx.rec.tokensOut = outTok;
   ctx.rec.cost = round(cost);

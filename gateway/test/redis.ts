@@ -10,6 +10,7 @@ import { freePort } from './net.ts';
 export interface RedisServer {
   readonly url: string;
   readonly port: number;
+  readonly pid: number | undefined;
   stop(): Promise<void>;
   /** SIGSTOP/SIGCONT: simulate an unreachable (hung) Redis. */
   pause(): void;
@@ -44,6 +45,7 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: proc.pid,
     pause: () => proc.kill('SIGSTOP'),
     resume: () => proc.kill('SIGCONT'),
     stop: async () => {
