@@ -10,7 +10,7 @@
 // Prints a table and, last, a machine-readable line:
 //   RESULT p50_added_ms=… p99_added_ms=… rps=… rps_vs_portkey=… rps_vs_litellm=… rss_mb=…
 //
-// Usage: npm run bench:gateway [-- --quick] [-- --only direct,tollgate-memory]
+// Usage: npm run bench:gateway [-- --quick] [-- --only direct,tollgate-memory] [-- --tenants N]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -23,11 +23,11 @@ import { cacheDir } from '../../e2e/binaries.ts';
 import { freePort } from '../../gateway/test/net.ts';
 import { startRedis } from '../../gateway/test/redis.ts';
 
-const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, tenants: { type: 'string', default: '10000' } } });
 const QUICK = flags.quick;
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CACHE = cacheDir();
-const TENANTS = 10_000;
+const TENANTS = Number(flags.tenants);
 const KEYS_PER_TENANT = 5;
 const LAT_ROUNDS = QUICK ? 2 : 6;
 const LAT_PER_ROUND = QUICK ? 100 : 300;
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < TENANTS; i++) {
     const name = `t${String(i).padStart(5, '0')}`;
     const ks = Array.from({ length: KEYS_PER_TENANT }, () => generateKey());
-    if (i % 10 === 0) keys.push(ks[0]!);
+    if (i % Math.max(1, Math.floor(TENANTS / 1000)) === 0) keys.push(ks[0]!);
     tenants.push({
       id: `team-${name}/${name}`, namespace: `team-${name}`, name, tier: 'gold', suspended: false, models: ['m1', 'm-stream'],
       limits: { budgets: [{ unit: 'tokens', limit: 1e12, windowSeconds: 86400 }, { unit: 'tokens', limit: 1e11, windowSeconds: 3600 }], requestsPerMinute: 10_000_000, tokensPerMinute: 1e12, concurrency: 10_000, maxOutputTokens: 1024, maxN: 4, maxRequestBytes: 1024 * 1024 },

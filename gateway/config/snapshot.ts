@@ -49,7 +49,26 @@ export interface SnapshotOptions {
   upstreamOverrides?: ReadonlyMap<string, string> | undefined;
 }
 
+/**
+ * Shares one instance among equal values. Thousands of tenants usually carry identical limits,
+ * guardrails, model lists and key scopes (they come from a handful of policies): interning them keeps the
+ * retained heap — and so GC work on the hot path — proportional to the distinct values, not to tenants.
+ */
+class Interner {
+  readonly #seen = new Map<string, unknown>();
+  get<T>(kind: string, value: T): T {
+    return this.derived(kind, value, (v) => v);
+  }
+  derived<T, R>(kind: string, key: T, make: (v: T) => R): R {
+    const k = `${kind}:${JSON.stringify(key)}`;
+    let v = this.#seen.get(k);
+    if (v === undefined) this.#seen.set(k, (v = make(key)));
+    return v as R;
+  }
+}
+
 export function buildSnapshot(config: GatewayConfig, opts: SnapshotOptions = {}): Snapshot {
+  const intern = new Interner();
   const models = new Map<string, RtModel>();
   for (const m of config.models) {
     const base = opts.upstreamOverrides?.get(m.servedName) ?? m.upstream;
@@ -58,22 +77,27 @@ export function buildSnapshot(config: GatewayConfig, opts: SnapshotOptions = {})
   }
   const keys = new Map<string, RtKey>();
   for (const t of config.tenants) {
+    // The parsed config is this gateway's own copy: sharing equal sub-objects in place is safe.
+    t.limits = intern.get('limits', t.limits);
+    t.guardrails = intern.get('guardrails', t.guardrails);
+    t.models = intern.get('models', t.models);
+    t.accessWindows = intern.get('windows', t.accessWindows);
+    t.ipAllowlists = intern.get('ips', t.ipAllowlists);
+    if (t.anomaly) t.anomaly = intern.get('anomaly', t.anomaly);
     const l = t.limits;
     const tenant: RtTenant = {
       cfg: t,
-      models: new Set(t.models),
-      budgetsByUnit: {
-        tokens: l.budgets.filter((b) => b.unit === 'tokens'),
-        gpuSeconds: l.budgets.filter((b) => b.unit === 'gpuSeconds'),
-      },
+      models: intern.derived('modelSet', t.models, (m) => new Set(m)),
+      budgetsByUnit: intern.derived('budgets', l.budgets, (b) => ({ tokens: b.filter((x) => x.unit === 'tokens'), gpuSeconds: b.filter((x) => x.unit === 'gpuSeconds') })),
       needsStore: l.budgets.length > 0 || l.requestsPerMinute !== undefined || l.tokensPerMinute !== undefined || l.concurrency !== undefined,
-      windowLists: t.accessWindows.map((list) => list.map(compileWindow)),
-      ipLists: t.ipAllowlists.map(compileCidrs),
+      windowLists: intern.derived('windowLists', t.accessWindows, (w) => w.map((list) => list.map(compileWindow))),
+      ipLists: intern.derived('ipLists', t.ipAllowlists, (ips) => ips.map(compileCidrs)),
     };
     for (const k of t.keys) {
       const expiresAtMs = k.expiresAt === undefined ? undefined : Date.parse(k.expiresAt);
       if (expiresAtMs !== undefined && Number.isNaN(expiresAtMs)) throw new Error(`key ${k.id}: expiresAt is not a valid time`);
-      keys.set(k.sha256, { id: k.id, sha256: k.sha256, scopes: new Set(k.scopes), expiresAtMs, revoked: k.revoked, tenant });
+      k.scopes = intern.get('scopes', k.scopes);
+      keys.set(k.sha256, { id: k.id, sha256: k.sha256, scopes: intern.derived('scopeSet', k.scopes, (sc) => new Set(sc)), expiresAtMs, revoked: k.revoked, tenant });
     }
   }
   return { config, hash: config.hash, loadedAt: new Date(), keys, models, tenantCount: config.tenants.length };
