@@ -2,7 +2,7 @@
 // upstream never called when a layer refuses.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { call, chat, installLeakScan, startStack, type Stack } from './test/harness.ts';
+import { CAPTURED, call, chat, installLeakScan, startStack, type Stack } from './test/harness.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
 
 installLeakScan();
@@ -15,6 +15,7 @@ const suspendedKey = newKey();
 const windowKey = newKey();
 const ipKey = newKey();
 const unknown = newKey();
+const promptKey = newKey();
 let s: Stack;
 
 before(async () => {
@@ -41,6 +42,7 @@ before(async () => {
           over: { accessWindows: [[{ days: [['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][(new Date().getUTCDay() + 2) % 7] as 'Mon'], start: '03:00', end: '03:01', timeZone: 'UTC' }]] },
         }),
         tenant({ name: 'd', models: ['m1'], keys: [{ name: 'k', key: ipKey }], over: { ipAllowlists: [['10.0.0.0/8']] } }),
+        tenant({ name: 'e', models: ['m1'], keys: [{ name: 'k', key: promptKey }], over: { logging: 'redactedPrompts', ipAllowlists: [['127.0.0.0/8', '::1/128']] } }),
       ],
     ),
   );
@@ -96,6 +98,31 @@ describe('stacked auth: each layer fails alone with its own code', () => {
     const h = s.sim.stats.lastHeaders ?? {};
     assert.equal(h.authorization, undefined);
     assert.ok(!JSON.stringify(h).includes(good.slice(4, 20)));
+  });
+});
+
+describe('audit and metrics', () => {
+  it('logs prompts only for redactedPrompts tenants, masked; never for metadata tenants', async () => {
+    const secretPrompt = `my key is ${newKey()} and mail me at jane@example.com`;
+    await call(s.url, '/v1/chat/completions', { key: promptKey, body: chat('m1', { messages: [{ role: 'user', content: secretPrompt }] }) });
+    await call(s.url, '/v1/chat/completions', { key: good, body: chat('m1', { messages: [{ role: 'user', content: 'metadata-only tenant text' }] }) });
+    const lines = CAPTURED.filter((l) => l.includes('"msg":"request"'));
+    const withPrompt = lines.filter((l) => l.includes('"prompt"'));
+    assert.equal(withPrompt.length, 1);
+    assert.match(withPrompt[0]!, /my key is \[redacted\] and mail me at \[redacted\]/);
+    assert.ok(!lines.some((l) => l.includes('metadata-only tenant text')));
+    const audit = (JSON.parse(withPrompt[0]!) as { audit: Record<string, unknown> }).audit;
+    for (const f of ['reqId', 'tenant', 'keyId', 'model', 'tokensIn', 'tokensOut', 'cost', 'status', 'latencyMs']) assert.ok(f in audit, f);
+    assert.equal(audit.keyId, 'team-e/e/k');
+  });
+
+  it('exposes tollgate_* metrics with rejections by code on the admin port only', async () => {
+    const text = await (await fetch(`${s.gw.metricsUrl}/metrics`)).text();
+    assert.match(text, /tollgate_rejections_total\{code="scope_not_allowed"\} [1-9]/);
+    assert.match(text, /tollgate_requests_total\{endpoint="chat.completions",model="m1",code="ok",status="2xx"\} [1-9]/);
+    assert.match(text, /tollgate_tokens_total\{model="m1",direction="output"\} [1-9]/);
+    assert.match(text, /tollgate_inflight_requests 0/);
+    assert.equal((await call(s.url, '/metrics', { key: good })).status, 404);
   });
 });
 
