@@ -238,3 +238,30 @@ describe('when Redis is unreachable', () => {
     });
   }
 });
+
+describe('GPU-second budgets', () => {
+  it('reserves estimated GPU time and settles measured GPU time x GPUs x weight', async () => {
+    const key = newKey();
+    const s = await startStack(
+      (url) =>
+        config(
+          [model('g1', url, { cost: { unit: 'gpuSeconds', inputTokenWeight: 1, outputTokenWeight: 1, gpuSecondWeight: 1.5, gpusPerReplica: 2, estimatedOutputTokensPerSecond: 100 } })],
+          [tenant({ name: 'gpu', models: ['g1'], keys: [{ name: 'k', key }], limits: { maxOutputTokens: 200, budgets: [{ unit: 'gpuSeconds', limit: 10, windowSeconds: 3600 }, { unit: 'tokens', limit: 1, windowSeconds: 3600 }] } })],
+        ),
+      { sim: { latencyMs: 200 } },
+    );
+    try {
+      // estimate: 200 tokens / 100 tok/s = 2 s (+ prefill) x 2 GPUs x 1.5 = ~6 units; the tokens line does not apply
+      const res = await call(s.url, '/v1/chat/completions', { key, body: chat('g1') });
+      assert.equal(res.status, 200, res.text);
+      await new Promise((r) => setTimeout(r, 50));
+      const spent = await s.gw.gateway.store.spent('team-gpu/gpu', 'gpuSeconds', 3600);
+      assert.ok(spent >= 0.2 * 2 * 1.5 && spent < 1.5, `settled ${spent} GPU-second units for ~0.2 s on 2 GPUs`);
+      assert.equal(await s.gw.gateway.store.spent('team-gpu/gpu', 'tokens', 3600), 0);
+      const big = await call(s.url, '/v1/chat/completions', { key, body: chat('g1', { n: 2 }) });
+      assert.equal(big.json.error?.code, 'request_exceeds_budget', big.text);
+    } finally {
+      await s.close();
+    }
+  });
+});
