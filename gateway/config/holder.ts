@@ -3,8 +3,9 @@
 // fails validation is refused; the last good one stays in force and the refusal is recorded for /readyz,
 // logs and metrics.
 import { ZodError } from 'zod';
-import { parseGatewayConfig, type GatewayConfig } from '../../api/gateway-config.ts';
+import type { GatewayConfig } from '../../api/gateway-config.ts';
 import { buildSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.ts';
+import { verifyGatewayConfig } from './verify.ts';
 
 export interface ReloadError {
   readonly message: string;
@@ -57,7 +58,7 @@ export class ConfigHolder {
     let config: GatewayConfig;
     let snapshot: Snapshot;
     try {
-      config = parseGatewayConfig(raw);
+      config = verifyGatewayConfig(raw);
       if (this.#current && this.#current.hash === config.hash) {
         this.#lastError = undefined;
         this.#lastSource = source;
