@@ -10,6 +10,7 @@ import type { ConfigHolder } from './config/holder.ts';
 import { ERRORS, GatewayError, type ErrorCode } from './errors.ts';
 import { loggablePath, type AuditRecord } from './audit.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { guardrailsTransform } from '../guardrails/gateway-adapter.ts';
 import { handleInference, type PipelineDeps, type RequestContext } from './pipeline.ts';
 import { DEFAULT_TIMEOUTS, Upstreams, type UpstreamTimeouts } from './proxy.ts';
 import { parseJsonBody, type Endpoint } from './request.ts';
@@ -137,7 +138,11 @@ export function buildApp(opts: GatewayOptions): Gateway {
     metrics,
     log,
     upstreams,
-    transforms: opts.transforms ?? [],
+    // Output guardrails (redaction, exfiltration, canaries, structured output) unless the caller brings its own.
+    transforms: opts.transforms ?? [guardrailsTransform({
+      // blocks are counted by the pipeline (tollgate_output_blocked_total)
+      onFinding: (_ctx, f) => metrics.redactions.inc({ detector: f.detector, kind: f.kind }),
+    })],
     credentials: opts.credentials ?? new Map(),
     enforcement,
     maxUpstreamBodyBytes: opts.maxUpstreamBodyBytes ?? 32 * 1024 * 1024,

@@ -28,6 +28,8 @@ export interface AuditRecord {
   aborted?: string | undefined;
   ip?: string | undefined;
   prompt?: string | undefined;
+  /** Prompt-injection check result when it flagged or blocked (score, verdict, signal names; never text). */
+  injection?: { score: number; verdict: string; signals: string[] } | undefined;
 }
 
 export function createLogger(opts: { level?: string; destination?: DestinationStream } = {}): Logger {

@@ -29,6 +29,7 @@ export const ERRORS = {
   input_too_long: spec(400, 'invalid_request_error', 'Input has more tokens than allowed.', 'Input tokens above maxInputTokens (tenant or model).'),
   request_exceeds_budget: spec(400, 'invalid_request_error', 'This request can never fit the budget.', 'The estimated cost of one request is above a budget limit; lower max_tokens or n.'),
   request_exceeds_tpm: spec(400, 'invalid_request_error', 'This request can never fit the tokens-per-minute limit.', 'Estimated tokens of one request above tpm; lower max_tokens or n.'),
+  prompt_injection: spec(400, 'invalid_request_error', 'The request was refused by the prompt-injection check.', 'The policy blocks prompt injection and the request scored at or above its threshold (local scorer or judge model).'),
   tool_not_allowed: spec(400, 'invalid_request_error', 'Tool is not on the allowlist.', 'A declared tool (function) is not in the policy tool allowlist.'),
   // --- stacked auth ---------------------------------------------------------------------------------
   missing_api_key: spec(401, 'authentication_error', 'Missing API key. Send "Authorization: Bearer <key>".', 'No Authorization bearer credential.'),

@@ -23,6 +23,8 @@ export interface Metrics {
   readonly settleOverrun: Counter<'model'>;
   readonly upstreamAborts: Counter<'reason'>;
   readonly outputBlocked: Counter<'reason'>;
+  readonly redactions: Counter<'detector' | 'kind'>;
+  readonly injections: Counter<'verdict'>;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -48,6 +50,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     storeFallbacks: new Counter({ name: 'tollgate_store_fallback_total', help: 'Requests whose rate limits were checked per replica because the shared store was unreachable.', labelNames: ['control'], registers: r }),
     settleOverrun: new Counter({ name: 'tollgate_settle_overrun_total', help: 'Settlements whose actual cost exceeded the reservation (charged in full).', labelNames: ['model'], registers: r }),
     upstreamAborts: new Counter({ name: 'tollgate_aborted_requests_total', help: 'Requests cut short, by reason (client|timeout|upstream).', labelNames: ['reason'], registers: r }),
+    redactions: new Counter({ name: 'tollgate_redactions_total', help: 'Output spans redacted, by detector and kind (secret|pii|custom).', labelNames: ['detector', 'kind'], registers: r }),
+    injections: new Counter({ name: 'tollgate_prompt_injection_total', help: 'Requests the prompt-injection check flagged or blocked.', labelNames: ['verdict'], registers: r }),
     outputBlocked: new Counter({ name: 'tollgate_output_blocked_total', help: 'Responses stopped by an output transform, by reason.', labelNames: ['reason'], registers: r }),
   };
 }

@@ -19,6 +19,10 @@ import { StoreUnavailableError, type BudgetCharge, type Reservation, type Reserv
 import { countInput, countText, exactCount, upperBound } from './tokens.ts';
 import { composeTransforms, type OutputTransform, type OutputTransformFactory } from './transform.ts';
 import { redactForLog, type AuditRecord } from './audit.ts';
+import type { CfgGuardrails } from '../api/gateway-config.ts';
+import { compileGuard } from '../guardrails/guard.ts';
+import { createJudge, judgeUrl, type Judge } from '../guardrails/judge.ts';
+import { checkRequest } from '../guardrails/request.ts';
 
 export interface RequestContext {
   readonly reqId: string;
@@ -51,6 +55,21 @@ export interface PipelineDeps {
 
 const MAX_UPSTREAM_ERROR_BYTES = 64 * 1024;
 
+/** The classifier model a policy names as prompt-injection judge, called with its upstream credential. */
+function judgeFor(deps: PipelineDeps, snap: Snapshot, g: CfgGuardrails): Judge | undefined {
+  const j = g.promptInjection.judge;
+  if (!j || g.promptInjection.mode === 'off') return undefined;
+  const model = snap.models.get(j.model);
+  if (!model) return async () => ({ ok: false, score: j.failMode === 'closed' ? 1 : 0, label: 'judge-model-missing', latencyMs: 0 } as Awaited<ReturnType<Judge>>);
+  const cred = model.cfg.credentialKey !== undefined ? deps.credentials.get(model.cfg.credentialKey) : undefined;
+  return createJudge({
+    url: judgeUrl(`${model.origin}${model.basePath}`, model.cfg.engine === 'vllm' ? 'classify' : 'chat'),
+    model: j.model, protocol: model.cfg.engine === 'vllm' ? 'classify' : 'chat', timeoutMs: j.timeoutMs, failMode: j.failMode,
+    fetch: (url, init) => fetch(url, init),
+    ...(cred ? { headers: { authorization: `Bearer ${cred}` } } : {}),
+  });
+}
+
 interface Plan {
   parsed: ParsedRequest;
   model: RtModel;
@@ -72,7 +91,8 @@ export async function handleInference(deps: PipelineDeps, endpoint: Endpoint, re
   const plan = deps.enforcement ? await enforce(deps, snap, ctx, parsed, request.ip) : unenforced(snap, parsed, ctx);
   ctx.rec.model = plan.model.cfg.servedName;
   const key = ctx.key;
-  if (key?.tenant.cfg.logging === 'redactedPrompts') ctx.rec.prompt = redactForLog(parsed.input.texts.join('\n'));
+  // Prompts reach the audit log only when the policy asks, through the same detectors as outputs.
+  if (key?.tenant.cfg.logging === 'redactedPrompts') ctx.rec.prompt = redactForLog(compileGuard(key.tenant.cfg.guardrails).redact(parsed.input.texts.join('\n')).text);
   await forward(deps, ctx, plan, request, reply);
 }
 
@@ -99,12 +119,14 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
 
   // input guardrails and request bounds
   const lim = tenant.cfg.limits;
-  const allowedTools = tenant.cfg.guardrails.allowedTools;
-  if (allowedTools !== undefined) {
-    for (const name of parsed.toolNames) {
-      if (!allowedTools.includes(name)) throw new GatewayError('tool_not_allowed', `Tool "${name.slice(0, 128)}" is not on the allowlist.`, { param: 'tools' });
-    }
+  // Tool allowlist (tools, legacy functions, forced tool_choice) and the prompt-injection check: the local
+  // scorer, then the policy's judge model when one is configured (guardrails/request.ts).
+  const guard = await checkRequest(parsed.body, tenant.cfg.guardrails, { judge: judgeFor(deps, snap, tenant.cfg.guardrails) });
+  if (guard.injection.verdict !== 'allow') {
+    ctx.rec.injection = { score: Math.round(guard.injection.score * 1000) / 1000, verdict: guard.injection.verdict, signals: guard.injection.signals.slice(0, 8) };
+    deps.metrics.injections.inc({ verdict: guard.injection.verdict });
   }
+  if (!guard.ok) throw new GatewayError(guard.code ?? 'tool_not_allowed', guard.message, guard.code === 'tool_not_allowed' ? { param: 'tools' } : undefined);
   if (parsed.n > lim.maxN) throw new GatewayError('n_too_large', `n may be at most ${lim.maxN}.`, { param: parsed.body.best_of !== undefined ? 'best_of' : 'n' });
   const m = model.cfg;
   const context = m.contextLength;
@@ -230,7 +252,7 @@ async function forward(deps: PipelineDeps, ctx: RequestContext, plan: Plan, requ
   }
   if (parsed.stream) headers.accept = 'text/event-stream';
   const transform = deps.transforms.length > 0 && parsed.endpoint !== 'embeddings' && ctx.key
-    ? composeTransforms(deps.transforms, { requestId: ctx.reqId, tenant: ctx.key.tenant.cfg, model: m, endpoint: parsed.endpoint, stream: parsed.stream })
+    ? composeTransforms(deps.transforms, { requestId: ctx.reqId, tenant: ctx.key.tenant.cfg, model: m, endpoint: parsed.endpoint, stream: parsed.stream, requestBody: parsed.body })
     : undefined;
 
   const ac = new AbortController();

@@ -11,6 +11,8 @@ export interface TransformContext {
   readonly model: CfgModel;
   readonly endpoint: 'chat.completions' | 'completions';
   readonly stream: boolean;
+  /** The validated request body (structured-output enforcement reads `response_format`). */
+  readonly requestBody?: unknown;
 }
 
 export interface Verdict {
