@@ -17,8 +17,11 @@ npx tsc -p tsconfig.json --noEmit
 step "crds/ and the chart's copy match the schemas"
 node scripts/gen-crds.ts --check
 node scripts/sync-chart-crds.ts --check
-if [ -f scripts/ensure-redis.sh ]; then step "redis-server"; bash scripts/ensure-redis.sh; fi
-step "unit, compiler, CLI and gateway tests"
+step "redis-server"
+bash scripts/ensure-redis.sh
+step "binaries built from Go modules (cached in \$TOLLGATE_CACHE; the first build takes 15-30 minutes)"
+bash e2e/cluster/build.sh
+step "unit, compiler, CLI, guardrails and gateway tests (real Redis, built-in simulator, llm-d-inference-sim)"
 node --test --test-reporter=spec "api/**/*.test.ts" "operator/**/*.test.ts" "gateway/**/*.test.ts" "cli/**/*.test.ts" "guardrails/**/*.test.ts"
 step "e2e on a local control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)"
 bash e2e/cluster/test-e2e.sh
