@@ -2,7 +2,6 @@
 // against the cluster, the upstream is llm-d-inference-sim. Everything listens on 127.0.0.1.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binaryPath } from '../binaries.ts';
@@ -15,17 +14,7 @@ export function kube(): KubeClient {
   return KubeClient.fromKubeconfig(kubeconfigPath());
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../gateway/test/net.ts';
 
 export interface Proc {
   name: string;

@@ -1,4 +1,4 @@
-import { MODEL_DIR, httpProbe, ociFetch, pinnedRevision, shellQuote, startupProbe, verifyFilesScript, type EngineAdapter } from './types.ts';
+import { MODEL_DIR, healthProbes, ociFetch, pinnedRevision, shellQuote, verifyFilesScript, type EngineAdapter } from './types.ts';
 
 const PORT = 8080;
 
@@ -46,8 +46,6 @@ export const llamacpp: EngineAdapter = {
     ].join('\n');
     return { image: model.spec.image, command: ['/bin/sh', '-c'], args: [script], env: [{ name: 'HOME', value: '/tmp' }] };
   },
-  readinessProbe: () => httpProbe('/health', PORT),
-  livenessProbe: () => httpProbe('/health', PORT, { failureThreshold: 6 }),
-  startupProbe: () => startupProbe('/health', PORT),
+  ...healthProbes('/health', PORT),
   pinnedRevision,
 };

@@ -1,4 +1,4 @@
-import { MODEL_DIR, httpProbe, pinnedRevision, shellQuote, startupProbe, type EngineAdapter } from './types.ts';
+import { MODEL_DIR, healthProbes, pinnedRevision, shellQuote, type EngineAdapter } from './types.ts';
 
 const PORT = 11434;
 
@@ -45,8 +45,6 @@ export const ollama: EngineAdapter = {
     ].join('\n');
     return { image: model.spec.image, command: ['/bin/sh', '-c'], args: [script], env: [{ name: 'HOME', value: '/tmp' }] };
   },
-  readinessProbe: () => httpProbe('/api/version', PORT),
-  livenessProbe: () => httpProbe('/api/version', PORT, { failureThreshold: 6 }),
-  startupProbe: () => startupProbe('/api/version', PORT),
+  ...healthProbes('/api/version', PORT),
   pinnedRevision,
 };

@@ -1,4 +1,4 @@
-import { HF_FETCH_ENV, HF_OFFLINE_ENV, MODEL_DIR, huggingFaceFetch, httpProbe, ociFetch, pinnedRevision, startupProbe, type EngineAdapter } from './types.ts';
+import { HF_OFFLINE_ENV, MODEL_DIR, healthProbes, pinnedRevision, pythonImageFetch, type EngineAdapter } from './types.ts';
 
 const PORT = 8080;
 
@@ -24,15 +24,7 @@ export const tgi: EngineAdapter = {
     if (credentialEnv) env.push({ ...credentialEnv, name: 'API_KEY' });
     return { command: ['text-generation-launcher'], args, env };
   },
-  fetchContainer({ model }) {
-    const oci = ociFetch(model);
-    if (oci) return oci;
-    const script = huggingFaceFetch(model, 'python3');
-    if (!script) return undefined;
-    return { image: model.spec.image, command: ['/bin/sh', '-c'], args: [script], env: HF_FETCH_ENV };
-  },
-  readinessProbe: () => httpProbe('/health', PORT),
-  livenessProbe: () => httpProbe('/health', PORT, { failureThreshold: 6 }),
-  startupProbe: () => startupProbe('/health', PORT),
+  fetchContainer: ({ model }) => pythonImageFetch(model),
+  ...healthProbes('/health', PORT),
   pinnedRevision,
 };

@@ -96,3 +96,21 @@ export const HF_FETCH_ENV: V1EnvVar[] = [
   { name: 'HF_HUB_DISABLE_TELEMETRY', value: '1' },
   { name: 'HOME', value: '/tmp' },
 ];
+
+/** Fetch for Python-based engine images (vLLM, TGI): an OCI artifact, or a pinned Hugging Face snapshot. */
+export function pythonImageFetch(model: LLMModel): Pick<V1Container, 'image' | 'command' | 'args' | 'env'> | undefined {
+  const oci = ociFetch(model);
+  if (oci) return oci;
+  const script = huggingFaceFetch(model, 'python3');
+  if (!script) return undefined;
+  return { image: model.spec.image, command: ['/bin/sh', '-c'], args: [script], env: HF_FETCH_ENV };
+}
+
+/** The probes of an engine that answers `path` once the model is loaded. */
+export function healthProbes(path: string, port: number): Pick<EngineAdapter, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
+  return {
+    readinessProbe: () => httpProbe(path, port),
+    livenessProbe: () => httpProbe(path, port, { failureThreshold: 6 }),
+    startupProbe: () => startupProbe(path, port),
+  };
+}
