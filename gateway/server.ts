@@ -1,6 +1,7 @@
 // Starts a gateway: the tenant-facing listener, the admin listener (/metrics, /healthz, /readyz), the
 // store, the config source and its watcher, and signal handling (SIGHUP reloads, SIGTERM drains).
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { ClusterConfigSource } from './config/cluster.ts';
 import { KubeClient } from '../operator/kube/client.ts';
 import { MemoryStore } from './store/memory.ts';
 import type { Store } from './store/types.ts';
+import { CertReloader, loadTlsPair, secureOptions } from './tls.ts';
 
 export type ConfigSourceSpec =
   | { kind: 'file'; path: string }
@@ -29,6 +31,8 @@ export interface StartOptions {
   metricsHost?: string;
   metricsPort?: number;
   redisUrl?: string;
+  /** Serve the tenant port with TLS 1.3 from these PEM files, reloaded when they change; the admin port stays plain HTTP. */
+  tls?: { certFile: string; keyFile: string; reloadIntervalMs?: number };
   rateLimitFailureMode?: 'closed' | 'local';
   upstreamOverrides?: ReadonlyMap<string, string>;
   /** Directory with one file per upstream credential (a mounted Secret): file name = credentialKey. */
@@ -51,6 +55,8 @@ export interface RunningGateway {
   readonly holder: ConfigHolder;
   readonly initial: ApplyResult;
   readonly watcher: ConfigWatcher | undefined;
+  /** Set with `tls`: the certificate reloader (check() polls now). */
+  readonly certReloader: CertReloader | undefined;
   reload(): Promise<ApplyResult | undefined>;
   close(): Promise<void>;
 }
@@ -68,6 +74,8 @@ export function readCredentialsDir(dir: string): Map<string, string> {
 
 export async function startGateway(opts: StartOptions): Promise<RunningGateway> {
   const log = opts.logger ?? createLogger();
+  // TLS: the pair is checked before anything starts, so a certificate that does not load fails the start.
+  const tlsPair = opts.tls ? loadTlsPair(opts.tls) : undefined;
   const holder = new ConfigHolder({ upstreamOverrides: opts.upstreamOverrides });
 
   let store: Store;
@@ -114,28 +122,65 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     if (opts.watch !== false) watcher.start();
   }
 
-  await gateway.app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
-  const addr = gateway.app.server.address() as AddressInfo;
+  let tlsServer: HttpsServer | undefined;
+  let certReloader: CertReloader | undefined;
+  let addr: AddressInfo;
+  if (opts.tls && tlsPair) {
+    // buildApp's Fastify instance owns a plain http.Server; with TLS an https.Server takes the port and
+    // hands every request to Fastify's router (the same handler its own server uses). The listen-time
+    // settings Fastify applied to its server are carried over.
+    const app = gateway.app;
+    const https = createHttpsServer(secureOptions(tlsPair), app.routing);
+    tlsServer = https;
+    const plain = app.server;
+    https.keepAliveTimeout = plain.keepAliveTimeout;
+    https.requestTimeout = plain.requestTimeout;
+    https.headersTimeout = plain.headersTimeout;
+    https.maxRequestsPerSocket = plain.maxRequestsPerSocket;
+    https.setTimeout(plain.timeout);
+    for (const l of plain.listeners('clientError')) https.on('clientError', l as (...args: unknown[]) => void);
+    // Fastify's close (gateway.close) marks the instance closing (new requests get 503 + Connection:
+    // close) and then runs preClose: stop accepting and wait for in-flight requests, as its own server would.
+    app.addHook('preClose', async () => {
+      await new Promise<void>((resolve) => https.close(() => resolve()));
+    });
+    await app.ready();
+    await new Promise<void>((resolve, reject) => {
+      https.once('error', reject);
+      https.listen(opts.port ?? 8080, opts.host ?? '127.0.0.1', () => {
+        https.off('error', reject);
+        resolve();
+      });
+    });
+    addr = https.address() as AddressInfo;
+    certReloader = new CertReloader({ server: https, files: opts.tls, initial: tlsPair, log, ...(opts.tls.reloadIntervalMs !== undefined ? { intervalMs: opts.tls.reloadIntervalMs } : {}) });
+    certReloader.start();
+  } else {
+    await gateway.app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
+    addr = gateway.app.server.address() as AddressInfo;
+  }
   const admin: Server = createServer(gateway.adminHandler);
   await new Promise<void>((resolve, reject) => {
     admin.once('error', reject);
     admin.listen(opts.metricsPort ?? 9090, opts.metricsHost ?? opts.host ?? '127.0.0.1', resolve);
   });
   const adminAddr = admin.address() as AddressInfo;
-  const fmt = (a: AddressInfo): string => `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
-  const url = fmt(addr);
+  const fmt = (a: AddressInfo, scheme = 'http'): string => `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  const url = fmt(addr, tlsServer ? 'https' : 'http');
   const metricsUrl = fmt(adminAddr);
-  log.info({ event: 'listening', url, metricsUrl, store: store.kind, config: holder.current?.hash ?? null }, 'tollgate gateway listening');
+  log.info({ event: 'listening', url, metricsUrl, store: store.kind, config: holder.current?.hash ?? null, ...(tlsPair ? { tls: { minVersion: 'TLSv1.3', ...tlsPair.info } } : {}) }, 'tollgate gateway listening');
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       watcher?.close();
       cluster?.stop();
+      certReloader?.close();
       const drain = gateway.close();
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, opts.drainTimeoutMs ?? 30_000).unref());
       await Promise.race([drain, timeout]);
       gateway.app.server.closeAllConnections?.();
+      tlsServer?.closeAllConnections();
       admin.closeAllConnections();
       await new Promise<void>((resolve) => admin.close(() => resolve()));
       log.flush?.();
@@ -156,5 +201,5 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     process.once('SIGINT', () => stop('SIGINT'));
   }
 
-  return { gateway, url, metricsUrl, holder, initial, watcher, reload: async () => watcher?.check(true), close };
+  return { gateway, url, metricsUrl, holder, initial, watcher, certReloader, reload: async () => watcher?.check(true), close };
 }

@@ -1,8 +1,9 @@
-// tollgate gateway (--config FILE | -f PATH...) [--port N] [--metrics-port N] [--redis-url URL] [--upstream NAME=URL]...
+// tollgate gateway (--config FILE | -f PATH...) [--port N] [--metrics-port N] [--redis-url-file FILE] [--tls-cert FILE --tls-key FILE] [--upstream NAME=URL]...
 // Heavy modules are imported after the re-exec check, so the parent that only waits for the child stays small.
 import { reexecWithGatewayFlags } from '../../gateway/reexec.ts';
 import type { ConfigSourceSpec } from '../../gateway/server.ts';
 import { parse, UsageError } from '../args.ts';
+import { REDIS_URL_ENV, RedisUrlError, resolveRedisUrl } from '../../gateway/redis-url.ts';
 
 export const summary = 'run the gateway: enforce a gateway config (file, or manifests compiled on the fly) on every request';
 export const usage = [
@@ -19,6 +20,11 @@ export const usage = [
   '  --metrics-host ADDR        admin listen address (default: --host)',
   '  --metrics-port N           admin port: /metrics, /healthz, /readyz with detail (default 9090)',
   '  --redis-url URL            shared store for many replicas (redis://, rediss://, redis+cluster://h:p,h:p, redis+sentinel://h:p/master); default in-memory',
+  '  --redis-url-file FILE      the same URL read from a file (a mounted Secret; trimmed): keeps the password out of argv',
+  `                             or set $${REDIS_URL_ENV}; give at most one of the three. The URL is never logged`,
+  '  --tls-cert FILE            serve the tenant port over TLS 1.3 only, certificate chain from this PEM file',
+  '  --tls-key FILE             its private key (PEM); both files are re-read every 5 s and a renewed pair served',
+  '                             without a restart (a pair that does not load keeps the old one). Admin port stays HTTP',
   '  --rate-limit-failure-mode closed|local   rpm/tpm/concurrency when Redis is unreachable (default closed; budgets always fail closed)',
   '  --upstream NAME=URL        point served model NAME at URL (repeatable), e.g. --upstream llama=http://127.0.0.1:8000/v1',
   '  --upstream-credentials-dir DIR   one file per upstream credential (mounted Secret), file name = credentialKey',
@@ -62,6 +68,9 @@ export async function run(argv: string[]): Promise<number> {
     'metrics-host': { type: 'string' },
     'metrics-port': { type: 'string', default: '9090' },
     'redis-url': { type: 'string' },
+    'redis-url-file': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
     'rate-limit-failure-mode': { type: 'string', default: 'closed' },
     upstream: { type: 'string', multiple: true },
     'upstream-credentials-dir': { type: 'string' },
@@ -91,6 +100,15 @@ export async function run(argv: string[]): Promise<number> {
   const mode = values['rate-limit-failure-mode'];
   if (mode !== 'closed' && mode !== 'local') throw new UsageError('--rate-limit-failure-mode must be closed or local');
   const upstreams = upstreamMap(values.upstream ?? []);
+  let redisUrl: string | undefined;
+  try {
+    redisUrl = resolveRedisUrl({ flag: values['redis-url'], file: values['redis-url-file'], env: process.env[REDIS_URL_ENV] });
+  } catch (e) {
+    if (e instanceof RedisUrlError) throw new UsageError(e.message);
+    throw e;
+  }
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('give --tls-cert and --tls-key together');
+  const tls = values['tls-cert'] !== undefined && values['tls-key'] !== undefined ? { certFile: values['tls-cert'], keyFile: values['tls-key'] } : undefined;
   const log = createLogger({ level: values['log-level'] });
 
   let source: ConfigSourceSpec;
@@ -121,7 +139,8 @@ export async function run(argv: string[]): Promise<number> {
     port: intFlag(values.port, '--port')!,
     metricsHost: values['metrics-host'] ?? values.host,
     metricsPort: intFlag(values['metrics-port'], '--metrics-port')!,
-    ...(values['redis-url'] !== undefined ? { redisUrl: values['redis-url'] } : {}),
+    ...(redisUrl !== undefined ? { redisUrl } : {}),
+    ...(tls ? { tls } : {}),
     rateLimitFailureMode: mode,
     upstreamOverrides: upstreams,
     ...(values['upstream-credentials-dir'] !== undefined ? { credentialsDir: values['upstream-credentials-dir'] } : {}),
