@@ -150,8 +150,12 @@ describe('workloads', () => {
     const labels = (gw as unknown as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
     assert.equal(labels['app.kubernetes.io/name'], 'tollgate');
     assert.equal(labels['app.kubernetes.io/component'], 'gateway');
-    assert.ok(c.args?.includes('--redis-url=redis://:$(REDIS_PASSWORD)@tollgate-redis.tollgate-system.svc:6379'));
+    // The Redis URL (with the password) reaches the gateway through its environment, not argv.
+    assert.ok(!c.args?.some((a) => a.startsWith('--redis-url')), 'no Redis URL in argv');
+    const envNames = (c.env ?? []).map((e) => e.name);
     assert.ok(c.env?.some((e) => e.name === 'REDIS_PASSWORD' && e.valueFrom), 'the password comes from a Secret, not the pod spec');
+    assert.ok(c.env?.some((e) => e.name === 'TOLLGATE_REDIS_URL' && e.value === 'redis://:$(REDIS_PASSWORD)@tollgate-redis.tollgate-system.svc:6379'));
+    assert.ok(envNames.indexOf('REDIS_PASSWORD') < envNames.indexOf('TOLLGATE_REDIS_URL'), 'the kubelet expands $(REDIS_PASSWORD) only from variables defined before');
     assert.ok(!JSON.stringify(gw).includes(Buffer.from((one(objects, 'Secret', 'tollgate-redis-auth') as unknown as { data: { password: string } }).data.password, 'base64').toString()));
   });
 
@@ -161,7 +165,8 @@ describe('workloads', () => {
     assert.match(r.stderr, /needs a shared store/);
     assert.equal((await renderRaw({ redis: { enabled: false }, gateway: { replicas: 1 } })).code, 0);
     const ext = container(one(await render({ redis: { enabled: false, external: { existingSecret: 'ext' } } }), 'Deployment', 'tollgate-gateway'));
-    assert.ok(ext.args?.includes('--redis-url=$(TOLLGATE_REDIS_URL)'));
+    assert.ok(!ext.args?.some((a) => a.startsWith('--redis-url')), 'no Redis URL in argv');
+    assert.ok(ext.env?.some((e) => e.name === 'TOLLGATE_REDIS_URL' && e.valueFrom), 'the external URL comes from its Secret through the environment');
   });
 
   it('TLS: the Secret is mounted, --tls-cert/--tls-key passed, cert-manager asked for the Certificate when enabled', async () => {
