@@ -5,13 +5,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { authenticate, checkAccount, checkContext, checkScope } from './auth.ts';
+import { authenticate, checkAccount, checkContext, checkScope, RevocationCache } from './auth.ts';
+import { AnomalyDetector, MemoryAnomalyStore, type AnomalyOutcome, type AnomalyStore, type AnomalyTuning, type KeyStats, type Revocation } from '../guardrails/anomaly.ts';
+import type { RtKey } from './config/snapshot.ts';
 import type { ConfigHolder } from './config/holder.ts';
 import { ERRORS, GatewayError, type ErrorCode } from './errors.ts';
 import { loggablePath, type AuditRecord } from './audit.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { guardrailsTransform } from '../guardrails/gateway-adapter.ts';
-import { handleInference, type PipelineDeps, type RequestContext } from './pipeline.ts';
+import { handleInference, type AnomalyHooks, type PipelineDeps, type RequestContext } from './pipeline.ts';
 import { DEFAULT_TIMEOUTS, Upstreams, type UpstreamTimeouts } from './proxy.ts';
 import { parseJsonBody, type Endpoint } from './request.ts';
 import { MemoryStore } from './store/memory.ts';
@@ -48,6 +50,10 @@ export interface GatewayOptions {
   /** Hard cap on any request body, before the tenant limit is known (default 16 MiB). */
   serverBodyLimit?: number;
   maxUpstreamBodyBytes?: number;
+  /** Per-key anomaly detection: scoring tuning (tests), its clock in ms (tests), revocation-set refresh period. */
+  anomalyTuning?: Partial<AnomalyTuning>;
+  anomalyClock?: () => number;
+  revocationRefreshMs?: number;
 }
 
 export interface Gateway {
@@ -56,6 +62,8 @@ export interface Gateway {
   readonly store: Store;
   readonly upstreams: Upstreams;
   readonly holder: ConfigHolder;
+  /** The store's revocation set as this replica sees it. */
+  readonly revocations: RevocationCache;
   /** Handler for the admin port: /metrics, /healthz, /readyz (with full detail). */
   readonly adminHandler: (req: IncomingMessage, res: ServerResponse) => void;
   readiness(): Promise<{ ready: boolean; detail: Record<string, unknown> }>;
@@ -73,6 +81,14 @@ export function buildApp(opts: GatewayOptions): Gateway {
   const serverBodyLimit = opts.serverBodyLimit ?? 16 * 1024 * 1024;
   const enforcement = opts.enforcement ?? true;
   const fallbackStore = opts.rateLimitFailureMode === 'local' && store.kind !== 'memory' ? new MemoryStore() : undefined;
+  const revocations = new RevocationCache(store, {
+    ...(opts.revocationRefreshMs !== undefined ? { refreshMs: opts.revocationRefreshMs } : {}),
+    onError: (op) => metrics.storeErrors.inc({ op }),
+  });
+  revocations.start();
+  const anomalyClock = opts.anomalyClock ?? Date.now;
+  const detector = new AnomalyDetector(new GatewayAnomalyStore(revocations, log, metrics), opts.anomalyTuning);
+  const anomaly = anomalyHooks(detector, anomalyClock, log, metrics);
 
   holder.observe({
     applied(snap, source, previous) {
@@ -145,6 +161,7 @@ export function buildApp(opts: GatewayOptions): Gateway {
     })],
     credentials: opts.credentials ?? new Map(),
     enforcement,
+    anomaly,
     maxUpstreamBodyBytes: opts.maxUpstreamBodyBytes ?? 32 * 1024 * 1024,
     finishStreamed: (ctx) => {
       const req = requestsByCtx.get(ctx);
@@ -152,6 +169,11 @@ export function buildApp(opts: GatewayOptions): Gateway {
     },
   };
   const requestsByCtx = new WeakMap<RequestContext, FastifyRequest>();
+
+  // the first read of the revocation set completes before the port serves
+  app.addHook('onReady', async () => {
+    await revocations.refresh();
+  });
 
   app.decorateRequest('tg', null as unknown as RequestContext);
   app.addHook('onRequest', async (request) => {
@@ -208,7 +230,7 @@ export function buildApp(opts: GatewayOptions): Gateway {
     const ctx = request.tg;
     if (!ctx.snap) throw new GatewayError('not_ready');
     if (!enforcement) return;
-    const key = authenticate(ctx.snap, request.headers.authorization, Date.now());
+    const key = authenticate(ctx.snap, request.headers.authorization, Date.now(), revocations);
     ctx.key = key;
     ctx.rec.tenant = key.tenant.cfg.id;
     ctx.rec.keyId = key.id;
@@ -249,8 +271,13 @@ export function buildApp(opts: GatewayOptions): Gateway {
     let names: string[];
     if (enforcement) {
       const key = ctx.key!;
-      checkScope(key, 'models.list');
-      checkContext(key, request.ip, Date.now());
+      try {
+        checkScope(key, 'models.list');
+        checkContext(key, request.ip, Date.now());
+      } catch (e) {
+        anomaly.onAuthFailure(ctx, key, e);
+        throw e;
+      }
       names = [...key.tenant.models].filter((n) => snap.models.has(n));
     } else names = [...snap.models.keys()];
     return names.sort().map((id) => ({ id, object: 'model', created: 0, owned_by: 'tollgate' }));
@@ -313,6 +340,7 @@ export function buildApp(opts: GatewayOptions): Gateway {
     };
     if (req.method !== 'GET') return send(405, 'text/plain', 'method not allowed\n');
     if (path === '/metrics') {
+      metrics.revokedKeys.set(revocations.size);
       metrics.registry.metrics().then(
         (text) => send(200, metrics.registry.contentType, text),
         () => send(500, 'text/plain', 'metrics unavailable\n'),
@@ -336,9 +364,11 @@ export function buildApp(opts: GatewayOptions): Gateway {
     store,
     upstreams,
     holder,
+    revocations,
     adminHandler,
     readiness,
     close: async () => {
+      revocations.stop();
       await app.close();
       await upstreams.close();
       await store.close();
@@ -387,4 +417,100 @@ function capStream(src: Readable, limit: number): Readable {
   src.on('error', (e) => t.destroy(e));
   const piped = src.pipe(t) as Transform & { receivedEncodedLength?: number };
   return piped;
+}
+
+// ---- per-key anomaly detection -------------------------------------------------------------------------
+
+/**
+ * Stats per replica (every component is a ratio against the key's own history, so each replica judges its
+ * share of the traffic; failedAuth's limit is then per replica); revocations through the shared store.
+ */
+class GatewayAnomalyStore implements AnomalyStore {
+  readonly #stats = new MemoryAnomalyStore();
+  readonly #revocations: RevocationCache;
+  readonly #log: Logger;
+  readonly #metrics: Metrics;
+
+  constructor(revocations: RevocationCache, log: Logger, metrics: Metrics) {
+    this.#revocations = revocations;
+    this.#log = log;
+    this.#metrics = metrics;
+  }
+
+  update(keyId: string, fn: (prev: KeyStats | undefined) => KeyStats): Promise<KeyStats> {
+    return this.#stats.update(keyId, fn);
+  }
+
+  get(keyId: string): Promise<KeyStats | undefined> {
+    return this.#stats.get(keyId);
+  }
+
+  async revoke(r: Revocation): Promise<boolean> {
+    const { first, shared } = await this.#revocations.revoke(r.keyId, r.reason);
+    if (!first) return false;
+    this.#metrics.keyRevocations.inc();
+    // the key id only (never the key); `shared: false` = Redis is down, enforced here and retried
+    this.#log.warn({ event: 'key_revoked', keyId: r.keyId, tenant: r.tenant, reason: r.reason, score: r.score, components: roundComponents(r.components), shared }, 'API key revoked by anomaly detection');
+    return true;
+  }
+
+  async revocation(keyId: string): Promise<Revocation | undefined> {
+    return this.#revocations.has(keyId) ? { keyId, tenant: '', at: '', reason: 'anomaly', score: 0, components: { burst: 0, capHit: 0, network: 0, failedAuth: 0 } } : undefined;
+  }
+
+  async revocations(): Promise<Revocation[]> {
+    return [];
+  }
+}
+
+const roundComponents = (c: AnomalyOutcome['components']): AnomalyOutcome['components'] => ({
+  burst: Math.round(c.burst * 1000) / 1000,
+  capHit: Math.round(c.capHit * 1000) / 1000,
+  network: Math.round(c.network * 1000) / 1000,
+  failedAuth: Math.round(c.failedAuth * 1000) / 1000,
+});
+
+/** Refusals of a known key that count as failed auth for the anomaly score. */
+const AUTH_FAILURE_CODES: ReadonlySet<string> = new Set(['model_not_entitled', 'scope_not_allowed', 'outside_access_window', 'ip_not_allowed']);
+
+function anomalyHooks(detector: AnomalyDetector, now: () => number, log: Logger, metrics: Metrics): AnomalyHooks {
+  const record = (ctx: RequestContext, key: RtKey, on: string, o: AnomalyOutcome | undefined): void => {
+    if (!o || o.action === 'none') return;
+    const components = roundComponents(o.components);
+    const strongest = (Object.entries(components) as [string, number][]).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    metrics.anomalies.inc({ action: o.action, component: strongest });
+    const anomaly = { score: o.score, action: o.action, components };
+    // the request's audit line carries it; events after that line (settlement of a stream) get their own
+    if (!ctx.audited) ctx.rec.anomaly = anomaly;
+    else log.warn({ event: 'anomaly', reqId: ctx.reqId, tenant: key.tenant.cfg.id, keyId: key.id, on, anomaly }, 'key anomaly');
+  };
+  const failed = (ctx: RequestContext, on: string, e: unknown): void => {
+    log.error({ event: 'anomaly_error', reqId: ctx.reqId, on, err: e instanceof Error ? e.message.slice(0, 300) : String(e).slice(0, 300) }, 'anomaly detection failed');
+  };
+  const who = (key: RtKey) => ({ id: key.id, tenant: key.tenant.cfg.id });
+  return {
+    async onRequest(ctx, key, clientIp) {
+      const cfg = key.tenant.cfg.anomaly;
+      if (!cfg?.enabled) return;
+      let o: AnomalyOutcome | undefined;
+      try {
+        o = await detector.onRequest(who(key), cfg, { at: now(), ...(clientIp !== undefined ? { clientIp } : {}) });
+      } catch (e) {
+        failed(ctx, 'request', e); // fail open: detection is not an access control
+        return;
+      }
+      record(ctx, key, 'request', o);
+      if (o?.revoked) throw new GatewayError('revoked_api_key');
+    },
+    onResponse(ctx, key, hitCap) {
+      const cfg = key.tenant.cfg.anomaly;
+      if (!cfg?.enabled) return;
+      detector.onResponse(who(key), cfg, { at: now(), hitCap }).then((o) => record(ctx, key, 'response', o), (e: unknown) => failed(ctx, 'response', e));
+    },
+    onAuthFailure(ctx, key, err) {
+      const cfg = key.tenant.cfg.anomaly;
+      if (!cfg?.enabled || !(err instanceof GatewayError) || !AUTH_FAILURE_CODES.has(err.code)) return;
+      detector.onAuthFailure(who(key), cfg, { at: now() }).then((o) => record(ctx, key, 'authFailure', o), (e: unknown) => failed(ctx, 'authFailure', e));
+    },
+  };
 }

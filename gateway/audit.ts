@@ -30,6 +30,8 @@ export interface AuditRecord {
   prompt?: string | undefined;
   /** Prompt-injection check result when it flagged or blocked (score, verdict, signal names; never text). */
   injection?: { score: number; verdict: string; signals: string[] } | undefined;
+  /** Per-key anomaly score when it reached the policy threshold (flag or revoke). */
+  anomaly?: { score: number; action: string; components: { burst: number; capHit: number; network: number; failedAuth: number } } | undefined;
 }
 
 export function createLogger(opts: { level?: string; destination?: DestinationStream } = {}): Logger {

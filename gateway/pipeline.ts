@@ -49,8 +49,19 @@ export interface PipelineDeps {
   readonly enforcement: boolean;
   /** Upstream response bodies larger than this (non-streaming) are refused. */
   readonly maxUpstreamBodyBytes: number;
+  /** Per-key anomaly detection (no-ops for tenants without an enabled `anomaly` policy). */
+  readonly anomaly?: AnomalyHooks | undefined;
   /** Audit + metrics for a streamed (hijacked) response, called once after settlement. */
   readonly finishStreamed: (ctx: RequestContext) => void;
+}
+
+export interface AnomalyHooks {
+  /** After auth succeeded; throws revoked_api_key when this request got the key revoked. */
+  onRequest(ctx: RequestContext, key: RtKey, clientIp: string | undefined): Promise<void>;
+  /** At settlement; hitCap: the output stopped at the effective max_tokens. */
+  onResponse(ctx: RequestContext, key: RtKey, hitCap: boolean): void;
+  /** A known key was refused by a later auth layer (entitlement, scope, window, IP); `err` is the refusal. */
+  onAuthFailure(ctx: RequestContext, key: RtKey, err: unknown): void;
 }
 
 const MAX_UPSTREAM_ERROR_BYTES = 64 * 1024;
@@ -112,10 +123,17 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
   const tenant = key.tenant;
   const now = Date.now();
   // stacked auth, layers 3-5
-  const model = checkModel(snap, key, parsed.model, parsed.endpoint);
-  ctx.rec.model = model.cfg.servedName;
-  checkScope(key, parsed.endpoint);
-  checkContext(key, ip, now);
+  let model: RtModel;
+  try {
+    model = checkModel(snap, key, parsed.model, parsed.endpoint);
+    ctx.rec.model = model.cfg.servedName;
+    checkScope(key, parsed.endpoint);
+    checkContext(key, ip, now);
+  } catch (e) {
+    deps.anomaly?.onAuthFailure(ctx, key, e);
+    throw e;
+  }
+  await deps.anomaly?.onRequest(ctx, key, ip);
 
   // input guardrails and request bounds
   const lim = tenant.cfg.limits;
@@ -240,6 +258,8 @@ interface Outcome {
   upstreamSeconds: number;
   /** Why the request was cut short, if it was. */
   abort: AbortReason | undefined;
+  /** A (non-streamed) choice ended with finish_reason "length". */
+  finishLength: boolean;
 }
 
 async function forward(deps: PipelineDeps, ctx: RequestContext, plan: Plan, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -269,7 +289,7 @@ async function forward(deps: PipelineDeps, ctx: RequestContext, plan: Plan, requ
   };
   reply.raw.once('close', onClose);
   deps.metrics.inflight.inc();
-  const outcome: Outcome = { usage: undefined, generatedText: '', upstreamWorked: false, upstreamSeconds: 0, abort: undefined };
+  const outcome: Outcome = { usage: undefined, generatedText: '', upstreamWorked: false, upstreamSeconds: 0, abort: undefined, finishLength: false };
   const t0 = performance.now();
   let settledError: unknown;
   let okBody: Buffer | undefined;
@@ -435,6 +455,7 @@ async function relayBody(
     throw new GatewayError('upstream_error');
   }
   outcome.usage = readUsage(json.usage);
+  outcome.finishLength = Array.isArray(json.choices) && (json.choices as unknown[]).some((c) => (c as { finish_reason?: unknown } | null)?.finish_reason === 'length');
   if (!outcome.usage) outcome.generatedText = completionText(json, plan.parsed.endpoint === 'chat.completions');
   if (transform) {
     const r = transformCompletion(json, transform, plan.parsed.endpoint === 'chat.completions');
@@ -488,6 +509,11 @@ function settle(deps: PipelineDeps, ctx: RequestContext, plan: Plan, o: Outcome)
   deps.metrics.tokens.inc({ model: m.servedName, direction: 'input' }, inTok);
   deps.metrics.tokens.inc({ model: m.servedName, direction: 'output' }, outTok);
   deps.metrics.cost.inc({ model: m.servedName, unit: m.cost.unit }, cost);
+  if (deps.anomaly && ctx.key && plan.parsed.endpoint !== 'embeddings' && (o.upstreamWorked || o.usage !== undefined)) {
+    // The output stopped at the capped max_tokens (finish_reason "length", or every choice used all of it).
+    const hitCap = o.finishLength || (plan.maxOut > 0 && outTok >= plan.maxOut * plan.parsed.n);
+    deps.anomaly.onResponse(ctx, ctx.key, hitCap);
+  }
   const res = plan.reservation;
   if (!res) return;
   if (cost > plan.estimate + 1e-9 && res.budgets.length > 0) {

@@ -144,5 +144,20 @@ export function storeContract(name: string, fixture: () => StoreFixture): void {
       assert.equal((await store.reserve(req(a, { budgets: [line] }))).ok, false);
       assert.equal(await store.ping(), true);
     });
+
+    it('keeps a shared revocation set: the first record stays, a second revoke reports false', async () => {
+      const { store } = fixture();
+      const keyId = `ns/t/${id()}`;
+      assert.equal((await store.revocations()).has(keyId), false);
+      assert.equal(await store.revoke(keyId, 'anomaly'), true);
+      const first = (await store.revocations()).get(keyId);
+      assert.equal(first?.reason, 'anomaly');
+      assert.ok(first && !Number.isNaN(Date.parse(first.at)), first?.at);
+      assert.equal(await store.revoke(keyId, 'other'), false);
+      assert.deepEqual((await store.revocations()).get(keyId), first);
+      // a copy: changing the returned map changes nothing in the store
+      (await store.revocations()).delete(keyId);
+      assert.equal((await store.revocations()).has(keyId), true);
+    });
   });
 }

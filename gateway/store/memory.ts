@@ -1,7 +1,7 @@
 // In-memory store: the embedded default for a single replica. Same semantics as the Redis store (fixed
 // windows aligned to the epoch, leases for concurrency); a synchronous check-then-apply inside one
 // JavaScript turn is atomic by construction.
-import { EPSILON, windowStart, type Actual, type BudgetUnit, type Reservation, type ReserveRequest, type ReserveResult, type Store } from './types.ts';
+import { EPSILON, windowStart, type Actual, type BudgetUnit, type Reservation, type ReserveRequest, type ReserveResult, type Store, type StoredRevocation } from './types.ts';
 
 /** Window counters are kept this long after their window ended, so late settlements still land. */
 const GRACE_SECONDS = 3600;
@@ -22,6 +22,7 @@ export class MemoryStore implements Store {
   readonly #counters = new Map<string, Counter>();
   readonly #slots = new Map<string, Map<string, number>>();
   readonly #settled = new WeakSet<Reservation>();
+  readonly #revoked = new Map<string, StoredRevocation>();
   readonly #now: () => number;
   readonly #sweep: NodeJS.Timeout;
 
@@ -151,6 +152,16 @@ export class MemoryStore implements Store {
 
   inflight(tenant: string): Promise<number> {
     return Promise.resolve(this.#liveSlots(tenant, this.#now())?.size ?? 0);
+  }
+
+  async revoke(keyId: string, reason: string): Promise<boolean> {
+    if (this.#revoked.has(keyId)) return false;
+    this.#revoked.set(keyId, { reason, at: new Date(this.#now()).toISOString() });
+    return true;
+  }
+
+  async revocations(): Promise<Map<string, StoredRevocation>> {
+    return new Map(this.#revoked);
   }
 }
 

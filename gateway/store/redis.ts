@@ -10,7 +10,7 @@
 // never overspend) and the concurrency lease expires by itself.
 import { createHash } from 'node:crypto';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { StoreUnavailableError, type Actual, type BudgetUnit, type Reservation, type ReserveRequest, type ReserveResult, type Store } from './types.ts';
+import { StoreUnavailableError, type Actual, type BudgetUnit, type Reservation, type ReserveRequest, type ReserveResult, type Store, type StoredRevocation } from './types.ts';
 
 const GRACE_SECONDS = 3600;
 
@@ -275,5 +275,37 @@ export class RedisStore implements Store {
     const [sec, usec] = (await this.client.time()) as [string | number, string | number];
     const nowMs = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
     return this.client.zcount(`${this.#key(tenant)}cc`, `(${nowMs}`, '+inf');
+  }
+
+  // Revocations: one hash `<prefix>revoked` (key id -> JSON {reason, at}), outside any tenant's slot. HSETNX keeps
+  // the first record. Persisted like any Redis data, so it outlives gateway restarts.
+  async revoke(keyId: string, reason: string): Promise<boolean> {
+    const value = JSON.stringify({ reason, at: new Date().toISOString() } satisfies StoredRevocation);
+    try {
+      return (await this.client.hsetnx(`${this.#prefix}revoked`, keyId, value)) === 1;
+    } catch (e) {
+      throw new StoreUnavailableError(`redis revoke failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+
+  async revocations(): Promise<Map<string, StoredRevocation>> {
+    let all: Record<string, string>;
+    try {
+      all = await this.client.hgetall(`${this.#prefix}revoked`);
+    } catch (e) {
+      throw new StoreUnavailableError(`redis revocations failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    const out = new Map<string, StoredRevocation>();
+    for (const [keyId, raw] of Object.entries(all)) {
+      let rec: StoredRevocation = { reason: 'unknown', at: '' };
+      try {
+        const v = JSON.parse(raw) as Partial<StoredRevocation> | null;
+        if (v && typeof v === 'object') rec = { reason: typeof v.reason === 'string' ? v.reason : 'unknown', at: typeof v.at === 'string' ? v.at : '' };
+      } catch {
+        // a hand-written entry: the key is still revoked
+      }
+      out.set(keyId, rec);
+    }
+    return out;
   }
 }

@@ -57,6 +57,14 @@ export interface Actual {
   readonly tokens: number;
 }
 
+/** A key revoked by the gateway itself (anomaly detection); shared by every replica, never expires. */
+export interface StoredRevocation {
+  /** Short machine-readable reason, e.g. `anomaly`. */
+  readonly reason: string;
+  /** RFC 3339, the first revocation's time (later ones do not overwrite it). */
+  readonly at: string;
+}
+
 export interface Store {
   readonly kind: 'memory' | 'redis';
   /** Check every control and, only if all admit, apply them all: one atomic step, one round trip. */
@@ -64,6 +72,10 @@ export interface Store {
   /** Replace the reserved estimate by the actual usage and release the concurrency slot. Idempotent per reservation. */
   settle(res: Reservation, actual: Actual): Promise<void>;
   ping(): Promise<boolean>;
+  /** Adds the key id to the shared revocation set; false when it was already there (the first record stays). */
+  revoke(keyId: string, reason: string): Promise<boolean>;
+  /** The whole revocation set (key id -> record). */
+  revocations(): Promise<Map<string, StoredRevocation>>;
   close(): Promise<void>;
   /** Inspection (tests, debugging): spend recorded in the current window of a budget line. */
   spent(tenant: string, unit: BudgetUnit, windowSeconds: number): Promise<number>;
