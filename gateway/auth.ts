@@ -95,6 +95,13 @@ export class RevocationCache {
     return n;
   }
 
+  /** Every revocation in force here (shared and pending), for publishing to the operator. */
+  list(): [string, StoredRevocation][] {
+    const all = new Map(this.#known);
+    for (const [k, v] of this.#pending) if (!all.has(k)) all.set(k, v);
+    return [...all];
+  }
+
   /** Local revocations not yet written to the store. */
   get pending(): number {
     return this.#pending.size;

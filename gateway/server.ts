@@ -106,6 +106,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   else if (spec.kind === 'cluster') {
     cluster = new ClusterConfigSource({
       client: KubeClient.fromKubeconfig(spec.kubeconfig), namespace: spec.namespace, holder, credentials,
+      revoked: () => gateway.revocations.list(),
       log: (level, msg, fields) => log[level]({ event: 'cluster_source', ...fields }, msg),
     });
     await cluster.start();

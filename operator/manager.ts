@@ -12,7 +12,7 @@ import { reconcileConfig } from './reconcile/config.ts';
 import type { ReconcileContext } from './reconcile/context.ts';
 import { modelKeyFor, reconcileModel } from './reconcile/model.ts';
 import { reconcilePolicy } from './reconcile/policy.ts';
-import { reconcileTenant } from './reconcile/tenant.ts';
+import { reconcileTenant, revokedOn } from './reconcile/tenant.ts';
 import { LeaderElector } from './runtime/leader.ts';
 import { WorkQueue, type ReconcileResult } from './runtime/queue.ts';
 import { World } from './world.ts';
@@ -129,7 +129,11 @@ export class Operator {
         if (m.status?.conditions?.some((c) => c.type === 'Ready' && c.reason !== 'Serving')) q(`model/${m.metadata.namespace}/${m.metadata.name}`);
       }
     });
-    w.gatewayLeases.on(() => q('config'));
+    w.gatewayLeases.on((o) => {
+      q('config');
+      // keys a gateway revoked on its own show up in their tenant's status
+      for (const r of revokedOn(o)) { const [ns, name] = r.id.split('/'); if (ns && name) q(`tenant/${ns}/${name}`); }
+    });
   }
 
   private async reconcile(key: string): Promise<ReconcileResult | void> {

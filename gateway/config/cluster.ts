@@ -14,6 +14,10 @@ import type { ConfigHolder } from './holder.ts';
 export const UPSTREAM_CREDENTIALS_SECRET = 'tollgate-upstream-credentials';
 export const GATEWAY_REPLICA_LABEL = 'tollgate.dev/gateway-replica';
 export const ANN_CONFIG_HASH = 'tollgate.dev/config-hash';
+/** JSON `[{"id": keyId, "reason": …, "at": …}]`: keys this gateway refuses on its own (anomaly detection). */
+export const ANN_REVOKED_KEYS = 'tollgate.dev/revoked-keys';
+/** Bound on what one Lease carries (annotations are limited to 256 KiB in total). */
+export const MAX_PUBLISHED_REVOCATIONS = 500;
 
 type SecretObj = KObject & { data?: Record<string, string> };
 
@@ -30,6 +34,8 @@ export interface ClusterSourceOptions {
   credentials: Map<string, string>;
   replicaName?: string;
   leaseSeconds?: number;
+  /** Revocations in force, published on the replica Lease so the operator shows them in tenant status. */
+  revoked?: () => readonly [string, { reason: string; at: string }][];
   log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -118,7 +124,13 @@ export class ClusterConfigSource {
     const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
     const lease = {
       apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-      metadata: { name, namespace: ns, labels: { [GATEWAY_REPLICA_LABEL]: 'true', 'app.kubernetes.io/name': 'tollgate', 'app.kubernetes.io/component': 'gateway' }, annotations: { [ANN_CONFIG_HASH]: this.o.holder.current?.hash ?? '' } },
+      metadata: {
+        name, namespace: ns, labels: { [GATEWAY_REPLICA_LABEL]: 'true', 'app.kubernetes.io/name': 'tollgate', 'app.kubernetes.io/component': 'gateway' },
+        annotations: {
+          [ANN_CONFIG_HASH]: this.o.holder.current?.hash ?? '',
+          [ANN_REVOKED_KEYS]: JSON.stringify((this.o.revoked?.() ?? []).slice(0, MAX_PUBLISHED_REVOCATIONS).map(([id, r]) => ({ id, reason: r.reason, at: r.at })).sort((a, b) => (a.id < b.id ? -1 : 1))),
+        },
+      },
       spec: { holderIdentity: this.replica, leaseDurationSeconds: this.o.leaseSeconds ?? 30, renewTime: now },
     };
     try {

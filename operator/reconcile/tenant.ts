@@ -7,6 +7,7 @@ import { LABEL_TENANT, MANAGED_BY, labelValue, ownerRefs } from '../compiler/lab
 import { tenantNetworkPolicy } from '../compiler/tenant.ts';
 import { planKeySecret } from '../keys-plan.ts';
 import { R } from '../kube/resources.ts';
+import type { KObject } from '../kube/object.ts';
 import { tenantStatus } from '../status/tenant.ts';
 import type { ReconcileResult } from '../runtime/queue.ts';
 import { ensure, readyTransition, writeStatus, type ReconcileContext } from './context.ts';
@@ -53,7 +54,27 @@ export async function reconcileTenant(ctx: ReconcileContext, namespace: string, 
 
   // 3. Status, including keys the gateway revoked on its own (anomaly detection).
   const before = (obj as { status?: LLMTenantStatus }).status;
-  const status = tenantStatus(outcome, before, ctx.gatewayUrl, now);
+  const status = tenantStatus(outcome, before, ctx.gatewayUrl, now, gatewayRevocations(ctx, now));
   if (await writeStatus(ctx, obj, status)) await readyTransition(ctx, obj, before, status);
   return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
+}
+
+/** Keys the gateway replicas revoked on their own (anomaly detection), from their live Leases. */
+export function gatewayRevocations(ctx: ReconcileContext, now: Date): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const l of ctx.world.gatewayLeases.list() as (KObject & { spec?: { renewTime?: string; leaseDurationSeconds?: number } })[]) {
+    const renewed = Date.parse(l.spec?.renewTime ?? '');
+    if (!Number.isFinite(renewed) || renewed + (l.spec?.leaseDurationSeconds ?? 30) * 1000 < now.getTime()) continue;
+    for (const r of revokedOn(l)) out.set(r.id, `revoked by the gateway (${r.reason}) at ${r.at}`);
+  }
+  return out;
+}
+
+export function revokedOn(lease: KObject): { id: string; reason: string; at: string }[] {
+  try {
+    const v: unknown = JSON.parse(lease.metadata.annotations?.['tollgate.dev/revoked-keys'] ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is { id: string; reason: string; at: string } => typeof x?.id === 'string' && typeof x?.reason === 'string' && typeof x?.at === 'string') : [];
+  } catch {
+    return [];
+  }
 }

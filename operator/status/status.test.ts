@@ -57,6 +57,19 @@ describe('LLMTenant status', () => {
     assert.deepEqual([ready.status, ready.reason], ['False', 'NoPolicy']);
     assert.equal(s.conditions!.find((c) => c.type === 'KeysIssued')!.status, 'False');
   });
+  it('shows keys a gateway revoked on its own (published on its replica Lease)', async () => {
+    const { revokedOn } = await import('../reconcile/tenant.ts');
+    const lease: KObject = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'tollgate-gateway-a', annotations: { 'tollgate.dev/revoked-keys': JSON.stringify([{ id: 'ns/t/k', reason: 'anomaly', at: '2026-11-21T10:00:00Z' }, { bogus: 1 }]) } } };
+    const revoked = revokedOn(lease);
+    assert.deepEqual(revoked.map((r) => r.id), ['ns/t/k']);
+    assert.deepEqual(revokedOn({ ...lease, metadata: { name: 'x', annotations: { 'tollgate.dev/revoked-keys': '{not json' } } }), []);
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 't-tollgate-keys', namespace: 'ns' }, data: { k: Buffer.from('x'.repeat(40)).toString('base64') } };
+    const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { keys: [{ name: 'k' }] })], policies: [policy('p', { tiers: [{ name: 'gold', models: ['*'] }] })], secrets: [secret] });
+    const s = tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0, new Map([['ns/t/k', 'revoked by the gateway (anomaly) at 2026-11-21T10:00:00Z']]));
+    assert.deepEqual(s.keys!.map((k) => [k.name, k.state, k.reason]), [['k', 'Revoked', 'revoked by the gateway (anomaly) at 2026-11-21T10:00:00Z']]);
+    assert.equal(s.conditions![0]!.reason, 'NoUsableKeys');
+  });
+
   it('reports suspension before anything else', () => {
     const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { suspended: true })], policies: [policy('p', { tiers: [{ name: 'gold', models: ['*'] }] })] });
     assert.equal(tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0).conditions![0]!.reason, 'Suspended');
