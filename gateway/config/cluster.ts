@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, LABEL_CONFIG_PART, assembleConfigText, type ConfigIndex } from '../../operator/compiler/delivery.ts';
 import { KubeError, type KubeClient } from '../../operator/kube/client.ts';
-import type { KObject } from '../../operator/kube/object.ts';
+import { microTime, type KObject } from '../../operator/kube/object.ts';
 import { R } from '../../operator/kube/resources.ts';
 import { Informer } from '../../operator/runtime/informer.ts';
 import type { ConfigHolder } from './holder.ts';
@@ -121,7 +121,7 @@ export class ClusterConfigSource {
   private async renewLease(): Promise<void> {
     const ns = this.o.namespace;
     const name = `tollgate-gateway-${this.replica}`;
-    const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    const now = microTime();
     const lease = {
       apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
       metadata: {

@@ -29,3 +29,8 @@ export function isKObject(v: unknown): v is KObject {
   const m = o['metadata'] as Record<string, unknown> | undefined;
   return typeof o['kind'] === 'string' && typeof o['apiVersion'] === 'string' && m !== undefined && typeof m['name'] === 'string';
 }
+
+/** Kubernetes MicroTime (RFC 3339 with microseconds), as Leases and Events want it. */
+export function microTime(d: Date = new Date()): string {
+  return d.toISOString().replace(/Z$/, '000Z');
+}

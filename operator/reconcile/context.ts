@@ -1,6 +1,6 @@
 // What every reconciler gets: the client, the world, options and the status/apply helpers.
 import type { KubeClient } from '../kube/client.ts';
-import type { KObject } from '../kube/object.ts';
+import { microTime, type KObject } from '../kube/object.ts';
 import { resourceFor } from '../kube/resources.ts';
 import type { OperatorMetrics } from '../metrics.ts';
 import { isSubset, jsonEqual } from '../status/conditions.ts';
@@ -44,8 +44,6 @@ export async function writeStatus(ctx: ReconcileContext, obj: KObject, status: u
   ctx.metrics.statusWrites.inc({ kind: obj.kind });
   return true;
 }
-
-const microTime = (d: Date) => d.toISOString().replace('Z', '000Z').replace(/\.(\d{3})000Z$/, '.$1000Z');
 
 /** A Kubernetes Event (events.k8s.io/v1) for a condition transition. */
 export async function recordEvent(ctx: ReconcileContext, obj: KObject, type: 'Normal' | 'Warning', reason: string, note: string): Promise<void> {

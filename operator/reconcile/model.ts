@@ -4,7 +4,7 @@ import type { LLMModelStatus } from '../../api/v1alpha1/index.ts';
 import { MANAGED_BY, LABEL_MODEL, labelValue, ownerRefs } from '../compiler/labels.ts';
 import { upstreamSecretName } from '../compiler/model.ts';
 import { objectKey } from '../compiler/objects.ts';
-import { keyOf, type KObject } from '../kube/object.ts';
+import type { KObject } from '../kube/object.ts';
 import { R } from '../kube/resources.ts';
 import { modelStatus } from '../status/model.ts';
 import { ensure, readyTransition, writeStatus, type ReconcileContext } from './context.ts';
@@ -71,4 +71,3 @@ export function modelKeyFor(o: KObject): string | undefined {
   return undefined;
 }
 
-export { keyOf };

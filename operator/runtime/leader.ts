@@ -2,7 +2,7 @@
 // record has not changed for leaseDuration as observed on *our* clock (no trust in other clocks); updates
 // are optimistic (resourceVersion); the leader that cannot renew within renewDeadline steps down.
 import { KubeError, type KubeClient } from '../kube/client.ts';
-import type { KObject } from '../kube/object.ts';
+import { microTime, type KObject } from '../kube/object.ts';
 import { R } from '../kube/resources.ts';
 
 interface LeaseSpec {
@@ -26,7 +26,6 @@ export interface LeaderOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
-const microTime = (d = new Date()) => d.toISOString().replace(/Z$/, '000Z').replace(/\.(\d{3})000Z$/, '.$1000Z');
 
 export class LeaderElector {
   private readonly client: KubeClient;
