@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Anomaly } from '../api/v1alpha1/policy.ts';
 import { RedisStore } from './store/redis.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
-import { CAPTURED, call, chat, installLeakScan, startStack, type Stack } from './test/harness.ts';
+import { CAPTURED, call, chat, installLeakScan, startStack, waitReady, type Stack } from './test/harness.ts';
 import { freePort } from './test/net.ts';
 import { startRedis, type RedisServer } from './test/redis.ts';
 
@@ -224,15 +224,3 @@ async function eventually<T>(fn: () => Promise<T>, want: T, timeoutMs: number): 
   return v;
 }
 
-async function waitReady(url: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`gateway at ${url} not ready`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -10,7 +10,7 @@ import type { GatewayConfig } from '../api/gateway-config.ts';
 import { RedisStore } from './store/redis.ts';
 import { startSimulator } from './sim/sim.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
-import { CAPTURED, call, chat, installLeakScan, startStack, type Stack } from './test/harness.ts';
+import { CAPTURED, call, chat, installLeakScan, startStack, waitReady, type Stack } from './test/harness.ts';
 import { freePort } from './test/net.ts';
 import { startRedis, type RedisServer } from './test/redis.ts';
 
@@ -102,18 +102,6 @@ describe('50 concurrent requests against a budget for 5', () => {
   });
 });
 
-async function waitReady(url: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`gateway at ${url} not ready`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('rate limits and concurrency', () => {
   const rpmKey = newKey();

@@ -99,3 +99,17 @@ export function installLeakScan(): void {
     assertNoKeyFragments(CAPTURED, ALL_KEYS);
   });
 }
+
+/** Poll a gateway's /readyz (tenant or admin URL) until it answers 200, for up to 20 s. */
+export async function waitReady(url: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`gateway at ${url} not ready`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -114,3 +114,9 @@ export function healthProbes(path: string, port: number): Pick<EngineAdapter, 'r
     startupProbe: () => startupProbe(path, port),
   };
 }
+
+/** Where the fetch step leaves the weights for engines that load a directory (vLLM, TGI). */
+export function localModelPath(model: LLMModel): string {
+  const hf = model.spec.model.huggingface;
+  return hf ? `${MODEL_DIR}/${hf.repo}` : `${MODEL_DIR}/oci`;
+}

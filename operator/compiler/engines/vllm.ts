@@ -1,4 +1,4 @@
-import { HF_OFFLINE_ENV, MODEL_DIR, healthProbes, pinnedRevision, pythonImageFetch, type EngineAdapter } from './types.ts';
+import { HF_OFFLINE_ENV, healthProbes, localModelPath, pinnedRevision, pythonImageFetch, type EngineAdapter } from './types.ts';
 
 const PORT = 8000;
 
@@ -8,8 +8,7 @@ export const vllm: EngineAdapter = {
   apiBasePath: '/v1',
   supportsApiKey: true,
   container({ model, credentialEnv }) {
-    const src = model.spec.model;
-    const path = src.huggingface ? `${MODEL_DIR}/${src.huggingface.repo}` : `${MODEL_DIR}/oci`;
+    const path = localModelPath(model);
     const args = [
       '--model', path,
       '--served-model-name', model.spec.servedName,
