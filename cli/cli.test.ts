@@ -1,7 +1,7 @@
 // The CLI as a user runs it: a real process, exit codes, stdout/stderr, no stack traces.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -28,6 +28,20 @@ describe('tollgate CLI', () => {
     const lines = r.stdout.trim().split('\n');
     assert.ok(lines.length >= 15, r.stdout);
     for (const l of lines) assert.match(l, /^examples\/invalid\/[\w-]+\.yaml:\d+: \S+: .+/);
+    noStack(r.stdout + r.stderr);
+  });
+
+  it('validate: a tier that no selecting policy offers is reported at spec.tier (what the operator sets as TierNotOffered)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
+    const tenants = readFileSync(join(ROOT, 'examples', '20-tenants.yaml'), 'utf8').replace('tier: gold', 'tier: platinum');
+    assert.match(tenants, /tier: platinum/);
+    writeFileSync(join(dir, '20-tenants.yaml'), tenants);
+    for (const f of ['00-namespaces.yaml', '10-models.yaml', '30-policies.yaml']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'examples', f), 'utf8'));
+    const r = tollgate('validate', '-f', dir);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 1, r.stdout);
+    assert.match(lines[0]!, /20-tenants\.yaml:\d+: spec\.tier: LLMTenant [\w-]+\/[\w-]+: .*platinum/);
     noStack(r.stdout + r.stderr);
   });
 

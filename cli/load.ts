@@ -61,6 +61,11 @@ export function compileProblems(result: CompileResult, sources: readonly Source[
       out.push({ ...at('LLMModel', m.model.metadata.namespace, m.model.metadata.name), path: 'spec.servedName', message: `LLMModel ${m.id}: servedName "${m.servedName}" is already claimed by ${m.conflictsWith.join(', ')} (older); this model will not be served` });
     }
   }
+  // A tier that the policies selecting the tenant do not offer: the operator sets Ready=False/TierNotOffered.
+  for (const t of result.tenants) {
+    if (t.blocked?.reason !== 'TierNotOffered') continue;
+    out.push({ ...at('LLMTenant', t.tenant.metadata.namespace ?? 'default', t.tenant.metadata.name), path: 'spec.tier', message: `LLMTenant ${t.id}: ${t.blocked.message}` });
+  }
   for (const p of result.policies) {
     for (const problem of p.problems) {
       const [path, ...rest] = problem.split(': ');

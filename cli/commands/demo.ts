@@ -13,7 +13,7 @@ import { parse, UsageError } from '../args.ts';
 import { compileFromPaths, loadPaths } from '../load.ts';
 
 export const summary = 'run the gateway locally on the examples with a built-in model simulator and demo keys';
-export const usage = 'tollgate demo [-f PATH...] [--port N] [--metrics-port N] [--latency-ms N] [--inter-token-ms N] [--log-level LEVEL] [--exit-after-check]';
+export const usage = 'tollgate demo [-f PATH...] [--host ADDR] [--port N] [--metrics-port N] [--latency-ms N] [--inter-token-ms N] [--log-level LEVEL] [--exit-after-check]';
 
 const TINY_NS = 'team-search';
 const TINY_NAME = 'demo-tiny-budget';
@@ -22,6 +22,7 @@ const TINY_BUDGET = 4000;
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     filename: { type: 'string', short: 'f', multiple: true },
+    host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '8080' },
     'metrics-port': { type: 'string', default: '9090' },
     'latency-ms': { type: 'string', default: '20' },
@@ -74,10 +75,10 @@ export async function run(argv: string[]): Promise<number> {
   const log = createLogger({ level: values['log-level'] });
   let gw;
   try {
-    gw = await startGateway({ config: { kind: 'static', value: result.gatewayConfig, label: `demo:${paths.join(',')}` }, host: '127.0.0.1', port, metricsPort, logger: log, handleSignals: true });
+    gw = await startGateway({ config: { kind: 'static', value: result.gatewayConfig, label: `demo:${paths.join(',')}` }, host: values.host, port, metricsPort, logger: log, handleSignals: true });
   } catch (e) {
     await sim.close();
-    throw new Error(`cannot start the gateway on 127.0.0.1:${port} / ${metricsPort}: ${e instanceof Error ? e.message : String(e)} (use --port / --metrics-port)`);
+    throw new Error(`cannot start the gateway on ${values.host}:${port} / ${metricsPort}: ${e instanceof Error ? e.message : String(e)} (use --port / --metrics-port)`);
   }
   if (!gw.initial.ok) {
     console.error(`demo config refused: ${gw.initial.error.message}`);

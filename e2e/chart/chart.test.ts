@@ -216,6 +216,53 @@ const OPERATOR_NAMESPACE_RULES = [
 ];
 const GATEWAY_RULES = ['coordination.k8s.io/leases:create', 'coordination.k8s.io/leases:patch', 'core/secrets:list', 'core/secrets:watch'];
 
+// The users' roles (templates/rbac/aggregated-roles.yaml): what a namespace's view/edit/admin gain, and the
+// platform team's roles for the cluster-scoped LLMPolicy (never aggregated into a namespace role).
+const USER_ROLES = ['tollgate:view', 'tollgate:edit', 'tollgate:policy-view', 'tollgate:policy-admin'];
+const USER_ROLE_RULES: Record<string, { rules: string[]; aggregateTo: string[] }> = {
+  'tollgate:view': {
+    rules: ['tollgate.dev/llmmodels/status:get', 'tollgate.dev/llmmodels/status:list', 'tollgate.dev/llmmodels/status:watch', 'tollgate.dev/llmmodels:get', 'tollgate.dev/llmmodels:list', 'tollgate.dev/llmmodels:watch',
+      'tollgate.dev/llmtenants/status:get', 'tollgate.dev/llmtenants/status:list', 'tollgate.dev/llmtenants/status:watch', 'tollgate.dev/llmtenants:get', 'tollgate.dev/llmtenants:list', 'tollgate.dev/llmtenants:watch'],
+    aggregateTo: ['admin', 'edit', 'view'],
+  },
+  'tollgate:edit': {
+    rules: ['tollgate.dev/llmmodels:create', 'tollgate.dev/llmmodels:delete', 'tollgate.dev/llmmodels:patch', 'tollgate.dev/llmmodels:update',
+      'tollgate.dev/llmtenants:create', 'tollgate.dev/llmtenants:delete', 'tollgate.dev/llmtenants:patch', 'tollgate.dev/llmtenants:update'],
+    aggregateTo: ['admin', 'edit'],
+  },
+  'tollgate:policy-view': { rules: ['tollgate.dev/llmpolicies/status:get', 'tollgate.dev/llmpolicies/status:list', 'tollgate.dev/llmpolicies/status:watch', 'tollgate.dev/llmpolicies:get', 'tollgate.dev/llmpolicies:list', 'tollgate.dev/llmpolicies:watch'], aggregateTo: [] },
+  'tollgate:policy-admin': {
+    rules: ['tollgate.dev/llmpolicies/status:get', 'tollgate.dev/llmpolicies/status:list', 'tollgate.dev/llmpolicies/status:watch',
+      'tollgate.dev/llmpolicies:create', 'tollgate.dev/llmpolicies:delete', 'tollgate.dev/llmpolicies:get', 'tollgate.dev/llmpolicies:list', 'tollgate.dev/llmpolicies:patch', 'tollgate.dev/llmpolicies:update', 'tollgate.dev/llmpolicies:watch'],
+    aggregateTo: [],
+  },
+};
+
+describe('RBAC for the custom resources\' users (aggregated ClusterRoles)', () => {
+  it('view/edit aggregate into the built-in roles; the LLMPolicy roles aggregate into none (bound by the platform team)', async () => {
+    const objects = await render();
+    for (const [name, want] of Object.entries(USER_ROLE_RULES)) {
+      const role = one(objects, 'ClusterRole', name);
+      assert.deepEqual(flattenRules(rulesOf(role)), want.rules, name);
+      const labels = role.metadata.labels ?? {};
+      const aggregated = Object.keys(labels).filter((k) => k.startsWith('rbac.authorization.k8s.io/aggregate-to-') && labels[k] === 'true').map((k) => k.slice('rbac.authorization.k8s.io/aggregate-to-'.length)).sort();
+      assert.deepEqual(aggregated, want.aggregateTo, `${name} aggregates into`);
+    }
+  });
+  it('no namespace role reaches LLMPolicies or any status subresource write', async () => {
+    for (const name of ['tollgate:view', 'tollgate:edit']) {
+      for (const rule of flattenRules(rulesOf(one(await render(), 'ClusterRole', name)))) {
+        assert.doesNotMatch(rule, /llmpolicies/, `${name}: ${rule}`);
+        assert.doesNotMatch(rule, /\/status:(create|update|patch|delete)/, `${name}: ${rule}`);
+      }
+    }
+  });
+  it('rbac.aggregateClusterRoles=false renders none of them', async () => {
+    const names = find(await render({ rbac: { aggregateClusterRoles: false } }), 'ClusterRole').map((o) => o.metadata.name);
+    assert.deepEqual(names.filter((n) => USER_ROLES.includes(n)), []);
+  });
+});
+
 describe('RBAC', () => {
   it('no wildcard verbs, resources or API groups anywhere; no escalation verbs', async () => {
     for (const o of [...find(await render(ALL_ON), 'ClusterRole'), ...find(await render(ALL_ON), 'Role')]) {
@@ -231,7 +278,7 @@ describe('RBAC', () => {
     const objects = await render();
     assert.deepEqual(flattenRules(rulesOf(one(objects, 'ClusterRole', 'tollgate-operator'))), [...OPERATOR_CLUSTER_RULES, ...SECRET_RULES].sort());
     assert.deepEqual(flattenRules(rulesOf(one(objects, 'Role', 'tollgate-operator'))), OPERATOR_NAMESPACE_RULES);
-    assert.deepEqual(find(objects, 'ClusterRole').map((o) => o.metadata.name), ['tollgate-operator'], 'the gateway has no ClusterRole');
+    assert.deepEqual(find(objects, 'ClusterRole').map((o) => o.metadata.name).filter((n) => !USER_ROLES.includes(n)), ['tollgate-operator'], 'the gateway has no ClusterRole');
     const crb = one(objects, 'ClusterRoleBinding', 'tollgate-operator') as K8sObject & { subjects: { name: string }[] };
     assert.deepEqual(crb.subjects.map((s) => s.name), ['tollgate-operator']);
   });

@@ -222,6 +222,42 @@ describe('the chart on the local control plane', () => {
     assert.equal(await statusOf(() => gw.list(R.Secret, { namespace: NS, labelSelector: 'app.kubernetes.io/managed-by=tollgate' })), 200);
   });
 
+  it('the aggregated roles: a namespace `edit` manages its LLMTenant, `view` only reads it, neither writes status or LLMPolicies; policy-admin does', async () => {
+    const can = async (user: string, verb: string, resource: string, namespace?: string, subresource?: string): Promise<boolean> => {
+      const sar = await admin.request<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, groups: ['system:authenticated'], resourceAttributes: { group: 'tollgate.dev', resource, verb, namespace, subresource } } },
+      });
+      return sar.status.allowed;
+    };
+    const bind = (kind: 'RoleBinding' | 'ClusterRoleBinding', name: string, role: string, user: string, namespace?: string) => admin.request('POST', kind === 'RoleBinding' ? `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings` : '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name, ...(namespace ? { namespace } : {}) }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }] },
+    });
+    const editor = `e2e-editor-${sfx}`, viewer = `e2e-viewer-${sfx}`, platform = `e2e-platform-${sfx}`;
+    await bind('RoleBinding', editor, 'edit', editor, 'team-search');
+    await bind('RoleBinding', viewer, 'view', viewer, 'team-search');
+    await bind('ClusterRoleBinding', platform, `${RELEASE}:policy-admin`, platform);
+    try {
+      // kube-controller-manager's aggregation controller fills the built-in roles asynchronously.
+      await until('the built-in edit role covers llmtenants', async () => await can(editor, 'create', 'llmtenants', 'team-search'), 30_000);
+      await until('the built-in view role covers llmtenants', async () => await can(viewer, 'list', 'llmtenants', 'team-search'), 30_000);
+      const got = {
+        editorPatchesTenant: await can(editor, 'patch', 'llmtenants', 'team-search'),
+        editorElsewhere: await can(editor, 'create', 'llmtenants', 'team-support'),
+        editorStatus: await can(editor, 'patch', 'llmtenants', 'team-search', 'status'),
+        editorPolicy: await can(editor, 'create', 'llmpolicies'),
+        viewerCreates: await can(viewer, 'create', 'llmtenants', 'team-search'),
+        viewerReadsModels: await can(viewer, 'get', 'llmmodels', 'team-search'),
+        platformPolicy: await can(platform, 'create', 'llmpolicies'),
+        platformPolicyStatus: await can(platform, 'patch', 'llmpolicies', undefined, 'status'),
+      };
+      assert.deepEqual(got, { editorPatchesTenant: true, editorElsewhere: false, editorStatus: false, editorPolicy: false, viewerCreates: false, viewerReadsModels: true, platformPolicy: true, platformPolicyStatus: false });
+    } finally {
+      await admin.request('DELETE', `/apis/rbac.authorization.k8s.io/v1/namespaces/team-search/rolebindings/${editor}`);
+      await admin.request('DELETE', `/apis/rbac.authorization.k8s.io/v1/namespaces/team-search/rolebindings/${viewer}`);
+      await admin.request('DELETE', `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${platform}`);
+    }
+  });
+
   it('the ValidatingAdmissionPolicy rejects unpinned images in the inference namespace and admits pinned ones', async () => {
     const deployment = (name: string, ns: string, image: string, init?: string) => ({
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns },
