@@ -1,0 +1,89 @@
+// The effective max_tokens enforced on the way back, whatever the engine does (issue #10, item 7): an engine
+// that ignores `max_tokens` cannot make the gateway serve or charge more than the reservation.
+//
+// Rule (documented in the README): output text is counted per choice with the same cl100k counter as
+// the input, each streamed content delta counting at least one token. A streamed choice that reaches the
+// effective max_tokens is cut there (its last delta truncated on a token boundary) and closed with
+// finish_reason "length"; once every choice is cut the upstream request is aborted and the stream ends
+// with [DONE]. A non-streamed choice over the cap is truncated the same way (finish_reason "length") and
+// `usage.completion_tokens` reports what was served. Settlement charges at most the reservation.
+import { countText, truncateToTokens } from './tokens.ts';
+
+/** Per-choice output budget for one streamed response. */
+export class OutputMeter {
+  readonly cap: number;
+  readonly #used = new Map<number, number>();
+  readonly #capped = new Set<number>();
+
+  constructor(capPerChoice: number) {
+    this.cap = capPerChoice;
+  }
+
+  /** Admit `text` for choice `idx`: the part that fits and whether the choice is now at its cap. */
+  take(idx: number, text: string): { text: string; capped: boolean } {
+    if (this.#capped.has(idx)) return { text: '', capped: true };
+    if (text.length === 0) return { text, capped: false };
+    const used = this.#used.get(idx) ?? 0;
+    const room = this.cap - used;
+    const k = Math.max(1, countText(text));
+    if (k <= room) {
+      this.#used.set(idx, used + k);
+      if (used + k >= this.cap) this.#capped.add(idx);
+      return { text, capped: used + k >= this.cap };
+    }
+    const t = truncateToTokens(text, room);
+    this.#used.set(idx, this.cap);
+    this.#capped.add(idx);
+    return { text: t.text, capped: true };
+  }
+
+  isCapped(idx: number): boolean {
+    return this.#capped.has(idx);
+  }
+
+  /** Every one of `n` choices reached its cap. */
+  allCapped(n: number): boolean {
+    for (let i = 0; i < n; i++) if (!this.#capped.has(i)) return false;
+    return true;
+  }
+
+  /** Output tokens counted so far, all choices. */
+  get total(): number {
+    let t = 0;
+    for (const v of this.#used.values()) t += v;
+    return t;
+  }
+}
+
+/**
+ * Apply the cap to a non-streamed completion body in place. Returns the output tokens served (counted)
+ * and whether anything was cut. `usage.completion_tokens` is rewritten when a choice was cut.
+ */
+export function capCompletion(body: Record<string, unknown>, capPerChoice: number, chat: boolean): { changed: boolean; outputTokens: number } {
+  const choices = Array.isArray(body.choices) ? (body.choices as unknown[]) : [];
+  let changed = false;
+  let outputTokens = 0;
+  for (const c of choices) {
+    if (c === null || typeof c !== 'object') continue;
+    const choice = c as Record<string, unknown>;
+    const holder = chat ? (choice.message as Record<string, unknown> | undefined) : choice;
+    const field = chat ? 'content' : 'text';
+    if (!holder || typeof holder !== 'object' || typeof holder[field] !== 'string') continue;
+    const t = truncateToTokens(holder[field] as string, capPerChoice);
+    outputTokens += t.tokens;
+    if (t.truncated) {
+      holder[field] = t.text;
+      choice.finish_reason = 'length';
+      changed = true;
+    }
+  }
+  if (changed) {
+    const u = body.usage;
+    if (u !== null && typeof u === 'object') {
+      const usage = u as Record<string, unknown>;
+      usage.completion_tokens = outputTokens;
+      if (typeof usage.prompt_tokens === 'number') usage.total_tokens = usage.prompt_tokens + outputTokens;
+    }
+  }
+  return { changed, outputTokens };
+}
