@@ -303,7 +303,7 @@ describe('item 4: a password in a config error is never shown', () => {
   it('stderr and stdout of `tollgate gateway` refusing the config at start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-cfg-'));
     try {
-      for (const up of badUpstreams) {
+      for (const up of badUpstreams.slice(0, 2)) { // the two that do not parse (each start costs seconds)
         const file = join(dir, 'config.json');
         writeFileSync(file, JSON.stringify(config([model('m1', up)], [tenant({ name: 'cfg', models: ['m1'], keys: [{ name: 'k', key }] })])));
         const port = await freePort();
@@ -437,6 +437,7 @@ describe('item 7: an engine that ignores max_tokens cannot overspend or overserv
       });
 
       it('100 requests never spend more than the budget (the attack run reached 10,020 of 5,100)', async () => {
+        s.sim.options = { ...s.sim.options, interTokenMs: 0 };
         for (let i = 0; i < 100; i++) await call(s.url, '/v1/chat/completions', { key, body: chat('m1', { stream: i % 2 === 0 }) });
         await until(async () => (await s.gw.gateway.store.inflight(TENANT)) === 0);
         await new Promise((r) => setTimeout(r, 100));

@@ -149,7 +149,11 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
     ctx.rec.injection = { score: Math.round(guard.injection.score * 1000) / 1000, verdict: guard.injection.verdict, signals: guard.injection.signals.slice(0, 8) };
     deps.metrics.injections.inc({ verdict: guard.injection.verdict });
   }
-  if (!guard.ok) throw new GatewayError(guard.code ?? 'tool_not_allowed', guard.message, guard.code === 'tool_not_allowed' ? { param: 'tools' } : undefined);
+  if (!guard.ok) {
+    // tool names are the client's text: counted, not echoed
+    if (guard.code === 'prompt_injection') throw new GatewayError('prompt_injection', guard.message);
+    throw new GatewayError('tool_not_allowed', `${guard.tools.disallowed.length} declared tool(s) are not on the policy allowlist.`, { param: 'tools' });
+  }
   if (parsed.n > lim.maxN) throw new GatewayError('n_too_large', `n may be at most ${lim.maxN}.`, { param: parsed.body.best_of !== undefined ? 'best_of' : 'n' });
   const m = model.cfg;
   const context = m.contextLength;

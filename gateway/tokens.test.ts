@@ -57,6 +57,18 @@ describe('exact for normal text', () => {
     for (const t of corpus().slice(0, 50)) assert.equal([...countingUnits(t)].map((u) => u.text).join(''), t);
   });
 
+  it('the windowed scan is exact at every window boundary (tiny windows of 256 characters)', () => {
+    let compared = 0;
+    for (const t of corpus()) {
+      const units = [...countingUnits(t, MAX_PIECE_CHARS, 300, 2 * MAX_PIECE_CHARS)];
+      assert.equal(units.map((u) => u.text).join(''), t);
+      if (units.some((u) => !u.whole)) continue; // a piece over MAX_PIECE_CHARS: the estimate zone
+      assert.equal(units.reduce((n, u) => n + unbounded(u.text), 0), unbounded(t), `mismatch on ${JSON.stringify(t.slice(0, 80))}`);
+      compared++;
+    }
+    assert.ok(compared > 100, `${compared} texts compared`);
+  });
+
   it('countUpTo returns the exact count when under the limit', async () => {
     const t = readFileSync('gateway/README.md', 'utf8');
     const r = await countUpTo({ texts: [t, t], overhead: 7 }, 1_000_000);

@@ -51,50 +51,77 @@ export function upperBound(input: InputText): number {
 
 const isWs = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 
+/** The split regex runs over windows of this many characters, so no single regex call scans a whole run. */
+const WINDOW_CHARS = 64 * MAX_PIECE_CHARS;
+
 /**
  * Units of work for `text`, in order: `{ text, whole }` segments encoded as they are (their tokens equal
  * those of the same span inside the whole text), and chunks of over-long pieces (`whole: false`).
- * Pure and linear: one pass of the split regex.
+ * Pure and linear: the split regex runs over bounded windows. A piece that ends before its window's end is
+ * exactly the piece of the whole text (the pattern has no lookbehind; its `$` and lookahead can only make a
+ * difference at the window's end); a piece touching the window's end is scanned again from its start in the
+ * next window; a piece filling a whole window is over-long by definition and is chunked.
  */
-export function* countingUnits(text: string, maxPiece = MAX_PIECE_CHARS, segmentChars = SEGMENT_CHARS): Generator<{ text: string; whole: boolean }> {
+export function* countingUnits(text: string, maxPiece = MAX_PIECE_CHARS, segmentChars = SEGMENT_CHARS, windowChars = WINDOW_CHARS): Generator<{ text: string; whole: boolean }> {
   let segStart = 0; // start of the segment being grouped
   let lastSafe = 0; // last cut position inside it (a piece boundary after a non-whitespace character)
   const re = new RegExp(SPLIT.source, SPLIT.flags);
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const start = m.index;
-    const piece = m[0];
-    const end = start + piece.length;
-    if (start > 0 && !isWs(text.charCodeAt(start - 1))) lastSafe = start;
-    if (piece.length > maxPiece) {
-      // emit the grouped text before this piece (a safe cut only if the piece starts at one)
-      if (lastSafe === start) {
-        if (start > segStart) yield { text: text.slice(segStart, start), whole: true };
-        for (let i = start; i < end; ) {
-          let j = Math.min(end, i + maxPiece);
-          if (j < end && isHighSurrogate(text.charCodeAt(j - 1))) j--; // never split a surrogate pair
-          yield { text: text.slice(i, j), whole: false };
-          i = j;
+  const chunks = function* (from: number, to: number): Generator<{ text: string; whole: boolean }> {
+    for (let i = from; i < to; ) {
+      let j = Math.min(to, i + maxPiece);
+      if (j < to && isHighSurrogate(text.charCodeAt(j - 1))) j--; // never split a surrogate pair
+      yield { text: text.slice(i, j), whole: false };
+      i = j;
+    }
+  };
+  let pos = 0;
+  while (pos < text.length) {
+    const winEnd = Math.min(text.length, pos + windowChars);
+    const last = winEnd === text.length;
+    const win = text.slice(pos, winEnd);
+    re.lastIndex = 0;
+    let next = winEnd; // where the next window starts
+    for (let m = re.exec(win); m !== null; m = re.exec(win)) {
+      const start = pos + m.index;
+      const end = start + m[0].length;
+      if (start > 0 && !isWs(text.charCodeAt(start - 1))) lastSafe = start;
+      if (end >= winEnd && !last) {
+        if (start > pos) {
+          next = start; // not trusted: scan it again from its start
+          break;
+        }
+        // one piece fills the whole window: over-long, chunk this window's part of it
+        if (lastSafe === start) {
+          if (start > segStart) yield { text: text.slice(segStart, start), whole: true };
+          yield* chunks(start, winEnd);
+        } else {
+          if (lastSafe > segStart) yield { text: text.slice(segStart, lastSafe), whole: true };
+          yield* chunks(lastSafe, winEnd);
+        }
+        segStart = winEnd;
+        lastSafe = winEnd;
+        next = winEnd;
+        break;
+      }
+      if (end - start > maxPiece) {
+        if (lastSafe === start) {
+          if (start > segStart) yield { text: text.slice(segStart, start), whole: true };
+          yield* chunks(start, end);
+        } else {
+          // a long whitespace-led piece after whitespace: cut the group at the last safe point, chunk the rest
+          if (lastSafe > segStart) yield { text: text.slice(segStart, lastSafe), whole: true };
+          yield* chunks(lastSafe, end);
         }
         segStart = end;
         lastSafe = end;
         continue;
       }
-      // a long whitespace-led piece after whitespace: cut the group at the last safe point and chunk the rest
-      if (lastSafe > segStart) yield { text: text.slice(segStart, lastSafe), whole: true };
-      for (let i = lastSafe; i < end; ) {
-        let j = Math.min(end, i + maxPiece);
-        if (j < end && isHighSurrogate(text.charCodeAt(j - 1))) j--;
-        yield { text: text.slice(i, j), whole: false };
-        i = j;
+      if (end - segStart >= segmentChars && lastSafe > segStart) {
+        yield { text: text.slice(segStart, lastSafe), whole: true };
+        segStart = lastSafe;
       }
-      segStart = end;
-      lastSafe = end;
-      continue;
     }
-    if (end - segStart >= segmentChars && lastSafe > segStart) {
-      yield { text: text.slice(segStart, lastSafe), whole: true };
-      segStart = lastSafe;
-    }
+    pos = next;
   }
   if (segStart < text.length) yield { text: text.slice(segStart), whole: true };
 }
