@@ -72,13 +72,23 @@ function stopAll(): void {
       // gone
     }
   }
-  for (const p of children) {
-    if (p.pid !== undefined && p.exitCode === null) {
-      try {
-        process.kill(-p.pid, 'SIGTERM');
-      } catch {
-        // gone
-      }
+  const alive = children.filter((p) => p.pid !== undefined && p.exitCode === null);
+  for (const p of alive) {
+    try {
+      process.kill(-p.pid!, 'SIGTERM');
+    } catch {
+      // gone
+    }
+  }
+  // A gateway whose event loop is blocked (the unfixed code on a hostile input) never runs its SIGTERM
+  // handler: after a short grace period the whole group is killed.
+  if (alive.length > 0) execFileSync('sleep', ['1']);
+  for (const p of alive) {
+    try {
+      process.kill(-p.pid!, 0);
+      process.kill(-p.pid!, 'SIGKILL');
+    } catch {
+      // gone
     }
   }
 }
