@@ -142,18 +142,6 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
 
   // input guardrails and request bounds
   const lim = tenant.cfg.limits;
-  // Tool allowlist (tools, legacy functions, forced tool_choice) and the prompt-injection check: the local
-  // scorer, then the policy's judge model when one is configured (guardrails/request.ts).
-  const guard = await checkRequest(parsed.body, tenant.cfg.guardrails, { judge: judgeFor(deps, snap, tenant.cfg.guardrails) });
-  if (guard.injection.verdict !== 'allow') {
-    ctx.rec.injection = { score: Math.round(guard.injection.score * 1000) / 1000, verdict: guard.injection.verdict, signals: guard.injection.signals.slice(0, 8) };
-    deps.metrics.injections.inc({ verdict: guard.injection.verdict });
-  }
-  if (!guard.ok) {
-    // tool names are the client's text: counted, not echoed
-    if (guard.code === 'prompt_injection') throw new GatewayError('prompt_injection', guard.message);
-    throw new GatewayError('tool_not_allowed', `${guard.tools.disallowed.length} declared tool(s) are not on the policy allowlist.`, { param: 'tools' });
-  }
   if (parsed.n > lim.maxN) throw new GatewayError('n_too_large', `n may be at most ${lim.maxN}.`, { param: parsed.body.best_of !== undefined ? 'best_of' : 'n' });
   const m = model.cfg;
   const context = m.contextLength;
@@ -170,6 +158,21 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
   const inputTokens = counted.tokens;
   if (maxIn !== undefined && inputTokens > maxIn) throw new GatewayError('input_too_long', `Input has more than ${maxIn} tokens.`);
   if (inputTokens >= context) throw new GatewayError('context_length_exceeded', `Input does not fit the ${context}-token context.`);
+
+  // The guardrails run on input already known to fit (the scorer is linear but ~0.7 µs/byte: bounded work
+  // first, expensive work after).
+  // Tool allowlist (tools, legacy functions, forced tool_choice) and the prompt-injection check: the local
+  // scorer, then the policy's judge model when one is configured (guardrails/request.ts).
+  const guard = await checkRequest(parsed.body, tenant.cfg.guardrails, { judge: judgeFor(deps, snap, tenant.cfg.guardrails) });
+  if (guard.injection.verdict !== 'allow') {
+    ctx.rec.injection = { score: Math.round(guard.injection.score * 1000) / 1000, verdict: guard.injection.verdict, signals: guard.injection.signals.slice(0, 8) };
+    deps.metrics.injections.inc({ verdict: guard.injection.verdict });
+  }
+  if (!guard.ok) {
+    // tool names are the client's text: counted, not echoed
+    if (guard.code === 'prompt_injection') throw new GatewayError('prompt_injection', guard.message);
+    throw new GatewayError('tool_not_allowed', `${guard.tools.disallowed.length} declared tool(s) are not on the policy allowlist.`, { param: 'tools' });
+  }
 
   let maxOut = 0;
   if (parsed.endpoint !== 'embeddings') {
