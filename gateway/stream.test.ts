@@ -86,7 +86,8 @@ describe('streaming', () => {
     }
     const tAll = performance.now() - t0;
     CAPTURED.push(text);
-    assert.ok(tFirst < 200 && tAll > 350, `first ${tFirst.toFixed(0)} ms, all ${tAll.toFixed(0)} ms`);
+    // relative, so a cold start on a busy machine does not fail it: the chunks arrive spread over the ~400 ms
+    assert.ok(tAll - tFirst > 250, `first ${tFirst.toFixed(0)} ms, all ${tAll.toFixed(0)} ms`);
     const events = sseEvents(text);
     assert.ok(events.every((e) => e.usage === undefined), 'no usage chunk unless the client asked for it');
     assert.ok(text.trimEnd().endsWith('data: [DONE]'));
@@ -111,6 +112,8 @@ describe('streaming', () => {
     while ((got.match(/"content"/g)?.length ?? 0) < 6) got += new TextDecoder().decode((await reader.read()).value);
     ac.abort();
     await settled();
+    // the simulator sees its socket close a moment after the gateway released the slot
+    for (let i = 0; i < 100 && s.sim.stats.aborted === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const aborted = s.sim.stats.aborted;
     assert.equal(aborted, 1, 'the upstream request was cancelled');
     const charged = (await s.gw.gateway.store.spent(TENANT, 'tokens', 86400)) - spentBefore;
