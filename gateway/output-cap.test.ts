@@ -51,6 +51,15 @@ describe('capCompletion', () => {
     assert.equal(capCompletion(text, 5, false).outputTokens, 5);
     assert.equal(text.choices[0]!.finish_reason, 'length');
   });
+  it('tool-call arguments share the choice budget and are cut too', () => {
+    const args = JSON.stringify({ city: 'Paris', notes: 'x '.repeat(400) });
+    const body = { choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: args } }] }, finish_reason: 'tool_calls' }] };
+    const r = capCompletion(body, 10, true);
+    assert.equal(r.changed, true);
+    assert.equal(r.outputTokens, 10);
+    assert.ok(countText(body.choices[0]!.message.tool_calls[0]!.function.arguments) <= 10);
+    assert.equal(body.choices[0]!.finish_reason, 'length');
+  });
   it('leaves a body within the cap untouched', () => {
     const body = { choices: [{ message: { content: 'Hello world' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 2 } };
     const before = JSON.stringify(body);
@@ -75,6 +84,17 @@ describe('SseRelay with a meter', () => {
     assert.match(out, /"usage":\{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12\}/);
     assert.ok(out.endsWith('data: [DONE]\n\n'));
     assert.doesNotMatch(out, /four|five|six/);
+  });
+  it('cuts streamed tool-call arguments at the cap', () => {
+    const relay = new SseRelay({ clientWantsUsage: false, transform: undefined, chat: true, meter: new OutputMeter(4), n: 1 });
+    let out = '';
+    for (const a of ['{"city":', ' "Paris",', ' "notes": "', 'aaaa bbbb cccc', ' dddd"}']) {
+      out += dec.decode(relay.push(enc.encode(ev({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: a } }] }, finish_reason: null }] }))));
+      if (relay.capReached) break;
+    }
+    assert.equal(relay.capReached, true);
+    assert.match(out, /"finish_reason":"length"/);
+    assert.doesNotMatch(out, /dddd/);
   });
   it('replaces an upstream error event by the catalog error', () => {
     const relay = new SseRelay({ clientWantsUsage: false, transform: undefined, chat: true });

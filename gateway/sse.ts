@@ -3,7 +3,7 @@
 // way it records what settlement needs — the upstream `usage` and the generated text (for charging what
 // was generated when a stream is cut) — and, when an output transform is plugged in, rewrites each
 // choice's text through it (holding back what the transform holds back, flushing at finish_reason).
-import type { OutputMeter } from './output-cap.ts';
+import { meterToolArguments, type OutputMeter } from './output-cap.ts';
 import type { OutputTransform, Verdict } from './transform.ts';
 
 export interface Usage {
@@ -144,6 +144,15 @@ export class SseRelay {
           changed = true;
         }
         if (r.capped && !wasCapped && c.finish_reason !== 'length') {
+          c.finish_reason = 'length';
+          changed = true;
+        }
+      }
+      if (meter && this.#opts.chat && c.delta && typeof c.delta === 'object') {
+        // tool-call arguments are output too: metered against the same cap
+        const wasCapped = meter.isCapped(idx);
+        if (meterToolArguments(meter, idx, c.delta as Record<string, unknown>)) changed = true;
+        if (meter.isCapped(idx) && !wasCapped && c.finish_reason !== 'length') {
           c.finish_reason = 'length';
           changed = true;
         }
