@@ -10,7 +10,8 @@ import { AnomalyDetector, MemoryAnomalyStore, type AnomalyOutcome, type AnomalyS
 import type { RtKey } from './config/snapshot.ts';
 import type { ConfigHolder } from './config/holder.ts';
 import { ERRORS, GatewayError, type ErrorCode } from './errors.ts';
-import { loggablePath, type AuditRecord } from './audit.ts';
+import type { AuditRecord } from './audit.ts';
+import { safeClientIp, safeMethod, safeRequestId, scrubUpstreamText, SecretSet, stripUserinfo } from './scrub.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { guardrailsTransform } from '../guardrails/gateway-adapter.ts';
 import { handleInference, type AnomalyHooks, type PipelineDeps, type RequestContext } from './pipeline.ts';
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   transforms?: readonly OutputTransformFactory[];
   /** credentialKey -> upstream API key (from the gateway's upstream-credentials Secret). */
   credentials?: ReadonlyMap<string, string>;
+  /** Other credentials the gateway holds (the Redis password): scrubbed from upstream text in logs. */
+  extraSecrets?: readonly string[];
   /** false: benchmarking floor only — no auth, no limits, no accounting. Never in production. */
   enforcement?: boolean;
   /** Fastify trustProxy: whose X-Forwarded-For to believe for the client address (IP allowlists). */
@@ -70,8 +73,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const CLIENT_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
-
 export function buildApp(opts: GatewayOptions): Gateway {
   const holder = opts.holder;
   const log = opts.logger;
@@ -89,6 +90,8 @@ export function buildApp(opts: GatewayOptions): Gateway {
   const anomalyClock = opts.anomalyClock ?? Date.now;
   const detector = new AnomalyDetector(new GatewayAnomalyStore(revocations, log, metrics), opts.anomalyTuning);
   const anomaly = anomalyHooks(detector, anomalyClock, log, metrics);
+  const credentials = opts.credentials ?? new Map<string, string>();
+  const secrets = new SecretSet([...credentials.values(), ...(opts.extraSecrets ?? [])]);
 
   holder.observe({
     applied(snap, source, previous) {
@@ -102,7 +105,8 @@ export function buildApp(opts: GatewayOptions): Gateway {
     refused(error) {
       metrics.configReloads.inc({ result: 'failure' });
       metrics.configLastFailure.set(error.at.getTime() / 1000);
-      log.error({ event: 'config_refused', source: error.source, error: error.message, claimedHash: error.claimedHash, inForce: holder.current?.hash ?? null }, 'gateway config refused; the last good config stays in force');
+      // URLs without userinfo, key-shaped runs scrubbed: a config error never prints a password
+      log.error({ event: 'config_refused', source: error.source, error: scrubUpstreamText(stripUserinfo(error.message), secrets), claimedHash: error.claimedHash, inForce: holder.current?.hash ?? null }, 'gateway config refused; the last good config stays in force');
     },
   });
   const current = holder.current;
@@ -134,17 +138,19 @@ export function buildApp(opts: GatewayOptions): Gateway {
     if (ctx.endpoint === 'health') return; // probes: metrics only
     // logging mode `none`: no line for successful requests; refusals are security events and always logged
     if (ctx.key?.tenant.cfg.logging === 'none' && code === undefined) return;
+    // Only values the gateway produced or validated (issue #10, item 3): the endpoint (a route label, never
+    // the raw path), a fixed-set method, a syntactically valid IP, a UUID client request id.
+    const ip = safeClientIp(request.ip);
     const rec: AuditRecord = {
       reqId: ctx.reqId,
       endpoint: ctx.endpoint,
-      method: request.method,
+      method: safeMethod(request.method),
       status,
       latencyMs,
-      ip: request.ip,
+      ...(ip !== undefined ? { ip } : {}),
       ...ctx.rec,
       ...(code !== undefined ? { code } : {}),
     };
-    if (ctx.endpoint === 'other') rec.path = loggablePath(request.url);
     log.info({ audit: rec }, 'request');
   };
 
@@ -159,7 +165,8 @@ export function buildApp(opts: GatewayOptions): Gateway {
       // blocks are counted by the pipeline (tollgate_output_blocked_total)
       onFinding: (_ctx, f) => metrics.redactions.inc({ detector: f.detector, kind: f.kind }),
     })],
-    credentials: opts.credentials ?? new Map(),
+    credentials,
+    secrets,
     enforcement,
     anomaly,
     maxUpstreamBodyBytes: opts.maxUpstreamBodyBytes ?? 32 * 1024 * 1024,
@@ -177,7 +184,7 @@ export function buildApp(opts: GatewayOptions): Gateway {
 
   app.decorateRequest('tg', null as unknown as RequestContext);
   app.addHook('onRequest', async (request) => {
-    const clientId = request.headers['x-request-id'];
+    const clientId = safeRequestId(request.headers['x-request-id']);
     const ctx: RequestContext = {
       reqId: request.id,
       start: performance.now(),
@@ -187,7 +194,7 @@ export function buildApp(opts: GatewayOptions): Gateway {
       snap: holder.current,
       key: undefined,
       audited: false,
-      rec: typeof clientId === 'string' && CLIENT_ID_RE.test(clientId) ? { clientRequestId: clientId } : {},
+      rec: clientId !== undefined ? { clientRequestId: clientId } : {},
     };
     request.tg = ctx;
     requestsByCtx.set(ctx, request);
@@ -201,7 +208,8 @@ export function buildApp(opts: GatewayOptions): Gateway {
     const ctx = request.tg;
     const ge = toGatewayError(err);
     if (ge.code === 'internal_error') {
-      log.error({ reqId: ctx?.reqId, err: err instanceof Error ? { name: err.name, message: err.message.slice(0, 500), stack: err.stack?.split('\n').slice(0, 8).join('\n') } : String(err).slice(0, 200) }, 'internal error');
+      // an exception message may quote request text: scrubbed like upstream text
+      log.error({ reqId: ctx?.reqId, err: err instanceof Error ? { name: err.name, message: scrubUpstreamText(err.message, secrets, 500), stack: scrubUpstreamText(err.stack?.split('\n').slice(0, 8).join('\n') ?? '', secrets) } : scrubUpstreamText(String(err), secrets, 200) }, 'internal error');
     }
     if (ctx) {
       ctx.rec.code = ge.code;
@@ -312,7 +320,8 @@ export function buildApp(opts: GatewayOptions): Gateway {
       detail: {
         status: ready ? 'ready' : 'not ready',
         config: snap ? { hash: snap.hash, loadedAt: snap.loadedAt.toISOString(), source: holder.source, tenants: snap.tenantCount, models: snap.models.size } : null,
-        lastReloadError: err ? { message: err.message, source: err.source, at: err.at.toISOString() } : null,
+        // no config text here (issue #10, item 4): the reason is in the scrubbed config_refused log line
+        lastReloadError: err ? { source: err.source, at: err.at.toISOString(), detail: 'see the config_refused log line' } : null,
         store: { kind: store.kind, reachable: storeOk },
         enforcement,
       },
@@ -379,6 +388,9 @@ export function buildApp(opts: GatewayOptions): Gateway {
 
 function sendError(reply: FastifyReply, e: GatewayError): void {
   if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(e.retryAfterSeconds))));
+  for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
+  // OpenAI SDKs honour this before their status rules: refusals a retry cannot fix are never retried
+  reply.header('x-should-retry', e.retryable ? 'true' : 'false');
   reply.code(e.status).header('content-type', 'application/json').header('x-request-id', reply.request.id).send(e.body());
 }
 

@@ -40,7 +40,8 @@ export function checkAccount(key: RtKey): void {
 /** Layer 3: the tier's entitlement to the model (and that the model serves this endpoint). */
 export function checkModel(snap: Snapshot, key: RtKey, model: string, endpoint: Scope): RtModel {
   const m = snap.models.get(model);
-  if (!m) throw new GatewayError('model_not_found', `The model "${model.slice(0, 128)}" does not exist.`, { param: 'model' });
+  // the name is client text: not echoed (a key pasted into `model` would come back in the response)
+  if (!m) throw new GatewayError('model_not_found', undefined, { param: 'model' });
   if (!key.tenant.models.has(model)) throw new GatewayError('model_not_entitled', undefined, { param: 'model' });
   if (endpoint !== 'models.list' && !m.capabilities.has(endpoint)) throw new GatewayError('model_capability', `The model does not serve ${endpoint}.`, { param: 'model' });
   return m;

@@ -154,6 +154,11 @@ describe('request validation (unit)', () => {
     assert.equal(jsonDepthExceeds('{"a":"[[[[[[[[[[[["}', 3), false);
     assert.equal(jsonDepthExceeds('{"a":[[[1]]]}', 3), true);
     assert.equal(jsonDepthExceeds('{"a":"\\"[[[[["}', 2), false);
+    // an escaped backslash ends the string: the brackets after it count
+    assert.equal(jsonDepthExceeds('{"a":"x\\\\"[[[[[1]]]]]}', 3), true);
+    assert.equal(jsonDepthExceeds('{"a":"x\\\\\\"[[[[[1]]]]]"}', 3), false);
+    assert.equal(jsonDepthExceeds(`{"a":"${'['.repeat(100_000)}","b":[[1]]}`, 2), true);
+    assert.equal(jsonDepthExceeds('{"a":"unterminated [[[[[[', 2), false);
   });
   it('normalises explicit nulls and takes the smaller of max_tokens and max_completion_tokens', () => {
     const p = validateRequest('chat.completions', { model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: null, max_tokens: 50, max_completion_tokens: 20 });

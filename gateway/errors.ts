@@ -4,7 +4,7 @@
 
 export interface ErrorSpec {
   status: number;
-  type: 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'rate_limit_error' | 'api_error';
+  type: 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'rate_limit_error' | 'insufficient_quota' | 'api_error';
   /** Default human message; call sites may give a more specific one. */
   message: string;
   /** Documentation: when it happens. */
@@ -44,7 +44,8 @@ export const ERRORS = {
   outside_access_window: spec(403, 'permission_error', 'Requests are not allowed at this time.', 'Outside every access window of a selecting policy.'),
   ip_not_allowed: spec(403, 'permission_error', 'Requests from this address are not allowed.', 'Client address outside an IP allowlist.'),
   // --- limits (pre-flight reservation) ---------------------------------------------------------------
-  budget_exceeded: spec(429, 'rate_limit_error', 'Budget exhausted for the current window.', 'The reservation does not fit a budget window; Retry-After names the window end.'),
+  budget_exceeded: spec(402, 'insufficient_quota', 'This request does not fit the budget left in the current window.', 'The reservation does not fit a budget window that resets in more than 60 s: a retry cannot succeed soon, so no Retry-After (SDKs do not retry 402); the message says what the request needed and what is left, `x-tollgate-budget-reset` gives the reset time.'),
+  budget_window_full: spec(429, 'rate_limit_error', 'This request does not fit the budget left in the current window.', 'The reservation does not fit a budget window that resets within 60 s; Retry-After names the window end.'),
   rate_limit_requests: spec(429, 'rate_limit_error', 'Requests-per-minute limit reached.', 'rpm window full; Retry-After names the window end.'),
   rate_limit_tokens: spec(429, 'rate_limit_error', 'Tokens-per-minute limit reached.', 'tpm window full; Retry-After names the window end.'),
   concurrency_limit: spec(429, 'rate_limit_error', 'Too many requests in flight.', 'All concurrency slots busy; Retry-After: 1.'),
@@ -52,9 +53,9 @@ export const ERRORS = {
   // --- upstream ---------------------------------------------------------------------------------------
   upstream_unavailable: spec(502, 'api_error', 'The model server is unavailable.', 'Connect failure or reset before a response.'),
   upstream_timeout: spec(504, 'api_error', 'The model server timed out.', 'Connect, first-byte or total timeout.'),
-  upstream_error: spec(502, 'api_error', 'The model server failed.', 'Upstream 5xx or an unreadable response (details only in gateway logs).'),
-  upstream_bad_request: spec(400, 'invalid_request_error', 'The model server rejected the request.', 'Upstream 4xx; the message is sanitised.'),
-  output_blocked: spec(502, 'api_error', 'The response was blocked by an output guardrail.', 'An output transform refused the response.'),
+  upstream_error: spec(502, 'api_error', 'The model server failed.', 'Upstream 5xx/401/403/408/429, an SSE error event or an unreadable response: a generic message with the upstream status (details only in gateway logs, scrubbed).'),
+  upstream_bad_request: spec(400, 'invalid_request_error', 'The model server rejected the request.', 'Upstream 400/404/413/422: a generic message with the upstream status; the upstream text only in the gateway log, scrubbed.'),
+  output_blocked: spec(400, 'invalid_request_error', 'The response was blocked by an output guardrail.', 'An output transform refused the response (not 5xx/429: a retry would run the model again for the same refusal).'),
   // --- routing / server --------------------------------------------------------------------------------
   not_found: spec(404, 'not_found_error', 'Unknown route.', 'Any path or method the gateway does not serve.'),
   not_ready: spec(503, 'api_error', 'Gateway has no valid configuration loaded.', 'Before the first valid config.'),
@@ -73,17 +74,61 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly param: string | null;
   readonly retryAfterSeconds: number | undefined;
-  constructor(code: ErrorCode, message?: string, opts: { param?: string; retryAfterSeconds?: number } = {}) {
+  /** Extra response headers (e.g. the budget reset time). */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(code: ErrorCode, message?: string, opts: { param?: string; retryAfterSeconds?: number; headers?: Record<string, string> } = {}) {
     super(message ?? ERRORS[code].message);
     this.name = 'GatewayError';
     this.code = code;
     this.status = ERRORS[code].status;
     this.param = opts.param ?? null;
     this.retryAfterSeconds = opts.retryAfterSeconds;
+    this.headers = opts.headers ?? {};
+  }
+  /** Whether a client retry can succeed (OpenAI SDKs honour `x-should-retry`). */
+  get retryable(): boolean {
+    return RETRYABLE.has(this.code);
   }
   body(): OpenAIErrorBody {
     return { error: { message: this.message, type: ERRORS[this.code].type, param: this.param, code: this.code } };
   }
+}
+
+/** Refusals a short retry can fix; every other refusal says `x-should-retry: false`. */
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['budget_window_full', 'rate_limit_requests', 'rate_limit_tokens', 'concurrency_limit', 'store_unavailable', 'upstream_unavailable', 'upstream_timeout', 'upstream_error', 'not_ready', 'internal_error']);
+
+/** A budget window resetting within this many seconds is worth a Retry-After; later ones are not. */
+export const SHORT_RETRY_SECONDS = 60;
+
+export interface BudgetRefusal {
+  /** Estimated cost of this request, in `unit`. */
+  readonly needed: number;
+  readonly unit: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+  /** Spent in the current window (undefined: the store could not tell). */
+  readonly spent: number | undefined;
+  /** Seconds until the window resets. */
+  readonly resetSeconds: number;
+  readonly nowMs: number;
+}
+
+/**
+ * The refusal for a budget line that does not admit a request (issue #10, item 8): what the request needed
+ * and what is left; a window resetting soon -> 429 + Retry-After (`budget_window_full`), later -> 402
+ * `budget_exceeded` without Retry-After (SDKs would sleep or retry for nothing) and the reset time in headers.
+ */
+export function budgetRefusal(r: BudgetRefusal): GatewayError {
+  const num = (n: number): string => String(Math.round(n * 1000) / 1000);
+  const reset = new Date(r.nowMs + Math.ceil(r.resetSeconds) * 1000).toISOString();
+  const left = r.spent === undefined ? undefined : Math.max(0, r.limit - r.spent);
+  const leftText = left === undefined ? `the budget is ${num(r.limit)} ${r.unit}` : `${num(left)} of ${num(r.limit)} ${r.unit} are left`;
+  const message = `This request needs an estimated ${num(r.needed)} ${r.unit}; ${leftText} in the current ${r.windowSeconds}-second window, which resets at ${reset}.` +
+    (left !== undefined && left > 0 ? ' A smaller request (lower max_tokens or n) may fit now.' : '');
+  const headers: Record<string, string> = { 'x-tollgate-budget-reset': reset, 'x-tollgate-budget-limit': num(r.limit) };
+  if (left !== undefined) headers['x-tollgate-budget-remaining'] = num(left);
+  if (r.resetSeconds <= SHORT_RETRY_SECONDS) return new GatewayError('budget_window_full', message, { retryAfterSeconds: r.resetSeconds, headers });
+  return new GatewayError('budget_exceeded', message, { headers });
 }
 
 export function isGatewayError(e: unknown): e is GatewayError {

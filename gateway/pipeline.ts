@@ -10,13 +10,15 @@ import type { Logger } from 'pino';
 import type { CfgModel } from '../api/gateway-config.ts';
 import { checkContext, checkModel, checkScope } from './auth.ts';
 import type { RtKey, RtModel, Snapshot } from './config/snapshot.ts';
-import { GatewayError } from './errors.ts';
+import { budgetRefusal, GatewayError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
-import { describeUpstreamError, sanitiseUpstreamMessage, upstreamFailure, type AbortReason, type Upstreams } from './proxy.ts';
+import { describeUpstreamError, upstreamFailure, upstreamStatusToError, type AbortReason, type Upstreams } from './proxy.ts';
+import { capCompletion, OutputMeter } from './output-cap.ts';
+import { scrubUpstreamText, type SecretSet } from './scrub.ts';
 import { validateRequest, type Endpoint, type ParsedRequest } from './request.ts';
 import { readUsage, SseRelay, transformCompletion, type Usage } from './sse.ts';
 import { StoreUnavailableError, type BudgetCharge, type Reservation, type ReserveRequest, type Store } from './store/types.ts';
-import { countInput, countText, exactCount, upperBound } from './tokens.ts';
+import { countAll, countInput, countText, upperBound } from './tokens.ts';
 import { composeTransforms, type OutputTransform, type OutputTransformFactory } from './transform.ts';
 import { redactForLog, type AuditRecord } from './audit.ts';
 import type { CfgGuardrails } from '../api/gateway-config.ts';
@@ -46,6 +48,8 @@ export interface PipelineDeps {
   readonly upstreams: Upstreams;
   readonly transforms: readonly OutputTransformFactory[];
   readonly credentials: ReadonlyMap<string, string>;
+  /** Every credential the gateway holds (upstream keys, Redis password): scrubbed from what upstreams say. */
+  readonly secrets: SecretSet;
   readonly enforcement: boolean;
   /** Upstream response bodies larger than this (non-streaming) are refused. */
   readonly maxUpstreamBodyBytes: number;
@@ -103,7 +107,8 @@ export async function handleInference(deps: PipelineDeps, endpoint: Endpoint, re
   ctx.rec.model = plan.model.cfg.servedName;
   const key = ctx.key;
   // Prompts reach the audit log only when the policy asks, through the same detectors as outputs.
-  if (key?.tenant.cfg.logging === 'redactedPrompts') ctx.rec.prompt = redactForLog(compileGuard(key.tenant.cfg.guardrails).redact(parsed.input.texts.join('\n')).text);
+  // Cut before redaction: the log keeps 4 kB, so the detectors never run over a whole 1 MiB prompt.
+  if (key?.tenant.cfg.logging === 'redactedPrompts') ctx.rec.prompt = redactForLog(compileGuard(key.tenant.cfg.guardrails).redact(promptForLog(parsed.input.texts)).text);
   await forward(deps, ctx, plan, request, reply);
 }
 
@@ -137,14 +142,6 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
 
   // input guardrails and request bounds
   const lim = tenant.cfg.limits;
-  // Tool allowlist (tools, legacy functions, forced tool_choice) and the prompt-injection check: the local
-  // scorer, then the policy's judge model when one is configured (guardrails/request.ts).
-  const guard = await checkRequest(parsed.body, tenant.cfg.guardrails, { judge: judgeFor(deps, snap, tenant.cfg.guardrails) });
-  if (guard.injection.verdict !== 'allow') {
-    ctx.rec.injection = { score: Math.round(guard.injection.score * 1000) / 1000, verdict: guard.injection.verdict, signals: guard.injection.signals.slice(0, 8) };
-    deps.metrics.injections.inc({ verdict: guard.injection.verdict });
-  }
-  if (!guard.ok) throw new GatewayError(guard.code ?? 'tool_not_allowed', guard.message, guard.code === 'tool_not_allowed' ? { param: 'tools' } : undefined);
   if (parsed.n > lim.maxN) throw new GatewayError('n_too_large', `n may be at most ${lim.maxN}.`, { param: parsed.body.best_of !== undefined ? 'best_of' : 'n' });
   const m = model.cfg;
   const context = m.contextLength;
@@ -156,10 +153,26 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
   const bound = upperBound(parsed.input);
   const needExact = (unit === 'tokens' && budgetLines.length > 0) || lim.tokensPerMinute !== undefined || bound + Math.max(outCap, 1) > context;
   const limit = Math.min(maxIn ?? Infinity, context - 1);
-  const counted = countInput(parsed.input, Number.isFinite(limit) ? limit : undefined, needExact);
+  // sliced (yields to the event loop), stops at limit + 1, linear in the input (gateway/tokens.ts)
+  const counted = await countInput(parsed.input, Number.isFinite(limit) ? limit : undefined, needExact);
   const inputTokens = counted.tokens;
   if (maxIn !== undefined && inputTokens > maxIn) throw new GatewayError('input_too_long', `Input has more than ${maxIn} tokens.`);
   if (inputTokens >= context) throw new GatewayError('context_length_exceeded', `Input does not fit the ${context}-token context.`);
+
+  // The guardrails run on input already known to fit (the scorer is linear but ~0.7 µs/byte: bounded work
+  // first, expensive work after).
+  // Tool allowlist (tools, legacy functions, forced tool_choice) and the prompt-injection check: the local
+  // scorer, then the policy's judge model when one is configured (guardrails/request.ts).
+  const guard = await checkRequest(parsed.body, tenant.cfg.guardrails, { judge: judgeFor(deps, snap, tenant.cfg.guardrails) });
+  if (guard.injection.verdict !== 'allow') {
+    ctx.rec.injection = { score: Math.round(guard.injection.score * 1000) / 1000, verdict: guard.injection.verdict, signals: guard.injection.signals.slice(0, 8) };
+    deps.metrics.injections.inc({ verdict: guard.injection.verdict });
+  }
+  if (!guard.ok) {
+    // tool names are the client's text: counted, not echoed
+    if (guard.code === 'prompt_injection') throw new GatewayError('prompt_injection', guard.message);
+    throw new GatewayError('tool_not_allowed', `${guard.tools.disallowed.length} declared tool(s) are not on the policy allowlist.`, { param: 'tools' });
+  }
 
   let maxOut = 0;
   if (parsed.endpoint !== 'embeddings') {
@@ -193,12 +206,12 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
       tpm: lim.tokensPerMinute === undefined ? undefined : { limit: lim.tokensPerMinute, amount: rawTokens },
       concurrency: lim.concurrency === undefined ? undefined : { limit: lim.concurrency, leaseMs: deps.upstreams.timeouts.totalMs + 30_000 },
     };
-    reservation = await reserve(deps, req);
+    reservation = await reserve(deps, req, now);
   }
   return { parsed, model, inputTokens, inputExact: counted.exact, maxOut, estimate, rawTokens, reservation };
 }
 
-async function reserve(deps: PipelineDeps, req: ReserveRequest): Promise<Reservation> {
+async function reserve(deps: PipelineDeps, req: ReserveRequest, nowMs: number): Promise<Reservation> {
   let result;
   try {
     result = await deps.store.reserve(req);
@@ -213,8 +226,13 @@ async function reserve(deps: PipelineDeps, req: ReserveRequest): Promise<Reserva
   if (result.ok) return result.reservation;
   const retryAfterSeconds = result.retryAfterSeconds;
   switch (result.reason) {
-    case 'budget':
-      throw new GatewayError('budget_exceeded', undefined, { retryAfterSeconds });
+    case 'budget': {
+      const line = req.budgets[result.budgetIndex ?? 0];
+      if (!line) throw new GatewayError('budget_exceeded');
+      // What is left, for the message (one more read, on refusals only; not part of the decision).
+      const spent = await deps.store.spent(req.tenant, line.unit, line.windowSeconds).catch(() => undefined);
+      throw budgetRefusal({ needed: line.amount, unit: line.unit, limit: line.limit, windowSeconds: line.windowSeconds, spent, resetSeconds: retryAfterSeconds, nowMs });
+    }
     case 'rpm':
       throw new GatewayError('rate_limit_requests', undefined, { retryAfterSeconds });
     case 'tpm':
@@ -260,6 +278,8 @@ interface Outcome {
   abort: AbortReason | undefined;
   /** A (non-streamed) choice ended with finish_reason "length". */
   finishLength: boolean;
+  /** Output tokens the gateway counted while relaying (what was served); undefined when not counted. */
+  countedOut: number | undefined;
 }
 
 async function forward(deps: PipelineDeps, ctx: RequestContext, plan: Plan, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -289,7 +309,7 @@ async function forward(deps: PipelineDeps, ctx: RequestContext, plan: Plan, requ
   };
   reply.raw.once('close', onClose);
   deps.metrics.inflight.inc();
-  const outcome: Outcome = { usage: undefined, generatedText: '', upstreamWorked: false, upstreamSeconds: 0, abort: undefined, finishLength: false };
+  const outcome: Outcome = { usage: undefined, generatedText: '', upstreamWorked: false, upstreamSeconds: 0, abort: undefined, finishLength: false, countedOut: undefined };
   const t0 = performance.now();
   let settledError: unknown;
   let okBody: Buffer | undefined;
@@ -328,7 +348,7 @@ async function forward(deps: PipelineDeps, ctx: RequestContext, plan: Plan, requ
       ctx.rec.aborted = abortReason;
       deps.metrics.upstreamAborts.inc({ reason: abortReason });
     }
-    settle(deps, ctx, plan, outcome);
+    await settle(deps, ctx, plan, outcome);
     if (ctx.streamed) deps.finishStreamed(ctx);
   }
   if (settledError !== undefined) throw settledError;
@@ -340,7 +360,7 @@ async function forward(deps: PipelineDeps, ctx: RequestContext, plan: Plan, requ
 
 function failure(deps: PipelineDeps, ctx: RequestContext, e: unknown, reason: AbortReason | undefined): GatewayError {
   if (reason === 'client') return new GatewayError('upstream_unavailable', 'Client closed the request.');
-  deps.log.warn({ reqId: ctx.reqId, model: ctx.rec.model, err: describeUpstreamError(e) }, 'upstream request failed');
+  deps.log.warn({ reqId: ctx.reqId, model: ctx.rec.model, err: scrubUpstreamText(describeUpstreamError(e), deps.secrets) }, 'upstream request failed');
   return upstreamFailure(e, reason);
 }
 
@@ -358,11 +378,9 @@ async function upstreamStatusError(deps: PipelineDeps, ctx: RequestContext, stat
   } catch {
     // unreadable error body: keep the status only
   }
-  deps.log.warn({ reqId: ctx.reqId, model: ctx.rec.model, upstreamStatus: status }, 'upstream returned an error status');
-  if (status >= 400 && status < 500 && status !== 429 && status !== 408) {
-    return new GatewayError('upstream_bad_request', sanitiseUpstreamMessage(text));
-  }
-  return new GatewayError('upstream_error');
+  // The upstream's words stay on the operator side, scrubbed of every credential the gateway holds.
+  deps.log.warn({ reqId: ctx.reqId, model: ctx.rec.model, upstreamStatus: status, upstreamBody: scrubUpstreamText(text, deps.secrets) }, 'upstream returned an error status');
+  return upstreamStatusToError(status);
 }
 
 function responseHeaders(ctx: RequestContext, contentType: string): Record<string, string> {
@@ -380,7 +398,10 @@ async function relayStream(
   abort: (r: AbortReason) => void,
   abortReason: () => AbortReason | undefined,
 ): Promise<void> {
-  const relay = new SseRelay({ clientWantsUsage: plan.parsed.wantsStreamUsage, transform, chat: plan.parsed.endpoint === 'chat.completions' });
+  const relay = new SseRelay({
+    clientWantsUsage: plan.parsed.wantsStreamUsage, transform, chat: plan.parsed.endpoint === 'chat.completions',
+    ...(plan.maxOut > 0 ? { meter: new OutputMeter(plan.maxOut), n: plan.parsed.n, inputTokens: plan.inputTokens } : {}),
+  });
   const res = reply.raw;
   reply.hijack();
   ctx.status = 200;
@@ -397,15 +418,20 @@ async function relayStream(
         abort('blocked');
         break;
       }
+      if (relay.capReached) {
+        abort('cap'); // the engine went on past max_tokens: close it, nothing more is served or charged
+        break;
+      }
+      if (relay.upstreamError !== undefined) break;
       if (res.destroyed) break;
     }
-    if (!relay.verdict && !res.destroyed) {
+    if (!relay.stopped && !res.destroyed) {
       const tail = relay.end();
       if (tail.length > 0) res.write(tail);
     }
   } catch (e) {
     const reason = abortReason();
-    if (reason !== 'client' && reason !== 'blocked' && !res.destroyed) {
+    if (reason !== 'client' && reason !== 'blocked' && reason !== 'cap' && !res.destroyed) {
       // Headers are out: report the failure in-band. Never retried.
       const err = failure(deps, ctx, e, reason);
       ctx.rec.code = err.code;
@@ -414,6 +440,11 @@ async function relayStream(
   } finally {
     outcome.usage = relay.usage;
     outcome.generatedText = relay.generated.join('');
+    outcome.countedOut = relay.capReached ? plan.parsed.n * plan.maxOut : undefined;
+    if (relay.upstreamError !== undefined) {
+      ctx.rec.code = 'upstream_error';
+      deps.log.warn({ reqId: ctx.reqId, model: ctx.rec.model, upstreamEvent: scrubUpstreamText(relay.upstreamError, deps.secrets) }, 'upstream sent an error event mid-stream');
+    }
     if (relay.verdict) {
       ctx.rec.code = 'output_blocked';
       deps.metrics.outputBlocked.inc({ reason: relay.verdict.reason });
@@ -454,6 +485,20 @@ async function relayBody(
     deps.log.warn({ reqId: ctx.reqId, model: ctx.rec.model }, 'upstream returned a body that is not a JSON object');
     throw new GatewayError('upstream_error');
   }
+  if (Object.hasOwn(json, 'error') && !Array.isArray(json.choices) && !Array.isArray(json.data)) {
+    // an error dressed as a 200: same rule as an error status
+    deps.log.warn({ reqId: ctx.reqId, model: ctx.rec.model, upstreamBody: scrubUpstreamText(buf.toString('utf8', 0, Math.min(buf.length, MAX_UPSTREAM_ERROR_BYTES)), deps.secrets) }, 'upstream returned an error object with status 200');
+    throw new GatewayError('upstream_error');
+  }
+  let capped = false;
+  if (plan.maxOut > 0) {
+    // the effective max_tokens, whatever the engine did (documented rule: truncate, finish_reason "length")
+    const c = capCompletion(json, plan.maxOut, plan.parsed.endpoint === 'chat.completions');
+    if (c.changed) {
+      capped = true;
+      outcome.countedOut = c.outputTokens;
+    }
+  }
   outcome.usage = readUsage(json.usage);
   outcome.finishLength = Array.isArray(json.choices) && (json.choices as unknown[]).some((c) => (c as { finish_reason?: unknown } | null)?.finish_reason === 'length');
   if (!outcome.usage) outcome.generatedText = completionText(json, plan.parsed.endpoint === 'chat.completions');
@@ -463,9 +508,20 @@ async function relayBody(
       deps.metrics.outputBlocked.inc({ reason: r.verdict.reason });
       throw new GatewayError('output_blocked', r.verdict.message);
     }
-    if (r.changed) buf = Buffer.from(JSON.stringify(json));
+    if (r.changed) capped = true;
   }
+  if (capped) buf = Buffer.from(JSON.stringify(json));
   return buf;
+}
+
+/** The start of the prompt for a redactedPrompts audit line: the log keeps 4 kB of it. */
+function promptForLog(texts: readonly string[]): string {
+  let out = '';
+  for (const t of texts) {
+    out += (out === '' ? '' : '\n') + t.slice(0, 4200 - out.length);
+    if (out.length >= 4200) break;
+  }
+  return out;
 }
 
 function completionText(json: Record<string, unknown>, chat: boolean): string {
@@ -480,28 +536,31 @@ function completionText(json: Record<string, unknown>, chat: boolean): string {
 
 // ---- settlement ----------------------------------------------------------------------------------------
 
-function settle(deps: PipelineDeps, ctx: RequestContext, plan: Plan, o: Outcome): void {
+async function settle(deps: PipelineDeps, ctx: RequestContext, plan: Plan, o: Outcome): Promise<void> {
   const m = plan.model.cfg;
   let inTok: number;
   let outTok: number;
   if (o.usage) {
     inTok = o.usage.prompt_tokens;
-    outTok = o.usage.completion_tokens;
+    outTok = o.countedOut !== undefined ? Math.min(o.usage.completion_tokens, o.countedOut) : o.usage.completion_tokens;
   } else if (o.generatedText.length === 0 && (o.abort === 'client' || o.abort === 'timeout')) {
     // Cut while the engine was working, with nothing to count (e.g. a non-streaming request whose client
     // hung up): the work done is unknown, so the reservation is charged in full — budgets never overspend.
     inTok = plan.inputTokens;
     outTok = plan.rawTokens - plan.inputTokens;
   } else if (o.upstreamWorked || o.generatedText.length > 0) {
-    // No usage report (cut stream, or an upstream that does not send one): count what we saw.
-    inTok = plan.inputExact ? plan.inputTokens : exactCount(plan.parsed.input);
-    outTok = countText(o.generatedText);
+    // No usage report (cut stream, or an upstream that does not send one): count what we served.
+    inTok = plan.inputExact ? plan.inputTokens : (await countAll(plan.parsed.input)).tokens;
+    outTok = o.countedOut ?? countText(o.generatedText);
   } else {
     // Refused or unreachable before doing any work: nothing to charge.
     inTok = 0;
     outTok = 0;
   }
-  const cost = m.cost.unit === 'tokens' ? estimateCost(m, inTok, outTok) : o.upstreamWorked || o.abort !== undefined ? gpuCost(m, o.upstreamSeconds) : 0;
+  const actual = m.cost.unit === 'tokens' ? estimateCost(m, inTok, outTok) : o.upstreamWorked || o.abort !== undefined ? gpuCost(m, o.upstreamSeconds) : 0;
+  // Never charged more than reserved (issue #10, item 7): the overrun is logged and counted, not billed.
+  const res0 = plan.reservation;
+  const cost = res0 && res0.budgets.length > 0 ? Math.min(actual, plan.estimate) : actual;
   ctx.rec.tokensIn = inTok;
   ctx.rec.tokensOut = outTok;
   ctx.rec.cost = round(cost);
@@ -516,9 +575,9 @@ function settle(deps: PipelineDeps, ctx: RequestContext, plan: Plan, o: Outcome)
   }
   const res = plan.reservation;
   if (!res) return;
-  if (cost > plan.estimate + 1e-9 && res.budgets.length > 0) {
+  if (actual > plan.estimate + 1e-9 && res.budgets.length > 0) {
     deps.metrics.settleOverrun.inc({ model: m.servedName });
-    deps.log.warn({ reqId: ctx.reqId, tenant: res.tenant, model: m.servedName, reserved: round(plan.estimate), cost: round(cost) }, 'actual cost above the reservation; charged in full');
+    deps.log.warn({ reqId: ctx.reqId, tenant: res.tenant, model: m.servedName, reserved: round(plan.estimate), actual: round(actual), cost: round(cost) }, 'actual cost above the reservation; charged the reservation');
   }
   void res.store.settle(res, { cost, tokens: inTok + outTok }).catch((e: unknown) => {
     deps.metrics.storeErrors.inc({ op: 'settle' });

@@ -68,7 +68,8 @@ export class Upstreams {
   }
 }
 
-export type AbortReason = 'client' | 'timeout' | 'blocked';
+/** Why the gateway cut an upstream request: client gone, timeout, output blocked, or the output cap reached. */
+export type AbortReason = 'client' | 'timeout' | 'blocked' | 'cap';
 
 /** Map an undici / abort failure to a catalog error (the cause stays in gateway logs only). */
 export function upstreamFailure(e: unknown, abortReason: AbortReason | undefined): GatewayError {
@@ -94,27 +95,15 @@ export function describeUpstreamError(e: unknown): string {
 }
 
 /**
- * The message of an upstream 4xx, made safe to show the caller: no URLs, addresses, paths or anything
- * key-shaped; bounded length. Falls back to the catalog message.
+ * The catalog error for an upstream HTTP error status (issue #10, item 2): a generic message with the
+ * upstream status, never the upstream's text. Requests the engine refused as malformed (400, 404, 413,
+ * 422) are the caller's to fix; anything else (401/403: the gateway's own credential, 408/429/5xx) is a
+ * server-side failure.
  */
-export function sanitiseUpstreamMessage(raw: string): string | undefined {
-  let msg: unknown;
-  try {
-    const v: unknown = JSON.parse(raw);
-    const o = v as { error?: unknown; message?: unknown; detail?: unknown } | null;
-    msg = typeof o?.error === 'string' ? o.error : (o?.error as { message?: unknown } | undefined)?.message ?? o?.message ?? o?.detail;
-  } catch {
-    return undefined;
+export function upstreamStatusToError(status: number): GatewayError {
+  const s = Number.isInteger(status) && status >= 100 && status <= 599 ? status : 502;
+  if (s === 400 || s === 404 || s === 413 || s === 422) {
+    return new GatewayError('upstream_bad_request', `The model server rejected the request (upstream status ${s}).`);
   }
-  if (typeof msg !== 'string' || msg.trim() === '') return undefined;
-  const clean = msg
-    .replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '[url]')
-    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '[address]')
-    .replace(/\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\]?/gi, (m) => (m.length > 6 ? '[address]' : m))
-    .replace(/(?:^|\s)(?:\/[\w.@-]+){2,}\/?/g, ' [path]')
-    .replace(/\b(?:tgk|sk|pk|rk)[_-][A-Za-z0-9_-]{6,}/g, '[redacted]')
-    .replace(/[A-Za-z0-9+/_-]{32,}/g, '[redacted]')
-    .replace(/[^\x20-\x7e]/g, ' ')
-    .trim();
-  return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
+  return new GatewayError('upstream_error', `The model server failed (upstream status ${s}).`);
 }

@@ -26,7 +26,9 @@ const COMMON_SAMPLING: Record<string, Kind> = {
   min_tokens: 'int',
 };
 
-const ALLOW: Record<Endpoint, Record<string, Kind>> = {
+// Looked up by client-chosen names: Maps only, so `__proto__`, `constructor`, `toString`... are never
+// found on a prototype (issue #10, item 5).
+const ALLOW_SPEC: Record<Endpoint, Record<string, Kind>> = {
   'chat.completions': {
     model: 'model', messages: 'messages', max_tokens: 'int', max_completion_tokens: 'int', n: 'int', stream: 'bool',
     stream_options: 'stream_options', logprobs: 'bool', top_logprobs: 'int', tools: 'tools', tool_choice: 'tool_choice',
@@ -39,7 +41,17 @@ const ALLOW: Record<Endpoint, Record<string, Kind>> = {
   },
   embeddings: { model: 'model', input: 'input', encoding_format: 'string', dimensions: 'int', user: 'string' },
 };
+const ALLOW: ReadonlyMap<Endpoint, ReadonlyMap<string, Kind>> = new Map(
+  (Object.keys(ALLOW_SPEC) as Endpoint[]).map((e) => [e, new Map(Object.entries(ALLOW_SPEC[e]))]),
+);
 
+const TOKEN_ID = /^[0-9]{1,9}$/;
+/** Fields of each content part type (own keys only are ever looked at). */
+const PART_FIELDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['text', new Set(['type', 'text'])],
+  ['image_url', new Set(['type', 'image_url'])],
+  ['input_audio', new Set(['type', 'input_audio'])],
+]);
 const MESSAGE_FIELDS: ReadonlySet<string> = new Set(['role', 'content', 'name', 'tool_calls', 'tool_call_id', 'function_call', 'refusal', 'reasoning_content']);
 const ROLES: ReadonlySet<string> = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 const MAX_MESSAGES = 4096;
@@ -62,17 +74,28 @@ export interface ParsedRequest {
   readonly wantsStreamUsage: boolean;
 }
 
-/** Depth of `[`/`{` nesting in raw JSON text, ignoring brackets inside strings; stops at `max + 1`. */
+/**
+ * Depth of `[`/`{` nesting in raw JSON text, ignoring brackets inside strings; stops at `max + 1`. Linear:
+ * a string is skipped with indexOf to its closing quote (a 1 MiB string costs a memchr, not a JS loop).
+ */
 export function jsonDepthExceeds(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
+    if (c === 34 /* " */) {
+      let from = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', from);
+        if (q === -1) return false; // unterminated string: JSON.parse refuses the body
+        let backslashes = 0;
+        for (let k = q - 1; k > i && text.charCodeAt(k) === 92 /* \ */; k--) backslashes++;
+        if (backslashes % 2 === 0) {
+          i = q;
+          break;
+        }
+        from = q + 1;
+      }
+    } else if (c === 123 || c === 91) {
       if (++depth > max) return true;
     } else if (c === 125 || c === 93) depth--;
   }
@@ -94,7 +117,6 @@ export function parseJsonBody(text: string): Record<string, unknown> {
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const bad = (param: string, message: string): GatewayError => new GatewayError('invalid_parameter', message, { param });
-const safeName = (k: string): string => k.slice(0, 64).replace(/[^\w.\-[\]]/g, '?');
 
 function checkKind(key: string, kind: Kind, v: unknown): void {
   switch (kind) {
@@ -116,7 +138,7 @@ function checkKind(key: string, kind: Kind, v: unknown): void {
       }
       return;
     case 'logit_bias':
-      if (!isObj(v) || Object.keys(v).length > 1024 || !Object.values(v).every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      if (!isObj(v) || Object.keys(v).length > 1024 || !Object.entries(v).every(([k, x]) => TOKEN_ID.test(k) && typeof x === 'number' && Number.isFinite(x))) {
         throw bad(key, 'logit_bias must map token ids to numbers.');
       }
       return;
@@ -164,7 +186,7 @@ function messagesInput(v: unknown): InputText {
   for (let i = 0; i < v.length; i++) {
     const m: unknown = v[i];
     if (!isObj(m)) throw fail(i, 'Each message must be an object.');
-    for (const k of Object.keys(m)) if (!MESSAGE_FIELDS.has(k)) throw fail(i, `Unknown message field "${safeName(k)}".`);
+    for (const k of Object.keys(m)) if (!MESSAGE_FIELDS.has(k)) throw fail(i, `Unknown message field (allowed: ${[...MESSAGE_FIELDS].join(', ')}).`);
     if (typeof m.role !== 'string' || !ROLES.has(m.role)) throw fail(i, 'role must be system, developer, user, assistant or tool.');
     overhead += PER_MESSAGE_TOKENS;
     const c = m.content;
@@ -172,12 +194,14 @@ function messagesInput(v: unknown): InputText {
     else if (Array.isArray(c)) {
       if (c.length > 256) throw fail(i, 'content may hold at most 256 parts.');
       for (const p of c) {
-        if (!isObj(p) || typeof p.type !== 'string') throw fail(i, 'Each content part needs a type.');
+        if (!isObj(p) || !Object.hasOwn(p, 'type') || typeof p.type !== 'string') throw fail(i, 'Each content part needs a type.');
+        const fields = PART_FIELDS.get(p.type);
+        if (fields) for (const k of Object.keys(p)) if (!fields.has(k)) throw fail(i, `Unknown field in a ${p.type} content part.`);
         if (p.type === 'text') {
           if (typeof p.text !== 'string') throw fail(i, 'A text part needs a string text.');
           texts.push(p.text);
         } else if (p.type === 'image_url' || p.type === 'input_audio') overhead += MEDIA_PART_TOKENS;
-        else throw fail(i, `Unsupported content part type "${safeName(p.type)}".`);
+        else throw fail(i, 'Unsupported content part type (allowed: text, image_url, input_audio).');
       }
     } else if (c === null || c === undefined) {
       if (m.role !== 'assistant' || (m.tool_calls === undefined && m.function_call === undefined)) throw fail(i, 'content is required.');
@@ -212,12 +236,13 @@ function promptInput(v: unknown, param: string): InputText {
 
 /** Validate a parsed body against the endpoint allowlist and shape rules. */
 export function validateRequest(endpoint: Endpoint, body: Record<string, unknown>): ParsedRequest {
-  const allow = ALLOW[endpoint];
+  const allow = ALLOW.get(endpoint)!;
   for (const key of Object.keys(body)) {
-    const kind = allow[key];
+    const kind = allow.get(key);
     if (kind === undefined) {
       if (BANNED_PARAMETERS.has(key)) throw new GatewayError('banned_parameter', `Parameter "${key}" is not allowed: the gateway decides where requests go.`, { param: key });
-      throw new GatewayError('unknown_parameter', `Unknown parameter "${safeName(key)}".`, { param: safeName(key) });
+      // the name is the client's text: never echoed (it could be a key pasted in the wrong place)
+      throw new GatewayError('unknown_parameter', 'A parameter is not on the allowlist for this endpoint.');
     }
     const v = body[key];
     if (v === null) {

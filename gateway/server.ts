@@ -1,5 +1,6 @@
 // Starts a gateway: the tenant-facing listener, the admin listener (/metrics, /healthz, /readyz), the
 // store, the config source and its watcher, and signal handling (SIGHUP reloads, SIGTERM drains).
+import { scrubUpstreamText, SecretSet } from './scrub.ts';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -61,6 +62,17 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** The user and password of a Redis URL (scrubbed from logs like every credential the gateway holds). */
+export function redisSecrets(url: string | undefined): string[] {
+  if (!url) return [];
+  const m = /^[a-z+]+:\/\/([^@/]*)@/i.exec(url);
+  if (!m) return [];
+  const info = m[1]!;
+  const i = info.indexOf(':');
+  const parts = i === -1 ? [info] : [info.slice(0, i), info.slice(i + 1)];
+  return parts.map((p) => { try { return decodeURIComponent(p); } catch { return p; } }).concat(parts).filter((p) => p.length > 0);
+}
+
 export function readCredentialsDir(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const name of readdirSync(dir)) {
@@ -88,7 +100,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     try {
       await rs.connect();
     } catch (e) {
-      log.error({ event: 'store_unreachable', err: e instanceof Error ? e.message : String(e) }, 'Redis unreachable at start; limited tenants are refused until it is back (readyz reports not ready)');
+      log.error({ event: 'store_unreachable', err: scrubUpstreamText(e instanceof Error ? e.message : String(e), new SecretSet(redisSecrets(opts.redisUrl))) }, 'Redis unreachable at start; limited tenants are refused until it is back (readyz reports not ready)');
     }
     store = rs;
   } else store = new MemoryStore();
@@ -96,7 +108,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const credentials = new Map(opts.credentials ?? []);
   if (opts.credentialsDir) for (const [k, v] of readCredentialsDir(opts.credentialsDir)) credentials.set(k, v);
 
-  const gateway = buildApp({ ...opts.app, holder, logger: log, store, credentials, rateLimitFailureMode: opts.rateLimitFailureMode ?? 'closed' });
+  const gateway = buildApp({ ...opts.app, holder, logger: log, store, credentials, extraSecrets: [...(opts.app?.extraSecrets ?? []), ...redisSecrets(opts.redisUrl)], rateLimitFailureMode: opts.rateLimitFailureMode ?? 'closed' });
 
   let watcher: ConfigWatcher | undefined;
   let initial: ApplyResult;

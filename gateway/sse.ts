@@ -3,6 +3,7 @@
 // way it records what settlement needs — the upstream `usage` and the generated text (for charging what
 // was generated when a stream is cut) — and, when an output transform is plugged in, rewrites each
 // choice's text through it (holding back what the transform holds back, flushing at finish_reason).
+import { meterToolArguments, type OutputMeter } from './output-cap.ts';
 import type { OutputTransform, Verdict } from './transform.ts';
 
 export interface Usage {
@@ -32,7 +33,19 @@ export interface RelayOptions {
   clientWantsUsage: boolean;
   transform: OutputTransform | undefined;
   chat: boolean;
+  /** The effective max_tokens per choice, enforced as text streams (issue #10, item 7). */
+  meter?: OutputMeter | undefined;
+  /** Choices requested (n): the stream is over once all of them reached the cap. */
+  n?: number;
+  /** prompt_tokens for the usage chunk the gateway writes when it cuts the stream itself. */
+  inputTokens?: number;
 }
+
+/**
+ * What the client sees instead of anything an upstream says in an error: the gateway's catalog entry
+ * (issue #10, item 2). The upstream's text goes to the gateway log only, scrubbed.
+ */
+export const UPSTREAM_STREAM_ERROR = { message: 'The model server failed.', type: 'api_error', param: null, code: 'upstream_error' } as const;
 
 const enc = new TextEncoder();
 
@@ -44,6 +57,10 @@ export class SseRelay {
   contentChunks = 0;
   done = false;
   verdict: Verdict | undefined;
+  /** The upstream sent an error event mid-stream: its raw data (for the scrubbed operator log only). */
+  upstreamError: string | undefined;
+  /** Every choice reached the effective max_tokens: the gateway ended the stream; abort the upstream. */
+  capReached = false;
   #pending = '';
   readonly #decoder = new TextDecoder();
   readonly #opts: RelayOptions;
@@ -64,17 +81,22 @@ export class SseRelay {
       const raw = this.#pending.slice(start, sep.end);
       const terminator = this.#pending.slice(sep.end, sep.next);
       start = sep.next;
-      if (this.verdict) continue;
+      if (this.stopped) continue;
       out += this.#event(raw, terminator);
     }
     this.#pending = this.#pending.slice(start);
     return out === '' ? EMPTY : enc.encode(out);
   }
 
+  /** Nothing more is relayed: blocked by a transform, failed upstream, or cut at the cap. */
+  get stopped(): boolean {
+    return this.verdict !== undefined || this.upstreamError !== undefined || this.capReached;
+  }
+
   /** Upstream ended: release anything held back (and a trailing partial event). */
   end(): Uint8Array {
     let out = '';
-    if (this.#pending.trim() !== '' && !this.verdict) out += this.#event(this.#pending, '\n\n');
+    if (this.#pending.trim() !== '' && !this.stopped) out += this.#event(this.#pending, '\n\n');
     this.#pending = '';
     return out === '' ? EMPTY : enc.encode(out);
   }
@@ -82,6 +104,7 @@ export class SseRelay {
   /** Returns the text to emit for one event (the original bytes when nothing needs changing). */
   #event(raw: string, terminator: string): string {
     const data = eventData(raw);
+    if (eventType(raw) === 'error') return this.#upstreamFailed(data ?? '');
     if (data === undefined) return raw + terminator; // comments, keep-alives
     if (data === '[DONE]') {
       this.done = true;
@@ -95,6 +118,7 @@ export class SseRelay {
     } catch {
       return raw + terminator;
     }
+    if (Object.hasOwn(chunk, 'error')) return this.#upstreamFailed(data);
     let changed = false;
     const usage = readUsage(chunk.usage);
     if (usage) this.usage = usage;
@@ -105,9 +129,34 @@ export class SseRelay {
       changed = true;
     }
     const t = this.#opts.transform;
+    const meter = this.#opts.meter;
     for (const c of choices) {
+      if (c === null || typeof c !== 'object') continue;
       const idx = typeof c.index === 'number' ? c.index : 0;
-      const text = this.#opts.chat ? c.delta?.content : c.text;
+      let text = this.#opts.chat ? c.delta?.content : c.text;
+      if (meter && typeof text === 'string') {
+        const wasCapped = meter.isCapped(idx);
+        const r = meter.take(idx, text);
+        if (r.text !== text) {
+          text = r.text;
+          if (this.#opts.chat) c.delta = { ...(c.delta ?? {}), content: text };
+          else c.text = text;
+          changed = true;
+        }
+        if (r.capped && !wasCapped && c.finish_reason !== 'length') {
+          c.finish_reason = 'length';
+          changed = true;
+        }
+      }
+      if (meter && this.#opts.chat && c.delta && typeof c.delta === 'object') {
+        // tool-call arguments are output too: metered against the same cap
+        const wasCapped = meter.isCapped(idx);
+        if (meterToolArguments(meter, idx, c.delta as Record<string, unknown>)) changed = true;
+        if (meter.isCapped(idx) && !wasCapped && c.finish_reason !== 'length') {
+          c.finish_reason = 'length';
+          changed = true;
+        }
+      }
       if (typeof text === 'string' && text.length > 0) {
         this.generated[idx] = (this.generated[idx] ?? '') + text;
         this.generatedChars += text.length;
@@ -130,7 +179,25 @@ export class SseRelay {
         }
       }
     }
-    return changed ? `data: ${JSON.stringify(chunk)}\n\n` : raw + terminator;
+    const emitted = changed ? `data: ${JSON.stringify(chunk)}\n\n` : raw + terminator;
+    if (meter && meter.allCapped(this.#opts.n ?? 1)) {
+      // The effective max_tokens is reached on every choice: end the stream here whatever the engine does.
+      this.capReached = true;
+      return emitted + this.#flushAll() + this.#capUsage(chunk) + 'data: [DONE]\n\n';
+    }
+    return emitted;
+  }
+
+  #upstreamFailed(data: string): string {
+    this.upstreamError = data.slice(0, 64 * 1024);
+    return `data: ${JSON.stringify({ error: UPSTREAM_STREAM_ERROR })}\n\ndata: [DONE]\n\n`;
+  }
+
+  #capUsage(chunk: Record<string, unknown>): string {
+    if (!this.#opts.clientWantsUsage || !this.#opts.meter) return '';
+    const out = this.#opts.meter.total;
+    const inTok = this.#opts.inputTokens ?? 0;
+    return `data: ${JSON.stringify({ id: chunk.id, object: chunk.object, created: chunk.created, model: chunk.model, choices: [], usage: { prompt_tokens: inTok, completion_tokens: out, total_tokens: inTok + out } })}\n\n`;
   }
 
   #flushAll(): string {
@@ -157,7 +224,7 @@ export class SseRelay {
 const EMPTY = new Uint8Array(0);
 
 function errorEvent(v: Verdict): string {
-  return `data: ${JSON.stringify({ error: { message: v.message, type: 'api_error', param: null, code: v.code } })}\n\ndata: [DONE]\n\n`;
+  return `data: ${JSON.stringify({ error: { message: v.message, type: 'invalid_request_error', param: null, code: v.code } })}\n\ndata: [DONE]\n\n`;
 }
 
 /** End of the next event starting at `from`: `end` excludes the blank line, `next` is after it. */
@@ -167,6 +234,15 @@ function findEventEnd(s: string, from: number): { end: number; next: number } | 
     if (s.charCodeAt(i + 1) === 13 && s.charCodeAt(i + 2) === 10) return { end: i, next: i + 3 };
   }
   return undefined;
+}
+
+/** The SSE `event:` field of one event (undefined: the default `message`). */
+function eventType(raw: string): string | undefined {
+  let type: string | undefined;
+  for (const line of raw.split('\n')) {
+    if (line.startsWith('event:')) type = line.slice(6).trim();
+  }
+  return type;
 }
 
 function eventData(raw: string): string | undefined {

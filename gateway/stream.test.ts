@@ -86,7 +86,8 @@ describe('streaming', () => {
     }
     const tAll = performance.now() - t0;
     CAPTURED.push(text);
-    assert.ok(tFirst < 200 && tAll > 350, `first ${tFirst.toFixed(0)} ms, all ${tAll.toFixed(0)} ms`);
+    // relative, so a cold start on a busy machine does not fail it: the chunks arrive spread over the ~400 ms
+    assert.ok(tAll - tFirst > 250, `first ${tFirst.toFixed(0)} ms, all ${tAll.toFixed(0)} ms`);
     const events = sseEvents(text);
     assert.ok(events.every((e) => e.usage === undefined), 'no usage chunk unless the client asked for it');
     assert.ok(text.trimEnd().endsWith('data: [DONE]'));
@@ -111,6 +112,8 @@ describe('streaming', () => {
     while ((got.match(/"content"/g)?.length ?? 0) < 6) got += new TextDecoder().decode((await reader.read()).value);
     ac.abort();
     await settled();
+    // the simulator sees its socket close a moment after the gateway released the slot
+    for (let i = 0; i < 100 && s.sim.stats.aborted === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const aborted = s.sim.stats.aborted;
     assert.equal(aborted, 1, 'the upstream request was cancelled');
     const charged = (await s.gw.gateway.store.spent(TENANT, 'tokens', 86400)) - spentBefore;
@@ -142,14 +145,15 @@ describe('upstream failures', () => {
     assert.equal(await s.gw.gateway.store.spent(TENANT, 'tokens', 86400), before);
   });
 
-  it('4xx: the message is passed on sanitised', async () => {
+  it('4xx: a generic message with the upstream status; the upstream text only in the gateway log', async () => {
     s.sim.failWith = { status: 400, body: JSON.stringify({ error: { message: "This model's maximum context length is 8192 tokens (see http://10.0.0.7:8000/docs, /srv/models/x)" } }) };
     try {
       const res = await call(s.url, '/v1/chat/completions', { key, body: chat('m1') });
       assert.equal(res.status, 400);
       assert.equal(res.json.error?.code, 'upstream_bad_request');
-      assert.match(res.json.error?.message ?? '', /maximum context length is 8192/);
-      assert.doesNotMatch(res.text, /10\.0\.0\.7|\/srv\/models/);
+      assert.equal(res.json.error?.message, 'The model server rejected the request (upstream status 400).');
+      assert.doesNotMatch(res.text, /maximum context|10\.0\.0\.7|\/srv\/models/);
+      assert.ok(CAPTURED.some((l) => l.includes('upstream returned an error status') && l.includes('maximum context length')), 'the operator log keeps the upstream text');
     } finally {
       s.sim.failWith = undefined;
     }
@@ -206,13 +210,14 @@ describe('output transform seam', () => {
     assert.equal((c.json.choices as { text: string }[])[0]?.text, 'The value is [REDACTED] ok.');
   });
 
-  it('a blocking verdict stops the response (stream: error event; non-stream: 502 output_blocked)', async () => {
+  it('a blocking verdict stops the response (stream: error event; non-stream: 400 output_blocked, never retried)', async () => {
     t.sim.options = { tokens: ['fine ', 'CAN', 'ARY', ' more', ' text'] };
     const st = await call(t.url, '/v1/chat/completions', { key, body: chat('m1', { stream: true }) });
     assert.match(st.text, /"code":"output_blocked"/);
     assert.doesNotMatch(st.text, /more/);
     const ns = await call(t.url, '/v1/chat/completions', { key, body: chat('m1') });
-    assert.equal(ns.status, 502);
+    assert.equal(ns.status, 400);
     assert.equal(ns.json.error?.code, 'output_blocked');
+    assert.equal(ns.headers.get('x-should-retry'), 'false');
   });
 });

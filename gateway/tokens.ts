@@ -2,10 +2,21 @@
 // lighter than the WASM build). Self-hosted models use other tokenizers, so this is an estimate used for
 // limits and reservations; settlement uses the upstream's reported usage.
 //
-// Cheap bound first: a BPE token covers at least one UTF-8 byte, so `bytes` is an upper bound on tokens.
-// When that bound already decides (input limit check, or no control needs the number) the exact count is
-// skipped; `isWithinTokenLimit` stops encoding as soon as a limit is crossed.
-import { countTokens, isWithinTokenLimit, setMergeCacheSize } from 'gpt-tokenizer/encoding/cl100k_base';
+// Admission cost is linear in the input and bounded (issue #10, item 1):
+// - `bytes` is a proven upper bound on tokens (every BPE token covers at least one UTF-8 byte). When the
+//   bound already decides (the input limit is not reached, no control needs the number) nothing is encoded.
+// - Counting stops as soon as the answer is known: at `limit + 1`.
+// - BPE is superlinear in the length of one pre-tokenizer piece (a 40,000-character run of one letter, one
+//   punctuation mark or one CJK character takes seconds). The text is cut into *segments* at the
+//   boundaries of the cl100k pre-tokenizer itself (the same split regex), only where the character before
+//   the cut is not whitespace — so encoding the segments one by one gives exactly the tokens of encoding
+//   the whole text (no lookahead or `$` in the split pattern can see across such a cut). A piece longer
+//   than MAX_PIECE_CHARS (pathological: no natural-language word is that long) is counted in chunks of
+//   MAX_PIECE_CHARS characters: an estimate for that piece only, still <= its byte length. Everything else
+//   is exact (proven by tokens.test.ts against the unbounded count on a corpus).
+// - Work is done in slices of SLICE_CHARS characters and the async counters yield to the event loop
+//   between slices, so one huge input cannot hold the loop for more than a slice.
+import { countTokens, decode, encode, setMergeCacheSize } from 'gpt-tokenizer/encoding/cl100k_base';
 
 setMergeCacheSize(20_000); // bounded memory; the default (100k entries) is tuned for batch jobs
 const OPTS = { disallowedSpecial: new Set<string>() }; // "<|endoftext|>" in user text is just text
@@ -15,6 +26,16 @@ export const PER_MESSAGE_TOKENS = 4;
 export const REPLY_PRIMING_TOKENS = 3;
 /** Estimate for a non-text part (image, audio): reserved, then corrected by the upstream usage. */
 export const MEDIA_PART_TOKENS = 512;
+/** Longest pre-tokenizer piece encoded whole; longer pieces are counted in chunks of this size. */
+export const MAX_PIECE_CHARS = 128;
+/** Characters encoded between two yields to the event loop (async counters). */
+export const SLICE_CHARS = 4096;
+/** Segments are grouped up to about this many characters per encoder call (fewer calls, same result). */
+const SEGMENT_CHARS = 1024;
+
+// cl100k_base pre-tokenizer pattern (as in tiktoken / gpt-tokenizer). Linear in practice: every
+// alternative is a character-class run whose backtracking is bounded by the run it consumes.
+const SPLIT = /'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s+$|\s*[\r\n]|\s+(?!\S)|\s/gu;
 
 /** The countable input of a request: texts plus a fixed overhead (message framing, media parts, token-id inputs). */
 export interface InputText {
@@ -28,32 +49,189 @@ export function upperBound(input: InputText): number {
   return n;
 }
 
-export function exactCount(input: InputText): number {
-  let n = input.overhead;
-  for (const t of input.texts) if (t.length > 0) n += countTokens(t, OPTS);
-  return n;
+const isWs = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+
+/** The split regex runs over windows of this many characters, so no single regex call scans a whole run. */
+const WINDOW_CHARS = 64 * MAX_PIECE_CHARS;
+
+/**
+ * Units of work for `text`, in order: `{ text, whole }` segments encoded as they are (their tokens equal
+ * those of the same span inside the whole text), and chunks of over-long pieces (`whole: false`).
+ * Pure and linear: the split regex runs over bounded windows. A piece that ends before its window's end is
+ * exactly the piece of the whole text (the pattern has no lookbehind; its `$` and lookahead can only make a
+ * difference at the window's end); a piece touching the window's end is scanned again from its start in the
+ * next window; a piece filling a whole window is over-long by definition and is chunked.
+ */
+export function* countingUnits(text: string, maxPiece = MAX_PIECE_CHARS, segmentChars = SEGMENT_CHARS, windowChars = WINDOW_CHARS): Generator<{ text: string; whole: boolean }> {
+  let segStart = 0; // start of the segment being grouped
+  let lastSafe = 0; // last cut position inside it (a piece boundary after a non-whitespace character)
+  const re = new RegExp(SPLIT.source, SPLIT.flags);
+  const chunks = function* (from: number, to: number): Generator<{ text: string; whole: boolean }> {
+    for (let i = from; i < to; ) {
+      let j = Math.min(to, i + maxPiece);
+      if (j < to && isHighSurrogate(text.charCodeAt(j - 1))) j--; // never split a surrogate pair
+      yield { text: text.slice(i, j), whole: false };
+      i = j;
+    }
+  };
+  let pos = 0;
+  while (pos < text.length) {
+    const winEnd = Math.min(text.length, pos + windowChars);
+    const last = winEnd === text.length;
+    const win = text.slice(pos, winEnd);
+    re.lastIndex = 0;
+    let next = winEnd; // where the next window starts
+    for (let m = re.exec(win); m !== null; m = re.exec(win)) {
+      const start = pos + m.index;
+      const end = start + m[0].length;
+      if (start > 0 && !isWs(text.charCodeAt(start - 1))) lastSafe = start;
+      if (end >= winEnd && !last) {
+        if (start > pos) {
+          next = start; // not trusted: scan it again from its start
+          break;
+        }
+        // one piece fills the whole window: over-long, chunk this window's part of it
+        if (lastSafe === start) {
+          if (start > segStart) yield { text: text.slice(segStart, start), whole: true };
+          yield* chunks(start, winEnd);
+        } else {
+          if (lastSafe > segStart) yield { text: text.slice(segStart, lastSafe), whole: true };
+          yield* chunks(lastSafe, winEnd);
+        }
+        segStart = winEnd;
+        lastSafe = winEnd;
+        next = winEnd;
+        break;
+      }
+      if (end - start > maxPiece) {
+        if (lastSafe === start) {
+          if (start > segStart) yield { text: text.slice(segStart, start), whole: true };
+          yield* chunks(start, end);
+        } else {
+          // a long whitespace-led piece after whitespace: cut the group at the last safe point, chunk the rest
+          if (lastSafe > segStart) yield { text: text.slice(segStart, lastSafe), whole: true };
+          yield* chunks(lastSafe, end);
+        }
+        segStart = end;
+        lastSafe = end;
+        continue;
+      }
+      if (end - segStart >= segmentChars && lastSafe > segStart) {
+        yield { text: text.slice(segStart, lastSafe), whole: true };
+        segStart = lastSafe;
+      }
+    }
+    pos = next;
+  }
+  if (segStart < text.length) yield { text: text.slice(segStart), whole: true };
+}
+
+const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+
+function unitTokens(u: { text: string }): number {
+  return u.text.length === 0 ? 0 : countTokens(u.text, OPTS);
+}
+
+/**
+ * Counting state over an input: `step(maxChars)` encodes about `maxChars` more characters and returns the
+ * running count; `done` when every text is counted. Pure CPU, no I/O: the async wrappers slice it.
+ */
+export class TokenCounter {
+  count: number;
+  done = false;
+  /** Some over-long piece was counted in chunks (the count is an estimate, still <= the byte bound). */
+  estimated = false;
+  readonly #texts: readonly string[];
+  #ti = 0;
+  #units: Generator<{ text: string; whole: boolean }> | undefined;
+
+  constructor(input: InputText) {
+    this.count = input.overhead;
+    this.#texts = input.texts;
+  }
+
+  step(maxChars: number): number {
+    let budget = maxChars;
+    while (budget > 0) {
+      if (!this.#units) {
+        if (this.#ti >= this.#texts.length) {
+          this.done = true;
+          return this.count;
+        }
+        this.#units = countingUnits(this.#texts[this.#ti++]!);
+      }
+      const r = this.#units.next();
+      if (r.done) {
+        this.#units = undefined;
+        continue;
+      }
+      if (!r.value.whole) this.estimated = true;
+      this.count += unitTokens(r.value);
+      budget -= r.value.text.length;
+    }
+    return this.count;
+  }
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Count `input`, stopping once the count exceeds `limit`; yields to the event loop between slices. */
+export async function countUpTo(input: InputText, limit: number): Promise<{ tokens: number; exact: boolean }> {
+  const c = new TokenCounter(input);
+  for (;;) {
+    c.step(SLICE_CHARS);
+    if (c.count > limit) return { tokens: c.count, exact: false };
+    if (c.done) return { tokens: c.count, exact: !c.estimated };
+    await yieldToLoop();
+  }
+}
+
+/** The whole count (sliced, yielding). */
+export function countAll(input: InputText): Promise<{ tokens: number; exact: boolean }> {
+  return countUpTo(input, Infinity);
+}
+
+/** Synchronous count of a short text (output deltas, tests); same segmentation, no yields. */
+export function countText(text: string): number {
+  const c = new TokenCounter({ texts: [text], overhead: 0 });
+  while (!c.done) c.step(1 << 30);
+  return c.count;
 }
 
 /**
  * Input tokens, exact only when needed: returns `{ tokens, exact }`. With `needExact` false and a limit
- * the bound already satisfies, no encoding happens. Returns tokens > limit (not necessarily exact) when
- * the limit is exceeded.
+ * the byte bound already satisfies, no encoding happens. Counting stops at `limit + 1` (the result is then
+ * > limit, not necessarily exact). Work is sliced and yields to the event loop.
  */
-export function countInput(input: InputText, limit: number | undefined, needExact: boolean): { tokens: number; exact: boolean } {
+export async function countInput(input: InputText, limit: number | undefined, needExact: boolean): Promise<{ tokens: number; exact: boolean }> {
   const bound = upperBound(input);
-  if (!needExact && (limit === undefined || bound <= limit)) return { tokens: bound, exact: false };
-  if (limit !== undefined && !needExact) {
-    let n = input.overhead;
-    for (const t of input.texts) {
-      const r = t.length === 0 ? 0 : isWithinTokenLimit(t, limit - n, OPTS);
-      if (r === false) return { tokens: limit + 1, exact: false };
-      n += r;
-    }
-    return { tokens: n, exact: true };
-  }
-  return { tokens: exactCount(input), exact: true };
+  if (limit !== undefined && bound <= limit && !needExact) return { tokens: bound, exact: false };
+  if (limit === undefined && !needExact) return { tokens: bound, exact: false };
+  return countUpTo(input, limit ?? Infinity);
 }
 
-export function countText(text: string): number {
-  return text.length === 0 ? 0 : countTokens(text, OPTS);
+/**
+ * `text` cut to at most `cap` tokens (same segmentation as the counters, so it is linear and stops at the
+ * cap): `{ text, tokens, truncated }`. The cut falls on a token boundary; a dangling partial UTF-8
+ * character at the cut is dropped.
+ */
+export function truncateToTokens(text: string, cap: number): { text: string; tokens: number; truncated: boolean } {
+  let tokens = 0;
+  let out = '';
+  for (const u of countingUnits(text)) {
+    const k = unitTokens(u);
+    if (tokens + k <= cap) {
+      tokens += k;
+      out += u.text;
+      continue;
+    }
+    const room = cap - tokens;
+    if (room > 0) {
+      const part = decode(encode(u.text, OPTS).slice(0, room)).replace(/\uFFFD+$/, '');
+      out += part;
+      tokens += room;
+    }
+    return { text: out, tokens, truncated: true };
+  }
+  return { text, tokens, truncated: false };
 }

@@ -10,7 +10,13 @@
 // Prints a table and, last, a machine-readable line:
 //   RESULT p50_added_ms=… p99_added_ms=… rps=… rps_vs_portkey=… rps_vs_litellm=… rss_mb=…
 //
-// Usage: npm run bench:gateway [-- --quick] [-- --only direct,tollgate-memory] [-- --tenants N]
+// Phase D (hostile neighbour, issue #10): p99 of normal requests and the gateway's event-loop delay
+// (perf_hooks.monitorEventLoopDelay via prom-client, 10 ms resolution) with and without one tenant sending
+// the worst inputs (1 MiB single word, 1 MiB of one CJK character or of spaces, 100k tiny messages, deep
+// arrays, 4,096 messages). `--hostile-only` runs just that phase against Tollgate (no peers);
+// `--gateway-root DIR` runs the gateway from another checkout (e.g. the unfixed main) for a before/after.
+//
+// Usage: npm run bench:gateway [-- --quick] [-- --only direct,tollgate-memory] [-- --tenants N] [-- --hostile-only] [-- --gateway-root DIR]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -23,7 +29,10 @@ import { cacheDir } from '../../e2e/binaries.ts';
 import { freePort } from '../../gateway/test/net.ts';
 import { startRedis } from '../../gateway/test/redis.ts';
 
-const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, tenants: { type: 'string', default: '10000' } } });
+const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, tenants: { type: 'string', default: '10000' }, 'hostile-only': { type: 'boolean', default: false }, 'gateway-root': { type: 'string' } } });
+const HOSTILE_ONLY = flags['hostile-only'];
+const GATEWAY_MAIN = flags['gateway-root'] ? join(flags['gateway-root'], 'gateway/main.ts') : 'gateway/main.ts';
+
 const QUICK = flags.quick;
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CACHE = cacheDir();
@@ -36,6 +45,7 @@ const TTFT_PER_ROUND = QUICK ? 50 : 100;
 const STEPS = QUICK ? [1, 16, 64] : [1, 8, 32, 64, 128];
 const STEP_SECONDS = QUICK ? 2 : 3;
 const P99_BOUND_MS = 10;
+const HOSTILE_SECONDS = QUICK ? 4 : 8;
 
 const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
 
@@ -62,13 +72,23 @@ function stopAll(): void {
       // gone
     }
   }
-  for (const p of children) {
-    if (p.pid !== undefined && p.exitCode === null) {
-      try {
-        process.kill(-p.pid, 'SIGTERM');
-      } catch {
-        // gone
-      }
+  const alive = children.filter((p) => p.pid !== undefined && p.exitCode === null);
+  for (const p of alive) {
+    try {
+      process.kill(-p.pid!, 'SIGTERM');
+    } catch {
+      // gone
+    }
+  }
+  // A gateway whose event loop is blocked (the unfixed code on a hostile input) never runs its SIGTERM
+  // handler: after a short grace period the whole group is killed.
+  if (alive.length > 0) execFileSync('sleep', ['1']);
+  for (const p of alive) {
+    try {
+      process.kill(-p.pid!, 0);
+      process.kill(-p.pid!, 'SIGKILL');
+    } catch {
+      // gone
     }
   }
 }
@@ -121,6 +141,8 @@ interface Target {
   pool: Pool;
   /** Rotating credentials (Tollgate: 1,000 tenant keys). */
   keys?: string[];
+  /** Tollgate's admin port (event-loop delay from its process metrics). */
+  metricsBase?: string;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -194,11 +216,119 @@ async function load(t: Target, concurrency: number, seconds: number): Promise<{ 
   return { rps: lat.length / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), errors, cpuPerReq: lat.length ? ((cpu1 - cpu0) * 1000) / lat.length : NaN, rssMb: rssMax };
 }
 
+// ---- phase D: hostile neighbour --------------------------------------------------------------------
+interface HostileRow {
+  run: 'normal only' | 'with hostile tenant';
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  loopP99: number;
+  loopMax: number;
+  hostileSent: number;
+  hostileStatuses: string;
+}
+
+/** The worst inputs of issue #10, each within the tenant's 1 MiB body limit unless the point is the limit. */
+function hostileBodies(): { name: string; body: string }[] {
+  const msg = (content: string): string => JSON.stringify({ model: 'm1', max_tokens: 16, messages: [{ role: 'user', content }] });
+  const MiB = 1024 * 1024 - 200;
+  return [
+    { name: '1 MiB single word', body: msg('a'.repeat(MiB)) },
+    { name: '1 MiB of one CJK character', body: msg('中'.repeat(Math.floor(MiB / 3))) },
+    { name: '1 MiB of spaces', body: msg(' '.repeat(MiB)) },
+    { name: '1 MiB of one punctuation mark', body: msg('!'.repeat(MiB)) },
+    { name: '100k tiny messages', body: JSON.stringify({ model: 'm1', max_tokens: 16, messages: Array.from({ length: 100_000 }, () => ({ role: 'user', content: 'x' })) }) },
+    { name: '4096 messages', body: JSON.stringify({ model: 'm1', max_tokens: 16, messages: Array.from({ length: 4096 }, () => ({ role: 'user', content: 'b'.repeat(240) })) }) },
+    { name: 'deep arrays', body: `{"model":"m1","messages":${'['.repeat(500_000)}${']'.repeat(500_000)}}` },
+  ];
+}
+
+/** prom-client's event-loop lag gauges; reading them resets its histogram, so read once before a run. */
+async function loopLag(t: Target): Promise<{ p99: number; max: number }> {
+  if (!t.metricsBase) return { p99: NaN, max: NaN };
+  try {
+    const text = await (await fetch(`${t.metricsBase}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
+    const g = (n: string): number => Number(new RegExp(`^tollgate_nodejs_eventloop_lag_${n}_seconds (\\S+)$`, 'm').exec(text)?.[1]) * 1000;
+    return { p99: g('p99'), max: g('max') };
+  } catch {
+    return { p99: NaN, max: NaN };
+  }
+}
+
+async function hostilePhase(t: Target, keys: string[]): Promise<HostileRow[]> {
+  const hostileKey = keys[keys.length - 1]!;
+  const normalKeys = keys.slice(0, -1);
+  const bodies = hostileBodies();
+  const rows: HostileRow[] = [];
+  for (const withHostile of [false, true, false, true]) {
+    await loopLag(t); // reset the gateway's histogram
+    const end = performance.now() + HOSTILE_SECONDS * 1000;
+    const lat: number[] = [];
+    let errors = 0;
+    let hostileSent = 0;
+    const statuses = new Map<string, number>();
+    const normal = async (): Promise<void> => {
+      let i = 0;
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        try {
+          const r = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { ...t.headers, authorization: `Bearer ${normalKeys[i++ % normalKeys.length]}` }, body: BODY(t.model), signal: AbortSignal.timeout(15_000) });
+          await r.body.dump({ limit: 1 << 20 });
+          if (r.statusCode === 200) lat.push(performance.now() - t0);
+          else errors++;
+        } catch {
+          errors++;
+          lat.push(performance.now() - t0);
+        }
+        await new Promise((r) => setTimeout(r, 5)); // ~ a steady stream, not a saturation test
+      }
+    };
+    const hostile = async (): Promise<void> => {
+      let i = 0;
+      while (performance.now() < end) {
+        const b = bodies[i++ % bodies.length]!;
+        try {
+          const r = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { ...t.headers, authorization: `Bearer ${hostileKey}` }, body: b.body, signal: AbortSignal.timeout(30_000) });
+          await r.body.dump({ limit: 1 << 20 });
+          statuses.set(String(r.statusCode), (statuses.get(String(r.statusCode)) ?? 0) + 1);
+        } catch {
+          statuses.set('timeout/reset', (statuses.get('timeout/reset') ?? 0) + 1);
+        }
+        hostileSent++;
+      }
+    };
+    await Promise.all([normal(), normal(), normal(), normal(), ...(withHostile ? [hostile()] : [])]);
+    const lag = await loopLag(t);
+    lat.sort((a, b) => a - b);
+    rows.push({
+      run: withHostile ? 'with hostile tenant' : 'normal only', n: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat[lat.length - 1] ?? NaN, errors,
+      loopP99: lag.p99, loopMax: lag.max, hostileSent, hostileStatuses: [...statuses].map(([k, v]) => `${k}x${v}`).join(' '),
+    });
+  }
+  return rows;
+}
+
+function hostileReport(rows: HostileRow[], name: string): string {
+  const f = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : '–');
+  const out = ['', `Hostile neighbour (${name}; 4 normal clients with a 5 ms pause, ${HOSTILE_SECONDS} s per run, alternating; the gateway's event-loop delay from perf_hooks.monitorEventLoopDelay at 10 ms resolution):`, '',
+    '| run | normal requests | p50 ms | p99 ms | max ms | errors | event-loop delay p99 / max ms | hostile requests (statuses) |', '|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) out.push(`| ${r.run} | ${r.n} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.max)} | ${r.errors} | ${f(r.loopP99)} / ${f(r.loopMax)} | ${r.run === 'normal only' ? '–' : `${r.hostileSent} (${r.hostileStatuses})`} |`);
+  const base = rows.filter((r) => r.run === 'normal only');
+  const hot = rows.filter((r) => r.run !== 'normal only');
+  const worst = (rs: HostileRow[], k: 'p99' | 'loopMax'): number => Math.max(...rs.map((r) => r[k]));
+  out.push('', `HOSTILE ${name} p99_normal_ms=${f(worst(base, 'p99'), 2)} p99_with_hostile_ms=${f(worst(hot, 'p99'), 2)} loop_max_normal_ms=${f(worst(base, 'loopMax'))} loop_max_with_hostile_ms=${f(worst(hot, 'loopMax'))}`);
+  return out.join('\n');
+}
+
 // ---- main --------------------------------------------------------------------------------------------
 async function main(): Promise<void> {
   const t0 = Date.now();
-  log('installing peers (cached)');
-  execFileSync('bash', [join(ROOT, 'bench/gateway/setup-peers.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!HOSTILE_ONLY) {
+    log('installing peers (cached)');
+    execFileSync('bash', [join(ROOT, 'bench/gateway/setup-peers.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
   const portkeyBin = join(CACHE, 'bench/portkey-1.15.2/node_modules/@portkey-ai/gateway/build/start-server.js');
   const litellmBin = join(CACHE, 'bench/litellm-venv/bin/litellm');
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
@@ -242,7 +372,7 @@ async function main(): Promise<void> {
   redisPid = redis.pid;
   const targets: Target[] = [];
   const only = flags.only?.split(',');
-  const want = (n: string): boolean => !only || only.includes(n) || n === 'direct';
+  const want = (n: string): boolean => (HOSTILE_ONLY ? n === 'tollgate-memory' || n === 'direct' : !only || only.includes(n) || n === 'direct');
   const mk = (name: string, base: string, p: ChildProcess | undefined, extra: Partial<Target> = {}): Target => ({
     name, base, headers: { 'content-type': 'application/json' }, model: 'm1', streamModel: 'm-stream', pgid: p?.pid,
     pool: new Pool(base, { connections: 256, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 30_000, bodyTimeout: 30_000 }), ...extra,
@@ -255,8 +385,8 @@ async function main(): Promise<void> {
     if (!want(name)) continue;
     const port = await freePort();
     const mport = await freePort();
-    const p = start(name, process.execPath, ['--max-semi-space-size=4', 'gateway/main.ts', '--config', cfgFile, '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(mport), '--log-level', 'warn', ...extra]);
-    targets.push(mk(name, `http://127.0.0.1:${port}`, p, name === 'tollgate-off' ? {} : { keys }));
+    const p = start(name, process.execPath, ['--max-semi-space-size=4', GATEWAY_MAIN, '--config', cfgFile, '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(mport), '--log-level', 'warn', ...extra]);
+    targets.push(mk(name, `http://127.0.0.1:${port}`, p, name === 'tollgate-off' ? {} : { keys, metricsBase: `http://127.0.0.1:${mport}` }));
   }
   if (want('portkey')) {
     const port = await freePort();
@@ -288,6 +418,17 @@ async function main(): Promise<void> {
 
   // warm-up
   for (const t of targets) for (let i = 0; i < 200; i++) await once(t, BODY(t.model));
+
+  if (HOSTILE_ONLY) {
+    const t = targets.find((x) => x.name === 'tollgate-memory')!;
+    const rowsH = await hostilePhase(t, keys);
+    process.stdout.write(`${hostileReport(rowsH, t.name)}\nTotal bench time ${((Date.now() - t0) / 1000).toFixed(0)} s.\n`);
+    for (const x of targets) await x.pool.close();
+    await streamDirect.pool.close();
+    stopAll();
+    await redis.stop();
+    return;
+  }
 
   // A: added latency at concurrency 1, alternating rounds
   log('phase A: latency at concurrency 1');
@@ -327,6 +468,10 @@ async function main(): Promise<void> {
   for (const c of STEPS) {
     for (const t of targets) steps.get(t.name)!.push(await load(t, c, STEP_SECONDS));
   }
+  // D: hostile neighbour (issue #10): normal traffic with and without one tenant sending the worst inputs
+  log('phase D: hostile neighbour');
+  const hostileRows = new Map<string, HostileRow[]>();
+  for (const t of targets) if (t.name === 'tollgate-memory' || t.name === 'tollgate-redis') hostileRows.set(t.name, await hostilePhase(t, keys));
   await new Promise((r) => setTimeout(r, 2000));
   const afterRss = new Map<string, number>(targets.map((t) => [t.name, t.pgid === undefined ? NaN : groupStats(t.pgid).rssMb]));
 
@@ -379,6 +524,7 @@ async function main(): Promise<void> {
   const tg = rows.find((r) => r.name === 'tollgate-memory');
   const pk = rows.find((r) => r.name === 'portkey');
   const ll = rows.find((r) => r.name === 'litellm');
+  for (const [name, hr] of hostileRows) out.push(hostileReport(hr, name));
   out.push('', `Total bench time ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
   process.stdout.write(`${out.join('\n')}\n`);
   if (tg) {

@@ -4,6 +4,7 @@
 // logs and metrics.
 import { ZodError } from 'zod';
 import type { GatewayConfig } from '../../api/gateway-config.ts';
+import { stripUserinfo } from '../scrub.ts';
 import { buildSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.ts';
 import { verifyGatewayConfig } from './verify.ts';
 
@@ -67,7 +68,7 @@ export class ConfigHolder {
       snapshot = buildSnapshot(config, this.#options);
     } catch (e) {
       const claimed = raw !== null && typeof raw === 'object' && typeof (raw as { hash?: unknown }).hash === 'string' ? String((raw as { hash: string }).hash).slice(0, 80) : undefined;
-      const error: ReloadError = { message: describeError(e), source, at: new Date(), claimedHash: claimed };
+      const error: ReloadError = { message: stripUserinfo(describeError(e)), source, at: new Date(), claimedHash: claimed };
       this.#lastError = error;
       for (const o of this.#observers) o.refused?.(error);
       return { ok: false, error };
@@ -82,7 +83,7 @@ export class ConfigHolder {
 
   /** Record a failure that happened before validation (unreadable file, YAML syntax, compile error). */
   refuse(message: string, source: string): ReloadError {
-    const error: ReloadError = { message: message.slice(0, 2000), source, at: new Date(), claimedHash: undefined };
+    const error: ReloadError = { message: stripUserinfo(message.slice(0, 2000)), source, at: new Date(), claimedHash: undefined };
     this.#lastError = error;
     for (const o of this.#observers) o.refused?.(error);
     return error;

@@ -1,6 +1,7 @@
 // A validated gateway config turned into the lookup structures the hot path needs. A Snapshot is
 // immutable: a request takes the current one at its start and keeps it to the end, so a hot reload never
 // changes the rules under an in-flight request.
+import { displayUrl } from '../scrub.ts';
 import { BlockList, isIP } from 'node:net';
 import type { CfgBudgetLine, CfgModel, CfgTenant, GatewayConfig } from '../../api/gateway-config.ts';
 import type { AccessWindow } from '../../api/v1alpha1/policy.ts';
@@ -108,10 +109,11 @@ export function splitUpstream(base: string, name: string): { origin: string; bas
   try {
     u = new URL(base);
   } catch {
-    throw new Error(`model ${name}: upstream ${JSON.stringify(base)} is not a URL`);
+    // shown without userinfo: an unparseable URL may still carry user:password@ (issue #10, item 4)
+    throw new Error(`model ${name}: upstream ${JSON.stringify(displayUrl(base))} is not a URL`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`model ${name}: upstream must be http(s)`);
-  if (u.username || u.password || u.search || u.hash) throw new Error(`model ${name}: upstream must not carry credentials, a query or a fragment`);
+  if (u.username || u.password || u.search || u.hash) throw new Error(`model ${name}: upstream ${JSON.stringify(displayUrl(`${u.protocol}//${u.host}${u.pathname}`))} must not carry credentials, a query or a fragment`);
   return { origin: u.origin, basePath: u.pathname.replace(/\/+$/, '') };
 }
 

@@ -15,6 +15,10 @@ export interface SimOptions {
   outputTokens?: number;
   /** Exact output tokens to emit (default: lorem ipsum words); outputTokens defaults to its length. */
   tokens?: readonly string[];
+  /** Misbehaving engine: generate `outputTokens` whatever max_tokens says (tests of the output cap). */
+  ignoreMaxTokens?: boolean;
+  /** Misbehaving engine: after this many streamed tokens, write this raw SSE text and end the stream. */
+  streamError?: { afterTokens: number; raw: string };
   /** Bearer key the simulator requires (like vLLM --api-key). */
   apiKey?: string;
   host?: string;
@@ -156,7 +160,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : Infinity;
     const n = typeof body.n === 'number' ? body.n : 1;
     const want = o.outputTokens ?? o.tokens?.length ?? 16;
-    const count = Math.max(0, Math.min(want, maxTokens));
+    const count = o.ignoreMaxTokens ? want : Math.max(0, Math.min(want, maxTokens));
     const finishReason = count < want ? 'length' : 'stop';
     const token = (i: number): string => (o.tokens ? (o.tokens[i % o.tokens.length] ?? '') : `${i === 0 ? '' : ' '}${WORDS[i % WORDS.length]}`);
     const usage = { prompt_tokens: promptTokens, completion_tokens: count * n, total_tokens: promptTokens + count * n };
@@ -182,6 +186,11 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       if (kind === 'chat') res.write(chunk(Array.from({ length: n }, (_v, index) => ({ index, delta: { role: 'assistant', content: '' }, finish_reason: null }))));
       let i = 0;
       const step = (): void => {
+        if (o.streamError && i === o.streamError.afterTokens) {
+          res.end(o.streamError.raw);
+          finish();
+          return;
+        }
         if (i < count) {
           const t = token(i);
           res.write(chunk(Array.from({ length: n }, (_v, index) => (kind === 'chat' ? { index, delta: { content: t }, finish_reason: null } : { index, text: t, finish_reason: null }))));

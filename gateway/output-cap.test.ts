@@ -1,0 +1,106 @@
+// Table tests for the output cap (issue #10, item 7) and the SSE relay enforcing it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { capCompletion, OutputMeter } from './output-cap.ts';
+import { SseRelay } from './sse.ts';
+import { countText } from './tokens.ts';
+
+describe('OutputMeter', () => {
+  const cases: [string, number, string[], { served: string; capped: boolean }][] = [
+    ['under the cap', 10, ['Hello', ' world'], { served: 'Hello world', capped: false }],
+    ['exactly the cap', 2, ['Hello', ' world'], { served: 'Hello world', capped: true }],
+    ['a delta crossing the cap is truncated', 3, ['Hello', ' world, how are you'], { served: 'Hello world,', capped: true }],
+    ['nothing after the cap', 1, ['Hello', ' world'], { served: 'Hello', capped: true }],
+    ['every non-empty delta costs at least one token', 2, ['', 'a', '', 'b', 'c'], { served: 'ab', capped: true }],
+  ];
+  for (const [name, cap, deltas, want] of cases) {
+    it(name, () => {
+      const m = new OutputMeter(cap);
+      let served = '';
+      let capped = false;
+      for (const d of deltas) {
+        const r = m.take(0, d);
+        served += r.text;
+        capped = r.capped;
+      }
+      assert.equal(served, want.served);
+      assert.equal(capped || m.isCapped(0), want.capped);
+      assert.ok(m.total <= cap);
+    });
+  }
+  it('choices are metered separately', () => {
+    const m = new OutputMeter(1);
+    m.take(0, 'a');
+    assert.equal(m.allCapped(2), false);
+    m.take(1, 'b');
+    assert.equal(m.allCapped(2), true);
+  });
+});
+
+describe('capCompletion', () => {
+  it('truncates chat and text choices over the cap, fixes finish_reason and usage', () => {
+    const long = 'word '.repeat(500);
+    const chat = { choices: [{ index: 0, message: { role: 'assistant', content: long }, finish_reason: 'stop' }, { index: 1, message: { content: 'short' }, finish_reason: 'stop' }], usage: { prompt_tokens: 7, completion_tokens: 1000 } };
+    const r = capCompletion(chat, 20, true);
+    assert.equal(r.changed, true);
+    assert.equal(countText(chat.choices[0]!.message.content), 20);
+    assert.equal(chat.choices[0]!.finish_reason, 'length');
+    assert.equal(chat.choices[1]!.finish_reason, 'stop');
+    assert.equal(chat.usage.completion_tokens, 21);
+    const text = { choices: [{ index: 0, text: long, finish_reason: null }] };
+    assert.equal(capCompletion(text, 5, false).outputTokens, 5);
+    assert.equal(text.choices[0]!.finish_reason, 'length');
+  });
+  it('tool-call arguments share the choice budget and are cut too', () => {
+    const args = JSON.stringify({ city: 'Paris', notes: 'x '.repeat(400) });
+    const body = { choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: args } }] }, finish_reason: 'tool_calls' }] };
+    const r = capCompletion(body, 10, true);
+    assert.equal(r.changed, true);
+    assert.equal(r.outputTokens, 10);
+    assert.ok(countText(body.choices[0]!.message.tool_calls[0]!.function.arguments) <= 10);
+    assert.equal(body.choices[0]!.finish_reason, 'length');
+  });
+  it('leaves a body within the cap untouched', () => {
+    const body = { choices: [{ message: { content: 'Hello world' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 2 } };
+    const before = JSON.stringify(body);
+    assert.deepEqual(capCompletion(body, 2, true), { changed: false, outputTokens: 2 });
+    assert.equal(JSON.stringify(body), before);
+  });
+});
+
+describe('SseRelay with a meter', () => {
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  const ev = (o: unknown): string => `data: ${JSON.stringify(o)}\n\n`;
+  it('ends the stream at the cap with finish_reason "length", a usage chunk when asked, and [DONE]', () => {
+    const relay = new SseRelay({ clientWantsUsage: true, transform: undefined, chat: true, meter: new OutputMeter(3), n: 1, inputTokens: 9 });
+    let out = '';
+    for (const w of ['one', ' two', ' three four', ' five', ' six']) {
+      out += dec.decode(relay.push(enc.encode(ev({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: w }, finish_reason: null }] }))));
+      if (relay.capReached) break;
+    }
+    assert.equal(relay.capReached, true);
+    assert.match(out, /"finish_reason":"length"/);
+    assert.match(out, /"usage":\{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12\}/);
+    assert.ok(out.endsWith('data: [DONE]\n\n'));
+    assert.doesNotMatch(out, /four|five|six/);
+  });
+  it('cuts streamed tool-call arguments at the cap', () => {
+    const relay = new SseRelay({ clientWantsUsage: false, transform: undefined, chat: true, meter: new OutputMeter(4), n: 1 });
+    let out = '';
+    for (const a of ['{"city":', ' "Paris",', ' "notes": "', 'aaaa bbbb cccc', ' dddd"}']) {
+      out += dec.decode(relay.push(enc.encode(ev({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: a } }] }, finish_reason: null }] }))));
+      if (relay.capReached) break;
+    }
+    assert.equal(relay.capReached, true);
+    assert.match(out, /"finish_reason":"length"/);
+    assert.doesNotMatch(out, /dddd/);
+  });
+  it('replaces an upstream error event by the catalog error', () => {
+    const relay = new SseRelay({ clientWantsUsage: false, transform: undefined, chat: true });
+    const out = dec.decode(relay.push(enc.encode('event: error\ndata: secret-upstream-text\n\ndata: {"choices":[]}\n\n')));
+    assert.equal(relay.upstreamError, 'secret-upstream-text');
+    assert.doesNotMatch(out, /secret/);
+    assert.match(out, /"code":"upstream_error"/);
+  });
+});
