@@ -125,7 +125,7 @@ export async function run(argv: string[]): Promise<number> {
       const j = (await r.json()) as { usage?: { total_tokens: number }; error?: { code: string; message: string } };
       if (r.ok) out.push(`  request ${i}: ${r.status} ok (${j.usage?.total_tokens ?? '?'} tokens used)`);
       else {
-        out.push(`  request ${i}: ${r.status} ${j.error?.code}: ${j.error?.message} (Retry-After: ${r.headers.get('retry-after') ?? '-'} s) — refused before any GPU work`);
+        out.push(`  request ${i}: ${r.status} ${j.error?.code}: ${j.error?.message} (${r.headers.get('retry-after') ? `Retry-After: ${r.headers.get('retry-after')} s` : `budget resets at ${r.headers.get('x-tollgate-budget-reset') ?? '?'}`}) — refused before any GPU work`);
         rejected = j.error?.code === 'budget_exceeded';
         if (!rejected) break;
       }
