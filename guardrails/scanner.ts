@@ -20,8 +20,9 @@
 // (each piece redacted: fail safe; the only case where streamed output may differ from whole-text output, by
 // showing two markers where the whole text shows one).
 import RE2 from 're2';
-import type { Hit, Rule, RuleKind } from './rules.ts';
-import { inAlphabetRun } from './pattern.ts';
+import { KEYWORD_CONTEXT, type Hit, type Rule, type RuleKind } from './rules.ts';
+import { emptyAlphabet, inAlphabetRun, lastOutside, type Alphabet } from './pattern.ts';
+import { KeywordAutomaton } from './secrets/keywords.ts';
 import { foldText, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
 
 export type FindingAction = 'redacted' | 'neutralized' | 'flagged';
@@ -43,8 +44,11 @@ export interface ScanChunk {
   findings: Finding[];
 }
 
-/** Characters kept before the released position: patterns look one back (\b, ^), validators up to this many. */
-export const LOOKBEHIND = 32;
+/**
+ * Characters kept before the released position: patterns look one back (\b, ^), validators up to 32, keyword rules
+ * up to KEYWORD_CONTEXT (a keyword standing before the match) and a "line" allowlist as far.
+ */
+export const LOOKBEHIND = KEYWORD_CONTEXT + 16;
 /** Characters a validator may look past the end of a match. */
 const LOOKAHEAD = 2;
 /** A chain of overlapping matches longer than this is released in pieces. */
@@ -68,6 +72,22 @@ interface Prefilter {
   fullRules: number[];
   anchors: Re2Set | undefined;
   anchorRules: number[];
+  /** Every keyword of every keyword rule in one automaton; keyword index → the rules it belongs to. */
+  keywords: KeywordAutomaton | undefined;
+  keywordOwners: number[][];
+  /**
+   * Trailing runs to track, one per distinct alphabet (many rules share one): a rule's own alphabet, its anchor's,
+   * the characters of its keywords (both cases). `depth`: how far back a run matters to any of its users.
+   */
+  runs: { alphabet: Alphabet; slack: number; depth: number }[];
+  /** Per rule: index into `runs` of its alphabet, anchor and keyword runs (-1: none). */
+  runOf: Int32Array;
+  anchorRunOf: Int32Array;
+  keywordRunOf: Int32Array;
+}
+
+function alphabetKey(a: Alphabet, slack: number): string {
+  return `${slack}:${a.nonAscii ? 1 : 0}:${a.ascii.join('')}`;
 }
 
 type Re2Set = InstanceType<typeof RE2.Set>;
@@ -93,7 +113,40 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
     const anchorRules = rules.flatMap((r, i) => (r.anchor ? [i] : []));
     const full = newSet(fullRules.map((i) => (rules[i] as Rule).source as string));
     const anchors = newSet(anchorRules.map((i) => (rules[i] as Rule).anchor?.re.source as string));
-    p = { full, fullRules: full ? fullRules : [], anchors, anchorRules: anchors ? anchorRules : [] };
+    const index = new Map<string, number>();
+    const keywordOwners: number[][] = [];
+    const runs: Prefilter['runs'] = [];
+    const runIndex = new Map<string, number>();
+    const runFor = (a: Alphabet, slack: number, depth: number): number => {
+      const key = alphabetKey(a, slack);
+      let k = runIndex.get(key);
+      if (k === undefined) { k = runs.length; runIndex.set(key, k); runs.push({ alphabet: a, slack, depth }); }
+      const run = runs[k] as Prefilter['runs'][number];
+      run.depth = Math.max(run.depth, depth);
+      return k;
+    };
+    const runOf = new Int32Array(rules.length).fill(-1);
+    const anchorRunOf = new Int32Array(rules.length).fill(-1);
+    const keywordRunOf = new Int32Array(rules.length).fill(-1);
+    rules.forEach((r, ri) => {
+      runOf[ri] = runFor(r.alphabet, r.alphabetSlack ?? 0, r.maxLength + LOOKAHEAD + (r.alphabetSlack ?? 0) + 2);
+      if (r.anchor) anchorRunOf[ri] = runFor(r.anchor.alphabet, 0, r.anchor.maxLength + LOOKAHEAD + 2);
+      if (!r.keywords) return;
+      const a = emptyAlphabet();
+      for (const k of r.keywords.list) {
+        let ki = index.get(k);
+        if (ki === undefined) { ki = keywordOwners.length; index.set(k, ki); keywordOwners.push([]); }
+        const owners = keywordOwners[ki] as number[];
+        if (owners[owners.length - 1] !== ri) owners.push(ri);
+        for (const c of k) {
+          a.ascii[c.toLowerCase().charCodeAt(0)] = 1;
+          a.ascii[c.toUpperCase().charCodeAt(0)] = 1;
+        }
+      }
+      keywordRunOf[ri] = runFor(a, 0, r.keywords.maxLength + 2);
+    });
+    const keywords = index.size > 0 ? new KeywordAutomaton([...index.keys()]) : undefined;
+    p = { full, fullRules: full ? fullRules : [], anchors, anchorRules: anchors ? anchorRules : [], keywords, keywordOwners, runs, runOf, anchorRunOf, keywordRunOf };
     prefilters.set(rules, p);
   }
   return p;
@@ -119,6 +172,11 @@ export class StreamScanner {
   readonly #cont: number[];
   readonly #run: number[];
   readonly #anchorRun: number[];
+  /** Per keyword rule: start of the trailing run of its keyword characters (where a keyword being written may start). */
+  readonly #keywordRun: number[];
+  /** Per tracked run (Prefilter.runs): its start, or for a run with slack the last two positions outside it. */
+  readonly #runStart: number[];
+  readonly #outside: [number, number][];
   #scannedTo = 0;
   #pending: Pending[] = [];
   #done = false;
@@ -130,6 +188,9 @@ export class StreamScanner {
     this.#cont = rules.map(() => -1);
     this.#run = rules.map(() => 0);
     this.#anchorRun = rules.map(() => 0);
+    this.#keywordRun = rules.map(() => 0);
+    this.#runStart = this.#prefilter.runs.map(() => 0);
+    this.#outside = this.#prefilter.runs.map(() => [-1, -1]);
   }
 
   /** Feed a delta; returns what may be released. */
@@ -204,15 +265,30 @@ export class StreamScanner {
     const rules = this.#rules;
     // trailing runs of alphabet characters (incremental: only the new characters are looked at)
     const prevEnd = Math.max(this.#scannedTo, base);
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i] as Rule;
-      this.#run[i] = inAlphabetRun(view, base, prevEnd, bEnd, rule.alphabet, this.#run[i] as number);
-      if (rule.anchor) this.#anchorRun[i] = inAlphabetRun(view, base, prevEnd, bEnd, rule.anchor.alphabet, this.#anchorRun[i] as number);
+    // Trailing runs, once per distinct alphabet; not needed at the end of the text (everything is decided then).
+    const pf = this.#prefilter;
+    if (!final) {
+      pf.runs.forEach((run, g) => {
+        const limit = bEnd - run.depth;
+        if (run.slack === 0) this.#runStart[g] = inAlphabetRun(view, base, prevEnd, bEnd, run.alphabet, this.#runStart[g] as number, limit);
+        else this.#outside[g] = lastOutside(view, base, prevEnd, bEnd, run.alphabet, this.#outside[g] as [number, number], limit);
+      });
+      for (let i = 0; i < rules.length; i++) {
+        const rule = rules[i] as Rule;
+        const g = pf.runOf[i] as number;
+        if (rule.alphabetSlack) {
+          // a match starting at or before an outside character ends within alphabetSlack of it
+          const o = this.#outside[g] as [number, number];
+          const ok = (n: number) => n >= 0 && n + (rule.alphabetSlack as number) + LOOKAHEAD <= bEnd;
+          this.#run[i] = ok(o[0]) ? o[0] + 1 : ok(o[1]) ? o[1] + 1 : 0;
+        } else this.#run[i] = this.#runStart[g] as number;
+        if (rule.anchor) this.#anchorRun[i] = this.#runStart[pf.anchorRunOf[i] as number] as number;
+        if (rule.keywords) this.#keywordRun[i] = this.#runStart[pf.keywordRunOf[i] as number] as number;
+      }
     }
     this.#scannedTo = bEnd;
 
     // which rules can match (or whose anchors occur) anywhere in the buffer
-    const pf = this.#prefilter;
     const mayFind = new Uint8Array(rules.length).fill(pf.full ? 0 : 1);
     const mayAnchor = new Uint8Array(rules.length).fill(pf.anchors ? 0 : 1);
     if (pf.full || pf.anchors) {
@@ -227,10 +303,16 @@ export class StreamScanner {
       const rule = rules[i] as Rule;
       if (rule.source === undefined && (!rule.findNeedsAnchor || mayAnchor[i])) mayFind[i] = 1;
     }
+    const keywordHits = this.#keywordHits();
 
     let settled = bEnd;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i] as Rule;
+      if (rule.keywords) {
+        const f = this.#keywordRule(i, rule, keywordHits.get(i), final);
+        if (f < settled) settled = f;
+        continue;
+      }
       let pos = this.#pos[i] as number;
       let undecided = Infinity;
       const decidable = final ? Infinity : Math.max(this.#run[i] as number, bEnd - rule.maxLength - LOOKAHEAD);
@@ -271,6 +353,75 @@ export class StreamScanner {
       if (f < settled) settled = f;
     }
     return this.#release(settled, final);
+  }
+
+  /** Keyword occurrences (absolute starts, ascending) per keyword rule, from where any of them may still matter. */
+  #keywordHits(): Map<number, number[]> {
+    const hits = new Map<number, number[]>();
+    const pf = this.#prefilter;
+    if (!pf.keywords) return hits;
+    const base = this.#viewBase;
+    let from = base + this.#view.length;
+    for (let i = 0; i < this.#rules.length; i++) if ((this.#rules[i] as Rule).keywords && (this.#pos[i] as number) < from) from = this.#pos[i] as number;
+    from = Math.max(base, from - KEYWORD_CONTEXT);
+    pf.keywords.scan(this.#view, from - base, this.#view.length, (k, start) => {
+      for (const r of pf.keywordOwners[k] as number[]) {
+        let list = hits.get(r);
+        if (!list) { list = []; hits.set(r, list); }
+        list.push(start + base);
+      }
+    });
+    for (const list of hits.values()) list.sort((a, b) => a - b);
+    return hits;
+  }
+
+  /**
+   * One keyword rule: a match at s needs a keyword starting in [s - before, s + offset], so only windows
+   * around keyword occurrences are searched, and a position is settled once no keyword (present, or still being
+   * written at the buffer end) can reach it. Returns the rule's settled position.
+   */
+  #keywordRule(i: number, rule: Rule, hits: number[] | undefined, final: boolean): number {
+    const kw = rule.keywords as NonNullable<Rule['keywords']>;
+    const view = this.#view;
+    const base = this.#viewBase;
+    const bEnd = base + view.length;
+    let pos = this.#pos[i] as number;
+    let undecided = Infinity;
+    const decidable = final ? Infinity : Math.max(this.#run[i] as number, bEnd - rule.maxLength - LOOKAHEAD);
+    const findWindow = rule.findWindow ?? ((v: string, from: number, last: number) => { const h = rule.find(v, from); return h && h.start <= last ? h : null; });
+    let h = 0;
+    while (hits !== undefined && h < hits.length && pos < bEnd) {
+      const k = hits[h] as number;
+      const ws = Math.max(pos, k - kw.offset);
+      const last = k + kw.before;
+      if (ws > last) { h++; continue; }
+      const hit = findWindow(view, ws - base, last - base);
+      if (!hit) {
+        // nothing starts in [ws, last] yet; a match may still appear there if it could reach past the buffer
+        if (!final && last + rule.maxLength + LOOKAHEAD > bEnd) {
+          const c = Math.max(ws, decidable);
+          if (c <= last) { undecided = c; break; }
+        }
+        h++;
+        continue;
+      }
+      const s = hit.start + base;
+      if (!final && (s >= decidable || hit.end + base + LOOKAHEAD > bEnd)) { undecided = s; break; }
+      if (hit.end === hit.start) { pos = s + 1; continue; }
+      if (rule.accept === undefined || rule.accept(hit, view)) {
+        this.#record(i, rule, hit, base);
+        pos = hit.end + base;
+      } else pos = s + 1;
+    }
+    let f: number;
+    if (final) f = bEnd;
+    else {
+      // a keyword not complete yet starts in the trailing run of keyword characters, within its length of the end
+      const future = Math.max(this.#keywordRun[i] as number, bEnd - kw.maxLength + 1);
+      f = Math.min(undecided, Math.max(pos, decidable, future - kw.offset));
+    }
+    this.#pos[i] = f;
+    return f;
   }
 
   #record(index: number, rule: Rule, hit: Hit, base: number): void {
