@@ -313,7 +313,13 @@ export function builtinRules(): Record<BuiltinDetector, Rule[]> {
 }
 
 export const SECRET_DETECTORS: readonly SecretDetector[] = BUILTIN_SECRET_DETECTORS;
+
+// The ruleset is compiled when the guardrails are loaded (a few hundred ms), not on the first request that needs it.
+secretRuleset();
 export const PII_DETECTORS: readonly PiiDetector[] = BUILTIN_PII_DETECTORS;
+
+/** Rules that match any identifier-and-value shape rather than one provider's format. */
+const GENERIC_RULES: ReadonlySet<string> = new Set(['generic-api-key', 'password-assignment']);
 
 /**
  * The rules for a policy's detector list: "secrets" is every built-in secret detector plus the whole adopted ruleset
@@ -323,7 +329,12 @@ export function detectorRules(names: readonly string[]): Rule[] {
   const all = builtinRules();
   const out = new Set<Rule>();
   for (const d of expandDetectors(names)) for (const r of all[d]) out.add(r);
-  if (names.includes('secrets')) for (const r of secretRuleset().rules.values()) out.add(r);
+  if (names.includes('secrets')) {
+    // provider-specific rules before the generic ones, so an overlap is named after the provider
+    const rules = [...secretRuleset().rules.entries()];
+    for (const [id, r] of rules) if (!GENERIC_RULES.has(id)) out.add(r);
+    for (const [id, r] of rules) if (GENERIC_RULES.has(id)) out.add(r);
+  }
   return [...out];
 }
 

@@ -49,8 +49,12 @@ export interface ScanChunk {
  * up to KEYWORD_CONTEXT (a keyword standing before the match) and a "line" allowlist as far.
  */
 export const LOOKBEHIND = KEYWORD_CONTEXT + 16;
+/** With keyword rules (the secret ruleset), deltas are scanned once this many new characters have arrived (see push). */
+export const BATCH = 16;
 /** Characters a validator may look past the end of a match. */
 const LOOKAHEAD = 2;
+/** Pooled keyword rules whose matches may span whitespace have keyword offsets up to this (ruleset.ts caps them). */
+const MAX_POOLED_SPACE_OFFSET = 28;
 /** A chain of overlapping matches longer than this is released in pieces. */
 export const MAX_HOLD = 256 * 1024;
 
@@ -84,7 +88,27 @@ interface Prefilter {
   runOf: Int32Array;
   anchorRunOf: Int32Array;
   keywordRunOf: Int32Array;
+  /** Rules searched on every pass: every rule without keywords, and keyword rules that cannot be pooled. */
+  always: number[];
+  /**
+   * Keyword rules whose keywords are word characters ([a-z0-9._-]): while none of their keywords occurs they are not
+   * visited one by one; a lower bound of their settled positions, per bucket of similar keyword offsets, stands for
+   * them (see #pooledBound).
+   */
+  pooled: Uint8Array;
+  pool: { keywordRun: number; buckets: PoolBucket[] } | undefined;
 }
+
+interface PoolBucket {
+  /** Largest keyword offset, and largest keyword length + offset, in the bucket. */
+  offset: number;
+  reach: number;
+  /** For a bucket of token rules (no whitespace in any match): the run of their union alphabet, and longest match. */
+  run: number;
+  maxLength: number;
+}
+
+const WORD_KEYWORD = /^[a-z0-9._-]+$/;
 
 function alphabetKey(a: Alphabet, slack: number): string {
   return `${slack}:${a.nonAscii ? 1 : 0}:${a.ascii.join('')}`;
@@ -146,7 +170,32 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
       keywordRunOf[ri] = runFor(a, 0, r.keywords.maxLength + 2);
     });
     const keywords = index.size > 0 ? new KeywordAutomaton([...index.keys()]) : undefined;
-    p = { full, fullRules: full ? fullRules : [], anchors, anchorRules: anchors ? anchorRules : [], keywords, keywordOwners, runs, runOf, anchorRunOf, keywordRunOf };
+    const pooled = new Uint8Array(rules.length);
+    const always: number[] = [];
+    const wordChars = emptyAlphabet();
+    for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-') wordChars.ascii[c.charCodeAt(0)] = 1;
+    const limits = [0, 8, MAX_POOLED_SPACE_OFFSET, Infinity];
+    const groups = limits.map(() => ({ offset: 0, reach: 0, maxLength: 0, alphabet: emptyAlphabet(), members: 0 }));
+    rules.forEach((r, i) => {
+      const kw = r.keywords;
+      const spansSpace = [9, 10, 13, 32].some((c) => r.alphabet.ascii[c] === 1) || r.alphabet.nonAscii;
+      if (!kw || !kw.list.every((k) => WORD_KEYWORD.test(k)) || (spansSpace && kw.offset > MAX_POOLED_SPACE_OFFSET)) { always.push(i); return; }
+      pooled[i] = 1;
+      const b = groups[limits.findIndex((l) => kw.offset <= l)] as (typeof groups)[number];
+      b.offset = Math.max(b.offset, kw.offset);
+      b.reach = Math.max(b.reach, kw.offset + kw.maxLength);
+      b.maxLength = Math.max(b.maxLength, r.maxLength);
+      for (let c = 0; c < 128; c++) if (r.alphabet.ascii[c]) b.alphabet.ascii[c] = 1;
+      if (r.alphabet.nonAscii) b.alphabet.nonAscii = true;
+      b.members++;
+    });
+    const used = groups.filter((b) => b.members > 0);
+    const pool = used.length === 0 ? undefined : {
+      keywordRun: runFor(wordChars, 0, Math.max(...used.map((b) => b.reach)) + 2),
+      // a bucket of large offsets holds token rules only (whitespace rules are capped): their union run settles them
+      buckets: used.map((b) => ({ offset: b.offset, reach: b.reach, maxLength: b.maxLength, run: b.offset > MAX_POOLED_SPACE_OFFSET ? runFor(b.alphabet, 2, b.maxLength + LOOKAHEAD + 4) : -1 })),
+    };
+    p = { full, fullRules: full ? fullRules : [], anchors, anchorRules: anchors ? anchorRules : [], keywords, keywordOwners, runs, runOf, anchorRunOf, keywordRunOf, always, pooled, pool };
     prefilters.set(rules, p);
   }
   return p;
@@ -170,13 +219,13 @@ export class StreamScanner {
   readonly #pos: number[];
   /** Per rule: end of its last match when that match was truncated (a continuation may start there), else -1. */
   readonly #cont: number[];
-  readonly #run: number[];
-  readonly #anchorRun: number[];
-  /** Per keyword rule: start of the trailing run of its keyword characters (where a keyword being written may start). */
-  readonly #keywordRun: number[];
   /** Per tracked run (Prefilter.runs): its start, or for a run with slack the last two positions outside it. */
   readonly #runStart: number[];
   readonly #outside: [number, number][];
+  /** Per tracked run: the buffer end it was last brought up to (runs are updated only when someone needs them). */
+  readonly #runAt: number[];
+  /** Everything before this has been released (no rule can record a match starting there any more). */
+  #released = 0;
   #scannedTo = 0;
   #pending: Pending[] = [];
   #done = false;
@@ -186,11 +235,9 @@ export class StreamScanner {
     this.#prefilter = prefilterOf(rules);
     this.#pos = rules.map(() => 0);
     this.#cont = rules.map(() => -1);
-    this.#run = rules.map(() => 0);
-    this.#anchorRun = rules.map(() => 0);
-    this.#keywordRun = rules.map(() => 0);
     this.#runStart = this.#prefilter.runs.map(() => 0);
     this.#outside = this.#prefilter.runs.map(() => [-1, -1]);
+    this.#runAt = this.#prefilter.runs.map(() => 0);
   }
 
   /** Feed a delta; returns what may be released. */
@@ -203,6 +250,9 @@ export class StreamScanner {
       s = s.slice(0, -1);
     }
     this.#append(toWellFormed(s));
+    // Deltas are coalesced until BATCH characters are new: another split of the same text, so the output is the
+    // same; it bounds the per-delta work for token-sized deltas at the cost of at most BATCH characters of holdback.
+    if (this.#prefilter.keywords && this.#view.length + this.#viewBase - this.#scannedTo < BATCH) return { text: '', findings: [] };
     return this.#process(false);
   }
 
@@ -263,29 +313,7 @@ export class StreamScanner {
     const base = this.#viewBase;
     const bEnd = base + view.length;
     const rules = this.#rules;
-    // trailing runs of alphabet characters (incremental: only the new characters are looked at)
-    const prevEnd = Math.max(this.#scannedTo, base);
-    // Trailing runs, once per distinct alphabet; not needed at the end of the text (everything is decided then).
     const pf = this.#prefilter;
-    if (!final) {
-      pf.runs.forEach((run, g) => {
-        const limit = bEnd - run.depth;
-        if (run.slack === 0) this.#runStart[g] = inAlphabetRun(view, base, prevEnd, bEnd, run.alphabet, this.#runStart[g] as number, limit);
-        else this.#outside[g] = lastOutside(view, base, prevEnd, bEnd, run.alphabet, this.#outside[g] as [number, number], limit);
-      });
-      for (let i = 0; i < rules.length; i++) {
-        const rule = rules[i] as Rule;
-        const g = pf.runOf[i] as number;
-        if (rule.alphabetSlack) {
-          // a match starting at or before an outside character ends within alphabetSlack of it
-          const o = this.#outside[g] as [number, number];
-          const ok = (n: number) => n >= 0 && n + (rule.alphabetSlack as number) + LOOKAHEAD <= bEnd;
-          this.#run[i] = ok(o[0]) ? o[0] + 1 : ok(o[1]) ? o[1] + 1 : 0;
-        } else this.#run[i] = this.#runStart[g] as number;
-        if (rule.anchor) this.#anchorRun[i] = this.#runStart[pf.anchorRunOf[i] as number] as number;
-        if (rule.keywords) this.#keywordRun[i] = this.#runStart[pf.keywordRunOf[i] as number] as number;
-      }
-    }
     this.#scannedTo = bEnd;
 
     // which rules can match (or whose anchors occur) anywhere in the buffer
@@ -294,7 +322,7 @@ export class StreamScanner {
     if (pf.full || pf.anchors) {
       // only text from the earliest rule position on matters (one character before it, for \b and ^)
       let from = bEnd;
-      for (const p of this.#pos) if (p < from) from = p;
+      for (const i of pf.always) if (!rules[i]?.keywords && (this.#pos[i] as number) < from) from = this.#pos[i] as number;
       const tail = from - base > LOOKBEHIND ? view.slice(from - base - 1) : view;
       if (pf.full) for (const k of pf.full.match(tail)) mayFind[pf.fullRules[k] as number] = 1;
       if (pf.anchors) for (const k of pf.anchors.match(tail)) mayAnchor[pf.anchorRules[k] as number] = 1;
@@ -306,7 +334,18 @@ export class StreamScanner {
     const keywordHits = this.#keywordHits();
 
     let settled = bEnd;
-    for (let i = 0; i < rules.length; i++) {
+    // pooled keyword rules: the ones whose keywords occur are visited, the others are bounded together
+    for (const [i, hits] of keywordHits) {
+      if (!pf.pooled[i]) continue;
+      if ((this.#pos[i] as number) < this.#released) this.#pos[i] = this.#released;
+      const f = this.#keywordRule(i, rules[i] as Rule, hits, final);
+      if (f < settled) settled = f;
+    }
+    if (!final && pf.pool) {
+      const f = this.#pooledBound(bEnd);
+      if (f < settled) settled = f;
+    }
+    for (const i of pf.always) {
       const rule = rules[i] as Rule;
       if (rule.keywords) {
         const f = this.#keywordRule(i, rule, keywordHits.get(i), final);
@@ -315,7 +354,7 @@ export class StreamScanner {
       }
       let pos = this.#pos[i] as number;
       let undecided = Infinity;
-      const decidable = final ? Infinity : Math.max(this.#run[i] as number, bEnd - rule.maxLength - LOOKAHEAD);
+      const decidable = final ? Infinity : Math.max(this.#ruleRun(i, bEnd), bEnd - rule.maxLength - LOOKAHEAD);
       while (pos < bEnd) {
         let hit: Hit | null = null;
         if (this.#cont[i] === pos && rule.continueAt) {
@@ -345,7 +384,7 @@ export class StreamScanner {
             const m = rule.anchor.re.exec(view);
             if (m) a = m.index + base;
           }
-          free = Math.max(free, Math.min(a, Math.max(this.#anchorRun[i] as number, bEnd - rule.anchor.maxLength - LOOKAHEAD)));
+          free = Math.max(free, Math.min(a, Math.max(this.#runOf(pf.anchorRunOf[i] as number, bEnd), bEnd - rule.anchor.maxLength - LOOKAHEAD)));
         }
         f = Math.min(undecided, free);
       }
@@ -355,15 +394,55 @@ export class StreamScanner {
     return this.#release(settled, final);
   }
 
+  /** A tracked run brought up to the buffer end (incrementally: only characters not seen by it are looked at). */
+  #runOf(g: number, bEnd: number): number {
+    const at = this.#runAt[g] as number;
+    const run = this.#prefilter.runs[g] as Prefilter['runs'][number];
+    if (at < bEnd) {
+      const base = this.#viewBase;
+      const prevEnd = Math.max(at, base);
+      const limit = bEnd - run.depth;
+      if (run.slack === 0) this.#runStart[g] = inAlphabetRun(this.#view, base, prevEnd, bEnd, run.alphabet, this.#runStart[g] as number, limit);
+      else this.#outside[g] = lastOutside(this.#view, base, prevEnd, bEnd, run.alphabet, this.#outside[g] as [number, number], limit);
+      this.#runAt[g] = bEnd;
+    }
+    if (run.slack === 0) return this.#runStart[g] as number;
+    // a match starting at or before an outside character ends within `slack` of it
+    const o = this.#outside[g] as [number, number];
+    const ok = (n: number) => n >= 0 && n + run.slack + LOOKAHEAD <= bEnd;
+    return ok(o[0]) ? o[0] + 1 : ok(o[1]) ? o[1] + 1 : 0;
+  }
+
+  /** Start of the rule's trailing run: no match starting before it can reach past the buffer. */
+  #ruleRun(i: number, bEnd: number): number {
+    return this.#runOf(this.#prefilter.runOf[i] as number, bEnd);
+  }
+
+  /**
+   * A lower bound of the settled position of every pooled keyword rule none of whose keywords occurs: a match needs a
+   * keyword within `offset` of its start, and a keyword still being written lies in the trailing run of word
+   * characters, within its length of the end; token rules are also settled by their own alphabet runs.
+   */
+  #pooledBound(bEnd: number): number {
+    const pool = this.#prefilter.pool as NonNullable<Prefilter['pool']>;
+    const kwRun = this.#runOf(pool.keywordRun, bEnd);
+    let bound = bEnd;
+    for (const b of pool.buckets) {
+      let f = Math.max(kwRun - b.offset, bEnd + 1 - b.reach);
+      if (b.run >= 0) f = Math.max(f, this.#runOf(b.run, bEnd), bEnd - b.maxLength - LOOKAHEAD);
+      if (f < bound) bound = f;
+    }
+    return Math.max(bound, this.#released);
+  }
+
   /** Keyword occurrences (absolute starts, ascending) per keyword rule, from where any of them may still matter. */
   #keywordHits(): Map<number, number[]> {
     const hits = new Map<number, number[]>();
     const pf = this.#prefilter;
     if (!pf.keywords) return hits;
     const base = this.#viewBase;
-    let from = base + this.#view.length;
-    for (let i = 0; i < this.#rules.length; i++) if ((this.#rules[i] as Rule).keywords && (this.#pos[i] as number) < from) from = this.#pos[i] as number;
-    from = Math.max(base, from - KEYWORD_CONTEXT);
+    // every keyword rule's position is at or after the released text (pooled ones are lifted to it when visited)
+    const from = Math.max(base, this.#released - KEYWORD_CONTEXT);
     pf.keywords.scan(this.#view, from - base, this.#view.length, (k, start) => {
       for (const r of pf.keywordOwners[k] as number[]) {
         let list = hits.get(r);
@@ -387,7 +466,7 @@ export class StreamScanner {
     const bEnd = base + view.length;
     let pos = this.#pos[i] as number;
     let undecided = Infinity;
-    const decidable = final ? Infinity : Math.max(this.#run[i] as number, bEnd - rule.maxLength - LOOKAHEAD);
+    const decidable = final ? Infinity : Math.max(this.#ruleRun(i, bEnd), bEnd - rule.maxLength - LOOKAHEAD);
     const findWindow = rule.findWindow ?? ((v: string, from: number, last: number) => { const h = rule.find(v, from); return h && h.start <= last ? h : null; });
     let h = 0;
     while (hits !== undefined && h < hits.length && pos < bEnd) {
@@ -417,7 +496,7 @@ export class StreamScanner {
     if (final) f = bEnd;
     else {
       // a keyword not complete yet starts in the trailing run of keyword characters, within its length of the end
-      const future = Math.max(this.#keywordRun[i] as number, bEnd - kw.maxLength + 1);
+      const future = Math.max(this.#runOf(this.#prefilter.keywordRunOf[i] as number, bEnd), bEnd - kw.maxLength + 1);
       f = Math.min(undecided, Math.max(pos, decidable, future - kw.offset));
     }
     this.#pos[i] = f;
@@ -478,14 +557,18 @@ export class StreamScanner {
     this.#pending = pending.filter((p) => !done.has(p));
     if (split) this.#pending.push(split.rest);
     findings.sort((a, b) => a.start - b.start || a.end - b.end);
+    this.#released = Math.max(this.#released, cut);
     this.#trim(cut, oCut);
     return { text: out, findings };
   }
 
-  /** The member a merged span is named after: the first one, a redacting kind before others, secrets before PII. */
+  /**
+   * The member a merged span is named after: a redacting kind before others, secrets before PII, then the rule
+   * listed first (specific provider rules come before generic ones, see detectors.ts).
+   */
   #label(members: readonly Pending[]): Pending {
     const rank = (p: Pending) => KIND_RANK[(this.#rules[p.rule] as Rule).kind];
-    return members.reduce((best, m) => (rank(m) < rank(best) ? m : best));
+    return members.reduce((best, m) => (rank(m) < rank(best) || (rank(m) === rank(best) && m.rule < best.rule) ? m : best));
   }
 
   #exfilReplacement(members: readonly Pending[], start: number, end: number): string {

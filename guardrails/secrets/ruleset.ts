@@ -77,6 +77,9 @@ export const REPORTED_AS: Readonly<Record<string, string>> = {
 /** gitleaks' trailing terminator: after the token, one backtick, quote, space or `;`, an escaped \\n or \\r, or the end. */
 export const TERMINATOR = String.raw`(?:[\x60'"\s;]|\\[nr]|$)`;
 
+/** A trailing one-character terminator `(?:[^…]|$)` (Tollgate's rules): the token, then any other character. */
+const NEGATED_TAIL = /\(\?:\[\^(?:\\.|[^\]\\])*\]\|\$\)$/;
+
 const GENERIC_PREFIX = String.raw`(?i)[\w.-]{0,50}?`;
 
 /** Cap for an unbounded repetition with minimum `min`. */
@@ -161,7 +164,7 @@ function mulberry32(seed: number): () => number {
 
 const SAMPLES = 24;
 /** Longest keyword offset for a rule whose matches span whitespace (it is that rule's holdback on prose). */
-export const MAX_KEYWORD_OFFSET = 24;
+export const MAX_KEYWORD_OFFSET = 28;
 
 /**
  * Furthest a keyword starts after the match start, over generated matches (a generated string is a match from its
@@ -207,7 +210,10 @@ export interface CompiledRuleset {
 export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllowlist[], name = REPORTED_AS[r.id] ?? r.id): { rule: Rule; report: Omit<RuleReport, 'source'> } {
   if (r.regex === undefined) throw new Error('no regex');
   const { source, rewrites } = rewritePattern(r.regex);
-  const re = new RE2(source, 'gud');
+  // compiled here (a pattern RE2 refuses is reported by the caller); the variant with match indices only when a
+  // window first holds a match: most rules never see one of their keywords
+  const probe = new RE2(source, 'gu');
+  let indexed: RE2 | undefined;
   const info = analyzePattern(source);
   if (!Number.isFinite(info.maxLength)) throw new Error(`still unbounded after rewriting: ${source}`);
   const maxLength = info.maxLength;
@@ -215,7 +221,8 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
   const lists = [...global, ...r.allowlists.flatMap((a) => compileAllowlist(a) ?? [])];
   const inert = r.allowlists.length - (lists.length - global.length);
   // the alphabet of the token before the terminator: text flows past a space even though a match may end on one
-  const body = source.endsWith(TERMINATOR) ? analyzePattern(source.slice(0, -TERMINATOR.length)).alphabet : undefined;
+  const tail = source.endsWith(TERMINATOR) ? { length: TERMINATOR.length, slack: 2 } : NEGATED_TAIL.exec(source) ? { length: (NEGATED_TAIL.exec(source) as RegExpExecArray)[0].length, slack: 1 } : undefined;
+  const body = tail ? analyzePattern(source.slice(0, -tail.length)).alphabet : undefined;
   const ko = keywords.length === 0 ? undefined : keywordOffset(source, keywords);
   // A rule whose matches span whitespace holds prose back by its keyword offset: capped (a keyword further in, as
   // in one of kubernetes-secret-yaml's alternatives, is then not found). A token rule is held by its own run.
@@ -235,9 +242,10 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
     kind: 'secret',
     maxLength,
     alphabet: body ?? info.alphabet,
-    ...(body ? { alphabetSlack: 2 } : {}),
+    ...(tail ? { alphabetSlack: tail.slack } : {}),
     ...(keywords.length > 0 ? { keywords: { list: keywords, offset, before, maxLength: kwMax } } : { source }),
     find(view, from) {
+      const re = (indexed ??= new RE2(source, 'gud'));
       re.lastIndex = from;
       const m = re.exec(view);
       return m ? hitOf(m, 0) : null;
@@ -248,6 +256,10 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
       const lo = from > 0 ? from - 1 : 0;
       const hi = Math.min(view.length, lastStart + maxLength + 2);
       const sub = view.slice(lo, hi);
+      // the DFA-only test is ten times cheaper than a match with groups: most keyword hits hold no secret
+      probe.lastIndex = from - lo;
+      if (!probe.test(sub)) return null;
+      const re = (indexed ??= new RE2(source, 'gud'));
       re.lastIndex = from - lo;
       const m = re.exec(sub);
       if (!m || m.index + lo > lastStart) return null;
