@@ -51,6 +51,8 @@ export interface ScanChunk {
 export const LOOKBEHIND = KEYWORD_CONTEXT + 16;
 /** With keyword rules (the secret ruleset), deltas are scanned once this many new characters have arrived (see push). */
 export const BATCH = 16;
+/** The most characters coalesced while much text is held (so the holdback bounds grow by at most this). */
+export const MAX_BATCH = 256;
 /** Characters a validator may look past the end of a match. */
 const LOOKAHEAD = 2;
 /** Pooled keyword rules whose matches may span whitespace have keyword offsets up to this (ruleset.ts caps them). */
@@ -252,7 +254,12 @@ export class StreamScanner {
     this.#append(toWellFormed(s));
     // Deltas are coalesced until BATCH characters are new: another split of the same text, so the output is the
     // same; it bounds the per-delta work for token-sized deltas at the cost of at most BATCH characters of holdback.
-    if (this.#prefilter.keywords && this.#view.length + this.#viewBase - this.#scannedTo < BATCH) return { text: '', findings: [] };
+    // While much text is held (a long rule undecided, e.g. after `curl`), wait for a quarter of it again (at most
+    // MAX_BATCH characters) before the next scan: re-scanning held text stays cheap, release is at most that late.
+    if (this.#prefilter.keywords) {
+      const bEnd = this.#view.length + this.#viewBase;
+      if (bEnd - this.#scannedTo < Math.max(BATCH, Math.min(MAX_BATCH, (bEnd - this.#released) >> 2))) return { text: '', findings: [] };
+    }
     return this.#process(false);
   }
 

@@ -189,6 +189,25 @@ export function keywordOffset(source: string, keywords: readonly string[]): { of
   return { offset, inside };
 }
 
+/** The pattern with every capturing group made non-capturing: RE2 then finds match bounds with its DFA alone. */
+export function withoutCaptures(src: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i] as string;
+    if (c === '\\') { out += c + (src[i + 1] ?? ''); i++; continue; }
+    if (inClass) { if (c === ']') inClass = false; out += c; continue; }
+    if (c === '[') { inClass = true; out += c; if (src[i + 1] === '^') { out += '^'; i++; } if (src[i + 1] === ']') { out += ']'; i++; } continue; }
+    if (c === '(') {
+      if (src[i + 1] !== '?') { out += '(?:'; continue; }
+      const named = /^\(\?P?<[A-Za-z_][A-Za-z0-9_]*>/.exec(src.slice(i));
+      if (named) { out += '(?:'; i += named[0].length - 1; continue; }
+    }
+    out += c;
+  }
+  return out;
+}
+
 function secretSpan(m: RegExpExecArray, group: number | undefined): [number, number] {
   const idx = m.indices as unknown as ([number, number] | undefined)[];
   if (group !== undefined && group > 0) return idx[group] ?? [m.index, m.index + m[0].length];
@@ -212,7 +231,7 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
   const { source, rewrites } = rewritePattern(r.regex);
   // compiled here (a pattern RE2 refuses is reported by the caller); the variant with match indices only when a
   // window first holds a match: most rules never see one of their keywords
-  const probe = new RE2(source, 'gu');
+  const probe = new RE2(withoutCaptures(source), 'gu');
   let indexed: RE2 | undefined;
   const info = analyzePattern(source);
   if (!Number.isFinite(info.maxLength)) throw new Error(`still unbounded after rewriting: ${source}`);
@@ -256,10 +275,17 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
       const lo = from > 0 ? from - 1 : 0;
       const hi = Math.min(view.length, lastStart + maxLength + 2);
       const sub = view.slice(lo, hi);
-      // the DFA-only test is ten times cheaper than a match with groups: most keyword hits hold no secret
+      // Bounds first, with the capture-free pattern (DFA only, about ten times cheaper than a match with groups);
+      // then the groups on the match and two characters around it, accepted when the bounds agree.
       probe.lastIndex = from - lo;
-      if (!probe.test(sub)) return null;
+      const b = probe.exec(sub);
+      if (!b || b.index + lo > lastStart) return null;
       const re = (indexed ??= new RE2(source, 'gud'));
+      const s0 = Math.max(0, b.index - 1);
+      const tight = sub.slice(s0, b.index + b[0].length + 2);
+      re.lastIndex = b.index - s0;
+      const t = re.exec(tight);
+      if (t && t.index === b.index - s0 && t[0].length === b[0].length) return hitOf(t, lo + s0);
       re.lastIndex = from - lo;
       const m = re.exec(sub);
       if (!m || m.index + lo > lastStart) return null;
