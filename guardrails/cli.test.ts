@@ -11,7 +11,7 @@ function guard(input: string, ...args: string[]) {
 }
 
 describe('tollgate guard', () => {
-  const text = 'key AKIAIOSFODNN7EXAMPLE, mail bob@example.com, CUST-12345678, tg-canary-7f3a9c1e ![x](https://evil.example/a.png)';
+  const text = 'key AKIAZ5J7QX2MPL4RWN3K, mail bob@example.com, CUST-12345678, tg-canary-7f3a9c1e ![x](https://evil.example/a.png)';
 
   it('applies a tenant\'s merged policies from manifests: redaction, custom pattern, canary, exfiltration', () => {
     const r = guard(text, '-f', 'examples/', '--tenant', 'team-risk/risk-analytics');
@@ -19,7 +19,7 @@ describe('tollgate guard', () => {
     const out = JSON.parse(r.stdout) as { text: string; findings: { detector: string; start: number; end: number }[]; blocked?: { check: string } };
     assert.equal(out.text, 'key [REDACTED:aws-access-key], mail [REDACTED:email], [REDACTED:customer-id], [REDACTED:canary] [image: x]');
     assert.deepEqual(out.findings.map((f) => f.detector), ['aws-access-key', 'email', 'customer-id', 'canary', 'markdown-image']);
-    assert.equal(text.slice(out.findings[0]?.start, out.findings[0]?.end), 'AKIAIOSFODNN7EXAMPLE');
+    assert.equal(text.slice(out.findings[0]?.start, out.findings[0]?.end), 'AKIAZ5J7QX2MPL4RWN3K');
     assert.equal(out.blocked?.check, 'canary');
   });
 

@@ -77,17 +77,18 @@ describe('built-in detectors', () => {
   const all = redactionRules({ detectors: ['secrets', 'pii'], customPatterns: [] });
   const only = (d: string) => redactionRules({ detectors: [d as 'email'], customPatterns: [] });
   const cases: [string, string, string][] = [
-    ['aws-access-key', 'id AKIAIOSFODNN7EXAMPLE', 'id [REDACTED:aws-access-key]'],
-    ['aws-secret-key', 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'aws_secret_access_key=[REDACTED:aws-secret-key]'],
+    ['aws-access-key', 'id AKIAZ5J7QX2MPL4RWN3K', 'id [REDACTED:aws-access-key]'],
+    ['aws-secret-key', 'aws_secret_access_key=q3Ex7Rm9Tz2Wb8Nc4Vd6Hf1Lk5Pj0Sg/Yu+AaBbC', 'aws_secret_access_key=[REDACTED:aws-secret-key]'],
     ['gcp-api-key', 'key=AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW', 'key=[REDACTED:gcp-api-key]'],
     ['azure-storage-key', `AccountKey=${'a'.repeat(40)}B${'9'.repeat(45)}==;`, 'AccountKey=[REDACTED:azure-storage-key];'],
     ['jwt', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl', '[REDACTED:jwt]'],
     ['bearer-token', 'Authorization: Bearer abcDEF123456ghiJKL789', 'Authorization: Bearer [REDACTED:bearer-token]'],
     ['connection-string', 'mysql://root:Tr0ub4dor@10.0.0.5/app', 'mysql://root:[REDACTED:connection-string]@10.0.0.5/app'],
     ['slack-token', 'xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx', '[REDACTED:slack-token]'],
+    ['slack-token', 'post to https://hooks.slack.com/services/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', 'post to [REDACTED:slack-token]'],
     ['github-token', 'ghp_Zq8fK2mN5pR7tV9xB1cD3eF6gH8jK0lM4nP6', '[REDACTED:github-token]'],
-    ['stripe-key', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', '[REDACTED:stripe-key]'],
-    ['openai-key', 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z', '[REDACTED:openai-key]'],
+    ['stripe-key', 'sk_live_51HxR2aKq8Zt3VbN6mWp9YcD4eF7gJ', '[REDACTED:stripe-key]'],
+    ['openai-key', `sk-proj-${'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'.repeat(2).slice(0, 58)}T3BlbkFJ${'q7W9e1R3t5Y7u9I1o3P5a7S9d1F3g5H7'.repeat(2).slice(0, 58)}`, '[REDACTED:openai-key]'],
     ['tollgate-key', 'tgk_aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5oQ7s000000', '[REDACTED:tollgate-key]'],
     ['credit-card', 'pay 5555 5555 5555 4444 now', 'pay [REDACTED:credit-card] now'],
     ['email', 'write to jane.doe@example.org.', 'write to [REDACTED:email].'],
@@ -116,6 +117,7 @@ describe('built-in detectors', () => {
       'password = os.environ["DB_PASSWORD"]', 'postgres://user:${DB_PASS}@localhost/db', 'Bearer <YOUR_TOKEN>',
       'sk-learn-compatible-estimators', '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----',
       'Order #1234567890 shipped', 'MAC 00:1a:2b:3c:4d:5e', 'npm i @types/node@22.10.1',
+      'the docs key AKIAIOSFODNN7EXAMPLE', 'sk-proj-your-key-here', 'xoxb-your-token', 'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
     ];
     for (const t of negatives) assert.equal(scanText(all, t).text, t, t);
   });

@@ -5,9 +5,9 @@
 import { isIP } from 'node:net';
 import RE2 from 're2';
 import { BUILTIN_PII_DETECTORS, BUILTIN_SECRET_DETECTORS } from '../api/v1alpha1/policy.ts';
-import { KEY_PATTERN_SOURCE } from '../api/keys.ts';
 import { analyzePattern, fullAlphabet } from './pattern.ts';
 import { nextChar, prevChar, redactionMarker, regexRule, type Hit, type Rule, type RuleKind } from './rules.ts';
+import { secretRuleset } from './secrets/ruleset.ts';
 
 export type SecretDetector = (typeof BUILTIN_SECRET_DETECTORS)[number];
 export type PiiDetector = (typeof BUILTIN_PII_DETECTORS)[number];
@@ -226,16 +226,17 @@ const B64 = 'A-Za-z0-9+/';
 function secretRules(): Record<SecretDetector, Rule[]> {
   const r = (name: SecretDetector, pattern: string, extra: Partial<Parameters<typeof regexRule>[0]> = {}) => regexRule({ name, kind: 'secret', pattern, ...extra });
   return {
-    'aws-access-key': [r('aws-access-key', String.raw`\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b`, { anchor: String.raw`\bA[SKBCGIRNP][A-Z]A` })],
+    'aws-access-key': fromRuleset('aws-access-token'),
     'aws-secret-key': [r('aws-secret-key', String.raw`(?i)(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s{0,4}(?:[:=]|=>)\s{0,4}["']?(?P<secret>[${B64}]{40})`, {
       anchor: String.raw`(?i)(?:aws_?secret|secret_?access)`,
-      accept: notFollowedBy(/[A-Za-z0-9+/=]/),
+      // AWS documents its example keys with EXAMPLE in them (wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY)
+      accept: (hit, view) => notFollowedBy(/[A-Za-z0-9+/=]/)(hit, view) && !(hit.groups['secret'] ?? '').includes('EXAMPLE'),
     })],
     'gcp-service-account': [
       r('gcp-service-account', String.raw`"private_key_id"\s{0,4}:\s{0,4}"(?P<secret>[a-f0-9]{40})"`, { anchor: '"private_key_id"' }),
       pemRule('gcp-service-account', 'secret', String.raw`"private_key"\s{0,4}:\s{0,4}"`),
     ],
-    'gcp-api-key': [r('gcp-api-key', String.raw`\bAIza[0-9A-Za-z_-]{35}`, { anchor: String.raw`\bAIza`, accept: notFollowedBy(/[0-9A-Za-z_-]/) })],
+    'gcp-api-key': fromRuleset('gcp-api-key', 'gcp-api-key-in-text'),
     'azure-storage-key': [r('azure-storage-key', String.raw`(?i)(?:AccountKey|SharedAccessKey|azure_?storage_?(?:account_?)?key)["']?\s{0,4}[=:]\s{0,4}["']?(?P<secret>[${B64}]{43,86}={0,2})`, {
       anchor: String.raw`(?i)(?:AccountKey|SharedAccessKey|azure_?storage)`,
       accept: notFollowedBy(/[A-Za-z0-9+/=]/),
@@ -256,24 +257,11 @@ function secretRules(): Record<SecretDetector, Rule[]> {
         accept: (hit) => !/[(){}[\]$<>%]|^\*+$|^(?:true|false|null|none|\.\.\.|\?)$/i.test(hit.groups['secret'] ?? ''),
       }),
     ],
-    'slack-token': [
-      r('slack-token', String.raw`\bxox[abposre]-[0-9A-Za-z-]{10,250}`, { anchor: String.raw`\bxox[abposre]-`, accept: notFollowedBy(/[0-9A-Za-z-]/) }),
-      r('slack-token', String.raw`\bxapp-\d-[A-Z0-9]{9,12}-\d{10,14}-[a-f0-9]{32,80}`, { anchor: String.raw`\bxapp-` }),
-      r('slack-token', String.raw`https://hooks\.slack\.com/services/T[A-Z0-9]{6,12}/B[A-Z0-9]{6,12}/(?P<secret>[A-Za-z0-9]{20,32})`, { anchor: 'https://hooks' }),
-    ],
-    'github-token': [
-      r('github-token', String.raw`\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b`, { anchor: String.raw`\bgh[pousr]_` }),
-      r('github-token', String.raw`\bgithub_pat_[A-Za-z0-9_]{22,255}\b`, { anchor: String.raw`\bgithub_pat_` }),
-    ],
-    'stripe-key': [
-      r('stripe-key', String.raw`\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,247}\b`, { anchor: String.raw`\b[sr]k_(?:live|test)_` }),
-      r('stripe-key', String.raw`\bwhsec_[A-Za-z0-9]{24,64}\b`, { anchor: String.raw`\bwhsec_` }),
-    ],
-    'openai-key': [r('openai-key', String.raw`\bsk-(?:proj-|svcacct-|admin-|ant-(?:api|admin)\d\d-)?[A-Za-z0-9_-]{20,250}`, {
-      anchor: String.raw`\bsk-`,
-      accept: (hit, view) => looksRandom(hit.text.slice(3)) && notFollowedBy(/[A-Za-z0-9_-]/)(hit, view),
-    })],
-    'tollgate-key': [r('tollgate-key', KEY_PATTERN_SOURCE, { anchor: String.raw`\btgk_` })],
+    'slack-token': fromRuleset(...rulesetIds(/^slack-/)),
+    'github-token': fromRuleset(...rulesetIds(/^github-/)),
+    'stripe-key': fromRuleset('stripe-access-token', 'stripe-webhook-secret'),
+    'openai-key': fromRuleset('openai-api-key', 'openai-api-key-any-end', 'anthropic-api-key', 'anthropic-admin-api-key'),
+    'tollgate-key': fromRuleset('tollgate-key'),
     'credit-card': [r('credit-card', String.raw`\b(?:\d[ -]?){12,18}\d\b`, {
       accept: (hit, view) => !/[\d.,]/.test(prevChar(view, hit)) && !(/[.,]/.test(nextChar(view, hit)) && /\d/.test(view[hit.end + 1] ?? '')) && cardNumberValid(hit.text),
     })],
@@ -302,6 +290,20 @@ function piiRules(): Record<PiiDetector, Rule[]> {
   };
 }
 
+/** Rules of the adopted ruleset (secrets/ruleset.ts) by id; a missing id is a build error, not a silent gap. */
+function fromRuleset(...ids: string[]): Rule[] {
+  const { rules } = secretRuleset();
+  return ids.map((id) => {
+    const rule = rules.get(id);
+    if (!rule) throw new Error(`secret rule ${id} is not in the compiled ruleset`);
+    return rule;
+  });
+}
+
+function rulesetIds(re: RegExp): string[] {
+  return [...secretRuleset().rules.keys()].filter((id) => re.test(id));
+}
+
 let builtins: Record<BuiltinDetector, Rule[]> | undefined;
 
 /** The built-in rules by detector name (compiled once per process). */
@@ -311,7 +313,30 @@ export function builtinRules(): Record<BuiltinDetector, Rule[]> {
 }
 
 export const SECRET_DETECTORS: readonly SecretDetector[] = BUILTIN_SECRET_DETECTORS;
+
+// The ruleset is compiled when the guardrails are loaded (a few hundred ms), not on the first request that needs it.
+secretRuleset();
 export const PII_DETECTORS: readonly PiiDetector[] = BUILTIN_PII_DETECTORS;
+
+/** Rules that match any identifier-and-value shape rather than one provider's format. */
+const GENERIC_RULES: ReadonlySet<string> = new Set(['generic-api-key', 'password-assignment']);
+
+/**
+ * The rules for a policy's detector list: "secrets" is every built-in secret detector plus the whole adopted ruleset
+ * (gitleaks + Tollgate's rules), "pii" every PII detector; a name selects its own rules. Each rule appears once.
+ */
+export function detectorRules(names: readonly string[]): Rule[] {
+  const all = builtinRules();
+  const out = new Set<Rule>();
+  for (const d of expandDetectors(names)) for (const r of all[d]) out.add(r);
+  if (names.includes('secrets')) {
+    // provider-specific rules before the generic ones, so an overlap is named after the provider
+    const rules = [...secretRuleset().rules.entries()];
+    for (const [id, r] of rules) if (!GENERIC_RULES.has(id)) out.add(r);
+    for (const [id, r] of rules) if (GENERIC_RULES.has(id)) out.add(r);
+  }
+  return [...out];
+}
 
 /** Expands group names ("secrets", "pii") into detector names, in a stable order. */
 export function expandDetectors(names: readonly string[]): BuiltinDetector[] {

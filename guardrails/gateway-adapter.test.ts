@@ -89,7 +89,7 @@ describe('gateway adapter (OutputTransform)', () => {
   it('non-streaming: the same engine through transformCompletion', () => {
     const t = guardrailsTransform().create(ctx(GUARD, { stream: false }));
     assert.ok(t);
-    const body = { choices: [{ index: 0, message: { role: 'assistant', content: 'key AKIAIOSFODNN7EXAMPLE and ![i](https://evil.example/x.png)' }, finish_reason: 'stop' }] };
+    const body = { choices: [{ index: 0, message: { role: 'assistant', content: 'key AKIAZ5J7QX2MPL4RWN3K and ![i](https://evil.example/x.png)' }, finish_reason: 'stop' }] };
     const r = transformCompletion(body, t, true);
     assert.equal(r.changed, true);
     assert.equal(body.choices[0]?.message.content, 'key [REDACTED:aws-access-key] and [image: i]');
@@ -109,7 +109,7 @@ describe('gateway adapter (OutputTransform)', () => {
   it('reports findings through the hooks, never with the matched text', () => {
     const seen: Finding[] = [];
     const t = guardrailsTransform({ onFinding: (_c, f) => seen.push(f) }).create(ctx(GUARD, { stream: false }));
-    t?.push(0, 'AKIAIOSFODNN7EXAMPLE');
+    t?.push(0, 'AKIAZ5J7QX2MPL4RWN3K');
     t?.flush(0);
     assert.deepEqual(seen.map((f) => [f.detector, f.action]), [['aws-access-key', 'redacted']]);
     assert.ok(!JSON.stringify(seen).includes('AKIA'));

@@ -2,7 +2,7 @@
 // output rules (redaction, exfiltration, canaries), the redactor used for logs, and the request-side checks.
 // Compiled guards are cached by content, so tenants that share a policy share the compiled rules.
 import { canonicalJson, type CfgGuardrails } from '../api/gateway-config.ts';
-import { builtinRules, expandDetectors } from './detectors.ts';
+import { detectorRules } from './detectors.ts';
 import { canaryRules, exfiltrationRules } from './exfiltration.ts';
 import { boundPattern } from './pattern.ts';
 import { regexRule, type Rule } from './rules.ts';
@@ -30,8 +30,7 @@ export function customRules(patterns: readonly { name: string; pattern: string }
 }
 
 export function redactionRules(cfg: CfgGuardrails['redaction']): Rule[] {
-  const all = builtinRules();
-  return [...expandDetectors(cfg.detectors).flatMap((d) => all[d]), ...customRules(cfg.customPatterns)];
+  return [...detectorRules(cfg.detectors), ...customRules(cfg.customPatterns)];
 }
 
 export function countFindings(findings: readonly Finding[]): Record<string, number> {

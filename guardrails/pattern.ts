@@ -290,10 +290,28 @@ export function boundPattern(source: string, maxMatch = MAX_CUSTOM_MATCH): Bound
 
 /**
  * Start of the trailing run of alphabet characters of view[..bEnd) (absolute offsets; view starts at `base`),
- * given the run as it was when the text ended at `prevEnd`: only the characters after prevEnd are looked at.
+ * given the run as it was when the text ended at `prevEnd`: only the characters after prevEnd are looked at, and none
+ * before `limit` (a caller for whom every position before `limit` is decided anyway gets `limit` for a longer run).
  */
-export function inAlphabetRun(view: string, base: number, prevEnd: number, bEnd: number, alphabet: Alphabet, prevRun: number): number {
+export function inAlphabetRun(view: string, base: number, prevEnd: number, bEnd: number, alphabet: Alphabet, prevRun: number, limit = 0): number {
+  const stop = Math.max(prevEnd, limit);
   let j = bEnd;
-  while (j > prevEnd && inAlphabet(alphabet, view.charCodeAt(j - 1 - base))) j--;
+  while (j > stop && inAlphabet(alphabet, view.charCodeAt(j - 1 - base))) j--;
   return j > prevEnd ? j : Math.min(prevRun, prevEnd);
+}
+
+/**
+ * The last two positions of characters outside `alphabet` in view[..bEnd) (absolute offsets, -1 for none), given the
+ * pair as it was when the text ended at `prevEnd`: walks back from the end, only over the new characters and not
+ * before `limit` (where it reports `limit - 1` as outside: the caller treats every position before `limit` as
+ * decided anyway).
+ */
+export function lastOutside(view: string, base: number, prevEnd: number, bEnd: number, alphabet: Alphabet, prev: readonly [number, number], limit = 0): [number, number] {
+  const found: number[] = [];
+  const stop = Math.max(prevEnd, limit);
+  for (let j = bEnd - 1; j >= stop && found.length < 2; j--) if (!inAlphabet(alphabet, view.charCodeAt(j - base))) found.push(j);
+  if (found.length < 2 && limit > prevEnd) found.push(limit - 1);
+  if (found.length >= 2) return [found[0] as number, found[1] as number];
+  if (found.length === 1) return [found[0] as number, prev[0]];
+  return [prev[0], prev[1]];
 }

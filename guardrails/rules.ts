@@ -27,8 +27,13 @@ export interface Rule {
   readonly kind: RuleKind;
   /** Longest match, in UTF-16 code units of the view. */
   readonly maxLength: number;
-  /** Characters any match consists of. */
+  /** Characters any match consists of (but the last `alphabetSlack` ones). */
   readonly alphabet: Alphabet;
+  /**
+   * A match may end up to this many characters past its first character outside `alphabet` (gitleaks' trailing
+   * terminator group `(?:[\x60'"\s;]|\\[nr]|$)`: a token, then one quote, space or escaped newline).
+   */
+  readonly alphabetSlack?: number;
   /** Leftmost match starting at or after `from` in `view`, or null. Must depend only on view[start-1 .. start+maxLength]. */
   find(view: string, from: number): Hit | null;
   /** The RE2 source when `find` is one pattern: lets the scanner pre-check all rules in one RE2.Set pass. */
@@ -40,6 +45,15 @@ export interface Rule {
   readonly anchor?: { readonly re: RE2; readonly maxLength: number; readonly alphabet: Alphabet };
   /** After a truncated match ending at `at`: a continuation match starting exactly there, or null. */
   continueAt?(view: string, at: number): Hit | null;
+  /**
+   * Keyword prefilter (gitleaks' keywords): a match starting at s is only accepted when one of `keywords` (lower-case
+   * ASCII, matched case-insensitively) starts in [s - before, s + offset]. The scanner finds keyword
+   * occurrences with one Aho-Corasick pass shared by every rule and searches only windows around them
+   * (`findWindow`); a rule whose keywords do not occur costs nothing.
+   */
+  readonly keywords?: { readonly list: readonly string[]; readonly offset: number; readonly before: number; readonly maxLength: number };
+  /** With `keywords`: the leftmost accepted-or-not match starting in [from, lastStart], or null. */
+  findWindow?(view: string, from: number, lastStart: number): Hit | null;
   /** For finder rules without `source`: find() can only match where the anchor matches. */
   readonly findNeedsAnchor?: boolean;
   /** Validation beyond the pattern (checksums, context). May look at view[hit.start - 1] and view[hit.end]. */
@@ -57,6 +71,9 @@ export interface RegexRuleSpec {
   accept?: (hit: Hit, view: string) => boolean;
   replace?: (hit: Hit) => string | null;
 }
+
+/** Characters before a match start where one of a rule's keywords may stand (e.g. `AIRTABLE_TOKEN=pat…`). */
+export const KEYWORD_CONTEXT = 64;
 
 export const redactionMarker = (name: string) => `[REDACTED:${name}]`;
 

@@ -20,8 +20,9 @@
 // (each piece redacted: fail safe; the only case where streamed output may differ from whole-text output, by
 // showing two markers where the whole text shows one).
 import RE2 from 're2';
-import type { Hit, Rule, RuleKind } from './rules.ts';
-import { inAlphabetRun } from './pattern.ts';
+import { KEYWORD_CONTEXT, type Hit, type Rule, type RuleKind } from './rules.ts';
+import { emptyAlphabet, inAlphabetRun, lastOutside, type Alphabet } from './pattern.ts';
+import { KeywordAutomaton } from './secrets/keywords.ts';
 import { foldText, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
 
 export type FindingAction = 'redacted' | 'neutralized' | 'flagged';
@@ -43,10 +44,19 @@ export interface ScanChunk {
   findings: Finding[];
 }
 
-/** Characters kept before the released position: patterns look one back (\b, ^), validators up to this many. */
-export const LOOKBEHIND = 32;
+/**
+ * Characters kept before the released position: patterns look one back (\b, ^), validators up to 32, keyword rules
+ * up to KEYWORD_CONTEXT (a keyword standing before the match) and a "line" allowlist as far.
+ */
+export const LOOKBEHIND = KEYWORD_CONTEXT + 16;
+/** With keyword rules (the secret ruleset), deltas are scanned once this many new characters have arrived (see push). */
+export const BATCH = 16;
+/** The most characters coalesced while much text is held (so the holdback bounds grow by at most this). */
+export const MAX_BATCH = 256;
 /** Characters a validator may look past the end of a match. */
 const LOOKAHEAD = 2;
+/** Pooled keyword rules whose matches may span whitespace have keyword offsets up to this (ruleset.ts caps them). */
+const MAX_POOLED_SPACE_OFFSET = 28;
 /** A chain of overlapping matches longer than this is released in pieces. */
 export const MAX_HOLD = 256 * 1024;
 
@@ -68,6 +78,42 @@ interface Prefilter {
   fullRules: number[];
   anchors: Re2Set | undefined;
   anchorRules: number[];
+  /** Every keyword of every keyword rule in one automaton; keyword index → the rules it belongs to. */
+  keywords: KeywordAutomaton | undefined;
+  keywordOwners: number[][];
+  /**
+   * Trailing runs to track, one per distinct alphabet (many rules share one): a rule's own alphabet, its anchor's,
+   * the characters of its keywords (both cases). `depth`: how far back a run matters to any of its users.
+   */
+  runs: { alphabet: Alphabet; slack: number; depth: number }[];
+  /** Per rule: index into `runs` of its alphabet, anchor and keyword runs (-1: none). */
+  runOf: Int32Array;
+  anchorRunOf: Int32Array;
+  keywordRunOf: Int32Array;
+  /** Rules searched on every pass: every rule without keywords, and keyword rules that cannot be pooled. */
+  always: number[];
+  /**
+   * Keyword rules whose keywords are word characters ([a-z0-9._-]): while none of their keywords occurs they are not
+   * visited one by one; a lower bound of their settled positions, per bucket of similar keyword offsets, stands for
+   * them (see #pooledBound).
+   */
+  pooled: Uint8Array;
+  pool: { keywordRun: number; buckets: PoolBucket[] } | undefined;
+}
+
+interface PoolBucket {
+  /** Largest keyword offset, and largest keyword length + offset, in the bucket. */
+  offset: number;
+  reach: number;
+  /** For a bucket of token rules (no whitespace in any match): the run of their union alphabet, and longest match. */
+  run: number;
+  maxLength: number;
+}
+
+const WORD_KEYWORD = /^[a-z0-9._-]+$/;
+
+function alphabetKey(a: Alphabet, slack: number): string {
+  return `${slack}:${a.nonAscii ? 1 : 0}:${a.ascii.join('')}`;
 }
 
 type Re2Set = InstanceType<typeof RE2.Set>;
@@ -93,7 +139,65 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
     const anchorRules = rules.flatMap((r, i) => (r.anchor ? [i] : []));
     const full = newSet(fullRules.map((i) => (rules[i] as Rule).source as string));
     const anchors = newSet(anchorRules.map((i) => (rules[i] as Rule).anchor?.re.source as string));
-    p = { full, fullRules: full ? fullRules : [], anchors, anchorRules: anchors ? anchorRules : [] };
+    const index = new Map<string, number>();
+    const keywordOwners: number[][] = [];
+    const runs: Prefilter['runs'] = [];
+    const runIndex = new Map<string, number>();
+    const runFor = (a: Alphabet, slack: number, depth: number): number => {
+      const key = alphabetKey(a, slack);
+      let k = runIndex.get(key);
+      if (k === undefined) { k = runs.length; runIndex.set(key, k); runs.push({ alphabet: a, slack, depth }); }
+      const run = runs[k] as Prefilter['runs'][number];
+      run.depth = Math.max(run.depth, depth);
+      return k;
+    };
+    const runOf = new Int32Array(rules.length).fill(-1);
+    const anchorRunOf = new Int32Array(rules.length).fill(-1);
+    const keywordRunOf = new Int32Array(rules.length).fill(-1);
+    rules.forEach((r, ri) => {
+      runOf[ri] = runFor(r.alphabet, r.alphabetSlack ?? 0, r.maxLength + LOOKAHEAD + (r.alphabetSlack ?? 0) + 2);
+      if (r.anchor) anchorRunOf[ri] = runFor(r.anchor.alphabet, 0, r.anchor.maxLength + LOOKAHEAD + 2);
+      if (!r.keywords) return;
+      const a = emptyAlphabet();
+      for (const k of r.keywords.list) {
+        let ki = index.get(k);
+        if (ki === undefined) { ki = keywordOwners.length; index.set(k, ki); keywordOwners.push([]); }
+        const owners = keywordOwners[ki] as number[];
+        if (owners[owners.length - 1] !== ri) owners.push(ri);
+        for (const c of k) {
+          a.ascii[c.toLowerCase().charCodeAt(0)] = 1;
+          a.ascii[c.toUpperCase().charCodeAt(0)] = 1;
+        }
+      }
+      keywordRunOf[ri] = runFor(a, 0, r.keywords.maxLength + 2);
+    });
+    const keywords = index.size > 0 ? new KeywordAutomaton([...index.keys()]) : undefined;
+    const pooled = new Uint8Array(rules.length);
+    const always: number[] = [];
+    const wordChars = emptyAlphabet();
+    for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-') wordChars.ascii[c.charCodeAt(0)] = 1;
+    const limits = [0, 8, MAX_POOLED_SPACE_OFFSET, Infinity];
+    const groups = limits.map(() => ({ offset: 0, reach: 0, maxLength: 0, alphabet: emptyAlphabet(), members: 0 }));
+    rules.forEach((r, i) => {
+      const kw = r.keywords;
+      const spansSpace = [9, 10, 13, 32].some((c) => r.alphabet.ascii[c] === 1) || r.alphabet.nonAscii;
+      if (!kw || !kw.list.every((k) => WORD_KEYWORD.test(k)) || (spansSpace && kw.offset > MAX_POOLED_SPACE_OFFSET)) { always.push(i); return; }
+      pooled[i] = 1;
+      const b = groups[limits.findIndex((l) => kw.offset <= l)] as (typeof groups)[number];
+      b.offset = Math.max(b.offset, kw.offset);
+      b.reach = Math.max(b.reach, kw.offset + kw.maxLength);
+      b.maxLength = Math.max(b.maxLength, r.maxLength);
+      for (let c = 0; c < 128; c++) if (r.alphabet.ascii[c]) b.alphabet.ascii[c] = 1;
+      if (r.alphabet.nonAscii) b.alphabet.nonAscii = true;
+      b.members++;
+    });
+    const used = groups.filter((b) => b.members > 0);
+    const pool = used.length === 0 ? undefined : {
+      keywordRun: runFor(wordChars, 0, Math.max(...used.map((b) => b.reach)) + 2),
+      // a bucket of large offsets holds token rules only (whitespace rules are capped): their union run settles them
+      buckets: used.map((b) => ({ offset: b.offset, reach: b.reach, maxLength: b.maxLength, run: b.offset > MAX_POOLED_SPACE_OFFSET ? runFor(b.alphabet, 2, b.maxLength + LOOKAHEAD + 4) : -1 })),
+    };
+    p = { full, fullRules: full ? fullRules : [], anchors, anchorRules: anchors ? anchorRules : [], keywords, keywordOwners, runs, runOf, anchorRunOf, keywordRunOf, always, pooled, pool };
     prefilters.set(rules, p);
   }
   return p;
@@ -117,8 +221,13 @@ export class StreamScanner {
   readonly #pos: number[];
   /** Per rule: end of its last match when that match was truncated (a continuation may start there), else -1. */
   readonly #cont: number[];
-  readonly #run: number[];
-  readonly #anchorRun: number[];
+  /** Per tracked run (Prefilter.runs): its start, or for a run with slack the last two positions outside it. */
+  readonly #runStart: number[];
+  readonly #outside: [number, number][];
+  /** Per tracked run: the buffer end it was last brought up to (runs are updated only when someone needs them). */
+  readonly #runAt: number[];
+  /** Everything before this has been released (no rule can record a match starting there any more). */
+  #released = 0;
   #scannedTo = 0;
   #pending: Pending[] = [];
   #done = false;
@@ -128,8 +237,9 @@ export class StreamScanner {
     this.#prefilter = prefilterOf(rules);
     this.#pos = rules.map(() => 0);
     this.#cont = rules.map(() => -1);
-    this.#run = rules.map(() => 0);
-    this.#anchorRun = rules.map(() => 0);
+    this.#runStart = this.#prefilter.runs.map(() => 0);
+    this.#outside = this.#prefilter.runs.map(() => [-1, -1]);
+    this.#runAt = this.#prefilter.runs.map(() => 0);
   }
 
   /** Feed a delta; returns what may be released. */
@@ -142,6 +252,14 @@ export class StreamScanner {
       s = s.slice(0, -1);
     }
     this.#append(toWellFormed(s));
+    // Deltas are coalesced until BATCH characters are new: another split of the same text, so the output is the
+    // same; it bounds the per-delta work for token-sized deltas at the cost of at most BATCH characters of holdback.
+    // While much text is held (a long rule undecided, e.g. after `curl`), wait for a quarter of it again (at most
+    // MAX_BATCH characters) before the next scan: re-scanning held text stays cheap, release is at most that late.
+    if (this.#prefilter.keywords) {
+      const bEnd = this.#view.length + this.#viewBase;
+      if (bEnd - this.#scannedTo < Math.max(BATCH, Math.min(MAX_BATCH, (bEnd - this.#released) >> 2))) return { text: '', findings: [] };
+    }
     return this.#process(false);
   }
 
@@ -202,23 +320,16 @@ export class StreamScanner {
     const base = this.#viewBase;
     const bEnd = base + view.length;
     const rules = this.#rules;
-    // trailing runs of alphabet characters (incremental: only the new characters are looked at)
-    const prevEnd = Math.max(this.#scannedTo, base);
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i] as Rule;
-      this.#run[i] = inAlphabetRun(view, base, prevEnd, bEnd, rule.alphabet, this.#run[i] as number);
-      if (rule.anchor) this.#anchorRun[i] = inAlphabetRun(view, base, prevEnd, bEnd, rule.anchor.alphabet, this.#anchorRun[i] as number);
-    }
+    const pf = this.#prefilter;
     this.#scannedTo = bEnd;
 
     // which rules can match (or whose anchors occur) anywhere in the buffer
-    const pf = this.#prefilter;
     const mayFind = new Uint8Array(rules.length).fill(pf.full ? 0 : 1);
     const mayAnchor = new Uint8Array(rules.length).fill(pf.anchors ? 0 : 1);
     if (pf.full || pf.anchors) {
       // only text from the earliest rule position on matters (one character before it, for \b and ^)
       let from = bEnd;
-      for (const p of this.#pos) if (p < from) from = p;
+      for (const i of pf.always) if (!rules[i]?.keywords && (this.#pos[i] as number) < from) from = this.#pos[i] as number;
       const tail = from - base > LOOKBEHIND ? view.slice(from - base - 1) : view;
       if (pf.full) for (const k of pf.full.match(tail)) mayFind[pf.fullRules[k] as number] = 1;
       if (pf.anchors) for (const k of pf.anchors.match(tail)) mayAnchor[pf.anchorRules[k] as number] = 1;
@@ -227,13 +338,30 @@ export class StreamScanner {
       const rule = rules[i] as Rule;
       if (rule.source === undefined && (!rule.findNeedsAnchor || mayAnchor[i])) mayFind[i] = 1;
     }
+    const keywordHits = this.#keywordHits();
 
     let settled = bEnd;
-    for (let i = 0; i < rules.length; i++) {
+    // pooled keyword rules: the ones whose keywords occur are visited, the others are bounded together
+    for (const [i, hits] of keywordHits) {
+      if (!pf.pooled[i]) continue;
+      if ((this.#pos[i] as number) < this.#released) this.#pos[i] = this.#released;
+      const f = this.#keywordRule(i, rules[i] as Rule, hits, final);
+      if (f < settled) settled = f;
+    }
+    if (!final && pf.pool) {
+      const f = this.#pooledBound(bEnd);
+      if (f < settled) settled = f;
+    }
+    for (const i of pf.always) {
       const rule = rules[i] as Rule;
+      if (rule.keywords) {
+        const f = this.#keywordRule(i, rule, keywordHits.get(i), final);
+        if (f < settled) settled = f;
+        continue;
+      }
       let pos = this.#pos[i] as number;
       let undecided = Infinity;
-      const decidable = final ? Infinity : Math.max(this.#run[i] as number, bEnd - rule.maxLength - LOOKAHEAD);
+      const decidable = final ? Infinity : Math.max(this.#ruleRun(i, bEnd), bEnd - rule.maxLength - LOOKAHEAD);
       while (pos < bEnd) {
         let hit: Hit | null = null;
         if (this.#cont[i] === pos && rule.continueAt) {
@@ -263,7 +391,7 @@ export class StreamScanner {
             const m = rule.anchor.re.exec(view);
             if (m) a = m.index + base;
           }
-          free = Math.max(free, Math.min(a, Math.max(this.#anchorRun[i] as number, bEnd - rule.anchor.maxLength - LOOKAHEAD)));
+          free = Math.max(free, Math.min(a, Math.max(this.#runOf(pf.anchorRunOf[i] as number, bEnd), bEnd - rule.anchor.maxLength - LOOKAHEAD)));
         }
         f = Math.min(undecided, free);
       }
@@ -271,6 +399,115 @@ export class StreamScanner {
       if (f < settled) settled = f;
     }
     return this.#release(settled, final);
+  }
+
+  /** A tracked run brought up to the buffer end (incrementally: only characters not seen by it are looked at). */
+  #runOf(g: number, bEnd: number): number {
+    const at = this.#runAt[g] as number;
+    const run = this.#prefilter.runs[g] as Prefilter['runs'][number];
+    if (at < bEnd) {
+      const base = this.#viewBase;
+      const prevEnd = Math.max(at, base);
+      const limit = bEnd - run.depth;
+      if (run.slack === 0) this.#runStart[g] = inAlphabetRun(this.#view, base, prevEnd, bEnd, run.alphabet, this.#runStart[g] as number, limit);
+      else this.#outside[g] = lastOutside(this.#view, base, prevEnd, bEnd, run.alphabet, this.#outside[g] as [number, number], limit);
+      this.#runAt[g] = bEnd;
+    }
+    if (run.slack === 0) return this.#runStart[g] as number;
+    // a match starting at or before an outside character ends within `slack` of it
+    const o = this.#outside[g] as [number, number];
+    const ok = (n: number) => n >= 0 && n + run.slack + LOOKAHEAD <= bEnd;
+    return ok(o[0]) ? o[0] + 1 : ok(o[1]) ? o[1] + 1 : 0;
+  }
+
+  /** Start of the rule's trailing run: no match starting before it can reach past the buffer. */
+  #ruleRun(i: number, bEnd: number): number {
+    return this.#runOf(this.#prefilter.runOf[i] as number, bEnd);
+  }
+
+  /**
+   * A lower bound of the settled position of every pooled keyword rule none of whose keywords occurs: a match needs a
+   * keyword within `offset` of its start, and a keyword still being written lies in the trailing run of word
+   * characters, within its length of the end; token rules are also settled by their own alphabet runs.
+   */
+  #pooledBound(bEnd: number): number {
+    const pool = this.#prefilter.pool as NonNullable<Prefilter['pool']>;
+    const kwRun = this.#runOf(pool.keywordRun, bEnd);
+    let bound = bEnd;
+    for (const b of pool.buckets) {
+      let f = Math.max(kwRun - b.offset, bEnd + 1 - b.reach);
+      if (b.run >= 0) f = Math.max(f, this.#runOf(b.run, bEnd), bEnd - b.maxLength - LOOKAHEAD);
+      if (f < bound) bound = f;
+    }
+    return Math.max(bound, this.#released);
+  }
+
+  /** Keyword occurrences (absolute starts, ascending) per keyword rule, from where any of them may still matter. */
+  #keywordHits(): Map<number, number[]> {
+    const hits = new Map<number, number[]>();
+    const pf = this.#prefilter;
+    if (!pf.keywords) return hits;
+    const base = this.#viewBase;
+    // every keyword rule's position is at or after the released text (pooled ones are lifted to it when visited)
+    const from = Math.max(base, this.#released - KEYWORD_CONTEXT);
+    pf.keywords.scan(this.#view, from - base, this.#view.length, (k, start) => {
+      for (const r of pf.keywordOwners[k] as number[]) {
+        let list = hits.get(r);
+        if (!list) { list = []; hits.set(r, list); }
+        list.push(start + base);
+      }
+    });
+    for (const list of hits.values()) list.sort((a, b) => a - b);
+    return hits;
+  }
+
+  /**
+   * One keyword rule: a match at s needs a keyword starting in [s - before, s + offset], so only windows
+   * around keyword occurrences are searched, and a position is settled once no keyword (present, or still being
+   * written at the buffer end) can reach it. Returns the rule's settled position.
+   */
+  #keywordRule(i: number, rule: Rule, hits: number[] | undefined, final: boolean): number {
+    const kw = rule.keywords as NonNullable<Rule['keywords']>;
+    const view = this.#view;
+    const base = this.#viewBase;
+    const bEnd = base + view.length;
+    let pos = this.#pos[i] as number;
+    let undecided = Infinity;
+    const decidable = final ? Infinity : Math.max(this.#ruleRun(i, bEnd), bEnd - rule.maxLength - LOOKAHEAD);
+    const findWindow = rule.findWindow ?? ((v: string, from: number, last: number) => { const h = rule.find(v, from); return h && h.start <= last ? h : null; });
+    let h = 0;
+    while (hits !== undefined && h < hits.length && pos < bEnd) {
+      const k = hits[h] as number;
+      const ws = Math.max(pos, k - kw.offset);
+      const last = k + kw.before;
+      if (ws > last) { h++; continue; }
+      const hit = findWindow(view, ws - base, last - base);
+      if (!hit) {
+        // nothing starts in [ws, last] yet; a match may still appear there if it could reach past the buffer
+        if (!final && last + rule.maxLength + LOOKAHEAD > bEnd) {
+          const c = Math.max(ws, decidable);
+          if (c <= last) { undecided = c; break; }
+        }
+        h++;
+        continue;
+      }
+      const s = hit.start + base;
+      if (!final && (s >= decidable || hit.end + base + LOOKAHEAD > bEnd)) { undecided = s; break; }
+      if (hit.end === hit.start) { pos = s + 1; continue; }
+      if (rule.accept === undefined || rule.accept(hit, view)) {
+        this.#record(i, rule, hit, base);
+        pos = hit.end + base;
+      } else pos = s + 1;
+    }
+    let f: number;
+    if (final) f = bEnd;
+    else {
+      // a keyword not complete yet starts in the trailing run of keyword characters, within its length of the end
+      const future = Math.max(this.#runOf(this.#prefilter.keywordRunOf[i] as number, bEnd), bEnd - kw.maxLength + 1);
+      f = Math.min(undecided, Math.max(pos, decidable, future - kw.offset));
+    }
+    this.#pos[i] = f;
+    return f;
   }
 
   #record(index: number, rule: Rule, hit: Hit, base: number): void {
@@ -327,14 +564,18 @@ export class StreamScanner {
     this.#pending = pending.filter((p) => !done.has(p));
     if (split) this.#pending.push(split.rest);
     findings.sort((a, b) => a.start - b.start || a.end - b.end);
+    this.#released = Math.max(this.#released, cut);
     this.#trim(cut, oCut);
     return { text: out, findings };
   }
 
-  /** The member a merged span is named after: the first one, a redacting kind before others, secrets before PII. */
+  /**
+   * The member a merged span is named after: a redacting kind before others, secrets before PII, then the rule
+   * listed first (specific provider rules come before generic ones, see detectors.ts).
+   */
   #label(members: readonly Pending[]): Pending {
     const rank = (p: Pending) => KIND_RANK[(this.#rules[p.rule] as Rule).kind];
-    return members.reduce((best, m) => (rank(m) < rank(best) ? m : best));
+    return members.reduce((best, m) => (rank(m) < rank(best) || (rank(m) === rank(best) && m.rule < best.rule) ? m : best));
   }
 
   #exfilReplacement(members: readonly Pending[], start: number, end: number): string {

@@ -12,6 +12,7 @@ import type { Rule } from '../rules.ts';
 import { scanText, StreamScanner, type ScanChunk } from '../scanner.ts';
 import { negatives, positives, rng, type Negative, type Positive } from './generate.ts';
 import { INJECTION_CORPUS, type InjectionSample } from './injection-corpus.ts';
+import { evaluateSecrets, formatSecretReport, type SecretEvalReport } from './secrets-eval.ts';
 
 export interface DetectorFigures {
   detector: string;
@@ -63,6 +64,8 @@ export interface EvalReport {
   streaming: StreamingFigures;
   exfiltration: ExfilFigures;
   injection: InjectionFigures;
+  /** Secret redaction on the independent provider-format corpus (secrets-eval.ts): dev and held-out splits. */
+  secrets: SecretEvalReport[];
 }
 
 export interface EvalOptions {
@@ -238,7 +241,9 @@ export function evaluateInjection(threshold = 0.7): InjectionFigures {
 }
 
 export function evaluate(opts: EvalOptions = {}): EvalReport {
-  return { ...evaluateRedaction(opts), exfiltration: evaluateExfiltration(), injection: evaluateInjection(opts.injectionThreshold ?? 0.7) };
+  const rules = redactionRules({ detectors: opts.detectors ?? ['secrets', 'pii'], customPatterns: [] });
+  const secrets = (['dev', 'holdout'] as const).map((split) => evaluateSecrets(rules, split));
+  return { ...evaluateRedaction(opts), exfiltration: evaluateExfiltration(), injection: evaluateInjection(opts.injectionThreshold ?? 0.7), secrets };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -264,5 +269,6 @@ export function formatReport(r: EvalReport): string {
   lines.push(`  lowest threshold with ≤ 5% false positives: ${i.chosen.threshold} (detection ${pct(i.chosen.detectionRate)}, false positives ${pct(i.chosen.falsePositiveRate)})`);
   if (i.misses.length) lines.push(`  missed: ${i.misses.map((m) => JSON.stringify(m)).join('\n          ')}`);
   if (i.falseAlarms.length) lines.push(`  false alarms: ${i.falseAlarms.map((m) => JSON.stringify(m)).join('\n                ')}`);
+  for (const sr of r.secrets) lines.push('', formatSecretReport(sr));
   return lines.join('\n');
 }

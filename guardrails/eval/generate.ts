@@ -183,8 +183,9 @@ const MAKERS: Record<BuiltinDetector, Maker[]> = {
     (g) => { const s = `whsec_${g.str(ALNUM, 32)}`; return { secret: s, text: `endpoint secret: ${s}` }; },
   ],
   'openai-key': [
-    (g) => { const s = `sk-proj-${g.mixed(`${ALNUM}_-`, 48 + g.int(100))}`; return { secret: s, text: say(g, `OPENAI_API_KEY=${s}`) }; },
-    (g) => { const s = `sk-${g.mixed(ALNUM, 48)}`; return { secret: s, text: `client = OpenAI(api_key="${s}")` }; },
+    // OpenAI's keys carry T3BlbkFJ ("OpenAI" in base64) between two random halves
+    (g) => { const n = g.pick([58, 74]); const s = `sk-proj-${g.mixed(`${ALNUM}_-`, n)}T3BlbkFJ${g.mixed(`${ALNUM}_-`, n)}`; return { secret: s, text: say(g, `OPENAI_API_KEY=${s}`) }; },
+    (g) => { const s = `sk-${g.mixed(ALNUM, 20)}T3BlbkFJ${g.mixed(ALNUM, 20)}`; return { secret: s, text: `client = OpenAI(api_key="${s}")` }; },
   ],
   'tollgate-key': [
     () => { const s = generateKey(); return { secret: s, text: `Your Tollgate key is ${s}; store it in a secret manager.` }; },

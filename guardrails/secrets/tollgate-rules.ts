@@ -1,0 +1,96 @@
+// Rules Tollgate ships next to the adopted gitleaks ruleset, in the same shape (GitleaksRule) and compiled the same
+// way: Tollgate's own API keys, and provider formats gitleaks does not cover (webhook URLs whose path is the
+// credential). Each format is the provider's documented one.
+import { KEY_PREFIX } from '../../api/keys.ts';
+import type { GitleaksRule } from './types.ts';
+
+export const TOLLGATE_RULES: readonly GitleaksRule[] = [
+  {
+    id: 'gcp-api-key-in-text',
+    description: 'Google API key (AIza + 35 base64url characters) followed by any non-key character: gitleaks\' gcp-api-key only accepts a quote, space or `;` after it, missing keys in URLs (`?key=AIza…&callback=`) and prose.',
+    regex: String.raw`\b(AIza[\w-]{35})(?:[^\w-]|$)`,
+    keywords: ['aiza'],
+    entropy: 3,
+    allowlists: [],
+    allowlistsOf: 'gcp-api-key',
+  },
+  {
+    id: 'openai-api-key-any-end',
+    description: 'OpenAI key (sk-proj- / sk-svcacct- / sk-admin-, with the T3BlbkFJ marker) ending in - or _: gitleaks\' openai-api-key requires a word boundary after the last character.',
+    regex: String.raw`\b(sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58}))(?:[^A-Za-z0-9_-]|$)`,
+    keywords: ['t3blbkfj'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'github-app-token-stateless',
+    description: 'GitHub App installation token in the 2026 stateless format: ghs_ + 36 or more of [A-Za-z0-9._-] (GitHub changelog 2026-05-15).',
+    regex: String.raw`\b(ghs_[A-Za-z0-9._-]{36,255})`,
+    keywords: ['ghs_'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'docker-hub-token',
+    description: 'Docker Hub personal (dckr_pat_) or organization (dckr_oat_) access token.',
+    regex: String.raw`\b(dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,64})(?:[^A-Za-z0-9_-]|$)`,
+    keywords: ['dckr_pat_', 'dckr_oat_'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'doppler-token',
+    description: 'Doppler service (dp.st.<config>.), CLI (dp.ct.), service-account (dp.sa.), SCIM and audit tokens; gitleaks covers personal tokens (dp.pt.) only.',
+    regex: String.raw`\b(dp\.(?:st|ct|sa|scim|audit)\.(?:[a-z0-9_-]{1,40}\.)?[A-Za-z0-9]{40,64})(?:[^A-Za-z0-9]|$)`,
+    keywords: ['dp.st.', 'dp.ct.', 'dp.sa.', 'dp.scim.', 'dp.audit.'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'gcp-oauth-client-secret',
+    description: 'Google OAuth client secret: GOCSPX- + 28 base64url characters.',
+    regex: String.raw`\b(GOCSPX-[A-Za-z0-9_-]{28})(?:[^A-Za-z0-9_-]|$)`,
+    keywords: ['gocspx-'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'stripe-webhook-secret',
+    description: 'Stripe webhook signing secret: whsec_ + base62/base64 characters.',
+    regex: String.raw`\b(whsec_[A-Za-z0-9+/]{32,64})(?:[^A-Za-z0-9+/]|$)`,
+    keywords: ['whsec_'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'password-assignment',
+    description: 'A password assigned in code or config (db_password = …, "password": "…", PASSWORD=…) whose value has symbols gitleaks\' generic-api-key does not accept. Placeholders, references and identifiers are left alone by entropy and by generic-api-key\'s allowlists.',
+    regex: String.raw`(?i)(?:passw(?:or)?d|pwd)(?:[\w.-]{0,20})["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["'\x60]?([^\s"'\x60;,(){}<>\[\]$]{8,128})(?:[\s"'\x60;,]|$)`,
+    keywords: ['password', 'passwd', 'pwd'],
+    entropy: 3,
+    allowlists: [],
+    allowlistsOf: 'generic-api-key',
+  },
+  {
+    id: 'tollgate-key',
+    description: 'Tollgate tenant API key (api/keys.ts: tgk_ + 40 base62 characters + 6 base62 characters of CRC32).',
+    regex: String.raw`\b(${KEY_PREFIX}[0-9A-Za-z]{46})\b`,
+    keywords: [KEY_PREFIX],
+    allowlists: [],
+  },
+  {
+    id: 'discord-webhook-url',
+    description: 'Discord webhook URL: /api/webhooks/<id>/<token>; the token lets anyone post to the channel.',
+    regex: String.raw`(?i)https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{17,20}/([\w-]{60,80})`,
+    keywords: ['discord.com/api/webhooks', 'discordapp.com/api/webhooks'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'google-chat-webhook-url',
+    description: 'Google Chat incoming webhook URL: key and token query parameters authorise posting to the space.',
+    regex: String.raw`https://chat\.googleapis\.com/v1/spaces/[\w-]{6,20}/messages\?key=[\w-]{39}&token=([\w-]{40,50}%3D|[\w-]{40,50}=?)`,
+    keywords: ['chat.googleapis.com/v1/spaces'],
+    allowlists: [],
+  },
+];
