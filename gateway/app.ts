@@ -313,7 +313,7 @@ export function buildApp(opts: GatewayOptions): Gateway {
         status: ready ? 'ready' : 'not ready',
         config: snap ? { hash: snap.hash, loadedAt: snap.loadedAt.toISOString(), source: holder.source, tenants: snap.tenantCount, models: snap.models.size } : null,
         lastReloadError: err ? { message: err.message, source: err.source, at: err.at.toISOString() } : null,
-        store: { kind: store.kind, reachable: storeOk },
+        store: { kind: store.kind, reachable: storeOk, state: store.health() },
         enforcement,
       },
     };

@@ -28,6 +28,11 @@ export interface Metrics {
   readonly anomalies: Counter<'action' | 'component'>;
   readonly keyRevocations: Counter;
   readonly revokedKeys: Gauge;
+  // --- shared store health (gateway/store/redis.ts events) ---
+  readonly storeStateLost: Gauge;
+  readonly storeStateChanges: Counter<'event'>;
+  readonly storeReleases: Counter<'result'>;
+  readonly storeUnreplicated: Counter;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -58,6 +63,10 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     anomalies: new Counter({ name: 'tollgate_anomalies_total', help: 'Key events scored at or above the policy threshold, by action (flag|revoke) and strongest component (burst|capHit|network|failedAuth).', labelNames: ['action', 'component'], registers: r }),
     keyRevocations: new Counter({ name: 'tollgate_key_revocations_total', help: 'Keys this replica revoked (anomaly action revoke).', registers: r }),
     revokedKeys: new Gauge({ name: 'tollgate_revoked_keys', help: 'Keys in the shared revocation set as this replica last saw it (incl. revocations not yet written to the store).', registers: r }),
+    storeStateLost: new Gauge({ name: 'tollgate_store_state_lost', help: '1 while this replica considers the shared store to have lost its state (budget-limited tenants refused with store_state_lost until restored or acknowledged).', registers: r }),
+    storeStateChanges: new Counter({ name: 'tollgate_store_state_changes_total', help: 'Store state changes seen by this replica (lost|restored|acknowledged).', labelNames: ['event'], registers: r }),
+    storeReleases: new Counter({ name: 'tollgate_store_releases_total', help: 'Reservations whose reply never arrived, released by id (undone|nothing|dropped).', labelNames: ['result'], registers: r }),
+    storeUnreplicated: new Counter({ name: 'tollgate_store_unreplicated_total', help: 'Reservations a Redis replica did not acknowledge in time (a failover could lose them).', registers: r }),
     outputBlocked: new Counter({ name: 'tollgate_output_blocked_total', help: 'Responses stopped by an output transform, by reason.', labelNames: ['reason'], registers: r }),
   };
 }

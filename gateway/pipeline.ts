@@ -15,7 +15,7 @@ import type { Metrics } from './metrics.ts';
 import { describeUpstreamError, sanitiseUpstreamMessage, upstreamFailure, type AbortReason, type Upstreams } from './proxy.ts';
 import { validateRequest, type Endpoint, type ParsedRequest } from './request.ts';
 import { readUsage, SseRelay, transformCompletion, type Usage } from './sse.ts';
-import { StoreUnavailableError, type BudgetCharge, type Reservation, type ReserveRequest, type Store } from './store/types.ts';
+import { StoreStateLostError, StoreUnavailableError, type BudgetCharge, type Reservation, type ReserveRequest, type Store } from './store/types.ts';
 import { countInput, countText, exactCount, upperBound } from './tokens.ts';
 import { composeTransforms, type OutputTransform, type OutputTransformFactory } from './transform.ts';
 import { redactForLog, type AuditRecord } from './audit.ts';
@@ -204,6 +204,8 @@ async function reserve(deps: PipelineDeps, req: ReserveRequest): Promise<Reserva
     result = await deps.store.reserve(req);
   } catch (e) {
     if (!(e instanceof StoreUnavailableError)) throw e;
+    // issue #15: the store lost its state -> budget-limited tenants fail closed until restored/acknowledged
+    if (e instanceof StoreStateLostError) throw new GatewayError('store_state_lost', undefined, { retryAfterSeconds: 30 });
     deps.metrics.storeErrors.inc({ op: 'reserve' });
     // Budgets always fail closed. Rate limits and concurrency may degrade to per-replica checks.
     if (req.budgets.length > 0 || !deps.fallbackStore) throw new GatewayError('store_unavailable', undefined, { retryAfterSeconds: 1 });
