@@ -1,7 +1,7 @@
 // tollgate store status|ack-reset|unrevoke KEY_ID [--redis-url-file FILE]   (or $TOLLGATE_REDIS_URL)
 //
 // Operator actions on the gateway's shared store (issue #15). In a cluster run them in a gateway pod, which
-// already has the URL in its environment:  kubectl -n tollgate-system exec deploy/tollgate-gateway -- tollgate store status
+// already has the URL in its environment:  kubectl -n tollgate-system exec deploy/tollgate-gateway -- node /app/bin/tollgate.ts store status
 import { randomUUID } from 'node:crypto';
 import { REDIS_URL_ENV, RedisUrlError, resolveRedisUrl } from '../../gateway/redis-url.ts';
 import { parse, UsageError } from '../args.ts';
