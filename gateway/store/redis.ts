@@ -23,6 +23,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
 import { decideGeneration, decideMarkerLost, decodeGenRecord, encodeGenRecord, type GenDecision, type GenRecord, type LocalGen } from './generation.ts';
 import { GRACE_SECONDS, SCRIPTS, type Script } from './lua.ts';
+import { AckBarrier, keySlot } from './replication.ts';
 import { parseTopology, scrubError, type Topology } from './topology.ts';
 import { StoreStateLostError, StoreUnavailableError, type Actual, type BudgetUnit, type Reservation, type ReserveRequest, type ReserveResult, type Store, type StoreEvent, type StoreHealth, type StoredRevocation } from './types.ts';
 
@@ -107,10 +108,14 @@ export class RedisStore implements Store {
   readonly #seen = new Map<string, number>();
   readonly #held = new Map<string, Held>();
   readonly #releases = new Map<string, PendingRelease>();
+  /** Tenants whose master had no replica acknowledging recently: WAIT skipped until then. */
+  readonly #noReplicaUntil = new Map<string, number>();
+  readonly #barriers = new WeakMap<Redis, AckBarrier>();
   #gen: LocalGen = { kind: 'unknown' };
   #genPolling: Promise<void> | undefined;
   #timers: NodeJS.Timeout[] = [];
   #closed = false;
+  #settling = 0;
 
   constructor(opts: RedisStoreOptions) {
     this.#opts = opts;
@@ -202,31 +207,27 @@ export class RedisStore implements Store {
     }
   }
 
-  /** The reservation script, followed in the same round trip by WAIT when replicas must acknowledge it. */
-  async #runReserve(keys: string[], args: (string | number)[]): Promise<{ reply: unknown; acks: number | undefined }> {
-    if (this.#replicaAcks <= 0) return { reply: await this.#run(SCRIPTS.reserve, keys, args), acks: undefined };
-    const exec = async (evalsha: boolean): Promise<[unknown, number]> => {
-      const p = this.client.pipeline();
-      if (evalsha) p.evalsha(SCRIPTS.reserve.sha, keys.length, ...keys, ...args);
-      else p.eval(SCRIPTS.reserve.src, keys.length, ...keys, ...args);
-      p.wait(this.#replicaAcks, this.#opts.replicaAckTimeoutMs ?? 100);
-      const out = await p.exec();
-      if (!out) throw new Error('pipeline aborted');
-      const [[e1, r1], [e2, r2]] = out as [[Error | null, unknown], [Error | null, unknown]];
-      if (e1) throw e1;
-      if (e2) throw e2;
-      return [r1, Number(r2)];
-    };
-    try {
-      const [reply, acks] = await exec(true);
-      return { reply, acks };
-    } catch (e) {
-      if (e instanceof Error && e.message.startsWith('NOSCRIPT')) {
-        const [reply, acks] = await exec(false);
-        return { reply, acks };
-      }
-      throw e;
+  /** The connection that holds the tenant's slot (the one a WAIT must be sent on). */
+  #connectionFor(tenant: string): Redis | undefined {
+    if (!(this.client instanceof Cluster)) return this.client;
+    const nodeKey = this.client.slots[keySlot(this.#key(tenant))]?.[0];
+    if (nodeKey === undefined) return undefined;
+    return this.client.nodes('master').find((r) => `${r.options.host}:${r.options.port}` === nodeKey);
+  }
+
+  /** Replicas that acknowledged the tenant's writes so far (undefined: not asked). Coalesced per connection. */
+  async #replicated(tenant: string): Promise<number | undefined> {
+    if (this.#replicaAcks <= 0) return undefined;
+    const skip = this.#noReplicaUntil.get(tenant);
+    if (skip !== undefined) {
+      if (skip > Date.now()) return undefined;
+      this.#noReplicaUntil.delete(tenant);
     }
+    const conn = this.#connectionFor(tenant);
+    if (!conn) throw new Error('no connection for the tenant slot');
+    let barrier = this.#barriers.get(conn);
+    if (!barrier) this.#barriers.set(conn, (barrier = new AckBarrier()));
+    return barrier.wait(async () => Number(await conn.wait(this.#replicaAcks, this.#opts.replicaAckTimeoutMs ?? 50)));
   }
 
   // ---- generation --------------------------------------------------------------------------------------
@@ -320,7 +321,8 @@ export class RedisStore implements Store {
     let reply: unknown;
     let acks: number | undefined;
     try {
-      ({ reply, acks } = await this.#runReserve(keys, args));
+      reply = await this.#run(SCRIPTS.reserve, keys, args);
+      if (Array.isArray(reply) && reply[0] === 'ok') acks = await this.#replicated(req.tenant);
     } catch (e) {
       // The script may still run (a stalled Redis, a reply lost with the connection): release it by id.
       this.#queueRelease(req.id, req.tenant);
@@ -338,7 +340,12 @@ export class RedisStore implements Store {
       const idx = Number(r[2]);
       return { kind: 'done', result: { ok: false, reason, retryAfterSeconds: Number(r[1]), ...(idx >= 0 ? { budgetIndex: idx } : {}) } };
     }
-    if (acks !== undefined && acks < this.#replicaAcks) this.#opts.onEvent?.({ type: 'unreplicated' });
+    if (acks !== undefined && acks < this.#replicaAcks) {
+      // No replica answered in time (e.g. a promoted master has none yet): count it, and do not make every
+      // request of this tenant wait the full timeout meanwhile.
+      this.#opts.onEvent?.({ type: 'unreplicated' });
+      if (this.#noReplicaUntil.size < 100_000) this.#noReplicaUntil.set(req.tenant, Date.now() + 10_000);
+    }
     this.#seen.set(req.tenant, now + markerTtl * 1000 - 60_000);
     if (req.concurrency) this.#held.set(req.id, { tenant: req.tenant, deadline: now + req.concurrency.leaseMs });
     const minute = Number(r[2]);
@@ -357,12 +364,35 @@ export class RedisStore implements Store {
     if (this.#settled.has(res)) return;
     this.#settled.add(res);
     this.#held.delete(res.id);
+    this.#settling++;
+    try {
+      await this.#settle(res, actual);
+    } finally {
+      this.#settling--;
+    }
+  }
+
+  /** Settlements still being written (retrying), for tests and a clean shutdown. */
+  get pendingSettles(): number {
+    return this.#settling;
+  }
+
+  async #settle(res: Reservation, actual: Actual): Promise<void> {
     const key = this.#key(res.tenant);
-    const delays = this.#opts.settleRetryDelaysMs ?? [200, 1000, 5000];
+    // long enough to outlast a Sentinel or Cluster failover (~2-10 s)
+    const delays = this.#opts.settleRetryDelaysMs ?? [200, 1000, 2000, 5000, 10_000];
     let attempt = 0;
     for (;;) {
       try {
         await this.#run(SCRIPTS.settle, [key], [res.id, actual.cost, actual.tokens]);
+        // A settle a failover loses would leave the estimate charged: make sure a replica has it, else retry
+        // (idempotent: a retry after a settle that did survive finds no record and applies nothing).
+        const acks = await this.#replicated(res.tenant);
+        if (acks !== undefined && acks < this.#replicaAcks) {
+          this.#opts.onEvent?.({ type: 'unreplicated' });
+          this.#noReplicaUntil.set(res.tenant, Date.now() + 10_000);
+          throw new Error('settle not acknowledged by a replica');
+        }
         return;
       } catch (e) {
         const delay = delays[attempt++];
@@ -379,6 +409,11 @@ export class RedisStore implements Store {
   async release(tenant: string, id: string): Promise<boolean> {
     this.#held.delete(id);
     const n = await this.#run(SCRIPTS.release, [this.#key(tenant)], [id, this.#recordTtlMs]);
+    const acks = await this.#replicated(tenant);
+    if (acks !== undefined && acks < this.#replicaAcks) {
+      this.#noReplicaUntil.set(tenant, Date.now() + 10_000);
+      throw new Error('release not acknowledged by a replica'); // retried by the release queue
+    }
     return Number(n) === 1;
   }
 
