@@ -115,6 +115,7 @@ export class RedisStore implements Store {
   #genPolling: Promise<void> | undefined;
   #timers: NodeJS.Timeout[] = [];
   #closed = false;
+  #lastError: string | undefined;
   #settling = 0;
 
   constructor(opts: RedisStoreOptions) {
@@ -133,7 +134,10 @@ export class RedisStore implements Store {
       lazyConnect: true,
       retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000),
     }, opts.tls);
-    this.client.on('error', () => undefined); // surfaced through command failures and ping()
+    // surfaced through command failures and ping(); the last one explains a failed connect (scrubbed)
+    this.client.on('error', (e: unknown) => {
+      this.#lastError = e instanceof Error ? e.message : String(e);
+    });
   }
 
   /** A safe description of the target (never credentials). */
@@ -149,7 +153,8 @@ export class RedisStore implements Store {
       await this.#waitReady(this.#opts.connectTimeoutMs ?? 2000);
       await this.#pollGeneration();
     } catch (e) {
-      throw new StoreUnavailableError(`redis connect failed: ${this.#scrub(e)}`);
+      const last = this.#lastError !== undefined ? ` (${scrubError(this.#lastError, this.#secrets)})` : '';
+      throw new StoreUnavailableError(`redis connect failed: ${this.#scrub(e)}${last}`);
     }
   }
 
