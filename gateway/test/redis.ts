@@ -22,6 +22,9 @@ export interface RedisServer {
   restart(opts?: { empty?: boolean; signal?: NodeJS.Signals }): Promise<void>;
   /** The redis-server log so far (for failure messages). */
   log(): string;
+  /** Kill it and leave it down (its data dir kept); `up()` starts it again on the same port. */
+  down(signal?: NodeJS.Signals): Promise<void>;
+  up(): Promise<void>;
 }
 
 export interface RedisOptions {
@@ -133,6 +136,8 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
     pause: () => process.kill(-proc.pid!, 'SIGSTOP'),
     resume: () => process.kill(-proc.pid!, 'SIGCONT'),
     log: () => readLog(dir),
+    down: (signal = 'SIGKILL') => kill(signal),
+    up: () => launch(),
     restart: async ({ empty = false, signal = 'SIGKILL' } = {}) => {
       await kill(signal);
       if (empty) for (const f of ['appendonlydir', 'dump.rdb', 'nodes.conf']) rmSync(join(dir, f), { recursive: true, force: true });
