@@ -110,8 +110,12 @@ export class RevocationCache {
     this.#refreshing ??= (async () => {
       try {
         await this.#flush();
+        // Only what was known before the read can be "missing from the store": a revocation written while the
+        // read was in flight is kept as it is, not re-seeded.
+        const before = new Map(this.#known);
         const [remote, lifted] = await Promise.all([this.#store.revocations(), this.#store.liftedRevocations()]);
-        const m = mergeRevocations(this.#known, remote, lifted);
+        const m = mergeRevocations(before, remote, lifted);
+        for (const [k, v] of this.#known) if (!before.has(k) && !m.next.has(k)) m.next.set(k, v);
         this.#known = m.next;
         for (const k of m.dropped) this.#pending.delete(k);
         if (m.reseed.length > 0) {
