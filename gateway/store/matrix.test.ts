@@ -53,8 +53,14 @@ async function scenario(tag: string): Promise<Scenario> {
   const closed = await startStack(cfg, { redisUrl, rateLimitFailureMode: 'closed', app, sim: { latencyMs: 0, outputTokens: 16 } });
   const local = await startStack(cfg, { redisUrl, rateLimitFailureMode: 'local', app, sim: { latencyMs: 0, outputTokens: 16 } });
   const revokedKey = `team-rev-${tag}/rev-${tag}/k`;
-  await probe.revoke(revokedKey, 'anomaly');
-  for (const s of [closed, local]) await waitFor('the revocation to reach the gateway', () => s.gw.gateway.revocations.has(revokedKey));
+  try {
+    await probe.revoke(revokedKey, 'anomaly');
+    for (const s of [closed, local]) await waitFor('the revocation to reach the gateway', () => s.gw.gateway.revocations.has(revokedKey));
+  } catch (e) {
+    await closed.close();
+    await local.close();
+    throw e;
+  }
   return {
     closed, local, keys,
     ids: { budget: `team-budget-${tag}/budget-${tag}`, rpm: `team-rpm-${tag}/rpm-${tag}`, revokedKey },
@@ -87,20 +93,27 @@ async function rpmUsed(tenant: string): Promise<number> {
 describe('failure matrix (single Redis)', () => {
   it('Redis down: budget 503 store_unavailable; rpm/tpm/concurrency 503 (closed) or served per replica (local); revocations still enforced; nothing charged; recovers with its data', async () => {
     const s = await scenario('down');
+    let down = false;
     try {
       assert.equal(code(await ask(s.closed, s.keys.budget)), '200');
+      await waitFor('the settle to land', () => (s.closed.gw.gateway.store as RedisStore).pendingSettles === 0);
       const spentBefore = await probe.spent(s.ids.budget, 'tokens', 3600);
+      assert.ok(spentBefore > 0);
       const upstreamBefore = s.closed.sim.stats.requests;
-      await server.down();
+      await server.down('SIGTERM'); // a clean stop: the AOF has everything (a crash may lose the last second)
+      down = true;
       assert.deepEqual(await codes(s.closed, s.keys), { budget: 'store_unavailable', rpm: 'store_unavailable', tpm: 'store_unavailable', cc: 'store_unavailable', revoked: 'revoked_api_key' });
       assert.equal(s.closed.sim.stats.requests, upstreamBefore, 'the upstream is not called');
       assert.deepEqual(await codes(s.local, s.keys), { budget: 'store_unavailable', rpm: '200', tpm: '200', cc: '200', revoked: 'revoked_api_key' });
       await server.up();
+      down = false;
       await waitFor('the gateways to reach Redis again', async () => (await fetch(`${s.closed.url}/readyz`)).status === 200, 15_000);
+      await waitFor('the probe to reconnect', () => probe.ping(), 15_000);
       assert.equal(await probe.spent(s.ids.budget, 'tokens', 3600), spentBefore, 'the AOF kept the spend; refused requests charged nothing');
       assert.equal(code(await ask(s.closed, s.keys.budget)), '200');
       assert.equal(s.closed.gw.gateway.store.health().state, 'ok');
     } finally {
+      if (down) await server.up();
       await s.close();
     }
   });
@@ -109,7 +122,10 @@ describe('failure matrix (single Redis)', () => {
     const s = await scenario('slow');
     try {
       assert.equal(code(await ask(s.closed, s.keys.rpm)), '200');
+      assert.equal(code(await ask(s.closed, s.keys.budget)), '200');
+      await waitFor('the settle to land', () => (s.closed.gw.gateway.store as RedisStore).pendingSettles === 0);
       const spentBefore = await probe.spent(s.ids.budget, 'tokens', 3600);
+      assert.ok(spentBefore > 0);
       proxy.delayMs = 500;
       try {
         assert.deepEqual(await codes(s.closed, s.keys), { budget: 'store_unavailable', rpm: 'store_unavailable', tpm: 'store_unavailable', cc: 'store_unavailable', revoked: 'revoked_api_key' });
