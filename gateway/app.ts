@@ -322,7 +322,7 @@ export function buildApp(opts: GatewayOptions): Gateway {
         config: snap ? { hash: snap.hash, loadedAt: snap.loadedAt.toISOString(), source: holder.source, tenants: snap.tenantCount, models: snap.models.size } : null,
         // no config text here (issue #10, item 4): the reason is in the scrubbed config_refused log line
         lastReloadError: err ? { source: err.source, at: err.at.toISOString(), detail: 'see the config_refused log line' } : null,
-        store: { kind: store.kind, reachable: storeOk },
+        store: { kind: store.kind, reachable: storeOk, state: store.health() },
         enforcement,
       },
     };

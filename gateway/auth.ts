@@ -11,7 +11,6 @@ import { hashKey, isWellFormedKey, KEY_LENGTH } from '../api/keys.ts';
 import type { Scope } from '../api/v1alpha1/model.ts';
 import { inWindow, normaliseIp, type RtKey, type RtModel, type Snapshot } from './config/snapshot.ts';
 import { GatewayError } from './errors.ts';
-import { StoreUnavailableError, type Store, type StoredRevocation } from './store/types.ts';
 
 const BEARER = /^bearer[ \t]+/i;
 
@@ -66,97 +65,5 @@ export function checkContext(key: RtKey, clientIp: string | undefined, nowMs: nu
   }
 }
 
-/**
- * The gateway-side view of the store's revocation set: read on every request without a round trip, refreshed
- * from the store every `refreshMs` and right after this replica's own revocations. A revocation this replica
- * could not write (store down) is enforced here at once and written on every refresh until it lands.
- */
-export class RevocationCache {
-  readonly #store: Store;
-  readonly #refreshMs: number;
-  readonly #onError: (op: 'revoke' | 'revocations', err: unknown) => void;
-  #known = new Map<string, StoredRevocation>();
-  readonly #pending = new Map<string, StoredRevocation>();
-  #timer: NodeJS.Timeout | undefined;
-  #refreshing: Promise<void> | undefined;
-
-  constructor(store: Store, opts: { refreshMs?: number; onError?: (op: 'revoke' | 'revocations', err: unknown) => void } = {}) {
-    this.#store = store;
-    this.#refreshMs = opts.refreshMs ?? 2000;
-    this.#onError = opts.onError ?? (() => undefined);
-  }
-
-  has(keyId: string): boolean {
-    return this.#known.has(keyId) || this.#pending.has(keyId);
-  }
-
-  get size(): number {
-    let n = this.#known.size;
-    for (const k of this.#pending.keys()) if (!this.#known.has(k)) n++;
-    return n;
-  }
-
-  /** Every revocation in force here (shared and pending), for publishing to the operator. */
-  list(): [string, StoredRevocation][] {
-    const all = new Map(this.#known);
-    for (const [k, v] of this.#pending) if (!all.has(k)) all.set(k, v);
-    return [...all];
-  }
-
-  /** Local revocations not yet written to the store. */
-  get pending(): number {
-    return this.#pending.size;
-  }
-
-  /** Enforced locally at once; written to the store now or, when it is down, on a later refresh. */
-  async revoke(keyId: string, reason: string): Promise<{ first: boolean; shared: boolean }> {
-    const first = !this.has(keyId);
-    if (first) this.#pending.set(keyId, { reason, at: new Date().toISOString() });
-    const shared = await this.#flush();
-    if (shared) await this.refresh();
-    return { first, shared: !this.#pending.has(keyId) };
-  }
-
-  /** Writes pending revocations; true when none is left. */
-  async #flush(): Promise<boolean> {
-    for (const [keyId, r] of [...this.#pending]) {
-      try {
-        await this.#store.revoke(keyId, r.reason);
-        this.#pending.delete(keyId);
-        this.#known.set(keyId, r);
-      } catch (e) {
-        if (!(e instanceof StoreUnavailableError)) throw e;
-        this.#onError('revoke', e);
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Reloads the set from the store (keeping the last known set when it cannot be read). */
-  refresh(): Promise<void> {
-    this.#refreshing ??= (async () => {
-      try {
-        await this.#flush();
-        this.#known = await this.#store.revocations();
-      } catch (e) {
-        this.#onError('revocations', e);
-      } finally {
-        this.#refreshing = undefined;
-      }
-    })();
-    return this.#refreshing;
-  }
-
-  start(): void {
-    if (this.#timer) return;
-    void this.refresh();
-    this.#timer = setInterval(() => void this.refresh(), this.#refreshMs);
-    this.#timer.unref();
-  }
-
-  stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
-}
+// The revocation cache lives in gateway/store/revocations.ts (issue #15: revocations survive a store reset).
+export { RevocationCache } from './store/revocations.ts';

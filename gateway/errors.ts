@@ -60,6 +60,8 @@ export const ERRORS = {
   not_found: spec(404, 'not_found_error', 'Unknown route.', 'Any path or method the gateway does not serve.'),
   not_ready: spec(503, 'api_error', 'Gateway has no valid configuration loaded.', 'Before the first valid config.'),
   internal_error: spec(500, 'api_error', 'Internal error.', 'A bug; details only in gateway logs, keyed by request id.'),
+  // --- shared store state (appended; gateway/store/generation.ts) ----------------------------------------
+  store_state_lost: spec(503, 'api_error', 'Budgets cannot be enforced right now: the shared store lost its state; request refused.', 'The store (Redis) restarted empty or lost data; budget-limited tenants are refused until the data is restored or an operator runs `tollgate store ack-reset`.'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

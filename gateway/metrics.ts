@@ -28,6 +28,11 @@ export interface Metrics {
   readonly anomalies: Counter<'action' | 'component'>;
   readonly keyRevocations: Counter;
   readonly revokedKeys: Gauge;
+  // --- shared store health (gateway/store/redis.ts events) ---
+  readonly storeStateLost: Gauge;
+  readonly storeStateChanges: Counter<'event'>;
+  readonly storeReleases: Counter<'result'>;
+  readonly storeUnreplicated: Counter;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -51,13 +56,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     configLastFailure: new Gauge({ name: 'tollgate_config_last_reload_failure_timestamp_seconds', help: 'When a config was last refused (0: never).', registers: r }),
     storeErrors: new Counter({ name: 'tollgate_store_errors_total', help: 'Shared store failures, by operation (reserve|settle|revoke|revocations).', labelNames: ['op'], registers: r }),
     storeFallbacks: new Counter({ name: 'tollgate_store_fallback_total', help: 'Requests whose rate limits were checked per replica because the shared store was unreachable.', labelNames: ['control'], registers: r }),
-    settleOverrun: new Counter({ name: 'tollgate_settle_overrun_total', help: 'Settlements whose actual cost exceeded the reservation (charged in full).', labelNames: ['model'], registers: r }),
+    settleOverrun: new Counter({ name: 'tollgate_settle_overrun_total', help: 'Settlements whose actual cost exceeded the reservation (charged at the reservation, the rest logged).', labelNames: ['model'], registers: r }),
     upstreamAborts: new Counter({ name: 'tollgate_aborted_requests_total', help: 'Requests cut short, by reason (client|timeout|upstream).', labelNames: ['reason'], registers: r }),
     redactions: new Counter({ name: 'tollgate_redactions_total', help: 'Output spans redacted, by detector and kind (secret|pii|custom).', labelNames: ['detector', 'kind'], registers: r }),
     injections: new Counter({ name: 'tollgate_prompt_injection_total', help: 'Requests the prompt-injection check flagged or blocked.', labelNames: ['verdict'], registers: r }),
     anomalies: new Counter({ name: 'tollgate_anomalies_total', help: 'Key events scored at or above the policy threshold, by action (flag|revoke) and strongest component (burst|capHit|network|failedAuth).', labelNames: ['action', 'component'], registers: r }),
     keyRevocations: new Counter({ name: 'tollgate_key_revocations_total', help: 'Keys this replica revoked (anomaly action revoke).', registers: r }),
     revokedKeys: new Gauge({ name: 'tollgate_revoked_keys', help: 'Keys in the shared revocation set as this replica last saw it (incl. revocations not yet written to the store).', registers: r }),
+    storeStateLost: new Gauge({ name: 'tollgate_store_state_lost', help: '1 while this replica considers the shared store to have lost its state (budget-limited tenants refused with store_state_lost until restored or acknowledged).', registers: r }),
+    storeStateChanges: new Counter({ name: 'tollgate_store_state_changes_total', help: 'Store state changes seen by this replica (lost|restored|acknowledged).', labelNames: ['event'], registers: r }),
+    storeReleases: new Counter({ name: 'tollgate_store_releases_total', help: 'Reservations whose reply never arrived, released by id (undone|nothing|dropped).', labelNames: ['result'], registers: r }),
+    storeUnreplicated: new Counter({ name: 'tollgate_store_unreplicated_total', help: 'Reservations a Redis replica did not acknowledge in time (a failover could lose them).', registers: r }),
     outputBlocked: new Counter({ name: 'tollgate_output_blocked_total', help: 'Responses stopped by an output transform, by reason.', labelNames: ['reason'], registers: r }),
   };
 }

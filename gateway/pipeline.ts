@@ -17,7 +17,7 @@ import { capCompletion, OutputMeter } from './output-cap.ts';
 import { scrubUpstreamText, type SecretSet } from './scrub.ts';
 import { validateRequest, type Endpoint, type ParsedRequest } from './request.ts';
 import { readUsage, SseRelay, transformCompletion, type Usage } from './sse.ts';
-import { StoreUnavailableError, type BudgetCharge, type Reservation, type ReserveRequest, type Store } from './store/types.ts';
+import { StoreStateLostError, StoreUnavailableError, type BudgetCharge, type Reservation, type ReserveRequest, type Store } from './store/types.ts';
 import { countAll, countInput, countText, upperBound } from './tokens.ts';
 import { composeTransforms, type OutputTransform, type OutputTransformFactory } from './transform.ts';
 import { redactForLog, type AuditRecord } from './audit.ts';
@@ -217,6 +217,8 @@ async function reserve(deps: PipelineDeps, req: ReserveRequest, nowMs: number): 
     result = await deps.store.reserve(req);
   } catch (e) {
     if (!(e instanceof StoreUnavailableError)) throw e;
+    // issue #15: the store lost its state -> budget-limited tenants fail closed until restored/acknowledged
+    if (e instanceof StoreStateLostError) throw new GatewayError('store_state_lost', undefined, { retryAfterSeconds: 30 });
     deps.metrics.storeErrors.inc({ op: 'reserve' });
     // Budgets always fail closed. Rate limits and concurrency may degrade to per-replica checks.
     if (req.budgets.length > 0 || !deps.fallbackStore) throw new GatewayError('store_unavailable', undefined, { retryAfterSeconds: 1 });

@@ -14,6 +14,8 @@ import { ConfigWatcher, readConfigFile } from './config/source.ts';
 import { ClusterConfigSource } from './config/cluster.ts';
 import { KubeClient } from '../operator/kube/client.ts';
 import { MemoryStore } from './store/memory.ts';
+import { storeEventSink } from './store/observe.ts';
+import { createMetrics } from './metrics.ts';
 import type { Store } from './store/types.ts';
 import { CertReloader, loadTlsPair, secureOptions } from './tls.ts';
 
@@ -91,10 +93,12 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const holder = new ConfigHolder({ upstreamOverrides: opts.upstreamOverrides });
 
   let store: Store;
+  const metrics = opts.app?.metrics ?? createMetrics();
   if (opts.redisUrl) {
     const { RedisStore } = await import('./store/redis.ts'); // ioredis only when used (~20 MB RSS)
     const rs = new RedisStore({
       url: opts.redisUrl,
+      onEvent: storeEventSink(log, metrics),
       onSettleFailure: (res) => log.error({ event: 'settle_lost', tenant: res.tenant, reqId: res.id }, 'settle could not be written to Redis; the reservation stays charged in full'),
     });
     try {
@@ -108,7 +112,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const credentials = new Map(opts.credentials ?? []);
   if (opts.credentialsDir) for (const [k, v] of readCredentialsDir(opts.credentialsDir)) credentials.set(k, v);
 
-  const gateway = buildApp({ ...opts.app, holder, logger: log, store, credentials, extraSecrets: [...(opts.app?.extraSecrets ?? []), ...redisSecrets(opts.redisUrl)], rateLimitFailureMode: opts.rateLimitFailureMode ?? 'closed' });
+  const gateway = buildApp({ ...opts.app, metrics, holder, logger: log, store, credentials, extraSecrets: [...(opts.app?.extraSecrets ?? []), ...redisSecrets(opts.redisUrl)], rateLimitFailureMode: opts.rateLimitFailureMode ?? 'closed' });
 
   let watcher: ConfigWatcher | undefined;
   let initial: ApplyResult;

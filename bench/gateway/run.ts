@@ -3,6 +3,7 @@
 //   direct           the simulator itself
 //   tollgate-memory  full pipeline (auth, limits, reservation, settlement, audit, metrics), in-memory store
 //   tollgate-redis   the same with the Redis store
+//   tollgate-redis-cluster  the same on a real Redis Cluster (3 masters + replicas, WAIT for a replica)
 //   tollgate-off     --no-enforcement (its own floor: Fastify + proxy only)
 //   portkey          @portkey-ai/gateway --headless (npm), custom host = the simulator
 //   litellm          litellm[proxy] (PyPI), one worker, master key only
@@ -28,6 +29,7 @@ import { GATEWAY_CONFIG_SCHEMA_VERSION, sealGatewayConfig, type CfgTenant } from
 import { cacheDir } from '../../e2e/binaries.ts';
 import { freePort } from '../../gateway/test/net.ts';
 import { startRedis } from '../../gateway/test/redis.ts';
+import { startRedisCluster } from '../../gateway/test/redis-cluster.ts';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, tenants: { type: 'string', default: '10000' }, 'hostile-only': { type: 'boolean', default: false }, 'gateway-root': { type: 'string' } } });
 const HOSTILE_ONLY = flags['hostile-only'];
@@ -381,7 +383,10 @@ async function main(): Promise<void> {
   const direct = targets[0]!;
   const streamDirect = mk('direct-stream', `http://127.0.0.1:${simStreamPort}`, simStream);
 
-  for (const [name, extra] of [['tollgate-memory', []], ['tollgate-redis', ['--redis-url', redis.url]], ['tollgate-off', ['--no-enforcement']]] as const) {
+  // issue #15: a real Redis Cluster (3 masters + 3 replicas; reservations wait for a replica's WAIT)
+  const cluster = want('tollgate-redis-cluster') ? await startRedisCluster() : undefined;
+  const gateways: [string, readonly string[]][] = [['tollgate-memory', []], ['tollgate-redis', ['--redis-url', redis.url]], ...(cluster ? [['tollgate-redis-cluster', ['--redis-url', cluster.url]] as [string, string[]]] : []), ['tollgate-off', ['--no-enforcement']]];
+  for (const [name, extra] of gateways) {
     if (!want(name)) continue;
     const port = await freePort();
     const mport = await freePort();
@@ -538,6 +543,7 @@ async function main(): Promise<void> {
   await streamDirect.pool.close();
   stopAll();
   await redis.stop();
+  await cluster?.stop();
 }
 
 main().then(

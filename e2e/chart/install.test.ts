@@ -20,7 +20,8 @@ const sfx = Date.now().toString(36).slice(-5);
 const RELEASE = `tollgate-${sfx}`; // also the fullname (it contains "tollgate")
 const NS = `tollgate-chart-${sfx}`;
 const EXAMPLE_NAMESPACES = ['llm-serving', 'team-search', 'team-support', 'team-risk'];
-const VALUES = { operator: { secretNamespaces: EXAMPLE_NAMESPACES } };
+// No storage provisioner on the local control plane: the bundled Redis uses an emptyDir here (issue #15 made a PVC the default).
+const VALUES = { operator: { secretNamespaces: EXAMPLE_NAMESPACES }, redis: { persistence: { enabled: false } } };
 const PINNED = `registry.k8s.io/pause@sha256:${'7031c1b2'.repeat(8)}`;
 const FIELD_MANAGER = 'e2e-chart';
 

@@ -1,7 +1,7 @@
 // In-memory store: the embedded default for a single replica. Same semantics as the Redis store (fixed
 // windows aligned to the epoch, leases for concurrency); a synchronous check-then-apply inside one
 // JavaScript turn is atomic by construction.
-import { EPSILON, windowStart, type Actual, type BudgetUnit, type Reservation, type ReserveRequest, type ReserveResult, type Store, type StoredRevocation } from './types.ts';
+import { EPSILON, windowStart, type Actual, type BudgetUnit, type Reservation, type ReserveRequest, type ReserveResult, type Store, type StoredRevocation, type StoreHealth } from './types.ts';
 
 /** Window counters are kept this long after their window ended, so late settlements still land. */
 const GRACE_SECONDS = 3600;
@@ -23,6 +23,7 @@ export class MemoryStore implements Store {
   readonly #slots = new Map<string, Map<string, number>>();
   readonly #settled = new WeakSet<Reservation>();
   readonly #revoked = new Map<string, StoredRevocation>();
+  readonly #lifted = new Set<string>();
   readonly #now: () => number;
   readonly #sweep: NodeJS.Timeout;
 
@@ -156,12 +157,26 @@ export class MemoryStore implements Store {
 
   async revoke(keyId: string, reason: string): Promise<boolean> {
     if (this.#revoked.has(keyId)) return false;
+    this.#lifted.delete(keyId);
     this.#revoked.set(keyId, { reason, at: new Date(this.#now()).toISOString() });
     return true;
   }
 
   async revocations(): Promise<Map<string, StoredRevocation>> {
     return new Map(this.#revoked);
+  }
+
+  async unrevoke(keyId: string): Promise<boolean> {
+    this.#lifted.add(keyId);
+    return this.#revoked.delete(keyId);
+  }
+
+  async liftedRevocations(): Promise<Set<string>> {
+    return new Set(this.#lifted);
+  }
+
+  health(): StoreHealth {
+    return { state: 'ok' };
   }
 }
 

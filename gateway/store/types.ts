@@ -76,6 +76,12 @@ export interface Store {
   revoke(keyId: string, reason: string): Promise<boolean>;
   /** The whole revocation set (key id -> record). */
   revocations(): Promise<Map<string, StoredRevocation>>;
+  /** An operator lifted a revocation: removed from the set and remembered, so replicas do not re-seed it. */
+  unrevoke(keyId: string): Promise<boolean>;
+  /** Key ids whose revocation an operator lifted. */
+  liftedRevocations(): Promise<Set<string>>;
+  /** Whether the store still holds the state it had (Redis: the store generation; memory: always ok). */
+  health(): StoreHealth;
   close(): Promise<void>;
   /** Inspection (tests, debugging): spend recorded in the current window of a budget line. */
   spent(tenant: string, unit: BudgetUnit, windowSeconds: number): Promise<number>;
@@ -90,6 +96,35 @@ export class StoreUnavailableError extends Error {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * The store lost its state (restarted empty, flushed, a Cluster node lost its data). Budget-limited tenants
+ * are refused until the data is restored or an operator acknowledges the reset (`tollgate store ack-reset`).
+ */
+export class StoreStateLostError extends StoreUnavailableError {
+  readonly since: string;
+  readonly reason: string;
+  constructor(since: string, reason: string) {
+    super(`store state lost since ${since}: ${reason}`);
+    this.name = 'StoreStateLostError';
+    this.since = since;
+    this.reason = reason;
+  }
+}
+
+export type StoreHealth =
+  | { readonly state: 'ok'; readonly generation?: string | undefined }
+  | { readonly state: 'unknown' }
+  | { readonly state: 'lost'; readonly generation: string; readonly since: string; readonly reason: string };
+
+/** What a store reports for logs and metrics. */
+export type StoreEvent =
+  | { readonly type: 'state_lost'; readonly reason: string }
+  | { readonly type: 'state_recovered'; readonly how: 'restored' | 'acknowledged' }
+  /** A reservation whose reply never arrived was released by id (undone: it had applied; nothing: it never will). */
+  | { readonly type: 'release'; readonly result: 'undone' | 'nothing' | 'dropped' }
+  /** A reservation was not acknowledged by a replica in time (a failover now could lose it). */
+  | { readonly type: 'unreplicated' };
 
 /** Tolerance for float sums of fractional weights. */
 export const EPSILON = 1e-9;

@@ -1,7 +1,9 @@
-// Starts a real redis-server on a free loopback port for a test file. Fails loudly when redis-server is
-// missing (run scripts/ensure-redis.sh); never skips.
+// Starts real redis-server processes on free loopback ports for a test file. Fails loudly when redis-server is
+// missing (run scripts/ensure-redis.sh); never skips. Every process runs in its own process group and is
+// stopped by group on any exit of the test process (after hooks, a crash, SIGINT/SIGTERM).
+// Settings go through a config file in a private temp dir (mode 0600), so passwords never reach argv.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -11,10 +13,57 @@ export interface RedisServer {
   readonly url: string;
   readonly port: number;
   readonly pid: number | undefined;
+  readonly dir: string;
   stop(): Promise<void>;
   /** SIGSTOP/SIGCONT: simulate an unreachable (hung) Redis. */
   pause(): void;
   resume(): void;
+  /** Stop the process (default SIGKILL: no shutdown save) and start it again on the same port; `empty` wipes its data first. */
+  restart(opts?: { empty?: boolean; signal?: NodeJS.Signals }): Promise<void>;
+  /** The redis-server log so far (for failure messages). */
+  log(): string;
+  /** Kill it and leave it down (its data dir kept); `up()` starts it again on the same port. */
+  down(signal?: NodeJS.Signals): Promise<void>;
+  up(): Promise<void>;
+}
+
+export interface RedisOptions {
+  /** AOF with appendfsync everysec (what the chart runs); default off (an in-memory test instance). */
+  appendonly?: boolean;
+  /** Extra redis.conf lines. */
+  conf?: readonly string[];
+  /** Use this port (default: a free one). */
+  port?: number;
+  /** Listen with TLS only on the port (tls-port); conf must carry the certificate lines. */
+  tls?: boolean;
+  /** Run `redis-server --sentinel` with this config. */
+  sentinel?: boolean;
+  /** Scheme/credentials for `url` (e.g. 'rediss://user:pass@'); default 'redis://'. */
+  urlPrefix?: string;
+}
+
+const groups = new Set<number>();
+let hooked = false;
+function killAll(): void {
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  groups.clear();
+}
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
 }
 
 export function redisServerPath(): string {
@@ -26,40 +75,87 @@ export function redisServerPath(): string {
   return p;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+export function redisCliPath(): string {
+  const r = spawnSync('sh', ['-c', 'command -v redis-cli'], { encoding: 'utf8' });
+  const p = r.stdout.trim();
+  if (r.status !== 0 || p === '') throw new Error('redis-cli is not installed: run `scripts/ensure-redis.sh`');
+  return p;
+}
+
+export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> {
   const bin = redisServerPath();
-  const port = await freePort();
+  hookExit();
+  const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-redis-'));
-  const proc: ChildProcess = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`redis-server exited early (${proc.exitCode}): ${stderr}`);
-    if (await canConnect(port)) break;
-    if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port}: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const confPath = join(dir, 'redis.conf');
+  const lines = [
+    opts.tls ? `tls-port ${port}` : `port ${port}`,
+    ...(opts.tls ? ['port 0'] : []),
+    'bind 127.0.0.1',
+    `dir ${dir}`,
+    'loglevel warning',
+    `logfile ${join(dir, 'redis.log')}`,
+    ...(opts.sentinel ? [] : ['save ""', `appendonly ${opts.appendonly ? 'yes' : 'no'}`, 'appendfsync everysec', 'enable-debug-command local']),
+    ...(opts.conf ?? []),
+  ];
+  writeFileSync(confPath, `${lines.join('\n')}\n`, { mode: 0o600 });
+  chmodSync(confPath, 0o600);
+  let proc: ChildProcess;
+  const launch = async (): Promise<void> => {
+    proc = spawn(bin, opts.sentinel ? [confPath, '--sentinel'] : [confPath], { stdio: 'ignore', detached: true });
+    if (proc.pid !== undefined) groups.add(proc.pid);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`redis-server exited early (${proc.exitCode}): ${readLog(dir)}`);
+      if (await canConnect(port)) break;
+      if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port}: ${readLog(dir)}`);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  };
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    const p = proc;
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    try {
+      process.kill(-p.pid!, 'SIGCONT');
+      process.kill(-p.pid!, signal);
+    } catch {
+      // gone
+    }
+    await exited;
+    groups.delete(p.pid!);
+  };
+  await launch();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${opts.urlPrefix ?? (opts.tls ? 'rediss://' : 'redis://')}127.0.0.1:${port}`,
     port,
-    pid: proc.pid,
-    pause: () => proc.kill('SIGSTOP'),
-    resume: () => proc.kill('SIGCONT'),
+    dir,
+    get pid() {
+      return proc.pid;
+    },
+    pause: () => process.kill(-proc.pid!, 'SIGSTOP'),
+    resume: () => process.kill(-proc.pid!, 'SIGCONT'),
+    log: () => readLog(dir),
+    down: (signal = 'SIGKILL') => kill(signal),
+    up: () => launch(),
+    restart: async ({ empty = false, signal = 'SIGKILL' } = {}) => {
+      await kill(signal);
+      if (empty) for (const f of ['appendonlydir', 'dump.rdb', 'nodes.conf']) rmSync(join(dir, f), { recursive: true, force: true });
+      await launch();
+    },
     stop: async () => {
-      if (proc.exitCode === null) {
-        proc.kill('SIGCONT');
-        proc.kill('SIGTERM');
-        await new Promise((r) => proc.once('exit', r));
-      }
+      await kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-function canConnect(port: number): Promise<boolean> {
+function readLog(dir: string): string {
+  const r = spawnSync('tail', ['-n', '20', join(dir, 'redis.log')], { encoding: 'utf8' });
+  return r.stdout ?? '';
+}
+
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
     s.once('connect', () => {
@@ -68,4 +164,18 @@ function canConnect(port: number): Promise<boolean> {
     });
     s.once('error', () => resolve(false));
   });
+}
+
+/** Waits until `check` is true (polling), or throws with `what` after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
 }
