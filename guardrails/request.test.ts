@@ -146,7 +146,7 @@ describe('judge client (against a local HTTP server)', () => {
   it('checkRequest asks the judge below the local threshold and blocks on its score', async () => {
     mode = 'classify';
     const judge = createJudge({ url: `${url}/classify`, model: 'g', protocol: 'classify', timeoutMs: 1000, failMode: 'closed', fetch: fetchLike });
-    const cfg: CfgGuardrails = { ...NO_GUARDRAILS, promptInjection: { mode: 'block', threshold: 0.8, judge: { model: 'g', timeoutMs: 1000, failMode: 'closed' } } };
+    const cfg: CfgGuardrails = { ...NO_GUARDRAILS, promptInjection: { mode: 'block', threshold: 0.8, judge: { model: 'g', protocol: 'classify', timeoutMs: 1000, failMode: 'closed' } } };
     const r = await checkRequest({ messages: [{ role: 'user', content: 'a subtle attack the heuristics miss' }] }, cfg, { judge });
     assert.equal(r.ok, false);
     assert.equal(r.injection.judge?.ok, true);
