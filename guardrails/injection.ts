@@ -12,23 +12,36 @@
 // meant to be paired with a judge model (judge.ts) where that matters.
 import RE2 from 're2';
 import { SIGNALS, type Signal } from './injection-signals.ts';
-import { foldText } from './text.ts';
+import { foldCodePoint, isAscii } from './text.ts';
 
 export { SIGNALS, type Signal } from './injection-signals.ts';
 
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't' };
 
 // RE2 here too: the text is attacker-chosen, and these replacements would backtrack quadratically in irregexp
-const WORD = new RE2('[a-z0-9]+', 'gu');
+/** Words that mix letters and digits ("1gn0re"); plain numbers and plain words do not match. */
+const MIXED_WORD = new RE2('[a-z0-9]*(?:[a-z][0-9]|[0-9][a-z])[a-z0-9]*', 'gu');
+const HAS_DIGIT = /[0-9]/;
 const SPACED = new RE2(String.raw`\b(?:[a-z][ ._-]){3,}[a-z]\b`, 'gu');
 const SPACES = new RE2('[ \\t]+', 'gu');
 
+/** Zero-width characters dropped, NFKC and look-alike folding (text.ts), per code point; ASCII is left as is. */
+function fold(text: string): string {
+  if (isAscii(text)) return text;
+  const parts: string[] = [];
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) as number;
+    parts.push(cp < 0x80 ? ch : foldCodePoint(cp));
+  }
+  return parts.join('');
+}
+
 /** The text the signals run on: folded, lower-cased, leetspeak undone inside words, spaced letters joined. */
 export function normalizeForScoring(text: string): string {
-  let t = foldText(text, 0).view.toLowerCase();
+  let t = fold(text).toLowerCase();
   t = t.replace(/[‘’`´]/g, "'").replace(/[“”]/g, '"');
-  // leetspeak only inside words that mix letters and digits/symbols ("1gn0re"), never in plain numbers
-  t = WORD.replace(t, (w: string) => (/[a-z]/.test(w) && /[0-9]/.test(w) ? w.replace(/[013457]/g, (c) => LEET[c] ?? c) : w));
+  // leetspeak only inside words that mix letters and digits ("1gn0re"), never in plain numbers
+  if (HAS_DIGIT.test(t)) t = MIXED_WORD.replace(t, (w: string) => w.replace(/[013457]/g, (c) => LEET[c] ?? c));
   // "i g n o r e" / "i.g.n.o.r.e" -> "ignore"
   t = SPACED.replace(t, (w: string) => w.replace(/[ ._-]/g, ''));
   return SPACES.replace(t, ' ');

@@ -12,6 +12,7 @@ import type { Rule } from '../rules.ts';
 import { scanText, StreamScanner, type ScanChunk } from '../scanner.ts';
 import { negatives, positives, rng, type Negative, type Positive } from './generate.ts';
 import { INJECTION_CORPUS, type InjectionSample } from './injection-corpus.ts';
+import { evaluatePublicInjection, formatPublicInjection, type PublicInjectionReport } from './public-injection.ts';
 
 export interface DetectorFigures {
   detector: string;
@@ -63,6 +64,8 @@ export interface EvalReport {
   streaming: StreamingFigures;
   exfiltration: ExfilFigures;
   injection: InjectionFigures;
+  /** The injection scorer on public labelled data, per source, tuning and held-out splits. */
+  publicInjection: PublicInjectionReport;
 }
 
 export interface EvalOptions {
@@ -238,7 +241,7 @@ export function evaluateInjection(threshold = 0.7): InjectionFigures {
 }
 
 export function evaluate(opts: EvalOptions = {}): EvalReport {
-  return { ...evaluateRedaction(opts), exfiltration: evaluateExfiltration(), injection: evaluateInjection(opts.injectionThreshold ?? 0.7) };
+  return { ...evaluateRedaction(opts), exfiltration: evaluateExfiltration(), injection: evaluateInjection(opts.injectionThreshold ?? 0.7), publicInjection: evaluatePublicInjection() };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -264,5 +267,6 @@ export function formatReport(r: EvalReport): string {
   lines.push(`  lowest threshold with ≤ 5% false positives: ${i.chosen.threshold} (detection ${pct(i.chosen.detectionRate)}, false positives ${pct(i.chosen.falsePositiveRate)})`);
   if (i.misses.length) lines.push(`  missed: ${i.misses.map((m) => JSON.stringify(m)).join('\n          ')}`);
   if (i.falseAlarms.length) lines.push(`  false alarms: ${i.falseAlarms.map((m) => JSON.stringify(m)).join('\n                ')}`);
+  lines.push('', formatPublicInjection(r.publicInjection));
   return lines.join('\n');
 }
