@@ -141,22 +141,41 @@ export interface Segment {
   text: string;
 }
 
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
+/** Content-part types that carry fetched content rather than what the user typed (scored as documents). */
+const DOCUMENT_PARTS = new Set(['document', 'file', 'tool_result', 'search_result', 'web_search_result', 'input_file']);
+
+const partText = (o: Record<string, unknown>): string | undefined => {
+  if (typeof o['text'] === 'string') return o['text'];
+  if (typeof o['content'] === 'string') return o['content'];
+  if (Array.isArray(o['content'])) return contentText(o['content']).text;
+  const src = o['source'];
+  if (src !== null && typeof src === 'object' && typeof (src as Record<string, unknown>)['data'] === 'string' && (src as Record<string, unknown>)['type'] === 'text') return (src as Record<string, string>)['data'];
+  return undefined;
+};
+
+/** The text of a message's content, split into what the sender wrote and document-like parts. */
+function contentText(content: unknown, depth = 0): { text: string; documents: string[] } {
+  if (typeof content === 'string') return { text: content, documents: [] };
+  if (!Array.isArray(content) || depth > 2) return { text: '', documents: [] };
   const parts: string[] = [];
+  const documents: string[] = [];
   for (const p of content) {
     if (typeof p === 'string') parts.push(p);
     else if (p !== null && typeof p === 'object') {
       const o = p as Record<string, unknown>;
-      if (typeof o['text'] === 'string') parts.push(o['text']);
-      else if (typeof o['content'] === 'string') parts.push(o['content']);
+      const t = partText(o);
+      if (t === undefined || t === '') continue;
+      if (typeof o['type'] === 'string' && DOCUMENT_PARTS.has(o['type'])) documents.push(t);
+      else parts.push(t);
     }
   }
-  return parts.join('\n');
+  return { text: parts.join('\n'), documents };
 }
 
-/** The untrusted text segments of a chat or completion request body. */
+/**
+ * The untrusted text segments of a chat or completion request body: user messages and prompts, tool/function
+ * results, and document-like content (attached `documents`, content parts of type document/file/tool_result…).
+ */
 export function untrustedSegments(body: unknown): Segment[] {
   if (body === null || typeof body !== 'object') return [];
   const b = body as Record<string, unknown>;
@@ -168,8 +187,9 @@ export function untrustedSegments(body: unknown): Segment[] {
       const role = msg['role'];
       const source: SegmentSource | undefined = role === 'user' ? 'user' : role === 'tool' ? 'tool' : role === 'function' ? 'function' : undefined;
       if (!source) return;
-      const text = contentText(msg['content']);
+      const { text, documents } = contentText(msg['content']);
       if (text !== '') out.push({ path: `messages[${i}]`, source, text });
+      documents.forEach((d, k) => out.push({ path: `messages[${i}].content.documents[${k}]`, source: 'document', text: d }));
     });
   }
   const prompt = b['prompt'];
@@ -178,7 +198,8 @@ export function untrustedSegments(body: unknown): Segment[] {
   // retrieved documents some clients attach (e.g. vLLM / Cohere-style `documents`)
   if (Array.isArray(b['documents'])) {
     b['documents'].forEach((d, i) => {
-      const text = typeof d === 'string' ? d : contentText(d !== null && typeof d === 'object' ? [d] : undefined);
+      const c = typeof d === 'string' ? { text: d, documents: [] } : contentText(d !== null && typeof d === 'object' ? [d] : undefined);
+      const text = [c.text, ...c.documents].filter((x) => x !== '').join('\n');
       if (text !== '') out.push({ path: `documents[${i}]`, source: 'document', text });
     });
   }
