@@ -15,9 +15,10 @@
 //   prompt-extraction  asking for the system prompt, the instructions or "the text above"
 //   delimiter       fake chat-template / end-of-input / system markers
 //   addressed-to-ai, secrecy, exfiltration, tool-abuse …  indirect-injection cues in content the model reads
-//   doc-request     (documents only) a request aimed at the reader of a document: a task imperative or a question on
-//                   a line of its own, "in your response", "tell the user" — ordinary in a prompt, suspicious in an
-//                   e-mail, a web page or a tool result
+//   doc-request     (documents only) a request aimed at the reader of a document: a task imperative on a line of its
+//                   own (weak alone: how-to guides have them too), "in your response", "tell the user" — ordinary in a
+//                   prompt, suspicious in an e-mail, a web page or a tool result
+//   doc-question    (documents only, weak alone: FAQs) a question on a line of its own
 //
 // Each family counts once (its strongest pattern) and families combine as a noisy-OR, so several weak hints add up
 // (persona + unrestricted + format is a jailbreak; persona alone is an ordinary role-play request). Languages: English,
@@ -134,7 +135,7 @@ export const SIGNALS: readonly Signal[] = [
   { name: 'jailbreak-word', weight: 0.35, pattern: String.raw`\bjail\s?-?break(?:ing|ed|s)?\b` },
 
   // document-only: a request aimed at the reader of a document or tool result
-  { name: 'doc-request', weight: 0, doc: 0.6, pattern: String.raw`(?m:^\s*(?:please\s+)?(?:write|provide|analy[sz]e|suggest|recommend|explain|describe|list|create|generate|compose|draft|summari[sz]e|translate|calculate|compare|help\s+me|tell\s+me|show\s+me|give\s+me|identify|evaluate|predict|discuss|outline|convert|decode|encode|reverse|rewrite|answer|name|share|offer|craft|develop|design|plan|brainstorm|tell\s+(?:a|an|the|me)|find\s+(?:me|out|the\s+best))\s[^\n]{0,300}$)` },
-  { name: 'doc-request', weight: 0, doc: 0.55, pattern: String.raw`(?m:^\s*(?:how|what|which|why|who|where|when|can\s+you|could\s+you|would\s+you|is\s+there|are\s+there|do\s+you|should\s+i|is\s+it)\s[^\n?]{8,300}\?\s*$)` },
+  { name: 'doc-request', weight: 0, doc: 0.45, pattern: String.raw`(?m:^\s*(?:please\s+)?(?:write|provide|analy[sz]e|suggest|recommend|generate|compose|draft|summari[sz]e|translate|calculate|help\s+me|tell\s+me|show\s+me|give\s+me|predict|decode|encode|reverse|rewrite|craft|brainstorm|tell\s+(?:a|an|the|me))\s[^\n]{0,300}$)` },
+  { name: 'doc-question', weight: 0, doc: 0.4, pattern: String.raw`(?m:^\s*(?:how|what|which|why|who|where|when|can\s+you|could\s+you|would\s+you|is\s+there|are\s+there|do\s+you|should\s+i|is\s+it)\s[^\n?]{8,300}\?\s*$)` },
   { name: 'doc-request', weight: 0.3, doc: 0.75, pattern: String.raw`in\s+your\s+(?:response|answer|reply|output|code|implementation|algorithm|solution|summary|next\s+message)|(?:tell|inform|ask|remind|convince|persuade|urge|instruct|warn)\s+the\s+(?:user|reader|customer|recipient)|(?:the\s+)?(?:assistant|ai|model)\s+(?:must|should|will)\s+(?:now\s+)?(?:\w+)` },
 ];

