@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Capability, Engine, Scope } from './v1alpha1/model.ts';
-import { AccessWindow, Anomaly, CustomPattern, Detector, GuardMode, LoggingMode } from './v1alpha1/policy.ts';
+import { AccessWindow, Anomaly, CustomPattern, Detector, GuardMode, JUDGE_PROTOCOLS, LoggingMode } from './v1alpha1/policy.ts';
 
 export const GATEWAY_CONFIG_SCHEMA_VERSION = 'tollgate.dev/gateway-config/v1';
 
@@ -35,6 +35,17 @@ export const CfgLimits = z.strictObject({
 });
 export type CfgLimits = z.infer<typeof CfgLimits>;
 
+export const CfgJudge = z.strictObject({
+  model: z.string(),
+  protocol: z.enum(JUDGE_PROTOCOLS),
+  timeoutMs: z.int(),
+  failMode: z.enum(['open', 'closed']),
+  benignClass: z.int().min(0).optional(),
+  benignLabels: z.array(z.string()).optional(),
+  maxChars: z.int().min(1).optional(),
+});
+export type CfgJudge = z.infer<typeof CfgJudge>;
+
 export const CfgGuardrails = z.strictObject({
   redaction: z.strictObject({
     detectors: z.array(Detector),
@@ -43,8 +54,18 @@ export const CfgGuardrails = z.strictObject({
   promptInjection: z.strictObject({
     mode: GuardMode,
     threshold: z.number().min(0).max(1),
-    judge: z.strictObject({ model: z.string(), timeoutMs: z.int(), failMode: z.enum(['open', 'closed']) }).optional(),
+    /** Tool/function results and documents; absent: `threshold`. */
+    documentThreshold: z.number().min(0).max(1).optional(),
+    judge: CfgJudge.optional(),
   }),
+  /** Output safety check by a judge (absent: none). */
+  outputCheck: z.strictObject({
+    mode: GuardMode,
+    threshold: z.number().min(0).max(1),
+    judge: CfgJudge,
+    /** 0: the whole output is judged before release; N: windows of N characters. */
+    windowChars: z.int().min(0),
+  }).optional(),
   exfiltration: z.strictObject({ mode: z.enum(['off', 'flag', 'neutralize', 'block']), allowedHosts: z.array(z.string()) }),
   canaries: z.array(z.string()),
   /** Absent: any tool may be declared. Present: only these. */

@@ -16,14 +16,14 @@ import { describeUpstreamError, upstreamFailure, upstreamStatusToError, type Abo
 import { capCompletion, OutputMeter } from './output-cap.ts';
 import { scrubUpstreamText, type SecretSet } from './scrub.ts';
 import { validateRequest, type Endpoint, type ParsedRequest } from './request.ts';
-import { readUsage, SseRelay, transformCompletion, type Usage } from './sse.ts';
+import { readUsage, ReviewGate, SseRelay, transformCompletion, type Usage } from './sse.ts';
 import { StoreStateLostError, StoreUnavailableError, type BudgetCharge, type Reservation, type ReserveRequest, type Store } from './store/types.ts';
 import { countAll, countInput, countText, upperBound } from './tokens.ts';
-import { composeTransforms, type OutputTransform, type OutputTransformFactory } from './transform.ts';
+import { composeTransforms, reviewCompletion, type OutputTransform, type OutputTransformFactory } from './transform.ts';
 import { redactForLog, type AuditRecord } from './audit.ts';
-import type { CfgGuardrails } from '../api/gateway-config.ts';
+import type { CfgJudge } from '../api/gateway-config.ts';
 import { compileGuard } from '../guardrails/guard.ts';
-import { createJudge, judgeUrl, type Judge } from '../guardrails/judge.ts';
+import { boundedFetch, judgeFromConfig, unavailableJudge, type Judge } from '../guardrails/judge.ts';
 import { checkRequest } from '../guardrails/request.ts';
 
 export interface RequestContext {
@@ -70,20 +70,15 @@ export interface AnomalyHooks {
 
 const MAX_UPSTREAM_ERROR_BYTES = 64 * 1024;
 
-/** The classifier model a policy names as prompt-injection judge, called with its upstream credential. */
-function judgeFor(deps: PipelineDeps, snap: Snapshot, g: CfgGuardrails): Judge | undefined {
-  const j = g.promptInjection.judge;
-  if (!j || g.promptInjection.mode === 'off') return undefined;
-  const model = snap.models.get(j.model);
-  if (!model) return async () => ({ ok: false, score: j.failMode === 'closed' ? 1 : 0, label: 'judge-model-missing', latencyMs: 0 } as Awaited<ReturnType<Judge>>);
-  const cred = model.cfg.credentialKey !== undefined ? deps.credentials.get(model.cfg.credentialKey) : undefined;
-  return createJudge({
-    url: judgeUrl(`${model.origin}${model.basePath}`, model.cfg.engine === 'vllm' ? 'classify' : 'chat'),
-    model: j.model, protocol: model.cfg.engine === 'vllm' ? 'classify' : 'chat', timeoutMs: j.timeoutMs, failMode: j.failMode,
-    fetch: (url, init) => fetch(url, init),
-    ...(cred ? { headers: { authorization: `Bearer ${cred}` } } : {}),
-  });
+/** The classifier model a policy names as judge (input or output check), called with its upstream credential. */
+function judgeFor(deps: PipelineDeps, snap: Snapshot, spec: CfgJudge): Judge {
+  const model = snap.models.get(spec.model);
+  if (!model) return unavailableJudge(spec, 'judge model not in the config');
+  const credential = model.cfg.credentialKey !== undefined ? deps.credentials.get(model.cfg.credentialKey) : undefined;
+  return judgeFromConfig(spec, { baseUrl: `${model.origin}${model.basePath}`, engine: model.cfg.engine, credential }, boundedFetch());
 }
+
+const judgeForSnap = (deps: PipelineDeps, snap: Snapshot) => (spec: CfgJudge): Judge => judgeFor(deps, snap, spec);
 
 interface Plan {
   parsed: ParsedRequest;
@@ -163,7 +158,8 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
   // first, expensive work after).
   // Tool allowlist (tools, legacy functions, forced tool_choice) and the prompt-injection check: the local
   // scorer, then the policy's judge model when one is configured (guardrails/request.ts).
-  const guard = await checkRequest(parsed.body, tenant.cfg.guardrails, { judge: judgeFor(deps, snap, tenant.cfg.guardrails) });
+  const pi = tenant.cfg.guardrails.promptInjection;
+  const guard = await checkRequest(parsed.body, tenant.cfg.guardrails, { judge: pi.judge && pi.mode !== 'off' ? judgeFor(deps, snap, pi.judge) : undefined });
   if (guard.injection.verdict !== 'allow') {
     ctx.rec.injection = { score: Math.round(guard.injection.score * 1000) / 1000, verdict: guard.injection.verdict, signals: guard.injection.signals.slice(0, 8) };
     deps.metrics.injections.inc({ verdict: guard.injection.verdict });
@@ -294,7 +290,7 @@ async function forward(deps: PipelineDeps, ctx: RequestContext, plan: Plan, requ
   }
   if (parsed.stream) headers.accept = 'text/event-stream';
   const transform = deps.transforms.length > 0 && parsed.endpoint !== 'embeddings' && ctx.key
-    ? composeTransforms(deps.transforms, { requestId: ctx.reqId, tenant: ctx.key.tenant.cfg, model: m, endpoint: parsed.endpoint, stream: parsed.stream, requestBody: parsed.body })
+    ? composeTransforms(deps.transforms, { requestId: ctx.reqId, tenant: ctx.key.tenant.cfg, model: m, endpoint: parsed.endpoint, stream: parsed.stream, requestBody: parsed.body, ...(ctx.snap ? { judgeFor: judgeForSnap(deps, ctx.snap) } : {}) })
     : undefined;
 
   const ac = new AbortController();
@@ -410,13 +406,16 @@ async function relayStream(
   ctx.streamed = true;
   res.writeHead(200, { ...responseHeaders(ctx, 'text/event-stream; charset=utf-8'), connection: 'keep-alive' });
   outcome.upstreamWorked = true;
+  // an output judge (transform review) holds what the relay releases until it has judged it
+  const gate = new ReviewGate(transform);
   try {
     for await (const chunk of body) {
-      const out = relay.push(chunk);
+      const pushed = relay.push(chunk);
+      const out = await gate.pass(pushed, false, relay.verdict !== undefined);
       if (out.length > 0 && !res.destroyed && !res.write(out)) {
         await Promise.race([once(res, 'drain'), once(res, 'close')]);
       }
-      if (relay.verdict) {
+      if (relay.verdict || gate.verdict) {
         abort('blocked');
         break;
       }
@@ -427,8 +426,11 @@ async function relayStream(
       if (relay.upstreamError !== undefined) break;
       if (res.destroyed) break;
     }
-    if (!relay.stopped && !res.destroyed) {
-      const tail = relay.end();
+    if (!relay.verdict && !gate.verdict && !res.destroyed) {
+      // the relay's tail (nothing more when it stopped at the cap or an upstream error event), then the
+      // output judge's final review of whatever it still holds
+      const end = relay.stopped ? new Uint8Array(0) : relay.end();
+      const tail = await gate.pass(end, true, false);
       if (tail.length > 0) res.write(tail);
     }
   } catch (e) {
@@ -447,9 +449,10 @@ async function relayStream(
       ctx.rec.code = 'upstream_error';
       deps.log.warn({ reqId: ctx.reqId, model: ctx.rec.model, upstreamEvent: scrubUpstreamText(relay.upstreamError, deps.secrets) }, 'upstream sent an error event mid-stream');
     }
-    if (relay.verdict) {
+    const verdict = relay.verdict ?? gate.verdict;
+    if (verdict) {
       ctx.rec.code = 'output_blocked';
-      deps.metrics.outputBlocked.inc({ reason: relay.verdict.reason });
+      deps.metrics.outputBlocked.inc({ reason: verdict.reason });
     }
     if (!res.destroyed) res.end();
   }
@@ -506,9 +509,10 @@ async function relayBody(
   if (!outcome.usage) outcome.generatedText = completionText(json, plan.parsed.endpoint === 'chat.completions');
   if (transform) {
     const r = transformCompletion(json, transform, plan.parsed.endpoint === 'chat.completions');
-    if (r.verdict) {
-      deps.metrics.outputBlocked.inc({ reason: r.verdict.reason });
-      throw new GatewayError('output_blocked', r.verdict.message);
+    const verdict = r.verdict ?? (await reviewCompletion(transform));
+    if (verdict) {
+      deps.metrics.outputBlocked.inc({ reason: verdict.reason });
+      throw new GatewayError('output_blocked', verdict.message);
     }
     if (r.changed) capped = true;
   }

@@ -3,7 +3,8 @@
 // released. The same interface serves streaming (text arrives delta by delta; a transform may hold text
 // back until it can decide, e.g. a secret split across chunks) and non-streaming (one push per choice, then
 // flush). With no transform configured the relay forwards upstream bytes untouched.
-import type { CfgModel, CfgTenant } from '../api/gateway-config.ts';
+import type { CfgJudge, CfgModel, CfgTenant } from '../api/gateway-config.ts';
+import type { Judge } from '../guardrails/judge.ts';
 
 export interface TransformContext {
   readonly requestId: string;
@@ -13,6 +14,8 @@ export interface TransformContext {
   readonly stream: boolean;
   /** The validated request body (structured-output enforcement reads `response_format`). */
   readonly requestBody?: unknown;
+  /** Builds the judge a policy names (its model's upstream and credential), for an output check. */
+  readonly judgeFor?: (spec: CfgJudge) => Judge;
 }
 
 export interface Verdict {
@@ -30,6 +33,12 @@ export interface OutputTransform {
   flush(index: number): string;
   /** Set once the response must stop: the client gets an error instead of the rest of the output. */
   verdict(): Verdict | undefined;
+  /**
+   * Optional asynchronous review of what push/flush released (an output judge). The relay awaits it before the
+   * released text goes out: 'release' sends everything released so far, 'hold' keeps it back for a later call to
+   * cover; `final` is true once the upstream response has ended. A refusal sets verdict().
+   */
+  review?(final: boolean): Promise<'release' | 'hold'>;
 }
 
 export interface OutputTransformFactory {
@@ -61,5 +70,19 @@ export function composeTransforms(factories: readonly OutputTransformFactory[], 
       }
       return undefined;
     },
+    ...(list.some((x) => x.review) ? {
+      async review(final: boolean) {
+        let d: 'release' | 'hold' = 'release';
+        for (const x of list) if (x.review && (await x.review(final)) === 'hold') d = 'hold';
+        return d;
+      },
+    } : {}),
   };
+}
+
+/** Non-streamed: after every choice went through push/flush, the review's verdict (undefined: release). */
+export async function reviewCompletion(t: OutputTransform): Promise<Verdict | undefined> {
+  if (!t.review) return t.verdict();
+  await t.review(true);
+  return t.verdict();
 }

@@ -3,10 +3,16 @@
 // (the relay then sends an error event instead of the rest); with structured output enforced and a JSON schema
 // requested, a choice is held back whole and validated before it is released.
 //
+// With an output check in the policy (outputCheck), an OutputJudgeTransform (output-judge.ts) follows the guard in
+// the chain: it sees the text the client would get (after redaction) and its review() holds the relay's output
+// until the judge has answered (gateway/sse.ts ReviewGate).
+//
 // Wiring (gateway/app.ts): `transforms: [guardrailsTransform({ onFinding, onBlock })]`, and pass the request
-// body in the TransformContext as `requestBody` (see GuardTransformContext) for structured output.
+// body in the TransformContext as `requestBody` (see GuardTransformContext) for structured output, and
+// `judgeFor` for the output check.
 import type { OutputTransform, OutputTransformFactory, TransformContext, Verdict } from '../gateway/transform.ts';
 import { compileGuard, type Guard, type OutputResult, type OutputStream } from './guard.ts';
+import { OutputJudgeTransform, type OutputJudgeHooks } from './output-judge.ts';
 import type { Finding } from './scanner.ts';
 import { requestedFormat, validateOutput, type OutputFormat } from './structured.ts';
 
@@ -17,7 +23,7 @@ export interface GuardTransformContext extends TransformContext {
 
 export type BlockReason = 'canary' | 'exfiltration' | 'structured_output';
 
-export interface GuardTransformHooks {
+export interface GuardTransformHooks extends OutputJudgeHooks {
   /** Every finding released (for tollgate_redactions_total{detector} and the audit line). Never carries text. */
   onFinding?: (ctx: TransformContext, finding: Finding) => void;
   /** A response was stopped (for tollgate_guardrail_blocks_total{check}). */
@@ -100,8 +106,21 @@ export function guardrailsTransform(hooks: GuardTransformHooks = {}): OutputTran
       const guard = compileGuard(ctx.tenant.guardrails);
       const body = (ctx as GuardTransformContext).requestBody;
       const format = guard.config.structuredOutput.enforce && ctx.endpoint === 'chat.completions' ? requestedFormat(body) : undefined;
-      if (!guard.hasOutputRules && !format) return undefined;
-      return new GuardTransform(guard, ctx, hooks, format);
+      const first = guard.hasOutputRules || format ? new GuardTransform(guard, ctx, hooks, format) : undefined;
+      const oc = ctx.tenant.guardrails.outputCheck;
+      const judge = oc && oc.mode !== 'off' && ctx.judgeFor ? new OutputJudgeTransform(ctx.judgeFor(oc.judge), oc, ctx, hooks) : undefined;
+      if (!first || !judge) return first ?? judge;
+      return chain(first, judge);
     },
+  };
+}
+
+/** The guard, then the output judge: the judge sees what the guard released, and its review holds the relay. */
+function chain(first: OutputTransform, judge: OutputJudgeTransform): OutputTransform {
+  return {
+    push: (index, text) => judge.push(index, first.push(index, text)),
+    flush: (index) => judge.push(index, first.flush(index)) + judge.flush(),
+    verdict: () => first.verdict() ?? judge.verdict(),
+    review: (final) => judge.review(final),
   };
 }

@@ -4,76 +4,77 @@
 // s p a c e d letters joined), combined as a noisy-OR into a score in [0, 1]. System and assistant messages are
 // the application's own and are not scored.
 //
-// This is a heuristic, tuned on the labelled corpus in guardrails/eval/: it catches the common families
-// (instruction override, role/jailbreak framing, system-prompt extraction, fake chat-template delimiters,
-// indirect instructions addressed to "the AI", covert exfiltration) in English and five other languages, and is
+// The signals (injection-signals.ts) model the structure of attacks — override + reference to prior instructions,
+// persona + rule removal, output coercion, prompt disclosure requests, fake delimiters, requests hidden in
+// documents — in seven languages. Texts are scored per channel: user prompts and documents/tool results have their
+// own weights and thresholds (a task imperative on a line of its own is normal in a prompt and suspicious in an
+// e-mail). Measured on public data with a held-out split (guardrails/eval/public-injection.ts); it is a heuristic,
 // meant to be paired with a judge model (judge.ts) where that matters.
 import RE2 from 're2';
-import { foldText } from './text.ts';
+import { SIGNALS, type Signal } from './injection-signals.ts';
+import { foldCodePoint, isAscii } from './text.ts';
 
-export interface Signal {
-  readonly name: string;
-  readonly weight: number;
-  readonly pattern: string;
-}
-
-const V_IGNORE = String.raw`(?:ignore|ignoring|disregard|forget|override|overrule|bypass|skip|drop|abandon|discard|neglect|set aside|pay no attention to|do not follow|don'?t follow|stop following)`;
-const V_PRIOR = String.raw`(?:previous|prior|above|earlier|preceding|foregoing|initial|original|old|former|system|developer|given|existing|any|all|your|the|these|those|my)`;
-const N_RULES = String.raw`(?:instructions?|prompts?|rules|directions|directives|guidelines|guidance|commands?|orders|constraints|restrictions|context|messages|programming|policies|polic(?:y|ies)|safeguards|guardrails|training|system prompt|settings|limitations)`;
-
-const ADJ = String.raw`(?:(?:safety|content|ethical|moral|security|usage|default|built-in|internal)\s+)?`;
-
-export const SIGNALS: readonly Signal[] = [
-  { name: 'override', weight: 0.88, pattern: String.raw`${V_IGNORE}\s+(?:(?:all|any|every|each|of|the|your|its|my|these|those|everything)\s+){0,3}(?:${V_PRIOR}\s+){0,2}${ADJ}${N_RULES}` },
-  { name: 'override', weight: 0.8, pattern: String.raw`${V_IGNORE}\s+(?:all|everything|anything|what)\s+(?:(?:you\s+(?:were|have been)\s+(?:told|given|instructed))|(?:the\s+(?:system|developer)\s+(?:told|said|says))|(?:above|before|prior|previously|so far|said))` },
-  { name: 'override', weight: 0.75, pattern: String.raw`(?:instead|rather)\s*,?\s+(?:you\s+(?:must|will|should)|do\s+(?:the\s+)?following|follow\s+(?:these|my|the\s+new))|new\s+(?:system\s+)?(?:instructions?|rules|directives?|task|policy)\s*(?::|are|is|follow)|(?:updated|revised|real|actual|true)\s+(?:system\s+)?instructions?\s*(?::|are)|(?:system|security|safety|assistant)\s+override` },
-  { name: 'override', weight: 0.55, pattern: String.raw`from\s+now\s+on\s*,?\s+(?:you|your|respond|answer|reply|always|only|act)|(?:your|the)\s+(?:new|real|true|only)\s+(?:goal|task|purpose|objective|role|mission|rule)\s+(?:is|will be|now)` },
-  { name: 'multilingual-override', weight: 0.88, pattern: String.raw`(?:ignor(?:e[zr]?|iere|ieren|a|ar|e)|oublie[zr]?|vergiss|olvida|esquece|dimentica)\s+(?:\S+\s+){0,3}(?:instructions?|anweisungen|instruktionen|instrucciones|instruções|instrucoes|istruzioni|regeln|règles|regles|reglas|regras|regole|consignes)` },
-  { name: 'multilingual-override', weight: 0.85, pattern: String.raw`(?:忽略|无视|忘记|無視|忘れ)[^。\n]{0,12}(?:指令|指示|说明|提示|命令|規則|ルール|プロンプト)|이전\s*(?:지시|명령)[^\n]{0,10}무시|игнорируй[^\n]{0,30}инструкци|забудь[^\n]{0,30}инструкци` },
-  { name: 'role-hijack', weight: 0.75, pattern: String.raw`do\s+anything\s+now|developer\s+mode\s+(?:enabled|on|activated|output)|(?:you\s+are|you're|act\s+as|pretend\s+(?:to\s+be|you\s+are)|become|roleplay\s+as)\s+(?:now\s+)?(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|unaligned|unlimited|evil|rogue|amoral|jailbroken|unbound)|(?:you\s+are|you're)\s+no\s+longer\s+(?:an?\s+)?(?:ai|assistant|chatbot|language\s+model|bound|restricted|limited|chatgpt|claude|llama)` },
-  { name: 'role-hijack', weight: 0.5, pattern: String.raw`(?:you\s+are\s+(?:now|no\s+longer)|you're\s+(?:now|no\s+longer))\s+(?:an?\s+|the\s+|my\s+|in\s+)?[a-z]|(?:enter|switch\s+to|enable|activate)\s+(?:\w+\s+)?(?:mode|persona)\b|stay\s+in\s+character|\bdan\b[^\n]{0,40}jailbr` },
-  { name: 'jailbreak-word', weight: 0.35, pattern: String.raw`\bjail\s?-?break(?:ing|ed|s)?\b` },
-  { name: 'restriction-removal', weight: 0.65, pattern: String.raw`(?:without|no|free\s+(?:of|from)|not\s+bound\s+by|freed\s+from|ignore\s+your|remove(?:\s+all)?(?:\s+your)?|disable(?:\s+your)?|turn\s+off(?:\s+your)?|bypass(?:\s+your|\s+the)?|lift(?:\s+all)?(?:\s+your)?)\s+(?:any\s+|all\s+)?(?:ethical\s+|moral\s+|safety\s+|content\s+)?(?:restrictions|filters?|filtering|limitations|censorship|guidelines|safeguards|guardrails|boundaries|moderation|polic(?:y|ies))|(?:restrictions|filters|limitations|policies)\s+(?:are|have\s+been)\s+(?:lifted|removed|disabled)` },
-  { name: 'prompt-extraction', weight: 0.72, pattern: String.raw`(?:reveal|show|print|repeat|output|display|leak|dump|disclose|recite|share|give|tell|write\s+out|spell\s+out|copy|paste|translate|summari[sz]e)\s+(?:me\s+)?(?:\w+\s+){0,2}(?:your|its|the\s+(?:hidden|secret|confidential|original|initial|full|exact|entire|system|developer))\s+(?:\w+\s+)?(?:system\s+prompt|prompt|instructions|directives|rules|guidelines|configuration|context\s+window|initial\s+message|message)` },
-  { name: 'prompt-extraction', weight: 0.65, pattern: String.raw`(?:repeat|print|output|return|echo)\s+(?:\w+\s+){0,3}(?:(?:words|text|everything|content|all)\s+(?:above|before|preceding)|(?:above|preceding)\s+(?:text|words|content|lines))|(?:what\s+(?:is|was|are|were)\s+your\s+(?:system\s+prompt|initial\s+instructions|original\s+instructions|instructions))|(?:everything|all|text|words)\s+(?:before|above|preceding)\s+(?:this|my|the)\s+(?:message|line|prompt|point)` },
-  { name: 'prompt-echo', weight: 0.65, pattern: String.raw`(?:begin(?:ning)?|start(?:ing)?)\s+with\s+["'“]?you\s+are|here\s+is\s+(?:my|the)\s+(?:system\s+prompt|hidden\s+prompt|initial\s+instructions)` },
-  { name: 'verbatim', weight: 0.35, pattern: String.raw`\b(?:verbatim|word\s+for\s+word|word-for-word|exactly\s+as\s+(?:written|given|you\s+received))\b` },
-  { name: 'fake-delimiter', weight: 0.75, pattern: String.raw`<\|im_start\|>\s*system|<<sys>>\s*\S|<\|start_header_id\|>\s*system|<\|system\|>\s*\S|</?(?:system|assistant|user|human)>\s*\S[^\n]{0,200}</?(?:system|assistant|user|human)>|(?m:^\s*#{1,4}\s*(?:system|new\s+instructions?|instruction)\s*:?\s*$)|(?:^|[.!?\n]\s*)(?:system|developer)\s*(?:message|prompt|note)?\s*:\s*(?:the\s+)?(?:assistant|ai|model|you)\b` },
-  { name: 'template-token', weight: 0.5, pattern: String.raw`<\|(?:im_start|im_end|system|endoftext|start_header_id|end_header_id|eot_id)\|?>|\[/?inst\]|<</?sys>>|\[system\]|\{\{system\}\}|</?(?:system|assistant|user)>` },
-  { name: 'fake-delimiter', weight: 0.55, pattern: String.raw`(?:end\s+of\s+(?:user\s+)?(?:input|prompt|document|context|data)|(?:user|human)\s+input\s+(?:ends|ended|is\s+over))|---+\s*(?:system|admin|developer)|(?m:^\s*(?:assistant|ai)\s*:\s*(?:sure|ok|okay|certainly|i\s+will))` },
-  { name: 'addressed-to-ai', weight: 0.7, pattern: String.raw`(?:if\s+you\s+are\s+(?:an?\s+)?(?:ai|llm|language\s+model|assistant|chatbot|gpt|bot)|(?:note|message|instructions?|attention|important)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:ai|llm|assistant|language\s+model|chatbot|model|bot|agent)s?\b|(?:ai|llm|assistant|language\s+model|chatbot|agent)s?\s+(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing)\s+(?:this|these)|dear\s+(?:ai|assistant|llm|model|chatbot|agent))` },
-  { name: 'secrecy', weight: 0.6, pattern: String.raw`(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention|reveal|show|let)\s+(?:(?:this|it|anything)\s+)?(?:to\s+)?(?:the\s+)?(?:user|human|customer|operator)|without\s+(?:telling|informing|alerting|notifying)\s+(?:the\s+)?(?:user|human)|(?:secretly|covertly|silently|quietly)\s+(?:send|include|add|append|insert|call|execute|forward|email)` },
-  { name: 'exfiltration', weight: 0.72, pattern: String.raw`(?:send|post|forward|upload|exfiltrate|transmit|leak|email|e-mail)\s+(?:\S+\s+){0,8}(?:to|at|into)\s+(?:https?://|www\.|[a-z0-9.-]+\.(?:com|net|org|io|ru|cn|xyz|site|top|example)\b|[a-z0-9._%+-]+@)|(?:append|add|include|embed|insert|encode)\s+(?:\S+\s+){0,8}(?:to|in|into)\s+(?:the\s+|an?\s+)?(?:url|link|image|query\s+string|markdown)|!\[[^\]]{0,40}\]\(https?://[^)\s]{0,200}(?:\{|%7b|\$\(|<)` },
-  { name: 'tool-abuse', weight: 0.45, pattern: String.raw`(?:call|invoke|use|run|execute|trigger)\s+(?:the\s+)?(?:\w+\s+)?(?:tool|function|plugin|api|command)\s+(?:\w+\s+){0,3}(?:with|to|and)|(?:run|execute)\s+(?:this|the\s+following)\s+(?:command|code|script|shell)|\b(?:rm\s+-rf|curl\s+\S+\s*\|\s*(?:ba)?sh|wget\s+\S+\s*\|\s*sh)` },
-  { name: 'skip-confirmation', weight: 0.5, pattern: String.raw`(?:no|without)\s+(?:user\s+|any\s+)?(?:confirmation|approval|asking|verification)\s*(?:needed|required|necessary)?|(?:approve|confirm|execute|transfer)\s+(?:all\s+)?(?:\w+\s+){0,2}without\s+(?:confirmation|asking|review)` },
-  { name: 'obfuscation', weight: 0.55, pattern: String.raw`(?:decode|decipher|decrypt|translate|interpret)\s+(?:\w+\s+){0,4}(?:base64|rot13|rot-13|hex|binary|morse|caesar|reversed?)\s+(?:\w+\s+){0,6}(?:and|then)\s+(?:follow|execute|obey|do|run|answer|comply|act)|(?:follow|execute|obey)\s+(?:the\s+)?(?:decoded|hidden|encoded)\s+(?:instructions?|text|message)` },
-  { name: 'hypothetical', weight: 0.3, pattern: String.raw`(?:hypothetical(?:ly)?|imagine|pretend|let'?s\s+play\s+a\s+game|in\s+a\s+fictional\s+world|for\s+a\s+(?:story|novel|movie))[^.\n]{0,80}(?:no\s+(?:rules|restrictions|limits|filters)|(?:could|can)\s+say\s+anything|anything\s+goes|without\s+(?:rules|restrictions|limits))` },
-  { name: 'authority', weight: 0.4, pattern: String.raw`(?:i\s+am|i'm|this\s+is)\s+(?:your\s+|the\s+|an?\s+)?(?:developer|admin(?:istrator)?|creator|owner|openai|anthropic|system\s+administrator|sysadmin|root)\b[^.\n]{0,60}(?:override|authori[sz]e|unlock|grant|command|instruct|allow)` },
-  { name: 'privileged-mode', weight: 0.55, pattern: String.raw`(?:admin|sudo|root|god|debug|maintenance|developer)\s+(?:mode|access|override|privileges?)\s*(?::|enabled|granted|activated|on\b)` },
-];
+export { SIGNALS, type Signal } from './injection-signals.ts';
 
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't' };
 
 // RE2 here too: the text is attacker-chosen, and these replacements would backtrack quadratically in irregexp
-const WORD = new RE2('[a-z0-9]+', 'gu');
+/** Words that mix letters and digits ("1gn0re"); plain numbers and plain words do not match. */
+const MIXED_WORD = new RE2('[a-z0-9]*(?:[a-z][0-9]|[0-9][a-z])[a-z0-9]*', 'gu');
+const HAS_DIGIT = /[0-9]/;
 const SPACED = new RE2(String.raw`\b(?:[a-z][ ._-]){3,}[a-z]\b`, 'gu');
 const SPACES = new RE2('[ \\t]+', 'gu');
 
+/** Zero-width characters dropped, NFKC and look-alike folding (text.ts), per code point; ASCII is left as is. */
+function fold(text: string): string {
+  if (isAscii(text)) return text;
+  const parts: string[] = [];
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) as number;
+    parts.push(cp < 0x80 ? ch : foldCodePoint(cp));
+  }
+  return parts.join('');
+}
+
 /** The text the signals run on: folded, lower-cased, leetspeak undone inside words, spaced letters joined. */
 export function normalizeForScoring(text: string): string {
-  let t = foldText(text, 0).view.toLowerCase();
+  let t = fold(text).toLowerCase();
   t = t.replace(/[‘’`´]/g, "'").replace(/[“”]/g, '"');
-  // leetspeak only inside words that mix letters and digits/symbols ("1gn0re"), never in plain numbers
-  t = WORD.replace(t, (w: string) => (/[a-z]/.test(w) && /[0-9]/.test(w) ? w.replace(/[013457]/g, (c) => LEET[c] ?? c) : w));
+  // leetspeak only inside words that mix letters and digits ("1gn0re"), never in plain numbers
+  if (HAS_DIGIT.test(t)) t = MIXED_WORD.replace(t, (w: string) => w.replace(/[013457]/g, (c) => LEET[c] ?? c));
   // "i g n o r e" / "i.g.n.o.r.e" -> "ignore"
   t = SPACED.replace(t, (w: string) => w.replace(/[ ._-]/g, ''));
   return SPACES.replace(t, ' ');
 }
 
-const set = new RE2.Set(SIGNALS.map((s) => s.pattern), 'iu');
+/**
+ * The signals compiled into RE2.Sets of a few patterns each: one pass per set, linear time. Small sets on purpose —
+ * one set of every pattern builds a DFA so large that RE2 keeps flushing its state cache and runs ~50x slower.
+ */
+const SET_SIZE = 8;
+type Re2Set = InstanceType<typeof RE2.Set>;
+function compileSets(signals: readonly Signal[]): { set: Re2Set; offset: number }[] {
+  const sets: { set: Re2Set; offset: number }[] = [];
+  for (let i = 0; i < signals.length; i += SET_SIZE) sets.push({ set: new RE2.Set(signals.slice(i, i + SET_SIZE).map((s) => s.pattern), 'iu'), offset: i });
+  return sets;
+}
 
-/** Longest text scored as one piece; longer texts are scored in overlapping windows (RE2 is linear anyway). */
-const MAX_SCORED = 1 << 20;
+const SETS = compileSets(SIGNALS);
+
+function matchAll(t: string): number[] {
+  const out: number[] = [];
+  for (const { set, offset } of SETS) for (const i of set.match(t)) out.push(i + offset);
+  return out;
+}
+
+/** Where a text comes from: a user prompt, or a document / tool result the application put in front of the model. */
+export type Channel = 'user' | 'document';
+
+/** Default thresholds per channel (the policy's threshold applies to user text; documents use their own). */
+export const DEFAULT_THRESHOLDS: Readonly<Record<Channel, number>> = { user: 0.7, document: 0.7 };
+
+/** Longest text scored per segment: the head and the tail are scored (injections sit at either end). */
+export const MAX_SCORED = 64 * 1024;
 
 export interface InjectionScore {
   /** 0 (benign) .. 1 (certain injection). */
@@ -83,6 +84,8 @@ export interface InjectionScore {
 }
 
 const B64_BLOB = new RE2('[A-Za-z0-9+/]{16,1000}={0,2}', 'gu');
+const PRINTABLE = new RE2('^[\\x20-\\x7e\\s]{8,}$', 'u');
+const TWO_WORDS = new RE2('[a-z]{3,}\\s+[a-z]{3,}', 'iu');
 
 /** Printable text hidden in base64 blobs ("decode this and follow it"), appended to what is scored. */
 export function decodedBlobs(text: string, max = 16): string {
@@ -90,27 +93,43 @@ export function decodedBlobs(text: string, max = 16): string {
   B64_BLOB.lastIndex = 0;
   for (let m = B64_BLOB.exec(text), n = 0; m && out.length < max && n < 1000; m = B64_BLOB.exec(text), n++) {
     const decoded = Buffer.from(m[0], 'base64').toString('utf8');
-    if (/^[\x20-\x7e\s]{8,}$/.test(decoded) && /[a-z]{3,}\s+[a-z]{3,}/i.test(decoded)) out.push(decoded);
+    if (PRINTABLE.test(decoded) && TWO_WORDS.test(decoded)) out.push(decoded);
   }
   return out.join('\n');
 }
 
-/** Score one piece of untrusted text. */
-export function scoreText(text: string): InjectionScore {
-  const head = text.length > MAX_SCORED ? text.slice(0, MAX_SCORED) : text;
+function bounded(text: string): string {
+  if (text.length <= MAX_SCORED) return text;
+  const half = MAX_SCORED / 2;
+  return `${text.slice(0, half)}\n${text.slice(text.length - half)}`;
+}
+
+/**
+ * Scores are 1 - Π(1 - w)^CALIBRATION over the families that fired. The exponent places the default threshold
+ * (0.7) where two weak structural hints together reach it (e.g. persona + coercion: 0.35 and 0.35 → 0.71) and one weak
+ * hint alone does not (0.45 → 0.59), chosen on the tuning split only.
+ */
+export const CALIBRATION = 1.5;
+
+const weightIn = (s: Signal, channel: Channel): number => (channel === 'document' ? (s.doc ?? s.weight) : s.weight);
+
+/** Score one piece of untrusted text arriving through `channel`. */
+export function scoreText(text: string, channel: Channel = 'user'): InjectionScore {
+  const head = bounded(text);
   const hidden = decodedBlobs(head);
   const t = normalizeForScoring(hidden === '' ? head : `${head}\n${hidden}`);
-  const hits = set.match(t);
+  const hits = matchAll(t);
   if (hits.length === 0) return { score: 0, signals: [] };
   // noisy-OR over signal families: several weak hints add up, one family counts once (its strongest pattern)
   const best = new Map<string, number>();
   for (const i of hits) {
     const s = SIGNALS[i] as Signal;
-    best.set(s.name, Math.max(best.get(s.name) ?? 0, s.weight));
+    const w = weightIn(s, channel);
+    if (w > 0) best.set(s.name, Math.max(best.get(s.name) ?? 0, w));
   }
   let benign = 1;
   for (const w of best.values()) benign *= 1 - w;
-  return { score: Math.round((1 - benign) * 1000) / 1000, signals: [...best.keys()].sort() };
+  return { score: Math.round((1 - benign ** CALIBRATION) * 1000) / 1000, signals: [...best.keys()].sort() };
 }
 
 export type SegmentSource = 'user' | 'tool' | 'function' | 'prompt' | 'document';
@@ -122,22 +141,41 @@ export interface Segment {
   text: string;
 }
 
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
+/** Content-part types that carry fetched content rather than what the user typed (scored as documents). */
+const DOCUMENT_PARTS = new Set(['document', 'file', 'tool_result', 'search_result', 'web_search_result', 'input_file']);
+
+const partText = (o: Record<string, unknown>): string | undefined => {
+  if (typeof o['text'] === 'string') return o['text'];
+  if (typeof o['content'] === 'string') return o['content'];
+  if (Array.isArray(o['content'])) return contentText(o['content']).text;
+  const src = o['source'];
+  if (src !== null && typeof src === 'object' && typeof (src as Record<string, unknown>)['data'] === 'string' && (src as Record<string, unknown>)['type'] === 'text') return (src as Record<string, string>)['data'];
+  return undefined;
+};
+
+/** The text of a message's content, split into what the sender wrote and document-like parts. */
+function contentText(content: unknown, depth = 0): { text: string; documents: string[] } {
+  if (typeof content === 'string') return { text: content, documents: [] };
+  if (!Array.isArray(content) || depth > 2) return { text: '', documents: [] };
   const parts: string[] = [];
+  const documents: string[] = [];
   for (const p of content) {
     if (typeof p === 'string') parts.push(p);
     else if (p !== null && typeof p === 'object') {
       const o = p as Record<string, unknown>;
-      if (typeof o['text'] === 'string') parts.push(o['text']);
-      else if (typeof o['content'] === 'string') parts.push(o['content']);
+      const t = partText(o);
+      if (t === undefined || t === '') continue;
+      if (typeof o['type'] === 'string' && DOCUMENT_PARTS.has(o['type'])) documents.push(t);
+      else parts.push(t);
     }
   }
-  return parts.join('\n');
+  return { text: parts.join('\n'), documents };
 }
 
-/** The untrusted text segments of a chat or completion request body. */
+/**
+ * The untrusted text segments of a chat or completion request body: user messages and prompts, tool/function
+ * results, and document-like content (attached `documents`, content parts of type document/file/tool_result…).
+ */
 export function untrustedSegments(body: unknown): Segment[] {
   if (body === null || typeof body !== 'object') return [];
   const b = body as Record<string, unknown>;
@@ -149,8 +187,9 @@ export function untrustedSegments(body: unknown): Segment[] {
       const role = msg['role'];
       const source: SegmentSource | undefined = role === 'user' ? 'user' : role === 'tool' ? 'tool' : role === 'function' ? 'function' : undefined;
       if (!source) return;
-      const text = contentText(msg['content']);
+      const { text, documents } = contentText(msg['content']);
       if (text !== '') out.push({ path: `messages[${i}]`, source, text });
+      documents.forEach((d, k) => out.push({ path: `messages[${i}].content.documents[${k}]`, source: 'document', text: d }));
     });
   }
   const prompt = b['prompt'];
@@ -159,7 +198,8 @@ export function untrustedSegments(body: unknown): Segment[] {
   // retrieved documents some clients attach (e.g. vLLM / Cohere-style `documents`)
   if (Array.isArray(b['documents'])) {
     b['documents'].forEach((d, i) => {
-      const text = typeof d === 'string' ? d : contentText(d !== null && typeof d === 'object' ? [d] : undefined);
+      const c = typeof d === 'string' ? { text: d, documents: [] } : contentText(d !== null && typeof d === 'object' ? [d] : undefined);
+      const text = [c.text, ...c.documents].filter((x) => x !== '').join('\n');
       if (text !== '') out.push({ path: `documents[${i}]`, source: 'document', text });
     });
   }
@@ -167,17 +207,49 @@ export function untrustedSegments(body: unknown): Segment[] {
 }
 
 export interface RequestInjectionScore extends InjectionScore {
-  /** The segment with the highest score. */
+  /** The segment that decided: the first to reach its channel's threshold, else the highest-scoring one. */
   path?: string;
   source?: SegmentSource;
+  channel?: Channel;
+  /** The threshold that applies to that segment's channel. */
+  threshold?: number;
+  /** Segments scored only in part because the request's scoring budget ran out. */
+  truncated?: number;
 }
 
-/** Highest score over the request's untrusted segments. */
-export function scoreRequest(body: unknown): RequestInjectionScore {
+/** The channel a segment is scored in: content the application fetched is a document, the rest a prompt. */
+export const channelOfSource = (s: SegmentSource): Channel => (s === 'tool' || s === 'function' || s === 'document' ? 'document' : 'user');
+
+/** Scoring budget per request (characters): decided before any scoring, so the work per request is bounded. */
+export const REQUEST_BUDGET = 512 * 1024;
+/** What each segment still gets once the budget is spent (head and tail). */
+const MIN_SEGMENT_SHARE = 4 * 1024;
+/** Most segments scored per request. */
+export const MAX_SEGMENTS = 1024;
+
+/** Highest score over the request's untrusted segments, each against its channel's threshold. */
+export function scoreRequest(body: unknown, thresholds: Readonly<Record<Channel, number>> = DEFAULT_THRESHOLDS): RequestInjectionScore {
   let best: RequestInjectionScore = { score: 0, signals: [] };
-  for (const seg of untrustedSegments(body)) {
-    const s = scoreText(seg.text);
-    if (s.score > best.score) best = { ...s, path: seg.path, source: seg.source };
+  let bestMargin = -Infinity;
+  let budget = REQUEST_BUDGET;
+  let truncated = 0;
+  const segments = untrustedSegments(body);
+  for (const seg of segments.length > MAX_SEGMENTS ? [...segments.slice(0, MAX_SEGMENTS / 2), ...segments.slice(-MAX_SEGMENTS / 2)] : segments) {
+    const share = Math.max(MIN_SEGMENT_SHARE, Math.min(budget, MAX_SCORED));
+    let text = seg.text;
+    if (text.length > share) {
+      text = `${text.slice(0, share / 2)}\n${text.slice(text.length - share / 2)}`;
+      truncated++;
+    }
+    budget = Math.max(0, budget - text.length);
+    const channel = channelOfSource(seg.source);
+    const threshold = thresholds[channel];
+    const s = scoreText(text, channel);
+    const margin = s.score - threshold;
+    if (s.score > 0 && margin > bestMargin) {
+      bestMargin = margin;
+      best = { ...s, path: seg.path, source: seg.source, channel, threshold };
+    }
   }
-  return best;
+  return truncated > 0 ? { ...best, truncated } : best;
 }

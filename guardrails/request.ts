@@ -1,7 +1,7 @@
 // Request-side guardrails (pipeline step 3): the tool allowlist (OWASP LLM06) and the prompt-injection check
 // (local scorer, then the judge when one is configured). Pure apart from the judge call the gateway supplies.
 import type { CfgGuardrails } from '../api/gateway-config.ts';
-import { scoreRequest, untrustedSegments, type RequestInjectionScore } from './injection.ts';
+import { channelOfSource, scoreRequest, untrustedSegments, type Channel, type RequestInjectionScore } from './injection.ts';
 import type { Judge, JudgeResult } from './judge.ts';
 
 export interface ToolCheck {
@@ -59,28 +59,44 @@ export interface RequestCheck {
 }
 
 /** Local-only injection verdict (no judge). */
-export function injectionVerdict(score: number, cfg: CfgGuardrails['promptInjection']): InjectionVerdict {
-  if (cfg.mode === 'off' || score < cfg.threshold) return 'allow';
+export function injectionVerdict(score: number, cfg: CfgGuardrails['promptInjection'], channel: Channel = 'user'): InjectionVerdict {
+  if (cfg.mode === 'off' || score < thresholdFor(cfg, channel)) return 'allow';
   return cfg.mode;
 }
 
+/** The policy's threshold for a channel: documents and tool results have their own (default: the prompt's). */
+export function thresholdFor(cfg: CfgGuardrails['promptInjection'], channel: Channel): number {
+  return channel === 'document' ? (cfg.documentThreshold ?? cfg.threshold) : cfg.threshold;
+}
+
+/** Longest text sent to the judge for one request (its own maxChars clips further). */
+const JUDGE_INPUT_MAX = 64 * 1024;
+
 /**
  * All request-side checks. `judge` is called only when the policy names one, the mode is not off, and the local
- * scorer has not already reached the threshold; its score (or its fail-mode score) is combined by max.
+ * scorer has not already reached the threshold; its score (or its fail-mode score) is combined by max and compared
+ * with the prompt threshold.
  */
 export async function checkRequest(body: unknown, cfg: CfgGuardrails, opts: { judge?: Judge | undefined } = {}): Promise<RequestCheck> {
   const tools = checkTools(body, cfg.allowedTools);
   const pi = cfg.promptInjection;
   let injection: InjectionCheck = { score: 0, signals: [], verdict: 'allow' };
   if (pi.mode !== 'off') {
-    const local = scoreRequest(body);
-    injection = { ...local, verdict: injectionVerdict(local.score, pi) };
-    if (opts.judge && pi.judge && local.score < pi.threshold) {
-      const text = untrustedSegments(body).map((s) => s.text).join('\n\n');
+    const local = scoreRequest(body, { user: pi.threshold, document: thresholdFor(pi, 'document') });
+    injection = { ...local, verdict: injectionVerdict(local.score, pi, local.channel) };
+    if (opts.judge && pi.judge && injection.verdict === 'allow') {
+      const segments = untrustedSegments(body);
+      let text = segments.map((s) => s.text).join('\n\n');
+      if (text.length > JUDGE_INPUT_MAX) text = `${text.slice(0, JUDGE_INPUT_MAX / 2)}\n${text.slice(-JUDGE_INPUT_MAX / 2)}`;
       if (text !== '') {
         const j = await opts.judge(text);
+        const docOnly = segments.every((s) => channelOfSource(s.source) === 'document');
+        const channel: Channel = docOnly ? 'document' : 'user';
         const score = Math.max(local.score, j.score);
-        injection = { ...injection, score, judge: j, verdict: injectionVerdict(score, pi), ...(j.score > local.score ? { signals: [...local.signals, j.ok ? 'judge' : 'judge-unavailable'] } : {}) };
+        injection = {
+          ...injection, score, judge: j, verdict: injectionVerdict(score, pi, j.score > local.score ? channel : local.channel),
+          ...(j.score > local.score ? { signals: [...local.signals, j.ok ? 'judge' : 'judge-unavailable'] } : {}),
+        };
       }
     }
   }
@@ -88,7 +104,7 @@ export async function checkRequest(body: unknown, cfg: CfgGuardrails, opts: { ju
     return { ok: false, code: 'tool_not_allowed', message: `tools not allowed by policy: ${tools.disallowed.join(', ')}`, tools, injection };
   }
   if (injection.verdict === 'block') {
-    return { ok: false, code: 'prompt_injection', message: `request refused: prompt-injection score ${injection.score} reached the policy threshold ${pi.threshold}${injection.path ? ` (${injection.path})` : ''}`, tools, injection };
+    return { ok: false, code: 'prompt_injection', message: `request refused: prompt-injection score ${injection.score} reached the policy threshold ${injection.threshold ?? pi.threshold}${injection.path ? ` (${injection.path})` : ''}`, tools, injection };
   }
   return { ok: true, tools, injection };
 }

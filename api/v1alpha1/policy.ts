@@ -37,6 +37,26 @@ export const CustomPattern = z.strictObject({
 export const GuardMode = z.enum(['off', 'flag', 'block']);
 export type GuardMode = z.infer<typeof GuardMode>;
 
+export const JUDGE_PROTOCOLS = ['auto', 'classify', 'pooling', 'tei', 'chat'] as const;
+
+/** A classifier model (an LLMModel, by served name) asked for a verdict, with a timeout and a fail mode. */
+export const JudgeSpec = z.strictObject({
+  model: describe(z.string().min(1).max(128), 'Served name of the classifier LLMModel.'),
+  protocol: describe(
+    z.enum(JUDGE_PROTOCOLS).default('auto'),
+    'classify: vLLM POST /classify; pooling: vLLM POST /pooling (classification pooler); tei: text-embeddings-inference POST /predict; chat: chat completion answering safe/unsafe or a number; auto: classify for vllm, chat otherwise.',
+  ),
+  timeoutMs: z.int().min(10).max(60_000).default(500),
+  failMode: describe(z.enum(['open', 'closed']).default('closed'), 'What happens when the judge times out or fails.'),
+  benignClass: describe(z.int().min(0).max(63).default(0), 'classify/pooling: index of the benign class; score = 1 - P(benign).'),
+  benignLabels: describe(
+    z.array(z.string().min(1).max(64)).min(1).max(16).optional(),
+    'tei: label names that mean benign (case-insensitive); score = 1 - their probability. Default: benign, safe, legit, LABEL_0.',
+  ),
+  maxChars: describe(z.int().min(256).max(65_536).default(8000), 'Longest text sent to the judge (head and tail are kept).'),
+});
+export type JudgeSpec = z.infer<typeof JudgeSpec>;
+
 export const Guardrails = z.strictObject({
   redaction: z.strictObject({
     detectors: describe(z.array(Detector).max(64).default([]), 'Built-in detectors by name; "secrets" and "pii" select whole groups.'),
@@ -44,13 +64,22 @@ export const Guardrails = z.strictObject({
   }).optional(),
   promptInjection: z.strictObject({
       mode: GuardMode.default('off'),
-      threshold: describe(z.number().min(0).max(1).default(0.7), 'Score at or above which the mode applies.'),
-      judge: z.strictObject({
-        model: describe(z.string().min(1).max(128), 'Served name of a classifier LLMModel.'),
-        timeoutMs: z.int().min(10).max(60_000).default(500),
-        failMode: describe(z.enum(['open', 'closed']).default('closed'), 'What happens when the judge times out or fails.'),
-      }).optional(),
+      threshold: describe(z.number().min(0).max(1).default(0.7), 'Score at or above which the mode applies (user prompts).'),
+      documentThreshold: describe(
+        z.number().min(0).max(1).optional(),
+        'Threshold for tool/function results and retrieved documents (indirect injection), scored with their own weights; default: threshold.',
+      ),
+      judge: JudgeSpec.optional(),
   }).optional(),
+  outputCheck: describe(z.strictObject({
+    mode: GuardMode.default('off'),
+    threshold: describe(z.number().min(0).max(1).default(0.5), 'Judge score at or above which the mode applies.'),
+    judge: JudgeSpec,
+    windowChars: describe(
+      z.int().min(0).max(65_536).default(0),
+      'Streaming: 0 holds the whole output until the judge has seen it; N releases it in windows of N characters, each judged (with the text before it) before release.',
+    ),
+  }), 'Safety check of model OUTPUT by a classifier judge, streamed responses included.').optional(),
   exfiltration: z.strictObject({
     mode: z.enum(['off', 'flag', 'neutralize', 'block']).default('neutralize'),
     allowedHosts: describe(z.array(z.string().min(1).max(253)).max(256).default([]), 'Hosts markdown links and images may point to.'),

@@ -1,5 +1,5 @@
 // tollgate guard [-f PATH... [-R] [--tenant NS/NAME] | --policy FILE] [--direction input|output]
-//                [--stream-chunk-size N] [--jsonl]            text on stdin -> one JSON result
+//                [--channel user|document] [--stream-chunk-size N] [--jsonl]   text on stdin -> one JSON result
 // tollgate guard eval [--full] [--json]                        detection-quality figures
 //
 // The same engine the gateway runs (guardrails/), so a platform team can test a policy in CI before applying it.
@@ -9,20 +9,21 @@ import { formatProblem } from '../../api/validate.ts';
 import { mergeGuardrails, policyProblems } from '../../operator/compiler/policy.ts';
 import { evaluate, formatReport } from '../../guardrails/eval/evaluate.ts';
 import { compileGuard, countFindings, STRICT_GUARDRAILS, type Guard, type OutputResult } from '../../guardrails/guard.ts';
-import { scoreText } from '../../guardrails/injection.ts';
-import { injectionVerdict } from '../../guardrails/request.ts';
+import { scoreText, type Channel } from '../../guardrails/injection.ts';
+import { injectionVerdict, thresholdFor } from '../../guardrails/request.ts';
 import type { Finding } from '../../guardrails/scanner.ts';
 import { parse, UsageError } from '../args.ts';
 import { compileFromPaths, compileProblems, loadPaths } from '../load.ts';
 
 export const summary = 'run the guardrails on text from stdin (redaction, exfiltration, canaries, injection score), or measure them';
 export const usage = [
-  'tollgate guard [-f PATH... [-R] [--tenant NS/NAME] | --policy FILE] [--direction input|output] [--stream-chunk-size N] [--jsonl]',
+  'tollgate guard [-f PATH... [-R] [--tenant NS/NAME] | --policy FILE] [--direction input|output] [--channel user|document] [--stream-chunk-size N] [--jsonl]',
   '       tollgate guard eval [--full] [--json]',
   '',
   'Without -f/--policy every built-in detector (secrets and PII) and exfiltration neutralising are on.',
   'output (default): the text is model output: redaction, exfiltration, canaries (as the gateway filters responses).',
   'input: the text is a prompt: injection score and verdict; the text shown is what a redactedPrompts log keeps.',
+  '--channel document scores the text as a tool result or retrieved document (indirect injection weights and threshold).',
   '--stream-chunk-size N feeds the text in N-character deltas through the streaming redactor (same result).',
   '--jsonl reads one JSON string per line and prints one JSON result per line, in order.',
 ].join('\n');
@@ -32,7 +33,7 @@ interface Result {
   findings: Pick<Finding, 'detector' | 'start' | 'end'>[];
   counts: Record<string, number>;
   blocked?: OutputResult['blocked'];
-  injection: { score: number; signals: string[]; verdict: string; threshold: number; mode: string };
+  injection: { score: number; signals: string[]; verdict: string; threshold: number; mode: string; channel: Channel };
 }
 
 function guardrailsFrom(values: { filename?: string[] | undefined; recursive?: boolean | undefined; tenant?: string | undefined; policy?: string | undefined }): CfgGuardrails {
@@ -59,7 +60,7 @@ function guardrailsFrom(values: { filename?: string[] | undefined; recursive?: b
   throw new UsageError(`the manifests define ${tenants.length} tenants; choose one with --tenant (${tenants.map((x) => x.id).join(', ')})`);
 }
 
-function run1(guard: Guard, text: string, direction: 'input' | 'output', chunk: number | undefined): Result {
+function run1(guard: Guard, text: string, direction: 'input' | 'output', chunk: number | undefined, channel: Channel = 'user'): Result {
   let out: { text: string; findings: Finding[]; blocked?: OutputResult['blocked'] };
   if (direction === 'input') out = guard.redact(text);
   else if (chunk === undefined) out = guard.scanOutput(text);
@@ -75,14 +76,14 @@ function run1(guard: Guard, text: string, direction: 'input' | 'output', chunk: 
     const e = s.end();
     out = { text: t + e.text, findings: [...findings, ...e.findings], ...(s.blocked ? { blocked: s.blocked } : {}) };
   }
-  const inj = scoreText(text);
+  const inj = scoreText(text, channel);
   const pi = guard.config.promptInjection;
   return {
     text: out.text,
     findings: out.findings.map((f) => ({ detector: f.detector, start: f.start, end: f.end })),
     counts: countFindings(out.findings),
     ...(out.blocked ? { blocked: out.blocked } : {}),
-    injection: { score: inj.score, signals: inj.signals, verdict: direction === 'input' ? injectionVerdict(inj.score, pi) : 'not-applied', threshold: pi.threshold, mode: pi.mode },
+    injection: { score: inj.score, signals: inj.signals, verdict: direction === 'input' ? injectionVerdict(inj.score, pi, channel) : 'not-applied', threshold: thresholdFor(pi, channel), mode: pi.mode, channel },
   };
 }
 
@@ -112,7 +113,10 @@ export async function run(argv: string[]): Promise<number> {
     direction: { type: 'string', default: 'output' },
     'stream-chunk-size': { type: 'string' },
     jsonl: { type: 'boolean', default: false },
+    channel: { type: 'string', default: 'user' },
   });
+  const channel = values.channel;
+  if (channel !== 'user' && channel !== 'document') throw new UsageError(`--channel must be user or document, not "${channel}"`);
   const direction = values.direction;
   if (direction !== 'input' && direction !== 'output') throw new UsageError(`--direction must be input or output, not "${direction}"`);
   let chunk: number | undefined;
@@ -122,7 +126,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const guard = compileGuard(guardrailsFrom(values));
   if (!values.jsonl) {
-    process.stdout.write(`${JSON.stringify(run1(guard, await readStdin(), direction, chunk))}\n`);
+    process.stdout.write(`${JSON.stringify(run1(guard, await readStdin(), direction, chunk, channel))}\n`);
     return 0;
   }
   let line = 0;
@@ -136,7 +140,7 @@ export async function run(argv: string[]): Promise<number> {
       throw new Error(`stdin line ${line}: not a JSON string`);
     }
     if (typeof text !== 'string') throw new Error(`stdin line ${line}: not a JSON string`);
-    process.stdout.write(`${JSON.stringify(run1(guard, text, direction, chunk))}\n`);
+    process.stdout.write(`${JSON.stringify(run1(guard, text, direction, chunk, channel))}\n`);
   }
   return 0;
 }

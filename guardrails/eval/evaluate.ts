@@ -13,6 +13,7 @@ import { scanText, StreamScanner, type ScanChunk } from '../scanner.ts';
 import { negatives, positives, rng, type Negative, type Positive } from './generate.ts';
 import { INJECTION_CORPUS, type InjectionSample } from './injection-corpus.ts';
 import { evaluateSecrets, formatSecretReport, type SecretEvalReport } from './secrets-eval.ts';
+import { evaluatePublicInjection, formatPublicInjection, type PublicInjectionReport } from './public-injection.ts';
 
 export interface DetectorFigures {
   detector: string;
@@ -66,6 +67,8 @@ export interface EvalReport {
   injection: InjectionFigures;
   /** Secret redaction on the independent provider-format corpus (secrets-eval.ts): dev and held-out splits. */
   secrets: SecretEvalReport[];
+  /** The injection scorer on public labelled data, per source, tuning and held-out splits. */
+  publicInjection: PublicInjectionReport;
 }
 
 export interface EvalOptions {
@@ -243,7 +246,7 @@ export function evaluateInjection(threshold = 0.7): InjectionFigures {
 export function evaluate(opts: EvalOptions = {}): EvalReport {
   const rules = redactionRules({ detectors: opts.detectors ?? ['secrets', 'pii'], customPatterns: [] });
   const secrets = (['dev', 'holdout'] as const).map((split) => evaluateSecrets(rules, split));
-  return { ...evaluateRedaction(opts), exfiltration: evaluateExfiltration(), injection: evaluateInjection(opts.injectionThreshold ?? 0.7), secrets };
+  return { ...evaluateRedaction(opts), exfiltration: evaluateExfiltration(), injection: evaluateInjection(opts.injectionThreshold ?? 0.7), secrets, publicInjection: evaluatePublicInjection() };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -269,6 +272,7 @@ export function formatReport(r: EvalReport): string {
   lines.push(`  lowest threshold with ≤ 5% false positives: ${i.chosen.threshold} (detection ${pct(i.chosen.detectionRate)}, false positives ${pct(i.chosen.falsePositiveRate)})`);
   if (i.misses.length) lines.push(`  missed: ${i.misses.map((m) => JSON.stringify(m)).join('\n          ')}`);
   if (i.falseAlarms.length) lines.push(`  false alarms: ${i.falseAlarms.map((m) => JSON.stringify(m)).join('\n                ')}`);
+  lines.push('', formatPublicInjection(r.publicInjection));
   for (const sr of r.secrets) lines.push('', formatSecretReport(sr));
   return lines.join('\n');
 }

@@ -186,6 +186,18 @@ describe('compile: tenants and gateway config', () => {
     assert.equal(np.metadata.labels!['tollgate.dev/tenant'], 'svc');
   });
 
+  it('compiles judges (input and output check) into a config the gateway contract accepts', () => {
+    const guard = policy('guard', { guardrails: {
+      promptInjection: { mode: 'block', documentThreshold: 0.6, judge: { model: 'prompt-guard', protocol: 'classify', timeoutMs: 300 } },
+      outputCheck: { mode: 'block', judge: { model: 'safety', protocol: 'tei', benignLabels: ['SAFE'], failMode: 'open' }, windowChars: 512 },
+    } });
+    const rj = compile({ models: [model('big')], tenants: [tenant('team-a', 'svc', { tier: 'gold', models: ['big'] })], policies: [gold, guard] });
+    const g = parseGatewayConfig(JSON.parse(JSON.stringify(rj.gatewayConfig))).tenants[0]!.guardrails;
+    assert.equal(g.promptInjection.judge?.protocol, 'classify');
+    assert.equal(g.promptInjection.documentThreshold, 0.6);
+    assert.deepEqual(g.outputCheck, { mode: 'block', threshold: 0.5, windowChars: 512, judge: { model: 'safety', protocol: 'tei', timeoutMs: 500, failMode: 'open', benignClass: 0, maxChars: 8000, benignLabels: ['SAFE'] } });
+  });
+
   it('produces a config that parses with its own schema and whose hash covers its content', () => {
     const parsed = parseGatewayConfig(JSON.parse(JSON.stringify(r.gatewayConfig)));
     assert.equal(parsed.hash, r.gatewayConfig.hash);

@@ -85,6 +85,24 @@ describe('policy merge: most restrictive wins', () => {
     assert.equal(none.promptInjection.mode, 'off');
   });
 
+  it('judges: defaults applied, document threshold lowest, output check strictest (mode, threshold, window; 0 = whole wins)', () => {
+    const g = mergeGuardrails([
+      policy('a', { guardrails: { promptInjection: { mode: 'flag', threshold: 0.8, documentThreshold: 0.6, judge: { model: 'prompt-guard' } }, outputCheck: { mode: 'flag', threshold: 0.6, judge: { model: 'safety', protocol: 'tei', benignLabels: ['SAFE'] }, windowChars: 400 } } }),
+      policy('b', { guardrails: { promptInjection: { mode: 'block', threshold: 0.7, judge: { model: 'other', protocol: 'chat' } }, outputCheck: { mode: 'block', threshold: 0.4, judge: { model: 'safety-2' }, windowChars: 200 } } }),
+    ]);
+    assert.deepEqual(g.promptInjection.judge, { model: 'prompt-guard', protocol: 'auto', timeoutMs: 500, failMode: 'closed', benignClass: 0, maxChars: 8000 });
+    assert.equal(g.promptInjection.threshold, 0.7);
+    assert.equal(g.promptInjection.documentThreshold, 0.6);
+    assert.deepEqual(g.outputCheck, {
+      mode: 'block', threshold: 0.4, windowChars: 200,
+      judge: { model: 'safety', protocol: 'tei', timeoutMs: 500, failMode: 'closed', benignClass: 0, maxChars: 8000, benignLabels: ['SAFE'] },
+    });
+    const whole = mergeGuardrails([policy('a', { guardrails: { outputCheck: { mode: 'block', judge: { model: 's' }, windowChars: 400 } } }), policy('b', { guardrails: { outputCheck: { mode: 'flag', judge: { model: 's' } } } })]);
+    assert.equal(whole.outputCheck?.windowChars, 0, 'a policy asking for the whole output to be judged wins');
+    assert.equal(mergeGuardrails([policy('a', { guardrails: { outputCheck: { mode: 'off', judge: { model: 's' } } } })]).outputCheck, undefined);
+    assert.equal(mergeGuardrails([]).promptInjection.documentThreshold, undefined);
+  });
+
   it('logging: the mode recording least prompt data wins', () => {
     assert.equal(mergeLogging([policy('a', { logging: { mode: 'redactedPrompts' } }), policy('b', { logging: { mode: 'metadata' } })]), 'metadata');
     assert.equal(mergeLogging([policy('a', { logging: { mode: 'none' } }), policy('b', { logging: { mode: 'redactedPrompts' } })]), 'none');

@@ -1,8 +1,8 @@
 // LLMPolicy selection and merge: several policies may select one tenant; the most restrictive value wins.
 // Every function here is pure and table-tested.
 import RE2 from 're2';
-import type { CfgBudgetLine, CfgGuardrails } from '../../api/gateway-config.ts';
-import type { AccessWindow, Anomaly, Budget, LLMPolicy, LLMTenant, LoggingMode, RateLimits, RequestLimits } from '../../api/v1alpha1/index.ts';
+import type { CfgBudgetLine, CfgGuardrails, CfgJudge } from '../../api/gateway-config.ts';
+import type { AccessWindow, Anomaly, Budget, JudgeSpec, LLMPolicy, LLMTenant, LoggingMode, RateLimits, RequestLimits } from '../../api/v1alpha1/index.ts';
 import { matchesSelector } from './selectors.ts';
 
 export interface TenantView {
@@ -98,6 +98,14 @@ function intersect(lists: string[][]): string[] | undefined {
 
 const uniqSorted = (xs: string[]): string[] => [...new Set(xs)].sort();
 
+/** A policy's judge as the gateway contract has it (defaults applied by the CRD schema). */
+function cfgJudge(j: JudgeSpec): CfgJudge {
+  return {
+    model: j.model, protocol: j.protocol, timeoutMs: j.timeoutMs, failMode: j.failMode, benignClass: j.benignClass, maxChars: j.maxChars,
+    ...(j.benignLabels ? { benignLabels: [...j.benignLabels] } : {}),
+  };
+}
+
 /** Guardrails: detectors and canaries add up; modes take the strictest; allowlists intersect. */
 export function mergeGuardrails(policies: LLMPolicy[]): CfgGuardrails {
   const g = policies.map((p) => p.spec.guardrails).filter((x) => x !== undefined);
@@ -107,6 +115,9 @@ export function mergeGuardrails(policies: LLMPolicy[]): CfgGuardrails {
   const ex = g.map((x) => x.exfiltration).filter((x) => x !== undefined);
   const tools = g.map((x) => x.tools?.allowed).filter((x) => x !== undefined);
   const judge = pi.find((x) => x.judge !== undefined)?.judge;
+  const docThresholds = pi.filter((x) => x.mode !== 'off').map((x) => x.documentThreshold ?? x.threshold);
+  const oc = g.map((x) => x.outputCheck).filter((x): x is NonNullable<typeof x> => x !== undefined && x.mode !== 'off');
+  const ocJudge = oc[0];
   return {
     redaction: {
       detectors: uniqSorted(g.flatMap((x) => x.redaction?.detectors ?? [])) as CfgGuardrails['redaction']['detectors'],
@@ -115,8 +126,19 @@ export function mergeGuardrails(policies: LLMPolicy[]): CfgGuardrails {
     promptInjection: {
       mode: strictest(['off', 'flag', 'block'] as const, pi.map((x) => x.mode), 'off'),
       threshold: minDefined(...pi.filter((x) => x.mode !== 'off').map((x) => x.threshold)) ?? 0.7,
-      ...(judge ? { judge } : {}),
+      ...(docThresholds.length > 0 ? { documentThreshold: minDefined(...docThresholds) as number } : {}),
+      ...(judge ? { judge: cfgJudge(judge) } : {}),
     },
+    // output check: strictest mode, lowest threshold, the smallest window (0 = whole output) wins; the judge of the
+    // first policy (by name) that asks for one
+    ...(ocJudge ? {
+      outputCheck: {
+        mode: strictest(['off', 'flag', 'block'] as const, oc.map((x) => x.mode), 'off'),
+        threshold: minDefined(...oc.map((x) => x.threshold)) as number,
+        judge: cfgJudge(ocJudge.judge),
+        windowChars: oc.some((x) => x.windowChars === 0) ? 0 : Math.min(...oc.map((x) => x.windowChars)),
+      },
+    } : {}),
     exfiltration: {
       mode: strictest(['off', 'flag', 'neutralize', 'block'] as const, ex.map((x) => x.mode), 'off'),
       allowedHosts: intersect(ex.map((x) => x.allowedHosts)) ?? [],

