@@ -8,8 +8,6 @@ import { redactionMarker, regexRule, type Rule } from './rules.ts';
 
 export type ExfiltrationMode = 'off' | 'flag' | 'neutralize' | 'block';
 
-const SAFE_SCHEMES = new Set(['mailto', 'tel']);
-
 /** Host allowlist entries: `docs.example.com` (exact) or `*.example.com` (any subdomain, not the apex). */
 export function hostAllowed(host: string, allowed: readonly string[]): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
@@ -20,28 +18,26 @@ export function hostAllowed(host: string, allowed: readonly string[]): boolean {
   return false;
 }
 
-/** Whether a URL in output may stay as it is. Relative URLs stay (they resolve to the page's own origin). */
-export function urlAllowed(rawUrl: string, allowed: readonly string[]): boolean {
-  const url = rawUrl.trim().replace(/^<|>$/g, '');
-  // browsers ignore ASCII whitespace and control characters inside a scheme ("java\tscript:")
-  // eslint-disable-next-line no-control-regex
-  const compact = url.replace(/[\x00-\x20]/g, '');
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(compact)?.[1]?.toLowerCase();
-  if (scheme === undefined) {
-    if (!compact.startsWith('//') && !compact.startsWith('\\\\') && !compact.startsWith('/\\')) return true;
-    return hostOf(`https:${compact.replace(/\\/g, '/')}`, allowed);
-  }
-  if (SAFE_SCHEMES.has(scheme)) return true;
-  if (scheme !== 'http' && scheme !== 'https') return false;
-  return hostOf(compact, allowed);
-}
+const RELATIVE_BASE = 'https://relative.tollgate.invalid/';
 
-function hostOf(url: string, allowed: readonly string[]): boolean {
+/**
+ * Whether a URL in output may stay as it is. It is resolved the way a browser resolves it on a page served over
+ * https (WHATWG URL: tabs and newlines dropped, backslashes are slashes, `//host` is protocol-relative, entities
+ * already decoded by the caller); relative URLs stay (they resolve to the page's own origin), mailto: and tel: stay,
+ * http(s) stays when its host is on the allowlist; every other scheme (javascript:, data:, vbscript:, file:, ftp:)
+ * and anything that does not parse goes.
+ */
+export function urlAllowed(rawUrl: string, allowed: readonly string[]): boolean {
+  let u: URL;
   try {
-    return hostAllowed(new URL(url).hostname, allowed);
+    u = new URL(rawUrl.trim().replace(/^<([^>]*)>$/, '$1'), RELATIVE_BASE);
   } catch {
     return false;
   }
+  if (u.protocol === 'mailto:' || u.protocol === 'tel:') return true;
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+  if (u.href.startsWith(RELATIVE_BASE)) return true;
+  return hostAllowed(u.hostname, allowed);
 }
 
 /** The exfiltration stage's policy for a mode (undefined in mode off). The stage itself is markdown.ts. */

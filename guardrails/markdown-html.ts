@@ -8,9 +8,10 @@
 // be judged one by one.
 import { decodeHTMLAttribute } from 'entities/decode';
 
-/** A construct in raw HTML that must not reach a browser: its `<` is at `start` (offset in the raw HTML). */
+/** A construct in raw HTML that must not reach a browser: [start, end) in the raw HTML, `<` at start. */
 export interface HtmlProblem {
   start: number;
+  end: number;
 }
 
 const SAFE_TAGS = new Set([
@@ -94,12 +95,12 @@ export function htmlProblems(s: string, urlOk: (url: string) => boolean): HtmlPr
     const c = s[j + 1];
     if (isAlpha(c)) {
       const t = parseTag(s, j, j + 1, false);
-      if (!t.closed || !startTagOk(t, urlOk)) out.push({ start: j });
+      if (!t.closed || !startTagOk(t, urlOk)) out.push({ start: j, end: t.next });
       i = t.next;
     } else if (c === '/') {
       if (isAlpha(s[j + 2])) {
         const t = parseTag(s, j, j + 2, true);
-        if (!t.closed) out.push({ start: j });
+        if (!t.closed) out.push({ start: j, end: t.next });
         i = t.next;
       } else if (s[j + 2] === '>') i = j + 3;
       else i = bogus(s, j, j + 2, out);
@@ -110,7 +111,7 @@ export function htmlProblems(s: string, urlOk: (url: string) => boolean): HtmlPr
         const e1 = s.indexOf('-->', j + 4);
         const e2 = s.indexOf('--!>', j + 4);
         const e = e1 < 0 ? e2 : e2 < 0 ? e1 : Math.min(e1, e2);
-        if (e < 0) { out.push({ start: j }); break; }
+        if (e < 0) { out.push({ start: j, end: n }); break; }
         i = e + (e === e1 ? 3 : 4);
       } else i = bogus(s, j, j + 2, out);
     } else if (c === '?') i = bogus(s, j, j + 2, out);
@@ -122,7 +123,7 @@ export function htmlProblems(s: string, urlOk: (url: string) => boolean): HtmlPr
 /** A bogus comment (or DOCTYPE / CDATA in HTML content): up to the next `>`. */
 function bogus(s: string, start: number, from: number, out: HtmlProblem[]): number {
   const e = s.indexOf('>', from);
-  if (e < 0) { out.push({ start }); return s.length; }
+  if (e < 0) { out.push({ start, end: s.length }); return s.length; }
   return e + 1;
 }
 

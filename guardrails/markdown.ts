@@ -82,10 +82,18 @@ function editFor(c: Construct, src: string, urlBad: (url: string) => boolean): E
     case 'html-inline':
     case 'html-block': {
       const pos = c.htmlPos ?? [];
-      return htmlProblems(c.html ?? '', (u) => !urlBad(u)).map((p) => {
-        const at = pos[p.start] as number;
-        return { start: at, end: at + 1, text: '&lt;', detector: 'html' as const };
-      });
+      // every `<` inside a failing construct: a tag swallowed by its attribute value must not surface once the
+      // outer `<` is escaped
+      const html = c.html ?? '';
+      const edits: Edit[] = [];
+      for (const p of htmlProblems(html, (u) => !urlBad(u))) {
+        for (let k = p.start; k < p.end; k = html.indexOf('<', k + 1)) {
+          if (k < 0) break;
+          const at = pos[k] as number;
+          edits.push({ start: at, end: at + 1, text: '&lt;', detector: 'html' });
+        }
+      }
+      return edits;
     }
   }
 }
@@ -253,6 +261,8 @@ export class ExfilStream {
   readonly #refs: RefMap = new Map();
   readonly #outRefs: RefMap = new Map();
   #done = false;
+  /** The line being written, when every line before it is out: how far it was scanned, where its word starts. */
+  #tail: { fence: boolean; scan: number; word: number; blocked: boolean; dirty?: boolean } | undefined = { fence: false, scan: 0, word: 0, blocked: false };
 
   constructor(policy: ExfilPolicy) {
     this.#policy = policy;
@@ -268,7 +278,7 @@ export class ExfilStream {
     const complete = this.#seg.lastIndexOf('\n') + 1;
     const grown = complete - this.#parsedAt;
     const due = grown > 0 && (complete <= EAGER_PARSE || grown * 4 >= complete);
-    if (!due && this.#seg.length < 2 * MAX_PIECE) return { text: '', findings: [] };
+    if (!due && this.#seg.length < 2 * MAX_PIECE) return { text: this.#releaseTail(), findings: [] };
     return this.#process(false);
   }
 
@@ -348,9 +358,49 @@ export class ExfilStream {
         this.#released = inert;
       }
       this.#parsedAt = this.#seg.lastIndexOf('\n') + 1;
+      // every complete line is out: part of the line being written may go too
+      this.#tail = inert === limit - a && cut === undefined ? { fence: openFence(view, starts, analysis.results, completeLines), scan: inert, word: inert, blocked: false } : undefined;
+      text += this.#releaseTail();
       break;
     }
     return { text, findings };
+  }
+
+  /**
+   * Release what can go of the line being written (see partial-line rules in the header): incremental, each
+   * character is looked at once; a word is checked by linkify once, when it ends.
+   */
+  #releaseTail(): string {
+    const t = this.#tail;
+    if (!t || t.blocked) return '';
+    const seg = this.#seg;
+    const lineEnd = seg.indexOf('\n', t.scan);
+    const end = lineEnd < 0 ? seg.length : lineEnd;
+    let release = this.#released;
+    if (t.fence) {
+      // an open top-level fence: the line is code unless it may be the closing fence
+      const m = /^ {0,3}(\S)/.exec(seg.slice(this.#parsedAt, end));
+      if (m && m[1] !== '`' && m[1] !== '~') release = end;
+      t.scan = end;
+    } else {
+      let i = t.scan;
+      for (; i < end; i++) {
+        const c = seg[i] as string;
+        if (c === '[' || c === '<' || c === '`') { t.blocked = true; break; }
+        if (c === ' ' || c === '\t') {
+          if (i > t.word && linkifyTest(seg.slice(t.word, i))) { t.blocked = true; break; }
+          t.word = i + 1;
+          t.dirty = false;
+        } else if (c === ':' || c === '.' || c === '@' || c === '!' || c === '\\') t.dirty = true;
+      }
+      t.scan = i;
+      // complete words (checked above) go; so does the word being written if it cannot be part of a rewrite
+      release = Math.max(release, t.blocked || t.dirty ? t.word : i);
+    }
+    if (release <= this.#released) return '';
+    const out = seg.slice(this.#released, release);
+    this.#released = release;
+    return out;
   }
 
   #emitPiece(piece: string, analysis: Analysis, inert: number): PieceOut {
@@ -361,6 +411,7 @@ export class ExfilStream {
   }
 
   #advance(n: number): void {
+    this.#tail = undefined;
     this.#seg = this.#seg.slice(n);
     this.#base += n;
     this.#released = Math.max(0, this.#released - n);
@@ -378,6 +429,19 @@ function linkifyTest(s: string): boolean {
   if (s.includes('//')) return true;
   linkifyParser ??= allParsers().find((p) => p.config.linkify);
   return linkifyParser?.md.linkify.test(s) ?? true;
+}
+
+/** Whether the text ends inside a top-level fenced code block, under every configuration. */
+function openFence(view: string, starts: readonly number[], results: readonly ParseResult[], completeLines: number): boolean {
+  if (completeLines === 0) return false;
+  const lastLine = view.slice(starts[completeLines - 1] as number, starts[completeLines] as number).trim();
+  return results.every((r) => {
+    const last = r.blocks[r.blocks.length - 1];
+    if (last?.fence === undefined || last.end < completeLines) return false;
+    const ch = last.fence[0] as string;
+    const closed = last.end - last.start > 1 && lastLine.length >= last.fence.length && [...lastLine].every((c) => c === ch);
+    return !closed;
+  });
 }
 
 /** Where a piece without a boundary is cut: end of the line crossing MAX_PIECE, or 2 × MAX_PIECE in a line. */
