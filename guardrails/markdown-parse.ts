@@ -404,6 +404,42 @@ export class InstrumentedParser {
       }
       return ok;
     };
+    // delimiter runs (* _ ~) left unmatched stay as one-character text tokens: record where each is
+    for (const name of ['emphasis', 'strikethrough']) {
+      wrapRule(ruler, name, (orig) => (state, silent) => {
+        const start = state.pos;
+        const n0 = state.tokens.length;
+        const ok = orig(state, silent);
+        if (ok && !silent && self.#ctx) {
+          let k = 0;
+          for (let i = n0; i < state.tokens.length; i++) {
+            const t = state.tokens[i] as Tok;
+            if (t.type === 'text' && !self.#c.textStart.has(t)) self.#c.textStart.set(t, start + k++);
+          }
+        }
+        return ok;
+      });
+    }
+    // fragments_join merges adjacent text tokens into the later one: carry the earlier one's start over
+    wrapRule(rulesOf<(state: InlineState) => void>(md.inline.ruler2), 'fragments_join', (orig) => (state) => {
+      if (self.#ctx) {
+        const ts = self.#c.textStart;
+        const tokens = state.tokens;
+        let runLength = -1; // length of the text merged so far into tokens[i] (-1: tokens[i] starts a run)
+        for (let i = 0; i + 1 < tokens.length; i++) {
+          const a = tokens[i] as Tok;
+          const b = tokens[i + 1] as Tok;
+          if (a.type !== 'text' || b.type !== 'text') { runLength = -1; continue; }
+          const length = runLength < 0 ? a.content.length : runLength;
+          const sa = ts.get(a) ?? -1;
+          const sb = ts.get(b) ?? -1;
+          // an emptied delimiter (content '') adds nothing: the merged text starts where b does
+          if (length > 0) ts.set(b, sa >= 0 && sb >= 0 && sa + length === sb ? sa : -1);
+          runLength = length + b.content.length;
+        }
+      }
+      orig(state);
+    });
     wrapRule(ruler, 'link', record('link_open', (state, start) => md.helpers.parseLinkLabel(state as never, start, true)));
     wrapRule(ruler, 'image', record('image'));
     wrapRule(ruler, 'autolink', record('link_open'));

@@ -341,6 +341,12 @@ export class ExfilStream {
     this.#append(delta);
     const complete = this.#lastNl + 1;
     const grown = complete - this.#parsedAt;
+    if (grown > 0 && this.#seg.length < 2 * MAX_PIECE) {
+      // new lines that can neither start a piece (no line after a blank one) nor need the parse to be released
+      // (plain lines, everything before them out): release them without parsing
+      const quick = this.#plainLines(complete);
+      if (quick !== undefined) return { text: quick, findings: [] };
+    }
     const due = grown > 0 && (complete <= EAGER_PARSE || grown * 4 >= complete);
     if (!due && this.#seg.length < 2 * MAX_PIECE) return { text: this.#releaseTail(), findings: [] };
     return this.#process(false);
@@ -441,6 +447,31 @@ export class ExfilStream {
   }
 
   /**
+   * The new complete lines [#parsedAt, complete) released without a parse, or undefined when a parse is needed:
+   * every earlier character is out, and each new line is plain (what inertPrefix accepts without the parse) and
+   * is not a non-blank line right after a blank one (where a piece boundary could be).
+   */
+  #plainLines(complete: number): string | undefined {
+    const seg = this.#seg;
+    // a line ending at or past MAX_PIECE is where a forced cut may fall: leave that to #process
+    if (this.#released < this.#parsedAt || complete >= MAX_PIECE) return undefined;
+    let prevBlank = this.#parsedAt >= 2 && seg[this.#parsedAt - 2] === '\n';
+    for (let a = this.#parsedAt; a < complete;) {
+      const e = seg.indexOf('\n', a) + 1;
+      const line = seg.slice(a, e);
+      const blank = /^[ \t]*\n$/.test(line);
+      if ((!blank && prevBlank) || /[[<`]/.test(line) || linkifyTest(line)) return undefined;
+      prevBlank = blank;
+      a = e;
+    }
+    const start = this.#released;
+    this.#released = complete;
+    this.#parsedAt = complete;
+    this.#tail = { fence: false, scan: complete, word: complete, blocked: false };
+    return seg.slice(start, complete);
+  }
+
+  /**
    * Release what can go of the line being written (see partial-line rules in the header): incremental, each
    * character is looked at once; a word is checked by linkify once, when it ends.
    */
@@ -510,20 +541,25 @@ function linkifyTest(s: string): boolean {
   return linkifyParser?.md.linkify.test(s) ?? true;
 }
 
-/** The most of a line (no newline) the streaming rule for the line being written can release (#releaseTail). */
+/**
+ * The most of a line (no newline) the streaming rule for the line being written (#releaseTail) can ever have let out:
+ * complete words that pass, then the clean beginning of the first word that does not (up to its first `:` `.` `@`
+ * `/` `!` or backslash, or up to `[` `<` backtick). The fail-closed notice keeps this much, so a stream and the
+ * whole text agree there too.
+ */
 function partialPrefix(line: string): number {
   let word = 0;
-  let dirty = false;
+  let firstDirty = -1;
   for (let i = 0; i < line.length; i++) {
     const c = line[i] as string;
-    if (c === '[' || c === '<' || c === '`') return dirty ? word : i;
+    if (c === '[' || c === '<' || c === '`') return firstDirty >= 0 ? firstDirty : i;
     if (c === ' ' || c === '\t') {
-      if (i > word && linkifyTest(line.slice(word, i))) return word;
+      if (i > word && linkifyTest(line.slice(word, i))) return firstDirty >= 0 ? firstDirty : word;
       word = i + 1;
-      dirty = false;
-    } else if (c === ':' || c === '.' || c === '@' || c === '!' || c === '\\' || c === '/') dirty = true;
+      firstDirty = -1;
+    } else if (firstDirty < 0 && (c === ':' || c === '.' || c === '@' || c === '!' || c === '\\' || c === '/')) firstDirty = i;
   }
-  return dirty ? word : line.length;
+  return firstDirty >= 0 ? firstDirty : line.length;
 }
 
 /** Whether the text ends inside a top-level fenced code block, under every configuration. */
