@@ -8,7 +8,7 @@
 //   autolink         <https://…>                   → \[link removed\]
 //   bare URL         https://evil.example/x        → https\:\/\/evil\.example\/x   (same text, no longer a link)
 //   definition       [ref]: https://evil.example   → [ref]: #link-removed
-//   raw HTML         a tag that fails markdown-html.ts (default-deny) → its `<` becomes `&lt;` (shown as text)
+//   raw HTML         a construct that fails markdown-html.ts (default-deny) → each `<` in it becomes `&lt;` (text)
 // The output of each piece is parsed again under every configuration; anything still found is rewritten again
 // (three rounds), and if that does not converge the piece is replaced by a notice (fail closed).
 //
@@ -19,9 +19,10 @@
 // arriving after its use can never make released text render a remote target. Inside an unfinished piece, a
 // prefix of lines that nothing can turn into a link is released early: lines inside code blocks (under every
 // configuration) and lines without `[`, `<`, `` ` `` or anything linkify recognises; and of the line being
-// written, the words before the last one if none has those, plus the last one unless it has `:`, `.`, `@`, `/`,
-// `!` or a backslash (a rewrite reaching back into it — a bare URL made unlinkable — only escapes those; a URL
-// needs `//` or `:` to start), or, in an open top-level fence, the whole line unless it may be the closing fence.
+// written, the complete words if none has those, plus the last one up to its first `:`, `.`, `@`, `/`, `!` or
+// backslash (a rewrite reaching back into it — a bare URL made unlinkable — only escapes those; a URL needs `//`
+// or `:` to start), or, in an open top-level fence, the whole line unless it may be the closing fence. Carriage
+// returns are normalised as markdown-it does (CRLF and CR become LF, NUL becomes U+FFFD) in the emitted text.
 // The piece held back is bounded: a piece that reaches MAX_PIECE characters without a boundary is cut at the end
 // of the line crossing the bound (or at 2 × MAX_PIECE inside a line), rewritten as if the text ended there, and
 // followed by a terminator (closing fence if one is open, a blank line and a notice line), so the client also
