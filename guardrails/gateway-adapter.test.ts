@@ -92,7 +92,7 @@ describe('gateway adapter (OutputTransform)', () => {
     const body = { choices: [{ index: 0, message: { role: 'assistant', content: 'key AKIAZ5J7QX2MPL4RWN3K and ![i](https://evil.example/x.png)' }, finish_reason: 'stop' }] };
     const r = transformCompletion(body, t, true);
     assert.equal(r.changed, true);
-    assert.equal(body.choices[0]?.message.content, 'key [REDACTED:aws-access-key] and [image: i]');
+    assert.equal(body.choices[0]?.message.content, 'key [REDACTED:aws-access-key] and \\[image: i\\]');
   });
 
   it('structured output: a choice is validated whole before release', () => {

@@ -1,9 +1,11 @@
 // A tenant's guardrails (CfgGuardrails from the gateway config) compiled once into what the gateway runs:
-// output rules (redaction, exfiltration, canaries), the redactor used for logs, and the request-side checks.
+// output rules (redaction, canaries) for the scanner, then the exfiltration stage (markdown.ts) on the scanner's
+// output — the text the gateway emits — and the redactor used for logs.
 // Compiled guards are cached by content, so tenants that share a policy share the compiled rules.
 import { canonicalJson, type CfgGuardrails } from '../api/gateway-config.ts';
 import { detectorRules } from './detectors.ts';
-import { canaryRules, exfiltrationRules } from './exfiltration.ts';
+import { canaryRules, exfiltrationPolicy } from './exfiltration.ts';
+import { ExfilStream, neutralizeMarkdown, type ExfilChunk, type ExfilPolicy } from './markdown.ts';
 import { boundPattern } from './pattern.ts';
 import { regexRule, type Rule } from './rules.ts';
 import { scanText, StreamScanner, type Finding, type ScanChunk } from './scanner.ts';
@@ -47,28 +49,45 @@ function blockOf(findings: readonly Finding[], exfilBlocks: boolean): OutputResu
   return undefined;
 }
 
-/** One response choice being streamed through the output guardrails. */
+/**
+ * The exfiltration stage's result as scanner findings. Their offsets are in the stage's input, i.e. the text after
+ * redaction (the stage judges exactly the text the gateway emits).
+ */
+function withExfil(c: ScanChunk, e: ExfilChunk, policy: ExfilPolicy): ScanChunk {
+  if (e.findings.length === 0) return { text: e.text, findings: c.findings };
+  const action = policy.rewrite ? 'neutralized' as const : 'flagged' as const;
+  const exfil: Finding[] = e.findings.map((f) => ({ detector: f.detector, kind: 'exfiltration', start: f.start, end: f.end, action }));
+  return { text: e.text, findings: [...c.findings, ...exfil] };
+}
+
+/** One response choice being streamed through the output guardrails: the scanner, then the exfiltration stage. */
 export class OutputStream {
   readonly #scanner: StreamScanner;
+  readonly #exfil: ExfilStream | undefined;
+  readonly #policy: ExfilPolicy | undefined;
   readonly #exfilBlocks: boolean;
   blocked: OutputResult['blocked'];
 
-  constructor(rules: readonly Rule[], exfilBlocks: boolean) {
+  constructor(rules: readonly Rule[], exfilBlocks: boolean, policy?: ExfilPolicy) {
     this.#scanner = new StreamScanner(rules);
     this.#exfilBlocks = exfilBlocks;
+    this.#policy = policy;
+    this.#exfil = policy ? new ExfilStream(policy) : undefined;
   }
 
   push(delta: string): OutputResult {
-    return this.#result(this.#scanner.push(delta));
+    const c = this.#scanner.push(delta);
+    return this.#result(this.#exfil && this.#policy ? withExfil(c, this.#exfil.push(c.text), this.#policy) : c);
   }
 
   end(): OutputResult {
-    return this.#result(this.#scanner.end());
+    const c = this.#scanner.end();
+    return this.#result(this.#exfil && this.#policy ? withExfil(c, this.#exfil.end(c.text), this.#policy) : c);
   }
 
   /** Characters received and not yet released. */
   get held(): number {
-    return this.#scanner.held;
+    return this.#scanner.held + (this.#exfil?.held ?? 0);
   }
 
   #result(c: ScanChunk): OutputResult {
@@ -84,34 +103,34 @@ export class Guard {
   readonly outputRules: readonly Rule[];
   /** Redaction only (no exfiltration / canary rules): for prompts written to logs in mode redactedPrompts. */
   readonly redactionRules: readonly Rule[];
+  /** The exfiltration stage's policy (undefined in mode off). */
+  readonly exfiltration: ExfilPolicy | undefined;
   readonly #exfilBlocks: boolean;
 
   constructor(config: CfgGuardrails) {
     this.config = config;
     this.redactionRules = redactionRules(config.redaction);
-    this.outputRules = [
-      ...this.redactionRules,
-      ...canaryRules(config.canaries),
-      ...exfiltrationRules(config.exfiltration.mode, config.exfiltration.allowedHosts),
-    ];
+    this.outputRules = [...this.redactionRules, ...canaryRules(config.canaries)];
+    this.exfiltration = exfiltrationPolicy(config.exfiltration.mode, config.exfiltration.allowedHosts);
     this.#exfilBlocks = config.exfiltration.mode === 'block';
   }
 
   /** True when output needs scanning at all (no rules: pass bytes through untouched). */
   get hasOutputRules(): boolean {
-    return this.outputRules.length > 0;
+    return this.outputRules.length > 0 || this.exfiltration !== undefined;
   }
 
-  /** Non-streaming output: the whole text of one choice. */
+  /** Non-streaming output: the whole text of one choice (the same as one push and the end of a stream). */
   scanOutput(text: string): OutputResult {
-    const c = scanText(this.outputRules, text);
+    let c = scanText(this.outputRules, text);
+    if (this.exfiltration) c = withExfil(c, neutralizeMarkdown(c.text, this.exfiltration), this.exfiltration);
     const blocked = blockOf(c.findings, this.#exfilBlocks);
     return { ...c, counts: countFindings(c.findings), ...(blocked ? { blocked } : {}) };
   }
 
   /** Streaming output: one stream per choice. */
   streamOutput(): OutputStream {
-    return new OutputStream(this.outputRules, this.#exfilBlocks);
+    return new OutputStream(this.outputRules, this.#exfilBlocks, this.exfiltration);
   }
 
   /** Redaction only, e.g. prompt text for an audit line in logging mode redactedPrompts. */

@@ -4,8 +4,9 @@ import { MAX_PEM_BODY } from './detectors.ts';
 import { MAX_KEYWORD_OFFSET, secretRuleset } from './secrets/ruleset.ts';
 import { BATCH, MAX_BATCH } from './scanner.ts';
 import { rng } from './eval/generate.ts';
-import { randomCuts, streamWithCuts } from './eval/evaluate.ts';
+import { randomCuts } from './eval/evaluate.ts';
 import { compileGuard, STRICT_GUARDRAILS } from './guard.ts';
+import { MAX_PIECE } from './markdown.ts';
 import type { CfgGuardrails } from '../api/gateway-config.ts';
 
 const CFG: CfgGuardrails = {
@@ -28,7 +29,17 @@ const SAMPLE = [
   'plain prose with numbers 12 and 2024-05-01, a version v1.2.3.4, a uuid 3f2b8c1e-9a7d-4c2b-8e1f-6a5b4c3d2e1f.',
 ].join('\n');
 
-const streamed = (text: string, cuts: number[]) => streamWithCuts(guard.outputRules, text, cuts);
+// through the whole output guard: the scanner, then the exfiltration stage (markdown.ts)
+function streamed(text: string, cuts: number[]): string {
+  const s = guard.streamOutput();
+  let out = '';
+  let at = 0;
+  for (const c of cuts) {
+    out += s.push(text.slice(at, c)).text;
+    at = c;
+  }
+  return out + s.push(text.slice(at)).text + s.end().text;
+}
 
 describe('output scanner', () => {
   it('redacts every kind of secret in a mixed text, with the detector in the marker', () => {
@@ -147,7 +158,8 @@ describe('output scanner', () => {
       }
       out += s.end().text;
       assert.equal(out, whole.text, text.slice(0, 12));
-      assert.ok(maxHeld <= MAX_PEM_BODY + 4096, `${text.slice(0, 12)}: held ${maxHeld}`);
+      // the exfiltration stage holds an unfinished markdown construct (no newline) up to 2 × MAX_PIECE
+      assert.ok(maxHeld <= Math.max(MAX_PEM_BODY + 4096, 2 * MAX_PIECE + 997), `${text.slice(0, 12)}: held ${maxHeld}`);
     }
     assert.ok(performance.now() - t0 < 8000, 'linear time');
   });
@@ -173,7 +185,7 @@ describe('output scanner', () => {
     const text = 'see ![x](https://evil.example/a.png)';
     const flag = compileGuard({ ...CFG, exfiltration: { mode: 'flag', allowedHosts: [] } }).scanOutput(text);
     assert.equal(flag.text, text);
-    assert.deepEqual(flag.findings.map((f) => [f.detector, f.action]), [['markdown-image', 'flagged'], ['markdown-link', 'flagged']]);
+    assert.deepEqual(flag.findings.map((f) => [f.detector, f.action]), [['markdown-image', 'flagged']]);
     assert.equal(flag.blocked, undefined);
     const block = compileGuard({ ...CFG, exfiltration: { mode: 'block', allowedHosts: [] } }).scanOutput(text);
     assert.deepEqual(block.blocked, { check: 'exfiltration', detector: 'markdown-image' });
