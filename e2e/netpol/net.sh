@@ -4,9 +4,10 @@
 # the pod. Traffic between pods is bridged, and br_netfilter hands bridged IPv4 frames to the host's
 # iptables, where kube-router's NetworkPolicy controller (run by the suite) accepts or rejects them.
 #
-# Nothing here routes anywhere else: the pods get no default route (only their subnet and the extra
-# on-link host routes named with `pod`), the host's ip_forward is left alone, and every address lives
-# inside the namespaces and the bridge this script creates.
+# Nothing here routes anywhere else: the pods get no default route (only the on-link routes named with
+# `pod`), the host's ip_forward is left alone (pod-to-pod traffic is bridged, never routed), the host's only
+# new route is the pod CIDR through the bridge (so the ICMP errors of kube-router's REJECTs reach the
+# client), and every address lives inside the namespaces and the bridge this script creates.
 #
 # Usage (root):
 #   net.sh deps                      install iptables, ipset, iproute2 with apt-get when missing
