@@ -266,6 +266,13 @@ describe('NetworkPolicies enforced by kube-router on a kwok node with a real pod
     try { await k.delete(R.LLMPolicy, undefined, POLICY); } catch { /* gone */ }
     for (const ns of Object.values(NS)) { try { await k.delete(R.Namespace, undefined, ns); } catch { /* gone */ } }
     try { await k.delete(R.Pod, 'kube-system', DNS_POD); } catch { /* gone */ }
+    // gone before the next suite starts: an operator there would otherwise see this suite's objects go away
+    try {
+      await until('the suite\'s namespaces to be deleted', async () => {
+        for (const ns of Object.values(NS)) if (await k.get(R.Namespace, undefined, ns)) return false;
+        return true;
+      }, 90_000, 500);
+    } catch (err) { console.error(String(err)); }
     try { await k.delete(R.Node, undefined, NODE); } catch { /* gone */ }
     console.log(`netpol e2e logs: ${logDir}`);
   });
