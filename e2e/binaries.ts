@@ -21,6 +21,7 @@ export const binaries = {
   kwok: { component: 'kwok', versionKey: 'KWOK_VERSION' },
   'llm-d-inference-sim': { component: 'llm-d-inference-sim', versionKey: 'LLM_D_INFERENCE_SIM_VERSION' },
   helm: { component: 'helm', versionKey: 'HELM_VERSION' },
+  'kube-router': { component: 'kube-router', versionKey: 'KUBE_ROUTER_VERSION' },
 } as const satisfies Record<string, { component: string; versionKey: string }>;
 
 export type BinaryName = keyof typeof binaries;

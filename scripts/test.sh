@@ -19,6 +19,9 @@ node scripts/gen-crds.ts --check
 node scripts/sync-chart-crds.ts --check
 step "redis-server"
 bash scripts/ensure-redis.sh
+step "iptables, ipset, iproute2 for the NetworkPolicy suite (apt-get when missing); kernel features it needs"
+bash e2e/netpol/net.sh deps
+bash e2e/netpol/net.sh check
 step "binaries built from Go modules (cached in \$TOLLGATE_CACHE; the first build takes 15-30 minutes)"
 bash e2e/cluster/build.sh
 step "unit, compiler, CLI, guardrails and gateway tests (real Redis, built-in simulator, llm-d-inference-sim)"

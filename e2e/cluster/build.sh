@@ -2,7 +2,7 @@
 # Builds (once) every binary the e2e harness needs, from Go modules, into a cache outside the clone:
 #   $TOLLGATE_CACHE/bin/<component>-<version>/<binary>
 # Components: kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl), etcd, kwok,
-# llm-d-inference-sim, helm. Versions come from e2e/versions.env. A component whose binaries are already
+# llm-d-inference-sim, helm, kube-router (the NetworkPolicy enforcer of e2e/netpol). Versions come from e2e/versions.env. A component whose binaries are already
 # in the cache is reused; a build goes to a temporary directory first and is moved into place only when it
 # succeeded, so an interrupted build is never mistaken for a finished one.
 #
@@ -23,7 +23,7 @@ export CGO_ENABLED=0
 die() { echo "build.sh: ERROR: $*" >&2; exit 1; }
 log() { echo "build.sh: $*" >&2; }
 
-ALL_COMPONENTS=(kubernetes etcd kwok llm-d-inference-sim helm)
+ALL_COMPONENTS=(kubernetes etcd kwok llm-d-inference-sim helm kube-router)
 KUBE_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
 
 # ---- prerequisites ------------------------------------------------------------------------------------
@@ -59,6 +59,7 @@ bindir_of() { # bindir_of COMPONENT
     kwok) echo "$TOLLGATE_CACHE/bin/kwok-$KWOK_VERSION" ;;
     llm-d-inference-sim) echo "$TOLLGATE_CACHE/bin/llm-d-inference-sim-$LLM_D_INFERENCE_SIM_VERSION" ;;
     helm) echo "$TOLLGATE_CACHE/bin/helm-$HELM_VERSION" ;;
+    kube-router) echo "$TOLLGATE_CACHE/bin/kube-router-$KUBE_ROUTER_VERSION" ;;
     *) die "unknown component '$1' (known: ${ALL_COMPONENTS[*]})" ;;
   esac
 }
@@ -69,6 +70,7 @@ binaries_of() {
     kwok) echo kwok ;;
     llm-d-inference-sim) echo llm-d-inference-sim ;;
     helm) echo helm ;;
+    kube-router) echo kube-router ;;
   esac
 }
 is_built() { # all binaries of the component present and executable (and built by the current recipe)
@@ -225,6 +227,15 @@ GO
 build_helm() {
   go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
   "$(bindir_of helm)/helm" version --short | grep -q "^$HELM_VERSION" || die "helm: built binary does not report $HELM_VERSION"
+}
+
+# kube-router: only its NetworkPolicy controller is used (--run-firewall, no router, no service proxy); it
+# shells out to iptables / iptables-save / iptables-restore and ipset (Debian's packages, nf_tables backend).
+# Pure Go: upstream's own Makefile builds it with CGO_ENABLED=0; the module has no replace directives.
+build_kube-router() {
+  go_install kube-router "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION" \
+    "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
+  "$(bindir_of kube-router)/kube-router" --version 2>&1 | grep -q "$KUBE_ROUTER_VERSION" || die "kube-router: built binary does not report $KUBE_ROUTER_VERSION"
 }
 
 # ---- main ---------------------------------------------------------------------------------------------

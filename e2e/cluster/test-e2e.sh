@@ -17,7 +17,7 @@ export TOLLGATE_CLUSTER_DIR="$STATE"
 log() { echo "test-e2e: $*" >&2; }
 T0=$(date +%s%3N)
 
-bash "$HERE/build.sh" kubernetes etcd kwok llm-d-inference-sim helm
+bash "$HERE/build.sh" kubernetes etcd kwok llm-d-inference-sim helm kube-router
 
 teardown=1
 [ "${TOLLGATE_KEEP_CLUSTER:-0}" = 1 ] && teardown=0
