@@ -112,6 +112,10 @@ export const Scheduling = z.strictObject({
 export const LLMModelSpec = withRules(
   z.strictObject({
     engine: describe(Engine, 'Inference engine.'),
+    engineVersion: describe(
+      z.string().regex(/^v?[0-9]+(\.[0-9]+){1,2}([-+.][0-9A-Za-z.]+)?$/, { message: 'must be a version such as 0.33.0' }).max(64).optional(),
+      'Version of the engine inside image (e.g. 0.33.0 for vllm, 3.3.7 for tgi). Compiled flags and engineArgs are checked against the engine CLI at the version Tollgate targets; a different version here skips that check (status says so).',
+    ),
     image: describe(
       withRules(z.string().min(1).max(1024), [{
         rule: `self.matches('${DIGEST_IMAGE_CEL}')`,
@@ -127,7 +131,7 @@ export const LLMModelSpec = withRules(
       'Name tenants use in the "model" field; unique across the cluster.',
     ),
     contextLength: z.int().min(1).max(10_000_000).default(4096),
-    capabilities: z.array(Capability).min(1).default(['chat.completions', 'completions']),
+    capabilities: z.array(Capability).min(1).max(3).default(['chat.completions', 'completions']),
     replicas: z.int().min(0).max(1000).default(1),
     resources: ModelResources.default({ gpus: 1, gpuResourceName: 'nvidia.com/gpu', shmSize: '2Gi', modelCacheSize: '100Gi' }),
     scheduling: Scheduling.optional(),
@@ -173,6 +177,18 @@ export const LLMModelSpec = withRules(
       message: 'engineArgs must not set flags Tollgate manages (model, port, host, served name, API key, revision)',
       fieldPath: '.engineArgs',
       check: (v) => (v.engineArgs ?? []).every((a) => !/^--?(model|model-id|m|port|host|served-model-name|api-key|api-key-file|revision)(=|$)/.test(a)),
+    },
+    {
+      rule: "self.engine != 'vllm' || !self.capabilities.exists(c, c == 'embeddings') || self.capabilities.size() == 1",
+      message: 'vllm runs one runner per server: declare embeddings alone (--runner pooling), or serve generation from another LLMModel',
+      fieldPath: '.capabilities',
+      check: (v) => v.engine !== 'vllm' || !v.capabilities.includes('embeddings') || v.capabilities.length === 1,
+    },
+    {
+      rule: "self.engine != 'tgi' || !self.capabilities.exists(c, c == 'embeddings')",
+      message: 'tgi does not serve embeddings (use vllm, llamacpp or ollama for an embedding model)',
+      fieldPath: '.capabilities',
+      check: (v) => v.engine !== 'tgi' || !v.capabilities.includes('embeddings'),
     },
     {
       rule: "self.cost.unit != 'gpuSeconds' || self.resources.gpus > 0",

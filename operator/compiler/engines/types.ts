@@ -2,6 +2,7 @@
 // model is fetched and verified, how the upstream credential is passed) lives behind this interface.
 import type { V1Container, V1EnvVar, V1Probe } from '@kubernetes/client-node';
 import type { LLMModel } from '../../../api/v1alpha1/index.ts';
+import type { EngineCli } from './cli.ts';
 
 /** Paths shared by the init container (fetch + verify) and the serving container. */
 export const MODEL_DIR = '/models';
@@ -20,6 +21,11 @@ export interface EngineAdapter {
   readonly apiBasePath: string;
   /** Whether the engine can require an API key; when false the NetworkPolicy is the only guard. */
   readonly supportsApiKey: boolean;
+  /**
+   * The engine's own CLI at the version this adapter targets (flags, and the env vars the engine and its
+   * hub client read): compiled flags and users' engineArgs are checked against it. Absent: not captured.
+   */
+  readonly cli?: { engine: EngineCli; env: readonly EngineCli[] };
   /** Serving container: command, args, env (image, resources and security are set by the compiler). */
   container(ctx: EngineContext): Pick<V1Container, 'command' | 'args' | 'env'>;
   /** Init container that fetches the pinned model and verifies it before the engine starts. */
