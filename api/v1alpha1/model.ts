@@ -19,6 +19,9 @@ export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
 
 export const SERVED_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+/** Names Ollama resolves as given: [namespace/]model[:tag], lowercase (Ollama's own name grammar, narrowed). */
+export const OLLAMA_NAME_RE = /^([a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*(:[A-Za-z0-9._-]+)?$/;
+const OLLAMA_NAME_CEL = '^([a-z0-9][a-z0-9._-]*/)?[a-z0-9][a-z0-9._-]*(:[A-Za-z0-9._-]+)?$';
 
 const fileDigest = z.strictObject({
   path: z.string().min(1).max(512).regex(/^[^/.][^\0]*$/, { message: 'must be a relative path inside the model repository' }),
@@ -35,7 +38,14 @@ export const HuggingFaceSource = z.strictObject({
     }]),
     'Immutable commit SHA (40 hex characters) of the model repository; branches and tags are rejected.',
   ),
-  files: describe(z.array(fileDigest).max(64).optional(), 'Optional sha256 of individual files, verified after download (required for llamacpp GGUF files).'),
+  files: describe(
+    z.array(fileDigest).max(64).optional(),
+    'sha256 of the files to fetch, verified after download (required for llamacpp: its one GGUF file). Absent: the whole repository is fetched and each file checked against the sha256 the hub lists for it at the revision; files the hub lists no sha256 for (small non-LFS files) are then pinned, not verified.',
+  ),
+  tokenSecret: describe(
+    SecretKeySelector.optional(),
+    'Secret key (in the model namespace) holding a Hugging Face access token, for gated or private repositories. Given to the fetch init container only (env HF_TOKEN), never to the engine.',
+  ),
 });
 
 export const OllamaSource = z.strictObject({
@@ -183,6 +193,12 @@ export const LLMModelSpec = withRules(
       message: 'vllm runs one runner per server: declare embeddings alone (--runner pooling), or serve generation from another LLMModel',
       fieldPath: '.capabilities',
       check: (v) => v.engine !== 'vllm' || !v.capabilities.includes('embeddings') || v.capabilities.length === 1,
+    },
+    {
+      rule: `self.engine != 'ollama' || self.servedName.matches('${OLLAMA_NAME_CEL}')`,
+      message: 'for ollama, servedName must be an Ollama model name (lowercase letters, digits, . _ - ; optional namespace/ and :tag), because Ollama serves the model under that name',
+      fieldPath: '.servedName',
+      check: (v) => v.engine !== 'ollama' || OLLAMA_NAME_RE.test(v.servedName),
     },
     {
       rule: "self.engine != 'tgi' || !self.capabilities.exists(c, c == 'embeddings')",

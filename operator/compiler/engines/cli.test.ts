@@ -13,10 +13,9 @@ import { HF_HUB_CLI, TGI_CLI, VLLM_CLI, flagName, unknownEnv, unknownFlags, type
 /** POSIX variables every process reads; not engine-specific. */
 const GENERIC_ENV = ['HOME'];
 
-function containers(m: LLMModel): { engine: V1Container; fetch: V1Container | undefined } {
+function containers(m: LLMModel): { engine: V1Container } {
   const d = compile({ models: [m], tenants: [], policies: [] }).objects.find((o) => o.kind === 'Deployment') as V1Deployment;
-  const pod = d.spec!.template.spec!;
-  return { engine: pod.containers[0]!, fetch: pod.initContainers?.[0] };
+  return { engine: d.spec!.template.spec!.containers[0]! };
 }
 
 const hf = { huggingface: { repo: 'org/m', revision: 'b'.repeat(40) } };
@@ -33,11 +32,10 @@ function check(engine: 'vllm' | 'tgi', cli: EngineCli) {
   const variants: [string, Record<string, unknown>][] = engine === 'vllm' ? [...VARIANTS, ['embeddings', { model: hf, capabilities: ['embeddings'] }]] : VARIANTS;
   for (const [name, spec] of variants) {
     it(`${name}: every compiled flag and env var exists in ${engine} ${cli.version}`, () => {
-      const { engine: c, fetch } = containers(model(`m-${engine}`, { engine, ...spec }));
+      const { engine: c } = containers(model(`m-${engine}`, { engine, ...spec }));
       assert.deepEqual(c.command, cli.command.split(' '));
       assert.deepEqual(unknownFlags(c.args ?? [], cli, 'args'), []);
       assert.deepEqual(unknownEnv((c.env ?? []).map((e) => e.name), [cli, HF_HUB_CLI], GENERIC_ENV), []);
-      if (fetch?.env) assert.deepEqual(unknownEnv(fetch.env.map((e) => e.name), [HF_HUB_CLI], GENERIC_ENV), []);
     });
   }
 }
