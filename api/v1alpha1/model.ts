@@ -137,7 +137,7 @@ export const LLMModelSpec = withRules(
     imagePullSecrets: z.array(LocalObjectReference).max(16).optional(),
     model: describe(ModelSource, 'Where the weights come from, pinned to an immutable revision or digest and verified before serving.'),
     servedName: describe(
-      z.string().regex(SERVED_NAME_RE, { message: 'must be 1-128 characters: letters, digits and . _ : / -' }),
+      z.string().max(128).regex(SERVED_NAME_RE, { message: 'must be 1-128 characters: letters, digits and . _ : / -' }),
       'Name tenants use in the "model" field; unique across the cluster.',
     ),
     contextLength: z.int().min(1).max(10_000_000).default(4096),

@@ -8,7 +8,8 @@
 //   2. every argument or env value under the pod's model volume (/models) -> the same path under a
 //      temporary directory (where the test put what the fetch init container would have left);
 //   3. `--host 0.0.0.0` -> `--host 127.0.0.1`, `--port <p>` -> a free port, and an env value
-//      `0.0.0.0:<p>` (OLLAMA_HOST) -> `127.0.0.1:<free port>`: tests listen on loopback only;
+//      `0.0.0.0:<p>` or `127.0.0.1:<p>` (OLLAMA_HOST) -> `127.0.0.1:<free port>`: tests listen on loopback
+//      only, on ports nothing else uses;
 //   4. env `valueFrom.secretKeyRef` -> the value the test put in that Secret (the upstream credential);
 //   5. HOME=/tmp -> a temporary directory.
 // Anything else (every other flag, every other env var) is passed exactly as compiled.
@@ -69,7 +70,7 @@ export function localizeContainer(c: Pick<V1Container, 'command' | 'args' | 'env
       v = o.secrets[k]!;
     } else if (e.valueFrom) throw new Error(`env ${e.name}: only secretKeyRef is supported locally`);
     else v = e.value ?? '';
-    if (/^0\.0\.0\.0:\d+$/.test(v)) v = `127.0.0.1:${o.port}`;
+    if (/^(0\.0\.0\.0|127\.0\.0\.1):\d+$/.test(v)) v = `127.0.0.1:${o.port}`;
     else if (e.name === 'HOME' && v === '/tmp') v = o.tmpDir;
     else v = mapPath(v, o);
     env[e.name] = v;
