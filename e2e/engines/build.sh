@@ -55,6 +55,24 @@ install_dir() { # install_dir TMPDIR DEST: move a finished build into place atom
   chmod 755 "$tmp"; mv "$tmp" "$dest"; rm -rf "$dest.old"
 }
 
+# The llama-cpp-python sdist (pinned version + sha256) in $TOLLGATE_CACHE/src; prints its path.
+ensure_sdist() {
+  local v="$LLAMA_CPP_PYTHON_VERSION" sdist="$TOLLGATE_CACHE/src/llama_cpp_python-$LLAMA_CPP_PYTHON_VERSION.tar.gz"
+  if [ ! -f "$sdist" ] || ! echo "$LLAMA_CPP_PYTHON_SHA256  $sdist" | sha256sum -c --status -; then
+    command -v python3 >/dev/null 2>&1 || die "'python3' is not installed (needed for 'pip download' of the llama.cpp sources)"
+    local dl; dl="$(newtmp llama-sdist)"
+    log "downloading the llama-cpp-python $v sdist (llama.cpp sources) from PyPI"
+    python3 -m pip download --quiet --no-deps --no-binary :all: "llama-cpp-python==$v" -d "$dl" >&2 \
+      || die "'pip download llama-cpp-python==$v' failed (is PyPI reachable?)"
+    local got="$dl/llama_cpp_python-$v.tar.gz"
+    [ -f "$got" ] || die "pip did not leave $got"
+    echo "$LLAMA_CPP_PYTHON_SHA256  $got" | sha256sum -c --status - \
+      || die "sha256 of $got is $(sha256sum "$got" | cut -d' ' -f1), versions.env pins $LLAMA_CPP_PYTHON_SHA256"
+    mv "$got" "$sdist"; rm -rf "$dl"
+  fi
+  echo "$sdist"
+}
+
 # ---- llama-server ---------------------------------------------------------------------------------------
 # The llama.cpp sources are vendored in the llama-cpp-python sdist on PyPI (pinned version + sha256).
 # Only the llama-server target, CPU only, static libraries, no web UI (the prebuilt UI would be downloaded
@@ -63,20 +81,7 @@ install_dir() { # install_dir TMPDIR DEST: move a finished build into place atom
 build_llama-server() {
   command -v cmake >/dev/null 2>&1 || die "'cmake' is not installed (apt-get install cmake)"
   command -v g++ >/dev/null 2>&1 || die "'g++' is not installed (apt-get install g++)"
-  command -v python3 >/dev/null 2>&1 || die "'python3' is not installed (needed for 'pip download' of the llama.cpp sources)"
-  local v="$LLAMA_CPP_PYTHON_VERSION" sdist="$TOLLGATE_CACHE/src/llama_cpp_python-$LLAMA_CPP_PYTHON_VERSION.tar.gz"
-  if [ ! -f "$sdist" ] || ! echo "$LLAMA_CPP_PYTHON_SHA256  $sdist" | sha256sum -c --status -; then
-    local dl; dl="$(newtmp llama-sdist)"
-    log "llama-server: downloading the llama-cpp-python $v sdist (llama.cpp sources) from PyPI"
-    python3 -m pip download --quiet --no-deps --no-binary :all: --no-build-isolation "llama-cpp-python==$v" -d "$dl" 2>/dev/null \
-      || python3 -m pip download --quiet --no-deps --no-binary :all: "llama-cpp-python==$v" -d "$dl" \
-      || die "llama-server: 'pip download llama-cpp-python==$v' failed (is PyPI reachable?)"
-    local got="$dl/llama_cpp_python-$v.tar.gz"
-    [ -f "$got" ] || die "llama-server: pip did not leave $got"
-    echo "$LLAMA_CPP_PYTHON_SHA256  $got" | sha256sum -c --status - \
-      || die "llama-server: sha256 of $got is $(sha256sum "$got" | cut -d' ' -f1), versions.env pins $LLAMA_CPP_PYTHON_SHA256"
-    mv "$got" "$sdist"
-  fi
+  local v="$LLAMA_CPP_PYTHON_VERSION" sdist; sdist="$(ensure_sdist)"
   local tmp; tmp="$(newtmp llama-server)"
   tar -xzf "$sdist" -C "$tmp" "llama_cpp_python-$v/vendor/llama.cpp"
   local src="$tmp/llama_cpp_python-$v/vendor/llama.cpp" out; out="$(newtmp llama-server-out)"
@@ -96,6 +101,10 @@ build_llama-server() {
 # ---- ollama ---------------------------------------------------------------------------------------------
 # github.com/ollama/ollama from the Go module proxy. It needs cgo: its llama.cpp/ggml bindings (llama/ and
 # ml/backend/ggml) are C/C++ compiled by `go build`; the CPU backend is compiled in the same way.
+# Module zips never contain `vendor/` directories, so the four header-only libraries Ollama keeps in
+# llama/llama.cpp/vendor/ (nlohmann/json, stb_image, miniaudio) are missing from the proxy's copy; they are
+# put on the include path from the llama.cpp sources of the pinned llama-cpp-python sdist (nlohmann and stb
+# byte-identical to Ollama v0.17.4's; miniaudio a different release of the same single-header library).
 build_ollama() {
   command -v go >/dev/null 2>&1 || die "'go' is not installed"
   command -v gcc >/dev/null 2>&1 || die "'gcc' is not installed (Ollama needs cgo)"
@@ -109,8 +118,16 @@ build_ollama() {
     log "ollama: resolving modules (go mod tidy) in $mod"
     (cd "$mod" && go mod tidy) || die "ollama: 'go mod tidy' failed in $mod (is the Go module proxy reachable?)"
   fi
+  local sdist inc="$TOLLGATE_CACHE/src/llama-cpp-vendor-$LLAMA_CPP_PYTHON_VERSION"
+  if [ ! -f "$inc/.tollgate-ok" ]; then
+    sdist="$(ensure_sdist)"
+    local x; x="$(newtmp llama-vendor)"
+    tar -xzf "$sdist" -C "$x" "llama_cpp_python-$LLAMA_CPP_PYTHON_VERSION/vendor/llama.cpp/vendor"
+    rm -rf "$inc"; mv "$x/llama_cpp_python-$LLAMA_CPP_PYTHON_VERSION/vendor/llama.cpp/vendor" "$inc"; touch "$inc/.tollgate-ok"
+    rm -rf "$x"
+  fi
   local out; out="$(newtmp ollama)"
-  (cd "$mod" && CGO_ENABLED=1 nice -n 10 go build -p "$JOBS" -trimpath -buildvcs=false \
+  (cd "$mod" && CGO_ENABLED=1 CGO_CPPFLAGS="-I$inc" nice -n 10 go build -p "$JOBS" -trimpath -buildvcs=false \
       -ldflags "-s -w -X=github.com/ollama/ollama/version.Version=${v#v}" -o "$out/ollama" "$module") \
     || die "ollama: go build failed (see output above)"
   "$out/ollama" --version >/dev/null 2>&1 || true

@@ -29,10 +29,11 @@ export function ggufPython(): string {
 
 export interface TinyModel { path: string; sha256: string; vocab: number; bytes: number }
 
-/** Writes the tiny llama-architecture GGUF (e2e/engines/tiny-model.py) to `path`. */
-export function writeTinyModel(path: string): TinyModel {
+/** Writes the tiny llama-architecture GGUF (e2e/engines/tiny-model.py) to `path`; `embedding`: mean pooling. */
+export function writeTinyModel(path: string, embedding = false): TinyModel {
   mkdirSync(dirname(path), { recursive: true });
-  const r = spawnSync(ggufPython(), [join(import.meta.dirname, 'tiny-model.py'), path], { encoding: 'utf8', timeout: 120_000 });
+  const args = [join(import.meta.dirname, 'tiny-model.py'), path, ...(embedding ? ['--pooling', 'mean'] : [])];
+  const r = spawnSync(ggufPython(), args, { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`tiny-model.py failed (${r.status}): ${r.stderr}`);
   const info = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { vocab: number; bytes: number };
   return { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), vocab: info.vocab, bytes: info.bytes };

@@ -31,15 +31,15 @@ let g: EngineGateway;
 let gwRedact: EngineGateway;
 let plain: string;
 
-const modelYaml = (sha256: string) => `apiVersion: tollgate.dev/v1alpha1
+const modelYaml = (sha256: string, name = SERVED, capabilities = '[chat.completions, completions]') => `apiVersion: tollgate.dev/v1alpha1
 kind: LLMModel
-metadata: {name: tiny-llama, namespace: llm}
+metadata: {name: ${name}, namespace: llm}
 spec:
   engine: llamacpp
   image: ghcr.io/ggml-org/llama.cpp@sha256:${'b'.repeat(64)}
-  servedName: ${SERVED}
+  servedName: ${name}
   contextLength: 2048
-  capabilities: [chat.completions, completions]
+  capabilities: ${capabilities}
   resources: {gpus: 0, memory: 1Gi}
   model:
     huggingface:
@@ -79,11 +79,17 @@ before(async () => {
   redactKey = secretKey;
 });
 let redactKey = '';
+const EMBED = 'tiny-embed';
+const embedKey = newKey();
+let embedEngine: EngineProcess | undefined;
+let ge: EngineGateway | undefined;
 
 after(async () => {
   await g?.close();
   await gwRedact?.close();
+  await ge?.close();
   await engine?.stop();
+  await embedEngine?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -167,5 +173,33 @@ describe('llama.cpp (llama-server built from source) behind the gateway', () => 
     const whole = await call(gwRedact.gw.url, '/v1/chat/completions', { key: redactKey, body });
     const text = (whole.json.choices as { message: { content: string } }[])[0]!.message.content;
     assert.ok(!text.includes(target) && text.includes('[REDACTED:engine-said]'), text);
+  });
+});
+
+describe('llama.cpp embeddings (an LLMModel with capabilities [embeddings]: --embeddings)', () => {
+  before(async () => {
+    // an embedding GGUF declares its pooling (llama-server's /v1/embeddings refuses pooling "none")
+    const tinyEmbed = writeTinyModel(join(work, 'models', REPO, 'tiny-embed.gguf'), true);
+    const yaml = modelYaml(tinyEmbed.sha256, EMBED, '[embeddings]').replace('path: tiny.gguf', 'path: tiny-embed.gguf');
+    const d = renderManifest(join(work, 'manifests-embed'), yaml);
+    const port = await freePort();
+    const c = localizeContainer(container(d, 'engine'), { binaries: { 'llama-server': binaryPath('llama-server') }, modelDir: join(work, 'models'), tmpDir: work, port, secrets: { [`${EMBED}-upstream-auth/api-key`]: upstreamKey } });
+    assert.ok(c.args.includes('--embeddings'));
+    embedEngine = startProcess(c, { cwd: work });
+    await waitHealthy(`http://127.0.0.1:${port}/health`, embedEngine, 60_000);
+    ge = await gatewayFor(yaml, `http://127.0.0.1:${port}/v1`, upstreamKey, tenant({ name: 'e', models: [EMBED], keys: [{ name: 'k', key: embedKey }], limits: { maxOutputTokens: MAX_OUT, budgets: [{ unit: 'tokens', limit: 1_000_000, windowSeconds: 86400 }] } }));
+  });
+
+  it('vectors of the model width, input tokens from the engine usage charged', async () => {
+    const before = await ge!.gw.gateway.store.spent(ge!.tenantId, 'tokens', 86400);
+    const res = await call(ge!.gw.url, '/v1/embeddings', { key: embedKey, body: { model: EMBED, input: ['The quick brown fox jumps over the lazy dog.', 'Hello'] } });
+    assert.equal(res.status, 200, res.text);
+    const data = res.json.data as { embedding: number[]; index: number }[];
+    assert.equal(data.length, 2);
+    assert.equal(data[0]!.embedding.length, 128);
+    const usage = res.json.usage as { prompt_tokens: number };
+    assert.ok(usage.prompt_tokens >= 10, `prompt_tokens ${usage.prompt_tokens}`);
+    await settle();
+    assert.equal((await ge!.gw.gateway.store.spent(ge!.tenantId, 'tokens', 86400)) - before, usage.prompt_tokens);
   });
 });

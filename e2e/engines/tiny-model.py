@@ -3,7 +3,9 @@
 byte-level BPE tokenizer (GPT-2 byte mapping and pre-tokenizer) whose merges are learned here from a short
 English text, so it tokenizes any text (every byte is a token) and common words into few tokens.
 
-Usage: tiny-model.py OUT.gguf     (run with the gguf venv that e2e/engines/build.sh caches)
+Usage: tiny-model.py OUT.gguf [--pooling mean]     (run with the gguf venv e2e/engines/build.sh caches)
+  --pooling mean   declare mean pooling: an embedding model (llama-server --embeddings needs a pooling type;
+                   Ollama then treats the model as embedding-only, so chat models are written without it)
 
 Deterministic: the same gguf package version writes the same bytes (fixed seed, fixed training text).
 Prints a JSON line describing the model (vocab size, special token ids, file size).
@@ -101,9 +103,10 @@ def train_bpe(text: str, n_merges: int) -> tuple[list[str], list[str]]:
 
 
 def main() -> None:
-    if len(sys.argv) != 2:
-        sys.exit("usage: tiny-model.py OUT.gguf")
+    if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[2:] != ["--pooling", "mean"]):
+        sys.exit("usage: tiny-model.py OUT.gguf [--pooling mean]")
     out = sys.argv[1]
+    pooling = len(sys.argv) == 4
     vocab, merges = train_bpe(TRAINING_TEXT, N_MERGES)
     tokens = vocab + SPECIALS
     types = [gguf.TokenType.NORMAL] * len(vocab) + [gguf.TokenType.CONTROL] * len(SPECIALS)
@@ -123,7 +126,8 @@ def main() -> None:
     w.add_rope_freq_base(10000.0)
     w.add_vocab_size(n_vocab)
     w.add_file_type(gguf.LlamaFileType.ALL_F32)
-    w.add_pooling_type(gguf.PoolingType.MEAN)
+    if pooling:
+        w.add_pooling_type(gguf.PoolingType.MEAN)
     w.add_tokenizer_model("gpt2")
     w.add_tokenizer_pre("gpt-2")
     w.add_token_list(tokens)
@@ -161,7 +165,7 @@ def main() -> None:
     w.close()
     print(json.dumps({
         "path": out, "bytes": os.path.getsize(out), "vocab": n_vocab, "merges": len(merges),
-        "eos": eos, "im_start": im_start, "im_end": im_end, "chatTemplate": "chatml",
+        "eos": eos, "im_start": im_start, "im_end": im_end, "chatTemplate": "chatml", "pooling": "mean" if pooling else "none",
     }))
 
 
