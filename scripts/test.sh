@@ -21,12 +21,14 @@ step "redis-server"
 bash scripts/ensure-redis.sh
 step "binaries built from Go modules (cached in \$TOLLGATE_CACHE; the first build takes 15-30 minutes)"
 bash e2e/cluster/build.sh
-step "real inference engines built from source (llama-server: C++, ollama: Go + cgo; cached in \$TOLLGATE_CACHE)"
-bash e2e/engines/build.sh
+# Ollama (e2e/engines/build.sh ollama, ollama.test.ts) is not in this command yet: its cold cgo build time on
+# 2 cores has not been measured (see e2e/engines/README.md).
+step "real inference engine built from source (llama-server: C++, cached in \$TOLLGATE_CACHE) and the gguf venv"
+bash e2e/engines/build.sh llama-server gguf
 step "unit, compiler, CLI, guardrails and gateway tests (real Redis, built-in simulator, llm-d-inference-sim)"
 node --test --test-reporter=spec "api/**/*.test.ts" "operator/**/*.test.ts" "gateway/**/*.test.ts" "cli/**/*.test.ts" "guardrails/**/*.test.ts"
-step "real engines behind the gateway (llama.cpp, Ollama) and the model fetch against a fake hub"
-node --test --test-reporter=spec "e2e/engines/**/*.test.ts"
+step "a real engine behind the gateway (llama.cpp) and the model fetch against a fake hub"
+node --test --test-reporter=spec e2e/engines/local.test.ts e2e/engines/fetch.test.ts e2e/engines/llamacpp.test.ts
 step "e2e on a local control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)"
 bash e2e/cluster/test-e2e.sh
 step "all tests passed"
