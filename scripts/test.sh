@@ -21,8 +21,8 @@ step "redis-server"
 bash scripts/ensure-redis.sh
 step "binaries built from Go modules (cached in \$TOLLGATE_CACHE; the first build takes 15-30 minutes)"
 bash e2e/cluster/build.sh
-# Ollama (e2e/engines/build.sh ollama, ollama.test.ts) is not in this command yet: its cold cgo build time on
-# 2 cores has not been measured (see e2e/engines/README.md).
+# Ollama (e2e/engines/build.sh ollama, ollama.test.ts) is not in this command: its cold cgo build took 72 min
+# wall on this loaded 2-core machine (see e2e/engines/README.md); run it by hand.
 step "real inference engine built from source (llama-server: C++, cached in \$TOLLGATE_CACHE) and the gguf venv"
 bash e2e/engines/build.sh llama-server gguf
 step "unit, compiler, CLI, guardrails and gateway tests (real Redis, built-in simulator, llm-d-inference-sim)"

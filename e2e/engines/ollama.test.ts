@@ -3,8 +3,8 @@
 // render` prints for an LLMModel with engine ollama run for real: the fetch-and-verify-model init container
 // (its script: serve, pull, check the manifest digest, make the served name resolve) and the engine.
 // The one substitution beyond local.ts's mapping: no registry here, so the fetch step finds an `ollama`
-// wrapper first on PATH that turns `pull <name>` into `create <name> -f Modelfile` (everything else is the
-// real binary). Fails, never skips, when the binary or the gguf venv is missing.
+// wrapper first on PATH whose `pull` copies in the manifest and blobs that `ollama create` wrote in a
+// staging store (what a registry would deliver, byte for byte); everything else is the real binary. Fails, never skips, when the binary or the gguf venv is missing.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,7 +84,9 @@ before(async () => {
   // 1. the rendered fetch-and-verify-model init container, with `pull` served from the Modelfile
   const shim = join(work, 'shim');
   mkdirSync(shim, { recursive: true });
-  writeFileSync(join(shim, 'ollama'), `#!/bin/sh\nif [ "$1" = pull ]; then cd ${JSON.stringify(src)} && exec ${JSON.stringify(bin)} create "$2" -f Modelfile; fi\nexec ${JSON.stringify(bin)} "$@"\n`);
+  // a pull delivers the registry's bytes: the staged manifest and blobs, copied as they are
+  const staged = join(work, 'staging');
+  writeFileSync(join(shim, 'ollama'), `#!/bin/sh\nif [ "$1" = pull ]; then mkdir -p "$OLLAMA_MODELS" && cp -R ${JSON.stringify(join(staged, 'manifests'))} ${JSON.stringify(join(staged, 'blobs'))} "$OLLAMA_MODELS/" && exit 0; fi\nexec ${JSON.stringify(bin)} "$@"\n`);
   chmodSync(join(shim, 'ollama'), 0o755);
   const fetchPort = await freePort();
   const fetchCmd = localizeContainer(container(d, 'fetch-and-verify-model'), { binaries: { sh: '/bin/sh' }, modelDir: models, tmpDir: join(work, 'fetch-home'), port: fetchPort, secrets: {} });
