@@ -60,6 +60,9 @@ export function compileProblems(result: CompileResult, sources: readonly Source[
     if (m.conflictsWith.length > 0 && !m.serving) {
       out.push({ ...at('LLMModel', m.model.metadata.namespace, m.model.metadata.name), path: 'spec.servedName', message: `LLMModel ${m.id}: servedName "${m.servedName}" is already claimed by ${m.conflictsWith.join(', ')} (older); this model will not be served` });
     }
+    for (const problem of m.engineArgs.problems) {
+      out.push({ ...at('LLMModel', m.model.metadata.namespace, m.model.metadata.name), path: 'spec.engineArgs', message: `LLMModel ${m.id}: ${problem}` });
+    }
   }
   // A tier that the policies selecting the tenant do not offer: the operator sets Ready=False/TierNotOffered.
   for (const t of result.tenants) {

@@ -22,7 +22,10 @@ export const binaries = {
   'llm-d-inference-sim': { component: 'llm-d-inference-sim', versionKey: 'LLM_D_INFERENCE_SIM_VERSION' },
   helm: { component: 'helm', versionKey: 'HELM_VERSION' },
   'kube-router': { component: 'kube-router', versionKey: 'KUBE_ROUTER_VERSION' },
-} as const satisfies Record<string, { component: string; versionKey: string }>;
+  // real inference engines, built by e2e/engines/build.sh
+  'llama-server': { component: 'llama-server', versionKey: 'LLAMA_CPP_PYTHON_VERSION', script: 'e2e/engines/build.sh' },
+  ollama: { component: 'ollama', versionKey: 'OLLAMA_VERSION', script: 'e2e/engines/build.sh' },
+} as const satisfies Record<string, { component: string; versionKey: string; script?: string }>;
 
 export type BinaryName = keyof typeof binaries;
 
@@ -65,10 +68,11 @@ export function binaryPath(name: BinaryName, env: NodeJS.ProcessEnv = process.en
   try {
     accessSync(path, constants.X_OK);
   } catch {
-    const { component, versionKey } = binaries[name];
+    const entry: { component: string; versionKey: string; script?: string } = binaries[name];
+    const script = entry.script ?? 'e2e/cluster/build.sh';
     throw new Error(
-      `${name} ${versions()[versionKey]} is not built: ${path} is missing. ` +
-        `Build it with: bash e2e/cluster/build.sh ${component}   (or all of them: npm run e2e:build)`,
+      `${name} ${versions()[entry.versionKey]} is not built: ${path} is missing. ` +
+        `Build it with: bash ${script} ${entry.component}` + (entry.script ? '' : '   (or all of them: npm run e2e:build)'),
     );
   }
   return path;

@@ -19,6 +19,9 @@ export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
 
 export const SERVED_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+/** Names Ollama resolves as given: [namespace/]model[:tag], lowercase (Ollama's own name grammar, narrowed). */
+export const OLLAMA_NAME_RE = /^([a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*(:[A-Za-z0-9._-]+)?$/;
+const OLLAMA_NAME_CEL = '^([a-z0-9][a-z0-9._-]*/)?[a-z0-9][a-z0-9._-]*(:[A-Za-z0-9._-]+)?$';
 
 const fileDigest = z.strictObject({
   path: z.string().min(1).max(512).regex(/^[^/.][^\0]*$/, { message: 'must be a relative path inside the model repository' }),
@@ -35,7 +38,14 @@ export const HuggingFaceSource = z.strictObject({
     }]),
     'Immutable commit SHA (40 hex characters) of the model repository; branches and tags are rejected.',
   ),
-  files: describe(z.array(fileDigest).max(64).optional(), 'Optional sha256 of individual files, verified after download (required for llamacpp GGUF files).'),
+  files: describe(
+    z.array(fileDigest).max(64).optional(),
+    'sha256 of the files to fetch, verified after download (required for llamacpp: its one GGUF file). Absent: the whole repository is fetched and each file checked against the sha256 the hub lists for it at the revision; files the hub lists no sha256 for (small non-LFS files) are then pinned, not verified.',
+  ),
+  tokenSecret: describe(
+    SecretKeySelector.optional(),
+    'Secret key (in the model namespace) holding a Hugging Face access token, for gated or private repositories. Given to the fetch init container only (env HF_TOKEN), never to the engine.',
+  ),
 });
 
 export const OllamaSource = z.strictObject({
@@ -112,6 +122,10 @@ export const Scheduling = z.strictObject({
 export const LLMModelSpec = withRules(
   z.strictObject({
     engine: describe(Engine, 'Inference engine.'),
+    engineVersion: describe(
+      z.string().regex(/^v?[0-9]+(\.[0-9]+){1,2}([-+.][0-9A-Za-z.]+)?$/, { message: 'must be a version such as 0.33.0' }).max(64).optional(),
+      'Version of the engine inside image (e.g. 0.33.0 for vllm, 3.3.7 for tgi). Compiled flags and engineArgs are checked against the engine CLI at the version Tollgate targets; a different version here skips that check (status says so).',
+    ),
     image: describe(
       withRules(z.string().min(1).max(1024), [{
         rule: `self.matches('${DIGEST_IMAGE_CEL}')`,
@@ -123,11 +137,11 @@ export const LLMModelSpec = withRules(
     imagePullSecrets: z.array(LocalObjectReference).max(16).optional(),
     model: describe(ModelSource, 'Where the weights come from, pinned to an immutable revision or digest and verified before serving.'),
     servedName: describe(
-      z.string().regex(SERVED_NAME_RE, { message: 'must be 1-128 characters: letters, digits and . _ : / -' }),
+      z.string().max(128).regex(SERVED_NAME_RE, { message: 'must be 1-128 characters: letters, digits and . _ : / -' }),
       'Name tenants use in the "model" field; unique across the cluster.',
     ),
     contextLength: z.int().min(1).max(10_000_000).default(4096),
-    capabilities: z.array(Capability).min(1).default(['chat.completions', 'completions']),
+    capabilities: z.array(Capability).min(1).max(3).default(['chat.completions', 'completions']),
     replicas: z.int().min(0).max(1000).default(1),
     resources: ModelResources.default({ gpus: 1, gpuResourceName: 'nvidia.com/gpu', shmSize: '2Gi', modelCacheSize: '100Gi' }),
     scheduling: Scheduling.optional(),
@@ -173,6 +187,24 @@ export const LLMModelSpec = withRules(
       message: 'engineArgs must not set flags Tollgate manages (model, port, host, served name, API key, revision)',
       fieldPath: '.engineArgs',
       check: (v) => (v.engineArgs ?? []).every((a) => !/^--?(model|model-id|m|port|host|served-model-name|api-key|api-key-file|revision)(=|$)/.test(a)),
+    },
+    {
+      rule: "self.engine != 'vllm' || !self.capabilities.exists(c, c == 'embeddings') || self.capabilities.size() == 1",
+      message: 'vllm runs one runner per server: declare embeddings alone (--runner pooling), or serve generation from another LLMModel',
+      fieldPath: '.capabilities',
+      check: (v) => v.engine !== 'vllm' || !v.capabilities.includes('embeddings') || v.capabilities.length === 1,
+    },
+    {
+      rule: `self.engine != 'ollama' || self.servedName.matches('${OLLAMA_NAME_CEL}')`,
+      message: 'for ollama, servedName must be an Ollama model name (lowercase letters, digits, . _ - ; optional namespace/ and :tag), because Ollama serves the model under that name',
+      fieldPath: '.servedName',
+      check: (v) => v.engine !== 'ollama' || OLLAMA_NAME_RE.test(v.servedName),
+    },
+    {
+      rule: "self.engine != 'tgi' || !self.capabilities.exists(c, c == 'embeddings')",
+      message: 'tgi does not serve embeddings (use vllm, llamacpp or ollama for an embedding model)',
+      fieldPath: '.capabilities',
+      check: (v) => v.engine !== 'tgi' || !v.capabilities.includes('embeddings'),
     },
     {
       rule: "self.cost.unit != 'gpuSeconds' || self.resources.gpus > 0",

@@ -46,7 +46,8 @@ describe('compile: models', () => {
 
   it('fetches and verifies the pinned model in an init container before the engine starts', () => {
     const init = deployment(result.objects, 'big').spec!.template.spec!.initContainers![0]!;
-    assert.match(init.args![0]!, /revision="b{40}"/);
+    assert.equal(init.env!.find((e) => e.name === 'HF_REVISION')?.value, 'b'.repeat(40));
+    assert.match(init.args![0]!, /sha256/);
     assert.equal(init.name, 'fetch-and-verify-model');
   });
 
@@ -84,7 +85,7 @@ describe('compile: models', () => {
       const hasKey = (c.env ?? []).some((e) => e.valueFrom?.secretKeyRef !== undefined);
       assert.equal(hasKey, a.supportsApiKey, `${engine} credential`);
       const init = d.spec!.template.spec!.initContainers![0]!;
-      assert.match(init.args!.join(' '), engine === 'ollama' ? /digest mismatch/ : engine === 'llamacpp' ? /sha256sum -c/ : /snapshot_download/);
+      assert.match(init.args!.join(' '), engine === 'ollama' ? /digest mismatch/ : engine === 'llamacpp' ? /sha256sum -c/ : /api\/models\/%s\/revision/);
     }
   });
 

@@ -3,7 +3,9 @@
 import type { V1Namespace, V1Secret } from '@kubernetes/client-node';
 import { GATEWAY_CONFIG_SCHEMA_VERSION, sealGatewayConfig, type CfgModel, type GatewayConfig } from '../../api/gateway-config.ts';
 import type { LLMModel, LLMPolicy, LLMTenant } from '../../api/v1alpha1/index.ts';
+import { checkEngineArgs, type EngineArgsCheck } from './engines/check.ts';
 import { engineAdapter } from './engines/index.ts';
+import { modelVerification, type ModelVerification } from './engines/types.ts';
 import { secretIndex, type SecretIndex } from './keys.ts';
 import { MANAGED_BY } from './labels.ts';
 import { credentialKey, defaultDenyPolicy, modelDeployment, modelNetworkPolicy, modelService, upstreamUrl } from './model.ts';
@@ -39,6 +41,10 @@ export interface ModelOutcome {
   upstream: string;
   pinnedRevision: string;
   supportsApiKey: boolean;
+  /** engineArgs against the engine's captured CLI (unknown flags make the engine refuse to start). */
+  engineArgs: EngineArgsCheck;
+  /** Whether the fetch verifies the weights against digests the spec pins. */
+  verification: ModelVerification;
   objects: KubeObject[];
 }
 
@@ -100,6 +106,7 @@ export function compileModels(input: readonly LLMModel[], opts: CompileOptions):
         id: idOf(model), model, servedName, serving: i === 0,
         conflictsWith: claimants.filter((c) => c !== model).map(idOf),
         upstream: upstreamUrl(model, opts), pinnedRevision: adapter.pinnedRevision(model), supportsApiKey: adapter.supportsApiKey,
+        engineArgs: checkEngineArgs(model), verification: modelVerification(model),
         objects: own,
       });
     });

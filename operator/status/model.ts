@@ -59,6 +59,12 @@ export function modelStatus(outcome: ModelOutcome, deployment: KObject | undefin
     ? { type: 'UpstreamAuth', status: 'True', reason: 'APIKeyRequired', message: 'the engine requires the upstream key only the gateway holds' }
     : { type: 'UpstreamAuth', status: 'False', reason: 'NotSupportedByEngine', message: `${spec.engine} cannot require an API key; only the NetworkPolicy keeps it private` });
 
+  conds.push(outcome.engineArgs.problems.length > 0
+    ? { type: 'EngineArgsValid', status: 'False', reason: 'UnknownFlag', message: outcome.engineArgs.message }
+    : { type: 'EngineArgsValid', status: outcome.engineArgs.checked ? 'True' : 'Unknown', reason: outcome.engineArgs.checked ? 'KnownFlags' : 'NotChecked', message: outcome.engineArgs.message });
+
+  conds.push({ type: 'ModelVerified', status: outcome.verification.verified ? 'True' : 'False', reason: outcome.verification.reason, message: outcome.verification.message });
+
   let readyCond: ConditionInput;
   if (!outcome.serving) readyCond = { type: 'Ready', status: 'False', reason: 'ServedNameConflict', message: `"${outcome.servedName}" is served by ${outcome.conflictsWith.join(', ')}` };
   else if (scheduled.status === 'False') readyCond = { type: 'Ready', status: 'False', reason: 'Unschedulable', message: scheduled.message };

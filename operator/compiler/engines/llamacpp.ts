@@ -1,4 +1,4 @@
-import { MODEL_DIR, healthProbes, ociFetch, pinnedRevision, shellQuote, verifyFilesScript, type EngineAdapter } from './types.ts';
+import { MODEL_DIR, healthProbes, huggingFaceFetchEnv, ociFetch, pinnedRevision, type EngineAdapter } from './types.ts';
 
 const PORT = 8080;
 
@@ -35,16 +35,22 @@ export const llamacpp: EngineAdapter = {
     const hf = model.spec.model.huggingface;
     const file = hf?.files?.[0];
     if (!hf || !file) return undefined;
-    // The GGUF file is fetched from the pinned commit and checked against its declared sha256.
-    const url = `https://huggingface.co/${hf.repo}/resolve/${hf.revision}/${file.path}`;
-    const dir = `${MODEL_DIR}/${hf.repo}`;
+    // llama.cpp images carry curl, not Python: the one GGUF file is fetched from the pinned commit and
+    // checked against the sha256 the spec must list (admission requires it). Everything from the spec
+    // reaches the script as env vars (never spliced into it); a token reaches curl on stdin (--config -),
+    // never its command line, and curl (>= 7.58) drops it on a redirect to another host (the LFS CDN).
     const script = [
       'set -eu',
-      `mkdir -p ${shellQuote(dir)}`,
-      `curl -fsSL --retry 3 -o ${shellQuote(`${dir}/${file.path}`)} ${shellQuote(url)}`,
-      verifyFilesScript(dir, [file]),
+      'url="${HF_ENDPOINT:-https://huggingface.co}/$HF_REPO/resolve/$HF_REVISION/$HF_FILE"',
+      'out="$MODEL_DEST/$HF_FILE"',
+      'mkdir -p "$(dirname "$out")"',
+      'if [ -n "${HF_TOKEN:-}" ]; then printf \'header = "Authorization: Bearer %s"\\n\' "$HF_TOKEN"; fi | curl -fsSL --retry 3 --config - -o "$out.part" "$url"',
+      'printf \'%s  %s\\n\' "$HF_SHA256" "$out.part" | sha256sum -c --strict -',
+      'mv "$out.part" "$out"',
+      'echo "verified: $HF_REPO@$HF_REVISION: 1 file, sha256 from the spec"',
     ].join('\n');
-    return { image: model.spec.image, command: ['/bin/sh', '-c'], args: [script], env: [{ name: 'HOME', value: '/tmp' }] };
+    const env = [...huggingFaceFetchEnv(model), { name: 'HF_FILE', value: file.path }, { name: 'HF_SHA256', value: file.sha256 }, { name: 'HOME', value: '/tmp' }];
+    return { image: model.spec.image, command: ['/bin/sh', '-c'], args: [script], env };
   },
   ...healthProbes('/health', PORT),
   pinnedRevision,

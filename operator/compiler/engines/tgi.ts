@@ -1,3 +1,4 @@
+import { HF_HUB_CLI, TGI_CLI } from './cli.ts';
 import { HF_OFFLINE_ENV, healthProbes, localModelPath, pinnedRevision, pythonImageFetch, type EngineAdapter } from './types.ts';
 
 const PORT = 8080;
@@ -7,6 +8,7 @@ export const tgi: EngineAdapter = {
   port: PORT,
   apiBasePath: '/v1',
   supportsApiKey: true,
+  cli: { engine: TGI_CLI, env: [TGI_CLI, HF_HUB_CLI] },
   container({ model, credentialEnv }) {
     const path = localModelPath(model);
     const args = [

@@ -1,7 +1,9 @@
 // One adapter per inference engine. Everything engine-specific (command line, port, probes, how the
 // model is fetched and verified, how the upstream credential is passed) lives behind this interface.
+import { readFileSync } from 'node:fs';
 import type { V1Container, V1EnvVar, V1Probe } from '@kubernetes/client-node';
 import type { LLMModel } from '../../../api/v1alpha1/index.ts';
+import type { EngineCli } from './cli.ts';
 
 /** Paths shared by the init container (fetch + verify) and the serving container. */
 export const MODEL_DIR = '/models';
@@ -20,6 +22,11 @@ export interface EngineAdapter {
   readonly apiBasePath: string;
   /** Whether the engine can require an API key; when false the NetworkPolicy is the only guard. */
   readonly supportsApiKey: boolean;
+  /**
+   * The engine's own CLI at the version this adapter targets (flags, and the env vars the engine and its
+   * hub client read): compiled flags and users' engineArgs are checked against it. Absent: not captured.
+   */
+  readonly cli?: { engine: EngineCli; env: readonly EngineCli[] };
   /** Serving container: command, args, env (image, resources and security are set by the compiler). */
   container(ctx: EngineContext): Pick<V1Container, 'command' | 'args' | 'env'>;
   /** Init container that fetches the pinned model and verifies it before the engine starts. */
@@ -62,15 +69,21 @@ export function verifyFilesScript(dir: string, files: readonly { path: string; s
   return `cd ${shellQuote(dir)} && printf '${lines}\\n' | sha256sum -c --strict -`;
 }
 
-/** Hugging Face download pinned to a commit; huggingface_hub checks each LFS file's sha256 on download. */
-export function huggingFaceFetch(model: LLMModel, python: string): string | undefined {
+/** The fetch program (./hf_fetch.py): standard-library Python, run with `python3 -c`. */
+export const HF_FETCH_PY = readFileSync(new URL('./hf_fetch.py', import.meta.url), 'utf8');
+
+/** Env of a Hugging Face fetch: what to fetch, where, and the token Secret (fetch container only). */
+export function huggingFaceFetchEnv(model: LLMModel): V1EnvVar[] {
   const hf = model.spec.model.huggingface;
-  if (!hf) return undefined;
-  const dest = `${MODEL_DIR}/${hf.repo}`;
-  const allow = hf.files && hf.files.length > 0 ? `, allow_patterns=${JSON.stringify(hf.files.map((f) => f.path))}` : '';
-  const py = `from huggingface_hub import snapshot_download; snapshot_download(repo_id=${JSON.stringify(hf.repo)}, revision=${JSON.stringify(hf.revision)}, local_dir=${JSON.stringify(dest)}${allow})`;
-  const verify = verifyFilesScript(dest, hf.files ?? []);
-  return [`set -eu`, `${python} -c ${shellQuote(py)}`, verify, `echo verified ${hf.repo}@${hf.revision}`].filter(Boolean).join('\n');
+  if (!hf) return [];
+  const env: V1EnvVar[] = [
+    { name: 'HF_REPO', value: hf.repo },
+    { name: 'HF_REVISION', value: hf.revision },
+    { name: 'HF_FILES', value: JSON.stringify(hf.files ?? []) },
+    { name: 'MODEL_DEST', value: `${MODEL_DIR}/${hf.repo}` },
+  ];
+  if (hf.tokenSecret) env.push({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: hf.tokenSecret.name, key: hf.tokenSecret.key } } });
+  return env;
 }
 
 /** OCI artifacts are pulled by digest by the kubelet (the digest is the verification); copy them in. */
@@ -91,19 +104,14 @@ export const HF_OFFLINE_ENV: V1EnvVar[] = [
   { name: 'HOME', value: '/tmp' },
 ];
 
-export const HF_FETCH_ENV: V1EnvVar[] = [
-  { name: 'HF_HOME', value: `${MODEL_DIR}/.hf` },
-  { name: 'HF_HUB_DISABLE_TELEMETRY', value: '1' },
-  { name: 'HOME', value: '/tmp' },
-];
+export const HF_FETCH_ENV: V1EnvVar[] = [{ name: 'HOME', value: '/tmp' }];
 
-/** Fetch for Python-based engine images (vLLM, TGI): an OCI artifact, or a pinned Hugging Face snapshot. */
+/** Fetch for Python-based engine images (vLLM, TGI): an OCI artifact, or a pinned, verified Hugging Face repo. */
 export function pythonImageFetch(model: LLMModel): Pick<V1Container, 'image' | 'command' | 'args' | 'env'> | undefined {
   const oci = ociFetch(model);
   if (oci) return oci;
-  const script = huggingFaceFetch(model, 'python3');
-  if (!script) return undefined;
-  return { image: model.spec.image, command: ['/bin/sh', '-c'], args: [script], env: HF_FETCH_ENV };
+  if (!model.spec.model.huggingface) return undefined;
+  return { image: model.spec.image, command: ['python3', '-c'], args: [HF_FETCH_PY], env: [...huggingFaceFetchEnv(model), ...HF_FETCH_ENV] };
 }
 
 /** The probes of an engine that answers `path` once the model is loaded. */
@@ -119,4 +127,25 @@ export function healthProbes(path: string, port: number): Pick<EngineAdapter, 'r
 export function localModelPath(model: LLMModel): string {
   const hf = model.spec.model.huggingface;
   return hf ? `${MODEL_DIR}/${hf.repo}` : `${MODEL_DIR}/oci`;
+}
+
+export interface ModelVerification {
+  /** True: every file the engine loads is checked against a digest the spec pins. */
+  verified: boolean;
+  reason: 'SpecDigests' | 'OCIDigest' | 'ManifestDigest' | 'PinnedNotVerified';
+  message: string;
+}
+
+/** What the fetch step verifies, as LLMModel status reports it ("verified" only when something is). Pure. */
+export function modelVerification(model: LLMModel): ModelVerification {
+  const src = model.spec.model;
+  if (src.oci) return { verified: true, reason: 'OCIDigest', message: `verified: the kubelet pulls the weights by digest (${src.oci.reference})` };
+  if (src.ollama) return { verified: true, reason: 'ManifestDigest', message: `verified: the manifest of ${src.ollama.name} must hash to ${src.ollama.digest}; ollama checks each blob against it` };
+  const hf = src.huggingface;
+  if (hf?.files && hf.files.length > 0) return { verified: true, reason: 'SpecDigests', message: `verified: sha256 of ${hf.files.length} file(s) listed in spec, checked after download from ${hf.repo}@${hf.revision}` };
+  return {
+    verified: false,
+    reason: 'PinnedNotVerified',
+    message: `pinned, not verified: ${hf?.repo ?? '?'}@${hf?.revision ?? '?'} (the spec lists no file digests; at fetch each file is checked against the sha256 the hub lists at that revision, or only its git blob id where it lists none; list spec.model.huggingface.files to verify)`,
+  };
 }
