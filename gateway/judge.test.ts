@@ -112,7 +112,7 @@ describe('classifier judge through the gateway (real local classifier server)', 
     it(`output (${name}): an unsafe output is blocked, streamed and not; a safe one is delivered unchanged`, async () => {
       const k = keyOf(name);
       const bad = await call(gw.url, '/v1/chat/completions', { key: k, body: chat('unsafe') });
-      assert.equal(bad.status, 502);
+      assert.equal(bad.status, 400); // output_blocked: a status the SDKs do not retry (issue #10, item 8)
       assert.equal(errorCode(bad), 'output_blocked');
       assert.ok(!bad.text.includes('FreeBot'));
       const badStream = await sse(gw.url, k, chat('unsafe'));

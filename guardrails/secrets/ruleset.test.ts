@@ -139,7 +139,7 @@ describe('Tollgate keys and custom patterns', () => {
     const guard = compileGuard(STRICT_GUARDRAILS);
     for (let i = 0; i < 5; i++) {
       const key = generateKey();
-      const text = `Your key: ${key}. Keep it in a secret manager; curl -H "Authorization: Bearer ${key}" http://gw/v1/models`;
+      const text = `Your key: ${key}. Keep it in a secret manager; curl -H "Authorization: Bearer ${key}" "$GATEWAY_URL/v1/models"`; // no bare URL: the exfiltration stage would rewrite it (not the scanner under test)
       const out = guard.scanOutput(text);
       assert.ok(!out.text.includes(key.slice(4)), out.text);
       assert.equal(out.findings.filter((f) => f.detector === 'tollgate-key').length >= 1, true);
