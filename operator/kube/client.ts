@@ -102,17 +102,22 @@ export class KubeClient {
     }
   }
 
-  async list<T extends KObject>(r: Resource, opts: { namespace?: string; labelSelector?: string; limit?: number; continue?: string } = {}): Promise<ListResult<T>> {
+  /** Every page of a collection; `transform` maps each item as its page arrives (informers keep only what they need). */
+  async list<T extends KObject>(r: Resource, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; limit?: number; continue?: string; transform?: (o: KObject) => KObject } = {}): Promise<ListResult<T>> {
     const items: T[] = [];
     let cont: string | undefined = opts.continue;
     let resourceVersion = '';
     do {
       const query: Record<string, string> = { limit: String(opts.limit ?? 500) };
       if (opts.labelSelector) query['labelSelector'] = opts.labelSelector;
+      if (opts.fieldSelector) query['fieldSelector'] = opts.fieldSelector;
       if (cont) query['continue'] = cont;
       const page = await this.request<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>('GET', pathFor(r, opts.namespace), { query, verb: 'list', resource: r.plural });
       const apiVersion = apiVersionOf(r);
-      for (const item of page.items) items.push({ ...item, apiVersion, kind: r.kind });
+      for (const item of page.items) {
+        const full = { ...item, apiVersion, kind: r.kind };
+        items.push((opts.transform ? opts.transform(full) : full) as T);
+      }
       resourceVersion = page.metadata.resourceVersion;
       cont = page.metadata.continue || undefined;
     } while (cont);

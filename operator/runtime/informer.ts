@@ -6,6 +6,7 @@ import { Watch } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.ts';
 import { keyOf, isKObject, type KObject } from '../kube/object.ts';
 import { apiVersionOf, pathFor, type Resource } from '../kube/resources.ts';
+import { objectTransform, sameContent, type Transform } from '../kube/transforms.ts';
 import { backoffDelay } from './backoff.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete' | 'resync';
@@ -18,19 +19,17 @@ export interface InformerOptions {
   /** Server-side watch timeout; the watch is re-established after it. */
   watchTimeoutSeconds?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
-}
-
-/** What the cache keeps of an object: everything but managedFields (often the largest part, never read). */
-function trim(o: KObject): KObject {
-  if (!('managedFields' in o.metadata)) return o;
-  const { managedFields: _mf, ...metadata } = o.metadata as KObject['metadata'] & { managedFields?: unknown };
-  return { ...o, metadata };
+  /** What the cache keeps of each object, applied as it arrives (default: metadata without managedFields, spec, status). */
+  transform?: Transform;
+  /** Updates whose transformed object equals the cached one (but for resourceVersion) update the cache silently. */
+  quietUnchanged?: boolean;
 }
 
 export class Informer {
   readonly resource: Resource;
   private readonly client: KubeClient;
   private readonly opts: InformerOptions;
+  private readonly transform: Transform;
   private readonly cache = new Map<string, KObject>();
   private readonly handlers: Handler[] = [];
   private resourceVersion = '';
@@ -49,10 +48,12 @@ export class Informer {
     this.client = client;
     this.resource = resource;
     this.opts = opts;
+    this.transform = opts.transform ?? objectTransform;
   }
 
   on(handler: Handler): void { this.handlers.push(handler); }
   list(): KObject[] { return [...this.cache.values()]; }
+  values(): IterableIterator<KObject> { return this.cache.values(); }
   get(key: string): KObject | undefined { return this.cache.get(key); }
   get hasSynced(): boolean { return this.synced; }
   get size(): number { return this.cache.size; }
@@ -82,20 +83,32 @@ export class Informer {
     }
   }
 
+  /** One watch event: transformed, cached, handlers called (also the seam unit tests feed objects through). */
+  ingest(type: 'MODIFIED' | 'DELETED', obj: KObject): void {
+    const item: KObject = this.transform({ ...obj, apiVersion: apiVersionOf(this.resource), kind: this.resource.kind });
+    const key = keyOf(item);
+    const old = this.cache.get(key);
+    if (type === 'DELETED') { if (old) { this.cache.delete(key); this.emit(item, 'delete'); } return; }
+    this.cache.set(key, item);
+    if (old && this.opts.quietUnchanged && sameContent(old, item)) return;
+    this.emit(item, old ? 'update' : 'add', old);
+  }
+
   private async relist(): Promise<void> {
+    // Each page is transformed as it arrives: the full objects of a 10k-item list never sit in memory at once.
     const { items, resourceVersion } = await this.client.list<KObject>(this.resource, {
       ...(this.opts.namespace ? { namespace: this.opts.namespace } : {}),
       ...(this.opts.labelSelector ? { labelSelector: this.opts.labelSelector } : {}),
+      transform: this.transform,
     });
     const seen = new Set<string>();
-    for (const raw of items) {
-      const item = trim(raw);
+    for (const item of items) {
       const key = keyOf(item);
       seen.add(key);
       const old = this.cache.get(key);
       this.cache.set(key, item);
       if (!old) this.emit(item, 'add');
-      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit(item, 'update', old);
+      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion && !(this.opts.quietUnchanged && sameContent(old, item))) this.emit(item, 'update', old);
     }
     for (const [key, old] of this.cache) if (!seen.has(key)) { this.cache.delete(key); this.emit(old, 'delete'); }
     this.resourceVersion = resourceVersion;
@@ -129,12 +142,7 @@ export class Informer {
         if (!isKObject(obj)) return;
         this.resourceVersion = obj.metadata.resourceVersion ?? this.resourceVersion;
         if (type === 'BOOKMARK') return;
-        const item: KObject = trim({ ...obj, apiVersion: apiVersionOf(this.resource), kind: this.resource.kind });
-        const key = keyOf(item);
-        const old = this.cache.get(key);
-        if (type === 'DELETED') { this.cache.delete(key); this.emit(item, 'delete'); return; }
-        this.cache.set(key, item);
-        this.emit(item, old ? 'update' : 'add', old);
+        this.ingest(type === 'DELETED' ? 'DELETED' : 'MODIFIED', obj);
       }, (err: unknown) => {
         if (gone) { this.resourceVersion = ''; resolve(); return; }
         // A quiet watch that hit its timeout simply ends; it is re-established from the last resourceVersion.
@@ -180,6 +188,7 @@ export class NamespacedInformers {
 
   on(handler: Handler): void { for (const i of this.parts.values()) i.on(handler); }
   list(): KObject[] { return [...this.parts.values()].flatMap((i) => i.list()); }
+  *values(): IterableIterator<KObject> { for (const i of this.parts.values()) yield* i.values(); }
   get(key: string): KObject | undefined { return this.parts.get(key.split('/')[0] ?? '')?.get(key); }
   get hasSynced(): boolean { return [...this.parts.values()].every((i) => i.hasSynced); }
   get size(): number { return [...this.parts.values()].reduce((n, i) => n + i.size, 0); }
