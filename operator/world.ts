@@ -10,13 +10,14 @@ import {
   cfgModels, compileModels, compileOneTenant, compilePolicies, withDefaults,
   type CompileOptions, type ModelsCompiled, type PoliciesCompiled, type TenantOutcome,
 } from './compiler/index.ts';
-import { hashPieces, type ConfigPieces } from './compiler/delivery.ts';
+import { canonicalMembers, hashPieces, tenantJson, type ConfigPieces } from './compiler/delivery.ts';
 import type { SecretDigest, SecretIndex } from './compiler/keys.ts';
 import { policyProblems, selects } from './compiler/policy.ts';
+import { LABEL_TENANT_NS } from './compiler/labels.ts';
 import type { KubeClient } from './kube/client.ts';
 import type { KObject } from './kube/object.ts';
 import { R, type Resource } from './kube/resources.ts';
-import { digestsOf, metadataTransform, nodeTransform, objectTransform, podTransform, secretTransform, type Transform } from './kube/transforms.ts';
+import { STATUS_DIGEST, digestedStatusTransform, digestsOf, metadataTransform, specDigestTransform, nodeTransform, objectTransform, podTransform, secretTransform, type Transform } from './kube/transforms.ts';
 import { Informer, NamespacedInformers, type Cache, type Handler } from './runtime/informer.ts';
 
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=tollgate';
@@ -36,17 +37,23 @@ export interface WorldOptions {
 interface TenantPiece {
   /** The inputs it was compiled from (see World.signature). */
   sig: string;
-  json: string;
+  /** Its canonical JSON's members; members many tenants share are one interned string. */
+  members: readonly string[];
   changesAt: number;
   /** Policies (current versions, in force or not) whose selector matches the tenant. */
   selectedBy: readonly string[];
 }
+
+/** Members of a tenant's config entry that many tenants share (interned: one string in memory). */
+const SHARED_MEMBERS = new Set(['accessWindows', 'anomaly', 'guardrails', 'ipAllowlists', 'limits', 'logging', 'models', 'suspended', 'tier']);
 
 export interface WorldStats {
   /** Tenants compiled since start (the work the config reconciler does is proportional to this). */
   tenantCompiles: number;
   /** Times the config hash was computed from the pieces. */
   configHashes: number;
+  /** Refreshes that looked at every tenant (models or policies changed, or a key changed state with the clock). */
+  fullRefreshes: number;
 }
 
 type PolicyStatusLastGood = { status?: { lastGood?: { spec?: string } } };
@@ -65,12 +72,20 @@ export class World {
   readonly nodes: Informer;
   readonly gatewayLeases: Informer;
   readonly all: Cache[];
-  readonly stats: WorldStats = { tenantCompiles: 0, configHashes: 0 };
+  readonly stats: WorldStats = { tenantCompiles: 0, configHashes: 0, fullRefreshes: 0 };
   /** Bumped by every event of the kinds whose change recompiles everything of that kind. */
   private readonly versions = { models: 0, policies: 0 };
   private modelsMemo: { v: number; value: ModelsCompiled & { invalid: Map<string, string>; json: string } } | undefined;
   private policiesMemo: { v: number; value: PoliciesCompiled } | undefined;
   private readonly pieces = new Map<string, TenantPiece>();
+  /** Tenants whose inputs had an event since the last refresh. */
+  private readonly dirty = new Set<string>();
+  private readonly tenantsByNs = new Map<string, Set<string>>();
+  private refreshedAt = { global: '', nextChangeAt: Infinity };
+  private sortedIds: string[] = [];
+  private sortedIdsVersion = -1;
+  /** Bumped when a piece is added or removed (the sorted id list is rebuilt then). */
+  private idsVersion = 0;
   /** Bumped when a piece changes or goes: the assembled config and the policy selections are memoized on it. */
   private piecesVersion = 0;
   private assembled: { key: string; ids: string[]; hash: string } | undefined;
@@ -91,7 +106,8 @@ export class World {
     this.compileOptions = withDefaults(compileOptions);
     const mk = (r: Resource, extra: { labelSelector?: string; namespace?: string; transform?: Transform; quietUnchanged?: boolean } = {}) => new Informer(client, r, { resyncMs: opts.resyncMs, log: opts.log, ...extra });
     this.models = mk(R.LLMModel);
-    this.tenants = mk(R.LLMTenant);
+    // A tenant's status is kept as its conditions and a digest (the rest is large and only ever compared).
+    this.tenants = mk(R.LLMTenant, { transform: digestedStatusTransform });
     this.policies = mk(R.LLMPolicy);
     // Only the labels of a Namespace are read.
     this.namespaces = mk(R.Namespace, { transform: metadataTransform, quietUnchanged: true });
@@ -103,7 +119,7 @@ export class World {
     this.byoSecrets = secrets(`${KEY_MATERIAL_LABEL}=true`);
     this.deployments = mk(R.Deployment, { labelSelector: MANAGED_SELECTOR });
     this.services = mk(R.Service, { labelSelector: MANAGED_SELECTOR });
-    this.networkPolicies = mk(R.NetworkPolicy, { labelSelector: MANAGED_SELECTOR });
+    this.networkPolicies = mk(R.NetworkPolicy, { labelSelector: MANAGED_SELECTOR, transform: specDigestTransform((o) => o.metadata.labels?.[LABEL_TENANT_NS] !== undefined) });
     this.pods = mk(R.Pod, { labelSelector: `${MANAGED_SELECTOR},app.kubernetes.io/component=inference`, transform: podTransform, quietUnchanged: true });
     this.nodes = mk(R.Node, { transform: nodeTransform, quietUnchanged: true });
     this.gatewayLeases = mk(R.Lease, { namespace: opts.gatewayNamespace, labelSelector: GATEWAY_REPLICA_LABEL, transform: objectTransform });
@@ -112,7 +128,32 @@ export class World {
     this.models.on(bump('models'));
     this.policies.on(bump('policies'));
     // A deleted tenant's piece goes with it.
-    this.tenants.on((o, event) => { if (event === 'delete' && this.pieces.delete(`${o.metadata.namespace}/${o.metadata.name}`)) this.piecesVersion++; });
+    // What may have changed a tenant's piece: its own events, and events of the Secrets and the Namespace
+    // it reads (marked by namespace: a bring-your-own Secret may feed any tenant there).
+    this.tenants.on((o, event) => {
+      if (event === 'resync') return;
+      const ns = o.metadata.namespace ?? 'default';
+      const id = `${ns}/${o.metadata.name}`;
+      let inNs = this.tenantsByNs.get(ns);
+      if (event === 'delete') {
+        inNs?.delete(id);
+        if (inNs?.size === 0) this.tenantsByNs.delete(ns);
+        if (this.pieces.delete(id)) { this.piecesVersion++; this.idsVersion++; }
+        this.dirty.delete(id);
+        return;
+      }
+      if (!inNs) this.tenantsByNs.set(ns, (inNs = new Set()));
+      inNs.add(id);
+      this.dirty.add(id);
+    });
+    const nsDirty: Handler = (o, event) => {
+      if (event === 'resync') return;
+      const ns = o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace ?? 'default';
+      for (const id of this.tenantsByNs.get(ns) ?? []) this.dirty.add(id);
+    };
+    this.namespaces.on(nsDirty);
+    this.managedSecrets.on(nsDirty);
+    this.byoSecrets.on(nsDirty);
   }
 
   start(): void { for (const i of this.all) i.start(); }
@@ -129,7 +170,7 @@ export class World {
   };
 
   private parseOne<T>(item: KObject, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }): { ok: true; value: T } | { ok: false; why: string } {
-    const { status: _status, ...rest } = item as KObject & { status?: unknown };
+    const { status: _status, [STATUS_DIGEST]: _digest, ...rest } = item as KObject & { status?: unknown };
     const r = schema.safeParse(rest);
     return r.success ? { ok: true, value: r.data } : { ok: false, why: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   }
@@ -195,12 +236,33 @@ export class World {
     const namespaceLabels = { ...nsLabels, 'kubernetes.io/metadata.name': ns };
     const selectedBy = policies.policies.filter((p) => selects(p.policy, { tenant: t, namespaceLabels })).map((p) => p.name);
     const sig = this.signature(obj, keySecretNamesOf(t));
-    return { outcome, piece: { sig, json: canonicalJson(outcome.config), changesAt: outcome.changesAt, selectedBy } };
+    const members = canonicalMembers(outcome.config as unknown as Record<string, unknown>, (m, k) => (SHARED_MEMBERS.has(k) ? this.intern(m) : m));
+    return { outcome, piece: { sig, members, changesAt: outcome.changesAt, selectedBy } };
+  }
+
+  /** Interned member strings (models granted, limits, guardrails... are the same for many tenants). */
+  private readonly interned = new Map<string, string>();
+  private internedLive = 0;
+  private intern(m: string): string {
+    const have = this.interned.get(m);
+    if (have !== undefined) return have;
+    // Values no tenant uses any more are dropped once the table has grown well past what is live.
+    if (this.interned.size > 4 * this.internedLive + 1024) this.sweepInterned();
+    this.interned.set(m, m);
+    return m;
+  }
+
+  private sweepInterned(): void {
+    const live = new Set<string>();
+    for (const p of this.pieces.values()) for (const m of p.members) live.add(m);
+    for (const k of this.interned.keys()) if (!live.has(k)) this.interned.delete(k);
+    this.internedLive = this.interned.size;
   }
 
   private store(id: string, piece: TenantPiece): void {
     const old = this.pieces.get(id);
-    if (!old || old.json !== piece.json || old.selectedBy.join(',') !== piece.selectedBy.join(',')) this.piecesVersion++;
+    if (!old) this.idsVersion++;
+    if (!old || old.members.join(',') !== piece.members.join(',') || old.selectedBy.join(',') !== piece.selectedBy.join(',')) this.piecesVersion++;
     this.pieces.set(id, piece);
   }
 
@@ -213,7 +275,7 @@ export class World {
       if (cached.sig === this.signature(obj, names)) return cached;
     }
     const r = this.compileTenant(obj, now);
-    if (!r) { if (this.pieces.delete(id)) this.piecesVersion++; return undefined; }
+    if (!r) { if (this.pieces.delete(id)) { this.piecesVersion++; this.idsVersion++; } return undefined; }
     this.store(id, r.piece);
     return r.piece;
   }
@@ -236,11 +298,36 @@ export class World {
   }
 
   /** Refresh every tenant's piece (cheap when nothing changed: one signature per tenant). */
+  /**
+   * Bring the pieces up to date. Only tenants marked dirty by an event are looked at, unless models or
+   * policies changed, or a key changes state with the clock (then every tenant's signature is checked).
+   */
   private refresh(now: Date): { ids: string[]; key: string } {
-    for (const obj of this.tenants.values()) this.piece(obj, now);
+    const global = `${this.versions.models}|${this.versions.policies}`;
+    if (global !== this.refreshedAt.global || now.getTime() >= this.refreshedAt.nextChangeAt) {
+      let next = Infinity;
+      for (const obj of this.tenants.values()) {
+        const p = this.piece(obj, now);
+        if (p && p.changesAt < next) next = p.changesAt;
+      }
+      this.refreshedAt = { global, nextChangeAt: next };
+      this.stats.fullRefreshes++;
+    } else {
+      for (const id of this.dirty) {
+        const obj = this.tenants.get(id);
+        if (!obj) continue;
+        const p = this.piece(obj, now);
+        if (p && p.changesAt < this.refreshedAt.nextChangeAt) this.refreshedAt.nextChangeAt = p.changesAt;
+      }
+    }
+    this.dirty.clear();
     const key = `${this.piecesVersion}|${this.versions.models}`;
     if (this.assembled?.key === key) return { ids: this.assembled.ids, key };
-    return { ids: [...this.pieces.keys()].sort(), key };
+    if (this.pieces.size !== this.sortedIds.length || this.sortedIdsVersion !== this.idsVersion) {
+      this.sortedIds = [...this.pieces.keys()].sort();
+      this.sortedIdsVersion = this.idsVersion;
+    }
+    return { ids: this.sortedIds, key };
   }
 
   /** The gateway config's hash and, on demand, its pieces (the text is built only to publish it). */
@@ -249,7 +336,7 @@ export class World {
     const models = this.compiledModels();
     const pieces = (): ConfigPieces => ({
       schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION, modelsJson: models.json,
-      tenants: ids.map((id) => ({ id, json: this.pieces.get(id)?.json ?? 'null' })),
+      tenants: ids.map((id) => ({ id, members: this.pieces.get(id)?.members ?? [] })),
     });
     if (this.assembled?.key !== key) {
       this.stats.configHashes++;
@@ -277,7 +364,7 @@ export class World {
   /** The config entry of one tenant, as the gateway sees it (tests, debugging). */
   tenantConfig(id: string): CfgTenant | undefined {
     const p = this.pieces.get(id);
-    return p ? (JSON.parse(p.json) as CfgTenant) : undefined;
+    return p ? (JSON.parse(tenantJson({ id, members: p.members })) as CfgTenant) : undefined;
   }
 }
 

@@ -38,19 +38,45 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
   return parts.length > 0 ? parts : [''];
 }
 
-/** A config as the operator assembles it: the models' canonical JSON and one canonical JSON text per tenant, in id order. */
+/**
+ * One tenant's canonical JSON object, as its members (`"key":value`, in key order, without the braces):
+ * members many tenants share (models granted, limits, guardrails...) can then be one string in memory.
+ */
+export interface TenantText {
+  readonly id: string;
+  readonly members: readonly string[];
+}
+
+/** A config as the operator assembles it: the models' canonical JSON and each tenant's text, in id order. */
 export interface ConfigPieces {
   schemaVersion: string;
   modelsJson: string;
-  tenants: readonly { readonly id: string; readonly json: string }[];
+  tenants: readonly TenantText[];
+}
+
+/** The members of an object's canonical JSON (`canonicalJson(o) === '{' + members.join(',') + '}'`). */
+export function canonicalMembers(o: Record<string, unknown>, intern: (member: string, key: string) => string = (m) => m): string[] {
+  return Object.keys(o).filter((k) => o[k] !== undefined).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((k) => intern(`${JSON.stringify(k)}:${canonicalJson(o[k])}`, k));
+}
+
+export function tenantJson(t: TenantText): string {
+  return `{${t.members.join(',')}}`;
 }
 
 /** sha256 of the canonical body, streamed piece by piece (the whole text is never built to hash it). */
 export function hashPieces(p: ConfigPieces): string {
   const h = createHash('sha256');
-  h.update(`{"models":${p.modelsJson},"schemaVersion":${JSON.stringify(p.schemaVersion)},"tenants":[`);
-  p.tenants.forEach((t, i) => { if (i > 0) h.update(','); h.update(t.json); });
-  h.update(']}');
+  // Fed in batches of about 64 KB: one update per member would cost more than the hashing itself.
+  let batch: string[] = [`{"models":${p.modelsJson},"schemaVersion":${JSON.stringify(p.schemaVersion)},"tenants":[`];
+  let size = 0;
+  p.tenants.forEach((t, i) => {
+    batch.push(i > 0 ? ',{' : '{', t.members.join(','), '}');
+    size += 200;
+    if (size >= 65_536) { h.update(batch.join('')); batch = []; size = 0; }
+  });
+  batch.push(']}');
+  h.update(batch.join(''));
   return `sha256:${h.digest('hex')}`;
 }
 
@@ -74,7 +100,7 @@ export function configParts(p: ConfigPieces, hash: string, maxBytes = DEFAULT_SH
   let bytes = 0;
   const flush = () => { if (chunk.length > 0) { parts.push(chunk.join('')); chunk = []; bytes = 0; } };
   p.tenants.forEach((t, i) => {
-    const piece = i > 0 ? `,${t.json}` : t.json;
+    const piece = i > 0 ? `,${tenantJson(t)}` : tenantJson(t);
     const n = Buffer.byteLength(piece);
     if (bytes + n > maxBytes) flush();
     chunk.push(piece);
@@ -115,7 +141,7 @@ export function secretsForParts(parts: readonly string[], hash: string, schemaVe
 }
 
 export function piecesOf(config: GatewayConfig): ConfigPieces {
-  return { schemaVersion: config.schemaVersion, modelsJson: canonicalJson(config.models), tenants: config.tenants.map((t) => ({ id: t.id, json: canonicalJson(t) })) };
+  return { schemaVersion: config.schemaVersion, modelsJson: canonicalJson(config.models), tenants: config.tenants.map((t) => ({ id: t.id, members: canonicalMembers(t as unknown as Record<string, unknown>) })) };
 }
 
 /** Index + shards for a compiled config (`tollgate render`, tests); the operator builds the same from cached pieces. */

@@ -7,7 +7,7 @@ import { LABEL_TENANT, MANAGED_BY, labelValue, ownerRefs } from '../compiler/lab
 import { tenantNetworkPolicy } from '../compiler/tenant.ts';
 import { planKeySecret } from '../keys-plan.ts';
 import { R } from '../kube/resources.ts';
-import { digestsOf } from '../kube/transforms.ts';
+import { STATUS_DIGEST, digestsOf } from '../kube/transforms.ts';
 import type { KObject } from '../kube/object.ts';
 import { tenantStatus } from '../status/tenant.ts';
 import type { ReconcileResult } from '../runtime/queue.ts';
@@ -18,7 +18,7 @@ export const LABEL_KEY_SECRET = 'tollgate.dev/tenant-keys';
 export async function reconcileTenant(ctx: ReconcileContext, namespace: string, name: string): Promise<ReconcileResult | void> {
   const obj = ctx.world.tenants.get(`${namespace}/${name}`);
   if (!obj || obj.metadata.deletionTimestamp) return; // key Secret goes with it; the NetworkPolicy is swept by the config reconciler
-  const parsed = LLMTenant.safeParse((({ status: _s, ...rest }) => rest)(obj as typeof obj & { status?: unknown }));
+  const parsed = LLMTenant.safeParse((({ status: _s, [STATUS_DIGEST]: _d, ...rest }) => rest)(obj as typeof obj & { status?: unknown }));
   if (!parsed.success) return;
   const tenant = parsed.data;
   const now = ctx.now();

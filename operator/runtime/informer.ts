@@ -2,7 +2,6 @@
 // informer it never stops: any error restarts it with backoff (410 Gone re-lists), the watch is rotated
 // by the server every few minutes, a resync timer re-delivers every cached object, and the time since
 // the last event is exposed for health checks.
-import { Watch } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.ts';
 import { keyOf, isKObject, type KObject } from '../kube/object.ts';
 import { apiVersionOf, pathFor, type Resource } from '../kube/resources.ts';
@@ -116,44 +115,39 @@ export class Informer {
     if (!this.synced) { this.synced = true; for (const w of this.syncWaiters.splice(0)) w(); }
   }
 
-  private watchOnce(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const watch = new Watch(this.client.kc);
-      const timeoutSeconds = this.opts.watchTimeoutSeconds ?? 300;
-      // client-node aborts a watch after 30 s without data; bookmarks arrive about once a minute, so allow
-      // the whole server-side timeout plus slack before calling the connection dead.
-      // (The field is TypeScript-private in client-node 2.x, hence Reflect.)
-      Reflect.set(watch, 'requestTimeoutMs', (timeoutSeconds + 30) * 1000);
-      const query: Record<string, string | number | boolean> = {
-        resourceVersion: this.resourceVersion,
-        allowWatchBookmarks: true,
-        timeoutSeconds,
-      };
-      if (this.opts.labelSelector) query['labelSelector'] = this.opts.labelSelector;
-      let gone = false;
-      watch.watch(pathFor(this.resource, this.opts.namespace), query, (type: string, obj: unknown) => {
+  private async watchOnce(): Promise<void> {
+    const timeoutSeconds = this.opts.watchTimeoutSeconds ?? 300;
+    const query: Record<string, string> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds) };
+    if (this.opts.labelSelector) query['labelSelector'] = this.opts.labelSelector;
+    const ctrl = new AbortController();
+    this.abort = ctrl;
+    if (this.stopped) ctrl.abort();
+    // Bookmarks arrive about once a minute: a watch silent for the whole server-side timeout plus slack is dead.
+    const idle = setTimeout(() => ctrl.abort(), (timeoutSeconds + 30) * 1000);
+    let gone = false;
+    let failed: string | undefined;
+    try {
+      await this.client.watch(pathFor(this.resource, this.opts.namespace), query, ({ type, object }) => {
         this.lastEventAt = Date.now();
+        idle.refresh();
         if (type === 'ERROR') {
-          const status = obj as { code?: number; message?: string };
+          const status = object as { code?: number; message?: string };
           if (status.code === 410) gone = true;
+          else failed = status.message ?? 'watch error';
           this.lastError = status.message ?? 'watch error';
+          ctrl.abort();
           return;
         }
-        if (!isKObject(obj)) return;
-        this.resourceVersion = obj.metadata.resourceVersion ?? this.resourceVersion;
+        if (!isKObject(object)) return;
+        this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
         if (type === 'BOOKMARK') return;
-        this.ingest(type === 'DELETED' ? 'DELETED' : 'MODIFIED', obj);
-      }, (err: unknown) => {
-        if (gone) { this.resourceVersion = ''; resolve(); return; }
-        // A quiet watch that hit its timeout simply ends; it is re-established from the last resourceVersion.
-        const benign = err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
-        if (err && !benign) reject(err instanceof Error ? err : new Error(String(err)));
-        else resolve();
-      }).then((ctrl) => {
-        this.abort = ctrl;
-        if (this.stopped) ctrl.abort();
-      }, reject);
-    });
+        this.ingest(type === 'DELETED' ? 'DELETED' : 'MODIFIED', object);
+      }, ctrl.signal);
+    } finally {
+      clearTimeout(idle);
+    }
+    if (gone) { this.resourceVersion = ''; return; }
+    if (failed !== undefined && !this.stopped) throw new Error(failed);
   }
 
   private async loop(): Promise<void> {
