@@ -82,7 +82,7 @@ const h0 = heap();
 const t0 = performance.now();
 for (let i = 0; i < N.tenants; i++) {
   const o = tenantObjects(i);
-  add(world.managedSecrets as unknown as { ingest(t: 'MODIFIED', o: KObject): void }, o.secret);
+  add(world.managedSecrets, o.secret);
   add(world.networkPolicies, o.np);
   add(world.tenants, o.tenant);
 }

@@ -183,6 +183,8 @@ export class NamespacedInformers {
   on(handler: Handler): void { for (const i of this.parts.values()) i.on(handler); }
   list(): KObject[] { return [...this.parts.values()].flatMap((i) => i.list()); }
   *values(): IterableIterator<KObject> { for (const i of this.parts.values()) yield* i.values(); }
+  /** Objects of namespaces not watched are ignored (as the API server would never send them). */
+  ingest(type: 'MODIFIED' | 'DELETED', obj: KObject): void { this.parts.get(obj.metadata.namespace ?? '')?.ingest(type, obj); }
   get(key: string): KObject | undefined { return this.parts.get(key.split('/')[0] ?? '')?.get(key); }
   get hasSynced(): boolean { return [...this.parts.values()].every((i) => i.hasSynced); }
   get size(): number { return [...this.parts.values()].reduce((n, i) => n + i.size, 0); }
