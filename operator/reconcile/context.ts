@@ -79,10 +79,12 @@ export async function recordEvent(ctx: ReconcileContext, obj: KObject, type: 'No
   }
 }
 
-/** Record an Event when the Ready condition changes status or reason. */
+/** Record an Event when the Ready condition changes status or reason (not for a first Ready=True). */
 export async function readyTransition(ctx: ReconcileContext, obj: KObject, before: unknown, after: { conditions?: { type: string; status: string; reason: string; message: string }[] }): Promise<void> {
   const prev = (before as { conditions?: { type: string; status: string; reason: string }[] } | undefined)?.conditions?.find((c) => c.type === 'Ready');
   const next = after.conditions?.find((c) => c.type === 'Ready');
   if (!next || (prev && prev.status === next.status && prev.reason === next.reason)) return;
+  // An object that becomes Ready on its first reconcile is not news (10k new tenants would be 10k Events).
+  if (!prev && next.status === 'True') return;
   await recordEvent(ctx, obj, next.status === 'True' ? 'Normal' : 'Warning', next.reason, next.message);
 }
