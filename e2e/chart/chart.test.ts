@@ -208,9 +208,9 @@ const OPERATOR_CLUSTER_RULES = [
   'tollgate.dev/llmpolicies/status:patch', 'tollgate.dev/llmpolicies:list', 'tollgate.dev/llmpolicies:watch',
   'tollgate.dev/llmtenants/finalizers:update', 'tollgate.dev/llmtenants/status:patch', 'tollgate.dev/llmtenants:list', 'tollgate.dev/llmtenants:watch',
 ];
-const SECRET_RULES = ['core/secrets:create', 'core/secrets:list', 'core/secrets:patch', 'core/secrets:watch'];
+const SECRET_RULES = ['core/secrets:create', 'core/secrets:get', 'core/secrets:list', 'core/secrets:patch', 'core/secrets:watch'];
 const OPERATOR_NAMESPACE_RULES = [
-  'coordination.k8s.io/leases:create', 'coordination.k8s.io/leases:get[tollgate-operator]', 'coordination.k8s.io/leases:list',
+  'coordination.k8s.io/leases:create', 'coordination.k8s.io/leases:delete', 'coordination.k8s.io/leases:get[tollgate-operator]', 'coordination.k8s.io/leases:list',
   'coordination.k8s.io/leases:update[tollgate-operator]', 'coordination.k8s.io/leases:watch',
   'core/secrets:delete', 'networking.k8s.io/networkpolicies:delete',
 ];
@@ -248,7 +248,7 @@ describe('RBAC', () => {
 
   it('without leader election the operator gets no Lease writes', async () => {
     const rules = flattenRules(rulesOf(one(await render({ operator: { leaderElection: false } }), 'Role', 'tollgate-operator')));
-    assert.deepEqual(rules, ['coordination.k8s.io/leases:list', 'coordination.k8s.io/leases:watch', 'core/secrets:delete', 'networking.k8s.io/networkpolicies:delete']);
+    assert.deepEqual(rules, ['coordination.k8s.io/leases:delete', 'coordination.k8s.io/leases:list', 'coordination.k8s.io/leases:watch', 'core/secrets:delete', 'networking.k8s.io/networkpolicies:delete']);
   });
 
   it('the gateway: read Secrets and renew its Lease in its own namespace, nothing else', async () => {

@@ -21,8 +21,8 @@ export const UPSTREAM_CREDENTIALS_SECRET = 'tollgate-upstream-credentials';
 
 /** Publications closer together than this are coalesced into one (a burst of changes is one config). */
 export const MIN_PUBLISH_INTERVAL_MS = 300;
-/** ...and a large config is published at most once per this many ms per MB (10k tenants: ~18 MB, ~2 s). */
-export const PUBLISH_MS_PER_MB = 100;
+/** ...and a large config is published at most once per this many ms per MB (10k tenants: ~18 MB, ~4.5 s). */
+export const PUBLISH_MS_PER_MB = 250;
 
 export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileResult | void> {
   const ns = ctx.gatewayNamespace;
