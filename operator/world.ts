@@ -104,7 +104,8 @@ export class World {
 
   constructor(client: KubeClient, opts: WorldOptions, compileOptions: Partial<CompileOptions>) {
     this.compileOptions = withDefaults(compileOptions);
-    const mk = (r: Resource, extra: { labelSelector?: string; namespace?: string; transform?: Transform; quietUnchanged?: boolean } = {}) => new Informer(client, r, { resyncMs: opts.resyncMs, log: opts.log, ...extra });
+    // Every informer says what it keeps (kube/transforms.ts); by default metadata, spec and status.
+    const mk = (r: Resource, extra: { labelSelector?: string; namespace?: string; transform?: Transform; quietUnchanged?: boolean } = {}) => new Informer(client, r, { resyncMs: opts.resyncMs, log: opts.log, transform: objectTransform, ...extra });
     this.models = mk(R.LLMModel);
     // A tenant's status is kept as its conditions and a digest (the rest is large and only ever compared).
     this.tenants = mk(R.LLMTenant, { transform: digestedStatusTransform });

@@ -34,6 +34,13 @@ export function liteMeta(m: ObjectMetaLite): ObjectMetaLite {
   return out;
 }
 
+/** Everything but managedFields (the default of an informer that does not say what it reads). */
+export const withoutManagedFields: Transform = (o) => {
+  if (!('managedFields' in o.metadata)) return o;
+  const { managedFields: _mf, ...metadata } = o.metadata as ObjectMetaLite & { managedFields?: unknown };
+  return { ...o, metadata };
+};
+
 /** metadata, spec and status (custom resources, Deployments, Services, NetworkPolicies, Leases). */
 export const objectTransform: Transform = (o) => {
   const out: KObject = { apiVersion: o.apiVersion, kind: o.kind, metadata: liteMeta(o.metadata) };

@@ -5,7 +5,7 @@
 import type { KubeClient } from '../kube/client.ts';
 import { keyOf, isKObject, type KObject } from '../kube/object.ts';
 import { apiVersionOf, pathFor, type Resource } from '../kube/resources.ts';
-import { objectTransform, sameContent, type Transform } from '../kube/transforms.ts';
+import { sameContent, withoutManagedFields, type Transform } from '../kube/transforms.ts';
 import { backoffDelay } from './backoff.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete' | 'resync';
@@ -18,7 +18,7 @@ export interface InformerOptions {
   /** Server-side watch timeout; the watch is re-established after it. */
   watchTimeoutSeconds?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
-  /** What the cache keeps of each object, applied as it arrives (default: metadata without managedFields, spec, status). */
+  /** What the cache keeps of each object, applied as it arrives (default: all but managedFields). */
   transform?: Transform;
   /** Updates whose transformed object equals the cached one (but for resourceVersion) update the cache silently. */
   quietUnchanged?: boolean;
@@ -47,7 +47,7 @@ export class Informer {
     this.client = client;
     this.resource = resource;
     this.opts = opts;
-    this.transform = opts.transform ?? objectTransform;
+    this.transform = opts.transform ?? withoutManagedFields;
   }
 
   on(handler: Handler): void { this.handlers.push(handler); }
