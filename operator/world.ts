@@ -99,6 +99,8 @@ export class World {
   lastConfigBytes = 0;
   /** Shards named by the index the operator last published, and by the one before (undefined: not known yet). */
   publishedShards: { current: Set<string>; previous: Set<string> } | undefined;
+  /** Shards deleted whose deletion the cache may not show yet. */
+  readonly sweptShards = new Set<string>();
 
   get options(): CompileOptions { return this.compileOptions; }
 

@@ -50,7 +50,9 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
     // 3. Shards, then the index that names them: a gateway never sees an index without its shards.
     let written = 0;
     for (const s of shards) {
-      if (ctx.world.managedSecrets.get(`${ns}/${s.metadata?.name}`)) continue;
+      const name = s.metadata?.name ?? '';
+      // (a shard swept a moment ago may still be in the cache: write it again)
+      if (ctx.world.managedSecrets.get(`${ns}/${name}`) && !ctx.world.sweptShards.delete(name)) continue;
       await ctx.client.apply(R.Secret, asData(s));
       written++;
     }
@@ -65,10 +67,15 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
 
   // 4. Sweep shards neither the current nor the previous index names (gateways may still be reading that one).
   const { current, previous } = ctx.world.publishedShards;
-  if (current.size > 0) {
+  for (const name of ctx.world.sweptShards) if (!ctx.world.managedSecrets.get(`${ns}/${name}`)) ctx.world.sweptShards.delete(name);
+  // Only once this process has published: after a restart the shards of the index before the current one
+  // are not known, and a converged system must not write.
+  if (ctx.world.lastConfigPublishAt > 0 && current.size > 0) {
     for (const s of ctx.world.managedSecrets.values()) {
       if (s.metadata.namespace !== ns || s.metadata.labels?.[LABEL_CONFIG_PART] !== 'shard') continue;
-      if (!current.has(s.metadata.name) && !previous.has(s.metadata.name)) await ctx.client.delete(R.Secret, ns, s.metadata.name);
+      if (current.has(s.metadata.name) || previous.has(s.metadata.name) || ctx.world.sweptShards.has(s.metadata.name)) continue;
+      await ctx.client.delete(R.Secret, ns, s.metadata.name);
+      ctx.world.sweptShards.add(s.metadata.name);
     }
   }
 
