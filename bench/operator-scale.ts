@@ -89,6 +89,12 @@ async function gauge(url: string, name: string): Promise<number> {
   return Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
 }
 
+/** Writes by verb and resource, for the log when a phase that should write nothing did. */
+async function writeBreakdown(url: string): Promise<string> {
+  const text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+  return text.split('\n').filter((l) => l.startsWith('tollgate_operator_api_requests_total') && WRITE_VERBS.test(l)).map((l) => l.replace('tollgate_operator_api_requests_total', '')).join('; ');
+}
+
 async function main(): Promise<void> {
   log(`starting a fresh control plane in ${state}; process logs in ${logDir}`);
   // No model upstream is needed: propagation is measured on /v1/models, which the gateway answers itself.
@@ -201,6 +207,7 @@ async function main(): Promise<void> {
   log(`at rest for ${N.rest} s: counting writes`);
   await guard(new Promise((r) => setTimeout(r, N.rest * 1000)));
   const atRest = (await writes()) - restStart;
+  log(`writes so far: ${await writeBreakdown(op.metrics)}`);
   clearInterval(heapSampler);
   clearInterval(rssSampler);
   peakRss = Math.max(peakRss, rssKb(op.p.child.pid ?? 0));
@@ -227,6 +234,7 @@ async function main(): Promise<void> {
     await guard(new Promise((r) => setTimeout(r, 5000)));
     clearInterval(s2);
     const rw = await writes();
+    if (rw > 0) log(`writes by the restarted operator: ${await writeBreakdown(op.metrics)}`);
     const publishedAfter = (await gatewayState()).published;
     if (publishedAfter !== publishedBefore) log(`WARNING: the restarted operator published a different config (${publishedBefore} -> ${publishedAfter})`);
     restart = { s: rs, writes: rw, peakHeapMb: rPeakHeap / 1e6, rssMb: rPeakRss / 1024 };

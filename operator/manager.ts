@@ -56,7 +56,7 @@ export interface OperatorOptions {
 export function defaultOperatorOptions(partial: Partial<OperatorOptions> = {}): OperatorOptions {
   return {
     namespace: 'tollgate-system', leaderElect: false, healthPort: 8081, metricsPort: 8082, bindAddress: '0.0.0.0',
-    identity: `${hostname()}-${process.pid}`, workers: 4, resyncMs: 10 * 60_000, stallAfterMs: 10 * 60_000,
+    identity: `${hostname()}-${process.pid}`, workers: 16, resyncMs: 10 * 60_000, stallAfterMs: 10 * 60_000,
     log: (msg, fields) => process.stderr.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg, ...fields })}\n`),
     ...partial,
   };
@@ -82,6 +82,7 @@ export class Operator {
     const gatewayUrl = opts.gatewayUrl ?? `http://tollgate-gateway.${opts.namespace}.svc:8080/v1`;
     this.world = world = new World(this.client, { gatewayNamespace: opts.namespace, resyncMs: opts.resyncMs, log: opts.log, ...(opts.secretNamespaces ? { secretNamespaces: opts.secretNamespaces } : {}) }, { gatewayNamespace: opts.namespace, gatewayUrl, ...(opts.compile ?? {}) });
     this.queue = new WorkQueue({
+      priority: (key) => key === 'config' || key === 'replicas',
       metrics: {
         depth: (n) => this.metrics.queueDepth.set(n),
         reconciled: (key, outcome, seconds) => {

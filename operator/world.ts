@@ -97,6 +97,8 @@ export class World {
   lastConfigPublishAt = 0;
   /** Size of the config last published (large configs are published less often while they churn). */
   lastConfigBytes = 0;
+  /** Tenant entries changed since the last publication (a handful: publish at once; many: churn). */
+  changedSincePublish = 0;
   /** Shards named by the index the operator last published, and by the one before (undefined: not known yet). */
   publishedShards: { current: Set<string>; previous: Set<string> } | undefined;
   /** Shards deleted whose deletion the cache may not show yet. */
@@ -265,7 +267,7 @@ export class World {
   private store(id: string, piece: TenantPiece): void {
     const old = this.pieces.get(id);
     if (!old) this.idsVersion++;
-    if (!old || old.members.join(',') !== piece.members.join(',') || old.selectedBy.join(',') !== piece.selectedBy.join(',')) this.piecesVersion++;
+    if (!old || old.members.join(',') !== piece.members.join(',') || old.selectedBy.join(',') !== piece.selectedBy.join(',')) { this.piecesVersion++; this.changedSincePublish++; }
     this.pieces.set(id, piece);
   }
 

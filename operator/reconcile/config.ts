@@ -21,8 +21,10 @@ export const UPSTREAM_CREDENTIALS_SECRET = 'tollgate-upstream-credentials';
 
 /** Publications closer together than this are coalesced into one (a burst of changes is one config). */
 export const MIN_PUBLISH_INTERVAL_MS = 300;
-/** ...and a large config is published at most once per this many ms per MB (10k tenants: ~18 MB, ~4.5 s). */
+/** ...and while many tenants change (convergence, a policy edit), a large config is published at most once per
+ * this many ms per MB (10k tenants: ~18 MB, ~4.5 s): each publication rewrites most shards then. */
 export const PUBLISH_MS_PER_MB = 250;
+export const CHURN_TENANTS = 20;
 
 export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileResult | void> {
   const ns = ctx.gatewayNamespace;
@@ -38,7 +40,8 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
   if (!ctx.world.publishedShards) ctx.world.publishedShards = { current: await shardsOfIndex(ctx), previous: new Set() };
   if (currentHash !== cfg.hash) {
     const bytesMb = ctx.world.lastConfigBytes / 1e6;
-    const wait = ctx.world.lastConfigPublishAt + Math.max(MIN_PUBLISH_INTERVAL_MS, bytesMb * PUBLISH_MS_PER_MB) - now.getTime();
+    const churn = ctx.world.changedSincePublish > CHURN_TENANTS;
+    const wait = ctx.world.lastConfigPublishAt + (churn ? Math.max(MIN_PUBLISH_INTERVAL_MS, bytesMb * PUBLISH_MS_PER_MB) : MIN_PUBLISH_INTERVAL_MS) - now.getTime();
     if (wait > 0) return { requeueAfterMs: Math.ceil(wait) };
     const parts = configParts(cfg.pieces(), cfg.hash);
     const [index, ...shards] = secretsForParts(parts, cfg.hash, GATEWAY_CONFIG_SCHEMA_VERSION, ns);
@@ -61,6 +64,7 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
       metadata: { ...index.metadata, annotations: { ...(index.metadata?.annotations ?? {}), ...(currentHash ? { [ANN_PREVIOUS_HASH]: currentHash } : {}) } },
     }));
     ctx.world.lastConfigPublishAt = ctx.now().getTime();
+    ctx.world.changedSincePublish = 0;
     ctx.world.publishedShards = { current: new Set(shards.map((s) => s.metadata?.name ?? '')), previous: ctx.world.publishedShards.current };
     ctx.log('gateway config published', { hash: cfg.hash, previous: currentHash, shards: shards.length, shardsWritten: written, bytes, tenants: cfg.tenants, models: cfg.models });
   }
