@@ -26,6 +26,8 @@ describe('conditions', () => {
     assert.ok(!isSubset({ spec: { replicas: 1 } }, { spec: { replicas: 3 } }));
     assert.ok(!isSubset({ spec: { ports: [{ port: 80 }] } }, { spec: { ports: [{ port: 80 }, { port: 81 }] } }));
     assert.ok(!isSubset({ metadata: { labels: { a: '1' } } }, { metadata: {} }));
+    // the API server drops empty maps (a Deployment's resources.requests: {}): not a difference
+    assert.ok(isSubset({ spec: { resources: { requests: {}, limits: { cpu: '1' } } } }, { spec: { resources: { limits: { cpu: '1' } } } }));
   });
 });
 
