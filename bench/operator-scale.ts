@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     const ms = (await k.list<S>(R.LLMModel)).items.filter((m) => m.status?.observedGeneration === m.metadata.generation).length;
     log(`tenants Ready ${ready}/${N.tenants}, models with status ${ms}/${N.models}, gateway ${g.tenants} tenants (latest)`);
     return ready === N.tenants && ms === N.models;
-  }, 900_000, 2000));
+  }, 1_800_000, Math.max(2000, N.tenants / 2)));
   const converged = performance.now();
   const convergeS = (converged - t0) / 1000;
   const apiWrites = (await writes()) - writes0;

@@ -22,9 +22,11 @@ export const UPSTREAM_CREDENTIALS_SECRET = 'tollgate-upstream-credentials';
 /** Publications closer together than this are coalesced into one (a burst of changes is one config). */
 export const MIN_PUBLISH_INTERVAL_MS = 300;
 /** ...and while many tenants change (convergence, a policy edit), a large config is published at most once per
- * this many ms per MB (10k tenants: ~18 MB, ~4.5 s): each publication rewrites most shards then. */
-export const PUBLISH_MS_PER_MB = 250;
+ * this many ms per MB (10k tenants: ~18 MB, ~18 s): each publication rewrites most shards then. */
+export const PUBLISH_MS_PER_MB = 1000;
 export const CHURN_TENANTS = 20;
+/** Shards written in parallel. */
+export const SHARD_WRITERS = 6;
 
 export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileResult | void> {
   const ns = ctx.gatewayNamespace;
@@ -51,14 +53,14 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
     ctx.world.lastConfigBytes = bytes;
     ctx.metrics.configShards.set(shards.length);
     // 3. Shards, then the index that names them: a gateway never sees an index without its shards.
-    let written = 0;
-    for (const s of shards) {
-      const name = s.metadata?.name ?? '';
-      // (a shard swept a moment ago may still be in the cache: write it again)
-      if (ctx.world.managedSecrets.get(`${ns}/${name}`) && !ctx.world.sweptShards.delete(name)) continue;
-      await ctx.client.apply(R.Secret, asData(s));
-      written++;
-    }
+    // (a shard swept a moment ago may still be in the cache: write it again)
+    const missing = shards.filter((s) => { const name = s.metadata?.name ?? ''; return !ctx.world.managedSecrets.get(`${ns}/${name}`) || ctx.world.sweptShards.delete(name); });
+    // Several at a time: while many tenants change, most shards are new and each is up to 768 KB.
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(SHARD_WRITERS, missing.length) }, async () => {
+      while (next < missing.length) { const s = missing[next++] as V1Secret; await ctx.client.apply(R.Secret, asData(s)); }
+    }));
+    const written = missing.length;
     await ctx.client.apply(R.Secret, asData({
       ...index,
       metadata: { ...index.metadata, annotations: { ...(index.metadata?.annotations ?? {}), ...(currentHash ? { [ANN_PREVIOUS_HASH]: currentHash } : {}) } },
