@@ -13,6 +13,7 @@ import { ERRORS, GatewayError, type ErrorCode } from './errors.ts';
 import type { AuditRecord } from './audit.ts';
 import { safeClientIp, safeMethod, safeRequestId, scrubUpstreamText, SecretSet, stripUserinfo } from './scrub.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { trackBudgetRatios } from './budget-ratio.ts';
 import { guardrailsTransform } from '../guardrails/gateway-adapter.ts';
 import { handleInference, type AnomalyHooks, type PipelineDeps, type RequestContext } from './pipeline.ts';
 import { DEFAULT_TIMEOUTS, Upstreams, type UpstreamTimeouts } from './proxy.ts';
@@ -77,7 +78,7 @@ export function buildApp(opts: GatewayOptions): Gateway {
   const holder = opts.holder;
   const log = opts.logger;
   const metrics = opts.metrics ?? createMetrics();
-  const store = opts.store ?? new MemoryStore();
+  const store = trackBudgetRatios(opts.store ?? new MemoryStore(), metrics.registry);
   const upstreams = opts.upstreams ?? new Upstreams({ ...DEFAULT_TIMEOUTS, ...opts.timeouts });
   const serverBodyLimit = opts.serverBodyLimit ?? 16 * 1024 * 1024;
   const enforcement = opts.enforcement ?? true;

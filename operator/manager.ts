@@ -12,10 +12,26 @@ import { reconcileConfig } from './reconcile/config.ts';
 import type { ReconcileContext } from './reconcile/context.ts';
 import { modelKeyFor, reconcileModel } from './reconcile/model.ts';
 import { reconcilePolicy } from './reconcile/policy.ts';
+import { reconcileReplicas } from './reconcile/replicas.ts';
+import { CONFIG_INDEX_NAME } from './compiler/delivery.ts';
+import type { InformerEvent } from './runtime/informer.ts';
 import { reconcileTenant, revokedOn } from './reconcile/tenant.ts';
 import { LeaderElector } from './runtime/leader.ts';
 import { WorkQueue, type ReconcileResult } from './runtime/queue.ts';
 import { World } from './world.ts';
+
+/** Events within this window become one config reconcile. */
+export const CONFIG_COALESCE_MS = 50;
+/** Policy status (selected tenants) follows tenant churn at most this often. */
+export const POLICY_STATUS_COALESCE_MS = 2000;
+
+/** An update that changed neither spec (generation) nor labels: a status write. */
+export function specUnchanged(o: KObject, old: KObject | undefined): boolean {
+  if (!old) return false;
+  if (o.metadata.generation === undefined || o.metadata.generation !== old.metadata.generation) return false;
+  if (o.metadata.deletionTimestamp !== old.metadata.deletionTimestamp) return false;
+  return JSON.stringify(o.metadata.labels ?? {}) === JSON.stringify(old.metadata.labels ?? {});
+}
 
 export interface OperatorOptions {
   kubeconfig?: string;
@@ -40,7 +56,7 @@ export interface OperatorOptions {
 export function defaultOperatorOptions(partial: Partial<OperatorOptions> = {}): OperatorOptions {
   return {
     namespace: 'tollgate-system', leaderElect: false, healthPort: 8081, metricsPort: 8082, bindAddress: '0.0.0.0',
-    identity: `${hostname()}-${process.pid}`, workers: 4, resyncMs: 10 * 60_000, stallAfterMs: 10 * 60_000,
+    identity: `${hostname()}-${process.pid}`, workers: 16, resyncMs: 10 * 60_000, stallAfterMs: 10 * 60_000,
     log: (msg, fields) => process.stderr.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg, ...fields })}\n`),
     ...partial,
   };
@@ -66,6 +82,7 @@ export class Operator {
     const gatewayUrl = opts.gatewayUrl ?? `http://tollgate-gateway.${opts.namespace}.svc:8080/v1`;
     this.world = world = new World(this.client, { gatewayNamespace: opts.namespace, resyncMs: opts.resyncMs, log: opts.log, ...(opts.secretNamespaces ? { secretNamespaces: opts.secretNamespaces } : {}) }, { gatewayNamespace: opts.namespace, gatewayUrl, ...(opts.compile ?? {}) });
     this.queue = new WorkQueue({
+      priority: (key) => key === 'config' || key === 'replicas',
       metrics: {
         depth: (n) => this.metrics.queueDepth.set(n),
         reconciled: (key, outcome, seconds) => {
@@ -89,16 +106,33 @@ export class Operator {
   /** Map every informer event to the keys whose desired state may depend on it. */
   private route(): void {
     const q = (k: string) => this.queue.add(k);
+    // The config and the policies' status are aggregates: a burst of events becomes one reconcile.
+    const config = () => this.queue.addAfter('config', CONFIG_COALESCE_MS);
     const w = this.world;
-    const allTenants = () => { for (const t of w.tenants.list()) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`); };
-    const allModels = () => { for (const m of w.models.list()) q(`model/${m.metadata.namespace}/${m.metadata.name}`); };
-    w.models.on((o) => { q(`model/${o.metadata.namespace}/${o.metadata.name}`); q('config'); allModels(); /* served-name clashes */ allTenants(); });
-    w.tenants.on((o) => { q(`tenant/${o.metadata.namespace}/${o.metadata.name}`); q('config'); });
-    w.policies.on((o) => { q(`policy/${o.metadata.name}`); allTenants(); q('config'); });
-    w.namespaces.on((o) => {
-      for (const t of w.tenants.list()) if (t.metadata.namespace === o.metadata.name) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
-      for (const p of w.policies.list()) q(`policy/${p.metadata.name}`);
-      q('config');
+    const allTenants = () => { for (const t of w.tenants.values()) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`); };
+    const allModels = () => { for (const m of w.models.values()) q(`model/${m.metadata.namespace}/${m.metadata.name}`); };
+    const allPolicies = (delayMs: number) => { for (const p of w.policies.values()) this.queue.addAfter(`policy/${p.metadata.name}`, delayMs); };
+    w.models.on((o, event, old) => {
+      q(`model/${o.metadata.namespace}/${o.metadata.name}`);
+      if (event === 'resync' || specUnchanged(o, old)) return; // its own status write
+      config(); allModels(); /* served-name clashes */ allTenants();
+    });
+    w.tenants.on((o, event, old) => {
+      if (event !== 'resync' && specUnchanged(o, old)) return; // its own status write: nothing depends on it
+      q(`tenant/${o.metadata.namespace}/${o.metadata.name}`);
+      if (event === 'resync') return;
+      config(); allPolicies(POLICY_STATUS_COALESCE_MS);
+    });
+    w.policies.on((o, event, old) => {
+      q(`policy/${o.metadata.name}`);
+      if (event === 'resync' || specUnchanged(o, old)) return;
+      allTenants(); config();
+    });
+    w.namespaces.on((o, event) => {
+      if (event === 'resync') return;
+      for (const t of w.tenants.values()) if (t.metadata.namespace === o.metadata.name) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
+      allPolicies(0);
+      config();
     });
     const ownedByModel = (o: KObject) => { const k = modelKeyFor(o); if (k) q(`model/${k}`); };
     w.deployments.on(ownedByModel);
@@ -106,18 +140,28 @@ export class Operator {
     w.pods.on(ownedByModel);
     w.networkPolicies.on((o) => {
       const tns = o.metadata.labels?.[LABEL_TENANT_NS];
-      if (tns) { const t = w.tenants.list().find((x) => x.metadata.namespace === tns && (x.metadata.name === o.metadata.labels?.[LABEL_TENANT])); if (t) q(`tenant/${tns}/${t.metadata.name}`); q('config'); return; }
-      if (o.metadata.name === 'tollgate-default-deny') { for (const m of w.models.list()) if (m.metadata.namespace === o.metadata.namespace) q(`model/${m.metadata.namespace}/${m.metadata.name}`); return; }
+      if (tns) {
+        const name = o.metadata.labels?.[LABEL_TENANT] ?? '';
+        if (w.tenants.get(`${tns}/${name}`)) q(`tenant/${tns}/${name}`);
+        else config(); // perhaps a deleted tenant's: the config reconciler sweeps those
+        return;
+      }
+      if (o.metadata.name === 'tollgate-default-deny') { for (const m of w.models.values()) if (m.metadata.namespace === o.metadata.namespace) q(`model/${m.metadata.namespace}/${m.metadata.name}`); return; }
       ownedByModel(o);
     });
-    const secretEvent = (o: KObject) => {
-      q('config');
-      if (o.metadata.labels?.[LABEL_MODEL]) ownedByModel(o);
+    const secretEvent = (o: KObject, event: InformerEvent) => {
+      if (o.metadata.namespace === this.opts.namespace) {
+        if (o.metadata.name === CONFIG_INDEX_NAME) q('replicas');
+        if (event !== 'resync') config();
+        return;
+      }
+      if (o.metadata.labels?.[LABEL_MODEL]) { ownedByModel(o); if (event !== 'resync') config(); }
       const owner = o.metadata.ownerReferences?.find((r) => r.kind === 'LLMTenant');
-      if (owner) q(`tenant/${o.metadata.namespace}/${owner.name}`);
+      if (owner) { q(`tenant/${o.metadata.namespace}/${owner.name}`); if (event !== 'resync') config(); }
       // a bring-your-own Secret may feed any tenant or model in its namespace
       if (!o.metadata.labels?.[LABEL_TENANT] && !o.metadata.labels?.[LABEL_MODEL]) {
-        for (const t of w.tenants.list()) if (t.metadata.namespace === o.metadata.namespace) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
+        for (const t of w.tenants.values()) if (t.metadata.namespace === o.metadata.namespace) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
+        if (event !== 'resync') config();
       }
     };
     w.managedSecrets.on(secretEvent);
@@ -125,14 +169,23 @@ export class Operator {
     w.nodes.on((_o, event) => {
       if (event === 'resync') return;
       // Node capacity matters only to models that are waiting for a node.
-      for (const m of w.models.list() as (KObject & { status?: { conditions?: { type: string; reason: string }[] } })[]) {
+      for (const m of w.models.values() as IterableIterator<KObject & { status?: { conditions?: { type: string; reason: string }[] } }>) {
         if (m.status?.conditions?.some((c) => c.type === 'Ready' && c.reason !== 'Serving')) q(`model/${m.metadata.namespace}/${m.metadata.name}`);
       }
     });
-    w.gatewayLeases.on((o) => {
-      q('config');
-      // keys a gateway revoked on its own show up in their tenant's status
-      for (const r of revokedOn(o)) { const [ns, name] = r.id.split('/'); if (ns && name) q(`tenant/${ns}/${name}`); }
+    // A Lease renewal is replica bookkeeping only: it never recompiles or republishes the config.
+    w.gatewayLeases.on((o, event, old) => {
+      q('replicas');
+      // keys a gateway revoked (or stopped revoking) on its own show up in their tenant's status
+      const key = (r: { id: string }) => r.id;
+      const before = new Set(old && event === 'update' ? revokedOn(old).map(key) : []);
+      const after = new Set(event === 'delete' ? [] : revokedOn(o).map(key));
+      if (event === 'delete') for (const id of revokedOn(o).map(key)) before.add(id);
+      for (const id of new Set([...before, ...after])) {
+        if (before.has(id) && after.has(id)) continue;
+        const [ns, name] = id.split('/');
+        if (ns && name) q(`tenant/${ns}/${name}`);
+      }
     });
   }
 
@@ -144,6 +197,7 @@ export class Operator {
       case 'tenant': return reconcileTenant(ctx, a ?? '', b ?? '');
       case 'policy': return reconcilePolicy(ctx, a ?? '');
       case 'config': return reconcileConfig(ctx);
+      case 'replicas': return reconcileReplicas(ctx);
       default: this.opts.log('unknown key', { key });
     }
   }
@@ -198,6 +252,7 @@ export class Operator {
     this.leading = true;
     this.metrics.leader.set(1);
     this.queue.add('config');
+    this.queue.add('replicas');
     for (const i of [this.world.models, this.world.tenants, this.world.policies]) {
       for (const o of i.list()) this.queue.add(`${i.resource.kind.slice(3).toLowerCase()}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`);
     }

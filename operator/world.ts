@@ -1,16 +1,23 @@
-// The operator's view of the cluster: one informer per kind it reads, and the compiled result of all
-// of it, memoized per cache version (a burst of reconciles shares one compile).
-import type { V1Namespace, V1Secret } from '@kubernetes/client-node';
-import { LLMModel, LLMPolicy, LLMTenant } from '../api/v1alpha1/index.ts';
+// The operator's view of the cluster: one informer per kind it reads (each keeping only what
+// reconciliation reads, see kube/transforms.ts), and what is compiled from them, incrementally:
+// models and policies are recompiled when one of them changes; each tenant is recompiled only when one
+// of its own inputs changed (its spec or labels, its namespace's labels, its key Secrets, the models or
+// the policies) or a key state changed with the clock. The gateway config is assembled from the cached
+// per-tenant pieces and hashed without building its text; the text is built only to publish it.
+import { GATEWAY_CONFIG_SCHEMA_VERSION, canonicalJson, type CfgTenant } from '../api/gateway-config.ts';
+import { LLMModel, LLMPolicy, LLMPolicySpec, LLMTenant } from '../api/v1alpha1/index.ts';
 import {
-  compile, compileModels, compileOneTenant, compilePolicies, namespaceLabelIndex, withDefaults,
-  type CompileOptions, type CompileResult, type ModelsCompiled, type PoliciesCompiled, type TenantOutcome,
+  cfgModels, compileModels, compileOneTenant, compilePolicies, withDefaults,
+  type CompileOptions, type ModelsCompiled, type PoliciesCompiled, type TenantOutcome,
 } from './compiler/index.ts';
-import { secretIndex, type SecretIndex } from './compiler/keys.ts';
-import { policyProblems } from './compiler/policy.ts';
+import { canonicalMembers, hashPieces, tenantJson, type ConfigPieces } from './compiler/delivery.ts';
+import type { SecretDigest, SecretIndex } from './compiler/keys.ts';
+import { policyProblems, selects } from './compiler/policy.ts';
+import { LABEL_TENANT_NS } from './compiler/labels.ts';
 import type { KubeClient } from './kube/client.ts';
 import type { KObject } from './kube/object.ts';
 import { R, type Resource } from './kube/resources.ts';
+import { STATUS_DIGEST, digestedStatusTransform, digestsOf, metadataTransform, specDigestTransform, nodeTransform, objectTransform, podTransform, secretTransform, type Transform } from './kube/transforms.ts';
 import { Informer, NamespacedInformers, type Cache, type Handler } from './runtime/informer.ts';
 
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=tollgate';
@@ -26,6 +33,31 @@ export interface WorldOptions {
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
+/** What is kept per tenant between compilations: its gateway config entry as canonical JSON, and little else. */
+interface TenantPiece {
+  /** The inputs it was compiled from (see World.signature). */
+  sig: string;
+  /** Its canonical JSON's members; members many tenants share are one interned string. */
+  members: readonly string[];
+  changesAt: number;
+  /** Policies (current versions, in force or not) whose selector matches the tenant. */
+  selectedBy: readonly string[];
+}
+
+/** Members of a tenant's config entry that many tenants share (interned: one string in memory). */
+const SHARED_MEMBERS = new Set(['accessWindows', 'anomaly', 'guardrails', 'ipAllowlists', 'limits', 'logging', 'models', 'suspended', 'tier']);
+
+export interface WorldStats {
+  /** Tenants compiled since start (the work the config reconciler does is proportional to this). */
+  tenantCompiles: number;
+  /** Times the config hash was computed from the pieces. */
+  configHashes: number;
+  /** Refreshes that looked at every tenant (models or policies changed, or a key changed state with the clock). */
+  fullRefreshes: number;
+}
+
+type PolicyStatusLastGood = { status?: { lastGood?: { spec?: string } } };
+
 export class World {
   readonly models: Informer;
   readonly tenants: Informer;
@@ -40,75 +72,131 @@ export class World {
   readonly nodes: Informer;
   readonly gatewayLeases: Informer;
   readonly all: Cache[];
-  /** Bumped by every event of the kinds the compiler reads; one counter per input. */
-  private readonly versions = { models: 0, tenants: 0, policies: 0, namespaces: 0, secrets: 0 };
-  private memo: { key: string; at: number; value: { result: CompileResult; invalid: Map<string, string> } } | undefined;
-  private modelsMemo: { v: number; value: ModelsCompiled & { invalid: Map<string, string> } } | undefined;
+  readonly stats: WorldStats = { tenantCompiles: 0, configHashes: 0, fullRefreshes: 0 };
+  /** Bumped by every event of the kinds whose change recompiles everything of that kind. */
+  private readonly versions = { models: 0, policies: 0 };
+  private modelsMemo: { v: number; value: ModelsCompiled & { invalid: Map<string, string>; json: string } } | undefined;
   private policiesMemo: { v: number; value: PoliciesCompiled } | undefined;
-  private secretsMemo: { v: number; value: SecretIndex } | undefined;
-  private nsMemo: { v: number; value: Map<string, Record<string, string>> } | undefined;
-  /** Last version of each policy that compiled, by name. */
+  private readonly pieces = new Map<string, TenantPiece>();
+  /** Tenants whose inputs had an event since the last refresh. */
+  private readonly dirty = new Set<string>();
+  private readonly tenantsByNs = new Map<string, Set<string>>();
+  private refreshedAt = { global: '', nextChangeAt: Infinity };
+  private sortedIds: string[] = [];
+  private sortedIdsVersion = -1;
+  /** Bumped when a piece is added or removed (the sorted id list is rebuilt then). */
+  private idsVersion = 0;
+  /** Bumped when a piece changes or goes: the assembled config and the policy selections are memoized on it. */
+  private piecesVersion = 0;
+  private assembled: { key: string; ids: string[]; hash: string } | undefined;
+  private selections: { key: string; value: Map<string, string[]> } | undefined;
+  /** Last version of each policy that compiled, by name (also read back from LLMPolicy status after a restart). */
   readonly lastGoodPolicies = new Map<string, LLMPolicy>();
   private readonly compileOptions: CompileOptions;
   /** When the operator last published a new gateway config (publications are coalesced). */
   lastConfigPublishAt = 0;
+  /** Size of the config last published (large configs are published less often while they churn). */
+  lastConfigBytes = 0;
+  /** Tenant entries changed since the last publication (a handful: publish at once; many: churn). */
+  changedSincePublish = 0;
+  /** Shards named by the index the operator last published, and by the one before (undefined: not known yet). */
+  publishedShards: { current: Set<string>; previous: Set<string> } | undefined;
+  /** Shards deleted whose deletion the cache may not show yet. */
+  readonly sweptShards = new Set<string>();
 
   get options(): CompileOptions { return this.compileOptions; }
 
   constructor(client: KubeClient, opts: WorldOptions, compileOptions: Partial<CompileOptions>) {
     this.compileOptions = withDefaults(compileOptions);
-    const mk = (r: Resource, extra: { labelSelector?: string; namespace?: string } = {}) => new Informer(client, r, { resyncMs: opts.resyncMs, log: opts.log, ...extra });
+    // Every informer says what it keeps (kube/transforms.ts); by default metadata, spec and status.
+    const mk = (r: Resource, extra: { labelSelector?: string; namespace?: string; transform?: Transform; quietUnchanged?: boolean } = {}) => new Informer(client, r, { resyncMs: opts.resyncMs, log: opts.log, transform: objectTransform, ...extra });
     this.models = mk(R.LLMModel);
-    this.tenants = mk(R.LLMTenant);
+    // A tenant's status is kept as its conditions and a digest (the rest is large and only ever compared).
+    this.tenants = mk(R.LLMTenant, { transform: digestedStatusTransform });
     this.policies = mk(R.LLMPolicy);
-    this.namespaces = mk(R.Namespace);
+    // Only the labels of a Namespace are read.
+    this.namespaces = mk(R.Namespace, { transform: metadataTransform, quietUnchanged: true });
+    // Secrets: per-key digests only (kube/transforms.ts); key material is never cached.
     const secrets = (labelSelector: string): Cache => opts.secretNamespaces && opts.secretNamespaces.length > 0
-      ? new NamespacedInformers(client, R.Secret, [opts.gatewayNamespace, ...opts.secretNamespaces], { resyncMs: opts.resyncMs, log: opts.log, labelSelector })
-      : mk(R.Secret, { labelSelector });
+      ? new NamespacedInformers(client, R.Secret, [opts.gatewayNamespace, ...opts.secretNamespaces], { resyncMs: opts.resyncMs, log: opts.log, labelSelector, transform: secretTransform })
+      : mk(R.Secret, { labelSelector, transform: secretTransform });
     this.managedSecrets = secrets(MANAGED_SELECTOR);
     this.byoSecrets = secrets(`${KEY_MATERIAL_LABEL}=true`);
     this.deployments = mk(R.Deployment, { labelSelector: MANAGED_SELECTOR });
     this.services = mk(R.Service, { labelSelector: MANAGED_SELECTOR });
-    this.networkPolicies = mk(R.NetworkPolicy, { labelSelector: MANAGED_SELECTOR });
-    this.pods = mk(R.Pod, { labelSelector: `${MANAGED_SELECTOR},app.kubernetes.io/component=inference` });
-    this.nodes = mk(R.Node);
-    this.gatewayLeases = mk(R.Lease, { namespace: opts.gatewayNamespace, labelSelector: GATEWAY_REPLICA_LABEL });
+    this.networkPolicies = mk(R.NetworkPolicy, { labelSelector: MANAGED_SELECTOR, transform: specDigestTransform((o) => o.metadata.labels?.[LABEL_TENANT_NS] !== undefined) });
+    this.pods = mk(R.Pod, { labelSelector: `${MANAGED_SELECTOR},app.kubernetes.io/component=inference`, transform: podTransform, quietUnchanged: true });
+    this.nodes = mk(R.Node, { transform: nodeTransform, quietUnchanged: true });
+    this.gatewayLeases = mk(R.Lease, { namespace: opts.gatewayNamespace, labelSelector: GATEWAY_REPLICA_LABEL, transform: objectTransform });
     this.all = [this.models, this.tenants, this.policies, this.namespaces, this.managedSecrets, this.byoSecrets, this.deployments, this.services, this.networkPolicies, this.pods, this.nodes, this.gatewayLeases];
-    // Anything the compiler reads invalidates what was compiled from it.
     const bump = (which: keyof World['versions']): Handler => (_o, event) => { if (event !== 'resync') this.versions[which]++; };
     this.models.on(bump('models'));
-    this.tenants.on(bump('tenants'));
     this.policies.on(bump('policies'));
-    this.namespaces.on(bump('namespaces'));
-    this.managedSecrets.on(bump('secrets'));
-    this.byoSecrets.on(bump('secrets'));
+    // A deleted tenant's piece goes with it.
+    // What may have changed a tenant's piece: its own events, and events of the Secrets and the Namespace
+    // it reads (marked by namespace: a bring-your-own Secret may feed any tenant there).
+    this.tenants.on((o, event) => {
+      if (event === 'resync') return;
+      const ns = o.metadata.namespace ?? 'default';
+      const id = `${ns}/${o.metadata.name}`;
+      let inNs = this.tenantsByNs.get(ns);
+      if (event === 'delete') {
+        inNs?.delete(id);
+        if (inNs?.size === 0) this.tenantsByNs.delete(ns);
+        if (this.pieces.delete(id)) { this.piecesVersion++; this.idsVersion++; }
+        this.dirty.delete(id);
+        return;
+      }
+      if (!inNs) this.tenantsByNs.set(ns, (inNs = new Set()));
+      inNs.add(id);
+      this.dirty.add(id);
+    });
+    const nsDirty: Handler = (o, event) => {
+      if (event === 'resync') return;
+      const ns = o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace ?? 'default';
+      for (const id of this.tenantsByNs.get(ns) ?? []) this.dirty.add(id);
+    };
+    this.namespaces.on(nsDirty);
+    this.managedSecrets.on(nsDirty);
+    this.byoSecrets.on(nsDirty);
   }
 
   start(): void { for (const i of this.all) i.start(); }
   stop(): void { for (const i of this.all) i.stop(); }
   async waitForSync(): Promise<void> { await Promise.all(this.all.map((i) => i.waitForSync())); }
 
-  secrets(): V1Secret[] {
-    return [...this.managedSecrets.list(), ...this.byoSecrets.list()] as unknown as V1Secret[];
+  /** Cached Secrets as the compiler reads them (annotations and digests). */
+  readonly secretIndex: SecretIndex = {
+    get: (key: string): SecretDigest | undefined => {
+      const o = this.managedSecrets.get(key) ?? this.byoSecrets.get(key);
+      if (!o) return undefined;
+      return { annotations: o.metadata.annotations ?? {}, material: digestsOf(o) ?? {} };
+    },
+  };
+
+  private parseOne<T>(item: KObject, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }): { ok: true; value: T } | { ok: false; why: string } {
+    const { status: _status, [STATUS_DIGEST]: _digest, ...rest } = item as KObject & { status?: unknown };
+    const r = schema.safeParse(rest);
+    return r.success ? { ok: true, value: r.data } : { ok: false, why: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   }
 
-  private parse<T>(items: KObject[], schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, kind: string, invalid: Map<string, string>): T[] {
+  private parseAll<T>(items: Iterable<KObject>, schema: Parameters<World['parseOne']>[1], kind: string, invalid?: Map<string, string>): T[] {
     const out: T[] = [];
     for (const item of items) {
       if (item.metadata.deletionTimestamp) continue;
-      const { status: _status, ...rest } = item as KObject & { status?: unknown };
-      const r = schema.safeParse(rest);
-      if (r.success) out.push(r.data);
-      else invalid.set(`${kind}/${item.metadata.namespace ?? ''}/${item.metadata.name}`, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      const r = this.parseOne<T>(item, schema as never);
+      if (r.ok) out.push(r.value);
+      else invalid?.set(`${kind}/${item.metadata.namespace ?? ''}/${item.metadata.name}`, r.why);
     }
     return out;
   }
 
   /** Models compiled, recomputed only when an LLMModel changed. */
-  compiledModels(): ModelsCompiled & { invalid: Map<string, string> } {
+  compiledModels(): ModelsCompiled & { invalid: Map<string, string>; json: string } {
     if (this.modelsMemo?.v === this.versions.models) return this.modelsMemo.value;
     const invalid = new Map<string, string>();
-    const value = { ...compileModels(this.parse(this.models.list(), LLMModel, 'LLMModel', invalid), this.compileOptions), invalid };
+    const compiled = compileModels(this.parseAll<LLMModel>(this.models.values(), LLMModel, 'LLMModel', invalid), this.compileOptions);
+    const value = { ...compiled, invalid, json: canonicalJson(cfgModels(compiled.models)) };
     this.modelsMemo = { v: this.versions.models, value };
     return value;
   }
@@ -116,51 +204,197 @@ export class World {
   /** Policies compiled (RE2 patterns included), recomputed only when an LLMPolicy changed. */
   compiledPolicies(): PoliciesCompiled {
     if (this.policiesMemo?.v === this.versions.policies) return this.policiesMemo.value;
-    const policies = this.parse(this.policies.list(), LLMPolicy, 'LLMPolicy', new Map());
-    for (const p of policies) if (policyProblems(p).length === 0) this.lastGoodPolicies.set(p.metadata.name, p);
+    const objs = [...this.policies.values()];
+    const policies = this.parseAll<LLMPolicy>(objs, LLMPolicy, 'LLMPolicy');
+    for (const p of policies) {
+      if (policyProblems(p).length === 0) { this.lastGoodPolicies.set(p.metadata.name, p); continue; }
+      if (this.lastGoodPolicies.has(p.metadata.name)) continue;
+      // After a restart or failover: the last good version the previous leader recorded in status.
+      const persisted = persistedLastGood(objs.find((o) => o.metadata.name === p.metadata.name), p);
+      if (persisted) this.lastGoodPolicies.set(p.metadata.name, persisted);
+    }
     const value = compilePolicies(policies, this.lastGoodPolicies);
     this.policiesMemo = { v: this.versions.policies, value };
     return value;
   }
 
-  private secretIdx(): SecretIndex {
-    if (this.secretsMemo?.v === this.versions.secrets) return this.secretsMemo.value;
-    const value = secretIndex(this.secrets());
-    this.secretsMemo = { v: this.versions.secrets, value };
-    return value;
+  /** Everything a tenant's compilation reads, as one string: equal signatures, equal outcomes (until changesAt). */
+  private signature(obj: KObject, keySecretNames: readonly string[]): string {
+    const ns = obj.metadata.namespace ?? 'default';
+    const nsObj = this.namespaces.get(ns);
+    const secretVersions = keySecretNames.map((n) => (this.managedSecrets.get(`${ns}/${n}`) ?? this.byoSecrets.get(`${ns}/${n}`))?.metadata.resourceVersion ?? '-').join(',');
+    // generation moves with spec (status writes do not move it); labels feed policy selectors.
+    return `${obj.metadata.uid ?? ''}|${obj.metadata.generation ?? obj.metadata.resourceVersion}|${JSON.stringify(obj.metadata.labels ?? {})}|m${this.versions.models}|p${this.versions.policies}|n${nsObj?.metadata.resourceVersion ?? '-'}|s${secretVersions}`;
   }
 
-  private nsLabels(): Map<string, Record<string, string>> {
-    if (this.nsMemo?.v === this.versions.namespaces) return this.nsMemo.value;
-    const value = namespaceLabelIndex(this.namespaces.list() as unknown as V1Namespace[]);
-    this.nsMemo = { v: this.versions.namespaces, value };
-    return value;
+  private compileTenant(obj: KObject, now: Date): { outcome: TenantOutcome; piece: TenantPiece } | undefined {
+    if (obj.metadata.deletionTimestamp) return undefined;
+    const parsed = this.parseOne<LLMTenant>(obj, LLMTenant as never);
+    if (!parsed.ok) return undefined;
+    const t = parsed.value;
+    const ns = t.metadata.namespace ?? 'default';
+    const nsLabels = this.namespaces.get(ns)?.metadata.labels ?? {};
+    const labels = new Map([[ns, nsLabels]]);
+    const policies = this.compiledPolicies();
+    const outcome = compileOneTenant(t, this.compiledModels(), policies, this.secretIndex, labels, now, this.compileOptions);
+    this.stats.tenantCompiles++;
+    const namespaceLabels = { ...nsLabels, 'kubernetes.io/metadata.name': ns };
+    const selectedBy = policies.policies.filter((p) => selects(p.policy, { tenant: t, namespaceLabels })).map((p) => p.name);
+    const sig = this.signature(obj, keySecretNamesOf(t));
+    const members = canonicalMembers(outcome.config as unknown as Record<string, unknown>, (m, k) => (SHARED_MEMBERS.has(k) ? this.intern(m) : m));
+    return { outcome, piece: { sig, members, changesAt: outcome.changesAt, selectedBy } };
   }
 
-  /** One tenant, compiled against the memoized models and policies. */
+  /** Interned member strings (models granted, limits, guardrails... are the same for many tenants). */
+  private readonly interned = new Map<string, string>();
+  private internedLive = 0;
+  private intern(m: string): string {
+    const have = this.interned.get(m);
+    if (have !== undefined) return have;
+    // Values no tenant uses any more are dropped once the table has grown well past what is live.
+    if (this.interned.size > 4 * this.internedLive + 1024) this.sweepInterned();
+    this.interned.set(m, m);
+    return m;
+  }
+
+  private sweepInterned(): void {
+    const live = new Set<string>();
+    for (const p of this.pieces.values()) for (const m of p.members) live.add(m);
+    for (const k of this.interned.keys()) if (!live.has(k)) this.interned.delete(k);
+    this.internedLive = this.interned.size;
+  }
+
+  private store(id: string, piece: TenantPiece): void {
+    const old = this.pieces.get(id);
+    if (!old) this.idsVersion++;
+    if (!old || old.members.join(',') !== piece.members.join(',') || old.selectedBy.join(',') !== piece.selectedBy.join(',')) { this.piecesVersion++; this.changedSincePublish++; }
+    this.pieces.set(id, piece);
+  }
+
+  /** The cached piece of a tenant, recompiled when its inputs changed (undefined: not compilable). */
+  private piece(obj: KObject, now: Date): TenantPiece | undefined {
+    const id = `${obj.metadata.namespace}/${obj.metadata.name}`;
+    const cached = this.pieces.get(id);
+    if (cached && cached.changesAt > now.getTime()) {
+      const names = keySecretNamesFromObject(obj);
+      if (cached.sig === this.signature(obj, names)) return cached;
+    }
+    const r = this.compileTenant(obj, now);
+    if (!r) { if (this.pieces.delete(id)) { this.piecesVersion++; this.idsVersion++; } return undefined; }
+    this.store(id, r.piece);
+    return r.piece;
+  }
+
+  /** One tenant in full (for its status), compiled now; its config piece is refreshed on the way. */
   tenantOutcome(namespace: string, name: string, now: Date): TenantOutcome | undefined {
     const obj = this.tenants.get(`${namespace}/${name}`);
     if (!obj) return undefined;
-    const [tenant] = this.parse([obj], LLMTenant, 'LLMTenant', new Map());
-    if (!tenant) return undefined;
-    return compileOneTenant(tenant, this.compiledModels(), this.compiledPolicies(), this.secretIdx(), this.nsLabels(), now, this.compileOptions);
+    const r = this.compileTenant(obj, now);
+    if (!r) return undefined;
+    this.store(`${namespace}/${name}`, r.piece);
+    return r.outcome;
   }
 
-  /** Everything (for the gateway config and policy status); objects that fail their schema are reported, not compiled. */
-  compiled(now = new Date()): { result: CompileResult; invalid: Map<string, string> } {
-    const key = JSON.stringify(this.versions);
-    if (this.memo && this.memo.key === key && now.getTime() - this.memo.at < 1000) return this.memo.value;
-    const invalid = new Map<string, string>(this.compiledModels().invalid);
-    const result = compile({
-      models: this.parse(this.models.list(), LLMModel, 'LLMModel', new Map()),
-      tenants: this.parse(this.tenants.list(), LLMTenant, 'LLMTenant', invalid),
-      policies: this.parse(this.policies.list(), LLMPolicy, 'LLMPolicy', invalid),
-      secrets: this.secrets(),
-      namespaces: this.namespaces.list() as unknown as V1Namespace[],
-      lastGoodPolicies: this.lastGoodPolicies,
-      now,
-    }, this.compileOptions);
-    this.memo = { key, at: now.getTime(), value: { result, invalid } };
-    return this.memo.value;
+  /** Why an object failed its schema (for its status). */
+  invalidReason(obj: KObject, kind: 'LLMTenant' | 'LLMModel' | 'LLMPolicy'): string | undefined {
+    const schema = kind === 'LLMTenant' ? LLMTenant : kind === 'LLMModel' ? LLMModel : LLMPolicy;
+    const r = this.parseOne(obj, schema as never);
+    return r.ok ? undefined : r.why;
   }
+
+  /** Refresh every tenant's piece (cheap when nothing changed: one signature per tenant). */
+  /**
+   * Bring the pieces up to date. Only tenants marked dirty by an event are looked at, unless models or
+   * policies changed, or a key changes state with the clock (then every tenant's signature is checked).
+   */
+  private refresh(now: Date): { ids: string[]; key: string } {
+    const global = `${this.versions.models}|${this.versions.policies}`;
+    if (global !== this.refreshedAt.global || now.getTime() >= this.refreshedAt.nextChangeAt) {
+      let next = Infinity;
+      for (const obj of this.tenants.values()) {
+        const p = this.piece(obj, now);
+        if (p && p.changesAt < next) next = p.changesAt;
+      }
+      this.refreshedAt = { global, nextChangeAt: next };
+      this.stats.fullRefreshes++;
+    } else {
+      for (const id of this.dirty) {
+        const obj = this.tenants.get(id);
+        if (!obj) continue;
+        const p = this.piece(obj, now);
+        if (p && p.changesAt < this.refreshedAt.nextChangeAt) this.refreshedAt.nextChangeAt = p.changesAt;
+      }
+    }
+    this.dirty.clear();
+    const key = `${this.piecesVersion}|${this.versions.models}`;
+    if (this.assembled?.key === key) return { ids: this.assembled.ids, key };
+    if (this.pieces.size !== this.sortedIds.length || this.sortedIdsVersion !== this.idsVersion) {
+      this.sortedIds = [...this.pieces.keys()].sort();
+      this.sortedIdsVersion = this.idsVersion;
+    }
+    return { ids: this.sortedIds, key };
+  }
+
+  /** The gateway config's hash and, on demand, its pieces (the text is built only to publish it). */
+  gatewayConfig(now: Date): { hash: string; tenants: number; models: number; pieces: () => ConfigPieces } {
+    const { ids, key } = this.refresh(now);
+    const models = this.compiledModels();
+    const pieces = (): ConfigPieces => ({
+      schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION, modelsJson: models.json,
+      tenants: ids.map((id) => ({ id, members: this.pieces.get(id)?.members ?? [] })),
+    });
+    if (this.assembled?.key !== key) {
+      this.stats.configHashes++;
+      this.assembled = { key, ids, hash: hashPieces(pieces()) };
+    }
+    return { hash: this.assembled.hash, tenants: ids.length, models: models.models.filter((m) => m.serving).length, pieces };
+  }
+
+  /** Policy name -> the tenants (namespace/name, sorted) its current version selects. */
+  policySelections(now: Date): Map<string, string[]> {
+    const { key } = this.refresh(now);
+    if (this.selections?.key === key) return this.selections.value;
+    const value = new Map<string, string[]>();
+    for (const id of [...this.pieces.keys()].sort()) {
+      for (const p of this.pieces.get(id)?.selectedBy ?? []) {
+        const list = value.get(p) ?? [];
+        list.push(id);
+        value.set(p, list);
+      }
+    }
+    this.selections = { key, value };
+    return value;
+  }
+
+  /** The config entry of one tenant, as the gateway sees it (tests, debugging). */
+  tenantConfig(id: string): CfgTenant | undefined {
+    const p = this.pieces.get(id);
+    return p ? (JSON.parse(tenantJson({ id, members: p.members })) as CfgTenant) : undefined;
+  }
+}
+
+function keySecretNamesOf(t: LLMTenant): string[] {
+  const names = new Set<string>([t.spec.keySecretName ?? `${t.metadata.name}-tollgate-keys`]);
+  for (const k of t.spec.keys) if (k.secretRef) names.add(k.secretRef.name);
+  return [...names];
+}
+
+/** The same names from the raw object (no schema parse on the fast path). */
+function keySecretNamesFromObject(o: KObject): string[] {
+  const spec = o['spec'] as { keySecretName?: unknown; keys?: { secretRef?: { name?: unknown } }[] } | undefined;
+  const names = new Set<string>([typeof spec?.keySecretName === 'string' ? spec.keySecretName : `${o.metadata.name}-tollgate-keys`]);
+  for (const k of Array.isArray(spec?.keys) ? spec.keys : []) if (typeof k?.secretRef?.name === 'string') names.add(k.secretRef.name);
+  return [...names];
+}
+
+/** The last good spec a leader recorded in the policy's status, if it still compiles. */
+export function persistedLastGood(obj: KObject | undefined, current: LLMPolicy): LLMPolicy | undefined {
+  const text = (obj as (KObject & PolicyStatusLastGood) | undefined)?.status?.lastGood?.spec;
+  if (typeof text !== 'string') return undefined;
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch { return undefined; }
+  const spec = LLMPolicySpec.safeParse(raw);
+  if (!spec.success) return undefined;
+  const p: LLMPolicy = { ...current, spec: spec.data };
+  return policyProblems(p).length === 0 ? p : undefined;
 }

@@ -149,6 +149,13 @@ export const LLMPolicyStatus = z.strictObject({
   conditions: Conditions.optional(),
   selectedTenants: describe(z.array(z.string()).optional(), 'namespace/name of the LLMTenants this policy selects.'),
   selectedTenantCount: z.int().optional(),
+  lastGood: describe(
+    z.strictObject({
+      generation: z.int().optional(),
+      spec: describe(z.string().max(1_048_576), 'The spec (canonical JSON, defaults applied) of the last version that compiled.'),
+    }).optional(),
+    'The last version of this policy that compiled. While the current spec does not compile, this one stays in force, also after an operator restart or failover.',
+  ),
 });
 export type LLMPolicyStatus = z.infer<typeof LLMPolicyStatus>;
 

@@ -58,8 +58,18 @@ export const KeyStatus = z.strictObject({
 });
 export type KeyStatus = z.infer<typeof KeyStatus>;
 
+export const EffectiveBudgetLine = z.strictObject({
+  unit: z.enum(['tokens', 'gpuSeconds']),
+  limit: z.number(),
+  window: describe(z.string(), 'The window as written (e.g. 1m, 24h).'),
+  windowSeconds: z.int(),
+});
+
 export const EffectiveLimits = z.strictObject({
-  budget: Budget.optional(),
+  budgets: describe(
+    z.array(EffectiveBudgetLine).optional(),
+    'Every budget line the gateway enforces (the smallest limit per unit and window over the tenant and its policies); a request must fit in all of them.',
+  ),
   rateLimits: RateLimits.optional(),
   limits: RequestLimits.optional(),
 });

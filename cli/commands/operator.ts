@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     'health-port': { type: 'string' },
     'metrics-port': { type: 'string' },
     'bind-address': { type: 'string', default: '0.0.0.0' },
-    workers: { type: 'string', default: '4' },
+    workers: { type: 'string', default: '16' },
     'gateway-url': { type: 'string' },
     identity: { type: 'string' },
     'secret-namespaces': { type: 'string' },

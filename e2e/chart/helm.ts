@@ -105,9 +105,8 @@ export async function serviceAccountKubeconfig(admin: KubeClient, namespace: str
   const tr = await admin.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${serviceAccount}/token`, {
     body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
   });
-  const cluster = admin.kc.getCurrentCluster();
-  if (!cluster) throw new Error('admin kubeconfig has no cluster');
-  const ca = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
+  const caPem = admin.connection?.ca;
+  const ca = caPem ? Buffer.from(caPem).toString('base64') : undefined;
   const path = join(workDir, `${namespace}-${serviceAccount}.kubeconfig`);
   writeFileSync(path, JSON.stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'sa',

@@ -25,21 +25,26 @@ export interface Proc {
   output(): string;
 }
 
+/** Spawned in its own process group: stop() ends the whole group (a child's own children included). */
 export function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
   const log = join(logDir, `${name}.log`);
   const out = createWriteStream(log, { flags: 'a' });
-  const child = spawn(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 : null))));
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try { if (child.pid) process.kill(-child.pid, sig); } catch { try { child.kill(sig); } catch { /* gone */ } }
+  };
   return {
     name, child, log, exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill(signal);
-      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      if (child.exitCode !== null || child.signalCode !== null) { signalGroup('SIGKILL'); return child.exitCode; }
+      signalGroup(signal);
+      const t = setTimeout(() => signalGroup('SIGKILL'), 15_000);
       const code = await exited;
       clearTimeout(t);
+      signalGroup('SIGKILL'); // anything left in the group
       return code;
     },
     output: () => { try { return readFileSync(log, 'utf8'); } catch { return ''; } },

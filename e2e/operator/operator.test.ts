@@ -290,6 +290,41 @@ describe('operator on the local control plane', { timeout: 900_000 }, () => {
     }, 30_000, 500);
     assert.match(idx, /^1\/1 replicas on [a-f0-9]{12}$/);
   });
+
+  it('collects the Lease of a gateway replica that is gone', async () => {
+    const renewed = new Date(Date.now() - 3600_000).toISOString().replace(/Z$/, '000Z');
+    await k.create(R.Lease, {
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+      metadata: { name: 'tollgate-gateway-gone-pod', namespace: NS.gw, labels: { 'tollgate.dev/gateway-replica': 'true' } },
+      spec: { holderIdentity: 'gone-pod', leaseDurationSeconds: 30, renewTime: renewed },
+    });
+    await until('stale replica Lease deleted', async () => (await get(R.Lease, NS.gw, 'tollgate-gateway-gone-pod')) === undefined, 30_000, 500);
+    assert.ok((await k.list(R.Lease, { namespace: NS.gw, labelSelector: 'tollgate.dev/gateway-replica' })).items.length >= 1, 'the live replica keeps its Lease');
+  });
+
+  it('keeps a broken policy\'s last good version in force after a failover (recorded in its status)', async () => {
+    const good = await until('last good version recorded', async () => { const o = await get(R.LLMPolicy, undefined, POLICY); return (o?.status?.['lastGood'] as { spec?: string } | undefined)?.spec ? o : undefined; });
+    assert.deepEqual(JSON.parse((good.status?.['lastGood'] as { spec: string }).spec).limits, { maxOutputTokens: 64 });
+    await k.request('PATCH', `/apis/tollgate.dev/v1alpha1/llmpolicies/${POLICY}`, {
+      body: { spec: { limits: { maxOutputTokens: 32 }, guardrails: { redaction: { customPatterns: [{ name: 'broken', pattern: '(' }] } } } }, contentType: 'application/merge-patch+json',
+    });
+    await until('policy reports its last good version in force', async () => cond(await get(R.LLMPolicy, undefined, POLICY), 'Ready')?.reason === 'LastGoodInForce', 30_000, 200);
+    // A new leader that never saw the good version.
+    await opA.stop('SIGKILL');
+    opA = startOperator('operator-d', ports.opHealth = await freePort(), ports.opMetrics = await freePort());
+    await until('operator-d leads', async () => (await metricSum(`http://127.0.0.1:${ports.opMetrics}/metrics`, 'tollgate_operator_leader').catch(() => 0)) === 1, 60_000, 500);
+    // poke the tenant so the new leader recompiles it now
+    await patchSpec(R.LLMTenant, NS.team, 'app', { contact: 'failover' });
+    await until('tenant reconciled by the new leader', async () => { const o = await get(R.LLMTenant, NS.team, 'app'); return o?.status?.['observedGeneration'] === o?.metadata.generation; }, 30_000, 200);
+    const t = await get(R.LLMTenant, NS.team, 'app');
+    assert.equal(cond(t, 'Ready')?.status, 'True', `still served: ${cond(t, 'Ready')?.message}`);
+    assert.equal(cond(await get(R.LLMPolicy, undefined, POLICY), 'Ready')?.reason, 'LastGoodInForce');
+    await propagated();
+    const key = await tenantKey('second');
+    const r = await chat(key);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    await k.request('PATCH', `/apis/tollgate.dev/v1alpha1/llmpolicies/${POLICY}`, { body: { spec: { limits: { maxOutputTokens: 64 }, guardrails: null } }, contentType: 'application/merge-patch+json' });
+  });
 });
 
 export { KubeError };

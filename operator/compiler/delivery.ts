@@ -19,8 +19,9 @@ export interface ConfigIndex {
   shards: { name: string; sha256: string; bytes: number }[];
 }
 
-export function shardName(hash: string, i: number): string {
-  return `${CONFIG_INDEX_NAME}-${hash.replace(/^sha256:/, '').slice(0, 16)}-${i}`;
+/** Shard Secrets are named by their own content: a shard that did not change is not written again. */
+export function shardName(text: string): string {
+  return `${CONFIG_INDEX_NAME}-${createHash('sha256').update(text).digest('hex').slice(0, 20)}`;
 }
 
 /** Split on UTF-8 byte boundaries that never cut a multi-byte character. */
@@ -37,30 +38,115 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
   return parts.length > 0 ? parts : [''];
 }
 
-export function configSecrets(config: GatewayConfig, namespace: string, maxShardBytes = DEFAULT_SHARD_BYTES): V1Secret[] {
-  const text = canonicalJson(config);
-  const parts = splitUtf8(text, maxShardBytes);
-  const labels = { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', 'app.kubernetes.io/component': 'gateway-config' };
-  const shards: V1Secret[] = parts.map((part, i) => ({
+/**
+ * One tenant's canonical JSON object, as its members (`"key":value`, in key order, without the braces):
+ * members many tenants share (models granted, limits, guardrails...) can then be one string in memory.
+ */
+export interface TenantText {
+  readonly id: string;
+  readonly members: readonly string[];
+}
+
+/** A config as the operator assembles it: the models' canonical JSON and each tenant's text, in id order. */
+export interface ConfigPieces {
+  schemaVersion: string;
+  modelsJson: string;
+  tenants: readonly TenantText[];
+}
+
+/** The members of an object's canonical JSON (`canonicalJson(o) === '{' + members.join(',') + '}'`). */
+export function canonicalMembers(o: Record<string, unknown>, intern: (member: string, key: string) => string = (m) => m): string[] {
+  return Object.keys(o).filter((k) => o[k] !== undefined).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((k) => intern(`${JSON.stringify(k)}:${canonicalJson(o[k])}`, k));
+}
+
+export function tenantJson(t: TenantText): string {
+  return `{${t.members.join(',')}}`;
+}
+
+/** sha256 of the canonical body, streamed piece by piece (the whole text is never built to hash it). */
+export function hashPieces(p: ConfigPieces): string {
+  const h = createHash('sha256');
+  // Fed in batches of about 64 KB: one update per member would cost more than the hashing itself.
+  let batch: string[] = [`{"models":${p.modelsJson},"schemaVersion":${JSON.stringify(p.schemaVersion)},"tenants":[`];
+  let size = 0;
+  p.tenants.forEach((t, i) => {
+    batch.push(i > 0 ? ',{' : '{', t.members.join(','), '}');
+    size += 200;
+    if (size >= 65_536) { h.update(batch.join('')); batch = []; size = 0; }
+  });
+  batch.push(']}');
+  h.update(batch.join(''));
+  return `sha256:${h.digest('hex')}`;
+}
+
+/** A tenant ends a chunk when its id hashes to 0 mod this: chunk boundaries depend on ids, not on offsets. */
+export const CHUNK_EVERY = 128;
+
+function endsChunk(id: string): boolean {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return h % CHUNK_EVERY === 0;
+}
+
+/**
+ * The canonical JSON of the sealed config, cut into parts whose concatenation is that text: a head with
+ * the hash and the models, chunks of whole tenants whose boundaries are chosen by tenant id (so one
+ * tenant's change rewrites one chunk, not every shard after it), and the closing brackets.
+ */
+export function configParts(p: ConfigPieces, hash: string, maxBytes = DEFAULT_SHARD_BYTES): string[] {
+  const parts: string[] = [`{"hash":${JSON.stringify(hash)},"models":${p.modelsJson},"schemaVersion":${JSON.stringify(p.schemaVersion)},"tenants":[`];
+  let chunk: string[] = [];
+  let bytes = 0;
+  const flush = () => { if (chunk.length > 0) { parts.push(chunk.join('')); chunk = []; bytes = 0; } };
+  p.tenants.forEach((t, i) => {
+    const piece = i > 0 ? `,${tenantJson(t)}` : tenantJson(t);
+    const n = Buffer.byteLength(piece);
+    if (bytes + n > maxBytes) flush();
+    chunk.push(piece);
+    bytes += n;
+    if (endsChunk(t.id)) flush();
+  });
+  flush();
+  parts.push(']}');
+  return parts.flatMap((x) => (Buffer.byteLength(x) > maxBytes ? splitUtf8(x, maxBytes) : [x]));
+}
+
+const LABELS = { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', 'app.kubernetes.io/component': 'gateway-config' };
+
+/** The index Secret and the shard Secrets for config text already cut into parts. */
+export function secretsForParts(parts: readonly string[], hash: string, schemaVersion: string, namespace: string): V1Secret[] {
+  const shards: V1Secret[] = parts.map((part) => ({
     apiVersion: 'v1',
     kind: 'Secret',
     type: 'Opaque',
-    metadata: { name: shardName(config.hash, i), namespace, labels: { ...labels, [LABEL_CONFIG_PART]: 'shard' }, annotations: { 'tollgate.dev/config-hash': config.hash } },
+    metadata: { name: shardName(part), namespace, labels: { ...LABELS, [LABEL_CONFIG_PART]: 'shard' } },
     stringData: { [CONFIG_SHARD_KEY]: part },
   }));
   const index: ConfigIndex = {
-    schemaVersion: config.schemaVersion,
-    hash: config.hash,
-    shards: parts.map((part, i) => ({ name: shardName(config.hash, i), sha256: createHash('sha256').update(part).digest('hex'), bytes: Buffer.byteLength(part) })),
+    schemaVersion,
+    hash,
+    shards: parts.map((part) => ({ name: shardName(part), sha256: createHash('sha256').update(part).digest('hex'), bytes: Buffer.byteLength(part) })),
   };
   const indexSecret: V1Secret = {
     apiVersion: 'v1',
     kind: 'Secret',
     type: 'Opaque',
-    metadata: { name: CONFIG_INDEX_NAME, namespace, labels: { ...labels, [LABEL_CONFIG_PART]: 'index' }, annotations: { 'tollgate.dev/config-hash': config.hash } },
+    metadata: { name: CONFIG_INDEX_NAME, namespace, labels: { ...LABELS, [LABEL_CONFIG_PART]: 'index' }, annotations: { 'tollgate.dev/config-hash': hash } },
     stringData: { [CONFIG_INDEX_KEY]: `${JSON.stringify(index, null, 2)}\n` },
   };
-  return [indexSecret, ...shards];
+  // One part may appear twice (e.g. two empty chunks): one Secret per name.
+  const unique = new Map(shards.map((x) => [x.metadata?.name ?? '', x]));
+  return [indexSecret, ...unique.values()];
+}
+
+export function piecesOf(config: GatewayConfig): ConfigPieces {
+  return { schemaVersion: config.schemaVersion, modelsJson: canonicalJson(config.models), tenants: config.tenants.map((t) => ({ id: t.id, members: canonicalMembers(t as unknown as Record<string, unknown>) })) };
+}
+
+/** Index + shards for a compiled config (`tollgate render`, tests); the operator builds the same from cached pieces. */
+export function configSecrets(config: GatewayConfig, namespace: string, maxShardBytes = DEFAULT_SHARD_BYTES): V1Secret[] {
+  return secretsForParts(configParts(piecesOf(config), config.hash, maxShardBytes), config.hash, config.schemaVersion, namespace);
 }
 
 /** Reassemble shards (in index order) and check each against the index. */

@@ -183,7 +183,16 @@ export function compile(input: CompileInput, partialOptions: Partial<CompileOpti
 }
 
 export function assembleConfig(models: readonly ModelOutcome[], tenants: readonly TenantOutcome[]): GatewayConfig {
-  const cfgModels: CfgModel[] = models.filter((m) => m.serving).map((m) => {
+  return sealGatewayConfig({
+    schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION,
+    models: cfgModels(models),
+    tenants: [...tenants].sort((a, b) => (a.id < b.id ? -1 : 1)).map((t) => t.config),
+  });
+}
+
+/** The gateway config's models section: served models, by served name. */
+export function cfgModels(models: readonly ModelOutcome[]): CfgModel[] {
+  return models.filter((m) => m.serving).map((m) => {
     const s = m.model.spec;
     return {
       servedName: m.servedName,
@@ -205,11 +214,6 @@ export function assembleConfig(models: readonly ModelOutcome[], tenants: readonl
       },
     };
   }).sort((a, b) => (a.servedName < b.servedName ? -1 : 1));
-  return sealGatewayConfig({
-    schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION,
-    models: cfgModels,
-    tenants: [...tenants].sort((a, b) => (a.id < b.id ? -1 : 1)).map((t) => t.config),
-  });
 }
 
 export { MANAGED_BY };

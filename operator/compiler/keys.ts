@@ -15,12 +15,48 @@ export function keySecretName(tenant: LLMTenant): string {
   return tenant.spec.keySecretName ?? `${tenant.metadata.name}-tollgate-keys`;
 }
 
-export type SecretIndex = ReadonlyMap<string, V1Secret>;
-
-export function secretIndex(secrets: readonly V1Secret[]): SecretIndex {
-  return new Map(secrets.map((s) => [`${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''}`, s]));
+/** What the operator keeps of one value of a Secret: its sha256 and length, never the value itself. */
+export interface MaterialDigest {
+  /** sha256 (hex) of the trimmed value. */
+  readonly sha256: string;
+  /** Characters of the trimmed value. */
+  readonly length: number;
 }
 
+/** A Secret as the compiler sees it: annotations and per-key digests (no key material). */
+export interface SecretDigest {
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly material: Readonly<Record<string, MaterialDigest>>;
+}
+
+/** Lookup by `namespace/name`. */
+export interface SecretIndex {
+  get(key: string): SecretDigest | undefined;
+}
+
+/** Digest every value of `data` (base64) and `stringData` (plain, offline manifests). */
+export function digestValues(data: Readonly<Record<string, string>> | undefined, stringData?: Readonly<Record<string, string>>): Record<string, MaterialDigest> {
+  const out: Record<string, MaterialDigest> = Object.create(null) as Record<string, MaterialDigest>;
+  const add = (k: string, plain: string) => { const v = plain.trim(); out[k] = { sha256: hashKey(v), length: v.length }; };
+  for (const [k, v] of Object.entries(stringData ?? {})) add(k, v);
+  for (const [k, v] of Object.entries(data ?? {})) add(k, Buffer.from(v, 'base64').toString('utf8'));
+  return out;
+}
+
+export function digestSecret(s: V1Secret): SecretDigest {
+  return { annotations: s.metadata?.annotations ?? {}, material: digestValues(s.data, s.stringData) };
+}
+
+export function secretIndex(secrets: readonly V1Secret[]): SecretIndex {
+  return new Map(secrets.map((s) => [`${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''}`, digestSecret(s)]));
+}
+
+export function materialOf(secret: SecretDigest | undefined, key: string): MaterialDigest | undefined {
+  if (!secret || !Object.hasOwn(secret.material, key)) return undefined;
+  return secret.material[key];
+}
+
+/** The plain value of one key of a full Secret (only where the value itself is needed: mirroring upstream credentials). */
 export function secretValue(secret: V1Secret | undefined, key: string): string | undefined {
   if (!secret) return undefined;
   const b64 = secret.data?.[key];
@@ -32,20 +68,24 @@ export function secretValue(secret: V1Secret | undefined, key: string): string |
 export interface KeyOutcome {
   config: CfgKey[];
   status: KeyStatus[];
+  /** When a key state changes by the clock alone (expiry, end of grace), ms since epoch; Infinity: never. */
+  changesAt: number;
 }
 
 export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): KeyOutcome {
   const ns = tenant.metadata.namespace ?? 'default';
   const issuedName = keySecretName(tenant);
   const issued = secrets.get(`${ns}/${issuedName}`);
-  const ann = issued?.metadata?.annotations ?? {};
+  const ann = issued?.annotations ?? {};
   const config: CfgKey[] = [];
   const status: KeyStatus[] = [];
   const idBase = `${ns}/${tenant.metadata.name}`;
+  let changesAt = Infinity;
+  const at = (iso: string | undefined) => { const t = iso === undefined ? NaN : Date.parse(iso); if (t > now.getTime() && t < changesAt) changesAt = t; };
   for (const k of tenant.spec.keys) {
     const secretName = k.secretRef?.name ?? issuedName;
-    const material = k.secretRef ? secretValue(secrets.get(`${ns}/${k.secretRef.name}`), k.secretRef.key) : secretValue(issued, k.name);
-    if (material === undefined || material === '') {
+    const material = k.secretRef ? materialOf(secrets.get(`${ns}/${k.secretRef.name}`), k.secretRef.key) : materialOf(issued, k.name);
+    if (material === undefined || material.length === 0) {
       status.push({ name: k.name, state: 'Pending', reason: k.secretRef ? `waiting for Secret ${k.secretRef.name} key ${k.secretRef.key}` : 'not issued yet', secretName });
       continue;
     }
@@ -53,7 +93,8 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
       status.push({ name: k.name, state: 'Invalid', reason: `key is shorter than ${MIN_BYO_KEY_LENGTH} characters`, secretName });
       continue;
     }
-    const sha = hashKey(material);
+    const sha = material.sha256;
+    at(k.expiresAt);
     const expired = k.expiresAt !== undefined && Date.parse(k.expiresAt) <= now.getTime();
     const state = k.revoked ? 'Revoked' : expired ? 'Expired' : 'Active';
     const reason = k.revoked ? 'revoked in spec' : expired ? `expired at ${k.expiresAt}` : undefined;
@@ -65,16 +106,17 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
     config.push({ id: `${idBase}/${k.name}`, sha256: sha, scopes: [...k.scopes].sort(), revoked: k.revoked, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}) });
 
     // The rotated-out key stays valid for the grace period after the rotation time.
-    const previous = k.secretRef ? undefined : secretValue(issued, `${k.name}${PREVIOUS_SUFFIX}`);
+    const previous = k.secretRef ? undefined : materialOf(issued, `${k.name}${PREVIOUS_SUFFIX}`);
     const rotatedAt = ann[`${ANN_ROTATED_AT}${k.name}`];
     if (previous && rotatedAt && previous.length >= MIN_BYO_KEY_LENGTH && !k.revoked) {
       const graceEnd = new Date(Date.parse(rotatedAt) + windowSeconds(tenant.spec.rotationGracePeriod) * 1000);
       const end = k.expiresAt && Date.parse(k.expiresAt) < graceEnd.getTime() ? k.expiresAt : graceEnd.toISOString();
-      const prevSha = hashKey(previous);
+      const prevSha = previous.sha256;
       const over = Date.parse(end) <= now.getTime();
+      at(end);
       status.push({ name: `${k.name}${PREVIOUS_SUFFIX}`, fingerprint: fingerprint(prevSha), state: over ? 'Expired' : 'Grace', expiresAt: end, secretName, reason: `rotated out at ${rotatedAt}` });
       if (prevSha !== sha) config.push({ id: `${idBase}/${k.name}${PREVIOUS_SUFFIX}`, sha256: prevSha, scopes: [...k.scopes].sort(), revoked: false, expiresAt: end });
     }
   }
-  return { config, status };
+  return { config, status, changesAt };
 }

@@ -20,6 +20,8 @@ export interface TenantOutcome {
   effective: { budget: CfgLimits['budgets']; rateLimits: RateLimits; limits: RequestLimits };
   keys: KeyStatus[];
   config: CfgTenant;
+  /** When this outcome changes by the clock alone (a key expires or leaves its grace period); Infinity: never. */
+  changesAt: number;
   /** Why the tenant cannot be served at all (undefined when it can). */
   blocked?: { reason: string; message: string };
 }
@@ -110,7 +112,7 @@ export function compileTenant(input: TenantInputs): TenantOutcome {
   };
   return {
     id, tenant, policies: selecting.map((p) => p.metadata.name), grantedModels: granted, deniedModels,
-    effective: { budget: budgets, rateLimits: rate, limits: req }, keys: keys.status, config,
+    effective: { budget: budgets, rateLimits: rate, limits: req }, keys: keys.status, config, changesAt: keys.changesAt,
     ...(blocked ? { blocked } : {}),
   };
 }

@@ -1,8 +1,12 @@
-// A thin JSON client over the Kubernetes API. client-node does kubeconfig loading, authentication and TLS;
-// objects travel as plain JSON (client-node's typed models rename fields such as NetworkPolicy `from` and
-// turn timestamps into Dates, which would corrupt server-side apply). Every request is counted.
-import { KubeConfig, RequestContext, type HttpMethod } from '@kubernetes/client-node';
-import { fetch } from 'undici';
+// A thin JSON client over the Kubernetes API, with its own watch. Credentials come from
+// kube/config.ts (in-cluster, certificates, tokens); objects travel as plain JSON (client-node's typed
+// models rename fields such as NetworkPolicy `from` and turn timestamps into Dates, which would corrupt
+// server-side apply). client-node is loaded only for kubeconfigs that need an exec plugin or an auth
+// provider: its module graph costs ~85 MB of RSS the operator does not otherwise need. Every request is counted.
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { Agent, fetch, type Dispatcher } from 'undici';
+import { loadConnection, type Connection, type Loaded } from './config.ts';
 import type { KObject } from './object.ts';
 import { apiVersionOf, pathFor, type Resource } from './resources.ts';
 
@@ -27,32 +31,76 @@ export interface ListResult<T> {
   resourceVersion: string;
 }
 
+interface Auth {
+  headers(url: string, method: string): Promise<Record<string, string>>;
+  dispatcher(): Dispatcher;
+}
+
+function directAuth(c: Connection): Auth {
+  // One connection pool for every request (and every watch).
+  const agent = new Agent({ connect: { ...(c.ca ? { ca: c.ca } : {}), ...(c.cert ? { cert: c.cert } : {}), ...(c.key ? { key: c.key } : {}), rejectUnauthorized: !c.insecureSkipTlsVerify } });
+  return {
+    headers: async (): Promise<Record<string, string>> => {
+      if (c.token) return { Authorization: `Bearer ${c.token()}` };
+      if (c.basic) return { Authorization: `Basic ${Buffer.from(`${c.basic.username}:${c.basic.password}`).toString('base64')}` };
+      return {};
+    },
+    dispatcher: () => agent,
+  };
+}
+
+/** Kubeconfigs with an exec plugin or auth provider: client-node does the authentication. */
+function pluginAuth(path: string): Auth {
+  type KC = { loadFromFile(p: string): void; applySecurityAuthentication(ctx: unknown): Promise<void> };
+  let kc: Promise<{ kc: KC; RequestContext: new (url: string, method: string) => { getHeaders(): Record<string, string>; getDispatcher(): Dispatcher } }> | undefined;
+  let dispatcher: Dispatcher | undefined;
+  const load = () => (kc ??= import('@kubernetes/client-node').then((m) => {
+    const k = new m.KubeConfig() as unknown as KC;
+    k.loadFromFile(path);
+    return { kc: k, RequestContext: m.RequestContext as unknown as new (url: string, method: string) => { getHeaders(): Record<string, string>; getDispatcher(): Dispatcher } };
+  }));
+  return {
+    headers: async (url, method) => {
+      const { kc: k, RequestContext } = await load();
+      const ctx = new RequestContext(url, method);
+      await k.applySecurityAuthentication(ctx);
+      // client-node 2.0.1 builds a new undici Agent per call and never closes it: keep the first one.
+      dispatcher ??= ctx.getDispatcher();
+      return ctx.getHeaders();
+    },
+    dispatcher: () => {
+      if (!dispatcher) throw new Error('no dispatcher before the first request');
+      return dispatcher;
+    },
+  };
+}
+
+export type WatchEvent = { type: string; object: unknown };
+
 export class KubeClient {
-  readonly kc: KubeConfig;
   readonly server: string;
+  /** The connection (undefined when an exec plugin / auth provider authenticates through client-node). */
+  readonly connection: Connection | undefined;
+  private readonly auth: Auth;
   private readonly onRequest: RequestCounter | undefined;
-  /**
-   * One connection pool for every request. client-node 2.0.1 builds a new undici Agent (pool + TLS
-   * session) on every applySecurityAuthentication() and never closes it: used per request, that keeps
-   * a socket per request alive and grew the operator's heap by hundreds of MB under load.
-   */
-  private dispatcher: ReturnType<RequestContext['getDispatcher']> | undefined;
   /** Requests by verb, for tests and the scale benchmark. */
   readonly counts = new Map<string, number>();
 
-  constructor(kc: KubeConfig, onRequest?: RequestCounter) {
-    this.kc = kc;
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster');
-    this.server = cluster.server.replace(/\/+$/, '');
+  constructor(loaded: Loaded, onRequest?: RequestCounter) {
+    if (loaded.kind === 'direct') {
+      this.server = loaded.connection.server;
+      this.connection = loaded.connection;
+      this.auth = directAuth(loaded.connection);
+    } else {
+      this.server = loaded.server;
+      this.connection = undefined;
+      this.auth = pluginAuth(loaded.path);
+    }
     this.onRequest = onRequest;
   }
 
   static fromKubeconfig(path?: string, onRequest?: RequestCounter): KubeClient {
-    const kc = new KubeConfig();
-    if (path) kc.loadFromFile(path);
-    else kc.loadFromDefault();
-    return new KubeClient(kc, onRequest);
+    return new KubeClient(loadConnection(path), onRequest);
   }
 
   writes(): number {
@@ -61,23 +109,18 @@ export class KubeClient {
     return n;
   }
 
+  private async send(method: string, url: URL, body: string | undefined, contentType: string | undefined, signal: AbortSignal): Promise<Awaited<ReturnType<typeof fetch>>> {
+    const headers: Record<string, string> = { ...(await this.auth.headers(url.toString(), method)), Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = contentType ?? 'application/json';
+    return fetch(url, { method, headers, dispatcher: this.auth.dispatcher(), ...(body !== undefined ? { body } : {}), signal });
+  }
+
   async request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, opts: { query?: Record<string, string>; body?: unknown; contentType?: string; verb?: string; resource?: string } = {}): Promise<T> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
-    const ctx = new RequestContext(url.toString(), method as HttpMethod);
-    await this.kc.applySecurityAuthentication(ctx);
-    const headers: Record<string, string> = { ...ctx.getHeaders(), Accept: 'application/json' };
-    if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
     const verb = opts.verb ?? method.toLowerCase();
     this.counts.set(verb, (this.counts.get(verb) ?? 0) + 1);
-    this.dispatcher ??= ctx.getDispatcher();
-    const res = await fetch(url, {
-      method,
-      headers,
-      dispatcher: this.dispatcher,
-      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-      signal: AbortSignal.timeout(30_000),
-    });
+    const res = await this.send(method, url, opts.body !== undefined ? JSON.stringify(opts.body) : undefined, opts.contentType, AbortSignal.timeout(30_000));
     const text = await res.text();
     this.onRequest?.(verb, opts.resource ?? '', res.status);
     if (!res.ok) {
@@ -93,6 +136,34 @@ export class KubeClient {
     return (text === '' ? {} : JSON.parse(text)) as T;
   }
 
+  /**
+   * A watch: each event line is parsed and handed over as it arrives. Resolves when the server ends the
+   * watch (timeoutSeconds) or `signal` aborts it; rejects on an HTTP error or a broken stream.
+   */
+  async watch(path: string, query: Record<string, string>, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries({ ...query, watch: 'true' })) url.searchParams.set(k, v);
+    this.counts.set('watch', (this.counts.get('watch') ?? 0) + 1);
+    const res = await this.send('GET', url, undefined, undefined, signal);
+    this.onRequest?.('watch', '', res.status);
+    if (!res.ok || !res.body) {
+      const text = await res.text().catch(() => '');
+      throw new KubeError(res.status, res.statusText, `watch ${path}: ${res.status} ${text.slice(0, 500)}`);
+    }
+    const lines = createInterface({ input: Readable.fromWeb(res.body as Parameters<typeof Readable.fromWeb>[0]), crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        if (line.trim() === '') continue;
+        let e: WatchEvent;
+        try { e = JSON.parse(line) as WatchEvent; } catch { throw new Error(`watch ${path}: a line that is not JSON`); }
+        onEvent(e);
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      throw err;
+    }
+  }
+
   async get<T extends KObject>(r: Resource, namespace: string | undefined, name: string): Promise<T | undefined> {
     try {
       return await this.request<T>('GET', pathFor(r, namespace, name), { resource: r.plural });
@@ -102,17 +173,22 @@ export class KubeClient {
     }
   }
 
-  async list<T extends KObject>(r: Resource, opts: { namespace?: string; labelSelector?: string; limit?: number; continue?: string } = {}): Promise<ListResult<T>> {
+  /** Every page of a collection; `transform` maps each item as its page arrives (informers keep only what they need). */
+  async list<T extends KObject>(r: Resource, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; limit?: number; continue?: string; transform?: (o: KObject) => KObject } = {}): Promise<ListResult<T>> {
     const items: T[] = [];
     let cont: string | undefined = opts.continue;
     let resourceVersion = '';
     do {
       const query: Record<string, string> = { limit: String(opts.limit ?? 500) };
       if (opts.labelSelector) query['labelSelector'] = opts.labelSelector;
+      if (opts.fieldSelector) query['fieldSelector'] = opts.fieldSelector;
       if (cont) query['continue'] = cont;
       const page = await this.request<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>('GET', pathFor(r, opts.namespace), { query, verb: 'list', resource: r.plural });
       const apiVersion = apiVersionOf(r);
-      for (const item of page.items) items.push({ ...item, apiVersion, kind: r.kind });
+      for (const item of page.items) {
+        const full = { ...item, apiVersion, kind: r.kind };
+        items.push((opts.transform ? opts.transform(full) : full) as T);
+      }
       resourceVersion = page.metadata.resourceVersion;
       cont = page.metadata.continue || undefined;
     } while (cont);

@@ -1,110 +1,153 @@
-// The gateway config: compiled from everything, written as content-addressed Secrets in the gateway
-// namespace (shards first, then the index), old shards swept; upstream credentials mirrored for the
-// gateway; NetworkPolicies of deleted tenants swept; gateway replicas' config hashes surfaced.
-import { canonicalJson } from '../../api/gateway-config.ts';
-import { CONFIG_INDEX_NAME, LABEL_CONFIG_PART, configSecrets } from '../compiler/delivery.ts';
+// The gateway config: assembled from the cached per-tenant pieces, published only when its hash
+// changes, as content-addressed Secrets in the gateway namespace (shards first, then the index; a
+// shard that did not change is not written again), old shards swept; upstream credentials mirrored for
+// the gateway; NetworkPolicies of deleted tenants swept. Gateway replica bookkeeping is not here
+// (reconcile/replicas.ts): a Lease renewal never recompiles or republishes anything.
+import { GATEWAY_CONFIG_SCHEMA_VERSION } from '../../api/gateway-config.ts';
+import { CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, LABEL_CONFIG_PART, configParts, secretsForParts, type ConfigIndex } from '../compiler/delivery.ts';
+import { secretValue } from '../compiler/keys.ts';
 import { LABEL_TENANT, LABEL_TENANT_NS, MANAGED_BY, labelValue } from '../compiler/labels.ts';
 import { credentialKey, upstreamSecretName } from '../compiler/model.ts';
-import { secretValue } from '../compiler/keys.ts';
 import type { KObject } from '../kube/object.ts';
 import { R } from '../kube/resources.ts';
+import { digestsOf } from '../kube/transforms.ts';
 import type { V1Secret } from '@kubernetes/client-node';
-import { jsonEqual } from '../status/conditions.ts';
 import type { ReconcileResult } from '../runtime/queue.ts';
-import { ensure, type ReconcileContext } from './context.ts';
+import type { ReconcileContext } from './context.ts';
 
 export const ANN_CONFIG_HASH = 'tollgate.dev/config-hash';
 export const ANN_PREVIOUS_HASH = 'tollgate.dev/previous-config-hash';
-export const ANN_REPLICAS = 'tollgate.dev/gateway-replicas';
 export const UPSTREAM_CREDENTIALS_SECRET = 'tollgate-upstream-credentials';
 
 /** Publications closer together than this are coalesced into one (a burst of changes is one config). */
 export const MIN_PUBLISH_INTERVAL_MS = 300;
+/** ...and while many tenants change (convergence, a policy edit), a large config is published at most once per
+ * this many ms per MB (10k tenants: ~18 MB, ~18 s): each publication rewrites most shards then. */
+export const PUBLISH_MS_PER_MB = 1000;
+export const CHURN_TENANTS = 20;
+/** Shards written in parallel. */
+export const SHARD_WRITERS = 6;
 
 export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileResult | void> {
   const ns = ctx.gatewayNamespace;
-  const { result } = ctx.world.compiled(ctx.now());
-  const cfg = result.gatewayConfig;
-  ctx.metrics.configBytes.set(Buffer.byteLength(canonicalJson(cfg)));
-  const secrets = configSecrets(cfg, ns);
-  ctx.metrics.configShards.set(secrets.length - 1);
-  const [index, ...shards] = secrets;
-  if (!index) return;
-  const cachedIndex = ctx.world.managedSecrets.get(`${ns}/${CONFIG_INDEX_NAME}`);
-  const currentHash = cachedIndex?.metadata.annotations?.[ANN_CONFIG_HASH];
+  const now = ctx.now();
 
   // 1. Upstream credentials the gateway presents to each engine (mirrored from the model namespaces).
-  const creds: Record<string, string> = {};
-  for (const m of result.models) {
-    if (!m.serving || !m.supportsApiKey) continue;
-    const ref = upstreamSecretName(m.model);
-    const s = [...ctx.world.managedSecrets.list(), ...ctx.world.byoSecrets.list()].find((x) => x.metadata.namespace === m.model.metadata.namespace && x.metadata.name === ref.name);
-    const v = secretValue(s as V1Secret | undefined, ref.key);
-    if (v) creds[credentialKey(m.model)] = Buffer.from(v).toString('base64');
-  }
-  const credSecret = {
-    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-    metadata: { name: UPSTREAM_CREDENTIALS_SECRET, namespace: ns, labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', 'app.kubernetes.io/component': 'upstream-credentials' } },
-    data: creds,
-  };
-  const cachedCreds = ctx.world.managedSecrets.get(`${ns}/${UPSTREAM_CREDENTIALS_SECRET}`) as (KObject & { data?: Record<string, string> }) | undefined;
-  if (!cachedCreds || !jsonEqual(cachedCreds.data ?? {}, creds)) await ctx.client.apply(R.Secret, credSecret);
+  await mirrorCredentials(ctx);
 
-  // 2. Which gateway replicas enforce the latest hash (each replica renews a Lease carrying its hash).
-  const summary = replicaSummary(ctx, cfg.hash);
-
-  // 3. Shards, then the index that names them: a gateway never sees an index without its shards.
+  // 2. The config: hashed from the cached pieces; nothing else happens unless the hash moved.
+  const cfg = ctx.world.gatewayConfig(now);
+  const cachedIndex = ctx.world.managedSecrets.get(`${ns}/${CONFIG_INDEX_NAME}`);
+  const currentHash = cachedIndex?.metadata.annotations?.[ANN_CONFIG_HASH];
+  if (!ctx.world.publishedShards) ctx.world.publishedShards = { current: await shardsOfIndex(ctx), previous: new Set() };
   if (currentHash !== cfg.hash) {
-    const wait = ctx.world.lastConfigPublishAt + MIN_PUBLISH_INTERVAL_MS - ctx.now().getTime();
-    if (wait > 0) return { requeueAfterMs: wait };
-  }
-  const previousHash = currentHash !== cfg.hash ? currentHash : cachedIndex?.metadata.annotations?.[ANN_PREVIOUS_HASH];
-  if (currentHash !== cfg.hash) {
-    for (const s of shards) {
-      if (!ctx.world.managedSecrets.get(`${ns}/${s.metadata?.name}`)) await ctx.client.apply(R.Secret, asData(s));
-    }
-  }
-  const desiredIndex = asData({
-    ...index,
-    metadata: { ...index.metadata, annotations: { ...(index.metadata?.annotations ?? {}), ...(previousHash ? { [ANN_PREVIOUS_HASH]: previousHash } : {}), [ANN_REPLICAS]: summary } },
-  });
-  if (await ensure(ctx, desiredIndex, cachedIndex) && currentHash !== cfg.hash) {
+    const bytesMb = ctx.world.lastConfigBytes / 1e6;
+    const churn = ctx.world.changedSincePublish > CHURN_TENANTS;
+    const wait = ctx.world.lastConfigPublishAt + (churn ? Math.max(MIN_PUBLISH_INTERVAL_MS, bytesMb * PUBLISH_MS_PER_MB) : MIN_PUBLISH_INTERVAL_MS) - now.getTime();
+    if (wait > 0) return { requeueAfterMs: Math.ceil(wait) };
+    const parts = configParts(cfg.pieces(), cfg.hash);
+    const [index, ...shards] = secretsForParts(parts, cfg.hash, GATEWAY_CONFIG_SCHEMA_VERSION, ns);
+    if (!index) return;
+    const bytes = parts.reduce((n, p) => n + Buffer.byteLength(p), 0);
+    ctx.metrics.configBytes.set(bytes);
+    ctx.world.lastConfigBytes = bytes;
+    ctx.metrics.configShards.set(shards.length);
+    // 3. Shards, then the index that names them: a gateway never sees an index without its shards.
+    // (a shard swept a moment ago may still be in the cache: write it again)
+    const missing = shards.filter((s) => { const name = s.metadata?.name ?? ''; return !ctx.world.managedSecrets.get(`${ns}/${name}`) || ctx.world.sweptShards.delete(name); });
+    // Several at a time: while many tenants change, most shards are new and each is up to 768 KB.
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(SHARD_WRITERS, missing.length) }, async () => {
+      while (next < missing.length) { const s = missing[next++] as V1Secret; await ctx.client.apply(R.Secret, asData(s)); }
+    }));
+    const written = missing.length;
+    await ctx.client.apply(R.Secret, asData({
+      ...index,
+      metadata: { ...index.metadata, annotations: { ...(index.metadata?.annotations ?? {}), ...(currentHash ? { [ANN_PREVIOUS_HASH]: currentHash } : {}) } },
+    }));
     ctx.world.lastConfigPublishAt = ctx.now().getTime();
-    ctx.log('gateway config published', { hash: cfg.hash, previous: currentHash, shards: shards.length, tenants: cfg.tenants.length, models: cfg.models.length });
+    ctx.world.changedSincePublish = 0;
+    ctx.world.publishedShards = { current: new Set(shards.map((s) => s.metadata?.name ?? '')), previous: ctx.world.publishedShards.current };
+    ctx.log('gateway config published', { hash: cfg.hash, previous: currentHash, shards: shards.length, shardsWritten: written, bytes, tenants: cfg.tenants, models: cfg.models });
   }
 
-  // 4. Sweep shards of configs older than the previous one (gateways may still be reading that).
-  const keep = new Set([cfg.hash, currentHash !== cfg.hash ? currentHash : cachedIndex?.metadata.annotations?.[ANN_PREVIOUS_HASH]].filter((x): x is string => !!x));
-  for (const s of ctx.world.managedSecrets.list()) {
-    if (s.metadata.namespace !== ns || s.metadata.labels?.[LABEL_CONFIG_PART] !== 'shard') continue;
-    if (!keep.has(s.metadata.annotations?.[ANN_CONFIG_HASH] ?? '')) await ctx.client.delete(R.Secret, ns, s.metadata.name);
+  // 4. Sweep shards neither the current nor the previous index names (gateways may still be reading that one).
+  const { current, previous } = ctx.world.publishedShards;
+  for (const name of ctx.world.sweptShards) if (!ctx.world.managedSecrets.get(`${ns}/${name}`)) ctx.world.sweptShards.delete(name);
+  // Only once this process has published: after a restart the shards of the index before the current one
+  // are not known, and a converged system must not write.
+  if (ctx.world.lastConfigPublishAt > 0 && current.size > 0) {
+    for (const s of ctx.world.managedSecrets.values()) {
+      if (s.metadata.namespace !== ns || s.metadata.labels?.[LABEL_CONFIG_PART] !== 'shard') continue;
+      if (current.has(s.metadata.name) || previous.has(s.metadata.name) || ctx.world.sweptShards.has(s.metadata.name)) continue;
+      await ctx.client.delete(R.Secret, ns, s.metadata.name);
+      ctx.world.sweptShards.add(s.metadata.name);
+    }
   }
 
   // 5. NetworkPolicies of tenants that no longer exist (cross-namespace: no owner reference possible).
-  const tenants = new Set(ctx.world.tenants.list().map((t) => `${t.metadata.namespace}/${labelValue(t.metadata.name)}`));
-  for (const np of ctx.world.networkPolicies.list()) {
+  for (const np of ctx.world.networkPolicies.values()) {
     const tns = np.metadata.labels?.[LABEL_TENANT_NS];
     if (np.metadata.namespace !== ns || !tns) continue;
-    if (!tenants.has(`${tns}/${np.metadata.labels?.[LABEL_TENANT] ?? ''}`)) await ctx.client.delete(R.NetworkPolicy, ns, np.metadata.name);
+    const tname = np.metadata.labels?.[LABEL_TENANT] ?? '';
+    if (!tenantExists(ctx, tns, tname)) await ctx.client.delete(R.NetworkPolicy, ns, np.metadata.name);
   }
 }
 
-function replicaSummary(ctx: ReconcileContext, hash: string): string {
-  const now = ctx.now().getTime();
-  let current = 0;
-  let stale = 0;
-  for (const l of ctx.world.gatewayLeases.list() as (KObject & { spec?: { renewTime?: string; leaseDurationSeconds?: number } })[]) {
-    const renewed = Date.parse(l.spec?.renewTime ?? '');
-    if (!Number.isFinite(renewed) || renewed + (l.spec?.leaseDurationSeconds ?? 30) * 1000 < now) continue;
-    if (l.metadata.annotations?.[ANN_CONFIG_HASH] === hash) current++; else stale++;
+function tenantExists(ctx: ReconcileContext, ns: string, labelName: string): boolean {
+  if (ctx.world.tenants.get(`${ns}/${labelName}`)) return true;
+  // Long names are shortened in the label: fall back to comparing label values.
+  for (const t of ctx.world.tenants.values()) if (t.metadata.namespace === ns && labelValue(t.metadata.name) === labelName) return true;
+  return false;
+}
+
+/** The shards the published index names (read once after a start: the cache holds digests, not the index text). */
+async function shardsOfIndex(ctx: ReconcileContext): Promise<Set<string>> {
+  const s = await ctx.client.get<KObject & { data?: Record<string, string> }>(R.Secret, ctx.gatewayNamespace, CONFIG_INDEX_NAME);
+  const text = s?.data?.[CONFIG_INDEX_KEY];
+  if (!text) return new Set();
+  try {
+    const index = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as ConfigIndex;
+    return new Set((index.shards ?? []).map((x) => x.name));
+  } catch {
+    return new Set();
   }
-  ctx.metrics.gatewayReplicas.set({ state: 'current' }, current);
-  ctx.metrics.gatewayReplicas.set({ state: 'stale' }, stale);
-  return `${current}/${current + stale} replicas on ${hash.slice(7, 19)}`;
+}
+
+/**
+ * The gateway's upstream credentials. Compared by digest with the cached copy; the source Secrets are
+ * read (GET, not cached) only when something differs.
+ */
+async function mirrorCredentials(ctx: ReconcileContext): Promise<void> {
+  const ns = ctx.gatewayNamespace;
+  const models = ctx.world.compiledModels().models.filter((m) => m.serving && m.supportsApiKey);
+  const wanted = new Map<string, { ns: string; name: string; key: string; sha?: string }>();
+  for (const m of models) {
+    const ref = upstreamSecretName(m.model);
+    const mns = m.model.metadata.namespace ?? 'default';
+    const d = digestsOf(ctx.world.managedSecrets.get(`${mns}/${ref.name}`) ?? ctx.world.byoSecrets.get(`${mns}/${ref.name}`));
+    const sha = d && Object.hasOwn(d, ref.key) && (d[ref.key]?.length ?? 0) > 0 ? d[ref.key]?.sha256 : undefined;
+    if (sha) wanted.set(credentialKey(m.model), { ns: mns, name: ref.name, key: ref.key, sha });
+  }
+  const cached = ctx.world.managedSecrets.get(`${ns}/${UPSTREAM_CREDENTIALS_SECRET}`);
+  const have = digestsOf(cached) ?? {};
+  const same = cached !== undefined && Object.keys(have).length === wanted.size && [...wanted].every(([k, w]) => Object.hasOwn(have, k) && have[k]?.sha256 === w.sha);
+  if (same) return;
+  const creds: Record<string, string> = {};
+  for (const [k, w] of wanted) {
+    const s = await ctx.client.get<KObject>(R.Secret, w.ns, w.name);
+    const v = secretValue(s as unknown as V1Secret | undefined, w.key);
+    if (v) creds[k] = Buffer.from(v).toString('base64');
+  }
+  await ctx.client.apply(R.Secret, {
+    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+    metadata: { name: UPSTREAM_CREDENTIALS_SECRET, namespace: ns, labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', 'app.kubernetes.io/component': 'upstream-credentials' } },
+    data: creds,
+  } as KObject);
 }
 
 /** The operator applies `data` (base64): `stringData` is write-only and would never compare equal. */
-function asData(s: V1Secret): KObject {
+export function asData(s: V1Secret): KObject {
   const { stringData, ...rest } = s;
   const data = { ...(rest.data ?? {}) };
   for (const [k, v] of Object.entries(stringData ?? {})) data[k] = Buffer.from(v).toString('base64');

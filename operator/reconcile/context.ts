@@ -2,6 +2,7 @@
 import type { KubeClient } from '../kube/client.ts';
 import { microTime, type KObject } from '../kube/object.ts';
 import { resourceFor } from '../kube/resources.ts';
+import { SPEC_DIGEST, STATUS_DIGEST, statusDigest } from '../kube/transforms.ts';
 import type { OperatorMetrics } from '../metrics.ts';
 import { isSubset, jsonEqual } from '../status/conditions.ts';
 import type { World } from '../world.ts';
@@ -24,17 +25,28 @@ interface Applicable { apiVersion?: string; kind?: string; metadata?: { name?: s
  * (so a converged system makes no write requests). Hand edits to owned fields are reverted.
  */
 export async function ensure(ctx: ReconcileContext, desired: Applicable, cached: KObject | undefined): Promise<boolean> {
-  if (cached && isSubset(desired, cached)) return false;
+  if (cached && upToDate(desired, cached)) return false;
   const r = resourceFor(desired.apiVersion ?? '', desired.kind ?? '');
   await ctx.client.apply(r, desired as KObject);
   ctx.metrics.applies.inc({ kind: desired.kind ?? '' });
   return true;
 }
 
+/** Every field we own is in the cached object (a cached spec reduced to a digest is compared by digest). */
+export function upToDate(desired: Applicable, cached: KObject): boolean {
+  const digest = cached[SPEC_DIGEST];
+  if (typeof digest !== 'string') return isSubset(desired, cached);
+  const { spec, ...rest } = desired as Applicable & { spec?: unknown };
+  return isSubset(rest, cached) && statusDigest(JSON.parse(JSON.stringify(spec ?? {}))) === digest;
+}
+
 /** Write status through the status subresource, only if it changed. */
 export async function writeStatus(ctx: ReconcileContext, obj: KObject, status: unknown): Promise<boolean> {
   const current = (obj as { status?: unknown }).status;
-  if (jsonEqual(JSON.parse(JSON.stringify(status)), current ?? {})) return false;
+  const plain: unknown = JSON.parse(JSON.stringify(status));
+  const digest = obj[STATUS_DIGEST];
+  // A cached status reduced to its digest (kube/transforms.ts) is compared by digest.
+  if (typeof digest === 'string' ? digest === statusDigest(plain) : jsonEqual(plain, current ?? {})) return false;
   const r = resourceFor(obj.apiVersion, obj.kind);
   await ctx.client.apply(r, {
     apiVersion: obj.apiVersion, kind: obj.kind,
@@ -67,10 +79,12 @@ export async function recordEvent(ctx: ReconcileContext, obj: KObject, type: 'No
   }
 }
 
-/** Record an Event when the Ready condition changes status or reason. */
+/** Record an Event when the Ready condition changes status or reason (not for a first Ready=True). */
 export async function readyTransition(ctx: ReconcileContext, obj: KObject, before: unknown, after: { conditions?: { type: string; status: string; reason: string; message: string }[] }): Promise<void> {
   const prev = (before as { conditions?: { type: string; status: string; reason: string }[] } | undefined)?.conditions?.find((c) => c.type === 'Ready');
   const next = after.conditions?.find((c) => c.type === 'Ready');
   if (!next || (prev && prev.status === next.status && prev.reason === next.reason)) return;
+  // An object that becomes Ready on its first reconcile is not news (10k new tenants would be 10k Events).
+  if (!prev && next.status === 'True') return;
   await recordEvent(ctx, obj, next.status === 'True' ? 'Normal' : 'Warning', next.reason, next.message);
 }

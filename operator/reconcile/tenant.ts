@@ -7,6 +7,7 @@ import { LABEL_TENANT, MANAGED_BY, labelValue, ownerRefs } from '../compiler/lab
 import { tenantNetworkPolicy } from '../compiler/tenant.ts';
 import { planKeySecret } from '../keys-plan.ts';
 import { R } from '../kube/resources.ts';
+import { STATUS_DIGEST, digestsOf } from '../kube/transforms.ts';
 import type { KObject } from '../kube/object.ts';
 import { tenantStatus } from '../status/tenant.ts';
 import type { ReconcileResult } from '../runtime/queue.ts';
@@ -17,19 +18,27 @@ export const LABEL_KEY_SECRET = 'tollgate.dev/tenant-keys';
 export async function reconcileTenant(ctx: ReconcileContext, namespace: string, name: string): Promise<ReconcileResult | void> {
   const obj = ctx.world.tenants.get(`${namespace}/${name}`);
   if (!obj || obj.metadata.deletionTimestamp) return; // key Secret goes with it; the NetworkPolicy is swept by the config reconciler
-  const parsed = LLMTenant.safeParse((({ status: _s, ...rest }) => rest)(obj as typeof obj & { status?: unknown }));
+  const parsed = LLMTenant.safeParse((({ status: _s, [STATUS_DIGEST]: _d, ...rest }) => rest)(obj as typeof obj & { status?: unknown }));
   if (!parsed.success) return;
   const tenant = parsed.data;
   const now = ctx.now();
 
   // 1. Keys: issue, rotate, drop, in the tenant's own namespace.
   const secretName = keySecretName(tenant);
-  const cached = ctx.world.managedSecrets.get(`${namespace}/${secretName}`) as (typeof obj & { data?: Record<string, string> }) | undefined;
-  const current = cached ? {
-    data: Object.fromEntries(Object.entries(cached.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])),
-    annotations: cached.metadata.annotations ?? {},
-  } : undefined;
-  const plan = planKeySecret(tenant, current, now, generateKey);
+  const cached = ctx.world.managedSecrets.get(`${namespace}/${secretName}`);
+  // The cache holds digests, not keys: plan on them (a key's digest stands in for its value), and read
+  // the Secret itself only when the plan changes it and must carry existing keys over (rotation).
+  const digests = digestsOf(cached) ?? {};
+  const fromCache = cached ? { data: Object.fromEntries(Object.entries(digests).map(([k, d]) => [k, `sha256:${d.sha256}`])), annotations: cached.metadata.annotations ?? {} } : undefined;
+  let plan = planKeySecret(tenant, fromCache, now, generateKey);
+  if (plan.changed && cached) {
+    const live = await ctx.client.get<typeof obj & { data?: Record<string, string> }>(R.Secret, namespace, secretName);
+    const current = live ? {
+      data: Object.fromEntries(Object.entries(live.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])),
+      annotations: live.metadata.annotations ?? {},
+    } : undefined;
+    plan = planKeySecret(tenant, current, now, generateKey);
+  }
   if (plan.changed) {
     await ctx.client.apply(R.Secret, {
       apiVersion: 'v1', kind: 'Secret', type: 'Opaque',

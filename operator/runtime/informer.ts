@@ -2,10 +2,10 @@
 // informer it never stops: any error restarts it with backoff (410 Gone re-lists), the watch is rotated
 // by the server every few minutes, a resync timer re-delivers every cached object, and the time since
 // the last event is exposed for health checks.
-import { Watch } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.ts';
 import { keyOf, isKObject, type KObject } from '../kube/object.ts';
 import { apiVersionOf, pathFor, type Resource } from '../kube/resources.ts';
+import { sameContent, withoutManagedFields, type Transform } from '../kube/transforms.ts';
 import { backoffDelay } from './backoff.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete' | 'resync';
@@ -18,19 +18,17 @@ export interface InformerOptions {
   /** Server-side watch timeout; the watch is re-established after it. */
   watchTimeoutSeconds?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
-}
-
-/** What the cache keeps of an object: everything but managedFields (often the largest part, never read). */
-function trim(o: KObject): KObject {
-  if (!('managedFields' in o.metadata)) return o;
-  const { managedFields: _mf, ...metadata } = o.metadata as KObject['metadata'] & { managedFields?: unknown };
-  return { ...o, metadata };
+  /** What the cache keeps of each object, applied as it arrives (default: all but managedFields). */
+  transform?: Transform;
+  /** Updates whose transformed object equals the cached one (but for resourceVersion) update the cache silently. */
+  quietUnchanged?: boolean;
 }
 
 export class Informer {
   readonly resource: Resource;
   private readonly client: KubeClient;
   private readonly opts: InformerOptions;
+  private readonly transform: Transform;
   private readonly cache = new Map<string, KObject>();
   private readonly handlers: Handler[] = [];
   private resourceVersion = '';
@@ -49,10 +47,12 @@ export class Informer {
     this.client = client;
     this.resource = resource;
     this.opts = opts;
+    this.transform = opts.transform ?? withoutManagedFields;
   }
 
   on(handler: Handler): void { this.handlers.push(handler); }
   list(): KObject[] { return [...this.cache.values()]; }
+  values(): IterableIterator<KObject> { return this.cache.values(); }
   get(key: string): KObject | undefined { return this.cache.get(key); }
   get hasSynced(): boolean { return this.synced; }
   get size(): number { return this.cache.size; }
@@ -82,20 +82,32 @@ export class Informer {
     }
   }
 
+  /** One watch event: transformed, cached, handlers called (also the seam unit tests feed objects through). */
+  ingest(type: 'MODIFIED' | 'DELETED', obj: KObject): void {
+    const item: KObject = this.transform({ ...obj, apiVersion: apiVersionOf(this.resource), kind: this.resource.kind });
+    const key = keyOf(item);
+    const old = this.cache.get(key);
+    if (type === 'DELETED') { if (old) { this.cache.delete(key); this.emit(item, 'delete'); } return; }
+    this.cache.set(key, item);
+    if (old && this.opts.quietUnchanged && sameContent(old, item)) return;
+    this.emit(item, old ? 'update' : 'add', old);
+  }
+
   private async relist(): Promise<void> {
+    // Each page is transformed as it arrives: the full objects of a 10k-item list never sit in memory at once.
     const { items, resourceVersion } = await this.client.list<KObject>(this.resource, {
       ...(this.opts.namespace ? { namespace: this.opts.namespace } : {}),
       ...(this.opts.labelSelector ? { labelSelector: this.opts.labelSelector } : {}),
+      transform: this.transform,
     });
     const seen = new Set<string>();
-    for (const raw of items) {
-      const item = trim(raw);
+    for (const item of items) {
       const key = keyOf(item);
       seen.add(key);
       const old = this.cache.get(key);
       this.cache.set(key, item);
       if (!old) this.emit(item, 'add');
-      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit(item, 'update', old);
+      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion && !(this.opts.quietUnchanged && sameContent(old, item))) this.emit(item, 'update', old);
     }
     for (const [key, old] of this.cache) if (!seen.has(key)) { this.cache.delete(key); this.emit(old, 'delete'); }
     this.resourceVersion = resourceVersion;
@@ -103,49 +115,39 @@ export class Informer {
     if (!this.synced) { this.synced = true; for (const w of this.syncWaiters.splice(0)) w(); }
   }
 
-  private watchOnce(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const watch = new Watch(this.client.kc);
-      const timeoutSeconds = this.opts.watchTimeoutSeconds ?? 300;
-      // client-node aborts a watch after 30 s without data; bookmarks arrive about once a minute, so allow
-      // the whole server-side timeout plus slack before calling the connection dead.
-      // (The field is TypeScript-private in client-node 2.x, hence Reflect.)
-      Reflect.set(watch, 'requestTimeoutMs', (timeoutSeconds + 30) * 1000);
-      const query: Record<string, string | number | boolean> = {
-        resourceVersion: this.resourceVersion,
-        allowWatchBookmarks: true,
-        timeoutSeconds,
-      };
-      if (this.opts.labelSelector) query['labelSelector'] = this.opts.labelSelector;
-      let gone = false;
-      watch.watch(pathFor(this.resource, this.opts.namespace), query, (type: string, obj: unknown) => {
+  private async watchOnce(): Promise<void> {
+    const timeoutSeconds = this.opts.watchTimeoutSeconds ?? 300;
+    const query: Record<string, string> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds) };
+    if (this.opts.labelSelector) query['labelSelector'] = this.opts.labelSelector;
+    const ctrl = new AbortController();
+    this.abort = ctrl;
+    if (this.stopped) ctrl.abort();
+    // Bookmarks arrive about once a minute: a watch silent for the whole server-side timeout plus slack is dead.
+    const idle = setTimeout(() => ctrl.abort(), (timeoutSeconds + 30) * 1000);
+    let gone = false;
+    let failed: string | undefined;
+    try {
+      await this.client.watch(pathFor(this.resource, this.opts.namespace), query, ({ type, object }) => {
         this.lastEventAt = Date.now();
+        idle.refresh();
         if (type === 'ERROR') {
-          const status = obj as { code?: number; message?: string };
+          const status = object as { code?: number; message?: string };
           if (status.code === 410) gone = true;
+          else failed = status.message ?? 'watch error';
           this.lastError = status.message ?? 'watch error';
+          ctrl.abort();
           return;
         }
-        if (!isKObject(obj)) return;
-        this.resourceVersion = obj.metadata.resourceVersion ?? this.resourceVersion;
+        if (!isKObject(object)) return;
+        this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
         if (type === 'BOOKMARK') return;
-        const item: KObject = trim({ ...obj, apiVersion: apiVersionOf(this.resource), kind: this.resource.kind });
-        const key = keyOf(item);
-        const old = this.cache.get(key);
-        if (type === 'DELETED') { this.cache.delete(key); this.emit(item, 'delete'); return; }
-        this.cache.set(key, item);
-        this.emit(item, old ? 'update' : 'add', old);
-      }, (err: unknown) => {
-        if (gone) { this.resourceVersion = ''; resolve(); return; }
-        // A quiet watch that hit its timeout simply ends; it is re-established from the last resourceVersion.
-        const benign = err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
-        if (err && !benign) reject(err instanceof Error ? err : new Error(String(err)));
-        else resolve();
-      }).then((ctrl) => {
-        this.abort = ctrl;
-        if (this.stopped) ctrl.abort();
-      }, reject);
-    });
+        this.ingest(type === 'DELETED' ? 'DELETED' : 'MODIFIED', object);
+      }, ctrl.signal);
+    } finally {
+      clearTimeout(idle);
+    }
+    if (gone) { this.resourceVersion = ''; return; }
+    if (failed !== undefined && !this.stopped) throw new Error(failed);
   }
 
   private async loop(): Promise<void> {
@@ -180,6 +182,9 @@ export class NamespacedInformers {
 
   on(handler: Handler): void { for (const i of this.parts.values()) i.on(handler); }
   list(): KObject[] { return [...this.parts.values()].flatMap((i) => i.list()); }
+  *values(): IterableIterator<KObject> { for (const i of this.parts.values()) yield* i.values(); }
+  /** Objects of namespaces not watched are ignored (as the API server would never send them). */
+  ingest(type: 'MODIFIED' | 'DELETED', obj: KObject): void { this.parts.get(obj.metadata.namespace ?? '')?.ingest(type, obj); }
   get(key: string): KObject | undefined { return this.parts.get(key.split('/')[0] ?? '')?.get(key); }
   get hasSynced(): boolean { return [...this.parts.values()].every((i) => i.hasSynced); }
   get size(): number { return [...this.parts.values()].reduce((n, i) => n + i.size, 0); }

@@ -70,4 +70,13 @@ describe('work queue', () => {
       assert.ok(d >= cap / 2 && d <= cap, `${a}: ${d}`);
     }
   });
+  it('puts priority keys in front of a long queue', async () => {
+    const q = new WorkQueue({ priority: (k) => k === 'config' });
+    for (let i = 0; i < 100; i++) q.add(`tenant/ns/t${i}`);
+    q.add('config');
+    const seen: string[] = [];
+    const run = q.run(async (key) => { seen.push(key); if (seen.length === 3) q.stop(); }, 1);
+    await run;
+    assert.equal(seen[0], 'config');
+  });
 });

@@ -25,10 +25,13 @@ export class WorkQueue {
   private stopped = false;
   private readonly backoff: BackoffOptions;
   private readonly metrics: QueueMetrics | undefined;
+  private readonly priority: (key: string) => boolean;
 
-  constructor(opts: { backoff?: BackoffOptions; metrics?: QueueMetrics } = {}) {
+  /** `priority`: keys that go to the front of the queue (aggregates such as the gateway config must not wait behind 10,000 tenants). */
+  constructor(opts: { backoff?: BackoffOptions; metrics?: QueueMetrics; priority?: (key: string) => boolean } = {}) {
     this.backoff = opts.backoff ?? { baseMs: 200, maxMs: 60_000 };
     this.metrics = opts.metrics;
+    this.priority = opts.priority ?? (() => false);
   }
 
   get length(): number { return this.queue.length; }
@@ -39,7 +42,7 @@ export class WorkQueue {
     if (this.processing.has(key)) { this.dirty.add(key); return; }
     if (this.queued.has(key)) return;
     this.queued.add(key);
-    this.queue.push(key);
+    if (this.priority(key)) this.queue.unshift(key); else this.queue.push(key);
     this.metrics?.depth(this.queue.length);
     this.waiters.shift()?.();
   }

@@ -44,6 +44,8 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 export function isSubset(desired: unknown, actual: unknown): boolean {
   if (desired === undefined) return true;
   if (desired === null || typeof desired !== 'object') return desired === actual || String(desired) === String(actual);
+  // The API server drops empty maps and lists (e.g. resources.requests: {}): absent is the same.
+  if (actual === undefined && Object.keys(desired).length === 0) return true;
   if (actual === null || typeof actual !== 'object') return false;
   if (Array.isArray(desired)) {
     if (!Array.isArray(actual) || desired.length !== actual.length) return false;

@@ -26,6 +26,8 @@ describe('conditions', () => {
     assert.ok(!isSubset({ spec: { replicas: 1 } }, { spec: { replicas: 3 } }));
     assert.ok(!isSubset({ spec: { ports: [{ port: 80 }] } }, { spec: { ports: [{ port: 80 }, { port: 81 }] } }));
     assert.ok(!isSubset({ metadata: { labels: { a: '1' } } }, { metadata: {} }));
+    // the API server drops empty maps (a Deployment's resources.requests: {}): not a difference
+    assert.ok(isSubset({ spec: { resources: { requests: {}, limits: { cpu: '1' } } } }, { spec: { resources: { limits: { cpu: '1' } } } }));
   });
 });
 
@@ -50,6 +52,19 @@ describe('LLMModel status', () => {
 });
 
 describe('LLMTenant status', () => {
+  it('shows every budget line the gateway enforces, never a per-day line as "tighter" than a per-minute one', () => {
+    const p = policy('p', { tiers: [{ name: 'gold', models: ['*'] }], budget: { tokens: { limit: 100_000, window: '1d' } } });
+    const t = tenant('ns', 't', { keys: [{ name: 'k' }], budget: { tokens: { limit: 10, window: '1m' }, gpuSeconds: { limit: 3600, window: '1h' } } });
+    const r = compile({ models: [model('m')], tenants: [t], policies: [p] });
+    const s = tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0);
+    assert.deepEqual(s.effective?.budgets, [
+      { unit: 'gpuSeconds', limit: 3600, window: '1h', windowSeconds: 3600 },
+      { unit: 'tokens', limit: 10, window: '1m', windowSeconds: 60 },
+      { unit: 'tokens', limit: 100_000, window: '1d', windowSeconds: 86400 },
+    ]);
+    // exactly the lines in the gateway config
+    assert.deepEqual(s.effective?.budgets?.map((b) => [b.unit, b.limit, b.windowSeconds]), r.gatewayConfig.tenants[0]!.limits.budgets.map((b) => [b.unit, b.limit, b.windowSeconds]));
+  });
   it('explains a tenant that no policy serves', () => {
     const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { keys: [{ name: 'k' }] })], policies: [] });
     const s = tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0);

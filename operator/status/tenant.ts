@@ -33,7 +33,7 @@ export function tenantStatus(outcome: TenantOutcome, previous: LLMTenantStatus |
     deniedModels: outcome.deniedModels,
     policies: outcome.policies,
     effective: {
-      ...(outcome.effective.budget.length > 0 ? { budget: budgetView(outcome.effective.budget) } : {}),
+      ...(outcome.effective.budget.length > 0 ? { budgets: budgetLines(outcome.effective.budget) } : {}),
       rateLimits: outcome.effective.rateLimits,
       limits: { ...outcome.effective.limits, maxOutputTokens: outcome.config.limits.maxOutputTokens, maxN: outcome.config.limits.maxN },
     },
@@ -42,13 +42,19 @@ export function tenantStatus(outcome: TenantOutcome, previous: LLMTenantStatus |
   };
 }
 
-/** The tightest line per unit, in the CRD's Budget shape. */
-function budgetView(lines: TenantOutcome['effective']['budget']): NonNullable<NonNullable<LLMTenantStatus['effective']>['budget']> {
-  const out: NonNullable<NonNullable<LLMTenantStatus['effective']>['budget']> = {};
-  for (const l of lines) {
-    const window = l.windowSeconds % 86400 === 0 ? `${l.windowSeconds / 86400}d` : l.windowSeconds % 3600 === 0 ? `${l.windowSeconds / 3600}h` : l.windowSeconds % 60 === 0 ? `${l.windowSeconds / 60}m` : `${l.windowSeconds}s`;
-    const current = out[l.unit];
-    if (!current || l.limit / l.windowSeconds < current.limit / (Number.parseInt(current.window, 10) || 1)) out[l.unit] = { limit: l.limit, window };
-  }
-  return out;
+/**
+ * Every line, as enforced: lines of different windows are not comparable (10 per minute and 100,000 per
+ * day both apply, and either may refuse a request), so none is singled out as "the" budget.
+ */
+export function budgetLines(lines: TenantOutcome['effective']['budget']): NonNullable<NonNullable<LLMTenantStatus['effective']>['budgets']> {
+  return [...lines]
+    .sort((a, b) => (a.unit === b.unit ? a.windowSeconds - b.windowSeconds : a.unit < b.unit ? -1 : 1))
+    .map((l) => ({ unit: l.unit, limit: l.limit, window: windowText(l.windowSeconds), windowSeconds: l.windowSeconds }));
+}
+
+export function windowText(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
 }
