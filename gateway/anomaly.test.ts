@@ -205,7 +205,8 @@ describe('anomaly detection: action revoke', () => {
       } finally {
         await probe.close();
       }
-      assert.equal(s.gw.gateway.revocations.pending, 0);
+      // the write landed (the probe saw it); the replica's own bookkeeping follows when its call returns
+      assert.equal(await eventually(async () => s.gw.gateway.revocations.pending, 0, 2000), 0);
       assert.equal((await call(s.url, '/v1/chat/completions', { key, body })).json.error?.code, 'revoked_api_key');
       assert.ok(metricValue(await metricsText(s), 'tollgate_store_errors_total{op="revoke"}') >= 1);
     } finally {

@@ -47,3 +47,14 @@ describe('tollgate_budget_used_ratio', () => {
     assert.deepEqual(selectRatios([{ tenant: 'a', unit: 'tokens', window: '1d', ratio: Number.NaN }, { tenant: 'b', unit: 'tokens', window: '1d', ratio: 0.7 }], 0.5, 10).map((s) => s.tenant), ['b']);
   });
 });
+
+describe('tollgate_budget_used_ratio wrapper keeps the store inspectable', () => {
+  it('getters that read private fields work through the wrapper (tests and /readyz read them)', () => {
+    class WithPrivate extends MemoryStore {
+      #n = 7;
+      get secret(): number { return this.#n; }
+    }
+    const store = trackBudgetRatios(new WithPrivate(), new Registry()) as WithPrivate;
+    assert.equal(store.secret, 7);
+  });
+});

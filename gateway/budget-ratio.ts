@@ -63,9 +63,10 @@ export function trackBudgetRatios(store: Store, registry: Registry, opts: Budget
     if (tracked.size > maxTracked) tracked.delete(tracked.keys().next().value as string);
   };
   return new Proxy(store, {
-    get(target, prop, receiver) {
+    get(target, prop) {
       if (prop === 'reserve') return async (req: ReserveRequest): Promise<ReserveResult> => { const r = await target.reserve(req); note(req); return r; };
-      const v: unknown = Reflect.get(target, prop, receiver);
+      // the store itself as receiver: its getters read private fields (#…), which a Proxy receiver cannot
+      const v: unknown = Reflect.get(target, prop, target);
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
