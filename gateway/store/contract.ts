@@ -90,10 +90,12 @@ export function storeContract(name: string, fixture: () => StoreFixture): void {
     it('expires a concurrency lease that is never released (crashed replica)', async () => {
       const { store, tenant } = fixture();
       const t = tenant();
-      assert.equal((await store.reserve(req(t, { concurrency: { limit: 1, leaseMs: 150 } }))).ok, true);
-      assert.equal((await store.reserve(req(t, { concurrency: { limit: 1, leaseMs: 150 } }))).ok, false);
-      await new Promise((r) => setTimeout(r, 250));
-      assert.equal((await store.reserve(req(t, { concurrency: { limit: 1, leaseMs: 150 } }))).ok, true);
+      // a lease long enough that the second reservation surely lands inside it on a loaded machine (Cluster
+      // reservations wait for a replica), short enough to keep the test quick
+      assert.equal((await store.reserve(req(t, { concurrency: { limit: 1, leaseMs: 1000 } }))).ok, true);
+      assert.equal((await store.reserve(req(t, { concurrency: { limit: 1, leaseMs: 1000 } }))).ok, false);
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.equal((await store.reserve(req(t, { concurrency: { limit: 1, leaseMs: 1000 } }))).ok, true);
     });
 
     it('settles the actual usage, releases the rest, and settles only once', async () => {
