@@ -17,7 +17,8 @@ import { capCompletion, OutputMeter } from './output-cap.ts';
 import { scrubUpstreamText, type SecretSet } from './scrub.ts';
 import { validateRequest, type Endpoint, type ParsedRequest } from './request.ts';
 import { readUsage, ReviewGate, SseRelay, transformCompletion, type Usage } from './sse.ts';
-import { StoreStateLostError, StoreUnavailableError, type BudgetCharge, type Reservation, type ReserveRequest, type Store } from './store/types.ts';
+import { refusedBudgetLine, StoreStateLostError, StoreUnavailableError, type Reservation, type ReserveRequest, type Store } from './store/types.ts';
+import { composeReservation } from './store/compose.ts';
 import { countAll, countInput, countText, upperBound } from './tokens.ts';
 import { composeTransforms, reviewCompletion, type OutputTransform, type OutputTransformFactory } from './transform.ts';
 import { redactForLog, type AuditRecord } from './audit.ts';
@@ -185,25 +186,9 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
   const rawTokens = inputTokens + outTokens;
   ctx.rec.reserved = round(estimate);
   ctx.rec.costUnit = unit;
-  const budgets: BudgetCharge[] = budgetLines.map((b) => ({ unit, windowSeconds: b.windowSeconds, limit: b.limit, amount: estimate }));
-  for (const b of budgets) {
-    if (b.amount > b.limit) throw new GatewayError('request_exceeds_budget', `The estimated cost (${round(estimate)} ${unit}) is above the budget of ${b.limit} per ${b.windowSeconds}s; lower max_tokens or n.`);
-  }
-  if (lim.tokensPerMinute !== undefined && rawTokens > lim.tokensPerMinute) {
-    throw new GatewayError('request_exceeds_tpm', `The estimated ${rawTokens} tokens are above the limit of ${lim.tokensPerMinute} per minute; lower max_tokens or n.`);
-  }
-  let reservation: Reservation | undefined;
-  if (tenant.needsStore) {
-    const req: ReserveRequest = {
-      id: ctx.reqId,
-      tenant: tenant.cfg.id,
-      budgets,
-      rpm: lim.requestsPerMinute,
-      tpm: lim.tokensPerMinute === undefined ? undefined : { limit: lim.tokensPerMinute, amount: rawTokens },
-      concurrency: lim.concurrency === undefined ? undefined : { limit: lim.concurrency, leaseMs: deps.upstreams.timeouts.totalMs + 30_000 },
-    };
-    reservation = await reserve(deps, req, now);
-  }
+  // issue #13 (keys helper): tenant, key, tenant-per-model and global per-model limits, one atomic reservation
+  const req = composeReservation({ id: ctx.reqId, tenant, keyId: key.id, model: m, estimate, rawTokens, leaseMs: deps.upstreams.timeouts.totalMs + 30_000 });
+  const reservation = req ? await reserve(deps, req, now) : undefined;
   return { parsed, model, inputTokens, inputExact: counted.exact, maxOut, estimate, rawTokens, reservation };
 }
 
@@ -225,10 +210,10 @@ async function reserve(deps: PipelineDeps, req: ReserveRequest, nowMs: number): 
   const retryAfterSeconds = result.retryAfterSeconds;
   switch (result.reason) {
     case 'budget': {
-      const line = req.budgets[result.budgetIndex ?? 0];
+      const line = refusedBudgetLine(req, result);
       if (!line) throw new GatewayError('budget_exceeded');
       // What is left, for the message (one more read, on refusals only; not part of the decision).
-      const spent = await deps.store.spent(req.tenant, line.unit, line.windowSeconds).catch(() => undefined);
+      const spent = await deps.store.spent(req.tenant, line.unit, line.windowSeconds, result.scope).catch(() => undefined);
       throw budgetRefusal({ needed: line.amount, unit: line.unit, limit: line.limit, windowSeconds: line.windowSeconds, spent, resetSeconds: retryAfterSeconds, nowMs });
     }
     case 'rpm':

@@ -15,8 +15,10 @@ export const TenantKey = z.strictObject({
   ),
   secretRef: describe(
     z.strictObject({ name: z.string().min(1).max(253), key: z.string().min(1).max(253) }).optional(),
-    'Take the key from this Secret in the tenant namespace instead of letting the operator issue one.',
+    'Take the key from this Secret in the tenant namespace instead of letting the operator issue one (any format, 32-4096 characters; only its sha256 is used).',
   ),
+  rateLimits: describe(RateLimits.optional(), 'Limits of this key alone (e.g. a batch key slower than an interactive one); the tenant limits still apply to all keys together.'),
+  budget: describe(Budget.optional(), 'Budget of this key alone, within the tenant budget.'),
 });
 export type TenantKey = z.infer<typeof TenantKey>;
 

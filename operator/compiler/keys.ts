@@ -1,15 +1,30 @@
 // Tenant keys: where their material lives, and what state each is in (pure; `now` is an input).
 import type { V1Secret } from '@kubernetes/client-node';
-import type { CfgKey } from '../../api/gateway-config.ts';
+import type { CfgKey, CfgScopeLimits } from '../../api/gateway-config.ts';
 import { fingerprint, hashKey } from '../../api/keys.ts';
-import type { KeyStatus, LLMTenant } from '../../api/v1alpha1/index.ts';
-import { windowSeconds } from './policy.ts';
+import type { Budget, KeyStatus, LLMTenant, RateLimits } from '../../api/v1alpha1/index.ts';
+import { mergeBudgets, mergeRateLimits, windowSeconds } from './policy.ts';
 
 export const ANN_ROTATION = 'tollgate.dev/rotation.';
 export const ANN_ROTATED_AT = 'tollgate.dev/rotated-at.';
 export const PREVIOUS_SUFFIX = '.previous';
 /** BYO keys (from a referenced Secret) must carry at least this many characters of entropy-bearing text. */
 export const MIN_BYO_KEY_LENGTH = 32;
+/** ...and at most this many (the gateway bounds the Authorization header it reads by it). */
+export const MAX_BYO_KEY_LENGTH = 4096;
+
+/** Limits of one level (a key, a tenant on a model, a model for everyone): the smallest per control; undefined when none. */
+export function scopeLimits(budgets: (Budget | undefined)[], rates: (RateLimits | undefined)[]): CfgScopeLimits | undefined {
+  const b = mergeBudgets(budgets);
+  const r = mergeRateLimits(rates);
+  const out: CfgScopeLimits = {
+    ...(b.length > 0 ? { budgets: b } : {}),
+    ...(r.requestsPerMinute !== undefined ? { requestsPerMinute: r.requestsPerMinute } : {}),
+    ...(r.tokensPerMinute !== undefined ? { tokensPerMinute: r.tokensPerMinute } : {}),
+    ...(r.concurrency !== undefined ? { concurrency: r.concurrency } : {}),
+  };
+  return Object.keys(out).length > 0 ? out : undefined;
+}
 
 export function keySecretName(tenant: LLMTenant): string {
   return tenant.spec.keySecretName ?? `${tenant.metadata.name}-tollgate-keys`;
@@ -89,10 +104,11 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
       status.push({ name: k.name, state: 'Pending', reason: k.secretRef ? `waiting for Secret ${k.secretRef.name} key ${k.secretRef.key}` : 'not issued yet', secretName });
       continue;
     }
-    if (material.length < MIN_BYO_KEY_LENGTH) {
-      status.push({ name: k.name, state: 'Invalid', reason: `key is shorter than ${MIN_BYO_KEY_LENGTH} characters`, secretName });
+    if (material.length < MIN_BYO_KEY_LENGTH || material.length > MAX_BYO_KEY_LENGTH) {
+      status.push({ name: k.name, state: 'Invalid', reason: material.length < MIN_BYO_KEY_LENGTH ? `key is shorter than ${MIN_BYO_KEY_LENGTH} characters` : `key is longer than ${MAX_BYO_KEY_LENGTH} characters`, secretName });
       continue;
     }
+    const limits = scopeLimits([k.budget], [k.rateLimits]);
     const sha = material.sha256;
     at(k.expiresAt);
     const expired = k.expiresAt !== undefined && Date.parse(k.expiresAt) <= now.getTime();
@@ -103,7 +119,7 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
       name: k.name, fingerprint: fingerprint(sha), state, secretName,
       ...(reason ? { reason } : {}), ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(rotation !== undefined ? { rotation } : {}),
     });
-    config.push({ id: `${idBase}/${k.name}`, sha256: sha, scopes: [...k.scopes].sort(), revoked: k.revoked, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}) });
+    config.push({ id: `${idBase}/${k.name}`, sha256: sha, scopes: [...k.scopes].sort(), revoked: k.revoked, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(limits ? { limits } : {}) });
 
     // The rotated-out key stays valid for the grace period after the rotation time.
     const previous = k.secretRef ? undefined : materialOf(issued, `${k.name}${PREVIOUS_SUFFIX}`);
@@ -115,7 +131,7 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
       const over = Date.parse(end) <= now.getTime();
       at(end);
       status.push({ name: `${k.name}${PREVIOUS_SUFFIX}`, fingerprint: fingerprint(prevSha), state: over ? 'Expired' : 'Grace', expiresAt: end, secretName, reason: `rotated out at ${rotatedAt}` });
-      if (prevSha !== sha) config.push({ id: `${idBase}/${k.name}${PREVIOUS_SUFFIX}`, sha256: prevSha, scopes: [...k.scopes].sort(), revoked: false, expiresAt: end });
+      if (prevSha !== sha) config.push({ id: `${idBase}/${k.name}${PREVIOUS_SUFFIX}`, sha256: prevSha, scopes: [...k.scopes].sort(), revoked: false, expiresAt: end, ...(limits ? { limits } : {}) });
     }
   }
   return { config, status, changesAt };
