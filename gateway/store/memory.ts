@@ -1,7 +1,7 @@
 // In-memory store: the embedded default for a single replica. Same semantics as the Redis store (fixed
 // windows aligned to the epoch, leases for concurrency); a synchronous check-then-apply inside one
 // JavaScript turn is atomic by construction.
-import { EPSILON, scopeSuffix, windowStart, type Actual, type ReserveScope, type ScopeRef, type BudgetUnit, type Reservation, type ReserveRequest, type ReserveResult, type Store, type StoredRevocation, type StoreHealth } from './types.ts';
+import { EPSILON, MAX_REVOCATION_AUDIT, scopeSuffix, type RevocationAudit, windowStart, type Actual, type ReserveScope, type ScopeRef, type BudgetUnit, type Reservation, type ReserveRequest, type ReserveResult, type Store, type StoredRevocation, type StoreHealth } from './types.ts';
 
 /** Window counters are kept this long after their window ended, so late settlements still land. */
 const GRACE_SECONDS = 3600;
@@ -24,6 +24,7 @@ export class MemoryStore implements Store {
   readonly #settled = new WeakSet<Reservation>();
   readonly #revoked = new Map<string, StoredRevocation>();
   readonly #lifted = new Set<string>();
+  readonly #audit: RevocationAudit[] = [];
   readonly #now: () => number;
   readonly #sweep: NodeJS.Timeout;
 
@@ -179,16 +180,29 @@ export class MemoryStore implements Store {
   async revoke(keyId: string, reason: string, extra: { keyId?: string | undefined; by?: string | undefined } = {}): Promise<boolean> {
     if (this.#revoked.has(keyId)) return false;
     this.#lifted.delete(keyId);
-    this.#revoked.set(keyId, { reason, at: new Date(this.#now()).toISOString(), ...(extra.keyId ? { keyId: extra.keyId } : {}), ...(extra.by ? { by: extra.by } : {}) });
+    const at = new Date(this.#now()).toISOString();
+    this.#revoked.set(keyId, { reason, at, ...(extra.keyId ? { keyId: extra.keyId } : {}), ...(extra.by ? { by: extra.by } : {}) });
+    this.#note({ action: 'revoke', target: keyId, keyId: extra.keyId, reason, by: extra.by, at });
     return true;
+  }
+
+  #note(e: RevocationAudit): void {
+    this.#audit.unshift(e);
+    if (this.#audit.length > MAX_REVOCATION_AUDIT) this.#audit.pop();
+  }
+
+  /** The revocation audit trail, newest first. */
+  async auditTrail(limit = 100): Promise<RevocationAudit[]> {
+    return this.#audit.slice(0, limit);
   }
 
   async revocations(): Promise<Map<string, StoredRevocation>> {
     return new Map(this.#revoked);
   }
 
-  async unrevoke(keyId: string): Promise<boolean> {
+  async unrevoke(keyId: string, by?: string): Promise<boolean> {
     this.#lifted.add(keyId);
+    this.#note({ action: 'unrevoke', target: keyId, by, at: new Date(this.#now()).toISOString() });
     return this.#revoked.delete(keyId);
   }
 

@@ -25,7 +25,7 @@ import { decideGeneration, decideMarkerLost, decodeGenRecord, encodeGenRecord, t
 import { GRACE_SECONDS, SCRIPTS, type Script } from './lua.ts';
 import { AckBarrier, keySlot } from './replication.ts';
 import { parseTopology, scrubError, type Topology } from './topology.ts';
-import { allBudgetLines, scopeSuffix, StoreStateLostError, StoreUnavailableError, type Actual, type BudgetUnit, type RejectReason, type Reservation, type ReserveRequest, type ReserveResult, type ReserveScope, type ScopeRef, type ScopeReservation, type Store, type StoreEvent, type StoreHealth, type StoredRevocation } from './types.ts';
+import { allBudgetLines, MAX_REVOCATION_AUDIT, scopeSuffix, type RevocationAudit, StoreStateLostError, StoreUnavailableError, type Actual, type BudgetUnit, type RejectReason, type Reservation, type ReserveRequest, type ReserveResult, type ReserveScope, type ScopeRef, type ScopeReservation, type Store, type StoreEvent, type StoreHealth, type StoredRevocation } from './types.ts';
 
 export interface RedisStoreOptions {
   /** redis://, rediss://, redis+cluster://h1:p1,h2:p2 or redis+sentinel://h1:p1,h2:p2/<master> */
@@ -625,17 +625,44 @@ export class RedisStore implements Store {
     const value = JSON.stringify({ reason, at: new Date().toISOString(), ...(extra.keyId ? { keyId: extra.keyId } : {}), ...(extra.by ? { by: extra.by } : {}) } satisfies StoredRevocation);
     try {
       const first = (await this.client.hsetnx(`${this.#prefix}revoked`, keyId, value)) === 1;
-      if (first) await this.client.hdel(`${this.#prefix}lifted`, keyId); // revoked again after a lift
+      if (first) {
+        await this.client.hdel(`${this.#prefix}lifted`, keyId); // revoked again after a lift
+        await this.#note({ action: 'revoke', target: keyId, keyId: extra.keyId, reason, by: extra.by, at: new Date().toISOString() });
+      }
       return first;
     } catch (e) {
       throw new StoreUnavailableError(`redis revoke failed: ${this.#scrub(e)}`, { cause: e });
     }
   }
 
-  async unrevoke(keyId: string): Promise<boolean> {
+  /** Appends to the audit trail (`<prefix>revocation-audit`, a list, newest first, bounded). */
+  async #note(e: RevocationAudit): Promise<void> {
+    const k = `${this.#prefix}revocation-audit`;
+    await this.client.lpush(k, JSON.stringify(e));
+    await this.client.ltrim(k, 0, MAX_REVOCATION_AUDIT - 1);
+  }
+
+  /** The revocation audit trail, newest first. */
+  async auditTrail(limit = 100): Promise<RevocationAudit[]> {
+    const raw = await this.client.lrange(`${this.#prefix}revocation-audit`, 0, Math.max(0, limit - 1));
+    const out: RevocationAudit[] = [];
+    for (const r of raw) {
+      try {
+        const v = JSON.parse(r) as RevocationAudit;
+        if (v && typeof v === 'object' && typeof v.target === 'string') out.push(v);
+      } catch {
+        // a hand-written entry
+      }
+    }
+    return out;
+  }
+
+  async unrevoke(keyId: string, by?: string): Promise<boolean> {
     try {
       await this.client.hset(`${this.#prefix}lifted`, keyId, new Date().toISOString());
-      return (await this.client.hdel(`${this.#prefix}revoked`, keyId)) === 1;
+      const removed = (await this.client.hdel(`${this.#prefix}revoked`, keyId)) === 1;
+      await this.#note({ action: 'unrevoke', target: keyId, by, at: new Date().toISOString() });
+      return removed;
     } catch (e) {
       throw new StoreUnavailableError(`redis unrevoke failed: ${this.#scrub(e)}`, { cause: e });
     }

@@ -105,6 +105,20 @@ export interface StoredRevocation {
   readonly by?: string | undefined;
 }
 
+/** One line of the revocation audit trail (who revoked or lifted which material, when, why). */
+export interface RevocationAudit {
+  readonly action: 'revoke' | 'unrevoke';
+  /** sha256 of the material (or a legacy key id). */
+  readonly target: string;
+  readonly keyId?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly by?: string | undefined;
+  readonly at: string;
+}
+
+/** Bound on the audit trail the store keeps (newest first). */
+export const MAX_REVOCATION_AUDIT = 10_000;
+
 export interface Store {
   readonly kind: 'memory' | 'redis';
   /** Check every control and, only if all admit, apply them all: one atomic step, one round trip. */
@@ -117,7 +131,7 @@ export interface Store {
   /** The whole revocation set (key id -> record). */
   revocations(): Promise<Map<string, StoredRevocation>>;
   /** An operator lifted a revocation: removed from the set and remembered, so replicas do not re-seed it. */
-  unrevoke(keyId: string): Promise<boolean>;
+  unrevoke(keyId: string, by?: string): Promise<boolean>;
   /** Key ids whose revocation an operator lifted. */
   liftedRevocations(): Promise<Set<string>>;
   /** Whether the store still holds the state it had (Redis: the store generation; memory: always ok). */

@@ -1,7 +1,7 @@
 // Tenant keys: where their material lives, and what state each is in (pure; `now` is an input).
 import type { V1Secret } from '@kubernetes/client-node';
 import type { CfgKey, CfgScopeLimits } from '../../api/gateway-config.ts';
-import { fingerprint, hashKey } from '../../api/keys.ts';
+import { BYO_KEY_MAX_LENGTH, BYO_KEY_MIN_LENGTH, fingerprint, hashKey } from '../../api/keys.ts';
 import type { Budget, KeyStatus, LLMTenant, RateLimits } from '../../api/v1alpha1/index.ts';
 import { mergeBudgets, mergeRateLimits, windowSeconds } from './policy.ts';
 
@@ -9,9 +9,9 @@ export const ANN_ROTATION = 'tollgate.dev/rotation.';
 export const ANN_ROTATED_AT = 'tollgate.dev/rotated-at.';
 export const PREVIOUS_SUFFIX = '.previous';
 /** BYO keys (from a referenced Secret) must carry at least this many characters of entropy-bearing text. */
-export const MIN_BYO_KEY_LENGTH = 32;
+export const MIN_BYO_KEY_LENGTH = BYO_KEY_MIN_LENGTH;
 /** ...and at most this many (the gateway bounds the Authorization header it reads by it). */
-export const MAX_BYO_KEY_LENGTH = 4096;
+export const MAX_BYO_KEY_LENGTH = BYO_KEY_MAX_LENGTH;
 
 /** Limits of one level (a key, a tenant on a model, a model for everyone): the smallest per control; undefined when none. */
 export function scopeLimits(budgets: (Budget | undefined)[], rates: (RateLimits | undefined)[]): CfgScopeLimits | undefined {
@@ -36,6 +36,8 @@ export interface MaterialDigest {
   readonly sha256: string;
   /** Characters of the trimmed value. */
   readonly length: number;
+  /** False when the value holds whitespace, control or non-ASCII characters (the gateway refuses such a key). */
+  readonly visible?: boolean;
 }
 
 /** A Secret as the compiler sees it: annotations and per-key digests (no key material). */
@@ -52,7 +54,7 @@ export interface SecretIndex {
 /** Digest every value of `data` (base64) and `stringData` (plain, offline manifests). */
 export function digestValues(data: Readonly<Record<string, string>> | undefined, stringData?: Readonly<Record<string, string>>): Record<string, MaterialDigest> {
   const out: Record<string, MaterialDigest> = Object.create(null) as Record<string, MaterialDigest>;
-  const add = (k: string, plain: string) => { const v = plain.trim(); out[k] = { sha256: hashKey(v), length: v.length }; };
+  const add = (k: string, plain: string) => { const v = plain.trim(); out[k] = { sha256: hashKey(v), length: v.length, ...(/^[\x21-\x7e]*$/.test(v) ? {} : { visible: false }) }; };
   for (const [k, v] of Object.entries(stringData ?? {})) add(k, v);
   for (const [k, v] of Object.entries(data ?? {})) add(k, Buffer.from(v, 'base64').toString('utf8'));
   return out;
@@ -106,6 +108,10 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
     }
     if (material.length < MIN_BYO_KEY_LENGTH || material.length > MAX_BYO_KEY_LENGTH) {
       status.push({ name: k.name, state: 'Invalid', reason: material.length < MIN_BYO_KEY_LENGTH ? `key is shorter than ${MIN_BYO_KEY_LENGTH} characters` : `key is longer than ${MAX_BYO_KEY_LENGTH} characters`, secretName });
+      continue;
+    }
+    if (material.visible === false) {
+      status.push({ name: k.name, state: 'Invalid', reason: 'key holds whitespace, control or non-ASCII characters (the gateway accepts visible ASCII only)', secretName });
       continue;
     }
     const limits = scopeLimits([k.budget], [k.rateLimits]);
