@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { hashKey } from '../../api/keys.ts';
+import { fingerprint, hashKey } from '../../api/keys.ts';
+import { planRevokedKeys, revokedMaterial } from '../../operator/status/revocations.ts';
+import { RedisStore } from './redis.ts';
 import type { GatewayConfig } from '../../api/gateway-config.ts';
 import { ALL_KEYS, config, model, newKey, tenant } from '../test/fixtures.ts';
 import { call, chat, installLeakScan, startStack, type Res, type Stack } from '../test/harness.ts';
@@ -63,8 +65,8 @@ before(async () => {
   writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg('http://127.0.0.1:1/v1')));
 });
 after(async () => {
-  await a?.close();
-  await b?.close();
+  await a?.close().catch(() => undefined);
+  await b?.close().catch(() => undefined);
   await server?.stop();
 });
 
@@ -149,5 +151,46 @@ describe('bring-your-own keys of any format', () => {
     await until401(byo2);
     await cli('unrevoke', 'team-a/a/opaque');
     await until(byo2, 200);
+  });
+});
+
+describe('revocations survive a Redis wipe while every replica restarts (issue #15): the operator compiles them into the config', () => {
+  it('without the sticky record a restarted replica on the wiped store accepts the key; with it (compiled revoked: true) it refuses', async () => {
+    const victim = k.chat;
+    await cli('revoke', 'team-a/a/chat', '--reason', 'anomaly');
+    await until401(victim);
+    // The operator's step (operator/reconcile/tenant.ts): what the replicas publish on their Leases becomes
+    // status.revokedKeys (sticky), and the compiler marks that material revoked in the gateway config.
+    const published = a.gw.gateway.revocations.list().map(([id, r]) => ({ id, reason: r.reason, at: r.at }));
+    const t = cfg(a.sim.url).tenants[0]!;
+    const plan = planRevokedKeys('team-a/a', undefined, published, undefined, t.keys.map((x) => ({ name: x.id.split('/')[2]!, fingerprint: fingerprint(x.sha256) })), new Date());
+    assert.ok(plan.next.some((r) => r.key === 'chat' && r.by === 'gateway'), JSON.stringify(plan.next));
+    const sticky = revokedMaterial({ metadata: { name: 'a', namespace: 'team-a' }, status: { revokedKeys: plan.next } });
+    const compiled = (u: string): GatewayConfig => {
+      const c = cfg(u);
+      for (const x of c.tenants[0]!.keys) if (sticky.has(fingerprint(x.sha256))) x.revoked = true;
+      return config(c.models, c.tenants);
+    };
+    // every replica goes away, and Redis loses everything
+    await a.close();
+    await b.close();
+    const probe = new RedisStore({ url: server.url });
+    await probe.connect();
+    await probe.client.flushall();
+    await probe.close();
+    const before = await startStack((u) => cfg(u), { redisUrl: server.url, sim: { latencyMs: 0 } });
+    try {
+      assert.equal(await authOk(victim, before), 200, 'the hole this closes: nothing remembers the revocation');
+    } finally {
+      await before.close();
+    }
+    const after = await startStack(compiled, { redisUrl: server.url, sim: { latencyMs: 0 } });
+    try {
+      const r = await call(after.url, '/v1/models', { key: victim });
+      assert.equal(r.json.error?.code, 'revoked_api_key');
+      assert.equal(await authOk(k.batch, after), 200); // only that material
+    } finally {
+      await after.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { CfgKey, CfgScopeLimits } from '../../api/gateway-config.ts';
 import { BYO_KEY_MAX_LENGTH, BYO_KEY_MIN_LENGTH, fingerprint, hashKey } from '../../api/keys.ts';
 import type { Budget, KeyStatus, LLMTenant, RateLimits } from '../../api/v1alpha1/index.ts';
 import { mergeBudgets, mergeRateLimits, windowSeconds } from './policy.ts';
+import { revokedMaterial } from '../status/revocations.ts';
 
 export const ANN_ROTATION = 'tollgate.dev/rotation.';
 export const ANN_ROTATED_AT = 'tollgate.dev/rotated-at.';
@@ -89,6 +90,10 @@ export interface KeyOutcome {
   changesAt: number;
 }
 
+function revokedText(r: { reason: string; at: string; by: string }): string {
+  return `revoked by ${r.by} (${r.reason})${r.at ? ` at ${r.at}` : ''}`;
+}
+
 export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): KeyOutcome {
   const ns = tenant.metadata.namespace ?? 'default';
   const issuedName = keySecretName(tenant);
@@ -98,6 +103,8 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
   const status: KeyStatus[] = [];
   const idBase = `${ns}/${tenant.metadata.name}`;
   let changesAt = Infinity;
+  // sticky revocations of key material (status.revokedKeys, tollgate.dev/revoke.<fingerprint> annotations)
+  const sticky = revokedMaterial(tenant);
   const at = (iso: string | undefined) => { const t = iso === undefined ? NaN : Date.parse(iso); if (t > now.getTime() && t < changesAt) changesAt = t; };
   for (const k of tenant.spec.keys) {
     const secretName = k.secretRef?.name ?? issuedName;
@@ -118,14 +125,16 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
     const sha = material.sha256;
     at(k.expiresAt);
     const expired = k.expiresAt !== undefined && Date.parse(k.expiresAt) <= now.getTime();
-    const state = k.revoked ? 'Revoked' : expired ? 'Expired' : 'Active';
-    const reason = k.revoked ? 'revoked in spec' : expired ? `expired at ${k.expiresAt}` : undefined;
+    const st = sticky.get(fingerprint(sha));
+    const revoked = k.revoked || st !== undefined;
+    const state = revoked ? 'Revoked' : expired ? 'Expired' : 'Active';
+    const reason = k.revoked ? 'revoked in spec' : st ? revokedText(st) : expired ? `expired at ${k.expiresAt}` : undefined;
     const rotation = k.secretRef ? undefined : Number(ann[`${ANN_ROTATION}${k.name}`] ?? 0);
     status.push({
       name: k.name, fingerprint: fingerprint(sha), state, secretName,
       ...(reason ? { reason } : {}), ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(rotation !== undefined ? { rotation } : {}),
     });
-    config.push({ id: `${idBase}/${k.name}`, sha256: sha, scopes: [...k.scopes].sort(), revoked: k.revoked, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(limits ? { limits } : {}) });
+    config.push({ id: `${idBase}/${k.name}`, sha256: sha, scopes: [...k.scopes].sort(), revoked, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(limits ? { limits } : {}) });
 
     // The rotated-out key stays valid for the grace period after the rotation time.
     const previous = k.secretRef ? undefined : materialOf(issued, `${k.name}${PREVIOUS_SUFFIX}`);
@@ -136,8 +145,9 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
       const prevSha = previous.sha256;
       const over = Date.parse(end) <= now.getTime();
       at(end);
-      status.push({ name: `${k.name}${PREVIOUS_SUFFIX}`, fingerprint: fingerprint(prevSha), state: over ? 'Expired' : 'Grace', expiresAt: end, secretName, reason: `rotated out at ${rotatedAt}` });
-      if (prevSha !== sha) config.push({ id: `${idBase}/${k.name}${PREVIOUS_SUFFIX}`, sha256: prevSha, scopes: [...k.scopes].sort(), revoked: false, expiresAt: end, ...(limits ? { limits } : {}) });
+      const prevSticky = sticky.get(fingerprint(prevSha));
+      status.push({ name: `${k.name}${PREVIOUS_SUFFIX}`, fingerprint: fingerprint(prevSha), state: prevSticky ? 'Revoked' : over ? 'Expired' : 'Grace', expiresAt: end, secretName, reason: prevSticky ? revokedText(prevSticky) : `rotated out at ${rotatedAt}` });
+      if (prevSha !== sha) config.push({ id: `${idBase}/${k.name}${PREVIOUS_SUFFIX}`, sha256: prevSha, scopes: [...k.scopes].sort(), revoked: prevSticky !== undefined, expiresAt: end, ...(limits ? { limits } : {}) });
     }
   }
   return { config, status, changesAt };
