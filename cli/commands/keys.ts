@@ -20,22 +20,25 @@ import { parse, UsageError } from '../args.ts';
 export const summary = 'revoke, unrevoke and list API key revocations (by key material), with an audit trail';
 export const usage = [
   'tollgate keys revoke   (KEY_ID|SHA256|--key-file FILE) [--reason TEXT] [--by NAME] [--config FILE]',
-  '       tollgate keys unrevoke (KEY_ID|SHA256|--key-file FILE) [--by NAME] [--config FILE]',
+  '       tollgate keys unrevoke (KEY_ID|SHA256|FINGERPRINT|--key-file FILE) [--by NAME] [--config FILE]',
   '       tollgate keys list [--json] [--config FILE]',
   '       tollgate keys audit [--json] [--limit N]',
   '',
   '  KEY_ID                     ns/tenant/key: the material the gateway config (--config) has for it now',
   '  SHA256                     the material\'s sha256 (64 hex), e.g. from the gateway config',
+  '  FINGERPRINT                (unrevoke only) the 16 hex of `keys list` / LLMTenant status, matched in the revocation set',
   '  --key-file FILE            the key itself, from a file or - (stdin); hashed locally',
   '  --config FILE              the gateway config (JSON or YAML), to resolve key ids and name hashes in list',
   '  --redis-url-file FILE      the store URL from a file (a mounted Secret); or set $' + REDIS_URL_ENV,
   '',
-  'In a cluster: kubectl -n tollgate-system exec deploy/tollgate-gateway -- node /app/bin/tollgate.ts keys list --config /etc/tollgate/config.json',
+  'In a cluster: kubectl -n tollgate-system exec deploy/tollgate-gateway -- node /app/bin/tollgate.ts keys list (the pod has the store URL).',
+  'Revoking by key id needs the gateway config (--config); without it use the LLMTenant annotation tollgate.dev/revoke.<fingerprint>.',
   'To survive a Redis wipe, also record it on the LLMTenant (the command prints the kubectl annotate line).',
 ].join('\n');
 
 const KEY_ID = /^[a-z0-9.-]+\/[a-z0-9.-]+\/[A-Za-z0-9._-]+$/;
 const SHA = /^[a-f0-9]{64}$/;
+const FP = /^[a-f0-9]{16}$/;
 
 /** id -> sha256 and sha256 -> id from a gateway config file (undefined: none given). */
 export function keyIndex(cfg: Pick<GatewayConfig, 'tenants'> | undefined): { byId: Map<string, string>; bySha: Map<string, string> } {
@@ -89,7 +92,8 @@ export async function run(argv: string[]): Promise<number> {
   if (url === undefined) throw new UsageError(`no store: give --redis-url-file FILE or set $${REDIS_URL_ENV}`);
   const idx = keyIndex(readConfig(values.config));
   const keyText = values['key-file'] === undefined ? undefined : readFileSync(values['key-file'] === '-' ? 0 : values['key-file'], 'utf8');
-  const target = action === 'revoke' || action === 'unrevoke' ? resolveTarget(arg, keyText, idx) : undefined;
+  const byFingerprint = action === 'unrevoke' && arg !== undefined && FP.test(arg) && keyText === undefined;
+  const target = action === 'revoke' || (action === 'unrevoke' && !byFingerprint) ? resolveTarget(arg, keyText, idx) : byFingerprint ? { sha256: undefined, keyId: undefined } : undefined;
   if (action === 'revoke' && target?.sha256 === undefined) throw new UsageError(`no material known for ${target?.keyId}: give --config FILE (the gateway config) or the sha256`);
   const { RedisStore } = await import('../../gateway/store/redis.ts');
   const store = new RedisStore({ url, generationPollMs: 3_600_000, connectTimeoutMs: 5000, commandTimeoutMs: 5000 });
@@ -103,6 +107,14 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (action === 'unrevoke') {
+      if (byFingerprint) {
+        const matches = [...(await store.revocations()).keys()].filter((k) => SHA.test(k) && k.startsWith(arg!));
+        if (matches.length !== 1) {
+          console.error(`tollgate keys: ${matches.length === 0 ? 'no revoked material' : 'more than one revoked material'} with fingerprint ${arg}`);
+          return 1;
+        }
+        target!.sha256 = matches[0];
+      }
       const lifted: string[] = [];
       if (target!.sha256 === undefined && target!.keyId !== undefined) console.error(`note: no material known for ${target!.keyId} (give --config FILE): only a legacy entry by key id can be lifted`);
       if (target!.sha256 !== undefined && (await store.unrevoke(target!.sha256, by))) lifted.push(`material ${fingerprint(target!.sha256)}`);

@@ -151,6 +151,11 @@ describe('bring-your-own keys of any format', () => {
     await until401(byo2);
     await cli('unrevoke', 'team-a/a/opaque');
     await until(byo2, 200);
+    // and by the fingerprint shown in `keys list` and the LLMTenant status
+    await cli('revoke', hashKey(byo2));
+    await until401(byo2);
+    await cli('unrevoke', fingerprint(hashKey(byo2)));
+    await until(byo2, 200);
   });
 });
 

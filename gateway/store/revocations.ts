@@ -65,8 +65,11 @@ export class RevocationCache {
     this.#onReseed = opts.onReseed ?? (() => undefined);
   }
 
+  /** A material hash, a legacy key-id entry, or a key id whose material (as last authenticated here) is revoked. */
   has(keyIdOrHash: string): boolean {
-    return this.#known.has(keyIdOrHash) || this.#pending.has(keyIdOrHash);
+    if (this.#known.has(keyIdOrHash) || this.#pending.has(keyIdOrHash)) return true;
+    const m = this.#material.get(keyIdOrHash);
+    return m !== undefined && (this.#known.has(m) || this.#pending.has(m));
   }
 
   /** Auth's question (gateway/auth.ts): is this key's material (or, legacy, its id) revoked? Learns id -> material. */
@@ -75,7 +78,7 @@ export class RevocationCache {
       if (this.#material.size >= MAX_MATERIAL) this.#material.clear();
       this.#material.set(key.id, key.sha256);
     }
-    return this.has(key.sha256) || this.has(key.id);
+    return this.#known.has(key.sha256) || this.#pending.has(key.sha256) || this.#known.has(key.id) || this.#pending.has(key.id);
   }
 
   /** The material (sha256) a revocation of this key id or hash lands on; the id itself when unknown. */
