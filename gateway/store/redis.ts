@@ -619,7 +619,7 @@ export class RedisStore implements Store {
   }
 
   // Revocations: one hash `<prefix>revoked` (key id -> JSON {reason, at}), outside any tenant's slot. HSETNX keeps
-  // the first record. Lifting one (`tollgate store unrevoke`) deletes it and records the lift in `<prefix>lifted`,
+  // the first record. Lifting one (`tollgate keys unrevoke`) deletes it and records the lift in `<prefix>lifted`,
   // so replicas that re-seed revocations the store lost know not to put that one back.
   async revoke(keyId: string, reason: string, extra: { keyId?: string | undefined; by?: string | undefined } = {}): Promise<boolean> {
     const value = JSON.stringify({ reason, at: new Date().toISOString(), ...(extra.keyId ? { keyId: extra.keyId } : {}), ...(extra.by ? { by: extra.by } : {}) } satisfies StoredRevocation);

@@ -5,7 +5,7 @@
 // Revocations survive the store (issue #15): a revocation this replica has seen is never dropped because the
 // store stopped listing it (Redis restarted empty, flushed, failed over to a replica that missed it). It is
 // written back (re-seeded) on the next refresh, so every replica and the operator (through this replica's Lease,
-// then the LLMTenant status) keep seeing it. Only an operator's lift (`tollgate store unrevoke KEY_ID`, recorded
+// then the LLMTenant status) keep seeing it. Only an operator's lift (`tollgate keys unrevoke`, recorded
 // in the store's lifted set) removes one. A revocation this replica could not write (store down) is enforced
 // here at once and written on every refresh until it lands.
 //
