@@ -18,7 +18,7 @@ import { scrubUpstreamText, type SecretSet } from './scrub.ts';
 import { validateRequest, type Endpoint, type ParsedRequest } from './request.ts';
 import { readUsage, ReviewGate, SseRelay, transformCompletion, type Usage } from './sse.ts';
 import { refusedBudgetLine, StoreStateLostError, StoreUnavailableError, type Reservation, type ReserveRequest, type Store } from './store/types.ts';
-import { composeReservation } from './store/compose.ts';
+import { composeReservation, scopesNeedExactCount } from './store/compose.ts';
 import { countAll, countInput, countText, upperBound } from './tokens.ts';
 import { composeTransforms, reviewCompletion, type OutputTransform, type OutputTransformFactory } from './transform.ts';
 import { redactForLog, type AuditRecord } from './audit.ts';
@@ -147,7 +147,8 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
   const budgetLines = tenant.budgetsByUnit[unit];
   // Exact counting only when a number we reserve or check depends on it; otherwise the byte bound decides.
   const bound = upperBound(parsed.input);
-  const needExact = (unit === 'tokens' && budgetLines.length > 0) || lim.tokensPerMinute !== undefined || bound + Math.max(outCap, 1) > context;
+  const needExact = (unit === 'tokens' && budgetLines.length > 0) || lim.tokensPerMinute !== undefined || bound + Math.max(outCap, 1) > context
+    || scopesNeedExactCount(tenant.cfg, key.id, m); // issue #13 (keys helper): key / model token limits
   const limit = Math.min(maxIn ?? Infinity, context - 1);
   // sliced (yields to the event loop), stops at limit + 1, linear in the input (gateway/tokens.ts)
   const counted = await countInput(parsed.input, Number.isFinite(limit) ? limit : undefined, needExact);

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { CfgScopeLimits } from '../../api/gateway-config.ts';
 import { GatewayError } from '../errors.ts';
 import { model, tenant } from '../test/fixtures.ts';
-import { composeReservation, keyScopeName } from './compose.ts';
+import { composeReservation, keyScopeName, scopesNeedExactCount } from './compose.ts';
 
 const tok = (limit: number, windowSeconds = 3600) => ({ unit: 'tokens' as const, limit, windowSeconds });
 
@@ -72,5 +72,13 @@ describe('limit composition (per key, per tenant per model, global per model; mo
   it('names key counters by the key, not the rotation', () => {
     assert.equal(keyScopeName('ns/t/batch.previous'), 'ns/t/batch');
     assert.equal(keyScopeName('ns/t/batch'), 'ns/t/batch');
+  });
+  it('asks for an exact input count when a key or model level has a token budget or tpm', () => {
+    const t = tenant({ name: 't', models: ['m'], keys: [{ name: 'k', key: 'x'.repeat(40), limits: { tokensPerMinute: 100 } }, { name: 'r', key: 'y'.repeat(40), limits: { requestsPerMinute: 1 } }] });
+    const m = model('m', 'http://127.0.0.1:1/v1');
+    assert.equal(scopesNeedExactCount(t, 'team-t/t/k', m), true);
+    assert.equal(scopesNeedExactCount(t, 'team-t/t/r', m), false);
+    assert.equal(scopesNeedExactCount(t, 'team-t/t/r', model('m', 'http://127.0.0.1:1/v1', { globalLimits: { budgets: [tok(10)] } })), true);
+    assert.equal(scopesNeedExactCount(t, 'team-t/t/r', model('m', 'http://127.0.0.1:1/v1', { globalLimits: { concurrency: 1 } })), false);
   });
 });

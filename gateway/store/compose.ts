@@ -79,6 +79,16 @@ function level(l: CfgScopeLimits, lvl: ScopeLevel, name: string, input: ComposeI
   };
 }
 
+/**
+ * Whether a level other than the tenant's needs an exact input token count (a token budget or tpm on the key,
+ * the tenant's use of the model, or the model for everyone): the byte upper bound would over-reserve and could
+ * refuse up front a request that fits.
+ */
+export function scopesNeedExactCount(tenant: CfgTenant, keyId: string | undefined, model: CfgModel): boolean {
+  const exact = (l: CfgScopeLimits | undefined): boolean => l !== undefined && (l.tokensPerMinute !== undefined || (model.cost.unit === 'tokens' && (l.budgets ?? []).some((b) => b.unit === 'tokens')));
+  return exact(keyOf(tenant, keyId)?.limits) || exact(tenant.modelLimits?.find((m) => m.model === model.servedName)) || exact(model.globalLimits);
+}
+
 /** The reservation for one request; undefined when no level limits anything (nothing to reserve). */
 export function composeReservation(input: ComposeInput): ReserveRequest | undefined {
   const t = input.tenant.cfg;
