@@ -223,6 +223,15 @@ export function storeContract(name: string, fixture: () => StoreFixture): void {
       assert.equal(again.ok ? 'ok' : again.reason, 'rpm');
     });
 
+    it('a scope name unsafe in a key (braces, spaces) still gets its own counters', async () => {
+      const { store, tenant } = fixture();
+      const t = tenant();
+      const odd = { level: 'model' as const, name: `we{ir}d ${id()}`, rpm: 1 };
+      assert.equal((await store.reserve(req(t, { scopes: [odd] }))).ok, true);
+      const r = await store.reserve(req(tenant(), { scopes: [odd] }));
+      assert.equal(r.ok ? 'ok' : `${r.reason}/${r.scope?.level}`, 'rpm/model');
+    });
+
     it('a global per-model cap is shared by every tenant; a tenant-model cap is not', async () => {
       const { store, tenant } = fixture();
       const model = `gpu-${id()}`;

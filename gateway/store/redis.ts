@@ -25,7 +25,7 @@ import { decideGeneration, decideMarkerLost, decodeGenRecord, encodeGenRecord, t
 import { GRACE_SECONDS, SCRIPTS, type Script } from './lua.ts';
 import { AckBarrier, keySlot } from './replication.ts';
 import { parseTopology, scrubError, type Topology } from './topology.ts';
-import { allBudgetLines, MAX_REVOCATION_AUDIT, scopeSuffix, type RevocationAudit, StoreStateLostError, StoreUnavailableError, type Actual, type BudgetUnit, type RejectReason, type Reservation, type ReserveRequest, type ReserveResult, type ReserveScope, type ScopeRef, type ScopeReservation, type Store, type StoreEvent, type StoreHealth, type StoredRevocation } from './types.ts';
+import { allBudgetLines, MAX_REVOCATION_AUDIT, safeScopeName, scopeSuffix, type RevocationAudit, StoreStateLostError, StoreUnavailableError, type Actual, type BudgetUnit, type RejectReason, type Reservation, type ReserveRequest, type ReserveResult, type ReserveScope, type ScopeRef, type ScopeReservation, type Store, type StoreEvent, type StoreHealth, type StoredRevocation } from './types.ts';
 
 export interface RedisStoreOptions {
   /** redis://, rediss://, redis+cluster://h1:p1,h2:p2 or redis+sentinel://h1:p1,h2:p2/<master> */
@@ -203,8 +203,7 @@ export class RedisStore implements Store {
 
   /** A global per-model cap: its own slot (`{m:<served name>}`; served names hold no braces). */
   #modelKey(model: string): string {
-    scopeSuffix({ level: 'model', name: model }); // validates the name
-    return `${this.#prefix}{m:${model}}:`;
+    return `${this.#prefix}{m:${safeScopeName(model)}}:`;
   }
 
   /** Where a scope's counters live (inspection). */

@@ -2,6 +2,8 @@
 // before the upstream is called and settled after. Both stores (memory, Redis) implement exactly this and
 // pass the same contract suite (store/contract.ts).
 
+import { createHash } from 'node:crypto';
+
 export type BudgetUnit = 'tokens' | 'gpuSeconds';
 
 export interface BudgetCharge {
@@ -189,10 +191,14 @@ export function windowStart(nowSeconds: number, windowSeconds: number): number {
 
 const SCOPE_NAME = /^[A-Za-z0-9._:/-]{1,253}$/;
 
-/** The sub-prefix of a scope's counters (`k:<key>:`, `m:<model>:`; the global level has its own prefix). Throws on a name unsafe in a key. */
+/** A scope name as it appears in a key: itself (served names and key ids always are), else a digest of it (no braces, bounded). */
+export function safeScopeName(name: string): string {
+  return SCOPE_NAME.test(name) ? name : `#${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
+}
+
+/** The sub-prefix of a scope's counters (`k:<key>:`, `m:<model>:`; the global level has its own prefix). */
 export function scopeSuffix(s: ScopeRef): string {
-  if (!SCOPE_NAME.test(s.name)) throw new Error('scope name must be letters, digits and . _ : / -');
-  return s.level === 'key' ? `k:${s.name}:` : `m:${s.name}:`;
+  return s.level === 'key' ? `k:${safeScopeName(s.name)}:` : `m:${safeScopeName(s.name)}:`;
 }
 
 /** Every budget line of a request in the order the stores report windows: the tenant's, then each scope's. */
