@@ -24,7 +24,7 @@ const run = promisify(execFile);
 const byo = `hvs.CAESI${'Jq3xT9kLmPz0aBcD'.repeat(3)}_x-Y`;
 const byo2 = `${'a1B2-c3D4_e5F6.g7H8~'.repeat(3)}`;
 ALL_KEYS.push(byo, byo2);
-const k = { batch: newKey(), chat: newKey(), gpuB: newKey(), gpuC: newKey(), r1: newKey(), r1next: newKey(), r2: newKey() };
+const k = { batch: newKey(), chat: newKey(), gpuB: newKey(), gpuC: newKey(), r1: newKey(), r1next: newKey(), r2: newKey(), slow: newKey() };
 
 let server: RedisServer;
 let a: Stack;
@@ -42,6 +42,7 @@ function cfg(simUrl: string, rotated = false): GatewayConfig {
         { name: 'r1', key: rotated ? k.r1next : k.r1 },
         { name: 'r2', key: k.r2 },
         { name: 'vault', key: byo },
+        { name: 'slow', key: k.slow, limits: { requestsPerMinute: 3, tokensPerMinute: 100_000 } },
         { name: 'opaque', key: byo2 },
       ],
     }),
@@ -89,6 +90,14 @@ describe('limits at every level, exact across two gateway replicas on one Redis'
     const got = await Promise.all(batch);
     assert.deepEqual(codes(got), [...Array(6).fill('concurrency_limit'), 'ok', 'ok']);
     assert.equal((await other).status, 200);
+  });
+
+  it('a key rpm (3) admits exactly 3 of 9 requests spread over both replicas (one clock minute)', async () => {
+    // rpm windows are clock minutes: start well inside one, so the burst cannot straddle two
+    const sec = new Date().getUTCSeconds();
+    if (sec > 45) await new Promise((r) => setTimeout(r, (61 - sec) * 1000));
+    const got = await Promise.all(Array.from({ length: 9 }, (_, i) => call((i % 2 ? a : b).url, '/v1/chat/completions', { key: k.slow, body: chat('m1', { max_tokens: 1 }) })));
+    assert.deepEqual(codes(got), [...Array(3).fill('ok'), ...Array(6).fill('rate_limit_requests')].sort());
   });
 
   it('a global per-model cap (concurrency 3) is shared by two tenants on two replicas: exactly 3 of 8 admitted', async () => {
