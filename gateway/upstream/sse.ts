@@ -1,0 +1,315 @@
+// Streaming relay for OpenAI-style SSE (`data: {...}\n\n` ... `data: [DONE]`). Each upstream chunk is
+// split into events as it arrives and forwarded at once (no buffering beyond one partial event). Along the
+// way it records what settlement needs — the upstream `usage` and the generated text (for charging what
+// was generated when a stream is cut) — and, when an output transform is plugged in, rewrites each
+// choice's text through it (holding back what the transform holds back, flushing at finish_reason).
+import { meterToolArguments, type OutputMeter } from './output-cap.ts';
+import type { OutputTransform, Verdict } from '../transform.ts';
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens?: number;
+}
+
+export function readUsage(v: unknown): Usage | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  const u = v as Record<string, unknown>;
+  const p = u.prompt_tokens;
+  const c = u.completion_tokens ?? 0;
+  if (typeof p !== 'number' || typeof c !== 'number' || !Number.isFinite(p) || !Number.isFinite(c) || p < 0 || c < 0) return undefined;
+  return { prompt_tokens: p, completion_tokens: c };
+}
+
+interface ChunkChoice {
+  index?: number;
+  delta?: { content?: unknown; role?: unknown };
+  text?: unknown;
+  finish_reason?: unknown;
+}
+
+export interface RelayOptions {
+  /** The client asked for stream_options.include_usage; otherwise the usage-only chunk we requested is dropped. */
+  clientWantsUsage: boolean;
+  transform: OutputTransform | undefined;
+  chat: boolean;
+  /** The effective max_tokens per choice, enforced as text streams (issue #10, item 7). */
+  meter?: OutputMeter | undefined;
+  /** Choices requested (n): the stream is over once all of them reached the cap. */
+  n?: number;
+  /** prompt_tokens for the usage chunk the gateway writes when it cuts the stream itself. */
+  inputTokens?: number;
+}
+
+/**
+ * What the client sees instead of anything an upstream says in an error: the gateway's catalog entry
+ * (issue #10, item 2). The upstream's text goes to the gateway log only, scrubbed.
+ */
+export const UPSTREAM_STREAM_ERROR = { message: 'The model server failed.', type: 'api_error', param: null, code: 'upstream_error' } as const;
+
+const enc = new TextEncoder();
+
+export class SseRelay {
+  usage: Usage | undefined;
+  /** Generated text per choice (upstream side, before transforms). */
+  readonly generated: string[] = [];
+  generatedChars = 0;
+  contentChunks = 0;
+  done = false;
+  verdict: Verdict | undefined;
+  /** The upstream sent an error event mid-stream: its raw data (for the scrubbed operator log only). */
+  upstreamError: string | undefined;
+  /** Every choice reached the effective max_tokens: the gateway ended the stream; abort the upstream. */
+  capReached = false;
+  #pending = '';
+  readonly #decoder = new TextDecoder();
+  readonly #opts: RelayOptions;
+  readonly #finished = new Set<number>();
+
+  constructor(opts: RelayOptions) {
+    this.#opts = opts;
+  }
+
+  /** Feed upstream bytes; returns the bytes to send to the client now (possibly empty). */
+  push(chunk: Uint8Array): Uint8Array {
+    this.#pending += this.#decoder.decode(chunk, { stream: true });
+    let out = '';
+    let start = 0;
+    for (;;) {
+      const sep = findEventEnd(this.#pending, start);
+      if (sep === undefined) break;
+      const raw = this.#pending.slice(start, sep.end);
+      const terminator = this.#pending.slice(sep.end, sep.next);
+      start = sep.next;
+      if (this.stopped) continue;
+      out += this.#event(raw, terminator);
+    }
+    this.#pending = this.#pending.slice(start);
+    return out === '' ? EMPTY : enc.encode(out);
+  }
+
+  /** Nothing more is relayed: blocked by a transform, failed upstream, or cut at the cap. */
+  get stopped(): boolean {
+    return this.verdict !== undefined || this.upstreamError !== undefined || this.capReached;
+  }
+
+  /** Upstream ended: release anything held back (and a trailing partial event). */
+  end(): Uint8Array {
+    let out = '';
+    if (this.#pending.trim() !== '' && !this.stopped) out += this.#event(this.#pending, '\n\n');
+    this.#pending = '';
+    return out === '' ? EMPTY : enc.encode(out);
+  }
+
+  /** Returns the text to emit for one event (the original bytes when nothing needs changing). */
+  #event(raw: string, terminator: string): string {
+    const data = eventData(raw);
+    if (eventType(raw) === 'error') return this.#upstreamFailed(data ?? '');
+    if (data === undefined) return raw + terminator; // comments, keep-alives
+    if (data === '[DONE]') {
+      this.done = true;
+      return this.#flushAll() + raw + terminator;
+    }
+    let chunk: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(data);
+      if (parsed === null || typeof parsed !== 'object') return raw + terminator;
+      chunk = parsed as Record<string, unknown>;
+    } catch {
+      return raw + terminator;
+    }
+    if (Object.hasOwn(chunk, 'error')) return this.#upstreamFailed(data);
+    let changed = false;
+    const usage = readUsage(chunk.usage);
+    if (usage) this.usage = usage;
+    const choices = Array.isArray(chunk.choices) ? (chunk.choices as ChunkChoice[]) : [];
+    if (chunk.usage !== undefined && chunk.usage !== null && !this.#opts.clientWantsUsage) {
+      if (choices.length === 0) return '';
+      delete chunk.usage;
+      changed = true;
+    }
+    const t = this.#opts.transform;
+    const meter = this.#opts.meter;
+    for (const c of choices) {
+      if (c === null || typeof c !== 'object') continue;
+      const idx = typeof c.index === 'number' ? c.index : 0;
+      let text = this.#opts.chat ? c.delta?.content : c.text;
+      if (meter && typeof text === 'string') {
+        const wasCapped = meter.isCapped(idx);
+        const r = meter.take(idx, text);
+        if (r.text !== text) {
+          text = r.text;
+          if (this.#opts.chat) c.delta = { ...(c.delta ?? {}), content: text };
+          else c.text = text;
+          changed = true;
+        }
+        if (r.capped && !wasCapped && c.finish_reason !== 'length') {
+          c.finish_reason = 'length';
+          changed = true;
+        }
+      }
+      if (meter && this.#opts.chat && c.delta && typeof c.delta === 'object') {
+        // tool-call arguments are output too: metered against the same cap
+        const wasCapped = meter.isCapped(idx);
+        if (meterToolArguments(meter, idx, c.delta as Record<string, unknown>)) changed = true;
+        if (meter.isCapped(idx) && !wasCapped && c.finish_reason !== 'length') {
+          c.finish_reason = 'length';
+          changed = true;
+        }
+      }
+      if (typeof text === 'string' && text.length > 0) {
+        this.generated[idx] = (this.generated[idx] ?? '') + text;
+        this.generatedChars += text.length;
+        this.contentChunks++;
+      }
+      if (t) {
+        let released = typeof text === 'string' ? t.push(idx, text) : '';
+        if (c.finish_reason !== undefined && c.finish_reason !== null) {
+          released += t.flush(idx);
+          this.#finished.add(idx);
+        }
+        if (this.#opts.chat) {
+          if (typeof text === 'string' || released !== '') c.delta = { ...(c.delta ?? {}), content: released };
+        } else c.text = released;
+        changed = true;
+        const v = t.verdict();
+        if (v) {
+          this.verdict = v;
+          return errorEvent(v);
+        }
+      }
+    }
+    const emitted = changed ? `data: ${JSON.stringify(chunk)}\n\n` : raw + terminator;
+    if (meter && meter.allCapped(this.#opts.n ?? 1)) {
+      // The effective max_tokens is reached on every choice: end the stream here whatever the engine does.
+      this.capReached = true;
+      return emitted + this.#flushAll() + this.#capUsage(chunk) + 'data: [DONE]\n\n';
+    }
+    return emitted;
+  }
+
+  #upstreamFailed(data: string): string {
+    this.upstreamError = data.slice(0, 64 * 1024);
+    return `data: ${JSON.stringify({ error: UPSTREAM_STREAM_ERROR })}\n\ndata: [DONE]\n\n`;
+  }
+
+  #capUsage(chunk: Record<string, unknown>): string {
+    if (!this.#opts.clientWantsUsage || !this.#opts.meter) return '';
+    const out = this.#opts.meter.total;
+    const inTok = this.#opts.inputTokens ?? 0;
+    return `data: ${JSON.stringify({ id: chunk.id, object: chunk.object, created: chunk.created, model: chunk.model, choices: [], usage: { prompt_tokens: inTok, completion_tokens: out, total_tokens: inTok + out } })}\n\n`;
+  }
+
+  #flushAll(): string {
+    const t = this.#opts.transform;
+    if (!t) return '';
+    let out = '';
+    for (let i = 0; i < this.generated.length; i++) {
+      if (this.#finished.has(i)) continue;
+      const rest = t.flush(i);
+      const v = t.verdict();
+      if (v) {
+        this.verdict = v;
+        return errorEvent(v);
+      }
+      if (rest !== '') {
+        const choice = this.#opts.chat ? { index: i, delta: { content: rest }, finish_reason: null } : { index: i, text: rest, finish_reason: null };
+        out += `data: ${JSON.stringify({ object: this.#opts.chat ? 'chat.completion.chunk' : 'text_completion', choices: [choice] })}\n\n`;
+      }
+    }
+    return out;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function errorEvent(v: Verdict): string {
+  return `data: ${JSON.stringify({ error: { message: v.message, type: 'invalid_request_error', param: null, code: v.code } })}\n\ndata: [DONE]\n\n`;
+}
+
+/** End of the next event starting at `from`: `end` excludes the blank line, `next` is after it. */
+function findEventEnd(s: string, from: number): { end: number; next: number } | undefined {
+  for (let i = s.indexOf('\n', from); i !== -1; i = s.indexOf('\n', i + 1)) {
+    if (s.charCodeAt(i + 1) === 10) return { end: i, next: i + 2 };
+    if (s.charCodeAt(i + 1) === 13 && s.charCodeAt(i + 2) === 10) return { end: i, next: i + 3 };
+  }
+  return undefined;
+}
+
+/** The SSE `event:` field of one event (undefined: the default `message`). */
+function eventType(raw: string): string | undefined {
+  let type: string | undefined;
+  for (const line of raw.split('\n')) {
+    if (line.startsWith('event:')) type = line.slice(6).trim();
+  }
+  return type;
+}
+
+function eventData(raw: string): string | undefined {
+  let data: string | undefined;
+  for (const line of raw.split('\n')) {
+    const l = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (l.startsWith('data:')) {
+      const v = l.charCodeAt(5) === 32 ? l.slice(6) : l.slice(5);
+      data = data === undefined ? v : `${data}\n${v}`;
+    }
+  }
+  return data;
+}
+
+/** Apply a transform to a non-streaming completion body in place; returns true when it changed. */
+export function transformCompletion(body: Record<string, unknown>, t: OutputTransform, chat: boolean): { changed: boolean; verdict: Verdict | undefined } {
+  const choices = Array.isArray(body.choices) ? (body.choices as Record<string, unknown>[]) : [];
+  let changed = false;
+  for (let i = 0; i < choices.length; i++) {
+    const c = choices[i]!;
+    const idx = typeof c.index === 'number' ? c.index : i;
+    const msg = chat ? (c.message as Record<string, unknown> | undefined) : c;
+    const field = chat ? 'content' : 'text';
+    if (!msg || typeof msg[field] !== 'string') continue;
+    const out = t.push(idx, msg[field] as string) + t.flush(idx);
+    const v = t.verdict();
+    if (v) return { changed: true, verdict: v };
+    if (out !== msg[field]) {
+      msg[field] = out;
+      changed = true;
+    }
+  }
+  return { changed, verdict: undefined };
+}
+
+/**
+ * Streamed: holds the relay's output while the transform's asynchronous review (an output judge) decides, and
+ * replaces it with an error event when the review refuses. The identity when the transform has no review.
+ */
+export class ReviewGate {
+  readonly #t: OutputTransform | undefined;
+  #held: Uint8Array[] = [];
+  verdict: Verdict | undefined;
+
+  constructor(t: OutputTransform | undefined) {
+    this.#t = t;
+  }
+
+  /** `out`: what the relay produced; `final`: the upstream ended; `stopped`: the relay already blocked (out is its error). */
+  async pass(out: Uint8Array, final: boolean, stopped: boolean): Promise<Uint8Array> {
+    const t = this.#t;
+    if (!t?.review) return out;
+    if (stopped) {
+      this.#held = [];
+      return out;
+    }
+    if (out.length > 0) this.#held.push(out);
+    const d = await t.review(final);
+    const v = t.verdict();
+    if (v) {
+      this.#held = [];
+      this.verdict = v;
+      return enc.encode(errorEvent(v));
+    }
+    if (d === 'hold' && !final) return EMPTY;
+    const released = this.#held.length === 1 ? (this.#held[0] as Uint8Array) : Buffer.concat(this.#held);
+    this.#held = [];
+    return released;
+  }
+}
