@@ -1,3 +1,4 @@
-// Moved to gateway/upstream/sse.ts (the SSE relay is part of the upstream stage); this path stays for the
-// guardrails' tests, which import it from here.
+// Moved to gateway/upstream/ (the SSE relay and the output review are part of the upstream stage); this
+// path stays for the guardrails' tests, which import them from here.
 export * from './upstream/sse.ts';
+export { ReviewGate, transformCompletion } from './upstream/review.ts';

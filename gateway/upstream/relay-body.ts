@@ -6,7 +6,8 @@ import { reviewCompletion } from '../transform.ts';
 import type { Outcome } from '../plan/charge.ts';
 import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult, type UpstreamDeps } from './forward.ts';
 import { capCompletion } from './output-cap.ts';
-import { readUsage, transformCompletion } from './sse.ts';
+import { transformCompletion } from './review.ts';
+import { readUsage } from './sse.ts';
 
 const MAX_LOGGED_BYTES = 64 * 1024;
 

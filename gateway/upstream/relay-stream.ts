@@ -7,7 +7,8 @@ import { scrubUpstreamText } from '../scrub.ts';
 import type { Outcome } from '../plan/charge.ts';
 import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult, type UpstreamDeps } from './forward.ts';
 import { OutputMeter } from './output-cap.ts';
-import { ReviewGate, SseRelay } from './sse.ts';
+import { ReviewGate } from './review.ts';
+import { SseRelay } from './sse.ts';
 
 export function responseHeaders(reqId: string, contentType: string): Record<string, string> {
   return { 'content-type': contentType, 'x-request-id': reqId, 'cache-control': 'no-cache' };
