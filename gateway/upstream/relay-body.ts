@@ -4,7 +4,7 @@ import { GatewayError } from '../errors.ts';
 import { scrubUpstreamText } from '../scrub.ts';
 import { reviewCompletion } from '../transform.ts';
 import type { Outcome } from '../plan/charge.ts';
-import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult, type UpstreamDeps } from './forward.ts';
+import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult, type UpstreamDeps } from './common.ts';
 import { capCompletion } from './output-cap.ts';
 import { transformCompletion } from './review.ts';
 import { readUsage } from './sse.ts';

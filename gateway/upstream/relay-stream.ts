@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
 import { scrubUpstreamText } from '../scrub.ts';
 import type { Outcome } from '../plan/charge.ts';
-import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult, type UpstreamDeps } from './forward.ts';
+import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult, type UpstreamDeps } from './common.ts';
 import { OutputMeter } from './output-cap.ts';
 import { ReviewGate } from './review.ts';
 import { SseRelay } from './sse.ts';

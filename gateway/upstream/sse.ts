@@ -110,14 +110,8 @@ export class SseRelay {
       this.done = true;
       return this.#flushAll() + raw + terminator;
     }
-    let chunk: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(data);
-      if (parsed === null || typeof parsed !== 'object') return raw + terminator;
-      chunk = parsed as Record<string, unknown>;
-    } catch {
-      return raw + terminator;
-    }
+    const chunk = parseChunk(data);
+    if (!chunk) return raw + terminator;
     if (Object.hasOwn(chunk, 'error')) return this.#upstreamFailed(data);
     let changed = false;
     const usage = readUsage(chunk.usage);
@@ -128,64 +122,74 @@ export class SseRelay {
       delete chunk.usage;
       changed = true;
     }
-    const t = this.#opts.transform;
-    const meter = this.#opts.meter;
     for (const c of choices) {
       if (c === null || typeof c !== 'object') continue;
-      const idx = typeof c.index === 'number' ? c.index : 0;
-      let text = this.#opts.chat ? c.delta?.content : c.text;
-      if (meter && typeof text === 'string') {
-        const wasCapped = meter.isCapped(idx);
-        const r = meter.take(idx, text);
-        if (r.text !== text) {
-          text = r.text;
-          if (this.#opts.chat) c.delta = { ...(c.delta ?? {}), content: text };
-          else c.text = text;
-          changed = true;
-        }
-        if (r.capped && !wasCapped && c.finish_reason !== 'length') {
-          c.finish_reason = 'length';
-          changed = true;
-        }
-      }
-      if (meter && this.#opts.chat && c.delta && typeof c.delta === 'object') {
-        // tool-call arguments are output too: metered against the same cap
-        const wasCapped = meter.isCapped(idx);
-        if (meterToolArguments(meter, idx, c.delta as Record<string, unknown>)) changed = true;
-        if (meter.isCapped(idx) && !wasCapped && c.finish_reason !== 'length') {
-          c.finish_reason = 'length';
-          changed = true;
-        }
-      }
-      if (typeof text === 'string' && text.length > 0) {
-        this.generated[idx] = (this.generated[idx] ?? '') + text;
-        this.generatedChars += text.length;
-        this.contentChunks++;
-      }
-      if (t) {
-        let released = typeof text === 'string' ? t.push(idx, text) : '';
-        if (c.finish_reason !== undefined && c.finish_reason !== null) {
-          released += t.flush(idx);
-          this.#finished.add(idx);
-        }
-        if (this.#opts.chat) {
-          if (typeof text === 'string' || released !== '') c.delta = { ...(c.delta ?? {}), content: released };
-        } else c.text = released;
-        changed = true;
-        const v = t.verdict();
-        if (v) {
-          this.verdict = v;
-          return errorEvent(v);
-        }
-      }
+      if (this.#choice(c)) changed = true;
+      if (this.verdict) return errorEvent(this.verdict);
     }
     const emitted = changed ? `data: ${JSON.stringify(chunk)}\n\n` : raw + terminator;
+    const meter = this.#opts.meter;
     if (meter && meter.allCapped(this.#opts.n ?? 1)) {
       // The effective max_tokens is reached on every choice: end the stream here whatever the engine does.
       this.capReached = true;
       return emitted + this.#flushAll() + this.#capUsage(chunk) + 'data: [DONE]\n\n';
     }
     return emitted;
+  }
+
+  /** One choice of a chunk: metered, recorded, transformed (in place). Returns whether it changed. */
+  #choice(c: ChunkChoice): boolean {
+    const idx = typeof c.index === 'number' ? c.index : 0;
+    const original = this.#opts.chat ? c.delta?.content : c.text;
+    const metered = this.#meter(c, idx, original);
+    const text = metered.text;
+    if (typeof text === 'string' && text.length > 0) {
+      this.generated[idx] = (this.generated[idx] ?? '') + text;
+      this.generatedChars += text.length;
+      this.contentChunks++;
+    }
+    const t = this.#opts.transform;
+    if (!t) return metered.changed;
+    let released = typeof text === 'string' ? t.push(idx, text) : '';
+    if (c.finish_reason !== undefined && c.finish_reason !== null) {
+      released += t.flush(idx);
+      this.#finished.add(idx);
+    }
+    if (!this.#opts.chat) c.text = released;
+    else if (typeof text === 'string' || released !== '') c.delta = { ...(c.delta ?? {}), content: released };
+    const v = t.verdict();
+    if (v) this.verdict = v;
+    return true;
+  }
+
+  /** The output cap on one choice: its text (and tool-call arguments) cut at the cap, finish_reason "length". */
+  #meter(c: ChunkChoice, idx: number, text: unknown): { text: unknown; changed: boolean } {
+    const meter = this.#opts.meter;
+    if (!meter) return { text, changed: false };
+    let changed = false;
+    const capped = (): void => {
+      if (c.finish_reason === 'length') return;
+      c.finish_reason = 'length';
+      changed = true;
+    };
+    if (typeof text === 'string') {
+      const wasCapped = meter.isCapped(idx);
+      const r = meter.take(idx, text);
+      if (r.text !== text) {
+        text = r.text;
+        if (this.#opts.chat) c.delta = { ...(c.delta ?? {}), content: text };
+        else c.text = text;
+        changed = true;
+      }
+      if (r.capped && !wasCapped) capped();
+    }
+    if (this.#opts.chat && c.delta && typeof c.delta === 'object') {
+      // tool-call arguments are output too: metered against the same cap
+      const wasCapped = meter.isCapped(idx);
+      if (meterToolArguments(meter, idx, c.delta as Record<string, unknown>)) changed = true;
+      if (meter.isCapped(idx) && !wasCapped) capped();
+    }
+    return { text, changed };
   }
 
   #upstreamFailed(data: string): string {
@@ -226,6 +230,16 @@ export const EMPTY = new Uint8Array(0);
 /** The SSE events that end a response an output transform refused. */
 export function errorEvent(v: Verdict): string {
   return `data: ${JSON.stringify({ error: { message: v.message, type: 'invalid_request_error', param: null, code: v.code } })}\n\ndata: [DONE]\n\n`;
+}
+
+/** The JSON object of a data line (undefined: not an object; passed through as it is). */
+function parseChunk(data: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(data);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** End of the next event starting at `from`: `end` excludes the blank line, `next` is after it. */
