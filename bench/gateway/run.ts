@@ -142,7 +142,7 @@ async function once(t: Target, body: string): Promise<number> {
   const t0 = performance.now();
   const r = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: headersFor(t), body });
   await r.body.dump({ limit: 1 << 20 });
-  if (r.statusCode !== 200) throw new Error(`${t.name}: HTTP ${r.statusCode}`);
+  if (r.statusCode !== 200) throw Object.assign(new Error(`${t.name}: HTTP ${r.statusCode}`), { kind: `HTTP ${r.statusCode}` });
   return performance.now() - t0;
 }
 
@@ -166,6 +166,8 @@ interface Step {
   p50: number;
   p99: number;
   errors: number;
+  /** 'HTTP 503x12 UND_ERR_HEADERS_TIMEOUTx3' */
+  errorKinds: string;
   cpuPerReq: number;
   storeCpuPerReq: number;
   rssMb: number;
@@ -179,6 +181,7 @@ async function load(t: Target, concurrency: number, seconds: number): Promise<St
   const end = warmEnd + seconds * 1000;
   const lat: number[] = [];
   let errors = 0;
+  const kinds = new Map<string, number>();
   let rssMax = 0;
   let cpu0 = 0;
   let store0 = 0;
@@ -202,8 +205,11 @@ async function load(t: Target, concurrency: number, seconds: number): Promise<St
       try {
         const ms = await once(t, body);
         if (started) lat.push(ms);
-      } catch {
-        if (started) errors++;
+      } catch (e) {
+        if (!started) continue;
+        errors++;
+        const kind = (e as { kind?: string; code?: string }).kind ?? (e as { code?: string }).code ?? 'error';
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
       }
     }
   };
@@ -216,7 +222,7 @@ async function load(t: Target, concurrency: number, seconds: number): Promise<St
   const store1 = cpuOf(t.storePgids);
   lat.sort((a, b) => a - b);
   return {
-    rps: lat.length / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), errors,
+    rps: lat.length / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), errors, errorKinds: [...kinds].map(([k, v]) => `${k}x${v}`).join(' '),
     cpuPerReq: lat.length ? ((cpu1 - cpu0) * 1000) / lat.length : NaN,
     storeCpuPerReq: t.storePgids && lat.length ? ((store1 - store0) * 1000) / lat.length : NaN,
     rssMb: rssMax,
@@ -594,7 +600,7 @@ async function main(): Promise<void> {
   }
   for (const [name, why] of streamFailures) out.push('', `Streaming through ${name} failed (${why}); its TTFT column is empty.`);
   out.push('', 'Throughput steps (rps / p99 ms per concurrency):');
-  for (const t of targets) out.push(`  ${t.name.padEnd(22)} ${steps.get(t.name)!.map((s, i) => `c${STEPS[i]}: ${f(s.rps, 0)}/${f(s.p99, 1)}${s.errors ? ` (${s.errors} err)` : ''}`).join('  ')}`);
+  for (const t of targets) out.push(`  ${t.name.padEnd(22)} ${steps.get(t.name)!.map((s, i) => `c${STEPS[i]}: ${f(s.rps, 0)}/${f(s.p99, 1)}${s.errors ? ` (${s.errors} errors: ${s.errorKinds})` : ''}`).join('  ')}`);
   const row = (n: string): (typeof rows)[number] | undefined => rows.find((r) => r.name === n);
   const tg = row('tollgate-memory');
   for (const [name, hr] of hostileRows) out.push(hostileReport(hr, name));
