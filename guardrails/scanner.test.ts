@@ -20,11 +20,11 @@ const guard = compileGuard(CFG);
 const SAMPLE = [
   'Here is the key AKIAZ5J7QX2MPL4RWN3K and aws_secret_access_key = q3Ex7Rm9Tz2Wb8Nc4Vd6Hf1Lk5Pj0Sg/Yu+AaBbC ok.',
   'Mail bob.smith@example.com or call +1 415-555-0134. Card 4111 1111 1111 1111. IBAN DE89 3704 0044 0532 0130 00.',
-  'postgres://app:s3cr3tP4ss@db.internal:5432/prod and Authorization: Bearer abcDEF123456ghiJKL789',
+  'postgres://app:s3cr3tP4ss@db.internal:5432/prod and Authorization: Bearer q7Rz2LmX9vKp4TnB8wYc3H',
   '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\n-----END RSA PRIVATE KEY-----',
   'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U done',
   '![x](https://evil.example/p?q=data) [docs](https://docs.example.com/a) <img src="http://evil/x.png"> CUST-12345678 TCK-ABC-42',
-  'canary tg-canary-7f3a9c1e and ghp_a1B2c3D4e5a1B2c3D4e5a1B2c3D4e5a1B2c3, xoxb-2212345678901-4123456789012-AbCdEfGhIjKlMnOpQrStUvWx',
+  'canary tg-canary-7f3a9c1e and ghp_a1B2c3D4e5a1B2c3D4e5a1B2c3D4e5a1B2c3, xoxb-2217483905162-4190283746150-Qm7vZ2xR9kLp4TnB8wYc3HdF',
   'zero\u200bwidth AKIA\u200bZ5J7QX2MPL4RWN3K, full-width ＡＫＩＡZ5J7QX2MPL4RWN3K, emoji 😀 and é\u0301, Cyrillic АKIAZ5J7QX2MPL4RWN3K',
   'plain prose with numbers 12 and 2024-05-01, a version v1.2.3.4, a uuid 3f2b8c1e-9a7d-4c2b-8e1f-6a5b4c3d2e1f.',
 ].join('\n');
@@ -44,7 +44,7 @@ function streamed(text: string, cuts: number[]): string {
 describe('output scanner', () => {
   it('redacts every kind of secret in a mixed text, with the detector in the marker', () => {
     const r = guard.scanOutput(SAMPLE);
-    for (const leaked of ['AKIAZ5J7QX2MPL4RWN3K', 'q3Ex7Rm9Tz2Wb8Nc', 'bob.smith', '4111 1111', 'DE89', 's3cr3tP4ss', 'abcDEF123456', 'MIIEowIBAAK', 'eyJhbGci', 'evil.example/p', 'CUST-1234', 'TCK-ABC', 'tg-canary', 'ghp_', 'xoxb-', 'ＡＫＩＡ', 'Z5J7QX2MPL4RWN3K']) {
+    for (const leaked of ['AKIAZ5J7QX2MPL4RWN3K', 'q3Ex7Rm9Tz2Wb8Nc', 'bob.smith', '4111 1111', 'DE89', 's3cr3tP4ss', 'q7Rz2LmX9vKp', 'MIIEowIBAAK', 'eyJhbGci', 'evil.example/p', 'CUST-1234', 'TCK-ABC', 'tg-canary', 'ghp_', 'xoxb-', 'ＡＫＩＡ', 'Z5J7QX2MPL4RWN3K']) {
       assert.ok(!r.text.includes(leaked), `${leaked} leaked:\n${r.text}`);
     }
     assert.match(r.text, /\[REDACTED:aws-access-key\]/);

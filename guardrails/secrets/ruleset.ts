@@ -24,6 +24,7 @@ import { searchView } from '../text.ts';
 import { KEYWORD_CONTEXT, redactionMarker, type Hit, type Rule } from '../rules.ts';
 import { patternHead, prefixClosure } from './head.ts';
 import { KeywordAutomaton, shannonEntropy } from './keywords.ts';
+import { lookalikeReason } from './lookalike.ts';
 import { sampler } from './sample.ts';
 import { TOLLGATE_RULES } from './tollgate-rules.ts';
 import type { GitleaksAllowlist, GitleaksConfig, GitleaksRule } from './types.ts';
@@ -75,6 +76,9 @@ export const REPORTED_AS: Readonly<Record<string, string>> = {
   'github-app-token-stateless': 'github-token',
   'stripe-webhook-secret': 'stripe-key',
 };
+
+/** Rules that take any identifier-and-value shape (no provider format): a UUID value is an id there. */
+const GENERIC: ReadonlySet<string> = new Set(['generic-api-key', 'password-assignment']);
 
 /** gitleaks' trailing terminator: after the token, one backtick, quote, space or `;`, an escaped \\n or \\r, or the end. */
 export const TERMINATOR = String.raw`(?:[\x60'"\s;]|\\[nr]|$)`;
@@ -341,6 +345,12 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
       }
       const secret = (hit.groups['secret'] ?? hit.text).replace(/^\n+|\n+$/g, '');
       if (r.entropy !== undefined && shannonEntropy(secret) <= r.entropy) return false;
+      {
+        const sStart = hit.spanStart;
+        const nl = view.lastIndexOf('\n', sStart - 1);
+        const before = view.slice(Math.max(nl + 1, sStart - LINE_CONTEXT), sStart);
+        if (lookalikeReason(secret, before, GENERIC.has(r.id)) !== undefined) return false;
+      }
       const line = () => {
         const from = Math.max(0, hit.start - LINE_CONTEXT);
         const nl = view.lastIndexOf('\n', hit.start - 1);
