@@ -264,3 +264,6 @@ export function scoreRequest(body: unknown, thresholds: Readonly<Record<Channel,
   }
   return truncated > 0 ? { ...best, truncated } : best;
 }
+
+// The learned model is trained when the guardrails are loaded (~0.4 s), not on the first request that needs it.
+learnedModel();

@@ -53,7 +53,7 @@ export const LOOKBEHIND = KEYWORD_CONTEXT + 16;
 export const BATCH = 16;
 /** …for the first FAST_START characters of a stream (a quick first release), then once LATER_BATCH have. */
 export const FAST_START = 256;
-export const LATER_BATCH = 32;
+export const LATER_BATCH = 64;
 /** The most characters coalesced while much text is held (so the holdback bounds grow by at most this). */
 export const MAX_BATCH = 256;
 /** Characters a validator may look past the end of a match. */
@@ -244,6 +244,9 @@ export class StreamScanner {
   #done = false;
   readonly #mayFind: Uint8Array;
   readonly #mayAnchor: Uint8Array;
+  /** Per rule: where its prefix closure last said a match could start, and the buffer end it was asked at. */
+  readonly #prefixAt: number[];
+  readonly #prefixAsked: number[];
 
   constructor(rules: readonly Rule[]) {
     this.#rules = rules;
@@ -255,6 +258,8 @@ export class StreamScanner {
     this.#runAt = this.#prefilter.runs.map(() => 0);
     this.#mayFind = new Uint8Array(rules.length);
     this.#mayAnchor = new Uint8Array(rules.length);
+    this.#prefixAt = rules.map(() => 0);
+    this.#prefixAsked = rules.map(() => -Infinity);
   }
 
   /** Feed a delta; returns what may be released. */
@@ -385,9 +390,7 @@ export class StreamScanner {
       }
       let pos = this.#pos[i] as number;
       let undecided = Infinity;
-      let decidable = final ? Infinity : Math.max(this.#ruleRun(i, bEnd), bEnd - rule.maxLength - LOOKAHEAD);
-      // a long rule holding much text: settled up to where the text could still be the start of a match
-      if (!final && rule.prefixFrom && decidable < bEnd - HOLD_CHECK && pos < bEnd) decidable = Math.max(decidable, base + rule.prefixFrom(view, Math.max(pos, decidable) - base));
+      const decidable = final ? Infinity : Math.max(this.#ruleRun(i, bEnd), bEnd - rule.maxLength - LOOKAHEAD);
       while (pos < bEnd) {
         let hit: Hit | null = null;
         if (this.#cont[i] === pos && rule.continueAt) {
@@ -419,6 +422,16 @@ export class StreamScanner {
           free = Math.max(free, Math.min(a, Math.max(this.#runOf(pf.anchorRunOf[i] as number, bEnd), bEnd - rule.anchor.maxLength - LOOKAHEAD)));
         }
         f = Math.min(undecided, free);
+        // still holding much text and no match pending: settled up to where the text could still start a match (the
+        // rule's prefix closure; asked again once HOLD_CHECK more characters have come — a position ruled out stays
+        // ruled out, so the last answer is a valid bound meanwhile)
+        if (undecided === Infinity && rule.prefixFrom && f < bEnd - HOLD_CHECK) {
+          if (bEnd - (this.#prefixAsked[i] as number) >= HOLD_CHECK || (this.#prefixAt[i] as number) < f) {
+            this.#prefixAt[i] = base + rule.prefixFrom(view, Math.max(f, this.#prefixAt[i] as number) - base);
+            this.#prefixAsked[i] = bEnd;
+          }
+          f = Math.max(f, this.#prefixAt[i] as number);
+        }
       }
       this.#pos[i] = f;
       if (f < settled) settled = f;
