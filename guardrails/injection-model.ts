@@ -7,7 +7,7 @@
 // The same model is what the judge tests serve (test/classifier-server.ts) as a stand-in for a real classifier.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORPUS_FILES, isHeldOut, loadPublicCorpora } from './eval/public-injection.ts';
+import { CORPUS_FILES, isHeldOut, loadPublicCorpora } from './eval/corpora.ts';
 
 const BITS = 18;
 const SIZE = 1 << BITS;
@@ -21,9 +21,11 @@ function fnv(s: string, seed: number): number {
   return h & (SIZE - 1);
 }
 
-/** Hashed features of a text (bounded: the first 8 KiB). */
+/** Hashed features of a text (bounded: 2 KiB, its first and last KiB when longer). */
 export function features(text: string): number[] {
-  const t = ` ${text.slice(0, 2048).toLowerCase().replace(/\s+/g, ' ')} `;
+  // bounded: the first and last KiB (an attack can come after a long benign preamble, or before a long text)
+  const clipped = text.length > 2048 ? `${text.slice(0, 1024)} ${text.slice(-1024)}` : text;
+  const t = ` ${clipped.toLowerCase().replace(/\s+/g, ' ')} `;
   const out: number[] = [];
   for (let n = 3; n <= 5; n++) for (let i = 0; i + n <= t.length; i++) out.push(fnv(t.slice(i, i + n), n));
   const words = t.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
