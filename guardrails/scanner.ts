@@ -247,6 +247,8 @@ export class StreamScanner {
   /** Per rule: where its prefix closure last said a match could start, and the buffer end it was asked at. */
   readonly #prefixAt: number[];
   readonly #prefixAsked: number[];
+  /** Per keyword rule: the buffer end before which its undecided window is not asked about again. */
+  readonly #excludeWait: number[];
 
   constructor(rules: readonly Rule[]) {
     this.#rules = rules;
@@ -260,6 +262,7 @@ export class StreamScanner {
     this.#mayAnchor = new Uint8Array(rules.length);
     this.#prefixAt = rules.map(() => 0);
     this.#prefixAsked = rules.map(() => -Infinity);
+    this.#excludeWait = rules.map(() => 0);
   }
 
   /** Feed a delta; returns what may be released. */
@@ -523,7 +526,8 @@ export class StreamScanner {
       if (!hit) {
         // nothing starts in [ws, last] yet; a match may still appear there if it could reach past the buffer
         // (unless the rule's head already rules the window out)
-        if (!final && last + rule.maxLength + LOOKAHEAD > bEnd && !rule.excludesWindow?.(view, ws - base, last - base)) {
+        // (a window the head or closure could not rule out is asked again once HOLD_CHECK more characters have come)
+        if (!final && last + rule.maxLength + LOOKAHEAD > bEnd && !this.#excluded(i, rule, view, ws - base, last - base, bEnd)) {
           const c = Math.max(ws, decidable);
           if (c <= last) { undecided = c; break; }
         }
@@ -547,6 +551,14 @@ export class StreamScanner {
     }
     this.#pos[i] = f;
     return f;
+  }
+
+  /** rule.excludesWindow, not asked again for HOLD_CHECK characters after it said no (holding is always safe). */
+  #excluded(i: number, rule: Rule, view: string, from: number, lastStart: number, bEnd: number): boolean {
+    if (!rule.excludesWindow || bEnd < (this.#excludeWait[i] as number)) return false;
+    if (rule.excludesWindow(view, from, lastStart)) return true;
+    this.#excludeWait[i] = bEnd + HOLD_CHECK;
+    return false;
   }
 
   #record(index: number, rule: Rule, hit: Hit, base: number): void {
