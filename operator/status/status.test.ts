@@ -31,6 +31,16 @@ describe('conditions', () => {
   });
 });
 
+describe('LLMPolicy status', () => {
+  it('says what the policy decides: grants, suspension, approved sources', async () => {
+    const { policyStatus } = await import('./policy.ts');
+    const p = policy('platform', { selector: { namespaces: ['ns'] }, tierGrants: { assign: 'bronze', approve: ['silver'] }, suspend: { reason: 'audit' }, modelSources: { images: [], huggingface: [] } });
+    const r = compile({ models: [], tenants: [tenant('ns', 't')], policies: [p] });
+    assert.equal(policyStatus(r.policies[0]!, undefined, t0).conditions![0]!.message,
+      'applies to 1 tenant(s); approves tier requests silver; assigns tier bronze; suspends them: audit; restricts model sources (huggingface, images)');
+  });
+});
+
 describe('LLMModel status', () => {
   it('a model from an unapproved source: Ready=False/SourceNotApproved and SourceApproved=False, naming the rule', () => {
     const p = policy('approved', { modelSources: { huggingface: ['meta-llama/*'] } });
