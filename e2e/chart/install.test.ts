@@ -68,6 +68,13 @@ async function gatewayCaughtUp(): Promise<void> {
   }, 30_000);
 }
 
+/** Until the published config's entry for a tenant satisfies `ok` (status is written before the coalesced publication), and the gateway enforces it. */
+async function untilPublished(id: string, what: string, ok: (t: GatewayConfig['tenants'][number]) => boolean): Promise<GatewayConfig['tenants'][number]> {
+  const entry = await until(`published: ${what}`, async () => { const t = (await publishedConfig()).tenants.find((x) => x.id === id); return t && ok(t) ? t : undefined; }, 30_000);
+  await gatewayCaughtUp();
+  return entry;
+}
+
 /** A chat completion through the chart's gateway: the status and the error code. */
 async function chat(key: string, model: string): Promise<{ status: number; code?: string }> {
   const r = await httpJson(`${gatewayUrl}/v1/chat/completions`, {
@@ -306,7 +313,7 @@ describe('the chart on the local control plane', () => {
     try {
       // The team's own tenant is the team's to edit (aggregated `edit`)...
       await until('the tenant ServiceAccount may patch its LLMTenant', async () => await statusOf(() => dev.request('PATCH', tenantPath, { ...merge({ spec: { tier: 'silver' } }), query: { dryRun: 'All' } })) === 200, 30_000);
-      await gatewayCaughtUp();
+      await untilPublished(`${ns}/${tenantName}`, 'tier silver', (t) => t.tier === 'silver');
       const key = await keyOf();
       assert.equal((await chat(key, 'llama-3.1-70b-instruct')).code, 'model_not_entitled', 'silver has no 70B model');
 
@@ -320,16 +327,14 @@ describe('the chart on the local control plane', () => {
       assert.deepEqual(asked.status?.tierGrant, { requested: 'gold', granted: 'bronze', policy: 'platform-default', message: 'tier gold requested; granted bronze by policy platform-default' });
       assert.equal(asked.status?.tier, 'bronze');
       assert.ok(!asked.status?.grantedModels?.includes('llama-3.1-70b-instruct'), JSON.stringify(asked.status));
-      await gatewayCaughtUp();
-      const entry = (await publishedConfig()).tenants.find((t) => t.id === `${ns}/${tenantName}`);
-      assert.equal(entry?.tier, 'bronze');
+      const entry = await untilPublished(`${ns}/${tenantName}`, 'tier bronze', (t) => t.tier === 'bronze');
       assert.deepEqual(entry?.models, ['llama-3.1-8b-instruct'], 'no gold model in the compiled gateway config');
       assert.equal((await chat(key, 'llama-3.1-70b-instruct')).code, 'model_not_entitled');
 
       // 2. The platform suspends the namespace (LLMPolicy: cluster-scoped, the platform team's).
       await admin.create(R.LLMPolicy, { apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMPolicy', metadata: { name: block }, spec: { selector: { namespaces: [ns] }, suspend: { reason: 'e2e: security incident' } } });
       await until('Suspended=True/SuspendedByPolicy', async () => condition(await tenant(), 'Suspended')?.reason === 'SuspendedByPolicy', 30_000);
-      await gatewayCaughtUp();
+      await untilPublished(`${ns}/${tenantName}`, 'suspended', (t) => t.suspended);
       assert.equal((await chat(key, 'llama-3.1-8b-instruct')).code, 'tenant_suspended');
 
       // 3. Everything the tenant team can try from its namespace: what RBAC allows changes nothing, the rest is refused.
@@ -393,8 +398,8 @@ describe('the chart on the local control plane', () => {
       assert.equal(ready(bge)?.message, `Hugging Face repo "BAAI/bge-small-en-v1.5" is not an approved model source: rule LLMPolicy ${strict} spec.modelSources.huggingface`);
       assert.equal(condition(bge, 'SourceApproved')?.status, 'False');
       await until('its Deployment at 0 replicas', async () => (await admin.get<KObject & { spec: { replicas: number } }>(R.Deployment, 'llm-serving', 'bge-small-en-engine'))?.spec.replicas === 0, 30_000);
+      await until('no longer in the published gateway config', async () => !(await publishedConfig()).models.some((m) => m.servedName === 'bge-small-en-v1.5'), 30_000);
       await gatewayCaughtUp();
-      assert.ok(!(await publishedConfig()).models.some((m) => m.servedName === 'bge-small-en-v1.5'), 'no longer in the gateway config');
       // and admission refuses a new model from that source
       assert.match(await refusal(candidate('bge-again', {})), new RegExp(`rule LLMPolicy ${strict} spec\\.modelSources\\.huggingface`));
     } finally {
