@@ -17,7 +17,8 @@ import { capCompletion, OutputMeter } from './output-cap.ts';
 import { scrubUpstreamText, type SecretSet } from './scrub.ts';
 import { validateRequest, type Endpoint, type ParsedRequest } from './request.ts';
 import { readUsage, ReviewGate, SseRelay, transformCompletion, type Usage } from './sse.ts';
-import { StoreStateLostError, StoreUnavailableError, type BudgetCharge, type Reservation, type ReserveRequest, type Store } from './store/types.ts';
+import { refusedBudgetLine, StoreStateLostError, StoreUnavailableError, type Reservation, type ReserveRequest, type Store } from './store/types.ts';
+import { composeReservation, scopesNeedExactCount } from './store/compose.ts';
 import { countAll, countInput, countText, upperBound } from './tokens.ts';
 import { composeTransforms, reviewCompletion, type OutputTransform, type OutputTransformFactory } from './transform.ts';
 import { redactForLog, type AuditRecord } from './audit.ts';
@@ -146,7 +147,8 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
   const budgetLines = tenant.budgetsByUnit[unit];
   // Exact counting only when a number we reserve or check depends on it; otherwise the byte bound decides.
   const bound = upperBound(parsed.input);
-  const needExact = (unit === 'tokens' && budgetLines.length > 0) || lim.tokensPerMinute !== undefined || bound + Math.max(outCap, 1) > context;
+  const needExact = (unit === 'tokens' && budgetLines.length > 0) || lim.tokensPerMinute !== undefined || bound + Math.max(outCap, 1) > context
+    || scopesNeedExactCount(tenant.cfg, key.id, m); // issue #13 (keys helper): key / model token limits
   const limit = Math.min(maxIn ?? Infinity, context - 1);
   // sliced (yields to the event loop), stops at limit + 1, linear in the input (gateway/tokens.ts)
   const counted = await countInput(parsed.input, Number.isFinite(limit) ? limit : undefined, needExact);
@@ -185,25 +187,9 @@ async function enforce(deps: PipelineDeps, snap: Snapshot, ctx: RequestContext, 
   const rawTokens = inputTokens + outTokens;
   ctx.rec.reserved = round(estimate);
   ctx.rec.costUnit = unit;
-  const budgets: BudgetCharge[] = budgetLines.map((b) => ({ unit, windowSeconds: b.windowSeconds, limit: b.limit, amount: estimate }));
-  for (const b of budgets) {
-    if (b.amount > b.limit) throw new GatewayError('request_exceeds_budget', `The estimated cost (${round(estimate)} ${unit}) is above the budget of ${b.limit} per ${b.windowSeconds}s; lower max_tokens or n.`);
-  }
-  if (lim.tokensPerMinute !== undefined && rawTokens > lim.tokensPerMinute) {
-    throw new GatewayError('request_exceeds_tpm', `The estimated ${rawTokens} tokens are above the limit of ${lim.tokensPerMinute} per minute; lower max_tokens or n.`);
-  }
-  let reservation: Reservation | undefined;
-  if (tenant.needsStore) {
-    const req: ReserveRequest = {
-      id: ctx.reqId,
-      tenant: tenant.cfg.id,
-      budgets,
-      rpm: lim.requestsPerMinute,
-      tpm: lim.tokensPerMinute === undefined ? undefined : { limit: lim.tokensPerMinute, amount: rawTokens },
-      concurrency: lim.concurrency === undefined ? undefined : { limit: lim.concurrency, leaseMs: deps.upstreams.timeouts.totalMs + 30_000 },
-    };
-    reservation = await reserve(deps, req, now);
-  }
+  // issue #13 (keys helper): tenant, key, tenant-per-model and global per-model limits, one atomic reservation
+  const req = composeReservation({ id: ctx.reqId, tenant, keyId: key.id, model: m, estimate, rawTokens, leaseMs: deps.upstreams.timeouts.totalMs + 30_000 });
+  const reservation = req ? await reserve(deps, req, now) : undefined;
   return { parsed, model, inputTokens, inputExact: counted.exact, maxOut, estimate, rawTokens, reservation };
 }
 
@@ -225,10 +211,10 @@ async function reserve(deps: PipelineDeps, req: ReserveRequest, nowMs: number): 
   const retryAfterSeconds = result.retryAfterSeconds;
   switch (result.reason) {
     case 'budget': {
-      const line = req.budgets[result.budgetIndex ?? 0];
+      const line = refusedBudgetLine(req, result);
       if (!line) throw new GatewayError('budget_exceeded');
       // What is left, for the message (one more read, on refusals only; not part of the decision).
-      const spent = await deps.store.spent(req.tenant, line.unit, line.windowSeconds).catch(() => undefined);
+      const spent = await deps.store.spent(req.tenant, line.unit, line.windowSeconds, result.scope).catch(() => undefined);
       throw budgetRefusal({ needed: line.amount, unit: line.unit, limit: line.limit, windowSeconds: line.windowSeconds, spent, resetSeconds: retryAfterSeconds, nowMs });
     }
     case 'rpm':

@@ -240,21 +240,6 @@ build_kube-router() {
 
 # ---- main ---------------------------------------------------------------------------------------------
 components=("$@"); [ ${#components[@]} -gt 0 ] || components=("${ALL_COMPONENTS[@]}")
-total_start=$(date +%s)
-summary=()
-for c in "${components[@]}"; do
-  dir="$(bindir_of "$c")"
-  if is_built "$c"; then
-    log "$c: cached in $dir"
-    summary+=("$c: cached")
-    continue
-  fi
-  log "$c: building into $dir (Kubernetes takes 6-9 min cold on 2 cores, the rest 1-3 min each)"
-  start=$(date +%s)
-  "build_$c"
-  secs=$(( $(date +%s) - start ))
-  log "$c: built in ${secs}s"
-  summary+=("$c: built in ${secs}s")
-done
-log "summary ($(( $(date +%s) - total_start ))s total):"
-for s in "${summary[@]}"; do log "  $s"; done
+# shellcheck source=../build-lib.sh
+. "$HERE/../build-lib.sh"
+BUILD_HINT="Kubernetes takes 6-9 min cold on 2 cores, the rest 1-3 min each" build_components bindir_of "${components[@]}"

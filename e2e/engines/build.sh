@@ -149,17 +149,6 @@ build_gguf() {
 }
 
 components=("$@"); [ ${#components[@]} -gt 0 ] || components=("${ALL_COMPONENTS[@]}")
-total_start=$(date +%s)
-summary=()
-for c in "${components[@]}"; do
-  d="$(dir_of "$c")"
-  if is_built "$c"; then summary+=("$c: cached in $d"); continue; fi
-  log "$c: building into $d"
-  start=$(date +%s)
-  "build_$c"
-  secs=$(( $(date +%s) - start ))
-  log "$c: built in ${secs}s"
-  summary+=("$c: built in ${secs}s")
-done
-log "summary ($(( $(date +%s) - total_start ))s total):"
-for s in "${summary[@]}"; do log "  $s"; done
+# shellcheck source=../build-lib.sh
+. "$HERE/../build-lib.sh"
+build_components dir_of "${components[@]}"

@@ -2,12 +2,13 @@
 // started inside the pods' network namespaces, probes between them, and kube-router's NetworkPolicy controller
 // (built by e2e/cluster/build.sh) as the enforcer on that node. Every process is started in its own process
 // group and stopped by it; net.sh down removes every namespace, link, rule and ipset afterwards.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from '../kube.ts';
+import { startProcess, type Proc } from '../proc.ts';
 
 const run = promisify(execFile);
 export const netScript = join(repoRoot, 'e2e', 'netpol', 'net.sh');
@@ -32,35 +33,11 @@ export async function net(...args: string[]): Promise<string> {
   }
 }
 
-export interface Proc {
-  name: string;
-  child: ChildProcess;
-  log: string;
-  exited: Promise<number | null>;
-  stop(): Promise<void>;
-  output(): string;
-}
+export type { Proc } from '../proc.ts';
 
 /** Starts CMD in its own process group (so stop() ends it and anything it forked); output goes to a log file. */
 export function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
-  const log = join(logDir, `${name}.log`);
-  const out = createWriteStream(log, { flags: 'a' });
-  const child = spawn(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const signal = (sig: NodeJS.Signals) => { try { if (child.pid) process.kill(-child.pid, sig); } catch { /* gone */ } };
-  return {
-    name, child, log, exited,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      signal('SIGTERM');
-      const t = setTimeout(() => signal('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(t);
-    },
-    output: () => { try { return readFileSync(log, 'utf8'); } catch { return ''; } },
-  };
+  return startProcess(logDir, name, cmd, args, env);
 }
 
 /** Starts a process inside pod NAME's network namespace. */

@@ -1,11 +1,11 @@
 // Processes for the operator e2e suite: the operator and the gateway run as real `tollgate` processes
 // against the cluster, the upstream is llm-d-inference-sim. Everything listens on 127.0.0.1.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binaryPath } from '../binaries.ts';
 import { kubeconfigPath, repoRoot } from '../kube.ts';
+import { startProcess, type Proc } from '../proc.ts';
 import { KubeClient } from '../../operator/kube/client.ts';
 
 export const logDir = mkdtempSync(join(tmpdir(), 'tollgate-e2e-operator-'));
@@ -16,39 +16,11 @@ export function kube(): KubeClient {
 
 export { freePort } from '../../gateway/test/net.ts';
 
-export interface Proc {
-  name: string;
-  child: ChildProcess;
-  log: string;
-  exited: Promise<number | null>;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-  output(): string;
-}
+export type { Proc } from '../proc.ts';
 
 /** Spawned in its own process group: stop() ends the whole group (a child's own children included). */
 export function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
-  const log = join(logDir, `${name}.log`);
-  const out = createWriteStream(log, { flags: 'a' });
-  const child = spawn(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 : null))));
-  const signalGroup = (sig: NodeJS.Signals) => {
-    try { if (child.pid) process.kill(-child.pid, sig); } catch { try { child.kill(sig); } catch { /* gone */ } }
-  };
-  return {
-    name, child, log, exited,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) { signalGroup('SIGKILL'); return child.exitCode; }
-      signalGroup(signal);
-      const t = setTimeout(() => signalGroup('SIGKILL'), 15_000);
-      const code = await exited;
-      clearTimeout(t);
-      signalGroup('SIGKILL'); // anything left in the group
-      return code;
-    },
-    output: () => { try { return readFileSync(log, 'utf8'); } catch { return ''; } },
-  };
+  return startProcess(logDir, name, cmd, args, env);
 }
 
 export function tollgate(name: string, args: string[]): Proc {
