@@ -140,6 +140,19 @@ export class Procs {
     return this.entries.map((e) => ({ name: e.name, pid: e.pid }));
   }
 
+  /**
+   * A request that failed because its target died (ECONNRESET) can surface before the process's exit event:
+   * the death, not the symptom, is the failure to report. Fails (exits) when a watched process is gone.
+   */
+  failIfOneDied(): void {
+    for (const e of this.entries) {
+      if (e.expected || this.stopping) continue;
+      const c = e.child;
+      if (c && (c.exitCode !== null || c.signalCode !== null)) this.fatal(e, c.signalCode ? `killed by ${c.signalCode}` : `exited with code ${c.exitCode}`);
+      if (!c && !alive(e.pid)) this.fatal(e, 'is gone');
+    }
+  }
+
   private fatal(e: Entry, how: string): void {
     if (this.stopping) return;
     const tail = e.stderr().trim().slice(-1500);

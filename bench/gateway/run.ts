@@ -631,7 +631,11 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (e: unknown) => {
-    log(`failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-    process.exit(1);
+    // a target's death can reach us as a failed request first: let its exit event land, then name it
+    setTimeout(() => {
+      procs.failIfOneDied();
+      log(`failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      process.exit(1);
+    }, 500);
   },
 );
