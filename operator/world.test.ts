@@ -7,9 +7,9 @@ import { generateKey, hashKey } from '../api/keys.ts';
 import { assembleConfigText, configParts, configSecrets, piecesOf, secretsForParts, CONFIG_INDEX_KEY, CONFIG_SHARD_KEY, type ConfigIndex } from './compiler/delivery.ts';
 import { compile } from './compiler/index.ts';
 import { keySecret, model, policy, tenant } from './compiler/testdata.ts';
-import { KubeClient } from './kube/client.ts';
-import type { KObject } from './kube/object.ts';
-import { STATUS_DIGEST, SPEC_DIGEST } from './kube/transforms.ts';
+import { KubeClient } from '../kube/client.ts';
+import type { KObject } from '../kube/object.ts';
+import { STATUS_DIGEST, SPEC_DIGEST } from './transforms.ts';
 import { upToDate } from './reconcile/context.ts';
 import { World } from './world.ts';
 

@@ -5,10 +5,10 @@
 // the operator can tell which replicas run a stale config.
 import { hostname } from 'node:os';
 import { CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, LABEL_CONFIG_PART, assembleConfigText, type ConfigIndex } from '../../operator/compiler/delivery.ts';
-import { KubeError, type KubeClient } from '../../operator/kube/client.ts';
-import { microTime, type KObject } from '../../operator/kube/object.ts';
-import { R } from '../../operator/kube/resources.ts';
-import { Informer } from '../../operator/runtime/informer.ts';
+import { KubeError, type KubeClient } from '../../kube/client.ts';
+import { microTime, type KObject } from '../../kube/object.ts';
+import { R } from '../../kube/resources.ts';
+import { Informer } from '../../kube/informer.ts';
 import type { ConfigHolder } from './holder.ts';
 
 export const UPSTREAM_CREDENTIALS_SECRET = 'tollgate-upstream-credentials';

@@ -8,9 +8,9 @@ import { CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, LABEL_CONFIG_PART, configParts, se
 import { secretValue } from '../compiler/keys.ts';
 import { LABEL_TENANT, LABEL_TENANT_NS, MANAGED_BY, labelValue } from '../compiler/labels.ts';
 import { credentialKey, upstreamSecretName } from '../compiler/model.ts';
-import type { KObject } from '../kube/object.ts';
-import { R } from '../kube/resources.ts';
-import { digestsOf } from '../kube/transforms.ts';
+import type { KObject } from '../../kube/object.ts';
+import { R } from '../../kube/resources.ts';
+import { digestsOf } from '../transforms.ts';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { ReconcileResult } from '../runtime/queue.ts';
 import type { ReconcileContext } from './context.ts';

@@ -2,8 +2,8 @@
 // hash (a metric and an annotation on the index Secret, written only when the summary changes), and
 // collection of the Leases of replicas that are gone (every pod name leaves one behind otherwise).
 import { CONFIG_INDEX_NAME } from '../compiler/delivery.ts';
-import type { KObject } from '../kube/object.ts';
-import { R, pathFor } from '../kube/resources.ts';
+import type { KObject } from '../../kube/object.ts';
+import { R, pathFor } from '../../kube/resources.ts';
 import type { ReconcileResult } from '../runtime/queue.ts';
 import type { ReconcileContext } from './context.ts';
 import { ANN_CONFIG_HASH } from './config.ts';
