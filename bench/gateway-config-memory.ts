@@ -56,14 +56,15 @@ const usage = (): { heap: number; rss: number } => { gc(); const m = process.mem
 async function child(mode: string, input: string): Promise<void> {
   // Everything the load path needs, imported before the baseline.
   const { ConfigHolder } = await import('../gateway/config/holder.ts');
-  const { readConfigFile } = await import('../gateway/config/source.ts');
+  const { ConfigText, readConfigFile } = await import('../gateway/config/source.ts');
   const { ClusterConfigSource } = await import('../gateway/config/cluster.ts');
   const holder = new ConfigHolder();
   const base = usage();
   const t0 = performance.now();
   let stop = (): void => undefined;
   if (mode === 'file') {
-    const r = holder.apply(await readConfigFile(input), `file:${input}`);
+    const raw = await readConfigFile(input);
+    const r = raw instanceof ConfigText ? await holder.applyText(raw.chunks(), `file:${input}`) : holder.apply(raw, `file:${input}`);
     if (!r.ok) throw new Error(r.error.message);
   } else {
     type Obj = { metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<string, unknown>;
@@ -71,7 +72,13 @@ async function child(mode: string, input: string): Promise<void> {
     const names = readdirSync(input).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
     const read = (name: string): Obj | undefined => (names.includes(name) ? (JSON.parse(readFileSync(join(input, `${name}.json`), 'utf8')) as Obj) : undefined);
     const fake = {
-      list: async (_r: unknown, o: { transform?: (x: Obj) => Obj }) => ({ items: names.map((n) => read(n)!).map((x) => (o.transform ? o.transform(x) : x)), resourceVersion: '1' }),
+      // Honours what the sources ask for: a label selector `key!=value` and a field selector by name.
+      list: async (_r: unknown, o: { labelSelector?: string; fieldSelector?: string; transform?: (x: Obj) => Obj }) => {
+        const byName = o.fieldSelector?.startsWith('metadata.name=') ? o.fieldSelector.slice('metadata.name='.length) : undefined;
+        const not = /([^,=!]+)!=([^,]+)/.exec(o.labelSelector ?? '');
+        const items = names.filter((n) => byName === undefined || n === byName).map((n) => read(n)!).filter((x) => !not || x.metadata.labels?.[not[1]!] !== not[2]);
+        return { items: items.map((x) => (o.transform ? o.transform(x) : x)), resourceVersion: '1' };
+      },
       get: async (_r: unknown, _ns: string, name: string) => read(name),
       watch: (_p: string, _q: unknown, _cb: unknown, signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
       request: async () => ({}),

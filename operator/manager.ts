@@ -14,7 +14,7 @@ import type { ReconcileContext } from './reconcile/context.ts';
 import { modelKeyFor, reconcileModel } from './reconcile/model.ts';
 import { reconcilePolicy } from './reconcile/policy.ts';
 import { reconcileReplicas } from './reconcile/replicas.ts';
-import { CONFIG_INDEX_NAME } from './compiler/delivery.ts';
+import { CONFIG_INDEX_NAME } from '../api/delivery.ts';
 import type { InformerEvent } from '../kube/informer.ts';
 import { reconcileTenant, revokedOn } from './reconcile/tenant.ts';
 import { LeaderElector } from './runtime/leader.ts';

@@ -3,7 +3,8 @@
 // changes the rules under an in-flight request.
 import { displayUrl } from '../scrub.ts';
 import { BlockList, isIP } from 'node:net';
-import type { CfgBudgetLine, CfgModel, CfgTenant, GatewayConfig } from '../../api/gateway-config.ts';
+import type { ConfigSink } from '../../api/config-verify.ts';
+import type { CfgBudgetLine, CfgModel, CfgTenant } from '../../api/gateway-config.ts';
 import type { AccessWindow } from '../../api/v1alpha1/policy.ts';
 import type { Scope } from '../../api/v1alpha1/model.ts';
 
@@ -18,6 +19,7 @@ export interface RtKey {
 }
 
 export interface RtTenant {
+  /** The tenant's config, without its keys (`keys` is empty: they are in Snapshot.keys, once). */
   readonly cfg: CfgTenant;
   readonly models: ReadonlySet<string>;
   readonly budgetsByUnit: { readonly tokens: readonly CfgBudgetLine[]; readonly gpuSeconds: readonly CfgBudgetLine[] };
@@ -36,8 +38,12 @@ export interface RtModel {
   readonly capabilities: ReadonlySet<string>;
 }
 
+/**
+ * What the hot path looks things up in, and nothing else: the config's text, parsed tree and validated
+ * copy are never kept (a key is one RtKey, a tenant one RtTenant whose sub-objects are shared with every
+ * tenant that has equal ones).
+ */
 export interface Snapshot {
-  readonly config: GatewayConfig;
   readonly hash: string;
   readonly loadedAt: Date;
   readonly keys: ReadonlyMap<string, RtKey>;
@@ -68,23 +74,45 @@ class Interner {
   }
 }
 
-export function buildSnapshot(config: GatewayConfig, opts: SnapshotOptions = {}): Snapshot {
-  const intern = new Interner();
-  const models = new Map<string, RtModel>();
-  for (const m of config.models) {
-    const base = opts.upstreamOverrides?.get(m.servedName) ?? m.upstream;
-    const { origin, basePath } = splitUpstream(base, m.servedName);
-    models.set(m.servedName, { cfg: m, origin, basePath, capabilities: new Set(m.capabilities) });
+const NO_KEYS: CfgTenant['keys'] = [];
+Object.freeze(NO_KEYS);
+
+/**
+ * Builds a Snapshot from verified pieces as they arrive (api/config-verify.ts hands it the models and one
+ * tenant at a time): the whole config never exists as one object. A builder whose config then fails
+ * verification is dropped.
+ */
+export class SnapshotBuilder implements ConfigSink {
+  readonly #opts: SnapshotOptions;
+  readonly #intern = new Interner();
+  readonly #keys = new Map<string, RtKey>();
+  readonly #models = new Map<string, RtModel>();
+  #tenants = 0;
+
+  constructor(opts: SnapshotOptions = {}) {
+    this.#opts = opts;
   }
-  const keys = new Map<string, RtKey>();
-  for (const t of config.tenants) {
-    // The parsed config is this gateway's own copy: sharing equal sub-objects in place is safe.
+
+  models(models: readonly CfgModel[]): void {
+    for (const m of models) {
+      const base = this.#opts.upstreamOverrides?.get(m.servedName) ?? m.upstream;
+      const { origin, basePath } = splitUpstream(base, m.servedName);
+      this.#models.set(m.servedName, { cfg: m, origin, basePath, capabilities: new Set(m.capabilities) });
+    }
+  }
+
+  /** A verified tenant: this builder's own copy (sub-objects are shared in place). */
+  tenant(t: CfgTenant): void {
+    const intern = this.#intern;
     t.limits = intern.get('limits', t.limits);
     t.guardrails = intern.get('guardrails', t.guardrails);
     t.models = intern.get('models', t.models);
     t.accessWindows = intern.get('windows', t.accessWindows);
     t.ipAllowlists = intern.get('ips', t.ipAllowlists);
     if (t.anomaly) t.anomaly = intern.get('anomaly', t.anomaly);
+    t.tier = intern.get('tier', t.tier);
+    const keys = t.keys;
+    t.keys = NO_KEYS;
     const l = t.limits;
     const tenant: RtTenant = {
       cfg: t,
@@ -94,14 +122,17 @@ export function buildSnapshot(config: GatewayConfig, opts: SnapshotOptions = {})
       windowLists: intern.derived('windowLists', t.accessWindows, (w) => w.map((list) => list.map(compileWindow))),
       ipLists: intern.derived('ipLists', t.ipAllowlists, (ips) => ips.map(compileCidrs)),
     };
-    for (const k of t.keys) {
+    for (const k of keys) {
       const expiresAtMs = k.expiresAt === undefined ? undefined : Date.parse(k.expiresAt);
       if (expiresAtMs !== undefined && Number.isNaN(expiresAtMs)) throw new Error(`key ${k.id}: expiresAt is not a valid time`);
-      k.scopes = intern.get('scopes', k.scopes);
-      keys.set(k.sha256, { id: k.id, sha256: k.sha256, scopes: intern.derived('scopeSet', k.scopes, (sc) => new Set(sc)), expiresAtMs, revoked: k.revoked, tenant });
+      this.#keys.set(k.sha256, { id: k.id, sha256: k.sha256, scopes: intern.derived('scopeSet', k.scopes, (sc) => new Set(sc)), expiresAtMs, revoked: k.revoked, tenant });
     }
+    this.#tenants++;
   }
-  return { config, hash: config.hash, loadedAt: new Date(), keys, models, tenantCount: config.tenants.length };
+
+  finish(hash: string): Snapshot {
+    return { hash, loadedAt: new Date(), keys: this.#keys, models: this.#models, tenantCount: this.#tenants };
+  }
 }
 
 export function splitUpstream(base: string, name: string): { origin: string; basePath: string } {
