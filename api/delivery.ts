@@ -76,7 +76,8 @@ export function parseConfigIndex(text: string): ConfigIndex {
   }
   const r = ConfigIndex.safeParse(raw);
   if (!r.success) {
-    const issues = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    // zod names unknown keys in its message: say only that there are some.
+    const issues = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.code === 'unrecognized_keys' ? 'unknown field' : i.message}`);
     throw new DeliveryError(`the config index is invalid: ${issues.join('; ')}`);
   }
   return r.data;

@@ -21,11 +21,12 @@ import { R, type Resource } from '../kube/resources.ts';
 import { STATUS_DIGEST, digestsOf, specDigestTransform, nodeTransform, podTransform, secretTransform } from './transforms.ts';
 import { metadataTransform, objectTransform, type Transform } from '../kube/transforms.ts';
 import { Informer, NamespacedInformers, type Cache, type Handler } from '../kube/informer.ts';
+import { GATEWAY_REPLICA_LABEL } from '../api/delivery.ts';
 
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=tollgate';
 /** Label bring-your-own key Secrets carry so Tollgate sees them (it reads no other Secrets). */
 export const KEY_MATERIAL_LABEL = 'tollgate.dev/key-material';
-export const GATEWAY_REPLICA_LABEL = 'tollgate.dev/gateway-replica';
+export { GATEWAY_REPLICA_LABEL } from '../api/delivery.ts';
 
 export interface WorldOptions {
   gatewayNamespace: string;
