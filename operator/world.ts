@@ -26,7 +26,6 @@ import { GATEWAY_REPLICA_LABEL } from '../api/delivery.ts';
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=tollgate';
 /** Label bring-your-own key Secrets carry so Tollgate sees them (it reads no other Secrets). */
 export const KEY_MATERIAL_LABEL = 'tollgate.dev/key-material';
-export { GATEWAY_REPLICA_LABEL } from '../api/delivery.ts';
 
 export interface WorldOptions {
   gatewayNamespace: string;
