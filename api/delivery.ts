@@ -8,7 +8,7 @@
 //                  JSON text; the pieces in index order concatenate to that text (each < 1 MiB).
 //   credentials    UPSTREAM_CREDENTIALS_SECRET: one entry per model credentialKey.
 //   replica Lease  one per gateway replica (replicaLeaseName), label GATEWAY_REPLICA_LABEL, annotations
-//                  ANN_CONFIG_HASH (the hash this replica enforces) and ANN_REVOKED_KEYS (RevokedKey[] JSON).
+//                  ANN_CONFIG_HASH (the hash this replica enforces) and ANN_REVOKED_KEYS (PublishedRevocation[] JSON).
 //
 // Every payload that crosses the API server is parsed here, with zod, by both sides: nothing is cast.
 import { createHash } from 'node:crypto';
@@ -121,16 +121,16 @@ export function assembleConfigText(index: ConfigIndex, shardTexts: ReadonlyMap<s
 // ---- replica Leases ----------------------------------------------------------------------------------
 
 /** One revocation (read leniently: unknown fields are dropped, malformed entries skipped). */
-export const RevokedKey = z.object({ id: z.string().max(512), reason: z.string().max(200), at: z.string().max(64) });
-export type RevokedKey = z.infer<typeof RevokedKey>;
+export const PublishedRevocation = z.object({ id: z.string().max(512), reason: z.string().max(200), at: z.string().max(64) });
+export type PublishedRevocation = z.infer<typeof PublishedRevocation>;
 
 export function replicaLeaseName(replica: string): string {
   return `${REPLICA_LEASE_PREFIX}${replica}`;
 }
 
 /** What a replica publishes on its Lease: the hash it enforces and (bounded, sorted) the keys it revoked. */
-export function replicaLeaseAnnotations(hash: string | undefined, revoked: readonly RevokedKey[]): Record<string, string> {
-  const list = revoked.flatMap((r) => { const v = RevokedKey.safeParse(r); return v.success ? [v.data] : []; }).slice(0, MAX_PUBLISHED_REVOCATIONS).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+export function replicaLeaseAnnotations(hash: string | undefined, revoked: readonly PublishedRevocation[]): Record<string, string> {
+  const list = revoked.flatMap((r) => { const v = PublishedRevocation.safeParse(r); return v.success ? [v.data] : []; }).slice(0, MAX_PUBLISHED_REVOCATIONS).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { [ANN_CONFIG_HASH]: hash ?? '', [ANN_REVOKED_KEYS]: JSON.stringify(list) };
 }
 
@@ -141,7 +141,7 @@ export function configHashOf(annotations: Readonly<Record<string, string>> | und
 }
 
 /** The revocations a replica's Lease carries: well-formed entries only, at most MAX_PUBLISHED_REVOCATIONS. */
-export function leaseRevokedKeys(annotations: Readonly<Record<string, string>> | undefined): RevokedKey[] {
+export function leaseRevokedKeys(annotations: Readonly<Record<string, string>> | undefined): PublishedRevocation[] {
   const text = annotations && Object.hasOwn(annotations, ANN_REVOKED_KEYS) ? annotations[ANN_REVOKED_KEYS] : undefined;
   if (text === undefined) return [];
   let v: unknown;
@@ -151,9 +151,9 @@ export function leaseRevokedKeys(annotations: Readonly<Record<string, string>> |
     return [];
   }
   if (!Array.isArray(v)) return [];
-  const out: RevokedKey[] = [];
+  const out: PublishedRevocation[] = [];
   for (const x of v.slice(0, MAX_PUBLISHED_REVOCATIONS)) {
-    const r = RevokedKey.safeParse(x);
+    const r = PublishedRevocation.safeParse(x);
     if (r.success) out.push(r.data);
   }
   return out;

@@ -1,6 +1,6 @@
 // Which top-level folder may import which: the operator and the gateway share api/ (the contract) and
-// kube/ (the Kubernetes client), never each other. Every import specifier of every .ts file (tests
-// included) is resolved and checked, static and dynamic.
+// kube/ (the Kubernetes client), never each other. Every import specifier (static and dynamic) of every
+// shipped .ts file is resolved and checked; tests may cross (a test of both halves together).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -20,9 +20,6 @@ const FORBIDDEN: Record<string, readonly string[]> = {
 const ALLOWED: Record<string, string> = {
   // The container entry point runs the `tollgate gateway` command (its flags, `-f` manifests).
   'gateway/main.ts -> cli/main.ts': 'entry point',
-  // Tests of the CRD schemas and offline validation drive the CLI's YAML output and manifest loader.
-  'api/crd.test.ts -> cli/output.ts': 'test',
-  'api/validate.test.ts -> cli/load.ts': 'test',
 };
 
 function tsFiles(dir: string): string[] {
@@ -47,7 +44,7 @@ export function importSpecifiers(source: string): string[] {
 function edges(): string[] {
   const found: string[] = [];
   for (const top of Object.keys(FORBIDDEN)) {
-    for (const file of tsFiles(join(ROOT, top))) {
+    for (const file of tsFiles(join(ROOT, top)).filter((f) => !f.endsWith('.test.ts'))) {
       const from = relative(ROOT, file);
       for (const spec of importSpecifiers(readFileSync(file, 'utf8'))) {
         const to = relative(ROOT, resolve(dirname(file), spec));

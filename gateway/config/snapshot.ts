@@ -19,7 +19,6 @@ export interface RtKey {
 }
 
 export interface RtTenant {
-  /** The tenant's config, without its keys (`keys` is empty: they are in Snapshot.keys, once). */
   readonly cfg: CfgTenant;
   readonly models: ReadonlySet<string>;
   readonly budgetsByUnit: { readonly tokens: readonly CfgBudgetLine[]; readonly gpuSeconds: readonly CfgBudgetLine[] };
@@ -74,9 +73,6 @@ class Interner {
   }
 }
 
-const NO_KEYS: CfgTenant['keys'] = [];
-Object.freeze(NO_KEYS);
-
 /**
  * Builds a Snapshot from verified pieces as they arrive (api/config-verify.ts hands it the models and one
  * tenant at a time): the whole config never exists as one object. A builder whose config then fails
@@ -110,9 +106,8 @@ export class SnapshotBuilder implements ConfigSink {
     t.accessWindows = intern.get('windows', t.accessWindows);
     t.ipAllowlists = intern.get('ips', t.ipAllowlists);
     if (t.anomaly) t.anomaly = intern.get('anomaly', t.anomaly);
+    if (t.modelLimits) t.modelLimits = intern.get('modelLimits', t.modelLimits);
     t.tier = intern.get('tier', t.tier);
-    const keys = t.keys;
-    t.keys = NO_KEYS;
     const l = t.limits;
     const tenant: RtTenant = {
       cfg: t,
@@ -122,9 +117,11 @@ export class SnapshotBuilder implements ConfigSink {
       windowLists: intern.derived('windowLists', t.accessWindows, (w) => w.map((list) => list.map(compileWindow))),
       ipLists: intern.derived('ipLists', t.ipAllowlists, (ips) => ips.map(compileCidrs)),
     };
-    for (const k of keys) {
+    for (const k of t.keys) {
       const expiresAtMs = k.expiresAt === undefined ? undefined : Date.parse(k.expiresAt);
       if (expiresAtMs !== undefined && Number.isNaN(expiresAtMs)) throw new Error(`key ${k.id}: expiresAt is not a valid time`);
+      k.scopes = intern.get('scopes', k.scopes);
+      if (k.limits) k.limits = intern.get('keyLimits', k.limits);
       this.#keys.set(k.sha256, { id: k.id, sha256: k.sha256, scopes: intern.derived('scopeSet', k.scopes, (sc) => new Set(sc)), expiresAtMs, revoked: k.revoked, tenant });
     }
     this.#tenants++;

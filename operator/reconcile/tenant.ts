@@ -1,5 +1,5 @@
 // LLMTenant: keys issued into a Secret in its namespace, a NetworkPolicy to the gateway, status.
-import { leaseRevokedKeys, type RevokedKey } from '../../api/delivery.ts';
+import { leaseRevokedKeys, type PublishedRevocation } from '../../api/delivery.ts';
 import type { LLMTenantStatus } from '../../api/v1alpha1/index.ts';
 import { LLMTenant } from '../../api/v1alpha1/index.ts';
 import { generateKey } from '../../api/keys.ts';
@@ -104,6 +104,6 @@ export function gatewayPublished(ctx: ReconcileContext, now: Date): { id: string
   return out;
 }
 
-export function revokedOn(lease: KObject): RevokedKey[] {
+export function revokedOn(lease: KObject): PublishedRevocation[] {
   return leaseRevokedKeys(lease.metadata.annotations);
 }
