@@ -15,7 +15,7 @@ import { R, pathFor, resourceFor, type Resource } from '../../kube/resources.ts'
 import { kubeconfigPath, repoRoot } from '../kube.ts';
 import { freePort, httpJson, metricSum, start, until, type Proc } from '../operator/harness.ts';
 import type { GatewayConfig } from '../../api/gateway-config.ts';
-import { CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, assembleConfigText, type ConfigIndex } from '../../operator/compiler/delivery.ts';
+import { CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, assembleConfigText, type ConfigIndex } from '../../api/delivery.ts';
 import { chartDir, helm, serviceAccountKubeconfig, statusOf, valuesFile } from './helm.ts';
 
 const sfx = Date.now().toString(36).slice(-5);

@@ -4,7 +4,7 @@
 import { displayUrl } from '../scrub.ts';
 import { BlockList, isIP } from 'node:net';
 import type { ConfigSink } from '../../api/config-verify.ts';
-import type { CfgBudgetLine, CfgModel, CfgTenant } from '../../api/gateway-config.ts';
+import { GATEWAY_CONFIG_SCHEMA_VERSION, type CfgBudgetLine, type CfgModel, type CfgTenant, type GatewayConfig } from '../../api/gateway-config.ts';
 import type { AccessWindow } from '../../api/v1alpha1/policy.ts';
 import type { Scope } from '../../api/v1alpha1/model.ts';
 
@@ -38,11 +38,12 @@ export interface RtModel {
 }
 
 /**
- * What the hot path looks things up in, and nothing else: the config's text, parsed tree and validated
- * copy are never kept (a key is one RtKey, a tenant one RtTenant whose sub-objects are shared with every
- * tenant that has equal ones).
+ * What the hot path looks things up in: the config's text, parsed tree and validated copy are never kept.
+ * `config` is assembled from the same tenant and model objects the lookup structures point to (no copy),
+ * with the sub-objects equal tenants share interned.
  */
 export interface Snapshot {
+  readonly config: GatewayConfig;
   readonly hash: string;
   readonly loadedAt: Date;
   readonly keys: ReadonlyMap<string, RtKey>;
@@ -83,13 +84,15 @@ export class SnapshotBuilder implements ConfigSink {
   readonly #intern = new Interner();
   readonly #keys = new Map<string, RtKey>();
   readonly #models = new Map<string, RtModel>();
-  #tenants = 0;
+  #modelList: readonly CfgModel[] = [];
+  readonly #tenantList: CfgTenant[] = [];
 
   constructor(opts: SnapshotOptions = {}) {
     this.#opts = opts;
   }
 
   models(models: readonly CfgModel[]): void {
+    this.#modelList = models;
     for (const m of models) {
       const base = this.#opts.upstreamOverrides?.get(m.servedName) ?? m.upstream;
       const { origin, basePath } = splitUpstream(base, m.servedName);
@@ -124,12 +127,21 @@ export class SnapshotBuilder implements ConfigSink {
       if (k.limits) k.limits = intern.get('keyLimits', k.limits);
       this.#keys.set(k.sha256, { id: k.id, sha256: k.sha256, scopes: intern.derived('scopeSet', k.scopes, (sc) => new Set(sc)), expiresAtMs, revoked: k.revoked, tenant });
     }
-    this.#tenants++;
+    this.#tenantList.push(t);
   }
 
   finish(hash: string): Snapshot {
-    return { hash, loadedAt: new Date(), keys: this.#keys, models: this.#models, tenantCount: this.#tenants };
+    const config: GatewayConfig = { schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION, models: [...this.#modelList], tenants: this.#tenantList, hash };
+    return { config, hash, loadedAt: new Date(), keys: this.#keys, models: this.#models, tenantCount: this.#tenantList.length };
   }
+}
+
+/** A snapshot of a config already verified and held whole (tests, tools); its objects are shared in place. */
+export function buildSnapshot(config: GatewayConfig, opts: SnapshotOptions = {}): Snapshot {
+  const b = new SnapshotBuilder(opts);
+  b.models(config.models);
+  for (const t of config.tenants) b.tenant(t);
+  return b.finish(config.hash);
 }
 
 export function splitUpstream(base: string, name: string): { origin: string; basePath: string } {
