@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 import { generateKey } from '../api/keys.ts';
 import { LLMTenant } from '../api/v1alpha1/index.ts';
 import { tenantNetworkPolicy } from '../operator/compiler/tenant.ts';
-import { KubeClient } from '../operator/kube/client.ts';
-import type { KObject } from '../operator/kube/object.ts';
+import { KubeClient } from '../kube/client.ts';
+import type { KObject } from '../kube/object.ts';
 import { tenantStatus } from '../operator/status/tenant.ts';
 import { World } from '../operator/world.ts';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { parseGatewayConfig } from '../api/gateway-config.ts';
+import { parseGatewayConfig } from '../api/config-verify.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 function tollgate(...args: string[]) {

@@ -2,14 +2,16 @@
 // as watch events), then what the reconcilers read is checked against the offline compiler.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalJson, parseGatewayConfig } from '../api/gateway-config.ts';
+import { canonicalJson } from '../api/gateway-config.ts';
+import { parseGatewayConfig } from '../api/config-verify.ts';
 import { generateKey, hashKey } from '../api/keys.ts';
-import { assembleConfigText, configParts, configSecrets, piecesOf, secretsForParts, CONFIG_INDEX_KEY, CONFIG_SHARD_KEY, type ConfigIndex } from './compiler/delivery.ts';
+import { configParts, configSecrets, piecesOf, secretsForParts } from './compiler/delivery.ts';
+import { assembleConfigText, CONFIG_INDEX_KEY, CONFIG_SHARD_KEY, parseConfigIndex } from '../api/delivery.ts';
 import { compile } from './compiler/index.ts';
 import { keySecret, model, policy, tenant } from './compiler/testdata.ts';
-import { KubeClient } from './kube/client.ts';
-import type { KObject } from './kube/object.ts';
-import { STATUS_DIGEST, SPEC_DIGEST } from './kube/transforms.ts';
+import { KubeClient } from '../kube/client.ts';
+import type { KObject } from '../kube/object.ts';
+import { STATUS_DIGEST, SPEC_DIGEST } from './transforms.ts';
 import { upToDate } from './reconcile/context.ts';
 import { World } from './world.ts';
 
@@ -191,7 +193,7 @@ describe('config delivery in content-defined chunks', () => {
     assert.equal(fresh.length, 2, 'the head (it carries the hash) and the chunk of the changed tenant');
     // and they reassemble to the sealed config
     const objs = configSecrets(b.gatewayConfig, GW);
-    const index = JSON.parse(objs[0]!.stringData![CONFIG_INDEX_KEY]!) as ConfigIndex;
+    const index = parseConfigIndex(objs[0]!.stringData![CONFIG_INDEX_KEY]!);
     const text = assembleConfigText(index, new Map(objs.slice(1).map((s) => [s.metadata!.name!, s.stringData![CONFIG_SHARD_KEY]!])));
     assert.equal(parseGatewayConfig(JSON.parse(text)).hash, b.gatewayConfig.hash);
     assert.equal(secretsForParts(configParts(piecesOf(b.gatewayConfig), b.gatewayConfig.hash), b.gatewayConfig.hash, b.gatewayConfig.schemaVersion, GW).length, objs.length);

@@ -15,16 +15,17 @@ import { canonicalMembers, hashPieces, tenantJson, type ConfigPieces } from './c
 import type { SecretDigest, SecretIndex } from './compiler/keys.ts';
 import { policyProblems } from './compiler/policy.ts';
 import { LABEL_TENANT_NS } from './compiler/labels.ts';
-import type { KubeClient } from './kube/client.ts';
-import type { KObject } from './kube/object.ts';
-import { R, type Resource } from './kube/resources.ts';
-import { STATUS_DIGEST, digestsOf, metadataTransform, specDigestTransform, nodeTransform, objectTransform, podTransform, secretTransform, type Transform } from './kube/transforms.ts';
-import { Informer, NamespacedInformers, type Cache, type Handler } from './runtime/informer.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { KObject } from '../kube/object.ts';
+import { R, type Resource } from '../kube/resources.ts';
+import { STATUS_DIGEST, digestsOf, specDigestTransform, nodeTransform, podTransform, secretTransform } from './transforms.ts';
+import { metadataTransform, objectTransform, type Transform } from '../kube/transforms.ts';
+import { Informer, NamespacedInformers, type Cache, type Handler } from '../kube/informer.ts';
+import { GATEWAY_REPLICA_LABEL } from '../api/delivery.ts';
 
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=tollgate';
 /** Label bring-your-own key Secrets carry so Tollgate sees them (it reads no other Secrets). */
 export const KEY_MATERIAL_LABEL = 'tollgate.dev/key-material';
-export const GATEWAY_REPLICA_LABEL = 'tollgate.dev/gateway-replica';
 
 export interface WorldOptions {
   gatewayNamespace: string;
@@ -118,7 +119,7 @@ export class World {
     this.policies = mk(R.LLMPolicy);
     // Only the labels of a Namespace are read.
     this.namespaces = mk(R.Namespace, { transform: metadataTransform, quietUnchanged: true });
-    // Secrets: per-key digests only (kube/transforms.ts); key material is never cached.
+    // Secrets: per-key digests only (operator/transforms.ts); key material is never cached.
     const secrets = (labelSelector: string): Cache => opts.secretNamespaces && opts.secretNamespaces.length > 0
       ? new NamespacedInformers(client, R.Secret, [opts.gatewayNamespace, ...opts.secretNamespaces], { resyncMs: opts.resyncMs, log: opts.log, labelSelector, transform: secretTransform })
       : mk(R.Secret, { labelSelector, transform: secretTransform });

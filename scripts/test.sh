@@ -31,7 +31,7 @@ bash e2e/cluster/build.sh
 step "real inference engine built from source (llama-server: C++, cached in \$TOLLGATE_CACHE) and the gguf venv"
 bash e2e/engines/build.sh llama-server gguf
 step "unit, compiler, CLI, guardrails and gateway tests (real Redis, built-in simulator, llm-d-inference-sim)"
-node --test --test-reporter=spec "api/**/*.test.ts" "operator/**/*.test.ts" "gateway/**/*.test.ts" "cli/**/*.test.ts" "guardrails/**/*.test.ts" "bench/**/*.test.ts"
+node --test --test-reporter=spec "api/**/*.test.ts" "kube/**/*.test.ts" "operator/**/*.test.ts" "gateway/**/*.test.ts" "cli/**/*.test.ts" "guardrails/**/*.test.ts" "bench/**/*.test.ts"
 step "a real engine behind the gateway (llama.cpp) and the model fetch against a fake hub"
 node --test --test-reporter=spec e2e/engines/local.test.ts e2e/engines/fetch.test.ts e2e/engines/llamacpp.test.ts
 step "e2e on a local control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)"

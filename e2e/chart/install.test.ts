@@ -9,13 +9,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { KubeClient } from '../../operator/kube/client.ts';
-import type { KObject } from '../../operator/kube/object.ts';
-import { R, pathFor, resourceFor, type Resource } from '../../operator/kube/resources.ts';
+import { KubeClient } from '../../kube/client.ts';
+import type { KObject } from '../../kube/object.ts';
+import { R, pathFor, resourceFor, type Resource } from '../../kube/resources.ts';
 import { kubeconfigPath, repoRoot } from '../kube.ts';
 import { freePort, httpJson, metricSum, start, until, type Proc } from '../operator/harness.ts';
 import type { GatewayConfig } from '../../api/gateway-config.ts';
-import { CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, assembleConfigText, type ConfigIndex } from '../../operator/compiler/delivery.ts';
+import { CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, assembleConfigText, type ConfigIndex } from '../../api/delivery.ts';
 import { chartDir, helm, serviceAccountKubeconfig, statusOf, valuesFile } from './helm.ts';
 
 const sfx = Date.now().toString(36).slice(-5);

@@ -4,9 +4,9 @@
 // stop working within seconds of suspension, revocation or budget exhaustion.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { KubeError, type KubeClient } from '../../operator/kube/client.ts';
-import type { KObject } from '../../operator/kube/object.ts';
-import { R } from '../../operator/kube/resources.ts';
+import { KubeError, type KubeClient } from '../../kube/client.ts';
+import type { KObject } from '../../kube/object.ts';
+import { R } from '../../kube/resources.ts';
 import { kubeconfigPath } from '../kube.ts';
 import { WRITE_VERBS, freePort, httpJson, kube, logDir, metricSum, simulator, tollgate, until, type Proc } from './harness.ts';
 

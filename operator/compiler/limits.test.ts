@@ -2,7 +2,7 @@
 // LLMPolicy modelLimits (smallest over the selecting policies), global per-model caps from LLMModel globalLimits.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseGatewayConfig } from '../../api/gateway-config.ts';
+import { parseGatewayConfig } from '../../api/config-verify.ts';
 import { compile } from './index.ts';
 import { keySecret, model, policy, tenant } from './testdata.ts';
 

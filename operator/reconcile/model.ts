@@ -5,9 +5,9 @@ import { LABEL_MODEL, labelValue } from '../compiler/labels.ts';
 import { upstreamSecretName } from '../compiler/model.ts';
 import { objectKey } from '../compiler/objects.ts';
 import { upstreamCredentialSecret } from '../compiler/secrets.ts';
-import { digestsOf } from '../kube/transforms.ts';
-import type { KObject } from '../kube/object.ts';
-import { R } from '../kube/resources.ts';
+import { digestsOf } from '../transforms.ts';
+import type { KObject } from '../../kube/object.ts';
+import { R } from '../../kube/resources.ts';
 import { modelStatus } from '../status/model.ts';
 import { ensure, readyTransition, writeStatus, type ReconcileContext } from './context.ts';
 

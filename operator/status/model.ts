@@ -1,7 +1,7 @@
 // LLMModel status from what the compiler decided and what the cluster shows (pure).
 import type { LLMModelStatus } from '../../api/v1alpha1/index.ts';
 import type { ModelOutcome } from '../compiler/index.ts';
-import type { KObject } from '../kube/object.ts';
+import type { KObject } from '../../kube/object.ts';
 import { setConditions, type ConditionInput } from './conditions.ts';
 
 interface DeploymentView { status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number; updatedReplicas?: number; observedGeneration?: number }; metadata: { generation?: number } }

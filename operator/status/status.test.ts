@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compile } from '../compiler/index.ts';
 import { model, policy, tenant } from '../compiler/testdata.ts';
-import type { KObject } from '../kube/object.ts';
+import type { KObject } from '../../kube/object.ts';
 import { isSubset, setConditions } from './conditions.ts';
 import { modelStatus } from './model.ts';
 import { tenantStatus } from './tenant.ts';
