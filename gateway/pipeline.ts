@@ -13,10 +13,12 @@ import type { RtKey, RtModel, Snapshot } from './config/snapshot.ts';
 import { budgetRefusal, GatewayError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import { describeUpstreamError, upstreamFailure, upstreamStatusToError, type AbortReason, type Upstreams } from './proxy.ts';
-import { capCompletion, OutputMeter } from './output-cap.ts';
 import { scrubUpstreamText, type SecretSet } from './scrub.ts';
 import { validateRequest, type Endpoint, type ParsedRequest } from './request.ts';
-import { readUsage, ReviewGate, SseRelay, transformCompletion, type Usage } from './sse.ts';
+import { readUsage, ReviewGate, type Usage } from './sse.ts';
+import { CanaryTransform, canarySetFor, withCanaries } from './egress/canary.ts';
+import { egressCompletion, egressEmbeddings } from './egress/response-sanitize.ts';
+import { EgressRelay, type EgressStats } from './egress/stream-relay.ts';
 import { StoreStateLostError, StoreUnavailableError, type BudgetCharge, type Reservation, type ReserveRequest, type Store } from './store/types.ts';
 import { countAll, countInput, countText, upperBound } from './tokens.ts';
 import { composeTransforms, reviewCompletion, type OutputTransform, type OutputTransformFactory } from './transform.ts';
@@ -289,9 +291,11 @@ async function forward(deps: PipelineDeps, ctx: RequestContext, plan: Plan, requ
     if (cred !== undefined) headers.authorization = `Bearer ${cred}`;
   }
   if (parsed.stream) headers.accept = 'text/event-stream';
-  const transform = deps.transforms.length > 0 && parsed.endpoint !== 'embeddings' && ctx.key
+  const tenantTransform = deps.transforms.length > 0 && parsed.endpoint !== 'embeddings' && ctx.key
     ? composeTransforms(deps.transforms, { requestId: ctx.reqId, tenant: ctx.key.tenant.cfg, model: m, endpoint: parsed.endpoint, stream: parsed.stream, requestBody: parsed.body, ...(ctx.snap ? { judgeFor: judgeForSnap(deps, ctx.snap) } : {}) })
     : undefined;
+  // the gateway's own credentials are canaries in every output field, for every tenant (gateway/egress/canary.ts)
+  const transform = withCanaries(canarySetFor(deps.secrets), tenantTransform);
 
   const ac = new AbortController();
   let abortReason: AbortReason | undefined;
@@ -396,9 +400,9 @@ async function relayStream(
   abort: (r: AbortReason) => void,
   abortReason: () => AbortReason | undefined,
 ): Promise<void> {
-  const relay = new SseRelay({
-    clientWantsUsage: plan.parsed.wantsStreamUsage, transform, chat: plan.parsed.endpoint === 'chat.completions',
-    ...(plan.maxOut > 0 ? { meter: new OutputMeter(plan.maxOut), n: plan.parsed.n, inputTokens: plan.inputTokens } : {}),
+  const relay = new EgressRelay({
+    clientWantsUsage: plan.parsed.wantsStreamUsage, transform, chat: plan.parsed.endpoint === 'chat.completions', n: plan.parsed.n,
+    ...(plan.maxOut > 0 ? { maxOut: plan.maxOut, inputTokens: plan.inputTokens } : {}),
   });
   const res = reply.raw;
   reply.hijack();
@@ -445,6 +449,7 @@ async function relayStream(
     outcome.usage = relay.usage;
     outcome.generatedText = relay.generated.join('');
     outcome.countedOut = relay.capReached ? plan.parsed.n * plan.maxOut : undefined;
+    countEgress(deps, transform, relay.stats);
     if (relay.upstreamError !== undefined) {
       ctx.rec.code = 'upstream_error';
       deps.log.warn({ reqId: ctx.reqId, model: ctx.rec.model, upstreamEvent: scrubUpstreamText(relay.upstreamError, deps.secrets) }, 'upstream sent an error event mid-stream');
@@ -480,7 +485,7 @@ async function relayBody(
     throw failure(deps, ctx, e, abortReason());
   }
   outcome.upstreamWorked = true;
-  let buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   let json: Record<string, unknown>;
   try {
     const v: unknown = JSON.parse(buf.toString('utf8'));
@@ -495,29 +500,28 @@ async function relayBody(
     deps.log.warn({ reqId: ctx.reqId, model: ctx.rec.model, upstreamBody: scrubUpstreamText(buf.toString('utf8', 0, Math.min(buf.length, MAX_UPSTREAM_ERROR_BYTES)), deps.secrets) }, 'upstream returned an error object with status 200');
     throw new GatewayError('upstream_error');
   }
-  let capped = false;
-  if (plan.maxOut > 0) {
-    // the effective max_tokens, whatever the engine did (documented rule: truncate, finish_reason "length")
-    const c = capCompletion(json, plan.maxOut, plan.parsed.endpoint === 'chat.completions');
-    if (c.changed) {
-      capped = true;
-      outcome.countedOut = c.outputTokens;
-    }
-  }
+  // never the upstream's bytes: the answer rebuilt from its parsed value, every text field capped and scanned
+  const e = plan.parsed.endpoint === 'embeddings' ? egressEmbeddings(json, transform) : egressCompletion(json, { chat: plan.parsed.endpoint === 'chat.completions', n: plan.parsed.n, maxOut: plan.maxOut, transform });
+  outcome.countedOut = e.countedOut;
   outcome.usage = readUsage(json.usage);
-  outcome.finishLength = Array.isArray(json.choices) && (json.choices as unknown[]).some((c) => (c as { finish_reason?: unknown } | null)?.finish_reason === 'length');
-  if (!outcome.usage) outcome.generatedText = completionText(json, plan.parsed.endpoint === 'chat.completions');
-  if (transform) {
-    const r = transformCompletion(json, transform, plan.parsed.endpoint === 'chat.completions');
-    const verdict = r.verdict ?? (await reviewCompletion(transform));
-    if (verdict) {
-      deps.metrics.outputBlocked.inc({ reason: verdict.reason });
-      throw new GatewayError('output_blocked', verdict.message);
-    }
-    if (r.changed) capped = true;
+  outcome.finishLength = e.finishLength;
+  if (!outcome.usage) outcome.generatedText = e.generatedText;
+  countEgress(deps, transform, undefined);
+  const verdict = e.verdict ?? (transform ? await reviewCompletion(transform) : undefined);
+  if (verdict) {
+    deps.metrics.outputBlocked.inc({ reason: verdict.reason });
+    throw new GatewayError('output_blocked', verdict.message);
   }
-  if (capped) buf = Buffer.from(JSON.stringify(json));
-  return buf;
+  return Buffer.from(JSON.stringify(e.body));
+}
+
+/** Egress counters of one response: credentials redacted from output, SSE framing dropped. */
+function countEgress(deps: PipelineDeps, transform: OutputTransform | undefined, stats: EgressStats | undefined): void {
+  if (transform instanceof CanaryTransform && transform.hits > 0) deps.metrics.outputCredentialRedactions.inc(transform.hits);
+  if (!stats) return;
+  for (const kind of ['comment', 'field', 'event', 'unparseable', 'afterDone'] as const) {
+    if (stats[kind] > 0) deps.metrics.upstreamSseDropped.inc({ kind }, stats[kind]);
+  }
 }
 
 /** The start of the prompt for a redactedPrompts audit line: the log keeps 4 kB of it. */
@@ -528,16 +532,6 @@ function promptForLog(texts: readonly string[]): string {
     if (out.length >= 4200) break;
   }
   return out;
-}
-
-function completionText(json: Record<string, unknown>, chat: boolean): string {
-  const choices = Array.isArray(json.choices) ? (json.choices as Record<string, unknown>[]) : [];
-  let t = '';
-  for (const c of choices) {
-    const v = chat ? (c.message as Record<string, unknown> | undefined)?.content : c.text;
-    if (typeof v === 'string') t += v;
-  }
-  return t;
 }
 
 // ---- settlement ----------------------------------------------------------------------------------------

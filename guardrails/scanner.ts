@@ -23,7 +23,8 @@ import RE2 from 're2';
 import { KEYWORD_CONTEXT, type Hit, type Rule, type RuleKind } from './rules.ts';
 import { emptyAlphabet, inAlphabetRun, lastOutside, type Alphabet } from './pattern.ts';
 import { KeywordAutomaton } from './secrets/keywords.ts';
-import { foldText, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
+import { isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
+import { mayRender, renderFoldText } from './render-view.ts';
 
 export type FindingAction = 'redacted' | 'neutralized' | 'flagged';
 
@@ -251,7 +252,8 @@ export class StreamScanner {
       this.#carry = s.slice(-1);
       s = s.slice(0, -1);
     }
-    this.#append(toWellFormed(s));
+    // a character reference or escape that may continue in the next delta waits for it (render-view.ts)
+    this.#carry = this.#append(toWellFormed(s), false) + this.#carry;
     // Deltas are coalesced until BATCH characters are new: another split of the same text, so the output is the
     // same; it bounds the per-delta work for token-sized deltas at the cost of at most BATCH characters of holdback.
     // While much text is held (a long rule undecided, e.g. after `curl`), wait for a quarter of it again (at most
@@ -266,7 +268,7 @@ export class StreamScanner {
   /** End of the text (with an optional last delta): returns everything still held. */
   end(last = ''): ScanChunk {
     if (this.#done) return { text: '', findings: [] };
-    this.#append(toWellFormed(this.#carry + last));
+    this.#append(toWellFormed(this.#carry + last), true);
     this.#carry = '';
     const out = this.#process(true);
     this.#done = true;
@@ -278,13 +280,14 @@ export class StreamScanner {
     return this.#orig.length + this.#carry.length;
   }
 
-  #append(s: string): void {
-    if (s === '') return;
+  /** Appends `s` to the buffer and its view; returns the tail not consumed yet (an unfinished reference or escape). */
+  #append(s: string, final: boolean): string {
+    if (s === '') return '';
     const origEnd = this.#origBase + this.#orig.length;
-    this.#orig += s;
-    if (this.#starts === null && isAscii(s)) {
+    if (this.#starts === null && isAscii(s) && !mayRender(s)) {
+      this.#orig += s;
       this.#view += s;
-      return;
+      return '';
     }
     if (this.#starts === null || this.#ends === null) {
       const n = this.#view.length;
@@ -296,12 +299,15 @@ export class StreamScanner {
         this.#ends[i] = o + 1;
       }
     }
-    const f = foldText(s, origEnd);
+    // the rendered view: HTML character references and markdown escapes decoded, then folded (render-view.ts)
+    const f = renderFoldText(s, origEnd, final);
+    this.#orig += s.slice(0, f.consumed);
     this.#view += f.view;
     for (let i = 0; i < f.starts.length; i++) {
       this.#starts.push(f.starts[i] as number);
       this.#ends.push(f.ends[i] as number);
     }
+    return s.slice(f.consumed);
   }
 
   /** Absolute original offset where view character `v` starts (the original end for v at the view end). */
