@@ -50,7 +50,7 @@ export function numbersOnly(v: unknown, depth = 1): Json | undefined {
   if (!o) return undefined;
   const out: Json = {};
   for (const k of Object.keys(o)) {
-    if (!/^[a-z_]{1,64}$/.test(k)) continue;
+    if (!/^[a-z][a-z_]{0,63}$/.test(k)) continue; // never __proto__
     const x = o[k];
     const n = num(x);
     if (n !== undefined) out[k] = n;
