@@ -4,7 +4,7 @@
 // other field gets its own side channel; short values (ids, names, alternatives) are scanned one at a time.
 // All fields of a choice share the choice's output cap (issue #10, item 7); logprobs tokens, which repeat the
 // text, are metered against a cap of their own.
-import type { OutputMeter } from '../output-cap.ts';
+import type { OutputMeter } from '../upstream/output-cap.ts';
 import { ATOMIC_CHANNEL_BASE, SIDE_CHANNEL_BASE, type OutputTransform, type Verdict } from '../transform.ts';
 
 /** Choice indices accepted from an upstream (others are dropped): below this, and below the requested n. */

@@ -4,7 +4,7 @@
 // credential canaries and the tenant's output guardrails). Unknown fields — engine extras included — are dropped;
 // the engine extras kept are numeric (vLLM `stop_reason` when a number, llama.cpp `timings`) or text scanned like
 // the rest (`reasoning_content`, `reasoning`). Audio payloads (`audio.data`) are not relayed; the transcript is.
-import { OutputMeter } from '../output-cap.ts';
+import { OutputMeter } from '../upstream/output-cap.ts';
 import { MAX_CHOICE_INDEX, OutputPipe } from './output-pipe.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 

@@ -4,8 +4,8 @@
 // the output pipe (the cap, credential canaries, the tenant's guardrails). Comments, `id:`/`retry:` fields and other
 // event types are dropped (counted); an `error` event, a chunk with `error`, or data that does not parse ends the
 // stream with the catalog's upstream_error event. Nothing after `[DONE]` is relayed.
-import { OutputMeter } from '../output-cap.ts';
-import { readUsage, UPSTREAM_STREAM_ERROR, type Usage } from '../sse.ts';
+import { OutputMeter } from '../upstream/output-cap.ts';
+import { readUsage, UPSTREAM_STREAM_ERROR, type Usage } from '../upstream/sse.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 import { OutputPipe } from './output-pipe.ts';
 import { appendLogprobsTail, chatLogprobs, chatMessage, choiceIndex, completionLogprobs, envelope, finishReason, mergeFlushed, obj, own, usageOf, type Json } from './response-sanitize.ts';
