@@ -53,7 +53,7 @@ describe('egress channels with the guardrails transform', () => {
 
   it('an output judge sees content and reasoning, never ids or names', async () => {
     const seen: string[] = [];
-    const judge: Judge = async (q) => { seen.push(q.text); return { ok: true, score: 0 } as Awaited<ReturnType<Judge>>; };
+    const judge: Judge = async (q) => { seen.push(typeof q === 'string' ? q : q.text); return { ok: true, score: 0 } as Awaited<ReturnType<Judge>>; };
     const g: CfgGuardrails = { ...GUARD, structuredOutput: { enforce: false }, outputCheck: { mode: 'block', threshold: 0.5, windowChars: 0, judge: { model: 'j' } } as unknown as CfgGuardrails['outputCheck'] };
     const t = guardrailsTransform().create(ctx(g, false, () => judge));
     assert.ok(t?.review);
