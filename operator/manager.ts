@@ -128,7 +128,7 @@ export class Operator {
     w.policies.on((o, event, old) => {
       q(`policy/${o.metadata.name}`);
       if (event === 'resync' || specUnchanged(o, old)) return;
-      allTenants(); config();
+      allTenants(); allModels(); /* approved model sources */ config();
     });
     w.namespaces.on((o, event) => {
       if (event === 'resync') return;

@@ -27,7 +27,7 @@ function served<T extends object>(o: T, extra: Record<string, unknown> = {}): KO
   return { ...o, metadata: { ...m, uid: `uid-${String(m['name'])}`, resourceVersion: String(rv++), generation: 1, managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:spec': {} } }], ...extra } } as unknown as KObject;
 }
 
-const gold = policy('gold', { tiers: [{ name: 'gold', models: ['*'] }], budget: { tokens: { limit: 1e6, window: '24h' } } });
+const gold = policy('gold', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }], budget: { tokens: { limit: 1e6, window: '24h' } } });
 const models = [model('small'), model('large')];
 
 function populate(w: World, n: number): { keys: Map<string, string> } {
@@ -129,7 +129,7 @@ describe('incremental compilation', () => {
     w.gatewayConfig(now);
     assert.equal(w.stats.tenantCompiles - before.tenantCompiles, 2, 'the tenants of that namespace are looked at; only the one that reads the Secret is compiled');
     // a policy change recompiles everyone
-    w.policies.ingest('MODIFIED', served(policy('gold', { tiers: [{ name: 'gold', models: ['small'] }] })));
+    w.policies.ingest('MODIFIED', served(policy('gold', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['small'] }] })));
     w.gatewayConfig(now);
     assert.equal(w.tenantConfig('ns-0/t-0')?.models.join(), 'small');
     assert.equal(w.tenantConfig('ns-0/t-0')?.keys[0]?.sha256, hashKey(keys.get('ns-0/t-0')!));
@@ -150,7 +150,7 @@ describe('incremental compilation', () => {
 });
 
 describe('policy last good version survives a restart', () => {
-  const good = policy('strict', { selector: { namespaces: ['ns-0'] }, tiers: [{ name: 'gold', models: ['small'] }] });
+  const good = policy('strict', { tierGrants: { approve: ['*'] }, selector: { namespaces: ['ns-0'] }, tiers: [{ name: 'gold', models: ['small'] }] });
   const broken = { ...good, metadata: { ...good.metadata, generation: 2 }, spec: { ...good.spec, guardrails: { redaction: { customPatterns: [{ name: 'bad', pattern: '(' }] } } } };
   it('a new leader reads it from LLMPolicy status and keeps enforcing it', () => {
     const restarted = world();

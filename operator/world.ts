@@ -13,7 +13,7 @@ import {
 } from './compiler/index.ts';
 import { canonicalMembers, hashPieces, tenantJson, type ConfigPieces } from './compiler/delivery.ts';
 import type { SecretDigest, SecretIndex } from './compiler/keys.ts';
-import { policyProblems, selects } from './compiler/policy.ts';
+import { policyProblems } from './compiler/policy.ts';
 import { LABEL_TENANT_NS } from './compiler/labels.ts';
 import type { KubeClient } from './kube/client.ts';
 import type { KObject } from './kube/object.ts';
@@ -76,7 +76,7 @@ export class World {
   readonly stats: WorldStats = { tenantCompiles: 0, configHashes: 0, fullRefreshes: 0 };
   /** Bumped by every event of the kinds whose change recompiles everything of that kind. */
   private readonly versions = { models: 0, policies: 0 };
-  private modelsMemo: { v: number; value: ModelsCompiled & { invalid: Map<string, string>; json: string } } | undefined;
+  private modelsMemo: { v: string; value: ModelsCompiled & { invalid: Map<string, string>; json: string } } | undefined;
   private policiesMemo: { v: number; value: PoliciesCompiled } | undefined;
   private readonly pieces = new Map<string, TenantPiece>();
   /** Tenants whose inputs had an event since the last refresh. */
@@ -193,13 +193,14 @@ export class World {
     return out;
   }
 
-  /** Models compiled, recomputed only when an LLMModel changed. */
+  /** Models compiled, recomputed only when an LLMModel or an LLMPolicy (approved model sources) changed. */
   compiledModels(): ModelsCompiled & { invalid: Map<string, string>; json: string } {
-    if (this.modelsMemo?.v === this.versions.models) return this.modelsMemo.value;
+    const v = `${this.versions.models}|${this.versions.policies}`;
+    if (this.modelsMemo?.v === v) return this.modelsMemo.value;
     const invalid = new Map<string, string>();
-    const compiled = compileModels(this.parseAll<LLMModel>(this.models.values(), LLMModel, 'LLMModel', invalid), this.compileOptions);
+    const compiled = compileModels(this.parseAll<LLMModel>(this.models.values(), LLMModel, 'LLMModel', invalid), this.compileOptions, this.compiledPolicies().inForce);
     const value = { ...compiled, invalid, json: canonicalJson(cfgModels(compiled.models)) };
-    this.modelsMemo = { v: this.versions.models, value };
+    this.modelsMemo = { v, value };
     return value;
   }
 
@@ -241,8 +242,7 @@ export class World {
     const policies = this.compiledPolicies();
     const outcome = compileOneTenant(t, this.compiledModels(), policies, this.secretIndex, labels, now, this.compileOptions);
     this.stats.tenantCompiles++;
-    const namespaceLabels = { ...nsLabels, 'kubernetes.io/metadata.name': ns };
-    const selectedBy = policies.policies.filter((p) => selects(p.policy, { tenant: t, namespaceLabels })).map((p) => p.name);
+    const selectedBy = outcome.selectedBy;
     const sig = this.signature(obj, keySecretNamesOf(t));
     const members = canonicalMembers(outcome.config as unknown as Record<string, unknown>, (m, k) => (SHARED_MEMBERS.has(k) ? this.intern(m) : m));
     return { outcome, piece: { sig, members, changesAt: outcome.changesAt, selectedBy } };
@@ -329,7 +329,7 @@ export class World {
       }
     }
     this.dirty.clear();
-    const key = `${this.piecesVersion}|${this.versions.models}`;
+    const key = `${this.piecesVersion}|${this.versions.models}|${this.versions.policies}`;
     if (this.assembled?.key === key) return { ids: this.assembled.ids, key };
     if (this.pieces.size !== this.sortedIds.length || this.sortedIdsVersion !== this.idsVersion) {
       this.sortedIds = [...this.pieces.keys()].sort();

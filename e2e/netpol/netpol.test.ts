@@ -194,7 +194,7 @@ describe('NetworkPolicies enforced by kube-router on a kwok node with a real pod
     procs.push(operator);
     await k.create(R.LLMPolicy, {
       apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMPolicy', metadata: { name: POLICY },
-      spec: { selector: { namespaces: [NS.team, NS.other] }, tiers: [{ name: 'gold', models: ['*'] }], limits: { maxOutputTokens: 64 } },
+      spec: { selector: { namespaces: [NS.team, NS.other] }, tierGrants: { approve: ['gold'] }, tiers: [{ name: 'gold', models: ['*'] }], limits: { maxOutputTokens: 64 } },
     });
     await k.create(R.LLMModel, {
       apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMModel', metadata: { name: 'chat', namespace: NS.llm },

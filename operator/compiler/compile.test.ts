@@ -10,7 +10,7 @@ import { compile } from './index.ts';
 import type { NetworkPolicy } from './objects.ts';
 import { keySecret, model, policy, tenant } from './testdata.ts';
 
-const gold = policy('platform', { tiers: [{ name: 'gold', models: ['*'] }, { name: 'silver', models: ['small'] }] });
+const gold = policy('platform', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }, { name: 'silver', models: ['small'] }] });
 
 function deployment(objects: ReturnType<typeof compile>['objects'], name: string): V1Deployment {
   const d = objects.find((o) => o.kind === 'Deployment' && o.metadata?.name === `${name}-engine`);
@@ -138,7 +138,7 @@ describe('compile: tenants and gateway config', () => {
   });
 
   it('blocks tenants no policy selects, or whose tier is not offered', () => {
-    const r3 = compile({ models, tenants: [tenant('x', 'a'), tenant('x', 'b', { tier: 'bronze' })], policies: [policy('p', { selector: { namespaces: ['x'] }, tiers: [{ name: 'gold', models: ['*'] }] })] });
+    const r3 = compile({ models, tenants: [tenant('x', 'a'), tenant('x', 'b', { tier: 'bronze' })], policies: [policy('p', { tierGrants: { approve: ['*'] }, selector: { namespaces: ['x'] }, tiers: [{ name: 'gold', models: ['*'] }] })] });
     assert.equal(r3.tenants[0]!.blocked, undefined);
     assert.equal(r3.tenants[1]!.blocked?.reason, 'TierNotOffered');
     const r4 = compile({ models, tenants: [tenant('x', 'a')], policies: [] });

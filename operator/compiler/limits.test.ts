@@ -18,7 +18,7 @@ describe('compiled limits at every level', () => {
       ],
     })],
     policies: [
-      policy('a', { tiers: [{ name: 'gold', models: ['*'] }], modelLimits: [{ model: 'm1', rateLimits: { requestsPerMinute: 30 } }] }),
+      policy('a', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }], modelLimits: [{ model: 'm1', rateLimits: { requestsPerMinute: 30 } }] }),
       policy('b', { modelLimits: [{ model: 'm1', rateLimits: { requestsPerMinute: 20, concurrency: 2 } }, { model: 'not-granted', rateLimits: { concurrency: 1 } }] }),
     ],
     secrets: [keySecret('team', 'vault', { batch: BYO, chat: `${BYO}-2` })],
@@ -48,7 +48,7 @@ describe('compiled limits at every level', () => {
     const bad = compile({
       models: [model('m1', {}, { namespace: 'llm' })],
       tenants: [tenant('team', 't', { keys: [{ name: 'k', secretRef: { name: 'vault', key: 'k' } }] })],
-      policies: [policy('a', { tiers: [{ name: 'gold', models: ['*'] }] })],
+      policies: [policy('a', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }] })],
       secrets: [keySecret('team', 'vault', { k: `${'a'.repeat(20)} ${'b'.repeat(20)}` })],
     });
     assert.equal(bad.tenants[0]!.keys[0]!.state, 'Invalid');
