@@ -24,6 +24,8 @@ export interface Metrics {
   readonly upstreamAborts: Counter<'reason'>;
   readonly upstreamRetries: Counter;
   readonly outputBlocked: Counter<'reason'>;
+  readonly outputCredentialRedactions: Counter;
+  readonly upstreamSseDropped: Counter<'kind'>;
   readonly redactions: Counter<'detector' | 'kind'>;
   readonly injections: Counter<'verdict'>;
   readonly anomalies: Counter<'action' | 'component'>;
@@ -69,6 +71,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     storeStateChanges: new Counter({ name: 'tollgate_store_state_changes_total', help: 'Store state changes seen by this replica (lost|restored|acknowledged).', labelNames: ['event'], registers: r }),
     storeReleases: new Counter({ name: 'tollgate_store_releases_total', help: 'Reservations whose reply never arrived, released by id (undone|nothing|dropped).', labelNames: ['result'], registers: r }),
     storeUnreplicated: new Counter({ name: 'tollgate_store_unreplicated_total', help: 'Reservations a Redis replica did not acknowledge in time (a failover could lose them).', registers: r }),
+    outputCredentialRedactions: new Counter({ name: 'tollgate_output_credential_redactions_total', help: 'Gateway credentials (upstream keys, store password) found in model output and redacted.', registers: r }),
+    upstreamSseDropped: new Counter({ name: 'tollgate_upstream_sse_dropped_total', help: 'Upstream SSE lines and events not relayed, by kind (comment|field|event|unparseable|afterDone).', labelNames: ['kind'], registers: r }),
     outputBlocked: new Counter({ name: 'tollgate_output_blocked_total', help: 'Responses stopped by an output transform, by reason.', labelNames: ['reason'], registers: r }),
   };
 }

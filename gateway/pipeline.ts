@@ -22,6 +22,7 @@ import { judgeFor } from './stages/judges.ts';
 import { reserve, type ReserveDeps } from './stages/reserve.ts';
 import { applyCharge, charge, type SettleDeps } from './stages/settle.ts';
 import { composeTransforms, type OutputTransform, type OutputTransformFactory } from './transform.ts';
+import { canarySetFor, withCanaries } from './egress/canary.ts';
 import { forward, type ForwardResult, type UpstreamDeps } from './upstream/forward.ts';
 import type { StreamEncoder } from './upstream/common.ts';
 import { responseHeaders } from './upstream/relay-stream.ts';
@@ -50,6 +51,11 @@ async function planFor(deps: PipelineDeps, ctx: RequestContext, snap: Snapshot, 
 }
 
 function transformFor(deps: PipelineDeps, ctx: RequestContext, snap: Snapshot, model: RtModel, parsed: ParsedRequest, body: Record<string, unknown>): OutputTransform | undefined {
+  // the gateway's own credentials are canaries in every output field, for every tenant (gateway/egress/canary.ts)
+  return withCanaries(canarySetFor(deps.secrets), tenantTransformFor(deps, ctx, snap, model, parsed, body));
+}
+
+function tenantTransformFor(deps: PipelineDeps, ctx: RequestContext, snap: Snapshot, model: RtModel, parsed: ParsedRequest, body: Record<string, unknown>): OutputTransform | undefined {
   const endpoint = parsed.endpoint;
   if (deps.transforms.length === 0 || endpoint === 'embeddings' || !ctx.key) return undefined;
   return composeTransforms(deps.transforms, {

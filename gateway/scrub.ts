@@ -13,11 +13,14 @@ const REDACTED = '[redacted]';
  */
 export class SecretSet {
   readonly #windows = new Set<string>();
+  /** The credentials themselves (output canaries, gateway/egress/canary.ts). */
+  readonly literals: string[] = [];
   constructor(secrets: Iterable<string>) {
     for (const s of secrets) this.add(s);
   }
   add(secret: string): void {
     if (typeof secret !== 'string') return;
+    this.literals.push(secret);
     for (let i = 0; i + FRAGMENT <= secret.length; i++) this.#windows.add(secret.slice(i, i + FRAGMENT));
   }
   get size(): number {

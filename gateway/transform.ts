@@ -86,3 +86,13 @@ export async function reviewCompletion(t: OutputTransform): Promise<Verdict | un
   await t.review(true);
   return t.verdict();
 }
+
+/**
+ * Channel indices passed to push/flush. Below SIDE_CHANNEL_BASE: a choice's main text (chat `content`, completion
+ * `text`), indexed by the choice index. [SIDE_CHANNEL_BASE, ATOMIC_CHANNEL_BASE): another text field of a choice
+ * (reasoning, refusal, tool-call arguments, audio transcript, logprobs tokens), streamed like the main text but not
+ * subject to structured-output validation. From ATOMIC_CHANNEL_BASE: one short value scanned on its own (an id, a
+ * tool name, a logprobs alternative): pushed and flushed at once, not sent to an output judge.
+ */
+export const SIDE_CHANNEL_BASE = 1 << 20;
+export const ATOMIC_CHANNEL_BASE = 1 << 29;

@@ -10,7 +10,7 @@
 // Wiring (gateway/app.ts): `transforms: [guardrailsTransform({ onFinding, onBlock })]`, and pass the request
 // body in the TransformContext as `requestBody` (see GuardTransformContext) for structured output, and
 // `judgeFor` for the output check.
-import type { OutputTransform, OutputTransformFactory, TransformContext, Verdict } from '../gateway/transform.ts';
+import { ATOMIC_CHANNEL_BASE, SIDE_CHANNEL_BASE, type OutputTransform, type OutputTransformFactory, type TransformContext, type Verdict } from '../gateway/transform.ts';
 import { compileGuard, type Guard, type OutputResult, type OutputStream } from './guard.ts';
 import { OutputJudgeTransform, type OutputJudgeHooks } from './output-judge.ts';
 import type { Finding } from './scanner.ts';
@@ -80,7 +80,7 @@ class GuardTransform implements OutputTransform {
   #release(index: number, r: OutputResult, last: boolean): string {
     for (const f of r.findings) this.#hooks.onFinding?.(this.#ctx, f);
     if (r.blocked) return this.#block(r.blocked.check, r.blocked.detector);
-    if (!this.#format) return r.text;
+    if (!this.#format || index >= SIDE_CHANNEL_BASE) return r.text; // the schema applies to the main text only
     const held = (this.#held.get(index) ?? '') + r.text;
     if (!last) {
       this.#held.set(index, held);
@@ -118,8 +118,9 @@ export function guardrailsTransform(hooks: GuardTransformHooks = {}): OutputTran
 /** The guard, then the output judge: the judge sees what the guard released, and its review holds the relay. */
 function chain(first: OutputTransform, judge: OutputJudgeTransform): OutputTransform {
   return {
-    push: (index, text) => judge.push(index, first.push(index, text)),
-    flush: (index) => judge.push(index, first.flush(index)) + judge.flush(),
+    // short values scanned one at a time (ids, names: gateway/transform.ts) are not sent to the judge
+    push: (index, text) => (index >= ATOMIC_CHANNEL_BASE ? first.push(index, text) : judge.push(index, first.push(index, text))),
+    flush: (index) => (index >= ATOMIC_CHANNEL_BASE ? first.flush(index) : judge.push(index, first.flush(index)) + judge.flush()),
     verdict: () => first.verdict() ?? judge.verdict(),
     review: (final) => judge.review(final),
   };

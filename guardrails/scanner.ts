@@ -23,7 +23,8 @@ import RE2 from 're2';
 import { KEYWORD_CONTEXT, type Hit, type Rule, type RuleKind } from './rules.ts';
 import { emptyAlphabet, inAlphabetRun, lastOutside, type Alphabet } from './pattern.ts';
 import { KeywordAutomaton } from './secrets/keywords.ts';
-import { asciiBytes, foldText, searchView, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
+import { asciiBytes, searchView, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
+import { mayRender, renderFoldText } from './render-view.ts';
 
 export type FindingAction = 'redacted' | 'neutralized' | 'flagged';
 
@@ -274,7 +275,8 @@ export class StreamScanner {
       this.#carry = s.slice(-1);
       s = s.slice(0, -1);
     }
-    this.#append(toWellFormed(s));
+    // a character reference or escape that may continue in the next delta waits for it (render-view.ts)
+    this.#carry = this.#append(toWellFormed(s), false) + this.#carry;
     // Deltas are coalesced until BATCH characters are new (LATER_BATCH after the first FAST_START characters): another
     // split of the same text, so the output is the same; it bounds the per-delta work for token-sized deltas (each
     // scan costs a few RE2 calls, ~0.3-1.5 µs each, whatever their length) at the cost of that much more holdback.
@@ -291,7 +293,7 @@ export class StreamScanner {
   /** End of the text (with an optional last delta): returns everything still held. */
   end(last = ''): ScanChunk {
     if (this.#done) return { text: '', findings: [] };
-    this.#append(toWellFormed(this.#carry + last));
+    this.#append(toWellFormed(this.#carry + last), true);
     this.#carry = '';
     const out = this.#process(true);
     this.#done = true;
@@ -303,13 +305,14 @@ export class StreamScanner {
     return this.#orig.length + this.#carry.length;
   }
 
-  #append(s: string): void {
-    if (s === '') return;
+  /** Appends `s` to the buffer and its view; returns the tail not consumed yet (an unfinished reference or escape). */
+  #append(s: string, final: boolean): string {
+    if (s === '') return '';
     const origEnd = this.#origBase + this.#orig.length;
-    this.#orig += s;
-    if (this.#starts === null && isAscii(s)) {
+    if (this.#starts === null && isAscii(s) && !mayRender(s)) {
+      this.#orig += s;
       this.#view += s;
-      return;
+      return '';
     }
     if (this.#starts === null || this.#ends === null) {
       const n = this.#view.length;
@@ -321,12 +324,15 @@ export class StreamScanner {
         this.#ends[i] = o + 1;
       }
     }
-    const f = foldText(s, origEnd);
+    // the rendered view: HTML character references and markdown escapes decoded, then folded (render-view.ts)
+    const f = renderFoldText(s, origEnd, final);
+    this.#orig += s.slice(0, f.consumed);
     this.#view += f.view;
     for (let i = 0; i < f.starts.length; i++) {
       this.#starts.push(f.starts[i] as number);
       this.#ends.push(f.ends[i] as number);
     }
+    return s.slice(f.consumed);
   }
 
   /** Absolute original offset where view character `v` starts (the original end for v at the view end). */

@@ -5,8 +5,8 @@ import { scrubUpstreamText } from '../scrub.ts';
 import { reviewCompletion } from '../transform.ts';
 import type { Outcome } from '../plan/charge.ts';
 import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult, type UpstreamDeps } from './common.ts';
-import { capCompletion } from './output-cap.ts';
-import { transformCompletion } from './review.ts';
+import { countEgress } from '../egress/metrics.ts';
+import { egressCompletion, egressEmbeddings } from '../egress/response-sanitize.ts';
 import { readUsage } from './sse.ts';
 
 const MAX_LOGGED_BYTES = 64 * 1024;
@@ -56,31 +56,20 @@ export function completionText(json: Record<string, unknown>, chat: boolean): st
 }
 
 export async function relayBody(deps: UpstreamDeps, r: ForwardRequest, body: AsyncIterable<Uint8Array>, cut: Cut, outcome: Mutable<Outcome>): Promise<RelayResult> {
-  let buf = await readAll(deps, r, body, cut);
+  const buf = await readAll(deps, r, body, cut);
   outcome.upstreamWorked = true;
   const json = parseObject(deps, r, buf);
-  const chat = r.endpoint === 'chat.completions';
-  let changed = false;
-  if (r.maxOut > 0) {
-    // the effective max_tokens, whatever the engine did (documented rule: truncate, finish_reason "length")
-    const c = capCompletion(json, r.maxOut, chat);
-    if (c.changed) {
-      changed = true;
-      outcome.countedOut = c.outputTokens;
-    }
-  }
+  // never the upstream's bytes: the answer rebuilt from its parsed value, every text field capped and scanned
+  const e = r.endpoint === 'embeddings' ? egressEmbeddings(json, r.transform) : egressCompletion(json, { chat: r.endpoint === 'chat.completions', n: r.n, maxOut: r.maxOut, transform: r.transform });
+  outcome.countedOut = e.countedOut;
   outcome.usage = readUsage(json.usage);
-  outcome.finishLength = Array.isArray(json.choices) && (json.choices as unknown[]).some((c) => (c as { finish_reason?: unknown } | null)?.finish_reason === 'length');
-  if (!outcome.usage) outcome.generatedText = completionText(json, chat);
-  if (r.transform) {
-    const t = transformCompletion(json, r.transform, chat);
-    const verdict = t.verdict ?? (await reviewCompletion(r.transform));
-    if (verdict) {
-      deps.metrics.outputBlocked.inc({ reason: verdict.reason });
-      throw new GatewayError('output_blocked', verdict.message);
-    }
-    if (t.changed) changed = true;
+  outcome.finishLength = e.finishLength;
+  if (!outcome.usage) outcome.generatedText = e.generatedText;
+  countEgress(deps.metrics, r.transform, undefined);
+  const verdict = e.verdict ?? (r.transform ? await reviewCompletion(r.transform) : undefined);
+  if (verdict) {
+    deps.metrics.outputBlocked.inc({ reason: verdict.reason });
+    throw new GatewayError('output_blocked', verdict.message);
   }
-  if (changed) buf = Buffer.from(JSON.stringify(json));
-  return { okBody: buf };
+  return { okBody: Buffer.from(JSON.stringify(e.body)) };
 }

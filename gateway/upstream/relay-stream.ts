@@ -6,18 +6,19 @@ import type { FastifyReply } from 'fastify';
 import { scrubUpstreamText } from '../scrub.ts';
 import type { Outcome } from '../plan/charge.ts';
 import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult, type UpstreamDeps } from './common.ts';
-import { OutputMeter } from './output-cap.ts';
 import { ReviewGate } from './review.ts';
-import { SseRelay } from './sse.ts';
+import { countEgress } from '../egress/metrics.ts';
+import { EgressRelay } from '../egress/stream-relay.ts';
 
 export function responseHeaders(reqId: string, contentType: string): Record<string, string> {
   return { 'content-type': contentType, 'x-request-id': reqId, 'cache-control': 'no-cache' };
 }
 
 export async function relayStream(deps: UpstreamDeps, r: ForwardRequest, body: AsyncIterable<Uint8Array>, reply: FastifyReply, cut: Cut, outcome: Mutable<Outcome>): Promise<RelayResult> {
-  const relay = new SseRelay({
-    clientWantsUsage: r.wantsStreamUsage, transform: r.transform, chat: r.endpoint === 'chat.completions',
-    ...(r.maxOut > 0 ? { meter: new OutputMeter(r.maxOut), n: r.n, inputTokens: r.inputTokens } : {}),
+  // every event re-serialized from its parsed chunk, every text field capped and scanned (gateway/egress/)
+  const relay = new EgressRelay({
+    clientWantsUsage: r.wantsStreamUsage, transform: r.transform, chat: r.endpoint === 'chat.completions', n: r.n,
+    ...(r.maxOut > 0 ? { maxOut: r.maxOut, inputTokens: r.inputTokens } : {}),
   });
   const res = reply.raw;
   reply.hijack();
@@ -62,6 +63,7 @@ export async function relayStream(deps: UpstreamDeps, r: ForwardRequest, body: A
     outcome.usage = relay.usage;
     outcome.generatedText = relay.generated.join('');
     outcome.countedOut = relay.capReached ? r.n * r.maxOut : undefined;
+    countEgress(deps.metrics, r.transform, relay.stats);
     if (relay.upstreamError !== undefined) {
       code = 'upstream_error';
       deps.log.warn({ reqId: r.reqId, model: r.model.cfg.servedName, upstreamEvent: scrubUpstreamText(relay.upstreamError, deps.secrets) }, 'upstream sent an error event mid-stream');

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { OutputTransform } from '../transform.ts';
+import { CanarySet, CanaryStream, CanaryTransform, CREDENTIAL_MARKER, withCanaries } from './canary.ts';
+
+const KEY = 'up-Zx81QwErTy99AbCdEfGh12345678';
+const REDIS = 'redis-pass-0n3Tw0';
+const set = new CanarySet([KEY, REDIS, 'short', KEY]);
+
+function streamed(text: string, size: number): { out: string; hits: number; maxHeld: number } {
+  const s = new CanaryStream(set);
+  let out = '';
+  let maxHeld = 0;
+  for (let i = 0; i < text.length; i += size) {
+    out += s.push(text.slice(i, i + size));
+    maxHeld = Math.max(maxHeld, s.held);
+  }
+  out += s.end();
+  return { out, hits: s.hits, maxHeld };
+}
+
+describe('credential canaries', () => {
+  it('skips short and duplicate credentials', () => {
+    assert.equal(set.size, 2);
+  });
+  const table: { name: string; text: string; want: string; hits: number }[] = [
+    { name: 'whole key', text: `the key is ${KEY}.`, want: `the key is ${CREDENTIAL_MARKER}.`, hits: 1 },
+    { name: 'two credentials', text: `${REDIS} and ${KEY}`, want: `${CREDENTIAL_MARKER} and ${CREDENTIAL_MARKER}`, hits: 2 },
+    { name: "back to back", text: `${KEY}${KEY}`, want: CREDENTIAL_MARKER + CREDENTIAL_MARKER, hits: 2 },
+    { name: 'a prefix only is not a match', text: `${KEY.slice(0, 20)} end`, want: `${KEY.slice(0, 20)} end`, hits: 0 },
+    { name: 'a near miss restarts correctly (KMP)', text: `up-up-Zx81${KEY}`, want: `up-up-Zx81${CREDENTIAL_MARKER}`, hits: 1 },
+    { name: 'plain text untouched', text: 'nothing to see here', want: 'nothing to see here', hits: 0 },
+  ];
+  for (const t of table) {
+    it(t.name, () => {
+      for (const size of [1, 2, 3, 5, 7, 17, 1000]) {
+        const r = streamed(t.text, size);
+        assert.equal(r.out, t.want, `delta size ${size}`);
+        assert.equal(r.hits, t.hits);
+        assert.ok(r.maxHeld < KEY.length + size, `held ${r.maxHeld}`);
+      }
+    });
+  }
+
+  it('holds back only a possible prefix of a credential', () => {
+    const s = new CanaryStream(set);
+    assert.equal(s.push('hello world '), 'hello world ');
+    assert.equal(s.push('up-Zx8'), '');
+    assert.equal(s.held, 6);
+    assert.equal(s.push('!'), 'up-Zx8!');
+  });
+
+  it('is linear: a long text of near misses', () => {
+    const text = 'up-Zx81QwErTy99AbCdEfGh1234567X'.repeat(20_000);
+    const t0 = performance.now();
+    const r = streamed(text, 1);
+    assert.equal(r.hits, 0);
+    assert.equal(r.out, text);
+    assert.ok(performance.now() - t0 < 5000);
+  });
+
+  it('as a transform: per channel, in front of the tenant transform, counting hits', () => {
+    const seen: string[] = [];
+    const inner: OutputTransform = { push: (_i, t) => { seen.push(t); return t.toUpperCase(); }, flush: () => '', verdict: () => undefined };
+    const t = new CanaryTransform(set, inner);
+    let a = '';
+    let b = '';
+    for (const ch of `x ${KEY} y`) {
+      a += t.push(0, ch);
+      b += t.push(7, ch);
+    }
+    a += t.flush(0);
+    b += t.flush(7);
+    assert.equal(a, `X ${CREDENTIAL_MARKER.toUpperCase()} Y`);
+    assert.equal(b, a);
+    assert.equal(t.hits, 2);
+    assert.ok(!seen.join('').includes(KEY.slice(3, 11)), 'the tenant transform never sees the credential');
+    assert.equal(withCanaries(new CanarySet([]), undefined), undefined);
+    assert.equal(withCanaries(new CanarySet([]), inner), inner);
+  });
+});

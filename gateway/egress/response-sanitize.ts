@@ -1,0 +1,447 @@
+// What the gateway sends a client is built from the parsed upstream answer, never relayed from its bytes: an
+// allowlist of the OpenAI response shape (chat.completion, text_completion and their stream chunks), every field
+// copied by type, every string a client may show passed through the output pipe (the output cap, the gateway's
+// credential canaries and the tenant's output guardrails). Unknown fields — engine extras included — are dropped;
+// the engine extras kept are numeric (vLLM `stop_reason` when a number, llama.cpp `timings`) or text scanned like
+// the rest (`reasoning_content`, `reasoning`). Audio payloads (`audio.data`) are not relayed; the transcript is.
+import { OutputMeter } from '../upstream/output-cap.ts';
+import { MAX_CHOICE_INDEX, OutputPipe } from './output-pipe.ts';
+import type { OutputTransform, Verdict } from '../transform.ts';
+
+export type Json = Record<string, unknown>;
+
+export const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);
+/** Bounds on list fields taken from an upstream answer (each entry still costs scanning). */
+export const MAX_TOOL_CALLS = 128;
+export const MAX_TOP_LOGPROBS = 20;
+/** Text fields of a chat message / delta in generation order (metering order). */
+const CHAT_TEXT_FIELDS = ['reasoning_content', 'reasoning', 'content', 'refusal'] as const;
+
+// ---- typed, own-property access ----------------------------------------------------------------------------
+
+export function obj(v: unknown): Json | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
+}
+export function own(o: Json, k: string): unknown {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
+}
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const arr = (v: unknown): unknown[] | undefined => (Array.isArray(v) ? v : undefined);
+
+/** A choice index the gateway relays: an integer in [0, n) (an engine ignoring n gets its extra choices dropped). */
+export function choiceIndex(c: Json, position: number, n: number): number | undefined {
+  const raw = own(c, 'index');
+  const i = raw === undefined ? position : int(raw);
+  if (i === undefined || i < 0 || i >= n || i >= MAX_CHOICE_INDEX) return undefined;
+  return i;
+}
+
+export function finishReason(v: unknown): string | null | undefined {
+  if (v === null) return null;
+  if (typeof v !== 'string') return undefined;
+  return FINISH_REASONS.has(v) ? v : 'stop';
+}
+
+/** Numbers only, one level of nesting (usage details, llama.cpp timings). */
+export function numbersOnly(v: unknown, depth = 1): Json | undefined {
+  const o = obj(v);
+  if (!o) return undefined;
+  const out: Json = {};
+  for (const k of Object.keys(o)) {
+    if (!/^[a-z][a-z_]{0,63}$/.test(k)) continue; // never __proto__
+    const x = o[k];
+    const n = num(x);
+    if (n !== undefined) out[k] = n;
+    else if (depth > 0) {
+      const inner = numbersOnly(x, depth - 1);
+      if (inner) out[k] = inner;
+    }
+  }
+  return out;
+}
+
+/** Text of a content value: a string, or the text of an array of parts (refusal parts returned apart). */
+export function contentText(v: unknown): { text: string | null | undefined; refusal: string | undefined } {
+  if (typeof v === 'string' || v === null) return { text: v, refusal: undefined };
+  const parts = arr(v);
+  if (!parts) return { text: undefined, refusal: undefined };
+  let text = '';
+  let refusal: string | undefined;
+  for (const p of parts) {
+    const o = obj(p);
+    if (!o) continue;
+    const type = own(o, 'type');
+    const t = str(own(o, 'text'));
+    if ((type === 'text' || type === 'output_text') && t !== undefined) text += t;
+    const r = str(own(o, 'refusal'));
+    if (type === 'refusal' && r !== undefined) refusal = (refusal ?? '') + r;
+  }
+  return { text, refusal };
+}
+
+const utf8Bytes = (s: string): number[] => Array.from(Buffer.from(s, 'utf8'));
+
+// ---- logprobs ----------------------------------------------------------------------------------------------
+
+/** Chat logprobs entries ({token, logprob, bytes, top_logprobs}); the token text goes through the choice's logprobs channel. */
+function chatLogprobEntries(pipe: OutputPipe, choice: number, v: unknown): Json[] | null | undefined {
+  if (v === null) return null;
+  const list = arr(v);
+  if (!list) return undefined;
+  const out: Json[] = [];
+  for (const e of list) {
+    const o = obj(e);
+    const token = o ? str(own(o, 'token')) : undefined;
+    if (!o || token === undefined) continue;
+    if (pipe.isLogprobsCapped(choice)) break;
+    const t = pipe.text(choice, 'logprobs', token);
+    const entry: Json = { token: t, logprob: num(own(o, 'logprob')) ?? 0, bytes: own(o, 'bytes') === null ? null : utf8Bytes(t) };
+    const top = arr(own(o, 'top_logprobs'));
+    if (top) {
+      const alts: Json[] = [];
+      for (const a of top.slice(0, MAX_TOP_LOGPROBS)) {
+        const ao = obj(a);
+        const at = ao ? str(own(ao, 'token')) : undefined;
+        if (!ao || at === undefined) continue;
+        const s = pipe.atomic(at);
+        alts.push({ token: s, logprob: num(own(ao, 'logprob')) ?? 0, bytes: own(ao, 'bytes') === null ? null : utf8Bytes(s) });
+      }
+      entry.top_logprobs = alts;
+    } else entry.top_logprobs = [];
+    out.push(entry);
+  }
+  return out;
+}
+
+export function chatLogprobs(pipe: OutputPipe, choice: number, v: unknown): Json | null | undefined {
+  if (v === null) return null;
+  const o = obj(v);
+  if (!o) return undefined;
+  const out: Json = {};
+  const content = chatLogprobEntries(pipe, choice, own(o, 'content'));
+  if (content !== undefined) out.content = content;
+  const refusal = chatLogprobEntries(pipe, choice, own(o, 'refusal'));
+  if (refusal !== undefined) out.refusal = refusal;
+  return out;
+}
+
+/** Legacy completions logprobs ({tokens, token_logprobs, top_logprobs, text_offset}). */
+export function completionLogprobs(pipe: OutputPipe, choice: number, v: unknown): Json | null | undefined {
+  if (v === null) return null;
+  const o = obj(v);
+  if (!o) return undefined;
+  const tokens = arr(own(o, 'tokens')) ?? [];
+  const lps = arr(own(o, 'token_logprobs')) ?? [];
+  const tops = arr(own(o, 'top_logprobs'));
+  const offs = arr(own(o, 'text_offset')) ?? [];
+  const out = { tokens: [] as string[], token_logprobs: [] as (number | null)[], top_logprobs: tops ? ([] as (Json | null)[]) : null, text_offset: [] as number[] };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = str(tokens[i]);
+    if (t === undefined) continue;
+    if (pipe.isLogprobsCapped(choice)) break;
+    out.tokens.push(pipe.text(choice, 'logprobs', t));
+    out.token_logprobs.push(num(lps[i]) ?? null);
+    out.text_offset.push(int(offs[i]) ?? 0);
+    if (out.top_logprobs) {
+      const alt = obj(tops?.[i]);
+      if (!alt) out.top_logprobs.push(null);
+      else {
+        const entries: [string, number][] = [];
+        for (const k of Object.keys(alt).slice(0, MAX_TOP_LOGPROBS)) entries.push([pipe.atomic(k), num(alt[k]) ?? 0]);
+        out.top_logprobs.push(Object.fromEntries(entries));
+      }
+    }
+  }
+  return out;
+}
+
+/** Flushed logprobs text (end of a choice) appended to the last entry, or as an entry of its own. */
+export function appendLogprobsTail(lp: Json | null | undefined, tail: string, chat: boolean): Json {
+  const base = obj(lp) ?? (chat ? { content: [] } : { tokens: [], token_logprobs: [], top_logprobs: null, text_offset: [] });
+  if (chat) {
+    const list = (arr(base.content) ?? []) as Json[];
+    const last = list[list.length - 1];
+    if (last) {
+      last.token = String(last.token) + tail;
+      if (last.bytes !== null) last.bytes = utf8Bytes(last.token as string);
+    } else list.push({ token: tail, logprob: 0, bytes: utf8Bytes(tail), top_logprobs: [] });
+    base.content = list;
+  } else {
+    const tokens = (arr(base.tokens) ?? []) as string[];
+    if (tokens.length > 0) tokens[tokens.length - 1] += tail;
+    else {
+      tokens.push(tail);
+      (base.token_logprobs as unknown[]).push(null);
+      (base.text_offset as unknown[]).push(0);
+      if (Array.isArray(base.top_logprobs)) base.top_logprobs.push(null);
+    }
+    base.tokens = tokens;
+  }
+  return base;
+}
+
+// ---- messages and deltas -----------------------------------------------------------------------------------
+
+/** Tool calls of a message (whole) or a delta (streamed pieces): ids and names scanned, arguments through the pipe. */
+function toolCalls(pipe: OutputPipe, choice: number, v: unknown, whole: boolean): Json[] | undefined {
+  const list = arr(v);
+  if (!list) return undefined;
+  const out: Json[] = [];
+  list.slice(0, MAX_TOOL_CALLS).forEach((tc, pos) => {
+    const o = obj(tc);
+    if (!o) return;
+    const k = whole ? pos : int(own(o, 'index')) ?? pos;
+    if (k < 0 || k >= MAX_TOOL_CALLS) return;
+    const call: Json = whole ? {} : { index: k };
+    const id = str(own(o, 'id'));
+    if (id !== undefined) call.id = pipe.atomic(id);
+    if (own(o, 'type') !== undefined || whole) call.type = 'function';
+    const fn = obj(own(o, 'function'));
+    if (fn) {
+      const f: Json = {};
+      const name = str(own(fn, 'name'));
+      if (name !== undefined) f.name = pipe.atomic(name);
+      const args = str(own(fn, 'arguments'));
+      const field = `tool.${k}.arguments`;
+      if (args !== undefined) f.arguments = whole ? pipe.whole(choice, field, args) : pipe.text(choice, field, args);
+      else if (whole) f.arguments = '';
+      call.function = f;
+    }
+    out.push(call);
+  });
+  return out;
+}
+
+function functionCall(pipe: OutputPipe, choice: number, v: unknown, whole: boolean): Json | null | undefined {
+  if (v === null) return null;
+  const o = obj(v);
+  if (!o) return undefined;
+  const f: Json = {};
+  const name = str(own(o, 'name'));
+  if (name !== undefined) f.name = pipe.atomic(name);
+  const args = str(own(o, 'arguments'));
+  if (args !== undefined) f.arguments = whole ? pipe.whole(choice, 'function_call.arguments', args) : pipe.text(choice, 'function_call.arguments', args);
+  return f;
+}
+
+function audio(pipe: OutputPipe, choice: number, v: unknown, whole: boolean): Json | null | undefined {
+  if (v === null) return null;
+  const o = obj(v);
+  if (!o) return undefined;
+  const a: Json = {};
+  const id = str(own(o, 'id'));
+  if (id !== undefined) a.id = pipe.atomic(id);
+  const exp = int(own(o, 'expires_at'));
+  if (exp !== undefined) a.expires_at = exp;
+  const t = str(own(o, 'transcript'));
+  if (t !== undefined) a.transcript = whole ? pipe.whole(choice, 'audio.transcript', t) : pipe.text(choice, 'audio.transcript', t);
+  return a;
+}
+
+/** A chat message (whole) or delta (streamed), rebuilt. */
+export function chatMessage(pipe: OutputPipe, choice: number, m: Json, whole: boolean): Json {
+  const out: Json = {};
+  const role = own(m, 'role');
+  if (whole || role !== undefined) out.role = 'assistant';
+  const c = contentText(own(m, 'content'));
+  const values: Record<(typeof CHAT_TEXT_FIELDS)[number], string | null | undefined> = {
+    reasoning_content: nullableStr(own(m, 'reasoning_content')),
+    reasoning: nullableStr(own(m, 'reasoning')),
+    content: c.text,
+    refusal: joinNullable(nullableStr(own(m, 'refusal')), c.refusal),
+  };
+  for (const f of CHAT_TEXT_FIELDS) {
+    const v = values[f];
+    if (v === undefined) continue;
+    out[f] = v === null ? null : whole ? pipe.whole(choice, f, v) : pipe.text(choice, f, v);
+  }
+  if (whole && !Object.hasOwn(out, 'content')) out.content = null;
+  const tc = toolCalls(pipe, choice, own(m, 'tool_calls'), whole);
+  if (tc !== undefined) out.tool_calls = tc;
+  const fc = functionCall(pipe, choice, own(m, 'function_call'), whole);
+  if (fc !== undefined) out.function_call = fc;
+  const au = audio(pipe, choice, own(m, 'audio'), whole);
+  if (au !== undefined) out.audio = au;
+  return out;
+}
+
+function nullableStr(v: unknown): string | null | undefined {
+  return v === null ? null : str(v);
+}
+
+function joinNullable(a: string | null | undefined, b: string | undefined): string | null | undefined {
+  if (b === undefined) return a;
+  return (typeof a === 'string' ? a : '') + b;
+}
+
+/** Text flushed from a choice's channels merged into a chat delta (or completion choice). */
+export function mergeFlushed(target: Json, flushed: readonly [string, string][], chat: boolean): { logprobs: string } {
+  let logprobs = '';
+  for (const [field, text] of flushed) {
+    if (field === 'logprobs') {
+      logprobs += text;
+      continue;
+    }
+    if (!chat || field === 'content' || field === 'text' || field === 'reasoning_content' || field === 'reasoning' || field === 'refusal') {
+      const k = chat ? field : 'text';
+      target[k] = (typeof target[k] === 'string' ? (target[k] as string) : '') + text;
+      continue;
+    }
+    const tm = /^tool\.(\d+)\.arguments$/.exec(field);
+    if (tm) {
+      const k = Number(tm[1]);
+      const list = (arr(target.tool_calls) ?? []) as Json[];
+      let call = list.find((c) => c.index === k);
+      if (!call) {
+        call = { index: k, function: { arguments: '' } };
+        list.push(call);
+      }
+      const fn = obj(call.function) ?? {};
+      fn.arguments = (typeof fn.arguments === 'string' ? fn.arguments : '') + text;
+      call.function = fn;
+      target.tool_calls = list;
+    } else if (field === 'function_call.arguments') {
+      const fn = obj(target.function_call) ?? {};
+      fn.arguments = (typeof fn.arguments === 'string' ? fn.arguments : '') + text;
+      target.function_call = fn;
+    } else if (field === 'audio.transcript') {
+      const a = obj(target.audio) ?? {};
+      a.transcript = (typeof a.transcript === 'string' ? a.transcript : '') + text;
+      target.audio = a;
+    }
+  }
+  return { logprobs };
+}
+
+// ---- whole responses ---------------------------------------------------------------------------------------
+
+export interface WholeResult {
+  body: Json;
+  /** Output tokens counted (when a meter ran), and whether any choice was cut at the cap. */
+  cut: boolean;
+  verdict: Verdict | undefined;
+}
+
+/** Metadata fields common to completions and chunks. */
+export function envelope(pipe: OutputPipe, src: Json, object: string): Json {
+  const out: Json = {};
+  const id = str(own(src, 'id'));
+  out.id = id !== undefined ? pipe.atomic(id) : '';
+  out.object = object;
+  out.created = int(own(src, 'created')) ?? 0;
+  const model = str(own(src, 'model'));
+  if (model !== undefined) out.model = pipe.atomic(model);
+  const fp = own(src, 'system_fingerprint');
+  if (fp === null) out.system_fingerprint = null;
+  else if (typeof fp === 'string') out.system_fingerprint = pipe.atomic(fp);
+  const tier = str(own(src, 'service_tier'));
+  if (tier !== undefined) out.service_tier = pipe.atomic(tier);
+  return out;
+}
+
+export function usageOf(v: unknown): Json | null | undefined {
+  if (v === null) return null;
+  return numbersOnly(v);
+}
+
+/** A non-streamed chat.completion / text_completion, rebuilt (the cap, canaries and guardrails applied to every text field). */
+export function sanitizeCompletion(src: Json, pipe: OutputPipe, o: { chat: boolean; n: number; meterTotal?: () => number }): WholeResult {
+  const body = envelope(pipe, src, o.chat ? 'chat.completion' : 'text_completion');
+  const choices: Json[] = [];
+  const list = arr(own(src, 'choices')) ?? [];
+  list.forEach((c, pos) => {
+    const co = obj(c);
+    if (!co || pipe.verdict()) return;
+    const idx = choiceIndex(co, pos, o.n);
+    if (idx === undefined) return;
+    const out: Json = { index: idx };
+    if (o.chat) out.message = chatMessage(pipe, idx, obj(own(co, 'message')) ?? {}, true);
+    else {
+      const t = str(own(co, 'text'));
+      out.text = t === undefined ? '' : pipe.whole(idx, 'text', t);
+    }
+    const lp = o.chat ? chatLogprobs(pipe, idx, own(co, 'logprobs')) : completionLogprobs(pipe, idx, own(co, 'logprobs'));
+    const tail = pipe.flush(idx, 'logprobs');
+    out.logprobs = tail !== '' ? appendLogprobsTail(lp, tail, o.chat) : lp ?? null;
+    const fr = finishReason(own(co, 'finish_reason'));
+    out.finish_reason = pipe.cut.has(idx) ? 'length' : fr ?? null;
+    const sr = own(co, 'stop_reason');
+    if (sr === null || int(sr) !== undefined) out.stop_reason = sr;
+    choices.push(out);
+  });
+  body.choices = choices;
+  const usage = usageOf(own(src, 'usage'));
+  if (usage !== undefined) body.usage = usage;
+  const timings = numbersOnly(own(src, 'timings'));
+  if (timings) body.timings = timings;
+  const cut = pipe.cut.size > 0;
+  if (cut && usage && o.meterTotal) {
+    const out = o.meterTotal();
+    usage.completion_tokens = out;
+    if (typeof usage.prompt_tokens === 'number') usage.total_tokens = usage.prompt_tokens + out;
+  }
+  return { body, cut, verdict: pipe.verdict() };
+}
+
+export interface EgressCompletion {
+  body: Json;
+  verdict: Verdict | undefined;
+  /** Output tokens counted by the cap when a choice was cut (what was served), else undefined. */
+  countedOut: number | undefined;
+  /** Upstream text of every metered field (settlement when the upstream sent no usage). */
+  generatedText: string;
+  /** A choice ended with finish_reason "length". */
+  finishLength: boolean;
+}
+
+/** A whole upstream answer as the client gets it: the cap (maxOut per choice, 0: none) and the transform applied. */
+export function egressCompletion(src: Json, o: { chat: boolean; n: number; maxOut: number; transform: OutputTransform | undefined }): EgressCompletion {
+  const meter = o.maxOut > 0 ? new OutputMeter(o.maxOut) : undefined;
+  const pipe = new OutputPipe({ meter, logprobsMeter: meter ? new OutputMeter(o.maxOut) : undefined, transform: o.transform, main: o.chat ? 'content' : 'text' });
+  const r = sanitizeCompletion(src, pipe, { chat: o.chat, n: o.n, ...(meter ? { meterTotal: () => meter.total } : {}) });
+  const choices = (r.body.choices as Json[]) ?? [];
+  return {
+    body: r.body,
+    verdict: r.verdict,
+    countedOut: r.cut && meter ? meter.total : undefined,
+    generatedText: pipe.generated.join(''),
+    finishLength: choices.some((c) => c.finish_reason === 'length'),
+  };
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** An embeddings answer rebuilt: vectors of numbers (or base64 strings), the model name scanned (credential canaries). */
+export function egressEmbeddings(src: Json, transform: OutputTransform | undefined): EgressCompletion {
+  const pipe = new OutputPipe({ transform, main: 'text' });
+  const data: Json[] = [];
+  const list = arr(own(src, 'data')) ?? [];
+  list.forEach((d, pos) => {
+    const o = obj(d);
+    if (!o) return;
+    const e = own(o, 'embedding');
+    let embedding: number[] | string | undefined;
+    if (typeof e === 'string' && BASE64.test(e)) embedding = e;
+    else if (Array.isArray(e)) {
+      embedding = [];
+      for (const x of e) {
+        const n = num(x);
+        if (n === undefined) {
+          embedding = undefined;
+          break;
+        }
+        embedding.push(n);
+      }
+    }
+    if (embedding === undefined) return;
+    data.push({ object: 'embedding', index: int(own(o, 'index')) ?? pos, embedding });
+  });
+  const body: Json = { object: 'list', data };
+  const model = str(own(src, 'model'));
+  if (model !== undefined) body.model = pipe.atomic(model);
+  const usage = usageOf(own(src, 'usage'));
+  if (usage !== undefined) body.usage = usage;
+  return { body, verdict: pipe.verdict(), countedOut: undefined, generatedText: '', finishLength: false };
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileGuard, STRICT_GUARDRAILS } from './guard.ts';
+import { decodeAt, mayRender, renderFoldText } from './render-view.ts';
+
+const TOKEN = 'ghp_Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt';
+
+describe('render view: what a markdown/HTML client shows', () => {
+  const table: { input: string; view: string }[] = [
+    { input: 'a&#118;b', view: 'avb' },
+    { input: 'a&#x76;b', view: 'avb' },
+    { input: 'a&#X56;b', view: 'aVb' },
+    { input: 'a&#118b', view: 'avb' }, // no `;`: browsers decode it in HTML text
+    { input: 'a&#000000118;b', view: 'avb' },
+    { input: 'a&lowbar;b', view: 'a_b' },
+    { input: 'a&amp;b', view: 'a&b' },
+    { input: 'a&amp;#118;b', view: 'a&#118;b' }, // decoded once, as a renderer does
+    { input: 'ghp\\_x', view: 'ghp_x' },
+    { input: '\\\\_', view: '\\_' }, // an escaped backslash, then a plain underscore
+    { input: '\\&#118;', view: '&#118;' }, // an escaped ampersand is no reference
+    { input: 'C:\\Users\\n', view: 'C:\\Users\\n' }, // backslash before a letter stays
+    { input: 'a &ampx; &nosuch; & b', view: 'a &ampx; &nosuch; & b' },
+    { input: '&#0;&#xD800;&#1114112;', view: '\ufffd\ufffd\ufffd' },
+    { input: '&#150;', view: '-' }, // windows-1252 en dash, then folded like any dash
+    { input: '&#1040;KIA', view: 'AKIA' }, // Cyrillic A as a reference, folded
+    { input: `&#${'0'.repeat(20)}118;`, view: `&#${'0'.repeat(20)}118;` }, // past MAX_DIGITS: left as text
+  ];
+  for (const t of table) {
+    it(JSON.stringify(t.input), () => {
+      const r = renderFoldText(t.input, 0, true);
+      assert.equal(r.view, t.view);
+      assert.equal(r.consumed, t.input.length);
+      assert.equal(r.starts.length, r.view.length);
+    });
+  }
+
+  it('maps every view character back to its original span', () => {
+    const r = renderFoldText('x&#118;\\_y', 10, true);
+    assert.equal(r.view, 'xv_y');
+    assert.deepEqual(r.starts, [10, 11, 17, 19]);
+    assert.deepEqual(r.ends, [11, 17, 19, 20]);
+  });
+
+  it('leaves an unfinished construct at the end of a delta unconsumed', () => {
+    for (const tail of ['&', '&#', '&#x', '&#11', '&#x7', '&amp', '&lowba', '\\']) {
+      const r = renderFoldText(`ab${tail}`, 0, false);
+      assert.equal(r.consumed, 2, tail);
+      assert.equal(decodeAt(tail, 0, false), 'partial');
+      assert.equal(renderFoldText(`ab${tail}`, 0, true).consumed, 2 + tail.length);
+    }
+    assert.equal(renderFoldText('ab&#118;', 0, false).consumed, 8);
+  });
+
+  it('mayRender is the fast-path test', () => {
+    assert.equal(mayRender('plain text'), false);
+    assert.equal(mayRender('a & b'), true);
+    assert.equal(mayRender('a \\ b'), true);
+  });
+});
+
+describe('output guardrails scan the rendered view', () => {
+  const g = compileGuard(STRICT_GUARDRAILS);
+  const variants = [
+    `ghp_Qm7rT2&#118;Xy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2&#x76;Xy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp\\_Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp&lowbar;Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `&#103;&#104;&#112;&#95;Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
+  ];
+  for (const v of variants) {
+    it(`redacts the original span of ${v.slice(0, 24)}…, whole and in every delta size`, () => {
+      const text = `token: ${v} end`;
+      const whole = g.scanOutput(text).text;
+      assert.equal(whole, 'token: [REDACTED:github-token] end');
+      for (const size of [1, 2, 3, 5, 7, 13]) {
+        const s = g.streamOutput();
+        let out = '';
+        for (let i = 0; i < text.length; i += size) out += s.push(text.slice(i, i + size)).text;
+        out += s.end().text;
+        assert.equal(out, whole, `delta size ${size}`);
+      }
+    });
+  }
+
+  it('leaves ordinary markdown and HTML text as it was', () => {
+    const text = 'Use `a && b`, escape \\* and write &amp; or &lt;tag&gt; — C:\\path\\file. ' + TOKEN.slice(0, 10);
+    assert.equal(g.scanOutput(text).text, text);
+  });
+});

@@ -1,0 +1,129 @@
+// The rendered view: what a markdown or HTML client shows for a text is what the output detectors must scan. A
+// token written with one character as an HTML character reference (`ghp_Qm7rT2&#118;Xy9…`) or with a markdown
+// backslash escape (`ghp\_Qm7r…`) renders as the token itself, so the detection view decodes both before folding
+// (text.ts), and every view character keeps the original span it came from: redaction replaces the original
+// characters (the reference or escape included).
+//
+// Decoded, in one left-to-right pass (what is decoded is not decoded again, as a renderer does):
+//  - numeric references `&#118;`, `&#x76;` — also without the `;` (browsers decode those in HTML text), up to
+//    MAX_DIGITS digits (longer runs of leading zeros are left as text: a documented limit);
+//  - named references with `;` (`&lowbar;`, every HTML5 name);
+//  - markdown backslash escapes: `\` before ASCII punctuation.
+// A more permissive view than any one renderer only redacts more. Streaming: a construct that may still be
+// incomplete at the end of a delta is not consumed (the caller carries it to the next delta), so the view of a
+// stream is the view of the whole text, for any split.
+import { decodeHTMLStrict, replaceCodePoint } from 'entities/decode';
+import { foldCodePoint } from './text.ts';
+
+/** The longest HTML5 entity name is 31 characters. */
+export const MAX_NAME = 32;
+export const MAX_DIGITS = 16;
+
+const AMP = 38;
+const BACKSLASH = 92;
+
+/** True when `s` holds a character a renderer may decode (`&` or `\`): otherwise its view is its fold. */
+export function mayRender(s: string): boolean {
+  return s.indexOf('&') !== -1 || s.indexOf('\\') !== -1;
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isAlnum = (c: number): boolean => isAlpha(c) || isDigit(c);
+/** ASCII punctuation as CommonMark defines it (what a backslash escapes). */
+const isAsciiPunct = (c: number): boolean => (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+
+type Decoded = { end: number; text: string } | 'partial' | undefined;
+
+/** The construct starting at `i` (`&` or `\`): its end and decoded text, 'partial' when more text could change it, undefined: literal. */
+export function decodeAt(s: string, i: number, final: boolean): Decoded {
+  const n = s.length;
+  const c0 = s.charCodeAt(i);
+  if (c0 === BACKSLASH) {
+    if (i + 1 >= n) return final ? undefined : 'partial';
+    const c = s.charCodeAt(i + 1);
+    return isAsciiPunct(c) ? { end: i + 2, text: s[i + 1] as string } : undefined;
+  }
+  if (c0 !== AMP) return undefined;
+  if (i + 1 >= n) return final ? undefined : 'partial';
+  if (s.charCodeAt(i + 1) === 35) {
+    // numeric: &#digits or &#x hexdigits, `;` optional
+    let j = i + 2;
+    if (j >= n) return final ? undefined : 'partial';
+    const hex = s.charCodeAt(j) === 120 || s.charCodeAt(j) === 88;
+    if (hex) j++;
+    const start = j;
+    while (j < n && (hex ? isHex(s.charCodeAt(j)) : isDigit(s.charCodeAt(j)))) {
+      j++;
+      if (j - start > MAX_DIGITS) return undefined;
+    }
+    if (j >= n && !final) return 'partial';
+    if (j === start) return undefined;
+    const value = Number.parseInt(s.slice(start, j), hex ? 16 : 10);
+    const cp = value > 0x10ffff ? 0xfffd : replaceCodePoint(value);
+    const end = j < n && s.charCodeAt(j) === 59 ? j + 1 : j;
+    return { end, text: String.fromCodePoint(cp) };
+  }
+  // named: &name;
+  let j = i + 1;
+  if (!isAlpha(s.charCodeAt(j))) return undefined;
+  while (j < n && isAlnum(s.charCodeAt(j))) {
+    j++;
+    if (j - i - 1 > MAX_NAME) return undefined;
+  }
+  if (j >= n) return final ? undefined : 'partial';
+  if (s.charCodeAt(j) !== 59) return undefined;
+  const ref = s.slice(i, j + 1);
+  const text = decodeHTMLStrict(ref);
+  return text === ref ? undefined : { end: j + 1, text };
+}
+
+export interface RenderView {
+  view: string;
+  /** Per view character: absolute original start and end of what it came from. */
+  starts: number[];
+  ends: number[];
+  /** Characters of the input consumed (less than its length when a construct may continue in the next delta). */
+  consumed: number;
+}
+
+/**
+ * The detection view of `text` (its first character at absolute original offset `origAt`): references and escapes
+ * decoded, then every code point folded (text.ts). `final`: no more text follows (nothing is left unconsumed).
+ */
+export function renderFoldText(text: string, origAt: number, final: boolean): RenderView {
+  const parts: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const emit = (s: string, a: number, b: number): void => {
+    for (let k = 0; k < s.length; ) {
+      const cp = s.codePointAt(k) as number;
+      const f = cp < 0x80 ? String.fromCharCode(cp) : foldCodePoint(cp);
+      if (f.length > 0) {
+        parts.push(f);
+        for (let m = 0; m < f.length; m++) { starts.push(origAt + a); ends.push(origAt + b); }
+      }
+      k += cp > 0xffff ? 2 : 1;
+    }
+  };
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === AMP || c === BACKSLASH) {
+      const d = decodeAt(text, i, final);
+      if (d === 'partial') return { view: parts.join(''), starts, ends, consumed: i };
+      if (d !== undefined) {
+        emit(d.text, i, d.end);
+        i = d.end;
+        continue;
+      }
+    }
+    const cp = text.codePointAt(i) as number;
+    const w = cp > 0xffff ? 2 : 1;
+    emit(text.slice(i, i + w), i, i + w);
+    i += w;
+  }
+  return { view: parts.join(''), starts, ends, consumed: n };
+}
