@@ -39,7 +39,7 @@ WORKDIR /app
 COPY --from=deps --chown=0:0 /app/node_modules ./node_modules
 # Only what the CLI loads (bin -> cli/commands/* -> api, operator, gateway, guardrails); tests, e2e, bench,
 # charts and docs stay out (.dockerignore). examples/ is small and makes `tollgate demo` work.
-COPY --chown=0:0 package.json ./
+COPY --chown=0:0 package.json LICENSE ./
 COPY --chown=0:0 bin ./bin
 COPY --chown=0:0 cli ./cli
 COPY --chown=0:0 api ./api

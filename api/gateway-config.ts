@@ -21,6 +21,19 @@ export const CfgBudgetLine = z.strictObject({
 });
 export type CfgBudgetLine = z.infer<typeof CfgBudgetLine>;
 
+/**
+ * Limits of one level other than the tenant's (issue #13): a key, the tenant's use of one model, or every
+ * tenant's use of one model (a global cap protecting a shared GPU). Each level has its own counters and every
+ * level must admit a request (most restrictive wins); all are reserved in the tenant's one atomic step.
+ */
+export const CfgScopeLimits = z.strictObject({
+  budgets: z.array(CfgBudgetLine).optional(),
+  requestsPerMinute: z.int().min(0).optional(),
+  tokensPerMinute: z.number().min(0).optional(),
+  concurrency: z.int().min(0).optional(),
+});
+export type CfgScopeLimits = z.infer<typeof CfgScopeLimits>;
+
 export const CfgLimits = z.strictObject({
   /** Empty: unlimited. At most one line per (unit, windowSeconds). */
   budgets: z.array(CfgBudgetLine),
@@ -83,6 +96,8 @@ export const CfgKey = z.strictObject({
   /** RFC 3339; the gateway refuses the key after this instant. */
   expiresAt: z.string().optional(),
   revoked: z.boolean(),
+  /** Limits of this key alone (issue #13); a rotated-out `.previous` key shares them (and their counters). */
+  limits: CfgScopeLimits.optional(),
 });
 export type CfgKey = z.infer<typeof CfgKey>;
 
@@ -103,6 +118,8 @@ export const CfgTenant = z.strictObject({
   ipAllowlists: z.array(z.array(z.string())),
   anomaly: Anomaly.optional(),
   keys: z.array(CfgKey),
+  /** The tenant's limits on one model (from LLMPolicy modelLimits; the smallest per control). */
+  modelLimits: z.array(CfgScopeLimits.extend({ model: z.string() })).optional(),
 });
 export type CfgTenant = z.infer<typeof CfgTenant>;
 
@@ -127,6 +144,8 @@ export const CfgModel = z.strictObject({
     gpusPerReplica: z.int().min(0),
     estimatedOutputTokensPerSecond: z.number().positive(),
   }),
+  /** Every tenant's use of this model together (LLMModel globalLimits): a cap protecting a shared GPU. */
+  globalLimits: CfgScopeLimits.optional(),
 });
 export type CfgModel = z.infer<typeof CfgModel>;
 

@@ -56,6 +56,28 @@ export function isWellFormedKey(key: string): boolean {
   return base62(crc32(body), CHECK_LEN) === key.slice(KEY_PREFIX.length + BODY_LEN);
 }
 
+/**
+ * Bring-your-own keys (from a referenced Secret: Vault through External Secrets, another issuer) may have any
+ * format: only their sha256 is used. Bounds: 32-4096 visible ASCII characters (no whitespace, no control or
+ * non-ASCII characters: they could not travel in an Authorization header intact anyway).
+ */
+export const BYO_KEY_MIN_LENGTH = 32;
+export const BYO_KEY_MAX_LENGTH = 4096;
+
+/**
+ * Whether a presented credential is worth hashing and looking up: a Tollgate key with a valid checksum, or a
+ * BYO-shaped token within the bounds. Linear in the (bounded) length; no regex backtracking.
+ */
+export function isAcceptableKey(key: string): boolean {
+  if (key.length === KEY_LENGTH && key.startsWith(KEY_PREFIX)) return isWellFormedKey(key); // a typo'd tgk_ key fails here, cheaply
+  if (key.length < BYO_KEY_MIN_LENGTH || key.length > BYO_KEY_MAX_LENGTH) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Anomaly } from '../api/v1alpha1/policy.ts';
+import { hashKey } from '../api/keys.ts';
 import { RedisStore } from './store/redis.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
 import { CAPTURED, call, chat, installLeakScan, startStack, waitReady, type Stack } from './test/harness.ts';
@@ -92,7 +93,7 @@ describe('anomaly detection: action flag', () => {
       assert.ok(flagged[0]!.audit!.anomaly!.score >= 0.8);
       assert.ok(flagged[0]!.audit!.anomaly!.components.burst! > 0);
       assert.equal(auditLines(keyId).filter((l) => l.event === 'key_revoked').length, 0);
-      assert.equal(s.gw.gateway.revocations.has(keyId), false);
+      assert.equal(s.gw.gateway.revocations.has(hashKey(key)), false);
     } finally {
       await s.close();
     }
@@ -121,7 +122,9 @@ describe('anomaly detection: action revoke', () => {
       const revokedLines = auditLines(keyId).filter((l) => l.event === 'key_revoked');
       assert.equal(revokedLines.length, 1);
       assert.equal(revokedLines[0]!.keyId, keyId);
-      assert.equal((await s.gw.gateway.store.revocations()).get(keyId)?.reason, 'anomaly');
+      // keyed by the key material (issue #13): a rotated key is clean; the record names the key id
+      assert.equal((await s.gw.gateway.store.revocations()).get(hashKey(key))?.reason, 'anomaly');
+      assert.equal((await s.gw.gateway.store.revocations()).get(hashKey(key))?.keyId, keyId);
     } finally {
       await s.close();
     }
@@ -156,7 +159,7 @@ describe('anomaly detection: action revoke', () => {
       const probe = new RedisStore({ url: redis.url });
       await probe.connect();
       try {
-        assert.equal((await probe.revocations()).get(keyId)?.reason, 'anomaly');
+        assert.equal((await probe.revocations()).get(hashKey(key))?.reason, 'anomaly');
       } finally {
         await probe.close();
       }
@@ -173,7 +176,7 @@ describe('anomaly detection: action revoke', () => {
     // a restarted gateway on that Redis refuses the key from its first request
     const c = await startStack(makeConfig, { redisUrl: redis.url });
     try {
-      assert.equal(c.gw.gateway.revocations.has(keyId), true);
+      assert.equal(c.gw.gateway.revocations.has(hashKey(key)), true);
       assert.equal((await call(c.url, '/v1/chat/completions', { key, body })).json.error?.code, 'revoked_api_key');
     } finally {
       await c.close();
@@ -201,7 +204,7 @@ describe('anomaly detection: action revoke', () => {
       const probe = new RedisStore({ url: redis.url });
       await probe.connect();
       try {
-        assert.equal(await eventually(async () => (await probe.revocations()).has(keyId), true, 8000), true);
+        assert.equal(await eventually(async () => (await probe.revocations()).has(hashKey(key)), true, 8000), true);
       } finally {
         await probe.close();
       }

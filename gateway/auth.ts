@@ -7,7 +7,7 @@
 // Keys are looked up by their sha256 (never by prefix, never compared as text) and the stored hash is
 // compared in constant time. Nothing derived from the presented key is ever logged or echoed.
 import { timingSafeEqual } from 'node:crypto';
-import { hashKey, isWellFormedKey, KEY_LENGTH } from '../api/keys.ts';
+import { BYO_KEY_MAX_LENGTH, hashKey, isAcceptableKey } from '../api/keys.ts';
 import type { Scope } from '../api/v1alpha1/model.ts';
 import { inWindow, normaliseIp, type RtKey, type RtModel, type Snapshot } from './config/snapshot.ts';
 import { GatewayError } from './errors.ts';
@@ -15,20 +15,34 @@ import { GatewayError } from './errors.ts';
 const BEARER = /^bearer[ \t]+/i;
 
 /** Layer 1: identity. `authorization` is the raw header value. */
-export function authenticate(snap: Snapshot, authorization: string | string[] | undefined, nowMs: number, revoked?: { has(keyId: string): boolean }): RtKey {
+export function authenticate(snap: Snapshot, authorization: string | string[] | undefined, nowMs: number, revoked?: RevocationLookup): RtKey {
   if (authorization === undefined || authorization === '') throw new GatewayError('missing_api_key');
   if (Array.isArray(authorization)) throw new GatewayError('invalid_api_key');
-  // Bound the work before anything else: a well-formed key has a fixed length.
-  if (authorization.length > KEY_LENGTH + 32 || !BEARER.test(authorization)) throw new GatewayError('invalid_api_key');
+  // Bound the work before anything else: a Tollgate key has a fixed length, a BYO key at most BYO_KEY_MAX_LENGTH.
+  if (authorization.length > BYO_KEY_MAX_LENGTH + 32 || !BEARER.test(authorization)) throw new GatewayError('invalid_api_key');
   const presented = authorization.replace(BEARER, '').trim();
-  if (!isWellFormedKey(presented)) throw new GatewayError('invalid_api_key');
+  // `tgk_` keys: shape and checksum; BYO keys (any format, from a referenced Secret): length and visible ASCII
+  if (!isAcceptableKey(presented)) throw new GatewayError('invalid_api_key');
   const digest = hashKey(presented);
   const key = snap.keys.get(digest);
   if (!key || !timingSafeEqual(Buffer.from(digest, 'hex'), Buffer.from(key.sha256, 'hex'))) throw new GatewayError('invalid_api_key');
-  // revoked in the config (operator) or by a gateway replica (anomaly detection, shared through the store)
-  if (key.revoked || revoked?.has(key.id) === true) throw new GatewayError('revoked_api_key');
+  // revoked in the config (operator: spec, or a sticky revocation) or in the shared revocation set, which is
+  // keyed by the key material's hash (a rotated key is clean); entries keyed by key id are the old format
+  if (key.revoked || isRevoked(revoked, key)) throw new GatewayError('revoked_api_key');
   if (key.expiresAtMs !== undefined && nowMs >= key.expiresAtMs) throw new GatewayError('expired_api_key');
   return key;
+}
+
+/** What auth asks the revocation set: by material hash first (issue #13), then the legacy key-id entries. */
+export interface RevocationLookup {
+  has(keyIdOrHash: string): boolean;
+  /** Optional: also learns which material a key id has (so a revocation by key id lands on the material). */
+  check?(key: { readonly id: string; readonly sha256: string }): boolean;
+}
+
+function isRevoked(revoked: RevocationLookup | undefined, key: RtKey): boolean {
+  if (!revoked) return false;
+  return revoked.check ? revoked.check(key) : revoked.has(key.sha256) || revoked.has(key.id);
 }
 
 /** Layer 2: the account. */

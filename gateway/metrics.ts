@@ -22,6 +22,7 @@ export interface Metrics {
   readonly storeFallbacks: Counter<'control'>;
   readonly settleOverrun: Counter<'model'>;
   readonly upstreamAborts: Counter<'reason'>;
+  readonly upstreamRetries: Counter;
   readonly outputBlocked: Counter<'reason'>;
   readonly redactions: Counter<'detector' | 'kind'>;
   readonly injections: Counter<'verdict'>;
@@ -58,6 +59,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     storeFallbacks: new Counter({ name: 'tollgate_store_fallback_total', help: 'Requests whose rate limits were checked per replica because the shared store was unreachable.', labelNames: ['control'], registers: r }),
     settleOverrun: new Counter({ name: 'tollgate_settle_overrun_total', help: 'Settlements whose actual cost exceeded the reservation (charged at the reservation, the rest logged).', labelNames: ['model'], registers: r }),
     upstreamAborts: new Counter({ name: 'tollgate_aborted_requests_total', help: 'Requests cut short, by reason (client|timeout|upstream).', labelNames: ['reason'], registers: r }),
+    upstreamRetries: new Counter({ name: 'tollgate_upstream_retries_total', help: 'Requests sent once more because the kept-alive upstream connection they went out on had been closed by the upstream before any response byte.', registers: r }),
     redactions: new Counter({ name: 'tollgate_redactions_total', help: 'Output spans redacted, by detector and kind (secret|pii|custom).', labelNames: ['detector', 'kind'], registers: r }),
     injections: new Counter({ name: 'tollgate_prompt_injection_total', help: 'Requests the prompt-injection check flagged or blocked.', labelNames: ['verdict'], registers: r }),
     anomalies: new Counter({ name: 'tollgate_anomalies_total', help: 'Key events scored at or above the policy threshold, by action (flag|revoke) and strongest component (burst|capHit|network|failedAuth).', labelNames: ['action', 'component'], registers: r }),

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { budgetRefusal } from './errors.ts';
-import { upstreamStatusToError } from './proxy.ts';
+import { upstreamStatusToError } from './upstream/errors.ts';
 import { displayUrl, safeClientIp, safeMethod, safeRequestId, scrubUpstreamText, SecretSet, stripUserinfo } from './scrub.ts';
 import { redisSecrets } from './server.ts';
 

@@ -1,23 +1,18 @@
 // Starts a gateway: the tenant-facing listener, the admin listener (/metrics, /healthz, /readyz), the
 // store, the config source and its watcher, and signal handling (SIGHUP reloads, SIGTERM drains).
-import { scrubUpstreamText, SecretSet } from './scrub.ts';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApp, type Gateway, type GatewayOptions } from './app.ts';
 import { createLogger } from './audit.ts';
 import { ConfigHolder, type ApplyResult } from './config/holder.ts';
-import { ConfigWatcher, readConfigFile } from './config/source.ts';
-import { ClusterConfigSource } from './config/cluster.ts';
-import { KubeClient } from '../operator/kube/client.ts';
-import { MemoryStore } from './store/memory.ts';
-import { storeEventSink } from './store/observe.ts';
+import type { ConfigWatcher } from './config/source.ts';
 import { createMetrics } from './metrics.ts';
-import type { Store } from './store/types.ts';
+import { openStore, readCredentialsDir, redisSecrets, startConfigSource } from './startup.ts';
 import { CertReloader, loadTlsPair, secureOptions } from './tls.ts';
+
+export { readCredentialsDir, redisSecrets } from './startup.ts';
 
 export type ConfigSourceSpec =
   | { kind: 'file'; path: string }
@@ -64,81 +59,20 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** The user and password of a Redis URL (scrubbed from logs like every credential the gateway holds). */
-export function redisSecrets(url: string | undefined): string[] {
-  if (!url) return [];
-  const m = /^[a-z+]+:\/\/([^@/]*)@/i.exec(url);
-  if (!m) return [];
-  const info = m[1]!;
-  const i = info.indexOf(':');
-  const parts = i === -1 ? [info] : [info.slice(0, i), info.slice(i + 1)];
-  return parts.map((p) => { try { return decodeURIComponent(p); } catch { return p; } }).concat(parts).filter((p) => p.length > 0);
-}
-
-export function readCredentialsDir(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const name of readdirSync(dir)) {
-    if (name.startsWith('.')) continue; // ..data and friends in a mounted Secret
-    const p = join(dir, name);
-    if (!statSync(p).isFile()) continue;
-    out.set(name, readFileSync(p, 'utf8').trim());
-  }
-  return out;
-}
-
 export async function startGateway(opts: StartOptions): Promise<RunningGateway> {
   const log = opts.logger ?? createLogger();
   // TLS: the pair is checked before anything starts, so a certificate that does not load fails the start.
   const tlsPair = opts.tls ? loadTlsPair(opts.tls) : undefined;
   const holder = new ConfigHolder({ upstreamOverrides: opts.upstreamOverrides });
 
-  let store: Store;
   const metrics = opts.app?.metrics ?? createMetrics();
-  if (opts.redisUrl) {
-    const { RedisStore } = await import('./store/redis.ts'); // ioredis only when used (~20 MB RSS)
-    const rs = new RedisStore({
-      url: opts.redisUrl,
-      onEvent: storeEventSink(log, metrics),
-      onSettleFailure: (res) => log.error({ event: 'settle_lost', tenant: res.tenant, reqId: res.id }, 'settle could not be written to Redis; the reservation stays charged in full'),
-    });
-    try {
-      await rs.connect();
-    } catch (e) {
-      log.error({ event: 'store_unreachable', err: scrubUpstreamText(e instanceof Error ? e.message : String(e), new SecretSet(redisSecrets(opts.redisUrl))) }, 'Redis unreachable at start; limited tenants are refused until it is back (readyz reports not ready)');
-    }
-    store = rs;
-  } else store = new MemoryStore();
-
+  const store = await openStore(opts.redisUrl, log, metrics);
   const credentials = new Map(opts.credentials ?? []);
   if (opts.credentialsDir) for (const [k, v] of readCredentialsDir(opts.credentialsDir)) credentials.set(k, v);
 
   const gateway = buildApp({ ...opts.app, metrics, holder, logger: log, store, credentials, extraSecrets: [...(opts.app?.extraSecrets ?? []), ...redisSecrets(opts.redisUrl)], rateLimitFailureMode: opts.rateLimitFailureMode ?? 'closed' });
 
-  let watcher: ConfigWatcher | undefined;
-  let initial: ApplyResult;
-  const spec = opts.config;
-  let cluster: ClusterConfigSource | undefined;
-  if (spec.kind === 'static') initial = holder.apply(spec.value, spec.label ?? 'static');
-  else if (spec.kind === 'cluster') {
-    cluster = new ClusterConfigSource({
-      client: KubeClient.fromKubeconfig(spec.kubeconfig), namespace: spec.namespace, holder, credentials,
-      revoked: () => gateway.revocations.list(),
-      log: (level, msg, fields) => log[level]({ event: 'cluster_source', ...fields }, msg),
-    });
-    await cluster.start();
-    const snap = holder.current;
-    initial = snap
-      ? { ok: true, changed: true, hash: snap.hash, snapshot: snap }
-      : { ok: false, error: holder.lastError ?? { message: `no gateway config published in namespace ${spec.namespace} yet`, source: `cluster:${spec.namespace}`, at: new Date(), claimedHash: undefined } };
-  } else {
-    watcher =
-      spec.kind === 'file'
-        ? new ConfigWatcher(holder, { paths: [spec.path], load: () => readConfigFile(spec.path), source: `file:${spec.path}`, intervalMs: opts.watchIntervalMs ?? 1000 })
-        : new ConfigWatcher(holder, { paths: spec.paths, load: spec.load, source: spec.label, intervalMs: opts.watchIntervalMs ?? 2000 });
-    initial = await watcher.loadNow();
-    if (opts.watch !== false) watcher.start();
-  }
-
+  const { watcher, cluster, initial } = await startConfigSource(opts, holder, credentials, log, () => gateway.revocations.list());
   let tlsServer: HttpsServer | undefined;
   let certReloader: CertReloader | undefined;
   let addr: AddressInfo;

@@ -1,6 +1,7 @@
 // The operator process: informers feed one keyed work queue; the leader runs the reconcilers.
 // Keys: `model/<ns>/<name>`, `tenant/<ns>/<name>`, `policy/<name>`, `config`. A reconcile never looks at
 // the event that queued it: it reads the world and converges.
+import { revocationSignature } from './status/revocations.ts';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { CompileOptions } from './compiler/index.ts';
@@ -30,6 +31,7 @@ export function specUnchanged(o: KObject, old: KObject | undefined): boolean {
   if (!old) return false;
   if (o.metadata.generation === undefined || o.metadata.generation !== old.metadata.generation) return false;
   if (o.metadata.deletionTimestamp !== old.metadata.deletionTimestamp) return false;
+  if (revocationSignature(o) !== revocationSignature(old)) return false; // sticky key revocations (issue #13/#15)
   return JSON.stringify(o.metadata.labels ?? {}) === JSON.stringify(old.metadata.labels ?? {});
 }
 

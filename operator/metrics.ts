@@ -9,6 +9,8 @@ export interface OperatorMetrics {
   queueDepth: Gauge;
   applies: Counter<'kind'>;
   statusWrites: Counter<'kind'>;
+  /** Sticky key revocations recorded / lifted on LLMTenant status (the Alertmanager hook, with the KeyRevoked Event). */
+  keyRevocations?: Counter<'event' | 'by'>;
   apiRequests: Counter<'verb' | 'resource' | 'code'>;
   leader: Gauge;
   gatewayReplicas: Gauge<'state'>;
@@ -26,6 +28,7 @@ export function createMetrics(world: () => World | undefined): OperatorMetrics {
     queueDepth: new Gauge({ name: 'tollgate_operator_queue_depth', help: 'Keys waiting in the work queue.', registers: [registry] }),
     applies: new Counter({ name: 'tollgate_operator_applies_total', help: 'Server-side applies of owned objects.', labelNames: ['kind'], registers: [registry] }),
     statusWrites: new Counter({ name: 'tollgate_operator_status_writes_total', help: 'Status subresource writes.', labelNames: ['kind'], registers: [registry] }),
+    keyRevocations: new Counter({ name: 'tollgate_operator_key_revocations_total', help: 'Key revocations recorded on LLMTenant status (event revoked; by gateway, annotation, other) and lifted.', labelNames: ['event', 'by'], registers: [registry] }),
     apiRequests: new Counter({ name: 'tollgate_operator_api_requests_total', help: 'Kubernetes API requests by verb, resource and HTTP code.', labelNames: ['verb', 'resource', 'code'], registers: [registry] }),
     leader: new Gauge({ name: 'tollgate_operator_leader', help: '1 while this replica holds the Lease.', registers: [registry] }),
     gatewayReplicas: new Gauge({ name: 'tollgate_operator_gateway_replicas', help: 'Gateway replicas by config freshness (current = enforcing the latest hash).', labelNames: ['state'], registers: [registry] }),

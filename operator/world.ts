@@ -5,7 +5,8 @@
 // the policies) or a key state changed with the clock. The gateway config is assembled from the cached
 // per-tenant pieces and hashed without building its text; the text is built only to publish it.
 import { GATEWAY_CONFIG_SCHEMA_VERSION, canonicalJson, type CfgTenant } from '../api/gateway-config.ts';
-import { LLMModel, LLMPolicy, LLMPolicySpec, LLMTenant } from '../api/v1alpha1/index.ts';
+import { LLMModel, LLMPolicy, LLMPolicySpec, LLMTenant, type RevokedKey } from '../api/v1alpha1/index.ts';
+import { revocationSignature, tenantInformerTransform } from './status/revocations.ts';
 import {
   cfgModels, compileModels, compileOneTenant, compilePolicies, withDefaults,
   type CompileOptions, type ModelsCompiled, type PoliciesCompiled, type TenantOutcome,
@@ -17,7 +18,7 @@ import { LABEL_TENANT_NS } from './compiler/labels.ts';
 import type { KubeClient } from './kube/client.ts';
 import type { KObject } from './kube/object.ts';
 import { R, type Resource } from './kube/resources.ts';
-import { STATUS_DIGEST, digestedStatusTransform, digestsOf, metadataTransform, specDigestTransform, nodeTransform, objectTransform, podTransform, secretTransform, type Transform } from './kube/transforms.ts';
+import { STATUS_DIGEST, digestsOf, metadataTransform, specDigestTransform, nodeTransform, objectTransform, podTransform, secretTransform, type Transform } from './kube/transforms.ts';
 import { Informer, NamespacedInformers, type Cache, type Handler } from './runtime/informer.ts';
 
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=tollgate';
@@ -112,7 +113,8 @@ export class World {
     const mk = (r: Resource, extra: { labelSelector?: string; namespace?: string; transform?: Transform; quietUnchanged?: boolean } = {}) => new Informer(client, r, { resyncMs: opts.resyncMs, log: opts.log, transform: objectTransform, ...extra });
     this.models = mk(R.LLMModel);
     // A tenant's status is kept as its conditions and a digest (the rest is large and only ever compared).
-    this.tenants = mk(R.LLMTenant, { transform: digestedStatusTransform });
+    // conditions, a digest, and the sticky key revocations of the status (issue #13/#15: compiled into the config)
+    this.tenants = mk(R.LLMTenant, { transform: tenantInformerTransform });
     this.policies = mk(R.LLMPolicy);
     // Only the labels of a Namespace are read.
     this.namespaces = mk(R.Namespace, { transform: metadataTransform, quietUnchanged: true });
@@ -224,14 +226,15 @@ export class World {
     const nsObj = this.namespaces.get(ns);
     const secretVersions = keySecretNames.map((n) => (this.managedSecrets.get(`${ns}/${n}`) ?? this.byoSecrets.get(`${ns}/${n}`))?.metadata.resourceVersion ?? '-').join(',');
     // generation moves with spec (status writes do not move it); labels feed policy selectors.
-    return `${obj.metadata.uid ?? ''}|${obj.metadata.generation ?? obj.metadata.resourceVersion}|${JSON.stringify(obj.metadata.labels ?? {})}|m${this.versions.models}|p${this.versions.policies}|n${nsObj?.metadata.resourceVersion ?? '-'}|s${secretVersions}`;
+    return `${obj.metadata.uid ?? ''}|${obj.metadata.generation ?? obj.metadata.resourceVersion}|${JSON.stringify(obj.metadata.labels ?? {})}|m${this.versions.models}|p${this.versions.policies}|n${nsObj?.metadata.resourceVersion ?? '-'}|s${secretVersions}|r${revocationSignature(obj)}`;
   }
 
   private compileTenant(obj: KObject, now: Date): { outcome: TenantOutcome; piece: TenantPiece } | undefined {
     if (obj.metadata.deletionTimestamp) return undefined;
     const parsed = this.parseOne<LLMTenant>(obj, LLMTenant as never);
     if (!parsed.ok) return undefined;
-    const t = parsed.value;
+    const revokedKeys = (obj as { status?: { revokedKeys?: RevokedKey[] } }).status?.revokedKeys;
+    const t: LLMTenant = revokedKeys ? { ...parsed.value, status: { revokedKeys } } : parsed.value;
     const ns = t.metadata.namespace ?? 'default';
     const nsLabels = this.namespaces.get(ns)?.metadata.labels ?? {};
     const labels = new Map([[ns, nsLabels]]);

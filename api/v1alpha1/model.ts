@@ -1,5 +1,6 @@
 // LLMModel: one served model, in the inference namespace.
 import { z } from 'zod';
+import { Budget, RateLimits } from './budget.ts';
 import {
   API_VERSION, Conditions, DIGEST_IMAGE_CEL, DIGEST_IMAGE_RE, GIT_SHA_CEL, GIT_SHA_RE, LocalObjectReference,
   ObjectMeta, SHA256_DIGEST_CEL, SHA256_DIGEST_RE, SecretKeySelector, Toleration, describe, dnsLabel, quantity,
@@ -147,6 +148,10 @@ export const LLMModelSpec = withRules(
     scheduling: Scheduling.optional(),
     cost: Cost.default({ unit: 'tokens', inputTokenWeight: 1, outputTokenWeight: 1, gpuSecondWeight: 1, estimatedOutputTokensPerSecond: 50 }),
     limits: ModelLimits.optional(),
+    globalLimits: describe(
+      z.strictObject({ budget: Budget.optional(), rateLimits: RateLimits.optional() }).optional(),
+      'Every tenant together on this model (e.g. concurrency to protect a shared GPU); checked with each tenant limit in one atomic step.',
+    ),
     tiers: describe(z.array(dnsLabel()).max(64).optional(), 'Tiers allowed to use this model; absent means every tier a policy entitles.'),
     engineArgs: describe(
       z.array(z.string().max(1024)).max(64).optional(),

@@ -141,6 +141,14 @@ export const LLMPolicySpec = z.strictObject({
     'Client addresses allowed (CIDRs).',
   ),
   anomaly: Anomaly.optional(),
+  modelLimits: describe(
+    z.array(z.strictObject({
+      model: describe(z.string().min(1).max(128), 'Served model name.'),
+      budget: Budget.optional(),
+      rateLimits: RateLimits.optional(),
+    })).max(256).optional(),
+    "Each selected tenant's limits on one model (its own counters, within the tenant's limits); the smallest over the selecting policies wins.",
+  ),
 });
 export type LLMPolicySpec = z.infer<typeof LLMPolicySpec>;
 

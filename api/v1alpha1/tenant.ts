@@ -15,8 +15,10 @@ export const TenantKey = z.strictObject({
   ),
   secretRef: describe(
     z.strictObject({ name: z.string().min(1).max(253), key: z.string().min(1).max(253) }).optional(),
-    'Take the key from this Secret in the tenant namespace instead of letting the operator issue one.',
+    'Take the key from this Secret in the tenant namespace instead of letting the operator issue one (any format, 32-4096 characters; only its sha256 is used).',
   ),
+  rateLimits: describe(RateLimits.optional(), 'Limits of this key alone (e.g. a batch key slower than an interactive one); the tenant limits still apply to all keys together.'),
+  budget: describe(Budget.optional(), 'Budget of this key alone, within the tenant budget.'),
 });
 export type TenantKey = z.infer<typeof TenantKey>;
 
@@ -58,6 +60,15 @@ export const KeyStatus = z.strictObject({
 });
 export type KeyStatus = z.infer<typeof KeyStatus>;
 
+export const RevokedKey = z.strictObject({
+  fingerprint: describe(z.string(), 'sha256 of the revoked key material, first 16 hex characters.'),
+  key: describe(z.string().optional(), 'The key (spec.keys[].name) the material belonged to when revoked.'),
+  reason: z.string(),
+  at: describe(z.string(), 'RFC 3339 time of the revocation.'),
+  by: describe(z.string(), 'gateway (anomaly detection, through its replicas), annotation (tollgate.dev/revoke.<fingerprint>), or who ran the CLI.'),
+});
+export type RevokedKey = z.infer<typeof RevokedKey>;
+
 export const EffectiveBudgetLine = z.strictObject({
   unit: z.enum(['tokens', 'gpuSeconds']),
   limit: z.number(),
@@ -83,6 +94,10 @@ export const LLMTenantStatus = z.strictObject({
   policies: describe(z.array(z.string()).optional(), 'LLMPolicies selecting this tenant.'),
   effective: EffectiveLimits.optional(),
   keys: z.array(KeyStatus).optional(),
+  revokedKeys: describe(
+    z.array(RevokedKey).max(256).optional(),
+    'Revoked key material (sticky: kept here and compiled into the gateway config, so a revocation survives the shared store losing its data). Lift: tollgate keys unrevoke, then annotate tollgate.dev/unrevoke.<fingerprint>=<RFC 3339 time>.',
+  ),
   endpoint: describe(z.string().optional(), 'Gateway URL to call.'),
 });
 export type LLMTenantStatus = z.infer<typeof LLMTenantStatus>;

@@ -189,6 +189,46 @@ describe('operator on the local control plane', { timeout: 900_000 }, () => {
     assert.ok(t);
   });
 
+  it('revocation lifecycle by key material (issue #13): annotation revoke -> 401, sticky in status, KeyRevoked Event; rotate -> new key works, old material stays revoked; unrevoke -> works again', async () => {
+    type KeyRow = { name: string; state: string; fingerprint?: string; reason?: string };
+    const keysOf = async () => ((await get(R.LLMTenant, NS.team, 'app'))?.status?.['keys'] as KeyRow[] | undefined) ?? [];
+    const fpOf = async (name: string) => until(`fingerprint of ${name}`, async () => (await keysOf()).find((x) => x.name === name && x.fingerprint)?.fingerprint);
+    const annotate = (ann: Record<string, string | null>) => k.request('PATCH', `/apis/tollgate.dev/v1alpha1/namespaces/${NS.team}/llmtenants/app`, { body: { metadata: { annotations: ann } }, contentType: 'application/merge-patch+json' });
+    await patchSpec(R.LLMTenant, NS.team, 'app', { keys: [{ name: 'main', revoked: true }, { name: 'second' }, { name: 'third' }] });
+    const third = await tenantKey('third');
+    await until('third key served', async () => (await chat(third)).status === 200, 30_000, 100);
+    const fp3 = await fpOf('third');
+    const t0 = Date.now();
+    await annotate({ [`tollgate.dev/revoke.${fp3}`]: 'leaked in a ticket' });
+    await until('annotation revocation enforced', async () => (await chat(third)).code === 'revoked_api_key', 15_000, 100);
+    console.log(`annotation revocation enforced after ${Date.now() - t0} ms`);
+    const st = await until('sticky record in status', async () => {
+      const o = await get(R.LLMTenant, NS.team, 'app');
+      const rk = o?.status?.['revokedKeys'] as { fingerprint: string; by: string; key?: string }[] | undefined;
+      return rk?.find((r) => r.fingerprint === fp3) ? o : undefined;
+    });
+    assert.equal((st.status?.['keys'] as KeyRow[]).find((x) => x.name === 'third')?.state, 'Revoked');
+    const events = await until('KeyRevoked Event', async () => {
+      const list = await k.list<KObject & { reason?: string; note?: string }>(R.Event, { namespace: NS.team });
+      const e = list.items.filter((x) => x.reason === 'KeyRevoked' && x.note?.includes(fp3));
+      return e.length > 0 ? e : undefined;
+    }, 15_000);
+    assert.match(events[0]!.note ?? '', /leaked in a ticket/);
+    // rotation: new material works at once; the revoked old material (third.previous, in its grace period) does not
+    await patchSpec(R.LLMTenant, NS.team, 'app', { keys: [{ name: 'main', revoked: true }, { name: 'second' }, { name: 'third', rotation: 1 }] });
+    const third2 = await until('rotated key', async () => { const v = await tenantKey('third'); return v !== third ? v : undefined; }, 30_000);
+    await until('the rotated key is served', async () => (await chat(third2)).status === 200, 30_000, 100);
+    assert.equal((await chat(third)).code, 'revoked_api_key');
+    // unrevoke: revoke `second` by annotation, then lift it: served again
+    const fp2 = await fpOf('second');
+    const second = await tenantKey('second');
+    await annotate({ [`tollgate.dev/revoke.${fp2}`]: 'test', [`tollgate.dev/revoke.${fp3}`]: null });
+    await until('second revoked', async () => (await chat(second)).code === 'revoked_api_key', 15_000, 100);
+    await annotate({ [`tollgate.dev/revoke.${fp2}`]: null, [`tollgate.dev/unrevoke.${fp2}`]: new Date(Date.now() + 5_000).toISOString() });
+    await until('second served again', async () => (await chat(second)).status === 200, 15_000, 100);
+    assert.equal((await chat(third)).code, 'revoked_api_key', 'the sticky record of the old third material stays (no unrevoke for it)');
+  });
+
   it('refuses a tenant whose budget is exhausted, before calling the model', async () => {
     const second = await tenantKey('second');
     const before = await publishedHash();

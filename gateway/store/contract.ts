@@ -161,5 +161,111 @@ export function storeContract(name: string, fixture: () => StoreFixture): void {
       (await store.revocations()).delete(keyId);
       assert.equal((await store.revocations()).has(keyId), true);
     });
+
+    // ---- levels (issue #13): per key, per tenant per model, global per model; one atomic step ----------
+
+    it('a key limit counts that key only; the tenant limit still counts every key (most restrictive wins)', async () => {
+      const { store, tenant } = fixture();
+      const t = tenant();
+      const batch = { level: 'key' as const, name: 'batch', rpm: 2 };
+      for (let i = 0; i < 2; i++) assert.equal((await store.reserve(req(t, { rpm: 4, scopes: [batch] }))).ok, true);
+      const r = await store.reserve(req(t, { rpm: 4, scopes: [batch] }));
+      assert.equal(r.ok, false);
+      if (!r.ok) {
+        assert.equal(r.reason, 'rpm');
+        assert.deepEqual(r.scope, { level: 'key', name: 'batch' });
+      }
+      // another key of the same tenant is not limited by batch's counter, but by the tenant's (2 left of 4)
+      const chat = { level: 'key' as const, name: 'chat', rpm: 10 };
+      assert.equal((await store.reserve(req(t, { rpm: 4, scopes: [chat] }))).ok, true);
+      assert.equal((await store.reserve(req(t, { rpm: 4, scopes: [chat] }))).ok, true);
+      const t4 = await store.reserve(req(t, { rpm: 4, scopes: [chat] }));
+      assert.equal(t4.ok ? 'ok' : `${t4.reason}/${t4.scope?.level ?? 'tenant'}`, 'rpm/tenant');
+    });
+
+    it('is all-or-nothing across levels: a refusal by a global model cap applies nothing anywhere', async () => {
+      const { store, tenant } = fixture();
+      const t = tenant();
+      const model = `gm-${id()}`;
+      const tokens = (limit: number, amount: number) => ({ unit: 'tokens' as const, windowSeconds: 3600, limit, amount });
+      const scopes = (gLimit: number) => [
+        { level: 'key' as const, name: 'k1', budgets: [tokens(1000, 10)], concurrency: { limit: 5, leaseMs: 60_000 } },
+        { level: 'tenantModel' as const, name: model, tpm: { limit: 1000, amount: 10 }, concurrency: { limit: 5, leaseMs: 60_000 } },
+        { level: 'model' as const, name: model, budgets: [tokens(gLimit, 10)] },
+      ];
+      const r = await store.reserve(req(t, { budgets: [tokens(1000, 10)], rpm: 1, concurrency: { limit: 5, leaseMs: 60_000 }, scopes: scopes(5) }));
+      assert.equal(r.ok, false);
+      if (!r.ok) {
+        assert.equal(r.reason, 'budget');
+        assert.equal(r.budgetIndex, 0);
+        assert.deepEqual(r.scope, { level: 'model', name: model });
+      }
+      assert.equal(await store.spent(t, 'tokens', 3600), 0);
+      assert.equal(await store.spent(t, 'tokens', 3600, { level: 'key', name: 'k1' }), 0);
+      assert.equal(await store.inflight(t), 0);
+      assert.equal(await store.inflight(t, { level: 'key', name: 'k1' }), 0);
+      assert.equal(await store.inflight(t, { level: 'tenantModel', name: model }), 0);
+      // and it admits once every level fits; every level is charged and settled
+      const ok = await store.reserve(req(t, { budgets: [tokens(1000, 10)], rpm: 1, concurrency: { limit: 5, leaseMs: 60_000 }, scopes: scopes(100) }));
+      assert.ok(ok.ok);
+      assert.equal(await store.spent(t, 'tokens', 3600, { level: 'model', name: model }), 10);
+      assert.equal(await store.spent(t, 'tokens', 3600, { level: 'key', name: 'k1' }), 10);
+      assert.equal(await store.inflight(t, { level: 'tenantModel', name: model }), 1);
+      await store.settle(ok.reservation, { cost: 4, tokens: 4 });
+      assert.equal(await store.spent(t, 'tokens', 3600), 4);
+      assert.equal(await store.spent(t, 'tokens', 3600, { level: 'key', name: 'k1' }), 4);
+      assert.equal(await store.spent(t, 'tokens', 3600, { level: 'model', name: model }), 4);
+      assert.equal(await store.inflight(t), 0);
+      assert.equal(await store.inflight(t, { level: 'key', name: 'k1' }), 0);
+      assert.equal(await store.inflight(t, { level: 'tenantModel', name: model }), 0);
+      // the rpm of 1 was used by the admitted request only (the refused one applied nothing)
+      const again = await store.reserve(req(t, { rpm: 1 }));
+      assert.equal(again.ok ? 'ok' : again.reason, 'rpm');
+    });
+
+    it('a scope name unsafe in a key (braces, spaces) still gets its own counters', async () => {
+      const { store, tenant } = fixture();
+      const t = tenant();
+      const odd = { level: 'model' as const, name: `we{ir}d ${id()}`, rpm: 1 };
+      assert.equal((await store.reserve(req(t, { scopes: [odd] }))).ok, true);
+      const r = await store.reserve(req(tenant(), { scopes: [odd] }));
+      assert.equal(r.ok ? 'ok' : `${r.reason}/${r.scope?.level}`, 'rpm/model');
+    });
+
+    it('a global per-model cap is shared by every tenant; a tenant-model cap is not', async () => {
+      const { store, tenant } = fixture();
+      const model = `gpu-${id()}`;
+      const a = tenant();
+      const b = tenant();
+      const cap = (tmLimit: number) => [
+        { level: 'tenantModel' as const, name: model, concurrency: { limit: tmLimit, leaseMs: 60_000 } },
+        { level: 'model' as const, name: model, concurrency: { limit: 3, leaseMs: 60_000 } },
+      ];
+      const a1 = await store.reserve(req(a, { scopes: cap(2) }));
+      const a2 = await store.reserve(req(a, { scopes: cap(2) }));
+      const a3 = await store.reserve(req(a, { scopes: cap(2) }));
+      assert.equal(a1.ok && a2.ok, true);
+      assert.equal(a3.ok ? 'ok' : `${a3.reason}/${a3.scope?.level}`, 'concurrency/tenantModel');
+      const b1 = await store.reserve(req(b, { scopes: cap(2) }));
+      assert.equal(b1.ok, true);
+      const b2 = await store.reserve(req(b, { scopes: cap(2) }));
+      assert.equal(b2.ok ? 'ok' : `${b2.reason}/${b2.scope?.level}`, 'concurrency/model');
+      assert.equal(await store.inflight(a, { level: 'model', name: model }), 3);
+      if (a1.ok) await store.settle(a1.reservation, { cost: 0, tokens: 0 });
+      assert.equal((await store.reserve(req(b, { scopes: cap(2) }))).ok, true);
+    });
+
+    it('admits exactly the global cap when 40 reservations of 8 tenants race for it', async () => {
+      const { store, tenant } = fixture();
+      const model = `race-${id()}`;
+      const tenants = Array.from({ length: 8 }, () => tenant());
+      const line = { unit: 'tokens' as const, windowSeconds: 86400, limit: 700, amount: 100 };
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => store.reserve(req(tenants[i % 8]!, {
+        scopes: [{ level: 'key', name: `k${i % 3}`, rpm: 1000 }, { level: 'model', name: model, budgets: [line], concurrency: { limit: 50, leaseMs: 60_000 } }],
+      }))));
+      assert.equal(results.filter((r) => r.ok).length, 7);
+      assert.equal(await store.spent(tenants[0]!, 'tokens', 86400, { level: 'model', name: model }), 700);
+      assert.equal(await store.inflight(tenants[0]!, { level: 'model', name: model }), 7);
+    });
   });
 }

@@ -25,7 +25,7 @@ import { decideGeneration, decideMarkerLost, decodeGenRecord, encodeGenRecord, t
 import { GRACE_SECONDS, SCRIPTS, type Script } from './lua.ts';
 import { AckBarrier, keySlot } from './replication.ts';
 import { parseTopology, scrubError, type Topology } from './topology.ts';
-import { StoreStateLostError, StoreUnavailableError, type Actual, type BudgetUnit, type Reservation, type ReserveRequest, type ReserveResult, type Store, type StoreEvent, type StoreHealth, type StoredRevocation } from './types.ts';
+import { allBudgetLines, MAX_REVOCATION_AUDIT, safeScopeName, scopeSuffix, type RevocationAudit, StoreStateLostError, StoreUnavailableError, type Actual, type BudgetUnit, type RejectReason, type Reservation, type ReserveRequest, type ReserveResult, type ReserveScope, type ScopeRef, type ScopeReservation, type Store, type StoreEvent, type StoreHealth, type StoredRevocation } from './types.ts';
 
 export interface RedisStoreOptions {
   /** redis://, rediss://, redis+cluster://h1:p1,h2:p2 or redis+sentinel://h1:p1,h2:p2/<master> */
@@ -77,13 +77,16 @@ export function connectRedis(url: string, extra: RedisOptions, tlsExtra?: Connec
 }
 
 interface Held {
-  readonly tenant: string;
+  /** The slot sets holding this reservation's slots, grouped by Cluster slot (prefix -> `...cc` keys). */
+  readonly groups: readonly { readonly prefix: string; readonly keys: readonly string[] }[];
   /** Absolute end: the request's own lease (the pipeline's total timeout + margin). */
   readonly deadline: number;
 }
 
 interface PendingRelease {
-  readonly tenant: string;
+  /** The prefix (slot) holding the reservation record: the tenant's, or a global model cap's in Cluster. */
+  readonly prefix: string;
+  readonly id: string;
   readonly firstAt: number;
   attempts: number;
   nextAt: number;
@@ -198,6 +201,17 @@ export class RedisStore implements Store {
     return `${this.#prefix}{${tenant}}:`;
   }
 
+  /** A global per-model cap: its own slot (`{m:<served name>}`; served names hold no braces). */
+  #modelKey(model: string): string {
+    return `${this.#prefix}{m:${safeScopeName(model)}}:`;
+  }
+
+  /** Where a scope's counters live (inspection). */
+  #scopePrefix(tenant: string, scope: ScopeRef | undefined): string {
+    if (!scope) return this.#key(tenant);
+    return scope.level === 'model' ? this.#modelKey(scope.name) : this.#key(tenant) + scopeSuffix(scope);
+  }
+
   get #genKey(): string {
     return `${this.#prefix}gen`;
   }
@@ -212,23 +226,23 @@ export class RedisStore implements Store {
     }
   }
 
-  /** The connection that holds the tenant's slot (the one a WAIT must be sent on). */
-  #connectionFor(tenant: string): Redis | undefined {
+  /** The connection that holds a prefix's slot (the one a WAIT must be sent on). */
+  #connectionFor(prefix: string): Redis | undefined {
     if (!(this.client instanceof Cluster)) return this.client;
-    const nodeKey = this.client.slots[keySlot(this.#key(tenant))]?.[0];
+    const nodeKey = this.client.slots[keySlot(prefix)]?.[0];
     if (nodeKey === undefined) return undefined;
     return this.client.nodes('master').find((r) => `${r.options.host}:${r.options.port}` === nodeKey);
   }
 
-  /** Replicas that acknowledged the tenant's writes so far (undefined: not asked). Coalesced per connection. */
-  async #replicated(tenant: string): Promise<number | undefined> {
+  /** Replicas that acknowledged the writes to a prefix's slot so far (undefined: not asked). Coalesced per connection. */
+  async #replicated(prefix: string): Promise<number | undefined> {
     if (this.#replicaAcks <= 0) return undefined;
-    const skip = this.#noReplicaUntil.get(tenant);
+    const skip = this.#noReplicaUntil.get(prefix);
     if (skip !== undefined) {
       if (skip > Date.now()) return undefined;
-      this.#noReplicaUntil.delete(tenant);
+      this.#noReplicaUntil.delete(prefix);
     }
-    const conn = this.#connectionFor(tenant);
+    const conn = this.#connectionFor(prefix);
     if (!conn) throw new Error('no connection for the tenant slot');
     let barrier = this.#barriers.get(conn);
     if (!barrier) this.#barriers.set(conn, (barrier = new AckBarrier()));
@@ -314,55 +328,122 @@ export class RedisStore implements Store {
 
   async #reserveOnce(req: ReserveRequest, checked: boolean): Promise<{ kind: 'done'; result: ReserveResult } | { kind: 'lost'; what: string }> {
     const now = Date.now();
-    const maxWindow = req.budgets.reduce((m, b) => Math.max(m, b.windowSeconds), 120);
+    const all = allBudgetLines(req);
+    const maxWindow = all.reduce((m, b) => Math.max(m, b.windowSeconds), 120);
     const markerTtl = maxWindow + GRACE_SECONDS;
-    const lease = req.concurrency ? Math.max(1, Math.min(req.concurrency.leaseMs, this.#slotLeaseMs)) : 0;
+    const leaseOf = (c: ReserveScope['concurrency']): number => (c ? Math.max(1, Math.min(c.leaseMs, this.#slotLeaseMs)) : 0);
     const genId = checked && this.topology.mode !== 'cluster' && this.#gen.kind === 'ok' ? this.#gen.id : '';
     const mustExist = checked && this.#seenNow(req.tenant, now) ? 1 : 0;
-    const args: (string | number)[] = [req.id, genId, mustExist, markerTtl, this.#recordTtlMs, req.budgets.length];
-    for (const b of req.budgets) args.push(b.unit, b.windowSeconds, b.limit, b.amount);
-    args.push(req.rpm ?? -1, req.tpm?.limit ?? -1, req.tpm?.amount ?? 0, req.concurrency?.limit ?? -1, lease);
-    const keys = genId !== '' ? [this.#key(req.tenant), this.#genKey] : [this.#key(req.tenant)];
-    let reply: unknown;
-    let acks: number | undefined;
+    const tk = this.#key(req.tenant);
+    const scopes = req.scopes ?? [];
+    const local = scopes.filter((sc) => sc.level !== 'model');
+    const globals = scopes.filter((sc) => sc.level === 'model');
+    // Outside Cluster a global cap is one more level of the same script (one round trip, atomic). In Cluster its
+    // keys are in another slot: it is reserved first in its own slot and released if the tenant's part refuses.
+    const inline = this.topology.mode !== 'cluster';
+    const keys = [tk, this.#genKey, ...(inline ? globals.map((g) => this.#modelKey(g.name)) : [])];
+    const levels: { ki: number; sub: string; c: LevelControls; ref?: ScopeRef }[] = [
+      { ki: 1, sub: '', c: req },
+      ...local.map((sc) => ({ ki: 1, sub: scopeSuffix(sc), c: sc, ref: { level: sc.level, name: sc.name } })),
+      ...(inline ? globals.map((sc, i) => ({ ki: 3 + i, sub: '', c: sc, ref: { level: sc.level, name: sc.name } })) : []),
+    ];
+    const held: { prefix: string; keys: string[] }[] = [];
+    const tenantCc = levels.filter((l) => l.c.concurrency).map((l) => keys[l.ki - 1]! + l.sub + 'cc');
+    if (tenantCc.length > 0) held.push({ prefix: tk, keys: tenantCc });
+
+    // Cluster: the global caps first, each in its own slot.
+    const globalWs = new Map<string, string[]>();
+    const reservedGlobals: string[] = [];
+    const undoGlobals = async (): Promise<void> => {
+      for (const gp of reservedGlobals) await this.#releasePrefix(gp, req.id).catch(() => this.#queueRelease(req.id, gp));
+    };
+    if (!inline) {
+      for (const g of globals) {
+        const gp = this.#modelKey(g.name);
+        const r = await this.#runReserve(req.id, gp, [gp], ['', 0, markerTtl, this.#recordTtlMs, 1, ...levelArgs(1, '', g, leaseOf(g.concurrency))]).catch(async (e: unknown) => {
+          await undoGlobals();
+          throw e;
+        });
+        if (r[0] !== 'ok') {
+          await undoGlobals();
+          if (r[0] === 'released') throw new StoreUnavailableError('redis reserve: reservation id already released');
+          return { kind: 'done', result: refusal(r, [{ level: g.level, name: g.name }]) };
+        }
+        reservedGlobals.push(gp);
+        globalWs.set(g.name, r.slice(3));
+        if (g.concurrency) held.push({ prefix: gp, keys: [gp + 'cc'] });
+      }
+    }
+
+    const args: (string | number)[] = [genId, mustExist, markerTtl, this.#recordTtlMs, levels.length];
+    for (const l of levels) args.push(...levelArgs(l.ki, l.sub, l.c, leaseOf(l.c.concurrency)));
+    let r: string[];
     try {
-      reply = await this.#run(SCRIPTS.reserve, keys, args);
-      if (Array.isArray(reply) && reply[0] === 'ok') acks = await this.#replicated(req.tenant);
+      r = await this.#runReserve(req.id, tk, genId !== '' || keys.length > 2 ? keys : [tk], args);
     } catch (e) {
-      // The script may still run (a stalled Redis, a reply lost with the connection): release it by id.
-      this.#queueRelease(req.id, req.tenant);
-      throw new StoreUnavailableError(`redis reserve failed: ${this.#scrub(e)}`, { cause: e });
+      await undoGlobals();
+      throw e;
     }
-    if (!Array.isArray(reply) || typeof reply[0] !== 'string') {
-      this.#queueRelease(req.id, req.tenant);
-      throw new StoreUnavailableError('redis reserve: unexpected reply');
-    }
-    const r = reply as string[];
-    if (r[0] === 'lost') return { kind: 'lost', what: r[1] ?? 'marker' };
-    if (r[0] === 'released') throw new StoreUnavailableError('redis reserve: reservation id already released');
+    if (r[0] === 'lost') { await undoGlobals(); return { kind: 'lost', what: r[1] ?? 'marker' }; }
+    if (r[0] === 'released') { await undoGlobals(); throw new StoreUnavailableError('redis reserve: reservation id already released'); }
     if (r[0] !== 'ok') {
-      const reason = r[0] as 'budget' | 'rpm' | 'tpm' | 'concurrency';
-      const idx = Number(r[2]);
-      return { kind: 'done', result: { ok: false, reason, retryAfterSeconds: Number(r[1]), ...(idx >= 0 ? { budgetIndex: idx } : {}) } };
-    }
-    if (acks !== undefined && acks < this.#replicaAcks) {
-      // No replica answered in time (e.g. a promoted master has none yet): count it, and do not make every
-      // request of this tenant wait the full timeout meanwhile.
-      this.#opts.onEvent?.({ type: 'unreplicated' });
-      if (this.#noReplicaUntil.size < 100_000) this.#noReplicaUntil.set(req.tenant, Date.now() + 10_000);
+      await undoGlobals();
+      return { kind: 'done', result: refusal(r, [undefined, ...levels.slice(1).map((l) => l.ref)]) };
     }
     this.#seen.set(req.tenant, now + markerTtl * 1000 - 60_000);
-    if (req.concurrency) this.#held.set(req.id, { tenant: req.tenant, deadline: now + req.concurrency.leaseMs });
+    if (held.length > 0) this.#held.set(req.id, { groups: held, deadline: now + Math.max(...[req.concurrency, ...scopes.map((sc) => sc.concurrency)].map((c) => c?.leaseMs ?? 0)) });
     const minute = Number(r[2]);
+    // windows in level order: tenant, local scopes, inline globals
+    let wi = 3;
+    const take = (c: LevelControls): ScopeReservation['budgets'] => (c.budgets ?? []).map((b) => ({ unit: b.unit, windowSeconds: b.windowSeconds, windowStart: Number(r[wi++]), amount: b.amount }));
+    const own = take(req);
+    const scopeParts = new Map<ReserveScope, ScopeReservation['budgets']>();
+    for (const sc of local) scopeParts.set(sc, take(sc));
+    if (inline) for (const sc of globals) scopeParts.set(sc, take(sc));
+    else for (const sc of globals) {
+      const ws = globalWs.get(sc.name) ?? [];
+      scopeParts.set(sc, (sc.budgets ?? []).map((b, i) => ({ unit: b.unit, windowSeconds: b.windowSeconds, windowStart: Number(ws[i]), amount: b.amount })));
+    }
     const reservation: Reservation = {
       id: req.id,
       tenant: req.tenant,
-      budgets: req.budgets.map((b, i) => ({ unit: b.unit, windowSeconds: b.windowSeconds, windowStart: Number(r[3 + i]), amount: b.amount })),
+      budgets: own,
       tpm: req.tpm === undefined ? undefined : { windowStart: minute, amount: req.tpm.amount },
       concurrency: req.concurrency !== undefined,
+      ...(scopes.length > 0 ? {
+        scopes: scopes.map((sc) => ({
+          level: sc.level, name: sc.name, budgets: scopeParts.get(sc) ?? [],
+          tpm: sc.tpm === undefined ? undefined : { windowStart: minute, amount: sc.tpm.amount }, concurrency: sc.concurrency !== undefined,
+        })),
+      } : {}),
       store: this,
     };
     return { kind: 'done', result: { ok: true, reservation } };
+  }
+
+  /** One reservation script on one slot; on no reply, the reservation is queued for release by id. Waits for a replica. */
+  async #runReserve(id: string, prefix: string, keys: string[], rest: (string | number)[]): Promise<string[]> {
+    let reply: unknown;
+    let acks: number | undefined;
+    try {
+      reply = await this.#run(SCRIPTS.reserve, keys, [id, ...rest]);
+      if (Array.isArray(reply) && reply[0] === 'ok') acks = await this.#replicated(prefix);
+    } catch (e) {
+      // The script may still run (a stalled Redis, a reply lost with the connection): release it by id.
+      this.#queueRelease(id, prefix);
+      throw new StoreUnavailableError(`redis reserve failed: ${this.#scrub(e)}`, { cause: e });
+    }
+    if (!Array.isArray(reply) || typeof reply[0] !== 'string') {
+      this.#queueRelease(id, prefix);
+      throw new StoreUnavailableError('redis reserve: unexpected reply');
+    }
+    if (acks !== undefined && acks < this.#replicaAcks) {
+      // No replica answered in time (e.g. a promoted master has none yet): count it, and do not make every
+      // request of this slot wait the full timeout meanwhile.
+      this.#opts.onEvent?.({ type: 'unreplicated' });
+      if (this.#noReplicaUntil.size < 100_000) this.#noReplicaUntil.set(prefix, Date.now() + 10_000);
+    }
+    return (reply as unknown[]).map(String);
   }
 
   async settle(res: Reservation, actual: Actual): Promise<void> {
@@ -383,7 +464,13 @@ export class RedisStore implements Store {
   }
 
   async #settle(res: Reservation, actual: Actual): Promise<void> {
-    const key = this.#key(res.tenant);
+    const prefixes = [this.#key(res.tenant)];
+    // Cluster: a global model cap was its own reservation in its own slot
+    if (this.topology.mode === 'cluster') for (const sc of res.scopes ?? []) if (sc.level === 'model') prefixes.push(this.#modelKey(sc.name));
+    await Promise.all(prefixes.map((p) => this.#settleIn(p, res, actual)));
+  }
+
+  async #settleIn(key: string, res: Reservation, actual: Actual): Promise<void> {
     // long enough to outlast a Sentinel or Cluster failover (~2-10 s)
     const delays = this.#opts.settleRetryDelaysMs ?? [200, 1000, 2000, 5000, 10_000];
     let attempt = 0;
@@ -392,10 +479,10 @@ export class RedisStore implements Store {
         await this.#run(SCRIPTS.settle, [key], [res.id, actual.cost, actual.tokens]);
         // A settle a failover loses would leave the estimate charged: make sure a replica has it, else retry
         // (idempotent: a retry after a settle that did survive finds no record and applies nothing).
-        const acks = await this.#replicated(res.tenant);
+        const acks = await this.#replicated(key);
         if (acks !== undefined && acks < this.#replicaAcks) {
           this.#opts.onEvent?.({ type: 'unreplicated' });
-          this.#noReplicaUntil.set(res.tenant, Date.now() + 10_000);
+          this.#noReplicaUntil.set(key, Date.now() + 10_000);
           throw new Error('settle not acknowledged by a replica');
         }
         return;
@@ -412,24 +499,28 @@ export class RedisStore implements Store {
 
   /** Takes back a reservation by id (idempotent; also when it has not run yet). True when something was undone. */
   async release(tenant: string, id: string): Promise<boolean> {
+    return this.#releasePrefix(this.#key(tenant), id);
+  }
+
+  async #releasePrefix(prefix: string, id: string): Promise<boolean> {
     this.#held.delete(id);
-    const n = await this.#run(SCRIPTS.release, [this.#key(tenant)], [id, this.#recordTtlMs]);
-    const acks = await this.#replicated(tenant);
+    const n = await this.#run(SCRIPTS.release, [prefix], [id, this.#recordTtlMs]);
+    const acks = await this.#replicated(prefix);
     if (acks !== undefined && acks < this.#replicaAcks) {
-      this.#noReplicaUntil.set(tenant, Date.now() + 10_000);
+      this.#noReplicaUntil.set(prefix, Date.now() + 10_000);
       throw new Error('release not acknowledged by a replica'); // retried by the release queue
     }
     return Number(n) === 1;
   }
 
-  #queueRelease(id: string, tenant: string): void {
+  #queueRelease(id: string, prefix: string): void {
     this.#held.delete(id);
     if (this.#releases.size >= MAX_PENDING_RELEASES) {
       this.#opts.onEvent?.({ type: 'release', result: 'dropped' });
       return;
     }
     const now = Date.now();
-    this.#releases.set(id, { tenant, firstAt: now, attempts: 0, nextAt: now + RELEASE_DELAYS_MS[0]! });
+    this.#releases.set(`${prefix}\n${id}`, { prefix, id, firstAt: now, attempts: 0, nextAt: now + RELEASE_DELAYS_MS[0]! });
   }
 
   /** Pending releases (reservations whose reply never arrived), for tests and readiness detail. */
@@ -441,15 +532,15 @@ export class RedisStore implements Store {
     if (this.#releases.size === 0 || this.client.status !== 'ready') return;
     const now = Date.now();
     const due = [...this.#releases].filter(([, p]) => p.nextAt <= now).slice(0, 200);
-    await Promise.all(due.map(async ([id, p]) => {
+    await Promise.all(due.map(async ([k, p]) => {
       try {
-        const undone = await this.release(p.tenant, id);
-        this.#releases.delete(id);
+        const undone = await this.#releasePrefix(p.prefix, p.id);
+        this.#releases.delete(k);
         this.#opts.onEvent?.({ type: 'release', result: undone ? 'undone' : 'nothing' });
       } catch {
         p.attempts++;
         if (now - p.firstAt > this.#recordTtlMs) {
-          this.#releases.delete(id); // the record and its tombstone have expired: nothing left to undo safely
+          this.#releases.delete(k); // the record and its tombstone have expired: nothing left to undo safely
           this.#opts.onEvent?.({ type: 'release', result: 'dropped' });
         } else p.nextAt = now + RELEASE_DELAYS_MS[Math.min(p.attempts, RELEASE_DELAYS_MS.length - 1)]!;
       }
@@ -460,17 +551,20 @@ export class RedisStore implements Store {
   async #heartbeat(): Promise<void> {
     if (this.#held.size === 0 || this.client.status !== 'ready') return;
     const now = Date.now();
-    const byTenant = new Map<string, string[]>();
+    const bySlot = new Map<string, { keys: Set<string>; ids: string[] }>();
     for (const [id, h] of this.#held) {
       if (h.deadline <= now) {
         this.#held.delete(id);
         continue;
       }
-      const ids = byTenant.get(h.tenant);
-      if (ids) ids.push(id);
-      else byTenant.set(h.tenant, [id]);
+      for (const g of h.groups) {
+        let e = bySlot.get(g.prefix);
+        if (!e) bySlot.set(g.prefix, (e = { keys: new Set(), ids: [] }));
+        for (const k of g.keys) e.keys.add(k);
+        e.ids.push(id);
+      }
     }
-    await Promise.all([...byTenant].map(([tenant, ids]) => this.#run(SCRIPTS.renew, [this.#key(tenant)], [this.#slotLeaseMs, ...ids]).catch(() => undefined)));
+    await Promise.all([...bySlot.values()].map((e) => this.#run(SCRIPTS.renew, [...e.keys], [this.#slotLeaseMs, ...e.ids]).catch(() => undefined)));
   }
 
   /** Slots this replica holds and keeps alive (tests). */
@@ -504,45 +598,70 @@ export class RedisStore implements Store {
     this.client.disconnect();
   }
 
-  async spent(tenant: string, unit: BudgetUnit, windowSeconds: number): Promise<number> {
-    const now = await this.#redisNowSeconds(tenant);
+  async spent(tenant: string, unit: BudgetUnit, windowSeconds: number, scope?: ScopeRef): Promise<number> {
+    const p = this.#scopePrefix(tenant, scope);
+    const now = Math.floor((await this.#redisNowMs(p)) / 1000);
     const ws = now - (now % windowSeconds);
-    return Number((await this.client.get(`${this.#key(tenant)}b:${unit}:${windowSeconds}:${ws}`)) ?? 0);
+    return Number((await this.client.get(`${p}b:${unit}:${windowSeconds}:${ws}`)) ?? 0);
   }
 
-  async inflight(tenant: string): Promise<number> {
-    const nowMs = await this.#redisNowMs(tenant);
-    return this.client.zcount(`${this.#key(tenant)}cc`, `(${nowMs}`, '+inf');
+  async inflight(tenant: string, scope?: ScopeRef): Promise<number> {
+    const p = this.#scopePrefix(tenant, scope);
+    const nowMs = await this.#redisNowMs(p);
+    return this.client.zcount(`${p}cc`, `(${nowMs}`, '+inf');
   }
 
-  async #redisNowMs(tenant: string): Promise<number> {
-    // TIME of the node that holds the tenant (Cluster: ask through a script on the tenant's slot)
-    const v = await this.client.eval("local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000)", 1, this.#key(tenant));
+  async #redisNowMs(prefix: string): Promise<number> {
+    // TIME of the node that holds the prefix (Cluster: ask through a script on its slot)
+    const v = await this.client.eval("local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000)", 1, prefix);
     return Number(v);
   }
 
-  async #redisNowSeconds(tenant: string): Promise<number> {
-    return Math.floor((await this.#redisNowMs(tenant)) / 1000);
-  }
-
   // Revocations: one hash `<prefix>revoked` (key id -> JSON {reason, at}), outside any tenant's slot. HSETNX keeps
-  // the first record. Lifting one (`tollgate store unrevoke`) deletes it and records the lift in `<prefix>lifted`,
+  // the first record. Lifting one (`tollgate keys unrevoke`) deletes it and records the lift in `<prefix>lifted`,
   // so replicas that re-seed revocations the store lost know not to put that one back.
-  async revoke(keyId: string, reason: string): Promise<boolean> {
-    const value = JSON.stringify({ reason, at: new Date().toISOString() } satisfies StoredRevocation);
+  async revoke(keyId: string, reason: string, extra: { keyId?: string | undefined; by?: string | undefined } = {}): Promise<boolean> {
+    const value = JSON.stringify({ reason, at: new Date().toISOString(), ...(extra.keyId ? { keyId: extra.keyId } : {}), ...(extra.by ? { by: extra.by } : {}) } satisfies StoredRevocation);
     try {
       const first = (await this.client.hsetnx(`${this.#prefix}revoked`, keyId, value)) === 1;
-      if (first) await this.client.hdel(`${this.#prefix}lifted`, keyId); // revoked again after a lift
+      if (first) {
+        await this.client.hdel(`${this.#prefix}lifted`, keyId); // revoked again after a lift
+        await this.#note({ action: 'revoke', target: keyId, keyId: extra.keyId, reason, by: extra.by, at: new Date().toISOString() });
+      }
       return first;
     } catch (e) {
       throw new StoreUnavailableError(`redis revoke failed: ${this.#scrub(e)}`, { cause: e });
     }
   }
 
-  async unrevoke(keyId: string): Promise<boolean> {
+  /** Appends to the audit trail (`<prefix>revocation-audit`, a list, newest first, bounded). */
+  async #note(e: RevocationAudit): Promise<void> {
+    const k = `${this.#prefix}revocation-audit`;
+    await this.client.lpush(k, JSON.stringify(e));
+    await this.client.ltrim(k, 0, MAX_REVOCATION_AUDIT - 1);
+  }
+
+  /** The revocation audit trail, newest first. */
+  async auditTrail(limit = 100): Promise<RevocationAudit[]> {
+    const raw = await this.client.lrange(`${this.#prefix}revocation-audit`, 0, Math.max(0, limit - 1));
+    const out: RevocationAudit[] = [];
+    for (const r of raw) {
+      try {
+        const v = JSON.parse(r) as RevocationAudit;
+        if (v && typeof v === 'object' && typeof v.target === 'string') out.push(v);
+      } catch {
+        // a hand-written entry
+      }
+    }
+    return out;
+  }
+
+  async unrevoke(keyId: string, by?: string): Promise<boolean> {
     try {
       await this.client.hset(`${this.#prefix}lifted`, keyId, new Date().toISOString());
-      return (await this.client.hdel(`${this.#prefix}revoked`, keyId)) === 1;
+      const removed = (await this.client.hdel(`${this.#prefix}revoked`, keyId)) === 1;
+      await this.#note({ action: 'unrevoke', target: keyId, by, at: new Date().toISOString() });
+      return removed;
     } catch (e) {
       throw new StoreUnavailableError(`redis unrevoke failed: ${this.#scrub(e)}`, { cause: e });
     }
@@ -568,7 +687,12 @@ export class RedisStore implements Store {
       let rec: StoredRevocation = { reason: 'unknown', at: '' };
       try {
         const v = JSON.parse(raw) as Partial<StoredRevocation> | null;
-        if (v && typeof v === 'object') rec = { reason: typeof v.reason === 'string' ? v.reason : 'unknown', at: typeof v.at === 'string' ? v.at : '' };
+        if (v && typeof v === 'object') {
+          rec = {
+            reason: typeof v.reason === 'string' ? v.reason : 'unknown', at: typeof v.at === 'string' ? v.at : '',
+            ...(typeof v.keyId === 'string' ? { keyId: v.keyId } : {}), ...(typeof v.by === 'string' ? { by: v.by } : {}),
+          };
+        }
       } catch {
         // a hand-written entry: the key is still revoked
       }
@@ -587,6 +711,24 @@ export class RedisStore implements Store {
   async acknowledgeReset(record: GenRecord): Promise<void> {
     await this.#run(SCRIPTS.genReplace, [this.#genKey], encodeGenRecord(record));
   }
+}
+
+type LevelControls = Pick<ReserveScope, 'budgets' | 'rpm' | 'tpm' | 'concurrency'>;
+
+/** One level of the reservation script's arguments (see RESERVE in lua.ts). */
+function levelArgs(keyIndex: number, sub: string, c: LevelControls, lease: number): (string | number)[] {
+  const out: (string | number)[] = [keyIndex, sub, c.budgets?.length ?? 0];
+  for (const b of c.budgets ?? []) out.push(b.unit, b.windowSeconds, b.limit, b.amount);
+  out.push(c.rpm ?? -1, c.tpm?.limit ?? -1, c.tpm?.amount ?? 0, c.concurrency?.limit ?? -1, lease);
+  return out;
+}
+
+/** A refusal reply: {reason, retryAfter, budgetIndex, levelIndex}; `refs[levelIndex]` names the level (undefined: the tenant's own). */
+function refusal(r: string[], refs: readonly (ScopeRef | undefined)[]): ReserveResult {
+  const reason = r[0] as RejectReason;
+  const idx = Number(r[2]);
+  const ref = refs[Number(r[3] ?? 0)];
+  return { ok: false, reason, retryAfterSeconds: Number(r[1]), ...(idx >= 0 ? { budgetIndex: idx } : {}), ...(ref ? { scope: ref } : {}) };
 }
 
 function pairs(v: unknown): Record<string, string> | undefined {

@@ -39,4 +39,40 @@ describe('mergeRevocations', () => {
     await a.close();
     await b.close();
   });
+
+  it('a revocation by key id lands on the material that key has: the rotated key (same id, new material) is clean', async () => {
+    const store = new MemoryStore();
+    const cache = new RevocationCache(store);
+    const old = { id: 'ns/t/k', sha256: 'a'.repeat(64) };
+    assert.equal(cache.check(old), false); // auth saw the key: the cache learns id -> material
+    await cache.revoke('ns/t/k', 'anomaly'); // the anomaly detector names the key by id
+    assert.equal(cache.check(old), true);
+    const stored = (await store.revocations()).get('a'.repeat(64));
+    assert.equal(stored?.keyId, 'ns/t/k');
+    assert.equal(stored?.by, 'gateway');
+    assert.equal((await store.revocations()).has('ns/t/k'), false);
+    // rotation: the key id now has new material; the old material (now `.previous`) stays revoked
+    assert.equal(cache.check({ id: 'ns/t/k', sha256: 'b'.repeat(64) }), false);
+    assert.equal(cache.check({ id: 'ns/t/k.previous', sha256: 'a'.repeat(64) }), true);
+    // unrevoke (the CLI: store.unrevoke(sha)) -> the old material is accepted again after a refresh
+    await store.unrevoke('a'.repeat(64), 'cli:test');
+    await cache.refresh();
+    assert.equal(cache.check(old), false);
+    const trail = await store.auditTrail();
+    assert.deepEqual(trail.map((e) => e.action), ['unrevoke', 'revoke']);
+    await store.close();
+  });
+
+  it('legacy entries keyed by key id are still enforced (for that id only)', async () => {
+    const store = new MemoryStore();
+    await store.revoke('ns/t/old', 'anomaly');
+    const cache = new RevocationCache(store);
+    await cache.refresh();
+    assert.equal(cache.check({ id: 'ns/t/old', sha256: 'c'.repeat(64) }), true);
+    assert.equal(cache.check({ id: 'ns/t/other', sha256: 'd'.repeat(64) }), false);
+    // a key id never seen here: revoked by id (the legacy form) rather than not at all
+    await cache.revoke('ns/t/unseen', 'anomaly');
+    assert.equal((await store.revocations()).has('ns/t/unseen'), true);
+    await store.close();
+  });
 });

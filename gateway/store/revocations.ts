@@ -1,12 +1,19 @@
 // The gateway-side view of the store's revocation set: read on every request without a round trip, refreshed
-// from the store every `refreshMs` and right after this replica's own revocations.
+// from the store every `refreshMs` (default 1 s: a revocation or a lift reaches every replica within ~1 s) and
+// right after this replica's own revocations.
 //
 // Revocations survive the store (issue #15): a revocation this replica has seen is never dropped because the
 // store stopped listing it (Redis restarted empty, flushed, failed over to a replica that missed it). It is
 // written back (re-seeded) on the next refresh, so every replica and the operator (through this replica's Lease,
-// then the LLMTenant status) keep seeing it. Only an operator's lift (`tollgate store unrevoke KEY_ID`, recorded
+// then the LLMTenant status) keep seeing it. Only an operator's lift (`tollgate keys unrevoke`, recorded
 // in the store's lifted set) removes one. A revocation this replica could not write (store down) is enforced
 // here at once and written on every refresh until it lands.
+//
+// Revocations are keyed by the key material's sha256 (issue #13): rotating a key issues new material, which is
+// clean, and lifting one (`tollgate keys unrevoke`) lifts exactly that material. The anomaly detector names keys
+// by id, so the cache learns, from every authentication, which material each key id currently has (bounded) and
+// revokes that material. Entries keyed by key id (written before #13, or when the material is unknown) are still
+// enforced for that id; `tollgate keys unrevoke KEY_ID` lifts them.
 import { StoreUnavailableError, type Store, type StoredRevocation } from './types.ts';
 
 export interface RevocationMerge {
@@ -36,25 +43,47 @@ export function mergeRevocations(known: ReadonlyMap<string, StoredRevocation>, r
   return { next, reseed, dropped };
 }
 
+const SHA256_HEX = /^[a-f0-9]{64}$/;
+const MAX_MATERIAL = 200_000;
+
 export class RevocationCache {
   readonly #store: Store;
   readonly #refreshMs: number;
   readonly #onError: (op: 'revoke' | 'revocations', err: unknown) => void;
   readonly #onReseed: (keyIds: string[]) => void;
   #known = new Map<string, StoredRevocation>();
+  /** key id -> the sha256 of the material last authenticated under it. */
+  readonly #material = new Map<string, string>();
   readonly #pending = new Map<string, StoredRevocation>();
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
 
   constructor(store: Store, opts: { refreshMs?: number; onError?: (op: 'revoke' | 'revocations', err: unknown) => void; onReseed?: (keyIds: string[]) => void } = {}) {
     this.#store = store;
-    this.#refreshMs = opts.refreshMs ?? 2000;
+    this.#refreshMs = opts.refreshMs ?? 1000;
     this.#onError = opts.onError ?? (() => undefined);
     this.#onReseed = opts.onReseed ?? (() => undefined);
   }
 
-  has(keyId: string): boolean {
-    return this.#known.has(keyId) || this.#pending.has(keyId);
+  /** A material hash, a legacy key-id entry, or a key id whose material (as last authenticated here) is revoked. */
+  has(keyIdOrHash: string): boolean {
+    if (this.#known.has(keyIdOrHash) || this.#pending.has(keyIdOrHash)) return true;
+    const m = this.#material.get(keyIdOrHash);
+    return m !== undefined && (this.#known.has(m) || this.#pending.has(m));
+  }
+
+  /** Auth's question (gateway/auth.ts): is this key's material (or, legacy, its id) revoked? Learns id -> material. */
+  check(key: { readonly id: string; readonly sha256: string }): boolean {
+    if (this.#material.get(key.id) !== key.sha256) {
+      if (this.#material.size >= MAX_MATERIAL) this.#material.clear();
+      this.#material.set(key.id, key.sha256);
+    }
+    return this.#known.has(key.sha256) || this.#pending.has(key.sha256) || this.#known.has(key.id) || this.#pending.has(key.id);
+  }
+
+  /** The material (sha256) a revocation of this key id or hash lands on; the id itself when unknown. */
+  target(keyIdOrHash: string): string {
+    return SHA256_HEX.test(keyIdOrHash) ? keyIdOrHash : this.#material.get(keyIdOrHash) ?? keyIdOrHash;
   }
 
   get size(): number {
@@ -80,20 +109,24 @@ export class RevocationCache {
     return this.#pending.size;
   }
 
-  /** Enforced locally at once; written to the store now or, when it is down, on a later refresh. */
-  async revoke(keyId: string, reason: string): Promise<{ first: boolean; shared: boolean }> {
-    const first = !this.has(keyId);
-    if (first) this.#pending.set(keyId, { reason, at: new Date().toISOString() });
+  /**
+   * Enforced locally at once; written to the store now or, when it is down, on a later refresh. `keyId` is a
+   * key id (revoked by its current material when this replica has seen it) or a material hash.
+   */
+  async revoke(keyId: string, reason: string, by = 'gateway'): Promise<{ first: boolean; shared: boolean }> {
+    const target = this.target(keyId);
+    const first = !this.has(target);
+    if (first) this.#pending.set(target, { reason, at: new Date().toISOString(), ...(target !== keyId ? { keyId } : {}), by });
     const shared = await this.#flush();
     if (shared) await this.refresh();
-    return { first, shared: !this.#pending.has(keyId) };
+    return { first, shared: !this.#pending.has(target) };
   }
 
   /** Writes pending revocations; true when none is left. */
   async #flush(): Promise<boolean> {
     for (const [keyId, r] of [...this.#pending]) {
       try {
-        await this.#store.revoke(keyId, r.reason);
+        await this.#store.revoke(keyId, r.reason, { keyId: r.keyId, by: r.by });
         this.#pending.delete(keyId);
         this.#known.set(keyId, r);
       } catch (e) {

@@ -1,13 +1,14 @@
 // The compiler: custom resources (+ Secrets, Namespaces) -> Kubernetes objects + gateway config.
 // Pure: no I/O, no clock except the `now` input (used only for key states in status).
 import type { V1Namespace, V1Secret } from '@kubernetes/client-node';
-import { GATEWAY_CONFIG_SCHEMA_VERSION, sealGatewayConfig, type CfgModel, type GatewayConfig } from '../../api/gateway-config.ts';
+import { GATEWAY_CONFIG_SCHEMA_VERSION, sealGatewayConfig, type CfgModel, type CfgScopeLimits, type GatewayConfig } from '../../api/gateway-config.ts';
 import type { LLMModel, LLMPolicy, LLMTenant } from '../../api/v1alpha1/index.ts';
 import { checkEngineArgs, type EngineArgsCheck } from './engines/check.ts';
 import { engineAdapter } from './engines/index.ts';
 import { modelVerification, type ModelVerification } from './engines/types.ts';
 import { secretIndex, type SecretIndex } from './keys.ts';
 import { MANAGED_BY } from './labels.ts';
+import { scopeLimits } from './keys.ts';
 import { credentialKey, defaultDenyPolicy, modelDeployment, modelNetworkPolicy, modelService, upstreamUrl } from './model.ts';
 import { withDefaults, type CompileOptions } from './options.ts';
 import { policyProblems, selects } from './policy.ts';
@@ -212,8 +213,14 @@ export function cfgModels(models: readonly ModelOutcome[]): CfgModel[] {
         gpusPerReplica: s.resources.gpus,
         estimatedOutputTokensPerSecond: s.cost.estimatedOutputTokensPerSecond,
       },
+      ...globalLimitsOf(s.globalLimits),
     };
   }).sort((a, b) => (a.servedName < b.servedName ? -1 : 1));
+}
+
+function globalLimitsOf(g: LLMModel['spec']['globalLimits']): { globalLimits?: CfgScopeLimits } {
+  const l = g ? scopeLimits([g.budget], [g.rateLimits]) : undefined;
+  return l ? { globalLimits: l } : {};
 }
 
 export { MANAGED_BY };

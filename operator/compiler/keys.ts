@@ -1,15 +1,31 @@
 // Tenant keys: where their material lives, and what state each is in (pure; `now` is an input).
 import type { V1Secret } from '@kubernetes/client-node';
-import type { CfgKey } from '../../api/gateway-config.ts';
-import { fingerprint, hashKey } from '../../api/keys.ts';
-import type { KeyStatus, LLMTenant } from '../../api/v1alpha1/index.ts';
-import { windowSeconds } from './policy.ts';
+import type { CfgKey, CfgScopeLimits } from '../../api/gateway-config.ts';
+import { BYO_KEY_MAX_LENGTH, BYO_KEY_MIN_LENGTH, fingerprint, hashKey } from '../../api/keys.ts';
+import type { Budget, KeyStatus, LLMTenant, RateLimits } from '../../api/v1alpha1/index.ts';
+import { mergeBudgets, mergeRateLimits, windowSeconds } from './policy.ts';
+import { revokedMaterial } from '../status/revocations.ts';
 
 export const ANN_ROTATION = 'tollgate.dev/rotation.';
 export const ANN_ROTATED_AT = 'tollgate.dev/rotated-at.';
 export const PREVIOUS_SUFFIX = '.previous';
 /** BYO keys (from a referenced Secret) must carry at least this many characters of entropy-bearing text. */
-export const MIN_BYO_KEY_LENGTH = 32;
+export const MIN_BYO_KEY_LENGTH = BYO_KEY_MIN_LENGTH;
+/** ...and at most this many (the gateway bounds the Authorization header it reads by it). */
+export const MAX_BYO_KEY_LENGTH = BYO_KEY_MAX_LENGTH;
+
+/** Limits of one level (a key, a tenant on a model, a model for everyone): the smallest per control; undefined when none. */
+export function scopeLimits(budgets: (Budget | undefined)[], rates: (RateLimits | undefined)[]): CfgScopeLimits | undefined {
+  const b = mergeBudgets(budgets);
+  const r = mergeRateLimits(rates);
+  const out: CfgScopeLimits = {
+    ...(b.length > 0 ? { budgets: b } : {}),
+    ...(r.requestsPerMinute !== undefined ? { requestsPerMinute: r.requestsPerMinute } : {}),
+    ...(r.tokensPerMinute !== undefined ? { tokensPerMinute: r.tokensPerMinute } : {}),
+    ...(r.concurrency !== undefined ? { concurrency: r.concurrency } : {}),
+  };
+  return Object.keys(out).length > 0 ? out : undefined;
+}
 
 export function keySecretName(tenant: LLMTenant): string {
   return tenant.spec.keySecretName ?? `${tenant.metadata.name}-tollgate-keys`;
@@ -21,6 +37,8 @@ export interface MaterialDigest {
   readonly sha256: string;
   /** Characters of the trimmed value. */
   readonly length: number;
+  /** False when the value holds whitespace, control or non-ASCII characters (the gateway refuses such a key). */
+  readonly visible?: boolean;
 }
 
 /** A Secret as the compiler sees it: annotations and per-key digests (no key material). */
@@ -37,7 +55,7 @@ export interface SecretIndex {
 /** Digest every value of `data` (base64) and `stringData` (plain, offline manifests). */
 export function digestValues(data: Readonly<Record<string, string>> | undefined, stringData?: Readonly<Record<string, string>>): Record<string, MaterialDigest> {
   const out: Record<string, MaterialDigest> = Object.create(null) as Record<string, MaterialDigest>;
-  const add = (k: string, plain: string) => { const v = plain.trim(); out[k] = { sha256: hashKey(v), length: v.length }; };
+  const add = (k: string, plain: string) => { const v = plain.trim(); out[k] = { sha256: hashKey(v), length: v.length, ...(/^[\x21-\x7e]*$/.test(v) ? {} : { visible: false }) }; };
   for (const [k, v] of Object.entries(stringData ?? {})) add(k, v);
   for (const [k, v] of Object.entries(data ?? {})) add(k, Buffer.from(v, 'base64').toString('utf8'));
   return out;
@@ -72,6 +90,10 @@ export interface KeyOutcome {
   changesAt: number;
 }
 
+function revokedText(r: { reason: string; at: string; by: string }): string {
+  return `revoked by ${r.by} (${r.reason})${r.at ? ` at ${r.at}` : ''}`;
+}
+
 export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): KeyOutcome {
   const ns = tenant.metadata.namespace ?? 'default';
   const issuedName = keySecretName(tenant);
@@ -81,6 +103,8 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
   const status: KeyStatus[] = [];
   const idBase = `${ns}/${tenant.metadata.name}`;
   let changesAt = Infinity;
+  // sticky revocations of key material (status.revokedKeys, tollgate.dev/revoke.<fingerprint> annotations)
+  const sticky = revokedMaterial(tenant);
   const at = (iso: string | undefined) => { const t = iso === undefined ? NaN : Date.parse(iso); if (t > now.getTime() && t < changesAt) changesAt = t; };
   for (const k of tenant.spec.keys) {
     const secretName = k.secretRef?.name ?? issuedName;
@@ -89,21 +113,28 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
       status.push({ name: k.name, state: 'Pending', reason: k.secretRef ? `waiting for Secret ${k.secretRef.name} key ${k.secretRef.key}` : 'not issued yet', secretName });
       continue;
     }
-    if (material.length < MIN_BYO_KEY_LENGTH) {
-      status.push({ name: k.name, state: 'Invalid', reason: `key is shorter than ${MIN_BYO_KEY_LENGTH} characters`, secretName });
+    if (material.length < MIN_BYO_KEY_LENGTH || material.length > MAX_BYO_KEY_LENGTH) {
+      status.push({ name: k.name, state: 'Invalid', reason: material.length < MIN_BYO_KEY_LENGTH ? `key is shorter than ${MIN_BYO_KEY_LENGTH} characters` : `key is longer than ${MAX_BYO_KEY_LENGTH} characters`, secretName });
       continue;
     }
+    if (material.visible === false) {
+      status.push({ name: k.name, state: 'Invalid', reason: 'key holds whitespace, control or non-ASCII characters (the gateway accepts visible ASCII only)', secretName });
+      continue;
+    }
+    const limits = scopeLimits([k.budget], [k.rateLimits]);
     const sha = material.sha256;
     at(k.expiresAt);
     const expired = k.expiresAt !== undefined && Date.parse(k.expiresAt) <= now.getTime();
-    const state = k.revoked ? 'Revoked' : expired ? 'Expired' : 'Active';
-    const reason = k.revoked ? 'revoked in spec' : expired ? `expired at ${k.expiresAt}` : undefined;
+    const st = sticky.get(fingerprint(sha));
+    const revoked = k.revoked || st !== undefined;
+    const state = revoked ? 'Revoked' : expired ? 'Expired' : 'Active';
+    const reason = k.revoked ? 'revoked in spec' : st ? revokedText(st) : expired ? `expired at ${k.expiresAt}` : undefined;
     const rotation = k.secretRef ? undefined : Number(ann[`${ANN_ROTATION}${k.name}`] ?? 0);
     status.push({
       name: k.name, fingerprint: fingerprint(sha), state, secretName,
       ...(reason ? { reason } : {}), ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(rotation !== undefined ? { rotation } : {}),
     });
-    config.push({ id: `${idBase}/${k.name}`, sha256: sha, scopes: [...k.scopes].sort(), revoked: k.revoked, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}) });
+    config.push({ id: `${idBase}/${k.name}`, sha256: sha, scopes: [...k.scopes].sort(), revoked, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(limits ? { limits } : {}) });
 
     // The rotated-out key stays valid for the grace period after the rotation time.
     const previous = k.secretRef ? undefined : materialOf(issued, `${k.name}${PREVIOUS_SUFFIX}`);
@@ -114,8 +145,9 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
       const prevSha = previous.sha256;
       const over = Date.parse(end) <= now.getTime();
       at(end);
-      status.push({ name: `${k.name}${PREVIOUS_SUFFIX}`, fingerprint: fingerprint(prevSha), state: over ? 'Expired' : 'Grace', expiresAt: end, secretName, reason: `rotated out at ${rotatedAt}` });
-      if (prevSha !== sha) config.push({ id: `${idBase}/${k.name}${PREVIOUS_SUFFIX}`, sha256: prevSha, scopes: [...k.scopes].sort(), revoked: false, expiresAt: end });
+      const prevSticky = sticky.get(fingerprint(prevSha));
+      status.push({ name: `${k.name}${PREVIOUS_SUFFIX}`, fingerprint: fingerprint(prevSha), state: prevSticky ? 'Revoked' : over ? 'Expired' : 'Grace', expiresAt: end, secretName, reason: prevSticky ? revokedText(prevSticky) : `rotated out at ${rotatedAt}` });
+      if (prevSha !== sha) config.push({ id: `${idBase}/${k.name}${PREVIOUS_SUFFIX}`, sha256: prevSha, scopes: [...k.scopes].sort(), revoked: prevSticky !== undefined, expiresAt: end, ...(limits ? { limits } : {}) });
     }
   }
   return { config, status, changesAt };

@@ -1,7 +1,7 @@
 // LLMTenant -> effective grants, gateway config entry, NetworkPolicy (pure).
 import type { CfgLimits, CfgTenant } from '../../api/gateway-config.ts';
 import type { KeyStatus, LLMModel, LLMPolicy, LLMTenant, RateLimits, RequestLimits } from '../../api/v1alpha1/index.ts';
-import { tenantKeys, type SecretIndex } from './keys.ts';
+import { scopeLimits, tenantKeys, type SecretIndex } from './keys.ts';
 import { LABEL_TENANT, LABEL_TENANT_NS, MANAGED_BY, labelValue } from './labels.ts';
 import type { NetworkPolicy } from './objects.ts';
 import type { CompileOptions } from './options.ts';
@@ -95,6 +95,7 @@ export function compileTenant(input: TenantInputs): TenantOutcome {
     maxRequestBytes: req.maxRequestBytes ?? opts.defaults.maxRequestBytes,
   });
   const anomaly = mergeAnomaly(selecting);
+  const modelLimits = tenantModelLimits(selecting, granted);
   const config: CfgTenant = {
     id,
     namespace: ns,
@@ -109,12 +110,24 @@ export function compileTenant(input: TenantInputs): TenantOutcome {
     ipAllowlists: mergeIpAllowlists(selecting),
     ...(anomaly ? { anomaly } : {}),
     keys: keys.config,
+    ...(modelLimits.length > 0 ? { modelLimits } : {}),
   };
   return {
     id, tenant, policies: selecting.map((p) => p.metadata.name), grantedModels: granted, deniedModels,
     effective: { budget: budgets, rateLimits: rate, limits: req }, keys: keys.status, config, changesAt: keys.changesAt,
     ...(blocked ? { blocked } : {}),
   };
+}
+
+/** Per tenant per model limits (LLMPolicy modelLimits) of the granted models: the smallest over the selecting policies. */
+export function tenantModelLimits(selecting: readonly LLMPolicy[], granted: readonly string[]): NonNullable<CfgTenant['modelLimits']> {
+  const out: NonNullable<CfgTenant['modelLimits']> = [];
+  for (const model of granted) {
+    const entries = selecting.flatMap((p) => (p.spec.modelLimits ?? []).filter((m) => m.model === model));
+    const l = entries.length > 0 ? scopeLimits(entries.map((e) => e.budget), entries.map((e) => e.rateLimits)) : undefined;
+    if (l) out.push({ model, ...l });
+  }
+  return out;
 }
 
 export function tenantNetworkPolicyName(ns: string, name: string): string {

@@ -11,7 +11,8 @@ import { STATUS_DIGEST, digestsOf } from '../kube/transforms.ts';
 import type { KObject } from '../kube/object.ts';
 import { tenantStatus } from '../status/tenant.ts';
 import type { ReconcileResult } from '../runtime/queue.ts';
-import { ensure, readyTransition, writeStatus, type ReconcileContext } from './context.ts';
+import { ensure, readyTransition, recordEvent, writeStatus, type ReconcileContext } from './context.ts';
+import { planRevokedKeys } from '../status/revocations.ts';
 
 export const LABEL_KEY_SECRET = 'tollgate.dev/tenant-keys';
 
@@ -61,20 +62,43 @@ export async function reconcileTenant(ctx: ReconcileContext, namespace: string, 
   const np = tenantNetworkPolicy(tenant, ctx.world.options);
   await ensure(ctx, np, ctx.world.networkPolicies.get(`${ctx.gatewayNamespace}/${np.metadata.name}`));
 
-  // 3. Status, including keys the gateway revoked on its own (anomaly detection).
+  // 3. Status, including keys the gateway revoked (anomaly detection, `tollgate keys revoke`), kept sticky in
+  //    status.revokedKeys (issue #13/#15: compiled into the gateway config, so they survive a Redis wipe).
   const before = (obj as { status?: LLMTenantStatus }).status;
-  const status = tenantStatus(outcome, before, ctx.gatewayUrl, now, gatewayRevocations(ctx, now));
-  if (await writeStatus(ctx, obj, status)) await readyTransition(ctx, obj, before, status);
+  const published = gatewayPublished(ctx, now);
+  const rk = planRevokedKeys(`${namespace}/${name}`, before?.revokedKeys, published, obj.metadata.annotations, outcome.keys, now);
+  const status = tenantStatus(outcome, before, ctx.gatewayUrl, now, gatewayRevocations(ctx, now), rk.next);
+  if (await writeStatus(ctx, obj, status)) {
+    await readyTransition(ctx, obj, before, status);
+    // the documented hook for the key owner (spec.contact) and Alertmanager: Event reason KeyRevoked /
+    // KeyRevocationLifted, and tollgate_operator_key_revocations_total{event}
+    const contact = tenant.spec.contact ? ` Contact: ${tenant.spec.contact}.` : '';
+    for (const r of rk.added) {
+      ctx.metrics.keyRevocations?.inc({ event: 'revoked', by: r.by === 'gateway' || r.by === 'annotation' ? r.by : 'other' });
+      await recordEvent(ctx, obj, 'Warning', 'KeyRevoked', `Key ${r.key ?? '(unknown)'} (material ${r.fingerprint}) revoked by ${r.by}: ${r.reason}, at ${r.at}. Calls with it fail with revoked_api_key; issue a new key by raising spec.keys[].rotation.${contact}`);
+    }
+    for (const r of rk.lifted) {
+      ctx.metrics.keyRevocations?.inc({ event: 'lifted', by: 'annotation' });
+      await recordEvent(ctx, obj, 'Normal', 'KeyRevocationLifted', `The revocation of key ${r.key ?? '(unknown)'} (material ${r.fingerprint}) is lifted.${contact}`);
+    }
+  }
   return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
 }
 
 /** Keys the gateway replicas revoked on their own (anomaly detection), from their live Leases. */
 export function gatewayRevocations(ctx: ReconcileContext, now: Date): Map<string, string> {
   const out = new Map<string, string>();
+  for (const r of gatewayPublished(ctx, now)) out.set(r.id, `revoked by the gateway (${r.reason}) at ${r.at}`);
+  return out;
+}
+
+/** Every revocation the live gateway replicas publish (material sha256, or a key id before #13). */
+export function gatewayPublished(ctx: ReconcileContext, now: Date): { id: string; reason: string; at: string }[] {
+  const out: { id: string; reason: string; at: string }[] = [];
   for (const l of ctx.world.gatewayLeases.list() as (KObject & { spec?: { renewTime?: string; leaseDurationSeconds?: number } })[]) {
     const renewed = Date.parse(l.spec?.renewTime ?? '');
     if (!Number.isFinite(renewed) || renewed + (l.spec?.leaseDurationSeconds ?? 30) * 1000 < now.getTime()) continue;
-    for (const r of revokedOn(l)) out.set(r.id, `revoked by the gateway (${r.reason}) at ${r.at}`);
+    out.push(...revokedOn(l));
   }
   return out;
 }

@@ -85,6 +85,19 @@ describe('LLMTenant status', () => {
     assert.equal(s.conditions![0]!.reason, 'NoUsableKeys');
   });
 
+  it('matches revocations by key material (sha256 from a Lease, or the sticky record) and keeps the sticky list', async () => {
+    const { hashKey, fingerprint } = await import('../../api/keys.ts');
+    const material = 'x'.repeat(40);
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 't-tollgate-keys', namespace: 'ns' }, data: { k: Buffer.from(material).toString('base64'), j: Buffer.from('y'.repeat(40)).toString('base64') } };
+    const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { keys: [{ name: 'k' }, { name: 'j' }] })], policies: [policy('p', { tiers: [{ name: 'gold', models: ['*'] }] })], secrets: [secret] });
+    const s = tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0, new Map([[hashKey(material), 'revoked by the gateway (anomaly) at 2026-11-21T10:00:00Z']]));
+    assert.deepEqual(s.keys!.map((k) => [k.name, k.state]), [['k', 'Revoked'], ['j', 'Active']]);
+    const sticky = [{ fingerprint: fingerprint(hashKey('y'.repeat(40))), key: 'j', reason: 'leaked', at: '2026-11-21T09:00:00Z', by: 'annotation' }];
+    const s2 = tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0, new Map(), sticky);
+    assert.deepEqual(s2.keys!.map((k) => [k.name, k.state, k.reason]), [['k', 'Active', undefined], ['j', 'Revoked', 'revoked by annotation (leaked) at 2026-11-21T09:00:00Z']]);
+    assert.deepEqual(s2.revokedKeys, sticky);
+  });
+
   it('reports suspension before anything else', () => {
     const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { suspended: true })], policies: [policy('p', { tiers: [{ name: 'gold', models: ['*'] }] })] });
     assert.equal(tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0).conditions![0]!.reason, 'Suspended');

@@ -1,14 +1,19 @@
 // LLMTenant status (pure).
-import type { LLMTenantStatus } from '../../api/v1alpha1/index.ts';
+import type { LLMTenantStatus, RevokedKey } from '../../api/v1alpha1/index.ts';
+import { fingerprint } from '../../api/keys.ts';
 import type { TenantOutcome } from '../compiler/index.ts';
 import { setConditions, type ConditionInput } from './conditions.ts';
 
-export function tenantStatus(outcome: TenantOutcome, previous: LLMTenantStatus | undefined, endpoint: string, now: Date, revokedByGateway: ReadonlyMap<string, string> = new Map()): LLMTenantStatus {
+export function tenantStatus(outcome: TenantOutcome, previous: LLMTenantStatus | undefined, endpoint: string, now: Date, revokedByGateway: ReadonlyMap<string, string> = new Map(), revokedKeys?: readonly RevokedKey[]): LLMTenantStatus {
   const t = outcome.tenant;
+  // gateway revocations are keyed by material (sha256; matched by fingerprint) or, before #13, by key id
+  const byFp = new Map<string, string>();
+  for (const [id, why] of revokedByGateway) if (/^[a-f0-9]{64}$/.test(id)) byFp.set(fingerprint(id), why);
+  const sticky = new Map((revokedKeys ?? []).map((r) => [r.fingerprint, `revoked by ${r.by} (${r.reason}) at ${r.at}`]));
   const keys = outcome.keys.map((k) => {
     const id = `${outcome.id}/${k.name}`;
-    const why = revokedByGateway.get(id);
-    return why && k.state === 'Active' ? { ...k, state: 'Revoked' as const, reason: why } : k;
+    const why = (k.fingerprint ? sticky.get(k.fingerprint) ?? byFp.get(k.fingerprint) : undefined) ?? revokedByGateway.get(id);
+    return why && (k.state === 'Active' || k.state === 'Grace') ? { ...k, state: 'Revoked' as const, reason: why } : k;
   });
   const active = keys.filter((k) => k.state === 'Active' || k.state === 'Grace').length;
   const pending = keys.filter((k) => k.state === 'Pending').length;
@@ -38,6 +43,7 @@ export function tenantStatus(outcome: TenantOutcome, previous: LLMTenantStatus |
       limits: { ...outcome.effective.limits, maxOutputTokens: outcome.config.limits.maxOutputTokens, maxN: outcome.config.limits.maxN },
     },
     keys,
+    ...(revokedKeys && revokedKeys.length > 0 ? { revokedKeys: [...revokedKeys] } : {}),
     endpoint,
   };
 }

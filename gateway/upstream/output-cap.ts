@@ -7,7 +7,7 @@
 // finish_reason "length"; once every choice is cut the upstream request is aborted and the stream ends
 // with [DONE]. A non-streamed choice over the cap is truncated the same way (finish_reason "length") and
 // `usage.completion_tokens` reports what was served. Settlement charges at most the reservation.
-import { countText, truncateToTokens } from './tokens.ts';
+import { countText, truncateToTokens } from '../tokens.ts';
 
 /** Per-choice output budget for one streamed response. */
 export class OutputMeter {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { capCompletion, OutputMeter } from './output-cap.ts';
 import { SseRelay } from './sse.ts';
-import { countText } from './tokens.ts';
+import { countText } from '../tokens.ts';
 
 describe('OutputMeter', () => {
   const cases: [string, number, string[], { served: string; capped: boolean }][] = [

@@ -1,0 +1,92 @@
+// chargeFor: what a finished (or failed, or cut) request is charged, from the plan and what happened
+// upstream. Pure; the caller counts the input exactly first when `needsInputCount` says so.
+import { countText } from '../tokens.ts';
+import type { AbortReason } from '../upstream/errors.ts';
+import type { Usage } from '../upstream/sse.ts';
+import { estimateCost, gpuCost, type ModelCost } from './cost.ts';
+
+/** What the upstream stage reports back. */
+export interface Outcome {
+  readonly usage: Usage | undefined;
+  /** Output produced before a cut (streams), when no usage arrived. */
+  readonly generatedText: string;
+  /** The upstream was reached and did work (false: connect failure, refused before any output). */
+  readonly upstreamWorked: boolean;
+  readonly upstreamSeconds: number;
+  /** Why the request was cut short, if it was. */
+  readonly abort: AbortReason | undefined;
+  /** A (non-streamed) choice ended with finish_reason "length". */
+  readonly finishLength: boolean;
+  /** Output tokens the gateway counted while relaying (what was served); undefined when not counted. */
+  readonly countedOut: number | undefined;
+}
+
+export interface ChargePlan {
+  readonly cost: ModelCost;
+  readonly inputTokens: number;
+  readonly inputExact: boolean;
+  readonly estimate: number;
+  readonly rawTokens: number;
+  readonly maxOut: number;
+  readonly n: number;
+  /** The reservation holds budget lines: the charge never exceeds what was reserved (issue #10, item 7). */
+  readonly capAtEstimate: boolean;
+}
+
+/**
+ * usage: the engine's report; reservation: cut while working with nothing to count (charged in full);
+ * served: no report, count what was served; nothing: refused or unreachable before any work.
+ */
+export type ChargeBasis = 'usage' | 'reservation' | 'served' | 'nothing';
+
+export interface Charge {
+  readonly basis: ChargeBasis;
+  readonly tokensIn: number;
+  readonly tokensOut: number;
+  /** Cost of the actual usage. */
+  readonly actual: number;
+  /** What is charged (actual, capped at the reservation). */
+  readonly cost: number;
+  /** The actual cost was above the reservation (logged and counted, not billed). */
+  readonly overrun: boolean;
+  /** The output stopped at the effective max_tokens (anomaly detection's capHit). */
+  readonly hitCap: boolean;
+}
+
+export function chargeBasis(o: Outcome): ChargeBasis {
+  if (o.usage) return 'usage';
+  if (o.generatedText.length === 0 && (o.abort === 'client' || o.abort === 'timeout')) return 'reservation';
+  if (o.upstreamWorked || o.generatedText.length > 0) return 'served';
+  return 'nothing';
+}
+
+/** Settlement of this outcome needs the input counted exactly (it was only bounded before). */
+export function needsInputCount(p: ChargePlan, o: Outcome): boolean {
+  return chargeBasis(o) === 'served' && !p.inputExact;
+}
+
+/** `countedInput`: the exact input count when needsInputCount said so. */
+export function chargeFor(p: ChargePlan, o: Outcome, countedInput?: number): Charge {
+  const basis = chargeBasis(o);
+  const [tokensIn, tokensOut] = tokensFor(basis, p, o, countedInput);
+  const worked = o.upstreamWorked || o.abort !== undefined;
+  const actual = p.cost.unit === 'tokens' ? estimateCost(p.cost, tokensIn, tokensOut) : worked ? gpuCost(p.cost, o.upstreamSeconds) : 0;
+  const cost = p.capAtEstimate ? Math.min(actual, p.estimate) : actual;
+  const hitCap = o.finishLength || (p.maxOut > 0 && tokensOut >= p.maxOut * p.n);
+  return { basis, tokensIn, tokensOut, actual, cost, overrun: p.capAtEstimate && actual > p.estimate + 1e-9, hitCap };
+}
+
+function tokensFor(basis: ChargeBasis, p: ChargePlan, o: Outcome, countedInput: number | undefined): [number, number] {
+  switch (basis) {
+    case 'usage':
+      return [o.usage!.prompt_tokens, o.countedOut !== undefined ? Math.min(o.usage!.completion_tokens, o.countedOut) : o.usage!.completion_tokens];
+    case 'reservation':
+      // Cut while the engine was working, with nothing to count: the work done is unknown, so the
+      // reservation is charged in full — budgets never overspend.
+      return [p.inputTokens, p.rawTokens - p.inputTokens];
+    case 'served':
+      return [p.inputExact ? p.inputTokens : (countedInput ?? p.inputTokens), o.countedOut ?? countText(o.generatedText)];
+    case 'nothing':
+      return [0, 0];
+  }
+}

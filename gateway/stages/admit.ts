@@ -1,0 +1,92 @@
+// Admission of an inference request (enforcement on): stacked auth layers 3-5, the tenant's compiled guard,
+// request bounds, input counting, the request guardrails (tool allowlist, prompt injection), then the plan.
+// Bounded work is decided before expensive work: the count stops at the limit, the scorer runs on input
+// already known to fit. Returns the plan; every refusal is a thrown catalog error.
+import { scopesNeedExactCount } from '../store/compose.ts';
+import type { Guard } from '../../guardrails/guard.ts';
+import { checkRequest } from '../../guardrails/request.ts';
+import { checkContext, checkModel, checkScope } from '../auth.ts';
+import type { RtKey, RtModel, Snapshot } from '../config/snapshot.ts';
+import { GatewayError } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
+import { requestBounds, checkInputFits } from '../plan/bounds.ts';
+import { guardFor } from '../plan/guards.ts';
+import { planRequest, type RequestPlan } from '../plan/plan.ts';
+import type { ParsedRequest } from '../request.ts';
+import { countInput, upperBound } from '../tokens.ts';
+import type { AnomalyHooks } from './anomaly.ts';
+import { judgeFor } from './judges.ts';
+import type { RequestContext } from '../plugins/context.ts';
+
+export interface AdmitDeps {
+  readonly metrics: Metrics;
+  readonly credentials: ReadonlyMap<string, string>;
+  readonly anomaly?: AnomalyHooks | undefined;
+}
+
+export interface Admitted {
+  readonly model: RtModel;
+  readonly plan: RequestPlan;
+  readonly guard: Guard;
+}
+
+type Rec = RequestContext['rec'];
+
+/** Layers 3-5 (entitlement, scope, time and place); a refusal of a known key feeds anomaly detection. */
+async function authorize(deps: AdmitDeps, ctx: RequestContext, snap: Snapshot, key: RtKey, parsed: ParsedRequest, ip: string): Promise<RtModel> {
+  let model: RtModel;
+  try {
+    model = checkModel(snap, key, parsed.model, parsed.endpoint);
+    ctx.rec.model = model.cfg.servedName;
+    checkScope(key, parsed.endpoint);
+    checkContext(key, ip, Date.now());
+  } catch (e) {
+    deps.anomaly?.onAuthFailure(ctx, key, e);
+    throw e;
+  }
+  await deps.anomaly?.onRequest(ctx, key, ip);
+  return model;
+}
+
+/** Tool allowlist and prompt injection (local scorer, then the policy's judge model when configured). */
+async function checkInput(deps: AdmitDeps, rec: Rec, snap: Snapshot, key: RtKey, parsed: ParsedRequest): Promise<void> {
+  const cfg = key.tenant.cfg.guardrails;
+  const pi = cfg.promptInjection;
+  const guard = await checkRequest(parsed.body, cfg, { judge: pi.judge && pi.mode !== 'off' ? judgeFor(snap, deps.credentials, pi.judge) : undefined });
+  const inj = guard.injection;
+  if (inj.verdict !== 'allow') {
+    rec.injection = { score: Math.round(inj.score * 1000) / 1000, verdict: inj.verdict, signals: inj.signals.slice(0, 8) };
+    deps.metrics.injections.inc({ verdict: inj.verdict });
+  }
+  if (guard.ok) return;
+  // tool names are the client's text: counted, not echoed
+  if (guard.code === 'prompt_injection') throw new GatewayError('prompt_injection', guard.message);
+  throw new GatewayError('tool_not_allowed', `${guard.tools.disallowed.length} declared tool(s) are not on the policy allowlist.`, { param: 'tools' });
+}
+
+export async function admit(deps: AdmitDeps, ctx: RequestContext, snap: Snapshot, parsed: ParsedRequest, ip: string): Promise<Admitted> {
+  const key = ctx.key;
+  if (!key) throw new GatewayError('missing_api_key');
+  const model = await authorize(deps, ctx, snap, key, parsed, ip);
+  // compiled at config load; a guard that did not compile refuses here, before anything is reserved
+  const compiled = guardFor(snap, key.tenant);
+  if (!compiled.ok) throw new GatewayError('internal_error');
+  const tenant = key.tenant;
+  const budgetLines = tenant.budgetsByUnit[model.cfg.cost.unit];
+  const bounds = requestBounds({
+    limits: tenant.cfg.limits, budgetLines, model: model.cfg, endpoint: parsed.endpoint, n: parsed.n,
+    nFromBestOf: parsed.body.best_of !== undefined, inputBound: upperBound(parsed.input),
+  });
+  // sliced (yields to the event loop), stops at limit + 1, linear in the input (gateway/tokens.ts)
+  // key and model token limits also need the exact count (store/compose.ts)
+  const needExact = bounds.needExact || scopesNeedExactCount(tenant.cfg, key.id, model.cfg);
+  const input = await countInput(parsed.input, bounds.countLimit, needExact);
+  checkInputFits(bounds, input.tokens);
+  await checkInput(deps, ctx.rec, snap, key, parsed);
+  const plan = planRequest({
+    limits: tenant.cfg.limits, budgetLines, cost: model.cfg.cost, bounds, endpoint: parsed.endpoint, n: parsed.n,
+    requestedMaxTokens: parsed.requestedMaxTokens, input,
+  });
+  return { model, plan, guard: compiled.guard };
+}
+

@@ -1,0 +1,73 @@
+// A streamed answer: upstream SSE bytes through the relay (usage, the output cap, transforms) and the output
+// judge's gate to the client, as they come. Headers go out at the first byte, so failures after that are
+// reported in-band (an error event, then [DONE]) and never retried.
+import { once } from 'node:events';
+import type { FastifyReply } from 'fastify';
+import { scrubUpstreamText } from '../scrub.ts';
+import type { Outcome } from '../plan/charge.ts';
+import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult, type UpstreamDeps } from './common.ts';
+import { OutputMeter } from './output-cap.ts';
+import { ReviewGate } from './review.ts';
+import { SseRelay } from './sse.ts';
+
+export function responseHeaders(reqId: string, contentType: string): Record<string, string> {
+  return { 'content-type': contentType, 'x-request-id': reqId, 'cache-control': 'no-cache' };
+}
+
+export async function relayStream(deps: UpstreamDeps, r: ForwardRequest, body: AsyncIterable<Uint8Array>, reply: FastifyReply, cut: Cut, outcome: Mutable<Outcome>): Promise<RelayResult> {
+  const relay = new SseRelay({
+    clientWantsUsage: r.wantsStreamUsage, transform: r.transform, chat: r.endpoint === 'chat.completions',
+    ...(r.maxOut > 0 ? { meter: new OutputMeter(r.maxOut), n: r.n, inputTokens: r.inputTokens } : {}),
+  });
+  const res = reply.raw;
+  reply.hijack();
+  res.writeHead(200, { ...responseHeaders(r.reqId, 'text/event-stream; charset=utf-8'), connection: 'keep-alive' });
+  outcome.upstreamWorked = true;
+  let code: string | undefined;
+  // an output judge (transform review) holds what the relay releases until it has judged it
+  const gate = new ReviewGate(r.transform);
+  try {
+    for await (const chunk of body) {
+      const out = await gate.pass(relay.push(chunk), false, relay.verdict !== undefined);
+      if (out.length > 0 && !res.destroyed && !res.write(out)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (relay.verdict || gate.verdict) {
+        cut.abort('blocked');
+        break;
+      }
+      if (relay.capReached) {
+        cut.abort('cap'); // the engine went on past max_tokens: close it, nothing more is served or charged
+        break;
+      }
+      if (relay.upstreamError !== undefined || res.destroyed) break;
+    }
+    if (!relay.verdict && !gate.verdict && !res.destroyed) {
+      // the relay's tail (nothing more when it stopped at the cap or an upstream error event), then the
+      // output judge's final review of whatever it still holds
+      const tail = await gate.pass(relay.stopped ? new Uint8Array(0) : relay.end(), true, false);
+      if (tail.length > 0) res.write(tail);
+    }
+  } catch (e) {
+    const reason = cut.reason;
+    if (reason !== 'client' && reason !== 'blocked' && reason !== 'cap' && !res.destroyed) {
+      // Headers are out: report the failure in-band. Never retried.
+      const err = failure(deps, r.reqId, r.model.cfg.servedName, e, reason);
+      code = err.code;
+      res.write(`data: ${JSON.stringify(err.body())}\n\n`);
+    }
+  } finally {
+    outcome.usage = relay.usage;
+    outcome.generatedText = relay.generated.join('');
+    outcome.countedOut = relay.capReached ? r.n * r.maxOut : undefined;
+    if (relay.upstreamError !== undefined) {
+      code = 'upstream_error';
+      deps.log.warn({ reqId: r.reqId, model: r.model.cfg.servedName, upstreamEvent: scrubUpstreamText(relay.upstreamError, deps.secrets) }, 'upstream sent an error event mid-stream');
+    }
+    const verdict = relay.verdict ?? gate.verdict;
+    if (verdict) {
+      code = 'output_blocked';
+      deps.metrics.outputBlocked.inc({ reason: verdict.reason });
+    }
+    if (!res.destroyed) res.end();
+  }
+  return { streamed: true, code };
+}
