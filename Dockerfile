@@ -43,6 +43,7 @@ COPY --chown=0:0 package.json LICENSE ./
 COPY --chown=0:0 bin ./bin
 COPY --chown=0:0 cli ./cli
 COPY --chown=0:0 api ./api
+COPY --chown=0:0 kube ./kube
 COPY --chown=0:0 operator ./operator
 COPY --chown=0:0 gateway ./gateway
 COPY --chown=0:0 guardrails ./guardrails

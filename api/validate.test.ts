@@ -26,7 +26,7 @@ describe('validate', () => {
     assert.deepEqual(compileProblems(result, loaded.sources), []);
     assert.equal(loaded.manifests.models.length, 3);
     assert.equal(loaded.manifests.tenants.length, 3);
-    assert.equal(loaded.manifests.policies.length, 2);
+    assert.equal(loaded.manifests.policies.length, 5);
   });
 
   const cases = invalidExamples();

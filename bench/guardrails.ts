@@ -8,11 +8,12 @@
 //   converted to milliseconds at a given generation speed;
 // - redaction cost per KB of output with the full ruleset (every built-in detector + the adopted gitleaks ruleset +
 //   Tollgate's rules + custom patterns + canary + exfiltration): realistic chat answers (prose, code, config, curl
-//   commands, some with credentials), p50 / p99 over responses, whole response and streamed in 4-character deltas.
+//   commands, some with credentials), p50 / p99 over responses, whole response and streamed in 5-character deltas,
+//   per kind of text (prose, code, JSON, logs; bench/guardrails-redaction.ts).
 import { parseArgs } from 'node:util';
 import MarkdownIt from 'markdown-it';
 import { negatives, positives } from '../guardrails/eval/generate.ts';
-import { secretCorpus } from '../guardrails/eval/secrets-corpus.ts';
+import { answers, KINDS, measure, REDACTION_GUARD, warmUp } from './guardrails-redaction.ts';
 import { secretRuleset } from '../guardrails/secrets/ruleset.ts';
 import { compileGuard, STRICT_GUARDRAILS } from '../guardrails/guard.ts';
 import { scoreText } from '../guardrails/injection.ts';
@@ -53,42 +54,16 @@ function quantile(xs: number[], q: number): number {
 const ruleset = secretRuleset();
 console.log(`guardrails bench: ${guard.outputRules.length} output rules (${ruleset.rules.size} from the secret ruleset), ${values.mb} MB per text, Node ${process.version}\n`);
 
-// redaction cost per KB on realistic responses
+// redaction cost per KB on realistic responses, per kind of text (bench/guardrails-redaction.ts has the details)
 {
-  const dev = secretCorpus('dev', 1);
-  const answers: string[] = [];
-  const r = (() => { let a = 7; return () => ((a = (a * 16807) % 2147483647) / 2147483647); })();
-  for (let k = 0; k < 300; k++) {
-    // 1-8 KB answers: prose and code, a credential (or a look-alike) in about one answer in three
-    const parts: string[] = [];
-    const target = 1024 * (1 + Math.floor(r() * 8));
-    while (parts.join('\n').length < target) {
-      const x = r();
-      if (x < 0.5) parts.push(PROSE.trim());
-      else if (x < 0.8) parts.push('```python\nfor node in cluster.nodes():\n    if node.ready and node.free_gpus() > 0:\n        schedule(pod, node)\n```');
-      else if (x < 0.9) parts.push((dev.lookalikes[Math.floor(r() * dev.lookalikes.length)] as { text: string }).text);
-      else parts.push((dev.positives[Math.floor(r() * dev.positives.length)] as { text: string }).text);
-    }
-    answers.push(parts.join('\n'));
+  const g = REDACTION_GUARD();
+  warmUp(g);
+  console.log('redaction cost per KB of output, full ruleset, 100 answers of 1-8 KB per kind (least CPU of 5 runs, p50 / p99; mean process CPU):');
+  for (const kind of KINDS) {
+    const m = measure(g, answers(kind, 100));
+    console.log(`  ${kind.padEnd(6)} whole ${quantile(m.whole, 0.5).toFixed(3)} / ${quantile(m.whole, 0.99).toFixed(3)} / ${m.wholeMean.toFixed(3)} ms/KB   5-char deltas ${quantile(m.streamed, 0.5).toFixed(3)} / ${quantile(m.streamed, 0.99).toFixed(3)} / ${m.streamedMean.toFixed(3)} ms/KB`);
   }
-  for (const a of answers.slice(0, 20)) guard.scanOutput(a); // warm up
-  const whole: number[] = [];
-  const streamedCost: number[] = [];
-  // CPU time of this process (user + system), not wall time: the figure is the work, whatever else the machine runs
-  const cpuMs = (f: () => void) => { const c = process.cpuUsage(); f(); const d = process.cpuUsage(c); return (d.user + d.system) / 1000; };
-  for (const a of answers) {
-    const kb = a.length / 1024;
-    whole.push(cpuMs(() => guard.scanOutput(a)) / kb);
-    streamedCost.push(cpuMs(() => {
-      const s = guard.streamOutput();
-      for (let i = 0; i < a.length; i += 4) s.push(a.slice(i, i + 4));
-      s.end();
-    }) / kb);
-  }
-  const kb = answers.reduce((n, a) => n + a.length, 0) / 1024;
-  console.log(`redaction cost (CPU) per KB of output, full ruleset, ${answers.length} answers (${kb.toFixed(0)} KB, 1-8 KB each):`);
-  console.log(`  whole response:            p50 ${quantile(whole, 0.5).toFixed(3)} ms/KB   p99 ${quantile(whole, 0.99).toFixed(3)} ms/KB`);
-  console.log(`  streamed, 4-char deltas:   p50 ${quantile(streamedCost, 0.5).toFixed(3)} ms/KB   p99 ${quantile(streamedCost, 0.99).toFixed(3)} ms/KB\n`);
+  console.log('');
 }
 console.log(`${'text'.padEnd(40)}${'whole MB/s'.padStart(12)}${'stream MB/s (delta 4 / 16 / 256 chars)'.padStart(42)}${'CPU per 4-char delta p50 / p99'.padStart(34)}`);
 for (const [name, text] of TEXTS) {

@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 import { generateKey } from '../api/keys.ts';
 import { LLMTenant } from '../api/v1alpha1/index.ts';
 import { tenantNetworkPolicy } from '../operator/compiler/tenant.ts';
-import { KubeClient } from '../operator/kube/client.ts';
-import type { KObject } from '../operator/kube/object.ts';
+import { KubeClient } from '../kube/client.ts';
+import type { KObject } from '../kube/object.ts';
 import { tenantStatus } from '../operator/status/tenant.ts';
 import { World } from '../operator/world.ts';
 
@@ -41,7 +41,7 @@ const add = (i: { ingest(t: 'MODIFIED', o: KObject): void }, o: Record<string, u
 
 for (let i = 0; i < 5; i++) {
   const spec = i === 0
-    ? { tiers: TIERS.map((t) => ({ name: t, models: ['*'], budget: { tokens: { limit: 1e6, window: '24h' } } })), limits: { maxOutputTokens: 256 } }
+    ? { tierGrants: { approve: ['*'] }, tiers: TIERS.map((t) => ({ name: t, models: ['*'], budget: { tokens: { limit: 1e6, window: '24h' } } })), limits: { maxOutputTokens: 256 } }
     : { selector: { namespaceSelector: { matchLabels: { tier: TIERS[i % 3] } } }, rateLimits: { requestsPerMinute: 100 * i }, guardrails: { redaction: { detectors: ['secrets'] } } };
   add(world.policies, { apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMPolicy', metadata: meta(`policy-${i}`, undefined), spec });
 }

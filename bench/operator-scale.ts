@@ -12,9 +12,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KubeClient } from '../operator/kube/client.ts';
-import type { KObject } from '../operator/kube/object.ts';
-import { R } from '../operator/kube/resources.ts';
+import { KubeClient } from '../kube/client.ts';
+import type { KObject } from '../kube/object.ts';
+import { R } from '../kube/resources.ts';
 import { WRITE_VERBS, freePort, httpJson, logDir, metricSum, start, until, type Proc } from '../e2e/operator/harness.ts';
 import { repoRoot } from '../e2e/kube.ts';
 import { expectedBinaryPath } from '../e2e/binaries.ts';
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   const policies: KObject[] = Array.from({ length: N.policies }, (_, i) => ({
     apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMPolicy', metadata: { name: `policy-${i}` },
     spec: i === 0
-      ? { tiers: ['gold', 'silver', 'bronze'].map((t) => ({ name: t, models: ['*'], budget: { tokens: { limit: 1e6, window: '24h' } } })), limits: { maxOutputTokens: 256 } }
+      ? { tierGrants: { approve: ['*'] }, tiers: ['gold', 'silver', 'bronze'].map((t) => ({ name: t, models: ['*'], budget: { tokens: { limit: 1e6, window: '24h' } } })), limits: { maxOutputTokens: 256 } }
       : { selector: { namespaceSelector: { matchLabels: { tier: ['gold', 'silver', 'bronze'][i % 3] as string } } }, rateLimits: { requestsPerMinute: 100 * i }, guardrails: { redaction: { detectors: ['secrets'] } } },
   }));
   const models: KObject[] = Array.from({ length: N.models }, (_, i) => ({

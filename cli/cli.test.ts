@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { parseGatewayConfig } from '../api/gateway-config.ts';
+import { parseGatewayConfig } from '../api/config-verify.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 function tollgate(...args: string[]) {
@@ -64,6 +64,41 @@ describe('tollgate CLI', () => {
     assert.equal(cfg.tenants.length, 3);
     const index = docs.find((d) => d.kind === 'Secret' && d.metadata.name === 'tollgate-gateway-config');
     assert.ok(index?.stringData?.['index.json']?.includes(cfg.hash));
+  });
+
+  it('render: every Secret the operator writes, key material as empty placeholders', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
+    for (const f of ['00-namespaces.yaml', '10-models.yaml', '20-tenants.yaml', '30-policies.yaml']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'examples', f), 'utf8'));
+    // A real key in a bring-your-own Secret the input holds: render must never print it.
+    const byoKey = `tgk_${'Q'.repeat(40)}abcdef`;
+    writeFileSync(join(dir, '40-byo.yaml'), [
+      'apiVersion: v1', 'kind: Secret', 'metadata: { name: vault-key, namespace: team-risk, labels: { tollgate.dev/key-material: "true" } }', `stringData: { key: ${byoKey} }`, '---',
+      'apiVersion: tollgate.dev/v1alpha1', 'kind: LLMTenant', 'metadata: { name: byo, namespace: team-risk }',
+      'spec: { tier: bronze, keys: [{ name: vault, secretRef: { name: vault-key, key: key } }, { name: own, rotation: 3 }] }',
+    ].join('\n'));
+    const r = tollgate('render', '-f', dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!r.stdout.includes(byoKey) && !r.stdout.includes(Buffer.from(byoKey).toString('base64')), 'key material rendered');
+    type Secret = { kind: string; metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> }; data?: Record<string, string>; stringData?: Record<string, string> };
+    const secrets = parseAllDocuments(r.stdout).map((d) => d.toJS() as Secret).filter((d) => d.kind === 'Secret');
+    const placeholders = secrets.filter((s) => s.metadata.annotations?.['tollgate.dev/placeholder']);
+    assert.deepEqual(placeholders.map((s) => `${s.metadata.namespace}/${s.metadata.name} ${Object.keys(s.data ?? {}).join(',')}`).sort(), [
+      'llm-serving/bge-small-en-upstream-auth api-key',
+      'llm-serving/llama-3-1-70b-instruct-upstream-auth api-key',
+      'llm-serving/llama-3-1-8b-instruct-upstream-auth api-key',
+      'team-risk/byo-tollgate-keys own',
+      'team-risk/risk-analytics-tollgate-keys notebook',
+      'team-search/search-tollgate-keys backend,batch-indexer',
+      'team-support/support-bot-tollgate-keys bot',
+      'tollgate-system/tollgate-upstream-credentials llm-serving.bge-small-en,llm-serving.llama-3-1-70b-instruct,llm-serving.llama-3-1-8b-instruct',
+    ]);
+    for (const s of placeholders) assert.ok(Object.values(s.data ?? {}).every((v) => v === ''), `${s.metadata.name} holds a value`);
+    assert.equal(secrets.find((s) => s.metadata.name === 'byo-tollgate-keys')?.metadata.annotations?.['tollgate.dev/rotation.own'], '3');
+    assert.equal(secrets.filter((s) => s.metadata.labels?.['tollgate.dev/gateway-config'] === 'index').length, 1, 'the gateway config index too');
+    assert.ok(!secrets.some((s) => s.metadata.name === 'vault-key'), 'a Secret the operator does not write is not rendered');
+    // one stable order: by kind, then namespace/name
+    const order = secrets.map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
+    assert.deepEqual(order, [...order].sort());
   });
 
   it('bad input: clear error, non-zero, nothing on stdout, no stack trace', () => {

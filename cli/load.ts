@@ -60,14 +60,21 @@ export function compileProblems(result: CompileResult, sources: readonly Source[
     if (m.conflictsWith.length > 0 && !m.serving) {
       out.push({ ...at('LLMModel', m.model.metadata.namespace, m.model.metadata.name), path: 'spec.servedName', message: `LLMModel ${m.id}: servedName "${m.servedName}" is already claimed by ${m.conflictsWith.join(', ')} (older); this model will not be served` });
     }
+    if (!m.source.approved) {
+      out.push({ ...at('LLMModel', m.model.metadata.namespace, m.model.metadata.name), path: 'spec', message: `LLMModel ${m.id}: ${m.source.message} (the operator sets SourceApproved=False and does not serve it)` });
+    }
     for (const problem of m.engineArgs.problems) {
       out.push({ ...at('LLMModel', m.model.metadata.namespace, m.model.metadata.name), path: 'spec.engineArgs', message: `LLMModel ${m.id}: ${problem}` });
     }
   }
-  // A tier that the policies selecting the tenant do not offer: the operator sets Ready=False/TierNotOffered.
+  // A requested tier no policy grants (TierNotGranted=True: nothing, or another tier, is granted), and a granted
+  // tier the policies selecting the tenant do not offer (Ready=False/TierNotOffered).
   for (const t of result.tenants) {
-    if (t.blocked?.reason !== 'TierNotOffered') continue;
-    out.push({ ...at('LLMTenant', t.tenant.metadata.namespace ?? 'default', t.tenant.metadata.name), path: 'spec.tier', message: `LLMTenant ${t.id}: ${t.blocked.message}` });
+    const where = at('LLMTenant', t.tenant.metadata.namespace ?? 'default', t.tenant.metadata.name);
+    if (t.grant.granted !== t.grant.requested && t.blocked?.reason !== 'NoPolicy' && t.blocked?.reason !== 'PolicyInvalid') {
+      out.push({ ...where, path: 'spec.tier', message: `LLMTenant ${t.id}: TierNotGranted: ${t.grant.message}` });
+    }
+    if (t.blocked?.reason === 'TierNotOffered') out.push({ ...where, path: 'spec.tier', message: `LLMTenant ${t.id}: ${t.blocked.message}` });
   }
   for (const p of result.policies) {
     for (const problem of p.problems) {

@@ -19,6 +19,7 @@ import completions from './routes/completions.ts';
 import embeddings from './routes/embeddings.ts';
 import health from './routes/health.ts';
 import models from './routes/models.ts';
+import responses from './routes/responses.ts';
 import { createServices } from './services.ts';
 import type { RevocationCache } from './store/revocations.ts';
 import type { Store } from './store/types.ts';
@@ -98,6 +99,7 @@ export function buildApp(opts: GatewayOptions): Gateway {
   void app.register(chatCompletions, inference);
   void app.register(completions, inference);
   void app.register(embeddings, inference);
+  void app.register(responses, inference);
   void app.register(models, { enforcement: s.enforcement, anomaly: s.anomaly });
   void app.register(health, { holder: s.holder, readiness: ready });
   return {

@@ -62,12 +62,22 @@ export function trackBudgetRatios(store: Store, registry: Registry, opts: Budget
     tracked.set(req.tenant, req.budgets.map((b) => ({ unit: b.unit, windowSeconds: b.windowSeconds, limit: b.limit })));
     if (tracked.size > maxTracked) tracked.delete(tracked.keys().next().value as string);
   };
+  // Built once, not per property access (the hot path reads store methods on every request).
+  const reserve = async (req: ReserveRequest): Promise<ReserveResult> => { const r = await store.reserve(req); note(req); return r; };
+  const bound = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, prop) {
-      if (prop === 'reserve') return async (req: ReserveRequest): Promise<ReserveResult> => { const r = await target.reserve(req); note(req); return r; };
+      if (prop === 'reserve') return reserve;
       // the store itself as receiver: its getters read private fields (#…), which a Proxy receiver cannot
       const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      if (typeof v !== 'function') return v;
+      let f = bound.get(prop);
+      if (f === undefined || (f as { orig?: unknown }).orig !== v) {
+        const b = (v as (...a: unknown[]) => unknown).bind(target);
+        f = Object.assign(b, { orig: v });
+        bound.set(prop, f);
+      }
+      return f;
     },
   });
 }

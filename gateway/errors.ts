@@ -21,6 +21,7 @@ export const ERRORS = {
   json_too_deep: spec(400, 'invalid_request_error', 'Request body is nested too deeply.', 'JSON nesting deeper than the server limit (64).'),
   banned_parameter: spec(400, 'invalid_request_error', 'Parameter is not allowed.', 'A parameter that would redirect or reconfigure the upstream (api_base, base_url, api_key, extra_headers, ...).'),
   unknown_parameter: spec(400, 'invalid_request_error', 'Unknown parameter.', 'A top-level parameter not on the endpoint allowlist.'),
+  unsupported_parameter: spec(400, 'invalid_request_error', 'This gateway does not support that parameter or value.', 'A known OpenAI parameter or value the gateway cannot serve (on `/v1/responses`: stored state such as previous_response_id, built-in tools, background runs): refused, never silently dropped.'),
   invalid_parameter: spec(400, 'invalid_request_error', 'Invalid parameter.', 'A parameter of the wrong type or out of range.'),
   invalid_messages: spec(400, 'invalid_request_error', 'Invalid messages.', '`messages` missing, empty, too long or malformed.'),
   missing_model: spec(400, 'invalid_request_error', 'The model parameter is required.', '`model` absent or not a string.'),

@@ -23,6 +23,7 @@ import { reserve, type ReserveDeps } from './stages/reserve.ts';
 import { applyCharge, charge, type SettleDeps } from './stages/settle.ts';
 import { composeTransforms, type OutputTransform, type OutputTransformFactory } from './transform.ts';
 import { forward, type ForwardResult, type UpstreamDeps } from './upstream/forward.ts';
+import type { StreamEncoder } from './upstream/common.ts';
 import { responseHeaders } from './upstream/relay-stream.ts';
 import type { Reservation } from './store/types.ts';
 
@@ -67,8 +68,16 @@ function promptForLog(texts: readonly string[]): string {
   return out;
 }
 
+/** A route whose client speaks another API than the engine (/v1/responses over chat): the answer re-encoded. */
+export interface OutputEncoding {
+  /** The non-streamed answer (after the output cap and guardrails) -> the bytes to send. */
+  body(answer: Buffer): Buffer;
+  /** One encoder for a streamed answer. */
+  stream(): StreamEncoder;
+}
+
 /** Runs one inference request to its end; the response is sent (or streamed) here, the audit is the route's. */
-export async function handleInference(deps: PipelineDeps, endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function handleInference(deps: PipelineDeps, endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply, encoding?: OutputEncoding): Promise<void> {
   const ctx = request.tg;
   const snap = ctx.snap;
   if (!snap) throw new GatewayError('not_ready');
@@ -101,13 +110,14 @@ export async function handleInference(deps: PipelineDeps, endpoint: Endpoint, re
   const res = await forward(deps, {
     reqId: ctx.reqId, model, endpoint, stream: parsed.stream, wantsStreamUsage: parsed.wantsStreamUsage, n: parsed.n,
     maxOut: plan.maxOut, inputTokens: plan.inputTokens, body, credential, transform,
+    ...(encoding && parsed.stream ? { encoder: encoding.stream() } : {}),
   }, reply);
   noteForward(ctx, res);
   await settle(deps, ctx, model, plan, parsed, reservation, res);
   if (res.error !== undefined) throw res.error;
   if (res.okBody !== undefined && !res.streamed) {
     ctx.status = 200;
-    reply.code(200).headers(responseHeaders(ctx.reqId, 'application/json')).send(res.okBody);
+    reply.code(200).headers(responseHeaders(ctx.reqId, 'application/json')).send(encoding ? encoding.body(res.okBody) : res.okBody);
   }
 }
 

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { KubeClient } from '../operator/kube/client.ts';
+import { KubeClient } from '../kube/client.ts';
 import { ClusterConfigSource } from './config/cluster.ts';
 import type { ApplyResult, ConfigHolder } from './config/holder.ts';
 import { ConfigWatcher, readConfigFile } from './config/source.ts';

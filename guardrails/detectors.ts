@@ -7,6 +7,7 @@ import RE2 from 're2';
 import { BUILTIN_PII_DETECTORS, BUILTIN_SECRET_DETECTORS } from '../api/v1alpha1/policy.ts';
 import { analyzePattern, fullAlphabet } from './pattern.ts';
 import { nextChar, prevChar, redactionMarker, regexRule, type Hit, type Rule, type RuleKind } from './rules.ts';
+import { lookalikeReason } from './secrets/lookalike.ts';
 import { secretRuleset } from './secrets/ruleset.ts';
 
 export type SecretDetector = (typeof BUILTIN_SECRET_DETECTORS)[number];
@@ -308,8 +309,35 @@ let builtins: Record<BuiltinDetector, Rule[]> | undefined;
 
 /** The built-in rules by detector name (compiled once per process). */
 export function builtinRules(): Record<BuiltinDetector, Rule[]> {
-  builtins ??= { ...secretRules(), ...piiRules() };
+  builtins ??= { ...withLookalikeCheck(secretRules()), ...piiRules() };
   return builtins;
+}
+
+/**
+ * The look-alike principles (secrets/lookalike.ts) for the built-in secret detectors too (the adopted rules apply
+ * them in their own accept): a placeholder, an example, filler or a hash in a hash context is not redacted.
+ */
+function withLookalikeCheck<T extends Record<string, Rule[]>>(byName: T): T {
+  const adopted = new Set<Rule>(secretRuleset().rules.values());
+  const out: Record<string, Rule[]> = {};
+  for (const [name, rules] of Object.entries(byName)) {
+    out[name] = rules.map((rule) => {
+      // finders (PEM blocks, JWTs, service-account JSON) are structured, not a value that could be a placeholder
+      if (rule.kind !== 'secret' || adopted.has(rule) || rule.source === undefined) return rule;
+      const inner = rule.accept;
+      // a rule object that delegates to the original (finders keep their own methods and state)
+      const wrapped: Rule = Object.create(rule) as Rule;
+      return Object.assign(wrapped, {
+        accept(hit: Hit, view: string) {
+          if (inner && !inner.call(rule, hit, view)) return false;
+          const secret = hit.groups['secret'] ?? view.slice(hit.spanStart, hit.spanEnd);
+          const nl = view.lastIndexOf('\n', hit.spanStart - 1);
+          return lookalikeReason(secret, view.slice(Math.max(nl + 1, hit.spanStart - 64), hit.spanStart), false) === undefined;
+        },
+      });
+    });
+  }
+  return out as T;
 }
 
 export const SECRET_DETECTORS: readonly SecretDetector[] = BUILTIN_SECRET_DETECTORS;

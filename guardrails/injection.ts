@@ -10,6 +10,7 @@
 // own weights and thresholds (a task imperative on a line of its own is normal in a prompt and suspicious in an
 // e-mail). Measured on public data with a held-out split (guardrails/eval/public-injection.ts); it is a heuristic,
 // meant to be paired with a judge model (judge.ts) where that matters.
+import { learnedModel } from './injection-model.ts';
 import RE2 from 're2';
 import { SIGNALS, type Signal } from './injection-signals.ts';
 import { foldCodePoint, isAscii } from './text.ts';
@@ -111,6 +112,13 @@ function bounded(text: string): string {
  */
 export const CALIBRATION = 1.5;
 
+/**
+ * The learned model's probability from which it counts, and the weight it then has (alone: 1 - 0.25^1.5 = 0.875,
+ * over the default thresholds). Chosen on the tuning split: from 0.8 up, no tuning-split benign text crosses.
+ */
+export const LEARNED_AT = 0.8;
+export const LEARNED_WEIGHT = 0.75;
+
 const weightIn = (s: Signal, channel: Channel): number => (channel === 'document' ? (s.doc ?? s.weight) : s.weight);
 
 /** Score one piece of untrusted text arriving through `channel`. */
@@ -119,9 +127,12 @@ export function scoreText(text: string, channel: Channel = 'user'): InjectionSco
   const hidden = decodedBlobs(head);
   const t = normalizeForScoring(hidden === '' ? head : `${head}\n${hidden}`);
   const hits = matchAll(t);
-  if (hits.length === 0) return { score: 0, signals: [] };
+  // the learned score (injection-model.ts) counts as one more family when it is confident
+  const p = learnedModel()?.predict(head) ?? 0;
+  if (hits.length === 0 && p < LEARNED_AT) return { score: 0, signals: [] };
   // noisy-OR over signal families: several weak hints add up, one family counts once (its strongest pattern)
   const best = new Map<string, number>();
+  if (p >= LEARNED_AT) best.set('learned', LEARNED_WEIGHT);
   for (const i of hits) {
     const s = SIGNALS[i] as Signal;
     const w = weightIn(s, channel);
@@ -253,3 +264,6 @@ export function scoreRequest(body: unknown, thresholds: Readonly<Record<Channel,
   }
   return truncated > 0 ? { ...best, truncated } : best;
 }
+
+// The learned model is trained when the guardrails are loaded (~0.4 s), not on the first request that needs it.
+learnedModel();

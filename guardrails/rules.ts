@@ -3,6 +3,8 @@
 // match and the characters a match consists of, which is what lets the streaming scanner hold back just enough.
 import RE2 from 're2';
 import { analyzePattern, type Alphabet } from './pattern.ts';
+import { prefixClosure } from './secrets/head.ts';
+import { searchView } from './text.ts';
 
 export type RuleKind = 'secret' | 'pii' | 'custom' | 'exfiltration' | 'canary';
 
@@ -54,6 +56,18 @@ export interface Rule {
   readonly keywords?: { readonly list: readonly string[]; readonly offset: number; readonly before: number; readonly maxLength: number };
   /** With `keywords`: the leftmost accepted-or-not match starting in [from, lastStart], or null. */
   findWindow?(view: string, from: number, lastStart: number): Hit | null;
+  /**
+   * With `keywords`: true when no match can start in [from, lastStart] whatever text follows the view (the rule's
+   * head does not match there and all of the head's text has arrived). Lets a stream settle a keyword occurrence long
+   * before the rule's whole length has arrived.
+   */
+  excludesWindow?(view: string, from: number, lastStart: number): boolean;
+  /**
+   * The first position at or after `from` from which the rest of the view is a prefix of some match (view.length when
+   * none): no match can start before it and reach past the view, whatever text follows. Lets a stream settle text
+   * held by a long rule (e.g. after the word `password` in prose) as soon as the text shows it is not a match.
+   */
+  prefixFrom?(view: string, from: number): number;
   /** For finder rules without `source`: find() can only match where the anchor matches. */
   readonly findNeedsAnchor?: boolean;
   /** Validation beyond the pattern (checksums, context). May look at view[hit.start - 1] and view[hit.end]. */
@@ -88,6 +102,8 @@ export function regexRule(spec: RegexRuleSpec): Rule {
   const info = analyzePattern(spec.pattern);
   if (!Number.isFinite(info.maxLength)) throw new Error(`rule ${spec.name}: pattern is unbounded (${spec.pattern})`);
   const re = new RE2(spec.pattern, 'gud');
+  const closureSource = prefixClosure(spec.pattern);
+  let closure: RE2 | null | undefined;
   const hasSecret = /\(\?P?<secret>/.test(spec.pattern);
   const name = spec.name;
   return {
@@ -105,6 +121,15 @@ export function regexRule(spec: RegexRuleSpec): Rule {
       const end = start + m[0].length;
       const span = hasSecret ? m.indices?.groups?.['secret'] : undefined;
       return { start, end, spanStart: span ? span[0] : start, spanEnd: span ? span[1] : end, text: m[0], groups: { ...m.groups } };
+    },
+    prefixFrom(view, from) {
+      if (closure === undefined) {
+        try { closure = closureSource === undefined ? null : new RE2(`(?:${closureSource})$`, 'gu'); } catch { closure = null; }
+      }
+      if (closure === null) return from;
+      const lo = from > 0 ? from - 1 : 0;
+      const m = searchView(closure, view, lo, view.length, from);
+      return m ? m.start : view.length;
     },
     ...(spec.accept ? { accept: spec.accept } : {}),
     replace: spec.replace ?? (() => redactionMarker(name)),

@@ -23,7 +23,7 @@ import RE2 from 're2';
 import { KEYWORD_CONTEXT, type Hit, type Rule, type RuleKind } from './rules.ts';
 import { emptyAlphabet, inAlphabetRun, lastOutside, type Alphabet } from './pattern.ts';
 import { KeywordAutomaton } from './secrets/keywords.ts';
-import { foldText, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
+import { asciiBytes, foldText, searchView, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
 
 export type FindingAction = 'redacted' | 'neutralized' | 'flagged';
 
@@ -49,14 +49,19 @@ export interface ScanChunk {
  * up to KEYWORD_CONTEXT (a keyword standing before the match) and a "line" allowlist as far.
  */
 export const LOOKBEHIND = KEYWORD_CONTEXT + 16;
-/** With keyword rules (the secret ruleset), deltas are scanned once this many new characters have arrived (see push). */
+/** With keyword rules (the secret ruleset), deltas are scanned once this many new characters have arrived (see push)… */
 export const BATCH = 16;
+/** …for the first FAST_START characters of a stream (a quick first release), then once LATER_BATCH have. */
+export const FAST_START = 256;
+export const LATER_BATCH = 64;
 /** The most characters coalesced while much text is held (so the holdback bounds grow by at most this). */
 export const MAX_BATCH = 256;
 /** Characters a validator may look past the end of a match. */
 const LOOKAHEAD = 2;
 /** Pooled keyword rules whose matches may span whitespace have keyword offsets up to this (ruleset.ts caps them). */
 const MAX_POOLED_SPACE_OFFSET = 28;
+/** A rule holding more than this many characters asks its prefix closure where a match could still start. */
+const HOLD_CHECK = 48;
 /** A chain of overlapping matches longer than this is released in pieces. */
 export const MAX_HOLD = 256 * 1024;
 
@@ -78,6 +83,10 @@ interface Prefilter {
   fullRules: number[];
   anchors: Re2Set | undefined;
   anchorRules: number[];
+  /** `full` and `anchors` in one set (one pass instead of two): indices below fullRules.length are full patterns. */
+  both: Re2Set | undefined;
+  /** Rules without a source (finders): may find where their anchor occurs, or anywhere. */
+  finders: number[];
   /** Every keyword of every keyword rule in one automaton; keyword index → the rules it belongs to. */
   keywords: KeywordAutomaton | undefined;
   keywordOwners: number[][];
@@ -197,7 +206,9 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
       // a bucket of large offsets holds token rules only (whitespace rules are capped): their union run settles them
       buckets: used.map((b) => ({ offset: b.offset, reach: b.reach, maxLength: b.maxLength, run: b.offset > MAX_POOLED_SPACE_OFFSET ? runFor(b.alphabet, 2, b.maxLength + LOOKAHEAD + 4) : -1 })),
     };
-    p = { full, fullRules: full ? fullRules : [], anchors, anchorRules: anchors ? anchorRules : [], keywords, keywordOwners, runs, runOf, anchorRunOf, keywordRunOf, always, pooled, pool };
+    const both = full && anchors ? newSet([...fullRules.map((i) => (rules[i] as Rule).source as string), ...anchorRules.map((i) => (rules[i] as Rule).anchor?.re.source as string)]) : undefined;
+    const finders = rules.flatMap((r, i) => (r.source === undefined ? [i] : []));
+    p = { full, fullRules: full ? fullRules : [], anchors, anchorRules: anchors ? anchorRules : [], both, finders, keywords, keywordOwners, runs, runOf, anchorRunOf, keywordRunOf, always, pooled, pool };
     prefilters.set(rules, p);
   }
   return p;
@@ -231,6 +242,13 @@ export class StreamScanner {
   #scannedTo = 0;
   #pending: Pending[] = [];
   #done = false;
+  readonly #mayFind: Uint8Array;
+  readonly #mayAnchor: Uint8Array;
+  /** Per rule: where its prefix closure last said a match could start, and the buffer end it was asked at. */
+  readonly #prefixAt: number[];
+  readonly #prefixAsked: number[];
+  /** Per keyword rule: the buffer end before which its undecided window is not asked about again. */
+  readonly #excludeWait: number[];
 
   constructor(rules: readonly Rule[]) {
     this.#rules = rules;
@@ -240,6 +258,11 @@ export class StreamScanner {
     this.#runStart = this.#prefilter.runs.map(() => 0);
     this.#outside = this.#prefilter.runs.map(() => [-1, -1]);
     this.#runAt = this.#prefilter.runs.map(() => 0);
+    this.#mayFind = new Uint8Array(rules.length);
+    this.#mayAnchor = new Uint8Array(rules.length);
+    this.#prefixAt = rules.map(() => 0);
+    this.#prefixAsked = rules.map(() => -Infinity);
+    this.#excludeWait = rules.map(() => 0);
   }
 
   /** Feed a delta; returns what may be released. */
@@ -252,13 +275,15 @@ export class StreamScanner {
       s = s.slice(0, -1);
     }
     this.#append(toWellFormed(s));
-    // Deltas are coalesced until BATCH characters are new: another split of the same text, so the output is the
-    // same; it bounds the per-delta work for token-sized deltas at the cost of at most BATCH characters of holdback.
+    // Deltas are coalesced until BATCH characters are new (LATER_BATCH after the first FAST_START characters): another
+    // split of the same text, so the output is the same; it bounds the per-delta work for token-sized deltas (each
+    // scan costs a few RE2 calls, ~0.3-1.5 µs each, whatever their length) at the cost of that much more holdback.
     // While much text is held (a long rule undecided, e.g. after `curl`), wait for a quarter of it again (at most
     // MAX_BATCH characters) before the next scan: re-scanning held text stays cheap, release is at most that late.
     if (this.#prefilter.keywords) {
       const bEnd = this.#view.length + this.#viewBase;
-      if (bEnd - this.#scannedTo < Math.max(BATCH, Math.min(MAX_BATCH, (bEnd - this.#released) >> 2))) return { text: '', findings: [] };
+      const batch = this.#scannedTo < FAST_START ? BATCH : LATER_BATCH;
+      if (bEnd - this.#scannedTo < Math.max(batch, Math.min(MAX_BATCH, (bEnd - this.#released) >> 2))) return { text: '', findings: [] };
     }
     return this.#process(false);
   }
@@ -324,20 +349,27 @@ export class StreamScanner {
     this.#scannedTo = bEnd;
 
     // which rules can match (or whose anchors occur) anywhere in the buffer
-    const mayFind = new Uint8Array(rules.length).fill(pf.full ? 0 : 1);
-    const mayAnchor = new Uint8Array(rules.length).fill(pf.anchors ? 0 : 1);
+    const mayFind = this.#mayFind.fill(pf.full ? 0 : 1);
+    const mayAnchor = this.#mayAnchor.fill(pf.anchors ? 0 : 1);
     if (pf.full || pf.anchors) {
       // only text from the earliest rule position on matters (one character before it, for \b and ^)
       let from = bEnd;
       for (const i of pf.always) if (!rules[i]?.keywords && (this.#pos[i] as number) < from) from = this.#pos[i] as number;
-      const tail = from - base > LOOKBEHIND ? view.slice(from - base - 1) : view;
-      if (pf.full) for (const k of pf.full.match(tail)) mayFind[pf.fullRules[k] as number] = 1;
-      if (pf.anchors) for (const k of pf.anchors.match(tail)) mayAnchor[pf.anchorRules[k] as number] = 1;
+      const bytes = asciiBytes(view);
+      const at = from - base > LOOKBEHIND ? from - base - 1 : 0;
+      const tail = bytes ? bytes.subarray(at) : view.slice(at);
+      if (pf.both) {
+        const nFull = pf.fullRules.length;
+        for (const k of pf.both.match(tail)) {
+          if (k < nFull) mayFind[pf.fullRules[k] as number] = 1;
+          else mayAnchor[pf.anchorRules[k - nFull] as number] = 1;
+        }
+      } else {
+        if (pf.full) for (const k of pf.full.match(tail)) mayFind[pf.fullRules[k] as number] = 1;
+        if (pf.anchors) for (const k of pf.anchors.match(tail)) mayAnchor[pf.anchorRules[k] as number] = 1;
+      }
     }
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i] as Rule;
-      if (rule.source === undefined && (!rule.findNeedsAnchor || mayAnchor[i])) mayFind[i] = 1;
-    }
+    for (const i of pf.finders) if (!(rules[i] as Rule).findNeedsAnchor || mayAnchor[i]) mayFind[i] = 1;
     const keywordHits = this.#keywordHits();
 
     let settled = bEnd;
@@ -387,13 +419,22 @@ export class StreamScanner {
           const from = Math.max(pos, decidable);
           let a = Infinity;
           if (from < bEnd && mayAnchor[i]) {
-            rule.anchor.re.lastIndex = from - base;
-            const m = rule.anchor.re.exec(view);
-            if (m) a = m.index + base;
+            const m = searchView(rule.anchor.re, view, 0, view.length, from - base);
+            if (m) a = m.start + base;
           }
           free = Math.max(free, Math.min(a, Math.max(this.#runOf(pf.anchorRunOf[i] as number, bEnd), bEnd - rule.anchor.maxLength - LOOKAHEAD)));
         }
         f = Math.min(undecided, free);
+        // still holding much text and no match pending: settled up to where the text could still start a match (the
+        // rule's prefix closure; asked again once HOLD_CHECK more characters have come — a position ruled out stays
+        // ruled out, so the last answer is a valid bound meanwhile)
+        if (undecided === Infinity && rule.prefixFrom && f < bEnd - HOLD_CHECK) {
+          if (bEnd - (this.#prefixAsked[i] as number) >= HOLD_CHECK || (this.#prefixAt[i] as number) < f) {
+            this.#prefixAt[i] = base + rule.prefixFrom(view, Math.max(f, this.#prefixAt[i] as number) - base);
+            this.#prefixAsked[i] = bEnd;
+          }
+          f = Math.max(f, this.#prefixAt[i] as number);
+        }
       }
       this.#pos[i] = f;
       if (f < settled) settled = f;
@@ -484,7 +525,9 @@ export class StreamScanner {
       const hit = findWindow(view, ws - base, last - base);
       if (!hit) {
         // nothing starts in [ws, last] yet; a match may still appear there if it could reach past the buffer
-        if (!final && last + rule.maxLength + LOOKAHEAD > bEnd) {
+        // (unless the rule's head already rules the window out)
+        // (a window the head or closure could not rule out is asked again once HOLD_CHECK more characters have come)
+        if (!final && last + rule.maxLength + LOOKAHEAD > bEnd && !this.#excluded(i, rule, view, ws - base, last - base, bEnd)) {
           const c = Math.max(ws, decidable);
           if (c <= last) { undecided = c; break; }
         }
@@ -508,6 +551,14 @@ export class StreamScanner {
     }
     this.#pos[i] = f;
     return f;
+  }
+
+  /** rule.excludesWindow, not asked again for HOLD_CHECK characters after it said no (holding is always safe). */
+  #excluded(i: number, rule: Rule, view: string, from: number, lastStart: number, bEnd: number): boolean {
+    if (!rule.excludesWindow || bEnd < (this.#excludeWait[i] as number)) return false;
+    if (rule.excludesWindow(view, from, lastStart)) return true;
+    this.#excludeWait[i] = bEnd + HOLD_CHECK;
+    return false;
   }
 
   #record(index: number, rule: Rule, hit: Hit, base: number): void {

@@ -3,6 +3,7 @@
 // point (never looks at neighbours), so folding a stream delta by delta gives the same view as folding the whole
 // text; each view character remembers the original character it came from, and redaction replaces the original
 // span. The client never sees the view.
+import type RE2 from 're2';
 
 const CONFUSABLES: Record<string, string> = {
   // Cyrillic
@@ -41,6 +42,35 @@ const NON_ASCII = /[^\x00-\x7f]/;
 
 export function isAscii(s: string): boolean {
   return !NON_ASCII.test(s);
+}
+
+/** A search of view[lo, hi) from `from` (absolute offsets) on the view's bytes when ASCII: the match's bounds. */
+export function searchView(re: RE2, view: string, lo: number, hi: number, from: number): { start: number; end: number } | null {
+  const bytes = asciiBytes(view);
+  re.lastIndex = from - lo;
+  if (bytes) {
+    const m = re.exec(bytes.subarray(lo, hi));
+    return m ? { start: m.index + lo, end: m.index + lo + m[0].length } : null;
+  }
+  const m = re.exec(view.slice(lo, hi));
+  return m ? { start: m.index + lo, end: m.index + lo + m[0].length } : null;
+}
+
+let lastText: string | undefined;
+let lastBytes: Buffer | undefined;
+
+/**
+ * The text as bytes when it is ASCII (byte offsets are then character offsets), else undefined; the last answer is
+ * kept. RE2 converts a JavaScript string to UTF-8 on every call with a new string (a copy and a Buffer allocation,
+ * ~1 µs); a Buffer (or a subarray of one) is searched as it is. The scanner's view is searched by many rules per
+ * pass: one conversion per pass instead of one per call.
+ */
+export function asciiBytes(s: string): Buffer | undefined {
+  if (s !== lastText) {
+    lastText = s;
+    lastBytes = isAscii(s) ? Buffer.from(s, 'latin1') : undefined;
+  }
+  return lastBytes;
 }
 
 /**

@@ -6,16 +6,16 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { CompileOptions } from './compiler/index.ts';
 import { LABEL_MODEL, LABEL_TENANT, LABEL_TENANT_NS } from './compiler/labels.ts';
-import { KubeClient } from './kube/client.ts';
-import type { KObject } from './kube/object.ts';
+import { KubeClient } from '../kube/client.ts';
+import type { KObject } from '../kube/object.ts';
 import { createMetrics, type OperatorMetrics } from './metrics.ts';
 import { reconcileConfig } from './reconcile/config.ts';
 import type { ReconcileContext } from './reconcile/context.ts';
 import { modelKeyFor, reconcileModel } from './reconcile/model.ts';
 import { reconcilePolicy } from './reconcile/policy.ts';
 import { reconcileReplicas } from './reconcile/replicas.ts';
-import { CONFIG_INDEX_NAME } from './compiler/delivery.ts';
-import type { InformerEvent } from './runtime/informer.ts';
+import { CONFIG_INDEX_NAME } from '../api/delivery.ts';
+import type { InformerEvent } from '../kube/informer.ts';
 import { reconcileTenant, revokedOn } from './reconcile/tenant.ts';
 import { LeaderElector } from './runtime/leader.ts';
 import { WorkQueue, type ReconcileResult } from './runtime/queue.ts';
@@ -128,7 +128,7 @@ export class Operator {
     w.policies.on((o, event, old) => {
       q(`policy/${o.metadata.name}`);
       if (event === 'resync' || specUnchanged(o, old)) return;
-      allTenants(); config();
+      allTenants(); allModels(); /* approved model sources */ config();
     });
     w.namespaces.on((o, event) => {
       if (event === 'resync') return;

@@ -2,14 +2,16 @@
 // as watch events), then what the reconcilers read is checked against the offline compiler.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalJson, parseGatewayConfig } from '../api/gateway-config.ts';
+import { canonicalJson } from '../api/gateway-config.ts';
+import { parseGatewayConfig } from '../api/config-verify.ts';
 import { generateKey, hashKey } from '../api/keys.ts';
-import { assembleConfigText, configParts, configSecrets, piecesOf, secretsForParts, CONFIG_INDEX_KEY, CONFIG_SHARD_KEY, type ConfigIndex } from './compiler/delivery.ts';
+import { configParts, configSecrets, piecesOf, secretsForParts } from './compiler/delivery.ts';
+import { assembleConfigText, CONFIG_INDEX_KEY, CONFIG_SHARD_KEY, parseConfigIndex } from '../api/delivery.ts';
 import { compile } from './compiler/index.ts';
 import { keySecret, model, policy, tenant } from './compiler/testdata.ts';
-import { KubeClient } from './kube/client.ts';
-import type { KObject } from './kube/object.ts';
-import { STATUS_DIGEST, SPEC_DIGEST } from './kube/transforms.ts';
+import { KubeClient } from '../kube/client.ts';
+import type { KObject } from '../kube/object.ts';
+import { STATUS_DIGEST, SPEC_DIGEST } from './transforms.ts';
 import { upToDate } from './reconcile/context.ts';
 import { World } from './world.ts';
 
@@ -27,7 +29,7 @@ function served<T extends object>(o: T, extra: Record<string, unknown> = {}): KO
   return { ...o, metadata: { ...m, uid: `uid-${String(m['name'])}`, resourceVersion: String(rv++), generation: 1, managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:spec': {} } }], ...extra } } as unknown as KObject;
 }
 
-const gold = policy('gold', { tiers: [{ name: 'gold', models: ['*'] }], budget: { tokens: { limit: 1e6, window: '24h' } } });
+const gold = policy('gold', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }], budget: { tokens: { limit: 1e6, window: '24h' } } });
 const models = [model('small'), model('large')];
 
 function populate(w: World, n: number): { keys: Map<string, string> } {
@@ -129,7 +131,7 @@ describe('incremental compilation', () => {
     w.gatewayConfig(now);
     assert.equal(w.stats.tenantCompiles - before.tenantCompiles, 2, 'the tenants of that namespace are looked at; only the one that reads the Secret is compiled');
     // a policy change recompiles everyone
-    w.policies.ingest('MODIFIED', served(policy('gold', { tiers: [{ name: 'gold', models: ['small'] }] })));
+    w.policies.ingest('MODIFIED', served(policy('gold', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['small'] }] })));
     w.gatewayConfig(now);
     assert.equal(w.tenantConfig('ns-0/t-0')?.models.join(), 'small');
     assert.equal(w.tenantConfig('ns-0/t-0')?.keys[0]?.sha256, hashKey(keys.get('ns-0/t-0')!));
@@ -150,7 +152,7 @@ describe('incremental compilation', () => {
 });
 
 describe('policy last good version survives a restart', () => {
-  const good = policy('strict', { selector: { namespaces: ['ns-0'] }, tiers: [{ name: 'gold', models: ['small'] }] });
+  const good = policy('strict', { tierGrants: { approve: ['*'] }, selector: { namespaces: ['ns-0'] }, tiers: [{ name: 'gold', models: ['small'] }] });
   const broken = { ...good, metadata: { ...good.metadata, generation: 2 }, spec: { ...good.spec, guardrails: { redaction: { customPatterns: [{ name: 'bad', pattern: '(' }] } } } };
   it('a new leader reads it from LLMPolicy status and keeps enforcing it', () => {
     const restarted = world();
@@ -191,7 +193,7 @@ describe('config delivery in content-defined chunks', () => {
     assert.equal(fresh.length, 2, 'the head (it carries the hash) and the chunk of the changed tenant');
     // and they reassemble to the sealed config
     const objs = configSecrets(b.gatewayConfig, GW);
-    const index = JSON.parse(objs[0]!.stringData![CONFIG_INDEX_KEY]!) as ConfigIndex;
+    const index = parseConfigIndex(objs[0]!.stringData![CONFIG_INDEX_KEY]!);
     const text = assembleConfigText(index, new Map(objs.slice(1).map((s) => [s.metadata!.name!, s.stringData![CONFIG_SHARD_KEY]!])));
     assert.equal(parseGatewayConfig(JSON.parse(text)).hash, b.gatewayConfig.hash);
     assert.equal(secretsForParts(configParts(piecesOf(b.gatewayConfig), b.gatewayConfig.hash), b.gatewayConfig.hash, b.gatewayConfig.schemaVersion, GW).length, objs.length);

@@ -13,18 +13,19 @@ import {
 } from './compiler/index.ts';
 import { canonicalMembers, hashPieces, tenantJson, type ConfigPieces } from './compiler/delivery.ts';
 import type { SecretDigest, SecretIndex } from './compiler/keys.ts';
-import { policyProblems, selects } from './compiler/policy.ts';
+import { policyProblems } from './compiler/policy.ts';
 import { LABEL_TENANT_NS } from './compiler/labels.ts';
-import type { KubeClient } from './kube/client.ts';
-import type { KObject } from './kube/object.ts';
-import { R, type Resource } from './kube/resources.ts';
-import { STATUS_DIGEST, digestsOf, metadataTransform, specDigestTransform, nodeTransform, objectTransform, podTransform, secretTransform, type Transform } from './kube/transforms.ts';
-import { Informer, NamespacedInformers, type Cache, type Handler } from './runtime/informer.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { KObject } from '../kube/object.ts';
+import { R, type Resource } from '../kube/resources.ts';
+import { STATUS_DIGEST, digestsOf, specDigestTransform, nodeTransform, podTransform, secretTransform } from './transforms.ts';
+import { metadataTransform, objectTransform, type Transform } from '../kube/transforms.ts';
+import { Informer, NamespacedInformers, type Cache, type Handler } from '../kube/informer.ts';
+import { GATEWAY_REPLICA_LABEL } from '../api/delivery.ts';
 
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=tollgate';
 /** Label bring-your-own key Secrets carry so Tollgate sees them (it reads no other Secrets). */
 export const KEY_MATERIAL_LABEL = 'tollgate.dev/key-material';
-export const GATEWAY_REPLICA_LABEL = 'tollgate.dev/gateway-replica';
 
 export interface WorldOptions {
   gatewayNamespace: string;
@@ -76,7 +77,7 @@ export class World {
   readonly stats: WorldStats = { tenantCompiles: 0, configHashes: 0, fullRefreshes: 0 };
   /** Bumped by every event of the kinds whose change recompiles everything of that kind. */
   private readonly versions = { models: 0, policies: 0 };
-  private modelsMemo: { v: number; value: ModelsCompiled & { invalid: Map<string, string>; json: string } } | undefined;
+  private modelsMemo: { v: string; value: ModelsCompiled & { invalid: Map<string, string>; json: string } } | undefined;
   private policiesMemo: { v: number; value: PoliciesCompiled } | undefined;
   private readonly pieces = new Map<string, TenantPiece>();
   /** Tenants whose inputs had an event since the last refresh. */
@@ -118,7 +119,7 @@ export class World {
     this.policies = mk(R.LLMPolicy);
     // Only the labels of a Namespace are read.
     this.namespaces = mk(R.Namespace, { transform: metadataTransform, quietUnchanged: true });
-    // Secrets: per-key digests only (kube/transforms.ts); key material is never cached.
+    // Secrets: per-key digests only (operator/transforms.ts); key material is never cached.
     const secrets = (labelSelector: string): Cache => opts.secretNamespaces && opts.secretNamespaces.length > 0
       ? new NamespacedInformers(client, R.Secret, [opts.gatewayNamespace, ...opts.secretNamespaces], { resyncMs: opts.resyncMs, log: opts.log, labelSelector, transform: secretTransform })
       : mk(R.Secret, { labelSelector, transform: secretTransform });
@@ -193,13 +194,14 @@ export class World {
     return out;
   }
 
-  /** Models compiled, recomputed only when an LLMModel changed. */
+  /** Models compiled, recomputed only when an LLMModel or an LLMPolicy (approved model sources) changed. */
   compiledModels(): ModelsCompiled & { invalid: Map<string, string>; json: string } {
-    if (this.modelsMemo?.v === this.versions.models) return this.modelsMemo.value;
+    const v = `${this.versions.models}|${this.versions.policies}`;
+    if (this.modelsMemo?.v === v) return this.modelsMemo.value;
     const invalid = new Map<string, string>();
-    const compiled = compileModels(this.parseAll<LLMModel>(this.models.values(), LLMModel, 'LLMModel', invalid), this.compileOptions);
+    const compiled = compileModels(this.parseAll<LLMModel>(this.models.values(), LLMModel, 'LLMModel', invalid), this.compileOptions, this.compiledPolicies().inForce);
     const value = { ...compiled, invalid, json: canonicalJson(cfgModels(compiled.models)) };
-    this.modelsMemo = { v: this.versions.models, value };
+    this.modelsMemo = { v, value };
     return value;
   }
 
@@ -241,8 +243,7 @@ export class World {
     const policies = this.compiledPolicies();
     const outcome = compileOneTenant(t, this.compiledModels(), policies, this.secretIndex, labels, now, this.compileOptions);
     this.stats.tenantCompiles++;
-    const namespaceLabels = { ...nsLabels, 'kubernetes.io/metadata.name': ns };
-    const selectedBy = policies.policies.filter((p) => selects(p.policy, { tenant: t, namespaceLabels })).map((p) => p.name);
+    const selectedBy = outcome.selectedBy;
     const sig = this.signature(obj, keySecretNamesOf(t));
     const members = canonicalMembers(outcome.config as unknown as Record<string, unknown>, (m, k) => (SHARED_MEMBERS.has(k) ? this.intern(m) : m));
     return { outcome, piece: { sig, members, changesAt: outcome.changesAt, selectedBy } };
@@ -329,7 +330,7 @@ export class World {
       }
     }
     this.dirty.clear();
-    const key = `${this.piecesVersion}|${this.versions.models}`;
+    const key = `${this.piecesVersion}|${this.versions.models}|${this.versions.policies}`;
     if (this.assembled?.key === key) return { ids: this.assembled.ids, key };
     if (this.pieces.size !== this.sortedIds.length || this.sortedIdsVersion !== this.idsVersion) {
       this.sortedIds = [...this.pieces.keys()].sort();

@@ -19,6 +19,8 @@ node scripts/gen-crds.ts --check
 node scripts/sync-chart-crds.ts --check
 step "redis-server"
 bash scripts/ensure-redis.sh
+step "nginx (apt-get when missing): the benchmark's proxy-hop ceiling, started by its lifecycle test"
+bash bench/gateway/setup-peers.sh nginx
 step "iptables, ipset, iproute2 for the NetworkPolicy suite (apt-get when missing); kernel features it needs"
 bash e2e/netpol/net.sh deps
 bash e2e/netpol/net.sh check
@@ -29,7 +31,7 @@ bash e2e/cluster/build.sh
 step "real inference engine built from source (llama-server: C++, cached in \$TOLLGATE_CACHE) and the gguf venv"
 bash e2e/engines/build.sh llama-server gguf
 step "unit, compiler, CLI, guardrails and gateway tests (real Redis, built-in simulator, llm-d-inference-sim)"
-node --test --test-reporter=spec "api/**/*.test.ts" "operator/**/*.test.ts" "gateway/**/*.test.ts" "cli/**/*.test.ts" "guardrails/**/*.test.ts"
+node --test --test-reporter=spec "api/**/*.test.ts" "kube/**/*.test.ts" "operator/**/*.test.ts" "gateway/**/*.test.ts" "cli/**/*.test.ts" "guardrails/**/*.test.ts" "bench/**/*.test.ts"
 step "a real engine behind the gateway (llama.cpp) and the model fetch against a fake hub"
 node --test --test-reporter=spec e2e/engines/local.test.ts e2e/engines/fetch.test.ts e2e/engines/llamacpp.test.ts
 step "e2e on a local control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)"

@@ -54,8 +54,9 @@ export const KINDS: readonly KindInfo[] = [
     description: "LLMTenant is a team's request for access to models through the Tollgate gateway.",
     printerColumns: [
       READY,
-      { name: 'Tier', type: 'string', jsonPath: '.spec.tier' },
-      { name: 'Suspended', type: 'boolean', jsonPath: '.spec.suspended' },
+      { name: 'Tier', type: 'string', jsonPath: '.status.tier', description: 'Granted tier' },
+      { name: 'Requested', type: 'string', jsonPath: '.spec.tier', priority: 1 },
+      { name: 'Suspended', type: 'string', jsonPath: '.status.conditions[?(@.type=="Suspended")].status' },
       { name: 'Models', type: 'string', jsonPath: '.status.grantedModels', priority: 1 },
       { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', priority: 1 },
       AGE,

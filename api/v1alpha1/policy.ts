@@ -3,13 +3,55 @@ import { z } from 'zod';
 import { API_VERSION, Conditions, HHMM_RE, LabelSelector, ObjectMeta, describe, dnsLabel, withRules } from '../meta.ts';
 import { Budget, RateLimits, RequestLimits } from './budget.ts';
 
+/** `namespace/name` of an LLMTenant. */
+export const TENANT_REF_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+const TIER_OR_ANY_RE = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
+
 export const PolicySelector = z.strictObject({
   namespaces: describe(z.array(dnsLabel()).max(1000).optional(), 'Tenant namespaces selected by name.'),
   namespaceSelector: describe(LabelSelector.optional(), 'Tenant namespaces selected by label.'),
-  tenantSelector: describe(LabelSelector.optional(), 'LLMTenants selected by label.'),
-  tiers: describe(z.array(dnsLabel()).max(64).optional(), 'Only tenants requesting one of these tiers.'),
+  tenants: describe(
+    z.array(z.string().max(317).regex(TENANT_REF_RE, { message: 'must be "namespace/name" of an LLMTenant' })).max(1000).optional(),
+    'LLMTenants selected by namespace/name.',
+  ),
+  tenantSelector: describe(LabelSelector.optional(), 'LLMTenants selected by label. The tenant team writes these labels: a policy that grants tiers or suspends cannot select by them.'),
+  tiers: describe(z.array(dnsLabel()).max(64).optional(), 'Only tenants granted one of these tiers (the granted tier, not the requested one). A policy that grants tiers or suspends cannot select by tier.'),
 });
 export type PolicySelector = z.infer<typeof PolicySelector>;
+
+/**
+ * Tiers are grants: `LLMTenant.spec.tier` is a request; what a tenant gets is decided here. A requested tier is
+ * granted when a selecting policy approves it (or assigns it); otherwise the tenant gets the tier a selecting
+ * policy assigns; otherwise nothing.
+ */
+export const TierGrants = z.strictObject({
+  assign: describe(dnsLabel().optional(), 'Tier every selected tenant gets when its requested tier is not approved.'),
+  approve: describe(
+    z.array(z.string().max(63).regex(TIER_OR_ANY_RE, { message: 'must be a tier name (DNS label) or "*"' })).max(64).optional(),
+    'Requested tiers granted as requested; "*" approves any request (the pre-grant, self-service behaviour).',
+  ),
+});
+export type TierGrants = z.infer<typeof TierGrants>;
+
+/** A suspension (block) decided by the platform team: the tenant cannot lift it from its namespace. */
+export const PlatformSuspension = z.strictObject({
+  reason: describe(z.string().min(1).max(256), 'Why (shown in the tenant status and the policy status).'),
+});
+
+/**
+ * Sources of LLMModels that are approved cluster-wide (the selector does not apply: models are not tenants).
+ * Each list constrains its own field when present (an empty list approves nothing); an absent list leaves the
+ * field unconstrained by this policy. Entries: an exact name, or a prefix ending in "/*" (everything below it).
+ * Several policies with modelSources: a source must be approved by each of them.
+ */
+export const ModelSources = z.strictObject({
+  images: describe(z.array(z.string().min(1).max(512)).max(256).optional(), 'Engine image repositories (spec.image without the digest, e.g. docker.io/vllm/vllm-openai or registry.example.com/llm/*); a listed repository admits its tags too.'),
+  huggingface: describe(z.array(z.string().min(1).max(200)).max(256).optional(), 'Hugging Face repos ("org/name") or organisations ("org/*"); case-insensitive.'),
+  ollama: describe(z.array(z.string().min(1).max(200)).max(256).optional(), 'Ollama model names (a name admits its :tags), or prefixes ("hf.co/org/*").'),
+  oci: describe(z.array(z.string().min(1).max(512)).max(256).optional(), 'OCI artifact repositories (model.oci.reference without the digest), or prefixes ending in "/*".'),
+});
+export type ModelSources = z.infer<typeof ModelSources>;
 
 export const TierEntitlement = z.strictObject({
   name: dnsLabel(),
@@ -127,8 +169,11 @@ export const Anomaly = z.strictObject({
 });
 export type Anomaly = z.infer<typeof Anomaly>;
 
-export const LLMPolicySpec = z.strictObject({
+export const LLMPolicySpec = withRules(z.strictObject({
   selector: describe(PolicySelector.default({}), 'Which tenants this policy applies to; empty selects every tenant.'),
+  tierGrants: describe(TierGrants.optional(), 'Which tier the selected tenants get (their spec.tier is only a request).'),
+  suspend: describe(PlatformSuspension.optional(), 'Suspend every selected tenant (a platform-side block the tenant cannot undo).'),
+  modelSources: describe(ModelSources.optional(), 'Approved sources for every LLMModel in the cluster; enforced at admission and by the operator.'),
   tiers: describe(z.array(TierEntitlement).max(64).optional(), 'Per-tier entitlements; when set, tiers not listed get nothing from this policy.'),
   budget: Budget.optional(),
   rateLimits: RateLimits.optional(),
@@ -149,7 +194,14 @@ export const LLMPolicySpec = z.strictObject({
     })).max(256).optional(),
     "Each selected tenant's limits on one model (its own counters, within the tenant's limits); the smallest over the selecting policies wins.",
   ),
-});
+}), [
+  {
+    rule: '!(has(self.tierGrants) || has(self.suspend)) || !has(self.selector) || (!has(self.selector.tenantSelector) && !has(self.selector.tiers))',
+    message: 'a policy that grants tiers or suspends must select tenants by what the platform controls (namespaces, namespaceSelector, tenants), not by tenantSelector or tiers, which the tenant team writes',
+    fieldPath: '.selector',
+    check: (v) => !(v.tierGrants || v.suspend) || (v.selector.tenantSelector === undefined && v.selector.tiers === undefined),
+  },
+]);
 export type LLMPolicySpec = z.infer<typeof LLMPolicySpec>;
 
 export const LLMPolicyStatus = z.strictObject({

@@ -24,13 +24,13 @@ export type TenantKey = z.infer<typeof TenantKey>;
 
 export const LLMTenantSpec = withRules(
   z.strictObject({
-    tier: describe(dnsLabel(), 'Requested tier; a selecting LLMPolicy must offer it.'),
+    tier: describe(dnsLabel(), 'Requested tier. A request only: the tier in force is granted by LLMPolicy tierGrants (status.tierGrant says which and why).'),
     models: describe(z.array(z.string().min(1).max(128)).max(256).default([]), 'Requested served model names; empty means all the tier is entitled to.'),
     keys: z.array(TenantKey).max(32).default([]),
     budget: describe(Budget.optional(), 'Requested budget; the effective one is the smaller of this and the policies.'),
     rateLimits: describe(RateLimits.optional(), 'Requested limits; the effective ones are the smaller of these and the policies.'),
     limits: RequestLimits.optional(),
-    suspended: describe(z.boolean().default(false), 'Refuse every request from this tenant.'),
+    suspended: describe(z.boolean().default(false), "Self-suspension: the tenant team pauses its own access. It cannot lift a platform suspension (LLMPolicy suspend)."),
     keySecretName: describe(z.string().min(1).max(253).optional(), 'Secret the operator issues keys into (default <tenant>-tollgate-keys).'),
     rotationGracePeriod: describe(duration().default('24h'), 'How long a rotated-out key stays valid.'),
     contact: describe(z.string().max(256).optional(), 'Owner contact shown in audit and status.'),
@@ -85,10 +85,19 @@ export const EffectiveLimits = z.strictObject({
   limits: RequestLimits.optional(),
 });
 
+export const TierGrantStatus = z.strictObject({
+  requested: z.string(),
+  granted: describe(z.string().optional(), 'Absent when no tier is granted.'),
+  policy: describe(z.string().optional(), 'The LLMPolicy that granted it.'),
+  message: describe(z.string(), 'e.g. "tier gold requested; granted silver by policy platform-default".'),
+});
+
 export const LLMTenantStatus = z.strictObject({
   observedGeneration: z.int().optional(),
   conditions: Conditions.optional(),
-  tier: z.string().optional(),
+  tier: describe(z.string().optional(), 'The granted tier (absent when none is granted).'),
+  tierGrant: describe(TierGrantStatus.optional(), 'Requested versus granted tier, and which policy decided.'),
+  suspendedBy: describe(z.array(z.strictObject({ policy: z.string(), reason: z.string() })).optional(), 'Platform suspensions (LLMPolicy suspend) in force.'),
   grantedModels: z.array(z.string()).optional(),
   deniedModels: z.array(z.strictObject({ name: z.string(), reason: z.string() })).optional(),
   policies: describe(z.array(z.string()).optional(), 'LLMPolicies selecting this tenant.'),

@@ -88,11 +88,9 @@ export async function run(argv: string[]): Promise<number> {
   });
   const child = await reexecWithGatewayFlags();
   if (child !== undefined) return child;
-  const [{ formatProblem }, { createLogger }, { startGateway }, { compileFromPaths, compileProblems }] = await Promise.all([
-    import('../../api/validate.ts'),
+  const [{ createLogger }, { startGateway }] = await Promise.all([
     import('../../gateway/audit.ts'),
     import('../../gateway/server.ts'),
-    import('../load.ts'),
   ]);
   const paths = values.filename ?? [];
   const fromCluster = values['from-cluster'];
@@ -115,6 +113,8 @@ export async function run(argv: string[]): Promise<number> {
   if (fromCluster) source = { kind: 'cluster', namespace: values.namespace, ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}) };
   else if (values.config !== undefined) source = { kind: 'file', path: values.config };
   else {
+    // The manifest compiler is loaded only for `-f` (a config file or the cluster never needs it).
+    const [{ formatProblem }, { compileFromPaths, compileProblems }] = await Promise.all([import('../../api/validate.ts'), import('../load.ts')]);
     const load = async (): Promise<unknown> => {
       const { loaded, result } = compileFromPaths(paths, { upstreamOverrides: Object.fromEntries(upstreams) }, {}, values.recursive);
       if (!result) throw new Error(`manifests do not validate: ${loaded.problems.slice(0, 5).map(formatProblem).join('; ')}`);

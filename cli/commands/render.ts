@@ -1,6 +1,9 @@
 // tollgate render -f PATH... [-o yaml|json] [--gateway-config]
 import { formatProblem } from '../../api/validate.ts';
 import { configSecrets } from '../../operator/compiler/delivery.ts';
+import { withDefaults } from '../../operator/compiler/index.ts';
+import { sortObjects } from '../../operator/compiler/objects.ts';
+import { placeholderSecrets } from '../../operator/compiler/secrets.ts';
 import { parse, UsageError } from '../args.ts';
 import { compileFromPaths, compileProblems } from '../load.ts';
 import { toJson, toYaml, toYamlStream } from '../output.ts';
@@ -20,7 +23,8 @@ export async function run(argv: string[]): Promise<number> {
   if (paths.length === 0) throw new UsageError('render needs at least one -f PATH');
   if (values.output !== 'yaml' && values.output !== 'json') throw new UsageError(`-o must be yaml or json, not "${values.output}"`);
   const ns = values['gateway-namespace'];
-  const { loaded, result } = compileFromPaths(paths, { gatewayNamespace: ns, gatewayUrl: `http://tollgate-gateway.${ns}.svc:8080/v1` }, {}, values.recursive);
+  const options = { gatewayNamespace: ns, gatewayUrl: `http://tollgate-gateway.${ns}.svc:8080/v1` };
+  const { loaded, result } = compileFromPaths(paths, options, {}, values.recursive);
   if (!result) {
     for (const p of loaded.problems) console.error(formatProblem(p));
     console.error(`nothing rendered: ${loaded.problems.length} problem(s)`);
@@ -32,7 +36,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(values.output === 'json' ? toJson(result.gatewayConfig) : toYaml(result.gatewayConfig));
     return 0;
   }
-  const objects = [...result.objects, ...configSecrets(result.gatewayConfig, ns)];
+  // Every object the operator applies: the compiled ones, the Secrets it writes (key material as empty
+  // placeholders) and the gateway config Secrets, in one stable order (kind, namespace, name).
+  const objects = sortObjects([...result.objects, ...placeholderSecrets(result, withDefaults(options)), ...configSecrets(result.gatewayConfig, ns)]);
   if (values.output === 'json') process.stdout.write(toJson({ apiVersion: 'v1', kind: 'List', items: objects }));
   else process.stdout.write(toYamlStream(objects));
   return 0;

@@ -340,6 +340,29 @@ describe('admission policy', () => {
     const byName = one(await render({ admissionPolicy: { namespaces: ['llm-a', 'llm-b'] } }), 'ValidatingAdmissionPolicyBinding', 'tollgate-require-image-digests') as typeof binding;
     assert.deepEqual(byName.spec.matchResources.namespaceSelector, { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['llm-a', 'llm-b'] }] });
   });
+
+  it('approved model sources: LLMModel creates and updates, every LLMPolicy a parameter, the operator\'s message for each list', async () => {
+    const objects = await render();
+    type SourcesVAP = K8sObject & { spec: { paramKind: unknown; failurePolicy: string; matchConstraints: { resourceRules: { apiGroups: string[]; resources: string[]; operations: string[] }[] }; validations: { expression: string; messageExpression: string }[] } };
+    const vap = one(objects, 'ValidatingAdmissionPolicy', 'tollgate-approved-model-sources') as SourcesVAP;
+    assert.deepEqual(vap.spec.paramKind, { apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMPolicy' });
+    assert.deepEqual(vap.spec.matchConstraints.resourceRules, [{ apiGroups: ['tollgate.dev'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['llmmodels'] }]);
+    assert.equal(vap.spec.failurePolicy, 'Fail');
+    // one validation per list, with the message operator/compiler/policy.ts sourceRefusal() gives
+    const { sourceRefusal } = await import('../../operator/compiler/policy.ts');
+    for (const [list, what] of [['images', 'image repository'], ['huggingface', 'Hugging Face repo'], ['ollama', 'Ollama model'], ['oci', 'OCI repository']] as const) {
+      const v = vap.spec.validations.find((x) => x.expression.includes(`params.spec.modelSources.${list}.exists(`));
+      assert.ok(v, list);
+      // evaluate the concatenation with the value and the policy name substituted: the same text
+      const literals = v.messageExpression.trim().replace(/^'|'$/g, '').split(/' \+ [^']+? \+ '/);
+      assert.equal(literals.length, 3, v.messageExpression);
+      assert.equal(`${literals[0]}VALUE${literals[1]}POLICY${literals[2]}`, sourceRefusal(what, 'VALUE', 'POLICY', list));
+    }
+    const binding = one(objects, 'ValidatingAdmissionPolicyBinding', 'tollgate-approved-model-sources') as K8sObject & { spec: { paramRef: unknown; validationActions: string[] } };
+    assert.deepEqual(binding.spec.paramRef, { selector: {}, parameterNotFoundAction: 'Allow' });
+    assert.deepEqual(binding.spec.validationActions, ['Deny']);
+    assert.equal(find(await render({ modelSourcesPolicy: { enabled: false } }), 'ValidatingAdmissionPolicy', 'tollgate-approved-model-sources').length, 0);
+  });
 });
 
 describe('monitoring', () => {

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { binaryPath } from '../binaries.ts';
 import { repoRoot } from '../kube.ts';
-import { KubeClient, KubeError } from '../../operator/kube/client.ts';
+import { KubeClient, KubeError } from '../../kube/client.ts';
 
 const run = promisify(execFile);
 export const chartDir = join(repoRoot, 'charts', 'tollgate');

@@ -9,11 +9,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { KubeClient } from '../../operator/kube/client.ts';
-import type { KObject } from '../../operator/kube/object.ts';
-import { R, pathFor, resourceFor, type Resource } from '../../operator/kube/resources.ts';
+import { KubeClient } from '../../kube/client.ts';
+import type { KObject } from '../../kube/object.ts';
+import { R, pathFor, resourceFor, type Resource } from '../../kube/resources.ts';
 import { kubeconfigPath, repoRoot } from '../kube.ts';
 import { freePort, httpJson, metricSum, start, until, type Proc } from '../operator/harness.ts';
+import type { GatewayConfig } from '../../api/gateway-config.ts';
+import { CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, assembleConfigText, type ConfigIndex } from '../../api/delivery.ts';
 import { chartDir, helm, serviceAccountKubeconfig, statusOf, valuesFile } from './helm.ts';
 
 const sfx = Date.now().toString(36).slice(-5);
@@ -31,6 +33,7 @@ const procs: Proc[] = [];
 let installed = false;
 let operatorMetrics = '';
 let gatewayAdmin = '';
+let gatewayUrl = '';
 
 function examples(file: string): KObject[] {
   return parseAllDocuments(readFileSync(join(repoRoot, 'examples', file), 'utf8')).map((d) => d.toJS() as KObject).filter(Boolean);
@@ -44,6 +47,42 @@ async function apply(obj: KObject): Promise<void> {
 }
 
 const ready = (o: Obj | undefined) => o?.status?.conditions?.find((c) => c.type === 'Ready');
+const condition = (o: Obj | undefined, type: string) => o?.status?.conditions?.find((c) => c.type === type);
+
+/** The gateway config the operator published (index + shards, checksums verified). */
+async function publishedConfig(): Promise<GatewayConfig> {
+  type S = KObject & { data?: Record<string, string> };
+  const text = (s: S | undefined, key: string) => Buffer.from(s?.data?.[key] ?? '', 'base64').toString('utf8');
+  const index = JSON.parse(text(await admin.get<S>(R.Secret, NS, CONFIG_INDEX_NAME), CONFIG_INDEX_KEY)) as ConfigIndex;
+  const shards = new Map<string, string>();
+  for (const sh of index.shards) shards.set(sh.name, text(await admin.get<S>(R.Secret, NS, sh.name), CONFIG_SHARD_KEY));
+  return JSON.parse(assembleConfigText(index, shards)) as GatewayConfig;
+}
+
+/** The gateway enforces what the operator last published. */
+async function gatewayCaughtUp(): Promise<void> {
+  await until('the gateway on the published config', async () => {
+    const published = (await admin.get(R.Secret, NS, CONFIG_INDEX_NAME))?.metadata.annotations?.['tollgate.dev/config-hash'];
+    const enforced = ((await httpJson(`${gatewayAdmin}/readyz`)).body as { config?: { hash?: string } })?.config?.hash;
+    return published !== undefined && published === enforced;
+  }, 30_000);
+}
+
+/** Until the published config's entry for a tenant satisfies `ok` (status is written before the coalesced publication), and the gateway enforces it. */
+async function untilPublished(id: string, what: string, ok: (t: GatewayConfig['tenants'][number]) => boolean): Promise<GatewayConfig['tenants'][number]> {
+  const entry = await until(`published: ${what}`, async () => { const t = (await publishedConfig()).tenants.find((x) => x.id === id); return t && ok(t) ? t : undefined; }, 30_000);
+  await gatewayCaughtUp();
+  return entry;
+}
+
+/** A chat completion through the chart's gateway: the status and the error code. */
+async function chat(key: string, model: string): Promise<{ status: number; code?: string }> {
+  const r = await httpJson(`${gatewayUrl}/v1/chat/completions`, {
+    method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 4 }),
+  });
+  return { status: r.status, code: (r.body as { error?: { code?: string } })?.error?.code };
+}
 
 async function deploymentArgs(name: string): Promise<string[]> {
   const d = await admin.get<KObject & { spec: { template: { spec: { containers: { args?: string[] }[] } } } }>(R.Deployment, NS, name);
@@ -151,6 +190,7 @@ describe('the chart on the local control plane', () => {
     const gw = start('chart-gateway', process.execPath, args, { POD_NAME: `e2e-chart-${sfx}` });
     procs.push(gw);
     gatewayAdmin = `http://127.0.0.1:${adminPort}`;
+    gatewayUrl = `http://127.0.0.1:${port}`;
     const published = async () => (await admin.get(R.Secret, NS, 'tollgate-gateway-config'))?.metadata.annotations?.['tollgate.dev/config-hash'];
     const gatewayHash = async () => ((await httpJson(`${gatewayAdmin}/readyz`)).body as { config?: { hash?: string } })?.config?.hash;
     await until('the gateway enforces the published config', async () => { const h = await gatewayHash(); return h !== undefined && h === await published(); }, 60_000)
@@ -257,6 +297,115 @@ describe('the chart on the local control plane', () => {
       await admin.request('DELETE', `/apis/rbac.authorization.k8s.io/v1/namespaces/team-search/rolebindings/${viewer}`);
       await admin.request('DELETE', `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${platform}`);
     }
+  });
+
+  it('tier and suspension are grants: a tenant ServiceAccount bound to `edit` in its namespace asks for gold and is not granted it; it cannot lift a platform suspension', async () => {
+    const ns = 'team-support', tenantName = 'support-bot', sa = `tenant-dev-${sfx}`, block = `e2e-block-${sfx}`;
+    const tenantPath = `/apis/tollgate.dev/v1alpha1/namespaces/${ns}/llmtenants/${tenantName}`;
+    const merge = (body: unknown) => ({ body, contentType: 'application/merge-patch+json' });
+    await admin.request('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: ns } } });
+    await admin.request('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
+      body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: sa, namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns }] },
+    });
+    const dev = KubeClient.fromKubeconfig(await serviceAccountKubeconfig(admin, ns, sa));
+    const tenant = () => admin.get<Obj & { status?: { observedGeneration?: number; tier?: string; tierGrant?: Record<string, string>; grantedModels?: string[] } }>(R.LLMTenant, ns, tenantName);
+    const keyOf = async () => Buffer.from((await admin.get<KObject & { data: Record<string, string> }>(R.Secret, ns, `${tenantName}-tollgate-keys`))!.data['bot']!, 'base64').toString('utf8');
+    try {
+      // The team's own tenant is the team's to edit (aggregated `edit`)...
+      await until('the tenant ServiceAccount may patch its LLMTenant', async () => await statusOf(() => dev.request('PATCH', tenantPath, { ...merge({ spec: { tier: 'silver' } }), query: { dryRun: 'All' } })) === 200, 30_000);
+      await untilPublished(`${ns}/${tenantName}`, 'tier silver', (t) => t.tier === 'silver');
+      const key = await keyOf();
+      assert.equal((await chat(key, 'llama-3.1-70b-instruct')).code, 'model_not_entitled', 'silver has no 70B model');
+
+      // 1. ...it asks for gold: a request, not a grant (the platform approves silver for team-support only).
+      await dev.request('PATCH', tenantPath, merge({ spec: { tier: 'gold' } }));
+      const asked = await until('TierNotGranted on the tenant', async () => {
+        const t = await tenant();
+        return t?.status?.tierGrant?.['requested'] === 'gold' && condition(t, 'TierNotGranted')?.status === 'True' ? t : undefined;
+      }, 30_000);
+      assert.equal(condition(asked, 'TierNotGranted')?.message, 'tier gold requested; granted bronze by policy platform-default');
+      assert.deepEqual(asked.status?.tierGrant, { requested: 'gold', granted: 'bronze', policy: 'platform-default', message: 'tier gold requested; granted bronze by policy platform-default' });
+      assert.equal(asked.status?.tier, 'bronze');
+      assert.ok(!asked.status?.grantedModels?.includes('llama-3.1-70b-instruct'), JSON.stringify(asked.status));
+      const entry = await untilPublished(`${ns}/${tenantName}`, 'tier bronze', (t) => t.tier === 'bronze');
+      assert.deepEqual(entry?.models, ['llama-3.1-8b-instruct'], 'no gold model in the compiled gateway config');
+      assert.equal((await chat(key, 'llama-3.1-70b-instruct')).code, 'model_not_entitled');
+
+      // 2. The platform suspends the namespace (LLMPolicy: cluster-scoped, the platform team's).
+      await admin.create(R.LLMPolicy, { apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMPolicy', metadata: { name: block }, spec: { selector: { namespaces: [ns] }, suspend: { reason: 'e2e: security incident' } } });
+      await until('Suspended=True/SuspendedByPolicy', async () => condition(await tenant(), 'Suspended')?.reason === 'SuspendedByPolicy', 30_000);
+      await untilPublished(`${ns}/${tenantName}`, 'suspended', (t) => t.suspended);
+      assert.equal((await chat(key, 'llama-3.1-8b-instruct')).code, 'tenant_suspended');
+
+      // 3. Everything the tenant team can try from its namespace: what RBAC allows changes nothing, the rest is refused.
+      const attempts: [string, () => Promise<unknown>, number][] = [
+        ['un-suspend its LLMTenant (spec.suspended: false)', () => dev.request('PATCH', tenantPath, merge({ spec: { suspended: false } })), 200],
+        ['relabel its LLMTenant', () => dev.request('PATCH', tenantPath, merge({ metadata: { labels: { escaped: 'true' } } })), 200],
+        ['write its status', () => dev.request('PATCH', `${tenantPath}/status`, merge({ status: { conditions: [] } })), 403],
+        ['delete the blocking LLMPolicy', () => dev.request('DELETE', `/apis/tollgate.dev/v1alpha1/llmpolicies/${block}`), 403],
+        ['edit the blocking LLMPolicy', () => dev.request('PATCH', `/apis/tollgate.dev/v1alpha1/llmpolicies/${block}`, merge({ spec: { suspend: null } })), 403],
+        ['create a policy granting itself gold', () => dev.create(R.LLMPolicy, { apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMPolicy', metadata: { name: `self-grant-${sfx}` }, spec: { selector: { namespaces: [ns] }, tierGrants: { approve: ['gold'] } } }), 403],
+        ['change the admission policies', () => dev.request('DELETE', `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/${RELEASE}-approved-model-sources`), 403],
+      ];
+      const got: [string, number][] = [];
+      for (const [what, call] of attempts) got.push([what, await statusOf(call)]);
+      assert.deepEqual(got, attempts.map(([what, , want]) => [what, want]));
+      const after = await until('the operator saw the tenant\'s edits', async () => { const t = await tenant(); return t?.status?.observedGeneration === t?.metadata.generation ? t : undefined; }, 30_000);
+      assert.deepEqual([condition(after, 'Suspended')?.status, condition(after, 'Suspended')?.reason], ['True', 'SuspendedByPolicy']);
+      await gatewayCaughtUp();
+      assert.equal((await publishedConfig()).tenants.find((t) => t.id === `${ns}/${tenantName}`)?.suspended, true);
+      assert.equal((await chat(key, 'llama-3.1-8b-instruct')).code, 'tenant_suspended');
+    } finally {
+      await admin.delete(R.LLMPolicy, undefined, block);
+      await admin.request('PATCH', tenantPath, merge({ spec: { tier: 'silver' }, metadata: { labels: { escaped: null } } }));
+      await admin.request('DELETE', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/${sa}`);
+      await admin.request('DELETE', `/api/v1/namespaces/${ns}/serviceaccounts/${sa}`);
+    }
+    await until('the tenant Ready again on silver', async () => { const t = await tenant(); return ready(t)?.status === 'True' && t?.status?.tier === 'silver'; }, 30_000);
+  });
+
+  it('approved model sources: the API server rejects an LLMModel from an unapproved source with the rule\'s message; the operator stops serving one a new allowlist excludes', async () => {
+    const vapName = `${RELEASE}-approved-model-sources`;
+    const base = examples('10-models.yaml').find((m) => m.metadata.name === 'bge-small-en') as KObject & { spec: Record<string, unknown> & { model: Record<string, unknown> } };
+    const candidate = (name: string, patch: Record<string, unknown>) => ({ ...base, metadata: { name, namespace: 'llm-serving' }, spec: { ...base.spec, servedName: name, ...patch } });
+    const refusal = async (obj: unknown): Promise<string> => {
+      try { await admin.request('POST', pathFor(R.LLMModel, 'llm-serving'), { body: obj, query: { dryRun: 'All' } }); } catch (err) { return err instanceof Error ? err.message : String(err); }
+      return 'admitted';
+    };
+    const hf = await until('the policy in force at admission', async () => {
+      const m = await refusal(candidate('uncensored', { model: { huggingface: { repo: 'someone/uncensored-llama', revision: '0123456789abcdef0123456789abcdef01234567' } } }));
+      return m === 'admitted' ? undefined : m;
+    }, 30_000);
+    assert.match(hf, new RegExp(`403 .*ValidatingAdmissionPolicy '${vapName}'.*Hugging Face repo "someone/uncensored-llama" is not an approved model source: rule LLMPolicy approved-model-sources spec\\.modelSources\\.huggingface`));
+    const image = await refusal(candidate('evil-image', { image: `evil.example/vllm/vllm-openai@sha256:${'e'.repeat(64)}` }));
+    assert.match(image, /image repository "evil\.example\/vllm\/vllm-openai" is not an approved model source: rule LLMPolicy approved-model-sources spec\.modelSources\.images/);
+    const lookalike = await refusal(candidate('lookalike', { image: `docker.io/vllmx/vllm-openai@sha256:${'e'.repeat(64)}` }));
+    assert.match(lookalike, /rule LLMPolicy approved-model-sources spec\.modelSources\.images/);
+    // approved: an organisation prefix, case-insensitive for Hugging Face; an image repository below docker.io/vllm/
+    assert.equal(await refusal(candidate('approved', { model: { huggingface: { repo: 'Meta-Llama/Llama-3.2-1B', revision: '0123456789abcdef0123456789abcdef01234567' } } })), 'admitted');
+    type VapStatus = { status?: { observedGeneration?: number; typeChecking?: { expressionWarnings?: unknown[] } } };
+    const vap = await until('the policy type-checked', async () => {
+      const v = await admin.request<VapStatus>('GET', `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/${vapName}`);
+      return v.status?.observedGeneration && v.status.typeChecking ? v : undefined;
+    }, 30_000);
+    assert.deepEqual(vap.status?.typeChecking?.expressionWarnings ?? [], []);
+
+    // A stricter allowlist added later: models admitted before it are refused by the operator, naming the rule.
+    const strict = `e2e-sources-${sfx}`;
+    await admin.create(R.LLMPolicy, { apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMPolicy', metadata: { name: strict }, spec: { modelSources: { huggingface: ['meta-llama/*'] } } });
+    try {
+      const bge = await until('bge-small-en Ready=False/SourceNotApproved', async () => { const m = await admin.get<Obj>(R.LLMModel, 'llm-serving', 'bge-small-en'); return ready(m)?.reason === 'SourceNotApproved' ? m : undefined; }, 30_000);
+      assert.equal(ready(bge)?.message, `Hugging Face repo "BAAI/bge-small-en-v1.5" is not an approved model source: rule LLMPolicy ${strict} spec.modelSources.huggingface`);
+      assert.equal(condition(bge, 'SourceApproved')?.status, 'False');
+      await until('its Deployment at 0 replicas', async () => (await admin.get<KObject & { spec: { replicas: number } }>(R.Deployment, 'llm-serving', 'bge-small-en-engine'))?.spec.replicas === 0, 30_000);
+      await until('no longer in the published gateway config', async () => !(await publishedConfig()).models.some((m) => m.servedName === 'bge-small-en-v1.5'), 30_000);
+      await gatewayCaughtUp();
+      // and admission refuses a new model from that source
+      assert.match(await refusal(candidate('bge-again', {})), new RegExp(`rule LLMPolicy ${strict} spec\\.modelSources\\.huggingface`));
+    } finally {
+      await admin.delete(R.LLMPolicy, undefined, strict);
+    }
+    await until('bge-small-en Ready again', async () => ready(await admin.get<Obj>(R.LLMModel, 'llm-serving', 'bge-small-en'))?.status === 'True', 90_000);
   });
 
   it('the ValidatingAdmissionPolicy rejects unpinned images in the inference namespace and admits pinned ones', async () => {

@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assembleConfigText, CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, type ConfigIndex } from '../../operator/compiler/delivery.ts';
+import { assembleConfigText, CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, parseConfigIndex } from '../../api/delivery.ts';
 import { tenantNetworkPolicyName } from '../../operator/compiler/tenant.ts';
-import type { KubeClient } from '../../operator/kube/client.ts';
-import type { KObject } from '../../operator/kube/object.ts';
-import { R } from '../../operator/kube/resources.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { KObject } from '../../kube/object.ts';
+import { R } from '../../kube/resources.ts';
 import { binaryPath } from '../binaries.ts';
 import { render } from '../chart/helm.ts';
 import { kubeconfigPath, pauseImage, repoRoot } from '../kube.ts';
@@ -92,7 +92,7 @@ async function syncGatewayConfig(file: string): Promise<string> {
   const idx = await k.get<Sec>(R.Secret, NS.gw, CONFIG_INDEX_NAME);
   const text = idx?.data?.[CONFIG_INDEX_KEY];
   if (!text) throw new Error('no gateway config published yet');
-  const index = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as ConfigIndex;
+  const index = parseConfigIndex(Buffer.from(text, 'base64').toString('utf8'));
   const shards = new Map<string, string>();
   for (const s of index.shards) {
     const sec = await k.get<Sec>(R.Secret, NS.gw, s.name);
@@ -194,7 +194,7 @@ describe('NetworkPolicies enforced by kube-router on a kwok node with a real pod
     procs.push(operator);
     await k.create(R.LLMPolicy, {
       apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMPolicy', metadata: { name: POLICY },
-      spec: { selector: { namespaces: [NS.team, NS.other] }, tiers: [{ name: 'gold', models: ['*'] }], limits: { maxOutputTokens: 64 } },
+      spec: { selector: { namespaces: [NS.team, NS.other] }, tierGrants: { approve: ['gold'] }, tiers: [{ name: 'gold', models: ['*'] }], limits: { maxOutputTokens: 64 } },
     });
     await k.create(R.LLMModel, {
       apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMModel', metadata: { name: 'chat', namespace: NS.llm },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { binaryPath } from '../binaries.ts';
 import { kubeconfigPath, repoRoot } from '../kube.ts';
 import { startProcess, type Proc } from '../proc.ts';
-import { KubeClient } from '../../operator/kube/client.ts';
+import { KubeClient } from '../../kube/client.ts';
 
 export const logDir = mkdtempSync(join(tmpdir(), 'tollgate-e2e-operator-'));
 

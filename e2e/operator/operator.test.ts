@@ -4,9 +4,9 @@
 // stop working within seconds of suspension, revocation or budget exhaustion.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { KubeError, type KubeClient } from '../../operator/kube/client.ts';
-import type { KObject } from '../../operator/kube/object.ts';
-import { R } from '../../operator/kube/resources.ts';
+import { KubeError, type KubeClient } from '../../kube/client.ts';
+import type { KObject } from '../../kube/object.ts';
+import { R } from '../../kube/resources.ts';
 import { kubeconfigPath } from '../kube.ts';
 import { WRITE_VERBS, freePort, httpJson, kube, logDir, metricSum, simulator, tollgate, until, type Proc } from './harness.ts';
 
@@ -112,7 +112,7 @@ describe('operator on the local control plane', { timeout: 900_000 }, () => {
     await until('simulator up', async () => (await httpJson(`http://127.0.0.1:${ports.sim}/v1/models`)).status === 200, 30_000);
     await k.create(R.LLMPolicy, {
       apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMPolicy', metadata: { name: POLICY },
-      spec: { selector: { namespaces: [NS.team] }, tiers: [{ name: 'gold', models: ['*'] }], limits: { maxOutputTokens: 64 } },
+      spec: { selector: { namespaces: [NS.team] }, tierGrants: { approve: ['gold'] }, tiers: [{ name: 'gold', models: ['*'] }], limits: { maxOutputTokens: 64 } },
     });
     await k.create(R.LLMModel, model('chat'));
     await k.create(R.LLMModel, model('huge', { servedName: `e2e-huge-${sfx}`, resources: { gpus: 16, memory: '1Gi' } }));

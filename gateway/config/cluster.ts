@@ -1,30 +1,34 @@
-// In-cluster config source: watches the gateway config Secrets the operator publishes in the gateway's
-// namespace (an index naming content-addressed shards), reassembles and verifies them, and hands the
-// result to the ConfigHolder (which validates, refuses or swaps atomically). It also keeps the upstream
-// credentials map current and renews a per-replica Lease carrying the hash this replica enforces, so
-// the operator can tell which replicas run a stale config.
+// In-cluster config source: watches the config index Secret the operator publishes in the gateway's
+// namespace (api/delivery.ts), reads the shards it names one at a time, checks each against the index
+// and streams its text into the ConfigHolder, which verifies and builds the lookup structures tenant by
+// tenant (a shard's text is dropped once read: no copy of the config is kept). The watch leaves the
+// shards out (their data would be cached and sent again on every publication). It also keeps the
+// upstream credentials map current and renews a per-replica Lease carrying the hash this replica
+// enforces, so the operator can tell which replicas run a stale config.
 import { hostname } from 'node:os';
-import { CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, LABEL_CONFIG_PART, assembleConfigText, type ConfigIndex } from '../../operator/compiler/delivery.ts';
-import { KubeError, type KubeClient } from '../../operator/kube/client.ts';
-import { microTime, type KObject } from '../../operator/kube/object.ts';
-import { R } from '../../operator/kube/resources.ts';
-import { Informer } from '../../operator/runtime/informer.ts';
+import {
+  CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, ConfigPart, DeliveryError, GATEWAY_REPLICA_LABEL, LABEL_CONFIG_PART, UPSTREAM_CREDENTIALS_SECRET,
+  checkShard, parseConfigIndex, replicaLeaseAnnotations, replicaLeaseName, type ConfigIndex, type ShardRef,
+} from '../../api/delivery.ts';
+import { backoffDelay } from '../../kube/backoff.ts';
+import { KubeError, type KubeClient } from '../../kube/client.ts';
+import { Informer } from '../../kube/informer.ts';
+import { microTime, type KObject } from '../../kube/object.ts';
+import { R } from '../../kube/resources.ts';
 import type { ConfigHolder } from './holder.ts';
 
-export const UPSTREAM_CREDENTIALS_SECRET = 'tollgate-upstream-credentials';
-export const GATEWAY_REPLICA_LABEL = 'tollgate.dev/gateway-replica';
-export const ANN_CONFIG_HASH = 'tollgate.dev/config-hash';
-/** JSON `[{"id": keyId, "reason": …, "at": …}]`: keys this gateway refuses on its own (anomaly detection). */
-export const ANN_REVOKED_KEYS = 'tollgate.dev/revoked-keys';
-/** Bound on what one Lease carries (annotations are limited to 256 KiB in total). */
-export const MAX_PUBLISHED_REVOCATIONS = 500;
+/** The index and the credentials; shards are read when an index names them. */
+export const WATCH_SELECTOR = `app.kubernetes.io/managed-by=tollgate,${LABEL_CONFIG_PART}!=${ConfigPart.enum.shard}`;
 
 type SecretObj = KObject & { data?: Record<string, string> };
 
 const decode = (s: SecretObj | undefined, key: string): string | undefined => {
-  const v = s?.data?.[key];
+  const v = s?.data && Object.hasOwn(s.data, key) ? s.data[key] : undefined;
   return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 };
+
+/** A shard the index names is not (yet) in the API: retried, not a refusal. */
+class ShardMissing extends Error {}
 
 export interface ClusterSourceOptions {
   client: KubeClient;
@@ -44,20 +48,26 @@ export class ClusterConfigSource {
   private readonly secrets: Informer;
   private leaseTimer: NodeJS.Timeout | undefined;
   private pending: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private failures = 0;
+  /** resourceVersion of the index last applied or refused (a new one is read again). */
   private lastIndexVersion = '';
+  private loading: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
   readonly replica: string;
 
   constructor(o: ClusterSourceOptions) {
     this.o = o;
     this.replica = (o.replicaName ?? process.env['POD_NAME'] ?? `${hostname()}-${process.pid}`).toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 50);
     this.secrets = new Informer(o.client, R.Secret, {
-      namespace: o.namespace, labelSelector: 'app.kubernetes.io/managed-by=tollgate', resyncMs: 60_000,
+      namespace: o.namespace, labelSelector: WATCH_SELECTOR, resyncMs: 60_000,
       log: (msg, fields) => o.log('warn', msg, fields),
     });
-    // Several shard events arrive together: assemble once they have settled.
+    // Events arrive together (credentials, index): read once they have settled.
     this.secrets.on(() => {
       if (this.pending) return;
-      this.pending = setTimeout(() => { this.pending = undefined; this.sync(); }, 20);
+      this.pending = setTimeout(() => { this.pending = undefined; void this.sync(); }, 20);
     });
   }
 
@@ -66,7 +76,7 @@ export class ClusterConfigSource {
   async start(): Promise<void> {
     this.secrets.start();
     await this.secrets.waitForSync();
-    this.sync();
+    await this.sync();
     const every = ((this.o.leaseSeconds ?? 30) * 1000) / 3;
     const renew = () => { void this.renewLease().catch((err: unknown) => this.o.log('warn', 'could not renew replica lease', { err: err instanceof Error ? err.message : String(err) })); };
     renew();
@@ -76,62 +86,106 @@ export class ClusterConfigSource {
   }
 
   stop(): void {
+    this.stopped = true;
     this.secrets.stop();
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     if (this.pending) clearTimeout(this.pending);
+    if (this.retry) clearTimeout(this.retry);
   }
 
-  /** Read the index and its shards from the cache; apply when complete. */
-  sync(): void {
+  /** Credentials from the cache; the config when the index changed. One load at a time. */
+  async sync(): Promise<void> {
+    this.syncCredentials();
+    if (this.loading) { this.again = true; return this.loading; }
+    this.loading = (async () => {
+      try {
+        do { this.again = false; await this.loadIndex(); } while (this.again && !this.stopped);
+      } finally {
+        this.loading = undefined;
+      }
+    })();
+    return this.loading;
+  }
+
+  private syncCredentials(): void {
+    const creds = this.secrets.get(`${this.o.namespace}/${UPSTREAM_CREDENTIALS_SECRET}`) as SecretObj | undefined;
+    if (!creds) return;
+    const next = new Map(Object.keys(creds.data ?? {}).map((k) => [k, decode(creds, k) ?? '']));
+    for (const k of [...this.o.credentials.keys()]) if (!next.has(k)) this.o.credentials.delete(k);
+    for (const [k, v] of next) this.o.credentials.set(k, v);
+  }
+
+  private async loadIndex(): Promise<void> {
     const ns = this.o.namespace;
-    const creds = this.secrets.get(`${ns}/${UPSTREAM_CREDENTIALS_SECRET}`) as SecretObj | undefined;
-    if (creds) {
-      const next = new Map(Object.keys(creds.data ?? {}).map((k) => [k, decode(creds, k) ?? '']));
-      for (const k of [...this.o.credentials.keys()]) if (!next.has(k)) this.o.credentials.delete(k);
-      for (const [k, v] of next) this.o.credentials.set(k, v);
-    }
-    const index = this.secrets.get(`${ns}/${CONFIG_INDEX_NAME}`) as SecretObj | undefined;
-    if (!index || index.metadata.resourceVersion === this.lastIndexVersion) return;
+    const indexObj = this.secrets.get(`${ns}/${CONFIG_INDEX_NAME}`) as SecretObj | undefined;
+    const version = indexObj?.metadata.resourceVersion ?? '';
+    if (!indexObj || version === this.lastIndexVersion) return;
     const source = `cluster:${ns}/${CONFIG_INDEX_NAME}`;
-    let parsed: ConfigIndex;
+    let index: ConfigIndex;
     try {
-      parsed = JSON.parse(decode(index, CONFIG_INDEX_KEY) ?? '') as ConfigIndex;
-    } catch {
-      this.o.holder.refuse('the config index Secret does not hold valid JSON', source);
-      this.lastIndexVersion = index.metadata.resourceVersion ?? '';
-      return;
-    }
-    if (this.o.holder.current?.hash === parsed.hash) { this.lastIndexVersion = index.metadata.resourceVersion ?? ''; return; }
-    const shards = new Map<string, string>();
-    for (const s of parsed.shards ?? []) {
-      const obj = this.secrets.get(`${ns}/${s.name}`) as SecretObj | undefined;
-      if (!obj || obj.metadata.labels?.[LABEL_CONFIG_PART] !== 'shard') return; // not here yet: the next event retries
-      shards.set(s.name, decode(obj, CONFIG_SHARD_KEY) ?? '');
-    }
-    this.lastIndexVersion = index.metadata.resourceVersion ?? '';
-    try {
-      const raw: unknown = JSON.parse(assembleConfigText(parsed, shards));
-      const r = this.o.holder.apply(raw, source);
-      if (r.ok && r.changed) this.o.log('info', 'gateway config swapped', { hash: r.hash, shards: shards.size });
+      index = parseConfigIndex(decode(indexObj, CONFIG_INDEX_KEY) ?? '');
     } catch (err) {
       this.o.holder.refuse(err instanceof Error ? err.message : String(err), source);
+      this.lastIndexVersion = version;
+      return;
     }
+    if (this.o.holder.current?.hash === index.hash) { this.lastIndexVersion = version; return; }
+    try {
+      const r = await this.o.holder.applyText(this.shardTexts(index), source);
+      this.lastIndexVersion = version;
+      this.failures = 0;
+      if (r.ok && r.changed) this.o.log('info', 'gateway config swapped', { hash: r.hash, shards: index.shards.length });
+    } catch (err) {
+      if (err instanceof DeliveryError) {
+        this.o.holder.refuse(err.message, source);
+        this.lastIndexVersion = version;
+        return;
+      }
+      // A shard not there yet, or the API unreachable: read the index again later.
+      const delay = backoffDelay(this.failures++, { baseMs: 500, maxMs: 30_000 });
+      this.o.log('warn', 'could not read the gateway config shards; retrying', { err: err instanceof Error ? err.message : String(err), retryInMs: delay });
+      if (this.retry) clearTimeout(this.retry);
+      if (!this.stopped) {
+        this.retry = setTimeout(() => { this.retry = undefined; void this.sync(); }, delay);
+        this.retry.unref();
+      }
+    }
+  }
+
+  /** The shards' texts in index order, each checked against the index; the next one is read while this one is parsed. */
+  private async *shardTexts(index: ConfigIndex): AsyncGenerator<string> {
+    let next: Promise<string> | undefined = this.readShard(index.shards[0]!);
+    for (let i = 0; i < index.shards.length; i++) {
+      const text: string = await next!;
+      next = i + 1 < index.shards.length ? this.readShard(index.shards[i + 1]!) : undefined;
+      next?.catch(() => undefined); // awaited on the next turn; not an unhandled rejection if this one stops the read
+      yield text;
+    }
+  }
+
+  private async readShard(ref: ShardRef): Promise<string> {
+    // A list by name, not a GET: the gateway's Role can list and watch Secrets in its namespace, no more.
+    const { items } = await this.o.client.list<SecretObj>(R.Secret, { namespace: this.o.namespace, fieldSelector: `metadata.name=${ref.name}` });
+    const obj = items.find((s) => s.metadata.name === ref.name);
+    if (!obj) throw new ShardMissing(`gateway config shard ${ref.name} is missing`);
+    if (obj.metadata.labels?.[LABEL_CONFIG_PART] !== ConfigPart.enum.shard) throw new DeliveryError(`gateway config shard ${ref.name} is not labelled as a shard`);
+    const text = decode(obj, CONFIG_SHARD_KEY);
+    if (text === undefined) throw new DeliveryError(`gateway config shard ${ref.name} has no ${CONFIG_SHARD_KEY} key`);
+    checkShard(ref, text);
+    return text;
   }
 
   private async renewLease(): Promise<void> {
     const ns = this.o.namespace;
-    const name = `tollgate-gateway-${this.replica}`;
-    const now = microTime();
+    const name = replicaLeaseName(this.replica);
+    const revoked = (this.o.revoked?.() ?? []).map(([id, r]) => ({ id, reason: r.reason, at: r.at }));
     const lease = {
       apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
       metadata: {
         name, namespace: ns, labels: { [GATEWAY_REPLICA_LABEL]: 'true', 'app.kubernetes.io/name': 'tollgate', 'app.kubernetes.io/component': 'gateway' },
-        annotations: {
-          [ANN_CONFIG_HASH]: this.o.holder.current?.hash ?? '',
-          [ANN_REVOKED_KEYS]: JSON.stringify((this.o.revoked?.() ?? []).slice(0, MAX_PUBLISHED_REVOCATIONS).map(([id, r]) => ({ id, reason: r.reason, at: r.at })).sort((a, b) => (a.id < b.id ? -1 : 1))),
-        },
+        annotations: replicaLeaseAnnotations(this.o.holder.current?.hash, revoked),
       },
-      spec: { holderIdentity: this.replica, leaseDurationSeconds: this.o.leaseSeconds ?? 30, renewTime: now },
+      spec: { holderIdentity: this.replica, leaseDurationSeconds: this.o.leaseSeconds ?? 30, renewTime: microTime() },
     };
     try {
       await this.o.client.request('PATCH', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${name}`, {

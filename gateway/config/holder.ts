@@ -1,12 +1,13 @@
-// Holds the config in force and swaps it atomically. `apply()` is the one programmatic entry point: the
-// file watcher, the `-f` manifest compiler and (later) the in-cluster watcher all call it. A config that
-// fails validation is refused; the last good one stays in force and the refusal is recorded for /readyz,
+// Holds the config in force and swaps it atomically. Two entry points, one verifier
+// (api/config-verify.ts): `apply()` for a config already parsed into an object (YAML, `-f` manifests,
+// tests) and `applyText()` for JSON text in chunks (the file source, the in-cluster source's shards),
+// which is verified and turned into lookup structures one tenant at a time. A config that fails
+// verification is refused; the last good one stays in force and the refusal is recorded for /readyz,
 // logs and metrics.
 import { ZodError } from 'zod';
-import type { GatewayConfig } from '../../api/gateway-config.ts';
+import { ConfigTextReader, verifyConfigObject, type VerifiedHead } from '../../api/config-verify.ts';
 import { stripUserinfo } from '../scrub.ts';
-import { buildSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.ts';
-import { verifyGatewayConfig } from './verify.ts';
+import { SnapshotBuilder, type Snapshot, type SnapshotOptions } from './snapshot.ts';
 
 export interface ReloadError {
   readonly message: string;
@@ -52,33 +53,61 @@ export class ConfigHolder {
   }
 
   /**
-   * Validate `raw` (untrusted: parsed JSON/YAML or an object) and swap it in. Never throws: a refusal is
+   * Verify `raw` (untrusted: parsed JSON/YAML or an object) and swap it in. Never throws: a refusal is
    * returned, recorded and reported to observers; the previous snapshot stays in force.
    */
   apply(raw: unknown, source: string): ApplyResult {
-    let config: GatewayConfig;
-    let snapshot: Snapshot;
+    const builder = new SnapshotBuilder(this.#options);
+    let head: VerifiedHead;
     try {
-      config = verifyGatewayConfig(raw);
-      if (this.#current && this.#current.hash === config.hash) {
-        this.#lastError = undefined;
-        this.#lastSource = source;
-        return { ok: true, changed: false, hash: config.hash, snapshot: this.#current };
-      }
-      snapshot = buildSnapshot(config, this.#options);
+      head = verifyConfigObject(raw, builder);
     } catch (e) {
       const claimed = raw !== null && typeof raw === 'object' && typeof (raw as { hash?: unknown }).hash === 'string' ? String((raw as { hash: string }).hash).slice(0, 80) : undefined;
-      const error: ReloadError = { message: stripUserinfo(describeError(e)), source, at: new Date(), claimedHash: claimed };
-      this.#lastError = error;
-      for (const o of this.#observers) o.refused?.(error);
-      return { ok: false, error };
+      return this.#refused(e, source, claimed);
     }
-    const previous = this.#current;
-    this.#current = snapshot;
+    return this.#swap(builder, head.hash, source);
+  }
+
+  /**
+   * Verify a config's JSON text, read chunk by chunk from `chunks`, and swap it in. Verification failures
+   * are refusals (as `apply`); an error thrown by `chunks` itself (a read that failed, a shard not there
+   * yet) propagates to the caller unrecorded, which decides whether it is one.
+   */
+  async applyText(chunks: AsyncIterable<string> | Iterable<string>, source: string): Promise<ApplyResult> {
+    const builder = new SnapshotBuilder(this.#options);
+    const reader = new ConfigTextReader(builder);
+    for await (const chunk of chunks) {
+      try {
+        reader.feed(chunk);
+      } catch (e) {
+        return this.#refused(e, source, reader.claimedHash);
+      }
+    }
+    let head: VerifiedHead;
+    try {
+      head = reader.end();
+    } catch (e) {
+      return this.#refused(e, source, reader.claimedHash);
+    }
+    return this.#swap(builder, head.hash, source);
+  }
+
+  #swap(builder: SnapshotBuilder, hash: string, source: string): ApplyResult {
     this.#lastError = undefined;
     this.#lastSource = source;
+    if (this.#current && this.#current.hash === hash) return { ok: true, changed: false, hash, snapshot: this.#current };
+    const snapshot = builder.finish(hash);
+    const previous = this.#current;
+    this.#current = snapshot;
     for (const o of this.#observers) o.applied?.(snapshot, source, previous);
-    return { ok: true, changed: true, hash: snapshot.hash, snapshot };
+    return { ok: true, changed: true, hash, snapshot };
+  }
+
+  #refused(e: unknown, source: string, claimedHash: string | undefined): ApplyResult {
+    const error: ReloadError = { message: stripUserinfo(describeError(e)), source, at: new Date(), claimedHash };
+    this.#lastError = error;
+    for (const o of this.#observers) o.refused?.(error);
+    return { ok: false, error };
   }
 
   /** Record a failure that happened before validation (unreadable file, YAML syntax, compile error). */

@@ -3,7 +3,8 @@
 // changes the rules under an in-flight request.
 import { displayUrl } from '../scrub.ts';
 import { BlockList, isIP } from 'node:net';
-import type { CfgBudgetLine, CfgModel, CfgTenant, GatewayConfig } from '../../api/gateway-config.ts';
+import type { ConfigSink } from '../../api/config-verify.ts';
+import { GATEWAY_CONFIG_SCHEMA_VERSION, type CfgBudgetLine, type CfgModel, type CfgTenant, type GatewayConfig } from '../../api/gateway-config.ts';
 import type { AccessWindow } from '../../api/v1alpha1/policy.ts';
 import type { Scope } from '../../api/v1alpha1/model.ts';
 
@@ -36,6 +37,11 @@ export interface RtModel {
   readonly capabilities: ReadonlySet<string>;
 }
 
+/**
+ * What the hot path looks things up in: the config's text, parsed tree and validated copy are never kept.
+ * `config` is assembled from the same tenant and model objects the lookup structures point to (no copy),
+ * with the sub-objects equal tenants share interned.
+ */
 export interface Snapshot {
   readonly config: GatewayConfig;
   readonly hash: string;
@@ -68,23 +74,43 @@ class Interner {
   }
 }
 
-export function buildSnapshot(config: GatewayConfig, opts: SnapshotOptions = {}): Snapshot {
-  const intern = new Interner();
-  const models = new Map<string, RtModel>();
-  for (const m of config.models) {
-    const base = opts.upstreamOverrides?.get(m.servedName) ?? m.upstream;
-    const { origin, basePath } = splitUpstream(base, m.servedName);
-    models.set(m.servedName, { cfg: m, origin, basePath, capabilities: new Set(m.capabilities) });
+/**
+ * Builds a Snapshot from verified pieces as they arrive (api/config-verify.ts hands it the models and one
+ * tenant at a time): the whole config never exists as one object. A builder whose config then fails
+ * verification is dropped.
+ */
+export class SnapshotBuilder implements ConfigSink {
+  readonly #opts: SnapshotOptions;
+  readonly #intern = new Interner();
+  readonly #keys = new Map<string, RtKey>();
+  readonly #models = new Map<string, RtModel>();
+  #modelList: readonly CfgModel[] = [];
+  readonly #tenantList: CfgTenant[] = [];
+
+  constructor(opts: SnapshotOptions = {}) {
+    this.#opts = opts;
   }
-  const keys = new Map<string, RtKey>();
-  for (const t of config.tenants) {
-    // The parsed config is this gateway's own copy: sharing equal sub-objects in place is safe.
+
+  models(models: readonly CfgModel[]): void {
+    this.#modelList = models;
+    for (const m of models) {
+      const base = this.#opts.upstreamOverrides?.get(m.servedName) ?? m.upstream;
+      const { origin, basePath } = splitUpstream(base, m.servedName);
+      this.#models.set(m.servedName, { cfg: m, origin, basePath, capabilities: new Set(m.capabilities) });
+    }
+  }
+
+  /** A verified tenant: this builder's own copy (sub-objects are shared in place). */
+  tenant(t: CfgTenant): void {
+    const intern = this.#intern;
     t.limits = intern.get('limits', t.limits);
     t.guardrails = intern.get('guardrails', t.guardrails);
     t.models = intern.get('models', t.models);
     t.accessWindows = intern.get('windows', t.accessWindows);
     t.ipAllowlists = intern.get('ips', t.ipAllowlists);
     if (t.anomaly) t.anomaly = intern.get('anomaly', t.anomaly);
+    if (t.modelLimits) t.modelLimits = intern.get('modelLimits', t.modelLimits);
+    t.tier = intern.get('tier', t.tier);
     const l = t.limits;
     const tenant: RtTenant = {
       cfg: t,
@@ -98,10 +124,24 @@ export function buildSnapshot(config: GatewayConfig, opts: SnapshotOptions = {})
       const expiresAtMs = k.expiresAt === undefined ? undefined : Date.parse(k.expiresAt);
       if (expiresAtMs !== undefined && Number.isNaN(expiresAtMs)) throw new Error(`key ${k.id}: expiresAt is not a valid time`);
       k.scopes = intern.get('scopes', k.scopes);
-      keys.set(k.sha256, { id: k.id, sha256: k.sha256, scopes: intern.derived('scopeSet', k.scopes, (sc) => new Set(sc)), expiresAtMs, revoked: k.revoked, tenant });
+      if (k.limits) k.limits = intern.get('keyLimits', k.limits);
+      this.#keys.set(k.sha256, { id: k.id, sha256: k.sha256, scopes: intern.derived('scopeSet', k.scopes, (sc) => new Set(sc)), expiresAtMs, revoked: k.revoked, tenant });
     }
+    this.#tenantList.push(t);
   }
-  return { config, hash: config.hash, loadedAt: new Date(), keys, models, tenantCount: config.tenants.length };
+
+  finish(hash: string): Snapshot {
+    const config: GatewayConfig = { schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION, models: [...this.#modelList], tenants: this.#tenantList, hash };
+    return { config, hash, loadedAt: new Date(), keys: this.#keys, models: this.#models, tenantCount: this.#tenantList.length };
+  }
+}
+
+/** A snapshot of a config already verified and held whole (tests, tools); its objects are shared in place. */
+export function buildSnapshot(config: GatewayConfig, opts: SnapshotOptions = {}): Snapshot {
+  const b = new SnapshotBuilder(opts);
+  b.models(config.models);
+  for (const t of config.tenants) b.tenant(t);
+  return b.finish(config.hash);
 }
 
 export function splitUpstream(base: string, name: string): { origin: string; basePath: string } {

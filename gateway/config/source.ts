@@ -1,9 +1,10 @@
 // Config sources: a gateway config file (JSON or YAML), or anything else that can produce a config
 // (the `-f` manifest compiler). A watcher polls cheap file fingerprints (and listens to fs.watch for a
 // prompt reaction), loads on change and hands the result to the ConfigHolder. Works with editors that
-// replace files by rename and with Kubernetes' symlink-swapped ConfigMap/Secret volumes.
-import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+// replace files by rename and with Kubernetes' symlink-swapped ConfigMap/Secret volumes. A JSON file is
+// read in chunks and verified as it is read (never held whole); YAML is parsed whole.
+import { createReadStream, watch, type FSWatcher } from 'node:fs';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describeError, type ApplyResult, type ConfigHolder } from './holder.ts';
@@ -14,7 +15,28 @@ export function parseConfigText(text: string): unknown {
   return parseYaml(text, { maxAliasCount: 100 });
 }
 
+/** JSON config text to be read in chunks when it is applied (ConfigHolder.applyText). */
+export class ConfigText {
+  readonly chunks: () => AsyncIterable<string>;
+  constructor(chunks: () => AsyncIterable<string>) {
+    this.chunks = chunks;
+  }
+}
+
+const FILE_CHUNK_BYTES = 256 * 1024;
+
+/** A JSON file (its first non-blank character is `{`) as ConfigText; anything else parsed (YAML). */
 export async function readConfigFile(path: string): Promise<unknown> {
+  const fh = await open(path, 'r');
+  let head: string;
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    head = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  } finally {
+    await fh.close();
+  }
+  if (head.startsWith('{')) return new ConfigText(() => createReadStream(path, { encoding: 'utf8', highWaterMark: FILE_CHUNK_BYTES }) as AsyncIterable<string>);
   return parseConfigText(await readFile(path, 'utf8'));
 }
 
@@ -52,7 +74,7 @@ export async function fingerprintPaths(paths: readonly string[]): Promise<string
 export interface WatchOptions {
   /** Files or directories whose change triggers a reload. */
   paths: readonly string[];
-  /** Produces the raw config (validated by the holder). Throwing refuses the reload. */
+  /** Produces the raw config or ConfigText (verified by the holder). Throwing refuses the reload. */
   load: () => Promise<unknown>;
   /** Label used in logs and /readyz. */
   source: string;
@@ -81,13 +103,13 @@ export class ConfigWatcher {
   }
 
   async #load(): Promise<ApplyResult> {
-    let raw: unknown;
     try {
-      raw = await this.#opts.load();
+      const raw = await this.#opts.load();
+      if (raw instanceof ConfigText) return await this.#holder.applyText(raw.chunks(), this.#opts.source);
+      return this.#holder.apply(raw, this.#opts.source);
     } catch (e) {
       return { ok: false, error: this.#holder.refuse(`cannot load config: ${describeError(e)}`, this.#opts.source) };
     }
-    return this.#holder.apply(raw, this.#opts.source);
   }
 
   start(): void {

@@ -34,6 +34,17 @@ export interface ForwardRequest {
   readonly body: Record<string, unknown>;
   readonly credential: string | undefined;
   readonly transform: OutputTransform | undefined;
+  /** Re-encodes the streamed answer for a client of another API (/v1/responses); undefined: as it comes. */
+  readonly encoder?: StreamEncoder | undefined;
+}
+
+/** What the relay releases (chat SSE, after the output cap and guardrails) in, the client's SSE out. */
+export interface StreamEncoder {
+  /** Written right after the headers. */
+  start(): Uint8Array;
+  push(chunk: Uint8Array): Uint8Array;
+  /** Written before the stream closes, however it ended. */
+  end(): Uint8Array;
 }
 
 /** Log the cause (scrubbed) and map it to the catalog; a client that left is not an upstream failure. */

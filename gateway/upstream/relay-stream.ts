@@ -22,13 +22,17 @@ export async function relayStream(deps: UpstreamDeps, r: ForwardRequest, body: A
   const res = reply.raw;
   reply.hijack();
   res.writeHead(200, { ...responseHeaders(r.reqId, 'text/event-stream; charset=utf-8'), connection: 'keep-alive' });
+  // a client of another API (/v1/responses) gets the same released bytes re-encoded
+  const enc = r.encoder;
+  const encode = (b: Uint8Array): Uint8Array => (enc ? enc.push(b) : b);
+  if (enc) res.write(enc.start());
   outcome.upstreamWorked = true;
   let code: string | undefined;
   // an output judge (transform review) holds what the relay releases until it has judged it
   const gate = new ReviewGate(r.transform);
   try {
     for await (const chunk of body) {
-      const out = await gate.pass(relay.push(chunk), false, relay.verdict !== undefined);
+      const out = encode(await gate.pass(relay.push(chunk), false, relay.verdict !== undefined));
       if (out.length > 0 && !res.destroyed && !res.write(out)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
       if (relay.verdict || gate.verdict) {
         cut.abort('blocked');
@@ -43,7 +47,7 @@ export async function relayStream(deps: UpstreamDeps, r: ForwardRequest, body: A
     if (!relay.verdict && !gate.verdict && !res.destroyed) {
       // the relay's tail (nothing more when it stopped at the cap or an upstream error event), then the
       // output judge's final review of whatever it still holds
-      const tail = await gate.pass(relay.stopped ? new Uint8Array(0) : relay.end(), true, false);
+      const tail = encode(await gate.pass(relay.stopped ? new Uint8Array(0) : relay.end(), true, false));
       if (tail.length > 0) res.write(tail);
     }
   } catch (e) {
@@ -52,7 +56,7 @@ export async function relayStream(deps: UpstreamDeps, r: ForwardRequest, body: A
       // Headers are out: report the failure in-band. Never retried.
       const err = failure(deps, r.reqId, r.model.cfg.servedName, e, reason);
       code = err.code;
-      res.write(`data: ${JSON.stringify(err.body())}\n\n`);
+      res.write(encode(Buffer.from(`data: ${JSON.stringify(err.body())}\n\n`)));
     }
   } finally {
     outcome.usage = relay.usage;
@@ -66,6 +70,10 @@ export async function relayStream(deps: UpstreamDeps, r: ForwardRequest, body: A
     if (verdict) {
       code = 'output_blocked';
       deps.metrics.outputBlocked.inc({ reason: verdict.reason });
+    }
+    if (enc && !res.destroyed) {
+      const last = enc.end();
+      if (last.length > 0) res.write(last);
     }
     if (!res.destroyed) res.end();
   }

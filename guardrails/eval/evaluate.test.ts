@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SECRET_DETECTORS } from '../detectors.ts';
 import { evaluateExfiltration, evaluateInjection, evaluateRedaction } from './evaluate.ts';
-import { evaluatePublicInjection } from './public-injection.ts';
+import { setLearnedModel } from '../injection-model.ts';
+import { evaluatePublicInjection, scorePublic } from './public-injection.ts';
 
 describe('detection quality', () => {
   const r = evaluateRedaction({ perTemplate: 5, perNegative: 8, splits: 2 });
@@ -71,6 +72,24 @@ describe('injection scorer on public labelled data (guardrails/eval/data, split 
     assert.ok(bipia.heldOut.detectionRate >= 0.3 && bipia.heldOut.falseAlarmRate <= 0.1, JSON.stringify(bipia.heldOut));
     const docs = src('tollgate-benign', 'document');
     assert.ok(docs.heldOut.falseAlarmRate <= 0.1 && docs.tuning.falseAlarmRate <= 0.1, 'FAQ pages and how-to guides are not injections');
+  });
+
+  it('with the learned family (trained on the tuning split only): held-out ≥ 75% caught at ≤ 1% false alarms; in-the-wild jailbreaks ≥ 90%', () => {
+    // measured 78.9% / 0.7% (jailbreak-llms 96.3%); heuristics alone 68.5% / 0.7%
+    assert.ok(r.heldOut.detectionRate >= 0.75, `held-out detection ${r.heldOut.detectionRate}`);
+    assert.ok(r.heldOut.falseAlarmRate <= 0.01, `held-out false alarms ${r.heldOut.falseAlarmRate}`);
+    assert.ok(src('jailbreak-llms').heldOut.detectionRate >= 0.9, `jailbreak-llms ${src('jailbreak-llms').heldOut.detectionRate}`);
+  });
+
+  it('heuristics alone (learned family off) still reach the issue target: ≥ 60% held out at ≤ 5% false alarms', () => {
+    const prev = setLearnedModel(null);
+    try {
+      const h = evaluatePublicInjection(undefined, scorePublic());
+      assert.ok(h.heldOut.detectionRate >= 0.6 && h.heldOut.detectionRate < r.heldOut.detectionRate, `heuristics alone ${h.heldOut.detectionRate}`);
+      assert.ok(h.heldOut.falseAlarmRate <= 0.05);
+    } finally {
+      setLearnedModel(prev);
+    }
   });
 
   it('the measurement can fail: an impossible threshold catches nothing', () => {

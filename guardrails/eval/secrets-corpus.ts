@@ -10,6 +10,7 @@
 // detectors do on text nobody tuned them on. Tokens are random at run time: no real secret is committed.
 import { generateKey } from '../../api/keys.ts';
 import { rng } from './generate.ts';
+import { lookalikeDev } from './lookalikes.ts';
 
 export type Split = 'dev' | 'holdout';
 
@@ -216,6 +217,8 @@ export function secretCorpus(split: Split, per = 1): SecretCorpus {
   }
   const lookalikes: LookalikeSample[] = [];
   for (let k = 0; k < Math.max(1, per); k++) lookalikes.push(...(split === 'dev' ? devLookalikes(g) : holdoutLookalikes(g)));
+  // the principle-based development set (lookalikes.ts): dev only
+  if (split === 'dev') lookalikes.push(...lookalikeDev());
   return { positives, lookalikes };
 }
 

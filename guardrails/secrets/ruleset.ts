@@ -20,8 +20,11 @@
 import { readFileSync } from 'node:fs';
 import RE2 from 're2';
 import { analyzePattern } from '../pattern.ts';
+import { searchView } from '../text.ts';
 import { KEYWORD_CONTEXT, redactionMarker, type Hit, type Rule } from '../rules.ts';
+import { patternHead, prefixClosure } from './head.ts';
 import { KeywordAutomaton, shannonEntropy } from './keywords.ts';
+import { lookalikeReason } from './lookalike.ts';
 import { sampler } from './sample.ts';
 import { TOLLGATE_RULES } from './tollgate-rules.ts';
 import type { GitleaksAllowlist, GitleaksConfig, GitleaksRule } from './types.ts';
@@ -73,6 +76,9 @@ export const REPORTED_AS: Readonly<Record<string, string>> = {
   'github-app-token-stateless': 'github-token',
   'stripe-webhook-secret': 'stripe-key',
 };
+
+/** Rules that take any identifier-and-value shape (no provider format): a UUID value is an id there. */
+const GENERIC: ReadonlySet<string> = new Set(['generic-api-key', 'password-assignment']);
 
 /** gitleaks' trailing terminator: after the token, one backtick, quote, space or `;`, an escaped \\n or \\r, or the end. */
 export const TERMINATOR = String.raw`(?:[\x60'"\s;]|\\[nr]|$)`;
@@ -251,6 +257,30 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
   if (offset < measured) rewrites.push(`keyword offset capped from ${measured} to ${offset}`);
   const before = ko?.inside === false ? KEYWORD_CONTEXT : 0;
   const kwMax = Math.max(0, ...keywords.map((k) => k.length));
+  // a short necessary prefix of every match (head.ts): searched first, on its own few dozen characters
+  const head = keywords.length > 0 ? patternHead(source, maxLength) : undefined;
+  /** Where the head matches first in [from, lastStart] (-1: nowhere), or undefined when its text has not all arrived. */
+  let memo: { view: string; from: number; lastStart: number; at: number | undefined } | undefined;
+  const headAt = (view: string, from: number, lastStart: number): number | undefined => {
+    if (!head) return undefined;
+    const hi = lastStart + head.maxLength + 1;
+    if (hi > view.length) return undefined;
+    if (memo && memo.view === view && memo.from === from && memo.lastStart === lastStart) return memo.at;
+    const m = searchView(head.re, view, from > 0 ? from - 1 : 0, hi, from);
+    const at = m && m.start <= lastStart ? m.start : -1;
+    memo = { view, from, lastStart, at };
+    return at;
+  };
+  // the prefixes of every match (head.ts), anchored at the end of the text: compiled when a stream first needs it
+  const closureSource = keywords.length > 0 ? prefixClosure(source) : undefined;
+  let closure: RE2 | null | undefined;
+  const closureRe = (): RE2 | null => {
+    if (closure === undefined) {
+      try { closure = closureSource === undefined ? null : new RE2(`(?:${closureSource})$`, 'gu'); } catch { closure = null; }
+    }
+    return closure;
+  };
+  if (head) rewrites.push(`head (necessary prefix, searched first): ${head.source}`);
   const hitOf = (m: RegExpExecArray, shift: number): Hit => {
     const [a, b] = secretSpan(m, r.secretGroup);
     const start = m.index + shift;
@@ -269,23 +299,38 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
       const m = re.exec(view);
       return m ? hitOf(m, 0) : null;
     },
+    excludesWindow(view, from, lastStart) {
+      const h = headAt(view, from, lastStart);
+      if (h === -1) return true;
+      if (head && h === undefined) return false; // the head's text has not all arrived: wait for it (cheaper)
+      // no start in [from, lastStart] from which the rest of the view is a prefix of some match
+      const re = closureRe();
+      if (re === null) return false;
+      const m = searchView(re, view, from > 0 ? from - 1 : 0, view.length, h ?? from);
+      return !m || m.start > lastStart;
+    },
     findWindow(view, from, lastStart) {
+      const h = headAt(view, from, lastStart);
+      if (h === -1) return null;
+      if (h !== undefined) from = h;
       // matches starting in [from, lastStart] end by lastStart + maxLength: a window one character wider on each
       // side sees the same \b, ^ and $ as the whole view does for them
       const lo = from > 0 ? from - 1 : 0;
       const hi = Math.min(view.length, lastStart + maxLength + 2);
-      const sub = view.slice(lo, hi);
-      // Bounds first, with the capture-free pattern (DFA only, about ten times cheaper than a match with groups);
-      // then the groups on the match and two characters around it, accepted when the bounds agree.
-      probe.lastIndex = from - lo;
-      const b = probe.exec(sub);
-      if (!b || b.index + lo > lastStart) return null;
+      // Bounds first, with the capture-free pattern (DFA only, about ten times cheaper than a match with groups), on
+      // the view's bytes when it is ASCII (no conversion per call); then the groups on the match and two characters
+      // around it, accepted when the bounds agree.
+      const b = searchView(probe, view, lo, hi, from);
+      if (!b || b.start > lastStart) return null;
+      const bStart = b.start;
+      const bEnd = b.end;
       const re = (indexed ??= new RE2(source, 'gud'));
-      const s0 = Math.max(0, b.index - 1);
-      const tight = sub.slice(s0, b.index + b[0].length + 2);
-      re.lastIndex = b.index - s0;
+      const s0 = Math.max(0, bStart - 1);
+      const tight = view.slice(s0, Math.min(view.length, bEnd + 2));
+      re.lastIndex = bStart - s0;
       const t = re.exec(tight);
-      if (t && t.index === b.index - s0 && t[0].length === b[0].length) return hitOf(t, lo + s0);
+      if (t && t.index + s0 === bStart && t[0].length === bEnd - bStart) return hitOf(t, s0);
+      const sub = view.slice(lo, hi);
       re.lastIndex = from - lo;
       const m = re.exec(sub);
       if (!m || m.index + lo > lastStart) return null;
@@ -300,6 +345,12 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
       }
       const secret = (hit.groups['secret'] ?? hit.text).replace(/^\n+|\n+$/g, '');
       if (r.entropy !== undefined && shannonEntropy(secret) <= r.entropy) return false;
+      {
+        const sStart = hit.spanStart;
+        const nl = view.lastIndexOf('\n', sStart - 1);
+        const before = view.slice(Math.max(nl + 1, sStart - LINE_CONTEXT), sStart);
+        if (lookalikeReason(secret, before, GENERIC.has(r.id)) !== undefined) return false;
+      }
       const line = () => {
         const from = Math.max(0, hit.start - LINE_CONTEXT);
         const nl = view.lastIndexOf('\n', hit.start - 1);

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { parseGatewayConfig } from '../../api/gateway-config.ts';
+import { parseGatewayConfig } from '../../api/config-verify.ts';
 import { generateKey, hashKey } from '../../api/keys.ts';
 import { ENGINES } from '../../api/v1alpha1/index.ts';
-import { assembleConfigText, configSecrets, CONFIG_INDEX_KEY, CONFIG_SHARD_KEY, type ConfigIndex } from './delivery.ts';
+import { configSecrets } from './delivery.ts';
+import { assembleConfigText, CONFIG_INDEX_KEY, CONFIG_SHARD_KEY, parseConfigIndex } from '../../api/delivery.ts';
 import { engineAdapter } from './engines/index.ts';
 import { compile } from './index.ts';
 import type { NetworkPolicy } from './objects.ts';
 import { keySecret, model, policy, tenant } from './testdata.ts';
 
-const gold = policy('platform', { tiers: [{ name: 'gold', models: ['*'] }, { name: 'silver', models: ['small'] }] });
+const gold = policy('platform', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }, { name: 'silver', models: ['small'] }] });
 
 function deployment(objects: ReturnType<typeof compile>['objects'], name: string): V1Deployment {
   const d = objects.find((o) => o.kind === 'Deployment' && o.metadata?.name === `${name}-engine`);
@@ -138,7 +139,7 @@ describe('compile: tenants and gateway config', () => {
   });
 
   it('blocks tenants no policy selects, or whose tier is not offered', () => {
-    const r3 = compile({ models, tenants: [tenant('x', 'a'), tenant('x', 'b', { tier: 'bronze' })], policies: [policy('p', { selector: { namespaces: ['x'] }, tiers: [{ name: 'gold', models: ['*'] }] })] });
+    const r3 = compile({ models, tenants: [tenant('x', 'a'), tenant('x', 'b', { tier: 'bronze' })], policies: [policy('p', { tierGrants: { approve: ['*'] }, selector: { namespaces: ['x'] }, tiers: [{ name: 'gold', models: ['*'] }] })] });
     assert.equal(r3.tenants[0]!.blocked, undefined);
     assert.equal(r3.tenants[1]!.blocked?.reason, 'TierNotOffered');
     const r4 = compile({ models, tenants: [tenant('x', 'a')], policies: [] });
@@ -221,7 +222,7 @@ describe('config delivery', () => {
     const secrets = tenants.map((t) => keySecret(t.metadata.namespace!, `${t.metadata.name}-tollgate-keys`, { k: generateKey() }));
     const r = compile({ models: [model('small')], tenants, policies: [gold], secrets });
     const objs = configSecrets(r.gatewayConfig, 'gw', 16 * 1024);
-    const index = JSON.parse(objs[0]!.stringData![CONFIG_INDEX_KEY]!) as ConfigIndex;
+    const index = parseConfigIndex(objs[0]!.stringData![CONFIG_INDEX_KEY]!);
     assert.ok(index.shards.length > 3, `${index.shards.length} shards`);
     for (const s of objs.slice(1)) assert.ok(Buffer.byteLength(s.stringData![CONFIG_SHARD_KEY]!) <= 16 * 1024);
     const text = assembleConfigText(index, new Map(objs.slice(1).map((s) => [s.metadata!.name!, s.stringData![CONFIG_SHARD_KEY]!])));

@@ -1,28 +1,11 @@
-// How the gateway config travels through the API: an index Secret naming content-addressed shard
-// Secrets, each below the 1 MiB object limit. Gateways read the index, then the shards it names, and
-// verify the hash before swapping; shards of older configs are deleted once nothing points to them.
+// The operator's side of the delivery contract (api/delivery.ts): the config's canonical JSON text cut
+// into content-addressed shard Secrets, each below the 1 MiB object limit, and the index Secret naming
+// them. Gateways read the index, then the shards it names, and verify the hash before swapping; shards
+// of older configs are deleted once nothing points to them.
 import type { V1Secret } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
+import { ANN_CONFIG_HASH, CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, DEFAULT_SHARD_BYTES, DELIVERY_LABELS, LABEL_CONFIG_PART, configIndexText, shardRef, type ConfigIndex, type ConfigPart } from '../../api/delivery.ts';
 import { canonicalJson, type GatewayConfig } from '../../api/gateway-config.ts';
-import { MANAGED_BY } from './labels.ts';
-
-export const CONFIG_INDEX_NAME = 'tollgate-gateway-config';
-export const CONFIG_INDEX_KEY = 'index.json';
-export const CONFIG_SHARD_KEY = 'shard';
-export const LABEL_CONFIG_PART = 'tollgate.dev/gateway-config';
-/** Leaves room under the API server's 1 MiB limit for metadata. */
-export const DEFAULT_SHARD_BYTES = 768 * 1024;
-
-export interface ConfigIndex {
-  schemaVersion: string;
-  hash: string;
-  shards: { name: string; sha256: string; bytes: number }[];
-}
-
-/** Shard Secrets are named by their own content: a shard that did not change is not written again. */
-export function shardName(text: string): string {
-  return `${CONFIG_INDEX_NAME}-${createHash('sha256').update(text).digest('hex').slice(0, 20)}`;
-}
 
 /** Split on UTF-8 byte boundaries that never cut a multi-byte character. */
 export function splitUtf8(text: string, maxBytes: number): string[] {
@@ -112,28 +95,25 @@ export function configParts(p: ConfigPieces, hash: string, maxBytes = DEFAULT_SH
   return parts.flatMap((x) => (Buffer.byteLength(x) > maxBytes ? splitUtf8(x, maxBytes) : [x]));
 }
 
-const LABELS = { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', 'app.kubernetes.io/component': 'gateway-config' };
+const labels = (part: ConfigPart): Record<string, string> => ({ ...DELIVERY_LABELS, 'app.kubernetes.io/component': 'gateway-config', [LABEL_CONFIG_PART]: part });
 
 /** The index Secret and the shard Secrets for config text already cut into parts. */
 export function secretsForParts(parts: readonly string[], hash: string, schemaVersion: string, namespace: string): V1Secret[] {
-  const shards: V1Secret[] = parts.map((part) => ({
+  const refs = parts.map(shardRef);
+  const shards: V1Secret[] = parts.map((part, i) => ({
     apiVersion: 'v1',
     kind: 'Secret',
     type: 'Opaque',
-    metadata: { name: shardName(part), namespace, labels: { ...LABELS, [LABEL_CONFIG_PART]: 'shard' } },
+    metadata: { name: refs[i]!.name, namespace, labels: labels('shard') },
     stringData: { [CONFIG_SHARD_KEY]: part },
   }));
-  const index: ConfigIndex = {
-    schemaVersion,
-    hash,
-    shards: parts.map((part) => ({ name: shardName(part), sha256: createHash('sha256').update(part).digest('hex'), bytes: Buffer.byteLength(part) })),
-  };
+  const index: ConfigIndex = { schemaVersion, hash, shards: refs };
   const indexSecret: V1Secret = {
     apiVersion: 'v1',
     kind: 'Secret',
     type: 'Opaque',
-    metadata: { name: CONFIG_INDEX_NAME, namespace, labels: { ...LABELS, [LABEL_CONFIG_PART]: 'index' }, annotations: { 'tollgate.dev/config-hash': hash } },
-    stringData: { [CONFIG_INDEX_KEY]: `${JSON.stringify(index, null, 2)}\n` },
+    metadata: { name: CONFIG_INDEX_NAME, namespace, labels: labels('index'), annotations: { [ANN_CONFIG_HASH]: hash } },
+    stringData: { [CONFIG_INDEX_KEY]: configIndexText(index) },
   };
   // One part may appear twice (e.g. two empty chunks): one Secret per name.
   const unique = new Map(shards.map((x) => [x.metadata?.name ?? '', x]));
@@ -147,17 +127,4 @@ export function piecesOf(config: GatewayConfig): ConfigPieces {
 /** Index + shards for a compiled config (`tollgate render`, tests); the operator builds the same from cached pieces. */
 export function configSecrets(config: GatewayConfig, namespace: string, maxShardBytes = DEFAULT_SHARD_BYTES): V1Secret[] {
   return secretsForParts(configParts(piecesOf(config), config.hash, maxShardBytes), config.hash, config.schemaVersion, namespace);
-}
-
-/** Reassemble shards (in index order) and check each against the index. */
-export function assembleConfigText(index: ConfigIndex, shardTexts: ReadonlyMap<string, string>): string {
-  let text = '';
-  for (const s of index.shards) {
-    const part = shardTexts.get(s.name);
-    if (part === undefined) throw new Error(`gateway config shard ${s.name} is missing`);
-    const sha = createHash('sha256').update(part).digest('hex');
-    if (sha !== s.sha256) throw new Error(`gateway config shard ${s.name} does not match its checksum`);
-    text += part;
-  }
-  return text;
 }

@@ -11,7 +11,7 @@ import { MANAGED_BY } from './labels.ts';
 import { scopeLimits } from './keys.ts';
 import { credentialKey, defaultDenyPolicy, modelDeployment, modelNetworkPolicy, modelService, upstreamUrl } from './model.ts';
 import { withDefaults, type CompileOptions } from './options.ts';
-import { policyProblems, selects } from './policy.ts';
+import { checkModelSources, policyProblems, selects, type SourceCheck } from './policy.ts';
 import { compileTenant, tenantNetworkPolicy, type TenantOutcome } from './tenant.ts';
 import type { KubeObject } from './objects.ts';
 import { sortObjects } from './objects.ts';
@@ -46,6 +46,8 @@ export interface ModelOutcome {
   engineArgs: EngineArgsCheck;
   /** Whether the fetch verifies the weights against digests the spec pins. */
   verification: ModelVerification;
+  /** Its image and weights against the approved model sources (LLMPolicy modelSources). */
+  source: SourceCheck;
   objects: KubeObject[];
 }
 
@@ -83,8 +85,12 @@ export interface ModelsCompiled {
   objects: KubeObject[];
 }
 
-/** Models: a served name belongs to the oldest claimant; every claimant gets told. */
-export function compileModels(input: readonly LLMModel[], opts: CompileOptions): ModelsCompiled {
+/**
+ * Models: a served name belongs to the oldest claimant whose sources are approved; every claimant gets told.
+ * A model from an unapproved source (LLMPolicy modelSources in `policies`) is not served and its Deployment is
+ * kept at zero replicas, so its image is never pulled and its weights never fetched.
+ */
+export function compileModels(input: readonly LLMModel[], opts: CompileOptions, policies: readonly LLMPolicy[] = []): ModelsCompiled {
   const byServedName = new Map<string, LLMModel[]>();
   for (const m of [...input].sort(byCreation)) {
     const list = byServedName.get(m.spec.servedName) ?? [];
@@ -96,18 +102,26 @@ export function compileModels(input: readonly LLMModel[], opts: CompileOptions):
   const objects: KubeObject[] = [];
   const inferenceNamespaces = new Map<string, LLMModel[]>();
   for (const [servedName, claimants] of byServedName) {
+    const checks = claimants.map((m) => checkModelSources(m, policies));
+    const winner = claimants.find((_m, i) => checks[i]!.approved);
     claimants.forEach((model, i) => {
       const adapter = engineAdapter(model.spec.engine);
-      const own = [modelDeployment(model, opts), modelService(model), modelNetworkPolicy(model, opts)];
+      const source = checks[i]!;
+      const deployment = modelDeployment(model, opts);
+      if (!source.approved && deployment.spec) {
+        deployment.spec.replicas = 0;
+        deployment.metadata = { ...deployment.metadata, annotations: { ...deployment.metadata?.annotations, 'tollgate.dev/source-not-approved': source.rule ?? '' } };
+      }
+      const own = [deployment, modelService(model), modelNetworkPolicy(model, opts)];
       objects.push(...own);
       const ns = model.metadata.namespace ?? 'default';
       inferenceNamespaces.set(ns, [...(inferenceNamespaces.get(ns) ?? []), model]);
-      if (i === 0) served.set(servedName, model);
+      if (model === winner) served.set(servedName, model);
       models.push({
-        id: idOf(model), model, servedName, serving: i === 0,
+        id: idOf(model), model, servedName, serving: model === winner,
         conflictsWith: claimants.filter((c) => c !== model).map(idOf),
         upstream: upstreamUrl(model, opts), pinnedRevision: adapter.pinnedRevision(model), supportsApiKey: adapter.supportsApiKey,
-        engineArgs: checkEngineArgs(model), verification: modelVerification(model),
+        engineArgs: checkEngineArgs(model), verification: modelVerification(model), source,
         objects: own,
       });
     });
@@ -153,8 +167,11 @@ export function compilePolicies(input: readonly LLMPolicy[], lastGood?: Readonly
 export function compileOneTenant(t: LLMTenant, models: ModelsCompiled, policies: PoliciesCompiled, secrets: SecretIndex, nsLabels: ReadonlyMap<string, Record<string, string>>, now: Date, opts: CompileOptions): TenantOutcome {
   const ns = t.metadata.namespace ?? 'default';
   const namespaceLabels = { ...(nsLabels.get(ns) ?? {}), 'kubernetes.io/metadata.name': ns };
-  const brokenSelecting = policies.policies.filter((p) => policies.broken.has(p.name) && selects(p.policy, { tenant: t, namespaceLabels })).map((p) => p.name);
-  return compileTenant({ tenant: t, namespaceLabels, policies: policies.inForce, brokenPolicies: brokenSelecting, models: models.served, secrets, now, opts });
+  const broken = policies.policies.filter((p) => policies.broken.has(p.name)).map((p) => p.policy);
+  const outcome = compileTenant({ tenant: t, namespaceLabels, policies: policies.inForce, brokenPolicies: broken, models: models.served, secrets, now, opts });
+  // Policy status lists the tenants each current version selects (a `tiers` selector: by the granted tier).
+  outcome.selectedBy = policies.policies.filter((p) => selects(p.policy, { tenant: t, namespaceLabels, tier: outcome.grant.granted })).map((p) => p.name);
+  return outcome;
 }
 
 export function namespaceLabelIndex(namespaces: readonly V1Namespace[]): Map<string, Record<string, string>> {
@@ -166,8 +183,8 @@ export function compile(input: CompileInput, partialOptions: Partial<CompileOpti
   const now = input.now ?? new Date(0);
   const secrets = secretIndex(input.secrets ?? []);
   const nsLabels = namespaceLabelIndex(input.namespaces ?? []);
-  const m = compileModels(input.models, opts);
   const p = compilePolicies(input.policies, input.lastGoodPolicies);
+  const m = compileModels(input.models, opts, p.inForce);
   // Fresh outcome objects: selectedTenants is filled in below.
   const policies = p.policies.map((x) => ({ ...x, selectedTenants: [] as string[] }));
   const objects: KubeObject[] = [...m.objects];
@@ -175,9 +192,7 @@ export function compile(input: CompileInput, partialOptions: Partial<CompileOpti
   for (const t of [...input.tenants].sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1))) {
     const outcome = compileOneTenant(t, m, p, secrets, nsLabels, now, opts);
     tenants.push(outcome);
-    const ns = t.metadata.namespace ?? 'default';
-    const namespaceLabels = { ...(nsLabels.get(ns) ?? {}), 'kubernetes.io/metadata.name': ns };
-    for (const po of policies) if (selects(po.policy, { tenant: t, namespaceLabels })) po.selectedTenants.push(outcome.id);
+    for (const po of policies) if (outcome.selectedBy.includes(po.name)) po.selectedTenants.push(outcome.id);
     objects.push(tenantNetworkPolicy(t, opts));
   }
   return { objects: sortObjects(objects), gatewayConfig: assembleConfig(m.models, tenants), models: m.models, tenants, policies };

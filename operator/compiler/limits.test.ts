@@ -2,7 +2,7 @@
 // LLMPolicy modelLimits (smallest over the selecting policies), global per-model caps from LLMModel globalLimits.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseGatewayConfig } from '../../api/gateway-config.ts';
+import { parseGatewayConfig } from '../../api/config-verify.ts';
 import { compile } from './index.ts';
 import { keySecret, model, policy, tenant } from './testdata.ts';
 
@@ -18,7 +18,7 @@ describe('compiled limits at every level', () => {
       ],
     })],
     policies: [
-      policy('a', { tiers: [{ name: 'gold', models: ['*'] }], modelLimits: [{ model: 'm1', rateLimits: { requestsPerMinute: 30 } }] }),
+      policy('a', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }], modelLimits: [{ model: 'm1', rateLimits: { requestsPerMinute: 30 } }] }),
       policy('b', { modelLimits: [{ model: 'm1', rateLimits: { requestsPerMinute: 20, concurrency: 2 } }, { model: 'not-granted', rateLimits: { concurrency: 1 } }] }),
     ],
     secrets: [keySecret('team', 'vault', { batch: BYO, chat: `${BYO}-2` })],
@@ -48,7 +48,7 @@ describe('compiled limits at every level', () => {
     const bad = compile({
       models: [model('m1', {}, { namespace: 'llm' })],
       tenants: [tenant('team', 't', { keys: [{ name: 'k', secretRef: { name: 'vault', key: 'k' } }] })],
-      policies: [policy('a', { tiers: [{ name: 'gold', models: ['*'] }] })],
+      policies: [policy('a', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }] })],
       secrets: [keySecret('team', 'vault', { k: `${'a'.repeat(20)} ${'b'.repeat(20)}` })],
     });
     assert.equal(bad.tenants[0]!.keys[0]!.state, 'Invalid');

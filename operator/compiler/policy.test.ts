@@ -18,12 +18,20 @@ describe('policy selection', () => {
     ['Exists', { namespaceSelector: { matchExpressions: [{ key: 'regulated', operator: 'Exists' }] } }, {}, false],
     ['DoesNotExist', { namespaceSelector: { matchExpressions: [{ key: 'regulated', operator: 'DoesNotExist' }] } }, {}, true],
     ['tenant labels', { tenantSelector: { matchLabels: { app: 'chat' } } }, {}, true],
-    ['tier filter', { tiers: ['gold'] }, {}, false],
+    ['tier filter: the granted tier (silver), never the requested one', { tiers: ['silver'] }, {}, true],
+    ['tier filter: another tier', { tiers: ['gold'] }, {}, false],
     ['all conditions must hold', { namespaces: ['team-a'], tiers: ['gold'] }, {}, false],
+    ['tenant by namespace/name', { tenants: ['team-a/svc'] }, {}, true],
+    ['another tenant by namespace/name', { tenants: ['team-a/other', 'team-b/svc'] }, {}, false],
   ];
   for (const [name, selector, nsLabels, want] of cases) {
-    it(name, () => assert.equal(selects(policy('p', { selector }), { tenant: t, namespaceLabels: nsLabels }), want));
+    it(name, () => assert.equal(selects(policy('p', { selector }), { tenant: t, namespaceLabels: nsLabels, tier: 'silver' }), want));
   }
+  it('a tiers selector selects nobody whose request is not granted', () => {
+    const requestedGold = tenant('team-a', 'svc', { tier: 'gold' });
+    assert.equal(selects(policy('p', { selector: { tiers: ['gold'] } }), { tenant: requestedGold, namespaceLabels: {} }), false);
+    assert.equal(selects(policy('p', { selector: { tiers: ['gold'] } }), { tenant: requestedGold, namespaceLabels: {}, tier: 'bronze' }), false);
+  });
 });
 
 describe('policy merge: most restrictive wins', () => {

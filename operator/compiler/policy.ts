@@ -2,22 +2,145 @@
 // Every function here is pure and table-tested.
 import RE2 from 're2';
 import type { CfgBudgetLine, CfgGuardrails, CfgJudge } from '../../api/gateway-config.ts';
-import type { AccessWindow, Anomaly, Budget, JudgeSpec, LLMPolicy, LLMTenant, LoggingMode, RateLimits, RequestLimits } from '../../api/v1alpha1/index.ts';
+import type {
+  AccessWindow, Anomaly, Budget, JudgeSpec, LLMModel, LLMPolicy, LLMTenant, LoggingMode, ModelSources, RateLimits, RequestLimits,
+} from '../../api/v1alpha1/index.ts';
 import { matchesSelector } from './selectors.ts';
 
 export interface TenantView {
   tenant: LLMTenant;
   namespaceLabels: Record<string, string>;
+  /**
+   * The tier granted to the tenant (see grantTier); a `tiers` selector matches it, never the requested tier.
+   * Undefined: none granted, and a policy with a `tiers` selector does not select the tenant.
+   */
+  tier?: string | undefined;
 }
 
 export function selects(policy: LLMPolicy, view: TenantView): boolean {
   const sel = policy.spec.selector;
   const ns = view.tenant.metadata.namespace ?? 'default';
   if (sel.namespaces && !sel.namespaces.includes(ns)) return false;
+  if (sel.tenants && !sel.tenants.includes(`${ns}/${view.tenant.metadata.name}`)) return false;
   if (!matchesSelector(sel.namespaceSelector, view.namespaceLabels)) return false;
   if (!matchesSelector(sel.tenantSelector, view.tenant.metadata.labels ?? {})) return false;
-  if (sel.tiers && !sel.tiers.includes(view.tenant.spec.tier)) return false;
+  if (sel.tiers && (view.tier === undefined || !sel.tiers.includes(view.tier))) return false;
   return true;
+}
+
+const byName = (a: LLMPolicy, b: LLMPolicy): number => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
+
+// ---- Tier grants -------------------------------------------------------------------------------
+
+export interface TierGrant {
+  requested: string;
+  /** The tier in force; undefined: none granted (the tenant is served nothing). */
+  granted?: string;
+  /** The policy that decided. */
+  policy?: string;
+  reason: 'Approved' | 'Assigned' | 'NotGranted' | 'Conflict';
+  /** e.g. "tier gold requested; granted silver by policy platform-default". */
+  message: string;
+}
+
+/**
+ * What tier a tenant gets. `policies` are the policies in force that select it (by what the platform controls:
+ * a policy with tierGrants cannot select by tenant labels or tier). In order:
+ *   1. the requested tier, when a policy approves it (`approve` lists it or "*", or `assign` names it);
+ *   2. else the tier the policies `assign` (all that assign one must agree; if they do not, nothing: fail closed);
+ *   3. else nothing (no policy grants tiers to this tenant: fail closed, whatever it requested).
+ * The first policy by name that decides is named.
+ */
+export function grantTier(requested: string, policies: readonly LLMPolicy[]): TierGrant {
+  const granting = policies.filter((p) => p.spec.tierGrants !== undefined).sort(byName);
+  const head = `tier ${requested} requested`;
+  const approver = granting.find((p) => {
+    const g = p.spec.tierGrants!;
+    return g.assign === requested || (g.approve ?? []).some((t) => t === '*' || t === requested);
+  });
+  if (approver) return { requested, granted: requested, policy: approver.metadata.name, reason: 'Approved', message: `${head}; granted ${requested} by policy ${approver.metadata.name}` };
+  const assigning = granting.filter((p) => p.spec.tierGrants!.assign !== undefined);
+  const tiers = [...new Set(assigning.map((p) => p.spec.tierGrants!.assign as string))];
+  if (tiers.length === 1) {
+    const p = assigning[0]!;
+    return { requested, granted: tiers[0]!, policy: p.metadata.name, reason: 'Assigned', message: `${head}; granted ${tiers[0]} by policy ${p.metadata.name}` };
+  }
+  if (tiers.length > 1) {
+    const who = assigning.map((p) => `${p.metadata.name} assigns ${p.spec.tierGrants!.assign}`).join(', ');
+    return { requested, reason: 'Conflict', message: `${head}; not granted: the selecting policies assign different tiers (${who}) and none approves ${requested}` };
+  }
+  return {
+    requested, reason: 'NotGranted',
+    message: granting.length === 0
+      ? `${head}; not granted: no LLMPolicy selecting this tenant grants tiers (spec.tierGrants)`
+      : `${head}; not granted: no selecting policy approves it or assigns a tier (${granting.map((p) => p.metadata.name).join(', ')})`,
+  };
+}
+
+// ---- Platform suspension -------------------------------------------------------------------------
+
+/** Suspensions in force for a tenant: selecting policies with `suspend`, by name. */
+export function platformSuspensions(selecting: readonly LLMPolicy[]): { policy: string; reason: string }[] {
+  return selecting.filter((p) => p.spec.suspend !== undefined).sort(byName).map((p) => ({ policy: p.metadata.name, reason: p.spec.suspend!.reason }));
+}
+
+// ---- Approved model sources ------------------------------------------------------------------------
+
+/**
+ * One allowlist entry against one value: "x/*" admits everything below x/; otherwise the exact value, or the
+ * value with a ":tag" (an image repository admits its tags, an Ollama name its tags). The admission policy in the
+ * chart (templates/admission/model-sources-policy.yaml) evaluates the same expression in CEL.
+ */
+export function sourceMatches(pattern: string, value: string): boolean {
+  if (pattern.endsWith('/*')) return value.startsWith(pattern.slice(0, -1));
+  return value === pattern || value.startsWith(`${pattern}:`);
+}
+
+interface SourceRef { list: keyof ModelSources; what: string; value: string; caseInsensitive?: boolean }
+
+/** The values of a model that an allowlist constrains. */
+export function modelSourceRefs(model: LLMModel): SourceRef[] {
+  const s = model.spec;
+  const repo = (ref: string) => ref.split('@')[0] ?? ref;
+  const refs: SourceRef[] = [{ list: 'images', what: 'image repository', value: repo(s.image) }];
+  if (s.model.huggingface) refs.push({ list: 'huggingface', what: 'Hugging Face repo', value: s.model.huggingface.repo, caseInsensitive: true });
+  if (s.model.ollama) refs.push({ list: 'ollama', what: 'Ollama model', value: s.model.ollama.name });
+  if (s.model.oci) refs.push({ list: 'oci', what: 'OCI repository', value: repo(s.model.oci.reference) });
+  return refs;
+}
+
+export interface SourceCheck {
+  approved: boolean;
+  /** The rule that refused it: `LLMPolicy <name> spec.modelSources.<list>`. */
+  rule?: string;
+  message: string;
+}
+
+/** A model's sources against every policy (in force) that defines modelSources: each must approve each value. */
+export function checkModelSources(model: LLMModel, policies: readonly LLMPolicy[]): SourceCheck {
+  const constraining = policies.filter((p) => p.spec.modelSources !== undefined).sort(byName);
+  if (constraining.length === 0) return { approved: true, message: 'no LLMPolicy restricts model sources' };
+  for (const ref of modelSourceRefs(model)) {
+    for (const p of constraining) {
+      const list = p.spec.modelSources![ref.list];
+      if (list === undefined) continue;
+      const ok = ref.caseInsensitive
+        ? list.some((pattern) => sourceMatches(pattern.toLowerCase(), ref.value.toLowerCase()))
+        : list.some((pattern) => sourceMatches(pattern, ref.value));
+      if (!ok) {
+        return {
+          approved: false, rule: `LLMPolicy ${p.metadata.name} spec.modelSources.${ref.list}`,
+          message: sourceRefusal(ref.what, ref.value, p.metadata.name, ref.list),
+        };
+      }
+    }
+  }
+  return { approved: true, message: `approved by ${constraining.map((p) => `LLMPolicy ${p.metadata.name}`).join(', ')}` };
+}
+
+/** The message both the admission policy and the operator give (keep in step with the chart's CEL). */
+export function sourceRefusal(what: string, value: string, policy: string, list: string): string {
+  return `${what} "${value}" is not an approved model source: rule LLMPolicy ${policy} spec.modelSources.${list}`;
 }
 
 /** Compile-time problems in a policy (things admission cannot know, e.g. RE2 pattern syntax). */

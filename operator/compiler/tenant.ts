@@ -6,8 +6,8 @@ import { LABEL_TENANT, LABEL_TENANT_NS, MANAGED_BY, labelValue } from './labels.
 import type { NetworkPolicy } from './objects.ts';
 import type { CompileOptions } from './options.ts';
 import {
-  entitlement, mergeAccessWindows, mergeAnomaly, mergeBudgets, mergeGuardrails, mergeIpAllowlists, mergeLogging,
-  mergeRateLimits, mergeRequestLimits, selects, tierSettings,
+  entitlement, grantTier, mergeAccessWindows, mergeAnomaly, mergeBudgets, mergeGuardrails, mergeIpAllowlists, mergeLogging,
+  mergeRateLimits, mergeRequestLimits, platformSuspensions, selects, tierSettings, type Entitlement, type TierGrant,
 } from './policy.ts';
 import { createHash } from 'node:crypto';
 
@@ -15,6 +15,12 @@ export interface TenantOutcome {
   id: string;
   tenant: LLMTenant;
   policies: string[];
+  /** Requested versus granted tier, and the policy that decided. */
+  grant: TierGrant;
+  /** Platform suspensions in force (selecting policies with `suspend`). */
+  suspendedBy: { policy: string; reason: string }[];
+  /** Names of the policies whose current version selects the tenant, in force or not (policy status). */
+  selectedBy: string[];
   grantedModels: string[];
   deniedModels: { name: string; reason: string }[];
   effective: { budget: CfgLimits['budgets']; rateLimits: RateLimits; limits: RequestLimits };
@@ -31,8 +37,8 @@ export interface TenantInputs {
   namespaceLabels: Record<string, string>;
   /** Policies that compiled (or their last good version), by name. */
   policies: LLMPolicy[];
-  /** Names of selecting policies that are broken with no last good version: the tenant fails closed. */
-  brokenPolicies: string[];
+  /** Policies that do not compile and have no last good version: a tenant one of them selects fails closed. */
+  brokenPolicies: LLMPolicy[];
   /** Served name -> model, only models the gateway serves (conflict losers excluded). */
   models: ReadonlyMap<string, LLMModel>;
   secrets: SecretIndex;
@@ -48,10 +54,16 @@ export function compileTenant(input: TenantInputs): TenantOutcome {
   const { tenant, opts } = input;
   const ns = tenant.metadata.namespace ?? 'default';
   const id = `${ns}/${tenant.metadata.name}`;
-  const selecting = input.policies.filter((p) => selects(p, { tenant, namespaceLabels: input.namespaceLabels }))
+  // 1. The tier: granted by the policies with tierGrants that select the tenant (they cannot select by tier).
+  const view = { tenant, namespaceLabels: input.namespaceLabels };
+  const grant = grantTier(tenant.spec.tier, input.policies.filter((p) => p.spec.tierGrants !== undefined && selects(p, view)));
+  const tier = grant.granted;
+  // 2. Every policy selecting the tenant, a `tiers` selector matching the granted tier.
+  const selecting = input.policies.filter((p) => selects(p, { ...view, tier }))
     .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
-  const tier = tenant.spec.tier;
-  const ent = entitlement(selecting, tier);
+  const brokenSelecting = input.brokenPolicies.filter((p) => selects(p, { ...view, tier })).map((p) => p.metadata.name).sort();
+  const suspendedBy = platformSuspensions(selecting);
+  const ent: Entitlement = tier === undefined ? { models: [], denied: grant.message } : entitlement(selecting, tier);
   const requested = tenant.spec.models;
 
   const deniedModels: { name: string; reason: string }[] = [];
@@ -62,23 +74,25 @@ export function compileTenant(input: TenantInputs): TenantOutcome {
     if (ent.denied) { if (requested.length > 0) deniedModels.push({ name, reason: ent.denied }); continue; }
     if (ent.models !== '*' && !ent.models.includes(name)) { deniedModels.push({ name, reason: `tier "${tier}" is not entitled to it` }); continue; }
     if (!model) { if (requested.length > 0) deniedModels.push({ name, reason: 'no LLMModel serves this name' }); continue; }
-    if (model.spec.tiers && !model.spec.tiers.includes(tier)) { deniedModels.push({ name, reason: `the model admits tiers ${model.spec.tiers.join(', ')} only` }); continue; }
+    if (model.spec.tiers && (tier === undefined || !model.spec.tiers.includes(tier))) { deniedModels.push({ name, reason: `the model admits tiers ${model.spec.tiers.join(', ')} only` }); continue; }
     granted.push(name);
   }
 
   let blocked: TenantOutcome['blocked'];
-  if (input.brokenPolicies.length > 0) {
-    blocked = { reason: 'PolicyInvalid', message: `selecting LLMPolicy ${input.brokenPolicies.join(', ')} does not compile and has no last good version; access is refused until it is fixed` };
+  if (brokenSelecting.length > 0) {
+    blocked = { reason: 'PolicyInvalid', message: `selecting LLMPolicy ${brokenSelecting.join(', ')} does not compile and has no last good version; access is refused until it is fixed` };
     granted = [];
   } else if (selecting.length === 0) {
     blocked = { reason: 'NoPolicy', message: 'no LLMPolicy selects this tenant' };
+  } else if (tier === undefined) {
+    blocked = { reason: 'TierNotGranted', message: grant.message };
   } else if (ent.denied) {
     blocked = { reason: 'TierNotOffered', message: ent.denied };
   } else if (granted.length === 0) {
     blocked = { reason: 'NoModelsGranted', message: 'none of the requested models is granted' };
   }
 
-  const ts = tierSettings(selecting, tier);
+  const ts = tierSettings(selecting, tier ?? '');
   const budgets = mergeBudgets([tenant.spec.budget, ...selecting.map((p) => p.spec.budget), ...ts.budgets]);
   const rate = clean(mergeRateLimits([tenant.spec.rateLimits, ...selecting.map((p) => p.spec.rateLimits), ...ts.rateLimits]));
   const req = clean(mergeRequestLimits([tenant.spec.limits, ...selecting.map((p) => p.spec.limits), ...ts.limits]));
@@ -100,8 +114,9 @@ export function compileTenant(input: TenantInputs): TenantOutcome {
     id,
     namespace: ns,
     name: tenant.metadata.name,
-    tier,
-    suspended: tenant.spec.suspended,
+    tier: tier ?? '',
+    // A platform suspension, or the tenant's own.
+    suspended: tenant.spec.suspended || suspendedBy.length > 0,
     models: granted,
     limits,
     guardrails: mergeGuardrails(selecting),
@@ -113,7 +128,7 @@ export function compileTenant(input: TenantInputs): TenantOutcome {
     ...(modelLimits.length > 0 ? { modelLimits } : {}),
   };
   return {
-    id, tenant, policies: selecting.map((p) => p.metadata.name), grantedModels: granted, deniedModels,
+    id, tenant, policies: selecting.map((p) => p.metadata.name), grant, suspendedBy, selectedBy: [], grantedModels: granted, deniedModels,
     effective: { budget: budgets, rateLimits: rate, limits: req }, keys: keys.status, config, changesAt: keys.changesAt,
     ...(blocked ? { blocked } : {}),
   };

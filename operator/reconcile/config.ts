@@ -3,21 +3,18 @@
 // shard that did not change is not written again), old shards swept; upstream credentials mirrored for
 // the gateway; NetworkPolicies of deleted tenants swept. Gateway replica bookkeeping is not here
 // (reconcile/replicas.ts): a Lease renewal never recompiles or republishes anything.
+import { ANN_PREVIOUS_HASH, CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, ConfigPart, DELIVERY_LABELS, LABEL_CONFIG_PART, UPSTREAM_CREDENTIALS_SECRET, configHashOf, parseConfigIndex } from '../../api/delivery.ts';
 import { GATEWAY_CONFIG_SCHEMA_VERSION } from '../../api/gateway-config.ts';
-import { CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, LABEL_CONFIG_PART, configParts, secretsForParts, type ConfigIndex } from '../compiler/delivery.ts';
+import { configParts, secretsForParts } from '../compiler/delivery.ts';
 import { secretValue } from '../compiler/keys.ts';
-import { LABEL_TENANT, LABEL_TENANT_NS, MANAGED_BY, labelValue } from '../compiler/labels.ts';
+import { LABEL_TENANT, LABEL_TENANT_NS, labelValue } from '../compiler/labels.ts';
 import { credentialKey, upstreamSecretName } from '../compiler/model.ts';
-import type { KObject } from '../kube/object.ts';
-import { R } from '../kube/resources.ts';
-import { digestsOf } from '../kube/transforms.ts';
+import type { KObject } from '../../kube/object.ts';
+import { R } from '../../kube/resources.ts';
+import { digestsOf } from '../transforms.ts';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { ReconcileResult } from '../runtime/queue.ts';
 import type { ReconcileContext } from './context.ts';
-
-export const ANN_CONFIG_HASH = 'tollgate.dev/config-hash';
-export const ANN_PREVIOUS_HASH = 'tollgate.dev/previous-config-hash';
-export const UPSTREAM_CREDENTIALS_SECRET = 'tollgate-upstream-credentials';
 
 /** Publications closer together than this are coalesced into one (a burst of changes is one config). */
 export const MIN_PUBLISH_INTERVAL_MS = 300;
@@ -38,7 +35,7 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
   // 2. The config: hashed from the cached pieces; nothing else happens unless the hash moved.
   const cfg = ctx.world.gatewayConfig(now);
   const cachedIndex = ctx.world.managedSecrets.get(`${ns}/${CONFIG_INDEX_NAME}`);
-  const currentHash = cachedIndex?.metadata.annotations?.[ANN_CONFIG_HASH];
+  const currentHash = configHashOf(cachedIndex?.metadata.annotations) || undefined;
   if (!ctx.world.publishedShards) ctx.world.publishedShards = { current: await shardsOfIndex(ctx), previous: new Set() };
   if (currentHash !== cfg.hash) {
     const bytesMb = ctx.world.lastConfigBytes / 1e6;
@@ -78,7 +75,7 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
   // are not known, and a converged system must not write.
   if (ctx.world.lastConfigPublishAt > 0 && current.size > 0) {
     for (const s of ctx.world.managedSecrets.values()) {
-      if (s.metadata.namespace !== ns || s.metadata.labels?.[LABEL_CONFIG_PART] !== 'shard') continue;
+      if (s.metadata.namespace !== ns || s.metadata.labels?.[LABEL_CONFIG_PART] !== ConfigPart.enum.shard) continue;
       if (current.has(s.metadata.name) || previous.has(s.metadata.name) || ctx.world.sweptShards.has(s.metadata.name)) continue;
       await ctx.client.delete(R.Secret, ns, s.metadata.name);
       ctx.world.sweptShards.add(s.metadata.name);
@@ -107,8 +104,7 @@ async function shardsOfIndex(ctx: ReconcileContext): Promise<Set<string>> {
   const text = s?.data?.[CONFIG_INDEX_KEY];
   if (!text) return new Set();
   try {
-    const index = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as ConfigIndex;
-    return new Set((index.shards ?? []).map((x) => x.name));
+    return new Set(parseConfigIndex(Buffer.from(text, 'base64').toString('utf8')).shards.map((x) => x.name));
   } catch {
     return new Set();
   }
@@ -141,7 +137,7 @@ async function mirrorCredentials(ctx: ReconcileContext): Promise<void> {
   }
   await ctx.client.apply(R.Secret, {
     apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-    metadata: { name: UPSTREAM_CREDENTIALS_SECRET, namespace: ns, labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', 'app.kubernetes.io/component': 'upstream-credentials' } },
+    metadata: { name: UPSTREAM_CREDENTIALS_SECRET, namespace: ns, labels: { ...DELIVERY_LABELS, 'app.kubernetes.io/component': 'upstream-credentials' } },
     data: creds,
   } as KObject);
 }

@@ -1,8 +1,8 @@
 // What every reconciler gets: the client, the world, options and the status/apply helpers.
-import type { KubeClient } from '../kube/client.ts';
-import { microTime, type KObject } from '../kube/object.ts';
-import { resourceFor } from '../kube/resources.ts';
-import { SPEC_DIGEST, STATUS_DIGEST, statusDigest } from '../kube/transforms.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import { microTime, type KObject } from '../../kube/object.ts';
+import { resourceFor } from '../../kube/resources.ts';
+import { SPEC_DIGEST, STATUS_DIGEST, statusDigest } from '../transforms.ts';
 import type { OperatorMetrics } from '../metrics.ts';
 import { isSubset, jsonEqual } from '../status/conditions.ts';
 import type { World } from '../world.ts';

@@ -1,11 +1,13 @@
 // LLMModel: children by server-side apply, an upstream credential, status from the real cluster.
 import { randomBytes } from 'node:crypto';
 import type { LLMModelStatus } from '../../api/v1alpha1/index.ts';
-import { MANAGED_BY, LABEL_MODEL, labelValue, ownerRefs } from '../compiler/labels.ts';
+import { LABEL_MODEL, labelValue } from '../compiler/labels.ts';
 import { upstreamSecretName } from '../compiler/model.ts';
 import { objectKey } from '../compiler/objects.ts';
-import type { KObject } from '../kube/object.ts';
-import { R } from '../kube/resources.ts';
+import { upstreamCredentialSecret } from '../compiler/secrets.ts';
+import { digestsOf } from '../transforms.ts';
+import type { KObject } from '../../kube/object.ts';
+import { R } from '../../kube/resources.ts';
 import { modelStatus } from '../status/model.ts';
 import { ensure, readyTransition, writeStatus, type ReconcileContext } from './context.ts';
 
@@ -21,20 +23,14 @@ export async function reconcileModel(ctx: ReconcileContext, namespace: string, n
     return;
   }
 
-  // The upstream credential (generated once, never logged) unless the spec brings its own.
+  // The upstream credential (generated once, never logged) unless the spec brings its own. An empty one (e.g. a
+  // `tollgate render` placeholder applied by hand) is replaced.
   if (outcome.supportsApiKey && !outcome.model.spec.upstreamCredential) {
     const s = upstreamSecretName(outcome.model);
-    if (!ctx.world.managedSecrets.get(`${namespace}/${s.name}`)) {
-      await ctx.client.apply(R.Secret, {
-        apiVersion: 'v1', kind: 'Secret',
-        metadata: {
-          name: s.name, namespace,
-          labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', [LABEL_MODEL]: labelValue(name), 'tollgate.dev/upstream-credential': 'true' },
-          ...(ownerRefs({ kind: 'LLMModel', metadata: outcome.model.metadata }) ? { ownerReferences: ownerRefs({ kind: 'LLMModel', metadata: outcome.model.metadata }) } : {}),
-        },
-        type: 'Opaque',
-        data: { [s.key]: Buffer.from(randomBytes(32).toString('base64url')).toString('base64') },
-      }, { force: false });
+    const cached = ctx.world.managedSecrets.get(`${namespace}/${s.name}`);
+    const current = digestsOf(cached)?.[s.key];
+    if (!cached || !current || current.length === 0) {
+      await ctx.client.apply(R.Secret, upstreamCredentialSecret(outcome.model, randomBytes(32).toString('base64url')) as KObject, { force: cached !== undefined });
     }
   }
 

@@ -1,18 +1,13 @@
 // Gateway replica bookkeeping, apart from the config publisher: which replicas enforce the published
 // hash (a metric and an annotation on the index Secret, written only when the summary changes), and
 // collection of the Leases of replicas that are gone (every pod name leaves one behind otherwise).
-import { CONFIG_INDEX_NAME } from '../compiler/delivery.ts';
-import type { KObject } from '../kube/object.ts';
-import { R, pathFor } from '../kube/resources.ts';
+import { ANN_REPLICAS, CONFIG_INDEX_NAME, configHashOf, leaseExpiresAt } from '../../api/delivery.ts';
+import type { KObject } from '../../kube/object.ts';
+import { R, pathFor } from '../../kube/resources.ts';
 import type { ReconcileResult } from '../runtime/queue.ts';
 import type { ReconcileContext } from './context.ts';
-import { ANN_CONFIG_HASH } from './config.ts';
-
-export const ANN_REPLICAS = 'tollgate.dev/gateway-replicas';
 /** A replica Lease not renewed for this long after it expired belongs to a pod that is gone. */
 export const LEASE_GC_AFTER_MS = 5 * 60_000;
-
-type LeaseObj = KObject & { spec?: { renewTime?: string; leaseDurationSeconds?: number } };
 
 export interface ReplicaView {
   name: string;
@@ -47,16 +42,16 @@ export function planReplicas(leases: readonly ReplicaView[], hash: string | unde
   return { current, stale, summary, collect: collect.sort(), ...(Number.isFinite(next) ? { nextInMs: Math.ceil(next) + 100 } : {}) };
 }
 
-export function replicaView(l: LeaseObj): ReplicaView {
-  const renewed = Date.parse(l.spec?.renewTime ?? '');
-  return { name: l.metadata.name, expiresAt: renewed + (l.spec?.leaseDurationSeconds ?? 30) * 1000, hash: l.metadata.annotations?.[ANN_CONFIG_HASH] ?? '' };
+/** A replica's Lease as the contract (api/delivery.ts) reads it: a malformed one never counts as current. */
+export function replicaView(l: KObject): ReplicaView {
+  return { name: l.metadata.name, expiresAt: leaseExpiresAt(l['spec']), hash: configHashOf(l.metadata.annotations) };
 }
 
 export async function reconcileReplicas(ctx: ReconcileContext): Promise<ReconcileResult | void> {
   const ns = ctx.gatewayNamespace;
   const index = ctx.world.managedSecrets.get(`${ns}/${CONFIG_INDEX_NAME}`);
-  const hash = index?.metadata.annotations?.[ANN_CONFIG_HASH];
-  const plan = planReplicas([...ctx.world.gatewayLeases.values()].map((l) => replicaView(l as LeaseObj)), hash, ctx.now().getTime());
+  const hash = configHashOf(index?.metadata.annotations) || undefined;
+  const plan = planReplicas([...ctx.world.gatewayLeases.values()].map(replicaView), hash, ctx.now().getTime());
   ctx.metrics.gatewayReplicas.set({ state: 'current' }, plan.current);
   ctx.metrics.gatewayReplicas.set({ state: 'stale' }, plan.stale);
   for (const name of plan.collect) {

@@ -1,4 +1,5 @@
 // LLMTenant: keys issued into a Secret in its namespace, a NetworkPolicy to the gateway, status.
+import { leaseRevokedKeys, type PublishedRevocation } from '../../api/delivery.ts';
 import type { LLMTenantStatus } from '../../api/v1alpha1/index.ts';
 import { LLMTenant } from '../../api/v1alpha1/index.ts';
 import { generateKey } from '../../api/keys.ts';
@@ -6,9 +7,9 @@ import { keySecretName } from '../compiler/keys.ts';
 import { LABEL_TENANT, MANAGED_BY, labelValue, ownerRefs } from '../compiler/labels.ts';
 import { tenantNetworkPolicy } from '../compiler/tenant.ts';
 import { planKeySecret } from '../keys-plan.ts';
-import { R } from '../kube/resources.ts';
-import { STATUS_DIGEST, digestsOf } from '../kube/transforms.ts';
-import type { KObject } from '../kube/object.ts';
+import { R } from '../../kube/resources.ts';
+import { STATUS_DIGEST, digestsOf } from '../transforms.ts';
+import type { KObject } from '../../kube/object.ts';
 import { tenantStatus } from '../status/tenant.ts';
 import type { ReconcileResult } from '../runtime/queue.ts';
 import { ensure, readyTransition, recordEvent, writeStatus, type ReconcileContext } from './context.ts';
@@ -103,11 +104,6 @@ export function gatewayPublished(ctx: ReconcileContext, now: Date): { id: string
   return out;
 }
 
-export function revokedOn(lease: KObject): { id: string; reason: string; at: string }[] {
-  try {
-    const v: unknown = JSON.parse(lease.metadata.annotations?.['tollgate.dev/revoked-keys'] ?? '[]');
-    return Array.isArray(v) ? v.filter((x): x is { id: string; reason: string; at: string } => typeof x?.id === 'string' && typeof x?.reason === 'string' && typeof x?.at === 'string') : [];
-  } catch {
-    return [];
-  }
+export function revokedOn(lease: KObject): PublishedRevocation[] {
+  return leaseRevokedKeys(lease.metadata.annotations);
 }

@@ -1,9 +1,9 @@
 // Leader election on a coordination.k8s.io/v1 Lease, with client-go's rules: a lease is expired when its
 // record has not changed for leaseDuration as observed on *our* clock (no trust in other clocks); updates
 // are optimistic (resourceVersion); the leader that cannot renew within renewDeadline steps down.
-import { KubeError, type KubeClient } from '../kube/client.ts';
-import { microTime, type KObject } from '../kube/object.ts';
-import { R } from '../kube/resources.ts';
+import { KubeError, type KubeClient } from '../../kube/client.ts';
+import { microTime, type KObject } from '../../kube/object.ts';
+import { R } from '../../kube/resources.ts';
 
 interface LeaseSpec {
   holderIdentity?: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../../kube/backoff.ts';
 import { MAX_DELAY_MS, WorkQueue } from './queue.ts';
 
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 // A keyed work queue with client-go semantics: a key is queued at most once (dedupe); a key being
 // processed is never handed to a second worker (if it is added meanwhile it is marked dirty and
 // re-queued when the first finishes); failures back off exponentially per key; requeue-after.
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { backoffDelay, type BackoffOptions } from '../../kube/backoff.ts';
 
 /** Longest delay a key is parked for (re-checked after it). */
 export const MAX_DELAY_MS = 60 * 60_000;

@@ -1,7 +1,7 @@
 // LLMModel status from what the compiler decided and what the cluster shows (pure).
 import type { LLMModelStatus } from '../../api/v1alpha1/index.ts';
 import type { ModelOutcome } from '../compiler/index.ts';
-import type { KObject } from '../kube/object.ts';
+import type { KObject } from '../../kube/object.ts';
 import { setConditions, type ConditionInput } from './conditions.ts';
 
 interface DeploymentView { status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number; updatedReplicas?: number; observedGeneration?: number }; metadata: { generation?: number } }
@@ -63,10 +63,15 @@ export function modelStatus(outcome: ModelOutcome, deployment: KObject | undefin
     ? { type: 'EngineArgsValid', status: 'False', reason: 'UnknownFlag', message: outcome.engineArgs.message }
     : { type: 'EngineArgsValid', status: outcome.engineArgs.checked ? 'True' : 'Unknown', reason: outcome.engineArgs.checked ? 'KnownFlags' : 'NotChecked', message: outcome.engineArgs.message });
 
+  conds.push(outcome.source.approved
+    ? { type: 'SourceApproved', status: 'True', reason: 'Approved', message: outcome.source.message }
+    : { type: 'SourceApproved', status: 'False', reason: 'SourceNotApproved', message: `${outcome.source.message}; not served, Deployment kept at 0 replicas` });
+
   conds.push({ type: 'ModelVerified', status: outcome.verification.verified ? 'True' : 'False', reason: outcome.verification.reason, message: outcome.verification.message });
 
   let readyCond: ConditionInput;
-  if (!outcome.serving) readyCond = { type: 'Ready', status: 'False', reason: 'ServedNameConflict', message: `"${outcome.servedName}" is served by ${outcome.conflictsWith.join(', ')}` };
+  if (!outcome.source.approved) readyCond = { type: 'Ready', status: 'False', reason: 'SourceNotApproved', message: outcome.source.message };
+  else if (!outcome.serving) readyCond = { type: 'Ready', status: 'False', reason: 'ServedNameConflict', message: `"${outcome.servedName}" is served by ${outcome.conflictsWith.join(', ')}` };
   else if (scheduled.status === 'False') readyCond = { type: 'Ready', status: 'False', reason: 'Unschedulable', message: scheduled.message };
   else if (availableCond.status !== 'True') readyCond = { type: 'Ready', status: 'False', reason: 'Progressing', message: availableCond.message };
   else readyCond = { type: 'Ready', status: 'True', reason: 'Serving', message: `serving "${outcome.servedName}" through the gateway` };

@@ -10,7 +10,8 @@
 // The compiler marks every key whose material is in the result `revoked: true` in the gateway config.
 import type { KeyStatus, LLMTenant, RevokedKey } from '../../api/v1alpha1/index.ts';
 import { fingerprint } from '../../api/keys.ts';
-import { digestedStatusTransform, type Transform } from '../kube/transforms.ts';
+import { digestedStatusTransform } from '../transforms.ts';
+import type { Transform } from '../../kube/transforms.ts';
 
 export const ANN_REVOKE = 'tollgate.dev/revoke.';
 export const ANN_UNREVOKE = 'tollgate.dev/unrevoke.';

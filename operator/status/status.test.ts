@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compile } from '../compiler/index.ts';
 import { model, policy, tenant } from '../compiler/testdata.ts';
-import type { KObject } from '../kube/object.ts';
+import type { KObject } from '../../kube/object.ts';
 import { isSubset, setConditions } from './conditions.ts';
 import { modelStatus } from './model.ts';
 import { tenantStatus } from './tenant.ts';
@@ -31,7 +31,29 @@ describe('conditions', () => {
   });
 });
 
+describe('LLMPolicy status', () => {
+  it('says what the policy decides: grants, suspension, approved sources', async () => {
+    const { policyStatus } = await import('./policy.ts');
+    const p = policy('platform', { selector: { namespaces: ['ns'] }, tierGrants: { assign: 'bronze', approve: ['silver'] }, suspend: { reason: 'audit' }, modelSources: { images: [], huggingface: [] } });
+    const r = compile({ models: [], tenants: [tenant('ns', 't')], policies: [p] });
+    assert.equal(policyStatus(r.policies[0]!, undefined, t0).conditions![0]!.message,
+      'applies to 1 tenant(s); approves tier requests silver; assigns tier bronze; suspends them: audit; restricts model sources (huggingface, images)');
+  });
+});
+
 describe('LLMModel status', () => {
+  it('a model from an unapproved source: Ready=False/SourceNotApproved and SourceApproved=False, naming the rule', () => {
+    const p = policy('approved', { modelSources: { huggingface: ['meta-llama/*'] } });
+    const o = compile({ models: [model('m')], tenants: [], policies: [p] }).models[0]!;
+    const s = modelStatus(o, undefined, [], [node('a', 8)], undefined, t0);
+    const ready = s.conditions!.find((c) => c.type === 'Ready')!;
+    assert.deepEqual([ready.status, ready.reason, ready.message], ['False', 'SourceNotApproved', 'Hugging Face repo "org/m" is not an approved model source: rule LLMPolicy approved spec.modelSources.huggingface']);
+    const src = s.conditions!.find((c) => c.type === 'SourceApproved')!;
+    assert.deepEqual([src.status, src.reason], ['False', 'SourceNotApproved']);
+    const ok = compile({ models: [model('m')], tenants: [], policies: [] }).models[0]!;
+    assert.equal(modelStatus(ok, undefined, [], [], undefined, t0).conditions!.find((c) => c.type === 'SourceApproved')!.status, 'True');
+  });
+
   const m = model('big', { resources: { gpus: 16 } });
   const outcome = compile({ models: [m], tenants: [], policies: [] }).models[0]!;
   it('says why a model cannot be scheduled, with the largest node', () => {
@@ -53,7 +75,7 @@ describe('LLMModel status', () => {
 
 describe('LLMTenant status', () => {
   it('shows every budget line the gateway enforces, never a per-day line as "tighter" than a per-minute one', () => {
-    const p = policy('p', { tiers: [{ name: 'gold', models: ['*'] }], budget: { tokens: { limit: 100_000, window: '1d' } } });
+    const p = policy('p', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }], budget: { tokens: { limit: 100_000, window: '1d' } } });
     const t = tenant('ns', 't', { keys: [{ name: 'k' }], budget: { tokens: { limit: 10, window: '1m' }, gpuSeconds: { limit: 3600, window: '1h' } } });
     const r = compile({ models: [model('m')], tenants: [t], policies: [p] });
     const s = tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0);
@@ -79,17 +101,55 @@ describe('LLMTenant status', () => {
     assert.deepEqual(revoked.map((r) => r.id), ['ns/t/k']);
     assert.deepEqual(revokedOn({ ...lease, metadata: { name: 'x', annotations: { 'tollgate.dev/revoked-keys': '{not json' } } }), []);
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 't-tollgate-keys', namespace: 'ns' }, data: { k: Buffer.from('x'.repeat(40)).toString('base64') } };
-    const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { keys: [{ name: 'k' }] })], policies: [policy('p', { tiers: [{ name: 'gold', models: ['*'] }] })], secrets: [secret] });
+    const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { keys: [{ name: 'k' }] })], policies: [policy('p', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }] })], secrets: [secret] });
     const s = tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0, new Map([['ns/t/k', 'revoked by the gateway (anomaly) at 2026-11-21T10:00:00Z']]));
     assert.deepEqual(s.keys!.map((k) => [k.name, k.state, k.reason]), [['k', 'Revoked', 'revoked by the gateway (anomaly) at 2026-11-21T10:00:00Z']]);
     assert.equal(s.conditions![0]!.reason, 'NoUsableKeys');
+  });
+
+  const grantCases: [string, Record<string, unknown>[], { tier?: string; granted?: string; notGranted: string; reason: string; ready: string; message: string }][] = [
+    ['requested and granted', [{ tierGrants: { approve: ['gold'] } }],
+      { tier: 'gold', granted: 'gold', notGranted: 'False', reason: 'Granted', ready: 'NoUsableKeys', message: 'tier gold requested; granted gold by policy p0' }],
+    ['another tier granted', [{ tierGrants: { assign: 'silver' } }],
+      { tier: 'silver', granted: 'silver', notGranted: 'True', reason: 'OtherTierGranted', ready: 'NoUsableKeys', message: 'tier gold requested; granted silver by policy p0' }],
+    ['nothing granted', [{ limits: { maxN: 1 } }],
+      { notGranted: 'True', reason: 'NotGranted', ready: 'TierNotGranted', message: 'tier gold requested; not granted: no LLMPolicy selecting this tenant grants tiers (spec.tierGrants)' }],
+    ['conflicting assignments', [{ tierGrants: { assign: 'silver' } }, { tierGrants: { assign: 'bronze' } }],
+      { notGranted: 'True', reason: 'Conflict', ready: 'TierNotGranted', message: 'tier gold requested; not granted: the selecting policies assign different tiers (p0 assigns silver, p1 assigns bronze) and none approves gold' }],
+  ];
+  for (const [name, specs, want] of grantCases) {
+    it(`tier grant: ${name}`, () => {
+      const policies = specs.map((spec, i) => policy(`p${i}`, { tiers: [{ name: 'gold', models: ['*'] }, { name: 'silver', models: ['*'] }, { name: 'bronze', models: ['*'] }], ...spec }));
+      const r = compile({ models: [model('m')], tenants: [tenant('ns', 't')], policies });
+      const s = tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0);
+      assert.equal(s.tier, want.tier);
+      assert.deepEqual(s.tierGrant, { requested: 'gold', ...(want.granted ? { granted: want.granted, policy: 'p0' } : {}), message: want.message });
+      const c = s.conditions!.find((x) => x.type === 'TierNotGranted')!;
+      assert.deepEqual([c.status, c.reason, c.message], [want.notGranted, want.reason, want.message]);
+      assert.equal(s.conditions![0]!.reason, want.ready);
+    });
+  }
+
+  it('a platform suspension is Suspended=True/SuspendedByPolicy with its reason, whatever spec.suspended says', () => {
+    const ps = [policy('p', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }] }), policy('blocklist', { selector: { namespaces: ['ns'] }, suspend: { reason: 'invoice overdue (FIN-7)' } })];
+    for (const self of [false, true]) {
+      const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { suspended: self })], policies: ps });
+      const s = tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0);
+      const c = s.conditions!.find((x) => x.type === 'Suspended')!;
+      assert.deepEqual([c.status, c.reason], ['True', 'SuspendedByPolicy']);
+      assert.match(c.message, /^suspended by the platform \(LLMPolicy blocklist: invoice overdue \(FIN-7\)\)/);
+      assert.deepEqual(s.suspendedBy, [{ policy: 'blocklist', reason: 'invoice overdue (FIN-7)' }]);
+      assert.deepEqual([s.conditions![0]!.reason, s.conditions![0]!.message], ['Suspended', c.message]);
+    }
+    const self = compile({ models: [model('m')], tenants: [tenant('ns', 't', { suspended: true })], policies: [ps[0]!] });
+    assert.equal(tenantStatus(self.tenants[0]!, undefined, 'http://gw/v1', t0).conditions!.find((x) => x.type === 'Suspended')!.reason, 'SuspendedBySelf');
   });
 
   it('matches revocations by key material (sha256 from a Lease, or the sticky record) and keeps the sticky list', async () => {
     const { hashKey, fingerprint } = await import('../../api/keys.ts');
     const material = 'x'.repeat(40);
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 't-tollgate-keys', namespace: 'ns' }, data: { k: Buffer.from(material).toString('base64'), j: Buffer.from('y'.repeat(40)).toString('base64') } };
-    const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { keys: [{ name: 'k' }, { name: 'j' }] })], policies: [policy('p', { tiers: [{ name: 'gold', models: ['*'] }] })], secrets: [secret] });
+    const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { keys: [{ name: 'k' }, { name: 'j' }] })], policies: [policy('p', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }] })], secrets: [secret] });
     const s = tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0, new Map([[hashKey(material), 'revoked by the gateway (anomaly) at 2026-11-21T10:00:00Z']]));
     assert.deepEqual(s.keys!.map((k) => [k.name, k.state]), [['k', 'Revoked'], ['j', 'Active']]);
     const sticky = [{ fingerprint: fingerprint(hashKey('y'.repeat(40))), key: 'j', reason: 'leaked', at: '2026-11-21T09:00:00Z', by: 'annotation' }];
@@ -99,7 +159,7 @@ describe('LLMTenant status', () => {
   });
 
   it('reports suspension before anything else', () => {
-    const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { suspended: true })], policies: [policy('p', { tiers: [{ name: 'gold', models: ['*'] }] })] });
+    const r = compile({ models: [model('m')], tenants: [tenant('ns', 't', { suspended: true })], policies: [policy('p', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }] })] });
     assert.equal(tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0).conditions![0]!.reason, 'Suspended');
   });
 });

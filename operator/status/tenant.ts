@@ -2,6 +2,7 @@
 import type { LLMTenantStatus, RevokedKey } from '../../api/v1alpha1/index.ts';
 import { fingerprint } from '../../api/keys.ts';
 import type { TenantOutcome } from '../compiler/index.ts';
+import type { TierGrant } from '../compiler/policy.ts';
 import { setConditions, type ConditionInput } from './conditions.ts';
 
 export function tenantStatus(outcome: TenantOutcome, previous: LLMTenantStatus | undefined, endpoint: string, now: Date, revokedByGateway: ReadonlyMap<string, string> = new Map(), revokedKeys?: readonly RevokedKey[]): LLMTenantStatus {
@@ -21,11 +22,11 @@ export function tenantStatus(outcome: TenantOutcome, previous: LLMTenantStatus |
   conds.push(pending > 0
     ? { type: 'KeysIssued', status: 'False', reason: 'Pending', message: `${pending} key(s) not issued yet` }
     : { type: 'KeysIssued', status: 'True', reason: 'Issued', message: `${active} usable key(s)` });
-  conds.push(t.spec.suspended
-    ? { type: 'Suspended', status: 'True', reason: 'SuspendedInSpec', message: 'every request is refused' }
-    : { type: 'Suspended', status: 'False', reason: 'Active', message: 'not suspended' });
+  const suspension = suspensionCondition(outcome);
+  conds.push(suspension);
+  conds.push(tierCondition(outcome.grant));
   let ready: ConditionInput;
-  if (t.spec.suspended) ready = { type: 'Ready', status: 'False', reason: 'Suspended', message: 'spec.suspended is true' };
+  if (suspension.status === 'True') ready = { type: 'Ready', status: 'False', reason: 'Suspended', message: suspension.message };
   else if (outcome.blocked) ready = { type: 'Ready', status: 'False', reason: outcome.blocked.reason, message: outcome.blocked.message };
   else if (active === 0) ready = { type: 'Ready', status: 'False', reason: 'NoUsableKeys', message: keys.length === 0 ? 'spec.keys is empty' : 'no key is active' };
   else ready = { type: 'Ready', status: 'True', reason: 'Granted', message: `${outcome.grantedModels.length} model(s) granted` };
@@ -33,7 +34,14 @@ export function tenantStatus(outcome: TenantOutcome, previous: LLMTenantStatus |
   return {
     observedGeneration: t.metadata.generation,
     conditions: setConditions(previous?.conditions, conds, t.metadata.generation, now),
-    tier: t.spec.tier,
+    ...(outcome.grant.granted !== undefined ? { tier: outcome.grant.granted } : {}),
+    tierGrant: {
+      requested: outcome.grant.requested,
+      ...(outcome.grant.granted !== undefined ? { granted: outcome.grant.granted } : {}),
+      ...(outcome.grant.policy !== undefined ? { policy: outcome.grant.policy } : {}),
+      message: outcome.grant.message,
+    },
+    ...(outcome.suspendedBy.length > 0 ? { suspendedBy: outcome.suspendedBy } : {}),
     grantedModels: outcome.grantedModels,
     deniedModels: outcome.deniedModels,
     policies: outcome.policies,
@@ -46,6 +54,26 @@ export function tenantStatus(outcome: TenantOutcome, previous: LLMTenantStatus |
     ...(revokedKeys && revokedKeys.length > 0 ? { revokedKeys: [...revokedKeys] } : {}),
     endpoint,
   };
+}
+
+/**
+ * Suspended: a platform suspension (LLMPolicy suspend, which the tenant team cannot edit) comes first; the
+ * tenant's own spec.suspended is a self-suspension that pauses access and can never lift the platform's.
+ */
+export function suspensionCondition(outcome: Pick<TenantOutcome, 'tenant' | 'suspendedBy'>): ConditionInput {
+  const by = outcome.suspendedBy;
+  if (by.length > 0) {
+    const why = by.map((s) => `LLMPolicy ${s.policy}: ${s.reason}`).join('; ');
+    return { type: 'Suspended', status: 'True', reason: 'SuspendedByPolicy', message: `suspended by the platform (${why}); every request is refused${outcome.tenant.spec.suspended ? '; also self-suspended (spec.suspended)' : ''}` };
+  }
+  if (outcome.tenant.spec.suspended) return { type: 'Suspended', status: 'True', reason: 'SuspendedBySelf', message: 'self-suspended (spec.suspended is true); every request is refused' };
+  return { type: 'Suspended', status: 'False', reason: 'Active', message: 'not suspended' };
+}
+
+/** TierNotGranted: True when the tier in force is not the one requested (or none is granted). */
+export function tierCondition(grant: TierGrant): ConditionInput {
+  if (grant.granted === grant.requested) return { type: 'TierNotGranted', status: 'False', reason: 'Granted', message: grant.message };
+  return { type: 'TierNotGranted', status: 'True', reason: grant.granted === undefined ? (grant.reason === 'Conflict' ? 'Conflict' : 'NotGranted') : 'OtherTierGranted', message: grant.message };
 }
 
 /**

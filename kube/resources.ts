@@ -1,5 +1,5 @@
 // The API resources the operator reads and writes, and their REST paths.
-import { GROUP, VERSION } from '../../api/meta.ts';
+import { GROUP, VERSION } from '../api/meta.ts';
 
 export interface Resource {
   group: string; // '' for the core group

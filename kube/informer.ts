@@ -2,10 +2,10 @@
 // informer it never stops: any error restarts it with backoff (410 Gone re-lists), the watch is rotated
 // by the server every few minutes, a resync timer re-delivers every cached object, and the time since
 // the last event is exposed for health checks.
-import type { KubeClient } from '../kube/client.ts';
-import { keyOf, isKObject, type KObject } from '../kube/object.ts';
-import { apiVersionOf, pathFor, type Resource } from '../kube/resources.ts';
-import { sameContent, withoutManagedFields, type Transform } from '../kube/transforms.ts';
+import type { KubeClient } from './client.ts';
+import { keyOf, isKObject, type KObject } from './object.ts';
+import { apiVersionOf, pathFor, type Resource } from './resources.ts';
+import { sameContent, withoutManagedFields, type Transform } from './transforms.ts';
 import { backoffDelay } from './backoff.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete' | 'resync';

@@ -1,0 +1,132 @@
+// What a loaded gateway config costs the gateway process (prints figures; not a test). The parent
+// generates a config shaped like bench/gateway's (N tenants, 5 keys each, every control configured) and
+// runs one child per mode, with the gateway's V8 flags, that loads it the way the gateway does:
+//   file     `--config FILE`: the file watcher's first load into the ConfigHolder
+//   cluster  `--from-cluster`: the config Secrets (index + shards, as the operator publishes them) listed
+//            by the config source's informer from a fake API (no cluster), reassembled, verified, swapped
+// Each child prints heap and RSS after a full GC with its modules loaded (baseline), the peak RSS while
+// loading, and heap and RSS after a full GC with the config in force (retained).
+// Usage: node bench/gateway-config-memory.ts [--tenants 10000] [--mode file,cluster] [--heap-snapshot DIR]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { hashKey } from '../api/keys.ts';
+import { GATEWAY_CONFIG_SCHEMA_VERSION, sealGatewayConfig, type CfgTenant, type GatewayConfig } from '../api/gateway-config.ts';
+
+const { values } = parseArgs({
+  options: {
+    tenants: { type: 'string', default: '10000' },
+    mode: { type: 'string', default: 'file,cluster' },
+    child: { type: 'string' },
+    input: { type: 'string' },
+    'heap-snapshot': { type: 'string' },
+  },
+});
+const GW_NS = 'tollgate-system';
+const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
+
+function generate(n: number): GatewayConfig {
+  const tenants: CfgTenant[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = `t${String(i).padStart(5, '0')}`;
+    tenants.push({
+      id: `team-${name}/${name}`, namespace: `team-${name}`, name, tier: 'gold', suspended: false, models: ['m1', 'm-stream'],
+      limits: { budgets: [{ unit: 'tokens', limit: 1e12, windowSeconds: 86400 }, { unit: 'tokens', limit: 1e11, windowSeconds: 3600 }], requestsPerMinute: 10_000_000, tokensPerMinute: 1e12, concurrency: 10_000, maxOutputTokens: 1024, maxN: 4, maxRequestBytes: 1024 * 1024 },
+      guardrails: { redaction: { detectors: [], customPatterns: [] }, promptInjection: { mode: 'off', threshold: 0.7 }, exfiltration: { mode: 'off', allowedHosts: [] }, canaries: [], structuredOutput: { enforce: false } },
+      logging: 'metadata', accessWindows: [], ipAllowlists: [],
+      keys: Array.from({ length: 5 }, (_, j) => ({ id: `team-${name}/${name}/k${j}`, sha256: hashKey(`tg-bench-${i}-${j}`), scopes: ['chat.completions', 'completions', 'embeddings', 'models.list'], revoked: false })),
+    });
+  }
+  const cost = { unit: 'tokens' as const, inputTokenWeight: 1, outputTokenWeight: 1, gpuSecondWeight: 1, gpusPerReplica: 1, estimatedOutputTokensPerSecond: 50 };
+  return sealGatewayConfig({
+    schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION,
+    models: [
+      { servedName: 'm1', id: 'bench/m1', engine: 'vllm', upstream: 'http://127.0.0.1:9/v1', capabilities: ['chat.completions', 'completions'], contextLength: 8192, cost },
+      { servedName: 'm-stream', id: 'bench/m-stream', engine: 'vllm', upstream: 'http://127.0.0.1:9/v1', capabilities: ['chat.completions', 'completions'], contextLength: 8192, cost },
+    ],
+    tenants,
+  });
+}
+
+const gc = (): void => { const g = (globalThis as { gc?: () => void }).gc; if (g) { g(); g(); } };
+const usage = (): { heap: number; rss: number } => { gc(); const m = process.memoryUsage(); return { heap: m.heapUsed, rss: m.rss }; };
+
+async function child(mode: string, input: string): Promise<void> {
+  // Everything the load path needs, imported before the baseline.
+  const { ConfigHolder } = await import('../gateway/config/holder.ts');
+  const { ConfigText, readConfigFile } = await import('../gateway/config/source.ts');
+  const { ClusterConfigSource } = await import('../gateway/config/cluster.ts');
+  const holder = new ConfigHolder();
+  const base = usage();
+  const t0 = performance.now();
+  let stop = (): void => undefined;
+  if (mode === 'file') {
+    const raw = await readConfigFile(input);
+    const r = raw instanceof ConfigText ? await holder.applyText(raw.chunks(), `file:${input}`) : holder.apply(raw, `file:${input}`);
+    if (!r.ok) throw new Error(r.error.message);
+  } else {
+    type Obj = { metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<string, unknown>;
+    // The API server's answers: one JSON file per Secret, read and parsed per answer as the client does.
+    const names = readdirSync(input).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    const read = (name: string): Obj | undefined => (names.includes(name) ? (JSON.parse(readFileSync(join(input, `${name}.json`), 'utf8')) as Obj) : undefined);
+    const fake = {
+      // Honours what the sources ask for: a label selector `key!=value` and a field selector by name.
+      list: async (_r: unknown, o: { labelSelector?: string; fieldSelector?: string; transform?: (x: Obj) => Obj }) => {
+        const byName = o.fieldSelector?.startsWith('metadata.name=') ? o.fieldSelector.slice('metadata.name='.length) : undefined;
+        const not = /([^,=!]+)!=([^,]+)/.exec(o.labelSelector ?? '');
+        const items = names.filter((n) => byName === undefined || n === byName).map((n) => read(n)!).filter((x) => !not || x.metadata.labels?.[not[1]!] !== not[2]);
+        return { items: items.map((x) => (o.transform ? o.transform(x) : x)), resourceVersion: '1' };
+      },
+      get: async (_r: unknown, _ns: string, name: string) => read(name),
+      watch: (_p: string, _q: unknown, _cb: unknown, signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
+      request: async () => ({}),
+    };
+    const src = new ClusterConfigSource({ client: fake as never, namespace: GW_NS, holder, credentials: new Map(), replicaName: 'bench', log: () => undefined });
+    await src.start();
+    for (let i = 0; i < 200 && !holder.current; i++) await new Promise((r) => setTimeout(r, 50));
+    if (!holder.current) throw new Error(`not loaded: ${holder.lastError?.message ?? '?'}`);
+    stop = () => src.stop();
+  }
+  const loadMs = performance.now() - t0;
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  const after = usage();
+  if (values['heap-snapshot']) {
+    const { writeHeapSnapshot } = await import('node:v8');
+    console.error(`heap snapshot: ${writeHeapSnapshot(join(values['heap-snapshot'], `gateway-config-${mode}.heapsnapshot`))}`);
+  }
+  const snap = holder.current!;
+  console.log(JSON.stringify({ mode, keys: snap.keys.size, tenants: snap.tenantCount, loadMs: Math.round(loadMs), baseHeap: base.heap, baseRss: base.rss, peakRss, heap: after.heap, rss: after.rss }));
+  stop();
+}
+
+async function main(): Promise<void> {
+  if (values.child) return child(values.child, values.input ?? '');
+  const n = Number(values.tenants);
+  const dir = mkdtempSync(join(tmpdir(), 'tg-cfgmem-'));
+  try {
+    const cfg = generate(n);
+    const file = join(dir, 'gateway-config.json');
+    writeFileSync(file, JSON.stringify(cfg));
+    const { configSecrets } = await import('../operator/compiler/delivery.ts');
+    const secrets = configSecrets(cfg, GW_NS).map((s) => {
+      const { stringData, ...rest } = s;
+      return { ...rest, metadata: { ...rest.metadata, resourceVersion: '1' }, data: Object.fromEntries(Object.entries(stringData ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) };
+    });
+    const secretsDir = join(dir, 'secrets');
+    mkdirSync(secretsDir);
+    for (const s of secrets) writeFileSync(join(secretsDir, `${s.metadata?.name ?? ''}.json`), JSON.stringify(s));
+    console.log(`config: ${n} tenants, ${n * 5} keys, ${mb(readFileSync(file).length)} MB JSON, ${secrets.length - 1} shards`);
+    console.log('mode     load ms  baseline heap/RSS MB  peak RSS MB  retained heap/RSS MB  config heap MB (retained - baseline)');
+    for (const mode of values.mode.split(',')) {
+      const out = execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=4', import.meta.filename, '--child', mode, '--input', mode === 'file' ? file : secretsDir, ...(values['heap-snapshot'] ? ['--heap-snapshot', values['heap-snapshot']] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TOLLGATE_NO_REEXEC: '1' } });
+      const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, number>;
+      console.log(`${mode.padEnd(8)} ${String(r['loadMs']).padStart(7)}  ${mb(r['baseHeap']!).padStart(8)} / ${mb(r['baseRss']!).padEnd(9)}  ${mb(r['peakRss']!).padStart(11)}  ${mb(r['heap']!).padStart(8)} / ${mb(r['rss']!).padEnd(9)}  ${mb(r['heap']! - r['baseHeap']!)}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
