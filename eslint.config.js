@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['bench/gateway/*.mjs', 'node_modules/**', 'dist/**', 'crds/**', 'charts/**', '**/*.json', 'guardrails/secrets/gitleaks/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'crds/**', 'charts/**', '**/*.json', 'guardrails/secrets/gitleaks/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
