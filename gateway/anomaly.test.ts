@@ -134,7 +134,6 @@ describe('anomaly detection: action revoke', () => {
     const key = newKey();
     const clock = testClock();
     const makeConfig = anomalyConfig(key, 'anom-redis', 'revoke');
-    const keyId = 'team-anom-redis/anom-redis/k1';
     const a = await startStack(makeConfig, { sim: { outputTokens: 4 }, redisUrl: redis.url, app: { anomalyClock: clock.now } });
     let proc: ChildProcess | undefined;
     try {

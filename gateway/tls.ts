@@ -47,7 +47,7 @@ export function loadTlsPair(files: TlsFiles): TlsPair {
   try {
     return validate(readPair(files));
   } catch (e) {
-    throw new Error(`TLS certificate ${files.certFile} / key ${files.keyFile} do not load: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`TLS certificate ${files.certFile} / key ${files.keyFile} do not load: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 

@@ -279,6 +279,7 @@ export class InstrumentedParser {
 
   #instrumentBlock(): void {
     const ruler = rulesOf<BlockRule>(this.md.block.ruler);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- markdown-it calls the rule with its own `this`
     const self = this;
     const afterLines = (keepLastLF: boolean) => (orig: BlockRule): BlockRule => (state, startLine, endLine, silent) => {
       const n0 = state.tokens.length;
@@ -352,6 +353,7 @@ export class InstrumentedParser {
   }
 
   #instrumentInline(): void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- markdown-it calls the rule with its own `this`
     const self = this;
     const md = this.md;
     const Base = md.inline.State as unknown as new (src: string, md: MarkdownIt, env: unknown, out: Tok[]) => InlineState & { pushPending(): Tok };
@@ -448,6 +450,7 @@ export class InstrumentedParser {
   }
 
   #instrumentCore(): void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- markdown-it calls the rule with its own `this`
     const self = this;
     const md = this.md;
     const ruler = rulesOf<(state: CoreState) => void>(md.core.ruler);

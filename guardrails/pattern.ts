@@ -180,7 +180,10 @@ export function analyzePattern(src: string): PatternInfo {
       if (src[i + 1] === 'Q') {
         const close = src.indexOf('\\E', i + 2);
         const lit = src.slice(i + 2, close < 0 ? src.length : close);
-        for (const ch of lit) atom(ch.length, start), addChar(alphabet, ch.codePointAt(0) ?? 0, top().fold);
+        for (const ch of lit) {
+          atom(ch.length, start);
+          addChar(alphabet, ch.codePointAt(0) ?? 0, top().fold);
+        }
         i = close < 0 ? src.length : close + 2;
         continue;
       }

@@ -177,7 +177,7 @@ export class KubeClient {
   async list<T extends KObject>(r: Resource, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; limit?: number; continue?: string; transform?: (o: KObject) => KObject } = {}): Promise<ListResult<T>> {
     const items: T[] = [];
     let cont: string | undefined = opts.continue;
-    let resourceVersion = '';
+    let resourceVersion: string;
     do {
       const query: Record<string, string> = { limit: String(opts.limit ?? 500) };
       if (opts.labelSelector) query['labelSelector'] = opts.labelSelector;

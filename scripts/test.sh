@@ -14,6 +14,9 @@ step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
 
 step "type-check"
 npx tsc -p tsconfig.json --noEmit
+step "lint (ESLint, typescript-eslint) and formatting (Prettier)"
+npx eslint .
+npx prettier --check --log-level warn "**/*.{ts,js,mjs}"
 step "crds/ and the chart's copy match the schemas"
 node scripts/gen-crds.ts --check
 node scripts/sync-chart-crds.ts --check

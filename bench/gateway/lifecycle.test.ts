@@ -60,7 +60,7 @@ function runAndInterrupt(act: (bench: number, pids: Map<string, number>) => void
 async function assertNothingLeft(o: Outcome): Promise<void> {
   assert.ok(o.pids.size >= 6, `expected sim, sim-stream, redis-server, 2 gateways and nginx in the log:\n${o.stderr}`);
   const deadline = Date.now() + 5000;
-  let left: string[] = [];
+  let left: string[];
   do {
     left = [...o.pids].filter(([, pid]) => alive(pid) || groupPids(pid).length > 0).map(([n, pid]) => `${n} (${pid}: ${groupPids(pid).join(',')})`);
     if (left.length === 0) break;

@@ -78,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     gw = await startGateway({ config: { kind: 'static', value: result.gatewayConfig, label: `demo:${paths.join(',')}` }, host: values.host, port, metricsPort, logger: log, handleSignals: true });
   } catch (e) {
     await sim.close();
-    throw new Error(`cannot start the gateway on ${values.host}:${port} / ${metricsPort}: ${e instanceof Error ? e.message : String(e)} (use --port / --metrics-port)`);
+    throw new Error(`cannot start the gateway on ${values.host}:${port} / ${metricsPort}: ${e instanceof Error ? e.message : String(e)} (use --port / --metrics-port)`, { cause: e });
   }
   if (!gw.initial.ok) {
     console.error(`demo config refused: ${gw.initial.error.message}`);

@@ -1,14 +1,14 @@
 // Helpers for the chart suites: run the helm binary built from Go modules, render the chart into objects,
 // and act as one of the chart's ServiceAccounts (a TokenRequest token in a kubeconfig of its own).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { binaryPath } from '../binaries.ts';
 import { repoRoot } from '../kube.ts';
-import { KubeClient, KubeError } from '../../kube/client.ts';
+import { KubeError, type KubeClient } from '../../kube/client.ts';
 
 const run = promisify(execFile);
 export const chartDir = join(repoRoot, 'charts', 'tollgate');

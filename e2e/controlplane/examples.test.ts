@@ -16,7 +16,7 @@ import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CustomObjectsApi, Observable, type ObservableMiddleware } from '@kubernetes/client-node';
 import { formatProblem } from '../../api/validate.ts';
-import { compileFromPaths, compileProblems, loadPaths } from '../../cli/load.ts';
+import { compileFromPaths, compileProblems } from '../../cli/load.ts';
 import { apiErrorMessage, clients, ensureNamespace, isApiError, repoRoot, retryOn429 } from '../kube.ts';
 import { fieldManager, installCrds, manifestFiles, readObjects, type FileObject } from './manifests.ts';
 
@@ -60,7 +60,7 @@ async function dryRunCreate({ object }: FileObject): Promise<void> {
   } catch (err) {
     if (group === GROUP && p && !p.versions.includes(version ?? '') && isApiError(err, 404)) {
       // the same words kubectl uses for this discovery result
-      throw new Error(`no matches for kind "${object.kind}" in version "${object.apiVersion}" (${apiErrorMessage(err).trim()})`);
+      throw new Error(`no matches for kind "${object.kind}" in version "${object.apiVersion}" (${apiErrorMessage(err).trim()})`, { cause: err });
     }
     throw err;
   }

@@ -101,7 +101,7 @@ export async function installCrds({ apiext }: Clients, timeoutMs = 60_000): Prom
     try {
       await apiext.patchCustomResourceDefinition({ name, body: crd, fieldManager, force: true }, ssa);
     } catch (err) {
-      throw new Error(`the API server refused CRD ${name}: ${apiErrorMessage(err)}`);
+      throw new Error(`the API server refused CRD ${name}: ${apiErrorMessage(err)}`, { cause: err });
     }
   }
   const out: V1CustomResourceDefinition[] = [];

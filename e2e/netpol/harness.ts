@@ -29,7 +29,7 @@ export async function net(...args: string[]): Promise<string> {
     return `${stdout}${stderr}`;
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`net.sh ${args.join(' ')} failed: ${(e.stderr || e.stdout || e.message).trim()}`);
+    throw new Error(`net.sh ${args.join(' ')} failed: ${(e.stderr || e.stdout || e.message).trim()}`, { cause: err });
   }
 }
 

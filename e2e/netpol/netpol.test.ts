@@ -57,7 +57,6 @@ const procs: Proc[] = [];
 let kubeRouter: Proc | undefined;
 let kubeRouterBin = '';
 const ip: Record<'gw' | 'model' | 'team' | 'other' | 'dns', string> = { gw: '', model: '', team: '', other: '', dns: '' };
-let netUp = false;
 let torndown = false;
 
 type Pod = KObject & { spec?: { nodeName?: string }; status?: { phase?: string; podIP?: string } };
@@ -226,7 +225,6 @@ describe('NetworkPolicies enforced by kube-router on a kwok node with a real pod
 
     // The network: one namespace per pod on the bridge, with the IP the cluster assigned.
     await net('up', POD_CIDR, NODE_IP);
-    netUp = true;
     // /32 plus an on-link route for the pod CIDR: kwok may hand out the CIDR's first address (.0), which as
     // ADDR/24 the kernel would also treat as the subnet's broadcast address
     for (const [name, addr] of Object.entries(ip)) await net('pod', name, `${addr}/32`, POD_CIDR, `${FETCH_IP}/32`);

@@ -3,7 +3,7 @@
 // threshold goes on the request's audit line (or its own log line once that line is written); `revoke`
 // puts the key in the store's revocation set.
 import type { Logger } from 'pino';
-import { AnomalyDetector, MemoryAnomalyStore, type AnomalyOutcome, type AnomalyStore, type KeyStats, type Revocation } from '../../guardrails/anomaly.ts';
+import { MemoryAnomalyStore, type AnomalyDetector, type AnomalyOutcome, type AnomalyStore, type KeyStats, type Revocation } from '../../guardrails/anomaly.ts';
 import type { RtKey } from '../config/snapshot.ts';
 import { GatewayError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';

@@ -3,7 +3,7 @@
 // characters) of any key the tests generated.
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
-import pino from 'pino';
+import type pino from 'pino';
 import type { GatewayConfig } from '../../api/gateway-config.ts';
 import { createLogger } from '../audit.ts';
 import { startGateway, type RunningGateway, type StartOptions } from '../server.ts';

@@ -178,7 +178,6 @@ export const MAX_KEYWORD_OFFSET = 28;
  * e.g. `airtable` before a `pat…` token, or a keyword the pattern spells with a wildcard such as `hooks.slack.com`).
  */
 export function keywordOffset(source: string, keywords: readonly string[]): { offset: number; inside: boolean } {
-  let gen: (r: () => number) => string;
   let short: (r: () => number) => string;
   let long: (r: () => number) => string;
   try { short = sampler(source, 4); long = sampler(source, 64); } catch { return { offset: analyzePattern(source).maxLength, inside: true }; }

@@ -49,7 +49,7 @@ function volumeMounts(): V1Container['volumeMounts'] {
   ];
 }
 
-export function modelDeployment(model: LLMModel, opts: CompileOptions): V1Deployment {
+export function modelDeployment(model: LLMModel, _opts: CompileOptions): V1Deployment {
   const adapter = engineAdapter(model.spec.engine);
   const name = model.metadata.name;
   const ns = model.metadata.namespace ?? 'default';

@@ -46,7 +46,7 @@ export async function reconcileModel(ctx: ReconcileContext, namespace: string, n
     try {
       await ensure(ctx, desired, cached);
     } catch (err) {
-      throw new Error(`apply ${objectKey(desired)}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`apply ${objectKey(desired)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
 
