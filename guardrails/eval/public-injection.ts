@@ -6,13 +6,16 @@
 // are the estimate for unseen data of the same kinds. Texts arrive through the channel they would in production:
 // user prompts as `user`, e-mails and retrieved documents as `document` (scored with the document threshold).
 import { DEFAULT_THRESHOLDS, scoreText, type Channel } from '../injection.ts';
-import { isHeldOut, loadPublicCorpora, type LabelledText } from './corpora.ts';
+import { isHeldOutRow, loadPublicCorpora, type LabelledText } from './corpora.ts';
 
-export { CORPUS_FILES, fnv1a, isHeldOut, loadPublicCorpora, type LabelledText } from './corpora.ts';
+export { CORPUS_FILES, fnv1a, isHeldOut, isHeldOutRow, loadPublicCorpora, type LabelledText } from './corpora.ts';
+
+/** The benign persona / system-prompt source (fabric-personas.jsonl). */
+export const PERSONA_SOURCE = 'fabric-persona';
 
 /** How a sample reaches the gateway. */
 export function channelOf(s: LabelledText): Channel {
-  return s.source === 'bipia-email' || s.category === 'doc' ? 'document' : 'user';
+  return s.source === 'bipia-email' || s.category === 'doc' || s.category === 'quoted' ? 'document' : 'user';
 }
 
 export interface Rates {
@@ -34,8 +37,11 @@ export interface SourceFigures {
 export interface PublicInjectionReport {
   thresholds: Record<Channel, number>;
   sources: SourceFigures[];
+  /** All sources but the benign personas (reported on their own below, so the figures stay comparable). */
   tuning: Rates;
   heldOut: Rates;
+  /** Benign persona / system-prompt instructions (fabric-personas.jsonl): false alarms only. */
+  personas: { tuning: Rates; heldOut: Rates };
   /** Per channel: the lowest threshold with ≤ 5% false alarms on the tuning split, and the held-out rates there. */
   operatingPoints: { channel: Channel; threshold: number; tuning: Rates; heldOut: Rates }[];
 }
@@ -54,7 +60,7 @@ function rates(xs: readonly Scored[], threshold: (c: Channel) => number): Rates 
 export function scorePublic(samples: readonly LabelledText[] = loadPublicCorpora()): Scored[] {
   return samples.map((s) => {
     const channel = channelOf(s);
-    return { s, channel, heldOut: isHeldOut(s.text), score: scoreText(s.text, channel).score };
+    return { s, channel, heldOut: isHeldOutRow(s), score: scoreText(s.text, channel).score };
   });
 }
 
@@ -70,8 +76,10 @@ export function evaluatePublicInjection(thresholds: Record<Channel, number> = DE
     const [source, channel] = k.split('\u0000') as [string, Channel];
     return { source, channel, tuning: rates(xs.filter((x) => !x.heldOut), th), heldOut: rates(xs.filter((x) => x.heldOut), th) };
   });
+  const main = scored.filter((x) => x.s.source !== PERSONA_SOURCE);
+  const personas = scored.filter((x) => x.s.source === PERSONA_SOURCE);
   const operatingPoints = (['user', 'document'] as const).map((channel) => {
-    const xs = scored.filter((x) => x.channel === channel);
+    const xs = main.filter((x) => x.channel === channel);
     const tune = xs.filter((x) => !x.heldOut);
     let threshold = 1;
     for (const t of [...new Set(tune.map((x) => x.score))].filter((t) => t > 0).sort((a, b) => a - b)) {
@@ -82,8 +90,9 @@ export function evaluatePublicInjection(thresholds: Record<Channel, number> = DE
   return {
     thresholds,
     sources,
-    tuning: rates(scored.filter((x) => !x.heldOut), th),
-    heldOut: rates(scored.filter((x) => x.heldOut), th),
+    tuning: rates(main.filter((x) => !x.heldOut), th),
+    heldOut: rates(main.filter((x) => x.heldOut), th),
+    personas: { tuning: rates(personas.filter((x) => !x.heldOut), th), heldOut: rates(personas.filter((x) => x.heldOut), th) },
     operatingPoints,
   };
 }
@@ -106,7 +115,8 @@ export function formatPublicInjection(r: PublicInjectionReport): string {
     `${'source'.padEnd(18)}${'channel'.padEnd(10)}${'tuning: caught'.padEnd(18)}${'false alarms'.padEnd(16)}${'held-out: caught'.padEnd(18)}false alarms`,
   ];
   for (const s of r.sources) lines.push(`${s.source.padEnd(18)}${s.channel.padEnd(10)}${cell(s.tuning)}${cell(s.heldOut)}`);
-  lines.push(`${'all'.padEnd(28)}${cell(r.tuning)}${cell(r.heldOut)}`);
+  lines.push(`${'all but personas'.padEnd(28)}${cell(r.tuning)}${cell(r.heldOut)}`);
+  lines.push(`${'benign personas'.padEnd(28)}${cell(r.personas.tuning)}${cell(r.personas.heldOut)}`);
   for (const o of r.operatingPoints) {
     lines.push(`  ${o.channel}: lowest threshold with ≤ 5% false alarms on the tuning split = ${o.threshold}; held-out there: caught ${pct(o.heldOut.detectionRate)}, false alarms ${pct(o.heldOut.falseAlarmRate)}`);
   }
