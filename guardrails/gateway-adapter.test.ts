@@ -1,9 +1,10 @@
-// The guardrails plugged into the gateway's own output seam (gateway/transform.ts) and SSE relay (gateway/sse.ts):
+// The guardrails plugged into the gateway's own output seam (gateway/transform.ts) and egress (gateway/egress/):
 // framing, finish_reason and usage stay valid, n > 1 choices are independent, canaries stop the stream.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CfgGuardrails, CfgModel, CfgTenant } from '../api/gateway-config.ts';
-import { SseRelay, transformCompletion } from '../gateway/sse.ts';
+import { egressCompletion } from '../gateway/egress/response-sanitize.ts';
+import { EgressRelay } from '../gateway/egress/stream-relay.ts';
 import type { TransformContext } from '../gateway/transform.ts';
 import { guardrailsTransform, type GuardTransformContext } from './gateway-adapter.ts';
 import { NO_GUARDRAILS } from './guard.ts';
@@ -41,9 +42,9 @@ function upstream(choices: string[][]): string {
   return out;
 }
 
-function relay(c: TransformContext, sse: string, byteChunk = 7): { events: string[]; relay: SseRelay } {
+function relay(c: TransformContext, sse: string, byteChunk = 7, n = 1): { events: string[]; relay: EgressRelay } {
   const t = guardrailsTransform().create(c);
-  const r = new SseRelay({ clientWantsUsage: true, transform: t, chat: true });
+  const r = new EgressRelay({ clientWantsUsage: true, transform: t, chat: true, n });
   const bytes = enc.encode(sse);
   let out = '';
   for (let i = 0; i < bytes.length; i += byteChunk) out += dec.decode(r.push(bytes.slice(i, i + byteChunk)), { stream: true });
@@ -67,7 +68,7 @@ describe('gateway adapter (OutputTransform)', () => {
     const secret = 'ghp_Zq8fK2mN5pR7tV9xB1cD3eF6gH8jK0lM4nP6';
     const a = ['Your token is ', secret.slice(0, 5), secret.slice(5, 20), secret.slice(20), ' — keep it safe.'];
     const b = ['No ', 'secret ', 'here, ', 'just ', 'text.'];
-    const { events } = relay(ctx(GUARD), upstream([a, b]), 5);
+    const { events } = relay(ctx(GUARD), upstream([a, b]), 5, 2);
     for (const e of events) assert.match(e, /^data: /, 'framing');
     assert.equal(events[events.length - 1], 'data: [DONE]');
     const content = contentByChoice(events);
@@ -86,13 +87,13 @@ describe('gateway adapter (OutputTransform)', () => {
     assert.ok(!events.join('').includes('nary-7f3a'));
   });
 
-  it('non-streaming: the same engine through transformCompletion', () => {
+  it('non-streaming: the same engine through egressCompletion', () => {
     const t = guardrailsTransform().create(ctx(GUARD, { stream: false }));
     assert.ok(t);
     const body = { choices: [{ index: 0, message: { role: 'assistant', content: 'key AKIAZ5J7QX2MPL4RWN3K and ![i](https://evil.example/x.png)' }, finish_reason: 'stop' }] };
-    const r = transformCompletion(body, t, true);
-    assert.equal(r.changed, true);
-    assert.equal(body.choices[0]?.message.content, 'key [REDACTED:aws-access-key] and \\[image: i\\]');
+    const r = egressCompletion(body, { chat: true, n: 1, maxOut: 0, transform: t });
+    assert.equal(r.verdict, undefined);
+    assert.equal(((r.body.choices as Record<string, unknown>[])[0]?.message as Record<string, unknown>).content, 'key [REDACTED:aws-access-key] and \\[image: i\\]');
   });
 
   it('structured output: a choice is validated whole before release', () => {

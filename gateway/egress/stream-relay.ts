@@ -1,4 +1,4 @@
-// The streamed answer, rebuilt event by event (replaces the byte relay of gateway/sse.ts): upstream bytes are
+// The streamed answer, rebuilt event by event (replaced the former byte relay, SseRelay): upstream bytes are
 // parsed as SSE per the WHATWG spec (sse-parse.ts); only `message` events whose data is `[DONE]` or a JSON object
 // are relayed, each re-serialized from the parsed chunk (response-sanitize.ts) after every text field went through
 // the output pipe (the cap, credential canaries, the tenant's guardrails). Comments, `id:`/`retry:` fields and other

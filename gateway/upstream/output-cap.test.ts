@@ -1,8 +1,9 @@
-// Table tests for the output cap (issue #10, item 7) and the SSE relay enforcing it.
+// Table tests for the output cap (issue #10, item 7) and the egress (whole answers and the SSE relay) enforcing it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { capCompletion, OutputMeter } from './output-cap.ts';
-import { SseRelay } from './sse.ts';
+import { OutputMeter } from './output-cap.ts';
+import { egressCompletion, type Json } from '../egress/response-sanitize.ts';
+import { EgressRelay } from '../egress/stream-relay.ts';
 import { countText } from '../tokens.ts';
 
 describe('OutputMeter', () => {
@@ -37,43 +38,48 @@ describe('OutputMeter', () => {
   });
 });
 
-describe('capCompletion', () => {
+describe('egressCompletion with the cap', () => {
+  const choice = (r: { body: Json }, i: number): Json => (r.body.choices as Json[])[i]!;
+  const msg = (r: { body: Json }, i: number): Json => choice(r, i).message as Json;
   it('truncates chat and text choices over the cap, fixes finish_reason and usage', () => {
     const long = 'word '.repeat(500);
     const chat = { choices: [{ index: 0, message: { role: 'assistant', content: long }, finish_reason: 'stop' }, { index: 1, message: { content: 'short' }, finish_reason: 'stop' }], usage: { prompt_tokens: 7, completion_tokens: 1000 } };
-    const r = capCompletion(chat, 20, true);
-    assert.equal(r.changed, true);
-    assert.equal(countText(chat.choices[0]!.message.content), 20);
-    assert.equal(chat.choices[0]!.finish_reason, 'length');
-    assert.equal(chat.choices[1]!.finish_reason, 'stop');
-    assert.equal(chat.usage.completion_tokens, 21);
+    const r = egressCompletion(chat, { chat: true, n: 2, maxOut: 20, transform: undefined });
+    assert.equal(r.countedOut, 21);
+    assert.equal(countText(msg(r, 0).content as string), 20);
+    assert.equal(choice(r, 0).finish_reason, 'length');
+    assert.equal(choice(r, 1).finish_reason, 'stop');
+    assert.equal((r.body.usage as Json).completion_tokens, 21);
     const text = { choices: [{ index: 0, text: long, finish_reason: null }] };
-    assert.equal(capCompletion(text, 5, false).outputTokens, 5);
-    assert.equal(text.choices[0]!.finish_reason, 'length');
+    const t = egressCompletion(text, { chat: false, n: 1, maxOut: 5, transform: undefined });
+    assert.equal(t.countedOut, 5);
+    assert.equal(choice(t, 0).finish_reason, 'length');
   });
   it('tool-call arguments share the choice budget and are cut too', () => {
     const args = JSON.stringify({ city: 'Paris', notes: 'x '.repeat(400) });
     const body = { choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: args } }] }, finish_reason: 'tool_calls' }] };
-    const r = capCompletion(body, 10, true);
-    assert.equal(r.changed, true);
-    assert.equal(r.outputTokens, 10);
-    assert.ok(countText(body.choices[0]!.message.tool_calls[0]!.function.arguments) <= 10);
-    assert.equal(body.choices[0]!.finish_reason, 'length');
+    const r = egressCompletion(body, { chat: true, n: 1, maxOut: 10, transform: undefined });
+    assert.equal(r.countedOut, 10);
+    const calls = msg(r, 0).tool_calls as Json[];
+    assert.ok(countText((calls[0]!.function as Json).arguments as string) <= 10);
+    assert.equal(choice(r, 0).finish_reason, 'length');
   });
-  it('leaves a body within the cap untouched', () => {
+  it('leaves a body within the cap unchanged', () => {
     const body = { choices: [{ message: { content: 'Hello world' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 2 } };
-    const before = JSON.stringify(body);
-    assert.deepEqual(capCompletion(body, 2, true), { changed: false, outputTokens: 2 });
-    assert.equal(JSON.stringify(body), before);
+    const r = egressCompletion(body, { chat: true, n: 1, maxOut: 2, transform: undefined });
+    assert.equal(r.countedOut, undefined);
+    assert.equal(msg(r, 0).content, 'Hello world');
+    assert.equal(choice(r, 0).finish_reason, 'stop');
+    assert.equal((r.body.usage as Json).completion_tokens, 2);
   });
 });
 
-describe('SseRelay with a meter', () => {
+describe('EgressRelay with the cap', () => {
   const enc = new TextEncoder();
   const dec = new TextDecoder();
   const ev = (o: unknown): string => `data: ${JSON.stringify(o)}\n\n`;
   it('ends the stream at the cap with finish_reason "length", a usage chunk when asked, and [DONE]', () => {
-    const relay = new SseRelay({ clientWantsUsage: true, transform: undefined, chat: true, meter: new OutputMeter(3), n: 1, inputTokens: 9 });
+    const relay = new EgressRelay({ clientWantsUsage: true, transform: undefined, chat: true, maxOut: 3, n: 1, inputTokens: 9 });
     let out = '';
     for (const w of ['one', ' two', ' three four', ' five', ' six']) {
       out += dec.decode(relay.push(enc.encode(ev({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: w }, finish_reason: null }] }))));
@@ -86,7 +92,7 @@ describe('SseRelay with a meter', () => {
     assert.doesNotMatch(out, /four|five|six/);
   });
   it('cuts streamed tool-call arguments at the cap', () => {
-    const relay = new SseRelay({ clientWantsUsage: false, transform: undefined, chat: true, meter: new OutputMeter(4), n: 1 });
+    const relay = new EgressRelay({ clientWantsUsage: false, transform: undefined, chat: true, maxOut: 4, n: 1 });
     let out = '';
     for (const a of ['{"city":', ' "Paris",', ' "notes": "', 'aaaa bbbb cccc', ' dddd"}']) {
       out += dec.decode(relay.push(enc.encode(ev({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: a } }] }, finish_reason: null }] }))));
@@ -97,7 +103,7 @@ describe('SseRelay with a meter', () => {
     assert.doesNotMatch(out, /dddd/);
   });
   it('replaces an upstream error event by the catalog error', () => {
-    const relay = new SseRelay({ clientWantsUsage: false, transform: undefined, chat: true });
+    const relay = new EgressRelay({ clientWantsUsage: false, transform: undefined, chat: true });
     const out = dec.decode(relay.push(enc.encode('event: error\ndata: secret-upstream-text\n\ndata: {"choices":[]}\n\n')));
     assert.equal(relay.upstreamError, 'secret-upstream-text');
     assert.doesNotMatch(out, /secret/);

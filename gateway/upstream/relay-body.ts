@@ -45,16 +45,6 @@ function parseObject(deps: UpstreamDeps, r: ForwardRequest, buf: Buffer): Record
   return json;
 }
 
-export function completionText(json: Record<string, unknown>, chat: boolean): string {
-  const choices = Array.isArray(json.choices) ? (json.choices as Record<string, unknown>[]) : [];
-  let t = '';
-  for (const c of choices) {
-    const v = chat ? (c.message as Record<string, unknown> | undefined)?.content : c.text;
-    if (typeof v === 'string') t += v;
-  }
-  return t;
-}
-
 export async function relayBody(deps: UpstreamDeps, r: ForwardRequest, body: AsyncIterable<Uint8Array>, cut: Cut, outcome: Mutable<Outcome>): Promise<RelayResult> {
   const buf = await readAll(deps, r, body, cut);
   outcome.upstreamWorked = true;

@@ -1,28 +1,6 @@
-// The output transforms applied to what the relay releases: a whole non-streamed body (transformCompletion),
-// and for streams the gate that holds released bytes while an asynchronous review (an output judge) decides.
+// For streams, the gate that holds released bytes while an asynchronous review (an output judge) decides.
 import type { OutputTransform, Verdict } from '../transform.ts';
 import { EMPTY, enc, errorEvent } from './sse.ts';
-
-/** Apply a transform to a non-streaming completion body in place; returns true when it changed. */
-export function transformCompletion(body: Record<string, unknown>, t: OutputTransform, chat: boolean): { changed: boolean; verdict: Verdict | undefined } {
-  const choices = Array.isArray(body.choices) ? (body.choices as Record<string, unknown>[]) : [];
-  let changed = false;
-  for (let i = 0; i < choices.length; i++) {
-    const c = choices[i]!;
-    const idx = typeof c.index === 'number' ? c.index : i;
-    const msg = chat ? (c.message as Record<string, unknown> | undefined) : c;
-    const field = chat ? 'content' : 'text';
-    if (!msg || typeof msg[field] !== 'string') continue;
-    const out = t.push(idx, msg[field] as string) + t.flush(idx);
-    const v = t.verdict();
-    if (v) return { changed: true, verdict: v };
-    if (out !== msg[field]) {
-      msg[field] = out;
-      changed = true;
-    }
-  }
-  return { changed, verdict: undefined };
-}
 
 /**
  * Streamed: holds the relay's output while the transform's asynchronous review (an output judge) decides, and
