@@ -5,9 +5,9 @@
 //
 // With an output check in the policy (outputCheck), an OutputJudgeTransform (output-judge.ts) follows the guard in
 // the chain: it sees the text the client would get (after redaction) and its review() holds the relay's output
-// until the judge has answered (gateway/sse.ts ReviewGate).
+// until the judge has answered (ReviewGate, gateway/upstream/review.ts).
 //
-// Wiring (gateway/app.ts): `transforms: [guardrailsTransform({ onFinding, onBlock })]`, and pass the request
+// Wiring (gateway/services.ts): `transforms: [guardrailsTransform({ onFinding, onBlock })]`, and pass the request
 // body in the TransformContext as `requestBody` (see GuardTransformContext) for structured output, and
 // `judgeFor` for the output check.
 import { ATOMIC_CHANNEL_BASE, SIDE_CHANNEL_BASE, type OutputTransform, type OutputTransformFactory, type TransformContext, type Verdict } from '../gateway/transform.ts';
