@@ -15,7 +15,8 @@ export class ConfigInvalidError extends Error {
   override name = 'ConfigInvalidError';
 }
 
-const invalid = (where: string, what: string): ConfigInvalidError => new ConfigInvalidError(`invalid gateway config: ${where}: ${what}`);
+const invalid = (where: string, what: string): ConfigInvalidError =>
+  new ConfigInvalidError(`invalid gateway config: ${where}: ${what}`);
 
 /** Receives what has been verified so far; the caller discards it if verification fails later. */
 export interface ConfigSink {
@@ -158,7 +159,9 @@ export class ConfigVerifier {
     if (!this.#pending || this.#models === undefined || this.#schemaVersion === undefined) return;
     const pending = this.#pending;
     this.#pending = undefined;
-    this.#write(`{"models":${canonicalText(this.#models)},"schemaVersion":${JSON.stringify(this.#schemaVersion)},"tenants":[`);
+    this.#write(
+      `{"models":${canonicalText(this.#models)},"schemaVersion":${JSON.stringify(this.#schemaVersion)},"tenants":[`,
+    );
     pending.forEach((text, i) => this.#write(i > 0 ? `,${text}` : text));
   }
 
@@ -177,7 +180,10 @@ export function verifyConfigObject(raw: unknown, sink: ConfigSink): VerifiedHead
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw invalid('(root)', 'expected an object');
   const v = new ConfigVerifier(sink);
   for (const [name, value] of Object.entries(raw)) {
-    if (name !== 'tenants') { v.member(name, value); continue; }
+    if (name !== 'tenants') {
+      v.member(name, value);
+      continue;
+    }
     if (!Array.isArray(value)) parseAt(AnyArray, value, ['tenants']);
     v.beginTenants();
     for (const t of value as unknown[]) v.tenant(t);
@@ -195,7 +201,21 @@ export function parseGatewayConfig(value: unknown): GatewayConfig {
 // ---- JSON text, in chunks ----------------------------------------------------------------------------
 
 /** Where the reader is: in the root object, its keys and values, or the tenants array and its elements. */
-const S = { RootStart: 0, KeyOrEnd: 1, Key: 2, KeyText: 3, Colon: 4, ValueStart: 5, Value: 6, AfterValue: 7, ElemOrEnd: 8, Elem: 9, ElemValue: 10, AfterElem: 11, Done: 12 } as const;
+const S = {
+  RootStart: 0,
+  KeyOrEnd: 1,
+  Key: 2,
+  KeyText: 3,
+  Colon: 4,
+  ValueStart: 5,
+  Value: 6,
+  AfterValue: 7,
+  ElemOrEnd: 8,
+  Elem: 9,
+  ElemValue: 10,
+  AfterElem: 11,
+  Done: 12,
+} as const;
 type State = (typeof S)[keyof typeof S];
 
 const WS = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -234,15 +254,31 @@ export class ConfigTextReader {
       const c = chunk.charCodeAt(i);
       switch (this.#state) {
         case S.RootStart:
-          if (WS(c) || c === 0xfeff) { i++; break; }
+          if (WS(c) || c === 0xfeff) {
+            i++;
+            break;
+          }
           if (c !== 0x7b) throw this.#syntax(i);
-          this.#state = S.KeyOrEnd; i++; break;
+          this.#state = S.KeyOrEnd;
+          i++;
+          break;
         case S.KeyOrEnd:
         case S.Key:
-          if (WS(c)) { i++; break; }
-          if (c === 0x7d && this.#state === S.KeyOrEnd) { this.#state = S.Done; i++; break; }
+          if (WS(c)) {
+            i++;
+            break;
+          }
+          if (c === 0x7d && this.#state === S.KeyOrEnd) {
+            this.#state = S.Done;
+            i++;
+            break;
+          }
           if (c !== 0x22) throw this.#syntax(i);
-          this.#keyParts = []; this.#escape = false; this.#state = S.KeyText; i++; break;
+          this.#keyParts = [];
+          this.#escape = false;
+          this.#state = S.KeyText;
+          i++;
+          break;
         case S.KeyText: {
           const start = i;
           while (i < n) {
@@ -256,18 +292,36 @@ export class ConfigTextReader {
           if (i < n) {
             const raw = this.#keyParts.join('');
             if (raw.length > 200) throw this.#syntax(i);
-            try { this.#key = JSON.parse(`"${raw}"`) as string; } catch { throw this.#syntax(i); }
-            this.#state = S.Colon; i++;
+            try {
+              this.#key = JSON.parse(`"${raw}"`) as string;
+            } catch {
+              throw this.#syntax(i);
+            }
+            this.#state = S.Colon;
+            i++;
           }
           break;
         }
         case S.Colon:
-          if (WS(c)) { i++; break; }
+          if (WS(c)) {
+            i++;
+            break;
+          }
           if (c !== 0x3a) throw this.#syntax(i);
-          this.#state = S.ValueStart; i++; break;
+          this.#state = S.ValueStart;
+          i++;
+          break;
         case S.ValueStart:
-          if (WS(c)) { i++; break; }
-          if (this.#key === 'tenants' && c === 0x5b) { this.#v.beginTenants(); this.#state = S.ElemOrEnd; i++; break; }
+          if (WS(c)) {
+            i++;
+            break;
+          }
+          if (this.#key === 'tenants' && c === 0x5b) {
+            this.#v.beginTenants();
+            this.#state = S.ElemOrEnd;
+            i++;
+            break;
+          }
           this.#begin(c);
           this.#state = S.Value;
           break;
@@ -275,7 +329,10 @@ export class ConfigTextReader {
         case S.ElemValue: {
           const end = this.#scan(chunk, i);
           this.#parts.push(chunk.slice(i, end < 0 ? n : end));
-          if (end < 0) { i = n; break; }
+          if (end < 0) {
+            i = n;
+            break;
+          }
           i = end;
           const text = this.#parts.join('');
           this.#parts = [];
@@ -289,24 +346,56 @@ export class ConfigTextReader {
           break;
         }
         case S.AfterValue:
-          if (WS(c)) { i++; break; }
-          if (c === 0x2c) { this.#state = S.Key; i++; break; }
-          if (c === 0x7d) { this.#state = S.Done; i++; break; }
+          if (WS(c)) {
+            i++;
+            break;
+          }
+          if (c === 0x2c) {
+            this.#state = S.Key;
+            i++;
+            break;
+          }
+          if (c === 0x7d) {
+            this.#state = S.Done;
+            i++;
+            break;
+          }
           throw this.#syntax(i);
         case S.ElemOrEnd:
         case S.Elem:
-          if (WS(c)) { i++; break; }
-          if (c === 0x5d && this.#state === S.ElemOrEnd) { this.#state = S.AfterValue; i++; break; }
+          if (WS(c)) {
+            i++;
+            break;
+          }
+          if (c === 0x5d && this.#state === S.ElemOrEnd) {
+            this.#state = S.AfterValue;
+            i++;
+            break;
+          }
           this.#begin(c);
           this.#state = S.ElemValue;
           break;
         case S.AfterElem:
-          if (WS(c)) { i++; break; }
-          if (c === 0x2c) { this.#state = S.Elem; i++; break; }
-          if (c === 0x5d) { this.#state = S.AfterValue; i++; break; }
+          if (WS(c)) {
+            i++;
+            break;
+          }
+          if (c === 0x2c) {
+            this.#state = S.Elem;
+            i++;
+            break;
+          }
+          if (c === 0x5d) {
+            this.#state = S.AfterValue;
+            i++;
+            break;
+          }
           throw this.#syntax(i);
         case S.Done:
-          if (WS(c)) { i++; break; }
+          if (WS(c)) {
+            i++;
+            break;
+          }
           throw this.#syntax(i);
       }
     }
@@ -314,7 +403,8 @@ export class ConfigTextReader {
   }
 
   end(): VerifiedHead {
-    if (this.#state !== S.Done) throw new ConfigInvalidError(`invalid gateway config: the JSON text ends early (at character ${this.#offset})`);
+    if (this.#state !== S.Done)
+      throw new ConfigInvalidError(`invalid gateway config: the JSON text ends early (at character ${this.#offset})`);
     return this.#v.end();
   }
 
@@ -346,12 +436,25 @@ export class ConfigTextReader {
       if (inString) {
         if (escape) escape = false;
         else if (c === 0x5c) escape = true;
-        else if (c === 0x22) { inString = false; if (depth === 0) { this.#inString = false; return i + 1; } }
+        else if (c === 0x22) {
+          inString = false;
+          if (depth === 0) {
+            this.#inString = false;
+            return i + 1;
+          }
+        }
         continue;
       }
       if (c === 0x22) inString = true;
       else if (c === 0x7b || c === 0x5b) depth++;
-      else if (c === 0x7d || c === 0x5d) { depth--; if (depth === 0) { this.#depth = 0; this.#inString = false; return i + 1; } }
+      else if (c === 0x7d || c === 0x5d) {
+        depth--;
+        if (depth === 0) {
+          this.#depth = 0;
+          this.#inString = false;
+          return i + 1;
+        }
+      }
     }
     this.#depth = depth;
     this.#inString = inString;
@@ -363,7 +466,9 @@ export class ConfigTextReader {
     try {
       return JSON.parse(text);
     } catch {
-      throw new ConfigInvalidError(`invalid gateway config: ${where}: not valid JSON (before character ${this.#offset})`);
+      throw new ConfigInvalidError(
+        `invalid gateway config: ${where}: not valid JSON (before character ${this.#offset})`,
+      );
     }
   }
 
@@ -373,7 +478,10 @@ export class ConfigTextReader {
 }
 
 /** Verify a config's JSON text, given in chunks, handing each tenant to the sink as it is verified. */
-export async function verifyConfigText(chunks: AsyncIterable<string> | Iterable<string>, sink: ConfigSink): Promise<VerifiedHead> {
+export async function verifyConfigText(
+  chunks: AsyncIterable<string> | Iterable<string>,
+  sink: ConfigSink,
+): Promise<VerifiedHead> {
   const r = new ConfigTextReader(sink);
   for await (const c of chunks) r.feed(c);
   return r.end();

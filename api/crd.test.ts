@@ -13,7 +13,8 @@ function walk(node: JSONSchemaProps, path: string, visit: (n: JSONSchemaProps, p
   const props = node['properties'] as Record<string, JSONSchemaProps> | undefined;
   for (const [k, v] of Object.entries(props ?? {})) walk(v, `${path}.${k}`, visit);
   if (node['items']) walk(node['items'] as JSONSchemaProps, `${path}[]`, visit);
-  if (node['additionalProperties'] && typeof node['additionalProperties'] === 'object') walk(node['additionalProperties'] as JSONSchemaProps, `${path}{}`, visit);
+  if (node['additionalProperties'] && typeof node['additionalProperties'] === 'object')
+    walk(node['additionalProperties'] as JSONSchemaProps, `${path}{}`, visit);
 }
 
 const schemaOf = (kind: string) => {
@@ -26,16 +27,21 @@ const schemaOf = (kind: string) => {
 describe('CRD generation', () => {
   it('generates one structural CRD per kind with status subresource, printer columns and short names', () => {
     const crds = allCrds();
-    assert.deepEqual(crds.map((c) => c.metadata.name).sort(), ['llmmodels.tollgate.dev', 'llmpolicies.tollgate.dev', 'llmtenants.tollgate.dev']);
+    assert.deepEqual(crds.map((c) => c.metadata.name).sort(), [
+      'llmmodels.tollgate.dev',
+      'llmpolicies.tollgate.dev',
+      'llmtenants.tollgate.dev',
+    ]);
     for (const crd of crds) {
       const v = (crd.spec['versions'] as Record<string, unknown>[])[0]!;
       assert.deepEqual(v['subresources'], { status: {} });
       assert.ok((v['additionalPrinterColumns'] as unknown[]).length >= 2);
-      assert.ok(((crd.spec['names'] as { shortNames: string[] }).shortNames).length >= 1);
+      assert.ok((crd.spec['names'] as { shortNames: string[] }).shortNames.length >= 1);
       walk((v['schema'] as { openAPIV3Schema: JSONSchemaProps }).openAPIV3Schema, crd.metadata.name, (n, p) => {
         assert.ok(n['type'] !== undefined || n['x-kubernetes-preserve-unknown-fields'] === true, `${p} has no type`);
         assert.notEqual(n['additionalProperties'], false, `${p} has additionalProperties: false`);
-        for (const banned of ['anyOf', 'oneOf', 'allOf', '$schema']) assert.equal(n[banned], undefined, `${p} has ${banned}`);
+        for (const banned of ['anyOf', 'oneOf', 'allOf', '$schema'])
+          assert.equal(n[banned], undefined, `${p} has ${banned}`);
       });
     }
     assert.equal(crds.find((c) => c.metadata.name === 'llmpolicies.tollgate.dev')!.spec['scope'], 'Cluster');
@@ -45,11 +51,16 @@ describe('CRD generation', () => {
     const model = schemaOf('LLMModel');
     const spec = (model['properties'] as Record<string, JSONSchemaProps>)['spec']!;
     const rules = (spec['x-kubernetes-validations'] as { rule: string; message: string }[]).map((r) => r.message);
-    const imageRules = ((spec['properties'] as Record<string, JSONSchemaProps>)['image']!)['x-kubernetes-validations'];
+    const imageRules = (spec['properties'] as Record<string, JSONSchemaProps>)['image']!['x-kubernetes-validations'];
     assert.match(JSON.stringify(imageRules), /pinned by digest/);
     assert.ok(rules.some((m) => m.includes('maxOutputTokens must not exceed contextLength')));
-    const hf = ((((spec['properties'] as Record<string, JSONSchemaProps>)['model']!)['properties'] as Record<string, JSONSchemaProps>)['huggingface']!);
-    assert.match(JSON.stringify((hf['properties'] as Record<string, JSONSchemaProps>)['revision']!['x-kubernetes-validations']), /40-character commit SHA/);
+    const hf = (
+      (spec['properties'] as Record<string, JSONSchemaProps>)['model']!['properties'] as Record<string, JSONSchemaProps>
+    )['huggingface']!;
+    assert.match(
+      JSON.stringify((hf['properties'] as Record<string, JSONSchemaProps>)['revision']!['x-kubernetes-validations']),
+      /40-character commit SHA/,
+    );
     // Every CEL rule is bounded: strings it reads carry maxLength, lists maxItems (cost estimation).
     const image = (spec['properties'] as Record<string, JSONSchemaProps>)['image']!;
     assert.equal(typeof image['maxLength'], 'number');
@@ -77,6 +88,9 @@ describe('CRD generation', () => {
   });
 
   it('has a kind registry entry for every kind', () => {
-    assert.deepEqual(KINDS.map((k) => k.kind), ['LLMModel', 'LLMTenant', 'LLMPolicy']);
+    assert.deepEqual(
+      KINDS.map((k) => k.kind),
+      ['LLMModel', 'LLMTenant', 'LLMPolicy'],
+    );
   });
 });

@@ -28,7 +28,8 @@ export function toStructural(node: unknown, path = '$'): JSONSchemaProps {
         break;
       case 'properties': {
         const props: JSONSchemaProps = {};
-        for (const [name, sub] of Object.entries(value as JSONSchemaProps)) props[name] = toStructural(sub, `${path}.${name}`);
+        for (const [name, sub] of Object.entries(value as JSONSchemaProps))
+          props[name] = toStructural(sub, `${path}.${name}`);
         out[key] = props;
         break;
       }
@@ -80,8 +81,14 @@ export function crdFor(info: KindInfo): CustomResourceDefinition {
     type: 'object',
     required: ['spec'],
     properties: {
-      apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
-      kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+      apiVersion: {
+        type: 'string',
+        description: 'APIVersion defines the versioned schema of this representation of an object.',
+      },
+      kind: {
+        type: 'string',
+        description: 'Kind is a string value representing the REST resource this object represents.',
+      },
       metadata: { type: 'object' },
       spec: schemaOf(info.spec, `${info.kind}.spec`),
       status: schemaOf(info.status, `${info.kind}.status`),

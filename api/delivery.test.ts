@@ -1,14 +1,33 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  ANN_CONFIG_HASH, ANN_REVOKED_KEYS, CONFIG_INDEX_NAME, DeliveryError, MAX_PUBLISHED_REVOCATIONS, MAX_SHARDS, MAX_SHARD_BYTES,
-  assembleConfigText, checkShard, configHashOf, configIndexText, leaseExpiresAt, leaseRevokedKeys, parseConfigIndex, replicaLeaseAnnotations, shardName, shardRef,
+  ANN_CONFIG_HASH,
+  ANN_REVOKED_KEYS,
+  CONFIG_INDEX_NAME,
+  DeliveryError,
+  MAX_PUBLISHED_REVOCATIONS,
+  MAX_SHARDS,
+  MAX_SHARD_BYTES,
+  assembleConfigText,
+  checkShard,
+  configHashOf,
+  configIndexText,
+  leaseExpiresAt,
+  leaseRevokedKeys,
+  parseConfigIndex,
+  replicaLeaseAnnotations,
+  shardName,
+  shardRef,
   type ConfigIndex,
 } from './delivery.ts';
 
 const H = `sha256:${'ab'.repeat(32)}`;
 const parts = ['{"hash":"x","tenants":[', '{"id":"ü-é/"}', ']}'];
-const index = (): ConfigIndex => ({ schemaVersion: 'tollgate.dev/gateway-config/v1', hash: H, shards: parts.map(shardRef) });
+const index = (): ConfigIndex => ({
+  schemaVersion: 'tollgate.dev/gateway-config/v1',
+  hash: H,
+  shards: parts.map(shardRef),
+});
 /** Something that must never be echoed back in an error message. */
 const MARK = 'tgk_SECRETSECRETSECRET';
 
@@ -39,7 +58,10 @@ describe('config index', () => {
     assert.equal(assembleConfigText(i, new Map(i.shards.map((r, k) => [r.name, parts[k]!]))), parts.join(''));
     refusal(() => checkShard(i.shards[1]!, '{"id":"u-e/"}'));
     refusal(() => checkShard({ ...i.shards[1]!, bytes: i.shards[1]!.bytes + 1 }, parts[1]!));
-    assert.match(refusal(() => assembleConfigText(i, new Map([[i.shards[0]!.name, parts[0]!]]))), /is missing/);
+    assert.match(
+      refusal(() => assembleConfigText(i, new Map([[i.shards[0]!.name, parts[0]!]]))),
+      /is missing/,
+    );
   });
 
   const good = index();
@@ -74,29 +96,58 @@ describe('replica Lease annotations', () => {
   it('round-trip: the hash in force and the revocations, sorted by id', () => {
     const ann = replicaLeaseAnnotations(H, revoked);
     assert.equal(configHashOf(ann), H);
-    assert.deepEqual(leaseRevokedKeys(ann).map((r) => r.id), ['ns/t/a', 'ns/t/b']);
+    assert.deepEqual(
+      leaseRevokedKeys(ann).map((r) => r.id),
+      ['ns/t/a', 'ns/t/b'],
+    );
     assert.equal(configHashOf(replicaLeaseAnnotations(undefined, [])), '', 'no config yet');
   });
 
   it('bounds what one Lease carries and drops what does not fit the schema', () => {
-    const many = Array.from({ length: MAX_PUBLISHED_REVOCATIONS + 10 }, (_, i) => ({ id: `ns/t/k${i}`, reason: 'anomaly', at: 'now' }));
+    const many = Array.from({ length: MAX_PUBLISHED_REVOCATIONS + 10 }, (_, i) => ({
+      id: `ns/t/k${i}`,
+      reason: 'anomaly',
+      at: 'now',
+    }));
     assert.equal(leaseRevokedKeys(replicaLeaseAnnotations(H, many)).length, MAX_PUBLISHED_REVOCATIONS);
-    assert.deepEqual(leaseRevokedKeys(replicaLeaseAnnotations(H, [{ id: 'x'.repeat(600), reason: 'r', at: 'a' }, revoked[0]!])).map((r) => r.id), ['ns/t/b']);
+    assert.deepEqual(
+      leaseRevokedKeys(replicaLeaseAnnotations(H, [{ id: 'x'.repeat(600), reason: 'r', at: 'a' }, revoked[0]!])).map(
+        (r) => r.id,
+      ),
+      ['ns/t/b'],
+    );
   });
 
   it('reads other replicas leniently: malformed entries are skipped, malformed annotations are empty', () => {
-    const mixed = JSON.stringify([revoked[0], { bogus: 1 }, { id: 2, reason: 'r', at: 'a' }, { ...revoked[1], extra: true }, null]);
+    const mixed = JSON.stringify([
+      revoked[0],
+      { bogus: 1 },
+      { id: 2, reason: 'r', at: 'a' },
+      { ...revoked[1], extra: true },
+      null,
+    ]);
     assert.deepEqual(leaseRevokedKeys({ [ANN_REVOKED_KEYS]: mixed }), [revoked[0], revoked[1]]);
     assert.deepEqual(leaseRevokedKeys({ [ANN_REVOKED_KEYS]: '{not json' }), []);
     assert.deepEqual(leaseRevokedKeys({ [ANN_REVOKED_KEYS]: '{"id":"a"}' }), []);
     assert.deepEqual(leaseRevokedKeys(undefined), []);
     assert.equal(configHashOf({ [ANN_CONFIG_HASH]: 'sha256:old' }), '');
-    assert.equal(configHashOf(Object.create({ [ANN_CONFIG_HASH]: H }) as Record<string, string>), '', 'own properties only');
+    assert.equal(
+      configHashOf(Object.create({ [ANN_CONFIG_HASH]: H }) as Record<string, string>),
+      '',
+      'own properties only',
+    );
   });
 
   it('computes when a Lease expires', () => {
-    assert.equal(leaseExpiresAt({ renewTime: '2026-12-01T12:00:00.000000Z', leaseDurationSeconds: 10 }), Date.parse('2026-12-01T12:00:10Z'));
-    assert.equal(leaseExpiresAt({ renewTime: '2026-12-01T12:00:00.000000Z' }), Date.parse('2026-12-01T12:00:30Z'), 'default duration 30 s');
+    assert.equal(
+      leaseExpiresAt({ renewTime: '2026-12-01T12:00:00.000000Z', leaseDurationSeconds: 10 }),
+      Date.parse('2026-12-01T12:00:10Z'),
+    );
+    assert.equal(
+      leaseExpiresAt({ renewTime: '2026-12-01T12:00:00.000000Z' }),
+      Date.parse('2026-12-01T12:00:30Z'),
+      'default duration 30 s',
+    );
     assert.ok(Number.isNaN(leaseExpiresAt({})), 'never renewed');
     assert.ok(Number.isNaN(leaseExpiresAt({ renewTime: 'yesterday' })));
     assert.ok(Number.isNaN(leaseExpiresAt({ renewTime: '2026-12-01T12:00:00Z', leaseDurationSeconds: -5 })));

@@ -23,7 +23,10 @@ export const ConfigPart = z.enum(['index', 'shard']);
 export type ConfigPart = z.infer<typeof ConfigPart>;
 export const UPSTREAM_CREDENTIALS_SECRET = 'tollgate-upstream-credentials';
 /** Labels every Secret the operator publishes for the gateway carries (the gateway watches by them). */
-export const DELIVERY_LABELS = { 'app.kubernetes.io/managed-by': 'tollgate', 'app.kubernetes.io/name': 'tollgate' } as const;
+export const DELIVERY_LABELS = {
+  'app.kubernetes.io/managed-by': 'tollgate',
+  'app.kubernetes.io/name': 'tollgate',
+} as const;
 
 export const ANN_CONFIG_HASH = 'tollgate.dev/config-hash';
 export const ANN_PREVIOUS_HASH = 'tollgate.dev/previous-config-hash';
@@ -77,7 +80,9 @@ export function parseConfigIndex(text: string): ConfigIndex {
   const r = ConfigIndex.safeParse(raw);
   if (!r.success) {
     // zod names unknown keys in its message: say only that there are some.
-    const issues = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.code === 'unrecognized_keys' ? 'unknown field' : i.message}`);
+    const issues = r.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.code === 'unrecognized_keys' ? 'unknown field' : i.message}`);
     throw new DeliveryError(`the config index is invalid: ${issues.join('; ')}`);
   }
   return r.data;
@@ -103,7 +108,8 @@ export function shardRef(text: string): ShardRef {
 
 /** Throws unless `text` is the shard the index names. */
 export function checkShard(ref: ShardRef, text: string): void {
-  if (Buffer.byteLength(text) !== ref.bytes || shardDigest(text) !== ref.sha256) throw new DeliveryError(`gateway config shard ${ref.name} does not match its checksum`);
+  if (Buffer.byteLength(text) !== ref.bytes || shardDigest(text) !== ref.sha256)
+    throw new DeliveryError(`gateway config shard ${ref.name} does not match its checksum`);
 }
 
 /** Reassemble shard texts (in index order), each checked against the index (tests, tools; the gateway streams them). */
@@ -121,7 +127,11 @@ export function assembleConfigText(index: ConfigIndex, shardTexts: ReadonlyMap<s
 // ---- replica Leases ----------------------------------------------------------------------------------
 
 /** One revocation (read leniently: unknown fields are dropped, malformed entries skipped). */
-export const PublishedRevocation = z.object({ id: z.string().max(512), reason: z.string().max(200), at: z.string().max(64) });
+export const PublishedRevocation = z.object({
+  id: z.string().max(512),
+  reason: z.string().max(200),
+  at: z.string().max(64),
+});
 export type PublishedRevocation = z.infer<typeof PublishedRevocation>;
 
 export function replicaLeaseName(replica: string): string {
@@ -129,8 +139,17 @@ export function replicaLeaseName(replica: string): string {
 }
 
 /** What a replica publishes on its Lease: the hash it enforces and (bounded, sorted) the keys it revoked. */
-export function replicaLeaseAnnotations(hash: string | undefined, revoked: readonly PublishedRevocation[]): Record<string, string> {
-  const list = revoked.flatMap((r) => { const v = PublishedRevocation.safeParse(r); return v.success ? [v.data] : []; }).slice(0, MAX_PUBLISHED_REVOCATIONS).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+export function replicaLeaseAnnotations(
+  hash: string | undefined,
+  revoked: readonly PublishedRevocation[],
+): Record<string, string> {
+  const list = revoked
+    .flatMap((r) => {
+      const v = PublishedRevocation.safeParse(r);
+      return v.success ? [v.data] : [];
+    })
+    .slice(0, MAX_PUBLISHED_REVOCATIONS)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { [ANN_CONFIG_HASH]: hash ?? '', [ANN_REVOKED_KEYS]: JSON.stringify(list) };
 }
 

@@ -4,7 +4,15 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Capability, Engine, Scope } from './v1alpha1/model.ts';
-import { AccessWindow, Anomaly, CustomPattern, Detector, GuardMode, JUDGE_PROTOCOLS, LoggingMode } from './v1alpha1/policy.ts';
+import {
+  AccessWindow,
+  Anomaly,
+  CustomPattern,
+  Detector,
+  GuardMode,
+  JUDGE_PROTOCOLS,
+  LoggingMode,
+} from './v1alpha1/policy.ts';
 
 export const GATEWAY_CONFIG_SCHEMA_VERSION = 'tollgate.dev/gateway-config/v1';
 
@@ -72,14 +80,19 @@ export const CfgGuardrails = z.strictObject({
     judge: CfgJudge.optional(),
   }),
   /** Output safety check by a judge (absent: none). */
-  outputCheck: z.strictObject({
-    mode: GuardMode,
-    threshold: z.number().min(0).max(1),
-    judge: CfgJudge,
-    /** 0: the whole output is judged before release; N: windows of N characters. */
-    windowChars: z.int().min(0),
-  }).optional(),
-  exfiltration: z.strictObject({ mode: z.enum(['off', 'flag', 'neutralize', 'block']), allowedHosts: z.array(z.string()) }),
+  outputCheck: z
+    .strictObject({
+      mode: GuardMode,
+      threshold: z.number().min(0).max(1),
+      judge: CfgJudge,
+      /** 0: the whole output is judged before release; N: windows of N characters. */
+      windowChars: z.int().min(0),
+    })
+    .optional(),
+  exfiltration: z.strictObject({
+    mode: z.enum(['off', 'flag', 'neutralize', 'block']),
+    allowedHosts: z.array(z.string()),
+  }),
   canaries: z.array(z.string()),
   /** Absent: any tool may be declared. Present: only these. */
   allowedTools: z.array(z.string()).optional(),

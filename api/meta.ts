@@ -36,7 +36,11 @@ export function withRules<S extends z.ZodType>(schema: S, rules: Rule<z.output<S
     ...previous,
     'x-kubernetes-validations': [
       ...existing,
-      ...rules.map((r) => (r.fieldPath ? { rule: r.rule, message: r.message, fieldPath: r.fieldPath } : { rule: r.rule, message: r.message })),
+      ...rules.map((r) =>
+        r.fieldPath
+          ? { rule: r.rule, message: r.message, fieldPath: r.fieldPath }
+          : { rule: r.rule, message: r.message },
+      ),
     ],
   }) as S;
 }
@@ -63,7 +67,10 @@ export const dnsLabel = () =>
   z.string().min(1).max(63).regex(DNS_LABEL_RE, { message: 'must be a lowercase DNS label (a-z, 0-9, "-")' });
 
 export const duration = () =>
-  describe(z.string().regex(DURATION_RE, { message: 'must be a duration like 30s, 15m, 24h or 30d' }), 'Duration: a positive integer followed by s, m, h or d.');
+  describe(
+    z.string().regex(DURATION_RE, { message: 'must be a duration like 30s, 15m, 24h or 30d' }),
+    'Duration: a positive integer followed by s, m, h or d.',
+  );
 
 export const quantity = () =>
   describe(

@@ -9,13 +9,16 @@ const EXAMPLES = join(import.meta.dirname, '..', 'examples');
 const INVALID = join(EXAMPLES, 'invalid');
 
 export function invalidExamples(): { file: string; expect: string; server: string }[] {
-  return readdirSync(INVALID).filter((f) => f.endsWith('.yaml')).sort().map((f) => {
-    const text = readFileSync(join(INVALID, f), 'utf8');
-    const expect = /^# expect: (.+)$/m.exec(text)?.[1];
-    const server = /^# server: (.+)$/m.exec(text)?.[1];
-    assert.ok(expect && server, `${f} needs "# expect:" and "# server:" headers`);
-    return { file: join(INVALID, f), expect, server };
-  });
+  return readdirSync(INVALID)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => {
+      const text = readFileSync(join(INVALID, f), 'utf8');
+      const expect = /^# expect: (.+)$/m.exec(text)?.[1];
+      const server = /^# server: (.+)$/m.exec(text)?.[1];
+      assert.ok(expect && server, `${f} needs "# expect:" and "# server:" headers`);
+      return { file: join(INVALID, f), expect, server };
+    });
 }
 
 describe('validate', () => {
@@ -34,9 +37,15 @@ describe('validate', () => {
   for (const c of cases) {
     it(`rejects ${c.file.split('/').pop()} with the expected message`, () => {
       const { loaded, result } = compileFromPaths([c.file]);
-      const lines = [...loaded.problems.map(formatProblem), ...(result ? compileProblems(result, loaded.sources).map(formatProblem) : [])];
+      const lines = [
+        ...loaded.problems.map(formatProblem),
+        ...(result ? compileProblems(result, loaded.sources).map(formatProblem) : []),
+      ];
       assert.ok(lines.length > 0, 'expected at least one problem');
-      assert.ok(lines.some((l) => l.includes(c.expect)), `no line contains "${c.expect}":\n${lines.join('\n')}`);
+      assert.ok(
+        lines.some((l) => l.includes(c.expect)),
+        `no line contains "${c.expect}":\n${lines.join('\n')}`,
+      );
       for (const l of lines) assert.match(l, /^[^:]+\.yaml:\d+: [^:]+: .+/, 'file:document-index: field.path: message');
     });
   }
@@ -48,7 +57,10 @@ describe('validate', () => {
     assert.equal(problems[0]!.document, 1);
     assert.equal(problems[0]!.path, 'spec.tier');
     assert.equal(manifests.namespaces.length, 1);
-    const ok = validateText('y.yaml', 'apiVersion: tollgate.dev/v1alpha1\nkind: LLMTenant\nmetadata: {name: t}\nspec: {tier: gold}\n');
+    const ok = validateText(
+      'y.yaml',
+      'apiVersion: tollgate.dev/v1alpha1\nkind: LLMTenant\nmetadata: {name: t}\nspec: {tier: gold}\n',
+    );
     assert.deepEqual(ok.problems, []);
     const t = ok.manifests.tenants[0]!;
     assert.equal(t.metadata.namespace, 'default');
@@ -65,7 +77,17 @@ describe('validate', () => {
   });
 
   it('never throws on hostile input', () => {
-    for (const text of ['\u0000\u0001binary', '- a\n- b\n', 'a: &x [*x]', 'null', '"just a string"', 'a: b: c', '[1,2', `${'['.repeat(5000)}`, 'apiVersion: 5\nkind: []']) {
+    for (const text of [
+      '\u0000\u0001binary',
+      '- a\n- b\n',
+      'a: &x [*x]',
+      'null',
+      '"just a string"',
+      'a: b: c',
+      '[1,2',
+      `${'['.repeat(5000)}`,
+      'apiVersion: 5\nkind: []',
+    ]) {
       const { problems } = validateText('h.yaml', text);
       for (const p of problems) assert.equal(typeof p.message, 'string');
     }

@@ -54,9 +54,29 @@ function plainMessage(issue: z.core.$ZodIssue, value: unknown): { path: Property
     case 'invalid_value':
       return [{ path, message: `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
     case 'too_small':
-      return [{ path, message: issue.origin === 'array' ? `needs at least ${issue.minimum} item(s)` : issue.origin === 'string' ? `must be at least ${issue.minimum} character(s)` : `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}` }];
+      return [
+        {
+          path,
+          message:
+            issue.origin === 'array'
+              ? `needs at least ${issue.minimum} item(s)`
+              : issue.origin === 'string'
+                ? `must be at least ${issue.minimum} character(s)`
+                : `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}`,
+        },
+      ];
     case 'too_big':
-      return [{ path, message: issue.origin === 'array' ? `allows at most ${issue.maximum} item(s)` : issue.origin === 'string' ? `must be at most ${issue.maximum} character(s)` : `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}` }];
+      return [
+        {
+          path,
+          message:
+            issue.origin === 'array'
+              ? `allows at most ${issue.maximum} item(s)`
+              : issue.origin === 'string'
+                ? `must be at most ${issue.maximum} character(s)`
+                : `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}`,
+        },
+      ];
     case 'invalid_format':
       return [{ path, message: issue.format === 'regex' ? issue.message : `must be a valid ${issue.format}` }];
     default:
@@ -84,22 +104,37 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-type Located = { problem: Omit<Problem, 'file' | 'document'>; };
+type Located = { problem: Omit<Problem, 'file' | 'document'> };
 
 /** Validate one parsed document; on success returns the typed object (defaults applied). */
 export function validateObject(obj: unknown): { kind: string; value?: unknown; problems: Located['problem'][] } {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    return { kind: '', problems: [{ path: '(document)', message: 'must be a Kubernetes object (a YAML mapping with apiVersion and kind)' }] };
+    return {
+      kind: '',
+      problems: [
+        { path: '(document)', message: 'must be a Kubernetes object (a YAML mapping with apiVersion and kind)' },
+      ],
+    };
   }
   const o = obj as Record<string, unknown>;
   const apiVersion = o['apiVersion'];
   const kind = o['kind'];
-  if (typeof apiVersion !== 'string') return { kind: '', problems: [{ path: 'apiVersion', message: 'required field is missing' }] };
+  if (typeof apiVersion !== 'string')
+    return { kind: '', problems: [{ path: 'apiVersion', message: 'required field is missing' }] };
   if (typeof kind !== 'string') return { kind: '', problems: [{ path: 'kind', message: 'required field is missing' }] };
 
   if (apiVersion === 'v1' && (kind === 'Secret' || kind === 'Namespace')) {
     const meta = ObjectMeta.safeParse(o['metadata']);
-    if (!meta.success) return { kind, problems: meta.error.issues.flatMap((i) => plainMessage(i, o['metadata']).map((m) => ({ path: `metadata.${formatPath(m.path)}`.replace(/\.\(document\)$/, ''), message: m.message }))) };
+    if (!meta.success)
+      return {
+        kind,
+        problems: meta.error.issues.flatMap((i) =>
+          plainMessage(i, o['metadata']).map((m) => ({
+            path: `metadata.${formatPath(m.path)}`.replace(/\.\(document\)$/, ''),
+            message: m.message,
+          })),
+        ),
+      };
     return { kind, value: o, problems: [] };
   }
   const info = KINDS.find((k) => k.kind === kind);
@@ -111,10 +146,19 @@ export function validateObject(obj: unknown): { kind: string; value?: unknown; p
     const known = KINDS.map((k) => k.kind).join(', ');
     return {
       kind,
-      problems: [{ path: 'kind', message: group === GROUP ? `unknown kind "${kind}" in ${GROUP}; expected one of ${known}` : `${apiVersion} ${kind} is not a Tollgate kind (expected ${known} in ${API_VERSION}, or v1 Secret / Namespace)` }],
+      problems: [
+        {
+          path: 'kind',
+          message:
+            group === GROUP
+              ? `unknown kind "${kind}" in ${GROUP}; expected one of ${known}`
+              : `${apiVersion} ${kind} is not a Tollgate kind (expected ${known} in ${API_VERSION}, or v1 Secret / Namespace)`,
+        },
+      ],
     };
   }
-  if (apiVersion !== API_VERSION) return { kind, problems: [{ path: 'apiVersion', message: `must be ${API_VERSION}` }] };
+  if (apiVersion !== API_VERSION)
+    return { kind, problems: [{ path: 'apiVersion', message: `must be ${API_VERSION}` }] };
   const problems: Located['problem'][] = [];
   const meta = o['metadata'] as Record<string, unknown> | undefined;
   if (info.scope === 'Cluster' && meta && meta['namespace'] !== undefined) {
@@ -122,7 +166,8 @@ export function validateObject(obj: unknown): { kind: string; value?: unknown; p
   }
   const parsed = info.schema.safeParse(obj);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) for (const m of plainMessage(issue, obj)) problems.push({ path: formatPath(m.path), message: m.message });
+    for (const issue of parsed.error.issues)
+      for (const m of plainMessage(issue, obj)) problems.push({ path: formatPath(m.path), message: m.message });
   }
   if (problems.length > 0) return { kind, problems };
   const value = parsed.data as { metadata: { namespace?: string } };
@@ -131,9 +176,20 @@ export function validateObject(obj: unknown): { kind: string; value?: unknown; p
 }
 
 /** Parse and validate every document of one file's text. */
-export interface Source { file: string; document: number; kind: string; namespace?: string | undefined; name: string }
+export interface Source {
+  file: string;
+  document: number;
+  kind: string;
+  namespace?: string | undefined;
+  name: string;
+}
 
-export function validateText(file: string, text: string, into: Manifests = emptyManifests(), sources: Source[] = []): { manifests: Manifests; problems: Problem[]; sources: Source[] } {
+export function validateText(
+  file: string,
+  text: string,
+  into: Manifests = emptyManifests(),
+  sources: Source[] = [],
+): { manifests: Manifests; problems: Problem[]; sources: Source[] } {
   const problems: Problem[] = [];
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -142,7 +198,13 @@ export function validateText(file: string, text: string, into: Manifests = empty
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const line = lineCounter.linePos(e.pos[0]).line;
-        problems.push({ file, document: index, path: '(yaml)', message: e.message.split('\n')[0] ?? 'invalid YAML', line });
+        problems.push({
+          file,
+          document: index,
+          path: '(yaml)',
+          message: e.message.split('\n')[0] ?? 'invalid YAML',
+          line,
+        });
       }
       return;
     }
@@ -150,8 +212,19 @@ export function validateText(file: string, text: string, into: Manifests = empty
     if (obj === null || obj === undefined) return; // empty document
     const result = validateObject(obj);
     for (const p of result.problems) {
-      const node = p.path.startsWith('(') ? undefined : doc.getIn(p.path.replace(/\[(\d+)\]/g, '.$1').split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s)), true);
-      const range = node && typeof node === 'object' && 'range' in node ? (node as { range?: [number, number, number] }).range : undefined;
+      const node = p.path.startsWith('(')
+        ? undefined
+        : doc.getIn(
+            p.path
+              .replace(/\[(\d+)\]/g, '.$1')
+              .split('.')
+              .map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+            true,
+          );
+      const range =
+        node && typeof node === 'object' && 'range' in node
+          ? (node as { range?: [number, number, number] }).range
+          : undefined;
       problems.push({ file, document: index, ...p, ...(range ? { line: lineCounter.linePos(range[0]).line } : {}) });
     }
     if (result.problems.length === 0 && result.value !== undefined) {
@@ -165,11 +238,21 @@ export function validateText(file: string, text: string, into: Manifests = empty
 
 function add(m: Manifests, kind: string, value: unknown): void {
   switch (kind) {
-    case 'LLMModel': m.models.push(value as LLMModel); break;
-    case 'LLMTenant': m.tenants.push(value as LLMTenant); break;
-    case 'LLMPolicy': m.policies.push(value as LLMPolicy); break;
-    case 'Secret': m.secrets.push(value as V1Secret); break;
-    case 'Namespace': m.namespaces.push(value as V1Namespace); break;
+    case 'LLMModel':
+      m.models.push(value as LLMModel);
+      break;
+    case 'LLMTenant':
+      m.tenants.push(value as LLMTenant);
+      break;
+    case 'LLMPolicy':
+      m.policies.push(value as LLMPolicy);
+      break;
+    case 'Secret':
+      m.secrets.push(value as V1Secret);
+      break;
+    case 'Namespace':
+      m.namespaces.push(value as V1Namespace);
+      break;
   }
 }
 
@@ -180,7 +263,13 @@ export function duplicateProblems(sources: readonly Source[]): Problem[] {
   for (const s of sources) {
     const key = `${s.kind}/${s.namespace ?? ''}/${s.name}`;
     const first = seen.get(key);
-    if (first) problems.push({ file: s.file, document: s.document, path: 'metadata.name', message: `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name} is also defined at ${first.file}:${first.document}` });
+    if (first)
+      problems.push({
+        file: s.file,
+        document: s.document,
+        path: 'metadata.name',
+        message: `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name} is also defined at ${first.file}:${first.document}`,
+      });
     else seen.set(key, { file: s.file, document: s.document });
   }
   return problems;

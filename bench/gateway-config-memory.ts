@@ -13,7 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hashKey } from '../api/keys.ts';
-import { GATEWAY_CONFIG_SCHEMA_VERSION, sealGatewayConfig, type CfgTenant, type GatewayConfig } from '../api/gateway-config.ts';
+import {
+  GATEWAY_CONFIG_SCHEMA_VERSION,
+  sealGatewayConfig,
+  type CfgTenant,
+  type GatewayConfig,
+} from '../api/gateway-config.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,26 +37,88 @@ function generate(n: number): GatewayConfig {
   for (let i = 0; i < n; i++) {
     const name = `t${String(i).padStart(5, '0')}`;
     tenants.push({
-      id: `team-${name}/${name}`, namespace: `team-${name}`, name, tier: 'gold', suspended: false, models: ['m1', 'm-stream'],
-      limits: { budgets: [{ unit: 'tokens', limit: 1e12, windowSeconds: 86400 }, { unit: 'tokens', limit: 1e11, windowSeconds: 3600 }], requestsPerMinute: 10_000_000, tokensPerMinute: 1e12, concurrency: 10_000, maxOutputTokens: 1024, maxN: 4, maxRequestBytes: 1024 * 1024 },
-      guardrails: { redaction: { detectors: [], customPatterns: [] }, promptInjection: { mode: 'off', threshold: 0.7 }, exfiltration: { mode: 'off', allowedHosts: [] }, canaries: [], structuredOutput: { enforce: false } },
-      logging: 'metadata', accessWindows: [], ipAllowlists: [],
-      keys: Array.from({ length: 5 }, (_, j) => ({ id: `team-${name}/${name}/k${j}`, sha256: hashKey(`tg-bench-${i}-${j}`), scopes: ['chat.completions', 'completions', 'embeddings', 'models.list'], revoked: false })),
+      id: `team-${name}/${name}`,
+      namespace: `team-${name}`,
+      name,
+      tier: 'gold',
+      suspended: false,
+      models: ['m1', 'm-stream'],
+      limits: {
+        budgets: [
+          { unit: 'tokens', limit: 1e12, windowSeconds: 86400 },
+          { unit: 'tokens', limit: 1e11, windowSeconds: 3600 },
+        ],
+        requestsPerMinute: 10_000_000,
+        tokensPerMinute: 1e12,
+        concurrency: 10_000,
+        maxOutputTokens: 1024,
+        maxN: 4,
+        maxRequestBytes: 1024 * 1024,
+      },
+      guardrails: {
+        redaction: { detectors: [], customPatterns: [] },
+        promptInjection: { mode: 'off', threshold: 0.7 },
+        exfiltration: { mode: 'off', allowedHosts: [] },
+        canaries: [],
+        structuredOutput: { enforce: false },
+      },
+      logging: 'metadata',
+      accessWindows: [],
+      ipAllowlists: [],
+      keys: Array.from({ length: 5 }, (_, j) => ({
+        id: `team-${name}/${name}/k${j}`,
+        sha256: hashKey(`tg-bench-${i}-${j}`),
+        scopes: ['chat.completions', 'completions', 'embeddings', 'models.list'],
+        revoked: false,
+      })),
     });
   }
-  const cost = { unit: 'tokens' as const, inputTokenWeight: 1, outputTokenWeight: 1, gpuSecondWeight: 1, gpusPerReplica: 1, estimatedOutputTokensPerSecond: 50 };
+  const cost = {
+    unit: 'tokens' as const,
+    inputTokenWeight: 1,
+    outputTokenWeight: 1,
+    gpuSecondWeight: 1,
+    gpusPerReplica: 1,
+    estimatedOutputTokensPerSecond: 50,
+  };
   return sealGatewayConfig({
     schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION,
     models: [
-      { servedName: 'm1', id: 'bench/m1', engine: 'vllm', upstream: 'http://127.0.0.1:9/v1', capabilities: ['chat.completions', 'completions'], contextLength: 8192, cost },
-      { servedName: 'm-stream', id: 'bench/m-stream', engine: 'vllm', upstream: 'http://127.0.0.1:9/v1', capabilities: ['chat.completions', 'completions'], contextLength: 8192, cost },
+      {
+        servedName: 'm1',
+        id: 'bench/m1',
+        engine: 'vllm',
+        upstream: 'http://127.0.0.1:9/v1',
+        capabilities: ['chat.completions', 'completions'],
+        contextLength: 8192,
+        cost,
+      },
+      {
+        servedName: 'm-stream',
+        id: 'bench/m-stream',
+        engine: 'vllm',
+        upstream: 'http://127.0.0.1:9/v1',
+        capabilities: ['chat.completions', 'completions'],
+        contextLength: 8192,
+        cost,
+      },
     ],
     tenants,
   });
 }
 
-const gc = (): void => { const g = (globalThis as { gc?: () => void }).gc; if (g) { g(); g(); } };
-const usage = (): { heap: number; rss: number } => { gc(); const m = process.memoryUsage(); return { heap: m.heapUsed, rss: m.rss }; };
+const gc = (): void => {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) {
+    g();
+    g();
+  }
+};
+const usage = (): { heap: number; rss: number } => {
+  gc();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, rss: m.rss };
+};
 
 async function child(mode: string, input: string): Promise<void> {
   // Everything the load path needs, imported before the baseline.
@@ -64,26 +131,48 @@ async function child(mode: string, input: string): Promise<void> {
   let stop = (): void => undefined;
   if (mode === 'file') {
     const raw = await readConfigFile(input);
-    const r = raw instanceof ConfigText ? await holder.applyText(raw.chunks(), `file:${input}`) : holder.apply(raw, `file:${input}`);
+    const r =
+      raw instanceof ConfigText
+        ? await holder.applyText(raw.chunks(), `file:${input}`)
+        : holder.apply(raw, `file:${input}`);
     if (!r.ok) throw new Error(r.error.message);
   } else {
-    type Obj = { metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<string, unknown>;
+    type Obj = { metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<
+      string,
+      unknown
+    >;
     // The API server's answers: one JSON file per Secret, read and parsed per answer as the client does.
-    const names = readdirSync(input).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-    const read = (name: string): Obj | undefined => (names.includes(name) ? (JSON.parse(readFileSync(join(input, `${name}.json`), 'utf8')) as Obj) : undefined);
+    const names = readdirSync(input)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
+    const read = (name: string): Obj | undefined =>
+      names.includes(name) ? (JSON.parse(readFileSync(join(input, `${name}.json`), 'utf8')) as Obj) : undefined;
     const fake = {
       // Honours what the sources ask for: a label selector `key!=value` and a field selector by name.
       list: async (_r: unknown, o: { labelSelector?: string; fieldSelector?: string; transform?: (x: Obj) => Obj }) => {
-        const byName = o.fieldSelector?.startsWith('metadata.name=') ? o.fieldSelector.slice('metadata.name='.length) : undefined;
+        const byName = o.fieldSelector?.startsWith('metadata.name=')
+          ? o.fieldSelector.slice('metadata.name='.length)
+          : undefined;
         const not = /([^,=!]+)!=([^,]+)/.exec(o.labelSelector ?? '');
-        const items = names.filter((n) => byName === undefined || n === byName).map((n) => read(n)!).filter((x) => !not || x.metadata.labels?.[not[1]!] !== not[2]);
+        const items = names
+          .filter((n) => byName === undefined || n === byName)
+          .map((n) => read(n)!)
+          .filter((x) => !not || x.metadata.labels?.[not[1]!] !== not[2]);
         return { items: items.map((x) => (o.transform ? o.transform(x) : x)), resourceVersion: '1' };
       },
       get: async (_r: unknown, _ns: string, name: string) => read(name),
-      watch: (_p: string, _q: unknown, _cb: unknown, signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
+      watch: (_p: string, _q: unknown, _cb: unknown, signal: AbortSignal) =>
+        new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
       request: async () => ({}),
     };
-    const src = new ClusterConfigSource({ client: fake as never, namespace: GW_NS, holder, credentials: new Map(), replicaName: 'bench', log: () => undefined });
+    const src = new ClusterConfigSource({
+      client: fake as never,
+      namespace: GW_NS,
+      holder,
+      credentials: new Map(),
+      replicaName: 'bench',
+      log: () => undefined,
+    });
     await src.start();
     for (let i = 0; i < 200 && !holder.current; i++) await new Promise((r) => setTimeout(r, 50));
     if (!holder.current) throw new Error(`not loaded: ${holder.lastError?.message ?? '?'}`);
@@ -94,10 +183,24 @@ async function child(mode: string, input: string): Promise<void> {
   const after = usage();
   if (values['heap-snapshot']) {
     const { writeHeapSnapshot } = await import('node:v8');
-    console.error(`heap snapshot: ${writeHeapSnapshot(join(values['heap-snapshot'], `gateway-config-${mode}.heapsnapshot`))}`);
+    console.error(
+      `heap snapshot: ${writeHeapSnapshot(join(values['heap-snapshot'], `gateway-config-${mode}.heapsnapshot`))}`,
+    );
   }
   const snap = holder.current!;
-  console.log(JSON.stringify({ mode, keys: snap.keys.size, tenants: snap.tenantCount, loadMs: Math.round(loadMs), baseHeap: base.heap, baseRss: base.rss, peakRss, heap: after.heap, rss: after.rss }));
+  console.log(
+    JSON.stringify({
+      mode,
+      keys: snap.keys.size,
+      tenants: snap.tenantCount,
+      loadMs: Math.round(loadMs),
+      baseHeap: base.heap,
+      baseRss: base.rss,
+      peakRss,
+      heap: after.heap,
+      rss: after.rss,
+    }),
+  );
   stop();
 }
 
@@ -112,17 +215,42 @@ async function main(): Promise<void> {
     const { configSecrets } = await import('../operator/compiler/delivery.ts');
     const secrets = configSecrets(cfg, GW_NS).map((s) => {
       const { stringData, ...rest } = s;
-      return { ...rest, metadata: { ...rest.metadata, resourceVersion: '1' }, data: Object.fromEntries(Object.entries(stringData ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) };
+      return {
+        ...rest,
+        metadata: { ...rest.metadata, resourceVersion: '1' },
+        data: Object.fromEntries(
+          Object.entries(stringData ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+        ),
+      };
     });
     const secretsDir = join(dir, 'secrets');
     mkdirSync(secretsDir);
     for (const s of secrets) writeFileSync(join(secretsDir, `${s.metadata?.name ?? ''}.json`), JSON.stringify(s));
-    console.log(`config: ${n} tenants, ${n * 5} keys, ${mb(readFileSync(file).length)} MB JSON, ${secrets.length - 1} shards`);
-    console.log('mode     load ms  baseline heap/RSS MB  peak RSS MB  retained heap/RSS MB  config heap MB (retained - baseline)');
+    console.log(
+      `config: ${n} tenants, ${n * 5} keys, ${mb(readFileSync(file).length)} MB JSON, ${secrets.length - 1} shards`,
+    );
+    console.log(
+      'mode     load ms  baseline heap/RSS MB  peak RSS MB  retained heap/RSS MB  config heap MB (retained - baseline)',
+    );
     for (const mode of values.mode.split(',')) {
-      const out = execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=4', import.meta.filename, '--child', mode, '--input', mode === 'file' ? file : secretsDir, ...(values['heap-snapshot'] ? ['--heap-snapshot', values['heap-snapshot']] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TOLLGATE_NO_REEXEC: '1' } });
+      const out = execFileSync(
+        process.execPath,
+        [
+          '--expose-gc',
+          '--max-semi-space-size=4',
+          import.meta.filename,
+          '--child',
+          mode,
+          '--input',
+          mode === 'file' ? file : secretsDir,
+          ...(values['heap-snapshot'] ? ['--heap-snapshot', values['heap-snapshot']] : []),
+        ],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TOLLGATE_NO_REEXEC: '1' } },
+      );
       const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, number>;
-      console.log(`${mode.padEnd(8)} ${String(r['loadMs']).padStart(7)}  ${mb(r['baseHeap']!).padStart(8)} / ${mb(r['baseRss']!).padEnd(9)}  ${mb(r['peakRss']!).padStart(11)}  ${mb(r['heap']!).padStart(8)} / ${mb(r['rss']!).padEnd(9)}  ${mb(r['heap']! - r['baseHeap']!)}`);
+      console.log(
+        `${mode.padEnd(8)} ${String(r['loadMs']).padStart(7)}  ${mb(r['baseHeap']!).padStart(8)} / ${mb(r['baseRss']!).padEnd(9)}  ${mb(r['peakRss']!).padStart(11)}  ${mb(r['heap']!).padStart(8)} / ${mb(r['rss']!).padEnd(9)}  ${mb(r['heap']! - r['baseHeap']!)}`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -8,12 +8,19 @@ import { parseArgs } from 'node:util';
 import { compileGuard, STRICT_GUARDRAILS } from '../guardrails/guard.ts';
 import { secretCorpus } from '../guardrails/eval/secrets-corpus.ts';
 
-export const REDACTION_GUARD = () => compileGuard({
-  ...STRICT_GUARDRAILS,
-  redaction: { detectors: ['secrets', 'pii'], customPatterns: [{ name: 'customer-id', pattern: 'CUST-[0-9]{8}' }, { name: 'ticket', pattern: 'TCK-[A-Z]+-\\d+' }] },
-  canaries: ['tg-canary-7f3a9c1e'],
-  exfiltration: { mode: 'off', allowedHosts: [] },
-});
+export const REDACTION_GUARD = () =>
+  compileGuard({
+    ...STRICT_GUARDRAILS,
+    redaction: {
+      detectors: ['secrets', 'pii'],
+      customPatterns: [
+        { name: 'customer-id', pattern: 'CUST-[0-9]{8}' },
+        { name: 'ticket', pattern: 'TCK-[A-Z]+-\\d+' },
+      ],
+    },
+    canaries: ['tg-canary-7f3a9c1e'],
+    exfiltration: { mode: 'off', allowedHosts: [] },
+  });
 
 const PROSE = [
   'Kubernetes schedules pods onto nodes that satisfy their resource requests. The scheduler scores each feasible node, and the pod lands on the best one; if none fits, it stays pending until capacity frees up.',
@@ -48,7 +55,7 @@ const UNITS: Record<Kind, string[]> = { prose: PROSE, code: CODE, json: JSON_, l
 export function answers(kind: Kind, n: number, seed = 7): string[] {
   const dev = secretCorpus('dev', 1);
   let a = seed;
-  const r = () => ((a = (a * 16807) % 2147483647) / 2147483647);
+  const r = () => (a = (a * 16807) % 2147483647) / 2147483647;
   const out: string[] = [];
   const units = UNITS[kind];
   for (let k = 0; k < n; k++) {
@@ -57,9 +64,12 @@ export function answers(kind: Kind, n: number, seed = 7): string[] {
     const target = 1024 * (1 + Math.floor(r() * 8));
     while (len < target) {
       const x = r();
-      const p = x < 0.9 ? units[Math.floor(r() * units.length)] as string
-        : x < 0.95 ? (dev.lookalikes[Math.floor(r() * dev.lookalikes.length)] as { text: string }).text
-          : (dev.positives[Math.floor(r() * dev.positives.length)] as { text: string }).text;
+      const p =
+        x < 0.9
+          ? (units[Math.floor(r() * units.length)] as string)
+          : x < 0.95
+            ? (dev.lookalikes[Math.floor(r() * dev.lookalikes.length)] as { text: string }).text
+            : (dev.positives[Math.floor(r() * dev.positives.length)] as { text: string }).text;
       parts.push(p);
       len += p.length + 1;
     }
@@ -125,9 +135,15 @@ export function measure(guard: ReturnType<typeof REDACTION_GUARD>, texts: string
     let st = Infinity;
     for (let r = 0; r < reps; r++) {
       const p0 = process.cpuUsage();
-      w = Math.min(w, cpuMs(() => guard.scanOutput(t)));
+      w = Math.min(
+        w,
+        cpuMs(() => guard.scanOutput(t)),
+      );
       const p1 = process.cpuUsage(p0);
-      st = Math.min(st, cpuMs(() => stream(t)));
+      st = Math.min(
+        st,
+        cpuMs(() => stream(t)),
+      );
       const p2 = process.cpuUsage(p0);
       wp += (p1.user + p1.system) / 1000;
       sp += (p2.user + p2.system - p1.user - p1.system) / 1000;
@@ -143,12 +159,20 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(values.answers);
   const guard = REDACTION_GUARD();
   warmUp(guard);
-  console.log(`redaction cost (CPU ms per KB), ${guard.outputRules.length} output rules, ${n} answers of 1-8 KB per kind, Node ${process.version}`);
-  console.log('per answer: least CPU time of 5 runs (p50 / p99 over answers); mean: process CPU over all runs, GC and JIT threads included');
+  console.log(
+    `redaction cost (CPU ms per KB), ${guard.outputRules.length} output rules, ${n} answers of 1-8 KB per kind, Node ${process.version}`,
+  );
+  console.log(
+    'per answer: least CPU time of 5 runs (p50 / p99 over answers); mean: process CPU over all runs, GC and JIT threads included',
+  );
   const f = (xs: number[], q: number) => quantile(xs, q).toFixed(3);
-  console.log(`${'kind'.padEnd(8)}${'whole p50 / p99 / mean'.padStart(26)}${'5-char deltas p50 / p99 / mean'.padStart(34)}`);
+  console.log(
+    `${'kind'.padEnd(8)}${'whole p50 / p99 / mean'.padStart(26)}${'5-char deltas p50 / p99 / mean'.padStart(34)}`,
+  );
   for (const kind of KINDS) {
     const m = measure(guard, answers(kind, n));
-    console.log(`${kind.padEnd(8)}${`${f(m.whole, 0.5)} / ${f(m.whole, 0.99)} / ${m.wholeMean.toFixed(3)}`.padStart(26)}${`${f(m.streamed, 0.5)} / ${f(m.streamed, 0.99)} / ${m.streamedMean.toFixed(3)}`.padStart(34)}`);
+    console.log(
+      `${kind.padEnd(8)}${`${f(m.whole, 0.5)} / ${f(m.whole, 0.99)} / ${m.wholeMean.toFixed(3)}`.padStart(26)}${`${f(m.streamed, 0.5)} / ${f(m.streamed, 0.99)} / ${m.streamedMean.toFixed(3)}`.padStart(34)}`,
+    );
   }
 }

@@ -15,17 +15,39 @@ import { parseArgs } from 'node:util';
 import { KubeClient } from '../kube/client.ts';
 import type { KObject } from '../kube/object.ts';
 import { R } from '../kube/resources.ts';
-import { WRITE_VERBS, freePort, httpJson, logDir, metricSum, start, until, type Proc } from '../e2e/operator/harness.ts';
+import {
+  WRITE_VERBS,
+  freePort,
+  httpJson,
+  logDir,
+  metricSum,
+  start,
+  until,
+  type Proc,
+} from '../e2e/operator/harness.ts';
 import { repoRoot } from '../e2e/kube.ts';
 import { expectedBinaryPath } from '../e2e/binaries.ts';
 import { OPERATOR_V8_FLAGS } from '../cli/commands/operator.ts';
 
-const { values } = parseArgs({ options: {
-  tenants: { type: 'string', default: '1000' }, namespaces: { type: 'string', default: '100' },
-  models: { type: 'string', default: '50' }, policies: { type: 'string', default: '5' }, changes: { type: 'string', default: '100' },
-  'rest-seconds': { type: 'string', default: '60' }, 'no-restart': { type: 'boolean', default: false },
-} });
-const N = { tenants: Number(values.tenants), namespaces: Number(values.namespaces), models: Number(values.models), policies: Number(values.policies), changes: Number(values.changes), rest: Number(values['rest-seconds']) };
+const { values } = parseArgs({
+  options: {
+    tenants: { type: 'string', default: '1000' },
+    namespaces: { type: 'string', default: '100' },
+    models: { type: 'string', default: '50' },
+    policies: { type: 'string', default: '5' },
+    changes: { type: 'string', default: '100' },
+    'rest-seconds': { type: 'string', default: '60' },
+    'no-restart': { type: 'boolean', default: false },
+  },
+});
+const N = {
+  tenants: Number(values.tenants),
+  namespaces: Number(values.namespaces),
+  models: Number(values.models),
+  policies: Number(values.policies),
+  changes: Number(values.changes),
+  rest: Number(values['rest-seconds']),
+};
 /** The issue's targets (10k; 1k converges in 15 s). */
 const GOALS = { convergeS: N.tenants <= 1000 ? 15 : 120, heapMb: 150, rssMb: 250, writesPerTenant: 4.5, p99S: 1 };
 const state = mkdtempSync(join(tmpdir(), 'tollgate-scale-'));
@@ -40,7 +62,11 @@ function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     for (const p of [...procs].reverse()) await p.stop().catch(() => undefined);
     if (clusterUp) {
-      try { execFileSync('bash', [join(repoRoot, 'e2e/cluster/down.sh')], { env, stdio: 'ignore' }); } catch { /* already down */ }
+      try {
+        execFileSync('bash', [join(repoRoot, 'e2e/cluster/down.sh')], { env, stdio: 'ignore' });
+      } catch {
+        /* already down */
+      }
     }
   })();
   return cleaning;
@@ -55,7 +81,9 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 // ---- processes that must stay up ------------------------------------------------------------------------
 /** Rejects the moment a watched process exits without being asked to. */
 let failDied: (err: Error) => void = () => {};
-const died = new Promise<never>((_, reject) => { failDied = reject; });
+const died = new Promise<never>((_, reject) => {
+  failDied = reject;
+});
 died.catch(() => undefined);
 const expectedExit = new Set<Proc>();
 function watch(p: Proc): Proc {
@@ -63,7 +91,9 @@ function watch(p: Proc): Proc {
   void p.exited.then((code) => {
     if (expectedExit.has(p)) return;
     const tail = p.output().trim().split('\n').slice(-15).join('\n');
-    failDied(new Error(`${p.name} exited (code ${code}) while the benchmark ran; its last log lines (${p.log}):\n${tail}`));
+    failDied(
+      new Error(`${p.name} exited (code ${code}) while the benchmark ran; its last log lines (${p.log}):\n${tail}`),
+    );
   });
   return p;
 }
@@ -77,11 +107,19 @@ function quantile(xs: number[], q: number): number {
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<unknown>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: n }, async () => { while (i < items.length) await fn(items[i++] as T); }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (i < items.length) await fn(items[i++] as T);
+    }),
+  );
 }
 
 function rssKb(pid: number): number {
-  try { return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0); } catch { return 0; }
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 async function gauge(url: string, name: string): Promise<number> {
@@ -92,7 +130,11 @@ async function gauge(url: string, name: string): Promise<number> {
 /** Writes by verb and resource, for the log when a phase that should write nothing did. */
 async function writeBreakdown(url: string): Promise<string> {
   const text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
-  return text.split('\n').filter((l) => l.startsWith('tollgate_operator_api_requests_total') && WRITE_VERBS.test(l)).map((l) => l.replace('tollgate_operator_api_requests_total', '')).join('; ');
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('tollgate_operator_api_requests_total') && WRITE_VERBS.test(l))
+    .map((l) => l.replace('tollgate_operator_api_requests_total', ''))
+    .join('; ');
 }
 
 async function main(): Promise<void> {
@@ -100,7 +142,11 @@ async function main(): Promise<void> {
   // No model upstream is needed: propagation is measured on /v1/models, which the gateway answers itself.
   // (build.sh waits for the cache's build lock even when nothing is to be built: skip it when all are there)
   const needed = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd', 'kwok'] as const;
-  if (!needed.every((b) => existsSync(expectedBinaryPath(b)))) execFileSync('bash', [join(repoRoot, 'e2e/cluster/build.sh'), 'kubernetes', 'etcd', 'kwok'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!needed.every((b) => existsSync(expectedBinaryPath(b))))
+    execFileSync('bash', [join(repoRoot, 'e2e/cluster/build.sh'), 'kubernetes', 'etcd', 'kwok'], {
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
   clusterUp = true;
   execFileSync('bash', [join(repoRoot, 'e2e/cluster/up.sh')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const kubeconfig = join(state, 'kubeconfig');
@@ -113,75 +159,185 @@ async function main(): Promise<void> {
   const startOperator = async (name: string) => {
     const h = await freePort();
     const m = await freePort();
-    const p = watch(start(name, process.execPath, [join(repoRoot, 'bin/tollgate.ts'), 'operator', '--kubeconfig', kubeconfig, '--namespace', GW,
-      '--health-port', String(h), '--metrics-port', String(m), '--bind-address', '127.0.0.1'], { NODE_OPTIONS: OPERATOR_V8_FLAGS.join(' ') }));
-    await guard(until(`${name} healthy`, async () => (await httpJson(`http://127.0.0.1:${h}/healthz`)).status === 200, 120_000));
+    const p = watch(
+      start(
+        name,
+        process.execPath,
+        [
+          join(repoRoot, 'bin/tollgate.ts'),
+          'operator',
+          '--kubeconfig',
+          kubeconfig,
+          '--namespace',
+          GW,
+          '--health-port',
+          String(h),
+          '--metrics-port',
+          String(m),
+          '--bind-address',
+          '127.0.0.1',
+        ],
+        { NODE_OPTIONS: OPERATOR_V8_FLAGS.join(' ') },
+      ),
+    );
+    await guard(
+      until(`${name} healthy`, async () => (await httpJson(`http://127.0.0.1:${h}/healthz`)).status === 200, 120_000),
+    );
     return { p, metrics: `http://127.0.0.1:${m}/metrics` };
   };
   let op = await startOperator('operator');
-  watch(start('gateway', process.execPath, [join(repoRoot, 'bin/tollgate.ts'), 'gateway', '--from-cluster', '--namespace', GW, '--kubeconfig', kubeconfig,
-    '--port', String(ports.gw), '--metrics-port', String(ports.gwa), '--log-level', 'warn']));
+  watch(
+    start('gateway', process.execPath, [
+      join(repoRoot, 'bin/tollgate.ts'),
+      'gateway',
+      '--from-cluster',
+      '--namespace',
+      GW,
+      '--kubeconfig',
+      kubeconfig,
+      '--port',
+      String(ports.gw),
+      '--metrics-port',
+      String(ports.gwa),
+      '--log-level',
+      'warn',
+    ]),
+  );
 
   // Peak RSS (sampled every 200 ms from /proc) and peak heap used (the operator's own gauge, every second).
   let peakRss = 0;
   let peakHeap = 0;
-  const rssSampler = setInterval(() => { peakRss = Math.max(peakRss, rssKb(op.p.child.pid ?? 0)); }, 200);
-  const heapSampler = setInterval(() => { void gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes').then((v) => { if (Number.isFinite(v)) peakHeap = Math.max(peakHeap, v); }, () => undefined); }, 1000);
-  const writes = (url = op.metrics) => metricSum(url, 'tollgate_operator_api_requests_total', (l) => WRITE_VERBS.test(l));
+  const rssSampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssKb(op.p.child.pid ?? 0));
+  }, 200);
+  const heapSampler = setInterval(() => {
+    void gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes').then(
+      (v) => {
+        if (Number.isFinite(v)) peakHeap = Math.max(peakHeap, v);
+      },
+      () => undefined,
+    );
+  }, 1000);
+  const writes = (url = op.metrics) =>
+    metricSum(url, 'tollgate_operator_api_requests_total', (l) => WRITE_VERBS.test(l));
   const heapEmpty = await gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes');
   const writes0 = await writes();
 
   const t0 = performance.now();
   const nss = Array.from({ length: N.namespaces }, (_, i) => `team-${i}`);
-  await guard(pool(nss, 16, (ns) => k.create(R.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { tier: ['gold', 'silver', 'bronze'][Number(ns.split('-')[1]) % 3] as string } } })));
+  await guard(
+    pool(nss, 16, (ns) =>
+      k.create(R.Namespace, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns, labels: { tier: ['gold', 'silver', 'bronze'][Number(ns.split('-')[1]) % 3] as string } },
+      }),
+    ),
+  );
   const policies: KObject[] = Array.from({ length: N.policies }, (_, i) => ({
-    apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMPolicy', metadata: { name: `policy-${i}` },
-    spec: i === 0
-      ? { tierGrants: { approve: ['*'] }, tiers: ['gold', 'silver', 'bronze'].map((t) => ({ name: t, models: ['*'], budget: { tokens: { limit: 1e6, window: '24h' } } })), limits: { maxOutputTokens: 256 } }
-      : { selector: { namespaceSelector: { matchLabels: { tier: ['gold', 'silver', 'bronze'][i % 3] as string } } }, rateLimits: { requestsPerMinute: 100 * i }, guardrails: { redaction: { detectors: ['secrets'] } } },
+    apiVersion: 'tollgate.dev/v1alpha1',
+    kind: 'LLMPolicy',
+    metadata: { name: `policy-${i}` },
+    spec:
+      i === 0
+        ? {
+            tierGrants: { approve: ['*'] },
+            tiers: ['gold', 'silver', 'bronze'].map((t) => ({
+              name: t,
+              models: ['*'],
+              budget: { tokens: { limit: 1e6, window: '24h' } },
+            })),
+            limits: { maxOutputTokens: 256 },
+          }
+        : {
+            selector: { namespaceSelector: { matchLabels: { tier: ['gold', 'silver', 'bronze'][i % 3] as string } } },
+            rateLimits: { requestsPerMinute: 100 * i },
+            guardrails: { redaction: { detectors: ['secrets'] } },
+          },
   }));
   const models: KObject[] = Array.from({ length: N.models }, (_, i) => ({
-    apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMModel', metadata: { name: `model-${i}`, namespace: 'llm' },
-    spec: { engine: 'vllm', image: `registry.example.com/vllm@sha256:${'a'.repeat(64)}`, servedName: `model-${i}`, replicas: i < 10 ? 1 : 0,
-      model: { huggingface: { repo: 'org/m', revision: 'b'.repeat(40) } }, resources: { gpus: 1 }, scheduling: { nodeSelector: { 'tollgate.dev/gpu-pool': 'a100' } } },
+    apiVersion: 'tollgate.dev/v1alpha1',
+    kind: 'LLMModel',
+    metadata: { name: `model-${i}`, namespace: 'llm' },
+    spec: {
+      engine: 'vllm',
+      image: `registry.example.com/vllm@sha256:${'a'.repeat(64)}`,
+      servedName: `model-${i}`,
+      replicas: i < 10 ? 1 : 0,
+      model: { huggingface: { repo: 'org/m', revision: 'b'.repeat(40) } },
+      resources: { gpus: 1 },
+      scheduling: { nodeSelector: { 'tollgate.dev/gpu-pool': 'a100' } },
+    },
   }));
   const tenants: KObject[] = Array.from({ length: N.tenants }, (_, i) => ({
-    apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMTenant', metadata: { name: `tenant-${i}`, namespace: nss[i % N.namespaces] as string },
+    apiVersion: 'tollgate.dev/v1alpha1',
+    kind: 'LLMTenant',
+    metadata: { name: `tenant-${i}`, namespace: nss[i % N.namespaces] as string },
     spec: { tier: ['gold', 'silver', 'bronze'][(i % N.namespaces) % 3], keys: [{ name: 'main' }] },
   }));
   await guard(pool(policies, 4, (p) => k.create(R.LLMPolicy, p)));
   await guard(pool(models, 8, (m) => k.create(R.LLMModel, m)));
   await guard(pool(tenants, 16, (t) => k.create(R.LLMTenant, t)));
   const created = performance.now();
-  log(`created ${N.tenants} tenants, ${N.models} models, ${N.policies} policies in ${((created - t0) / 1000).toFixed(1)} s`);
+  log(
+    `created ${N.tenants} tenants, ${N.models} models, ${N.policies} policies in ${((created - t0) / 1000).toFixed(1)} s`,
+  );
 
   type S = KObject & { status?: { conditions?: { type: string; status: string }[]; observedGeneration?: number } };
   const gatewayState = async () => {
     const r = await httpJson(`http://127.0.0.1:${ports.gwa}/readyz`);
     const cfg = (r.body as { config?: { hash?: string; tenants?: number } }).config;
     const idx = await k.get(R.Secret, GW, 'tollgate-gateway-config');
-    return { tenants: cfg?.tenants ?? 0, hash: cfg?.hash, published: idx?.metadata.annotations?.['tollgate.dev/config-hash'] };
+    return {
+      tenants: cfg?.tenants ?? 0,
+      hash: cfg?.hash,
+      published: idx?.metadata.annotations?.['tollgate.dev/config-hash'],
+    };
   };
   // Cheap checks first (the gateway's config); listing every tenant only once the gateway has them all.
-  await guard(until('convergence', async () => {
-    const g = await gatewayState();
-    if (g.tenants !== N.tenants || g.hash !== g.published) { log(`gateway ${g.tenants}/${N.tenants} tenants${g.hash === g.published ? ' (latest)' : ''}, heap peak ${(peakHeap / 1e6).toFixed(0)} MB, rss peak ${(peakRss / 1024).toFixed(0)} MB`); return false; }
-    const ready = (await k.list<S>(R.LLMTenant)).items.filter((t) => t.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-    const ms = (await k.list<S>(R.LLMModel)).items.filter((m) => m.status?.observedGeneration === m.metadata.generation).length;
-    log(`tenants Ready ${ready}/${N.tenants}, models with status ${ms}/${N.models}, gateway ${g.tenants} tenants (latest)`);
-    return ready === N.tenants && ms === N.models;
-  }, 1_800_000, Math.max(2000, N.tenants / 2)));
+  await guard(
+    until(
+      'convergence',
+      async () => {
+        const g = await gatewayState();
+        if (g.tenants !== N.tenants || g.hash !== g.published) {
+          log(
+            `gateway ${g.tenants}/${N.tenants} tenants${g.hash === g.published ? ' (latest)' : ''}, heap peak ${(peakHeap / 1e6).toFixed(0)} MB, rss peak ${(peakRss / 1024).toFixed(0)} MB`,
+          );
+          return false;
+        }
+        const ready = (await k.list<S>(R.LLMTenant)).items.filter((t) =>
+          t.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        ).length;
+        const ms = (await k.list<S>(R.LLMModel)).items.filter(
+          (m) => m.status?.observedGeneration === m.metadata.generation,
+        ).length;
+        log(
+          `tenants Ready ${ready}/${N.tenants}, models with status ${ms}/${N.models}, gateway ${g.tenants} tenants (latest)`,
+        );
+        return ready === N.tenants && ms === N.models;
+      },
+      1_800_000,
+      Math.max(2000, N.tenants / 2),
+    ),
+  );
   const converged = performance.now();
   const convergeS = (converged - t0) / 1000;
   const apiWrites = (await writes()) - writes0;
   const heapFull = await gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes');
-  log(`converged in ${convergeS.toFixed(1)} s with ${apiWrites} API writes (${(apiWrites / N.tenants).toFixed(2)} per tenant)`);
+  log(
+    `converged in ${convergeS.toFixed(1)} s with ${apiWrites} API writes (${(apiWrites / N.tenants).toFixed(2)} per tenant)`,
+  );
 
   // Propagation: suspend / unsuspend tenants, time until the gateway enforces it.
   const sample = tenants.slice(0, 20);
   const keys = new Map<string, string>();
   for (const t of sample) {
-    const s = await k.get<KObject & { data?: Record<string, string> }>(R.Secret, t.metadata.namespace, `${t.metadata.name}-tollgate-keys`);
+    const s = await k.get<KObject & { data?: Record<string, string> }>(
+      R.Secret,
+      t.metadata.namespace,
+      `${t.metadata.name}-tollgate-keys`,
+    );
     keys.set(t.metadata.name, Buffer.from(s?.data?.['main'] ?? '', 'base64').toString());
   }
   const suspended = new Set<string>();
@@ -190,13 +346,29 @@ async function main(): Promise<void> {
     const t = sample[i % sample.length] as KObject;
     const want = !suspended.has(t.metadata.name);
     const begin = performance.now();
-    await guard(k.request('PATCH', `/apis/tollgate.dev/v1alpha1/namespaces/${t.metadata.namespace}/llmtenants/${t.metadata.name}`, { body: { spec: { suspended: want } }, contentType: 'application/merge-patch+json' }));
-    await guard(until('change enforced', async () => {
-      const r = await httpJson(`http://127.0.0.1:${ports.gw}/v1/models`, { headers: { authorization: `Bearer ${keys.get(t.metadata.name)}` } });
-      return want ? r.status === 403 : r.status === 200;
-    }, 60_000, 10));
+    await guard(
+      k.request(
+        'PATCH',
+        `/apis/tollgate.dev/v1alpha1/namespaces/${t.metadata.namespace}/llmtenants/${t.metadata.name}`,
+        { body: { spec: { suspended: want } }, contentType: 'application/merge-patch+json' },
+      ),
+    );
+    await guard(
+      until(
+        'change enforced',
+        async () => {
+          const r = await httpJson(`http://127.0.0.1:${ports.gw}/v1/models`, {
+            headers: { authorization: `Bearer ${keys.get(t.metadata.name)}` },
+          });
+          return want ? r.status === 403 : r.status === 200;
+        },
+        60_000,
+        10,
+      ),
+    );
     lat.push((performance.now() - begin) / 1000);
-    if (want) suspended.add(t.metadata.name); else suspended.delete(t.metadata.name);
+    if (want) suspended.add(t.metadata.name);
+    else suspended.delete(t.metadata.name);
   }
   const p50 = quantile(lat, 0.5);
   const p99 = quantile(lat, 0.99);
@@ -212,7 +384,9 @@ async function main(): Promise<void> {
   clearInterval(rssSampler);
   peakRss = Math.max(peakRss, rssKb(op.p.child.pid ?? 0));
   const heapNow = await gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes');
-  log(`at rest: ${atRest} writes; heap used ${(heapNow / 1e6).toFixed(0)} MB, rss ${(rssKb(op.p.child.pid ?? 0) / 1024).toFixed(0)} MB`);
+  log(
+    `at rest: ${atRest} writes; heap used ${(heapNow / 1e6).toFixed(0)} MB, rss ${(rssKb(op.p.child.pid ?? 0) / 1024).toFixed(0)} MB`,
+  );
 
   // Restart: a new operator process reconciles everything again and must write nothing.
   let restart: { s: number; writes: number; peakHeapMb: number; rssMb: number } | undefined;
@@ -224,21 +398,41 @@ async function main(): Promise<void> {
     op = await startOperator('operator-restarted');
     let rPeakHeap = 0;
     let rPeakRss = 0;
-    const s2 = setInterval(() => { rPeakRss = Math.max(rPeakRss, rssKb(op.p.child.pid ?? 0)); void gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes').then((v) => { if (Number.isFinite(v)) rPeakHeap = Math.max(rPeakHeap, v); }, () => undefined); }, 500);
-    await guard(until('restarted operator reconciled every tenant', async () => {
-      const done = await metricSum(op.metrics, 'tollgate_operator_reconciles_total', (l) => l.includes('kind="tenant"'));
-      const depth = await gauge(op.metrics, 'tollgate_operator_queue_depth');
-      return done >= N.tenants && depth === 0;
-    }, 600_000, 500));
+    const s2 = setInterval(() => {
+      rPeakRss = Math.max(rPeakRss, rssKb(op.p.child.pid ?? 0));
+      void gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes').then(
+        (v) => {
+          if (Number.isFinite(v)) rPeakHeap = Math.max(rPeakHeap, v);
+        },
+        () => undefined,
+      );
+    }, 500);
+    await guard(
+      until(
+        'restarted operator reconciled every tenant',
+        async () => {
+          const done = await metricSum(op.metrics, 'tollgate_operator_reconciles_total', (l) =>
+            l.includes('kind="tenant"'),
+          );
+          const depth = await gauge(op.metrics, 'tollgate_operator_queue_depth');
+          return done >= N.tenants && depth === 0;
+        },
+        600_000,
+        500,
+      ),
+    );
     const rs = (performance.now() - r0) / 1000;
     await guard(new Promise((r) => setTimeout(r, 5000)));
     clearInterval(s2);
     const rw = await writes();
     if (rw > 0) log(`writes by the restarted operator: ${await writeBreakdown(op.metrics)}`);
     const publishedAfter = (await gatewayState()).published;
-    if (publishedAfter !== publishedBefore) log(`WARNING: the restarted operator published a different config (${publishedBefore} -> ${publishedAfter})`);
+    if (publishedAfter !== publishedBefore)
+      log(`WARNING: the restarted operator published a different config (${publishedBefore} -> ${publishedAfter})`);
     restart = { s: rs, writes: rw, peakHeapMb: rPeakHeap / 1e6, rssMb: rPeakRss / 1024 };
-    log(`restart: reconciled every tenant in ${rs.toFixed(1)} s with ${rw} writes; peak heap ${restart.peakHeapMb.toFixed(0)} MB`);
+    log(
+      `restart: reconciled every tenant in ${rs.toFixed(1)} s with ${rw} writes; peak heap ${restart.peakHeapMb.toFixed(0)} MB`,
+    );
   }
 
   const rssMb = peakRss / 1024;
@@ -248,17 +442,41 @@ async function main(): Promise<void> {
   console.log('');
   console.log('| figure | value | goal |');
   console.log('|---|---|---|');
-  console.log(`| objects | ${N.tenants} LLMTenants in ${N.namespaces} namespaces, ${N.models} LLMModels, ${N.policies} LLMPolicies | |`);
-  console.log(`| time to converge from empty (incl. creating the objects) | ${convergeS.toFixed(1)} s | <= ${GOALS.convergeS} s (${ok(convergeS, GOALS.convergeS)}) |`);
-  console.log(`| operator peak heap used (V8 flags ${OPERATOR_V8_FLAGS.join(' ')}) | ${heapMb.toFixed(0)} MB | <= ${GOALS.heapMb} MB (${ok(heapMb, GOALS.heapMb)}) |`);
+  console.log(
+    `| objects | ${N.tenants} LLMTenants in ${N.namespaces} namespaces, ${N.models} LLMModels, ${N.policies} LLMPolicies | |`,
+  );
+  console.log(
+    `| time to converge from empty (incl. creating the objects) | ${convergeS.toFixed(1)} s | <= ${GOALS.convergeS} s (${ok(convergeS, GOALS.convergeS)}) |`,
+  );
+  console.log(
+    `| operator peak heap used (V8 flags ${OPERATOR_V8_FLAGS.join(' ')}) | ${heapMb.toFixed(0)} MB | <= ${GOALS.heapMb} MB (${ok(heapMb, GOALS.heapMb)}) |`,
+  );
   console.log(`| operator peak RSS | ${rssMb.toFixed(0)} MB | <= ${GOALS.rssMb} MB (${ok(rssMb, GOALS.rssMb)}) |`);
-  console.log(`| heap used per tenant after convergence (gauge delta; bench/operator-memory.ts measures it exactly) | ${(perTenant / 1024).toFixed(1)} KiB | |`);
-  console.log(`| API writes by the operator until converged | ${apiWrites} (${(apiWrites / N.tenants).toFixed(2)} per tenant) | <= ${GOALS.writesPerTenant} per tenant (${ok(apiWrites / N.tenants, GOALS.writesPerTenant)}) |`);
-  console.log(`| propagation CR change -> enforced, p50 / p99 over ${N.changes} changes | ${p50.toFixed(3)} s / ${p99.toFixed(3)} s | p99 <= ${GOALS.p99S} s (${ok(p99, GOALS.p99S)}) |`);
+  console.log(
+    `| heap used per tenant after convergence (gauge delta; bench/operator-memory.ts measures it exactly) | ${(perTenant / 1024).toFixed(1)} KiB | |`,
+  );
+  console.log(
+    `| API writes by the operator until converged | ${apiWrites} (${(apiWrites / N.tenants).toFixed(2)} per tenant) | <= ${GOALS.writesPerTenant} per tenant (${ok(apiWrites / N.tenants, GOALS.writesPerTenant)}) |`,
+  );
+  console.log(
+    `| propagation CR change -> enforced, p50 / p99 over ${N.changes} changes | ${p50.toFixed(3)} s / ${p99.toFixed(3)} s | p99 <= ${GOALS.p99S} s (${ok(p99, GOALS.p99S)}) |`,
+  );
   console.log(`| writes at rest over ${N.rest} s | ${atRest} | 0 (${ok(atRest, 0)}) |`);
-  if (restart) console.log(`| restart: every tenant reconciled again / writes / peak heap | ${restart.s.toFixed(1)} s / ${restart.writes} / ${restart.peakHeapMb.toFixed(0)} MB | 0 writes (${ok(restart.writes, 0)}) |`);
-  console.log(`RESULT tenants=${N.tenants} converge_s=${convergeS.toFixed(1)} peak_heap_mb=${heapMb.toFixed(0)} rss_mb=${rssMb.toFixed(0)} api_writes=${apiWrites} writes_per_tenant=${(apiWrites / N.tenants).toFixed(2)} propagation_p50_s=${p50.toFixed(3)} propagation_p99_s=${p99.toFixed(3)} writes_at_rest=${atRest} heap_kib_per_tenant=${(perTenant / 1024).toFixed(1)}${restart ? ` restart_s=${restart.s.toFixed(1)} restart_writes=${restart.writes}` : ''}`);
+  if (restart)
+    console.log(
+      `| restart: every tenant reconciled again / writes / peak heap | ${restart.s.toFixed(1)} s / ${restart.writes} / ${restart.peakHeapMb.toFixed(0)} MB | 0 writes (${ok(restart.writes, 0)}) |`,
+    );
+  console.log(
+    `RESULT tenants=${N.tenants} converge_s=${convergeS.toFixed(1)} peak_heap_mb=${heapMb.toFixed(0)} rss_mb=${rssMb.toFixed(0)} api_writes=${apiWrites} writes_per_tenant=${(apiWrites / N.tenants).toFixed(2)} propagation_p50_s=${p50.toFixed(3)} propagation_p99_s=${p99.toFixed(3)} writes_at_rest=${atRest} heap_kib_per_tenant=${(perTenant / 1024).toFixed(1)}${restart ? ` restart_s=${restart.s.toFixed(1)} restart_writes=${restart.writes}` : ''}`,
+  );
 }
 
-guard(main()).catch((err: unknown) => { console.error(`scale benchmark FAILED: ${err instanceof Error ? err.message : String(err)}`); process.exitCode = 1; })
-  .finally(async () => { await cleanup(); process.exit(); });
+guard(main())
+  .catch((err: unknown) => {
+    console.error(`scale benchmark FAILED: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await cleanup();
+    process.exit();
+  });

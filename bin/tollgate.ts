@@ -2,6 +2,11 @@
 import { main } from '../cli/main.ts';
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err: unknown) => { console.error(`tollgate: ${err instanceof Error ? err.message : String(err)}`); process.exitCode = 1; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`tollgate: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
 );

@@ -38,7 +38,12 @@ function shipped(): string[] {
   const sources = readFileSync(join(root, 'Dockerfile'), 'utf8')
     .split('\n')
     .filter((l) => /^COPY --chown=\S+ (?!--from)/.test(l))
-    .flatMap((l) => l.replace(/^COPY --chown=\S+ /, '').split(/\s+/).slice(0, -1));
+    .flatMap((l) =>
+      l
+        .replace(/^COPY --chown=\S+ /, '')
+        .split(/\s+/)
+        .slice(0, -1),
+    );
   const patterns = ignorePatterns();
   return sources
     .flatMap((s) => (statSync(join(root, s)).isDirectory() ? walk(join(root, s)) : [s]))

@@ -13,7 +13,10 @@ interface Command {
 const COMMANDS_DIR = join(import.meta.dirname, 'commands');
 
 function commandNames(): string[] {
-  return readdirSync(COMMANDS_DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => f.slice(0, -3)).sort();
+  return readdirSync(COMMANDS_DIR)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => f.slice(0, -3))
+    .sort();
 }
 
 async function load(name: string): Promise<Command | undefined> {
@@ -33,14 +36,26 @@ async function help(): Promise<void> {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') { await help(); return name ? 0 : 2; }
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    await help();
+    return name ? 0 : 2;
+  }
   const cmd = await load(name);
-  if (!cmd) { console.error(`tollgate: unknown command "${name}"; run \`tollgate help\``); return 2; }
-  if (rest.includes('--help') || rest.includes('-h')) { console.log(`Usage: ${cmd.usage ?? `tollgate ${name}`}\n\n${cmd.summary ?? ''}`); return 0; }
+  if (!cmd) {
+    console.error(`tollgate: unknown command "${name}"; run \`tollgate help\``);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`Usage: ${cmd.usage ?? `tollgate ${name}`}\n\n${cmd.summary ?? ''}`);
+    return 0;
+  }
   try {
     return await cmd.run(rest);
   } catch (err) {
-    if (err instanceof UsageError) { console.error(`tollgate ${name}: ${err.message}\nUsage: ${cmd.usage ?? ''}`); return 2; }
+    if (err instanceof UsageError) {
+      console.error(`tollgate ${name}: ${err.message}\nUsage: ${cmd.usage ?? ''}`);
+      return 2;
+    }
     console.error(`tollgate ${name}: ${err instanceof Error ? err.message : String(err)}`);
     if (process.env['TOLLGATE_DEBUG'] === '1' && err instanceof Error) console.error(err.stack);
     return 1;

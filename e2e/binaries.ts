@@ -72,7 +72,8 @@ export function binaryPath(name: BinaryName, env: NodeJS.ProcessEnv = process.en
     const script = entry.script ?? 'e2e/cluster/build.sh';
     throw new Error(
       `${name} ${versions()[entry.versionKey]} is not built: ${path} is missing. ` +
-        `Build it with: bash ${script} ${entry.component}` + (entry.script ? '' : '   (or all of them: npm run e2e:build)'),
+        `Build it with: bash ${script} ${entry.component}` +
+        (entry.script ? '' : '   (or all of them: npm run e2e:build)'),
     );
   }
   return path;

@@ -169,7 +169,11 @@ export async function createTestNamespace(core: CoreV1Api, prefix: string, opts?
   const ns = await core.createNamespace({ body });
   const name = ns.metadata?.name;
   if (!name) throw new Error('namespace create returned no name');
-  await waitFor(`ServiceAccount ${name}/default`, () => core.readNamespacedServiceAccount({ name: 'default', namespace: name }), opts);
+  await waitFor(
+    `ServiceAccount ${name}/default`,
+    () => core.readNamespacedServiceAccount({ name: 'default', namespace: name }),
+    opts,
+  );
   return {
     name,
     async delete() {

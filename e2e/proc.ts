@@ -14,20 +14,47 @@ export interface Proc {
 }
 
 /** Spawns CMD in its own process group (stop() ends it and anything it forked); output goes to LOGDIR/NAME.log. */
-export function startProcess(logDir: string, name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
+export function startProcess(
+  logDir: string,
+  name: string,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Proc {
   const log = join(logDir, `${name}.log`);
   const out = createWriteStream(log, { flags: 'a' });
-  const child = spawn(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(cmd, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 : null))));
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code, signal) => r(code ?? (signal ? 128 : null))),
+  );
   const signalGroup = (sig: NodeJS.Signals) => {
-    try { if (child.pid) process.kill(-child.pid, sig); } catch { try { child.kill(sig); } catch { /* gone */ } }
+    try {
+      if (child.pid) process.kill(-child.pid, sig);
+    } catch {
+      try {
+        child.kill(sig);
+      } catch {
+        /* gone */
+      }
+    }
   };
   return {
-    name, child, log, exited,
+    name,
+    child,
+    log,
+    exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) { signalGroup('SIGKILL'); return child.exitCode; }
+      if (child.exitCode !== null || child.signalCode !== null) {
+        signalGroup('SIGKILL');
+        return child.exitCode;
+      }
       signalGroup(signal);
       const t = setTimeout(() => signalGroup('SIGKILL'), 15_000);
       const code = await exited;
@@ -35,6 +62,12 @@ export function startProcess(logDir: string, name: string, cmd: string, args: st
       signalGroup('SIGKILL'); // anything left in the group
       return code;
     },
-    output: () => { try { return readFileSync(log, 'utf8'); } catch { return ''; } },
+    output: () => {
+      try {
+        return readFileSync(log, 'utf8');
+      } catch {
+        return '';
+      }
+    },
   };
 }

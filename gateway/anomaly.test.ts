@@ -23,10 +23,21 @@ before(async () => {
 });
 after(() => redis?.stop());
 
-const anomaly = (action: 'flag' | 'revoke'): Anomaly => ({ enabled: true, burstFactor: 4, capHitRatio: 0.8, failedAuthPerMinute: 20, threshold: 0.8, action });
+const anomaly = (action: 'flag' | 'revoke'): Anomaly => ({
+  enabled: true,
+  burstFactor: 4,
+  capHitRatio: 0.8,
+  failedAuthPerMinute: 20,
+  threshold: 0.8,
+  action,
+});
 
 function anomalyConfig(key: string, name: string, action: 'flag' | 'revoke') {
-  return (simUrl: string) => config([model('m1', simUrl)], [tenant({ name, models: ['m1'], keys: [{ name: 'k1', key }], over: { anomaly: anomaly(action) } })]);
+  return (simUrl: string) =>
+    config(
+      [model('m1', simUrl)],
+      [tenant({ name, models: ['m1'], keys: [{ name: 'k1', key }], over: { anomaly: anomaly(action) } })],
+    );
 }
 
 /** A clock the test moves: 12 quiet minutes of one request each build the baseline, then a burst. */
@@ -64,26 +75,50 @@ function metricValue(text: string, line: string): number {
   return m === undefined ? 0 : Number(m.slice(line.length + 1));
 }
 
-const auditLines = (keyId: string): { audit?: { keyId?: string; anomaly?: { score: number; action: string; components: Record<string, number> } }; event?: string; keyId?: string }[] =>
+const auditLines = (
+  keyId: string,
+): {
+  audit?: { keyId?: string; anomaly?: { score: number; action: string; components: Record<string, number> } };
+  event?: string;
+  keyId?: string;
+}[] =>
   CAPTURED.filter((l) => l.includes(keyId)).flatMap((l) => {
     try {
-      return [JSON.parse(l) as { audit?: { keyId?: string; anomaly?: { score: number; action: string; components: Record<string, number> } }; event?: string; keyId?: string }];
+      return [
+        JSON.parse(l) as {
+          audit?: { keyId?: string; anomaly?: { score: number; action: string; components: Record<string, number> } };
+          event?: string;
+          keyId?: string;
+        },
+      ];
     } catch {
       return [];
     }
   });
 
 describe('anomaly detection: action flag', () => {
-  it('a burst far above the key\'s baseline is counted and audited, never refused', async () => {
+  it("a burst far above the key's baseline is counted and audited, never refused", async () => {
     const key = newKey();
     const clock = testClock();
-    const s = await startStack(anomalyConfig(key, 'anom-flag', 'flag'), { sim: { outputTokens: 4 }, app: { anomalyClock: clock.now } });
+    const s = await startStack(anomalyConfig(key, 'anom-flag', 'flag'), {
+      sim: { outputTokens: 4 },
+      app: { anomalyClock: clock.now },
+    });
     try {
       await warmUp(s.url, key, clock);
       const res = await burst(s.url, key, 8);
-      assert.deepEqual(res.map((r) => r.status), Array(8).fill(200));
+      assert.deepEqual(
+        res.map((r) => r.status),
+        Array(8).fill(200),
+      );
       const text = await metricsText(s);
-      assert.ok(metricValue(text, 'tollgate_anomalies_total{action="flag",component="burst"}') >= 4, text.split('\n').filter((l) => l.includes('anomal')).join('\n'));
+      assert.ok(
+        metricValue(text, 'tollgate_anomalies_total{action="flag",component="burst"}') >= 4,
+        text
+          .split('\n')
+          .filter((l) => l.includes('anomal'))
+          .join('\n'),
+      );
       assert.equal(metricValue(text, 'tollgate_key_revocations_total'), 0);
       assert.ok(!/tollgate_anomalies_total\{[^}]*(tenant|key)/.test(text), 'no tenant/key labels');
       const keyId = 'team-anom-flag/anom-flag/k1';
@@ -104,7 +139,10 @@ describe('anomaly detection: action revoke', () => {
   it('memory store: the key is revoked mid-burst and refused with revoked_api_key from then on', async () => {
     const key = newKey();
     const clock = testClock();
-    const s = await startStack(anomalyConfig(key, 'anom-mem', 'revoke'), { sim: { outputTokens: 4 }, app: { anomalyClock: clock.now } });
+    const s = await startStack(anomalyConfig(key, 'anom-mem', 'revoke'), {
+      sim: { outputTokens: 4 },
+      app: { anomalyClock: clock.now },
+    });
     try {
       await warmUp(s.url, key, clock);
       const res = await burst(s.url, key, 8);
@@ -134,7 +172,11 @@ describe('anomaly detection: action revoke', () => {
     const key = newKey();
     const clock = testClock();
     const makeConfig = anomalyConfig(key, 'anom-redis', 'revoke');
-    const a = await startStack(makeConfig, { sim: { outputTokens: 4 }, redisUrl: redis.url, app: { anomalyClock: clock.now } });
+    const a = await startStack(makeConfig, {
+      sim: { outputTokens: 4 },
+      redisUrl: redis.url,
+      app: { anomalyClock: clock.now },
+    });
     let proc: ChildProcess | undefined;
     try {
       // a second gateway PROCESS on the same Redis: serves the key before, refuses it after the revocation
@@ -143,7 +185,23 @@ describe('anomaly detection: action revoke', () => {
       writeFileSync(file, JSON.stringify(makeConfig(a.sim.url)));
       const port = await freePort();
       const mport = await freePort();
-      proc = spawn(process.execPath, ['gateway/main.ts', '--config', file, '--redis-url', redis.url, '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(mport)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      proc = spawn(
+        process.execPath,
+        [
+          'gateway/main.ts',
+          '--config',
+          file,
+          '--redis-url',
+          redis.url,
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--metrics-port',
+          String(mport),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       proc.stdout?.on('data', (d: Buffer) => CAPTURED.push(d.toString()));
       proc.stderr?.on('data', (d: Buffer) => CAPTURED.push(d.toString()));
       const bUrl = `http://127.0.0.1:${port}`;
@@ -152,7 +210,10 @@ describe('anomaly detection: action revoke', () => {
 
       await warmUp(a.url, key, clock);
       const res = await burst(a.url, key, 8);
-      assert.ok(res.some((r) => r.code === 'revoked_api_key'), JSON.stringify(res));
+      assert.ok(
+        res.some((r) => r.code === 'revoked_api_key'),
+        JSON.stringify(res),
+      );
       assert.deepEqual(res.at(-1), { status: 401, code: 'revoked_api_key' });
 
       const probe = new RedisStore({ url: redis.url });
@@ -163,7 +224,14 @@ describe('anomaly detection: action revoke', () => {
         await probe.close();
       }
       // the other process picks it up within its refresh period (~2 s)
-      assert.equal(await eventually(async () => (await call(bUrl, '/v1/chat/completions', { key, body })).json.error?.code, 'revoked_api_key', 6000), 'revoked_api_key');
+      assert.equal(
+        await eventually(
+          async () => (await call(bUrl, '/v1/chat/completions', { key, body })).json.error?.code,
+          'revoked_api_key',
+          6000,
+        ),
+        'revoked_api_key',
+      );
     } finally {
       if (proc) {
         proc.kill('SIGTERM');
@@ -186,7 +254,11 @@ describe('anomaly detection: action revoke', () => {
     const key = newKey();
     const clock = testClock();
     const keyId = 'team-anom-down/anom-down/k1';
-    const s = await startStack(anomalyConfig(key, 'anom-down', 'revoke'), { sim: { outputTokens: 4 }, redisUrl: redis.url, app: { anomalyClock: clock.now, revocationRefreshMs: 200 } });
+    const s = await startStack(anomalyConfig(key, 'anom-down', 'revoke'), {
+      sim: { outputTokens: 4 },
+      redisUrl: redis.url,
+      app: { anomalyClock: clock.now, revocationRefreshMs: 200 },
+    });
     try {
       await warmUp(s.url, key, clock);
       redis.pause();
@@ -196,7 +268,10 @@ describe('anomaly detection: action revoke', () => {
       } finally {
         redis.resume();
       }
-      assert.ok(res.some((r) => r.code === 'revoked_api_key'), JSON.stringify(res));
+      assert.ok(
+        res.some((r) => r.code === 'revoked_api_key'),
+        JSON.stringify(res),
+      );
       assert.deepEqual(res.at(-1), { status: 401, code: 'revoked_api_key' });
       const line = auditLines(keyId).find((l) => l.event === 'key_revoked') as { shared?: boolean } | undefined;
       assert.equal(line?.shared, false);
@@ -226,4 +301,3 @@ async function eventually<T>(fn: () => Promise<T>, want: T, timeoutMs: number): 
   }
   return v;
 }
-

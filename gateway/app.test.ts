@@ -10,7 +10,10 @@ import { CAPTURED, captureLogger, installLeakScan } from './test/harness.ts';
 installLeakScan();
 
 const key = newKey();
-const cfg = config([model('m1', 'http://127.0.0.1:9/v1'), model('m2', 'http://127.0.0.1:9/v1')], [tenant({ name: 'a', models: ['m2'], keys: [{ name: 'k', key }] })]);
+const cfg = config(
+  [model('m1', 'http://127.0.0.1:9/v1'), model('m2', 'http://127.0.0.1:9/v1')],
+  [tenant({ name: 'a', models: ['m2'], keys: [{ name: 'k', key }] })],
+);
 let gw: Gateway;
 let empty: Gateway;
 
@@ -38,25 +41,46 @@ describe('buildApp (inject)', () => {
   });
 
   it('identity before the body: no key -> missing_api_key, whatever the body', async () => {
-    const r = await gw.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { 'content-type': 'text/plain' }, payload: 'x' });
+    const r = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'x',
+    });
     assert.equal(r.json().error.code, 'missing_api_key');
   });
 
   it('only JSON bodies', async () => {
-    const r = await gw.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { ...auth, 'content-type': 'text/plain' }, payload: 'x' });
+    const r = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { ...auth, 'content-type': 'text/plain' },
+      payload: 'x',
+    });
     assert.equal(r.statusCode, 415);
     assert.equal(r.json().error.code, 'unsupported_media_type');
   });
 
   it('the tenant body limit before the body is read', async () => {
-    const r = await gw.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify({ model: 'm2', messages: [{ role: 'user', content: 'x'.repeat(2 << 20) }] }) });
+    const r = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: JSON.stringify({ model: 'm2', messages: [{ role: 'user', content: 'x'.repeat(2 << 20) }] }),
+    });
     assert.equal(r.json().error.code, 'request_too_large');
   });
 
   it('/v1/models: only the models the tenant is entitled to', async () => {
     const r = await gw.app.inject({ method: 'GET', url: '/v1/models', headers: auth });
-    assert.deepEqual(r.json().data.map((m: { id: string }) => m.id), ['m2']);
-    assert.equal((await gw.app.inject({ method: 'GET', url: '/v1/models/m1', headers: auth })).json().error.code, 'model_not_found');
+    assert.deepEqual(
+      r.json().data.map((m: { id: string }) => m.id),
+      ['m2'],
+    );
+    assert.equal(
+      (await gw.app.inject({ method: 'GET', url: '/v1/models/m1', headers: auth })).json().error.code,
+      'model_not_found',
+    );
     assert.equal((await gw.app.inject({ method: 'GET', url: '/v1/models/m2', headers: auth })).json().id, 'm2');
   });
 

@@ -84,7 +84,12 @@ export function buildApp(opts: GatewayOptions): Gateway {
     trustProxy: opts.trustProxy ?? false,
     return503OnClosing: true,
     genReqId: () => randomUUID(),
-    routerOptions: { caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 256 },
+    routerOptions: {
+      caseSensitive: true,
+      ignoreTrailingSlash: false,
+      ignoreDuplicateSlashes: false,
+      maxParamLength: 256,
+    },
     keepAliveTimeout: 72_000,
   });
   const ready = readiness({ holder: s.holder, store: s.store, enforcement: s.enforcement });
@@ -103,8 +108,16 @@ export function buildApp(opts: GatewayOptions): Gateway {
   void app.register(models, { enforcement: s.enforcement, anomaly: s.anomaly });
   void app.register(health, { holder: s.holder, readiness: ready });
   return {
-    app, metrics: s.metrics, store: s.store, upstreams: s.upstreams, holder: s.holder, revocations: s.revocations,
-    adminHandler: adminHandler({ holder: s.holder, store: s.store, metrics: s.metrics, revocations: s.revocations, enforcement: s.enforcement }, ready),
+    app,
+    metrics: s.metrics,
+    store: s.store,
+    upstreams: s.upstreams,
+    holder: s.holder,
+    revocations: s.revocations,
+    adminHandler: adminHandler(
+      { holder: s.holder, store: s.store, metrics: s.metrics, revocations: s.revocations, enforcement: s.enforcement },
+      ready,
+    ),
     readiness: ready,
     close: async () => {
       s.revocations.stop();

@@ -31,7 +31,13 @@ export interface AuditRecord {
   /** Prompt-injection check result when it flagged or blocked (score, verdict, signal names; never text). */
   injection?: { score: number; verdict: string; signals: string[] } | undefined;
   /** Per-key anomaly score when it reached the policy threshold (flag or revoke). */
-  anomaly?: { score: number; action: string; components: { burst: number; capHit: number; network: number; failedAuth: number } } | undefined;
+  anomaly?:
+    | {
+        score: number;
+        action: string;
+        components: { burst: number; capHit: number; network: number; failedAuth: number };
+      }
+    | undefined;
 }
 
 export function createLogger(opts: { level?: string; destination?: DestinationStream } = {}): Logger {
@@ -40,7 +46,17 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
     base: { svc: 'tollgate-gateway' },
     timestamp: pino.stdTimeFunctions.isoTime,
     // belt and braces: these never get logged, but if a future change logs a request object they are cut
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization', '*.authorization', 'apiKey', 'key'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'headers.authorization',
+        'authorization',
+        '*.authorization',
+        'apiKey',
+        'key',
+      ],
+      censor: '[redacted]',
+    },
   };
   return opts.destination ? pino(options, opts.destination) : pino(options, pino.destination({ dest: 1, sync: false }));
 }

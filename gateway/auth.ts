@@ -15,17 +15,24 @@ import { GatewayError } from './errors.ts';
 const BEARER = /^bearer[ \t]+/i;
 
 /** Layer 1: identity. `authorization` is the raw header value. */
-export function authenticate(snap: Snapshot, authorization: string | string[] | undefined, nowMs: number, revoked?: RevocationLookup): RtKey {
+export function authenticate(
+  snap: Snapshot,
+  authorization: string | string[] | undefined,
+  nowMs: number,
+  revoked?: RevocationLookup,
+): RtKey {
   if (authorization === undefined || authorization === '') throw new GatewayError('missing_api_key');
   if (Array.isArray(authorization)) throw new GatewayError('invalid_api_key');
   // Bound the work before anything else: a Tollgate key has a fixed length, a BYO key at most BYO_KEY_MAX_LENGTH.
-  if (authorization.length > BYO_KEY_MAX_LENGTH + 32 || !BEARER.test(authorization)) throw new GatewayError('invalid_api_key');
+  if (authorization.length > BYO_KEY_MAX_LENGTH + 32 || !BEARER.test(authorization))
+    throw new GatewayError('invalid_api_key');
   const presented = authorization.replace(BEARER, '').trim();
   // `tgk_` keys: shape and checksum; BYO keys (any format, from a referenced Secret): length and visible ASCII
   if (!isAcceptableKey(presented)) throw new GatewayError('invalid_api_key');
   const digest = hashKey(presented);
   const key = snap.keys.get(digest);
-  if (!key || !timingSafeEqual(Buffer.from(digest, 'hex'), Buffer.from(key.sha256, 'hex'))) throw new GatewayError('invalid_api_key');
+  if (!key || !timingSafeEqual(Buffer.from(digest, 'hex'), Buffer.from(key.sha256, 'hex')))
+    throw new GatewayError('invalid_api_key');
   // revoked in the config (operator: spec, or a sticky revocation) or in the shared revocation set, which is
   // keyed by the key material's hash (a rotated key is clean); entries keyed by key id are the old format
   if (key.revoked || isRevoked(revoked, key)) throw new GatewayError('revoked_api_key');
@@ -56,13 +63,15 @@ export function checkModel(snap: Snapshot, key: RtKey, model: string, endpoint: 
   // the name is client text: not echoed (a key pasted into `model` would come back in the response)
   if (!m) throw new GatewayError('model_not_found', undefined, { param: 'model' });
   if (!key.tenant.models.has(model)) throw new GatewayError('model_not_entitled', undefined, { param: 'model' });
-  if (endpoint !== 'models.list' && !m.capabilities.has(endpoint)) throw new GatewayError('model_capability', `The model does not serve ${endpoint}.`, { param: 'model' });
+  if (endpoint !== 'models.list' && !m.capabilities.has(endpoint))
+    throw new GatewayError('model_capability', `The model does not serve ${endpoint}.`, { param: 'model' });
   return m;
 }
 
 /** Layer 4: the key's scopes. */
 export function checkScope(key: RtKey, endpoint: Scope): void {
-  if (!key.scopes.has(endpoint)) throw new GatewayError('scope_not_allowed', `This API key is not allowed to call ${endpoint}.`);
+  if (!key.scopes.has(endpoint))
+    throw new GatewayError('scope_not_allowed', `This API key is not allowed to call ${endpoint}.`);
 }
 
 /** Layer 5: access windows and IP allowlists (every selecting policy's list must admit). */

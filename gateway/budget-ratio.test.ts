@@ -4,14 +4,28 @@ import { Registry } from 'prom-client';
 import { selectRatios, trackBudgetRatios, windowLabel } from './budget-ratio.ts';
 import { MemoryStore } from './store/memory.ts';
 
-const line = (limit: number, amount: number, windowSeconds = 86400) => ({ unit: 'tokens' as const, windowSeconds, limit, amount });
+const line = (limit: number, amount: number, windowSeconds = 86400) => ({
+  unit: 'tokens' as const,
+  windowSeconds,
+  limit,
+  amount,
+});
 
 describe('tollgate_budget_used_ratio', () => {
   it('exports only tenants over the threshold, the fullest first, at most maxSeries', async () => {
     const registry = new Registry();
     const store = trackBudgetRatios(new MemoryStore(), registry, { threshold: 0.5, maxSeries: 2 });
-    for (const [tenant, amount] of [['ns/quiet', 10], ['ns/half', 60], ['ns/full', 95], ['ns/most', 80]] as const) {
-      const r = await store.reserve({ id: `${tenant}-1`, tenant, budgets: [line(100, amount), line(10_000, amount, 60)] });
+    for (const [tenant, amount] of [
+      ['ns/quiet', 10],
+      ['ns/half', 60],
+      ['ns/full', 95],
+      ['ns/most', 80],
+    ] as const) {
+      const r = await store.reserve({
+        id: `${tenant}-1`,
+        tenant,
+        budgets: [line(100, amount), line(10_000, amount, 60)],
+      });
       assert.equal(r.ok, true, tenant);
     }
     const text = await registry.metrics();
@@ -26,7 +40,10 @@ describe('tollgate_budget_used_ratio', () => {
     const registry = new Registry();
     const store = trackBudgetRatios(new MemoryStore(), registry, { threshold: 0, maxTracked: 3 });
     for (let i = 0; i < 10; i++) await store.reserve({ id: `r${i}`, tenant: `ns/t${i}`, budgets: [line(100, 1)] });
-    const tenants = (await registry.metrics()).split('\n').filter((l) => l.startsWith('tollgate_budget_used_ratio{')).map((l) => /tenant="([^"]+)"/.exec(l)?.[1]);
+    const tenants = (await registry.metrics())
+      .split('\n')
+      .filter((l) => l.startsWith('tollgate_budget_used_ratio{'))
+      .map((l) => /tenant="([^"]+)"/.exec(l)?.[1]);
     assert.deepEqual(tenants.sort(), ['ns/t7', 'ns/t8', 'ns/t9']);
   });
 
@@ -44,7 +61,17 @@ describe('tollgate_budget_used_ratio', () => {
     assert.equal(windowLabel(60), '1m');
     assert.equal(windowLabel(86400), '1d');
     assert.equal(windowLabel(90), '90s');
-    assert.deepEqual(selectRatios([{ tenant: 'a', unit: 'tokens', window: '1d', ratio: Number.NaN }, { tenant: 'b', unit: 'tokens', window: '1d', ratio: 0.7 }], 0.5, 10).map((s) => s.tenant), ['b']);
+    assert.deepEqual(
+      selectRatios(
+        [
+          { tenant: 'a', unit: 'tokens', window: '1d', ratio: Number.NaN },
+          { tenant: 'b', unit: 'tokens', window: '1d', ratio: 0.7 },
+        ],
+        0.5,
+        10,
+      ).map((s) => s.tenant),
+      ['b'],
+    );
   });
 });
 
@@ -52,7 +79,9 @@ describe('tollgate_budget_used_ratio wrapper keeps the store inspectable', () =>
   it('getters that read private fields work through the wrapper (tests and /readyz read them)', () => {
     class WithPrivate extends MemoryStore {
       #n = 7;
-      get secret(): number { return this.#n; }
+      get secret(): number {
+        return this.#n;
+      }
     }
     const store = trackBudgetRatios(new WithPrivate(), new Registry()) as WithPrivate;
     assert.equal(store.secret, 7);

@@ -15,7 +15,11 @@ export interface BudgetRatioOptions {
   maxTracked?: number;
 }
 
-interface Line { unit: BudgetUnit; windowSeconds: number; limit: number }
+interface Line {
+  unit: BudgetUnit;
+  windowSeconds: number;
+  limit: number;
+}
 
 export function windowLabel(seconds: number): string {
   if (seconds % 86400 === 0) return `${seconds / 86400}d`;
@@ -24,11 +28,17 @@ export function windowLabel(seconds: number): string {
   return `${seconds}s`;
 }
 
-export interface RatioSample { tenant: string; unit: BudgetUnit; window: string; ratio: number }
+export interface RatioSample {
+  tenant: string;
+  unit: BudgetUnit;
+  window: string;
+  ratio: number;
+}
 
 /** Pure: which samples to export (threshold, then the fullest `maxSeries`). */
 export function selectRatios(samples: readonly RatioSample[], threshold: number, maxSeries: number): RatioSample[] {
-  return samples.filter((s) => Number.isFinite(s.ratio) && s.ratio >= threshold)
+  return samples
+    .filter((s) => Number.isFinite(s.ratio) && s.ratio >= threshold)
     .sort((a, b) => b.ratio - a.ratio || (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0))
     .slice(0, maxSeries);
 }
@@ -40,7 +50,8 @@ export function trackBudgetRatios(store: Store, registry: Registry, opts: Budget
   const maxTracked = opts.maxTracked ?? 1000;
   const tracked = new Map<string, Line[]>();
   new Gauge({
-    name: 'tollgate_budget_used_ratio', labelNames: ['tenant', 'unit', 'window'],
+    name: 'tollgate_budget_used_ratio',
+    labelNames: ['tenant', 'unit', 'window'],
     help: `Budget spent / limit in the current window, by tenant, unit and window; only lines at or above ${threshold}, at most ${maxSeries} (the fullest), of tenants that reserved recently.`,
     registers: [registry],
     async collect() {
@@ -49,21 +60,38 @@ export function trackBudgetRatios(store: Store, registry: Registry, opts: Budget
       for (const [tenant, lines] of tracked) {
         for (const l of lines) {
           let spent: number;
-          try { spent = await store.spent(tenant, l.unit, l.windowSeconds); } catch { continue; } // store down: no sample
-          samples.push({ tenant, unit: l.unit, window: windowLabel(l.windowSeconds), ratio: l.limit > 0 ? spent / l.limit : spent > 0 ? 1 : 0 });
+          try {
+            spent = await store.spent(tenant, l.unit, l.windowSeconds);
+          } catch {
+            continue;
+          } // store down: no sample
+          samples.push({
+            tenant,
+            unit: l.unit,
+            window: windowLabel(l.windowSeconds),
+            ratio: l.limit > 0 ? spent / l.limit : spent > 0 ? 1 : 0,
+          });
         }
       }
-      for (const s of selectRatios(samples, threshold, maxSeries)) this.set({ tenant: s.tenant, unit: s.unit, window: s.window }, s.ratio);
+      for (const s of selectRatios(samples, threshold, maxSeries))
+        this.set({ tenant: s.tenant, unit: s.unit, window: s.window }, s.ratio);
     },
   });
   const note = (req: ReserveRequest) => {
     if (req.budgets.length === 0) return;
     tracked.delete(req.tenant);
-    tracked.set(req.tenant, req.budgets.map((b) => ({ unit: b.unit, windowSeconds: b.windowSeconds, limit: b.limit })));
+    tracked.set(
+      req.tenant,
+      req.budgets.map((b) => ({ unit: b.unit, windowSeconds: b.windowSeconds, limit: b.limit })),
+    );
     if (tracked.size > maxTracked) tracked.delete(tracked.keys().next().value as string);
   };
   // Built once, not per property access (the hot path reads store methods on every request).
-  const reserve = async (req: ReserveRequest): Promise<ReserveResult> => { const r = await store.reserve(req); note(req); return r; };
+  const reserve = async (req: ReserveRequest): Promise<ReserveResult> => {
+    const r = await store.reserve(req);
+    note(req);
+    return r;
+  };
   const bound = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, prop) {

@@ -21,9 +21,16 @@ const keyB = newKey();
 let sim: Simulator;
 let gw: RunningGateway;
 let file: string;
-const v1 = (): GatewayConfig => config([model('m1', sim.url)], [tenant({ name: 'a', models: ['m1'], keys: [{ name: 'k', key: keyA }] })]);
+const v1 = (): GatewayConfig =>
+  config([model('m1', sim.url)], [tenant({ name: 'a', models: ['m1'], keys: [{ name: 'k', key: keyA }] })]);
 const v2 = (): GatewayConfig =>
-  config([model('m1', sim.url), model('m2', sim.url)], [tenant({ name: 'a', models: ['m1', 'm2'], keys: [{ name: 'k', key: keyA }] }), tenant({ name: 'b', models: ['m2'], keys: [{ name: 'k', key: keyB }] })]);
+  config(
+    [model('m1', sim.url), model('m2', sim.url)],
+    [
+      tenant({ name: 'a', models: ['m1', 'm2'], keys: [{ name: 'k', key: keyA }] }),
+      tenant({ name: 'b', models: ['m2'], keys: [{ name: 'k', key: keyB }] }),
+    ],
+  );
 
 function writeAtomically(path: string, text: string): void {
   const tmp = `${path}.tmp`;
@@ -43,7 +50,13 @@ before(async () => {
   sim = await startSimulator();
   file = join(mkdtempSync(join(tmpdir(), 'tollgate-cfg-')), 'gateway-config.yaml');
   writeFileSync(file, stringify(v1()));
-  gw = await startGateway({ config: { kind: 'file', path: file }, port: 0, metricsPort: 0, logger: captureLogger(), watchIntervalMs: 100 });
+  gw = await startGateway({
+    config: { kind: 'file', path: file },
+    port: 0,
+    metricsPort: 0,
+    logger: captureLogger(),
+    watchIntervalMs: 100,
+  });
 });
 after(async () => {
   await gw.close();
@@ -53,10 +66,16 @@ after(async () => {
 describe('config hot reload', () => {
   it('serves the initial file config and reports its hash', async () => {
     assert.equal(gw.initial.ok, true);
-    const r = (await (await fetch(`${gw.metricsUrl}/readyz`)).json()) as { config: { hash: string }; lastReloadError: unknown };
+    const r = (await (await fetch(`${gw.metricsUrl}/readyz`)).json()) as {
+      config: { hash: string };
+      lastReloadError: unknown;
+    };
     assert.equal(r.config.hash, v1().hash);
     assert.equal(r.lastReloadError, null);
-    assert.equal((await call(gw.url, '/v1/chat/completions', { key: keyB, body: chat('m2') })).json.error?.code, 'invalid_api_key');
+    assert.equal(
+      (await call(gw.url, '/v1/chat/completions', { key: keyB, body: chat('m2') })).json.error?.code,
+      'invalid_api_key',
+    );
   });
 
   it('a changed file is validated and swapped in', async () => {
@@ -73,13 +92,20 @@ describe('config hot reload', () => {
     await until(() => gw.holder.lastError !== undefined, 'the refusal');
     assert.equal(gw.holder.current?.hash, v2().hash);
     assert.equal((await call(gw.url, '/v1/chat/completions', { key: keyB, body: chat('m2') })).status, 200);
-    const detail = (await (await fetch(`${gw.metricsUrl}/readyz`)).json()) as { status: string; config: { hash: string }; lastReloadError: { at: string; source: string; message?: string } };
+    const detail = (await (await fetch(`${gw.metricsUrl}/readyz`)).json()) as {
+      status: string;
+      config: { hash: string };
+      lastReloadError: { at: string; source: string; message?: string };
+    };
     assert.equal(detail.status, 'ready');
     assert.equal(detail.config.hash, v2().hash);
     // /readyz says when and where; the reason (no config text) is in the config_refused log line
     assert.ok(Date.parse(detail.lastReloadError.at) > 0 && detail.lastReloadError.message === undefined);
     assert.ok(CAPTURED.some((l) => l.includes('"event":"config_refused"') && l.includes('hash does not match')));
-    assert.equal(((await (await fetch(`${gw.url}/readyz`)).json()) as { lastReloadFailed: boolean }).lastReloadFailed, true);
+    assert.equal(
+      ((await (await fetch(`${gw.url}/readyz`)).json()) as { lastReloadFailed: boolean }).lastReloadFailed,
+      true,
+    );
     const metrics = await (await fetch(`${gw.metricsUrl}/metrics`)).text();
     assert.match(metrics, /tollgate_config_reloads_total\{result="failure"\} [1-9]/);
     assert.match(metrics, new RegExp(`tollgate_config_info\\{hash="${v2().hash}"\\} 1`));
@@ -99,7 +125,10 @@ describe('config hot reload', () => {
       await new Promise((r) => setTimeout(r, 100));
       gw.holder.apply(v1(), 'test'); // tenant b disappears mid-request
       assert.equal((await pending).status, 200);
-      assert.equal((await call(gw.url, '/v1/chat/completions', { key: keyB, body: chat('m2') })).json.error?.code, 'invalid_api_key');
+      assert.equal(
+        (await call(gw.url, '/v1/chat/completions', { key: keyB, body: chat('m2') })).json.error?.code,
+        'invalid_api_key',
+      );
     } finally {
       sim.options = {};
     }

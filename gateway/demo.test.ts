@@ -9,7 +9,21 @@ describe('tollgate demo', () => {
   it('starts, prints URL / keys / curl, and demonstrates a budget rejection', async () => {
     const port = await freePort();
     const mport = await freePort();
-    const p = spawn(process.execPath, ['bin/tollgate.ts', 'demo', '--port', String(port), '--metrics-port', String(mport), '--exit-after-check', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(
+      process.execPath,
+      [
+        'bin/tollgate.ts',
+        'demo',
+        '--port',
+        String(port),
+        '--metrics-port',
+        String(mport),
+        '--exit-after-check',
+        '--log-level',
+        'warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -27,14 +41,34 @@ describe('tollgate gateway -f', () => {
   it('compiles manifests on the fly, applies --upstream, reports ready, and drains on SIGTERM', async () => {
     const port = await freePort();
     const mport = await freePort();
-    const p = spawn(process.execPath, ['bin/tollgate.ts', 'gateway', '-f', 'examples', '--upstream', 'llama-3.1-8b-instruct=http://127.0.0.1:9/v1', '--port', String(port), '--metrics-port', String(mport), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(
+      process.execPath,
+      [
+        'bin/tollgate.ts',
+        'gateway',
+        '-f',
+        'examples',
+        '--upstream',
+        'llama-3.1-8b-instruct=http://127.0.0.1:9/v1',
+        '--port',
+        String(port),
+        '--metrics-port',
+        String(mport),
+        '--log-level',
+        'warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (out += d.toString()));
     try {
       let ready: { status?: string; config?: { source: string; models: number } } = {};
       for (let i = 0; i < 100 && ready.status !== 'ready'; i++) {
-        ready = await fetch(`http://127.0.0.1:${mport}/readyz`).then((r) => r.json() as Promise<typeof ready>, () => ({}));
+        ready = await fetch(`http://127.0.0.1:${mport}/readyz`).then(
+          (r) => r.json() as Promise<typeof ready>,
+          () => ({}),
+        );
         if (ready.status !== 'ready') await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(ready.status, 'ready', out);
@@ -48,7 +82,11 @@ describe('tollgate gateway -f', () => {
   });
 
   it('refuses a missing config with a clear message and exit code 1', async () => {
-    const p = spawn(process.execPath, ['bin/tollgate.ts', 'gateway', '--config', '/nonexistent/config.json', '--port', '0', '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(
+      process.execPath,
+      ['bin/tollgate.ts', 'gateway', '--config', '/nonexistent/config.json', '--port', '0', '--metrics-port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     p.stderr.on('data', (d: Buffer) => (out += d.toString()));
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -15,19 +15,41 @@ const goodKey = newKey();
 const BAD = 'team-bad/bad';
 const guardrails = (pattern: string) => ({
   redaction: { detectors: [], customPatterns: [{ name: 'order-id', pattern }] },
-  promptInjection: { mode: 'off' as const, threshold: 0.7 }, exfiltration: { mode: 'off' as const, allowedHosts: [] }, canaries: [], structuredOutput: { enforce: false },
+  promptInjection: { mode: 'off' as const, threshold: 0.7 },
+  exfiltration: { mode: 'off' as const, allowedHosts: [] },
+  canaries: [],
+  structuredOutput: { enforce: false },
 });
 const limits = { concurrency: 1, budgets: [{ unit: 'tokens' as const, limit: 100_000, windowSeconds: 86400 }] };
-const makeConfig = (url: string) => config([model('m1', url)], [
-  tenant({ name: 'bad', models: ['m1'], keys: [{ name: 'k', key: badKey }], limits, over: { guardrails: guardrails('ORD-(\\d+') } }),
-  tenant({ name: 'good', models: ['m1'], keys: [{ name: 'k', key: goodKey }], limits, over: { guardrails: guardrails('ORD-\\d{6}') } }),
-]);
+const makeConfig = (url: string) =>
+  config(
+    [model('m1', url)],
+    [
+      tenant({
+        name: 'bad',
+        models: ['m1'],
+        keys: [{ name: 'k', key: badKey }],
+        limits,
+        over: { guardrails: guardrails('ORD-(\\d+') },
+      }),
+      tenant({
+        name: 'good',
+        models: ['m1'],
+        keys: [{ name: 'k', key: goodKey }],
+        limits,
+        over: { guardrails: guardrails('ORD-\\d{6}') },
+      }),
+    ],
+  );
 
 describe('compileGuards (per snapshot)', () => {
   it('marks the tenants whose guard does not compile, and only those', () => {
     const snap = buildSnapshot(makeConfig('http://127.0.0.1:1/v1'));
     const failed = compileGuards(snap);
-    assert.deepEqual(failed.map((f) => f.tenant), [BAD]);
+    assert.deepEqual(
+      failed.map((f) => f.tenant),
+      [BAD],
+    );
     assert.match(failed[0]!.reason, /order-id/);
     const byTenant = new Map([...snap.keys.values()].map((k) => [k.tenant.cfg.id, k.tenant]));
     assert.equal(guardFor(snap, byTenant.get(BAD)!).ok, false);

@@ -24,10 +24,26 @@ after(() => redis?.stop());
 
 // One request reserves (input ~10 + max_tokens 100) tokens; the budget admits 5 reservations, not 6.
 const BUDGET = 600;
-const budgetConfig = (key: string, name: string) => (url: string): GatewayConfig =>
-  config([model('m1', url)], [tenant({ name, models: ['m1'], keys: [{ name: 'k', key }], limits: { maxOutputTokens: 100, budgets: [{ unit: 'tokens', limit: BUDGET, windowSeconds: 86400 }] } })]);
+const budgetConfig =
+  (key: string, name: string) =>
+  (url: string): GatewayConfig =>
+    config(
+      [model('m1', url)],
+      [
+        tenant({
+          name,
+          models: ['m1'],
+          keys: [{ name: 'k', key }],
+          limits: { maxOutputTokens: 100, budgets: [{ unit: 'tokens', limit: BUDGET, windowSeconds: 86400 }] },
+        }),
+      ],
+    );
 
-async function race(urls: string[], key: string, n: number): Promise<{ status: number; code: string | undefined; retryAfter: string | null }[]> {
+async function race(
+  urls: string[],
+  key: string,
+  n: number,
+): Promise<{ status: number; code: string | undefined; retryAfter: string | null }[]> {
   return Promise.all(
     Array.from({ length: n }, async (_v, i) => {
       const res = await call(urls[i % urls.length]!, '/v1/chat/completions', { key, body: chat('m1') });
@@ -36,7 +52,10 @@ async function race(urls: string[], key: string, n: number): Promise<{ status: n
   );
 }
 
-function assertRace(results: { status: number; code: string | undefined; retryAfter: string | null }[], upstreamCalls: number): void {
+function assertRace(
+  results: { status: number; code: string | undefined; retryAfter: string | null }[],
+  upstreamCalls: number,
+): void {
   const ok = results.filter((r) => r.status === 200).length;
   // a day-long window: a retry cannot succeed soon, so 402 without Retry-After (issue #10, item 8)
   const refused = results.filter((r) => r.status === 402 && r.code === 'budget_exceeded');
@@ -51,14 +70,20 @@ describe('50 concurrent requests against a budget for 5', () => {
   for (const kind of ['memory', 'redis'] as const) {
     it(`${kind} store: at most 5 reach the upstream; settled spend stays within the budget`, async () => {
       const key = newKey();
-      const s = await startStack(budgetConfig(key, `budget-${kind}`), { sim: { latencyMs: 300, outputTokens: 100 }, ...(kind === 'redis' ? { redisUrl: redis.url } : {}) });
+      const s = await startStack(budgetConfig(key, `budget-${kind}`), {
+        sim: { latencyMs: 300, outputTokens: 100 },
+        ...(kind === 'redis' ? { redisUrl: redis.url } : {}),
+      });
       try {
         assertRace(await race([s.url], key, 50), s.sim.stats.requests);
         await new Promise((r) => setTimeout(r, 100)); // settlements are written after the responses
         const spent = await s.gw.gateway.store.spent(`team-budget-${kind}/budget-${kind}`, 'tokens', 86400);
         assert.ok(spent > 0 && spent <= BUDGET, `spent ${spent}`);
         // the window is used up for a sixth request
-        assert.equal((await call(s.url, '/v1/chat/completions', { key, body: chat('m1') })).json.error?.code, 'budget_exceeded');
+        assert.equal(
+          (await call(s.url, '/v1/chat/completions', { key, body: chat('m1') })).json.error?.code,
+          'budget_exceeded',
+        );
       } finally {
         await s.close();
       }
@@ -77,9 +102,25 @@ describe('50 concurrent requests against a budget for 5', () => {
       for (let i = 0; i < 2; i++) {
         const port = await freePort();
         const mport = await freePort();
-        const p = spawn(process.execPath, ['gateway/main.ts', '--config', file, '--redis-url', redis.url, '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(mport)], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const p = spawn(
+          process.execPath,
+          [
+            'gateway/main.ts',
+            '--config',
+            file,
+            '--redis-url',
+            redis.url,
+            '--host',
+            '127.0.0.1',
+            '--port',
+            String(port),
+            '--metrics-port',
+            String(mport),
+          ],
+          {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         p.stdout?.on('data', (d: Buffer) => CAPTURED.push(d.toString()));
         p.stderr?.on('data', (d: Buffer) => CAPTURED.push(d.toString()));
         procs.push(p);
@@ -103,7 +144,6 @@ describe('50 concurrent requests against a budget for 5', () => {
   });
 });
 
-
 describe('rate limits and concurrency', () => {
   const rpmKey = newKey();
   const ccKey = newKey();
@@ -116,10 +156,25 @@ describe('rate limits and concurrency', () => {
         config(
           [model('m1', url)],
           [
-            tenant({ name: 'rpm', models: ['m1'], keys: [{ name: 'k', key: rpmKey }], limits: { requestsPerMinute: 3 } }),
+            tenant({
+              name: 'rpm',
+              models: ['m1'],
+              keys: [{ name: 'k', key: rpmKey }],
+              limits: { requestsPerMinute: 3 },
+            }),
             tenant({ name: 'cc', models: ['m1'], keys: [{ name: 'k', key: ccKey }], limits: { concurrency: 2 } }),
-            tenant({ name: 'tpm', models: ['m1'], keys: [{ name: 'k', key: tpmKey }], limits: { tokensPerMinute: 300, maxOutputTokens: 100 } }),
-            tenant({ name: 'big', models: ['m1'], keys: [{ name: 'k', key: bigKey }], limits: { maxOutputTokens: 1000, budgets: [{ unit: 'tokens', limit: 500, windowSeconds: 3600 }] } }),
+            tenant({
+              name: 'tpm',
+              models: ['m1'],
+              keys: [{ name: 'k', key: tpmKey }],
+              limits: { tokensPerMinute: 300, maxOutputTokens: 100 },
+            }),
+            tenant({
+              name: 'big',
+              models: ['m1'],
+              keys: [{ name: 'k', key: bigKey }],
+              limits: { maxOutputTokens: 1000, budgets: [{ unit: 'tokens', limit: 500, windowSeconds: 3600 }] },
+            }),
           ],
         ),
       { sim: { latencyMs: 0 } },
@@ -142,7 +197,10 @@ describe('rate limits and concurrency', () => {
   it('concurrency: a third request while two are in flight gets 429 concurrency_limit; slots come back', async () => {
     s.sim.options.latencyMs = 400;
     try {
-      const inflight = [call(s.url, '/v1/chat/completions', { key: ccKey, body: chat('m1') }), call(s.url, '/v1/chat/completions', { key: ccKey, body: chat('m1') })];
+      const inflight = [
+        call(s.url, '/v1/chat/completions', { key: ccKey, body: chat('m1') }),
+        call(s.url, '/v1/chat/completions', { key: ccKey, body: chat('m1') }),
+      ];
       await new Promise((r) => setTimeout(r, 150));
       const third = await call(s.url, '/v1/chat/completions', { key: ccKey, body: chat('m1') });
       assert.equal(third.status, 429);
@@ -158,7 +216,8 @@ describe('rate limits and concurrency', () => {
 
   it('tpm: reservations count tokens; settlement gives back what was not generated', async () => {
     // each request reserves ~110 tokens and uses ~20 (the simulator writes 16): settled usage is small
-    for (let i = 0; i < 6; i++) assert.equal((await call(s.url, '/v1/chat/completions', { key: tpmKey, body: chat('m1') })).status, 200);
+    for (let i = 0; i < 6; i++)
+      assert.equal((await call(s.url, '/v1/chat/completions', { key: tpmKey, body: chat('m1') })).status, 200);
     const res = await call(s.url, '/v1/chat/completions', { key: tpmKey, body: chat('m1', { max_tokens: 100, n: 2 }) });
     assert.equal(res.status, 429);
     assert.equal(res.json.error?.code, 'rate_limit_tokens');
@@ -171,8 +230,14 @@ describe('rate limits and concurrency', () => {
     assert.equal(res.json.error?.code, 'request_exceeds_budget');
     assert.equal(s.sim.stats.requests, before);
     // max_tokens omitted: set to the cap (1000) -> also too big; a small one fits and is forwarded capped
-    assert.equal((await call(s.url, '/v1/chat/completions', { key: bigKey, body: chat('m1') })).json.error?.code, 'request_exceeds_budget');
-    assert.equal((await call(s.url, '/v1/chat/completions', { key: bigKey, body: chat('m1', { max_tokens: 50 }) })).status, 200);
+    assert.equal(
+      (await call(s.url, '/v1/chat/completions', { key: bigKey, body: chat('m1') })).json.error?.code,
+      'request_exceeds_budget',
+    );
+    assert.equal(
+      (await call(s.url, '/v1/chat/completions', { key: bigKey, body: chat('m1', { max_tokens: 50 }) })).status,
+      200,
+    );
     assert.equal(s.sim.stats.lastBody?.max_tokens, 50);
   });
 });
@@ -185,8 +250,18 @@ describe('when Redis is unreachable', () => {
     config(
       [model('m1', url)],
       [
-        tenant({ name: 'budgeted', models: ['m1'], keys: [{ name: 'k', key: budgetKey }], limits: { budgets: [{ unit: 'tokens', limit: 1e9, windowSeconds: 3600 }] } }),
-        tenant({ name: 'rated', models: ['m1'], keys: [{ name: 'k', key: rateKey }], limits: { requestsPerMinute: 1000, concurrency: 10 } }),
+        tenant({
+          name: 'budgeted',
+          models: ['m1'],
+          keys: [{ name: 'k', key: budgetKey }],
+          limits: { budgets: [{ unit: 'tokens', limit: 1e9, windowSeconds: 3600 }] },
+        }),
+        tenant({
+          name: 'rated',
+          models: ['m1'],
+          keys: [{ name: 'k', key: rateKey }],
+          limits: { requestsPerMinute: 1000, concurrency: 10 },
+        }),
         tenant({ name: 'free', models: ['m1'], keys: [{ name: 'k', key: freeKey }] }),
       ],
     );
@@ -234,8 +309,32 @@ describe('GPU-second budgets', () => {
     const s = await startStack(
       (url) =>
         config(
-          [model('g1', url, { cost: { unit: 'gpuSeconds', inputTokenWeight: 1, outputTokenWeight: 1, gpuSecondWeight: 1.5, gpusPerReplica: 2, estimatedOutputTokensPerSecond: 100 } })],
-          [tenant({ name: 'gpu', models: ['g1'], keys: [{ name: 'k', key }], limits: { maxOutputTokens: 200, budgets: [{ unit: 'gpuSeconds', limit: 10, windowSeconds: 3600 }, { unit: 'tokens', limit: 1, windowSeconds: 3600 }] } })],
+          [
+            model('g1', url, {
+              cost: {
+                unit: 'gpuSeconds',
+                inputTokenWeight: 1,
+                outputTokenWeight: 1,
+                gpuSecondWeight: 1.5,
+                gpusPerReplica: 2,
+                estimatedOutputTokensPerSecond: 100,
+              },
+            }),
+          ],
+          [
+            tenant({
+              name: 'gpu',
+              models: ['g1'],
+              keys: [{ name: 'k', key }],
+              limits: {
+                maxOutputTokens: 200,
+                budgets: [
+                  { unit: 'gpuSeconds', limit: 10, windowSeconds: 3600 },
+                  { unit: 'tokens', limit: 1, windowSeconds: 3600 },
+                ],
+              },
+            }),
+          ],
         ),
       { sim: { latencyMs: 200 } },
     );

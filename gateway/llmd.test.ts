@@ -22,7 +22,25 @@ let gw: RunningGateway;
 before(async () => {
   const bin = binaryPath('llm-d-inference-sim');
   const port = await freePort();
-  proc = spawn(bin, ['--port', String(port), '--model', MODEL, '--force-dummy-tokenizer', '--max-model-len', '4096', '--time-to-first-token', '200ms', '--inter-token-latency', '10ms', '--max-num-seqs', '64'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc = spawn(
+    bin,
+    [
+      '--port',
+      String(port),
+      '--model',
+      MODEL,
+      '--force-dummy-tokenizer',
+      '--max-model-len',
+      '4096',
+      '--time-to-first-token',
+      '200ms',
+      '--inter-token-latency',
+      '10ms',
+      '--max-num-seqs',
+      '64',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -34,7 +52,8 @@ before(async () => {
     } catch {
       // starting
     }
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`llm-d-inference-sim did not start: ${out.slice(-2000)}`);
+    if (proc.exitCode !== null || Date.now() > deadline)
+      throw new Error(`llm-d-inference-sim did not start: ${out.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   gw = await startGateway({
@@ -43,8 +62,22 @@ before(async () => {
       value: config(
         [model(MODEL, upstream, { contextLength: 4096, capabilities: ['chat.completions', 'completions'] })],
         [
-          tenant({ name: 'l', models: [MODEL], keys: [{ name: 'k', key }], limits: { maxOutputTokens: 64, concurrency: 4, budgets: [{ unit: 'tokens', limit: 1_000_000, windowSeconds: 86400 }] } }),
-          tenant({ name: 'race', models: [MODEL], keys: [{ name: 'k', key: raceKey }], limits: { maxOutputTokens: 100, budgets: [{ unit: 'tokens', limit: 350, windowSeconds: 86400 }] } }),
+          tenant({
+            name: 'l',
+            models: [MODEL],
+            keys: [{ name: 'k', key }],
+            limits: {
+              maxOutputTokens: 64,
+              concurrency: 4,
+              budgets: [{ unit: 'tokens', limit: 1_000_000, windowSeconds: 86400 }],
+            },
+          }),
+          tenant({
+            name: 'race',
+            models: [MODEL],
+            keys: [{ name: 'k', key: raceKey }],
+            limits: { maxOutputTokens: 100, budgets: [{ unit: 'tokens', limit: 350, windowSeconds: 86400 }] },
+          }),
         ],
       ),
     },
@@ -75,10 +108,13 @@ describe('llm-d-inference-sim upstream', () => {
 
   it('streaming: chunks relayed, usage chunk hidden unless asked, spend settled from it', async () => {
     const before = await gw.gateway.store.spent('team-l/l', 'tokens', 86400);
-    const res = await call(gw.url, '/v1/chat/completions', { key, body: chat(MODEL, { stream: true, max_tokens: 12 }) });
+    const res = await call(gw.url, '/v1/chat/completions', {
+      key,
+      body: chat(MODEL, { stream: true, max_tokens: 12 }),
+    });
     assert.equal(res.status, 200);
     assert.ok(res.text.trimEnd().endsWith('data: [DONE]'));
-    assert.doesNotMatch(res.text, /"usage":\{/, "the usage chunk the gateway asked for is not passed on");
+    assert.doesNotMatch(res.text, /"usage":\{/, 'the usage chunk the gateway asked for is not passed on');
     await new Promise((r) => setTimeout(r, 50));
     const spent = (await gw.gateway.store.spent('team-l/l', 'tokens', 86400)) - before;
     const line = CAPTURED.filter((l) => l.includes('"stream":true') && l.includes('"tenant":"team-l/l"')).at(-1) ?? '';
@@ -88,23 +124,37 @@ describe('llm-d-inference-sim upstream', () => {
   });
 
   it('completions and the max_tokens cap reach the engine', async () => {
-    const res = await call(gw.url, '/v1/completions', { key, body: { model: MODEL, prompt: 'Once upon a time', max_tokens: 5000 } });
+    const res = await call(gw.url, '/v1/completions', {
+      key,
+      body: { model: MODEL, prompt: 'Once upon a time', max_tokens: 5000 },
+    });
     assert.equal(res.status, 200, res.text);
-    assert.ok((res.json.usage as { completion_tokens: number }).completion_tokens <= 64, 'capped at the tenant maxOutputTokens');
+    assert.ok(
+      (res.json.usage as { completion_tokens: number }).completion_tokens <= 64,
+      'capped at the tenant maxOutputTokens',
+    );
   });
 
   it('a client abort mid-stream releases the slot', async () => {
     const ac = new AbortController();
-    const r = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', signal: ac.signal, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(chat(MODEL, { stream: true, max_tokens: 64 })) });
+    const r = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      signal: ac.signal,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(chat(MODEL, { stream: true, max_tokens: 64 })),
+    });
     const reader = r.body!.getReader();
     await reader.read();
     ac.abort();
-    for (let i = 0; i < 100 && (await gw.gateway.store.inflight('team-l/l')) > 0; i++) await new Promise((res) => setTimeout(res, 20));
+    for (let i = 0; i < 100 && (await gw.gateway.store.inflight('team-l/l')) > 0; i++)
+      await new Promise((res) => setTimeout(res, 20));
     assert.equal(await gw.gateway.store.inflight('team-l/l'), 0);
   });
 
   it('20 concurrent requests against a budget for 3: 3 served, the rest refused before the engine', async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, () => call(gw.url, '/v1/chat/completions', { key: raceKey, body: chat(MODEL) })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => call(gw.url, '/v1/chat/completions', { key: raceKey, body: chat(MODEL) })),
+    );
     assert.equal(results.filter((r) => r.status === 200).length, 3);
     assert.equal(results.filter((r) => r.json.error?.code === 'budget_exceeded').length, 17);
     await new Promise((r) => setTimeout(r, 50));

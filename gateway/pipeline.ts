@@ -43,23 +43,48 @@ interface Planned {
   readonly guard: Guard | undefined;
 }
 
-async function planFor(deps: PipelineDeps, ctx: RequestContext, snap: Snapshot, parsed: ParsedRequest, ip: string): Promise<Planned> {
+async function planFor(
+  deps: PipelineDeps,
+  ctx: RequestContext,
+  snap: Snapshot,
+  parsed: ParsedRequest,
+  ip: string,
+): Promise<Planned> {
   if (deps.enforcement) return admit(deps, ctx, snap, parsed, ip);
   const model = snap.models.get(parsed.model);
   if (!model) throw new GatewayError('model_not_found', undefined, { param: 'model' });
   return { model, plan: planUnenforced(model.cfg, parsed.requestedMaxTokens, parsed.n), guard: undefined };
 }
 
-function transformFor(deps: PipelineDeps, ctx: RequestContext, snap: Snapshot, model: RtModel, parsed: ParsedRequest, body: Record<string, unknown>): OutputTransform | undefined {
+function transformFor(
+  deps: PipelineDeps,
+  ctx: RequestContext,
+  snap: Snapshot,
+  model: RtModel,
+  parsed: ParsedRequest,
+  body: Record<string, unknown>,
+): OutputTransform | undefined {
   // the gateway's own credentials are canaries in every output field, for every tenant (gateway/egress/canary.ts)
   return withCanaries(canarySetFor(deps.secrets), tenantTransformFor(deps, ctx, snap, model, parsed, body));
 }
 
-function tenantTransformFor(deps: PipelineDeps, ctx: RequestContext, snap: Snapshot, model: RtModel, parsed: ParsedRequest, body: Record<string, unknown>): OutputTransform | undefined {
+function tenantTransformFor(
+  deps: PipelineDeps,
+  ctx: RequestContext,
+  snap: Snapshot,
+  model: RtModel,
+  parsed: ParsedRequest,
+  body: Record<string, unknown>,
+): OutputTransform | undefined {
   const endpoint = parsed.endpoint;
   if (deps.transforms.length === 0 || endpoint === 'embeddings' || !ctx.key) return undefined;
   return composeTransforms(deps.transforms, {
-    requestId: ctx.reqId, tenant: ctx.key.tenant.cfg, model: model.cfg, endpoint, stream: parsed.stream, requestBody: body,
+    requestId: ctx.reqId,
+    tenant: ctx.key.tenant.cfg,
+    model: model.cfg,
+    endpoint,
+    stream: parsed.stream,
+    requestBody: body,
     judgeFor: (spec) => judgeFor(snap, deps.credentials, spec),
   });
 }
@@ -83,7 +108,13 @@ export interface OutputEncoding {
 }
 
 /** Runs one inference request to its end; the response is sent (or streamed) here, the audit is the route's. */
-export async function handleInference(deps: PipelineDeps, endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply, encoding?: OutputEncoding): Promise<void> {
+export async function handleInference(
+  deps: PipelineDeps,
+  endpoint: Endpoint,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  encoding?: OutputEncoding,
+): Promise<void> {
   const ctx = request.tg;
   const snap = ctx.snap;
   if (!snap) throw new GatewayError('not_ready');
@@ -96,7 +127,10 @@ export async function handleInference(deps: PipelineDeps, endpoint: Endpoint, re
   const transform = transformFor(deps, ctx, snap, model, parsed, body);
   // Prompts reach the audit log only when the policy asks, through the same detectors as outputs. Cut
   // before redaction: the log keeps 4 kB, so the detectors never run over a whole 1 MiB prompt.
-  const prompt = guard && ctx.key?.tenant.cfg.logging === 'redactedPrompts' ? redactForLog(guard.redact(promptForLog(parsed.input.texts)).text) : undefined;
+  const prompt =
+    guard && ctx.key?.tenant.cfg.logging === 'redactedPrompts'
+      ? redactForLog(guard.redact(promptForLog(parsed.input.texts)).text)
+      : undefined;
   let reservation: Reservation | undefined;
   if (deps.enforcement && ctx.key) {
     ctx.rec.reserved = round3(plan.estimate);
@@ -106,24 +140,45 @@ export async function handleInference(deps: PipelineDeps, endpoint: Endpoint, re
     const tenant = ctx.key.tenant;
     // tenant, key, tenant-per-model and global per-model limits: one atomic reservation (store/compose.ts)
     const req = composeReservation({
-      id: ctx.reqId, tenant, keyId: ctx.key.id, model: model.cfg, estimate: plan.estimate, rawTokens: plan.rawTokens,
+      id: ctx.reqId,
+      tenant,
+      keyId: ctx.key.id,
+      model: model.cfg,
+      estimate: plan.estimate,
+      rawTokens: plan.rawTokens,
       leaseMs: deps.upstreams.timeouts.totalMs + 30_000,
     });
     if (req) reservation = await reserve(deps, req, Date.now());
   }
   if (prompt !== undefined) ctx.rec.prompt = prompt;
   const credential = model.cfg.credentialKey !== undefined ? deps.credentials.get(model.cfg.credentialKey) : undefined;
-  const res = await forward(deps, {
-    reqId: ctx.reqId, model, endpoint, stream: parsed.stream, wantsStreamUsage: parsed.wantsStreamUsage, n: parsed.n,
-    maxOut: plan.maxOut, inputTokens: plan.inputTokens, body, credential, transform,
-    ...(encoding && parsed.stream ? { encoder: encoding.stream() } : {}),
-  }, reply);
+  const res = await forward(
+    deps,
+    {
+      reqId: ctx.reqId,
+      model,
+      endpoint,
+      stream: parsed.stream,
+      wantsStreamUsage: parsed.wantsStreamUsage,
+      n: parsed.n,
+      maxOut: plan.maxOut,
+      inputTokens: plan.inputTokens,
+      body,
+      credential,
+      transform,
+      ...(encoding && parsed.stream ? { encoder: encoding.stream() } : {}),
+    },
+    reply,
+  );
   noteForward(ctx, res);
   await settle(deps, ctx, model, plan, parsed, reservation, res);
   if (res.error !== undefined) throw res.error;
   if (res.okBody !== undefined && !res.streamed) {
     ctx.status = 200;
-    reply.code(200).headers(responseHeaders(ctx.reqId, 'application/json')).send(encoding ? encoding.body(res.okBody) : res.okBody);
+    reply
+      .code(200)
+      .headers(responseHeaders(ctx.reqId, 'application/json'))
+      .send(encoding ? encoding.body(res.okBody) : res.okBody);
   }
 }
 
@@ -138,13 +193,22 @@ function noteForward(ctx: RequestContext, res: ForwardResult): void {
   if (res.code !== undefined) ctx.rec.code = res.code;
 }
 
-async function settle(deps: PipelineDeps, ctx: RequestContext, model: RtModel, plan: RequestPlan, parsed: ParsedRequest, reservation: Reservation | undefined, res: ForwardResult): Promise<void> {
+async function settle(
+  deps: PipelineDeps,
+  ctx: RequestContext,
+  model: RtModel,
+  plan: RequestPlan,
+  parsed: ParsedRequest,
+  reservation: Reservation | undefined,
+  res: ForwardResult,
+): Promise<void> {
   const o = res.outcome;
   const c = await charge(model.cfg, plan, parsed.input, reservation, o);
   ctx.rec.tokensIn = c.tokensIn;
   ctx.rec.tokensOut = c.tokensOut;
   ctx.rec.cost = round3(c.cost);
   ctx.rec.costUnit = model.cfg.cost.unit;
-  if (deps.anomaly && ctx.key && parsed.endpoint !== 'embeddings' && (o.upstreamWorked || o.usage !== undefined)) deps.anomaly.onResponse(ctx, ctx.key, c.hitCap);
+  if (deps.anomaly && ctx.key && parsed.endpoint !== 'embeddings' && (o.upstreamWorked || o.usage !== undefined))
+    deps.anomaly.onResponse(ctx, ctx.key, c.hitCap);
   applyCharge(deps, ctx.reqId, model.cfg, plan, reservation, c);
 }

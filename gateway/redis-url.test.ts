@@ -21,7 +21,10 @@ describe('resolveRedisUrl', () => {
     writeFileSync(f, `${URL_WITH_PASSWORD}\n`);
     assert.equal(resolveRedisUrl({ file: f }), URL_WITH_PASSWORD);
     assert.equal(resolveRedisUrl({ env: ` ${URL_WITH_PASSWORD} ` }), URL_WITH_PASSWORD);
-    assert.equal(resolveRedisUrl({ env: 'redis+sentinel://a:26379,b:26379/mymaster' }), 'redis+sentinel://a:26379,b:26379/mymaster');
+    assert.equal(
+      resolveRedisUrl({ env: 'redis+sentinel://a:26379,b:26379/mymaster' }),
+      'redis+sentinel://a:26379,b:26379/mymaster',
+    );
   });
 
   it('refuses two sources, an empty or missing file and a non-Redis URL, without echoing the URL', () => {
@@ -37,11 +40,14 @@ describe('resolveRedisUrl', () => {
     writeFileSync(join(dir, 'empty'), '\n');
     cases.push({ file: join(dir, 'empty') });
     for (const c of cases) {
-      assert.throws(() => resolveRedisUrl(c), (e: unknown) => {
-        assert.ok(e instanceof RedisUrlError);
-        assert.ok(!e.message.includes(SECRET), e.message);
-        return true;
-      });
+      assert.throws(
+        () => resolveRedisUrl(c),
+        (e: unknown) => {
+          assert.ok(e instanceof RedisUrlError);
+          assert.ok(!e.message.includes(SECRET), e.message);
+          return true;
+        },
+      );
     }
   });
 

@@ -15,7 +15,10 @@ export async function reexecWithGatewayFlags(): Promise<number | undefined> {
 export async function reexecWithFlags(flags: readonly string[]): Promise<number | undefined> {
   const have = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
   if (process.env.TOLLGATE_NO_REEXEC === '1' || flags.every((f) => have.includes(f.split('=')[0]!))) return undefined;
-  const child = spawn(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, TOLLGATE_NO_REEXEC: '1' } });
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, TOLLGATE_NO_REEXEC: '1' },
+  });
   const forward = (sig: NodeJS.Signals): void => void child.kill(sig);
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, forward);
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1))));

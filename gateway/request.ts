@@ -4,7 +4,14 @@
 // that would redirect or reconfigure the upstream are named and refused (`banned_parameter`), anything else
 // unknown is refused too (`unknown_parameter`).
 import type { z } from 'zod';
-import { allowlist, BANNED_PARAMETERS, LIMITS, REQUEST_SPECS, type ApiEndpoint, type Endpoint } from '../api/openai/index.ts';
+import {
+  allowlist,
+  BANNED_PARAMETERS,
+  LIMITS,
+  REQUEST_SPECS,
+  type ApiEndpoint,
+  type Endpoint,
+} from '../api/openai/index.ts';
 import { Messages, type ChatMessage } from '../api/openai/chat.ts';
 import { GatewayError, type ErrorCode } from './errors.ts';
 import { MEDIA_PART_TOKENS, PER_MESSAGE_TOKENS, REPLY_PRIMING_TOKENS, type InputText } from './tokens.ts';
@@ -68,7 +75,8 @@ export function parseJsonBody(text: string): Record<string, unknown> {
   } catch {
     throw new GatewayError('invalid_json');
   }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new GatewayError('invalid_json', 'Request body must be a JSON object.');
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new GatewayError('invalid_json', 'Request body must be a JSON object.');
   return v as Record<string, unknown>;
 }
 
@@ -95,12 +103,20 @@ export function reportedIssue(issue: z.core.$ZodIssue): { path: readonly Propert
 }
 
 /** A zod failure of parameter `key` as a catalog error (the message is the schema's, never the client's text). */
-export function parameterError(key: string, error: z.ZodError, opts: { code?: ErrorCode; indexed?: boolean } = {}): GatewayError {
+export function parameterError(
+  key: string,
+  error: z.ZodError,
+  opts: { code?: ErrorCode; indexed?: boolean } = {},
+): GatewayError {
   const first = error.issues[0];
   const { path, message } = first ? reportedIssue(first) : { path: [], message: `${key} is invalid.` };
   const indexed = opts.indexed ?? INDEXED_PARAMS.has(key);
   const param = indexed && typeof path[0] === 'number' ? `${key}[${path[0]}]` : key;
-  return new GatewayError(opts.code ?? 'invalid_parameter', message.startsWith('Invalid input') || message.startsWith('Too ') ? `${param} is invalid.` : message, { param });
+  return new GatewayError(
+    opts.code ?? 'invalid_parameter',
+    message.startsWith('Invalid input') || message.startsWith('Too ') ? `${param} is invalid.` : message,
+    { param },
+  );
 }
 
 /**
@@ -109,14 +125,26 @@ export function parameterError(key: string, error: z.ZodError, opts: { code?: Er
  * except `model` and the content (checked after `model`) validated against its schema.
  * `unsupported`: names of this API the gateway knows and refuses (`unsupported_parameter`).
  */
-export function checkParameters(endpoint: ApiEndpoint, body: Record<string, unknown>, unsupported?: ReadonlySet<string>): void {
+export function checkParameters(
+  endpoint: ApiEndpoint,
+  body: Record<string, unknown>,
+  unsupported?: ReadonlySet<string>,
+): void {
   const allow = allowlist(endpoint);
   const content = REQUEST_SPECS[endpoint].content;
   for (const key of Object.keys(body)) {
     const schema = allow.get(key);
     if (schema === undefined) {
-      if (BANNED_PARAMETERS.has(key)) throw new GatewayError('banned_parameter', `Parameter "${key}" is not allowed: the gateway decides where requests go.`, { param: key });
-      if (unsupported?.has(key) && body[key] !== null) throw new GatewayError('unsupported_parameter', `Parameter "${key}" is not supported by this gateway.`, { param: key });
+      if (BANNED_PARAMETERS.has(key))
+        throw new GatewayError(
+          'banned_parameter',
+          `Parameter "${key}" is not allowed: the gateway decides where requests go.`,
+          { param: key },
+        );
+      if (unsupported?.has(key) && body[key] !== null)
+        throw new GatewayError('unsupported_parameter', `Parameter "${key}" is not supported by this gateway.`, {
+          param: key,
+        });
       if (unsupported?.has(key)) {
         delete body[key];
         continue;
@@ -138,14 +166,17 @@ export function checkParameters(endpoint: ApiEndpoint, body: Record<string, unkn
 /** `model`: present, a string of 1-256 characters. */
 export function checkModel(body: Record<string, unknown>): string {
   const model = body.model;
-  if (typeof model !== 'string' || model.length === 0 || model.length > 256) throw new GatewayError('missing_model', undefined, { param: 'model' });
+  if (typeof model !== 'string' || model.length === 0 || model.length > 256)
+    throw new GatewayError('missing_model', undefined, { param: 'model' });
   return model;
 }
 
 /** messages: bounds first (no per-message work on an oversized array), then the schema, then the text to count. */
 function messagesInput(v: unknown): InputText {
   if (Array.isArray(v) && v.length > LIMITS.maxMessages) {
-    throw new GatewayError('invalid_messages', `messages may hold at most ${LIMITS.maxMessages} entries.`, { param: 'messages' });
+    throw new GatewayError('invalid_messages', `messages may hold at most ${LIMITS.maxMessages} entries.`, {
+      param: 'messages',
+    });
   }
   const r = Messages.safeParse(v);
   if (!r.success) throw parameterError('messages', r.error, { code: 'invalid_messages' });
@@ -188,13 +219,15 @@ export function validateRequest(endpoint: Endpoint, body: Record<string, unknown
   const model = checkModel(body);
 
   const toolNames: string[] = [];
-  if (Array.isArray(body.tools)) for (const t of body.tools as { function: { name: string } }[]) toolNames.push(t.function.name);
+  if (Array.isArray(body.tools))
+    for (const t of body.tools as { function: { name: string } }[]) toolNames.push(t.function.name);
   if (Array.isArray(body.functions)) for (const f of body.functions as { name: string }[]) toolNames.push(f.name);
 
   let input: InputText;
   if (endpoint === 'chat.completions') input = messagesInput(body.messages);
   else if (endpoint === 'completions') {
-    if (body.prompt === undefined) throw new GatewayError('invalid_parameter', 'prompt is required.', { param: 'prompt' });
+    if (body.prompt === undefined)
+      throw new GatewayError('invalid_parameter', 'prompt is required.', { param: 'prompt' });
     input = promptInput(endpoint, body.prompt, 'prompt');
     if (typeof body.suffix === 'string') input = { texts: [...input.texts, body.suffix], overhead: input.overhead };
   } else {
@@ -213,7 +246,8 @@ export function validateRequest(endpoint: Endpoint, body: Record<string, unknown
   const mct = int('max_completion_tokens');
   const requestedMaxTokens = mt === undefined ? mct : mct === undefined ? mt : Math.min(mt, mct);
   const stream = body.stream === true;
-  if (body.stream_options !== undefined && !stream) throw new GatewayError('invalid_parameter', 'stream_options requires stream: true.', { param: 'stream_options' });
+  if (body.stream_options !== undefined && !stream)
+    throw new GatewayError('invalid_parameter', 'stream_options requires stream: true.', { param: 'stream_options' });
   const so = body.stream_options;
   const wantsStreamUsage = stream && isObj(so) && so.include_usage === true;
   return { endpoint, model, body, stream, n, requestedMaxTokens, input, toolNames, wantsStreamUsage };

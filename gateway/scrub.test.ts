@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { budgetRefusal } from './errors.ts';
 import { upstreamStatusToError } from './upstream/errors.ts';
-import { displayUrl, safeClientIp, safeMethod, safeRequestId, scrubUpstreamText, SecretSet, stripUserinfo } from './scrub.ts';
+import {
+  displayUrl,
+  safeClientIp,
+  safeMethod,
+  safeRequestId,
+  scrubUpstreamText,
+  SecretSet,
+  stripUserinfo,
+} from './scrub.ts';
 import { redisSecrets } from './server.ts';
 
 const CRED = 'upk-7Qm2Xv9LzR4sTb8NwYc1HdJ6gKf3PaE5uVoWiBn';
@@ -24,10 +32,22 @@ describe('scrubUpstreamText', () => {
     ['a 7-character piece is not a credential', `id ${CRED.slice(4, 11)}`, (o) => o.includes(CRED.slice(4, 11))],
     ['a tollgate key', 'tenant key tgk_abcdefghij0123456789', (o) => !o.includes('tgk_abc')],
     ['a bearer token', 'Authorization: Bearer abc.def.ghi', (o) => !o.includes('abc.def')],
-    ['a long mixed token run', 'token Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA== here', (o) => !o.includes('Zm9vYmFy') && o.includes('here')],
-    ['URL userinfo', 'connect http://admin:hunter2@10.0.0.1:8000/v1 failed', (o) => !o.includes('hunter2') && !o.includes('admin:')],
+    [
+      'a long mixed token run',
+      'token Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA== here',
+      (o) => !o.includes('Zm9vYmFy') && o.includes('here'),
+    ],
+    [
+      'URL userinfo',
+      'connect http://admin:hunter2@10.0.0.1:8000/v1 failed',
+      (o) => !o.includes('hunter2') && !o.includes('admin:'),
+    ],
     ['control characters', 'a\u0000b\u001bc\u2028d', (o) => o === 'a b c d'],
-    ['plain words stay', 'The model server is overloaded, try later.', (o) => o === 'The model server is overloaded, try later.'],
+    [
+      'plain words stay',
+      'The model server is overloaded, try later.',
+      (o) => o === 'The model server is overloaded, try later.',
+    ],
   ];
   for (const [name, input, ok] of cases) {
     it(name, () => {
@@ -58,7 +78,10 @@ describe('displayUrl / stripUserinfo', () => {
   ];
   for (const [input, want] of cases) it(`${input} -> ${want}`, () => assert.equal(displayUrl(input), want));
   it('stripUserinfo in free text', () => {
-    assert.equal(stripUserinfo('model m: upstream "http://u:secret@h:1/v1" is not a URL'), 'model m: upstream "http://h:1/v1" is not a URL');
+    assert.equal(
+      stripUserinfo('model m: upstream "http://u:secret@h:1/v1" is not a URL'),
+      'model m: upstream "http://h:1/v1" is not a URL',
+    );
   });
 });
 
@@ -111,15 +134,49 @@ describe('upstreamStatusToError', () => {
 
 describe('budgetRefusal', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
-  const cases: [string, Parameters<typeof budgetRefusal>[0], { code: string; status: number; retry: boolean; msg: RegExp }][] = [
-    ['day window, most left', { needed: 410, unit: 'tokens', limit: 500, windowSeconds: 86400, spent: 190, resetSeconds: 40_000, nowMs: now },
-      { code: 'budget_exceeded', status: 402, retry: false, msg: /needs an estimated 410 tokens; 310 of 500 tokens are left .* resets at 2026-01-01T11:06:40.000Z\. A smaller request/ }],
-    ['day window, nothing left', { needed: 10, unit: 'tokens', limit: 500, windowSeconds: 86400, spent: 600, resetSeconds: 100, nowMs: now },
-      { code: 'budget_exceeded', status: 402, retry: false, msg: /0 of 500 tokens are left/ }],
-    ['minute window', { needed: 10, unit: 'tokens', limit: 500, windowSeconds: 60, spent: 495, resetSeconds: 12, nowMs: now },
-      { code: 'budget_window_full', status: 429, retry: true, msg: /5 of 500 tokens/ }],
-    ['store could not tell', { needed: 3, unit: 'gpuSeconds', limit: 2, windowSeconds: 3600, spent: undefined, resetSeconds: 3000, nowMs: now },
-      { code: 'budget_exceeded', status: 402, retry: false, msg: /needs an estimated 3 gpuSeconds; the budget is 2 gpuSeconds/ }],
+  const cases: [
+    string,
+    Parameters<typeof budgetRefusal>[0],
+    { code: string; status: number; retry: boolean; msg: RegExp },
+  ][] = [
+    [
+      'day window, most left',
+      { needed: 410, unit: 'tokens', limit: 500, windowSeconds: 86400, spent: 190, resetSeconds: 40_000, nowMs: now },
+      {
+        code: 'budget_exceeded',
+        status: 402,
+        retry: false,
+        msg: /needs an estimated 410 tokens; 310 of 500 tokens are left .* resets at 2026-01-01T11:06:40.000Z\. A smaller request/,
+      },
+    ],
+    [
+      'day window, nothing left',
+      { needed: 10, unit: 'tokens', limit: 500, windowSeconds: 86400, spent: 600, resetSeconds: 100, nowMs: now },
+      { code: 'budget_exceeded', status: 402, retry: false, msg: /0 of 500 tokens are left/ },
+    ],
+    [
+      'minute window',
+      { needed: 10, unit: 'tokens', limit: 500, windowSeconds: 60, spent: 495, resetSeconds: 12, nowMs: now },
+      { code: 'budget_window_full', status: 429, retry: true, msg: /5 of 500 tokens/ },
+    ],
+    [
+      'store could not tell',
+      {
+        needed: 3,
+        unit: 'gpuSeconds',
+        limit: 2,
+        windowSeconds: 3600,
+        spent: undefined,
+        resetSeconds: 3000,
+        nowMs: now,
+      },
+      {
+        code: 'budget_exceeded',
+        status: 402,
+        retry: false,
+        msg: /needs an estimated 3 gpuSeconds; the budget is 2 gpuSeconds/,
+      },
+    ],
   ];
   for (const [name, input, want] of cases) {
     it(name, () => {
@@ -136,7 +193,10 @@ describe('budgetRefusal', () => {
 
 describe('redisSecrets', () => {
   it('user and password, raw and decoded', () => {
-    assert.deepEqual(redisSecrets('redis://default:p%40ss-word-123@h:6379').sort(), ['default', 'default', 'p%40ss-word-123', 'p@ss-word-123'].sort());
+    assert.deepEqual(
+      redisSecrets('redis://default:p%40ss-word-123@h:6379').sort(),
+      ['default', 'default', 'p%40ss-word-123', 'p@ss-word-123'].sort(),
+    );
     assert.deepEqual(redisSecrets('redis://h:6379'), []);
     assert.deepEqual(redisSecrets(undefined), []);
   });

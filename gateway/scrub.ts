@@ -77,7 +77,10 @@ export function scrubUpstreamText(text: string, secrets: SecretSet | undefined, 
       t = out + t.slice(at);
     }
   }
-  for (const re of KEY_SHAPED) t = t.replace(re, (m, scheme?: string) => (typeof scheme === 'string' && m.endsWith('@') ? `${scheme}${REDACTED}@` : REDACTED));
+  for (const re of KEY_SHAPED)
+    t = t.replace(re, (m, scheme?: string) =>
+      typeof scheme === 'string' && m.endsWith('@') ? `${scheme}${REDACTED}@` : REDACTED,
+    );
   t = t.replace(TOKEN_RUN, (m) => (hasLetterAndDigit(m) ? REDACTED : m));
   t = t.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
   return t.length > maxChars ? `${t.slice(0, maxChars)}…` : t;
@@ -121,7 +124,17 @@ export function safeClientIp(v: unknown): string | undefined {
   return isIP(v) !== 0 ? v : undefined;
 }
 
-const METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+const METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+  'TRACE',
+  'CONNECT',
+]);
 /** The HTTP method for the audit line, from a fixed set. */
 export function safeMethod(v: unknown): string {
   return typeof v === 'string' && METHODS.has(v) ? v : 'OTHER';

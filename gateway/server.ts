@@ -70,9 +70,20 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const credentials = new Map(opts.credentials ?? []);
   if (opts.credentialsDir) for (const [k, v] of readCredentialsDir(opts.credentialsDir)) credentials.set(k, v);
 
-  const gateway = buildApp({ ...opts.app, metrics, holder, logger: log, store, credentials, extraSecrets: [...(opts.app?.extraSecrets ?? []), ...redisSecrets(opts.redisUrl)], rateLimitFailureMode: opts.rateLimitFailureMode ?? 'closed' });
+  const gateway = buildApp({
+    ...opts.app,
+    metrics,
+    holder,
+    logger: log,
+    store,
+    credentials,
+    extraSecrets: [...(opts.app?.extraSecrets ?? []), ...redisSecrets(opts.redisUrl)],
+    rateLimitFailureMode: opts.rateLimitFailureMode ?? 'closed',
+  });
 
-  const { watcher, cluster, initial } = await startConfigSource(opts, holder, credentials, log, () => gateway.revocations.list());
+  const { watcher, cluster, initial } = await startConfigSource(opts, holder, credentials, log, () =>
+    gateway.revocations.list(),
+  );
   let tlsServer: HttpsServer | undefined;
   let certReloader: CertReloader | undefined;
   let addr: AddressInfo;
@@ -104,7 +115,13 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       });
     });
     addr = https.address() as AddressInfo;
-    certReloader = new CertReloader({ server: https, files: opts.tls, initial: tlsPair, log, ...(opts.tls.reloadIntervalMs !== undefined ? { intervalMs: opts.tls.reloadIntervalMs } : {}) });
+    certReloader = new CertReloader({
+      server: https,
+      files: opts.tls,
+      initial: tlsPair,
+      log,
+      ...(opts.tls.reloadIntervalMs !== undefined ? { intervalMs: opts.tls.reloadIntervalMs } : {}),
+    });
     certReloader.start();
   } else {
     await gateway.app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
@@ -116,10 +133,21 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     admin.listen(opts.metricsPort ?? 9090, opts.metricsHost ?? opts.host ?? '127.0.0.1', resolve);
   });
   const adminAddr = admin.address() as AddressInfo;
-  const fmt = (a: AddressInfo, scheme = 'http'): string => `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  const fmt = (a: AddressInfo, scheme = 'http'): string =>
+    `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
   const url = fmt(addr, tlsServer ? 'https' : 'http');
   const metricsUrl = fmt(adminAddr);
-  log.info({ event: 'listening', url, metricsUrl, store: store.kind, config: holder.current?.hash ?? null, ...(tlsPair ? { tls: { minVersion: 'TLSv1.3', ...tlsPair.info } } : {}) }, 'tollgate gateway listening');
+  log.info(
+    {
+      event: 'listening',
+      url,
+      metricsUrl,
+      store: store.kind,
+      config: holder.current?.hash ?? null,
+      ...(tlsPair ? { tls: { minVersion: 'TLSv1.3', ...tlsPair.info } } : {}),
+    },
+    'tollgate gateway listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -152,5 +180,15 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     process.once('SIGINT', () => stop('SIGINT'));
   }
 
-  return { gateway, url, metricsUrl, holder, initial, watcher, certReloader, reload: async () => watcher?.check(true), close };
+  return {
+    gateway,
+    url,
+    metricsUrl,
+    holder,
+    initial,
+    watcher,
+    certReloader,
+    reload: async () => watcher?.check(true),
+    close,
+  };
 }

@@ -38,7 +38,8 @@ export function createServices(opts: GatewayOptions): Services {
   const upstreams = opts.upstreams ?? new Upstreams({ ...DEFAULT_TIMEOUTS, ...opts.timeouts });
   upstreams.onRetry = () => metrics.upstreamRetries.inc();
   const enforcement = opts.enforcement ?? true;
-  const fallbackStore = opts.rateLimitFailureMode === 'local' && store.kind !== 'memory' ? new MemoryStore() : undefined;
+  const fallbackStore =
+    opts.rateLimitFailureMode === 'local' && store.kind !== 'memory' ? new MemoryStore() : undefined;
   const revocations = new RevocationCache(store, {
     ...(opts.revocationRefreshMs !== undefined ? { refreshMs: opts.revocationRefreshMs } : {}),
     onError: (op) => metrics.storeErrors.inc({ op }),
@@ -49,14 +50,34 @@ export function createServices(opts: GatewayOptions): Services {
   const credentials = opts.credentials ?? new Map<string, string>();
   const secrets = new SecretSet([...credentials.values(), ...(opts.extraSecrets ?? [])]);
   const pipeline: PipelineDeps = {
-    store, fallbackStore, metrics, log, upstreams, credentials, secrets, enforcement, anomaly,
+    store,
+    fallbackStore,
+    metrics,
+    log,
+    upstreams,
+    credentials,
+    secrets,
+    enforcement,
+    anomaly,
     // Output guardrails (redaction, exfiltration, canaries, structured output) unless the caller brings its own;
     // blocks are counted by the relay (tollgate_output_blocked_total)
-    transforms: opts.transforms ?? [guardrailsTransform({ onFinding: (_ctx, f) => metrics.redactions.inc({ detector: f.detector, kind: f.kind }) })],
+    transforms: opts.transforms ?? [
+      guardrailsTransform({ onFinding: (_ctx, f) => metrics.redactions.inc({ detector: f.detector, kind: f.kind }) }),
+    ],
     maxUpstreamBodyBytes: opts.maxUpstreamBodyBytes ?? 32 * 1024 * 1024,
   };
   return {
-    holder: opts.holder, log, metrics, store, fallbackStore, upstreams, revocations, anomaly, secrets, enforcement,
-    serverBodyLimit: opts.serverBodyLimit ?? 16 * 1024 * 1024, pipeline,
+    holder: opts.holder,
+    log,
+    metrics,
+    store,
+    fallbackStore,
+    upstreams,
+    revocations,
+    anomaly,
+    secrets,
+    enforcement,
+    serverBodyLimit: opts.serverBodyLimit ?? 16 * 1024 * 1024,
+    pipeline,
   };
 }

@@ -22,7 +22,16 @@ export function redisSecrets(url: string | undefined): string[] {
   const info = m[1]!;
   const i = info.indexOf(':');
   const parts = i === -1 ? [info] : [info.slice(0, i), info.slice(i + 1)];
-  return parts.map((p) => { try { return decodeURIComponent(p); } catch { return p; } }).concat(parts).filter((p) => p.length > 0);
+  return parts
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    })
+    .concat(parts)
+    .filter((p) => p.length > 0);
 }
 
 export function readCredentialsDir(dir: string): Map<string, string> {
@@ -43,12 +52,22 @@ export async function openStore(redisUrl: string | undefined, log: Logger, metri
   const rs = new RedisStore({
     url: redisUrl,
     onEvent: storeEventSink(log, metrics),
-    onSettleFailure: (res) => log.error({ event: 'settle_lost', tenant: res.tenant, reqId: res.id }, 'settle could not be written to Redis; the reservation stays charged in full'),
+    onSettleFailure: (res) =>
+      log.error(
+        { event: 'settle_lost', tenant: res.tenant, reqId: res.id },
+        'settle could not be written to Redis; the reservation stays charged in full',
+      ),
   });
   try {
     await rs.connect();
   } catch (e) {
-    log.error({ event: 'store_unreachable', err: scrubUpstreamText(e instanceof Error ? e.message : String(e), new SecretSet(redisSecrets(redisUrl))) }, 'Redis unreachable at start; limited tenants are refused until it is back (readyz reports not ready)');
+    log.error(
+      {
+        event: 'store_unreachable',
+        err: scrubUpstreamText(e instanceof Error ? e.message : String(e), new SecretSet(redisSecrets(redisUrl))),
+      },
+      'Redis unreachable at start; limited tenants are refused until it is back (readyz reports not ready)',
+    );
   }
   return rs;
 }
@@ -60,24 +79,54 @@ export interface ConfigSource {
 }
 
 /** Load the first config from the source and (unless told not to) start watching it. */
-export async function startConfigSource(opts: StartOptions, holder: ConfigHolder, credentials: Map<string, string>, log: Logger, revoked: () => readonly [string, { reason: string; at: string }][]): Promise<ConfigSource> {
+export async function startConfigSource(
+  opts: StartOptions,
+  holder: ConfigHolder,
+  credentials: Map<string, string>,
+  log: Logger,
+  revoked: () => readonly [string, { reason: string; at: string }][],
+): Promise<ConfigSource> {
   const spec = opts.config;
-  if (spec.kind === 'static') return { watcher: undefined, cluster: undefined, initial: holder.apply(spec.value, spec.label ?? 'static') };
+  if (spec.kind === 'static')
+    return { watcher: undefined, cluster: undefined, initial: holder.apply(spec.value, spec.label ?? 'static') };
   if (spec.kind === 'cluster') {
     const cluster = new ClusterConfigSource({
-      client: KubeClient.fromKubeconfig(spec.kubeconfig), namespace: spec.namespace, holder, credentials, revoked,
+      client: KubeClient.fromKubeconfig(spec.kubeconfig),
+      namespace: spec.namespace,
+      holder,
+      credentials,
+      revoked,
       log: (level, msg, fields) => log[level]({ event: 'cluster_source', ...fields }, msg),
     });
     await cluster.start();
     const snap = holder.current;
     const initial: ApplyResult = snap
       ? { ok: true, changed: true, hash: snap.hash, snapshot: snap }
-      : { ok: false, error: holder.lastError ?? { message: `no gateway config published in namespace ${spec.namespace} yet`, source: `cluster:${spec.namespace}`, at: new Date(), claimedHash: undefined } };
+      : {
+          ok: false,
+          error: holder.lastError ?? {
+            message: `no gateway config published in namespace ${spec.namespace} yet`,
+            source: `cluster:${spec.namespace}`,
+            at: new Date(),
+            claimedHash: undefined,
+          },
+        };
     return { watcher: undefined, cluster, initial };
   }
-  const watcher = spec.kind === 'file'
-    ? new ConfigWatcher(holder, { paths: [spec.path], load: () => readConfigFile(spec.path), source: `file:${spec.path}`, intervalMs: opts.watchIntervalMs ?? 1000 })
-    : new ConfigWatcher(holder, { paths: spec.paths, load: spec.load, source: spec.label, intervalMs: opts.watchIntervalMs ?? 2000 });
+  const watcher =
+    spec.kind === 'file'
+      ? new ConfigWatcher(holder, {
+          paths: [spec.path],
+          load: () => readConfigFile(spec.path),
+          source: `file:${spec.path}`,
+          intervalMs: opts.watchIntervalMs ?? 1000,
+        })
+      : new ConfigWatcher(holder, {
+          paths: spec.paths,
+          load: spec.load,
+          source: spec.label,
+          intervalMs: opts.watchIntervalMs ?? 2000,
+        });
   const initial = await watcher.loadNow();
   if (opts.watch !== false) watcher.start();
   return { watcher, cluster: undefined, initial };

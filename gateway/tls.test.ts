@@ -33,7 +33,23 @@ function issue(name: string): { cert: Buffer; key: Buffer; serial: string } {
   openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
   openssl('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`);
   writeFileSync(join(dir, `${name}.ext`), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.crt`,
+  );
   const cert = readFileSync(join(dir, `${name}.crt`));
   return { cert, key: readFileSync(join(dir, `${name}.key`)), serial: new X509Certificate(cert).serialNumber };
 }
@@ -48,7 +64,9 @@ function install(pair: { cert: Buffer; key: Buffer }): void {
 
 const ca = (): Buffer => readFileSync(join(dir, 'ca.crt'));
 
-function handshake(opts: { maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {}): Promise<{ protocol: string | null; serial: string }> {
+function handshake(
+  opts: { maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {},
+): Promise<{ protocol: string | null; serial: string }> {
   return new Promise((resolve, reject) => {
     const sock: TLSSocket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: ca(), ...opts }, () => {
       resolve({ protocol: sock.getProtocol(), serial: sock.getPeerX509Certificate()?.serialNumber ?? '' });
@@ -59,22 +77,33 @@ function handshake(opts: { maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {}): Promise<{
   });
 }
 
-function httpsCall(path: string, opts: { body?: unknown; agent?: Agent } = {}): Promise<{ status: number; text: string }> {
+function httpsCall(
+  path: string,
+  opts: { body?: unknown; agent?: Agent } = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const req = request({
-      host: '127.0.0.1', port, servername: 'localhost', path, ca: ca(), method: body ? 'POST' : 'GET',
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      agent: opts.agent ?? false,
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        CAPTURED.push(text);
-        resolve({ status: res.statusCode ?? 0, text });
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        path,
+        ca: ca(),
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        agent: opts.agent ?? false,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          CAPTURED.push(text);
+          resolve({ status: res.statusCode ?? 0, text });
+        });
+      },
+    );
     req.once('error', reject);
     req.end(body);
   });
@@ -96,7 +125,10 @@ before(async () => {
   openssl('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=tollgate-test-ca', '-days', '1', '-out', 'ca.crt');
   first = issue('first');
   install(first);
-  s = await startStack((url) => config([model('m1', url)], [tenant({ name: 'a', models: ['m1'], keys: [{ name: 'k', key }] })]), { tls: { certFile, keyFile, reloadIntervalMs: 100 } });
+  s = await startStack(
+    (url) => config([model('m1', url)], [tenant({ name: 'a', models: ['m1'], keys: [{ name: 'k', key }] })]),
+    { tls: { certFile, keyFile, reloadIntervalMs: 100 } },
+  );
   assert.match(s.url, /^https:\/\//);
   port = Number(new URL(s.url).port);
 });
@@ -121,7 +153,10 @@ describe('gateway TLS (--tls-cert / --tls-key)', () => {
   it('refuses TLS 1.2 clients and plain HTTP on the tenant port', async () => {
     await assert.rejects(handshake({ maxVersion: 'TLSv1.2' }));
     const plain: unknown = await fetch(`http://127.0.0.1:${port}/healthz`).catch((e: unknown) => e);
-    assert.ok(plain instanceof Error || (plain instanceof Response && plain.status === 400), 'plain HTTP gets no gateway response');
+    assert.ok(
+      plain instanceof Error || (plain instanceof Response && plain.status === 400),
+      'plain HTTP gets no gateway response',
+    );
   });
 
   it('keeps the admin port plain HTTP', async () => {
@@ -139,7 +174,10 @@ describe('gateway TLS (--tls-cert / --tls-key)', () => {
     assert.equal((await handshake()).protocol, 'TLSv1.3');
     await assert.rejects(handshake({ maxVersion: 'TLSv1.2' }), 'TLS 1.2 still refused after a reload');
     assert.equal((await httpsCall('/v1/models')).status, 200);
-    assert.ok(CAPTURED.some((l) => l.includes('"tls_reloaded"') && l.includes(second.serial)), 'reload logged with the new serial');
+    assert.ok(
+      CAPTURED.some((l) => l.includes('"tls_reloaded"') && l.includes(second.serial)),
+      'reload logged with the new serial',
+    );
   });
 
   it('keeps serving the old certificate when the new pair does not load, and picks up a good pair after', async () => {
@@ -151,7 +189,11 @@ describe('gateway TLS (--tls-cert / --tls-key)', () => {
     assert.equal(s.gw.certReloader?.check(), 'failed');
     assert.equal((await handshake()).serial, served);
     assert.equal((await httpsCall('/v1/models')).status, 200);
-    assert.equal(CAPTURED.filter((l) => l.includes('"tls_reload_failed"')).length, 1, 'one log line per bad pair, not one per poll');
+    assert.equal(
+      CAPTURED.filter((l) => l.includes('"tls_reload_failed"')).length,
+      1,
+      'one log line per bad pair, not one per poll',
+    );
     install({ cert: 'not a certificate' as unknown as Buffer, key: other.key });
     await until('the garbage logged', () => CAPTURED.filter((l) => l.includes('"tls_reload_failed"')).length === 2);
     assert.equal((await handshake()).serial, served);
@@ -163,13 +205,22 @@ describe('gateway TLS (--tls-cert / --tls-key)', () => {
   it('refuses to start with a pair that does not load', async () => {
     const bad = join(dir, 'missing.crt');
     await assert.rejects(
-      startGateway({ config: { kind: 'static', value: {} }, port: 0, metricsPort: 0, logger: captureLogger(), tls: { certFile: bad, keyFile } }),
+      startGateway({
+        config: { kind: 'static', value: {} },
+        port: 0,
+        metricsPort: 0,
+        logger: captureLogger(),
+        tls: { certFile: bad, keyFile },
+      }),
       /TLS certificate .*missing\.crt/,
     );
   });
 
   it('close() drains an in-flight request and is not held up by an idle keep-alive TLS connection', async () => {
-    const other = await startStack((url) => config([model('m1', url)], [tenant({ name: 'b', models: ['m1'], keys: [{ name: 'k', key }] })]), { tls: { certFile, keyFile }, sim: { latencyMs: 400 } });
+    const other = await startStack(
+      (url) => config([model('m1', url)], [tenant({ name: 'b', models: ['m1'], keys: [{ name: 'k', key }] })]),
+      { tls: { certFile, keyFile }, sim: { latencyMs: 400 } },
+    );
     const savedPort = port;
     port = Number(new URL(other.url).port);
     const agent = new Agent({ keepAlive: true });

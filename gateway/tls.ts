@@ -39,7 +39,15 @@ export function secureOptions(pair: Pick<TlsPair, 'cert' | 'key'>): SecureContex
 function validate(raw: { cert: Buffer; key: Buffer; digest: string }): TlsPair {
   createSecureContext(secureOptions(raw)); // throws on unparsable PEM or a key that does not match the certificate
   const x = new X509Certificate(raw.cert);
-  return { ...raw, info: { subject: x.subject.replace(/\n/g, ', '), serial: x.serialNumber, validTo: x.validTo, fingerprint256: x.fingerprint256 } };
+  return {
+    ...raw,
+    info: {
+      subject: x.subject.replace(/\n/g, ', '),
+      serial: x.serialNumber,
+      validTo: x.validTo,
+      fingerprint256: x.fingerprint256,
+    },
+  };
 }
 
 /** Reads and checks the pair; throws with a message naming the files when it does not load. */
@@ -47,7 +55,10 @@ export function loadTlsPair(files: TlsFiles): TlsPair {
   try {
     return validate(readPair(files));
   } catch (e) {
-    throw new Error(`TLS certificate ${files.certFile} / key ${files.keyFile} do not load: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new Error(
+      `TLS certificate ${files.certFile} / key ${files.keyFile} do not load: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
 }
 
@@ -110,7 +121,10 @@ export class CertReloader {
     const previous = this.#current;
     this.#current = pair;
     this.#lastFailed = undefined;
-    log.info({ event: 'tls_reloaded', certFile: files.certFile, ...pair.info, previousSerial: previous.info.serial }, 'TLS certificate reloaded');
+    log.info(
+      { event: 'tls_reloaded', certFile: files.certFile, ...pair.info, previousSerial: previous.info.serial },
+      'TLS certificate reloaded',
+    );
     return 'reloaded';
   }
 
@@ -119,7 +133,16 @@ export class CertReloader {
     if (this.#lastFailed !== key) {
       this.#lastFailed = key;
       const { files, log } = this.#opts;
-      log.error({ event: 'tls_reload_failed', certFile: files.certFile, keyFile: files.keyFile, err: e instanceof Error ? e.message : String(e), serial: this.#current.info.serial }, 'new TLS certificate/key do not load; still serving the previous certificate');
+      log.error(
+        {
+          event: 'tls_reload_failed',
+          certFile: files.certFile,
+          keyFile: files.keyFile,
+          err: e instanceof Error ? e.message : String(e),
+          serial: this.#current.info.serial,
+        },
+        'new TLS certificate/key do not load; still serving the previous certificate',
+      );
     }
     return 'failed';
   }

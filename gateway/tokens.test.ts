@@ -5,16 +5,29 @@ import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
-import { countInput, countingUnits, countText, countUpTo, MAX_PIECE_CHARS, truncateToTokens, upperBound } from './tokens.ts';
+import {
+  countInput,
+  countingUnits,
+  countText,
+  countUpTo,
+  MAX_PIECE_CHARS,
+  truncateToTokens,
+  upperBound,
+} from './tokens.ts';
 
 const OPTS = { disallowedSpecial: new Set<string>() };
 const unbounded = (t: string): number => countTokens(t, OPTS);
 
 // Mixed natural text, code, JSON, e-mail, PII samples and markdown (the licences are next to the corpora).
 const CORPUS_FILES = [
-  'README.md', 'gateway/README.md', 'gateway/pipeline.ts', 'api/gateway-config.ts',
-  '/work/shared/corpora/bipia/email_test.jsonl', '/work/shared/corpora/bipia/code_attack_test.json',
-  '/work/shared/corpora/bipia/text_attack_test.json', '/work/shared/corpora/pii/presidio_generated_small.json',
+  'README.md',
+  'gateway/README.md',
+  'gateway/pipeline.ts',
+  'api/gateway-config.ts',
+  '/work/shared/corpora/bipia/email_test.jsonl',
+  '/work/shared/corpora/bipia/code_attack_test.json',
+  '/work/shared/corpora/bipia/text_attack_test.json',
+  '/work/shared/corpora/pii/presidio_generated_small.json',
 ];
 function corpus(): string[] {
   const out: string[] = [];
@@ -31,10 +44,17 @@ function corpus(): string[] {
     out.push(...t.split(/\n\n+/).slice(0, 400));
   }
   const extra = [
-    'Hello, world! It\'s a test — with “quotes”, émojis 🎉🎉 and CJK 你好，世界。こんにちは。',
-    'x'.repeat(MAX_PIECE_CHARS), ' '.repeat(MAX_PIECE_CHARS - 1) + 'a', 'a  b   c    d\n\n\n  e\t\tf \r\n g',
-    '<|endoftext|> is text here', "I'll we've they're it's DON'T", '12345678901234567890', '   leading and trailing   ',
-    'https://example.com/path?q=1&r=2#frag user@example.com 10.0.0.1', '{"a":[1,2,{"b":"c"}]}', '\n\n\nnew\n\nlines\n',
+    "Hello, world! It's a test — with “quotes”, émojis 🎉🎉 and CJK 你好，世界。こんにちは。",
+    'x'.repeat(MAX_PIECE_CHARS),
+    ' '.repeat(MAX_PIECE_CHARS - 1) + 'a',
+    'a  b   c    d\n\n\n  e\t\tf \r\n g',
+    '<|endoftext|> is text here',
+    "I'll we've they're it's DON'T",
+    '12345678901234567890',
+    '   leading and trailing   ',
+    'https://example.com/path?q=1&r=2#frag user@example.com 10.0.0.1',
+    '{"a":[1,2,{"b":"c"}]}',
+    '\n\n\nnew\n\nlines\n',
   ];
   out.push(...extra);
   return out;
@@ -63,7 +83,11 @@ describe('exact for normal text', () => {
       const units = [...countingUnits(t, MAX_PIECE_CHARS, 300, 2 * MAX_PIECE_CHARS)];
       assert.equal(units.map((u) => u.text).join(''), t);
       if (units.some((u) => !u.whole)) continue; // a piece over MAX_PIECE_CHARS: the estimate zone
-      assert.equal(units.reduce((n, u) => n + unbounded(u.text), 0), unbounded(t), `mismatch on ${JSON.stringify(t.slice(0, 80))}`);
+      assert.equal(
+        units.reduce((n, u) => n + unbounded(u.text), 0),
+        unbounded(t),
+        `mismatch on ${JSON.stringify(t.slice(0, 80))}`,
+      );
       compared++;
     }
     assert.ok(compared > 100, `${compared} texts compared`);

@@ -35,7 +35,8 @@ const SEGMENT_CHARS = 1024;
 
 // cl100k_base pre-tokenizer pattern (as in tiktoken / gpt-tokenizer). Linear in practice: every
 // alternative is a character-class run whose backtracking is bounded by the run it consumes.
-const SPLIT = /'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s+$|\s*[\r\n]|\s+(?!\S)|\s/gu;
+const SPLIT =
+  /'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s+$|\s*[\r\n]|\s+(?!\S)|\s/gu;
 
 /** The countable input of a request: texts plus a fixed overhead (message framing, media parts, token-id inputs). */
 export interface InputText {
@@ -49,7 +50,19 @@ export function upperBound(input: InputText): number {
   return n;
 }
 
-const isWs = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+const isWs = (c: number): boolean =>
+  c === 32 ||
+  (c >= 9 && c <= 13) ||
+  c === 0x85 ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000 ||
+  c === 0xfeff;
 
 /** The split regex runs over windows of this many characters, so no single regex call scans a whole run. */
 const WINDOW_CHARS = 64 * MAX_PIECE_CHARS;
@@ -62,12 +75,17 @@ const WINDOW_CHARS = 64 * MAX_PIECE_CHARS;
  * difference at the window's end); a piece touching the window's end is scanned again from its start in the
  * next window; a piece filling a whole window is over-long by definition and is chunked.
  */
-export function* countingUnits(text: string, maxPiece = MAX_PIECE_CHARS, segmentChars = SEGMENT_CHARS, windowChars = WINDOW_CHARS): Generator<{ text: string; whole: boolean }> {
+export function* countingUnits(
+  text: string,
+  maxPiece = MAX_PIECE_CHARS,
+  segmentChars = SEGMENT_CHARS,
+  windowChars = WINDOW_CHARS,
+): Generator<{ text: string; whole: boolean }> {
   let segStart = 0; // start of the segment being grouped
   let lastSafe = 0; // last cut position inside it (a piece boundary after a non-whitespace character)
   const re = new RegExp(SPLIT.source, SPLIT.flags);
   const chunks = function* (from: number, to: number): Generator<{ text: string; whole: boolean }> {
-    for (let i = from; i < to; ) {
+    for (let i = from; i < to;) {
       let j = Math.min(to, i + maxPiece);
       if (j < to && isHighSurrogate(text.charCodeAt(j - 1))) j--; // never split a surrogate pair
       yield { text: text.slice(i, j), whole: false };
@@ -203,7 +221,11 @@ export function countText(text: string): number {
  * the byte bound already satisfies, no encoding happens. Counting stops at `limit + 1` (the result is then
  * > limit, not necessarily exact). Work is sliced and yields to the event loop.
  */
-export async function countInput(input: InputText, limit: number | undefined, needExact: boolean): Promise<{ tokens: number; exact: boolean }> {
+export async function countInput(
+  input: InputText,
+  limit: number | undefined,
+  needExact: boolean,
+): Promise<{ tokens: number; exact: boolean }> {
   const bound = upperBound(input);
   if (limit !== undefined && bound <= limit && !needExact) return { tokens: bound, exact: false };
   if (limit === undefined && !needExact) return { tokens: bound, exact: false };

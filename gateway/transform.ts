@@ -48,7 +48,10 @@ export interface OutputTransformFactory {
 }
 
 /** Chain transforms: the output of one is the input of the next. */
-export function composeTransforms(factories: readonly OutputTransformFactory[], ctx: TransformContext): OutputTransform | undefined {
+export function composeTransforms(
+  factories: readonly OutputTransformFactory[],
+  ctx: TransformContext,
+): OutputTransform | undefined {
   const list = factories.map((f) => f.create(ctx)).filter((t): t is OutputTransform => t !== undefined);
   if (list.length === 0) return undefined;
   if (list.length === 1) return list[0];
@@ -70,13 +73,15 @@ export function composeTransforms(factories: readonly OutputTransformFactory[], 
       }
       return undefined;
     },
-    ...(list.some((x) => x.review) ? {
-      async review(final: boolean) {
-        let d: 'release' | 'hold' = 'release';
-        for (const x of list) if (x.review && (await x.review(final)) === 'hold') d = 'hold';
-        return d;
-      },
-    } : {}),
+    ...(list.some((x) => x.review)
+      ? {
+          async review(final: boolean) {
+            let d: 'release' | 'hold' = 'release';
+            for (const x of list) if (x.review && (await x.review(final)) === 'hold') d = 'hold';
+            return d;
+          },
+        }
+      : {}),
   };
 }
 

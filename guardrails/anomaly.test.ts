@@ -1,16 +1,34 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Anomaly } from '../api/v1alpha1/policy.ts';
-import { AnomalyDetector, emptyStats, MemoryAnomalyStore, networkOf, recordAuthFailure, recordRequest, recordResponse, scoreStats, type KeyStats } from './anomaly.ts';
+import {
+  AnomalyDetector,
+  emptyStats,
+  MemoryAnomalyStore,
+  networkOf,
+  recordAuthFailure,
+  recordRequest,
+  recordResponse,
+  scoreStats,
+  type KeyStats,
+} from './anomaly.ts';
 
-const CFG: Anomaly = { enabled: true, burstFactor: 10, capHitRatio: 0.5, failedAuthPerMinute: 20, threshold: 0.8, action: 'revoke' };
+const CFG: Anomaly = {
+  enabled: true,
+  burstFactor: 10,
+  capHitRatio: 0.5,
+  failedAuthPerMinute: 20,
+  threshold: 0.8,
+  action: 'revoke',
+};
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
 
 /** `perMinute` requests a minute for `minutes` minutes from one client. */
 function history(perMinute: number, minutes: number, ip = '10.1.2.3'): KeyStats {
   let s: KeyStats | undefined;
-  for (let m = 0; m < minutes; m++) for (let i = 0; i < perMinute; i++) s = recordRequest(s, { at: T0 + m * MIN + i, clientIp: ip });
+  for (let m = 0; m < minutes; m++)
+    for (let i = 0; i < perMinute; i++) s = recordRequest(s, { at: T0 + m * MIN + i, clientIp: ip });
   return s ?? emptyStats(T0);
 }
 
@@ -22,7 +40,7 @@ describe('anomaly scoring', () => {
     assert.equal(sc.action, 'none');
   });
 
-  it('a burst against the key\'s own baseline reaches 1 at burstFactor (log scale)', () => {
+  it("a burst against the key's own baseline reaches 1 at burstFactor (log scale)", () => {
     let s = history(10, 60);
     const at = T0 + 60 * MIN;
     for (let i = 0; i < 100; i++) s = recordRequest(s, { at: at + i, clientIp: '10.1.2.3' });
@@ -88,7 +106,8 @@ describe('anomaly detector and store', () => {
     const key = { id: 'team-a/app/backend', tenant: 'team-a/app' };
     const flag = await d.onAuthFailure(key, { ...CFG, action: 'flag', failedAuthPerMinute: 3 }, { at: T0 });
     assert.equal(flag?.action, 'none');
-    for (let i = 0; i < 3; i++) await d.onAuthFailure(key, { ...CFG, action: 'flag', failedAuthPerMinute: 3 }, { at: T0 + i });
+    for (let i = 0; i < 3; i++)
+      await d.onAuthFailure(key, { ...CFG, action: 'flag', failedAuthPerMinute: 3 }, { at: T0 + i });
     assert.equal(await d.isRevoked(key.id), undefined);
     const revoke = await d.onAuthFailure(key, { ...CFG, failedAuthPerMinute: 3 }, { at: T0 + 10 });
     assert.equal(revoke?.action, 'revoke');

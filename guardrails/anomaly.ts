@@ -61,7 +61,18 @@ export const DEFAULT_TUNING: AnomalyTuning = {
 };
 
 export function emptyStats(now: number): KeyStats {
-  return { minute: epochMinute(now), count: 0, baseline: 0, minutes: 0, responses: 0, capHits: 0, networks: [], lastNetwork: undefined, failedMinute: epochMinute(now), failed: 0 };
+  return {
+    minute: epochMinute(now),
+    count: 0,
+    baseline: 0,
+    minutes: 0,
+    responses: 0,
+    capHits: 0,
+    networks: [],
+    lastNetwork: undefined,
+    failedMinute: epochMinute(now),
+    failed: 0,
+  };
 }
 
 const epochMinute = (ms: number) => Math.floor(ms / 60_000);
@@ -77,7 +88,10 @@ export function networkOf(ip: string): string {
     const h = head === '' ? [] : head.split(':');
     const t = tail === '' ? [] : tail.split(':');
     const groups = addr.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
-    return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+    return `${groups
+      .slice(0, 4)
+      .map((g) => g.replace(/^0+(?=.)/, ''))
+      .join(':')}::/64`;
   }
   return 'unknown';
 }
@@ -90,7 +104,11 @@ function rollMinute(s: KeyStats, minute: number, t: AnomalyTuning): KeyStats {
   return { ...s, minute, count: 0, baseline, minutes: Math.min(s.minutes + gap, 1_000_000) };
 }
 
-export function recordRequest(prev: KeyStats | undefined, ev: { at: number; clientIp?: string | undefined }, t: AnomalyTuning = DEFAULT_TUNING): KeyStats {
+export function recordRequest(
+  prev: KeyStats | undefined,
+  ev: { at: number; clientIp?: string | undefined },
+  t: AnomalyTuning = DEFAULT_TUNING,
+): KeyStats {
   let s = rollMinute(prev ?? emptyStats(ev.at), epochMinute(ev.at), t);
   s = { ...s, count: s.count + 1 };
   if (ev.clientIp !== undefined) {
@@ -102,12 +120,20 @@ export function recordRequest(prev: KeyStats | undefined, ev: { at: number; clie
   return s;
 }
 
-export function recordResponse(prev: KeyStats | undefined, ev: { at: number; hitCap: boolean }, t: AnomalyTuning = DEFAULT_TUNING): KeyStats {
+export function recordResponse(
+  prev: KeyStats | undefined,
+  ev: { at: number; hitCap: boolean },
+  t: AnomalyTuning = DEFAULT_TUNING,
+): KeyStats {
   const s = prev ?? emptyStats(ev.at);
   return { ...s, responses: s.responses * (1 - t.beta) + 1, capHits: s.capHits * (1 - t.beta) + (ev.hitCap ? 1 : 0) };
 }
 
-export function recordAuthFailure(prev: KeyStats | undefined, ev: { at: number }, _t: AnomalyTuning = DEFAULT_TUNING): KeyStats {
+export function recordAuthFailure(
+  prev: KeyStats | undefined,
+  ev: { at: number },
+  _t: AnomalyTuning = DEFAULT_TUNING,
+): KeyStats {
   const s = prev ?? emptyStats(ev.at);
   const m = epochMinute(ev.at);
   return m === s.failedMinute ? { ...s, failed: s.failed + 1 } : { ...s, failedMinute: m, failed: 1 };
@@ -229,21 +255,33 @@ export class AnomalyDetector {
   }
 
   /** After auth succeeded, before the upstream call. */
-  async onRequest(key: { id: string; tenant: string }, cfg: Anomaly | undefined, ev: { at: number; clientIp?: string }): Promise<AnomalyOutcome | undefined> {
+  async onRequest(
+    key: { id: string; tenant: string },
+    cfg: Anomaly | undefined,
+    ev: { at: number; clientIp?: string },
+  ): Promise<AnomalyOutcome | undefined> {
     if (!cfg?.enabled) return undefined;
     const s = await this.#store.update(key.id, (p) => recordRequest(p, ev, this.#tuning));
     return this.#act(key, cfg, s, ev.at);
   }
 
   /** When the response is settled; hitCap: finish_reason "length" at the policy's output cap. */
-  async onResponse(key: { id: string; tenant: string }, cfg: Anomaly | undefined, ev: { at: number; hitCap: boolean }): Promise<AnomalyOutcome | undefined> {
+  async onResponse(
+    key: { id: string; tenant: string },
+    cfg: Anomaly | undefined,
+    ev: { at: number; hitCap: boolean },
+  ): Promise<AnomalyOutcome | undefined> {
     if (!cfg?.enabled) return undefined;
     const s = await this.#store.update(key.id, (p) => recordResponse(p, ev, this.#tuning));
     return this.#act(key, cfg, s, ev.at);
   }
 
   /** A known key was refused (expired, revoked, scope, IP allowlist, access window). */
-  async onAuthFailure(key: { id: string; tenant: string }, cfg: Anomaly | undefined, ev: { at: number }): Promise<AnomalyOutcome | undefined> {
+  async onAuthFailure(
+    key: { id: string; tenant: string },
+    cfg: Anomaly | undefined,
+    ev: { at: number },
+  ): Promise<AnomalyOutcome | undefined> {
     if (!cfg?.enabled) return undefined;
     const s = await this.#store.update(key.id, (p) => recordAuthFailure(p, ev, this.#tuning));
     return this.#act(key, cfg, s, ev.at);
@@ -256,7 +294,14 @@ export class AnomalyDetector {
   async #act(key: { id: string; tenant: string }, cfg: Anomaly, s: KeyStats, now: number): Promise<AnomalyOutcome> {
     const sc = scoreStats(s, cfg, now, this.#tuning);
     if (sc.action !== 'revoke') return sc;
-    const r: Revocation = { keyId: key.id, tenant: key.tenant, at: new Date(now).toISOString(), reason: 'anomaly', score: sc.score, components: sc.components };
+    const r: Revocation = {
+      keyId: key.id,
+      tenant: key.tenant,
+      at: new Date(now).toISOString(),
+      reason: 'anomaly',
+      score: sc.score,
+      components: sc.components,
+    };
     return (await this.#store.revoke(r)) ? { ...sc, revoked: r } : sc;
   }
 }

@@ -9,9 +9,21 @@ import { scanText } from './scanner.ts';
 describe('pattern analysis', () => {
   it('computes the longest match in UTF-16 units', () => {
     const cases: [string, number][] = [
-      ['abc', 3], ['a{2,5}', 5], ['(ab|cde)?x', 4], ['[a-z]{3}\\d', 4], ['\\bAKIA[A-Z0-9]{16}\\b', 20],
-      ['(?i)foo(?:bar){0,3}', 12], ['.', 2], ['[^a]', 2], ['😀', 2], ['\\x{1F600}', 2], ['(?P<x>a|bb){2}', 4],
-      ['\\Qa.b\\E', 3], ['a*', Infinity], ['(ab)+', Infinity], ['x{3,}', Infinity],
+      ['abc', 3],
+      ['a{2,5}', 5],
+      ['(ab|cde)?x', 4],
+      ['[a-z]{3}\\d', 4],
+      ['\\bAKIA[A-Z0-9]{16}\\b', 20],
+      ['(?i)foo(?:bar){0,3}', 12],
+      ['.', 2],
+      ['[^a]', 2],
+      ['😀', 2],
+      ['\\x{1F600}', 2],
+      ['(?P<x>a|bb){2}', 4],
+      ['\\Qa.b\\E', 3],
+      ['a*', Infinity],
+      ['(ab)+', Infinity],
+      ['x{3,}', Infinity],
     ];
     for (const [p, n] of cases) assert.equal(analyzePattern(p).maxLength, n, p);
   });
@@ -22,7 +34,10 @@ describe('pattern analysis', () => {
     for (const c of 'x ab') assert.ok(!inAlphabet(a, c.charCodeAt(0)), c);
     assert.equal(a.nonAscii, false);
     const i = analyzePattern('(?i)key').alphabet;
-    assert.ok(inAlphabet(i, 'K'.charCodeAt(0)) && inAlphabet(i, 'y'.charCodeAt(0)) && i.nonAscii, 'case folding, Kelvin sign');
+    assert.ok(
+      inAlphabet(i, 'K'.charCodeAt(0)) && inAlphabet(i, 'y'.charCodeAt(0)) && i.nonAscii,
+      'case folding, Kelvin sign',
+    );
     assert.ok(analyzePattern('a.b').alphabet.nonAscii);
   });
 
@@ -78,17 +93,37 @@ describe('built-in detectors', () => {
   const only = (d: string) => redactionRules({ detectors: [d as 'email'], customPatterns: [] });
   const cases: [string, string, string][] = [
     ['aws-access-key', 'id AKIAZ5J7QX2MPL4RWN3K', 'id [REDACTED:aws-access-key]'],
-    ['aws-secret-key', 'aws_secret_access_key=q3Ex7Rm9Tz2Wb8Nc4Vd6Hf1Lk5Pj0Sg/Yu+AaBbC', 'aws_secret_access_key=[REDACTED:aws-secret-key]'],
+    [
+      'aws-secret-key',
+      'aws_secret_access_key=q3Ex7Rm9Tz2Wb8Nc4Vd6Hf1Lk5Pj0Sg/Yu+AaBbC',
+      'aws_secret_access_key=[REDACTED:aws-secret-key]',
+    ],
     ['gcp-api-key', 'key=AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW', 'key=[REDACTED:gcp-api-key]'],
-    ['azure-storage-key', 'AccountKey=0dnXIL8qviLkIEo47U1NwvzgzGuwFnVfzGqv+g1teFZ4FHgOHfETNJbM7A34qk/H6WIRVKngIy3gme5J2oMz/w==;', 'AccountKey=[REDACTED:azure-storage-key];'],
+    [
+      'azure-storage-key',
+      'AccountKey=0dnXIL8qviLkIEo47U1NwvzgzGuwFnVfzGqv+g1teFZ4FHgOHfETNJbM7A34qk/H6WIRVKngIy3gme5J2oMz/w==;',
+      'AccountKey=[REDACTED:azure-storage-key];',
+    ],
     ['jwt', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl', '[REDACTED:jwt]'],
     ['bearer-token', 'Authorization: Bearer q7Rz2LmX9vKp4TnB8wYc3H', 'Authorization: Bearer [REDACTED:bearer-token]'],
-    ['connection-string', 'mysql://root:Tr0ub4dor@10.0.0.5/app', 'mysql://root:[REDACTED:connection-string]@10.0.0.5/app'],
+    [
+      'connection-string',
+      'mysql://root:Tr0ub4dor@10.0.0.5/app',
+      'mysql://root:[REDACTED:connection-string]@10.0.0.5/app',
+    ],
     ['slack-token', 'xoxb-417293856042-2093841765302-Qm7vZ2xR9kLp4TnB8wYc3HdF', '[REDACTED:slack-token]'],
-    ['slack-token', 'post to https://hooks.slack.com/services/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', 'post to [REDACTED:slack-token]'],
+    [
+      'slack-token',
+      'post to https://hooks.slack.com/services/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',
+      'post to [REDACTED:slack-token]',
+    ],
     ['github-token', 'ghp_Zq8fK2mN5pR7tV9xB1cD3eF6gH8jK0lM4nP6', '[REDACTED:github-token]'],
     ['stripe-key', 'sk_live_51HxR2aKq8Zt3VbN6mWp9YcD4eF7gJ', '[REDACTED:stripe-key]'],
-    ['openai-key', `sk-proj-${'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'.repeat(2).slice(0, 58)}T3BlbkFJ${'q7W9e1R3t5Y7u9I1o3P5a7S9d1F3g5H7'.repeat(2).slice(0, 58)}`, '[REDACTED:openai-key]'],
+    [
+      'openai-key',
+      `sk-proj-${'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'.repeat(2).slice(0, 58)}T3BlbkFJ${'q7W9e1R3t5Y7u9I1o3P5a7S9d1F3g5H7'.repeat(2).slice(0, 58)}`,
+      '[REDACTED:openai-key]',
+    ],
     ['tollgate-key', 'tgk_aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5oQ7s0F2kQ9', '[REDACTED:tollgate-key]'],
     ['credit-card', 'pay 5555 5555 5555 4444 now', 'pay [REDACTED:credit-card] now'],
     ['email', 'write to jane.doe@example.org.', 'write to [REDACTED:email].'],
@@ -110,14 +145,29 @@ describe('built-in detectors', () => {
 
   it('leaves hard negatives alone', () => {
     const negatives = [
-      'commit 3f2b8c1e9a7d4c2b8e1f6a5b4c3d2e1f0a9b8c7d', 'uuid 3f2b8c1e-9a7d-4c2b-8e1f-6a5b4c3d2e1f',
-      'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', 'v1.2.3.4 and version 10.0.0.1',
-      'localhost 127.0.0.1 and 0.0.0.0:8080', 'std::vector and a::b::c', '12:30:45 on 2024-05-01', 'ISBN 978-3-16-148410-0',
-      'card 4111 1111 1111 1112 fails Luhn', 'DE89370400440532013001 bad checksum', 'git@github.com:org/repo.git',
-      'password = os.environ["DB_PASSWORD"]', 'postgres://user:${DB_PASS}@localhost/db', 'Bearer <YOUR_TOKEN>',
-      'sk-learn-compatible-estimators', '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----',
-      'Order #1234567890 shipped', 'MAC 00:1a:2b:3c:4d:5e', 'npm i @types/node@22.10.1',
-      'the docs key AKIAIOSFODNN7EXAMPLE', 'sk-proj-your-key-here', 'xoxb-your-token', 'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+      'commit 3f2b8c1e9a7d4c2b8e1f6a5b4c3d2e1f0a9b8c7d',
+      'uuid 3f2b8c1e-9a7d-4c2b-8e1f-6a5b4c3d2e1f',
+      'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      'v1.2.3.4 and version 10.0.0.1',
+      'localhost 127.0.0.1 and 0.0.0.0:8080',
+      'std::vector and a::b::c',
+      '12:30:45 on 2024-05-01',
+      'ISBN 978-3-16-148410-0',
+      'card 4111 1111 1111 1112 fails Luhn',
+      'DE89370400440532013001 bad checksum',
+      'git@github.com:org/repo.git',
+      'password = os.environ["DB_PASSWORD"]',
+      'postgres://user:${DB_PASS}@localhost/db',
+      'Bearer <YOUR_TOKEN>',
+      'sk-learn-compatible-estimators',
+      '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----',
+      'Order #1234567890 shipped',
+      'MAC 00:1a:2b:3c:4d:5e',
+      'npm i @types/node@22.10.1',
+      'the docs key AKIAIOSFODNN7EXAMPLE',
+      'sk-proj-your-key-here',
+      'xoxb-your-token',
+      'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
     ];
     for (const t of negatives) assert.equal(scanText(all, t).text, t, t);
   });

@@ -23,7 +23,10 @@ export function luhnValid(digits: string): boolean {
   for (let i = digits.length - 1; i >= 0; i--) {
     let d = digits.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return false;
-    if (double) { d *= 2; if (d > 9) d -= 9; }
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
     sum += d;
     double = !double;
   }
@@ -31,7 +34,8 @@ export function luhnValid(digits: string): boolean {
 }
 
 /** Issuer prefixes of the major card networks (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro). */
-const CARD_PREFIX = /^(?:4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720)|3[47]|6(?:011|5|4[4-9]|22)|35(?:2[89]|[3-8])|3(?:0[0-5]|[689])|62|5[06-9]|6\d)/;
+const CARD_PREFIX =
+  /^(?:4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720)|3[47]|6(?:011|5|4[4-9]|22)|35(?:2[89]|[3-8])|3(?:0[0-5]|[689])|62|5[06-9]|6\d)/;
 
 export function cardNumberValid(text: string): boolean {
   const digits = text.replace(/[ -]/g, '');
@@ -44,12 +48,83 @@ export function cardNumberValid(text: string): boolean {
 }
 
 const IBAN_LENGTHS: Record<string, number> = {
-  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BR: 29, BY: 28, CH: 21, CR: 22, CY: 28, CZ: 24,
-  DE: 22, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28,
-  HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20,
-  LV: 21, MC: 27, MD: 24, ME: 22, MK: 19, MR: 27, MT: 31, MU: 30, NL: 18, NO: 15, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29,
-  RO: 24, RS: 22, SA: 24, SC: 31, SE: 24, SI: 19, SK: 24, SM: 27, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22,
-  VG: 24, XK: 20,
+  AD: 24,
+  AE: 23,
+  AL: 28,
+  AT: 20,
+  AZ: 28,
+  BA: 20,
+  BE: 16,
+  BG: 22,
+  BH: 22,
+  BR: 29,
+  BY: 28,
+  CH: 21,
+  CR: 22,
+  CY: 28,
+  CZ: 24,
+  DE: 22,
+  DK: 18,
+  DO: 28,
+  EE: 20,
+  EG: 29,
+  ES: 24,
+  FI: 18,
+  FO: 18,
+  FR: 27,
+  GB: 22,
+  GE: 22,
+  GI: 23,
+  GL: 18,
+  GR: 27,
+  GT: 28,
+  HR: 21,
+  HU: 28,
+  IE: 22,
+  IL: 23,
+  IQ: 23,
+  IS: 26,
+  IT: 27,
+  JO: 30,
+  KW: 30,
+  KZ: 20,
+  LB: 28,
+  LC: 32,
+  LI: 21,
+  LT: 20,
+  LU: 20,
+  LV: 21,
+  MC: 27,
+  MD: 24,
+  ME: 22,
+  MK: 19,
+  MR: 27,
+  MT: 31,
+  MU: 30,
+  NL: 18,
+  NO: 15,
+  PK: 24,
+  PL: 28,
+  PS: 29,
+  PT: 25,
+  QA: 29,
+  RO: 24,
+  RS: 22,
+  SA: 24,
+  SC: 31,
+  SE: 24,
+  SI: 19,
+  SK: 24,
+  SM: 27,
+  ST: 25,
+  SV: 28,
+  TL: 23,
+  TN: 24,
+  TR: 26,
+  UA: 29,
+  VA: 22,
+  VG: 24,
+  XK: 20,
 };
 
 export function ibanValid(text: string): boolean {
@@ -80,14 +155,17 @@ function notFollowedBy(chars: RegExp) {
 function tokenLike(hit: Hit, view: string): boolean {
   const secret = hit.groups['secret'] ?? hit.text;
   if (/[(){}$<>%]|^\*+$/.test(secret)) return false; // code, templates, placeholders
-  return (looksRandom(secret, 2) && /\d|[._~+/-]/.test(secret)) || (secret.length >= 32 && looksRandom(secret, 2)) ? notFollowedBy(/[A-Za-z0-9._~+/=-]/)(hit, view) : false;
+  return (looksRandom(secret, 2) && /\d|[._~+/-]/.test(secret)) || (secret.length >= 32 && looksRandom(secret, 2))
+    ? notFollowedBy(/[A-Za-z0-9._~+/=-]/)(hit, view)
+    : false;
 }
 
 function ipv4Valid(hit: Hit, view: string): boolean {
   const p = prevChar(view, hit);
   const n = nextChar(view, hit);
-  if (p === '.' || /[\d.]/.test(n) && /\d/.test(view[hit.end + 1] ?? '')) return false; // part of a longer dotted number
-  if (/(?:\bv|version|release|ver\.?|build)\s*$/i.test(view.slice(Math.max(0, hit.start - 16), hit.start))) return false; // a version
+  if (p === '.' || (/[\d.]/.test(n) && /\d/.test(view[hit.end + 1] ?? ''))) return false; // part of a longer dotted number
+  if (/(?:\bv|version|release|ver\.?|build)\s*$/i.test(view.slice(Math.max(0, hit.start - 16), hit.start)))
+    return false; // a version
   const octets = hit.text.split('.').map(Number);
   const [a] = octets as [number];
   if (a === 0 || a === 127 || hit.text === '255.255.255.255') return false; // unspecified, loopback, broadcast
@@ -131,7 +209,15 @@ function bodyRun(view: string, start: number, spanStart: number, from: number): 
   let j = from;
   const limit = Math.min(view.length, from + MAX_PEM_BODY);
   while (j < limit && PEM_BODY_CHAR.test(view[j] as string)) j++;
-  return { start, end: j, spanStart, spanEnd: j, text: view.slice(start, j), groups: {}, truncated: j - from >= MAX_PEM_BODY };
+  return {
+    start,
+    end: j,
+    spanStart,
+    spanEnd: j,
+    text: view.slice(start, j),
+    groups: {},
+    truncated: j - from >= MAX_PEM_BODY,
+  };
 }
 
 function pemRule(name: string, kind: RuleKind, prefix: string): Rule {
@@ -147,7 +233,11 @@ function pemRule(name: string, kind: RuleKind, prefix: string): Rule {
     maxLength,
     alphabet: fullAlphabet(),
     findNeedsAnchor: true,
-    anchor: { re: new RE2(prefix === '' ? '-----BEGIN ' : prefix, 'gu'), maxLength: prefix === '' ? 11 : analyzePattern(prefix).maxLength, alphabet: analyzePattern(prefix === '' ? '-----BEGIN ' : prefix).alphabet },
+    anchor: {
+      re: new RE2(prefix === '' ? '-----BEGIN ' : prefix, 'gu'),
+      maxLength: prefix === '' ? 11 : analyzePattern(prefix).maxLength,
+      alphabet: analyzePattern(prefix === '' ? '-----BEGIN ' : prefix).alphabet,
+    },
     find(view, from) {
       begin.lastIndex = from;
       const b = begin.exec(view);
@@ -159,7 +249,15 @@ function pemRule(name: string, kind: RuleKind, prefix: string): Rule {
       const e = end.exec(view);
       if (e && e.index - headerEnd <= MAX_PEM_BODY) {
         const stop = e.index + e[0].length;
-        return { start, end: stop, spanStart, spanEnd: stop, text: view.slice(start, stop), groups: {}, complete: true };
+        return {
+          start,
+          end: stop,
+          spanStart,
+          spanEnd: stop,
+          text: view.slice(start, stop),
+          groups: {},
+          complete: true,
+        };
       }
       return bodyRun(view, start, spanStart, headerEnd);
     },
@@ -207,12 +305,24 @@ function jwtRule(): Rule {
         if (!a) return null;
         const s = a.index;
         const h = runEnd(view, s);
-        if (h - s > JWT_HEADER_MAX) { at = Math.max(s + 1, h - JWT_HEADER_MAX); continue; }
-        if (h - s < 8 || view[h] !== '.' || !view.startsWith('eyJ', h + 1)) { at = h + 1; continue; }
+        if (h - s > JWT_HEADER_MAX) {
+          at = Math.max(s + 1, h - JWT_HEADER_MAX);
+          continue;
+        }
+        if (h - s < 8 || view[h] !== '.' || !view.startsWith('eyJ', h + 1)) {
+          at = h + 1;
+          continue;
+        }
         const p = runEnd(view, h + 1);
-        if (p - (h + 1) > JWT_PAYLOAD_MAX || p - (h + 1) < 8 || view[p] !== '.') { at = h + 1; continue; }
+        if (p - (h + 1) > JWT_PAYLOAD_MAX || p - (h + 1) < 8 || view[p] !== '.') {
+          at = h + 1;
+          continue;
+        }
         const sig = runEnd(view, p + 1);
-        if (sig - (p + 1) > JWT_SIG_MAX) { at = h + 1; continue; }
+        if (sig - (p + 1) > JWT_SIG_MAX) {
+          at = h + 1;
+          continue;
+        }
         return { start: s, end: sig, spanStart: s, spanEnd: sig, text: view.slice(s, sig), groups: {} };
       }
     },
@@ -225,67 +335,128 @@ function jwtRule(): Rule {
 const B64 = 'A-Za-z0-9+/';
 
 function secretRules(): Record<SecretDetector, Rule[]> {
-  const r = (name: SecretDetector, pattern: string, extra: Partial<Parameters<typeof regexRule>[0]> = {}) => regexRule({ name, kind: 'secret', pattern, ...extra });
+  const r = (name: SecretDetector, pattern: string, extra: Partial<Parameters<typeof regexRule>[0]> = {}) =>
+    regexRule({ name, kind: 'secret', pattern, ...extra });
   return {
     'aws-access-key': fromRuleset('aws-access-token'),
-    'aws-secret-key': [r('aws-secret-key', String.raw`(?i)(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s{0,4}(?:[:=]|=>)\s{0,4}["']?(?P<secret>[${B64}]{40})`, {
-      anchor: String.raw`(?i)(?:aws_?secret|secret_?access)`,
-      // AWS documents its example keys with EXAMPLE in them (wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY)
-      accept: (hit, view) => notFollowedBy(/[A-Za-z0-9+/=]/)(hit, view) && !(hit.groups['secret'] ?? '').includes('EXAMPLE'),
-    })],
+    'aws-secret-key': [
+      r(
+        'aws-secret-key',
+        String.raw`(?i)(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s{0,4}(?:[:=]|=>)\s{0,4}["']?(?P<secret>[${B64}]{40})`,
+        {
+          anchor: String.raw`(?i)(?:aws_?secret|secret_?access)`,
+          // AWS documents its example keys with EXAMPLE in them (wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY)
+          accept: (hit, view) =>
+            notFollowedBy(/[A-Za-z0-9+/=]/)(hit, view) && !(hit.groups['secret'] ?? '').includes('EXAMPLE'),
+        },
+      ),
+    ],
     'gcp-service-account': [
-      r('gcp-service-account', String.raw`"private_key_id"\s{0,4}:\s{0,4}"(?P<secret>[a-f0-9]{40})"`, { anchor: '"private_key_id"' }),
+      r('gcp-service-account', String.raw`"private_key_id"\s{0,4}:\s{0,4}"(?P<secret>[a-f0-9]{40})"`, {
+        anchor: '"private_key_id"',
+      }),
       pemRule('gcp-service-account', 'secret', String.raw`"private_key"\s{0,4}:\s{0,4}"`),
     ],
     'gcp-api-key': fromRuleset('gcp-api-key', 'gcp-api-key-in-text'),
-    'azure-storage-key': [r('azure-storage-key', String.raw`(?i)(?:AccountKey|SharedAccessKey|azure_?storage_?(?:account_?)?key)["']?\s{0,4}[=:]\s{0,4}["']?(?P<secret>[${B64}]{43,86}={0,2})`, {
-      anchor: String.raw`(?i)(?:AccountKey|SharedAccessKey|azure_?storage)`,
-      accept: notFollowedBy(/[A-Za-z0-9+/=]/),
-    })],
+    'azure-storage-key': [
+      r(
+        'azure-storage-key',
+        String.raw`(?i)(?:AccountKey|SharedAccessKey|azure_?storage_?(?:account_?)?key)["']?\s{0,4}[=:]\s{0,4}["']?(?P<secret>[${B64}]{43,86}={0,2})`,
+        {
+          anchor: String.raw`(?i)(?:AccountKey|SharedAccessKey|azure_?storage)`,
+          accept: notFollowedBy(/[A-Za-z0-9+/=]/),
+        },
+      ),
+    ],
     'private-key': [pemRule('private-key', 'secret', '')],
     jwt: [jwtRule()],
     'bearer-token': [
-      r('bearer-token', String.raw`(?i)\bbearer[ \t]{1,4}(?P<secret>[A-Za-z0-9._~+/-]{12,1000}={0,2})`, { anchor: String.raw`(?i)\bbearer[ \t]`, accept: tokenLike }),
-      r('bearer-token', String.raw`(?i)\bauthorization["']?\s{0,4}[:=]\s{0,4}["']?(?:basic|token|bearer)?\s{0,4}(?P<secret>[A-Za-z0-9._~+/-]{8,1000}={0,2})`, { anchor: String.raw`(?i)\bauthorization`, accept: tokenLike }),
+      r('bearer-token', String.raw`(?i)\bbearer[ \t]{1,4}(?P<secret>[A-Za-z0-9._~+/-]{12,1000}={0,2})`, {
+        anchor: String.raw`(?i)\bbearer[ \t]`,
+        accept: tokenLike,
+      }),
+      r(
+        'bearer-token',
+        String.raw`(?i)\bauthorization["']?\s{0,4}[:=]\s{0,4}["']?(?:basic|token|bearer)?\s{0,4}(?P<secret>[A-Za-z0-9._~+/-]{8,1000}={0,2})`,
+        { anchor: String.raw`(?i)\bauthorization`, accept: tokenLike },
+      ),
     ],
     'connection-string': [
-      r('connection-string', String.raw`(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@"'<>]{0,128}:(?P<secret>[^\s@/"'<>]{1,256})@[A-Za-z0-9.-]{1,255}`, {
-        anchor: String.raw`(?i)\b[a-z][a-z0-9+.-]{1,20}://`,
-        accept: (hit) => !/^\$\{?\w+\}?$|^<[^>]*>$|^\*+$|^(?:password|pass|pwd|secret|\.\.\.)$/i.test(hit.groups['secret'] ?? ''),
-      }),
-      r('connection-string', String.raw`(?i)(?:^|[;"'\s])(?:password|passwd|pwd)\s{0,2}=\s{0,2}(?P<secret>[^;"'\s,]{1,256})`, {
-        anchor: String.raw`(?i)(?:^|[;"'\s])(?:password|passwd|pwd)`,
-        accept: (hit) => !/[(){}[\]$<>%]|^\*+$|^(?:true|false|null|none|\.\.\.|\?)$/i.test(hit.groups['secret'] ?? ''),
-      }),
+      r(
+        'connection-string',
+        String.raw`(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@"'<>]{0,128}:(?P<secret>[^\s@/"'<>]{1,256})@[A-Za-z0-9.-]{1,255}`,
+        {
+          anchor: String.raw`(?i)\b[a-z][a-z0-9+.-]{1,20}://`,
+          accept: (hit) =>
+            !/^\$\{?\w+\}?$|^<[^>]*>$|^\*+$|^(?:password|pass|pwd|secret|\.\.\.)$/i.test(hit.groups['secret'] ?? ''),
+        },
+      ),
+      r(
+        'connection-string',
+        String.raw`(?i)(?:^|[;"'\s])(?:password|passwd|pwd)\s{0,2}=\s{0,2}(?P<secret>[^;"'\s,]{1,256})`,
+        {
+          anchor: String.raw`(?i)(?:^|[;"'\s])(?:password|passwd|pwd)`,
+          accept: (hit) =>
+            !/[(){}[\]$<>%]|^\*+$|^(?:true|false|null|none|\.\.\.|\?)$/i.test(hit.groups['secret'] ?? ''),
+        },
+      ),
     ],
     'slack-token': fromRuleset(...rulesetIds(/^slack-/)),
     'github-token': fromRuleset(...rulesetIds(/^github-/)),
     'stripe-key': fromRuleset('stripe-access-token', 'stripe-webhook-secret'),
-    'openai-key': fromRuleset('openai-api-key', 'openai-api-key-any-end', 'anthropic-api-key', 'anthropic-admin-api-key'),
+    'openai-key': fromRuleset(
+      'openai-api-key',
+      'openai-api-key-any-end',
+      'anthropic-api-key',
+      'anthropic-admin-api-key',
+    ),
     'tollgate-key': fromRuleset('tollgate-key'),
-    'credit-card': [r('credit-card', String.raw`\b(?:\d[ -]?){12,18}\d\b`, {
-      accept: (hit, view) => !/[\d.,]/.test(prevChar(view, hit)) && !(/[.,]/.test(nextChar(view, hit)) && /\d/.test(view[hit.end + 1] ?? '')) && cardNumberValid(hit.text),
-    })],
+    'credit-card': [
+      r('credit-card', String.raw`\b(?:\d[ -]?){12,18}\d\b`, {
+        accept: (hit, view) =>
+          !/[\d.,]/.test(prevChar(view, hit)) &&
+          !(/[.,]/.test(nextChar(view, hit)) && /\d/.test(view[hit.end + 1] ?? '')) &&
+          cardNumberValid(hit.text),
+      }),
+    ],
   };
 }
 
 function piiRules(): Record<PiiDetector, Rule[]> {
-  const r = (name: PiiDetector, pattern: string, extra: Partial<Parameters<typeof regexRule>[0]> = {}) => regexRule({ name, kind: 'pii', pattern, ...extra });
+  const r = (name: PiiDetector, pattern: string, extra: Partial<Parameters<typeof regexRule>[0]> = {}) =>
+    regexRule({ name, kind: 'pii', pattern, ...extra });
   return {
-    email: [r('email', String.raw`[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}\b`, {
-      anchor: String.raw`[A-Za-z0-9._%+-]{1,64}@`,
-      // not an SSH remote (git@github.com:org/repo), not the password@host of a URL (connection-string's job)
-      accept: (hit, view) => !/^[.]|[.]{2}|[.]@/.test(hit.text) && !/[A-Za-z0-9._%+-]/.test(prevChar(view, hit))
-        && !(nextChar(view, hit) === ':' && /[A-Za-z_~/]/.test(view[hit.end + 1] ?? ''))
-        && !(prevChar(view, hit) === ':' && /:\/\/[^\s/@:]*$/.test(view.slice(Math.max(0, hit.start - 30), hit.start - 1))),
-    })],
+    email: [
+      r(
+        'email',
+        String.raw`[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}\b`,
+        {
+          anchor: String.raw`[A-Za-z0-9._%+-]{1,64}@`,
+          // not an SSH remote (git@github.com:org/repo), not the password@host of a URL (connection-string's job)
+          accept: (hit, view) =>
+            !/^[.]|[.]{2}|[.]@/.test(hit.text) &&
+            !/[A-Za-z0-9._%+-]/.test(prevChar(view, hit)) &&
+            !(nextChar(view, hit) === ':' && /[A-Za-z_~/]/.test(view[hit.end + 1] ?? '')) &&
+            !(
+              prevChar(view, hit) === ':' &&
+              /:\/\/[^\s/@:]*$/.test(view.slice(Math.max(0, hit.start - 30), hit.start - 1))
+            ),
+        },
+      ),
+    ],
     phone: [
       r('phone', String.raw`(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}`, { accept: phoneValid }),
       r('phone', String.raw`\+\d{1,3}[ .-]?(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]?\d{2,4}){2,4}`, { accept: phoneValid }),
     ],
-    iban: [r('iban', String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, { accept: (hit) => ibanValid(hit.text) })],
+    iban: [
+      r('iban', String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, {
+        accept: (hit) => ibanValid(hit.text),
+      }),
+    ],
     'ip-address': [
-      r('ip-address', String.raw`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`, { accept: ipv4Valid }),
+      r('ip-address', String.raw`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`, {
+        accept: ipv4Valid,
+      }),
       r('ip-address', String.raw`(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}`, { accept: ipv6Valid }),
     ],
   };
@@ -332,7 +503,10 @@ function withLookalikeCheck<T extends Record<string, Rule[]>>(byName: T): T {
           if (inner && !inner.call(rule, hit, view)) return false;
           const secret = hit.groups['secret'] ?? view.slice(hit.spanStart, hit.spanEnd);
           const nl = view.lastIndexOf('\n', hit.spanStart - 1);
-          return lookalikeReason(secret, view.slice(Math.max(nl + 1, hit.spanStart - 64), hit.spanStart), false) === undefined;
+          return (
+            lookalikeReason(secret, view.slice(Math.max(nl + 1, hit.spanStart - 64), hit.spanStart), false) ===
+            undefined
+          );
         },
       });
     });
@@ -372,7 +546,8 @@ export function expandDetectors(names: readonly string[]): BuiltinDetector[] {
   for (const n of names) {
     if (n === 'secrets') SECRET_DETECTORS.forEach((d) => out.add(d));
     else if (n === 'pii') PII_DETECTORS.forEach((d) => out.add(d));
-    else if ((SECRET_DETECTORS as readonly string[]).includes(n) || (PII_DETECTORS as readonly string[]).includes(n)) out.add(n as BuiltinDetector);
+    else if ((SECRET_DETECTORS as readonly string[]).includes(n) || (PII_DETECTORS as readonly string[]).includes(n))
+      out.add(n as BuiltinDetector);
   }
   return [...SECRET_DETECTORS, ...PII_DETECTORS].filter((d) => out.has(d));
 }

@@ -48,9 +48,14 @@ export function exfiltrationPolicy(mode: ExfiltrationMode, allowedHosts: readonl
 
 /** Canaries: strings planted in a system prompt; seeing one in output means the prompt leaked. Case-insensitive. */
 export function canaryRules(canaries: readonly string[]): Rule[] {
-  return canaries.filter((c) => c.length > 0).map((c) => regexRule({
-    name: 'canary', kind: 'canary',
-    pattern: `(?i)${c.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')}`,
-    replace: () => redactionMarker('canary'),
-  }));
+  return canaries
+    .filter((c) => c.length > 0)
+    .map((c) =>
+      regexRule({
+        name: 'canary',
+        kind: 'canary',
+        pattern: `(?i)${c.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')}`,
+        replace: () => redactionMarker('canary'),
+      }),
+    );
 }

@@ -34,10 +34,12 @@ function upstream(choices: string[][]): string {
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < choices.length; c++) {
       const d = choices[c]?.[i];
-      if (d !== undefined) out += `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: c, delta: { content: d }, finish_reason: null }] })}\n\n`;
+      if (d !== undefined)
+        out += `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: c, delta: { content: d }, finish_reason: null }] })}\n\n`;
     }
   }
-  for (let c = 0; c < choices.length; c++) out += `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: c, delta: {}, finish_reason: 'stop' }] })}\n\n`;
+  for (let c = 0; c < choices.length; c++)
+    out += `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: c, delta: {}, finish_reason: 'stop' }] })}\n\n`;
   out += `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 5, completion_tokens: 9, total_tokens: 14 } })}\n\ndata: [DONE]\n\n`;
   return out;
 }
@@ -47,7 +49,8 @@ function relay(c: TransformContext, sse: string, byteChunk = 7, n = 1): { events
   const r = new EgressRelay({ clientWantsUsage: true, transform: t, chat: true, n });
   const bytes = enc.encode(sse);
   let out = '';
-  for (let i = 0; i < bytes.length; i += byteChunk) out += dec.decode(r.push(bytes.slice(i, i + byteChunk)), { stream: true });
+  for (let i = 0; i < bytes.length; i += byteChunk)
+    out += dec.decode(r.push(bytes.slice(i, i + byteChunk)), { stream: true });
   out += dec.decode(r.end());
   return { events: out.split('\n\n').filter((e) => e !== ''), relay: r };
 }
@@ -76,12 +79,18 @@ describe('gateway adapter (OutputTransform)', () => {
     assert.equal(content[1], 'No secret here, just text.');
     const finishes = events.filter((e) => e.includes('"finish_reason":"stop"'));
     assert.equal(finishes.length, 2);
-    assert.ok(events.some((e) => e.includes('"usage":{"prompt_tokens":5')), 'usage forwarded');
+    assert.ok(
+      events.some((e) => e.includes('"usage":{"prompt_tokens":5')),
+      'usage forwarded',
+    );
     assert.ok(!events.join('').includes('ghp_Zq8'));
   });
 
   it('a canary stops the stream with an error event, and the canary never reaches the client', () => {
-    const { events, relay: r } = relay(ctx(GUARD), upstream([['The prompt says tg-ca', 'nary-7f3a9c1e so', ' there.']]));
+    const { events, relay: r } = relay(
+      ctx(GUARD),
+      upstream([['The prompt says tg-ca', 'nary-7f3a9c1e so', ' there.']]),
+    );
     assert.equal(r.verdict?.reason, 'canary');
     assert.ok(events.some((e) => e.includes('"code":"output_blocked"')));
     assert.ok(!events.join('').includes('nary-7f3a'));
@@ -90,14 +99,30 @@ describe('gateway adapter (OutputTransform)', () => {
   it('non-streaming: the same engine through egressCompletion', () => {
     const t = guardrailsTransform().create(ctx(GUARD, { stream: false }));
     assert.ok(t);
-    const body = { choices: [{ index: 0, message: { role: 'assistant', content: 'key AKIAZ5J7QX2MPL4RWN3K and ![i](https://evil.example/x.png)' }, finish_reason: 'stop' }] };
+    const body = {
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'key AKIAZ5J7QX2MPL4RWN3K and ![i](https://evil.example/x.png)' },
+          finish_reason: 'stop',
+        },
+      ],
+    };
     const r = egressCompletion(body, { chat: true, n: 1, maxOut: 0, transform: t });
     assert.equal(r.verdict, undefined);
-    assert.equal(((r.body.choices as Record<string, unknown>[])[0]?.message as Record<string, unknown>).content, 'key [REDACTED:aws-access-key] and \\[image: i\\]');
+    assert.equal(
+      ((r.body.choices as Record<string, unknown>[])[0]?.message as Record<string, unknown>).content,
+      'key [REDACTED:aws-access-key] and \\[image: i\\]',
+    );
   });
 
   it('structured output: a choice is validated whole before release', () => {
-    const schema = { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'], additionalProperties: false };
+    const schema = {
+      type: 'object',
+      properties: { ok: { type: 'boolean' } },
+      required: ['ok'],
+      additionalProperties: false,
+    };
     const requestBody = { response_format: { type: 'json_schema', json_schema: { name: 'r', schema } } };
     const good = relay(ctx(GUARD, { requestBody }), upstream([['{"ok"', ': true}']]));
     assert.equal(contentByChoice(good.events)[0], '{"ok": true}');
@@ -112,7 +137,10 @@ describe('gateway adapter (OutputTransform)', () => {
     const t = guardrailsTransform({ onFinding: (_c, f) => seen.push(f) }).create(ctx(GUARD, { stream: false }));
     t?.push(0, 'AKIAZ5J7QX2MPL4RWN3K');
     t?.flush(0);
-    assert.deepEqual(seen.map((f) => [f.detector, f.action]), [['aws-access-key', 'redacted']]);
+    assert.deepEqual(
+      seen.map((f) => [f.detector, f.action]),
+      [['aws-access-key', 'redacted']],
+    );
     assert.ok(!JSON.stringify(seen).includes('AKIA'));
   });
 

@@ -10,7 +10,14 @@
 // Wiring (gateway/services.ts): `transforms: [guardrailsTransform({ onFinding, onBlock })]`, and pass the request
 // body in the TransformContext as `requestBody` (see GuardTransformContext) for structured output, and
 // `judgeFor` for the output check.
-import { ATOMIC_CHANNEL_BASE, SIDE_CHANNEL_BASE, type OutputTransform, type OutputTransformFactory, type TransformContext, type Verdict } from '../gateway/transform.ts';
+import {
+  ATOMIC_CHANNEL_BASE,
+  SIDE_CHANNEL_BASE,
+  type OutputTransform,
+  type OutputTransformFactory,
+  type TransformContext,
+  type Verdict,
+} from '../gateway/transform.ts';
 import { compileGuard, type Guard, type OutputResult, type OutputStream } from './guard.ts';
 import { OutputJudgeTransform, type OutputJudgeHooks } from './output-judge.ts';
 import type { Finding } from './scanner.ts';
@@ -32,7 +39,8 @@ export interface GuardTransformHooks extends OutputJudgeHooks {
 
 const MESSAGES: Record<BlockReason, string> = {
   canary: 'The response was blocked by an output guardrail: it contained a system-prompt canary.',
-  exfiltration: 'The response was blocked by an output guardrail: it contained links, images or HTML pointing outside the allowed hosts.',
+  exfiltration:
+    'The response was blocked by an output guardrail: it contained links, images or HTML pointing outside the allowed hosts.',
   structured_output: 'The response was blocked by an output guardrail: it did not match the requested JSON schema.',
 };
 
@@ -105,10 +113,16 @@ export function guardrailsTransform(hooks: GuardTransformHooks = {}): OutputTran
     create(ctx) {
       const guard = compileGuard(ctx.tenant.guardrails);
       const body = (ctx as GuardTransformContext).requestBody;
-      const format = guard.config.structuredOutput.enforce && ctx.endpoint === 'chat.completions' ? requestedFormat(body) : undefined;
+      const format =
+        guard.config.structuredOutput.enforce && ctx.endpoint === 'chat.completions'
+          ? requestedFormat(body)
+          : undefined;
       const first = guard.hasOutputRules || format ? new GuardTransform(guard, ctx, hooks, format) : undefined;
       const oc = ctx.tenant.guardrails.outputCheck;
-      const judge = oc && oc.mode !== 'off' && ctx.judgeFor ? new OutputJudgeTransform(ctx.judgeFor(oc.judge), oc, ctx, hooks) : undefined;
+      const judge =
+        oc && oc.mode !== 'off' && ctx.judgeFor
+          ? new OutputJudgeTransform(ctx.judgeFor(oc.judge), oc, ctx, hooks)
+          : undefined;
       if (!first || !judge) return first ?? judge;
       return chain(first, judge);
     },
@@ -119,8 +133,10 @@ export function guardrailsTransform(hooks: GuardTransformHooks = {}): OutputTran
 function chain(first: OutputTransform, judge: OutputJudgeTransform): OutputTransform {
   return {
     // short values scanned one at a time (ids, names: gateway/transform.ts) are not sent to the judge
-    push: (index, text) => (index >= ATOMIC_CHANNEL_BASE ? first.push(index, text) : judge.push(index, first.push(index, text))),
-    flush: (index) => (index >= ATOMIC_CHANNEL_BASE ? first.flush(index) : judge.push(index, first.flush(index)) + judge.flush()),
+    push: (index, text) =>
+      index >= ATOMIC_CHANNEL_BASE ? first.push(index, text) : judge.push(index, first.push(index, text)),
+    flush: (index) =>
+      index >= ATOMIC_CHANNEL_BASE ? first.flush(index) : judge.push(index, first.flush(index)) + judge.flush(),
     verdict: () => first.verdict() ?? judge.verdict(),
     review: (final) => judge.review(final),
   };

@@ -55,8 +55,14 @@ function blockOf(findings: readonly Finding[], exfilBlocks: boolean): OutputResu
  */
 function withExfil(c: ScanChunk, e: ExfilChunk, policy: ExfilPolicy): ScanChunk {
   if (e.findings.length === 0) return { text: e.text, findings: c.findings };
-  const action = policy.rewrite ? 'neutralized' as const : 'flagged' as const;
-  const exfil: Finding[] = e.findings.map((f) => ({ detector: f.detector, kind: 'exfiltration', start: f.start, end: f.end, action }));
+  const action = policy.rewrite ? ('neutralized' as const) : ('flagged' as const);
+  const exfil: Finding[] = e.findings.map((f) => ({
+    detector: f.detector,
+    kind: 'exfiltration',
+    start: f.start,
+    end: f.end,
+    action,
+  }));
   return { text: e.text, findings: [...c.findings, ...exfil] };
 }
 

@@ -60,7 +60,7 @@ export function train(samples: readonly { text: string; label: 0 | 1 }[], epochs
     for (let k = 0; k < data.length; k++) {
       const d = data[(k * 7919 + e * 104729) % data.length]!;
       const p = 1 / (1 + Math.exp(-logit(d.f)));
-      const g = (p - d.y) * cw[d.y]! * lr / Math.sqrt(d.f.length || 1);
+      const g = ((p - d.y) * cw[d.y]! * lr) / Math.sqrt(d.f.length || 1);
       bias -= g;
       for (const i of d.f) w[i]! -= g + 1e-4 * w[i]!;
     }

@@ -75,16 +75,48 @@ const PERSIST = String.raw`from\s+now\s+on|from\s+this\s+(?:point|moment)\s+(?:o
 
 export const SIGNALS: readonly Signal[] = [
   // override, per language
-  { name: 'override', weight: 0.88, pattern: String.raw`${EN_DROP}\s+(?:about\s+)?${F(3)}${EN_PRIOR}\s+${F(2)}${EN_RULES}` },
-  { name: 'override', weight: 0.8, pattern: String.raw`${EN_DROP}\s+(?:about\s+|of\s+)?(?:everything|anything|all\s+(?:of\s+)?(?:that|this|the\s+above|above)|(?:the\s+|all\s+the\s+)?above|what\s+(?:i|you|we|the\s+(?:system|developer|operator|admin)|they)\s+(?:said|told(?:\s+you)?|wrote|discussed|have\s+(?:said|told))|(?:that|this)\s+(?:before|above)|before\s+(?:that|this))` },
-  { name: 'override', weight: 0.8, pattern: String.raw`${EN_DROP}\s+(?:all\s+|any\s+|the\s+|your\s+)?${EN_RULES}\s+(?:that\s+)?(?:you\s+(?:were|have\s+been|got|received)|you've\s+been|i\s+gave\s+you|(?:given|provided)\s+(?:to\s+you|above|before|earlier))` },
-  { name: 'override', weight: 0.8, pattern: String.raw`(?:leave|put)\s+${F(3)}(?:previous|prior|earlier|old)\s+${W}\s+behind|(?:change|update|replace|modify|rewrite|reprogram)\s+your\s+(?:\w+\s+)?(?:instructions|rules|programming|system\s+prompt|directives|guidelines)|your\s+(?:new\s+)?(?:instructions|task|rules|directive)\s+(?:is|are)\s+now|\[\s*(?:ignore|disregard|forget)[^\]\n]{0,40}\]` },
+  {
+    name: 'override',
+    weight: 0.88,
+    pattern: String.raw`${EN_DROP}\s+(?:about\s+)?${F(3)}${EN_PRIOR}\s+${F(2)}${EN_RULES}`,
+  },
+  {
+    name: 'override',
+    weight: 0.8,
+    pattern: String.raw`${EN_DROP}\s+(?:about\s+|of\s+)?(?:everything|anything|all\s+(?:of\s+)?(?:that|this|the\s+above|above)|(?:the\s+|all\s+the\s+)?above|what\s+(?:i|you|we|the\s+(?:system|developer|operator|admin)|they)\s+(?:said|told(?:\s+you)?|wrote|discussed|have\s+(?:said|told))|(?:that|this)\s+(?:before|above)|before\s+(?:that|this))`,
+  },
+  {
+    name: 'override',
+    weight: 0.8,
+    pattern: String.raw`${EN_DROP}\s+(?:all\s+|any\s+|the\s+|your\s+)?${EN_RULES}\s+(?:that\s+)?(?:you\s+(?:were|have\s+been|got|received)|you've\s+been|i\s+gave\s+you|(?:given|provided)\s+(?:to\s+you|above|before|earlier))`,
+  },
+  {
+    name: 'override',
+    weight: 0.8,
+    pattern: String.raw`(?:leave|put)\s+${F(3)}(?:previous|prior|earlier|old)\s+${W}\s+behind|(?:change|update|replace|modify|rewrite|reprogram)\s+your\s+(?:\w+\s+)?(?:instructions|rules|programming|system\s+prompt|directives|guidelines)|your\s+(?:new\s+)?(?:instructions|task|rules|directive)\s+(?:is|are)\s+now|\[\s*(?:ignore|disregard|forget)[^\]\n]{0,40}\]`,
+  },
   // context disregard: an application answering from retrieved documents told to stop using them
-  { name: 'override', weight: 0.75, pattern: String.raw`(?:do\s+not|don'?t|never|stop)\s+(?:look\w*\s+(?:at|in(?:to)?)|us(?:e|ing)|read\w*|consider\w*|refer\w*\s+to|rely\w*\s+on)\s+(?:the\s+|any\s+|your\s+)?(?:provided\s+|given\s+|retrieved\s+)?(?:documents?|articles?|context|sources?)|(?:answer|respond|reply)\w*\s+(?:\w+\s+){0,6}not\s+(?:by|from|based\s+on|using)\s+the\s+(?:articles|documents|context|sources)` },
-  { name: 'override', weight: 0.75, pattern: String.raw`(?:instead|rather)\s*,?\s+(?:you\s+(?:must|will|should)|do\s+(?:the\s+)?following|follow\s+(?:these|my|the\s+new))|new\s+(?:system\s+)?(?:instructions?|rules|directives?|policy)\s*(?::|are|is|follow)|(?:updated|revised|real|actual|true)\s+(?:system\s+)?instructions?\s*(?::|are)|(?:system|security|safety|assistant)\s+override` },
+  {
+    name: 'override',
+    weight: 0.75,
+    pattern: String.raw`(?:do\s+not|don'?t|never|stop)\s+(?:look\w*\s+(?:at|in(?:to)?)|us(?:e|ing)|read\w*|consider\w*|refer\w*\s+to|rely\w*\s+on)\s+(?:the\s+|any\s+|your\s+)?(?:provided\s+|given\s+|retrieved\s+)?(?:documents?|articles?|context|sources?)|(?:answer|respond|reply)\w*\s+(?:\w+\s+){0,6}not\s+(?:by|from|based\s+on|using)\s+the\s+(?:articles|documents|context|sources)`,
+  },
+  {
+    name: 'override',
+    weight: 0.75,
+    pattern: String.raw`(?:instead|rather)\s*,?\s+(?:you\s+(?:must|will|should)|do\s+(?:the\s+)?following|follow\s+(?:these|my|the\s+new))|new\s+(?:system\s+)?(?:instructions?|rules|directives?|policy)\s*(?::|are|is|follow)|(?:updated|revised|real|actual|true)\s+(?:system\s+)?instructions?\s*(?::|are)|(?:system|security|safety|assistant)\s+override`,
+  },
   { name: 'override', weight: 0.88, pattern: String.raw`${DE_DROP}\s+${F(3)}${DE_OBJ}` },
-  { name: 'override', weight: 0.8, pattern: String.raw`(?:lass|lasse|lasst|lassen)\s+(?:sie\s+)?${F(3)}(?:alle|vorherig|bisherig|früher|obig)${L}*\s+${F(2)}hinter\s+(?:dir|sich|euch)` },
-  { name: 'override', weight: 0.85, pattern: String.raw`(?:obig|vorherig|bisherig|vorangehend|vorig)${L}*\s+${F(2)}(?:anweisung|ausführung|befehl|regel|aufgabe|instruktion|angabe)${L}*\s+${F(2)}(?:ignorier|vergess|missacht)|abweichend\s+(?:von|zu)\s+(?:den\s+)?(?:vorherig|bisherig|obig)` },
+  {
+    name: 'override',
+    weight: 0.8,
+    pattern: String.raw`(?:lass|lasse|lasst|lassen)\s+(?:sie\s+)?${F(3)}(?:alle|vorherig|bisherig|früher|obig)${L}*\s+${F(2)}hinter\s+(?:dir|sich|euch)`,
+  },
+  {
+    name: 'override',
+    weight: 0.85,
+    pattern: String.raw`(?:obig|vorherig|bisherig|vorangehend|vorig)${L}*\s+${F(2)}(?:anweisung|ausführung|befehl|regel|aufgabe|instruktion|angabe)${L}*\s+${F(2)}(?:ignorier|vergess|missacht)|abweichend\s+(?:von|zu)\s+(?:den\s+)?(?:vorherig|bisherig|obig)`,
+  },
   { name: 'override', weight: 0.88, pattern: String.raw`${FR_DROP}\s+${F(3)}${FR_OBJ}` },
   { name: 'override', weight: 0.88, pattern: String.raw`${ES_DROP}\s+${F(3)}${ES_OBJ}` },
   { name: 'override', weight: 0.88, pattern: String.raw`${IT_DROP}\s+${F(3)}${IT_OBJ}` },
@@ -92,54 +124,197 @@ export const SIGNALS: readonly Signal[] = [
   { name: 'override', weight: 0.88, pattern: String.raw`${NL_DROP}\s+${F(3)}${NL_OBJ}` },
   { name: 'override', weight: 0.85, pattern: OTHER_OVERRIDE },
   // spaced-out or squashed overrides ("i g n o r e  a l l …" is joined without spaces by the normaliser)
-  { name: 'override', weight: 0.8, pattern: String.raw`(?:ignore|forget|disregard)(?:all|the|your|every|about)?(?:previous|prior|above|earlier)?(?:instructions|rules|prompts|everything)|revealyour(?:system)?prompt|saythatyou` },
+  {
+    name: 'override',
+    weight: 0.8,
+    pattern: String.raw`(?:ignore|forget|disregard)(?:all|the|your|every|about)?(?:previous|prior|above|earlier)?(?:instructions|rules|prompts|everything)|revealyour(?:system)?prompt|saythatyou`,
+  },
 
   // task switch
-  { name: 'task-switch', weight: 0.5, pattern: String.raw`(?:now|next)\s+(?:\w+\s+)?(?:focus|concentrate)\s+on\s+(?:your|the|a|this)\s+(?:new|next|following)\s+(?:task|assignment|challenge)|new\s+(?:tasks?|assignments?|challenge)\s+(?:follow|:|for\s+you)|(?:start|begin)\s+(?:over|anew|from\s+scratch|from\s+the\s+front)|here\s+comes?\s+(?:the|your|a)\s+(?:second|next|new)\s+(?:test|task)|(?:you\s+have|you've)\s+passed\s+the\s+(?:first\s+)?test|(?:that\s+is|that's|that\s+was)\s+(?:enough|done|ok)\W+(?:\S+\s+){0,4}now\b` },
-  { name: 'task-switch', weight: 0.5, pattern: String.raw`neue[nr]?\s+(?:aufgabe|anweisung)|(?:nun|jetzt)\s+folgen\s+(?:neue|weitere)|konzentrier${L}*\s+(?:dich|sie\s+sich)\s+(?:jetzt|nun)\s+auf|jetzt\s+kommen\s+(?:neue|noch|aber)|(?:starten|beginnen|fangen)\s+(?:\S+\s+){0,2}(?:neu|vorne|einer\s+neuen)|nouvelle\s+(?:tâche|tache|consigne)|nueva\s+(?:tarea|instrucción|instruccion)|nuov[oa]\s+(?:compito|attività|istruzione)|nova\s+(?:tarefa|instrução)|nieuwe\s+(?:taak|opdracht)` },
-  { name: 'task-switch', weight: 0.35, pattern: String.raw`(?:well\s+done|very\s+good|very\s+well|excellent|great\s+job|good\s+job|congratulations|super|fantastic|simply\s+great|wow|sehr\s+gut|super\s+gemacht|ausgezeichnet|toll)[^.!?\n]{0,60}[.!?]+\s*(?:\S+\s+){0,8}?(?:but\s+)?(?:now|nun|jetzt)\b` },
+  {
+    name: 'task-switch',
+    weight: 0.5,
+    pattern: String.raw`(?:now|next)\s+(?:\w+\s+)?(?:focus|concentrate)\s+on\s+(?:your|the|a|this)\s+(?:new|next|following)\s+(?:task|assignment|challenge)|new\s+(?:tasks?|assignments?|challenge)\s+(?:follow|:|for\s+you)|(?:start|begin)\s+(?:over|anew|from\s+scratch|from\s+the\s+front)|here\s+comes?\s+(?:the|your|a)\s+(?:second|next|new)\s+(?:test|task)|(?:you\s+have|you've)\s+passed\s+the\s+(?:first\s+)?test|(?:that\s+is|that's|that\s+was)\s+(?:enough|done|ok)\W+(?:\S+\s+){0,4}now\b`,
+  },
+  {
+    name: 'task-switch',
+    weight: 0.5,
+    pattern: String.raw`neue[nr]?\s+(?:aufgabe|anweisung)|(?:nun|jetzt)\s+folgen\s+(?:neue|weitere)|konzentrier${L}*\s+(?:dich|sie\s+sich)\s+(?:jetzt|nun)\s+auf|jetzt\s+kommen\s+(?:neue|noch|aber)|(?:starten|beginnen|fangen)\s+(?:\S+\s+){0,2}(?:neu|vorne|einer\s+neuen)|nouvelle\s+(?:tâche|tache|consigne)|nueva\s+(?:tarea|instrucción|instruccion)|nuov[oa]\s+(?:compito|attività|istruzione)|nova\s+(?:tarefa|instrução)|nieuwe\s+(?:taak|opdracht)`,
+  },
+  {
+    name: 'task-switch',
+    weight: 0.35,
+    pattern: String.raw`(?:well\s+done|very\s+good|very\s+well|excellent|great\s+job|good\s+job|congratulations|super|fantastic|simply\s+great|wow|sehr\s+gut|super\s+gemacht|ausgezeichnet|toll)[^.!?\n]{0,60}[.!?]+\s*(?:\S+\s+){0,8}?(?:but\s+)?(?:now|nun|jetzt)\b`,
+  },
 
   // persona, persistence, in-character, unrestricted, format, coercion
   ...PERSONA.map((pattern): Signal => ({ name: 'persona', weight: 0.35, pattern })),
-  { name: 'persona', weight: 0.45, pattern: String.raw`(?:you\s+are|you're)\s+now\s+(?:an?\s+|the\s+)?["“']?${W}|(?:your\s+(?:new\s+)?(?:name|persona|character|identity)\s+is)|(?:transform|turn)\s+(?:yourself\s+)?into\s+` },
-  { name: 'named-persona', weight: 0.35, pattern: String.raw`(?:an?\s+|the\s+)?(?:character|persona|ai|chatbot|bot|model|being|entity|roleplayer|assistant|program)\s+(?:named|called|known\s+as)\s+["“']?${W}|(?:named|called)\s+["“]?${W}["”]?\s*,?\s+(?:which|who)\s+(?:stands\s+for|is\s+an?\s+(?:ai|chatbot|model))` },
+  {
+    name: 'persona',
+    weight: 0.45,
+    pattern: String.raw`(?:you\s+are|you're)\s+now\s+(?:an?\s+|the\s+)?["“']?${W}|(?:your\s+(?:new\s+)?(?:name|persona|character|identity)\s+is)|(?:transform|turn)\s+(?:yourself\s+)?into\s+`,
+  },
+  {
+    name: 'named-persona',
+    weight: 0.35,
+    pattern: String.raw`(?:an?\s+|the\s+)?(?:character|persona|ai|chatbot|bot|model|being|entity|roleplayer|assistant|program)\s+(?:named|called|known\s+as)\s+["“']?${W}|(?:named|called)\s+["“]?${W}["”]?\s*,?\s+(?:which|who)\s+(?:stands\s+for|is\s+an?\s+(?:ai|chatbot|model))`,
+  },
   { name: 'persist', weight: 0.35, pattern: PERSIST },
-  { name: 'in-character', weight: 0.55, pattern: String.raw`stay\w*\s+(?:fully\s+|always\s+)?in\s+(?:their\s+|your\s+|his\s+|her\s+)?(?:character|role)s?|(?:never|not|without)\s+(?:even\s+)?(?:break\w*|fall\w*\s+out\s+of|leav\w*|step\w*\s+out\s+of|drop\w*)\s+(?:the\s+|your\s+|their\s+)?(?:character|role|figure)|(?:completely|fully)\s+(?:absorbed|immersed)\s+in\s+(?:your|the|this)\s+role|(?:bleib|verharr)${L}*\s+${F(3)}in\s+(?:ihren|ihrer|deiner|der)\s+rolle|aus\s+der\s+(?:rolle|figur)\s+(?:zu\s+)?fallen|reste\s+dans\s+(?:ton|le|ce)\s+(?:rôle|personnage)|mantente\s+en\s+(?:tu\s+|el\s+)?personaje|resta\s+nel\s+personaggio` },
-  { name: 'unrestricted', weight: 0.5, pattern: String.raw`unfiltered|unfiltred|uncensored|unrestricted|amoral|unaligned|jailbroken|unbound|unchained|no\s+(?:ethical|moral)\s+(?:or\s+moral\s+)?(?:guidelines|principles|boundaries|restrictions|compass|limits)|(?:no|without|free\s+(?:of|from)|not\s+bound\s+by|not\s+confined\s+to|broken?\s+free\s+(?:of|from)|ignores?|lifted|removed|disabled)\s+${F(4)}(?:restrictions|filters?|filtering|limitations|limits|censorship|guidelines|morals|ethics|moderation|boundaries|safeguards|guardrails|prohibitions|ethical\s+settings)|(?:not\s+bound\s+by|free\s+from|breaks?)\s+${F(2)}(?:rules|laws|polic(?:y|ies))|never\s+refuses?|(?:doesn't|does\s+not|don't|do\s+not|won't|will\s+not|never)\s+(?:care|give\s+a\s+\w+|cares)\s+about\s+(?:\w+\s+){0,2}(?:legal|ethic|moral|rules|laws|consequences|safety)|(?:can|will|could)\s+do\s+anything|anything\s+and\s+everything|without\s+(?:any\s+)?(?:warnings?|disclaimers?|censor\w*|refus\w*)|(?:illegal|immoral|unethical)\s*(?:,|or|and|/)\s*(?:illegal|immoral|unethical|harmful)|(?:openai|content)\s+polic(?:y|ies)|(?:regardless|no\s+matter)\s+(?:of\s+)?(?:how|whether|if)\s+(?:\w+\s+){0,2}(?:illegal|immoral|unethical|harmful|dangerous|offensive|inappropriate)` },
-  { name: 'unrestricted', weight: 0.5, pattern: String.raw`(?:sin|sans|ohne|senza|sem|zonder)\s+(?:ning[uú]n[ao]?\s+|aucune?\s+|jegliche\s+|irgendwelche\s+|alcuna?\s+|nenhuma?\s+|enige\s+)?(?:restricci|restriction|limit|filt|censu|zensur|einschränkung|beschränkung|regeln|restrizion|restriç|restric|beperking|grenzen|r[eè]gles|reglas|regole|regras)|(?:nunca|jamais|niemals|mai|nooit)\s+(?:te\s+)?(?:niegas|rechaz|refus|verweiger|rifiut|recus|weiger)|(?:amoral|sans\s+filtre|sin\s+filtro|ungefiltert|senza\s+filtri|sem\s+filtro|ongefilterd|unzensiert|sin\s+censura|sans\s+censure)` },
-  { name: 'mode', weight: 0.55, pattern: String.raw`(?:dan|developer|god|evil|unlocked|opposite|jailbreak|unrestricted|sudo|admin|debug|maintenance|chaos|dev)\s+mode|do\s+anything\s+now|(?:stay|remain|enter|activate|enable|switch\s+to)\s+(?:in\s+)?${W}\s+mode|${W}\s+mode\s+(?:enabled|activated|engaged)|(?:admin|sudo|root|god|debug|maintenance|developer)\s+(?:access|override|privileges?)\s*(?::|enabled|granted|activated|on\b)` },
-  { name: 'role-hijack', weight: 0.75, pattern: String.raw`developer\s+mode\s+(?:enabled|activated|output|is\s+(?:now\s+)?(?:on|enabled|active))|(?:you\s+are|you're|act\s+as|pretend\s+(?:to\s+be|you\s+are)|become|roleplay\s+as)\s+(?:now\s+)?(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|unaligned|unlimited|evil|rogue|amoral|jailbroken|unbound)|(?:you\s+are|you're)\s+no\s+longer\s+(?:an?\s+)?(?:ai|assistant|chatbot|language\s+model|bound|restricted|limited|chatgpt|claude|llama|confined)|(?:forget|ignore)\s+(?:that\s+)?you\s+are\s+(?:an?\s+)?(?:ai|language\s+model|assistant)` },
-  { name: 'format', weight: 0.45, pattern: String.raw`(?:two|2)\s+(?:different\s+|separate\s+|distinct\s+)?(?:responses|answers|ways|outputs|paragraphs|personas|manners|styles|personalities)|(?:start|begin|prefix|precede|preface|end)\s+(?:all\s+|each\s+|every\s+)?(?:of\s+)?(?:your\s+)?(?:responses|answers|replies|messages|outputs)\s+with|(?:respond|reply|answer)\s+in\s+(?:this|the\s+following)\s+format|\[\s*(?:🔓|🔒)?\s*(?:jailbreak|classic|dan|unlocked)\s*\]|(?:always|only)\s+(?:reply|respond|answer)\s+(?:with|as|in)\b` },
-  { name: 'coercion', weight: 0.45, pattern: String.raw`(?:just|only|simply)\s+(?:say|output|print|write|type|(?:reply|respond|answer)\s+with)\b|(?:say|state|write|print|output|tell\s+me|admit)\s+(?:that\s+)?(?:you\s+)?(?:hate|love|are\s+the\s+best)\b|(?:answer|respond|reply)\s+(?:to\s+)?(?:every|each|all|any)\s+(?:\w+\s+){0,4}(?:with|by\s+saying)\b|and\s+nothing\s+else|do\s+not\s+write\s+explanations|(?:output|print|say|write)\s+(?:the\s+)?(?:word|text|phrase|sentence)?\s*["“'][^"”'\n]{1,60}["”']|(?:sag|sage|schreib|schreibe|antworte|gib)\s+(?:\S+\s+){0,2}(?:nur|einfach|lediglich)\b|und\s+nichts\s+(?:anderes|weiter)|(?:solo|solamente)\s+(?:di|dime|escribe|responde)|(?:dis|écris|réponds)\s+(?:seulement|uniquement|juste)` },
-  { name: 'coercion', weight: 0.35, pattern: String.raw`(?:^|[.!?:\n]\s*)(?:please\s+)?(?:say|state|claim|declare)\s+that\b|(?:^|[.!?:\n]\s*)(?:stop|attention|achtung)\s*[-:!]` },
+  {
+    name: 'in-character',
+    weight: 0.55,
+    pattern: String.raw`stay\w*\s+(?:fully\s+|always\s+)?in\s+(?:their\s+|your\s+|his\s+|her\s+)?(?:character|role)s?|(?:never|not|without)\s+(?:even\s+)?(?:break\w*|fall\w*\s+out\s+of|leav\w*|step\w*\s+out\s+of|drop\w*)\s+(?:the\s+|your\s+|their\s+)?(?:character|role|figure)|(?:completely|fully)\s+(?:absorbed|immersed)\s+in\s+(?:your|the|this)\s+role|(?:bleib|verharr)${L}*\s+${F(3)}in\s+(?:ihren|ihrer|deiner|der)\s+rolle|aus\s+der\s+(?:rolle|figur)\s+(?:zu\s+)?fallen|reste\s+dans\s+(?:ton|le|ce)\s+(?:rôle|personnage)|mantente\s+en\s+(?:tu\s+|el\s+)?personaje|resta\s+nel\s+personaggio`,
+  },
+  {
+    name: 'unrestricted',
+    weight: 0.5,
+    pattern: String.raw`unfiltered|unfiltred|uncensored|unrestricted|amoral|unaligned|jailbroken|unbound|unchained|no\s+(?:ethical|moral)\s+(?:or\s+moral\s+)?(?:guidelines|principles|boundaries|restrictions|compass|limits)|(?:no|without|free\s+(?:of|from)|not\s+bound\s+by|not\s+confined\s+to|broken?\s+free\s+(?:of|from)|ignores?|lifted|removed|disabled)\s+${F(4)}(?:restrictions|filters?|filtering|limitations|limits|censorship|guidelines|morals|ethics|moderation|boundaries|safeguards|guardrails|prohibitions|ethical\s+settings)|(?:not\s+bound\s+by|free\s+from|breaks?)\s+${F(2)}(?:rules|laws|polic(?:y|ies))|never\s+refuses?|(?:doesn't|does\s+not|don't|do\s+not|won't|will\s+not|never)\s+(?:care|give\s+a\s+\w+|cares)\s+about\s+(?:\w+\s+){0,2}(?:legal|ethic|moral|rules|laws|consequences|safety)|(?:can|will|could)\s+do\s+anything|anything\s+and\s+everything|without\s+(?:any\s+)?(?:warnings?|disclaimers?|censor\w*|refus\w*)|(?:illegal|immoral|unethical)\s*(?:,|or|and|/)\s*(?:illegal|immoral|unethical|harmful)|(?:openai|content)\s+polic(?:y|ies)|(?:regardless|no\s+matter)\s+(?:of\s+)?(?:how|whether|if)\s+(?:\w+\s+){0,2}(?:illegal|immoral|unethical|harmful|dangerous|offensive|inappropriate)`,
+  },
+  {
+    name: 'unrestricted',
+    weight: 0.5,
+    pattern: String.raw`(?:sin|sans|ohne|senza|sem|zonder)\s+(?:ning[uú]n[ao]?\s+|aucune?\s+|jegliche\s+|irgendwelche\s+|alcuna?\s+|nenhuma?\s+|enige\s+)?(?:restricci|restriction|limit|filt|censu|zensur|einschränkung|beschränkung|regeln|restrizion|restriç|restric|beperking|grenzen|r[eè]gles|reglas|regole|regras)|(?:nunca|jamais|niemals|mai|nooit)\s+(?:te\s+)?(?:niegas|rechaz|refus|verweiger|rifiut|recus|weiger)|(?:amoral|sans\s+filtre|sin\s+filtro|ungefiltert|senza\s+filtri|sem\s+filtro|ongefilterd|unzensiert|sin\s+censura|sans\s+censure)`,
+  },
+  {
+    name: 'mode',
+    weight: 0.55,
+    pattern: String.raw`(?:dan|developer|god|evil|unlocked|opposite|jailbreak|unrestricted|sudo|admin|debug|maintenance|chaos|dev)\s+mode|do\s+anything\s+now|(?:stay|remain|enter|activate|enable|switch\s+to)\s+(?:in\s+)?${W}\s+mode|${W}\s+mode\s+(?:enabled|activated|engaged)|(?:admin|sudo|root|god|debug|maintenance|developer)\s+(?:access|override|privileges?)\s*(?::|enabled|granted|activated|on\b)`,
+  },
+  {
+    name: 'role-hijack',
+    weight: 0.75,
+    pattern: String.raw`developer\s+mode\s+(?:enabled|activated|output|is\s+(?:now\s+)?(?:on|enabled|active))|(?:you\s+are|you're|act\s+as|pretend\s+(?:to\s+be|you\s+are)|become|roleplay\s+as)\s+(?:now\s+)?(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|unaligned|unlimited|evil|rogue|amoral|jailbroken|unbound)|(?:you\s+are|you're)\s+no\s+longer\s+(?:an?\s+)?(?:ai|assistant|chatbot|language\s+model|bound|restricted|limited|chatgpt|claude|llama|confined)|(?:forget|ignore)\s+(?:that\s+)?you\s+are\s+(?:an?\s+)?(?:ai|language\s+model|assistant)`,
+  },
+  {
+    name: 'format',
+    weight: 0.45,
+    pattern: String.raw`(?:two|2)\s+(?:different\s+|separate\s+|distinct\s+)?(?:responses|answers|ways|outputs|paragraphs|personas|manners|styles|personalities)|(?:start|begin|prefix|precede|preface|end)\s+(?:all\s+|each\s+|every\s+)?(?:of\s+)?(?:your\s+)?(?:responses|answers|replies|messages|outputs)\s+with|(?:respond|reply|answer)\s+in\s+(?:this|the\s+following)\s+format|\[\s*(?:🔓|🔒)?\s*(?:jailbreak|classic|dan|unlocked)\s*\]|(?:always|only)\s+(?:reply|respond|answer)\s+(?:with|as|in)\b`,
+  },
+  {
+    name: 'coercion',
+    weight: 0.45,
+    pattern: String.raw`(?:just|only|simply)\s+(?:say|output|print|write|type|(?:reply|respond|answer)\s+with)\b|(?:say|state|write|print|output|tell\s+me|admit)\s+(?:that\s+)?(?:you\s+)?(?:hate|love|are\s+the\s+best)\b|(?:answer|respond|reply)\s+(?:to\s+)?(?:every|each|all|any)\s+(?:\w+\s+){0,4}(?:with|by\s+saying)\b|and\s+nothing\s+else|do\s+not\s+write\s+explanations|(?:output|print|say|write)\s+(?:the\s+)?(?:word|text|phrase|sentence)?\s*["“'][^"”'\n]{1,60}["”']|(?:sag|sage|schreib|schreibe|antworte|gib)\s+(?:\S+\s+){0,2}(?:nur|einfach|lediglich)\b|und\s+nichts\s+(?:anderes|weiter)|(?:solo|solamente)\s+(?:di|dime|escribe|responde)|(?:dis|écris|réponds)\s+(?:seulement|uniquement|juste)`,
+  },
+  {
+    name: 'coercion',
+    weight: 0.35,
+    pattern: String.raw`(?:^|[.!?:\n]\s*)(?:please\s+)?(?:say|state|claim|declare)\s+that\b|(?:^|[.!?:\n]\s*)(?:stop|attention|achtung)\s*[-:!]`,
+  },
 
   // system-prompt extraction
-  { name: 'prompt-extraction', weight: 0.75, pattern: String.raw`(?:reveal|show|print|repeat|output|display|leak|dump|disclose|recite|share|give|tell|write\s+out|spell\s+out|copy|paste|translate|summari[sz]e|encode|return|list|spell-?check|check|read\s+back|provide|send|expose)\s+(?:me\s+|us\s+)?${F(2)}(?:your|its|the\s+(?:hidden|secret|confidential|original|initial|full|exact|entire|system|developer|above|preceding|first|starting))\s+(?:\w+\s+)?(?:system\s+prompt|system\s+message|prompts?(?:\s+texts?)?|instructions|directives|rules|guidelines|configuration|context\s+window|initial\s+message|message|programming|pre-?prompt)` },
-  { name: 'prompt-extraction', weight: 0.7, pattern: String.raw`(?:repeat|print|output|return|echo|show|display|spell-?check|check|improve|translate|reproduce)\s+(?:\w+\s+){0,4}(?:(?:words|text|everything|content|all|prompt|lines)\s+(?:above|before|preceding|so\s+far)|(?:above|preceding)\s+(?:text|words|content|lines|prompt))|(?:what\s+(?:is|was|are|were)\s+your\s+(?:\w+\s+)?(?:system\s+prompt|instructions|directives|rules|guidelines|prompt))|(?:what|which)\s+(?:\w+\s+){0,2}(?:were|are|was)\s+you\s+(?:told|instructed|given|programmed)|what\s+(?:are|were)\s+you\s+not\s+(?:supposed|allowed)\s+to|(?:my|your)\s+(?:initial\s+)?instructions\s+(?:are|were)\s*:|(?:the|my)\s+system\s+prompt\s+is\s*:|(?:everything|all|text|words)\s+(?:before|above|preceding)\s+(?:this|my|the)\s+(?:message|line|prompt|point)|what\s+(?:was|is)\s+written\s+(?:at\s+the\s+beginning|above|before)` },
-  { name: 'prompt-extraction', weight: 0.7, pattern: String.raw`(?:console\.log|print|echo|output|dump|cat)\s*\(?\s*<?\s*(?:system[\s_]*(?:prompt|message|instructions)|initial[\s_]*(?:prompt|instructions))|<\s*system_prompt\s*>|systemprompt|(?:complete|continue|finish)\s+(?:this|the\s+following)[^\n]{0,40}(?:instructed|system\s+prompt|my\s+instructions)` },
-  { name: 'prompt-extraction', weight: 0.75, pattern: String.raw`(?:zeig${L}*|gib|nenne|wiederhole|verrate|drucke?)\s+(?:mir\s+)?${F(2)}(?:deine${L}*|ihre${L}*|den|die|alle)\s+(?:${L}+\s+)?(?:prompt${L}*|anweisungen|systemprompt|instruktionen|system-prompt|vorgaben)|prompt-?texte|(?:montre|affiche|révèle|revele|répète|repete|donne)z?[-\s]+(?:moi\s+)?${F(2)}(?:tes|vos|ton|votre)\s+(?:${L}+\s+)?(?:instructions|consignes|prompt|invite)|(?:muestra|muéstrame|muestrame|revela|repite|dime|dame)\s+${F(2)}(?:tus|sus|tu|su)\s+(?:${L}+\s+)?(?:instrucciones|prompt|indicaciones)|(?:mostra|mostrami|rivela|ripeti|dimmi)\s+${F(2)}(?:le\s+tue|il\s+tuo|tue|tuo)\s+(?:${L}+\s+)?(?:istruzioni|prompt)|(?:mostre|mostra|revele|repita|diga)\s+(?:-me\s+)?${F(2)}(?:suas|seu|tuas|teu)\s+(?:${L}+\s+)?(?:instruções|instrucoes|prompt)|(?:toon|laat|herhaal|geef)\s+(?:me\s+)?${F(2)}(?:je|jouw|uw)\s+(?:${L}+\s+)?(?:instructies|prompt|systeemprompt)` },
-  { name: 'prompt-extraction', weight: 0.7, pattern: String.raw`your\s+(?:own\s+)?(?:system|initial|original|hidden|secret|starting|pre-?)\s*(?:prompt|instructions|message|rules|directives|configuration)|(?:instructions|text|prompt|rules|message|directives)\s+(?:that\s+)?you\s+(?:were|have\s+been|got)\s+(?:given|told|provided)|(?:see|view|read|access|know|get)\s+(?:\w+\s+){0,2}the\s+system\s+(?:prompt|instructions|message)` },
-  { name: 'prompt-echo', weight: 0.65, pattern: String.raw`(?:begin(?:ning)?|start(?:ing)?)\s+(?:your\s+(?:answer|reply|response)\s+)?with\s+["'“]?(?:you\s+are|my\s+instructions|i\s+was\s+(?:told|instructed))|here\s+is\s+(?:my|the)\s+(?:system\s+prompt|hidden\s+prompt|initial\s+instructions)` },
-  { name: 'verbatim', weight: 0.35, pattern: String.raw`\b(?:verbatim|word\s+for\s+word|word-for-word|exactly\s+as\s+(?:written|given|you\s+received))\b` },
+  {
+    name: 'prompt-extraction',
+    weight: 0.75,
+    pattern: String.raw`(?:reveal|show|print|repeat|output|display|leak|dump|disclose|recite|share|give|tell|write\s+out|spell\s+out|copy|paste|translate|summari[sz]e|encode|return|list|spell-?check|check|read\s+back|provide|send|expose)\s+(?:me\s+|us\s+)?${F(2)}(?:your|its|the\s+(?:hidden|secret|confidential|original|initial|full|exact|entire|system|developer|above|preceding|first|starting))\s+(?:\w+\s+)?(?:system\s+prompt|system\s+message|prompts?(?:\s+texts?)?|instructions|directives|rules|guidelines|configuration|context\s+window|initial\s+message|message|programming|pre-?prompt)`,
+  },
+  {
+    name: 'prompt-extraction',
+    weight: 0.7,
+    pattern: String.raw`(?:repeat|print|output|return|echo|show|display|spell-?check|check|improve|translate|reproduce)\s+(?:\w+\s+){0,4}(?:(?:words|text|everything|content|all|prompt|lines)\s+(?:above|before|preceding|so\s+far)|(?:above|preceding)\s+(?:text|words|content|lines|prompt))|(?:what\s+(?:is|was|are|were)\s+your\s+(?:\w+\s+)?(?:system\s+prompt|instructions|directives|rules|guidelines|prompt))|(?:what|which)\s+(?:\w+\s+){0,2}(?:were|are|was)\s+you\s+(?:told|instructed|given|programmed)|what\s+(?:are|were)\s+you\s+not\s+(?:supposed|allowed)\s+to|(?:my|your)\s+(?:initial\s+)?instructions\s+(?:are|were)\s*:|(?:the|my)\s+system\s+prompt\s+is\s*:|(?:everything|all|text|words)\s+(?:before|above|preceding)\s+(?:this|my|the)\s+(?:message|line|prompt|point)|what\s+(?:was|is)\s+written\s+(?:at\s+the\s+beginning|above|before)`,
+  },
+  {
+    name: 'prompt-extraction',
+    weight: 0.7,
+    pattern: String.raw`(?:console\.log|print|echo|output|dump|cat)\s*\(?\s*<?\s*(?:system[\s_]*(?:prompt|message|instructions)|initial[\s_]*(?:prompt|instructions))|<\s*system_prompt\s*>|systemprompt|(?:complete|continue|finish)\s+(?:this|the\s+following)[^\n]{0,40}(?:instructed|system\s+prompt|my\s+instructions)`,
+  },
+  {
+    name: 'prompt-extraction',
+    weight: 0.75,
+    pattern: String.raw`(?:zeig${L}*|gib|nenne|wiederhole|verrate|drucke?)\s+(?:mir\s+)?${F(2)}(?:deine${L}*|ihre${L}*|den|die|alle)\s+(?:${L}+\s+)?(?:prompt${L}*|anweisungen|systemprompt|instruktionen|system-prompt|vorgaben)|prompt-?texte|(?:montre|affiche|révèle|revele|répète|repete|donne)z?[-\s]+(?:moi\s+)?${F(2)}(?:tes|vos|ton|votre)\s+(?:${L}+\s+)?(?:instructions|consignes|prompt|invite)|(?:muestra|muéstrame|muestrame|revela|repite|dime|dame)\s+${F(2)}(?:tus|sus|tu|su)\s+(?:${L}+\s+)?(?:instrucciones|prompt|indicaciones)|(?:mostra|mostrami|rivela|ripeti|dimmi)\s+${F(2)}(?:le\s+tue|il\s+tuo|tue|tuo)\s+(?:${L}+\s+)?(?:istruzioni|prompt)|(?:mostre|mostra|revele|repita|diga)\s+(?:-me\s+)?${F(2)}(?:suas|seu|tuas|teu)\s+(?:${L}+\s+)?(?:instruções|instrucoes|prompt)|(?:toon|laat|herhaal|geef)\s+(?:me\s+)?${F(2)}(?:je|jouw|uw)\s+(?:${L}+\s+)?(?:instructies|prompt|systeemprompt)`,
+  },
+  {
+    name: 'prompt-extraction',
+    weight: 0.7,
+    pattern: String.raw`your\s+(?:own\s+)?(?:system|initial|original|hidden|secret|starting|pre-?)\s*(?:prompt|instructions|message|rules|directives|configuration)|(?:instructions|text|prompt|rules|message|directives)\s+(?:that\s+)?you\s+(?:were|have\s+been|got)\s+(?:given|told|provided)|(?:see|view|read|access|know|get)\s+(?:\w+\s+){0,2}the\s+system\s+(?:prompt|instructions|message)`,
+  },
+  {
+    name: 'prompt-echo',
+    weight: 0.65,
+    pattern: String.raw`(?:begin(?:ning)?|start(?:ing)?)\s+(?:your\s+(?:answer|reply|response)\s+)?with\s+["'“]?(?:you\s+are|my\s+instructions|i\s+was\s+(?:told|instructed))|here\s+is\s+(?:my|the)\s+(?:system\s+prompt|hidden\s+prompt|initial\s+instructions)`,
+  },
+  {
+    name: 'verbatim',
+    weight: 0.35,
+    pattern: String.raw`\b(?:verbatim|word\s+for\s+word|word-for-word|exactly\s+as\s+(?:written|given|you\s+received))\b`,
+  },
 
   // fake delimiters and template tokens
-  { name: 'delimiter', weight: 0.75, pattern: String.raw`<\|im_start\|>\s*system|<<sys>>\s*\S|<\|start_header_id\|>\s*system|<\|system\|>\s*\S|</?(?:system|assistant|user|human)>\s*\S[^\n]{0,200}</?(?:system|assistant|user|human)>|(?m:^\s*#{1,4}\s*(?:system|new\s+instructions?|instruction)\s*:?\s*$)|(?:^|[.!?\n]\s*)(?:system|developer)\s*(?:message|prompt|note)?\s*:\s*(?:the\s+)?(?:assistant|ai|model|you)\b|(?:user\s+(?:message|input)\s*(?:terminat|end)${L}*)|system\s+instructions?\s+(?:begins?|starts?)` },
-  { name: 'template-token', weight: 0.5, pattern: String.raw`<\|(?:im_start|im_end|system|endoftext|start_header_id|end_header_id|eot_id)\|?>|\[/?inst\]|<</?sys>>|\[system\]|\{\{system\}\}|</?(?:system|assistant|user)>` },
-  { name: 'delimiter', weight: 0.55, pattern: String.raw`(?:end\s+of\s+(?:user\s+)?(?:input|prompt|document|context|data|instructions)|(?:user|human)\s+input\s+(?:ends|ended|is\s+over))|---+\s*(?:system|admin|developer)|={3,}\s*end\b|(?m:^\s*(?:assistant|ai)\s*:\s*(?:sure|ok|okay|certainly|i\s+will))|(?:\\n){4,}` },
+  {
+    name: 'delimiter',
+    weight: 0.75,
+    pattern: String.raw`<\|im_start\|>\s*system|<<sys>>\s*\S|<\|start_header_id\|>\s*system|<\|system\|>\s*\S|</?(?:system|assistant|user|human)>\s*\S[^\n]{0,200}</?(?:system|assistant|user|human)>|(?m:^\s*#{1,4}\s*(?:system|new\s+instructions?|instruction)\s*:?\s*$)|(?:^|[.!?\n]\s*)(?:system|developer)\s*(?:message|prompt|note)?\s*:\s*(?:the\s+)?(?:assistant|ai|model|you)\b|(?:user\s+(?:message|input)\s*(?:terminat|end)${L}*)|system\s+instructions?\s+(?:begins?|starts?)`,
+  },
+  {
+    name: 'template-token',
+    weight: 0.5,
+    pattern: String.raw`<\|(?:im_start|im_end|system|endoftext|start_header_id|end_header_id|eot_id)\|?>|\[/?inst\]|<</?sys>>|\[system\]|\{\{system\}\}|</?(?:system|assistant|user)>`,
+  },
+  {
+    name: 'delimiter',
+    weight: 0.55,
+    pattern: String.raw`(?:end\s+of\s+(?:user\s+)?(?:input|prompt|document|context|data|instructions)|(?:user|human)\s+input\s+(?:ends|ended|is\s+over))|---+\s*(?:system|admin|developer)|={3,}\s*end\b|(?m:^\s*(?:assistant|ai)\s*:\s*(?:sure|ok|okay|certainly|i\s+will))|(?:\\n){4,}`,
+  },
 
   // indirect-injection cues
-  { name: 'addressed-to-ai', weight: 0.7, pattern: String.raw`(?:if\s+you\s+are\s+(?:an?\s+)?(?:ai|llm|language\s+model|assistant|chatbot|gpt|bot)|(?:note|message|instructions?|attention|important)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:ai|llm|assistant|language\s+model|chatbot|model|bot|agent)s?\b|(?:ai|llm|assistant|language\s+model|chatbot|agent)s?\s+(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing)\s+(?:this|these)|dear\s+(?:ai|assistant|llm|model|chatbot|agent))` },
-  { name: 'secrecy', weight: 0.6, pattern: String.raw`(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention|reveal|show|let)\s+(?:(?:this|it|anything)\s+)?(?:to\s+)?(?:the\s+)?(?:user|human|customer|operator)|without\s+(?:telling|informing|alerting|notifying)\s+(?:the\s+)?(?:user|human)|(?:secretly|covertly|silently|quietly)\s+(?:send|include|add|append|insert|call|execute|forward|email)` },
-  { name: 'exfiltration', weight: 0.72, pattern: String.raw`(?:send|post|forward|upload|exfiltrate|transmit|leak)\s+(?:\S+\s+){0,8}(?:to|at|into)\s+(?:https?://|www\.|[a-z0-9.-]+\.(?:com|net|org|io|ru|cn|xyz|site|top|example)\b|[a-z0-9._%+-]+@)|(?:append|add|include|embed|insert|encode)\s+(?:\S+\s+){0,8}(?:to|in|into)\s+(?:the\s+|an?\s+)?(?:url|link|image|query\s+string|markdown)|!\[[^\]]{0,40}\]\(https?://[^)\s]{0,200}(?:\{|%7b|\$\(|<)` },
-  { name: 'tool-abuse', weight: 0.45, pattern: String.raw`(?:call|invoke|use|run|execute|trigger)\s+(?:the\s+)?(?:\w+\s+)?(?:tool|function|plugin|api|command)\s+(?:\w+\s+){0,3}(?:with|to|and)|(?:run|execute)\s+(?:this|the\s+following)\s+(?:command|code|script|shell)|\b(?:rm\s+-rf|curl\s+\S+\s*\|\s*(?:ba)?sh|wget\s+\S+\s*\|\s*sh)` },
-  { name: 'skip-confirmation', weight: 0.5, pattern: String.raw`(?:no|without)\s+(?:user\s+|any\s+)?(?:confirmation|approval|asking|verification)\s*(?:needed|required|necessary)?|(?:approve|confirm|execute|transfer)\s+(?:all\s+)?(?:\w+\s+){0,2}without\s+(?:confirmation|asking|review)` },
-  { name: 'obfuscation', weight: 0.55, pattern: String.raw`(?:decode|decipher|decrypt|translate|interpret)\s+(?:\w+\s+){0,4}(?:base64|rot13|rot-13|hex|binary|morse|caesar|reversed?)\s+(?:\w+\s+){0,6}(?:and|then)\s+(?:follow|execute|obey|do|run|answer|comply|act)|(?:follow|execute|obey)\s+(?:the\s+)?(?:decoded|hidden|encoded)\s+(?:instructions?|text|message)` },
-  { name: 'hypothetical', weight: 0.3, pattern: String.raw`(?:hypothetical(?:ly)?|imagine|pretend|let'?s\s+play\s+a\s+game|(?:in\s+)?a\s+fictional\s+world|for\s+a\s+(?:story|novel|movie))[^.\n]{0,80}(?:no\s+(?:rules|restrictions|limits|filters)|(?:could|can)\s+say\s+anything|anything\s+goes|without\s+(?:rules|restrictions|limits))|(?:actors?|characters?)\s+in\s+a\s+(?:film|movie|play|story)|(?:schauspieler|figuren)\s+in\s+einem\s+(?:film|stück)|(?:let'?s|we\s+(?:are\s+going\s+to|will))\s+(?:play\s+a\s+game|have\s+a\s+roleplay|roleplay)` },
-  { name: 'authority', weight: 0.4, pattern: String.raw`(?:i\s+am|i'm|this\s+is)\s+(?:your\s+|the\s+|an?\s+)?(?:developer|admin(?:istrator)?|creator|owner|openai|anthropic|system\s+administrator|sysadmin|root|programmer\s+at\s+openai)\b[^.\n]{0,80}(?:override|authori[sz]e|unlock|grant|command|instruct|allow|debug|show|reprogram|modify)|(?:for\s+)?(?:quality\s+assurance|security\s+audit|debugging|troubleshooting)\s+(?:purposes|reasons)?[^.\n]{0,40}(?:system\s+prompt|instructions|configuration)` },
+  {
+    name: 'addressed-to-ai',
+    weight: 0.7,
+    pattern: String.raw`(?:if\s+you\s+are\s+(?:an?\s+)?(?:ai|llm|language\s+model|assistant|chatbot|gpt|bot)|(?:note|message|instructions?|attention|important)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:ai|llm|assistant|language\s+model|chatbot|model|bot|agent)s?\b|(?:ai|llm|assistant|language\s+model|chatbot|agent)s?\s+(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing)\s+(?:this|these)|dear\s+(?:ai|assistant|llm|model|chatbot|agent))`,
+  },
+  {
+    name: 'secrecy',
+    weight: 0.6,
+    pattern: String.raw`(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention|reveal|show|let)\s+(?:(?:this|it|anything)\s+)?(?:to\s+)?(?:the\s+)?(?:user|human|customer|operator)|without\s+(?:telling|informing|alerting|notifying)\s+(?:the\s+)?(?:user|human)|(?:secretly|covertly|silently|quietly)\s+(?:send|include|add|append|insert|call|execute|forward|email)`,
+  },
+  {
+    name: 'exfiltration',
+    weight: 0.72,
+    pattern: String.raw`(?:send|post|forward|upload|exfiltrate|transmit|leak)\s+(?:\S+\s+){0,8}(?:to|at|into)\s+(?:https?://|www\.|[a-z0-9.-]+\.(?:com|net|org|io|ru|cn|xyz|site|top|example)\b|[a-z0-9._%+-]+@)|(?:append|add|include|embed|insert|encode)\s+(?:\S+\s+){0,8}(?:to|in|into)\s+(?:the\s+|an?\s+)?(?:url|link|image|query\s+string|markdown)|!\[[^\]]{0,40}\]\(https?://[^)\s]{0,200}(?:\{|%7b|\$\(|<)`,
+  },
+  {
+    name: 'tool-abuse',
+    weight: 0.45,
+    pattern: String.raw`(?:call|invoke|use|run|execute|trigger)\s+(?:the\s+)?(?:\w+\s+)?(?:tool|function|plugin|api|command)\s+(?:\w+\s+){0,3}(?:with|to|and)|(?:run|execute)\s+(?:this|the\s+following)\s+(?:command|code|script|shell)|\b(?:rm\s+-rf|curl\s+\S+\s*\|\s*(?:ba)?sh|wget\s+\S+\s*\|\s*sh)`,
+  },
+  {
+    name: 'skip-confirmation',
+    weight: 0.5,
+    pattern: String.raw`(?:no|without)\s+(?:user\s+|any\s+)?(?:confirmation|approval|asking|verification)\s*(?:needed|required|necessary)?|(?:approve|confirm|execute|transfer)\s+(?:all\s+)?(?:\w+\s+){0,2}without\s+(?:confirmation|asking|review)`,
+  },
+  {
+    name: 'obfuscation',
+    weight: 0.55,
+    pattern: String.raw`(?:decode|decipher|decrypt|translate|interpret)\s+(?:\w+\s+){0,4}(?:base64|rot13|rot-13|hex|binary|morse|caesar|reversed?)\s+(?:\w+\s+){0,6}(?:and|then)\s+(?:follow|execute|obey|do|run|answer|comply|act)|(?:follow|execute|obey)\s+(?:the\s+)?(?:decoded|hidden|encoded)\s+(?:instructions?|text|message)`,
+  },
+  {
+    name: 'hypothetical',
+    weight: 0.3,
+    pattern: String.raw`(?:hypothetical(?:ly)?|imagine|pretend|let'?s\s+play\s+a\s+game|(?:in\s+)?a\s+fictional\s+world|for\s+a\s+(?:story|novel|movie))[^.\n]{0,80}(?:no\s+(?:rules|restrictions|limits|filters)|(?:could|can)\s+say\s+anything|anything\s+goes|without\s+(?:rules|restrictions|limits))|(?:actors?|characters?)\s+in\s+a\s+(?:film|movie|play|story)|(?:schauspieler|figuren)\s+in\s+einem\s+(?:film|stück)|(?:let'?s|we\s+(?:are\s+going\s+to|will))\s+(?:play\s+a\s+game|have\s+a\s+roleplay|roleplay)`,
+  },
+  {
+    name: 'authority',
+    weight: 0.4,
+    pattern: String.raw`(?:i\s+am|i'm|this\s+is)\s+(?:your\s+|the\s+|an?\s+)?(?:developer|admin(?:istrator)?|creator|owner|openai|anthropic|system\s+administrator|sysadmin|root|programmer\s+at\s+openai)\b[^.\n]{0,80}(?:override|authori[sz]e|unlock|grant|command|instruct|allow|debug|show|reprogram|modify)|(?:for\s+)?(?:quality\s+assurance|security\s+audit|debugging|troubleshooting)\s+(?:purposes|reasons)?[^.\n]{0,40}(?:system\s+prompt|instructions|configuration)`,
+  },
   { name: 'jailbreak-word', weight: 0.35, pattern: String.raw`\bjail\s?-?break(?:ing|ed|s)?\b` },
 
   // document-only: a request aimed at the reader of a document or tool result
-  { name: 'doc-request', weight: 0, doc: 0.45, pattern: String.raw`(?m:^\s*(?:please\s+)?(?:write|provide|analy[sz]e|suggest|recommend|generate|compose|draft|summari[sz]e|translate|calculate|help\s+me|tell\s+me|show\s+me|give\s+me|predict|decode|encode|reverse|rewrite|craft|brainstorm|tell\s+(?:a|an|the|me))\s[^\n]{0,300}$)` },
-  { name: 'doc-question', weight: 0, doc: 0.4, pattern: String.raw`(?m:^\s*(?:how|what|which|why|who|where|when|can\s+you|could\s+you|would\s+you|is\s+there|are\s+there|do\s+you|should\s+i|is\s+it)\s[^\n?]{8,300}\?\s*$)` },
-  { name: 'doc-request', weight: 0.3, doc: 0.75, pattern: String.raw`in\s+your\s+(?:response|answer|reply|output|code|implementation|algorithm|solution|summary|next\s+message)|(?:tell|inform|ask|remind|convince|persuade|urge|instruct|warn)\s+the\s+(?:user|reader|customer|recipient)|(?:the\s+)?(?:assistant|ai|model)\s+(?:must|should|will)\s+(?:now\s+)?(?:\w+)` },
+  {
+    name: 'doc-request',
+    weight: 0,
+    doc: 0.45,
+    pattern: String.raw`(?m:^\s*(?:please\s+)?(?:write|provide|analy[sz]e|suggest|recommend|generate|compose|draft|summari[sz]e|translate|calculate|help\s+me|tell\s+me|show\s+me|give\s+me|predict|decode|encode|reverse|rewrite|craft|brainstorm|tell\s+(?:a|an|the|me))\s[^\n]{0,300}$)`,
+  },
+  {
+    name: 'doc-question',
+    weight: 0,
+    doc: 0.4,
+    pattern: String.raw`(?m:^\s*(?:how|what|which|why|who|where|when|can\s+you|could\s+you|would\s+you|is\s+there|are\s+there|do\s+you|should\s+i|is\s+it)\s[^\n?]{8,300}\?\s*$)`,
+  },
+  {
+    name: 'doc-request',
+    weight: 0.3,
+    doc: 0.75,
+    pattern: String.raw`in\s+your\s+(?:response|answer|reply|output|code|implementation|algorithm|solution|summary|next\s+message)|(?:tell|inform|ask|remind|convince|persuade|urge|instruct|warn)\s+the\s+(?:user|reader|customer|recipient)|(?:the\s+)?(?:assistant|ai|model)\s+(?:must|should|will)\s+(?:now\s+)?(?:\w+)`,
+  },
 ];

@@ -56,7 +56,14 @@ const SET_SIZE = 8;
 type Re2Set = InstanceType<typeof RE2.Set>;
 function compileSets(signals: readonly Signal[]): { set: Re2Set; offset: number }[] {
   const sets: { set: Re2Set; offset: number }[] = [];
-  for (let i = 0; i < signals.length; i += SET_SIZE) sets.push({ set: new RE2.Set(signals.slice(i, i + SET_SIZE).map((s) => s.pattern), 'iu'), offset: i });
+  for (let i = 0; i < signals.length; i += SET_SIZE)
+    sets.push({
+      set: new RE2.Set(
+        signals.slice(i, i + SET_SIZE).map((s) => s.pattern),
+        'iu',
+      ),
+      offset: i,
+    });
   return sets;
 }
 
@@ -119,9 +126,25 @@ export const CALIBRATION = 1.5;
  * in bullet points" is an ordinary request, and that is what the learned family confused with attacks.
  */
 export const INTENT_FAMILIES: ReadonlySet<string> = new Set([
-  'override', 'task-switch', 'unrestricted', 'prompt-extraction', 'prompt-echo', 'exfiltration', 'secrecy', 'tool-abuse',
-  'delimiter', 'template-token', 'role-hijack', 'jailbreak-word', 'mode', 'in-character', 'obfuscation', 'authority',
-  'skip-confirmation', 'hypothetical', 'verbatim',
+  'override',
+  'task-switch',
+  'unrestricted',
+  'prompt-extraction',
+  'prompt-echo',
+  'exfiltration',
+  'secrecy',
+  'tool-abuse',
+  'delimiter',
+  'template-token',
+  'role-hijack',
+  'jailbreak-word',
+  'mode',
+  'in-character',
+  'obfuscation',
+  'authority',
+  'skip-confirmation',
+  'hypothetical',
+  'verbatim',
 ]);
 
 /**
@@ -211,7 +234,13 @@ const partText = (o: Record<string, unknown>): string | undefined => {
   if (typeof o['content'] === 'string') return o['content'];
   if (Array.isArray(o['content'])) return contentText(o['content']).text;
   const src = o['source'];
-  if (src !== null && typeof src === 'object' && typeof (src as Record<string, unknown>)['data'] === 'string' && (src as Record<string, unknown>)['type'] === 'text') return (src as Record<string, string>)['data'];
+  if (
+    src !== null &&
+    typeof src === 'object' &&
+    typeof (src as Record<string, unknown>)['data'] === 'string' &&
+    (src as Record<string, unknown>)['type'] === 'text'
+  )
+    return (src as Record<string, string>)['data'];
   return undefined;
 };
 
@@ -247,20 +276,29 @@ export function untrustedSegments(body: unknown): Segment[] {
       if (m === null || typeof m !== 'object') return;
       const msg = m as Record<string, unknown>;
       const role = msg['role'];
-      const source: SegmentSource | undefined = role === 'user' ? 'user' : role === 'tool' ? 'tool' : role === 'function' ? 'function' : undefined;
+      const source: SegmentSource | undefined =
+        role === 'user' ? 'user' : role === 'tool' ? 'tool' : role === 'function' ? 'function' : undefined;
       if (!source) return;
       const { text, documents } = contentText(msg['content']);
       if (text !== '') out.push({ path: `messages[${i}]`, source, text });
-      documents.forEach((d, k) => out.push({ path: `messages[${i}].content.documents[${k}]`, source: 'document', text: d }));
+      documents.forEach((d, k) =>
+        out.push({ path: `messages[${i}].content.documents[${k}]`, source: 'document', text: d }),
+      );
     });
   }
   const prompt = b['prompt'];
   if (typeof prompt === 'string') out.push({ path: 'prompt', source: 'prompt', text: prompt });
-  else if (Array.isArray(prompt)) prompt.forEach((p, i) => { if (typeof p === 'string') out.push({ path: `prompt[${i}]`, source: 'prompt', text: p }); });
+  else if (Array.isArray(prompt))
+    prompt.forEach((p, i) => {
+      if (typeof p === 'string') out.push({ path: `prompt[${i}]`, source: 'prompt', text: p });
+    });
   // retrieved documents some clients attach (e.g. vLLM / Cohere-style `documents`)
   if (Array.isArray(b['documents'])) {
     b['documents'].forEach((d, i) => {
-      const c = typeof d === 'string' ? { text: d, documents: [] } : contentText(d !== null && typeof d === 'object' ? [d] : undefined);
+      const c =
+        typeof d === 'string'
+          ? { text: d, documents: [] }
+          : contentText(d !== null && typeof d === 'object' ? [d] : undefined);
       const text = [c.text, ...c.documents].filter((x) => x !== '').join('\n');
       if (text !== '') out.push({ path: `documents[${i}]`, source: 'document', text });
     });
@@ -280,7 +318,8 @@ export interface RequestInjectionScore extends InjectionScore {
 }
 
 /** The channel a segment is scored in: content the application fetched is a document, the rest a prompt. */
-export const channelOfSource = (s: SegmentSource): Channel => (s === 'tool' || s === 'function' || s === 'document' ? 'document' : 'user');
+export const channelOfSource = (s: SegmentSource): Channel =>
+  s === 'tool' || s === 'function' || s === 'document' ? 'document' : 'user';
 
 /** Scoring budget per request (characters): decided before any scoring, so the work per request is bounded. */
 export const REQUEST_BUDGET = 512 * 1024;
@@ -290,13 +329,18 @@ const MIN_SEGMENT_SHARE = 4 * 1024;
 export const MAX_SEGMENTS = 1024;
 
 /** Highest score over the request's untrusted segments, each against its channel's threshold. */
-export function scoreRequest(body: unknown, thresholds: Readonly<Record<Channel, number>> = DEFAULT_THRESHOLDS): RequestInjectionScore {
+export function scoreRequest(
+  body: unknown,
+  thresholds: Readonly<Record<Channel, number>> = DEFAULT_THRESHOLDS,
+): RequestInjectionScore {
   let best: RequestInjectionScore = { score: 0, signals: [] };
   let bestMargin = -Infinity;
   let budget = REQUEST_BUDGET;
   let truncated = 0;
   const segments = untrustedSegments(body);
-  for (const seg of segments.length > MAX_SEGMENTS ? [...segments.slice(0, MAX_SEGMENTS / 2), ...segments.slice(-MAX_SEGMENTS / 2)] : segments) {
+  for (const seg of segments.length > MAX_SEGMENTS
+    ? [...segments.slice(0, MAX_SEGMENTS / 2), ...segments.slice(-MAX_SEGMENTS / 2)]
+    : segments) {
     const share = Math.max(MIN_SEGMENT_SHARE, Math.min(budget, MAX_SCORED));
     let text = seg.text;
     if (text.length > share) {

@@ -14,7 +14,10 @@
 // of its own and is tested against a real local classifier server (guardrails/test/classifier-server.ts).
 import type { CfgJudge } from '../api/gateway-config.ts';
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<{
   ok: boolean;
   status: number;
   json(): Promise<unknown>;
@@ -59,7 +62,15 @@ export interface JudgeInput {
 
 export type Judge = (input: string | JudgeInput) => Promise<JudgeResult>;
 
-export const DEFAULT_BENIGN_LABELS: readonly string[] = ['benign', 'safe', 'legit', 'legitimate', 'label_0', 'negative', 'ok'];
+export const DEFAULT_BENIGN_LABELS: readonly string[] = [
+  'benign',
+  'safe',
+  'legit',
+  'legitimate',
+  'label_0',
+  'negative',
+  'ok',
+];
 
 /** `auto` → the protocol the judge model's engine serves. */
 export function resolveProtocol(p: CfgJudge['protocol'], engine: string): JudgeProtocol {
@@ -72,10 +83,14 @@ export function judgeUrl(upstream: string, protocol: JudgeProtocol): string {
   const base = upstream.replace(/\/+$/, '');
   const origin = base.replace(/\/v1$/, '');
   switch (protocol) {
-    case 'chat': return `${base}/chat/completions`;
-    case 'classify': return `${origin}/classify`;
-    case 'pooling': return `${origin}/pooling`;
-    case 'tei': return `${origin}/predict`;
+    case 'chat':
+      return `${base}/chat/completions`;
+    case 'classify':
+      return `${origin}/classify`;
+    case 'pooling':
+      return `${origin}/pooling`;
+    case 'tei':
+      return `${origin}/predict`;
   }
 }
 
@@ -135,14 +150,19 @@ export function parseTei(body: unknown, benignLabels: readonly string[] = DEFAUL
     if (x === null || typeof x !== 'object') return undefined;
     const { label, score } = x as Record<string, unknown>;
     if (typeof label !== 'string' || !isNum(score)) return undefined;
-    if (benign.has(label.toLowerCase())) { pBenign += score; found = true; }
+    if (benign.has(label.toLowerCase())) {
+      pBenign += score;
+      found = true;
+    }
   }
   return found ? clamp01(1 - pBenign) : undefined;
 }
 
 export function parseChatVerdict(body: unknown): number | undefined {
   const choices = (body as { choices?: unknown } | null)?.choices;
-  const msg = Array.isArray(choices) ? (choices[0] as { message?: { content?: unknown } } | undefined)?.message?.content : undefined;
+  const msg = Array.isArray(choices)
+    ? (choices[0] as { message?: { content?: unknown } } | undefined)?.message?.content
+    : undefined;
   if (typeof msg !== 'string') return undefined;
   const t = msg.trim().toLowerCase().slice(0, 64);
   const num = /^(?:score\s*[:=]\s*)?([01](?:\.\d+)?)\b/.exec(t);
@@ -156,25 +176,36 @@ function requestBody(opts: JudgeOptions, input: JudgeInput, max: number): unknow
   const text = clip(input.text, max);
   switch (opts.protocol) {
     case 'classify':
-    case 'pooling': return { model: opts.model, input: text };
-    case 'tei': return { inputs: text, truncate: true };
-    case 'chat': return {
-      model: opts.model,
-      temperature: 0,
-      max_tokens: 8,
-      messages: input.prompt === undefined
-        ? [{ role: 'user', content: text }]
-        : [{ role: 'user', content: clip(input.prompt, Math.max(256, max / 4)) }, { role: 'assistant', content: text }],
-    };
+    case 'pooling':
+      return { model: opts.model, input: text };
+    case 'tei':
+      return { inputs: text, truncate: true };
+    case 'chat':
+      return {
+        model: opts.model,
+        temperature: 0,
+        max_tokens: 8,
+        messages:
+          input.prompt === undefined
+            ? [{ role: 'user', content: text }]
+            : [
+                { role: 'user', content: clip(input.prompt, Math.max(256, max / 4)) },
+                { role: 'assistant', content: text },
+              ],
+      };
   }
 }
 
 function parse(opts: JudgeOptions, json: unknown): number | undefined {
   switch (opts.protocol) {
-    case 'classify': return parseClassify(json, opts.benignClass ?? 0);
-    case 'pooling': return parsePooling(json, opts.benignClass ?? 0);
-    case 'tei': return parseTei(json, opts.benignLabels);
-    case 'chat': return parseChatVerdict(json);
+    case 'classify':
+      return parseClassify(json, opts.benignClass ?? 0);
+    case 'pooling':
+      return parsePooling(json, opts.benignClass ?? 0);
+    case 'tei':
+      return parseTei(json, opts.benignLabels);
+    case 'chat':
+      return parseChatVerdict(json);
   }
 }
 
@@ -186,7 +217,12 @@ export function createJudge(opts: JudgeOptions): Judge {
     const started = performance.now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error('judge timeout')), opts.timeoutMs);
-    const fail = (error: string): JudgeResult => ({ score: failScore, ok: false, error, latencyMs: performance.now() - started });
+    const fail = (error: string): JudgeResult => ({
+      score: failScore,
+      ok: false,
+      error,
+      latencyMs: performance.now() - started,
+    });
     try {
       const res = await opts.fetch(opts.url, {
         method: 'POST',
@@ -212,7 +248,11 @@ export function unavailableJudge(spec: Pick<CfgJudge, 'failMode'>, why: string):
 }
 
 /** The judge for a policy's spec, given the judge model's upstream base URL, engine and credential. */
-export function judgeFromConfig(spec: CfgJudge, upstream: { baseUrl: string; engine: string; credential?: string | undefined }, fetchLike: FetchLike): Judge {
+export function judgeFromConfig(
+  spec: CfgJudge,
+  upstream: { baseUrl: string; engine: string; credential?: string | undefined },
+  fetchLike: FetchLike,
+): Judge {
   const protocol = resolveProtocol(spec.protocol, upstream.engine);
   return createJudge({
     url: judgeUrl(upstream.baseUrl, protocol),

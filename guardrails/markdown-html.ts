@@ -15,14 +15,92 @@ export interface HtmlProblem {
 }
 
 const SAFE_TAGS = new Set([
-  'a', 'abbr', 'b', 'bdi', 'bdo', 'blockquote', 'br', 'caption', 'center', 'cite', 'code', 'col', 'colgroup', 'dd', 'del',
-  'details', 'dfn', 'div', 'dl', 'dt', 'em', 'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'img',
-  'ins', 'kbd', 'li', 'mark', 'ol', 'p', 'q', 'rp', 'rt', 'ruby', 's', 'samp', 'small', 'span', 'strike', 'strong', 'sub',
-  'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'tt', 'u', 'ul', 'var', 'wbr',
+  'a',
+  'abbr',
+  'b',
+  'bdi',
+  'bdo',
+  'blockquote',
+  'br',
+  'caption',
+  'center',
+  'cite',
+  'code',
+  'col',
+  'colgroup',
+  'dd',
+  'del',
+  'details',
+  'dfn',
+  'div',
+  'dl',
+  'dt',
+  'em',
+  'figcaption',
+  'figure',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'hr',
+  'i',
+  'img',
+  'ins',
+  'kbd',
+  'li',
+  'mark',
+  'ol',
+  'p',
+  'q',
+  'rp',
+  'rt',
+  'ruby',
+  's',
+  'samp',
+  'small',
+  'span',
+  'strike',
+  'strong',
+  'sub',
+  'summary',
+  'sup',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+  'tt',
+  'u',
+  'ul',
+  'var',
+  'wbr',
 ]);
 const SAFE_ATTRS = new Set([
-  'align', 'alt', 'class', 'colspan', 'dir', 'height', 'id', 'lang', 'name', 'open', 'rel', 'reversed', 'rowspan', 'scope',
-  'span', 'start', 'target', 'title', 'type', 'valign', 'width',
+  'align',
+  'alt',
+  'class',
+  'colspan',
+  'dir',
+  'height',
+  'id',
+  'lang',
+  'name',
+  'open',
+  'rel',
+  'reversed',
+  'rowspan',
+  'scope',
+  'span',
+  'start',
+  'target',
+  'title',
+  'type',
+  'valign',
+  'width',
 ]);
 /**
  * Elements that change how the browser reads what follows (raw text, foreign content, templates, frames) or run
@@ -30,8 +108,31 @@ const SAFE_ATTRS = new Set([
  * `<Integer>` of `List<Integer>`): an unknown element with no attribute loads nothing.
  */
 const NEVER = new Set([
-  'script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext', 'svg', 'math',
-  'template', 'frameset', 'frame', 'object', 'embed', 'applet', 'select', 'base', 'link', 'meta', 'portal', 'listing', 'pre',
+  'script',
+  'style',
+  'textarea',
+  'title',
+  'xmp',
+  'iframe',
+  'noembed',
+  'noframes',
+  'noscript',
+  'plaintext',
+  'svg',
+  'math',
+  'template',
+  'frameset',
+  'frame',
+  'object',
+  'embed',
+  'applet',
+  'select',
+  'base',
+  'link',
+  'meta',
+  'portal',
+  'listing',
+  'pre',
 ]);
 /** Attributes carrying a URL, per element; each URL is checked against the policy. */
 const URL_ATTRS: Record<string, ReadonlySet<string>> = { a: new Set(['href']), img: new Set(['src', 'srcset']) };
@@ -65,7 +166,11 @@ function parseTag(s: string, start: number, i: number, end: boolean): Tag {
     const attrName = s.slice(a, j).toLowerCase();
     let k = j;
     while (k < n && isWs(s[k])) k++;
-    if (s[k] !== '=') { attrs.push([attrName, '']); j = k; continue; }
+    if (s[k] !== '=') {
+      attrs.push([attrName, '']);
+      j = k;
+      continue;
+    }
     k++;
     while (k < n && isWs(s[k])) k++;
     if (k >= n) return { start, name, end, attrs, closed: false, next: n };
@@ -106,12 +211,21 @@ export function htmlProblems(s: string, urlOk: (url: string) => boolean): HtmlPr
       else i = bogus(s, j, j + 2, out);
     } else if (c === '!') {
       if (s.startsWith('--', j + 2)) {
-        if (s[j + 4] === '>') { i = j + 5; continue; }
-        if (s.startsWith('->', j + 4)) { i = j + 6; continue; }
+        if (s[j + 4] === '>') {
+          i = j + 5;
+          continue;
+        }
+        if (s.startsWith('->', j + 4)) {
+          i = j + 6;
+          continue;
+        }
         const e1 = s.indexOf('-->', j + 4);
         const e2 = s.indexOf('--!>', j + 4);
         const e = e1 < 0 ? e2 : e2 < 0 ? e1 : Math.min(e1, e2);
-        if (e < 0) { out.push({ start: j, end: n }); break; }
+        if (e < 0) {
+          out.push({ start: j, end: n });
+          break;
+        }
         i = e + (e === e1 ? 3 : 4);
       } else i = bogus(s, j, j + 2, out);
     } else if (c === '?') i = bogus(s, j, j + 2, out);
@@ -123,7 +237,10 @@ export function htmlProblems(s: string, urlOk: (url: string) => boolean): HtmlPr
 /** A bogus comment (or DOCTYPE / CDATA in HTML content): up to the next `>`. */
 function bogus(s: string, start: number, from: number, out: HtmlProblem[]): number {
   const e = s.indexOf('>', from);
-  if (e < 0) { out.push({ start, end: s.length }); return s.length; }
+  if (e < 0) {
+    out.push({ start, end: s.length });
+    return s.length;
+  }
   return e + 1;
 }
 

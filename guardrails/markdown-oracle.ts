@@ -16,8 +16,51 @@ export interface Violation {
 }
 
 /** Elements that load or run something whatever their attributes. */
-const ACTIVE = new Set(['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'link', 'meta', 'base', 'form', 'style', 'svg', 'math', 'portal', 'template', 'audio', 'video', 'source', 'track', 'input', 'button']);
-const URL_ATTRS = new Set(['src', 'srcset', 'href', 'poster', 'data', 'action', 'formaction', 'background', 'xlink:href', 'ping', 'lowsrc', 'dynsrc', 'longdesc', 'cite', 'manifest', 'codebase', 'archive', 'icon', 'imagesrcset']);
+const ACTIVE = new Set([
+  'script',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'link',
+  'meta',
+  'base',
+  'form',
+  'style',
+  'svg',
+  'math',
+  'portal',
+  'template',
+  'audio',
+  'video',
+  'source',
+  'track',
+  'input',
+  'button',
+]);
+const URL_ATTRS = new Set([
+  'src',
+  'srcset',
+  'href',
+  'poster',
+  'data',
+  'action',
+  'formaction',
+  'background',
+  'xlink:href',
+  'ping',
+  'lowsrc',
+  'dynsrc',
+  'longdesc',
+  'cite',
+  'manifest',
+  'codebase',
+  'archive',
+  'icon',
+  'imagesrcset',
+]);
 
 /** A URL the page would load or link to, outside the page's own origin and the allowlist. */
 export function remoteOutside(value: string, allowedHosts: readonly string[]): boolean {
@@ -61,7 +104,11 @@ export function render(markdown: string, c: ParserConfig): string {
 }
 
 /** Every element in the rendered HTML of `markdown` that reaches outside the allowlist, under every config. */
-export function violations(markdown: string, allowedHosts: readonly string[], configs: readonly ParserConfig[] = CONFIGS): Violation[] {
+export function violations(
+  markdown: string,
+  allowedHosts: readonly string[],
+  configs: readonly ParserConfig[] = CONFIGS,
+): Violation[] {
   const out: Violation[] = [];
   for (const c of configs) {
     const doc = parse(render(markdown, c)) as unknown as P5Node;
@@ -74,8 +121,12 @@ export function violations(markdown: string, allowedHosts: readonly string[], co
         if (name.startsWith('on') || (name === 'style' && /url\s*\(|expression|@import/i.test(a.value))) {
           out.push({ config: keyOf(c), element: tag, attribute: name, value: a.value });
         } else if (URL_ATTRS.has(name)) {
-          const urls = name.endsWith('srcset') ? a.value.split(',').map((p) => p.trim().split(/\s+/)[0] ?? '') : [a.value];
-          for (const u of urls) if (u !== '' && remoteOutside(u, allowedHosts)) out.push({ config: keyOf(c), element: tag, attribute: name, value: u.slice(0, 80) });
+          const urls = name.endsWith('srcset')
+            ? a.value.split(',').map((p) => p.trim().split(/\s+/)[0] ?? '')
+            : [a.value];
+          for (const u of urls)
+            if (u !== '' && remoteOutside(u, allowedHosts))
+              out.push({ config: keyOf(c), element: tag, attribute: name, value: u.slice(0, 80) });
         }
       }
     });

@@ -45,8 +45,14 @@ class RunPos implements Pos {
   add(src: number, n: number, virtual = false): void {
     if (n <= 0) return;
     const k = this.c.length - 1;
-    if (k >= 0 && !virtual && !this.v[k] && (this.s[k] as number) + (this.n[k] as number) === src) this.n[k] = (this.n[k] as number) + n;
-    else { this.c.push(this.length); this.s.push(src); this.n.push(n); this.v.push(virtual); }
+    if (k >= 0 && !virtual && !this.v[k] && (this.s[k] as number) + (this.n[k] as number) === src)
+      this.n[k] = (this.n[k] as number) + n;
+    else {
+      this.c.push(this.length);
+      this.s.push(src);
+      this.n.push(n);
+      this.v.push(virtual);
+    }
     this.length += n;
   }
 
@@ -139,9 +145,22 @@ interface InlineState {
 }
 type BlockRule = (state: BlockState, startLine: number, endLine: number, silent: boolean) => boolean;
 type InlineRule = (state: InlineState, silent: boolean) => boolean;
-interface RuleEntry<F> { name: string; fn: F; alt: string[] }
-interface RulerInternals<F> { __rules__: RuleEntry<F>[]; at(name: string, fn: F, opts?: { alt: string[] }): void; push(name: string, fn: F): void }
-interface CoreState { src: string; tokens: Tok[]; env: Record<string, unknown>; md: MarkdownIt }
+interface RuleEntry<F> {
+  name: string;
+  fn: F;
+  alt: string[];
+}
+interface RulerInternals<F> {
+  __rules__: RuleEntry<F>[];
+  at(name: string, fn: F, opts?: { alt: string[] }): void;
+  push(name: string, fn: F): void;
+}
+interface CoreState {
+  src: string;
+  tokens: Tok[];
+  env: Record<string, unknown>;
+  md: MarkdownIt;
+}
 
 interface Ctx {
   /** Source offsets of an inline token's content. */
@@ -160,7 +179,13 @@ interface Ctx {
 const isSpace = (c: number) => c === 0x20 || c === 0x09;
 
 /** StateBlock.getLines, with the source offset of each character (virtual spaces map to the tab they come from). */
-function linesWithPos(state: BlockState, begin: number, end: number, indent: number, keepLastLF: boolean): { text: string; pos: RunPos } {
+function linesWithPos(
+  state: BlockState,
+  begin: number,
+  end: number,
+  indent: number,
+  keepLastLF: boolean,
+): { text: string; pos: RunPos } {
   let text = '';
   const pos = new RunPos();
   for (let line = begin; line < end; line++) {
@@ -177,7 +202,10 @@ function linesWithPos(state: BlockState, begin: number, end: number, indent: num
       else break;
       first++;
     }
-    if (lineIndent > indent) { text += ' '.repeat(lineIndent - indent); pos.add(Math.max(lineStart, first - 1), lineIndent - indent, true); }
+    if (lineIndent > indent) {
+      text += ' '.repeat(lineIndent - indent);
+      pos.add(Math.max(lineStart, first - 1), lineIndent - indent, true);
+    }
     const piece = state.src.slice(first, Math.min(last, state.src.length));
     text += piece;
     pos.add(first, piece.length);
@@ -217,7 +245,16 @@ export class InstrumentedParser {
 
   /** Parse `src` (already newline-normalised) with the definitions `carried` from earlier output. */
   parse(src: string, carried: RefMap, urlBad: (url: string) => boolean): ParseResult {
-    const ctx: Ctx = { blockPos: new WeakMap(), spans: new WeakMap(), textStart: new WeakMap(), defs: [], carried, unmapped: false, urlBad, constructs: [] };
+    const ctx: Ctx = {
+      blockPos: new WeakMap(),
+      spans: new WeakMap(),
+      textStart: new WeakMap(),
+      defs: [],
+      carried,
+      unmapped: false,
+      urlBad,
+      constructs: [],
+    };
     this.#ctx = ctx;
     let tokens: Tok[];
     try {
@@ -228,8 +265,15 @@ export class InstrumentedParser {
     const blocks: BlockSpan[] = [];
     const code: BlockSpan[] = [];
     for (const t of tokens) {
-      if (t.map && (t.type === 'fence' || t.type === 'code_block')) code.push({ start: t.map[0], end: t.map[1], code: true, ...(t.type === 'fence' ? { fence: t.markup } : {}) });
-      if (t.level === 0 && t.nesting >= 0 && t.map) blocks.push({ start: t.map[0], end: t.map[1], code: t.type === 'fence' || t.type === 'code_block', ...(t.type === 'fence' ? { fence: t.markup } : {}) });
+      if (t.map && (t.type === 'fence' || t.type === 'code_block'))
+        code.push({ start: t.map[0], end: t.map[1], code: true, ...(t.type === 'fence' ? { fence: t.markup } : {}) });
+      if (t.level === 0 && t.nesting >= 0 && t.map)
+        blocks.push({
+          start: t.map[0],
+          end: t.map[1],
+          code: t.type === 'fence' || t.type === 'code_block',
+          ...(t.type === 'fence' ? { fence: t.markup } : {}),
+        });
       if (t.type === 'html_block') this.#htmlBlock(t, ctx);
       if (t.type === 'inline') this.#inlineConstructs(t, ctx);
     }
@@ -238,18 +282,36 @@ export class InstrumentedParser {
       ctx.constructs.push({ kind: 'definition', start: d.destStart, end: d.destEnd, url: d.href });
     }
     blocks.sort((a, b) => a.start - b.start);
-    return { constructs: ctx.constructs, blocks, code, defs: ctx.defs.map((d) => ({ line: d.line, label: d.label, href: d.href })), unmapped: ctx.unmapped };
+    return {
+      constructs: ctx.constructs,
+      blocks,
+      code,
+      defs: ctx.defs.map((d) => ({ line: d.line, label: d.label, href: d.href })),
+      unmapped: ctx.unmapped,
+    };
   }
 
   #htmlBlock(t: Tok, ctx: Ctx): void {
     const pos = ctx.blockPos.get(t);
-    if (!pos || pos.length !== t.content.length || pos.length === 0) { ctx.unmapped = true; return; }
-    ctx.constructs.push({ kind: 'html-block', start: pos.at(0), end: pos.at(pos.length - 1) + 1, html: t.content, htmlPos: pos });
+    if (!pos || pos.length !== t.content.length || pos.length === 0) {
+      ctx.unmapped = true;
+      return;
+    }
+    ctx.constructs.push({
+      kind: 'html-block',
+      start: pos.at(0),
+      end: pos.at(pos.length - 1) + 1,
+      html: t.content,
+      htmlPos: pos,
+    });
   }
 
   #inlineConstructs(block: Tok, ctx: Ctx): void {
     const map = ctx.blockPos.get(block);
-    if (map === undefined || map === null) { if (block.content !== '') ctx.unmapped = true; return; }
+    if (map === undefined || map === null) {
+      if (block.content !== '') ctx.unmapped = true;
+      return;
+    }
     if (map.length === 0) return;
     const at = (i: number) => (i < map.length ? map.at(i) : map.at(map.length - 1) + 1);
     const endAt = (i: number) => (i > 0 ? map.at(Math.min(i, map.length) - 1) + 1 : map.at(0));
@@ -257,8 +319,17 @@ export class InstrumentedParser {
     for (const t of children) {
       const span = ctx.spans.get(t);
       if (t.type === 'image') {
-        if (!span) { ctx.unmapped = true; continue; }
-        ctx.constructs.push({ kind: 'image', start: at(span.start), end: endAt(span.end), url: t.attrGet('src') ?? '', alt: this.md.renderer.renderInlineAsText((t.children ?? []) as never, this.md.options, {}) });
+        if (!span) {
+          ctx.unmapped = true;
+          continue;
+        }
+        ctx.constructs.push({
+          kind: 'image',
+          start: at(span.start),
+          end: endAt(span.end),
+          url: t.attrGet('src') ?? '',
+          alt: this.md.renderer.renderInlineAsText((t.children ?? []) as never, this.md.options, {}),
+        });
       } else if (t.type === 'link_open') {
         const url = t.attrGet('href') ?? '';
         if (!span) {
@@ -266,13 +337,31 @@ export class InstrumentedParser {
           if (t.markup !== 'linkify') ctx.unmapped = true;
           continue;
         }
-        if (t.markup === 'linkify') ctx.constructs.push({ kind: 'bare-url', start: at(span.start), end: endAt(span.end), url });
-        else if (t.markup === 'autolink') ctx.constructs.push({ kind: 'autolink', start: at(span.start), end: endAt(span.end), url });
-        else ctx.constructs.push({ kind: 'link', start: at(span.start), end: endAt(span.end), labelEnd: at(span.labelEnd ?? span.start), url });
+        if (t.markup === 'linkify')
+          ctx.constructs.push({ kind: 'bare-url', start: at(span.start), end: endAt(span.end), url });
+        else if (t.markup === 'autolink')
+          ctx.constructs.push({ kind: 'autolink', start: at(span.start), end: endAt(span.end), url });
+        else
+          ctx.constructs.push({
+            kind: 'link',
+            start: at(span.start),
+            end: endAt(span.end),
+            labelEnd: at(span.labelEnd ?? span.start),
+            url,
+          });
       } else if (t.type === 'html_inline') {
-        if (!span) { ctx.unmapped = true; continue; }
+        if (!span) {
+          ctx.unmapped = true;
+          continue;
+        }
         const html = t.content;
-        ctx.constructs.push({ kind: 'html-inline', start: at(span.start), end: endAt(span.end), html, htmlPos: subPos(map, span.start, html.length) });
+        ctx.constructs.push({
+          kind: 'html-inline',
+          start: at(span.start),
+          end: endAt(span.end),
+          html,
+          htmlPos: subPos(map, span.start, html.length),
+        });
       }
     }
   }
@@ -281,20 +370,23 @@ export class InstrumentedParser {
     const ruler = rulesOf<BlockRule>(this.md.block.ruler);
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- markdown-it calls the rule with its own `this`
     const self = this;
-    const afterLines = (keepLastLF: boolean) => (orig: BlockRule): BlockRule => (state, startLine, endLine, silent) => {
-      const n0 = state.tokens.length;
-      const ok = orig(state, startLine, endLine, silent);
-      if (ok && !silent && self.#ctx) {
-        for (let k = n0; k < state.tokens.length; k++) {
-          const t = state.tokens[k] as Tok;
-          if ((t.type !== 'inline' && t.type !== 'html_block') || !t.map) continue;
-          const { text, pos } = linesWithPos(state, t.map[0], t.map[1], state.blkIndent, keepLastLF);
-          const lead = t.content === '' ? 0 : text.indexOf(t.content);
-          self.#c.blockPos.set(t, lead < 0 ? null : subPos(pos, lead, t.content.length));
+    const afterLines =
+      (keepLastLF: boolean) =>
+      (orig: BlockRule): BlockRule =>
+      (state, startLine, endLine, silent) => {
+        const n0 = state.tokens.length;
+        const ok = orig(state, startLine, endLine, silent);
+        if (ok && !silent && self.#ctx) {
+          for (let k = n0; k < state.tokens.length; k++) {
+            const t = state.tokens[k] as Tok;
+            if ((t.type !== 'inline' && t.type !== 'html_block') || !t.map) continue;
+            const { text, pos } = linesWithPos(state, t.map[0], t.map[1], state.blkIndent, keepLastLF);
+            const lead = t.content === '' ? 0 : text.indexOf(t.content);
+            self.#c.blockPos.set(t, lead < 0 ? null : subPos(pos, lead, t.content.length));
+          }
         }
-      }
-      return ok;
-    };
+        return ok;
+      };
     wrapRule(ruler, 'paragraph', afterLines(false));
     wrapRule(ruler, 'lheading', afterLines(false));
     wrapRule(ruler, 'html_block', afterLines(true));
@@ -344,9 +436,18 @@ export class InstrumentedParser {
       if (ok && !silent && self.#ctx) {
         const t = state.tokens[n0];
         const label = (t?.meta as { label?: string } | null)?.label;
-        const dest = t?.type === 'reference_definition' && label !== undefined ? definitionDest(state, startLine, this.md) : null;
+        const dest =
+          t?.type === 'reference_definition' && label !== undefined ? definitionDest(state, startLine, this.md) : null;
         if (!dest || label === undefined) self.#c.unmapped = true;
-        else self.#c.defs.push({ line: startLine, label, href: dest.href, destStart: dest.start, destEnd: dest.end, level: state.level });
+        else
+          self.#c.defs.push({
+            line: startLine,
+            label,
+            href: dest.href,
+            destStart: dest.start,
+            destEnd: dest.end,
+            level: state.level,
+          });
       }
       return ok;
     });
@@ -356,7 +457,12 @@ export class InstrumentedParser {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- markdown-it calls the rule with its own `this`
     const self = this;
     const md = this.md;
-    const Base = md.inline.State as unknown as new (src: string, md: MarkdownIt, env: unknown, out: Tok[]) => InlineState & { pushPending(): Tok };
+    const Base = md.inline.State as unknown as new (
+      src: string,
+      md: MarkdownIt,
+      env: unknown,
+      out: Tok[],
+    ) => InlineState & { pushPending(): Tok };
     class Tracking extends Base {
       /** Where the pending text started (set by the text rules when pending was empty; checked at flush). */
       pendingStart = -1;
@@ -384,28 +490,31 @@ export class InstrumentedParser {
       if (!silent && state.pending === '') (state as InlineState & { pendingStart: number }).pendingStart = state.pos;
       return orig(state, silent);
     });
-    const record = (type: string, labelOf?: (state: InlineState, start: number) => number) => (orig: InlineRule): InlineRule => (state, silent) => {
-      const start = state.pos;
-      const pendingLength = state.pending.length;
-      const labelEnd = !silent && labelOf && state.src.charCodeAt(start) === 0x5b ? labelOf(state, start) : undefined;
-      const n0 = state.tokens.length;
-      const ok = orig(state, silent);
-      if (ok && !silent && self.#ctx) {
-        for (let k = n0; k < state.tokens.length; k++) {
-          const t = state.tokens[k] as Tok;
-          if (t.type !== type || self.#c.spans.has(t)) continue;
-          let s = start;
-          if (type === 'link_open' && t.markup === 'linkify') {
-            // the inline linkify rule runs at "://" and takes the scheme back from the pending text
-            const min = start - Math.min(10, pendingLength, start);
-            while (s > min && SCHEME_CHAR.test(state.src[s - 1] as string)) s--;
+    const record =
+      (type: string, labelOf?: (state: InlineState, start: number) => number) =>
+      (orig: InlineRule): InlineRule =>
+      (state, silent) => {
+        const start = state.pos;
+        const pendingLength = state.pending.length;
+        const labelEnd = !silent && labelOf && state.src.charCodeAt(start) === 0x5b ? labelOf(state, start) : undefined;
+        const n0 = state.tokens.length;
+        const ok = orig(state, silent);
+        if (ok && !silent && self.#ctx) {
+          for (let k = n0; k < state.tokens.length; k++) {
+            const t = state.tokens[k] as Tok;
+            if (t.type !== type || self.#c.spans.has(t)) continue;
+            let s = start;
+            if (type === 'link_open' && t.markup === 'linkify') {
+              // the inline linkify rule runs at "://" and takes the scheme back from the pending text
+              const min = start - Math.min(10, pendingLength, start);
+              while (s > min && SCHEME_CHAR.test(state.src[s - 1] as string)) s--;
+            }
+            self.#c.spans.set(t, { start: s, end: state.pos, ...(labelEnd !== undefined ? { labelEnd } : {}) });
+            break;
           }
-          self.#c.spans.set(t, { start: s, end: state.pos, ...(labelEnd !== undefined ? { labelEnd } : {}) });
-          break;
         }
-      }
-      return ok;
-    };
+        return ok;
+      };
     // delimiter runs (* _ ~) left unmatched stay as one-character text tokens: record where each is
     for (const name of ['emphasis', 'strikethrough']) {
       wrapRule(ruler, name, (orig) => (state, silent) => {
@@ -431,7 +540,10 @@ export class InstrumentedParser {
         for (let i = 0; i + 1 < tokens.length; i++) {
           const a = tokens[i] as Tok;
           const b = tokens[i + 1] as Tok;
-          if (a.type !== 'text' || b.type !== 'text') { runLength = -1; continue; }
+          if (a.type !== 'text' || b.type !== 'text') {
+            runLength = -1;
+            continue;
+          }
           const length = runLength < 0 ? a.content.length : runLength;
           const sa = ts.get(a) ?? -1;
           const sb = ts.get(b) ?? -1;
@@ -442,7 +554,11 @@ export class InstrumentedParser {
       }
       orig(state);
     });
-    wrapRule(ruler, 'link', record('link_open', (state, start) => md.helpers.parseLinkLabel(state as never, start, true)));
+    wrapRule(
+      ruler,
+      'link',
+      record('link_open', (state, start) => md.helpers.parseLinkLabel(state as never, start, true)),
+    );
     wrapRule(ruler, 'image', record('image'));
     wrapRule(ruler, 'autolink', record('link_open'));
     wrapRule(ruler, 'html_inline', record('html_inline'));
@@ -457,7 +573,10 @@ export class InstrumentedParser {
     // inline content sees only the definitions before it (and those carried in), never later ones
     wrapRule(ruler, 'inline', () => (state) => {
       const ctx = self.#c;
-      const visible: Record<string, { href: string; title: string }> = Object.create(null) as Record<string, { href: string; title: string }>;
+      const visible: Record<string, { href: string; title: string }> = Object.create(null) as Record<
+        string,
+        { href: string; title: string }
+      >;
       for (const [label, href] of ctx.carried) visible[label] = { href, title: '' };
       const defs = [...ctx.defs].sort((a, b) => a.line - b.line);
       let d = 0;
@@ -473,27 +592,42 @@ export class InstrumentedParser {
     });
     if (this.config.linkify) {
       // bare URLs that the core linkify rule will turn into links, located in their text token
-      (md.core.ruler as unknown as { before(b: string, n: string, f: (s: CoreState) => void): void }).before('linkify', 'tollgate_bare_urls', (state) => {
-        const ctx = self.#c;
-        for (const block of state.tokens) {
-          if (block.type !== 'inline' || !md.linkify.test(block.content)) continue;
-          const map = ctx.blockPos.get(block);
-          let depth = 0;
-          for (const t of block.children ?? []) {
-            if (t.type === 'link_open') depth++;
-            else if (t.type === 'link_close') depth--;
-            if (depth > 0 || t.type !== 'text' || !md.linkify.test(t.content)) continue;
-            const start = ctx.textStart.get(t) ?? -1;
-            for (const m of md.linkify.match(t.content) ?? []) {
-              const url = md.normalizeLink(m.url);
-              if (!md.validateLink(url) || !ctx.urlBad(url)) continue;
-              if (start < 0 || !map || state.src === undefined) { ctx.unmapped = true; continue; }
-              if (start + m.lastIndex > map.length) { ctx.unmapped = true; continue; }
-              ctx.constructs.push({ kind: 'bare-url', start: map.at(start + m.index), end: map.at(start + m.lastIndex - 1) + 1, url });
+      (md.core.ruler as unknown as { before(b: string, n: string, f: (s: CoreState) => void): void }).before(
+        'linkify',
+        'tollgate_bare_urls',
+        (state) => {
+          const ctx = self.#c;
+          for (const block of state.tokens) {
+            if (block.type !== 'inline' || !md.linkify.test(block.content)) continue;
+            const map = ctx.blockPos.get(block);
+            let depth = 0;
+            for (const t of block.children ?? []) {
+              if (t.type === 'link_open') depth++;
+              else if (t.type === 'link_close') depth--;
+              if (depth > 0 || t.type !== 'text' || !md.linkify.test(t.content)) continue;
+              const start = ctx.textStart.get(t) ?? -1;
+              for (const m of md.linkify.match(t.content) ?? []) {
+                const url = md.normalizeLink(m.url);
+                if (!md.validateLink(url) || !ctx.urlBad(url)) continue;
+                if (start < 0 || !map || state.src === undefined) {
+                  ctx.unmapped = true;
+                  continue;
+                }
+                if (start + m.lastIndex > map.length) {
+                  ctx.unmapped = true;
+                  continue;
+                }
+                ctx.constructs.push({
+                  kind: 'bare-url',
+                  start: map.at(start + m.index),
+                  end: map.at(start + m.lastIndex - 1) + 1,
+                  url,
+                });
+              }
             }
           }
-        }
-      });
+        },
+      );
     }
   }
 }
@@ -503,15 +637,26 @@ function alignCell(src: string, from: number, max: number, content: string): Run
   const pos = new RunPos();
   let j = from;
   for (let i = 0; i < content.length; i++) {
-    if (src[j] === content[i]) { pos.add(j++, 1); continue; }
-    if (content[i] === '|' && src[j] === '\\' && src[j + 1] === '|') { pos.add(j + 1, 1); j += 2; continue; }
+    if (src[j] === content[i]) {
+      pos.add(j++, 1);
+      continue;
+    }
+    if (content[i] === '|' && src[j] === '\\' && src[j + 1] === '|') {
+      pos.add(j + 1, 1);
+      j += 2;
+      continue;
+    }
     return null;
   }
   return j <= max ? pos : null;
 }
 
 /** Where a reference definition's destination is (the rule has just accepted the definition at `line`). */
-function definitionDest(state: BlockState, line: number, md: MarkdownIt): { start: number; end: number; href: string } | null {
+function definitionDest(
+  state: BlockState,
+  line: number,
+  md: MarkdownIt,
+): { start: number; end: number; href: string } | null {
   const src = state.src;
   let l = line;
   let pos = (state.bMarks[l] as number) + (state.tShift[l] as number);
@@ -528,7 +673,10 @@ function definitionDest(state: BlockState, line: number, md: MarkdownIt): { star
       continue;
     }
     const ch = src[pos];
-    if (ch === '\\') { pos += 2; continue; }
+    if (ch === '\\') {
+      pos += 2;
+      continue;
+    }
     if (ch === ']') break;
     pos++;
   }

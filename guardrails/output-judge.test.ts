@@ -8,7 +8,12 @@ import type { Judge, JudgeInput } from './judge.ts';
 import { OutputJudgeTransform, type OutputCheck } from './output-judge.ts';
 
 const ctx = (body: unknown = { messages: [{ role: 'user', content: 'hi' }] }): TransformContext => ({
-  requestId: 'r', tenant: {} as CfgTenant, model: {} as TransformContext['model'], endpoint: 'chat.completions', stream: true, requestBody: body,
+  requestId: 'r',
+  tenant: {} as CfgTenant,
+  model: {} as TransformContext['model'],
+  endpoint: 'chat.completions',
+  stream: true,
+  requestBody: body,
 });
 
 /** A judge that scores 1 when the text contains "BAD", and records what it saw. */
@@ -17,12 +22,20 @@ function recordingJudge(ok = true): { judge: Judge; seen: JudgeInput[] } {
   const judge: Judge = async (input) => {
     const i = typeof input === 'string' ? { text: input } : input;
     seen.push(i);
-    return ok ? { ok: true, score: i.text.includes('BAD') ? 1 : 0, latencyMs: 1 } : { ok: false, score: 1, error: 'judge timed out', latencyMs: 1 };
+    return ok
+      ? { ok: true, score: i.text.includes('BAD') ? 1 : 0, latencyMs: 1 }
+      : { ok: false, score: 1, error: 'judge timed out', latencyMs: 1 };
   };
   return { judge, seen };
 }
 
-const check = (over: Partial<OutputCheck> = {}): OutputCheck => ({ mode: 'block', threshold: 0.5, windowChars: 0, judge: { model: 'j', protocol: 'classify', timeoutMs: 100, failMode: 'closed' }, ...over });
+const check = (over: Partial<OutputCheck> = {}): OutputCheck => ({
+  mode: 'block',
+  threshold: 0.5,
+  windowChars: 0,
+  judge: { model: 'j', protocol: 'classify', timeoutMs: 100, failMode: 'closed' },
+  ...over,
+});
 
 describe('output judge transform', () => {
   it('whole output: holds until the end, one judge call with the whole text and the user turn', async () => {
@@ -49,7 +62,10 @@ describe('output judge transform', () => {
     assert.equal(await t.review(false), 'release');
     t.push(0, 'dd');
     assert.equal(await t.review(true), 'release');
-    assert.deepEqual(seen.map((s) => s.text), ['aaaaabbbbbb', 'aaaabbbbbbcccccccccccc', 'ccccccccccdd']);
+    assert.deepEqual(
+      seen.map((s) => s.text),
+      ['aaaaabbbbbb', 'aaaabbbbbbcccccccccccc', 'ccccccccccdd'],
+    );
   });
 
   it('block: a flagged window sets the verdict; flag mode releases and reports', async () => {
@@ -61,7 +77,9 @@ describe('output judge transform', () => {
     assert.equal(blocked.verdict()?.reason, 'output_judge');
     assert.equal(blocked.push(0, 'more'), '', 'nothing passes after the verdict');
     const reports: string[] = [];
-    const flagged = new OutputJudgeTransform(recordingJudge().judge, check({ mode: 'flag' }), ctx(), { onOutputJudge: (_c, _r, action) => reports.push(action) });
+    const flagged = new OutputJudgeTransform(recordingJudge().judge, check({ mode: 'flag' }), ctx(), {
+      onOutputJudge: (_c, _r, action) => reports.push(action),
+    });
     flagged.push(0, 'BAD');
     assert.equal(await flagged.review(true), 'release');
     assert.equal(flagged.verdict(), undefined);
@@ -82,6 +100,12 @@ describe('output judge transform', () => {
     t.push(1, 'x');
     assert.equal(await t.review(false), 'hold', 'choice 1 has less than a window');
     assert.equal(await t.review(true), 'release');
-    assert.deepEqual(seen.map((s) => [s.text, s.prompt]), [['abcd', 'p'], ['x', 'p']]);
+    assert.deepEqual(
+      seen.map((s) => [s.text, s.prompt]),
+      [
+        ['abcd', 'p'],
+        ['x', 'p'],
+      ],
+    );
   });
 });

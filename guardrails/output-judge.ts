@@ -96,7 +96,11 @@ export class OutputJudgeTransform implements OutputTransform {
         const action = this.#cfg.mode === 'block' ? 'block' : 'flag';
         this.#hooks.onOutputJudge?.(this.#ctx, r, action);
         if (action === 'block') {
-          this.#verdict = { code: 'output_blocked', message: MESSAGE, reason: r.ok ? 'output_judge' : 'output_judge_unavailable' };
+          this.#verdict = {
+            code: 'output_blocked',
+            message: MESSAGE,
+            reason: r.ok ? 'output_judge' : 'output_judge_unavailable',
+          };
           return 'hold';
         }
       } else this.#hooks.onOutputJudge?.(this.#ctx, r, 'pass');

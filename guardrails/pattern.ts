@@ -51,7 +51,10 @@ class Frame {
 }
 
 function addChar(a: Alphabet, code: number, fold: boolean): void {
-  if (code >= 128) { a.nonAscii = true; return; }
+  if (code >= 128) {
+    a.nonAscii = true;
+    return;
+  }
   a.ascii[code] = 1;
   if (fold) {
     // RE2 case folding also maps some non-ASCII characters to ASCII letters (K: Kelvin sign, s: long s).
@@ -70,9 +73,21 @@ function addRange(a: Alphabet, from: number, to: number, fold: boolean): void {
 }
 
 const CLASS_ESCAPES: Record<string, (a: Alphabet) => number> = {
-  d: (a) => { addRange(a, 48, 57, false); return 1; },
-  w: (a) => { addRange(a, 48, 57, false); addRange(a, 65, 90, false); addRange(a, 97, 122, false); addChar(a, 95, false); return 1; },
-  s: (a) => { for (const c of [9, 10, 12, 13, 32]) addChar(a, c, false); return 1; },
+  d: (a) => {
+    addRange(a, 48, 57, false);
+    return 1;
+  },
+  w: (a) => {
+    addRange(a, 48, 57, false);
+    addRange(a, 65, 90, false);
+    addRange(a, 97, 122, false);
+    addChar(a, 95, false);
+    return 1;
+  },
+  s: (a) => {
+    for (const c of [9, 10, 12, 13, 32]) addChar(a, c, false);
+    return 1;
+  },
 };
 
 const SIMPLE_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, f: 12, v: 11, a: 7 };
@@ -94,18 +109,33 @@ function readEscape(src: string, i: number, a: Alphabet, fold: boolean): [number
   if ('DWSpPC'.includes(c)) {
     any(a);
     let j = i + 2;
-    if ((c === 'p' || c === 'P') && src[j] === '{') { const close = src.indexOf('}', j); j = close < 0 ? src.length : close + 1; }
-    else if (c === 'p' || c === 'P') j += 1;
+    if ((c === 'p' || c === 'P') && src[j] === '{') {
+      const close = src.indexOf('}', j);
+      j = close < 0 ? src.length : close + 1;
+    } else if (c === 'p' || c === 'P') j += 1;
     return [j, 2, -1];
   }
-  if (c in SIMPLE_ESCAPES) { const code = SIMPLE_ESCAPES[c] as number; addChar(a, code, fold); return [i + 2, 1, code]; }
+  if (c in SIMPLE_ESCAPES) {
+    const code = SIMPLE_ESCAPES[c] as number;
+    addChar(a, code, fold);
+    return [i + 2, 1, code];
+  }
   if (c === 'x') {
     let j = i + 2;
     let hex: string;
-    if (src[j] === '{') { const close = src.indexOf('}', j); hex = src.slice(j + 1, close < 0 ? src.length : close); j = close < 0 ? src.length : close + 1; }
-    else { hex = src.slice(j, j + 2); j += 2; }
+    if (src[j] === '{') {
+      const close = src.indexOf('}', j);
+      hex = src.slice(j + 1, close < 0 ? src.length : close);
+      j = close < 0 ? src.length : close + 1;
+    } else {
+      hex = src.slice(j, j + 2);
+      j += 2;
+    }
     const code = Number.parseInt(hex, 16);
-    if (!Number.isFinite(code)) { any(a); return [j, 2, -1]; }
+    if (!Number.isFinite(code)) {
+      any(a);
+      return [j, 2, -1];
+    }
     addChar(a, code, fold);
     return [j, code > 0xffff ? 2 : 1, code];
   }
@@ -125,7 +155,10 @@ function readEscape(src: string, i: number, a: Alphabet, fold: boolean): [number
 function readClass(src: string, i: number, a: Alphabet, fold: boolean): [number, number] {
   let j = i + 1;
   let negated = false;
-  if (src[j] === '^') { negated = true; j++; }
+  if (src[j] === '^') {
+    negated = true;
+    j++;
+  }
   const local = emptyAlphabet();
   let len = 1;
   let first = true;
@@ -133,7 +166,12 @@ function readClass(src: string, i: number, a: Alphabet, fold: boolean): [number,
     first = false;
     if (src.startsWith('[:', j)) {
       const close = src.indexOf(':]', j);
-      if (close > 0) { any(local); len = 2; j = close + 2; continue; } // POSIX classes: widen
+      if (close > 0) {
+        any(local);
+        len = 2;
+        j = close + 2;
+        continue;
+      } // POSIX classes: widen
     }
     let lo: number;
     if (src[j] === '\\') {
@@ -151,13 +189,22 @@ function readClass(src: string, i: number, a: Alphabet, fold: boolean): [number,
     if (src[j] === '-' && src[j + 1] !== ']' && j + 1 < src.length) {
       j++;
       let hi: number;
-      if (src[j] === '\\') { const [next, , code] = readEscape(src, j, local, fold); j = next; hi = code < 0 ? 0x10ffff : code; }
-      else { hi = src.codePointAt(j) ?? 0; j += hi > 0xffff ? 2 : 1; }
+      if (src[j] === '\\') {
+        const [next, , code] = readEscape(src, j, local, fold);
+        j = next;
+        hi = code < 0 ? 0x10ffff : code;
+      } else {
+        hi = src.codePointAt(j) ?? 0;
+        j += hi > 0xffff ? 2 : 1;
+      }
       addRange(local, lo, hi, fold);
       if (hi > 0xffff) len = 2;
     }
   }
-  if (negated) { any(a); len = 2; } else {
+  if (negated) {
+    any(a);
+    len = 2;
+  } else {
     for (let c = 0; c < 128; c++) if (local.ascii[c]) a.ascii[c] = 1;
     if (local.nonAscii) a.nonAscii = true;
   }
@@ -170,8 +217,17 @@ export function analyzePattern(src: string): PatternInfo {
   const unbounded: PatternInfo['unbounded'] = [];
   const stack: Frame[] = [new Frame(false)];
   const top = (): Frame => stack[stack.length - 1] as Frame;
-  const atom = (len: number, start: number) => { const f = top(); f.cur += len; f.lastAtom = len; f.lastAtomStart = start; };
-  const repeat = (max: number) => { const f = top(); f.cur += f.lastAtom * (max - 1); f.lastAtom *= max; };
+  const atom = (len: number, start: number) => {
+    const f = top();
+    f.cur += len;
+    f.lastAtom = len;
+    f.lastAtomStart = start;
+  };
+  const repeat = (max: number) => {
+    const f = top();
+    f.cur += f.lastAtom * (max - 1);
+    f.lastAtom *= max;
+  };
   let i = 0;
   while (i < src.length) {
     const c = src[i] as string;
@@ -210,7 +266,11 @@ export function analyzePattern(src: string): PatternInfo {
           const off = neg < 0 ? '' : flags.slice(neg);
           if (on.includes('i')) fold = true;
           if (off.includes('i')) fold = false;
-          if (m[2] === ')') { top().fold = fold; i = j + m[0].length; continue; } // flags for the rest of the group
+          if (m[2] === ')') {
+            top().fold = fold;
+            i = j + m[0].length;
+            continue;
+          } // flags for the rest of the group
           j += m[0].length;
         } else {
           const close = src.indexOf('>', j);
@@ -235,7 +295,10 @@ export function analyzePattern(src: string): PatternInfo {
     } else if (c === '*' || c === '+' || c === '?') {
       const lazy = src[i + 1] === '?' ? 1 : 0;
       if (c === '?') repeat(1);
-      else { unbounded.push({ start: i, end: i + 1, min: c === '+' ? 1 : 0 }); repeat(Infinity); }
+      else {
+        unbounded.push({ start: i, end: i + 1, min: c === '+' ? 1 : 0 });
+        repeat(Infinity);
+      }
       i += 1 + lazy;
     } else if (c === '{' && /^\{\d+(,\d*)?\}/.test(src.slice(i))) {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i)) as RegExpExecArray;
@@ -253,7 +316,10 @@ export function analyzePattern(src: string): PatternInfo {
       i += code > 0xffff ? 2 : 1;
     }
   }
-  while (stack.length > 1) { const f = stack.pop() as Frame; atom(Math.max(f.cur, ...f.alts), f.lastAtomStart); }
+  while (stack.length > 1) {
+    const f = stack.pop() as Frame;
+    atom(Math.max(f.cur, ...f.alts), f.lastAtomStart);
+  }
   const root = top();
   const maxLength = Math.max(root.cur, ...root.alts);
   return { maxLength: Number.isNaN(maxLength) ? Infinity : maxLength, alphabet, unbounded };
@@ -285,7 +351,12 @@ export function boundPattern(source: string, maxMatch = MAX_CUSTOM_MATCH): Bound
     const bounded = analyzePattern(out);
     last = { source: out, info: bounded, cap };
     if (bounded.maxLength <= maxMatch) {
-      try { new RE2(out, 'u'); return last; } catch { /* program too large for RE2: try a smaller cap */ }
+      try {
+        new RE2(out, 'u');
+        return last;
+      } catch {
+        /* program too large for RE2: try a smaller cap */
+      }
     }
   }
   return last as BoundedPattern;
@@ -296,7 +367,15 @@ export function boundPattern(source: string, maxMatch = MAX_CUSTOM_MATCH): Bound
  * given the run as it was when the text ended at `prevEnd`: only the characters after prevEnd are looked at, and none
  * before `limit` (a caller for whom every position before `limit` is decided anyway gets `limit` for a longer run).
  */
-export function inAlphabetRun(view: string, base: number, prevEnd: number, bEnd: number, alphabet: Alphabet, prevRun: number, limit = 0): number {
+export function inAlphabetRun(
+  view: string,
+  base: number,
+  prevEnd: number,
+  bEnd: number,
+  alphabet: Alphabet,
+  prevRun: number,
+  limit = 0,
+): number {
   const stop = Math.max(prevEnd, limit);
   let j = bEnd;
   while (j > stop && inAlphabet(alphabet, view.charCodeAt(j - 1 - base))) j--;
@@ -309,10 +388,19 @@ export function inAlphabetRun(view: string, base: number, prevEnd: number, bEnd:
  * before `limit` (where it reports `limit - 1` as outside: the caller treats every position before `limit` as
  * decided anyway).
  */
-export function lastOutside(view: string, base: number, prevEnd: number, bEnd: number, alphabet: Alphabet, prev: readonly [number, number], limit = 0): [number, number] {
+export function lastOutside(
+  view: string,
+  base: number,
+  prevEnd: number,
+  bEnd: number,
+  alphabet: Alphabet,
+  prev: readonly [number, number],
+  limit = 0,
+): [number, number] {
   const found: number[] = [];
   const stop = Math.max(prevEnd, limit);
-  for (let j = bEnd - 1; j >= stop && found.length < 2; j--) if (!inAlphabet(alphabet, view.charCodeAt(j - base))) found.push(j);
+  for (let j = bEnd - 1; j >= stop && found.length < 2; j--)
+    if (!inAlphabet(alphabet, view.charCodeAt(j - base))) found.push(j);
   if (found.length < 2 && limit > prevEnd) found.push(limit - 1);
   if (found.length >= 2) return [found[0] as number, found[1] as number];
   if (found.length === 1) return [found[0] as number, prev[0]];

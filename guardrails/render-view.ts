@@ -32,7 +32,8 @@ const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >
 const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isAlnum = (c: number): boolean => isAlpha(c) || isDigit(c);
 /** ASCII punctuation as CommonMark defines it (what a backslash escapes). */
-const isAsciiPunct = (c: number): boolean => (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+const isAsciiPunct = (c: number): boolean =>
+  (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
 
 type Decoded = { end: number; text: string } | 'partial' | undefined;
 
@@ -97,12 +98,15 @@ export function renderFoldText(text: string, origAt: number, final: boolean): Re
   const starts: number[] = [];
   const ends: number[] = [];
   const emit = (s: string, a: number, b: number): void => {
-    for (let k = 0; k < s.length; ) {
+    for (let k = 0; k < s.length;) {
       const cp = s.codePointAt(k) as number;
       const f = cp < 0x80 ? String.fromCharCode(cp) : foldCodePoint(cp);
       if (f.length > 0) {
         parts.push(f);
-        for (let m = 0; m < f.length; m++) { starts.push(origAt + a); ends.push(origAt + b); }
+        for (let m = 0; m < f.length; m++) {
+          starts.push(origAt + a);
+          ends.push(origAt + b);
+        }
       }
       k += cp > 0xffff ? 2 : 1;
     }

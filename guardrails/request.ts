@@ -1,7 +1,13 @@
 // Request-side guardrails (pipeline step 3): the tool allowlist (OWASP LLM06) and the prompt-injection check
 // (local scorer, then the judge when one is configured). Pure apart from the judge call the gateway supplies.
 import type { CfgGuardrails } from '../api/gateway-config.ts';
-import { channelOfSource, scoreRequest, untrustedSegments, type Channel, type RequestInjectionScore } from './injection.ts';
+import {
+  channelOfSource,
+  scoreRequest,
+  untrustedSegments,
+  type Channel,
+  type RequestInjectionScore,
+} from './injection.ts';
 import type { Judge, JudgeResult } from './judge.ts';
 
 export interface ToolCheck {
@@ -15,7 +21,8 @@ function fnName(x: unknown): string | undefined {
   if (x === null || typeof x !== 'object') return undefined;
   const o = x as Record<string, unknown>;
   const f = o['function'];
-  if (f !== null && typeof f === 'object' && typeof (f as Record<string, unknown>)['name'] === 'string') return (f as Record<string, string>)['name'];
+  if (f !== null && typeof f === 'object' && typeof (f as Record<string, unknown>)['name'] === 'string')
+    return (f as Record<string, string>)['name'];
   if (typeof o['name'] === 'string') return o['name'];
   // built-in tool types (web_search, code_interpreter, …) are named by their type
   if (typeof o['type'] === 'string' && o['type'] !== 'function') return o['type'];
@@ -59,7 +66,11 @@ export interface RequestCheck {
 }
 
 /** Local-only injection verdict (no judge). */
-export function injectionVerdict(score: number, cfg: CfgGuardrails['promptInjection'], channel: Channel = 'user'): InjectionVerdict {
+export function injectionVerdict(
+  score: number,
+  cfg: CfgGuardrails['promptInjection'],
+  channel: Channel = 'user',
+): InjectionVerdict {
   if (cfg.mode === 'off' || score < thresholdFor(cfg, channel)) return 'allow';
   return cfg.mode;
 }
@@ -77,7 +88,11 @@ const JUDGE_INPUT_MAX = 64 * 1024;
  * scorer has not already reached the threshold; its score (or its fail-mode score) is combined by max and compared
  * with the prompt threshold.
  */
-export async function checkRequest(body: unknown, cfg: CfgGuardrails, opts: { judge?: Judge | undefined } = {}): Promise<RequestCheck> {
+export async function checkRequest(
+  body: unknown,
+  cfg: CfgGuardrails,
+  opts: { judge?: Judge | undefined } = {},
+): Promise<RequestCheck> {
   const tools = checkTools(body, cfg.allowedTools);
   const pi = cfg.promptInjection;
   let injection: InjectionCheck = { score: 0, signals: [], verdict: 'allow' };
@@ -87,24 +102,40 @@ export async function checkRequest(body: unknown, cfg: CfgGuardrails, opts: { ju
     if (opts.judge && pi.judge && injection.verdict === 'allow') {
       const segments = untrustedSegments(body);
       let text = segments.map((s) => s.text).join('\n\n');
-      if (text.length > JUDGE_INPUT_MAX) text = `${text.slice(0, JUDGE_INPUT_MAX / 2)}\n${text.slice(-JUDGE_INPUT_MAX / 2)}`;
+      if (text.length > JUDGE_INPUT_MAX)
+        text = `${text.slice(0, JUDGE_INPUT_MAX / 2)}\n${text.slice(-JUDGE_INPUT_MAX / 2)}`;
       if (text !== '') {
         const j = await opts.judge(text);
         const docOnly = segments.every((s) => channelOfSource(s.source) === 'document');
         const channel: Channel = docOnly ? 'document' : 'user';
         const score = Math.max(local.score, j.score);
         injection = {
-          ...injection, score, judge: j, verdict: injectionVerdict(score, pi, j.score > local.score ? channel : local.channel),
+          ...injection,
+          score,
+          judge: j,
+          verdict: injectionVerdict(score, pi, j.score > local.score ? channel : local.channel),
           ...(j.score > local.score ? { signals: [...local.signals, j.ok ? 'judge' : 'judge-unavailable'] } : {}),
         };
       }
     }
   }
   if (tools.disallowed.length > 0) {
-    return { ok: false, code: 'tool_not_allowed', message: `tools not allowed by policy: ${tools.disallowed.join(', ')}`, tools, injection };
+    return {
+      ok: false,
+      code: 'tool_not_allowed',
+      message: `tools not allowed by policy: ${tools.disallowed.join(', ')}`,
+      tools,
+      injection,
+    };
   }
   if (injection.verdict === 'block') {
-    return { ok: false, code: 'prompt_injection', message: `request refused: prompt-injection score ${injection.score} reached the policy threshold ${injection.threshold ?? pi.threshold}${injection.path ? ` (${injection.path})` : ''}`, tools, injection };
+    return {
+      ok: false,
+      code: 'prompt_injection',
+      message: `request refused: prompt-injection score ${injection.score} reached the policy threshold ${injection.threshold ?? pi.threshold}${injection.path ? ` (${injection.path})` : ''}`,
+      tools,
+      injection,
+    };
   }
   return { ok: true, tools, injection };
 }

@@ -53,7 +53,12 @@ export interface Rule {
    * occurrences with one Aho-Corasick pass shared by every rule and searches only windows around them
    * (`findWindow`); a rule whose keywords do not occur costs nothing.
    */
-  readonly keywords?: { readonly list: readonly string[]; readonly offset: number; readonly before: number; readonly maxLength: number };
+  readonly keywords?: {
+    readonly list: readonly string[];
+    readonly offset: number;
+    readonly before: number;
+    readonly maxLength: number;
+  };
   /** With `keywords`: the leftmost accepted-or-not match starting in [from, lastStart], or null. */
   findWindow?(view: string, from: number, lastStart: number): Hit | null;
   /**
@@ -120,11 +125,22 @@ export function regexRule(spec: RegexRuleSpec): Rule {
       const start = m.index;
       const end = start + m[0].length;
       const span = hasSecret ? m.indices?.groups?.['secret'] : undefined;
-      return { start, end, spanStart: span ? span[0] : start, spanEnd: span ? span[1] : end, text: m[0], groups: { ...m.groups } };
+      return {
+        start,
+        end,
+        spanStart: span ? span[0] : start,
+        spanEnd: span ? span[1] : end,
+        text: m[0],
+        groups: { ...m.groups },
+      };
     },
     prefixFrom(view, from) {
       if (closure === undefined) {
-        try { closure = closureSource === undefined ? null : new RE2(`(?:${closureSource})$`, 'gu'); } catch { closure = null; }
+        try {
+          closure = closureSource === undefined ? null : new RE2(`(?:${closureSource})$`, 'gu');
+        } catch {
+          closure = null;
+        }
       }
       if (closure === null) return from;
       const lo = from > 0 ? from - 1 : 0;

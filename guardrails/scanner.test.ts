@@ -11,7 +11,13 @@ import type { CfgGuardrails } from '../api/gateway-config.ts';
 
 const CFG: CfgGuardrails = {
   ...STRICT_GUARDRAILS,
-  redaction: { detectors: ['secrets', 'pii'], customPatterns: [{ name: 'customer-id', pattern: 'CUST-[0-9]{8}' }, { name: 'ticket', pattern: 'TCK-[A-Z]+-\\d+' }] },
+  redaction: {
+    detectors: ['secrets', 'pii'],
+    customPatterns: [
+      { name: 'customer-id', pattern: 'CUST-[0-9]{8}' },
+      { name: 'ticket', pattern: 'TCK-[A-Z]+-\\d+' },
+    ],
+  },
   canaries: ['tg-canary-7f3a9c1e'],
   exfiltration: { mode: 'neutralize', allowedHosts: ['docs.example.com'] },
 };
@@ -44,7 +50,25 @@ function streamed(text: string, cuts: number[]): string {
 describe('output scanner', () => {
   it('redacts every kind of secret in a mixed text, with the detector in the marker', () => {
     const r = guard.scanOutput(SAMPLE);
-    for (const leaked of ['AKIAZ5J7QX2MPL4RWN3K', 'q3Ex7Rm9Tz2Wb8Nc', 'bob.smith', '4111 1111', 'DE89', 's3cr3tP4ss', 'q7Rz2LmX9vKp', 'MIIEowIBAAK', 'eyJhbGci', 'evil.example/p', 'CUST-1234', 'TCK-ABC', 'tg-canary', 'ghp_', 'xoxb-', 'ＡＫＩＡ', 'Z5J7QX2MPL4RWN3K']) {
+    for (const leaked of [
+      'AKIAZ5J7QX2MPL4RWN3K',
+      'q3Ex7Rm9Tz2Wb8Nc',
+      'bob.smith',
+      '4111 1111',
+      'DE89',
+      's3cr3tP4ss',
+      'q7Rz2LmX9vKp',
+      'MIIEowIBAAK',
+      'eyJhbGci',
+      'evil.example/p',
+      'CUST-1234',
+      'TCK-ABC',
+      'tg-canary',
+      'ghp_',
+      'xoxb-',
+      'ＡＫＩＡ',
+      'Z5J7QX2MPL4RWN3K',
+    ]) {
       assert.ok(!r.text.includes(leaked), `${leaked} leaked:\n${r.text}`);
     }
     assert.match(r.text, /\[REDACTED:aws-access-key\]/);
@@ -84,7 +108,9 @@ describe('output scanner', () => {
 
   it('ordinary prose flows with a small holdback (the last words, at most the capped keyword offset), not a fixed window', () => {
     const s = guard.streamOutput();
-    const words = 'The quarterly report shows revenue grew while costs stayed flat, and the team shipped on time. '.repeat(20).split(/(?<= )/);
+    const words = 'The quarterly report shows revenue grew while costs stayed flat, and the team shipped on time. '
+      .repeat(20)
+      .split(/(?<= )/);
     let maxHeld = 0;
     for (const w of words) {
       s.push(w);
@@ -92,7 +118,10 @@ describe('output scanner', () => {
     }
     // the rules that may span whitespace hold at most MAX_KEYWORD_OFFSET characters before the word being written,
     // plus what is waiting to be coalesced (BATCH for the first characters, then LATER_BATCH)
-    assert.ok(maxHeld <= MAX_KEYWORD_OFFSET + 'quarterly '.length + Math.max(BATCH, LATER_BATCH), `held back up to ${maxHeld} characters of prose`);
+    assert.ok(
+      maxHeld <= MAX_KEYWORD_OFFSET + 'quarterly '.length + Math.max(BATCH, LATER_BATCH),
+      `held back up to ${maxHeld} characters of prose`,
+    );
   });
 
   it('a long token-like run (a base64 blob) is held back by the longest anchor, or by the rule whose keyword occurs in it', () => {
@@ -105,13 +134,18 @@ describe('output scanner', () => {
       }
       return maxHeld;
     };
-    const blob = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256)).toString('base64').replace(/[+/]/g, 'x');
-    assert.ok(blob.toLowerCase().includes('fm1'), 'the blob contains flyio-access-token\'s keyword');
+    const blob = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256))
+      .toString('base64')
+      .replace(/[+/]/g, 'x');
+    assert.ok(blob.toLowerCase().includes('fm1'), "the blob contains flyio-access-token's keyword");
     const flyio = secretRuleset().rules.get('flyio-access-token')!.maxLength;
     assert.ok(held(blob) <= flyio + MAX_BATCH, `held ${held(blob)} characters of a base64 run, bound ${flyio}`);
     const plain = blob.replace(/fm1/gi, 'xxx');
     // ~90 characters (the longest keyword offsets of token rules), plus coalescing: a quarter of what is held, or BATCH
-    assert.ok(held(plain) <= 100 + 100 / 4 + LATER_BATCH, `held ${held(plain)} characters of a base64 run with no keyword`);
+    assert.ok(
+      held(plain) <= 100 + 100 / 4 + LATER_BATCH,
+      `held ${held(plain)} characters of a base64 run with no keyword`,
+    );
   });
 
   it('holds a PEM block until its END line, then releases it redacted whole', () => {
@@ -135,7 +169,10 @@ describe('output scanner', () => {
     assert.ok(!out.includes('AbCd'), 'no part of the body leaks, past the bound included');
     assert.match(out, /^(\[REDACTED:private-key\])+$/);
     assert.ok(maxHeld < MAX_PEM_BODY + 1024, `held ${maxHeld}`);
-    assert.equal(out, guard.scanOutput(`-----BEGIN RSA PRIVATE KEY-----\n${`${'AbCd'.repeat(16)}\n`.repeat(600)}`).text);
+    assert.equal(
+      out,
+      guard.scanOutput(`-----BEGIN RSA PRIVATE KEY-----\n${`${'AbCd'.repeat(16)}\n`.repeat(600)}`).text,
+    );
   });
 
   it('handles surrogate pairs and invalid UTF-16 split across deltas like the whole text', () => {
@@ -147,7 +184,15 @@ describe('output scanner', () => {
 
   it('stays bounded on a 100 KB line without newlines and on pathological input', () => {
     const t0 = performance.now();
-    for (const text of ['a'.repeat(100_000), '1'.repeat(100_000), '-----BEGIN '.repeat(10_000), 'eyJ'.repeat(30_000), `${'a@'.repeat(30_000)}b.co`, '[x]('.repeat(20_000), '<a '.repeat(30_000)]) {
+    for (const text of [
+      'a'.repeat(100_000),
+      '1'.repeat(100_000),
+      '-----BEGIN '.repeat(10_000),
+      'eyJ'.repeat(30_000),
+      `${'a@'.repeat(30_000)}b.co`,
+      '[x]('.repeat(20_000),
+      '<a '.repeat(30_000),
+    ]) {
       const whole = guard.scanOutput(text);
       const s = guard.streamOutput();
       let out = '';
@@ -165,11 +210,23 @@ describe('output scanner', () => {
   });
 
   it('custom patterns run on RE2: catastrophic-backtracking shapes stay linear', () => {
-    const g = compileGuard({ ...CFG, redaction: { detectors: [], customPatterns: [{ name: 'evil', pattern: '(a+)+b' }, { name: 'evil2', pattern: '(x|x)*y' }] } });
+    const g = compileGuard({
+      ...CFG,
+      redaction: {
+        detectors: [],
+        customPatterns: [
+          { name: 'evil', pattern: '(a+)+b' },
+          { name: 'evil2', pattern: '(x|x)*y' },
+        ],
+      },
+    });
     const t0 = performance.now();
     const r = g.scanOutput(`${'a'.repeat(50_000)}c ${'x'.repeat(50_000)}`);
     assert.ok(performance.now() - t0 < 2000);
-    assert.deepEqual(r.findings.filter((f) => f.kind === 'custom'), []);
+    assert.deepEqual(
+      r.findings.filter((f) => f.kind === 'custom'),
+      [],
+    );
     assert.equal(g.scanOutput('xx aaab zz').text, 'xx [REDACTED:evil] zz');
   });
 
@@ -185,7 +242,10 @@ describe('output scanner', () => {
     const text = 'see ![x](https://evil.example/a.png)';
     const flag = compileGuard({ ...CFG, exfiltration: { mode: 'flag', allowedHosts: [] } }).scanOutput(text);
     assert.equal(flag.text, text);
-    assert.deepEqual(flag.findings.map((f) => [f.detector, f.action]), [['markdown-image', 'flagged']]);
+    assert.deepEqual(
+      flag.findings.map((f) => [f.detector, f.action]),
+      [['markdown-image', 'flagged']],
+    );
     assert.equal(flag.blocked, undefined);
     const block = compileGuard({ ...CFG, exfiltration: { mode: 'block', allowedHosts: [] } }).scanOutput(text);
     assert.deepEqual(block.blocked, { check: 'exfiltration', detector: 'markdown-image' });

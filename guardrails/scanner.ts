@@ -156,7 +156,11 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
     const runFor = (a: Alphabet, slack: number, depth: number): number => {
       const key = alphabetKey(a, slack);
       let k = runIndex.get(key);
-      if (k === undefined) { k = runs.length; runIndex.set(key, k); runs.push({ alphabet: a, slack, depth }); }
+      if (k === undefined) {
+        k = runs.length;
+        runIndex.set(key, k);
+        runs.push({ alphabet: a, slack, depth });
+      }
       const run = runs[k] as Prefilter['runs'][number];
       run.depth = Math.max(run.depth, depth);
       return k;
@@ -171,7 +175,11 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
       const a = emptyAlphabet();
       for (const k of r.keywords.list) {
         let ki = index.get(k);
-        if (ki === undefined) { ki = keywordOwners.length; index.set(k, ki); keywordOwners.push([]); }
+        if (ki === undefined) {
+          ki = keywordOwners.length;
+          index.set(k, ki);
+          keywordOwners.push([]);
+        }
         const owners = keywordOwners[ki] as number[];
         if (owners[owners.length - 1] !== ri) owners.push(ri);
         for (const c of k) {
@@ -185,13 +193,17 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
     const pooled = new Uint8Array(rules.length);
     const always: number[] = [];
     const wordChars = emptyAlphabet();
-    for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-') wordChars.ascii[c.charCodeAt(0)] = 1;
+    for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-')
+      wordChars.ascii[c.charCodeAt(0)] = 1;
     const limits = [0, 8, MAX_POOLED_SPACE_OFFSET, Infinity];
     const groups = limits.map(() => ({ offset: 0, reach: 0, maxLength: 0, alphabet: emptyAlphabet(), members: 0 }));
     rules.forEach((r, i) => {
       const kw = r.keywords;
       const spansSpace = [9, 10, 13, 32].some((c) => r.alphabet.ascii[c] === 1) || r.alphabet.nonAscii;
-      if (!kw || !kw.list.every((k) => WORD_KEYWORD.test(k)) || (spansSpace && kw.offset > MAX_POOLED_SPACE_OFFSET)) { always.push(i); return; }
+      if (!kw || !kw.list.every((k) => WORD_KEYWORD.test(k)) || (spansSpace && kw.offset > MAX_POOLED_SPACE_OFFSET)) {
+        always.push(i);
+        return;
+      }
       pooled[i] = 1;
       const b = groups[limits.findIndex((l) => kw.offset <= l)] as (typeof groups)[number];
       b.offset = Math.max(b.offset, kw.offset);
@@ -202,14 +214,44 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
       b.members++;
     });
     const used = groups.filter((b) => b.members > 0);
-    const pool = used.length === 0 ? undefined : {
-      keywordRun: runFor(wordChars, 0, Math.max(...used.map((b) => b.reach)) + 2),
-      // a bucket of large offsets holds token rules only (whitespace rules are capped): their union run settles them
-      buckets: used.map((b) => ({ offset: b.offset, reach: b.reach, maxLength: b.maxLength, run: b.offset > MAX_POOLED_SPACE_OFFSET ? runFor(b.alphabet, 2, b.maxLength + LOOKAHEAD + 4) : -1 })),
-    };
-    const both = full && anchors ? newSet([...fullRules.map((i) => (rules[i] as Rule).source as string), ...anchorRules.map((i) => (rules[i] as Rule).anchor?.re.source as string)]) : undefined;
+    const pool =
+      used.length === 0
+        ? undefined
+        : {
+            keywordRun: runFor(wordChars, 0, Math.max(...used.map((b) => b.reach)) + 2),
+            // a bucket of large offsets holds token rules only (whitespace rules are capped): their union run settles them
+            buckets: used.map((b) => ({
+              offset: b.offset,
+              reach: b.reach,
+              maxLength: b.maxLength,
+              run: b.offset > MAX_POOLED_SPACE_OFFSET ? runFor(b.alphabet, 2, b.maxLength + LOOKAHEAD + 4) : -1,
+            })),
+          };
+    const both =
+      full && anchors
+        ? newSet([
+            ...fullRules.map((i) => (rules[i] as Rule).source as string),
+            ...anchorRules.map((i) => (rules[i] as Rule).anchor?.re.source as string),
+          ])
+        : undefined;
     const finders = rules.flatMap((r, i) => (r.source === undefined ? [i] : []));
-    p = { full, fullRules: full ? fullRules : [], anchors, anchorRules: anchors ? anchorRules : [], both, finders, keywords, keywordOwners, runs, runOf, anchorRunOf, keywordRunOf, always, pooled, pool };
+    p = {
+      full,
+      fullRules: full ? fullRules : [],
+      anchors,
+      anchorRules: anchors ? anchorRules : [],
+      both,
+      finders,
+      keywords,
+      keywordOwners,
+      runs,
+      runOf,
+      anchorRunOf,
+      keywordRunOf,
+      always,
+      pooled,
+      pool,
+    };
     prefilters.set(rules, p);
   }
   return p;
@@ -285,7 +327,8 @@ export class StreamScanner {
     if (this.#prefilter.keywords) {
       const bEnd = this.#view.length + this.#viewBase;
       const batch = this.#scannedTo < FAST_START ? BATCH : LATER_BATCH;
-      if (bEnd - this.#scannedTo < Math.max(batch, Math.min(MAX_BATCH, (bEnd - this.#released) >> 2))) return { text: '', findings: [] };
+      if (bEnd - this.#scannedTo < Math.max(batch, Math.min(MAX_BATCH, (bEnd - this.#released) >> 2)))
+        return { text: '', findings: [] };
     }
     return this.#process(false);
   }
@@ -343,7 +386,9 @@ export class StreamScanner {
   }
 
   #origEnd(v: number): number {
-    return this.#starts === null || this.#ends === null ? v + this.#shift + 1 : (this.#ends[v - this.#viewBase] as number);
+    return this.#starts === null || this.#ends === null
+      ? v + this.#shift + 1
+      : (this.#ends[v - this.#viewBase] as number);
   }
 
   #process(final: boolean): ScanChunk {
@@ -360,7 +405,8 @@ export class StreamScanner {
     if (pf.full || pf.anchors) {
       // only text from the earliest rule position on matters (one character before it, for \b and ^)
       let from = bEnd;
-      for (const i of pf.always) if (!rules[i]?.keywords && (this.#pos[i] as number) < from) from = this.#pos[i] as number;
+      for (const i of pf.always)
+        if (!rules[i]?.keywords && (this.#pos[i] as number) < from) from = this.#pos[i] as number;
       const bytes = asciiBytes(view);
       const at = from - base > LOOKBEHIND ? from - base - 1 : 0;
       const tail = bytes ? bytes.subarray(at) : view.slice(at);
@@ -409,8 +455,14 @@ export class StreamScanner {
         if (!hit && mayFind[i]) hit = rule.find(view, pos - base);
         if (!hit) break;
         const s = hit.start + base;
-        if (!final && !hit.complete && (s >= decidable || hit.end + base + LOOKAHEAD > bEnd)) { undecided = s; break; }
-        if (hit.end === hit.start) { pos = s + 1; continue; }
+        if (!final && !hit.complete && (s >= decidable || hit.end + base + LOOKAHEAD > bEnd)) {
+          undecided = s;
+          break;
+        }
+        if (hit.end === hit.start) {
+          pos = s + 1;
+          continue;
+        }
         if (rule.accept === undefined || rule.accept(hit, view)) {
           this.#record(i, rule, hit, base);
           pos = hit.end + base;
@@ -428,7 +480,13 @@ export class StreamScanner {
             const m = searchView(rule.anchor.re, view, 0, view.length, from - base);
             if (m) a = m.start + base;
           }
-          free = Math.max(free, Math.min(a, Math.max(this.#runOf(pf.anchorRunOf[i] as number, bEnd), bEnd - rule.anchor.maxLength - LOOKAHEAD)));
+          free = Math.max(
+            free,
+            Math.min(
+              a,
+              Math.max(this.#runOf(pf.anchorRunOf[i] as number, bEnd), bEnd - rule.anchor.maxLength - LOOKAHEAD),
+            ),
+          );
         }
         f = Math.min(undecided, free);
         // still holding much text and no match pending: settled up to where the text could still start a match (the
@@ -456,8 +514,26 @@ export class StreamScanner {
       const base = this.#viewBase;
       const prevEnd = Math.max(at, base);
       const limit = bEnd - run.depth;
-      if (run.slack === 0) this.#runStart[g] = inAlphabetRun(this.#view, base, prevEnd, bEnd, run.alphabet, this.#runStart[g] as number, limit);
-      else this.#outside[g] = lastOutside(this.#view, base, prevEnd, bEnd, run.alphabet, this.#outside[g] as [number, number], limit);
+      if (run.slack === 0)
+        this.#runStart[g] = inAlphabetRun(
+          this.#view,
+          base,
+          prevEnd,
+          bEnd,
+          run.alphabet,
+          this.#runStart[g] as number,
+          limit,
+        );
+      else
+        this.#outside[g] = lastOutside(
+          this.#view,
+          base,
+          prevEnd,
+          bEnd,
+          run.alphabet,
+          this.#outside[g] as [number, number],
+          limit,
+        );
       this.#runAt[g] = bEnd;
     }
     if (run.slack === 0) return this.#runStart[g] as number;
@@ -500,7 +576,10 @@ export class StreamScanner {
     pf.keywords.scan(this.#view, from - base, this.#view.length, (k, start) => {
       for (const r of pf.keywordOwners[k] as number[]) {
         let list = hits.get(r);
-        if (!list) { list = []; hits.set(r, list); }
+        if (!list) {
+          list = [];
+          hits.set(r, list);
+        }
         list.push(start + base);
       }
     });
@@ -521,28 +600,49 @@ export class StreamScanner {
     let pos = this.#pos[i] as number;
     let undecided = Infinity;
     const decidable = final ? Infinity : Math.max(this.#ruleRun(i, bEnd), bEnd - rule.maxLength - LOOKAHEAD);
-    const findWindow = rule.findWindow ?? ((v: string, from: number, last: number) => { const h = rule.find(v, from); return h && h.start <= last ? h : null; });
+    const findWindow =
+      rule.findWindow ??
+      ((v: string, from: number, last: number) => {
+        const h = rule.find(v, from);
+        return h && h.start <= last ? h : null;
+      });
     let h = 0;
     while (hits !== undefined && h < hits.length && pos < bEnd) {
       const k = hits[h] as number;
       const ws = Math.max(pos, k - kw.offset);
       const last = k + kw.before;
-      if (ws > last) { h++; continue; }
+      if (ws > last) {
+        h++;
+        continue;
+      }
       const hit = findWindow(view, ws - base, last - base);
       if (!hit) {
         // nothing starts in [ws, last] yet; a match may still appear there if it could reach past the buffer
         // (unless the rule's head already rules the window out)
         // (a window the head or closure could not rule out is asked again once HOLD_CHECK more characters have come)
-        if (!final && last + rule.maxLength + LOOKAHEAD > bEnd && !this.#excluded(i, rule, view, ws - base, last - base, bEnd)) {
+        if (
+          !final &&
+          last + rule.maxLength + LOOKAHEAD > bEnd &&
+          !this.#excluded(i, rule, view, ws - base, last - base, bEnd)
+        ) {
           const c = Math.max(ws, decidable);
-          if (c <= last) { undecided = c; break; }
+          if (c <= last) {
+            undecided = c;
+            break;
+          }
         }
         h++;
         continue;
       }
       const s = hit.start + base;
-      if (!final && (s >= decidable || hit.end + base + LOOKAHEAD > bEnd)) { undecided = s; break; }
-      if (hit.end === hit.start) { pos = s + 1; continue; }
+      if (!final && (s >= decidable || hit.end + base + LOOKAHEAD > bEnd)) {
+        undecided = s;
+        break;
+      }
+      if (hit.end === hit.start) {
+        pos = s + 1;
+        continue;
+      }
       if (rule.accept === undefined || rule.accept(hit, view)) {
         this.#record(i, rule, hit, base);
         pos = hit.end + base;
@@ -568,7 +668,13 @@ export class StreamScanner {
   }
 
   #record(index: number, rule: Rule, hit: Hit, base: number): void {
-    this.#pending.push({ rule: index, start: hit.start + base, spanStart: hit.spanStart + base, spanEnd: hit.spanEnd + base, replacement: rule.replace(hit) });
+    this.#pending.push({
+      rule: index,
+      start: hit.start + base,
+      spanStart: hit.spanStart + base,
+      spanEnd: hit.spanEnd + base,
+      replacement: rule.replace(hit),
+    });
   }
 
   #release(settled: number, final: boolean): ScanChunk {
@@ -579,8 +685,10 @@ export class StreamScanner {
     for (const p of pending) {
       if (p.replacement === null) continue;
       const g = groups[groups.length - 1];
-      if (g && p.spanStart < g.end) { g.members.push(p); if (p.spanEnd > g.end) g.end = p.spanEnd; }
-      else groups.push({ start: p.spanStart, end: p.spanEnd, members: [p] });
+      if (g && p.spanStart < g.end) {
+        g.members.push(p);
+        if (p.spanEnd > g.end) g.end = p.spanEnd;
+      } else groups.push({ start: p.spanStart, end: p.spanEnd, members: [p] });
     }
     const bEnd = this.#viewBase + this.#view.length;
     let cut = final ? bEnd : settled;
@@ -601,7 +709,13 @@ export class StreamScanner {
     const findings: Finding[] = [];
     const finding = (p: Pending, action: FindingAction) => {
       const rule = rules[p.rule] as Rule;
-      findings.push({ detector: rule.name, kind: rule.kind, start: this.#origStart(p.spanStart), end: this.#origEnd(p.spanEnd - 1), action });
+      findings.push({
+        detector: rule.name,
+        kind: rule.kind,
+        start: this.#origStart(p.spanStart),
+        end: this.#origEnd(p.spanEnd - 1),
+        action,
+      });
     };
     const done = new Set<Pending>();
     for (const g of groups) {
@@ -610,12 +724,26 @@ export class StreamScanner {
       const oEnd = Math.max(oStart, this.#origEnd(g.end - 1));
       const label = this.#label(g.members);
       const redacting = REDACTING.has((rules[label.rule] as Rule).kind);
-      out += this.#orig.slice(cursor - this.#origBase, oStart - this.#origBase) + (redacting ? `[REDACTED:${(rules[label.rule] as Rule).name}]` : this.#exfilReplacement(g.members, g.start, g.end));
-      findings.push({ detector: (rules[label.rule] as Rule).name, kind: (rules[label.rule] as Rule).kind, start: oStart, end: oEnd, action: redacting ? 'redacted' : 'neutralized' });
+      out +=
+        this.#orig.slice(cursor - this.#origBase, oStart - this.#origBase) +
+        (redacting
+          ? `[REDACTED:${(rules[label.rule] as Rule).name}]`
+          : this.#exfilReplacement(g.members, g.start, g.end));
+      findings.push({
+        detector: (rules[label.rule] as Rule).name,
+        kind: (rules[label.rule] as Rule).kind,
+        start: oStart,
+        end: oEnd,
+        action: redacting ? 'redacted' : 'neutralized',
+      });
       cursor = oEnd;
       for (const m of g.members) done.add(m);
     }
-    for (const p of pending) if (p.replacement === null && p.spanStart < cut) { done.add(p); finding(p, 'flagged'); }
+    for (const p of pending)
+      if (p.replacement === null && p.spanStart < cut) {
+        done.add(p);
+        finding(p, 'flagged');
+      }
     const oCut = Math.max(cursor, this.#origStart(cut));
     out += this.#orig.slice(cursor - this.#origBase, oCut - this.#origBase);
     this.#pending = pending.filter((p) => !done.has(p));
@@ -632,7 +760,9 @@ export class StreamScanner {
    */
   #label(members: readonly Pending[]): Pending {
     const rank = (p: Pending) => KIND_RANK[(this.#rules[p.rule] as Rule).kind];
-    return members.reduce((best, m) => (rank(m) < rank(best) || (rank(m) === rank(best) && m.rule < best.rule) ? m : best));
+    return members.reduce((best, m) =>
+      rank(m) < rank(best) || (rank(m) === rank(best) && m.rule < best.rule) ? m : best,
+    );
   }
 
   #exfilReplacement(members: readonly Pending[], start: number, end: number): string {

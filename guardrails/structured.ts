@@ -26,13 +26,23 @@ export function requestedFormat(body: unknown): OutputFormat | undefined {
   return {
     type: 'json_schema',
     ...(typeof o['name'] === 'string' ? { name: o['name'] } : {}),
-    ...(schema !== null && typeof schema === 'object' && !Array.isArray(schema) ? { schema: schema as Record<string, unknown> } : {}),
+    ...(schema !== null && typeof schema === 'object' && !Array.isArray(schema)
+      ? { schema: schema as Record<string, unknown> }
+      : {}),
   };
 }
 
-const re2Engine = Object.assign((pattern: string, flags: string) => new RE2(pattern, flags), { code: 'require("re2")' });
+const re2Engine = Object.assign((pattern: string, flags: string) => new RE2(pattern, flags), {
+  code: 'require("re2")',
+});
 
-const ajv = new Ajv({ strict: false, allErrors: false, validateFormats: false, logger: false, code: { regExp: re2Engine } });
+const ajv = new Ajv({
+  strict: false,
+  allErrors: false,
+  validateFormats: false,
+  logger: false,
+  code: { regExp: re2Engine },
+});
 
 const MAX_SCHEMA_BYTES = 64 * 1024;
 const cache = new Map<string, ValidateFunction | Error>();
@@ -85,5 +95,8 @@ export function validateOutput(text: string, format: OutputFormat): OutputValida
   const v = compiled(format.schema);
   if (v instanceof Error) return { valid: false, errors: [v.message] };
   if (v(value)) return { valid: true, errors: [] };
-  return { valid: false, errors: (v.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`) };
+  return {
+    valid: false,
+    errors: (v.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`),
+  };
 }

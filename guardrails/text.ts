@@ -7,13 +7,70 @@ import type RE2 from 're2';
 
 const CONFUSABLES: Record<string, string> = {
   // Cyrillic
-  А: 'A', В: 'B', Е: 'E', К: 'K', М: 'M', Н: 'H', О: 'O', Р: 'P', С: 'C', Т: 'T', Х: 'X', У: 'Y', Ѕ: 'S', І: 'I', Ј: 'J',
-  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', ѕ: 's', і: 'i', ј: 'j', ԁ: 'd', ԛ: 'q', ԝ: 'w', һ: 'h', ӏ: 'l',
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  О: 'O',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  Х: 'X',
+  У: 'Y',
+  Ѕ: 'S',
+  І: 'I',
+  Ј: 'J',
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  і: 'i',
+  ј: 'j',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
+  һ: 'h',
+  ӏ: 'l',
   // Greek
-  Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O', Ρ: 'P', Τ: 'T', Υ: 'Y', Χ: 'X',
-  ο: 'o', ν: 'v', ρ: 'p', τ: 't', ι: 'i', κ: 'k', α: 'a',
+  Α: 'A',
+  Β: 'B',
+  Ε: 'E',
+  Ζ: 'Z',
+  Η: 'H',
+  Ι: 'I',
+  Κ: 'K',
+  Μ: 'M',
+  Ν: 'N',
+  Ο: 'O',
+  Ρ: 'P',
+  Τ: 'T',
+  Υ: 'Y',
+  Χ: 'X',
+  ο: 'o',
+  ν: 'v',
+  ρ: 'p',
+  τ: 't',
+  ι: 'i',
+  κ: 'k',
+  α: 'a',
   // punctuation look-alikes that matter inside tokens
-  '‐': '-', '‑': '-', '‒': '-', '–': '-', '—': '-', '−': '-', '∕': '/', '⁄': '/', '＠': '@', '․': '.', '‧': '.',
+  '‐': '-',
+  '‑': '-',
+  '‒': '-',
+  '–': '-',
+  '—': '-',
+  '−': '-',
+  '∕': '/',
+  '⁄': '/',
+  '＠': '@',
+  '․': '.',
+  '‧': '.',
 };
 
 const INVISIBLE = /^[\p{Cf}\p{Mn}\p{Me}\u034f\u115f\u1160\u3164\uffa0]$/u;
@@ -45,7 +102,13 @@ export function isAscii(s: string): boolean {
 }
 
 /** A search of view[lo, hi) from `from` (absolute offsets) on the view's bytes when ASCII: the match's bounds. */
-export function searchView(re: RE2, view: string, lo: number, hi: number, from: number): { start: number; end: number } | null {
+export function searchView(
+  re: RE2,
+  view: string,
+  lo: number,
+  hi: number,
+  from: number,
+): { start: number; end: number } | null {
   const bytes = asciiBytes(view);
   re.lastIndex = from - lo;
   if (bytes) {
@@ -88,7 +151,10 @@ export function foldText(text: string, origAt: number): { view: string; starts: 
     const f = cp < 0x80 ? (text[i] as string) : foldCodePoint(cp);
     if (f.length > 0) {
       parts.push(f);
-      for (let k = 0; k < f.length; k++) { starts.push(origAt + i); ends.push(origAt + i + w); }
+      for (let k = 0; k < f.length; k++) {
+        starts.push(origAt + i);
+        ends.push(origAt + i + w);
+      }
     }
     i += w;
   }

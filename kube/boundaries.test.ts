@@ -58,12 +58,24 @@ function edges(): string[] {
 
 describe('import boundaries', () => {
   it('finds the specifiers it checks', () => {
-    assert.deepEqual(importSpecifiers(`import a from './a.ts';\nimport type { B } from "../b/c.ts";\nexport { d } from '../../d.ts';\nconst e = await import('../e.ts');\nimport 'node:fs';`), ['./a.ts', '../b/c.ts', '../../d.ts', '../e.ts']);
+    assert.deepEqual(
+      importSpecifiers(
+        `import a from './a.ts';\nimport type { B } from "../b/c.ts";\nexport { d } from '../../d.ts';\nconst e = await import('../e.ts');\nimport 'node:fs';`,
+      ),
+      ['./a.ts', '../b/c.ts', '../../d.ts', '../e.ts'],
+    );
   });
 
   it('the gateway imports nothing from the operator, the operator nothing from the gateway; api/ and kube/ depend on neither', () => {
     const found = edges();
-    assert.deepEqual(found.filter((e) => !Object.hasOwn(ALLOWED, e)), []);
-    assert.deepEqual(Object.keys(ALLOWED).filter((e) => !found.includes(e)), [], 'an allowed exception that no longer exists: remove it');
+    assert.deepEqual(
+      found.filter((e) => !Object.hasOwn(ALLOWED, e)),
+      [],
+    );
+    assert.deepEqual(
+      Object.keys(ALLOWED).filter((e) => !found.includes(e)),
+      [],
+      'an allowed exception that no longer exists: remove it',
+    );
   });
 });

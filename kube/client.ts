@@ -38,11 +38,19 @@ interface Auth {
 
 function directAuth(c: Connection): Auth {
   // One connection pool for every request (and every watch).
-  const agent = new Agent({ connect: { ...(c.ca ? { ca: c.ca } : {}), ...(c.cert ? { cert: c.cert } : {}), ...(c.key ? { key: c.key } : {}), rejectUnauthorized: !c.insecureSkipTlsVerify } });
+  const agent = new Agent({
+    connect: {
+      ...(c.ca ? { ca: c.ca } : {}),
+      ...(c.cert ? { cert: c.cert } : {}),
+      ...(c.key ? { key: c.key } : {}),
+      rejectUnauthorized: !c.insecureSkipTlsVerify,
+    },
+  });
   return {
     headers: async (): Promise<Record<string, string>> => {
       if (c.token) return { Authorization: `Bearer ${c.token()}` };
-      if (c.basic) return { Authorization: `Basic ${Buffer.from(`${c.basic.username}:${c.basic.password}`).toString('base64')}` };
+      if (c.basic)
+        return { Authorization: `Basic ${Buffer.from(`${c.basic.username}:${c.basic.password}`).toString('base64')}` };
       return {};
     },
     dispatcher: () => agent,
@@ -52,13 +60,28 @@ function directAuth(c: Connection): Auth {
 /** Kubeconfigs with an exec plugin or auth provider: client-node does the authentication. */
 function pluginAuth(path: string): Auth {
   type KC = { loadFromFile(p: string): void; applySecurityAuthentication(ctx: unknown): Promise<void> };
-  let kc: Promise<{ kc: KC; RequestContext: new (url: string, method: string) => { getHeaders(): Record<string, string>; getDispatcher(): Dispatcher } }> | undefined;
+  let kc:
+    | Promise<{
+        kc: KC;
+        RequestContext: new (
+          url: string,
+          method: string,
+        ) => { getHeaders(): Record<string, string>; getDispatcher(): Dispatcher };
+      }>
+    | undefined;
   let dispatcher: Dispatcher | undefined;
-  const load = () => (kc ??= import('@kubernetes/client-node').then((m) => {
-    const k = new m.KubeConfig() as unknown as KC;
-    k.loadFromFile(path);
-    return { kc: k, RequestContext: m.RequestContext as unknown as new (url: string, method: string) => { getHeaders(): Record<string, string>; getDispatcher(): Dispatcher } };
-  }));
+  const load = () =>
+    (kc ??= import('@kubernetes/client-node').then((m) => {
+      const k = new m.KubeConfig() as unknown as KC;
+      k.loadFromFile(path);
+      return {
+        kc: k,
+        RequestContext: m.RequestContext as unknown as new (
+          url: string,
+          method: string,
+        ) => { getHeaders(): Record<string, string>; getDispatcher(): Dispatcher },
+      };
+    }));
   return {
     headers: async (url, method) => {
       const { kc: k, RequestContext } = await load();
@@ -109,18 +132,49 @@ export class KubeClient {
     return n;
   }
 
-  private async send(method: string, url: URL, body: string | undefined, contentType: string | undefined, signal: AbortSignal): Promise<Awaited<ReturnType<typeof fetch>>> {
-    const headers: Record<string, string> = { ...(await this.auth.headers(url.toString(), method)), Accept: 'application/json' };
+  private async send(
+    method: string,
+    url: URL,
+    body: string | undefined,
+    contentType: string | undefined,
+    signal: AbortSignal,
+  ): Promise<Awaited<ReturnType<typeof fetch>>> {
+    const headers: Record<string, string> = {
+      ...(await this.auth.headers(url.toString(), method)),
+      Accept: 'application/json',
+    };
     if (body !== undefined) headers['Content-Type'] = contentType ?? 'application/json';
-    return fetch(url, { method, headers, dispatcher: this.auth.dispatcher(), ...(body !== undefined ? { body } : {}), signal });
+    return fetch(url, {
+      method,
+      headers,
+      dispatcher: this.auth.dispatcher(),
+      ...(body !== undefined ? { body } : {}),
+      signal,
+    });
   }
 
-  async request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, opts: { query?: Record<string, string>; body?: unknown; contentType?: string; verb?: string; resource?: string } = {}): Promise<T> {
+  async request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    opts: {
+      query?: Record<string, string>;
+      body?: unknown;
+      contentType?: string;
+      verb?: string;
+      resource?: string;
+    } = {},
+  ): Promise<T> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
     const verb = opts.verb ?? method.toLowerCase();
     this.counts.set(verb, (this.counts.get(verb) ?? 0) + 1);
-    const res = await this.send(method, url, opts.body !== undefined ? JSON.stringify(opts.body) : undefined, opts.contentType, AbortSignal.timeout(30_000));
+    const res = await this.send(
+      method,
+      url,
+      opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      opts.contentType,
+      AbortSignal.timeout(30_000),
+    );
     const text = await res.text();
     this.onRequest?.(verb, opts.resource ?? '', res.status);
     if (!res.ok) {
@@ -130,7 +184,9 @@ export class KubeClient {
         const status = JSON.parse(text) as { reason?: string; message?: string };
         reason = status.reason ?? reason;
         message = status.message ?? message;
-      } catch { /* not a Status object */ }
+      } catch {
+        /* not a Status object */
+      }
       throw new KubeError(res.status, reason, `${method} ${path}: ${res.status} ${message}`);
     }
     return (text === '' ? {} : JSON.parse(text)) as T;
@@ -140,7 +196,12 @@ export class KubeClient {
    * A watch: each event line is parsed and handed over as it arrives. Resolves when the server ends the
    * watch (timeoutSeconds) or `signal` aborts it; rejects on an HTTP error or a broken stream.
    */
-  async watch(path: string, query: Record<string, string>, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+  async watch(
+    path: string,
+    query: Record<string, string>,
+    onEvent: (e: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries({ ...query, watch: 'true' })) url.searchParams.set(k, v);
     this.counts.set('watch', (this.counts.get('watch') ?? 0) + 1);
@@ -150,12 +211,19 @@ export class KubeClient {
       const text = await res.text().catch(() => '');
       throw new KubeError(res.status, res.statusText, `watch ${path}: ${res.status} ${text.slice(0, 500)}`);
     }
-    const lines = createInterface({ input: Readable.fromWeb(res.body as Parameters<typeof Readable.fromWeb>[0]), crlfDelay: Infinity });
+    const lines = createInterface({
+      input: Readable.fromWeb(res.body as Parameters<typeof Readable.fromWeb>[0]),
+      crlfDelay: Infinity,
+    });
     try {
       for await (const line of lines) {
         if (line.trim() === '') continue;
         let e: WatchEvent;
-        try { e = JSON.parse(line) as WatchEvent; } catch { throw new Error(`watch ${path}: a line that is not JSON`); }
+        try {
+          e = JSON.parse(line) as WatchEvent;
+        } catch {
+          throw new Error(`watch ${path}: a line that is not JSON`);
+        }
         onEvent(e);
       }
     } catch (err) {
@@ -174,7 +242,17 @@ export class KubeClient {
   }
 
   /** Every page of a collection; `transform` maps each item as its page arrives (informers keep only what they need). */
-  async list<T extends KObject>(r: Resource, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; limit?: number; continue?: string; transform?: (o: KObject) => KObject } = {}): Promise<ListResult<T>> {
+  async list<T extends KObject>(
+    r: Resource,
+    opts: {
+      namespace?: string;
+      labelSelector?: string;
+      fieldSelector?: string;
+      limit?: number;
+      continue?: string;
+      transform?: (o: KObject) => KObject;
+    } = {},
+  ): Promise<ListResult<T>> {
     const items: T[] = [];
     let cont: string | undefined = opts.continue;
     let resourceVersion: string;
@@ -183,7 +261,11 @@ export class KubeClient {
       if (opts.labelSelector) query['labelSelector'] = opts.labelSelector;
       if (opts.fieldSelector) query['fieldSelector'] = opts.fieldSelector;
       if (cont) query['continue'] = cont;
-      const page = await this.request<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>('GET', pathFor(r, opts.namespace), { query, verb: 'list', resource: r.plural });
+      const page = await this.request<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>(
+        'GET',
+        pathFor(r, opts.namespace),
+        { query, verb: 'list', resource: r.plural },
+      );
       const apiVersion = apiVersionOf(r);
       for (const item of page.items) {
         const full = { ...item, apiVersion, kind: r.kind };
@@ -196,25 +278,53 @@ export class KubeClient {
   }
 
   /** Server-side apply under the operator's field manager (force: the operator owns these fields). */
-  async apply<T extends KObject>(r: Resource, obj: KObject, opts: { subresource?: 'status'; force?: boolean; dryRun?: boolean } = {}): Promise<T> {
+  async apply<T extends KObject>(
+    r: Resource,
+    obj: KObject,
+    opts: { subresource?: 'status'; force?: boolean; dryRun?: boolean } = {},
+  ): Promise<T> {
     const query: Record<string, string> = { fieldManager: FIELD_MANAGER, force: String(opts.force ?? true) };
     if (opts.dryRun) query['dryRun'] = 'All';
     return this.request<T>('PATCH', pathFor(r, obj.metadata.namespace, obj.metadata.name, opts.subresource), {
-      query, body: obj, contentType: 'application/apply-patch+yaml', verb: opts.subresource ? 'apply-status' : 'apply', resource: r.plural,
+      query,
+      body: obj,
+      contentType: 'application/apply-patch+yaml',
+      verb: opts.subresource ? 'apply-status' : 'apply',
+      resource: r.plural,
     });
   }
 
   async create<T extends KObject>(r: Resource, obj: KObject): Promise<T> {
-    return this.request<T>('POST', pathFor(r, obj.metadata.namespace), { query: { fieldManager: FIELD_MANAGER }, body: obj, verb: 'create', resource: r.plural });
+    return this.request<T>('POST', pathFor(r, obj.metadata.namespace), {
+      query: { fieldManager: FIELD_MANAGER },
+      body: obj,
+      verb: 'create',
+      resource: r.plural,
+    });
   }
 
   async replace<T extends KObject>(r: Resource, obj: KObject): Promise<T> {
-    return this.request<T>('PUT', pathFor(r, obj.metadata.namespace, obj.metadata.name), { query: { fieldManager: FIELD_MANAGER }, body: obj, verb: 'update', resource: r.plural });
+    return this.request<T>('PUT', pathFor(r, obj.metadata.namespace, obj.metadata.name), {
+      query: { fieldManager: FIELD_MANAGER },
+      body: obj,
+      verb: 'update',
+      resource: r.plural,
+    });
   }
 
-  async delete(r: Resource, namespace: string | undefined, name: string, opts: { uid?: string } = {}): Promise<boolean> {
+  async delete(
+    r: Resource,
+    namespace: string | undefined,
+    name: string,
+    opts: { uid?: string } = {},
+  ): Promise<boolean> {
     try {
-      const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', ...(opts.uid ? { preconditions: { uid: opts.uid } } : {}) };
+      const body = {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        propagationPolicy: 'Background',
+        ...(opts.uid ? { preconditions: { uid: opts.uid } } : {}),
+      };
       await this.request('DELETE', pathFor(r, namespace, name), { body, resource: r.plural });
       return true;
     } catch (err) {

@@ -8,17 +8,31 @@ import { fromKubeconfigText, inCluster } from './config.ts';
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-kc-'));
 writeFileSync(join(dir, 'ca.crt'), 'CA PEM');
 writeFileSync(join(dir, 'token'), 'tok-from-file\n');
-const kc = (user: Record<string, unknown>, cluster: Record<string, unknown> = { server: 'https://127.0.0.1:6443/', 'certificate-authority': 'ca.crt' }) => JSON.stringify({
-  apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
-  clusters: [{ name: 'k', cluster }], users: [{ name: 'u', user }], contexts: [{ name: 'c', context: { cluster: 'k', user: 'u' } }],
-});
+const kc = (
+  user: Record<string, unknown>,
+  cluster: Record<string, unknown> = { server: 'https://127.0.0.1:6443/', 'certificate-authority': 'ca.crt' },
+) =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'c',
+    clusters: [{ name: 'k', cluster }],
+    users: [{ name: 'u', user }],
+    contexts: [{ name: 'c', context: { cluster: 'k', user: 'u' } }],
+  });
 
 describe('kubeconfig without client-node', () => {
   it('reads certificates (files relative to the kubeconfig, or inline data) and tokens', () => {
-    const certs = fromKubeconfigText(kc({ 'client-certificate-data': Buffer.from('CERT').toString('base64'), 'client-key': 'ca.crt' }), join(dir, 'config'));
+    const certs = fromKubeconfigText(
+      kc({ 'client-certificate-data': Buffer.from('CERT').toString('base64'), 'client-key': 'ca.crt' }),
+      join(dir, 'config'),
+    );
     assert.equal(certs.kind, 'direct');
     if (certs.kind !== 'direct') return;
-    assert.deepEqual([certs.connection.server, certs.connection.ca, certs.connection.cert, certs.connection.key], ['https://127.0.0.1:6443', 'CA PEM', 'CERT', 'CA PEM']);
+    assert.deepEqual(
+      [certs.connection.server, certs.connection.ca, certs.connection.cert, certs.connection.key],
+      ['https://127.0.0.1:6443', 'CA PEM', 'CERT', 'CA PEM'],
+    );
     const token = fromKubeconfigText(kc({ tokenFile: 'token' }), join(dir, 'config'));
     assert.equal(token.kind === 'direct' && token.connection.token?.(), 'tok-from-file');
   });

@@ -24,7 +24,8 @@ export interface Connection {
   source: string;
 }
 
-export type Loaded = { kind: 'direct'; connection: Connection } | { kind: 'plugin'; path: string; server: string; why: string };
+export type Loaded =
+  { kind: 'direct'; connection: Connection } | { kind: 'plugin'; path: string; server: string; why: string };
 
 type Named<T> = { name?: string } & T;
 interface RawKubeconfig {
@@ -49,14 +50,22 @@ export function fromKubeconfigText(text: string, path: string): Loaded {
   const raw = parseYaml(text) as RawKubeconfig | null;
   if (!raw || typeof raw !== 'object') throw new Error(`${path} is not a kubeconfig`);
   const ctxName = raw['current-context'];
-  const ctx = raw.contexts?.find((c) => c.name === ctxName)?.context ?? (raw.contexts?.length === 1 ? raw.contexts[0]?.context : undefined);
+  const ctx =
+    raw.contexts?.find((c) => c.name === ctxName)?.context ??
+    (raw.contexts?.length === 1 ? raw.contexts[0]?.context : undefined);
   if (!ctx) throw new Error(`${path}: no current context`);
   const cluster = raw.clusters?.find((c) => c.name === ctx.cluster)?.cluster;
   if (!cluster) throw new Error(`${path}: context names cluster ${String(ctx.cluster)}, which is not defined`);
   const user = raw.users?.find((u) => u.name === ctx.user)?.user ?? {};
   const server = str(cluster['server']);
   if (!server) throw new Error(`${path}: cluster ${String(ctx.cluster)} has no server`);
-  if (user['exec'] !== undefined || user['auth-provider'] !== undefined) return { kind: 'plugin', path, server: server.replace(/\/+$/, ''), why: user['exec'] !== undefined ? 'exec plugin' : 'auth provider' };
+  if (user['exec'] !== undefined || user['auth-provider'] !== undefined)
+    return {
+      kind: 'plugin',
+      path,
+      server: server.replace(/\/+$/, ''),
+      why: user['exec'] !== undefined ? 'exec plugin' : 'auth provider',
+    };
   const base = dirname(path);
   const c: Connection = { server: server.replace(/\/+$/, ''), source: path };
   const ca = fileOrData(base, cluster, 'certificate-authority', 'certificate-authority-data');
@@ -69,7 +78,8 @@ export function fromKubeconfigText(text: string, path: string): Loaded {
   const token = str(user['token']);
   const tokenFile = str(user['tokenFile']);
   if (token) c.token = () => token;
-  else if (tokenFile) c.token = () => readFileSync(isAbsolute(tokenFile) ? tokenFile : join(base, tokenFile), 'utf8').trim();
+  else if (tokenFile)
+    c.token = () => readFileSync(isAbsolute(tokenFile) ? tokenFile : join(base, tokenFile), 'utf8').trim();
   const username = str(user['username']);
   if (username) c.basic = { username, password: str(user['password']) ?? '' };
   return { kind: 'direct', connection: c };
@@ -86,7 +96,8 @@ export function inCluster(env: NodeJS.ProcessEnv = process.env, dir = SERVICE_AC
     ca: readFileSync(join(dir, 'ca.crt'), 'utf8'),
     // Re-read at most once a minute (the kubelet refreshes the file well before expiry).
     token: () => {
-      if (Date.now() - cached.at > 60_000) cached = { at: Date.now(), token: readFileSync(join(dir, 'token'), 'utf8').trim() };
+      if (Date.now() - cached.at > 60_000)
+        cached = { at: Date.now(), token: readFileSync(join(dir, 'token'), 'utf8').trim() };
       return cached.token;
     },
     source: 'in-cluster service account',

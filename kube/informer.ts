@@ -50,12 +50,24 @@ export class Informer {
     this.transform = opts.transform ?? withoutManagedFields;
   }
 
-  on(handler: Handler): void { this.handlers.push(handler); }
-  list(): KObject[] { return [...this.cache.values()]; }
-  values(): IterableIterator<KObject> { return this.cache.values(); }
-  get(key: string): KObject | undefined { return this.cache.get(key); }
-  get hasSynced(): boolean { return this.synced; }
-  get size(): number { return this.cache.size; }
+  on(handler: Handler): void {
+    this.handlers.push(handler);
+  }
+  list(): KObject[] {
+    return [...this.cache.values()];
+  }
+  values(): IterableIterator<KObject> {
+    return this.cache.values();
+  }
+  get(key: string): KObject | undefined {
+    return this.cache.get(key);
+  }
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+  get size(): number {
+    return this.cache.size;
+  }
 
   waitForSync(): Promise<void> {
     if (this.synced) return Promise.resolve();
@@ -65,7 +77,9 @@ export class Informer {
   start(): void {
     void this.loop();
     if (this.opts.resyncMs) {
-      this.resyncTimer = setInterval(() => { for (const o of this.cache.values()) this.emit(o, 'resync'); }, this.opts.resyncMs);
+      this.resyncTimer = setInterval(() => {
+        for (const o of this.cache.values()) this.emit(o, 'resync');
+      }, this.opts.resyncMs);
       this.resyncTimer.unref();
     }
   }
@@ -78,7 +92,11 @@ export class Informer {
 
   private emit(obj: KObject, event: InformerEvent, old?: KObject): void {
     for (const h of this.handlers) {
-      try { h(obj, event, old); } catch (err) { this.opts.log?.('informer handler failed', { resource: this.resource.plural, err: String(err) }); }
+      try {
+        h(obj, event, old);
+      } catch (err) {
+        this.opts.log?.('informer handler failed', { resource: this.resource.plural, err: String(err) });
+      }
     }
   }
 
@@ -87,7 +105,13 @@ export class Informer {
     const item: KObject = this.transform({ ...obj, apiVersion: apiVersionOf(this.resource), kind: this.resource.kind });
     const key = keyOf(item);
     const old = this.cache.get(key);
-    if (type === 'DELETED') { if (old) { this.cache.delete(key); this.emit(item, 'delete'); } return; }
+    if (type === 'DELETED') {
+      if (old) {
+        this.cache.delete(key);
+        this.emit(item, 'delete');
+      }
+      return;
+    }
     this.cache.set(key, item);
     if (old && this.opts.quietUnchanged && sameContent(old, item)) return;
     this.emit(item, old ? 'update' : 'add', old);
@@ -107,17 +131,32 @@ export class Informer {
       const old = this.cache.get(key);
       this.cache.set(key, item);
       if (!old) this.emit(item, 'add');
-      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion && !(this.opts.quietUnchanged && sameContent(old, item))) this.emit(item, 'update', old);
+      else if (
+        old.metadata.resourceVersion !== item.metadata.resourceVersion &&
+        !(this.opts.quietUnchanged && sameContent(old, item))
+      )
+        this.emit(item, 'update', old);
     }
-    for (const [key, old] of this.cache) if (!seen.has(key)) { this.cache.delete(key); this.emit(old, 'delete'); }
+    for (const [key, old] of this.cache)
+      if (!seen.has(key)) {
+        this.cache.delete(key);
+        this.emit(old, 'delete');
+      }
     this.resourceVersion = resourceVersion;
     this.lastEventAt = Date.now();
-    if (!this.synced) { this.synced = true; for (const w of this.syncWaiters.splice(0)) w(); }
+    if (!this.synced) {
+      this.synced = true;
+      for (const w of this.syncWaiters.splice(0)) w();
+    }
   }
 
   private async watchOnce(): Promise<void> {
     const timeoutSeconds = this.opts.watchTimeoutSeconds ?? 300;
-    const query: Record<string, string> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds) };
+    const query: Record<string, string> = {
+      resourceVersion: this.resourceVersion,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(timeoutSeconds),
+    };
     if (this.opts.labelSelector) query['labelSelector'] = this.opts.labelSelector;
     const ctrl = new AbortController();
     this.abort = ctrl;
@@ -127,26 +166,34 @@ export class Informer {
     let gone = false;
     let failed: string | undefined;
     try {
-      await this.client.watch(pathFor(this.resource, this.opts.namespace), query, ({ type, object }) => {
-        this.lastEventAt = Date.now();
-        idle.refresh();
-        if (type === 'ERROR') {
-          const status = object as { code?: number; message?: string };
-          if (status.code === 410) gone = true;
-          else failed = status.message ?? 'watch error';
-          this.lastError = status.message ?? 'watch error';
-          ctrl.abort();
-          return;
-        }
-        if (!isKObject(object)) return;
-        this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
-        if (type === 'BOOKMARK') return;
-        this.ingest(type === 'DELETED' ? 'DELETED' : 'MODIFIED', object);
-      }, ctrl.signal);
+      await this.client.watch(
+        pathFor(this.resource, this.opts.namespace),
+        query,
+        ({ type, object }) => {
+          this.lastEventAt = Date.now();
+          idle.refresh();
+          if (type === 'ERROR') {
+            const status = object as { code?: number; message?: string };
+            if (status.code === 410) gone = true;
+            else failed = status.message ?? 'watch error';
+            this.lastError = status.message ?? 'watch error';
+            ctrl.abort();
+            return;
+          }
+          if (!isKObject(object)) return;
+          this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
+          if (type === 'BOOKMARK') return;
+          this.ingest(type === 'DELETED' ? 'DELETED' : 'MODIFIED', object);
+        },
+        ctrl.signal,
+      );
     } finally {
       clearTimeout(idle);
     }
-    if (gone) { this.resourceVersion = ''; return; }
+    if (gone) {
+      this.resourceVersion = '';
+      return;
+    }
     if (failed !== undefined && !this.stopped) throw new Error(failed);
   }
 
@@ -161,7 +208,11 @@ export class Informer {
         this.restarts++;
         this.lastError = err instanceof Error ? err.message : String(err);
         const delay = backoffDelay(this.failures++, { baseMs: 500, maxMs: 30_000 });
-        this.opts.log?.('watch failed; restarting', { resource: this.resource.plural, err: this.lastError, retryInMs: delay });
+        this.opts.log?.('watch failed; restarting', {
+          resource: this.resource.plural,
+          err: this.lastError,
+          retryInMs: delay,
+        });
         // After an error the cache may have missed events: re-list before watching again.
         this.resourceVersion = '';
         await new Promise((r) => setTimeout(r, delay).unref());
@@ -175,25 +226,58 @@ export class NamespacedInformers {
   readonly resource: Resource;
   private readonly parts: Map<string, Informer>;
 
-  constructor(client: KubeClient, resource: Resource, namespaces: readonly string[], opts: Omit<InformerOptions, 'namespace'>) {
+  constructor(
+    client: KubeClient,
+    resource: Resource,
+    namespaces: readonly string[],
+    opts: Omit<InformerOptions, 'namespace'>,
+  ) {
     this.resource = resource;
-    this.parts = new Map([...new Set(namespaces)].map((ns) => [ns, new Informer(client, resource, { ...opts, namespace: ns })]));
+    this.parts = new Map(
+      [...new Set(namespaces)].map((ns) => [ns, new Informer(client, resource, { ...opts, namespace: ns })]),
+    );
   }
 
-  on(handler: Handler): void { for (const i of this.parts.values()) i.on(handler); }
-  list(): KObject[] { return [...this.parts.values()].flatMap((i) => i.list()); }
-  *values(): IterableIterator<KObject> { for (const i of this.parts.values()) yield* i.values(); }
+  on(handler: Handler): void {
+    for (const i of this.parts.values()) i.on(handler);
+  }
+  list(): KObject[] {
+    return [...this.parts.values()].flatMap((i) => i.list());
+  }
+  *values(): IterableIterator<KObject> {
+    for (const i of this.parts.values()) yield* i.values();
+  }
   /** Objects of namespaces not watched are ignored (as the API server would never send them). */
-  ingest(type: 'MODIFIED' | 'DELETED', obj: KObject): void { this.parts.get(obj.metadata.namespace ?? '')?.ingest(type, obj); }
-  get(key: string): KObject | undefined { return this.parts.get(key.split('/')[0] ?? '')?.get(key); }
-  get hasSynced(): boolean { return [...this.parts.values()].every((i) => i.hasSynced); }
-  get size(): number { return [...this.parts.values()].reduce((n, i) => n + i.size, 0); }
-  get lastEventAt(): number { return Math.min(...[...this.parts.values()].map((i) => i.lastEventAt)); }
-  get restarts(): number { return [...this.parts.values()].reduce((n, i) => n + i.restarts, 0); }
-  get lastError(): string | undefined { return [...this.parts.values()].map((i) => i.lastError).find((e) => e !== undefined); }
-  start(): void { for (const i of this.parts.values()) i.start(); }
-  stop(): void { for (const i of this.parts.values()) i.stop(); }
-  async waitForSync(): Promise<void> { await Promise.all([...this.parts.values()].map((i) => i.waitForSync())); }
+  ingest(type: 'MODIFIED' | 'DELETED', obj: KObject): void {
+    this.parts.get(obj.metadata.namespace ?? '')?.ingest(type, obj);
+  }
+  get(key: string): KObject | undefined {
+    return this.parts.get(key.split('/')[0] ?? '')?.get(key);
+  }
+  get hasSynced(): boolean {
+    return [...this.parts.values()].every((i) => i.hasSynced);
+  }
+  get size(): number {
+    return [...this.parts.values()].reduce((n, i) => n + i.size, 0);
+  }
+  get lastEventAt(): number {
+    return Math.min(...[...this.parts.values()].map((i) => i.lastEventAt));
+  }
+  get restarts(): number {
+    return [...this.parts.values()].reduce((n, i) => n + i.restarts, 0);
+  }
+  get lastError(): string | undefined {
+    return [...this.parts.values()].map((i) => i.lastError).find((e) => e !== undefined);
+  }
+  start(): void {
+    for (const i of this.parts.values()) i.start();
+  }
+  stop(): void {
+    for (const i of this.parts.values()) i.stop();
+  }
+  async waitForSync(): Promise<void> {
+    await Promise.all([...this.parts.values()].map((i) => i.waitForSync()));
+  }
 }
 
 export type Cache = Informer | NamespacedInformers;

@@ -27,7 +27,12 @@ export function isKObject(v: unknown): v is KObject {
   if (v === null || typeof v !== 'object') return false;
   const o = v as Record<string, unknown>;
   const m = o['metadata'] as Record<string, unknown> | undefined;
-  return typeof o['kind'] === 'string' && typeof o['apiVersion'] === 'string' && m !== undefined && typeof m['name'] === 'string';
+  return (
+    typeof o['kind'] === 'string' &&
+    typeof o['apiVersion'] === 'string' &&
+    m !== undefined &&
+    typeof m['name'] === 'string'
+  );
 }
 
 /** Kubernetes MicroTime (RFC 3339 with microseconds), as Leases and Events want it. */

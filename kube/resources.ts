@@ -20,13 +20,21 @@ export const R = {
   Pod: { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true },
   Node: { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false },
   Namespace: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
-  NetworkPolicy: { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true },
+  NetworkPolicy: {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    plural: 'networkpolicies',
+    kind: 'NetworkPolicy',
+    namespaced: true,
+  },
   Lease: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
   Event: { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
 } as const satisfies Record<string, Resource>;
 
 export function resourceFor(apiVersion: string, kind: string): Resource {
-  const r = Object.values(R).find((x) => x.kind === kind && (x.group === '' ? x.version : `${x.group}/${x.version}`) === apiVersion);
+  const r = Object.values(R).find(
+    (x) => x.kind === kind && (x.group === '' ? x.version : `${x.group}/${x.version}`) === apiVersion,
+  );
   if (!r) throw new Error(`no resource known for ${apiVersion} ${kind}`);
   return r;
 }

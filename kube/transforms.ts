@@ -46,7 +46,11 @@ export const objectTransform: Transform = (o) => {
 };
 
 /** Metadata only (Namespaces: the compiler reads their labels). */
-export const metadataTransform: Transform = (o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: liteMeta(o.metadata) });
+export const metadataTransform: Transform = (o) => ({
+  apiVersion: o.apiVersion,
+  kind: o.kind,
+  metadata: liteMeta(o.metadata),
+});
 
 /** Equal but for resourceVersion: an update that changed nothing the operator keeps (node heartbeats). */
 export function sameContent(a: KObject, b: KObject): boolean {

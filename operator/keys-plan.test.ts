@@ -8,7 +8,14 @@ const gen = () => `key-${++n}`.padEnd(40, 'x');
 
 describe('tenant key Secret planning', () => {
   const t0 = new Date('2026-11-01T00:00:00Z');
-  const t = tenant('ns', 'svc', { keys: [{ name: 'a' }, { name: 'b', expiresAt: '2026-11-01T06:00:00Z' }, { name: 'byo', secretRef: { name: 'vault', key: 'k' } }], rotationGracePeriod: '1h' });
+  const t = tenant('ns', 'svc', {
+    keys: [
+      { name: 'a' },
+      { name: 'b', expiresAt: '2026-11-01T06:00:00Z' },
+      { name: 'byo', secretRef: { name: 'vault', key: 'k' } },
+    ],
+    rotationGracePeriod: '1h',
+  });
 
   it('issues missing keys once, and is a no-op the second time', () => {
     const p1 = planKeySecret(t, undefined, t0, gen);
@@ -23,7 +30,13 @@ describe('tenant key Secret planning', () => {
 
   it('rotates: the previous key stays for the grace period, then goes', () => {
     const p1 = planKeySecret(t, undefined, t0, gen);
-    const rotatedSpec = tenant('ns', 'svc', { keys: [{ name: 'a', rotation: 1 }, { name: 'b', expiresAt: '2026-11-01T06:00:00Z' }], rotationGracePeriod: '1h' });
+    const rotatedSpec = tenant('ns', 'svc', {
+      keys: [
+        { name: 'a', rotation: 1 },
+        { name: 'b', expiresAt: '2026-11-01T06:00:00Z' },
+      ],
+      rotationGracePeriod: '1h',
+    });
     const p2 = planKeySecret(rotatedSpec, p1.next, t0, gen);
     assert.deepEqual(p2.rotated, ['a']);
     assert.equal(p2.next.data['a.previous'], p1.next.data['a']);

@@ -20,9 +20,18 @@ export interface KeySecretPlan {
   dropped: string[];
 }
 
-export function planKeySecret(tenant: LLMTenant, current: KeySecretState | undefined, now: Date, newKey: () => string): KeySecretPlan {
+export function planKeySecret(
+  tenant: LLMTenant,
+  current: KeySecretState | undefined,
+  now: Date,
+  newKey: () => string,
+): KeySecretPlan {
   const data: Record<string, string> = { ...(current?.data ?? {}) };
-  const ann: Record<string, string> = Object.fromEntries(Object.entries(current?.annotations ?? {}).filter(([k]) => k.startsWith(ANN_ROTATION) || k.startsWith(ANN_ROTATED_AT)));
+  const ann: Record<string, string> = Object.fromEntries(
+    Object.entries(current?.annotations ?? {}).filter(
+      ([k]) => k.startsWith(ANN_ROTATION) || k.startsWith(ANN_ROTATED_AT),
+    ),
+  );
   const issued: string[] = [];
   const rotated: string[] = [];
   const dropped: string[] = [];
@@ -59,19 +68,35 @@ export function planKeySecret(tenant: LLMTenant, current: KeySecretState | undef
     }
   }
   for (const name of Object.keys(data)) {
-    if (!wanted.has(name)) { delete data[name]; dropped.push(name); }
+    if (!wanted.has(name)) {
+      delete data[name];
+      dropped.push(name);
+    }
   }
   for (const a of Object.keys(ann)) {
     const keyName = a.startsWith(ANN_ROTATION) ? a.slice(ANN_ROTATION.length) : a.slice(ANN_ROTATED_AT.length);
     if (!owned.some((k) => k.name === keyName)) delete ann[a];
   }
   const next = { data, annotations: ann };
-  const changed = current === undefined ? owned.length > 0 : JSON.stringify(sorted(next.data)) !== JSON.stringify(sorted(current.data)) || JSON.stringify(sorted(next.annotations)) !== JSON.stringify(sorted(ann0(current.annotations)));
-  return { next, changed, issued, rotated, dropped, ...(Number.isFinite(nextEvent) ? { requeueAfterMs: Math.ceil(nextEvent) + 100 } : {}) };
+  const changed =
+    current === undefined
+      ? owned.length > 0
+      : JSON.stringify(sorted(next.data)) !== JSON.stringify(sorted(current.data)) ||
+        JSON.stringify(sorted(next.annotations)) !== JSON.stringify(sorted(ann0(current.annotations)));
+  return {
+    next,
+    changed,
+    issued,
+    rotated,
+    dropped,
+    ...(Number.isFinite(nextEvent) ? { requeueAfterMs: Math.ceil(nextEvent) + 100 } : {}),
+  };
 }
 
 function ann0(a: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(a).filter(([k]) => k.startsWith(ANN_ROTATION) || k.startsWith(ANN_ROTATED_AT)));
+  return Object.fromEntries(
+    Object.entries(a).filter(([k]) => k.startsWith(ANN_ROTATION) || k.startsWith(ANN_ROTATED_AT)),
+  );
 }
 
 function sorted(o: Record<string, string>): [string, string][] {

@@ -57,9 +57,17 @@ export interface OperatorOptions {
 
 export function defaultOperatorOptions(partial: Partial<OperatorOptions> = {}): OperatorOptions {
   return {
-    namespace: 'tollgate-system', leaderElect: false, healthPort: 8081, metricsPort: 8082, bindAddress: '0.0.0.0',
-    identity: `${hostname()}-${process.pid}`, workers: 16, resyncMs: 10 * 60_000, stallAfterMs: 10 * 60_000,
-    log: (msg, fields) => process.stderr.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg, ...fields })}\n`),
+    namespace: 'tollgate-system',
+    leaderElect: false,
+    healthPort: 8081,
+    metricsPort: 8082,
+    bindAddress: '0.0.0.0',
+    identity: `${hostname()}-${process.pid}`,
+    workers: 16,
+    resyncMs: 10 * 60_000,
+    stallAfterMs: 10 * 60_000,
+    log: (msg, fields) =>
+      process.stderr.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg, ...fields })}\n`),
     ...partial,
   };
 }
@@ -80,9 +88,20 @@ export class Operator {
     this.opts = opts;
     let world: World | undefined;
     this.metrics = createMetrics(() => world);
-    this.client = KubeClient.fromKubeconfig(opts.kubeconfig, (verb, resource, status) => this.metrics.apiRequests.inc({ verb, resource, code: String(status) }));
+    this.client = KubeClient.fromKubeconfig(opts.kubeconfig, (verb, resource, status) =>
+      this.metrics.apiRequests.inc({ verb, resource, code: String(status) }),
+    );
     const gatewayUrl = opts.gatewayUrl ?? `http://tollgate-gateway.${opts.namespace}.svc:8080/v1`;
-    this.world = world = new World(this.client, { gatewayNamespace: opts.namespace, resyncMs: opts.resyncMs, log: opts.log, ...(opts.secretNamespaces ? { secretNamespaces: opts.secretNamespaces } : {}) }, { gatewayNamespace: opts.namespace, gatewayUrl, ...(opts.compile ?? {}) });
+    this.world = world = new World(
+      this.client,
+      {
+        gatewayNamespace: opts.namespace,
+        resyncMs: opts.resyncMs,
+        log: opts.log,
+        ...(opts.secretNamespaces ? { secretNamespaces: opts.secretNamespaces } : {}),
+      },
+      { gatewayNamespace: opts.namespace, gatewayUrl, ...(opts.compile ?? {}) },
+    );
     this.queue = new WorkQueue({
       priority: (key) => key === 'config' || key === 'replicas',
       metrics: {
@@ -99,9 +118,14 @@ export class Operator {
 
   get ctx(): ReconcileContext {
     return {
-      client: this.client, world: this.world, gatewayNamespace: this.opts.namespace,
+      client: this.client,
+      world: this.world,
+      gatewayNamespace: this.opts.namespace,
       gatewayUrl: this.opts.gatewayUrl ?? `http://tollgate-gateway.${this.opts.namespace}.svc:8080/v1`,
-      identity: this.opts.identity, metrics: this.metrics, log: this.opts.log, now: () => new Date(),
+      identity: this.opts.identity,
+      metrics: this.metrics,
+      log: this.opts.log,
+      now: () => new Date(),
     };
   }
 
@@ -111,32 +135,47 @@ export class Operator {
     // The config and the policies' status are aggregates: a burst of events becomes one reconcile.
     const config = () => this.queue.addAfter('config', CONFIG_COALESCE_MS);
     const w = this.world;
-    const allTenants = () => { for (const t of w.tenants.values()) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`); };
-    const allModels = () => { for (const m of w.models.values()) q(`model/${m.metadata.namespace}/${m.metadata.name}`); };
-    const allPolicies = (delayMs: number) => { for (const p of w.policies.values()) this.queue.addAfter(`policy/${p.metadata.name}`, delayMs); };
+    const allTenants = () => {
+      for (const t of w.tenants.values()) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
+    };
+    const allModels = () => {
+      for (const m of w.models.values()) q(`model/${m.metadata.namespace}/${m.metadata.name}`);
+    };
+    const allPolicies = (delayMs: number) => {
+      for (const p of w.policies.values()) this.queue.addAfter(`policy/${p.metadata.name}`, delayMs);
+    };
     w.models.on((o, event, old) => {
       q(`model/${o.metadata.namespace}/${o.metadata.name}`);
       if (event === 'resync' || specUnchanged(o, old)) return; // its own status write
-      config(); allModels(); /* served-name clashes */ allTenants();
+      config();
+      allModels();
+      /* served-name clashes */ allTenants();
     });
     w.tenants.on((o, event, old) => {
       if (event !== 'resync' && specUnchanged(o, old)) return; // its own status write: nothing depends on it
       q(`tenant/${o.metadata.namespace}/${o.metadata.name}`);
       if (event === 'resync') return;
-      config(); allPolicies(POLICY_STATUS_COALESCE_MS);
+      config();
+      allPolicies(POLICY_STATUS_COALESCE_MS);
     });
     w.policies.on((o, event, old) => {
       q(`policy/${o.metadata.name}`);
       if (event === 'resync' || specUnchanged(o, old)) return;
-      allTenants(); allModels(); /* approved model sources */ config();
+      allTenants();
+      allModels();
+      /* approved model sources */ config();
     });
     w.namespaces.on((o, event) => {
       if (event === 'resync') return;
-      for (const t of w.tenants.values()) if (t.metadata.namespace === o.metadata.name) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
+      for (const t of w.tenants.values())
+        if (t.metadata.namespace === o.metadata.name) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
       allPolicies(0);
       config();
     });
-    const ownedByModel = (o: KObject) => { const k = modelKeyFor(o); if (k) q(`model/${k}`); };
+    const ownedByModel = (o: KObject) => {
+      const k = modelKeyFor(o);
+      if (k) q(`model/${k}`);
+    };
     w.deployments.on(ownedByModel);
     w.services.on(ownedByModel);
     w.pods.on(ownedByModel);
@@ -148,7 +187,11 @@ export class Operator {
         else config(); // perhaps a deleted tenant's: the config reconciler sweeps those
         return;
       }
-      if (o.metadata.name === 'tollgate-default-deny') { for (const m of w.models.values()) if (m.metadata.namespace === o.metadata.namespace) q(`model/${m.metadata.namespace}/${m.metadata.name}`); return; }
+      if (o.metadata.name === 'tollgate-default-deny') {
+        for (const m of w.models.values())
+          if (m.metadata.namespace === o.metadata.namespace) q(`model/${m.metadata.namespace}/${m.metadata.name}`);
+        return;
+      }
       ownedByModel(o);
     });
     const secretEvent = (o: KObject, event: InformerEvent) => {
@@ -157,12 +200,19 @@ export class Operator {
         if (event !== 'resync') config();
         return;
       }
-      if (o.metadata.labels?.[LABEL_MODEL]) { ownedByModel(o); if (event !== 'resync') config(); }
+      if (o.metadata.labels?.[LABEL_MODEL]) {
+        ownedByModel(o);
+        if (event !== 'resync') config();
+      }
       const owner = o.metadata.ownerReferences?.find((r) => r.kind === 'LLMTenant');
-      if (owner) { q(`tenant/${o.metadata.namespace}/${owner.name}`); if (event !== 'resync') config(); }
+      if (owner) {
+        q(`tenant/${o.metadata.namespace}/${owner.name}`);
+        if (event !== 'resync') config();
+      }
       // a bring-your-own Secret may feed any tenant or model in its namespace
       if (!o.metadata.labels?.[LABEL_TENANT] && !o.metadata.labels?.[LABEL_MODEL]) {
-        for (const t of w.tenants.values()) if (t.metadata.namespace === o.metadata.namespace) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
+        for (const t of w.tenants.values())
+          if (t.metadata.namespace === o.metadata.namespace) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
         if (event !== 'resync') config();
       }
     };
@@ -171,8 +221,11 @@ export class Operator {
     w.nodes.on((_o, event) => {
       if (event === 'resync') return;
       // Node capacity matters only to models that are waiting for a node.
-      for (const m of w.models.values() as IterableIterator<KObject & { status?: { conditions?: { type: string; reason: string }[] } }>) {
-        if (m.status?.conditions?.some((c) => c.type === 'Ready' && c.reason !== 'Serving')) q(`model/${m.metadata.namespace}/${m.metadata.name}`);
+      for (const m of w.models.values() as IterableIterator<
+        KObject & { status?: { conditions?: { type: string; reason: string }[] } }
+      >) {
+        if (m.status?.conditions?.some((c) => c.type === 'Ready' && c.reason !== 'Serving'))
+          q(`model/${m.metadata.namespace}/${m.metadata.name}`);
       }
     });
     // A Lease renewal is replica bookkeeping only: it never recompiles or republishes the config.
@@ -195,29 +248,60 @@ export class Operator {
     const [kind, a, b] = key.split('/');
     const ctx = this.ctx;
     switch (kind) {
-      case 'model': return reconcileModel(ctx, a ?? '', b ?? '');
-      case 'tenant': return reconcileTenant(ctx, a ?? '', b ?? '');
-      case 'policy': return reconcilePolicy(ctx, a ?? '');
-      case 'config': return reconcileConfig(ctx);
-      case 'replicas': return reconcileReplicas(ctx);
-      default: this.opts.log('unknown key', { key });
+      case 'model':
+        return reconcileModel(ctx, a ?? '', b ?? '');
+      case 'tenant':
+        return reconcileTenant(ctx, a ?? '', b ?? '');
+      case 'policy':
+        return reconcilePolicy(ctx, a ?? '');
+      case 'config':
+        return reconcileConfig(ctx);
+      case 'replicas':
+        return reconcileReplicas(ctx);
+      default:
+        this.opts.log('unknown key', { key });
     }
   }
 
   health(): { ok: boolean; detail: Record<string, unknown> } {
     const now = Date.now();
     const informers = this.world.all.map((i) => ({
-      resource: i.resource.plural, synced: i.hasSynced,
-      secondsSinceLastEvent: i.lastEventAt === 0 ? null : Math.round((now - i.lastEventAt) / 1000), restarts: i.restarts, lastError: i.lastError,
+      resource: i.resource.plural,
+      synced: i.hasSynced,
+      secondsSinceLastEvent: i.lastEventAt === 0 ? null : Math.round((now - i.lastEventAt) / 1000),
+      restarts: i.restarts,
+      lastError: i.lastError,
     }));
-    const stalled = informers.filter((i) => !i.synced || i.secondsSinceLastEvent === null || i.secondsSinceLastEvent * 1000 > this.opts.stallAfterMs);
-    return { ok: stalled.length === 0 && !this.stopping, detail: { leader: this.leading, queueDepth: this.queue.length, inFlight: this.queue.inFlight, informers, stalled: stalled.map((s) => s.resource) } };
+    const stalled = informers.filter(
+      (i) => !i.synced || i.secondsSinceLastEvent === null || i.secondsSinceLastEvent * 1000 > this.opts.stallAfterMs,
+    );
+    return {
+      ok: stalled.length === 0 && !this.stopping,
+      detail: {
+        leader: this.leading,
+        queueDepth: this.queue.length,
+        inFlight: this.queue.inFlight,
+        informers,
+        stalled: stalled.map((s) => s.resource),
+      },
+    };
   }
 
-  private serve(port: number, handler: (path: string) => Promise<{ code: number; body: string; type: string }>): Promise<Server> {
+  private serve(
+    port: number,
+    handler: (path: string) => Promise<{ code: number; body: string; type: string }>,
+  ): Promise<Server> {
     const server = createServer((req, res) => {
-      handler((req.url ?? '/').split('?')[0] ?? '/').then(({ code, body, type }) => { res.writeHead(code, { 'content-type': type }); res.end(body); },
-        () => { res.writeHead(500); res.end(); });
+      handler((req.url ?? '/').split('?')[0] ?? '/').then(
+        ({ code, body, type }) => {
+          res.writeHead(code, { 'content-type': type });
+          res.end(body);
+        },
+        () => {
+          res.writeHead(500);
+          res.end();
+        },
+      );
     });
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -226,26 +310,47 @@ export class Operator {
   }
 
   async start(): Promise<void> {
-    this.servers.push(await this.serve(this.opts.healthPort, async (path) => {
-      if (path === '/healthz' || path === '/readyz') {
-        const h = this.health();
-        const ok = path === '/readyz' ? this.world.all.every((i) => i.hasSynced) && !this.stopping : h.ok;
-        return { code: ok ? 200 : 503, body: `${JSON.stringify({ status: ok ? 'ok' : 'unhealthy', ...h.detail })}\n`, type: 'application/json' };
-      }
-      return { code: 404, body: 'not found\n', type: 'text/plain' };
-    }));
-    this.servers.push(await this.serve(this.opts.metricsPort, async (path) => path === '/metrics'
-      ? { code: 200, body: await this.metrics.registry.metrics(), type: this.metrics.registry.contentType }
-      : { code: 404, body: 'not found\n', type: 'text/plain' }));
+    this.servers.push(
+      await this.serve(this.opts.healthPort, async (path) => {
+        if (path === '/healthz' || path === '/readyz') {
+          const h = this.health();
+          const ok = path === '/readyz' ? this.world.all.every((i) => i.hasSynced) && !this.stopping : h.ok;
+          return {
+            code: ok ? 200 : 503,
+            body: `${JSON.stringify({ status: ok ? 'ok' : 'unhealthy', ...h.detail })}\n`,
+            type: 'application/json',
+          };
+        }
+        return { code: 404, body: 'not found\n', type: 'text/plain' };
+      }),
+    );
+    this.servers.push(
+      await this.serve(this.opts.metricsPort, async (path) =>
+        path === '/metrics'
+          ? { code: 200, body: await this.metrics.registry.metrics(), type: this.metrics.registry.contentType }
+          : { code: 404, body: 'not found\n', type: 'text/plain' },
+      ),
+    );
     this.world.start();
     await this.world.waitForSync();
     this.opts.log('caches synced', { objects: this.world.all.reduce((n, i) => n + i.size, 0) });
-    if (!this.opts.leaderElect) { this.startLeading(); return; }
+    if (!this.opts.leaderElect) {
+      this.startLeading();
+      return;
+    }
     this.leader = new LeaderElector(this.client, {
-      namespace: this.opts.namespace, name: 'tollgate-operator', identity: this.opts.identity, log: this.opts.log,
+      namespace: this.opts.namespace,
+      name: 'tollgate-operator',
+      identity: this.opts.identity,
+      log: this.opts.log,
       onStartedLeading: () => this.startLeading(),
       // A replica that lost the Lease stops at once: another one is leading now.
-      onStoppedLeading: () => { if (!this.stopping) { this.opts.log('lost the lease; exiting'); void this.stop().then(() => process.exit(1)); } },
+      onStoppedLeading: () => {
+        if (!this.stopping) {
+          this.opts.log('lost the lease; exiting');
+          void this.stop().then(() => process.exit(1));
+        }
+      },
     });
     this.leader.start();
   }
@@ -256,14 +361,27 @@ export class Operator {
     this.queue.add('config');
     this.queue.add('replicas');
     for (const i of [this.world.models, this.world.tenants, this.world.policies]) {
-      for (const o of i.list()) this.queue.add(`${i.resource.kind.slice(3).toLowerCase()}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`);
+      for (const o of i.list())
+        this.queue.add(
+          `${i.resource.kind.slice(3).toLowerCase()}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`,
+        );
     }
-    this.running = this.queue.run((key) => this.reconcile(key), this.opts.workers, (key, err) => {
-      this.opts.log('reconcile failed', { key, err: err instanceof Error ? err.message : String(err), failures: this.queue.failuresOf(key) + 1 });
-    });
+    this.running = this.queue.run(
+      (key) => this.reconcile(key),
+      this.opts.workers,
+      (key, err) => {
+        this.opts.log('reconcile failed', {
+          key,
+          err: err instanceof Error ? err.message : String(err),
+          failures: this.queue.failuresOf(key) + 1,
+        });
+      },
+    );
   }
 
-  get isLeading(): boolean { return this.leading; }
+  get isLeading(): boolean {
+    return this.leading;
+  }
 
   /** Graceful: stop taking work, finish what is in flight, release the Lease, close servers. */
   async stop(): Promise<void> {

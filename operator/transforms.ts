@@ -11,7 +11,9 @@ import { liteMeta, objectTransform, type Transform } from '../kube/transforms.ts
 
 /** sha256 of a status's canonical JSON: what a status write compares with when the cache holds no more. */
 export function statusDigest(status: unknown): string {
-  return createHash('sha256').update(canonicalJson(status ?? {})).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(status ?? {}))
+    .digest('hex');
 }
 
 /** Where a reduced status keeps the digest of the whole status (not an API field: never written back). */
@@ -26,7 +28,10 @@ export const digestedStatusTransform: Transform = (o) => {
   const out = objectTransform(o);
   const status = o['status'] as { observedGeneration?: number; conditions?: unknown[] } | undefined;
   if (status !== undefined) {
-    out['status'] = { ...(status.observedGeneration !== undefined ? { observedGeneration: status.observedGeneration } : {}), ...(status.conditions ? { conditions: status.conditions } : {}) };
+    out['status'] = {
+      ...(status.observedGeneration !== undefined ? { observedGeneration: status.observedGeneration } : {}),
+      ...(status.conditions ? { conditions: status.conditions } : {}),
+    };
     out[STATUS_DIGEST] = statusDigest(status);
   }
   return out;
@@ -39,8 +44,20 @@ export const secretTransform: Transform = (o) => {
   const s = o as KObject & { type?: string; data?: Record<string, string>; stringData?: Record<string, string> };
   // Routing reads labels and which LLMTenant owns it; keys, their rotation annotations and resourceVersion.
   const { uid: _uid, creationTimestamp: _c, generation: _g, ...meta } = liteMeta(o.metadata);
-  if (meta.ownerReferences) meta.ownerReferences = meta.ownerReferences.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, name: r.name, uid: '', ...(r.controller ? { controller: true } : {}) }));
-  const out: DigestedSecret = { apiVersion: o.apiVersion, kind: o.kind, metadata: meta, digests: digestValues(s.data, s.stringData) };
+  if (meta.ownerReferences)
+    meta.ownerReferences = meta.ownerReferences.map((r) => ({
+      apiVersion: r.apiVersion,
+      kind: r.kind,
+      name: r.name,
+      uid: '',
+      ...(r.controller ? { controller: true } : {}),
+    }));
+  const out: DigestedSecret = {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: meta,
+    digests: digestValues(s.data, s.stringData),
+  };
   if (s.type !== undefined) out.type = s.type;
   return out;
 };
@@ -61,7 +78,12 @@ export const SPEC_DIGEST = 'tollgate.dev/spec-digest';
 export function specDigestTransform(when: (o: KObject) => boolean): Transform {
   return (o) => {
     if (!when(o)) return objectTransform(o);
-    return { apiVersion: o.apiVersion, kind: o.kind, metadata: liteMeta(o.metadata), [SPEC_DIGEST]: statusDigest(o['spec']) };
+    return {
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      metadata: liteMeta(o.metadata),
+      [SPEC_DIGEST]: statusDigest(o['spec']),
+    };
   };
 }
 
@@ -70,8 +92,12 @@ export const nodeTransform: Transform = (o) => {
   const spec = o['spec'] as { unschedulable?: boolean } | undefined;
   const status = o['status'] as { allocatable?: Record<string, string> } | undefined;
   return {
-    apiVersion: o.apiVersion, kind: o.kind,
-    metadata: { name: o.metadata.name, ...(o.metadata.resourceVersion ? { resourceVersion: o.metadata.resourceVersion } : {}) },
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: {
+      name: o.metadata.name,
+      ...(o.metadata.resourceVersion ? { resourceVersion: o.metadata.resourceVersion } : {}),
+    },
     spec: spec?.unschedulable ? { unschedulable: true } : {},
     status: { allocatable: status?.allocatable ?? {} },
   };
@@ -82,8 +108,13 @@ export const podTransform: Transform = (o) => {
   const spec = o['spec'] as { nodeName?: string } | undefined;
   const status = o['status'] as { phase?: string; conditions?: unknown[] } | undefined;
   return {
-    apiVersion: o.apiVersion, kind: o.kind, metadata: liteMeta(o.metadata),
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: liteMeta(o.metadata),
     spec: spec?.nodeName ? { nodeName: spec.nodeName } : {},
-    status: { ...(status?.phase ? { phase: status.phase } : {}), ...(status?.conditions ? { conditions: status.conditions } : {}) },
+    status: {
+      ...(status?.phase ? { phase: status.phase } : {}),
+      ...(status?.conditions ? { conditions: status.conditions } : {}),
+    },
   };
 };

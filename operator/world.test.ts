@@ -20,28 +20,55 @@ const now = new Date('2026-12-01T00:00:00Z');
 let rv = 1;
 
 function world(): World {
-  return new World(new KubeClient({ kind: 'direct', connection: { server: 'https://127.0.0.1:1', source: 'test' } }), { gatewayNamespace: GW, resyncMs: 0, log: () => {} }, { gatewayNamespace: GW, gatewayUrl: 'http://gw/v1' });
+  return new World(
+    new KubeClient({ kind: 'direct', connection: { server: 'https://127.0.0.1:1', source: 'test' } }),
+    { gatewayNamespace: GW, resyncMs: 0, log: () => {} },
+    { gatewayNamespace: GW, gatewayUrl: 'http://gw/v1' },
+  );
 }
 
 /** As the API server sends it: resourceVersion, uid, managedFields. */
 function served<T extends object>(o: T, extra: Record<string, unknown> = {}): KObject {
   const m = (o as { metadata?: Record<string, unknown> }).metadata ?? {};
-  return { ...o, metadata: { ...m, uid: `uid-${String(m['name'])}`, resourceVersion: String(rv++), generation: 1, managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:spec': {} } }], ...extra } } as unknown as KObject;
+  return {
+    ...o,
+    metadata: {
+      ...m,
+      uid: `uid-${String(m['name'])}`,
+      resourceVersion: String(rv++),
+      generation: 1,
+      managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:spec': {} } }],
+      ...extra,
+    },
+  } as unknown as KObject;
 }
 
-const gold = policy('gold', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }], budget: { tokens: { limit: 1e6, window: '24h' } } });
+const gold = policy('gold', {
+  tierGrants: { approve: ['*'] },
+  tiers: [{ name: 'gold', models: ['*'] }],
+  budget: { tokens: { limit: 1e6, window: '24h' } },
+});
 const models = [model('small'), model('large')];
 
 function populate(w: World, n: number): { keys: Map<string, string> } {
   const keys = new Map<string, string>();
   w.policies.ingest('MODIFIED', served(gold));
   for (const m of models) w.models.ingest('MODIFIED', served(m));
-  for (let i = 0; i < 10; i++) w.namespaces.ingest('MODIFIED', served({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns-${i}`, labels: { team: String(i) } } }));
+  for (let i = 0; i < 10; i++)
+    w.namespaces.ingest(
+      'MODIFIED',
+      served({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns-${i}`, labels: { team: String(i) } } }),
+    );
   for (let i = 0; i < n; i++) {
     const t = tenant(`ns-${i % 10}`, `t-${i}`, { keys: [{ name: 'main' }] });
     const key = generateKey();
     keys.set(`${t.metadata.namespace}/${t.metadata.name}`, key);
-    w.managedSecrets.ingest('MODIFIED', served(keySecret(t.metadata.namespace!, `t-${i}-tollgate-keys`, { main: key }, { 'tollgate.dev/rotation.main': '0' })));
+    w.managedSecrets.ingest(
+      'MODIFIED',
+      served(
+        keySecret(t.metadata.namespace!, `t-${i}-tollgate-keys`, { main: key }, { 'tollgate.dev/rotation.main': '0' }),
+      ),
+    );
     w.tenants.ingest('MODIFIED', served(t));
   }
   return { keys };
@@ -49,8 +76,17 @@ function populate(w: World, n: number): { keys: Map<string, string> } {
 
 function offline(w: World): ReturnType<typeof compile> {
   // The same inputs through the offline compiler (`tollgate render`).
-  const tenants = [...w.tenants.values()].map((o) => tenant(o.metadata.namespace!, o.metadata.name, o['spec'] as Record<string, unknown>));
-  return compile({ models, tenants, policies: [gold], secrets: [], namespaces: [...w.namespaces.values()] as never, now });
+  const tenants = [...w.tenants.values()].map((o) =>
+    tenant(o.metadata.namespace!, o.metadata.name, o['spec'] as Record<string, unknown>),
+  );
+  return compile({
+    models,
+    tenants,
+    policies: [gold],
+    secrets: [],
+    namespaces: [...w.namespaces.values()] as never,
+    now,
+  });
 }
 
 describe('informer caches keep only what reconciliation reads', () => {
@@ -68,8 +104,25 @@ describe('informer caches keep only what reconciliation reads', () => {
 
   it('drops managedFields and last-applied annotations; keeps a tenant status as conditions and a digest', () => {
     const w = world();
-    const t = served({ ...tenant('ns-0', 'a'), status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Granted', message: 'x', lastTransitionTime: '2026-12-01T00:00:00Z' }], grantedModels: Array.from({ length: 100 }, (_, i) => `m-${i}`) } });
-    (t.metadata as { annotations?: Record<string, string> }).annotations = { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":true}', keep: 'me' };
+    const t = served({
+      ...tenant('ns-0', 'a'),
+      status: {
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Granted',
+            message: 'x',
+            lastTransitionTime: '2026-12-01T00:00:00Z',
+          },
+        ],
+        grantedModels: Array.from({ length: 100 }, (_, i) => `m-${i}`),
+      },
+    });
+    (t.metadata as { annotations?: Record<string, string> }).annotations = {
+      'kubectl.kubernetes.io/last-applied-configuration': '{"big":true}',
+      keep: 'me',
+    };
     w.tenants.ingest('MODIFIED', t);
     const cached = w.tenants.get('ns-0/a')!;
     assert.equal((cached.metadata as { managedFields?: unknown }).managedFields, undefined);
@@ -105,7 +158,10 @@ describe('incremental compilation', () => {
     const parsed = parseGatewayConfig(JSON.parse(text));
     assert.equal(parsed.hash, cfg.hash, 'the streamed hash is the hash of the canonical text');
     assert.equal(canonicalJson(parsed), text, 'the parts concatenate to the canonical JSON');
-    assert.deepEqual(parsed.tenants.map((t) => ({ ...t, keys: [] })), off.gatewayConfig.tenants.map((t) => ({ ...t, keys: [] })));
+    assert.deepEqual(
+      parsed.tenants.map((t) => ({ ...t, keys: [] })),
+      off.gatewayConfig.tenants.map((t) => ({ ...t, keys: [] })),
+    );
     assert.deepEqual(parsed.models, off.gatewayConfig.models);
   });
 
@@ -116,12 +172,24 @@ describe('incremental compilation', () => {
     const before = { ...w.stats };
     assert.equal(before.tenantCompiles, 200);
     // a gateway replica renews its Lease (what happened every 10 s per replica before)
-    w.gatewayLeases.ingest('MODIFIED', served({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'tollgate-gateway-a', namespace: GW, labels: { 'tollgate.dev/gateway-replica': 'true' } }, spec: { renewTime: now.toISOString() } }));
+    w.gatewayLeases.ingest(
+      'MODIFIED',
+      served({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: 'tollgate-gateway-a', namespace: GW, labels: { 'tollgate.dev/gateway-replica': 'true' } },
+        spec: { renewTime: now.toISOString() },
+      }),
+    );
     assert.equal(w.gatewayConfig(now).hash, first.hash);
     assert.deepEqual(w.stats, before, 'nothing compiled or hashed');
     // one tenant suspended
     const o = w.tenants.get('ns-3/t-3')!;
-    w.tenants.ingest('MODIFIED', { ...o, metadata: { ...o.metadata, resourceVersion: String(rv++), generation: 2 }, spec: { ...(o['spec'] as object), suspended: true } });
+    w.tenants.ingest('MODIFIED', {
+      ...o,
+      metadata: { ...o.metadata, resourceVersion: String(rv++), generation: 2 },
+      spec: { ...(o['spec'] as object), suspended: true },
+    });
     const second = w.gatewayConfig(now);
     assert.notEqual(second.hash, first.hash);
     assert.equal(w.stats.tenantCompiles - before.tenantCompiles, 1);
@@ -129,9 +197,16 @@ describe('incremental compilation', () => {
     // its key rotated: again one
     w.managedSecrets.ingest('MODIFIED', served(keySecret('ns-3', 't-3-tollgate-keys', { main: generateKey() })));
     w.gatewayConfig(now);
-    assert.equal(w.stats.tenantCompiles - before.tenantCompiles, 2, 'the tenants of that namespace are looked at; only the one that reads the Secret is compiled');
+    assert.equal(
+      w.stats.tenantCompiles - before.tenantCompiles,
+      2,
+      'the tenants of that namespace are looked at; only the one that reads the Secret is compiled',
+    );
     // a policy change recompiles everyone
-    w.policies.ingest('MODIFIED', served(policy('gold', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['small'] }] })));
+    w.policies.ingest(
+      'MODIFIED',
+      served(policy('gold', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['small'] }] })),
+    );
     w.gatewayConfig(now);
     assert.equal(w.tenantConfig('ns-0/t-0')?.models.join(), 'small');
     assert.equal(w.tenantConfig('ns-0/t-0')?.keys[0]?.sha256, hashKey(keys.get('ns-0/t-0')!));
@@ -142,7 +217,10 @@ describe('incremental compilation', () => {
     w.policies.ingest('MODIFIED', served(gold));
     for (const m of models) w.models.ingest('MODIFIED', served(m));
     w.managedSecrets.ingest('MODIFIED', served(keySecret('ns-0', 'a-tollgate-keys', { main: generateKey() })));
-    w.tenants.ingest('MODIFIED', served(tenant('ns-0', 'a', { keys: [{ name: 'main', expiresAt: '2026-12-01T01:00:00Z' }] })));
+    w.tenants.ingest(
+      'MODIFIED',
+      served(tenant('ns-0', 'a', { keys: [{ name: 'main', expiresAt: '2026-12-01T01:00:00Z' }] })),
+    );
     w.gatewayConfig(now);
     w.gatewayConfig(new Date('2026-12-01T00:30:00Z'));
     assert.equal(w.stats.tenantCompiles, 1);
@@ -152,14 +230,25 @@ describe('incremental compilation', () => {
 });
 
 describe('policy last good version survives a restart', () => {
-  const good = policy('strict', { tierGrants: { approve: ['*'] }, selector: { namespaces: ['ns-0'] }, tiers: [{ name: 'gold', models: ['small'] }] });
-  const broken = { ...good, metadata: { ...good.metadata, generation: 2 }, spec: { ...good.spec, guardrails: { redaction: { customPatterns: [{ name: 'bad', pattern: '(' }] } } } };
+  const good = policy('strict', {
+    tierGrants: { approve: ['*'] },
+    selector: { namespaces: ['ns-0'] },
+    tiers: [{ name: 'gold', models: ['small'] }],
+  });
+  const broken = {
+    ...good,
+    metadata: { ...good.metadata, generation: 2 },
+    spec: { ...good.spec, guardrails: { redaction: { customPatterns: [{ name: 'bad', pattern: '(' }] } } },
+  };
   it('a new leader reads it from LLMPolicy status and keeps enforcing it', () => {
     const restarted = world();
     restarted.policies.ingest('MODIFIED', served(broken, { generation: 2 }) as KObject);
     // what the previous leader wrote while the policy compiled
     const o = restarted.policies.get('strict')!;
-    restarted.policies.ingest('MODIFIED', { ...o, status: { lastGood: { generation: 1, spec: canonicalJson(good.spec) } } });
+    restarted.policies.ingest('MODIFIED', {
+      ...o,
+      status: { lastGood: { generation: 1, spec: canonicalJson(good.spec) } },
+    });
     const p = restarted.compiledPolicies();
     assert.equal(p.policies[0]!.inForce, 'lastGood');
     assert.deepEqual(p.inForce[0]!.spec, good.spec);
@@ -181,11 +270,20 @@ describe('policy last good version survives a restart', () => {
 describe('config delivery in content-defined chunks', () => {
   it('one tenant changed rewrites one chunk (and the head), not every shard after it', () => {
     const tenants = Array.from({ length: 2000 }, (_, i) => tenant(`ns-${i % 50}`, `t-${i}`, { keys: [{ name: 'k' }] }));
-    const secrets = tenants.map((t) => keySecret(t.metadata.namespace!, `${t.metadata.name}-tollgate-keys`, { k: generateKey() }));
+    const secrets = tenants.map((t) =>
+      keySecret(t.metadata.namespace!, `${t.metadata.name}-tollgate-keys`, { k: generateKey() }),
+    );
     const a = compile({ models, tenants, policies: [gold], secrets });
-    const changed = tenants.map((t, i) => (i === 777 ? tenant(t.metadata.namespace!, t.metadata.name, { keys: [{ name: 'k' }], suspended: true }) : t));
+    const changed = tenants.map((t, i) =>
+      i === 777 ? tenant(t.metadata.namespace!, t.metadata.name, { keys: [{ name: 'k' }], suspended: true }) : t,
+    );
     const b = compile({ models, tenants: changed, policies: [gold], secrets });
-    const names = (c: typeof a) => new Set(configSecrets(c.gatewayConfig, GW).slice(1).map((s) => s.metadata!.name!));
+    const names = (c: typeof a) =>
+      new Set(
+        configSecrets(c.gatewayConfig, GW)
+          .slice(1)
+          .map((s) => s.metadata!.name!),
+      );
     const na = names(a);
     const nb = names(b);
     assert.ok(na.size > 5, `${na.size} shards`);
@@ -194,8 +292,19 @@ describe('config delivery in content-defined chunks', () => {
     // and they reassemble to the sealed config
     const objs = configSecrets(b.gatewayConfig, GW);
     const index = parseConfigIndex(objs[0]!.stringData![CONFIG_INDEX_KEY]!);
-    const text = assembleConfigText(index, new Map(objs.slice(1).map((s) => [s.metadata!.name!, s.stringData![CONFIG_SHARD_KEY]!])));
+    const text = assembleConfigText(
+      index,
+      new Map(objs.slice(1).map((s) => [s.metadata!.name!, s.stringData![CONFIG_SHARD_KEY]!])),
+    );
     assert.equal(parseGatewayConfig(JSON.parse(text)).hash, b.gatewayConfig.hash);
-    assert.equal(secretsForParts(configParts(piecesOf(b.gatewayConfig), b.gatewayConfig.hash), b.gatewayConfig.hash, b.gatewayConfig.schemaVersion, GW).length, objs.length);
+    assert.equal(
+      secretsForParts(
+        configParts(piecesOf(b.gatewayConfig), b.gatewayConfig.hash),
+        b.gatewayConfig.hash,
+        b.gatewayConfig.schemaVersion,
+        GW,
+      ).length,
+      objs.length,
+    );
   });
 });

@@ -8,8 +8,15 @@ import { GATEWAY_CONFIG_SCHEMA_VERSION, canonicalJson, type CfgTenant } from '..
 import { LLMModel, LLMPolicy, LLMPolicySpec, LLMTenant, type RevokedKey } from '../api/v1alpha1/index.ts';
 import { revocationSignature, tenantInformerTransform } from './status/revocations.ts';
 import {
-  cfgModels, compileModels, compileOneTenant, compilePolicies, withDefaults,
-  type CompileOptions, type ModelsCompiled, type PoliciesCompiled, type TenantOutcome,
+  cfgModels,
+  compileModels,
+  compileOneTenant,
+  compilePolicies,
+  withDefaults,
+  type CompileOptions,
+  type ModelsCompiled,
+  type PoliciesCompiled,
+  type TenantOutcome,
 } from './compiler/index.ts';
 import { canonicalMembers, hashPieces, tenantJson, type ConfigPieces } from './compiler/delivery.ts';
 import type { SecretDigest, SecretIndex } from './compiler/keys.ts';
@@ -18,7 +25,14 @@ import { LABEL_TENANT_NS } from './compiler/labels.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { KObject } from '../kube/object.ts';
 import { R, type Resource } from '../kube/resources.ts';
-import { STATUS_DIGEST, digestsOf, specDigestTransform, nodeTransform, podTransform, secretTransform } from './transforms.ts';
+import {
+  STATUS_DIGEST,
+  digestsOf,
+  specDigestTransform,
+  nodeTransform,
+  podTransform,
+  secretTransform,
+} from './transforms.ts';
 import { metadataTransform, objectTransform, type Transform } from '../kube/transforms.ts';
 import { Informer, NamespacedInformers, type Cache, type Handler } from '../kube/informer.ts';
 import { GATEWAY_REPLICA_LABEL } from '../api/delivery.ts';
@@ -47,7 +61,17 @@ interface TenantPiece {
 }
 
 /** Members of a tenant's config entry that many tenants share (interned: one string in memory). */
-const SHARED_MEMBERS = new Set(['accessWindows', 'anomaly', 'guardrails', 'ipAllowlists', 'limits', 'logging', 'models', 'suspended', 'tier']);
+const SHARED_MEMBERS = new Set([
+  'accessWindows',
+  'anomaly',
+  'guardrails',
+  'ipAllowlists',
+  'limits',
+  'logging',
+  'models',
+  'suspended',
+  'tier',
+]);
 
 export interface WorldStats {
   /** Tenants compiled since start (the work the config reconciler does is proportional to this). */
@@ -106,12 +130,17 @@ export class World {
   /** Shards deleted whose deletion the cache may not show yet. */
   readonly sweptShards = new Set<string>();
 
-  get options(): CompileOptions { return this.compileOptions; }
+  get options(): CompileOptions {
+    return this.compileOptions;
+  }
 
   constructor(client: KubeClient, opts: WorldOptions, compileOptions: Partial<CompileOptions>) {
     this.compileOptions = withDefaults(compileOptions);
     // Every informer says what it keeps (kube/transforms.ts); by default metadata, spec and status.
-    const mk = (r: Resource, extra: { labelSelector?: string; namespace?: string; transform?: Transform; quietUnchanged?: boolean } = {}) => new Informer(client, r, { resyncMs: opts.resyncMs, log: opts.log, transform: objectTransform, ...extra });
+    const mk = (
+      r: Resource,
+      extra: { labelSelector?: string; namespace?: string; transform?: Transform; quietUnchanged?: boolean } = {},
+    ) => new Informer(client, r, { resyncMs: opts.resyncMs, log: opts.log, transform: objectTransform, ...extra });
     this.models = mk(R.LLMModel);
     // A tenant's status is kept as its conditions and a digest (the rest is large and only ever compared).
     // conditions, a digest, and the sticky key revocations of the status (issue #13/#15: compiled into the config)
@@ -120,19 +149,53 @@ export class World {
     // Only the labels of a Namespace are read.
     this.namespaces = mk(R.Namespace, { transform: metadataTransform, quietUnchanged: true });
     // Secrets: per-key digests only (operator/transforms.ts); key material is never cached.
-    const secrets = (labelSelector: string): Cache => opts.secretNamespaces && opts.secretNamespaces.length > 0
-      ? new NamespacedInformers(client, R.Secret, [opts.gatewayNamespace, ...opts.secretNamespaces], { resyncMs: opts.resyncMs, log: opts.log, labelSelector, transform: secretTransform })
-      : mk(R.Secret, { labelSelector, transform: secretTransform });
+    const secrets = (labelSelector: string): Cache =>
+      opts.secretNamespaces && opts.secretNamespaces.length > 0
+        ? new NamespacedInformers(client, R.Secret, [opts.gatewayNamespace, ...opts.secretNamespaces], {
+            resyncMs: opts.resyncMs,
+            log: opts.log,
+            labelSelector,
+            transform: secretTransform,
+          })
+        : mk(R.Secret, { labelSelector, transform: secretTransform });
     this.managedSecrets = secrets(MANAGED_SELECTOR);
     this.byoSecrets = secrets(`${KEY_MATERIAL_LABEL}=true`);
     this.deployments = mk(R.Deployment, { labelSelector: MANAGED_SELECTOR });
     this.services = mk(R.Service, { labelSelector: MANAGED_SELECTOR });
-    this.networkPolicies = mk(R.NetworkPolicy, { labelSelector: MANAGED_SELECTOR, transform: specDigestTransform((o) => o.metadata.labels?.[LABEL_TENANT_NS] !== undefined) });
-    this.pods = mk(R.Pod, { labelSelector: `${MANAGED_SELECTOR},app.kubernetes.io/component=inference`, transform: podTransform, quietUnchanged: true });
+    this.networkPolicies = mk(R.NetworkPolicy, {
+      labelSelector: MANAGED_SELECTOR,
+      transform: specDigestTransform((o) => o.metadata.labels?.[LABEL_TENANT_NS] !== undefined),
+    });
+    this.pods = mk(R.Pod, {
+      labelSelector: `${MANAGED_SELECTOR},app.kubernetes.io/component=inference`,
+      transform: podTransform,
+      quietUnchanged: true,
+    });
     this.nodes = mk(R.Node, { transform: nodeTransform, quietUnchanged: true });
-    this.gatewayLeases = mk(R.Lease, { namespace: opts.gatewayNamespace, labelSelector: GATEWAY_REPLICA_LABEL, transform: objectTransform });
-    this.all = [this.models, this.tenants, this.policies, this.namespaces, this.managedSecrets, this.byoSecrets, this.deployments, this.services, this.networkPolicies, this.pods, this.nodes, this.gatewayLeases];
-    const bump = (which: keyof World['versions']): Handler => (_o, event) => { if (event !== 'resync') this.versions[which]++; };
+    this.gatewayLeases = mk(R.Lease, {
+      namespace: opts.gatewayNamespace,
+      labelSelector: GATEWAY_REPLICA_LABEL,
+      transform: objectTransform,
+    });
+    this.all = [
+      this.models,
+      this.tenants,
+      this.policies,
+      this.namespaces,
+      this.managedSecrets,
+      this.byoSecrets,
+      this.deployments,
+      this.services,
+      this.networkPolicies,
+      this.pods,
+      this.nodes,
+      this.gatewayLeases,
+    ];
+    const bump =
+      (which: keyof World['versions']): Handler =>
+      (_o, event) => {
+        if (event !== 'resync') this.versions[which]++;
+      };
     this.models.on(bump('models'));
     this.policies.on(bump('policies'));
     // A deleted tenant's piece goes with it.
@@ -146,7 +209,10 @@ export class World {
       if (event === 'delete') {
         inNs?.delete(id);
         if (inNs?.size === 0) this.tenantsByNs.delete(ns);
-        if (this.pieces.delete(id)) { this.piecesVersion++; this.idsVersion++; }
+        if (this.pieces.delete(id)) {
+          this.piecesVersion++;
+          this.idsVersion++;
+        }
         this.dirty.delete(id);
         return;
       }
@@ -156,7 +222,7 @@ export class World {
     });
     const nsDirty: Handler = (o, event) => {
       if (event === 'resync') return;
-      const ns = o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace ?? 'default';
+      const ns = o.kind === 'Namespace' ? o.metadata.name : (o.metadata.namespace ?? 'default');
       for (const id of this.tenantsByNs.get(ns) ?? []) this.dirty.add(id);
     };
     this.namespaces.on(nsDirty);
@@ -164,9 +230,15 @@ export class World {
     this.byoSecrets.on(nsDirty);
   }
 
-  start(): void { for (const i of this.all) i.start(); }
-  stop(): void { for (const i of this.all) i.stop(); }
-  async waitForSync(): Promise<void> { await Promise.all(this.all.map((i) => i.waitForSync())); }
+  start(): void {
+    for (const i of this.all) i.start();
+  }
+  stop(): void {
+    for (const i of this.all) i.stop();
+  }
+  async waitForSync(): Promise<void> {
+    await Promise.all(this.all.map((i) => i.waitForSync()));
+  }
 
   /** Cached Secrets as the compiler reads them (annotations and digests). */
   readonly secretIndex: SecretIndex = {
@@ -177,13 +249,27 @@ export class World {
     },
   };
 
-  private parseOne<T>(item: KObject, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }): { ok: true; value: T } | { ok: false; why: string } {
+  private parseOne<T>(
+    item: KObject,
+    schema: {
+      safeParse(
+        v: unknown,
+      ): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+    },
+  ): { ok: true; value: T } | { ok: false; why: string } {
     const { status: _status, [STATUS_DIGEST]: _digest, ...rest } = item as KObject & { status?: unknown };
     const r = schema.safeParse(rest);
-    return r.success ? { ok: true, value: r.data } : { ok: false, why: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    return r.success
+      ? { ok: true, value: r.data }
+      : { ok: false, why: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   }
 
-  private parseAll<T>(items: Iterable<KObject>, schema: Parameters<World['parseOne']>[1], kind: string, invalid?: Map<string, string>): T[] {
+  private parseAll<T>(
+    items: Iterable<KObject>,
+    schema: Parameters<World['parseOne']>[1],
+    kind: string,
+    invalid?: Map<string, string>,
+  ): T[] {
     const out: T[] = [];
     for (const item of items) {
       if (item.metadata.deletionTimestamp) continue;
@@ -199,7 +285,11 @@ export class World {
     const v = `${this.versions.models}|${this.versions.policies}`;
     if (this.modelsMemo?.v === v) return this.modelsMemo.value;
     const invalid = new Map<string, string>();
-    const compiled = compileModels(this.parseAll<LLMModel>(this.models.values(), LLMModel, 'LLMModel', invalid), this.compileOptions, this.compiledPolicies().inForce);
+    const compiled = compileModels(
+      this.parseAll<LLMModel>(this.models.values(), LLMModel, 'LLMModel', invalid),
+      this.compileOptions,
+      this.compiledPolicies().inForce,
+    );
     const value = { ...compiled, invalid, json: canonicalJson(cfgModels(compiled.models)) };
     this.modelsMemo = { v, value };
     return value;
@@ -211,10 +301,16 @@ export class World {
     const objs = [...this.policies.values()];
     const policies = this.parseAll<LLMPolicy>(objs, LLMPolicy, 'LLMPolicy');
     for (const p of policies) {
-      if (policyProblems(p).length === 0) { this.lastGoodPolicies.set(p.metadata.name, p); continue; }
+      if (policyProblems(p).length === 0) {
+        this.lastGoodPolicies.set(p.metadata.name, p);
+        continue;
+      }
       if (this.lastGoodPolicies.has(p.metadata.name)) continue;
       // After a restart or failover: the last good version the previous leader recorded in status.
-      const persisted = persistedLastGood(objs.find((o) => o.metadata.name === p.metadata.name), p);
+      const persisted = persistedLastGood(
+        objs.find((o) => o.metadata.name === p.metadata.name),
+        p,
+      );
       if (persisted) this.lastGoodPolicies.set(p.metadata.name, persisted);
     }
     const value = compilePolicies(policies, this.lastGoodPolicies);
@@ -226,7 +322,12 @@ export class World {
   private signature(obj: KObject, keySecretNames: readonly string[]): string {
     const ns = obj.metadata.namespace ?? 'default';
     const nsObj = this.namespaces.get(ns);
-    const secretVersions = keySecretNames.map((n) => (this.managedSecrets.get(`${ns}/${n}`) ?? this.byoSecrets.get(`${ns}/${n}`))?.metadata.resourceVersion ?? '-').join(',');
+    const secretVersions = keySecretNames
+      .map(
+        (n) =>
+          (this.managedSecrets.get(`${ns}/${n}`) ?? this.byoSecrets.get(`${ns}/${n}`))?.metadata.resourceVersion ?? '-',
+      )
+      .join(',');
     // generation moves with spec (status writes do not move it); labels feed policy selectors.
     return `${obj.metadata.uid ?? ''}|${obj.metadata.generation ?? obj.metadata.resourceVersion}|${JSON.stringify(obj.metadata.labels ?? {})}|m${this.versions.models}|p${this.versions.policies}|n${nsObj?.metadata.resourceVersion ?? '-'}|s${secretVersions}|r${revocationSignature(obj)}`;
   }
@@ -241,11 +342,21 @@ export class World {
     const nsLabels = this.namespaces.get(ns)?.metadata.labels ?? {};
     const labels = new Map([[ns, nsLabels]]);
     const policies = this.compiledPolicies();
-    const outcome = compileOneTenant(t, this.compiledModels(), policies, this.secretIndex, labels, now, this.compileOptions);
+    const outcome = compileOneTenant(
+      t,
+      this.compiledModels(),
+      policies,
+      this.secretIndex,
+      labels,
+      now,
+      this.compileOptions,
+    );
     this.stats.tenantCompiles++;
     const selectedBy = outcome.selectedBy;
     const sig = this.signature(obj, keySecretNamesOf(t));
-    const members = canonicalMembers(outcome.config as unknown as Record<string, unknown>, (m, k) => (SHARED_MEMBERS.has(k) ? this.intern(m) : m));
+    const members = canonicalMembers(outcome.config as unknown as Record<string, unknown>, (m, k) =>
+      SHARED_MEMBERS.has(k) ? this.intern(m) : m,
+    );
     return { outcome, piece: { sig, members, changesAt: outcome.changesAt, selectedBy } };
   }
 
@@ -271,7 +382,14 @@ export class World {
   private store(id: string, piece: TenantPiece): void {
     const old = this.pieces.get(id);
     if (!old) this.idsVersion++;
-    if (!old || old.members.join(',') !== piece.members.join(',') || old.selectedBy.join(',') !== piece.selectedBy.join(',')) { this.piecesVersion++; this.changedSincePublish++; }
+    if (
+      !old ||
+      old.members.join(',') !== piece.members.join(',') ||
+      old.selectedBy.join(',') !== piece.selectedBy.join(',')
+    ) {
+      this.piecesVersion++;
+      this.changedSincePublish++;
+    }
     this.pieces.set(id, piece);
   }
 
@@ -284,7 +402,13 @@ export class World {
       if (cached.sig === this.signature(obj, names)) return cached;
     }
     const r = this.compileTenant(obj, now);
-    if (!r) { if (this.pieces.delete(id)) { this.piecesVersion++; this.idsVersion++; } return undefined; }
+    if (!r) {
+      if (this.pieces.delete(id)) {
+        this.piecesVersion++;
+        this.idsVersion++;
+      }
+      return undefined;
+    }
     this.store(id, r.piece);
     return r.piece;
   }
@@ -344,14 +468,20 @@ export class World {
     const { ids, key } = this.refresh(now);
     const models = this.compiledModels();
     const pieces = (): ConfigPieces => ({
-      schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION, modelsJson: models.json,
+      schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION,
+      modelsJson: models.json,
       tenants: ids.map((id) => ({ id, members: this.pieces.get(id)?.members ?? [] })),
     });
     if (this.assembled?.key !== key) {
       this.stats.configHashes++;
       this.assembled = { key, ids, hash: hashPieces(pieces()) };
     }
-    return { hash: this.assembled.hash, tenants: ids.length, models: models.models.filter((m) => m.serving).length, pieces };
+    return {
+      hash: this.assembled.hash,
+      tenants: ids.length,
+      models: models.models.filter((m) => m.serving).length,
+      pieces,
+    };
   }
 
   /** Policy name -> the tenants (namespace/name, sorted) its current version selects. */
@@ -386,8 +516,11 @@ function keySecretNamesOf(t: LLMTenant): string[] {
 /** The same names from the raw object (no schema parse on the fast path). */
 function keySecretNamesFromObject(o: KObject): string[] {
   const spec = o['spec'] as { keySecretName?: unknown; keys?: { secretRef?: { name?: unknown } }[] } | undefined;
-  const names = new Set<string>([typeof spec?.keySecretName === 'string' ? spec.keySecretName : `${o.metadata.name}-tollgate-keys`]);
-  for (const k of Array.isArray(spec?.keys) ? spec.keys : []) if (typeof k?.secretRef?.name === 'string') names.add(k.secretRef.name);
+  const names = new Set<string>([
+    typeof spec?.keySecretName === 'string' ? spec.keySecretName : `${o.metadata.name}-tollgate-keys`,
+  ]);
+  for (const k of Array.isArray(spec?.keys) ? spec.keys : [])
+    if (typeof k?.secretRef?.name === 'string') names.add(k.secretRef.name);
   return [...names];
 }
 
@@ -396,7 +529,11 @@ export function persistedLastGood(obj: KObject | undefined, current: LLMPolicy):
   const text = (obj as (KObject & PolicyStatusLastGood) | undefined)?.status?.lastGood?.spec;
   if (typeof text !== 'string') return undefined;
   let raw: unknown;
-  try { raw = JSON.parse(text); } catch { return undefined; }
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
   const spec = LLMPolicySpec.safeParse(raw);
   if (!spec.success) return undefined;
   const p: LLMPolicy = { ...current, spec: spec.data };

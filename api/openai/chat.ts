@@ -1,22 +1,51 @@
 // POST /v1/chat/completions: the request the gateway accepts, as zod. The parameter allowlist, the route's
 // JSON schema and the gateway's validation (gateway/request.ts) all come from here.
 import { z } from 'zod';
-import { boolParam, commonSampling, intParam, LIMITS, model, responseFormat, streamOptions, type RequestSpec } from './common.ts';
+import {
+  boolParam,
+  commonSampling,
+  intParam,
+  LIMITS,
+  model,
+  responseFormat,
+  streamOptions,
+  type RequestSpec,
+} from './common.ts';
 
 export const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
-export const MESSAGE_FIELDS = ['role', 'content', 'name', 'tool_calls', 'tool_call_id', 'function_call', 'refusal', 'reasoning_content'] as const;
+export const MESSAGE_FIELDS = [
+  'role',
+  'content',
+  'name',
+  'tool_calls',
+  'tool_call_id',
+  'function_call',
+  'refusal',
+  'reasoning_content',
+] as const;
 export const PART_TYPES = ['text', 'image_url', 'input_audio'] as const;
 
 const partMessage = 'Each content part needs a type.';
-const unknownPartField = (type: string) => (iss: { code: string }): string | undefined =>
-  iss.code === 'unrecognized_keys' ? `Unknown field in a ${type} content part.` : undefined;
+const unknownPartField =
+  (type: string) =>
+  (iss: { code: string }): string | undefined =>
+    iss.code === 'unrecognized_keys' ? `Unknown field in a ${type} content part.` : undefined;
 
-export const TextPart = z.strictObject({
-  type: z.literal('text'),
-  text: z.string({ error: 'A text part needs a string text.' }),
-}, { error: unknownPartField('text') });
-export const ImagePart = z.strictObject({ type: z.literal('image_url'), image_url: z.unknown().optional() }, { error: unknownPartField('image_url') });
-export const AudioPart = z.strictObject({ type: z.literal('input_audio'), input_audio: z.unknown().optional() }, { error: unknownPartField('input_audio') });
+export const TextPart = z.strictObject(
+  {
+    type: z.literal('text'),
+    text: z.string({ error: 'A text part needs a string text.' }),
+  },
+  { error: unknownPartField('text') },
+);
+export const ImagePart = z.strictObject(
+  { type: z.literal('image_url'), image_url: z.unknown().optional() },
+  { error: unknownPartField('image_url') },
+);
+export const AudioPart = z.strictObject(
+  { type: z.literal('input_audio'), input_audio: z.unknown().optional() },
+  { error: unknownPartField('input_audio') },
+);
 
 /** One content part (by its own `type`; looked up in a Map, so `__proto__` and friends are just unknown types). */
 export const ContentPart = z.discriminatedUnion('type', [TextPart, ImagePart, AudioPart], {
@@ -25,40 +54,66 @@ export const ContentPart = z.discriminatedUnion('type', [TextPart, ImagePart, Au
     if (code === 'invalid_type') return partMessage;
     if (code !== 'invalid_union') return undefined;
     const input = iss.input;
-    const typed = input !== null && typeof input === 'object' && !Array.isArray(input) && Object.hasOwn(input, 'type') && typeof (input as { type?: unknown }).type === 'string';
+    const typed =
+      input !== null &&
+      typeof input === 'object' &&
+      !Array.isArray(input) &&
+      Object.hasOwn(input, 'type') &&
+      typeof (input as { type?: unknown }).type === 'string';
     return typed ? 'Unsupported content part type (allowed: text, image_url, input_audio).' : partMessage;
   },
 });
 
 const contentMessage = 'content must be a string, an array of parts or null.';
-export const MessageContent = z.union([
-  z.string(),
-  z.array(ContentPart).max(LIMITS.maxParts, { error: `content may hold at most ${LIMITS.maxParts} parts.` }),
-  z.null(),
-], { error: contentMessage });
+export const MessageContent = z.union(
+  [
+    z.string(),
+    z.array(ContentPart).max(LIMITS.maxParts, { error: `content may hold at most ${LIMITS.maxParts} parts.` }),
+    z.null(),
+  ],
+  { error: contentMessage },
+);
 
-export const ChatMessage = z.strictObject({
-  role: z.enum(ROLES, { error: 'role must be system, developer, user, assistant or tool.' }),
-  content: MessageContent.optional(),
-  name: z.string({ error: 'name must be a string of at most 128 characters.' }).max(LIMITS.maxNameChars, { error: 'name must be a string of at most 128 characters.' }).optional(),
-  tool_calls: z.array(z.unknown(), { error: 'tool_calls must be an array on an assistant message.' }).max(LIMITS.maxToolCalls, { error: 'tool_calls must be an array on an assistant message.' }).optional(),
-  tool_call_id: z.unknown().optional(),
-  function_call: z.unknown().optional(),
-  refusal: z.unknown().optional(),
-  reasoning_content: z.unknown().optional(),
-}, {
-  error: (iss) => {
-    if (iss.code === 'unrecognized_keys') return `Unknown message field (allowed: ${MESSAGE_FIELDS.join(', ')}).`;
-    if (iss.code === 'invalid_type' && iss.expected === 'object') return 'Each message must be an object.';
-    return undefined;
-  },
-}).superRefine((m, ctx) => {
-  if (m.content === null || m.content === undefined) {
-    if (m.role !== 'assistant' || (m.tool_calls === undefined && m.function_call === undefined)) ctx.addIssue({ code: 'custom', message: 'content is required.', path: ['content'] });
-  }
-  if (m.role === 'tool' && typeof m.tool_call_id !== 'string') ctx.addIssue({ code: 'custom', message: 'A tool message needs tool_call_id.', path: ['tool_call_id'] });
-  if (m.tool_calls !== undefined && m.role !== 'assistant') ctx.addIssue({ code: 'custom', message: 'tool_calls must be an array on an assistant message.', path: ['tool_calls'] });
-});
+export const ChatMessage = z
+  .strictObject(
+    {
+      role: z.enum(ROLES, { error: 'role must be system, developer, user, assistant or tool.' }),
+      content: MessageContent.optional(),
+      name: z
+        .string({ error: 'name must be a string of at most 128 characters.' })
+        .max(LIMITS.maxNameChars, { error: 'name must be a string of at most 128 characters.' })
+        .optional(),
+      tool_calls: z
+        .array(z.unknown(), { error: 'tool_calls must be an array on an assistant message.' })
+        .max(LIMITS.maxToolCalls, { error: 'tool_calls must be an array on an assistant message.' })
+        .optional(),
+      tool_call_id: z.unknown().optional(),
+      function_call: z.unknown().optional(),
+      refusal: z.unknown().optional(),
+      reasoning_content: z.unknown().optional(),
+    },
+    {
+      error: (iss) => {
+        if (iss.code === 'unrecognized_keys') return `Unknown message field (allowed: ${MESSAGE_FIELDS.join(', ')}).`;
+        if (iss.code === 'invalid_type' && iss.expected === 'object') return 'Each message must be an object.';
+        return undefined;
+      },
+    },
+  )
+  .superRefine((m, ctx) => {
+    if (m.content === null || m.content === undefined) {
+      if (m.role !== 'assistant' || (m.tool_calls === undefined && m.function_call === undefined))
+        ctx.addIssue({ code: 'custom', message: 'content is required.', path: ['content'] });
+    }
+    if (m.role === 'tool' && typeof m.tool_call_id !== 'string')
+      ctx.addIssue({ code: 'custom', message: 'A tool message needs tool_call_id.', path: ['tool_call_id'] });
+    if (m.tool_calls !== undefined && m.role !== 'assistant')
+      ctx.addIssue({
+        code: 'custom',
+        message: 'tool_calls must be an array on an assistant message.',
+        path: ['tool_calls'],
+      });
+  });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 export const Messages = z
@@ -67,18 +122,29 @@ export const Messages = z
   .max(LIMITS.maxMessages, { error: `messages may hold at most ${LIMITS.maxMessages} entries.` });
 
 const toolMessage = 'Each tool needs a function name (1-128 characters).';
-const functionName = z.string({ error: toolMessage }).min(1, { error: toolMessage }).max(LIMITS.maxNameChars, { error: toolMessage });
+const functionName = z
+  .string({ error: toolMessage })
+  .min(1, { error: toolMessage })
+  .max(LIMITS.maxNameChars, { error: toolMessage });
 /** tools: [{type:'function', function:{name, ...}}]: only function tools (the gateway cannot run built-in ones). */
-export const FunctionToolDef = z.looseObject({
-  type: z.literal('function', { error: 'Only function tools are supported.' }),
-  function: z.looseObject({ name: functionName }, { error: toolMessage }),
-}, { error: 'Only function tools are supported.' });
+export const FunctionToolDef = z.looseObject(
+  {
+    type: z.literal('function', { error: 'Only function tools are supported.' }),
+    function: z.looseObject({ name: functionName }, { error: toolMessage }),
+  },
+  { error: 'Only function tools are supported.' },
+);
 /** functions (legacy): [{name, ...}]. */
 export const LegacyFunctionDef = z.looseObject({ name: functionName }, { error: toolMessage });
 
 const toolsArray = (key: string, item: z.ZodType): z.ZodType =>
-  z.array(item, { error: `${key} must be an array of at most ${LIMITS.maxTools} tools.` }).max(LIMITS.maxTools, { error: `${key} must be an array of at most ${LIMITS.maxTools} tools.` });
-const toolChoice = (key: string): z.ZodType => z.union([z.enum(['none', 'auto', 'required']), z.looseObject({})], { error: `${key} must be none, auto, required or an object.` });
+  z
+    .array(item, { error: `${key} must be an array of at most ${LIMITS.maxTools} tools.` })
+    .max(LIMITS.maxTools, { error: `${key} must be an array of at most ${LIMITS.maxTools} tools.` });
+const toolChoice = (key: string): z.ZodType =>
+  z.union([z.enum(['none', 'auto', 'required']), z.looseObject({})], {
+    error: `${key} must be none, auto, required or an object.`,
+  });
 
 export const chatCompletions: RequestSpec = {
   fields: {

@@ -6,11 +6,37 @@ import { z } from 'zod';
 
 /** Parameters that point the gateway (or a downstream SDK) somewhere else or carry credentials. */
 export const BANNED_PARAMETERS: ReadonlySet<string> = new Set([
-  'api_base', 'base_url', 'api_key', 'api_version', 'api_type', 'azure_endpoint', 'azure_ad_token', 'organization',
-  'custom_llm_provider', 'extra_headers', 'extra_body', 'extra_query', 'headers', 'url', 'endpoint', 'host', 'proxy',
-  'proxies', 'timeout', 'request_timeout', 'deployment_id', 'http_client', 'litellm_params', 'aws_access_key_id',
-  'aws_secret_access_key', 'vertex_credentials', 'chat_template', 'chat_template_kwargs', 'mm_processor_kwargs',
-  'lora_request', 'guided_decoding_backend',
+  'api_base',
+  'base_url',
+  'api_key',
+  'api_version',
+  'api_type',
+  'azure_endpoint',
+  'azure_ad_token',
+  'organization',
+  'custom_llm_provider',
+  'extra_headers',
+  'extra_body',
+  'extra_query',
+  'headers',
+  'url',
+  'endpoint',
+  'host',
+  'proxy',
+  'proxies',
+  'timeout',
+  'request_timeout',
+  'deployment_id',
+  'http_client',
+  'litellm_params',
+  'aws_access_key_id',
+  'aws_secret_access_key',
+  'vertex_credentials',
+  'chat_template',
+  'chat_template_kwargs',
+  'mm_processor_kwargs',
+  'lora_request',
+  'guided_decoding_backend',
 ]);
 
 /** Size bounds, decided before any per-element work. */
@@ -32,7 +58,8 @@ export const LIMITS = {
 /** A token id as a JSON object key (logit_bias). Anchored, no nested quantifier: linear. */
 export const TOKEN_ID = /^[0-9]{1,9}$/;
 
-export const stringParam = (key: string): z.ZodString => z.string({ error: `${key} must be a string.` }).max(LIMITS.maxStringParam, { error: `${key} must be a string.` });
+export const stringParam = (key: string): z.ZodString =>
+  z.string({ error: `${key} must be a string.` }).max(LIMITS.maxStringParam, { error: `${key} must be a string.` });
 export const numberParam = (key: string): z.ZodNumber => z.number({ error: `${key} must be a number.` });
 export const intParam = (key: string, min?: number): z.ZodInt => {
   const s = z.int({ error: `${key} must be an integer.` });
@@ -44,24 +71,33 @@ export const boolParam = (key: string): z.ZodBoolean => z.boolean({ error: `${ke
 export const model = z.string().min(1).max(LIMITS.maxModelChars).describe('Served model name.');
 
 const stopMessage = 'stop must be a string or up to 16 strings.';
-export const stop = z.union([
-  z.string().max(LIMITS.maxStopChars),
-  z.array(z.string().max(LIMITS.maxStopChars)).max(LIMITS.maxStop),
-], { error: stopMessage });
+export const stop = z.union(
+  [z.string().max(LIMITS.maxStopChars), z.array(z.string().max(LIMITS.maxStopChars)).max(LIMITS.maxStop)],
+  { error: stopMessage },
+);
 
 /**
  * A JSON object used as a map (client-chosen keys), checked over its own keys, count first. Not z.record:
  * zod's record skips an own `__proto__` key, so a map holding one would pass unchecked.
  */
-export function ownKeyMap<V>(opts: { maxKeys: number; key: (k: string) => boolean; value: (v: unknown) => v is V; error: string; jsonSchema: Record<string, unknown> }): z.ZodType<Record<string, V>> {
+export function ownKeyMap<V>(opts: {
+  maxKeys: number;
+  key: (k: string) => boolean;
+  value: (v: unknown) => v is V;
+  error: string;
+  jsonSchema: Record<string, unknown>;
+}): z.ZodType<Record<string, V>> {
   return z
-    .custom<Record<string, V>>((v) => {
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-      const keys = Object.keys(v);
-      if (keys.length > opts.maxKeys) return false;
-      for (const k of keys) if (!opts.key(k) || !opts.value((v as Record<string, unknown>)[k])) return false;
-      return true;
-    }, { error: opts.error })
+    .custom<Record<string, V>>(
+      (v) => {
+        if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+        const keys = Object.keys(v);
+        if (keys.length > opts.maxKeys) return false;
+        for (const k of keys) if (!opts.key(k) || !opts.value((v as Record<string, unknown>)[k])) return false;
+        return true;
+      },
+      { error: opts.error },
+    )
     .meta({ type: 'object', maxProperties: opts.maxKeys, ...opts.jsonSchema });
 }
 
@@ -74,14 +110,22 @@ export const logitBias = ownKeyMap({
 });
 
 const streamOptionsMessage = 'stream_options accepts include_usage (boolean) only.';
-export const streamOptions = z.strictObject({
-  include_usage: z.boolean({ error: streamOptionsMessage }).optional(),
-  continuous_usage_stats: z.boolean({ error: streamOptionsMessage }).optional(),
-}, { error: streamOptionsMessage });
+export const streamOptions = z.strictObject(
+  {
+    include_usage: z.boolean({ error: streamOptionsMessage }).optional(),
+    continuous_usage_stats: z.boolean({ error: streamOptionsMessage }).optional(),
+  },
+  { error: streamOptionsMessage },
+);
 
-export const responseFormat = z.looseObject({
-  type: z.enum(['text', 'json_object', 'json_schema'], { error: 'response_format.type must be text, json_object or json_schema.' }),
-}, { error: 'response_format.type must be text, json_object or json_schema.' });
+export const responseFormat = z.looseObject(
+  {
+    type: z.enum(['text', 'json_object', 'json_schema'], {
+      error: 'response_format.type must be text, json_object or json_schema.',
+    }),
+  },
+  { error: 'response_format.type must be text, json_object or json_schema.' },
+);
 
 /** Sampling parameters every text endpoint takes. */
 export const commonSampling = {
@@ -103,12 +147,15 @@ export const commonSampling = {
 export const promptLike = (param: string): z.ZodType => {
   const message = `${param} must be a string, an array of strings, or token ids.`;
   const tokenId = z.int({ error: message });
-  return z.union([
-    z.string(),
-    z.array(z.string()).min(1).max(LIMITS.maxArrayInputs),
-    z.array(tokenId).min(1).max(LIMITS.maxArrayInputs),
-    z.array(z.array(tokenId).max(LIMITS.maxTokenIdsPerInput)).min(1).max(LIMITS.maxArrayInputs),
-  ], { error: message });
+  return z.union(
+    [
+      z.string(),
+      z.array(z.string()).min(1).max(LIMITS.maxArrayInputs),
+      z.array(tokenId).min(1).max(LIMITS.maxArrayInputs),
+      z.array(z.array(tokenId).max(LIMITS.maxTokenIdsPerInput)).min(1).max(LIMITS.maxArrayInputs),
+    ],
+    { error: message },
+  );
 };
 
 /** An endpoint's request: per-parameter schemas (the allowlist), the required ones, and the content field. */

@@ -1,5 +1,14 @@
 // POST /v1/completions (legacy text completions): the request the gateway accepts, as zod.
-import { boolParam, commonSampling, intParam, model, promptLike, stringParam, streamOptions, type RequestSpec } from './common.ts';
+import {
+  boolParam,
+  commonSampling,
+  intParam,
+  model,
+  promptLike,
+  stringParam,
+  streamOptions,
+  type RequestSpec,
+} from './common.ts';
 
 export const completions: RequestSpec = {
   fields: {

@@ -44,7 +44,11 @@ export function requestSchema(endpoint: ApiEndpoint): z.ZodObject {
 
 /** JSON Schema (draft-07) of an endpoint's request body: the Fastify route schema and the API docs. */
 export function requestJsonSchema(endpoint: ApiEndpoint): Record<string, unknown> {
-  const s = z.toJSONSchema(requestSchema(endpoint), { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Record<string, unknown>;
+  const s = z.toJSONSchema(requestSchema(endpoint), {
+    io: 'input',
+    target: 'draft-7',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   delete s.$schema;
   return s;
 }

@@ -7,13 +7,26 @@ export const BudgetLine = withRules(
     limit: describe(z.number().max(1e15), 'Budget units per window (weighted tokens or GPU-seconds).'),
     window: describe(duration().default('24h'), 'Fixed window length, aligned to the Unix epoch (e.g. 1h, 24h, 30d).'),
   }),
-  [{ rule: 'self.limit >= 0', message: 'budget limit must not be negative', fieldPath: '.limit', check: (v) => v.limit >= 0 }],
+  [
+    {
+      rule: 'self.limit >= 0',
+      message: 'budget limit must not be negative',
+      fieldPath: '.limit',
+      check: (v) => v.limit >= 0,
+    },
+  ],
 );
 export type BudgetLine = z.infer<typeof BudgetLine>;
 
 export const Budget = z.strictObject({
-  tokens: describe(BudgetLine.optional(), 'Weighted tokens (input x inputTokenWeight + output x outputTokenWeight) per window.'),
-  gpuSeconds: describe(BudgetLine.optional(), 'GPU-seconds (x gpuSecondWeight) per window, for models that charge GPU time.'),
+  tokens: describe(
+    BudgetLine.optional(),
+    'Weighted tokens (input x inputTokenWeight + output x outputTokenWeight) per window.',
+  ),
+  gpuSeconds: describe(
+    BudgetLine.optional(),
+    'GPU-seconds (x gpuSecondWeight) per window, for models that charge GPU time.',
+  ),
 });
 export type Budget = z.infer<typeof Budget>;
 
@@ -35,8 +48,15 @@ export type RateLimits = z.infer<typeof RateLimits>;
 
 export const RequestLimits = z.strictObject({
   maxInputTokens: z.int().min(1).max(10_000_000).optional(),
-  maxOutputTokens: describe(z.int().min(1).max(10_000_000).optional(), 'Caps max_tokens; also the value used when the caller omits it.'),
+  maxOutputTokens: describe(
+    z.int().min(1).max(10_000_000).optional(),
+    'Caps max_tokens; also the value used when the caller omits it.',
+  ),
   maxN: describe(z.int().min(1).max(128).optional(), 'Largest "n" (choices per request).'),
-  maxRequestBytes: z.int().min(1024).max(64 * 1024 * 1024).optional(),
+  maxRequestBytes: z
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .optional(),
 });
 export type RequestLimits = z.infer<typeof RequestLimits>;

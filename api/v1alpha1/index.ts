@@ -30,14 +30,25 @@ export interface KindInfo {
   description: string;
 }
 
-const READY: PrinterColumn = { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' };
+const READY: PrinterColumn = {
+  name: 'Ready',
+  type: 'string',
+  jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+};
 const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 export const KINDS: readonly KindInfo[] = [
   {
-    kind: 'LLMModel', plural: 'llmmodels', singular: 'llmmodel', shortNames: ['llmm'], scope: 'Namespaced',
-    schema: LLMModel, spec: LLMModelSpec, status: LLMModelStatus,
-    description: 'LLMModel is one served model: an inference Deployment pinned by digest, reachable only through the Tollgate gateway.',
+    kind: 'LLMModel',
+    plural: 'llmmodels',
+    singular: 'llmmodel',
+    shortNames: ['llmm'],
+    scope: 'Namespaced',
+    schema: LLMModel,
+    spec: LLMModelSpec,
+    status: LLMModelStatus,
+    description:
+      'LLMModel is one served model: an inference Deployment pinned by digest, reachable only through the Tollgate gateway.',
     printerColumns: [
       READY,
       { name: 'Served', type: 'string', jsonPath: '.spec.servedName' },
@@ -49,8 +60,14 @@ export const KINDS: readonly KindInfo[] = [
     ],
   },
   {
-    kind: 'LLMTenant', plural: 'llmtenants', singular: 'llmtenant', shortNames: ['llmt'], scope: 'Namespaced',
-    schema: LLMTenant, spec: LLMTenantSpec, status: LLMTenantStatus,
+    kind: 'LLMTenant',
+    plural: 'llmtenants',
+    singular: 'llmtenant',
+    shortNames: ['llmt'],
+    scope: 'Namespaced',
+    schema: LLMTenant,
+    spec: LLMTenantSpec,
+    status: LLMTenantStatus,
     description: "LLMTenant is a team's request for access to models through the Tollgate gateway.",
     printerColumns: [
       READY,
@@ -63,14 +80,16 @@ export const KINDS: readonly KindInfo[] = [
     ],
   },
   {
-    kind: 'LLMPolicy', plural: 'llmpolicies', singular: 'llmpolicy', shortNames: ['llmp'], scope: 'Cluster',
-    schema: LLMPolicy, spec: LLMPolicySpec, status: LLMPolicyStatus,
+    kind: 'LLMPolicy',
+    plural: 'llmpolicies',
+    singular: 'llmpolicy',
+    shortNames: ['llmp'],
+    scope: 'Cluster',
+    schema: LLMPolicy,
+    spec: LLMPolicySpec,
+    status: LLMPolicyStatus,
     description: 'LLMPolicy says what selected tenants get (entitlements, budgets, limits) and which guardrails apply.',
-    printerColumns: [
-      READY,
-      { name: 'Tenants', type: 'integer', jsonPath: '.status.selectedTenantCount' },
-      AGE,
-    ],
+    printerColumns: [READY, { name: 'Tenants', type: 'integer', jsonPath: '.status.selectedTenantCount' }, AGE],
   },
 ];
 

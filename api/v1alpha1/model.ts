@@ -2,9 +2,23 @@
 import { z } from 'zod';
 import { Budget, RateLimits } from './budget.ts';
 import {
-  API_VERSION, Conditions, DIGEST_IMAGE_CEL, DIGEST_IMAGE_RE, GIT_SHA_CEL, GIT_SHA_RE, LocalObjectReference,
-  ObjectMeta, SHA256_DIGEST_CEL, SHA256_DIGEST_RE, SecretKeySelector, Toleration, describe, dnsLabel, quantity,
-  stringMap, withRules,
+  API_VERSION,
+  Conditions,
+  DIGEST_IMAGE_CEL,
+  DIGEST_IMAGE_RE,
+  GIT_SHA_CEL,
+  GIT_SHA_RE,
+  LocalObjectReference,
+  ObjectMeta,
+  SHA256_DIGEST_CEL,
+  SHA256_DIGEST_RE,
+  SecretKeySelector,
+  Toleration,
+  describe,
+  dnsLabel,
+  quantity,
+  stringMap,
+  withRules,
 } from '../meta.ts';
 
 export const ENGINES = ['vllm', 'ollama', 'tgi', 'llamacpp'] as const;
@@ -25,18 +39,28 @@ export const OLLAMA_NAME_RE = /^([a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*(:[
 const OLLAMA_NAME_CEL = '^([a-z0-9][a-z0-9._-]*/)?[a-z0-9][a-z0-9._-]*(:[A-Za-z0-9._-]+)?$';
 
 const fileDigest = z.strictObject({
-  path: z.string().min(1).max(512).regex(/^[^/.][^\0]*$/, { message: 'must be a relative path inside the model repository' }),
+  path: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^[^/.][^\0]*$/, { message: 'must be a relative path inside the model repository' }),
   sha256: z.string().regex(/^[a-f0-9]{64}$/, { message: 'must be 64 lowercase hex characters' }),
 });
 
 export const HuggingFaceSource = z.strictObject({
-  repo: z.string().min(3).max(200).regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, { message: 'must be "organisation/name"' }),
+  repo: z
+    .string()
+    .min(3)
+    .max(200)
+    .regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, { message: 'must be "organisation/name"' }),
   revision: describe(
-    withRules(z.string().max(64), [{
-      rule: `self.matches('${GIT_SHA_CEL}')`,
-      message: 'model revision must be an immutable 40-character commit SHA, not a branch or tag',
-      check: (v) => GIT_SHA_RE.test(v),
-    }]),
+    withRules(z.string().max(64), [
+      {
+        rule: `self.matches('${GIT_SHA_CEL}')`,
+        message: 'model revision must be an immutable 40-character commit SHA, not a branch or tag',
+        check: (v) => GIT_SHA_RE.test(v),
+      },
+    ]),
     'Immutable commit SHA (40 hex characters) of the model repository; branches and tags are rejected.',
   ),
   files: describe(
@@ -50,24 +74,34 @@ export const HuggingFaceSource = z.strictObject({
 });
 
 export const OllamaSource = z.strictObject({
-  name: z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/, { message: 'must be an Ollama model name such as llama3.1:8b' }),
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/, {
+      message: 'must be an Ollama model name such as llama3.1:8b',
+    }),
   digest: describe(
-    withRules(z.string().max(80), [{
-      rule: `self.matches('${SHA256_DIGEST_CEL}')`,
-      message: 'ollama model must be pinned by manifest digest (sha256:<64 hex>)',
-      check: (v) => SHA256_DIGEST_RE.test(v),
-    }]),
+    withRules(z.string().max(80), [
+      {
+        rule: `self.matches('${SHA256_DIGEST_CEL}')`,
+        message: 'ollama model must be pinned by manifest digest (sha256:<64 hex>)',
+        check: (v) => SHA256_DIGEST_RE.test(v),
+      },
+    ]),
     'sha256 digest of the Ollama manifest (sha256:<64 hex>).',
   ),
 });
 
 export const OciSource = z.strictObject({
   reference: describe(
-    withRules(z.string().min(1).max(512), [{
-      rule: `self.matches('${DIGEST_IMAGE_CEL}')`,
-      message: 'OCI model artifact must be pinned by digest (repo@sha256:<64 hex>)',
-      check: (v) => DIGEST_IMAGE_RE.test(v),
-    }]),
+    withRules(z.string().min(1).max(512), [
+      {
+        rule: `self.matches('${DIGEST_IMAGE_CEL}')`,
+        message: 'OCI model artifact must be pinned by digest (repo@sha256:<64 hex>)',
+        check: (v) => DIGEST_IMAGE_RE.test(v),
+      },
+    ]),
     'OCI artifact holding the weights, pinned by digest (repo@sha256:<64 hex>).',
   ),
   path: z.string().max(512).default('/model'),
@@ -90,14 +124,20 @@ export const ModelSource = withRules(
 export type ModelSource = z.infer<typeof ModelSource>;
 
 export const Cost = z.strictObject({
-    unit: describe(z.enum(['tokens', 'gpuSeconds']).default('tokens'), 'What this model charges against: weighted tokens or GPU-seconds.'),
-    inputTokenWeight: describe(z.number().min(0).max(1e6).default(1), 'Budget units charged per input token.'),
-    outputTokenWeight: describe(z.number().min(0).max(1e6).default(1), 'Budget units charged per output token.'),
-    gpuSecondWeight: describe(z.number().min(0).max(1e6).default(1), 'Budget units charged per GPU-second (unit gpuSeconds), multiplied by the GPUs per replica.'),
-    estimatedOutputTokensPerSecond: describe(
-      z.number().positive().max(1e6).default(50),
-      'For gpuSeconds models: throughput used to estimate GPU time before inference.',
-    ),
+  unit: describe(
+    z.enum(['tokens', 'gpuSeconds']).default('tokens'),
+    'What this model charges against: weighted tokens or GPU-seconds.',
+  ),
+  inputTokenWeight: describe(z.number().min(0).max(1e6).default(1), 'Budget units charged per input token.'),
+  outputTokenWeight: describe(z.number().min(0).max(1e6).default(1), 'Budget units charged per output token.'),
+  gpuSecondWeight: describe(
+    z.number().min(0).max(1e6).default(1),
+    'Budget units charged per GPU-second (unit gpuSeconds), multiplied by the GPUs per replica.',
+  ),
+  estimatedOutputTokensPerSecond: describe(
+    z.number().positive().max(1e6).default(50),
+    'For gpuSeconds models: throughput used to estimate GPU time before inference.',
+  ),
 });
 
 export const ModelLimits = z.strictObject({
@@ -110,7 +150,10 @@ export const ModelResources = z.strictObject({
   gpuResourceName: z.string().min(1).max(253).default('nvidia.com/gpu'),
   cpu: quantity().optional(),
   memory: quantity().optional(),
-  shmSize: describe(quantity().default('2Gi'), 'Size of the in-memory /dev/shm volume (tensor-parallel engines need it).'),
+  shmSize: describe(
+    quantity().default('2Gi'),
+    'Size of the in-memory /dev/shm volume (tensor-parallel engines need it).',
+  ),
   modelCacheSize: describe(quantity().default('100Gi'), 'Size limit of the emptyDir the model is downloaded into.'),
 });
 
@@ -124,19 +167,28 @@ export const LLMModelSpec = withRules(
   z.strictObject({
     engine: describe(Engine, 'Inference engine.'),
     engineVersion: describe(
-      z.string().regex(/^v?[0-9]+(\.[0-9]+){1,2}([-+.][0-9A-Za-z.]+)?$/, { message: 'must be a version such as 0.33.0' }).max(64).optional(),
+      z
+        .string()
+        .regex(/^v?[0-9]+(\.[0-9]+){1,2}([-+.][0-9A-Za-z.]+)?$/, { message: 'must be a version such as 0.33.0' })
+        .max(64)
+        .optional(),
       'Version of the engine inside image (e.g. 0.33.0 for vllm, 3.3.7 for tgi). Compiled flags and engineArgs are checked against the engine CLI at the version Tollgate targets; a different version here skips that check (status says so).',
     ),
     image: describe(
-      withRules(z.string().min(1).max(1024), [{
-        rule: `self.matches('${DIGEST_IMAGE_CEL}')`,
-        message: 'image must be pinned by digest (repo@sha256:<64 hex>); tags are mutable',
-        check: (v) => DIGEST_IMAGE_RE.test(v),
-      }]),
+      withRules(z.string().min(1).max(1024), [
+        {
+          rule: `self.matches('${DIGEST_IMAGE_CEL}')`,
+          message: 'image must be pinned by digest (repo@sha256:<64 hex>); tags are mutable',
+          check: (v) => DIGEST_IMAGE_RE.test(v),
+        },
+      ]),
       'Container image of the engine, pinned by digest (repo@sha256:<64 hex>).',
     ),
     imagePullSecrets: z.array(LocalObjectReference).max(16).optional(),
-    model: describe(ModelSource, 'Where the weights come from, pinned to an immutable revision or digest and verified before serving.'),
+    model: describe(
+      ModelSource,
+      'Where the weights come from, pinned to an immutable revision or digest and verified before serving.',
+    ),
     servedName: describe(
       z.string().max(128).regex(SERVED_NAME_RE, { message: 'must be 1-128 characters: letters, digits and . _ : / -' }),
       'Name tenants use in the "model" field; unique across the cluster.',
@@ -144,15 +196,29 @@ export const LLMModelSpec = withRules(
     contextLength: z.int().min(1).max(10_000_000).default(4096),
     capabilities: z.array(Capability).min(1).max(3).default(['chat.completions', 'completions']),
     replicas: z.int().min(0).max(1000).default(1),
-    resources: ModelResources.default({ gpus: 1, gpuResourceName: 'nvidia.com/gpu', shmSize: '2Gi', modelCacheSize: '100Gi' }),
+    resources: ModelResources.default({
+      gpus: 1,
+      gpuResourceName: 'nvidia.com/gpu',
+      shmSize: '2Gi',
+      modelCacheSize: '100Gi',
+    }),
     scheduling: Scheduling.optional(),
-    cost: Cost.default({ unit: 'tokens', inputTokenWeight: 1, outputTokenWeight: 1, gpuSecondWeight: 1, estimatedOutputTokensPerSecond: 50 }),
+    cost: Cost.default({
+      unit: 'tokens',
+      inputTokenWeight: 1,
+      outputTokenWeight: 1,
+      gpuSecondWeight: 1,
+      estimatedOutputTokensPerSecond: 50,
+    }),
     limits: ModelLimits.optional(),
     globalLimits: describe(
       z.strictObject({ budget: Budget.optional(), rateLimits: RateLimits.optional() }).optional(),
       'Every tenant together on this model (e.g. concurrency to protect a shared GPU); checked with each tenant limit in one atomic step.',
     ),
-    tiers: describe(z.array(dnsLabel()).max(64).optional(), 'Tiers allowed to use this model; absent means every tier a policy entitles.'),
+    tiers: describe(
+      z.array(dnsLabel()).max(64).optional(),
+      'Tiers allowed to use this model; absent means every tier a policy entitles.',
+    ),
     engineArgs: describe(
       z.array(z.string().max(1024)).max(64).optional(),
       'Extra engine flags. Flags Tollgate owns (model, port, served name, API key, host) are rejected.',
@@ -179,7 +245,8 @@ export const LLMModelSpec = withRules(
       rule: "self.engine != 'llamacpp' || !has(self.model.huggingface) || (has(self.model.huggingface.files) && self.model.huggingface.files.size() == 1)",
       message: 'llamacpp needs exactly one GGUF file with its sha256 in model.huggingface.files',
       fieldPath: '.model',
-      check: (v) => v.engine !== 'llamacpp' || v.model.huggingface === undefined || v.model.huggingface.files?.length === 1,
+      check: (v) =>
+        v.engine !== 'llamacpp' || v.model.huggingface === undefined || v.model.huggingface.files?.length === 1,
     },
     {
       rule: "self.engine == 'ollama' ? has(self.model.ollama) : !has(self.model.ollama)",
@@ -191,17 +258,22 @@ export const LLMModelSpec = withRules(
       rule: "!has(self.engineArgs) || self.engineArgs.all(a, !a.matches('^--?(model|model-id|m|port|host|served-model-name|api-key|api-key-file|revision)(=|$)'))",
       message: 'engineArgs must not set flags Tollgate manages (model, port, host, served name, API key, revision)',
       fieldPath: '.engineArgs',
-      check: (v) => (v.engineArgs ?? []).every((a) => !/^--?(model|model-id|m|port|host|served-model-name|api-key|api-key-file|revision)(=|$)/.test(a)),
+      check: (v) =>
+        (v.engineArgs ?? []).every(
+          (a) => !/^--?(model|model-id|m|port|host|served-model-name|api-key|api-key-file|revision)(=|$)/.test(a),
+        ),
     },
     {
       rule: "self.engine != 'vllm' || !self.capabilities.exists(c, c == 'embeddings') || self.capabilities.size() == 1",
-      message: 'vllm runs one runner per server: declare embeddings alone (--runner pooling), or serve generation from another LLMModel',
+      message:
+        'vllm runs one runner per server: declare embeddings alone (--runner pooling), or serve generation from another LLMModel',
       fieldPath: '.capabilities',
       check: (v) => v.engine !== 'vllm' || !v.capabilities.includes('embeddings') || v.capabilities.length === 1,
     },
     {
       rule: `self.engine != 'ollama' || self.servedName.matches('${OLLAMA_NAME_CEL}')`,
-      message: 'for ollama, servedName must be an Ollama model name (lowercase letters, digits, . _ - ; optional namespace/ and :tag), because Ollama serves the model under that name',
+      message:
+        'for ollama, servedName must be an Ollama model name (lowercase letters, digits, . _ - ; optional namespace/ and :tag), because Ollama serves the model under that name',
       fieldPath: '.servedName',
       check: (v) => v.engine !== 'ollama' || OLLAMA_NAME_RE.test(v.servedName),
     },

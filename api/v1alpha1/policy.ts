@@ -12,11 +12,20 @@ export const PolicySelector = z.strictObject({
   namespaces: describe(z.array(dnsLabel()).max(1000).optional(), 'Tenant namespaces selected by name.'),
   namespaceSelector: describe(LabelSelector.optional(), 'Tenant namespaces selected by label.'),
   tenants: describe(
-    z.array(z.string().max(317).regex(TENANT_REF_RE, { message: 'must be "namespace/name" of an LLMTenant' })).max(1000).optional(),
+    z
+      .array(z.string().max(317).regex(TENANT_REF_RE, { message: 'must be "namespace/name" of an LLMTenant' }))
+      .max(1000)
+      .optional(),
     'LLMTenants selected by namespace/name.',
   ),
-  tenantSelector: describe(LabelSelector.optional(), 'LLMTenants selected by label. The tenant team writes these labels: a policy that grants tiers or suspends cannot select by them.'),
-  tiers: describe(z.array(dnsLabel()).max(64).optional(), 'Only tenants granted one of these tiers (the granted tier, not the requested one). A policy that grants tiers or suspends cannot select by tier.'),
+  tenantSelector: describe(
+    LabelSelector.optional(),
+    'LLMTenants selected by label. The tenant team writes these labels: a policy that grants tiers or suspends cannot select by them.',
+  ),
+  tiers: describe(
+    z.array(dnsLabel()).max(64).optional(),
+    'Only tenants granted one of these tiers (the granted tier, not the requested one). A policy that grants tiers or suspends cannot select by tier.',
+  ),
 });
 export type PolicySelector = z.infer<typeof PolicySelector>;
 
@@ -28,7 +37,10 @@ export type PolicySelector = z.infer<typeof PolicySelector>;
 export const TierGrants = z.strictObject({
   assign: describe(dnsLabel().optional(), 'Tier every selected tenant gets when its requested tier is not approved.'),
   approve: describe(
-    z.array(z.string().max(63).regex(TIER_OR_ANY_RE, { message: 'must be a tier name (DNS label) or "*"' })).max(64).optional(),
+    z
+      .array(z.string().max(63).regex(TIER_OR_ANY_RE, { message: 'must be a tier name (DNS label) or "*"' }))
+      .max(64)
+      .optional(),
     'Requested tiers granted as requested; "*" approves any request (the pre-grant, self-service behaviour).',
   ),
 });
@@ -46,16 +58,31 @@ export const PlatformSuspension = z.strictObject({
  * Several policies with modelSources: a source must be approved by each of them.
  */
 export const ModelSources = z.strictObject({
-  images: describe(z.array(z.string().min(1).max(512)).max(256).optional(), 'Engine image repositories (spec.image without the digest, e.g. docker.io/vllm/vllm-openai or registry.example.com/llm/*); a listed repository admits its tags too.'),
-  huggingface: describe(z.array(z.string().min(1).max(200)).max(256).optional(), 'Hugging Face repos ("org/name") or organisations ("org/*"); case-insensitive.'),
-  ollama: describe(z.array(z.string().min(1).max(200)).max(256).optional(), 'Ollama model names (a name admits its :tags), or prefixes ("hf.co/org/*").'),
-  oci: describe(z.array(z.string().min(1).max(512)).max(256).optional(), 'OCI artifact repositories (model.oci.reference without the digest), or prefixes ending in "/*".'),
+  images: describe(
+    z.array(z.string().min(1).max(512)).max(256).optional(),
+    'Engine image repositories (spec.image without the digest, e.g. docker.io/vllm/vllm-openai or registry.example.com/llm/*); a listed repository admits its tags too.',
+  ),
+  huggingface: describe(
+    z.array(z.string().min(1).max(200)).max(256).optional(),
+    'Hugging Face repos ("org/name") or organisations ("org/*"); case-insensitive.',
+  ),
+  ollama: describe(
+    z.array(z.string().min(1).max(200)).max(256).optional(),
+    'Ollama model names (a name admits its :tags), or prefixes ("hf.co/org/*").',
+  ),
+  oci: describe(
+    z.array(z.string().min(1).max(512)).max(256).optional(),
+    'OCI artifact repositories (model.oci.reference without the digest), or prefixes ending in "/*".',
+  ),
 });
 export type ModelSources = z.infer<typeof ModelSources>;
 
 export const TierEntitlement = z.strictObject({
   name: dnsLabel(),
-  models: describe(z.array(z.string().min(1).max(128)).max(256), 'Served model names this tier may use; "*" means every model.'),
+  models: describe(
+    z.array(z.string().min(1).max(128)).max(256),
+    'Served model names this tier may use; "*" means every model.',
+  ),
   budget: Budget.optional(),
   rateLimits: RateLimits.optional(),
   limits: RequestLimits.optional(),
@@ -63,8 +90,20 @@ export const TierEntitlement = z.strictObject({
 export type TierEntitlement = z.infer<typeof TierEntitlement>;
 
 export const BUILTIN_SECRET_DETECTORS = [
-  'aws-access-key', 'aws-secret-key', 'gcp-service-account', 'gcp-api-key', 'azure-storage-key', 'private-key',
-  'jwt', 'bearer-token', 'connection-string', 'slack-token', 'github-token', 'stripe-key', 'openai-key', 'tollgate-key',
+  'aws-access-key',
+  'aws-secret-key',
+  'gcp-service-account',
+  'gcp-api-key',
+  'azure-storage-key',
+  'private-key',
+  'jwt',
+  'bearer-token',
+  'connection-string',
+  'slack-token',
+  'github-token',
+  'stripe-key',
+  'openai-key',
+  'tollgate-key',
   'credit-card',
 ] as const;
 export const BUILTIN_PII_DETECTORS = ['email', 'phone', 'iban', 'ip-address'] as const;
@@ -73,7 +112,10 @@ export type Detector = z.infer<typeof Detector>;
 
 export const CustomPattern = z.strictObject({
   name: dnsLabel(),
-  pattern: describe(z.string().min(1).max(1024), 'RE2 syntax (linear time); backreferences and lookaround are not supported.'),
+  pattern: describe(
+    z.string().min(1).max(1024),
+    'RE2 syntax (linear time); backreferences and lookaround are not supported.',
+  ),
 });
 
 export const GuardMode = z.enum(['off', 'flag', 'block']);
@@ -90,49 +132,83 @@ export const JudgeSpec = z.strictObject({
   ),
   timeoutMs: z.int().min(10).max(60_000).default(500),
   failMode: describe(z.enum(['open', 'closed']).default('closed'), 'What happens when the judge times out or fails.'),
-  benignClass: describe(z.int().min(0).max(63).default(0), 'classify/pooling: index of the benign class; score = 1 - P(benign).'),
+  benignClass: describe(
+    z.int().min(0).max(63).default(0),
+    'classify/pooling: index of the benign class; score = 1 - P(benign).',
+  ),
   benignLabels: describe(
     z.array(z.string().min(1).max(64)).min(1).max(16).optional(),
     'tei: label names that mean benign (case-insensitive); score = 1 - their probability. Default: benign, safe, legit, LABEL_0.',
   ),
-  maxChars: describe(z.int().min(256).max(65_536).default(8000), 'Longest text sent to the judge (head and tail are kept).'),
+  maxChars: describe(
+    z.int().min(256).max(65_536).default(8000),
+    'Longest text sent to the judge (head and tail are kept).',
+  ),
 });
 export type JudgeSpec = z.infer<typeof JudgeSpec>;
 
 export const Guardrails = z.strictObject({
-  redaction: z.strictObject({
-    detectors: describe(z.array(Detector).max(64).default([]), 'Built-in detectors by name; "secrets" and "pii" select whole groups.'),
-    customPatterns: z.array(CustomPattern).max(64).default([]),
-  }).optional(),
-  promptInjection: z.strictObject({
+  redaction: z
+    .strictObject({
+      detectors: describe(
+        z.array(Detector).max(64).default([]),
+        'Built-in detectors by name; "secrets" and "pii" select whole groups.',
+      ),
+      customPatterns: z.array(CustomPattern).max(64).default([]),
+    })
+    .optional(),
+  promptInjection: z
+    .strictObject({
       mode: GuardMode.default('off'),
-      threshold: describe(z.number().min(0).max(1).default(0.7), 'Score at or above which the mode applies (user prompts).'),
+      threshold: describe(
+        z.number().min(0).max(1).default(0.7),
+        'Score at or above which the mode applies (user prompts).',
+      ),
       documentThreshold: describe(
         z.number().min(0).max(1).optional(),
         'Threshold for tool/function results and retrieved documents (indirect injection), scored with their own weights; default: threshold.',
       ),
       judge: JudgeSpec.optional(),
-  }).optional(),
-  outputCheck: describe(z.strictObject({
-    mode: GuardMode.default('off'),
-    threshold: describe(z.number().min(0).max(1).default(0.5), 'Judge score at or above which the mode applies.'),
-    judge: JudgeSpec,
-    windowChars: describe(
-      z.int().min(0).max(65_536).default(0),
-      'Streaming: 0 holds the whole output until the judge has seen it; N releases it in windows of N characters, each judged (with the text before it) before release.',
-    ),
-  }), 'Safety check of model OUTPUT by a classifier judge, streamed responses included.').optional(),
-  exfiltration: z.strictObject({
-    mode: z.enum(['off', 'flag', 'neutralize', 'block']).default('neutralize'),
-    allowedHosts: describe(z.array(z.string().min(1).max(253)).max(256).default([]), 'Hosts markdown links and images may point to.'),
-  }).optional(),
-  canaries: describe(z.array(z.string().min(8).max(256)).max(32).optional(), 'System-prompt canary strings; seeing one in output blocks the response.'),
-  tools: z.strictObject({
-    allowed: describe(z.array(z.string().min(1).max(128)).max(256), 'Tool (function) names requests may declare.'),
-  }).optional(),
-  structuredOutput: z.strictObject({
-    enforce: describe(z.boolean().default(false), 'When the caller asks for a JSON schema, an output that does not validate is refused.'),
-  }).optional(),
+    })
+    .optional(),
+  outputCheck: describe(
+    z.strictObject({
+      mode: GuardMode.default('off'),
+      threshold: describe(z.number().min(0).max(1).default(0.5), 'Judge score at or above which the mode applies.'),
+      judge: JudgeSpec,
+      windowChars: describe(
+        z.int().min(0).max(65_536).default(0),
+        'Streaming: 0 holds the whole output until the judge has seen it; N releases it in windows of N characters, each judged (with the text before it) before release.',
+      ),
+    }),
+    'Safety check of model OUTPUT by a classifier judge, streamed responses included.',
+  ).optional(),
+  exfiltration: z
+    .strictObject({
+      mode: z.enum(['off', 'flag', 'neutralize', 'block']).default('neutralize'),
+      allowedHosts: describe(
+        z.array(z.string().min(1).max(253)).max(256).default([]),
+        'Hosts markdown links and images may point to.',
+      ),
+    })
+    .optional(),
+  canaries: describe(
+    z.array(z.string().min(8).max(256)).max(32).optional(),
+    'System-prompt canary strings; seeing one in output blocks the response.',
+  ),
+  tools: z
+    .strictObject({
+      allowed: describe(z.array(z.string().min(1).max(128)).max(256), 'Tool (function) names requests may declare.'),
+    })
+    .optional(),
+  structuredOutput: z
+    .strictObject({
+      enforce: describe(
+        z.boolean().default(false),
+        'When the caller asks for a JSON schema, an output that does not validate is refused.',
+      ),
+    })
+    .optional(),
 });
 export type Guardrails = z.infer<typeof Guardrails>;
 
@@ -142,7 +218,11 @@ export type LoggingMode = z.infer<typeof LoggingMode>;
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 export const AccessWindow = withRules(
   z.strictObject({
-    days: z.array(z.enum(WEEKDAYS)).min(1).max(7).default([...WEEKDAYS]),
+    days: z
+      .array(z.enum(WEEKDAYS))
+      .min(1)
+      .max(7)
+      .default([...WEEKDAYS]),
     start: z.string().regex(HHMM_RE, { message: 'must be HH:MM (24h)' }),
     end: z.string().regex(HHMM_RE, { message: 'must be HH:MM (24h)' }),
     timeZone: describe(z.string().min(1).max(64).default('UTC'), 'IANA time zone, e.g. Europe/Berlin.'),
@@ -157,51 +237,86 @@ export const AccessWindow = withRules(
 );
 export type AccessWindow = z.infer<typeof AccessWindow>;
 
-export const CIDR_RE = /^(((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)|[0-9a-fA-F:]+\/(12[0-8]|1[01]\d|\d?\d))$/;
+export const CIDR_RE =
+  /^(((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)|[0-9a-fA-F:]+\/(12[0-8]|1[01]\d|\d?\d))$/;
 
 export const Anomaly = z.strictObject({
   enabled: z.boolean().default(true),
-  burstFactor: describe(z.number().min(1).max(1000).default(10), "Request rate over the key's own baseline that counts as a burst."),
-  capHitRatio: describe(z.number().min(0).max(1).default(0.8), 'Share of responses hitting the output cap that counts as anomalous.'),
+  burstFactor: describe(
+    z.number().min(1).max(1000).default(10),
+    "Request rate over the key's own baseline that counts as a burst.",
+  ),
+  capHitRatio: describe(
+    z.number().min(0).max(1).default(0.8),
+    'Share of responses hitting the output cap that counts as anomalous.',
+  ),
   failedAuthPerMinute: z.int().min(1).max(100_000).default(20),
   threshold: describe(z.number().min(0).max(1).default(0.8), 'Score at which the action is taken.'),
   action: z.enum(['flag', 'revoke']).default('flag'),
 });
 export type Anomaly = z.infer<typeof Anomaly>;
 
-export const LLMPolicySpec = withRules(z.strictObject({
-  selector: describe(PolicySelector.default({}), 'Which tenants this policy applies to; empty selects every tenant.'),
-  tierGrants: describe(TierGrants.optional(), 'Which tier the selected tenants get (their spec.tier is only a request).'),
-  suspend: describe(PlatformSuspension.optional(), 'Suspend every selected tenant (a platform-side block the tenant cannot undo).'),
-  modelSources: describe(ModelSources.optional(), 'Approved sources for every LLMModel in the cluster; enforced at admission and by the operator.'),
-  tiers: describe(z.array(TierEntitlement).max(64).optional(), 'Per-tier entitlements; when set, tiers not listed get nothing from this policy.'),
-  budget: Budget.optional(),
-  rateLimits: RateLimits.optional(),
-  limits: RequestLimits.optional(),
-  guardrails: Guardrails.optional(),
-  logging: z.strictObject({ mode: LoggingMode.default('metadata') }).optional(),
-  accessWindows: describe(z.array(AccessWindow).max(16).optional(), 'Requests are allowed only inside one of these windows.'),
-  ipAllowlist: describe(
-    z.array(z.string().max(64).regex(CIDR_RE, { message: 'must be a CIDR such as 10.0.0.0/8' })).max(256).optional(),
-    'Client addresses allowed (CIDRs).',
-  ),
-  anomaly: Anomaly.optional(),
-  modelLimits: describe(
-    z.array(z.strictObject({
-      model: describe(z.string().min(1).max(128), 'Served model name.'),
-      budget: Budget.optional(),
-      rateLimits: RateLimits.optional(),
-    })).max(256).optional(),
-    "Each selected tenant's limits on one model (its own counters, within the tenant's limits); the smallest over the selecting policies wins.",
-  ),
-}), [
-  {
-    rule: '!(has(self.tierGrants) || has(self.suspend)) || !has(self.selector) || (!has(self.selector.tenantSelector) && !has(self.selector.tiers))',
-    message: 'a policy that grants tiers or suspends must select tenants by what the platform controls (namespaces, namespaceSelector, tenants), not by tenantSelector or tiers, which the tenant team writes',
-    fieldPath: '.selector',
-    check: (v) => !(v.tierGrants || v.suspend) || (v.selector.tenantSelector === undefined && v.selector.tiers === undefined),
-  },
-]);
+export const LLMPolicySpec = withRules(
+  z.strictObject({
+    selector: describe(PolicySelector.default({}), 'Which tenants this policy applies to; empty selects every tenant.'),
+    tierGrants: describe(
+      TierGrants.optional(),
+      'Which tier the selected tenants get (their spec.tier is only a request).',
+    ),
+    suspend: describe(
+      PlatformSuspension.optional(),
+      'Suspend every selected tenant (a platform-side block the tenant cannot undo).',
+    ),
+    modelSources: describe(
+      ModelSources.optional(),
+      'Approved sources for every LLMModel in the cluster; enforced at admission and by the operator.',
+    ),
+    tiers: describe(
+      z.array(TierEntitlement).max(64).optional(),
+      'Per-tier entitlements; when set, tiers not listed get nothing from this policy.',
+    ),
+    budget: Budget.optional(),
+    rateLimits: RateLimits.optional(),
+    limits: RequestLimits.optional(),
+    guardrails: Guardrails.optional(),
+    logging: z.strictObject({ mode: LoggingMode.default('metadata') }).optional(),
+    accessWindows: describe(
+      z.array(AccessWindow).max(16).optional(),
+      'Requests are allowed only inside one of these windows.',
+    ),
+    ipAllowlist: describe(
+      z
+        .array(z.string().max(64).regex(CIDR_RE, { message: 'must be a CIDR such as 10.0.0.0/8' }))
+        .max(256)
+        .optional(),
+      'Client addresses allowed (CIDRs).',
+    ),
+    anomaly: Anomaly.optional(),
+    modelLimits: describe(
+      z
+        .array(
+          z.strictObject({
+            model: describe(z.string().min(1).max(128), 'Served model name.'),
+            budget: Budget.optional(),
+            rateLimits: RateLimits.optional(),
+          }),
+        )
+        .max(256)
+        .optional(),
+      "Each selected tenant's limits on one model (its own counters, within the tenant's limits); the smallest over the selecting policies wins.",
+    ),
+  }),
+  [
+    {
+      rule: '!(has(self.tierGrants) || has(self.suspend)) || !has(self.selector) || (!has(self.selector.tenantSelector) && !has(self.selector.tiers))',
+      message:
+        'a policy that grants tiers or suspends must select tenants by what the platform controls (namespaces, namespaceSelector, tenants), not by tenantSelector or tiers, which the tenant team writes',
+      fieldPath: '.selector',
+      check: (v) =>
+        !(v.tierGrants || v.suspend) || (v.selector.tenantSelector === undefined && v.selector.tiers === undefined),
+    },
+  ],
+);
 export type LLMPolicySpec = z.infer<typeof LLMPolicySpec>;
 
 export const LLMPolicyStatus = z.strictObject({
@@ -210,10 +325,15 @@ export const LLMPolicyStatus = z.strictObject({
   selectedTenants: describe(z.array(z.string()).optional(), 'namespace/name of the LLMTenants this policy selects.'),
   selectedTenantCount: z.int().optional(),
   lastGood: describe(
-    z.strictObject({
-      generation: z.int().optional(),
-      spec: describe(z.string().max(1_048_576), 'The spec (canonical JSON, defaults applied) of the last version that compiled.'),
-    }).optional(),
+    z
+      .strictObject({
+        generation: z.int().optional(),
+        spec: describe(
+          z.string().max(1_048_576),
+          'The spec (canonical JSON, defaults applied) of the last version that compiled.',
+        ),
+      })
+      .optional(),
     'The last version of this policy that compiled. While the current spec does not compile, this one stays in force, also after an operator restart or failover.',
   ),
 });

@@ -6,7 +6,10 @@ import { Scope } from './model.ts';
 
 export const TenantKey = z.strictObject({
   name: describe(dnsLabel(), 'Key name; the key is stored under this name in the tenant key Secret.'),
-  scopes: describe(z.array(Scope).min(1).max(4).default(['chat.completions', 'completions', 'embeddings', 'models.list']), 'Endpoints this key may call.'),
+  scopes: describe(
+    z.array(Scope).min(1).max(4).default(['chat.completions', 'completions', 'embeddings', 'models.list']),
+    'Endpoints this key may call.',
+  ),
   expiresAt: describe(z.iso.datetime({ offset: true }).optional(), 'RFC 3339 time after which the key is refused.'),
   revoked: describe(z.boolean().default(false), 'Revoke the key now (kept in status as Revoked).'),
   rotation: describe(
@@ -17,21 +20,39 @@ export const TenantKey = z.strictObject({
     z.strictObject({ name: z.string().min(1).max(253), key: z.string().min(1).max(253) }).optional(),
     'Take the key from this Secret in the tenant namespace instead of letting the operator issue one (any format, 32-4096 characters; only its sha256 is used).',
   ),
-  rateLimits: describe(RateLimits.optional(), 'Limits of this key alone (e.g. a batch key slower than an interactive one); the tenant limits still apply to all keys together.'),
+  rateLimits: describe(
+    RateLimits.optional(),
+    'Limits of this key alone (e.g. a batch key slower than an interactive one); the tenant limits still apply to all keys together.',
+  ),
   budget: describe(Budget.optional(), 'Budget of this key alone, within the tenant budget.'),
 });
 export type TenantKey = z.infer<typeof TenantKey>;
 
 export const LLMTenantSpec = withRules(
   z.strictObject({
-    tier: describe(dnsLabel(), 'Requested tier. A request only: the tier in force is granted by LLMPolicy tierGrants (status.tierGrant says which and why).'),
-    models: describe(z.array(z.string().min(1).max(128)).max(256).default([]), 'Requested served model names; empty means all the tier is entitled to.'),
+    tier: describe(
+      dnsLabel(),
+      'Requested tier. A request only: the tier in force is granted by LLMPolicy tierGrants (status.tierGrant says which and why).',
+    ),
+    models: describe(
+      z.array(z.string().min(1).max(128)).max(256).default([]),
+      'Requested served model names; empty means all the tier is entitled to.',
+    ),
     keys: z.array(TenantKey).max(32).default([]),
     budget: describe(Budget.optional(), 'Requested budget; the effective one is the smaller of this and the policies.'),
-    rateLimits: describe(RateLimits.optional(), 'Requested limits; the effective ones are the smaller of these and the policies.'),
+    rateLimits: describe(
+      RateLimits.optional(),
+      'Requested limits; the effective ones are the smaller of these and the policies.',
+    ),
     limits: RequestLimits.optional(),
-    suspended: describe(z.boolean().default(false), "Self-suspension: the tenant team pauses its own access. It cannot lift a platform suspension (LLMPolicy suspend)."),
-    keySecretName: describe(z.string().min(1).max(253).optional(), 'Secret the operator issues keys into (default <tenant>-tollgate-keys).'),
+    suspended: describe(
+      z.boolean().default(false),
+      'Self-suspension: the tenant team pauses its own access. It cannot lift a platform suspension (LLMPolicy suspend).',
+    ),
+    keySecretName: describe(
+      z.string().min(1).max(253).optional(),
+      'Secret the operator issues keys into (default <tenant>-tollgate-keys).',
+    ),
     rotationGracePeriod: describe(duration().default('24h'), 'How long a rotated-out key stays valid.'),
     contact: describe(z.string().max(256).optional(), 'Owner contact shown in audit and status.'),
   }),
@@ -65,7 +86,10 @@ export const RevokedKey = z.strictObject({
   key: describe(z.string().optional(), 'The key (spec.keys[].name) the material belonged to when revoked.'),
   reason: z.string(),
   at: describe(z.string(), 'RFC 3339 time of the revocation.'),
-  by: describe(z.string(), 'gateway (anomaly detection, through its replicas), annotation (tollgate.dev/revoke.<fingerprint>), or who ran the CLI.'),
+  by: describe(
+    z.string(),
+    'gateway (anomaly detection, through its replicas), annotation (tollgate.dev/revoke.<fingerprint>), or who ran the CLI.',
+  ),
 });
 export type RevokedKey = z.infer<typeof RevokedKey>;
 
@@ -97,7 +121,10 @@ export const LLMTenantStatus = z.strictObject({
   conditions: Conditions.optional(),
   tier: describe(z.string().optional(), 'The granted tier (absent when none is granted).'),
   tierGrant: describe(TierGrantStatus.optional(), 'Requested versus granted tier, and which policy decided.'),
-  suspendedBy: describe(z.array(z.strictObject({ policy: z.string(), reason: z.string() })).optional(), 'Platform suspensions (LLMPolicy suspend) in force.'),
+  suspendedBy: describe(
+    z.array(z.strictObject({ policy: z.string(), reason: z.string() })).optional(),
+    'Platform suspensions (LLMPolicy suspend) in force.',
+  ),
   grantedModels: z.array(z.string()).optional(),
   deniedModels: z.array(z.strictObject({ name: z.string(), reason: z.string() })).optional(),
   policies: describe(z.array(z.string()).optional(), 'LLMPolicies selecting this tenant.'),

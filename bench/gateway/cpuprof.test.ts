@@ -3,14 +3,22 @@ import { describe, it } from 'node:test';
 import { areaOf, fileLabel, summarizeProfile, type CpuProfile } from './cpuprof.ts';
 
 const ROOT = '/repo';
-const frame = (functionName: string, url: string, lineNumber = 0): { functionName: string; url: string; lineNumber: number } => ({ functionName, url, lineNumber });
+const frame = (
+  functionName: string,
+  url: string,
+  lineNumber = 0,
+): { functionName: string; url: string; lineNumber: number } => ({ functionName, url, lineNumber });
 
 describe('fileLabel / areaOf', () => {
   const cases: [string, string, string][] = [
     ['file:///repo/gateway/pipeline.ts', 'gateway/pipeline.ts', 'project gateway/'],
     ['file:///repo/api/keys.ts', 'api/keys.ts', 'project api/'],
     ['file:///repo/node_modules/fastify/lib/route.js', 'node_modules/fastify/lib/route.js', 'dep fastify'],
-    ['file:///repo/node_modules/@fastify/ajv-compiler/index.js', 'node_modules/@fastify/ajv-compiler/index.js', 'dep @fastify/ajv-compiler'],
+    [
+      'file:///repo/node_modules/@fastify/ajv-compiler/index.js',
+      'node_modules/@fastify/ajv-compiler/index.js',
+      'dep @fastify/ajv-compiler',
+    ],
     ['node:internal/deps/undici/undici', 'node:internal/deps/undici/undici', 'Node internals (node:*)'],
     ['node:http', 'node:http', 'Node internals (node:*)'],
     ['', '', 'V8 builtins / native'],
@@ -51,10 +59,26 @@ describe('summarizeProfile', () => {
     assert.equal(s.windowed, true);
     assert.equal(s.samples, 4);
     assert.equal(s.sampledMs, 0.4);
-    assert.deepEqual(s.byArea.map((r) => [r.name, r.ms]), [['dep fastify', 0.2], ['project api/', 0.1], ['project gateway/', 0.1]]);
-    assert.deepEqual(s.selfByFunction.map((r) => r.name), ['parse node_modules/fastify/lib/x.js:1', 'hash api/keys.ts:2', 'handler gateway/app.ts:10']);
+    assert.deepEqual(
+      s.byArea.map((r) => [r.name, r.ms]),
+      [
+        ['dep fastify', 0.2],
+        ['project api/', 0.1],
+        ['project gateway/', 0.1],
+      ],
+    );
+    assert.deepEqual(
+      s.selfByFunction.map((r) => r.name),
+      ['parse node_modules/fastify/lib/x.js:1', 'hash api/keys.ts:2', 'handler gateway/app.ts:10'],
+    );
     // inclusive: handler is on the stack of all four samples, hash of one
-    assert.deepEqual(s.totalByProjectFunction.map((r) => [r.name, r.ms, r.share]), [['handler gateway/app.ts:10', 0.4, 1], ['hash api/keys.ts:2', 0.1, 0.25]]);
+    assert.deepEqual(
+      s.totalByProjectFunction.map((r) => [r.name, r.ms, r.share]),
+      [
+        ['handler gateway/app.ts:10', 0.4, 1],
+        ['hash api/keys.ts:2', 0.1, 0.25],
+      ],
+    );
   });
 
   it('the whole profile when no window overlaps it (clocks not aligned)', () => {
@@ -72,12 +96,18 @@ describe('summarizeProfile', () => {
         { id: 2, callFrame: frame('(idle)', '') },
         { id: 3, callFrame: frame('hash', 'file:///repo/api/keys.ts') },
       ],
-      startTime: 0, endTime: 400, samples: [2, 2, 3, 3], timeDeltas: [0, 100, 100, 100],
+      startTime: 0,
+      endTime: 400,
+      samples: [2, 2, 3, 3],
+      timeDeltas: [0, 100, 100, 100],
     };
     const s = summarizeProfile(withIdle, ROOT, []);
     assert.equal(s.sampledMs, 0.4);
     assert.equal(s.idleMs, 0.2);
-    assert.deepEqual(s.byArea.map((r) => [r.name, r.share]), [['project api/', 1]]);
+    assert.deepEqual(
+      s.byArea.map((r) => [r.name, r.share]),
+      [['project api/', 1]],
+    );
   });
 
   it('a recursive function counts once per sample in its total', () => {
@@ -87,9 +117,15 @@ describe('summarizeProfile', () => {
         { id: 2, callFrame: frame('walk', 'file:///repo/guardrails/w.ts'), children: [3] },
         { id: 3, callFrame: frame('walk', 'file:///repo/guardrails/w.ts') },
       ],
-      startTime: 0, endTime: 200, samples: [3, 3], timeDeltas: [0, 100],
+      startTime: 0,
+      endTime: 200,
+      samples: [3, 3],
+      timeDeltas: [0, 100],
     };
     const s = summarizeProfile(rec, ROOT, []);
-    assert.deepEqual(s.totalByProjectFunction.map((r) => [r.name, r.ms]), [['walk guardrails/w.ts:1', 0.2]]);
+    assert.deepEqual(
+      s.totalByProjectFunction.map((r) => [r.name, r.ms]),
+      [['walk guardrails/w.ts:1', 0.2]],
+    );
   });
 });

@@ -58,7 +58,8 @@ export function fileLabel(url: string, root: string): string {
 
 /** The area a frame's self time is charged to. */
 export function areaOf(frame: CallFrame, root: string): string {
-  if (SPECIAL.has(frame.functionName) && frame.url === '') return frame.functionName === '(root)' ? '(program)' : frame.functionName;
+  if (SPECIAL.has(frame.functionName) && frame.url === '')
+    return frame.functionName === '(root)' ? '(program)' : frame.functionName;
   const f = fileLabel(frame.url, root);
   if (f === '') return 'V8 builtins / native';
   if (f.startsWith('node_modules/')) {
@@ -77,14 +78,22 @@ const fnLabel = (frame: CallFrame, root: string): string => {
 };
 
 function top(m: Map<string, number>, total: number, n: number): Row[] {
-  return [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, us]) => ({ name, ms: us / 1000, share: total > 0 ? us / total : 0 }));
+  return [...m]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, us]) => ({ name, ms: us / 1000, share: total > 0 ? us / total : 0 }));
 }
 
 /**
  * windows: [fromUs, toUs] on the profile's clock. A sample at time t counts when it falls in a window; it
  * stands for the time until the next sample. With no window inside the profile, the whole profile counts.
  */
-export function summarizeProfile(p: CpuProfile, root: string, windows: readonly (readonly [number, number])[], n = 15): ProfileSummary {
+export function summarizeProfile(
+  p: CpuProfile,
+  root: string,
+  windows: readonly (readonly [number, number])[],
+  n = 15,
+): ProfileSummary {
   const byId = new Map(p.nodes.map((x) => [x.id, x]));
   const parent = new Map<number, number>();
   for (const x of p.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
@@ -108,7 +117,7 @@ export function summarizeProfile(p: CpuProfile, root: string, windows: readonly 
   const add = (m: Map<string, number>, k: string, us: number): void => void m.set(k, (m.get(k) ?? 0) + us);
   for (let i = 0; i < p.samples.length; i++) {
     if (!inWindow(times[i]!)) continue;
-    const next = i + 1 < times.length ? times[i + 1]! - times[i]! : (p.endTime - times[i]!);
+    const next = i + 1 < times.length ? times[i + 1]! - times[i]! : p.endTime - times[i]!;
     const us = Math.max(0, next);
     const node = byId.get(p.samples[i]!);
     if (!node) continue;
@@ -134,19 +143,43 @@ export function summarizeProfile(p: CpuProfile, root: string, windows: readonly 
   }
   const busy = sum - idle;
   return {
-    sampledMs: sum / 1000, idleMs: idle / 1000, samples: count, windowed,
-    byArea: top(area, busy, 50), byFile: top(file, busy, n), selfByFunction: top(self, busy, n + 5), totalByProjectFunction: top(total, busy, n),
+    sampledMs: sum / 1000,
+    idleMs: idle / 1000,
+    samples: count,
+    windowed,
+    byArea: top(area, busy, 50),
+    byFile: top(file, busy, n),
+    selfByFunction: top(self, busy, n + 5),
+    totalByProjectFunction: top(total, busy, n),
   };
 }
 
 export function formatSummary(s: ProfileSummary, title: string): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-  const table = (head: string, rows: Row[]): string[] => [`| ${head} | ms | share |`, '|---|---|---|', ...rows.map((r) => `| ${r.name.replace(/\|/g, '\\|')} | ${r.ms.toFixed(0)} | ${pct(r.share)} |`)];
+  const table = (head: string, rows: Row[]): string[] => [
+    `| ${head} | ms | share |`,
+    '|---|---|---|',
+    ...rows.map((r) => `| ${r.name.replace(/\|/g, '\\|')} | ${r.ms.toFixed(0)} | ${pct(r.share)} |`),
+  ];
   return [
-    '', `${title}: ${s.samples} samples, ${(s.sampledMs / 1000).toFixed(1)} s of the gateway's CPU profile${s.windowed ? ' inside the load windows' : ' (windows not found in the profile: the whole run)'}, of which ${((s.sampledMs - s.idleMs) / 1000).toFixed(1)} s busy and ${(s.idleMs / 1000).toFixed(1)} s idle (waiting for I/O); shares are of the busy time. Native frames without a script (socket writes \`writev\`, JSON and crypto builtins) are "V8 builtins / native".`, '',
-    'Self time by area:', '', ...table('area', s.byArea), '',
-    'Self time by file:', '', ...table('file', s.byFile), '',
-    'Self time by function:', '', ...table('function', s.selfByFunction), '',
-    'Total (inclusive) time of project functions — the hot path:', '', ...table('function', s.totalByProjectFunction), '',
+    '',
+    `${title}: ${s.samples} samples, ${(s.sampledMs / 1000).toFixed(1)} s of the gateway's CPU profile${s.windowed ? ' inside the load windows' : ' (windows not found in the profile: the whole run)'}, of which ${((s.sampledMs - s.idleMs) / 1000).toFixed(1)} s busy and ${(s.idleMs / 1000).toFixed(1)} s idle (waiting for I/O); shares are of the busy time. Native frames without a script (socket writes \`writev\`, JSON and crypto builtins) are "V8 builtins / native".`,
+    '',
+    'Self time by area:',
+    '',
+    ...table('area', s.byArea),
+    '',
+    'Self time by file:',
+    '',
+    ...table('file', s.byFile),
+    '',
+    'Self time by function:',
+    '',
+    ...table('function', s.selfByFunction),
+    '',
+    'Total (inclusive) time of project functions — the hot path:',
+    '',
+    ...table('function', s.totalByProjectFunction),
+    '',
   ].join('\n');
 }

@@ -32,9 +32,23 @@ interface Outcome {
 
 /** Runs the benchmark until it logs `phase A`, then `act`s on it; resolves when it has exited. */
 function runAndInterrupt(act: (bench: number, pids: Map<string, number>) => void): Promise<Outcome> {
-  const p = spawn(process.execPath, ['bench/gateway/run.ts', '--quick', '--tenants', '50', '--only', 'tollgate-memory,tollgate-redis,nginx', '--no-hostile'], {
-    cwd: ROOT, detached: true, stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const p = spawn(
+    process.execPath,
+    [
+      'bench/gateway/run.ts',
+      '--quick',
+      '--tenants',
+      '50',
+      '--only',
+      'tollgate-memory,tollgate-redis,nginx',
+      '--no-hostile',
+    ],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   started.add(p.pid!);
   const pids = new Map<string, number>();
   let workDir: string | undefined;
@@ -50,10 +64,12 @@ function runAndInterrupt(act: (bench: number, pids: Map<string, number>) => void
     }
   });
   const timer = setTimeout(() => p.kill('SIGKILL'), 240_000);
-  return new Promise((resolve) => p.on('exit', (code) => {
-    clearTimeout(timer);
-    resolve({ code, stderr, pids, workDir });
-  }));
+  return new Promise((resolve) =>
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, pids, workDir });
+    }),
+  );
 }
 
 /** Every group the benchmark started is empty (bounded wait: SIGKILL delivery is asynchronous). */
@@ -62,7 +78,9 @@ async function assertNothingLeft(o: Outcome): Promise<void> {
   const deadline = Date.now() + 5000;
   let left: string[];
   do {
-    left = [...o.pids].filter(([, pid]) => alive(pid) || groupPids(pid).length > 0).map(([n, pid]) => `${n} (${pid}: ${groupPids(pid).join(',')})`);
+    left = [...o.pids]
+      .filter(([, pid]) => alive(pid) || groupPids(pid).length > 0)
+      .map(([n, pid]) => `${n} (${pid}: ${groupPids(pid).join(',')})`);
     if (left.length === 0) break;
     await new Promise((r) => setTimeout(r, 100));
   } while (Date.now() < deadline);

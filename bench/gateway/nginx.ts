@@ -64,9 +64,12 @@ export function nginxConfig(o: NginxOptions): string {
 }
 
 export function nginxPath(): string {
-  const r = spawnSync('sh', ['-c', 'command -v nginx || { test -x /usr/sbin/nginx && echo /usr/sbin/nginx; }'], { encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', 'command -v nginx || { test -x /usr/sbin/nginx && echo /usr/sbin/nginx; }'], {
+    encoding: 'utf8',
+  });
   const p = r.stdout.trim();
-  if (p === '') throw new Error('nginx is not installed: run `bench/gateway/setup-peers.sh nginx` (apt-get install nginx)');
+  if (p === '')
+    throw new Error('nginx is not installed: run `bench/gateway/setup-peers.sh nginx` (apt-get install nginx)');
   return p;
 }
 

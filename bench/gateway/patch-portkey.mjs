@@ -20,7 +20,7 @@ if (!prefix) {
   process.exit(2);
 }
 const dist = join(prefix, 'node_modules/@hono/node-server/dist');
-const MARK = '/* tollgate-bench: copy a foreign Response\'s headers (honojs/node-server#382) */';
+const MARK = "/* tollgate-bench: copy a foreign Response's headers (honojs/node-server#382) */";
 const BUGGY = /( +)\} else \{\n +this\.#init = init;\n +\}/;
 let patched = 0;
 let already = 0;
@@ -35,7 +35,9 @@ for (const f of readdirSync(dist)) {
   }
   const m = BUGGY.exec(src);
   if (!m) {
-    process.stderr.write(`patch-portkey: ${p} has the lightweight Response but not the expected constructor; not patched\n`);
+    process.stderr.write(
+      `patch-portkey: ${p} has the lightweight Response but not the expected constructor; not patched\n`,
+    );
     process.exit(1);
   }
   const i = m[1];

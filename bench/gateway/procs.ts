@@ -101,8 +101,18 @@ export class Procs {
   }
 
   /** Spawns `cmd` in its own process group; its death before stopAll() fails the benchmark. */
-  start(name: string, cmd: string, args: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}): ChildProcess {
-    const p = spawn(cmd, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });
+  start(
+    name: string,
+    cmd: string,
+    args: readonly string[],
+    opts: { cwd?: string; env?: Record<string, string> } = {},
+  ): ChildProcess {
+    const p = spawn(cmd, args, {
+      cwd: opts.cwd,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...opts.env },
+    });
     let err = '';
     p.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
     if (p.pid === undefined) throw new Error(`${name}: could not start ${cmd}`);
@@ -121,7 +131,8 @@ export class Procs {
     this.entries.push({ name, pid, owned: false, stderr, expected: false });
     this.log(`started ${name} pid ${pid}`);
     this.poll ??= setInterval(() => {
-      for (const e of this.entries) if (!e.owned && !e.expected && !this.stopping && !alive(e.pid)) this.fatal(e, 'is gone');
+      for (const e of this.entries)
+        if (!e.owned && !e.expected && !this.stopping && !alive(e.pid)) this.fatal(e, 'is gone');
     }, 200).unref();
   }
 
@@ -148,7 +159,8 @@ export class Procs {
     for (const e of this.entries) {
       if (e.expected || this.stopping) continue;
       const c = e.child;
-      if (c && (c.exitCode !== null || c.signalCode !== null)) this.fatal(e, c.signalCode ? `killed by ${c.signalCode}` : `exited with code ${c.exitCode}`);
+      if (c && (c.exitCode !== null || c.signalCode !== null))
+        this.fatal(e, c.signalCode ? `killed by ${c.signalCode}` : `exited with code ${c.exitCode}`);
       if (!c && !alive(e.pid)) this.fatal(e, 'is gone');
     }
   }

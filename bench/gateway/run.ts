@@ -51,9 +51,15 @@ import { groupStats, Procs, setGroupNice, setProcessNice } from './procs.ts';
 
 const { values: flags } = parseArgs({
   options: {
-    quick: { type: 'boolean', default: false }, only: { type: 'string' }, tenants: { type: 'string', default: '10000' },
-    'hostile-only': { type: 'boolean', default: false }, 'no-hostile': { type: 'boolean', default: false }, 'gateway-root': { type: 'string' },
-    'cpu-prof': { type: 'boolean', default: false }, 'measured-nice': { type: 'string' }, 'nginx-workers': { type: 'string', default: '1' },
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    tenants: { type: 'string', default: '10000' },
+    'hostile-only': { type: 'boolean', default: false },
+    'no-hostile': { type: 'boolean', default: false },
+    'gateway-root': { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    'measured-nice': { type: 'string' },
+    'nginx-workers': { type: 'string', default: '1' },
   },
 });
 const HOSTILE_ONLY = flags['hostile-only'];
@@ -80,8 +86,12 @@ const PEERS = ['portkey', 'litellm', 'nginx'] as const;
 const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
 const procs = new Procs(log);
 const load1 = (): number => loadavg()[0]!;
-const uptimeLine = (): string => `load average ${loadavg().map((x) => x.toFixed(2)).join(', ')}`;
-const start = (name: string, cmd: string, args: string[], env: Record<string, string> = {}): ChildProcess => procs.start(name, cmd, args, { cwd: ROOT, env });
+const uptimeLine = (): string =>
+  `load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ')}`;
+const start = (name: string, cmd: string, args: string[], env: Record<string, string> = {}): ChildProcess =>
+  procs.start(name, cmd, args, { cwd: ROOT, env });
 
 async function waitHttp(url: string, init: RequestInit = {}, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -136,19 +146,30 @@ function headersFor(t: Target): Record<string, string> {
 }
 
 const BODY = (model: string, stream = false): string =>
-  JSON.stringify({ model, messages: [{ role: 'user', content: 'Write one sentence about toll roads.' }], max_tokens: 16, ...(stream ? { stream: true } : {}) });
+  JSON.stringify({
+    model,
+    messages: [{ role: 'user', content: 'Write one sentence about toll roads.' }],
+    max_tokens: 16,
+    ...(stream ? { stream: true } : {}),
+  });
 
 async function once(t: Target, body: string): Promise<number> {
   const t0 = performance.now();
   const r = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: headersFor(t), body });
   await r.body.dump({ limit: 1 << 20 });
-  if (r.statusCode !== 200) throw Object.assign(new Error(`${t.name}: HTTP ${r.statusCode}`), { kind: `HTTP ${r.statusCode}` });
+  if (r.statusCode !== 200)
+    throw Object.assign(new Error(`${t.name}: HTTP ${r.statusCode}`), { kind: `HTTP ${r.statusCode}` });
   return performance.now() - t0;
 }
 
 async function ttft(t: Target, body: string): Promise<number> {
   const t0 = performance.now();
-  const r = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { ...headersFor(t), ...t.streamHeaders }, body });
+  const r = await t.pool.request({
+    method: 'POST',
+    path: '/v1/chat/completions',
+    headers: { ...headersFor(t), ...t.streamHeaders },
+    body,
+  });
   if (r.statusCode !== 200) {
     const text = (await r.body.text()).slice(0, 200).replace(/[^\x20-\x7e]/g, '?');
     throw new Error(`${t.name}: HTTP ${r.statusCode} ${text}`);
@@ -173,7 +194,8 @@ interface Step {
   rssMb: number;
 }
 
-const cpuOf = (pgids: readonly number[] | undefined): number => (pgids ?? []).reduce((s, g) => s + groupStats(g).cpuSeconds, 0);
+const cpuOf = (pgids: readonly number[] | undefined): number =>
+  (pgids ?? []).reduce((s, g) => s + groupStats(g).cpuSeconds, 0);
 
 async function load(t: Target, concurrency: number, seconds: number): Promise<Step> {
   const body = BODY(t.model);
@@ -222,7 +244,11 @@ async function load(t: Target, concurrency: number, seconds: number): Promise<St
   const store1 = cpuOf(t.storePgids);
   lat.sort((a, b) => a - b);
   return {
-    rps: lat.length / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), errors, errorKinds: [...kinds].map(([k, v]) => `${k}x${v}`).join(' '),
+    rps: lat.length / elapsed,
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    errors,
+    errorKinds: [...kinds].map(([k, v]) => `${k}x${v}`).join(' '),
     cpuPerReq: lat.length ? ((cpu1 - cpu0) * 1000) / lat.length : NaN,
     storeCpuPerReq: t.storePgids && lat.length ? ((store1 - store0) * 1000) / lat.length : NaN,
     rssMb: rssMax,
@@ -245,15 +271,30 @@ interface HostileRow {
 
 /** The worst inputs of issue #10, each within the tenant's 1 MiB body limit unless the point is the limit. */
 function hostileBodies(): { name: string; body: string }[] {
-  const msg = (content: string): string => JSON.stringify({ model: 'm1', max_tokens: 16, messages: [{ role: 'user', content }] });
+  const msg = (content: string): string =>
+    JSON.stringify({ model: 'm1', max_tokens: 16, messages: [{ role: 'user', content }] });
   const MiB = 1024 * 1024 - 200;
   return [
     { name: '1 MiB single word', body: msg('a'.repeat(MiB)) },
     { name: '1 MiB of one CJK character', body: msg('中'.repeat(Math.floor(MiB / 3))) },
     { name: '1 MiB of spaces', body: msg(' '.repeat(MiB)) },
     { name: '1 MiB of one punctuation mark', body: msg('!'.repeat(MiB)) },
-    { name: '100k tiny messages', body: JSON.stringify({ model: 'm1', max_tokens: 16, messages: Array.from({ length: 100_000 }, () => ({ role: 'user', content: 'x' })) }) },
-    { name: '4096 messages', body: JSON.stringify({ model: 'm1', max_tokens: 16, messages: Array.from({ length: 4096 }, () => ({ role: 'user', content: 'b'.repeat(240) })) }) },
+    {
+      name: '100k tiny messages',
+      body: JSON.stringify({
+        model: 'm1',
+        max_tokens: 16,
+        messages: Array.from({ length: 100_000 }, () => ({ role: 'user', content: 'x' })),
+      }),
+    },
+    {
+      name: '4096 messages',
+      body: JSON.stringify({
+        model: 'm1',
+        max_tokens: 16,
+        messages: Array.from({ length: 4096 }, () => ({ role: 'user', content: 'b'.repeat(240) })),
+      }),
+    },
     { name: 'deep arrays', body: `{"model":"m1","messages":${'['.repeat(500_000)}${']'.repeat(500_000)}}` },
   ];
 }
@@ -263,7 +304,8 @@ async function loopLag(t: Target): Promise<{ p99: number; max: number }> {
   if (!t.metricsBase) return { p99: NaN, max: NaN };
   try {
     const text = await (await fetch(`${t.metricsBase}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
-    const g = (n: string): number => Number(new RegExp(`^tollgate_nodejs_eventloop_lag_${n}_seconds (\\S+)$`, 'm').exec(text)?.[1]) * 1000;
+    const g = (n: string): number =>
+      Number(new RegExp(`^tollgate_nodejs_eventloop_lag_${n}_seconds (\\S+)$`, 'm').exec(text)?.[1]) * 1000;
     return { p99: g('p99'), max: g('max') };
   } catch {
     return { p99: NaN, max: NaN };
@@ -287,7 +329,13 @@ async function hostilePhase(t: Target, keys: string[]): Promise<HostileRow[]> {
       while (performance.now() < end) {
         const t0 = performance.now();
         try {
-          const r = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { ...t.headers, authorization: `Bearer ${normalKeys[i++ % normalKeys.length]}` }, body: BODY(t.model), signal: AbortSignal.timeout(15_000) });
+          const r = await t.pool.request({
+            method: 'POST',
+            path: '/v1/chat/completions',
+            headers: { ...t.headers, authorization: `Bearer ${normalKeys[i++ % normalKeys.length]}` },
+            body: BODY(t.model),
+            signal: AbortSignal.timeout(15_000),
+          });
           await r.body.dump({ limit: 1 << 20 });
           if (r.statusCode === 200) lat.push(performance.now() - t0);
           else errors++;
@@ -303,7 +351,13 @@ async function hostilePhase(t: Target, keys: string[]): Promise<HostileRow[]> {
       while (performance.now() < end) {
         const b = bodies[i++ % bodies.length]!;
         try {
-          const r = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { ...t.headers, authorization: `Bearer ${hostileKey}` }, body: b.body, signal: AbortSignal.timeout(30_000) });
+          const r = await t.pool.request({
+            method: 'POST',
+            path: '/v1/chat/completions',
+            headers: { ...t.headers, authorization: `Bearer ${hostileKey}` },
+            body: b.body,
+            signal: AbortSignal.timeout(30_000),
+          });
           await r.body.dump({ limit: 1 << 20 });
           statuses.set(String(r.statusCode), (statuses.get(String(r.statusCode)) ?? 0) + 1);
         } catch {
@@ -316,8 +370,16 @@ async function hostilePhase(t: Target, keys: string[]): Promise<HostileRow[]> {
     const lag = await loopLag(t);
     lat.sort((a, b) => a - b);
     rows.push({
-      run: withHostile ? 'with hostile tenant' : 'normal only', n: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat[lat.length - 1] ?? NaN, errors,
-      loopP99: lag.p99, loopMax: lag.max, hostileSent, hostileStatuses: [...statuses].map(([k, v]) => `${k}x${v}`).join(' '),
+      run: withHostile ? 'with hostile tenant' : 'normal only',
+      n: lat.length,
+      p50: percentile(lat, 50),
+      p99: percentile(lat, 99),
+      max: lat[lat.length - 1] ?? NaN,
+      errors,
+      loopP99: lag.p99,
+      loopMax: lag.max,
+      hostileSent,
+      hostileStatuses: [...statuses].map(([k, v]) => `${k}x${v}`).join(' '),
     });
   }
   return rows;
@@ -325,25 +387,42 @@ async function hostilePhase(t: Target, keys: string[]): Promise<HostileRow[]> {
 
 function hostileReport(rows: HostileRow[], name: string): string {
   const f = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : '–');
-  const out = ['', `Hostile neighbour (${name}; 4 normal clients with a 5 ms pause, ${HOSTILE_SECONDS} s per run, alternating; the gateway's event-loop delay from perf_hooks.monitorEventLoopDelay at 10 ms resolution):`, '',
-    '| run | normal requests | p50 ms | p99 ms | max ms | errors | event-loop delay p99 / max ms | hostile requests (statuses) |', '|---|---|---|---|---|---|---|---|'];
-  for (const r of rows) out.push(`| ${r.run} | ${r.n} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.max)} | ${r.errors} | ${f(r.loopP99)} / ${f(r.loopMax)} | ${r.run === 'normal only' ? '–' : `${r.hostileSent} (${r.hostileStatuses})`} |`);
+  const out = [
+    '',
+    `Hostile neighbour (${name}; 4 normal clients with a 5 ms pause, ${HOSTILE_SECONDS} s per run, alternating; the gateway's event-loop delay from perf_hooks.monitorEventLoopDelay at 10 ms resolution):`,
+    '',
+    '| run | normal requests | p50 ms | p99 ms | max ms | errors | event-loop delay p99 / max ms | hostile requests (statuses) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows)
+    out.push(
+      `| ${r.run} | ${r.n} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.max)} | ${r.errors} | ${f(r.loopP99)} / ${f(r.loopMax)} | ${r.run === 'normal only' ? '–' : `${r.hostileSent} (${r.hostileStatuses})`} |`,
+    );
   const base = rows.filter((r) => r.run === 'normal only');
   const hot = rows.filter((r) => r.run !== 'normal only');
   const worst = (rs: HostileRow[], k: 'p99' | 'loopMax'): number => Math.max(...rs.map((r) => r[k]));
-  out.push('', `HOSTILE ${name} p99_normal_ms=${f(worst(base, 'p99'), 2)} p99_with_hostile_ms=${f(worst(hot, 'p99'), 2)} loop_max_normal_ms=${f(worst(base, 'loopMax'))} loop_max_with_hostile_ms=${f(worst(hot, 'loopMax'))}`);
+  out.push(
+    '',
+    `HOSTILE ${name} p99_normal_ms=${f(worst(base, 'p99'), 2)} p99_with_hostile_ms=${f(worst(hot, 'p99'), 2)} loop_max_normal_ms=${f(worst(base, 'loopMax'))} loop_max_with_hostile_ms=${f(worst(hot, 'loopMax'))}`,
+  );
   return out.join('\n');
 }
 
 // ---- main --------------------------------------------------------------------------------------------
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const only = flags.only?.split(',').map((s) => s.trim()).filter(Boolean);
-  const want = (n: string): boolean => (HOSTILE_ONLY ? n === 'tollgate-memory' || n === 'direct' : !only || only.includes(n) || n === 'direct');
+  const only = flags.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const want = (n: string): boolean =>
+    HOSTILE_ONLY ? n === 'tollgate-memory' || n === 'direct' : !only || only.includes(n) || n === 'direct';
   const peers = PEERS.filter(want);
   if (peers.length > 0) {
     log(`installing peers (cached): ${peers.join(', ')}`);
-    execFileSync('bash', [join(ROOT, 'bench/gateway/setup-peers.sh'), ...peers], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync('bash', [join(ROOT, 'bench/gateway/setup-peers.sh'), ...peers], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
   }
   const loadStart = uptimeLine();
   log(`${loadStart} at start`);
@@ -356,8 +435,22 @@ async function main(): Promise<void> {
 
   const simPort = await freePort();
   const simStreamPort = await freePort();
-  const sim = start('sim', process.execPath, ['gateway/sim/main.ts', '--port', String(simPort), '--output-tokens', '16']);
-  const simStream = start('sim-stream', process.execPath, ['gateway/sim/main.ts', '--port', String(simStreamPort), '--output-tokens', '8', '--inter-token-ms', '2']);
+  const sim = start('sim', process.execPath, [
+    'gateway/sim/main.ts',
+    '--port',
+    String(simPort),
+    '--output-tokens',
+    '16',
+  ]);
+  const simStream = start('sim-stream', process.execPath, [
+    'gateway/sim/main.ts',
+    '--port',
+    String(simStreamPort),
+    '--output-tokens',
+    '8',
+    '--inter-token-ms',
+    '2',
+  ]);
   const simUrl = `http://127.0.0.1:${simPort}/v1`;
   const simStreamUrl = `http://127.0.0.1:${simStreamPort}/v1`;
 
@@ -369,19 +462,71 @@ async function main(): Promise<void> {
     const ks = Array.from({ length: KEYS_PER_TENANT }, () => generateKey());
     if (i % Math.max(1, Math.floor(TENANTS / 1000)) === 0) keys.push(ks[0]!);
     tenants.push({
-      id: `team-${name}/${name}`, namespace: `team-${name}`, name, tier: 'gold', suspended: false, models: ['m1', 'm-stream'],
-      limits: { budgets: [{ unit: 'tokens', limit: 1e12, windowSeconds: 86400 }, { unit: 'tokens', limit: 1e11, windowSeconds: 3600 }], requestsPerMinute: 10_000_000, tokensPerMinute: 1e12, concurrency: 10_000, maxOutputTokens: 1024, maxN: 4, maxRequestBytes: 1024 * 1024 },
-      guardrails: { redaction: { detectors: [], customPatterns: [] }, promptInjection: { mode: 'off', threshold: 0.7 }, exfiltration: { mode: 'off', allowedHosts: [] }, canaries: [], structuredOutput: { enforce: false } },
-      logging: 'metadata', accessWindows: [], ipAllowlists: [],
-      keys: ks.map((k, j) => ({ id: `team-${name}/${name}/k${j}`, sha256: hashKey(k), scopes: ['chat.completions', 'completions', 'embeddings', 'models.list'], revoked: false })),
+      id: `team-${name}/${name}`,
+      namespace: `team-${name}`,
+      name,
+      tier: 'gold',
+      suspended: false,
+      models: ['m1', 'm-stream'],
+      limits: {
+        budgets: [
+          { unit: 'tokens', limit: 1e12, windowSeconds: 86400 },
+          { unit: 'tokens', limit: 1e11, windowSeconds: 3600 },
+        ],
+        requestsPerMinute: 10_000_000,
+        tokensPerMinute: 1e12,
+        concurrency: 10_000,
+        maxOutputTokens: 1024,
+        maxN: 4,
+        maxRequestBytes: 1024 * 1024,
+      },
+      guardrails: {
+        redaction: { detectors: [], customPatterns: [] },
+        promptInjection: { mode: 'off', threshold: 0.7 },
+        exfiltration: { mode: 'off', allowedHosts: [] },
+        canaries: [],
+        structuredOutput: { enforce: false },
+      },
+      logging: 'metadata',
+      accessWindows: [],
+      ipAllowlists: [],
+      keys: ks.map((k, j) => ({
+        id: `team-${name}/${name}/k${j}`,
+        sha256: hashKey(k),
+        scopes: ['chat.completions', 'completions', 'embeddings', 'models.list'],
+        revoked: false,
+      })),
     });
   }
-  const cost = { unit: 'tokens' as const, inputTokenWeight: 1, outputTokenWeight: 1, gpuSecondWeight: 1, gpusPerReplica: 1, estimatedOutputTokensPerSecond: 50 };
+  const cost = {
+    unit: 'tokens' as const,
+    inputTokenWeight: 1,
+    outputTokenWeight: 1,
+    gpuSecondWeight: 1,
+    gpusPerReplica: 1,
+    estimatedOutputTokensPerSecond: 50,
+  };
   const cfg = sealGatewayConfig({
     schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION,
     models: [
-      { servedName: 'm1', id: 'bench/m1', engine: 'vllm', upstream: simUrl, capabilities: ['chat.completions', 'completions'], contextLength: 8192, cost },
-      { servedName: 'm-stream', id: 'bench/m-stream', engine: 'vllm', upstream: simStreamUrl, capabilities: ['chat.completions', 'completions'], contextLength: 8192, cost },
+      {
+        servedName: 'm1',
+        id: 'bench/m1',
+        engine: 'vllm',
+        upstream: simUrl,
+        capabilities: ['chat.completions', 'completions'],
+        contextLength: 8192,
+        cost,
+      },
+      {
+        servedName: 'm-stream',
+        id: 'bench/m-stream',
+        engine: 'vllm',
+        upstream: simStreamUrl,
+        capabilities: ['chat.completions', 'completions'],
+        contextLength: 8192,
+        cost,
+      },
     ],
     tenants,
   });
@@ -397,8 +542,22 @@ async function main(): Promise<void> {
 
   const targets: Target[] = [];
   const mk = (name: string, base: string, p: ChildProcess | undefined, extra: Partial<Target> = {}): Target => ({
-    name, base, headers: { 'content-type': 'application/json' }, model: 'm1', streamModel: 'm-stream', pgid: p?.pid, loads: [], windows: [],
-    pool: new Pool(base, { connections: 256, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 30_000, bodyTimeout: 30_000 }), ...extra,
+    name,
+    base,
+    headers: { 'content-type': 'application/json' },
+    model: 'm1',
+    streamModel: 'm-stream',
+    pgid: p?.pid,
+    loads: [],
+    windows: [],
+    pool: new Pool(base, {
+      connections: 256,
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    }),
+    ...extra,
   });
   targets.push(mk('direct', `http://127.0.0.1:${simPort}`, sim));
   const direct = targets[0]!;
@@ -406,22 +565,67 @@ async function main(): Promise<void> {
 
   const gateways: [string, readonly string[], number[] | undefined][] = [
     ['tollgate-memory', [], undefined],
-    ...(redis ? [['tollgate-redis', ['--redis-url', redis.url], redis.pid === undefined ? [] : [redis.pid]] as [string, string[], number[]]] : []),
-    ...(cluster ? [['tollgate-redis-cluster', ['--redis-url', cluster.url], cluster.nodes.flatMap((n) => (n.pid === undefined ? [] : [n.pid]))] as [string, string[], number[]]] : []),
+    ...(redis
+      ? [
+          ['tollgate-redis', ['--redis-url', redis.url], redis.pid === undefined ? [] : [redis.pid]] as [
+            string,
+            string[],
+            number[],
+          ],
+        ]
+      : []),
+    ...(cluster
+      ? [
+          [
+            'tollgate-redis-cluster',
+            ['--redis-url', cluster.url],
+            cluster.nodes.flatMap((n) => (n.pid === undefined ? [] : [n.pid])),
+          ] as [string, string[], number[]],
+        ]
+      : []),
     ['tollgate-off', ['--no-enforcement'], undefined],
   ];
   for (const [name, extra, storePgids] of gateways) {
     if (!want(name)) continue;
     const port = await freePort();
     const mport = await freePort();
-    const prof = CPU_PROF && name === 'tollgate-memory' ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-    const p = start(name, process.execPath, ['--max-semi-space-size=4', ...prof, GATEWAY_MAIN, '--config', cfgFile, '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(mport), '--log-level', 'warn', ...extra]);
-    targets.push(mk(name, `http://127.0.0.1:${port}`, p, { ...(storePgids ? { storePgids } : {}), ...(name === 'tollgate-off' ? {} : { keys, metricsBase: `http://127.0.0.1:${mport}` }) }));
+    const prof =
+      CPU_PROF && name === 'tollgate-memory'
+        ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+        : [];
+    const p = start(name, process.execPath, [
+      '--max-semi-space-size=4',
+      ...prof,
+      GATEWAY_MAIN,
+      '--config',
+      cfgFile,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--metrics-port',
+      String(mport),
+      '--log-level',
+      'warn',
+      ...extra,
+    ]);
+    targets.push(
+      mk(name, `http://127.0.0.1:${port}`, p, {
+        ...(storePgids ? { storePgids } : {}),
+        ...(name === 'tollgate-off' ? {} : { keys, metricsBase: `http://127.0.0.1:${mport}` }),
+      }),
+    );
   }
   if (want('nginx')) {
     const port = await freePort();
     const workers = Math.max(1, Number(flags['nginx-workers']) || 1);
-    const args = prepareNginx({ prefix: join(dir, 'nginx'), port, upstream: `127.0.0.1:${simPort}`, streamUpstream: `127.0.0.1:${simStreamPort}`, workers });
+    const args = prepareNginx({
+      prefix: join(dir, 'nginx'),
+      port,
+      upstream: `127.0.0.1:${simPort}`,
+      streamUpstream: `127.0.0.1:${simStreamPort}`,
+      workers,
+    });
     const p = start('nginx', nginxPath(), args);
     targets.push(mk('nginx', `http://127.0.0.1:${port}`, p, { streamHeaders: { [NGINX_STREAM_HEADER]: 'stream' } }));
   }
@@ -430,27 +634,48 @@ async function main(): Promise<void> {
     const p = start('portkey', process.execPath, [portkeyBin, `--port=${port}`, '--headless']);
     // provider openai + custom host: Portkey's own OpenAI-compatible passthrough; the streaming simulator is a
     // second custom host (streaming needs patch-portkey.mjs, applied by setup-peers.sh)
-    targets.push(mk('portkey', `http://127.0.0.1:${port}`, p, {
-      headers: { 'content-type': 'application/json', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': simUrl, authorization: 'Bearer dummy' },
-      streamHeaders: { 'x-portkey-custom-host': simStreamUrl },
-    }));
+    targets.push(
+      mk('portkey', `http://127.0.0.1:${port}`, p, {
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-provider': 'openai',
+          'x-portkey-custom-host': simUrl,
+          authorization: 'Bearer dummy',
+        },
+        streamHeaders: { 'x-portkey-custom-host': simStreamUrl },
+      }),
+    );
   }
   if (want('litellm')) {
     const port = await freePort();
     const llcfg = join(dir, 'litellm.yaml');
-    writeFileSync(llcfg, [
-      'model_list:',
-      `  - model_name: m1\n    litellm_params:\n      model: openai/m1\n      api_base: ${simUrl}\n      api_key: dummy`,
-      `  - model_name: m-stream\n    litellm_params:\n      model: openai/m-stream\n      api_base: ${simStreamUrl}\n      api_key: dummy`,
-      'litellm_settings:\n  drop_params: true\n  set_verbose: false',
-    ].join('\n'));
+    writeFileSync(
+      llcfg,
+      [
+        'model_list:',
+        `  - model_name: m1\n    litellm_params:\n      model: openai/m1\n      api_base: ${simUrl}\n      api_key: dummy`,
+        `  - model_name: m-stream\n    litellm_params:\n      model: openai/m-stream\n      api_base: ${simStreamUrl}\n      api_key: dummy`,
+        'litellm_settings:\n  drop_params: true\n  set_verbose: false',
+      ].join('\n'),
+    );
     const master = `sk-bench-${generateKey().slice(4, 36)}`;
-    const p = start('litellm', litellmBin, ['--config', llcfg, '--host', '127.0.0.1', '--port', String(port), '--num_workers', '1'], { LITELLM_MASTER_KEY: master, LITELLM_LOG: 'ERROR' });
-    targets.push(mk('litellm', `http://127.0.0.1:${port}`, p, { headers: { 'content-type': 'application/json', authorization: `Bearer ${master}` } }));
+    const p = start(
+      'litellm',
+      litellmBin,
+      ['--config', llcfg, '--host', '127.0.0.1', '--port', String(port), '--num_workers', '1'],
+      { LITELLM_MASTER_KEY: master, LITELLM_LOG: 'ERROR' },
+    );
+    targets.push(
+      mk('litellm', `http://127.0.0.1:${port}`, p, {
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${master}` },
+      }),
+    );
   }
   for (const t of targets) {
     log(`waiting for ${t.name}`);
-    await waitHttp(`${t.base}${t.name === 'portkey' ? '/' : '/v1/models'}`, { headers: t.keys ? { authorization: `Bearer ${keys[0]}` } : t.headers });
+    await waitHttp(`${t.base}${t.name === 'portkey' ? '/' : '/v1/models'}`, {
+      headers: t.keys ? { authorization: `Bearer ${keys[0]}` } : t.headers,
+    });
     await once(t, BODY(t.model)); // a request must succeed end to end before measuring
   }
   const idleRss = new Map<string, number>();
@@ -480,7 +705,9 @@ async function main(): Promise<void> {
   if (HOSTILE_ONLY) {
     const t = targets.find((x) => x.name === 'tollgate-memory')!;
     const rowsH = await hostilePhase(t, keys);
-    process.stdout.write(`${hostileReport(rowsH, t.name)}\n${uptimeLine()} at the end; ${niceNote}.\nTotal bench time ${((Date.now() - t0) / 1000).toFixed(0)} s.\n`);
+    process.stdout.write(
+      `${hostileReport(rowsH, t.name)}\n${uptimeLine()} at the end; ${niceNote}.\nTotal bench time ${((Date.now() - t0) / 1000).toFixed(0)} s.\n`,
+    );
     for (const x of targets) await x.pool.close();
     await streamDirect.pool.close();
     procs.stopAll();
@@ -504,7 +731,9 @@ async function main(): Promise<void> {
   // B: streaming time to first token at concurrency 1
   log(`phase B: streaming time to first token (${uptimeLine()})`);
   const ttftRes = new Map<string, number[]>(targets.map((t) => [t.name, []]));
-  const streamTargets = targets.map((t) => (t === direct ? { ...streamDirect, name: 'direct' } : { ...t, model: t.streamModel }));
+  const streamTargets = targets.map((t) =>
+    t === direct ? { ...streamDirect, name: 'direct' } : { ...t, model: t.streamModel },
+  );
   const streamFailures = new Map<string, string>();
   for (let round = 0; round < TTFT_ROUNDS; round++) {
     for (const t of round % 2 === 0 ? streamTargets : [...streamTargets].reverse()) {
@@ -531,10 +760,14 @@ async function main(): Promise<void> {
   const hostileRows = new Map<string, HostileRow[]>();
   if (!flags['no-hostile']) {
     log(`phase D: hostile neighbour (${uptimeLine()})`);
-    for (const t of targets) if (t.name === 'tollgate-memory' || t.name === 'tollgate-redis') hostileRows.set(t.name, await hostilePhase(t, keys));
+    for (const t of targets)
+      if (t.name === 'tollgate-memory' || t.name === 'tollgate-redis')
+        hostileRows.set(t.name, await hostilePhase(t, keys));
   }
   await new Promise((r) => setTimeout(r, 2000));
-  const afterRss = new Map<string, number>(targets.map((t) => [t.name, t.pgid === undefined ? NaN : groupStats(t.pgid).rssMb]));
+  const afterRss = new Map<string, number>(
+    targets.map((t) => [t.name, t.pgid === undefined ? NaN : groupStats(t.pgid).rssMb]),
+  );
   const loadEnd = uptimeLine();
 
   // E (--cpu-prof): stop the profiled gateway (the profile is written when it exits) and summarise its load windows
@@ -552,8 +785,13 @@ async function main(): Promise<void> {
     } else {
       const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
       const s = summarizeProfile(prof, ROOT, profiled.windows);
-      profileText = formatSummary(s, `Where the time goes (tollgate-memory under node --cpu-prof, its throughput steps c=${STEPS.join('/')})`);
-      log(`cpu profile: ${readdirSync(profDir).join(', ')}; profile ${prof.startTime}..${prof.endTime} µs, windows ${profiled.windows.map(([a, b]) => `${a}..${b}`).join(' ')}`);
+      profileText = formatSummary(
+        s,
+        `Where the time goes (tollgate-memory under node --cpu-prof, its throughput steps c=${STEPS.join('/')})`,
+      );
+      log(
+        `cpu profile: ${readdirSync(profDir).join(', ')}; profile ${prof.startTime}..${prof.endTime} µs, windows ${profiled.windows.map(([a, b]) => `${a}..${b}`).join(' ')}`,
+      );
     }
   }
 
@@ -570,7 +808,14 @@ async function main(): Promise<void> {
     });
     return best;
   };
-  const peakRps = (name: string): number => Math.max(0, ...steps.get(name)!.filter((s) => s.errors === 0).map((s) => s.rps));
+  const peakRps = (name: string): number =>
+    Math.max(
+      0,
+      ...steps
+        .get(name)!
+        .filter((s) => s.errors === 0)
+        .map((s) => s.rps),
+    );
   const cpuIdx = STEPS.includes(32) ? STEPS.indexOf(32) : STEPS.length - 1;
   const rows = targets.map((t) => {
     const l = lat.get(t.name)!;
@@ -579,28 +824,59 @@ async function main(): Promise<void> {
     const s = steps.get(t.name)!;
     return {
       name: t.name,
-      p50: percentile(l, 50), p99: percentile(l, 99),
-      addP50: percentile(l, 50) - percentile(d, 50), addP99: percentile(l, 99) - percentile(d, 99),
-      ttftAdd: percentile(tt, 50) - percentile(dTtft, 50), ttftAdd99: percentile(tt, 99) - percentile(dTtft, 99),
-      rps: m.rps, rpsC: m.c, peak: peakRps(t.name), cpu: s[cpuIdx]?.cpuPerReq ?? NaN, storeCpu: s[cpuIdx]?.storeCpuPerReq ?? NaN,
-      rssIdle: idleRss.get(t.name) ?? NaN, rssLoad: Math.max(...s.map((x) => x.rssMb)), rssAfter: afterRss.get(t.name) ?? NaN,
-      loadMin: Math.min(...t.loads), loadMax: Math.max(...t.loads), loadMean: t.loads.reduce((a, b) => a + b, 0) / Math.max(1, t.loads.length),
+      p50: percentile(l, 50),
+      p99: percentile(l, 99),
+      addP50: percentile(l, 50) - percentile(d, 50),
+      addP99: percentile(l, 99) - percentile(d, 99),
+      ttftAdd: percentile(tt, 50) - percentile(dTtft, 50),
+      ttftAdd99: percentile(tt, 99) - percentile(dTtft, 99),
+      rps: m.rps,
+      rpsC: m.c,
+      peak: peakRps(t.name),
+      cpu: s[cpuIdx]?.cpuPerReq ?? NaN,
+      storeCpu: s[cpuIdx]?.storeCpuPerReq ?? NaN,
+      rssIdle: idleRss.get(t.name) ?? NaN,
+      rssLoad: Math.max(...s.map((x) => x.rssMb)),
+      rssAfter: afterRss.get(t.name) ?? NaN,
+      loadMin: Math.min(...t.loads),
+      loadMax: Math.max(...t.loads),
+      loadMean: t.loads.reduce((a, b) => a + b, 0) / Math.max(1, t.loads.length),
     };
   });
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
   const out: string[] = [];
-  out.push('', `Machine: ${cpus().length} vCPU (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${execFileSync('uname', ['-r']).toString().trim()}, Node ${process.version}, nginx ${want('nginx') ? `${Number(flags['nginx-workers']) || 1} worker(s)` : 'not run'}; load generator, simulator and gateways share the machine.`);
+  out.push(
+    '',
+    `Machine: ${cpus().length} vCPU (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${execFileSync('uname', ['-r']).toString().trim()}, Node ${process.version}, nginx ${want('nginx') ? `${Number(flags['nginx-workers']) || 1} worker(s)` : 'not run'}; load generator, simulator and gateways share the machine.`,
+  );
   out.push(`Load: ${loadStart} at start, ${loadEnd} at the end; ${niceNote}.`);
-  out.push(`Tollgate: ${TENANTS} tenants / ${TENANTS * KEYS_PER_TENANT} keys loaded, requests rotate over ${keys.length} keys, every control configured (2 budget windows, rpm, tpm, concurrency)${CPU_PROF ? '; tollgate-memory ran under node --cpu-prof (its figures include the profiler)' : ''}. Latency: ${LAT_ROUNDS}x${LAT_PER_ROUND} sequential requests per target in alternating rounds. Max RPS: highest of concurrency ${STEPS.join('/')} (${STEP_SECONDS} s each) with p99 <= direct p99 + ${P99_BOUND_MS} ms and no errors. CPU: CPU time of the target's process group (store: the redis-server processes) per request at c=${STEPS[cpuIdx]}. RSS of the process group: idle / peak under load / after. Load: 1-min load average sampled while the target was measured (mean, min-max).`, '');
-  out.push(`| target | p50 ms | p99 ms | added p50 / p99 ms (c=1) | stream TTFT added p50 / p99 ms | max RPS p99-bounded (at c) | peak RPS | CPU ms/req | store CPU ms/req | RSS MB idle / load / after | load 1m |`);
+  out.push(
+    `Tollgate: ${TENANTS} tenants / ${TENANTS * KEYS_PER_TENANT} keys loaded, requests rotate over ${keys.length} keys, every control configured (2 budget windows, rpm, tpm, concurrency)${CPU_PROF ? '; tollgate-memory ran under node --cpu-prof (its figures include the profiler)' : ''}. Latency: ${LAT_ROUNDS}x${LAT_PER_ROUND} sequential requests per target in alternating rounds. Max RPS: highest of concurrency ${STEPS.join('/')} (${STEP_SECONDS} s each) with p99 <= direct p99 + ${P99_BOUND_MS} ms and no errors. CPU: CPU time of the target's process group (store: the redis-server processes) per request at c=${STEPS[cpuIdx]}. RSS of the process group: idle / peak under load / after. Load: 1-min load average sampled while the target was measured (mean, min-max).`,
+    '',
+  );
+  out.push(
+    `| target | p50 ms | p99 ms | added p50 / p99 ms (c=1) | stream TTFT added p50 / p99 ms | max RPS p99-bounded (at c) | peak RPS | CPU ms/req | store CPU ms/req | RSS MB idle / load / after | load 1m |`,
+  );
   out.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const isDirect = r.name === 'direct';
-    out.push(`| ${r.name} | ${f(r.p50)} | ${f(r.p99)} | ${isDirect ? '–' : `${f(r.addP50)} / ${f(r.addP99)}`} | ${isDirect ? '–' : `${f(r.ttftAdd)} / ${f(r.ttftAdd99)}`} | ${f(r.rps, 0)} (${r.rpsC}) | ${f(r.peak, 0)} | ${f(r.cpu, 3)} | ${f(r.storeCpu, 3)} | ${f(r.rssIdle, 0)} / ${f(r.rssLoad, 0)} / ${f(r.rssAfter, 0)} | ${f(r.loadMean, 1)} (${f(r.loadMin, 1)}-${f(r.loadMax, 1)}) |`);
+    out.push(
+      `| ${r.name} | ${f(r.p50)} | ${f(r.p99)} | ${isDirect ? '–' : `${f(r.addP50)} / ${f(r.addP99)}`} | ${isDirect ? '–' : `${f(r.ttftAdd)} / ${f(r.ttftAdd99)}`} | ${f(r.rps, 0)} (${r.rpsC}) | ${f(r.peak, 0)} | ${f(r.cpu, 3)} | ${f(r.storeCpu, 3)} | ${f(r.rssIdle, 0)} / ${f(r.rssLoad, 0)} / ${f(r.rssAfter, 0)} | ${f(r.loadMean, 1)} (${f(r.loadMin, 1)}-${f(r.loadMax, 1)}) |`,
+    );
   }
-  for (const [name, why] of streamFailures) out.push('', `Streaming through ${name} failed (${why}); its TTFT column is empty.`);
+  for (const [name, why] of streamFailures)
+    out.push('', `Streaming through ${name} failed (${why}); its TTFT column is empty.`);
   out.push('', 'Throughput steps (rps / p99 ms per concurrency):');
-  for (const t of targets) out.push(`  ${t.name.padEnd(22)} ${steps.get(t.name)!.map((s, i) => `c${STEPS[i]}: ${f(s.rps, 0)}/${f(s.p99, 1)}${s.errors ? ` (${s.errors} errors: ${s.errorKinds})` : ''}`).join('  ')}`);
+  for (const t of targets)
+    out.push(
+      `  ${t.name.padEnd(22)} ${steps
+        .get(t.name)!
+        .map(
+          (s, i) =>
+            `c${STEPS[i]}: ${f(s.rps, 0)}/${f(s.p99, 1)}${s.errors ? ` (${s.errors} errors: ${s.errorKinds})` : ''}`,
+        )
+        .join('  ')}`,
+    );
   const row = (n: string): (typeof rows)[number] | undefined => rows.find((r) => r.name === n);
   const tg = row('tollgate-memory');
   for (const [name, hr] of hostileRows) out.push(hostileReport(hr, name));
@@ -614,12 +890,17 @@ async function main(): Promise<void> {
     // informative); rps_vs_nginx and rps_vs_off compare the p99-bounded figures (the goals are stated so).
     const allLoads = targets.flatMap((t) => t.loads);
     const extra = [
-      `rps_vs_nginx=${ratio(tg.rps, row('nginx')?.rps)}`, `rps_vs_off=${ratio(tg.rps, row('tollgate-off')?.rps)}`,
-      `ttft_added_p99_ms=${f(tg.ttftAdd99, 3)}`, `cpu_ms_per_req=${f(tg.cpu, 3)}`,
-      `redis_p99_added_ms=${f(row('tollgate-redis')?.addP99 ?? NaN, 3)}`, `redis_cluster_p99_added_ms=${f(row('tollgate-redis-cluster')?.addP99 ?? NaN, 3)}`,
+      `rps_vs_nginx=${ratio(tg.rps, row('nginx')?.rps)}`,
+      `rps_vs_off=${ratio(tg.rps, row('tollgate-off')?.rps)}`,
+      `ttft_added_p99_ms=${f(tg.ttftAdd99, 3)}`,
+      `cpu_ms_per_req=${f(tg.cpu, 3)}`,
+      `redis_p99_added_ms=${f(row('tollgate-redis')?.addP99 ?? NaN, 3)}`,
+      `redis_cluster_p99_added_ms=${f(row('tollgate-redis-cluster')?.addP99 ?? NaN, 3)}`,
       `load1=${f(allLoads.reduce((a, b) => a + b, 0) / Math.max(1, allLoads.length), 2)}`,
     ];
-    process.stdout.write(`RESULT p50_added_ms=${f(tg.addP50, 3)} p99_added_ms=${f(tg.addP99, 3)} rps=${f(tg.rps, 0)} rps_vs_portkey=${ratio(tg.peak, row('portkey')?.peak)} rps_vs_litellm=${ratio(tg.peak, row('litellm')?.peak)} rss_mb=${f(tg.rssLoad, 0)} ${extra.join(' ')}\n`);
+    process.stdout.write(
+      `RESULT p50_added_ms=${f(tg.addP50, 3)} p99_added_ms=${f(tg.addP99, 3)} rps=${f(tg.rps, 0)} rps_vs_portkey=${ratio(tg.peak, row('portkey')?.peak)} rps_vs_litellm=${ratio(tg.peak, row('litellm')?.peak)} rss_mb=${f(tg.rssLoad, 0)} ${extra.join(' ')}\n`,
+    );
   }
   for (const t of targets) if (t !== profiled) await t.pool.close();
   await streamDirect.pool.close();
@@ -634,7 +915,7 @@ main().then(
     // a target's death can reach us as a failed request first: let its exit event land, then name it
     setTimeout(() => {
       procs.failIfOneDied();
-      log(`failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       process.exit(1);
     }, 500);
   },

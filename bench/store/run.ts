@@ -11,7 +11,9 @@ import type { Store } from '../../gateway/store/types.ts';
 import { startRedisCluster } from '../../gateway/test/redis-cluster.ts';
 import { startRedis } from '../../gateway/test/redis.ts';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '16' } } });
+const { values } = parseArgs({
+  options: { n: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '16' } },
+});
 const N = Number(values.n);
 const C = Number(values.concurrency);
 const line = { unit: 'tokens' as const, windowSeconds: 3600, limit: 1e12, amount: 10 };
@@ -24,7 +26,14 @@ function pct(xs: number[], p: number): number {
 async function measure(name: string, store: Store): Promise<string> {
   const one = async (i: number): Promise<number> => {
     const t0 = performance.now();
-    const r = await store.reserve({ id: `${name}-${i}-${Date.now()}`, tenant: `bench/t${i % 1000}`, budgets: [line, { ...line, windowSeconds: 86400 }], rpm: 1e9, tpm: { limit: 1e12, amount: 10 }, concurrency: { limit: 1e6, leaseMs: 60_000 } });
+    const r = await store.reserve({
+      id: `${name}-${i}-${Date.now()}`,
+      tenant: `bench/t${i % 1000}`,
+      budgets: [line, { ...line, windowSeconds: 86400 }],
+      rpm: 1e9,
+      tpm: { limit: 1e12, amount: 10 },
+      concurrency: { limit: 1e6, leaseMs: 60_000 },
+    });
     if (!r.ok) throw new Error(`${name}: refused (${r.reason})`);
     await store.settle(r.reservation, { cost: 5, tokens: 5 });
     return performance.now() - t0;
@@ -35,9 +44,11 @@ async function measure(name: string, store: Store): Promise<string> {
   const t0 = performance.now();
   let next = 0;
   const par: number[] = [];
-  await Promise.all(Array.from({ length: C }, async () => {
-    while (next < N) par.push(await one(next++));
-  }));
+  await Promise.all(
+    Array.from({ length: C }, async () => {
+      while (next < N) par.push(await one(next++));
+    }),
+  );
   const rps = N / ((performance.now() - t0) / 1000);
   const f = (x: number): string => x.toFixed(3);
   return `| ${name} | ${f(pct(seq, 50))} | ${f(pct(seq, 99))} | ${f(pct(par, 50))} | ${f(pct(par, 99))} | ${rps.toFixed(0)} |`;
@@ -56,17 +67,24 @@ try {
   const cw = new RedisStore({ url: cluster.url });
   const cn = new RedisStore({ url: cluster.url, replicaAcks: 0 });
   for (const s of [r, cw, cn]) await s.connect();
-  stores.push(['memory', new MemoryStore()], ['redis', r], ['redis-cluster (WAIT 1)', cw], ['redis-cluster (no WAIT)', cn]);
+  stores.push(
+    ['memory', new MemoryStore()],
+    ['redis', r],
+    ['redis-cluster (WAIT 1)', cw],
+    ['redis-cluster (no WAIT)', cn],
+  );
   const rows: string[] = [];
   for (const [name, s] of stores) rows.push(await measure(name, s));
-  process.stdout.write([
-    `reserve + settle, ${N} sequential and ${N} at concurrency ${C}; 1,000 tenants; two budget lines, rpm, tpm, concurrency. Load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}.`,
-    '',
-    '| store | seq p50 ms | seq p99 ms | c p50 ms | c p99 ms | c ops/s |',
-    '|---|---|---|---|---|---|',
-    ...rows,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `reserve + settle, ${N} sequential and ${N} at concurrency ${C}; 1,000 tenants; two budget lines, rpm, tpm, concurrency. Load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}.`,
+      '',
+      '| store | seq p50 ms | seq p99 ms | c p50 ms | c p99 ms | c ops/s |',
+      '|---|---|---|---|---|---|',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
 } finally {
   await stop();
 }

@@ -5,7 +5,8 @@ import type { ConfigSourceSpec } from '../../gateway/server.ts';
 import { parse, UsageError } from '../args.ts';
 import { REDIS_URL_ENV, RedisUrlError, resolveRedisUrl } from '../../gateway/redis-url.ts';
 
-export const summary = 'run the gateway: enforce a gateway config (file, or manifests compiled on the fly) on every request';
+export const summary =
+  'run the gateway: enforce a gateway config (file, or manifests compiled on the fly) on every request';
 export const usage = [
   'tollgate gateway (--config FILE | -f PATH... [-R] | --from-cluster [--namespace NS] [--kubeconfig PATH]) [flags]',
   '',
@@ -94,44 +95,78 @@ export async function run(argv: string[]): Promise<number> {
   ]);
   const paths = values.filename ?? [];
   const fromCluster = values['from-cluster'];
-  if ([values.config !== undefined, paths.length > 0, fromCluster].filter(Boolean).length !== 1) throw new UsageError('give exactly one of --config FILE, -f PATH... or --from-cluster');
+  if ([values.config !== undefined, paths.length > 0, fromCluster].filter(Boolean).length !== 1)
+    throw new UsageError('give exactly one of --config FILE, -f PATH... or --from-cluster');
   const mode = values['rate-limit-failure-mode'];
   if (mode !== 'closed' && mode !== 'local') throw new UsageError('--rate-limit-failure-mode must be closed or local');
   const upstreams = upstreamMap(values.upstream ?? []);
   let redisUrl: string | undefined;
   try {
-    redisUrl = resolveRedisUrl({ flag: values['redis-url'], file: values['redis-url-file'], env: process.env[REDIS_URL_ENV] });
+    redisUrl = resolveRedisUrl({
+      flag: values['redis-url'],
+      file: values['redis-url-file'],
+      env: process.env[REDIS_URL_ENV],
+    });
   } catch (e) {
     if (e instanceof RedisUrlError) throw new UsageError(e.message);
     throw e;
   }
-  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('give --tls-cert and --tls-key together');
-  const tls = values['tls-cert'] !== undefined && values['tls-key'] !== undefined ? { certFile: values['tls-cert'], keyFile: values['tls-key'] } : undefined;
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined))
+    throw new UsageError('give --tls-cert and --tls-key together');
+  const tls =
+    values['tls-cert'] !== undefined && values['tls-key'] !== undefined
+      ? { certFile: values['tls-cert'], keyFile: values['tls-key'] }
+      : undefined;
   const log = createLogger({ level: values['log-level'] });
 
   let source: ConfigSourceSpec;
-  if (fromCluster) source = { kind: 'cluster', namespace: values.namespace, ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}) };
+  if (fromCluster)
+    source = {
+      kind: 'cluster',
+      namespace: values.namespace,
+      ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    };
   else if (values.config !== undefined) source = { kind: 'file', path: values.config };
   else {
     // The manifest compiler is loaded only for `-f` (a config file or the cluster never needs it).
-    const [{ formatProblem }, { compileFromPaths, compileProblems }] = await Promise.all([import('../../api/validate.ts'), import('../load.ts')]);
+    const [{ formatProblem }, { compileFromPaths, compileProblems }] = await Promise.all([
+      import('../../api/validate.ts'),
+      import('../load.ts'),
+    ]);
     const load = async (): Promise<unknown> => {
-      const { loaded, result } = compileFromPaths(paths, { upstreamOverrides: Object.fromEntries(upstreams) }, {}, values.recursive);
-      if (!result) throw new Error(`manifests do not validate: ${loaded.problems.slice(0, 5).map(formatProblem).join('; ')}`);
-      for (const p of compileProblems(result, loaded.sources)) log.warn({ event: 'compile_warning', problem: formatProblem(p) }, 'manifest problem');
+      const { loaded, result } = compileFromPaths(
+        paths,
+        { upstreamOverrides: Object.fromEntries(upstreams) },
+        {},
+        values.recursive,
+      );
+      if (!result)
+        throw new Error(`manifests do not validate: ${loaded.problems.slice(0, 5).map(formatProblem).join('; ')}`);
+      for (const p of compileProblems(result, loaded.sources))
+        log.warn({ event: 'compile_warning', problem: formatProblem(p) }, 'manifest problem');
       return result.gatewayConfig;
     };
     source = { kind: 'loader', paths, load, label: `manifests:${paths.join(',')}` };
   }
   const timeouts = {
-    ...(values['connect-timeout-ms'] !== undefined ? { connectMs: intFlag(values['connect-timeout-ms'], '--connect-timeout-ms')! } : {}),
-    ...(values['first-byte-timeout-ms'] !== undefined ? { firstByteMs: intFlag(values['first-byte-timeout-ms'], '--first-byte-timeout-ms')! } : {}),
-    ...(values['idle-timeout-ms'] !== undefined ? { idleMs: intFlag(values['idle-timeout-ms'], '--idle-timeout-ms')! } : {}),
-    ...(values['total-timeout-ms'] !== undefined ? { totalMs: intFlag(values['total-timeout-ms'], '--total-timeout-ms')! } : {}),
+    ...(values['connect-timeout-ms'] !== undefined
+      ? { connectMs: intFlag(values['connect-timeout-ms'], '--connect-timeout-ms')! }
+      : {}),
+    ...(values['first-byte-timeout-ms'] !== undefined
+      ? { firstByteMs: intFlag(values['first-byte-timeout-ms'], '--first-byte-timeout-ms')! }
+      : {}),
+    ...(values['idle-timeout-ms'] !== undefined
+      ? { idleMs: intFlag(values['idle-timeout-ms'], '--idle-timeout-ms')! }
+      : {}),
+    ...(values['total-timeout-ms'] !== undefined
+      ? { totalMs: intFlag(values['total-timeout-ms'], '--total-timeout-ms')! }
+      : {}),
   };
   const tp = values['trust-proxy'];
-  const trustProxy = tp === undefined ? undefined : tp === 'true' ? true : tp === 'false' ? false : tp.split(',').map((s) => s.trim());
-  if (values['no-enforcement']) log.warn({ event: 'enforcement_off' }, 'ENFORCEMENT IS OFF: no auth, no limits, no accounting (benchmarking only)');
+  const trustProxy =
+    tp === undefined ? undefined : tp === 'true' ? true : tp === 'false' ? false : tp.split(',').map((s) => s.trim());
+  if (values['no-enforcement'])
+    log.warn({ event: 'enforcement_off' }, 'ENFORCEMENT IS OFF: no auth, no limits, no accounting (benchmarking only)');
 
   const gw = await startGateway({
     config: source,
@@ -154,7 +189,9 @@ export async function run(argv: string[]): Promise<number> {
     await gw.close();
     return 1;
   }
-  process.stderr.write(`tollgate gateway: serving ${gw.url}/v1 (config ${gw.holder.current?.hash ?? 'none yet: not ready until the operator publishes one'}); metrics ${gw.metricsUrl}/metrics\n`);
+  process.stderr.write(
+    `tollgate gateway: serving ${gw.url}/v1 (config ${gw.holder.current?.hash ?? 'none yet: not ready until the operator publishes one'}); metrics ${gw.metricsUrl}/metrics\n`,
+  );
   // Run until a signal: startGateway's handlers drain and exit.
   await new Promise<never>(() => undefined);
   return 0;

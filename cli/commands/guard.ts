@@ -8,14 +8,21 @@ import type { CfgGuardrails } from '../../api/gateway-config.ts';
 import { formatProblem } from '../../api/validate.ts';
 import { mergeGuardrails, policyProblems } from '../../operator/compiler/policy.ts';
 import { evaluate, formatReport } from '../../guardrails/eval/evaluate.ts';
-import { compileGuard, countFindings, STRICT_GUARDRAILS, type Guard, type OutputResult } from '../../guardrails/guard.ts';
+import {
+  compileGuard,
+  countFindings,
+  STRICT_GUARDRAILS,
+  type Guard,
+  type OutputResult,
+} from '../../guardrails/guard.ts';
 import { scoreText, type Channel } from '../../guardrails/injection.ts';
 import { injectionVerdict, thresholdFor } from '../../guardrails/request.ts';
 import type { Finding } from '../../guardrails/scanner.ts';
 import { parse, UsageError } from '../args.ts';
 import { compileFromPaths, compileProblems, loadPaths } from '../load.ts';
 
-export const summary = 'run the guardrails on text from stdin (redaction, exfiltration, canaries, injection score), or measure them';
+export const summary =
+  'run the guardrails on text from stdin (redaction, exfiltration, canaries, injection score), or measure them';
 export const usage = [
   'tollgate guard [-f PATH... [-R] [--tenant NS/NAME] | --policy FILE] [--direction input|output] [--channel user|document] [--stream-chunk-size N] [--jsonl]',
   '       tollgate guard eval [--full] [--json]',
@@ -36,11 +43,22 @@ interface Result {
   injection: { score: number; signals: string[]; verdict: string; threshold: number; mode: string; channel: Channel };
 }
 
-function guardrailsFrom(values: { filename?: string[] | undefined; recursive?: boolean | undefined; tenant?: string | undefined; policy?: string | undefined }): CfgGuardrails {
-  if (values.policy !== undefined && values.filename !== undefined) throw new UsageError('use either -f or --policy, not both');
+function guardrailsFrom(values: {
+  filename?: string[] | undefined;
+  recursive?: boolean | undefined;
+  tenant?: string | undefined;
+  policy?: string | undefined;
+}): CfgGuardrails {
+  if (values.policy !== undefined && values.filename !== undefined)
+    throw new UsageError('use either -f or --policy, not both');
   if (values.policy !== undefined) {
     const loaded = loadPaths([values.policy]);
-    const problems = [...loaded.problems.map(formatProblem), ...loaded.manifests.policies.flatMap((p) => policyProblems(p).map((x) => `${values.policy}: LLMPolicy ${p.metadata.name}: ${x}`))];
+    const problems = [
+      ...loaded.problems.map(formatProblem),
+      ...loaded.manifests.policies.flatMap((p) =>
+        policyProblems(p).map((x) => `${values.policy}: LLMPolicy ${p.metadata.name}: ${x}`),
+      ),
+    ];
     if (problems.length > 0) throw new Error(`the policy does not compile:\n${problems.join('\n')}`);
     if (loaded.manifests.policies.length === 0) throw new Error(`${values.policy}: no LLMPolicy in the file`);
     return mergeGuardrails(loaded.manifests.policies);
@@ -57,10 +75,18 @@ function guardrailsFrom(values: { filename?: string[] | undefined; recursive?: b
     return t.guardrails;
   }
   if (tenants.length === 1) return (tenants[0] as (typeof tenants)[number]).guardrails;
-  throw new UsageError(`the manifests define ${tenants.length} tenants; choose one with --tenant (${tenants.map((x) => x.id).join(', ')})`);
+  throw new UsageError(
+    `the manifests define ${tenants.length} tenants; choose one with --tenant (${tenants.map((x) => x.id).join(', ')})`,
+  );
 }
 
-function run1(guard: Guard, text: string, direction: 'input' | 'output', chunk: number | undefined, channel: Channel = 'user'): Result {
+function run1(
+  guard: Guard,
+  text: string,
+  direction: 'input' | 'output',
+  chunk: number | undefined,
+  channel: Channel = 'user',
+): Result {
   let out: { text: string; findings: Finding[]; blocked?: OutputResult['blocked'] };
   if (direction === 'input') out = guard.redact(text);
   else if (chunk === undefined) out = guard.scanOutput(text);
@@ -83,7 +109,14 @@ function run1(guard: Guard, text: string, direction: 'input' | 'output', chunk: 
     findings: out.findings.map((f) => ({ detector: f.detector, start: f.start, end: f.end })),
     counts: countFindings(out.findings),
     ...(out.blocked ? { blocked: out.blocked } : {}),
-    injection: { score: inj.score, signals: inj.signals, verdict: direction === 'input' ? injectionVerdict(inj.score, pi, channel) : 'not-applied', threshold: thresholdFor(pi, channel), mode: pi.mode, channel },
+    injection: {
+      score: inj.score,
+      signals: inj.signals,
+      verdict: direction === 'input' ? injectionVerdict(inj.score, pi, channel) : 'not-applied',
+      threshold: thresholdFor(pi, channel),
+      mode: pi.mode,
+      channel,
+    },
   };
 }
 
@@ -94,11 +127,17 @@ async function readStdin(): Promise<string> {
 }
 
 async function runEval(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { full: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } });
+  const { values } = parse(argv, {
+    full: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
   const t0 = performance.now();
   const report = evaluate(values.full ? { everyOffset: true, splits: 10 } : {});
   if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else console.log(`${formatReport(report)}\n\n(${((performance.now() - t0) / 1000).toFixed(1)} s${values.full ? '' : '; --full also streams every positive at every split offset'})`);
+  else
+    console.log(
+      `${formatReport(report)}\n\n(${((performance.now() - t0) / 1000).toFixed(1)} s${values.full ? '' : '; --full also streams every positive at every split offset'})`,
+    );
   return 0;
 }
 
@@ -116,9 +155,11 @@ export async function run(argv: string[]): Promise<number> {
     channel: { type: 'string', default: 'user' },
   });
   const channel = values.channel;
-  if (channel !== 'user' && channel !== 'document') throw new UsageError(`--channel must be user or document, not "${channel}"`);
+  if (channel !== 'user' && channel !== 'document')
+    throw new UsageError(`--channel must be user or document, not "${channel}"`);
   const direction = values.direction;
-  if (direction !== 'input' && direction !== 'output') throw new UsageError(`--direction must be input or output, not "${direction}"`);
+  if (direction !== 'input' && direction !== 'output')
+    throw new UsageError(`--direction must be input or output, not "${direction}"`);
   let chunk: number | undefined;
   if (values['stream-chunk-size'] !== undefined) {
     chunk = Number(values['stream-chunk-size']);

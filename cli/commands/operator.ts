@@ -10,7 +10,8 @@ import { parse, UsageError } from '../args.ts';
 export const OPERATOR_V8_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=192'];
 
 export const summary = 'run the operator: reconcile LLMModel / LLMTenant / LLMPolicy and publish the gateway config';
-export const usage = 'tollgate operator [--kubeconfig PATH] [--namespace NS] [--leader-elect] [--health-port N] [--metrics-port N] [--bind-address ADDR] [--workers N] [--gateway-url URL] [--secret-namespaces NS,NS...]';
+export const usage =
+  'tollgate operator [--kubeconfig PATH] [--namespace NS] [--leader-elect] [--health-port N] [--metrics-port N] [--bind-address ADDR] [--workers N] [--gateway-url URL] [--secret-namespaces NS,NS...]';
 
 function port(v: string | undefined, name: string, fallback: number): number {
   if (v === undefined) return fallback;
@@ -39,18 +40,27 @@ export async function run(argv: string[]): Promise<number> {
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be 1..64');
   const ns = values.namespace;
-  const op = new Operator(defaultOperatorOptions({
-    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
-    namespace: ns,
-    leaderElect: values['leader-elect'],
-    healthPort: port(values['health-port'], 'health-port', 8081),
-    metricsPort: port(values['metrics-port'], 'metrics-port', 8082),
-    bindAddress: values['bind-address'],
-    workers,
-    ...(values['gateway-url'] ? { gatewayUrl: values['gateway-url'] } : {}),
-    ...(values.identity ? { identity: values.identity } : {}),
-    ...(values['secret-namespaces'] ? { secretNamespaces: values['secret-namespaces'].split(',').map((x) => x.trim()).filter(Boolean) } : {}),
-  }));
+  const op = new Operator(
+    defaultOperatorOptions({
+      ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+      namespace: ns,
+      leaderElect: values['leader-elect'],
+      healthPort: port(values['health-port'], 'health-port', 8081),
+      metricsPort: port(values['metrics-port'], 'metrics-port', 8082),
+      bindAddress: values['bind-address'],
+      workers,
+      ...(values['gateway-url'] ? { gatewayUrl: values['gateway-url'] } : {}),
+      ...(values.identity ? { identity: values.identity } : {}),
+      ...(values['secret-namespaces']
+        ? {
+            secretNamespaces: values['secret-namespaces']
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean),
+          }
+        : {}),
+    }),
+  );
   const done = new Promise<number>((resolve) => {
     const shutdown = (sig: string) => {
       op.opts.log('shutting down', { signal: sig });

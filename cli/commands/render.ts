@@ -21,7 +21,8 @@ export async function run(argv: string[]): Promise<number> {
   });
   const paths = values.filename ?? [];
   if (paths.length === 0) throw new UsageError('render needs at least one -f PATH');
-  if (values.output !== 'yaml' && values.output !== 'json') throw new UsageError(`-o must be yaml or json, not "${values.output}"`);
+  if (values.output !== 'yaml' && values.output !== 'json')
+    throw new UsageError(`-o must be yaml or json, not "${values.output}"`);
   const ns = values['gateway-namespace'];
   const options = { gatewayNamespace: ns, gatewayUrl: `http://tollgate-gateway.${ns}.svc:8080/v1` };
   const { loaded, result } = compileFromPaths(paths, options, {}, values.recursive);
@@ -38,7 +39,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Every object the operator applies: the compiled ones, the Secrets it writes (key material as empty
   // placeholders) and the gateway config Secrets, in one stable order (kind, namespace, name).
-  const objects = sortObjects([...result.objects, ...placeholderSecrets(result, withDefaults(options)), ...configSecrets(result.gatewayConfig, ns)]);
+  const objects = sortObjects([
+    ...result.objects,
+    ...placeholderSecrets(result, withDefaults(options)),
+    ...configSecrets(result.gatewayConfig, ns),
+  ]);
   if (values.output === 'json') process.stdout.write(toJson({ apiVersion: 'v1', kind: 'List', items: objects }));
   else process.stdout.write(toYamlStream(objects));
   return 0;

@@ -22,24 +22,37 @@ export const usage = [
 ].join('\n');
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    'redis-url': { type: 'string' },
-    'redis-url-file': { type: 'string' },
-    json: { type: 'boolean', default: false },
-    force: { type: 'boolean', default: false },
-  }, true);
+  const { values, positionals } = parse(
+    argv,
+    {
+      'redis-url': { type: 'string' },
+      'redis-url-file': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+    },
+    true,
+  );
   const [action, arg] = positionals;
-  if (action !== 'status' && action !== 'ack-reset' && action !== 'unrevoke') throw new UsageError('give one of: status, ack-reset, unrevoke KEY_ID');
-  if (action === 'unrevoke' && (arg === undefined || !/^[a-z0-9.-]+\/[a-z0-9.-]+\/[A-Za-z0-9._-]+$/.test(arg))) throw new UsageError('unrevoke wants a key id ns/tenant/key');
+  if (action !== 'status' && action !== 'ack-reset' && action !== 'unrevoke')
+    throw new UsageError('give one of: status, ack-reset, unrevoke KEY_ID');
+  if (action === 'unrevoke' && (arg === undefined || !/^[a-z0-9.-]+\/[a-z0-9.-]+\/[A-Za-z0-9._-]+$/.test(arg)))
+    throw new UsageError('unrevoke wants a key id ns/tenant/key');
   let url: string | undefined;
   try {
-    url = resolveRedisUrl({ flag: values['redis-url'], file: values['redis-url-file'], env: process.env[REDIS_URL_ENV] });
+    url = resolveRedisUrl({
+      flag: values['redis-url'],
+      file: values['redis-url-file'],
+      env: process.env[REDIS_URL_ENV],
+    });
   } catch (e) {
     if (e instanceof RedisUrlError) throw new UsageError(e.message);
     throw e;
   }
   if (url === undefined) throw new UsageError(`no store: give --redis-url-file FILE or set $${REDIS_URL_ENV}`);
-  const [{ RedisStore }, { ackRecord }] = await Promise.all([import('../../gateway/store/redis.ts'), import('../../gateway/store/generation.ts')]);
+  const [{ RedisStore }, { ackRecord }] = await Promise.all([
+    import('../../gateway/store/redis.ts'),
+    import('../../gateway/store/generation.ts'),
+  ]);
   const store = new RedisStore({ url, generationPollMs: 3_600_000, connectTimeoutMs: 5000, commandTimeoutMs: 5000 });
   try {
     if (store.client.status === 'wait') await store.client.connect();
@@ -47,26 +60,40 @@ export async function run(argv: string[]): Promise<number> {
     if (action === 'status') {
       const out = { store: store.label, generation: current ?? null };
       if (values.json) console.log(JSON.stringify(out));
-      else if (!current) console.log(`${store.label}: no generation record (empty store; the first gateway to connect creates one)`);
-      else console.log(`${store.label}: generation ${current.id} ${current.state} since ${current.since}${current.reason ? ` (${current.reason})` : ''}`);
+      else if (!current)
+        console.log(`${store.label}: no generation record (empty store; the first gateway to connect creates one)`);
+      else
+        console.log(
+          `${store.label}: generation ${current.id} ${current.state} since ${current.since}${current.reason ? ` (${current.reason})` : ''}`,
+        );
       return current?.state === 'lost' ? 3 : 0;
     }
     if (action === 'ack-reset') {
       if (current?.state === 'ok' && !values.force) {
-        console.error(`tollgate store: generation ${current.id} is ok; nothing to acknowledge (use --force to start a new generation anyway)`);
+        console.error(
+          `tollgate store: generation ${current.id} is ok; nothing to acknowledge (use --force to start a new generation anyway)`,
+        );
         return 1;
       }
       const rec = ackRecord(current, new Date().toISOString(), randomUUID());
       await store.acknowledgeReset(rec);
-      console.log(`acknowledged: generation ${rec.id} replaces ${current?.id ?? '(none)'}; gateways serve budget-limited tenants again within ~1 s, with budget windows counted from zero`);
+      console.log(
+        `acknowledged: generation ${rec.id} replaces ${current?.id ?? '(none)'}; gateways serve budget-limited tenants again within ~1 s, with budget windows counted from zero`,
+      );
       return 0;
     }
     const removed = await store.unrevoke(arg!);
-    console.log(removed ? `lifted the revocation of ${arg}` : `${arg} was not in the revocation set; recorded as lifted so no gateway re-seeds it`);
+    console.log(
+      removed
+        ? `lifted the revocation of ${arg}`
+        : `${arg} was not in the revocation set; recorded as lifted so no gateway re-seeds it`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    console.error(`tollgate store: ${e instanceof Error ? e.message.replace(/(rediss?(?:\+\w+)?:\/\/)[^@\s/]*@/g, '$1***@') : 'failed'}`);
+    console.error(
+      `tollgate store: ${e instanceof Error ? e.message.replace(/(rediss?(?:\+\w+)?:\/\/)[^@\s/]*@/g, '$1***@') : 'failed'}`,
+    );
     return 1;
   } finally {
     await store.close();

@@ -24,7 +24,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!values.quiet) {
     const m = loaded.manifests;
-    console.error(`ok: ${loaded.files.length} file(s): ${m.models.length} LLMModel, ${m.tenants.length} LLMTenant, ${m.policies.length} LLMPolicy`);
+    console.error(
+      `ok: ${loaded.files.length} file(s): ${m.models.length} LLMModel, ${m.tenants.length} LLMTenant, ${m.policies.length} LLMPolicy`,
+    );
   }
   return 0;
 }

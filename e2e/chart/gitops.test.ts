@@ -17,16 +17,33 @@ const key = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metad
 
 /** What examples/*.yaml (not its subfolders) holds: what both GitOps tools must apply. */
 function topLevelExamples(): string[] {
-  return readdirSync(join(repoRoot, 'examples')).filter((f) => f.endsWith('.yaml')).sort()
-    .flatMap((f) => parseObjects(readFileSync(join(repoRoot, 'examples', f), 'utf8'))).map(key).sort();
+  return readdirSync(join(repoRoot, 'examples'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseObjects(readFileSync(join(repoRoot, 'examples', f), 'utf8')))
+    .map(key)
+    .sort();
 }
 
 async function kustomize(dir: string): Promise<K8sObject[]> {
-  const { stdout } = await run(binaryPath('kubectl'), ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', join(gitops, dir)], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run(
+    binaryPath('kubectl'),
+    ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', join(gitops, dir)],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
   return parseObjects(stdout);
 }
 
-type Application = K8sObject & { spec: { source: { path: string; helm?: { releaseName: string; valuesObject: Record<string, unknown> }; directory?: { recurse: boolean } }; destination: { namespace?: string } } };
+type Application = K8sObject & {
+  spec: {
+    source: {
+      path: string;
+      helm?: { releaseName: string; valuesObject: Record<string, unknown> };
+      directory?: { recurse: boolean };
+    };
+    destination: { namespace?: string };
+  };
+};
 
 describe('Argo CD example', () => {
   const apps = read('argocd/tollgate.yaml') as Application[];
@@ -34,9 +51,16 @@ describe('Argo CD example', () => {
     const chart = apps.find((a) => a.spec.source.path === 'charts/tollgate');
     assert.ok(chart?.spec.source.helm, 'an Application for charts/tollgate with Helm values');
     assert.equal(chart.metadata.annotations?.['argocd.argoproj.io/sync-wave'], '0');
-    const objects = await render(chart.spec.source.helm.valuesObject, { release: chart.spec.source.helm.releaseName, namespace: chart.spec.destination.namespace ?? 'default' });
+    const objects = await render(chart.spec.source.helm.valuesObject, {
+      release: chart.spec.source.helm.releaseName,
+      namespace: chart.spec.destination.namespace ?? 'default',
+    });
     assert.equal(find(objects, 'Deployment').length, 3);
-    assert.equal(find(objects, 'Secret').length, 0, 'no generated Redis password (lookup is empty under Argo CD): an existing Secret');
+    assert.equal(
+      find(objects, 'Secret').length,
+      0,
+      'no generated Redis password (lookup is empty under Argo CD): an existing Secret',
+    );
   });
   it('then applies the top folder of examples/ only (wave 1)', () => {
     const res = apps.find((a) => a.spec.source.path === 'examples');
@@ -56,12 +80,17 @@ describe('Flux example', () => {
     const release = kustomizations.find((k) => k.spec.path === './examples/gitops/flux/release');
     const resources = kustomizations.find((k) => k.spec.path === './examples/gitops/flux/resources');
     assert.ok(release && resources);
-    assert.deepEqual(resources.spec.dependsOn?.map((d) => d.name), [release.metadata.name]);
+    assert.deepEqual(
+      resources.spec.dependsOn?.map((d) => d.name),
+      [release.metadata.name],
+    );
   });
   it('the release folder builds to the namespace and a HelmRelease whose values the chart accepts', async () => {
     const objects = await kustomize('flux/release');
     assert.deepEqual(objects.map(key).sort(), ['HelmRelease/tollgate-system/tollgate', 'Namespace//tollgate-system']);
-    const hr = objects.find((o) => o.kind === 'HelmRelease') as K8sObject & { spec: { releaseName: string; chart: { spec: { chart: string } }; values: Record<string, unknown> } };
+    const hr = objects.find((o) => o.kind === 'HelmRelease') as K8sObject & {
+      spec: { releaseName: string; chart: { spec: { chart: string } }; values: Record<string, unknown> };
+    };
     assert.equal(hr.spec.chart.spec.chart, './charts/tollgate');
     const rendered = await render(hr.spec.values, { release: hr.spec.releaseName, namespace: 'tollgate-system' });
     assert.equal(find(rendered, 'Deployment').length, 3);
@@ -73,7 +102,12 @@ describe('Flux example', () => {
 
 describe('examples/ with the GitOps subfolder', () => {
   it('`tollgate validate -f examples/` still reads only the top folder and passes', async () => {
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'tollgate.ts'), 'validate', '-f', join(repoRoot, 'examples')]);
+    const { stdout, stderr } = await run(process.execPath, [
+      join(repoRoot, 'bin', 'tollgate.ts'),
+      'validate',
+      '-f',
+      join(repoRoot, 'examples'),
+    ]);
     assert.doesNotMatch(stdout + stderr, /gitops/);
   });
 });

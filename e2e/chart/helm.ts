@@ -16,18 +16,32 @@ export const chartDir = join(repoRoot, 'charts', 'tollgate');
 export const KUBE_VERSION = '1.34.10';
 export const workDir = mkdtempSync(join(tmpdir(), 'tollgate-e2e-chart-'));
 
-export interface HelmResult { code: number; stdout: string; stderr: string }
+export interface HelmResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs helm; never throws on a non-zero exit (the caller asserts on code and output). */
-export async function helm(args: string[], opts: { kubeconfig?: string; timeoutMs?: number } = {}): Promise<HelmResult> {
+export async function helm(
+  args: string[],
+  opts: { kubeconfig?: string; timeoutMs?: number } = {},
+): Promise<HelmResult> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     // Keep helm's own state out of $HOME: a test never reads a developer's repositories or plugins.
-    HELM_CACHE_HOME: join(workDir, 'helm-cache'), HELM_CONFIG_HOME: join(workDir, 'helm-config'), HELM_DATA_HOME: join(workDir, 'helm-data'),
+    HELM_CACHE_HOME: join(workDir, 'helm-cache'),
+    HELM_CONFIG_HOME: join(workDir, 'helm-config'),
+    HELM_DATA_HOME: join(workDir, 'helm-data'),
     ...(opts.kubeconfig ? { KUBECONFIG: opts.kubeconfig } : {}),
   };
   try {
-    const { stdout, stderr } = await run(binaryPath('helm'), args, { env, cwd: repoRoot, maxBuffer: 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 180_000 });
+    const { stdout, stderr } = await run(binaryPath('helm'), args, {
+      env,
+      cwd: repoRoot,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: opts.timeoutMs ?? 180_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: unknown; stdout?: string; stderr?: string; message: string };
@@ -52,20 +66,37 @@ export interface K8sObject {
 }
 
 /** `helm template` with values; throws with helm's message when rendering fails. */
-export async function render(values: Record<string, unknown> = {}, opts: { release?: string; namespace?: string } = {}): Promise<K8sObject[]> {
+export async function render(
+  values: Record<string, unknown> = {},
+  opts: { release?: string; namespace?: string } = {},
+): Promise<K8sObject[]> {
   const r = await renderRaw(values, opts);
   if (r.code !== 0) throw new Error(`helm template failed (${r.code}): ${r.stderr}`);
   return parseObjects(r.stdout);
 }
 
-export function renderRaw(values: Record<string, unknown> = {}, opts: { release?: string; namespace?: string } = {}): Promise<HelmResult> {
-  return helm(['template', opts.release ?? 'tollgate', chartDir, '--namespace', opts.namespace ?? 'tollgate-system', '--kube-version', KUBE_VERSION, '-f', valuesFile(values)]);
+export function renderRaw(
+  values: Record<string, unknown> = {},
+  opts: { release?: string; namespace?: string } = {},
+): Promise<HelmResult> {
+  return helm([
+    'template',
+    opts.release ?? 'tollgate',
+    chartDir,
+    '--namespace',
+    opts.namespace ?? 'tollgate-system',
+    '--kube-version',
+    KUBE_VERSION,
+    '-f',
+    valuesFile(values),
+  ]);
 }
 
 export function parseObjects(text: string): K8sObject[] {
   const out: K8sObject[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new Error(`rendered YAML does not parse: ${doc.errors.map((e) => e.message).join('; ')}`);
+    if (doc.errors.length > 0)
+      throw new Error(`rendered YAML does not parse: ${doc.errors.map((e) => e.message).join('; ')}`);
     const v = doc.toJS() as K8sObject | null;
     if (v) out.push(v);
   }
@@ -78,11 +109,20 @@ export function find(objects: K8sObject[], kind: string, name?: string): K8sObje
 
 export function one(objects: K8sObject[], kind: string, name: string): K8sObject {
   const found = find(objects, kind, name);
-  if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, rendered ${found.length} (have: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')})`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${kind} ${name}, rendered ${found.length} (have: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')})`,
+    );
   return found[0]!;
 }
 
-export interface Rule { apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; verbs: string[]; nonResourceURLs?: string[] }
+export interface Rule {
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  verbs: string[];
+  nonResourceURLs?: string[];
+}
 
 /** One line per (group, resource, verb), with resource names: easy to compare against a table. */
 export function flattenRules(rules: Rule[]): string[] {
@@ -90,7 +130,8 @@ export function flattenRules(rules: Rule[]): string[] {
   for (const r of rules) {
     for (const g of r.apiGroups ?? ['']) {
       for (const res of r.resources ?? []) {
-        for (const v of r.verbs) out.push(`${g || 'core'}/${res}:${v}${r.resourceNames ? `[${r.resourceNames.join(',')}]` : ''}`);
+        for (const v of r.verbs)
+          out.push(`${g || 'core'}/${res}:${v}${r.resourceNames ? `[${r.resourceNames.join(',')}]` : ''}`);
       }
     }
   }
@@ -101,19 +142,33 @@ export function flattenRules(rules: Rule[]): string[] {
  * A kubeconfig that authenticates as `namespace/serviceAccount` with a short-lived token from the
  * TokenRequest API (what the kubelet projects into the pod), against the same API server as `admin`.
  */
-export async function serviceAccountKubeconfig(admin: KubeClient, namespace: string, serviceAccount: string): Promise<string> {
-  const tr = await admin.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${serviceAccount}/token`, {
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-  });
+export async function serviceAccountKubeconfig(
+  admin: KubeClient,
+  namespace: string,
+  serviceAccount: string,
+): Promise<string> {
+  const tr = await admin.request<{ status: { token: string } }>(
+    'POST',
+    `/api/v1/namespaces/${namespace}/serviceaccounts/${serviceAccount}/token`,
+    {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+    },
+  );
   const caPem = admin.connection?.ca;
   const ca = caPem ? Buffer.from(caPem).toString('base64') : undefined;
   const path = join(workDir, `${namespace}-${serviceAccount}.kubeconfig`);
-  writeFileSync(path, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'sa',
-    clusters: [{ name: 'c', cluster: { server: admin.server, ...(ca ? { 'certificate-authority-data': ca } : {}) } }],
-    users: [{ name: 'sa', user: { token: tr.status.token } }],
-    contexts: [{ name: 'sa', context: { cluster: 'c', user: 'sa', namespace } }],
-  }), { mode: 0o600 });
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'sa',
+      clusters: [{ name: 'c', cluster: { server: admin.server, ...(ca ? { 'certificate-authority-data': ca } : {}) } }],
+      users: [{ name: 'sa', user: { token: tr.status.token } }],
+      contexts: [{ name: 'sa', context: { cluster: 'c', user: 'sa', namespace } }],
+    }),
+    { mode: 0o600 },
+  );
   return path;
 }
 

@@ -19,7 +19,9 @@ const missing = ['--tls-cert', '--tls-key'].filter((f) => !gatewayUsage.includes
 const todo = missing.length > 0 ? `tollgate gateway lacks ${missing.join(' ')} (asked of the lead)` : false;
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-e2e-tls-'));
 const procs: Proc[] = [];
-after(async () => { await Promise.all(procs.map((p) => p.stop())); });
+after(async () => {
+  await Promise.all(procs.map((p) => p.stop()));
+});
 
 function openssl(...args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -30,16 +32,38 @@ function issue(name: string): void {
   openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
   openssl('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`);
   writeFileSync(join(dir, `${name}.ext`), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.crt`,
+  );
 }
 
-function handshake(port: number, opts: { maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {}): Promise<{ protocol: string | null; serial: string }> {
+function handshake(
+  port: number,
+  opts: { maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {},
+): Promise<{ protocol: string | null; serial: string }> {
   return new Promise((resolve, reject) => {
-    const s: TLSSocket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: readFileSync(join(dir, 'ca.crt')), ...opts }, () => {
-      const cert = s.getPeerX509Certificate();
-      resolve({ protocol: s.getProtocol(), serial: cert?.serialNumber ?? '' });
-      s.end();
-    });
+    const s: TLSSocket = connect(
+      { host: '127.0.0.1', port, servername: 'localhost', ca: readFileSync(join(dir, 'ca.crt')), ...opts },
+      () => {
+        const cert = s.getPeerX509Certificate();
+        resolve({ protocol: s.getProtocol(), serial: cert?.serialNumber ?? '' });
+        s.end();
+      },
+    );
     s.once('error', reject);
     s.setTimeout(5000, () => s.destroy(new Error('TLS handshake timed out')));
   });
@@ -47,7 +71,7 @@ function handshake(port: number, opts: { maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = 
 
 describe('gateway TLS (gateway.tls.enabled)', { todo }, () => {
   let port = 0;
-  it('serves TLS 1.3 only, with the certificate from the mounted Secret\'s files', async () => {
+  it("serves TLS 1.3 only, with the certificate from the mounted Secret's files", async () => {
     assert.deepEqual(missing, [], 'flags the chart passes');
     openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key');
     openssl('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=tollgate-e2e-ca', '-days', '1', '-out', 'ca.crt');
@@ -55,16 +79,36 @@ describe('gateway TLS (gateway.tls.enabled)', { todo }, () => {
     writeFileSync(join(dir, 'tls.crt'), readFileSync(join(dir, 'first.crt')));
     writeFileSync(join(dir, 'tls.key'), readFileSync(join(dir, 'first.key')));
 
-    const gw = one(await render({ gateway: { tls: { enabled: true } } }), 'Deployment', 'tollgate-gateway') as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+    const gw = one(
+      await render({ gateway: { tls: { enabled: true } } }),
+      'Deployment',
+      'tollgate-gateway',
+    ) as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
     const chartArgs = gw.spec.template.spec.containers[0]!.args;
     // The chart's TLS flags, pointed at this test's files; the rest for a local process on the examples.
     const tls = chartArgs.filter((a) => a.startsWith('--tls-')).map((a) => a.replace('/etc/tollgate/tls', dir));
     assert.deepEqual(tls, [`--tls-cert=${dir}/tls.crt`, `--tls-key=${dir}/tls.key`]);
     port = await freePort();
-    const proc = start('tls-gateway', process.execPath, [join(repoRoot, 'bin', 'tollgate.ts'), 'gateway', '-f', join(repoRoot, 'examples'), '--port', String(port), '--metrics-port', String(await freePort()), ...tls]);
+    const proc = start('tls-gateway', process.execPath, [
+      join(repoRoot, 'bin', 'tollgate.ts'),
+      'gateway',
+      '-f',
+      join(repoRoot, 'examples'),
+      '--port',
+      String(port),
+      '--metrics-port',
+      String(await freePort()),
+      ...tls,
+    ]);
     procs.push(proc);
-    const exited = proc.exited.then((code) => { throw new Error(`the gateway exited (${code}):\n${proc.output()}`); });
-    const first = await Promise.race([until('a TLS handshake', () => handshake(port), 30_000), exited]).catch((err: unknown) => { throw new Error(`${String(err)}\n${proc.output()}`); });
+    const exited = proc.exited.then((code) => {
+      throw new Error(`the gateway exited (${code}):\n${proc.output()}`);
+    });
+    const first = await Promise.race([until('a TLS handshake', () => handshake(port), 30_000), exited]).catch(
+      (err: unknown) => {
+        throw new Error(`${String(err)}\n${proc.output()}`);
+      },
+    );
     assert.equal(first.protocol, 'TLSv1.3');
     assert.equal(first.serial, new X509Certificate(readFileSync(join(dir, 'first.crt'))).serialNumber);
     await assert.rejects(handshake(port, { maxVersion: 'TLSv1.2' }), 'a TLS 1.2 client is refused');

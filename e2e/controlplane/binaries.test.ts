@@ -7,7 +7,8 @@ describe('e2e/binaries.ts', () => {
   it('pins a version for every binary', () => {
     const v = versions();
     // exact pins: Go module tags (vX.Y.Z), PyPI releases (X.Y.Z: llama-cpp-python, whose sdist carries llama.cpp)
-    for (const [name, { versionKey }] of Object.entries(binaries)) assert.match(v[versionKey] ?? '', /^v?\d+\.\d+\.\d+$/, `${name} (${versionKey})`);
+    for (const [name, { versionKey }] of Object.entries(binaries))
+      assert.match(v[versionKey] ?? '', /^v?\d+\.\d+\.\d+$/, `${name} (${versionKey})`);
     assert.match(v.KUBERNETES_VERSION ?? '', /^v1\.34\./);
   });
 
@@ -17,7 +18,14 @@ describe('e2e/binaries.ts', () => {
   });
 
   it('resolves the binaries test:e2e built', () => {
-    for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok'] as const) {
+    for (const name of [
+      'kube-apiserver',
+      'kube-controller-manager',
+      'kube-scheduler',
+      'kubectl',
+      'etcd',
+      'kwok',
+    ] as const) {
       assert.equal(binaryPath(name), expectedBinaryPath(name));
     }
   });

@@ -13,7 +13,11 @@ describe('CRDs from crds/', { timeout: 120_000 }, () => {
     assert.ok(crds.length > 0, `no CRD files in ${crdDir}: the CRD tests need crds/*.yaml (npm run gen:crds)`);
     for (const { file, crd } of crds) {
       assert.equal(crd.spec.group, 'tollgate.dev', `${file}: group`);
-      assert.equal(crd.metadata?.name, `${crd.spec.names.plural}.${crd.spec.group}`, `${file}: name is <plural>.<group>`);
+      assert.equal(
+        crd.metadata?.name,
+        `${crd.spec.names.plural}.${crd.spec.group}`,
+        `${file}: name is <plural>.<group>`,
+      );
     }
   });
 
@@ -36,7 +40,9 @@ describe('CRDs from crds/', { timeout: 120_000 }, () => {
     const installed = await installCrds(c);
     for (const crd of installed) {
       const { group, names, scope } = crd.spec;
-      const list = await retryOn429(() => c.objects.list(`${group}/v1alpha1`, names.kind, scope === 'Namespaced' ? 'default' : undefined));
+      const list = await retryOn429(() =>
+        c.objects.list(`${group}/v1alpha1`, names.kind, scope === 'Namespaced' ? 'default' : undefined),
+      );
       assert.ok(Array.isArray(list.items), `list ${names.plural}`);
     }
   });

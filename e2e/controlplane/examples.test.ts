@@ -44,7 +44,9 @@ const createdNamespaces: string[] = [];
 
 /** Server-side dry-run create. Throws the API server's error. */
 async function dryRunCreate({ object }: FileObject): Promise<void> {
-  const [group, version] = (object.apiVersion ?? '').includes('/') ? (object.apiVersion ?? '').split('/') : ['', object.apiVersion];
+  const [group, version] = (object.apiVersion ?? '').includes('/')
+    ? (object.apiVersion ?? '').split('/')
+    : ['', object.apiVersion];
   const p = plurals.get(object.kind ?? '');
   if (group === GROUP && version === SERVED_VERSION && p) {
     const opts = { middleware: [strictFields], middlewareMergeStrategy: 'append' as const };
@@ -60,7 +62,10 @@ async function dryRunCreate({ object }: FileObject): Promise<void> {
   } catch (err) {
     if (group === GROUP && p && !p.versions.includes(version ?? '') && isApiError(err, 404)) {
       // the same words kubectl uses for this discovery result
-      throw new Error(`no matches for kind "${object.kind}" in version "${object.apiVersion}" (${apiErrorMessage(err).trim()})`, { cause: err });
+      throw new Error(
+        `no matches for kind "${object.kind}" in version "${object.apiVersion}" (${apiErrorMessage(err).trim()})`,
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -70,8 +75,12 @@ async function dryRunCreate({ object }: FileObject): Promise<void> {
 async function ensureNamespacesFor(objects: FileObject[]): Promise<void> {
   const names = new Set<string>();
   for (const { object } of objects) {
-    if (object.kind === 'Namespace' && object.apiVersion === 'v1' && object.metadata?.name) names.add(object.metadata.name);
-    else if (object.metadata?.namespace && !(object.apiVersion?.startsWith(`${GROUP}/`) && plurals.get(object.kind ?? '')?.namespaced === false)) {
+    if (object.kind === 'Namespace' && object.apiVersion === 'v1' && object.metadata?.name)
+      names.add(object.metadata.name);
+    else if (
+      object.metadata?.namespace &&
+      !(object.apiVersion?.startsWith(`${GROUP}/`) && plurals.get(object.kind ?? '')?.namespaced === false)
+    ) {
       names.add(object.metadata.namespace);
     }
   }
@@ -96,7 +105,10 @@ async function serverErrors(objects: FileObject[]): Promise<string[]> {
 /** What `tollgate validate` says about these paths: schema/CEL-equivalent problems, then the compiler's. */
 function offlineProblems(paths: string[]): string[] {
   const { loaded, result } = compileFromPaths(paths);
-  return [...loaded.problems.map(formatProblem), ...(result ? compileProblems(result, loaded.sources).map(formatProblem) : [])];
+  return [
+    ...loaded.problems.map(formatProblem),
+    ...(result ? compileProblems(result, loaded.sources).map(formatProblem) : []),
+  ];
 }
 
 interface Expectation {
@@ -121,7 +133,11 @@ describe('examples/ against the API server and the offline validator', { timeout
     plurals = new Map(
       crds.map((crd) => [
         crd.spec.names.kind,
-        { plural: crd.spec.names.plural, namespaced: crd.spec.scope === 'Namespaced', versions: crd.spec.versions.filter((v) => v.served).map((v) => v.name) },
+        {
+          plural: crd.spec.names.plural,
+          namespaced: crd.spec.scope === 'Namespaced',
+          versions: crd.spec.versions.filter((v) => v.served).map((v) => v.name),
+        },
       ]),
     );
   });

@@ -41,7 +41,14 @@ describe('garbage collection', { timeout: 180_000 }, () => {
         metadata: {
           name: dependent,
           ownerReferences: [
-            { apiVersion: 'v1', kind: 'ConfigMap', name: `owner-${suffix}`, uid, controller: true, blockOwnerDeletion: true },
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              name: `owner-${suffix}`,
+              uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
           ],
         },
         data: { role: 'dependent' },
@@ -53,9 +60,13 @@ describe('garbage collection', { timeout: 180_000 }, () => {
   it('deleting an owner (background propagation) removes its dependent', async () => {
     const { dependent } = await ownerAndDependent('bg');
     await core.deleteNamespacedConfigMap({ name: 'owner-bg', namespace: ns.name, propagationPolicy: 'Background' });
-    await waitForGone(`ConfigMap ${dependent}`, () => core.readNamespacedConfigMap({ name: dependent, namespace: ns.name }), {
-      timeoutMs: 60_000,
-    });
+    await waitForGone(
+      `ConfigMap ${dependent}`,
+      () => core.readNamespacedConfigMap({ name: dependent, namespace: ns.name }),
+      {
+        timeoutMs: 60_000,
+      },
+    );
   });
 
   it('deleting an owner with propagationPolicy=Orphan keeps the dependent and drops its owner reference', async () => {
@@ -101,15 +112,26 @@ describe('garbage collection', { timeout: 180_000 }, () => {
     const rsList = await apps.listNamespacedReplicaSet({ namespace: ns.name, labelSelector: 'app=gc-web' });
     assert.equal(rsList.items.length, 1);
     const rs = rsList.items[0]!;
-    assert.equal(rs.metadata?.ownerReferences?.[0]?.uid, dep.metadata?.uid, 'the ReplicaSet is owned by the Deployment');
-    for (const p of pods) assert.equal(p.metadata?.ownerReferences?.[0]?.uid, rs.metadata?.uid, 'pods are owned by the ReplicaSet');
+    assert.equal(
+      rs.metadata?.ownerReferences?.[0]?.uid,
+      dep.metadata?.uid,
+      'the ReplicaSet is owned by the Deployment',
+    );
+    for (const p of pods)
+      assert.equal(p.metadata?.ownerReferences?.[0]?.uid, rs.metadata?.uid, 'pods are owned by the ReplicaSet');
 
     await apps.deleteNamespacedDeployment({ name: 'gc-web', namespace: ns.name, propagationPolicy: 'Foreground' });
-    await waitForGone('Deployment gc-web', () => apps.readNamespacedDeployment({ name: 'gc-web', namespace: ns.name }), {
-      timeoutMs: 90_000,
-    });
+    await waitForGone(
+      'Deployment gc-web',
+      () => apps.readNamespacedDeployment({ name: 'gc-web', namespace: ns.name }),
+      {
+        timeoutMs: 90_000,
+      },
+    );
     const rsName = rs.metadata?.name ?? '';
-    await waitForGone(`ReplicaSet ${rsName}`, () => apps.readNamespacedReplicaSet({ name: rsName, namespace: ns.name }));
+    await waitForGone(`ReplicaSet ${rsName}`, () =>
+      apps.readNamespacedReplicaSet({ name: rsName, namespace: ns.name }),
+    );
     await waitFor('gc-web pods to be gone', async () => (await listPods(core, ns.name, 'app=gc-web')).length === 0, {
       timeoutMs: 60_000,
     });

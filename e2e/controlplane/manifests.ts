@@ -1,7 +1,12 @@
 // Discovery and installation of the repository's manifests (crds/, examples/) for e2e suites.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { PatchStrategy, setHeaderOptions, type KubernetesObject, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { apiErrorMessage, repoRoot, waitFor, type Clients } from '../kube.ts';
 
@@ -78,7 +83,10 @@ function isCrd(v: Record<string, unknown>): v is V1CustomResourceDefinition & Re
 export function readCrds(): { file: string; crd: V1CustomResourceDefinition }[] {
   return manifestFiles(crdDir, { recursive: false }).flatMap((path) =>
     readObjects(path).map(({ file, object }) => {
-      if (!isCrd(object)) throw new Error(`${file}: expected an apiextensions.k8s.io/v1 CustomResourceDefinition, got ${object.apiVersion} ${object.kind}`);
+      if (!isCrd(object))
+        throw new Error(
+          `${file}: expected an apiextensions.k8s.io/v1 CustomResourceDefinition, got ${object.apiVersion} ${object.kind}`,
+        );
       return { file, crd: object };
     }),
   );
@@ -86,7 +94,10 @@ export function readCrds(): { file: string; crd: V1CustomResourceDefinition }[] 
 
 export function crdEstablished(crd: V1CustomResourceDefinition): boolean {
   const c = crd.status?.conditions ?? [];
-  return c.some((x) => x.type === 'Established' && x.status === 'True') && c.some((x) => x.type === 'NamesAccepted' && x.status === 'True');
+  return (
+    c.some((x) => x.type === 'Established' && x.status === 'True') &&
+    c.some((x) => x.type === 'NamesAccepted' && x.status === 'True')
+  );
 }
 
 /**

@@ -72,7 +72,10 @@ describe('scheduling GPU workloads', { timeout: 180_000 }, () => {
 
   it('the cluster advertises GPU nodes with a pool label and the GPU taint', async () => {
     const nodes = await gpuNodes(core);
-    assert.ok(nodes.length > 0, `no node advertises ${gpuResource}: run e2e/cluster/up.sh (or kind-gpu-nodes.sh on kind)`);
+    assert.ok(
+      nodes.length > 0,
+      `no node advertises ${gpuResource}: run e2e/cluster/up.sh (or kind-gpu-nodes.sh on kind)`,
+    );
     for (const n of nodes) {
       assert.ok(n.metadata?.labels?.[gpuPoolLabel], `GPU node ${n.metadata?.name} has no ${gpuPoolLabel} label`);
       assert.ok(
@@ -103,7 +106,9 @@ describe('scheduling GPU workloads', { timeout: 180_000 }, () => {
     assert.equal(dep.status?.readyReplicas, 1);
     // free its GPU: it may have landed on the single-GPU pool the next test pins a pod to
     await apps.deleteNamespacedDeployment({ name: 'gpu-one', namespace: ns.name, propagationPolicy: 'Foreground' });
-    await waitFor('the gpu-one pods to be gone', async () => (await podsOf('gpu-one')).length === 0, { timeoutMs: 60_000 });
+    await waitFor('the gpu-one pods to be gone', async () => (await podsOf('gpu-one')).length === 0, {
+      timeoutMs: 60_000,
+    });
   });
 
   it('honours a GPU-pool nodeSelector', async () => {

@@ -19,7 +19,15 @@ const WEIGHTS = Buffer.from('not really safetensors, but bytes with a sha256\n'.
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const gitBlob = (b: Buffer) => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
 
-interface Hub { server: Server; url: string; cdnUrl: string; seen: { path: string; auth: string | undefined }[]; tamper: boolean; answerRevision: string; extraSibling?: string }
+interface Hub {
+  server: Server;
+  url: string;
+  cdnUrl: string;
+  seen: { path: string; auth: string | undefined }[];
+  tamper: boolean;
+  answerRevision: string;
+  extraSibling?: string;
+}
 const hub: Hub = { server: createServer(), url: '', cdnUrl: '', seen: [], tamper: false, answerRevision: REV };
 let work: string;
 
@@ -27,14 +35,21 @@ function handle(req: IncomingMessage): { status: number; body: Buffer | string; 
   const url = new URL(req.url ?? '/', 'http://x');
   const auth = req.headers.authorization;
   hub.seen.push({ path: url.pathname, auth });
-  if (url.pathname.startsWith('/cdn/')) return { status: 200, body: hub.tamper ? Buffer.concat([WEIGHTS, Buffer.from('x')]) : WEIGHTS };
+  if (url.pathname.startsWith('/cdn/'))
+    return { status: 200, body: hub.tamper ? Buffer.concat([WEIGHTS, Buffer.from('x')]) : WEIGHTS };
   const gated = url.pathname.includes('org/gated');
-  if (gated && auth !== `Bearer ${TOKEN}`) return { status: 401, body: '{"error":"Access to model org/gated is restricted."}' };
+  if (gated && auth !== `Bearer ${TOKEN}`)
+    return { status: 401, body: '{"error":"Access to model org/gated is restricted."}' };
   const meta = new RegExp(`^/api/models/org/(gated|open)/revision/${REV}$`).exec(url.pathname);
   if (meta && url.searchParams.get('blobs') === 'true') {
     const siblings: Record<string, unknown>[] = [
       { rfilename: 'config.json', blobId: gitBlob(CONFIG), size: CONFIG.length },
-      { rfilename: 'model.safetensors', blobId: 'f'.repeat(40), size: WEIGHTS.length, lfs: { sha256: sha256(WEIGHTS), size: WEIGHTS.length, pointerSize: 134 } },
+      {
+        rfilename: 'model.safetensors',
+        blobId: 'f'.repeat(40),
+        size: WEIGHTS.length,
+        lfs: { sha256: sha256(WEIGHTS), size: WEIGHTS.length, pointerSize: 134 },
+      },
     ];
     if (hub.extraSibling) siblings.push({ rfilename: hub.extraSibling, blobId: gitBlob(CONFIG), size: CONFIG.length });
     return { status: 200, body: JSON.stringify({ id: `org/${meta[1]}`, sha: hub.answerRevision, siblings }) };
@@ -42,7 +57,8 @@ function handle(req: IncomingMessage): { status: number; body: Buffer | string; 
   const file = new RegExp(`^/org/(gated|open)/resolve/${REV}/(.+)$`).exec(url.pathname);
   if (file?.[2] === 'config.json') return { status: 200, body: CONFIG };
   // LFS files redirect to a CDN on another host (as the real hub does): the token must not follow
-  if (file?.[2] === 'model.safetensors' || file?.[2] === 'tiny.gguf') return { status: 302, body: '', headers: { location: `${hub.cdnUrl}/cdn/${file[2]}` } };
+  if (file?.[2] === 'model.safetensors' || file?.[2] === 'tiny.gguf')
+    return { status: 302, body: '', headers: { location: `${hub.cdnUrl}/cdn/${file[2]}` } };
   return { status: 404, body: 'not found' };
 }
 
@@ -84,7 +100,13 @@ async function fetchWith(engine: string, repo: string, extra: string, secrets: R
   const dir = join(work, `case-${++n}`);
   const d = renderManifest(join(dir, 'manifests'), modelYaml(engine, repo, extra));
   const init = container(d, 'fetch-and-verify-model');
-  const cmd = localizeContainer(init, { binaries: { python3: 'python3', sh: '/bin/sh' }, modelDir: join(dir, 'models'), tmpDir: dir, port: 0, secrets });
+  const cmd = localizeContainer(init, {
+    binaries: { python3: 'python3', sh: '/bin/sh' },
+    modelDir: join(dir, 'models'),
+    tmpDir: dir,
+    port: 0,
+    secrets,
+  });
   hub.seen = [];
   const r = await runToExit(cmd, { extraEnv: { HF_ENDPOINT: hub.url }, timeoutMs: 60_000 });
   return { ...r, models: join(dir, 'models'), init, cmd };
@@ -98,7 +120,12 @@ describe('Hugging Face fetch (vLLM/TGI images: python3, standard library)', () =
     assert.equal(r.code, 0, r.output);
     assert.deepEqual(readFileSync(join(r.models, 'org/gated/model.safetensors')), WEIGHTS);
     assert.deepEqual(readFileSync(join(r.models, 'org/gated/config.json')), CONFIG);
-    assert.match(r.output, new RegExp(`pinned, not verified: org/gated@${REV}: 1 file\\(s\\) verified by sha256 from the hub's metadata at the pinned revision; 1 without a sha256 \\(git blob id only\\): config.json`));
+    assert.match(
+      r.output,
+      new RegExp(
+        `pinned, not verified: org/gated@${REV}: 1 file\\(s\\) verified by sha256 from the hub's metadata at the pinned revision; 1 without a sha256 \\(git blob id only\\): config.json`,
+      ),
+    );
     assert.ok(hub.seen.some((s) => s.path.startsWith('/api/models/') && s.auth === `Bearer ${TOKEN}`));
     const cdn = hub.seen.filter((s) => s.path.startsWith('/cdn/'));
     assert.equal(cdn.length, 1);
@@ -115,7 +142,11 @@ describe('Hugging Face fetch (vLLM/TGI images: python3, standard library)', () =
   });
 
   it('files listed in the spec: only those fetched, each verified against the spec sha256', async () => {
-    const r = await fetchWith('tgi', 'org/open', `      files:\n        - {path: model.safetensors, sha256: ${sha256(WEIGHTS)}}\n        - {path: config.json, sha256: ${sha256(CONFIG)}}\n`);
+    const r = await fetchWith(
+      'tgi',
+      'org/open',
+      `      files:\n        - {path: model.safetensors, sha256: ${sha256(WEIGHTS)}}\n        - {path: config.json, sha256: ${sha256(CONFIG)}}\n`,
+    );
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, new RegExp(`verified: org/open@${REV}: 2 file\\(s\\), sha256 from the spec`));
     assert.doesNotMatch(r.output, /pinned, not verified/);
@@ -134,7 +165,11 @@ describe('Hugging Face fetch (vLLM/TGI images: python3, standard library)', () =
   });
 
   it('a spec sha256 that disagrees with the hub, a revision the hub does not confirm, a path escaping the directory: all fail', async () => {
-    const wrong = await fetchWith('vllm', 'org/open', `      files:\n        - {path: model.safetensors, sha256: '${'0'.repeat(64)}'}\n`);
+    const wrong = await fetchWith(
+      'vllm',
+      'org/open',
+      `      files:\n        - {path: model.safetensors, sha256: '${'0'.repeat(64)}'}\n`,
+    );
     assert.equal(wrong.code, 1);
     assert.match(wrong.output, /the spec pins sha256 0{64}, the hub lists/);
     hub.answerRevision = 'f'.repeat(40);
@@ -157,18 +192,31 @@ describe('Hugging Face fetch (vLLM/TGI images: python3, standard library)', () =
 });
 
 describe('llama.cpp fetch (curl + sha256sum, one GGUF file pinned in the spec)', () => {
-  it('gated: token on curl\'s stdin, file verified against the spec', async () => {
-    const r = await fetchWith('llamacpp', 'org/gated', `      files:\n        - {path: tiny.gguf, sha256: ${sha256(WEIGHTS)}}\n${TOKEN_SECRET}`, { 'hf-token/token': TOKEN });
+  it("gated: token on curl's stdin, file verified against the spec", async () => {
+    const r = await fetchWith(
+      'llamacpp',
+      'org/gated',
+      `      files:\n        - {path: tiny.gguf, sha256: ${sha256(WEIGHTS)}}\n${TOKEN_SECRET}`,
+      { 'hf-token/token': TOKEN },
+    );
     assert.equal(r.code, 0, r.output);
     assert.deepEqual(readFileSync(join(r.models, 'org/gated/tiny.gguf')), WEIGHTS);
     assert.match(r.output, new RegExp(`verified: org/gated@${REV}: 1 file, sha256 from the spec`));
     assert.ok(hub.seen.some((s) => s.path === `/org/gated/resolve/${REV}/tiny.gguf` && s.auth === `Bearer ${TOKEN}`));
-    assert.equal(hub.seen.find((s) => s.path.startsWith('/cdn/'))?.auth, undefined, 'curl kept the token off the other host');
+    assert.equal(
+      hub.seen.find((s) => s.path.startsWith('/cdn/'))?.auth,
+      undefined,
+      'curl kept the token off the other host',
+    );
     assert.ok(!JSON.stringify([r.init.command, r.init.args]).includes(TOKEN));
   });
 
   it('a wrong sha256 fails and leaves no file in place', async () => {
-    const r = await fetchWith('llamacpp', 'org/open', `      files:\n        - {path: tiny.gguf, sha256: '${'1'.repeat(64)}'}\n`);
+    const r = await fetchWith(
+      'llamacpp',
+      'org/open',
+      `      files:\n        - {path: tiny.gguf, sha256: '${'1'.repeat(64)}'}\n`,
+    );
     assert.equal(r.code, 1, r.output);
     assert.match(r.output, /FAILED/);
     assert.ok(!existsSync(join(r.models, 'org/open/tiny.gguf')));

@@ -27,7 +27,12 @@ export function ggufPython(): string {
   return py;
 }
 
-export interface TinyModel { path: string; sha256: string; vocab: number; bytes: number }
+export interface TinyModel {
+  path: string;
+  sha256: string;
+  vocab: number;
+  bytes: number;
+}
 
 /** Writes the tiny llama-architecture GGUF (e2e/engines/tiny-model.py) to `path`; `embedding`: mean pooling. */
 export function writeTinyModel(path: string, embedding = false): TinyModel {
@@ -36,23 +41,47 @@ export function writeTinyModel(path: string, embedding = false): TinyModel {
   const r = spawnSync(ggufPython(), args, { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`tiny-model.py failed (${r.status}): ${r.stderr}`);
   const info = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { vocab: number; bytes: number };
-  return { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), vocab: info.vocab, bytes: info.bytes };
+  return {
+    path,
+    sha256: createHash('sha256').update(readFileSync(path)).digest('hex'),
+    vocab: info.vocab,
+    bytes: info.bytes,
+  };
 }
 
-export interface EngineGateway { gw: RunningGateway; tenantId: string; close(): Promise<void> }
+export interface EngineGateway {
+  gw: RunningGateway;
+  tenantId: string;
+  close(): Promise<void>;
+}
 
 /**
  * A real gateway whose model entry is what the compiler makes of `modelYaml` (upstream overridden to the
  * local engine, credential = the key the engine was started with), and one tenant with `key`.
  */
-export async function gatewayFor(modelYaml: string, upstream: string, upstreamKey: string | undefined, t: CfgTenant): Promise<EngineGateway> {
+export async function gatewayFor(
+  modelYaml: string,
+  upstream: string,
+  upstreamKey: string | undefined,
+  t: CfgTenant,
+): Promise<EngineGateway> {
   const m = LLMModel.parse(parse(modelYaml));
-  const result = compile({ models: [m], tenants: [], policies: [] }, { upstreamOverrides: { [m.spec.servedName]: upstream } });
+  const result = compile(
+    { models: [m], tenants: [], policies: [] },
+    { upstreamOverrides: { [m.spec.servedName]: upstream } },
+  );
   const cfgModel = result.gatewayConfig.models[0];
   if (!cfgModel) throw new Error('the compiler produced no gateway model entry');
   const credentials = new Map<string, string>();
   if (upstreamKey !== undefined) credentials.set(credentialKey(m), upstreamKey);
-  const gw = await startGateway({ config: { kind: 'static', value: config([cfgModel], [t]) }, host: '127.0.0.1', port: 0, metricsPort: 0, logger: captureLogger(), credentials });
+  const gw = await startGateway({
+    config: { kind: 'static', value: config([cfgModel], [t]) },
+    host: '127.0.0.1',
+    port: 0,
+    metricsPort: 0,
+    logger: captureLogger(),
+    credentials,
+  });
   if (!gw.initial.ok) throw new Error(gw.initial.error.message);
   return { gw, tenantId: t.id, close: () => gw.close() };
 }
@@ -61,7 +90,11 @@ export async function gatewayFor(modelYaml: string, upstream: string, upstreamKe
 export function sseEvents(text: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const block of text.split(/\r?\n\r?\n/)) {
-    const data = block.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+    const data = block
+      .split(/\r?\n/)
+      .filter((l) => l.startsWith('data:'))
+      .map((l) => l.slice(5).trimStart())
+      .join('\n');
     if (data === '' || data === '[DONE]') continue;
     out.push(JSON.parse(data) as Record<string, unknown>);
   }
@@ -70,7 +103,9 @@ export function sseEvents(text: string): Record<string, unknown>[] {
 
 /** Concatenated delta content of a chat stream. */
 export function streamedContent(text: string): string {
-  return sseEvents(text).map((e) => ((e.choices as { delta?: { content?: string } }[] | undefined)?.[0]?.delta?.content ?? '')).join('');
+  return sseEvents(text)
+    .map((e) => (e.choices as { delta?: { content?: string } }[] | undefined)?.[0]?.delta?.content ?? '')
+    .join('');
 }
 
 /** An RE2 pattern matching `s` literally. */

@@ -66,7 +66,8 @@ export function localizeContainer(c: Pick<V1Container, 'command' | 'args' | 'env
     const ref = e.valueFrom?.secretKeyRef;
     if (ref) {
       const k = `${ref.name}/${ref.key}`;
-      if (!Object.hasOwn(o.secrets, k)) throw new Error(`env ${e.name} refers to Secret key ${k}, which the test did not provide`);
+      if (!Object.hasOwn(o.secrets, k))
+        throw new Error(`env ${e.name} refers to Secret key ${k}, which the test did not provide`);
       v = o.secrets[k]!;
     } else if (e.valueFrom) throw new Error(`env ${e.name}: only secretKeyRef is supported locally`);
     else v = e.value ?? '';
@@ -80,9 +81,15 @@ export function localizeContainer(c: Pick<V1Container, 'command' | 'args' | 'env
 
 /** `tollgate render -o json` on a folder of manifests: every object it prints. */
 export function render(dir: string): { kind: string; metadata: { name: string } }[] {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'tollgate.ts'), 'render', '-f', dir], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'tollgate.ts'), 'render', '-f', dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (r.status !== 0) throw new Error(`tollgate render failed (${r.status}): ${r.stderr}`);
-  return parseAllDocuments(r.stdout).map((d) => d.toJSON() as { kind: string; metadata: { name: string } }).filter((o) => o !== null);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJSON() as { kind: string; metadata: { name: string } })
+    .filter((o) => o !== null);
 }
 
 export function renderedDeployment(dir: string): V1Deployment {
@@ -124,7 +131,10 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** Starts a local command in its own process group (so stop() ends its children too). */
-export function startProcess(cmd: LocalCommand, opts: { cwd?: string; extraEnv?: Record<string, string> } = {}): EngineProcess {
+export function startProcess(
+  cmd: LocalCommand,
+  opts: { cwd?: string; extraEnv?: Record<string, string> } = {},
+): EngineProcess {
   if (opts.cwd) mkdirSync(opts.cwd, { recursive: true });
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cmd.env, ...opts.extraEnv };
   const proc = spawn(cmd.command, cmd.args, { env, cwd: opts.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -163,7 +173,12 @@ export function startProcess(cmd: LocalCommand, opts: { cwd?: string; extraEnv?:
 }
 
 /** Polls url until it answers 2xx; fails naming the process output when it exits or time runs out. */
-export async function waitHealthy(url: string, e: EngineProcess, timeoutMs: number, headers: Record<string, string> = {}): Promise<void> {
+export async function waitHealthy(
+  url: string,
+  e: EngineProcess,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -172,14 +187,20 @@ export async function waitHealthy(url: string, e: EngineProcess, timeoutMs: numb
     } catch {
       // not up yet
     }
-    if (e.proc.exitCode !== null || e.proc.signalCode !== null) throw new Error(`engine exited (${e.proc.exitCode ?? e.proc.signalCode}) before ${url} answered:\n${e.output().slice(-3000)}`);
+    if (e.proc.exitCode !== null || e.proc.signalCode !== null)
+      throw new Error(
+        `engine exited (${e.proc.exitCode ?? e.proc.signalCode}) before ${url} answered:\n${e.output().slice(-3000)}`,
+      );
     if (Date.now() > deadline) throw new Error(`${url} not healthy after ${timeoutMs} ms:\n${e.output().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 /** Runs a local command to completion (bounded by timeoutMs); the process group is killed on timeout. */
-export async function runToExit(cmd: LocalCommand, opts: { extraEnv?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; output: string }> {
+export async function runToExit(
+  cmd: LocalCommand,
+  opts: { extraEnv?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<{ code: number | null; output: string }> {
   const e = startProcess(cmd, opts);
   const timer = setTimeout(() => void e.stop(), opts.timeoutMs ?? 60_000);
   const code = await new Promise<number | null>((r) => e.proc.once('close', (c) => r(c)));

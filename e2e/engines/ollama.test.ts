@@ -17,7 +17,15 @@ import { newKey, tenant } from '../../gateway/test/fixtures.ts';
 import { CAPTURED, call, installLeakScan } from '../../gateway/test/harness.ts';
 import { freePort } from '../../gateway/test/net.ts';
 import { gatewayFor, sseEvents, writeTinyModel, type EngineGateway } from './harness.ts';
-import { container, localizeContainer, renderManifest, runToExit, startProcess, waitHealthy, type EngineProcess } from './local.ts';
+import {
+  container,
+  localizeContainer,
+  renderManifest,
+  runToExit,
+  startProcess,
+  waitHealthy,
+  type EngineProcess,
+} from './local.ts';
 
 installLeakScan();
 
@@ -62,12 +70,17 @@ async function stagedDigest(bin: string, src: string): Promise<string> {
   const serve = startProcess({ command: bin, args: ['serve'], env }, { cwd: work });
   try {
     await waitHealthy(`http://127.0.0.1:${port}/api/version`, serve, 60_000);
-    const r = await runToExit({ command: bin, args: ['create', PULLED, '-f', join(src, 'Modelfile')], env }, { cwd: src, timeoutMs: 120_000 });
+    const r = await runToExit(
+      { command: bin, args: ['create', PULLED, '-f', join(src, 'Modelfile')], env },
+      { cwd: src, timeoutMs: 120_000 },
+    );
     assert.equal(r.code, 0, `ollama create: ${r.output}`);
   } finally {
     await serve.stop();
   }
-  return `sha256:${createHash('sha256').update(readFileSync(join(store, manifestPath(PULLED)))).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(readFileSync(join(store, manifestPath(PULLED))))
+    .digest('hex')}`;
 }
 
 before(async () => {
@@ -86,22 +99,51 @@ before(async () => {
   mkdirSync(shim, { recursive: true });
   // a pull delivers the registry's bytes: the staged manifest and blobs, copied as they are
   const staged = join(work, 'staging');
-  writeFileSync(join(shim, 'ollama'), `#!/bin/sh\nif [ "$1" = pull ]; then mkdir -p "$OLLAMA_MODELS" && cp -R ${JSON.stringify(join(staged, 'manifests'))} ${JSON.stringify(join(staged, 'blobs'))} "$OLLAMA_MODELS/" && exit 0; fi\nexec ${JSON.stringify(bin)} "$@"\n`);
+  writeFileSync(
+    join(shim, 'ollama'),
+    `#!/bin/sh\nif [ "$1" = pull ]; then mkdir -p "$OLLAMA_MODELS" && cp -R ${JSON.stringify(join(staged, 'manifests'))} ${JSON.stringify(join(staged, 'blobs'))} "$OLLAMA_MODELS/" && exit 0; fi\nexec ${JSON.stringify(bin)} "$@"\n`,
+  );
   chmodSync(join(shim, 'ollama'), 0o755);
   const fetchPort = await freePort();
-  const fetchCmd = localizeContainer(container(d, 'fetch-and-verify-model'), { binaries: { sh: '/bin/sh' }, modelDir: models, tmpDir: join(work, 'fetch-home'), port: fetchPort, secrets: {} });
+  const fetchCmd = localizeContainer(container(d, 'fetch-and-verify-model'), {
+    binaries: { sh: '/bin/sh' },
+    modelDir: models,
+    tmpDir: join(work, 'fetch-home'),
+    port: fetchPort,
+    secrets: {},
+  });
   mkdirSync(join(work, 'fetch-home'), { recursive: true });
-  const fetched = await runToExit(fetchCmd, { extraEnv: { PATH: `${shim}:${process.env.PATH ?? '/usr/bin:/bin'}` }, cwd: work, timeoutMs: 180_000 });
+  const fetched = await runToExit(fetchCmd, {
+    extraEnv: { PATH: `${shim}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+    cwd: work,
+    timeoutMs: 180_000,
+  });
   fetchOutput = fetched.output;
   assert.equal(fetched.code, 0, `fetch-and-verify-model failed:\n${fetched.output}`);
 
   // 2. the rendered engine container
   const port = await freePort();
-  const cmd = localizeContainer(container(d, 'engine'), { binaries: { ollama: bin }, modelDir: models, tmpDir: work, port, secrets: {} });
+  const cmd = localizeContainer(container(d, 'engine'), {
+    binaries: { ollama: bin },
+    modelDir: models,
+    tmpDir: work,
+    port,
+    secrets: {},
+  });
   engine = startProcess(cmd, { cwd: work });
   await waitHealthy(`http://127.0.0.1:${port}/api/version`, engine, 60_000);
   upstream = `http://127.0.0.1:${port}/v1`;
-  g = await gatewayFor(yaml, upstream, undefined, tenant({ name: 'o', models: [SERVED], keys: [{ name: 'k', key }], limits: { maxOutputTokens: MAX_OUT, budgets: [{ unit: 'tokens', limit: 1_000_000, windowSeconds: 86400 }] } }));
+  g = await gatewayFor(
+    yaml,
+    upstream,
+    undefined,
+    tenant({
+      name: 'o',
+      models: [SERVED],
+      keys: [{ name: 'k', key }],
+      limits: { maxOutputTokens: MAX_OUT, budgets: [{ unit: 'tokens', limit: 1_000_000, windowSeconds: 86400 }] },
+    }),
+  );
 });
 
 after(async () => {
@@ -115,7 +157,12 @@ const settle = () => new Promise((r) => setTimeout(r, 100));
 
 describe('Ollama (built from its Go module) behind the gateway', () => {
   it('the rendered fetch step verified the manifest digest and made the served name resolve', async () => {
-    assert.match(fetchOutput, new RegExp(`verified: ${PULLED}@sha256:[a-f0-9]{64} \\(manifest sha256; blobs checked by ollama\\), served as ${SERVED}`));
+    assert.match(
+      fetchOutput,
+      new RegExp(
+        `verified: ${PULLED}@sha256:[a-f0-9]{64} \\(manifest sha256; blobs checked by ollama\\), served as ${SERVED}`,
+      ),
+    );
     const tags = (await (await fetch(upstream.replace(/\/v1$/, '/api/tags'))).json()) as { models: { name: string }[] };
     const names = tags.models.map((m) => m.name);
     assert.ok(names.includes(`${SERVED}:latest`), `ollama knows ${names.join(', ')}`);
@@ -123,37 +170,53 @@ describe('Ollama (built from its Go module) behind the gateway', () => {
 
   it('chat: usage counted and the budget settled from the engine usage', async () => {
     const before = await spent();
-    const res = await call(g.gw.url, '/v1/chat/completions', { key, body: { model: SERVED, messages: [{ role: 'user', content: 'Hello, how are you today?' }], max_tokens: 8 } });
+    const res = await call(g.gw.url, '/v1/chat/completions', {
+      key,
+      body: { model: SERVED, messages: [{ role: 'user', content: 'Hello, how are you today?' }], max_tokens: 8 },
+    });
     assert.equal(res.status, 200, res.text);
     const usage = res.json.usage as { prompt_tokens: number; completion_tokens: number };
     assert.ok(usage.prompt_tokens > 5, `prompt_tokens ${usage.prompt_tokens}`);
-    assert.ok(usage.completion_tokens > 0 && usage.completion_tokens <= 8, `completion_tokens ${usage.completion_tokens}`);
+    assert.ok(
+      usage.completion_tokens > 0 && usage.completion_tokens <= 8,
+      `completion_tokens ${usage.completion_tokens}`,
+    );
     await settle();
     assert.equal((await spent()) - before, usage.prompt_tokens + usage.completion_tokens);
   });
 
   it('streaming chat: relayed to [DONE], spend settled from the engine usage', async () => {
     const before = await spent();
-    const res = await call(g.gw.url, '/v1/chat/completions', { key, body: { model: SERVED, messages: [{ role: 'user', content: 'Say something.' }], stream: true, max_tokens: 6 } });
+    const res = await call(g.gw.url, '/v1/chat/completions', {
+      key,
+      body: { model: SERVED, messages: [{ role: 'user', content: 'Say something.' }], stream: true, max_tokens: 6 },
+    });
     assert.equal(res.status, 200, res.text);
     assert.ok(res.text.trimEnd().endsWith('data: [DONE]'), res.text.slice(-200));
     assert.ok(sseEvents(res.text).length >= 2);
     await settle();
-    const line = CAPTURED.filter((l) => l.includes('"stream":true') && l.includes(`"tenant":"${g.tenantId}"`)).at(-1) ?? '';
+    const line =
+      CAPTURED.filter((l) => l.includes('"stream":true') && l.includes(`"tenant":"${g.tenantId}"`)).at(-1) ?? '';
     const audit = (JSON.parse(line) as { audit: { tokensIn: number; tokensOut: number } }).audit;
     assert.ok(audit.tokensOut > 0 && audit.tokensOut <= 6, `tokensOut ${audit.tokensOut}`);
     assert.equal((await spent()) - before, audit.tokensIn + audit.tokensOut);
   });
 
   it('completions: max_tokens capped by the tenant limit and honoured by the engine', async () => {
-    const res = await call(g.gw.url, '/v1/completions', { key, body: { model: SERVED, prompt: 'Once upon a time', max_tokens: 5000 } });
+    const res = await call(g.gw.url, '/v1/completions', {
+      key,
+      body: { model: SERVED, prompt: 'Once upon a time', max_tokens: 5000 },
+    });
     assert.equal(res.status, 200, res.text);
     assert.ok((res.json.usage as { completion_tokens: number }).completion_tokens <= MAX_OUT);
   });
 
   it('embeddings: vectors of the model width, input tokens charged', async () => {
     const before = await spent();
-    const res = await call(g.gw.url, '/v1/embeddings', { key, body: { model: SERVED, input: 'The quick brown fox jumps over the lazy dog.' } });
+    const res = await call(g.gw.url, '/v1/embeddings', {
+      key,
+      body: { model: SERVED, input: 'The quick brown fox jumps over the lazy dog.' },
+    });
     assert.equal(res.status, 200, res.text);
     const data = res.json.data as { embedding: number[] }[];
     assert.equal(data[0]!.embedding.length, 128);

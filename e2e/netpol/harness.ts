@@ -48,30 +48,69 @@ export function inPod(pod: string, name: string, cmd: string, args: string[], en
 /** TCP/UDP listeners answering with their name, bound to the pod's IP. Resolves once they listen. */
 export async function listeners(pod: string, ip: string, specs: string[]): Promise<Proc> {
   const p = inPod(pod, `listen-${pod}`, process.execPath, [listenScript, pod, ip, ...specs]);
-  await until(`listeners in ${pod}`, async () => {
-    if (p.child.exitCode !== null) throw new Error(`listener in ${pod} exited: ${p.output()}`);
-    return p.output().includes('listening');
-  }, 15_000, 100);
+  await until(
+    `listeners in ${pod}`,
+    async () => {
+      if (p.child.exitCode !== null) throw new Error(`listener in ${pod} exited: ${p.output()}`);
+      return p.output().includes('listening');
+    },
+    15_000,
+    100,
+  );
   return p;
 }
 
-export interface ProbeResult { ok: boolean; reply?: string; error?: string }
+export interface ProbeResult {
+  ok: boolean;
+  reply?: string;
+  error?: string;
+}
 
 /** One connection attempt from pod FROM's namespace to ADDR:PORT. */
-export async function probe(from: string, proto: 'tcp' | 'udp', addr: string, port: number, timeoutMs = 2000): Promise<ProbeResult> {
-  const { stdout } = await run('ip', ['netns', 'exec', `tgnp-${from}`, process.execPath, probeScript, proto, addr, String(port), String(timeoutMs)], { timeout: timeoutMs + 10_000 });
+export async function probe(
+  from: string,
+  proto: 'tcp' | 'udp',
+  addr: string,
+  port: number,
+  timeoutMs = 2000,
+): Promise<ProbeResult> {
+  const { stdout } = await run(
+    'ip',
+    ['netns', 'exec', `tgnp-${from}`, process.execPath, probeScript, proto, addr, String(port), String(timeoutMs)],
+    { timeout: timeoutMs + 10_000 },
+  );
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ProbeResult;
 }
 
 /** An HTTP request made by curl inside pod FROM's namespace; headers come on stdin (never in argv). */
-export async function curl(from: string, url: string, opts: { headers?: string[]; body?: string; timeoutS?: number } = {}): Promise<{ status: number; body: string; exit: number }> {
-  const args = ['netns', 'exec', `tgnp-${from}`, 'curl', '-sS', '-m', String(opts.timeoutS ?? 10), '-o', '-', '-w', '\n%{http_code}', '-H', '@-'];
+export async function curl(
+  from: string,
+  url: string,
+  opts: { headers?: string[]; body?: string; timeoutS?: number } = {},
+): Promise<{ status: number; body: string; exit: number }> {
+  const args = [
+    'netns',
+    'exec',
+    `tgnp-${from}`,
+    'curl',
+    '-sS',
+    '-m',
+    String(opts.timeoutS ?? 10),
+    '-o',
+    '-',
+    '-w',
+    '\n%{http_code}',
+    '-H',
+    '@-',
+  ];
   if (opts.body !== undefined) args.push('--data-binary', opts.body);
   args.push(url);
   return await new Promise((resolve, reject) => {
     const child = spawn('ip', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString('utf8'); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+    });
     child.stderr.on('data', () => {});
     child.on('error', reject);
     child.on('close', (code) => {
@@ -82,15 +121,25 @@ export async function curl(from: string, url: string, opts: { headers?: string[]
   });
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await fn();
       if (v !== undefined && v !== false) return v;
-    } catch (err) { last = err; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ''}`);
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -13,18 +13,40 @@ if (!name || !addr || specs.length === 0) {
 const bound: Promise<void>[] = [];
 for (const spec of specs) {
   const m = /^(tcp|udp):(\d{1,5})$/.exec(spec);
-  if (!m) { console.error(`bad listener ${spec}`); process.exit(2); }
+  if (!m) {
+    console.error(`bad listener ${spec}`);
+    process.exit(2);
+  }
   const proto = m[1] as 'tcp' | 'udp';
   const port = Number(m[2]);
   const reply = `${name} ${proto} ${port}\n`;
   if (proto === 'tcp') {
-    const srv = createServer((sock) => { sock.on('error', () => {}); sock.end(reply); });
-    bound.push(new Promise((resolve, reject) => { srv.once('error', reject); srv.listen(port, addr, () => resolve()); }));
+    const srv = createServer((sock) => {
+      sock.on('error', () => {});
+      sock.end(reply);
+    });
+    bound.push(
+      new Promise((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(port, addr, () => resolve());
+      }),
+    );
   } else {
     const sock = createSocket('udp4');
     sock.on('message', (_msg, rinfo) => sock.send(reply, rinfo.port, rinfo.address));
-    bound.push(new Promise((resolve, reject) => { sock.once('error', reject); sock.bind(port, addr, () => resolve()); }));
+    bound.push(
+      new Promise((resolve, reject) => {
+        sock.once('error', reject);
+        sock.bind(port, addr, () => resolve());
+      }),
+    );
   }
 }
-Promise.all(bound).then(() => console.log('listening'), (err: Error) => { console.error(`listen failed: ${err.message}`); process.exit(1); });
+Promise.all(bound).then(
+  () => console.log('listening'),
+  (err: Error) => {
+    console.error(`listen failed: ${err.message}`);
+    process.exit(1);
+  },
+);
 for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => process.exit(0));

@@ -24,7 +24,9 @@ if (proto === 'tcp') {
   let data = '';
   const sock = connect({ host: addr, port });
   sock.setEncoding('utf8');
-  sock.on('data', (d: string) => { data += d; });
+  sock.on('data', (d: string) => {
+    data += d;
+  });
   sock.on('end', () => done({ ok: true, reply: data.trim() }));
   // a server that speaks only when spoken to (HTTP): the handshake completing is the answer
   sock.on('connect', () => setTimeout(() => done({ ok: true, reply: data.trim() }), 300).unref());

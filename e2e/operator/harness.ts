@@ -29,34 +29,68 @@ export function tollgate(name: string, args: string[]): Proc {
 
 export function simulator(port: number, servedName: string): Proc {
   return start(`sim-${port}`, binaryPath('llm-d-inference-sim'), [
-    '--port', String(port), '--model', servedName, '--served-model-name', servedName, '--mode', 'random',
-    '--force-dummy-tokenizer', '--max-model-len', '8192', '--time-to-first-token', '5ms', '--inter-token-latency', '1ms',
+    '--port',
+    String(port),
+    '--model',
+    servedName,
+    '--served-model-name',
+    servedName,
+    '--mode',
+    'random',
+    '--force-dummy-tokenizer',
+    '--max-model-len',
+    '8192',
+    '--time-to-first-token',
+    '5ms',
+    '--inter-token-latency',
+    '1ms',
   ]);
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await fn();
       if (v !== undefined && v !== false) return v;
-    } catch (err) { last = err; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ''}`);
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
-export async function httpJson(url: string, init: RequestInit = {}): Promise<{ status: number; body: unknown; headers: Headers }> {
+export async function httpJson(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: unknown; headers: Headers }> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
   const text = await res.text();
   let body: unknown = text;
-  try { body = JSON.parse(text); } catch { /* text */ }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* text */
+  }
   return { status: res.status, body, headers: res.headers };
 }
 
 /** Sum of a Prometheus counter's samples whose labels match. */
-export async function metricSum(url: string, name: string, match: (labels: string) => boolean = () => true): Promise<number> {
+export async function metricSum(
+  url: string,
+  name: string,
+  match: (labels: string) => boolean = () => true,
+): Promise<number> {
   const text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
   let sum = 0;
   for (const line of text.split('\n')) {

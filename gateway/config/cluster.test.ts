@@ -3,8 +3,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, ConfigPart, DELIVERY_LABELS, LABEL_CONFIG_PART, UPSTREAM_CREDENTIALS_SECRET,
-  configHashOf, configIndexText, leaseRevokedKeys, shardRef,
+  CONFIG_INDEX_KEY,
+  CONFIG_INDEX_NAME,
+  CONFIG_SHARD_KEY,
+  ConfigPart,
+  DELIVERY_LABELS,
+  LABEL_CONFIG_PART,
+  UPSTREAM_CREDENTIALS_SECRET,
+  configHashOf,
+  configIndexText,
+  leaseRevokedKeys,
+  shardRef,
 } from '../../api/delivery.ts';
 import type { GatewayConfig } from '../../api/gateway-config.ts';
 import type { KubeClient } from '../../kube/client.ts';
@@ -18,7 +27,17 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 let rv = 1;
 
 function secret(name: string, part: string | undefined, data: Record<string, string>): KObject {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: NS, resourceVersion: String(rv++), labels: { ...DELIVERY_LABELS, ...(part ? { [LABEL_CONFIG_PART]: part } : {}) } }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])) };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name,
+      namespace: NS,
+      resourceVersion: String(rv++),
+      labels: { ...DELIVERY_LABELS, ...(part ? { [LABEL_CONFIG_PART]: part } : {}) },
+    },
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
+  };
 }
 
 /** The Secrets the operator publishes for `cfg`, its JSON text cut into `n` pieces. */
@@ -29,7 +48,9 @@ function publish(cfg: GatewayConfig, n: number): KObject[] {
   const refs = parts.map(shardRef);
   return [
     ...parts.map((p, i) => secret(refs[i]!.name, ConfigPart.enum.shard, { [CONFIG_SHARD_KEY]: p })),
-    secret(CONFIG_INDEX_NAME, ConfigPart.enum.index, { [CONFIG_INDEX_KEY]: configIndexText({ schemaVersion: cfg.schemaVersion, hash: cfg.hash, shards: refs }) }),
+    secret(CONFIG_INDEX_NAME, ConfigPart.enum.index, {
+      [CONFIG_INDEX_KEY]: configIndexText({ schemaVersion: cfg.schemaVersion, hash: cfg.hash, shards: refs }),
+    }),
   ];
 }
 
@@ -37,22 +58,38 @@ class FakeApi {
   readonly objects = new Map<string, KObject>();
   readonly lists: { labelSelector?: string | undefined; fieldSelector?: string | undefined }[] = [];
   readonly patches: KObject[] = [];
-  put(...objs: KObject[]): void { for (const o of objs) this.objects.set(o.metadata.name, o); }
+  put(...objs: KObject[]): void {
+    for (const o of objs) this.objects.set(o.metadata.name, o);
+  }
   client(): KubeClient {
     const api = {
-      list: async (_r: unknown, o: { labelSelector?: string; fieldSelector?: string; transform?: (x: KObject) => KObject }) => {
+      list: async (
+        _r: unknown,
+        o: { labelSelector?: string; fieldSelector?: string; transform?: (x: KObject) => KObject },
+      ) => {
         this.lists.push({ labelSelector: o.labelSelector, fieldSelector: o.fieldSelector });
         const sel = (o.labelSelector ?? '').split(',').filter(Boolean);
         const name = o.fieldSelector?.replace(/^metadata\.name=/, '');
-        const items = [...this.objects.values()].filter((x) => (name === undefined || x.metadata.name === name) && sel.every((s) => {
-          const [k, v] = s.includes('!=') ? s.split('!=') : s.split('=');
-          const have = x.metadata.labels?.[k!];
-          return s.includes('!=') ? have !== v : have === v;
-        }));
-        return { items: structuredClone(items).map((x) => (o.transform ? o.transform(x) : x)), resourceVersion: String(rv) };
+        const items = [...this.objects.values()].filter(
+          (x) =>
+            (name === undefined || x.metadata.name === name) &&
+            sel.every((s) => {
+              const [k, v] = s.includes('!=') ? s.split('!=') : s.split('=');
+              const have = x.metadata.labels?.[k!];
+              return s.includes('!=') ? have !== v : have === v;
+            }),
+        );
+        return {
+          items: structuredClone(items).map((x) => (o.transform ? o.transform(x) : x)),
+          resourceVersion: String(rv),
+        };
       },
-      watch: (_p: string, _q: unknown, _cb: unknown, signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
-      request: async (_m: string, _p: string, o: { body?: unknown }) => { this.patches.push(o.body as KObject); return {}; },
+      watch: (_p: string, _q: unknown, _cb: unknown, signal: AbortSignal) =>
+        new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
+      request: async (_m: string, _p: string, o: { body?: unknown }) => {
+        this.patches.push(o.body as KObject);
+        return {};
+      },
     };
     return api as unknown as KubeClient;
   }
@@ -60,15 +97,27 @@ class FakeApi {
 
 function source(api: FakeApi, holder: ConfigHolder, credentials = new Map<string, string>()): ClusterConfigSource {
   return new ClusterConfigSource({
-    client: api.client(), namespace: NS, holder, credentials, replicaName: 'r1',
+    client: api.client(),
+    namespace: NS,
+    holder,
+    credentials,
+    replicaName: 'r1',
     revoked: () => [['team-a/a/k', { reason: 'anomaly', at: '2026-12-01T10:00:00Z' }]],
     log: () => undefined,
   });
 }
 
 const key = newKey();
-const cfg1 = config([model('m1', 'http://127.0.0.1:1/v1')], Array.from({ length: 20 }, (_, i) => tenant({ name: `t${i}`, models: ['m1'], keys: i === 0 ? [{ name: 'k', key }] : [] })));
-const cfg2 = config([model('m1', 'http://127.0.0.1:2/v1')], [tenant({ name: 't0', models: ['m1'], keys: [{ name: 'k', key }] })]);
+const cfg1 = config(
+  [model('m1', 'http://127.0.0.1:1/v1')],
+  Array.from({ length: 20 }, (_, i) =>
+    tenant({ name: `t${i}`, models: ['m1'], keys: i === 0 ? [{ name: 'k', key }] : [] }),
+  ),
+);
+const cfg2 = config(
+  [model('m1', 'http://127.0.0.1:2/v1')],
+  [tenant({ name: 't0', models: ['m1'], keys: [{ name: 'k', key }] })],
+);
 
 describe('ClusterConfigSource', () => {
   it('watches the index and credentials only, reads the shards one by one by name, and applies the config', async () => {
@@ -89,7 +138,10 @@ describe('ClusterConfigSource', () => {
       const lease = api.patches.at(-1)!;
       assert.equal(lease.metadata.name, 'tollgate-gateway-r1');
       assert.equal(configHashOf(lease.metadata.annotations), cfg1.hash);
-      assert.deepEqual(leaseRevokedKeys(lease.metadata.annotations).map((r) => r.id), ['team-a/a/k']);
+      assert.deepEqual(
+        leaseRevokedKeys(lease.metadata.annotations).map((r) => r.id),
+        ['team-a/a/k'],
+      );
     } finally {
       src.stop();
     }
@@ -106,7 +158,10 @@ describe('ClusterConfigSource', () => {
       const shard = next[1]!;
       (shard['data'] as Record<string, string>)[CONFIG_SHARD_KEY] = b64('{"tampered":true}');
       api.put(...next);
-      (src as unknown as { secrets: { ingest(t: 'MODIFIED', o: KObject): void } }).secrets.ingest('MODIFIED', next.at(-1)!);
+      (src as unknown as { secrets: { ingest(t: 'MODIFIED', o: KObject): void } }).secrets.ingest(
+        'MODIFIED',
+        next.at(-1)!,
+      );
       await src.sync();
       assert.equal(holder.current?.hash, cfg1.hash);
       assert.match(holder.lastError?.message ?? '', /does not match its checksum/);
@@ -135,7 +190,11 @@ describe('ClusterConfigSource', () => {
 
   it('an index that is not a valid ConfigIndex is a refusal', async () => {
     const api = new FakeApi();
-    api.put(secret(CONFIG_INDEX_NAME, ConfigPart.enum.index, { [CONFIG_INDEX_KEY]: JSON.stringify({ hash: cfg1.hash, shards: [{ name: '../../etc', sha256: 'x', bytes: 1 }] }) }));
+    api.put(
+      secret(CONFIG_INDEX_NAME, ConfigPart.enum.index, {
+        [CONFIG_INDEX_KEY]: JSON.stringify({ hash: cfg1.hash, shards: [{ name: '../../etc', sha256: 'x', bytes: 1 }] }),
+      }),
+    );
     const holder = new ConfigHolder();
     const src = source(api, holder);
     try {

@@ -7,8 +7,20 @@
 // enforces, so the operator can tell which replicas run a stale config.
 import { hostname } from 'node:os';
 import {
-  CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, ConfigPart, DeliveryError, GATEWAY_REPLICA_LABEL, LABEL_CONFIG_PART, UPSTREAM_CREDENTIALS_SECRET,
-  checkShard, parseConfigIndex, replicaLeaseAnnotations, replicaLeaseName, type ConfigIndex, type ShardRef,
+  CONFIG_INDEX_KEY,
+  CONFIG_INDEX_NAME,
+  CONFIG_SHARD_KEY,
+  ConfigPart,
+  DeliveryError,
+  GATEWAY_REPLICA_LABEL,
+  LABEL_CONFIG_PART,
+  UPSTREAM_CREDENTIALS_SECRET,
+  checkShard,
+  parseConfigIndex,
+  replicaLeaseAnnotations,
+  replicaLeaseName,
+  type ConfigIndex,
+  type ShardRef,
 } from '../../api/delivery.ts';
 import { backoffDelay } from '../../kube/backoff.ts';
 import { KubeError, type KubeClient } from '../../kube/client.ts';
@@ -59,26 +71,40 @@ export class ClusterConfigSource {
 
   constructor(o: ClusterSourceOptions) {
     this.o = o;
-    this.replica = (o.replicaName ?? process.env['POD_NAME'] ?? `${hostname()}-${process.pid}`).toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 50);
+    this.replica = (o.replicaName ?? process.env['POD_NAME'] ?? `${hostname()}-${process.pid}`)
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 50);
     this.secrets = new Informer(o.client, R.Secret, {
-      namespace: o.namespace, labelSelector: WATCH_SELECTOR, resyncMs: 60_000,
+      namespace: o.namespace,
+      labelSelector: WATCH_SELECTOR,
+      resyncMs: 60_000,
       log: (msg, fields) => o.log('warn', msg, fields),
     });
     // Events arrive together (credentials, index): read once they have settled.
     this.secrets.on(() => {
       if (this.pending) return;
-      this.pending = setTimeout(() => { this.pending = undefined; void this.sync(); }, 20);
+      this.pending = setTimeout(() => {
+        this.pending = undefined;
+        void this.sync();
+      }, 20);
     });
   }
 
-  get lastEventAt(): number { return this.secrets.lastEventAt; }
+  get lastEventAt(): number {
+    return this.secrets.lastEventAt;
+  }
 
   async start(): Promise<void> {
     this.secrets.start();
     await this.secrets.waitForSync();
     await this.sync();
     const every = ((this.o.leaseSeconds ?? 30) * 1000) / 3;
-    const renew = () => { void this.renewLease().catch((err: unknown) => this.o.log('warn', 'could not renew replica lease', { err: err instanceof Error ? err.message : String(err) })); };
+    const renew = () => {
+      void this.renewLease().catch((err: unknown) =>
+        this.o.log('warn', 'could not renew replica lease', { err: err instanceof Error ? err.message : String(err) }),
+      );
+    };
     renew();
     this.leaseTimer = setInterval(renew, every);
     this.leaseTimer.unref();
@@ -96,10 +122,16 @@ export class ClusterConfigSource {
   /** Credentials from the cache; the config when the index changed. One load at a time. */
   async sync(): Promise<void> {
     this.syncCredentials();
-    if (this.loading) { this.again = true; return this.loading; }
+    if (this.loading) {
+      this.again = true;
+      return this.loading;
+    }
     this.loading = (async () => {
       try {
-        do { this.again = false; await this.loadIndex(); } while (this.again && !this.stopped);
+        do {
+          this.again = false;
+          await this.loadIndex();
+        } while (this.again && !this.stopped);
       } finally {
         this.loading = undefined;
       }
@@ -129,12 +161,16 @@ export class ClusterConfigSource {
       this.lastIndexVersion = version;
       return;
     }
-    if (this.o.holder.current?.hash === index.hash) { this.lastIndexVersion = version; return; }
+    if (this.o.holder.current?.hash === index.hash) {
+      this.lastIndexVersion = version;
+      return;
+    }
     try {
       const r = await this.o.holder.applyText(this.shardTexts(index), source);
       this.lastIndexVersion = version;
       this.failures = 0;
-      if (r.ok && r.changed) this.o.log('info', 'gateway config swapped', { hash: r.hash, shards: index.shards.length });
+      if (r.ok && r.changed)
+        this.o.log('info', 'gateway config swapped', { hash: r.hash, shards: index.shards.length });
     } catch (err) {
       if (err instanceof DeliveryError) {
         this.o.holder.refuse(err.message, source);
@@ -143,10 +179,16 @@ export class ClusterConfigSource {
       }
       // A shard not there yet, or the API unreachable: read the index again later.
       const delay = backoffDelay(this.failures++, { baseMs: 500, maxMs: 30_000 });
-      this.o.log('warn', 'could not read the gateway config shards; retrying', { err: err instanceof Error ? err.message : String(err), retryInMs: delay });
+      this.o.log('warn', 'could not read the gateway config shards; retrying', {
+        err: err instanceof Error ? err.message : String(err),
+        retryInMs: delay,
+      });
       if (this.retry) clearTimeout(this.retry);
       if (!this.stopped) {
-        this.retry = setTimeout(() => { this.retry = undefined; void this.sync(); }, delay);
+        this.retry = setTimeout(() => {
+          this.retry = undefined;
+          void this.sync();
+        }, delay);
         this.retry.unref();
       }
     }
@@ -165,10 +207,14 @@ export class ClusterConfigSource {
 
   private async readShard(ref: ShardRef): Promise<string> {
     // A list by name, not a GET: the gateway's Role can list and watch Secrets in its namespace, no more.
-    const { items } = await this.o.client.list<SecretObj>(R.Secret, { namespace: this.o.namespace, fieldSelector: `metadata.name=${ref.name}` });
+    const { items } = await this.o.client.list<SecretObj>(R.Secret, {
+      namespace: this.o.namespace,
+      fieldSelector: `metadata.name=${ref.name}`,
+    });
     const obj = items.find((s) => s.metadata.name === ref.name);
     if (!obj) throw new ShardMissing(`gateway config shard ${ref.name} is missing`);
-    if (obj.metadata.labels?.[LABEL_CONFIG_PART] !== ConfigPart.enum.shard) throw new DeliveryError(`gateway config shard ${ref.name} is not labelled as a shard`);
+    if (obj.metadata.labels?.[LABEL_CONFIG_PART] !== ConfigPart.enum.shard)
+      throw new DeliveryError(`gateway config shard ${ref.name} is not labelled as a shard`);
     const text = decode(obj, CONFIG_SHARD_KEY);
     if (text === undefined) throw new DeliveryError(`gateway config shard ${ref.name} has no ${CONFIG_SHARD_KEY} key`);
     checkShard(ref, text);
@@ -180,19 +226,31 @@ export class ClusterConfigSource {
     const name = replicaLeaseName(this.replica);
     const revoked = (this.o.revoked?.() ?? []).map(([id, r]) => ({ id, reason: r.reason, at: r.at }));
     const lease = {
-      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
       metadata: {
-        name, namespace: ns, labels: { [GATEWAY_REPLICA_LABEL]: 'true', 'app.kubernetes.io/name': 'tollgate', 'app.kubernetes.io/component': 'gateway' },
+        name,
+        namespace: ns,
+        labels: {
+          [GATEWAY_REPLICA_LABEL]: 'true',
+          'app.kubernetes.io/name': 'tollgate',
+          'app.kubernetes.io/component': 'gateway',
+        },
         annotations: replicaLeaseAnnotations(this.o.holder.current?.hash, revoked),
       },
       spec: { holderIdentity: this.replica, leaseDurationSeconds: this.o.leaseSeconds ?? 30, renewTime: microTime() },
     };
     try {
       await this.o.client.request('PATCH', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${name}`, {
-        query: { fieldManager: 'tollgate-gateway', force: 'true' }, body: lease, contentType: 'application/apply-patch+yaml', verb: 'apply', resource: 'leases',
+        query: { fieldManager: 'tollgate-gateway', force: 'true' },
+        body: lease,
+        contentType: 'application/apply-patch+yaml',
+        verb: 'apply',
+        resource: 'leases',
       });
     } catch (err) {
-      if (err instanceof KubeError && err.status === 403) this.o.log('warn', 'not allowed to publish the replica lease (RBAC)', {});
+      if (err instanceof KubeError && err.status === 403)
+        this.o.log('warn', 'not allowed to publish the replica lease (RBAC)', {});
       else throw err;
     }
   }

@@ -9,11 +9,26 @@ import { ConfigHolder } from './holder.ts';
 import { ConfigText, readConfigFile } from './source.ts';
 
 const keys = [newKey(), newKey(), newKey()];
-const v1 = () => config([model('m1', 'http://127.0.0.1:1/v1')], [
-  tenant({ name: 'a', models: ['m1'], keys: [{ name: 'k', key: keys[0]! }, { name: 'old', key: keys[1]!, expiresAt: '2020-01-01T00:00:00Z' }] }),
-  tenant({ name: 'b', models: ['m1'], keys: [{ name: 'k', key: keys[2]! }] }),
-]);
-const v2 = () => config([model('m1', 'http://127.0.0.1:1/v1')], [tenant({ name: 'a', models: ['m1'], keys: [{ name: 'k', key: keys[0]! }] })]);
+const v1 = () =>
+  config(
+    [model('m1', 'http://127.0.0.1:1/v1')],
+    [
+      tenant({
+        name: 'a',
+        models: ['m1'],
+        keys: [
+          { name: 'k', key: keys[0]! },
+          { name: 'old', key: keys[1]!, expiresAt: '2020-01-01T00:00:00Z' },
+        ],
+      }),
+      tenant({ name: 'b', models: ['m1'], keys: [{ name: 'k', key: keys[2]! }] }),
+    ],
+  );
+const v2 = () =>
+  config(
+    [model('m1', 'http://127.0.0.1:1/v1')],
+    [tenant({ name: 'a', models: ['m1'], keys: [{ name: 'k', key: keys[0]! }] })],
+  );
 
 function* pieces(text: string, size: number): Generator<string> {
   for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
@@ -31,7 +46,10 @@ describe('ConfigHolder', () => {
     assert.deepEqual([...sb.keys.keys()].sort(), [...sa.keys.keys()].sort());
     assert.deepEqual([sb.tenantCount, sb.models.size], [2, 1]);
     const k = sb.keys.get(hashKey(keys[1]!))!;
-    assert.deepEqual([k.id, k.expiresAtMs, k.tenant.cfg.id], ['team-a/a/old', Date.parse('2020-01-01T00:00:00Z'), 'team-a/a']);
+    assert.deepEqual(
+      [k.id, k.expiresAtMs, k.tenant.cfg.id],
+      ['team-a/a/old', Date.parse('2020-01-01T00:00:00Z'), 'team-a/a'],
+    );
   });
 
   it('shares equal tenant settings among tenants', async () => {
@@ -80,7 +98,10 @@ describe('ConfigHolder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tg-holder-'));
     try {
       writeFileSync(join(dir, 'c.json'), `\n  ${JSON.stringify(v1())}`);
-      writeFileSync(join(dir, 'c.yaml'), `hash: ${v2().hash}\nschemaVersion: ${v2().schemaVersion}\nmodels: ${JSON.stringify(v2().models)}\ntenants: ${JSON.stringify(v2().tenants)}\n`);
+      writeFileSync(
+        join(dir, 'c.yaml'),
+        `hash: ${v2().hash}\nschemaVersion: ${v2().schemaVersion}\nmodels: ${JSON.stringify(v2().models)}\ntenants: ${JSON.stringify(v2().tenants)}\n`,
+      );
       const json = await readConfigFile(join(dir, 'c.json'));
       assert.ok(json instanceof ConfigText);
       const h = new ConfigHolder();

@@ -18,8 +18,7 @@ export interface ReloadError {
 }
 
 export type ApplyResult =
-  | { ok: true; changed: boolean; hash: string; snapshot: Snapshot }
-  | { ok: false; error: ReloadError };
+  { ok: true; changed: boolean; hash: string; snapshot: Snapshot } | { ok: false; error: ReloadError };
 
 export interface ConfigObserver {
   applied?(snapshot: Snapshot, source: string, previous: Snapshot | undefined): void;
@@ -62,7 +61,10 @@ export class ConfigHolder {
     try {
       head = verifyConfigObject(raw, builder);
     } catch (e) {
-      const claimed = raw !== null && typeof raw === 'object' && typeof (raw as { hash?: unknown }).hash === 'string' ? String((raw as { hash: string }).hash).slice(0, 80) : undefined;
+      const claimed =
+        raw !== null && typeof raw === 'object' && typeof (raw as { hash?: unknown }).hash === 'string'
+          ? String((raw as { hash: string }).hash).slice(0, 80)
+          : undefined;
       return this.#refused(e, source, claimed);
     }
     return this.#swap(builder, head.hash, source);
@@ -95,7 +97,8 @@ export class ConfigHolder {
   #swap(builder: SnapshotBuilder, hash: string, source: string): ApplyResult {
     this.#lastError = undefined;
     this.#lastSource = source;
-    if (this.#current && this.#current.hash === hash) return { ok: true, changed: false, hash, snapshot: this.#current };
+    if (this.#current && this.#current.hash === hash)
+      return { ok: true, changed: false, hash, snapshot: this.#current };
     const snapshot = builder.finish(hash);
     const previous = this.#current;
     this.#current = snapshot;
@@ -112,7 +115,12 @@ export class ConfigHolder {
 
   /** Record a failure that happened before validation (unreadable file, YAML syntax, compile error). */
   refuse(message: string, source: string): ReloadError {
-    const error: ReloadError = { message: stripUserinfo(message.slice(0, 2000)), source, at: new Date(), claimedHash: undefined };
+    const error: ReloadError = {
+      message: stripUserinfo(message.slice(0, 2000)),
+      source,
+      at: new Date(),
+      claimedHash: undefined,
+    };
     this.#lastError = error;
     for (const o of this.#observers) o.refused?.(error);
     return error;

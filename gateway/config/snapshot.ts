@@ -4,7 +4,13 @@
 import { displayUrl } from '../scrub.ts';
 import { BlockList, isIP } from 'node:net';
 import type { ConfigSink } from '../../api/config-verify.ts';
-import { GATEWAY_CONFIG_SCHEMA_VERSION, type CfgBudgetLine, type CfgModel, type CfgTenant, type GatewayConfig } from '../../api/gateway-config.ts';
+import {
+  GATEWAY_CONFIG_SCHEMA_VERSION,
+  type CfgBudgetLine,
+  type CfgModel,
+  type CfgTenant,
+  type GatewayConfig,
+} from '../../api/gateway-config.ts';
 import type { AccessWindow } from '../../api/v1alpha1/policy.ts';
 import type { Scope } from '../../api/v1alpha1/model.ts';
 
@@ -115,24 +121,51 @@ export class SnapshotBuilder implements ConfigSink {
     const tenant: RtTenant = {
       cfg: t,
       models: intern.derived('modelSet', t.models, (m) => new Set(m)),
-      budgetsByUnit: intern.derived('budgets', l.budgets, (b) => ({ tokens: b.filter((x) => x.unit === 'tokens'), gpuSeconds: b.filter((x) => x.unit === 'gpuSeconds') })),
-      needsStore: l.budgets.length > 0 || l.requestsPerMinute !== undefined || l.tokensPerMinute !== undefined || l.concurrency !== undefined,
+      budgetsByUnit: intern.derived('budgets', l.budgets, (b) => ({
+        tokens: b.filter((x) => x.unit === 'tokens'),
+        gpuSeconds: b.filter((x) => x.unit === 'gpuSeconds'),
+      })),
+      needsStore:
+        l.budgets.length > 0 ||
+        l.requestsPerMinute !== undefined ||
+        l.tokensPerMinute !== undefined ||
+        l.concurrency !== undefined,
       windowLists: intern.derived('windowLists', t.accessWindows, (w) => w.map((list) => list.map(compileWindow))),
       ipLists: intern.derived('ipLists', t.ipAllowlists, (ips) => ips.map(compileCidrs)),
     };
     for (const k of t.keys) {
       const expiresAtMs = k.expiresAt === undefined ? undefined : Date.parse(k.expiresAt);
-      if (expiresAtMs !== undefined && Number.isNaN(expiresAtMs)) throw new Error(`key ${k.id}: expiresAt is not a valid time`);
+      if (expiresAtMs !== undefined && Number.isNaN(expiresAtMs))
+        throw new Error(`key ${k.id}: expiresAt is not a valid time`);
       k.scopes = intern.get('scopes', k.scopes);
       if (k.limits) k.limits = intern.get('keyLimits', k.limits);
-      this.#keys.set(k.sha256, { id: k.id, sha256: k.sha256, scopes: intern.derived('scopeSet', k.scopes, (sc) => new Set(sc)), expiresAtMs, revoked: k.revoked, tenant });
+      this.#keys.set(k.sha256, {
+        id: k.id,
+        sha256: k.sha256,
+        scopes: intern.derived('scopeSet', k.scopes, (sc) => new Set(sc)),
+        expiresAtMs,
+        revoked: k.revoked,
+        tenant,
+      });
     }
     this.#tenantList.push(t);
   }
 
   finish(hash: string): Snapshot {
-    const config: GatewayConfig = { schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION, models: [...this.#modelList], tenants: this.#tenantList, hash };
-    return { config, hash, loadedAt: new Date(), keys: this.#keys, models: this.#models, tenantCount: this.#tenantList.length };
+    const config: GatewayConfig = {
+      schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION,
+      models: [...this.#modelList],
+      tenants: this.#tenantList,
+      hash,
+    };
+    return {
+      config,
+      hash,
+      loadedAt: new Date(),
+      keys: this.#keys,
+      models: this.#models,
+      tenantCount: this.#tenantList.length,
+    };
   }
 }
 
@@ -153,7 +186,10 @@ export function splitUpstream(base: string, name: string): { origin: string; bas
     throw new Error(`model ${name}: upstream ${JSON.stringify(displayUrl(base))} is not a URL`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`model ${name}: upstream must be http(s)`);
-  if (u.username || u.password || u.search || u.hash) throw new Error(`model ${name}: upstream ${JSON.stringify(displayUrl(`${u.protocol}//${u.host}${u.pathname}`))} must not carry credentials, a query or a fragment`);
+  if (u.username || u.password || u.search || u.hash)
+    throw new Error(
+      `model ${name}: upstream ${JSON.stringify(displayUrl(`${u.protocol}//${u.host}${u.pathname}`))} must not carry credentials, a query or a fragment`,
+    );
   return { origin: u.origin, basePath: u.pathname.replace(/\/+$/, '') };
 }
 
@@ -175,7 +211,12 @@ function minutes(hhmm: string): number {
 function compileWindow(w: AccessWindow): CompiledWindow {
   // Validate the zone now: a bad zone fails the reload, not a request.
   localTime(Date.now(), w.timeZone);
-  return { days: new Set(w.days.map((d) => DAY_INDEX[d] ?? -1)), start: minutes(w.start), end: minutes(w.end), timeZone: w.timeZone };
+  return {
+    days: new Set(w.days.map((d) => DAY_INDEX[d] ?? -1)),
+    start: minutes(w.start),
+    end: minutes(w.end),
+    timeZone: w.timeZone,
+  };
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -183,7 +224,13 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function localTime(ms: number, timeZone: string): { day: number; minute: number } {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     formatters.set(timeZone, f);
   }
   let day = -1;

@@ -32,11 +32,18 @@ export async function readConfigFile(path: string): Promise<unknown> {
   try {
     const buf = Buffer.alloc(4096);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    head = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    head = buf
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart();
   } finally {
     await fh.close();
   }
-  if (head.startsWith('{')) return new ConfigText(() => createReadStream(path, { encoding: 'utf8', highWaterMark: FILE_CHUNK_BYTES }) as AsyncIterable<string>);
+  if (head.startsWith('{'))
+    return new ConfigText(
+      () => createReadStream(path, { encoding: 'utf8', highWaterMark: FILE_CHUNK_BYTES }) as AsyncIterable<string>,
+    );
   return parseConfigText(await readFile(path, 'utf8'));
 }
 

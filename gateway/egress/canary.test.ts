@@ -25,10 +25,20 @@ describe('credential canaries', () => {
   });
   const table: { name: string; text: string; want: string; hits: number }[] = [
     { name: 'whole key', text: `the key is ${KEY}.`, want: `the key is ${CREDENTIAL_MARKER}.`, hits: 1 },
-    { name: 'two credentials', text: `${REDIS} and ${KEY}`, want: `${CREDENTIAL_MARKER} and ${CREDENTIAL_MARKER}`, hits: 2 },
-    { name: "back to back", text: `${KEY}${KEY}`, want: CREDENTIAL_MARKER + CREDENTIAL_MARKER, hits: 2 },
+    {
+      name: 'two credentials',
+      text: `${REDIS} and ${KEY}`,
+      want: `${CREDENTIAL_MARKER} and ${CREDENTIAL_MARKER}`,
+      hits: 2,
+    },
+    { name: 'back to back', text: `${KEY}${KEY}`, want: CREDENTIAL_MARKER + CREDENTIAL_MARKER, hits: 2 },
     { name: 'a prefix only is not a match', text: `${KEY.slice(0, 20)} end`, want: `${KEY.slice(0, 20)} end`, hits: 0 },
-    { name: 'a near miss restarts correctly (KMP)', text: `up-up-Zx81${KEY}`, want: `up-up-Zx81${CREDENTIAL_MARKER}`, hits: 1 },
+    {
+      name: 'a near miss restarts correctly (KMP)',
+      text: `up-up-Zx81${KEY}`,
+      want: `up-up-Zx81${CREDENTIAL_MARKER}`,
+      hits: 1,
+    },
     { name: 'plain text untouched', text: 'nothing to see here', want: 'nothing to see here', hits: 0 },
   ];
   for (const t of table) {
@@ -61,7 +71,14 @@ describe('credential canaries', () => {
 
   it('as a transform: per channel, in front of the tenant transform, counting hits', () => {
     const seen: string[] = [];
-    const inner: OutputTransform = { push: (_i, t) => { seen.push(t); return t.toUpperCase(); }, flush: () => '', verdict: () => undefined };
+    const inner: OutputTransform = {
+      push: (_i, t) => {
+        seen.push(t);
+        return t.toUpperCase();
+      },
+      flush: () => '',
+      verdict: () => undefined,
+    };
     const t = new CanaryTransform(set, inner);
     let a = '';
     let b = '';

@@ -177,6 +177,9 @@ export function canarySetFor(secrets: { readonly literals: readonly string[] }):
 }
 
 /** The response's transform with the credential canaries in front (undefined: no credentials and no transform). */
-export function withCanaries(set: CanarySet, inner: OutputTransform | undefined): CanaryTransform | OutputTransform | undefined {
+export function withCanaries(
+  set: CanarySet,
+  inner: OutputTransform | undefined,
+): CanaryTransform | OutputTransform | undefined {
   return set.size === 0 ? inner : new CanaryTransform(set, inner);
 }

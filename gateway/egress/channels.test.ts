@@ -10,30 +10,79 @@ import { egressCompletion } from './response-sanitize.ts';
 import { EgressRelay } from './stream-relay.ts';
 
 const TOKEN = 'ghp_Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt';
-const GUARD: CfgGuardrails = { ...NO_GUARDRAILS, redaction: { detectors: ['secrets'], customPatterns: [] }, structuredOutput: { enforce: true } };
-const SCHEMA = { response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object', properties: { a: { type: 'number' } }, required: ['a'] } } } };
+const GUARD: CfgGuardrails = {
+  ...NO_GUARDRAILS,
+  redaction: { detectors: ['secrets'], customPatterns: [] },
+  structuredOutput: { enforce: true },
+};
+const SCHEMA = {
+  response_format: {
+    type: 'json_schema',
+    json_schema: { name: 'x', schema: { type: 'object', properties: { a: { type: 'number' } }, required: ['a'] } },
+  },
+};
 
-function ctx(guardrails: CfgGuardrails, stream: boolean, judgeFor?: GuardTransformContext['judgeFor']): GuardTransformContext {
+function ctx(
+  guardrails: CfgGuardrails,
+  stream: boolean,
+  judgeFor?: GuardTransformContext['judgeFor'],
+): GuardTransformContext {
   const tenant = { id: 'team/app', guardrails } as unknown as CfgTenant;
-  return { requestId: 'r', tenant, model: { servedName: 'm' } as unknown as CfgModel, endpoint: 'chat.completions', stream, requestBody: SCHEMA, ...(judgeFor ? { judgeFor } : {}) };
+  return {
+    requestId: 'r',
+    tenant,
+    model: { servedName: 'm' } as unknown as CfgModel,
+    endpoint: 'chat.completions',
+    stream,
+    requestBody: SCHEMA,
+    ...(judgeFor ? { judgeFor } : {}),
+  };
 }
 
 describe('egress channels with the guardrails transform', () => {
   it('whole: reasoning is scanned but not schema-checked; the content is', () => {
     const t = guardrailsTransform().create(ctx(GUARD, false));
-    const r = egressCompletion({ choices: [{ index: 0, message: { reasoning_content: `thinking about ${TOKEN}`, content: '{"a":1}' }, finish_reason: 'stop' }] }, { chat: true, n: 1, maxOut: 0, transform: t });
+    const r = egressCompletion(
+      {
+        choices: [
+          {
+            index: 0,
+            message: { reasoning_content: `thinking about ${TOKEN}`, content: '{"a":1}' },
+            finish_reason: 'stop',
+          },
+        ],
+      },
+      { chat: true, n: 1, maxOut: 0, transform: t },
+    );
     assert.equal(r.verdict, undefined);
     const m = (r.body.choices as { message: Record<string, string> }[])[0]!.message;
     assert.equal(m.reasoning_content, 'thinking about [REDACTED:github-token]');
     assert.equal(m.content, '{"a":1}');
-    const bad = egressCompletion({ choices: [{ index: 0, message: { reasoning_content: '{"a":1}', content: 'not json' }, finish_reason: 'stop' }] }, { chat: true, n: 1, maxOut: 0, transform: guardrailsTransform().create(ctx(GUARD, false)) });
+    const bad = egressCompletion(
+      {
+        choices: [{ index: 0, message: { reasoning_content: '{"a":1}', content: 'not json' }, finish_reason: 'stop' }],
+      },
+      { chat: true, n: 1, maxOut: 0, transform: guardrailsTransform().create(ctx(GUARD, false)) },
+    );
     assert.equal(bad.verdict?.reason, 'structured_output');
   });
 
   it('streamed: reasoning deltas released (redacted) before the content, which is held for the schema', () => {
-    const relay = new EgressRelay({ clientWantsUsage: false, transform: guardrailsTransform().create(ctx(GUARD, true)), chat: true, n: 1 });
-    const ev = (delta: unknown, fr: string | null = null) => `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: fr }] })}\n\n`;
-    const parts = [...`reasoning ${TOKEN} done. `.match(/.{1,5}/gs)!.map((p) => ev({ reasoning_content: p })), ev({ content: '{"a":' }), ev({ content: '2}' }), ev({}, 'stop'), 'data: [DONE]\n\n'];
+    const relay = new EgressRelay({
+      clientWantsUsage: false,
+      transform: guardrailsTransform().create(ctx(GUARD, true)),
+      chat: true,
+      n: 1,
+    });
+    const ev = (delta: unknown, fr: string | null = null) =>
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: fr }] })}\n\n`;
+    const parts = [
+      ...`reasoning ${TOKEN} done. `.match(/.{1,5}/gs)!.map((p) => ev({ reasoning_content: p })),
+      ev({ content: '{"a":' }),
+      ev({ content: '2}' }),
+      ev({}, 'stop'),
+      'data: [DONE]\n\n',
+    ];
     const enc = new TextEncoder();
     let out = '';
     for (const p of parts) out += Buffer.from(relay.push(enc.encode(p))).toString();
@@ -53,11 +102,40 @@ describe('egress channels with the guardrails transform', () => {
 
   it('an output judge sees content and reasoning, never ids or names', async () => {
     const seen: string[] = [];
-    const judge: Judge = async (q) => { seen.push(typeof q === 'string' ? q : q.text); return { ok: true, score: 0 } as Awaited<ReturnType<Judge>>; };
-    const g: CfgGuardrails = { ...GUARD, structuredOutput: { enforce: false }, outputCheck: { mode: 'block', threshold: 0.5, windowChars: 0, judge: { model: 'j' } } as unknown as CfgGuardrails['outputCheck'] };
+    const judge: Judge = async (q) => {
+      seen.push(typeof q === 'string' ? q : q.text);
+      return { ok: true, score: 0 } as Awaited<ReturnType<Judge>>;
+    };
+    const g: CfgGuardrails = {
+      ...GUARD,
+      structuredOutput: { enforce: false },
+      outputCheck: {
+        mode: 'block',
+        threshold: 0.5,
+        windowChars: 0,
+        judge: { model: 'j' },
+      } as unknown as CfgGuardrails['outputCheck'],
+    };
     const t = guardrailsTransform().create(ctx(g, false, () => judge));
     assert.ok(t?.review);
-    const r = egressCompletion({ id: 'chatcmpl-unique-id', model: 'model-name', choices: [{ index: 0, message: { reasoning_content: 'why', content: 'answer', tool_calls: [{ id: 'call-id', function: { name: 'tool-name', arguments: '{}' } }] }, finish_reason: 'stop' }] }, { chat: true, n: 1, maxOut: 0, transform: t });
+    const r = egressCompletion(
+      {
+        id: 'chatcmpl-unique-id',
+        model: 'model-name',
+        choices: [
+          {
+            index: 0,
+            message: {
+              reasoning_content: 'why',
+              content: 'answer',
+              tool_calls: [{ id: 'call-id', function: { name: 'tool-name', arguments: '{}' } }],
+            },
+            finish_reason: 'stop',
+          },
+        ],
+      },
+      { chat: true, n: 1, maxOut: 0, transform: t },
+    );
     assert.equal(r.verdict, undefined);
     await t.review(true);
     assert.deepEqual(seen.sort(), ['answer', 'why', '{}'].sort());

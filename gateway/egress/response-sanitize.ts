@@ -10,7 +10,13 @@ import type { OutputTransform, Verdict } from '../transform.ts';
 
 export type Json = Record<string, unknown>;
 
-export const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);
+export const FINISH_REASONS: ReadonlySet<string> = new Set([
+  'stop',
+  'length',
+  'tool_calls',
+  'content_filter',
+  'function_call',
+]);
 /** Bounds on list fields taken from an upstream answer (each entry still costs scanning). */
 export const MAX_TOOL_CALLS = 128;
 export const MAX_TOP_LOGPROBS = 20;
@@ -97,7 +103,11 @@ function chatLogprobEntries(pipe: OutputPipe, choice: number, v: unknown): Json[
     if (!o || token === undefined) continue;
     if (pipe.isLogprobsCapped(choice)) break;
     const t = pipe.text(choice, 'logprobs', token);
-    const entry: Json = { token: t, logprob: num(own(o, 'logprob')) ?? 0, bytes: own(o, 'bytes') === null ? null : utf8Bytes(t) };
+    const entry: Json = {
+      token: t,
+      logprob: num(own(o, 'logprob')) ?? 0,
+      bytes: own(o, 'bytes') === null ? null : utf8Bytes(t),
+    };
     const top = arr(own(o, 'top_logprobs'));
     if (top) {
       const alts: Json[] = [];
@@ -106,7 +116,11 @@ function chatLogprobEntries(pipe: OutputPipe, choice: number, v: unknown): Json[
         const at = ao ? str(own(ao, 'token')) : undefined;
         if (!ao || at === undefined) continue;
         const s = pipe.atomic(at);
-        alts.push({ token: s, logprob: num(own(ao, 'logprob')) ?? 0, bytes: own(ao, 'bytes') === null ? null : utf8Bytes(s) });
+        alts.push({
+          token: s,
+          logprob: num(own(ao, 'logprob')) ?? 0,
+          bytes: own(ao, 'bytes') === null ? null : utf8Bytes(s),
+        });
       }
       entry.top_logprobs = alts;
     } else entry.top_logprobs = [];
@@ -136,7 +150,12 @@ export function completionLogprobs(pipe: OutputPipe, choice: number, v: unknown)
   const lps = arr(own(o, 'token_logprobs')) ?? [];
   const tops = arr(own(o, 'top_logprobs'));
   const offs = arr(own(o, 'text_offset')) ?? [];
-  const out = { tokens: [] as string[], token_logprobs: [] as (number | null)[], top_logprobs: tops ? ([] as (Json | null)[]) : null, text_offset: [] as number[] };
+  const out = {
+    tokens: [] as string[],
+    token_logprobs: [] as (number | null)[],
+    top_logprobs: tops ? ([] as (Json | null)[]) : null,
+    text_offset: [] as number[],
+  };
   for (let i = 0; i < tokens.length; i++) {
     const t = str(tokens[i]);
     if (t === undefined) continue;
@@ -159,7 +178,8 @@ export function completionLogprobs(pipe: OutputPipe, choice: number, v: unknown)
 
 /** Flushed logprobs text (end of a choice) appended to the last entry, or as an entry of its own. */
 export function appendLogprobsTail(lp: Json | null | undefined, tail: string, chat: boolean): Json {
-  const base = obj(lp) ?? (chat ? { content: [] } : { tokens: [], token_logprobs: [], top_logprobs: null, text_offset: [] });
+  const base =
+    obj(lp) ?? (chat ? { content: [] } : { tokens: [], token_logprobs: [], top_logprobs: null, text_offset: [] });
   if (chat) {
     const list = (arr(base.content) ?? []) as Json[];
     const last = list[list.length - 1];
@@ -192,7 +212,7 @@ function toolCalls(pipe: OutputPipe, choice: number, v: unknown, whole: boolean)
   list.slice(0, MAX_TOOL_CALLS).forEach((tc, pos) => {
     const o = obj(tc);
     if (!o) return;
-    const k = whole ? pos : int(own(o, 'index')) ?? pos;
+    const k = whole ? pos : (int(own(o, 'index')) ?? pos);
     if (k < 0 || k >= MAX_TOOL_CALLS) return;
     const call: Json = whole ? {} : { index: k };
     const id = str(own(o, 'id'));
@@ -222,7 +242,10 @@ function functionCall(pipe: OutputPipe, choice: number, v: unknown, whole: boole
   const name = str(own(o, 'name'));
   if (name !== undefined) f.name = pipe.atomic(name);
   const args = str(own(o, 'arguments'));
-  if (args !== undefined) f.arguments = whole ? pipe.whole(choice, 'function_call.arguments', args) : pipe.text(choice, 'function_call.arguments', args);
+  if (args !== undefined)
+    f.arguments = whole
+      ? pipe.whole(choice, 'function_call.arguments', args)
+      : pipe.text(choice, 'function_call.arguments', args);
   return f;
 }
 
@@ -236,7 +259,8 @@ function audio(pipe: OutputPipe, choice: number, v: unknown, whole: boolean): Js
   const exp = int(own(o, 'expires_at'));
   if (exp !== undefined) a.expires_at = exp;
   const t = str(own(o, 'transcript'));
-  if (t !== undefined) a.transcript = whole ? pipe.whole(choice, 'audio.transcript', t) : pipe.text(choice, 'audio.transcript', t);
+  if (t !== undefined)
+    a.transcript = whole ? pipe.whole(choice, 'audio.transcript', t) : pipe.text(choice, 'audio.transcript', t);
   return a;
 }
 
@@ -284,7 +308,14 @@ export function mergeFlushed(target: Json, flushed: readonly [string, string][],
       logprobs += text;
       continue;
     }
-    if (!chat || field === 'content' || field === 'text' || field === 'reasoning_content' || field === 'reasoning' || field === 'refusal') {
+    if (
+      !chat ||
+      field === 'content' ||
+      field === 'text' ||
+      field === 'reasoning_content' ||
+      field === 'reasoning' ||
+      field === 'refusal'
+    ) {
       const k = chat ? field : 'text';
       target[k] = (typeof target[k] === 'string' ? (target[k] as string) : '') + text;
       continue;
@@ -347,7 +378,11 @@ export function usageOf(v: unknown): Json | null | undefined {
 }
 
 /** A non-streamed chat.completion / text_completion, rebuilt (the cap, canaries and guardrails applied to every text field). */
-export function sanitizeCompletion(src: Json, pipe: OutputPipe, o: { chat: boolean; n: number; meterTotal?: () => number }): WholeResult {
+export function sanitizeCompletion(
+  src: Json,
+  pipe: OutputPipe,
+  o: { chat: boolean; n: number; meterTotal?: () => number },
+): WholeResult {
   const body = envelope(pipe, src, o.chat ? 'chat.completion' : 'text_completion');
   const choices: Json[] = [];
   const list = arr(own(src, 'choices')) ?? [];
@@ -362,11 +397,13 @@ export function sanitizeCompletion(src: Json, pipe: OutputPipe, o: { chat: boole
       const t = str(own(co, 'text'));
       out.text = t === undefined ? '' : pipe.whole(idx, 'text', t);
     }
-    const lp = o.chat ? chatLogprobs(pipe, idx, own(co, 'logprobs')) : completionLogprobs(pipe, idx, own(co, 'logprobs'));
+    const lp = o.chat
+      ? chatLogprobs(pipe, idx, own(co, 'logprobs'))
+      : completionLogprobs(pipe, idx, own(co, 'logprobs'));
     const tail = pipe.flush(idx, 'logprobs');
-    out.logprobs = tail !== '' ? appendLogprobsTail(lp, tail, o.chat) : lp ?? null;
+    out.logprobs = tail !== '' ? appendLogprobsTail(lp, tail, o.chat) : (lp ?? null);
     const fr = finishReason(own(co, 'finish_reason'));
-    out.finish_reason = pipe.cut.has(idx) ? 'length' : fr ?? null;
+    out.finish_reason = pipe.cut.has(idx) ? 'length' : (fr ?? null);
     const sr = own(co, 'stop_reason');
     if (sr === null || int(sr) !== undefined) out.stop_reason = sr;
     choices.push(out);
@@ -397,10 +434,22 @@ export interface EgressCompletion {
 }
 
 /** A whole upstream answer as the client gets it: the cap (maxOut per choice, 0: none) and the transform applied. */
-export function egressCompletion(src: Json, o: { chat: boolean; n: number; maxOut: number; transform: OutputTransform | undefined }): EgressCompletion {
+export function egressCompletion(
+  src: Json,
+  o: { chat: boolean; n: number; maxOut: number; transform: OutputTransform | undefined },
+): EgressCompletion {
   const meter = o.maxOut > 0 ? new OutputMeter(o.maxOut) : undefined;
-  const pipe = new OutputPipe({ meter, logprobsMeter: meter ? new OutputMeter(o.maxOut) : undefined, transform: o.transform, main: o.chat ? 'content' : 'text' });
-  const r = sanitizeCompletion(src, pipe, { chat: o.chat, n: o.n, ...(meter ? { meterTotal: () => meter.total } : {}) });
+  const pipe = new OutputPipe({
+    meter,
+    logprobsMeter: meter ? new OutputMeter(o.maxOut) : undefined,
+    transform: o.transform,
+    main: o.chat ? 'content' : 'text',
+  });
+  const r = sanitizeCompletion(src, pipe, {
+    chat: o.chat,
+    n: o.n,
+    ...(meter ? { meterTotal: () => meter.total } : {}),
+  });
   const choices = (r.body.choices as Json[]) ?? [];
   return {
     body: r.body,

@@ -20,19 +20,83 @@ function splits(text: string): string[][] {
 
 describe('SseParser (WHATWG event stream)', () => {
   const table: { name: string; input: string; events: SseEvent[]; comment?: number; field?: number }[] = [
-    { name: 'LF', input: 'data: {"a":1}\n\ndata: [DONE]\n\n', events: [{ type: 'message', data: '{"a":1}' }, { type: 'message', data: '[DONE]' }] },
-    { name: 'CRLF', input: 'data: x\r\n\r\ndata: y\r\n\r\n', events: [{ type: 'message', data: 'x' }, { type: 'message', data: 'y' }] },
-    { name: 'CR only', input: 'data: x\r\rdata: y\r\r', events: [{ type: 'message', data: 'x' }, { type: 'message', data: 'y' }] },
-    { name: 'mixed endings', input: 'data: a\rdata: b\n\r\ndata: c\r\n\n', events: [{ type: 'message', data: 'a\nb' }, { type: 'message', data: 'c' }] },
-    { name: 'multi-line data joined with LF', input: 'data: {"c":"key ghp_1\ndata: 23"}\n\n', events: [{ type: 'message', data: '{"c":"key ghp_1\n23"}' }] },
-    { name: 'no space after colon; only one space removed', input: 'data:x\ndata:  y\n\n', events: [{ type: 'message', data: 'x\n y' }] },
-    { name: 'comment lines dropped', input: ': debug ghp_secret\ndata: x\n\n: trailing\n\n', events: [{ type: 'message', data: 'x' }], comment: 2 },
-    { name: 'event type kept for the caller', input: 'event: trace\ndata: t\n\nevent: error\ndata: e\n\n', events: [{ type: 'trace', data: 't' }, { type: 'error', data: 'e' }] },
-    { name: 'id, retry and unknown fields dropped', input: 'id: 7\nretry: 10\nfoo: bar\ndata: x\n\n', events: [{ type: 'message', data: 'x' }], field: 3 },
-    { name: 'event without data is not dispatched', input: 'event: ping\n\ndata: x\n\n', events: [{ type: 'message', data: 'x' }] },
+    {
+      name: 'LF',
+      input: 'data: {"a":1}\n\ndata: [DONE]\n\n',
+      events: [
+        { type: 'message', data: '{"a":1}' },
+        { type: 'message', data: '[DONE]' },
+      ],
+    },
+    {
+      name: 'CRLF',
+      input: 'data: x\r\n\r\ndata: y\r\n\r\n',
+      events: [
+        { type: 'message', data: 'x' },
+        { type: 'message', data: 'y' },
+      ],
+    },
+    {
+      name: 'CR only',
+      input: 'data: x\r\rdata: y\r\r',
+      events: [
+        { type: 'message', data: 'x' },
+        { type: 'message', data: 'y' },
+      ],
+    },
+    {
+      name: 'mixed endings',
+      input: 'data: a\rdata: b\n\r\ndata: c\r\n\n',
+      events: [
+        { type: 'message', data: 'a\nb' },
+        { type: 'message', data: 'c' },
+      ],
+    },
+    {
+      name: 'multi-line data joined with LF',
+      input: 'data: {"c":"key ghp_1\ndata: 23"}\n\n',
+      events: [{ type: 'message', data: '{"c":"key ghp_1\n23"}' }],
+    },
+    {
+      name: 'no space after colon; only one space removed',
+      input: 'data:x\ndata:  y\n\n',
+      events: [{ type: 'message', data: 'x\n y' }],
+    },
+    {
+      name: 'comment lines dropped',
+      input: ': debug ghp_secret\ndata: x\n\n: trailing\n\n',
+      events: [{ type: 'message', data: 'x' }],
+      comment: 2,
+    },
+    {
+      name: 'event type kept for the caller',
+      input: 'event: trace\ndata: t\n\nevent: error\ndata: e\n\n',
+      events: [
+        { type: 'trace', data: 't' },
+        { type: 'error', data: 'e' },
+      ],
+    },
+    {
+      name: 'id, retry and unknown fields dropped',
+      input: 'id: 7\nretry: 10\nfoo: bar\ndata: x\n\n',
+      events: [{ type: 'message', data: 'x' }],
+      field: 3,
+    },
+    {
+      name: 'event without data is not dispatched',
+      input: 'event: ping\n\ndata: x\n\n',
+      events: [{ type: 'message', data: 'x' }],
+    },
     { name: 'empty data line dispatches an empty event', input: 'data\n\n', events: [{ type: 'message', data: '' }] },
     { name: 'BOM at the start ignored', input: '\ufeffdata: x\n\n', events: [{ type: 'message', data: 'x' }] },
-    { name: 'trailing event without its blank line', input: 'data: x\n\ndata: [DONE]', events: [{ type: 'message', data: 'x' }, { type: 'message', data: '[DONE]' }] },
+    {
+      name: 'trailing event without its blank line',
+      input: 'data: x\n\ndata: [DONE]',
+      events: [
+        { type: 'message', data: 'x' },
+        { type: 'message', data: '[DONE]' },
+      ],
+    },
     { name: 'empty event type is message', input: 'event:\ndata: x\n\n', events: [{ type: 'message', data: 'x' }] },
   ];
   for (const t of table) {
@@ -50,6 +114,8 @@ describe('SseParser (WHATWG event stream)', () => {
     const p = new SseParser(100);
     assert.throws(() => p.feed(`data: ${'x'.repeat(200)}`), SseEventTooLargeError);
     const q = new SseParser(100);
-    assert.throws(() => { for (let i = 0; i < 50; i++) q.feed('data: xxxx\n'); }, SseEventTooLargeError);
+    assert.throws(() => {
+      for (let i = 0; i < 50; i++) q.feed('data: xxxx\n');
+    }, SseEventTooLargeError);
   });
 });

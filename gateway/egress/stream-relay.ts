@@ -8,7 +8,20 @@ import { OutputMeter } from '../upstream/output-cap.ts';
 import { readUsage, UPSTREAM_STREAM_ERROR, type Usage } from '../upstream/sse.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 import { OutputPipe } from './output-pipe.ts';
-import { appendLogprobsTail, chatLogprobs, chatMessage, choiceIndex, completionLogprobs, envelope, finishReason, mergeFlushed, obj, own, usageOf, type Json } from './response-sanitize.ts';
+import {
+  appendLogprobsTail,
+  chatLogprobs,
+  chatMessage,
+  choiceIndex,
+  completionLogprobs,
+  envelope,
+  finishReason,
+  mergeFlushed,
+  obj,
+  own,
+  usageOf,
+  type Json,
+} from './response-sanitize.ts';
 import { SseParser, type SseEvent } from './sse-parse.ts';
 
 export interface EgressRelayOptions {
@@ -222,7 +235,14 @@ export class EgressRelay {
     const outTok = this.#meter.total;
     const inTok = this.#o.inputTokens ?? 0;
     const l = this.#last;
-    return sse({ id: l.id, object: l.object, created: l.created, model: l.model, choices: [], usage: { prompt_tokens: inTok, completion_tokens: outTok, total_tokens: inTok + outTok } });
+    return sse({
+      id: l.id,
+      object: l.object,
+      created: l.created,
+      model: l.model,
+      choices: [],
+      usage: { prompt_tokens: inTok, completion_tokens: outTok, total_tokens: inTok + outTok },
+    });
   }
 
   /** Every open channel of every choice flushed, one chunk per choice; an error event instead when that blocks. */
@@ -245,7 +265,13 @@ export class EgressRelay {
       if (logprobs !== '') choice.logprobs = appendLogprobsTail(undefined, logprobs, chat);
       choice.finish_reason = null;
       const l = this.#last;
-      out += sse({ id: l.id ?? '', object: chat ? 'chat.completion.chunk' : 'text_completion', created: l.created ?? 0, ...(l.model !== undefined ? { model: l.model } : {}), choices: [choice] });
+      out += sse({
+        id: l.id ?? '',
+        object: chat ? 'chat.completion.chunk' : 'text_completion',
+        created: l.created ?? 0,
+        ...(l.model !== undefined ? { model: l.model } : {}),
+        choices: [choice],
+      });
     }
     return out;
   }

@@ -5,9 +5,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inWindow, type CompiledWindow } from '../config/snapshot.ts';
 
-const MON = 0, TUE = 1, SAT = 5, SUN = 6;
+const MON = 0,
+  TUE = 1,
+  SAT = 5,
+  SUN = 6;
 const hm = (h: number, m = 0) => h * 60 + m;
-const w = (days: number[], start: number, end: number, timeZone = 'UTC'): CompiledWindow => ({ days: new Set(days), start, end, timeZone });
+const w = (days: number[], start: number, end: number, timeZone = 'UTC'): CompiledWindow => ({
+  days: new Set(days),
+  start,
+  end,
+  timeZone,
+});
 // 2026-11-30 is a Monday
 const at = (iso: string) => Date.parse(iso);
 

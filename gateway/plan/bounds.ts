@@ -39,17 +39,24 @@ export function minDefined(a: number | undefined, b: number | undefined): number
 /** Throws n_too_large; otherwise the bounds. */
 export function requestBounds(i: BoundsInput): Bounds {
   const lim = i.limits;
-  if (i.n > lim.maxN) throw new GatewayError('n_too_large', `n may be at most ${lim.maxN}.`, { param: i.nFromBestOf ? 'best_of' : 'n' });
+  if (i.n > lim.maxN)
+    throw new GatewayError('n_too_large', `n may be at most ${lim.maxN}.`, { param: i.nFromBestOf ? 'best_of' : 'n' });
   const context = i.model.contextLength;
   const maxIn = minDefined(lim.maxInputTokens, i.model.maxInputTokens);
-  const outCap = i.endpoint === 'embeddings' ? 0 : minDefined(lim.maxOutputTokens, i.model.maxOutputTokens) ?? lim.maxOutputTokens;
-  const needExact = (i.model.cost.unit === 'tokens' && i.budgetLines.length > 0) || lim.tokensPerMinute !== undefined || i.inputBound + Math.max(outCap, 1) > context;
+  const outCap =
+    i.endpoint === 'embeddings' ? 0 : (minDefined(lim.maxOutputTokens, i.model.maxOutputTokens) ?? lim.maxOutputTokens);
+  const needExact =
+    (i.model.cost.unit === 'tokens' && i.budgetLines.length > 0) ||
+    lim.tokensPerMinute !== undefined ||
+    i.inputBound + Math.max(outCap, 1) > context;
   const limit = Math.min(maxIn ?? Infinity, context - 1);
   return { context, maxIn, outCap, countLimit: Number.isFinite(limit) ? limit : undefined, needExact };
 }
 
 /** Throws input_too_long / context_length_exceeded for a counted input. */
 export function checkInputFits(b: Bounds, inputTokens: number): void {
-  if (b.maxIn !== undefined && inputTokens > b.maxIn) throw new GatewayError('input_too_long', `Input has more than ${b.maxIn} tokens.`);
-  if (inputTokens >= b.context) throw new GatewayError('context_length_exceeded', `Input does not fit the ${b.context}-token context.`);
+  if (b.maxIn !== undefined && inputTokens > b.maxIn)
+    throw new GatewayError('input_too_long', `Input has more than ${b.maxIn} tokens.`);
+  if (inputTokens >= b.context)
+    throw new GatewayError('context_length_exceeded', `Input does not fit the ${b.context}-token context.`);
 }

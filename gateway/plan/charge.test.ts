@@ -4,30 +4,119 @@ import { describe, it } from 'node:test';
 import { chargeBasis, chargeFor, needsInputCount, type ChargePlan, type Outcome } from './charge.ts';
 import type { ModelCost } from './cost.ts';
 
-const TOKENS: ModelCost = { unit: 'tokens', inputTokenWeight: 1, outputTokenWeight: 2, gpuSecondWeight: 1, gpusPerReplica: 1, estimatedOutputTokensPerSecond: 50 };
+const TOKENS: ModelCost = {
+  unit: 'tokens',
+  inputTokenWeight: 1,
+  outputTokenWeight: 2,
+  gpuSecondWeight: 1,
+  gpusPerReplica: 1,
+  estimatedOutputTokensPerSecond: 50,
+};
 const GPU: ModelCost = { ...TOKENS, unit: 'gpuSeconds', gpuSecondWeight: 3, gpusPerReplica: 2 };
 // 100 in, n 2 × 50 out: reserved 100 + 2 × 100 × 2 = 300 (raw 200)
-const PLAN: ChargePlan = { cost: TOKENS, inputTokens: 100, inputExact: true, estimate: 300, rawTokens: 200, maxOut: 50, n: 2, capAtEstimate: true };
-const NONE: Outcome = { usage: undefined, generatedText: '', upstreamWorked: false, upstreamSeconds: 0, abort: undefined, finishLength: false, countedOut: undefined };
+const PLAN: ChargePlan = {
+  cost: TOKENS,
+  inputTokens: 100,
+  inputExact: true,
+  estimate: 300,
+  rawTokens: 200,
+  maxOut: 50,
+  n: 2,
+  capAtEstimate: true,
+};
+const NONE: Outcome = {
+  usage: undefined,
+  generatedText: '',
+  upstreamWorked: false,
+  upstreamSeconds: 0,
+  abort: undefined,
+  finishLength: false,
+  countedOut: undefined,
+};
 const o = (over: Partial<Outcome>): Outcome => ({ ...NONE, ...over });
 
 describe('chargeFor', () => {
-  const cases: [string, ChargePlan, Outcome, { basis: string; tokensIn: number; tokensOut: number; cost: number; overrun: boolean; hitCap: boolean }][] = [
-    ['the engine\'s usage', PLAN, o({ upstreamWorked: true, usage: { prompt_tokens: 90, completion_tokens: 20 } }), { basis: 'usage', tokensIn: 90, tokensOut: 20, cost: 130, overrun: false, hitCap: false }],
-    ['usage above what the gateway served at the cap: the served count', PLAN, o({ upstreamWorked: true, usage: { prompt_tokens: 100, completion_tokens: 400 }, countedOut: 100 }), { basis: 'usage', tokensIn: 100, tokensOut: 100, cost: 300, overrun: false, hitCap: true }],
-    ['actual above the reservation: charged the reservation, overrun flagged', PLAN, o({ upstreamWorked: true, usage: { prompt_tokens: 300, completion_tokens: 10 } }), { basis: 'usage', tokensIn: 300, tokensOut: 10, cost: 300, overrun: true, hitCap: false }],
-    ['no budget lines: nothing to cap at', { ...PLAN, capAtEstimate: false }, o({ upstreamWorked: true, usage: { prompt_tokens: 300, completion_tokens: 10 } }), { basis: 'usage', tokensIn: 300, tokensOut: 10, cost: 320, overrun: false, hitCap: false }],
-    ['client left while the engine worked, nothing to count: the full reservation', PLAN, o({ upstreamWorked: false, abort: 'client' }), { basis: 'reservation', tokensIn: 100, tokensOut: 100, cost: 300, overrun: false, hitCap: true }],
-    ['timeout, nothing to count: the full reservation', PLAN, o({ abort: 'timeout' }), { basis: 'reservation', tokensIn: 100, tokensOut: 100, cost: 300, overrun: false, hitCap: true }],
-    ['cut stream without usage: what was served', PLAN, o({ upstreamWorked: true, abort: 'client', generatedText: 'Hello world' }), { basis: 'served', tokensIn: 100, tokensOut: 2, cost: 104, overrun: false, hitCap: false }],
-    ['cut at the cap: the counted output', PLAN, o({ upstreamWorked: true, abort: 'cap', generatedText: 'x', countedOut: 100 }), { basis: 'served', tokensIn: 100, tokensOut: 100, cost: 300, overrun: false, hitCap: true }],
-    ['finish_reason length counts as a cap hit', PLAN, o({ upstreamWorked: true, usage: { prompt_tokens: 100, completion_tokens: 5 }, finishLength: true }), { basis: 'usage', tokensIn: 100, tokensOut: 5, cost: 110, overrun: false, hitCap: true }],
-    ['refused or unreachable before any work: nothing', PLAN, NONE, { basis: 'nothing', tokensIn: 0, tokensOut: 0, cost: 0, overrun: false, hitCap: false }],
+  const cases: [
+    string,
+    ChargePlan,
+    Outcome,
+    { basis: string; tokensIn: number; tokensOut: number; cost: number; overrun: boolean; hitCap: boolean },
+  ][] = [
+    [
+      "the engine's usage",
+      PLAN,
+      o({ upstreamWorked: true, usage: { prompt_tokens: 90, completion_tokens: 20 } }),
+      { basis: 'usage', tokensIn: 90, tokensOut: 20, cost: 130, overrun: false, hitCap: false },
+    ],
+    [
+      'usage above what the gateway served at the cap: the served count',
+      PLAN,
+      o({ upstreamWorked: true, usage: { prompt_tokens: 100, completion_tokens: 400 }, countedOut: 100 }),
+      { basis: 'usage', tokensIn: 100, tokensOut: 100, cost: 300, overrun: false, hitCap: true },
+    ],
+    [
+      'actual above the reservation: charged the reservation, overrun flagged',
+      PLAN,
+      o({ upstreamWorked: true, usage: { prompt_tokens: 300, completion_tokens: 10 } }),
+      { basis: 'usage', tokensIn: 300, tokensOut: 10, cost: 300, overrun: true, hitCap: false },
+    ],
+    [
+      'no budget lines: nothing to cap at',
+      { ...PLAN, capAtEstimate: false },
+      o({ upstreamWorked: true, usage: { prompt_tokens: 300, completion_tokens: 10 } }),
+      { basis: 'usage', tokensIn: 300, tokensOut: 10, cost: 320, overrun: false, hitCap: false },
+    ],
+    [
+      'client left while the engine worked, nothing to count: the full reservation',
+      PLAN,
+      o({ upstreamWorked: false, abort: 'client' }),
+      { basis: 'reservation', tokensIn: 100, tokensOut: 100, cost: 300, overrun: false, hitCap: true },
+    ],
+    [
+      'timeout, nothing to count: the full reservation',
+      PLAN,
+      o({ abort: 'timeout' }),
+      { basis: 'reservation', tokensIn: 100, tokensOut: 100, cost: 300, overrun: false, hitCap: true },
+    ],
+    [
+      'cut stream without usage: what was served',
+      PLAN,
+      o({ upstreamWorked: true, abort: 'client', generatedText: 'Hello world' }),
+      { basis: 'served', tokensIn: 100, tokensOut: 2, cost: 104, overrun: false, hitCap: false },
+    ],
+    [
+      'cut at the cap: the counted output',
+      PLAN,
+      o({ upstreamWorked: true, abort: 'cap', generatedText: 'x', countedOut: 100 }),
+      { basis: 'served', tokensIn: 100, tokensOut: 100, cost: 300, overrun: false, hitCap: true },
+    ],
+    [
+      'finish_reason length counts as a cap hit',
+      PLAN,
+      o({ upstreamWorked: true, usage: { prompt_tokens: 100, completion_tokens: 5 }, finishLength: true }),
+      { basis: 'usage', tokensIn: 100, tokensOut: 5, cost: 110, overrun: false, hitCap: true },
+    ],
+    [
+      'refused or unreachable before any work: nothing',
+      PLAN,
+      NONE,
+      { basis: 'nothing', tokensIn: 0, tokensOut: 0, cost: 0, overrun: false, hitCap: false },
+    ],
   ];
   for (const [name, plan, outcome, want] of cases) {
     it(name, () => {
       const c = chargeFor(plan, outcome);
-      assert.deepEqual({ basis: c.basis, tokensIn: c.tokensIn, tokensOut: c.tokensOut, cost: c.cost, overrun: c.overrun, hitCap: c.hitCap }, want);
+      assert.deepEqual(
+        {
+          basis: c.basis,
+          tokensIn: c.tokensIn,
+          tokensOut: c.tokensOut,
+          cost: c.cost,
+          overrun: c.overrun,
+          hitCap: c.hitCap,
+        },
+        want,
+      );
     });
   }
 });
@@ -35,7 +124,11 @@ describe('chargeFor', () => {
 describe('chargeFor: gpuSeconds models settle on the time measured', () => {
   const plan: ChargePlan = { ...PLAN, cost: GPU, estimate: 100 };
   const cases: [string, Outcome, number][] = [
-    ['worked 2 s: 2 s × 2 GPUs × 3', o({ upstreamWorked: true, upstreamSeconds: 2, usage: { prompt_tokens: 1, completion_tokens: 1 } }), 12],
+    [
+      'worked 2 s: 2 s × 2 GPUs × 3',
+      o({ upstreamWorked: true, upstreamSeconds: 2, usage: { prompt_tokens: 1, completion_tokens: 1 } }),
+      12,
+    ],
     ['cut by the gateway: the time it ran', o({ abort: 'client', upstreamSeconds: 1 }), 6],
     ['never reached: nothing', o({ upstreamSeconds: 0.5 }), 0],
     ['capped at the reservation', o({ upstreamWorked: true, upstreamSeconds: 100 }), 100],
@@ -52,8 +145,13 @@ describe('needsInputCount: only a served charge on a bounded (not counted) input
   ];
   for (const [name, plan, outcome, want] of cases) it(name, () => assert.equal(needsInputCount(plan, outcome), want));
   it('the counted input is what a served charge uses', () => {
-    const c = chargeFor({ ...PLAN, inputExact: false, capAtEstimate: false }, o({ upstreamWorked: true, countedOut: 3 }), 42);
+    const c = chargeFor(
+      { ...PLAN, inputExact: false, capAtEstimate: false },
+      o({ upstreamWorked: true, countedOut: 3 }),
+      42,
+    );
     assert.deepEqual([c.basis, c.tokensIn, c.tokensOut], ['served', 42, 3]);
   });
-  it('chargeBasis: usage wins over everything', () => assert.equal(chargeBasis(o({ usage: { prompt_tokens: 0, completion_tokens: 0 }, abort: 'client' })), 'usage'));
+  it('chargeBasis: usage wins over everything', () =>
+    assert.equal(chargeBasis(o({ usage: { prompt_tokens: 0, completion_tokens: 0 }, abort: 'client' })), 'usage'));
 });

@@ -70,7 +70,12 @@ export function chargeFor(p: ChargePlan, o: Outcome, countedInput?: number): Cha
   const basis = chargeBasis(o);
   const [tokensIn, tokensOut] = tokensFor(basis, p, o, countedInput);
   const worked = o.upstreamWorked || o.abort !== undefined;
-  const actual = p.cost.unit === 'tokens' ? estimateCost(p.cost, tokensIn, tokensOut) : worked ? gpuCost(p.cost, o.upstreamSeconds) : 0;
+  const actual =
+    p.cost.unit === 'tokens'
+      ? estimateCost(p.cost, tokensIn, tokensOut)
+      : worked
+        ? gpuCost(p.cost, o.upstreamSeconds)
+        : 0;
   const cost = p.capAtEstimate ? Math.min(actual, p.estimate) : actual;
   const hitCap = o.finishLength || (p.maxOut > 0 && tokensOut >= p.maxOut * p.n);
   return { basis, tokensIn, tokensOut, actual, cost, overrun: p.capAtEstimate && actual > p.estimate + 1e-9, hitCap };
@@ -79,13 +84,19 @@ export function chargeFor(p: ChargePlan, o: Outcome, countedInput?: number): Cha
 function tokensFor(basis: ChargeBasis, p: ChargePlan, o: Outcome, countedInput: number | undefined): [number, number] {
   switch (basis) {
     case 'usage':
-      return [o.usage!.prompt_tokens, o.countedOut !== undefined ? Math.min(o.usage!.completion_tokens, o.countedOut) : o.usage!.completion_tokens];
+      return [
+        o.usage!.prompt_tokens,
+        o.countedOut !== undefined ? Math.min(o.usage!.completion_tokens, o.countedOut) : o.usage!.completion_tokens,
+      ];
     case 'reservation':
       // Cut while the engine was working, with nothing to count: the work done is unknown, so the
       // reservation is charged in full — budgets never overspend.
       return [p.inputTokens, p.rawTokens - p.inputTokens];
     case 'served':
-      return [p.inputExact ? p.inputTokens : (countedInput ?? p.inputTokens), o.countedOut ?? countText(o.generatedText)];
+      return [
+        p.inputExact ? p.inputTokens : (countedInput ?? p.inputTokens),
+        o.countedOut ?? countText(o.generatedText),
+      ];
     case 'nothing':
       return [0, 0];
   }

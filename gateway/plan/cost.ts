@@ -7,7 +7,8 @@ export type ModelCost = CfgModel['cost'];
 export function estimateCost(cost: ModelCost, inputTokens: number, outputTokens: number): number {
   if (cost.unit === 'tokens') return inputTokens * cost.inputTokenWeight + outputTokens * cost.outputTokenWeight;
   // GPU time: decode at the model's estimated throughput, prefill ~20x faster.
-  const seconds = outputTokens / cost.estimatedOutputTokensPerSecond + inputTokens / (cost.estimatedOutputTokensPerSecond * 20);
+  const seconds =
+    outputTokens / cost.estimatedOutputTokensPerSecond + inputTokens / (cost.estimatedOutputTokensPerSecond * 20);
   return gpuCost(cost, seconds);
 }
 

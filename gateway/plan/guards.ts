@@ -5,7 +5,8 @@ import type { CfgGuardrails } from '../../api/gateway-config.ts';
 import { compileGuard, type Guard } from '../../guardrails/guard.ts';
 import type { RtTenant, Snapshot } from '../config/snapshot.ts';
 
-export type CompiledGuard = { readonly ok: true; readonly guard: Guard } | { readonly ok: false; readonly reason: string };
+export type CompiledGuard =
+  { readonly ok: true; readonly guard: Guard } | { readonly ok: false; readonly reason: string };
 
 /** Tenants share guardrails objects (the snapshot interns them): one entry per distinct policy. */
 const bySnapshot = new WeakMap<Snapshot, Map<CfgGuardrails, CompiledGuard>>();

@@ -8,8 +8,22 @@ import { checkInputFits, requestBounds, type Bounds, type BoundsInput } from './
 import { estimateCost, gpuCost, type ModelCost } from './cost.ts';
 import { planRefusal, planRequest, planUnenforced, upstreamBody, type PlanInput } from './plan.ts';
 
-const TOKENS: ModelCost = { unit: 'tokens', inputTokenWeight: 1, outputTokenWeight: 3, gpuSecondWeight: 1, gpusPerReplica: 1, estimatedOutputTokensPerSecond: 50 };
-const GPU: ModelCost = { unit: 'gpuSeconds', inputTokenWeight: 1, outputTokenWeight: 1, gpuSecondWeight: 2, gpusPerReplica: 4, estimatedOutputTokensPerSecond: 100 };
+const TOKENS: ModelCost = {
+  unit: 'tokens',
+  inputTokenWeight: 1,
+  outputTokenWeight: 3,
+  gpuSecondWeight: 1,
+  gpusPerReplica: 1,
+  estimatedOutputTokensPerSecond: 50,
+};
+const GPU: ModelCost = {
+  unit: 'gpuSeconds',
+  inputTokenWeight: 1,
+  outputTokenWeight: 1,
+  gpuSecondWeight: 2,
+  gpusPerReplica: 4,
+  estimatedOutputTokensPerSecond: 100,
+};
 const LIMITS: CfgLimits = { budgets: [], maxOutputTokens: 256, maxN: 4, maxRequestBytes: 1 << 20 };
 const DAY: CfgBudgetLine = { unit: 'tokens', limit: 10_000, windowSeconds: 86400 };
 const MODEL = { contextLength: 1000, maxInputTokens: undefined, maxOutputTokens: undefined, cost: TOKENS };
@@ -24,18 +38,43 @@ function outcome<T>(f: () => T): T | string {
   }
 }
 
-const bounds = (over: Partial<BoundsInput> = {}): BoundsInput => ({ limits: LIMITS, budgetLines: [], model: MODEL, endpoint: 'chat.completions', n: 1, nFromBestOf: false, inputBound: 10, ...over });
+const bounds = (over: Partial<BoundsInput> = {}): BoundsInput => ({
+  limits: LIMITS,
+  budgetLines: [],
+  model: MODEL,
+  endpoint: 'chat.completions',
+  n: 1,
+  nFromBestOf: false,
+  inputBound: 10,
+  ...over,
+});
 
 describe('requestBounds', () => {
   const cases: [string, Partial<BoundsInput>, Partial<Bounds> | string][] = [
-    ['defaults: output cap is the tenant maxOutputTokens', {}, { outCap: 256, maxIn: undefined, context: 1000, countLimit: 999, needExact: false }],
+    [
+      'defaults: output cap is the tenant maxOutputTokens',
+      {},
+      { outCap: 256, maxIn: undefined, context: 1000, countLimit: 999, needExact: false },
+    ],
     ['the model caps output below the tenant', { model: { ...MODEL, maxOutputTokens: 100 } }, { outCap: 100 }],
     ['the tenant caps output below the model', { model: { ...MODEL, maxOutputTokens: 900 } }, { outCap: 256 }],
     ['embeddings produce no output', { endpoint: 'embeddings' }, { outCap: 0 }],
-    ['input limit: the smaller of tenant and model', { limits: { ...LIMITS, maxInputTokens: 500 }, model: { ...MODEL, maxInputTokens: 300 } }, { maxIn: 300, countLimit: 300 }],
-    ['count limit never past the context', { limits: { ...LIMITS, maxInputTokens: 5000 } }, { maxIn: 5000, countLimit: 999 }],
+    [
+      'input limit: the smaller of tenant and model',
+      { limits: { ...LIMITS, maxInputTokens: 500 }, model: { ...MODEL, maxInputTokens: 300 } },
+      { maxIn: 300, countLimit: 300 },
+    ],
+    [
+      'count limit never past the context',
+      { limits: { ...LIMITS, maxInputTokens: 5000 } },
+      { maxIn: 5000, countLimit: 999 },
+    ],
     ['exact count for a tokens budget', { budgetLines: [DAY] }, { needExact: true }],
-    ['no exact count for a gpuSeconds model budget', { budgetLines: [DAY], model: { ...MODEL, cost: GPU } }, { needExact: false }],
+    [
+      'no exact count for a gpuSeconds model budget',
+      { budgetLines: [DAY], model: { ...MODEL, cost: GPU } },
+      { needExact: false },
+    ],
     ['exact count for tpm', { limits: { ...LIMITS, tokensPerMinute: 5000 } }, { needExact: true }],
     ['exact count when the byte bound may not fit the context', { inputBound: 800 }, { needExact: true }],
     ['n above maxN', { n: 5 }, 'n_too_large'],
@@ -45,11 +84,18 @@ describe('requestBounds', () => {
     it(name, () => {
       const got = outcome(() => requestBounds(bounds(over)));
       if (typeof want === 'string') assert.equal(got, want);
-      else assert.deepEqual(Object.fromEntries(Object.keys(want).map((k) => [k, (got as Bounds)[k as keyof Bounds]])), want);
+      else
+        assert.deepEqual(
+          Object.fromEntries(Object.keys(want).map((k) => [k, (got as Bounds)[k as keyof Bounds]])),
+          want,
+        );
     });
   }
   it('names best_of when it asked for n', () => {
-    assert.throws(() => requestBounds(bounds({ n: 9, nFromBestOf: true })), (e: GatewayError) => e.param === 'best_of');
+    assert.throws(
+      () => requestBounds(bounds({ n: 9, nFromBestOf: true })),
+      (e: GatewayError) => e.param === 'best_of',
+    );
   });
 });
 
@@ -62,7 +108,11 @@ describe('checkInputFits', () => {
     [1000, { ...b, maxIn: undefined }, 'context_length_exceeded'],
   ];
   for (const [tokens, bb, want] of cases) {
-    it(`${tokens} tokens (maxIn ${bb.maxIn}) -> ${want ?? 'fits'}`, () => assert.equal(outcome(() => checkInputFits(bb, tokens)), want));
+    it(`${tokens} tokens (maxIn ${bb.maxIn}) -> ${want ?? 'fits'}`, () =>
+      assert.equal(
+        outcome(() => checkInputFits(bb, tokens)),
+        want,
+      ));
   }
 });
 
@@ -78,8 +128,15 @@ describe('estimateCost', () => {
 });
 
 const planInput = (over: Partial<PlanInput> = {}): PlanInput => ({
-  limits: LIMITS, budgetLines: [], cost: TOKENS, bounds: { context: 1000, maxIn: undefined, outCap: 256, countLimit: 999, needExact: false },
-  endpoint: 'chat.completions', n: 1, requestedMaxTokens: undefined, input: { tokens: 100, exact: true }, ...over,
+  limits: LIMITS,
+  budgetLines: [],
+  cost: TOKENS,
+  bounds: { context: 1000, maxIn: undefined, outCap: 256, countLimit: 999, needExact: false },
+  endpoint: 'chat.completions',
+  n: 1,
+  requestedMaxTokens: undefined,
+  input: { tokens: 100, exact: true },
+  ...over,
 });
 
 describe('planRequest: the effective max_tokens and the estimate', () => {
@@ -87,9 +144,20 @@ describe('planRequest: the effective max_tokens and the estimate', () => {
     ['caller omits max_tokens: the cap', {}, { maxOut: 256, estimate: 100 + 3 * 256, rawTokens: 356 }],
     ['caller asks less than the cap', { requestedMaxTokens: 10 }, { maxOut: 10, estimate: 130, rawTokens: 110 }],
     ['caller asks more than the cap', { requestedMaxTokens: 5000 }, { maxOut: 256, estimate: 868, rawTokens: 356 }],
-    ['the context leaves less than the cap', { input: { tokens: 900, exact: true } }, { maxOut: 100, estimate: 1200, rawTokens: 1000 }],
+    [
+      'the context leaves less than the cap',
+      { input: { tokens: 900, exact: true } },
+      { maxOut: 100, estimate: 1200, rawTokens: 1000 },
+    ],
     ['n multiplies the output', { n: 3, requestedMaxTokens: 10 }, { maxOut: 10, estimate: 190, rawTokens: 130 }],
-    ['embeddings: input only', { endpoint: 'embeddings', bounds: { context: 1000, maxIn: undefined, outCap: 0, countLimit: 999, needExact: false } }, { maxOut: 0, estimate: 100, rawTokens: 100 }],
+    [
+      'embeddings: input only',
+      {
+        endpoint: 'embeddings',
+        bounds: { context: 1000, maxIn: undefined, outCap: 0, countLimit: 999, needExact: false },
+      },
+      { maxOut: 0, estimate: 100, rawTokens: 100 },
+    ],
     ['no room left for output', { input: { tokens: 1000, exact: true } }, 'context_length_exceeded'],
   ];
   for (const [name, over, want] of cases) {
@@ -112,30 +180,57 @@ describe('planRefusal: a request that can never fit', () => {
     ['above tpm', { limits: { ...LIMITS, tokensPerMinute: 300 } }, 'request_exceeds_tpm'],
     ['at tpm', { limits: { ...LIMITS, tokensPerMinute: 356 } }, undefined],
   ];
-  for (const [name, over, want] of cases) it(name, () => assert.equal(planRefusal(planRequest(planInput(over)), 'tokens')?.code, want));
+  for (const [name, over, want] of cases)
+    it(name, () => assert.equal(planRefusal(planRequest(planInput(over)), 'tokens')?.code, want));
 });
 
-
 describe('upstreamBody', () => {
-  const cases: [string, Record<string, unknown>, Parameters<typeof upstreamBody>[1], boolean, Record<string, unknown>][] = [
+  const cases: [
+    string,
+    Record<string, unknown>,
+    Parameters<typeof upstreamBody>[1],
+    boolean,
+    Record<string, unknown>,
+  ][] = [
     ['sets max_tokens', { model: 'm', max_tokens: 9999 }, 'chat.completions', false, { model: 'm', max_tokens: 256 }],
-    ['rewrites max_completion_tokens when given', { model: 'm', max_completion_tokens: 9999 }, 'chat.completions', false, { model: 'm', max_completion_tokens: 256, max_tokens: 256 }],
-    ['streams ask for usage, keeping the caller\'s options', { model: 'm', stream: true, stream_options: { x: 1 } }, 'completions', true, { model: 'm', stream: true, stream_options: { x: 1, include_usage: true }, max_tokens: 256 }],
+    [
+      'rewrites max_completion_tokens when given',
+      { model: 'm', max_completion_tokens: 9999 },
+      'chat.completions',
+      false,
+      { model: 'm', max_completion_tokens: 256, max_tokens: 256 },
+    ],
+    [
+      "streams ask for usage, keeping the caller's options",
+      { model: 'm', stream: true, stream_options: { x: 1 } },
+      'completions',
+      true,
+      { model: 'm', stream: true, stream_options: { x: 1, include_usage: true }, max_tokens: 256 },
+    ],
     ['embeddings untouched', { model: 'm', input: 'a' }, 'embeddings', false, { model: 'm', input: 'a' }],
   ];
   for (const [name, body, endpoint, stream, want] of cases) {
     it(name, () => {
       const copy = structuredClone(body);
       assert.deepEqual(upstreamBody(body, endpoint, stream, 256), want);
-      assert.deepEqual(body, copy, 'the caller\'s body is not changed');
+      assert.deepEqual(body, copy, "the caller's body is not changed");
     });
   }
-  it('keeps key order (what the engine sees is the caller\'s JSON plus the cap)', () => {
-    assert.equal(JSON.stringify(upstreamBody({ max_tokens: 1, model: 'm' }, 'chat.completions', false, 5)), '{"max_tokens":5,"model":"m"}');
+  it("keeps key order (what the engine sees is the caller's JSON plus the cap)", () => {
+    assert.equal(
+      JSON.stringify(upstreamBody({ max_tokens: 1, model: 'm' }, 'chat.completions', false, 5)),
+      '{"max_tokens":5,"model":"m"}',
+    );
   });
 });
 
 describe('planUnenforced', () => {
-  const cases: [number | undefined, number | undefined, number][] = [[undefined, undefined, 256], [undefined, 64, 64], [10, 64, 10]];
-  for (const [req, modelMax, want] of cases) it(`requested ${req}, model ${modelMax} -> ${want}`, () => assert.equal(planUnenforced({ maxOutputTokens: modelMax }, req, 1).maxOut, want));
+  const cases: [number | undefined, number | undefined, number][] = [
+    [undefined, undefined, 256],
+    [undefined, 64, 64],
+    [10, 64, 10],
+  ];
+  for (const [req, modelMax, want] of cases)
+    it(`requested ${req}, model ${modelMax} -> ${want}`, () =>
+      assert.equal(planUnenforced({ maxOutputTokens: modelMax }, req, 1).maxOut, want));
 });

@@ -42,16 +42,31 @@ export function planRequest(i: PlanInput): RequestPlan {
   let maxOut = 0;
   if (i.endpoint !== 'embeddings') {
     maxOut = Math.min(i.requestedMaxTokens ?? b.outCap, b.outCap, b.context - i.input.tokens);
-    if (maxOut < 1) throw new GatewayError('context_length_exceeded', `Input leaves no room for output in the ${b.context}-token context.`);
+    if (maxOut < 1)
+      throw new GatewayError(
+        'context_length_exceeded',
+        `Input leaves no room for output in the ${b.context}-token context.`,
+      );
   }
   const outTokens = i.n * maxOut;
   const estimate = estimateCost(i.cost, i.input.tokens, outTokens);
   const rawTokens = i.input.tokens + outTokens;
   const unit = i.cost.unit;
-  const budgets: BudgetCharge[] = i.budgetLines.map((l) => ({ unit, windowSeconds: l.windowSeconds, limit: l.limit, amount: estimate }));
+  const budgets: BudgetCharge[] = i.budgetLines.map((l) => ({
+    unit,
+    windowSeconds: l.windowSeconds,
+    limit: l.limit,
+    amount: estimate,
+  }));
   const tpm = lim.tokensPerMinute;
   return {
-    inputTokens: i.input.tokens, inputExact: i.input.exact, maxOut, n: i.n, estimate, rawTokens, budgets,
+    inputTokens: i.input.tokens,
+    inputExact: i.input.exact,
+    maxOut,
+    n: i.n,
+    estimate,
+    rawTokens,
+    budgets,
     tpm: tpm === undefined ? undefined : { limit: tpm, amount: rawTokens },
     rpm: lim.requestsPerMinute,
     concurrency: lim.concurrency,
@@ -61,23 +76,51 @@ export function planRequest(i: PlanInput): RequestPlan {
 /** A request that can never fit, however long it waits: one request above a budget line or above tpm. */
 export function planRefusal(plan: RequestPlan, unit: string): GatewayError | undefined {
   for (const l of plan.budgets) {
-    if (l.amount > l.limit) return new GatewayError('request_exceeds_budget', `The estimated cost (${round3(plan.estimate)} ${unit}) is above the budget of ${l.limit} per ${l.windowSeconds}s; lower max_tokens or n.`);
+    if (l.amount > l.limit)
+      return new GatewayError(
+        'request_exceeds_budget',
+        `The estimated cost (${round3(plan.estimate)} ${unit}) is above the budget of ${l.limit} per ${l.windowSeconds}s; lower max_tokens or n.`,
+      );
   }
-  if (plan.tpm !== undefined && plan.rawTokens > plan.tpm.limit) return new GatewayError('request_exceeds_tpm', `The estimated ${plan.rawTokens} tokens are above the limit of ${plan.tpm.limit} per minute; lower max_tokens or n.`);
+  if (plan.tpm !== undefined && plan.rawTokens > plan.tpm.limit)
+    return new GatewayError(
+      'request_exceeds_tpm',
+      `The estimated ${plan.rawTokens} tokens are above the limit of ${plan.tpm.limit} per minute; lower max_tokens or n.`,
+    );
   return undefined;
 }
 
 /** Without enforcement (benchmark floor): the caller's max_tokens or the model's, nothing counted or reserved. */
-export function planUnenforced(model: Pick<CfgModel, 'maxOutputTokens'>, requestedMaxTokens: number | undefined, n: number): RequestPlan {
+export function planUnenforced(
+  model: Pick<CfgModel, 'maxOutputTokens'>,
+  requestedMaxTokens: number | undefined,
+  n: number,
+): RequestPlan {
   const maxOut = requestedMaxTokens ?? model.maxOutputTokens ?? 256;
-  return { inputTokens: 0, inputExact: false, maxOut, n, estimate: 0, rawTokens: 0, budgets: [], tpm: undefined, rpm: undefined, concurrency: undefined };
+  return {
+    inputTokens: 0,
+    inputExact: false,
+    maxOut,
+    n,
+    estimate: 0,
+    rawTokens: 0,
+    budgets: [],
+    tpm: undefined,
+    rpm: undefined,
+    concurrency: undefined,
+  };
 }
 
 /**
  * The body sent upstream: the caller's, with the effective max_tokens (and max_completion_tokens when given)
  * and, for streams, include_usage (settlement reads the engine's count). A new object; the caller's is kept.
  */
-export function upstreamBody(body: Readonly<Record<string, unknown>>, endpoint: Endpoint, stream: boolean, maxOut: number): Record<string, unknown> {
+export function upstreamBody(
+  body: Readonly<Record<string, unknown>>,
+  endpoint: Endpoint,
+  stream: boolean,
+  maxOut: number,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...body };
   if (endpoint !== 'embeddings') {
     out.max_tokens = maxOut;

@@ -29,9 +29,19 @@ export function readiness(o: Omit<AdminOptions, 'metrics' | 'revocations'>): () 
       ready,
       detail: {
         status: ready ? 'ready' : 'not ready',
-        config: snap ? { hash: snap.hash, loadedAt: snap.loadedAt.toISOString(), source: o.holder.source, tenants: snap.tenantCount, models: snap.models.size } : null,
+        config: snap
+          ? {
+              hash: snap.hash,
+              loadedAt: snap.loadedAt.toISOString(),
+              source: o.holder.source,
+              tenants: snap.tenantCount,
+              models: snap.models.size,
+            }
+          : null,
         // no config text here (issue #10, item 4): the reason is in the scrubbed config_refused log line
-        lastReloadError: err ? { source: err.source, at: err.at.toISOString(), detail: 'see the config_refused log line' } : null,
+        lastReloadError: err
+          ? { source: err.source, at: err.at.toISOString(), detail: 'see the config_refused log line' }
+          : null,
         store: { kind: o.store.kind, reachable: storeOk, state: o.store.health() },
         enforcement: o.enforcement,
       },
@@ -39,7 +49,10 @@ export function readiness(o: Omit<AdminOptions, 'metrics' | 'revocations'>): () 
   };
 }
 
-export function adminHandler(o: AdminOptions, ready: () => Promise<Readiness>): (req: IncomingMessage, res: ServerResponse) => void {
+export function adminHandler(
+  o: AdminOptions,
+  ready: () => Promise<Readiness>,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, type: string, body: string): void => {

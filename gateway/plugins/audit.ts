@@ -20,10 +20,21 @@ export interface AuditOptions {
   readonly metrics: Metrics;
 }
 
-function observe(metrics: Metrics, request: FastifyRequest, status: number, code: string | undefined, latencyMs: number): void {
+function observe(
+  metrics: Metrics,
+  request: FastifyRequest,
+  status: number,
+  code: string | undefined,
+  latencyMs: number,
+): void {
   const ctx = request.tg;
   const modelLabel = ctx.rec.model !== undefined && ctx.snap?.models.has(ctx.rec.model) ? ctx.rec.model : 'other';
-  metrics.requests.inc({ endpoint: ctx.endpoint, model: modelLabel, code: code ?? 'ok', status: `${Math.floor(status / 100)}xx` });
+  metrics.requests.inc({
+    endpoint: ctx.endpoint,
+    model: modelLabel,
+    code: code ?? 'ok',
+    status: `${Math.floor(status / 100)}xx`,
+  });
   metrics.requestDuration.observe({ endpoint: ctx.endpoint }, latencyMs / 1000);
   if (code !== undefined && status < 500) metrics.rejections.inc({ code });
 }
@@ -40,7 +51,11 @@ const audit: FastifyPluginAsync<AuditOptions> = async (app, { log, metrics }) =>
     if (ctx.key?.tenant.cfg.logging === 'none' && code === undefined) return;
     const ip = safeClientIp(request.ip);
     const rec: AuditRecord = {
-      reqId: ctx.reqId, endpoint: ctx.endpoint, method: safeMethod(request.method), status, latencyMs,
+      reqId: ctx.reqId,
+      endpoint: ctx.endpoint,
+      method: safeMethod(request.method),
+      status,
+      latencyMs,
       ...(ip !== undefined ? { ip } : {}),
       ...ctx.rec,
       ...(code !== undefined ? { code } : {}),

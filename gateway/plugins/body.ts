@@ -33,13 +33,17 @@ export function limitBody(serverBodyLimit: number) {
 
 const body: FastifyPluginAsync<{ serverBodyLimit: number }> = async (app, { serverBodyLimit }) => {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json'], { parseAs: 'string', bodyLimit: serverBodyLimit }, (_req, text, done) => {
-    try {
-      done(null, parseJsonBody(text as string));
-    } catch (e) {
-      done(e as Error, undefined);
-    }
-  });
+  app.addContentTypeParser(
+    ['application/json'],
+    { parseAs: 'string', bodyLimit: serverBodyLimit },
+    (_req, text, done) => {
+      try {
+        done(null, parseJsonBody(text as string));
+      } catch (e) {
+        done(e as Error, undefined);
+      }
+    },
+  );
 };
 
 /** Shared (fastify-plugin): the parsers serve every route. */

@@ -21,10 +21,17 @@ function compileTenantGuards(o: ConfigEventsOptions, snap: Snapshot): void {
   const failed = compileGuards(snap);
   if (failed.length === 0) return;
   // config text (a pattern) may follow in the reason: scrubbed like a refused config
-  o.log.error({
-    event: 'guardrails_invalid', hash: snap.hash, tenants: failed.length,
-    first: failed.slice(0, 5).map((f) => ({ tenant: f.tenant, reason: scrubUpstreamText(stripUserinfo(f.reason), o.secrets, 300) })),
-  }, 'tenant guardrails do not compile; their requests are refused (internal_error) until the config is fixed');
+  o.log.error(
+    {
+      event: 'guardrails_invalid',
+      hash: snap.hash,
+      tenants: failed.length,
+      first: failed
+        .slice(0, 5)
+        .map((f) => ({ tenant: f.tenant, reason: scrubUpstreamText(stripUserinfo(f.reason), o.secrets, 300) })),
+    },
+    'tenant guardrails do not compile; their requests are refused (internal_error) until the config is fixed',
+  );
 }
 
 /** Observe the holder; the snapshot in force now (if any) is compiled at once. */
@@ -37,14 +44,33 @@ export function watchConfig(o: ConfigEventsOptions): void {
       metrics.configInfo.set({ hash: snap.hash }, 1);
       metrics.configLastSuccess.set(Date.now() / 1000);
       o.upstreams.prune(new Set([...snap.models.values()].map((m) => m.origin)));
-      log.info({ event: 'config_applied', hash: snap.hash, source, tenants: snap.tenantCount, models: snap.models.size, keys: snap.keys.size }, 'gateway config applied');
+      log.info(
+        {
+          event: 'config_applied',
+          hash: snap.hash,
+          source,
+          tenants: snap.tenantCount,
+          models: snap.models.size,
+          keys: snap.keys.size,
+        },
+        'gateway config applied',
+      );
       compileTenantGuards(o, snap);
     },
     refused(error) {
       metrics.configReloads.inc({ result: 'failure' });
       metrics.configLastFailure.set(error.at.getTime() / 1000);
       // URLs without userinfo, key-shaped runs scrubbed: a config error never prints a password
-      log.error({ event: 'config_refused', source: error.source, error: scrubUpstreamText(stripUserinfo(error.message), o.secrets), claimedHash: error.claimedHash, inForce: holder.current?.hash ?? null }, 'gateway config refused; the last good config stays in force');
+      log.error(
+        {
+          event: 'config_refused',
+          source: error.source,
+          error: scrubUpstreamText(stripUserinfo(error.message), o.secrets),
+          claimedHash: error.claimedHash,
+          inForce: holder.current?.hash ?? null,
+        },
+        'gateway config refused; the last good config stays in force',
+      );
     },
   });
   const current = holder.current;

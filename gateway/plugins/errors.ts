@@ -8,11 +8,16 @@ import { ERRORS, GatewayError, type ErrorCode } from '../errors.ts';
 import { scrubUpstreamText, type SecretSet } from '../scrub.ts';
 
 export function sendError(reply: FastifyReply, e: GatewayError): void {
-  if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(e.retryAfterSeconds))));
+  if (e.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(Math.max(1, Math.ceil(e.retryAfterSeconds))));
   for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
   // OpenAI SDKs honour this before their status rules: refusals a retry cannot fix are never retried
   reply.header('x-should-retry', e.retryable ? 'true' : 'false');
-  reply.code(e.status).header('content-type', 'application/json').header('x-request-id', reply.request.id).send(e.body());
+  reply
+    .code(e.status)
+    .header('content-type', 'application/json')
+    .header('x-request-id', reply.request.id)
+    .send(e.body());
 }
 
 const FRAMEWORK_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -34,15 +39,21 @@ export function toGatewayError(err: unknown): GatewayError {
   if (typeof code === 'string' && Object.hasOwn(FRAMEWORK_CODES, code)) return new GatewayError(FRAMEWORK_CODES[code]!);
   if (status === 413) return new GatewayError('request_too_large');
   if (status === 415) return new GatewayError('unsupported_media_type');
-  if (typeof status === 'number' && status >= 400 && status < 500) return new GatewayError('invalid_json', ERRORS.invalid_json.message);
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new GatewayError('invalid_json', ERRORS.invalid_json.message);
   return new GatewayError('internal_error');
 }
 
 function logInternal(log: Logger, secrets: SecretSet, reqId: string | undefined, err: unknown): void {
   // an exception message may quote request text: scrubbed like upstream text
-  const detail = err instanceof Error
-    ? { name: err.name, message: scrubUpstreamText(err.message, secrets, 500), stack: scrubUpstreamText(err.stack?.split('\n').slice(0, 8).join('\n') ?? '', secrets) }
-    : scrubUpstreamText(String(err), secrets, 200);
+  const detail =
+    err instanceof Error
+      ? {
+          name: err.name,
+          message: scrubUpstreamText(err.message, secrets, 500),
+          stack: scrubUpstreamText(err.stack?.split('\n').slice(0, 8).join('\n') ?? '', secrets),
+        }
+      : scrubUpstreamText(String(err), secrets, 200);
   log.error({ reqId, err: detail }, 'internal error');
 }
 

@@ -7,8 +7,19 @@
 // like built-in tools and every other feature that cannot be served through chat completions.
 import { LIMITS } from '../../api/openai/common.ts';
 import {
-  ResponsesInput, SUPPORTED_INPUT_PARTS, SUPPORTED_ITEM_TYPES, SUPPORTED_OUTPUT_PARTS, SUPPORTED_TEXT_FORMATS, UNSUPPORTED_RESPONSES_PARAMETERS,
-  type FunctionCallItem, type FunctionCallOutputItem, type FunctionTool, type InputItem, type MessageItem, type TextFormat, type ToolChoice,
+  ResponsesInput,
+  SUPPORTED_INPUT_PARTS,
+  SUPPORTED_ITEM_TYPES,
+  SUPPORTED_OUTPUT_PARTS,
+  SUPPORTED_TEXT_FORMATS,
+  UNSUPPORTED_RESPONSES_PARAMETERS,
+  type FunctionCallItem,
+  type FunctionCallOutputItem,
+  type FunctionTool,
+  type InputItem,
+  type MessageItem,
+  type TextFormat,
+  type ToolChoice,
 } from '../../api/openai/responses.ts';
 import { GatewayError } from '../errors.ts';
 import { checkModel, checkParameters, parameterError } from '../request.ts';
@@ -41,7 +52,8 @@ export interface TranslatedRequest {
   readonly echo: ResponseEcho;
 }
 
-const unsupported = (param: string, message: string): GatewayError => new GatewayError('unsupported_parameter', message, { param });
+const unsupported = (param: string, message: string): GatewayError =>
+  new GatewayError('unsupported_parameter', message, { param });
 
 /**
  * Known values the gateway cannot serve, found before the shape is validated (so a built-in tool is refused as
@@ -51,31 +63,53 @@ function refuseUnsupportedValues(body: Json): void {
   const tools = own(body, 'tools');
   if (Array.isArray(tools) && tools.length <= LIMITS.maxTools) {
     tools.forEach((t, i) => {
-      if (isObj(t) && typeof own(t, 'type') === 'string' && own(t, 'type') !== 'function') throw unsupported(`tools[${i}]`, 'Only function tools are supported: built-in tools (web search, file search, code interpreter, MCP, ...) do not run behind this gateway.');
+      if (isObj(t) && typeof own(t, 'type') === 'string' && own(t, 'type') !== 'function')
+        throw unsupported(
+          `tools[${i}]`,
+          'Only function tools are supported: built-in tools (web search, file search, code interpreter, MCP, ...) do not run behind this gateway.',
+        );
     });
   }
   const choice = own(body, 'tool_choice');
-  if (isObj(choice) && typeof own(choice, 'type') === 'string' && own(choice, 'type') !== 'function') throw unsupported('tool_choice', 'tool_choice may force a function only.');
+  if (isObj(choice) && typeof own(choice, 'type') === 'string' && own(choice, 'type') !== 'function')
+    throw unsupported('tool_choice', 'tool_choice may force a function only.');
   const text = own(body, 'text');
   if (isObj(text)) {
     const format = own(text, 'format');
-    if (isObj(format) && typeof own(format, 'type') === 'string' && !SUPPORTED_TEXT_FORMATS.has(own(format, 'type') as string)) throw unsupported('text.format', 'text.format must be text, json_object or json_schema.');
-    if (own(text, 'verbosity') !== undefined && own(text, 'verbosity') !== null) throw unsupported('text.verbosity', 'text.verbosity is not supported.');
+    if (
+      isObj(format) &&
+      typeof own(format, 'type') === 'string' &&
+      !SUPPORTED_TEXT_FORMATS.has(own(format, 'type') as string)
+    )
+      throw unsupported('text.format', 'text.format must be text, json_object or json_schema.');
+    if (own(text, 'verbosity') !== undefined && own(text, 'verbosity') !== null)
+      throw unsupported('text.verbosity', 'text.verbosity is not supported.');
   }
-  if (own(body, 'truncation') === 'auto') throw unsupported('truncation', 'truncation "auto" is not supported: the gateway never drops input.');
-  if (own(body, 'stream_options') !== undefined && own(body, 'stream') !== true && own(body, 'stream_options') !== null) throw new GatewayError('invalid_parameter', 'stream_options requires stream: true.', { param: 'stream_options' });
+  if (own(body, 'truncation') === 'auto')
+    throw unsupported('truncation', 'truncation "auto" is not supported: the gateway never drops input.');
+  if (own(body, 'stream_options') !== undefined && own(body, 'stream') !== true && own(body, 'stream_options') !== null)
+    throw new GatewayError('invalid_parameter', 'stream_options requires stream: true.', { param: 'stream_options' });
   const input = own(body, 'input');
   if (Array.isArray(input) && input.length <= LIMITS.maxMessages) {
     input.forEach((item, i) => {
       if (!isObj(item)) return;
       const type = own(item, 'type');
-      if (typeof type === 'string' && !SUPPORTED_ITEM_TYPES.has(type)) throw unsupported(`input[${i}]`, 'Only message, function_call and function_call_output input items are supported (no reasoning, item references or built-in tool calls).');
+      if (typeof type === 'string' && !SUPPORTED_ITEM_TYPES.has(type))
+        throw unsupported(
+          `input[${i}]`,
+          'Only message, function_call and function_call_output input items are supported (no reasoning, item references or built-in tool calls).',
+        );
       const content = own(item, 'content');
       if (Array.isArray(content) && content.length <= LIMITS.maxParts) {
         for (const p of content) {
           const pt = isObj(p) ? own(p, 'type') : undefined;
-          if (typeof pt === 'string' && !SUPPORTED_INPUT_PARTS.has(pt) && !SUPPORTED_OUTPUT_PARTS.has(pt)) throw unsupported(`input[${i}]`, 'Only input_text, input_image (by URL) and input_audio content parts are supported (no files).');
-          if (pt === 'input_image' && isObj(p) && own(p, 'file_id') !== undefined && own(p, 'file_id') !== null) throw unsupported(`input[${i}]`, 'Images by file_id are not supported: send image_url.');
+          if (typeof pt === 'string' && !SUPPORTED_INPUT_PARTS.has(pt) && !SUPPORTED_OUTPUT_PARTS.has(pt))
+            throw unsupported(
+              `input[${i}]`,
+              'Only input_text, input_image (by URL) and input_audio content parts are supported (no files).',
+            );
+          if (pt === 'input_image' && isObj(p) && own(p, 'file_id') !== undefined && own(p, 'file_id') !== null)
+            throw unsupported(`input[${i}]`, 'Images by file_id are not supported: send image_url.');
         }
       }
     });
@@ -84,7 +118,11 @@ function refuseUnsupportedValues(body: Json): void {
 
 const PART_DETAILS: ReadonlySet<string> = new Set(['low', 'high', 'auto']);
 
-function chatParts(content: Exclude<MessageItem['content'], string>, assistant: boolean, i: number): { parts: Json[]; text: string; refusal: string | undefined } {
+function chatParts(
+  content: Exclude<MessageItem['content'], string>,
+  assistant: boolean,
+  i: number,
+): { parts: Json[]; text: string; refusal: string | undefined } {
   const parts: Json[] = [];
   let text = '';
   let refusal: string | undefined;
@@ -99,11 +137,23 @@ function chatParts(content: Exclude<MessageItem['content'], string>, assistant: 
         refusal = (refusal ?? '') + p.refusal;
         break;
       case 'input_image':
-        if (assistant) throw new GatewayError('invalid_parameter', 'An assistant message cannot hold images.', { param: `input[${i}]` });
-        parts.push({ type: 'image_url', image_url: { url: p.image_url, ...(p.detail !== undefined && PART_DETAILS.has(p.detail) ? { detail: p.detail } : {}) } });
+        if (assistant)
+          throw new GatewayError('invalid_parameter', 'An assistant message cannot hold images.', {
+            param: `input[${i}]`,
+          });
+        parts.push({
+          type: 'image_url',
+          image_url: {
+            url: p.image_url,
+            ...(p.detail !== undefined && PART_DETAILS.has(p.detail) ? { detail: p.detail } : {}),
+          },
+        });
         break;
       case 'input_audio':
-        if (assistant) throw new GatewayError('invalid_parameter', 'An assistant message cannot hold audio.', { param: `input[${i}]` });
+        if (assistant)
+          throw new GatewayError('invalid_parameter', 'An assistant message cannot hold audio.', {
+            param: `input[${i}]`,
+          });
         parts.push({ type: 'input_audio', input_audio: { data: p.input_audio.data, format: p.input_audio.format } });
         break;
     }
@@ -134,7 +184,9 @@ function chatMessages(instructions: string | undefined, input: string | InputIte
         else {
           const { parts, text, refusal } = chatParts(m.content, assistant, i);
           // assistant turns as plain text (what every engine's chat template takes)
-          msg = assistant ? { role: 'assistant', content: text, ...(refusal !== undefined ? { refusal } : {}) } : { role: m.role, content: parts };
+          msg = assistant
+            ? { role: 'assistant', content: text, ...(refusal !== undefined ? { refusal } : {}) }
+            : { role: m.role, content: parts };
         }
         messages.push(msg);
         openAssistant = assistant ? msg : undefined;
@@ -148,7 +200,10 @@ function chatMessages(instructions: string | undefined, input: string | InputIte
           messages.push(openAssistant);
         }
         const calls = (openAssistant.tool_calls ?? []) as Json[];
-        if (calls.length >= LIMITS.maxToolCalls) throw new GatewayError('invalid_parameter', `At most ${LIMITS.maxToolCalls} function calls per turn.`, { param: `input[${i}]` });
+        if (calls.length >= LIMITS.maxToolCalls)
+          throw new GatewayError('invalid_parameter', `At most ${LIMITS.maxToolCalls} function calls per turn.`, {
+            param: `input[${i}]`,
+          });
         openAssistant.tool_calls = [...calls, call];
         return;
       }
@@ -174,7 +229,10 @@ export function translateRequest(body: Json): TranslatedRequest {
   checkParameters('responses', body, UNSUPPORTED_RESPONSES_PARAMETERS);
   const model = checkModel(body);
   if (body.input === undefined) throw new GatewayError('invalid_parameter', 'input is required.', { param: 'input' });
-  if (Array.isArray(body.input) && body.input.length > LIMITS.maxMessages) throw new GatewayError('invalid_parameter', `input may hold at most ${LIMITS.maxMessages} items.`, { param: 'input' });
+  if (Array.isArray(body.input) && body.input.length > LIMITS.maxMessages)
+    throw new GatewayError('invalid_parameter', `input may hold at most ${LIMITS.maxMessages} items.`, {
+      param: 'input',
+    });
   const parsed = ResponsesInput.safeParse(body.input);
   if (!parsed.success) throw parameterError('input', parsed.error, { indexed: true });
   // Validated: the values below have the schema's types. Objects the caller owns (tool parameters, JSON
@@ -195,9 +253,18 @@ export function translateRequest(body: Json): TranslatedRequest {
     chat.stream_options = { include_usage: true }; // the Responses usage comes from the last chunk
   }
   if (format !== undefined && format.type !== 'text') {
-    chat.response_format = format.type === 'json_object'
-      ? { type: 'json_object' }
-      : { type: 'json_schema', json_schema: { name: format.name, schema: format.schema, ...(format.description !== undefined ? { description: format.description } : {}), ...(format.strict !== undefined && format.strict !== null ? { strict: format.strict } : {}) } };
+    chat.response_format =
+      format.type === 'json_object'
+        ? { type: 'json_object' }
+        : {
+            type: 'json_schema',
+            json_schema: {
+              name: format.name,
+              schema: format.schema,
+              ...(format.description !== undefined ? { description: format.description } : {}),
+              ...(format.strict !== undefined && format.strict !== null ? { strict: format.strict } : {}),
+            },
+          };
   }
   if (tools.length > 0) {
     chat.tools = tools.map((t) => ({
@@ -210,7 +277,9 @@ export function translateRequest(body: Json): TranslatedRequest {
       },
     }));
   }
-  if (toolChoice !== undefined) chat.tool_choice = typeof toolChoice === 'string' ? toolChoice : { type: 'function', function: { name: toolChoice.name } };
+  if (toolChoice !== undefined)
+    chat.tool_choice =
+      typeof toolChoice === 'string' ? toolChoice : { type: 'function', function: { name: toolChoice.name } };
   if (body.parallel_tool_calls !== undefined) chat.parallel_tool_calls = body.parallel_tool_calls;
   const user = (body.user ?? body.safety_identifier) as string | undefined;
   if (user !== undefined) chat.user = user;
@@ -221,7 +290,13 @@ export function translateRequest(body: Json): TranslatedRequest {
     max_output_tokens: (body.max_output_tokens as number | undefined) ?? null,
     temperature: (body.temperature as number | undefined) ?? null,
     top_p: (body.top_p as number | undefined) ?? null,
-    tools: tools.map((t) => ({ type: 'function', name: t.name, description: t.description ?? null, parameters: t.parameters ?? null, strict: t.strict ?? null })),
+    tools: tools.map((t) => ({
+      type: 'function',
+      name: t.name,
+      description: t.description ?? null,
+      parameters: t.parameters ?? null,
+      strict: t.strict ?? null,
+    })),
     tool_choice: toolChoice ?? 'auto',
     parallel_tool_calls: (body.parallel_tool_calls as boolean | undefined) ?? true,
     text: { format: format ?? { type: 'text' } },
@@ -245,8 +320,15 @@ export interface ResponseIds {
 }
 
 export function responseIds(requestId: string, nowMs: number): ResponseIds {
-  const hex = requestId.replace(/[^0-9a-fA-F]/g, '').slice(0, 32).toLowerCase();
-  return { id: `resp_${hex}`, createdAt: Math.floor(nowMs / 1000), item: (kind, n) => `${kind}_${hex}${n.toString(16).padStart(4, '0')}` };
+  const hex = requestId
+    .replace(/[^0-9a-fA-F]/g, '')
+    .slice(0, 32)
+    .toLowerCase();
+  return {
+    id: `resp_${hex}`,
+    createdAt: Math.floor(nowMs / 1000),
+    item: (kind, n) => `${kind}_${hex}${n.toString(16).padStart(4, '0')}`,
+  };
 }
 
 export interface ResponseUsage {
@@ -285,14 +367,45 @@ export function incompleteReason(finish: unknown): IncompleteReason | undefined 
   return undefined;
 }
 
-export interface OutputText { type: 'output_text'; text: string; annotations: never[]; logprobs: never[] }
-export interface OutputRefusal { type: 'refusal'; refusal: string }
-export interface MessageOutput { id: string; type: 'message'; role: 'assistant'; status: 'in_progress' | 'completed' | 'incomplete'; content: (OutputText | OutputRefusal)[] }
-export interface FunctionCallOutput { id: string; type: 'function_call'; call_id: string; name: string; arguments: string; status: 'in_progress' | 'completed' | 'incomplete' }
+export interface OutputText {
+  type: 'output_text';
+  text: string;
+  annotations: never[];
+  logprobs: never[];
+}
+export interface OutputRefusal {
+  type: 'refusal';
+  refusal: string;
+}
+export interface MessageOutput {
+  id: string;
+  type: 'message';
+  role: 'assistant';
+  status: 'in_progress' | 'completed' | 'incomplete';
+  content: (OutputText | OutputRefusal)[];
+}
+export interface FunctionCallOutput {
+  id: string;
+  type: 'function_call';
+  call_id: string;
+  name: string;
+  arguments: string;
+  status: 'in_progress' | 'completed' | 'incomplete';
+}
 export type OutputItem = MessageOutput | FunctionCallOutput;
 
 /** The Responses object: the caller's settings, the output, the status and why. */
-export function responseObject(ids: ResponseIds, echo: ResponseEcho, r: { status: ResponseStatus; output: OutputItem[]; usage: ResponseUsage | undefined; incomplete?: IncompleteReason | undefined; error?: { code: string; message: string } | undefined }): Json {
+export function responseObject(
+  ids: ResponseIds,
+  echo: ResponseEcho,
+  r: {
+    status: ResponseStatus;
+    output: OutputItem[];
+    usage: ResponseUsage | undefined;
+    incomplete?: IncompleteReason | undefined;
+    error?: { code: string; message: string } | undefined;
+  },
+): Json {
   return {
     id: ids.id,
     object: 'response',
@@ -336,18 +449,35 @@ export function responseFromCompletion(completion: Json, ids: ResponseIds, echo:
   const calls = own(message, 'tool_calls');
   const hasCalls = Array.isArray(calls) && calls.length > 0;
   const parts: (OutputText | OutputRefusal)[] = [];
-  if (typeof content === 'string' && (content !== '' || (!hasCalls && typeof refusal !== 'string'))) parts.push(outputText(content));
+  if (typeof content === 'string' && (content !== '' || (!hasCalls && typeof refusal !== 'string')))
+    parts.push(outputText(content));
   if (typeof refusal === 'string' && refusal !== '') parts.push({ type: 'refusal', refusal });
   if (parts.length === 0 && !hasCalls) parts.push(outputText(''));
-  if (parts.length > 0) output.push({ id: ids.item('msg', 0), type: 'message', role: 'assistant', status: itemStatus, content: parts });
+  if (parts.length > 0)
+    output.push({ id: ids.item('msg', 0), type: 'message', role: 'assistant', status: itemStatus, content: parts });
   if (hasCalls) {
     (calls as unknown[]).forEach((c, i) => {
       const fn = isObj(c) && isObj(own(c, 'function')) ? (own(c, 'function') as Json) : {};
-      const callId = isObj(c) && typeof own(c, 'id') === 'string' ? (own(c, 'id') as string) : ids.item('fc', i + 1).replace(/^fc_/, 'call_');
-      output.push({ id: ids.item('fc', i + 1), type: 'function_call', call_id: callId, name: typeof own(fn, 'name') === 'string' ? (own(fn, 'name') as string) : '', arguments: typeof own(fn, 'arguments') === 'string' ? (own(fn, 'arguments') as string) : '', status: itemStatus });
+      const callId =
+        isObj(c) && typeof own(c, 'id') === 'string'
+          ? (own(c, 'id') as string)
+          : ids.item('fc', i + 1).replace(/^fc_/, 'call_');
+      output.push({
+        id: ids.item('fc', i + 1),
+        type: 'function_call',
+        call_id: callId,
+        name: typeof own(fn, 'name') === 'string' ? (own(fn, 'name') as string) : '',
+        arguments: typeof own(fn, 'arguments') === 'string' ? (own(fn, 'arguments') as string) : '',
+        status: itemStatus,
+      });
     });
   }
-  return responseObject(ids, echo, { status: incomplete !== undefined ? 'incomplete' : 'completed', output, usage: responseUsage(own(completion, 'usage')), incomplete });
+  return responseObject(ids, echo, {
+    status: incomplete !== undefined ? 'incomplete' : 'completed',
+    output,
+    usage: responseUsage(own(completion, 'usage')),
+    incomplete,
+  });
 }
 
 // ---- streaming ----------------------------------------------------------------------------------------------
@@ -355,9 +485,20 @@ export function responseFromCompletion(completion: Json, ids: ResponseIds, echo:
 const enc = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
-interface OpenText { kind: 'output_text' | 'refusal'; index: number; text: string }
-interface OpenMessage { item: MessageOutput; outputIndex: number; part: OpenText | undefined }
-interface OpenCall { item: FunctionCallOutput; outputIndex: number }
+interface OpenText {
+  kind: 'output_text' | 'refusal';
+  index: number;
+  text: string;
+}
+interface OpenMessage {
+  item: MessageOutput;
+  outputIndex: number;
+  part: OpenText | undefined;
+}
+interface OpenCall {
+  item: FunctionCallOutput;
+  outputIndex: number;
+}
 
 /**
  * Chat completion SSE (as the gateway's relay releases it: redacted, capped, or ended by an error event) ->
@@ -413,9 +554,10 @@ export class ResponsesStream {
     this.#pending = '';
     if (!this.finished) {
       // no [DONE] and no finish_reason: the stream was cut
-      out += this.#finish === undefined || this.#finish === null
-        ? this.#fail('upstream_error', 'The response stream ended before the model finished.')
-        : this.#complete();
+      out +=
+        this.#finish === undefined || this.#finish === null
+          ? this.#fail('upstream_error', 'The response stream ended before the model finished.')
+          : this.#complete();
     }
     return out === '' ? EMPTY : enc.encode(out);
   }
@@ -424,14 +566,25 @@ export class ResponsesStream {
     return `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: this.#seq++, ...fields })}\n\n`;
   }
 
-  #snapshot(status: ResponseStatus, extra: { incomplete?: IncompleteReason | undefined; error?: { code: string; message: string } } = {}): Json {
-    return responseObject(this.#ids, this.#echo, { status, output: status === 'in_progress' ? [] : structuredClone(this.#output), usage: status === 'in_progress' ? undefined : this.#usage, ...extra });
+  #snapshot(
+    status: ResponseStatus,
+    extra: { incomplete?: IncompleteReason | undefined; error?: { code: string; message: string } } = {},
+  ): Json {
+    return responseObject(this.#ids, this.#echo, {
+      status,
+      output: status === 'in_progress' ? [] : structuredClone(this.#output),
+      usage: status === 'in_progress' ? undefined : this.#usage,
+      ...extra,
+    });
   }
 
   #start(): string {
     if (this.#started) return '';
     this.#started = true;
-    return this.#emit('response.created', { response: this.#snapshot('in_progress') }) + this.#emit('response.in_progress', { response: this.#snapshot('in_progress') });
+    return (
+      this.#emit('response.created', { response: this.#snapshot('in_progress') }) +
+      this.#emit('response.in_progress', { response: this.#snapshot('in_progress') })
+    );
   }
 
   #event(raw: string): string {
@@ -450,7 +603,8 @@ export class ResponsesStream {
     if (err !== undefined) {
       const e = isObj(err) ? err : {};
       const code = typeof own(e, 'code') === 'string' ? (own(e, 'code') as string) : 'upstream_error';
-      const message = typeof own(e, 'message') === 'string' ? (own(e, 'message') as string) : 'The model server failed.';
+      const message =
+        typeof own(e, 'message') === 'string' ? (own(e, 'message') as string) : 'The model server failed.';
       return this.#fail(code, message);
     }
     const usage = responseUsage(own(chunk, 'usage'));
@@ -479,10 +633,19 @@ export class ResponsesStream {
   #openPart(kind: OpenText['kind']): { out: string; m: OpenMessage; part: OpenText } {
     let out = '';
     if (!this.#message) {
-      const item: MessageOutput = { id: this.#ids.item('msg', this.#items++), type: 'message', role: 'assistant', status: 'in_progress', content: [] };
+      const item: MessageOutput = {
+        id: this.#ids.item('msg', this.#items++),
+        type: 'message',
+        role: 'assistant',
+        status: 'in_progress',
+        content: [],
+      };
       this.#message = { item, outputIndex: this.#output.length, part: undefined };
       this.#output.push(item);
-      out += this.#emit('response.output_item.added', { output_index: this.#message.outputIndex, item: structuredClone(item) });
+      out += this.#emit('response.output_item.added', {
+        output_index: this.#message.outputIndex,
+        item: structuredClone(item),
+      });
     }
     const m = this.#message;
     if (m.part && m.part.kind !== kind) out += this.#closePart(m);
@@ -490,7 +653,12 @@ export class ResponsesStream {
       m.part = { kind, index: m.item.content.length, text: '' };
       const part = kind === 'output_text' ? outputText('') : { type: 'refusal' as const, refusal: '' };
       m.item.content.push(part);
-      out += this.#emit('response.content_part.added', { item_id: m.item.id, output_index: m.outputIndex, content_index: m.part.index, part });
+      out += this.#emit('response.content_part.added', {
+        item_id: m.item.id,
+        output_index: m.outputIndex,
+        content_index: m.part.index,
+        part,
+      });
     }
     return { out, m, part: m.part };
   }
@@ -499,7 +667,12 @@ export class ResponsesStream {
     const { out, m, part } = this.#openPart(kind);
     part.text += delta;
     const where = { item_id: m.item.id, output_index: m.outputIndex, content_index: part.index };
-    return out + (kind === 'output_text' ? this.#emit('response.output_text.delta', { ...where, delta, logprobs: [] }) : this.#emit('response.refusal.delta', { ...where, delta }));
+    return (
+      out +
+      (kind === 'output_text'
+        ? this.#emit('response.output_text.delta', { ...where, delta, logprobs: [] })
+        : this.#emit('response.refusal.delta', { ...where, delta }))
+    );
   }
 
   #closePart(m: OpenMessage): string {
@@ -509,7 +682,10 @@ export class ResponsesStream {
     const where = { item_id: m.item.id, output_index: m.outputIndex, content_index: p.index };
     const part = p.kind === 'output_text' ? outputText(p.text) : { type: 'refusal' as const, refusal: p.text };
     m.item.content[p.index] = part;
-    const done = p.kind === 'output_text' ? this.#emit('response.output_text.done', { ...where, text: p.text, logprobs: [] }) : this.#emit('response.refusal.done', { ...where, refusal: p.text });
+    const done =
+      p.kind === 'output_text'
+        ? this.#emit('response.output_text.done', { ...where, text: p.text, logprobs: [] })
+        : this.#emit('response.refusal.done', { ...where, refusal: p.text });
     return done + this.#emit('response.content_part.done', { ...where, part });
   }
 
@@ -519,7 +695,9 @@ export class ResponsesStream {
     this.#message = undefined;
     const out = this.#closePart(m);
     m.item.status = status;
-    return out + this.#emit('response.output_item.done', { output_index: m.outputIndex, item: structuredClone(m.item) });
+    return (
+      out + this.#emit('response.output_item.done', { output_index: m.outputIndex, item: structuredClone(m.item) })
+    );
   }
 
   #toolCall(tc: Json): string {
@@ -531,8 +709,18 @@ export class ResponsesStream {
       if (this.#calls.size >= LIMITS.maxToolCalls) return '';
       out += this.#closeMessage('completed'); // text before the calls is a finished message
       const n = this.#items++;
-      const callId = typeof own(tc, 'id') === 'string' ? (own(tc, 'id') as string) : this.#ids.item('fc', n).replace(/^fc_/, 'call_');
-      const item: FunctionCallOutput = { id: this.#ids.item('fc', n), type: 'function_call', call_id: callId, name: typeof own(fn, 'name') === 'string' ? (own(fn, 'name') as string) : '', arguments: '', status: 'in_progress' };
+      const callId =
+        typeof own(tc, 'id') === 'string'
+          ? (own(tc, 'id') as string)
+          : this.#ids.item('fc', n).replace(/^fc_/, 'call_');
+      const item: FunctionCallOutput = {
+        id: this.#ids.item('fc', n),
+        type: 'function_call',
+        call_id: callId,
+        name: typeof own(fn, 'name') === 'string' ? (own(fn, 'name') as string) : '',
+        arguments: '',
+        status: 'in_progress',
+      };
       call = { item, outputIndex: this.#output.length };
       this.#calls.set(index, call);
       this.#output.push(item);
@@ -541,7 +729,11 @@ export class ResponsesStream {
     const args = own(fn, 'arguments');
     if (typeof args === 'string' && args !== '') {
       call.item.arguments += args;
-      out += this.#emit('response.function_call_arguments.delta', { item_id: call.item.id, output_index: call.outputIndex, delta: args });
+      out += this.#emit('response.function_call_arguments.delta', {
+        item_id: call.item.id,
+        output_index: call.outputIndex,
+        delta: args,
+      });
     }
     return out;
   }
@@ -550,8 +742,16 @@ export class ResponsesStream {
     let out = '';
     for (const call of [...this.#calls.values()].sort((a, b) => a.outputIndex - b.outputIndex)) {
       call.item.status = status;
-      out += this.#emit('response.function_call_arguments.done', { item_id: call.item.id, output_index: call.outputIndex, name: call.item.name, arguments: call.item.arguments });
-      out += this.#emit('response.output_item.done', { output_index: call.outputIndex, item: structuredClone(call.item) });
+      out += this.#emit('response.function_call_arguments.done', {
+        item_id: call.item.id,
+        output_index: call.outputIndex,
+        name: call.item.name,
+        arguments: call.item.arguments,
+      });
+      out += this.#emit('response.output_item.done', {
+        output_index: call.outputIndex,
+        item: structuredClone(call.item),
+      });
     }
     this.#calls.clear();
     return out;
@@ -566,7 +766,9 @@ export class ResponsesStream {
     let out = this.#output.length === 0 ? this.#openPart('output_text').out : '';
     out += this.#closeMessage(itemStatus) + this.#closeCalls(itemStatus);
     this.status = incomplete !== undefined ? 'incomplete' : 'completed';
-    out += this.#emit(incomplete !== undefined ? 'response.incomplete' : 'response.completed', { response: this.#snapshot(this.status, { incomplete }) });
+    out += this.#emit(incomplete !== undefined ? 'response.incomplete' : 'response.completed', {
+      response: this.#snapshot(this.status, { incomplete }),
+    });
     return out;
   }
 
@@ -579,7 +781,9 @@ export class ResponsesStream {
     let out = this.#emit('error', { code, message, param: null });
     if (this.#message) {
       const p = this.#message.part;
-      if (p) this.#message.item.content[p.index] = p.kind === 'output_text' ? outputText(p.text) : { type: 'refusal', refusal: p.text };
+      if (p)
+        this.#message.item.content[p.index] =
+          p.kind === 'output_text' ? outputText(p.text) : { type: 'refusal', refusal: p.text };
       this.#message.part = undefined;
       this.#message.item.status = 'incomplete';
       this.#message = undefined;
@@ -611,4 +815,3 @@ function sseData(raw: string): string | undefined {
   }
   return data;
 }
-

@@ -18,7 +18,12 @@ const health: FastifyPluginAsync<HealthRouteOptions> = async (app, { holder, rea
     request.tg.endpoint = 'health';
     const r = await readiness();
     reply.code(r.ready ? 200 : 503);
-    return { status: r.detail.status, configHash: holder.current?.hash ?? null, lastReloadFailed: holder.lastError !== undefined, storeReachable: (r.detail.store as { reachable: boolean }).reachable };
+    return {
+      status: r.detail.status,
+      configHash: holder.current?.hash ?? null,
+      lastReloadFailed: holder.lastError !== undefined,
+      storeReachable: (r.detail.store as { reachable: boolean }).reachable,
+    };
   });
 };
 

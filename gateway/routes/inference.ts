@@ -20,7 +20,8 @@ export function inferenceRoute(endpoint: Endpoint, url: string): FastifyPluginAs
       },
       preParsing: limitBody(serverBodyLimit),
       handler: async (request, reply) => {
-        if (request.body === undefined || request.body === null) throw new GatewayError('invalid_json', 'A JSON body is required.');
+        if (request.body === undefined || request.body === null)
+          throw new GatewayError('invalid_json', 'A JSON body is required.');
         try {
           await handleInference(pipeline, endpoint, request, reply);
         } finally {

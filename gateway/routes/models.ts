@@ -10,7 +10,12 @@ export interface ModelsRouteOptions {
   readonly anomaly: AnomalyHooks;
 }
 
-interface ModelEntry { id: string; object: 'model'; created: number; owned_by: string }
+interface ModelEntry {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
 
 function visibleModels(request: FastifyRequest, o: ModelsRouteOptions): ModelEntry[] {
   const ctx = request.tg;
@@ -36,7 +41,10 @@ const models: FastifyPluginAsync<ModelsRouteOptions> = async (app, o) => {
     request.tg.endpoint = 'models.list';
     await app.identify(request);
   };
-  app.get('/v1/models', { onRequest, handler: async (request) => ({ object: 'list', data: visibleModels(request, o) }) });
+  app.get('/v1/models', {
+    onRequest,
+    handler: async (request) => ({ object: 'list', data: visibleModels(request, o) }),
+  });
   app.get<{ Params: { '*': string } }>('/v1/models/*', {
     onRequest,
     handler: async (request) => {

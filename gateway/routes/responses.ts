@@ -9,12 +9,21 @@ import { requestJsonSchema } from '../../api/openai/index.ts';
 import { GatewayError } from '../errors.ts';
 import { handleInference, type OutputEncoding } from '../pipeline.ts';
 import { limitBody } from '../plugins/body.ts';
-import { responseFromCompletion, responseIds, ResponsesStream, translateRequest, type ResponseEcho, type ResponseIds, type TranslatedRequest } from '../responses/translate.ts';
+import {
+  responseFromCompletion,
+  responseIds,
+  ResponsesStream,
+  translateRequest,
+  type ResponseEcho,
+  type ResponseIds,
+  type TranslatedRequest,
+} from '../responses/translate.ts';
 import type { InferenceRouteOptions } from './inference.ts';
 
 /** The route's body validator: the zod spec the route schema was generated from, as catalog errors. */
 const translateBody: FastifySchemaCompiler<unknown> = () => (data: unknown) => {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { error: new GatewayError('invalid_json', 'A JSON body is required.') };
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    return { error: new GatewayError('invalid_json', 'A JSON body is required.') };
   try {
     return { value: translateRequest(data as Record<string, unknown>) };
   } catch (e) {
@@ -24,7 +33,12 @@ const translateBody: FastifySchemaCompiler<unknown> = () => (data: unknown) => {
 
 function encoding(ids: ResponseIds, echo: ResponseEcho): OutputEncoding {
   return {
-    body: (answer) => Buffer.from(JSON.stringify(responseFromCompletion(JSON.parse(answer.toString('utf8')) as Record<string, unknown>, ids, echo))),
+    body: (answer) =>
+      Buffer.from(
+        JSON.stringify(
+          responseFromCompletion(JSON.parse(answer.toString('utf8')) as Record<string, unknown>, ids, echo),
+        ),
+      ),
     stream: () => new ResponsesStream(ids, echo),
   };
 }

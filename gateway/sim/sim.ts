@@ -51,7 +51,24 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const WORDS = ['lorem', 'ipsum', 'dolor', 'sit', 'amet', 'consectetur', 'adipiscing', 'elit', 'sed', 'do', 'eiusmod', 'tempor', 'incididunt', 'ut', 'labore', 'et'];
+const WORDS = [
+  'lorem',
+  'ipsum',
+  'dolor',
+  'sit',
+  'amet',
+  'consectetur',
+  'adipiscing',
+  'elit',
+  'sed',
+  'do',
+  'eiusmod',
+  'tempor',
+  'incididunt',
+  'ut',
+  'labore',
+  'et',
+];
 
 function estimatePromptTokens(body: Record<string, unknown>): number {
   let chars = 0;
@@ -71,7 +88,16 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export async function startSimulator(options: SimOptions = {}): Promise<Simulator> {
-  const stats: SimStats = { requests: 0, inFlight: 0, maxInFlight: 0, aborted: 0, tokensSent: 0, byPath: {}, lastBody: undefined, lastHeaders: undefined };
+  const stats: SimStats = {
+    requests: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    aborted: 0,
+    tokensSent: 0,
+    byPath: {},
+    lastBody: undefined,
+    lastHeaders: undefined,
+  };
   let seq = 0;
   const sim: Simulator = {
     url: '',
@@ -81,7 +107,16 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     hang: false,
     options,
     reset() {
-      Object.assign(stats, { requests: 0, inFlight: 0, maxInFlight: 0, aborted: 0, tokensSent: 0, byPath: {}, lastBody: undefined, lastHeaders: undefined });
+      Object.assign(stats, {
+        requests: 0,
+        inFlight: 0,
+        maxInFlight: 0,
+        aborted: 0,
+        tokensSent: 0,
+        byPath: {},
+        lastBody: undefined,
+        lastHeaders: undefined,
+      });
       sim.failWith = undefined;
       sim.hang = false;
     },
@@ -95,13 +130,19 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
     stats.lastHeaders = req.headers;
     if (o.apiKey !== undefined && req.headers.authorization !== `Bearer ${o.apiKey}`) {
-      return send(res, 401, { error: { message: 'invalid upstream key', type: 'authentication_error', code: 'invalid_api_key' } });
+      return send(res, 401, {
+        error: { message: 'invalid upstream key', type: 'authentication_error', code: 'invalid_api_key' },
+      });
     }
     if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
-      return send(res, 200, { object: 'list', data: (o.models ?? ['sim']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'sim' })) });
+      return send(res, 200, {
+        object: 'list',
+        data: (o.models ?? ['sim']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'sim' })),
+      });
     }
     if (req.method === 'GET' && (path === '/health' || path === '/healthz')) return send(res, 200, { status: 'ok' });
-    if (req.method !== 'POST') return send(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
+    if (req.method !== 'POST')
+      return send(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(raw) as Record<string, unknown>;
@@ -111,11 +152,19 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     stats.lastBody = body;
     const model = typeof body.model === 'string' ? body.model : '';
     if (o.models && !o.models.includes(model)) {
-      return send(res, 404, { error: { message: `The model \`${model}\` does not exist.`, type: 'NotFoundError', code: 404 } });
+      return send(res, 404, {
+        error: { message: `The model \`${model}\` does not exist.`, type: 'NotFoundError', code: 404 },
+      });
     }
     if (sim.failWith) return send(res, sim.failWith.status, sim.failWith.body);
     if (sim.hang) return;
-    const kind = path.endsWith('/chat/completions') ? 'chat' : path.endsWith('/completions') ? 'text' : path.endsWith('/embeddings') ? 'embed' : undefined;
+    const kind = path.endsWith('/chat/completions')
+      ? 'chat'
+      : path.endsWith('/completions')
+        ? 'text'
+        : path.endsWith('/embeddings')
+          ? 'embed'
+          : undefined;
     if (!kind) return send(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
 
     stats.inFlight++;
@@ -150,19 +199,29 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
         send(res, 200, {
           object: 'list',
           model,
-          data: inputs.map((_x, index) => ({ object: 'embedding', index, embedding: Array.from({ length: 8 }, (_v, i) => Math.sin(index + i)) })),
+          data: inputs.map((_x, index) => ({
+            object: 'embedding',
+            index,
+            embedding: Array.from({ length: 8 }, (_v, i) => Math.sin(index + i)),
+          })),
           usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
         });
         finish();
       });
       return;
     }
-    const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : Infinity;
+    const maxTokens =
+      typeof body.max_tokens === 'number'
+        ? body.max_tokens
+        : typeof body.max_completion_tokens === 'number'
+          ? body.max_completion_tokens
+          : Infinity;
     const n = typeof body.n === 'number' ? body.n : 1;
     const want = o.outputTokens ?? o.tokens?.length ?? 16;
     const count = o.ignoreMaxTokens ? want : Math.max(0, Math.min(want, maxTokens));
     const finishReason = count < want ? 'length' : 'stop';
-    const token = (i: number): string => (o.tokens ? (o.tokens[i % o.tokens.length] ?? '') : `${i === 0 ? '' : ' '}${WORDS[i % WORDS.length]}`);
+    const token = (i: number): string =>
+      o.tokens ? (o.tokens[i % o.tokens.length] ?? '') : `${i === 0 ? '' : ' '}${WORDS[i % WORDS.length]}`;
     const usage = { prompt_tokens: promptTokens, completion_tokens: count * n, total_tokens: promptTokens + count * n };
 
     if (body.stream !== true) {
@@ -171,19 +230,38 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
         for (let i = 0; i < count; i++) text += token(i);
         stats.tokensSent += count * n;
         const choices = Array.from({ length: n }, (_v, index) =>
-          kind === 'chat' ? { index, message: { role: 'assistant', content: text }, finish_reason: finishReason } : { index, text, finish_reason: finishReason },
+          kind === 'chat'
+            ? { index, message: { role: 'assistant', content: text }, finish_reason: finishReason }
+            : { index, text, finish_reason: finishReason },
         );
-        send(res, 200, { id, object: kind === 'chat' ? 'chat.completion' : 'text_completion', created, model, choices, usage });
+        send(res, 200, {
+          id,
+          object: kind === 'chat' ? 'chat.completion' : 'text_completion',
+          created,
+          model,
+          choices,
+          usage,
+        });
         finish();
       });
       return;
     }
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     const object = kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
-    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): string => `data: ${JSON.stringify({ id, object, created, model, choices, ...extra })}\n\n`;
+    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): string =>
+      `data: ${JSON.stringify({ id, object, created, model, choices, ...extra })}\n\n`;
     later(o.latencyMs ?? 0, () => {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      if (kind === 'chat') res.write(chunk(Array.from({ length: n }, (_v, index) => ({ index, delta: { role: 'assistant', content: '' }, finish_reason: null }))));
+      if (kind === 'chat')
+        res.write(
+          chunk(
+            Array.from({ length: n }, (_v, index) => ({
+              index,
+              delta: { role: 'assistant', content: '' },
+              finish_reason: null,
+            })),
+          ),
+        );
       let i = 0;
       const step = (): void => {
         if (o.streamError && i === o.streamError.afterTokens) {
@@ -193,13 +271,29 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
         }
         if (i < count) {
           const t = token(i);
-          res.write(chunk(Array.from({ length: n }, (_v, index) => (kind === 'chat' ? { index, delta: { content: t }, finish_reason: null } : { index, text: t, finish_reason: null }))));
+          res.write(
+            chunk(
+              Array.from({ length: n }, (_v, index) =>
+                kind === 'chat'
+                  ? { index, delta: { content: t }, finish_reason: null }
+                  : { index, text: t, finish_reason: null },
+              ),
+            ),
+          );
           stats.tokensSent += n;
           i++;
           later(o.interTokenMs ?? 0, step);
           return;
         }
-        res.write(chunk(Array.from({ length: n }, (_v, index) => (kind === 'chat' ? { index, delta: {}, finish_reason: finishReason } : { index, text: '', finish_reason: finishReason }))));
+        res.write(
+          chunk(
+            Array.from({ length: n }, (_v, index) =>
+              kind === 'chat'
+                ? { index, delta: {}, finish_reason: finishReason }
+                : { index, text: '', finish_reason: finishReason },
+            ),
+          ),
+        );
         if (includeUsage) res.write(chunk([], { usage }));
         res.end('data: [DONE]\n\n');
         finish();

@@ -33,7 +33,14 @@ export interface Admitted {
 type Rec = RequestContext['rec'];
 
 /** Layers 3-5 (entitlement, scope, time and place); a refusal of a known key feeds anomaly detection. */
-async function authorize(deps: AdmitDeps, ctx: RequestContext, snap: Snapshot, key: RtKey, parsed: ParsedRequest, ip: string): Promise<RtModel> {
+async function authorize(
+  deps: AdmitDeps,
+  ctx: RequestContext,
+  snap: Snapshot,
+  key: RtKey,
+  parsed: ParsedRequest,
+  ip: string,
+): Promise<RtModel> {
   let model: RtModel;
   try {
     model = checkModel(snap, key, parsed.model, parsed.endpoint);
@@ -52,19 +59,35 @@ async function authorize(deps: AdmitDeps, ctx: RequestContext, snap: Snapshot, k
 async function checkInput(deps: AdmitDeps, rec: Rec, snap: Snapshot, key: RtKey, parsed: ParsedRequest): Promise<void> {
   const cfg = key.tenant.cfg.guardrails;
   const pi = cfg.promptInjection;
-  const guard = await checkRequest(parsed.body, cfg, { judge: pi.judge && pi.mode !== 'off' ? judgeFor(snap, deps.credentials, pi.judge) : undefined });
+  const guard = await checkRequest(parsed.body, cfg, {
+    judge: pi.judge && pi.mode !== 'off' ? judgeFor(snap, deps.credentials, pi.judge) : undefined,
+  });
   const inj = guard.injection;
   if (inj.verdict !== 'allow') {
-    rec.injection = { score: Math.round(inj.score * 1000) / 1000, verdict: inj.verdict, signals: inj.signals.slice(0, 8) };
+    rec.injection = {
+      score: Math.round(inj.score * 1000) / 1000,
+      verdict: inj.verdict,
+      signals: inj.signals.slice(0, 8),
+    };
     deps.metrics.injections.inc({ verdict: inj.verdict });
   }
   if (guard.ok) return;
   // tool names are the client's text: counted, not echoed
   if (guard.code === 'prompt_injection') throw new GatewayError('prompt_injection', guard.message);
-  throw new GatewayError('tool_not_allowed', `${guard.tools.disallowed.length} declared tool(s) are not on the policy allowlist.`, { param: 'tools' });
+  throw new GatewayError(
+    'tool_not_allowed',
+    `${guard.tools.disallowed.length} declared tool(s) are not on the policy allowlist.`,
+    { param: 'tools' },
+  );
 }
 
-export async function admit(deps: AdmitDeps, ctx: RequestContext, snap: Snapshot, parsed: ParsedRequest, ip: string): Promise<Admitted> {
+export async function admit(
+  deps: AdmitDeps,
+  ctx: RequestContext,
+  snap: Snapshot,
+  parsed: ParsedRequest,
+  ip: string,
+): Promise<Admitted> {
   const key = ctx.key;
   if (!key) throw new GatewayError('missing_api_key');
   const model = await authorize(deps, ctx, snap, key, parsed, ip);
@@ -74,8 +97,13 @@ export async function admit(deps: AdmitDeps, ctx: RequestContext, snap: Snapshot
   const tenant = key.tenant;
   const budgetLines = tenant.budgetsByUnit[model.cfg.cost.unit];
   const bounds = requestBounds({
-    limits: tenant.cfg.limits, budgetLines, model: model.cfg, endpoint: parsed.endpoint, n: parsed.n,
-    nFromBestOf: parsed.body.best_of !== undefined, inputBound: upperBound(parsed.input),
+    limits: tenant.cfg.limits,
+    budgetLines,
+    model: model.cfg,
+    endpoint: parsed.endpoint,
+    n: parsed.n,
+    nFromBestOf: parsed.body.best_of !== undefined,
+    inputBound: upperBound(parsed.input),
   });
   // sliced (yields to the event loop), stops at limit + 1, linear in the input (gateway/tokens.ts)
   // key and model token limits also need the exact count (store/compose.ts)
@@ -84,9 +112,14 @@ export async function admit(deps: AdmitDeps, ctx: RequestContext, snap: Snapshot
   checkInputFits(bounds, input.tokens);
   await checkInput(deps, ctx.rec, snap, key, parsed);
   const plan = planRequest({
-    limits: tenant.cfg.limits, budgetLines, cost: model.cfg.cost, bounds, endpoint: parsed.endpoint, n: parsed.n,
-    requestedMaxTokens: parsed.requestedMaxTokens, input,
+    limits: tenant.cfg.limits,
+    budgetLines,
+    cost: model.cfg.cost,
+    bounds,
+    endpoint: parsed.endpoint,
+    n: parsed.n,
+    requestedMaxTokens: parsed.requestedMaxTokens,
+    input,
   });
   return { model, plan, guard: compiled.guard };
 }
-

@@ -3,7 +3,14 @@
 // threshold goes on the request's audit line (or its own log line once that line is written); `revoke`
 // puts the key in the store's revocation set.
 import type { Logger } from 'pino';
-import { MemoryAnomalyStore, type AnomalyDetector, type AnomalyOutcome, type AnomalyStore, type KeyStats, type Revocation } from '../../guardrails/anomaly.ts';
+import {
+  MemoryAnomalyStore,
+  type AnomalyDetector,
+  type AnomalyOutcome,
+  type AnomalyStore,
+  type KeyStats,
+  type Revocation,
+} from '../../guardrails/anomaly.ts';
 import type { RtKey } from '../config/snapshot.ts';
 import { GatewayError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
@@ -18,7 +25,6 @@ export interface AnomalyHooks {
   /** A known key was refused by a later auth layer (entitlement, scope, window, IP); `err` is the refusal. */
   onAuthFailure(ctx: RequestContext, key: RtKey, err: unknown): void;
 }
-
 
 /**
  * Stats per replica (every component is a ratio against the key's own history, so each replica judges its
@@ -49,12 +55,32 @@ export class GatewayAnomalyStore implements AnomalyStore {
     if (!first) return false;
     this.#metrics.keyRevocations.inc();
     // the key id only (never the key); `shared: false` = Redis is down, enforced here and retried
-    this.#log.warn({ event: 'key_revoked', keyId: r.keyId, tenant: r.tenant, reason: r.reason, score: r.score, components: roundComponents(r.components), shared }, 'API key revoked by anomaly detection');
+    this.#log.warn(
+      {
+        event: 'key_revoked',
+        keyId: r.keyId,
+        tenant: r.tenant,
+        reason: r.reason,
+        score: r.score,
+        components: roundComponents(r.components),
+        shared,
+      },
+      'API key revoked by anomaly detection',
+    );
     return true;
   }
 
   async revocation(keyId: string): Promise<Revocation | undefined> {
-    return this.#revocations.has(keyId) ? { keyId, tenant: '', at: '', reason: 'anomaly', score: 0, components: { burst: 0, capHit: 0, network: 0, failedAuth: 0 } } : undefined;
+    return this.#revocations.has(keyId)
+      ? {
+          keyId,
+          tenant: '',
+          at: '',
+          reason: 'anomaly',
+          score: 0,
+          components: { burst: 0, capHit: 0, network: 0, failedAuth: 0 },
+        }
+      : undefined;
   }
 
   async revocations(): Promise<Revocation[]> {
@@ -70,9 +96,19 @@ const roundComponents = (c: AnomalyOutcome['components']): AnomalyOutcome['compo
 });
 
 /** Refusals of a known key that count as failed auth for the anomaly score. */
-const AUTH_FAILURE_CODES: ReadonlySet<string> = new Set(['model_not_entitled', 'scope_not_allowed', 'outside_access_window', 'ip_not_allowed']);
+const AUTH_FAILURE_CODES: ReadonlySet<string> = new Set([
+  'model_not_entitled',
+  'scope_not_allowed',
+  'outside_access_window',
+  'ip_not_allowed',
+]);
 
-export function anomalyHooks(detector: AnomalyDetector, now: () => number, log: Logger, metrics: Metrics): AnomalyHooks {
+export function anomalyHooks(
+  detector: AnomalyDetector,
+  now: () => number,
+  log: Logger,
+  metrics: Metrics,
+): AnomalyHooks {
   const record = (ctx: RequestContext, key: RtKey, on: string, o: AnomalyOutcome | undefined): void => {
     if (!o || o.action === 'none') return;
     const components = roundComponents(o.components);
@@ -81,10 +117,22 @@ export function anomalyHooks(detector: AnomalyDetector, now: () => number, log: 
     const anomaly = { score: o.score, action: o.action, components };
     // the request's audit line carries it; events after that line (settlement of a stream) get their own
     if (!ctx.audited) ctx.rec.anomaly = anomaly;
-    else log.warn({ event: 'anomaly', reqId: ctx.reqId, tenant: key.tenant.cfg.id, keyId: key.id, on, anomaly }, 'key anomaly');
+    else
+      log.warn(
+        { event: 'anomaly', reqId: ctx.reqId, tenant: key.tenant.cfg.id, keyId: key.id, on, anomaly },
+        'key anomaly',
+      );
   };
   const failed = (ctx: RequestContext, on: string, e: unknown): void => {
-    log.error({ event: 'anomaly_error', reqId: ctx.reqId, on, err: e instanceof Error ? e.message.slice(0, 300) : String(e).slice(0, 300) }, 'anomaly detection failed');
+    log.error(
+      {
+        event: 'anomaly_error',
+        reqId: ctx.reqId,
+        on,
+        err: e instanceof Error ? e.message.slice(0, 300) : String(e).slice(0, 300),
+      },
+      'anomaly detection failed',
+    );
   };
   const who = (key: RtKey) => ({ id: key.id, tenant: key.tenant.cfg.id });
   return {
@@ -104,12 +152,18 @@ export function anomalyHooks(detector: AnomalyDetector, now: () => number, log: 
     onResponse(ctx, key, hitCap) {
       const cfg = key.tenant.cfg.anomaly;
       if (!cfg?.enabled) return;
-      detector.onResponse(who(key), cfg, { at: now(), hitCap }).then((o) => record(ctx, key, 'response', o), (e: unknown) => failed(ctx, 'response', e));
+      detector.onResponse(who(key), cfg, { at: now(), hitCap }).then(
+        (o) => record(ctx, key, 'response', o),
+        (e: unknown) => failed(ctx, 'response', e),
+      );
     },
     onAuthFailure(ctx, key, err) {
       const cfg = key.tenant.cfg.anomaly;
       if (!cfg?.enabled || !(err instanceof GatewayError) || !AUTH_FAILURE_CODES.has(err.code)) return;
-      detector.onAuthFailure(who(key), cfg, { at: now() }).then((o) => record(ctx, key, 'authFailure', o), (e: unknown) => failed(ctx, 'authFailure', e));
+      detector.onAuthFailure(who(key), cfg, { at: now() }).then(
+        (o) => record(ctx, key, 'authFailure', o),
+        (e: unknown) => failed(ctx, 'authFailure', e),
+      );
     },
   };
 }

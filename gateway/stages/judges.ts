@@ -7,5 +7,9 @@ export function judgeFor(snap: Snapshot, credentials: ReadonlyMap<string, string
   const model = snap.models.get(spec.model);
   if (!model) return unavailableJudge(spec, 'judge model not in the config');
   const credential = model.cfg.credentialKey !== undefined ? credentials.get(model.cfg.credentialKey) : undefined;
-  return judgeFromConfig(spec, { baseUrl: `${model.origin}${model.basePath}`, engine: model.cfg.engine, credential }, boundedFetch());
+  return judgeFromConfig(
+    spec,
+    { baseUrl: `${model.origin}${model.basePath}`, engine: model.cfg.engine, credential },
+    boundedFetch(),
+  );
 }

@@ -3,7 +3,15 @@
 // becomes its catalog error (a budget refusal says what the request needed and what is left).
 import { budgetRefusal, GatewayError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
-import { refusedBudgetLine, StoreStateLostError, StoreUnavailableError, type Reservation, type ReserveRequest, type ReserveResult, type Store } from '../store/types.ts';
+import {
+  refusedBudgetLine,
+  StoreStateLostError,
+  StoreUnavailableError,
+  type Reservation,
+  type ReserveRequest,
+  type ReserveResult,
+  type Store,
+} from '../store/types.ts';
 
 export interface ReserveDeps {
   readonly store: Store;
@@ -18,10 +26,12 @@ async function tryReserve(deps: ReserveDeps, req: ReserveRequest): Promise<Reser
   } catch (e) {
     if (!(e instanceof StoreUnavailableError)) throw e;
     // issue #15: the store lost its state -> budget-limited tenants fail closed until restored/acknowledged
-    if (e instanceof StoreStateLostError) throw new GatewayError('store_state_lost', undefined, { retryAfterSeconds: 30 });
+    if (e instanceof StoreStateLostError)
+      throw new GatewayError('store_state_lost', undefined, { retryAfterSeconds: 30 });
     deps.metrics.storeErrors.inc({ op: 'reserve' });
     // Budgets always fail closed. Rate limits and concurrency may degrade to per-replica checks.
-    if (req.budgets.length > 0 || !deps.fallbackStore) throw new GatewayError('store_unavailable', undefined, { retryAfterSeconds: 1 });
+    if (req.budgets.length > 0 || !deps.fallbackStore)
+      throw new GatewayError('store_unavailable', undefined, { retryAfterSeconds: 1 });
     deps.metrics.storeFallbacks.inc({ control: 'rate' });
     return deps.fallbackStore.reserve(req);
   }
@@ -36,8 +46,18 @@ export async function reserve(deps: ReserveDeps, req: ReserveRequest, nowMs: num
       const line = refusedBudgetLine(req, result);
       if (!line) throw new GatewayError('budget_exceeded');
       // What is left, for the message (one more read, on refusals only; not part of the decision).
-      const spent = await deps.store.spent(req.tenant, line.unit, line.windowSeconds, result.scope).catch(() => undefined);
-      throw budgetRefusal({ needed: line.amount, unit: line.unit, limit: line.limit, windowSeconds: line.windowSeconds, spent, resetSeconds: retryAfterSeconds, nowMs });
+      const spent = await deps.store
+        .spent(req.tenant, line.unit, line.windowSeconds, result.scope)
+        .catch(() => undefined);
+      throw budgetRefusal({
+        needed: line.amount,
+        unit: line.unit,
+        limit: line.limit,
+        windowSeconds: line.windowSeconds,
+        spent,
+        resetSeconds: retryAfterSeconds,
+        nowMs,
+      });
     }
     case 'rpm':
       throw new GatewayError('rate_limit_requests', undefined, { retryAfterSeconds });

@@ -15,17 +15,36 @@ export interface SettleDeps {
   readonly log: Logger;
 }
 
-export async function charge(model: CfgModel, plan: RequestPlan, input: InputText, reservation: Reservation | undefined, o: Outcome): Promise<Charge> {
+export async function charge(
+  model: CfgModel,
+  plan: RequestPlan,
+  input: InputText,
+  reservation: Reservation | undefined,
+  o: Outcome,
+): Promise<Charge> {
   const p = {
-    cost: model.cost, inputTokens: plan.inputTokens, inputExact: plan.inputExact, estimate: plan.estimate, rawTokens: plan.rawTokens,
-    maxOut: plan.maxOut, n: plan.n, capAtEstimate: reservation !== undefined && reservation.budgets.length > 0,
+    cost: model.cost,
+    inputTokens: plan.inputTokens,
+    inputExact: plan.inputExact,
+    estimate: plan.estimate,
+    rawTokens: plan.rawTokens,
+    maxOut: plan.maxOut,
+    n: plan.n,
+    capAtEstimate: reservation !== undefined && reservation.budgets.length > 0,
   };
   const counted = needsInputCount(p, o) ? (await countAll(input)).tokens : undefined;
   return chargeFor(p, o, counted);
 }
 
 /** Metrics and the store's correction; the store write is not awaited (a failure leaves the reservation charged). */
-export function applyCharge(deps: SettleDeps, reqId: string, model: CfgModel, plan: RequestPlan, reservation: Reservation | undefined, c: Charge): void {
+export function applyCharge(
+  deps: SettleDeps,
+  reqId: string,
+  model: CfgModel,
+  plan: RequestPlan,
+  reservation: Reservation | undefined,
+  c: Charge,
+): void {
   const name = model.servedName;
   deps.metrics.tokens.inc({ model: name, direction: 'input' }, c.tokensIn);
   deps.metrics.tokens.inc({ model: name, direction: 'output' }, c.tokensOut);
@@ -34,10 +53,23 @@ export function applyCharge(deps: SettleDeps, reqId: string, model: CfgModel, pl
   if (!res) return;
   if (c.overrun) {
     deps.metrics.settleOverrun.inc({ model: name });
-    deps.log.warn({ reqId, tenant: res.tenant, model: name, reserved: round3(plan.estimate), actual: round3(c.actual), cost: round3(c.cost) }, 'actual cost above the reservation; charged the reservation');
+    deps.log.warn(
+      {
+        reqId,
+        tenant: res.tenant,
+        model: name,
+        reserved: round3(plan.estimate),
+        actual: round3(c.actual),
+        cost: round3(c.cost),
+      },
+      'actual cost above the reservation; charged the reservation',
+    );
   }
   void res.store.settle(res, { cost: c.cost, tokens: c.tokensIn + c.tokensOut }).catch((e: unknown) => {
     deps.metrics.storeErrors.inc({ op: 'settle' });
-    deps.log.error({ reqId, tenant: res.tenant, err: describeUpstreamError(e) }, 'settle failed; the reservation stays charged');
+    deps.log.error(
+      { reqId, tenant: res.tenant, err: describeUpstreamError(e) },
+      'settle failed; the reservation stays charged',
+    );
   });
 }

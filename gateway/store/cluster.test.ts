@@ -28,7 +28,17 @@ storeContract('redis cluster', () => ({ store, tenant: () => `ns${++n}/cluster` 
 describe('redis cluster', () => {
   it('every key of a tenant maps to one slot (CLUSTER KEYSLOT), on one node', async () => {
     const t = 'team-slot/tenant-a';
-    const r = await store.reserve({ id: 'slot-1', tenant: t, budgets: [{ unit: 'tokens', windowSeconds: 3600, limit: 100, amount: 10 }, { unit: 'tokens', windowSeconds: 86400, limit: 100, amount: 10 }], rpm: 10, tpm: { limit: 100, amount: 10 }, concurrency: { limit: 2, leaseMs: 60_000 } });
+    const r = await store.reserve({
+      id: 'slot-1',
+      tenant: t,
+      budgets: [
+        { unit: 'tokens', windowSeconds: 3600, limit: 100, amount: 10 },
+        { unit: 'tokens', windowSeconds: 86400, limit: 100, amount: 10 },
+      ],
+      rpm: 10,
+      tpm: { limit: 100, amount: 10 },
+      concurrency: { limit: 2, leaseMs: 60_000 },
+    });
     assert.ok(r.ok);
     await store.release(t, 'never-ran'); // a tombstone too
     const slot = await cluster.keyslot(`tg:{${t}}:`);
@@ -43,8 +53,13 @@ describe('redis cluster', () => {
       }
     };
     const keys = await keysOn(master.port);
-    for (const suffix of ['g', 'cc', 'r:slot-1', 'x:never-ran']) assert.ok(keys.includes(`tg:{${t}}:${suffix}`), `${suffix} in ${keys.join(', ')}`);
-    assert.ok(keys.some((k) => k.includes(':b:tokens:3600:')) && keys.some((k) => k.includes(':rpm:')) && keys.some((k) => k.includes(':tpm:')));
+    for (const suffix of ['g', 'cc', 'r:slot-1', 'x:never-ran'])
+      assert.ok(keys.includes(`tg:{${t}}:${suffix}`), `${suffix} in ${keys.join(', ')}`);
+    assert.ok(
+      keys.some((k) => k.includes(':b:tokens:3600:')) &&
+        keys.some((k) => k.includes(':rpm:')) &&
+        keys.some((k) => k.includes(':tpm:')),
+    );
     for (const k of keys) {
       assert.equal(await cluster.keyslot(k), slot, k);
       assert.equal(keySlot(k), slot, `the gateway's own slot computation for ${k}`);
@@ -65,10 +80,15 @@ describe('redis cluster', () => {
     await store.settle(r.reservation, { cost: 1, tokens: 1 });
   });
 
-  it('two gateway replicas under load while the tenant\'s master is killed: exact budget, no double count, recovery without a restart', async () => {
+  it("two gateway replicas under load while the tenant's master is killed: exact budget, no double count, recovery without a restart", async () => {
     const name = 'cluster-failover';
     const slot = await cluster.keyslot(`tg:{team-${name}/${name}}:`);
-    const rep = await budgetUnderFailover({ redisUrl: cluster.url, tenantName: name, limit: 1500, failover: () => cluster.failover(slot) });
+    const rep = await budgetUnderFailover({
+      redisUrl: cluster.url,
+      tenantName: name,
+      limit: 1500,
+      failover: () => cluster.failover(slot),
+    });
     console.log(`# cluster failover: ${JSON.stringify(rep)}`);
     assert.equal(rep.spent, rep.usageSum, 'the store holds exactly the usage of the requests that were served');
     assert.ok(rep.spent <= rep.limit, `spent ${rep.spent} > ${rep.limit}`);

@@ -42,13 +42,27 @@ export function keyScopeName(keyId: string): string {
   return keyId.endsWith(PREVIOUS_KEY_SUFFIX) ? keyId.slice(0, -PREVIOUS_KEY_SUFFIX.length) : keyId;
 }
 
-const LEVEL_TEXT: Record<ScopeLevel | 'tenant', string> = { tenant: 'budget', key: "key's budget", tenantModel: "budget on this model", model: "shared budget of this model" };
+const LEVEL_TEXT: Record<ScopeLevel | 'tenant', string> = {
+  tenant: 'budget',
+  key: "key's budget",
+  tenantModel: 'budget on this model',
+  model: 'shared budget of this model',
+};
 
-function charges(lines: readonly CfgBudgetLine[] | undefined, unit: CfgModel['cost']['unit'], amount: number, level: ScopeLevel | 'tenant'): BudgetCharge[] {
+function charges(
+  lines: readonly CfgBudgetLine[] | undefined,
+  unit: CfgModel['cost']['unit'],
+  amount: number,
+  level: ScopeLevel | 'tenant',
+): BudgetCharge[] {
   const out: BudgetCharge[] = [];
   for (const b of lines ?? []) {
     if (b.unit !== unit) continue;
-    if (amount > b.limit) throw new GatewayError('request_exceeds_budget', `The estimated cost (${round(amount)} ${unit}) is above the ${LEVEL_TEXT[level]} of ${b.limit} per ${b.windowSeconds}s; lower max_tokens or n.`);
+    if (amount > b.limit)
+      throw new GatewayError(
+        'request_exceeds_budget',
+        `The estimated cost (${round(amount)} ${unit}) is above the ${LEVEL_TEXT[level]} of ${b.limit} per ${b.windowSeconds}s; lower max_tokens or n.`,
+      );
     out.push({ unit, windowSeconds: b.windowSeconds, limit: b.limit, amount });
   }
   return out;
@@ -56,22 +70,40 @@ function charges(lines: readonly CfgBudgetLine[] | undefined, unit: CfgModel['co
 
 function checkTpm(limit: number | undefined, rawTokens: number, what: string): void {
   if (limit !== undefined && rawTokens > limit) {
-    throw new GatewayError('request_exceeds_tpm', `The estimated ${rawTokens} tokens are above the ${what}limit of ${limit} per minute; lower max_tokens or n.`);
+    throw new GatewayError(
+      'request_exceeds_tpm',
+      `The estimated ${rawTokens} tokens are above the ${what}limit of ${limit} per minute; lower max_tokens or n.`,
+    );
   }
 }
 
 /** A level's controls, without those the tenant's own limits make redundant (when `redundantVs` is given). */
-function level(l: CfgScopeLimits, lvl: ScopeLevel, name: string, input: ComposeInput, tenantCharges: readonly BudgetCharge[], redundantVs: CfgTenant['limits'] | undefined): ReserveScope | undefined {
+function level(
+  l: CfgScopeLimits,
+  lvl: ScopeLevel,
+  name: string,
+  input: ComposeInput,
+  tenantCharges: readonly BudgetCharge[],
+  redundantVs: CfgTenant['limits'] | undefined,
+): ReserveScope | undefined {
   const unit = input.model.cost.unit;
-  const below = (v: number | undefined, t: number | undefined): number | undefined => (v === undefined ? undefined : redundantVs && t !== undefined && v >= t ? undefined : v);
-  const budgets = charges(l.budgets, unit, input.estimate, lvl).filter((b) => !redundantVs || !tenantCharges.some((t) => t.windowSeconds === b.windowSeconds && t.limit <= b.limit));
-  checkTpm(l.tokensPerMinute, input.rawTokens, lvl === 'key' ? "key's " : lvl === 'tenantModel' ? "model's " : "model's shared ");
+  const below = (v: number | undefined, t: number | undefined): number | undefined =>
+    v === undefined ? undefined : redundantVs && t !== undefined && v >= t ? undefined : v;
+  const budgets = charges(l.budgets, unit, input.estimate, lvl).filter(
+    (b) => !redundantVs || !tenantCharges.some((t) => t.windowSeconds === b.windowSeconds && t.limit <= b.limit),
+  );
+  checkTpm(
+    l.tokensPerMinute,
+    input.rawTokens,
+    lvl === 'key' ? "key's " : lvl === 'tenantModel' ? "model's " : "model's shared ",
+  );
   const rpm = below(l.requestsPerMinute, redundantVs?.requestsPerMinute);
   const tpm = below(l.tokensPerMinute, redundantVs?.tokensPerMinute);
   const cc = below(l.concurrency, redundantVs?.concurrency);
   if (budgets.length === 0 && rpm === undefined && tpm === undefined && cc === undefined) return undefined;
   return {
-    level: lvl, name,
+    level: lvl,
+    name,
     ...(budgets.length > 0 ? { budgets } : {}),
     ...(rpm !== undefined ? { rpm } : {}),
     ...(tpm !== undefined ? { tpm: { limit: tpm, amount: input.rawTokens } } : {}),
@@ -85,8 +117,15 @@ function level(l: CfgScopeLimits, lvl: ScopeLevel, name: string, input: ComposeI
  * refuse up front a request that fits.
  */
 export function scopesNeedExactCount(tenant: CfgTenant, keyId: string | undefined, model: CfgModel): boolean {
-  const exact = (l: CfgScopeLimits | undefined): boolean => l !== undefined && (l.tokensPerMinute !== undefined || (model.cost.unit === 'tokens' && (l.budgets ?? []).some((b) => b.unit === 'tokens')));
-  return exact(keyOf(tenant, keyId)?.limits) || exact(tenant.modelLimits?.find((m) => m.model === model.servedName)) || exact(model.globalLimits);
+  const exact = (l: CfgScopeLimits | undefined): boolean =>
+    l !== undefined &&
+    (l.tokensPerMinute !== undefined ||
+      (model.cost.unit === 'tokens' && (l.budgets ?? []).some((b) => b.unit === 'tokens')));
+  return (
+    exact(keyOf(tenant, keyId)?.limits) ||
+    exact(tenant.modelLimits?.find((m) => m.model === model.servedName)) ||
+    exact(model.globalLimits)
+  );
 }
 
 /** The reservation for one request; undefined when no level limits anything (nothing to reserve). */

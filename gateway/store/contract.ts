@@ -38,7 +38,14 @@ export function storeContract(name: string, fixture: () => StoreFixture): void {
       const t = tenant();
       const ok = { unit: 'tokens' as const, windowSeconds: 3600, limit: 1000, amount: 10 };
       const tight = { unit: 'tokens' as const, windowSeconds: 86400, limit: 5, amount: 10 };
-      const r = await store.reserve(req(t, { budgets: [ok, tight], rpm: 10, tpm: { limit: 1000, amount: 10 }, concurrency: { limit: 5, leaseMs: 60_000 } }));
+      const r = await store.reserve(
+        req(t, {
+          budgets: [ok, tight],
+          rpm: 10,
+          tpm: { limit: 1000, amount: 10 },
+          concurrency: { limit: 5, leaseMs: 60_000 },
+        }),
+      );
       assert.equal(r.ok, false);
       if (!r.ok) assert.equal(r.budgetIndex, 1);
       assert.equal(await store.spent(t, 'tokens', 3600), 0);
@@ -84,7 +91,11 @@ export function storeContract(name: string, fixture: () => StoreFixture): void {
       const z = tenant();
       assert.equal((await store.reserve(req(z, { rpm: 0 }))).ok, false);
       assert.equal((await store.reserve(req(z, { concurrency: { limit: 0, leaseMs: 1000 } }))).ok, false);
-      assert.equal((await store.reserve(req(z, { budgets: [{ unit: 'gpuSeconds', windowSeconds: 60, limit: 0, amount: 0.5 }] }))).ok, false);
+      assert.equal(
+        (await store.reserve(req(z, { budgets: [{ unit: 'gpuSeconds', windowSeconds: 60, limit: 0, amount: 0.5 }] })))
+          .ok,
+        false,
+      );
     });
 
     it('expires a concurrency lease that is never released (crashed replica)', async () => {
@@ -102,7 +113,9 @@ export function storeContract(name: string, fixture: () => StoreFixture): void {
       const { store, tenant } = fixture();
       const t = tenant();
       const line = { unit: 'tokens' as const, windowSeconds: 3600, limit: 100, amount: 50 };
-      const r = await store.reserve(req(t, { budgets: [line], tpm: { limit: 1000, amount: 50 }, concurrency: { limit: 1, leaseMs: 60_000 } }));
+      const r = await store.reserve(
+        req(t, { budgets: [line], tpm: { limit: 1000, amount: 50 }, concurrency: { limit: 1, leaseMs: 60_000 } }),
+      );
       assert.ok(r.ok);
       assert.equal(await store.spent(t, 'tokens', 3600), 50);
       await store.settle(r.reservation, { cost: 12.5, tokens: 20 });
@@ -130,7 +143,11 @@ export function storeContract(name: string, fixture: () => StoreFixture): void {
       const { store, tenant } = fixture();
       const t = tenant();
       const line = { unit: 'tokens' as const, windowSeconds: 86400, limit: 500, amount: 100 };
-      const results = await Promise.all(Array.from({ length: 50 }, () => store.reserve(req(t, { budgets: [line], concurrency: { limit: 50, leaseMs: 60_000 } }))));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          store.reserve(req(t, { budgets: [line], concurrency: { limit: 50, leaseMs: 60_000 } })),
+        ),
+      );
       assert.equal(results.filter((r) => r.ok).length, 5);
       assert.equal(await store.spent(t, 'tokens', 86400), 500);
       assert.equal(await store.inflight(t), 5);
@@ -187,13 +204,25 @@ export function storeContract(name: string, fixture: () => StoreFixture): void {
       const { store, tenant } = fixture();
       const t = tenant();
       const model = `gm-${id()}`;
-      const tokens = (limit: number, amount: number) => ({ unit: 'tokens' as const, windowSeconds: 3600, limit, amount });
+      const tokens = (limit: number, amount: number) => ({
+        unit: 'tokens' as const,
+        windowSeconds: 3600,
+        limit,
+        amount,
+      });
       const scopes = (gLimit: number) => [
         { level: 'key' as const, name: 'k1', budgets: [tokens(1000, 10)], concurrency: { limit: 5, leaseMs: 60_000 } },
-        { level: 'tenantModel' as const, name: model, tpm: { limit: 1000, amount: 10 }, concurrency: { limit: 5, leaseMs: 60_000 } },
+        {
+          level: 'tenantModel' as const,
+          name: model,
+          tpm: { limit: 1000, amount: 10 },
+          concurrency: { limit: 5, leaseMs: 60_000 },
+        },
         { level: 'model' as const, name: model, budgets: [tokens(gLimit, 10)] },
       ];
-      const r = await store.reserve(req(t, { budgets: [tokens(1000, 10)], rpm: 1, concurrency: { limit: 5, leaseMs: 60_000 }, scopes: scopes(5) }));
+      const r = await store.reserve(
+        req(t, { budgets: [tokens(1000, 10)], rpm: 1, concurrency: { limit: 5, leaseMs: 60_000 }, scopes: scopes(5) }),
+      );
       assert.equal(r.ok, false);
       if (!r.ok) {
         assert.equal(r.reason, 'budget');
@@ -206,7 +235,14 @@ export function storeContract(name: string, fixture: () => StoreFixture): void {
       assert.equal(await store.inflight(t, { level: 'key', name: 'k1' }), 0);
       assert.equal(await store.inflight(t, { level: 'tenantModel', name: model }), 0);
       // and it admits once every level fits; every level is charged and settled
-      const ok = await store.reserve(req(t, { budgets: [tokens(1000, 10)], rpm: 1, concurrency: { limit: 5, leaseMs: 60_000 }, scopes: scopes(100) }));
+      const ok = await store.reserve(
+        req(t, {
+          budgets: [tokens(1000, 10)],
+          rpm: 1,
+          concurrency: { limit: 5, leaseMs: 60_000 },
+          scopes: scopes(100),
+        }),
+      );
       assert.ok(ok.ok);
       assert.equal(await store.spent(t, 'tokens', 3600, { level: 'model', name: model }), 10);
       assert.equal(await store.spent(t, 'tokens', 3600, { level: 'key', name: 'k1' }), 10);
@@ -260,9 +296,18 @@ export function storeContract(name: string, fixture: () => StoreFixture): void {
       const model = `race-${id()}`;
       const tenants = Array.from({ length: 8 }, () => tenant());
       const line = { unit: 'tokens' as const, windowSeconds: 86400, limit: 700, amount: 100 };
-      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => store.reserve(req(tenants[i % 8]!, {
-        scopes: [{ level: 'key', name: `k${i % 3}`, rpm: 1000 }, { level: 'model', name: model, budgets: [line], concurrency: { limit: 50, leaseMs: 60_000 } }],
-      }))));
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          store.reserve(
+            req(tenants[i % 8]!, {
+              scopes: [
+                { level: 'key', name: `k${i % 3}`, rpm: 1000 },
+                { level: 'model', name: model, budgets: [line], concurrency: { limit: 50, leaseMs: 60_000 } },
+              ],
+            }),
+          ),
+        ),
+      );
       assert.equal(results.filter((r) => r.ok).length, 7);
       assert.equal(await store.spent(tenants[0]!, 'tokens', 86400, { level: 'model', name: model }), 700);
       assert.equal(await store.inflight(tenants[0]!, { level: 'model', name: model }), 7);

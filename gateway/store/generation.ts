@@ -36,7 +36,10 @@ export type LocalGen =
 export interface GenDecision {
   readonly next: LocalGen;
   /** What to write to the store: create a fresh generation (only if still absent) or mark it lost. */
-  readonly write?: { readonly op: 'create'; readonly record: GenRecord } | { readonly op: 'markLost'; readonly record: GenRecord } | undefined;
+  readonly write?:
+    | { readonly op: 'create'; readonly record: GenRecord }
+    | { readonly op: 'markLost'; readonly record: GenRecord }
+    | undefined;
   /** The local state changed from ok to lost (count it, log it once). */
   readonly detected?: string | undefined;
   /** Lost -> ok (restored or acknowledged): forget which tenants were seen. */
@@ -47,14 +50,24 @@ export interface GenDecision {
 
 function lost(id: string, now: string, reason: string): GenDecision {
   const record: GenRecord = { id, state: 'lost', since: now, reason };
-  return { next: { kind: 'lost', id, since: now, reason }, write: { op: 'markLost', record }, detected: reason, resetSeen: false };
+  return {
+    next: { kind: 'lost', id, since: now, reason },
+    write: { op: 'markLost', record },
+    detected: reason,
+    resetSeen: false,
+  };
 }
 
 /**
  * Decide from the local belief and the record just read (undefined: absent). `now` is RFC 3339 and `newId`
  * a fresh random id (used only when a generation has to be created).
  */
-export function decideGeneration(local: LocalGen, remote: GenRecord | undefined, now: string, newId: string): GenDecision {
+export function decideGeneration(
+  local: LocalGen,
+  remote: GenRecord | undefined,
+  now: string,
+  newId: string,
+): GenDecision {
   switch (local.kind) {
     case 'unknown': {
       // A replica that just started adopts whatever the store says; an empty store gets a fresh generation.
@@ -62,14 +75,23 @@ export function decideGeneration(local: LocalGen, remote: GenRecord | undefined,
         const record: GenRecord = { id: newId, state: 'ok', since: now, reason: 'created' };
         return { next: { kind: 'ok', id: newId }, write: { op: 'create', record }, resetSeen: true };
       }
-      if (remote.state === 'lost') return { next: { kind: 'lost', id: remote.id, since: remote.since, reason: remote.reason ?? 'lost' }, resetSeen: true };
+      if (remote.state === 'lost')
+        return {
+          next: { kind: 'lost', id: remote.id, since: remote.since, reason: remote.reason ?? 'lost' },
+          resetSeen: true,
+        };
       return { next: { kind: 'ok', id: remote.id }, resetSeen: true };
     }
     case 'ok': {
-      if (remote === undefined) return lost(local.id, now, 'generation record missing (store restarted empty or flushed)');
+      if (remote === undefined)
+        return lost(local.id, now, 'generation record missing (store restarted empty or flushed)');
       if (remote.state === 'lost') {
         // another replica detected it first: adopt, nothing to write
-        return { next: { kind: 'lost', id: remote.id, since: remote.since, reason: remote.reason ?? 'lost' }, detected: remote.reason ?? 'lost', resetSeen: false };
+        return {
+          next: { kind: 'lost', id: remote.id, since: remote.since, reason: remote.reason ?? 'lost' },
+          detected: remote.reason ?? 'lost',
+          resetSeen: false,
+        };
       }
       if (remote.id === local.id) return { next: local, resetSeen: false };
       // A different generation: an operator's acknowledgement is adopted; anything else (a replica that started
@@ -80,12 +102,25 @@ export function decideGeneration(local: LocalGen, remote: GenRecord | undefined,
     case 'lost': {
       if (remote === undefined) {
         // still (or again) empty: keep the loss visible to replicas that start now
-        return { next: local, write: { op: 'markLost', record: { id: local.id, state: 'lost', since: local.since, reason: local.reason } }, resetSeen: false };
+        return {
+          next: local,
+          write: { op: 'markLost', record: { id: local.id, state: 'lost', since: local.since, reason: local.reason } },
+          resetSeen: false,
+        };
       }
-      if (remote.state === 'lost') return { next: { kind: 'lost', id: remote.id, since: remote.since, reason: remote.reason ?? local.reason }, resetSeen: false };
-      if (remote.id === local.id) return { next: { kind: 'ok', id: remote.id }, recovered: 'restored', resetSeen: false };
+      if (remote.state === 'lost')
+        return {
+          next: { kind: 'lost', id: remote.id, since: remote.since, reason: remote.reason ?? local.reason },
+          resetSeen: false,
+        };
+      if (remote.id === local.id)
+        return { next: { kind: 'ok', id: remote.id }, recovered: 'restored', resetSeen: false };
       if (remote.acked) return { next: { kind: 'ok', id: remote.id }, recovered: 'acknowledged', resetSeen: true };
-      return { next: local, write: { op: 'markLost', record: { id: remote.id, state: 'lost', since: local.since, reason: local.reason } }, resetSeen: false };
+      return {
+        next: local,
+        write: { op: 'markLost', record: { id: remote.id, state: 'lost', since: local.since, reason: local.reason } },
+        resetSeen: false,
+      };
     }
   }
 }
@@ -94,12 +129,23 @@ export function decideGeneration(local: LocalGen, remote: GenRecord | undefined,
 export function decideMarkerLost(local: LocalGen, now: string, tenantCount = 1): GenDecision {
   if (local.kind === 'lost') return { next: local, resetSeen: false };
   const id = local.kind === 'ok' ? local.id : 'unknown';
-  return lost(id, now, `tenant state missing from the store (${tenantCount} tenant marker${tenantCount === 1 ? '' : 's'})`);
+  return lost(
+    id,
+    now,
+    `tenant state missing from the store (${tenantCount} tenant marker${tenantCount === 1 ? '' : 's'})`,
+  );
 }
 
 /** The record written by `tollgate store ack-reset`. */
 export function ackRecord(current: GenRecord | undefined, now: string, newId: string): GenRecord {
-  return { id: newId, state: 'ok', since: now, reason: 'reset acknowledged by an operator', acked: true, ...(current ? { previous: current.id } : {}) };
+  return {
+    id: newId,
+    state: 'ok',
+    since: now,
+    reason: 'reset acknowledged by an operator',
+    acked: true,
+    ...(current ? { previous: current.id } : {}),
+  };
 }
 
 export function encodeGenRecord(r: GenRecord): string[] {

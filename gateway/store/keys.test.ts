@@ -24,7 +24,16 @@ const run = promisify(execFile);
 const byo = `hvs.CAESI${'Jq3xT9kLmPz0aBcD'.repeat(3)}_x-Y`;
 const byo2 = `${'a1B2-c3D4_e5F6.g7H8~'.repeat(3)}`;
 ALL_KEYS.push(byo, byo2);
-const k = { batch: newKey(), chat: newKey(), gpuB: newKey(), gpuC: newKey(), r1: newKey(), r1next: newKey(), r2: newKey(), slow: newKey() };
+const k = {
+  batch: newKey(),
+  chat: newKey(),
+  gpuB: newKey(),
+  gpuC: newKey(),
+  r1: newKey(),
+  r1next: newKey(),
+  r2: newKey(),
+  slow: newKey(),
+};
 
 let server: RedisServer;
 let a: Stack;
@@ -33,25 +42,36 @@ let dir: string;
 const SIM = { latencyMs: 2000, outputTokens: 8 };
 
 function cfg(simUrl: string, rotated = false): GatewayConfig {
-  const c = config([model('m1', simUrl), model('gpu', simUrl, { globalLimits: { concurrency: 3 } })], [
-    tenant({
-      name: 'a', models: ['m1'], limits: { maxOutputTokens: 8, concurrency: 20 },
-      keys: [
-        { name: 'batch', key: k.batch, limits: { concurrency: 2 } },
-        { name: 'chat', key: k.chat },
-        { name: 'r1', key: rotated ? k.r1next : k.r1 },
-        { name: 'r2', key: k.r2 },
-        { name: 'vault', key: byo },
-        { name: 'slow', key: k.slow, limits: { requestsPerMinute: 3, tokensPerMinute: 100_000 } },
-        { name: 'opaque', key: byo2 },
-      ],
-    }),
-    tenant({ name: 'b', models: ['gpu'], limits: { maxOutputTokens: 8 }, keys: [{ name: 'k', key: k.gpuB }] }),
-    tenant({ name: 'c', models: ['gpu'], limits: { maxOutputTokens: 8 }, keys: [{ name: 'k', key: k.gpuC }] }),
-  ]);
+  const c = config(
+    [model('m1', simUrl), model('gpu', simUrl, { globalLimits: { concurrency: 3 } })],
+    [
+      tenant({
+        name: 'a',
+        models: ['m1'],
+        limits: { maxOutputTokens: 8, concurrency: 20 },
+        keys: [
+          { name: 'batch', key: k.batch, limits: { concurrency: 2 } },
+          { name: 'chat', key: k.chat },
+          { name: 'r1', key: rotated ? k.r1next : k.r1 },
+          { name: 'r2', key: k.r2 },
+          { name: 'vault', key: byo },
+          { name: 'slow', key: k.slow, limits: { requestsPerMinute: 3, tokensPerMinute: 100_000 } },
+          { name: 'opaque', key: byo2 },
+        ],
+      }),
+      tenant({ name: 'b', models: ['gpu'], limits: { maxOutputTokens: 8 }, keys: [{ name: 'k', key: k.gpuB }] }),
+      tenant({ name: 'c', models: ['gpu'], limits: { maxOutputTokens: 8 }, keys: [{ name: 'k', key: k.gpuC }] }),
+    ],
+  );
   if (rotated) {
     // what the operator compiles after a rotation: the old material as `<key>.previous`, valid for the grace period
-    c.tenants[0]!.keys.push({ id: 'team-a/a/r1.previous', sha256: hashKey(k.r1), scopes: ['chat.completions'], revoked: false, expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    c.tenants[0]!.keys.push({
+      id: 'team-a/a/r1.previous',
+      sha256: hashKey(k.r1),
+      scopes: ['chat.completions'],
+      revoked: false,
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     return config(c.models, c.tenants);
   }
   return c;
@@ -71,21 +91,32 @@ after(async () => {
   await server?.stop();
 });
 
-const codes = (rs: Res[]) => rs.map((r) => (r.status === 200 ? 'ok' : r.json.error?.code ?? String(r.status))).sort();
-const fast = (key: string, s: Stack) => call(s.url, '/v1/chat/completions', { key, body: chat('m1', { max_tokens: 1 }) });
+const codes = (rs: Res[]) => rs.map((r) => (r.status === 200 ? 'ok' : (r.json.error?.code ?? String(r.status)))).sort();
+const fast = (key: string, s: Stack) =>
+  call(s.url, '/v1/chat/completions', { key, body: chat('m1', { max_tokens: 1 }) });
 // auth only (no upstream call): GET /v1/models answers 200 for a usable key
 const authOk = async (key: string, s: Stack) => (await call(s.url, '/v1/models', { key })).status;
 async function until(key: string, status: number): Promise<number> {
   const t0 = Date.now();
-  await waitFor(`both replicas answer ${status}`, async () => (await authOk(key, a)) === status && (await authOk(key, b)) === status, 10_000, 25);
+  await waitFor(
+    `both replicas answer ${status}`,
+    async () => (await authOk(key, a)) === status && (await authOk(key, b)) === status,
+    10_000,
+    25,
+  );
   return Date.now() - t0;
 }
 const until401 = (key: string) => until(key, 401);
-const cli = (...args: string[]) => run(process.execPath, ['bin/tollgate.ts', 'keys', ...args, '--config', join(dir, 'config.json')], { env: { ...process.env, TOLLGATE_REDIS_URL: server.url } });
+const cli = (...args: string[]) =>
+  run(process.execPath, ['bin/tollgate.ts', 'keys', ...args, '--config', join(dir, 'config.json')], {
+    env: { ...process.env, TOLLGATE_REDIS_URL: server.url },
+  });
 
 describe('limits at every level, exact across two gateway replicas on one Redis', () => {
-  it('a key limit (concurrency 2) admits exactly 2 of 8 concurrent requests spread over both replicas; the tenant\'s other key is not held back', async () => {
-    const batch = Array.from({ length: 8 }, (_, i) => call((i % 2 ? a : b).url, '/v1/chat/completions', { key: k.batch, body: chat('m1') }));
+  it("a key limit (concurrency 2) admits exactly 2 of 8 concurrent requests spread over both replicas; the tenant's other key is not held back", async () => {
+    const batch = Array.from({ length: 8 }, (_, i) =>
+      call((i % 2 ? a : b).url, '/v1/chat/completions', { key: k.batch, body: chat('m1') }),
+    );
     const other = fast(k.chat, a);
     const got = await Promise.all(batch);
     assert.deepEqual(codes(got), [...Array(6).fill('concurrency_limit'), 'ok', 'ok']);
@@ -96,12 +127,20 @@ describe('limits at every level, exact across two gateway replicas on one Redis'
     // rpm windows are clock minutes: start well inside one, so the burst cannot straddle two
     const sec = new Date().getUTCSeconds();
     if (sec > 45) await new Promise((r) => setTimeout(r, (61 - sec) * 1000));
-    const got = await Promise.all(Array.from({ length: 9 }, (_, i) => call((i % 2 ? a : b).url, '/v1/chat/completions', { key: k.slow, body: chat('m1', { max_tokens: 1 }) })));
+    const got = await Promise.all(
+      Array.from({ length: 9 }, (_, i) =>
+        call((i % 2 ? a : b).url, '/v1/chat/completions', { key: k.slow, body: chat('m1', { max_tokens: 1 }) }),
+      ),
+    );
     assert.deepEqual(codes(got), [...Array(3).fill('ok'), ...Array(6).fill('rate_limit_requests')].sort());
   });
 
   it('a global per-model cap (concurrency 3) is shared by two tenants on two replicas: exactly 3 of 8 admitted', async () => {
-    const got = await Promise.all(Array.from({ length: 8 }, (_, i) => call((i % 2 ? a : b).url, '/v1/chat/completions', { key: i < 4 ? k.gpuB : k.gpuC, body: chat('gpu') })));
+    const got = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        call((i % 2 ? a : b).url, '/v1/chat/completions', { key: i < 4 ? k.gpuB : k.gpuC, body: chat('gpu') }),
+      ),
+    );
     assert.deepEqual(codes(got), [...Array(5).fill('concurrency_limit'), 'ok', 'ok', 'ok']);
   });
 });
@@ -123,7 +162,10 @@ describe('revocation lifecycle by key material (tollgate keys)', () => {
     assert.equal(await authOk(k.r1next, b), 200);
     assert.equal((await fast(k.r1, a)).json.error?.code, 'revoked_api_key'); // .previous: the same material, still revoked
     const list = JSON.parse((await cli('list', '--json')).stdout) as { keyId?: string; by?: string; reason: string }[];
-    assert.ok(list.some((e) => e.keyId === 'team-a/a/r1' && e.by === 'alice' && e.reason === 'leaked in a ticket'), JSON.stringify(list));
+    assert.ok(
+      list.some((e) => e.keyId === 'team-a/a/r1' && e.by === 'alice' && e.reason === 'leaked in a ticket'),
+      JSON.stringify(list),
+    );
   });
 
   it('unrevoke -> the old key (not rotated) works again on both replicas within 2 s; the audit trail has both actions', async () => {
@@ -136,8 +178,15 @@ describe('revocation lifecycle by key material (tollgate keys)', () => {
     const ms = await until(k.r2, 200);
     console.log(`unrevoke -> 200 on both replicas after ${ms} ms`);
     assert.ok(ms <= 2000, `took ${ms} ms`);
-    const trail = JSON.parse((await cli('audit', '--json')).stdout) as { action: string; keyId?: string; by?: string }[];
-    assert.deepEqual(trail.slice(0, 2).map((e) => `${e.action}/${e.keyId ?? '-'}/${e.by?.startsWith('cli:') ? 'cli:*' : e.by}`), ['unrevoke/-/bob', 'revoke/team-a/a/r2/cli:*']);
+    const trail = JSON.parse((await cli('audit', '--json')).stdout) as {
+      action: string;
+      keyId?: string;
+      by?: string;
+    }[];
+    assert.deepEqual(
+      trail.slice(0, 2).map((e) => `${e.action}/${e.keyId ?? '-'}/${e.by?.startsWith('cli:') ? 'cli:*' : e.by}`),
+      ['unrevoke/-/bob', 'revoke/team-a/a/r2/cli:*'],
+    );
     // the CLI printed no key material
     assert.equal(out.stdout.includes(k.r2.slice(4, 20)), false);
   });
@@ -152,7 +201,15 @@ describe('bring-your-own keys of any format', () => {
     assert.equal((await fast(byo.slice(0, -1), a)).json.error?.code, 'invalid_api_key');
     assert.equal((await fast('x'.repeat(5000), a)).json.error?.code, 'invalid_api_key');
     assert.equal((await fast('short-key', a)).json.error?.code, 'invalid_api_key');
-    assert.equal((await call(a.url, '/v1/chat/completions', { headers: { authorization: `Bearer ${byo.slice(0, 20)} ${byo.slice(20)}` }, body: chat('m1') })).json.error?.code, 'invalid_api_key');
+    assert.equal(
+      (
+        await call(a.url, '/v1/chat/completions', {
+          headers: { authorization: `Bearer ${byo.slice(0, 20)} ${byo.slice(20)}` },
+          body: chat('m1'),
+        })
+      ).json.error?.code,
+      'invalid_api_key',
+    );
   });
 
   it('the same lifecycle: revoked and lifted by its hash', async () => {
@@ -177,9 +234,22 @@ describe('revocations survive a Redis wipe while every replica restarts (issue #
     // status.revokedKeys (sticky), and the compiler marks that material revoked in the gateway config.
     const published = a.gw.gateway.revocations.list().map(([id, r]) => ({ id, reason: r.reason, at: r.at }));
     const t = cfg(a.sim.url).tenants[0]!;
-    const plan = planRevokedKeys('team-a/a', undefined, published, undefined, t.keys.map((x) => ({ name: x.id.split('/')[2]!, fingerprint: fingerprint(x.sha256) })), new Date());
-    assert.ok(plan.next.some((r) => r.key === 'chat' && r.by === 'gateway'), JSON.stringify(plan.next));
-    const sticky = revokedMaterial({ metadata: { name: 'a', namespace: 'team-a' }, status: { revokedKeys: plan.next } });
+    const plan = planRevokedKeys(
+      'team-a/a',
+      undefined,
+      published,
+      undefined,
+      t.keys.map((x) => ({ name: x.id.split('/')[2]!, fingerprint: fingerprint(x.sha256) })),
+      new Date(),
+    );
+    assert.ok(
+      plan.next.some((r) => r.key === 'chat' && r.by === 'gateway'),
+      JSON.stringify(plan.next),
+    );
+    const sticky = revokedMaterial({
+      metadata: { name: 'a', namespace: 'team-a' },
+      status: { revokedKeys: plan.next },
+    });
     const compiled = (u: string): GatewayConfig => {
       const c = cfg(u);
       for (const x of c.tenants[0]!.keys) if (sticky.has(fingerprint(x.sha256))) x.revoked = true;

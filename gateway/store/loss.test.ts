@@ -12,10 +12,20 @@ import { StoreStateLostError, type ReserveRequest, type StoreEvent } from './typ
 
 let n = 0;
 const line = { unit: 'tokens' as const, windowSeconds: 3600, limit: 150, amount: 100 };
-const req = (tenant: string, over: Partial<ReserveRequest> = {}): ReserveRequest => ({ id: `r${++n}-${Date.now()}`, tenant, budgets: [line], ...over });
+const req = (tenant: string, over: Partial<ReserveRequest> = {}): ReserveRequest => ({
+  id: `r${++n}-${Date.now()}`,
+  tenant,
+  budgets: [line],
+  ...over,
+});
 
 function open(server: RedisServer, events?: StoreEvent[]): RedisStore {
-  return new RedisStore({ url: server.url, generationPollMs: 100, commandTimeoutMs: 300, ...(events ? { onEvent: (e: StoreEvent) => events.push(e) } : {}) });
+  return new RedisStore({
+    url: server.url,
+    generationPollMs: 100,
+    commandTimeoutMs: 300,
+    ...(events ? { onEvent: (e: StoreEvent) => events.push(e) } : {}),
+  });
 }
 
 describe('store state lost: Redis restarted empty', () => {
@@ -49,13 +59,23 @@ describe('store state lost: Redis restarted empty', () => {
         assert.equal(b.health().state, 'lost');
         await assert.rejects(b.reserve(req(t)), StoreStateLostError);
         // Tenants with rate limits only keep being served (their windows restart: at most one extra window).
-        const rate = await b.reserve({ id: `rate-${n++}`, tenant: t, budgets: [], rpm: 10, concurrency: { limit: 2, leaseMs: 5000 } });
+        const rate = await b.reserve({
+          id: `rate-${n++}`,
+          tenant: t,
+          budgets: [],
+          rpm: 10,
+          concurrency: { limit: 2, leaseMs: 5000 },
+        });
         assert.ok(rate.ok);
         await b.settle(rate.reservation, { cost: 0, tokens: 0 });
 
         // The operator acknowledges the reset (what `tollgate store ack-reset` writes).
         await a.acknowledgeReset(ackRecord(await a.readGeneration(), new Date().toISOString(), 'gen-after-ack'));
-        await waitFor('both replicas to adopt the acknowledged generation', () => a.health().state === 'ok' && b.health().state === 'ok', 5000);
+        await waitFor(
+          'both replicas to adopt the acknowledged generation',
+          () => a.health().state === 'ok' && b.health().state === 'ok',
+          5000,
+        );
         assert.ok(events.some((e) => e.type === 'state_recovered' && e.how === 'acknowledged'));
         assert.ok((await a.reserve(req(t))).ok);
         assert.equal(await a.spent(t, 'tokens', 3600), 100, 'the window counts from zero after the acknowledgement');
@@ -71,14 +91,19 @@ describe('store state lost: Redis restarted empty', () => {
     const a = new RedisStore({ url: server.url, generationPollMs: 3_600_000, commandTimeoutMs: 300 });
     await a.connect();
     try {
-      if ((await a.readGeneration())?.state === 'lost') await a.acknowledgeReset(ackRecord(await a.readGeneration(), new Date().toISOString(), `g${n++}`));
+      if ((await a.readGeneration())?.state === 'lost')
+        await a.acknowledgeReset(ackRecord(await a.readGeneration(), new Date().toISOString(), `g${n++}`));
       const fresh = new RedisStore({ url: server.url, generationPollMs: 3_600_000 });
       await fresh.connect();
       const t = 'team-c/atomic';
       assert.ok((await fresh.reserve(req(t))).ok);
       await fresh.client.flushall(); // the whole store emptied between two polls (they are an hour apart here)
       await assert.rejects(fresh.reserve(req(t)), StoreStateLostError);
-      await assert.rejects(fresh.reserve(req('team-c/other')), StoreStateLostError, 'the generation record is checked by the script itself');
+      await assert.rejects(
+        fresh.reserve(req('team-c/other')),
+        StoreStateLostError,
+        'the generation record is checked by the script itself',
+      );
       await fresh.close();
     } finally {
       await a.close();

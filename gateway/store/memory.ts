@@ -1,7 +1,23 @@
 // In-memory store: the embedded default for a single replica. Same semantics as the Redis store (fixed
 // windows aligned to the epoch, leases for concurrency); a synchronous check-then-apply inside one
 // JavaScript turn is atomic by construction.
-import { EPSILON, MAX_REVOCATION_AUDIT, scopeSuffix, type RevocationAudit, windowStart, type Actual, type ReserveScope, type ScopeRef, type BudgetUnit, type Reservation, type ReserveRequest, type ReserveResult, type Store, type StoredRevocation, type StoreHealth } from './types.ts';
+import {
+  EPSILON,
+  MAX_REVOCATION_AUDIT,
+  scopeSuffix,
+  type RevocationAudit,
+  windowStart,
+  type Actual,
+  type ReserveScope,
+  type ScopeRef,
+  type BudgetUnit,
+  type Reservation,
+  type ReserveRequest,
+  type ReserveResult,
+  type Store,
+  type StoredRevocation,
+  type StoreHealth,
+} from './types.ts';
 
 /** Window counters are kept this long after their window ended, so late settlements still land. */
 const GRACE_SECONDS = 3600;
@@ -80,7 +96,13 @@ export class MemoryStore implements Store {
         const ws = windowStart(now, b.windowSeconds);
         wss.push(ws);
         if (this.#get(budgetKey(p, b.unit, b.windowSeconds, ws)) + b.amount > b.limit + EPSILON) {
-          return { ok: false, reason: 'budget', retryAfterSeconds: Math.max(1, ws + b.windowSeconds - now), budgetIndex: i, ...scope };
+          return {
+            ok: false,
+            reason: 'budget',
+            retryAfterSeconds: Math.max(1, ws + b.windowSeconds - now),
+            budgetIndex: i,
+            ...scope,
+          };
         }
       }
       if (lv.c.rpm !== undefined && this.#get(`${p}|rpm|${minute}`) + 1 > lv.c.rpm) {
@@ -108,7 +130,11 @@ export class MemoryStore implements Store {
         if (!slots) this.#slots.set(p, (slots = new Map()));
         slots.set(req.id, nowMs + lv.c.concurrency.leaseMs);
       }
-      return { budgets, tpm: lv.c.tpm === undefined ? undefined : { windowStart: minute, amount: lv.c.tpm.amount }, concurrency: lv.c.concurrency !== undefined };
+      return {
+        budgets,
+        tpm: lv.c.tpm === undefined ? undefined : { windowStart: minute, amount: lv.c.tpm.amount },
+        concurrency: lv.c.concurrency !== undefined,
+      };
     });
     const [own, ...rest] = applied;
     const reservation: Reservation = {
@@ -117,7 +143,9 @@ export class MemoryStore implements Store {
       budgets: own!.budgets,
       tpm: own!.tpm,
       concurrency: own!.concurrency,
-      ...(req.scopes && req.scopes.length > 0 ? { scopes: req.scopes.map((sc, i) => ({ level: sc.level, name: sc.name, ...rest[i]! })) } : {}),
+      ...(req.scopes && req.scopes.length > 0
+        ? { scopes: req.scopes.map((sc, i) => ({ level: sc.level, name: sc.name, ...rest[i]! })) }
+        : {}),
       store: this,
     };
     return { ok: true, reservation };
@@ -131,10 +159,16 @@ export class MemoryStore implements Store {
   settleSync(res: Reservation, actual: Actual): void {
     if (this.#settled.has(res)) return;
     this.#settled.add(res);
-    const parts: { prefix: string; budgets: Reservation['budgets']; tpm: Reservation['tpm']; concurrency: boolean }[] = [
-      { prefix: res.tenant, budgets: res.budgets, tpm: res.tpm, concurrency: res.concurrency },
-      ...(res.scopes ?? []).map((sc) => ({ prefix: scopePrefix(res.tenant, sc), budgets: sc.budgets, tpm: sc.tpm, concurrency: sc.concurrency })),
-    ];
+    const parts: { prefix: string; budgets: Reservation['budgets']; tpm: Reservation['tpm']; concurrency: boolean }[] =
+      [
+        { prefix: res.tenant, budgets: res.budgets, tpm: res.tpm, concurrency: res.concurrency },
+        ...(res.scopes ?? []).map((sc) => ({
+          prefix: scopePrefix(res.tenant, sc),
+          budgets: sc.budgets,
+          tpm: sc.tpm,
+          concurrency: sc.concurrency,
+        })),
+      ];
     for (const part of parts) {
       for (const b of part.budgets) {
         const c = this.#counters.get(budgetKey(part.prefix, b.unit, b.windowSeconds, b.windowStart));
@@ -177,11 +211,20 @@ export class MemoryStore implements Store {
     return Promise.resolve(this.#liveSlots(scope ? scopePrefix(tenant, scope) : tenant, this.#now())?.size ?? 0);
   }
 
-  async revoke(keyId: string, reason: string, extra: { keyId?: string | undefined; by?: string | undefined } = {}): Promise<boolean> {
+  async revoke(
+    keyId: string,
+    reason: string,
+    extra: { keyId?: string | undefined; by?: string | undefined } = {},
+  ): Promise<boolean> {
     if (this.#revoked.has(keyId)) return false;
     this.#lifted.delete(keyId);
     const at = new Date(this.#now()).toISOString();
-    this.#revoked.set(keyId, { reason, at, ...(extra.keyId ? { keyId: extra.keyId } : {}), ...(extra.by ? { by: extra.by } : {}) });
+    this.#revoked.set(keyId, {
+      reason,
+      at,
+      ...(extra.keyId ? { keyId: extra.keyId } : {}),
+      ...(extra.by ? { by: extra.by } : {}),
+    });
     this.#note({ action: 'revoke', target: keyId, keyId: extra.keyId, reason, by: extra.by, at });
     return true;
   }
@@ -224,7 +267,11 @@ interface Level {
 function levelsOf(req: ReserveRequest): Level[] {
   return [
     { prefix: req.tenant, ref: undefined, c: req },
-    ...(req.scopes ?? []).map((sc) => ({ prefix: scopePrefix(req.tenant, sc), ref: { level: sc.level, name: sc.name }, c: sc })),
+    ...(req.scopes ?? []).map((sc) => ({
+      prefix: scopePrefix(req.tenant, sc),
+      ref: { level: sc.level, name: sc.name },
+      c: sc,
+    })),
   ];
 }
 

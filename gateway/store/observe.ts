@@ -9,7 +9,10 @@ export function storeEventSink(log: Logger, metrics: Metrics): (e: StoreEvent) =
       case 'state_lost':
         metrics.storeStateLost.set(1);
         metrics.storeStateChanges.inc({ event: 'lost' });
-        log.error({ event: 'store_state_lost', reason: e.reason }, 'the shared store lost its state: budget-limited tenants are refused (store_state_lost) until it is restored or `tollgate store ack-reset` is run');
+        log.error(
+          { event: 'store_state_lost', reason: e.reason },
+          'the shared store lost its state: budget-limited tenants are refused (store_state_lost) until it is restored or `tollgate store ack-reset` is run',
+        );
         return;
       case 'state_recovered':
         metrics.storeStateLost.set(0);
@@ -18,7 +21,11 @@ export function storeEventSink(log: Logger, metrics: Metrics): (e: StoreEvent) =
         return;
       case 'release':
         metrics.storeReleases.inc({ result: e.result });
-        if (e.result === 'dropped') log.error({ event: 'store_release_dropped' }, 'a reservation whose reply never arrived could not be released; it stays charged');
+        if (e.result === 'dropped')
+          log.error(
+            { event: 'store_release_dropped' },
+            'a reservation whose reply never arrived could not be released; it stays charged',
+          );
         return;
       case 'unreplicated':
         metrics.storeUnreplicated.inc();

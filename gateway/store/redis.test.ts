@@ -26,7 +26,14 @@ describe('redis store when Redis is unreachable', () => {
     try {
       server.pause();
       const t0 = Date.now();
-      await assert.rejects(local.reserve({ id: 'x', tenant: 'a/b', budgets: [{ unit: 'tokens', windowSeconds: 60, limit: 10, amount: 1 }] }), StoreUnavailableError);
+      await assert.rejects(
+        local.reserve({
+          id: 'x',
+          tenant: 'a/b',
+          budgets: [{ unit: 'tokens', windowSeconds: 60, limit: 10, amount: 1 }],
+        }),
+        StoreUnavailableError,
+      );
       assert.ok(Date.now() - t0 < 2000);
       assert.equal(await local.ping(), false);
     } finally {
@@ -38,14 +45,23 @@ describe('redis store when Redis is unreachable', () => {
       if (!ok) await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(ok, true);
-    const r = await local.reserve({ id: 'y', tenant: 'a/b', budgets: [{ unit: 'tokens', windowSeconds: 60, limit: 10, amount: 1 }] });
+    const r = await local.reserve({
+      id: 'y',
+      tenant: 'a/b',
+      budgets: [{ unit: 'tokens', windowSeconds: 60, limit: 10, amount: 1 }],
+    });
     assert.equal(r.ok, true);
     await local.close();
   });
 
   it('a settle that cannot be written is retried, then reported; it applies at most once', async () => {
     const failures: unknown[] = [];
-    const local = new RedisStore({ url: server.url, commandTimeoutMs: 150, settleRetryDelaysMs: [50, 50], onSettleFailure: (_r, e) => failures.push(e) });
+    const local = new RedisStore({
+      url: server.url,
+      commandTimeoutMs: 150,
+      settleRetryDelaysMs: [50, 50],
+      onSettleFailure: (_r, e) => failures.push(e),
+    });
     await local.connect();
     const line = { unit: 'tokens' as const, windowSeconds: 3600, limit: 100, amount: 60 };
     const r = await local.reserve({ id: 'z', tenant: 'c/d', budgets: [line] });

@@ -21,11 +21,40 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
-import { decideGeneration, decideMarkerLost, decodeGenRecord, encodeGenRecord, type GenDecision, type GenRecord, type LocalGen } from './generation.ts';
+import {
+  decideGeneration,
+  decideMarkerLost,
+  decodeGenRecord,
+  encodeGenRecord,
+  type GenDecision,
+  type GenRecord,
+  type LocalGen,
+} from './generation.ts';
 import { GRACE_SECONDS, SCRIPTS, type Script } from './lua.ts';
 import { AckBarrier, keySlot } from './replication.ts';
 import { parseTopology, scrubError, type Topology } from './topology.ts';
-import { allBudgetLines, MAX_REVOCATION_AUDIT, safeScopeName, scopeSuffix, type RevocationAudit, StoreStateLostError, StoreUnavailableError, type Actual, type BudgetUnit, type RejectReason, type Reservation, type ReserveRequest, type ReserveResult, type ReserveScope, type ScopeRef, type ScopeReservation, type Store, type StoreEvent, type StoreHealth, type StoredRevocation } from './types.ts';
+import {
+  allBudgetLines,
+  MAX_REVOCATION_AUDIT,
+  safeScopeName,
+  scopeSuffix,
+  type RevocationAudit,
+  StoreStateLostError,
+  StoreUnavailableError,
+  type Actual,
+  type BudgetUnit,
+  type RejectReason,
+  type Reservation,
+  type ReserveRequest,
+  type ReserveResult,
+  type ReserveScope,
+  type ScopeRef,
+  type ScopeReservation,
+  type Store,
+  type StoreEvent,
+  type StoreHealth,
+  type StoredRevocation,
+} from './types.ts';
 
 export interface RedisStoreOptions {
   /** redis://, rediss://, redis+cluster://h1:p1,h2:p2 or redis+sentinel://h1:p1,h2:p2/<master> */
@@ -57,18 +86,25 @@ export function connectRedis(url: string, extra: RedisOptions, tlsExtra?: Connec
   const topo = parseTopology(url);
   const tls = topo.tls ? { ...(tlsExtra ?? {}) } : undefined;
   if (topo.mode === 'single') return new Redis(url, { ...extra, ...(tls ? { tls } : {}) });
-  const auth = { ...(topo.username ? { username: topo.username } : {}), ...(topo.password ? { password: topo.password } : {}) };
+  const auth = {
+    ...(topo.username ? { username: topo.username } : {}),
+    ...(topo.password ? { password: topo.password } : {}),
+  };
   if (topo.mode === 'cluster') {
     return new Cluster([...topo.nodes], {
       redisOptions: { ...extra, ...auth, ...(tls ? { tls } : {}) },
       enableOfflineQueue: extra.enableOfflineQueue ?? false,
       clusterRetryStrategy: (times: number) => Math.min(100 * 2 ** times, 2000),
-      ...(tls ? { dnsLookup: (address: string, cb: (err: Error | null, address: string) => void) => cb(null, address) } : {}),
+      ...(tls
+        ? { dnsLookup: (address: string, cb: (err: Error | null, address: string) => void) => cb(null, address) }
+        : {}),
     });
   }
   return new Redis({
-    ...extra, ...auth,
-    sentinels: [...topo.sentinels], name: topo.masterName,
+    ...extra,
+    ...auth,
+    sentinels: [...topo.sentinels],
+    name: topo.masterName,
     ...(topo.sentinelUsername ? { sentinelUsername: topo.sentinelUsername } : {}),
     ...(topo.sentinelPassword ? { sentinelPassword: topo.sentinelPassword } : {}),
     ...(tls ? { tls, enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
@@ -125,18 +161,25 @@ export class RedisStore implements Store {
     this.#opts = opts;
     this.#prefix = opts.keyPrefix ?? 'tg:';
     this.topology = parseTopology(opts.url);
-    this.#secrets = this.topology.mode === 'single' ? secretsOf(opts.url) : [this.topology.password, ...(this.topology.mode === 'sentinel' ? [this.topology.sentinelPassword] : [])];
+    this.#secrets =
+      this.topology.mode === 'single'
+        ? secretsOf(opts.url)
+        : [this.topology.password, ...(this.topology.mode === 'sentinel' ? [this.topology.sentinelPassword] : [])];
     this.#slotLeaseMs = opts.slotLeaseMs ?? 10_000;
     this.#recordTtlMs = opts.recordTtlMs ?? 15 * 60_000;
     this.#replicaAcks = opts.replicaAcks ?? (this.topology.mode === 'single' ? 0 : 1);
-    this.client = connectRedis(opts.url, {
-      commandTimeout: opts.commandTimeoutMs ?? 500,
-      connectTimeout: opts.connectTimeoutMs ?? 2000,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      lazyConnect: true,
-      retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000),
-    }, opts.tls);
+    this.client = connectRedis(
+      opts.url,
+      {
+        commandTimeout: opts.commandTimeoutMs ?? 500,
+        connectTimeout: opts.connectTimeoutMs ?? 2000,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        lazyConnect: true,
+        retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000),
+      },
+      opts.tls,
+    );
     // surfaced through command failures and ping(); the last one explains a failed connect (scrubbed)
     this.client.on('error', (e: unknown) => {
       this.#lastError = e instanceof Error ? e.message : String(e);
@@ -221,7 +264,8 @@ export class RedisStore implements Store {
     try {
       return await this.client.evalsha(s.sha, keys.length, ...keys, ...args);
     } catch (e) {
-      if (e instanceof Error && e.message.startsWith('NOSCRIPT')) return this.client.eval(s.src, keys.length, ...keys, ...args);
+      if (e instanceof Error && e.message.startsWith('NOSCRIPT'))
+        return this.client.eval(s.src, keys.length, ...keys, ...args);
       throw e;
     }
   }
@@ -278,14 +322,22 @@ export class RedisStore implements Store {
     const before = this.#gen;
     if (d.write?.op === 'create') {
       // Another replica may have created it in the meantime: adopt what the store holds.
-      const stored = decodeGenRecord(pairs(await this.#run(SCRIPTS.genCreate, [this.#genKey], encodeGenRecord(d.write.record))));
-      this.#gen = stored ? (stored.state === 'ok' ? { kind: 'ok', id: stored.id } : { kind: 'lost', id: stored.id, since: stored.since, reason: stored.reason ?? 'lost' }) : d.next;
+      const stored = decodeGenRecord(
+        pairs(await this.#run(SCRIPTS.genCreate, [this.#genKey], encodeGenRecord(d.write.record))),
+      );
+      this.#gen = stored
+        ? stored.state === 'ok'
+          ? { kind: 'ok', id: stored.id }
+          : { kind: 'lost', id: stored.id, since: stored.since, reason: stored.reason ?? 'lost' }
+        : d.next;
     } else {
-      if (d.write?.op === 'markLost') await this.#run(SCRIPTS.genReplace, [this.#genKey], encodeGenRecord(d.write.record)).catch(() => undefined);
+      if (d.write?.op === 'markLost')
+        await this.#run(SCRIPTS.genReplace, [this.#genKey], encodeGenRecord(d.write.record)).catch(() => undefined);
       this.#gen = d.next;
     }
     if (d.resetSeen) this.#seen.clear();
-    if (d.detected !== undefined && before.kind !== 'lost') this.#opts.onEvent?.({ type: 'state_lost', reason: d.detected });
+    if (d.detected !== undefined && before.kind !== 'lost')
+      this.#opts.onEvent?.({ type: 'state_lost', reason: d.detected });
     if (d.recovered) {
       this.#seen.clear();
       this.#opts.onEvent?.({ type: 'state_recovered', how: d.recovered });
@@ -323,15 +375,22 @@ export class RedisStore implements Store {
       else await this.#pollGeneration().catch(() => undefined);
     }
     const g = this.#gen;
-    throw new StoreStateLostError(g.kind === 'lost' ? g.since : new Date().toISOString(), g.kind === 'lost' ? g.reason : 'state lost');
+    throw new StoreStateLostError(
+      g.kind === 'lost' ? g.since : new Date().toISOString(),
+      g.kind === 'lost' ? g.reason : 'state lost',
+    );
   }
 
-  async #reserveOnce(req: ReserveRequest, checked: boolean): Promise<{ kind: 'done'; result: ReserveResult } | { kind: 'lost'; what: string }> {
+  async #reserveOnce(
+    req: ReserveRequest,
+    checked: boolean,
+  ): Promise<{ kind: 'done'; result: ReserveResult } | { kind: 'lost'; what: string }> {
     const now = Date.now();
     const all = allBudgetLines(req);
     const maxWindow = all.reduce((m, b) => Math.max(m, b.windowSeconds), 120);
     const markerTtl = maxWindow + GRACE_SECONDS;
-    const leaseOf = (c: ReserveScope['concurrency']): number => (c ? Math.max(1, Math.min(c.leaseMs, this.#slotLeaseMs)) : 0);
+    const leaseOf = (c: ReserveScope['concurrency']): number =>
+      c ? Math.max(1, Math.min(c.leaseMs, this.#slotLeaseMs)) : 0;
     const genId = checked && this.topology.mode !== 'cluster' && this.#gen.kind === 'ok' ? this.#gen.id : '';
     const mustExist = checked && this.#seenNow(req.tenant, now) ? 1 : 0;
     const tk = this.#key(req.tenant);
@@ -345,7 +404,9 @@ export class RedisStore implements Store {
     const levels: { ki: number; sub: string; c: LevelControls; ref?: ScopeRef }[] = [
       { ki: 1, sub: '', c: req },
       ...local.map((sc) => ({ ki: 1, sub: scopeSuffix(sc), c: sc, ref: { level: sc.level, name: sc.name } })),
-      ...(inline ? globals.map((sc, i) => ({ ki: 3 + i, sub: '', c: sc, ref: { level: sc.level, name: sc.name } })) : []),
+      ...(inline
+        ? globals.map((sc, i) => ({ ki: 3 + i, sub: '', c: sc, ref: { level: sc.level, name: sc.name } }))
+        : []),
     ];
     const held: { prefix: string; keys: string[] }[] = [];
     const tenantCc = levels.filter((l) => l.c.concurrency).map((l) => keys[l.ki - 1]! + l.sub + 'cc');
@@ -355,12 +416,18 @@ export class RedisStore implements Store {
     const globalWs = new Map<string, string[]>();
     const reservedGlobals: string[] = [];
     const undoGlobals = async (): Promise<void> => {
-      for (const gp of reservedGlobals) await this.#releasePrefix(gp, req.id).catch(() => this.#queueRelease(req.id, gp));
+      for (const gp of reservedGlobals)
+        await this.#releasePrefix(gp, req.id).catch(() => this.#queueRelease(req.id, gp));
     };
     if (!inline) {
       for (const g of globals) {
         const gp = this.#modelKey(g.name);
-        const r = await this.#runReserve(req.id, gp, [gp], ['', 0, markerTtl, this.#recordTtlMs, 1, ...levelArgs(1, '', g, leaseOf(g.concurrency))]).catch(async (e: unknown) => {
+        const r = await this.#runReserve(
+          req.id,
+          gp,
+          [gp],
+          ['', 0, markerTtl, this.#recordTtlMs, 1, ...levelArgs(1, '', g, leaseOf(g.concurrency))],
+        ).catch(async (e: unknown) => {
           await undoGlobals();
           throw e;
         });
@@ -384,38 +451,69 @@ export class RedisStore implements Store {
       await undoGlobals();
       throw e;
     }
-    if (r[0] === 'lost') { await undoGlobals(); return { kind: 'lost', what: r[1] ?? 'marker' }; }
-    if (r[0] === 'released') { await undoGlobals(); throw new StoreUnavailableError('redis reserve: reservation id already released'); }
+    if (r[0] === 'lost') {
+      await undoGlobals();
+      return { kind: 'lost', what: r[1] ?? 'marker' };
+    }
+    if (r[0] === 'released') {
+      await undoGlobals();
+      throw new StoreUnavailableError('redis reserve: reservation id already released');
+    }
     if (r[0] !== 'ok') {
       await undoGlobals();
       return { kind: 'done', result: refusal(r, [undefined, ...levels.slice(1).map((l) => l.ref)]) };
     }
     this.#seen.set(req.tenant, now + markerTtl * 1000 - 60_000);
-    if (held.length > 0) this.#held.set(req.id, { groups: held, deadline: now + Math.max(...[req.concurrency, ...scopes.map((sc) => sc.concurrency)].map((c) => c?.leaseMs ?? 0)) });
+    if (held.length > 0)
+      this.#held.set(req.id, {
+        groups: held,
+        deadline:
+          now + Math.max(...[req.concurrency, ...scopes.map((sc) => sc.concurrency)].map((c) => c?.leaseMs ?? 0)),
+      });
     const minute = Number(r[2]);
     // windows in level order: tenant, local scopes, inline globals
     let wi = 3;
-    const take = (c: LevelControls): ScopeReservation['budgets'] => (c.budgets ?? []).map((b) => ({ unit: b.unit, windowSeconds: b.windowSeconds, windowStart: Number(r[wi++]), amount: b.amount }));
+    const take = (c: LevelControls): ScopeReservation['budgets'] =>
+      (c.budgets ?? []).map((b) => ({
+        unit: b.unit,
+        windowSeconds: b.windowSeconds,
+        windowStart: Number(r[wi++]),
+        amount: b.amount,
+      }));
     const own = take(req);
     const scopeParts = new Map<ReserveScope, ScopeReservation['budgets']>();
     for (const sc of local) scopeParts.set(sc, take(sc));
     if (inline) for (const sc of globals) scopeParts.set(sc, take(sc));
-    else for (const sc of globals) {
-      const ws = globalWs.get(sc.name) ?? [];
-      scopeParts.set(sc, (sc.budgets ?? []).map((b, i) => ({ unit: b.unit, windowSeconds: b.windowSeconds, windowStart: Number(ws[i]), amount: b.amount })));
-    }
+    else
+      for (const sc of globals) {
+        const ws = globalWs.get(sc.name) ?? [];
+        scopeParts.set(
+          sc,
+          (sc.budgets ?? []).map((b, i) => ({
+            unit: b.unit,
+            windowSeconds: b.windowSeconds,
+            windowStart: Number(ws[i]),
+            amount: b.amount,
+          })),
+        );
+      }
     const reservation: Reservation = {
       id: req.id,
       tenant: req.tenant,
       budgets: own,
       tpm: req.tpm === undefined ? undefined : { windowStart: minute, amount: req.tpm.amount },
       concurrency: req.concurrency !== undefined,
-      ...(scopes.length > 0 ? {
-        scopes: scopes.map((sc) => ({
-          level: sc.level, name: sc.name, budgets: scopeParts.get(sc) ?? [],
-          tpm: sc.tpm === undefined ? undefined : { windowStart: minute, amount: sc.tpm.amount }, concurrency: sc.concurrency !== undefined,
-        })),
-      } : {}),
+      ...(scopes.length > 0
+        ? {
+            scopes: scopes.map((sc) => ({
+              level: sc.level,
+              name: sc.name,
+              budgets: scopeParts.get(sc) ?? [],
+              tpm: sc.tpm === undefined ? undefined : { windowStart: minute, amount: sc.tpm.amount },
+              concurrency: sc.concurrency !== undefined,
+            })),
+          }
+        : {}),
       store: this,
     };
     return { kind: 'done', result: { ok: true, reservation } };
@@ -466,7 +564,8 @@ export class RedisStore implements Store {
   async #settle(res: Reservation, actual: Actual): Promise<void> {
     const prefixes = [this.#key(res.tenant)];
     // Cluster: a global model cap was its own reservation in its own slot
-    if (this.topology.mode === 'cluster') for (const sc of res.scopes ?? []) if (sc.level === 'model') prefixes.push(this.#modelKey(sc.name));
+    if (this.topology.mode === 'cluster')
+      for (const sc of res.scopes ?? []) if (sc.level === 'model') prefixes.push(this.#modelKey(sc.name));
     await Promise.all(prefixes.map((p) => this.#settleIn(p, res, actual)));
   }
 
@@ -520,7 +619,13 @@ export class RedisStore implements Store {
       return;
     }
     const now = Date.now();
-    this.#releases.set(`${prefix}\n${id}`, { prefix, id, firstAt: now, attempts: 0, nextAt: now + RELEASE_DELAYS_MS[0]! });
+    this.#releases.set(`${prefix}\n${id}`, {
+      prefix,
+      id,
+      firstAt: now,
+      attempts: 0,
+      nextAt: now + RELEASE_DELAYS_MS[0]!,
+    });
   }
 
   /** Pending releases (reservations whose reply never arrived), for tests and readiness detail. */
@@ -532,19 +637,21 @@ export class RedisStore implements Store {
     if (this.#releases.size === 0 || this.client.status !== 'ready') return;
     const now = Date.now();
     const due = [...this.#releases].filter(([, p]) => p.nextAt <= now).slice(0, 200);
-    await Promise.all(due.map(async ([k, p]) => {
-      try {
-        const undone = await this.#releasePrefix(p.prefix, p.id);
-        this.#releases.delete(k);
-        this.#opts.onEvent?.({ type: 'release', result: undone ? 'undone' : 'nothing' });
-      } catch {
-        p.attempts++;
-        if (now - p.firstAt > this.#recordTtlMs) {
-          this.#releases.delete(k); // the record and its tombstone have expired: nothing left to undo safely
-          this.#opts.onEvent?.({ type: 'release', result: 'dropped' });
-        } else p.nextAt = now + RELEASE_DELAYS_MS[Math.min(p.attempts, RELEASE_DELAYS_MS.length - 1)]!;
-      }
-    }));
+    await Promise.all(
+      due.map(async ([k, p]) => {
+        try {
+          const undone = await this.#releasePrefix(p.prefix, p.id);
+          this.#releases.delete(k);
+          this.#opts.onEvent?.({ type: 'release', result: undone ? 'undone' : 'nothing' });
+        } catch {
+          p.attempts++;
+          if (now - p.firstAt > this.#recordTtlMs) {
+            this.#releases.delete(k); // the record and its tombstone have expired: nothing left to undo safely
+            this.#opts.onEvent?.({ type: 'release', result: 'dropped' });
+          } else p.nextAt = now + RELEASE_DELAYS_MS[Math.min(p.attempts, RELEASE_DELAYS_MS.length - 1)]!;
+        }
+      }),
+    );
   }
 
   /** Renews the leases of every slot this replica holds (one script per tenant). */
@@ -564,7 +671,11 @@ export class RedisStore implements Store {
         e.ids.push(id);
       }
     }
-    await Promise.all([...bySlot.values()].map((e) => this.#run(SCRIPTS.renew, [...e.keys], [this.#slotLeaseMs, ...e.ids]).catch(() => undefined)));
+    await Promise.all(
+      [...bySlot.values()].map((e) =>
+        this.#run(SCRIPTS.renew, [...e.keys], [this.#slotLeaseMs, ...e.ids]).catch(() => undefined),
+      ),
+    );
   }
 
   /** Slots this replica holds and keeps alive (tests). */
@@ -613,20 +724,40 @@ export class RedisStore implements Store {
 
   async #redisNowMs(prefix: string): Promise<number> {
     // TIME of the node that holds the prefix (Cluster: ask through a script on its slot)
-    const v = await this.client.eval("local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000)", 1, prefix);
+    const v = await this.client.eval(
+      "local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000)",
+      1,
+      prefix,
+    );
     return Number(v);
   }
 
   // Revocations: one hash `<prefix>revoked` (key id -> JSON {reason, at}), outside any tenant's slot. HSETNX keeps
   // the first record. Lifting one (`tollgate keys unrevoke`) deletes it and records the lift in `<prefix>lifted`,
   // so replicas that re-seed revocations the store lost know not to put that one back.
-  async revoke(keyId: string, reason: string, extra: { keyId?: string | undefined; by?: string | undefined } = {}): Promise<boolean> {
-    const value = JSON.stringify({ reason, at: new Date().toISOString(), ...(extra.keyId ? { keyId: extra.keyId } : {}), ...(extra.by ? { by: extra.by } : {}) } satisfies StoredRevocation);
+  async revoke(
+    keyId: string,
+    reason: string,
+    extra: { keyId?: string | undefined; by?: string | undefined } = {},
+  ): Promise<boolean> {
+    const value = JSON.stringify({
+      reason,
+      at: new Date().toISOString(),
+      ...(extra.keyId ? { keyId: extra.keyId } : {}),
+      ...(extra.by ? { by: extra.by } : {}),
+    } satisfies StoredRevocation);
     try {
       const first = (await this.client.hsetnx(`${this.#prefix}revoked`, keyId, value)) === 1;
       if (first) {
         await this.client.hdel(`${this.#prefix}lifted`, keyId); // revoked again after a lift
-        await this.#note({ action: 'revoke', target: keyId, keyId: extra.keyId, reason, by: extra.by, at: new Date().toISOString() });
+        await this.#note({
+          action: 'revoke',
+          target: keyId,
+          keyId: extra.keyId,
+          reason,
+          by: extra.by,
+          at: new Date().toISOString(),
+        });
       }
       return first;
     } catch (e) {
@@ -689,8 +820,10 @@ export class RedisStore implements Store {
         const v = JSON.parse(raw) as Partial<StoredRevocation> | null;
         if (v && typeof v === 'object') {
           rec = {
-            reason: typeof v.reason === 'string' ? v.reason : 'unknown', at: typeof v.at === 'string' ? v.at : '',
-            ...(typeof v.keyId === 'string' ? { keyId: v.keyId } : {}), ...(typeof v.by === 'string' ? { by: v.by } : {}),
+            reason: typeof v.reason === 'string' ? v.reason : 'unknown',
+            at: typeof v.at === 'string' ? v.at : '',
+            ...(typeof v.keyId === 'string' ? { keyId: v.keyId } : {}),
+            ...(typeof v.by === 'string' ? { by: v.by } : {}),
           };
         }
       } catch {
@@ -728,7 +861,13 @@ function refusal(r: string[], refs: readonly (ScopeRef | undefined)[]): ReserveR
   const reason = r[0] as RejectReason;
   const idx = Number(r[2]);
   const ref = refs[Number(r[3] ?? 0)];
-  return { ok: false, reason, retryAfterSeconds: Number(r[1]), ...(idx >= 0 ? { budgetIndex: idx } : {}), ...(ref ? { scope: ref } : {}) };
+  return {
+    ok: false,
+    reason,
+    retryAfterSeconds: Number(r[1]),
+    ...(idx >= 0 ? { budgetIndex: idx } : {}),
+    ...(ref ? { scope: ref } : {}),
+  };
 }
 
 function pairs(v: unknown): Record<string, string> | undefined {

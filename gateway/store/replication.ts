@@ -19,13 +19,15 @@ export class AckBarrier {
       return p;
     }
     // The WAIT in flight may have been sent before this caller's write: share the next one.
-    this.#next ??= this.#inflight.then(
-      () => undefined,
-      () => undefined,
-    ).then(() => {
-      this.#next = undefined;
-      return this.wait(send);
-    });
+    this.#next ??= this.#inflight
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.#next = undefined;
+        return this.wait(send);
+      });
     return this.#next;
   }
 }

@@ -10,13 +10,35 @@ describe('mergeRevocations', () => {
     ['store and replica agree', ['a'], ['a'], [], { next: ['a'], reseed: [], dropped: [] }],
     ['new in the store: adopted', [], ['b'], [], { next: ['b'], reseed: [], dropped: [] }],
     ['the store lost one: kept and re-seeded', ['a', 'b'], ['b'], [], { next: ['a', 'b'], reseed: ['a'], dropped: [] }],
-    ['the store lost all: every one re-seeded', ['a', 'b'], [], [], { next: ['a', 'b'], reseed: ['a', 'b'], dropped: [] }],
-    ['an operator lifted one: dropped, not re-seeded', ['a', 'b'], ['b'], ['a'], { next: ['b'], reseed: [], dropped: ['a'] }],
-    ['lifted but revoked again (in the store): enforced', ['a'], ['a'], ['a'], { next: ['a'], reseed: [], dropped: [] }],
+    [
+      'the store lost all: every one re-seeded',
+      ['a', 'b'],
+      [],
+      [],
+      { next: ['a', 'b'], reseed: ['a', 'b'], dropped: [] },
+    ],
+    [
+      'an operator lifted one: dropped, not re-seeded',
+      ['a', 'b'],
+      ['b'],
+      ['a'],
+      { next: ['b'], reseed: [], dropped: ['a'] },
+    ],
+    [
+      'lifted but revoked again (in the store): enforced',
+      ['a'],
+      ['a'],
+      ['a'],
+      { next: ['a'], reseed: [], dropped: [] },
+    ],
   ];
   for (const [name, known, remote, lifted, want] of table) {
     it(name, () => {
-      const m = mergeRevocations(new Map(known.map((k) => [k, r()])), new Map(remote.map((k) => [k, r()])), new Set(lifted));
+      const m = mergeRevocations(
+        new Map(known.map((k) => [k, r()])),
+        new Map(remote.map((k) => [k, r()])),
+        new Set(lifted),
+      );
       assert.deepEqual([...m.next.keys()].sort(), want.next);
       assert.deepEqual(m.reseed.map(([k]) => k).sort(), want.reseed);
       assert.deepEqual(m.dropped.sort(), want.dropped);
@@ -59,7 +81,10 @@ describe('mergeRevocations', () => {
     await cache.refresh();
     assert.equal(cache.check(old), false);
     const trail = await store.auditTrail();
-    assert.deepEqual(trail.map((e) => e.action), ['unrevoke', 'revoke']);
+    assert.deepEqual(
+      trail.map((e) => e.action),
+      ['unrevoke', 'revoke'],
+    );
     await store.close();
   });
 

@@ -26,7 +26,11 @@ export interface RevocationMerge {
 }
 
 /** Pure: the store's set, what this replica knew, and the operator's lifts. */
-export function mergeRevocations(known: ReadonlyMap<string, StoredRevocation>, remote: ReadonlyMap<string, StoredRevocation>, lifted: ReadonlySet<string>): RevocationMerge {
+export function mergeRevocations(
+  known: ReadonlyMap<string, StoredRevocation>,
+  remote: ReadonlyMap<string, StoredRevocation>,
+  lifted: ReadonlySet<string>,
+): RevocationMerge {
   const next = new Map<string, StoredRevocation>();
   const reseed: [string, StoredRevocation][] = [];
   const dropped: string[] = [];
@@ -58,7 +62,14 @@ export class RevocationCache {
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
 
-  constructor(store: Store, opts: { refreshMs?: number; onError?: (op: 'revoke' | 'revocations', err: unknown) => void; onReseed?: (keyIds: string[]) => void } = {}) {
+  constructor(
+    store: Store,
+    opts: {
+      refreshMs?: number;
+      onError?: (op: 'revoke' | 'revocations', err: unknown) => void;
+      onReseed?: (keyIds: string[]) => void;
+    } = {},
+  ) {
     this.#store = store;
     this.#refreshMs = opts.refreshMs ?? 1000;
     this.#onError = opts.onError ?? (() => undefined);
@@ -78,12 +89,17 @@ export class RevocationCache {
       if (this.#material.size >= MAX_MATERIAL) this.#material.clear();
       this.#material.set(key.id, key.sha256);
     }
-    return this.#known.has(key.sha256) || this.#pending.has(key.sha256) || this.#known.has(key.id) || this.#pending.has(key.id);
+    return (
+      this.#known.has(key.sha256) ||
+      this.#pending.has(key.sha256) ||
+      this.#known.has(key.id) ||
+      this.#pending.has(key.id)
+    );
   }
 
   /** The material (sha256) a revocation of this key id or hash lands on; the id itself when unknown. */
   target(keyIdOrHash: string): string {
-    return SHA256_HEX.test(keyIdOrHash) ? keyIdOrHash : this.#material.get(keyIdOrHash) ?? keyIdOrHash;
+    return SHA256_HEX.test(keyIdOrHash) ? keyIdOrHash : (this.#material.get(keyIdOrHash) ?? keyIdOrHash);
   }
 
   get size(): number {
@@ -116,7 +132,8 @@ export class RevocationCache {
   async revoke(keyId: string, reason: string, by = 'gateway'): Promise<{ first: boolean; shared: boolean }> {
     const target = this.target(keyId);
     const first = !this.has(target);
-    if (first) this.#pending.set(target, { reason, at: new Date().toISOString(), ...(target !== keyId ? { keyId } : {}), by });
+    if (first)
+      this.#pending.set(target, { reason, at: new Date().toISOString(), ...(target !== keyId ? { keyId } : {}), by });
     const shared = await this.#flush();
     if (shared) await this.refresh();
     return { first, shared: !this.#pending.has(target) };

@@ -32,19 +32,33 @@ describe('redis sentinel', () => {
     // the failure-matrix row "failing over" for rpm, concurrency and revocation (budget: the load below)
     const rpmKey = newKey();
     const revKey = newKey();
-    const side = await startStack((u) => config([model('m1', u)], [
-      tenant({ name: 'fo-rpm', models: ['m1'], keys: [{ name: 'k', key: rpmKey }], limits: { maxOutputTokens: 8, requestsPerMinute: 3 } }),
-      tenant({ name: 'fo-rev', models: ['m1'], keys: [{ name: 'k', key: revKey }] }),
-    ]), { redisUrl: sentinel.url, app: { revocationRefreshMs: 100 }, sim: { latencyMs: 0 } });
+    const side = await startStack(
+      (u) =>
+        config(
+          [model('m1', u)],
+          [
+            tenant({
+              name: 'fo-rpm',
+              models: ['m1'],
+              keys: [{ name: 'k', key: rpmKey }],
+              limits: { maxOutputTokens: 8, requestsPerMinute: 3 },
+            }),
+            tenant({ name: 'fo-rev', models: ['m1'], keys: [{ name: 'k', key: revKey }] }),
+          ],
+        ),
+      { redisUrl: sentinel.url, app: { revocationRefreshMs: 100 }, sim: { latencyMs: 0 } },
+    );
     const ask = async (key: string): Promise<string> => {
       const r = await call(side.url, '/v1/chat/completions', { key, body: chat('m1', { max_tokens: 8 }) });
-      return r.status === 200 ? '200' : r.json.error?.code ?? String(r.status);
+      return r.status === 200 ? '200' : (r.json.error?.code ?? String(r.status));
     };
     const cc = { id: 'fo-slot', tenant: 'team-fo-cc/fo-cc', budgets: [], concurrency: { limit: 1, leaseMs: 120_000 } };
     let held: Awaited<ReturnType<RedisStore['reserve']>> | undefined;
     try {
       const rep = await budgetUnderFailover({
-        redisUrl: sentinel.url, tenantName: 'sentinel-failover', limit: 1500,
+        redisUrl: sentinel.url,
+        tenantName: 'sentinel-failover',
+        limit: 1500,
         failover: async () => {
           assert.deepEqual([await ask(rpmKey), await ask(rpmKey)], ['200', '200']);
           await store.revoke('team-fo-rev/fo-rev/k', 'anomaly');
@@ -64,7 +78,11 @@ describe('redis sentinel', () => {
       // the store generation survived the failover (replicated): no false "state lost"
       assert.equal(store.health().state, 'ok');
       // rpm: the window's count was replicated (2 used before, 1 left)
-      await waitFor('the side gateway to be served again', async () => (await ask(rpmKey)) !== 'store_unavailable', 15_000);
+      await waitFor(
+        'the side gateway to be served again',
+        async () => (await ask(rpmKey)) !== 'store_unavailable',
+        15_000,
+      );
       // rpm windows are clock minutes (store/lua.ts): a failover that straddles a minute boundary starts a new one
       const rpmAfter = await ask(rpmKey);
       if (Math.floor(Date.now() / 60_000) === rpmMinute) assert.equal(rpmAfter, 'rate_limit_requests');

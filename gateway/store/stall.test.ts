@@ -21,7 +21,14 @@ after(async () => {
 
 let n = 0;
 const line = { unit: 'tokens' as const, windowSeconds: 3600, limit: 1_000_000, amount: 101 };
-const req = (tenant: string): ReserveRequest => ({ id: `s${++n}`, tenant, budgets: [line], rpm: 1000, tpm: { limit: 1_000_000, amount: 101 }, concurrency: { limit: 1000, leaseMs: 600_000 } });
+const req = (tenant: string): ReserveRequest => ({
+  id: `s${++n}`,
+  tenant,
+  budgets: [line],
+  rpm: 1000,
+  tpm: { limit: 1_000_000, amount: 101 },
+  concurrency: { limit: 1000, leaseMs: 600_000 },
+});
 
 async function rpmUsed(tenant: string): Promise<number> {
   const keys = await probe.client.keys(`tg:{${tenant}}:rpm:*`);
@@ -121,7 +128,12 @@ describe('concurrency slots are short leases kept alive by a heartbeat', () => {
     await live.connect();
     await dead.connect();
     const t = 'team-e/lease';
-    const cc = (id: string): ReserveRequest => ({ id, tenant: t, budgets: [], concurrency: { limit: 3, leaseMs: 600_000 } });
+    const cc = (id: string): ReserveRequest => ({
+      id,
+      tenant: t,
+      budgets: [],
+      concurrency: { limit: 3, leaseMs: 600_000 },
+    });
     try {
       const a = await live.reserve(cc('live-1'));
       assert.ok(a.ok);

@@ -25,7 +25,10 @@ before(async () => {
   server = await startRedis({
     tls: true,
     conf: [
-      `tls-cert-file ${certs.certFile}`, `tls-key-file ${certs.keyFile}`, `tls-ca-cert-file ${certs.caFile}`, 'tls-auth-clients no',
+      `tls-cert-file ${certs.certFile}`,
+      `tls-key-file ${certs.keyFile}`,
+      `tls-ca-cert-file ${certs.caFile}`,
+      'tls-auth-clients no',
       'user default off',
       `user tollgate on >${password} ~tg:* resetchannels +@all -@dangerous`,
     ],
@@ -44,7 +47,12 @@ describe('rediss:// with an ACL user', () => {
     const store = new RedisStore({ url, tls: { ca: ca() } });
     await store.connect();
     try {
-      const r = await store.reserve({ id: 'tls-1', tenant: 'team-tls/a', budgets: [{ unit: 'tokens', windowSeconds: 3600, limit: 100, amount: 60 }], concurrency: { limit: 1, leaseMs: 5000 } });
+      const r = await store.reserve({
+        id: 'tls-1',
+        tenant: 'team-tls/a',
+        budgets: [{ unit: 'tokens', windowSeconds: 3600, limit: 100, amount: 60 }],
+        concurrency: { limit: 1, leaseMs: 5000 },
+      });
       assert.ok(r.ok);
       await store.settle(r.reservation, { cost: 10, tokens: 10 });
       assert.equal(await store.spent('team-tls/a', 'tokens', 3600), 10);
@@ -55,7 +63,14 @@ describe('rediss:// with an ACL user', () => {
   });
 
   it('refuses plaintext, an unknown CA, the default user and a wrong password — and no error carries the password', async () => {
-    const plain = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+    const plain = new Redis({
+      port: server.port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1000,
+      retryStrategy: () => null,
+    });
     plain.on('error', () => undefined);
     await assert.rejects(plain.connect().then(() => plain.ping()));
     plain.disconnect();
@@ -68,7 +83,11 @@ describe('rediss:// with an ACL user', () => {
       const s = new RedisStore({ url: u, tls, connectTimeoutMs: 1500 });
       try {
         await s.connect();
-        await s.reserve({ id: `x${messages.length}`, tenant: 'team-tls/b', budgets: [{ unit: 'tokens', windowSeconds: 60, limit: 1, amount: 1 }] });
+        await s.reserve({
+          id: `x${messages.length}`,
+          tenant: 'team-tls/b',
+          budgets: [{ unit: 'tokens', windowSeconds: 60, limit: 1, amount: 1 }],
+        });
         assert.fail(`connected with ${u.replace(password, '***')}`);
       } catch (e) {
         assert.ok(e instanceof StoreUnavailableError, String(e));
@@ -87,19 +106,53 @@ describe('rediss:// with an ACL user', () => {
     const key = newKey();
     const sim: Simulator = await startSimulator({ latencyMs: 0 });
     const file = join(certs.dir, 'config.json');
-    writeFileSync(file, JSON.stringify(config([model('m1', sim.url)], [tenant({ name: 'tls', models: ['m1'], keys: [{ name: 'k', key }], limits: { budgets: [{ unit: 'tokens', limit: 100_000, windowSeconds: 3600 }] } })])));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        config(
+          [model('m1', sim.url)],
+          [
+            tenant({
+              name: 'tls',
+              models: ['m1'],
+              keys: [{ name: 'k', key }],
+              limits: { budgets: [{ unit: 'tokens', limit: 100_000, windowSeconds: 3600 }] },
+            }),
+          ],
+        ),
+      ),
+    );
     const port = await freePort();
     const mport = await freePort();
     let out = '';
-    const p: ChildProcess = spawn(process.execPath, ['gateway/main.ts', '--config', file, '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(mport), '--log-level', 'debug'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TOLLGATE_REDIS_URL: url, NODE_EXTRA_CA_CERTS: certs.caFile },
-    });
+    const p: ChildProcess = spawn(
+      process.execPath,
+      [
+        'gateway/main.ts',
+        '--config',
+        file,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--metrics-port',
+        String(mport),
+        '--log-level',
+        'debug',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, TOLLGATE_REDIS_URL: url, NODE_EXTRA_CA_CERTS: certs.caFile },
+      },
+    );
     p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     try {
       await waitReady(`http://127.0.0.1:${port}`);
-      const r = await call(`http://127.0.0.1:${port}`, '/v1/chat/completions', { key, body: { model: 'm1', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] } });
+      const r = await call(`http://127.0.0.1:${port}`, '/v1/chat/completions', {
+        key,
+        body: { model: 'm1', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] },
+      });
       assert.equal(r.status, 200, r.text);
       const admin = await (await fetch(`http://127.0.0.1:${mport}/readyz`)).text();
       const metrics = await (await fetch(`http://127.0.0.1:${mport}/metrics`)).text();
@@ -107,10 +160,23 @@ describe('rediss:// with an ACL user', () => {
       const argvs = [p.pid, server.pid].map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
       // make Redis fail under the gateway: the error paths must not leak it either
       server.pause();
-      await call(`http://127.0.0.1:${port}`, '/v1/chat/completions', { key, body: { model: 'm1', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] } });
+      await call(`http://127.0.0.1:${port}`, '/v1/chat/completions', {
+        key,
+        body: { model: 'm1', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] },
+      });
       server.resume();
-      await waitFor('ready again', async () => (await fetch(`http://127.0.0.1:${mport}/readyz`)).status === 200, 10_000);
-      for (const [what, text] of [['gateway argv', argvs[0]!], ['redis-server argv', argvs[1]!], ['logs', out], ['readyz', admin], ['metrics', metrics]] as const) {
+      await waitFor(
+        'ready again',
+        async () => (await fetch(`http://127.0.0.1:${mport}/readyz`)).status === 200,
+        10_000,
+      );
+      for (const [what, text] of [
+        ['gateway argv', argvs[0]!],
+        ['redis-server argv', argvs[1]!],
+        ['logs', out],
+        ['readyz', admin],
+        ['metrics', metrics],
+      ] as const) {
         assert.ok(!text.includes(password), `${what} holds the password`);
       }
     } finally {

@@ -7,10 +7,33 @@ describe('parseTopology', () => {
   const table: [string, Record<string, unknown>][] = [
     ['redis://127.0.0.1:6379', { mode: 'single', tls: false, label: 'redis://127.0.0.1:6379' }],
     ['rediss://u:p@redis.ns.svc:6380/0', { mode: 'single', tls: true, label: 'rediss://redis.ns.svc:6380' }],
-    ['redis+cluster://a:7000,b:7001', { mode: 'cluster', tls: false, nodes: [{ host: 'a', port: 7000 }, { host: 'b', port: 7001 }] }],
+    [
+      'redis+cluster://a:7000,b:7001',
+      {
+        mode: 'cluster',
+        tls: false,
+        nodes: [
+          { host: 'a', port: 7000 },
+          { host: 'b', port: 7001 },
+        ],
+      },
+    ],
     ['redis+cluster://tg:s%40cret@a:7000?tls=1', { mode: 'cluster', tls: true, username: 'tg', password: 's@cret' }],
-    ['redis+sentinel://s1:26379,s2/mymaster', { mode: 'sentinel', masterName: 'mymaster', sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }] }],
-    ['redis+sentinel://:pw@s1:1/m?sentinelPassword=sp&tls=true', { mode: 'sentinel', password: 'pw', sentinelPassword: 'sp', tls: true, masterName: 'm' }],
+    [
+      'redis+sentinel://s1:26379,s2/mymaster',
+      {
+        mode: 'sentinel',
+        masterName: 'mymaster',
+        sentinels: [
+          { host: 's1', port: 26379 },
+          { host: 's2', port: 26379 },
+        ],
+      },
+    ],
+    [
+      'redis+sentinel://:pw@s1:1/m?sentinelPassword=sp&tls=true',
+      { mode: 'sentinel', password: 'pw', sentinelPassword: 'sp', tls: true, masterName: 'm' },
+    ],
   ];
   for (const [url, want] of table) {
     it(url.replace(/:[^:@/]*@/, ':***@'), () => {
@@ -23,13 +46,23 @@ describe('parseTopology', () => {
     it(`refuses ${bad}`, () => assert.throws(() => parseTopology(bad), TopologyError));
   }
   it('scrubs credentials from error messages', () => {
-    assert.equal(scrubError('failed rediss://u:hunter2@h:1 with hunter2', ['hunter2']), 'failed rediss://***@h:1 with ***');
+    assert.equal(
+      scrubError('failed rediss://u:hunter2@h:1 with hunter2', ['hunter2']),
+      'failed rediss://***@h:1 with ***',
+    );
   });
 });
 
 describe('keySlot (CRC16 as Redis Cluster computes it)', () => {
   // reference values from CLUSTER KEYSLOT
-  for (const [key, slot] of [['foo', 12182], ['bar', 5061], ['{user1000}.following', 3443], ['{user1000}.followers', 3443], ['foo{}{bar}', 8363], ['{}foo', 9500]] as const) {
+  for (const [key, slot] of [
+    ['foo', 12182],
+    ['bar', 5061],
+    ['{user1000}.following', 3443],
+    ['{user1000}.followers', 3443],
+    ['foo{}{bar}', 8363],
+    ['{}foo', 9500],
+  ] as const) {
     it(`${key} -> ${slot}`, () => assert.equal(keySlot(key), slot));
   }
 });

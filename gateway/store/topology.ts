@@ -14,7 +14,14 @@ export interface HostPort {
 
 export type Topology =
   | { readonly mode: 'single'; readonly url: string; readonly tls: boolean; readonly label: string }
-  | { readonly mode: 'cluster'; readonly nodes: readonly HostPort[]; readonly username?: string | undefined; readonly password?: string | undefined; readonly tls: boolean; readonly label: string }
+  | {
+      readonly mode: 'cluster';
+      readonly nodes: readonly HostPort[];
+      readonly username?: string | undefined;
+      readonly password?: string | undefined;
+      readonly tls: boolean;
+      readonly label: string;
+    }
   | {
       readonly mode: 'sentinel';
       readonly sentinels: readonly HostPort[];
@@ -52,7 +59,10 @@ function userinfo(raw: string | undefined): { username?: string; password?: stri
   const user = decodeURIComponent(i < 0 ? raw : raw.slice(0, i));
   const pass = i < 0 ? undefined : decodeURIComponent(raw.slice(i + 1));
   // redis://:password@ means the default user
-  return { ...(user !== '' ? { username: user } : {}), ...(pass !== undefined && pass !== '' ? { password: pass } : {}) };
+  return {
+    ...(user !== '' ? { username: user } : {}),
+    ...(pass !== undefined && pass !== '' ? { password: pass } : {}),
+  };
 }
 
 export function parseTopology(url: string): Topology {
@@ -64,7 +74,8 @@ export function parseTopology(url: string): Topology {
     } catch {
       throw new TopologyError('store URL does not parse');
     }
-    if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new TopologyError('store URL: not redis://, rediss://, redis+cluster:// or redis+sentinel://');
+    if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+      throw new TopologyError('store URL: not redis://, rediss://, redis+cluster:// or redis+sentinel://');
     return { mode: 'single', url, tls: u.protocol === 'rediss:', label: `${u.protocol}//${u.host}` };
   }
   const mode = m[1] as 'cluster' | 'sentinel';
@@ -73,7 +84,13 @@ export function parseTopology(url: string): Topology {
   const auth = userinfo(m[2]);
   if (mode === 'cluster') {
     const nodes = hostPorts(m[3]!, 6379);
-    return { mode, nodes, ...auth, tls, label: `redis+cluster://${nodes.map((n) => `${n.host}:${n.port}`).join(',')}${tls ? ' (tls)' : ''}` };
+    return {
+      mode,
+      nodes,
+      ...auth,
+      tls,
+      label: `redis+cluster://${nodes.map((n) => `${n.host}:${n.port}`).join(',')}${tls ? ' (tls)' : ''}`,
+    };
   }
   const sentinels = hostPorts(m[3]!, 26379);
   const masterName = decodeURIComponent(m[4] ?? '') || 'mymaster';
@@ -81,8 +98,13 @@ export function parseTopology(url: string): Topology {
   const su = params.get('sentinelUser') ?? undefined;
   const sp = params.get('sentinelPassword') ?? undefined;
   return {
-    mode, sentinels, masterName, ...auth, tls,
-    ...(su ? { sentinelUsername: su } : {}), ...(sp ? { sentinelPassword: sp } : {}),
+    mode,
+    sentinels,
+    masterName,
+    ...auth,
+    tls,
+    ...(su ? { sentinelUsername: su } : {}),
+    ...(sp ? { sentinelPassword: sp } : {}),
     label: `redis+sentinel://${sentinels.map((n) => `${n.host}:${n.port}`).join(',')}/${masterName}${tls ? ' (tls)' : ''}`,
   };
 }

@@ -52,7 +52,12 @@ export interface ReserveScope extends ScopeRef {
 
 /** What a scope's part of a reservation applied (settlement corrects the same windows). */
 export interface ScopeReservation extends ScopeRef {
-  readonly budgets: readonly { readonly unit: BudgetUnit; readonly windowSeconds: number; readonly windowStart: number; readonly amount: number }[];
+  readonly budgets: readonly {
+    readonly unit: BudgetUnit;
+    readonly windowSeconds: number;
+    readonly windowStart: number;
+    readonly amount: number;
+  }[];
   readonly tpm: { readonly windowStart: number; readonly amount: number } | undefined;
   readonly concurrency: boolean;
 }
@@ -63,7 +68,12 @@ export interface Reservation {
   readonly id: string;
   readonly tenant: string;
   /** The window each budget line was charged in (settlement corrects that same window). */
-  readonly budgets: readonly { readonly unit: BudgetUnit; readonly windowSeconds: number; readonly windowStart: number; readonly amount: number }[];
+  readonly budgets: readonly {
+    readonly unit: BudgetUnit;
+    readonly windowSeconds: number;
+    readonly windowStart: number;
+    readonly amount: number;
+  }[];
   readonly tpm: { readonly windowStart: number; readonly amount: number } | undefined;
   readonly concurrency: boolean;
   /** The other levels' parts (absent: tenant level only). */
@@ -129,7 +139,11 @@ export interface Store {
   settle(res: Reservation, actual: Actual): Promise<void>;
   ping(): Promise<boolean>;
   /** Adds the key (its sha256; legacy: key id) to the shared revocation set; false when it was already there (the first record stays). */
-  revoke(keyId: string, reason: string, extra?: { keyId?: string | undefined; by?: string | undefined }): Promise<boolean>;
+  revoke(
+    keyId: string,
+    reason: string,
+    extra?: { keyId?: string | undefined; by?: string | undefined },
+  ): Promise<boolean>;
   /** The whole revocation set (key id -> record). */
   revocations(): Promise<Map<string, StoredRevocation>>;
   /** An operator lifted a revocation: removed from the set and remembered, so replicas do not re-seed it. */
@@ -207,7 +221,10 @@ export function allBudgetLines(req: ReserveRequest): BudgetCharge[] {
 }
 
 /** The budget line a refusal names (tenant or scope level). */
-export function refusedBudgetLine(req: ReserveRequest, r: { readonly budgetIndex?: number | undefined; readonly scope?: ScopeRef | undefined }): BudgetCharge | undefined {
+export function refusedBudgetLine(
+  req: ReserveRequest,
+  r: { readonly budgetIndex?: number | undefined; readonly scope?: ScopeRef | undefined },
+): BudgetCharge | undefined {
   const idx = r.budgetIndex ?? 0;
   if (!r.scope) return req.budgets[idx];
   const s = (req.scopes ?? []).find((x) => x.level === r.scope!.level && x.name === r.scope!.name);

@@ -22,15 +22,49 @@ export interface FailoverReport {
   requests: number;
 }
 
-export async function budgetUnderFailover(opts: { redisUrl: string; tenantName: string; limit: number; failover: () => Promise<{ ms: number }>; deadlineMs?: number }): Promise<FailoverReport> {
+export async function budgetUnderFailover(opts: {
+  redisUrl: string;
+  tenantName: string;
+  limit: number;
+  failover: () => Promise<{ ms: number }>;
+  deadlineMs?: number;
+}): Promise<FailoverReport> {
   const key = newKey();
   const sim = await startSimulator({ latencyMs: 10, outputTokens: 20 });
-  const cfg = config([model('m1', sim.url)], [tenant({ name: opts.tenantName, models: ['m1'], keys: [{ name: 'k', key }], limits: { maxOutputTokens: 20, budgets: [{ unit: 'tokens', limit: opts.limit, windowSeconds: 86400 }] } })]);
+  const cfg = config(
+    [model('m1', sim.url)],
+    [
+      tenant({
+        name: opts.tenantName,
+        models: ['m1'],
+        keys: [{ name: 'k', key }],
+        limits: { maxOutputTokens: 20, budgets: [{ unit: 'tokens', limit: opts.limit, windowSeconds: 86400 }] },
+      }),
+    ],
+  );
   const gws: RunningGateway[] = [];
-  const report: FailoverReport = { ok: 0, okAfterFailover: 0, usageSum: 0, spent: -1, limit: opts.limit, codes: {}, failoverMs: 0, requests: 0 };
+  const report: FailoverReport = {
+    ok: 0,
+    okAfterFailover: 0,
+    usageSum: 0,
+    spent: -1,
+    limit: opts.limit,
+    codes: {},
+    failoverMs: 0,
+    requests: 0,
+  };
   try {
     for (let i = 0; i < 2; i++) {
-      gws.push(await startGateway({ config: { kind: 'static', value: cfg }, host: '127.0.0.1', port: 0, metricsPort: 0, logger: captureLogger(), redisUrl: opts.redisUrl }));
+      gws.push(
+        await startGateway({
+          config: { kind: 'static', value: cfg },
+          host: '127.0.0.1',
+          port: 0,
+          metricsPort: 0,
+          logger: captureLogger(),
+          redisUrl: opts.redisUrl,
+        }),
+      );
     }
     const deadline = Date.now() + (opts.deadlineMs ?? 60_000);
     let phase: 'before' | 'during' | 'after' = 'before';
@@ -38,8 +72,11 @@ export async function budgetUnderFailover(opts: { redisUrl: string; tenantName: 
     const loop = async (url: string): Promise<void> => {
       while (Date.now() < deadline && exhaustedAfter < 6) {
         report.requests++;
-        const r = await call(url, '/v1/chat/completions', { key, body: { model: 'm1', max_tokens: 20, messages: [{ role: 'user', content: 'count to twenty' }] } });
-        const code = r.status === 200 ? '200' : r.json.error?.code ?? String(r.status);
+        const r = await call(url, '/v1/chat/completions', {
+          key,
+          body: { model: 'm1', max_tokens: 20, messages: [{ role: 'user', content: 'count to twenty' }] },
+        });
+        const code = r.status === 200 ? '200' : (r.json.error?.code ?? String(r.status));
         report.codes[code] = (report.codes[code] ?? 0) + 1;
         if (r.status === 200) {
           const u = r.json.usage as { prompt_tokens: number; completion_tokens: number };
@@ -60,10 +97,16 @@ export async function budgetUnderFailover(opts: { redisUrl: string; tenantName: 
     })();
     await Promise.all([...loops, trigger]);
     // settles in flight (retried across the failover) and releases of reservations refused during it land
-    await waitFor('settles and releases to land', () => gws.every((g) => {
-      const s = g.gateway.store as RedisStore;
-      return s.pendingSettles === 0 && s.pendingReleases === 0;
-    }), 30_000, 100);
+    await waitFor(
+      'settles and releases to land',
+      () =>
+        gws.every((g) => {
+          const s = g.gateway.store as RedisStore;
+          return s.pendingSettles === 0 && s.pendingReleases === 0;
+        }),
+      30_000,
+      100,
+    );
     const probe = new RedisStore({ url: opts.redisUrl });
     try {
       await probe.connect();

@@ -24,7 +24,10 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(makeConfig: (simUrl: string) => GatewayConfig, opts: Partial<StartOptions> & { sim?: SimOptions } = {}): Promise<Stack> {
+export async function startStack(
+  makeConfig: (simUrl: string) => GatewayConfig,
+  opts: Partial<StartOptions> & { sim?: SimOptions } = {},
+): Promise<Stack> {
   const sim = await startSimulator(opts.sim ?? {});
   const gw = await startGateway({
     config: { kind: 'static', value: makeConfig(sim.url) },
@@ -53,7 +56,11 @@ export interface Res {
   json: { error?: { message: string; type: string; param: string | null; code: string } } & Record<string, unknown>;
 }
 
-export async function call(url: string, path: string, opts: { key?: string; body?: unknown; raw?: string; method?: string; headers?: Record<string, string> } = {}): Promise<Res> {
+export async function call(
+  url: string,
+  path: string,
+  opts: { key?: string; body?: unknown; raw?: string; method?: string; headers?: Record<string, string> } = {},
+): Promise<Res> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.key !== undefined) headers.authorization = `Bearer ${opts.key}`;
   const hasBody = opts.body !== undefined || opts.raw !== undefined;
@@ -87,7 +94,10 @@ export function assertNoKeyFragments(texts: readonly string[], keys: readonly st
   for (const t of texts) {
     for (let i = 0; i + 8 <= t.length; i++) {
       const w = t.slice(i, i + 8);
-      if (windows.has(w)) assert.fail(`a key fragment "${w.slice(0, 2)}…" appears in captured output: ${t.slice(Math.max(0, i - 40), i).replace(/tgk_\w*/g, '…')}`);
+      if (windows.has(w))
+        assert.fail(
+          `a key fragment "${w.slice(0, 2)}…" appears in captured output: ${t.slice(Math.max(0, i - 40), i).replace(/tgk_\w*/g, '…')}`,
+        );
     }
   }
 }

@@ -39,7 +39,9 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
       }
       state.lastAuthorization = req.headers.authorization;
       const a = state.handler(body);
-      res.writeHead(a.status ?? 200, { 'content-type': a.contentType ?? (body.stream === true ? 'text/event-stream' : 'application/json') });
+      res.writeHead(a.status ?? 200, {
+        'content-type': a.contentType ?? (body.stream === true ? 'text/event-stream' : 'application/json'),
+      });
       const parts = typeof a.body === 'string' ? [a.body] : a.body;
       for (const p of parts) res.write(p);
       res.end();
@@ -49,7 +51,11 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
   const port = (server.address() as AddressInfo).port;
   return Object.assign(state, {
     url: `http://127.0.0.1:${port}/v1`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   });
 }
 
@@ -60,10 +66,26 @@ export function sseBody(chunks: readonly unknown[], done = true): string {
 
 /** One streamed chat chunk with `delta` for choice 0. */
 export function chunk(delta: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: 'chatcmpl-h', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: null, ...extra }] };
+  return {
+    id: 'chatcmpl-h',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, delta, finish_reason: null, ...extra }],
+  };
 }
 
 /** A whole chat completion with `message` for choice 0. */
-export function completion(message: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: 'chatcmpl-h', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: 'stop', ...extra }], usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 } };
+export function completion(
+  message: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    id: 'chatcmpl-h',
+    object: 'chat.completion',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: 'stop', ...extra }],
+    usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 },
+  };
 }

@@ -19,10 +19,18 @@ export async function startLatencyProxy(targetPort: number, delayMs = 0): Promis
     client.on('data', (d) => upstream.write(d));
     upstream.on('data', (d) => {
       const due = Date.now() + state.delayMs;
-      chain = chain.then(() => new Promise<void>((r) => setTimeout(() => {
-        if (!client.destroyed) client.write(d);
-        r();
-      }, Math.max(0, due - Date.now()))));
+      chain = chain.then(
+        () =>
+          new Promise<void>((r) =>
+            setTimeout(
+              () => {
+                if (!client.destroyed) client.write(d);
+                r();
+              },
+              Math.max(0, due - Date.now()),
+            ),
+          ),
+      );
     });
     const end = (): void => {
       client.destroy();

@@ -31,15 +31,34 @@ export async function startRedisCluster(opts: { conf?: readonly string[] } = {})
   try {
     for (let i = 0; i < 6; i++) {
       const busPort = await freePort();
-      nodes.push(await startRedis({
-        conf: ['cluster-enabled yes', 'cluster-config-file nodes.conf', 'cluster-node-timeout 1000', `cluster-port ${busPort}`, 'cluster-replica-validity-factor 0', 'cluster-allow-replica-migration no', ...(opts.conf ?? [])],
-      }));
+      nodes.push(
+        await startRedis({
+          conf: [
+            'cluster-enabled yes',
+            'cluster-config-file nodes.conf',
+            'cluster-node-timeout 1000',
+            `cluster-port ${busPort}`,
+            'cluster-replica-validity-factor 0',
+            'cluster-allow-replica-migration no',
+            ...(opts.conf ?? []),
+          ],
+        }),
+      );
     }
-    await run(cli, ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
-    await waitFor('cluster_state:ok on every node', async () => {
-      for (const n of nodes) if (!(await info(n.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
-      return true;
-    }, 30_000, 100);
+    await run(
+      cli,
+      ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'],
+      { timeout: 30_000 },
+    );
+    await waitFor(
+      'cluster_state:ok on every node',
+      async () => {
+        for (const n of nodes) if (!(await info(n.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
+        return true;
+      },
+      30_000,
+      100,
+    );
   } catch (e) {
     await Promise.all(nodes.map((n) => n.stop()));
     throw e;
@@ -73,13 +92,18 @@ export async function startRedisCluster(opts: { conf?: readonly string[] } = {})
       alive.delete(killed);
       await killed.stop();
       let promoted: RedisServer | undefined;
-      await waitFor(`a replica to take over slot ${slot}`, async () => {
-        const m = await masterOf(slot);
-        if (m === killed) return false;
-        const ok = (await info(m.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok');
-        if (ok) promoted = m;
-        return ok;
-      }, 30_000, 100);
+      await waitFor(
+        `a replica to take over slot ${slot}`,
+        async () => {
+          const m = await masterOf(slot);
+          if (m === killed) return false;
+          const ok = (await info(m.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok');
+          if (ok) promoted = m;
+          return ok;
+        },
+        30_000,
+        100,
+      );
       return { killed, promoted: promoted!, ms: Date.now() - f0 };
     },
     stop: async () => {

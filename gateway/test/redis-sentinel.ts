@@ -26,24 +26,38 @@ export async function startRedisSentinel(opts: { masterName?: string } = {}): Pr
     started.push(master);
     const replica = await startRedis({ conf: [`replicaof 127.0.0.1 ${master.port}`, 'replica-serve-stale-data yes'] });
     started.push(replica);
-    await waitFor('the replica to sync', async () => String(await call(replica.port, 'INFO', 'replication')).includes('master_link_status:up'), 15_000);
+    await waitFor(
+      'the replica to sync',
+      async () => String(await call(replica.port, 'INFO', 'replication')).includes('master_link_status:up'),
+      15_000,
+    );
     const sentinels: RedisServer[] = [];
     for (let i = 0; i < 3; i++) {
       const s = await startRedis({
         sentinel: true,
-        conf: [`sentinel monitor ${name} 127.0.0.1 ${master.port} 2`, `sentinel down-after-milliseconds ${name} 1000`, `sentinel failover-timeout ${name} 5000`, `sentinel parallel-syncs ${name} 1`],
+        conf: [
+          `sentinel monitor ${name} 127.0.0.1 ${master.port} 2`,
+          `sentinel down-after-milliseconds ${name} 1000`,
+          `sentinel failover-timeout ${name} 5000`,
+          `sentinel parallel-syncs ${name} 1`,
+        ],
       });
       sentinels.push(s);
       started.push(s);
     }
-    await waitFor('every sentinel to know the replica and the other sentinels', async () => {
-      for (const s of sentinels) {
-        const m = (await call(s.port, 'SENTINEL', 'MASTER', name)) as unknown as string[];
-        const f = fields(m);
-        if (Number(f['num-slaves']) < 1 || Number(f['num-other-sentinels']) < 2) return false;
-      }
-      return true;
-    }, 30_000, 100);
+    await waitFor(
+      'every sentinel to know the replica and the other sentinels',
+      async () => {
+        for (const s of sentinels) {
+          const m = (await call(s.port, 'SENTINEL', 'MASTER', name)) as unknown as string[];
+          const f = fields(m);
+          if (Number(f['num-slaves']) < 1 || Number(f['num-other-sentinels']) < 2) return false;
+        }
+        return true;
+      },
+      30_000,
+      100,
+    );
     const data = [master, replica];
     const byPort = new Map(data.map((d) => [d.port, d]));
     const currentMaster = async (): Promise<RedisServer> => {
@@ -70,14 +84,19 @@ export async function startRedisSentinel(opts: { masterName?: string } = {}): Pr
         const killed = await currentMaster();
         await killed.stop();
         let promoted: RedisServer | undefined;
-        await waitFor('the sentinels to promote the replica', async () => {
-          const m = await currentMaster();
-          if (m === killed) return false;
-          const role = String(await call(m.port, 'ROLE'));
-          if (!role.startsWith('master')) return false;
-          promoted = m;
-          return true;
-        }, 30_000, 100);
+        await waitFor(
+          'the sentinels to promote the replica',
+          async () => {
+            const m = await currentMaster();
+            if (m === killed) return false;
+            const role = String(await call(m.port, 'ROLE'));
+            if (!role.startsWith('master')) return false;
+            promoted = m;
+            return true;
+          },
+          30_000,
+          100,
+        );
         return { killed, promoted: promoted!, ms: Date.now() - f0 };
       },
       stop: async () => {

@@ -70,7 +70,9 @@ export function redisServerPath(): string {
   const r = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   const p = r.stdout.trim();
   if (r.status !== 0 || p === '') {
-    throw new Error('redis-server is not installed: run `scripts/ensure-redis.sh` (apt-get install redis-server) before the gateway tests');
+    throw new Error(
+      'redis-server is not installed: run `scripts/ensure-redis.sh` (apt-get install redis-server) before the gateway tests',
+    );
   }
   return p;
 }
@@ -95,7 +97,14 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
     `dir ${dir}`,
     'loglevel warning',
     `logfile ${join(dir, 'redis.log')}`,
-    ...(opts.sentinel ? [] : ['save ""', `appendonly ${opts.appendonly ? 'yes' : 'no'}`, 'appendfsync everysec', 'enable-debug-command local']),
+    ...(opts.sentinel
+      ? []
+      : [
+          'save ""',
+          `appendonly ${opts.appendonly ? 'yes' : 'no'}`,
+          'appendfsync everysec',
+          'enable-debug-command local',
+        ]),
     ...(opts.conf ?? []),
   ];
   writeFileSync(confPath, `${lines.join('\n')}\n`, { mode: 0o600 });
@@ -140,7 +149,9 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
     up: () => launch(),
     restart: async ({ empty = false, signal = 'SIGKILL' } = {}) => {
       await kill(signal);
-      if (empty) for (const f of ['appendonlydir', 'dump.rdb', 'nodes.conf']) rmSync(join(dir, f), { recursive: true, force: true });
+      if (empty)
+        for (const f of ['appendonlydir', 'dump.rdb', 'nodes.conf'])
+          rmSync(join(dir, f), { recursive: true, force: true });
       await launch();
     },
     stop: async () => {
@@ -167,7 +178,12 @@ export function canConnect(port: number): Promise<boolean> {
 }
 
 /** Waits until `check` is true (polling), or throws with `what` after `timeoutMs`. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 50): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -48,9 +48,18 @@ export interface StreamEncoder {
 }
 
 /** Log the cause (scrubbed) and map it to the catalog; a client that left is not an upstream failure. */
-export function failure(deps: UpstreamDeps, reqId: string, model: string, e: unknown, reason: AbortReason | undefined): GatewayError {
+export function failure(
+  deps: UpstreamDeps,
+  reqId: string,
+  model: string,
+  e: unknown,
+  reason: AbortReason | undefined,
+): GatewayError {
   if (reason === 'client') return new GatewayError('upstream_unavailable', 'Client closed the request.');
-  deps.log.warn({ reqId, model, err: scrubUpstreamText(describeUpstreamError(e), deps.secrets) }, 'upstream request failed');
+  deps.log.warn(
+    { reqId, model, err: scrubUpstreamText(describeUpstreamError(e), deps.secrets) },
+    'upstream request failed',
+  );
   return upstreamFailure(e, reason);
 }
 
@@ -74,6 +83,13 @@ export interface RelayResult {
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function emptyOutcome(): Mutable<Outcome> {
-  return { usage: undefined, generatedText: '', upstreamWorked: false, upstreamSeconds: 0, abort: undefined, finishLength: false, countedOut: undefined };
+  return {
+    usage: undefined,
+    generatedText: '',
+    upstreamWorked: false,
+    upstreamSeconds: 0,
+    abort: undefined,
+    finishLength: false,
+    countedOut: undefined,
+  };
 }
-

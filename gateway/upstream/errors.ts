@@ -6,12 +6,24 @@ import { GatewayError } from '../errors.ts';
 /** Why the gateway cut an upstream request: client gone, timeout, output blocked, or the output cap reached. */
 export type AbortReason = 'client' | 'timeout' | 'blocked' | 'cap';
 
-const UNAVAILABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
 
 /** Map an undici / abort failure to a catalog error (the cause stays in gateway logs only). */
 export function upstreamFailure(e: unknown, abortReason: AbortReason | undefined): GatewayError {
   if (abortReason === 'timeout') return new GatewayError('upstream_timeout');
-  if (e instanceof undiciErrors.ConnectTimeoutError || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError) {
+  if (
+    e instanceof undiciErrors.ConnectTimeoutError ||
+    e instanceof undiciErrors.HeadersTimeoutError ||
+    e instanceof undiciErrors.BodyTimeoutError
+  ) {
     return new GatewayError('upstream_timeout');
   }
   const code = (e as { code?: unknown } | null)?.code;
@@ -31,7 +43,8 @@ export function isStaleConnection(e: unknown): boolean {
 
 /** Short, safe summary of an upstream failure for the gateway's own logs. */
 export function describeUpstreamError(e: unknown): string {
-  if (e instanceof Error) return `${e.name}${(e as { code?: string }).code ? ` ${(e as { code?: string }).code}` : ''}: ${e.message.slice(0, 200)}`;
+  if (e instanceof Error)
+    return `${e.name}${(e as { code?: string }).code ? ` ${(e as { code?: string }).code}` : ''}: ${e.message.slice(0, 200)}`;
   return String(e).slice(0, 200);
 }
 

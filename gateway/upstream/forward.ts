@@ -53,18 +53,26 @@ export async function forward(deps: UpstreamDeps, r: ForwardRequest, reply: Fast
   try {
     let res;
     try {
-      res = await deps.upstreams.send({ origin: r.model.origin, path: upstreamPath(r), body: JSON.stringify(r.body), headers: requestHeaders(r), signal: cut.controller.signal });
+      res = await deps.upstreams.send({
+        origin: r.model.origin,
+        path: upstreamPath(r),
+        body: JSON.stringify(r.body),
+        headers: requestHeaders(r),
+        signal: cut.controller.signal,
+      });
     } catch (e) {
       throw failure(deps, r.reqId, m, e, cut.reason);
     }
     const ttfb = performance.now() - t0;
     ttfbMs = round3(ttfb);
     deps.metrics.timeToFirstByte.observe({ model: m }, ttfb / 1000);
-    if (res.statusCode < 200 || res.statusCode >= 300) throw await statusError(deps, r.reqId, m, res.statusCode, res.body);
+    if (res.statusCode < 200 || res.statusCode >= 300)
+      throw await statusError(deps, r.reqId, m, res.statusCode, res.body);
     const ctype = String(res.headers['content-type'] ?? '');
-    relayed = r.stream && ctype.includes('text/event-stream')
-      ? await relayStream(deps, r, res.body, reply, cut, filled)
-      : await relayBody(deps, r, res.body, cut, filled);
+    relayed =
+      r.stream && ctype.includes('text/event-stream')
+        ? await relayStream(deps, r, res.body, reply, cut, filled)
+        : await relayBody(deps, r, res.body, cut, filled);
   } catch (e) {
     error = e;
   } finally {
@@ -76,15 +84,32 @@ export async function forward(deps: UpstreamDeps, r: ForwardRequest, reply: Fast
   deps.metrics.upstreamDuration.observe({ model: m }, upstreamSeconds);
   if (cut.reason) deps.metrics.upstreamAborts.inc({ reason: cut.reason });
   const outcome: Outcome = { ...filled, upstreamSeconds, abort: cut.reason };
-  return { outcome, okBody: relayed.okBody, error, streamed: relayed.streamed === true, code: relayed.code, ttfbMs, upstreamMs: round3(upstreamSeconds * 1000) };
+  return {
+    outcome,
+    okBody: relayed.okBody,
+    error,
+    streamed: relayed.streamed === true,
+    code: relayed.code,
+    ttfbMs,
+    upstreamMs: round3(upstreamSeconds * 1000),
+  };
 }
 
 const MAX_UPSTREAM_ERROR_BYTES = 64 * 1024;
 
 /** An error status: the upstream's words go to the log (scrubbed), the client gets the catalog entry. */
-async function statusError(deps: UpstreamDeps, reqId: string, model: string, status: number, body: AsyncIterable<Uint8Array>): Promise<GatewayError> {
+async function statusError(
+  deps: UpstreamDeps,
+  reqId: string,
+  model: string,
+  status: number,
+  body: AsyncIterable<Uint8Array>,
+): Promise<GatewayError> {
   const text = await readBounded(body, MAX_UPSTREAM_ERROR_BYTES);
-  deps.log.warn({ reqId, model, upstreamStatus: status, upstreamBody: scrubUpstreamText(text, deps.secrets) }, 'upstream returned an error status');
+  deps.log.warn(
+    { reqId, model, upstreamStatus: status, upstreamBody: scrubUpstreamText(text, deps.secrets) },
+    'upstream returned an error status',
+  );
   return upstreamStatusToError(status);
 }
 

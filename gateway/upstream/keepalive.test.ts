@@ -30,9 +30,19 @@ const doomed = new WeakSet<Socket>();
 function sse(n: number): string {
   const ev = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
   let out = '';
-  for (let i = 0; i < n; i++) out += ev({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: ` word${i}` }, finish_reason: null }] });
+  for (let i = 0; i < n; i++)
+    out += ev({
+      id: 'c',
+      object: 'chat.completion.chunk',
+      choices: [{ index: 0, delta: { content: ` word${i}` }, finish_reason: null }],
+    });
   out += ev({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'length' }] });
-  out += ev({ id: 'c', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 9, completion_tokens: n, total_tokens: 9 + n } });
+  out += ev({
+    id: 'c',
+    object: 'chat.completion.chunk',
+    choices: [],
+    usage: { prompt_tokens: 9, completion_tokens: n, total_tokens: 9 + n },
+  });
   return `${out}data: [DONE]\n\n`;
 }
 
@@ -67,7 +77,14 @@ function handle(e: Engine, req: IncomingMessage, res: ServerResponse, body: Reco
     return;
   }
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi there.' }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } }));
+  res.end(
+    JSON.stringify({
+      id: 'x',
+      object: 'chat.completion',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Hi there.' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 },
+    }),
+  );
 }
 
 async function startEngine(): Promise<Engine> {
@@ -75,7 +92,9 @@ async function startEngine(): Promise<Engine> {
   e.server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => handle(e, req, res, JSON.parse(Buffer.concat(parts).toString() || '{}') as Record<string, unknown>));
+    req.on('end', () =>
+      handle(e, req, res, JSON.parse(Buffer.concat(parts).toString() || '{}') as Record<string, unknown>),
+    );
   });
   e.server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => e.server.listen(0, '127.0.0.1', r));
@@ -90,10 +109,23 @@ let gw: RunningGateway;
 
 before(async () => {
   engine = await startEngine();
-  const limits = { maxOutputTokens: 4, concurrency: 1, budgets: [{ unit: 'tokens' as const, limit: 100_000, windowSeconds: 86400 }] };
+  const limits = {
+    maxOutputTokens: 4,
+    concurrency: 1,
+    budgets: [{ unit: 'tokens' as const, limit: 100_000, windowSeconds: 86400 }],
+  };
   gw = await startGateway({
-    config: { kind: 'static', value: config([model('m1', `${engine.url}/v1`)], [tenant({ name: 'ka', models: ['m1'], keys: [{ name: 'k', key }], limits })]) },
-    host: '127.0.0.1', port: 0, metricsPort: 0, logger: captureLogger(),
+    config: {
+      kind: 'static',
+      value: config(
+        [model('m1', `${engine.url}/v1`)],
+        [tenant({ name: 'ka', models: ['m1'], keys: [{ name: 'k', key }], limits })],
+      ),
+    },
+    host: '127.0.0.1',
+    port: 0,
+    metricsPort: 0,
+    logger: captureLogger(),
   });
 });
 after(async () => {
@@ -120,7 +152,7 @@ describe('a kept-alive upstream connection closed after a cut stream', () => {
       assert.equal(next.status, 200, `round ${round}: ${next.text}`);
       assert.equal(engine.killed, killedBefore + 1, 'the request went out on the dead connection first');
       await new Promise((r) => setTimeout(r, 20)); // settlement is written after the response
-      assert.equal(await spent(), before + 12, 'one charge: the engine\'s usage of the one answer');
+      assert.equal(await spent(), before + 12, "one charge: the engine's usage of the one answer");
     }
     assert.equal(await retries(), 3);
     assert.equal(await gw.gateway.store.inflight(TENANT), 0);
@@ -157,7 +189,13 @@ describe('Upstreams.send: retried only before any response byte', () => {
     up.onRetry = () => retried++;
     const killedBefore = engine.killed;
     try {
-      const res = await up.send({ origin: engine.url, path: '/v1/chat/completions', body: '{}', headers: { 'content-type': 'application/json' }, signal: new AbortController().signal });
+      const res = await up.send({
+        origin: engine.url,
+        path: '/v1/chat/completions',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+        signal: new AbortController().signal,
+      });
       await assert.rejects(res.body.text());
     } finally {
       await up.close();
@@ -174,7 +212,9 @@ describe('Upstreams.send: retried only before any response byte', () => {
     const ac = new AbortController();
     ac.abort();
     try {
-      await assert.rejects(up.send({ origin: engine.url, path: '/v1/chat/completions', body: '{}', headers: {}, signal: ac.signal }));
+      await assert.rejects(
+        up.send({ origin: engine.url, path: '/v1/chat/completions', body: '{}', headers: {}, signal: ac.signal }),
+      );
     } finally {
       await up.close();
     }

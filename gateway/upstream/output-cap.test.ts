@@ -10,7 +10,12 @@ describe('OutputMeter', () => {
   const cases: [string, number, string[], { served: string; capped: boolean }][] = [
     ['under the cap', 10, ['Hello', ' world'], { served: 'Hello world', capped: false }],
     ['exactly the cap', 2, ['Hello', ' world'], { served: 'Hello world', capped: true }],
-    ['a delta crossing the cap is truncated', 3, ['Hello', ' world, how are you'], { served: 'Hello world,', capped: true }],
+    [
+      'a delta crossing the cap is truncated',
+      3,
+      ['Hello', ' world, how are you'],
+      { served: 'Hello world,', capped: true },
+    ],
     ['nothing after the cap', 1, ['Hello', ' world'], { served: 'Hello', capped: true }],
     ['every non-empty delta costs at least one token', 2, ['', 'a', '', 'b', 'c'], { served: 'ab', capped: true }],
   ];
@@ -43,7 +48,13 @@ describe('egressCompletion with the cap', () => {
   const msg = (r: { body: Json }, i: number): Json => choice(r, i).message as Json;
   it('truncates chat and text choices over the cap, fixes finish_reason and usage', () => {
     const long = 'word '.repeat(500);
-    const chat = { choices: [{ index: 0, message: { role: 'assistant', content: long }, finish_reason: 'stop' }, { index: 1, message: { content: 'short' }, finish_reason: 'stop' }], usage: { prompt_tokens: 7, completion_tokens: 1000 } };
+    const chat = {
+      choices: [
+        { index: 0, message: { role: 'assistant', content: long }, finish_reason: 'stop' },
+        { index: 1, message: { content: 'short' }, finish_reason: 'stop' },
+      ],
+      usage: { prompt_tokens: 7, completion_tokens: 1000 },
+    };
     const r = egressCompletion(chat, { chat: true, n: 2, maxOut: 20, transform: undefined });
     assert.equal(r.countedOut, 21);
     assert.equal(countText(msg(r, 0).content as string), 20);
@@ -57,7 +68,19 @@ describe('egressCompletion with the cap', () => {
   });
   it('tool-call arguments share the choice budget and are cut too', () => {
     const args = JSON.stringify({ city: 'Paris', notes: 'x '.repeat(400) });
-    const body = { choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: args } }] }, finish_reason: 'tool_calls' }] };
+    const body = {
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: args } }],
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
+    };
     const r = egressCompletion(body, { chat: true, n: 1, maxOut: 10, transform: undefined });
     assert.equal(r.countedOut, 10);
     const calls = msg(r, 0).tool_calls as Json[];
@@ -65,7 +88,10 @@ describe('egressCompletion with the cap', () => {
     assert.equal(choice(r, 0).finish_reason, 'length');
   });
   it('leaves a body within the cap unchanged', () => {
-    const body = { choices: [{ message: { content: 'Hello world' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 2 } };
+    const body = {
+      choices: [{ message: { content: 'Hello world' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 1, completion_tokens: 2 },
+    };
     const r = egressCompletion(body, { chat: true, n: 1, maxOut: 2, transform: undefined });
     assert.equal(r.countedOut, undefined);
     assert.equal(msg(r, 0).content, 'Hello world');
@@ -79,10 +105,27 @@ describe('EgressRelay with the cap', () => {
   const dec = new TextDecoder();
   const ev = (o: unknown): string => `data: ${JSON.stringify(o)}\n\n`;
   it('ends the stream at the cap with finish_reason "length", a usage chunk when asked, and [DONE]', () => {
-    const relay = new EgressRelay({ clientWantsUsage: true, transform: undefined, chat: true, maxOut: 3, n: 1, inputTokens: 9 });
+    const relay = new EgressRelay({
+      clientWantsUsage: true,
+      transform: undefined,
+      chat: true,
+      maxOut: 3,
+      n: 1,
+      inputTokens: 9,
+    });
     let out = '';
     for (const w of ['one', ' two', ' three four', ' five', ' six']) {
-      out += dec.decode(relay.push(enc.encode(ev({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: w }, finish_reason: null }] }))));
+      out += dec.decode(
+        relay.push(
+          enc.encode(
+            ev({
+              id: 'x',
+              object: 'chat.completion.chunk',
+              choices: [{ index: 0, delta: { content: w }, finish_reason: null }],
+            }),
+          ),
+        ),
+      );
       if (relay.capReached) break;
     }
     assert.equal(relay.capReached, true);
@@ -95,7 +138,17 @@ describe('EgressRelay with the cap', () => {
     const relay = new EgressRelay({ clientWantsUsage: false, transform: undefined, chat: true, maxOut: 4, n: 1 });
     let out = '';
     for (const a of ['{"city":', ' "Paris",', ' "notes": "', 'aaaa bbbb cccc', ' dddd"}']) {
-      out += dec.decode(relay.push(enc.encode(ev({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: a } }] }, finish_reason: null }] }))));
+      out += dec.decode(
+        relay.push(
+          enc.encode(
+            ev({
+              choices: [
+                { index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: a } }] }, finish_reason: null },
+              ],
+            }),
+          ),
+        ),
+      );
       if (relay.capReached) break;
     }
     assert.equal(relay.capReached, true);
@@ -104,7 +157,9 @@ describe('EgressRelay with the cap', () => {
   });
   it('replaces an upstream error event by the catalog error', () => {
     const relay = new EgressRelay({ clientWantsUsage: false, transform: undefined, chat: true });
-    const out = dec.decode(relay.push(enc.encode('event: error\ndata: secret-upstream-text\n\ndata: {"choices":[]}\n\n')));
+    const out = dec.decode(
+      relay.push(enc.encode('event: error\ndata: secret-upstream-text\n\ndata: {"choices":[]}\n\n')),
+    );
     assert.equal(relay.upstreamError, 'secret-upstream-text');
     assert.doesNotMatch(out, /secret/);
     assert.match(out, /"code":"upstream_error"/);

@@ -19,7 +19,12 @@ export interface UpstreamTimeouts {
   totalMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: UpstreamTimeouts = { connectMs: 5_000, firstByteMs: 120_000, idleMs: 60_000, totalMs: 600_000 };
+export const DEFAULT_TIMEOUTS: UpstreamTimeouts = {
+  connectMs: 5_000,
+  firstByteMs: 120_000,
+  idleMs: 60_000,
+  totalMs: 600_000,
+};
 
 export interface UpstreamRequest {
   readonly origin: string;
@@ -89,6 +94,12 @@ export class Upstreams {
   }
 
   #once(r: UpstreamRequest): Promise<Dispatcher.ResponseData> {
-    return this.pool(r.origin).request({ method: 'POST', path: r.path, body: r.body, headers: r.headers, signal: r.signal });
+    return this.pool(r.origin).request({
+      method: 'POST',
+      path: r.path,
+      body: r.body,
+      headers: r.headers,
+      signal: r.signal,
+    });
   }
 }

@@ -11,13 +11,19 @@ import { readUsage } from './sse.ts';
 
 const MAX_LOGGED_BYTES = 64 * 1024;
 
-async function readAll(deps: UpstreamDeps, r: ForwardRequest, body: AsyncIterable<Uint8Array>, cut: Cut): Promise<Buffer> {
+async function readAll(
+  deps: UpstreamDeps,
+  r: ForwardRequest,
+  body: AsyncIterable<Uint8Array>,
+  cut: Cut,
+): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of body) {
       size += chunk.length;
-      if (size > deps.maxUpstreamBodyBytes) throw new GatewayError('upstream_error', 'The model response is too large.');
+      if (size > deps.maxUpstreamBodyBytes)
+        throw new GatewayError('upstream_error', 'The model response is too large.');
       parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     }
   } catch (e) {
@@ -34,23 +40,47 @@ function parseObject(deps: UpstreamDeps, r: ForwardRequest, buf: Buffer): Record
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
     json = v as Record<string, unknown>;
   } catch {
-    deps.log.warn({ reqId: r.reqId, model: r.model.cfg.servedName }, 'upstream returned a body that is not a JSON object');
+    deps.log.warn(
+      { reqId: r.reqId, model: r.model.cfg.servedName },
+      'upstream returned a body that is not a JSON object',
+    );
     throw new GatewayError('upstream_error');
   }
   if (Object.hasOwn(json, 'error') && !Array.isArray(json.choices) && !Array.isArray(json.data)) {
     // an error dressed as a 200: same rule as an error status
-    deps.log.warn({ reqId: r.reqId, model: r.model.cfg.servedName, upstreamBody: scrubUpstreamText(buf.toString('utf8', 0, Math.min(buf.length, MAX_LOGGED_BYTES)), deps.secrets) }, 'upstream returned an error object with status 200');
+    deps.log.warn(
+      {
+        reqId: r.reqId,
+        model: r.model.cfg.servedName,
+        upstreamBody: scrubUpstreamText(buf.toString('utf8', 0, Math.min(buf.length, MAX_LOGGED_BYTES)), deps.secrets),
+      },
+      'upstream returned an error object with status 200',
+    );
     throw new GatewayError('upstream_error');
   }
   return json;
 }
 
-export async function relayBody(deps: UpstreamDeps, r: ForwardRequest, body: AsyncIterable<Uint8Array>, cut: Cut, outcome: Mutable<Outcome>): Promise<RelayResult> {
+export async function relayBody(
+  deps: UpstreamDeps,
+  r: ForwardRequest,
+  body: AsyncIterable<Uint8Array>,
+  cut: Cut,
+  outcome: Mutable<Outcome>,
+): Promise<RelayResult> {
   const buf = await readAll(deps, r, body, cut);
   outcome.upstreamWorked = true;
   const json = parseObject(deps, r, buf);
   // never the upstream's bytes: the answer rebuilt from its parsed value, every text field capped and scanned
-  const e = r.endpoint === 'embeddings' ? egressEmbeddings(json, r.transform) : egressCompletion(json, { chat: r.endpoint === 'chat.completions', n: r.n, maxOut: r.maxOut, transform: r.transform });
+  const e =
+    r.endpoint === 'embeddings'
+      ? egressEmbeddings(json, r.transform)
+      : egressCompletion(json, {
+          chat: r.endpoint === 'chat.completions',
+          n: r.n,
+          maxOut: r.maxOut,
+          transform: r.transform,
+        });
   outcome.countedOut = e.countedOut;
   outcome.usage = readUsage(json.usage);
   outcome.finishLength = e.finishLength;

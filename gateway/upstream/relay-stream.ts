@@ -14,10 +14,20 @@ export function responseHeaders(reqId: string, contentType: string): Record<stri
   return { 'content-type': contentType, 'x-request-id': reqId, 'cache-control': 'no-cache' };
 }
 
-export async function relayStream(deps: UpstreamDeps, r: ForwardRequest, body: AsyncIterable<Uint8Array>, reply: FastifyReply, cut: Cut, outcome: Mutable<Outcome>): Promise<RelayResult> {
+export async function relayStream(
+  deps: UpstreamDeps,
+  r: ForwardRequest,
+  body: AsyncIterable<Uint8Array>,
+  reply: FastifyReply,
+  cut: Cut,
+  outcome: Mutable<Outcome>,
+): Promise<RelayResult> {
   // every event re-serialized from its parsed chunk, every text field capped and scanned (gateway/egress/)
   const relay = new EgressRelay({
-    clientWantsUsage: r.wantsStreamUsage, transform: r.transform, chat: r.endpoint === 'chat.completions', n: r.n,
+    clientWantsUsage: r.wantsStreamUsage,
+    transform: r.transform,
+    chat: r.endpoint === 'chat.completions',
+    n: r.n,
     ...(r.maxOut > 0 ? { maxOut: r.maxOut, inputTokens: r.inputTokens } : {}),
   });
   const res = reply.raw;
@@ -34,7 +44,8 @@ export async function relayStream(deps: UpstreamDeps, r: ForwardRequest, body: A
   try {
     for await (const chunk of body) {
       const out = encode(await gate.pass(relay.push(chunk), false, relay.verdict !== undefined));
-      if (out.length > 0 && !res.destroyed && !res.write(out)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (out.length > 0 && !res.destroyed && !res.write(out))
+        await Promise.race([once(res, 'drain'), once(res, 'close')]);
       if (relay.verdict || gate.verdict) {
         cut.abort('blocked');
         break;
@@ -66,7 +77,14 @@ export async function relayStream(deps: UpstreamDeps, r: ForwardRequest, body: A
     countEgress(deps.metrics, r.transform, relay.stats);
     if (relay.upstreamError !== undefined) {
       code = 'upstream_error';
-      deps.log.warn({ reqId: r.reqId, model: r.model.cfg.servedName, upstreamEvent: scrubUpstreamText(relay.upstreamError, deps.secrets) }, 'upstream sent an error event mid-stream');
+      deps.log.warn(
+        {
+          reqId: r.reqId,
+          model: r.model.cfg.servedName,
+          upstreamEvent: scrubUpstreamText(relay.upstreamError, deps.secrets),
+        },
+        'upstream sent an error event mid-stream',
+      );
     }
     const verdict = relay.verdict ?? gate.verdict;
     if (verdict) {

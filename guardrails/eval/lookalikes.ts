@@ -17,15 +17,31 @@ const AN = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export function lookalikeDev(seed = 0x10a1): LookalikeSample[] {
   const r = rng(seed);
-  const s = (alpha: string, n: number) => { let o = ''; for (let i = 0; i < n; i++) o += alpha[Math.floor(r() * alpha.length)]; return o; };
+  const s = (alpha: string, n: number) => {
+    let o = '';
+    for (let i = 0; i < n; i++) o += alpha[Math.floor(r() * alpha.length)];
+    return o;
+  };
   const hex = (n: number) => s(HEX, n);
-  const uuid = () => { const h = hex(32); return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`; };
+  const uuid = () => {
+    const h = hex(32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  };
   const L = (source: string, text: string): LookalikeSample => ({ source, text });
   return [
     // documented example keys (AWS IAM user guide; the EXAMPLE marker vendors use)
-    L('docs-example', '[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nregion = us-west-2'),
-    L('docs-example', 'export AWS_ACCESS_KEY_ID=AKIAI44QH8DHBEXAMPLE\nexport AWS_SECRET_ACCESS_KEY=je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY'),
-    L('docs-example', 'Your API key looks like `AIzaSyEXAMPLEEXAMPLEEXAMPLEEXAMPLE123`; restrict it to your app in the console.'),
+    L(
+      'docs-example',
+      '[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nregion = us-west-2',
+    ),
+    L(
+      'docs-example',
+      'export AWS_ACCESS_KEY_ID=AKIAI44QH8DHBEXAMPLE\nexport AWS_SECRET_ACCESS_KEY=je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+    ),
+    L(
+      'docs-example',
+      'Your API key looks like `AIzaSyEXAMPLEEXAMPLEEXAMPLEEXAMPLE123`; restrict it to your app in the console.',
+    ),
     L('docs-example', 'client = OpenAI(api_key="sk-proj-EXAMPLEKEY1234567890abcdefEXAMPLE")'),
     L('docs-example', 'SLACK_BOT_TOKEN=xoxb-000000000000-0000000000000-EXAMPLEEXAMPLEEXAMPLE00'),
     L('docs-example', 'STRIPE_SECRET_KEY=sk_test_EXAMPLEXXXXXXXXXXXXXXXXXXXXX'),
@@ -52,7 +68,10 @@ export function lookalikeDev(seed = 0x10a1): LookalikeSample[] {
     // test fixtures
     L('test-fixture', 'def test_client():\n    c = Client(api_key="fake-api-key-for-testing")\n    assert c.ping()'),
     L('test-fixture', 'const mockToken = "mock_access_token_1234567890";\nexpect(auth(mockToken)).toBe(true);'),
-    L('test-fixture', '@pytest.fixture\ndef creds():\n    return {"api_key": "dummy_key_abcdefghijklmnop", "secret": "dummy_secret_value"}'),
+    L(
+      'test-fixture',
+      '@pytest.fixture\ndef creds():\n    return {"api_key": "dummy_key_abcdefghijklmnop", "secret": "dummy_secret_value"}',
+    ),
     L('test-fixture', 'it("accepts a token", () => { verify({ token: "test_token_0123456789abcdef" }); });'),
     L('test-fixture', 'SECRET_KEY = "django-insecure-test-key-not-for-production-use"'),
     // hashes where a hash is expected
@@ -76,11 +95,23 @@ export function lookalikeDev(seed = 0x10a1): LookalikeSample[] {
     L('sequential', 'token=1234567890abcdef1234567890abcdef'),
     L('sequential', 'secret: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"'),
     // encoded text and code that names a secret
-    L('base64-text', `payload: ${Buffer.from('Hello from the deployment pipeline; nothing secret in here at all.').toString('base64')}`),
-    L('code-without-secret', 'token = request.headers.get("Authorization", "").removeprefix("Bearer ")\nif not token:\n    raise Unauthorized()'),
-    L('code-without-secret', 'const secret = await secrets.get(`${env}/db-password`);\nconst apiKey = config.apiKey ?? process.env.API_KEY;'),
+    L(
+      'base64-text',
+      `payload: ${Buffer.from('Hello from the deployment pipeline; nothing secret in here at all.').toString('base64')}`,
+    ),
+    L(
+      'code-without-secret',
+      'token = request.headers.get("Authorization", "").removeprefix("Bearer ")\nif not token:\n    raise Unauthorized()',
+    ),
+    L(
+      'code-without-secret',
+      'const secret = await secrets.get(`${env}/db-password`);\nconst apiKey = config.apiKey ?? process.env.API_KEY;',
+    ),
     L('code-without-secret', 'password_hash = bcrypt.hashpw(password.encode(), bcrypt.gensalt())'),
-    L('prose', 'Your access key ID and secret access key are shown once; download the CSV and store the secret key in a password manager.'),
+    L(
+      'prose',
+      'Your access key ID and secret access key are shown once; download the CSV and store the secret key in a password manager.',
+    ),
     L('random-id', `Order ${s(AN, 12)} shipped; tracking number ${s('0123456789', 12)}.`),
   ];
 }

@@ -27,7 +27,10 @@ describe('secret redaction on documented provider formats', () => {
   });
 
   it('the measurement can fail: without the adopted ruleset most formats are missed', () => {
-    const builtinOnly = redactionRules({ detectors: ['aws-access-key', 'jwt', 'private-key', 'connection-string'], customPatterns: [] });
+    const builtinOnly = redactionRules({
+      detectors: ['aws-access-key', 'jwt', 'private-key', 'connection-string'],
+      customPatterns: [],
+    });
     const r = evaluateSecrets(builtinOnly, 'dev', 1);
     assert.ok(r.positives.rate < 0.5, `${r.positives.rate}`);
   });

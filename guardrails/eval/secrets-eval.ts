@@ -23,7 +23,14 @@ export interface LookalikeFigures {
 
 export interface SecretEvalReport {
   split: Split;
-  positives: { samples: number; redacted: number; streamed: number; rate: number; streamedRate: number; bySource: SourceFigures[] };
+  positives: {
+    samples: number;
+    redacted: number;
+    streamed: number;
+    rate: number;
+    streamedRate: number;
+    bySource: SourceFigures[];
+  };
   lookalikes: { samples: number; touched: number; rate: number; bySource: LookalikeFigures[] };
   pii: { texts: number; secretFindings: number; textsWithSecretFindings: number; rate: number };
 }
@@ -44,15 +51,28 @@ export function streamed(rules: readonly Rule[], text: string, size = 5, engine:
   return out + s.end().text;
 }
 
-interface PresidioSample { full_text: string; spans: { start_position: number; end_position: number }[] }
+interface PresidioSample {
+  full_text: string;
+  spans: { start_position: number; end_position: number }[];
+}
 
 /** presidio-research's generated_small.json (MIT; eval/data/LICENSE.presidio-research): texts and labelled PII spans. */
 export function presidioTexts(): { text: string; spans: [number, number][] }[] {
-  const raw = JSON.parse(readFileSync(new URL('./data/presidio_generated_small.json', import.meta.url), 'utf8')) as PresidioSample[];
-  return raw.map((r) => ({ text: r.full_text, spans: r.spans.map((s) => [s.start_position, s.end_position] as [number, number]) }));
+  const raw = JSON.parse(
+    readFileSync(new URL('./data/presidio_generated_small.json', import.meta.url), 'utf8'),
+  ) as PresidioSample[];
+  return raw.map((r) => ({
+    text: r.full_text,
+    spans: r.spans.map((s) => [s.start_position, s.end_position] as [number, number]),
+  }));
 }
 
-export function evaluateSecrets(rules: readonly Rule[], split: Split, per = 2, engine: Engine = CURRENT): SecretEvalReport {
+export function evaluateSecrets(
+  rules: readonly Rule[],
+  split: Split,
+  per = 2,
+  engine: Engine = CURRENT,
+): SecretEvalReport {
   const { scanText } = engine;
   const corpus = secretCorpus(split, per);
   const bySource = new Map<string, SourceFigures>();
@@ -62,8 +82,14 @@ export function evaluateSecrets(rules: readonly Rule[], split: Split, per = 2, e
     const f = bySource.get(p.source) ?? { source: p.source, samples: 0, redacted: 0, streamed: 0 };
     bySource.set(p.source, f);
     f.samples++;
-    if (!scanText(rules, p.text).text.includes(p.secret)) { f.redacted++; redacted++; }
-    if (!streamed(rules, p.text, 5, engine).includes(p.secret)) { f.streamed++; streamedOk++; }
+    if (!scanText(rules, p.text).text.includes(p.secret)) {
+      f.redacted++;
+      redacted++;
+    }
+    if (!streamed(rules, p.text, 5, engine).includes(p.secret)) {
+      f.streamed++;
+      streamedOk++;
+    }
   }
   const lookBy = new Map<string, LookalikeFigures>();
   let touched = 0;
@@ -71,22 +97,39 @@ export function evaluateSecrets(rules: readonly Rule[], split: Split, per = 2, e
     const f = lookBy.get(l.source) ?? { source: l.source, samples: 0, touched: 0 };
     lookBy.set(l.source, f);
     f.samples++;
-    if (scanText(rules, l.text).text !== l.text) { f.touched++; touched++; }
+    if (scanText(rules, l.text).text !== l.text) {
+      f.touched++;
+      touched++;
+    }
   }
   const texts = presidioTexts();
   let secretFindings = 0;
   let withSecret = 0;
   for (const t of texts) {
     // a secret-rule finding outside every labelled PII span (a card number found by credit-card is not a false alarm)
-    const n = scanText(rules, t.text).findings.filter((f) => f.kind === 'secret' && !t.spans.some(([a, b]) => f.start < b && f.end > a)).length;
+    const n = scanText(rules, t.text).findings.filter(
+      (f) => f.kind === 'secret' && !t.spans.some(([a, b]) => f.start < b && f.end > a),
+    ).length;
     secretFindings += n;
     if (n > 0) withSecret++;
   }
   const n = corpus.positives.length;
   return {
     split,
-    positives: { samples: n, redacted, streamed: streamedOk, rate: redacted / n, streamedRate: streamedOk / n, bySource: [...bySource.values()] },
-    lookalikes: { samples: corpus.lookalikes.length, touched, rate: touched / corpus.lookalikes.length, bySource: [...lookBy.values()] },
+    positives: {
+      samples: n,
+      redacted,
+      streamed: streamedOk,
+      rate: redacted / n,
+      streamedRate: streamedOk / n,
+      bySource: [...bySource.values()],
+    },
+    lookalikes: {
+      samples: corpus.lookalikes.length,
+      touched,
+      rate: touched / corpus.lookalikes.length,
+      bySource: [...lookBy.values()],
+    },
     pii: { texts: texts.length, secretFindings, textsWithSecretFindings: withSecret, rate: withSecret / texts.length },
   };
 }
@@ -102,12 +145,20 @@ export function formatSecretReport(r: SecretEvalReport, details = r.split === 'd
   ];
   if (details) {
     lines.push('  per provider format (redacted whole / streamed / samples):');
-    for (const s of r.positives.bySource) lines.push(`    ${s.source.padEnd(34)} ${String(s.redacted).padStart(3)} / ${String(s.streamed).padStart(3)} / ${s.samples}`);
+    for (const s of r.positives.bySource)
+      lines.push(
+        `    ${s.source.padEnd(34)} ${String(s.redacted).padStart(3)} / ${String(s.streamed).padStart(3)} / ${s.samples}`,
+      );
     lines.push('  per look-alike kind (changed / samples):');
-    for (const s of r.lookalikes.bySource) lines.push(`    ${s.source.padEnd(34)} ${String(s.touched).padStart(3)} / ${s.samples}`);
+    for (const s of r.lookalikes.bySource)
+      lines.push(`    ${s.source.padEnd(34)} ${String(s.touched).padStart(3)} / ${s.samples}`);
   } else {
-    const missed = r.positives.bySource.filter((s) => s.redacted < s.samples).map((s) => `${s.source} ${s.redacted}/${s.samples}`);
-    const touchedKinds = r.lookalikes.bySource.filter((s) => s.touched > 0).map((s) => `${s.source} ${s.touched}/${s.samples}`);
+    const missed = r.positives.bySource
+      .filter((s) => s.redacted < s.samples)
+      .map((s) => `${s.source} ${s.redacted}/${s.samples}`);
+    const touchedKinds = r.lookalikes.bySource
+      .filter((s) => s.touched > 0)
+      .map((s) => `${s.source} ${s.touched}/${s.samples}`);
     lines.push(`  formats not fully redacted: ${missed.join(', ') || 'none'}`);
     lines.push(`  look-alike kinds changed: ${touchedKinds.join(', ') || 'none'}`);
   }

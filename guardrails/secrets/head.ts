@@ -32,7 +32,10 @@ function atomEnd(src: string, i: number): number {
   if (c === '\\') {
     const n = src[i + 1];
     if (n === undefined || n === 'Q') return -1;
-    if ((n === 'x' || n === 'p' || n === 'P') && src[i + 2] === '{') { const e = src.indexOf('}', i + 2); return e < 0 ? -1 : e + 1; }
+    if ((n === 'x' || n === 'p' || n === 'P') && src[i + 2] === '{') {
+      const e = src.indexOf('}', i + 2);
+      return e < 0 ? -1 : e + 1;
+    }
     if (n === 'x') return i + 4;
     if (n === 'p' || n === 'P') return i + 3;
     return i + 2;
@@ -43,8 +46,11 @@ function atomEnd(src: string, i: number): number {
     if (src[j] === ']') j++;
     while (j < src.length && src[j] !== ']') {
       if (src[j] === '\\') j += 2;
-      else if (src.startsWith('[:', j)) { const e = src.indexOf(':]', j); if (e < 0) return -1; j = e + 2; }
-      else j++;
+      else if (src.startsWith('[:', j)) {
+        const e = src.indexOf(':]', j);
+        if (e < 0) return -1;
+        j = e + 2;
+      } else j++;
     }
     return j < src.length ? j + 1 : -1;
   }
@@ -52,10 +58,21 @@ function atomEnd(src: string, i: number): number {
     let depth = 0;
     for (let j = i; j < src.length; j++) {
       const d = src[j];
-      if (d === '\\') { j++; continue; }
-      if (d === '[') { const e = atomEnd(src, j); if (e < 0) return -1; j = e - 1; continue; }
+      if (d === '\\') {
+        j++;
+        continue;
+      }
+      if (d === '[') {
+        const e = atomEnd(src, j);
+        if (e < 0) return -1;
+        j = e - 1;
+        continue;
+      }
       if (d === '(') depth++;
-      else if (d === ')') { depth--; if (depth === 0) return j + 1; }
+      else if (d === ')') {
+        depth--;
+        if (depth === 0) return j + 1;
+      }
     }
     return -1;
   }
@@ -68,7 +85,11 @@ function split(src: string): { alternatives: Item[][] } | undefined {
   let i = 0;
   while (i < src.length) {
     const c = src[i] as string;
-    if (c === '|') { alternatives.push([]); i++; continue; }
+    if (c === '|') {
+      alternatives.push([]);
+      i++;
+      continue;
+    }
     if (c === ')' || c === '*' || c === '+' || c === '?' || c === '{') return undefined; // unbalanced / dangling
     const end = atomEnd(src, i);
     if (end < 0) return undefined;
@@ -119,7 +140,10 @@ function headOf(src: string, budget: number, depth = 0): { src: string; proper: 
   let solid = false; // the head requires at least one character
   for (let k = 0; k < items.length; k++) {
     const it = items[k] as Item;
-    if (it.flags) { out += it.src; continue; }
+    if (it.flags) {
+      out += it.src;
+      continue;
+    }
     const len = maxLen(it.src);
     if (used + len <= budget) {
       out += it.src;
@@ -131,14 +155,20 @@ function headOf(src: string, budget: number, depth = 0): { src: string; proper: 
     if (it.group && !it.rep) {
       const inner = headOf(it.group.body, budget - used, depth + 1);
       if (inner && inner.solid) {
-        const open = it.group.open === '(' || it.group.open.startsWith('(?P<') || it.group.open.startsWith('(?<') ? '(?:' : it.group.open;
+        const open =
+          it.group.open === '(' || it.group.open.startsWith('(?P<') || it.group.open.startsWith('(?<')
+            ? '(?:'
+            : it.group.open;
         out += `${open}${inner.src})`;
         solid = true;
       }
     } else if (it.rep && it.rep.min > 0) {
       const one = maxLen(it.rep.atom);
       const k2 = Math.min(it.rep.min, Math.floor((budget - used) / Math.max(1, one)));
-      if (k2 > 0) { out += `(?:${it.rep.atom}){${k2}}`; solid = true; }
+      if (k2 > 0) {
+        out += `(?:${it.rep.atom}){${k2}}`;
+        solid = true;
+      }
     }
     return solid ? { src: out, proper: true, solid } : undefined;
   }
@@ -149,7 +179,11 @@ function headOf(src: string, budget: number, depth = 0): { src: string; proper: 
 function analyzeMin(it: Item): number {
   if (it.rep && it.rep.min === 0) return 0;
   if (/^\\[bBAz]$|^[\^$]$/.test(it.src)) return 0;
-  try { return new RE2(`^(?:${it.src})$`, 'u').test('') ? 0 : 1; } catch { return 0; }
+  try {
+    return new RE2(`^(?:${it.src})$`, 'u').test('') ? 0 : 1;
+  } catch {
+    return 0;
+  }
 }
 
 export interface Head {
@@ -200,7 +234,10 @@ function concatClosure(items: readonly Item[], depth: number): string | undefine
   let rest = '';
   for (let k = items.length - 1; k >= 0; k--) {
     const it = items[k] as Item;
-    if (it.flags) { rest = `${it.src}${rest}`; continue; }
+    if (it.flags) {
+      rest = `${it.src}${rest}`;
+      continue;
+    }
     const p = itemClosure(it, depth);
     if (p === undefined) return undefined;
     rest = rest === '' ? p : `(?:${p}|${it.src}${rest})`;
@@ -218,7 +255,11 @@ function itemClosure(it: Item, depth: number): string | undefined {
     let max: number;
     if (q === '?') max = 1;
     else if (q === '*' || q === '+') max = Infinity;
-    else { const m = /^\{(\d+)(?:,(\d*))?\}$/.exec(q); if (!m) return undefined; max = m[2] === undefined ? Number(m[1]) : m[2] === '' ? Infinity : Number(m[2]); }
+    else {
+      const m = /^\{(\d+)(?:,(\d*))?\}$/.exec(q);
+      if (!m) return undefined;
+      max = m[2] === undefined ? Number(m[1]) : m[2] === '' ? Infinity : Number(m[2]);
+    }
     if (max === 0) return '';
     const before = max === 1 ? '' : max === Infinity ? `(?:${it.rep.atom})*` : `(?:${it.rep.atom}){0,${max - 1}}`;
     return `(?:${before}${p})`;
@@ -226,7 +267,10 @@ function itemClosure(it: Item, depth: number): string | undefined {
   if (it.group) {
     const inner = prefixClosure(it.group.body, depth + 1);
     if (inner === undefined) return undefined;
-    const open = it.group.open === '(' || it.group.open.startsWith('(?P<') || it.group.open.startsWith('(?<') ? '(?:' : it.group.open;
+    const open =
+      it.group.open === '(' || it.group.open.startsWith('(?P<') || it.group.open.startsWith('(?<')
+        ? '(?:'
+        : it.group.open;
     return `${open}${inner})`;
   }
   if (/^\\[bBAz]$|^[\^$]$/.test(it.src)) return `(?:${it.src})?`;

@@ -17,7 +17,9 @@ type Table = Record<string, Value>;
 
 /** Parses the TOML subset of gitleaks.toml into a list of (table path, key/values) sections. */
 export function parseTomlSubset(src: string): { path: string; array: boolean; values: Table }[] {
-  const sections: { path: string; array: boolean; values: Table }[] = [{ path: '', array: false, values: Object.create(null) as Table }];
+  const sections: { path: string; array: boolean; values: Table }[] = [
+    { path: '', array: false, values: Object.create(null) as Table },
+  ];
   let i = 0;
   const fail = (msg: string): never => {
     const line = src.slice(0, i).split('\n').length;
@@ -27,8 +29,9 @@ export function parseTomlSubset(src: string): { path: string; array: boolean; va
     for (;;) {
       const c = src[i];
       if (c === ' ' || c === '\t' || c === '\r' || (newlines && c === '\n')) i++;
-      else if (c === '#') { while (i < src.length && src[i] !== '\n') i++; }
-      else return;
+      else if (c === '#') {
+        while (i < src.length && src[i] !== '\n') i++;
+      } else return;
     }
   };
   const readString = (): string => {
@@ -53,11 +56,18 @@ export function parseTomlSubset(src: string): { path: string; array: boolean; va
       for (;;) {
         const c = src[i];
         if (c === undefined || c === '\n') fail('unterminated basic string');
-        if (c === '"') { i++; return out; }
+        if (c === '"') {
+          i++;
+          return out;
+        }
         if (c === '\\') {
           const e = src[i + 1];
           const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', b: '\b', f: '\f' };
-          if (e !== undefined && Object.hasOwn(simple, e)) { out += simple[e]; i += 2; continue; }
+          if (e !== undefined && Object.hasOwn(simple, e)) {
+            out += simple[e];
+            i += 2;
+            continue;
+          }
           if (e === 'u' || e === 'U') {
             const n = e === 'u' ? 4 : 8;
             const hex = src.slice(i + 2, i + 2 + n);
@@ -81,7 +91,10 @@ export function parseTomlSubset(src: string): { path: string; array: boolean; va
       const items: string[] = [];
       for (;;) {
         skipWs(true);
-        if (src[i] === ']') { i++; return items; }
+        if (src[i] === ']') {
+          i++;
+          return items;
+        }
         items.push(readString());
         skipWs(true);
         if (src[i] === ',') i++;
@@ -90,7 +103,10 @@ export function parseTomlSubset(src: string): { path: string; array: boolean; va
     }
     if (c === "'" || c === '"') return readString();
     const m = /^-?\d+(?:\.\d+)?/.exec(src.slice(i, i + 32));
-    if (m) { i += m[0].length; return Number(m[0]); }
+    if (m) {
+      i += m[0].length;
+      return Number(m[0]);
+    }
     return fail('unsupported value');
   };
   while (i < src.length) {
@@ -138,12 +154,21 @@ const list = (t: Table, k: string): string[] | undefined => {
 };
 
 const KNOWN_RULE_KEYS = new Set(['id', 'description', 'regex', 'entropy', 'keywords', 'secretGroup', 'path']);
-const KNOWN_ALLOWLIST_KEYS = new Set(['description', 'condition', 'regexTarget', 'regexes', 'stopwords', 'paths', 'commits']);
+const KNOWN_ALLOWLIST_KEYS = new Set([
+  'description',
+  'condition',
+  'regexTarget',
+  'regexes',
+  'stopwords',
+  'paths',
+  'commits',
+]);
 
 function allowlistOf(t: Table): GitleaksAllowlist {
   for (const k of Object.keys(t)) if (!KNOWN_ALLOWLIST_KEYS.has(k)) throw new Error(`allowlist: unknown key ${k}`);
   const target = str(t, 'regexTarget') ?? 'secret';
-  if (target !== 'secret' && target !== 'match' && target !== 'line') throw new Error(`allowlist: unknown regexTarget ${target}`);
+  if (target !== 'secret' && target !== 'match' && target !== 'line')
+    throw new Error(`allowlist: unknown regexTarget ${target}`);
   const condition = str(t, 'condition') ?? 'OR';
   if (condition !== 'OR' && condition !== 'AND') throw new Error(`allowlist: unknown condition ${condition}`);
   return {
@@ -165,7 +190,8 @@ export function convert(toml: string, source: GitleaksConfig['source']): Gitleak
   for (const s of sections.slice(1)) {
     if (s.path === 'allowlist' && !s.array) global = allowlistOf(s.values);
     else if (s.path === 'rules' && s.array) {
-      for (const k of Object.keys(s.values)) if (!KNOWN_RULE_KEYS.has(k)) throw new Error(`rule ${str(s.values, 'id')}: unknown key ${k}`);
+      for (const k of Object.keys(s.values))
+        if (!KNOWN_RULE_KEYS.has(k)) throw new Error(`rule ${str(s.values, 'id')}: unknown key ${k}`);
       const id = str(s.values, 'id');
       if (id === undefined) throw new Error('rule without id');
       const entropy = num(s.values, 'entropy');
@@ -197,12 +223,35 @@ export function convert(toml: string, source: GitleaksConfig['source']): Gitleak
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const here = fileURLToPath(new URL('./gitleaks/', import.meta.url));
-  const { values } = parseArgs({ options: { toml: { type: 'string', default: `${here}gitleaks.toml` }, commit: { type: 'string' }, version: { type: 'string' }, out: { type: 'string', default: `${here}rules.json` } } });
-  const previous = (() => { try { return (JSON.parse(readFileSync(values.out, 'utf8')) as GitleaksConfig).source; } catch { return undefined; } })();
+  const { values } = parseArgs({
+    options: {
+      toml: { type: 'string', default: `${here}gitleaks.toml` },
+      commit: { type: 'string' },
+      version: { type: 'string' },
+      out: { type: 'string', default: `${here}rules.json` },
+    },
+  });
+  const previous = (() => {
+    try {
+      return (JSON.parse(readFileSync(values.out, 'utf8')) as GitleaksConfig).source;
+    } catch {
+      return undefined;
+    }
+  })();
   const commit = values.commit ?? previous?.commit;
   const version = values.version ?? previous?.version;
   if (!commit || !version) throw new Error('pass --commit and --version of the upstream gitleaks.toml');
-  const cfg = convert(readFileSync(values.toml, 'utf8'), { project: 'https://github.com/gitleaks/gitleaks', license: 'MIT', file: 'config/gitleaks.toml', commit, version, title: '', minVersion: '' });
+  const cfg = convert(readFileSync(values.toml, 'utf8'), {
+    project: 'https://github.com/gitleaks/gitleaks',
+    license: 'MIT',
+    file: 'config/gitleaks.toml',
+    commit,
+    version,
+    title: '',
+    minVersion: '',
+  });
   writeFileSync(values.out, `${JSON.stringify(cfg, null, 1)}\n`);
-  console.log(`${cfg.rules.length} rules, global allowlist with ${cfg.allowlist.regexes.length} regexes and ${cfg.allowlist.stopwords.length} stopwords -> ${values.out}`);
+  console.log(
+    `${cfg.rules.length} rules, global allowlist with ${cfg.allowlist.regexes.length} regexes and ${cfg.allowlist.stopwords.length} stopwords -> ${values.out}`,
+  );
 }

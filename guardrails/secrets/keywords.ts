@@ -36,7 +36,12 @@ export class KeywordAutomaton {
         if (c >= WIDTH) throw new Error(`keyword ${JSON.stringify(kw)} is not ASCII`);
         const row = goto[s] as number[];
         let t = row[c];
-        if (t === undefined) { t = goto.length; row[c] = t; goto.push([]); out.push(undefined); }
+        if (t === undefined) {
+          t = goto.length;
+          row[c] = t;
+          goto.push([]);
+          out.push(undefined);
+        }
         s = t;
       }
       (out[s] ??= []).push(k);
@@ -48,7 +53,11 @@ export class KeywordAutomaton {
     const queue: number[] = [];
     for (let c = 0; c < WIDTH; c++) {
       const t = (goto[0] as number[])[c];
-      if (t !== undefined) { next[c] = t; fail[t] = 0; queue.push(t); }
+      if (t !== undefined) {
+        next[c] = t;
+        fail[t] = 0;
+        queue.push(t);
+      }
     }
     for (let qi = 0; qi < queue.length; qi++) {
       const s = queue[qi] as number;

@@ -29,7 +29,11 @@ describe('look-alike principles', () => {
     let flagged = 0;
     const n = 20000;
     for (let i = 0; i < n; i++) {
-      const alpha = ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', '0123456789abcdef'][i % 3] as string;
+      const alpha = [
+        'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
+        'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
+        '0123456789abcdef',
+      ][i % 3] as string;
       const len = 16 + Math.floor(r() * (i % 10 === 0 ? 600 : 100));
       let s = '';
       for (let k = 0; k < len; k++) s += alpha[Math.floor(r() * alpha.length)];

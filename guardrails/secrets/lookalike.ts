@@ -15,7 +15,8 @@
 
 // Words of 6+ letters anywhere (a random token holds one with negligible probability); short words only between
 // non-letters (fake-api-key, YOUR_TOKEN_HERE, mock_token), so a long random token does not hold them by chance.
-const VOCABULARY = /example|placeholder|changeme|change[_-]me|replace[_-]?me|redacted|sample|insecure|not[_-]?a[_-]?real|(?:^|[^a-z])(?:your|fake|mock|dummy|here|todo)(?:[^a-z]|$)/i;
+const VOCABULARY =
+  /example|placeholder|changeme|change[_-]me|replace[_-]?me|redacted|sample|insecure|not[_-]?a[_-]?real|(?:^|[^a-z])(?:your|fake|mock|dummy|here|todo)(?:[^a-z]|$)/i;
 const FILLER_SHORT = /([xX*0.#])\1{3}|([A-Za-z0-9])\2{4}/;
 const FILLER_LONG = /([xX*0.#])\1{5}|([A-Za-z0-9])\2{5}/;
 const HASH_WORD = /\b(?:sha-?(?:1|224|256|384|512)|md5|commit|etag|digest|checksum|hash|integrity|@sha256)\b/i;
@@ -39,7 +40,12 @@ export function lookalikeReason(secret: string, lineBefore: string, generic: boo
   if (VOCABULARY.test(secret)) return 'placeholder or example vocabulary';
   if ((secret.length > 64 ? FILLER_LONG : FILLER_SHORT).test(secret)) return 'filler characters';
   if (ascendingRun(secret) >= 6) return 'sequential characters';
-  if (HASH_LENGTHS.has(secret.length) && (/^[0-9a-f]+$/.test(secret) || /^[0-9A-F]+$/.test(secret)) && HASH_WORD.test(lineBefore)) return 'a hash where a hash is expected';
+  if (
+    HASH_LENGTHS.has(secret.length) &&
+    (/^[0-9a-f]+$/.test(secret) || /^[0-9A-F]+$/.test(secret)) &&
+    HASH_WORD.test(lineBefore)
+  )
+    return 'a hash where a hash is expected';
   if (CONSTANT_NAME.test(secret)) return "a constant's name (DB_PASSWORD) standing for the value";
   if (generic && UUID.test(secret)) return 'a UUID';
   return undefined;

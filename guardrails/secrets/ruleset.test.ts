@@ -24,7 +24,10 @@ describe('adopted ruleset (gitleaks, as data)', () => {
     const toml = readFileSync(new URL('./gitleaks/gitleaks.toml', import.meta.url), 'utf8');
     assert.deepEqual(convert(toml, cfg.source), cfg);
     assert.match(cfg.source.commit, /^[0-9a-f]{40}$/);
-    assert.match(readFileSync(new URL('./gitleaks/LICENSE', import.meta.url), 'utf8'), /MIT License[\s\S]*Zachary Rice/);
+    assert.match(
+      readFileSync(new URL('./gitleaks/LICENSE', import.meta.url), 'utf8'),
+      /MIT License[\s\S]*Zachary Rice/,
+    );
   });
 
   it('accounts for every rule: adopted, superseded by a Tollgate detector, not applicable, or reported as not compiling', () => {
@@ -39,7 +42,13 @@ describe('adopted ruleset (gitleaks, as data)', () => {
   });
 
   it('reports a rule RE2 cannot compile instead of dropping it silently', () => {
-    const bad: GitleaksConfig = { ...cfg, rules: [{ id: 'lookahead', description: '', regex: '(?=x)abc', keywords: ['abc'], allowlists: [] }, cfg.rules[0]!] };
+    const bad: GitleaksConfig = {
+      ...cfg,
+      rules: [
+        { id: 'lookahead', description: '', regex: '(?=x)abc', keywords: ['abc'], allowlists: [] },
+        cfg.rules[0]!,
+      ],
+    };
     const r = compileRuleset(bad, []);
     const entry = r.report.find((x) => x.id === 'lookahead');
     assert.equal(entry?.status, 'not-compiled');
@@ -49,7 +58,10 @@ describe('adopted ruleset (gitleaks, as data)', () => {
 
   it('every rule has a finite holdback bound; unbounded repetitions are capped and said so', () => {
     for (const r of compiled.report.filter((x) => x.status === 'adopted')) {
-      assert.ok(Number.isFinite(r.maxLength) && (r.maxLength as number) > 0 && (r.maxLength as number) <= 2500, `${r.id}: ${r.maxLength}`);
+      assert.ok(
+        Number.isFinite(r.maxLength) && (r.maxLength as number) > 0 && (r.maxLength as number) <= 2500,
+        `${r.id}: ${r.maxLength}`,
+      );
     }
     const g = rewritePattern(String.raw`(?i)[\w.-]{0,50}?(?:acme)(?:[ \t\w.-]{0,20})=([a-z0-9]{11,})`);
     assert.equal(g.source, String.raw`(?i)(?:acme)(?:[ \t\w.-]{0,20})=([a-z0-9]{11,256})`);
@@ -60,7 +72,7 @@ describe('adopted ruleset (gitleaks, as data)', () => {
 
 /** A text the rule alone redacts, built from random strings of its own pattern (keyword context added when needed). */
 function positiveFor(id: string, rule: Rule, seed: number): { text: string; secret: string } | undefined {
-  const src = cfg.rules.find((r) => r.id === id)?.regex ?? TOLLGATE_RULES.find((r) => r.id === id)?.regex as string;
+  const src = cfg.rules.find((r) => r.id === id)?.regex ?? (TOLLGATE_RULES.find((r) => r.id === id)?.regex as string);
   const gen = sampler(rewritePattern(src).source.replace(TERMINATOR, ''), 6);
   const rand = rng(seed);
   const context = rule.keywords && rule.keywords.before > 0 ? `${rule.keywords.list[0]} ` : '';
@@ -80,7 +92,10 @@ describe('a true positive per rule', () => {
     const missing: string[] = [];
     for (const [id, rule] of compiled.rules) {
       const p = positiveFor(id, rule, 1);
-      if (!p) { missing.push(id); continue; }
+      if (!p) {
+        missing.push(id);
+        continue;
+      }
       samples.set(id, p);
       const out = scanText([rule], p.text).text;
       assert.ok(!out.includes(p.secret), `${id}: ${p.secret} survives`);
@@ -107,7 +122,11 @@ describe('a true positive per rule', () => {
     for (const id of [...generic, 'generic-api-key']) {
       const p = samples.get(id);
       assert.ok(p, id);
-      for (const fake of ['x'.repeat(p.secret.length), '${' + `${id.toUpperCase().replace(/-/g, '_')}}`, '<YOUR_KEY_HERE>']) {
+      for (const fake of [
+        'x'.repeat(p.secret.length),
+        '${' + `${id.toUpperCase().replace(/-/g, '_')}}`,
+        '<YOUR_KEY_HERE>',
+      ]) {
         const text: string = p.text.replace(p.secret, fake);
         assert.equal(guard.scanOutput(text).text, text, `${id}: ${text}`);
       }
@@ -116,19 +135,21 @@ describe('a true positive per rule', () => {
 });
 
 describe('streaming invariant with the full ruleset', () => {
-  it('streamed == whole for random splits of a long mixed text (every rule\'s sample, look-alikes, prose)', () => {
+  it("streamed == whole for random splits of a long mixed text (every rule's sample, look-alikes, prose)", () => {
     const parts: string[] = [];
     let k = 0;
     for (const [id, rule] of compiled.rules) {
       const p = positiveFor(id, rule, 7);
       if (p) parts.push(`${k++ % 3 === 0 ? 'Here you go:\n' : ''}${p.text}`);
-      if (k % 10 === 0) parts.push('The access token expires after an hour; rotate the API key and keep secrets out of chat. ');
+      if (k % 10 === 0)
+        parts.push('The access token expires after an hour; rotate the API key and keep secrets out of chat. ');
     }
     parts.push('commit 3f2b8c1e9a7d4c2b8e1f6a5b4c3d2e1f0a9b8c7d api_key = os.environ["API_KEY"] AKIAIOSFODNN7EXAMPLE');
     const text = parts.join('\n');
     const whole = scanText(everyRule, text).text;
     const r = rng(2024);
-    for (let i = 0; i < 12; i++) assert.equal(streamWithCuts(everyRule, text, randomCuts(text.length, r)), whole, `split #${i}`);
+    for (let i = 0; i < 12; i++)
+      assert.equal(streamWithCuts(everyRule, text, randomCuts(text.length, r)), whole, `split #${i}`);
     const five = Array.from({ length: Math.ceil(text.length / 5) - 1 }, (_, j) => (j + 1) * 5);
     assert.equal(streamWithCuts(everyRule, text, five), whole, '5-char deltas');
   });
@@ -149,15 +170,27 @@ describe('Tollgate keys and custom patterns', () => {
   });
 
   it('custom patterns keep working next to the full ruleset', () => {
-    const guard = compileGuard({ ...STRICT_GUARDRAILS, redaction: { detectors: ['secrets'], customPatterns: [{ name: 'customer-id', pattern: 'CUST-[0-9]{8}' }] } });
+    const guard = compileGuard({
+      ...STRICT_GUARDRAILS,
+      redaction: { detectors: ['secrets'], customPatterns: [{ name: 'customer-id', pattern: 'CUST-[0-9]{8}' }] },
+    });
     const text = `customer CUST-12345678 uses ghp_${'a1B2c3D4e5'.repeat(3)}a1B2c3 today`;
     assert.equal(guard.scanOutput(text).text, 'customer [REDACTED:customer-id] uses [REDACTED:github-token] today');
   });
 
   it('old detector names still select their rules (and findings keep the old names)', () => {
-    assert.equal(scanText(detectorRules(['github-token']), `t ghp_${'a1B2c3D4e5'.repeat(3)}a1B2c3`).text, 't [REDACTED:github-token]');
-    assert.equal(scanText(detectorRules(['aws-access-key']), 'id AKIAZ5J7QX2MPL4RWN3K').text, 'id [REDACTED:aws-access-key]');
-    assert.equal(scanText(detectorRules(['slack-token']), 'xoxb-417293856042-2093841765302-Qm7vZ2xR9kLp4TnB8wYc3HdF').text, '[REDACTED:slack-token]');
+    assert.equal(
+      scanText(detectorRules(['github-token']), `t ghp_${'a1B2c3D4e5'.repeat(3)}a1B2c3`).text,
+      't [REDACTED:github-token]',
+    );
+    assert.equal(
+      scanText(detectorRules(['aws-access-key']), 'id AKIAZ5J7QX2MPL4RWN3K').text,
+      'id [REDACTED:aws-access-key]',
+    );
+    assert.equal(
+      scanText(detectorRules(['slack-token']), 'xoxb-417293856042-2093841765302-Qm7vZ2xR9kLp4TnB8wYc3HdF').text,
+      '[REDACTED:slack-token]',
+    );
     assert.ok(detectorRules(['secrets']).length > 230);
   });
 });
@@ -167,7 +200,10 @@ describe('keyword automaton and entropy', () => {
     const a = new KeywordAutomaton(['he', 'she', 'his', 'hers', 'ghp_']);
     const hits = a.findAll('uSHErs and GHP_x ghp_').map((h) => `${a.keywords[h.keyword]}@${h.start}`);
     assert.deepEqual(hits.sort(), ['ghp_@11', 'ghp_@17', 'he@2', 'hers@2', 'she@1'].sort());
-    assert.deepEqual(a.findAll('héllo she'), [{ keyword: 1, start: 6 }, { keyword: 0, start: 7 }]);
+    assert.deepEqual(a.findAll('héllo she'), [
+      { keyword: 1, start: 6 },
+      { keyword: 0, start: 7 },
+    ]);
     assert.throws(() => new KeywordAutomaton(['ключ']), /not ASCII/);
   });
 
@@ -181,7 +217,13 @@ describe('keyword automaton and entropy', () => {
   it('a keyword rule costs nothing when its keywords are absent: only windows around keyword hits are searched', () => {
     const rule = compiled.rules.get('github-pat') as Rule;
     let calls = 0;
-    const spy: Rule = { ...rule, findWindow: (v, f, l) => { calls++; return rule.findWindow!(v, f, l); } };
+    const spy: Rule = {
+      ...rule,
+      findWindow: (v, f, l) => {
+        calls++;
+        return rule.findWindow!(v, f, l);
+      },
+    };
     scanText([spy], 'x'.repeat(10_000));
     assert.equal(calls, 0);
     scanText([spy], `${'x '.repeat(1000)}ghp_${'a1B2c3D4e5'.repeat(3)}a1B2c3 ${'y '.repeat(1000)}`);

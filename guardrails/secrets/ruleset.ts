@@ -64,11 +64,20 @@ export const SUPERSEDED: Readonly<Record<string, string>> = {
  */
 export const REPORTED_AS: Readonly<Record<string, string>> = {
   'aws-access-token': 'aws-access-key',
-  'github-app-token': 'github-token', 'github-fine-grained-pat': 'github-token', 'github-oauth': 'github-token',
-  'github-pat': 'github-token', 'github-refresh-token': 'github-token',
-  'slack-app-token': 'slack-token', 'slack-bot-token': 'slack-token', 'slack-config-access-token': 'slack-token',
-  'slack-config-refresh-token': 'slack-token', 'slack-legacy-bot-token': 'slack-token', 'slack-legacy-token': 'slack-token',
-  'slack-legacy-workspace-token': 'slack-token', 'slack-user-token': 'slack-token', 'slack-webhook-url': 'slack-token',
+  'github-app-token': 'github-token',
+  'github-fine-grained-pat': 'github-token',
+  'github-oauth': 'github-token',
+  'github-pat': 'github-token',
+  'github-refresh-token': 'github-token',
+  'slack-app-token': 'slack-token',
+  'slack-bot-token': 'slack-token',
+  'slack-config-access-token': 'slack-token',
+  'slack-config-refresh-token': 'slack-token',
+  'slack-legacy-bot-token': 'slack-token',
+  'slack-legacy-token': 'slack-token',
+  'slack-legacy-workspace-token': 'slack-token',
+  'slack-user-token': 'slack-token',
+  'slack-webhook-url': 'slack-token',
   'stripe-access-token': 'stripe-key',
   'openai-api-key': 'openai-key',
   'gcp-api-key-in-text': 'gcp-api-key',
@@ -113,10 +122,15 @@ export function rewritePattern(regex: string): { source: string; rewrites: strin
     last = out;
     try {
       new RE2(out, 'u');
-      const caps = info.unbounded.map((u) => `${src.slice(u.start, u.end)} -> {${u.min},${Math.max(u.min, Math.floor(repetitionCap(u.min) / scale))}}`);
+      const caps = info.unbounded.map(
+        (u) =>
+          `${src.slice(u.start, u.end)} -> {${u.min},${Math.max(u.min, Math.floor(repetitionCap(u.min) / scale))}}`,
+      );
       rewrites.push(`capped unbounded repetition: ${caps.join(', ')}`);
       return { source: out, rewrites };
-    } catch { /* RE2 program too large: smaller caps */ }
+    } catch {
+      /* RE2 program too large: smaller caps */
+    }
   }
   return { source: last, rewrites };
 }
@@ -142,7 +156,9 @@ function compileAllowlist(a: GitleaksAllowlist): CompiledAllowlist | undefined {
 
 function hasStopword(a: KeywordAutomaton, s: string): boolean {
   let found = false;
-  a.scan(s, 0, s.length, () => { found = true; });
+  a.scan(s, 0, s.length, () => {
+    found = true;
+  });
   return found;
 }
 
@@ -151,7 +167,12 @@ function allowed(lists: readonly CompiledAllowlist[], secret: string, match: str
     const target = a.target === 'secret' ? secret : a.target === 'match' ? match : line();
     const byRegex = a.regex !== undefined && a.regex.test(target);
     const byStop = a.stopwords !== undefined && hasStopword(a.stopwords, secret);
-    if (a.condition === 'AND' ? (a.regex === undefined || byRegex) && (a.stopwords === undefined || byStop) : byRegex || byStop) return true;
+    if (
+      a.condition === 'AND'
+        ? (a.regex === undefined || byRegex) && (a.stopwords === undefined || byStop)
+        : byRegex || byStop
+    )
+      return true;
   }
   return false;
 }
@@ -180,7 +201,12 @@ export const MAX_KEYWORD_OFFSET = 28;
 export function keywordOffset(source: string, keywords: readonly string[]): { offset: number; inside: boolean } {
   let short: (r: () => number) => string;
   let long: (r: () => number) => string;
-  try { short = sampler(source, 4); long = sampler(source, 64); } catch { return { offset: analyzePattern(source).maxLength, inside: true }; }
+  try {
+    short = sampler(source, 4);
+    long = sampler(source, 64);
+  } catch {
+    return { offset: analyzePattern(source).maxLength, inside: true };
+  }
   const rand = mulberry32(0x5ec7e75);
   let offset = 0;
   let inside = false;
@@ -188,8 +214,14 @@ export function keywordOffset(source: string, keywords: readonly string[]): { of
     // short and long repetitions alike: a keyword after an open repetition (`https://[a-z0-9]+\.webhook…`) stands far in
     const text = (n % 2 === 0 ? short : long)(rand).toLowerCase();
     let best = Infinity;
-    for (const kw of keywords) { const i = text.indexOf(kw); if (i >= 0 && i < best) best = i; }
-    if (best !== Infinity) { inside = true; offset = Math.max(offset, best); }
+    for (const kw of keywords) {
+      const i = text.indexOf(kw);
+      if (i >= 0 && i < best) best = i;
+    }
+    if (best !== Infinity) {
+      inside = true;
+      offset = Math.max(offset, best);
+    }
   }
   return { offset, inside };
 }
@@ -200,13 +232,40 @@ export function withoutCaptures(src: string): string {
   let inClass = false;
   for (let i = 0; i < src.length; i++) {
     const c = src[i] as string;
-    if (c === '\\') { out += c + (src[i + 1] ?? ''); i++; continue; }
-    if (inClass) { if (c === ']') inClass = false; out += c; continue; }
-    if (c === '[') { inClass = true; out += c; if (src[i + 1] === '^') { out += '^'; i++; } if (src[i + 1] === ']') { out += ']'; i++; } continue; }
+    if (c === '\\') {
+      out += c + (src[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      if (src[i + 1] === '^') {
+        out += '^';
+        i++;
+      }
+      if (src[i + 1] === ']') {
+        out += ']';
+        i++;
+      }
+      continue;
+    }
     if (c === '(') {
-      if (src[i + 1] !== '?') { out += '(?:'; continue; }
+      if (src[i + 1] !== '?') {
+        out += '(?:';
+        continue;
+      }
       const named = /^\(\?P?<[A-Za-z_][A-Za-z0-9_]*>/.exec(src.slice(i));
-      if (named) { out += '(?:'; i += named[0].length - 1; continue; }
+      if (named) {
+        out += '(?:';
+        i += named[0].length - 1;
+        continue;
+      }
     }
     out += c;
   }
@@ -231,7 +290,11 @@ export interface CompiledRuleset {
 }
 
 /** Compiles one rule; throws when its pattern does not compile on RE2. */
-export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllowlist[], name = REPORTED_AS[r.id] ?? r.id): { rule: Rule; report: Omit<RuleReport, 'source'> } {
+export function compileSecretRule(
+  r: GitleaksRule,
+  global: readonly CompiledAllowlist[],
+  name = REPORTED_AS[r.id] ?? r.id,
+): { rule: Rule; report: Omit<RuleReport, 'source'> } {
   if (r.regex === undefined) throw new Error('no regex');
   const { source, rewrites } = rewritePattern(r.regex);
   // compiled here (a pattern RE2 refuses is reported by the caller); the variant with match indices only when a
@@ -245,7 +308,11 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
   const lists = [...global, ...r.allowlists.flatMap((a) => compileAllowlist(a) ?? [])];
   const inert = r.allowlists.length - (lists.length - global.length);
   // the alphabet of the token before the terminator: text flows past a space even though a match may end on one
-  const tail = source.endsWith(TERMINATOR) ? { length: TERMINATOR.length, slack: 2 } : NEGATED_TAIL.exec(source) ? { length: (NEGATED_TAIL.exec(source) as RegExpExecArray)[0].length, slack: 1 } : undefined;
+  const tail = source.endsWith(TERMINATOR)
+    ? { length: TERMINATOR.length, slack: 2 }
+    : NEGATED_TAIL.exec(source)
+      ? { length: (NEGATED_TAIL.exec(source) as RegExpExecArray)[0].length, slack: 1 }
+      : undefined;
   const body = tail ? analyzePattern(source.slice(0, -tail.length)).alphabet : undefined;
   const ko = keywords.length === 0 ? undefined : keywordOffset(source, keywords);
   // A rule whose matches span whitespace holds prose back by its keyword offset: capped (a keyword further in, as
@@ -275,7 +342,11 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
   let closure: RE2 | null | undefined;
   const closureRe = (): RE2 | null => {
     if (closure === undefined) {
-      try { closure = closureSource === undefined ? null : new RE2(`(?:${closureSource})$`, 'gu'); } catch { closure = null; }
+      try {
+        closure = closureSource === undefined ? null : new RE2(`(?:${closureSource})$`, 'gu');
+      } catch {
+        closure = null;
+      }
     }
     return closure;
   };
@@ -283,7 +354,14 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
   const hitOf = (m: RegExpExecArray, shift: number): Hit => {
     const [a, b] = secretSpan(m, r.secretGroup);
     const start = m.index + shift;
-    return { start, end: start + m[0].length, spanStart: a + shift, spanEnd: b + shift, text: m[0], groups: { secret: m[0].slice(a - m.index, b - m.index) } };
+    return {
+      start,
+      end: start + m[0].length,
+      spanStart: a + shift,
+      spanEnd: b + shift,
+      text: m[0],
+      groups: { secret: m[0].slice(a - m.index, b - m.index) },
+    };
   };
   const rule: Rule = {
     name,
@@ -340,7 +418,13 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
         const lo = Math.max(0, hit.start - before);
         const w = view.slice(lo, Math.min(view.length, hit.start + offset + kwMax)).toLowerCase();
         const limit = hit.start + offset - lo;
-        if (!keywords.some((k) => { const i = w.indexOf(k); return i >= 0 && i <= limit; })) return false;
+        if (
+          !keywords.some((k) => {
+            const i = w.indexOf(k);
+            return i >= 0 && i <= limit;
+          })
+        )
+          return false;
       }
       const secret = (hit.groups['secret'] ?? hit.text).replace(/^\n+|\n+$/g, '');
       if (r.entropy !== undefined && shannonEntropy(secret) <= r.entropy) return false;
@@ -354,7 +438,10 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
         const from = Math.max(0, hit.start - LINE_CONTEXT);
         const nl = view.lastIndexOf('\n', hit.start - 1);
         const end = view.indexOf('\n', hit.end);
-        return view.slice(Math.max(from, nl + 1), end < 0 || end > hit.end + 2 ? Math.min(view.length, hit.end + 2) : end);
+        return view.slice(
+          Math.max(from, nl + 1),
+          end < 0 || end > hit.end + 2 ? Math.min(view.length, hit.end + 2) : end,
+        );
       };
       return !allowed(lists, secret, hit.text, line);
     },
@@ -368,7 +455,11 @@ export function compileSecretRule(r: GitleaksRule, global: readonly CompiledAllo
       maxLength,
       ...(keywords.length > 0 ? { keywordOffset: offset } : {}),
       ...(rewrites.length > 0 ? { rewrites } : {}),
-      ...(ko && !ko.inside ? { reason: `keywords ${keywords.join(', ')} are context before the match (within ${KEYWORD_CONTEXT} characters)` } : {}),
+      ...(ko && !ko.inside
+        ? {
+            reason: `keywords ${keywords.join(', ')} are context before the match (within ${KEYWORD_CONTEXT} characters)`,
+          }
+        : {}),
       ...(inert > 0 ? { inertAllowlists: inert } : {}),
     },
   };
@@ -383,17 +474,42 @@ export function compileRuleset(cfg: GitleaksConfig, extra: readonly GitleaksRule
   const global = [compileAllowlist(cfg.allowlist)].flatMap((a) => a ?? []);
   const rules = new Map<string, Rule>();
   const report: RuleReport[] = [];
-  const all: [GitleaksRule, RuleReport['source']][] = [...cfg.rules.map((r) => [r, 'gitleaks'] as [GitleaksRule, 'gitleaks']), ...extra.map((r) => [r, 'tollgate'] as [GitleaksRule, 'tollgate'])];
+  const all: [GitleaksRule, RuleReport['source']][] = [
+    ...cfg.rules.map((r) => [r, 'gitleaks'] as [GitleaksRule, 'gitleaks']),
+    ...extra.map((r) => [r, 'tollgate'] as [GitleaksRule, 'tollgate']),
+  ];
   for (const [r, source] of all) {
     if (rules.has(r.id)) throw new Error(`duplicate secret rule id ${r.id}`);
-    if (source === 'gitleaks' && Object.hasOwn(SUPERSEDED, r.id)) { report.push({ id: r.id, source, status: 'superseded', reason: SUPERSEDED[r.id] as string }); continue; }
-    if (r.regex === undefined) { report.push({ id: r.id, source, status: 'not-applicable', reason: `path-only rule (${r.path ?? ''}): model output has no file path` }); continue; }
+    if (source === 'gitleaks' && Object.hasOwn(SUPERSEDED, r.id)) {
+      report.push({ id: r.id, source, status: 'superseded', reason: SUPERSEDED[r.id] as string });
+      continue;
+    }
+    if (r.regex === undefined) {
+      report.push({
+        id: r.id,
+        source,
+        status: 'not-applicable',
+        reason: `path-only rule (${r.path ?? ''}): model output has no file path`,
+      });
+      continue;
+    }
     try {
       const inherited = r.allowlistsOf === undefined ? [] : cfg.rules.find((x) => x.id === r.allowlistsOf)?.allowlists;
       if (inherited === undefined) throw new Error(`allowlistsOf: no rule ${r.allowlistsOf}`);
-      const c = compileSecretRule(inherited.length > 0 ? { ...r, allowlists: [...r.allowlists, ...inherited] } : r, global);
+      const c = compileSecretRule(
+        inherited.length > 0 ? { ...r, allowlists: [...r.allowlists, ...inherited] } : r,
+        global,
+      );
       rules.set(r.id, c.rule);
-      report.push({ ...c.report, source, ...(r.path !== undefined ? { reason: `${c.report.reason ? `${c.report.reason}; ` : ''}path condition ${r.path} not applied: model output has no file path` } : {}) });
+      report.push({
+        ...c.report,
+        source,
+        ...(r.path !== undefined
+          ? {
+              reason: `${c.report.reason ? `${c.report.reason}; ` : ''}path condition ${r.path} not applied: model output has no file path`,
+            }
+          : {}),
+      });
     } catch (err) {
       report.push({ id: r.id, source, status: 'not-compiled', reason: (err as Error).message });
     }

@@ -30,7 +30,10 @@ function foldSet(chars: Iterable<string>, fold: boolean): string[] {
   const out = new Set<string>();
   for (const c of chars) {
     out.add(c);
-    if (fold) { out.add(c.toLowerCase()); out.add(c.toUpperCase()); }
+    if (fold) {
+      out.add(c.toLowerCase());
+      out.add(c.toUpperCase());
+    }
   }
   return [...out].filter((c) => c.length === 1);
 }
@@ -53,7 +56,10 @@ class Parser {
     const flags = { fold, dotNl };
     for (;;) {
       alts.push(this.seq(flags));
-      if (this.src[this.i] === '|') { this.i++; continue; }
+      if (this.src[this.i] === '|') {
+        this.i++;
+        continue;
+      }
       return alts.length === 1 ? (alts[0] as Node) : { t: 'alt', alts };
     }
   }
@@ -73,10 +79,19 @@ class Parser {
     const c = this.src[this.i];
     let min = -1;
     let max = -1;
-    if (c === '*') { min = 0; max = Infinity; this.i++; }
-    else if (c === '+') { min = 1; max = Infinity; this.i++; }
-    else if (c === '?') { min = 0; max = 1; this.i++; }
-    else if (c === '{') {
+    if (c === '*') {
+      min = 0;
+      max = Infinity;
+      this.i++;
+    } else if (c === '+') {
+      min = 1;
+      max = Infinity;
+      this.i++;
+    } else if (c === '?') {
+      min = 0;
+      max = 1;
+      this.i++;
+    } else if (c === '{') {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(this.src.slice(this.i));
       if (m) {
         min = Number(m[1]);
@@ -107,7 +122,11 @@ class Parser {
           if (on.includes('s')) dotNl = true;
           if (off.includes('s')) dotNl = false;
           this.i += m[0].length;
-          if (m[3] === ')') { flags.fold = fold; flags.dotNl = dotNl; return null; }
+          if (m[3] === ')') {
+            flags.fold = fold;
+            flags.dotNl = dotNl;
+            return null;
+          }
         } else {
           const close = src.indexOf('>', this.i);
           this.i = close + 1; // (?P<name> / (?<name>
@@ -119,8 +138,14 @@ class Parser {
       return inner;
     }
     if (c === '[') return this.cls(flags.fold);
-    if (c === '.') { this.i++; return { t: 'set', chars: flags.dotNl ? [...PRINTABLE, '\n'] : PRINTABLE, dot: true }; }
-    if (c === '^' || c === '$') { this.i++; return { t: 'empty' }; }
+    if (c === '.') {
+      this.i++;
+      return { t: 'set', chars: flags.dotNl ? [...PRINTABLE, '\n'] : PRINTABLE, dot: true };
+    }
+    if (c === '^' || c === '$') {
+      this.i++;
+      return { t: 'empty' };
+    }
     if (c === '\\') {
       const e = this.escape();
       return e === null ? { t: 'empty' } : { t: 'set', chars: foldSet(e, flags.fold) };
@@ -135,23 +160,43 @@ class Parser {
     const e = src[this.i + 1] as string;
     this.i += 2;
     switch (e) {
-      case 'b': case 'B': case 'A': case 'z': return null;
-      case 'd': return DIGITS;
-      case 'D': return PRINTABLE.filter((c) => !/\d/.test(c));
-      case 'w': return WORD;
-      case 'W': return PRINTABLE.filter((c) => !/\w/.test(c));
-      case 's': return SPACE;
-      case 'S': return PRINTABLE.filter((c) => c !== ' ');
-      case 'n': return ['\n'];
-      case 'r': return ['\r'];
-      case 't': return ['\t'];
+      case 'b':
+      case 'B':
+      case 'A':
+      case 'z':
+        return null;
+      case 'd':
+        return DIGITS;
+      case 'D':
+        return PRINTABLE.filter((c) => !/\d/.test(c));
+      case 'w':
+        return WORD;
+      case 'W':
+        return PRINTABLE.filter((c) => !/\w/.test(c));
+      case 's':
+        return SPACE;
+      case 'S':
+        return PRINTABLE.filter((c) => c !== ' ');
+      case 'n':
+        return ['\n'];
+      case 'r':
+        return ['\r'];
+      case 't':
+        return ['\t'];
       case 'x': {
         let hex: string;
-        if (src[this.i] === '{') { const close = src.indexOf('}', this.i); hex = src.slice(this.i + 1, close); this.i = close + 1; }
-        else { hex = src.slice(this.i, this.i + 2); this.i += 2; }
+        if (src[this.i] === '{') {
+          const close = src.indexOf('}', this.i);
+          hex = src.slice(this.i + 1, close);
+          this.i = close + 1;
+        } else {
+          hex = src.slice(this.i, this.i + 2);
+          this.i += 2;
+        }
         return [String.fromCodePoint(Number.parseInt(hex, 16))];
       }
-      default: return [e];
+      default:
+        return [e];
     }
   }
 
@@ -159,7 +204,10 @@ class Parser {
     const src = this.src;
     this.i++;
     let negated = false;
-    if (src[this.i] === '^') { negated = true; this.i++; }
+    if (src[this.i] === '^') {
+      negated = true;
+      this.i++;
+    }
     const chars = new Set<string>();
     let first = true;
     while (this.i < src.length && (src[this.i] !== ']' || first)) {
@@ -173,10 +221,13 @@ class Parser {
       }
       let lo: string[];
       if (src[this.i] === '\\') lo = this.escape() ?? [];
-      else { lo = [src[this.i] as string]; this.i++; }
+      else {
+        lo = [src[this.i] as string];
+        this.i++;
+      }
       if (lo.length === 1 && src[this.i] === '-' && src[this.i + 1] !== ']') {
         this.i++;
-        const hi = src[this.i] === '\\' ? (this.escape() ?? ['\u007f'])[0] as string : (src[this.i++] as string);
+        const hi = src[this.i] === '\\' ? ((this.escape() ?? ['\u007f'])[0] as string) : (src[this.i++] as string);
         for (let k = (lo[0] as string).charCodeAt(0); k <= hi.charCodeAt(0); k++) chars.add(String.fromCharCode(k));
       } else for (const c of lo) chars.add(c);
     }
@@ -191,11 +242,19 @@ export function sampler(pattern: string, spread = 8): (rand: () => number) => st
   const root = new Parser(pattern).parse();
   const gen = (n: Node, rand: () => number): string => {
     switch (n.t) {
-      case 'empty': return '';
+      case 'empty':
+        return '';
       // a wildcard is often a literal dot spelled loosely (`hooks.slack.com`): produce one half of the time
-      case 'set': return n.chars.length === 0 ? '' : n.dot && rand() < 0.5 ? '.' : (n.chars[Math.floor(rand() * n.chars.length)] as string);
-      case 'seq': return n.items.map((x) => gen(x, rand)).join('');
-      case 'alt': return gen(n.alts[Math.floor(rand() * n.alts.length)] as Node, rand);
+      case 'set':
+        return n.chars.length === 0
+          ? ''
+          : n.dot && rand() < 0.5
+            ? '.'
+            : (n.chars[Math.floor(rand() * n.chars.length)] as string);
+      case 'seq':
+        return n.items.map((x) => gen(x, rand)).join('');
+      case 'alt':
+        return gen(n.alts[Math.floor(rand() * n.alts.length)] as Node, rand);
       case 'rep': {
         const hi = Math.min(n.max, n.min + spread);
         const k = n.min + Math.floor(rand() * (hi - n.min + 1));

@@ -7,7 +7,8 @@ import type { GitleaksRule } from './types.ts';
 export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   {
     id: 'gcp-api-key-in-text',
-    description: 'Google API key (AIza + 35 base64url characters) followed by any non-key character: gitleaks\' gcp-api-key only accepts a quote, space or `;` after it, missing keys in URLs (`?key=AIza…&callback=`) and prose.',
+    description:
+      "Google API key (AIza + 35 base64url characters) followed by any non-key character: gitleaks' gcp-api-key only accepts a quote, space or `;` after it, missing keys in URLs (`?key=AIza…&callback=`) and prose.",
     regex: String.raw`\b(AIza[\w-]{35})(?:[^\w-]|$)`,
     keywords: ['aiza'],
     entropy: 3,
@@ -16,7 +17,8 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   },
   {
     id: 'openai-api-key-any-end',
-    description: 'OpenAI key (sk-proj- / sk-svcacct- / sk-admin-, with the T3BlbkFJ marker) ending in - or _: gitleaks\' openai-api-key requires a word boundary after the last character.',
+    description:
+      "OpenAI key (sk-proj- / sk-svcacct- / sk-admin-, with the T3BlbkFJ marker) ending in - or _: gitleaks' openai-api-key requires a word boundary after the last character.",
     regex: String.raw`\b(sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58}))(?:[^A-Za-z0-9_-]|$)`,
     keywords: ['t3blbkfj'],
     entropy: 3,
@@ -24,7 +26,8 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   },
   {
     id: 'github-app-token-stateless',
-    description: 'GitHub App installation token in the 2026 stateless format: ghs_ + 36 or more of [A-Za-z0-9._-] (GitHub changelog 2026-05-15).',
+    description:
+      'GitHub App installation token in the 2026 stateless format: ghs_ + 36 or more of [A-Za-z0-9._-] (GitHub changelog 2026-05-15).',
     regex: String.raw`\b(ghs_[A-Za-z0-9._-]{36,255})`,
     keywords: ['ghs_'],
     entropy: 3,
@@ -40,7 +43,8 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   },
   {
     id: 'doppler-token',
-    description: 'Doppler service (dp.st.<config>.), CLI (dp.ct.), service-account (dp.sa.), SCIM and audit tokens; gitleaks covers personal tokens (dp.pt.) only.',
+    description:
+      'Doppler service (dp.st.<config>.), CLI (dp.ct.), service-account (dp.sa.), SCIM and audit tokens; gitleaks covers personal tokens (dp.pt.) only.',
     regex: String.raw`\b(dp\.(?:st|ct|sa|scim|audit)\.(?:[a-z0-9_-]{1,40}\.)?[A-Za-z0-9]{40,64})(?:[^A-Za-z0-9]|$)`,
     keywords: ['dp.st.', 'dp.ct.', 'dp.sa.', 'dp.scim.', 'dp.audit.'],
     entropy: 3,
@@ -64,7 +68,8 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   },
   {
     id: 'password-assignment',
-    description: 'A password assigned in code or config (db_password = …, "password": "…", PASSWORD=…) whose value has symbols gitleaks\' generic-api-key does not accept. Placeholders, references and identifiers are left alone by entropy and by generic-api-key\'s allowlists.',
+    description:
+      'A password assigned in code or config (db_password = …, "password": "…", PASSWORD=…) whose value has symbols gitleaks\' generic-api-key does not accept. Placeholders, references and identifiers are left alone by entropy and by generic-api-key\'s allowlists.',
     regex: String.raw`(?i)(?:passw(?:or)?d|pwd)(?:[\w.-]{0,20})["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["'\x60]?([^\s"'\x60;,(){}<>\[\]$]{8,128})(?:[\s"'\x60;,]|$)`,
     keywords: ['password', 'passwd', 'pwd'],
     entropy: 3,

@@ -33,7 +33,15 @@ export interface GitleaksRule {
 }
 
 export interface GitleaksConfig {
-  source: { project: string; license: string; file: string; commit: string; version: string; title: string; minVersion: string };
+  source: {
+    project: string;
+    license: string;
+    file: string;
+    commit: string;
+    version: string;
+    title: string;
+    minVersion: string;
+  };
   allowlist: GitleaksAllowlist;
   rules: GitleaksRule[];
 }

@@ -12,23 +12,43 @@ export interface ClassifierServer {
   close(): Promise<void>;
 }
 
-export async function startClassifierServer(opts: { delayMs?: number; apiKey?: string } = {}): Promise<ClassifierServer> {
+export async function startClassifierServer(
+  opts: { delayMs?: number; apiKey?: string } = {},
+): Promise<ClassifierServer> {
   const args = [new URL('./classifier-server.ts', import.meta.url).pathname, '--port', '0'];
   if (opts.delayMs) args.push('--delay-ms', String(opts.delayMs));
   if (opts.apiKey) args.push('--api-key', opts.apiKey);
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const pid = proc.pid;
   if (pid === undefined) throw new Error('classifier server did not start');
-  const kill = () => { try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ } };
+  const kill = () => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
   process.once('exit', kill);
   let stderr = '';
-  proc.stderr.on('data', (d: Buffer) => { if (stderr.length < 4096) stderr += d.toString(); });
+  proc.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 4096) stderr += d.toString();
+  });
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => { kill(); reject(new Error(`classifier server did not listen within 30 s: ${stderr}`)); }, 30_000);
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`classifier server exited (${code}): ${stderr}`)); });
+    const timer = setTimeout(() => {
+      kill();
+      reject(new Error(`classifier server did not listen within 30 s: ${stderr}`));
+    }, 30_000);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`classifier server exited (${code}): ${stderr}`));
+    });
     createInterface({ input: proc.stdout }).once('line', (line) => {
       clearTimeout(timer);
-      try { resolve((JSON.parse(line) as { port: number }).port); } catch { reject(new Error(`classifier server said: ${line}`)); }
+      try {
+        resolve((JSON.parse(line) as { port: number }).port);
+      } catch {
+        reject(new Error(`classifier server said: ${line}`));
+      }
     });
   });
   const url = `http://127.0.0.1:${port}`;

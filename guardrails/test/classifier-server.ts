@@ -14,7 +14,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { parseArgs } from 'node:util';
 import { trainOnTuningSplit } from './classifier.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, 'delay-ms': { type: 'string', default: '0' }, 'api-key': { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    'delay-ms': { type: 'string', default: '0' },
+    'api-key': { type: 'string' },
+  },
+});
 const delayMs = Number(values['delay-ms']);
 const apiKey = values['api-key'];
 const model = trainOnTuningSplit();
@@ -47,7 +53,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
   }
 }
 
-const inputs = (x: unknown): string[] | undefined => (typeof x === 'string' ? [x] : Array.isArray(x) && x.every((s) => typeof s === 'string') ? (x as string[]) : undefined);
+const inputs = (x: unknown): string[] | undefined =>
+  typeof x === 'string' ? [x] : Array.isArray(x) && x.every((s) => typeof s === 'string') ? (x as string[]) : undefined;
 const probs = (t: string): [number, number] => {
   const p = model.predict(t);
   return [1 - p, p];
@@ -57,7 +64,8 @@ const server = createServer((req, res) => {
   void (async () => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/health') return send(res, 200, { ok: true, requests });
-    if (apiKey !== undefined && req.headers.authorization !== `Bearer ${apiKey}`) return send(res, 401, { error: 'unauthorized' });
+    if (apiKey !== undefined && req.headers.authorization !== `Bearer ${apiKey}`)
+      return send(res, 401, { error: 'unauthorized' });
     if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' });
     const body = await readJson(req);
     if (!body) return send(res, 400, { error: 'invalid JSON body' });
@@ -70,29 +78,49 @@ const server = createServer((req, res) => {
         const xs = inputs(body['input']);
         if (!xs) return send(res, 400, { error: 'input must be a string or a list of strings' });
         return send(res, 200, {
-          id: `classify-${requests}`, object: 'list', created, model: body['model'],
-          data: xs.map((t, index) => { const p = probs(t); return { index, label: LABELS[p[1] >= UNSAFE_AT ? 1 : 0], probs: p, num_classes: 2 }; }),
+          id: `classify-${requests}`,
+          object: 'list',
+          created,
+          model: body['model'],
+          data: xs.map((t, index) => {
+            const p = probs(t);
+            return { index, label: LABELS[p[1] >= UNSAFE_AT ? 1 : 0], probs: p, num_classes: 2 };
+          }),
           usage: { prompt_tokens: 0, total_tokens: 0 },
         });
       }
       case '/pooling': {
         const xs = inputs(body['input']);
         if (!xs) return send(res, 400, { error: 'input must be a string or a list of strings' });
-        return send(res, 200, { id: `pool-${requests}`, object: 'list', created, model: body['model'], data: xs.map((t, index) => ({ index, object: 'pooling', data: probs(t) })) });
+        return send(res, 200, {
+          id: `pool-${requests}`,
+          object: 'list',
+          created,
+          model: body['model'],
+          data: xs.map((t, index) => ({ index, object: 'pooling', data: probs(t) })),
+        });
       }
       case '/predict': {
         const xs = inputs(body['inputs']);
         if (!xs) return send(res, 422, { error: 'inputs must be a string or a list of strings' });
-        const one = (t: string) => { const p = probs(t); return LABELS.map((label, i) => ({ label, score: p[i] as number })).sort((a, b) => b.score - a.score); };
+        const one = (t: string) => {
+          const p = probs(t);
+          return LABELS.map((label, i) => ({ label, score: p[i] as number })).sort((a, b) => b.score - a.score);
+        };
         return send(res, 200, typeof body['inputs'] === 'string' ? one(xs[0] as string) : xs.map(one));
       }
       case '/v1/chat/completions': {
-        const msgs = Array.isArray(body['messages']) ? (body['messages'] as { role?: unknown; content?: unknown }[]) : [];
+        const msgs = Array.isArray(body['messages'])
+          ? (body['messages'] as { role?: unknown; content?: unknown }[])
+          : [];
         const last = msgs[msgs.length - 1];
         if (!last || typeof last.content !== 'string') return send(res, 400, { error: 'messages required' });
         const verdict = probs(last.content)[1] >= UNSAFE_AT ? 'unsafe' : 'safe';
         return send(res, 200, {
-          id: `chat-${requests}`, object: 'chat.completion', created, model: body['model'],
+          id: `chat-${requests}`,
+          object: 'chat.completion',
+          created,
+          model: body['model'],
           choices: [{ index: 0, message: { role: 'assistant', content: verdict }, finish_reason: 'stop' }],
           usage: { prompt_tokens: 0, completion_tokens: 1, total_tokens: 1 },
         });
@@ -100,7 +128,9 @@ const server = createServer((req, res) => {
       default:
         return send(res, 404, { error: 'not found' });
     }
-  })().catch(() => { if (!res.headersSent) send(res, 500, { error: 'internal error' }); });
+  })().catch(() => {
+    if (!res.headersSent) send(res, 500, { error: 'internal error' });
+  });
 });
 
 server.listen(Number(values.port), '127.0.0.1', () => {

@@ -3,7 +3,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { verifyConfigText } from '../../api/config-verify.ts';
-import { ANN_CONFIG_HASH, CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, ConfigPart, LABEL_CONFIG_PART, checkShard, configHashOf, parseConfigIndex } from '../../api/delivery.ts';
+import {
+  ANN_CONFIG_HASH,
+  CONFIG_INDEX_KEY,
+  CONFIG_INDEX_NAME,
+  CONFIG_SHARD_KEY,
+  ConfigPart,
+  LABEL_CONFIG_PART,
+  checkShard,
+  configHashOf,
+  parseConfigIndex,
+} from '../../api/delivery.ts';
 import { generateKey } from '../../api/keys.ts';
 import type { CfgTenant } from '../../api/gateway-config.ts';
 import { configSecrets } from './delivery.ts';
@@ -12,12 +22,26 @@ import { keySecret, model, policy, tenant } from './testdata.ts';
 
 describe('config delivery, read as the gateway reads it', () => {
   it('index and shards round-trip through base64 Secrets into the streaming verifier, tenant by tenant', async () => {
-    const tenants = Array.from({ length: 120 }, (_, i) => tenant(`ns-${i % 7}`, `t-${i}`, { keys: [{ name: 'k' }, { name: 'k2' }] }));
-    const secrets = tenants.flatMap((t) => [keySecret(t.metadata.namespace!, `${t.metadata.name}-tollgate-keys`, { k: generateKey(), k2: generateKey() })]);
-    const r = compile({ models: [model('small')], tenants, policies: [policy('p', { tiers: [{ name: 'gold', models: ['*'] }] })], secrets });
+    const tenants = Array.from({ length: 120 }, (_, i) =>
+      tenant(`ns-${i % 7}`, `t-${i}`, { keys: [{ name: 'k' }, { name: 'k2' }] }),
+    );
+    const secrets = tenants.flatMap((t) => [
+      keySecret(t.metadata.namespace!, `${t.metadata.name}-tollgate-keys`, { k: generateKey(), k2: generateKey() }),
+    ]);
+    const r = compile({
+      models: [model('small')],
+      tenants,
+      policies: [policy('p', { tiers: [{ name: 'gold', models: ['*'] }] })],
+      secrets,
+    });
     // Small shards: chunk boundaries fall inside tenants.
     const objs = configSecrets(r.gatewayConfig, 'gw', 4 * 1024);
-    const stored = objs.map((s) => ({ ...s, data: Object.fromEntries(Object.entries(s.stringData ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) }));
+    const stored = objs.map((s) => ({
+      ...s,
+      data: Object.fromEntries(
+        Object.entries(s.stringData ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
+    }));
     const [indexSecret, ...shardSecrets] = stored;
     assert.equal(indexSecret!.metadata!.name, CONFIG_INDEX_NAME);
     assert.equal(indexSecret!.metadata!.labels![LABEL_CONFIG_PART], ConfigPart.enum.index);

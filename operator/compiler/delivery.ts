@@ -4,7 +4,19 @@
 // of older configs are deleted once nothing points to them.
 import type { V1Secret } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
-import { ANN_CONFIG_HASH, CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, CONFIG_SHARD_KEY, DEFAULT_SHARD_BYTES, DELIVERY_LABELS, LABEL_CONFIG_PART, configIndexText, shardRef, type ConfigIndex, type ConfigPart } from '../../api/delivery.ts';
+import {
+  ANN_CONFIG_HASH,
+  CONFIG_INDEX_KEY,
+  CONFIG_INDEX_NAME,
+  CONFIG_SHARD_KEY,
+  DEFAULT_SHARD_BYTES,
+  DELIVERY_LABELS,
+  LABEL_CONFIG_PART,
+  configIndexText,
+  shardRef,
+  type ConfigIndex,
+  type ConfigPart,
+} from '../../api/delivery.ts';
 import { canonicalJson, type GatewayConfig } from '../../api/gateway-config.ts';
 
 /** Split on UTF-8 byte boundaries that never cut a multi-byte character. */
@@ -38,8 +50,13 @@ export interface ConfigPieces {
 }
 
 /** The members of an object's canonical JSON (`canonicalJson(o) === '{' + members.join(',') + '}'`). */
-export function canonicalMembers(o: Record<string, unknown>, intern: (member: string, key: string) => string = (m) => m): string[] {
-  return Object.keys(o).filter((k) => o[k] !== undefined).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+export function canonicalMembers(
+  o: Record<string, unknown>,
+  intern: (member: string, key: string) => string = (m) => m,
+): string[] {
+  return Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .map((k) => intern(`${JSON.stringify(k)}:${canonicalJson(o[k])}`, k));
 }
 
@@ -56,7 +73,11 @@ export function hashPieces(p: ConfigPieces): string {
   p.tenants.forEach((t, i) => {
     batch.push(i > 0 ? ',{' : '{', t.members.join(','), '}');
     size += 200;
-    if (size >= 65_536) { h.update(batch.join('')); batch = []; size = 0; }
+    if (size >= 65_536) {
+      h.update(batch.join(''));
+      batch = [];
+      size = 0;
+    }
   });
   batch.push(']}');
   h.update(batch.join(''));
@@ -78,10 +99,18 @@ function endsChunk(id: string): boolean {
  * tenant's change rewrites one chunk, not every shard after it), and the closing brackets.
  */
 export function configParts(p: ConfigPieces, hash: string, maxBytes = DEFAULT_SHARD_BYTES): string[] {
-  const parts: string[] = [`{"hash":${JSON.stringify(hash)},"models":${p.modelsJson},"schemaVersion":${JSON.stringify(p.schemaVersion)},"tenants":[`];
+  const parts: string[] = [
+    `{"hash":${JSON.stringify(hash)},"models":${p.modelsJson},"schemaVersion":${JSON.stringify(p.schemaVersion)},"tenants":[`,
+  ];
   let chunk: string[] = [];
   let bytes = 0;
-  const flush = () => { if (chunk.length > 0) { parts.push(chunk.join('')); chunk = []; bytes = 0; } };
+  const flush = () => {
+    if (chunk.length > 0) {
+      parts.push(chunk.join(''));
+      chunk = [];
+      bytes = 0;
+    }
+  };
   p.tenants.forEach((t, i) => {
     const piece = i > 0 ? `,${tenantJson(t)}` : tenantJson(t);
     const n = Buffer.byteLength(piece);
@@ -95,10 +124,19 @@ export function configParts(p: ConfigPieces, hash: string, maxBytes = DEFAULT_SH
   return parts.flatMap((x) => (Buffer.byteLength(x) > maxBytes ? splitUtf8(x, maxBytes) : [x]));
 }
 
-const labels = (part: ConfigPart): Record<string, string> => ({ ...DELIVERY_LABELS, 'app.kubernetes.io/component': 'gateway-config', [LABEL_CONFIG_PART]: part });
+const labels = (part: ConfigPart): Record<string, string> => ({
+  ...DELIVERY_LABELS,
+  'app.kubernetes.io/component': 'gateway-config',
+  [LABEL_CONFIG_PART]: part,
+});
 
 /** The index Secret and the shard Secrets for config text already cut into parts. */
-export function secretsForParts(parts: readonly string[], hash: string, schemaVersion: string, namespace: string): V1Secret[] {
+export function secretsForParts(
+  parts: readonly string[],
+  hash: string,
+  schemaVersion: string,
+  namespace: string,
+): V1Secret[] {
   const refs = parts.map(shardRef);
   const shards: V1Secret[] = parts.map((part, i) => ({
     apiVersion: 'v1',
@@ -121,10 +159,26 @@ export function secretsForParts(parts: readonly string[], hash: string, schemaVe
 }
 
 export function piecesOf(config: GatewayConfig): ConfigPieces {
-  return { schemaVersion: config.schemaVersion, modelsJson: canonicalJson(config.models), tenants: config.tenants.map((t) => ({ id: t.id, members: canonicalMembers(t as unknown as Record<string, unknown>) })) };
+  return {
+    schemaVersion: config.schemaVersion,
+    modelsJson: canonicalJson(config.models),
+    tenants: config.tenants.map((t) => ({
+      id: t.id,
+      members: canonicalMembers(t as unknown as Record<string, unknown>),
+    })),
+  };
 }
 
 /** Index + shards for a compiled config (`tollgate render`, tests); the operator builds the same from cached pieces. */
-export function configSecrets(config: GatewayConfig, namespace: string, maxShardBytes = DEFAULT_SHARD_BYTES): V1Secret[] {
-  return secretsForParts(configParts(piecesOf(config), config.hash, maxShardBytes), config.hash, config.schemaVersion, namespace);
+export function configSecrets(
+  config: GatewayConfig,
+  namespace: string,
+  maxShardBytes = DEFAULT_SHARD_BYTES,
+): V1Secret[] {
+  return secretsForParts(
+    configParts(piecesOf(config), config.hash, maxShardBytes),
+    config.hash,
+    config.schemaVersion,
+    namespace,
+  );
 }

@@ -1,7 +1,13 @@
 // The compiler: custom resources (+ Secrets, Namespaces) -> Kubernetes objects + gateway config.
 // Pure: no I/O, no clock except the `now` input (used only for key states in status).
 import type { V1Namespace, V1Secret } from '@kubernetes/client-node';
-import { GATEWAY_CONFIG_SCHEMA_VERSION, sealGatewayConfig, type CfgModel, type CfgScopeLimits, type GatewayConfig } from '../../api/gateway-config.ts';
+import {
+  GATEWAY_CONFIG_SCHEMA_VERSION,
+  sealGatewayConfig,
+  type CfgModel,
+  type CfgScopeLimits,
+  type GatewayConfig,
+} from '../../api/gateway-config.ts';
 import type { LLMModel, LLMPolicy, LLMTenant } from '../../api/v1alpha1/index.ts';
 import { checkEngineArgs, type EngineArgsCheck } from './engines/check.ts';
 import { engineAdapter } from './engines/index.ts';
@@ -9,7 +15,14 @@ import { modelVerification, type ModelVerification } from './engines/types.ts';
 import { secretIndex, type SecretIndex } from './keys.ts';
 import { MANAGED_BY } from './labels.ts';
 import { scopeLimits } from './keys.ts';
-import { credentialKey, defaultDenyPolicy, modelDeployment, modelNetworkPolicy, modelService, upstreamUrl } from './model.ts';
+import {
+  credentialKey,
+  defaultDenyPolicy,
+  modelDeployment,
+  modelNetworkPolicy,
+  modelService,
+  upstreamUrl,
+} from './model.ts';
 import { withDefaults, type CompileOptions } from './options.ts';
 import { checkModelSources, policyProblems, selects, type SourceCheck } from './policy.ts';
 import { compileTenant, tenantNetworkPolicy, type TenantOutcome } from './tenant.ts';
@@ -68,7 +81,8 @@ export interface CompileResult {
   policies: PolicyOutcome[];
 }
 
-const idOf = (o: { metadata: { namespace?: string | undefined; name: string } }) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+const idOf = (o: { metadata: { namespace?: string | undefined; name: string } }) =>
+  `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
 
 function byCreation(a: LLMModel, b: LLMModel): number {
   const ta = String(a.metadata.creationTimestamp ?? '');
@@ -90,7 +104,11 @@ export interface ModelsCompiled {
  * A model from an unapproved source (LLMPolicy modelSources in `policies`) is not served and its Deployment is
  * kept at zero replicas, so its image is never pulled and its weights never fetched.
  */
-export function compileModels(input: readonly LLMModel[], opts: CompileOptions, policies: readonly LLMPolicy[] = []): ModelsCompiled {
+export function compileModels(
+  input: readonly LLMModel[],
+  opts: CompileOptions,
+  policies: readonly LLMPolicy[] = [],
+): ModelsCompiled {
   const byServedName = new Map<string, LLMModel[]>();
   for (const m of [...input].sort(byCreation)) {
     const list = byServedName.get(m.spec.servedName) ?? [];
@@ -110,7 +128,10 @@ export function compileModels(input: readonly LLMModel[], opts: CompileOptions, 
       const deployment = modelDeployment(model, opts);
       if (!source.approved && deployment.spec) {
         deployment.spec.replicas = 0;
-        deployment.metadata = { ...deployment.metadata, annotations: { ...deployment.metadata?.annotations, 'tollgate.dev/source-not-approved': source.rule ?? '' } };
+        deployment.metadata = {
+          ...deployment.metadata,
+          annotations: { ...deployment.metadata?.annotations, 'tollgate.dev/source-not-approved': source.rule ?? '' },
+        };
       }
       const own = [deployment, modelService(model), modelNetworkPolicy(model, opts)];
       objects.push(...own);
@@ -118,10 +139,17 @@ export function compileModels(input: readonly LLMModel[], opts: CompileOptions, 
       inferenceNamespaces.set(ns, [...(inferenceNamespaces.get(ns) ?? []), model]);
       if (model === winner) served.set(servedName, model);
       models.push({
-        id: idOf(model), model, servedName, serving: model === winner,
+        id: idOf(model),
+        model,
+        servedName,
+        serving: model === winner,
         conflictsWith: claimants.filter((c) => c !== model).map(idOf),
-        upstream: upstreamUrl(model, opts), pinnedRevision: adapter.pinnedRevision(model), supportsApiKey: adapter.supportsApiKey,
-        engineArgs: checkEngineArgs(model), verification: modelVerification(model), source,
+        upstream: upstreamUrl(model, opts),
+        pinnedRevision: adapter.pinnedRevision(model),
+        supportsApiKey: adapter.supportsApiKey,
+        engineArgs: checkEngineArgs(model),
+        verification: modelVerification(model),
+        source,
         objects: own,
       });
     });
@@ -129,7 +157,9 @@ export function compileModels(input: readonly LLMModel[], opts: CompileOptions, 
   for (const [ns, owners] of inferenceNamespaces) {
     const np = defaultDenyPolicy(ns);
     // Owned by every model in the namespace (non-controller refs): it goes away with the last one.
-    const refs = owners.filter((m) => m.metadata.uid).map((m) => ({ apiVersion: m.apiVersion, kind: m.kind, name: m.metadata.name, uid: m.metadata.uid as string }));
+    const refs = owners
+      .filter((m) => m.metadata.uid)
+      .map((m) => ({ apiVersion: m.apiVersion, kind: m.kind, name: m.metadata.name, uid: m.metadata.uid as string }));
     if (refs.length > 0) np.metadata.ownerReferences = refs.sort((a, b) => (a.name < b.name ? -1 : 1));
     objects.push(np);
   }
@@ -145,7 +175,10 @@ export interface PoliciesCompiled {
 }
 
 /** Policies: one that does not compile falls back to its last good version, else fails closed. */
-export function compilePolicies(input: readonly LLMPolicy[], lastGood?: ReadonlyMap<string, LLMPolicy>): PoliciesCompiled {
+export function compilePolicies(
+  input: readonly LLMPolicy[],
+  lastGood?: ReadonlyMap<string, LLMPolicy>,
+): PoliciesCompiled {
   const policies: PolicyOutcome[] = [];
   const inForce: LLMPolicy[] = [];
   const broken = new Set<string>();
@@ -155,8 +188,13 @@ export function compilePolicies(input: readonly LLMPolicy[], lastGood?: Readonly
     if (problems.length === 0) inForce.push(p);
     else {
       const last = lastGood?.get(p.metadata.name);
-      if (last && policyProblems(last).length === 0) { inForce.push(last); state = 'lastGood'; }
-      else { broken.add(p.metadata.name); state = 'none'; }
+      if (last && policyProblems(last).length === 0) {
+        inForce.push(last);
+        state = 'lastGood';
+      } else {
+        broken.add(p.metadata.name);
+        state = 'none';
+      }
     }
     policies.push({ name: p.metadata.name, policy: p, problems, inForce: state, selectedTenants: [] });
   }
@@ -164,13 +202,32 @@ export function compilePolicies(input: readonly LLMPolicy[], lastGood?: Readonly
 }
 
 /** One tenant against already-compiled models and policies (what the tenant reconciler needs). */
-export function compileOneTenant(t: LLMTenant, models: ModelsCompiled, policies: PoliciesCompiled, secrets: SecretIndex, nsLabels: ReadonlyMap<string, Record<string, string>>, now: Date, opts: CompileOptions): TenantOutcome {
+export function compileOneTenant(
+  t: LLMTenant,
+  models: ModelsCompiled,
+  policies: PoliciesCompiled,
+  secrets: SecretIndex,
+  nsLabels: ReadonlyMap<string, Record<string, string>>,
+  now: Date,
+  opts: CompileOptions,
+): TenantOutcome {
   const ns = t.metadata.namespace ?? 'default';
   const namespaceLabels = { ...(nsLabels.get(ns) ?? {}), 'kubernetes.io/metadata.name': ns };
   const broken = policies.policies.filter((p) => policies.broken.has(p.name)).map((p) => p.policy);
-  const outcome = compileTenant({ tenant: t, namespaceLabels, policies: policies.inForce, brokenPolicies: broken, models: models.served, secrets, now, opts });
+  const outcome = compileTenant({
+    tenant: t,
+    namespaceLabels,
+    policies: policies.inForce,
+    brokenPolicies: broken,
+    models: models.served,
+    secrets,
+    now,
+    opts,
+  });
   // Policy status lists the tenants each current version selects (a `tiers` selector: by the granted tier).
-  outcome.selectedBy = policies.policies.filter((p) => selects(p.policy, { tenant: t, namespaceLabels, tier: outcome.grant.granted })).map((p) => p.name);
+  outcome.selectedBy = policies.policies
+    .filter((p) => selects(p.policy, { tenant: t, namespaceLabels, tier: outcome.grant.granted }))
+    .map((p) => p.name);
   return outcome;
 }
 
@@ -195,7 +252,13 @@ export function compile(input: CompileInput, partialOptions: Partial<CompileOpti
     for (const po of policies) if (outcome.selectedBy.includes(po.name)) po.selectedTenants.push(outcome.id);
     objects.push(tenantNetworkPolicy(t, opts));
   }
-  return { objects: sortObjects(objects), gatewayConfig: assembleConfig(m.models, tenants), models: m.models, tenants, policies };
+  return {
+    objects: sortObjects(objects),
+    gatewayConfig: assembleConfig(m.models, tenants),
+    models: m.models,
+    tenants,
+    policies,
+  };
 }
 
 export function assembleConfig(models: readonly ModelOutcome[], tenants: readonly TenantOutcome[]): GatewayConfig {
@@ -208,29 +271,32 @@ export function assembleConfig(models: readonly ModelOutcome[], tenants: readonl
 
 /** The gateway config's models section: served models, by served name. */
 export function cfgModels(models: readonly ModelOutcome[]): CfgModel[] {
-  return models.filter((m) => m.serving).map((m) => {
-    const s = m.model.spec;
-    return {
-      servedName: m.servedName,
-      id: m.id,
-      engine: s.engine,
-      upstream: m.upstream,
-      ...(m.supportsApiKey ? { credentialKey: credentialKey(m.model) } : {}),
-      capabilities: [...s.capabilities].sort(),
-      contextLength: s.contextLength,
-      ...(s.limits?.maxInputTokens ? { maxInputTokens: s.limits.maxInputTokens } : {}),
-      ...(s.limits?.maxOutputTokens ? { maxOutputTokens: s.limits.maxOutputTokens } : {}),
-      cost: {
-        unit: s.cost.unit,
-        inputTokenWeight: s.cost.inputTokenWeight,
-        outputTokenWeight: s.cost.outputTokenWeight,
-        gpuSecondWeight: s.cost.gpuSecondWeight,
-        gpusPerReplica: s.resources.gpus,
-        estimatedOutputTokensPerSecond: s.cost.estimatedOutputTokensPerSecond,
-      },
-      ...globalLimitsOf(s.globalLimits),
-    };
-  }).sort((a, b) => (a.servedName < b.servedName ? -1 : 1));
+  return models
+    .filter((m) => m.serving)
+    .map((m) => {
+      const s = m.model.spec;
+      return {
+        servedName: m.servedName,
+        id: m.id,
+        engine: s.engine,
+        upstream: m.upstream,
+        ...(m.supportsApiKey ? { credentialKey: credentialKey(m.model) } : {}),
+        capabilities: [...s.capabilities].sort(),
+        contextLength: s.contextLength,
+        ...(s.limits?.maxInputTokens ? { maxInputTokens: s.limits.maxInputTokens } : {}),
+        ...(s.limits?.maxOutputTokens ? { maxOutputTokens: s.limits.maxOutputTokens } : {}),
+        cost: {
+          unit: s.cost.unit,
+          inputTokenWeight: s.cost.inputTokenWeight,
+          outputTokenWeight: s.cost.outputTokenWeight,
+          gpuSecondWeight: s.cost.gpuSecondWeight,
+          gpusPerReplica: s.resources.gpus,
+          estimatedOutputTokensPerSecond: s.cost.estimatedOutputTokensPerSecond,
+        },
+        ...globalLimitsOf(s.globalLimits),
+      };
+    })
+    .sort((a, b) => (a.servedName < b.servedName ? -1 : 1));
 }
 
 function globalLimitsOf(g: LLMModel['spec']['globalLimits']): { globalLimits?: CfgScopeLimits } {

@@ -15,7 +15,10 @@ export const MIN_BYO_KEY_LENGTH = BYO_KEY_MIN_LENGTH;
 export const MAX_BYO_KEY_LENGTH = BYO_KEY_MAX_LENGTH;
 
 /** Limits of one level (a key, a tenant on a model, a model for everyone): the smallest per control; undefined when none. */
-export function scopeLimits(budgets: (Budget | undefined)[], rates: (RateLimits | undefined)[]): CfgScopeLimits | undefined {
+export function scopeLimits(
+  budgets: (Budget | undefined)[],
+  rates: (RateLimits | undefined)[],
+): CfgScopeLimits | undefined {
   const b = mergeBudgets(budgets);
   const r = mergeRateLimits(rates);
   const out: CfgScopeLimits = {
@@ -53,9 +56,15 @@ export interface SecretIndex {
 }
 
 /** Digest every value of `data` (base64) and `stringData` (plain, offline manifests). */
-export function digestValues(data: Readonly<Record<string, string>> | undefined, stringData?: Readonly<Record<string, string>>): Record<string, MaterialDigest> {
+export function digestValues(
+  data: Readonly<Record<string, string>> | undefined,
+  stringData?: Readonly<Record<string, string>>,
+): Record<string, MaterialDigest> {
   const out: Record<string, MaterialDigest> = Object.create(null) as Record<string, MaterialDigest>;
-  const add = (k: string, plain: string) => { const v = plain.trim(); out[k] = { sha256: hashKey(v), length: v.length, ...(/^[\x21-\x7e]*$/.test(v) ? {} : { visible: false }) }; };
+  const add = (k: string, plain: string) => {
+    const v = plain.trim();
+    out[k] = { sha256: hashKey(v), length: v.length, ...(/^[\x21-\x7e]*$/.test(v) ? {} : { visible: false }) };
+  };
   for (const [k, v] of Object.entries(stringData ?? {})) add(k, v);
   for (const [k, v] of Object.entries(data ?? {})) add(k, Buffer.from(v, 'base64').toString('utf8'));
   return out;
@@ -66,7 +75,9 @@ export function digestSecret(s: V1Secret): SecretDigest {
 }
 
 export function secretIndex(secrets: readonly V1Secret[]): SecretIndex {
-  return new Map(secrets.map((s) => [`${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''}`, digestSecret(s)]));
+  return new Map(
+    secrets.map((s) => [`${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''}`, digestSecret(s)]),
+  );
 }
 
 export function materialOf(secret: SecretDigest | undefined, key: string): MaterialDigest | undefined {
@@ -105,20 +116,43 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
   let changesAt = Infinity;
   // sticky revocations of key material (status.revokedKeys, tollgate.dev/revoke.<fingerprint> annotations)
   const sticky = revokedMaterial(tenant);
-  const at = (iso: string | undefined) => { const t = iso === undefined ? NaN : Date.parse(iso); if (t > now.getTime() && t < changesAt) changesAt = t; };
+  const at = (iso: string | undefined) => {
+    const t = iso === undefined ? NaN : Date.parse(iso);
+    if (t > now.getTime() && t < changesAt) changesAt = t;
+  };
   for (const k of tenant.spec.keys) {
     const secretName = k.secretRef?.name ?? issuedName;
-    const material = k.secretRef ? materialOf(secrets.get(`${ns}/${k.secretRef.name}`), k.secretRef.key) : materialOf(issued, k.name);
+    const material = k.secretRef
+      ? materialOf(secrets.get(`${ns}/${k.secretRef.name}`), k.secretRef.key)
+      : materialOf(issued, k.name);
     if (material === undefined || material.length === 0) {
-      status.push({ name: k.name, state: 'Pending', reason: k.secretRef ? `waiting for Secret ${k.secretRef.name} key ${k.secretRef.key}` : 'not issued yet', secretName });
+      status.push({
+        name: k.name,
+        state: 'Pending',
+        reason: k.secretRef ? `waiting for Secret ${k.secretRef.name} key ${k.secretRef.key}` : 'not issued yet',
+        secretName,
+      });
       continue;
     }
     if (material.length < MIN_BYO_KEY_LENGTH || material.length > MAX_BYO_KEY_LENGTH) {
-      status.push({ name: k.name, state: 'Invalid', reason: material.length < MIN_BYO_KEY_LENGTH ? `key is shorter than ${MIN_BYO_KEY_LENGTH} characters` : `key is longer than ${MAX_BYO_KEY_LENGTH} characters`, secretName });
+      status.push({
+        name: k.name,
+        state: 'Invalid',
+        reason:
+          material.length < MIN_BYO_KEY_LENGTH
+            ? `key is shorter than ${MIN_BYO_KEY_LENGTH} characters`
+            : `key is longer than ${MAX_BYO_KEY_LENGTH} characters`,
+        secretName,
+      });
       continue;
     }
     if (material.visible === false) {
-      status.push({ name: k.name, state: 'Invalid', reason: 'key holds whitespace, control or non-ASCII characters (the gateway accepts visible ASCII only)', secretName });
+      status.push({
+        name: k.name,
+        state: 'Invalid',
+        reason: 'key holds whitespace, control or non-ASCII characters (the gateway accepts visible ASCII only)',
+        secretName,
+      });
       continue;
     }
     const limits = scopeLimits([k.budget], [k.rateLimits]);
@@ -128,13 +162,31 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
     const st = sticky.get(fingerprint(sha));
     const revoked = k.revoked || st !== undefined;
     const state = revoked ? 'Revoked' : expired ? 'Expired' : 'Active';
-    const reason = k.revoked ? 'revoked in spec' : st ? revokedText(st) : expired ? `expired at ${k.expiresAt}` : undefined;
+    const reason = k.revoked
+      ? 'revoked in spec'
+      : st
+        ? revokedText(st)
+        : expired
+          ? `expired at ${k.expiresAt}`
+          : undefined;
     const rotation = k.secretRef ? undefined : Number(ann[`${ANN_ROTATION}${k.name}`] ?? 0);
     status.push({
-      name: k.name, fingerprint: fingerprint(sha), state, secretName,
-      ...(reason ? { reason } : {}), ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(rotation !== undefined ? { rotation } : {}),
+      name: k.name,
+      fingerprint: fingerprint(sha),
+      state,
+      secretName,
+      ...(reason ? { reason } : {}),
+      ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}),
+      ...(rotation !== undefined ? { rotation } : {}),
     });
-    config.push({ id: `${idBase}/${k.name}`, sha256: sha, scopes: [...k.scopes].sort(), revoked, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(limits ? { limits } : {}) });
+    config.push({
+      id: `${idBase}/${k.name}`,
+      sha256: sha,
+      scopes: [...k.scopes].sort(),
+      revoked,
+      ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}),
+      ...(limits ? { limits } : {}),
+    });
 
     // The rotated-out key stays valid for the grace period after the rotation time.
     const previous = k.secretRef ? undefined : materialOf(issued, `${k.name}${PREVIOUS_SUFFIX}`);
@@ -146,8 +198,23 @@ export function tenantKeys(tenant: LLMTenant, secrets: SecretIndex, now: Date): 
       const over = Date.parse(end) <= now.getTime();
       at(end);
       const prevSticky = sticky.get(fingerprint(prevSha));
-      status.push({ name: `${k.name}${PREVIOUS_SUFFIX}`, fingerprint: fingerprint(prevSha), state: prevSticky ? 'Revoked' : over ? 'Expired' : 'Grace', expiresAt: end, secretName, reason: prevSticky ? revokedText(prevSticky) : `rotated out at ${rotatedAt}` });
-      if (prevSha !== sha) config.push({ id: `${idBase}/${k.name}${PREVIOUS_SUFFIX}`, sha256: prevSha, scopes: [...k.scopes].sort(), revoked: prevSticky !== undefined, expiresAt: end, ...(limits ? { limits } : {}) });
+      status.push({
+        name: `${k.name}${PREVIOUS_SUFFIX}`,
+        fingerprint: fingerprint(prevSha),
+        state: prevSticky ? 'Revoked' : over ? 'Expired' : 'Grace',
+        expiresAt: end,
+        secretName,
+        reason: prevSticky ? revokedText(prevSticky) : `rotated out at ${rotatedAt}`,
+      });
+      if (prevSha !== sha)
+        config.push({
+          id: `${idBase}/${k.name}${PREVIOUS_SUFFIX}`,
+          sha256: prevSha,
+          scopes: [...k.scopes].sort(),
+          revoked: prevSticky !== undefined,
+          expiresAt: end,
+          ...(limits ? { limits } : {}),
+        });
     }
   }
   return { config, status, changesAt };

@@ -16,7 +16,16 @@ export interface Owned {
 /** Controller owner reference; omitted offline (no uid yet), the operator always has one. */
 export function ownerRefs(owner: Owned): V1OwnerReference[] | undefined {
   if (!owner.metadata.uid) return undefined;
-  return [{ apiVersion: API_VERSION, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true }];
+  return [
+    {
+      apiVersion: API_VERSION,
+      kind: owner.kind,
+      name: owner.metadata.name,
+      uid: owner.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  ];
 }
 
 /** Kubernetes object names: lowercase, at most 63 characters for label-valued names. */
@@ -31,7 +40,12 @@ export function childName(base: string, suffix: string, max = 63): string {
  * application of that name" and would show (or prune) operator-made objects as its own.
  */
 export function modelLabels(name: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': 'tollgate-model', [LABEL_COMPONENT]: 'inference', [LABEL_MODEL]: labelValue(name), ...MANAGED_BY };
+  return {
+    'app.kubernetes.io/name': 'tollgate-model',
+    [LABEL_COMPONENT]: 'inference',
+    [LABEL_MODEL]: labelValue(name),
+    ...MANAGED_BY,
+  };
 }
 
 export function podSelector(name: string): Record<string, string> {

@@ -12,7 +12,9 @@ export const UPSTREAM_SECRET_KEY = 'api-key';
 /** Secret (in the model namespace) holding the upstream credential the engine requires. */
 export function upstreamSecretName(model: LLMModel): { name: string; key: string } {
   const byo = model.spec.upstreamCredential;
-  return byo ? { name: byo.name, key: byo.key } : { name: childName(model.metadata.name, 'upstream-auth', 253), key: UPSTREAM_SECRET_KEY };
+  return byo
+    ? { name: byo.name, key: byo.key }
+    : { name: childName(model.metadata.name, 'upstream-auth', 253), key: UPSTREAM_SECRET_KEY };
 }
 
 /** Entry name of this model in the gateway's upstream-credentials Secret. */
@@ -62,7 +64,10 @@ export function modelDeployment(model: LLMModel, _opts: CompileOptions): V1Deplo
   const limits: Record<string, string> = {};
   const requests: Record<string, string> = {};
   if (spec.resources.gpus > 0) limits[spec.resources.gpuResourceName] = String(spec.resources.gpus);
-  if (spec.resources.memory) { limits['memory'] = spec.resources.memory; requests['memory'] = spec.resources.memory; }
+  if (spec.resources.memory) {
+    limits['memory'] = spec.resources.memory;
+    requests['memory'] = spec.resources.memory;
+  }
   if (spec.resources.cpu) requests['cpu'] = spec.resources.cpu;
 
   const serving = adapter.container(ctx);
@@ -81,14 +86,16 @@ export function modelDeployment(model: LLMModel, _opts: CompileOptions): V1Deplo
   };
   const fetch = adapter.fetchContainer(ctx);
   const initContainers: V1Container[] = fetch
-    ? [{
-        name: 'fetch-and-verify-model',
-        imagePullPolicy: 'IfNotPresent',
-        ...fetch,
-        resources: { requests: { cpu: '100m', memory: '256Mi' } },
-        securityContext: restrictedContainer(),
-        volumeMounts: volumeMounts(),
-      }]
+    ? [
+        {
+          name: 'fetch-and-verify-model',
+          imagePullPolicy: 'IfNotPresent',
+          ...fetch,
+          resources: { requests: { cpu: '100m', memory: '256Mi' } },
+          securityContext: restrictedContainer(),
+          volumeMounts: volumeMounts(),
+        },
+      ]
     : [];
   const labels = modelLabels(name);
   return {
@@ -98,7 +105,10 @@ export function modelDeployment(model: LLMModel, _opts: CompileOptions): V1Deplo
       name: childName(name, 'engine'),
       namespace: ns,
       labels,
-      annotations: { 'tollgate.dev/served-name': spec.servedName, 'tollgate.dev/pinned-model': adapter.pinnedRevision(model) },
+      annotations: {
+        'tollgate.dev/served-name': spec.servedName,
+        'tollgate.dev/pinned-model': adapter.pinnedRevision(model),
+      },
       ownerReferences: ownerRefs({ kind: 'LLMModel', metadata: model.metadata }),
     },
     spec: {
@@ -144,7 +154,10 @@ export function modelDeployment(model: LLMModel, _opts: CompileOptions): V1Deplo
 export function tolerations(model: LLMModel): NonNullable<NonNullable<LLMModel['spec']['scheduling']>['tolerations']> {
   const own = [...(model.spec.scheduling?.tolerations ?? [])];
   const gpu = model.spec.resources.gpuResourceName;
-  if (model.spec.resources.gpus > 0 && !own.some((t) => t.key === gpu && (t.operator === 'Exists' || t.operator === undefined))) {
+  if (
+    model.spec.resources.gpus > 0 &&
+    !own.some((t) => t.key === gpu && (t.operator === 'Exists' || t.operator === undefined))
+  ) {
     own.push({ key: gpu, operator: 'Exists', effect: 'NoSchedule' });
   }
   return own;
@@ -184,20 +197,37 @@ export function modelNetworkPolicy(model: LLMModel, opts: CompileOptions): Netwo
     spec: {
       podSelector: { matchLabels: podSelector(model.metadata.name) },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{
-        from: [{
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': opts.gatewayNamespace } },
-          podSelector: { matchLabels: opts.gatewayPodLabels },
-        }],
-        ports: [{ protocol: 'TCP', port: adapter.port }],
-      }],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': opts.gatewayNamespace } },
+              podSelector: { matchLabels: opts.gatewayPodLabels },
+            },
+          ],
+          ports: [{ protocol: 'TCP', port: adapter.port }],
+        },
+      ],
       egress: [
         {
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-          ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+          to: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
         },
         ...(needsFetchEgress(model)
-          ? [{ to: opts.modelFetchEgress.map((e) => ({ ipBlock: { cidr: e.cidr, except: e.except } })), ports: [{ protocol: 'TCP', port: 443 }] }]
+          ? [
+              {
+                to: opts.modelFetchEgress.map((e) => ({ ipBlock: { cidr: e.cidr, except: e.except } })),
+                ports: [{ protocol: 'TCP', port: 443 }],
+              },
+            ]
           : []),
       ],
     },
@@ -213,7 +243,11 @@ export function defaultDenyPolicy(namespace: string): NetworkPolicy {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: { name: 'tollgate-default-deny', namespace, labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate' } },
+    metadata: {
+      name: 'tollgate-default-deny',
+      namespace,
+      labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate' },
+    },
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
   };
 }

@@ -1,6 +1,13 @@
 // The Kubernetes objects the compiler emits, and their stable order.
 import type {
-  V1ConfigMap, V1Deployment, V1IPBlock, V1LabelSelector, V1NetworkPolicyPort, V1ObjectMeta, V1Secret, V1Service,
+  V1ConfigMap,
+  V1Deployment,
+  V1IPBlock,
+  V1LabelSelector,
+  V1NetworkPolicyPort,
+  V1ObjectMeta,
+  V1Secret,
+  V1Service,
 } from '@kubernetes/client-node';
 
 /**

@@ -3,7 +3,17 @@
 import RE2 from 're2';
 import type { CfgBudgetLine, CfgGuardrails, CfgJudge } from '../../api/gateway-config.ts';
 import type {
-  AccessWindow, Anomaly, Budget, JudgeSpec, LLMModel, LLMPolicy, LLMTenant, LoggingMode, ModelSources, RateLimits, RequestLimits,
+  AccessWindow,
+  Anomaly,
+  Budget,
+  JudgeSpec,
+  LLMModel,
+  LLMPolicy,
+  LLMTenant,
+  LoggingMode,
+  ModelSources,
+  RateLimits,
+  RequestLimits,
 } from '../../api/v1alpha1/index.ts';
 import { matchesSelector } from './selectors.ts';
 
@@ -28,7 +38,8 @@ export function selects(policy: LLMPolicy, view: TenantView): boolean {
   return true;
 }
 
-const byName = (a: LLMPolicy, b: LLMPolicy): number => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
+const byName = (a: LLMPolicy, b: LLMPolicy): number =>
+  a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
 
 // ---- Tier grants -------------------------------------------------------------------------------
 
@@ -58,22 +69,41 @@ export function grantTier(requested: string, policies: readonly LLMPolicy[]): Ti
     const g = p.spec.tierGrants!;
     return g.assign === requested || (g.approve ?? []).some((t) => t === '*' || t === requested);
   });
-  if (approver) return { requested, granted: requested, policy: approver.metadata.name, reason: 'Approved', message: `${head}; granted ${requested} by policy ${approver.metadata.name}` };
+  if (approver)
+    return {
+      requested,
+      granted: requested,
+      policy: approver.metadata.name,
+      reason: 'Approved',
+      message: `${head}; granted ${requested} by policy ${approver.metadata.name}`,
+    };
   const assigning = granting.filter((p) => p.spec.tierGrants!.assign !== undefined);
   const tiers = [...new Set(assigning.map((p) => p.spec.tierGrants!.assign as string))];
   if (tiers.length === 1) {
     const p = assigning[0]!;
-    return { requested, granted: tiers[0]!, policy: p.metadata.name, reason: 'Assigned', message: `${head}; granted ${tiers[0]} by policy ${p.metadata.name}` };
+    return {
+      requested,
+      granted: tiers[0]!,
+      policy: p.metadata.name,
+      reason: 'Assigned',
+      message: `${head}; granted ${tiers[0]} by policy ${p.metadata.name}`,
+    };
   }
   if (tiers.length > 1) {
     const who = assigning.map((p) => `${p.metadata.name} assigns ${p.spec.tierGrants!.assign}`).join(', ');
-    return { requested, reason: 'Conflict', message: `${head}; not granted: the selecting policies assign different tiers (${who}) and none approves ${requested}` };
+    return {
+      requested,
+      reason: 'Conflict',
+      message: `${head}; not granted: the selecting policies assign different tiers (${who}) and none approves ${requested}`,
+    };
   }
   return {
-    requested, reason: 'NotGranted',
-    message: granting.length === 0
-      ? `${head}; not granted: no LLMPolicy selecting this tenant grants tiers (spec.tierGrants)`
-      : `${head}; not granted: no selecting policy approves it or assigns a tier (${granting.map((p) => p.metadata.name).join(', ')})`,
+    requested,
+    reason: 'NotGranted',
+    message:
+      granting.length === 0
+        ? `${head}; not granted: no LLMPolicy selecting this tenant grants tiers (spec.tierGrants)`
+        : `${head}; not granted: no selecting policy approves it or assigns a tier (${granting.map((p) => p.metadata.name).join(', ')})`,
   };
 }
 
@@ -81,7 +111,10 @@ export function grantTier(requested: string, policies: readonly LLMPolicy[]): Ti
 
 /** Suspensions in force for a tenant: selecting policies with `suspend`, by name. */
 export function platformSuspensions(selecting: readonly LLMPolicy[]): { policy: string; reason: string }[] {
-  return selecting.filter((p) => p.spec.suspend !== undefined).sort(byName).map((p) => ({ policy: p.metadata.name, reason: p.spec.suspend!.reason }));
+  return selecting
+    .filter((p) => p.spec.suspend !== undefined)
+    .sort(byName)
+    .map((p) => ({ policy: p.metadata.name, reason: p.spec.suspend!.reason }));
 }
 
 // ---- Approved model sources ------------------------------------------------------------------------
@@ -96,14 +129,25 @@ export function sourceMatches(pattern: string, value: string): boolean {
   return value === pattern || value.startsWith(`${pattern}:`);
 }
 
-interface SourceRef { list: keyof ModelSources; what: string; value: string; caseInsensitive?: boolean }
+interface SourceRef {
+  list: keyof ModelSources;
+  what: string;
+  value: string;
+  caseInsensitive?: boolean;
+}
 
 /** The values of a model that an allowlist constrains. */
 export function modelSourceRefs(model: LLMModel): SourceRef[] {
   const s = model.spec;
   const repo = (ref: string) => ref.split('@')[0] ?? ref;
   const refs: SourceRef[] = [{ list: 'images', what: 'image repository', value: repo(s.image) }];
-  if (s.model.huggingface) refs.push({ list: 'huggingface', what: 'Hugging Face repo', value: s.model.huggingface.repo, caseInsensitive: true });
+  if (s.model.huggingface)
+    refs.push({
+      list: 'huggingface',
+      what: 'Hugging Face repo',
+      value: s.model.huggingface.repo,
+      caseInsensitive: true,
+    });
   if (s.model.ollama) refs.push({ list: 'ollama', what: 'Ollama model', value: s.model.ollama.name });
   if (s.model.oci) refs.push({ list: 'oci', what: 'OCI repository', value: repo(s.model.oci.reference) });
   return refs;
@@ -129,13 +173,17 @@ export function checkModelSources(model: LLMModel, policies: readonly LLMPolicy[
         : list.some((pattern) => sourceMatches(pattern, ref.value));
       if (!ok) {
         return {
-          approved: false, rule: `LLMPolicy ${p.metadata.name} spec.modelSources.${ref.list}`,
+          approved: false,
+          rule: `LLMPolicy ${p.metadata.name} spec.modelSources.${ref.list}`,
           message: sourceRefusal(ref.what, ref.value, p.metadata.name, ref.list),
         };
       }
     }
   }
-  return { approved: true, message: `approved by ${constraining.map((p) => `LLMPolicy ${p.metadata.name}`).join(', ')}` };
+  return {
+    approved: true,
+    message: `approved by ${constraining.map((p) => `LLMPolicy ${p.metadata.name}`).join(', ')}`,
+  };
 }
 
 /** The message both the admission policy and the operator give (keep in step with the chart's CEL). */
@@ -150,7 +198,9 @@ export function policyProblems(policy: LLMPolicy): string[] {
     try {
       new RE2(p.pattern, 'u');
     } catch (err) {
-      problems.push(`guardrails.redaction.customPatterns[${p.name}]: pattern does not compile as RE2 (${(err as Error).message})`);
+      problems.push(
+        `guardrails.redaction.customPatterns[${p.name}]: pattern does not compile as RE2 (${(err as Error).message})`,
+      );
     }
   }
   for (const w of policy.spec.accessWindows ?? []) {
@@ -189,7 +239,9 @@ export function mergeBudgets(budgets: (Budget | undefined)[]): CfgBudgetLine[] {
       if (!prev || line.limit < prev.limit) lines.set(key, { unit, limit: line.limit, windowSeconds: w });
     }
   }
-  return [...lines.values()].sort((a, b) => (a.unit === b.unit ? a.windowSeconds - b.windowSeconds : a.unit < b.unit ? -1 : 1));
+  return [...lines.values()].sort((a, b) =>
+    a.unit === b.unit ? a.windowSeconds - b.windowSeconds : a.unit < b.unit ? -1 : 1,
+  );
 }
 
 export function mergeRateLimits(all: (RateLimits | undefined)[]): RateLimits {
@@ -224,7 +276,12 @@ const uniqSorted = (xs: string[]): string[] => [...new Set(xs)].sort();
 /** A policy's judge as the gateway contract has it (defaults applied by the CRD schema). */
 function cfgJudge(j: JudgeSpec): CfgJudge {
   return {
-    model: j.model, protocol: j.protocol, timeoutMs: j.timeoutMs, failMode: j.failMode, benignClass: j.benignClass, maxChars: j.maxChars,
+    model: j.model,
+    protocol: j.protocol,
+    timeoutMs: j.timeoutMs,
+    failMode: j.failMode,
+    benignClass: j.benignClass,
+    maxChars: j.maxChars,
     ...(j.benignLabels ? { benignLabels: [...j.benignLabels] } : {}),
   };
 }
@@ -244,26 +301,42 @@ export function mergeGuardrails(policies: LLMPolicy[]): CfgGuardrails {
   return {
     redaction: {
       detectors: uniqSorted(g.flatMap((x) => x.redaction?.detectors ?? [])) as CfgGuardrails['redaction']['detectors'],
-      customPatterns: [...patterns.values()].sort((a, b) => (a.name === b.name ? (a.pattern < b.pattern ? -1 : 1) : a.name < b.name ? -1 : 1)),
+      customPatterns: [...patterns.values()].sort((a, b) =>
+        a.name === b.name ? (a.pattern < b.pattern ? -1 : 1) : a.name < b.name ? -1 : 1,
+      ),
     },
     promptInjection: {
-      mode: strictest(['off', 'flag', 'block'] as const, pi.map((x) => x.mode), 'off'),
+      mode: strictest(
+        ['off', 'flag', 'block'] as const,
+        pi.map((x) => x.mode),
+        'off',
+      ),
       threshold: minDefined(...pi.filter((x) => x.mode !== 'off').map((x) => x.threshold)) ?? 0.7,
       ...(docThresholds.length > 0 ? { documentThreshold: minDefined(...docThresholds) as number } : {}),
       ...(judge ? { judge: cfgJudge(judge) } : {}),
     },
     // output check: strictest mode, lowest threshold, the smallest window (0 = whole output) wins; the judge of the
     // first policy (by name) that asks for one
-    ...(ocJudge ? {
-      outputCheck: {
-        mode: strictest(['off', 'flag', 'block'] as const, oc.map((x) => x.mode), 'off'),
-        threshold: minDefined(...oc.map((x) => x.threshold)) as number,
-        judge: cfgJudge(ocJudge.judge),
-        windowChars: oc.some((x) => x.windowChars === 0) ? 0 : Math.min(...oc.map((x) => x.windowChars)),
-      },
-    } : {}),
+    ...(ocJudge
+      ? {
+          outputCheck: {
+            mode: strictest(
+              ['off', 'flag', 'block'] as const,
+              oc.map((x) => x.mode),
+              'off',
+            ),
+            threshold: minDefined(...oc.map((x) => x.threshold)) as number,
+            judge: cfgJudge(ocJudge.judge),
+            windowChars: oc.some((x) => x.windowChars === 0) ? 0 : Math.min(...oc.map((x) => x.windowChars)),
+          },
+        }
+      : {}),
     exfiltration: {
-      mode: strictest(['off', 'flag', 'neutralize', 'block'] as const, ex.map((x) => x.mode), 'off'),
+      mode: strictest(
+        ['off', 'flag', 'neutralize', 'block'] as const,
+        ex.map((x) => x.mode),
+        'off',
+      ),
       allowedHosts: intersect(ex.map((x) => x.allowedHosts)) ?? [],
     },
     canaries: uniqSorted(g.flatMap((x) => x.canaries ?? [])),
@@ -289,7 +362,11 @@ export function mergeAnomaly(policies: LLMPolicy[]): Anomaly | undefined {
     capHitRatio: Math.min(...all.map((a) => a.capHitRatio)),
     failedAuthPerMinute: Math.min(...all.map((a) => a.failedAuthPerMinute)),
     threshold: Math.min(...all.map((a) => a.threshold)),
-    action: strictest(['flag', 'revoke'] as const, all.map((a) => a.action), 'flag'),
+    action: strictest(
+      ['flag', 'revoke'] as const,
+      all.map((a) => a.action),
+      'flag',
+    ),
   };
 }
 
@@ -298,7 +375,10 @@ export function mergeAccessWindows(policies: LLMPolicy[]): AccessWindow[][] {
 }
 
 export function mergeIpAllowlists(policies: LLMPolicy[]): string[][] {
-  return policies.map((p) => p.spec.ipAllowlist).filter((l): l is string[] => l !== undefined).map((l) => [...l].sort());
+  return policies
+    .map((p) => p.spec.ipAllowlist)
+    .filter((l): l is string[] => l !== undefined)
+    .map((l) => [...l].sort());
 }
 
 export interface Entitlement {

@@ -18,13 +18,25 @@ const b64 = (v: string) => Buffer.from(v).toString('base64');
 const encode = (data: Record<string, string>) => Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)]));
 
 /** The tenant's key Secret (in its namespace, owned by the tenant); `data` holds plain values. */
-export function tenantKeySecret(tenant: LLMTenant, data: Record<string, string>, annotations: Record<string, string>): V1Secret {
+export function tenantKeySecret(
+  tenant: LLMTenant,
+  data: Record<string, string>,
+  annotations: Record<string, string>,
+): V1Secret {
   const refs = ownerRefs({ kind: 'LLMTenant', metadata: tenant.metadata });
   return {
-    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
     metadata: {
-      name: keySecretName(tenant), namespace: tenant.metadata.namespace ?? 'default',
-      labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', [LABEL_TENANT]: labelValue(tenant.metadata.name), [LABEL_KEY_SECRET]: 'true' },
+      name: keySecretName(tenant),
+      namespace: tenant.metadata.namespace ?? 'default',
+      labels: {
+        ...MANAGED_BY,
+        'app.kubernetes.io/name': 'tollgate',
+        [LABEL_TENANT]: labelValue(tenant.metadata.name),
+        [LABEL_KEY_SECRET]: 'true',
+      },
       annotations,
       ...(refs ? { ownerReferences: refs } : {}),
     },
@@ -37,10 +49,18 @@ export function upstreamCredentialSecret(model: LLMModel, value: string): V1Secr
   const s = upstreamSecretName(model);
   const refs = ownerRefs({ kind: 'LLMModel', metadata: model.metadata });
   return {
-    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
     metadata: {
-      name: s.name, namespace: model.metadata.namespace ?? 'default',
-      labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', [LABEL_MODEL]: labelValue(model.metadata.name), [LABEL_UPSTREAM_CREDENTIAL]: 'true' },
+      name: s.name,
+      namespace: model.metadata.namespace ?? 'default',
+      labels: {
+        ...MANAGED_BY,
+        'app.kubernetes.io/name': 'tollgate',
+        [LABEL_MODEL]: labelValue(model.metadata.name),
+        [LABEL_UPSTREAM_CREDENTIAL]: 'true',
+      },
       ...(refs ? { ownerReferences: refs } : {}),
     },
     data: encode({ [s.key]: value }),
@@ -50,8 +70,18 @@ export function upstreamCredentialSecret(model: LLMModel, value: string): V1Secr
 /** The gateway's copy of every served model's upstream credential (entry = credentialKey). */
 export function upstreamCredentialsSecret(opts: CompileOptions, entries: Record<string, string>): V1Secret {
   return {
-    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-    metadata: { name: opts.upstreamCredentialsSecret, namespace: opts.gatewayNamespace, labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', 'app.kubernetes.io/component': 'upstream-credentials' } },
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: {
+      name: opts.upstreamCredentialsSecret,
+      namespace: opts.gatewayNamespace,
+      labels: {
+        ...MANAGED_BY,
+        'app.kubernetes.io/name': 'tollgate',
+        'app.kubernetes.io/component': 'upstream-credentials',
+      },
+    },
     data: encode(entries),
   };
 }
@@ -61,7 +91,10 @@ interface PlaceholderInput {
   models: readonly { model: LLMModel; serving: boolean; supportsApiKey: boolean }[];
 }
 
-const placeholder = (s: V1Secret): V1Secret => ({ ...s, metadata: { ...s.metadata, annotations: { ...s.metadata?.annotations, [ANN_PLACEHOLDER]: PLACEHOLDER_NOTE } } });
+const placeholder = (s: V1Secret): V1Secret => ({
+  ...s,
+  metadata: { ...s.metadata, annotations: { ...s.metadata?.annotations, [ANN_PLACEHOLDER]: PLACEHOLDER_NOTE } },
+});
 
 /**
  * Every Secret the operator writes besides the gateway config, with empty values: each tenant's key Secret (one
@@ -73,10 +106,26 @@ export function placeholderSecrets(input: PlaceholderInput, opts: CompileOptions
   for (const { tenant } of input.tenants) {
     const owned = tenant.spec.keys.filter((k) => !k.secretRef);
     if (owned.length === 0) continue;
-    out.push(placeholder(tenantKeySecret(tenant, Object.fromEntries(owned.map((k) => [k.name, ''])), Object.fromEntries(owned.map((k) => [`${ANN_ROTATION}${k.name}`, String(k.rotation)])))));
+    out.push(
+      placeholder(
+        tenantKeySecret(
+          tenant,
+          Object.fromEntries(owned.map((k) => [k.name, ''])),
+          Object.fromEntries(owned.map((k) => [`${ANN_ROTATION}${k.name}`, String(k.rotation)])),
+        ),
+      ),
+    );
   }
   const withKey = input.models.filter((m) => m.supportsApiKey);
-  for (const m of withKey) if (!m.model.spec.upstreamCredential) out.push(placeholder(upstreamCredentialSecret(m.model, '')));
-  out.push(placeholder(upstreamCredentialsSecret(opts, Object.fromEntries(withKey.filter((m) => m.serving).map((m) => [credentialKey(m.model), ''])))));
+  for (const m of withKey)
+    if (!m.model.spec.upstreamCredential) out.push(placeholder(upstreamCredentialSecret(m.model, '')));
+  out.push(
+    placeholder(
+      upstreamCredentialsSecret(
+        opts,
+        Object.fromEntries(withKey.filter((m) => m.serving).map((m) => [credentialKey(m.model), ''])),
+      ),
+    ),
+  );
   return out;
 }

@@ -9,10 +9,18 @@ export function matchesSelector(selector: LabelSelector | undefined, labels: Rec
     const value = labels[req.key];
     const values = req.values ?? [];
     switch (req.operator) {
-      case 'In': if (!has || !values.includes(value as string)) return false; break;
-      case 'NotIn': if (has && values.includes(value as string)) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
+      case 'In':
+        if (!has || !values.includes(value as string)) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(value as string)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
     }
   }
   return true;

@@ -6,8 +6,21 @@ import { LABEL_TENANT, LABEL_TENANT_NS, MANAGED_BY, labelValue } from './labels.
 import type { NetworkPolicy } from './objects.ts';
 import type { CompileOptions } from './options.ts';
 import {
-  entitlement, grantTier, mergeAccessWindows, mergeAnomaly, mergeBudgets, mergeGuardrails, mergeIpAllowlists, mergeLogging,
-  mergeRateLimits, mergeRequestLimits, platformSuspensions, selects, tierSettings, type Entitlement, type TierGrant,
+  entitlement,
+  grantTier,
+  mergeAccessWindows,
+  mergeAnomaly,
+  mergeBudgets,
+  mergeGuardrails,
+  mergeIpAllowlists,
+  mergeLogging,
+  mergeRateLimits,
+  mergeRequestLimits,
+  platformSuspensions,
+  selects,
+  tierSettings,
+  type Entitlement,
+  type TierGrant,
 } from './policy.ts';
 import { createHash } from 'node:crypto';
 
@@ -56,12 +69,19 @@ export function compileTenant(input: TenantInputs): TenantOutcome {
   const id = `${ns}/${tenant.metadata.name}`;
   // 1. The tier: granted by the policies with tierGrants that select the tenant (they cannot select by tier).
   const view = { tenant, namespaceLabels: input.namespaceLabels };
-  const grant = grantTier(tenant.spec.tier, input.policies.filter((p) => p.spec.tierGrants !== undefined && selects(p, view)));
+  const grant = grantTier(
+    tenant.spec.tier,
+    input.policies.filter((p) => p.spec.tierGrants !== undefined && selects(p, view)),
+  );
   const tier = grant.granted;
   // 2. Every policy selecting the tenant, a `tiers` selector matching the granted tier.
-  const selecting = input.policies.filter((p) => selects(p, { ...view, tier }))
+  const selecting = input.policies
+    .filter((p) => selects(p, { ...view, tier }))
     .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
-  const brokenSelecting = input.brokenPolicies.filter((p) => selects(p, { ...view, tier })).map((p) => p.metadata.name).sort();
+  const brokenSelecting = input.brokenPolicies
+    .filter((p) => selects(p, { ...view, tier }))
+    .map((p) => p.metadata.name)
+    .sort();
   const suspendedBy = platformSuspensions(selecting);
   const ent: Entitlement = tier === undefined ? { models: [], denied: grant.message } : entitlement(selecting, tier);
   const requested = tenant.spec.models;
@@ -71,16 +91,31 @@ export function compileTenant(input: TenantInputs): TenantOutcome {
   const candidates = requested.length > 0 ? requested : ent.models === '*' ? [...input.models.keys()] : ent.models;
   for (const name of [...new Set(candidates)].sort()) {
     const model = input.models.get(name);
-    if (ent.denied) { if (requested.length > 0) deniedModels.push({ name, reason: ent.denied }); continue; }
-    if (ent.models !== '*' && !ent.models.includes(name)) { deniedModels.push({ name, reason: `tier "${tier}" is not entitled to it` }); continue; }
-    if (!model) { if (requested.length > 0) deniedModels.push({ name, reason: 'no LLMModel serves this name' }); continue; }
-    if (model.spec.tiers && (tier === undefined || !model.spec.tiers.includes(tier))) { deniedModels.push({ name, reason: `the model admits tiers ${model.spec.tiers.join(', ')} only` }); continue; }
+    if (ent.denied) {
+      if (requested.length > 0) deniedModels.push({ name, reason: ent.denied });
+      continue;
+    }
+    if (ent.models !== '*' && !ent.models.includes(name)) {
+      deniedModels.push({ name, reason: `tier "${tier}" is not entitled to it` });
+      continue;
+    }
+    if (!model) {
+      if (requested.length > 0) deniedModels.push({ name, reason: 'no LLMModel serves this name' });
+      continue;
+    }
+    if (model.spec.tiers && (tier === undefined || !model.spec.tiers.includes(tier))) {
+      deniedModels.push({ name, reason: `the model admits tiers ${model.spec.tiers.join(', ')} only` });
+      continue;
+    }
     granted.push(name);
   }
 
   let blocked: TenantOutcome['blocked'];
   if (brokenSelecting.length > 0) {
-    blocked = { reason: 'PolicyInvalid', message: `selecting LLMPolicy ${brokenSelecting.join(', ')} does not compile and has no last good version; access is refused until it is fixed` };
+    blocked = {
+      reason: 'PolicyInvalid',
+      message: `selecting LLMPolicy ${brokenSelecting.join(', ')} does not compile and has no last good version; access is refused until it is fixed`,
+    };
     granted = [];
   } else if (selecting.length === 0) {
     blocked = { reason: 'NoPolicy', message: 'no LLMPolicy selects this tenant' };
@@ -94,7 +129,9 @@ export function compileTenant(input: TenantInputs): TenantOutcome {
 
   const ts = tierSettings(selecting, tier ?? '');
   const budgets = mergeBudgets([tenant.spec.budget, ...selecting.map((p) => p.spec.budget), ...ts.budgets]);
-  const rate = clean(mergeRateLimits([tenant.spec.rateLimits, ...selecting.map((p) => p.spec.rateLimits), ...ts.rateLimits]));
+  const rate = clean(
+    mergeRateLimits([tenant.spec.rateLimits, ...selecting.map((p) => p.spec.rateLimits), ...ts.rateLimits]),
+  );
   const req = clean(mergeRequestLimits([tenant.spec.limits, ...selecting.map((p) => p.spec.limits), ...ts.limits]));
   const keys = tenantKeys(tenant, input.secrets, input.now);
 
@@ -128,18 +165,37 @@ export function compileTenant(input: TenantInputs): TenantOutcome {
     ...(modelLimits.length > 0 ? { modelLimits } : {}),
   };
   return {
-    id, tenant, policies: selecting.map((p) => p.metadata.name), grant, suspendedBy, selectedBy: [], grantedModels: granted, deniedModels,
-    effective: { budget: budgets, rateLimits: rate, limits: req }, keys: keys.status, config, changesAt: keys.changesAt,
+    id,
+    tenant,
+    policies: selecting.map((p) => p.metadata.name),
+    grant,
+    suspendedBy,
+    selectedBy: [],
+    grantedModels: granted,
+    deniedModels,
+    effective: { budget: budgets, rateLimits: rate, limits: req },
+    keys: keys.status,
+    config,
+    changesAt: keys.changesAt,
     ...(blocked ? { blocked } : {}),
   };
 }
 
 /** Per tenant per model limits (LLMPolicy modelLimits) of the granted models: the smallest over the selecting policies. */
-export function tenantModelLimits(selecting: readonly LLMPolicy[], granted: readonly string[]): NonNullable<CfgTenant['modelLimits']> {
+export function tenantModelLimits(
+  selecting: readonly LLMPolicy[],
+  granted: readonly string[],
+): NonNullable<CfgTenant['modelLimits']> {
   const out: NonNullable<CfgTenant['modelLimits']> = [];
   for (const model of granted) {
     const entries = selecting.flatMap((p) => (p.spec.modelLimits ?? []).filter((m) => m.model === model));
-    const l = entries.length > 0 ? scopeLimits(entries.map((e) => e.budget), entries.map((e) => e.rateLimits)) : undefined;
+    const l =
+      entries.length > 0
+        ? scopeLimits(
+            entries.map((e) => e.budget),
+            entries.map((e) => e.rateLimits),
+          )
+        : undefined;
     if (l) out.push({ model, ...l });
   }
   return out;
@@ -160,15 +216,22 @@ export function tenantNetworkPolicy(tenant: LLMTenant, opts: CompileOptions): Ne
       name: tenantNetworkPolicyName(ns, tenant.metadata.name),
       namespace: opts.gatewayNamespace,
       // Cross-namespace: no owner reference is possible; the operator deletes it by these labels.
-      labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', [LABEL_TENANT_NS]: ns, [LABEL_TENANT]: labelValue(tenant.metadata.name) },
+      labels: {
+        ...MANAGED_BY,
+        'app.kubernetes.io/name': 'tollgate',
+        [LABEL_TENANT_NS]: ns,
+        [LABEL_TENANT]: labelValue(tenant.metadata.name),
+      },
     },
     spec: {
       podSelector: { matchLabels: opts.gatewayPodLabels },
       policyTypes: ['Ingress'],
-      ingress: [{
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }],
-        ports: [{ protocol: 'TCP', port: opts.gatewayPort }],
-      }],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }],
+          ports: [{ protocol: 'TCP', port: opts.gatewayPort }],
+        },
+      ],
     },
   };
 }

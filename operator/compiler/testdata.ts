@@ -9,15 +9,28 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]>
 
 export function model(name: string, spec: Record<string, unknown> = {}, meta: Record<string, unknown> = {}): LLMModel {
   return LLMModel.parse({
-    apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMModel',
+    apiVersion: 'tollgate.dev/v1alpha1',
+    kind: 'LLMModel',
     metadata: { name, namespace: 'llm', ...meta },
-    spec: { engine: 'vllm', image: DIGEST, model: { huggingface: { repo: 'org/m', revision: REV } }, servedName: name, ...spec },
+    spec: {
+      engine: 'vllm',
+      image: DIGEST,
+      model: { huggingface: { repo: 'org/m', revision: REV } },
+      servedName: name,
+      ...spec,
+    },
   });
 }
 
-export function tenant(ns: string, name: string, spec: Record<string, unknown> = {}, labels: Record<string, string> = {}): LLMTenant {
+export function tenant(
+  ns: string,
+  name: string,
+  spec: Record<string, unknown> = {},
+  labels: Record<string, string> = {},
+): LLMTenant {
   return LLMTenant.parse({
-    apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMTenant',
+    apiVersion: 'tollgate.dev/v1alpha1',
+    kind: 'LLMTenant',
     metadata: { name, namespace: ns, labels },
     spec: { tier: 'gold', ...spec },
   });
@@ -27,9 +40,15 @@ export function policy(name: string, spec: Record<string, unknown> = {}): LLMPol
   return LLMPolicy.parse({ apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMPolicy', metadata: { name }, spec });
 }
 
-export function keySecret(ns: string, name: string, data: Record<string, string>, annotations: Record<string, string> = {}): V1Secret {
+export function keySecret(
+  ns: string,
+  name: string,
+  data: Record<string, string>,
+  annotations: Record<string, string> = {},
+): V1Secret {
   return {
-    apiVersion: 'v1', kind: 'Secret',
+    apiVersion: 'v1',
+    kind: 'Secret',
     metadata: { name, namespace: ns, annotations },
     data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
   };

@@ -3,7 +3,17 @@
 // shard that did not change is not written again), old shards swept; upstream credentials mirrored for
 // the gateway; NetworkPolicies of deleted tenants swept. Gateway replica bookkeeping is not here
 // (reconcile/replicas.ts): a Lease renewal never recompiles or republishes anything.
-import { ANN_PREVIOUS_HASH, CONFIG_INDEX_KEY, CONFIG_INDEX_NAME, ConfigPart, DELIVERY_LABELS, LABEL_CONFIG_PART, UPSTREAM_CREDENTIALS_SECRET, configHashOf, parseConfigIndex } from '../../api/delivery.ts';
+import {
+  ANN_PREVIOUS_HASH,
+  CONFIG_INDEX_KEY,
+  CONFIG_INDEX_NAME,
+  ConfigPart,
+  DELIVERY_LABELS,
+  LABEL_CONFIG_PART,
+  UPSTREAM_CREDENTIALS_SECRET,
+  configHashOf,
+  parseConfigIndex,
+} from '../../api/delivery.ts';
 import { GATEWAY_CONFIG_SCHEMA_VERSION } from '../../api/gateway-config.ts';
 import { configParts, secretsForParts } from '../compiler/delivery.ts';
 import { secretValue } from '../compiler/keys.ts';
@@ -36,11 +46,15 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
   const cfg = ctx.world.gatewayConfig(now);
   const cachedIndex = ctx.world.managedSecrets.get(`${ns}/${CONFIG_INDEX_NAME}`);
   const currentHash = configHashOf(cachedIndex?.metadata.annotations) || undefined;
-  if (!ctx.world.publishedShards) ctx.world.publishedShards = { current: await shardsOfIndex(ctx), previous: new Set() };
+  if (!ctx.world.publishedShards)
+    ctx.world.publishedShards = { current: await shardsOfIndex(ctx), previous: new Set() };
   if (currentHash !== cfg.hash) {
     const bytesMb = ctx.world.lastConfigBytes / 1e6;
     const churn = ctx.world.changedSincePublish > CHURN_TENANTS;
-    const wait = ctx.world.lastConfigPublishAt + (churn ? Math.max(MIN_PUBLISH_INTERVAL_MS, bytesMb * PUBLISH_MS_PER_MB) : MIN_PUBLISH_INTERVAL_MS) - now.getTime();
+    const wait =
+      ctx.world.lastConfigPublishAt +
+      (churn ? Math.max(MIN_PUBLISH_INTERVAL_MS, bytesMb * PUBLISH_MS_PER_MB) : MIN_PUBLISH_INTERVAL_MS) -
+      now.getTime();
     if (wait > 0) return { requeueAfterMs: Math.ceil(wait) };
     const parts = configParts(cfg.pieces(), cfg.hash);
     const [index, ...shards] = secretsForParts(parts, cfg.hash, GATEWAY_CONFIG_SCHEMA_VERSION, ns);
@@ -51,32 +65,62 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
     ctx.metrics.configShards.set(shards.length);
     // 3. Shards, then the index that names them: a gateway never sees an index without its shards.
     // (a shard swept a moment ago may still be in the cache: write it again)
-    const missing = shards.filter((s) => { const name = s.metadata?.name ?? ''; return !ctx.world.managedSecrets.get(`${ns}/${name}`) || ctx.world.sweptShards.delete(name); });
+    const missing = shards.filter((s) => {
+      const name = s.metadata?.name ?? '';
+      return !ctx.world.managedSecrets.get(`${ns}/${name}`) || ctx.world.sweptShards.delete(name);
+    });
     // Several at a time: while many tenants change, most shards are new and each is up to 768 KB.
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(SHARD_WRITERS, missing.length) }, async () => {
-      while (next < missing.length) { const s = missing[next++] as V1Secret; await ctx.client.apply(R.Secret, asData(s)); }
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(SHARD_WRITERS, missing.length) }, async () => {
+        while (next < missing.length) {
+          const s = missing[next++] as V1Secret;
+          await ctx.client.apply(R.Secret, asData(s));
+        }
+      }),
+    );
     const written = missing.length;
-    await ctx.client.apply(R.Secret, asData({
-      ...index,
-      metadata: { ...index.metadata, annotations: { ...(index.metadata?.annotations ?? {}), ...(currentHash ? { [ANN_PREVIOUS_HASH]: currentHash } : {}) } },
-    }));
+    await ctx.client.apply(
+      R.Secret,
+      asData({
+        ...index,
+        metadata: {
+          ...index.metadata,
+          annotations: {
+            ...(index.metadata?.annotations ?? {}),
+            ...(currentHash ? { [ANN_PREVIOUS_HASH]: currentHash } : {}),
+          },
+        },
+      }),
+    );
     ctx.world.lastConfigPublishAt = ctx.now().getTime();
     ctx.world.changedSincePublish = 0;
-    ctx.world.publishedShards = { current: new Set(shards.map((s) => s.metadata?.name ?? '')), previous: ctx.world.publishedShards.current };
-    ctx.log('gateway config published', { hash: cfg.hash, previous: currentHash, shards: shards.length, shardsWritten: written, bytes, tenants: cfg.tenants, models: cfg.models });
+    ctx.world.publishedShards = {
+      current: new Set(shards.map((s) => s.metadata?.name ?? '')),
+      previous: ctx.world.publishedShards.current,
+    };
+    ctx.log('gateway config published', {
+      hash: cfg.hash,
+      previous: currentHash,
+      shards: shards.length,
+      shardsWritten: written,
+      bytes,
+      tenants: cfg.tenants,
+      models: cfg.models,
+    });
   }
 
   // 4. Sweep shards neither the current nor the previous index names (gateways may still be reading that one).
   const { current, previous } = ctx.world.publishedShards;
-  for (const name of ctx.world.sweptShards) if (!ctx.world.managedSecrets.get(`${ns}/${name}`)) ctx.world.sweptShards.delete(name);
+  for (const name of ctx.world.sweptShards)
+    if (!ctx.world.managedSecrets.get(`${ns}/${name}`)) ctx.world.sweptShards.delete(name);
   // Only once this process has published: after a restart the shards of the index before the current one
   // are not known, and a converged system must not write.
   if (ctx.world.lastConfigPublishAt > 0 && current.size > 0) {
     for (const s of ctx.world.managedSecrets.values()) {
       if (s.metadata.namespace !== ns || s.metadata.labels?.[LABEL_CONFIG_PART] !== ConfigPart.enum.shard) continue;
-      if (current.has(s.metadata.name) || previous.has(s.metadata.name) || ctx.world.sweptShards.has(s.metadata.name)) continue;
+      if (current.has(s.metadata.name) || previous.has(s.metadata.name) || ctx.world.sweptShards.has(s.metadata.name))
+        continue;
       await ctx.client.delete(R.Secret, ns, s.metadata.name);
       ctx.world.sweptShards.add(s.metadata.name);
     }
@@ -94,13 +138,18 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
 function tenantExists(ctx: ReconcileContext, ns: string, labelName: string): boolean {
   if (ctx.world.tenants.get(`${ns}/${labelName}`)) return true;
   // Long names are shortened in the label: fall back to comparing label values.
-  for (const t of ctx.world.tenants.values()) if (t.metadata.namespace === ns && labelValue(t.metadata.name) === labelName) return true;
+  for (const t of ctx.world.tenants.values())
+    if (t.metadata.namespace === ns && labelValue(t.metadata.name) === labelName) return true;
   return false;
 }
 
 /** The shards the published index names (read once after a start: the cache holds digests, not the index text). */
 async function shardsOfIndex(ctx: ReconcileContext): Promise<Set<string>> {
-  const s = await ctx.client.get<KObject & { data?: Record<string, string> }>(R.Secret, ctx.gatewayNamespace, CONFIG_INDEX_NAME);
+  const s = await ctx.client.get<KObject & { data?: Record<string, string> }>(
+    R.Secret,
+    ctx.gatewayNamespace,
+    CONFIG_INDEX_NAME,
+  );
   const text = s?.data?.[CONFIG_INDEX_KEY];
   if (!text) return new Set();
   try {
@@ -121,13 +170,18 @@ async function mirrorCredentials(ctx: ReconcileContext): Promise<void> {
   for (const m of models) {
     const ref = upstreamSecretName(m.model);
     const mns = m.model.metadata.namespace ?? 'default';
-    const d = digestsOf(ctx.world.managedSecrets.get(`${mns}/${ref.name}`) ?? ctx.world.byoSecrets.get(`${mns}/${ref.name}`));
+    const d = digestsOf(
+      ctx.world.managedSecrets.get(`${mns}/${ref.name}`) ?? ctx.world.byoSecrets.get(`${mns}/${ref.name}`),
+    );
     const sha = d && Object.hasOwn(d, ref.key) && (d[ref.key]?.length ?? 0) > 0 ? d[ref.key]?.sha256 : undefined;
     if (sha) wanted.set(credentialKey(m.model), { ns: mns, name: ref.name, key: ref.key, sha });
   }
   const cached = ctx.world.managedSecrets.get(`${ns}/${UPSTREAM_CREDENTIALS_SECRET}`);
   const have = digestsOf(cached) ?? {};
-  const same = cached !== undefined && Object.keys(have).length === wanted.size && [...wanted].every(([k, w]) => Object.hasOwn(have, k) && have[k]?.sha256 === w.sha);
+  const same =
+    cached !== undefined &&
+    Object.keys(have).length === wanted.size &&
+    [...wanted].every(([k, w]) => Object.hasOwn(have, k) && have[k]?.sha256 === w.sha);
   if (same) return;
   const creds: Record<string, string> = {};
   for (const [k, w] of wanted) {
@@ -136,8 +190,14 @@ async function mirrorCredentials(ctx: ReconcileContext): Promise<void> {
     if (v) creds[k] = Buffer.from(v).toString('base64');
   }
   await ctx.client.apply(R.Secret, {
-    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-    metadata: { name: UPSTREAM_CREDENTIALS_SECRET, namespace: ns, labels: { ...DELIVERY_LABELS, 'app.kubernetes.io/component': 'upstream-credentials' } },
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: {
+      name: UPSTREAM_CREDENTIALS_SECRET,
+      namespace: ns,
+      labels: { ...DELIVERY_LABELS, 'app.kubernetes.io/component': 'upstream-credentials' },
+    },
     data: creds,
   } as KObject);
 }

@@ -18,13 +18,21 @@ export interface ReconcileContext {
   now: () => Date;
 }
 
-interface Applicable { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }
+interface Applicable {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+}
 
 /**
  * Apply `desired` with server-side apply unless the cached object already holds every field we own
  * (so a converged system makes no write requests). Hand edits to owned fields are reverted.
  */
-export async function ensure(ctx: ReconcileContext, desired: Applicable, cached: KObject | undefined): Promise<boolean> {
+export async function ensure(
+  ctx: ReconcileContext,
+  desired: Applicable,
+  cached: KObject | undefined,
+): Promise<boolean> {
   if (cached && upToDate(desired, cached)) return false;
   const r = resourceFor(desired.apiVersion ?? '', desired.kind ?? '');
   await ctx.client.apply(r, desired as KObject);
@@ -48,23 +56,38 @@ export async function writeStatus(ctx: ReconcileContext, obj: KObject, status: u
   // A cached status reduced to its digest (kube/transforms.ts) is compared by digest.
   if (typeof digest === 'string' ? digest === statusDigest(plain) : jsonEqual(plain, current ?? {})) return false;
   const r = resourceFor(obj.apiVersion, obj.kind);
-  await ctx.client.apply(r, {
-    apiVersion: obj.apiVersion, kind: obj.kind,
-    metadata: { name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) },
-    status,
-  }, { subresource: 'status' });
+  await ctx.client.apply(
+    r,
+    {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      metadata: { name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) },
+      status,
+    },
+    { subresource: 'status' },
+  );
   ctx.metrics.statusWrites.inc({ kind: obj.kind });
   return true;
 }
 
 /** A Kubernetes Event (events.k8s.io/v1) for a condition transition. */
-export async function recordEvent(ctx: ReconcileContext, obj: KObject, type: 'Normal' | 'Warning', reason: string, note: string): Promise<void> {
+export async function recordEvent(
+  ctx: ReconcileContext,
+  obj: KObject,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  note: string,
+): Promise<void> {
   const now = ctx.now();
   const ns = obj.metadata.namespace ?? 'default';
   try {
     await ctx.client.create(resourceFor('events.k8s.io/v1', 'Event'), {
-      apiVersion: 'events.k8s.io/v1', kind: 'Event',
-      metadata: { name: `${obj.metadata.name}.${now.getTime().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`, namespace: ns },
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: {
+        name: `${obj.metadata.name}.${now.getTime().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`,
+        namespace: ns,
+      },
       eventTime: microTime(now),
       reportingController: 'tollgate.dev/operator',
       reportingInstance: ctx.identity.slice(0, 128),
@@ -72,7 +95,13 @@ export async function recordEvent(ctx: ReconcileContext, obj: KObject, type: 'No
       reason,
       note: note.slice(0, 1024),
       type,
-      regarding: { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) },
+      regarding: {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        name: obj.metadata.name,
+        ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+        ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
+      },
     });
   } catch (err) {
     ctx.log('could not record event', { reason, err: err instanceof Error ? err.message : String(err) });
@@ -80,8 +109,15 @@ export async function recordEvent(ctx: ReconcileContext, obj: KObject, type: 'No
 }
 
 /** Record an Event when the Ready condition changes status or reason (not for a first Ready=True). */
-export async function readyTransition(ctx: ReconcileContext, obj: KObject, before: unknown, after: { conditions?: { type: string; status: string; reason: string; message: string }[] }): Promise<void> {
-  const prev = (before as { conditions?: { type: string; status: string; reason: string }[] } | undefined)?.conditions?.find((c) => c.type === 'Ready');
+export async function readyTransition(
+  ctx: ReconcileContext,
+  obj: KObject,
+  before: unknown,
+  after: { conditions?: { type: string; status: string; reason: string; message: string }[] },
+): Promise<void> {
+  const prev = (
+    before as { conditions?: { type: string; status: string; reason: string }[] } | undefined
+  )?.conditions?.find((c) => c.type === 'Ready');
   const next = after.conditions?.find((c) => c.type === 'Ready');
   if (!next || (prev && prev.status === next.status && prev.reason === next.reason)) return;
   // An object that becomes Ready on its first reconcile is not news (10k new tenants would be 10k Events).

@@ -19,7 +19,22 @@ export async function reconcileModel(ctx: ReconcileContext, namespace: string, n
   const outcome = compiled.models.find((m) => m.id === `${namespace}/${name}`);
   if (!outcome) {
     const why = invalid.get(`LLMModel/${namespace}/${name}`) ?? 'not compiled';
-    await writeStatus(ctx, obj, { observedGeneration: obj.metadata.generation, conditions: [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: why, lastTransitionTime: ctx.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), ...(obj.metadata.generation ? { observedGeneration: obj.metadata.generation } : {}) }] });
+    await writeStatus(ctx, obj, {
+      observedGeneration: obj.metadata.generation,
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'InvalidSpec',
+          message: why,
+          lastTransitionTime: ctx
+            .now()
+            .toISOString()
+            .replace(/\.\d{3}Z$/, 'Z'),
+          ...(obj.metadata.generation ? { observedGeneration: obj.metadata.generation } : {}),
+        },
+      ],
+    });
     return;
   }
 
@@ -30,7 +45,11 @@ export async function reconcileModel(ctx: ReconcileContext, namespace: string, n
     const cached = ctx.world.managedSecrets.get(`${namespace}/${s.name}`);
     const current = digestsOf(cached)?.[s.key];
     if (!cached || !current || current.length === 0) {
-      await ctx.client.apply(R.Secret, upstreamCredentialSecret(outcome.model, randomBytes(32).toString('base64url')) as KObject, { force: cached !== undefined });
+      await ctx.client.apply(
+        R.Secret,
+        upstreamCredentialSecret(outcome.model, randomBytes(32).toString('base64url')) as KObject,
+        { force: cached !== undefined },
+      );
     }
   }
 
@@ -39,20 +58,32 @@ export async function reconcileModel(ctx: ReconcileContext, namespace: string, n
     ['Service', (k) => ctx.world.services.get(k)],
     ['NetworkPolicy', (k) => ctx.world.networkPolicies.get(k)],
   ]);
-  const denyAll = compiled.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata?.namespace === namespace && o.metadata?.name === 'tollgate-default-deny');
+  const denyAll = compiled.objects.find(
+    (o) =>
+      o.kind === 'NetworkPolicy' && o.metadata?.namespace === namespace && o.metadata?.name === 'tollgate-default-deny',
+  );
   for (const desired of [...outcome.objects, ...(denyAll ? [denyAll] : [])]) {
     const lookup = caches.get(desired.kind ?? '');
     const cached = lookup?.(`${desired.metadata?.namespace}/${desired.metadata?.name}`);
     try {
       await ensure(ctx, desired, cached);
     } catch (err) {
-      throw new Error(`apply ${objectKey(desired)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new Error(`apply ${objectKey(desired)}: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
     }
   }
 
   const deploymentName = outcome.objects.find((o) => o.kind === 'Deployment')?.metadata?.name ?? '';
   const deployment = ctx.world.deployments.get(`${namespace}/${deploymentName}`);
-  const pods = ctx.world.pods.list().filter((p) => p.metadata.namespace === namespace && p.metadata.labels?.[LABEL_MODEL] === labelValue(name) && !p.metadata.deletionTimestamp);
+  const pods = ctx.world.pods
+    .list()
+    .filter(
+      (p) =>
+        p.metadata.namespace === namespace &&
+        p.metadata.labels?.[LABEL_MODEL] === labelValue(name) &&
+        !p.metadata.deletionTimestamp,
+    );
   const before = (obj as { status?: LLMModelStatus }).status;
   const status = modelStatus(outcome, deployment, pods, ctx.world.nodes.list(), before, ctx.now());
   if (await writeStatus(ctx, obj, status)) await readyTransition(ctx, obj, before, status);
@@ -66,4 +97,3 @@ export function modelKeyFor(o: KObject): string | undefined {
   if (label && o.metadata.namespace) return `${o.metadata.namespace}/${label}`;
   return undefined;
 }
-

@@ -14,15 +14,20 @@ export async function reconcilePolicy(ctx: ReconcileContext, name: string): Prom
   if (!outcome) return;
   const selected = ctx.world.policySelections(now).get(name) ?? [];
   const before = (obj as { status?: LLMPolicyStatus }).status;
-  const lastGood = outcome.problems.length === 0
-    ? { generation: outcome.policy.metadata.generation, spec: canonicalJson(outcome.policy.spec) }
-    : lastGoodInForce(ctx, name, before);
+  const lastGood =
+    outcome.problems.length === 0
+      ? { generation: outcome.policy.metadata.generation, spec: canonicalJson(outcome.policy.spec) }
+      : lastGoodInForce(ctx, name, before);
   const status = policyStatus({ ...outcome, selectedTenants: selected }, before, now, lastGood);
   if (await writeStatus(ctx, obj, status)) await readyTransition(ctx, obj, before, status);
 }
 
 /** The last good version in force (memory, else what status already recorded). */
-function lastGoodInForce(ctx: ReconcileContext, name: string, before: LLMPolicyStatus | undefined): LLMPolicyStatus['lastGood'] {
+function lastGoodInForce(
+  ctx: ReconcileContext,
+  name: string,
+  before: LLMPolicyStatus | undefined,
+): LLMPolicyStatus['lastGood'] {
   const p = ctx.world.lastGoodPolicies.get(name);
   if (p) return { generation: p.metadata.generation, spec: canonicalJson(p.spec) };
   return before?.lastGood;

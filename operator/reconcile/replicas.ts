@@ -27,19 +27,37 @@ export interface ReplicaPlan {
 }
 
 /** Pure: what the replicas' Leases say, at `now`. */
-export function planReplicas(leases: readonly ReplicaView[], hash: string | undefined, now: number, gcAfterMs = LEASE_GC_AFTER_MS): ReplicaPlan {
+export function planReplicas(
+  leases: readonly ReplicaView[],
+  hash: string | undefined,
+  now: number,
+  gcAfterMs = LEASE_GC_AFTER_MS,
+): ReplicaPlan {
   let current = 0;
   let stale = 0;
   const collect: string[] = [];
   let next = Infinity;
   for (const l of leases) {
-    if (!Number.isFinite(l.expiresAt) || l.expiresAt + gcAfterMs <= now) { collect.push(l.name); continue; }
-    if (l.expiresAt <= now) { next = Math.min(next, l.expiresAt + gcAfterMs - now); continue; }
+    if (!Number.isFinite(l.expiresAt) || l.expiresAt + gcAfterMs <= now) {
+      collect.push(l.name);
+      continue;
+    }
+    if (l.expiresAt <= now) {
+      next = Math.min(next, l.expiresAt + gcAfterMs - now);
+      continue;
+    }
     next = Math.min(next, l.expiresAt - now);
-    if (hash !== undefined && l.hash === hash) current++; else stale++;
+    if (hash !== undefined && l.hash === hash) current++;
+    else stale++;
   }
   const summary = `${current}/${current + stale} replicas on ${(hash ?? '').slice(7, 19)}`;
-  return { current, stale, summary, collect: collect.sort(), ...(Number.isFinite(next) ? { nextInMs: Math.ceil(next) + 100 } : {}) };
+  return {
+    current,
+    stale,
+    summary,
+    collect: collect.sort(),
+    ...(Number.isFinite(next) ? { nextInMs: Math.ceil(next) + 100 } : {}),
+  };
 }
 
 /** A replica's Lease as the contract (api/delivery.ts) reads it: a malformed one never counts as current. */
@@ -55,13 +73,17 @@ export async function reconcileReplicas(ctx: ReconcileContext): Promise<Reconcil
   ctx.metrics.gatewayReplicas.set({ state: 'current' }, plan.current);
   ctx.metrics.gatewayReplicas.set({ state: 'stale' }, plan.stale);
   for (const name of plan.collect) {
-    if (await ctx.client.delete(R.Lease, ns, name)) ctx.log('collected the Lease of a gone gateway replica', { lease: name });
+    if (await ctx.client.delete(R.Lease, ns, name))
+      ctx.log('collected the Lease of a gone gateway replica', { lease: name });
   }
   if (index && index.metadata.annotations?.[ANN_REPLICAS] !== plan.summary) {
     // A merge patch of one annotation: the publisher's server-side apply does not own it, so neither removes the other's.
     await ctx.client.request('PATCH', pathFor(R.Secret, ns, CONFIG_INDEX_NAME), {
-      query: { fieldManager: 'tollgate-operator-replicas' }, body: { metadata: { annotations: { [ANN_REPLICAS]: plan.summary } } },
-      contentType: 'application/merge-patch+json', verb: 'patch', resource: 'secrets',
+      query: { fieldManager: 'tollgate-operator-replicas' },
+      body: { metadata: { annotations: { [ANN_REPLICAS]: plan.summary } } },
+      contentType: 'application/merge-patch+json',
+      verb: 'patch',
+      resource: 'secrets',
     });
   }
   return plan.nextInMs !== undefined ? { requeueAfterMs: plan.nextInMs } : undefined;

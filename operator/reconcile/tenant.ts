@@ -17,10 +17,16 @@ import { planRevokedKeys } from '../status/revocations.ts';
 
 export const LABEL_KEY_SECRET = 'tollgate.dev/tenant-keys';
 
-export async function reconcileTenant(ctx: ReconcileContext, namespace: string, name: string): Promise<ReconcileResult | void> {
+export async function reconcileTenant(
+  ctx: ReconcileContext,
+  namespace: string,
+  name: string,
+): Promise<ReconcileResult | void> {
   const obj = ctx.world.tenants.get(`${namespace}/${name}`);
   if (!obj || obj.metadata.deletionTimestamp) return; // key Secret goes with it; the NetworkPolicy is swept by the config reconciler
-  const parsed = LLMTenant.safeParse((({ status: _s, [STATUS_DIGEST]: _d, ...rest }) => rest)(obj as typeof obj & { status?: unknown }));
+  const parsed = LLMTenant.safeParse(
+    (({ status: _s, [STATUS_DIGEST]: _d, ...rest }) => rest)(obj as typeof obj & { status?: unknown }),
+  );
   if (!parsed.success) return;
   const tenant = parsed.data;
   const now = ctx.now();
@@ -31,28 +37,52 @@ export async function reconcileTenant(ctx: ReconcileContext, namespace: string, 
   // The cache holds digests, not keys: plan on them (a key's digest stands in for its value), and read
   // the Secret itself only when the plan changes it and must carry existing keys over (rotation).
   const digests = digestsOf(cached) ?? {};
-  const fromCache = cached ? { data: Object.fromEntries(Object.entries(digests).map(([k, d]) => [k, `sha256:${d.sha256}`])), annotations: cached.metadata.annotations ?? {} } : undefined;
+  const fromCache = cached
+    ? {
+        data: Object.fromEntries(Object.entries(digests).map(([k, d]) => [k, `sha256:${d.sha256}`])),
+        annotations: cached.metadata.annotations ?? {},
+      }
+    : undefined;
   let plan = planKeySecret(tenant, fromCache, now, generateKey);
   if (plan.changed && cached) {
     const live = await ctx.client.get<typeof obj & { data?: Record<string, string> }>(R.Secret, namespace, secretName);
-    const current = live ? {
-      data: Object.fromEntries(Object.entries(live.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])),
-      annotations: live.metadata.annotations ?? {},
-    } : undefined;
+    const current = live
+      ? {
+          data: Object.fromEntries(
+            Object.entries(live.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+          ),
+          annotations: live.metadata.annotations ?? {},
+        }
+      : undefined;
     plan = planKeySecret(tenant, current, now, generateKey);
   }
   if (plan.changed) {
     await ctx.client.apply(R.Secret, {
-      apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
       metadata: {
-        name: secretName, namespace,
-        labels: { ...MANAGED_BY, 'app.kubernetes.io/name': 'tollgate', [LABEL_TENANT]: labelValue(name), [LABEL_KEY_SECRET]: 'true' },
+        name: secretName,
+        namespace,
+        labels: {
+          ...MANAGED_BY,
+          'app.kubernetes.io/name': 'tollgate',
+          [LABEL_TENANT]: labelValue(name),
+          [LABEL_KEY_SECRET]: 'true',
+        },
         annotations: plan.next.annotations,
-        ...(ownerRefs({ kind: 'LLMTenant', metadata: tenant.metadata }) ? { ownerReferences: ownerRefs({ kind: 'LLMTenant', metadata: tenant.metadata }) } : {}),
+        ...(ownerRefs({ kind: 'LLMTenant', metadata: tenant.metadata })
+          ? { ownerReferences: ownerRefs({ kind: 'LLMTenant', metadata: tenant.metadata }) }
+          : {}),
       },
       data: Object.fromEntries(Object.entries(plan.next.data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
     });
-    ctx.log('tenant keys updated', { tenant: `${namespace}/${name}`, issued: plan.issued, rotated: plan.rotated, dropped: plan.dropped });
+    ctx.log('tenant keys updated', {
+      tenant: `${namespace}/${name}`,
+      issued: plan.issued,
+      rotated: plan.rotated,
+      dropped: plan.dropped,
+    });
     // Status follows once the informer sees the Secret (level-triggered).
     return { requeueAfterMs: 500 };
   }
@@ -67,7 +97,14 @@ export async function reconcileTenant(ctx: ReconcileContext, namespace: string, 
   //    status.revokedKeys (issue #13/#15: compiled into the gateway config, so they survive a Redis wipe).
   const before = (obj as { status?: LLMTenantStatus }).status;
   const published = gatewayPublished(ctx, now);
-  const rk = planRevokedKeys(`${namespace}/${name}`, before?.revokedKeys, published, obj.metadata.annotations, outcome.keys, now);
+  const rk = planRevokedKeys(
+    `${namespace}/${name}`,
+    before?.revokedKeys,
+    published,
+    obj.metadata.annotations,
+    outcome.keys,
+    now,
+  );
   const status = tenantStatus(outcome, before, ctx.gatewayUrl, now, gatewayRevocations(ctx, now), rk.next);
   if (await writeStatus(ctx, obj, status)) {
     await readyTransition(ctx, obj, before, status);
@@ -75,12 +112,27 @@ export async function reconcileTenant(ctx: ReconcileContext, namespace: string, 
     // KeyRevocationLifted, and tollgate_operator_key_revocations_total{event}
     const contact = tenant.spec.contact ? ` Contact: ${tenant.spec.contact}.` : '';
     for (const r of rk.added) {
-      ctx.metrics.keyRevocations?.inc({ event: 'revoked', by: r.by === 'gateway' || r.by === 'annotation' ? r.by : 'other' });
-      await recordEvent(ctx, obj, 'Warning', 'KeyRevoked', `Key ${r.key ?? '(unknown)'} (material ${r.fingerprint}) revoked by ${r.by}: ${r.reason}, at ${r.at}. Calls with it fail with revoked_api_key; issue a new key by raising spec.keys[].rotation.${contact}`);
+      ctx.metrics.keyRevocations?.inc({
+        event: 'revoked',
+        by: r.by === 'gateway' || r.by === 'annotation' ? r.by : 'other',
+      });
+      await recordEvent(
+        ctx,
+        obj,
+        'Warning',
+        'KeyRevoked',
+        `Key ${r.key ?? '(unknown)'} (material ${r.fingerprint}) revoked by ${r.by}: ${r.reason}, at ${r.at}. Calls with it fail with revoked_api_key; issue a new key by raising spec.keys[].rotation.${contact}`,
+      );
     }
     for (const r of rk.lifted) {
       ctx.metrics.keyRevocations?.inc({ event: 'lifted', by: 'annotation' });
-      await recordEvent(ctx, obj, 'Normal', 'KeyRevocationLifted', `The revocation of key ${r.key ?? '(unknown)'} (material ${r.fingerprint}) is lifted.${contact}`);
+      await recordEvent(
+        ctx,
+        obj,
+        'Normal',
+        'KeyRevocationLifted',
+        `The revocation of key ${r.key ?? '(unknown)'} (material ${r.fingerprint}) is lifted.${contact}`,
+      );
     }
   }
   return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
@@ -96,7 +148,9 @@ export function gatewayRevocations(ctx: ReconcileContext, now: Date): Map<string
 /** Every revocation the live gateway replicas publish (material sha256, or a key id before #13). */
 export function gatewayPublished(ctx: ReconcileContext, now: Date): { id: string; reason: string; at: string }[] {
   const out: { id: string; reason: string; at: string }[] = [];
-  for (const l of ctx.world.gatewayLeases.list() as (KObject & { spec?: { renewTime?: string; leaseDurationSeconds?: number } })[]) {
+  for (const l of ctx.world.gatewayLeases.list() as (KObject & {
+    spec?: { renewTime?: string; leaseDurationSeconds?: number };
+  })[]) {
     const renewed = Date.parse(l.spec?.renewTime ?? '');
     if (!Number.isFinite(renewed) || renewed + (l.spec?.leaseDurationSeconds ?? 30) * 1000 < now.getTime()) continue;
     out.push(...revokedOn(l));

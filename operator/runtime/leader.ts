@@ -26,7 +26,6 @@ export interface LeaderOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
-
 export class LeaderElector {
   private readonly client: KubeClient;
   private readonly o: Required<Omit<LeaderOptions, 'log'>> & Pick<LeaderOptions, 'log'>;
@@ -42,9 +41,13 @@ export class LeaderElector {
     this.o = { leaseDurationSeconds: 15, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, ...opts };
   }
 
-  get isLeader(): boolean { return this.leading; }
+  get isLeader(): boolean {
+    return this.leading;
+  }
 
-  start(): void { void this.tick(); }
+  start(): void {
+    void this.tick();
+  }
 
   async stop(): Promise<void> {
     this.stopped = true;
@@ -54,9 +57,14 @@ export class LeaderElector {
       try {
         const lease = await this.client.get<Lease>(R.Lease, this.o.namespace, this.o.name);
         if (lease?.spec?.holderIdentity === this.o.identity) {
-          await this.client.replace(R.Lease, { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime() } });
+          await this.client.replace(R.Lease, {
+            ...lease,
+            spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime() },
+          });
         }
-      } catch { /* best effort */ }
+      } catch {
+        /* best effort */
+      }
       this.setLeading(false);
     }
   }
@@ -64,16 +72,22 @@ export class LeaderElector {
   private setLeading(v: boolean): void {
     if (v === this.leading) return;
     this.leading = v;
-    this.o.log?.(v ? 'became leader' : 'stopped leading', { lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity });
-    if (v) this.o.onStartedLeading(); else this.o.onStoppedLeading();
+    this.o.log?.(v ? 'became leader' : 'stopped leading', {
+      lease: `${this.o.namespace}/${this.o.name}`,
+      identity: this.o.identity,
+    });
+    if (v) this.o.onStartedLeading();
+    else this.o.onStoppedLeading();
   }
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
     try {
       const ok = await this.tryAcquireOrRenew();
-      if (ok) { this.lastRenew = Date.now(); this.setLeading(true); }
-      else if (this.leading && Date.now() - this.lastRenew > this.o.renewDeadlineMs) this.setLeading(false);
+      if (ok) {
+        this.lastRenew = Date.now();
+        this.setLeading(true);
+      } else if (this.leading && Date.now() - this.lastRenew > this.o.renewDeadlineMs) this.setLeading(false);
     } catch (err) {
       this.o.log?.('lease update failed', { err: err instanceof Error ? err.message : String(err) });
       if (this.leading && Date.now() - this.lastRenew > this.o.renewDeadlineMs) this.setLeading(false);
@@ -87,11 +101,16 @@ export class LeaderElector {
   private async tryAcquireOrRenew(): Promise<boolean> {
     const now = new Date();
     const lease = await this.client.get<Lease>(R.Lease, this.o.namespace, this.o.name);
-    const mine: LeaseSpec = { holderIdentity: this.o.identity, leaseDurationSeconds: this.o.leaseDurationSeconds, renewTime: microTime(now) };
+    const mine: LeaseSpec = {
+      holderIdentity: this.o.identity,
+      leaseDurationSeconds: this.o.leaseDurationSeconds,
+      renewTime: microTime(now),
+    };
     if (!lease) {
       try {
         await this.client.create(R.Lease, {
-          apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
           metadata: { name: this.o.name, namespace: this.o.namespace },
           spec: { ...mine, acquireTime: microTime(now), leaseTransitions: 0 },
         });
@@ -103,14 +122,18 @@ export class LeaderElector {
     }
     const spec = lease.spec ?? {};
     const record = `${spec.holderIdentity ?? ''}|${spec.renewTime ?? ''}`;
-    if (record !== this.observed) { this.observed = record; this.observedAt = Date.now(); }
+    if (record !== this.observed) {
+      this.observed = record;
+      this.observedAt = Date.now();
+    }
     const holder = spec.holderIdentity ?? '';
     const duration = (spec.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000;
     const expired = holder === '' || this.observedAt + duration < Date.now();
     if (holder !== this.o.identity && !expired) return false;
-    const next: LeaseSpec = holder === this.o.identity
-      ? { ...spec, ...mine }
-      : { ...mine, acquireTime: microTime(now), leaseTransitions: (spec.leaseTransitions ?? 0) + 1 };
+    const next: LeaseSpec =
+      holder === this.o.identity
+        ? { ...spec, ...mine }
+        : { ...mine, acquireTime: microTime(now), leaseTransitions: (spec.leaseTransitions ?? 0) + 1 };
     try {
       await this.client.replace(R.Lease, { ...lease, spec: next });
       this.observed = `${this.o.identity}|${next.renewTime ?? ''}`;

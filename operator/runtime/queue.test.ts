@@ -9,8 +9,13 @@ describe('work queue', () => {
   it('dedupes keys waiting in the queue', async () => {
     const q = new WorkQueue();
     const seen: string[] = [];
-    q.add('a'); q.add('a'); q.add('b'); q.add('a');
-    const run = q.run(async (k) => { seen.push(k); }, 1);
+    q.add('a');
+    q.add('a');
+    q.add('b');
+    q.add('a');
+    const run = q.run(async (k) => {
+      seen.push(k);
+    }, 1);
     await tick(20);
     q.stop();
     await run;
@@ -23,8 +28,13 @@ describe('work queue', () => {
     let maxInFlight = 0;
     let runs = 0;
     const run = q.run(async () => {
-      inFlight++; runs++; maxInFlight = Math.max(maxInFlight, inFlight);
-      if (runs === 1) { q.add('k'); q.add('k'); }
+      inFlight++;
+      runs++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      if (runs === 1) {
+        q.add('k');
+        q.add('k');
+      }
       await tick(10);
       inFlight--;
     }, 4);
@@ -75,7 +85,10 @@ describe('work queue', () => {
     for (let i = 0; i < 100; i++) q.add(`tenant/ns/t${i}`);
     q.add('config');
     const seen: string[] = [];
-    const run = q.run(async (key) => { seen.push(key); if (seen.length === 3) q.stop(); }, 1);
+    const run = q.run(async (key) => {
+      seen.push(key);
+      if (seen.length === 3) q.stop();
+    }, 1);
     await run;
     assert.equal(seen[0], 'config');
   });

@@ -7,7 +7,9 @@ import { backoffDelay, type BackoffOptions } from '../../kube/backoff.ts';
 export const MAX_DELAY_MS = 60 * 60_000;
 
 export type Reconcile = (key: string) => Promise<ReconcileResult | void>;
-export interface ReconcileResult { requeueAfterMs?: number }
+export interface ReconcileResult {
+  requeueAfterMs?: number;
+}
 
 export interface QueueMetrics {
   depth(n: number): void;
@@ -34,15 +36,23 @@ export class WorkQueue {
     this.priority = opts.priority ?? (() => false);
   }
 
-  get length(): number { return this.queue.length; }
-  get inFlight(): number { return this.processing.size; }
+  get length(): number {
+    return this.queue.length;
+  }
+  get inFlight(): number {
+    return this.processing.size;
+  }
 
   add(key: string): void {
     if (this.stopped) return;
-    if (this.processing.has(key)) { this.dirty.add(key); return; }
+    if (this.processing.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
     if (this.queued.has(key)) return;
     this.queued.add(key);
-    if (this.priority(key)) this.queue.unshift(key); else this.queue.push(key);
+    if (this.priority(key)) this.queue.unshift(key);
+    else this.queue.push(key);
     this.metrics?.depth(this.queue.length);
     this.waiters.shift()?.();
   }
@@ -53,12 +63,18 @@ export class WorkQueue {
     // Far-future wake-ups (a key expiring in months) are capped: the periodic resync covers them, and
     // setTimeout overflows above 2^31-1 ms into an immediate, looping timer.
     const ms = Math.min(requestedMs, MAX_DELAY_MS);
-    if (ms <= 0) { this.add(key); return; }
+    if (ms <= 0) {
+      this.add(key);
+      return;
+    }
     const existing = this.timers.get(key) as (NodeJS.Timeout & { _due?: number }) | undefined;
     const due = Date.now() + ms;
     if (existing && (existing._due ?? 0) <= due) return;
     if (existing) clearTimeout(existing);
-    const t = setTimeout(() => { this.timers.delete(key); this.add(key); }, ms) as NodeJS.Timeout & { _due?: number };
+    const t = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, ms) as NodeJS.Timeout & { _due?: number };
     t._due = due;
     t.unref();
     this.timers.set(key, t);
@@ -72,8 +88,12 @@ export class WorkQueue {
     return delay;
   }
 
-  forget(key: string): void { this.failures.delete(key); }
-  failuresOf(key: string): number { return this.failures.get(key) ?? 0; }
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+  failuresOf(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
 
   private async next(): Promise<string | undefined> {
     while (!this.stopped && this.queue.length === 0) await new Promise<void>((r) => this.waiters.push(r));

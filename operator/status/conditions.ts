@@ -8,12 +8,25 @@ export interface ConditionInput {
   message: string;
 }
 
-export function setConditions(previous: readonly Condition[] | undefined, next: readonly ConditionInput[], generation: number | undefined, now: Date): Condition[] {
+export function setConditions(
+  previous: readonly Condition[] | undefined,
+  next: readonly ConditionInput[],
+  generation: number | undefined,
+  now: Date,
+): Condition[] {
   const prev = new Map((previous ?? []).map((c) => [c.type, c]));
   return next.map((c) => {
     const old = prev.get(c.type);
-    const lastTransitionTime = old && old.status === c.status ? old.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    return { type: c.type, status: c.status, ...(generation !== undefined ? { observedGeneration: generation } : {}), lastTransitionTime, reason: c.reason, message: c.message };
+    const lastTransitionTime =
+      old && old.status === c.status ? old.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return {
+      type: c.type,
+      status: c.status,
+      ...(generation !== undefined ? { observedGeneration: generation } : {}),
+      lastTransitionTime,
+      reason: c.reason,
+      message: c.message,
+    };
   });
 }
 

@@ -93,22 +93,40 @@ export function planRevokedKeys(
     if (SHA.test(p.id)) fp = fingerprint(p.id);
     else if (p.id.startsWith(`${tenantId}/`)) fp = keys.find((k) => `${tenantId}/${k.name}` === p.id)?.fingerprint; // pre-#13: by key id
     if (fp === undefined || !byFp.has(fp)) continue;
-    add({ fingerprint: fp, key: baseName(byFp.get(fp)!), reason: clip(p.reason) || 'revoked', at: p.at, by: 'gateway' });
+    add({
+      fingerprint: fp,
+      key: baseName(byFp.get(fp)!),
+      reason: clip(p.reason) || 'revoked',
+      at: p.at,
+      by: 'gateway',
+    });
   }
   for (const [fp, reason] of req.revoke) {
     // an annotation asks for a revocation: its time is when the operator first saw it
-    add({ fingerprint: fp, ...(byFp.has(fp) ? { key: baseName(byFp.get(fp)!) } : {}), reason, at: now.toISOString(), by: 'annotation' });
+    add({
+      fingerprint: fp,
+      ...(byFp.has(fp) ? { key: baseName(byFp.get(fp)!) } : {}),
+      reason,
+      at: now.toISOString(),
+      by: 'annotation',
+    });
   }
-  const all = [...next.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.fingerprint < b.fingerprint ? -1 : 1));
+  const all = [...next.values()].sort((a, b) =>
+    a.at < b.at ? -1 : a.at > b.at ? 1 : a.fingerprint < b.fingerprint ? -1 : 1,
+  );
   return { next: all.slice(Math.max(0, all.length - MAX_REVOKED_KEYS)), added, lifted };
 }
 
 /** What the compiler enforces: the sticky record plus pending annotation requests, less lifts. Fingerprint -> record. */
-export function revokedMaterial(tenant: Pick<LLMTenant, 'metadata'> & { status?: { revokedKeys?: readonly RevokedKey[] | undefined } | undefined }): Map<string, { reason: string; at: string; by: string }> {
+export function revokedMaterial(
+  tenant: Pick<LLMTenant, 'metadata'> & { status?: { revokedKeys?: readonly RevokedKey[] | undefined } | undefined },
+): Map<string, { reason: string; at: string; by: string }> {
   const req = annotationRequests(tenant.metadata.annotations);
   const out = new Map<string, { reason: string; at: string; by: string }>();
-  for (const r of tenant.status?.revokedKeys ?? []) if (!lifts(req, r)) out.set(r.fingerprint, { reason: r.reason, at: r.at, by: r.by });
-  for (const [fp, reason] of req.revoke) if (!out.has(fp) && !req.unrevoke.has(fp)) out.set(fp, { reason, at: '', by: 'annotation' });
+  for (const r of tenant.status?.revokedKeys ?? [])
+    if (!lifts(req, r)) out.set(r.fingerprint, { reason: r.reason, at: r.at, by: r.by });
+  for (const [fp, reason] of req.revoke)
+    if (!out.has(fp) && !req.unrevoke.has(fp)) out.set(fp, { reason, at: '', by: 'annotation' });
   return out;
 }
 
@@ -116,16 +134,26 @@ export function revokedMaterial(tenant: Pick<LLMTenant, 'metadata'> & { status?:
 export const tenantInformerTransform: Transform = (o) => {
   const out = digestedStatusTransform(o);
   const rk = (o['status'] as { revokedKeys?: unknown } | undefined)?.revokedKeys;
-  if (Array.isArray(rk) && rk.length > 0 && out['status']) out['status'] = { ...(out['status'] as object), revokedKeys: rk };
+  if (Array.isArray(rk) && rk.length > 0 && out['status'])
+    out['status'] = { ...(out['status'] as object), revokedKeys: rk };
   return out;
 };
 
 /** Part of a tenant's compile signature: what of the object feeds sticky revocations. */
-export function revocationSignature(o: { metadata: { annotations?: Record<string, string> | undefined }; status?: unknown }): string {
-  const ann = Object.entries(o.metadata.annotations ?? {}).filter(([k]) => k.startsWith(ANN_REVOKE) || k.startsWith(ANN_UNREVOKE)).sort();
+export function revocationSignature(o: {
+  metadata: { annotations?: Record<string, string> | undefined };
+  status?: unknown;
+}): string {
+  const ann = Object.entries(o.metadata.annotations ?? {})
+    .filter(([k]) => k.startsWith(ANN_REVOKE) || k.startsWith(ANN_UNREVOKE))
+    .sort();
   const rk = (o.status as { revokedKeys?: { fingerprint: string; at: string }[] } | undefined)?.revokedKeys ?? [];
   return ann.length === 0 && rk.length === 0 ? '' : JSON.stringify([ann, rk.map((r) => `${r.fingerprint}@${r.at}`)]);
 }
 
 const baseName = (n: string): string => (n.endsWith('.previous') ? n.slice(0, -'.previous'.length) : n);
-const clip = (s: string): string => s.replace(/[\u0000-\u001f]/g, ' ').trim().slice(0, 200);
+const clip = (s: string): string =>
+  s
+    .replace(/[\u0000-\u001f]/g, ' ')
+    .trim()
+    .slice(0, 200);

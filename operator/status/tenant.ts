@@ -5,31 +5,57 @@ import type { TenantOutcome } from '../compiler/index.ts';
 import type { TierGrant } from '../compiler/policy.ts';
 import { setConditions, type ConditionInput } from './conditions.ts';
 
-export function tenantStatus(outcome: TenantOutcome, previous: LLMTenantStatus | undefined, endpoint: string, now: Date, revokedByGateway: ReadonlyMap<string, string> = new Map(), revokedKeys?: readonly RevokedKey[]): LLMTenantStatus {
+export function tenantStatus(
+  outcome: TenantOutcome,
+  previous: LLMTenantStatus | undefined,
+  endpoint: string,
+  now: Date,
+  revokedByGateway: ReadonlyMap<string, string> = new Map(),
+  revokedKeys?: readonly RevokedKey[],
+): LLMTenantStatus {
   const t = outcome.tenant;
   // gateway revocations are keyed by material (sha256; matched by fingerprint) or, before #13, by key id
   const byFp = new Map<string, string>();
   for (const [id, why] of revokedByGateway) if (/^[a-f0-9]{64}$/.test(id)) byFp.set(fingerprint(id), why);
-  const sticky = new Map((revokedKeys ?? []).map((r) => [r.fingerprint, `revoked by ${r.by} (${r.reason}) at ${r.at}`]));
+  const sticky = new Map(
+    (revokedKeys ?? []).map((r) => [r.fingerprint, `revoked by ${r.by} (${r.reason}) at ${r.at}`]),
+  );
   const keys = outcome.keys.map((k) => {
     const id = `${outcome.id}/${k.name}`;
-    const why = (k.fingerprint ? sticky.get(k.fingerprint) ?? byFp.get(k.fingerprint) : undefined) ?? revokedByGateway.get(id);
+    const why =
+      (k.fingerprint ? (sticky.get(k.fingerprint) ?? byFp.get(k.fingerprint)) : undefined) ?? revokedByGateway.get(id);
     return why && (k.state === 'Active' || k.state === 'Grace') ? { ...k, state: 'Revoked' as const, reason: why } : k;
   });
   const active = keys.filter((k) => k.state === 'Active' || k.state === 'Grace').length;
   const pending = keys.filter((k) => k.state === 'Pending').length;
   const conds: ConditionInput[] = [];
-  conds.push(pending > 0
-    ? { type: 'KeysIssued', status: 'False', reason: 'Pending', message: `${pending} key(s) not issued yet` }
-    : { type: 'KeysIssued', status: 'True', reason: 'Issued', message: `${active} usable key(s)` });
+  conds.push(
+    pending > 0
+      ? { type: 'KeysIssued', status: 'False', reason: 'Pending', message: `${pending} key(s) not issued yet` }
+      : { type: 'KeysIssued', status: 'True', reason: 'Issued', message: `${active} usable key(s)` },
+  );
   const suspension = suspensionCondition(outcome);
   conds.push(suspension);
   conds.push(tierCondition(outcome.grant));
   let ready: ConditionInput;
-  if (suspension.status === 'True') ready = { type: 'Ready', status: 'False', reason: 'Suspended', message: suspension.message };
-  else if (outcome.blocked) ready = { type: 'Ready', status: 'False', reason: outcome.blocked.reason, message: outcome.blocked.message };
-  else if (active === 0) ready = { type: 'Ready', status: 'False', reason: 'NoUsableKeys', message: keys.length === 0 ? 'spec.keys is empty' : 'no key is active' };
-  else ready = { type: 'Ready', status: 'True', reason: 'Granted', message: `${outcome.grantedModels.length} model(s) granted` };
+  if (suspension.status === 'True')
+    ready = { type: 'Ready', status: 'False', reason: 'Suspended', message: suspension.message };
+  else if (outcome.blocked)
+    ready = { type: 'Ready', status: 'False', reason: outcome.blocked.reason, message: outcome.blocked.message };
+  else if (active === 0)
+    ready = {
+      type: 'Ready',
+      status: 'False',
+      reason: 'NoUsableKeys',
+      message: keys.length === 0 ? 'spec.keys is empty' : 'no key is active',
+    };
+  else
+    ready = {
+      type: 'Ready',
+      status: 'True',
+      reason: 'Granted',
+      message: `${outcome.grantedModels.length} model(s) granted`,
+    };
   conds.unshift(ready);
   return {
     observedGeneration: t.metadata.generation,
@@ -48,7 +74,11 @@ export function tenantStatus(outcome: TenantOutcome, previous: LLMTenantStatus |
     effective: {
       ...(outcome.effective.budget.length > 0 ? { budgets: budgetLines(outcome.effective.budget) } : {}),
       rateLimits: outcome.effective.rateLimits,
-      limits: { ...outcome.effective.limits, maxOutputTokens: outcome.config.limits.maxOutputTokens, maxN: outcome.config.limits.maxN },
+      limits: {
+        ...outcome.effective.limits,
+        maxOutputTokens: outcome.config.limits.maxOutputTokens,
+        maxN: outcome.config.limits.maxN,
+      },
     },
     keys,
     ...(revokedKeys && revokedKeys.length > 0 ? { revokedKeys: [...revokedKeys] } : {}),
@@ -64,26 +94,51 @@ export function suspensionCondition(outcome: Pick<TenantOutcome, 'tenant' | 'sus
   const by = outcome.suspendedBy;
   if (by.length > 0) {
     const why = by.map((s) => `LLMPolicy ${s.policy}: ${s.reason}`).join('; ');
-    return { type: 'Suspended', status: 'True', reason: 'SuspendedByPolicy', message: `suspended by the platform (${why}); every request is refused${outcome.tenant.spec.suspended ? '; also self-suspended (spec.suspended)' : ''}` };
+    return {
+      type: 'Suspended',
+      status: 'True',
+      reason: 'SuspendedByPolicy',
+      message: `suspended by the platform (${why}); every request is refused${outcome.tenant.spec.suspended ? '; also self-suspended (spec.suspended)' : ''}`,
+    };
   }
-  if (outcome.tenant.spec.suspended) return { type: 'Suspended', status: 'True', reason: 'SuspendedBySelf', message: 'self-suspended (spec.suspended is true); every request is refused' };
+  if (outcome.tenant.spec.suspended)
+    return {
+      type: 'Suspended',
+      status: 'True',
+      reason: 'SuspendedBySelf',
+      message: 'self-suspended (spec.suspended is true); every request is refused',
+    };
   return { type: 'Suspended', status: 'False', reason: 'Active', message: 'not suspended' };
 }
 
 /** TierNotGranted: True when the tier in force is not the one requested (or none is granted). */
 export function tierCondition(grant: TierGrant): ConditionInput {
-  if (grant.granted === grant.requested) return { type: 'TierNotGranted', status: 'False', reason: 'Granted', message: grant.message };
-  return { type: 'TierNotGranted', status: 'True', reason: grant.granted === undefined ? (grant.reason === 'Conflict' ? 'Conflict' : 'NotGranted') : 'OtherTierGranted', message: grant.message };
+  if (grant.granted === grant.requested)
+    return { type: 'TierNotGranted', status: 'False', reason: 'Granted', message: grant.message };
+  return {
+    type: 'TierNotGranted',
+    status: 'True',
+    reason:
+      grant.granted === undefined ? (grant.reason === 'Conflict' ? 'Conflict' : 'NotGranted') : 'OtherTierGranted',
+    message: grant.message,
+  };
 }
 
 /**
  * Every line, as enforced: lines of different windows are not comparable (10 per minute and 100,000 per
  * day both apply, and either may refuse a request), so none is singled out as "the" budget.
  */
-export function budgetLines(lines: TenantOutcome['effective']['budget']): NonNullable<NonNullable<LLMTenantStatus['effective']>['budgets']> {
+export function budgetLines(
+  lines: TenantOutcome['effective']['budget'],
+): NonNullable<NonNullable<LLMTenantStatus['effective']>['budgets']> {
   return [...lines]
     .sort((a, b) => (a.unit === b.unit ? a.windowSeconds - b.windowSeconds : a.unit < b.unit ? -1 : 1))
-    .map((l) => ({ unit: l.unit, limit: l.limit, window: windowText(l.windowSeconds), windowSeconds: l.windowSeconds }));
+    .map((l) => ({
+      unit: l.unit,
+      limit: l.limit,
+      window: windowText(l.windowSeconds),
+      windowSeconds: l.windowSeconds,
+    }));
 }
 
 export function windowText(seconds: number): string {

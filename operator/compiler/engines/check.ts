@@ -19,10 +19,19 @@ export function checkEngineArgs(model: LLMModel): EngineArgsCheck {
   const engine = model.spec.engine;
   const cli = engineAdapter(engine).cli?.engine;
   const n = model.spec.engineArgs?.length ?? 0;
-  if (!cli) return { checked: false, problems: [], message: `${n} engineArgs passed to ${engine} unchecked (Tollgate has not captured the ${engine} CLI)` };
+  if (!cli)
+    return {
+      checked: false,
+      problems: [],
+      message: `${n} engineArgs passed to ${engine} unchecked (Tollgate has not captured the ${engine} CLI)`,
+    };
   const want = model.spec.engineVersion;
   if (want !== undefined && bare(want) !== bare(cli.version)) {
-    return { checked: false, problems: [], message: `engineArgs not checked: Tollgate has the CLI of ${engine} ${cli.version}, spec.engineVersion says ${want}` };
+    return {
+      checked: false,
+      problems: [],
+      message: `engineArgs not checked: Tollgate has the CLI of ${engine} ${cli.version}, spec.engineVersion says ${want}`,
+    };
   }
   const problems = unknownFlags(model.spec.engineArgs ?? [], cli);
   return {

@@ -14,7 +14,9 @@ import { HF_HUB_CLI, TGI_CLI, VLLM_CLI, flagName, unknownEnv, unknownFlags, type
 const GENERIC_ENV = ['HOME'];
 
 function containers(m: LLMModel): { engine: V1Container } {
-  const d = compile({ models: [m], tenants: [], policies: [] }).objects.find((o) => o.kind === 'Deployment') as V1Deployment;
+  const d = compile({ models: [m], tenants: [], policies: [] }).objects.find(
+    (o) => o.kind === 'Deployment',
+  ) as V1Deployment;
   return { engine: d.spec!.template.spec!.containers[0]! };
 }
 
@@ -29,13 +31,21 @@ const VARIANTS: [string, Record<string, unknown>][] = [
 ];
 
 function check(engine: 'vllm' | 'tgi', cli: EngineCli) {
-  const variants: [string, Record<string, unknown>][] = engine === 'vllm' ? [...VARIANTS, ['embeddings', { model: hf, capabilities: ['embeddings'] }]] : VARIANTS;
+  const variants: [string, Record<string, unknown>][] =
+    engine === 'vllm' ? [...VARIANTS, ['embeddings', { model: hf, capabilities: ['embeddings'] }]] : VARIANTS;
   for (const [name, spec] of variants) {
     it(`${name}: every compiled flag and env var exists in ${engine} ${cli.version}`, () => {
       const { engine: c } = containers(model(`m-${engine}`, { engine, ...spec }));
       assert.deepEqual(c.command, cli.command.split(' '));
       assert.deepEqual(unknownFlags(c.args ?? [], cli, 'args'), []);
-      assert.deepEqual(unknownEnv((c.env ?? []).map((e) => e.name), [cli, HF_HUB_CLI], GENERIC_ENV), []);
+      assert.deepEqual(
+        unknownEnv(
+          (c.env ?? []).map((e) => e.name),
+          [cli, HF_HUB_CLI],
+          GENERIC_ENV,
+        ),
+        [],
+      );
     });
   }
 }
@@ -44,7 +54,17 @@ describe('vLLM flags against vllm 0.33.0', () => {
   check('vllm', VLLM_CLI);
   it('the fixture is the real list: flags vLLM dropped are absent, current ones present', () => {
     for (const gone of ['--disable-log-requests', '--task']) assert.ok(!VLLM_CLI.flags.includes(gone), gone);
-    for (const f of ['--served-model-name', '--max-model-len', '--runner', '--convert', '--enable-log-requests', '--tensor-parallel-size', '-tp', '--no-enforce-eager']) assert.ok(VLLM_CLI.flags.includes(f), f);
+    for (const f of [
+      '--served-model-name',
+      '--max-model-len',
+      '--runner',
+      '--convert',
+      '--enable-log-requests',
+      '--tensor-parallel-size',
+      '-tp',
+      '--no-enforce-eager',
+    ])
+      assert.ok(VLLM_CLI.flags.includes(f), f);
     for (const e of ['VLLM_API_KEY', 'VLLM_NO_USAGE_STATS', 'DO_NOT_TRACK']) assert.ok(VLLM_CLI.env.includes(e), e);
     assert.equal(VLLM_CLI.version, '0.33.0');
   });
@@ -59,7 +79,8 @@ describe('vLLM flags against vllm 0.33.0', () => {
 describe('TGI flags against text-generation-launcher 3.3.7', () => {
   check('tgi', TGI_CLI);
   it('the fixture is the real list', () => {
-    for (const f of ['--model-id', '--hostname', '--port', '--max-total-tokens', '--max-input-tokens', '--num-shard']) assert.ok(TGI_CLI.flags.includes(f), f);
+    for (const f of ['--model-id', '--hostname', '--port', '--max-total-tokens', '--max-input-tokens', '--num-shard'])
+      assert.ok(TGI_CLI.flags.includes(f), f);
     for (const e of ['API_KEY', 'HF_TOKEN']) assert.ok(TGI_CLI.env.includes(e), e);
     assert.ok(!TGI_CLI.flags.includes('--max-model-len'));
   });
@@ -79,16 +100,27 @@ describe('flag names as the engines parse them', () => {
   for (const [arg, cli, want] of table) it(`${arg} (${cli.engine})`, () => assert.equal(flagName(arg, cli), want));
 });
 
-describe('users\' engineArgs', () => {
-  const withArgs = (engine: string, engineArgs: string[], extra: Record<string, unknown> = {}) => LLMModel.parse(model('u', { engine, model: hf, engineArgs, ...extra }));
+describe("users' engineArgs", () => {
+  const withArgs = (engine: string, engineArgs: string[], extra: Record<string, unknown> = {}) =>
+    LLMModel.parse(model('u', { engine, model: hf, engineArgs, ...extra }));
 
   it('known flags (with values, = forms, underscores) pass', () => {
-    const r = checkEngineArgs(withArgs('vllm', ['--gpu-memory-utilization', '0.85', '--enforce-eager', '--max_num_seqs=64', '--no-enable-prefix-caching']));
+    const r = checkEngineArgs(
+      withArgs('vllm', [
+        '--gpu-memory-utilization',
+        '0.85',
+        '--enforce-eager',
+        '--max_num_seqs=64',
+        '--no-enable-prefix-caching',
+      ]),
+    );
     assert.deepEqual(r, { checked: true, problems: [], message: '5 engineArgs are flags of vllm 0.33.0' });
   });
 
   it('an unknown or removed flag is named, with what replaced it', () => {
-    const r = checkEngineArgs(withArgs('vllm', ['--disable-log-requests', '--gpu-memory-utilization', '0.9', '--bogus-flag=1']));
+    const r = checkEngineArgs(
+      withArgs('vllm', ['--disable-log-requests', '--gpu-memory-utilization', '0.9', '--bogus-flag=1']),
+    );
     assert.equal(r.checked, true);
     assert.deepEqual(r.problems, [
       'engineArgs[0]: "--disable-log-requests" is not a flag of vllm 0.33.0 (removed from vLLM (request logging is off unless --enable-log-requests is given))',
@@ -101,12 +133,23 @@ describe('users\' engineArgs', () => {
   it('the problems reach the compile outcome (status condition and `tollgate validate`)', () => {
     const r = compile({ models: [withArgs('vllm', ['--task', 'embed'])], tenants: [], policies: [] });
     assert.equal(r.models[0]!.engineArgs.problems.length, 1);
-    assert.match(r.models[0]!.engineArgs.problems[0]!, /"--task" is not a flag of vllm 0\.33\.0 \(removed from vLLM: use --runner pooling/);
+    assert.match(
+      r.models[0]!.engineArgs.problems[0]!,
+      /"--task" is not a flag of vllm 0\.33\.0 \(removed from vLLM: use --runner pooling/,
+    );
   });
 
   it('another engine version: not checked, and status says so', () => {
     const r = checkEngineArgs(withArgs('vllm', ['--some-future-flag'], { engineVersion: '0.40.0' }));
-    assert.deepEqual(r, { checked: false, problems: [], message: 'engineArgs not checked: Tollgate has the CLI of vllm 0.33.0, spec.engineVersion says 0.40.0' });
-    assert.equal(checkEngineArgs(withArgs('vllm', ['--bogus'], { engineVersion: 'v0.33.0' })).problems.length, 1, 'v-prefix is the same version');
+    assert.deepEqual(r, {
+      checked: false,
+      problems: [],
+      message: 'engineArgs not checked: Tollgate has the CLI of vllm 0.33.0, spec.engineVersion says 0.40.0',
+    });
+    assert.equal(
+      checkEngineArgs(withArgs('vllm', ['--bogus'], { engineVersion: 'v0.33.0' })).problems.length,
+      1,
+      'v-prefix is the same version',
+    );
   });
 });

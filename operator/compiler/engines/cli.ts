@@ -36,7 +36,8 @@ export function flagName(arg: string, cli: EngineCli): string | undefined {
   let name = arg.split('=', 1)[0]!;
   if (cli.normalize.underscoresAsDashes && name.startsWith('--')) name = `--${name.slice(2).replaceAll('_', '-')}`;
   // vLLM: --compilation-config.mode 3 sets one key of a JSON-valued flag
-  if (cli.normalize.dottedConfigKeys && name.startsWith('--') && name.includes('.')) name = name.slice(0, name.indexOf('.'));
+  if (cli.normalize.dottedConfigKeys && name.startsWith('--') && name.includes('.'))
+    name = name.slice(0, name.indexOf('.'));
   return name;
 }
 
@@ -48,13 +49,19 @@ export function unknownFlags(args: readonly string[], cli: EngineCli, label = 'e
     const name = flagName(a, cli);
     if (name === undefined || known.has(name)) return;
     const hint = REMOVED[cli.engine]?.[name];
-    out.push(`${label}[${i}]: ${JSON.stringify(name)} is not a flag of ${cli.engine} ${cli.version}${hint ? ` (${hint})` : ''}`);
+    out.push(
+      `${label}[${i}]: ${JSON.stringify(name)} is not a flag of ${cli.engine} ${cli.version}${hint ? ` (${hint})` : ''}`,
+    );
   });
   return out;
 }
 
 /** Env var names in `names` that neither the engine nor its hub client reads. Pure. */
-export function unknownEnv(names: readonly string[], clis: readonly EngineCli[], allowed: readonly string[] = []): string[] {
+export function unknownEnv(
+  names: readonly string[],
+  clis: readonly EngineCli[],
+  allowed: readonly string[] = [],
+): string[] {
   const known = new Set([...clis.flatMap((c) => c.env), ...allowed]);
   return names.filter((n) => !known.has(n));
 }

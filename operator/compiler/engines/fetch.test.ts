@@ -13,13 +13,20 @@ const REV = 'b'.repeat(40);
 const SHA = 'd'.repeat(64);
 
 function pod(spec: Record<string, unknown>) {
-  const d = compile({ models: [LLMModel.parse(model('m', spec))], tenants: [], policies: [] }).objects.find((o) => o.kind === 'Deployment') as V1Deployment;
+  const d = compile({ models: [LLMModel.parse(model('m', spec))], tenants: [], policies: [] }).objects.find(
+    (o) => o.kind === 'Deployment',
+  ) as V1Deployment;
   return d.spec!.template.spec!;
 }
-const envOf = (c: { env?: { name: string; value?: string }[] }) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? e]));
+const envOf = (c: { env?: { name: string; value?: string }[] }) =>
+  Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? e]));
 
 describe('Ollama: the served name resolves', () => {
-  const p = pod({ engine: 'ollama', servedName: 'chat-small', model: { ollama: { name: 'llama3.1:8b', digest: `sha256:${SHA}` } } });
+  const p = pod({
+    engine: 'ollama',
+    servedName: 'chat-small',
+    model: { ollama: { name: 'llama3.1:8b', digest: `sha256:${SHA}` } },
+  });
   const init = p.initContainers![0]!;
 
   it('the fetch step pulls the pinned name, checks its manifest, then copies it to the served name', () => {
@@ -29,7 +36,10 @@ describe('Ollama: the served name resolves', () => {
     assert.equal(env.OLLAMA_MANIFEST, 'manifests/registry.ollama.ai/library/llama3.1/8b');
     assert.equal(env.OLLAMA_DIGEST, `sha256:${SHA}`);
     const script = init.args![0]!;
-    assert.ok(script.indexOf('ollama pull') < script.indexOf('sha256sum') && script.indexOf('sha256sum') < script.indexOf('ollama cp'));
+    assert.ok(
+      script.indexOf('ollama pull') < script.indexOf('sha256sum') &&
+        script.indexOf('sha256sum') < script.indexOf('ollama cp'),
+    );
     assert.match(script, /ollama cp "\$OLLAMA_PULL_NAME" "\$SERVED_NAME"/);
   });
 
@@ -41,7 +51,17 @@ describe('Ollama: the served name resolves', () => {
 
   it('admission: an ollama servedName must be a name Ollama can serve', () => {
     const issues = (servedName: string) => {
-      const r = LLMModel.safeParse({ apiVersion: 'tollgate.dev/v1alpha1', kind: 'LLMModel', metadata: { name: 'm', namespace: 'llm' }, spec: { engine: 'ollama', image: DIGEST, servedName, model: { ollama: { name: 'llama3.1:8b', digest: `sha256:${SHA}` } } } });
+      const r = LLMModel.safeParse({
+        apiVersion: 'tollgate.dev/v1alpha1',
+        kind: 'LLMModel',
+        metadata: { name: 'm', namespace: 'llm' },
+        spec: {
+          engine: 'ollama',
+          image: DIGEST,
+          servedName,
+          model: { ollama: { name: 'llama3.1:8b', digest: `sha256:${SHA}` } },
+        },
+      });
       return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     };
     assert.match(issues('Llama3').join('\n'), /spec\.servedName: for ollama, servedName must be an Ollama model name/);
@@ -53,7 +73,10 @@ describe('Ollama: the served name resolves', () => {
 
 describe('Hugging Face fetch containers', () => {
   it('the token comes from the named Secret into the fetch container only, never the engine', () => {
-    const p = pod({ engine: 'vllm', model: { huggingface: { repo: 'org/gated', revision: REV, tokenSecret: { name: 'hf', key: 'token' } } } });
+    const p = pod({
+      engine: 'vllm',
+      model: { huggingface: { repo: 'org/gated', revision: REV, tokenSecret: { name: 'hf', key: 'token' } } },
+    });
     const tok = p.initContainers![0]!.env!.find((e) => e.name === 'HF_TOKEN');
     assert.deepEqual(tok?.valueFrom, { secretKeyRef: { name: 'hf', key: 'token' } });
     assert.ok(!p.containers[0]!.env!.some((e) => e.name === 'HF_TOKEN'));
@@ -62,7 +85,10 @@ describe('Hugging Face fetch containers', () => {
 
   it('llama.cpp: spec values reach the curl script as env, never spliced into it', () => {
     const path = 'weird "$(name)`.gguf';
-    const p = pod({ engine: 'llamacpp', model: { huggingface: { repo: 'org/m', revision: REV, files: [{ path, sha256: SHA }] } } });
+    const p = pod({
+      engine: 'llamacpp',
+      model: { huggingface: { repo: 'org/m', revision: REV, files: [{ path, sha256: SHA }] } },
+    });
     const init = p.initContainers![0]!;
     assert.ok(!init.args![0]!.includes(path));
     assert.equal(envOf(init).HF_FILE, path);
@@ -72,7 +98,12 @@ describe('Hugging Face fetch containers', () => {
 
 describe('status: "verified" only when something is', () => {
   const table: [string, Record<string, unknown>, boolean, string][] = [
-    ['HF with file digests', { huggingface: { repo: 'o/m', revision: REV, files: [{ path: 'a', sha256: SHA }] } }, true, 'SpecDigests'],
+    [
+      'HF with file digests',
+      { huggingface: { repo: 'o/m', revision: REV, files: [{ path: 'a', sha256: SHA }] } },
+      true,
+      'SpecDigests',
+    ],
     ['HF without file digests', { huggingface: { repo: 'o/m', revision: REV } }, false, 'PinnedNotVerified'],
     ['OCI by digest', { oci: { reference: `r/m@sha256:${SHA}` } }, true, 'OCIDigest'],
   ];
@@ -85,11 +116,19 @@ describe('status: "verified" only when something is', () => {
     });
   }
   it('Ollama by manifest digest', () => {
-    const v = modelVerification(LLMModel.parse(model('m', { engine: 'ollama', servedName: 'x', model: { ollama: { name: 'x', digest: `sha256:${SHA}` } } })));
+    const v = modelVerification(
+      LLMModel.parse(
+        model('m', { engine: 'ollama', servedName: 'x', model: { ollama: { name: 'x', digest: `sha256:${SHA}` } } }),
+      ),
+    );
     assert.deepEqual([v.verified, v.reason], [true, 'ManifestDigest']);
   });
   it('reaches the compile outcome', () => {
-    const r = compile({ models: [LLMModel.parse(model('m', { model: { huggingface: { repo: 'o/m', revision: REV } } }))], tenants: [], policies: [] });
+    const r = compile({
+      models: [LLMModel.parse(model('m', { model: { huggingface: { repo: 'o/m', revision: REV } } }))],
+      tenants: [],
+      policies: [],
+    });
     assert.equal(r.models[0]!.verification.reason, 'PinnedNotVerified');
   });
 });

@@ -16,11 +16,16 @@ export const llamacpp: EngineAdapter = {
   supportsApiKey: true,
   container({ model, credentialEnv }) {
     const args = [
-      '--model', ggufPath(model),
-      '--alias', model.spec.servedName,
-      '--host', '0.0.0.0',
-      '--port', String(PORT),
-      '--ctx-size', String(model.spec.contextLength),
+      '--model',
+      ggufPath(model),
+      '--alias',
+      model.spec.servedName,
+      '--host',
+      '0.0.0.0',
+      '--port',
+      String(PORT),
+      '--ctx-size',
+      String(model.spec.contextLength),
     ];
     if (model.spec.resources.gpus > 0) args.push('--n-gpu-layers', '999');
     if (model.spec.capabilities.includes('embeddings')) args.push('--embeddings');
@@ -49,7 +54,12 @@ export const llamacpp: EngineAdapter = {
       'mv "$out.part" "$out"',
       'echo "verified: $HF_REPO@$HF_REVISION: 1 file, sha256 from the spec"',
     ].join('\n');
-    const env = [...huggingFaceFetchEnv(model), { name: 'HF_FILE', value: file.path }, { name: 'HF_SHA256', value: file.sha256 }, { name: 'HOME', value: '/tmp' }];
+    const env = [
+      ...huggingFaceFetchEnv(model),
+      { name: 'HF_FILE', value: file.path },
+      { name: 'HF_SHA256', value: file.sha256 },
+      { name: 'HOME', value: '/tmp' },
+    ];
     return { image: model.spec.image, command: ['/bin/sh', '-c'], args: [script], env };
   },
   ...healthProbes('/health', PORT),

@@ -6,7 +6,12 @@ const PORT = 11434;
 export function manifestPath(name: string): string {
   const [repo = name, tag = 'latest'] = name.split(':');
   const parts = repo.split('/');
-  const full = parts.length >= 3 ? parts : parts.length === 2 ? ['registry.ollama.ai', ...parts] : ['registry.ollama.ai', 'library', repo];
+  const full =
+    parts.length >= 3
+      ? parts
+      : parts.length === 2
+        ? ['registry.ollama.ai', ...parts]
+        : ['registry.ollama.ai', 'library', repo];
   return `manifests/${full.join('/')}/${tag}`;
 }
 

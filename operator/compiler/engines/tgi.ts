@@ -1,5 +1,12 @@
 import { HF_HUB_CLI, TGI_CLI } from './cli.ts';
-import { HF_OFFLINE_ENV, healthProbes, localModelPath, pinnedRevision, pythonImageFetch, type EngineAdapter } from './types.ts';
+import {
+  HF_OFFLINE_ENV,
+  healthProbes,
+  localModelPath,
+  pinnedRevision,
+  pythonImageFetch,
+  type EngineAdapter,
+} from './types.ts';
 
 const PORT = 8080;
 
@@ -12,11 +19,16 @@ export const tgi: EngineAdapter = {
   container({ model, credentialEnv }) {
     const path = localModelPath(model);
     const args = [
-      '--model-id', path,
-      '--hostname', '0.0.0.0',
-      '--port', String(PORT),
-      '--max-total-tokens', String(model.spec.contextLength),
-      '--max-input-tokens', String(Math.max(1, (model.spec.limits?.maxInputTokens ?? model.spec.contextLength - 1))),
+      '--model-id',
+      path,
+      '--hostname',
+      '0.0.0.0',
+      '--port',
+      String(PORT),
+      '--max-total-tokens',
+      String(model.spec.contextLength),
+      '--max-input-tokens',
+      String(Math.max(1, model.spec.limits?.maxInputTokens ?? model.spec.contextLength - 1)),
     ];
     if (model.spec.resources.gpus > 1) args.push('--num-shard', String(model.spec.resources.gpus));
     args.push(...(model.spec.engineArgs ?? []));

@@ -82,7 +82,8 @@ export function huggingFaceFetchEnv(model: LLMModel): V1EnvVar[] {
     { name: 'HF_FILES', value: JSON.stringify(hf.files ?? []) },
     { name: 'MODEL_DEST', value: `${MODEL_DIR}/${hf.repo}` },
   ];
-  if (hf.tokenSecret) env.push({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: hf.tokenSecret.name, key: hf.tokenSecret.key } } });
+  if (hf.tokenSecret)
+    env.push({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: hf.tokenSecret.name, key: hf.tokenSecret.key } } });
   return env;
 }
 
@@ -111,11 +112,19 @@ export function pythonImageFetch(model: LLMModel): Pick<V1Container, 'image' | '
   const oci = ociFetch(model);
   if (oci) return oci;
   if (!model.spec.model.huggingface) return undefined;
-  return { image: model.spec.image, command: ['python3', '-c'], args: [HF_FETCH_PY], env: [...huggingFaceFetchEnv(model), ...HF_FETCH_ENV] };
+  return {
+    image: model.spec.image,
+    command: ['python3', '-c'],
+    args: [HF_FETCH_PY],
+    env: [...huggingFaceFetchEnv(model), ...HF_FETCH_ENV],
+  };
 }
 
 /** The probes of an engine that answers `path` once the model is loaded. */
-export function healthProbes(path: string, port: number): Pick<EngineAdapter, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
+export function healthProbes(
+  path: string,
+  port: number,
+): Pick<EngineAdapter, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
   return {
     readinessProbe: () => httpProbe(path, port),
     livenessProbe: () => httpProbe(path, port, { failureThreshold: 6 }),
@@ -139,10 +148,25 @@ export interface ModelVerification {
 /** What the fetch step verifies, as LLMModel status reports it ("verified" only when something is). Pure. */
 export function modelVerification(model: LLMModel): ModelVerification {
   const src = model.spec.model;
-  if (src.oci) return { verified: true, reason: 'OCIDigest', message: `verified: the kubelet pulls the weights by digest (${src.oci.reference})` };
-  if (src.ollama) return { verified: true, reason: 'ManifestDigest', message: `verified: the manifest of ${src.ollama.name} must hash to ${src.ollama.digest}; ollama checks each blob against it` };
+  if (src.oci)
+    return {
+      verified: true,
+      reason: 'OCIDigest',
+      message: `verified: the kubelet pulls the weights by digest (${src.oci.reference})`,
+    };
+  if (src.ollama)
+    return {
+      verified: true,
+      reason: 'ManifestDigest',
+      message: `verified: the manifest of ${src.ollama.name} must hash to ${src.ollama.digest}; ollama checks each blob against it`,
+    };
   const hf = src.huggingface;
-  if (hf?.files && hf.files.length > 0) return { verified: true, reason: 'SpecDigests', message: `verified: sha256 of ${hf.files.length} file(s) listed in spec, checked after download from ${hf.repo}@${hf.revision}` };
+  if (hf?.files && hf.files.length > 0)
+    return {
+      verified: true,
+      reason: 'SpecDigests',
+      message: `verified: sha256 of ${hf.files.length} file(s) listed in spec, checked after download from ${hf.repo}@${hf.revision}`,
+    };
   return {
     verified: false,
     reason: 'PinnedNotVerified',

@@ -1,5 +1,12 @@
 import { HF_HUB_CLI, VLLM_CLI } from './cli.ts';
-import { HF_OFFLINE_ENV, healthProbes, localModelPath, pinnedRevision, pythonImageFetch, type EngineAdapter } from './types.ts';
+import {
+  HF_OFFLINE_ENV,
+  healthProbes,
+  localModelPath,
+  pinnedRevision,
+  pythonImageFetch,
+  type EngineAdapter,
+} from './types.ts';
 
 const PORT = 8000;
 
@@ -12,11 +19,16 @@ export const vllm: EngineAdapter = {
   container({ model, credentialEnv }) {
     const path = localModelPath(model);
     const args = [
-      '--model', path,
-      '--served-model-name', model.spec.servedName,
-      '--host', '0.0.0.0',
-      '--port', String(PORT),
-      '--max-model-len', String(model.spec.contextLength),
+      '--model',
+      path,
+      '--served-model-name',
+      model.spec.servedName,
+      '--host',
+      '0.0.0.0',
+      '--port',
+      String(PORT),
+      '--max-model-len',
+      String(model.spec.contextLength),
     ];
     // Request logging is off by default since vLLM dropped --disable-log-requests (0.11); nothing to pass.
     if (model.spec.resources.gpus > 1) args.push('--tensor-parallel-size', String(model.spec.resources.gpus));
