@@ -12,13 +12,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { hashKey } from '../api/keys.ts';
-import {
-  GATEWAY_CONFIG_SCHEMA_VERSION,
-  sealGatewayConfig,
-  type CfgTenant,
-  type GatewayConfig,
-} from '../api/gateway-config.ts';
+import { benchConfig, benchTenant } from './gateway/config.ts';
+import type { GatewayConfig } from '../api/gateway-config.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,78 +28,13 @@ const GW_NS = 'tollgate-system';
 const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
 
 function generate(n: number): GatewayConfig {
-  const tenants: CfgTenant[] = [];
-  for (let i = 0; i < n; i++) {
-    const name = `t${String(i).padStart(5, '0')}`;
-    tenants.push({
-      id: `team-${name}/${name}`,
-      namespace: `team-${name}`,
-      name,
-      tier: 'gold',
-      suspended: false,
-      models: ['m1', 'm-stream'],
-      limits: {
-        budgets: [
-          { unit: 'tokens', limit: 1e12, windowSeconds: 86400 },
-          { unit: 'tokens', limit: 1e11, windowSeconds: 3600 },
-        ],
-        requestsPerMinute: 10_000_000,
-        tokensPerMinute: 1e12,
-        concurrency: 10_000,
-        maxOutputTokens: 1024,
-        maxN: 4,
-        maxRequestBytes: 1024 * 1024,
-      },
-      guardrails: {
-        redaction: { detectors: [], customPatterns: [] },
-        promptInjection: { mode: 'off', threshold: 0.7 },
-        exfiltration: { mode: 'off', allowedHosts: [] },
-        canaries: [],
-        structuredOutput: { enforce: false },
-      },
-      logging: 'metadata',
-      accessWindows: [],
-      ipAllowlists: [],
-      keys: Array.from({ length: 5 }, (_, j) => ({
-        id: `team-${name}/${name}/k${j}`,
-        sha256: hashKey(`tg-bench-${i}-${j}`),
-        scopes: ['chat.completions', 'completions', 'embeddings', 'models.list'],
-        revoked: false,
-      })),
-    });
-  }
-  const cost = {
-    unit: 'tokens' as const,
-    inputTokenWeight: 1,
-    outputTokenWeight: 1,
-    gpuSecondWeight: 1,
-    gpusPerReplica: 1,
-    estimatedOutputTokensPerSecond: 50,
-  };
-  return sealGatewayConfig({
-    schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION,
-    models: [
-      {
-        servedName: 'm1',
-        id: 'bench/m1',
-        engine: 'vllm',
-        upstream: 'http://127.0.0.1:9/v1',
-        capabilities: ['chat.completions', 'completions'],
-        contextLength: 8192,
-        cost,
-      },
-      {
-        servedName: 'm-stream',
-        id: 'bench/m-stream',
-        engine: 'vllm',
-        upstream: 'http://127.0.0.1:9/v1',
-        capabilities: ['chat.completions', 'completions'],
-        contextLength: 8192,
-        cost,
-      },
-    ],
-    tenants,
-  });
+  const tenants = Array.from({ length: n }, (_, i) =>
+    benchTenant(
+      i,
+      Array.from({ length: 5 }, (_, j) => `tg-bench-${i}-${j}`),
+    ),
+  );
+  return benchConfig('http://127.0.0.1:9/v1', 'http://127.0.0.1:9/v1', tenants);
 }
 
 const gc = (): void => {

@@ -39,12 +39,13 @@ import { cpus, getPriority, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { generateKey, hashKey } from '../../api/keys.ts';
-import { GATEWAY_CONFIG_SCHEMA_VERSION, sealGatewayConfig, type CfgTenant } from '../../api/gateway-config.ts';
+import { generateKey } from '../../api/keys.ts';
+import type { CfgTenant } from '../../api/gateway-config.ts';
 import { cacheDir } from '../../e2e/binaries.ts';
 import { freePort } from '../../gateway/test/net.ts';
 import { startRedis } from '../../gateway/test/redis.ts';
 import { startRedisCluster } from '../../gateway/test/redis-cluster.ts';
+import { benchConfig, benchTenant } from './config.ts';
 import { formatSummary, summarizeProfile, type CpuProfile } from './cpuprof.ts';
 import { NGINX_STREAM_HEADER, nginxPath, prepareNginx } from './nginx.ts';
 import { groupStats, Procs, setGroupNice, setProcessNice } from './procs.ts';
@@ -458,78 +459,11 @@ async function main(): Promise<void> {
   const keys: string[] = [];
   const tenants: CfgTenant[] = [];
   for (let i = 0; i < TENANTS; i++) {
-    const name = `t${String(i).padStart(5, '0')}`;
     const ks = Array.from({ length: KEYS_PER_TENANT }, () => generateKey());
     if (i % Math.max(1, Math.floor(TENANTS / 1000)) === 0) keys.push(ks[0]!);
-    tenants.push({
-      id: `team-${name}/${name}`,
-      namespace: `team-${name}`,
-      name,
-      tier: 'gold',
-      suspended: false,
-      models: ['m1', 'm-stream'],
-      limits: {
-        budgets: [
-          { unit: 'tokens', limit: 1e12, windowSeconds: 86400 },
-          { unit: 'tokens', limit: 1e11, windowSeconds: 3600 },
-        ],
-        requestsPerMinute: 10_000_000,
-        tokensPerMinute: 1e12,
-        concurrency: 10_000,
-        maxOutputTokens: 1024,
-        maxN: 4,
-        maxRequestBytes: 1024 * 1024,
-      },
-      guardrails: {
-        redaction: { detectors: [], customPatterns: [] },
-        promptInjection: { mode: 'off', threshold: 0.7 },
-        exfiltration: { mode: 'off', allowedHosts: [] },
-        canaries: [],
-        structuredOutput: { enforce: false },
-      },
-      logging: 'metadata',
-      accessWindows: [],
-      ipAllowlists: [],
-      keys: ks.map((k, j) => ({
-        id: `team-${name}/${name}/k${j}`,
-        sha256: hashKey(k),
-        scopes: ['chat.completions', 'completions', 'embeddings', 'models.list'],
-        revoked: false,
-      })),
-    });
+    tenants.push(benchTenant(i, ks));
   }
-  const cost = {
-    unit: 'tokens' as const,
-    inputTokenWeight: 1,
-    outputTokenWeight: 1,
-    gpuSecondWeight: 1,
-    gpusPerReplica: 1,
-    estimatedOutputTokensPerSecond: 50,
-  };
-  const cfg = sealGatewayConfig({
-    schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION,
-    models: [
-      {
-        servedName: 'm1',
-        id: 'bench/m1',
-        engine: 'vllm',
-        upstream: simUrl,
-        capabilities: ['chat.completions', 'completions'],
-        contextLength: 8192,
-        cost,
-      },
-      {
-        servedName: 'm-stream',
-        id: 'bench/m-stream',
-        engine: 'vllm',
-        upstream: simStreamUrl,
-        capabilities: ['chat.completions', 'completions'],
-        contextLength: 8192,
-        cost,
-      },
-    ],
-    tenants,
-  });
+  const cfg = benchConfig(simUrl, simStreamUrl, tenants);
   const cfgFile = join(dir, 'gateway-config.json');
   writeFileSync(cfgFile, JSON.stringify(cfg));
   log(`config: ${(readFileSync(cfgFile).length / 1e6).toFixed(1)} MB`);
