@@ -724,7 +724,7 @@ describe('monitoring', () => {
         (x) => x.endsWith('.ts') && !x.endsWith('.test.ts'),
       )) {
         for (const m of readFileSync(join(repoRoot, dir, f), 'utf8').matchAll(
-          /name: '(tollgate_[a-z0-9_]+)'(?:[^\n]*?labelNames: \[([^\]]*)\])?/g,
+          /name: '(tollgate_[a-z0-9_]+)',?(?:[^{}]*?labelNames: \[([^\]]*)\])?/g,
         )) {
           exported.set(m[1]!, new Set([...(m[2] ?? '').matchAll(/'([a-z_]+)'/g)].map((x) => x[1]!)));
         }
