@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { CfgGuardrails, CfgModel, CfgTenant } from '../api/gateway-config.ts';
 import { egressCompletion } from '../gateway/egress/response-sanitize.ts';
 import { EgressRelay } from '../gateway/egress/stream-relay.ts';
-import type { TransformContext } from '../gateway/transform.ts';
+import type { TransformContext } from './transform.ts';
 import { guardrailsTransform, type GuardTransformContext } from './gateway-adapter.ts';
 import { NO_GUARDRAILS } from './guard.ts';
 import type { Finding } from './scanner.ts';

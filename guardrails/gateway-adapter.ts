@@ -17,7 +17,7 @@ import {
   type OutputTransformFactory,
   type TransformContext,
   type Verdict,
-} from '../gateway/transform.ts';
+} from './transform.ts';
 import { compileGuard, type Guard, type OutputResult, type OutputStream } from './guard.ts';
 import { OutputJudgeTransform, type OutputJudgeHooks } from './output-judge.ts';
 import type { Finding } from './scanner.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CfgTenant } from '../api/gateway-config.ts';
-import type { TransformContext } from '../gateway/transform.ts';
+import type { TransformContext } from './transform.ts';
 import type { Judge, JudgeInput } from './judge.ts';
 import { OutputJudgeTransform, type OutputCheck } from './output-judge.ts';
 

@@ -13,7 +13,7 @@
 // Judge failures (timeout, HTTP error, an answer not understood) take the policy's fail mode: closed counts as a
 // score of 1, open as 0. Mode block stops the response with output_blocked; mode flag releases it and reports.
 import type { CfgGuardrails } from '../api/gateway-config.ts';
-import type { OutputTransform, TransformContext, Verdict } from '../gateway/transform.ts';
+import type { OutputTransform, TransformContext, Verdict } from './transform.ts';
 import type { Judge, JudgeResult } from './judge.ts';
 
 export type OutputCheck = NonNullable<CfgGuardrails['outputCheck']>;

@@ -14,6 +14,8 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   kube: ['operator', 'gateway', 'cli', 'guardrails', 'bench', 'e2e', 'scripts'],
   gateway: ['operator', 'cli', 'bench', 'scripts'],
   operator: ['gateway', 'cli', 'guardrails', 'bench', 'e2e', 'scripts'],
+  // pure: the gateway adapts to the guardrails (guardrails/transform.ts is the seam), never the reverse
+  guardrails: ['gateway', 'operator', 'kube', 'cli', 'bench', 'e2e', 'scripts'],
 };
 
 /** Known exceptions, each with its reason (a test fails when one is no longer needed). */
