@@ -14,7 +14,8 @@ import { userInfo } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import type { GatewayConfig } from '../../api/gateway-config.ts';
 import { fingerprint, hashKey } from '../../api/keys.ts';
-import { REDIS_URL_ENV, RedisUrlError, resolveRedisUrl } from '../../gateway/redis-url.ts';
+import { REDIS_URL_ENV } from '../../gateway/redis-url.ts';
+import { requireStoreUrl } from '../store-url.ts';
 import { parse, UsageError } from '../args.ts';
 
 export const summary = 'revoke, unrevoke and list API key revocations (by key material), with an audit trail';
@@ -101,18 +102,7 @@ export async function run(argv: string[]): Promise<number> {
   if (reason.length > 200 || /[\u0000-\u001f]/.test(reason))
     throw new UsageError('--reason: at most 200 characters, no control characters');
   const by = values.by ?? `cli:${safeUser()}`;
-  let url: string | undefined;
-  try {
-    url = resolveRedisUrl({
-      flag: values['redis-url'],
-      file: values['redis-url-file'],
-      env: process.env[REDIS_URL_ENV],
-    });
-  } catch (e) {
-    if (e instanceof RedisUrlError) throw new UsageError(e.message);
-    throw e;
-  }
-  if (url === undefined) throw new UsageError(`no store: give --redis-url-file FILE or set $${REDIS_URL_ENV}`);
+  const url = requireStoreUrl(values);
   const idx = keyIndex(readConfig(values.config));
   const keyText =
     values['key-file'] === undefined

@@ -3,7 +3,8 @@
 // Operator actions on the gateway's shared store (issue #15). In a cluster run them in a gateway pod, which
 // already has the URL in its environment:  kubectl -n tollgate-system exec deploy/tollgate-gateway -- node /app/bin/tollgate.ts store status
 import { randomUUID } from 'node:crypto';
-import { REDIS_URL_ENV, RedisUrlError, resolveRedisUrl } from '../../gateway/redis-url.ts';
+import { REDIS_URL_ENV } from '../../gateway/redis-url.ts';
+import { requireStoreUrl } from '../store-url.ts';
 import { parse, UsageError } from '../args.ts';
 
 export const summary = 'inspect the shared store (Redis) and acknowledge a reset or lift a gateway revocation';
@@ -37,18 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError('give one of: status, ack-reset, unrevoke KEY_ID');
   if (action === 'unrevoke' && (arg === undefined || !/^[a-z0-9.-]+\/[a-z0-9.-]+\/[A-Za-z0-9._-]+$/.test(arg)))
     throw new UsageError('unrevoke wants a key id ns/tenant/key');
-  let url: string | undefined;
-  try {
-    url = resolveRedisUrl({
-      flag: values['redis-url'],
-      file: values['redis-url-file'],
-      env: process.env[REDIS_URL_ENV],
-    });
-  } catch (e) {
-    if (e instanceof RedisUrlError) throw new UsageError(e.message);
-    throw e;
-  }
-  if (url === undefined) throw new UsageError(`no store: give --redis-url-file FILE or set $${REDIS_URL_ENV}`);
+  const url = requireStoreUrl(values);
   const [{ RedisStore }, { ackRecord }] = await Promise.all([
     import('../../gateway/store/redis.ts'),
     import('../../gateway/store/generation.ts'),
