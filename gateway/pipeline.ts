@@ -1,6 +1,6 @@
 // The request pipeline for model-bound calls, one way, each stage taking what it needs and returning a value:
 //   (plugins: onRequest) identity + account -> (preParsing) body size -> (parser) JSON depth + parse
-//   -> parse: parameter allowlist and shape (request.ts)
+//   -> parse: parameter allowlist and shape, as the route's body validation (plugins/body.ts over request.ts)
 //   -> plan: auth layers 3-5, the tenant's compiled guard, input limits, tool allowlist and prompt injection,
 //      effective max_tokens and cost estimate (stages/admit.ts over the pure plan/)
 //   -> reserve: ONE atomic reservation (budgets + rpm + tpm + concurrency) (stages/reserve.ts)
@@ -15,7 +15,7 @@ import { planRefusal, planUnenforced, upstreamBody, type RequestPlan } from './p
 import { composeReservation } from './store/compose.ts';
 import { round3 } from './plan/cost.ts';
 import type { RequestContext } from './plugins/context.ts';
-import { validateRequest, type Endpoint, type ParsedRequest } from './request.ts';
+import type { ParsedRequest } from './request.ts';
 import { admit, type AdmitDeps } from './stages/admit.ts';
 import type { AnomalyHooks } from './stages/anomaly.ts';
 import { judgeFor } from './stages/judges.ts';
@@ -107,10 +107,13 @@ export interface OutputEncoding {
   stream(): StreamEncoder;
 }
 
-/** Runs one inference request to its end; the response is sent (or streamed) here, the audit is the route's. */
+/**
+ * Runs one validated inference request to its end; the response is sent (or streamed) here, the audit is the
+ * route's.
+ */
 export async function handleInference(
   deps: PipelineDeps,
-  endpoint: Endpoint,
+  parsed: ParsedRequest,
   request: FastifyRequest,
   reply: FastifyReply,
   encoding?: OutputEncoding,
@@ -118,7 +121,7 @@ export async function handleInference(
   const ctx = request.tg;
   const snap = ctx.snap;
   if (!snap) throw new GatewayError('not_ready');
-  const parsed = validateRequest(endpoint, request.body as Record<string, unknown>);
+  const endpoint = parsed.endpoint;
   ctx.rec.stream = parsed.stream;
   const { model, plan, guard } = await planFor(deps, ctx, snap, parsed, request.ip);
   ctx.rec.model = model.cfg.servedName;

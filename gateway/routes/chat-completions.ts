@@ -1,4 +1,4 @@
 // POST /v1/chat/completions — Chat completions through the inference pipeline (routes/inference.ts).
 import { inferenceRoute } from './inference.ts';
 
-export default inferenceRoute('chat.completions', '/v1/chat/completions');
+export default inferenceRoute('chat.completions');

@@ -1,4 +1,4 @@
 // POST /v1/completions — Legacy text completions through the inference pipeline (routes/inference.ts).
 import { inferenceRoute } from './inference.ts';
 
-export default inferenceRoute('completions', '/v1/completions');
+export default inferenceRoute('completions');

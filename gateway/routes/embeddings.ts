@@ -1,4 +1,4 @@
 // POST /v1/embeddings — Embeddings through the inference pipeline (routes/inference.ts).
 import { inferenceRoute } from './inference.ts';
 
-export default inferenceRoute('embeddings', '/v1/embeddings');
+export default inferenceRoute('embeddings');
