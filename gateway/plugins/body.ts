@@ -11,7 +11,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, F
 import { requestJsonSchema, type ApiEndpoint } from '../../api/openai/index.ts';
 import { GatewayError } from '../errors.ts';
 import { parseJsonBody, validateRequest, type ParsedRequest } from '../request.ts';
-import { translateRequest, type ResponseEcho } from '../responses/translate.ts';
+import { translateRequest, type ResponseEcho } from '../responses/request.ts';
 
 /** What a route's body validator hands its handler. */
 export interface ValidatedBody {

@@ -8,13 +8,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { OutputEncoding } from '../pipeline.ts';
 import type { ValidatedBody } from '../plugins/body.ts';
-import {
-  responseFromCompletion,
-  responseIds,
-  ResponsesStream,
-  type ResponseEcho,
-  type ResponseIds,
-} from '../responses/translate.ts';
+import { responseFromCompletion, responseIds, type ResponseIds } from '../responses/object.ts';
+import type { ResponseEcho } from '../responses/request.ts';
+import { ResponsesStream } from '../responses/stream.ts';
 import { INFERENCE_ROUTES, inferenceRouteOptions, runInference, type InferenceRouteOptions } from './inference.ts';
 
 function encoding(ids: ResponseIds, echo: ResponseEcho): OutputEncoding {
