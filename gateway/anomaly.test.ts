@@ -2,17 +2,13 @@
 // (audit + metric) or revoked — and a revocation is shared through Redis by a second gateway process, survives a
 // gateway restart, and is enforced locally while Redis is down. Real HTTP, the built-in simulator, a real Redis.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Anomaly } from '../api/v1alpha1/policy.ts';
 import { hashKey } from '../api/keys.ts';
 import { RedisStore } from './store/redis.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
 import { CAPTURED, call, chat, installLeakScan, startStack, waitReady, type Stack } from './test/harness.ts';
-import { freePort } from './test/net.ts';
+import { spawnGateway, type GatewayProcess } from './test/process.ts';
 import { startRedis, type RedisServer } from './test/redis.ts';
 
 installLeakScan();
@@ -177,34 +173,15 @@ describe('anomaly detection: action revoke', () => {
       redisUrl: redis.url,
       app: { anomalyClock: clock.now },
     });
-    let proc: ChildProcess | undefined;
+    let proc: GatewayProcess | undefined;
     try {
       // a second gateway PROCESS on the same Redis: serves the key before, refuses it after the revocation
-      const dir = mkdtempSync(join(tmpdir(), 'tollgate-anom-'));
-      const file = join(dir, 'config.json');
-      writeFileSync(file, JSON.stringify(makeConfig(a.sim.url)));
-      const port = await freePort();
-      const mport = await freePort();
-      proc = spawn(
-        process.execPath,
-        [
-          'gateway/main.ts',
-          '--config',
-          file,
-          '--redis-url',
-          redis.url,
-          '--host',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--metrics-port',
-          String(mport),
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      proc.stdout?.on('data', (d: Buffer) => CAPTURED.push(d.toString()));
-      proc.stderr?.on('data', (d: Buffer) => CAPTURED.push(d.toString()));
-      const bUrl = `http://127.0.0.1:${port}`;
+      proc = await spawnGateway({
+        config: makeConfig(a.sim.url),
+        args: ['--redis-url', redis.url],
+        onOutput: (t) => CAPTURED.push(t),
+      });
+      const bUrl = proc.url;
       await waitReady(bUrl);
       assert.equal((await call(bUrl, '/v1/chat/completions', { key, body })).status, 200);
 
@@ -233,10 +210,7 @@ describe('anomaly detection: action revoke', () => {
         'revoked_api_key',
       );
     } finally {
-      if (proc) {
-        proc.kill('SIGTERM');
-        if (proc.exitCode === null) await new Promise((r) => proc!.once('exit', r));
-      }
+      await proc?.stop();
       await a.close();
     }
 

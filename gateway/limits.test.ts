@@ -1,17 +1,13 @@
 // Budgets, rate limits and concurrency, reserved before the upstream is called — in memory, in Redis, and
 // with two gateway processes sharing one Redis — and what each control does when Redis is unreachable.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GatewayConfig } from '../api/gateway-config.ts';
 import { RedisStore } from './store/redis.ts';
 import { startSimulator } from './sim/sim.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
 import { CAPTURED, call, chat, installLeakScan, startStack, waitReady, type Stack } from './test/harness.ts';
-import { freePort } from './test/net.ts';
+import { spawnGateway, type GatewayProcess } from './test/process.ts';
 import { startRedis, type RedisServer } from './test/redis.ts';
 
 installLeakScan();
@@ -93,39 +89,17 @@ describe('50 concurrent requests against a budget for 5', () => {
   it('two gateway processes sharing one Redis: at most 5 reach the upstream in total', async () => {
     const key = newKey();
     const sim = await startSimulator({ latencyMs: 400, outputTokens: 100 });
-    const dir = mkdtempSync(join(tmpdir(), 'tollgate-gw-'));
-    const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify(budgetConfig(key, 'budget-shared')(sim.url)));
-    const procs: ChildProcess[] = [];
+    const procs: GatewayProcess[] = [];
     try {
-      const urls: string[] = [];
-      for (let i = 0; i < 2; i++) {
-        const port = await freePort();
-        const mport = await freePort();
-        const p = spawn(
-          process.execPath,
-          [
-            'gateway/main.ts',
-            '--config',
-            file,
-            '--redis-url',
-            redis.url,
-            '--host',
-            '127.0.0.1',
-            '--port',
-            String(port),
-            '--metrics-port',
-            String(mport),
-          ],
-          {
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
+      for (let i = 0; i < 2; i++)
+        procs.push(
+          await spawnGateway({
+            config: budgetConfig(key, 'budget-shared')(sim.url),
+            args: ['--redis-url', redis.url],
+            onOutput: (t) => CAPTURED.push(t),
+          }),
         );
-        p.stdout?.on('data', (d: Buffer) => CAPTURED.push(d.toString()));
-        p.stderr?.on('data', (d: Buffer) => CAPTURED.push(d.toString()));
-        procs.push(p);
-        urls.push(`http://127.0.0.1:${port}`);
-      }
+      const urls = procs.map((p) => p.url);
       for (const u of urls) await waitReady(u);
       assertRace(await race(urls, key, 50), sim.stats.requests);
       await new Promise((r) => setTimeout(r, 200));
@@ -135,10 +109,7 @@ describe('50 concurrent requests against a budget for 5', () => {
       await probe.close();
       assert.ok(spent > 0 && spent <= BUDGET, `spent ${spent}`);
     } finally {
-      for (const p of procs) {
-        p.kill('SIGTERM');
-        if (p.exitCode === null) await new Promise((r) => p.once('exit', r));
-      }
+      await Promise.all(procs.map((p) => p.stop()));
       await sim.close();
     }
   });

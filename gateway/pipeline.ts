@@ -56,6 +56,10 @@ async function planFor(
   return { model, plan: planUnenforced(model.cfg, parsed.requestedMaxTokens, parsed.n), guard: undefined };
 }
 
+/**
+ * The output transform of a request: the tenant's guardrails (none for embeddings or without a key), wrapped
+ * in the gateway's own credentials as canaries in every output field, for every tenant (egress/canary.ts).
+ */
 function transformFor(
   deps: PipelineDeps,
   ctx: RequestContext,
@@ -64,29 +68,20 @@ function transformFor(
   parsed: ParsedRequest,
   body: Record<string, unknown>,
 ): OutputTransform | undefined {
-  // the gateway's own credentials are canaries in every output field, for every tenant (gateway/egress/canary.ts)
-  return withCanaries(canarySetFor(deps.secrets), tenantTransformFor(deps, ctx, snap, model, parsed, body));
-}
-
-function tenantTransformFor(
-  deps: PipelineDeps,
-  ctx: RequestContext,
-  snap: Snapshot,
-  model: RtModel,
-  parsed: ParsedRequest,
-  body: Record<string, unknown>,
-): OutputTransform | undefined {
   const endpoint = parsed.endpoint;
-  if (deps.transforms.length === 0 || endpoint === 'embeddings' || !ctx.key) return undefined;
-  return composeTransforms(deps.transforms, {
-    requestId: ctx.reqId,
-    tenant: ctx.key.tenant.cfg,
-    model: model.cfg,
-    endpoint,
-    stream: parsed.stream,
-    requestBody: body,
-    judgeFor: (spec) => judgeFor(snap, deps.credentials, spec),
-  });
+  const tenant =
+    deps.transforms.length === 0 || endpoint === 'embeddings' || !ctx.key
+      ? undefined
+      : composeTransforms(deps.transforms, {
+          requestId: ctx.reqId,
+          tenant: ctx.key.tenant.cfg,
+          model: model.cfg,
+          endpoint,
+          stream: parsed.stream,
+          requestBody: body,
+          judgeFor: (spec) => judgeFor(snap, deps.credentials, spec),
+        });
+  return withCanaries(canarySetFor(deps.secrets), tenant);
 }
 
 /** The start of the prompt for a redactedPrompts audit line: the log keeps 4 kB of it. */

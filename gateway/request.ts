@@ -14,6 +14,7 @@ import {
 } from '../api/openai/index.ts';
 import { Messages, type ChatMessage } from '../api/openai/chat.ts';
 import { GatewayError, type ErrorCode } from './errors.ts';
+import { isObj } from './json.ts';
 import { MEDIA_PART_TOKENS, PER_MESSAGE_TOKENS, REPLY_PRIMING_TOKENS, type InputText } from './tokens.ts';
 
 export type { Endpoint } from '../api/openai/index.ts';
@@ -79,8 +80,6 @@ export function parseJsonBody(text: string): Record<string, unknown> {
     throw new GatewayError('invalid_json', 'Request body must be a JSON object.');
   return v as Record<string, unknown>;
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Parameters whose errors name the element (`messages[3]`, `tools[0]`): arrays of client-built items. */
 const INDEXED_PARAMS: ReadonlySet<string> = new Set(['messages', 'tools', 'functions']);

@@ -3,56 +3,26 @@
 // kubelet flips a Secret volume), a pair that does not load leaving the old certificate in force, and
 // close() not held up by idle TLS keep-alive connections. Certificates come from the openssl CLI.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { startGateway } from './server.ts';
+import { makeCa, type TestCa } from './test/certs.ts';
 import { CAPTURED, captureLogger, chat, installLeakScan, startStack, type Stack } from './test/harness.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
 
 installLeakScan();
 
-const dir = mkdtempSync(join(tmpdir(), 'tollgate-tls-'));
+const testCa = makeCa('tollgate-tls-');
+const dir = testCa.dir;
 const certFile = join(dir, 'tls.crt');
 const keyFile = join(dir, 'tls.key');
 const key = newKey();
 let s: Stack;
 let port = 0;
-
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-/** A serving certificate for localhost / 127.0.0.1 signed by the test CA (ECDSA P-256). */
-function issue(name: string): { cert: Buffer; key: Buffer; serial: string } {
-  openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
-  openssl('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`);
-  writeFileSync(join(dir, `${name}.ext`), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '1',
-    '-extfile',
-    `${name}.ext`,
-    '-out',
-    `${name}.crt`,
-  );
-  const cert = readFileSync(join(dir, `${name}.crt`));
-  return { cert, key: readFileSync(join(dir, `${name}.key`)), serial: new X509Certificate(cert).serialNumber };
-}
+const issue = (name: string) => testCa.issue(name);
 
 /** Replace the served pair the way the kubelet does: whole files appear at once (rename). */
 function install(pair: { cert: Buffer; key: Buffer }): void {
@@ -62,7 +32,7 @@ function install(pair: { cert: Buffer; key: Buffer }): void {
   renameSync(`${certFile}.new`, certFile);
 }
 
-const ca = (): Buffer => readFileSync(join(dir, 'ca.crt'));
+const ca = (): Buffer => readFileSync(testCa.caFile);
 
 function handshake(
   opts: { maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {},
@@ -118,11 +88,9 @@ async function until(what: string, f: () => Promise<boolean> | boolean, ms = 10_
   }
 }
 
-let first: ReturnType<typeof issue>;
+let first: ReturnType<TestCa['issue']>;
 
 before(async () => {
-  openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key');
-  openssl('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=tollgate-test-ca', '-days', '1', '-out', 'ca.crt');
   first = issue('first');
   install(first);
   s = await startStack(

@@ -4,11 +4,10 @@
 // credential canaries and the tenant's output guardrails). Unknown fields — engine extras included — are dropped;
 // the engine extras kept are numeric (vLLM `stop_reason` when a number, llama.cpp `timings`) or text scanned like
 // the rest (`reasoning_content`, `reasoning`). Audio payloads (`audio.data`) are not relayed; the transcript is.
+import { isObj, own, type Json } from '../json.ts';
 import { OutputMeter } from '../upstream/output-cap.ts';
 import { MAX_CHOICE_INDEX, OutputPipe } from './output-pipe.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
-
-export type Json = Record<string, unknown>;
 
 export const FINISH_REASONS: ReadonlySet<string> = new Set([
   'stop',
@@ -26,10 +25,7 @@ const CHAT_TEXT_FIELDS = ['reasoning_content', 'reasoning', 'content', 'refusal'
 // ---- typed, own-property access ----------------------------------------------------------------------------
 
 export function obj(v: unknown): Json | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
-}
-export function own(o: Json, k: string): unknown {
-  return Object.hasOwn(o, k) ? o[k] : undefined;
+  return isObj(v) ? v : undefined;
 }
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);

@@ -18,10 +18,9 @@ import {
   finishReason,
   mergeFlushed,
   obj,
-  own,
   usageOf,
-  type Json,
 } from './response-sanitize.ts';
+import { own, type Json } from '../json.ts';
 import { SseParser, type SseEvent } from './sse-parse.ts';
 
 export interface EgressRelayOptions {

@@ -1,7 +1,7 @@
 // Table tests of settlement: which charge applies to what happened upstream, never above the reservation.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chargeBasis, chargeFor, needsInputCount, type ChargePlan, type Outcome } from './charge.ts';
+import { chargeBasis, chargeFor, emptyOutcome, needsInputCount, type ChargePlan, type Outcome } from './charge.ts';
 import type { ModelCost } from './cost.ts';
 
 const TOKENS: ModelCost = {
@@ -24,15 +24,7 @@ const PLAN: ChargePlan = {
   n: 2,
   capAtEstimate: true,
 };
-const NONE: Outcome = {
-  usage: undefined,
-  generatedText: '',
-  upstreamWorked: false,
-  upstreamSeconds: 0,
-  abort: undefined,
-  finishLength: false,
-  countedOut: undefined,
-};
+const NONE: Outcome = emptyOutcome();
 const o = (over: Partial<Outcome>): Outcome => ({ ...NONE, ...over });
 
 describe('chargeFor', () => {

@@ -21,6 +21,19 @@ export interface Outcome {
   readonly countedOut: number | undefined;
 }
 
+/** The outcome before anything happened (the relays fill it in as the request runs). */
+export function emptyOutcome(): { -readonly [K in keyof Outcome]: Outcome[K] } {
+  return {
+    usage: undefined,
+    generatedText: '',
+    upstreamWorked: false,
+    upstreamSeconds: 0,
+    abort: undefined,
+    finishLength: false,
+    countedOut: undefined,
+  };
+}
+
 export interface ChargePlan {
   readonly cost: ModelCost;
   readonly inputTokens: number;

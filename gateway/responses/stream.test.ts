@@ -247,9 +247,9 @@ describe('ResponsesStream: chat SSE -> Responses SSE events', () => {
     assert.doesNotMatch(out, /LEAK/);
   });
 
-  it('SSE comments pass (keep-alives); ids are unique per item', () => {
+  it('SSE framing as the spec reads it (the egress parser): comments and other fields dropped, CRLF; ids unique per item', () => {
     const out = translateStream(
-      `: ping\n\n${sse([
+      `: ping\n\nid: 7\r\n${sse([
         delta({ content: 'a' }),
         delta({
           tool_calls: [
@@ -262,7 +262,7 @@ describe('ResponsesStream: chat SSE -> Responses SSE events', () => {
       ])}`,
       3,
     );
-    assert.ok(out.includes(': ping\n\n'));
+    assert.ok(!out.includes('ping') && !out.includes('id: 7'));
     const done = parseEvents(out).at(-1);
     assert.ok(done && done.type === 'response.completed');
     const itemIds = done.response.output.map((o) => o.id);

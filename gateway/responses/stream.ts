@@ -2,7 +2,9 @@
 // (ResponsesStream). Fed with what the relay releases, so the output guardrails (redaction, blocking, the
 // output cap) have already applied.
 import { LIMITS } from '../../api/openai/common.ts';
+import { SseParser } from '../egress/sse-parse.ts';
 import { isObj, own, type Json } from '../json.ts';
+import { EMPTY, enc } from '../upstream/sse.ts';
 import {
   incompleteReason,
   outputText,
@@ -17,9 +19,6 @@ import {
   type ResponseUsage,
 } from './object.ts';
 import type { ResponseEcho } from './request.ts';
-
-const enc = new TextEncoder();
-const EMPTY = new Uint8Array(0);
 
 interface OpenText {
   kind: 'output_text' | 'refusal';
@@ -45,7 +44,8 @@ export class ResponsesStream {
   readonly #ids: ResponseIds;
   readonly #echo: ResponseEcho;
   readonly #decoder = new TextDecoder();
-  #pending = '';
+  /** The gateway's own SSE (the relay's output, bounded by it): no further bound here. */
+  readonly #parser = new SseParser(Number.POSITIVE_INFINITY);
   #seq = 0;
   #started = false;
   /** A terminal event was written: nothing more is. */
@@ -70,24 +70,16 @@ export class ResponsesStream {
   }
 
   push(chunk: Uint8Array): Uint8Array {
-    this.#pending += this.#decoder.decode(chunk, { stream: true });
     let out = this.#start();
-    let from = 0;
-    for (;;) {
-      const sep = nextEventEnd(this.#pending, from);
-      if (sep === undefined) break;
-      out += this.#event(this.#pending.slice(from, sep.end));
-      from = sep.next;
-    }
-    this.#pending = this.#pending.slice(from);
+    for (const e of this.#parser.feed(this.#decoder.decode(chunk, { stream: true }))) out += this.#event(e.data);
     return out === '' ? EMPTY : enc.encode(out);
   }
 
   /** The chat stream ended (normally or not): the terminal event if none was written yet. */
   end(): Uint8Array {
     let out = this.#start();
-    if (this.#pending.trim() !== '') out += this.#event(this.#pending);
-    this.#pending = '';
+    const last = this.#parser.end();
+    if (last) out += this.#event(last.data);
     if (!this.finished) {
       // no [DONE] and no finish_reason: the stream was cut
       out +=
@@ -123,10 +115,9 @@ export class ResponsesStream {
     );
   }
 
-  #event(raw: string): string {
+  /** One event's data (comments and other fields never reach here: the relay releases none). */
+  #event(data: string): string {
     if (this.finished) return '';
-    const data = sseData(raw);
-    if (data === undefined) return raw.trimStart().startsWith(':') ? `${raw}\n\n` : ''; // comments keep the connection alive
     if (data === '[DONE]') return this.#complete();
     let chunk: unknown;
     try {
@@ -329,25 +320,4 @@ export class ResponsesStream {
     out += this.#emit('response.failed', { response: this.#snapshot('failed', { error: { code, message } }) });
     return out;
   }
-}
-
-/** End of the next SSE event starting at `from` (blank line, LF or CRLF). */
-function nextEventEnd(s: string, from: number): { end: number; next: number } | undefined {
-  for (let i = s.indexOf('\n', from); i !== -1; i = s.indexOf('\n', i + 1)) {
-    if (s.charCodeAt(i + 1) === 10) return { end: i, next: i + 2 };
-    if (s.charCodeAt(i + 1) === 13 && s.charCodeAt(i + 2) === 10) return { end: i, next: i + 3 };
-  }
-  return undefined;
-}
-
-function sseData(raw: string): string | undefined {
-  let data: string | undefined;
-  for (const line of raw.split('\n')) {
-    const l = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (l.startsWith('data:')) {
-      const v = l.charCodeAt(5) === 32 ? l.slice(6) : l.slice(5);
-      data = data === undefined ? v : `${data}\n${v}`;
-    }
-  }
-  return data;
 }

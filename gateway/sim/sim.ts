@@ -87,8 +87,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-export async function startSimulator(options: SimOptions = {}): Promise<Simulator> {
-  const stats: SimStats = {
+function emptyStats(): SimStats {
+  return {
     requests: 0,
     inFlight: 0,
     maxInFlight: 0,
@@ -98,6 +98,10 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     lastBody: undefined,
     lastHeaders: undefined,
   };
+}
+
+export async function startSimulator(options: SimOptions = {}): Promise<Simulator> {
+  const stats: SimStats = emptyStats();
   let seq = 0;
   const sim: Simulator = {
     url: '',
@@ -107,16 +111,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     hang: false,
     options,
     reset() {
-      Object.assign(stats, {
-        requests: 0,
-        inFlight: 0,
-        maxInFlight: 0,
-        aborted: 0,
-        tokensSent: 0,
-        byPath: {},
-        lastBody: undefined,
-        lastHeaders: undefined,
-      });
+      Object.assign(stats, emptyStats());
       sim.failWith = undefined;
       sim.hang = false;
     },

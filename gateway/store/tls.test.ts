@@ -1,16 +1,14 @@
 // Issue #15, item 5: rediss:// against a real TLS-only redis-server (certificates made by the test), with an
 // ACL user and password; the password never in any process's argv, in logs, in errors or on the admin port.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { makeCerts, type TestCerts } from '../test/certs.ts';
 import { config, model, newKey, tenant } from '../test/fixtures.ts';
 import { call, waitReady } from '../test/harness.ts';
-import { freePort } from '../test/net.ts';
+import { spawnGateway } from '../test/process.ts';
 import { startRedis, waitFor, type RedisServer } from '../test/redis.ts';
 import { startSimulator, type Simulator } from '../sim/sim.ts';
 import { RedisStore } from './redis.ts';
@@ -105,71 +103,42 @@ describe('rediss:// with an ACL user', () => {
   it('a gateway process: URL from the environment, CA from NODE_EXTRA_CA_CERTS; the password in no argv, log line or admin page', async () => {
     const key = newKey();
     const sim: Simulator = await startSimulator({ latencyMs: 0 });
-    const file = join(certs.dir, 'config.json');
-    writeFileSync(
-      file,
-      JSON.stringify(
-        config(
-          [model('m1', sim.url)],
-          [
-            tenant({
-              name: 'tls',
-              models: ['m1'],
-              keys: [{ name: 'k', key }],
-              limits: { budgets: [{ unit: 'tokens', limit: 100_000, windowSeconds: 3600 }] },
-            }),
-          ],
-        ),
-      ),
-    );
-    const port = await freePort();
-    const mport = await freePort();
     let out = '';
-    const p: ChildProcess = spawn(
-      process.execPath,
-      [
-        'gateway/main.ts',
-        '--config',
-        file,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--metrics-port',
-        String(mport),
-        '--log-level',
-        'debug',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, TOLLGATE_REDIS_URL: url, NODE_EXTRA_CA_CERTS: certs.caFile },
-      },
-    );
-    p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const gw = await spawnGateway({
+      config: config(
+        [model('m1', sim.url)],
+        [
+          tenant({
+            name: 'tls',
+            models: ['m1'],
+            keys: [{ name: 'k', key }],
+            limits: { budgets: [{ unit: 'tokens', limit: 100_000, windowSeconds: 3600 }] },
+          }),
+        ],
+      ),
+      args: ['--log-level', 'debug'],
+      env: { ...process.env, TOLLGATE_REDIS_URL: url, NODE_EXTRA_CA_CERTS: certs.caFile },
+      onOutput: (t) => (out += t),
+    });
     try {
-      await waitReady(`http://127.0.0.1:${port}`);
-      const r = await call(`http://127.0.0.1:${port}`, '/v1/chat/completions', {
+      await waitReady(gw.url);
+      const r = await call(gw.url, '/v1/chat/completions', {
         key,
         body: { model: 'm1', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] },
       });
       assert.equal(r.status, 200, r.text);
-      const admin = await (await fetch(`http://127.0.0.1:${mport}/readyz`)).text();
-      const metrics = await (await fetch(`http://127.0.0.1:${mport}/metrics`)).text();
+      const admin = await (await fetch(`${gw.metricsUrl}/readyz`)).text();
+      const metrics = await (await fetch(`${gw.metricsUrl}/metrics`)).text();
       assert.match(admin, /"reachable":true/);
-      const argvs = [p.pid, server.pid].map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      const argvs = [gw.proc.pid, server.pid].map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
       // make Redis fail under the gateway: the error paths must not leak it either
       server.pause();
-      await call(`http://127.0.0.1:${port}`, '/v1/chat/completions', {
+      await call(gw.url, '/v1/chat/completions', {
         key,
         body: { model: 'm1', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] },
       });
       server.resume();
-      await waitFor(
-        'ready again',
-        async () => (await fetch(`http://127.0.0.1:${mport}/readyz`)).status === 200,
-        10_000,
-      );
+      await waitFor('ready again', async () => (await fetch(`${gw.metricsUrl}/readyz`)).status === 200, 10_000);
       for (const [what, text] of [
         ['gateway argv', argvs[0]!],
         ['redis-server argv', argvs[1]!],
@@ -180,8 +149,7 @@ describe('rediss:// with an ACL user', () => {
         assert.ok(!text.includes(password), `${what} holds the password`);
       }
     } finally {
-      p.kill('SIGTERM');
-      if (p.exitCode === null) await new Promise((r) => p.once('exit', r));
+      await gw.stop();
       await sim.close();
     }
   });

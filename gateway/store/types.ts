@@ -50,8 +50,9 @@ export interface ReserveScope extends ScopeRef {
   readonly concurrency?: { readonly limit: number; readonly leaseMs: number } | undefined;
 }
 
-/** What a scope's part of a reservation applied (settlement corrects the same windows). */
-export interface ScopeReservation extends ScopeRef {
+/** The windows one level of a reservation charged (settlement corrects those same windows). */
+export interface ReservedWindows {
+  /** The window each budget line was charged in. */
   readonly budgets: readonly {
     readonly unit: BudgetUnit;
     readonly windowSeconds: number;
@@ -62,20 +63,15 @@ export interface ScopeReservation extends ScopeRef {
   readonly concurrency: boolean;
 }
 
+/** What a scope's part of a reservation applied (settlement corrects the same windows). */
+export interface ScopeReservation extends ScopeRef, ReservedWindows {}
+
 export type RejectReason = 'budget' | 'rpm' | 'tpm' | 'concurrency';
 
-export interface Reservation {
+/** The tenant level's windows (ReservedWindows) and the other levels' parts. */
+export interface Reservation extends ReservedWindows {
   readonly id: string;
   readonly tenant: string;
-  /** The window each budget line was charged in (settlement corrects that same window). */
-  readonly budgets: readonly {
-    readonly unit: BudgetUnit;
-    readonly windowSeconds: number;
-    readonly windowStart: number;
-    readonly amount: number;
-  }[];
-  readonly tpm: { readonly windowStart: number; readonly amount: number } | undefined;
-  readonly concurrency: boolean;
   /** The other levels' parts (absent: tenant level only). */
   readonly scopes?: readonly ScopeReservation[] | undefined;
   /** The store that holds it (settle goes back there, also after a fallback). */

@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import type { RtModel } from '../config/snapshot.ts';
 import { GatewayError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Outcome } from '../plan/charge.ts';
 import type { Endpoint } from '../request.ts';
 import { scrubUpstreamText, type SecretSet } from '../scrub.ts';
 import type { OutputTransform } from '../transform.ts';
@@ -81,15 +80,3 @@ export interface RelayResult {
   code?: string | undefined;
 }
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-export function emptyOutcome(): Mutable<Outcome> {
-  return {
-    usage: undefined,
-    generatedText: '',
-    upstreamWorked: false,
-    upstreamSeconds: 0,
-    abort: undefined,
-    finishLength: false,
-    countedOut: undefined,
-  };
-}

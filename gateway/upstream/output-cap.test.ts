@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OutputMeter } from './output-cap.ts';
-import { egressCompletion, type Json } from '../egress/response-sanitize.ts';
+import { egressCompletion } from '../egress/response-sanitize.ts';
+import type { Json } from '../json.ts';
 import { EgressRelay } from '../egress/stream-relay.ts';
 import { countText } from '../tokens.ts';
 
