@@ -1,6 +1,6 @@
 // chargeFor: what a finished (or failed, or cut) request is charged, from the plan and what happened
 // upstream. Pure; the caller counts the input exactly first when `needsInputCount` says so.
-import { countText } from '../tokens.ts';
+import { countText, type Encoding } from '../tokens.ts';
 import type { AbortReason } from '../upstream/errors.ts';
 import type { Usage } from '../upstream/sse.ts';
 import { estimateCost, gpuCost, type ModelCost } from './cost.ts';
@@ -23,6 +23,8 @@ export interface Outcome {
 
 export interface ChargePlan {
   readonly cost: ModelCost;
+  /** The model's encoding: counts what was served when the engine reported no usage. */
+  readonly encoding: Encoding;
   readonly inputTokens: number;
   readonly inputExact: boolean;
   readonly estimate: number;
@@ -95,7 +97,7 @@ function tokensFor(basis: ChargeBasis, p: ChargePlan, o: Outcome, countedInput: 
     case 'served':
       return [
         p.inputExact ? p.inputTokens : (countedInput ?? p.inputTokens),
-        o.countedOut ?? countText(o.generatedText),
+        o.countedOut ?? countText(p.encoding, o.generatedText),
       ];
     case 'nothing':
       return [0, 0];

@@ -13,6 +13,7 @@ import { requestBounds, checkInputFits } from '../plan/bounds.ts';
 import { guardFor } from '../plan/guards.ts';
 import { planRequest, type RequestPlan } from '../plan/plan.ts';
 import type { ParsedRequest } from '../request.ts';
+import { encodingFor } from '../encodings.ts';
 import { countInput, upperBound } from '../tokens.ts';
 import type { AnomalyHooks } from './anomaly.ts';
 import { judgeFor } from './judges.ts';
@@ -108,7 +109,8 @@ export async function admit(
   // sliced (yields to the event loop), stops at limit + 1, linear in the input (gateway/tokens.ts)
   // key and model token limits also need the exact count (store/compose.ts)
   const needExact = bounds.needExact || scopesNeedExactCount(tenant.cfg, key.id, model.cfg);
-  const input = await countInput(parsed.input, bounds.countLimit, needExact);
+  // with the model's encoding (LLMModel spec.tokenizer), loaded only if something is encoded
+  const input = await countInput(encodingFor(model.cfg.tokenizer), parsed.input, bounds.countLimit, needExact);
   checkInputFits(bounds, input.tokens);
   await checkInput(deps, ctx.rec, snap, key, parsed);
   const plan = planRequest({

@@ -7,6 +7,7 @@ import { chargeFor, needsInputCount, type Charge, type Outcome } from '../plan/c
 import { round3 } from '../plan/cost.ts';
 import type { RequestPlan } from '../plan/plan.ts';
 import type { Reservation } from '../store/types.ts';
+import { encodingFor } from '../encodings.ts';
 import { countAll, type InputText } from '../tokens.ts';
 import { describeUpstreamError } from '../upstream/errors.ts';
 
@@ -22,8 +23,10 @@ export async function charge(
   reservation: Reservation | undefined,
   o: Outcome,
 ): Promise<Charge> {
+  const enc = encodingFor(model.tokenizer);
   const p = {
     cost: model.cost,
+    encoding: enc,
     inputTokens: plan.inputTokens,
     inputExact: plan.inputExact,
     estimate: plan.estimate,
@@ -32,7 +35,7 @@ export async function charge(
     n: plan.n,
     capAtEstimate: reservation !== undefined && reservation.budgets.length > 0,
   };
-  const counted = needsInputCount(p, o) ? (await countAll(input)).tokens : undefined;
+  const counted = needsInputCount(p, o) ? (await countAll(enc, input)).tokens : undefined;
   return chargeFor(p, o, counted);
 }
 
