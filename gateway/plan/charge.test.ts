@@ -20,6 +20,7 @@ const PLAN: ChargePlan = {
   encoding: encodingFor('cl100k_base'),
   inputTokens: 100,
   inputExact: true,
+  reservedInputTokens: 100,
   estimate: 300,
   rawTokens: 200,
   maxOut: 50,

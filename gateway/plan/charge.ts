@@ -27,6 +27,8 @@ export interface ChargePlan {
   readonly encoding: Encoding;
   readonly inputTokens: number;
   readonly inputExact: boolean;
+  /** Input tokens the reservation holds (inputTokens under the learnt factor). */
+  readonly reservedInputTokens: number;
   readonly estimate: number;
   readonly rawTokens: number;
   readonly maxOut: number;
@@ -93,7 +95,7 @@ function tokensFor(basis: ChargeBasis, p: ChargePlan, o: Outcome, countedInput: 
     case 'reservation':
       // Cut while the engine was working, with nothing to count: the work done is unknown, so the
       // reservation is charged in full — budgets never overspend.
-      return [p.inputTokens, p.rawTokens - p.inputTokens];
+      return [p.reservedInputTokens, p.rawTokens - p.reservedInputTokens];
     case 'served':
       return [
         p.inputExact ? p.inputTokens : (countedInput ?? p.inputTokens),

@@ -11,6 +11,7 @@ import { GatewayError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestBounds, checkInputFits } from '../plan/bounds.ts';
 import { guardFor } from '../plan/guards.ts';
+import type { InputRatios } from '../plan/input-ratio.ts';
 import { planRequest, type RequestPlan } from '../plan/plan.ts';
 import type { ParsedRequest } from '../request.ts';
 import { encodingFor } from '../encodings.ts';
@@ -23,6 +24,8 @@ export interface AdmitDeps {
   readonly metrics: Metrics;
   readonly credentials: ReadonlyMap<string, string>;
   readonly anomaly?: AnomalyHooks | undefined;
+  /** Learnt engine/estimate input factors per model (plan/input-ratio.ts): the reservation only. */
+  readonly inputRatios?: InputRatios | undefined;
 }
 
 export interface Admitted {
@@ -122,6 +125,7 @@ export async function admit(
     n: parsed.n,
     requestedMaxTokens: parsed.requestedMaxTokens,
     input,
+    inputReserveFactor: deps.inputRatios?.factor(model.cfg.servedName),
   });
   return { model, plan, guard: compiled.guard };
 }

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { CfgModel } from '../../api/gateway-config.ts';
 import type { Metrics } from '../metrics.ts';
+import type { InputRatios } from '../plan/input-ratio.ts';
 import { chargeFor, needsInputCount, type Charge, type Outcome } from '../plan/charge.ts';
 import { round3 } from '../plan/cost.ts';
 import type { RequestPlan } from '../plan/plan.ts';
@@ -14,6 +15,8 @@ import { describeUpstreamError } from '../upstream/errors.ts';
 export interface SettleDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Learns each model's engine/estimate input ratio from settlements on the engine's usage. */
+  readonly inputRatios?: InputRatios | undefined;
 }
 
 export async function charge(
@@ -29,6 +32,7 @@ export async function charge(
     encoding: enc,
     inputTokens: plan.inputTokens,
     inputExact: plan.inputExact,
+    reservedInputTokens: plan.reservedInputTokens,
     estimate: plan.estimate,
     rawTokens: plan.rawTokens,
     maxOut: plan.maxOut,
@@ -52,6 +56,12 @@ export function applyCharge(
   deps.metrics.tokens.inc({ model: name, direction: 'input' }, c.tokensIn);
   deps.metrics.tokens.inc({ model: name, direction: 'output' }, c.tokensOut);
   deps.metrics.cost.inc({ model: name, unit: model.cost.unit }, c.cost);
+  deps.inputRatios?.learn(name, {
+    basis: c.basis,
+    inputExact: plan.inputExact,
+    estimatedInput: plan.inputTokens,
+    engineInput: c.tokensIn,
+  });
   const res = reservation;
   if (!res) return;
   if (c.overrun) {
