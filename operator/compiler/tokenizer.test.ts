@@ -34,6 +34,11 @@ describe('tokenizer: the encoding each model is estimated with', () => {
       want: 'o200k_base',
     },
     {
+      name: 'DeepSeek by Hugging Face repo',
+      spec: { model: { huggingface: { repo: 'deepseek-ai/DeepSeek-V3', revision: REV } } },
+      want: 'o200k_base',
+    },
+    {
       name: 'another family: cl100k_base',
       spec: { model: { huggingface: { repo: 'meta-llama/Llama-3.1-8B-Instruct', revision: REV } } },
       want: 'cl100k_base',
