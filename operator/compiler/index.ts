@@ -9,6 +9,7 @@ import {
   type GatewayConfig,
 } from '../../api/gateway-config.ts';
 import type { LLMModel, LLMPolicy, LLMTenant } from '../../api/v1alpha1/index.ts';
+import { tokenizerFor } from '../../api/v1alpha1/tokenizer.ts';
 import { checkEngineArgs, type EngineArgsCheck } from './engines/check.ts';
 import { engineAdapter } from './engines/index.ts';
 import { modelVerification, type ModelVerification } from './engines/types.ts';
@@ -283,6 +284,7 @@ export function cfgModels(models: readonly ModelOutcome[]): CfgModel[] {
         ...(m.supportsApiKey ? { credentialKey: credentialKey(m.model) } : {}),
         capabilities: [...s.capabilities].sort(),
         contextLength: s.contextLength,
+        tokenizer: tokenizerFor(s),
         ...(s.limits?.maxInputTokens ? { maxInputTokens: s.limits.maxInputTokens } : {}),
         ...(s.limits?.maxOutputTokens ? { maxOutputTokens: s.limits.maxOutputTokens } : {}),
         cost: {
