@@ -25,13 +25,9 @@ import { digestsOf } from '../transforms.ts';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { ReconcileResult } from '../runtime/queue.ts';
 import type { ReconcileContext } from './context.ts';
+import { publishWaitMs } from './pace.ts';
 
-/** Publications closer together than this are coalesced into one (a burst of changes is one config). */
-export const MIN_PUBLISH_INTERVAL_MS = 300;
-/** ...and while many tenants change (convergence, a policy edit), a large config is published at most once per
- * this many ms per MB (10k tenants: ~18 MB, ~18 s): each publication rewrites most shards then. */
-export const PUBLISH_MS_PER_MB = 1000;
-export const CHURN_TENANTS = 20;
+export { MIN_PUBLISH_INTERVAL_MS, PUBLISH_MS_PER_MB, CHURN_TENANTS } from './pace.ts';
 /** Shards written in parallel. */
 export const SHARD_WRITERS = 6;
 
@@ -42,20 +38,29 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
   // 1. Upstream credentials the gateway presents to each engine (mirrored from the model namespaces).
   await mirrorCredentials(ctx);
 
-  // 2. The config: hashed from the cached pieces; nothing else happens unless the hash moved.
+  // 2. The config: hashed from the cached pieces; nothing else happens unless the hash moved. Not before a
+  //    publication would be allowed (pace.ts): hashing only to wait would cost more than everything else here.
+  const wait = publishWaitMs({
+    lastPublishAt: ctx.world.lastConfigPublishAt,
+    lastBytes: ctx.world.lastConfigBytes,
+    changedSincePublish: ctx.world.changedSincePublish,
+    now: now.getTime(),
+  });
+  if (wait > 0) return { requeueAfterMs: wait };
   const cfg = ctx.world.gatewayConfig(now);
   const cachedIndex = ctx.world.managedSecrets.get(`${ns}/${CONFIG_INDEX_NAME}`);
   const currentHash = configHashOf(cachedIndex?.metadata.annotations) || undefined;
   if (!ctx.world.publishedShards)
     ctx.world.publishedShards = { current: await shardsOfIndex(ctx), previous: new Set() };
   if (currentHash !== cfg.hash) {
-    const bytesMb = ctx.world.lastConfigBytes / 1e6;
-    const churn = ctx.world.changedSincePublish > CHURN_TENANTS;
-    const wait =
-      ctx.world.lastConfigPublishAt +
-      (churn ? Math.max(MIN_PUBLISH_INTERVAL_MS, bytesMb * PUBLISH_MS_PER_MB) : MIN_PUBLISH_INTERVAL_MS) -
-      now.getTime();
-    if (wait > 0) return { requeueAfterMs: Math.ceil(wait) };
+    // the refresh may have found many more changed tenants than were known: pace again
+    const again = publishWaitMs({
+      lastPublishAt: ctx.world.lastConfigPublishAt,
+      lastBytes: ctx.world.lastConfigBytes,
+      changedSincePublish: ctx.world.changedSincePublish,
+      now: now.getTime(),
+    });
+    if (again > 0) return { requeueAfterMs: again };
     const parts = configParts(cfg.pieces(), cfg.hash);
     const [index, ...shards] = secretsForParts(parts, cfg.hash, GATEWAY_CONFIG_SCHEMA_VERSION, ns);
     if (!index) return;
