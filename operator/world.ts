@@ -240,6 +240,17 @@ export class World {
     await Promise.all(this.all.map((i) => i.waitForSync()));
   }
 
+  /** Whether any LLMTenant of `namespace` is cached (tenant NetworkPolicies are one per such namespace). */
+  hasTenantsIn(namespace: string): boolean {
+    return (this.tenantsByNs.get(namespace)?.size ?? 0) > 0;
+  }
+
+  /** One tenant of `namespace` (namespace/name), any, or undefined. */
+  firstTenantIn(namespace: string): string | undefined {
+    for (const id of this.tenantsByNs.get(namespace) ?? []) return id;
+    return undefined;
+  }
+
   /** Cached Secrets as the compiler reads them (annotations and digests). */
   readonly secretIndex: SecretIndex = {
     get: (key: string): SecretDigest | undefined => {

@@ -11,6 +11,7 @@ import { World } from '../world.ts';
 import { reconcileConfig } from './config.ts';
 import type { ReconcileContext } from './context.ts';
 import { CHURN_TENANTS, PUBLISH_MS_PER_MB } from './pace.ts';
+import { tenantNetworkPolicy, tenantNetworkPolicyName } from '../compiler/tenant.ts';
 
 const GW = 'tollgate-system';
 let rv = 1;
@@ -43,7 +44,10 @@ function setup(tenants: number): { ctx: ReconcileContext; world: World; writes: 
       return o;
     },
     get: async () => undefined,
-    delete: async () => true,
+    delete: async (_r: unknown, _ns: string, name: string) => {
+      writes.push(`delete/${name}`);
+      return true;
+    },
   } as unknown as KubeClient;
   const clock = { t: Date.parse('2026-12-01T00:00:00Z') };
   const ctx: ReconcileContext = {
@@ -90,7 +94,7 @@ describe('config reconciler pacing', () => {
     const r = await reconcileConfig(ctx);
     assert.deepEqual(r, { requeueAfterMs: 5 * PUBLISH_MS_PER_MB - 1000 });
     assert.equal(world.stats.configHashes, hashes, 'no hash computed only to wait');
-    assert.deepEqual(writes, []);
+    assert.equal(writes.length, 0);
     // once the interval is over: hashed and published
     clock.t += 5 * PUBLISH_MS_PER_MB;
     assert.equal(await reconcileConfig(ctx), undefined);
@@ -105,5 +109,22 @@ describe('config reconciler pacing', () => {
     clock.t += 10_000;
     assert.equal(await reconcileConfig(ctx), undefined);
     assert.deepEqual(writes, []);
+  });
+
+  it('sweeps the NetworkPolicy of a namespace whose last tenant is gone, and only that one', async () => {
+    const { ctx, world, writes, clock } = setup(3); // ns-0, ns-1, ns-2
+    for (const n of ['ns-0', 'ns-1', 'ns-2'])
+      world.networkPolicies.ingest('MODIFIED', served(tenantNetworkPolicy(n, world.options)));
+    await reconcileConfig(ctx);
+    assert.ok(!writes.some((w) => w.startsWith('delete/')));
+    const gone = world.tenants.get('ns-1/t-1')!;
+    world.tenants.ingest('DELETED', gone);
+    writes.length = 0;
+    clock.t += 10_000;
+    await reconcileConfig(ctx);
+    assert.deepEqual(
+      writes.filter((w) => w.startsWith('delete/')),
+      [`delete/${tenantNetworkPolicyName('ns-1')}`],
+    );
   });
 });

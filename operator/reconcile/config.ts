@@ -17,7 +17,6 @@ import {
 import { GATEWAY_CONFIG_SCHEMA_VERSION } from '../../api/gateway-config.ts';
 import { configParts, secretsForParts } from '../compiler/delivery.ts';
 import { secretValue } from '../compiler/keys.ts';
-import { LABEL_TENANT, LABEL_TENANT_NS, labelValue } from '../compiler/labels.ts';
 import { credentialKey, upstreamSecretName } from '../compiler/model.ts';
 import type { KObject } from '../../kube/object.ts';
 import { R } from '../../kube/resources.ts';
@@ -26,6 +25,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import type { ReconcileResult } from '../runtime/queue.ts';
 import type { ReconcileContext } from './context.ts';
 import { publishWaitMs } from './pace.ts';
+import { tenantPoliciesToDelete } from './sweep.ts';
 
 export { MIN_PUBLISH_INTERVAL_MS, PUBLISH_MS_PER_MB, CHURN_TENANTS } from './pace.ts';
 /** Shards written in parallel. */
@@ -131,21 +131,9 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
     }
   }
 
-  // 5. NetworkPolicies of tenants that no longer exist (cross-namespace: no owner reference possible).
-  for (const np of ctx.world.networkPolicies.values()) {
-    const tns = np.metadata.labels?.[LABEL_TENANT_NS];
-    if (np.metadata.namespace !== ns || !tns) continue;
-    const tname = np.metadata.labels?.[LABEL_TENANT] ?? '';
-    if (!tenantExists(ctx, tns, tname)) await ctx.client.delete(R.NetworkPolicy, ns, np.metadata.name);
-  }
-}
-
-function tenantExists(ctx: ReconcileContext, ns: string, labelName: string): boolean {
-  if (ctx.world.tenants.get(`${ns}/${labelName}`)) return true;
-  // Long names are shortened in the label: fall back to comparing label values.
-  for (const t of ctx.world.tenants.values())
-    if (t.metadata.namespace === ns && labelValue(t.metadata.name) === labelName) return true;
-  return false;
+  // 5. Tenant NetworkPolicies of namespaces without tenants, and of the one-per-tenant layout (sweep.ts).
+  for (const name of tenantPoliciesToDelete(ctx.world.networkPolicies.values(), ns, (n) => ctx.world.hasTenantsIn(n)))
+    await ctx.client.delete(R.NetworkPolicy, ns, name);
 }
 
 /** The shards the published index names (read once after a start: the cache holds digests, not the index text). */
