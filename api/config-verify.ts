@@ -69,6 +69,57 @@ function parseAt<T>(schema: z.ZodType<T>, value: unknown, path: (string | number
   throw new z.ZodError(r.error.issues.map((i) => ({ ...i, path: [...path, ...i.path] })));
 }
 
+/**
+ * Tenants verified by an earlier load, by their exact JSON text: a config source that loads one config after
+ * another (the in-cluster source, on every publication) hands the same memo to each load, and a tenant whose
+ * text did not change is neither parsed, validated nor canonicalised again — a change to one tenant of 10,000
+ * costs about one tenant's verification, not 10,000. Verification is a pure function of the text, so a hit
+ * is what verifying it again would give. Only the last load's tenants are kept (`commit` after a load that
+ * was applied; a refused load leaves the memo as it was).
+ */
+export class TenantMemo {
+  #previous = new Map<string, MemoEntry>();
+  #next = new Map<string, MemoEntry>();
+  hits = 0;
+  misses = 0;
+
+  get size(): number {
+    return this.#previous.size;
+  }
+
+  /** @internal the verifier's lookup (counts toward hits/misses). */
+  lookup(text: string): MemoEntry | undefined {
+    const e = this.#previous.get(text);
+    if (e) {
+      this.hits++;
+      this.#next.set(text, e);
+    } else this.misses++;
+    return e;
+  }
+
+  /** @internal */
+  remember(text: string, e: MemoEntry): void {
+    this.#next.set(text, e);
+  }
+
+  /** The load that just ended was applied: its tenants are the ones to remember. */
+  commit(): void {
+    this.#previous = this.#next;
+    this.#next = new Map();
+  }
+
+  /** The load that just ended was refused (or failed): forget what it saw. */
+  discard(): void {
+    this.#next = new Map();
+  }
+}
+
+interface MemoEntry {
+  readonly tenant: CfgTenant;
+  /** Its canonical JSON text (the hash input); usually the very text it was found by. */
+  readonly canonical: string;
+}
+
 /** The verifier proper: root members in any order, tenants one at a time. */
 export class ConfigVerifier {
   readonly #sink: ConfigSink;
@@ -83,8 +134,11 @@ export class ConfigVerifier {
   #tenants = 0;
   readonly #keyHashes = new Set<string>();
 
-  constructor(sink: ConfigSink) {
+  readonly #memo: TenantMemo | undefined;
+
+  constructor(sink: ConfigSink, memo?: TenantMemo) {
     this.#sink = sink;
+    this.#memo = memo;
   }
 
   /** The hash the config claims, once its `hash` member has been read. */
@@ -122,16 +176,30 @@ export class ConfigVerifier {
 
   /** One element of `tenants` (already parsed), in order. */
   tenant(value: unknown): void {
+    const t = parseAt(CfgTenant, value, ['tenants', this.#tenants]);
+    // Hashed before the sink sees it (a sink may share equal sub-objects in place).
+    this.#accept(t, canonicalText(t));
+  }
+
+  /** One element of `tenants` as its JSON text: from the memo when an earlier load verified the same text. */
+  tenantText(text: string, parse: (text: string) => unknown): void {
+    const hit = this.#memo?.lookup(text);
+    if (hit) return this.#accept(hit.tenant, hit.canonical);
+    const t = parseAt(CfgTenant, parse(text), ['tenants', this.#tenants]);
+    const canonical = canonicalText(t);
+    // the text it came as, when that is canonical (as the operator writes it): one string kept, not two
+    this.#memo?.remember(text, { tenant: t, canonical: canonical === text ? text : canonical });
+    this.#accept(t, canonical);
+  }
+
+  #accept(t: CfgTenant, canonical: string): void {
     const i = this.#tenants++;
-    const t = parseAt(CfgTenant, value, ['tenants', i]);
     for (const k of t.keys) {
       if (this.#keyHashes.has(k.sha256)) throw invalid('tenants', `key ${k.id} shares its hash with another key`);
       this.#keyHashes.add(k.sha256);
     }
-    // Hashed before the sink sees it (a sink may share equal sub-objects in place).
-    const text = canonicalText(t);
-    if (this.#pending) this.#pending.push(text);
-    else this.#write(i > 0 ? `,${text}` : text);
+    if (this.#pending) this.#pending.push(canonical);
+    else this.#write(i > 0 ? `,${canonical}` : canonical);
     this.#sink.tenant(t);
   }
 
@@ -239,8 +307,8 @@ export class ConfigTextReader {
   /** A number or literal (true/false/null): ends at the first delimiter. */
   #bare = false;
 
-  constructor(sink: ConfigSink) {
-    this.#v = new ConfigVerifier(sink);
+  constructor(sink: ConfigSink, memo?: TenantMemo) {
+    this.#v = new ConfigVerifier(sink, memo);
   }
 
   get claimedHash(): string | undefined {
@@ -340,7 +408,7 @@ export class ConfigTextReader {
             this.#v.member(this.#key, this.#json(text, this.#key));
             this.#state = S.AfterValue;
           } else {
-            this.#v.tenant(this.#json(text, 'tenants'));
+            this.#v.tenantText(text, (x) => this.#json(x, 'tenants'));
             this.#state = S.AfterElem;
           }
           break;
