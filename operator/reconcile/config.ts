@@ -15,7 +15,7 @@ import {
   parseConfigIndex,
 } from '../../api/delivery.ts';
 import { GATEWAY_CONFIG_SCHEMA_VERSION } from '../../api/gateway-config.ts';
-import { configParts, secretsForParts } from '../compiler/delivery.ts';
+import { secretsForParts } from '../compiler/delivery.ts';
 import { secretValue } from '../compiler/keys.ts';
 import { credentialKey, upstreamSecretName } from '../compiler/model.ts';
 import type { KObject } from '../../kube/object.ts';
@@ -61,7 +61,7 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
       now: now.getTime(),
     });
     if (again > 0) return { requeueAfterMs: again };
-    const parts = configParts(cfg.pieces(), cfg.hash);
+    const parts = cfg.parts();
     const [index, ...shards] = secretsForParts(parts, cfg.hash, GATEWAY_CONFIG_SCHEMA_VERSION, ns);
     if (!index) return;
     const bytes = parts.reduce((n, p) => n + Buffer.byteLength(p), 0);
