@@ -125,4 +125,41 @@ describe('the tenant memo', () => {
     load(memo, canonical(cfg([a, b])));
     assert.deepEqual([memo.hits, memo.misses], [2, 0]);
   });
+
+  it('a chunk of whole tenants seen before is replayed without a scan, and hashed as it is', () => {
+    const ts = [a, b, c, tenant('d', 4)];
+    const text = canonical(cfg(ts));
+    // cut as the operator cuts shards: a head, chunks of whole tenants (the later ones begin with a comma), the end
+    const open = text.indexOf('"tenants":[') + '"tenants":['.length;
+    const starts: number[] = [];
+    for (let i = text.indexOf('{"accessWindows"', open); i >= 0; i = text.indexOf('{"accessWindows"', i + 1))
+      starts.push(i);
+    const cuts = [0, open, starts[2]! - 1, text.length - 2, text.length]; // the third tenant's comma
+    const shards = cuts.slice(1).map((end, i) => text.slice(cuts[i], end));
+    assert.ok(shards[2]!.startsWith(',{') && shards[1]!.startsWith('{'), 'chunks of whole tenants');
+    const memo = new TenantMemo();
+    const run = (parts: string[]) => {
+      memo.hits = memo.misses = memo.chunkHits = 0;
+      memo.discard();
+      const seen: string[] = [];
+      const r = new ConfigTextReader({ tenant: (t) => void seen.push(t.id) }, memo);
+      for (const x of parts) r.feed(x);
+      const head = r.end();
+      memo.commit();
+      return { head, seen };
+    };
+    const first = run(shards);
+    assert.equal(first.head.hash, cfg(ts).hash);
+    const again = run(shards);
+    assert.equal(again.head.hash, cfg(ts).hash);
+    assert.deepEqual(
+      again.seen,
+      ts.map((t) => t.id),
+    );
+    assert.deepEqual([memo.hits, memo.misses, memo.chunkHits], [4, 0, 2], 'both chunks replayed');
+    // the same chunk where another one is expected (at the start, without its comma): scanned, not replayed
+    const moved = canonical(cfg([c, tenant('d', 4)]));
+    assert.equal(run(pieces(moved, 10_000)).head.hash, cfg([c, tenant('d', 4)]).hash);
+    assert.equal(memo.chunkHits, 0);
+  });
 });

@@ -80,8 +80,13 @@ function parseAt<T>(schema: z.ZodType<T>, value: unknown, path: (string | number
 export class TenantMemo {
   #previous = new Map<string, MemoEntry>();
   #next = new Map<string, MemoEntry>();
+  /** Chunks of text (shards) made of whole tenants, by their exact text: replayed without being scanned. */
+  #chunksBefore = new Map<string, MemoChunk>();
+  #chunksNext = new Map<string, MemoChunk>();
   hits = 0;
   misses = 0;
+  /** Chunks replayed whole (their tenants are counted in `hits` too). */
+  chunkHits = 0;
 
   get size(): number {
     return this.#previous.size;
@@ -98,26 +103,55 @@ export class TenantMemo {
   }
 
   /** @internal */
-  remember(text: string, e: MemoEntry): void {
-    this.#next.set(text, e);
+  remember(e: MemoEntry): void {
+    this.#next.set(e.text, e);
+  }
+
+  /** @internal a chunk of whole tenants seen by the last applied load (its tenants count as hits). */
+  chunk(text: string): MemoChunk | undefined {
+    const c = this.#chunksBefore.get(text);
+    if (!c) return undefined;
+    this.chunkHits++;
+    this.hits += c.entries.length;
+    for (const e of c.entries) this.#next.set(e.text, e);
+    this.#chunksNext.set(text, c);
+    return c;
+  }
+
+  /** @internal */
+  rememberChunk(text: string, c: MemoChunk): void {
+    this.#chunksNext.set(text, c);
   }
 
   /** The load that just ended was applied: its tenants are the ones to remember. */
   commit(): void {
     this.#previous = this.#next;
     this.#next = new Map();
+    this.#chunksBefore = this.#chunksNext;
+    this.#chunksNext = new Map();
   }
 
   /** The load that just ended was refused (or failed): forget what it saw. */
   discard(): void {
     this.#next = new Map();
+    this.#chunksNext = new Map();
   }
 }
 
 interface MemoEntry {
   readonly tenant: CfgTenant;
-  /** Its canonical JSON text (the hash input); usually the very text it was found by. */
+  /** The JSON text it was found by. */
+  readonly text: string;
+  /** Its canonical JSON text (the hash input); usually the very same string as `text`. */
   readonly canonical: string;
+}
+
+interface MemoChunk {
+  readonly entries: readonly MemoEntry[];
+  /** It began the tenants array (no comma before its first tenant). */
+  readonly first: boolean;
+  /** It is exactly its tenants' canonical texts joined by commas: it is hashed as it is. */
+  readonly canonical: boolean;
 }
 
 /** The verifier proper: root members in any order, tenants one at a time. */
@@ -183,23 +217,50 @@ export class ConfigVerifier {
 
   /** One element of `tenants` as its JSON text: from the memo when an earlier load verified the same text. */
   tenantText(text: string, parse: (text: string) => unknown): void {
-    const hit = this.#memo?.lookup(text);
-    if (hit) return this.#accept(hit.tenant, hit.canonical);
-    const t = parseAt(CfgTenant, parse(text), ['tenants', this.#tenants]);
-    const canonical = canonicalText(t);
-    // the text it came as, when that is canonical (as the operator writes it): one string kept, not two
-    this.#memo?.remember(text, { tenant: t, canonical: canonical === text ? text : canonical });
-    this.#accept(t, canonical);
+    let e = this.#memo?.lookup(text);
+    if (!e) {
+      const t = parseAt(CfgTenant, parse(text), ['tenants', this.#tenants]);
+      const canonical = canonicalText(t);
+      // the text it came as, when that is canonical (as the operator writes it): one string kept, not two
+      e = { tenant: t, text, canonical: canonical === text ? text : canonical };
+      this.#memo?.remember(e);
+    }
+    this.#recording?.push(e);
+    this.#accept(e.tenant, e.canonical);
   }
 
-  #accept(t: CfgTenant, canonical: string): void {
+  /** Entries of the tenants verified since `record()` (a chunk of whole tenants the reader may memoize). */
+  #recording: MemoEntry[] | undefined;
+  record(): void {
+    this.#recording = [];
+  }
+  recorded(): MemoEntry[] {
+    const r = this.#recording ?? [];
+    this.#recording = undefined;
+    return r;
+  }
+
+  /** The tenants of a memoized chunk, in order; the chunk's own text is hashed when it is canonical. */
+  replay(chunk: MemoChunk, text: string): void {
+    if (!chunk.canonical || this.#pending) {
+      for (const e of chunk.entries) this.#accept(e.tenant, e.canonical);
+      return;
+    }
+    for (const e of chunk.entries) this.#accept(e.tenant, undefined);
+    this.#write(text);
+  }
+
+  /** `canonical` undefined: the caller hashes the text itself (a replayed chunk). */
+  #accept(t: CfgTenant, canonical: string | undefined): void {
     const i = this.#tenants++;
     for (const k of t.keys) {
       if (this.#keyHashes.has(k.sha256)) throw invalid('tenants', `key ${k.id} shares its hash with another key`);
       this.#keyHashes.add(k.sha256);
     }
-    if (this.#pending) this.#pending.push(canonical);
-    else this.#write(i > 0 ? `,${canonical}` : canonical);
+    if (canonical !== undefined) {
+      if (this.#pending) this.#pending.push(canonical);
+      else this.#write(i > 0 ? `,${canonical}` : canonical);
+    }
     this.#sink.tenant(t);
   }
 
@@ -307,15 +368,50 @@ export class ConfigTextReader {
   /** A number or literal (true/false/null): ends at the first delimiter. */
   #bare = false;
 
+  readonly #memo: TenantMemo | undefined;
+
   constructor(sink: ConfigSink, memo?: TenantMemo) {
     this.#v = new ConfigVerifier(sink, memo);
+    this.#memo = memo;
   }
 
   get claimedHash(): string | undefined {
     return this.#v.claimedHash;
   }
 
+  /**
+   * The next chunk of text. With a memo, a chunk an earlier load saw as whole tenants (a shard of the
+   * operator's) that arrives again between two tenants is replayed from the memo without being scanned.
+   */
   feed(chunk: string): void {
+    const between = this.#state === S.ElemOrEnd || this.#state === S.AfterElem;
+    if (this.#memo && between) {
+      const known = this.#memo.chunk(chunk);
+      if (known && known.first === (this.#state === S.ElemOrEnd)) {
+        this.#v.replay(known, chunk);
+        this.#state = S.AfterElem;
+        this.#offset += chunk.length;
+        return;
+      }
+      this.#v.record();
+    }
+    const first = this.#state === S.ElemOrEnd;
+    this.#scanChunk(chunk);
+    if (this.#memo && between) {
+      const entries = this.#v.recorded();
+      if (entries.length > 0 && this.#state === S.AfterElem) {
+        let len = entries.length - (first ? 1 : 0);
+        let canonical = true;
+        for (const e of entries) {
+          len += e.text.length;
+          canonical &&= e.canonical === e.text;
+        }
+        this.#memo.rememberChunk(chunk, { entries, first, canonical: canonical && len === chunk.length });
+      }
+    }
+  }
+
+  #scanChunk(chunk: string): void {
     let i = 0;
     const n = chunk.length;
     while (i < n) {
