@@ -247,12 +247,14 @@ export function compile(input: CompileInput, partialOptions: Partial<CompileOpti
   const policies = p.policies.map((x) => ({ ...x, selectedTenants: [] as string[] }));
   const objects: KubeObject[] = [...m.objects];
   const tenants: TenantOutcome[] = [];
+  const tenantNamespaces = new Set<string>();
   for (const t of [...input.tenants].sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1))) {
     const outcome = compileOneTenant(t, m, p, secrets, nsLabels, now, opts);
     tenants.push(outcome);
     for (const po of policies) if (outcome.selectedBy.includes(po.name)) po.selectedTenants.push(outcome.id);
-    objects.push(tenantNetworkPolicy(t, opts));
+    tenantNamespaces.add(t.metadata.namespace ?? 'default');
   }
+  for (const ns of tenantNamespaces) objects.push(tenantNetworkPolicy(ns, opts));
   return {
     objects: sortObjects(objects),
     gatewayConfig: assembleConfig(m.models, tenants),
