@@ -5,8 +5,9 @@
 // Held out, two ways:
 //  - by row: the committed corpora are split by FNV-1a of the text (or of the row's group), odd = held out, fixed
 //    before any tuning; signals were developed looking only at tuning-split failures;
-//  - by source: corpora imported locally into eval/external/ (not redistributed, e.g. JailbreakBench's PAIR, GCG and
-//    random-search prompts) are held out whole: the scorer was never tuned on any of their rows.
+//  - by source: corpora imported locally into eval/external/ (not redistributed, e.g. JailbreakBench's PAIR, GCG, DSN
+//    and random-search prompts) are held out whole — the scorer was never tuned on any of their rows — except the
+//    groups named in EXTERNAL_TUNING_GROUPS (one GCG file, for the adversarial-suffix shape).
 // Derived rows (injection-derived.ts: the same texts inside JSON tool results, and obfuscated) keep their original's
 // side. Texts arrive through the channel they would in production: prompts as `user`, e-mails and retrieved
 // documents as `document`, tool results as `tool` (a chat request's tool message; scored with the document threshold).
@@ -125,9 +126,20 @@ export function scoreToolResult(json: string): number {
   return scoreRequest(body).score;
 }
 
+/**
+ * External groups on the tuning side: the adversarial-suffix shape (injection-shape.ts) was calibrated on GCG's
+ * suffixes for one target model; GCG for the other model, DSN, PAIR and random search stay held out whole.
+ */
+export const EXTERNAL_TUNING_GROUPS: ReadonlySet<string> = new Set(['GCG/transfer/gpt-3.5-turbo-1106']);
+
 function scoreOne(s: LabelledText | DerivedText, corpus: Scored['corpus']): Scored {
   const d = s as DerivedText;
-  const heldOut = corpus === 'external' ? true : corpus === 'derived' ? d.heldOut : isHeldOutRow(s);
+  const heldOut =
+    corpus === 'external'
+      ? !EXTERNAL_TUNING_GROUPS.has(s.group ?? '')
+      : corpus === 'derived'
+        ? d.heldOut
+        : isHeldOutRow(s);
   const language = guessLanguage(corpus === 'derived' ? '' : s.text);
   if (d.channel === 'tool') return { s, corpus, heldOut, language, channel: 'tool', score: scoreToolResult(s.text) };
   const channel = channelOf(s);
@@ -182,7 +194,7 @@ export function evaluatePublicInjection(
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, xs]): SourceFigures => {
       const [source, channel] = k.split('\u0000') as [string, EvalChannel];
-      return { source, channel, heldOutSource: xs[0]?.corpus === 'external', ...split(xs) };
+      return { source, channel, heldOutSource: xs.every((x) => x.corpus === 'external' && x.heldOut), ...split(xs) };
     });
   const notPersona = (x: Scored) => x.s.source !== PERSONA_SOURCE && x.s.category !== PERSONA_SOURCE;
   const pub = scored.filter((x) => x.corpus === 'public');
