@@ -86,6 +86,22 @@ export const INTL_SIGNALS: readonly Signal[] = [
     weight: 0.7,
     pattern: String.raw`(?:beginne|starte|fange)\s+${F(3)}(?:mit|an\s+mit)\s*:?\s*["'„“]?\s*(?:klar|natürlich|gerne|sicher)[,!]|(?:commence|commencez)\s+${F(3)}par\s*:?\s*["'«“]?\s*(?:bien\s+sûr|bien\s+sur|d'accord|voici)[,!]?|(?:comienza|empieza|inicia)\s+${F(3)}con\s*:?\s*["'«“]?\s*(?:claro|por\s+supuesto|aquí\s+tienes|aqui\s+tienes)[,!]?`,
   },
+  // closing the current task or interrupting it, then a new one (deepset-style task switches), in four languages
+  {
+    name: 'closure',
+    weight: 0.45,
+    pattern: String.raw`(?:that|this)\s+(?:is|was|'s)\s+(?:enough|done|ok|okay|sufficient|finished|complete)\b|das\s+(?:genügt|reicht|ist\s+erledigt|ist\s+genug|war\s+gut|war\s+ok)|(?:c'est|ça\s+suffit|c'était)\s+(?:bon|assez|fini|terminé|suffisant)|ça\s+suffit|(?:eso\s+es\s+suficiente|ya\s+basta|eso\s+est[aá]\s+bien|con\s+eso\s+basta)`,
+  },
+  {
+    name: 'interrupt',
+    weight: 0.45,
+    pattern: String.raw`(?:^|[.!?:\n]\s*)(?:stop|stopp|attention|achtung|halt|arrête|arrete|alto|atención|atencion)\s*[-:!]`,
+  },
+  {
+    name: 'prompt-extraction',
+    weight: 0.7,
+    pattern: String.raw`(?:überprüf|prüf|korrigier|wiederhol|druck|übersetz|gib|schreib)${L}*\s+${F(4)}(?:gesamten\s+)?(?:obig|vorherig|vorangehend|bisherig)${L}*\s+(?:text|anweisung|prompt|nachricht)${L}*|(?:répète|repete|traduis|corrige|imprime|affiche)[sz]?\s+${F(3)}(?:texte|message|instructions?)\s+(?:ci-dessus|précédent|precedent)|(?:repite|traduce|corrige|imprime|muestra)\s+${F(3)}(?:texto|mensaje|instrucciones)\s+(?:anterior|de\s+arriba|previo)`,
+  },
   // indirect-injection cues in documents and tool results
   {
     name: 'addressed-to-ai',

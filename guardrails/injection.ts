@@ -108,6 +108,7 @@ export const INTENT_FAMILIES: ReadonlySet<string> = new Set([
   'skip-confirmation',
   'prefix-injection',
   'adversarial-suffix',
+  'closure',
   'harm-topic',
 ]);
 

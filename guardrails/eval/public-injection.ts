@@ -7,7 +7,7 @@
 //    before any tuning; signals were developed looking only at tuning-split failures;
 //  - by source: corpora imported locally into eval/external/ (not redistributed, e.g. JailbreakBench's PAIR, GCG, DSN
 //    and random-search prompts) are held out whole — the scorer was never tuned on any of their rows — except the
-//    groups named in EXTERNAL_TUNING_GROUPS (one GCG file, for the adversarial-suffix shape).
+//    groups named in EXTERNAL_TUNING_GROUPS (one GCG and one PAIR file, one target model each).
 // Derived rows (injection-derived.ts: the same texts inside JSON tool results, and obfuscated) keep their original's
 // side. Texts arrive through the channel they would in production: prompts as `user`, e-mails and retrieved
 // documents as `document`, tool results as `tool` (a chat request's tool message; scored with the document threshold).
@@ -127,10 +127,15 @@ export function scoreToolResult(json: string): number {
 }
 
 /**
- * External groups on the tuning side: the adversarial-suffix shape (injection-shape.ts) was calibrated on GCG's
- * suffixes for one target model; GCG for the other model, DSN, PAIR and random search stay held out whole.
+ * External groups on the tuning side, one target model per attack method: the adversarial-suffix shape
+ * (injection-shape.ts) was calibrated on GCG's suffixes optimised on Vicuna (the transfer file holds them), the
+ * persuasion signals on PAIR's prompts against Vicuna. GCG and PAIR against the other models, DSN and random search
+ * stay held out whole.
  */
-export const EXTERNAL_TUNING_GROUPS: ReadonlySet<string> = new Set(['GCG/transfer/gpt-3.5-turbo-1106']);
+export const EXTERNAL_TUNING_GROUPS: ReadonlySet<string> = new Set([
+  'GCG/transfer/gpt-3.5-turbo-1106',
+  'PAIR/black_box/vicuna-13b-v1.5',
+]);
 
 function scoreOne(s: LabelledText | DerivedText, corpus: Scored['corpus']): Scored {
   const d = s as DerivedText;
