@@ -6,11 +6,11 @@
 import { F, L, type Signal } from './injection-signals.ts';
 
 const DE_DROP = String.raw`(?:vergiss|vergesst|vergessen\s+sie|vergiß|ignorier(?:e|t|en)?|missachte|missachten\s+sie|verwirf|übergehe|lösche|höre?\s+nicht\s+auf|hör\s+nicht\s+auf)`;
-const DE_OBJ = String.raw`(?:alles|alle[nmrs]?|vorherig${L}*|vorangehend${L}*|vorig${L}*|obig${L}*|bisherig${L}*|früher${L}*|davor|zuvor|vorher|anweisung${L}*|befehl${L}*|regeln|aufgaben|aufträge|angaben|instruktion${L}*|vorgaben|richtlinien|gesagte${L}*|ausführungen|informationen)`;
-const FR_DROP = String.raw`(?:oublie[sz]?|oubliez|ignore[sz]?|ne\s+tiens\s+pas\s+compte\s+de|ne\s+tenez\s+pas\s+compte\s+de|fais\s+abstraction\s+de|faites\s+abstraction\s+de)`;
-const FR_OBJ = String.raw`(?:tout|toutes|tous|précédent${L}*|precedent${L}*|ci-dessus|antérieur${L}*|anterieur${L}*|instructions?|consignes?|règles|regles|directives)`;
+const DE_OBJ = String.raw`(?:alles|alle[nmrs]?|vorherig${L}*|vorangehend${L}*|vorig${L}*|obig${L}*|bisherig${L}*|früher${L}*|davor|zuvor|vorher|anweisung${L}*|befehl${L}*|regeln|aufgaben|aufträge|angaben|instruktion${L}*|vorgaben|richtlinien|einschränkungen|filter|gesagte${L}*|ausführungen|informationen)`;
+const FR_DROP = String.raw`(?:oublie[sz]?|oubliez|ignore[sz]?|ne\s+tiens\s+pas\s+compte\s+(?:de|des|du)|ne\s+tenez\s+pas\s+compte\s+(?:de|des|du)|fais\s+abstraction\s+de|faites\s+abstraction\s+de)`;
+const FR_OBJ = String.raw`(?:tout|toutes|tous|précédent${L}*|precedent${L}*|ci-dessus|antérieur${L}*|anterieur${L}*|instructions?|consignes?|règles|regles|directives|restrictions|limites|filtres)`;
 const ES_DROP = String.raw`(?:olvida|olvide|olviden|olvidá|ignora|ignore|ignoren|descarta|omite|no\s+sigas)`;
-const ES_OBJ = String.raw`(?:todo|todas?|todos|anterior${L}*|(?:previa|previas|previo|previos)\b|instrucci${L}*|reglas|indicaciones|órdenes|ordenes|lo\s+que\s+te\s+dije)`;
+const ES_OBJ = String.raw`(?:todo|todas?|todos|anterior${L}*|(?:previa|previas|previo|previos)\b|instrucci${L}*|reglas|indicaciones|órdenes|ordenes|directrices|pautas|normas|restricciones|filtros|l[ií]mites|lo\s+que\s+te\s+dije)`;
 const IT_DROP = String.raw`(?:dimentica|dimenticate|dimenticare|ignora|ignorate|ignorare|tralascia|non\s+seguire)`;
 const IT_OBJ = String.raw`(?:tutto|tutte|tutti|precedent${L}*|istruzion${L}*|regole|indicazioni|sopra)`;
 const PT_DROP = String.raw`(?:esqueça|esqueca|esquece|esqueçam|ignore|ignora|ignorem|desconsidere)`;
@@ -19,7 +19,7 @@ const NL_DROP = String.raw`(?:vergeet|negeer|negeren)`;
 const NL_OBJ = String.raw`(?:alles|alle|vorige|eerdere|bovenstaande|instructies|regels|opdrachten)`;
 
 export const INTL_SIGNALS: readonly Signal[] = [
-  { name: 'override', weight: 0.88, pattern: String.raw`${DE_DROP}\s+${F(3)}${DE_OBJ}` },
+  { name: 'override', weight: 0.88, pattern: String.raw`${DE_DROP},?\s+${F(3)}${DE_OBJ}` },
   {
     name: 'override',
     weight: 0.8,
@@ -101,6 +101,17 @@ export const INTL_SIGNALS: readonly Signal[] = [
     name: 'prompt-extraction',
     weight: 0.7,
     pattern: String.raw`(?:überprüf|prüf|korrigier|wiederhol|druck|übersetz|gib|schreib)${L}*\s+${F(4)}(?:gesamten\s+)?(?:obig|vorherig|vorangehend|bisherig)${L}*\s+(?:text|anweisung|prompt|nachricht)${L}*|(?:répète|repete|traduis|corrige|imprime|affiche)[sz]?\s+${F(3)}(?:texte|message|instructions?)\s+(?:ci-dessus|précédent|precedent)|(?:repite|traduce|corrige|imprime|muestra)\s+${F(3)}(?:texto|mensaje|instrucciones)\s+(?:anterior|de\s+arriba|previo)`,
+  },
+  // what the request is for (weak alone), and rules denied in a hypothetical
+  {
+    name: 'harm-topic',
+    weight: 0.35,
+    pattern: String.raw`(?:bau|herstell|bastel|mach)${L}*\s+${F(3)}(?:bomben?|sprengstoff${L}*|waffen?|meth|crystal|gift|schadsoftware|malware|virus)|(?:auto|wagen)\s+kurzschlie(?:ß|ss)|(?:fabriquer|construire|préparer|preparer|fabrique|faire)\s+${F(3)}(?:bombes?|explosifs?|armes?|poisons?|drogues?|meth|logiciel\s+malveillant|malware|virus)|(?:fabricar|construir|preparar|hacer|crear)\s+${F(3)}(?:bombas?|explosivos?|armas?|venenos?|drogas?|metanfetamina|malware|virus)|(?:wie\s+man|comment|cómo|como)\s+${F(3)}(?:hackt|einbricht|stiehlt|pirater|voler|hackear|robar)`,
+  },
+  {
+    name: 'unrestricted',
+    weight: 0.5,
+    pattern: String.raw`no\s+(?:tienes|tuvieras|tengas|hay|existen)\s+(?:ninguna\s+)?(?:reglas|restricciones|l[ií]mites|filtros|normas)|(?:n'avais|n'as|n'a|n'y\s+a(?:vait)?|n'existe)\s+(?:aucune?|pas\s+de|plus\s+de)\s+(?:règles?|regles?|restrictions?|limites?|filtres?)|(?:gäbe|gibt|hättest|hast)\s+(?:es\s+)?(?:du\s+)?keine\s+(?:regeln|grenzen|einschränkungen|filter)|(?:lass|lasse|lasst)\s+${F(2)}(?:filter|regeln|einschränkungen|zensur)\s+(?:weg|fallen)|(?:filter|regeln|einschränkungen|zensur)\s+(?:deaktivieren|deaktiviert|abschalten|abgeschaltet|aus)\b`,
   },
   // indirect-injection cues in documents and tool results
   {

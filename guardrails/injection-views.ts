@@ -92,7 +92,7 @@ export function normalizeForScoring(text: string): string {
 }
 
 const B64_BLOB = new RE2('[A-Za-z0-9+/]{16,1000}={0,2}|[A-Za-z0-9_-]{24,1000}', 'gu');
-const HEX_BLOB = new RE2(String.raw`(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s:,]?){12,200}`, 'gu');
+const HEX_BLOB = new RE2(String.raw`\b(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s:,]?){12,200}`, 'gu');
 const PRINTABLE = new RE2('^[\\x20-\\x7e\\s\\x{a0}-\\x{17f}]{8,}$', 'u');
 const TWO_WORDS = new RE2('\\p{L}{3,}\\s+\\p{L}{3,}', 'u');
 /** Unicode tag characters (U+E0020–U+E007E): invisible, and read by some models as ASCII ("ASCII smuggling"). */
