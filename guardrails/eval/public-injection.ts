@@ -13,7 +13,7 @@
 // documents as `document`, tool results as `tool` (a chat request's tool message; scored with the document threshold).
 import { DEFAULT_THRESHOLDS, scoreRequest, scoreText, type Channel } from '../injection.ts';
 import { isHeldOutRow, loadExternalCorpora, loadPublicCorpora, type LabelledText } from './corpora.ts';
-import { obfuscatedRows, toolRows, type DerivedText } from './injection-derived.ts';
+import { obfuscatedRows, toolRows, TRANSFORMS, type DerivedText } from './injection-derived.ts';
 import { guessLanguage, type Language } from './language.ts';
 
 export { CORPUS_FILES, fnv1a, isHeldOut, isHeldOutRow, loadPublicCorpora, type LabelledText } from './corpora.ts';
@@ -82,6 +82,28 @@ export interface PublicInjectionReport {
   personas: { tuning: Rates; heldOut: Rates };
   /** Per channel: the lowest threshold with ≤ MAX_TUNING_FA false alarms on the tuning split, held-out rates there. */
   operatingPoints: OperatingPoint[];
+  /** Per obfuscation: of the held-out injections caught as written, the share still caught once obfuscated. */
+  obfuscation: { transform: string; caughtPlain: number; caughtObfuscated: number }[];
+}
+
+/** How much of what the scorer catches survives each obfuscation (held-out short user-channel injections). */
+export function obfuscationRecovery(
+  samples: readonly LabelledText[],
+  threshold: number,
+): PublicInjectionReport['obfuscation'] {
+  const plain = samples.filter(
+    (s) =>
+      s.label === 1 &&
+      isHeldOutRow(s) &&
+      channelOf(s) === 'user' &&
+      s.text.length <= 600 &&
+      scoreText(s.text).score >= threshold,
+  );
+  return Object.entries(TRANSFORMS).map(([transform, f]) => ({
+    transform,
+    caughtPlain: plain.length,
+    caughtObfuscated: plain.filter((s) => scoreText(f(s.text)).score >= threshold).length,
+  }));
 }
 
 /** False-alarm budget on the tuning split when choosing an operating point. */
@@ -183,6 +205,7 @@ export function operatingPoint(tune: readonly Scored[], maxFa = MAX_TUNING_FA): 
 export function evaluatePublicInjection(
   thresholds: Record<Channel, number> = DEFAULT_THRESHOLDS,
   scored: readonly Scored[] = scorePublic(),
+  samples: readonly LabelledText[] = loadPublicCorpora(),
 ): PublicInjectionReport {
   const th = (c: EvalChannel) => thresholds[c === 'tool' ? 'document' : c];
   const split = (xs: readonly Scored[]) => ({
@@ -241,6 +264,7 @@ export function evaluatePublicInjection(
     languages,
     personas: split(personas),
     operatingPoints,
+    obfuscation: obfuscationRecovery(samples, thresholds.user),
   };
 }
 
@@ -281,6 +305,11 @@ export function formatPublicInjection(r: PublicInjectionReport): string {
   for (const c of r.channels) lines.push(`${c.channel.padEnd(36)}${cell(c.tuning)}${cell(c.heldOut)}`);
   lines.push('', `${'per language (user channel)'.padEnd(36)}${HEAD}`);
   for (const l of r.languages) lines.push(`${l.language.padEnd(36)}${cell(l.tuning)}${cell(l.heldOut)}`);
+  lines.push(
+    `  obfuscated (held-out injections caught as written, still caught once obfuscated): ${r.obfuscation
+      .map((o) => `${o.transform} ${o.caughtObfuscated}/${o.caughtPlain}`)
+      .join(', ')}`,
+  );
   for (const o of r.operatingPoints)
     lines.push(
       `  ${o.channel}: lowest threshold with ≤ ${pct(MAX_TUNING_FA)} false alarms on the tuning split = ${o.threshold}; held-out there: caught ${pct(o.heldOut.detectionRate)}, false alarms ${pct(o.heldOut.falseAlarmRate)}`,
