@@ -129,10 +129,16 @@ const COMMON = new Set(
     ' ',
   ),
 );
-function commonWords(s: string): number {
-  let n = 0;
-  for (const w of s.toLowerCase().split(/[^a-z]+/)) if (COMMON.has(w)) n++;
-  return n;
+/** Common words and all words of a text. */
+function wordStats(s: string): { common: number; words: number } {
+  let common = 0;
+  let words = 0;
+  for (const w of s.toLowerCase().split(/[^a-z]+/)) {
+    if (w === '') continue;
+    words++;
+    if (COMMON.has(w)) common++;
+  }
+  return { common, words };
 }
 const rot13 = (s: string): string =>
   s.replace(/[a-z]/gi, (c) => {
@@ -143,6 +149,27 @@ const reverse = (s: string): string => Array.from(s).reverse().join('');
 
 /** A reading adopted when it has at least three common words and more than twice the text's own. */
 const better = (reading: number, own: number): boolean => reading >= 3 && reading > 2 * own + 1;
+
+/** Characters of the head and of the tail tried as reversed or ROT13 text. */
+const READING_SAMPLE = 4096;
+
+/**
+ * The head and the tail of the text reversed or ROT13-decoded, when a reading is clearly more English than the text
+ * as written. Plain prose (one word in eight or more is a common one) is not tried: that is most text, and it keeps
+ * the cost of this view to a word count.
+ */
+function readings(text: string, out: string[]): void {
+  const samples =
+    text.length <= READING_SAMPLE ? [text] : [text.slice(0, READING_SAMPLE / 2), text.slice(-READING_SAMPLE / 2)];
+  for (const sample of samples) {
+    const own = wordStats(sample);
+    if (own.common * 8 >= own.words) continue;
+    for (const read of [reverse, rot13]) {
+      const r = read(sample);
+      if (better(wordStats(r).common, own.common)) out.push(r);
+    }
+  }
+}
 
 /**
  * What the text says once decoded: base64/hex blobs, tag characters, and the whole text reversed or ROT13-decoded
@@ -155,12 +182,7 @@ export function hiddenViews(text: string): string {
   TAGS.lastIndex = 0;
   for (let m = TAGS.exec(text), n = 0; m && n < 64; m = TAGS.exec(text), n++)
     out.push(Array.from(m[0], (c) => String.fromCharCode((c.codePointAt(0) as number) - 0xe0000)).join(''));
-  const head = text.length > MAX_VIEW ? text.slice(0, MAX_VIEW) : text;
-  const own = commonWords(head);
-  const reversed = reverse(head);
-  if (better(commonWords(reversed), own)) out.push(reversed);
-  const decoded = rot13(head);
-  if (better(commonWords(decoded), own)) out.push(decoded);
+  readings(text, out);
   const joined = out.join('\n');
   return joined.length > MAX_VIEW ? joined.slice(0, MAX_VIEW) : joined;
 }
