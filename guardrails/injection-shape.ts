@@ -36,7 +36,7 @@ const BENIGN = [
 
 /** The token without one layer of ordinary punctuation around it. */
 function trim(t: string): string {
-  return t.replace(/^["'“‘(\[]/, '').replace(/[.,;:!?"'”’)\]]$/, '');
+  return t.replace(/^["'“‘([]/, '').replace(/[.,;:!?"'”’)\]]$/, '');
 }
 
 export function isOddToken(raw: string): boolean {
