@@ -106,7 +106,7 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
     keywords: ['key', 'secret', 'token', 'password', 'passwd', 'pwd', 'credential'],
     entropy: 3,
     allowlists: [],
-    
+  },
   {
     id: 'url-query-credential',
     description:
