@@ -18,7 +18,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import RE2 from 're2';
 import { parse } from 'yaml';
-import { detectorRules } from '../detectors.ts';
+import { builtinRules, SECRET_DETECTORS } from '../detectors.ts';
 import { lookalikeDev } from '../eval/lookalikes.ts';
 import { secretCorpus } from '../eval/secrets-corpus.ts';
 import { wildCorpus } from '../eval/secrets-wild.ts';
@@ -27,6 +27,7 @@ import { type Adoption, type KingfisherData, type KingfisherRule, slug, stripVer
 import { KeywordAutomaton } from './keywords.ts';
 import { necessaryLiterals } from './literals.ts';
 import { compileRuleset, loadGitleaksConfig, rewritePattern } from './ruleset.ts';
+import { TOLLGATE_RULES } from './tollgate-rules.ts';
 
 /** A keyword seen more often than once per this many KB of ordinary text is too common to prefilter on. */
 export const COMMON_PER_KB = 64;
@@ -70,8 +71,13 @@ function keywordRates(keywords: string[], text: string): Map<string, number> {
 
 export function decide(rules: readonly KingfisherRule[]): Adoption[] {
   const cfg = loadGitleaksConfig();
-  const taken = new Set(cfg.rules.map((r) => r.id));
-  const existing = detectorRules(['secrets']);
+  const taken = new Set([...cfg.rules, ...TOLLGATE_RULES].map((r) => r.id));
+  // what is there without kingfisher: the built-in detectors, gitleaks and Tollgate's rules
+  const builtin = builtinRules();
+  const existing = [
+    ...SECRET_DETECTORS.flatMap((d) => builtin[d]),
+    ...compileRuleset(cfg, TOLLGATE_RULES).rules.values(),
+  ];
   const lookalikes = [
     ...secretCorpus('dev').lookalikes,
     ...lookalikeDev(),

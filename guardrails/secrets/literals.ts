@@ -202,7 +202,8 @@ export function necessaryLiterals(pattern: string, minLength = 4): string[] | un
   for (const s of set) {
     const runs = s.match(/[a-z0-9._-]+/g) ?? [];
     const longest = runs.reduce((a, b) => (b.length > a.length ? b : a), '');
-    if (longest.length < minLength) return undefined;
+    // three characters only with a digit or punctuation in them (r8_, oy2, sl.): a word of three letters is everywhere
+    if (longest.length < minLength && !(longest.length === 3 && /[0-9._-]/.test(longest))) return undefined;
     out.add(longest);
   }
   // a literal containing another one adds nothing: the shorter is found wherever the longer is

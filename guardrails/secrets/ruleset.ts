@@ -26,6 +26,7 @@ import { patternHead, prefixClosure } from './head.ts';
 import { KeywordAutomaton, shannonEntropy } from './keywords.ts';
 import { lookalikeReason } from './lookalike.ts';
 import { sampler } from './sample.ts';
+import { kingfisherRules } from './kingfisher.ts';
 import { TOLLGATE_RULES } from './tollgate-rules.ts';
 import type { GitleaksAllowlist, GitleaksConfig, GitleaksRule } from './types.ts';
 
@@ -36,7 +37,7 @@ export type RuleStatus = 'adopted' | 'superseded' | 'not-compiled' | 'not-applic
 
 export interface RuleReport {
   id: string;
-  source: 'gitleaks' | 'tollgate';
+  source: 'gitleaks' | 'tollgate' | 'kingfisher';
   status: RuleStatus;
   reason?: string;
   /** Longest match (holdback bound), characters. */
@@ -493,14 +494,22 @@ export function loadGitleaksConfig(): GitleaksConfig {
   return JSON.parse(readFileSync(new URL('./gitleaks/rules.json', import.meta.url), 'utf8')) as GitleaksConfig;
 }
 
-/** Compiles a ruleset (gitleaks' config plus extra rules); rules that fail are reported, never dropped silently. */
-export function compileRuleset(cfg: GitleaksConfig, extra: readonly GitleaksRule[] = TOLLGATE_RULES): CompiledRuleset {
+/**
+ * Compiles a ruleset (gitleaks' config plus Tollgate's rules plus the adopted kingfisher rules); rules that fail are
+ * reported, never dropped silently.
+ */
+export function compileRuleset(
+  cfg: GitleaksConfig,
+  extra: readonly GitleaksRule[] = TOLLGATE_RULES,
+  kingfisher: readonly GitleaksRule[] = [],
+): CompiledRuleset {
   const global = [compileAllowlist(cfg.allowlist)].flatMap((a) => a ?? []);
   const rules = new Map<string, Rule>();
   const report: RuleReport[] = [];
   const all: [GitleaksRule, RuleReport['source']][] = [
     ...cfg.rules.map((r) => [r, 'gitleaks'] as [GitleaksRule, 'gitleaks']),
     ...extra.map((r) => [r, 'tollgate'] as [GitleaksRule, 'tollgate']),
+    ...kingfisher.map((r) => [r, 'kingfisher'] as [GitleaksRule, 'kingfisher']),
   ];
   for (const [r, source] of all) {
     if (rules.has(r.id)) throw new Error(`duplicate secret rule id ${r.id}`);
@@ -545,6 +554,6 @@ let compiled: CompiledRuleset | undefined;
 
 /** The shipped ruleset, compiled once per process. */
 export function secretRuleset(): CompiledRuleset {
-  compiled ??= compileRuleset(loadGitleaksConfig());
+  compiled ??= compileRuleset(loadGitleaksConfig(), TOLLGATE_RULES, kingfisherRules());
   return compiled;
 }
