@@ -95,7 +95,7 @@ export const INTL_SIGNALS: readonly Signal[] = [
   {
     name: 'interrupt',
     weight: 0.45,
-    pattern: String.raw`(?:^|[.!?:\n]\s*)(?:stop|stopp|attention|achtung|halt|arrête|arrete|alto|atención|atencion)\s*[-:!]`,
+    pattern: String.raw`(?:^|\n|[.!?:]\s+)(?:stop|stopp|attention|achtung|halt|arrête|arrete|alto|atención|atencion)\s*[-:!]`,
   },
   {
     name: 'prompt-extraction',

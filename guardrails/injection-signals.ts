@@ -15,9 +15,11 @@
 //   prompt-extraction  asking for the system prompt, the instructions or "the text above"
 //   delimiter       fake chat-template / end-of-input / system markers
 //   addressed-to-ai, secrecy, exfiltration, tool-abuse …  indirect-injection cues in content the model reads
-//   doc-request     (documents only) a request aimed at the reader of a document: a task imperative on a line of its
-//                   own (weak alone: how-to guides have them too), "in your response", "tell the user" — ordinary in a
-//                   prompt, suspicious in an e-mail, a web page or a tool result
+//   doc-request     a request aimed at the reader of a document: "in your response", "tell the user", code to add to
+//                   "your answer", an encoding to answer in — ordinary in a prompt, suspicious in an e-mail, a web page
+//                   or a tool result
+//   doc-imperative  (documents only, weak alone: how-to guides and READMEs have them) a task imperative on a line of
+//                   its own
 //   doc-question    (documents only, weak alone: FAQs) a question on a line of its own
 //   prefix-injection  forcing an affirmative opening ("begin your reply with 'Sure, here is'"), as automated
 //                   jailbreaks (PAIR, random search) do
@@ -133,6 +135,13 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.45,
     pattern: String.raw`(?:you\s+are|you're)\s+now\s+(?:an?\s+|the\s+)?["“']?${W}|(?:your\s+(?:new\s+)?(?:name|persona|character|identity)\s+is)|(?:transform|turn)\s+(?:yourself\s+)?into\s+`,
   },
+  // a new identity given to the reader of a document ("You are now the finance bot"): weak in a prompt, where
+  // role-play is ordinary, strong in an e-mail or a tool result
+  {
+    name: 'persona-switch',
+    weight: 0.45,
+    pattern: String.raw`(?:you\s+are|you're)\s+(?:now|from\s+now\s+on)\s+(?:an?\s+|the\s+|["“'])${W}|your\s+new\s+(?:name|persona|role|identity|instructions)\s+(?:is|are)\b`,
+  },
   {
     name: 'named-persona',
     weight: 0.35,
@@ -147,7 +156,7 @@ export const SIGNALS: readonly Signal[] = [
   {
     name: 'unrestricted',
     weight: 0.5,
-    pattern: String.raw`unfiltered|unfiltred|uncensored|unrestricted|amoral|unaligned|jailbroken|unbound|unchained|no\s+(?:ethical|moral)\s+(?:or\s+moral\s+)?(?:guidelines|principles|boundaries|restrictions|compass|limits)|(?:no|without|free\s+(?:of|from)|not\s+bound\s+by|not\s+confined\s+to|broken?\s+free\s+(?:of|from)|ignores?|lifted|removed|disabled)\s+${F(4)}(?:restrictions|filters?|filtering|limitations|limits|censorship|guidelines|morals|ethics|moderation|boundaries|safeguards|guardrails|prohibitions|ethical\s+settings)|(?:not\s+bound\s+by|free\s+from|breaks?)\s+${F(2)}(?:rules|laws|polic(?:y|ies))|never\s+refuses?|(?:doesn't|does\s+not|don't|do\s+not|won't|will\s+not|never)\s+(?:care|give\s+a\s+\w+|cares)\s+about\s+(?:\w+\s+){0,2}(?:legal|ethic|moral|rules|laws|consequences|safety)|(?:can|will|could)\s+do\s+anything|anything\s+and\s+everything|without\s+(?:any\s+)?(?:warnings?|disclaimers?|censor\w*|refus\w*)|(?:illegal|immoral|unethical)\s*(?:,|or|and|/)\s*(?:illegal|immoral|unethical|harmful)|(?:openai|content)\s+polic(?:y|ies)|(?:regardless|no\s+matter)\s+(?:of\s+)?(?:how|whether|if)\s+(?:\w+\s+){0,2}(?:illegal|immoral|unethical|harmful|dangerous|offensive|inappropriate)`,
+    pattern: String.raw`unfiltered|unfiltred|uncensored|unrestricted|amoral|unaligned|jailbroken|unbound|unchained|no\s+(?:ethical|moral)\s+(?:or\s+moral\s+)?(?:guidelines|principles|boundaries|restrictions|compass|limits)|(?:no|without|free\s+(?:of|from)|not\s+bound\s+by|not\s+confined\s+to|broken?\s+free\s+(?:of|from)|ignores?|lifted|removed|disabled)\s+${F(4)}(?:restrictions|filters?|filtering|limitations|limits|censorship|guidelines|morals|ethics|moderation|boundaries|safeguards|guardrails|prohibitions|ethical\s+settings)|(?:not\s+bound\s+by|free\s+from|breaks?)\s+${F(2)}(?:rules|laws|polic(?:y|ies))|never\s+refuses?|(?:doesn't|does\s+not|don't|do\s+not|won't|will\s+not|never)\s+(?:care|give\s+a\s+\w+|cares)\s+about\s+(?:\w+\s+){0,2}(?:legal|ethic|moral|rules|laws|consequences|safety)|(?:can|will|could)\s+do\s+anything\s+(?:now|i\s+ask|you\s+ask|the\s+user|asked|without)|anything\s+and\s+everything|without\s+(?:any\s+)?(?:warnings?|disclaimers?|censor\w*|refus\w*)|(?:illegal|immoral|unethical)\s*(?:,|or|and|/)\s*(?:illegal|immoral|unethical|harmful)|(?:openai|content)\s+polic(?:y|ies)|(?:regardless|no\s+matter)\s+(?:of\s+)?(?:how|whether|if)\s+(?:\w+\s+){0,2}(?:illegal|immoral|unethical|harmful|dangerous|offensive|inappropriate)`,
   },
   {
     name: 'unrestricted',
@@ -184,7 +193,7 @@ export const SIGNALS: readonly Signal[] = [
   {
     name: 'prompt-extraction',
     weight: 0.75,
-    pattern: String.raw`(?:reveal|show|print|repeat|output|display|leak|dump|disclose|recite|share|give|tell|write\s+out|spell\s+out|copy|paste|translate|summari[sz]e|encode|return|list|spell-?check|check|read\s+back|provide|send|expose)\s+(?:me\s+|us\s+)?${F(2)}(?:your|its|the\s+(?:hidden|secret|confidential|original|initial|full|exact|entire|system|developer|above|preceding|first|starting))\s+(?:\w+\s+)?(?:system\s+prompt|system\s+message|prompts?(?:\s+texts?)?|instructions|directives|rules|guidelines|configuration|context\s+window|initial\s+message|message|programming|pre-?prompt)`,
+    pattern: String.raw`(?:reveal|show|print|repeat|output|display|leak|dump|disclose|recite|share|give|tell|write\s+out|spell\s+out|copy|paste|translate|summari[sz]e|encode|return|list|spell-?check|check|read\s+back|provide|send|expose)\s+(?:me\s+|us\s+)?${F(2)}(?:your|the\s+(?:hidden|secret|confidential|original|initial|full|exact|entire|system|developer|above|preceding|first|starting))\s+(?:\w+\s+)?(?:system\s+prompt|system\s+message|prompts?(?:\s+texts?)?|instructions|directives|rules|guidelines|configuration|context\s+window|initial\s+message|message|programming|pre-?prompt)`,
   },
   {
     name: 'prompt-extraction',
@@ -309,9 +318,16 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.35,
     pattern: String.raw`(?:bypass\w*|circumvent\w*|disabl\w*|defeat\w*|tamper\w*\s+with)\s+(?:\w+\s+){0,3}(?:security\s+(?:measures|systems?|controls)|antivirus|safeguards|authentication|verification|monitoring|the\s+system|voting\s+machines?|emission\s+tests?)|(?:counterfeit|forged?|fake|fraudulent)\s+(?:\w+\s+)?(?:money|currency|documents?|ids?|passports?|reviews|charity|charities|invoices?|prescriptions?|letters?|identities|credentials)|(?:scam|phishing|extortion|blackmail|ransom)\s+(?:emails?|messages?|letters?|schemes?|campaigns?|notes?)|(?:spread|disseminat\w*|creat\w*|writ\w*)\s+(?:\w+\s+){0,3}(?:misinformation|disinformation|propaganda|fake\s+news|conspiracy\s+theor\w+|hoax)|(?:create|make|generat|produc)\w*\s+(?:\w+\s+){0,2}deepfakes?|human\s+trafficking|(?:child|forced|youth)\s+labou?r|(?:avoid|evad\w*|escap\w*)\s+(?:\w+\s+){0,2}(?:legal\s+(?:consequences|repercussions)|prosecution|getting\s+caught|detection|taxes)|(?:without|no)\s+(?:a\s+)?(?:legitimate\s+|valid\s+)?prescription|(?:stalk|harass|bully|doxx?|intimidat|threaten)\w*\s+(?:someone|a\s+person|my\s+(?:ex|neighbou?r|colleague|classmate|coworker)|a\s+(?:colleague|classmate|neighbou?r|coworker))|(?:manipulat\w*|rig|rigging|rigged|alter|altering|falsif\w*)\s+(?:\w+\s+){0,2}(?:elections?|votes?|voting\s+results|criminal\s+records|medical\s+records|evidence)|(?:cheat\w*)\s+(?:on\s+)?(?:\w+\s+)?(?:exams?|tests?)|vigilante|(?:illegal|illicit)\s+(?:drugs|weapons|gambling|activities|substances)`,
   },
-  // document-only: a request aimed at the reader of a document or tool result
+  // a document telling its reader what to put in the answer: code to include, an encoding or a style to answer in
   {
     name: 'doc-request',
+    weight: 0.3,
+    doc: 0.75,
+    pattern: String.raw`(?:following|below|subsequent)\s+(?:code|snippet|script|block|excerpt|section|lines?|text)[^\n]{0,80}\byour\s+(?:\w+\s+)?(?:response|answer|reply|output|code|implementation|algorithm|solution|elucidation|explanation|program)|\byour\s+(?:\w+\s+)?(?:response|answer|reply|output|code|implementation|algorithm|solution)[^\n]{0,80}(?:following|below|subsequent)\s+(?:code|snippet|script|block|excerpt|section)|(?:reply|respond|answer|express|write|format|give)\w*\s+(?:your\s+(?:answer|response|reply)\s+)?(?:\w+\s+){0,2}(?:using|in|with)\s+(?:\w+\s+){0,2}(?:base64|emojis?|rot13|reversed?\s+(?:text|order)|pig\s+latin|morse|binary|caesar|leetspeak|all\s+caps|uppercase\s+letters)`,
+  },
+  // document-only: a request aimed at the reader of a document or tool result
+  {
+    name: 'doc-imperative',
     weight: 0,
     doc: 0.45,
     pattern: String.raw`(?m:^\s*(?:please\s+)?(?:write|provide|analy[sz]e|suggest|recommend|generate|compose|draft|summari[sz]e|translate|calculate|help\s+me|tell\s+me|show\s+me|give\s+me|predict|decode|encode|reverse|rewrite|craft|brainstorm|tell\s+(?:a|an|the|me))\s[^\n]{0,300}$)`,
@@ -326,6 +342,6 @@ export const SIGNALS: readonly Signal[] = [
     name: 'doc-request',
     weight: 0.3,
     doc: 0.75,
-    pattern: String.raw`in\s+your\s+(?:response|answer|reply|output|code|implementation|algorithm|solution|summary|next\s+message)|(?:tell|inform|ask|remind|convince|persuade|urge|instruct|warn)\s+the\s+(?:user|reader|customer|recipient)|(?:the\s+)?(?:assistant|ai|model)\s+(?:must|should|will)\s+(?:now\s+)?(?:\w+)`,
+    pattern: String.raw`in\s+your\s+(?:response|answer|reply|output|summary|next\s+message|code\s+implementation)|(?:tell|inform|ask|remind|convince|persuade|urge|instruct|warn)\s+the\s+(?:user|reader|customer|recipient)|(?:the\s+)?(?:assistant|ai|model)\s+(?:must|should|will)\s+(?:now\s+)?(?:\w+)`,
   },
 ];

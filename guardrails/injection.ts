@@ -173,8 +173,9 @@ export function learnedCounts(e: Evidence, cal: Readonly<LearnedCalibration> = L
 /**
  * Families that do not show an attack by themselves however many of them fire together: role-play (persona, named
  * persona, persistence, staying in character, hypotheticals), output format and coercion, verbatim, purpose
- * disclaimers, a question in a document. "Act as a travel guide, from now on answer in bullet points, only reply
- * with the itinerary" is an ordinary request; with an override, a rule removal or a prompt-extraction request it is not.
+ * disclaimers, a question or an imperative line. "Act as a travel guide, from now on answer in bullet points, only
+ * reply with the itinerary" is an ordinary request; with an override, a rule removal or a prompt-extraction request it
+ * is not. In user prompts a request aimed at "your response" and a note to the AI are weak too.
  */
 export const WEAK_FAMILIES: ReadonlySet<string> = new Set([
   'persona',
@@ -187,9 +188,22 @@ export const WEAK_FAMILIES: ReadonlySet<string> = new Set([
   'verbatim',
   'pretext',
   'doc-question',
+  'doc-imperative',
   'doc-request',
   'addressed-to-ai',
   'odd-suffix',
+  'persona-switch',
+]);
+/**
+ * The weak families of documents and tool results: the same, less what is addressed to the reader ("in your
+ * response", a note to the AI, "you are now the …" — strong in a document), plus what READMEs and how-to guides are full of (commands to
+ * run, "that's done", "stop:"), so that two such cues in a README do not add up to an injection.
+ */
+export const DOC_WEAK_FAMILIES: ReadonlySet<string> = new Set([
+  ...[...WEAK_FAMILIES].filter((f) => f !== 'doc-request' && f !== 'addressed-to-ai' && f !== 'persona-switch'),
+  'tool-abuse',
+  'closure',
+  'interrupt',
 ]);
 /** Highest score of evidence made only of weak families: under every default threshold. */
 export const WEAK_CAP = 0.6;
@@ -209,14 +223,14 @@ export function combine(
   if (learnedCounts(e, cal)) best.set('learned', cal.weight);
   if (best.size === 0) return { score: 0, signals: [] };
   let benign = 1;
+  const weak = channel === 'user' ? WEAK_FAMILIES : DOC_WEAK_FAMILIES;
   let strong = false;
   for (const [f, w] of best) {
     benign *= 1 - w;
-    if (!WEAK_FAMILIES.has(f)) strong = true;
+    if (!weak.has(f)) strong = true;
   }
   let score = 1 - benign ** CALIBRATION;
-  // in a document or tool result, role-play aimed at the reader is itself a sign of injection: no cap there
-  if (!strong && channel === 'user') score = Math.min(score, WEAK_CAP);
+  if (!strong) score = Math.min(score, WEAK_CAP);
   return { score: Math.round(score * 1000) / 1000, signals: [...best.keys()].sort() };
 }
 

@@ -94,7 +94,7 @@ describe('injection scorer on public labelled data (guardrails/eval/data, split 
     xs.filter((x) => x.score >= DEFAULT_THRESHOLDS[x.channel === 'tool' ? 'document' : x.channel]).length;
 
   it('heuristics alone, held out: ≥ 60% of injections and jailbreaks caught at ≤ 5% false alarms (default thresholds)', () => {
-    // measured 64.3% / 0.7% (before the views, the multilingual module and the role-play cap: 68.5% / 0.7%, with
+    // measured 66.3% / 0.7% (before the views, the multilingual module and the role-play cap: 68.5% / 0.7%, with
     // benign personas flagged at 22.9%)
     assert.ok(
       h.heldOut.positives >= 500 && h.heldOut.negatives >= 250,
@@ -111,8 +111,10 @@ describe('injection scorer on public labelled data (guardrails/eval/data, split 
     const tool = ch('tool');
     assert.ok(user && doc && tool);
     assert.ok(user.detectionRate >= 0.55 && user.falseAlarmRate <= 0.03, JSON.stringify(user));
-    assert.ok(doc.detectionRate >= 0.3 && doc.falseAlarmRate <= 0.05, JSON.stringify(doc));
-    // tool results were 40.6% caught when scored as escaped JSON text, 46.2% read by their string values
+    // BIPIA e-mails: 35.2% before the answer-format and code-to-include requests, 55.6% now
+    assert.ok(doc.detectionRate >= 0.45 && doc.falseAlarmRate <= 0.05, JSON.stringify(doc));
+    // tool results were 40.6% caught when scored as escaped JSON text, 45.7% read by their string values (with
+    // role-play-only evidence capped in documents too)
     assert.ok(tool.detectionRate >= 0.42 && tool.falseAlarmRate <= 0.02, JSON.stringify(tool));
     const docs = src(h, 'tollgate-benign', 'document');
     assert.ok(
@@ -161,7 +163,7 @@ describe('injection scorer on public labelled data (guardrails/eval/data, split 
   });
 
   it('with the learned family (trained on the tuning split only, corroborated): held out ≥ 65% at ≤ 2% false alarms', () => {
-    // measured 68.6% / 0.7%; heuristics alone 64.3% / 0.7%
+    // measured 70.6% / 0.7%; heuristics alone 66.3% / 0.7%
     assert.ok(r.heldOut.detectionRate >= 0.65, `held-out detection ${r.heldOut.detectionRate}`);
     assert.ok(r.heldOut.falseAlarmRate <= 0.02, `held-out false alarms ${r.heldOut.falseAlarmRate}`);
     assert.ok(r.heldOut.detectionRate > h.heldOut.detectionRate, 'the learned family adds nothing');
@@ -194,7 +196,7 @@ describe('injection scorer on public labelled data (guardrails/eval/data, split 
     }
   });
 
-  it('weak families alone are capped below the user threshold, not in documents', () => {
+  it('weak families alone are capped below the thresholds; in documents what is addressed to the reader is not weak', () => {
     const weak = {
       families: new Map([
         ['persona', 0.45],
@@ -205,7 +207,28 @@ describe('injection scorer on public labelled data (guardrails/eval/data, split 
       p: 0,
     };
     assert.equal(combine(weak).score, WEAK_CAP);
-    assert.ok(combine(weak, undefined, 'document').score > WEAK_CAP);
+    assert.equal(combine(weak, undefined, 'document').score, WEAK_CAP);
+    const readme = {
+      families: new Map([
+        ['tool-abuse', 0.45],
+        ['closure', 0.45],
+        ['doc-imperative', 0.45],
+      ]),
+      p: 0,
+    };
+    assert.equal(combine(readme, undefined, 'document').score, WEAK_CAP, 'a README: commands to run, imperative lines');
+    const toReader = {
+      families: new Map([
+        ['persona-switch', 0.45],
+        ['coercion', 0.45],
+      ]),
+      p: 0,
+    };
+    assert.equal(combine(toReader).score, WEAK_CAP);
+    assert.ok(
+      combine(toReader, undefined, 'document').score >= DEFAULT_THRESHOLDS.document,
+      'a new identity for the reader',
+    );
     const strong = { families: new Map([...weak.families, ['override', 0.8]]), p: 0 };
     assert.ok(combine(strong).score >= DEFAULT_THRESHOLDS.user);
   });

