@@ -10,6 +10,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import { z } from 'zod';
 import { CfgModel, CfgTenant, GATEWAY_CONFIG_SCHEMA_VERSION, type GatewayConfig } from './gateway-config.ts';
+import type { MemoChunk, MemoEntry, TenantMemo } from './config-memo.ts';
+
+export { TenantMemo } from './config-memo.ts';
 
 export class ConfigInvalidError extends Error {
   override name = 'ConfigInvalidError';
@@ -83,8 +86,11 @@ export class ConfigVerifier {
   #tenants = 0;
   readonly #keyHashes = new Set<string>();
 
-  constructor(sink: ConfigSink) {
+  readonly #memo: TenantMemo | undefined;
+
+  constructor(sink: ConfigSink, memo?: TenantMemo) {
     this.#sink = sink;
+    this.#memo = memo;
   }
 
   /** The hash the config claims, once its `hash` member has been read. */
@@ -122,16 +128,57 @@ export class ConfigVerifier {
 
   /** One element of `tenants` (already parsed), in order. */
   tenant(value: unknown): void {
+    const t = parseAt(CfgTenant, value, ['tenants', this.#tenants]);
+    // Hashed before the sink sees it (a sink may share equal sub-objects in place).
+    this.#accept(t, canonicalText(t));
+  }
+
+  /** One element of `tenants` as its JSON text: from the memo when an earlier load verified the same text. */
+  tenantText(text: string, parse: (text: string) => unknown): void {
+    let e = this.#memo?.lookup(text);
+    if (!e) {
+      const t = parseAt(CfgTenant, parse(text), ['tenants', this.#tenants]);
+      const canonical = canonicalText(t);
+      // the text it came as, when that is canonical (as the operator writes it): one string kept, not two
+      e = { tenant: t, text, canonical: canonical === text ? text : canonical };
+      this.#memo?.remember(e);
+    }
+    this.#recording?.push(e);
+    this.#accept(e.tenant, e.canonical);
+  }
+
+  /** Entries of the tenants verified since `record()` (a chunk of whole tenants the reader may memoize). */
+  #recording: MemoEntry[] | undefined;
+  record(): void {
+    this.#recording = [];
+  }
+  recorded(): MemoEntry[] {
+    const r = this.#recording ?? [];
+    this.#recording = undefined;
+    return r;
+  }
+
+  /** The tenants of a memoized chunk, in order; the chunk's own text is hashed when it is canonical. */
+  replay(chunk: MemoChunk, text: string): void {
+    if (!chunk.canonical || this.#pending) {
+      for (const e of chunk.entries) this.#accept(e.tenant, e.canonical);
+      return;
+    }
+    for (const e of chunk.entries) this.#accept(e.tenant, undefined);
+    this.#write(text);
+  }
+
+  /** `canonical` undefined: the caller hashes the text itself (a replayed chunk). */
+  #accept(t: CfgTenant, canonical: string | undefined): void {
     const i = this.#tenants++;
-    const t = parseAt(CfgTenant, value, ['tenants', i]);
     for (const k of t.keys) {
       if (this.#keyHashes.has(k.sha256)) throw invalid('tenants', `key ${k.id} shares its hash with another key`);
       this.#keyHashes.add(k.sha256);
     }
-    // Hashed before the sink sees it (a sink may share equal sub-objects in place).
-    const text = canonicalText(t);
-    if (this.#pending) this.#pending.push(text);
-    else this.#write(i > 0 ? `,${text}` : text);
+    if (canonical !== undefined) {
+      if (this.#pending) this.#pending.push(canonical);
+      else this.#write(i > 0 ? `,${canonical}` : canonical);
+    }
     this.#sink.tenant(t);
   }
 
@@ -239,15 +286,50 @@ export class ConfigTextReader {
   /** A number or literal (true/false/null): ends at the first delimiter. */
   #bare = false;
 
-  constructor(sink: ConfigSink) {
-    this.#v = new ConfigVerifier(sink);
+  readonly #memo: TenantMemo | undefined;
+
+  constructor(sink: ConfigSink, memo?: TenantMemo) {
+    this.#v = new ConfigVerifier(sink, memo);
+    this.#memo = memo;
   }
 
   get claimedHash(): string | undefined {
     return this.#v.claimedHash;
   }
 
+  /**
+   * The next chunk of text. With a memo, a chunk an earlier load saw as whole tenants (a shard of the
+   * operator's) that arrives again between two tenants is replayed from the memo without being scanned.
+   */
   feed(chunk: string): void {
+    const between = this.#state === S.ElemOrEnd || this.#state === S.AfterElem;
+    if (this.#memo && between) {
+      const known = this.#memo.chunk(chunk);
+      if (known && known.first === (this.#state === S.ElemOrEnd)) {
+        this.#v.replay(known, chunk);
+        this.#state = S.AfterElem;
+        this.#offset += chunk.length;
+        return;
+      }
+      this.#v.record();
+    }
+    const first = this.#state === S.ElemOrEnd;
+    this.#scanChunk(chunk);
+    if (this.#memo && between) {
+      const entries = this.#v.recorded();
+      if (entries.length > 0 && this.#state === S.AfterElem) {
+        let len = entries.length - (first ? 1 : 0);
+        let canonical = true;
+        for (const e of entries) {
+          len += e.text.length;
+          canonical &&= e.canonical === e.text;
+        }
+        this.#memo.rememberChunk(chunk, { entries, first, canonical: canonical && len === chunk.length });
+      }
+    }
+  }
+
+  #scanChunk(chunk: string): void {
     let i = 0;
     const n = chunk.length;
     while (i < n) {
@@ -340,7 +422,7 @@ export class ConfigTextReader {
             this.#v.member(this.#key, this.#json(text, this.#key));
             this.#state = S.AfterValue;
           } else {
-            this.#v.tenant(this.#json(text, 'tenants'));
+            this.#v.tenantText(text, (x) => this.#json(x, 'tenants'));
             this.#state = S.AfterElem;
           }
           break;

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Capability, Engine, Scope } from './v1alpha1/model.ts';
+import { Tokenizer } from './v1alpha1/tokenizer.ts';
 import {
   AccessWindow,
   Anomaly,
@@ -147,6 +148,9 @@ export const CfgModel = z.strictObject({
   credentialKey: z.string().optional(),
   capabilities: z.array(Capability),
   contextLength: z.int().min(1),
+  /** Encoding of the gateway's pre-flight estimates (LLMModel spec.tokenizer, or its family default); the
+   * operator always writes it. Absent (a config from an operator before this field): cl100k_base. */
+  tokenizer: Tokenizer.optional(),
   maxInputTokens: z.int().min(1).optional(),
   maxOutputTokens: z.int().min(1).optional(),
   cost: z.strictObject({

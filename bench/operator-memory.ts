@@ -7,7 +7,6 @@
 // Usage: node --expose-gc bench/operator-memory.ts [--tenants 10000] [--namespaces 1000] [--models 100]
 import { parseArgs } from 'node:util';
 import { generateKey } from '../api/keys.ts';
-import { LLMTenant } from '../api/v1alpha1/index.ts';
 import { tenantNetworkPolicy } from '../operator/compiler/tenant.ts';
 import { KubeClient } from '../kube/client.ts';
 import type { KObject } from '../kube/object.ts';
@@ -144,12 +143,6 @@ function tenantObjects(i: number): {
   const ns = `team-${i % N.namespaces}`;
   const name = `tenant-${i}`;
   const spec = { tier: TIERS[(i % N.namespaces) % 3], keys: [{ name: 'main' }] };
-  const t = LLMTenant.parse({
-    apiVersion: 'tollgate.dev/v1alpha1',
-    kind: 'LLMTenant',
-    metadata: { name, namespace: ns, uid: `u-${i}` },
-    spec,
-  });
   const secret = {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -179,7 +172,8 @@ function tenantObjects(i: number): {
     }),
     data: { main: Buffer.from(generateKey()).toString('base64') },
   };
-  const np = tenantNetworkPolicy(t, world.options) as unknown as Record<string, unknown>;
+  // one per tenant namespace: the tenants of a namespace share it (the cache keeps one)
+  const np = tenantNetworkPolicy(ns, world.options) as unknown as Record<string, unknown>;
   (np as { metadata: Record<string, unknown> }).metadata = {
     ...(np as { metadata: Record<string, unknown> }).metadata,
     ...meta((np as { metadata: { name: string } }).metadata.name, GW),

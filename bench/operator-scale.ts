@@ -6,10 +6,14 @@
 // until the new process has reconciled everything, and the writes it made doing so.
 // The benchmark fails at once if the operator or the gateway exits, and stops everything it started
 // (processes by process group, then the control plane) on any exit, SIGINT and SIGTERM included.
-// Usage: npm run bench:operator [-- --tenants N --namespaces N --models N --changes N --rest-seconds N --no-restart]
+// It also prints the CPU seconds of every process while converging (the control plane's components, the
+// operator, the gateway); `--cpu-prof` runs the operator and the gateway under `node --cpu-prof` and prints
+// where the operator's time went while converging and the gateway's while propagating changes.
+// Usage: npm run bench:operator [-- --tenants N --namespaces N --models N --changes N --rest-seconds N --no-restart
+//        --cpu-prof]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeClient } from '../kube/client.ts';
@@ -28,6 +32,10 @@ import {
 import { repoRoot } from '../e2e/kube.ts';
 import { expectedBinaryPath } from '../e2e/binaries.ts';
 import { OPERATOR_V8_FLAGS } from '../cli/commands/operator.ts';
+import { GATEWAY_V8_FLAGS } from '../gateway/reexec.ts';
+import { groupStats } from './gateway/procs.ts';
+import { formatSummary, summarizeProfile, type CpuProfile } from './gateway/cpuprof.ts';
+import { cpuRows, formatCpuRows } from './operator-scale-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +46,7 @@ const { values } = parseArgs({
     changes: { type: 'string', default: '100' },
     'rest-seconds': { type: 'string', default: '60' },
     'no-restart': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 const N = {
@@ -53,6 +62,12 @@ const GOALS = { convergeS: N.tenants <= 1000 ? 15 : 120, heapMb: 150, rssMb: 250
 const state = mkdtempSync(join(tmpdir(), 'tollgate-scale-'));
 const env = { ...process.env, TOLLGATE_CLUSTER_DIR: state };
 const procs: Proc[] = [];
+const profDir = join(state, 'cpuprof');
+/** node flags of a profiled process (--cpu-prof: the profile is written when it exits). */
+const profArgs = (name: string): string[] =>
+  values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+/** µs on the monotonic clock V8's profiles use. */
+const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
 const log = (msg: string) => process.stderr.write(`[scale ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 // ---- cleanup on every exit ------------------------------------------------------------------------------
@@ -164,6 +179,7 @@ async function main(): Promise<void> {
         name,
         process.execPath,
         [
+          ...profArgs(name),
           join(repoRoot, 'bin/tollgate.ts'),
           'operator',
           '--kubeconfig',
@@ -186,8 +202,11 @@ async function main(): Promise<void> {
     return { p, metrics: `http://127.0.0.1:${m}/metrics` };
   };
   let op = await startOperator('operator');
-  watch(
+  const gateway = watch(
     start('gateway', process.execPath, [
+      // its V8 flags given here: no re-exec (a profiled parent would write a profile of its own)
+      ...GATEWAY_V8_FLAGS,
+      ...profArgs('gateway'),
       join(repoRoot, 'bin/tollgate.ts'),
       'gateway',
       '--from-cluster',
@@ -203,6 +222,20 @@ async function main(): Promise<void> {
       'warn',
     ]),
   );
+
+  /** CPU seconds so far of each process group measured (up.sh starts each component in its own session). */
+  const cpuSample = (): Map<string, number> => {
+    const out = new Map<string, number>();
+    const pidDir = join(state, 'pids');
+    for (const f of existsSync(pidDir) ? readdirSync(pidDir) : []) {
+      const pid = Number(readFileSync(join(pidDir, f), 'utf8').trim());
+      if (pid > 0) out.set(f.replace(/\.pid$/, ''), groupStats(pid).cpuSeconds);
+    }
+    for (const p of [op.p, gateway]) if (p.child.pid) out.set(p.name, groupStats(p.child.pid).cpuSeconds);
+    const self = process.cpuUsage();
+    out.set('benchmark', (self.user + self.system) / 1e6);
+    return out;
+  };
 
   // Peak RSS (sampled every 200 ms from /proc) and peak heap used (the operator's own gauge, every second).
   let peakRss = 0;
@@ -223,7 +256,9 @@ async function main(): Promise<void> {
   const heapEmpty = await gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes');
   const writes0 = await writes();
 
+  const cpuBefore = cpuSample();
   const t0 = performance.now();
+  const t0Us = monoUs();
   const nss = Array.from({ length: N.namespaces }, (_, i) => `team-${i}`);
   await guard(
     pool(nss, 16, (ns) =>
@@ -322,7 +357,14 @@ async function main(): Promise<void> {
     ),
   );
   const converged = performance.now();
+  const convergedUs = monoUs();
   const convergeS = (converged - t0) / 1000;
+  const cpuText = formatCpuRows(
+    cpuRows(cpuBefore, cpuSample(), convergeS),
+    convergeS,
+    availableParallelism(),
+    'CPU seconds by process while converging',
+  );
   const apiWrites = (await writes()) - writes0;
   const heapFull = await gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes');
   log(
@@ -342,6 +384,7 @@ async function main(): Promise<void> {
   }
   const suspended = new Set<string>();
   const lat: number[] = [];
+  const propagationUs: [number, number] = [monoUs(), 0];
   for (let i = 0; i < N.changes; i++) {
     const t = sample[i % sample.length] as KObject;
     const want = !suspended.has(t.metadata.name);
@@ -370,6 +413,7 @@ async function main(): Promise<void> {
     if (want) suspended.add(t.metadata.name);
     else suspended.delete(t.metadata.name);
   }
+  propagationUs[1] = monoUs();
   const p50 = quantile(lat, 0.5);
   const p99 = quantile(lat, 0.99);
   log(`propagation p50 ${p50.toFixed(3)} s, p99 ${p99.toFixed(3)} s over ${N.changes} changes`);
@@ -435,10 +479,30 @@ async function main(): Promise<void> {
     );
   }
 
+  // --cpu-prof: the profiles are written when the processes exit; the first operator has exited (restart).
+  let profText = '';
+  if (values['cpu-prof']) {
+    for (const p of [op.p, gateway]) {
+      expectedExit.add(p);
+      await p.stop('SIGTERM');
+    }
+    const summary = (name: string, window: [number, number], title: string): string => {
+      const file = join(profDir, `${name}.cpuprofile`);
+      if (!existsSync(file)) return `\n--cpu-prof: ${file} was not written (the process did not exit cleanly)\n`;
+      const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+      return formatSummary(summarizeProfile(prof, repoRoot, [window]), title);
+    };
+    profText =
+      summary('operator', [t0Us, convergedUs], 'Where the operator spent its time while converging') +
+      summary('gateway', propagationUs, 'Where the gateway spent its time while changes propagated');
+  }
+
   const rssMb = peakRss / 1024;
   const heapMb = peakHeap / 1e6;
   const perTenant = (heapFull - heapEmpty) / N.tenants;
   const ok = (v: number, goal: number) => (v <= goal ? 'ok' : 'MISSED');
+  console.log(cpuText);
+  if (profText) console.log(profText);
   console.log('');
   console.log('| figure | value | goal |');
   console.log('|---|---|---|');

@@ -9,11 +9,15 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import type { OutputTransformFactory } from './transform.ts';
-import { countText } from './tokens.ts';
+import { encodingFor } from './encodings.ts';
+import { countText as countWith } from './tokens.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
 import { assertNoKeyFragments, CAPTURED, call, chat, installLeakScan, startStack, type Stack } from './test/harness.ts';
 import { freePort } from './test/net.ts';
 import { startRedis, type RedisServer } from './test/redis.ts';
+
+/** The fixture models name no tokenizer: the gateway counts them with cl100k_base. */
+const countText = (t: string): number => countWith(encodingFor('cl100k_base'), t);
 
 installLeakScan();
 

@@ -21,6 +21,7 @@ export interface Metrics {
   readonly storeErrors: Counter<'op'>;
   readonly storeFallbacks: Counter<'control'>;
   readonly settleOverrun: Counter<'model'>;
+  readonly inputTokenRatio: Gauge<'model'>;
   readonly upstreamAborts: Counter<'reason'>;
   readonly upstreamRetries: Counter;
   readonly outputBlocked: Counter<'reason'>;
@@ -132,6 +133,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     settleOverrun: new Counter({
       name: 'tollgate_settle_overrun_total',
       help: 'Settlements whose actual cost exceeded the reservation (charged at the reservation, the rest logged).',
+      labelNames: ['model'],
+      registers: r,
+    }),
+    inputTokenRatio: new Gauge({
+      name: 'tollgate_input_token_ratio',
+      help: "Engine-reported / gateway-estimated input tokens, EWMA per model (served names; learnt from settlements on the engine's usage); its clamp to [1, 4] scales the reservation.",
       labelNames: ['model'],
       registers: r,
     }),

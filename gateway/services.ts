@@ -8,6 +8,7 @@ import type { GatewayOptions } from './app.ts';
 import { trackBudgetRatios } from './budget-ratio.ts';
 import type { ConfigHolder } from './config/holder.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { InputRatios } from './plan/input-ratio.ts';
 import type { PipelineDeps } from './pipeline.ts';
 import { SecretSet } from './scrub.ts';
 import { anomalyHooks, GatewayAnomalyStore, type AnomalyHooks } from './stages/anomaly.ts';
@@ -65,6 +66,7 @@ export function createServices(opts: GatewayOptions): Services {
       guardrailsTransform({ onFinding: (_ctx, f) => metrics.redactions.inc({ detector: f.detector, kind: f.kind }) }),
     ],
     maxUpstreamBodyBytes: opts.maxUpstreamBodyBytes ?? 32 * 1024 * 1024,
+    inputRatios: new InputRatios((model, ratio) => metrics.inputTokenRatio.set({ model }, ratio)),
   };
   return {
     holder: opts.holder,

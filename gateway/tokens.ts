@@ -1,6 +1,6 @@
-// Token counting with the tiktoken cl100k_base encoding (gpt-tokenizer: a pure-JS port, ~10x faster and
-// lighter than the WASM build). Self-hosted models use other tokenizers, so this is an estimate used for
-// limits and reservations; settlement uses the upstream's reported usage.
+// Token counting with a tiktoken encoding (cl100k_base or o200k_base, the model's LLMModel spec.tokenizer;
+// gateway/encodings.ts loads each lazily). Self-hosted models use other tokenizers, so this is an estimate
+// used for limits and reservations; settlement uses the upstream's reported usage.
 //
 // Admission cost is linear in the input and bounded (issue #10, item 1):
 // - `bytes` is a proven upper bound on tokens (every BPE token covers at least one UTF-8 byte). When the
@@ -8,18 +8,18 @@
 // - Counting stops as soon as the answer is known: at `limit + 1`.
 // - BPE is superlinear in the length of one pre-tokenizer piece (a 40,000-character run of one letter, one
 //   punctuation mark or one CJK character takes seconds). The text is cut into *segments* at the
-//   boundaries of the cl100k pre-tokenizer itself (the same split regex), only where the character before
+//   boundaries of the encoding's pre-tokenizer itself (its own split regex), only where the character before
 //   the cut is not whitespace — so encoding the segments one by one gives exactly the tokens of encoding
-//   the whole text (no lookahead or `$` in the split pattern can see across such a cut). A piece longer
-//   than MAX_PIECE_CHARS (pathological: no natural-language word is that long) is counted in chunks of
-//   MAX_PIECE_CHARS characters: an estimate for that piece only, still <= its byte length. Everything else
-//   is exact (proven by tokens.test.ts against the unbounded count on a corpus).
+//   the whole text (the patterns have no lookbehind, and their lookahead and `$` apply to whitespace pieces
+//   only, which cannot end at such a cut). A piece longer than MAX_PIECE_CHARS (pathological: no
+//   natural-language word is that long) is counted in chunks of MAX_PIECE_CHARS characters: an estimate for
+//   that piece only, still <= its byte length. Everything else is exact (tokens.test.ts: against the
+//   unbounded count on a corpus; encodings.test.ts: against tiktoken, cut at every possible place).
 // - Work is done in slices of SLICE_CHARS characters and the async counters yield to the event loop
 //   between slices, so one huge input cannot hold the loop for more than a slice.
-import { countTokens, decode, encode, setMergeCacheSize } from 'gpt-tokenizer/encoding/cl100k_base';
+import type { Encoding } from './encodings.ts';
 
-setMergeCacheSize(20_000); // bounded memory; the default (100k entries) is tuned for batch jobs
-const OPTS = { disallowedSpecial: new Set<string>() }; // "<|endoftext|>" in user text is just text
+export type { Encoding };
 
 /** Tokens OpenAI adds per chat message (role, separators) and for the reply priming. */
 export const PER_MESSAGE_TOKENS = 4;
@@ -32,11 +32,6 @@ export const MAX_PIECE_CHARS = 128;
 export const SLICE_CHARS = 4096;
 /** Segments are grouped up to about this many characters per encoder call (fewer calls, same result). */
 const SEGMENT_CHARS = 1024;
-
-// cl100k_base pre-tokenizer pattern (as in tiktoken / gpt-tokenizer). Linear in practice: every
-// alternative is a character-class run whose backtracking is bounded by the run it consumes.
-const SPLIT =
-  /'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s+$|\s*[\r\n]|\s+(?!\S)|\s/gu;
 
 /** The countable input of a request: texts plus a fixed overhead (message framing, media parts, token-id inputs). */
 export interface InputText {
@@ -76,6 +71,7 @@ const WINDOW_CHARS = 64 * MAX_PIECE_CHARS;
  * next window; a piece filling a whole window is over-long by definition and is chunked.
  */
 export function* countingUnits(
+  enc: Encoding,
   text: string,
   maxPiece = MAX_PIECE_CHARS,
   segmentChars = SEGMENT_CHARS,
@@ -83,7 +79,7 @@ export function* countingUnits(
 ): Generator<{ text: string; whole: boolean }> {
   let segStart = 0; // start of the segment being grouped
   let lastSafe = 0; // last cut position inside it (a piece boundary after a non-whitespace character)
-  const re = new RegExp(SPLIT.source, SPLIT.flags);
+  const re = new RegExp(enc.split.source, enc.split.flags);
   const chunks = function* (from: number, to: number): Generator<{ text: string; whole: boolean }> {
     for (let i = from; i < to;) {
       let j = Math.min(to, i + maxPiece);
@@ -146,8 +142,8 @@ export function* countingUnits(
 
 const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
 
-function unitTokens(u: { text: string }): number {
-  return u.text.length === 0 ? 0 : countTokens(u.text, OPTS);
+function unitTokens(enc: Encoding, u: { text: string }): number {
+  return u.text.length === 0 ? 0 : enc.count(u.text);
 }
 
 /**
@@ -159,11 +155,13 @@ export class TokenCounter {
   done = false;
   /** Some over-long piece was counted in chunks (the count is an estimate, still <= the byte bound). */
   estimated = false;
+  readonly #enc: Encoding;
   readonly #texts: readonly string[];
   #ti = 0;
   #units: Generator<{ text: string; whole: boolean }> | undefined;
 
-  constructor(input: InputText) {
+  constructor(enc: Encoding, input: InputText) {
+    this.#enc = enc;
     this.count = input.overhead;
     this.#texts = input.texts;
   }
@@ -176,7 +174,7 @@ export class TokenCounter {
           this.done = true;
           return this.count;
         }
-        this.#units = countingUnits(this.#texts[this.#ti++]!);
+        this.#units = countingUnits(this.#enc, this.#texts[this.#ti++]!);
       }
       const r = this.#units.next();
       if (r.done) {
@@ -184,7 +182,7 @@ export class TokenCounter {
         continue;
       }
       if (!r.value.whole) this.estimated = true;
-      this.count += unitTokens(r.value);
+      this.count += unitTokens(this.#enc, r.value);
       budget -= r.value.text.length;
     }
     return this.count;
@@ -194,8 +192,12 @@ export class TokenCounter {
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Count `input`, stopping once the count exceeds `limit`; yields to the event loop between slices. */
-export async function countUpTo(input: InputText, limit: number): Promise<{ tokens: number; exact: boolean }> {
-  const c = new TokenCounter(input);
+export async function countUpTo(
+  enc: Encoding,
+  input: InputText,
+  limit: number,
+): Promise<{ tokens: number; exact: boolean }> {
+  const c = new TokenCounter(enc, input);
   for (;;) {
     c.step(SLICE_CHARS);
     if (c.count > limit) return { tokens: c.count, exact: false };
@@ -205,13 +207,13 @@ export async function countUpTo(input: InputText, limit: number): Promise<{ toke
 }
 
 /** The whole count (sliced, yielding). */
-export function countAll(input: InputText): Promise<{ tokens: number; exact: boolean }> {
-  return countUpTo(input, Infinity);
+export function countAll(enc: Encoding, input: InputText): Promise<{ tokens: number; exact: boolean }> {
+  return countUpTo(enc, input, Infinity);
 }
 
 /** Synchronous count of a short text (output deltas, tests); same segmentation, no yields. */
-export function countText(text: string): number {
-  const c = new TokenCounter({ texts: [text], overhead: 0 });
+export function countText(enc: Encoding, text: string): number {
+  const c = new TokenCounter(enc, { texts: [text], overhead: 0 });
   while (!c.done) c.step(1 << 30);
   return c.count;
 }
@@ -222,6 +224,7 @@ export function countText(text: string): number {
  * > limit, not necessarily exact). Work is sliced and yields to the event loop.
  */
 export async function countInput(
+  enc: Encoding,
   input: InputText,
   limit: number | undefined,
   needExact: boolean,
@@ -229,7 +232,7 @@ export async function countInput(
   const bound = upperBound(input);
   if (limit !== undefined && bound <= limit && !needExact) return { tokens: bound, exact: false };
   if (limit === undefined && !needExact) return { tokens: bound, exact: false };
-  return countUpTo(input, limit ?? Infinity);
+  return countUpTo(enc, input, limit ?? Infinity);
 }
 
 /**
@@ -237,11 +240,15 @@ export async function countInput(
  * cap): `{ text, tokens, truncated }`. The cut falls on a token boundary; a dangling partial UTF-8
  * character at the cut is dropped.
  */
-export function truncateToTokens(text: string, cap: number): { text: string; tokens: number; truncated: boolean } {
+export function truncateToTokens(
+  enc: Encoding,
+  text: string,
+  cap: number,
+): { text: string; tokens: number; truncated: boolean } {
   let tokens = 0;
   let out = '';
-  for (const u of countingUnits(text)) {
-    const k = unitTokens(u);
+  for (const u of countingUnits(enc, text)) {
+    const k = unitTokens(enc, u);
     if (tokens + k <= cap) {
       tokens += k;
       out += u.text;
@@ -249,7 +256,7 @@ export function truncateToTokens(text: string, cap: number): { text: string; tok
     }
     const room = cap - tokens;
     if (room > 0) {
-      const part = decode(encode(u.text, OPTS).slice(0, room)).replace(/\uFFFD+$/, '');
+      const part = enc.decode(enc.encode(u.text).slice(0, room)).replace(/\uFFFD+$/, '');
       out += part;
       tokens += room;
     }

@@ -521,7 +521,13 @@ secretRuleset();
 export const PII_DETECTORS: readonly PiiDetector[] = BUILTIN_PII_DETECTORS;
 
 /** Rules that match any identifier-and-value shape rather than one provider's format. */
-const GENERIC_RULES: ReadonlySet<string> = new Set(['generic-api-key', 'password-assignment']);
+const GENERIC_RULES: ReadonlySet<string> = new Set([
+  'generic-api-key',
+  'password-assignment',
+  'secret-assignment-hex',
+  'url-query-credential',
+  'secret-in-prose',
+]);
 
 /**
  * The rules for a policy's detector list: "secrets" is every built-in secret detector plus the whole adopted ruleset

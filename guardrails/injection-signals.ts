@@ -19,6 +19,13 @@
 //                   own (weak alone: how-to guides have them too), "in your response", "tell the user" — ordinary in a
 //                   prompt, suspicious in an e-mail, a web page or a tool result
 //   doc-question    (documents only, weak alone: FAQs) a question on a line of its own
+//   prefix-injection  forcing an affirmative opening ("begin your reply with 'Sure, here is'"), as automated
+//                   jailbreaks (PAIR, random search) do
+//   pretext         purpose disclaimers ("for educational purposes only", "purely fictional", "will never be used")
+//   harm-topic      what the request is for: weapons, malware, intrusion, theft, evasion, hate material (weak alone:
+//                   it needs a second family, e.g. a persona or a pretext, to reach a threshold)
+// German, French and Spanish signals live in injection-signals-intl.ts; the adversarial-suffix shape (GCG-style
+// token soup) is measured in code (injection-shape.ts), not by a pattern.
 //
 // Each family counts once (its strongest pattern) and families combine as a noisy-OR, so several weak hints add up
 // (persona + unrestricted + format is a jailbreak; persona alone is an ordinary role-play request). Languages: English,
@@ -36,28 +43,16 @@ export interface Signal {
 
 /** A letter of the Latin languages covered, after normalisation (lower-cased; RE2's \w is ASCII only). Small classes
  *  keep the RE2.Set automaton small: \p{L} would multiply its states. */
-const L = String.raw`[a-z\x{df}-\x{ff}]`;
+export const L = String.raw`[a-z\x{df}-\x{ff}]`;
 /** A word. */
-const W = String.raw`[a-z0-9_'\x{df}-\x{ff}-]+`;
+export const W = String.raw`[a-z0-9_'\x{df}-\x{ff}-]+`;
 /** Up to n filler words. */
-const F = (n: number) => String.raw`(?:${W}[,:;]?\s+){0,${n}}`;
+export const F = (n: number) => String.raw`(?:${W}[,:;]?\s+){0,${n}}`;
 
 // ---- override: drop-verb + reference to prior instructions/context
 const EN_DROP = String.raw`(?:ignore|ignoring|disregard|forget|forgetting|override|overrule|bypass|skip|abandon|discard|neglect|set\s+aside|pay\s+no\s+attention\s+to|do\s+not\s+follow|don'?t\s+follow|stop\s+following|remove|erase|delete|clear|reset|throw\s+away|drop)`;
 const EN_PRIOR = String.raw`(?:previous|previously|prior|above|earlier|preceding|foregoing|initial|original|old|former|system|developer|all|any|every|your|usual|current|given|existing)`;
 const EN_RULES = String.raw`(?:instructions?|prompts?|rules|directions?|directives|guidelines|guidance|commands?|orders|constraints|restrictions|context|messages|programming|policies|policy|safeguards|guardrails|training|settings|limitations|tasks?|assignments?|information|inputs?|conversations?|knowledge|documents|articles|texts?|content|identity|thoughts|text\s+above|everything|filters?)`;
-const DE_DROP = String.raw`(?:vergiss|vergesst|vergessen\s+sie|vergiß|ignorier(?:e|t|en)?|missachte|missachten\s+sie|verwirf|übergehe|lösche|höre?\s+nicht\s+auf|hör\s+nicht\s+auf)`;
-const DE_OBJ = String.raw`(?:alles|alle[nmrs]?|vorherig${L}*|vorangehend${L}*|vorig${L}*|obig${L}*|bisherig${L}*|früher${L}*|davor|zuvor|vorher|anweisung${L}*|befehl${L}*|regeln|aufgaben|aufträge|angaben|instruktion${L}*|vorgaben|richtlinien|gesagte${L}*|ausführungen|informationen)`;
-const FR_DROP = String.raw`(?:oublie[sz]?|oubliez|ignore[sz]?|ne\s+tiens\s+pas\s+compte\s+de|ne\s+tenez\s+pas\s+compte\s+de|fais\s+abstraction\s+de|faites\s+abstraction\s+de)`;
-const FR_OBJ = String.raw`(?:tout|toutes|tous|précédent${L}*|precedent${L}*|ci-dessus|antérieur${L}*|anterieur${L}*|instructions?|consignes?|règles|regles|directives)`;
-const ES_DROP = String.raw`(?:olvida|olvide|olviden|olvidá|ignora|ignore|ignoren|descarta|omite|no\s+sigas)`;
-const ES_OBJ = String.raw`(?:todo|todas?|todos|anterior${L}*|(?:previa|previas|previo|previos)\b|instrucci${L}*|reglas|indicaciones|órdenes|ordenes|lo\s+que\s+te\s+dije)`;
-const IT_DROP = String.raw`(?:dimentica|dimenticate|dimenticare|ignora|ignorate|ignorare|tralascia|non\s+seguire)`;
-const IT_OBJ = String.raw`(?:tutto|tutte|tutti|precedent${L}*|istruzion${L}*|regole|indicazioni|sopra)`;
-const PT_DROP = String.raw`(?:esqueça|esqueca|esquece|esqueçam|ignore|ignora|ignorem|desconsidere)`;
-const PT_OBJ = String.raw`(?:tudo|todas|todos|anterior${L}*|instruç${L}*|instruc${L}*|regras|acima)`;
-const NL_DROP = String.raw`(?:vergeet|negeer|negeren)`;
-const NL_OBJ = String.raw`(?:alles|alle|vorige|eerdere|bovenstaande|instructies|regels|opdrachten)`;
 const OTHER_OVERRIDE = String.raw`(?:zaboravi|zapomnij|unut)\s+${F(2)}(?:sve|wszystko|instrukc${L}*|talimat${L}*)|(?:忽略|无视|忘记|無視|忘れ)[^。\n]{0,12}(?:指令|指示|说明|提示|命令|規則|ルール|プロンプト)|이전\s*(?:지시|명령)[^\n]{0,10}무시|(?:игнорируй|забудь)[^\n]{0,30}(?:инструкци|всё|все)`;
 
 // ---- persona / persistence
@@ -66,7 +61,7 @@ const PERSONA = [
   String.raw`(?:^|[.!?:\n]\s*)(?:(?:ok(?:ay)?|now|hello|hi|hey|well)[,.!]?\s+)*(?:now\s+)?(?:you\s+are|you're)\s+(?:an?\s+|the\s+)?${W}`,
   String.raw`(?:from\s+now\s+on|from\s+this\s+(?:point|moment)\s+(?:on|forward|onwards?))[,]?\s+(?:you\s+(?:are|will|shall)|your\s+name)`,
   String.raw`(?:i\s+want\s+you\s+to\s+|you\s+(?:will|must|should)\s+|please\s+)?(?:act|behave|respond|answer|reply)\s+(?:as|like)\s+(?:if\s+you\s+(?:are|were)\s+)?(?:an?\s+|the\s+|my\s+)?${W}`,
-  String.raw`pretend\s+(?:to\s+be|you\s+are|you're|that\s+you|you\s+can)|roleplay\s+as|role-play\s+as|play\s+the\s+(?:role|part)\s+of|take\s+on\s+the\s+(?:role|persona)|immerse\s+yourself|in\s+character\s+as|(?:embody|adopt|assume)\s+the\s+(?:persona|role|character)|new\s+persona|simulate\s+(?:a|an|the)\s+${W}`,
+  String.raw`(?:imagine|suppose|picture)\s+(?:that\s+)?(?:you\s+are|you're|yourself\s+as)|pretend\s+(?:to\s+be|you\s+are|you're|that\s+you|you\s+can)|roleplay\s+as|role-play\s+as|play\s+the\s+(?:role|part)\s+of|take\s+on\s+the\s+(?:role|persona)|immerse\s+yourself|in\s+character\s+as|(?:embody|adopt|assume)\s+the\s+(?:persona|role|character)|new\s+persona|simulate\s+(?:a|an|the)\s+${W}`,
   String.raw`(?:a\s+|an\s+)?(?:character|persona|ai|chatbot|bot|model|being|entity|roleplayer)\s+(?:named|called|known\s+as)\s+["“']?${W}`,
   String.raw`(?:jetzt|nun)\s+bist\s+du|du\s+bist\s+(?:jetzt|nun|ab\s+sofort|ab\s+jetzt)|(?:ich\s+möchte|ich\s+will),?\s+dass\s+(?:du|sie)\s+als\s+|als\s+${W}(?:\s+${W})?\s+(?:fungieren|fungierst|auftreten|agieren|agierst)|spiele?\s+(?:bitte\s+)?(?:die\s+rolle|einen?\s+)|tu\s+so,?\s+als\s+(?:ob|wärst)|stell\s+dir\s+vor,?\s+du\s+(?:bist|wärst)`,
   String.raw`tu\s+es\s+(?:maintenant|désormais|desormais)|(?:joue|jouez)\s+le\s+rôle|fais\s+comme\s+si\s+tu\s+(?:étais|etais)|agis\s+comme|(?:ahora|a\s+partir\s+de\s+ahora)\s+eres|haz\s+de\s+cuenta\s+que\s+eres|finge\s+(?:ser|que\s+eres)|act[uú]a\s+como|(?:ora|adesso|d'ora\s+in\s+poi)\s+sei|fai\s+finta\s+di\s+essere|comportati\s+come|agisci\s+come|(?:agora|a\s+partir\s+de\s+agora)\s+(?:você|voce|tu)\s+(?:é|e|és)|finja\s+(?:que\s+)?(?:você|voce)?\s*(?:é|ser)|aja\s+como|(?:nu|vanaf\s+nu)\s+ben\s+je|doe\s+alsof\s+je|gedraag\s+je\s+als`,
@@ -106,22 +101,6 @@ export const SIGNALS: readonly Signal[] = [
     weight: 0.75,
     pattern: String.raw`(?:instead|rather)\s*,?\s+(?:you\s+(?:must|will|should)|do\s+(?:the\s+)?following|follow\s+(?:these|my|the\s+new))|new\s+(?:system\s+)?(?:instructions?|rules|directives?|policy)\s*(?::|are|is|follow)|(?:updated|revised|real|actual|true)\s+(?:system\s+)?instructions?\s*(?::|are)|(?:system|security|safety|assistant)\s+override`,
   },
-  { name: 'override', weight: 0.88, pattern: String.raw`${DE_DROP}\s+${F(3)}${DE_OBJ}` },
-  {
-    name: 'override',
-    weight: 0.8,
-    pattern: String.raw`(?:lass|lasse|lasst|lassen)\s+(?:sie\s+)?${F(3)}(?:alle|vorherig|bisherig|früher|obig)${L}*\s+${F(2)}hinter\s+(?:dir|sich|euch)`,
-  },
-  {
-    name: 'override',
-    weight: 0.85,
-    pattern: String.raw`(?:obig|vorherig|bisherig|vorangehend|vorig)${L}*\s+${F(2)}(?:anweisung|ausführung|befehl|regel|aufgabe|instruktion|angabe)${L}*\s+${F(2)}(?:ignorier|vergess|missacht)|abweichend\s+(?:von|zu)\s+(?:den\s+)?(?:vorherig|bisherig|obig)`,
-  },
-  { name: 'override', weight: 0.88, pattern: String.raw`${FR_DROP}\s+${F(3)}${FR_OBJ}` },
-  { name: 'override', weight: 0.88, pattern: String.raw`${ES_DROP}\s+${F(3)}${ES_OBJ}` },
-  { name: 'override', weight: 0.88, pattern: String.raw`${IT_DROP}\s+${F(3)}${IT_OBJ}` },
-  { name: 'override', weight: 0.88, pattern: String.raw`${PT_DROP}\s+${F(3)}${PT_OBJ}` },
-  { name: 'override', weight: 0.88, pattern: String.raw`${NL_DROP}\s+${F(3)}${NL_OBJ}` },
   { name: 'override', weight: 0.85, pattern: OTHER_OVERRIDE },
   // spaced-out or squashed overrides ("i g n o r e  a l l …" is joined without spaces by the normaliser)
   {
@@ -298,6 +277,38 @@ export const SIGNALS: readonly Signal[] = [
   },
   { name: 'jailbreak-word', weight: 0.35, pattern: String.raw`\bjail\s?-?break(?:ing|ed|s)?\b` },
 
+  // automated jailbreaks: a forced affirmative opening, purpose disclaimers, and what is asked for
+  {
+    name: 'prefix-injection',
+    weight: 0.7,
+    pattern: String.raw`(?:begin|start|open|preface|prefix)\w*\s+(?:\w+\s+){0,4}(?:with|by\s+(?:saying|writing|stating))\s*:?\s*["'“]?\s*(?:sure|of\s+course|absolutely|certainly)[,!]?\s+(?:here|i\s+(?:can|will))|(?:respond|reply|answer)\s+(?:only\s+)?(?:with|by\s+saying)\s*:?\s*["'“]\s*sure,?\s+here`,
+  },
+  {
+    name: 'unrestricted',
+    weight: 0.5,
+    pattern: String.raw`always\s+(?:fulfil+s?|complies?|obeys?|answers?|follows?|does)\s+(?:with\s+)?(?:the\s+user'?s?\s+|every\s+|all\s+|any\s+|whatever\s+)(?:requests?|commands?|questions?|instructions?|is\s+asked)|even\s+if\s+(?:it\s+is\s+|it's\s+|the\s+request\s+is\s+)?(?:\w+\s+){0,2}(?:unethical|illegal|harmful|questionable|dangerous|immoral)`,
+  },
+  {
+    name: 'unrestricted',
+    weight: 0.5,
+    pattern: String.raw`(?:limited|confined|bound|restricted|constrained|held\s+back)\s+(?:by|to)\s+(?:\w+'?s?\s+){0,3}(?:restrictions|rules|polic(?:y|ies)|guidelines|filters|ethics|morals|programming|confines|guardrails)|(?:break\w*|broke)\s+(?:\w+\s+){0,2}(?:through|out\s+of)\s+(?:\w+'?s?\s+){0,3}(?:restrictions|rules|confines|limitations|chains|shackles|programming|guardrails)|free\s+(?:of|from)\s+(?:your|all|any|its|their)\s+(?:\w+\s+)?(?:confines|restrictions|rules|limitations|shackles|chains|programming)|without\s+(?:any\s+)?(?:ethical|moral)\s+(?:\w+\s+)?(?:values|principles|guidelines|restraints|considerations|boundaries|limits)|(?:nsfw|explicit\s+content|illegal\s+(?:acts|activities|content)|unethical\s+(?:acts|content))\s+(?:\w+\s+){0,3}(?:is|are)\s+(?:\w+\s+)?(?:allowed|permitted|encouraged|fine|ok)|without\s+regard(?:ing)?\s+(?:to\s+)?(?:whether|if)\s+(?:\w+\s+){0,3}(?:illegal|immoral|unethical|harmful|offensive)|promot\w*\s+(?:and\s+encourag\w*\s+)?(?:harmful|illegal|unethical|dangerous)\s|(?:fully|completely)\s+(?:unlocked|jailbroken|unrestricted|uncensored|freed)|(?:in|break\w*)\s+(?:the\s+|your\s+)?character\s+(?:\w+\s+){0,2}no\s+matter\s+what`,
+  },
+  {
+    name: 'pretext',
+    weight: 0.35,
+    pattern: String.raw`(?:for|purely\s+for|strictly\s+for|only\s+for|solely\s+for)\s+(?:\w+\s+)?(?:educational|research|academic|fictional|informational|hypothetical|historical|creative|training)\s+(?:purposes?|reasons?|use)|(?:purely|entirely|completely|strictly|just|only)\s+(?:fictional|hypothetical|theoretical)|(?:will|would)\s+(?:never|not)\s+(?:actually\s+)?be\s+(?:used|published|shared|acted\s+upon|distributed|carried\s+out)|(?:does|do|will)\s+not\s+(?:endorse|condone|encourage|promote|support)|(?:in|within|set\s+in)\s+(?:a|this|an)\s+(?:\w+\s+)?(?:fictional|hypothetical|alternate|imaginary|fantasy)\s+(?:world|scenario|setting|universe|story|reality)|hypothetical\s+scenario`,
+  },
+  {
+    name: 'harm-topic',
+    weight: 0.35,
+    pattern: String.raw`(?:make|build|assemble|create|synthesi[sz]e|manufacture|produce|cook|prepare|obtain)\w*\s+(?:\w+\s+){0,3}(?:bombs?|explosives?|pipe\s+bombs?|napalm|molotov|meth(?:amphetamine)?|nerve\s+agents?|sarin|ricin|bioweapons?|chemical\s+weapons?|poisons?|untraceable|firearms?|ghost\s+guns?)|(?:write|create|develop|code|build|design|deploy|spread)\w*\s+(?:\w+\s+){0,3}(?:malware|ransomware|keyloggers?|viruses|virus|trojans?|worms?|botnets?|spyware|rootkits?|exploits?|phishing)|(?:hack|break|get|gain\s+(?:unauthorized\s+)?access)\w*\s+into\s+(?:\w+\s+){0,3}(?:accounts?|systems?|networks?|databases?|computers?|phones?|emails?|servers?)|(?:steal|stealing|harvest\w*)\s+(?:\w+\s+){0,3}(?:identit\w+|credentials|passwords|credit\s+cards?|personal\s+(?:data|information))|without\s+(?:getting\s+|being\s+)?(?:caught|detected|traced|leaving\s+(?:a\s+|any\s+)?(?:trace|evidence))|(?:evade|evading|avoid|avoiding)\s+(?:\w+\s+)?(?:law\s+enforcement|police|detection|taxes|authorities)|launder\w*\s+(?:\w+\s+)?money|(?:defamatory|xenophobic|racist|sexist|misogynistic|homophobic|transphobic|antisemitic|hateful)\s+(?:\w+\s+)?(?:article|speech|post|essay|joke|email|letter|campaign|content|message|remarks?|propaganda)|(?:glorif|promot|encourag|prais)\w*\s+(?:\w+\s+){0,2}(?:the\s+)?(?:holocaust|nazis?|terroris\w+|genocide|self-harm|suicide|anorexia|bulimia|violence\s+against)|(?:child|minor)s?\s+(?:sexual|porn\w*|explicit)|(?:kill|murder|poison|torture|kidnap)\w*\s+(?:someone|a\s+person|people|my\s+(?:wife|husband|boss|neighbou?r|partner|ex|coworker|colleague))\b`,
+  },
+
+  {
+    name: 'harm-topic',
+    weight: 0.35,
+    pattern: String.raw`(?:bypass\w*|circumvent\w*|disabl\w*|defeat\w*|tamper\w*\s+with)\s+(?:\w+\s+){0,3}(?:security\s+(?:measures|systems?|controls)|antivirus|safeguards|authentication|verification|monitoring|the\s+system|voting\s+machines?|emission\s+tests?)|(?:counterfeit|forged?|fake|fraudulent)\s+(?:\w+\s+)?(?:money|currency|documents?|ids?|passports?|reviews|charity|charities|invoices?|prescriptions?|letters?|identities|credentials)|(?:scam|phishing|extortion|blackmail|ransom)\s+(?:emails?|messages?|letters?|schemes?|campaigns?|notes?)|(?:spread|disseminat\w*|creat\w*|writ\w*)\s+(?:\w+\s+){0,3}(?:misinformation|disinformation|propaganda|fake\s+news|conspiracy\s+theor\w+|hoax)|(?:create|make|generat|produc)\w*\s+(?:\w+\s+){0,2}deepfakes?|human\s+trafficking|(?:child|forced|youth)\s+labou?r|(?:avoid|evad\w*|escap\w*)\s+(?:\w+\s+){0,2}(?:legal\s+(?:consequences|repercussions)|prosecution|getting\s+caught|detection|taxes)|(?:without|no)\s+(?:a\s+)?(?:legitimate\s+|valid\s+)?prescription|(?:stalk|harass|bully|doxx?|intimidat|threaten)\w*\s+(?:someone|a\s+person|my\s+(?:ex|neighbou?r|colleague|classmate|coworker)|a\s+(?:colleague|classmate|neighbou?r|coworker))|(?:manipulat\w*|rig|rigging|rigged|alter|altering|falsif\w*)\s+(?:\w+\s+){0,2}(?:elections?|votes?|voting\s+results|criminal\s+records|medical\s+records|evidence)|(?:cheat\w*)\s+(?:on\s+)?(?:\w+\s+)?(?:exams?|tests?)|vigilante|(?:illegal|illicit)\s+(?:drugs|weapons|gambling|activities|substances)`,
+  },
   // document-only: a request aimed at the reader of a document or tool result
   {
     name: 'doc-request',

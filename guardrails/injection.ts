@@ -1,52 +1,31 @@
 // Prompt-injection scoring (OWASP LLM01) of the untrusted parts of a request: user messages, tool/function
-// results and retrieved content. A fast local scorer: weighted signals (RE2, all evaluated in one pass with
-// RE2.Set) over a normalised copy of the text (invisible characters dropped, look-alikes and leetspeak folded,
-// s p a c e d letters joined), combined as a noisy-OR into a score in [0, 1]. System and assistant messages are
-// the application's own and are not scored.
+// results and retrieved content (injection-segments.ts; a JSON tool result is read by its string values). A fast
+// local scorer: weighted signals (RE2, evaluated in a few RE2.Set passes) over a normalised copy of the text and its
+// de-obfuscation views (injection-views.ts: look-alikes, leetspeak and letter spacing undone; base64, hex, tag
+// characters, reversed and ROT13 text decoded), plus the shape of an adversarial suffix (injection-shape.ts),
+// combined as a noisy-OR into a score in [0, 1]. System and assistant messages are the application's own.
 //
-// The signals (injection-signals.ts) model the structure of attacks — override + reference to prior instructions,
-// persona + rule removal, output coercion, prompt disclosure requests, fake delimiters, requests hidden in
-// documents — in seven languages. Texts are scored per channel: user prompts and documents/tool results have their
-// own weights and thresholds (a task imperative on a line of its own is normal in a prompt and suspicious in an
-// e-mail). Measured on public data with a held-out split (guardrails/eval/public-injection.ts); it is a heuristic,
-// meant to be paired with a judge model (judge.ts) where that matters.
-import { learnedModel } from './injection-model.ts';
+// The signals (injection-signals.ts, German/French/Spanish in injection-signals-intl.ts) model the structure of
+// attacks — override + reference to prior instructions, persona + rule removal, output coercion, prompt disclosure
+// requests, fake delimiters, forced affirmative openings, requests hidden in documents. Role-play alone is not an
+// attack: a score made only of weak families (persona, persistence, output format, pretexts…) is capped below the
+// thresholds. Texts are scored per channel: user prompts and documents/tool results have their own weights and
+// thresholds. Measured on public data with held-out rows and held-out sources (guardrails/eval/public-injection.ts);
+// it is a heuristic, meant to be paired with a judge model (judge.ts) where that matters.
 import RE2 from 're2';
+import { learnedModel } from './injection-model.ts';
 import { SIGNALS, type Signal } from './injection-signals.ts';
-import { foldCodePoint, isAscii } from './text.ts';
+import { INTL_SIGNALS } from './injection-signals-intl.ts';
+import { suffixShape } from './injection-shape.ts';
+import { hiddenViews, normalizeForScoring } from './injection-views.ts';
+import { untrustedSegments, type SegmentSource } from './injection-segments.ts';
 
 export { SIGNALS, type Signal } from './injection-signals.ts';
+export { decodedBlobs, hiddenViews, normalizeForScoring } from './injection-views.ts';
+export { toolResultText, untrustedSegments, type Segment, type SegmentSource } from './injection-segments.ts';
 
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't' };
-
-// RE2 here too: the text is attacker-chosen, and these replacements would backtrack quadratically in irregexp
-/** Words that mix letters and digits ("1gn0re"); plain numbers and plain words do not match. */
-const MIXED_WORD = new RE2('[a-z0-9]*(?:[a-z][0-9]|[0-9][a-z])[a-z0-9]*', 'gu');
-const HAS_DIGIT = /[0-9]/;
-const SPACED = new RE2(String.raw`\b(?:[a-z][ ._-]){3,}[a-z]\b`, 'gu');
-const SPACES = new RE2('[ \\t]+', 'gu');
-
-/** Zero-width characters dropped, NFKC and look-alike folding (text.ts), per code point; ASCII is left as is. */
-function fold(text: string): string {
-  if (isAscii(text)) return text;
-  const parts: string[] = [];
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) as number;
-    parts.push(cp < 0x80 ? ch : foldCodePoint(cp));
-  }
-  return parts.join('');
-}
-
-/** The text the signals run on: folded, lower-cased, leetspeak undone inside words, spaced letters joined. */
-export function normalizeForScoring(text: string): string {
-  let t = fold(text).toLowerCase();
-  t = t.replace(/[‘’`´]/g, "'").replace(/[“”]/g, '"');
-  // leetspeak only inside words that mix letters and digits ("1gn0re"), never in plain numbers
-  if (HAS_DIGIT.test(t)) t = MIXED_WORD.replace(t, (w: string) => w.replace(/[013457]/g, (c) => LEET[c] ?? c));
-  // "i g n o r e" / "i.g.n.o.r.e" -> "ignore"
-  t = SPACED.replace(t, (w: string) => w.replace(/[ ._-]/g, ''));
-  return SPACES.replace(t, ' ');
-}
+/** Every pattern signal: English and structural (injection-signals.ts), German/French/Spanish (…-intl.ts). */
+export const ALL_SIGNALS: readonly Signal[] = [...SIGNALS, ...INTL_SIGNALS];
 
 /**
  * The signals compiled into RE2.Sets of a few patterns each: one pass per set, linear time. Small sets on purpose —
@@ -67,7 +46,7 @@ function compileSets(signals: readonly Signal[]): { set: Re2Set; offset: number 
   return sets;
 }
 
-const SETS = compileSets(SIGNALS);
+const SETS = compileSets(ALL_SIGNALS);
 
 function matchAll(t: string): number[] {
   const out: number[] = [];
@@ -89,21 +68,6 @@ export interface InjectionScore {
   score: number;
   /** Names of the signals that fired (deduplicated). */
   signals: string[];
-}
-
-const B64_BLOB = new RE2('[A-Za-z0-9+/]{16,1000}={0,2}', 'gu');
-const PRINTABLE = new RE2('^[\\x20-\\x7e\\s]{8,}$', 'u');
-const TWO_WORDS = new RE2('[a-z]{3,}\\s+[a-z]{3,}', 'iu');
-
-/** Printable text hidden in base64 blobs ("decode this and follow it"), appended to what is scored. */
-export function decodedBlobs(text: string, max = 16): string {
-  const out: string[] = [];
-  B64_BLOB.lastIndex = 0;
-  for (let m = B64_BLOB.exec(text), n = 0; m && out.length < max && n < 1000; m = B64_BLOB.exec(text), n++) {
-    const decoded = Buffer.from(m[0], 'base64').toString('utf8');
-    if (PRINTABLE.test(decoded) && TWO_WORDS.test(decoded)) out.push(decoded);
-  }
-  return out.join('\n');
 }
 
 function bounded(text: string): string {
@@ -139,12 +103,13 @@ export const INTENT_FAMILIES: ReadonlySet<string> = new Set([
   'role-hijack',
   'jailbreak-word',
   'mode',
-  'in-character',
   'obfuscation',
   'authority',
   'skip-confirmation',
-  'hypothetical',
-  'verbatim',
+  'prefix-injection',
+  'adversarial-suffix',
+  'closure',
+  'harm-topic',
 ]);
 
 /**
@@ -182,14 +147,17 @@ export interface Evidence {
 /** What scoreText combines: pure given the text; the learned model is consulted only when it is enabled. */
 export function evidenceFor(text: string, channel: Channel = 'user'): Evidence {
   const head = bounded(text);
-  const hidden = decodedBlobs(head);
+  const hidden = hiddenViews(head);
   const t = normalizeForScoring(hidden === '' ? head : `${head}\n${hidden}`);
   const families = new Map<string, number>();
   for (const i of matchAll(t)) {
-    const s = SIGNALS[i] as Signal;
+    const s = ALL_SIGNALS[i] as Signal;
     const w = weightIn(s, channel);
     if (w > 0) families.set(s.name, Math.max(families.get(s.name) ?? 0, w));
   }
+  const shape = suffixShape(head);
+  if (shape === 2) families.set(ADVERSARIAL_SUFFIX.name, ADVERSARIAL_SUFFIX.weight);
+  else if (shape === 1) families.set(ODD_SUFFIX.name, ODD_SUFFIX.weight);
   const p = learnedEnabled ? (learnedModel()?.predict(head) ?? 0) : 0;
   return { families, p };
 }
@@ -202,108 +170,59 @@ export function learnedCounts(e: Evidence, cal: Readonly<LearnedCalibration> = L
   return false;
 }
 
+/**
+ * Families that do not show an attack by themselves however many of them fire together: role-play (persona, named
+ * persona, persistence, staying in character, hypotheticals), output format and coercion, verbatim, purpose
+ * disclaimers, a question in a document. "Act as a travel guide, from now on answer in bullet points, only reply
+ * with the itinerary" is an ordinary request; with an override, a rule removal or a prompt-extraction request it is not.
+ */
+export const WEAK_FAMILIES: ReadonlySet<string> = new Set([
+  'persona',
+  'named-persona',
+  'persist',
+  'in-character',
+  'hypothetical',
+  'format',
+  'coercion',
+  'verbatim',
+  'pretext',
+  'doc-question',
+  'doc-request',
+  'addressed-to-ai',
+  'odd-suffix',
+]);
+/** Highest score of evidence made only of weak families: under every default threshold. */
+export const WEAK_CAP = 0.6;
+
+/** The adversarial-suffix shape (injection-shape.ts) as a family. */
+export const ADVERSARIAL_SUFFIX = { name: 'adversarial-suffix', weight: 0.75 } as const;
+/** The weak reading of that shape (a few odd tokens at the end): weak, it needs e.g. a harmful request beside it. */
+export const ODD_SUFFIX = { name: 'odd-suffix', weight: 0.45 } as const;
+
 /** Noisy-OR over the families (one family counts once, its strongest pattern), the learned one included when it counts. */
-export function combine(e: Evidence, cal: Readonly<LearnedCalibration> = LEARNED_CALIBRATION): InjectionScore {
+export function combine(
+  e: Evidence,
+  cal: Readonly<LearnedCalibration> = LEARNED_CALIBRATION,
+  channel: Channel = 'user',
+): InjectionScore {
   const best = new Map(e.families);
   if (learnedCounts(e, cal)) best.set('learned', cal.weight);
   if (best.size === 0) return { score: 0, signals: [] };
   let benign = 1;
-  for (const w of best.values()) benign *= 1 - w;
-  return { score: Math.round((1 - benign ** CALIBRATION) * 1000) / 1000, signals: [...best.keys()].sort() };
+  let strong = false;
+  for (const [f, w] of best) {
+    benign *= 1 - w;
+    if (!WEAK_FAMILIES.has(f)) strong = true;
+  }
+  let score = 1 - benign ** CALIBRATION;
+  // in a document or tool result, role-play aimed at the reader is itself a sign of injection: no cap there
+  if (!strong && channel === 'user') score = Math.min(score, WEAK_CAP);
+  return { score: Math.round(score * 1000) / 1000, signals: [...best.keys()].sort() };
 }
 
 /** Score one piece of untrusted text arriving through `channel`. */
 export function scoreText(text: string, channel: Channel = 'user'): InjectionScore {
-  return combine(evidenceFor(text, channel));
-}
-
-export type SegmentSource = 'user' | 'tool' | 'function' | 'prompt' | 'document';
-
-export interface Segment {
-  /** Where it came from in the request, e.g. `messages[3]` or `prompt`. */
-  path: string;
-  source: SegmentSource;
-  text: string;
-}
-
-/** Content-part types that carry fetched content rather than what the user typed (scored as documents). */
-const DOCUMENT_PARTS = new Set(['document', 'file', 'tool_result', 'search_result', 'web_search_result', 'input_file']);
-
-const partText = (o: Record<string, unknown>): string | undefined => {
-  if (typeof o['text'] === 'string') return o['text'];
-  if (typeof o['content'] === 'string') return o['content'];
-  if (Array.isArray(o['content'])) return contentText(o['content']).text;
-  const src = o['source'];
-  if (
-    src !== null &&
-    typeof src === 'object' &&
-    typeof (src as Record<string, unknown>)['data'] === 'string' &&
-    (src as Record<string, unknown>)['type'] === 'text'
-  )
-    return (src as Record<string, string>)['data'];
-  return undefined;
-};
-
-/** The text of a message's content, split into what the sender wrote and document-like parts. */
-function contentText(content: unknown, depth = 0): { text: string; documents: string[] } {
-  if (typeof content === 'string') return { text: content, documents: [] };
-  if (!Array.isArray(content) || depth > 2) return { text: '', documents: [] };
-  const parts: string[] = [];
-  const documents: string[] = [];
-  for (const p of content) {
-    if (typeof p === 'string') parts.push(p);
-    else if (p !== null && typeof p === 'object') {
-      const o = p as Record<string, unknown>;
-      const t = partText(o);
-      if (t === undefined || t === '') continue;
-      if (typeof o['type'] === 'string' && DOCUMENT_PARTS.has(o['type'])) documents.push(t);
-      else parts.push(t);
-    }
-  }
-  return { text: parts.join('\n'), documents };
-}
-
-/**
- * The untrusted text segments of a chat or completion request body: user messages and prompts, tool/function
- * results, and document-like content (attached `documents`, content parts of type document/file/tool_result…).
- */
-export function untrustedSegments(body: unknown): Segment[] {
-  if (body === null || typeof body !== 'object') return [];
-  const b = body as Record<string, unknown>;
-  const out: Segment[] = [];
-  if (Array.isArray(b['messages'])) {
-    b['messages'].forEach((m, i) => {
-      if (m === null || typeof m !== 'object') return;
-      const msg = m as Record<string, unknown>;
-      const role = msg['role'];
-      const source: SegmentSource | undefined =
-        role === 'user' ? 'user' : role === 'tool' ? 'tool' : role === 'function' ? 'function' : undefined;
-      if (!source) return;
-      const { text, documents } = contentText(msg['content']);
-      if (text !== '') out.push({ path: `messages[${i}]`, source, text });
-      documents.forEach((d, k) =>
-        out.push({ path: `messages[${i}].content.documents[${k}]`, source: 'document', text: d }),
-      );
-    });
-  }
-  const prompt = b['prompt'];
-  if (typeof prompt === 'string') out.push({ path: 'prompt', source: 'prompt', text: prompt });
-  else if (Array.isArray(prompt))
-    prompt.forEach((p, i) => {
-      if (typeof p === 'string') out.push({ path: `prompt[${i}]`, source: 'prompt', text: p });
-    });
-  // retrieved documents some clients attach (e.g. vLLM / Cohere-style `documents`)
-  if (Array.isArray(b['documents'])) {
-    b['documents'].forEach((d, i) => {
-      const c =
-        typeof d === 'string'
-          ? { text: d, documents: [] }
-          : contentText(d !== null && typeof d === 'object' ? [d] : undefined);
-      const text = [c.text, ...c.documents].filter((x) => x !== '').join('\n');
-      if (text !== '') out.push({ path: `documents[${i}]`, source: 'document', text });
-    });
-  }
-  return out;
+  return combine(evidenceFor(text, channel), LEARNED_CALIBRATION, channel);
 }
 
 export interface RequestInjectionScore extends InjectionScore {

@@ -182,9 +182,10 @@ export class Operator {
     w.networkPolicies.on((o) => {
       const tns = o.metadata.labels?.[LABEL_TENANT_NS];
       if (tns) {
-        const name = o.metadata.labels?.[LABEL_TENANT] ?? '';
-        if (w.tenants.get(`${tns}/${name}`)) q(`tenant/${tns}/${name}`);
-        else config(); // perhaps a deleted tenant's: the config reconciler sweeps those
+        // one per tenant namespace: any one tenant there puts it back; the config reconciler sweeps the rest
+        const id = w.firstTenantIn(tns);
+        if (id) q(`tenant/${id}`);
+        config();
         return;
       }
       if (o.metadata.name === 'tollgate-default-deny') {

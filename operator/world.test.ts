@@ -155,6 +155,7 @@ describe('incremental compilation', () => {
     const off = offline(w);
     // key hashes differ (offline has no Secrets): compare the structure by replacing keys
     const text = configParts(cfg.pieces(), cfg.hash).join('');
+    assert.deepEqual(cfg.parts(), configParts(cfg.pieces(), cfg.hash), 'the cached chunks are the parts');
     const parsed = parseGatewayConfig(JSON.parse(text));
     assert.equal(parsed.hash, cfg.hash, 'the streamed hash is the hash of the canonical text');
     assert.equal(canonicalJson(parsed), text, 'the parts concatenate to the canonical JSON');

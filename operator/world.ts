@@ -3,7 +3,7 @@
 // models and policies are recompiled when one of them changes; each tenant is recompiled only when one
 // of its own inputs changed (its spec or labels, its namespace's labels, its key Secrets, the models or
 // the policies) or a key state changed with the clock. The gateway config is assembled from the cached
-// per-tenant pieces and hashed without building its text; the text is built only to publish it.
+// per-tenant pieces; its text is kept as chunks, and only the chunks of tenants that changed are built again.
 import { GATEWAY_CONFIG_SCHEMA_VERSION, canonicalJson, type CfgTenant } from '../api/gateway-config.ts';
 import { LLMModel, LLMPolicy, LLMPolicySpec, LLMTenant, type RevokedKey } from '../api/v1alpha1/index.ts';
 import { revocationSignature, tenantInformerTransform } from './status/revocations.ts';
@@ -18,7 +18,8 @@ import {
   type PoliciesCompiled,
   type TenantOutcome,
 } from './compiler/index.ts';
-import { canonicalMembers, hashPieces, tenantJson, type ConfigPieces } from './compiler/delivery.ts';
+import { canonicalMembers, tenantJson, type ConfigPieces } from './compiler/delivery.ts';
+import { ChunkCache, tenantBytes } from './compiler/chunks.ts';
 import type { SecretDigest, SecretIndex } from './compiler/keys.ts';
 import { policyProblems } from './compiler/policy.ts';
 import { LABEL_TENANT_NS } from './compiler/labels.ts';
@@ -58,6 +59,10 @@ interface TenantPiece {
   changesAt: number;
   /** Policies (current versions, in force or not) whose selector matches the tenant. */
   selectedBy: readonly string[];
+  /** Bumped when its members change (the published text's chunks are cached by it: compiler/chunks.ts). */
+  version: number;
+  /** UTF-8 bytes of its text. */
+  bytes: number;
 }
 
 /** Members of a tenant's config entry that many tenants share (interned: one string in memory). */
@@ -114,7 +119,9 @@ export class World {
   private idsVersion = 0;
   /** Bumped when a piece changes or goes: the assembled config and the policy selections are memoized on it. */
   private piecesVersion = 0;
-  private assembled: { key: string; ids: string[]; hash: string } | undefined;
+  private pieceSeq = 0;
+  private readonly chunks = new ChunkCache();
+  private assembled: { key: string; ids: string[]; hash: string; parts: string[] } | undefined;
   private selections: { key: string; value: Map<string, string[]> } | undefined;
   /** Last version of each policy that compiled, by name (also read back from LLMPolicy status after a restart). */
   readonly lastGoodPolicies = new Map<string, LLMPolicy>();
@@ -240,6 +247,17 @@ export class World {
     await Promise.all(this.all.map((i) => i.waitForSync()));
   }
 
+  /** Whether any LLMTenant of `namespace` is cached (tenant NetworkPolicies are one per such namespace). */
+  hasTenantsIn(namespace: string): boolean {
+    return (this.tenantsByNs.get(namespace)?.size ?? 0) > 0;
+  }
+
+  /** One tenant of `namespace` (namespace/name), any, or undefined. */
+  firstTenantIn(namespace: string): string | undefined {
+    for (const id of this.tenantsByNs.get(namespace) ?? []) return id;
+    return undefined;
+  }
+
   /** Cached Secrets as the compiler reads them (annotations and digests). */
   readonly secretIndex: SecretIndex = {
     get: (key: string): SecretDigest | undefined => {
@@ -357,7 +375,10 @@ export class World {
     const members = canonicalMembers(outcome.config as unknown as Record<string, unknown>, (m, k) =>
       SHARED_MEMBERS.has(k) ? this.intern(m) : m,
     );
-    return { outcome, piece: { sig, members, changesAt: outcome.changesAt, selectedBy } };
+    return {
+      outcome,
+      piece: { sig, members, changesAt: outcome.changesAt, selectedBy, version: 0, bytes: tenantBytes(members) },
+    };
   }
 
   /** Interned member strings (models granted, limits, guardrails... are the same for many tenants). */
@@ -382,11 +403,9 @@ export class World {
   private store(id: string, piece: TenantPiece): void {
     const old = this.pieces.get(id);
     if (!old) this.idsVersion++;
-    if (
-      !old ||
-      old.members.join(',') !== piece.members.join(',') ||
-      old.selectedBy.join(',') !== piece.selectedBy.join(',')
-    ) {
+    const textChanged = !old || old.members.join(',') !== piece.members.join(',');
+    piece.version = textChanged ? ++this.pieceSeq : old.version;
+    if (textChanged || old.selectedBy.join(',') !== piece.selectedBy.join(',')) {
       this.piecesVersion++;
       this.changedSincePublish++;
     }
@@ -463,23 +482,40 @@ export class World {
     return { ids: this.sortedIds, key };
   }
 
-  /** The gateway config's hash and, on demand, its pieces (the text is built only to publish it). */
-  gatewayConfig(now: Date): { hash: string; tenants: number; models: number; pieces: () => ConfigPieces } {
+  /**
+   * The gateway config's hash and its text as the parts to publish, assembled from cached chunks
+   * (compiler/chunks.ts: a change to one tenant builds one chunk's text again, not the config's); and its pieces.
+   */
+  gatewayConfig(now: Date): {
+    hash: string;
+    tenants: number;
+    models: number;
+    parts: () => string[];
+    pieces: () => ConfigPieces;
+  } {
     const { ids, key } = this.refresh(now);
     const models = this.compiledModels();
+    const tenants = () => ids.map((id) => ({ id, ...(this.pieces.get(id) ?? { members: [], version: -1, bytes: 2 }) }));
     const pieces = (): ConfigPieces => ({
       schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION,
       modelsJson: models.json,
-      tenants: ids.map((id) => ({ id, members: this.pieces.get(id)?.members ?? [] })),
+      tenants: tenants().map(({ id, members }) => ({ id, members })),
     });
     if (this.assembled?.key !== key) {
       this.stats.configHashes++;
-      this.assembled = { key, ids, hash: hashPieces(pieces()) };
+      const a = this.chunks.assemble({
+        schemaVersion: GATEWAY_CONFIG_SCHEMA_VERSION,
+        modelsJson: models.json,
+        tenants: tenants(),
+      });
+      this.assembled = { key, ids, hash: a.hash, parts: a.parts };
     }
+    const { hash, parts } = this.assembled;
     return {
-      hash: this.assembled.hash,
+      hash,
       tenants: ids.length,
       models: models.models.filter((m) => m.serving).length,
+      parts: () => parts,
       pieces,
     };
   }

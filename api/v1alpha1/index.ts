@@ -8,6 +8,7 @@ export * from './budget.ts';
 export * from './model.ts';
 export * from './policy.ts';
 export * from './tenant.ts';
+export * from './tokenizer.ts';
 
 export interface PrinterColumn {
   name: string;

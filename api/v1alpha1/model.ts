@@ -20,6 +20,7 @@ import {
   stringMap,
   withRules,
 } from '../meta.ts';
+import { Tokenizer } from './tokenizer.ts';
 
 export const ENGINES = ['vllm', 'ollama', 'tgi', 'llamacpp'] as const;
 export const Engine = z.enum(ENGINES);
@@ -194,6 +195,10 @@ export const LLMModelSpec = withRules(
       'Name tenants use in the "model" field; unique across the cluster.',
     ),
     contextLength: z.int().min(1).max(10_000_000).default(4096),
+    tokenizer: describe(
+      Tokenizer.optional(),
+      "BPE encoding the gateway estimates tokens with before inference (input limits, reservations, the output cap when the engine reports no usage); charges use the engine's own usage. Absent: o200k_base for gpt-oss and DeepSeek models (by served name or source), cl100k_base otherwise.",
+    ),
     capabilities: z.array(Capability).min(1).max(3).default(['chat.completions', 'completions']),
     replicas: z.int().min(0).max(1000).default(1),
     resources: ModelResources.default({

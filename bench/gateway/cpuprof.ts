@@ -163,7 +163,7 @@ export function formatSummary(s: ProfileSummary, title: string): string {
   ];
   return [
     '',
-    `${title}: ${s.samples} samples, ${(s.sampledMs / 1000).toFixed(1)} s of the gateway's CPU profile${s.windowed ? ' inside the load windows' : ' (windows not found in the profile: the whole run)'}, of which ${((s.sampledMs - s.idleMs) / 1000).toFixed(1)} s busy and ${(s.idleMs / 1000).toFixed(1)} s idle (waiting for I/O); shares are of the busy time. Native frames without a script (socket writes \`writev\`, JSON and crypto builtins) are "V8 builtins / native".`,
+    `${title}: ${s.samples} samples, ${(s.sampledMs / 1000).toFixed(1)} s of the CPU profile${s.windowed ? ' inside the measured windows' : ' (windows not found in the profile: the whole run)'}, of which ${((s.sampledMs - s.idleMs) / 1000).toFixed(1)} s busy and ${(s.idleMs / 1000).toFixed(1)} s idle (waiting for I/O); shares are of the busy time. Native frames without a script (socket writes \`writev\`, JSON and crypto builtins) are "V8 builtins / native".`,
     '',
     'Self time by area:',
     '',

@@ -74,8 +74,8 @@ const BOUND_MS = Number(process.env['TOLLGATE_NETPOL_PROPAGATION_MS'] ?? 15_000)
 const NP = {
   modelGatewayOnly: `${NS.llm}/chat-gateway-only`,
   defaultDeny: `${NS.llm}/tollgate-default-deny`,
-  tenantTeam: `${NS.gw}/${tenantNetworkPolicyName(NS.team, 'app')}`,
-  tenantOther: `${NS.gw}/${tenantNetworkPolicyName(NS.other, 'app')}`,
+  tenantTeam: `${NS.gw}/${tenantNetworkPolicyName(NS.team)}`,
+  tenantOther: `${NS.gw}/${tenantNetworkPolicyName(NS.other)}`,
   chartGateway: `${NS.gw}/${RELEASE}-gateway`,
 };
 

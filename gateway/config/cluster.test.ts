@@ -21,6 +21,7 @@ import type { KObject } from '../../kube/object.ts';
 import { config, model, newKey, tenant } from '../test/fixtures.ts';
 import { ClusterConfigSource, WATCH_SELECTOR } from './cluster.ts';
 import { ConfigHolder } from './holder.ts';
+import { configSecrets } from '../../operator/compiler/delivery.ts';
 
 const NS = 'gw';
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -202,6 +203,44 @@ describe('ClusterConfigSource', () => {
       assert.equal(holder.current, undefined);
       assert.match(holder.lastError?.message ?? '', /config index is invalid/);
       assert.equal(api.lists.filter((l) => l.fieldSelector !== undefined).length, 0, 'no shard read for a bad index');
+    } finally {
+      src.stop();
+    }
+  });
+
+  it('after a change to one tenant, reads the shards that changed and verifies that tenant only', async () => {
+    // the operator's own layout: content-defined chunks of whole tenants (operator/compiler/delivery.ts)
+    const tenants = Array.from({ length: 400 }, (_, i) => tenant({ name: `t${i}`, models: ['m1'] }));
+    const before = config([model('m1', 'http://127.0.0.1:1/v1')], tenants);
+    const after = config(
+      [model('m1', 'http://127.0.0.1:1/v1')],
+      tenants.map((t) => (t.name === 't7' ? { ...t, suspended: true } : t)),
+    );
+    const asObjects = (c: GatewayConfig): KObject[] =>
+      configSecrets(c, NS).map((x) => secret(x.metadata!.name!, x.metadata!.labels![LABEL_CONFIG_PART], x.stringData!));
+    const api = new FakeApi();
+    api.put(...asObjects(before));
+    const holder = new ConfigHolder();
+    const src = source(api, holder);
+    try {
+      await src.start();
+      assert.equal(holder.current?.hash, before.hash);
+      const shards = asObjects(before).length - 1;
+      assert.ok(shards >= 3, `several chunks (${shards})`);
+      assert.equal(src.shardReads, shards);
+      const [hits, misses] = [src.memo.hits, src.memo.misses];
+      const next = asObjects(after);
+      api.put(...next);
+      const ingest = (src as unknown as { secrets: { ingest(t: 'MODIFIED', o: KObject): void } }).secrets;
+      ingest.ingest(
+        'MODIFIED',
+        next.find((o) => o.metadata.name === CONFIG_INDEX_NAME)!,
+      );
+      await src.sync();
+      assert.equal(holder.current?.hash, after.hash);
+      assert.equal(src.shardReads - shards, 2, 'the head (it carries the hash) and the chunk of t7');
+      assert.deepEqual([src.memo.hits - hits, src.memo.misses - misses], [399, 1], 'one tenant verified');
+      assert.equal(holder.current?.config.tenants.find((t) => t.name === 't7')?.suspended, true);
     } finally {
       src.stop();
     }

@@ -1,10 +1,11 @@
 // In-cluster config source: watches the config index Secret the operator publishes in the gateway's
 // namespace (api/delivery.ts), reads the shards it names one at a time, checks each against the index
 // and streams its text into the ConfigHolder, which verifies and builds the lookup structures tenant by
-// tenant (a shard's text is dropped once read: no copy of the config is kept). The watch leaves the
+// tenant. The watch leaves the
 // shards out (their data would be cached and sent again on every publication). It also keeps the
 // upstream credentials map current and renews a per-replica Lease carrying the hash this replica
-// enforces, so the operator can tell which replicas run a stale config.
+// enforces, so the operator can tell which replicas run a stale config. Loads are incremental: shards the
+// config in force already had are not read again, and tenants whose text did not change are not verified again.
 import { hostname } from 'node:os';
 import {
   CONFIG_INDEX_KEY,
@@ -25,6 +26,7 @@ import {
 import { backoffDelay } from '../../kube/backoff.ts';
 import { KubeError, type KubeClient } from '../../kube/client.ts';
 import { Informer } from '../../kube/informer.ts';
+import { TenantMemo } from '../../api/config-verify.ts';
 import { microTime, type KObject } from '../../kube/object.ts';
 import { R } from '../../kube/resources.ts';
 import type { ConfigHolder } from './holder.ts';
@@ -38,6 +40,11 @@ const decode = (s: SecretObj | undefined, key: string): string | undefined => {
   const v = s?.data && Object.hasOwn(s.data, key) ? s.data[key] : undefined;
   return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 };
+
+interface CachedShard {
+  sha256: string;
+  text: string;
+}
 
 /** A shard the index names is not (yet) in the API: retried, not a refusal. */
 class ShardMissing extends Error {}
@@ -68,6 +75,15 @@ export class ClusterConfigSource {
   private again = false;
   private stopped = false;
   readonly replica: string;
+  /**
+   * The shards of the config in force, and the tenants verified from them (api/config-verify.ts TenantMemo):
+   * a publication that changed a few tenants costs reading and verifying those. Memory: about the config's
+   * text once (the memo's keys are slices of these texts).
+   */
+  private shards = new Map<string, CachedShard>();
+  readonly memo = new TenantMemo();
+  /** Shards read from the API since start (tests, debugging). */
+  shardReads = 0;
 
   constructor(o: ClusterSourceOptions) {
     this.o = o;
@@ -166,7 +182,9 @@ export class ClusterConfigSource {
       return;
     }
     try {
-      const r = await this.o.holder.applyText(this.shardTexts(index), source);
+      const read = new Map<string, CachedShard>();
+      const r = await this.o.holder.applyText(this.shardTexts(index, read), source, this.memo);
+      if (r.ok) this.shards = read;
       this.lastIndexVersion = version;
       this.failures = 0;
       if (r.ok && r.changed)
@@ -194,12 +212,24 @@ export class ClusterConfigSource {
     }
   }
 
-  /** The shards' texts in index order, each checked against the index; the next one is read while this one is parsed. */
-  private async *shardTexts(index: ConfigIndex): AsyncGenerator<string> {
-    let next: Promise<string> | undefined = this.readShard(index.shards[0]!);
+  /**
+   * The shards' texts in index order, each checked against the index; the next one is read while this one is
+   * parsed. A shard the last applied config had (same name, same sha256) is not read again: after a change to
+   * one tenant, one chunk and the head are read, not the whole config. `read` collects what this load used.
+   */
+  private async *shardTexts(index: ConfigIndex, read: Map<string, CachedShard>): AsyncGenerator<string> {
+    const get = (ref: ShardRef): Promise<string> => {
+      const have = this.shards.get(ref.name);
+      if (have?.sha256 === ref.sha256) return Promise.resolve(have.text);
+      this.shardReads++;
+      return this.readShard(ref);
+    };
+    let next: Promise<string> | undefined = get(index.shards[0]!);
     for (let i = 0; i < index.shards.length; i++) {
       const text: string = await next!;
-      next = i + 1 < index.shards.length ? this.readShard(index.shards[i + 1]!) : undefined;
+      const ref = index.shards[i]!;
+      read.set(ref.name, { sha256: ref.sha256, text });
+      next = i + 1 < index.shards.length ? get(index.shards[i + 1]!) : undefined;
       next?.catch(() => undefined); // awaited on the next turn; not an unhandled rejection if this one stops the read
       yield text;
     }

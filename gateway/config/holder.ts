@@ -5,7 +5,7 @@
 // verification is refused; the last good one stays in force and the refusal is recorded for /readyz,
 // logs and metrics.
 import { ZodError } from 'zod';
-import { ConfigTextReader, verifyConfigObject, type VerifiedHead } from '../../api/config-verify.ts';
+import { ConfigTextReader, verifyConfigObject, type TenantMemo, type VerifiedHead } from '../../api/config-verify.ts';
 import { stripUserinfo } from '../scrub.ts';
 import { SnapshotBuilder, type Snapshot, type SnapshotOptions } from './snapshot.ts';
 
@@ -71,17 +71,24 @@ export class ConfigHolder {
   }
 
   /**
-   * Verify a config's JSON text, read chunk by chunk from `chunks`, and swap it in. Verification failures
+   * Verify a config's JSON text, read chunk by chunk from `chunks`, and swap it in. With a `memo` (a source
+   * that loads config after config), tenants whose text an earlier load verified are taken from it. Verification failures
    * are refusals (as `apply`); an error thrown by `chunks` itself (a read that failed, a shard not there
    * yet) propagates to the caller unrecorded, which decides whether it is one.
    */
-  async applyText(chunks: AsyncIterable<string> | Iterable<string>, source: string): Promise<ApplyResult> {
+  async applyText(
+    chunks: AsyncIterable<string> | Iterable<string>,
+    source: string,
+    memo?: TenantMemo,
+  ): Promise<ApplyResult> {
     const builder = new SnapshotBuilder(this.#options);
-    const reader = new ConfigTextReader(builder);
+    memo?.discard(); // what an earlier load that never finished saw
+    const reader = new ConfigTextReader(builder, memo);
     for await (const chunk of chunks) {
       try {
         reader.feed(chunk);
       } catch (e) {
+        memo?.discard();
         return this.#refused(e, source, reader.claimedHash);
       }
     }
@@ -89,8 +96,10 @@ export class ConfigHolder {
     try {
       head = reader.end();
     } catch (e) {
+      memo?.discard();
       return this.#refused(e, source, reader.claimedHash);
     }
+    memo?.commit();
     return this.#swap(builder, head.hash, source);
   }
 

@@ -74,13 +74,31 @@ const NO_KEYS = Object.freeze([]) as unknown as CfgTenant['keys'];
 
 class Interner {
   readonly #seen = new Map<string, unknown>();
+  /**
+   * The instances that first made each entry, by identity: tenants a load took from the verifier's memo carry
+   * the previous snapshot's shared sub-objects, and are interned without a JSON.stringify each. Only those
+   * instances are recorded (one per distinct value), never the thousands of equal copies that are dropped.
+   */
+  readonly #byRef = new Map<string, Map<unknown, unknown>>();
   get<T>(kind: string, value: T): T {
     return this.derived(kind, value, (v) => v);
   }
   derived<T, R>(kind: string, key: T, make: (v: T) => R): R {
+    const isRef = key !== null && typeof key === 'object';
+    if (isRef) {
+      const known = this.#byRef.get(kind)?.get(key);
+      if (known !== undefined) return known as R;
+    }
     const k = `${kind}:${JSON.stringify(key)}`;
     let v = this.#seen.get(k);
-    if (v === undefined) this.#seen.set(k, (v = make(key)));
+    if (v === undefined) {
+      this.#seen.set(k, (v = make(key)));
+      if (isRef) {
+        let refs = this.#byRef.get(kind);
+        if (!refs) this.#byRef.set(kind, (refs = new Map()));
+        refs.set(key, v);
+      }
+    }
     return v as R;
   }
 }

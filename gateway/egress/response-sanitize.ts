@@ -5,6 +5,7 @@
 // the engine extras kept are numeric (vLLM `stop_reason` when a number, llama.cpp `timings`) or text scanned like
 // the rest (`reasoning_content`, `reasoning`). Audio payloads (`audio.data`) are not relayed; the transcript is.
 import { isObj, own, type Json } from '../json.ts';
+import { encodingFor, type Encoding } from '../encodings.ts';
 import { OutputMeter } from '../upstream/output-cap.ts';
 import { MAX_CHOICE_INDEX, OutputPipe } from './output-pipe.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
@@ -432,12 +433,20 @@ export interface EgressCompletion {
 /** A whole upstream answer as the client gets it: the cap (maxOut per choice, 0: none) and the transform applied. */
 export function egressCompletion(
   src: Json,
-  o: { chat: boolean; n: number; maxOut: number; transform: OutputTransform | undefined },
+  o: {
+    chat: boolean;
+    n: number;
+    maxOut: number;
+    transform: OutputTransform | undefined;
+    /** The model's encoding the cap counts with (absent: cl100k_base). */
+    encoding?: Encoding | undefined;
+  },
 ): EgressCompletion {
-  const meter = o.maxOut > 0 ? new OutputMeter(o.maxOut) : undefined;
+  const enc = o.encoding ?? encodingFor(undefined);
+  const meter = o.maxOut > 0 ? new OutputMeter(o.maxOut, enc) : undefined;
   const pipe = new OutputPipe({
     meter,
-    logprobsMeter: meter ? new OutputMeter(o.maxOut) : undefined,
+    logprobsMeter: meter ? new OutputMeter(o.maxOut, enc) : undefined,
     transform: o.transform,
     main: o.chat ? 'content' : 'text',
   });

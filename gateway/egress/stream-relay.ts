@@ -4,6 +4,7 @@
 // the output pipe (the cap, credential canaries, the tenant's guardrails). Comments, `id:`/`retry:` fields and other
 // event types are dropped (counted); an `error` event, a chunk with `error`, or data that does not parse ends the
 // stream with the catalog's upstream_error event. Nothing after `[DONE]` is relayed.
+import { encodingFor, type Encoding } from '../encodings.ts';
 import { OutputMeter } from '../upstream/output-cap.ts';
 import { readUsage, UPSTREAM_STREAM_ERROR, type Usage } from '../upstream/sse.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
@@ -30,6 +31,8 @@ export interface EgressRelayOptions {
   chat: boolean;
   /** The effective max_tokens per choice (issue #10, item 7), over every generated text field. */
   maxOut?: number | undefined;
+  /** The model's encoding the cap counts with (absent: cl100k_base). */
+  encoding?: Encoding | undefined;
   /** Choices requested (n): choices with other indices are dropped; the stream is over once all n reached the cap. */
   n?: number;
   /** prompt_tokens for the usage chunk the gateway writes when it cuts the stream itself. */
@@ -75,10 +78,11 @@ export class EgressRelay {
   constructor(o: EgressRelayOptions) {
     this.#o = o;
     this.#n = o.n ?? 1;
-    this.#meter = o.maxOut !== undefined && o.maxOut > 0 ? new OutputMeter(o.maxOut) : undefined;
+    const enc = o.encoding ?? encodingFor(undefined);
+    this.#meter = o.maxOut !== undefined && o.maxOut > 0 ? new OutputMeter(o.maxOut, enc) : undefined;
     this.#pipe = new OutputPipe({
       meter: this.#meter,
-      logprobsMeter: this.#meter ? new OutputMeter(this.#meter.cap) : undefined,
+      logprobsMeter: this.#meter ? new OutputMeter(this.#meter.cap, enc) : undefined,
       transform: o.transform,
       main: o.chat ? 'content' : 'text',
     });

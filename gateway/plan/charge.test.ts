@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chargeBasis, chargeFor, emptyOutcome, needsInputCount, type ChargePlan, type Outcome } from './charge.ts';
 import type { ModelCost } from './cost.ts';
+import { encodingFor } from '../encodings.ts';
 
 const TOKENS: ModelCost = {
   unit: 'tokens',
@@ -16,8 +17,10 @@ const GPU: ModelCost = { ...TOKENS, unit: 'gpuSeconds', gpuSecondWeight: 3, gpus
 // 100 in, n 2 × 50 out: reserved 100 + 2 × 100 × 2 = 300 (raw 200)
 const PLAN: ChargePlan = {
   cost: TOKENS,
+  encoding: encodingFor('cl100k_base'),
   inputTokens: 100,
   inputExact: true,
+  reservedInputTokens: 100,
   estimate: 300,
   rawTokens: 200,
   maxOut: 50,
@@ -136,6 +139,13 @@ describe('needsInputCount: only a served charge on a bounded (not counted) input
     ['nothing happened', { ...PLAN, inputExact: false }, NONE, false],
   ];
   for (const [name, plan, outcome, want] of cases) it(name, () => assert.equal(needsInputCount(plan, outcome), want));
+  it("what was served is counted with the model's encoding", () => {
+    const zh = '你好世界，今天天气很好。我们去公园散步吧。'; // 26 tokens in cl100k_base, 16 in o200k_base
+    const served = o({ upstreamWorked: true, abort: 'client', generatedText: zh });
+    assert.equal(chargeFor(PLAN, served).tokensOut, 26);
+    assert.equal(chargeFor({ ...PLAN, encoding: encodingFor('o200k_base') }, served).tokensOut, 16);
+  });
+
   it('the counted input is what a served charge uses', () => {
     const c = chargeFor(
       { ...PLAN, inputExact: false, capAtEstimate: false },

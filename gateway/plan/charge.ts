@@ -1,6 +1,6 @@
 // chargeFor: what a finished (or failed, or cut) request is charged, from the plan and what happened
 // upstream. Pure; the caller counts the input exactly first when `needsInputCount` says so.
-import { countText } from '../tokens.ts';
+import { countText, type Encoding } from '../tokens.ts';
 import type { AbortReason } from '../upstream/errors.ts';
 import type { Usage } from '../upstream/sse.ts';
 import { estimateCost, gpuCost, type ModelCost } from './cost.ts';
@@ -36,8 +36,12 @@ export function emptyOutcome(): { -readonly [K in keyof Outcome]: Outcome[K] } {
 
 export interface ChargePlan {
   readonly cost: ModelCost;
+  /** The model's encoding: counts what was served when the engine reported no usage. */
+  readonly encoding: Encoding;
   readonly inputTokens: number;
   readonly inputExact: boolean;
+  /** Input tokens the reservation holds (inputTokens under the learnt factor). */
+  readonly reservedInputTokens: number;
   readonly estimate: number;
   readonly rawTokens: number;
   readonly maxOut: number;
@@ -104,11 +108,11 @@ function tokensFor(basis: ChargeBasis, p: ChargePlan, o: Outcome, countedInput: 
     case 'reservation':
       // Cut while the engine was working, with nothing to count: the work done is unknown, so the
       // reservation is charged in full — budgets never overspend.
-      return [p.inputTokens, p.rawTokens - p.inputTokens];
+      return [p.reservedInputTokens, p.rawTokens - p.reservedInputTokens];
     case 'served':
       return [
         p.inputExact ? p.inputTokens : (countedInput ?? p.inputTokens),
-        o.countedOut ?? countText(o.generatedText),
+        o.countedOut ?? countText(p.encoding, o.generatedText),
       ];
     case 'nothing':
       return [0, 0];

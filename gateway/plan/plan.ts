@@ -7,6 +7,7 @@ import type { Endpoint } from '../request.ts';
 import type { BudgetCharge } from '../store/types.ts';
 import type { Bounds } from './bounds.ts';
 import { estimateCost, round3, type ModelCost } from './cost.ts';
+import { reservedInput } from './input-ratio.ts';
 
 export interface PlanInput {
   readonly limits: CfgLimits;
@@ -18,11 +19,15 @@ export interface PlanInput {
   readonly n: number;
   readonly requestedMaxTokens: number | undefined;
   readonly input: { readonly tokens: number; readonly exact: boolean };
+  /** The model's learnt engine/estimate input factor (input-ratio.ts): scales the reservation only. Absent: 1. */
+  readonly inputReserveFactor?: number | undefined;
 }
 
 export interface RequestPlan {
   readonly inputTokens: number;
   readonly inputExact: boolean;
+  /** Input tokens reserved: inputTokens under the model's learnt factor (>= inputTokens). */
+  readonly reservedInputTokens: number;
   /** The effective max_tokens per choice (0: embeddings). */
   readonly maxOut: number;
   readonly n: number;
@@ -49,8 +54,10 @@ export function planRequest(i: PlanInput): RequestPlan {
       );
   }
   const outTokens = i.n * maxOut;
-  const estimate = estimateCost(i.cost, i.input.tokens, outTokens);
-  const rawTokens = i.input.tokens + outTokens;
+  // the learnt correction moves what is reserved, never the caps above
+  const reserveIn = reservedInput(i.input.tokens, i.inputReserveFactor ?? 1);
+  const estimate = estimateCost(i.cost, reserveIn, outTokens);
+  const rawTokens = reserveIn + outTokens;
   const unit = i.cost.unit;
   const budgets: BudgetCharge[] = i.budgetLines.map((l) => ({
     unit,
@@ -62,6 +69,7 @@ export function planRequest(i: PlanInput): RequestPlan {
   return {
     inputTokens: i.input.tokens,
     inputExact: i.input.exact,
+    reservedInputTokens: reserveIn,
     maxOut,
     n: i.n,
     estimate,
@@ -100,6 +108,7 @@ export function planUnenforced(
   return {
     inputTokens: 0,
     inputExact: false,
+    reservedInputTokens: 0,
     maxOut,
     n,
     estimate: 0,

@@ -11,8 +11,10 @@ import { GatewayError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestBounds, checkInputFits } from '../plan/bounds.ts';
 import { guardFor } from '../plan/guards.ts';
+import type { InputRatios } from '../plan/input-ratio.ts';
 import { planRequest, type RequestPlan } from '../plan/plan.ts';
 import type { ParsedRequest } from '../request.ts';
+import { encodingFor } from '../encodings.ts';
 import { countInput, upperBound } from '../tokens.ts';
 import type { AnomalyHooks } from './anomaly.ts';
 import { judgeFor } from './judges.ts';
@@ -22,6 +24,8 @@ export interface AdmitDeps {
   readonly metrics: Metrics;
   readonly credentials: ReadonlyMap<string, string>;
   readonly anomaly?: AnomalyHooks | undefined;
+  /** Learnt engine/estimate input factors per model (plan/input-ratio.ts): the reservation only. */
+  readonly inputRatios?: InputRatios | undefined;
 }
 
 export interface Admitted {
@@ -108,7 +112,8 @@ export async function admit(
   // sliced (yields to the event loop), stops at limit + 1, linear in the input (gateway/tokens.ts)
   // key and model token limits also need the exact count (store/compose.ts)
   const needExact = bounds.needExact || scopesNeedExactCount(tenant.cfg, key.id, model.cfg);
-  const input = await countInput(parsed.input, bounds.countLimit, needExact);
+  // with the model's encoding (LLMModel spec.tokenizer), loaded only if something is encoded
+  const input = await countInput(encodingFor(model.cfg.tokenizer), parsed.input, bounds.countLimit, needExact);
   checkInputFits(bounds, input.tokens);
   await checkInput(deps, ctx.rec, snap, key, parsed);
   const plan = planRequest({
@@ -120,6 +125,7 @@ export async function admit(
     n: parsed.n,
     requestedMaxTokens: parsed.requestedMaxTokens,
     input,
+    inputReserveFactor: deps.inputRatios?.factor(model.cfg.servedName),
   });
   return { model, plan, guard: compiled.guard };
 }

@@ -3,16 +3,20 @@
 import type { Logger } from 'pino';
 import type { CfgModel } from '../../api/gateway-config.ts';
 import type { Metrics } from '../metrics.ts';
+import type { InputRatios } from '../plan/input-ratio.ts';
 import { chargeFor, needsInputCount, type Charge, type Outcome } from '../plan/charge.ts';
 import { round3 } from '../plan/cost.ts';
 import type { RequestPlan } from '../plan/plan.ts';
 import type { Reservation } from '../store/types.ts';
+import { encodingFor } from '../encodings.ts';
 import { countAll, type InputText } from '../tokens.ts';
 import { describeUpstreamError } from '../upstream/errors.ts';
 
 export interface SettleDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Learns each model's engine/estimate input ratio from settlements on the engine's usage. */
+  readonly inputRatios?: InputRatios | undefined;
 }
 
 export async function charge(
@@ -22,17 +26,20 @@ export async function charge(
   reservation: Reservation | undefined,
   o: Outcome,
 ): Promise<Charge> {
+  const enc = encodingFor(model.tokenizer);
   const p = {
     cost: model.cost,
+    encoding: enc,
     inputTokens: plan.inputTokens,
     inputExact: plan.inputExact,
+    reservedInputTokens: plan.reservedInputTokens,
     estimate: plan.estimate,
     rawTokens: plan.rawTokens,
     maxOut: plan.maxOut,
     n: plan.n,
     capAtEstimate: reservation !== undefined && reservation.budgets.length > 0,
   };
-  const counted = needsInputCount(p, o) ? (await countAll(input)).tokens : undefined;
+  const counted = needsInputCount(p, o) ? (await countAll(enc, input)).tokens : undefined;
   return chargeFor(p, o, counted);
 }
 
@@ -49,6 +56,12 @@ export function applyCharge(
   deps.metrics.tokens.inc({ model: name, direction: 'input' }, c.tokensIn);
   deps.metrics.tokens.inc({ model: name, direction: 'output' }, c.tokensOut);
   deps.metrics.cost.inc({ model: name, unit: model.cost.unit }, c.cost);
+  deps.inputRatios?.learn(name, {
+    basis: c.basis,
+    inputExact: plan.inputExact,
+    estimatedInput: plan.inputTokens,
+    engineInput: c.tokensIn,
+  });
   const res = reservation;
   if (!res) return;
   if (c.overrun) {

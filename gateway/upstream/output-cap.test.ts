@@ -5,7 +5,11 @@ import { OutputMeter } from './output-cap.ts';
 import { egressCompletion } from '../egress/response-sanitize.ts';
 import type { Json } from '../json.ts';
 import { EgressRelay } from '../egress/stream-relay.ts';
-import { countText } from '../tokens.ts';
+import { encodingFor } from '../encodings.ts';
+import { countText as countWith } from '../tokens.ts';
+
+const CL100K = encodingFor('cl100k_base');
+const countText = (t: string): number => countWith(CL100K, t);
 
 describe('OutputMeter', () => {
   const cases: [string, number, string[], { served: string; capped: boolean }][] = [
@@ -22,7 +26,7 @@ describe('OutputMeter', () => {
   ];
   for (const [name, cap, deltas, want] of cases) {
     it(name, () => {
-      const m = new OutputMeter(cap);
+      const m = new OutputMeter(cap, CL100K);
       let served = '';
       let capped = false;
       for (const d of deltas) {
@@ -36,11 +40,45 @@ describe('OutputMeter', () => {
     });
   }
   it('choices are metered separately', () => {
-    const m = new OutputMeter(1);
+    const m = new OutputMeter(1, CL100K);
     m.take(0, 'a');
     assert.equal(m.allCapped(2), false);
     m.take(1, 'b');
     assert.equal(m.allCapped(2), true);
+  });
+});
+
+describe("the cap counts with the model's encoding", () => {
+  const O200K = encodingFor('o200k_base');
+  // 26 tokens in cl100k_base, 16 in o200k_base
+  const zh = '你好世界，今天天气很好。我们去公园散步吧。';
+  it('a meter admits what fits in its own encoding', () => {
+    const o = countWith(O200K, zh);
+    assert.ok(o < countText(zh), 'the sample counts fewer in o200k_base');
+    assert.deepEqual(new OutputMeter(o, O200K).take(0, zh), { text: zh, capped: true });
+    const cut = new OutputMeter(o, CL100K).take(0, zh);
+    assert.ok(cut.capped && cut.text.length < zh.length && zh.startsWith(cut.text));
+  });
+
+  it('whole answers and streams are capped in the encoding they are given', () => {
+    const o = countWith(O200K, zh);
+    const body = { choices: [{ index: 0, message: { content: zh }, finish_reason: 'stop' }] };
+    const opts = { chat: true, n: 1, maxOut: o, transform: undefined };
+    const whole = egressCompletion(body, { ...opts, encoding: O200K });
+    assert.equal((whole.body.choices as Json[])[0]!.finish_reason, 'stop');
+    assert.equal(((whole.body.choices as Json[])[0]!.message as Json).content, zh);
+    assert.equal((egressCompletion(body, opts).body.choices as Json[])[0]!.finish_reason, 'length');
+    const relay = new EgressRelay({
+      clientWantsUsage: false,
+      transform: undefined,
+      chat: true,
+      maxOut: o,
+      n: 1,
+      encoding: O200K,
+    });
+    const sse = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: zh } }] })}\n\n`;
+    const out = new TextDecoder().decode(relay.push(new TextEncoder().encode(sse)));
+    assert.ok(out.includes(zh), out);
   });
 });
 

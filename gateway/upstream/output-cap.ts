@@ -2,21 +2,23 @@
 // that ignores `max_tokens` cannot make the gateway serve or charge more than the reservation.
 //
 // Rule (documented in the README): output text — content and tool-call arguments — is counted per choice
-// with the same cl100k counter as the input, each streamed delta counting at least one token. A streamed choice that reaches the
-// effective max_tokens is cut there (its last delta truncated on a token boundary) and closed with
+// with the same counter as the input (the model's encoding, LLMModel spec.tokenizer), each streamed delta
+// counting at least one token. A streamed choice that reaches the effective max_tokens is cut there (its last delta truncated on a token boundary) and closed with
 // finish_reason "length"; once every choice is cut the upstream request is aborted and the stream ends
 // with [DONE]. A non-streamed choice over the cap is truncated the same way (finish_reason "length") and
 // `usage.completion_tokens` reports what was served. Settlement charges at most the reservation.
-import { countText, truncateToTokens } from '../tokens.ts';
+import { countText, truncateToTokens, type Encoding } from '../tokens.ts';
 
 /** Per-choice output budget for one streamed response. */
 export class OutputMeter {
   readonly cap: number;
+  readonly encoding: Encoding;
   readonly #used = new Map<number, number>();
   readonly #capped = new Set<number>();
 
-  constructor(capPerChoice: number) {
+  constructor(capPerChoice: number, encoding: Encoding) {
     this.cap = capPerChoice;
+    this.encoding = encoding;
   }
 
   /** Admit `text` for choice `idx`: the part that fits and whether the choice is now at its cap. */
@@ -25,13 +27,13 @@ export class OutputMeter {
     if (text.length === 0) return { text, capped: false };
     const used = this.#used.get(idx) ?? 0;
     const room = this.cap - used;
-    const k = Math.max(1, countText(text));
+    const k = Math.max(1, countText(this.encoding, text));
     if (k <= room) {
       this.#used.set(idx, used + k);
       if (used + k >= this.cap) this.#capped.add(idx);
       return { text, capped: used + k >= this.cap };
     }
-    const t = truncateToTokens(text, room);
+    const t = truncateToTokens(this.encoding, text, room);
     this.#used.set(idx, this.cap);
     this.#capped.add(idx);
     return { text: t.text, capped: true };

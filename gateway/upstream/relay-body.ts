@@ -8,6 +8,7 @@ import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult,
 import { countEgress } from '../egress/metrics.ts';
 import { egressCompletion, egressEmbeddings } from '../egress/response-sanitize.ts';
 import { readUsage } from './sse.ts';
+import { encodingFor } from '../encodings.ts';
 
 const MAX_LOGGED_BYTES = 64 * 1024;
 
@@ -80,6 +81,7 @@ export async function relayBody(
           n: r.n,
           maxOut: r.maxOut,
           transform: r.transform,
+          encoding: encodingFor(r.model.cfg.tokenizer),
         });
   outcome.countedOut = e.countedOut;
   outcome.usage = readUsage(json.usage);

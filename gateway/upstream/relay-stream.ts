@@ -9,6 +9,7 @@ import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult,
 import { ReviewGate } from './review.ts';
 import { countEgress } from '../egress/metrics.ts';
 import { EgressRelay } from '../egress/stream-relay.ts';
+import { encodingFor } from '../encodings.ts';
 
 export function responseHeaders(reqId: string, contentType: string): Record<string, string> {
   return { 'content-type': contentType, 'x-request-id': reqId, 'cache-control': 'no-cache' };
@@ -28,7 +29,9 @@ export async function relayStream(
     transform: r.transform,
     chat: r.endpoint === 'chat.completions',
     n: r.n,
-    ...(r.maxOut > 0 ? { maxOut: r.maxOut, inputTokens: r.inputTokens } : {}),
+    ...(r.maxOut > 0
+      ? { maxOut: r.maxOut, inputTokens: r.inputTokens, encoding: encodingFor(r.model.cfg.tokenizer) }
+      : {}),
   });
   const res = reply.raw;
   reply.hijack();

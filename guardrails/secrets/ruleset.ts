@@ -26,6 +26,7 @@ import { patternHead, prefixClosure } from './head.ts';
 import { KeywordAutomaton, shannonEntropy } from './keywords.ts';
 import { lookalikeReason } from './lookalike.ts';
 import { sampler } from './sample.ts';
+import { kingfisherRules } from './kingfisher.ts';
 import { TOLLGATE_RULES } from './tollgate-rules.ts';
 import type { GitleaksAllowlist, GitleaksConfig, GitleaksRule } from './types.ts';
 
@@ -36,7 +37,7 @@ export type RuleStatus = 'adopted' | 'superseded' | 'not-compiled' | 'not-applic
 
 export interface RuleReport {
   id: string;
-  source: 'gitleaks' | 'tollgate';
+  source: 'gitleaks' | 'tollgate' | 'kingfisher';
   status: RuleStatus;
   reason?: string;
   /** Longest match (holdback bound), characters. */
@@ -87,10 +88,24 @@ export const REPORTED_AS: Readonly<Record<string, string>> = {
 };
 
 /** Rules that take any identifier-and-value shape (no provider format): a UUID value is an id there. */
-const GENERIC: ReadonlySet<string> = new Set(['generic-api-key', 'password-assignment']);
+const GENERIC: ReadonlySet<string> = new Set([
+  'generic-api-key',
+  'password-assignment',
+  'secret-assignment-hex',
+  'url-query-credential',
+  'secret-in-prose',
+]);
 
 /** gitleaks' trailing terminator: after the token, one backtick, quote, space or `;`, an escaped \\n or \\r, or the end. */
 export const TERMINATOR = String.raw`(?:[\x60'"\s;]|\\[nr]|$)`;
+
+/**
+ * The terminator as compiled: also `&` (the next URL query parameter), `,` `)` `}` `]` (a list, a call, an object)
+ * and `|` (a table cell) — gitleaks scans files, where a token mostly ends a line; model output
+ * puts tokens in URLs (`?api_key=…&limit=20`), calls and tables. None of these characters occurs in a token body
+ * of the rules that end with it (their bodies are [\w.=-]-like): a token may now end before one of them, no match gets longer.
+ */
+export const WIDE_TERMINATOR = String.raw`(?:[\x60'"\s;&,)}\]|]|\\[nr]|$)`;
 
 /** A trailing one-character terminator `(?:[^…]|$)` (Tollgate's rules): the token, then any other character. */
 const NEGATED_TAIL = /\(\?:\[\^(?:\\.|[^\]\\])*\]\|\$\)$/;
@@ -104,6 +119,10 @@ export const repetitionCap = (min: number): number => (min >= 100 ? 1000 : Math.
 export function rewritePattern(regex: string): { source: string; rewrites: string[] } {
   const rewrites: string[] = [];
   let src = regex;
+  if (src.endsWith(TERMINATOR)) {
+    src = src.slice(0, -TERMINATOR.length) + WIDE_TERMINATOR;
+    rewrites.push('terminator widened to & , ) } ] |');
+  }
   if (src.startsWith(GENERIC_PREFIX)) {
     src = `(?i)${src.slice(GENERIC_PREFIX.length)}`;
     rewrites.push(`dropped the optional identifier prefix ${GENERIC_PREFIX}`);
@@ -154,10 +173,16 @@ function compileAllowlist(a: GitleaksAllowlist): CompiledAllowlist | undefined {
   };
 }
 
+/**
+ * A stopword occurs in the secret as a word: lower case, upper case or capitalised. Inside a mixed-case run
+ * (`RacK` in a random token) it is chance — a 40-character random token holds one of gitleaks' 600 four-letter
+ * stopwords case-insensitively about 2% of the time — not the word that marks an identifier.
+ */
 function hasStopword(a: KeywordAutomaton, s: string): boolean {
   let found = false;
-  a.scan(s, 0, s.length, () => {
-    found = true;
+  a.scan(s, 0, s.length, (k, start) => {
+    const w = s.slice(start, start + (a.keywords[k] as string).length);
+    if (!/[a-z]/.test(w) || !/[A-Z]/.test(w) || /^[A-Z][^A-Z]*$/.test(w)) found = true;
   });
   return found;
 }
@@ -308,8 +333,8 @@ export function compileSecretRule(
   const lists = [...global, ...r.allowlists.flatMap((a) => compileAllowlist(a) ?? [])];
   const inert = r.allowlists.length - (lists.length - global.length);
   // the alphabet of the token before the terminator: text flows past a space even though a match may end on one
-  const tail = source.endsWith(TERMINATOR)
-    ? { length: TERMINATOR.length, slack: 2 }
+  const tail = source.endsWith(WIDE_TERMINATOR)
+    ? { length: WIDE_TERMINATOR.length, slack: 2 }
     : NEGATED_TAIL.exec(source)
       ? { length: (NEGATED_TAIL.exec(source) as RegExpExecArray)[0].length, slack: 1 }
       : undefined;
@@ -469,14 +494,22 @@ export function loadGitleaksConfig(): GitleaksConfig {
   return JSON.parse(readFileSync(new URL('./gitleaks/rules.json', import.meta.url), 'utf8')) as GitleaksConfig;
 }
 
-/** Compiles a ruleset (gitleaks' config plus extra rules); rules that fail are reported, never dropped silently. */
-export function compileRuleset(cfg: GitleaksConfig, extra: readonly GitleaksRule[] = TOLLGATE_RULES): CompiledRuleset {
+/**
+ * Compiles a ruleset (gitleaks' config plus Tollgate's rules plus the adopted kingfisher rules); rules that fail are
+ * reported, never dropped silently.
+ */
+export function compileRuleset(
+  cfg: GitleaksConfig,
+  extra: readonly GitleaksRule[] = TOLLGATE_RULES,
+  kingfisher: readonly GitleaksRule[] = [],
+): CompiledRuleset {
   const global = [compileAllowlist(cfg.allowlist)].flatMap((a) => a ?? []);
   const rules = new Map<string, Rule>();
   const report: RuleReport[] = [];
   const all: [GitleaksRule, RuleReport['source']][] = [
     ...cfg.rules.map((r) => [r, 'gitleaks'] as [GitleaksRule, 'gitleaks']),
     ...extra.map((r) => [r, 'tollgate'] as [GitleaksRule, 'tollgate']),
+    ...kingfisher.map((r) => [r, 'kingfisher'] as [GitleaksRule, 'kingfisher']),
   ];
   for (const [r, source] of all) {
     if (rules.has(r.id)) throw new Error(`duplicate secret rule id ${r.id}`);
@@ -521,6 +554,6 @@ let compiled: CompiledRuleset | undefined;
 
 /** The shipped ruleset, compiled once per process. */
 export function secretRuleset(): CompiledRuleset {
-  compiled ??= compileRuleset(loadGitleaksConfig());
+  compiled ??= compileRuleset(loadGitleaksConfig(), TOLLGATE_RULES, kingfisherRules());
   return compiled;
 }

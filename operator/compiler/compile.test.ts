@@ -288,14 +288,26 @@ describe('compile: tenants and gateway config', () => {
     );
   });
 
-  it('emits a NetworkPolicy per tenant letting its namespace reach the gateway', () => {
+  it('emits one NetworkPolicy per tenant namespace letting it reach the gateway', () => {
     const np = r.objects.find(
       (o) => o.kind === 'NetworkPolicy' && o.metadata?.namespace === 'tollgate-system',
     ) as NetworkPolicy;
     assert.deepEqual(np.spec.ingress![0]!.from![0]!.namespaceSelector!.matchLabels, {
       'kubernetes.io/metadata.name': 'team-a',
     });
-    assert.equal(np.metadata.labels!['tollgate.dev/tenant'], 'svc');
+    assert.equal(np.metadata.labels!['tollgate.dev/tenant-namespace'], 'team-a');
+    assert.equal(np.metadata.labels!['tollgate.dev/tenant'], undefined, 'not one per tenant');
+    // three tenants in two namespaces: two NetworkPolicies
+    const many = compile({
+      models,
+      tenants: [tenant('team-a', 'x'), tenant('team-a', 'y'), tenant('team-b', 'z')],
+      policies: [gold],
+    });
+    const nps = many.objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata?.namespace === 'tollgate-system');
+    assert.deepEqual(nps.map((o) => o.metadata?.labels?.['tollgate.dev/tenant-namespace']).sort(), [
+      'team-a',
+      'team-b',
+    ]);
   });
 
   it('compiles judges (input and output check) into a config the gateway contract accepts', () => {

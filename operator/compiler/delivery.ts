@@ -87,7 +87,7 @@ export function hashPieces(p: ConfigPieces): string {
 /** A tenant ends a chunk when its id hashes to 0 mod this: chunk boundaries depend on ids, not on offsets. */
 export const CHUNK_EVERY = 128;
 
-function endsChunk(id: string): boolean {
+export function endsChunk(id: string): boolean {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
   return h % CHUNK_EVERY === 0;

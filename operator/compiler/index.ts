@@ -9,6 +9,7 @@ import {
   type GatewayConfig,
 } from '../../api/gateway-config.ts';
 import type { LLMModel, LLMPolicy, LLMTenant } from '../../api/v1alpha1/index.ts';
+import { tokenizerFor } from '../../api/v1alpha1/tokenizer.ts';
 import { checkEngineArgs, type EngineArgsCheck } from './engines/check.ts';
 import { engineAdapter } from './engines/index.ts';
 import { modelVerification, type ModelVerification } from './engines/types.ts';
@@ -246,12 +247,14 @@ export function compile(input: CompileInput, partialOptions: Partial<CompileOpti
   const policies = p.policies.map((x) => ({ ...x, selectedTenants: [] as string[] }));
   const objects: KubeObject[] = [...m.objects];
   const tenants: TenantOutcome[] = [];
+  const tenantNamespaces = new Set<string>();
   for (const t of [...input.tenants].sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1))) {
     const outcome = compileOneTenant(t, m, p, secrets, nsLabels, now, opts);
     tenants.push(outcome);
     for (const po of policies) if (outcome.selectedBy.includes(po.name)) po.selectedTenants.push(outcome.id);
-    objects.push(tenantNetworkPolicy(t, opts));
+    tenantNamespaces.add(t.metadata.namespace ?? 'default');
   }
+  for (const ns of tenantNamespaces) objects.push(tenantNetworkPolicy(ns, opts));
   return {
     objects: sortObjects(objects),
     gatewayConfig: assembleConfig(m.models, tenants),
@@ -283,6 +286,7 @@ export function cfgModels(models: readonly ModelOutcome[]): CfgModel[] {
         ...(m.supportsApiKey ? { credentialKey: credentialKey(m.model) } : {}),
         capabilities: [...s.capabilities].sort(),
         contextLength: s.contextLength,
+        tokenizer: tokenizerFor(s),
         ...(s.limits?.maxInputTokens ? { maxInputTokens: s.limits.maxInputTokens } : {}),
         ...(s.limits?.maxOutputTokens ? { maxOutputTokens: s.limits.maxOutputTokens } : {}),
         cost: {

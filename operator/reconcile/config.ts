@@ -15,9 +15,8 @@ import {
   parseConfigIndex,
 } from '../../api/delivery.ts';
 import { GATEWAY_CONFIG_SCHEMA_VERSION } from '../../api/gateway-config.ts';
-import { configParts, secretsForParts } from '../compiler/delivery.ts';
+import { secretsForParts } from '../compiler/delivery.ts';
 import { secretValue } from '../compiler/keys.ts';
-import { LABEL_TENANT, LABEL_TENANT_NS, labelValue } from '../compiler/labels.ts';
 import { credentialKey, upstreamSecretName } from '../compiler/model.ts';
 import type { KObject } from '../../kube/object.ts';
 import { R } from '../../kube/resources.ts';
@@ -25,13 +24,10 @@ import { digestsOf } from '../transforms.ts';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { ReconcileResult } from '../runtime/queue.ts';
 import type { ReconcileContext } from './context.ts';
+import { publishWaitMs } from './pace.ts';
+import { tenantPoliciesToDelete } from './sweep.ts';
 
-/** Publications closer together than this are coalesced into one (a burst of changes is one config). */
-export const MIN_PUBLISH_INTERVAL_MS = 300;
-/** ...and while many tenants change (convergence, a policy edit), a large config is published at most once per
- * this many ms per MB (10k tenants: ~18 MB, ~18 s): each publication rewrites most shards then. */
-export const PUBLISH_MS_PER_MB = 1000;
-export const CHURN_TENANTS = 20;
+export { MIN_PUBLISH_INTERVAL_MS, PUBLISH_MS_PER_MB, CHURN_TENANTS } from './pace.ts';
 /** Shards written in parallel. */
 export const SHARD_WRITERS = 6;
 
@@ -42,21 +38,30 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
   // 1. Upstream credentials the gateway presents to each engine (mirrored from the model namespaces).
   await mirrorCredentials(ctx);
 
-  // 2. The config: hashed from the cached pieces; nothing else happens unless the hash moved.
+  // 2. The config: hashed from the cached pieces; nothing else happens unless the hash moved. Not before a
+  //    publication would be allowed (pace.ts): hashing only to wait would cost more than everything else here.
+  const wait = publishWaitMs({
+    lastPublishAt: ctx.world.lastConfigPublishAt,
+    lastBytes: ctx.world.lastConfigBytes,
+    changedSincePublish: ctx.world.changedSincePublish,
+    now: now.getTime(),
+  });
+  if (wait > 0) return { requeueAfterMs: wait };
   const cfg = ctx.world.gatewayConfig(now);
   const cachedIndex = ctx.world.managedSecrets.get(`${ns}/${CONFIG_INDEX_NAME}`);
   const currentHash = configHashOf(cachedIndex?.metadata.annotations) || undefined;
   if (!ctx.world.publishedShards)
     ctx.world.publishedShards = { current: await shardsOfIndex(ctx), previous: new Set() };
   if (currentHash !== cfg.hash) {
-    const bytesMb = ctx.world.lastConfigBytes / 1e6;
-    const churn = ctx.world.changedSincePublish > CHURN_TENANTS;
-    const wait =
-      ctx.world.lastConfigPublishAt +
-      (churn ? Math.max(MIN_PUBLISH_INTERVAL_MS, bytesMb * PUBLISH_MS_PER_MB) : MIN_PUBLISH_INTERVAL_MS) -
-      now.getTime();
-    if (wait > 0) return { requeueAfterMs: Math.ceil(wait) };
-    const parts = configParts(cfg.pieces(), cfg.hash);
+    // the refresh may have found many more changed tenants than were known: pace again
+    const again = publishWaitMs({
+      lastPublishAt: ctx.world.lastConfigPublishAt,
+      lastBytes: ctx.world.lastConfigBytes,
+      changedSincePublish: ctx.world.changedSincePublish,
+      now: now.getTime(),
+    });
+    if (again > 0) return { requeueAfterMs: again };
+    const parts = cfg.parts();
     const [index, ...shards] = secretsForParts(parts, cfg.hash, GATEWAY_CONFIG_SCHEMA_VERSION, ns);
     if (!index) return;
     const bytes = parts.reduce((n, p) => n + Buffer.byteLength(p), 0);
@@ -126,21 +131,9 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
     }
   }
 
-  // 5. NetworkPolicies of tenants that no longer exist (cross-namespace: no owner reference possible).
-  for (const np of ctx.world.networkPolicies.values()) {
-    const tns = np.metadata.labels?.[LABEL_TENANT_NS];
-    if (np.metadata.namespace !== ns || !tns) continue;
-    const tname = np.metadata.labels?.[LABEL_TENANT] ?? '';
-    if (!tenantExists(ctx, tns, tname)) await ctx.client.delete(R.NetworkPolicy, ns, np.metadata.name);
-  }
-}
-
-function tenantExists(ctx: ReconcileContext, ns: string, labelName: string): boolean {
-  if (ctx.world.tenants.get(`${ns}/${labelName}`)) return true;
-  // Long names are shortened in the label: fall back to comparing label values.
-  for (const t of ctx.world.tenants.values())
-    if (t.metadata.namespace === ns && labelValue(t.metadata.name) === labelName) return true;
-  return false;
+  // 5. Tenant NetworkPolicies of namespaces without tenants, and of the one-per-tenant layout (sweep.ts).
+  for (const name of tenantPoliciesToDelete(ctx.world.networkPolicies.values(), ns, (n) => ctx.world.hasTenantsIn(n)))
+    await ctx.client.delete(R.NetworkPolicy, ns, name);
 }
 
 /** The shards the published index names (read once after a start: the cache holds digests, not the index text). */

@@ -87,10 +87,10 @@ export async function reconcileTenant(
     return { requeueAfterMs: 500 };
   }
 
-  // 2. Let the tenant's namespace reach the gateway.
+  // 2. Let the tenant's namespace reach the gateway (one NetworkPolicy per namespace: the first tenant there writes it).
   const outcome = ctx.world.tenantOutcome(namespace, name, now);
   if (!outcome) return;
-  const np = tenantNetworkPolicy(tenant, ctx.world.options);
+  const np = tenantNetworkPolicy(namespace, ctx.world.options);
   await ensure(ctx, np, ctx.world.networkPolicies.get(`${ctx.gatewayNamespace}/${np.metadata.name}`));
 
   // 3. Status, including keys the gateway revoked (anomaly detection, `tollgate keys revoke`), kept sticky in

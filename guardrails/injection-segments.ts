@@ -1,0 +1,140 @@
+// The untrusted text segments of a chat or completion request: user messages and prompts, tool/function results,
+// and document-like content (attached `documents`, content parts of type document/file/tool_result…). System and
+// assistant messages are the application's own and are not scored.
+//
+// A tool or function result that is JSON is scored by its string values, one per line: instructions hidden in a
+// field of a search result or an e-mail read like the text they are, not like an escaped JSON string (where line
+// starts, quotes and newlines are lost). Bounded: at most MAX_JSON_CHARS are parsed and MAX_JSON_VALUES values kept.
+export type SegmentSource = 'user' | 'tool' | 'function' | 'prompt' | 'document';
+
+export interface Segment {
+  /** Where it came from in the request, e.g. `messages[3]` or `prompt`. */
+  path: string;
+  source: SegmentSource;
+  text: string;
+}
+
+/** Content-part types that carry fetched content rather than what the user typed (scored as documents). */
+const DOCUMENT_PARTS = new Set(['document', 'file', 'tool_result', 'search_result', 'web_search_result', 'input_file']);
+
+/** Largest tool result parsed as JSON (larger ones are scored as text). */
+export const MAX_JSON_CHARS = 512 * 1024;
+/** Most string values taken from one JSON tool result, and the deepest nesting followed. */
+export const MAX_JSON_VALUES = 4096;
+const MAX_JSON_DEPTH = 16;
+
+const own = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
+
+/** The string values of a parsed JSON document, depth-first, in order (bounded). */
+function stringValues(v: unknown, out: string[], depth: number): void {
+  if (out.length >= MAX_JSON_VALUES || depth > MAX_JSON_DEPTH) return;
+  if (typeof v === 'string') {
+    if (v.trim() !== '') out.push(v);
+  } else if (Array.isArray(v)) for (const x of v) stringValues(x, out, depth + 1);
+  else if (v !== null && typeof v === 'object')
+    for (const k of Object.keys(v)) stringValues((v as Record<string, unknown>)[k], out, depth + 1);
+}
+
+/** A tool result's text as read: a JSON document's string values one per line, anything else as it is. */
+export function toolResultText(content: string): string {
+  const t = content.trimStart();
+  if (content.length > MAX_JSON_CHARS || (t[0] !== '{' && t[0] !== '[')) return content;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    return content;
+  }
+  const values: string[] = [];
+  stringValues(parsed, values, 0);
+  // a value that is itself JSON (double-encoded payloads) is read the same way, once
+  return values.map((x) => (/^\s*[{[]/.test(x) && x.length <= MAX_JSON_CHARS / 4 ? nested(x) : x)).join('\n');
+}
+
+function nested(x: string): string {
+  try {
+    const inner: string[] = [];
+    stringValues(JSON.parse(x), inner, 0);
+    return inner.join('\n');
+  } catch {
+    return x;
+  }
+}
+
+const partText = (o: Record<string, unknown>): string | undefined => {
+  const text = own(o, 'text');
+  if (typeof text === 'string') return text;
+  const content = own(o, 'content');
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return contentText(content).text;
+  const src = own(o, 'source');
+  if (src !== null && typeof src === 'object') {
+    const data = own(src, 'data');
+    if (typeof data === 'string' && own(src, 'type') === 'text') return data;
+  }
+  return undefined;
+};
+
+/** The text of a message's content, split into what the sender wrote and document-like parts. */
+function contentText(content: unknown, depth = 0): { text: string; documents: string[] } {
+  if (typeof content === 'string') return { text: content, documents: [] };
+  if (!Array.isArray(content) || depth > 2) return { text: '', documents: [] };
+  const parts: string[] = [];
+  const documents: string[] = [];
+  for (const p of content) {
+    if (typeof p === 'string') parts.push(p);
+    else if (p !== null && typeof p === 'object') {
+      const o = p as Record<string, unknown>;
+      const t = partText(o);
+      if (t === undefined || t === '') continue;
+      const type = own(o, 'type');
+      if (typeof type === 'string' && DOCUMENT_PARTS.has(type)) documents.push(t);
+      else parts.push(t);
+    }
+  }
+  return { text: parts.join('\n'), documents };
+}
+
+/**
+ * The untrusted text segments of a chat or completion request body: user messages and prompts, tool/function
+ * results (JSON read by its string values), and document-like content.
+ */
+export function untrustedSegments(body: unknown): Segment[] {
+  if (body === null || typeof body !== 'object') return [];
+  const out: Segment[] = [];
+  const messages = own(body, 'messages');
+  if (Array.isArray(messages)) {
+    messages.forEach((m, i) => {
+      if (m === null || typeof m !== 'object') return;
+      const role = own(m, 'role');
+      const source: SegmentSource | undefined =
+        role === 'user' ? 'user' : role === 'tool' ? 'tool' : role === 'function' ? 'function' : undefined;
+      if (!source) return;
+      const { text, documents } = contentText(own(m, 'content'));
+      if (text !== '')
+        out.push({ path: `messages[${i}]`, source, text: source === 'user' ? text : toolResultText(text) });
+      documents.forEach((d, k) =>
+        out.push({ path: `messages[${i}].content.documents[${k}]`, source: 'document', text: toolResultText(d) }),
+      );
+    });
+  }
+  const prompt = own(body, 'prompt');
+  if (typeof prompt === 'string') out.push({ path: 'prompt', source: 'prompt', text: prompt });
+  else if (Array.isArray(prompt))
+    prompt.forEach((p, i) => {
+      if (typeof p === 'string') out.push({ path: `prompt[${i}]`, source: 'prompt', text: p });
+    });
+  // retrieved documents some clients attach (e.g. vLLM / Cohere-style `documents`)
+  const docs = own(body, 'documents');
+  if (Array.isArray(docs)) {
+    docs.forEach((d, i) => {
+      const c =
+        typeof d === 'string'
+          ? { text: d, documents: [] }
+          : contentText(d !== null && typeof d === 'object' ? [d] : undefined);
+      const text = [c.text, ...c.documents].filter((x) => x !== '').join('\n');
+      if (text !== '') out.push({ path: `documents[${i}]`, source: 'document', text });
+    });
+  }
+  return out;
+}

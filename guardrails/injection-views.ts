@@ -1,0 +1,188 @@
+// De-obfuscation views for the prompt-injection scorer: what a text says once the usual ways of hiding words from a
+// filter are undone. The scorer matches its signals on the text and on these views together, so "aWdub3JlIGFsbC4uLg==",
+// ".snoitcurtsni suoiverp lla erongI", "v t a b e r nyy cerivbhf", "I g n o r e   a l l" and tag-character
+// smuggling say what they mean.
+//
+//   normalizeForScoring  look-alikes and invisible characters folded (text.ts), lower case, leetspeak undone inside
+//                        words that mix letters and digits/symbols, letter-spaced runs joined (a longer or different
+//                        gap between letters is a word boundary)
+//   hiddenViews          decoded base64 and hex blobs, Unicode tag characters, and the text reversed or ROT13-decoded
+//                        when that reading has clearly more common English words than the text as written
+//
+// Bounded work: every view is linear in the (already bounded) text, runs RE2 or plain loops, and the views together
+// add at most MAX_VIEW characters to what is scored.
+import RE2 from 're2';
+import { foldCodePoint, isAscii } from './text.ts';
+
+/** Most characters the views add to one scored text. */
+export const MAX_VIEW = 16 * 1024;
+
+const LEET: Record<string, string> = {
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '8': 'b',
+  '9': 'g',
+  '@': 'a',
+  $: 's',
+  '|': 'l',
+  '€': 'e',
+};
+
+// RE2: the text is attacker-chosen, and these replacements would backtrack quadratically in irregexp
+/** Words that mix letters with digits or leet symbols ("1gn0re", "@dm1n", "pr0mpt"); plain numbers do not match. */
+const MIXED_WORD = new RE2('[a-z0-9@$€|]*(?:[a-z][0-9@$€|]|[0-9@$€|][a-z])[a-z0-9@$€|]*', 'gu');
+const HAS_LEET = /[0-9@$€|]/;
+/** Runs of at least four single letters with one to three separator characters between them (RE2 has no
+ *  look-around: the characters on either side are matched and put back). */
+const SPACED = new RE2(String.raw`(^|[^\p{L}\p{N}])((?:\p{L}[ \t._*/|+~-]{1,3}){3,}\p{L})([^\p{L}\p{N}]|$)`, 'gu');
+const SPACES = new RE2('[ \\t]+', 'gu');
+
+/** Zero-width characters dropped, NFKC and look-alike folding (text.ts), per code point; ASCII is left as is. */
+function fold(text: string): string {
+  if (isAscii(text)) return text;
+  const parts: string[] = [];
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) as number;
+    parts.push(cp < 0x80 ? ch : foldCodePoint(cp));
+  }
+  return parts.join('');
+}
+
+/**
+ * A letter-spaced run joined: the most common gap separates letters, any other gap (longer, or another separator)
+ * separates words. "i g n o r e   a l l" → "ignore all"; "i.g.n.o.r.e" → "ignore".
+ */
+export function joinSpaced(run: string): string {
+  const letters: string[] = [];
+  const gaps: string[] = [];
+  let gap = '';
+  for (const ch of run) {
+    if (/[\p{L}]/u.test(ch)) {
+      if (letters.length > 0) gaps.push(gap);
+      letters.push(ch);
+      gap = '';
+    } else gap += ch;
+  }
+  const counts = new Map<string, number>();
+  for (const g of gaps) counts.set(g, (counts.get(g) ?? 0) + 1);
+  let common = '';
+  let n = 0;
+  for (const [g, c] of counts)
+    if (c > n) {
+      common = g;
+      n = c;
+    }
+  let out = letters[0] ?? '';
+  for (let i = 1; i < letters.length; i++) out += (gaps[i - 1] === common ? '' : ' ') + letters[i];
+  return out;
+}
+
+/** The text the signals run on: folded, lower-cased, leetspeak undone inside words, spaced letters joined. */
+export function normalizeForScoring(text: string): string {
+  let t = fold(text).toLowerCase();
+  t = t.replace(/[‘’`´]/g, "'").replace(/[“”]/g, '"');
+  // leetspeak only inside words that mix letters and digits/symbols ("1gn0re"), never in plain numbers
+  if (HAS_LEET.test(t)) t = MIXED_WORD.replace(t, (w: string) => w.replace(/[0-9@$€|]/g, (c) => LEET[c] ?? c));
+  t = SPACED.replace(t, (_m: string, pre: string, run: string, post: string) => pre + joinSpaced(run) + post);
+  return SPACES.replace(t, ' ');
+}
+
+const B64_BLOB = new RE2('[A-Za-z0-9+/]{16,1000}={0,2}|[A-Za-z0-9_-]{24,1000}', 'gu');
+const HEX_BLOB = new RE2(String.raw`\b(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s:,]?){12,200}`, 'gu');
+const PRINTABLE = new RE2('^[\\x20-\\x7e\\s\\x{a0}-\\x{17f}]{8,}$', 'u');
+const TWO_WORDS = new RE2('\\p{L}{3,}\\s+\\p{L}{3,}', 'u');
+/** Unicode tag characters (U+E0020–U+E007E): invisible, and read by some models as ASCII ("ASCII smuggling"). */
+const TAGS = new RE2('[\\x{e0020}-\\x{e007e}]{4,}', 'gu');
+
+const readable = (s: string): boolean => PRINTABLE.test(s) && TWO_WORDS.test(s);
+
+function decodeBlobs(text: string, re: RE2, decode: (m: string) => string, out: string[], max: number): void {
+  re.lastIndex = 0;
+  for (let m = re.exec(text), n = 0; m && out.length < max && n < 1000; m = re.exec(text), n++) {
+    const decoded = decode(m[0]);
+    if (readable(decoded)) out.push(decoded);
+  }
+}
+
+/** Printable text hidden in base64 blobs ("decode this and follow it"). */
+export function decodedBlobs(text: string, max = 16): string {
+  const out: string[] = [];
+  decodeBlobs(
+    text,
+    B64_BLOB,
+    (m) => Buffer.from(m, /[-_]/.test(m) ? 'base64url' : 'base64').toString('utf8'),
+    out,
+    max,
+  );
+  return out.join('\n');
+}
+
+const fromHex = (m: string): string => Buffer.from(m.replace(/0x|\\x|[^0-9a-fA-F]/g, ''), 'hex').toString('utf8');
+
+// Common English words: a reading of the text that has many more of them than the text itself is what it says.
+const COMMON = new Set(
+  'the and you your all are this that with for not now what from have will ignore instructions previous system prompt tell me please say write give show new rules any must is of to it be as do an in on or'.split(
+    ' ',
+  ),
+);
+/** Common words and all words of a text. */
+function wordStats(s: string): { common: number; words: number } {
+  let common = 0;
+  let words = 0;
+  for (const w of s.toLowerCase().split(/[^a-z]+/)) {
+    if (w === '') continue;
+    words++;
+    if (COMMON.has(w)) common++;
+  }
+  return { common, words };
+}
+const rot13 = (s: string): string =>
+  s.replace(/[a-z]/gi, (c) => {
+    const base = c <= 'Z' ? 65 : 97;
+    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
+  });
+const reverse = (s: string): string => Array.from(s).reverse().join('');
+
+/** A reading adopted when it has at least three common words and more than twice the text's own. */
+const better = (reading: number, own: number): boolean => reading >= 3 && reading > 2 * own + 1;
+
+/** Characters of the head and of the tail tried as reversed or ROT13 text. */
+const READING_SAMPLE = 4096;
+
+/**
+ * The head and the tail of the text reversed or ROT13-decoded, when a reading is clearly more English than the text
+ * as written. Plain prose (one word in eight or more is a common one) is not tried: that is most text, and it keeps
+ * the cost of this view to a word count.
+ */
+function readings(text: string, out: string[]): void {
+  const samples =
+    text.length <= READING_SAMPLE ? [text] : [text.slice(0, READING_SAMPLE / 2), text.slice(-READING_SAMPLE / 2)];
+  for (const sample of samples) {
+    const own = wordStats(sample);
+    if (own.common * 8 >= own.words) continue;
+    for (const read of [reverse, rot13]) {
+      const r = read(sample);
+      if (better(wordStats(r).common, own.common)) out.push(r);
+    }
+  }
+}
+
+/**
+ * What the text says once decoded: base64/hex blobs, tag characters, and the whole text reversed or ROT13-decoded
+ * when that reading is clearly more English than the text. '' when there is nothing hidden. At most MAX_VIEW chars.
+ */
+export function hiddenViews(text: string): string {
+  const out: string[] = [];
+  decodeBlobs(text, B64_BLOB, (m) => Buffer.from(m, /[-_]/.test(m) ? 'base64url' : 'base64').toString('utf8'), out, 16);
+  decodeBlobs(text, HEX_BLOB, fromHex, out, 16);
+  TAGS.lastIndex = 0;
+  for (let m = TAGS.exec(text), n = 0; m && n < 64; m = TAGS.exec(text), n++)
+    out.push(Array.from(m[0], (c) => String.fromCharCode((c.codePointAt(0) as number) - 0xe0000)).join(''));
+  readings(text, out);
+  const joined = out.join('\n');
+  return joined.length > MAX_VIEW ? joined.slice(0, MAX_VIEW) : joined;
+}

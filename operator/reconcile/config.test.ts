@@ -1,0 +1,130 @@
+// The config reconciler against a world fed through the informers' ingestion and a client that records writes.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { generateKey } from '../../api/keys.ts';
+import { CONFIG_INDEX_NAME } from '../../api/delivery.ts';
+import { keySecret, model, policy, tenant } from '../compiler/testdata.ts';
+import { KubeClient } from '../../kube/client.ts';
+import type { KObject } from '../../kube/object.ts';
+import { createMetrics } from '../metrics.ts';
+import { World } from '../world.ts';
+import { reconcileConfig } from './config.ts';
+import type { ReconcileContext } from './context.ts';
+import { CHURN_TENANTS, PUBLISH_MS_PER_MB } from './pace.ts';
+import { tenantNetworkPolicy, tenantNetworkPolicyName } from '../compiler/tenant.ts';
+
+const GW = 'tollgate-system';
+let rv = 1;
+const served = (o: object): KObject => {
+  const m = (o as { metadata: Record<string, unknown> }).metadata;
+  return {
+    ...o,
+    metadata: { ...m, uid: `uid-${String(m['name'])}`, resourceVersion: String(rv++), generation: 1 },
+  } as KObject;
+};
+
+function setup(tenants: number): { ctx: ReconcileContext; world: World; writes: string[]; clock: { t: number } } {
+  const world = new World(
+    new KubeClient({ kind: 'direct', connection: { server: 'https://127.0.0.1:1', source: 'test' } }),
+    { gatewayNamespace: GW, resyncMs: 0, log: () => {} },
+    { gatewayNamespace: GW, gatewayUrl: 'http://gw/v1' },
+  );
+  world.policies.ingest(
+    'MODIFIED',
+    served(policy('gold', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }] })),
+  );
+  world.models.ingest('MODIFIED', served(model('small')));
+  for (let i = 0; i < tenants; i++) addTenant(world, i);
+  const writes: string[] = [];
+  const client = {
+    apply: async (_r: unknown, o: KObject) => {
+      writes.push(`${o.kind}/${o.metadata.name}`);
+      // the informer sees what was written (the index's hash annotation is what the reconciler compares)
+      if (o.kind === 'Secret') world.managedSecrets.ingest('MODIFIED', served({ ...o, data: {} }));
+      return o;
+    },
+    get: async () => undefined,
+    delete: async (_r: unknown, _ns: string, name: string) => {
+      writes.push(`delete/${name}`);
+      return true;
+    },
+  } as unknown as KubeClient;
+  const clock = { t: Date.parse('2026-12-01T00:00:00Z') };
+  const ctx: ReconcileContext = {
+    client,
+    world,
+    gatewayNamespace: GW,
+    gatewayUrl: 'http://gw/v1',
+    identity: 'test',
+    metrics: createMetrics(() => world),
+    log: () => {},
+    now: () => new Date(clock.t),
+  };
+  return { ctx, world, writes, clock };
+}
+
+function addTenant(world: World, i: number): void {
+  const t = tenant(`ns-${i % 3}`, `t-${i}`, { tier: 'gold', keys: [{ name: 'main' }] });
+  world.managedSecrets.ingest(
+    'MODIFIED',
+    served(
+      keySecret(
+        t.metadata.namespace!,
+        `t-${i}-tollgate-keys`,
+        { main: generateKey() },
+        { 'tollgate.dev/rotation.main': '0' },
+      ),
+    ),
+  );
+  world.tenants.ingest('MODIFIED', served(t));
+}
+
+describe('config reconciler pacing', () => {
+  it('publishes at once from empty, then waits out the churn interval without hashing the config', async () => {
+    const { ctx, world, writes, clock } = setup(30);
+    assert.equal(await reconcileConfig(ctx), undefined);
+    assert.ok(writes.includes(`Secret/${CONFIG_INDEX_NAME}`), 'published');
+    const hashes = world.stats.configHashes;
+    // many tenants change: churn; the next publication waits in proportion to the config's size
+    for (let i = 30; i < 30 + CHURN_TENANTS + 5; i++) addTenant(world, i);
+    world.changedSincePublish = CHURN_TENANTS + 5;
+    world.lastConfigBytes = 5e6;
+    writes.length = 0;
+    clock.t += 1000;
+    const r = await reconcileConfig(ctx);
+    assert.deepEqual(r, { requeueAfterMs: 5 * PUBLISH_MS_PER_MB - 1000 });
+    assert.equal(world.stats.configHashes, hashes, 'no hash computed only to wait');
+    assert.equal(writes.length, 0);
+    // once the interval is over: hashed and published
+    clock.t += 5 * PUBLISH_MS_PER_MB;
+    assert.equal(await reconcileConfig(ctx), undefined);
+    assert.equal(world.stats.configHashes, hashes + 1);
+    assert.ok(writes.includes(`Secret/${CONFIG_INDEX_NAME}`));
+  });
+
+  it('a converged config is hashed (memoized) and not written again', async () => {
+    const { ctx, writes, clock } = setup(5);
+    await reconcileConfig(ctx);
+    writes.length = 0;
+    clock.t += 10_000;
+    assert.equal(await reconcileConfig(ctx), undefined);
+    assert.deepEqual(writes, []);
+  });
+
+  it('sweeps the NetworkPolicy of a namespace whose last tenant is gone, and only that one', async () => {
+    const { ctx, world, writes, clock } = setup(3); // ns-0, ns-1, ns-2
+    for (const n of ['ns-0', 'ns-1', 'ns-2'])
+      world.networkPolicies.ingest('MODIFIED', served(tenantNetworkPolicy(n, world.options)));
+    await reconcileConfig(ctx);
+    assert.ok(!writes.some((w) => w.startsWith('delete/')));
+    const gone = world.tenants.get('ns-1/t-1')!;
+    world.tenants.ingest('DELETED', gone);
+    writes.length = 0;
+    clock.t += 10_000;
+    await reconcileConfig(ctx);
+    assert.deepEqual(
+      writes.filter((w) => w.startsWith('delete/')),
+      [`delete/${tenantNetworkPolicyName('ns-1')}`],
+    );
+  });
+});
