@@ -4,7 +4,6 @@
 import { displayUrl } from '../scrub.ts';
 import { BlockList, isIP } from 'node:net';
 import type { ConfigSink } from '../../api/config-verify.ts';
-import { indexKeyLimits } from './key-limits.ts';
 import {
   GATEWAY_CONFIG_SCHEMA_VERSION,
   type CfgBudgetLine,
@@ -47,8 +46,7 @@ export interface RtModel {
 /**
  * What the hot path looks things up in: the config's text, parsed tree and validated copy are never kept.
  * `config` is assembled from the same tenant and model objects the lookup structures point to (no copy),
- * with the sub-objects equal tenants share interned; its tenants carry no key entries (each key is held once,
- * in `keys`; key limits are indexed in config/key-limits.ts).
+ * with the sub-objects equal tenants share interned.
  */
 export interface Snapshot {
   readonly config: GatewayConfig;
@@ -69,9 +67,6 @@ export interface SnapshotOptions {
  * guardrails, model lists and key scopes (they come from a handful of policies): interning them keeps the
  * retained heap — and so GC work on the hot path — proportional to the distinct values, not to tenants.
  */
-/** The key entries of a snapshot's tenants: none (frozen; the keys are in Snapshot.keys). */
-const NO_KEYS = Object.freeze([]) as unknown as CfgTenant['keys'];
-
 class Interner {
   readonly #seen = new Map<string, unknown>();
   /**
@@ -129,13 +124,9 @@ export class SnapshotBuilder implements ConfigSink {
     }
   }
 
-  /**
-   * A verified tenant: this builder's own copy (sub-objects are shared in place). The snapshot keeps it without
-   * its key entries: each key lives once, as an RtKey in `keys`, and key limits are indexed (key-limits.ts).
-   */
-  tenant(given: CfgTenant): void {
+  /** A verified tenant: this builder's own copy (sub-objects are shared in place). */
+  tenant(t: CfgTenant): void {
     const intern = this.#intern;
-    const t: CfgTenant = { ...given, keys: NO_KEYS };
     t.limits = intern.get('limits', t.limits);
     t.guardrails = intern.get('guardrails', t.guardrails);
     t.models = intern.get('models', t.models);
@@ -160,11 +151,12 @@ export class SnapshotBuilder implements ConfigSink {
       windowLists: intern.derived('windowLists', t.accessWindows, (w) => w.map((list) => list.map(compileWindow))),
       ipLists: intern.derived('ipLists', t.ipAllowlists, (ips) => ips.map(compileCidrs)),
     };
-    indexKeyLimits(t, given.keys);
-    for (const k of given.keys) {
+    for (const k of t.keys) {
       const expiresAtMs = k.expiresAt === undefined ? undefined : Date.parse(k.expiresAt);
       if (expiresAtMs !== undefined && Number.isNaN(expiresAtMs))
         throw new Error(`key ${k.id}: expiresAt is not a valid time`);
+      k.scopes = intern.get('scopes', k.scopes);
+      if (k.limits) k.limits = intern.get('keyLimits', k.limits);
       this.#keys.set(k.sha256, {
         id: k.id,
         sha256: k.sha256,

@@ -7,8 +7,7 @@
 // rpm at or above the tenant rpm: the key's requests are a subset of the tenant's) is left out — the same
 // decisions, fewer counters. A single request larger than any level's budget or tpm is refused up front
 // (400, what to lower), as for the tenant's.
-import type { CfgBudgetLine, CfgModel, CfgScopeLimits, CfgTenant } from '../../api/gateway-config.ts';
-import { keyLimits } from '../config/key-limits.ts';
+import type { CfgBudgetLine, CfgKey, CfgModel, CfgScopeLimits, CfgTenant } from '../../api/gateway-config.ts';
 import { GatewayError } from '../errors.ts';
 import type { BudgetCharge, ReserveRequest, ReserveScope, ScopeLevel } from './types.ts';
 
@@ -26,6 +25,16 @@ export interface ComposeInput {
   readonly rawTokens: number;
   /** Concurrency lease (the request's own bound). */
   readonly leaseMs: number;
+}
+
+const keyIndex = new WeakMap<CfgTenant, Map<string, CfgKey>>();
+
+/** The key's config entry (own-property-free lookup; built once per config tenant object). */
+function keyOf(t: CfgTenant, id: string | undefined): CfgKey | undefined {
+  if (id === undefined) return undefined;
+  let m = keyIndex.get(t);
+  if (!m) keyIndex.set(t, (m = new Map(t.keys.map((k) => [k.id, k]))));
+  return m.get(id);
 }
 
 /** Counters of a key are shared with its rotated-out `.previous` (a rotation does not reset the key's windows). */
@@ -113,7 +122,7 @@ export function scopesNeedExactCount(tenant: CfgTenant, keyId: string | undefine
     (l.tokensPerMinute !== undefined ||
       (model.cost.unit === 'tokens' && (l.budgets ?? []).some((b) => b.unit === 'tokens')));
   return (
-    exact(keyLimits(tenant, keyId)) ||
+    exact(keyOf(tenant, keyId)?.limits) ||
     exact(tenant.modelLimits?.find((m) => m.model === model.servedName)) ||
     exact(model.globalLimits)
   );
@@ -127,9 +136,9 @@ export function composeReservation(input: ComposeInput): ReserveRequest | undefi
   const budgets = charges(lim.budgets, unit, input.estimate, 'tenant');
   checkTpm(lim.tokensPerMinute, input.rawTokens, '');
   const scopes: ReserveScope[] = [];
-  const keyLim = keyLimits(t, input.keyId);
-  if (keyLim && input.keyId !== undefined) {
-    const s = level(keyLim, 'key', keyScopeName(input.keyId), input, budgets, lim);
+  const key = keyOf(t, input.keyId);
+  if (key?.limits) {
+    const s = level(key.limits, 'key', keyScopeName(key.id), input, budgets, lim);
     if (s) scopes.push(s);
   }
   const tm = t.modelLimits?.find((m) => m.model === input.model.servedName);
