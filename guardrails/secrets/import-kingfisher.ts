@@ -5,7 +5,8 @@
 // by checks anyone can rerun, never by hand:
 // - `not-a-secret`: kingfisher's invisible rules (identifiers it reports only next to a secret: app ids, URLs);
 // - `not-compiled`: the pattern (verbose syntax removed, kingfisher.ts) does not compile on RE2 or stays unbounded;
-// - `examples-not-matched`: the compiled pattern matches none of the rule's own examples (a conversion gone wrong);
+// - `examples-not-matched`: the compiled rule redacts none of the rule's own examples (a conversion gone wrong, or
+//   examples that are placeholders by Tollgate's look-alike principles: nothing shows the rule works);
 // - `no-keyword`: no necessary literal of 4+ keyword characters (literals.ts): it would run on every scan;
 // - `common-keyword`: a keyword occurs more than once per COMMON_PER_KB of ordinary technical text (this
 //   repository's own documentation and code): the rule would run on most answers for little;
@@ -22,11 +23,14 @@ import { builtinRules, SECRET_DETECTORS } from '../detectors.ts';
 import { lookalikeDev } from '../eval/lookalikes.ts';
 import { secretCorpus } from '../eval/secrets-corpus.ts';
 import { wildCorpus } from '../eval/secrets-wild.ts';
-import { scanText } from '../scanner.ts';
+import { rng } from '../eval/generate.ts';
+import type { Rule } from '../rules.ts';
+import { type Finding, scanText } from '../scanner.ts';
 import { type Adoption, type KingfisherData, type KingfisherRule, slug, stripVerbose } from './kingfisher.ts';
 import { KeywordAutomaton } from './keywords.ts';
 import { necessaryLiterals } from './literals.ts';
-import { compileRuleset, loadGitleaksConfig, rewritePattern } from './ruleset.ts';
+import { compileRuleset, loadGitleaksConfig, rewritePattern, WIDE_TERMINATOR } from './ruleset.ts';
+import { sampler } from './sample.ts';
 import { TOLLGATE_RULES } from './tollgate-rules.ts';
 
 /** A keyword seen more often than once per this many KB of ordinary text is too common to prefilter on. */
@@ -67,6 +71,25 @@ function keywordRates(keywords: string[], text: string): Map<string, number> {
   const counts = new Map<string, number>();
   a.scan(text, 0, text.length, (k) => counts.set(keywords[k] as string, (counts.get(keywords[k] as string) ?? 0) + 1));
   return counts;
+}
+
+/** Up to three texts made of the rule's own generated matches that the rule alone redacts. */
+function sampledPositives(regex: string, rule: Rule): { e: string; f: Finding[] }[] {
+  let gen: (r: () => number) => string;
+  try {
+    gen = sampler(rewritePattern(regex).source.replace(WIDE_TERMINATOR, ''), 6);
+  } catch {
+    return [];
+  }
+  const rand = rng(0x6b66);
+  const context = rule.keywords && rule.keywords.before > 0 ? `${rule.keywords.list[0]} ` : '';
+  const out: { e: string; f: Finding[] }[] = [];
+  for (let k = 0; k < 200 && out.length < 3; k++) {
+    const e = `${context}${gen(rand)}\n`;
+    const f = scanText([rule], e).findings;
+    if (f.length > 0) out.push({ e, f });
+  }
+  return out;
 }
 
 export function decide(rules: readonly KingfisherRule[]): Adoption[] {
@@ -150,8 +173,14 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
       Object.assign(a, { status: 'not-compiled', reason: rep?.reason ?? 'not compiled' });
       continue;
     }
-    const own = r.examples.map((e) => ({ e, f: scanText([rule], e).findings }));
-    const found = own.filter((x) => x.f.length > 0);
+    // upstream examples are often synthetic (sequential or placeholder bodies, which the look-alike checks refuse):
+    // then matches generated from the pattern stand in for them
+    let found = r.examples.map((e) => ({ e, f: scanText([rule], e).findings })).filter((x) => x.f.length > 0);
+    if (found.length === 0) found = sampledPositives(a.regex as string, rule);
+    if (found.length === 0) {
+      Object.assign(a, { status: 'examples-not-matched', reason: 'neither an example nor a generated match is redacted' });
+      continue;
+    }
     const by = new Set<string>();
     const covered = found.every(({ e, f }) => {
       const ex = scanText(existing, e);
@@ -162,7 +191,7 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
         return hit !== undefined;
       });
     });
-    if (found.length > 0 && covered) {
+    if (covered) {
       Object.assign(a, { status: 'superseded', reason: `examples already redacted by ${[...by].sort().join(', ')}` });
       continue;
     }
