@@ -129,7 +129,7 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
       continue;
     }
     if (!r.examples.some((e) => re.test(e))) {
-      Object.assign(a, { status: 'examples-not-matched', regex });
+      Object.assign(a, { status: 'examples-not-matched', reason: 'the pattern matches none of its examples', regex });
       continue;
     }
     let keywords: string[] | undefined;
