@@ -112,7 +112,19 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
     description:
       'A credential in a URL query parameter (?api_key=, &access_token=, ?key=, &sig=, X-Goog-Signature=…): the value up to the next & or the end of the URL.',
     regex: String.raw`(?i)[?&](?:api[_-]?key|apikey|key|access[_-]?token|token|auth[_-]?token|auth|client[_-]?secret|secret|passw(?:or)?d|pwd|sig|signature|x-goog-signature|x-amz-signature|private[_-]?token|app[_-]?key|api[_-]?secret|appid|access[_-]?key|api[_-]?token)=([A-Za-z0-9_.~+/%=:$-]{12,512})(?:[^A-Za-z0-9_.~+/%=:$-]|$)`,
-    keywords: [],
+    // the parameter names: a base64 run is then not held for this rule's length (532) where no name occurs
+    keywords: [
+      'key',
+      'token',
+      'auth',
+      'secret',
+      'password',
+      'passwd',
+      'pwd',
+      'sig',
+      'signature',
+      'appid',
+    ],
     entropy: 3,
     allowlists: [],
     allowlistsOf: 'generic-api-key',
