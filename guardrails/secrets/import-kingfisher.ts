@@ -38,7 +38,9 @@ export const COMMON_PER_KB = 64;
 
 function readRules(dir: string): KingfisherRule[] {
   const out: KingfisherRule[] = [];
-  for (const f of readdirSync(dir).filter((x) => /\.ya?ml$/.test(x)).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => /\.ya?ml$/.test(x))
+    .sort()) {
     const doc = parse(readFileSync(`${dir}/${f}`, 'utf8')) as { rules?: Record<string, unknown>[] };
     for (const r of doc.rules ?? []) {
       out.push({
@@ -101,11 +103,7 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
     ...SECRET_DETECTORS.flatMap((d) => builtin[d]),
     ...compileRuleset(cfg, TOLLGATE_RULES).rules.values(),
   ];
-  const lookalikes = [
-    ...secretCorpus('dev').lookalikes,
-    ...lookalikeDev(),
-    ...wildCorpus('dev').lookalikes,
-  ];
+  const lookalikes = [...secretCorpus('dev').lookalikes, ...lookalikeDev(), ...wildCorpus('dev').lookalikes];
   const text = ordinaryText();
   const kb = text.length / 1024;
   const out: Adoption[] = [];
@@ -117,7 +115,10 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
     const a: Adoption = { upstream: r.id, id, status: 'adopted' };
     out.push(a);
     if (r.visible === false) {
-      Object.assign(a, { status: 'not-a-secret', reason: 'invisible in kingfisher: an identifier reported with a secret' });
+      Object.assign(a, {
+        status: 'not-a-secret',
+        reason: 'invisible in kingfisher: an identifier reported with a secret',
+      });
       continue;
     }
     const regex = stripVerbose(r.pattern).trim();
@@ -151,7 +152,10 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
   const candidates = pending.filter(({ a }) => {
     const common = (a.keywords ?? []).find((k) => (rates.get(k) ?? 0) / kb > 1 / COMMON_PER_KB);
     if (common === undefined) return true;
-    Object.assign(a, { status: 'common-keyword', reason: `keyword "${common}": ${rates.get(common)} in ${Math.round(kb)} KB` });
+    Object.assign(a, {
+      status: 'common-keyword',
+      reason: `keyword "${common}": ${rates.get(common)} in ${Math.round(kb)} KB`,
+    });
     return false;
   });
   // compiled one by one: a rule that fails here is reported, the others still get their decision
@@ -178,7 +182,10 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
     let found = r.examples.map((e) => ({ e, f: scanText([rule], e).findings })).filter((x) => x.f.length > 0);
     if (found.length === 0) found = sampledPositives(a.regex as string, rule);
     if (found.length === 0) {
-      Object.assign(a, { status: 'examples-not-matched', reason: 'neither an example nor a generated match is redacted' });
+      Object.assign(a, {
+        status: 'examples-not-matched',
+        reason: 'neither an example nor a generated match is redacted',
+      });
       continue;
     }
     const by = new Set<string>();

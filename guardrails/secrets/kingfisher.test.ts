@@ -16,7 +16,10 @@ describe('kingfisher rules, adopted as data', () => {
   it('keeps the licence and the upstream commit', () => {
     assert.match(data.source.commit, /^[0-9a-f]{40}$/);
     assert.equal(data.source.license, 'Apache-2.0');
-    assert.match(readFileSync(new URL('./kingfisher/LICENSE', import.meta.url), 'utf8'), /Apache License\s+Version 2\.0/);
+    assert.match(
+      readFileSync(new URL('./kingfisher/LICENSE', import.meta.url), 'utf8'),
+      /Apache License\s+Version 2\.0/,
+    );
     assert.ok(readFileSync(new URL('./kingfisher/SOURCE.md', import.meta.url), 'utf8').includes(data.source.commit));
   });
 
@@ -99,7 +102,8 @@ describe('kingfisher rules, adopted as data', () => {
       guard.scanOutput(`DATABASE_URL=postgres://app:${pass}@db.internal:5432/shop`).text,
       'DATABASE_URL=postgres://app:[REDACTED:connection-string]@db.internal:5432/shop',
     );
-    const body = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo\n4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u\n';
+    const body =
+      'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo\n4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u\n';
     for (const text of [
       `-----BEGIN PUBLIC KEY-----\n${body}-----END PUBLIC KEY-----`,
       `"publicKey": "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo"`,

@@ -10,7 +10,10 @@ describe('necessary literals of a pattern (keywords for rules that ship none)', 
   const cases: [string, string[] | undefined][] = [
     [String.raw`\b(dop_v1_[a-f0-9]{64})\b`, ['dop_v1_']],
     [String.raw`(?i)\b((?:ghp|gho|github_pat)_[a-z0-9_]{35,235})\b`, ['gho_', 'ghp_', 'github_pat_']],
-    [String.raw`(?i)heroku(?:.|[\n\r]){0,32}?(?:SECRET|KEY|TOKEN)(?:.|[\n\r]){0,32}?\b([0-9a-f]{8}-[0-9a-f]{4})\b`, ['heroku']],
+    [
+      String.raw`(?i)heroku(?:.|[\n\r]){0,32}?(?:SECRET|KEY|TOKEN)(?:.|[\n\r]){0,32}?\b([0-9a-f]{8}-[0-9a-f]{4})\b`,
+      ['heroku'],
+    ],
     [String.raw`api[_-]?key\s*=\s*([a-z]{32})`, ['api-key', 'api_key', 'apikey']],
     [String.raw`\b(r8_[0-9A-Za-z]{37})`, ['r8_']], // three characters with a digit: selective enough
     [String.raw`\b(pat[a-z0-9]{14}\.[a-z0-9]{62})\b`, undefined], // "pat": a word, everywhere
@@ -32,7 +35,10 @@ describe('necessary literals of a pattern (keywords for rules that ship none)', 
       const gen = sampler(pattern, 6);
       for (let i = 0; i < 50; i++) {
         const m = gen(r).toLowerCase();
-        assert.ok(lits.some((l) => m.includes(l)), `${pattern}: ${m}`);
+        assert.ok(
+          lits.some((l) => m.includes(l)),
+          `${pattern}: ${m}`,
+        );
       }
     }
   });

@@ -101,7 +101,7 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   {
     id: 'secret-assignment-hex',
     description:
-      "A UUID or hex value assigned to a name that ends in a secret word (HEROKU_API_KEY=<uuid>, \"token\": \"<uuid>\", PUSHER_APP_SECRET=<hex>): many providers issue such keys, and gitleaks' generic-api-key needs more entropy than a hex string of 32 has. Names ending in _id, public keys, commit SHAs and checksums are not matched (the name must end in the secret word; lookalike.ts).",
+      'A UUID or hex value assigned to a name that ends in a secret word (HEROKU_API_KEY=<uuid>, "token": "<uuid>", PUSHER_APP_SECRET=<hex>): many providers issue such keys, and gitleaks\' generic-api-key needs more entropy than a hex string of 32 has. Names ending in _id, public keys, commit SHAs and checksums are not matched (the name must end in the secret word; lookalike.ts).',
     regex: String.raw`(?i)(?:key|secret|token|passw(?:or)?d|pwd|credentials?)["'\x60]?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["'\x60]?((?:sdk-|api-|mob-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,128})(?:[^0-9a-z_-]|$)`,
     keywords: ['key', 'secret', 'token', 'password', 'passwd', 'pwd', 'credential'],
     entropy: 3,
@@ -113,18 +113,7 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
       'A credential in a URL query parameter (?api_key=, &access_token=, ?key=, &sig=, X-Goog-Signature=…): the value up to the next & or the end of the URL.',
     regex: String.raw`(?i)[?&](?:api[_-]?key|apikey|key|access[_-]?token|token|auth[_-]?token|auth|client[_-]?secret|secret|passw(?:or)?d|pwd|sig|signature|x-goog-signature|x-amz-signature|private[_-]?token|app[_-]?key|api[_-]?secret|appid|access[_-]?key|api[_-]?token)=([A-Za-z0-9_.~+/%=:$-]{12,512})(?:[^A-Za-z0-9_.~+/%=:$-]|$)`,
     // the parameter names: a base64 run is then not held for this rule's length (532) where no name occurs
-    keywords: [
-      'key',
-      'token',
-      'auth',
-      'secret',
-      'password',
-      'passwd',
-      'pwd',
-      'sig',
-      'signature',
-      'appid',
-    ],
+    keywords: ['key', 'token', 'auth', 'secret', 'password', 'passwd', 'pwd', 'sig', 'signature', 'appid'],
     entropy: 3,
     allowlists: [],
     allowlistsOf: 'generic-api-key',
@@ -136,7 +125,16 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
     regex: String.raw`(?i)\b(?:token|key|secret|password|passphrase|passcode|credentials?)(?:[ \t]{1,2}(?:is|was|=)[ \t]{1,2}:?|:|[ \t])[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:-]{11,255})(?:[^A-Za-z0-9_+/=.~$!%:-]|$)`,
     keywords: ['token', 'key', 'secret', 'password', 'passphrase', 'passcode', 'credential'],
     entropy: 3,
-    allowlists: [{ condition: 'OR', regexTarget: 'secret', regexes: ['://', '^[A-Za-z_.:-]+$'], stopwords: [], paths: [], commits: [] }],
+    allowlists: [
+      {
+        condition: 'OR',
+        regexTarget: 'secret',
+        regexes: ['://', '^[A-Za-z_.:-]+$'],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+    ],
     allowlistsOf: 'generic-api-key',
   },
 ];
