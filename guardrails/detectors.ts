@@ -523,13 +523,7 @@ secretRuleset();
 export const PII_DETECTORS: readonly PiiDetector[] = BUILTIN_PII_DETECTORS;
 
 /** Rules that match any identifier-and-value shape rather than one provider's format. */
-const GENERIC_RULES: ReadonlySet<string> = new Set([
-  'generic-api-key',
-  'password-assignment',
-  'secret-assignment-hex',
-  'url-query-credential',
-  'secret-in-prose',
-]);
+const GENERIC_RULES: ReadonlySet<string> = new Set(['generic-api-key', 'password-assignment', 'secret-in-context']);
 
 /**
  * The rules for a policy's detector list: "secrets" is every built-in secret detector plus the whole adopted ruleset

@@ -12,6 +12,7 @@
 //   repository's own documentation and code): the rule would run on most answers for little;
 // - `superseded`: every example it matches is already redacted over the secret by the gitleaks and Tollgate rules
 //   and the built-in detectors (so findings keep their names: a Postgres URL stays a connection-string);
+// - `not-pooled`: the scanner would visit it on every scan (see the check below), not only where its keyword occurs;
 // - `touches-lookalike`: it changes a text of the development look-alike sets (public keys, SHAs, placeholders…);
 // - otherwise `adopted`.
 import { execFileSync } from 'node:child_process';
@@ -29,7 +30,7 @@ import { type Finding, scanText } from '../scanner.ts';
 import { type Adoption, type KingfisherData, type KingfisherRule, slug, stripVerbose } from './kingfisher.ts';
 import { KeywordAutomaton } from './keywords.ts';
 import { necessaryLiterals } from './literals.ts';
-import { compileRuleset, loadGitleaksConfig, rewritePattern, WIDE_TERMINATOR } from './ruleset.ts';
+import { compileRuleset, loadGitleaksConfig, MAX_KEYWORD_OFFSET, rewritePattern, WIDE_TERMINATOR } from './ruleset.ts';
 import { sampler } from './sample.ts';
 import { TOLLGATE_RULES } from './tollgate-rules.ts';
 
@@ -175,6 +176,17 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
     if (!rule) {
       const rep = compiled.report.find((x) => x.id === a.id);
       Object.assign(a, { status: 'not-compiled', reason: rep?.reason ?? 'not compiled' });
+      continue;
+    }
+    // the scanner pools keyword rules (visits one only where its keyword occurs) unless a match may span whitespace
+    // with the keyword far in, or a keyword is not made of keyword characters: such a rule is visited on every scan
+    const kw = rule.keywords;
+    const spansSpace = [9, 10, 13, 32].some((c) => rule.alphabet.ascii[c] === 1) || rule.alphabet.nonAscii;
+    if (!kw || !kw.list.every((k) => /^[a-z0-9._-]+$/.test(k)) || (spansSpace && kw.offset > MAX_KEYWORD_OFFSET)) {
+      Object.assign(a, {
+        status: 'not-pooled',
+        reason: `keyword ${kw?.list.join('|')} at offset ${kw?.offset}: visited on every scan`,
+      });
       continue;
     }
     // upstream examples are often synthetic (sequential or placeholder bodies, which the look-alike checks refuse):
