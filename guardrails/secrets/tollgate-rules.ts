@@ -107,10 +107,10 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
       '(3) prose after the word naming it: "my token is …", "the API key: …", "use the key … to": a random-looking value of 12+ characters (entropy, not letters alone, not a URL).',
     regex:
       String.raw`(?i)(?:(?:key|secret|token|passw(?:or)?d|pwd|credentials?)["'\x60]?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["'\x60]?((?:sdk-|api-|mob-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,128})(?:[^0-9a-z_-]|$)` +
-      String.raw`|[?&](?:api[_-]?key|apikey|key|access[_-]?token|token|auth[_-]?token|auth|client[_-]?secret|secret|passw(?:or)?d|pwd|sig|signature|x-goog-signature|x-amz-signature|private[_-]?token|app[_-]?key|api[_-]?secret|appid|access[_-]?key|api[_-]?token)=([A-Za-z0-9_.~+/%=:$-]{12,512})(?:[^A-Za-z0-9_.~+/%=:$-]|$)` +
+      String.raw`|[?&](?:api[_-]?key|apikey|key|access[_-]?token|token|auth[_-]?token|client[_-]?secret|secret|passw(?:or)?d|pwd|sig|signature|x-goog-signature|x-amz-signature|private[_-]?token|app[_-]?key|api[_-]?secret|appid|access[_-]?key|api[_-]?token)=([A-Za-z0-9_.~+/%=:$-]{12,512})(?:[^A-Za-z0-9_.~+/%=:$-]|$)` +
       String.raw`|\b(?:token|key|secret|password|passphrase|passcode|credentials?)(?:[ \t]{1,2}(?:is|was|=)[ \t]{1,2}:?|:|[ \t])[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:-]{11,255})(?:[^A-Za-z0-9_+/=.~$!%:-]|$))`,
     // the secret words and the query parameter names: a base64 run is not held for this rule's length (532) where
-    // none occurs
+    // none occurs (a bare ?auth= is not taken: `auth` is in every "Authorization" and "author")
     keywords: [
       'key',
       'secret',
@@ -121,7 +121,7 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
       'credential',
       'passphrase',
       'passcode',
-      'auth',
+
       'sig',
       'appid',
     ],
