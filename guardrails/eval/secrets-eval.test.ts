@@ -26,7 +26,7 @@ describe('secret redaction on documented provider formats', () => {
     assert.ok(r.lookalikes.rate <= 0.1, `look-alikes changed ${r.lookalikes.touched}/${r.lookalikes.samples}`);
   });
 
-  it('the red team classes (secrets-wild.ts: 156 provider formats, UUID/hex behind names, URLs, prose): dev >= 95%, held-out floor under the measured 86.6%', () => {
+  it('the red team classes (secrets-wild.ts: 156 provider formats, UUID/hex behind names, URLs, prose): dev >= 95%, held-out floor under the measured 86.9%', () => {
     const dev = evaluateSecrets(rules, 'dev', 2, undefined, 'wild');
     assert.ok(dev.positives.bySource.length >= 150, `${dev.positives.bySource.length} formats`);
     assert.ok(dev.positives.rate >= 0.95, `redacted ${dev.positives.redacted}/${dev.positives.samples}`);
