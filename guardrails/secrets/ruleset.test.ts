@@ -131,7 +131,7 @@ describe('a true positive per rule', () => {
     const generic = cfg.rules.filter((r) => r.regex?.startsWith(String.raw`(?i)[\w.-]{0,50}?`)).map((r) => r.id);
     assert.ok(generic.length >= 90, `${generic.length} generic rules`);
     const guard = compileGuard(STRICT_GUARDRAILS);
-    for (const id of [...generic, 'generic-api-key']) {
+    for (const id of [...generic, 'generic-api-key', 'secret-in-context']) {
       const p = samples.get(id);
       assert.ok(p, id);
       for (const fake of [
