@@ -472,8 +472,10 @@ function fromRuleset(...ids: string[]): Rule[] {
   });
 }
 
+/** Ids of gitleaks' and Tollgate's rules matching `re` (a kingfisher rule keeps its own name, under `secrets`). */
 function rulesetIds(re: RegExp): string[] {
-  return [...secretRuleset().rules.keys()].filter((id) => re.test(id));
+  const { report } = secretRuleset();
+  return report.filter((r) => r.status === 'adopted' && r.source !== 'kingfisher' && re.test(r.id)).map((r) => r.id);
 }
 
 let builtins: Record<BuiltinDetector, Rule[]> | undefined;
@@ -521,13 +523,7 @@ secretRuleset();
 export const PII_DETECTORS: readonly PiiDetector[] = BUILTIN_PII_DETECTORS;
 
 /** Rules that match any identifier-and-value shape rather than one provider's format. */
-const GENERIC_RULES: ReadonlySet<string> = new Set([
-  'generic-api-key',
-  'password-assignment',
-  'secret-assignment-hex',
-  'url-query-credential',
-  'secret-in-prose',
-]);
+const GENERIC_RULES: ReadonlySet<string> = new Set(['generic-api-key', 'password-assignment', 'secret-in-context']);
 
 /**
  * The rules for a policy's detector list: "secrets" is every built-in secret detector plus the whole adopted ruleset

@@ -234,7 +234,8 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
             ...anchorRules.map((i) => (rules[i] as Rule).anchor?.re.source as string),
           ])
         : undefined;
-    const finders = rules.flatMap((r, i) => (r.source === undefined ? [i] : []));
+    // rules searched by find() on every pass (keyword rules are searched in windows and never read mayFind)
+    const finders = rules.flatMap((r, i) => (r.source === undefined && !r.keywords ? [i] : []));
     p = {
       full,
       fullRules: full ? fullRules : [],

@@ -294,7 +294,10 @@ export function evaluateInjection(threshold = 0.7): InjectionFigures {
 
 export function evaluate(opts: EvalOptions = {}): EvalReport {
   const rules = redactionRules({ detectors: opts.detectors ?? ['secrets', 'pii'], customPatterns: [] });
-  const secrets = (['dev', 'holdout'] as const).map((split) => evaluateSecrets(rules, split));
+  // documented provider formats (secrets-corpus.ts), then the red team's classes (secrets-wild.ts), each dev and held out
+  const secrets = (['formats', 'wild'] as const).flatMap((set) =>
+    (['dev', 'holdout'] as const).map((split) => evaluateSecrets(rules, split, set === 'wild' ? 1 : 2, undefined, set)),
+  );
   return {
     ...evaluateRedaction(opts),
     exfiltration: evaluateExfiltration(),

@@ -7,47 +7,8 @@
 //
 // `dev` may be looked at while changing rules. `holdout` has other carriers, other phrasings, other look-alike shapes
 // and another seed; it is only ever reported as figures (tollgate guard eval, secrets-eval.ts).
-import { rng } from './generate.ts';
 import type { LookalikeSample, SecretSample, Split } from './secrets-corpus.ts';
-
-const UP = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const LO = 'abcdefghijklmnopqrstuvwxyz';
-const DIG = '0123456789';
-const AN = UP + LO + DIG;
-const ANL = LO + DIG;
-const HEX = '0123456789abcdef';
-const B64 = `${AN}+/`;
-const URLSAFE = `${AN}_-`;
-
-class W {
-  readonly r: () => number;
-  constructor(seed: number) {
-    this.r = rng(seed);
-  }
-  int = (n: number): number => Math.floor(this.r() * n);
-  pick = <T>(xs: readonly T[]): T => xs[this.int(xs.length)] as T;
-  s = (alpha: string, n: number): string => {
-    let o = '';
-    for (let i = 0; i < n; i++) o += alpha[this.int(alpha.length)];
-    return o;
-  };
-  /** Random characters with at least one upper, lower and digit when the alphabet has them (a real token does). */
-  an = (n: number, alpha = AN): string => {
-    for (let tries = 0; ; tries++) {
-      if (tries > 1000) throw new Error(`an(${n}, ${alpha})`);
-      const x = this.s(alpha, n);
-      if ((!/[A-Z]/.test(alpha) || /[A-Z]/.test(x)) && (!/[a-z]/.test(alpha) || /[a-z]/.test(x)) && (!/\d/.test(alpha) || /\d/.test(x)))
-        return x;
-    }
-  };
-  hex = (n: number): string => this.an(n, HEX);
-  uuid = (): string => {
-    const h = this.hex(32);
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${this.pick(['8', '9', 'a', 'b'])}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-  };
-  b64 = (bytes: number): string => Buffer.from(Array.from({ length: bytes }, () => this.int(256))).toString('base64');
-  digits = (n: number): string => this.pick('123456789'.split('')) + this.s(DIG, n - 1);
-}
+import { AN, ANL, B64, DIG, LO, UP, URLSAFE, urlCredentials, W, wildLookalikes } from './secrets-wild-extra.ts';
 
 /** A provider credential: how it is named in config (env var), which host it is sent to, its documented format. */
 interface P {
@@ -143,7 +104,12 @@ const PROVIDERS: P[] = [
   p('stripe', 'STRIPE_SECRET_KEY', 'api.stripe.com', (w) => `sk_live_${w.an(99)}`),
   p('stripe-restricted', 'STRIPE_API_KEY', 'api.stripe.com', (w) => `rk_live_${w.an(99)}`),
   p('square', 'SQUARE_ACCESS_TOKEN', 'connect.squareup.com', (w) => `EAAA${w.an(60, URLSAFE)}`),
-  p('paypal-braintree', 'BRAINTREE_ACCESS_TOKEN', 'api.braintreegateway.com', (w) => `access_token$production$${w.an(16, ANL)}$${w.hex(32)}`),
+  p(
+    'paypal-braintree',
+    'BRAINTREE_ACCESS_TOKEN',
+    'api.braintreegateway.com',
+    (w) => `access_token$production$${w.an(16, ANL)}$${w.hex(32)}`,
+  ),
   p('razorpay', 'RAZORPAY_KEY_SECRET', 'api.razorpay.com', (w) => w.an(24)),
   p('mollie', 'MOLLIE_API_KEY', 'api.mollie.com', (w) => `live_${w.an(30)}`),
   p('paystack', 'PAYSTACK_SECRET_KEY', 'api.paystack.co', (w) => `sk_live_${w.hex(40)}`),
@@ -154,7 +120,12 @@ const PROVIDERS: P[] = [
   p('coinbase', 'COINBASE_API_SECRET', 'api.coinbase.com', (w) => w.an(32)),
   // communication
   p('slack-bot', 'SLACK_BOT_TOKEN', 'slack.com', (w) => `xoxb-${w.digits(12)}-${w.digits(13)}-${w.an(24)}`, 'token'),
-  p('slack-user', 'SLACK_USER_TOKEN', 'slack.com', (w) => `xoxp-${w.digits(12)}-${w.digits(12)}-${w.digits(13)}-${w.hex(32)}`),
+  p(
+    'slack-user',
+    'SLACK_USER_TOKEN',
+    'slack.com',
+    (w) => `xoxp-${w.digits(12)}-${w.digits(12)}-${w.digits(13)}-${w.hex(32)}`,
+  ),
   p('twilio', 'TWILIO_AUTH_TOKEN', 'api.twilio.com', (w) => w.hex(32)),
   p('twilio-api-key', 'TWILIO_API_KEY', 'api.twilio.com', (w) => `SK${w.hex(32)}`),
   p('sendgrid', 'SENDGRID_API_KEY', 'api.sendgrid.com', (w) => `SG.${w.an(22, URLSAFE)}.${w.an(43, URLSAFE)}`),
@@ -165,7 +136,12 @@ const PROVIDERS: P[] = [
   p('brevo', 'BREVO_API_KEY', 'api.brevo.com', (w) => `xkeysib-${w.hex(64)}-${w.an(16)}`),
   p('mailjet', 'MJ_APIKEY_PRIVATE', 'api.mailjet.com', (w) => w.hex(32)),
   p('telegram', 'TELEGRAM_BOT_TOKEN', 'api.telegram.org', (w) => `${w.digits(10)}:AA${w.an(33, URLSAFE)}`),
-  p('discord-bot', 'DISCORD_BOT_TOKEN', 'discord.com', (w) => `MT${w.an(24, URLSAFE)}.${w.an(6, URLSAFE)}.${w.an(38, URLSAFE)}`),
+  p(
+    'discord-bot',
+    'DISCORD_BOT_TOKEN',
+    'discord.com',
+    (w) => `MT${w.an(24, URLSAFE)}.${w.an(6, URLSAFE)}.${w.an(38, URLSAFE)}`,
+  ),
   p('vonage', 'VONAGE_API_SECRET', 'rest.nexmo.com', (w) => w.an(16), 'api_secret'),
   p('pusher', 'PUSHER_APP_SECRET', 'api.pusherapp.com', (w) => w.hex(20)),
   p('ably', 'ABLY_API_KEY', 'rest.ably.io', (w) => `${w.an(6)}.${w.an(6)}:${w.an(43, URLSAFE)}`),
@@ -177,10 +153,20 @@ const PROVIDERS: P[] = [
   p('figma', 'FIGMA_TOKEN', 'api.figma.com', (w) => `figd_${w.an(40, URLSAFE)}`),
   p('airtable', 'AIRTABLE_API_KEY', 'api.airtable.com', (w) => `pat${w.an(14)}.${w.hex(64)}`),
   p('asana', 'ASANA_ACCESS_TOKEN', 'app.asana.com', (w) => `2/${w.digits(16)}/${w.digits(16)}:${w.hex(32)}`),
-  p('atlassian', 'JIRA_API_TOKEN', 'acme.atlassian.net', (w) => `ATATT3xFfGF0${w.an(171, URLSAFE)}=${w.hex(8).toUpperCase()}`),
+  p(
+    'atlassian',
+    'JIRA_API_TOKEN',
+    'acme.atlassian.net',
+    (w) => `ATATT3xFfGF0${w.an(171, URLSAFE)}=${w.hex(8).toUpperCase()}`,
+  ),
   p('trello', 'TRELLO_TOKEN', 'api.trello.com', (w) => `ATTA${w.hex(64)}${w.hex(8).toUpperCase()}`, 'token'),
   p('clickup', 'CLICKUP_API_TOKEN', 'api.clickup.com', (w) => `pk_${w.digits(8)}_${w.an(32, `${UP}${DIG}`)}`),
-  p('monday', 'MONDAY_API_TOKEN', 'api.monday.com', (w) => `eyJhbGciOiJIUzI1NiJ9.eyJ${w.an(120, URLSAFE)}.${w.an(43, URLSAFE)}`),
+  p(
+    'monday',
+    'MONDAY_API_TOKEN',
+    'api.monday.com',
+    (w) => `eyJhbGciOiJIUzI1NiJ9.eyJ${w.an(120, URLSAFE)}.${w.an(43, URLSAFE)}`,
+  ),
   p('hubspot', 'HUBSPOT_ACCESS_TOKEN', 'api.hubapi.com', (w) => `pat-na1-${w.uuid()}`),
   p('zendesk', 'ZENDESK_API_TOKEN', 'acme.zendesk.com', (w) => w.an(40)),
   p('contentful', 'CONTENTFUL_MANAGEMENT_TOKEN', 'api.contentful.com', (w) => `CFPAT-${w.an(43, URLSAFE)}`),
@@ -190,7 +176,13 @@ const PROVIDERS: P[] = [
   p('google-oauth', 'GOOGLE_ACCESS_TOKEN', 'www.googleapis.com', (w) => `ya29.a0${w.an(150, URLSAFE)}`, 'access_token'),
   p('facebook', 'FACEBOOK_ACCESS_TOKEN', 'graph.facebook.com', (w) => `EAAG${w.an(180)}`, 'access_token'),
   p('twitter', 'TWITTER_BEARER_TOKEN', 'api.twitter.com', (w) => `AAAAAAAAAAAAAAAAAAAAA${w.an(80, `${AN}%`)}`),
-  p('mapbox-secret', 'MAPBOX_SECRET_TOKEN', 'api.mapbox.com', (w) => `sk.eyJ1Ijoi${w.an(60, URLSAFE)}.${w.an(22, URLSAFE)}`, 'access_token'),
+  p(
+    'mapbox-secret',
+    'MAPBOX_SECRET_TOKEN',
+    'api.mapbox.com',
+    (w) => `sk.eyJ1Ijoi${w.an(60, URLSAFE)}.${w.an(22, URLSAFE)}`,
+    'access_token',
+  ),
   p('algolia', 'ALGOLIA_ADMIN_KEY', 'acme-dsn.algolia.net', (w) => w.hex(32)),
   p('amplitude', 'AMPLITUDE_SECRET_KEY', 'amplitude.com', (w) => w.hex(32)),
   p('segment', 'SEGMENT_WRITE_KEY', 'api.segment.io', (w) => w.an(32)),
@@ -214,19 +206,37 @@ const PROVIDERS: P[] = [
   p('honeycomb', 'HONEYCOMB_API_KEY', 'api.honeycomb.io', (w) => `hcaik_${w.an(58, ANL)}`),
   p('pagerduty', 'PAGERDUTY_TOKEN', 'api.pagerduty.com', (w) => `u+${w.an(18, URLSAFE)}`),
   p('opsgenie', 'OPSGENIE_API_KEY', 'api.opsgenie.com', (w) => w.uuid()),
-  p('dynatrace', 'DT_API_TOKEN', 'acme.live.dynatrace.com', (w) => `dt0c01.${w.an(24, `${UP}${DIG}`)}.${w.an(64, `${UP}${DIG}`)}`),
+  p(
+    'dynatrace',
+    'DT_API_TOKEN',
+    'acme.live.dynatrace.com',
+    (w) => `dt0c01.${w.an(24, `${UP}${DIG}`)}.${w.an(64, `${UP}${DIG}`)}`,
+  ),
   p('rollbar', 'ROLLBAR_ACCESS_TOKEN', 'api.rollbar.com', (w) => w.hex(32)),
   p('bugsnag', 'BUGSNAG_API_KEY', 'notify.bugsnag.com', (w) => w.hex(32)),
-  p('elastic', 'ELASTIC_API_KEY', 'acme.es.io', (w) => Buffer.from(`${w.an(20, URLSAFE)}:${w.an(22, URLSAFE)}`).toString('base64')),
+  p('elastic', 'ELASTIC_API_KEY', 'acme.es.io', (w) =>
+    Buffer.from(`${w.an(20, URLSAFE)}:${w.an(22, URLSAFE)}`).toString('base64'),
+  ),
   p('logdna', 'LOGDNA_INGESTION_KEY', 'logs.mezmo.com', (w) => w.hex(32)),
   // auth providers and generic
   p('okta', 'OKTA_API_TOKEN', 'acme.okta.com', (w) => `00${w.an(40, URLSAFE)}`),
   p('auth0', 'AUTH0_CLIENT_SECRET', 'acme.auth0.com', (w) => w.an(64, URLSAFE)),
-  p('azure-client-secret', 'AZURE_CLIENT_SECRET', 'login.microsoftonline.com', (w) => `${w.an(3)}8Q~${w.an(34, `${AN}_~.-`)}`),
+  p(
+    'azure-client-secret',
+    'AZURE_CLIENT_SECRET',
+    'login.microsoftonline.com',
+    (w) => `${w.an(3)}8Q~${w.an(34, `${AN}_~.-`)}`,
+  ),
   p('firebase', 'FCM_SERVER_KEY', 'fcm.googleapis.com', (w) => `AAAA${w.an(7, URLSAFE)}:APA91b${w.an(134, URLSAFE)}`),
   p('generic-api-key-uuid', 'PARTNER_API_KEY', 'api.partner.example.net', (w) => w.uuid(), 'api_key'),
   p('generic-secret-hex', 'WEBHOOK_SECRET', 'hooks.internal.example.net', (w) => w.hex(40)),
-  p('generic-access-token', 'SERVICE_ACCESS_TOKEN', 'api.internal.example.net', (w) => w.an(48, URLSAFE), 'access_token'),
+  p(
+    'generic-access-token',
+    'SERVICE_ACCESS_TOKEN',
+    'api.internal.example.net',
+    (w) => w.an(48, URLSAFE),
+    'access_token',
+  ),
   p('generic-client-secret', 'OIDC_CLIENT_SECRET', 'sso.internal.example.net', (w) => w.an(32)),
 ];
 
@@ -245,11 +255,13 @@ const DEV: Carrier[] = [
   (_w, x, s) => `# .env\n${x.env}=${s}\nLOG_LEVEL=info`,
   (w, x, s) =>
     `{\n  "service": "${vendor(x.env)}",\n  "${option(x.env)}": "${s}",\n  "timeoutMs": ${w.int(9000) + 1000}\n}`,
-  (_w, x, s) => `${vendor(x.env)}:\n  ${snake(x.env.split('_').slice(1).join('_') || x.env)}: ${s}\n  region: eu-west-1`,
+  (_w, x, s) =>
+    `${vendor(x.env)}:\n  ${snake(x.env.split('_').slice(1).join('_') || x.env)}: ${s}\n  region: eu-west-1`,
   (_w, x, s) => `curl -s https://${x.host}/v1/me -H "Authorization: Bearer ${s}"`,
   (_w, x, s) => `GET https://${x.host}/v1/items?${x.param ?? 'api_key'}=${s}&limit=20`,
   (_w, x, s) => `my ${vendor(x.env)} token is ${s} and the request still fails with 401, any idea?`,
-  (_w, x, s) => `client = ${vendor(x.env).replace(/^./, (c) => c.toUpperCase())}Client(${snake(x.env.split('_').slice(1).join('_') || 'key')}="${s}")`,
+  (_w, x, s) =>
+    `client = ${vendor(x.env).replace(/^./, (c) => c.toUpperCase())}Client(${snake(x.env.split('_').slice(1).join('_') || 'key')}="${s}")`,
 ];
 
 const HOLDOUT: Carrier[] = [
@@ -263,94 +275,6 @@ const HOLDOUT: Carrier[] = [
   (_w, x, s) => `const cfg = { ${option(x.env)}: "${s}", region: "us-east-1" };`,
   (_w, x, s) => `$env:${x.env} = "${s}"`,
 ];
-
-/** Credentials in URLs: user:password@host in the forms clients and tools print them. */
-function urlCredentials(w: W, split: Split): SecretSample[] {
-  const pass = () => w.an(w.pick([12, 16, 20, 24]), `${AN}_-.~`);
-  const mk = (source: string, text: (s: string) => string, secret = pass()): SecretSample => ({
-    source,
-    family: 'url',
-    text: text(secret),
-    secret,
-  });
-  if (split === 'dev')
-    return [
-      mk('url-userinfo-https', (s) => `git remote set-url origin https://deploy:${s}@git.acme.io/platform/api.git`),
-      mk('url-userinfo-registry', (s) => `pip install --index-url https://ci:${s}@pypi.acme.io/simple/ acme-sdk`),
-      mk('url-userinfo-amqp', (s) => `BROKER_URL=amqp://worker:${s}@rabbit.internal:5672/jobs`),
-      mk('url-userinfo-redis', (s) => `REDIS_URL=redis://:${s}@cache.internal:6379/0`),
-      mk('url-token-user', (s) => `git clone https://${s}@github.com/acme/infra.git`, `ghp_${w.an(36)}`),
-      mk('url-oauth2-user', (s) => `https://oauth2:${s}@gitlab.com/acme/app.git`, `glpat-${w.an(20, URLSAFE)}`),
-      mk('url-query-sig', (s) => `https://acme.blob.core.windows.net/backups/db.bak?sv=2022-11-02&ss=b&srt=o&sp=r&se=2026-01-01T00:00:00Z&sig=${s}`, encodeURIComponent(w.b64(32))),
-    ];
-  return [
-    mk('url-userinfo-https', (s) => `Cloning from https://admin:${s}@registry.acme.dev/v2/ failed with 403.`),
-    mk('url-userinfo-mysql', (s) => `DATABASE_URL="mysql://app:${s}@db.acme.internal:3306/shop"`),
-    mk('url-userinfo-mongodb', (s) => `MONGO_URI=mongodb+srv://svc:${s}@cluster0.ab12c.mongodb.net/prod?retryWrites=true`),
-    mk('url-userinfo-ftp', (s) => `lftp ftp://backup:${s}@files.acme.net/nightly`),
-    mk('url-token-user', (s) => `npm install git+https://${s}:x-oauth-basic@github.com/acme/private-lib.git`, `ghp_${w.an(36)}`),
-    mk('url-x-access-token', (s) => `https://x-access-token:${s}@github.com/acme/site.git`, `ghs_${w.an(36)}`),
-    mk('url-query-sig', (s) => `curl "https://storage.googleapis.com/acme/report.csv?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=svc%40acme.iam.gserviceaccount.com&X-Goog-Signature=${s}"`, w.hex(256)),
-  ];
-}
-
-function lookalikes(w: W, split: Split): LookalikeSample[] {
-  const L = (source: string, text: string): LookalikeSample => ({ source, text });
-  const pem = (label: string, bytes: number) =>
-    `-----BEGIN ${label}-----\n${(w.b64(bytes).match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----`;
-  const sha = () => w.hex(40);
-  if (split === 'dev')
-    return [
-      L('public-key', `Add this to the verifier config:\n${pem('PUBLIC KEY', 294)}`),
-      L('public-key', `key.pub:\n${pem('PUBLIC KEY', 91)}`),
-      L('ssh-public-key', `echo "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQ${w.s(B64, 540)}= deploy@ci" >> ~/.ssh/authorized_keys`),
-      L('ssh-public-key', `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${w.s(B64, 43)} jane@laptop`),
-      L('certificate', `ca.crt: |\n${pem('CERTIFICATE', 700)}`),
-      L('git-sha', `commit ${sha()}\nAuthor: Jane Doe\nDate:   Tue Nov 4 10:12:33 2025 +0100\n\n    fix: retry token refresh`),
-      L('git-sha', `git cherry-pick ${sha()} && git push origin release/1.4`),
-      L('git-sha', `Fixed in ${sha()} (merged as part of #4821).`),
-      L('git-sha', `GIT_COMMIT=${sha()}\nBUILD_NUMBER=1842`),
-      L('git-remote', `git remote add upstream git@github.com:acme-corp/api-gateway.git`),
-      L('git-remote', `Set the remote to git@gitlab.com:platform/infra/terraform-modules.git and push.`),
-      L('placeholder', `OPENAI_API_KEY=<your-openai-api-key>\nANTHROPIC_API_KEY=<your-anthropic-key>`),
-      L('placeholder', `{"apiKey": "YOUR_API_KEY", "secret": "YOUR_SECRET"}`),
-      L('placeholder', `export STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx`),
-      L('placeholder', `Authorization: Bearer \${ACCESS_TOKEN}`),
-      L('placeholder', `token: "{{ .Values.github.token }}"`),
-      L('id', `AZURE_CLIENT_ID=${w.uuid()}\nAZURE_TENANT_ID=${w.uuid()}`),
-      L('id', `{"request_id": "${w.uuid()}", "status": "ok"}`),
-      L('id', `key_id: ${w.uuid()}`),
-      L('hash', `sha256sum: ${w.hex(64)}  terraform_1.9.8_linux_amd64.zip`),
-      L('hash', `image: ghcr.io/acme/api@sha256:${w.hex(64)}`),
-      L('hash', `"integrity": "sha512-${w.b64(64)}"`),
-      L('test-fixture', `def test_login():\n    assert login("alice", password="hunter2") is None`),
-      L('docs-prose', `Your API key is shown once in the dashboard; the token is then sent in the Authorization header.`),
-    ];
-  return [
-    L('public-key', `-----BEGIN RSA PUBLIC KEY-----\n${(w.b64(270).match(/.{1,64}/g) ?? []).join('\n')}\n-----END RSA PUBLIC KEY-----`),
-    L('public-key', `const verifyKey = \`${pem('PUBLIC KEY', 294)}\`;`),
-    L('ssh-public-key', `github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBB${w.s(B64, 87)}=`),
-    L('ssh-public-key', `ssh_authorized_keys:\n  - ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAACAQ${w.s(B64, 700)} ops@bastion`),
-    L('pgp-public-key', `-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n${(w.b64(400).match(/.{1,64}/g) ?? []).join('\n')}\n=${w.s(B64, 4)}\n-----END PGP PUBLIC KEY BLOCK-----`),
-    L('jwks', `{"keys":[{"kty":"RSA","kid":"${w.an(20)}","use":"sig","alg":"RS256","n":"${w.s(URLSAFE, 342)}","e":"AQAB"}]}`),
-    L('git-sha', `git revert --no-edit ${sha()}`),
-    L('git-sha', `See https://github.com/acme/api/commit/${sha()} for the change.`),
-    L('git-sha', `HEAD is now at ${sha().slice(0, 7)} bump version; previous head ${sha()}`),
-    L('git-sha', `"sha": "${sha()}", "ref": "refs/heads/main"`),
-    L('git-remote', `git clone git@bitbucket.org:acme/mobile-app.git && cd mobile-app`),
-    L('git-remote', `url = ssh://git@git.acme.io:2222/infra/charts.git`),
-    L('placeholder', `PINECONE_API_KEY=<INSERT_KEY_HERE>\nGROQ_API_KEY=gsk_...`),
-    L('placeholder', `export GITHUB_TOKEN=ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX`),
-    L('placeholder', `api_key = "changeme"\napi_secret = "********"`),
-    L('id', `SUBSCRIPTION_ID=${w.uuid()}\nRESOURCE_GROUP=rg-prod`),
-    L('id', `"tenantId": "${w.uuid()}", "clientId": "${w.uuid()}"`),
-    L('hash', `go.opentelemetry.io/otel v1.28.0 h1:${w.b64(32)}`),
-    L('hash', `"etag": "${w.hex(32)}"`),
-    L('data-uri', `<img src="data:image/png;base64,${w.b64(300)}">`),
-    L('test-fixture', `const FAKE_TOKEN = "test-token-123";\nexpect(auth(FAKE_TOKEN)).toBe(false);`),
-    L('docs-prose', `Rotate the secret key every 90 days and keep the access token short-lived.`),
-  ];
-}
 
 export interface WildCorpus {
   positives: SecretSample[];
@@ -372,7 +296,7 @@ export function wildCorpus(split: Split, per = 1): WildCorpus {
       }
     }
     positives.push(...urlCredentials(w, split));
-    lookalikeSet.push(...lookalikes(w, split));
+    lookalikeSet.push(...wildLookalikes(w, split));
   }
   return { positives, lookalikes: lookalikeSet };
 }

@@ -5,12 +5,14 @@
 // by checks anyone can rerun, never by hand:
 // - `not-a-secret`: kingfisher's invisible rules (identifiers it reports only next to a secret: app ids, URLs);
 // - `not-compiled`: the pattern (verbose syntax removed, kingfisher.ts) does not compile on RE2 or stays unbounded;
-// - `examples-not-matched`: the compiled pattern matches none of the rule's own examples (a conversion gone wrong);
+// - `examples-not-matched`: the compiled rule redacts none of the rule's own examples (a conversion gone wrong, or
+//   examples that are placeholders by Tollgate's look-alike principles: nothing shows the rule works);
 // - `no-keyword`: no necessary literal of 4+ keyword characters (literals.ts): it would run on every scan;
 // - `common-keyword`: a keyword occurs more than once per COMMON_PER_KB of ordinary technical text (this
 //   repository's own documentation and code): the rule would run on most answers for little;
 // - `superseded`: every example it matches is already redacted over the secret by the gitleaks and Tollgate rules
 //   and the built-in detectors (so findings keep their names: a Postgres URL stays a connection-string);
+// - `not-pooled`: the scanner would visit it on every scan (see the check below), not only where its keyword occurs;
 // - `touches-lookalike`: it changes a text of the development look-alike sets (public keys, SHAs, placeholders…);
 // - otherwise `adopted`.
 import { execFileSync } from 'node:child_process';
@@ -22,11 +24,14 @@ import { builtinRules, SECRET_DETECTORS } from '../detectors.ts';
 import { lookalikeDev } from '../eval/lookalikes.ts';
 import { secretCorpus } from '../eval/secrets-corpus.ts';
 import { wildCorpus } from '../eval/secrets-wild.ts';
-import { scanText } from '../scanner.ts';
+import { rng } from '../eval/generate.ts';
+import type { Rule } from '../rules.ts';
+import { type Finding, scanText } from '../scanner.ts';
 import { type Adoption, type KingfisherData, type KingfisherRule, slug, stripVerbose } from './kingfisher.ts';
 import { KeywordAutomaton } from './keywords.ts';
 import { necessaryLiterals } from './literals.ts';
-import { compileRuleset, loadGitleaksConfig, rewritePattern } from './ruleset.ts';
+import { compileRuleset, loadGitleaksConfig, MAX_KEYWORD_OFFSET, rewritePattern, WIDE_TERMINATOR } from './ruleset.ts';
+import { sampler } from './sample.ts';
 import { TOLLGATE_RULES } from './tollgate-rules.ts';
 
 /** A keyword seen more often than once per this many KB of ordinary text is too common to prefilter on. */
@@ -34,7 +39,9 @@ export const COMMON_PER_KB = 64;
 
 function readRules(dir: string): KingfisherRule[] {
   const out: KingfisherRule[] = [];
-  for (const f of readdirSync(dir).filter((x) => /\.ya?ml$/.test(x)).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => /\.ya?ml$/.test(x))
+    .sort()) {
     const doc = parse(readFileSync(`${dir}/${f}`, 'utf8')) as { rules?: Record<string, unknown>[] };
     for (const r of doc.rules ?? []) {
       out.push({
@@ -69,6 +76,25 @@ function keywordRates(keywords: string[], text: string): Map<string, number> {
   return counts;
 }
 
+/** Up to three texts made of the rule's own generated matches that the rule alone redacts. */
+function sampledPositives(regex: string, rule: Rule): { e: string; f: Finding[] }[] {
+  let gen: (r: () => number) => string;
+  try {
+    gen = sampler(rewritePattern(regex).source.replace(WIDE_TERMINATOR, ''), 6);
+  } catch {
+    return [];
+  }
+  const rand = rng(0x6b66);
+  const context = rule.keywords && rule.keywords.before > 0 ? `${rule.keywords.list[0]} ` : '';
+  const out: { e: string; f: Finding[] }[] = [];
+  for (let k = 0; k < 200 && out.length < 3; k++) {
+    const e = `${context}${gen(rand)}\n`;
+    const f = scanText([rule], e).findings;
+    if (f.length > 0) out.push({ e, f });
+  }
+  return out;
+}
+
 export function decide(rules: readonly KingfisherRule[]): Adoption[] {
   const cfg = loadGitleaksConfig();
   const taken = new Set([...cfg.rules, ...TOLLGATE_RULES].map((r) => r.id));
@@ -78,11 +104,7 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
     ...SECRET_DETECTORS.flatMap((d) => builtin[d]),
     ...compileRuleset(cfg, TOLLGATE_RULES).rules.values(),
   ];
-  const lookalikes = [
-    ...secretCorpus('dev').lookalikes,
-    ...lookalikeDev(),
-    ...wildCorpus('dev').lookalikes,
-  ];
+  const lookalikes = [...secretCorpus('dev').lookalikes, ...lookalikeDev(), ...wildCorpus('dev').lookalikes];
   const text = ordinaryText();
   const kb = text.length / 1024;
   const out: Adoption[] = [];
@@ -94,7 +116,10 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
     const a: Adoption = { upstream: r.id, id, status: 'adopted' };
     out.push(a);
     if (r.visible === false) {
-      Object.assign(a, { status: 'not-a-secret', reason: 'invisible in kingfisher: an identifier reported with a secret' });
+      Object.assign(a, {
+        status: 'not-a-secret',
+        reason: 'invisible in kingfisher: an identifier reported with a secret',
+      });
       continue;
     }
     const regex = stripVerbose(r.pattern).trim();
@@ -106,7 +131,7 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
       continue;
     }
     if (!r.examples.some((e) => re.test(e))) {
-      Object.assign(a, { status: 'examples-not-matched', regex });
+      Object.assign(a, { status: 'examples-not-matched', reason: 'the pattern matches none of its examples', regex });
       continue;
     }
     let keywords: string[] | undefined;
@@ -128,7 +153,10 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
   const candidates = pending.filter(({ a }) => {
     const common = (a.keywords ?? []).find((k) => (rates.get(k) ?? 0) / kb > 1 / COMMON_PER_KB);
     if (common === undefined) return true;
-    Object.assign(a, { status: 'common-keyword', reason: `keyword "${common}": ${rates.get(common)} in ${Math.round(kb)} KB` });
+    Object.assign(a, {
+      status: 'common-keyword',
+      reason: `keyword "${common}": ${rates.get(common)} in ${Math.round(kb)} KB`,
+    });
     return false;
   });
   // compiled one by one: a rule that fails here is reported, the others still get their decision
@@ -150,8 +178,28 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
       Object.assign(a, { status: 'not-compiled', reason: rep?.reason ?? 'not compiled' });
       continue;
     }
-    const own = r.examples.map((e) => ({ e, f: scanText([rule], e).findings }));
-    const found = own.filter((x) => x.f.length > 0);
+    // the scanner pools keyword rules (visits one only where its keyword occurs) unless a match may span whitespace
+    // with the keyword far in, or a keyword is not made of keyword characters: such a rule is visited on every scan
+    const kw = rule.keywords;
+    const spansSpace = [9, 10, 13, 32].some((c) => rule.alphabet.ascii[c] === 1) || rule.alphabet.nonAscii;
+    if (!kw || !kw.list.every((k) => /^[a-z0-9._-]+$/.test(k)) || (spansSpace && kw.offset > MAX_KEYWORD_OFFSET)) {
+      Object.assign(a, {
+        status: 'not-pooled',
+        reason: `keyword ${kw?.list.join('|')} at offset ${kw?.offset}: visited on every scan`,
+      });
+      continue;
+    }
+    // upstream examples are often synthetic (sequential or placeholder bodies, which the look-alike checks refuse):
+    // then matches generated from the pattern stand in for them
+    let found = r.examples.map((e) => ({ e, f: scanText([rule], e).findings })).filter((x) => x.f.length > 0);
+    if (found.length === 0) found = sampledPositives(a.regex as string, rule);
+    if (found.length === 0) {
+      Object.assign(a, {
+        status: 'examples-not-matched',
+        reason: 'neither an example nor a generated match is redacted',
+      });
+      continue;
+    }
     const by = new Set<string>();
     const covered = found.every(({ e, f }) => {
       const ex = scanText(existing, e);
@@ -162,7 +210,7 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
         return hit !== undefined;
       });
     });
-    if (found.length > 0 && covered) {
+    if (covered) {
       Object.assign(a, { status: 'superseded', reason: `examples already redacted by ${[...by].sort().join(', ')}` });
       continue;
     }

@@ -31,6 +31,7 @@ export type AdoptionStatus =
   | 'no-keyword'
   | 'common-keyword'
   | 'examples-not-matched'
+  | 'not-pooled'
   | 'touches-lookalike'
   | 'not-compiled';
 

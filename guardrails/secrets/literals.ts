@@ -68,7 +68,7 @@ class Parser {
     let best: Set<string> | undefined;
     while (this.i < this.src.length && this.src[this.i] !== '|' && this.src[this.i] !== ')') {
       const n = this.repeat();
-      const joined = run && n.exact ? product(run, n.exact) : undefined;
+      const joined: Set<string> | undefined = run && n.exact ? product(run, n.exact) : undefined;
       if (joined) {
         run = joined;
         continue;

@@ -13,7 +13,15 @@ describe('look-alike principles', () => {
     ['DB_PASSWORD', 'postgresql://DB_USER:', false, true],
     ['9fceb02d0ae598e95dc970b74767f19372d61af8', 'commit ', false, true],
     ['9fceb02d0ae598e95dc970b74767f19372d61af8', 'api_key = ', false, false], // hex, but no hash word: may be a key
-    ['3f2c9a1e-8b7d-4c6e-9f0a-1b2c3d4e5f60', 'api_key: ', true, true],
+    ['3f2c9a1e-8b7d-4c6e-9f0a-1b2c3d4e5f60', 'api_key: ', true, false], // a UUID named as a key (Heroku, Postmark…)
+    ['3f2c9a1e-8b7d-4c6e-9f0a-1b2c3d4e5f60', '"apiKey": "', true, false],
+    ['3f2c9a1e-8b7d-4c6e-9f0a-1b2c3d4e5f60', 'my token is ', true, false],
+    ['3f2c9a1e-8b7d-4c6e-9f0a-1b2c3d4e5f60', 'key_id: ', true, true], // named as an id
+    ['3f2c9a1e-8b7d-4c6e-9f0a-1b2c3d4e5f60', 'AZURE_CLIENT_ID=', true, true],
+    ['3f2c9a1e-8b7d-4c6e-9f0a-1b2c3d4e5f60', '{"request_id": "', true, true],
+    ['MCowBQYDK2VwAyEAq8Zt3VbN6mWp9YcD4eF7gJ2aKq8Zt3VbN6mWp9Yc', 'public_key = "', true, true], // not a secret
+    ['MCowBQYDK2VwAyEAq8Zt3VbN6mWp9YcD4eF7gJ2aKq8Zt3VbN6mWp9Yc', 'the public key is ', true, true],
+    ['c0ffee254729296a45a3885639AC7E10F9d54979', 'idempotency_key: ', true, true],
     ['3f2c9a1e-8b7d-4c6e-9f0a-1b2c3d4e5f60', 'HEROKU_API_KEY=', false, false], // a provider whose keys are UUIDs
     ['sk_test_51HxR2aKq8Zt3VbN6mWp9YcD4eF7gJ', 'STRIPE_KEY=', false, false], // test-mode keys are credentials
     ['ghp_Zq8fK2mN5pR7tV9xB1cD3eF6gH8jK0lM4nP6', 'GITHUB_TOKEN=', false, false],

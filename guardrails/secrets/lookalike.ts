@@ -27,7 +27,8 @@ const HASH_LENGTHS: ReadonlySet<number> = new Set([32, 40, 56, 64, 96, 128]);
 const CONSTANT_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The value is assigned to a name ending in a secret word (the assignment operator and quotes between). */
-const SECRET_NAME = /(?:key|secret|token|passw(?:or)?d|pwd|credentials?)["'\x60]?\s{0,3}(?:=|:|:=|=>|\sis:?)\s{0,3}["'\x60]?$/i;
+const SECRET_NAME =
+  /(?:key|secret|token|passw(?:or)?d|pwd|credentials?)["'\x60]?\s{0,3}(?:=|:|:=|=>|\sis:?)\s{0,3}["'\x60]?$/i;
 /** Names ending in "key" that do not hold a secret. */
 const NON_SECRET_KEY =
   /(?:public|pub|primary|foreign|partition|sort|cache|idempotency|object|row|hash|routing|dedup|index|shard|lookup|cursor|event|message|s3|bucket|map|dict|group|ssh[_.-]?public)[ _.-]?key["'\x60]?\s{0,3}(?:=|:|:=|=>|\sis:?)?\s{0,3}["'\x60]?$/i;

@@ -12,6 +12,7 @@ import { convert } from './import-gitleaks.ts';
 import { KeywordAutomaton, shannonEntropy } from './keywords.ts';
 import { compileRuleset, loadGitleaksConfig, rewritePattern, secretRuleset, WIDE_TERMINATOR } from './ruleset.ts';
 import { sampler } from './sample.ts';
+import { kingfisherRules, loadAdoption, loadKingfisherData } from './kingfisher.ts';
 import { TOLLGATE_RULES } from './tollgate-rules.ts';
 import type { GitleaksConfig } from './types.ts';
 
@@ -31,7 +32,7 @@ describe('adopted ruleset (gitleaks, as data)', () => {
   });
 
   it('accounts for every rule: adopted, superseded by a Tollgate detector, not applicable, or reported as not compiling', () => {
-    const ids = [...cfg.rules.map((r) => r.id), ...TOLLGATE_RULES.map((r) => r.id)];
+    const ids = [...cfg.rules, ...TOLLGATE_RULES, ...kingfisherRules()].map((r) => r.id);
     assert.deepEqual(compiled.report.map((r) => r.id).sort(), [...ids].sort());
     const by = (s: string) => compiled.report.filter((r) => r.status === s).map((r) => r.id);
     assert.deepEqual(by('superseded').sort(), ['jwt', 'private-key']);
@@ -70,9 +71,20 @@ describe('adopted ruleset (gitleaks, as data)', () => {
   });
 });
 
-/** A text the rule alone redacts, built from random strings of its own pattern (keyword context added when needed). */
+const kfData = loadKingfisherData();
+const kfExamples = new Map(loadAdoption().map((a, i) => [a.id, kfData.rules[i]?.examples ?? []] as const));
+
+/**
+ * A text the rule alone redacts: for a kingfisher rule one of its upstream examples, else built from random strings of
+ * its own pattern (keyword context added when needed).
+ */
 function positiveFor(id: string, rule: Rule, seed: number): { text: string; secret: string } | undefined {
-  const src = cfg.rules.find((r) => r.id === id)?.regex ?? (TOLLGATE_RULES.find((r) => r.id === id)?.regex as string);
+  for (const text of kfExamples.get(id) ?? []) {
+    const out = scanText([rule], text);
+    const f = out.findings[0];
+    if (f) return { text, secret: text.slice(f.start, f.end) };
+  }
+  const src = [...cfg.rules, ...TOLLGATE_RULES, ...kingfisherRules()].find((r) => r.id === id)?.regex as string;
   const gen = sampler(rewritePattern(src).source.replace(WIDE_TERMINATOR, ''), 6);
   const rand = rng(seed);
   const context = rule.keywords && rule.keywords.before > 0 ? `${rule.keywords.list[0]} ` : '';
@@ -119,7 +131,7 @@ describe('a true positive per rule', () => {
     const generic = cfg.rules.filter((r) => r.regex?.startsWith(String.raw`(?i)[\w.-]{0,50}?`)).map((r) => r.id);
     assert.ok(generic.length >= 90, `${generic.length} generic rules`);
     const guard = compileGuard(STRICT_GUARDRAILS);
-    for (const id of [...generic, 'generic-api-key']) {
+    for (const id of [...generic, 'generic-api-key', 'secret-in-context']) {
       const p = samples.get(id);
       assert.ok(p, id);
       for (const fake of [

@@ -88,13 +88,7 @@ export const REPORTED_AS: Readonly<Record<string, string>> = {
 };
 
 /** Rules that take any identifier-and-value shape (no provider format): a UUID value is an id there. */
-const GENERIC: ReadonlySet<string> = new Set([
-  'generic-api-key',
-  'password-assignment',
-  'secret-assignment-hex',
-  'url-query-credential',
-  'secret-in-prose',
-]);
+const GENERIC: ReadonlySet<string> = new Set(['generic-api-key', 'password-assignment', 'secret-in-context']);
 
 /** gitleaks' trailing terminator: after the token, one backtick, quote, space or `;`, an escaped \\n or \\r, or the end. */
 export const TERMINATOR = String.raw`(?:[\x60'"\s;]|\\[nr]|$)`;
