@@ -63,7 +63,7 @@ export function defaultOperatorOptions(partial: Partial<OperatorOptions> = {}): 
     metricsPort: 8082,
     bindAddress: '0.0.0.0',
     identity: `${hostname()}-${process.pid}`,
-    workers: 16,
+    workers: 32,
     resyncMs: 10 * 60_000,
     stallAfterMs: 10 * 60_000,
     log: (msg, fields) =>

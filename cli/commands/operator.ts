@@ -32,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     'health-port': { type: 'string' },
     'metrics-port': { type: 'string' },
     'bind-address': { type: 'string', default: '0.0.0.0' },
-    workers: { type: 'string', default: '16' },
+    workers: { type: 'string', default: '32' },
     'gateway-url': { type: 'string' },
     identity: { type: 'string' },
     'secret-namespaces': { type: 'string' },

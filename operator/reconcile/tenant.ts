@@ -2,6 +2,7 @@
 import { leaseRevokedKeys, type PublishedRevocation } from '../../api/delivery.ts';
 import type { LLMTenantStatus } from '../../api/v1alpha1/index.ts';
 import { LLMTenant } from '../../api/v1alpha1/index.ts';
+import type { TenantOutcome } from '../compiler/index.ts';
 import { generateKey } from '../../api/keys.ts';
 import { keySecretName } from '../compiler/keys.ts';
 import { LABEL_TENANT, MANAGED_BY, labelValue, ownerRefs } from '../compiler/labels.ts';
@@ -57,7 +58,7 @@ export async function reconcileTenant(
     plan = planKeySecret(tenant, current, now, generateKey);
   }
   if (plan.changed) {
-    await ctx.client.apply(R.Secret, {
+    const written = await ctx.client.apply<KObject>(R.Secret, {
       apiVersion: 'v1',
       kind: 'Secret',
       type: 'Opaque',
@@ -83,15 +84,33 @@ export async function reconcileTenant(
       rotated: plan.rotated,
       dropped: plan.dropped,
     });
-    // Status follows once the informer sees the Secret (level-triggered).
-    return { requeueAfterMs: 500 };
+    // What the API server stored goes into the cache now (as digests), so this reconcile goes on with it instead
+    // of waiting for the watch: a plan made on a cache that missed it would issue the keys again. Should an older
+    // event of this Secret still arrive, the next plan differs from the cache and reads the live Secret first.
+    ctx.world.managedSecrets.ingest('MODIFIED', written);
   }
 
-  // 2. Let the tenant's namespace reach the gateway (one NetworkPolicy per namespace: the first tenant there writes it).
+  // 2. Let the tenant's namespace reach the gateway (one NetworkPolicy per namespace: the first tenant there
+  //    writes it), while the status is written (3.).
   const outcome = ctx.world.tenantOutcome(namespace, name, now);
   if (!outcome) return;
   const np = tenantNetworkPolicy(namespace, ctx.world.options);
-  await ensure(ctx, np, ctx.world.networkPolicies.get(`${ctx.gatewayNamespace}/${np.metadata.name}`));
+  await Promise.all([
+    ensure(ctx, np, ctx.world.networkPolicies.get(`${ctx.gatewayNamespace}/${np.metadata.name}`)),
+    writeTenantStatus(ctx, obj, tenant, outcome, now),
+  ]);
+  return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
+}
+
+async function writeTenantStatus(
+  ctx: ReconcileContext,
+  obj: KObject,
+  tenant: LLMTenant,
+  outcome: TenantOutcome,
+  now: Date,
+): Promise<void> {
+  const namespace = obj.metadata.namespace ?? 'default';
+  const name = obj.metadata.name;
 
   // 3. Status, including keys the gateway revoked (anomaly detection, `tollgate keys revoke`), kept sticky in
   //    status.revokedKeys (issue #13/#15: compiled into the gateway config, so they survive a Redis wipe).
@@ -135,7 +154,6 @@ export async function reconcileTenant(
       );
     }
   }
-  return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
 }
 
 /** Keys the gateway replicas revoked on their own (anomaly detection), from their live Leases. */

@@ -1,0 +1,83 @@
+// The tenant reconciler against a world fed through the informers' ingestion and a client that records writes.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { model, policy, tenant } from '../compiler/testdata.ts';
+import { KubeClient } from '../../kube/client.ts';
+import type { KObject } from '../../kube/object.ts';
+import { createMetrics } from '../metrics.ts';
+import { World } from '../world.ts';
+import type { ReconcileContext } from './context.ts';
+import { reconcileTenant } from './tenant.ts';
+import { tenantNetworkPolicyName } from '../compiler/tenant.ts';
+
+const GW = 'tollgate-system';
+let rv = 1;
+const served = (o: object): KObject => {
+  const m = (o as { metadata: Record<string, unknown> }).metadata;
+  return {
+    ...o,
+    metadata: { ...m, uid: `uid-${String(m['name'])}`, resourceVersion: String(rv++), generation: 1 },
+  } as KObject;
+};
+
+function setup(): { ctx: ReconcileContext; world: World; writes: string[] } {
+  const world = new World(
+    new KubeClient({ kind: 'direct', connection: { server: 'https://127.0.0.1:1', source: 'test' } }),
+    { gatewayNamespace: GW, resyncMs: 0, log: () => {} },
+    { gatewayNamespace: GW, gatewayUrl: 'http://gw/v1' },
+  );
+  world.policies.ingest(
+    'MODIFIED',
+    served(policy('gold', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }] })),
+  );
+  world.models.ingest('MODIFIED', served(model('small')));
+  world.tenants.ingest('MODIFIED', served(tenant('team', 'a', { tier: 'gold', keys: [{ name: 'main' }] })));
+  const writes: string[] = [];
+  const client = {
+    // what the API server answers an apply with: the object as stored (no watch event is delivered here)
+    apply: async (_r: unknown, o: KObject, opts: { subresource?: string } = {}) => {
+      writes.push(`${o.kind}/${o.metadata.name}${opts.subresource ? `/${opts.subresource}` : ''}`);
+      if (opts.subresource === 'status') {
+        const cur = world.tenants.get(`${o.metadata.namespace}/${o.metadata.name}`)!;
+        world.tenants.ingest('MODIFIED', { ...cur, status: o['status'] } as KObject);
+      }
+      return served(o);
+    },
+    get: async () => undefined,
+    create: async () => ({}),
+  } as unknown as KubeClient;
+  const ctx: ReconcileContext = {
+    client,
+    world,
+    gatewayNamespace: GW,
+    gatewayUrl: 'http://gw/v1',
+    identity: 'test',
+    metrics: createMetrics(() => world),
+    log: () => {},
+    now: () => new Date('2026-12-01T00:00:00Z'),
+  };
+  return { ctx, world, writes };
+}
+
+describe('tenant reconciler', () => {
+  it('issues the keys, opens the namespace and writes status in one pass, without waiting for the watch', async () => {
+    const { ctx, world, writes } = setup();
+    assert.equal(await reconcileTenant(ctx, 'team', 'a'), undefined, 'not requeued');
+    assert.deepEqual(
+      writes.sort(),
+      ['LLMTenant/a/status', `NetworkPolicy/${tenantNetworkPolicyName('team')}`, 'Secret/a-tollgate-keys'].sort(),
+    );
+    assert.ok(world.managedSecrets.get('team/a-tollgate-keys'), 'the written Secret is in the cache (as digests)');
+    const status = world.tenants.get('team/a')!['status'] as { conditions: { type: string; status: string }[] };
+    assert.equal(status.conditions.find((c) => c.type === 'Ready')?.status, 'True', 'Ready with the issued key');
+  });
+
+  it('a second pass issues nothing again (the cache has the keys it wrote)', async () => {
+    const { ctx, writes } = setup();
+    await reconcileTenant(ctx, 'team', 'a');
+    writes.length = 0;
+    await reconcileTenant(ctx, 'team', 'a');
+    assert.ok(!writes.includes('Secret/a-tollgate-keys'), `no new keys: ${writes.join(', ')}`);
+    assert.ok(!writes.includes('LLMTenant/a/status'));
+  });
+});
