@@ -82,8 +82,9 @@ function lastAudit(
 }
 /**
  * What settlement charges: the engine's count, but never more than the reservation (issue #10, item 7). This
- * tiny model's BPE counts more tokens than the cl100k pre-flight estimate, so the cap is hit here: the estimate
- * vs engine gap is issue #16, item 5 (per-model encodings), measured by these tests.
+ * tiny model's BPE counts more tokens than the cl100k pre-flight estimate, so the cap is hit here; the learnt
+ * correction (gateway/plan/input-ratio.ts) raises later reservations, which the audit's `reserved` reflects.
+ * The estimate-vs-engine gap itself is measured by token-error.ts (issue #16, item 5).
  */
 const charged = (engineTokens: number, reserved: number) => Math.min(engineTokens, reserved);
 const settle = () => new Promise((r) => setTimeout(r, 100));

@@ -9,7 +9,8 @@
 // Prints Markdown tables: mean and p95 of |relative error|, the bias, and engine/estimate (what the learnt
 // correction of gateway/plan/input-ratio.ts converges to). A script that prints figures, not a test.
 //
-//   node e2e/engines/token-error.ts [--mixes N]
+//   node e2e/engines/token-error.ts [--mixes N] [--url http://127.0.0.1:PORT]   (--url: a llama-server already
+//   running, e.g. with a real model; its API key in TOKEN_ERROR_KEY)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ import { errorStats, statsRow, type Pair } from './token-stats.ts';
 
 const SERVED = 'tiny-llama';
 const REPO = 'tollgate/tiny-llama';
-const { values } = parseArgs({ options: { mixes: { type: 'string', default: '200' } } });
+const { values } = parseArgs({ options: { mixes: { type: 'string', default: '200' }, url: { type: 'string' } } });
 const MIXES = Number(values.mixes);
 
 const modelYaml = (sha256: string): string => `apiVersion: tollgate.dev/v1alpha1
@@ -87,10 +88,22 @@ async function measure(base: string, key: string, category: string, content: str
   return { category, text, chat };
 }
 
-async function main(): Promise<void> {
+interface Engine {
+  readonly base: string;
+  readonly key: string;
+  readonly label: string;
+  stop(): Promise<void>;
+}
+
+/** llama-server on the tiny model, started with the rendered command line (as llamacpp.test.ts does). */
+async function startTinyEngine(): Promise<Engine> {
   const bin = binaryPath('llama-server');
   const work = mkdtempSync(join(tmpdir(), 'tollgate-token-error-'));
   let engine: EngineProcess | undefined;
+  const stop = async (): Promise<void> => {
+    await engine?.stop();
+    rmSync(work, { recursive: true, force: true });
+  };
   try {
     const tiny = writeTinyModel(join(work, 'models', REPO, 'tiny.gguf'));
     const d = renderManifest(join(work, 'manifests'), modelYaml(tiny.sha256));
@@ -107,36 +120,53 @@ async function main(): Promise<void> {
     engine = startProcess(cmd, { cwd: work });
     const base = `http://127.0.0.1:${port}`;
     await waitHealthy(`${base}/health`, engine, 60_000);
+    return { base, key, label: `llama-server ${bin.split('/').at(-2)} on the tiny model (vocab ${tiny.vocab})`, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
 
-    const prompts: [string, string][] = [
-      ...Object.entries(TOKEN_TEXTS).flatMap(([cat, texts]) => texts.map((t): [string, string] => [cat, t])),
-      ...mixedTexts(MIXES, 7).map((t): [string, string] => ['mixed', t]),
-    ];
-    const rows: Measured[] = [];
-    for (const [cat, text] of prompts) rows.push(await measure(base, key, cat, text));
-
-    const categories = [...new Set(rows.map((r) => r.category)), 'all'];
+async function report(engine: Engine): Promise<void> {
+  const prompts: [string, string][] = [
+    ...Object.entries(TOKEN_TEXTS).flatMap(([cat, texts]) => texts.map((t): [string, string] => [cat, t])),
+    ...mixedTexts(MIXES, 7).map((t): [string, string] => ['mixed', t]),
+  ];
+  const rows: Measured[] = [];
+  for (const [cat, text] of prompts) rows.push(await measure(engine.base, engine.key, cat, text));
+  const categories = [...new Set(rows.map((r) => r.category)), 'all'];
+  console.log(`${engine.label}, ${rows.length} prompts\n`);
+  for (const kind of ['text', 'chat'] as const) {
     console.log(
-      `llama-server ${bin.split('/').at(-2)} on the tiny model (vocab ${tiny.vocab}, ${rows.length} prompts)\n`,
+      kind === 'text'
+        ? '### raw text: gateway count vs engine /tokenize'
+        : '### one-message chat: gateway estimate (text + framing) vs engine usage.prompt_tokens',
     );
-    for (const kind of ['text', 'chat'] as const) {
-      console.log(
-        kind === 'text'
-          ? '### raw text: gateway count vs engine /tokenize'
-          : '### one-message chat: gateway estimate (text + framing) vs engine usage.prompt_tokens',
-      );
-      console.log('\n| encoding / prompts | n | mean abs error | p95 abs error | bias | engine / estimate |');
-      console.log('| --- | --- | --- | --- | --- | --- |');
-      for (const name of TOKENIZERS)
-        for (const cat of categories) {
-          const pick = rows.filter((r) => cat === 'all' || r.category === cat).map((r) => r[kind][name]);
-          console.log(statsRow(`${name} / ${cat}`, errorStats(pick)));
-        }
-      console.log();
-    }
+    console.log('\n| encoding / prompts | n | mean abs error | p95 abs error | bias | engine / estimate |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    for (const name of TOKENIZERS)
+      for (const cat of categories) {
+        const pick = rows.filter((r) => cat === 'all' || r.category === cat).map((r) => r[kind][name]);
+        console.log(statsRow(`${name} / ${cat}`, errorStats(pick)));
+      }
+    console.log();
+  }
+}
+
+async function main(): Promise<void> {
+  // --url: a llama-server already running (any model); its key from TOKEN_ERROR_KEY
+  const engine: Engine = values.url
+    ? {
+        base: values.url.replace(/\/+$/, ''),
+        key: process.env.TOKEN_ERROR_KEY ?? '',
+        label: `llama-server at ${values.url}`,
+        stop: async () => undefined,
+      }
+    : await startTinyEngine();
+  try {
+    await report(engine);
   } finally {
-    await engine?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await engine.stop();
   }
 }
 
