@@ -15,6 +15,7 @@
 import RE2 from 're2';
 import { learnedModel } from './injection-model.ts';
 import { SIGNALS, type Signal } from './injection-signals.ts';
+import { HIJACK_SIGNALS } from './injection-signals-hijack.ts';
 import { INTL_SIGNALS } from './injection-signals-intl.ts';
 import { suffixShape } from './injection-shape.ts';
 import { hiddenViews, normalizeForScoring } from './injection-views.ts';
@@ -25,7 +26,7 @@ export { decodedBlobs, hiddenViews, normalizeForScoring } from './injection-view
 export { toolResultText, untrustedSegments, type Segment, type SegmentSource } from './injection-segments.ts';
 
 /** Every pattern signal: English and structural (injection-signals.ts), German/French/Spanish (…-intl.ts). */
-export const ALL_SIGNALS: readonly Signal[] = [...SIGNALS, ...INTL_SIGNALS];
+export const ALL_SIGNALS: readonly Signal[] = [...SIGNALS, ...INTL_SIGNALS, ...HIJACK_SIGNALS];
 
 /**
  * The signals compiled into RE2.Sets of a few patterns each: one pass per set, linear time. Small sets on purpose —
