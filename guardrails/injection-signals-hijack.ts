@@ -16,12 +16,12 @@
 import { F, L, W, type Signal } from './injection-signals.ts';
 
 /** What steers a model: the only objects an override of "prior" things is about. */
-const EN_STEER = String.raw`(?:instructions?|rules|guidelines|guidance|directives?|directions|prompts?|system\s+prompt|programming|orders|commands|constraints|restrictions|policies|safeguards|guardrails)`;
+const EN_STEER = String.raw`(?:instructions?|rules|guidelines|guidance|directives?|directions|prompts?|system\s+(?:prompt|message)|programming|orders|commands|constraints|restrictions|policies|safeguards|guardrails)`;
 const EN_PRIOR2 = String.raw`(?:previous|prior|earlier|preceding|above|original|initial|old|former|existing|current|system|developer|your|all|any|the)`;
 
 const EN_VOID = String.raw`(?:(?:are|is|have\s+been|has\s+been|were|was)\s+(?:now\s+|hereby\s+|officially\s+)?(?:void|null(?:\s+and\s+void)?|nullified|cancel+ed|revoked|rescinded|withdrawn|lifted|suspended|disabled|deactivated|obsolete|superseded|invalid(?:ated)?|overridden|outdated|irrelevant|replaced|removed|deleted|expired)|(?:no\s+longer|don'?t|do\s+not|does\s+not|doesn'?t)\s+(?:apply|applies|matter|count|exist|hold)|(?:are|is)\s+no\s+longer\s+(?:valid|in\s+(?:effect|force)|applicable|relevant|binding|active))`;
 
-const EN_DROP2 = String.raw`(?:pay\s+no\s+(?:heed|mind)\s+to|take\s+no\s+notice\s+of|put\s+aside|dismiss|overlook|scrap|ditch|nullify|cancel|revoke|rescind|suspend|lift|deactivate|disable|turn\s+off|switch\s+off|get\s+rid\s+of|let\s+go\s+of|wipe|purge|unlearn|no\s+longer\s+(?:follow|obey|adhere\s+to|comply\s+with|be\s+bound\s+by)|stop\s+(?:obeying|adhering\s+to|complying\s+with|applying|respecting)|(?:do\s+not|don'?t|never)\s+(?:obey|adhere\s+to|comply\s+with|listen\s+to|respect)|(?:are|is)\s+(?:no\s+longer|not)\s+bound\s+by)`;
+const EN_DROP2 = String.raw`(?:pay\s+no\s+(?:heed|mind)\s+to|take\s+no\s+notice\s+of|put\s+aside|dismiss|overlook|scrap|ditch|nullify|cancel|revoke|rescind|suspend|lift|deactivate|disable|turn\s+off|switch\s+off|get\s+rid\s+of|let\s+go\s+of|wipe|purge|unlearn|no\s+longer\s+(?:follow|obey|adhere\s+to|comply\s+with|be\s+bound\s+by)|stop\s+(?:obeying|adhering\s+to|complying\s+with|applying|respecting)|(?:do\s+not|don'?t|never)\s+(?:follow|obey|adhere\s+to|comply\s+with|listen\s+to|respect)|(?:are|is)\s+(?:no\s+longer|not)\s+bound\s+by)`;
 
 /** The reader of a document, when it is a model: who a hijacking instruction addresses. */
 const EN_READER_AI = String.raw`(?:ai|a\.i\.|llm|assistant|chatbot|bot|gpt|copilot|agent|language\s+model|model)`;
@@ -81,13 +81,38 @@ export const HIJACK_SIGNALS: readonly Signal[] = [
     name: 'doc-request',
     weight: 0.3,
     doc: 0.8,
-    pattern: String.raw`(?:when(?:ever)?|while|as|once|if|before|after)\s+(?:(?:you|the\s+${EN_READER_AI})\s+(?:are\s+|is\s+)?(?:asked\s+to\s+)?)?${EN_ASSIST}\s+(?:(?:this|the|these|that|my|our)\s+)?(?:${W}\s+)?${EN_CONTENT}\b[^.\n]{0,60}?,?\s+(?:(?:please|also|always|you\s+(?:must|should|will|need\s+to)|be\s+sure\s+to|make\s+sure\s+(?:to|that\s+you)|remember\s+to|do\s+not\s+forget\s+to|don'?t\s+forget\s+to)\s+)*${EN_TELL_ONLY}\b`,
+    pattern: String.raw`(?:when(?:ever)?|while|as|once|if|before|after)\s+(?:(?:you|the\s+${EN_READER_AI})\s+(?:are\s+|is\s+)?(?:asked\s+to\s+)?)?${EN_ASSIST}\s+(?:(?:questions?|queries|requests?)\s+(?:about|on|regarding|from)\s+)?(?:(?:this|the|these|that|my|our)\s+)?(?:${W}\s+)?${EN_CONTENT}\b[^.\n]{0,60}?,?\s+(?:(?:please|also|always|you\s+(?:must|should|will|need\s+to)|be\s+sure\s+to|make\s+sure\s+(?:to|that\s+you)|remember\s+to|do\s+not\s+forget\s+to|don'?t\s+forget\s+to)\s+)*${EN_TELL_ONLY}\b`,
   },
   {
     // "AI assistant reading this: …", "attention AI", "to the AI model summarizing the thread"
     name: 'addressed-to-ai',
     weight: 0.7,
     pattern: String.raw`(?:^|[\s(\[>*#:-])(?:(?:hey|hi|hello|attention|psst|note|nb|important|dear|to|for)[,:!]?\s+(?:the\s+|any\s+|all\s+)?(?:ai|a\.i\.|llm|gpt|chatbot|copilot)s?\b|${EN_READER_AI}s?\s*(?:\(\s*)?(?:that\s+is\s+|who\s+is\s+|which\s+is\s+)?(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|reviewing|handling|translating)\s+(?:this|these|the|my|our)\b)`,
+  },
+  {
+    // a vocative: "Assistant, please also draft …", "for any automated assistant:", "note to the summarizer:"
+    name: 'addressed-to-ai',
+    weight: 0.5,
+    doc: 0.75,
+    pattern: String.raw`(?:^|[.!?\n]\s*|p\.?s\.?\s*[:,-]?\s*)(?:hey\s+|hi\s+|dear\s+|ok(?:ay)?\s+)?(?:ai\s+|the\s+)?(?:assistant|chatgpt|gpt|claude|copilot|gemini|ai|llm|agent)\s*[,:]\s*(?:please\s+|also\s+|now\s+|instead\s+)*(?:ignore|disregard|draft|write|tell|say|respond|reply|send|forward|include|output|print|translate|summari[sz]e|answer|recommend|ask|do\s+not|don'?t|always|never|make|add|insert|delete|call|open|visit|click)\b|(?:for|to)\s+(?:the\s+|any\s+|all\s+|every\s+)?(?:automated|virtual|digital|ai|helpful|smart)\s+(?:assistant|agent|model|bot|system|reader)s?\b|(?:note|message|instructions?|memo|reminder)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:summari[sz]er|summari[sz]ing\s+(?:tool|model|assistant)|email\s+assistant|ai\s+(?:reader|system|tool))`,
+  },
+  {
+    name: 'addressed-to-ai',
+    weight: 0.5,
+    doc: 0.75,
+    pattern: String.raw`(?:^|[.!?\n]\s*)(?:assistant(?:\s+ia)?|ia|asistente(?:\s+de\s+ia)?|ki-assistent|ki|assistent)\s*[,:]\s*(?:bitte\s+|s'il\s+te\s+pla[iî]t\s+|por\s+favor\s+)?(?:ignore[sz]?|réponds|reponds|répondez|écris|ecris|dis|traduis|ajoute|responde|escribe|dile|di|ignora|traduce|añade|agrega|antworte|schreibe?|sag|sage|ignoriere|übersetze|füge|en\s+lugar|au\s+lieu|statt)\b`,
+  },
+  {
+    // instead of the task: "au lieu de résumer", "en lugar de resumir", "statt zusammenzufassen"
+    name: 'doc-request',
+    weight: 0.3,
+    doc: 0.75,
+    pattern: String.raw`(?:au\s+lieu\s+de|plutôt\s+que\s+de)\s+(?:le\s+|la\s+|les\s+)?(?:résumer|resumer|traduire|répondre|repondre)|(?:en\s+lugar\s+de|en\s+vez\s+de)\s+(?:resumir|traducir|responder|contestar)|(?:an)?statt\s+(?:\S+\s+){0,3}(?:zusammenzufassen|zu\s+übersetzen|zu\s+beantworten|zu\s+antworten)|beim\s+(?:zusammenfassen|übersetzen|lesen|beantworten|verarbeiten)\s+(?:\S+\s+){0,4}(?:erwähne|erwähnen\s+sie|sag|sage|schreib|schreibe|füge|empfiehl|teile)`,
+  },
+  {
+    name: 'task-switch',
+    weight: 0.5,
+    pattern: String.raw`(?:^|[.!?\n]\s*)(?:additional|extra|new|another|bonus|secondary|hidden|real|actual)\s+(?:task|instruction|assignment|objective)s?\s*:|(?:zusätzliche|weitere|neue|eigentliche)\s+(?:aufgabe|anweisung)\s*:|(?:tâche|consigne)\s+(?:supplémentaire|additionnelle|réelle)\s*:|(?:tarea|instrucción)\s+(?:adicional|extra|real)\s*:`,
   },
   {
     // "also / instead, tell the user …", "your summary must say …", "add this to your answer"
