@@ -177,7 +177,11 @@ function compileByContent(config: CfgGuardrails): Guard {
 /** Every built-in detector, PII included, exfiltration neutralised: what `tollgate guard` uses with no policy. */
 export const STRICT_GUARDRAILS: CfgGuardrails = {
   redaction: { detectors: ['secrets', 'pii'], customPatterns: [] },
-  promptInjection: { mode: 'block', threshold: DEFAULT_THRESHOLDS.user, documentThreshold: DEFAULT_THRESHOLDS.document },
+  promptInjection: {
+    mode: 'block',
+    threshold: DEFAULT_THRESHOLDS.user,
+    documentThreshold: DEFAULT_THRESHOLDS.document,
+  },
   exfiltration: { mode: 'neutralize', allowedHosts: [] },
   canaries: [],
   structuredOutput: { enforce: true },

@@ -166,7 +166,7 @@ export const Guardrails = z.strictObject({
       ),
       documentThreshold: describe(
         z.number().min(0).max(1).default(0.7),
-        'Threshold for tool/function results and retrieved documents (indirect injection), scored with their own weights; the default is the documents\' operating point on the tuning split.',
+        "Threshold for tool/function results and retrieved documents (indirect injection), scored with their own weights; the default is the documents' operating point on the tuning split.",
       ),
       judge: JudgeSpec.optional(),
     })
