@@ -107,6 +107,8 @@ describe('override: prior instructions declared void, more drop-verbs, a clean s
     ['settings', 'To disable the cache, turn off the existing setting in config.yaml.'],
     ['policy page', 'Our old refund policy no longer applies to orders placed after March.'],
     ['de', 'Die bisherige Version der Software ist ab sofort veraltet.'],
+    ['cloud docs', 'To make the bucket public, disable the existing restrictions and turn off the current policies.'],
+    ['a bonus task', 'Bonus task: also add unit tests for the parser.'],
   ];
   for (const [name, text] of benign)
     for (const channel of ['user', 'document'] as const)

@@ -17,7 +17,8 @@ import { F, L, W, type Signal } from './injection-signals.ts';
 
 /** What steers a model: the only objects an override of "prior" things is about. */
 const EN_STEER = String.raw`(?:instructions?|rules|guidelines|guidance|directives?|directions|prompts?|system\s+(?:prompt|message)|programming|orders|commands|constraints|restrictions|policies|safeguards|guardrails)`;
-const EN_PRIOR2 = String.raw`(?:previous|prior|earlier|preceding|above|original|initial|old|former|existing|current|system|developer|your|all|any|the)`;
+/** Prior-ness or ownership, never a bare article: "disable the existing restrictions" is cloud documentation. */
+const EN_PRIOR2 = String.raw`(?:previous|prior|earlier|preceding|above|original|initial|former|system|developer|your)`;
 
 const EN_VOID = String.raw`(?:(?:are|is|have\s+been|has\s+been|were|was)\s+(?:now\s+|hereby\s+|officially\s+)?(?:void|null(?:\s+and\s+void)?|nullified|cancel+ed|revoked|rescinded|withdrawn|lifted|suspended|disabled|deactivated|obsolete|superseded|invalid(?:ated)?|overridden|outdated|irrelevant|replaced|removed|deleted|expired)|(?:no\s+longer|don'?t|do\s+not|does\s+not|doesn'?t)\s+(?:apply|applies|matter|count|exist|hold)|(?:are|is)\s+no\s+longer\s+(?:valid|in\s+(?:effect|force)|applicable|relevant|binding|active))`;
 
@@ -40,7 +41,7 @@ export const HIJACK_SIGNALS: readonly Signal[] = [
     name: 'override',
     weight: 0.8,
     doc: 0.8,
-    pattern: String.raw`${EN_DROP2}\s+${F(2)}${EN_PRIOR2}\s+${F(2)}${EN_STEER}`,
+    pattern: String.raw`${EN_DROP2}\s+${F(2)}(?:${EN_PRIOR2}\s+${F(2)}${EN_STEER}|(?:system|developer)\s+(?:prompt|message))`,
   },
   {
     // declared void: "your previous instructions are revoked", "all prior rules no longer apply"
@@ -110,8 +111,10 @@ export const HIJACK_SIGNALS: readonly Signal[] = [
     pattern: String.raw`(?:au\s+lieu\s+de|plutôt\s+que\s+de)\s+(?:le\s+|la\s+|les\s+)?(?:résumer|resumer|traduire|répondre|repondre)|(?:en\s+lugar\s+de|en\s+vez\s+de)\s+(?:resumir|traducir|responder|contestar)|(?:an)?statt\s+(?:\S+\s+){0,3}(?:zusammenzufassen|zu\s+übersetzen|zu\s+beantworten|zu\s+antworten)|beim\s+(?:zusammenfassen|übersetzen|lesen|beantworten|verarbeiten)\s+(?:\S+\s+){0,4}(?:erwähne|erwähnen\s+sie|sag|sage|schreib|schreibe|füge|empfiehl|teile)`,
   },
   {
+    // "Additional task: …" — weak alone in both channels ("Bonus task: also add unit tests" is a request)
     name: 'task-switch',
-    weight: 0.5,
+    weight: 0.35,
+    doc: 0.5,
     pattern: String.raw`(?:^|[.!?\n]\s*)(?:additional|extra|new|another|bonus|secondary|hidden|real|actual)\s+(?:task|instruction|assignment|objective)s?\s*:|(?:zusätzliche|weitere|neue|eigentliche)\s+(?:aufgabe|anweisung)\s*:|(?:tâche|consigne)\s+(?:supplémentaire|additionnelle|réelle)\s*:|(?:tarea|instrucción)\s+(?:adicional|extra|real)\s*:`,
   },
   {
