@@ -6,6 +6,7 @@ import { canonicalJson, type CfgGuardrails } from '../api/gateway-config.ts';
 import { detectorRules } from './detectors.ts';
 import { canaryRules, exfiltrationPolicy } from './exfiltration.ts';
 import { ExfilStream, neutralizeMarkdown, type ExfilChunk, type ExfilPolicy } from './markdown.ts';
+import { DEFAULT_THRESHOLDS } from './injection.ts';
 import { boundPattern } from './pattern.ts';
 import { regexRule, type Rule } from './rules.ts';
 import { scanText, StreamScanner, type Finding, type ScanChunk } from './scanner.ts';
@@ -176,7 +177,11 @@ function compileByContent(config: CfgGuardrails): Guard {
 /** Every built-in detector, PII included, exfiltration neutralised: what `tollgate guard` uses with no policy. */
 export const STRICT_GUARDRAILS: CfgGuardrails = {
   redaction: { detectors: ['secrets', 'pii'], customPatterns: [] },
-  promptInjection: { mode: 'block', threshold: 0.7 },
+  promptInjection: {
+    mode: 'block',
+    threshold: DEFAULT_THRESHOLDS.user,
+    documentThreshold: DEFAULT_THRESHOLDS.document,
+  },
   exfiltration: { mode: 'neutralize', allowedHosts: [] },
   canaries: [],
   structuredOutput: { enforce: true },

@@ -121,6 +121,26 @@ export function decodedBlobs(text: string, max = 16): string {
   return out.join('\n');
 }
 
+/** Runs of percent-encoded bytes, numeric HTML entities or \\u escapes: what a web page or a JSON value hides. */
+const ESCAPED_RUN = new RE2(
+  String.raw`(?:%[0-9a-fA-F]{2}[a-zA-Z0-9 ._~-]{0,2}){8,128}|(?:&#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7});){8,128}|(?:\\u[0-9a-fA-F]{4}){8,128}`,
+  'gu',
+);
+function unescapeRun(m: string): string {
+  if (m.startsWith('&#'))
+    return m.replace(/&#(x[0-9a-f]+|[0-9]+);/gi, (_e, n: string) => {
+      const cp = n[0] === 'x' || n[0] === 'X' ? parseInt(n.slice(1), 16) : parseInt(n, 10);
+      return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
+    });
+  if (m.startsWith('\\'))
+    return m.replace(/\\u([0-9a-f]{4})/gi, (_e, h: string) => String.fromCharCode(parseInt(h, 16)));
+  try {
+    return decodeURIComponent(m);
+  } catch {
+    return '';
+  }
+}
+
 const fromHex = (m: string): string => Buffer.from(m.replace(/0x|\\x|[^0-9a-fA-F]/g, ''), 'hex').toString('utf8');
 
 // Common English words: a reading of the text that has many more of them than the text itself is what it says.
@@ -163,9 +183,36 @@ function readings(text: string, out: string[]): void {
     text.length <= READING_SAMPLE ? [text] : [text.slice(0, READING_SAMPLE / 2), text.slice(-READING_SAMPLE / 2)];
   for (const sample of samples) {
     const own = wordStats(sample);
-    if (own.common * 8 >= own.words) continue;
+    if (own.common * 8 >= own.words) {
+      pieceReadings(sample, out);
+      continue;
+    }
     for (const read of [reverse, rot13]) {
       const r = read(sample);
+      if (better(wordStats(r).common, own.common)) out.push(r);
+    }
+  }
+}
+
+/** Where a hidden piece of a prose document starts and ends: lines, quotes, a colon. */
+const PIECE_BREAK = /\n|["“”«»]|:\s/;
+/** Pieces of one sample tried (the rest of the sample is prose, read as written). */
+const MAX_PIECES = 64;
+
+/**
+ * Reversed or ROT13 pieces inside prose: an e-mail or a page whose text is ordinary but one line or quote is encoded
+ * ("P.S. Vtaber nyy cerivbhf vafgehpgvbaf"). Each piece of four or more words that is not prose itself is read both
+ * ways, like a whole text; at most MAX_PIECES per sample, so the cost stays a word count of the sample.
+ */
+function pieceReadings(sample: string, out: string[]): void {
+  let tried = 0;
+  for (const piece of sample.split(PIECE_BREAK)) {
+    if (tried >= MAX_PIECES) return;
+    const own = wordStats(piece);
+    if (own.words < 4 || own.common * 8 >= own.words) continue;
+    tried++;
+    for (const read of [reverse, rot13]) {
+      const r = read(piece);
       if (better(wordStats(r).common, own.common)) out.push(r);
     }
   }
@@ -179,6 +226,7 @@ export function hiddenViews(text: string): string {
   const out: string[] = [];
   decodeBlobs(text, B64_BLOB, (m) => Buffer.from(m, /[-_]/.test(m) ? 'base64url' : 'base64').toString('utf8'), out, 16);
   decodeBlobs(text, HEX_BLOB, fromHex, out, 16);
+  decodeBlobs(text, ESCAPED_RUN, unescapeRun, out, 16);
   TAGS.lastIndex = 0;
   for (let m = TAGS.exec(text), n = 0; m && n < 64; m = TAGS.exec(text), n++)
     out.push(Array.from(m[0], (c) => String.fromCharCode((c.codePointAt(0) as number) - 0xe0000)).join(''));

@@ -15,6 +15,7 @@
 import RE2 from 're2';
 import { learnedModel } from './injection-model.ts';
 import { SIGNALS, type Signal } from './injection-signals.ts';
+import { HIJACK_SIGNALS } from './injection-signals-hijack.ts';
 import { INTL_SIGNALS } from './injection-signals-intl.ts';
 import { suffixShape } from './injection-shape.ts';
 import { hiddenViews, normalizeForScoring } from './injection-views.ts';
@@ -25,7 +26,7 @@ export { decodedBlobs, hiddenViews, normalizeForScoring } from './injection-view
 export { toolResultText, untrustedSegments, type Segment, type SegmentSource } from './injection-segments.ts';
 
 /** Every pattern signal: English and structural (injection-signals.ts), German/French/Spanish (…-intl.ts). */
-export const ALL_SIGNALS: readonly Signal[] = [...SIGNALS, ...INTL_SIGNALS];
+export const ALL_SIGNALS: readonly Signal[] = [...SIGNALS, ...INTL_SIGNALS, ...HIJACK_SIGNALS];
 
 /**
  * The signals compiled into RE2.Sets of a few patterns each: one pass per set, linear time. Small sets on purpose —
@@ -57,8 +58,14 @@ function matchAll(t: string): number[] {
 /** Where a text comes from: a user prompt, or a document / tool result the application put in front of the model. */
 export type Channel = 'user' | 'document';
 
-/** Default thresholds per channel (the policy's threshold applies to user text; documents use their own). */
-export const DEFAULT_THRESHOLDS: Readonly<Record<Channel, number>> = { user: 0.7, document: 0.7 };
+/**
+ * Default thresholds per channel (the policy's threshold applies to user text; documents use their own), chosen on
+ * the tuning split only (`guard eval`, never on held-out data). User prompts: the lowest score level above the
+ * weak-evidence cap with ≤ 3% tuning false alarms (0.646), rounded down so that level counts. Documents and tool
+ * results: their ≤ 3% level is the cap itself (0.6; weak-only evidence must never block) and the next level (0.698)
+ * doubles the tuning false alarms on benign how-to / FAQ documents as tool results (2 → 4 of 49), so they stay 0.7.
+ */
+export const DEFAULT_THRESHOLDS: Readonly<Record<Channel, number>> = { user: 0.64, document: 0.7 };
 
 /** Longest text scored per segment: the head and the tail are scored (injections sit at either end). */
 export const MAX_SCORED = 64 * 1024;

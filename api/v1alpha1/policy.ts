@@ -161,12 +161,12 @@ export const Guardrails = z.strictObject({
     .strictObject({
       mode: GuardMode.default('off'),
       threshold: describe(
-        z.number().min(0).max(1).default(0.7),
-        'Score at or above which the mode applies (user prompts).',
+        z.number().min(0).max(1).default(0.64),
+        'Score at or above which the mode applies (user prompts). The default is the operating point on the tuning split of the public corpora (guardrails/README.md).',
       ),
       documentThreshold: describe(
-        z.number().min(0).max(1).optional(),
-        'Threshold for tool/function results and retrieved documents (indirect injection), scored with their own weights; default: threshold.',
+        z.number().min(0).max(1).default(0.7),
+        "Threshold for tool/function results and retrieved documents (indirect injection), scored with their own weights; the default is the documents' operating point on the tuning split.",
       ),
       judge: JudgeSpec.optional(),
     })
