@@ -10,6 +10,7 @@ import { startGateway } from './server.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
 import { CAPTURED, call, captureLogger, chat, installLeakScan } from './test/harness.ts';
 import { freePort } from './test/net.ts';
+import { waitFor } from './test/redis.ts';
 
 installLeakScan();
 
@@ -101,9 +102,11 @@ describe('llm-d-inference-sim upstream', () => {
     assert.equal(res.status, 200, res.text);
     const usage = res.json.usage as { prompt_tokens: number; completion_tokens: number };
     assert.ok(usage.completion_tokens <= 30);
-    await new Promise((r) => setTimeout(r, 50));
-    const spent = (await gw.gateway.store.spent('team-l/l', 'tokens', 86400)) - before;
-    assert.equal(spent, usage.prompt_tokens + usage.completion_tokens);
+    // settlement runs after the response is sent: wait for it (bounded), then compare
+    const expected = usage.prompt_tokens + usage.completion_tokens;
+    const spentNow = async () => (await gw.gateway.store.spent('team-l/l', 'tokens', 86400)) - before;
+    await waitFor('settlement', async () => (await spentNow()) === expected, 5_000).catch(() => undefined);
+    assert.equal(await spentNow(), expected);
   });
 
   it('streaming: chunks relayed, usage chunk hidden unless asked, spend settled from it', async () => {
@@ -115,7 +118,9 @@ describe('llm-d-inference-sim upstream', () => {
     assert.equal(res.status, 200);
     assert.ok(res.text.trimEnd().endsWith('data: [DONE]'));
     assert.doesNotMatch(res.text, /"usage":\{/, 'the usage chunk the gateway asked for is not passed on');
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the streamed request settled', () =>
+      CAPTURED.some((l) => l.includes('"stream":true') && l.includes('"tenant":"team-l/l"')),
+    );
     const spent = (await gw.gateway.store.spent('team-l/l', 'tokens', 86400)) - before;
     const line = CAPTURED.filter((l) => l.includes('"stream":true') && l.includes('"tenant":"team-l/l"')).at(-1) ?? '';
     const audit = (JSON.parse(line) as { audit: { tokensIn: number; tokensOut: number } }).audit;

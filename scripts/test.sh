@@ -29,14 +29,12 @@ bash e2e/netpol/net.sh deps
 bash e2e/netpol/net.sh check
 step "binaries built from Go modules (cached in \$TOLLGATE_CACHE; the first build takes 15-30 minutes)"
 bash e2e/cluster/build.sh
-# Ollama (e2e/engines/build.sh ollama, ollama.test.ts) is not in this command: its cold cgo build took 72 min
-# wall on this loaded 2-core machine (see e2e/engines/README.md); run it by hand.
-step "real inference engine built from source (llama-server: C++, cached in \$TOLLGATE_CACHE) and the gguf venv"
-bash e2e/engines/build.sh llama-server gguf
+step "real inference engines built from source (llama-server: C++; Ollama: Go + cgo; cached in \$TOLLGATE_CACHE) and the gguf venv"
+bash e2e/engines/build.sh llama-server ollama gguf
 step "unit, compiler, CLI, guardrails and gateway tests (real Redis, built-in simulator, llm-d-inference-sim)"
 node --test --test-reporter=spec "api/**/*.test.ts" "kube/**/*.test.ts" "operator/**/*.test.ts" "gateway/**/*.test.ts" "cli/**/*.test.ts" "guardrails/**/*.test.ts" "bench/**/*.test.ts"
-step "a real engine behind the gateway (llama.cpp) and the model fetch against a fake hub"
-node --test --test-reporter=spec e2e/engines/local.test.ts e2e/engines/fetch.test.ts e2e/engines/llamacpp.test.ts
+step "real engines behind the gateway (llama.cpp, Ollama) and the model fetch against a fake hub"
+node --test --test-reporter=spec e2e/engines/local.test.ts e2e/engines/fetch.test.ts e2e/engines/llamacpp.test.ts e2e/engines/ollama.test.ts e2e/engines/token-stats.test.ts
 step "e2e on a local control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)"
 bash e2e/cluster/test-e2e.sh
 step "all tests passed"

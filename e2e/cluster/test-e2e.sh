@@ -36,8 +36,7 @@ bash "$HERE/up.sh"
 # the e2e suites always talk to the cluster this script started
 export KUBECONFIG="$STATE/kubeconfig"
 rc=0
-# The suites that need this cluster (e2e/engines/ runs without one, from scripts/test.sh; its Ollama test is
-# run by hand: see e2e/engines/README.md).
+# The suites that need this cluster (e2e/engines/ runs without one, from scripts/test.sh).
 if [ -n "${TOLLGATE_E2E_GLOB:-}" ]; then suites=("$TOLLGATE_E2E_GLOB"); else
   suites=('e2e/chart/**/*.test.ts' 'e2e/controlplane/**/*.test.ts' 'e2e/netpol/**/*.test.ts' 'e2e/operator/**/*.test.ts')
 fi

@@ -12,7 +12,7 @@ import { compile } from '../../operator/compiler/index.ts';
 import { credentialKey } from '../../operator/compiler/model.ts';
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
 import { config } from '../../gateway/test/fixtures.ts';
-import { captureLogger } from '../../gateway/test/harness.ts';
+import { CAPTURED, captureLogger } from '../../gateway/test/harness.ts';
 
 /** Python of the venv e2e/engines/build.sh caches with the pinned `gguf` package. */
 export function ggufPython(): string {
@@ -113,3 +113,28 @@ export function re2Literal(s: string): string {
   if (s.includes('\\E')) throw new Error('literal contains \\E');
   return `\\Q${s}\\E`;
 }
+
+/** A request's audit figures: reserved = the pre-flight reservation, cost = what was charged. */
+export interface AuditCharge {
+  readonly reserved: number;
+  readonly cost: number;
+  readonly tokensIn: number;
+  readonly tokensOut: number;
+}
+
+/** The last audit record of a tenant's request, streamed or not (from the gateway's captured log). */
+export function lastAudit(tenantId: string, stream: boolean): AuditCharge {
+  const line =
+    CAPTURED.filter(
+      (l) => l.includes(`"stream":${stream}`) && l.includes(`"tenant":"${tenantId}"`) && l.includes('"reserved"'),
+    ).at(-1) ?? '';
+  return (JSON.parse(line) as { audit: AuditCharge }).audit;
+}
+
+/**
+ * What settlement charges: the engine's count, but never more than the reservation (issue #10, item 7). The
+ * tiny model's BPE counts more tokens than the cl100k pre-flight estimate, so the cap is hit here; the learnt
+ * correction (gateway/plan/input-ratio.ts) raises later reservations, which the audit's `reserved` reflects.
+ * The estimate-vs-engine gap itself is measured by token-error.ts (issue #16, item 5).
+ */
+export const charged = (engineTokens: number, reserved: number): number => Math.min(engineTokens, reserved);

@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { binaryPath } from '../binaries.ts';
 import { newKey, tenant } from '../../gateway/test/fixtures.ts';
-import { CAPTURED, call, installLeakScan } from '../../gateway/test/harness.ts';
+import { call, installLeakScan } from '../../gateway/test/harness.ts';
 import { freePort } from '../../gateway/test/net.ts';
 import {
+  charged,
   gatewayFor,
+  lastAudit,
   re2Literal,
   sseEvents,
   streamedContent,
@@ -69,24 +71,6 @@ spec:
 `;
 
 const spent = () => g.gw.gateway.store.spent(g.tenantId, 'tokens', 86400);
-/** The last audit record of a tenant's request (reserved = the pre-flight estimate, cost = what was charged). */
-function lastAudit(
-  tenantId: string,
-  stream: boolean,
-): { reserved: number; cost: number; tokensIn: number; tokensOut: number } {
-  const line =
-    CAPTURED.filter(
-      (l) => l.includes(`"stream":${stream}`) && l.includes(`"tenant":"${tenantId}"`) && l.includes('"reserved"'),
-    ).at(-1) ?? '';
-  return (JSON.parse(line) as { audit: { reserved: number; cost: number; tokensIn: number; tokensOut: number } }).audit;
-}
-/**
- * What settlement charges: the engine's count, but never more than the reservation (issue #10, item 7). This
- * tiny model's BPE counts more tokens than the cl100k pre-flight estimate, so the cap is hit here; the learnt
- * correction (gateway/plan/input-ratio.ts) raises later reservations, which the audit's `reserved` reflects.
- * The estimate-vs-engine gap itself is measured by token-error.ts (issue #16, item 5).
- */
-const charged = (engineTokens: number, reserved: number) => Math.min(engineTokens, reserved);
 const settle = () => new Promise((r) => setTimeout(r, 100));
 
 before(async () => {

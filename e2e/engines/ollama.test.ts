@@ -14,9 +14,9 @@ import { after, before, describe, it } from 'node:test';
 import { binaryPath } from '../binaries.ts';
 import { manifestPath } from '../../operator/compiler/engines/ollama.ts';
 import { newKey, tenant } from '../../gateway/test/fixtures.ts';
-import { CAPTURED, call, installLeakScan } from '../../gateway/test/harness.ts';
+import { call, installLeakScan } from '../../gateway/test/harness.ts';
 import { freePort } from '../../gateway/test/net.ts';
-import { gatewayFor, sseEvents, writeTinyModel, type EngineGateway } from './harness.ts';
+import { charged, gatewayFor, lastAudit, sseEvents, writeTinyModel, type EngineGateway } from './harness.ts';
 import {
   container,
   localizeContainer,
@@ -182,7 +182,9 @@ describe('Ollama (built from its Go module) behind the gateway', () => {
       `completion_tokens ${usage.completion_tokens}`,
     );
     await settle();
-    assert.equal((await spent()) - before, usage.prompt_tokens + usage.completion_tokens);
+    const a = lastAudit(g.tenantId, false);
+    assert.equal((await spent()) - before, charged(usage.prompt_tokens + usage.completion_tokens, a.reserved));
+    assert.equal(a.cost, charged(usage.prompt_tokens + usage.completion_tokens, a.reserved));
   });
 
   it('streaming chat: relayed to [DONE], spend settled from the engine usage', async () => {
@@ -195,11 +197,9 @@ describe('Ollama (built from its Go module) behind the gateway', () => {
     assert.ok(res.text.trimEnd().endsWith('data: [DONE]'), res.text.slice(-200));
     assert.ok(sseEvents(res.text).length >= 2);
     await settle();
-    const line =
-      CAPTURED.filter((l) => l.includes('"stream":true') && l.includes(`"tenant":"${g.tenantId}"`)).at(-1) ?? '';
-    const audit = (JSON.parse(line) as { audit: { tokensIn: number; tokensOut: number } }).audit;
+    const audit = lastAudit(g.tenantId, true);
     assert.ok(audit.tokensOut > 0 && audit.tokensOut <= 6, `tokensOut ${audit.tokensOut}`);
-    assert.equal((await spent()) - before, audit.tokensIn + audit.tokensOut);
+    assert.equal((await spent()) - before, charged(audit.tokensIn + audit.tokensOut, audit.reserved));
   });
 
   it('completions: max_tokens capped by the tenant limit and honoured by the engine', async () => {
@@ -223,6 +223,6 @@ describe('Ollama (built from its Go module) behind the gateway', () => {
     const usage = res.json.usage as { prompt_tokens: number };
     assert.ok(usage.prompt_tokens > 0);
     await settle();
-    assert.equal((await spent()) - before, usage.prompt_tokens);
+    assert.equal((await spent()) - before, charged(usage.prompt_tokens, lastAudit(g.tenantId, false).reserved));
   });
 });
