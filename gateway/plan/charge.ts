@@ -4,6 +4,7 @@ import { countText, type Encoding } from '../tokens.ts';
 import type { AbortReason } from '../upstream/errors.ts';
 import type { Usage } from '../upstream/sse.ts';
 import { estimateCost, gpuCost, type ModelCost } from './cost.ts';
+import type { RequestPlan } from './plan.ts';
 
 /** What the upstream stage reports back. */
 export interface Outcome {
@@ -48,6 +49,27 @@ export interface ChargePlan {
   readonly n: number;
   /** The reservation holds budget lines: the charge never exceeds what was reserved (issue #10, item 7). */
   readonly capAtEstimate: boolean;
+}
+
+/** The charge plan of a request plan: what settlement needs of it, the model's cost and encoding. */
+export function chargePlanOf(
+  plan: RequestPlan,
+  cost: ModelCost,
+  encoding: Encoding,
+  capAtEstimate: boolean,
+): ChargePlan {
+  return {
+    cost,
+    encoding,
+    inputTokens: plan.inputTokens,
+    inputExact: plan.inputExact,
+    reservedInputTokens: plan.reservedInputTokens,
+    estimate: plan.estimate,
+    rawTokens: plan.rawTokens,
+    maxOut: plan.maxOut,
+    n: plan.n,
+    capAtEstimate,
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CfgLimits } from '../../api/gateway-config.ts';
 import { encodingFor } from '../encodings.ts';
-import { chargeFor, type ChargePlan, type Outcome } from './charge.ts';
+import { chargeFor, chargePlanOf, type ChargePlan, type Outcome } from './charge.ts';
 import type { ModelCost } from './cost.ts';
 import {
   ALPHA,
@@ -155,18 +155,7 @@ describe('planRequest: the factor scales the reservation only', () => {
 
 describe('chargeFor under a correction', () => {
   const plan = planRequest(planInput({ inputReserveFactor: 1.5 }));
-  const cp: ChargePlan = {
-    cost: TOKENS,
-    encoding: encodingFor('cl100k_base'),
-    inputTokens: plan.inputTokens,
-    inputExact: plan.inputExact,
-    reservedInputTokens: plan.reservedInputTokens,
-    estimate: plan.estimate,
-    rawTokens: plan.rawTokens,
-    maxOut: plan.maxOut,
-    n: plan.n,
-    capAtEstimate: true,
-  };
+  const cp: ChargePlan = chargePlanOf(plan, TOKENS, encodingFor('cl100k_base'), true);
   const o = (over: Partial<Outcome>): Outcome => ({
     usage: undefined,
     generatedText: '',

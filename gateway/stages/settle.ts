@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { CfgModel } from '../../api/gateway-config.ts';
 import type { Metrics } from '../metrics.ts';
 import type { InputRatios } from '../plan/input-ratio.ts';
-import { chargeFor, needsInputCount, type Charge, type Outcome } from '../plan/charge.ts';
+import { chargeFor, chargePlanOf, needsInputCount, type Charge, type Outcome } from '../plan/charge.ts';
 import { round3 } from '../plan/cost.ts';
 import type { RequestPlan } from '../plan/plan.ts';
 import type { Reservation } from '../store/types.ts';
@@ -27,18 +27,7 @@ export async function charge(
   o: Outcome,
 ): Promise<Charge> {
   const enc = encodingFor(model.tokenizer);
-  const p = {
-    cost: model.cost,
-    encoding: enc,
-    inputTokens: plan.inputTokens,
-    inputExact: plan.inputExact,
-    reservedInputTokens: plan.reservedInputTokens,
-    estimate: plan.estimate,
-    rawTokens: plan.rawTokens,
-    maxOut: plan.maxOut,
-    n: plan.n,
-    capAtEstimate: reservation !== undefined && reservation.budgets.length > 0,
-  };
+  const p = chargePlanOf(plan, model.cost, enc, reservation !== undefined && reservation.budgets.length > 0);
   const counted = needsInputCount(p, o) ? (await countAll(enc, input)).tokens : undefined;
   return chargeFor(p, o, counted);
 }
