@@ -57,6 +57,8 @@ export interface RuleReport {
 export const SUPERSEDED: Readonly<Record<string, string>> = {
   'private-key': 'private-key (detectors.ts): PEM block held until its END line, fail-safe past 16 KiB',
   jwt: 'jwt (detectors.ts): header.payload.signature finder with bounded parts',
+  'slack-webhook-url':
+    'slack-webhook-url-path (tollgate-rules.ts): the whole path of any length, entropy-gated (not the docs placeholder)',
 };
 
 /**
@@ -79,6 +81,7 @@ export const REPORTED_AS: Readonly<Record<string, string>> = {
   'slack-legacy-workspace-token': 'slack-token',
   'slack-user-token': 'slack-token',
   'slack-webhook-url': 'slack-token',
+  'slack-webhook-url-path': 'slack-token',
   'stripe-access-token': 'stripe-key',
   'openai-api-key': 'openai-key',
   'gcp-api-key-in-text': 'gcp-api-key',

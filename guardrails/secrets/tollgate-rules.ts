@@ -86,8 +86,69 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   {
     id: 'discord-webhook-url',
     description: 'Discord webhook URL: /api/webhooks/<id>/<token>; the token lets anyone post to the channel.',
-    regex: String.raw`(?i)https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{17,20}/([\w-]{60,80})`,
+    regex: String.raw`(?i)https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/(\d{17,20}/[\w-]{60,80})(?:[^\w-]|$)`,
     keywords: ['discord.com/api/webhooks', 'discordapp.com/api/webhooks'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'slack-webhook-url-path',
+    description:
+      "Slack incoming-webhook and Workflow Builder URL (hooks.slack.com/services/T…/B…/…, /workflows/…, /triggers/…): the whole path after the kind is the credential and is redacted, whatever its length; gitleaks' slack-webhook-url (superseded) took 43-56 characters and left the rest of a longer trigger path, and took the docs' T00000000/B00000000/XXXX… placeholder.",
+    regex: String.raw`(?i)hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9_-]{6,24}/[A-Za-z0-9_/+-]{10,200})(?:[^A-Za-z0-9_/+-]|$)`,
+    keywords: ['hooks.slack.com'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'teams-webhook-url-path',
+    description:
+      'Microsoft Teams / Office 365 incoming-webhook URL (<tenant>.webhook.office.com/webhookb2/…, outlook.office.com/webhook/…): the path from the group id to the end, the signature segment of the 2025 format (…/IncomingWebhook/<id>/<owner>/<signature>) included, which the adopted rules (fixed shape, 4 segments) left visible.',
+    regex: String.raw`(?i)(?:\.webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)/([0-9a-f]{8}-[0-9a-f-]{27}@[0-9a-f]{8}-[0-9a-f-]{27}/IncomingWebhook/[0-9a-z]{32}/[0-9a-f]{8}-[0-9a-f-]{27}(?:/[A-Za-z0-9_-]{20,100})?)(?:[^A-Za-z0-9_-]|$)`,
+    keywords: ['webhook.office.com/webhookb2', 'outlook.office.com/webhook', 'outlook.office365.com/webhook'],
+    allowlists: [],
+  },
+  {
+    id: 'mattermost-webhook-url',
+    description:
+      'Mattermost incoming-webhook URL (https://<server>/hooks/<26 lower-case alphanumerics>): the hook id is the credential.',
+    regex: String.raw`(?i)https?://[\w.-]{1,100}(?::\d{1,5})?/hooks/([a-z0-9]{26})(?:[^A-Za-z0-9]|$)`,
+    keywords: ['/hooks/'],
+    entropy: 3,
+    allowlists: [
+      {
+        condition: 'OR',
+        regexTarget: 'secret',
+        regexes: ['^[0-9]+$', '^[a-z]+$'],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+    ],
+  },
+  {
+    id: 'zapier-catch-hook-url',
+    description:
+      'Zapier catch-hook URL (hooks.zapier.com/hooks/catch/<account>/<hook>/): account and hook id together let anyone trigger the Zap.',
+    regex: String.raw`(?i)hooks\.zapier\.com/hooks/(?:catch|standard)/(\d{3,12}/[A-Za-z0-9]{4,40})(?:[^A-Za-z0-9]|$)`,
+    keywords: ['hooks.zapier.com/hooks/'],
+    allowlists: [
+      {
+        condition: 'OR',
+        regexTarget: 'secret',
+        regexes: ['/(?:x+|abc123|abcdef|your\\w*)$'],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+    ],
+  },
+  {
+    id: 'telegram-bot-token-url',
+    description:
+      'Telegram Bot API URL (api.telegram.org/bot<id>:<token>/…, also /file/bot…): the bot token is in the path; the adopted telegram rules need a keyword assignment or a word boundary before the id, and `bot` precedes it.',
+    regex: String.raw`(?i)api\.telegram\.org/(?:file/)?bot(\d{5,16}:[A-Za-z0-9_-]{30,40})(?:[^A-Za-z0-9_-]|$)`,
+    keywords: ['api.telegram.org/'],
     entropy: 3,
     allowlists: [],
   },

@@ -1,0 +1,90 @@
+// The classes an outside red team measured weak (issue 11): chat/webhook URLs, curl commands, generic assignments,
+// credentials in prose, and the look-alikes around them. Every sample is written from the provider's public
+// documentation of the format (prefix, length, alphabet) with random bodies; none comes from an eval set. Each sample
+// must lose its whole secret with the full ruleset (secrets + PII), each look-alike must stay as it is, and streamed
+// output equals whole-text output for 5-character deltas and random splits.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { detectorRules } from '../detectors.ts';
+import { randomCuts, streamWithCuts } from '../eval/evaluate.ts';
+import { rng } from '../eval/generate.ts';
+import { scanText } from '../scanner.ts';
+
+const everyRule = detectorRules(['secrets', 'pii']);
+const r = rng(0x5ec2);
+const AN = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const rand = (n: number, alpha = AN) => Array.from({ length: n }, () => alpha[Math.floor(r() * alpha.length)]).join('');
+const hex = (n: number) => rand(n, '0123456789abcdef');
+const dig = (n: number) => rand(n, '0123456789');
+const uuid = () => {
+  const h = hex(32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+};
+
+/** A text and the secret parts it carries (each must be gone from the output). */
+interface Sample {
+  text: string;
+  secrets: string[];
+}
+const S = (secrets: string[], text: (...s: string[]) => string): Sample => ({ text: text(...secrets), secrets });
+
+export const WEBHOOKS: Sample[] = [
+  S([`T${rand(10)}/B${rand(10)}/${rand(24)}`], (p) => `SLACK_WEBHOOK_URL=https://hooks.slack.com/services/${p}`),
+  S(
+    [`T${rand(10)}/A${rand(10)}/${dig(18)}/${rand(24)}`],
+    (p) => `curl -X POST -d '{"text":"deployed"}' https://hooks.slack.com/workflows/${p}`,
+  ),
+  S([`T${rand(10)}/${dig(13)}/${hex(32)}`], (p) => `trigger: "https://hooks.slack.com/triggers/${p}"`),
+  S([`${dig(19)}/${rand(68, `${AN}-_`)}`], (p) => `webhook_url = "https://discord.com/api/webhooks/${p}"`),
+  S([`${dig(18)}/${rand(68, `${AN}-_`)}`], (p) => `Post to https://discordapp.com/api/webhooks/${p}?wait=true`),
+  S(
+    [`${uuid()}@${uuid()}/IncomingWebhook/${hex(32)}/${uuid()}`],
+    (p) => `$uri = "https://contoso.webhook.office.com/webhookb2/${p}"`,
+  ),
+  S(
+    [`${uuid()}@${uuid()}/IncomingWebhook/${hex(32)}/${uuid()}/V2${rand(45, `${AN}-_`)}`],
+    (p) => `TEAMS_WEBHOOK=https://fabrikam.webhook.office.com/webhookb2/${p}`,
+  ),
+  S([`${uuid()}@${uuid()}/IncomingWebhook/${hex(32)}/${uuid()}`], (p) => `https://outlook.office.com/webhook/${p}`),
+  S(
+    [`AIza${rand(35, `${AN}-_`)}`, `${rand(43, `${AN}-_`)}%3D`],
+    (k, t) => `https://chat.googleapis.com/v1/spaces/AAAA${rand(7)}/messages?key=${k}&token=${t}`,
+  ),
+  S(
+    [rand(26, 'abcdefghijklmnopqrstuvwxyz0123456789')],
+    (h) => `MATTERMOST_WEBHOOK=https://chat.example.org/hooks/${h}`,
+  ),
+  S(
+    [`${dig(7)}/${rand(7, 'abcdefghijklmnopqrstuvwxyz0123456789')}`],
+    (p) => `https://hooks.zapier.com/hooks/catch/${p}/`,
+  ),
+  S(
+    [`${dig(10)}:AA${rand(33, `${AN}-_`)}`],
+    (t) => `curl "https://api.telegram.org/bot${t}/sendMessage?chat_id=-100${dig(10)}&text=hi"`,
+  ),
+];
+
+export const WEBHOOK_LOOKALIKES: string[] = [
+  'SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+  'Create one at https://api.slack.com/messaging/webhooks, then set https://hooks.slack.com/services/YOUR/WEBHOOK/URL',
+  'GET https://api.github.com/repos/octo-org/hello-world/hooks/12345678',
+  'https://hooks.zapier.com/hooks/catch/123456/xxxxxx/',
+  'curl https://api.telegram.org/bot<token>/getMe',
+  'See https://discord.com/developers/docs/resources/webhook#execute-webhook',
+];
+
+export function checkClass(samples: readonly Sample[], lookalikes: readonly string[]): void {
+  for (const s of samples) {
+    const whole = scanText(everyRule, s.text).text;
+    for (const secret of s.secrets) assert.ok(!whole.includes(secret), `not redacted: ${whole}`);
+    const five: number[] = [];
+    for (let i = 5; i < s.text.length; i += 5) five.push(i);
+    assert.equal(streamWithCuts(everyRule, s.text, five), whole, `5-char deltas: ${s.text}`);
+    assert.equal(streamWithCuts(everyRule, s.text, randomCuts(s.text.length, r)), whole, `random split: ${s.text}`);
+  }
+  for (const l of lookalikes) assert.equal(scanText(everyRule, l).text, l);
+}
+
+describe('red-team classes (issue 11): whole secret redacted, look-alikes untouched, streamed == whole', () => {
+  it('chat and webhook URLs: the whole credential path', () => checkClass(WEBHOOKS, WEBHOOK_LOOKALIKES));
+});
