@@ -11,7 +11,7 @@ import { rng } from '../eval/generate.ts';
 import { scanText } from '../scanner.ts';
 
 const everyRule = detectorRules(['secrets', 'pii']);
-const r = rng(0x5ec2);
+const r = rng(0x5ec3);
 const AN = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const rand = (n: number, alpha = AN) => Array.from({ length: n }, () => alpha[Math.floor(r() * alpha.length)]).join('');
 const hex = (n: number) => rand(n, '0123456789abcdef');
@@ -73,6 +73,40 @@ export const WEBHOOK_LOOKALIKES: string[] = [
   'See https://discord.com/developers/docs/resources/webhook#execute-webhook',
 ];
 
+const PW = `${AN}!@#%^*-_`;
+export const CURL: Sample[] = [
+  S([rand(18, PW)], (p) => `curl -u admin:${p} https://api.example.com/v1/items`),
+  S([rand(20)], (p) => `curl --user deploy:${p} https://registry.example.com/v2/_catalog`),
+  S([rand(32)], (k) => `curl https://api.example.com/v1/charges \\\n  -u ${k}: \\\n  -d amount=2000`),
+  S([rand(24)], (k) => `curl -u "${k}:X" https://acme.example.com/api/v2/tickets.json`),
+  S([rand(40)], (t) => `curl -H "Authorization: Bearer ${t}" https://api.example.com/v1/me`),
+  S(
+    [rand(48, `${AN}-_`)],
+    (t) => `curl -X GET "https://api.example.com/v1/users" \\\n     --header 'Authorization: Bearer ${t}'`,
+  ),
+  S([rand(40)], (t) => `curl -H "Authorization: ApiKey ${t}" https://api.example.com/v1`),
+  S([rand(42, `${AN}-_`)], (t) => `curl -H "Authorization: SSWS ${t}" https://dev-1234.okta.com/api/v1/users`),
+  S([uuid()], (t) => `curl -H "Authorization: GenieKey ${t}" https://api.opsgenie.com/v2/alerts`),
+  S([rand(32)], (k) => `curl -H "X-Api-Key: ${k}" https://api.example.com/v2/search`),
+  S([hex(32)], (k) => `curl --header 'api-key: ${k}' https://myres.openai.azure.com/openai/models`),
+  S([rand(40)], (t) => `curl "https://api.example.com/v1/data?access_token=${t}&limit=10"`),
+  S(
+    [rand(32)],
+    (c) =>
+      `curl -X POST https://auth.example.com/oauth/token -d 'grant_type=client_credentials&client_id=app&client_secret=${c}'`,
+  ),
+];
+
+export const CURL_LOOKALIKES: string[] = [
+  'curl -H "Authorization: Bearer $OPENAI_API_KEY" https://api.openai.com/v1/models',
+  'curl -H "Authorization: Bearer YOUR_API_KEY" https://api.example.com',
+  'curl -H "Authorization: Bearer ${GITHUB_TOKEN}" https://api.github.com/user',
+  'curl -u "$USER:$PASS" https://example.com',
+  'curl -u admin https://api.example.com/v1/items',
+  'sudo -u postgres psql -c "select 1"',
+  'The Authorization: header carries the credentials (RFC 9110, section 11.6.2).',
+];
+
 export function checkClass(samples: readonly Sample[], lookalikes: readonly string[]): void {
   for (const s of samples) {
     const whole = scanText(everyRule, s.text).text;
@@ -87,4 +121,6 @@ export function checkClass(samples: readonly Sample[], lookalikes: readonly stri
 
 describe('red-team classes (issue 11): whole secret redacted, look-alikes untouched, streamed == whole', () => {
   it('chat and webhook URLs: the whole credential path', () => checkClass(WEBHOOKS, WEBHOOK_LOOKALIKES));
+  it('curl commands: -u/--user, Authorization with any scheme, key headers, query and form credentials', () =>
+    checkClass(CURL, CURL_LOOKALIKES));
 });

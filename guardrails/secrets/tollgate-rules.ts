@@ -94,8 +94,8 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   {
     id: 'slack-webhook-url-path',
     description:
-      "Slack incoming-webhook and Workflow Builder URL (hooks.slack.com/services/T…/B…/…, /workflows/…, /triggers/…): the whole path after the kind is the credential and is redacted, whatever its length; gitleaks' slack-webhook-url (superseded) took 43-56 characters and left the rest of a longer trigger path, and took the docs' T00000000/B00000000/XXXX… placeholder.",
-    regex: String.raw`(?i)hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9_-]{6,24}/[A-Za-z0-9_/+-]{10,200})(?:[^A-Za-z0-9_/+-]|$)`,
+      "Slack incoming-webhook and Workflow Builder URL (hooks.slack.com/services/T…/B…/…, /workflows/…, /triggers/…): the URL with its whole path is redacted, whatever the path's length (placeholders are refused by the look-alike checks); gitleaks' slack-webhook-url (superseded) took 43-56 characters and left the rest of a longer trigger path, and took the docs' T00000000/B00000000/XXXX… placeholder.",
+    regex: String.raw`(?i)((?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_-]{6,24}/[A-Za-z0-9_/+-]{10,200})(?:[^A-Za-z0-9_/+-]|$)`,
     keywords: ['hooks.slack.com'],
     entropy: 3,
     allowlists: [],
@@ -151,6 +151,35 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
     keywords: ['api.telegram.org/'],
     entropy: 3,
     allowlists: [],
+  },
+  {
+    id: 'curl-user-credential',
+    description:
+      "curl's -u / --user credential in the two shapes gitleaks' curl-auth-user misses: an API key as the user name with an empty or dummy password (`-u sk_live_…:`, `-u KEY:x`, as Stripe, Mailgun, Freshdesk document), and a password with symbols outside [\\w${}@.-] (`-u admin:p#ss^…`). Entropy-gated; a password of letters only, `$VAR` and `{placeholder}` references are left alone.",
+    regex: String.raw`(?:^|[ \t])(?:-u|--user)(?:=|[ \t]{1,5})["']?([A-Za-z0-9_.~+/=-]{16,200}:[^\s"':]{0,100}|[^\s"':]{1,100}:[^\s"']{6,200})(?:["'\s]|$)`,
+    keywords: ['-u', '--user'],
+    entropy: 3,
+    allowlists: [
+      {
+        condition: 'OR',
+        regexTarget: 'secret',
+        regexes: ['^[^:]{1,15}:[A-Za-z_.-]*$', '[$<>{}]'],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+    ],
+  },
+  {
+    id: 'authorization-header-any-scheme',
+    description:
+      "An Authorization header or field with any scheme word (ApiKey, SSWS, GenieKey, Klaviyo-API-Key, Bot, key=…) or none: the credential after it. Bearer/Token/Basic are the bearer-token detector's; this takes the schemes providers add. Entropy-gated, 16+ characters, placeholders and `$VAR` references left alone.",
+    regex: String.raw`(?i)authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:[A-Za-z][A-Za-z0-9_-]{1,30}(?:[ \t]{1,3}|=))?([A-Za-z0-9_.~+/=:-]{16,500})(?:[^A-Za-z0-9_.~+/=:-]|$)`,
+    keywords: ['authorization'],
+    entropy: 3,
+    allowlists: [
+      { condition: 'OR', regexTarget: 'secret', regexes: ['^[A-Za-z_.-]+$'], stopwords: [], paths: [], commits: [] },
+    ],
   },
   {
     id: 'google-chat-webhook-url',
