@@ -107,6 +107,34 @@ export const CURL_LOOKALIKES: string[] = [
   'The Authorization: header carries the credentials (RFC 9110, section 11.6.2).',
 ];
 
+export const ASSIGNMENTS: Sample[] = [
+  S([rand(32)], (k) => `api_key = "${k}"`),
+  S([rand(40)], (k) => `API_TOKEN: ${k}`),
+  S([rand(40, `${AN}-_`)], (k) => `{\n  "secret": "${k}",\n  "region": "eu-west-1"\n}`),
+  S([rand(16, PW)], (k) => `password=${k}`),
+  S([rand(24, PW)], (k) => `JWT_SECRET=${k}`),
+  S([rand(20, PW)], (k) => `SESSION_SECRET="${k}"`),
+  S([rand(14, PW)], (k) => `db:\n  user: app\n  pass: "${k}"`),
+  S([rand(14, PW)], (k) => `'password' => '${k}',`),
+  S([rand(36)], (k) => `[auth]\ntoken = "${k}"`),
+  S([hex(32)], (k) => `const apiSecret = "${k}";`),
+  S([rand(16, PW)], (k) => `spring.datasource.password=${k}`),
+  S([rand(16, PW)], (k) => `administrator_login_password = "${k}"`),
+];
+
+export const ASSIGNMENT_LOOKALIKES: string[] = [
+  '"password_field": "login_password",',
+  '  password: "${var.db_password}"',
+  'token_endpoint = "https://oauth2.googleapis.com/token"',
+  'secret_name: my-app-tls-secret',
+  'tokenizer = "cl100k_base"',
+  'SECRET_KEY = os.environ["SECRET_KEY"]',
+  'secret: ${{ secrets.NPM_TOKEN }}',
+  'password: "{{ .Values.db.password }}"',
+  '"usage": {"prompt_tokens": 1234, "completion_tokens": 567}',
+  'password_min_length = 12',
+];
+
 export function checkClass(samples: readonly Sample[], lookalikes: readonly string[]): void {
   for (const s of samples) {
     const whole = scanText(everyRule, s.text).text;
@@ -123,4 +151,6 @@ describe('red-team classes (issue 11): whole secret redacted, look-alikes untouc
   it('chat and webhook URLs: the whole credential path', () => checkClass(WEBHOOKS, WEBHOOK_LOOKALIKES));
   it('curl commands: -u/--user, Authorization with any scheme, key headers, query and form credentials', () =>
     checkClass(CURL, CURL_LOOKALIKES));
+  it('generic assignments in env, YAML, JSON, TOML, PHP and code: random values with symbols too', () =>
+    checkClass(ASSIGNMENTS, ASSIGNMENT_LOOKALIKES));
 });

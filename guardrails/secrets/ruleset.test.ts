@@ -35,7 +35,7 @@ describe('adopted ruleset (gitleaks, as data)', () => {
     const ids = [...cfg.rules, ...TOLLGATE_RULES, ...kingfisherRules()].map((r) => r.id);
     assert.deepEqual(compiled.report.map((r) => r.id).sort(), [...ids].sort());
     const by = (s: string) => compiled.report.filter((r) => r.status === s).map((r) => r.id);
-    assert.deepEqual(by('superseded').sort(), ['jwt', 'private-key', 'slack-webhook-url']);
+    assert.deepEqual(by('superseded').sort(), ['hashicorp-tf-password', 'jwt', 'private-key', 'slack-webhook-url']);
     assert.deepEqual(by('not-applicable'), ['pkcs12-file']);
     assert.deepEqual(by('not-compiled'), [], 'every gitleaks pattern compiles on RE2');
     assert.equal(compiled.rules.size, by('adopted').length);
