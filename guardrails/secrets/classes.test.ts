@@ -135,6 +135,32 @@ export const ASSIGNMENT_LOOKALIKES: string[] = [
   'password_min_length = 12',
 ];
 
+export const PROSE: Sample[] = [
+  S([rand(32)], (k) => `my API key is ${k}, can you check why it fails?`),
+  S([rand(40, `${AN}-_`)], (t) => `Use the token ${t} to authenticate against staging.`),
+  S([rand(14, PW)], (p) => `here's the password: ${p}`),
+  S([rand(16, PW)], (p) => `Here is the password ${p} for the db.`),
+  S([rand(12, PW)], (p) => `The password for the admin account is ${p} (rotate it after the demo).`),
+  S([rand(32)], (k) => `I set the secret to ${k} but the webhook still fails`),
+  S([rand(40)], (t) => `mein Token ist ${t}, funktioniert aber nicht`),
+  S([rand(14, PW)], (p) => `Das Passwort lautet ${p}`),
+  S([rand(14, PW)], (p) => `le mot de passe est ${p}`),
+  S([rand(40)], (t) => `mon jeton est ${t}`),
+  S([rand(14, PW)], (p) => `la contraseña es ${p}`),
+];
+
+export const PROSE_LOOKALIKES: string[] = [
+  'The key to success is consistent_delivery_2024 across teams.',
+  'Your API key is shown only once; store it in a secret manager.',
+  'The token is valid for 3600 seconds and is refreshed automatically.',
+  'The password for the admin account is stored in the vault under secret/admin.',
+  'Das Passwort ist mindestens 12 Zeichen lang.',
+  'Le mot de passe est stocké dans Vault.',
+  'The key ID is 3AA5C34371567BD2 and the fingerprint is 4AEE18F83AFDEB23.',
+  'Use the token YOUR_TOKEN_HERE to authenticate.',
+  'the secret is in the env var OPENAI_API_KEY',
+];
+
 export function checkClass(samples: readonly Sample[], lookalikes: readonly string[]): void {
   for (const s of samples) {
     const whole = scanText(everyRule, s.text).text;
@@ -153,4 +179,5 @@ describe('red-team classes (issue 11): whole secret redacted, look-alikes untouc
     checkClass(CURL, CURL_LOOKALIKES));
   it('generic assignments in env, YAML, JSON, TOML, PHP and code: random values with symbols too', () =>
     checkClass(ASSIGNMENTS, ASSIGNMENT_LOOKALIKES));
+  it('credentials in prose, in English, German, French and Spanish', () => checkClass(PROSE, PROSE_LOOKALIKES));
 });

@@ -194,11 +194,11 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
       'A credential recognised by its context, in three alternatives, one rule (one keyword visit and one head search per occurrence, not three): ' +
       '(1) a UUID or hex value assigned to a name that ends in a secret word (HEROKU_API_KEY=<uuid>, "token": "<uuid>", PUSHER_APP_SECRET=<hex>): many providers issue such keys, and gitleaks\' generic-api-key needs more entropy than a hex string of 32 has; names ending in _id, commit SHAs and checksums do not end in a secret word; ' +
       '(2) a URL query parameter (?api_key=, &access_token=, ?key=, &sig=, X-Goog-Signature=…): the value up to the next & or the end of the URL; ' +
-      '(3) prose after the word naming it: "my token is …", "the API key: …", "use the key … to": a random-looking value of 12+ characters (entropy, not letters alone, not a URL).',
+      '(3) prose after the word naming it, also after up to four words and a verb: "my token is …", "the API key: …", "use the key … to", "the password for the admin account is …", "I set the secret to …", and in German, French, Spanish, Italian, Portuguese ("mein Token ist …", "das Passwort lautet …", "le mot de passe est …", "mon jeton est …", "la contraseña es …"): a random-looking value of 12+ characters (entropy, not letters alone, not a URL).',
     regex:
       String.raw`(?i)(?:(?:key|secret|token|passw(?:or)?d|pwd|credentials?)["'\x60]?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["'\x60]?((?:sdk-|api-|mob-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,128})(?:[^0-9a-z_-]|$)` +
       String.raw`|[?&](?:api[_-]?key|apikey|key|access[_-]?token|token|auth[_-]?token|client[_-]?secret|secret|passw(?:or)?d|pwd|sig|signature|x-goog-signature|x-amz-signature|private[_-]?token|app[_-]?key|api[_-]?secret|appid|access[_-]?key|api[_-]?token)=([A-Za-z0-9_.~+/%=:$-]{12,512})(?:[^A-Za-z0-9_.~+/%=:$-]|$)` +
-      String.raw`|\b(?:token|key|secret|password|passphrase|passcode|credentials?)(?:[ \t]{1,2}(?:is|was|=)[ \t]{1,2}:?|:|[ \t])[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:-]{11,255})(?:[^A-Za-z0-9_+/=.~$!%:-]|$))`,
+      String.raw`|\b(?:token|key|secret|password|passphrase|passcode|credentials?|passwort|kennwort|schl(?:ü|ue|u)ssel|mot[ \t]de[ \t]passe|jeton|contrase(?:ñ|n)a|clave|senha|chiave)(?:(?:[ \t]{1,2}[A-Za-z0-9_'-]{1,20}){0,4}[ \t]{1,2}(?:is|was|are|=|to|lautet|ist|est|es|è|é)[ \t]{1,2}:?|:|[ \t])[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:*#@^-]{11,255})(?:[^A-Za-z0-9_+/=.~$!%:*#@^-]|$))`,
     // the secret words and the query parameter names: a base64 run is not held for this rule's length (532) where
     // none occurs (a bare ?auth= is not taken: `auth` is in every "Authorization" and "author")
     keywords: [
@@ -211,6 +211,15 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
       'credential',
       'passphrase',
       'passcode',
+      'passwort',
+      'kennwort',
+      'ssel',
+      'passe',
+      'jeton',
+      'contrase',
+      'clave',
+      'senha',
+      'chiave',
 
       'sig',
       'appid',
@@ -220,7 +229,20 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
       {
         condition: 'OR',
         regexTarget: 'secret',
-        regexes: ['://', '^[A-Za-z_.:-]+$'],
+        // a URL; letters alone; lower-case words joined by _ or - (consistent_delivery_2024: a name, not a key)
+        regexes: ['://', '^[A-Za-z_.:-]+$', '^[a-z]{3,}(?:[_-][a-z0-9]+)+$'],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+      {
+        // prose naming something else than the secret: "the key ID is …", "the token type is …", "the public key is …"
+        condition: 'OR',
+        regexTarget: 'match',
+        regexes: [
+          String.raw`(?i)\b(?:key|token|secret)[ \t]{1,2}(?:ids?|identifier|name|type|fingerprint|length|size|format|version|prefix|expiry)\b`,
+          String.raw`(?i)\b(?:public|pub|host)[ \t]{1,2}key\b`,
+        ],
         stopwords: [],
         paths: [],
         commits: [],
