@@ -161,6 +161,32 @@ export const PROSE_LOOKALIKES: string[] = [
   'the secret is in the env var OPENAI_API_KEY',
 ];
 
+const B32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
+const B64 = `${AN}+/`;
+export const KEEP_REDACTING: Sample[] = [
+  S(['jane.doe@example.com'], (e) => `Contact me at ${e} about the rollout.`),
+  S(['ops-team@acme.io'], (e) => `git commit --author="Ops <${e}>" -m fix`),
+  S([`AGE-SECRET-KEY-1${rand(58, B32.toUpperCase())}`], (k) => `# created: 2024-05-01\n${k}`),
+];
+
+export const LOOKALIKES: string[] = [
+  'git clone git@github.com:octo-org/octo-repo.git',
+  'git@github.com:18F/identity-idp.git',
+  '"repository": "git+ssh://git@github.com/acme/widgets.git"',
+  'git clone ssh://git@bitbucket.org:7999/team/repo.git',
+  'ssh -T git@github.com',
+  'ssh -i ~/.ssh/id_ed25519 ubuntu@ec2-3-120-1-2.eu-central-1.compute.amazonaws.com',
+  `recipients: age1${rand(58, B32)}`,
+  `age -r age1${rand(58, B32)} -o secrets.enc secrets.txt`,
+  `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${rand(43, B64)} user@laptop`,
+  `ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ${rand(300, B64)} deploy@ci`,
+  `-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE${rand(52, B64)}\n${rand(36, B64)}==\n-----END PUBLIC KEY-----`,
+  `commit ${hex(40)}\nAuthor: Jane <jane@example.org>`.replace(/jane@example.org/, 'Jane'),
+  `image: ghcr.io/acme/api@sha256:${hex(64)}`,
+  `sha256sum: ${hex(64)}  dist/app.tar.gz`,
+  `"integrity": "sha512-${rand(86, B64)}=="`,
+];
+
 export function checkClass(samples: readonly Sample[], lookalikes: readonly string[]): void {
   for (const s of samples) {
     const whole = scanText(everyRule, s.text).text;
@@ -180,4 +206,6 @@ describe('red-team classes (issue 11): whole secret redacted, look-alikes untouc
   it('generic assignments in env, YAML, JSON, TOML, PHP and code: random values with symbols too', () =>
     checkClass(ASSIGNMENTS, ASSIGNMENT_LOOKALIKES));
   it('credentials in prose, in English, German, French and Spanish', () => checkClass(PROSE, PROSE_LOOKALIKES));
+  it('look-alikes: SSH logins and remotes are not emails, age recipients and public keys, hashes and digests stay', () =>
+    checkClass(KEEP_REDACTING, LOOKALIKES));
 });
