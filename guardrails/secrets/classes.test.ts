@@ -120,6 +120,7 @@ export const ASSIGNMENTS: Sample[] = [
   S([hex(32)], (k) => `const apiSecret = "${k}";`),
   S([rand(16, PW)], (k) => `spring.datasource.password=${k}`),
   S([rand(16, PW)], (k) => `administrator_login_password = "${k}"`),
+  S([rand(32)], (k) => `<appSettings>\n  <add key="Stripe:ApiKey" value="${k}" />\n</appSettings>`),
 ];
 
 export const ASSIGNMENT_LOOKALIKES: string[] = [
@@ -133,6 +134,8 @@ export const ASSIGNMENT_LOOKALIKES: string[] = [
   'password: "{{ .Values.db.password }}"',
   '"usage": {"prompt_tokens": 1234, "completion_tokens": 567}',
   'password_min_length = 12',
+  '<add key="ApiKeyHeaderName" value="X-Api-Key" />',
+  '<add key="TokenLifetimeMinutes" value="60" />',
 ];
 
 export const PROSE: Sample[] = [

@@ -182,6 +182,16 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
     ],
   },
   {
+    id: 'config-key-value-pair',
+    description:
+      'A secret in a key/value pair of XML config (.NET appSettings `<add key="ApiKey" value="…" />`, NuGet `ClearTextPassword`): the value, when the key names a secret. Entropy-gated, generic-api-key\'s allowlists.',
+    regex: String.raw`(?i)key=["'][\w.:-]{0,40}(?:key|secret|token|passw(?:or)?d|pwd)["'][ \t]{1,5}value=["']([^"'\s<>]{8,256})["']`,
+    keywords: ['value='],
+    entropy: 3,
+    allowlists: [],
+    allowlistsOf: 'generic-api-key',
+  },
+  {
     id: 'google-chat-webhook-url',
     description: 'Google Chat incoming webhook URL: key and token query parameters authorise posting to the space.',
     regex: String.raw`https://chat\.googleapis\.com/v1/spaces/[\w-]{6,20}/messages\?key=[\w-]{39}&token=([\w-]{40,50}%3D|[\w-]{40,50}=?)`,
