@@ -150,6 +150,8 @@ export const PROSE: Sample[] = [
   S([rand(14, PW)], (p) => `le mot de passe est ${p}`),
   S([rand(40)], (t) => `mon jeton est ${t}`),
   S([rand(14, PW)], (p) => `la contraseña es ${p}`),
+  S([`sbp_${hex(40)}`], (t) => `my supabase token is ${t} and the request still fails`),
+  S([`key-${hex(32)}`], (t) => `The Mailgun key is ${t}.`),
 ];
 
 export const PROSE_LOOKALIKES: string[] = [

@@ -240,7 +240,7 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
         condition: 'OR',
         regexTarget: 'secret',
         // a URL; letters alone; lower-case words joined by _ or - (consistent_delivery_2024: a name, not a key)
-        regexes: ['://', '^[A-Za-z_.:-]+$', '^[a-z]{3,}(?:[_-][a-z0-9]+)+$'],
+        regexes: ['://', '^[A-Za-z_.:-]+$', '^[a-z]{3,}(?:[_-][a-z]{2,})+(?:[_-]?[0-9]{1,4})?$'],
         stopwords: [],
         paths: [],
         commits: [],
