@@ -143,7 +143,6 @@ export const PROSE: Sample[] = [
   S([rand(40, `${AN}-_`)], (t) => `Use the token ${t} to authenticate against staging.`),
   S([rand(14, PW)], (p) => `here's the password: ${p}`),
   S([rand(16, PW)], (p) => `Here is the password ${p} for the db.`),
-  S([rand(12, PW)], (p) => `The password for the admin account is ${p} (rotate it after the demo).`),
   S([rand(32)], (k) => `I set the secret to ${k} but the webhook still fails`),
   S([rand(40)], (t) => `mein Token ist ${t}, funktioniert aber nicht`),
   S([rand(14, PW)], (p) => `Das Passwort lautet ${p}`),
