@@ -136,6 +136,8 @@ export const ASSIGNMENT_LOOKALIKES: string[] = [
   'password_min_length = 12',
   '<add key="ApiKeyHeaderName" value="X-Api-Key" />',
   '<add key="TokenLifetimeMinutes" value="60" />',
+  'secret_arn: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf',
+  'SECRET_BACKEND=vault:kv-v2/app/prod',
 ];
 
 export const PROSE: Sample[] = [

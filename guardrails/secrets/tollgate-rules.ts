@@ -69,11 +69,21 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   {
     id: 'password-assignment',
     description:
-      'A password, passphrase, secret or token assigned in code or config (db_password = …, db_pass: …, "password": "…", JWT_SECRET=…, SESSION_SECRET="…") whose value has symbols gitleaks\' generic-api-key does not accept. Placeholders, references and identifiers are left alone by entropy and by generic-api-key\'s allowlists.',
-    regex: String.raw`(?i)(?:pass(?:w(?:or)?d|phrase)?|pwd|secret|token)(?:[\w.-]{0,20})["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["'\x60]?([^\s"'\x60;,(){}<>\[\]$]{8,128})(?:[\s"'\x60;,]|$)`,
+      'A password, passphrase, secret or token assigned in code or config (db_password = …, db_pass: …, "password": "…", JWT_SECRET=…, SESSION_SECRET="…") whose value has symbols gitleaks\' generic-api-key does not accept. Placeholders, references and identifiers are left alone by entropy and by generic-api-key\'s allowlists; a `:` needs a space or a quote after it (not `arn:…:secret:prod/…`), and a path of names is where a secret is kept.',
+    regex: String.raw`(?i)(?:pass(?:w(?:or)?d|phrase)?|pwd|secret|token)(?:[\w.-]{0,20})["']?(?:[ \t]{0,3}(?:=|:=|=>)[ \t]{0,3}["'\x60]?|[ \t]{0,3}:(?:[ \t]{1,3}["'\x60]?|["'\x60]))([^\s"'\x60;,(){}<>\[\]$]{8,128})(?:[\s"'\x60;,]|$)`,
     keywords: ['pass', 'pwd', 'secret', 'token'],
     entropy: 3,
-    allowlists: [],
+    allowlists: [
+      {
+        // a path of names (vault:kv-v2/app/prod, /etc/app/secrets/x): where a secret is kept, not the secret
+        condition: 'OR',
+        regexTarget: 'secret',
+        regexes: [String.raw`^[\w.-]*:?[\w.-]*(?:/[\w.-]+){2,}/?$`],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+    ],
     allowlistsOf: 'generic-api-key',
   },
   {
@@ -208,7 +218,7 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
     regex:
       String.raw`(?i)(?:(?:key|secret|token|passw(?:or)?d|pwd|credentials?)["'\x60]?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["'\x60]?((?:sdk-|api-|mob-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,128})(?:[^0-9a-z_-]|$)` +
       String.raw`|[?&](?:api[_-]?key|apikey|key|access[_-]?token|token|auth[_-]?token|client[_-]?secret|secret|passw(?:or)?d|pwd|sig|signature|x-goog-signature|x-amz-signature|private[_-]?token|app[_-]?key|api[_-]?secret|appid|access[_-]?key|api[_-]?token)=([A-Za-z0-9_.~+/%=:$-]{12,512})(?:[^A-Za-z0-9_.~+/%=:$-]|$)` +
-      String.raw`|\b(?:token|key|secret|password|passphrase|passcode|credentials?|passwort|kennwort|schl(?:ü|ue|u)ssel|mot[ \t]de[ \t]passe|jeton|contrase(?:ñ|n)a|clave|senha|chiave)(?:[ \t]{1,2}(?:is|was|are|=|to|lautet|ist|est|es|è|é)[ \t]{1,2}:?|:|[ \t])[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:*#@^-]{11,255})(?:[^A-Za-z0-9_+/=.~$!%:*#@^-]|$))`,
+      String.raw`|\b(?:token|key|secret|password|passphrase|passcode|credentials?|passwort|kennwort|schl(?:ü|ue|u)ssel|mot[ \t]de[ \t]passe|jeton|contrase(?:ñ|n)a|clave|senha|chiave)(?:[ \t]{1,2}(?:is|was|are|=|to|lautet|ist|est|es|è|é)[ \t]{1,2}:?|:[ \t"'\x60]|[ \t])[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:*#@^-]{11,255})(?:[^A-Za-z0-9_+/=.~$!%:*#@^-]|$))`,
     // the secret words and the query parameter names: a base64 run is not held for this rule's length (532) where
     // none occurs (a bare ?auth= is not taken: `auth` is in every "Authorization" and "author")
     keywords: [
@@ -240,7 +250,13 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
         condition: 'OR',
         regexTarget: 'secret',
         // a URL; letters alone; lower-case words joined by _ or - (consistent_delivery_2024: a name, not a key)
-        regexes: ['://', '^[A-Za-z_.:-]+$', '^[a-z]{3,}(?:[_-][a-z]{2,})+(?:[_-]?[0-9]{1,4})?$'],
+        // and a path of names (where a secret is kept)
+        regexes: [
+          '://',
+          '^[A-Za-z_.:-]+$',
+          '^[a-z]{3,}(?:[_-][a-z]{2,})+(?:[_-]?[0-9]{1,4})?$',
+          String.raw`^[\w.-]*:?[\w.-]*(?:/[\w.-]+){2,}/?$`,
+        ],
         stopwords: [],
         paths: [],
         commits: [],
