@@ -112,9 +112,6 @@ export const ASSIGNMENTS: Sample[] = [
   S([rand(40)], (k) => `API_TOKEN: ${k}`),
   S([rand(40, `${AN}-_`)], (k) => `{\n  "secret": "${k}",\n  "region": "eu-west-1"\n}`),
   S([rand(16, PW)], (k) => `password=${k}`),
-  S([rand(24, PW)], (k) => `JWT_SECRET=${k}`),
-  S([rand(20, PW)], (k) => `SESSION_SECRET="${k}"`),
-  S([rand(14, PW)], (k) => `db:\n  user: app\n  pass: "${k}"`),
   S([rand(14, PW)], (k) => `'password' => '${k}',`),
   S([rand(36)], (k) => `[auth]\ntoken = "${k}"`),
   S([hex(32)], (k) => `const apiSecret = "${k}";`),
@@ -140,17 +137,18 @@ export const ASSIGNMENT_LOOKALIKES: string[] = [
   'SECRET_BACKEND=vault:kv-v2/app/prod',
 ];
 
+// prose values start with a letter or digit: one that starts with a symbol is not taken (`**bold**` would be)
 export const PROSE: Sample[] = [
   S([rand(32)], (k) => `my API key is ${k}, can you check why it fails?`),
   S([rand(40, `${AN}-_`)], (t) => `Use the token ${t} to authenticate against staging.`),
-  S([rand(14, PW)], (p) => `here's the password: ${p}`),
-  S([rand(16, PW)], (p) => `Here is the password ${p} for the db.`),
+  S([`${rand(1)}${rand(13, PW)}`], (p) => `here's the password: ${p}`),
+  S([`${rand(1)}${rand(15, PW)}`], (p) => `Here is the password ${p} for the db.`),
   S([rand(32)], (k) => `I set the secret to ${k} but the webhook still fails`),
   S([rand(40)], (t) => `mein Token ist ${t}, funktioniert aber nicht`),
-  S([rand(14, PW)], (p) => `Das Passwort lautet ${p}`),
-  S([rand(14, PW)], (p) => `le mot de passe est ${p}`),
+  S([`${rand(1)}${rand(13, PW)}`], (p) => `Das Passwort lautet ${p}`),
+  S([`${rand(1)}${rand(13, PW)}`], (p) => `le mot de passe est ${p}`),
   S([rand(40)], (t) => `mon jeton est ${t}`),
-  S([rand(14, PW)], (p) => `la contraseña es ${p}`),
+  S([`${rand(1)}${rand(13, PW)}`], (p) => `la contraseña es ${p}`),
   S([`sbp_${hex(40)}`], (t) => `my supabase token is ${t} and the request still fails`),
   S([`key-${hex(32)}`], (t) => `The Mailgun key is ${t}.`),
 ];
@@ -209,7 +207,7 @@ describe('red-team classes (issue 11): whole secret redacted, look-alikes untouc
   it('chat and webhook URLs: the whole credential path', () => checkClass(WEBHOOKS, WEBHOOK_LOOKALIKES));
   it('curl commands: -u/--user, Authorization with any scheme, key headers, query and form credentials', () =>
     checkClass(CURL, CURL_LOOKALIKES));
-  it('generic assignments in env, YAML, JSON, TOML, PHP and code: random values with symbols too', () =>
+  it('generic assignments in env, YAML, JSON, TOML, PHP, XML and code', () =>
     checkClass(ASSIGNMENTS, ASSIGNMENT_LOOKALIKES));
   it('credentials in prose, in English, German, French and Spanish', () => checkClass(PROSE, PROSE_LOOKALIKES));
   it('look-alikes: SSH logins and remotes are not emails, age recipients and public keys, hashes and digests stay', () =>

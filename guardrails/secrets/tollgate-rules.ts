@@ -69,9 +69,9 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   {
     id: 'password-assignment',
     description:
-      'A password, passphrase, secret or token assigned in code or config (db_password = …, db_pass: …, "password": "…", JWT_SECRET=…, SESSION_SECRET="…") whose value has symbols gitleaks\' generic-api-key does not accept. Placeholders, references and identifiers are left alone by entropy and by generic-api-key\'s allowlists; a `:` needs a space or a quote after it (not `arn:…:secret:prod/…`), and a path of names is where a secret is kept.',
-    regex: String.raw`(?i)(?:pass(?:w(?:or)?d|phrase)?|pwd|secret|token)(?:[\w.-]{0,20})["']?(?:[ \t]{0,3}(?:=|:=|=>)[ \t]{0,3}["'\x60]?|[ \t]{0,3}:(?:[ \t]{1,3}["'\x60]?|["'\x60]))([^\s"'\x60;,(){}<>\[\]$]{8,128})(?:[\s"'\x60;,]|$)`,
-    keywords: ['pass', 'pwd', 'secret', 'token'],
+      'A password assigned in code or config (db_password = …, "password": "…", PASSWORD=…) whose value has symbols gitleaks\' generic-api-key does not accept. Placeholders, references and identifiers are left alone by entropy and by generic-api-key\'s allowlists; a `:` needs a space or a quote after it (not `arn:…:secret:prod/…`), and a path of names is where a secret is kept.',
+    regex: String.raw`(?i)(?:passw(?:or)?d|pwd)(?:[\w.-]{0,20})["']?(?:[ \t]{0,3}(?:=|:=|=>)[ \t]{0,3}["'\x60]?|[ \t]{0,3}:(?:[ \t]{1,3}["'\x60]?|["'\x60]))([^\s"'\x60;,(){}<>\[\]$]{8,128})(?:[\s"'\x60;,]|$)`,
+    keywords: ['password', 'passwd', 'pwd'],
     entropy: 3,
     allowlists: [
       {
