@@ -6,7 +6,16 @@ import { isIP } from 'node:net';
 import RE2 from 're2';
 import { BUILTIN_PII_DETECTORS, BUILTIN_SECRET_DETECTORS } from '../api/v1alpha1/policy.ts';
 import { analyzePattern, fullAlphabet } from './pattern.ts';
-import { nextChar, prevChar, redactionMarker, regexRule, type Hit, type Rule, type RuleKind } from './rules.ts';
+import {
+  KEYWORD_CONTEXT,
+  nextChar,
+  prevChar,
+  redactionMarker,
+  regexRule,
+  type Hit,
+  type Rule,
+  type RuleKind,
+} from './rules.ts';
 import { lookalikeReason } from './secrets/lookalike.ts';
 import { secretRuleset } from './secrets/ruleset.ts';
 
@@ -422,6 +431,19 @@ function secretRules(): Record<SecretDetector, Rule[]> {
   };
 }
 
+/**
+ * user@host that is an SSH login, not an email address: a scp-style remote (git@github.com:org/repo, host:/path,
+ * host:2222/…), the userinfo of a URL (ssh://git@host/…, git+ssh://…), the `git` user every forge logs in as, or the
+ * argument of an ssh / scp / sftp / rsync command on the same line, within KEYWORD_CONTEXT characters (what a stream keeps).
+ */
+export function sshLogin(hit: { start: number; end: number; text: string }, view: string): boolean {
+  if (view[hit.end] === ':' && /[A-Za-z0-9_~/]/.test(view[hit.end + 1] ?? '')) return true;
+  if (/^git@/i.test(hit.text)) return true;
+  const before = view.slice(Math.max(0, hit.start - KEYWORD_CONTEXT), hit.start); // as far as the scanner keeps
+  if (before.endsWith('://')) return true;
+  return /(?:^|[\s;|&(])(?:ssh|scp|sftp|rsync|mosh|ssh-copy-id)\s[^\n]*$/.test(before);
+}
+
 function piiRules(): Record<PiiDetector, Rule[]> {
   const r = (name: PiiDetector, pattern: string, extra: Partial<Parameters<typeof regexRule>[0]> = {}) =>
     regexRule({ name, kind: 'pii', pattern, ...extra });
@@ -432,11 +454,11 @@ function piiRules(): Record<PiiDetector, Rule[]> {
         String.raw`[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}\b`,
         {
           anchor: String.raw`[A-Za-z0-9._%+-]{1,64}@`,
-          // not an SSH remote (git@github.com:org/repo), not the password@host of a URL (connection-string's job)
+          // not an SSH login or remote (sshLogin), not the password@host of a URL (connection-string's job)
           accept: (hit, view) =>
             !/^[.]|[.]{2}|[.]@/.test(hit.text) &&
             !/[A-Za-z0-9._%+-]/.test(prevChar(view, hit)) &&
-            !(nextChar(view, hit) === ':' && /[A-Za-z_~/]/.test(view[hit.end + 1] ?? '')) &&
+            !sshLogin(hit, view) &&
             !(
               prevChar(view, hit) === ':' &&
               /:\/\/[^\s/@:]*$/.test(view.slice(Math.max(0, hit.start - 30), hit.start - 1))

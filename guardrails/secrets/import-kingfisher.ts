@@ -3,7 +3,8 @@
 //   node guardrails/secrets/import-kingfisher.ts --dir <kingfisher>/data/rules --commit <sha> --version <tag>
 // rules.json is upstream's YAML as JSON (shape only, no rule edited). adoption.json is the decision per rule, made
 // by checks anyone can rerun, never by hand:
-// - `not-a-secret`: kingfisher's invisible rules (identifiers it reports only next to a secret: app ids, URLs);
+// - `not-a-secret`: kingfisher's invisible rules (identifiers it reports only next to a secret: app ids, URLs), and
+//   rules named for a public key (age's X25519 recipients: published by design);
 // - `not-compiled`: the pattern (verbose syntax removed, kingfisher.ts) does not compile on RE2 or stays unbounded;
 // - `examples-not-matched`: the compiled rule redacts none of the rule's own examples (a conversion gone wrong, or
 //   examples that are placeholders by Tollgate's look-alike principles: nothing shows the rule works);
@@ -120,6 +121,10 @@ export function decide(rules: readonly KingfisherRule[]): Adoption[] {
         status: 'not-a-secret',
         reason: 'invisible in kingfisher: an identifier reported with a secret',
       });
+      continue;
+    }
+    if (/\bpublic key\b/i.test(r.name)) {
+      Object.assign(a, { status: 'not-a-secret', reason: 'a public key: published by design (age recipients)' });
       continue;
     }
     const regex = stripVerbose(r.pattern).trim();

@@ -57,6 +57,10 @@ export interface RuleReport {
 export const SUPERSEDED: Readonly<Record<string, string>> = {
   'private-key': 'private-key (detectors.ts): PEM block held until its END line, fail-safe past 16 KiB',
   jwt: 'jwt (detectors.ts): header.payload.signature finder with bounded parts',
+  'hashicorp-tf-password':
+    'password-assignment (tollgate-rules.ts): the same assignments, entropy 3 and generic-api-key\'s allowlists (a value like "login_password" is a name)',
+  'slack-webhook-url':
+    'slack-webhook-url-path (tollgate-rules.ts): the whole path of any length, entropy-gated (not the docs placeholder)',
 };
 
 /**
@@ -78,7 +82,10 @@ export const REPORTED_AS: Readonly<Record<string, string>> = {
   'slack-legacy-token': 'slack-token',
   'slack-legacy-workspace-token': 'slack-token',
   'slack-user-token': 'slack-token',
+  'hashicorp-tf-password':
+    'password-assignment (tollgate-rules.ts): the same assignments, entropy 3 and generic-api-key\'s allowlists (a value like "login_password" is a name)',
   'slack-webhook-url': 'slack-token',
+  'slack-webhook-url-path': 'slack-token',
   'stripe-access-token': 'stripe-key',
   'openai-api-key': 'openai-key',
   'gcp-api-key-in-text': 'gcp-api-key',

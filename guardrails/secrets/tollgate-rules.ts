@@ -69,11 +69,21 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   {
     id: 'password-assignment',
     description:
-      'A password assigned in code or config (db_password = …, "password": "…", PASSWORD=…) whose value has symbols gitleaks\' generic-api-key does not accept. Placeholders, references and identifiers are left alone by entropy and by generic-api-key\'s allowlists.',
-    regex: String.raw`(?i)(?:passw(?:or)?d|pwd)(?:[\w.-]{0,20})["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["'\x60]?([^\s"'\x60;,(){}<>\[\]$]{8,128})(?:[\s"'\x60;,]|$)`,
+      'A password assigned in code or config (db_password = …, "password": "…", PASSWORD=…) whose value has symbols gitleaks\' generic-api-key does not accept. Placeholders, references and identifiers are left alone by entropy and by generic-api-key\'s allowlists; a `:` needs a space or a quote after it (not `arn:…:secret:prod/…`), and a path of names is where a secret is kept.',
+    regex: String.raw`(?i)(?:passw(?:or)?d|pwd)(?:[\w.-]{0,20})["']?(?:[ \t]{0,3}(?:=|:=|=>)[ \t]{0,3}["'\x60]?|[ \t]{0,3}:(?:[ \t]{1,3}["'\x60]?|["'\x60]))([^\s"'\x60;,(){}<>\[\]$]{8,128})(?:[\s"'\x60;,]|$)`,
     keywords: ['password', 'passwd', 'pwd'],
     entropy: 3,
-    allowlists: [],
+    allowlists: [
+      {
+        // a path of names (vault:kv-v2/app/prod, /etc/app/secrets/x): where a secret is kept, not the secret
+        condition: 'OR',
+        regexTarget: 'secret',
+        regexes: [String.raw`^[\w.-]*:?[\w.-]*(?:/[\w.-]+){2,}/?$`],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+    ],
     allowlistsOf: 'generic-api-key',
   },
   {
@@ -86,10 +96,110 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   {
     id: 'discord-webhook-url',
     description: 'Discord webhook URL: /api/webhooks/<id>/<token>; the token lets anyone post to the channel.',
-    regex: String.raw`(?i)https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{17,20}/([\w-]{60,80})`,
+    regex: String.raw`(?i)https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/(\d{17,20}/[\w-]{60,80})(?:[^\w-]|$)`,
     keywords: ['discord.com/api/webhooks', 'discordapp.com/api/webhooks'],
     entropy: 3,
     allowlists: [],
+  },
+  {
+    id: 'slack-webhook-url-path',
+    description:
+      "Slack incoming-webhook and Workflow Builder URL (hooks.slack.com/services/T…/B…/…, /workflows/…, /triggers/…): the URL with its whole path is redacted, whatever the path's length (placeholders are refused by the look-alike checks); gitleaks' slack-webhook-url (superseded) took 43-56 characters and left the rest of a longer trigger path, and took the docs' T00000000/B00000000/XXXX… placeholder.",
+    regex: String.raw`(?i)((?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_-]{6,24}/[A-Za-z0-9_/+-]{10,200})(?:[^A-Za-z0-9_/+-]|$)`,
+    keywords: ['hooks.slack.com'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'teams-webhook-url-path',
+    description:
+      'Microsoft Teams / Office 365 incoming-webhook URL (<tenant>.webhook.office.com/webhookb2/…, outlook.office.com/webhook/…): the path from the group id to the end, the signature segment of the 2025 format (…/IncomingWebhook/<id>/<owner>/<signature>) included, which the adopted rules (fixed shape, 4 segments) left visible.',
+    regex: String.raw`(?i)(?:\.webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)/([0-9a-f]{8}-[0-9a-f-]{27}@[0-9a-f]{8}-[0-9a-f-]{27}/IncomingWebhook/[0-9a-z]{32}/[0-9a-f]{8}-[0-9a-f-]{27}(?:/[A-Za-z0-9_-]{20,100})?)(?:[^A-Za-z0-9_-]|$)`,
+    keywords: ['webhook.office.com/webhookb2', 'outlook.office.com/webhook', 'outlook.office365.com/webhook'],
+    allowlists: [],
+  },
+  {
+    id: 'mattermost-webhook-url',
+    description:
+      'Mattermost incoming-webhook URL (https://<server>/hooks/<26 lower-case alphanumerics>): the hook id is the credential.',
+    regex: String.raw`(?i)https?://[\w.-]{1,100}(?::\d{1,5})?/hooks/([a-z0-9]{26})(?:[^A-Za-z0-9]|$)`,
+    keywords: ['/hooks/'],
+    entropy: 3,
+    allowlists: [
+      {
+        condition: 'OR',
+        regexTarget: 'secret',
+        regexes: ['^[0-9]+$', '^[a-z]+$'],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+    ],
+  },
+  {
+    id: 'zapier-catch-hook-url',
+    description:
+      'Zapier catch-hook URL (hooks.zapier.com/hooks/catch/<account>/<hook>/): account and hook id together let anyone trigger the Zap.',
+    regex: String.raw`(?i)hooks\.zapier\.com/hooks/(?:catch|standard)/(\d{3,12}/[A-Za-z0-9]{4,40})(?:[^A-Za-z0-9]|$)`,
+    keywords: ['hooks.zapier.com/hooks/'],
+    allowlists: [
+      {
+        condition: 'OR',
+        regexTarget: 'secret',
+        regexes: ['/(?:x+|abc123|abcdef|your\\w*)$'],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+    ],
+  },
+  {
+    id: 'telegram-bot-token-url',
+    description:
+      'Telegram Bot API URL (api.telegram.org/bot<id>:<token>/…, also /file/bot…): the bot token is in the path; the adopted telegram rules need a keyword assignment or a word boundary before the id, and `bot` precedes it.',
+    regex: String.raw`(?i)api\.telegram\.org/(?:file/)?bot(\d{5,16}:[A-Za-z0-9_-]{30,40})(?:[^A-Za-z0-9_-]|$)`,
+    keywords: ['api.telegram.org/'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'curl-user-credential',
+    description:
+      "curl's -u / --user credential in the two shapes gitleaks' curl-auth-user misses: an API key as the user name with an empty or dummy password (`-u sk_live_…:`, `-u KEY:x`, as Stripe, Mailgun, Freshdesk document), and a password with symbols outside [\\w${}@.-] (`-u admin:p#ss^…`). Entropy-gated; a password of letters only, `$VAR` and `{placeholder}` references are left alone.",
+    regex: String.raw`(?:^|[ \t])(?:-u|--user)(?:=|[ \t]{1,5})["']?([A-Za-z0-9_.~+/=-]{16,200}:[^\s"':]{0,100}|[^\s"':]{1,100}:[^\s"']{6,200})(?:["'\s]|$)`,
+    keywords: ['-u', '--user'],
+    entropy: 3,
+    allowlists: [
+      {
+        condition: 'OR',
+        regexTarget: 'secret',
+        regexes: ['^[^:]{1,15}:[A-Za-z_.-]*$', '[$<>{}]'],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+    ],
+  },
+  {
+    id: 'authorization-header-any-scheme',
+    description:
+      "An Authorization header or field with any scheme word (ApiKey, SSWS, GenieKey, Klaviyo-API-Key, Bot, key=…) or none: the credential after it. Bearer/Token/Basic are the bearer-token detector's; this takes the schemes providers add. Entropy-gated, 16+ characters, placeholders and `$VAR` references left alone.",
+    regex: String.raw`(?i)authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:[A-Za-z][A-Za-z0-9_-]{1,30}(?:[ \t]{1,3}|=))?([A-Za-z0-9_.~+/=:-]{16,500})(?:[^A-Za-z0-9_.~+/=:-]|$)`,
+    keywords: ['authorization'],
+    entropy: 3,
+    allowlists: [
+      { condition: 'OR', regexTarget: 'secret', regexes: ['^[A-Za-z_.-]+$'], stopwords: [], paths: [], commits: [] },
+    ],
+  },
+  {
+    id: 'config-key-value-pair',
+    description:
+      'A secret in a key/value pair of XML config (.NET appSettings `<add key="ApiKey" value="…" />`, NuGet `ClearTextPassword`): the value, when the key names a secret. Entropy-gated, generic-api-key\'s allowlists.',
+    regex: String.raw`(?i)key=["'][\w.:-]{0,40}(?:key|secret|token|passw(?:or)?d|pwd)["'][ \t]{1,5}value=["']([^"'\s<>]{8,256})["']`,
+    keywords: ['value='],
+    entropy: 3,
+    allowlists: [],
+    allowlistsOf: 'generic-api-key',
   },
   {
     id: 'google-chat-webhook-url',
@@ -104,11 +214,11 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
       'A credential recognised by its context, in three alternatives, one rule (one keyword visit and one head search per occurrence, not three): ' +
       '(1) a UUID or hex value assigned to a name that ends in a secret word (HEROKU_API_KEY=<uuid>, "token": "<uuid>", PUSHER_APP_SECRET=<hex>): many providers issue such keys, and gitleaks\' generic-api-key needs more entropy than a hex string of 32 has; names ending in _id, commit SHAs and checksums do not end in a secret word; ' +
       '(2) a URL query parameter (?api_key=, &access_token=, ?key=, &sig=, X-Goog-Signature=…): the value up to the next & or the end of the URL; ' +
-      '(3) prose after the word naming it: "my token is …", "the API key: …", "use the key … to": a random-looking value of 12+ characters (entropy, not letters alone, not a URL).',
+      '(3) prose after the word naming it, and after a verb: "my token is …", "the API key: …", "use the key … to", "I set the secret to …", and in German, French, Spanish, Italian, Portuguese ("mein Token ist …", "das Passwort lautet …", "le mot de passe est …", "mon jeton est …", "la contraseña es …"): a random-looking value of 12+ characters (entropy, not letters alone, not a URL).',
     regex:
       String.raw`(?i)(?:(?:key|secret|token|passw(?:or)?d|pwd|credentials?)["'\x60]?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["'\x60]?((?:sdk-|api-|mob-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,128})(?:[^0-9a-z_-]|$)` +
       String.raw`|[?&](?:api[_-]?key|apikey|key|access[_-]?token|token|auth[_-]?token|client[_-]?secret|secret|passw(?:or)?d|pwd|sig|signature|x-goog-signature|x-amz-signature|private[_-]?token|app[_-]?key|api[_-]?secret|appid|access[_-]?key|api[_-]?token)=([A-Za-z0-9_.~+/%=:$-]{12,512})(?:[^A-Za-z0-9_.~+/%=:$-]|$)` +
-      String.raw`|\b(?:token|key|secret|password|passphrase|passcode|credentials?)(?:[ \t]{1,2}(?:is|was|=)[ \t]{1,2}:?|:|[ \t])[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:-]{11,255})(?:[^A-Za-z0-9_+/=.~$!%:-]|$))`,
+      String.raw`|\b(?:token|key|secret|password|passphrase|passcode|credentials?|passwort|kennwort|schl(?:ü|ue|u)ssel|mot[ \t]de[ \t]passe|jeton|contrase(?:ñ|n)a|clave|senha|chiave)(?:[ \t]{1,2}(?:is|was|are|=|to|lautet|ist|est|es|è|é)[ \t]{1,2}:?|:[ \t"'\x60]|[ \t])[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:*#@^-]{11,255})(?:[^A-Za-z0-9_+/=.~$!%:*#@^-]|$))`,
     // the secret words and the query parameter names: a base64 run is not held for this rule's length (532) where
     // none occurs (a bare ?auth= is not taken: `auth` is in every "Authorization" and "author")
     keywords: [
@@ -121,6 +231,15 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
       'credential',
       'passphrase',
       'passcode',
+      'passwort',
+      'kennwort',
+      'ssel',
+      'passe',
+      'jeton',
+      'contrase',
+      'clave',
+      'senha',
+      'chiave',
 
       'sig',
       'appid',
@@ -130,7 +249,26 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
       {
         condition: 'OR',
         regexTarget: 'secret',
-        regexes: ['://', '^[A-Za-z_.:-]+$'],
+        // a URL; letters alone; lower-case words joined by _ or - (consistent_delivery_2024: a name, not a key)
+        // and a path of names (where a secret is kept)
+        regexes: [
+          '://',
+          '^[A-Za-z_.:-]+$',
+          '^[a-z]{3,}(?:[_-][a-z]{2,})+(?:[_-]?[0-9]{1,4})?$',
+          String.raw`^[\w.-]*:?[\w.-]*(?:/[\w.-]+){2,}/?$`,
+        ],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+      {
+        // prose naming something else than the secret: "the key ID is …", "the token type is …", "the public key is …"
+        condition: 'OR',
+        regexTarget: 'match',
+        regexes: [
+          String.raw`(?i)\b(?:key|token|secret)[ \t]{1,2}(?:ids?|identifier|name|type|fingerprint|length|size|format|version|prefix|expiry)\b`,
+          String.raw`(?i)\b(?:public|pub|host)[ \t]{1,2}key\b`,
+        ],
         stopwords: [],
         paths: [],
         commits: [],
