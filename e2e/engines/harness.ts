@@ -138,3 +138,31 @@ export function lastAudit(tenantId: string, stream: boolean): AuditCharge {
  * The estimate-vs-engine gap itself is measured by token-error.ts (issue #16, item 5).
  */
 export const charged = (engineTokens: number, reserved: number): number => Math.min(engineTokens, reserved);
+
+/** The tiny model's Hugging Face repo in the fake hub layout (llama.cpp manifests, token-error.ts). */
+export const TINY_REPO = 'tollgate/tiny-llama';
+
+/** An LLMModel serving the tiny GGUF with llama.cpp, as the llama.cpp tests and token-error.ts render it. */
+export function llamacppModelYaml(
+  sha256: string,
+  name: string,
+  opts: { capabilities?: string; contextLength?: number } = {},
+): string {
+  const { capabilities = '[chat.completions, completions]', contextLength = 2048 } = opts;
+  return `apiVersion: tollgate.dev/v1alpha1
+kind: LLMModel
+metadata: {name: ${name}, namespace: llm}
+spec:
+  engine: llamacpp
+  image: ghcr.io/ggml-org/llama.cpp@sha256:${'b'.repeat(64)}
+  servedName: ${name}
+  contextLength: ${contextLength}
+  capabilities: ${capabilities}
+  resources: {gpus: 0, memory: 1Gi}
+  model:
+    huggingface:
+      repo: ${TINY_REPO}
+      revision: ${'c'.repeat(40)}
+      files: [{path: tiny.gguf, sha256: '${sha256}'}]
+`;
+}

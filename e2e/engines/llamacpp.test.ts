@@ -16,6 +16,8 @@ import {
   charged,
   gatewayFor,
   lastAudit,
+  llamacppModelYaml,
+  TINY_REPO,
   re2Literal,
   sseEvents,
   streamedContent,
@@ -36,7 +38,7 @@ import {
 installLeakScan();
 
 const SERVED = 'tiny-llama';
-const REPO = 'tollgate/tiny-llama';
+const REPO = TINY_REPO;
 const MAX_OUT = 16;
 const key = newKey();
 const upstreamKey = `upstream-${newKey()}`;
@@ -49,26 +51,8 @@ let g: EngineGateway;
 let gwRedact: EngineGateway;
 let plain: string;
 
-const modelYaml = (
-  sha256: string,
-  name = SERVED,
-  capabilities = '[chat.completions, completions]',
-) => `apiVersion: tollgate.dev/v1alpha1
-kind: LLMModel
-metadata: {name: ${name}, namespace: llm}
-spec:
-  engine: llamacpp
-  image: ghcr.io/ggml-org/llama.cpp@sha256:${'b'.repeat(64)}
-  servedName: ${name}
-  contextLength: 2048
-  capabilities: ${capabilities}
-  resources: {gpus: 0, memory: 1Gi}
-  model:
-    huggingface:
-      repo: ${REPO}
-      revision: ${'c'.repeat(40)}
-      files: [{path: tiny.gguf, sha256: '${sha256}'}]
-`;
+const modelYaml = (sha256: string, name = SERVED, capabilities?: string): string =>
+  llamacppModelYaml(sha256, name, capabilities === undefined ? {} : { capabilities });
 
 const spent = () => g.gw.gateway.store.spent(g.tenantId, 'tokens', 86400);
 const settle = () => new Promise((r) => setTimeout(r, 100));

@@ -22,7 +22,7 @@ import { freePort } from '../../gateway/test/net.ts';
 import { mixedTexts, TOKEN_TEXTS } from '../../gateway/test/token-texts.ts';
 import { countAll, countText } from '../../gateway/tokens.ts';
 import { binaryPath } from '../binaries.ts';
-import { writeTinyModel } from './harness.ts';
+import { llamacppModelYaml, TINY_REPO, writeTinyModel } from './harness.ts';
 import {
   container,
   localizeContainer,
@@ -34,25 +34,11 @@ import {
 import { errorStats, statsRow, type Pair } from './token-stats.ts';
 
 const SERVED = 'tiny-llama';
-const REPO = 'tollgate/tiny-llama';
+const REPO = TINY_REPO;
 const { values } = parseArgs({ options: { mixes: { type: 'string', default: '200' }, url: { type: 'string' } } });
 const MIXES = Number(values.mixes);
 
-const modelYaml = (sha256: string): string => `apiVersion: tollgate.dev/v1alpha1
-kind: LLMModel
-metadata: {name: ${SERVED}, namespace: llm}
-spec:
-  engine: llamacpp
-  image: ghcr.io/ggml-org/llama.cpp@sha256:${'b'.repeat(64)}
-  servedName: ${SERVED}
-  contextLength: 4096
-  resources: {gpus: 0, memory: 1Gi}
-  model:
-    huggingface:
-      repo: ${REPO}
-      revision: ${'c'.repeat(40)}
-      files: [{path: tiny.gguf, sha256: '${sha256}'}]
-`;
+const modelYaml = (sha256: string): string => llamacppModelYaml(sha256, SERVED, { contextLength: 4096 });
 
 async function post(url: string, key: string, body: unknown): Promise<Record<string, unknown>> {
   const r = await fetch(url, {
