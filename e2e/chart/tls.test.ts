@@ -1,55 +1,29 @@
 // The gateway's TLS as the chart configures it (gateway.tls.enabled: the Secret's tls.crt / tls.key
 // mounted, --tls-cert / --tls-key): TLS 1.3 only, the certificate from the files, and a renewed
 // certificate (cert-manager rewrites the mounted Secret) served without a restart. The gateway runs as a
-// local process on the examples (no cluster needed); certificates come from openssl.
+// local process on the examples (no cluster needed); certificates come from the gateway tests' openssl CA
+// (gateway/test/certs.ts).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { after, describe, it } from 'node:test';
 import { usage as gatewayUsage } from '../../cli/commands/gateway.ts';
+import { makeCa } from '../../gateway/test/certs.ts';
 import { repoRoot } from '../kube.ts';
 import { freePort, start, until, type Proc } from '../operator/harness.ts';
 import { one, render } from './helm.ts';
 
 const missing = ['--tls-cert', '--tls-key'].filter((f) => !gatewayUsage.includes(f));
 const todo = missing.length > 0 ? `tollgate gateway lacks ${missing.join(' ')} (asked of the lead)` : false;
-const dir = mkdtempSync(join(tmpdir(), 'tollgate-e2e-tls-'));
+/** A CA, and serving certificates for localhost signed by it (ECDSA P-256, as the chart asks cert-manager). */
+const ca = makeCa('tollgate-e2e-tls-');
+const dir = ca.dir;
 const procs: Proc[] = [];
 after(async () => {
   await Promise.all(procs.map((p) => p.stop()));
 });
-
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-/** A CA, and a serving certificate for localhost signed by it (ECDSA P-256, as the chart asks cert-manager). */
-function issue(name: string): void {
-  openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
-  openssl('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`);
-  writeFileSync(join(dir, `${name}.ext`), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '1',
-    '-extfile',
-    `${name}.ext`,
-    '-out',
-    `${name}.crt`,
-  );
-}
 
 function handshake(
   port: number,
@@ -57,7 +31,7 @@ function handshake(
 ): Promise<{ protocol: string | null; serial: string }> {
   return new Promise((resolve, reject) => {
     const s: TLSSocket = connect(
-      { host: '127.0.0.1', port, servername: 'localhost', ca: readFileSync(join(dir, 'ca.crt')), ...opts },
+      { host: '127.0.0.1', port, servername: 'localhost', ca: readFileSync(ca.caFile), ...opts },
       () => {
         const cert = s.getPeerX509Certificate();
         resolve({ protocol: s.getProtocol(), serial: cert?.serialNumber ?? '' });
@@ -73,9 +47,7 @@ describe('gateway TLS (gateway.tls.enabled)', { todo }, () => {
   let port = 0;
   it("serves TLS 1.3 only, with the certificate from the mounted Secret's files", async () => {
     assert.deepEqual(missing, [], 'flags the chart passes');
-    openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key');
-    openssl('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=tollgate-e2e-ca', '-days', '1', '-out', 'ca.crt');
-    issue('first');
+    ca.issue('first');
     writeFileSync(join(dir, 'tls.crt'), readFileSync(join(dir, 'first.crt')));
     writeFileSync(join(dir, 'tls.key'), readFileSync(join(dir, 'first.key')));
 
@@ -118,7 +90,7 @@ describe('gateway TLS (gateway.tls.enabled)', { todo }, () => {
 
   it('serves a renewed certificate without a restart (cert-manager rewrites the Secret, the kubelet the files)', async () => {
     assert.ok(port > 0, 'the gateway serves TLS');
-    issue('second');
+    ca.issue('second');
     // The kubelet swaps a Secret volume atomically (a symlink flip); a rename is the closest here.
     writeFileSync(join(dir, 'tls.key.new'), readFileSync(join(dir, 'second.key')));
     writeFileSync(join(dir, 'tls.crt.new'), readFileSync(join(dir, 'second.crt')));
