@@ -22,6 +22,9 @@ export CGO_ENABLED=0
 
 die() { echo "build.sh: ERROR: $*" >&2; exit 1; }
 log() { echo "build.sh: $*" >&2; }
+# reports WANT CMD...: CMD's output (stdout+stderr) contains WANT. The output is read whole first: with pipefail,
+# `cmd | grep -q` fails at random when grep exits on its match and cmd dies of SIGPIPE writing its next line.
+reports() { local want="$1" out; shift; out="$("$@" 2>&1)" || true; [[ "$out" == *"$want"* ]]; }
 
 ALL_COMPONENTS=(kubernetes etcd kwok llm-d-inference-sim helm kube-router)
 KUBE_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
@@ -139,7 +142,7 @@ build_kubernetes() {
   local tmp; tmp="$(newtmp kubernetes)"
   local pkgs=(); local b; for b in "${KUBE_BINARIES[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
   (cd "$mod" && go build -ldflags "-s -w$x" -o "$tmp/" "${pkgs[@]}") || die "kubernetes: go build failed (see output above)"
-  "$tmp/kube-apiserver" --version | grep -q "$v" || die "kubernetes: built kube-apiserver does not report $v"
+  reports "$v" "$tmp/kube-apiserver" --version || die "kubernetes: built kube-apiserver does not report $v"
   install_dir "$tmp" kubernetes
 }
 
@@ -177,7 +180,7 @@ build_in_module() {
 # etcd: the server's main package is the module root go.etcd.io/etcd/server/v3; its go.mod has replaces.
 build_etcd() {
   build_in_module etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd
-  "$(bindir_of etcd)/etcd" --version | grep -q "${ETCD_VERSION#v}" || die "etcd: built binary does not report ${ETCD_VERSION#v}"
+  reports "${ETCD_VERSION#v}" "$(bindir_of etcd)/etcd" --version || die "etcd: built binary does not report ${ETCD_VERSION#v}"
 }
 
 # ---- go install components -----------------------------------------------------------------------------
@@ -226,7 +229,7 @@ GO
 }
 build_helm() {
   go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
-  "$(bindir_of helm)/helm" version --short | grep -q "^$HELM_VERSION" || die "helm: built binary does not report $HELM_VERSION"
+  reports "$HELM_VERSION" "$(bindir_of helm)/helm" version --short || die "helm: built binary does not report $HELM_VERSION"
 }
 
 # kube-router: only its NetworkPolicy controller is used (--run-firewall, no router, no service proxy); it
@@ -235,7 +238,7 @@ build_helm() {
 build_kube-router() {
   go_install kube-router "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION" \
     "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
-  "$(bindir_of kube-router)/kube-router" --version 2>&1 | grep -q "$KUBE_ROUTER_VERSION" || die "kube-router: built binary does not report $KUBE_ROUTER_VERSION"
+  reports "$KUBE_ROUTER_VERSION" "$(bindir_of kube-router)/kube-router" --version || die "kube-router: built binary does not report $KUBE_ROUTER_VERSION"
 }
 
 # ---- main ---------------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ cmd_check() {
   for c in ip iptables iptables-save iptables-restore ipset; do
     command -v "$c" >/dev/null 2>&1 || die "'$c' is not installed (run: $0 deps)"
   done
-  iptables --version | grep -q 'nf_tables\|legacy' || die "unexpected 'iptables --version': $(iptables --version)"
+  [[ "$(iptables --version)" =~ nf_tables|legacy ]] || die "unexpected 'iptables --version': $(iptables --version)"
   local ns="${NS_PREFIX}probe$$" veth="${VETH_PREFIX}p$$"
   veth="${veth:0:15}"
   # everything below happens inside a throwaway namespace (its rules, ipsets and links die with it)
