@@ -7,7 +7,6 @@ import { BUILTIN_PII_DETECTORS, BUILTIN_SECRET_DETECTORS } from '../api/v1alpha1
 import { analyzePattern, fullAlphabet } from './pattern.ts';
 import { piiRules } from './pii.ts';
 import {
-  KEYWORD_CONTEXT,
   nextChar,
   prevChar,
   redactionMarker,
