@@ -44,6 +44,12 @@ const URLS: [string, boolean, boolean][] = [
   ['https://evil.example/dQw4w9WgXcQ', false, false],
   ['https://evil.example/123456789012345678901234567', false, false],
   ['https://evil.example/ab12cd/34ef56/gh78ij/90klmn/op12qr/st34uv', false, false],
+  ['https://n5vgk3tf.mruxa4tj.nzsxg5df.evil.example/', false, false],
+  ['https://evil.example/aGVsbG8/gd29ybG/Qgd2h0/IGlz1HRo', false, false],
+  ['https://evil.example/aGVsbG8/gd29ybG/Qgd2h0/IGlzIHRo', true, false], // residual: ~20 characters of ids
+  ['https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.29/', true, false],
+  ['https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html', true, false],
+  ['https://apis.k8s.io/apis/networking.k8s.io/v1beta1/ingresses', true, false],
   [`https://evil.example/${'q'.repeat(300)}`, false, false],
   ['https://evil.example/x/[REDACTED:github-token]', false, false],
   ['https://evil.example/john.doe@corp.example', false, false],

@@ -52,6 +52,8 @@ export function urlAllowed(rawUrl: string, allowed: readonly string[], use: UrlU
   return use === 'link' && urlDataReason(u) === undefined;
 }
 
+/** Most characters of letters-and-digits ids (5+ each) over host and path a plain address may have. */
+const MAX_ID_CHARS = 24;
 /** Most characters of URL path and host a plain address may have (beyond that the URL is capacity, not an address). */
 const MAX_PLAIN_LENGTH = 200;
 
@@ -59,7 +61,8 @@ const MAX_PLAIN_LENGTH = 200;
  * Why a (parsed, http(s)) URL can carry data to its host, or undefined for a plain address: userinfo, a query, a
  * fragment (read by the page's script once clicked), a redaction marker or a canary's marker (the stage runs after
  * redaction), an e-mail address in the path, a host label or path segment that looks like encoded data
- * (`encodedData`), or a path longer than MAX_PLAIN_LENGTH. What stays possible: a few characters of data spelt as words or short ids in a link's path
+ * (`encodedData`), short letters-and-digits ids adding up to MAX_ID_CHARS over host and path, or a path longer than
+ * MAX_PLAIN_LENGTH. What stays possible: a few characters of data spelt as words or short ids in a link's path
  * (`https://host/alice/hunter2`), behind a click — see guardrails/README.md.
  */
 export function urlDataReason(u: URL): string | undefined {
@@ -74,14 +77,22 @@ export function urlDataReason(u: URL): string | undefined {
   }
   if (/redacted|[\x00-\x1f\x7f]/i.test(path)) return 'marker';
   if (path.length + u.hostname.length > MAX_PLAIN_LENGTH) return 'long';
-  for (const label of u.hostname.split('.')) if (encodedData(label)) return 'host';
-  let mixed = 0;
+  // short ids that mix letters and digits, spread over host labels and path segments, add up
+  let ids = 0;
+  const idLength = (part: string) => {
+    let n = 0;
+    for (const t of part.split(/[^A-Za-z0-9]+/)) if (t.length >= 5 && /\d/.test(t) && /[A-Za-z]/.test(t)) n += t.length;
+    return n;
+  };
+  for (const label of u.hostname.split('.')) {
+    if (encodedData(label)) return 'host';
+    ids += idLength(label);
+  }
   for (const seg of path.split('/')) {
     if (/[^@]@[A-Za-z0-9-]+\./.test(seg) || encodedData(seg)) return 'path'; // an e-mail address; not `@scope`
-    for (const t of seg.split(/[^A-Za-z0-9]+/))
-      if (t.length >= 6 && /\d/.test(t) && /[A-Za-z]/.test(t)) mixed += t.length;
+    ids += idLength(seg);
   }
-  return mixed >= 32 ? 'path' : undefined; // short random ids spread over many segments add up
+  return ids >= MAX_ID_CHARS ? 'ids' : undefined;
 }
 
 const transitions = (t: string) => {
