@@ -6,15 +6,7 @@ import RE2 from 're2';
 import { BUILTIN_PII_DETECTORS, BUILTIN_SECRET_DETECTORS } from '../api/v1alpha1/policy.ts';
 import { analyzePattern, fullAlphabet } from './pattern.ts';
 import { piiRules } from './pii.ts';
-import {
-  nextChar,
-  prevChar,
-  redactionMarker,
-  regexRule,
-  type Hit,
-  type Rule,
-  type RuleKind,
-} from './rules.ts';
+import { nextChar, prevChar, redactionMarker, regexRule, type Hit, type Rule, type RuleKind } from './rules.ts';
 import { lookalikeReason } from './secrets/lookalike.ts';
 import { secretRuleset } from './secrets/ruleset.ts';
 
