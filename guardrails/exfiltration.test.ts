@@ -109,6 +109,8 @@ describe('exfiltration: raw HTML attributes', () => {
     ['<a href="https://github.com/acme/widget">', true],
     ['<a href="https://evil.example/?d=SECRET">', false],
     ['<a href="https://evil.example/" ping="https://evil.example/p">', false],
+    ['<a href="https://evil.example/" attributionsrc="https://evil.example/a">', false],
+    ['<a href="https://evil.example/" referrerpolicy="unsafe-url">', false],
     ['<img src="docs/logo.svg" width="200">', true],
     ['<img src="https://evil.example/logo.png">', false],
     ['<img src="https://img.cdn.example.com/logo.png">', true],

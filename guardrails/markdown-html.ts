@@ -92,6 +92,7 @@ const SAFE_TAGS = new Set([
 const URL_ATTR_NAMES = new Set([
   'action',
   'archive',
+  'attributionsrc',
   'background',
   'cite',
   'codebase',
@@ -115,6 +116,7 @@ const URL_ATTR_NAMES = new Set([
 /** An attribute of plain syntax that neither fetches, navigates nor runs (event handlers and URL attributes aside). */
 function plainAttr(name: string, value: string): boolean {
   if (!/^[a-z][a-z0-9-]*$/.test(name) || name.startsWith('on') || URL_ATTR_NAMES.has(name)) return false;
+  if (name === 'referrerpolicy' || name === 'http-equiv') return false; // would send the page's address, or act as meta
   if (name !== 'style') return true;
   // CSS that loads nothing: no url()/image-set()/image()/@import/expression()/var(), no escape or comment to hide one
   return !/url|image|import|expression|behavior|binding|var\s*\(|src|[\\@]|\/\*/i.test(decodeHTMLAttribute(value));
