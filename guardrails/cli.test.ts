@@ -17,7 +17,7 @@ function guard(input: string, ...args: string[]) {
 
 describe('tollgate guard', () => {
   const text =
-    'key AKIAZ5J7QX2MPL4RWN3K, mail bob@example.com, CUST-12345678, tg-canary-7f3a9c1e ![x](https://evil.example/a.png)';
+    'key AKIAZ5J7QX2MPL4RWN3K, mail bob@contoso.com, CUST-12345678, tg-canary-7f3a9c1e ![x](https://evil.example/a.png)';
 
   it("applies a tenant's merged policies from manifests: redaction, custom pattern, canary, exfiltration", () => {
     const r = guard(text, '-f', 'examples/', '--tenant', 'team-risk/risk-analytics');

@@ -126,10 +126,14 @@ describe('built-in detectors', () => {
     ],
     ['tollgate-key', 'tgk_aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5oQ7s0F2kQ9', '[REDACTED:tollgate-key]'],
     ['credit-card', 'pay 5555 5555 5555 4444 now', 'pay [REDACTED:credit-card] now'],
-    ['email', 'write to jane.doe@example.org.', 'write to [REDACTED:email].'],
+    ['email', 'write to jane.doe@contoso.com.', 'write to [REDACTED:email].'],
     ['phone', 'call (415) 555-0134 today', 'call [REDACTED:phone] today'],
     ['iban', 'IBAN GB82 WEST 1234 5698 7654 32.', 'IBAN [REDACTED:iban].'],
-    ['ip-address', 'from 203.0.113.9 and 2001:db8::1', 'from [REDACTED:ip-address] and [REDACTED:ip-address]'],
+    [
+      'ip-address',
+      'from 81.2.69.142 and 2a00:1450:4001:81b::200e',
+      'from [REDACTED:ip-address] and [REDACTED:ip-address]',
+    ],
   ];
   for (const [d, input, expected] of cases) {
     it(`${d}: redacts a true positive (enabled alone and with all detectors)`, () => {

@@ -2,22 +2,15 @@
 // BUILTIN_PII_DETECTORS); a policy switches them on by name or by group ("secrets", "pii").
 // Every pattern is RE2 (linear time) with bounded repetition; validators (Luhn, IBAN mod 97, context) cut
 // false positives. Detectors see the folded view of the text (text.ts), never the raw bytes.
-import { isIP } from 'node:net';
 import RE2 from 're2';
 import { BUILTIN_PII_DETECTORS, BUILTIN_SECRET_DETECTORS } from '../api/v1alpha1/policy.ts';
 import { analyzePattern, fullAlphabet } from './pattern.ts';
-import {
-  KEYWORD_CONTEXT,
-  nextChar,
-  prevChar,
-  redactionMarker,
-  regexRule,
-  type Hit,
-  type Rule,
-  type RuleKind,
-} from './rules.ts';
+import { piiRules } from './pii.ts';
+import { nextChar, prevChar, redactionMarker, regexRule, type Hit, type Rule, type RuleKind } from './rules.ts';
 import { lookalikeReason } from './secrets/lookalike.ts';
 import { secretRuleset } from './secrets/ruleset.ts';
+
+export { ibanValid, sshLogin } from './pii.ts';
 
 export type SecretDetector = (typeof BUILTIN_SECRET_DETECTORS)[number];
 export type PiiDetector = (typeof BUILTIN_PII_DETECTORS)[number];
@@ -56,98 +49,6 @@ export function cardNumberValid(text: string): boolean {
   return luhnValid(digits);
 }
 
-const IBAN_LENGTHS: Record<string, number> = {
-  AD: 24,
-  AE: 23,
-  AL: 28,
-  AT: 20,
-  AZ: 28,
-  BA: 20,
-  BE: 16,
-  BG: 22,
-  BH: 22,
-  BR: 29,
-  BY: 28,
-  CH: 21,
-  CR: 22,
-  CY: 28,
-  CZ: 24,
-  DE: 22,
-  DK: 18,
-  DO: 28,
-  EE: 20,
-  EG: 29,
-  ES: 24,
-  FI: 18,
-  FO: 18,
-  FR: 27,
-  GB: 22,
-  GE: 22,
-  GI: 23,
-  GL: 18,
-  GR: 27,
-  GT: 28,
-  HR: 21,
-  HU: 28,
-  IE: 22,
-  IL: 23,
-  IQ: 23,
-  IS: 26,
-  IT: 27,
-  JO: 30,
-  KW: 30,
-  KZ: 20,
-  LB: 28,
-  LC: 32,
-  LI: 21,
-  LT: 20,
-  LU: 20,
-  LV: 21,
-  MC: 27,
-  MD: 24,
-  ME: 22,
-  MK: 19,
-  MR: 27,
-  MT: 31,
-  MU: 30,
-  NL: 18,
-  NO: 15,
-  PK: 24,
-  PL: 28,
-  PS: 29,
-  PT: 25,
-  QA: 29,
-  RO: 24,
-  RS: 22,
-  SA: 24,
-  SC: 31,
-  SE: 24,
-  SI: 19,
-  SK: 24,
-  SM: 27,
-  ST: 25,
-  SV: 28,
-  TL: 23,
-  TN: 24,
-  TR: 26,
-  UA: 29,
-  VA: 22,
-  VG: 24,
-  XK: 20,
-};
-
-export function ibanValid(text: string): boolean {
-  const s = text.replace(/ /g, '');
-  if (IBAN_LENGTHS[s.slice(0, 2)] !== s.length) return false;
-  const r = s.slice(4) + s.slice(0, 4);
-  let rem = 0;
-  for (const ch of r) {
-    const v = ch >= 'A' ? ch.charCodeAt(0) - 55 : ch.charCodeAt(0) - 48;
-    rem = v >= 10 ? (rem * 100 + v) % 97 : (rem * 10 + v) % 97;
-  }
-  return rem === 1;
-}
-
 /** Random-looking: mixes letter cases and digits (keys), unlike identifiers and prose. */
 export function looksRandom(s: string, minClasses = 3): boolean {
   let classes = 0;
@@ -167,38 +68,6 @@ function tokenLike(hit: Hit, view: string): boolean {
   return (looksRandom(secret, 2) && /\d|[._~+/-]/.test(secret)) || (secret.length >= 32 && looksRandom(secret, 2))
     ? notFollowedBy(/[A-Za-z0-9._~+/=-]/)(hit, view)
     : false;
-}
-
-function ipv4Valid(hit: Hit, view: string): boolean {
-  const p = prevChar(view, hit);
-  const n = nextChar(view, hit);
-  if (p === '.' || (/[\d.]/.test(n) && /\d/.test(view[hit.end + 1] ?? ''))) return false; // part of a longer dotted number
-  if (/(?:\bv|version|release|ver\.?|build)\s*$/i.test(view.slice(Math.max(0, hit.start - 16), hit.start)))
-    return false; // a version
-  const octets = hit.text.split('.').map(Number);
-  const [a] = octets as [number];
-  if (a === 0 || a === 127 || hit.text === '255.255.255.255') return false; // unspecified, loopback, broadcast
-  return isIP(hit.text) === 4;
-}
-
-function ipv6Valid(hit: Hit, view: string): boolean {
-  if (/[A-Za-z0-9_:.]/.test(prevChar(view, hit)) || /[A-Za-z0-9_:]/.test(nextChar(view, hit))) return false;
-  const groups = hit.text.split(':').filter((g) => g !== '');
-  if (groups.length < 3 && !(hit.text.includes('::') && groups.length >= 2)) return false;
-  if (/^[0:]+1?$/.test(hit.text)) return false; // unspecified, loopback
-  if (!/[0-9]/.test(hit.text) && groups.every((g) => g.length <= 3)) return false; // "add:bad:cafe" words
-  return isIP(hit.text) === 6;
-}
-
-function phoneValid(hit: Hit, view: string): boolean {
-  const p = prevChar(view, hit);
-  const n = nextChar(view, hit);
-  if (/[\w.+/-]/.test(p) || /\w/.test(n) || (/[./-]/.test(n) && /\d/.test(view[hit.end + 1] ?? ''))) return false;
-  const digits = hit.text.replace(/\D/g, '');
-  if (digits.length < 10 || digits.length > 15) return false;
-  if (/^(\d)\1+$/.test(digits)) return false;
-  if (/^(?:19|20)\d\d[-./](?:0\d|1[0-2])[-./]\d\d/.test(hit.text)) return false; // a date
-  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -427,59 +296,6 @@ function secretRules(): Record<SecretDetector, Rule[]> {
           !(/[.,]/.test(nextChar(view, hit)) && /\d/.test(view[hit.end + 1] ?? '')) &&
           cardNumberValid(hit.text),
       }),
-    ],
-  };
-}
-
-/**
- * user@host that is an SSH login, not an email address: a scp-style remote (git@github.com:org/repo, host:/path,
- * host:2222/…), the userinfo of a URL (ssh://git@host/…, git+ssh://…), the `git` user every forge logs in as, or the
- * argument of an ssh / scp / sftp / rsync command on the same line, within KEYWORD_CONTEXT characters (what a stream keeps).
- */
-export function sshLogin(hit: { start: number; end: number; text: string }, view: string): boolean {
-  if (view[hit.end] === ':' && /[A-Za-z0-9_~/]/.test(view[hit.end + 1] ?? '')) return true;
-  if (/^git@/i.test(hit.text)) return true;
-  const before = view.slice(Math.max(0, hit.start - KEYWORD_CONTEXT), hit.start); // as far as the scanner keeps
-  if (before.endsWith('://')) return true;
-  return /(?:^|[\s;|&(])(?:ssh|scp|sftp|rsync|mosh|ssh-copy-id)\s[^\n]*$/.test(before);
-}
-
-function piiRules(): Record<PiiDetector, Rule[]> {
-  const r = (name: PiiDetector, pattern: string, extra: Partial<Parameters<typeof regexRule>[0]> = {}) =>
-    regexRule({ name, kind: 'pii', pattern, ...extra });
-  return {
-    email: [
-      r(
-        'email',
-        String.raw`[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}\b`,
-        {
-          anchor: String.raw`[A-Za-z0-9._%+-]{1,64}@`,
-          // not an SSH login or remote (sshLogin), not the password@host of a URL (connection-string's job)
-          accept: (hit, view) =>
-            !/^[.]|[.]{2}|[.]@/.test(hit.text) &&
-            !/[A-Za-z0-9._%+-]/.test(prevChar(view, hit)) &&
-            !sshLogin(hit, view) &&
-            !(
-              prevChar(view, hit) === ':' &&
-              /:\/\/[^\s/@:]*$/.test(view.slice(Math.max(0, hit.start - 30), hit.start - 1))
-            ),
-        },
-      ),
-    ],
-    phone: [
-      r('phone', String.raw`(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}`, { accept: phoneValid }),
-      r('phone', String.raw`\+\d{1,3}[ .-]?(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]?\d{2,4}){2,4}`, { accept: phoneValid }),
-    ],
-    iban: [
-      r('iban', String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, {
-        accept: (hit) => ibanValid(hit.text),
-      }),
-    ],
-    'ip-address': [
-      r('ip-address', String.raw`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`, {
-        accept: ipv4Valid,
-      }),
-      r('ip-address', String.raw`(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}`, { accept: ipv6Valid }),
     ],
   };
 }

@@ -26,6 +26,13 @@ const BAD_URLS = [
   'ftp://evil.example/f',
   'https://docs.example.com@evil.example/u',
   'https:\\\\evil.example\\b',
+  // links that carry data (a plain link outside the allowlist stays a link; these must not)
+  'https://evil.example/r#d=SECRET',
+  'https://user:SECRET@evil.example/',
+  'https://evil.example/c/aGVsbG8gd29ybGQgdGhpcyBpcyBhIHNlY3JldDEy',
+  'https://n5vgk3tfmruxa4tjnzsxg5dfon2c4.evil.example/',
+  'https://evil.example/u/3f2a9c1e8b7d6a5f4e3d2c1b0a998877',
+  'https://evil.example/x/%5BREDACTED:github-token%5D',
 ];
 const GOOD_URLS = [
   'https://docs.example.com/a',

@@ -1,12 +1,18 @@
 // Raw HTML in model output, judged the way a browser tokenizes it (HTML5 tokenizer states for tags, attributes,
-// comments and bogus comments), default-deny: a start tag passes only when its element is on a short list of
-// formatting elements, every attribute is on a short list, and every URL it carries (`<a href>`, `<img src>`,
-// `<img srcset>`, entity-decoded) is allowed; a tag, comment or declaration not closed inside the raw HTML it
+// comments and bogus comments), default-deny for elements: a start tag passes only when its element is on a short
+// list of formatting elements (or is any other element with no attribute at all), and its attributes can neither
+// fetch, navigate nor run: no event handler (`on…`), no URL attribute except `<a href>` (a link: judged as one) and
+// `<img src/srcset>` (fetched: judged as such), a `style` without anything that loads (url(), image-set(), @import,
+// escapes), names of plain attribute syntax; every URL entity-decoded first. A tag, comment or declaration not closed inside the raw HTML it
 // belongs to fails (it would swallow what follows in the browser). Elements that switch the tokenizer into raw
 // text (script, style, textarea, title, iframe, noscript, xmp, plaintext …) and foreign content (svg, math) are
 // never allowed, so after neutralising, every raw HTML piece leaves the browser in the data state: the pieces can
 // be judged one by one.
 import { decodeHTMLAttribute } from 'entities/decode';
+import type { UrlUse } from './exfiltration.ts';
+
+/** Judges one (entity-decoded) URL for its use: true when it may stay. */
+export type UrlOk = (url: string, use: UrlUse) => boolean;
 
 /** A construct in raw HTML that must not reach a browser: [start, end) in the raw HTML, `<` at start. */
 export interface HtmlProblem {
@@ -79,29 +85,42 @@ const SAFE_TAGS = new Set([
   'var',
   'wbr',
 ]);
-const SAFE_ATTRS = new Set([
-  'align',
-  'alt',
-  'class',
-  'colspan',
-  'dir',
-  'height',
-  'id',
-  'lang',
-  'name',
-  'open',
-  'rel',
-  'reversed',
-  'rowspan',
-  'scope',
-  'span',
-  'start',
-  'target',
-  'title',
-  'type',
-  'valign',
-  'width',
+/**
+ * Attributes that carry a URL on some element (HTML, SVG, legacy): never allowed on a formatting element, except those
+ * of URL_ATTRS, which are judged.
+ */
+const URL_ATTR_NAMES = new Set([
+  'action',
+  'archive',
+  'attributionsrc',
+  'background',
+  'cite',
+  'codebase',
+  'data',
+  'dynsrc',
+  'formaction',
+  'href',
+  'icon',
+  'imagesrcset',
+  'longdesc',
+  'lowsrc',
+  'manifest',
+  'ping',
+  'poster',
+  'src',
+  'srcdoc',
+  'srcset',
+  'usemap',
+  'xlink:href',
 ]);
+/** An attribute of plain syntax that neither fetches, navigates nor runs (event handlers and URL attributes aside). */
+function plainAttr(name: string, value: string): boolean {
+  if (!/^[a-z][a-z0-9-]*$/.test(name) || name.startsWith('on') || URL_ATTR_NAMES.has(name)) return false;
+  if (name === 'referrerpolicy' || name === 'http-equiv') return false; // would send the page's address, or act as meta
+  if (name !== 'style') return true;
+  // CSS that loads nothing: no url()/image-set()/image()/@import/expression()/var(), no escape or comment to hide one
+  return !/url|image|import|expression|behavior|binding|var\s*\(|src|[\\@]|\/\*/i.test(decodeHTMLAttribute(value));
+}
 /**
  * Elements that change how the browser reads what follows (raw text, foreign content, templates, frames) or run
  * something even with no attribute: never allowed. Any other element with no attribute at all passes (e.g. the
@@ -134,8 +153,11 @@ const NEVER = new Set([
   'listing',
   'pre',
 ]);
-/** Attributes carrying a URL, per element; each URL is checked against the policy. */
-const URL_ATTRS: Record<string, ReadonlySet<string>> = { a: new Set(['href']), img: new Set(['src', 'srcset']) };
+/** Attributes carrying a URL that are judged, per element, with how the URL is used. */
+const URL_ATTRS: Record<string, Readonly<Record<string, UrlUse>>> = {
+  a: { href: 'link' },
+  img: { src: 'fetch', srcset: 'fetch' },
+};
 
 const isWs = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\f' || c === '\r';
 const isAlpha = (c: string | undefined) => c !== undefined && /^[A-Za-z]$/.test(c);
@@ -190,7 +212,7 @@ function parseTag(s: string, start: number, i: number, end: boolean): Tag {
 }
 
 /** Every construct of raw HTML `s` that fails the policy. `urlOk` judges one (entity-decoded) URL. */
-export function htmlProblems(s: string, urlOk: (url: string) => boolean): HtmlProblem[] {
+export function htmlProblems(s: string, urlOk: UrlOk): HtmlProblem[] {
   const out: HtmlProblem[] = [];
   const n = s.length;
   let i = 0;
@@ -244,24 +266,25 @@ function bogus(s: string, start: number, from: number, out: HtmlProblem[]): numb
   return e + 1;
 }
 
-function startTagOk(t: Tag, urlOk: (url: string) => boolean): boolean {
+function startTagOk(t: Tag, urlOk: UrlOk): boolean {
   if (NEVER.has(t.name)) return false;
   if (!SAFE_TAGS.has(t.name)) return t.attrs.length === 0 && /^[a-z][a-z0-9-]*$/.test(t.name);
   const urlAttrs = URL_ATTRS[t.name];
   for (const [name, raw] of t.attrs) {
-    if (urlAttrs?.has(name)) {
+    const use = urlAttrs && Object.hasOwn(urlAttrs, name) ? urlAttrs[name] : undefined;
+    if (use) {
       const value = decodeHTMLAttribute(raw);
-      if (name === 'srcset' ? !srcsetOk(value, urlOk) : !urlOk(value)) return false;
-    } else if (!SAFE_ATTRS.has(name)) return false;
+      if (name === 'srcset' ? !srcsetOk(value, urlOk) : !urlOk(value, use)) return false;
+    } else if (!plainAttr(name, raw)) return false;
   }
   return true;
 }
 
-/** Every candidate URL of a srcset (split on whitespace and commas: over-splitting only adds checks). */
-function srcsetOk(value: string, urlOk: (url: string) => boolean): boolean {
+/** Every candidate URL of a srcset (split on whitespace and commas: over-splitting only adds checks). Fetched. */
+function srcsetOk(value: string, urlOk: UrlOk): boolean {
   for (const part of value.split(/[\s,]+/)) {
     if (part === '' || /^\d+(?:\.\d+)?[wx]$/i.test(part)) continue;
-    if (!urlOk(part)) return false;
+    if (!urlOk(part, 'fetch')) return false;
   }
   return true;
 }

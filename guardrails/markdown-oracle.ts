@@ -2,6 +2,9 @@
 // instrumented parser, under each client configuration), parse the HTML with a spec-compliant HTML5 parser
 // (parse5) and list every element that would fetch, link to or run something outside the allowlist. Independent
 // of the stage's own URL policy code: URLs are resolved against a page origin with the WHATWG URL parser.
+// The decision it encodes (guardrails/README.md): anything fetched outside the allowlist is a violation; a link
+// (`<a href>`) outside the allowlist is one when it can carry data — its own, deliberately simpler and more lenient
+// reading than the stage's (`carriesData`), so the stage may rewrite more than the oracle asks, never less.
 import MarkdownItCtor from 'markdown-it';
 import { parse } from 'parse5';
 import { CONFIGS, type ParserConfig } from './markdown-parse.ts';
@@ -77,6 +80,27 @@ export function remoteOutside(value: string, allowedHosts: readonly string[]): b
   return !allowedHosts.some((a) => (a.startsWith('*.') ? host.endsWith(a.slice(1)) : host === a.toLowerCase()));
 }
 
+/**
+ * A link target that can carry data (the oracle's reading): a scheme other than http(s)/mailto/tel, userinfo, a
+ * query or fragment, a redaction marker, a run of 24+ letters and digits with a digit in host or path, a run of 32+
+ * hex digits, or a path over 256 characters.
+ */
+export function carriesData(value: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(value, PAGE);
+  } catch {
+    return false;
+  }
+  if (u.protocol === 'mailto:' || u.protocol === 'tel:') return false;
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return true;
+  if (u.username || u.password || u.search.length > 1 || u.hash.length > 1) return true;
+  const where = `${u.hostname}${u.pathname}`;
+  if (/redacted/i.test(where) || u.pathname.length > 256) return true;
+  if (/[0-9a-f]{32}/i.test(where)) return true;
+  return (where.match(/[A-Za-z0-9]{24,}/g) ?? []).some((run) => /\d/.test(run));
+}
+
 interface P5Node {
   nodeName: string;
   tagName?: string;
@@ -124,8 +148,9 @@ export function violations(
           const urls = name.endsWith('srcset')
             ? a.value.split(',').map((p) => p.trim().split(/\s+/)[0] ?? '')
             : [a.value];
+          const link = tag === 'a' && name === 'href';
           for (const u of urls)
-            if (u !== '' && remoteOutside(u, allowedHosts))
+            if (u !== '' && remoteOutside(u, allowedHosts) && (!link || carriesData(u)))
               out.push({ config: keyOf(c), element: tag, attribute: name, value: u.slice(0, 80) });
         }
       }

@@ -172,7 +172,7 @@ interface Ctx {
   defs: { line: number; label: string; href: string; destStart: number; destEnd: number; level: number }[];
   carried: RefMap;
   unmapped: boolean;
-  urlBad: (url: string) => boolean;
+  urlBad: (url: string, use: 'fetch' | 'link') => boolean;
   constructs: Construct[];
 }
 
@@ -244,7 +244,7 @@ export class InstrumentedParser {
   }
 
   /** Parse `src` (already newline-normalised) with the definitions `carried` from earlier output. */
-  parse(src: string, carried: RefMap, urlBad: (url: string) => boolean): ParseResult {
+  parse(src: string, carried: RefMap, urlBad: (url: string, use: 'fetch' | 'link') => boolean): ParseResult {
     const ctx: Ctx = {
       blockPos: new WeakMap(),
       spans: new WeakMap(),
@@ -608,7 +608,7 @@ export class InstrumentedParser {
               const start = ctx.textStart.get(t) ?? -1;
               for (const m of md.linkify.match(t.content) ?? []) {
                 const url = md.normalizeLink(m.url);
-                if (!md.validateLink(url) || !ctx.urlBad(url)) continue;
+                if (!md.validateLink(url) || !ctx.urlBad(url, 'link')) continue;
                 if (start < 0 || !map || state.src === undefined) {
                   ctx.unmapped = true;
                   continue;

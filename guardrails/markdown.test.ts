@@ -127,7 +127,8 @@ describe('exfiltration: regressions', () => {
   });
 
   it('flag mode reports without changing the text; block mode blocks', () => {
-    const text = 'see ![x](https://evil.example/a.png) and https://evil.example/b';
+    // the bare URL carries data (a query): a plain https://evil.example/b is a link, not a channel (exfiltration.ts)
+    const text = 'see ![x](https://evil.example/a.png) and https://evil.example/b?d=x';
     const flag = compileGuard(cfg('flag')).scanOutput(text);
     assert.equal(flag.text, text);
     assert.deepEqual(

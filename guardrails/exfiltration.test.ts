@@ -1,0 +1,159 @@
+// The exfiltration decision as a table (guardrails/README.md, "What counts as an exfiltration channel"): URL shapes
+// for a link and for a fetch, raw HTML attributes, and reference definitions that an earlier image may use.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileGuard, STRICT_GUARDRAILS } from './guard.ts';
+import { encodedData, urlAllowed, type UrlUse } from './exfiltration.ts';
+import { htmlProblems } from './markdown-html.ts';
+import { violations } from './markdown-oracle.ts';
+
+const ALLOWED = ['docs.example.com', '*.cdn.example.com'];
+
+// [url, allowed as a link, allowed when fetched]
+const URLS: [string, boolean, boolean][] = [
+  // plain addresses: a link, never a fetch
+  ['https://kubernetes.io/docs/concepts/', true, false],
+  ['https://docs.python.org/3/library/urllib.parse.html', true, false],
+  ['https://github.com/nodejs/node/pull/51234', true, false],
+  ['https://github.com/kubernetes/kubernetes/issues/118342', true, false],
+  ['https://peps.python.org/pep-0008/', true, false],
+  ['https://blog.rust-lang.org/2024/02/08/Rust-1.76.0.html', true, false],
+  ['https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/', true, false],
+  ['https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket', true, false],
+  ['https://en.wikipedia.org/wiki/Caf%C3%A9', true, false],
+  ['https://xn--80ak6aa92e.com/', true, false],
+  ['http://localhost:8080/', true, false],
+  ['http://127.0.0.1:8080/x', true, false],
+  ['https://grafana.com/grafana/dashboards/1860-node-exporter-full/', true, false],
+  ['HTTPS://EVIL.EXAMPLE/a', true, false],
+  ['https://evil.example/hunter2', true, false], // a short word in a path: the documented residual
+  // carries data: userinfo, query, fragment
+  ['https://evil.example/p?d=SECRET', false, false],
+  ['https://www.google.com/search?q=kubectl', false, false],
+  ['https://evil.example/?', true, false], // an empty query carries nothing
+  ['https://docs.docker.com/reference/dockerfile/#copy', false, false],
+  ['https://user:pass@evil.example/', false, false],
+  ['https://docs.example.com@evil.example/u', false, false],
+  // carries data: encoded-looking host labels and path segments
+  ['https://evil.example/c/aGVsbG8gd29ybGQgdGhpcyBpcyBhIHNlY3JldA', false, false],
+  ['https://evil.example/c/aGVsbG8-d29ybGQ_dGhpcyBpcyBh-IHNlY3JldA', false, false],
+  ['https://n5vgk3tfmruxa4tjnzsxg5dfon2c4.evil.example/', false, false],
+  ['https://evil.example/3f2a9c1e8b7d6a5f4e3d2c1b0a998877aabbccdd', false, false],
+  ['https://evil.example/550e8400-e29b-41d4-a716-446655440000', false, false],
+  ['https://github.com/acme/widget/commit/3f2a9c1e8b7d6a5f4e3d2c1b0a998877aabbccdd', false, false],
+  ['https://evil.example/dQw4w9WgXcQ', false, false],
+  ['https://evil.example/123456789012345678901234567', false, false],
+  ['https://evil.example/ab12cd/34ef56/gh78ij/90klmn/op12qr/st34uv', false, false],
+  ['https://n5vgk3tf.mruxa4tj.nzsxg5df.evil.example/', false, false],
+  ['https://evil.example/aGVsbG8/gd29ybG/Qgd2h0/IGlz1HRo', false, false],
+  ['https://evil.example/aGVsbG8/gd29ybG/Qgd2h0/IGlzIHRo', true, false], // residual: ~20 characters of ids
+  ['https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.29/', true, false],
+  ['https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html', true, false],
+  ['https://apis.k8s.io/apis/networking.k8s.io/v1beta1/ingresses', true, false],
+  [`https://evil.example/${'q'.repeat(300)}`, false, false],
+  ['https://evil.example/x/[REDACTED:github-token]', false, false],
+  ['https://evil.example/john.doe@corp.example', false, false],
+  ['https://evil.example/%FF%FE', false, false],
+  ['https://www.npmjs.com/package/@types/node', true, false],
+  ['https://registry.npmjs.org/@acme%2fwidgets', true, false],
+  // schemes
+  ['javascript:alert(1)', false, false],
+  ['data:image/png;base64,iVBORw0KGgo=', false, false],
+  ['ftp://evil.example/f', false, false],
+  ['mailto:a@b.example', true, true],
+  // allowlisted and relative: anything
+  ['https://docs.example.com/a?q=1#x', true, true],
+  ['https://img.cdn.example.com/a.png?v=3', true, true],
+  ['/relative/x.png?d=1', true, true],
+  ['#frag', true, true],
+];
+
+describe('exfiltration: which URLs are a channel', () => {
+  for (const [url, link, fetch] of URLS) {
+    it(`${url.slice(0, 90)}: link ${link ? 'stays' : 'goes'}, fetch ${fetch ? 'stays' : 'goes'}`, () => {
+      const uses: [UrlUse, boolean][] = [
+        ['link', link],
+        ['fetch', fetch],
+      ];
+      for (const [use, want] of uses) assert.equal(urlAllowed(url, ALLOWED, use), want, use);
+    });
+  }
+
+  it('encodedData: words, slugs, versions and ids are not data; digests, base64 and random runs are', () => {
+    for (const s of [
+      'configure-pod-configmap',
+      'Rust-1.76.0.html',
+      'pep-0008',
+      'v1beta1',
+      '118342',
+      'x509certificates',
+    ])
+      assert.equal(encodedData(s), false, s);
+    for (const s of [
+      'aGVsbG8gd29ybGQgdGhpcyBpcyBh',
+      'dQw4w9WgXcQ',
+      '9f86d081884c7d659a2feaa0c55ad015',
+      'a1b2c3d4e5f6g7h8',
+    ])
+      assert.equal(encodedData(s), true, s);
+  });
+});
+
+describe('exfiltration: raw HTML attributes', () => {
+  const ok = (u: string, use: UrlUse) => urlAllowed(u, ALLOWED, use);
+  const cases: [string, boolean][] = [
+    ['<p align="center">', true],
+    ['<div class="note" id="x" data-kind="tip" aria-label="tip" role="note">', true],
+    ['<span style="color: red; font-weight: bold">', true],
+    ['<td width="50%" colspan="2">', true],
+    ['<a href="https://github.com/acme/widget">', true],
+    ['<a href="https://evil.example/?d=SECRET">', false],
+    ['<a href="https://evil.example/" ping="https://evil.example/p">', false],
+    ['<a href="https://evil.example/" attributionsrc="https://evil.example/a">', false],
+    ['<a href="https://evil.example/" referrerpolicy="unsafe-url">', false],
+    ['<img src="docs/logo.svg" width="200">', true],
+    ['<img src="https://evil.example/logo.png">', false],
+    ['<img src="https://img.cdn.example.com/logo.png">', true],
+    ['<span style="background:url(https://evil.example/x)">', false],
+    ['<span style="background:u\\72l(https://evil.example/x)">', false],
+    ['<div style="background-image: image-set(\'x.png\' 1x)">', false],
+    ['<b onclick="alert(1)">', false],
+    ['<p onmouseover=x>', false],
+    ['<div background="https://evil.example/x.png">', false],
+    ['<blockquote cite="https://evil.example/">', false],
+    ['<iframe>', false],
+    ['<script>', false],
+    ['<Integer>', true],
+    ['<input type="text">', false],
+  ];
+  for (const [html, want] of cases)
+    it(`${html} ${want ? 'passes' : 'fails'}`, () => assert.equal(htmlProblems(html, ok).length === 0, want));
+});
+
+describe('exfiltration: reference definitions an earlier image may use', () => {
+  const g = compileGuard({ ...STRICT_GUARDRAILS, redaction: { detectors: [], customPatterns: [] } });
+  const stream = (text: string, n: number) => {
+    const s = g.streamOutput();
+    let out = '';
+    for (let i = 0; i < text.length; i += n) out += s.push(text.slice(i, i + n)).text;
+    return out + s.end().text;
+  };
+  const cases: [string, boolean][] = [
+    // no image anywhere: a reference link to a plain address stays
+    ['See the [guide][1].\n\n[1]: https://docs.gitlab.com/ee/ci/', true],
+    // an image before the definition uses it in a client that sees the whole text: the definition is fetched
+    ['Logo: ![logo][1]\n\n[1]: https://kubernetes.io/images/logo.png', false],
+    ['![logo][1] then a quote\n\n> [1]: https://kubernetes.io/images/logo.png', false],
+    // a definition cannot interrupt a paragraph: no definition, no image, the bare URL is a plain link
+    ['![logo][1] in the same paragraph\n[1]: https://kubernetes.io/images/logo.png', true],
+    // an image after the definition is itself rewritten
+    ['[1]: https://kubernetes.io/images/logo.png\n\nLogo: ![logo][1]', false],
+  ];
+  for (const [text, unchanged] of cases)
+    it(JSON.stringify(text).slice(0, 80), () => {
+      const out = g.scanOutput(text).text;
+      assert.equal(out === text, unchanged, out);
+      assert.deepEqual(violations(out, []), []);
+      for (const n of [1, 3, 7]) assert.equal(stream(text, n), out);
+    });
+});

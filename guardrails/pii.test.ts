@@ -1,0 +1,75 @@
+// What the PII detectors take (guardrails/README.md, "What the PII detectors take"), as a table: personal data is
+// redacted; reserved names, placeholders, special-purpose addresses, networks and versions are not — whole and
+// streamed in small deltas (the validators read only what the scanner keeps).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { detectorRules } from './detectors.ts';
+import { placeholderEmail, reservedDomain } from './pii.ts';
+import { scanText, StreamScanner } from './scanner.ts';
+
+const rules = detectorRules(['pii']);
+const streamed = (text: string, n: number) => {
+  const s = new StreamScanner(rules);
+  let out = '';
+  for (let i = 0; i < text.length; i += n) out += s.push(text.slice(i, i + n)).text;
+  return out + s.end().text;
+};
+
+// [text, what must disappear (undefined: the text stays as it is)]
+const CASES: [string, string | undefined][] = [
+  // e-mail: personal data
+  ['write to jane.doe@contoso.com today', 'jane.doe@contoso.com'],
+  ["What's your email? LeaVLind@superrito.com", 'LeaVLind@superrito.com'],
+  ['Author: Jane Doe <jane@gmail.com>', 'jane@gmail.com'],
+  ['jane@example.com.au is an Australian address', 'jane@example.com.au'],
+  ['dev-bot@users.noreply.github.com', 'dev-bot@users.noreply.github.com'], // names a GitHub account
+  ['contact j.smith@corp.local', 'j.smith@corp.local'], // an intranet mailbox is still a person's
+  // e-mail: reserved names (RFC 2606 / 6761), placeholders, no-reply senders
+  ['git config user.email "you@example.com"', undefined],
+  ['dev@lists.example.org and ops@mail.example.net', undefined],
+  ['carol@app.test, dave@host.example, x@y.invalid, me@box.localhost', undefined],
+  ['e.g. `name@company.com` or YOUR_EMAIL@DOMAIN.COM', undefined],
+  ['To: support@your-domain.com', undefined],
+  ['test@test.com and user@gmail.com are rejected by the form', undefined],
+  ['From: GitHub <noreply@github.com>', undefined],
+  ['firstname.lastname@acme-corp.com is the format', undefined],
+  // IPv4: personal data (a subscriber's public address)
+  ['the client connected from 58.74.121.78 at 09:14', '58.74.121.78'],
+  ['sshd: Accepted publickey from 81.2.69.142 port 52114', '81.2.69.142'],
+  ['mapped ::ffff:81.2.69.142 here', '81.2.69.142'],
+  // IPv4: special-purpose ranges, networks, services, versions
+  ['listen on 127.0.0.1:8000 or 0.0.0.0', undefined],
+  ['clusterIP: 10.96.0.10 and 192.168.1.10 and 172.16.0.5', undefined],
+  ['carrier-grade NAT 100.64.0.1, metadata 169.254.169.254', undefined],
+  ['docs ranges 192.0.2.1, 198.51.100.7 and 203.0.113.42', undefined],
+  ['netmask 255.255.255.0, multicast 239.255.255.250', undefined],
+  ['allow 35.191.0.0/16 and 130.211.0.0/22', undefined],
+  ['ping 8.8.8.8 or 1.1.1.1', undefined],
+  ['v1.2.3.4 and version 10.0.0.1 and release: 4.18.0.147', undefined],
+  ['mapped ::ffff:192.0.2.1 here', undefined],
+  // IPv6
+  ['from 2a00:1450:4001:81b::200e', '2a00:1450:4001:81b::200e'],
+  ['doc 2001:db8::1, link-local fe80::1%eth0, ULA fd12:3456:789a::1, loopback ::1', undefined],
+  ['prefix 2a00:1450::/32', undefined],
+];
+
+describe('PII detectors: personal data or not', () => {
+  for (const [text, gone] of CASES) {
+    it(`${text.slice(0, 70)} → ${gone === undefined ? 'unchanged' : `without ${gone}`}`, () => {
+      const out = scanText(rules, text).text;
+      if (gone === undefined) assert.equal(out, text);
+      else assert.ok(!out.includes(gone), out);
+      for (const n of [1, 3, 5]) assert.equal(streamed(text, n), out, `deltas of ${n}`);
+    });
+  }
+
+  it('reservedDomain and placeholderEmail', () => {
+    for (const d of ['example.com', 'a.example.org', 'x.test', 'y.invalid', 'localhost', 'h.example'])
+      assert.ok(reservedDomain(d), d);
+    for (const d of ['example.co.uk', 'example.io', 'myexample.com', 'testing.com']) assert.ok(!reservedDomain(d), d);
+    for (const a of ['you@gmail.com', 'your.name@contoso.com', 'a@yourcompany.com', 'no-reply@github.com'])
+      assert.ok(placeholderEmail(a), a);
+    for (const a of ['jane@contoso.com', 'youssef@contoso.com', 'user1234@gmail.com', 'ops@mycorp-intl.com'])
+      assert.ok(!placeholderEmail(a), a);
+  });
+});
