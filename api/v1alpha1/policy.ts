@@ -188,7 +188,7 @@ export const Guardrails = z.strictObject({
       mode: z.enum(['off', 'flag', 'neutralize', 'block']).default('neutralize'),
       allowedHosts: describe(
         z.array(z.string().min(1).max(253)).max(256).default([]),
-        'Hosts markdown links and images may point to.',
+        'Hosts images and data-carrying links may point to (an image is always a channel; a link or bare URL only when it can carry data: query, fragment, userinfo, encoded-looking path; plain addresses pass).',
       ),
     })
     .optional(),

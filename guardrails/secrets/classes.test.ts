@@ -168,7 +168,7 @@ export const PROSE_LOOKALIKES: string[] = [
 const B32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
 const B64 = `${AN}+/`;
 export const KEEP_REDACTING: Sample[] = [
-  S(['jane.doe@example.com'], (e) => `Contact me at ${e} about the rollout.`),
+  S(['jane.doe@contoso.com'], (e) => `Contact me at ${e} about the rollout.`),
   S(['ops-team@acme.io'], (e) => `git commit --author="Ops <${e}>" -m fix`),
   S([`AGE-SECRET-KEY-1${rand(58, B32.toUpperCase())}`], (k) => `# created: 2024-05-01\n${k}`),
 ];
