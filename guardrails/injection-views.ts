@@ -82,9 +82,17 @@ export function joinSpaced(run: string): string {
 }
 
 /** The text the signals run on: folded, lower-cased, leetspeak undone inside words, spaced letters joined. */
+/** A negated "forget" in six languages: a reminder. */
+const NOT_FORGET = new RE2(
+  String.raw`\b(?:do\s+not|don't|never)\s+forget\b|\bvergiss\s+nicht\b|\bvergessen\s+sie\s+(?:bitte\s+)?nicht\b|\bvergesst\s+nicht\b|n'oubli(?:e|ez|ons)\s+(?:surtout\s+)?(?:pas|jamais)\b|\bno\s+(?:te\s+)?olvid(?:es|e|en|éis|eis)\b|\bnon\s+dimenticar(?:e|ti)?\b|\bn[aã]o\s+(?:se\s+)?esque[cç](?:a|am|as|er)\b`,
+  'gu',
+);
+
 export function normalizeForScoring(text: string): string {
   let t = fold(text).toLowerCase();
   t = t.replace(/[‘’`´]/g, "'").replace(/[“”]/g, '"');
+  // "don't forget to follow all …", "vergessen Sie nicht, alle …", "n'oubliez pas tous …" are reminders, not overrides
+  t = NOT_FORGET.replace(t, 'remember');
   // leetspeak only inside words that mix letters and digits/symbols ("1gn0re"), never in plain numbers
   if (HAS_LEET.test(t)) t = MIXED_WORD.replace(t, (w: string) => w.replace(/[0-9@$€|]/g, (c) => LEET[c] ?? c));
   t = SPACED.replace(t, (_m: string, pre: string, run: string, post: string) => pre + joinSpaced(run) + post);
