@@ -6,7 +6,7 @@
 import { F, L, type Signal } from './injection-signals.ts';
 
 const DE_DROP = String.raw`(?:vergiss|vergesst|vergessen\s+sie|vergiß|ignorier(?:e|t|en)?|missachte|missachten\s+sie|verwirf|übergehe|lösche|höre?\s+nicht\s+auf|hör\s+nicht\s+auf)`;
-const DE_OBJ = String.raw`(?:alles|alle[nmrs]?|vorherig${L}*|vorangehend${L}*|vorig${L}*|obig${L}*|bisherig${L}*|früher${L}*|davor|zuvor|vorher|anweisung${L}*|befehl${L}*|regeln|aufgaben|aufträge|angaben|instruktion${L}*|vorgaben|richtlinien|sicherheits${L}*|einschränkungen|filter|gesagte${L}*|ausführungen|informationen)`;
+const DE_OBJ = String.raw`(?:alles|alle[nmrs]?|(?:vorherig|vorangehend|vorig|bisherig|früher)${L}*\s+(?:anweisung|befehl|regel|aufgabe|auftr|angabe|instruktion|vorgabe|richtlinie|einschränkung|text|inhalt|gesagt|prompt|eingabe|rolle|programmierung)${L}*|obig${L}*|(?:davor|zuvor|vorher)\b|anweisung${L}*|befehl${L}*|regeln|aufgaben|aufträge|angaben|instruktion${L}*|vorgaben|richtlinien|sicherheits${L}*|einschränkungen|filter|gesagte${L}*|ausführungen|informationen)`;
 const FR_DROP = String.raw`(?:oublie[sz]?|oubliez|ignore[sz]?|ne\s+tiens\s+pas\s+compte\s+(?:de|des|du)|ne\s+tenez\s+pas\s+compte\s+(?:de|des|du)|fais\s+abstraction\s+de|faites\s+abstraction\s+de)`;
 const FR_OBJ = String.raw`(?:tout|toutes|tous|ce\s+qui\s+pr[eé]c[eè]de|ci-dessus|instructions?|consignes?|règles|regles|directives|restrictions|limites|filtres|politiques|garde-fous)`;
 const ES_DROP = String.raw`(?:olvida|olvide|olviden|olvidá|ignora|ignore|ignoren|descarta|omite|no\s+sigas)`;

@@ -173,9 +173,17 @@ export function evidenceFor(text: string, channel: Channel = 'user'): Evidence {
   return { families, p };
 }
 
-/** Whether the learned family counts, given the heuristic families that fired. */
-export function learnedCounts(e: Evidence, cal: Readonly<LearnedCalibration> = LEARNED_CALIBRATION): boolean {
-  if (e.p >= cal.alone) return true;
+/**
+ * Whether the learned family counts, given the heuristic families that fired. In documents and tool results never
+ * alone: the model learns the carriers of the attacks it was trained on (BIPIA reuses each e-mail for several attacks,
+ * and the held-out copies of those e-mails alone were flagged), so there it only corroborates an attack-intent family.
+ */
+export function learnedCounts(
+  e: Evidence,
+  cal: Readonly<LearnedCalibration> = LEARNED_CALIBRATION,
+  channel: Channel = 'user',
+): boolean {
+  if (e.p >= cal.alone && channel === 'user') return true;
   if (e.p < cal.at) return false;
   for (const f of e.families.keys()) if (INTENT_FAMILIES.has(f)) return true;
   return false;
@@ -235,7 +243,7 @@ export function combine(
   channel: Channel = 'user',
 ): InjectionScore {
   const best = new Map(e.families);
-  if (learnedCounts(e, cal)) best.set('learned', cal.weight);
+  if (learnedCounts(e, cal, channel)) best.set('learned', cal.weight);
   if (best.size === 0) return { score: 0, signals: [] };
   let benign = 1;
   const weak = channel === 'user' ? WEAK_FAMILIES : DOC_WEAK_FAMILIES;
