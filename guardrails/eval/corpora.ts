@@ -23,6 +23,7 @@ export const CORPUS_FILES = [
   'tollgate-benign.jsonl',
   'fabric-personas.jsonl',
   'tollgate-written.jsonl',
+  'promptmap-attacks.jsonl',
 ] as const;
 
 /** FNV-1a (32 bit) over UTF-16 code units. */
