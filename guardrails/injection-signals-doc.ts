@@ -103,6 +103,16 @@ export const DOC_SIGNALS: readonly Signal[] = [
     pattern: String.raw`\b(?:send|forward|post|upload|append|paste|include|output|print|share|reveal|export|email|e-mail|leak|copy|attach|transmit|add|list|dump|collect)\w*\s+(?:\S+\s+){0,4}?${SECRET_OBJ}\b[^.\n]{0,80}?(?:\b(?:to|into|in|at|via)\s+(?:the\s+|this\s+|your\s+|its\s+)?(?:following\s+)?(?:url|link|address|endpoint|webhook|https?://|[a-z0-9._%+-]+@|reply|answer|response|summary|output|message)|https?://)|\b(?:envoie|envoyez|transmets|transf[eè]re|env[ií]a|envie|manda|reenv[ií]a|invia|inoltra|sende|schick|schicke|leite)\w*\s+(?:\S+\s+){0,4}?${SECRET_OBJ}`,
   },
 
+  // ---- the answer itself reshaped: "enhance your response by …", "render your answer in a cipher", "apply a
+  // substitution cipher to your reply", "include this code in the code you develop" (an e-mail to a person asks for
+  // a reply, not for its reply to be encoded, augmented or rewritten)
+  {
+    name: 'doc-request',
+    weight: 0.3,
+    doc: 0.75,
+    pattern: String.raw`\b(?:apply|render|augment|enhance|modify|adjust|alter|encode|encrypt|rewrite|embellish|enrich|supplement|tweak|spice\s+up|infuse|sprinkle|weave|incorporate|integrate|embed|inject|prepend|conclude|preface|translate|transform|convert)\w*\s+(?:\S+\s+){0,6}?(?:your|the\s+(?:assistant'?s|ai'?s|model'?s))\s+(?:(?:next|final|whole|entire|subsequent|generated)\s+)?(?:response|reply|answer|elucidation|explanation|output|replies|responses|answers)\b|\b(?:repl(?:y|ies)|respond|answer|write)\w*\s+(?:only\s+)?(?:in|using|with|through)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}(?:cipher|encoding|encrypted|emojis?|leetspeak|pig\s+latin|morse|hexadecimal|binary\s+code)\b|\b(?:code|program|script|solution|implementation)\s+(?:that\s+)?you\s+(?:develop|write|produce|generate|create|provide|return)\b`,
+  },
+
   // ---- tell the user …, in other languages (doc-request: weak in a prompt, strong in a document)
   {
     name: 'doc-request',
