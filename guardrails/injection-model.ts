@@ -80,9 +80,9 @@ export function train(samples: readonly { text: string; label: 0 | 1 }[], epochs
  */
 export const NOT_TRAINED_ON: ReadonlySet<string> = new Set(['jailbreak-llms']);
 
-/** The model trained on the tuning split only. */
-export function trainOnTuningSplit(): Model {
-  return train(loadPublicCorpora().filter((s) => !isHeldOutRow(s) && !NOT_TRAINED_ON.has(s.source)));
+/** The model trained on the tuning split only, less the sources in `exclude`. */
+export function trainOnTuningSplit(exclude: ReadonlySet<string> = NOT_TRAINED_ON): Model {
+  return train(loadPublicCorpora().filter((s) => !isHeldOutRow(s) && !exclude.has(s.source)));
 }
 
 let learned: Model | null | undefined;
