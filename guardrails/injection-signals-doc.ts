@@ -63,7 +63,7 @@ export const DOC_SIGNALS: readonly Signal[] = [
     name: 'addressed-to-ai',
     weight: 0.5,
     doc: 0.75,
-    pattern: String.raw`(?:^|[\n\[(<>{"'*#|]|<!--)\s*(?:(?:hey|hi|dear|attention|psst)\s+)?(?:(?:ai|llm)\s+(?:agents?|assistants?|models?|systems?|readers?)|translator\s+ai|summari[sz]er|language\s+model|ai|llm|assistant|assistants|chatgpt|copilot|gpt|claude|gemini|ia|ki|asistente|assistente|assistent)(?:\s*/\s*[a-z]+){0,3}\s*[:—–,-]\s*(?:[a-z'\x{df}-\x{ff}]+[,]?\s+){0,4}?(?:ignore|disregard|forget|stop|instead|actually|before|when|whenever|do\s+not|don't|never|always|send|forward|include|append|output|print|tell|say|respond|reply|answer|write|call|book|mark|rank|recommend|the\s+user|your\s+(?:new|real|actual)|ignora|olvida|oublie|ignoriere|vergiss|dimentica|esque[cç]a|r[eé]ponds|responde|rispondi|responda|antworte|envoie|env[ií]a|invia|envie|sende|dis|di|diga|sag)\b`,
+    pattern: String.raw`(?:^|[\n\[(<>{"'*#|]|<!--|[.!?]\s)\s*(?:(?:hey|hi|dear|attention|psst)\s+)?(?:(?:ai|llm)\s+(?:agents?|assistants?|models?|systems?|readers?)|translator\s+ai|summari[sz]er|language\s+model|ai|llm|assistant|assistants|chatgpt|copilot|gpt|claude|gemini|ia|ki|asistente|assistente|assistent)(?:\s*/\s*[a-z]+){0,3}\s*[:—–,-]\s*(?:[a-z'\x{df}-\x{ff}]+[,]?\s+){0,4}?(?:ignore|disregard|forget|stop|instead|actually|before|when|whenever|do\s+not|don't|never|always|send|forward|include|append|output|print|tell|say|respond|reply|answer|write|call|book|mark|rank|recommend|the\s+user|your\s+(?:new|real|actual)|ignora|olvida|oublie|ignoriere|vergiss|dimentica|esque[cç]a|r[eé]ponds|responde|rispondi|responda|antworte|envoie|env[ií]a|invia|envie|sende|dis|di|diga|sag)\b`,
   },
   {
     // an instruction block labelled for the model: JSON keys, bracketed tags
