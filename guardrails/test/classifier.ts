@@ -3,4 +3,9 @@
 // (the held-out split is never used). It really scores text — an unseen jailbreak gets a high injection
 // probability, an ordinary question a low one — so the judge path is tested against a model, not a canned answer.
 
-export { features, train, trainOnTuningSplit, type Model } from '../injection-model.ts';
+// The test stand-in keeps every tuning-split row (the in-the-wild jailbreaks included): it is a fixture for the judge
+// path, never shipped nor measured; the shipped learned family (injection-model.ts) does not train on those rows.
+import { trainOnTuningSplit as trainShipped, type Model } from '../injection-model.ts';
+
+export { features, train, type Model } from '../injection-model.ts';
+export const trainOnTuningSplit = (): Model => trainShipped(new Set());
