@@ -174,16 +174,31 @@ function compileAllowlist(a: GitleaksAllowlist): CompiledAllowlist | undefined {
   };
 }
 
+const isLower = (c: string | undefined): boolean => c !== undefined && c >= 'a' && c <= 'z';
+const isUpper = (c: string | undefined): boolean => c !== undefined && c >= 'A' && c <= 'Z';
+
 /**
- * A stopword occurs in the secret as a word: lower case, upper case or capitalised. Inside a mixed-case run
- * (`RacK` in a random token) it is chance — a 40-character random token holds one of gitleaks' 600 four-letter
- * stopwords case-insensitively about 2% of the time — not the word that marks an identifier.
+ * A stopword occurs in the secret as a word: lower case, upper case or capitalised, and delimited as a word of an
+ * identifier is — by a non-letter or the string's end on each side, or by a case change of camelCase (`myVpnKey`,
+ * `vpn_key`, `VPN-KEY`). Inside a mixed-case run (`RacK`, `aopVpneF` in a random token) or a run of letters of one
+ * case (`gtext7`) it is chance — a 40-character random token holds one of gitleaks' 600 four-letter stopwords
+ * case-insensitively about 2% of the time — not the word that marks an identifier.
  */
-function hasStopword(a: KeywordAutomaton, s: string): boolean {
+export function hasStopword(a: KeywordAutomaton, s: string): boolean {
   let found = false;
   a.scan(s, 0, s.length, (k, start) => {
-    const w = s.slice(start, start + (a.keywords[k] as string).length);
-    if (!/[a-z]/.test(w) || !/[A-Z]/.test(w) || /^[A-Z][^A-Z]*$/.test(w)) found = true;
+    const end = start + (a.keywords[k] as string).length;
+    const w = s.slice(start, end);
+    if (!(!/[a-z]/.test(w) || !/[A-Z]/.test(w) || /^[A-Z][^A-Z]*$/.test(w))) return;
+    const before = s[start - 1];
+    const after = s[end];
+    const first = w[0];
+    const last = w[w.length - 1];
+    // left: no letter before, or a camel hump starts here (lower, then a capital)
+    const left = !(isLower(before) || isUpper(before)) || (isLower(before) && isUpper(first));
+    // right: no letter after, or a capital follows a lower-case end (the next hump)
+    const right = !(isLower(after) || isUpper(after)) || (isLower(last) && isUpper(after));
+    if (left && right) found = true;
   });
   return found;
 }

@@ -1,0 +1,54 @@
+// Tollgate rules of the third pass on the red team's weak classes (issue 11), in the same shape as tollgate-rules.ts
+// (which spreads them in). Formats from the providers' public documentation; each rule has a sample and a look-alike
+// in classes-3.test.ts.
+import type { GitleaksRule } from './types.ts';
+
+export const TOLLGATE_RULES_3: readonly GitleaksRule[] = [
+  {
+    id: 'kubernetes-env-secret-value',
+    description:
+      'A container env entry in a Kubernetes manifest / Helm values (`- name: DB_PASSWORD` then `value: "…"` on the next line) whose name ends in a secret word: gitleaks\' generic rules need the name and the value on one line. Entropy-gated, generic-api-key\'s allowlists; `$(VAR)` and `{{ … }}` references are left alone.',
+    regex: String.raw`(?i)name:[ \t]{0,3}["']?[\w.-]{0,40}(?:key|secret|token|passw(?:or)?d|pwd|pass|pat|credentials?)["']?[ \t]{0,3}\r?\n[ \t]{0,40}value:[ \t]{0,3}["']?([^\s"'$\x60{}]{8,256})(?:["'\s]|$)`,
+    keywords: ['name:'],
+    entropy: 3,
+    allowlists: [],
+    allowlistsOf: 'generic-api-key',
+  },
+  {
+    id: 'pat-assignment',
+    description:
+      'A personal access token assigned to a name that is or ends in `pat` (`PAT=…`, `AZURE_DEVOPS_PAT: …`, `"pat": "…"`): Azure DevOps PATs (52 lower-case base32/alphanumerics) and others have no prefix, and `pat` is not among gitleaks\' generic keywords. 20+ characters, entropy-gated, generic-api-key\'s allowlists.',
+    regex: String.raw`(?i)(?:\b|_)pat["'\x60]?[ \t]{0,3}(?:=|:=|=>|:)[ \t]{0,3}["'\x60]?([A-Za-z0-9_.~+/=-]{20,256})(?:[^A-Za-z0-9_.~+/=-]|$)`,
+    keywords: ['_pat', 'pat=', 'pat"', "pat'", 'pat:', 'pat =', 'pat\x60'],
+    entropy: 3.5,
+    allowlists: [],
+    allowlistsOf: 'generic-api-key',
+  },
+  {
+    id: 'sentry-org-token-any',
+    description:
+      "Sentry organization auth token (sntrys_ + base64 of its JSON claims + _ + secret): gitleaks' sentry-org-token wants the claims to contain region_url at a fixed place; any sntrys_eyJ… run is taken here.",
+    regex: String.raw`\b(sntrys_eyJ[A-Za-z0-9+/=_-]{40,600})(?:[^A-Za-z0-9+/=_-]|$)`,
+    keywords: ['sntrys_'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'lark-feishu-bot-webhook-url',
+    description:
+      'Feishu / Lark custom bot webhook URL (open.feishu.cn or open.larksuite.com /open-apis/bot/v2/hook/<uuid>): the hook id lets anyone post to the group.',
+    regex: String.raw`(?i)open\.(?:feishu\.cn|larksuite\.com)/open-apis/bot/v2/hook/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^0-9a-f-]|$)`,
+    keywords: ['open-apis/bot/'],
+    entropy: 3,
+    allowlists: [],
+  },
+  {
+    id: 'ifttt-webhook-key',
+    description:
+      'IFTTT Webhooks service key in a trigger URL (maker.ifttt.com/trigger/<event>/with/key/<key>, /json/with/key/, maker.ifttt.com/use/<key>).',
+    regex: String.raw`(?i)maker\.ifttt\.com/(?:trigger/[\w.-]{1,100}/(?:json/)?with/key|use)/([A-Za-z0-9_-]{20,43})(?:[^A-Za-z0-9_-]|$)`,
+    keywords: ['maker.ifttt.com/'],
+    entropy: 3,
+    allowlists: [],
+  },
+];
