@@ -9,7 +9,7 @@ export const TOLLGATE_RULES_3: readonly GitleaksRule[] = [
     description:
       'A container env entry in a Kubernetes manifest / Helm values (`- name: DB_PASSWORD` then `value: "…"` on the next line) whose name ends in a secret word: gitleaks\' generic rules need the name and the value on one line. Entropy-gated, generic-api-key\'s allowlists; `$(VAR)` and `{{ … }}` references are left alone.',
     regex: String.raw`(?i)name:[ \t]{0,3}["']?[\w.-]{0,40}(?:key|secret|token|passw(?:or)?d|pwd|pass|pat|credentials?)["']?[ \t]{0,3}\r?\n[ \t]{0,40}value:[ \t]{0,3}["']?([^\s"'$\x60{}]{8,256})(?:["'\s]|$)`,
-    keywords: ['name:'],
+    keywords: ['name'],
     entropy: 3,
     allowlists: [],
     allowlistsOf: 'generic-api-key',
@@ -19,9 +19,42 @@ export const TOLLGATE_RULES_3: readonly GitleaksRule[] = [
     description:
       'A personal access token assigned to a name that is or ends in `pat` (`PAT=…`, `AZURE_DEVOPS_PAT: …`, `"pat": "…"`): Azure DevOps PATs (52 lower-case base32/alphanumerics) and others have no prefix, and `pat` is not among gitleaks\' generic keywords. 20+ characters, entropy-gated, generic-api-key\'s allowlists.',
     regex: String.raw`(?i)(?:\b|_)pat["'\x60]?[ \t]{0,3}(?:=|:=|=>|:)[ \t]{0,3}["'\x60]?([A-Za-z0-9_.~+/=-]{20,256})(?:[^A-Za-z0-9_.~+/=-]|$)`,
-    keywords: ['_pat', 'pat=', 'pat"', "pat'", 'pat:', 'pat =', 'pat\x60'],
+    keywords: ['pat'],
     entropy: 3.5,
     allowlists: [],
+    allowlistsOf: 'generic-api-key',
+  },
+  {
+    id: 'secret-in-prose-named',
+    description:
+      'A credential in prose with a few words between the noun and the verb: "the password for the admin account is …", "the token you need: …", "das Passwort für den Server ist …". Kept apart from secret-in-context (whose prose alternative is one noun then the verb) so its head — the noun, a connector word, a space — rules out almost every occurrence of `key` or `token` at once: the prefix closure of the general form was ~400 times as costly per question. Entropy-gated; the value is 12+ characters, not letters alone, not a URL.',
+    regex: String.raw`(?i)\b(?:token|key|secret|password|passphrase|credentials?|passwort|kennwort|wachtwoord|jeton|clave|senha|chiave)[ \t](?:for|of|to|you|we|f(?:ü|ue|u)r|pour|para|per|voor)[ \t](?:(?:the|our|your|my|this|that|den|die|das|le|la|el|de|het)[ \t])?[a-z0-9-]{2,16}(?:[ \t][a-z0-9-]{2,16})?(?:[ \t](?:is|was|are|lautet|ist|est|es|è|é|is)[ \t]{1,2}:?|[ \t]?:)[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:*#@^?-]{11,127})(?:[^A-Za-z0-9_+/=.~$!%:*#@^?-]|$)`,
+    keywords: [
+      'token',
+      'key',
+      'secret',
+      'password',
+      'passphrase',
+      'credential',
+      'passwort',
+      'kennwort',
+      'wachtwoord',
+      'jeton',
+      'clave',
+      'senha',
+      'chiave',
+    ],
+    entropy: 3,
+    allowlists: [
+      {
+        condition: 'OR',
+        regexTarget: 'secret',
+        regexes: ['://', '^[A-Za-z_.:-]+$', '^[a-z]{3,}(?:[_-][a-z]{2,})+(?:[_-]?[0-9]{1,4})?$'],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+    ],
     allowlistsOf: 'generic-api-key',
   },
   {

@@ -220,7 +220,7 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
     regex:
       String.raw`(?i)(?:(?:key|secret|token|passw(?:or)?d|pwd|credentials?)["'\x60]?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["'\x60]?((?:sdk-|api-|mob-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,128})(?:[^0-9a-z_-]|$)` +
       String.raw`|[?&](?:api[_-]?key|apikey|key|access[_-]?token|token|auth[_-]?token|client[_-]?secret|secret|passw(?:or)?d|pwd|sig|signature|x-goog-signature|x-amz-signature|private[_-]?token|app[_-]?key|api[_-]?secret|appid|access[_-]?key|api[_-]?token)=([A-Za-z0-9_.~+/%=:$-]{12,512})(?:[^A-Za-z0-9_.~+/%=:$-]|$)` +
-      String.raw`|\b(?:token|key|secret|password|passphrase|passcode|credentials?|passwort|kennwort|schl(?:ü|ue|u)ssel|mot[ \t]de[ \t]passe|jeton|contrase(?:ñ|n)a|clave|senha|chiave|wachtwoord|sleutel)(?:[ \t]{1,2}(?:for|of|you|we|voor|für|pour|para|per)(?:[ \t]{1,2}[\w.-]{1,24}){1,3})?(?:[ \t]{1,2}(?:is|was|are|=|to|lautet|ist|est|es|è|é)[ \t]{1,2}:?|[ \t]?:[ \t"'\x60]|[ \t])[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:*#@^?-]{11,255})(?:[^A-Za-z0-9_+/=.~$!%:*#@^?-]|$))`,
+      String.raw`|\b(?:token|key|secret|password|passphrase|passcode|credentials?|passwort|kennwort|schl(?:ü|ue|u)ssel|mot[ \t]de[ \t]passe|jeton|contrase(?:ñ|n)a|clave|senha|chiave|wachtwoord|sleutel)(?:[ \t]{1,2}(?:is|was|are|=|to|lautet|ist|est|es|è|é)[ \t]{1,2}:?|[ \t]?:[ \t"'\x60]|[ \t])[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:*#@^?-]{11,255})(?:[^A-Za-z0-9_+/=.~$!%:*#@^?-]|$))`,
     // the secret words and the query parameter names: a base64 run is not held for this rule's length (532) where
     // none occurs (a bare ?auth= is not taken: `auth` is in every "Authorization" and "author")
     keywords: [
