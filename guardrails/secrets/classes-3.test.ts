@@ -67,6 +67,21 @@ describe('red-team classes, third pass: whole secret redacted, look-alikes untou
         'export PAT=$AZDO_PAT',
       ],
     ));
+  it('secret-assignment-mixed: a generated value (both cases, a digit, a symbol) after a secret-named assignment', () =>
+    check(
+      [
+        S(`Xq3=${rand(6)}@${rand(6)}#9`, (v) => `$ heroku config:set CLIENT_SECRET=${v} -a acme-api`),
+        S(`aB3#${rand(10)}!${rand(8)}`, (v) => `JWT_SECRET: "${v}"`),
+      ],
+      [
+        'secret_arn: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf',
+        'TOKEN_URL: https://Auth.Example.com/oauth2/v1/token?x=1',
+        'pass: Test_Suite/Run-2024.ts',
+        'the test suite results: pass: 12/15 (80%), Fail: 3',
+        'token: Bearer-Auth-Header-2',
+        'secret: prod/Db-Creds2.json',
+      ],
+    ));
   it('sentry-org-token-any: any sntrys_eyJ… token', () =>
     check(
       [S(`sntrys_eyJpYXQiOjE3${rand(120, `${AN}_-`)}`, (v) => `SENTRY_AUTH_TOKEN=${v}`)],

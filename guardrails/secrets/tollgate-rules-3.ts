@@ -58,6 +58,33 @@ export const TOLLGATE_RULES_3: readonly GitleaksRule[] = [
     allowlistsOf: 'generic-api-key',
   },
   {
+    id: 'secret-assignment-mixed',
+    description:
+      'A value with letters of both cases, a digit and a symbol (a generated password or secret: `CLIENT_SECRET=XZ3=Q@nk…`, `JWT_SECRET: "a8#Lq…"`) assigned to a name that ends in a secret word; gitleaks\' generic-api-key refuses symbols outside [\\w.=-] and password-assignment takes password names only. 12-128 characters, no quote, bracket or `$`/`{`/`<` reference, entropy > 3.5, generic-api-key\'s allowlists.',
+    regex: String.raw`(?i)(?:secret|token|api[_-]?key|private[_-]?key|access[_-]?key|passphrase|pass)["'\x60]?[ \t]{0,3}(?:=|:=|=>|:[ \t])[ \t]{0,3}["'\x60]?((?-i:[A-Za-z0-9!#%&*+,./:;=?@^_|~-]){12,128})(?:[\s"'\x60]|$)`,
+    keywords: ['secret', 'token', 'key', 'passphrase', 'pass'],
+    entropy: 3.5,
+    allowlists: [
+      {
+        // all four classes: upper, lower, digit and a symbol (a name, a path, a URL, a number have fewer)
+        condition: 'OR',
+        regexTarget: 'secret',
+        regexes: [
+          '^[^A-Z]*$',
+          '^[^a-z]*$',
+          '^[^0-9]*$',
+          '^[A-Za-z0-9_.-]*$',
+          '://',
+          String.raw`^[\w.-]*:?[\w.-]*(?:/[\w.-]+){2,}/?$`,
+        ],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+    ],
+    allowlistsOf: 'generic-api-key',
+  },
+  {
     id: 'sentry-org-token-any',
     description:
       "Sentry organization auth token (sntrys_ + base64 of its JSON claims + _ + secret): gitleaks' sentry-org-token wants the claims to contain region_url at a fixed place; any sntrys_eyJ… run is taken here.",
