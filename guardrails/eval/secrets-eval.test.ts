@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { redactionRules } from '../guard.ts';
 import { evaluateSecrets } from './secrets-eval.ts';
+import { evaluate3 } from './secrets-eval-3.ts';
 
 describe('secret redaction on documented provider formats', () => {
   const rules = redactionRules({ detectors: ['secrets', 'pii'], customPatterns: [] });
@@ -26,16 +27,34 @@ describe('secret redaction on documented provider formats', () => {
     assert.ok(r.lookalikes.rate <= 0.1, `look-alikes changed ${r.lookalikes.touched}/${r.lookalikes.samples}`);
   });
 
-  it('the red team classes (secrets-wild.ts: 156 provider formats, UUID/hex behind names, URLs, prose): dev >= 95%, held-out floor under the measured 86.9%', () => {
+  it('the red team classes (secrets-wild.ts: 156 provider formats, UUID/hex behind names, URLs, prose): dev >= 95%, held-out floor under the measured 96.9% (86.9% before the third pass)', () => {
     const dev = evaluateSecrets(rules, 'dev', 2, undefined, 'wild');
     assert.ok(dev.positives.bySource.length >= 150, `${dev.positives.bySource.length} formats`);
     assert.ok(dev.positives.rate >= 0.95, `redacted ${dev.positives.redacted}/${dev.positives.samples}`);
     assert.equal(dev.positives.streamed, dev.positives.redacted, 'streamed and whole redact the same credentials');
     assert.ok(dev.lookalikes.rate <= 0.05, `look-alikes changed ${dev.lookalikes.touched}/${dev.lookalikes.samples}`);
     const held = evaluateSecrets(rules, 'holdout', 2, undefined, 'wild');
-    assert.ok(held.positives.rate >= 0.85, `redacted ${held.positives.redacted}/${held.positives.samples}`);
+    assert.ok(held.positives.rate >= 0.94, `redacted ${held.positives.redacted}/${held.positives.samples}`);
     assert.equal(held.positives.streamed, held.positives.redacted);
     assert.ok(held.lookalikes.rate <= 0.1, `look-alikes changed ${held.lookalikes.touched}/${held.lookalikes.samples}`);
+  });
+
+  it('secrets-wild-3 (third pass, split 50/50 by provider): tune half >= 95%, held half floor under the measured 81.2% (75.8% before the pass), look-alikes <= 5%, streamed as whole', () => {
+    const tune = evaluate3(rules, 'tune');
+    assert.ok(
+      tune.positives.whole / tune.positives.samples >= 0.95,
+      `tune ${tune.positives.whole}/${tune.positives.samples}`,
+    );
+    assert.equal(tune.positives.streamed, tune.positives.whole);
+    assert.ok(tune.lookalikes.touched <= 0.05 * tune.lookalikes.samples, `tune look-alikes ${tune.lookalikes.touched}`);
+    const held = evaluate3(rules, 'held');
+    assert.ok(
+      held.positives.whole / held.positives.samples >= 0.78,
+      `held ${held.positives.whole}/${held.positives.samples}`,
+    );
+    assert.equal(held.positives.streamed, held.positives.whole);
+    assert.ok(held.lookalikes.touched <= 0.05 * held.lookalikes.samples, `held look-alikes ${held.lookalikes.touched}`);
+    assert.deepEqual(held.misses, [], 'the held half never lists its misses');
   });
 
   it('the measurement can fail: without the adopted ruleset most formats are missed', () => {

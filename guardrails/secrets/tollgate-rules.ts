@@ -3,6 +3,7 @@
 // credential). Each format is the provider's documented one.
 import { KEY_PREFIX } from '../../api/keys.ts';
 import type { GitleaksRule } from './types.ts';
+import { TOLLGATE_RULES_3 } from './tollgate-rules-3.ts';
 
 export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   {
@@ -95,9 +96,10 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   },
   {
     id: 'discord-webhook-url',
-    description: 'Discord webhook URL: /api/webhooks/<id>/<token>; the token lets anyone post to the channel.',
-    regex: String.raw`(?i)https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/(\d{17,20}/[\w-]{60,80})(?:[^\w-]|$)`,
-    keywords: ['discord.com/api/webhooks', 'discordapp.com/api/webhooks'],
+    description:
+      'Discord webhook URL: /api/webhooks/<id>/<token>, also versioned (/api/v10/webhooks/…); the token lets anyone post to the channel.',
+    regex: String.raw`(?i)https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/(?:v\d{1,2}/)?webhooks/(\d{17,20}/[\w-]{60,80})(?:[^\w-]|$)`,
+    keywords: ['discord.com/api/', 'discordapp.com/api/'],
     entropy: 3,
     allowlists: [],
   },
@@ -195,7 +197,7 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
     id: 'config-key-value-pair',
     description:
       'A secret in a key/value pair of XML config (.NET appSettings `<add key="ApiKey" value="…" />`, NuGet `ClearTextPassword`): the value, when the key names a secret. Entropy-gated, generic-api-key\'s allowlists.',
-    regex: String.raw`(?i)key=["'][\w.:-]{0,40}(?:key|secret|token|passw(?:or)?d|pwd)["'][ \t]{1,5}value=["']([^"'\s<>]{8,256})["']`,
+    regex: String.raw`(?i)key=["'][\w.:-]{0,40}(?:key|secret|token|passw(?:or)?d|pwd|pat)["'][ \t]{1,5}value=["']([^"'\s<>]{8,256})["']`,
     keywords: ['value='],
     entropy: 3,
     allowlists: [],
@@ -218,7 +220,7 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
     regex:
       String.raw`(?i)(?:(?:key|secret|token|passw(?:or)?d|pwd|credentials?)["'\x60]?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["'\x60]?((?:sdk-|api-|mob-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,128})(?:[^0-9a-z_-]|$)` +
       String.raw`|[?&](?:api[_-]?key|apikey|key|access[_-]?token|token|auth[_-]?token|client[_-]?secret|secret|passw(?:or)?d|pwd|sig|signature|x-goog-signature|x-amz-signature|private[_-]?token|app[_-]?key|api[_-]?secret|appid|access[_-]?key|api[_-]?token)=([A-Za-z0-9_.~+/%=:$-]{12,512})(?:[^A-Za-z0-9_.~+/%=:$-]|$)` +
-      String.raw`|\b(?:token|key|secret|password|passphrase|passcode|credentials?|passwort|kennwort|schl(?:ü|ue|u)ssel|mot[ \t]de[ \t]passe|jeton|contrase(?:ñ|n)a|clave|senha|chiave)(?:[ \t]{1,2}(?:is|was|are|=|to|lautet|ist|est|es|è|é)[ \t]{1,2}:?|:[ \t"'\x60]|[ \t])[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:*#@^-]{11,255})(?:[^A-Za-z0-9_+/=.~$!%:*#@^-]|$))`,
+      String.raw`|\b(?:token|key|secret|password|passphrase|passcode|credentials?|passwort|kennwort|schl(?:ü|ue|u)ssel|mot[ \t]de[ \t]passe|jeton|contrase(?:ñ|n)a|clave|senha|chiave|wachtwoord|sleutel)(?:[ \t]{1,2}(?:is|was|are|=|to|lautet|ist|est|es|è|é)[ \t]{1,2}:?|[ \t]?:[ \t"'\x60]|[ \t])[ \t]{0,2}["'\x60]?([A-Za-z0-9][A-Za-z0-9_+/=.~$!%:*#@^?-]{11,255})(?:[^A-Za-z0-9_+/=.~$!%:*#@^?-]|$))`,
     // the secret words and the query parameter names: a base64 run is not held for this rule's length (532) where
     // none occurs (a bare ?auth= is not taken: `auth` is in every "Authorization" and "author")
     keywords: [
@@ -240,6 +242,8 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
       'clave',
       'senha',
       'chiave',
+      'wachtwoord',
+      'sleutel',
 
       'sig',
       'appid',
@@ -276,4 +280,5 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
     ],
     allowlistsOf: 'generic-api-key',
   },
+  ...TOLLGATE_RULES_3,
 ];
