@@ -12,7 +12,7 @@
 // Usage: npm run bench:operator [-- --tenants N --namespaces N --models N --changes N --rest-seconds N --no-restart
 //        --cpu-prof]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +36,7 @@ import { GATEWAY_V8_FLAGS } from '../gateway/reexec.ts';
 import { groupStats } from './gateway/procs.ts';
 import { formatSummary, summarizeProfile, type CpuProfile } from './gateway/cpuprof.ts';
 import { cpuRows, formatCpuRows } from './operator-scale-cpu.ts';
+import { formatRss, rssByKind, v8Figures } from './operator-rss.ts';
 
 const { values } = parseArgs({
   options: {
@@ -63,6 +64,13 @@ const N = {
  */
 const CREATE_CONCURRENCY = 64;
 /** The issue's targets (10k; 1k converges in 15 s). */
+/**
+ * Environment the chart gives the operator container besides NODE_OPTIONS
+ * (charts/tollgate/templates/operator/deployment.yaml): glibc keeps one malloc arena per thread that allocates
+ * (V8's GC and compiler threads, libuv's pool), each holding on to freed memory; two arenas cut the
+ * operator's native memory by ~20 MB at 10k tenants.
+ */
+export const OPERATOR_CONTAINER_ENV = { MALLOC_ARENA_MAX: '2' };
 const GOALS = { convergeS: N.tenants <= 1000 ? 15 : 120, heapMb: 150, rssMb: 250, writesPerTenant: 4.5, p99S: 1 };
 const state = mkdtempSync(join(tmpdir(), 'tollgate-scale-'));
 const env = { ...process.env, TOLLGATE_CLUSTER_DIR: state };
@@ -147,6 +155,42 @@ async function gauge(url: string, name: string): Promise<number> {
   return Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
 }
 
+/** Where the operator's resident memory is (its /proc smaps and V8's figures from its metrics). */
+async function rssReport(pid: number, metricsUrl: string, title: string): Promise<string> {
+  try {
+    const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    const binary = readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
+    const metrics = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
+    return formatRss(rssByKind(smaps, binary), v8Figures(metrics, 'tollgate_operator_process_'), title);
+  } catch (err) {
+    return `\n${title}: not measured (${err instanceof Error ? err.message : String(err)})\n`;
+  }
+}
+
+/** The operator's API requests until now by verb and resource, per tenant and per second of `seconds`. */
+async function requestBreakdown(url: string, tenants: number, seconds: number): Promise<string> {
+  const text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+  const sums = new Map<string, number>();
+  for (const m of text.matchAll(/^tollgate_operator_api_requests_total\{([^}]*)\} ([0-9.e+]+)/gm)) {
+    const labels = m[1] ?? '';
+    const verb = /verb="([^"]*)"/.exec(labels)?.[1] ?? '';
+    const resource = /resource="([^"]*)"/.exec(labels)?.[1] || '(watch)';
+    const key = `${verb} ${resource}`;
+    sums.set(key, (sums.get(key) ?? 0) + Number(m[2]));
+  }
+  const rows = [...sums].sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((n, [, v]) => n + v, 0);
+  return [
+    '',
+    `Operator API requests while converging (${total} in ${seconds.toFixed(1)} s: ${(total / seconds).toFixed(0)}/s)`,
+    '',
+    '| verb resource | requests | per tenant |',
+    '|---|---|---|',
+    ...rows.map(([k, v]) => `| ${k} | ${v} | ${(v / tenants).toFixed(2)} |`),
+    '',
+  ].join('\n');
+}
+
 /** Writes by verb and resource, for the log when a phase that should write nothing did. */
 async function writeBreakdown(url: string): Promise<string> {
   const text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
@@ -198,7 +242,7 @@ async function main(): Promise<void> {
           '--bind-address',
           '127.0.0.1',
         ],
-        { NODE_OPTIONS: OPERATOR_V8_FLAGS.join(' ') },
+        { NODE_OPTIONS: OPERATOR_V8_FLAGS.join(' '), ...OPERATOR_CONTAINER_ENV },
       ),
     );
     await guard(
@@ -335,6 +379,7 @@ async function main(): Promise<void> {
     };
   };
   // Cheap checks first (the gateway's config); listing every tenant only once the gateway has them all.
+  let gatewayAllAt = 0;
   await guard(
     until(
       'convergence',
@@ -346,6 +391,7 @@ async function main(): Promise<void> {
           );
           return false;
         }
+        gatewayAllAt ||= performance.now();
         const ready = (await k.list<S>(R.LLMTenant)).items.filter((t) =>
           t.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
         ).length;
@@ -358,7 +404,8 @@ async function main(): Promise<void> {
         return ready === N.tenants && ms === N.models;
       },
       1_800_000,
-      Math.max(2000, N.tenants / 2),
+      // the gateway's /readyz is cheap; a list of every tenant is not (at 10k, tens of MB for the API server)
+      N.tenants <= 1000 ? 500 : 2000,
     ),
   );
   const converged = performance.now();
@@ -375,6 +422,12 @@ async function main(): Promise<void> {
   log(
     `converged in ${convergeS.toFixed(1)} s with ${apiWrites} API writes (${(apiWrites / N.tenants).toFixed(2)} per tenant)`,
   );
+  const phases =
+    `creating the objects ${((created - t0) / 1000).toFixed(1)} s, then the gateway enforcing every tenant ` +
+    `${((gatewayAllAt - created) / 1000).toFixed(1)} s, then every tenant Ready ${((converged - gatewayAllAt) / 1000).toFixed(1)} s`;
+  log(`converge phases: ${phases}`);
+  const requestText = await requestBreakdown(op.metrics, N.tenants, convergeS);
+  const rssConverged = await rssReport(op.p.child.pid ?? 0, op.metrics, 'Operator RSS just after converging');
 
   // Propagation: suspend / unsuspend tenants, time until the gateway enforces it.
   const sample = tenants.slice(0, 20);
@@ -433,6 +486,7 @@ async function main(): Promise<void> {
   clearInterval(rssSampler);
   peakRss = Math.max(peakRss, rssKb(op.p.child.pid ?? 0));
   const heapNow = await gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes');
+  const rssRest = await rssReport(op.p.child.pid ?? 0, op.metrics, 'Operator RSS at rest');
   log(
     `at rest: ${atRest} writes; heap used ${(heapNow / 1e6).toFixed(0)} MB, rss ${(rssKb(op.p.child.pid ?? 0) / 1024).toFixed(0)} MB`,
   );
@@ -507,6 +561,10 @@ async function main(): Promise<void> {
   const perTenant = (heapFull - heapEmpty) / N.tenants;
   const ok = (v: number, goal: number) => (v <= goal ? 'ok' : 'MISSED');
   console.log(cpuText);
+  console.log(`\nConverge phases: ${phases}\n`);
+  console.log(requestText);
+  console.log(rssConverged);
+  console.log(rssRest);
   if (profText) console.log(profText);
   console.log('');
   console.log('| figure | value | goal |');
