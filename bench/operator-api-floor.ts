@@ -2,9 +2,10 @@
 // operator's converge time. On a fresh local control plane (its own state dir, stopped at the end; or the
 // cluster of --kubeconfig), N server-side applies per phase, C at a time, of the objects the operator writes
 // while converging: new key Secrets, new LLMTenants (a CRD: JSON, schema validation) and the status of those
-// LLMTenants (apply to the status subresource). Each phase runs with the client over HTTP/2 (undici 8's
-// default: every request a stream on one connection) and over HTTP/1.1 (C sockets), and reports writes/s,
-// mean and p99 latency, and the CPU seconds the API server and etcd used.
+// LLMTenants (apply to the status subresource); for comparison the same without server-side apply (POST,
+// merge patch). Each phase runs with the client over HTTP/2 (undici 8's default: every request a stream on
+// one connection) and over HTTP/1.1 (C sockets), and reports writes/s, mean and p99 latency, and the CPU
+// seconds the API server and etcd used.
 // Usage: node bench/operator-api-floor.ts [--count 1000] [--concurrency 32] [--kubeconfig PATH]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -142,6 +143,17 @@ async function main(): Promise<void> {
       ),
     );
     rows.push(
+      await phase('create new Secret (POST, no apply)', tname, items, (i) =>
+        k.create(R.Secret, {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          type: 'Opaque',
+          metadata: { name: `c-${i}`, namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'tollgate' } },
+          data: { main: Buffer.from(`tg-${'x'.repeat(40)}-${i}`).toString('base64') },
+        } as KObject),
+      ),
+    );
+    rows.push(
       await phase('apply new LLMTenant', tname, items, (i) =>
         k.apply(R.LLMTenant, {
           apiVersion: 'tollgate.dev/v1alpha1',
@@ -175,6 +187,16 @@ async function main(): Promise<void> {
           } as KObject,
           { subresource: 'status' },
         ),
+      ),
+    );
+    rows.push(
+      await phase('merge-patch LLMTenant status (no apply)', tname, items, (i) =>
+        k.request('PATCH', `/apis/tollgate.dev/v1alpha1/namespaces/${ns}/llmtenants/t-${i}/status`, {
+          body: { status: { observedGeneration: 2 } },
+          contentType: 'application/merge-patch+json',
+          verb: 'patch-status',
+          resource: 'llmtenants',
+        }),
       ),
     );
   }
