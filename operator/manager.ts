@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { CompileOptions } from './compiler/index.ts';
 import { LABEL_MODEL, LABEL_TENANT, LABEL_TENANT_NS } from './compiler/labels.ts';
-import { KubeClient } from '../kube/client.ts';
+import { KubeClient, type Transport } from '../kube/client.ts';
 import type { KObject } from '../kube/object.ts';
 import { createMetrics, type OperatorMetrics } from './metrics.ts';
 import { reconcileConfig } from './reconcile/config.ts';
@@ -52,6 +52,8 @@ export interface OperatorOptions {
   /** Restrict Secret access to these namespaces (inference and tenant namespaces); default: all. */
   secretNamespaces?: string[];
   compile?: Partial<CompileOptions>;
+  /** How requests reach the API server (kube/client.ts Transport): HTTP/2 (one connection) unless `http1`. */
+  transport?: Transport;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -66,6 +68,7 @@ export function defaultOperatorOptions(partial: Partial<OperatorOptions> = {}): 
     workers: 32,
     resyncMs: 10 * 60_000,
     stallAfterMs: 10 * 60_000,
+    ...(process.env['TOLLGATE_KUBE_HTTP1'] === '1' ? { transport: { http1: true } } : {}),
     log: (msg, fields) =>
       process.stderr.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg, ...fields })}\n`),
     ...partial,
@@ -88,8 +91,10 @@ export class Operator {
     this.opts = opts;
     let world: World | undefined;
     this.metrics = createMetrics(() => world);
-    this.client = KubeClient.fromKubeconfig(opts.kubeconfig, (verb, resource, status) =>
-      this.metrics.apiRequests.inc({ verb, resource, code: String(status) }),
+    this.client = KubeClient.fromKubeconfig(
+      opts.kubeconfig,
+      (verb, resource, status) => this.metrics.apiRequests.inc({ verb, resource, code: String(status) }),
+      opts.transport,
     );
     const gatewayUrl = opts.gatewayUrl ?? `http://tollgate-gateway.${opts.namespace}.svc:8080/v1`;
     this.world = world = new World(
