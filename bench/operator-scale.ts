@@ -185,7 +185,21 @@ async function requestBreakdown(url: string, tenants: number, seconds: number): 
   }
   const rows = [...sums].sort((a, b) => b[1] - a[1]);
   const total = rows.reduce((n, [, v]) => n + v, 0);
+  // reconciles by kind: how many, and the seconds the workers spent in them (mostly waiting on the API server)
+  const rec: string[] = [];
+  for (const m of text.matchAll(
+    /^tollgate_operator_reconcile_duration_seconds_count\{kind="([^"]*)"\} ([0-9.e+]+)/gm,
+  )) {
+    const sum = Number(
+      new RegExp(`^tollgate_operator_reconcile_duration_seconds_sum\\{kind="${m[1]}"\\} ([0-9.e+]+)`, 'm').exec(
+        text,
+      )?.[1] ?? NaN,
+    );
+    rec.push(`${m[1]} ${m[2]} (${sum.toFixed(0)} s, ${((sum / Number(m[2])) * 1000).toFixed(0)} ms each)`);
+  }
   return [
+    '',
+    `Reconciles while converging: ${rec.join('; ')}`,
     '',
     `Operator API requests while converging (${total} in ${seconds.toFixed(1)} s: ${(total / seconds).toFixed(0)}/s)`,
     '',
