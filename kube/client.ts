@@ -36,9 +36,20 @@ interface Auth {
   dispatcher(): Dispatcher;
 }
 
-function directAuth(c: Connection): Auth {
+/**
+ * How requests reach the API server. undici 8 speaks HTTP/2 when the server offers it (the API server does):
+ * every request and watch is then a stream on one connection (the API server allows 100 streams on it).
+ * `http1` uses HTTP/1.1 instead, up to `connections` sockets (a watch holds one for its lifetime).
+ */
+export interface Transport {
+  http1?: boolean;
+  connections?: number;
+}
+
+function directAuth(c: Connection, t: Transport): Auth {
   // One connection pool for every request (and every watch).
   const agent = new Agent({
+    ...(t.http1 ? { allowH2: false, ...(t.connections ? { connections: t.connections } : {}) } : {}),
     connect: {
       ...(c.ca ? { ca: c.ca } : {}),
       ...(c.cert ? { cert: c.cert } : {}),
@@ -109,11 +120,11 @@ export class KubeClient {
   /** Requests by verb, for tests and the scale benchmark. */
   readonly counts = new Map<string, number>();
 
-  constructor(loaded: Loaded, onRequest?: RequestCounter) {
+  constructor(loaded: Loaded, onRequest?: RequestCounter, transport: Transport = {}) {
     if (loaded.kind === 'direct') {
       this.server = loaded.connection.server;
       this.connection = loaded.connection;
-      this.auth = directAuth(loaded.connection);
+      this.auth = directAuth(loaded.connection, transport);
     } else {
       this.server = loaded.server;
       this.connection = undefined;
@@ -122,8 +133,8 @@ export class KubeClient {
     this.onRequest = onRequest;
   }
 
-  static fromKubeconfig(path?: string, onRequest?: RequestCounter): KubeClient {
-    return new KubeClient(loadConnection(path), onRequest);
+  static fromKubeconfig(path?: string, onRequest?: RequestCounter, transport?: Transport): KubeClient {
+    return new KubeClient(loadConnection(path), onRequest, transport);
   }
 
   writes(): number {

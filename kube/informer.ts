@@ -112,6 +112,10 @@ export class Informer {
       }
       return;
     }
+    // The version already cached (one this process wrote and put into the cache, now arriving by the watch):
+    // nothing changed, and a handler would only redo work (a second reconcile of every new tenant).
+    const rv = item.metadata.resourceVersion;
+    if (old && rv !== undefined && rv !== '' && old.metadata.resourceVersion === rv) return;
     this.cache.set(key, item);
     if (old && this.opts.quietUnchanged && sameContent(old, item)) return;
     this.emit(item, old ? 'update' : 'add', old);

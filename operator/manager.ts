@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { CompileOptions } from './compiler/index.ts';
 import { LABEL_MODEL, LABEL_TENANT, LABEL_TENANT_NS } from './compiler/labels.ts';
-import { KubeClient } from '../kube/client.ts';
+import { KubeClient, type Transport } from '../kube/client.ts';
 import type { KObject } from '../kube/object.ts';
 import { createMetrics, type OperatorMetrics } from './metrics.ts';
 import { reconcileConfig } from './reconcile/config.ts';
@@ -52,6 +52,11 @@ export interface OperatorOptions {
   /** Restrict Secret access to these namespaces (inference and tenant namespaces); default: all. */
   secretNamespaces?: string[];
   compile?: Partial<CompileOptions>;
+  /**
+   * How requests reach the API server (kube/client.ts Transport): HTTP/2 (one connection) unless `http1`.
+   * bench/operator-api-floor.ts found no difference in throughput on the local control plane.
+   */
+  transport?: Transport;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -88,8 +93,10 @@ export class Operator {
     this.opts = opts;
     let world: World | undefined;
     this.metrics = createMetrics(() => world);
-    this.client = KubeClient.fromKubeconfig(opts.kubeconfig, (verb, resource, status) =>
-      this.metrics.apiRequests.inc({ verb, resource, code: String(status) }),
+    this.client = KubeClient.fromKubeconfig(
+      opts.kubeconfig,
+      (verb, resource, status) => this.metrics.apiRequests.inc({ verb, resource, code: String(status) }),
+      opts.transport,
     );
     const gatewayUrl = opts.gatewayUrl ?? `http://tollgate-gateway.${opts.namespace}.svc:8080/v1`;
     this.world = world = new World(

@@ -248,6 +248,7 @@ describe('policy last good version survives a restart', () => {
     const o = restarted.policies.get('strict')!;
     restarted.policies.ingest('MODIFIED', {
       ...o,
+      metadata: { ...o.metadata, resourceVersion: `${o.metadata.resourceVersion}1` },
       status: { lastGood: { generation: 1, spec: canonicalJson(good.spec) } },
     });
     const p = restarted.compiledPolicies();

@@ -132,6 +132,11 @@ export class World {
   lastConfigBytes = 0;
   /** Tenant entries changed since the last publication (a handful: publish at once; many: churn). */
   changedSincePublish = 0;
+  /**
+   * When an input of a tenant's entry last changed (ms since epoch; 0: none yet): an event of a tenant other
+   * than a status write, of a Secret or a Namespace. A churn that has gone quiet is published at once.
+   */
+  lastChangeAt = 0;
   /** Shards named by the index the operator last published, and by the one before (undefined: not known yet). */
   publishedShards: { current: Set<string>; previous: Set<string> } | undefined;
   /** Shards deleted whose deletion the cache may not show yet. */
@@ -208,8 +213,10 @@ export class World {
     // A deleted tenant's piece goes with it.
     // What may have changed a tenant's piece: its own events, and events of the Secrets and the Namespace
     // it reads (marked by namespace: a bring-your-own Secret may feed any tenant there).
-    this.tenants.on((o, event) => {
+    this.tenants.on((o, event, old) => {
       if (event === 'resync') return;
+      // a status write (same generation) is not a change of the tenant's entry
+      if (event !== 'update' || o.metadata.generation !== old?.metadata.generation) this.lastChangeAt = Date.now();
       const ns = o.metadata.namespace ?? 'default';
       const id = `${ns}/${o.metadata.name}`;
       let inNs = this.tenantsByNs.get(ns);
@@ -229,6 +236,7 @@ export class World {
     });
     const nsDirty: Handler = (o, event) => {
       if (event === 'resync') return;
+      this.lastChangeAt = Date.now();
       const ns = o.kind === 'Namespace' ? o.metadata.name : (o.metadata.namespace ?? 'default');
       for (const id of this.tenantsByNs.get(ns) ?? []) this.dirty.add(id);
     };

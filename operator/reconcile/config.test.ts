@@ -10,7 +10,7 @@ import { createMetrics } from '../metrics.ts';
 import { World } from '../world.ts';
 import { reconcileConfig } from './config.ts';
 import type { ReconcileContext } from './context.ts';
-import { CHURN_TENANTS, PUBLISH_MS_PER_MB } from './pace.ts';
+import { CHURN_TENANTS, PUBLISH_MS_PER_MB, QUIET_MS } from './pace.ts';
 import { tenantNetworkPolicy, tenantNetworkPolicyName } from '../compiler/tenant.ts';
 
 const GW = 'tollgate-system';
@@ -90,16 +90,38 @@ describe('config reconciler pacing', () => {
     world.changedSincePublish = CHURN_TENANTS + 5;
     world.lastConfigBytes = 5e6;
     writes.length = 0;
-    clock.t += 1000;
-    const r = await reconcileConfig(ctx);
-    assert.deepEqual(r, { requeueAfterMs: 5 * PUBLISH_MS_PER_MB - 1000 });
+    // still changing every 500 ms: each check waits (for quiet, or the churn interval), without hashing
+    for (let s = 0; s < 8; s++) {
+      clock.t += 500;
+      world.lastChangeAt = clock.t;
+      assert.deepEqual(await reconcileConfig(ctx), {
+        requeueAfterMs: Math.min(QUIET_MS, 5 * PUBLISH_MS_PER_MB - (s + 1) * 500),
+      });
+    }
     assert.equal(world.stats.configHashes, hashes, 'no hash computed only to wait');
     assert.equal(writes.length, 0);
     // once the interval is over: hashed and published
-    clock.t += 5 * PUBLISH_MS_PER_MB;
+    clock.t += 1000;
+    world.lastChangeAt = clock.t;
     assert.equal(await reconcileConfig(ctx), undefined);
     assert.equal(world.stats.configHashes, hashes + 1);
     assert.ok(writes.includes(`Secret/${CONFIG_INDEX_NAME}`));
+  });
+
+  it('a churn that went quiet is published QUIET_MS after its last change, not a churn interval later', async () => {
+    const { ctx, world, writes, clock } = setup(30);
+    await reconcileConfig(ctx);
+    for (let i = 30; i < 30 + CHURN_TENANTS + 5; i++) addTenant(world, i);
+    world.changedSincePublish = CHURN_TENANTS + 5;
+    world.lastConfigBytes = 18e6;
+    clock.t += 1000;
+    world.lastChangeAt = clock.t;
+    writes.length = 0;
+    assert.deepEqual(await reconcileConfig(ctx), { requeueAfterMs: QUIET_MS });
+    assert.equal(writes.length, 0);
+    clock.t += QUIET_MS;
+    assert.equal(await reconcileConfig(ctx), undefined);
+    assert.ok(writes.includes(`Secret/${CONFIG_INDEX_NAME}`), 'published once quiet');
   });
 
   it('a converged config is hashed (memoized) and not written again', async () => {

@@ -44,6 +44,7 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
     lastPublishAt: ctx.world.lastConfigPublishAt,
     lastBytes: ctx.world.lastConfigBytes,
     changedSincePublish: ctx.world.changedSincePublish,
+    lastChangeAt: ctx.world.lastChangeAt,
     now: now.getTime(),
   });
   if (wait > 0) return { requeueAfterMs: wait };
@@ -58,6 +59,7 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
       lastPublishAt: ctx.world.lastConfigPublishAt,
       lastBytes: ctx.world.lastConfigBytes,
       changedSincePublish: ctx.world.changedSincePublish,
+      lastChangeAt: ctx.world.lastChangeAt,
       now: now.getTime(),
     });
     if (again > 0) return { requeueAfterMs: again };

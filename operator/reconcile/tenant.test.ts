@@ -39,7 +39,12 @@ function setup(): { ctx: ReconcileContext; world: World; writes: string[] } {
       writes.push(`${o.kind}/${o.metadata.name}${opts.subresource ? `/${opts.subresource}` : ''}`);
       if (opts.subresource === 'status') {
         const cur = world.tenants.get(`${o.metadata.namespace}/${o.metadata.name}`)!;
-        world.tenants.ingest('MODIFIED', { ...cur, status: o['status'] } as KObject);
+        // the status as stored: a new resourceVersion, as the API server gives it
+        world.tenants.ingest('MODIFIED', {
+          ...cur,
+          metadata: { ...cur.metadata, resourceVersion: String(rv++) },
+          status: o['status'],
+        } as KObject);
       }
       return served(o);
     },
