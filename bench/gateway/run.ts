@@ -36,7 +36,7 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, getPriority, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { generateKey } from '../../api/keys.ts';
@@ -519,6 +519,24 @@ async function main(): Promise<void> {
       : []),
     ['tollgate-off', ['--no-enforcement'], undefined],
   ];
+  // The gateways run as the chart runs them: with Node's compile cache (NODE_COMPILE_CACHE), warmed once here
+  // as the image build does, so they never load the TypeScript stripper (~25 MB of RSS; gateway/README.md).
+  const compileCache = join(dir, 'node-compile-cache');
+  const gatewayEnv = { NODE_COMPILE_CACHE: compileCache };
+  if (gateways.some(([name]) => want(name)))
+    execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(resolve(ROOT, GATEWAY_MAIN.replace(/main\.ts$/, 'server.ts')))})`,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...gatewayEnv },
+        stdio: 'ignore',
+      },
+    );
   for (const [name, extra, storePgids] of gateways) {
     if (!want(name)) continue;
     const port = await freePort();
@@ -527,22 +545,27 @@ async function main(): Promise<void> {
       CPU_PROF && name === 'tollgate-memory'
         ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}.cpuprofile`]
         : [];
-    const p = start(name, process.execPath, [
-      '--max-semi-space-size=4',
-      ...prof,
-      GATEWAY_MAIN,
-      '--config',
-      cfgFile,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--metrics-port',
-      String(mport),
-      '--log-level',
-      'warn',
-      ...extra,
-    ]);
+    const p = start(
+      name,
+      process.execPath,
+      [
+        '--max-semi-space-size=4',
+        ...prof,
+        GATEWAY_MAIN,
+        '--config',
+        cfgFile,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--metrics-port',
+        String(mport),
+        '--log-level',
+        'warn',
+        ...extra,
+      ],
+      gatewayEnv,
+    );
     targets.push(
       mk(name, `http://127.0.0.1:${port}`, p, {
         ...(storePgids ? { storePgids } : {}),
