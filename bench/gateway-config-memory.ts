@@ -16,6 +16,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { warmCompileCache } from './gateway/compile-cache.ts';
 import { benchConfig, benchTenant } from './gateway/config.ts';
 import { freePort } from '../gateway/test/net.ts';
 import { GATEWAY_V8_FLAGS } from '../gateway/reexec.ts';
@@ -201,16 +202,10 @@ async function gatewayMemory(file: string, env: Record<string, string>): Promise
 async function gatewayMode(dir: string, file: string): Promise<void> {
   const empty = join(dir, 'gateway-config-empty.json');
   writeFileSync(empty, JSON.stringify(benchConfig('http://127.0.0.1:9/v1', 'http://127.0.0.1:9/v1', [])));
-  const cache = join(dir, 'node-compile-cache');
-  // warm the cache as the image build does: import what the gateway imports, then exit (the cache is written)
-  execFileSync(
-    process.execPath,
-    ['--input-type=module', '-e', `await import(${JSON.stringify(join(import.meta.dirname, '../gateway/server.ts'))})`],
-    {
-      env: { ...process.env, NODE_COMPILE_CACHE: cache },
-      stdio: 'ignore',
-    },
-  );
+  const cacheEnv = warmCompileCache(join(import.meta.dirname, '..'), join(dir, 'node-compile-cache'), [
+    '--expose-gc',
+    ...GATEWAY_V8_FLAGS,
+  ]);
   console.log(
     '\ngateway process (node gateway/main.ts, after a full GC; MB)\n' +
       'config   compile cache  RSS    peak   heap used/total  external  arrayBuffers  bytecode  RSS: binary  anon   malloc',
@@ -220,7 +215,7 @@ async function gatewayMode(dir: string, file: string): Promise<void> {
     ['N', file],
   ] as const)
     for (const cached of [false, true]) {
-      const m = await gatewayMemory(f, cached ? { NODE_COMPILE_CACHE: cache } : {});
+      const m = await gatewayMemory(f, cached ? cacheEnv : {});
       console.log(
         `${(label === 'N' ? values.tenants : label).padEnd(8)} ${(cached ? 'warm' : 'none').padEnd(13)}  ${mb(m.rss).padStart(5)}  ${mb(m.hwm).padStart(5)}  ${mb(m.heapUsed).padStart(6)} / ${mb(m.heapTotal).padEnd(6)}  ${mb(m.external).padStart(8)}  ${mb(m.arrayBuffers).padStart(12)}  ${mb(m.bytecode).padStart(8)}  ${mb(m.maps.binary).padStart(11)}  ${mb(m.maps.anon).padStart(5)}  ${mb(m.maps.brk).padStart(6)}`,
       );

@@ -36,7 +36,7 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, getPriority, loadavg, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { generateKey } from '../../api/keys.ts';
@@ -48,6 +48,7 @@ import { startRedisCluster } from '../../gateway/test/redis-cluster.ts';
 import { benchConfig, benchTenant } from './config.ts';
 import { formatSummary, summarizeProfile, type CpuProfile } from './cpuprof.ts';
 import { NGINX_STREAM_HEADER, nginxPath, prepareNginx } from './nginx.ts';
+import { warmCompileCache } from './compile-cache.ts';
 import { groupStats, Procs, setGroupNice, setProcessNice } from './procs.ts';
 
 const { values: flags } = parseArgs({
@@ -61,8 +62,16 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'measured-nice': { type: 'string' },
     'nginx-workers': { type: 'string', default: '1' },
+    'gateway-env': { type: 'string', multiple: true, default: [] },
+    'gateway-flag': { type: 'string', multiple: true, default: [] },
+    'no-compile-cache': { type: 'boolean', default: false },
   },
 });
+/** Extra environment (`--gateway-env K=V`) and V8 flags (`--gateway-flag=--x=y`) of the Tollgate processes. */
+const GATEWAY_ENV = Object.fromEntries(
+  flags['gateway-env'].map((kv) => [kv.slice(0, Math.max(0, kv.indexOf('='))), kv.slice(kv.indexOf('=') + 1)]),
+);
+const GATEWAY_FLAGS = ['--max-semi-space-size=4', ...flags['gateway-flag']];
 const HOSTILE_ONLY = flags['hostile-only'];
 const GATEWAY_MAIN = flags['gateway-root'] ? join(flags['gateway-root'], 'gateway/main.ts') : 'gateway/main.ts';
 const CPU_PROF = flags['cpu-prof'];
@@ -520,23 +529,13 @@ async function main(): Promise<void> {
     ['tollgate-off', ['--no-enforcement'], undefined],
   ];
   // The gateways run as the chart runs them: with Node's compile cache (NODE_COMPILE_CACHE), warmed once here
-  // as the image build does, so they never load the TypeScript stripper (~25 MB of RSS; gateway/README.md).
-  const compileCache = join(dir, 'node-compile-cache');
-  const gatewayEnv = { NODE_COMPILE_CACHE: compileCache };
-  if (gateways.some(([name]) => want(name)))
-    execFileSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `await import(${JSON.stringify(resolve(ROOT, GATEWAY_MAIN.replace(/main\.ts$/, 'server.ts')))})`,
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...gatewayEnv },
-        stdio: 'ignore',
-      },
-    );
+  // as an image build would, so they never load the TypeScript stripper (~25 MB of RSS; gateway/README.md).
+  const gatewayEnv = {
+    ...(gateways.some(([name]) => want(name)) && !flags['no-compile-cache']
+      ? warmCompileCache(flags['gateway-root'] ?? ROOT, join(dir, 'node-compile-cache'), GATEWAY_FLAGS)
+      : {}),
+    ...GATEWAY_ENV,
+  };
   for (const [name, extra, storePgids] of gateways) {
     if (!want(name)) continue;
     const port = await freePort();
@@ -549,7 +548,7 @@ async function main(): Promise<void> {
       name,
       process.execPath,
       [
-        '--max-semi-space-size=4',
+        ...GATEWAY_FLAGS,
         ...prof,
         GATEWAY_MAIN,
         '--config',
