@@ -4,21 +4,28 @@
 //   file     `--config FILE`: the file watcher's first load into the ConfigHolder
 //   cluster  `--from-cluster`: the config Secrets (index + shards, as the operator publishes them) listed
 //            by the config source's informer from a fake API (no cluster), reassembled, verified, swapped
-// Each child prints heap and RSS after a full GC with its modules loaded (baseline), the peak RSS while
+//   gateway  the whole gateway process (`node gateway/main.ts --config FILE`, V8 flags as shipped), once with
+//            an empty config (the module baseline) and once with the N-tenant config, each without and with a
+//            warm compile cache (NODE_COMPILE_CACHE, as the chart runs it): process.memoryUsage() after a full
+//            GC (heap used/total, external, arrayBuffers, bytecode) and RSS by mapping (bench/gateway/mem-probe.mjs)
+// Each config child prints heap and RSS after a full GC with its modules loaded (baseline), the peak RSS while
 // loading, and heap and RSS after a full GC with the config in force (retained).
-// Usage: node bench/gateway-config-memory.ts [--tenants 10000] [--mode file,cluster] [--heap-snapshot DIR]
-import { execFileSync } from 'node:child_process';
+// Usage: node bench/gateway-config-memory.ts [--tenants 10000] [--mode file,cluster,gateway] [--heap-snapshot DIR]
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { warmCompileCache } from './gateway/compile-cache.ts';
 import { benchConfig, benchTenant } from './gateway/config.ts';
+import { freePort } from '../gateway/test/net.ts';
+import { GATEWAY_V8_FLAGS } from '../gateway/reexec.ts';
 import type { GatewayConfig } from '../api/gateway-config.ts';
 
 const { values } = parseArgs({
   options: {
     tenants: { type: 'string', default: '10000' },
-    mode: { type: 'string', default: 'file,cluster' },
+    mode: { type: 'string', default: 'file,cluster,gateway' },
     child: { type: 'string' },
     input: { type: 'string' },
     'heap-snapshot': { type: 'string' },
@@ -134,6 +141,87 @@ async function child(mode: string, input: string): Promise<void> {
   stop();
 }
 
+interface GatewayMem {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  bytecode: number;
+  scriptSource: number;
+  hwm: number;
+  maps: { binary: number; anon: number; brk: number; other: number };
+}
+
+/** One gateway process with FILE loaded: its memory after a full GC, once it is ready. */
+async function gatewayMemory(file: string, env: Record<string, string>): Promise<GatewayMem> {
+  const port = await freePort();
+  const mport = await freePort();
+  const p = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      ...GATEWAY_V8_FLAGS,
+      '--import',
+      join(import.meta.dirname, 'gateway/mem-probe.mjs'),
+      join(import.meta.dirname, '../gateway/main.ts'),
+      '--config',
+      file,
+      '--port',
+      String(port),
+      '--metrics-port',
+      String(mport),
+      '--log-level',
+      'warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TOLLGATE_NO_REEXEC: '1', ...env } },
+  );
+  let err = '';
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  try {
+    for (let i = 0; ; i++) {
+      if (i > 600) throw new Error(`gateway not ready: ${err.slice(-500)}`);
+      const ok = await fetch(`http://127.0.0.1:${mport}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1000)); // guards compiled, timers settled
+    p.kill('SIGUSR2');
+    for (let i = 0; i < 100 && !/MEM .*\n/.test(err); i++) await new Promise((r) => setTimeout(r, 50));
+    const line = /MEM (.*)\n/.exec(err)?.[1];
+    if (!line) throw new Error(`no MEM line: ${err.slice(-500)}`);
+    return JSON.parse(line) as GatewayMem;
+  } finally {
+    p.kill('SIGTERM');
+  }
+}
+
+async function gatewayMode(dir: string, file: string): Promise<void> {
+  const empty = join(dir, 'gateway-config-empty.json');
+  writeFileSync(empty, JSON.stringify(benchConfig('http://127.0.0.1:9/v1', 'http://127.0.0.1:9/v1', [])));
+  const cacheEnv = warmCompileCache(join(import.meta.dirname, '..'), join(dir, 'node-compile-cache'), [
+    '--expose-gc',
+    ...GATEWAY_V8_FLAGS,
+  ]);
+  console.log(
+    '\ngateway process (node gateway/main.ts, after a full GC; MB)\n' +
+      'config   compile cache  RSS    peak   heap used/total  external  arrayBuffers  bytecode  RSS: binary  anon   malloc',
+  );
+  for (const [label, f] of [
+    ['empty', empty],
+    ['N', file],
+  ] as const)
+    for (const cached of [false, true]) {
+      const m = await gatewayMemory(f, cached ? cacheEnv : {});
+      console.log(
+        `${(label === 'N' ? values.tenants : label).padEnd(8)} ${(cached ? 'warm' : 'none').padEnd(13)}  ${mb(m.rss).padStart(5)}  ${mb(m.hwm).padStart(5)}  ${mb(m.heapUsed).padStart(6)} / ${mb(m.heapTotal).padEnd(6)}  ${mb(m.external).padStart(8)}  ${mb(m.arrayBuffers).padStart(12)}  ${mb(m.bytecode).padStart(8)}  ${mb(m.maps.binary).padStart(11)}  ${mb(m.maps.anon).padStart(5)}  ${mb(m.maps.brk).padStart(6)}`,
+      );
+    }
+}
+
 async function main(): Promise<void> {
   if (values.child) return child(values.child, values.input ?? '');
   const n = Number(values.tenants);
@@ -163,6 +251,7 @@ async function main(): Promise<void> {
       'mode     load ms  baseline heap/RSS MB  peak RSS MB  retained heap/RSS MB  config heap MB (retained - baseline)',
     );
     for (const mode of values.mode.split(',')) {
+      if (mode === 'gateway') continue;
       const out = execFileSync(
         process.execPath,
         [
@@ -182,6 +271,7 @@ async function main(): Promise<void> {
         `${mode.padEnd(8)} ${String(r['loadMs']).padStart(7)}  ${mb(r['baseHeap']!).padStart(8)} / ${mb(r['baseRss']!).padEnd(9)}  ${mb(r['peakRss']!).padStart(11)}  ${mb(r['heap']!).padStart(8)} / ${mb(r['rss']!).padEnd(9)}  ${mb(r['heap']! - r['baseHeap']!)}`,
       );
     }
+    if (values.mode.split(',').includes('gateway')) await gatewayMode(dir, file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

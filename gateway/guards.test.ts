@@ -43,17 +43,17 @@ const makeConfig = (url: string) =>
   );
 
 describe('compileGuards (per snapshot)', () => {
-  it('marks the tenants whose guard does not compile, and only those', () => {
+  it('marks the tenants whose guard does not compile, and only those', async () => {
     const snap = buildSnapshot(makeConfig('http://127.0.0.1:1/v1'));
-    const failed = compileGuards(snap);
+    const failed = await compileGuards(snap);
     assert.deepEqual(
       failed.map((f) => f.tenant),
       [BAD],
     );
     assert.match(failed[0]!.reason, /order-id/);
     const byTenant = new Map([...snap.keys.values()].map((k) => [k.tenant.cfg.id, k.tenant]));
-    assert.equal(guardFor(snap, byTenant.get(BAD)!).ok, false);
-    assert.equal(guardFor(snap, byTenant.get('team-good/good')!).ok, true);
+    assert.equal(guardFor(snap, byTenant.get(BAD)!)?.ok, false);
+    assert.equal(guardFor(snap, byTenant.get('team-good/good')!)?.ok, true);
   });
 });
 

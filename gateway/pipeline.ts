@@ -10,7 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Snapshot, RtModel } from './config/snapshot.ts';
 import { GatewayError } from './errors.ts';
 import { redactForLog } from './audit.ts';
-import type { Guard } from '../guardrails/guard.ts';
+import type { LogRedactor } from './plan/guards.ts';
 import { planRefusal, planUnenforced, upstreamBody, type RequestPlan } from './plan/plan.ts';
 import { composeReservation } from './store/compose.ts';
 import { round3 } from './plan/cost.ts';
@@ -40,7 +40,7 @@ export interface PipelineDeps extends AdmitDeps, ReserveDeps, SettleDeps, Upstre
 interface Planned {
   readonly model: RtModel;
   readonly plan: RequestPlan;
-  readonly guard: Guard | undefined;
+  readonly guard: LogRedactor | undefined;
 }
 
 async function planFor(

@@ -9,6 +9,7 @@ import { createLogger } from './audit.ts';
 import { ConfigHolder, type ApplyResult } from './config/holder.ts';
 import type { ConfigWatcher } from './config/source.ts';
 import { createMetrics } from './metrics.ts';
+import { compileGuards } from './plan/guards.ts';
 import { openStore, readCredentialsDir, redisSecrets, startConfigSource } from './startup.ts';
 import { CertReloader, loadTlsPair, secureOptions } from './tls.ts';
 
@@ -84,6 +85,9 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const { watcher, cluster, initial } = await startConfigSource(opts, holder, credentials, log, () =>
     gateway.revocations.list(),
   );
+  // a config whose tenants use guardrails: their modules are loaded (plan/guard-modules.ts) before the port
+  // serves, as when they were imported at start, so a replica never reports ready and then stalls loading them
+  if (holder.current) await compileGuards(holder.current);
   let tlsServer: HttpsServer | undefined;
   let certReloader: CertReloader | undefined;
   let addr: AddressInfo;

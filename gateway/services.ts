@@ -3,11 +3,11 @@
 // anomaly detector, the secrets scrubbed from logs, and the dependencies of the request pipeline.
 import type { Logger } from 'pino';
 import { AnomalyDetector } from '../guardrails/anomaly.ts';
-import { guardrailsTransform } from '../guardrails/gateway-adapter.ts';
 import type { GatewayOptions } from './app.ts';
 import { trackBudgetRatios } from './budget-ratio.ts';
 import type { ConfigHolder } from './config/holder.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { lazyGuardrailsTransform } from './plan/guard-modules.ts';
 import { InputRatios } from './plan/input-ratio.ts';
 import type { PipelineDeps } from './pipeline.ts';
 import { SecretSet } from './scrub.ts';
@@ -61,9 +61,12 @@ export function createServices(opts: GatewayOptions): Services {
     enforcement,
     anomaly,
     // Output guardrails (redaction, exfiltration, canaries, structured output) unless the caller brings its own;
-    // blocks are counted by the relay (tollgate_output_blocked_total)
+    // blocks are counted by the relay (tollgate_output_blocked_total); the guardrails modules are loaded
+    // only for a config with a tenant that uses them (plan/guard-modules.ts)
     transforms: opts.transforms ?? [
-      guardrailsTransform({ onFinding: (_ctx, f) => metrics.redactions.inc({ detector: f.detector, kind: f.kind }) }),
+      lazyGuardrailsTransform({
+        onFinding: (_ctx, f) => metrics.redactions.inc({ detector: f.detector, kind: f.kind }),
+      }),
     ],
     maxUpstreamBodyBytes: opts.maxUpstreamBodyBytes ?? 32 * 1024 * 1024,
     inputRatios: new InputRatios((model, ratio) => metrics.inputTokenRatio.set({ model }, ratio)),

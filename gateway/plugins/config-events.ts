@@ -17,8 +17,8 @@ export interface ConfigEventsOptions {
   readonly secrets: SecretSet;
 }
 
-function compileTenantGuards(o: ConfigEventsOptions, snap: Snapshot): void {
-  const failed = compileGuards(snap);
+async function compileTenantGuards(o: ConfigEventsOptions, snap: Snapshot): Promise<void> {
+  const failed = await compileGuards(snap);
   if (failed.length === 0) return;
   // config text (a pattern) may follow in the reason: scrubbed like a refused config
   o.log.error(
@@ -55,7 +55,7 @@ export function watchConfig(o: ConfigEventsOptions): void {
         },
         'gateway config applied',
       );
-      compileTenantGuards(o, snap);
+      void compileTenantGuards(o, snap);
     },
     refused(error) {
       metrics.configReloads.inc({ result: 'failure' });
@@ -77,6 +77,6 @@ export function watchConfig(o: ConfigEventsOptions): void {
   if (current) {
     metrics.configInfo.set({ hash: current.hash }, 1);
     metrics.configLastSuccess.set(current.loadedAt.getTime() / 1000);
-    compileTenantGuards(o, current);
+    void compileTenantGuards(o, current);
   }
 }

@@ -3,14 +3,13 @@
 // Bounded work is decided before expensive work: the count stops at the limit, the scorer runs on input
 // already known to fit. Returns the plan; every refusal is a thrown catalog error.
 import { scopesNeedExactCount } from '../store/compose.ts';
-import type { Guard } from '../../guardrails/guard.ts';
-import { checkRequest } from '../../guardrails/request.ts';
 import { checkContext, checkModel, checkScope } from '../auth.ts';
 import type { RtKey, RtModel, Snapshot } from '../config/snapshot.ts';
 import { GatewayError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { requestBounds, checkInputFits } from '../plan/bounds.ts';
-import { guardFor } from '../plan/guards.ts';
+import { guardrailsModules, loadGuardrails, requestChecksInert } from '../plan/guard-modules.ts';
+import { guardFor, loadGuardFor, type LogRedactor } from '../plan/guards.ts';
 import type { InputRatios } from '../plan/input-ratio.ts';
 import { planRequest, type RequestPlan } from '../plan/plan.ts';
 import type { ParsedRequest } from '../request.ts';
@@ -31,7 +30,7 @@ export interface AdmitDeps {
 export interface Admitted {
   readonly model: RtModel;
   readonly plan: RequestPlan;
-  readonly guard: Guard;
+  readonly guard: LogRedactor;
 }
 
 type Rec = RequestContext['rec'];
@@ -62,7 +61,10 @@ async function authorize(
 /** Tool allowlist and prompt injection (local scorer, then the policy's judge model when configured). */
 async function checkInput(deps: AdmitDeps, rec: Rec, snap: Snapshot, key: RtKey, parsed: ParsedRequest): Promise<void> {
   const cfg = key.tenant.cfg.guardrails;
+  // no tool allowlist, injection off: checkRequest would admit without looking (its module is not needed)
+  if (requestChecksInert(cfg)) return;
   const pi = cfg.promptInjection;
+  const { checkRequest } = (guardrailsModules() ?? (await loadGuardrails())).request;
   const guard = await checkRequest(parsed.body, cfg, {
     judge: pi.judge && pi.mode !== 'off' ? judgeFor(snap, deps.credentials, pi.judge) : undefined,
   });
@@ -96,7 +98,7 @@ export async function admit(
   if (!key) throw new GatewayError('missing_api_key');
   const model = await authorize(deps, ctx, snap, key, parsed, ip);
   // compiled at config load; a guard that did not compile refuses here, before anything is reserved
-  const compiled = guardFor(snap, key.tenant);
+  const compiled = guardFor(snap, key.tenant) ?? (await loadGuardFor(snap, key.tenant));
   if (!compiled.ok) throw new GatewayError('internal_error');
   const tenant = key.tenant;
   const budgetLines = tenant.budgetsByUnit[model.cfg.cost.unit];
