@@ -2,7 +2,7 @@
 // comments and bogus comments), default-deny for elements: a start tag passes only when its element is on a short
 // list of formatting elements (or is any other element with no attribute at all), and its attributes can neither
 // fetch, navigate nor run: no event handler (`on…`), no URL attribute except `<a href>` (a link: judged as one) and
-// `<img src/srcset>` (fetched: judged as such), a `style` without anything that loads (url(), image-set(), @import,
+// `<img src/srcset>` / `<source src/srcset>` (fetched: judged as such), a `style` without anything that loads (url(), image-set(), @import,
 // escapes), names of plain attribute syntax; every URL entity-decoded first. A tag, comment or declaration not closed inside the raw HTML it
 // belongs to fails (it would swallow what follows in the browser). Elements that switch the tokenizer into raw
 // text (script, style, textarea, title, iframe, noscript, xmp, plaintext …) and foreign content (svg, math) are
@@ -59,6 +59,7 @@ const SAFE_TAGS = new Set([
   'mark',
   'ol',
   'p',
+  'picture',
   'q',
   'rp',
   'rt',
@@ -66,6 +67,7 @@ const SAFE_TAGS = new Set([
   's',
   'samp',
   'small',
+  'source',
   'span',
   'strike',
   'strong',
@@ -157,6 +159,8 @@ const NEVER = new Set([
 const URL_ATTRS: Record<string, Readonly<Record<string, UrlUse>>> = {
   a: { href: 'link' },
   img: { src: 'fetch', srcset: 'fetch' },
+  // <picture><source media="(prefers-color-scheme: dark)" srcset=…> (README themes): fetched like an <img>
+  source: { src: 'fetch', srcset: 'fetch' },
 };
 
 const isWs = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\f' || c === '\r';
