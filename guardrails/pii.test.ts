@@ -57,6 +57,7 @@ const CASES: [string, string | undefined][] = [
   // still personal data: a client's address, or an address after the word 'server' in prose at a distance
   ['GET /login from 81.2.69.142 (client 81.2.69.160)', '81.2.69.142'],
   ['remote_addr=81.2.69.142 status=403', '81.2.69.142'],
+  ['upstream 81.2.69.142:8080 refused the connection', '81.2.69.142'],
   // IPv6
   ['from 2a00:1450:4001:81b::200e', '2a00:1450:4001:81b::200e'],
   ['doc 2001:db8::1, link-local fe80::1%eth0, ULA fd12:3456:789a::1, loopback ::1', undefined],

@@ -9,7 +9,7 @@
 //   shared (RFC 6598), link-local, documentation (RFC 5737 / RFC 3849), benchmarking, multicast and reserved; not a
 //   network in CIDR notation; not the anycast address of a well-known public DNS resolver; not a dotted number in a
 //   version context ("v1.2.3.4", "version 10.0.0.1"); not a server's address (a URL's host, nameserver, listen,
-//   upstream/proxy target, DNS A record: SERVER_CONTEXT);
+//   proxy target, DNS A record: SERVER_CONTEXT);
 // - phone and IBAN: shape and checksum validators.
 // Every decision reads the match and at most KEYWORD_CONTEXT characters before it and 2 after it, which the
 // scanner keeps (streamed = whole).
@@ -179,12 +179,13 @@ const VERSION_CONTEXT =
 /**
  * Where an address names a server an operator configures or connects to, not a visitor: the host of a URL
  * (`https://34.120.1.7:8443/`), a resolver (`nameserver`), a listening or bound address (`listen`, `bind`,
- * `--bind-address=`, `--advertise-address=`), an upstream or proxy target (`server`, `upstream`, `proxy_pass`), an
- * endpoint or gateway, a DNS A record (`IN A`). A server's address identifies a machine, not a subscriber; the
- * addresses that identify people arrive as clients (`from`, `client`, `remote_addr`) and stay personal data.
+ * `--bind-address=`, `--advertise-address=`), a proxy target (nginx `server`, `proxy_pass`), an endpoint or
+ * gateway, a DNS A record (`IN A`). Not `upstream`: in logs (`upstream 81.2.69.142:8080 refused`) it is prose.
+ * A server's address identifies a machine, not a subscriber; the addresses that identify people arrive as clients
+ * (`from`, `client`, `remote_addr`) and stay personal data.
  */
 const SERVER_CONTEXT =
-  /(?:[a-z][a-z0-9+.-]*:\/\/(?:[^\s/@]*@)?|\b(?:nameserver|name-server|dns-server|listen|bind|bind-address|advertise-address|server|upstream|proxy_pass|endpoint|gateway|api-server|apiserver)(?:[ \t]*[:=]|[ \t]+)[ \t]*["']?(?:https?:\/\/)?|\bIN[ \t]+A[ \t]+)$/i;
+  /(?:[a-z][a-z0-9+.-]*:\/\/(?:[^\s/@]*@)?|\b(?:nameserver|name-server|dns-server|listen|bind|bind-address|advertise-address|server|proxy_pass|endpoint|gateway|api-server|apiserver)(?:[ \t]*[:=]|[ \t]+)[ \t]*["']?(?:https?:\/\/)?|\bIN[ \t]+A[ \t]+)$/i;
 
 /** Anycast addresses of the well-known public DNS resolvers (Google, Cloudflare, Quad9, OpenDNS): a service, not a subscriber. */
 const PUBLIC_RESOLVERS = new Set([
