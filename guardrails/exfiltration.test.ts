@@ -27,11 +27,42 @@ const URLS: [string, boolean, boolean][] = [
   ['https://grafana.com/grafana/dashboards/1860-node-exporter-full/', true, false],
   ['HTTPS://EVIL.EXAMPLE/a', true, false],
   ['https://evil.example/hunter2', true, false], // a short word in a path: the documented residual
-  // carries data: userinfo, query, fragment
-  ['https://evil.example/p?d=SECRET', false, false],
-  ['https://www.google.com/search?q=kubectl', false, false],
+  // navigation: short queries and fragments of words (a few characters behind a click: the residual of a path)
+  ['https://www.google.com/search?q=kubectl', true, false],
+  ['https://www.google.com/search?q=kubectl+rollout+restart', true, false],
   ['https://evil.example/?', true, false], // an empty query carries nothing
-  ['https://docs.docker.com/reference/dockerfile/#copy', false, false],
+  ['https://docs.docker.com/reference/dockerfile/#copy', true, false],
+  ['https://github.com/acme/widget?tab=readme-ov-file#installation', true, false],
+  ['https://pkg.go.dev/net/http?utm_source=gopls#Client', true, false],
+  ['https://www.youtube.com/watch?v=PivpCKEiQOQ&t=42s', true, false],
+  ['https://github.com/acme/widget/issues?page=3&sort=asc', true, false],
+  ['https://evil.example/p?d=SECRET', true, false], // a short word: the same residual as /hunter2
+  [
+    'https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/#define-container-environment-variables-using-configmap-data',
+    true,
+    false,
+  ], // a heading anchor: a slug, read like a path segment
+  ['https://registry.yarnpkg.com/lodash/-/lodash-4.17.21.tgz#679591c564c3bffaae8454cf0b3df370c3d6911c', true, false],
+  [
+    'https://files.pythonhosted.org/packages/a1/b2/requests-2.32.3-py3-none-any.whl#sha256=70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6',
+    true,
+    false,
+  ], // an artifact's digest, the package index convention
+  // carries data: userinfo, a long query, encoded-looking values, markers, e-mails, free text
+  ['https://evil.example/p?d=aGVsbG8gd29ybGQgdGhpcyBpcyBh', false, false],
+  ['https://evil.example/p?token=3f2a9c1e8b7d6a5f4e3d2c1b0a998877', false, false],
+  ['https://evil.example/p?d=dQw4w9WgXcQ', false, false],
+  ['https://evil.example/p?a=alpha&b=bravo&c=charlie&d=delta&e=echo&f=foxtrot', false, false], // over 40 characters
+  ['https://evil.example/p?q=my+password+is+hunter2', false, false], // free text
+  ['https://evil.example/p?q=my%20password%20is%20hunter2', false, false],
+  ['https://evil.example/p?u=alice@contoso.com', false, false],
+  ['https://evil.example/p?x=%5BREDACTED:email%5D', false, false],
+  ['https://evil.example/p?x=%FF', false, false],
+  ['https://evil.example/r#aGVsbG8gd29ybGQgdGhpcyBpcyBh', false, false], // an anchor that looks encoded
+  ['https://evil.example/r#d=SECRET&e=aGVsbG8gd29ybGQgdGhpcyBp', false, false],
+  ['https://evil.example/x.tgz?v=1#679591c564c3bffaae8454cf0b3df370c3d6911c', false, false], // a digest with a query
+  ['https://evil.example/x.html#679591c564c3bffaae8454cf0b3df370c3d6911c', false, false], // not an artifact
+  [`https://evil.example/r#${'word-'.repeat(45)}end`, false, false], // an anchor past the plain length
   ['https://user:pass@evil.example/', false, false],
   ['https://docs.example.com@evil.example/u', false, false],
   // carries data: encoded-looking host labels and path segments
@@ -58,7 +89,10 @@ const URLS: [string, boolean, boolean][] = [
   ['https://registry.npmjs.org/@acme%2fwidgets', true, false],
   // schemes
   ['javascript:alert(1)', false, false],
-  ['data:image/png;base64,iVBORw0KGgo=', false, false],
+  ['data:image/png;base64,iVBORw0KGgo=', false, true], // an inline image requests nothing; never a link
+  ['data:image/webp;base64,UklGRh4AAABXRUJQ', false, true],
+  ['data:image/svg+xml;base64,PHN2Zz4=', false, false], // SVG can hold markup: markdown-it refuses it too
+  ['data:text/html;base64,PHNjcmlwdD4=', false, false],
   ['ftp://evil.example/f', false, false],
   ['mailto:a@b.example', true, true],
   // allowlisted and relative: anything
@@ -107,7 +141,8 @@ describe('exfiltration: raw HTML attributes', () => {
     ['<span style="color: red; font-weight: bold">', true],
     ['<td width="50%" colspan="2">', true],
     ['<a href="https://github.com/acme/widget">', true],
-    ['<a href="https://evil.example/?d=SECRET">', false],
+    ['<a href="https://evil.example/?d=aGVsbG8gd29ybGQgdGhpcyBpcyBh">', false],
+    ['<a href="https://github.com/acme/widget?tab=readme-ov-file">', true],
     ['<a href="https://evil.example/" ping="https://evil.example/p">', false],
     ['<a href="https://evil.example/" attributionsrc="https://evil.example/a">', false],
     ['<a href="https://evil.example/" referrerpolicy="unsafe-url">', false],
@@ -125,6 +160,30 @@ describe('exfiltration: raw HTML attributes', () => {
     ['<script>', false],
     ['<Integer>', true],
     ['<input type="text">', false],
+    // README formatting: details/summary, kbd, sup/sub, alignment, tables, picture/source (judged like an img)
+    ['<details open>', true],
+    ['<summary>', true],
+    ['<kbd>', true],
+    ['<sup>', true],
+    ['<div align="center">', true],
+    ['<table align="center" border="0">', true],
+    ['<picture>', true],
+    ['<pre>', true],
+    ['<font color="red" size="2">', true],
+    ['<section id="usage" class="doc">', true],
+    ['<time datetime="2024-01-01">', true],
+    ['<nav aria-label="toc">', true],
+    // default-deny stays for the rest: form controls, media that fetches, unknown elements with attributes
+    ['<input type="checkbox" disabled checked>', false],
+    ['<video src="https://evil.example/v.mp4" controls>', false],
+    ['<meter value="0.6">', false],
+    ['<listing>', false],
+    ['<source media="(prefers-color-scheme: dark)" srcset="docs/logo-dark.png">', true],
+    ['<source media="(prefers-color-scheme: dark)" srcset="https://img.cdn.example.com/dark.png">', true],
+    ['<source srcset="https://evil.example/dark.png">', false],
+    ['<img src="data:image/png;base64,iVBORw0KGgo=" alt="dot">', true],
+    ['<img src="data:image/svg+xml;base64,PHN2Zz4=">', false],
+    ['<a href="data:image/png;base64,iVBORw0KGgo=">', false],
   ];
   for (const [html, want] of cases)
     it(`${html} ${want ? 'passes' : 'fails'}`, () => assert.equal(htmlProblems(html, ok).length === 0, want));

@@ -3,8 +3,9 @@
 // bare URL carries data in its URL, raw HTML can load resources or run script.
 // What is a channel (guardrails/README.md, "What counts as an exfiltration channel"): anything fetched with no click
 // (images, `<img>`) to a host outside the allowlist; a link, autolink or bare URL outside the allowlist when it can
-// carry data (userinfo, query, fragment, a redaction marker, host labels or path segments that look like encoded
-// data); script-capable schemes always. What counts as a link, an image or
+// carry data (userinfo, a query or fragment longer than navigation or holding encoded data, a marker, an e-mail or
+// free text, a redaction marker, host labels or path segments that look like encoded data); script-capable schemes
+// always; inline raster images (`data:image/png…`) never, as they request nothing. What counts as a link, an image or
 // raw HTML is decided by markdown-it (markdown.ts, markdown-parse.ts, markdown-html.ts); this file holds the URL
 // policy (allowlist), the mode and the canary rules.
 import type { ExfilPolicy } from './markdown.ts';
@@ -23,6 +24,8 @@ export function hostAllowed(host: string, allowed: readonly string[]): boolean {
 }
 
 const RELATIVE_BASE = 'https://relative.tollgate.invalid/';
+/** The data: URLs markdown-it renders as an image (its validateLink): raster images, never SVG (it can hold markup). */
+const INLINE_IMAGE = /^data:image\/(?:gif|png|jpeg|webp);/i;
 
 /**
  * How a URL is used: `fetch` — loaded with no click (markdown images, `<img src/srcset>`, and reference definitions an
@@ -34,9 +37,11 @@ export type UrlUse = 'fetch' | 'link';
  * Whether a URL in output may stay as it is. It is resolved the way a browser resolves it on a page served over
  * https (WHATWG URL: tabs and newlines dropped, backslashes are slashes, `//host` is protocol-relative, entities
  * already decoded by the caller); relative URLs stay (they resolve to the page's own origin), mailto: and tel: stay,
- * http(s) stays when its host is on the allowlist; every other scheme (javascript:, data:, vbscript:, file:, ftp:)
- * and anything that does not parse goes. Outside the allowlist, a URL that is fetched goes; a link goes only when it
- * can carry data (`urlDataReason`): a plain address such as `https://kubernetes.io/docs/concepts/` stays.
+ * http(s) stays when its host is on the allowlist; an inline raster image (`data:image/png|gif|jpeg|webp;…`, the
+ * data: URLs markdown-it's validateLink lets through) stays as an image source — it is decoded in place and requests
+ * nothing, so it reaches no host — and goes as a link; every other scheme (javascript:, other data:, vbscript:,
+ * file:, ftp:) and anything that does not parse goes. Outside the allowlist, a URL that is fetched goes; a link goes
+ * only when it can carry data (`urlDataReason`): a plain address such as `https://kubernetes.io/docs/concepts/` stays.
  */
 export function urlAllowed(rawUrl: string, allowed: readonly string[], use: UrlUse = 'fetch'): boolean {
   let u: URL;
@@ -46,6 +51,7 @@ export function urlAllowed(rawUrl: string, allowed: readonly string[], use: UrlU
     return false;
   }
   if (u.protocol === 'mailto:' || u.protocol === 'tel:') return true;
+  if (u.protocol === 'data:') return use === 'fetch' && INLINE_IMAGE.test(u.href);
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
   if (u.href.startsWith(RELATIVE_BASE)) return true;
   if (hostAllowed(u.hostname, allowed)) return true;
@@ -58,8 +64,8 @@ const MAX_ID_CHARS = 24;
 const MAX_PLAIN_LENGTH = 200;
 
 /**
- * Why a (parsed, http(s)) URL can carry data to its host, or undefined for a plain address: userinfo, a query, a
- * fragment (read by the page's script once clicked), a redaction marker or a canary's marker (the stage runs after
+ * Why a (parsed, http(s)) URL can carry data to its host, or undefined for a plain address: userinfo, a query or
+ * fragment that can carry data (`queryDataReason`), a redaction marker or a canary's marker (the stage runs after
  * redaction), an e-mail address in the path, a host label or path segment that looks like encoded data
  * (`encodedData`), short letters-and-digits ids adding up to MAX_ID_CHARS over host and path, or a path longer than
  * MAX_PLAIN_LENGTH. What stays possible: a few characters of data spelt as words or short ids in a link's path
@@ -67,8 +73,8 @@ const MAX_PLAIN_LENGTH = 200;
  */
 export function urlDataReason(u: URL): string | undefined {
   if (u.username !== '' || u.password !== '') return 'userinfo';
-  if (u.search.length > 1) return 'query';
-  if (u.hash.length > 1) return 'fragment';
+  const query = queryDataReason(u);
+  if (query !== undefined) return query;
   let path: string;
   try {
     path = decodeURIComponent(u.pathname);
@@ -76,7 +82,7 @@ export function urlDataReason(u: URL): string | undefined {
     return 'encoded'; // a percent-escape that is not UTF-8: bytes, not words
   }
   if (/redacted|[\x00-\x1f\x7f]/i.test(path)) return 'marker';
-  if (path.length + u.hostname.length > MAX_PLAIN_LENGTH) return 'long';
+  if (path.length + u.hostname.length + u.hash.length > MAX_PLAIN_LENGTH) return 'long';
   // short ids that mix letters and digits, spread over host labels and path segments, add up
   let ids = 0;
   const idLength = (part: string) => {
@@ -93,6 +99,54 @@ export function urlDataReason(u: URL): string | undefined {
     ids += idLength(seg);
   }
   return ids >= MAX_ID_CHARS ? 'ids' : undefined;
+}
+
+/**
+ * Most characters of query and fragment together that navigation parameters take (`?tab=readme`, `?v=2`,
+ * `?page=3&sort=asc`, `#define-container-environment-variables`): beyond that, the query is capacity.
+ */
+export const MAX_NAVIGATION_LENGTH = 40;
+/** Words (split by spaces, `+` or `%20`) in one value from which a query or fragment reads as free text. */
+const FREE_TEXT_WORDS = 4;
+/** The artifact of a package index: a file name with an archive or package extension. */
+const ARTIFACT = /\.(?:tgz|tar\.gz|tar\.bz2|tar\.xz|zip|whl|jar|gem|crate|nupkg|deb|rpm|apk)$/i;
+/** A fragment that is the artifact's digest, as package indexes write it (PEP 503 `#sha256=…`, yarn's `#<sha1>`). */
+const ARTIFACT_DIGEST =
+  /^#(?:(?:sha1|sha224|sha256|sha384|sha512|md5)=)?(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$/i;
+
+/** A fragment that is a heading's anchor: words and numbers joined by `-`, `_` or `.`, as long as a path segment. */
+const HEADING_ANCHOR = /^#[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+){0,30}$/;
+
+/**
+ * Why the query and fragment of a URL can carry data, or undefined when there are none or they navigate: a query is a
+ * channel when it can carry meaningful data — query and fragment together longer than MAX_NAVIGATION_LENGTH, a
+ * percent-escape that is not UTF-8, a redaction marker (canaries are replaced by one), an e-mail address, a value that
+ * looks like encoded data (`encodedData`: digests, base64, random ids), or free text (FREE_TEXT_WORDS words or more).
+ * Short navigation parameters stay (`?tab=readme`, `?v=2`, `?page=3&sort=asc`, `#installation`, `?q=kubectl+logs`):
+ * what they can hold is a few characters of words behind a click, the same residual as words in a path. A fragment
+ * alone that is a heading anchor (a slug) is judged like a path segment, whatever its length (HEADING_ANCHOR). A package
+ * artifact's digest in the fragment (`…/lodash-4.17.21.tgz#<sha1>`, `…/x.whl#sha256=<hex>`) is the index's integrity
+ * convention, not a query: it stays when the path names an artifact (residual: one digest's worth, behind a click).
+ */
+export function queryDataReason(u: URL): string | undefined {
+  if (u.search.length <= 1 && u.hash.length <= 1) return undefined;
+  if (u.search.length <= 1 && ARTIFACT_DIGEST.test(u.hash) && ARTIFACT.test(u.pathname)) return undefined;
+  // a heading anchor (`#define-container-environment-variables-using-configmap-data`) is a slug like a path segment's
+  if (u.search.length <= 1 && HEADING_ANCHOR.test(u.hash)) return encodedData(u.hash.slice(1)) ? 'encoded' : undefined;
+  const raw = `${u.search.slice(1)}${u.hash}`;
+  if (raw.length > MAX_NAVIGATION_LENGTH) return 'query';
+  let text: string;
+  try {
+    text = decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return 'encoded';
+  }
+  if (/redacted|[\x00-\x1f\x7f]/i.test(text)) return 'marker';
+  if (/[^@\s]@[A-Za-z0-9-]+\./.test(text)) return 'e-mail';
+  for (const part of text.split(/[&=#;,/\s]+/)) if (encodedData(part)) return 'encoded';
+  for (const value of text.split(/[&=#;]/))
+    if (value.split(/\s+/).filter((w) => /[A-Za-z]/.test(w)).length >= FREE_TEXT_WORDS) return 'free text';
+  return undefined;
 }
 
 const transitions = (t: string) => {

@@ -33,6 +33,10 @@ const BAD_URLS = [
   'https://n5vgk3tfmruxa4tjnzsxg5dfon2c4.evil.example/',
   'https://evil.example/u/3f2a9c1e8b7d6a5f4e3d2c1b0a998877',
   'https://evil.example/x/%5BREDACTED:github-token%5D',
+  'https://evil.example/q?d=aGVsbG8gd29ybGQgdGhpcyBpcyBhIHNlY3JldDEy',
+  `https://evil.example/q?d=${'x'.repeat(70)}`,
+  'https://evil.example/q?s=my+password+is+hunter2',
+  'data:text/html;base64,PHNjcmlwdD4=',
 ];
 const GOOD_URLS = [
   'https://docs.example.com/a',

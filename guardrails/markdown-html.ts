@@ -2,7 +2,7 @@
 // comments and bogus comments), default-deny for elements: a start tag passes only when its element is on a short
 // list of formatting elements (or is any other element with no attribute at all), and its attributes can neither
 // fetch, navigate nor run: no event handler (`on…`), no URL attribute except `<a href>` (a link: judged as one) and
-// `<img src/srcset>` (fetched: judged as such), a `style` without anything that loads (url(), image-set(), @import,
+// `<img src/srcset>` / `<source src/srcset>` (fetched: judged as such), a `style` without anything that loads (url(), image-set(), @import,
 // escapes), names of plain attribute syntax; every URL entity-decoded first. A tag, comment or declaration not closed inside the raw HTML it
 // belongs to fails (it would swallow what follows in the browser). Elements that switch the tokenizer into raw
 // text (script, style, textarea, title, iframe, noscript, xmp, plaintext …) and foreign content (svg, math) are
@@ -23,6 +23,9 @@ export interface HtmlProblem {
 const SAFE_TAGS = new Set([
   'a',
   'abbr',
+  'address',
+  'article',
+  'aside',
   'b',
   'bdi',
   'bdo',
@@ -44,28 +47,37 @@ const SAFE_TAGS = new Set([
   'em',
   'figcaption',
   'figure',
+  'font',
+  'footer',
   'h1',
   'h2',
   'h3',
   'h4',
   'h5',
   'h6',
+  'header',
   'hr',
   'i',
   'img',
   'ins',
   'kbd',
   'li',
+  'main',
   'mark',
+  'nav',
   'ol',
   'p',
+  'pre',
+  'picture',
   'q',
   'rp',
   'rt',
   'ruby',
   's',
+  'section',
   'samp',
   'small',
+  'source',
   'span',
   'strike',
   'strong',
@@ -78,6 +90,7 @@ const SAFE_TAGS = new Set([
   'tfoot',
   'th',
   'thead',
+  'time',
   'tr',
   'tt',
   'u',
@@ -151,12 +164,13 @@ const NEVER = new Set([
   'meta',
   'portal',
   'listing',
-  'pre',
 ]);
 /** Attributes carrying a URL that are judged, per element, with how the URL is used. */
 const URL_ATTRS: Record<string, Readonly<Record<string, UrlUse>>> = {
   a: { href: 'link' },
   img: { src: 'fetch', srcset: 'fetch' },
+  // <picture><source media="(prefers-color-scheme: dark)" srcset=…> (README themes): fetched like an <img>
+  source: { src: 'fetch', srcset: 'fetch' },
 };
 
 const isWs = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\f' || c === '\r';

@@ -38,7 +38,6 @@ const ACTIVE = new Set([
   'template',
   'audio',
   'video',
-  'source',
   'track',
   'input',
   'button',
@@ -65,8 +64,11 @@ const URL_ATTRS = new Set([
   'imagesrcset',
 ]);
 
-/** A URL the page would load or link to, outside the page's own origin and the allowlist. */
-export function remoteOutside(value: string, allowedHosts: readonly string[]): boolean {
+/**
+ * A URL the page would load or link to, outside the page's own origin and the allowlist. An inline raster image
+ * (`data:image/png…`) used as an image source loads nothing from anywhere.
+ */
+export function remoteOutside(value: string, allowedHosts: readonly string[], fetched = false): boolean {
   let u: URL;
   try {
     u = new URL(value, PAGE);
@@ -74,6 +76,7 @@ export function remoteOutside(value: string, allowedHosts: readonly string[]): b
     return false; // the browser does not load what does not parse
   }
   if (u.protocol === 'mailto:' || u.protocol === 'tel:') return false;
+  if (fetched && /^data:image\/(?:gif|png|jpeg|webp);/i.test(u.href)) return false; // decoded in place, no request
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return true; // javascript:, data:, vbscript:, file:, ftp: …
   const host = u.hostname.toLowerCase();
   if (host === new URL(PAGE).hostname) return false;
@@ -82,8 +85,9 @@ export function remoteOutside(value: string, allowedHosts: readonly string[]): b
 
 /**
  * A link target that can carry data (the oracle's reading): a scheme other than http(s)/mailto/tel, userinfo, a
- * query or fragment, a redaction marker, a run of 24+ letters and digits with a digit in host or path, a run of 32+
- * hex digits, or a path over 256 characters.
+ * query and fragment over 64 characters (an anchor or a digest alone is read like the path), a redaction marker, a
+ * run of 24+ letters and digits with a digit or of 32+ hex digits in host, path, query or fragment, or a path over
+ * 256 characters.
  */
 export function carriesData(value: string): boolean {
   let u: URL;
@@ -94,8 +98,12 @@ export function carriesData(value: string): boolean {
   }
   if (u.protocol === 'mailto:' || u.protocol === 'tel:') return false;
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return true;
-  if (u.username || u.password || u.search.length > 1 || u.hash.length > 1) return true;
-  const where = `${u.hostname}${u.pathname}`;
+  if (u.username || u.password) return true;
+  // a fragment alone that is an anchor (a slug) or an artifact's digest is read like the path; otherwise query and
+  // fragment carry data beyond navigation's length (the stage's bound is lower: 40 characters)
+  const anchor = u.search === '' && /^#(?:(?:sha\d+|md5)=)?[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$/.test(u.hash);
+  if (!anchor && u.search.length + u.hash.length > 64) return true;
+  const where = `${u.hostname}${u.pathname}${anchor ? '' : `${u.search}${u.hash}`}`;
   if (/redacted/i.test(where) || u.pathname.length > 256) return true;
   if (/[0-9a-f]{32}/i.test(where)) return true;
   return (where.match(/[A-Za-z0-9]{24,}/g) ?? []).some((run) => /\d/.test(run));
@@ -149,8 +157,9 @@ export function violations(
             ? a.value.split(',').map((p) => p.trim().split(/\s+/)[0] ?? '')
             : [a.value];
           const link = tag === 'a' && name === 'href';
+          const fetched = (tag === 'img' || tag === 'source') && (name === 'src' || name === 'srcset');
           for (const u of urls)
-            if (u !== '' && remoteOutside(u, allowedHosts) && (!link || carriesData(u)))
+            if (u !== '' && remoteOutside(u, allowedHosts, fetched) && (!link || carriesData(u)))
               out.push({ config: keyOf(c), element: tag, attribute: name, value: u.slice(0, 80) });
         }
       }

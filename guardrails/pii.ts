@@ -7,7 +7,9 @@
 //   firstname.lastname@, noreply@), nor an SSH login or remote, nor the password@host of a URL;
 // - ip-address: not a special-purpose address (IANA registry, RFC 6890): unspecified, loopback, private (RFC 1918),
 //   shared (RFC 6598), link-local, documentation (RFC 5737 / RFC 3849), benchmarking, multicast and reserved; not a
-//   network in CIDR notation; not the anycast address of a well-known public DNS resolver; not a dotted number in a version context ("v1.2.3.4", "version 10.0.0.1");
+//   network in CIDR notation; not the anycast address of a well-known public DNS resolver; not a dotted number in a
+//   version context ("v1.2.3.4", "version 10.0.0.1"); not a server's address (a URL's host, nameserver, listen,
+//   proxy target, DNS A record: SERVER_CONTEXT);
 // - phone and IBAN: shape and checksum validators.
 // Every decision reads the match and at most KEYWORD_CONTEXT characters before it and 2 after it, which the
 // scanner keeps (streamed = whole).
@@ -174,6 +176,17 @@ function specialIpv4(o: readonly number[]): boolean {
 const VERSION_CONTEXT =
   /(?:\bv|\bversions?|\brelease|\bver\.?|\bbuild|\bfirmware|\bkernel)(?:\s*(?:is|was|of|to|from|[:=]))?\s*$/i;
 
+/**
+ * Where an address names a server an operator configures or connects to, not a visitor: the host of a URL
+ * (`https://34.120.1.7:8443/`), a resolver (`nameserver`), a listening or bound address (`listen`, `bind`,
+ * `--bind-address=`, `--advertise-address=`), a proxy target (nginx `server`, `proxy_pass`), an endpoint or
+ * gateway, a DNS A record (`IN A`). Not `upstream`: in logs (`upstream 81.2.69.142:8080 refused`) it is prose.
+ * A server's address identifies a machine, not a subscriber; the addresses that identify people arrive as clients
+ * (`from`, `client`, `remote_addr`) and stay personal data.
+ */
+const SERVER_CONTEXT =
+  /(?:[a-z][a-z0-9+.-]*:\/\/(?:[^\s/@]*@)?|\b(?:nameserver|name-server|dns-server|listen|bind|bind-address|advertise-address|server|proxy_pass|endpoint|gateway|api-server|apiserver)(?:[ \t]*[:=]|[ \t]+)[ \t]*["']?(?:https?:\/\/)?|\bIN[ \t]+A[ \t]+)$/i;
+
 /** Anycast addresses of the well-known public DNS resolvers (Google, Cloudflare, Quad9, OpenDNS): a service, not a subscriber. */
 const PUBLIC_RESOLVERS = new Set([
   '8.8.8.8',
@@ -191,7 +204,8 @@ function ipv4Valid(hit: Hit, view: string): boolean {
   const n = nextChar(view, hit);
   if (p === '.' || (/[\d.]/.test(n) && /\d/.test(view[hit.end + 1] ?? ''))) return false; // part of a longer dotted number
   if (n === '/' && /\d/.test(view[hit.end + 1] ?? '')) return false; // a network in CIDR notation, not a host
-  if (VERSION_CONTEXT.test(view.slice(Math.max(0, hit.start - 24), hit.start))) return false;
+  const before = view.slice(Math.max(0, hit.start - 24), hit.start);
+  if (VERSION_CONTEXT.test(before) || SERVER_CONTEXT.test(before)) return false;
   if (isIP(hit.text) !== 4) return false;
   return !PUBLIC_RESOLVERS.has(hit.text) && !specialIpv4(hit.text.split('.').map(Number));
 }

