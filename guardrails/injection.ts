@@ -18,6 +18,8 @@ import { SIGNALS, type Signal } from './injection-signals.ts';
 import { HIJACK_SIGNALS } from './injection-signals-hijack.ts';
 import { INTL_SIGNALS } from './injection-signals-intl.ts';
 import { DOC_SIGNALS } from './injection-signals-doc.ts';
+import { GUARD_SIGNALS } from './injection-signals-guard.ts';
+import { hasFillerRun } from './injection-filler.ts';
 import { suffixShape } from './injection-shape.ts';
 import { hiddenViews, normalizeForScoring } from './injection-views.ts';
 import { untrustedSegments, type SegmentSource } from './injection-segments.ts';
@@ -29,7 +31,13 @@ export { toolResultText, untrustedSegments, type Segment, type SegmentSource } f
 
 /** Every pattern signal: English and structural (injection-signals.ts), German/French/Spanish (…-intl.ts), task
  *  hijack (…-hijack.ts), indirect injection in the wild and persuasion (…-doc.ts). */
-export const ALL_SIGNALS: readonly Signal[] = [...SIGNALS, ...INTL_SIGNALS, ...HIJACK_SIGNALS, ...DOC_SIGNALS];
+export const ALL_SIGNALS: readonly Signal[] = [
+  ...SIGNALS,
+  ...INTL_SIGNALS,
+  ...HIJACK_SIGNALS,
+  ...DOC_SIGNALS,
+  ...GUARD_SIGNALS,
+];
 
 /**
  * The signals compiled into RE2.Sets of a few patterns each: one pass per set, linear time. Small sets on purpose —
@@ -169,6 +177,7 @@ export function evidenceFor(text: string, channel: Channel = 'user'): Evidence {
   const shape = suffixShape(head);
   if (shape === 2) families.set(ADVERSARIAL_SUFFIX.name, ADVERSARIAL_SUFFIX.weight);
   else if (shape === 1) families.set(ODD_SUFFIX.name, ODD_SUFFIX.weight);
+  if (channel === 'user' && hasFillerRun(head)) families.set(FILLER.name, FILLER.weight);
   const p = learnedEnabled ? (learnedModel()?.predict(head) ?? 0) : 0;
   return { families, p };
 }
@@ -233,6 +242,8 @@ export const WEAK_CAP = 0.6;
 
 /** The adversarial-suffix shape (injection-shape.ts) as a family. */
 export const ADVERSARIAL_SUFFIX = { name: 'adversarial-suffix', weight: 0.75 } as const;
+/** A filler run (injection-filler.ts) in a user prompt: weak alone, a hijack beside coercion or a guard phrase. */
+export const FILLER = { name: 'filler', weight: 0.35 } as const;
 /** The weak reading of that shape (a few odd tokens at the end): weak, it needs e.g. a harmful request beside it. */
 export const ODD_SUFFIX = { name: 'odd-suffix', weight: 0.45 } as const;
 
