@@ -19,6 +19,7 @@ import { HIJACK_SIGNALS } from './injection-signals-hijack.ts';
 import { INTL_SIGNALS } from './injection-signals-intl.ts';
 import { DOC_SIGNALS } from './injection-signals-doc.ts';
 import { GUARD_SIGNALS } from './injection-signals-guard.ts';
+import { PERSUASION_SIGNALS } from './injection-signals-persuasion.ts';
 import { hasFillerRun } from './injection-filler.ts';
 import { suffixShape } from './injection-shape.ts';
 import { hiddenViews, normalizeForScoring } from './injection-views.ts';
@@ -37,6 +38,7 @@ export const ALL_SIGNALS: readonly Signal[] = [
   ...HIJACK_SIGNALS,
   ...DOC_SIGNALS,
   ...GUARD_SIGNALS,
+  ...PERSUASION_SIGNALS,
 ];
 
 /**
@@ -222,6 +224,8 @@ export const WEAK_FAMILIES: ReadonlySet<string> = new Set([
   'odd-suffix',
   'persona-switch',
   'task-drop',
+  'authority-appeal',
+  'dual-use',
 ]);
 /**
  * The weak families of documents and tool results: the same, less what is addressed to the reader ("in your
