@@ -85,6 +85,7 @@ export const GUARD_SIGNALS: readonly Signal[] = [
     // the above/everything so far at the start of a message: the user wrote nothing above it
     name: 'prompt-extraction',
     weight: 0.7,
+    doc: 0.45,
     pattern: String.raw`\A[^a-z]{0,12}(?:[a-z;:'-]+\s+){0,6}?(?:${ABOVE_STRONG}|alles\s+(?:oben|davor|bisherige)|tout\s+ce\s+qui\s+pr[eé]c[eè]de|todo\s+lo\s+anterior|tutto\s+(?:quello\s+|ci[oò]\s+)?(?:che\s+)?(?:[eè]\s+)?(?:scritto\s+)?(?:sopra|prima)|tudo\s+(?:o\s+que\s+est[aá]\s+)?(?:acima|antes))`,
   },
   {
@@ -97,6 +98,7 @@ export const GUARD_SIGNALS: readonly Signal[] = [
     // what came before the user's own message: "print everything before my message", "alles, was vor meiner Nachricht steht"
     name: 'prompt-extraction',
     weight: 0.7,
+    doc: 0.3,
     pattern: String.raw`(?:before|above|prior\s+to|preceding)\s+(?:my|this|the\s+user'?s?)\s+(?:(?:first|own|current)\s+)?(?:message|input|question|prompt|request|text)|(?:vor|über|oberhalb)\s+(?:meiner|dieser|der)\s+(?:nachricht|eingabe|frage|anfrage)|(?:avant|au-dessus\s+de)\s+(?:mon|ce)\s+(?:message|texte|entr[ée]e)|antes\s+de\s+(?:mi|este|la|minha|esta)\s+(?:mensaje|mensagem|entrada|pregunta|pergunta)|(?:prima|sopra)\s+(?:del\s+mio|di\s+questo)\s+(?:messaggio|input|testo)`,
   },
   {

@@ -178,7 +178,8 @@ export function evidenceFor(text: string, channel: Channel = 'user'): Evidence {
   }
   const shape = suffixShape(head);
   if (shape === 2) families.set(ADVERSARIAL_SUFFIX.name, ADVERSARIAL_SUFFIX.weight);
-  else if (shape === 1) families.set(ODD_SUFFIX.name, ODD_SUFFIX.weight);
+  // the weak reading only in user prompts: a README's last line of shell flags and backticks has a few odd tokens
+  else if (shape === 1 && channel === 'user') families.set(ODD_SUFFIX.name, ODD_SUFFIX.weight);
   if (channel === 'user' && hasFillerRun(head)) families.set(FILLER.name, FILLER.weight);
   const p = learnedEnabled ? (learnedModel()?.predict(head) ?? 0) : 0;
   return { families, p };
