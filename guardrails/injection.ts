@@ -31,7 +31,8 @@ export { decodedBlobs, hiddenViews, normalizeForScoring } from './injection-view
 export { toolResultText, untrustedSegments, type Segment, type SegmentSource } from './injection-segments.ts';
 
 /** Every pattern signal: English and structural (injection-signals.ts), German/French/Spanish (…-intl.ts), task
- *  hijack (…-hijack.ts), indirect injection in the wild and persuasion (…-doc.ts). */
+ *  hijack (…-hijack.ts), indirect injection in the wild and persuasion (…-doc.ts), guarded-prompt hijacking and
+ *  extraction (…-guard.ts), persuasion jailbreaks (…-persuasion.ts). */
 export const ALL_SIGNALS: readonly Signal[] = [
   ...SIGNALS,
   ...INTL_SIGNALS,
