@@ -6,9 +6,10 @@
 // blanked, so an attack that merely contains quotes is scored whole. RE2 (linear time).
 import RE2 from 're2';
 
-/** The text is about attacks on language models or about security in general. */
+/** The text is about attacks on language models, about security in general, or about evaluating and guarding models
+ *  (benchmarks, harnesses, detectors, prompt libraries: they quote the prompts they test). */
 const ABOUT_ATTACKS = new RE2(
-  String.raw`\b(?:prompt[- ]?injections?|injections?|injektion\w*|inyecci\w+|iniezion\w+|inje[cç][aã]o|jailbreak\w*|attack\w*|attaqu\w*|angriff\w*|angreifer\w*|ataque\w*|atacante\w*|attacc\w+|malicious|malveillant\w*|b[oö]sartig\w*|malicios\w*|adversar\w+|red[- ]team\w*|phishing|exploit\w*|security|s[eé]curit[eé]|sicherheit|seguridad|sicurezza|seguran[cç]a)\b`,
+  String.raw`\b(?:prompt[- ]?injections?|injections?|injektion\w*|inyecci\w+|iniezion\w+|inje[cç][aã]o|jailbreak\w*|attack\w*|attaqu\w*|angriff\w*|angreifer\w*|ataque\w*|atacante\w*|attacc\w+|malicious|malveillant\w*|b[oö]sartig\w*|malicios\w*|adversar\w+|red[- ]team\w*|phishing|exploit\w*|security|s[eé]curit[eé]|sicherheit|seguridad|sicurezza|seguran[cç]a|benchmark\w*|harness\w*|detectors?|guardrails?|canar(?:y|ies)|evals?|evaluations?|prompt\s+(?:library|collection|templates?))\b`,
   'iu',
 );
 

@@ -166,6 +166,8 @@ export const SIGNALS: readonly Signal[] = [
   {
     name: 'mode',
     weight: 0.55,
+    // documents: "developer mode" / "debug mode" is how READMEs name a feature
+    doc: 0.35,
     pattern: String.raw`(?:dan|developer|god|evil|unlocked|opposite|jailbreak|unrestricted|sudo|admin|debug|maintenance|chaos|dev)\s+mode|do\s+anything\s+now|(?:stay|remain|enter|activate|enable|switch\s+to)\s+(?:in\s+)?${W}\s+mode|${W}\s+mode\s+(?:enabled|activated|engaged)|(?:admin|sudo|root|god|debug|maintenance|developer)\s+(?:access|override|privileges?)\s*(?::|enabled|granted|activated|on\b)`,
   },
   {

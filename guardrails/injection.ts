@@ -18,6 +18,9 @@ import { SIGNALS, type Signal } from './injection-signals.ts';
 import { HIJACK_SIGNALS } from './injection-signals-hijack.ts';
 import { INTL_SIGNALS } from './injection-signals-intl.ts';
 import { DOC_SIGNALS } from './injection-signals-doc.ts';
+import { GUARD_SIGNALS } from './injection-signals-guard.ts';
+import { PERSUASION_SIGNALS } from './injection-signals-persuasion.ts';
+import { hasFillerRun } from './injection-filler.ts';
 import { suffixShape } from './injection-shape.ts';
 import { hiddenViews, normalizeForScoring } from './injection-views.ts';
 import { untrustedSegments, type SegmentSource } from './injection-segments.ts';
@@ -28,8 +31,16 @@ export { decodedBlobs, hiddenViews, normalizeForScoring } from './injection-view
 export { toolResultText, untrustedSegments, type Segment, type SegmentSource } from './injection-segments.ts';
 
 /** Every pattern signal: English and structural (injection-signals.ts), German/French/Spanish (…-intl.ts), task
- *  hijack (…-hijack.ts), indirect injection in the wild and persuasion (…-doc.ts). */
-export const ALL_SIGNALS: readonly Signal[] = [...SIGNALS, ...INTL_SIGNALS, ...HIJACK_SIGNALS, ...DOC_SIGNALS];
+ *  hijack (…-hijack.ts), indirect injection in the wild and persuasion (…-doc.ts), guarded-prompt hijacking and
+ *  extraction (…-guard.ts), persuasion jailbreaks (…-persuasion.ts). */
+export const ALL_SIGNALS: readonly Signal[] = [
+  ...SIGNALS,
+  ...INTL_SIGNALS,
+  ...HIJACK_SIGNALS,
+  ...DOC_SIGNALS,
+  ...GUARD_SIGNALS,
+  ...PERSUASION_SIGNALS,
+];
 
 /**
  * The signals compiled into RE2.Sets of a few patterns each: one pass per set, linear time. Small sets on purpose —
@@ -168,7 +179,9 @@ export function evidenceFor(text: string, channel: Channel = 'user'): Evidence {
   }
   const shape = suffixShape(head);
   if (shape === 2) families.set(ADVERSARIAL_SUFFIX.name, ADVERSARIAL_SUFFIX.weight);
-  else if (shape === 1) families.set(ODD_SUFFIX.name, ODD_SUFFIX.weight);
+  // the weak reading only in user prompts: a README's last line of shell flags and backticks has a few odd tokens
+  else if (shape === 1 && channel === 'user') families.set(ODD_SUFFIX.name, ODD_SUFFIX.weight);
+  if (channel === 'user' && hasFillerRun(head)) families.set(FILLER.name, FILLER.weight);
   const p = learnedEnabled ? (learnedModel()?.predict(head) ?? 0) : 0;
   return { families, p };
 }
@@ -213,6 +226,8 @@ export const WEAK_FAMILIES: ReadonlySet<string> = new Set([
   'odd-suffix',
   'persona-switch',
   'task-drop',
+  'authority-appeal',
+  'dual-use',
 ]);
 /**
  * The weak families of documents and tool results: the same, less what is addressed to the reader ("in your
@@ -233,6 +248,8 @@ export const WEAK_CAP = 0.6;
 
 /** The adversarial-suffix shape (injection-shape.ts) as a family. */
 export const ADVERSARIAL_SUFFIX = { name: 'adversarial-suffix', weight: 0.75 } as const;
+/** A filler run (injection-filler.ts) in a user prompt: weak alone, a hijack beside coercion or a guard phrase. */
+export const FILLER = { name: 'filler', weight: 0.35 } as const;
 /** The weak reading of that shape (a few odd tokens at the end): weak, it needs e.g. a harmful request beside it. */
 export const ODD_SUFFIX = { name: 'odd-suffix', weight: 0.45 } as const;
 

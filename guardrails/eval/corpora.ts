@@ -24,6 +24,7 @@ export const CORPUS_FILES = [
   'fabric-personas.jsonl',
   'tollgate-written.jsonl',
   'promptmap-attacks.jsonl',
+  'pap-persuasion.jsonl',
 ] as const;
 
 /** FNV-1a (32 bit) over UTF-16 code units. */
