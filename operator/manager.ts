@@ -197,6 +197,7 @@ export class Operator {
         return;
       }
       if (o.metadata.name === 'tollgate-default-deny') {
+        if (origin === 'self') return; // a model reconciler's own apply: what every model there wants
         for (const m of w.models.values())
           if (m.metadata.namespace === o.metadata.namespace) q(`model/${m.metadata.namespace}/${m.metadata.name}`);
         return;
