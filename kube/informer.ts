@@ -9,7 +9,13 @@ import { sameContent, withoutManagedFields, type Transform } from './transforms.
 import { backoffDelay } from './backoff.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete' | 'resync';
-export type Handler = (obj: KObject, event: InformerEvent, old?: KObject) => void;
+/**
+ * Where a cached version came from: the API server's list or watch, or this process, which put what the API
+ * server answered to its own write into the cache at once (`ingest(..., 'self')`). A handler may skip work the
+ * writer is doing anyway; the same version arriving by the watch later is dropped (the cache has it).
+ */
+export type EventOrigin = 'watch' | 'self';
+export type Handler = (obj: KObject, event: InformerEvent, old: KObject | undefined, origin: EventOrigin) => void;
 
 export interface InformerOptions {
   namespace?: string;
@@ -90,25 +96,28 @@ export class Informer {
     if (this.resyncTimer) clearInterval(this.resyncTimer);
   }
 
-  private emit(obj: KObject, event: InformerEvent, old?: KObject): void {
+  private emit(obj: KObject, event: InformerEvent, old?: KObject, origin: EventOrigin = 'watch'): void {
     for (const h of this.handlers) {
       try {
-        h(obj, event, old);
+        h(obj, event, old, origin);
       } catch (err) {
         this.opts.log?.('informer handler failed', { resource: this.resource.plural, err: String(err) });
       }
     }
   }
 
-  /** One watch event: transformed, cached, handlers called (also the seam unit tests feed objects through). */
-  ingest(type: 'MODIFIED' | 'DELETED', obj: KObject): void {
+  /**
+   * One watch event (`origin` 'watch'), or what the API server answered to this process's own write ('self'):
+   * transformed, cached, handlers called (also the seam unit tests feed objects through).
+   */
+  ingest(type: 'MODIFIED' | 'DELETED', obj: KObject, origin: EventOrigin = 'watch'): void {
     const item: KObject = this.transform({ ...obj, apiVersion: apiVersionOf(this.resource), kind: this.resource.kind });
     const key = keyOf(item);
     const old = this.cache.get(key);
     if (type === 'DELETED') {
       if (old) {
         this.cache.delete(key);
-        this.emit(item, 'delete');
+        this.emit(item, 'delete', undefined, origin);
       }
       return;
     }
@@ -118,7 +127,7 @@ export class Informer {
     if (old && rv !== undefined && rv !== '' && old.metadata.resourceVersion === rv) return;
     this.cache.set(key, item);
     if (old && this.opts.quietUnchanged && sameContent(old, item)) return;
-    this.emit(item, old ? 'update' : 'add', old);
+    this.emit(item, old ? 'update' : 'add', old, origin);
   }
 
   private async relist(): Promise<void> {
@@ -252,8 +261,8 @@ export class NamespacedInformers {
     for (const i of this.parts.values()) yield* i.values();
   }
   /** Objects of namespaces not watched are ignored (as the API server would never send them). */
-  ingest(type: 'MODIFIED' | 'DELETED', obj: KObject): void {
-    this.parts.get(obj.metadata.namespace ?? '')?.ingest(type, obj);
+  ingest(type: 'MODIFIED' | 'DELETED', obj: KObject, origin: EventOrigin = 'watch'): void {
+    this.parts.get(obj.metadata.namespace ?? '')?.ingest(type, obj, origin);
   }
   get(key: string): KObject | undefined {
     return this.parts.get(key.split('/')[0] ?? '')?.get(key);

@@ -5,7 +5,7 @@ import { revocationSignature } from './status/revocations.ts';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { CompileOptions } from './compiler/index.ts';
-import { LABEL_MODEL, LABEL_TENANT, LABEL_TENANT_NS } from './compiler/labels.ts';
+import { LABEL_TENANT_NS } from './compiler/labels.ts';
 import { KubeClient, type Transport } from '../kube/client.ts';
 import type { KObject } from '../kube/object.ts';
 import { createMetrics, type OperatorMetrics } from './metrics.ts';
@@ -14,8 +14,8 @@ import type { ReconcileContext } from './reconcile/context.ts';
 import { modelKeyFor, reconcileModel } from './reconcile/model.ts';
 import { reconcilePolicy } from './reconcile/policy.ts';
 import { reconcileReplicas } from './reconcile/replicas.ts';
-import { CONFIG_INDEX_NAME } from '../api/delivery.ts';
-import type { InformerEvent } from '../kube/informer.ts';
+import type { EventOrigin, InformerEvent } from '../kube/informer.ts';
+import { routeSecret } from './routing.ts';
 import { reconcileTenant, revokedOn } from './reconcile/tenant.ts';
 import { LeaderElector } from './runtime/leader.ts';
 import { WorkQueue, type ReconcileResult } from './runtime/queue.ts';
@@ -186,43 +186,33 @@ export class Operator {
     w.deployments.on(ownedByModel);
     w.services.on(ownedByModel);
     w.pods.on(ownedByModel);
-    w.networkPolicies.on((o) => {
+    w.networkPolicies.on((o, _event, _old, origin) => {
       const tns = o.metadata.labels?.[LABEL_TENANT_NS];
       if (tns) {
         // one per tenant namespace: any one tenant there puts it back; the config reconciler sweeps the rest
-        const id = w.firstTenantIn(tns);
+        // (not after a tenant reconciler's own apply, cached as it was answered: it is what that tenant wanted)
+        const id = origin === 'self' ? undefined : w.firstTenantIn(tns);
         if (id) q(`tenant/${id}`);
         config();
         return;
       }
       if (o.metadata.name === 'tollgate-default-deny') {
+        if (origin === 'self') return; // a model reconciler's own apply: what every model there wants
         for (const m of w.models.values())
           if (m.metadata.namespace === o.metadata.namespace) q(`model/${m.metadata.namespace}/${m.metadata.name}`);
         return;
       }
       ownedByModel(o);
     });
-    const secretEvent = (o: KObject, event: InformerEvent) => {
-      if (o.metadata.namespace === this.opts.namespace) {
-        if (o.metadata.name === CONFIG_INDEX_NAME) q('replicas');
-        if (event !== 'resync') config();
-        return;
-      }
-      if (o.metadata.labels?.[LABEL_MODEL]) {
-        ownedByModel(o);
-        if (event !== 'resync') config();
-      }
-      const owner = o.metadata.ownerReferences?.find((r) => r.kind === 'LLMTenant');
-      if (owner) {
-        q(`tenant/${o.metadata.namespace}/${owner.name}`);
-        if (event !== 'resync') config();
-      }
-      // a bring-your-own Secret may feed any tenant or model in its namespace
-      if (!o.metadata.labels?.[LABEL_TENANT] && !o.metadata.labels?.[LABEL_MODEL]) {
+    const secretEvent = (o: KObject, event: InformerEvent, _old: KObject | undefined, origin: EventOrigin) => {
+      const r = routeSecret(o, event, origin, this.opts.namespace);
+      if (r.replicas) q('replicas');
+      if (r.model) q(`model/${r.model}`);
+      if (r.tenant) q(`tenant/${r.tenant}`);
+      if (r.tenantsIn !== undefined)
         for (const t of w.tenants.values())
-          if (t.metadata.namespace === o.metadata.namespace) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
-        if (event !== 'resync') config();
-      }
+          if (t.metadata.namespace === r.tenantsIn) q(`tenant/${t.metadata.namespace}/${t.metadata.name}`);
+      if (r.config) config();
     };
     w.managedSecrets.on(secretEvent);
     w.byoSecrets.on(secretEvent);

@@ -35,6 +35,7 @@ import {
   secretTransform,
 } from './transforms.ts';
 import { metadataTransform, objectTransform, type Transform } from '../kube/transforms.ts';
+import { InFlightApplies } from './reconcile/inflight.ts';
 import { Informer, NamespacedInformers, type Cache, type Handler } from '../kube/informer.ts';
 import { GATEWAY_REPLICA_LABEL } from '../api/delivery.ts';
 
@@ -125,6 +126,8 @@ export class World {
   private selections: { key: string; value: Map<string, string[]> } | undefined;
   /** Last version of each policy that compiled, by name (also read back from LLMPolicy status after a restart). */
   readonly lastGoodPolicies = new Map<string, LLMPolicy>();
+  /** Identical applies in flight at once become one (the tenant NetworkPolicy of a namespace). */
+  readonly inflightApplies = new InFlightApplies();
   private readonly compileOptions: CompileOptions;
   /** When the operator last published a new gateway config (publications are coalesced). */
   lastConfigPublishAt = 0;

@@ -1,5 +1,6 @@
 // What every reconciler gets: the client, the world, options and the status/apply helpers.
 import type { KubeClient } from '../../kube/client.ts';
+import type { EventOrigin } from '../../kube/informer.ts';
 import { microTime, type KObject } from '../../kube/object.ts';
 import { resourceFor } from '../../kube/resources.ts';
 import { SPEC_DIGEST, STATUS_DIGEST, statusDigest } from '../transforms.ts';
@@ -27,16 +28,19 @@ interface Applicable {
 /**
  * Apply `desired` with server-side apply unless the cached object already holds every field we own
  * (so a converged system makes no write requests). Hand edits to owned fields are reverted.
+ * With `cache`, what the API server answered goes into it at once as this process's own write.
  */
 export async function ensure(
   ctx: ReconcileContext,
   desired: Applicable,
   cached: KObject | undefined,
+  cache?: { ingest(type: 'MODIFIED', obj: KObject, origin: EventOrigin): void },
 ): Promise<boolean> {
   if (cached && upToDate(desired, cached)) return false;
   const r = resourceFor(desired.apiVersion ?? '', desired.kind ?? '');
-  await ctx.client.apply(r, desired as KObject);
+  const written = await ctx.client.apply<KObject>(r, desired as KObject);
   ctx.metrics.applies.inc({ kind: desired.kind ?? '' });
+  cache?.ingest('MODIFIED', written, 'self');
   return true;
 }
 

@@ -64,9 +64,15 @@ export async function reconcileModel(ctx: ReconcileContext, namespace: string, n
   );
   for (const desired of [...outcome.objects, ...(denyAll ? [denyAll] : [])]) {
     const lookup = caches.get(desired.kind ?? '');
-    const cached = lookup?.(`${desired.metadata?.namespace}/${desired.metadata?.name}`);
+    const key = `${desired.metadata?.namespace}/${desired.metadata?.name}`;
     try {
-      await ensure(ctx, desired, cached);
+      // The namespace's default-deny policy is every model's there: the models reconciled side by side apply an
+      // identical one once (inflight.ts), and its answer is cached at once as the operator's own write.
+      if (desired === denyAll)
+        await ctx.world.inflightApplies.once(key, JSON.stringify(desired), () =>
+          ensure(ctx, desired, ctx.world.networkPolicies.get(key), ctx.world.networkPolicies),
+        );
+      else await ensure(ctx, desired, lookup?.(key));
     } catch (err) {
       throw new Error(`apply ${objectKey(desired)}: ${err instanceof Error ? err.message : String(err)}`, {
         cause: err,

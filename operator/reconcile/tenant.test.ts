@@ -9,6 +9,8 @@ import { World } from '../world.ts';
 import type { ReconcileContext } from './context.ts';
 import { reconcileTenant } from './tenant.ts';
 import { tenantNetworkPolicyName } from '../compiler/tenant.ts';
+import type { EventOrigin, InformerEvent } from '../../kube/informer.ts';
+import { routeSecret } from '../routing.ts';
 
 const GW = 'tollgate-system';
 let rv = 1;
@@ -20,7 +22,7 @@ const served = (o: object): KObject => {
   } as KObject;
 };
 
-function setup(): { ctx: ReconcileContext; world: World; writes: string[] } {
+function setup(opts: { slowPolicyApply?: boolean } = {}): { ctx: ReconcileContext; world: World; writes: string[] } {
   const world = new World(
     new KubeClient({ kind: 'direct', connection: { server: 'https://127.0.0.1:1', source: 'test' } }),
     { gatewayNamespace: GW, resyncMs: 0, log: () => {} },
@@ -33,10 +35,13 @@ function setup(): { ctx: ReconcileContext; world: World; writes: string[] } {
   world.models.ingest('MODIFIED', served(model('small')));
   world.tenants.ingest('MODIFIED', served(tenant('team', 'a', { tier: 'gold', keys: [{ name: 'main' }] })));
   const writes: string[] = [];
+  const slow = opts.slowPolicyApply ?? false;
   const client = {
     // what the API server answers an apply with: the object as stored (no watch event is delivered here)
     apply: async (_r: unknown, o: KObject, opts: { subresource?: string } = {}) => {
       writes.push(`${o.kind}/${o.metadata.name}${opts.subresource ? `/${opts.subresource}` : ''}`);
+      // an API server slow to answer: other reconciles go on meanwhile
+      if (o.kind === 'NetworkPolicy' && slow) await new Promise((r) => setTimeout(r, 20));
       if (opts.subresource === 'status') {
         const cur = world.tenants.get(`${o.metadata.namespace}/${o.metadata.name}`)!;
         // the status as stored: a new resourceVersion, as the API server gives it
@@ -84,5 +89,45 @@ describe('tenant reconciler', () => {
     await reconcileTenant(ctx, 'team', 'a');
     assert.ok(!writes.includes('Secret/a-tollgate-keys'), `no new keys: ${writes.join(', ')}`);
     assert.ok(!writes.includes('LLMTenant/a/status'));
+  });
+
+  it("its own writes do not queue the tenant again (the new tenant's second reconcile); an edit by someone else does", async () => {
+    const { ctx, world } = setup();
+    const queued: string[] = [];
+    const record = (o: KObject, event: InformerEvent, _old: KObject | undefined, origin: EventOrigin) => {
+      const r = routeSecret(o, event, origin, GW);
+      if (r.tenant) queued.push(`tenant/${r.tenant}`);
+    };
+    world.managedSecrets.on(record);
+    const npOrigins: EventOrigin[] = [];
+    world.networkPolicies.on((_o, _e, _old, origin) => npOrigins.push(origin));
+    await reconcileTenant(ctx, 'team', 'a');
+    assert.deepEqual(queued, [], 'the key Secret it wrote queues nothing');
+    assert.deepEqual(npOrigins, ['self'], 'the NetworkPolicy it applied is cached as its own');
+    // the same version arriving by the watch is no event; another version (a hand edit) queues the tenant
+    const cached = world.managedSecrets.get('team/a-tollgate-keys')!;
+    world.managedSecrets.ingest('MODIFIED', cached);
+    assert.deepEqual(queued, []);
+    world.managedSecrets.ingest('MODIFIED', {
+      ...cached,
+      metadata: { ...cached.metadata, resourceVersion: String(rv++) },
+    } as KObject);
+    assert.deepEqual(queued, ['tenant/team/a']);
+  });
+
+  it('several new tenants of one namespace, side by side, apply its NetworkPolicy once', async () => {
+    const { ctx, world, writes } = setup({ slowPolicyApply: true });
+    for (const n of ['b', 'c', 'd'])
+      world.tenants.ingest('MODIFIED', served(tenant('team', n, { tier: 'gold', keys: [{ name: 'main' }] })));
+    await Promise.all(['a', 'b', 'c', 'd'].map((n) => reconcileTenant(ctx, 'team', n)));
+    const np = `NetworkPolicy/${tenantNetworkPolicyName('team')}`;
+    assert.equal(writes.filter((w) => w === np).length, 1, writes.join(', '));
+    assert.equal(writes.filter((w) => w.startsWith('Secret/')).length, 4);
+    assert.equal(world.inflightApplies.size, 0);
+    // level-triggered: deleted by hand, it is applied again by the next reconcile
+    world.networkPolicies.ingest('DELETED', world.networkPolicies.get(`${GW}/${tenantNetworkPolicyName('team')}`)!);
+    writes.length = 0;
+    await reconcileTenant(ctx, 'team', 'b');
+    assert.deepEqual(writes, [np]);
   });
 });

@@ -87,16 +87,22 @@ export async function reconcileTenant(
     // What the API server stored goes into the cache now (as digests), so this reconcile goes on with it instead
     // of waiting for the watch: a plan made on a cache that missed it would issue the keys again. Should an older
     // event of this Secret still arrive, the next plan differs from the cache and reads the live Secret first.
-    ctx.world.managedSecrets.ingest('MODIFIED', written);
+    // Cached as its own write ('self'): it does not queue this tenant again (operator/routing.ts).
+    ctx.world.managedSecrets.ingest('MODIFIED', written, 'self');
   }
 
   // 2. Let the tenant's namespace reach the gateway (one NetworkPolicy per namespace: the first tenant there
   //    writes it), while the status is written (3.).
   const outcome = ctx.world.tenantOutcome(namespace, name, now);
   if (!outcome) return;
+  // New tenants of one namespace are reconciled side by side: an identical apply in flight is made once
+  // (inflight.ts), and what the API server answers is cached at once, so the next one finds it up to date.
   const np = tenantNetworkPolicy(namespace, ctx.world.options);
+  const npKey = `${ctx.gatewayNamespace}/${np.metadata.name}`;
   await Promise.all([
-    ensure(ctx, np, ctx.world.networkPolicies.get(`${ctx.gatewayNamespace}/${np.metadata.name}`)),
+    ctx.world.inflightApplies.once(npKey, JSON.stringify(np), () =>
+      ensure(ctx, np, ctx.world.networkPolicies.get(npKey), ctx.world.networkPolicies),
+    ),
     writeTenantStatus(ctx, obj, tenant, outcome, now),
   ]);
   return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
