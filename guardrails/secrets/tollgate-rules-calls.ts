@@ -90,8 +90,15 @@ export function providerNames(): string[] {
 // opener and argument label (`apiKey:`, `token =`, `'token' =>`), a string prefix (`@`, `r#`, `[]byte(`), and the
 // literal. The literal's alphabet has no `.`, `:` or space: domains, paths with extensions, URLs, messages and i18n
 // keys are earlier arguments, never the value.
-const callee = (words: string, providers = '') =>
-  String.raw`\b(?:\w{0,12}(?:${words})${providers === '' ? '' : `|(?:${providers})`})\w{0,30}(?:(?:\.|::|->|\\)\$?\w{1,40}){0,3}(?:<[\w.,: ]{0,40}>|!)?[ \t]{0,2}\(`;
+// The first identifier holding a keyword is called directly (`SetAuthToken(`) or is the first of up to four segments
+// (`mailgun.NewClient(`, `Twilio::REST::Client.new(`, `\\Cloudflare\\API\\Auth\\APIToken(`): two alternatives, so that
+// the pattern's head (head.ts, 48 characters) reaches the `(` or the separator after the keyword's identifier and a
+// keyword in prose (`the new key in`) is ruled out by one short search.
+const callee = (words: string, providers = '') => {
+  const id = String.raw`(?:\w{0,10}(?:${words})${providers === '' ? '' : `|(?:${providers})`})\w{0,18}`;
+  const sep = String.raw`(?:\.|::|->|\\)`;
+  return String.raw`\b(?:${id}[ \t]{0,2}\(|${id}${sep}(?:\$?\w{1,40}${sep}){0,2}\$?\w{1,40}(?:<[\w.,: ]{0,40}>|!)?[ \t]{0,2}\()`;
+};
 const ARGS = String.raw`(?:[ \t\r\n]{0,8}(?:[\w.$&*>:-]{1,60}(?:\([^()\r\n]{0,60}\))?|"[^"\r\n]{0,100}"|'[^'\r\n]{0,100}')[ \t]{0,2},){0,3}?`;
 const OPEN = String.raw`[ \t\r\n]{0,8}(?:\[|\{|array\()?[ \t\r\n]{0,8}(?:["']?[A-Za-z_]\w{0,30}["']?[ \t]{0,2}(?:=>|:=|=|:)[ \t]{0,2})?(?:\[\]byte\(|@|r#?)?`;
 const VALUE = String.raw`["'\x60]([A-Za-z0-9_+/=-]{16,128})["'\x60]`;
