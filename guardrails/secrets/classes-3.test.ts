@@ -123,6 +123,21 @@ describe('red-team classes, third pass: whole secret redacted, look-alikes untou
         'The token for the staging cluster is rotated every night at 02:00 UTC.',
       ],
     ));
+  it('webhook-url-generic: any https URL through /hooks/, /webhook(s)/ or /services/ with a long random segment or token parameter', () =>
+    check(
+      [
+        S(rand(32), (v) => `curl -X POST https://chat.acme-internal.io/hooks/${v} -d '{"text":"deploy done"}'`),
+        S(`${rand(24)}_${rand(20)}`, (v) => `WEBHOOK=https://notify.example.org/api/v2/webhooks/${dig(9)}/${v}`),
+        S(rand(40, `${AN}_-`), (v) => `post to https://alerts.vendor.app/webhook/incoming?channel=ops&token=${v}`),
+        S(rand(24), (v) => `https://hooks.chatco.net/services/T${dig(8)}/B${dig(8)}/${v}`),
+      ],
+      [
+        'See https://docs.github.com/en/webhooks/using-webhooks/creating-webhooks for the setup.',
+        'https://api.acme.io/v1/webhooks/1234567890/deliveries',
+        'import { useAuth } from "src/hooks/useAuthTokenRefresh2024Handler.ts";',
+        'https://status.acme.io/services/payments-api-eu-west-1/incidents',
+      ],
+    ));
   it('a stopword marks an identifier only as a word of it (delimited, or a camelCase hump), not inside a random run', () => {
     const a = new KeywordAutomaton(['vpn', 'text', 'pass']);
     const cases: [string, boolean][] = [

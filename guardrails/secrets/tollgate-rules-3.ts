@@ -111,4 +111,23 @@ export const TOLLGATE_RULES_3: readonly GitleaksRule[] = [
     entropy: 3,
     allowlists: [],
   },
+  {
+    id: 'webhook-url-generic',
+    description:
+      "Any https webhook URL, whatever the provider: a path through `/hook/`, `/hooks/`, `/webhook/`, `/webhooks/` or Slack-style `/services/` whose later segment is a long random run (20-128 of [A-Za-z0-9_-], a digit and a letter, entropy > 3.5) — the path is the credential (Slack, Discord, Mattermost, Rocket.Chat, Teams, Feishu and their look-alikes); or such a URL's `token` / `key` / `secret` / `sig` query parameter. Provider webhook rules name theirs; this one generalises to providers no rule names.",
+    regex: String.raw`(?i)\bhttps://[a-z0-9.-]{3,100}(?::[0-9]{2,5})?/(?:[\w.~%-]{1,60}/){0,4}(?:hooks?|webhooks?|services)/(?:(?:[\w.~%-]{1,60}/){0,5}([A-Za-z0-9_-]{20,128})(?:[^A-Za-z0-9_-]|$)|[\w.~%/-]{0,200}\?(?:[\w.~%-]{1,40}=[\w.~%-]{0,100}&){0,4}(?:token|key|secret|sig|signature|access_token|api_key|auth)=([A-Za-z0-9_%.~+/=-]{16,256})(?:[^A-Za-z0-9_%.~+/=-]|$))`,
+    keywords: ['https://'],
+    entropy: 3.5,
+    allowlists: [
+      {
+        condition: 'OR',
+        regexTarget: 'secret',
+        regexes: ['^[^0-9]*$', '^[^A-Za-z]*$', '^[a-z]{2,}(?:[_-][a-z0-9]+)+$'],
+        stopwords: [],
+        paths: [],
+        commits: [],
+      },
+    ],
+    allowlistsOf: 'generic-api-key',
+  },
 ];

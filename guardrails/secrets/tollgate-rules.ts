@@ -4,6 +4,7 @@
 import { KEY_PREFIX } from '../../api/keys.ts';
 import type { GitleaksRule } from './types.ts';
 import { TOLLGATE_RULES_3 } from './tollgate-rules-3.ts';
+import { callRules } from './tollgate-rules-calls.ts';
 
 export const TOLLGATE_RULES: readonly GitleaksRule[] = [
   {
@@ -281,4 +282,5 @@ export const TOLLGATE_RULES: readonly GitleaksRule[] = [
     allowlistsOf: 'generic-api-key',
   },
   ...TOLLGATE_RULES_3,
+  ...callRules(),
 ];
