@@ -22,6 +22,7 @@ import RE2 from 're2';
 import { analyzePattern } from '../pattern.ts';
 import { searchView } from '../text.ts';
 import { KEYWORD_CONTEXT, redactionMarker, type Hit, type Rule } from '../rules.ts';
+import { gateFor, gateOpen } from './gate.ts';
 import { patternHead, prefixClosure } from './head.ts';
 import { KeywordAutomaton, shannonEntropy } from './keywords.ts';
 import { lookalikeReason } from './lookalike.ts';
@@ -372,10 +373,13 @@ export function compileSecretRule(
    * ascending order, and in prose most keyword occurrences (`key`, `token`, `API`) are followed by no head at all —
    * one RE2 call per head match (plus one) instead of one per keyword occurrence.
    */
+  const gate = gateFor(r.id, head?.source);
   let next: { view: string; from: number; at: number } | undefined;
   const headAt = (view: string, from: number, lastStart: number): number | undefined => {
     if (!head) return undefined;
     if (lastStart + head.maxLength + 1 > view.length) return undefined;
+    // a closed gate (gate.ts): no head match starts in [from, lastStart], known without RE2
+    if (gate && !gateOpen(gate, view, from, lastStart + head.maxLength)) return -1;
     if (!(next && next.view === view && next.from <= from && next.at >= from)) {
       const m = searchView(head.re, view, from > 0 ? from - 1 : 0, view.length, from);
       next = { view, from, at: m ? m.start : Infinity };

@@ -1,0 +1,66 @@
+// A pre-check in plain JS before a rule's head (head.ts) is searched with RE2: a necessary condition of a head match,
+// read off the head by hand, so that the common case (a keyword in prose with no assignment after it) costs no RE2
+// call. In a stream the head is searched again on every chunk while a keyword occurrence is pending; the gate is
+// asked on the window's few dozen characters only.
+//
+// A gate says: some operator character at p, then, within `gap` characters, a run of `run` value characters. It is
+// looser than the head (any characters may fill the gap), never stricter: a closed gate means no head match, so the
+// output is the same with or without it (gate.test.ts checks each gate against its head on generated text).
+
+export interface ValueGate {
+  /** Characters an assignment operator can start with. */
+  ops: string;
+  /** Most characters between the operator's first character and the value (rest of the operator, quotes, spaces). */
+  gap: number;
+  /** Whether a UTF-16 code unit can be a character of the value (a superset of the head's value class). */
+  value: (c: number) => boolean;
+  /** Value characters the head requires in a row. */
+  run: number;
+}
+
+/** Whether [lo, hi) of view holds an operator character followed, within gate.gap, by gate.run value characters. */
+export function gateOpen(g: ValueGate, view: string, lo: number, hi: number): boolean {
+  const end = Math.min(hi, view.length);
+  for (let p = Math.max(0, lo); p + 1 + g.run <= end; p++) {
+    if (g.ops.indexOf(view[p] as string) < 0) continue;
+    for (let q = p + 1; q <= p + 1 + g.gap && q + g.run <= end; q++) {
+      let k = 0;
+      while (k < g.run && g.value(view.charCodeAt(q + k))) k++;
+      if (k === g.run) return true;
+    }
+  }
+  return false;
+}
+
+// [\w.=+/-] and, leniently, anything beyond ASCII (case folding under (?i) can bring in K, ſ)
+const valueChar = (c: number): boolean =>
+  (c >= 48 && c <= 57) ||
+  (c >= 65 && c <= 90) ||
+  (c >= 97 && c <= 122) ||
+  c === 95 ||
+  c === 46 ||
+  c === 61 ||
+  c === 43 ||
+  c === 47 ||
+  c === 45 ||
+  c > 127;
+
+/**
+ * Gates by rule id, each with the head it was read from: a rule whose head differs (a new gitleaks release) gets no
+ * gate until it is read again.
+ */
+export const GATES: Readonly<Record<string, { head: string; gate: ValueGate }>> = {
+  // keyword [ \t\w.-]{0,20}[\s'"]{0,3} (=|>|:{1,3}=|\|\||:|=>|\?=|,) [\x60'"\s=]{0,5} then 6 of [\w.=-] or
+  // [a-z0-9][a-z0-9+/]{5}: the operator starts with one of = > : | ? , and its rest (3 at most) and the quotes (5)
+  // come before the value
+  'generic-api-key': {
+    head: '(?i)(?:access|auth|(?-i:[Aa]pi|API)|credential|creds|key|passw(?:or)?d|secret|token)(?:[ \\t\\w.-]{0,20})[\\s\'"]{0,3}(?:=|>|:{1,3}=|\\|\\||:|=>|\\?=|,)[\\x60\'"\\s=]{0,5}(?:(?:(?:[\\w.=-]){6}|[a-z0-9](?:[a-z0-9+/]){5}))',
+    gate: { ops: '=>:|?,', gap: 8, value: valueChar, run: 6 },
+  },
+};
+
+/** The gate of a rule whose head is the one the gate was read from, else undefined. */
+export function gateFor(id: string, head: string | undefined): ValueGate | undefined {
+  const g = Object.hasOwn(GATES, id) ? GATES[id] : undefined;
+  return g && g.head === head ? g.gate : undefined;
+}
