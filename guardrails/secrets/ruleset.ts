@@ -466,6 +466,9 @@ export function compileSecretRule(
       const h = headAt(view, from, lastStart);
       if (h === -1) return null;
       if (h !== undefined) from = h;
+      // the head's text has not all arrived: a match in the view still has its head in the view, so a closed gate
+      // over what has arrived rules out a match now (the window is asked again as text comes)
+      else if (head && gate && !gateOpen(gate, view, from, lastStart + head.maxLength)) return null;
       // matches starting in [from, lastStart] end by lastStart + maxLength: a window one character wider on each
       // side sees the same \b, ^ and $ as the whole view does for them
       const lo = from > 0 ? from - 1 : 0;
