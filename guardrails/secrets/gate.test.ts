@@ -7,9 +7,10 @@ import { GATES, gateFor, gateOpen } from './gate.ts';
 import { patternHead } from './head.ts';
 import { loadGitleaksConfig, rewritePattern } from './ruleset.ts';
 import { sampler } from './sample.ts';
+import { TOLLGATE_RULES } from './tollgate-rules.ts';
 
 const headOf = (id: string): string | undefined => {
-  const r = loadGitleaksConfig().rules.find((x) => x.id === id);
+  const r = [...loadGitleaksConfig().rules, ...TOLLGATE_RULES].find((x) => x.id === id);
   if (!r?.regex) return undefined;
   const { source } = rewritePattern(r.regex);
   return patternHead(source, analyzePattern(source).maxLength)?.source;

@@ -45,6 +45,13 @@ const valueChar = (c: number): boolean =>
   c === 45 ||
   c > 127;
 
+// [A-Za-z0-9!#%&*+,./:;=?@^_|~-] (case-sensitive inside the head)
+const symbolValueChar = (c: number): boolean =>
+  (c >= 48 && c <= 57) ||
+  (c >= 65 && c <= 90) ||
+  (c >= 97 && c <= 122) ||
+  '!#%&*+,./:;=?@^_|~-'.includes(String.fromCharCode(c));
+
 /**
  * Gates by rule id, each with the head it was read from: a rule whose head differs (a new gitleaks release) gets no
  * gate until it is read again.
@@ -56,6 +63,12 @@ export const GATES: Readonly<Record<string, { head: string; gate: ValueGate }>> 
   'generic-api-key': {
     head: '(?i)(?:access|auth|(?-i:[Aa]pi|API)|credential|creds|key|passw(?:or)?d|secret|token)(?:[ \\t\\w.-]{0,20})[\\s\'"]{0,3}(?:=|>|:{1,3}=|\\|\\||:|=>|\\?=|,)[\\x60\'"\\s=]{0,5}(?:(?:(?:[\\w.=-]){6}|[a-z0-9](?:[a-z0-9+/]){5}))',
     gate: { ops: '=>:|?,', gap: 8, value: valueChar, run: 6 },
+  },
+  // keyword ["'\x60]?[ \t]{0,3} (=|:=|=>|:[ \t]) [ \t]{0,3}["'\x60]? then 12 value characters: the operator starts with
+  // = or :, its rest (1), the spaces (3) and the quote (1) come before the value
+  'secret-assignment-mixed': {
+    head: '(?i)(?:secret|token|api[_-]?key|private[_-]?key|access[_-]?key|passphrase|pass)["\'\\x60]?[ \\t]{0,3}(?:=|:=|=>|:[ \\t])[ \\t]{0,3}["\'\\x60]?(?:(?:(?-i:[A-Za-z0-9!#%&*+,./:;=?@^_|~-])){12})',
+    gate: { ops: '=:', gap: 5, value: symbolValueChar, run: 12 },
   },
 };
 
