@@ -3,11 +3,12 @@ import { describe, it } from 'node:test';
 import RE2 from 're2';
 import { rng } from '../eval/generate.ts';
 import { analyzePattern } from '../pattern.ts';
-import { GATES, gateFor, gateOpen } from './gate.ts';
+import { GATES, gateFor, gateOpen, MATCH_GATES, matchGateFor } from './gate.ts';
 import { patternHead } from './head.ts';
 import { loadGitleaksConfig, rewritePattern } from './ruleset.ts';
 import { sampler } from './sample.ts';
 import { TOLLGATE_RULES } from './tollgate-rules.ts';
+import { callRules } from './tollgate-rules-calls.ts';
 
 const headOf = (id: string): string | undefined => {
   const r = [...loadGitleaksConfig().rules, ...TOLLGATE_RULES].find((x) => x.id === id);
@@ -56,6 +57,27 @@ describe('value gates (a JS pre-check before a head is searched with RE2)', () =
     it(`generic-api-key gate ${open ? 'open' : 'closed'}: ${text}`, () => {
       assert.ok(gate);
       assert.equal(gateOpen(gate, text, 0, text.length), open);
+    });
+  }
+  for (const id of Object.keys(MATCH_GATES)) {
+    const r = callRules().find((x) => x.id === id);
+    const source = r?.regex ? rewritePattern(r.regex).source : '';
+    it(`${id}: the match gate is attached, and open on every sampled match`, () => {
+      const gate = matchGateFor(id, source);
+      assert.ok(gate, `${id}'s pattern no longer ends with its gate's tail`);
+      const re = new RE2(source, 'u');
+      const gen = sampler(source, 16);
+      const rand = rng(0xca11);
+      let matched = 0;
+      for (let n = 0; n < 300; n++) {
+        const text = `x ${gen(rand)} y`;
+        const m = re.exec(text);
+        if (!m) continue;
+        matched++;
+        assert.ok(gateOpen(gate, text, m.index, m.index + m[0].length), m[0]);
+      }
+      assert.ok(matched > 150, `only ${matched} matches checked`);
+      assert.equal(gateOpen(gate, 'client.Login(user, "short-literal")', 0, 40), false);
     });
   }
 });

@@ -77,3 +77,34 @@ export function gateFor(id: string, head: string | undefined): ValueGate | undef
   const g = Object.hasOwn(GATES, id) ? GATES[id] : undefined;
   return g && g.head === head ? g.gate : undefined;
 }
+
+// [A-Za-z0-9_+/=-] and, leniently, anything beyond ASCII (under (?i) the class folds in K and ſ)
+const literalChar = (c: number): boolean =>
+  (c >= 48 && c <= 57) ||
+  (c >= 65 && c <= 90) ||
+  (c >= 97 && c <= 122) ||
+  c === 95 ||
+  c === 43 ||
+  c === 47 ||
+  c === 61 ||
+  c === 45 ||
+  c > 127;
+
+const CALL_VALUE = String.raw`["'\x60]([A-Za-z0-9_+/=-]{16,128})["'\x60]`;
+const CALL_GATE: ValueGate = { ops: '"\'`', gap: 0, value: literalChar, run: 16 };
+
+/**
+ * Gates on a rule's whole match (asked before its pattern is searched in a window), by rule id, each with the tail
+ * the rule's pattern must end with (a mandatory last item of its top-level concatenation).
+ */
+export const MATCH_GATES: Readonly<Record<string, { tail: string; gate: ValueGate }>> = {
+  // the quoted literal argument (tollgate-rules-calls.ts): a quote, then 16 literal characters
+  'credential-call-argument': { tail: CALL_VALUE, gate: CALL_GATE },
+  'client-call-argument': { tail: CALL_VALUE, gate: CALL_GATE },
+};
+
+/** The match gate of a rule whose pattern ends with the tail the gate was read from, else undefined. */
+export function matchGateFor(id: string, source: string): ValueGate | undefined {
+  const g = Object.hasOwn(MATCH_GATES, id) ? MATCH_GATES[id] : undefined;
+  return g && source.endsWith(g.tail) ? g.gate : undefined;
+}

@@ -22,7 +22,7 @@ import RE2 from 're2';
 import { analyzePattern } from '../pattern.ts';
 import { searchView } from '../text.ts';
 import { KEYWORD_CONTEXT, redactionMarker, type Hit, type Rule } from '../rules.ts';
-import { gateFor, gateOpen } from './gate.ts';
+import { gateFor, gateOpen, matchGateFor } from './gate.ts';
 import { patternHead, prefixClosure } from './head.ts';
 import { KeywordAutomaton, shannonEntropy } from './keywords.ts';
 import { lookalikeReason } from './lookalike.ts';
@@ -374,6 +374,7 @@ export function compileSecretRule(
    * one RE2 call per head match (plus one) instead of one per keyword occurrence.
    */
   const gate = gateFor(r.id, head?.source);
+  const matchGate = matchGateFor(r.id, source);
   let next: { view: string; from: number; at: number } | undefined;
   const headAt = (view: string, from: number, lastStart: number): number | undefined => {
     if (!head) return undefined;
@@ -463,6 +464,8 @@ export function compileSecretRule(
       return !m || m.start > lastStart;
     },
     findWindow(view, from, lastStart) {
+      // a closed match gate (gate.ts): no match in [from, lastStart + maxLength], known without RE2
+      if (matchGate && !gateOpen(matchGate, view, from, lastStart + maxLength + 1)) return null;
       const h = headAt(view, from, lastStart);
       if (h === -1) return null;
       if (h !== undefined) from = h;
