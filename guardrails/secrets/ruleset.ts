@@ -379,9 +379,10 @@ export function compileSecretRule(
   const headAt = (view: string, from: number, lastStart: number): number | undefined => {
     if (!head) return undefined;
     if (lastStart + head.maxLength + 1 > view.length) return undefined;
-    // a closed gate (gate.ts): no head match starts in [from, lastStart], known without RE2
-    if (gate && !gateOpen(gate, view, from, lastStart + head.maxLength)) return -1;
     if (!(next && next.view === view && next.from <= from && next.at >= from)) {
+      // a closed gate (gate.ts): no head match starts in [from, lastStart], known without RE2 (asked only when the
+      // last search does not answer: that costs nothing)
+      if (gate && !gateOpen(gate, view, from, lastStart + head.maxLength)) return -1;
       const m = searchView(head.re, view, from > 0 ? from - 1 : 0, view.length, from);
       next = { view, from, at: m ? m.start : Infinity };
     }
@@ -464,14 +465,14 @@ export function compileSecretRule(
       return !m || m.start > lastStart;
     },
     findWindow(view, from, lastStart) {
-      // a closed match gate (gate.ts): no match in [from, lastStart + maxLength], known without RE2
-      if (matchGate && !gateOpen(matchGate, view, from, lastStart + maxLength + 1)) return null;
       const h = headAt(view, from, lastStart);
       if (h === -1) return null;
       if (h !== undefined) from = h;
       // the head's text has not all arrived: a match in the view still has its head in the view, so a closed gate
       // over what has arrived rules out a match now (the window is asked again as text comes)
       else if (head && gate && !gateOpen(gate, view, from, lastStart + head.maxLength)) return null;
+      // a closed match gate (gate.ts): no match in [from, lastStart + maxLength], known without RE2
+      if (matchGate && !gateOpen(matchGate, view, from, lastStart + maxLength + 1)) return null;
       // matches starting in [from, lastStart] end by lastStart + maxLength: a window one character wider on each
       // side sees the same \b, ^ and $ as the whole view does for them
       const lo = from > 0 ? from - 1 : 0;
