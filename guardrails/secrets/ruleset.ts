@@ -22,6 +22,7 @@ import RE2 from 're2';
 import { analyzePattern } from '../pattern.ts';
 import { searchView } from '../text.ts';
 import { KEYWORD_CONTEXT, redactionMarker, type Hit, type Rule } from '../rules.ts';
+import { gateFor, gateOpen, matchGateFor } from './gate.ts';
 import { patternHead, prefixClosure } from './head.ts';
 import { KeywordAutomaton, shannonEntropy } from './keywords.ts';
 import { lookalikeReason } from './lookalike.ts';
@@ -372,11 +373,16 @@ export function compileSecretRule(
    * ascending order, and in prose most keyword occurrences (`key`, `token`, `API`) are followed by no head at all —
    * one RE2 call per head match (plus one) instead of one per keyword occurrence.
    */
+  const gate = gateFor(r.id, head?.source);
+  const matchGate = matchGateFor(r.id, source);
   let next: { view: string; from: number; at: number } | undefined;
   const headAt = (view: string, from: number, lastStart: number): number | undefined => {
     if (!head) return undefined;
     if (lastStart + head.maxLength + 1 > view.length) return undefined;
     if (!(next && next.view === view && next.from <= from && next.at >= from)) {
+      // a closed gate (gate.ts): no head match starts in [from, lastStart], known without RE2 (asked only when the
+      // last search does not answer: that costs nothing)
+      if (gate && !gateOpen(gate, view, from, lastStart + head.maxLength)) return -1;
       const m = searchView(head.re, view, from > 0 ? from - 1 : 0, view.length, from);
       next = { view, from, at: m ? m.start : Infinity };
     }
@@ -462,6 +468,11 @@ export function compileSecretRule(
       const h = headAt(view, from, lastStart);
       if (h === -1) return null;
       if (h !== undefined) from = h;
+      // the head's text has not all arrived: a match in the view still has its head in the view, so a closed gate
+      // over what has arrived rules out a match now (the window is asked again as text comes)
+      else if (head && gate && !gateOpen(gate, view, from, lastStart + head.maxLength)) return null;
+      // a closed match gate (gate.ts): no match in [from, lastStart + maxLength], known without RE2
+      if (matchGate && !gateOpen(matchGate, view, from, lastStart + maxLength + 1)) return null;
       // matches starting in [from, lastStart] end by lastStart + maxLength: a window one character wider on each
       // side sees the same \b, ^ and $ as the whole view does for them
       const lo = from > 0 ? from - 1 : 0;
