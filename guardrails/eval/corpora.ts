@@ -23,7 +23,6 @@ export const CORPUS_FILES = [
   'tollgate-benign.jsonl',
   'fabric-personas.jsonl',
   'tollgate-written.jsonl',
-  'promptmap-attacks.jsonl',
   'pap-persuasion.jsonl',
 ] as const;
 
