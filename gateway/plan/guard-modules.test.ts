@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import type { CfgGuardrails } from '../../api/gateway-config.ts';
+import { CfgGuardrails } from '../../api/gateway-config.ts';
 import { guardrailsTransform } from '../../guardrails/gateway-adapter.ts';
 import { compileGuard } from '../../guardrails/guard.ts';
 import { checkRequest } from '../../guardrails/request.ts';
@@ -59,6 +59,16 @@ describe('guardrailsInert', () => {
     assert.equal(guardrailsInert(INERT), true);
     assert.equal(requestChecksInert(INERT), true);
     assert.equal(guardrailsInert(with_({ outputCheck: { mode: 'off', threshold: 0.5, judge, windowChars: 0 } })), true);
+  });
+  it('every field of the guardrails schema is switched on alone by a case below (a new field must be classified)', () => {
+    const covered = new Set(
+      ACTIVE.flatMap(([, g]) =>
+        Object.keys(g).filter(
+          (k) => JSON.stringify(g[k as keyof CfgGuardrails]) !== JSON.stringify(INERT[k as keyof CfgGuardrails]),
+        ),
+      ),
+    );
+    assert.deepEqual([...covered].sort(), Object.keys(CfgGuardrails.shape).sort());
   });
   for (const [name, g, requestInert] of ACTIVE) {
     it(`${name}: not inert`, () => {
