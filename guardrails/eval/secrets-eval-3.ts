@@ -2,11 +2,9 @@
 // 5-character deltas, with every built-in detector on (`secrets` + `pii`). Only the `tune` half's misses can be
 // listed; the `held` half is figures only.
 //   node guardrails/eval/secrets-eval-3.ts [--misses] [--per N]
-import { parseArgs } from 'node:util';
-import { redactionRules } from '../guard.ts';
 import type { Rule } from '../rules.ts';
 import { scanText } from '../scanner.ts';
-import { streamed } from './secrets-eval.ts';
+import { rate, runHalves, streamed } from './secrets-eval.ts';
 import { type Half, wild3 } from './secrets-wild-3.ts';
 
 export interface ClassFigures {
@@ -59,28 +57,13 @@ export function evaluate3(rules: readonly Rule[], half: Half, per = 2): Report3 
   };
 }
 
-const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}% (${a}/${b})`;
-
 export function format3(r: Report3): string {
   const lines = [
-    `secrets-wild-3 ${r.half}: redacted whole ${pct(r.positives.whole, r.positives.samples)}, streamed ${pct(r.positives.streamed, r.positives.samples)}; look-alikes touched ${pct(r.lookalikes.touched, r.lookalikes.samples)}`,
+    `secrets-wild-3 ${r.half}: redacted whole ${rate(r.positives.whole, r.positives.samples)}, streamed ${rate(r.positives.streamed, r.positives.samples)}; look-alikes touched ${rate(r.lookalikes.touched, r.lookalikes.samples)}`,
   ];
   for (const c of r.byClass)
-    lines.push(`  ${c.cls.padEnd(8)} whole ${pct(c.whole, c.samples)}  streamed ${pct(c.streamed, c.samples)}`);
+    lines.push(`  ${c.cls.padEnd(8)} whole ${rate(c.whole, c.samples)}  streamed ${rate(c.streamed, c.samples)}`);
   return lines.join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: { misses: { type: 'boolean', default: false }, per: { type: 'string', default: '2' } },
-  });
-  const rules = redactionRules({ detectors: ['secrets', 'pii'], customPatterns: [] });
-  for (const half of ['tune', 'held'] as const) {
-    const r = evaluate3(rules, half, Number(values.per));
-    console.log(format3(r));
-    if (values.misses && half === 'tune') {
-      for (const m of r.misses) console.log(`  MISS ${m}`);
-      for (const t of r.touched) console.log(`  TOUCHED ${t}`);
-    }
-  }
-}
+if (import.meta.url === `file://${process.argv[1]}`) runHalves(evaluate3, format3, 2);

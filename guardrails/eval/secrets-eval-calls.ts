@@ -2,12 +2,10 @@
 // in 5-character deltas, with every built-in detector on (`secrets` + `pii`). Only the `tune` half's misses and
 // touched look-alikes can be listed; the `held` half is figures only.
 //   node guardrails/eval/secrets-eval-calls.ts [--misses] [--per N]
-import { parseArgs } from 'node:util';
-import { redactionRules } from '../guard.ts';
 import type { Rule } from '../rules.ts';
 import { scanText } from '../scanner.ts';
 import { callLookalikes, callPositives, type Half, LANGS } from './secrets-calls.ts';
-import { streamed } from './secrets-eval.ts';
+import { rate, runHalves, streamed } from './secrets-eval.ts';
 
 export interface LangFigures {
   lang: string;
@@ -58,28 +56,13 @@ export function evaluateCalls(rules: readonly Rule[], half: Half, per = 1): Call
   };
 }
 
-const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}% (${a}/${b})`;
-
 export function formatCalls(r: CallsReport): string {
   const lines = [
-    `secrets-calls ${r.half}: redacted whole ${pct(r.all.whole, r.all.samples)}, streamed ${pct(r.all.streamed, r.all.samples)}; look-alikes touched ${pct(r.lookalikes.touched, r.lookalikes.samples)}`,
+    `secrets-calls ${r.half}: redacted whole ${rate(r.all.whole, r.all.samples)}, streamed ${rate(r.all.streamed, r.all.samples)}; look-alikes touched ${rate(r.lookalikes.touched, r.lookalikes.samples)}`,
   ];
   for (const c of r.byLang)
-    lines.push(`  ${c.lang.padEnd(7)} whole ${pct(c.whole, c.samples)}  streamed ${pct(c.streamed, c.samples)}`);
+    lines.push(`  ${c.lang.padEnd(7)} whole ${rate(c.whole, c.samples)}  streamed ${rate(c.streamed, c.samples)}`);
   return lines.join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: { misses: { type: 'boolean', default: false }, per: { type: 'string', default: '1' } },
-  });
-  const rules = redactionRules({ detectors: ['secrets', 'pii'], customPatterns: [] });
-  for (const half of ['tune', 'held'] as const) {
-    const r = evaluateCalls(rules, half, Number(values.per));
-    console.log(formatCalls(r));
-    if (values.misses && half === 'tune') {
-      for (const m of r.misses) console.log(`  MISS ${m}`);
-      for (const t of r.touched) console.log(`  TOUCHED ${t}`);
-    }
-  }
-}
+if (import.meta.url === `file://${process.argv[1]}`) runHalves(evaluateCalls, formatCalls, 1);

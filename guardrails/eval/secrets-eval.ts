@@ -4,6 +4,8 @@
 // of the secret rules: the PII detectors are expected to act there). Split `dev` is for development, `holdout` is
 // the estimate; both are printed by `tollgate guard eval`.
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { redactionRules } from '../guard.ts';
 import type { Rule } from '../rules.ts';
 import { scanText, StreamScanner } from '../scanner.ts';
 import { secretCorpus, type Split } from './secrets-corpus.ts';
@@ -170,4 +172,30 @@ export function formatSecretReport(r: SecretEvalReport, details = r.split === 'd
     lines.push(`  look-alike kinds changed: ${touchedKinds.join(', ') || 'none'}`);
   }
   return lines.join('\n');
+}
+
+/** "12.5% (1/8)": a rate with its counts, as the split evaluations print it. */
+export const rate = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}% (${a}/${b})`;
+
+/**
+ * The command line of a split evaluation (secrets-eval-3.ts, secrets-eval-calls.ts): both halves with every
+ * built-in detector on; `--misses` lists the tune half's misses and touched look-alikes (never the held half's).
+ */
+export function runHalves<R extends { misses: readonly string[]; touched: readonly string[] }>(
+  evaluate: (rules: readonly Rule[], half: 'tune' | 'held', per: number) => R,
+  format: (r: R) => string,
+  perDefault: number,
+): void {
+  const { values } = parseArgs({
+    options: { misses: { type: 'boolean', default: false }, per: { type: 'string', default: String(perDefault) } },
+  });
+  const rules = redactionRules({ detectors: ['secrets', 'pii'], customPatterns: [] });
+  for (const half of ['tune', 'held'] as const) {
+    const r = evaluate(rules, half, Number(values.per));
+    console.log(format(r));
+    if (values.misses && half === 'tune') {
+      for (const m of r.misses) console.log(`  MISS ${m}`);
+      for (const t of r.touched) console.log(`  TOUCHED ${t}`);
+    }
+  }
 }
