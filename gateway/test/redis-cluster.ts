@@ -4,7 +4,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort } from './net.ts';
 import { redisCliPath, startRedis, waitFor, type RedisServer } from './redis.ts';
 
 const run = promisify(execFile);
@@ -30,14 +29,13 @@ export async function startRedisCluster(opts: { conf?: readonly string[] } = {})
   const nodes: RedisServer[] = [];
   try {
     for (let i = 0; i < 6; i++) {
-      const busPort = await freePort();
       nodes.push(
         await startRedis({
+          clusterBus: true,
           conf: [
             'cluster-enabled yes',
             'cluster-config-file nodes.conf',
             'cluster-node-timeout 1000',
-            `cluster-port ${busPort}`,
             'cluster-replica-validity-factor 0',
             'cluster-allow-replica-migration no',
             ...(opts.conf ?? []),

@@ -34,6 +34,10 @@ export interface RedisOptions {
   conf?: readonly string[];
   /** Use this port (default: a free one). */
   port?: number;
+  /** Where ports come from (default freePort); a test forces a bind race with it. */
+  pickPort?: () => Promise<number>;
+  /** Cluster mode: also take a free cluster bus port (`cluster-port`), chosen again with the data port on a bind race. */
+  clusterBus?: boolean;
   /** Listen with TLS only on the port (tls-port); conf must carry the certificate lines. */
   tls?: boolean;
   /** Run `redis-server --sentinel` with this config. */
@@ -87,28 +91,38 @@ export function redisCliPath(): string {
 export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> {
   const bin = redisServerPath();
   hookExit();
-  const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-redis-'));
   const confPath = join(dir, 'redis.conf');
-  const lines = [
-    opts.tls ? `tls-port ${port}` : `port ${port}`,
-    ...(opts.tls ? ['port 0'] : []),
-    'bind 127.0.0.1',
-    `dir ${dir}`,
-    'loglevel warning',
-    `logfile ${join(dir, 'redis.log')}`,
-    ...(opts.sentinel
-      ? []
-      : [
-          'save ""',
-          `appendonly ${opts.appendonly ? 'yes' : 'no'}`,
-          'appendfsync everysec',
-          'enable-debug-command local',
-        ]),
-    ...(opts.conf ?? []),
-  ];
-  writeFileSync(confPath, `${lines.join('\n')}\n`, { mode: 0o600 });
-  chmodSync(confPath, 0o600);
+  let port = 0;
+  // A port from freePort() is released before redis-server binds it, so a process started in between (another
+  // test file runs side by side) can take it: then redis-server exits with "Address already in use". Ports we
+  // chose are chosen again (a bounded number of times); a port the caller pinned is not.
+  const writeConf = async (): Promise<void> => {
+    const pick = opts.pickPort ?? freePort;
+    port = opts.port ?? (await pick());
+    const busPort = opts.clusterBus ? await pick() : undefined;
+    const lines = [
+      opts.tls ? `tls-port ${port}` : `port ${port}`,
+      ...(opts.tls ? ['port 0'] : []),
+      ...(busPort === undefined ? [] : [`cluster-port ${busPort}`]),
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      'loglevel warning',
+      `logfile ${join(dir, 'redis.log')}`,
+      ...(opts.sentinel
+        ? []
+        : [
+            'save ""',
+            `appendonly ${opts.appendonly ? 'yes' : 'no'}`,
+            'appendfsync everysec',
+            'enable-debug-command local',
+          ]),
+      ...(opts.conf ?? []),
+    ];
+    writeFileSync(confPath, `${lines.join('\n')}\n`, { mode: 0o600 });
+    chmodSync(confPath, 0o600);
+  };
+  await writeConf();
   let proc: ChildProcess;
   const launch = async (): Promise<void> => {
     proc = spawn(bin, opts.sentinel ? [confPath, '--sentinel'] : [confPath], { stdio: 'ignore', detached: true });
@@ -116,7 +130,8 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`redis-server exited early (${proc.exitCode}): ${readLog(dir)}`);
-      if (await canConnect(port)) break;
+      // a plain port must answer PING as Redis does: a process that took the port first does not
+      if (await (opts.tls ? canConnect(port) : answersPing(port))) break;
       if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port}: ${readLog(dir)}`);
       await new Promise((r) => setTimeout(r, 30));
     }
@@ -134,7 +149,20 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
     await exited;
     groups.delete(p.pid!);
   };
-  await launch();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (e) {
+      const raced = e instanceof Error && e.message.includes('Address already in use');
+      if (!raced || opts.port !== undefined || attempt >= 5) {
+        rmSync(dir, { recursive: true, force: true });
+        throw e;
+      }
+      rmSync(join(dir, 'redis.log'), { force: true });
+      await writeConf();
+    }
+  }
   return {
     url: `${opts.urlPrefix ?? (opts.tls ? 'rediss://' : 'redis://')}127.0.0.1:${port}`,
     port,
@@ -164,6 +192,22 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
 function readLog(dir: string): string {
   const r = spawnSync('tail', ['-n', '20', join(dir, 'redis.log')], { encoding: 'utf8' });
   return r.stdout ?? '';
+}
+
+/** True when a RESP reply (+PONG, or an error such as -NOAUTH) comes back to PING within 1 s. */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), 1000);
+    s.once('connect', () => s.write('PING\r\n'));
+    s.once('data', (b: Buffer) => done(b[0] === 0x2b || b[0] === 0x2d));
+    s.once('error', () => done(false));
+  });
 }
 
 export function canConnect(port: number): Promise<boolean> {
