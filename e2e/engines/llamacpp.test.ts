@@ -172,6 +172,7 @@ describe('llama.cpp (llama-server built from source) behind the gateway', () => 
         model: SERVED,
         messages: [{ role: 'user', content: 'Hello, how are you today? Please write a short story about a cat.' }],
         max_tokens: 8,
+        temperature: 0, // greedy: a sampled first token can be end-of-sequence
       },
     });
     assert.equal(res.status, 200, res.text);
@@ -193,7 +194,14 @@ describe('llama.cpp (llama-server built from source) behind the gateway', () => 
     const before = await spent();
     const res = await call(g.gw.url, '/v1/chat/completions', {
       key,
-      body: { model: SERVED, messages: [{ role: 'user', content: 'Say something.' }], stream: true, max_tokens: 6 },
+      // greedy: a sampled first token can be end-of-sequence
+      body: {
+        model: SERVED,
+        messages: [{ role: 'user', content: 'Say something.' }],
+        stream: true,
+        max_tokens: 6,
+        temperature: 0,
+      },
     });
     assert.equal(res.status, 200, res.text);
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
