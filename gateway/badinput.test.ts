@@ -119,6 +119,17 @@ describe('bad input', () => {
     assertOpenAIError(await post(chat('m1', { n: 'lots' })), 400, 'invalid_parameter');
   });
 
+  it('a completions prompt batch above maxN prompts × n -> 400 n_too_large naming prompt (red team F1)', async () => {
+    const batch = async (prompt: unknown, extra: Record<string, unknown> = {}): Promise<Res> =>
+      call(s.url, '/v1/completions', { key, body: { model: 'm1', prompt, max_tokens: 5, ...extra } });
+    const big = await batch(Array.from({ length: 100 }, () => 'hi'));
+    assertOpenAIError(big, 400, 'n_too_large');
+    assert.equal(big.json.error?.param, 'prompt');
+    assertOpenAIError(await batch(['a', 'b', 'c'], { n: 2 }), 400, 'n_too_large');
+    assertOpenAIError(await batch([[1], [2], [3], [4], [5]]), 400, 'n_too_large');
+    assert.equal((await batch(['a', 'b'], { n: 2 })).status, 200, 'two prompts × n 2 = maxN 4');
+  });
+
   it('banned parameters (SSRF and credential knobs) and unknown parameters', async () => {
     for (const p of [
       'api_base',

@@ -91,7 +91,7 @@ export const ERRORS = {
     400,
     'invalid_request_error',
     'n is larger than allowed.',
-    '`n` (or `best_of`) above the tenant maxN.',
+    '`n` (or `best_of`), times the prompts of a /v1/completions prompt batch, above the tenant maxN.',
   ),
   context_length_exceeded: spec(
     400,

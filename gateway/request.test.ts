@@ -187,8 +187,29 @@ describe('validateRequest (zod specs)', () => {
     assert.equal(p.requestedMaxTokens, 9);
     assert.equal(p.wantsStreamUsage, true);
     const c = validateRequest('completions', { model: 'm', prompt: [[1, 2], [3]], best_of: 3, suffix: 'end' });
-    assert.deepEqual(c.input, { texts: ['end'], overhead: 3 });
-    assert.equal(c.n, 3);
+    assert.deepEqual(c.input, { texts: ['end'], overhead: 3, nonText: 3 });
+    assert.equal(c.n, 6, 'two prompts × best_of 3');
+    assert.equal(c.batch, 2);
+  });
+
+  it('a completions prompt batch generates one completion per prompt × max(n, best_of) (red team F1)', () => {
+    const rows: [string, unknown, Record<string, unknown>, number, number][] = [
+      ['one string', 'hi', {}, 1, 1],
+      ['one token-id list', [1, 2, 3], { n: 2 }, 1, 2],
+      ['100 strings', Array.from({ length: 100 }, () => 'hi'), {}, 100, 100],
+      ['3 strings × n 2', ['a', 'b', 'c'], { n: 2 }, 3, 6],
+      ['3 strings × best_of 4 (n 2)', ['a', 'b', 'c'], { n: 2, best_of: 4 }, 3, 12],
+      ['2 token-id lists', [[1], [2, 3]], {}, 2, 2],
+    ];
+    for (const [name, prompt, extra, batch, n] of rows) {
+      const p = validateRequest('completions', { model: 'm', prompt, ...extra });
+      assert.equal(p.batch, batch, name);
+      assert.equal(p.n, n, name);
+    }
+    // embeddings: a list of inputs is one pass over all of them (their tokens summed), no sequences generated
+    const e = validateRequest('embeddings', { model: 'm', input: ['a b', 'c', 'd e f'] });
+    assert.equal(e.batch, 1);
+    assert.deepEqual(e.input.texts, ['a b', 'c', 'd e f']);
   });
 
   it('checkParameters: known-but-unsupported names get their own code; nulls are "not set"', () => {

@@ -28,8 +28,13 @@ export interface ParsedRequest {
   /** The validated body; the pipeline sets max_tokens and stream_options before forwarding. */
   readonly body: Record<string, unknown>;
   readonly stream: boolean;
-  /** Choices generated (max of n and best_of). */
+  /**
+   * Sequences the engine generates: max(n, best_of), times the prompts of a /v1/completions batch (a `prompt`
+   * list of strings or of token-id lists is one completion per prompt, as vLLM and OpenAI run it).
+   */
   readonly n: number;
+  /** Prompts in a /v1/completions batch (1 for anything else): `n` already includes them. */
+  readonly batch: number;
   /** min(max_tokens, max_completion_tokens) as the caller sent it. */
   readonly requestedMaxTokens: number | undefined;
   readonly input: InputText;
@@ -206,10 +211,19 @@ function promptInput(endpoint: Endpoint, v: unknown, param: string): InputText {
   if (typeof v === 'string') return { texts: [v], overhead: 0 };
   const list = v as unknown[];
   if (typeof list[0] === 'string') return { texts: list as string[], overhead: 0 };
-  if (typeof list[0] === 'number') return { texts: [], overhead: list.length };
+  if (typeof list[0] === 'number') return { texts: [], overhead: list.length, nonText: list.length };
   let ids = 0;
   for (const x of list as number[][]) ids += x.length;
-  return { texts: [], overhead: ids };
+  return { texts: [], overhead: ids, nonText: ids };
+}
+
+/**
+ * Prompts in a validated completions `prompt`: a list of strings or of token-id lists is a batch (the engine
+ * runs one completion per prompt); a string or one token-id list is one prompt.
+ */
+export function promptBatch(prompt: unknown): number {
+  if (!Array.isArray(prompt)) return 1;
+  return typeof prompt[0] === 'number' ? 1 : prompt.length;
 }
 
 /** Validate a parsed body against the endpoint allowlist and shape rules. */
@@ -228,19 +242,20 @@ export function validateRequest(endpoint: Endpoint, body: Record<string, unknown
     if (body.prompt === undefined)
       throw new GatewayError('invalid_parameter', 'prompt is required.', { param: 'prompt' });
     input = promptInput(endpoint, body.prompt, 'prompt');
-    if (typeof body.suffix === 'string') input = { texts: [...input.texts, body.suffix], overhead: input.overhead };
+    if (typeof body.suffix === 'string') input = { ...input, texts: [...input.texts, body.suffix] };
   } else {
     if (body.input === undefined) throw new GatewayError('invalid_parameter', 'input is required.', { param: 'input' });
     input = promptInput(endpoint, body.input, 'input');
   }
   if (toolNames.length > 0) {
     const defs = JSON.stringify([body.tools ?? [], body.functions ?? []]);
-    input = { texts: [...input.texts, defs], overhead: input.overhead };
+    input = { ...input, texts: [...input.texts, defs] };
   }
 
   // values were validated (integers >= 1) by checkParameters
   const int = (k: string): number | undefined => body[k] as number | undefined;
-  const n = Math.max(int('n') ?? 1, int('best_of') ?? 1);
+  const batch = endpoint === 'completions' ? promptBatch(body.prompt) : 1;
+  const n = Math.max(int('n') ?? 1, int('best_of') ?? 1) * batch;
   const mt = int('max_tokens');
   const mct = int('max_completion_tokens');
   const requestedMaxTokens = mt === undefined ? mct : mct === undefined ? mt : Math.min(mt, mct);
@@ -249,5 +264,5 @@ export function validateRequest(endpoint: Endpoint, body: Record<string, unknown
     throw new GatewayError('invalid_parameter', 'stream_options requires stream: true.', { param: 'stream_options' });
   const so = body.stream_options;
   const wantsStreamUsage = stream && isObj(so) && so.include_usage === true;
-  return { endpoint, model, body, stream, n, requestedMaxTokens, input, toolNames, wantsStreamUsage };
+  return { endpoint, model, body, stream, n, batch, requestedMaxTokens, input, toolNames, wantsStreamUsage };
 }

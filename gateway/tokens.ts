@@ -37,6 +37,8 @@ const SEGMENT_CHARS = 1024;
 export interface InputText {
   readonly texts: readonly string[];
   readonly overhead: number;
+  /** The part of `overhead` that is not counted from text (media part estimates, token ids); absent: 0. */
+  readonly nonText?: number;
 }
 
 export function upperBound(input: InputText): number {

@@ -11,9 +11,12 @@ export interface BoundsInput {
   readonly budgetLines: readonly CfgBudgetLine[];
   readonly model: Pick<CfgModel, 'contextLength' | 'maxInputTokens' | 'maxOutputTokens' | 'cost'>;
   readonly endpoint: Endpoint;
+  /** Sequences generated: max(n, best_of) × the prompts of a completions batch (request.ts). */
   readonly n: number;
   /** `best_of` was the parameter that asked for n (named in the refusal). */
   readonly nFromBestOf: boolean;
+  /** Prompts in a completions batch (absent: 1); a batch above maxN names `prompt`. */
+  readonly batch?: number | undefined;
   /** A cheap upper bound of the input tokens (bytes-based, tokens.ts upperBound). */
   readonly inputBound: number;
 }
@@ -36,11 +39,19 @@ export function minDefined(a: number | undefined, b: number | undefined): number
   return Math.min(a, b);
 }
 
-/** Throws n_too_large; otherwise the bounds. */
+/** Throws n_too_large (maxN bounds the sequences a request generates, a batch's included); otherwise the bounds. */
 export function requestBounds(i: BoundsInput): Bounds {
   const lim = i.limits;
-  if (i.n > lim.maxN)
+  const batch = i.batch ?? 1;
+  if (i.n > lim.maxN) {
+    if (batch > 1)
+      throw new GatewayError(
+        'n_too_large',
+        `A prompt batch generates one completion per prompt × n: ${lim.maxN} at most per request.`,
+        { param: 'prompt' },
+      );
     throw new GatewayError('n_too_large', `n may be at most ${lim.maxN}.`, { param: i.nFromBestOf ? 'best_of' : 'n' });
+  }
   const context = i.model.contextLength;
   const maxIn = minDefined(lim.maxInputTokens, i.model.maxInputTokens);
   const outCap =

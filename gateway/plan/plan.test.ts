@@ -91,6 +91,14 @@ describe('requestBounds', () => {
         );
     });
   }
+  it('a completions prompt batch counts one sequence per prompt × n against maxN, before any counting', () => {
+    // red team F1: 100 prompts reserved as one completion; the batch is refused here, before the input is read
+    assert.throws(
+      () => requestBounds(bounds({ endpoint: 'completions', n: 100, batch: 100 })),
+      (e: GatewayError) => e.code === 'n_too_large' && e.param === 'prompt',
+    );
+    assert.equal(outcome(() => requestBounds(bounds({ endpoint: 'completions', n: 4, batch: 2 }))) instanceof Object, true);
+  });
   it('names best_of when it asked for n', () => {
     assert.throws(
       () => requestBounds(bounds({ n: 9, nFromBestOf: true })),

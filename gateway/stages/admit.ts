@@ -109,6 +109,7 @@ export async function admit(
     endpoint: parsed.endpoint,
     n: parsed.n,
     nFromBestOf: parsed.body.best_of !== undefined,
+    batch: parsed.batch,
     inputBound: upperBound(parsed.input),
   });
   // sliced (yields to the event loop), stops at limit + 1, linear in the input (gateway/tokens.ts)
