@@ -132,7 +132,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     }),
     settleOverrun: new Counter({
       name: 'tollgate_settle_overrun_total',
-      help: 'Settlements whose actual cost exceeded the reservation (charged at the reservation, the rest logged).',
+      help: 'Settlements whose actual cost exceeded the reservation (the actual cost is charged, and logged).',
       labelNames: ['model'],
       registers: r,
     }),

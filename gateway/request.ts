@@ -15,7 +15,8 @@ import {
 import { Messages, type ChatMessage } from '../api/openai/chat.ts';
 import { GatewayError, type ErrorCode } from './errors.ts';
 import { isObj } from './json.ts';
-import { MEDIA_PART_TOKENS, PER_MESSAGE_TOKENS, REPLY_PRIMING_TOKENS, type InputText } from './tokens.ts';
+import { audioTokens, imageTokens, MAX_MEDIA_PARTS } from './media.ts';
+import { PER_MESSAGE_TOKENS, REPLY_PRIMING_TOKENS, type InputText } from './tokens.ts';
 
 export type { Endpoint } from '../api/openai/index.ts';
 export { BANNED_PARAMETERS } from '../api/openai/index.ts';
@@ -187,20 +188,34 @@ function messagesInput(v: unknown): InputText {
   const messages = v as ChatMessage[];
   const texts: string[] = [];
   let overhead = REPLY_PRIMING_TOKENS;
+  let media = 0;
+  let nonText = 0;
   for (const m of messages) {
     overhead += PER_MESSAGE_TOKENS;
     const c = m.content;
     if (typeof c === 'string') texts.push(c);
     else if (Array.isArray(c)) {
       for (const p of c) {
-        if (p.type === 'text') texts.push(p.text);
-        else overhead += MEDIA_PART_TOKENS;
+        if (p.type === 'text') {
+          texts.push(p.text);
+          continue;
+        }
+        // bounded before any part is estimated (media.ts: an estimate decodes up to a header per part)
+        if (++media > MAX_MEDIA_PARTS)
+          throw new GatewayError(
+            'invalid_messages',
+            `A request may hold at most ${MAX_MEDIA_PARTS} image or audio parts.`,
+            { param: 'messages' },
+          );
+        const t = p.type === 'image_url' ? imageTokens(p.image_url) : audioTokens(p.input_audio);
+        overhead += t;
+        nonText += t;
       }
     }
     if (m.name !== undefined) texts.push(m.name);
     if (m.tool_calls !== undefined) texts.push(JSON.stringify(m.tool_calls));
   }
-  return { texts, overhead };
+  return nonText > 0 ? { texts, overhead, nonText } : { texts, overhead };
 }
 
 /** prompt (completions) or input (embeddings): validated by its schema, then the text (or token ids) to count. */

@@ -24,8 +24,6 @@ export type { Encoding };
 /** Tokens OpenAI adds per chat message (role, separators) and for the reply priming. */
 export const PER_MESSAGE_TOKENS = 4;
 export const REPLY_PRIMING_TOKENS = 3;
-/** Estimate for a non-text part (image, audio): reserved, then corrected by the upstream usage. */
-export const MEDIA_PART_TOKENS = 512;
 /** Longest pre-tokenizer piece encoded whole; longer pieces are counted in chunks of this size. */
 export const MAX_PIECE_CHARS = 128;
 /** Characters encoded between two yields to the event loop (async counters). */

@@ -1,4 +1,4 @@
-// Table tests of settlement: which charge applies to what happened upstream, never above the reservation.
+// Table tests of settlement: which charge applies to what happened upstream; an overrun is charged and flagged.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chargeBasis, chargeFor, emptyOutcome, needsInputCount, type ChargePlan, type Outcome } from './charge.ts';
@@ -25,7 +25,7 @@ const PLAN: ChargePlan = {
   rawTokens: 200,
   maxOut: 50,
   n: 2,
-  capAtEstimate: true,
+  budgeted: true,
 };
 const NONE: Outcome = emptyOutcome();
 const o = (over: Partial<Outcome>): Outcome => ({ ...NONE, ...over });
@@ -50,14 +50,15 @@ describe('chargeFor', () => {
       { basis: 'usage', tokensIn: 100, tokensOut: 100, cost: 300, overrun: false, hitCap: true },
     ],
     [
-      'actual above the reservation: charged the reservation, overrun flagged',
+      // red team F6: 8 images an engine counts at 32,000 tokens were charged the 4,187 reserved
+      "actual above the reservation: the engine's count is charged, overrun flagged",
       PLAN,
       o({ upstreamWorked: true, usage: { prompt_tokens: 300, completion_tokens: 10 } }),
-      { basis: 'usage', tokensIn: 300, tokensOut: 10, cost: 300, overrun: true, hitCap: false },
+      { basis: 'usage', tokensIn: 300, tokensOut: 10, cost: 320, overrun: true, hitCap: false },
     ],
     [
-      'no budget lines: nothing to cap at',
-      { ...PLAN, capAtEstimate: false },
+      'no budget lines: charged, no overrun to flag',
+      { ...PLAN, budgeted: false },
       o({ upstreamWorked: true, usage: { prompt_tokens: 300, completion_tokens: 10 } }),
       { basis: 'usage', tokensIn: 300, tokensOut: 10, cost: 320, overrun: false, hitCap: false },
     ],
@@ -126,7 +127,7 @@ describe('chargeFor: gpuSeconds models settle on the time measured', () => {
     ],
     ['cut by the gateway: the time it ran', o({ abort: 'client', upstreamSeconds: 1 }), 6],
     ['never reached: nothing', o({ upstreamSeconds: 0.5 }), 0],
-    ['capped at the reservation', o({ upstreamWorked: true, upstreamSeconds: 100 }), 100],
+    ['above the reservation: the time measured', o({ upstreamWorked: true, upstreamSeconds: 100 }), 600],
   ];
   for (const [name, outcome, want] of cases) it(name, () => assert.equal(chargeFor(plan, outcome).cost, want));
 });
@@ -148,7 +149,7 @@ describe('needsInputCount: only a served charge on a bounded (not counted) input
 
   it('the counted input is what a served charge uses', () => {
     const c = chargeFor(
-      { ...PLAN, inputExact: false, capAtEstimate: false },
+      { ...PLAN, inputExact: false, budgeted: false },
       o({ upstreamWorked: true, countedOut: 3 }),
       42,
     );

@@ -47,17 +47,12 @@ export interface ChargePlan {
   readonly rawTokens: number;
   readonly maxOut: number;
   readonly n: number;
-  /** The reservation holds budget lines: the charge never exceeds what was reserved (issue #10, item 7). */
-  readonly capAtEstimate: boolean;
+  /** The reservation holds budget lines: a charge above the estimate is an overrun (logged and counted). */
+  readonly budgeted: boolean;
 }
 
 /** The charge plan of a request plan: what settlement needs of it, the model's cost and encoding. */
-export function chargePlanOf(
-  plan: RequestPlan,
-  cost: ModelCost,
-  encoding: Encoding,
-  capAtEstimate: boolean,
-): ChargePlan {
+export function chargePlanOf(plan: RequestPlan, cost: ModelCost, encoding: Encoding, budgeted: boolean): ChargePlan {
   return {
     cost,
     encoding,
@@ -68,7 +63,7 @@ export function chargePlanOf(
     rawTokens: plan.rawTokens,
     maxOut: plan.maxOut,
     n: plan.n,
-    capAtEstimate,
+    budgeted,
   };
 }
 
@@ -84,9 +79,12 @@ export interface Charge {
   readonly tokensOut: number;
   /** Cost of the actual usage. */
   readonly actual: number;
-  /** What is charged (actual, capped at the reservation). */
+  /**
+   * What is charged: the actual cost, also above the reservation (the engine's input count, output no more
+   * than was served, measured GPU time). Budgets may end a window above their limit by that overrun.
+   */
   readonly cost: number;
-  /** The actual cost was above the reservation (logged and counted, not billed). */
+  /** The actual cost was above the reservation (charged, logged and counted). */
   readonly overrun: boolean;
   /** The output stopped at the effective max_tokens (anomaly detection's capHit). */
   readonly hitCap: boolean;
@@ -115,9 +113,16 @@ export function chargeFor(p: ChargePlan, o: Outcome, countedInput?: number): Cha
       : worked
         ? gpuCost(p.cost, o.upstreamSeconds)
         : 0;
-  const cost = p.capAtEstimate ? Math.min(actual, p.estimate) : actual;
   const hitCap = o.finishLength || (p.maxOut > 0 && tokensOut >= p.maxOut * p.n);
-  return { basis, tokensIn, tokensOut, actual, cost, overrun: p.capAtEstimate && actual > p.estimate + 1e-9, hitCap };
+  return {
+    basis,
+    tokensIn,
+    tokensOut,
+    actual,
+    cost: actual,
+    overrun: p.budgeted && actual > p.estimate + 1e-9,
+    hitCap,
+  };
 }
 
 function tokensFor(basis: ChargeBasis, p: ChargePlan, o: Outcome, countedInput: number | undefined): [number, number] {

@@ -97,7 +97,10 @@ describe('requestBounds', () => {
       () => requestBounds(bounds({ endpoint: 'completions', n: 100, batch: 100 })),
       (e: GatewayError) => e.code === 'n_too_large' && e.param === 'prompt',
     );
-    assert.equal(outcome(() => requestBounds(bounds({ endpoint: 'completions', n: 4, batch: 2 }))) instanceof Object, true);
+    assert.equal(
+      outcome(() => requestBounds(bounds({ endpoint: 'completions', n: 4, batch: 2 }))) instanceof Object,
+      true,
+    );
   });
   it('names best_of when it asked for n', () => {
     assert.throws(

@@ -1,5 +1,5 @@
 // Settlement: the charge (plan/charge.ts, pure) applied — metrics, anomaly's capHit, and the store corrected
-// from the reservation to the actual cost (never above it; an overrun is logged and counted, not billed).
+// from the reservation to the actual cost (also above it: an overrun is charged, logged and counted).
 import type { Logger } from 'pino';
 import type { CfgModel } from '../../api/gateway-config.ts';
 import type { Metrics } from '../metrics.ts';
@@ -64,7 +64,7 @@ export function applyCharge(
         actual: round3(c.actual),
         cost: round3(c.cost),
       },
-      'actual cost above the reservation; charged the reservation',
+      'actual cost above the reservation; charged the actual cost',
     );
   }
   void res.store.settle(res, { cost: c.cost, tokens: c.tokensIn + c.tokensOut }).catch((e: unknown) => {
