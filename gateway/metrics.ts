@@ -138,7 +138,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     }),
     inputTokenRatio: new Gauge({
       name: 'tollgate_input_token_ratio',
-      help: "Engine-reported / gateway-estimated input tokens, EWMA per model (served names; learnt from settlements on the engine's usage); its clamp to [1, 4] scales the reservation.",
+      help: "Engine-reported / gateway-estimated input tokens, EWMA per model over every tenant's text-only settlements on the engine's usage (served names); scales other tenants' reservations by at most 1.5, a tenant's own average by at most 4.",
       labelNames: ['model'],
       registers: r,
     }),

@@ -208,5 +208,8 @@ async function settle(
   ctx.rec.costUnit = model.cfg.cost.unit;
   if (deps.anomaly && ctx.key && parsed.endpoint !== 'embeddings' && (o.upstreamWorked || o.usage !== undefined))
     deps.anomaly.onResponse(ctx, ctx.key, c.hitCap);
-  applyCharge(deps, ctx.reqId, model.cfg, plan, reservation, c);
+  applyCharge(deps, ctx.reqId, model.cfg, plan, reservation, c, {
+    tenant: ctx.key?.tenant.cfg.id,
+    nonText: parsed.input.nonText,
+  });
 }

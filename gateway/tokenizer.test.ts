@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { encodingFor } from './encodings.ts';
-import { ALPHA } from './plan/input-ratio.ts';
+import { ALPHA, SHARED_FACTOR_MAX } from './plan/input-ratio.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
 import { CAPTURED, call, chat, installLeakScan, startStack, type Stack } from './test/harness.ts';
 import { countText } from './tokens.ts';
@@ -17,6 +17,8 @@ const LIMIT = 200;
 // Hindi: ~13 tokens per repeat in cl100k_base, ~5 in o200k_base
 const PROMPT = 'नमस्ते दुनिया '.repeat(20);
 const key = newKey();
+const otherKey = newKey();
+const imageKey = newKey();
 let s: Stack;
 before(async () => {
   s = await startStack((url) =>
@@ -104,6 +106,17 @@ describe('the learnt correction raises the reservation towards what the engine r
               budgets: [{ unit: 'tokens', limit: 10_000_000, windowSeconds: 86400 }],
             },
           }),
+          ...['other', 'img'].map((name) =>
+            tenant({
+              name,
+              models: ['m-x3'],
+              keys: [{ name: 'k', key: name === 'other' ? otherKey : imageKey }],
+              limits: {
+                maxOutputTokens: 10,
+                budgets: [{ unit: 'tokens', limit: 10_000_000, windowSeconds: 86400 }],
+              },
+            }),
+          ),
         ],
       ),
     );
@@ -138,5 +151,38 @@ describe('the learnt correction raises the reservation towards what the engine r
     const factorBeforeLast = 1 + 2 * (1 - (1 - ALPHA) ** 29);
     assert.equal(reserved.at(-1), Math.ceil(estimate * factorBeforeLast) + 10);
     assert.deepEqual(new Set(seenMaxTokens), new Set([10]), 'max_tokens is not corrected');
+  });
+
+  // red team F9: one tenant's traffic drove the one shared ratio, and every tenant's reservation, to ×4
+  const reservedOf = async (k: string, content: unknown): Promise<number> => {
+    const before = CAPTURED.length;
+    const res = await call(st.url, '/v1/chat/completions', {
+      key: k,
+      body: chat('m-x3', { messages: [{ role: 'user', content }] }),
+    });
+    assert.equal(res.status, 200, res.text.slice(0, 200));
+    await new Promise((r) => setTimeout(r, 20));
+    const line = CAPTURED.slice(before).find((l) => l.includes('"audit"') && l.includes('"reserved"'));
+    assert.ok(line, 'an audit line with the reservation');
+    return (JSON.parse(line) as { audit: { reserved: number } }).audit.reserved;
+  };
+  const gauge = async (): Promise<number> => {
+    const metrics = await (await fetch(`${st.gw.metricsUrl}/metrics`)).text();
+    return Number(/tollgate_input_token_ratio\{model="m-x3"\} ([0-9.]+)/.exec(metrics)?.[1]);
+  };
+
+  it("another tenant's same request: raised by the model's average at most ×1.5, not ×2.9", async () => {
+    assert.ok((await gauge()) > 2.8, 'the model average has learnt ~2.9 from tenant x3');
+    assert.equal(await reservedOf(otherKey, PROMPT_EN), Math.ceil(estimate * SHARED_FACTOR_MAX) + 10);
+  });
+
+  it('image requests teach the average nothing', async () => {
+    const before = await gauge();
+    const parts = [
+      { type: 'text', text: PROMPT_EN },
+      { type: 'image_url', image_url: { url: 'https://example.com/i.png' } },
+    ];
+    for (let i = 0; i < 10; i++) await reservedOf(imageKey, parts);
+    assert.equal(await gauge(), before);
   });
 });

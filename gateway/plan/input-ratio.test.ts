@@ -19,12 +19,18 @@ import {
   reserveFactor,
   SAMPLE_MAX,
   SAMPLE_MIN,
+  SHARED_FACTOR_MAX,
 } from './input-ratio.ts';
 import { planRequest, type PlanInput } from './plan.ts';
 
 describe('ratioSample: what a settlement teaches', () => {
-  const base = { basis: 'usage', inputExact: true, estimatedInput: 100, engineInput: 150 };
-  const cases: [string, Partial<typeof base>, number | undefined][] = [
+  const base: Parameters<typeof ratioSample>[0] = {
+    basis: 'usage',
+    inputExact: true,
+    estimatedInput: 100,
+    engineInput: 150,
+  };
+  const cases: [string, Partial<Parameters<typeof ratioSample>[0]>, number | undefined][] = [
     ["the engine's usage on an exact count: engine / estimate", {}, 1.5],
     ['engine counts fewer', { engineInput: 80 }, 0.8],
     ['no usage (served text counted): nothing', { basis: 'served' }, undefined],
@@ -36,6 +42,10 @@ describe('ratioSample: what a settlement teaches', () => {
     ['engine reports garbage: nothing', { engineInput: Number.NaN }, undefined],
     ['absurdly high: clamped', { engineInput: 100_000 }, SAMPLE_MAX],
     ['absurdly low: clamped', { engineInput: 1 }, SAMPLE_MIN],
+    // red team F9: image requests (engine 16,000 vs a flat estimate) drove the model's ratio to its ceiling
+    ['media parts in the input: nothing', { nonText: 512, engineInput: 16_000 }, undefined],
+    ['token ids in the input: nothing', { nonText: 40 }, undefined],
+    ['no non-text part: learnt', { nonText: 0 }, 1.5],
   ];
   for (const [name, over, want] of cases) it(name, () => assert.equal(ratioSample({ ...base, ...over }), want));
 });
@@ -47,13 +57,18 @@ describe('nextRatio and reserveFactor: an EWMA, applied within [1, FACTOR_MAX]',
     for (let i = 0; i < 200; i++) r = nextRatio(r, 1.8);
     assert.ok(Math.abs(r! - 1.8) < 1e-6, String(r));
   });
-  const cases: [string, number | undefined, number][] = [
-    ['nothing learnt', undefined, 1],
-    ['engine counts more', 1.7, 1.7],
-    ['engine counts fewer: never below the own count', 0.6, 1],
-    ['far more: at most FACTOR_MAX', 7, FACTOR_MAX],
+  const cases: [string, number | undefined, number | undefined, number][] = [
+    ['nothing learnt', undefined, undefined, 1],
+    ['engine counts more', 1.7, undefined, 1.7],
+    ['engine counts fewer: never below the own count', 0.6, undefined, 1],
+    ['far more: at most FACTOR_MAX', 7, undefined, FACTOR_MAX],
+    ["the model's average alone", undefined, 1.2, 1.2],
+    ["the model's average counts at most SHARED_FACTOR_MAX", undefined, 7, SHARED_FACTOR_MAX],
+    ['own above the model: own', 3, 1.2, 3],
+    ['own below the model: the model (bounded)', 1.1, 7, SHARED_FACTOR_MAX],
+    ['both low: 1', 0.5, 0.7, 1],
   ];
-  for (const [name, ratio, want] of cases) it(name, () => assert.equal(reserveFactor(ratio), want));
+  for (const [name, own, shared, want] of cases) it(name, () => assert.equal(reserveFactor(own, shared), want));
   const reserve: [number, number, number][] = [
     [100, 1, 100],
     [100, 1.25, 125],
@@ -64,32 +79,74 @@ describe('nextRatio and reserveFactor: an EWMA, applied within [1, FACTOR_MAX]',
     it(`reservedInput(${tokens}, ${factor}) = ${want}`, () => assert.equal(reservedInput(tokens, factor), want));
 });
 
-describe('InputRatios: per model, bounded, published', () => {
+describe('InputRatios: per model and tenant, bounded, published', () => {
   it('learns per model and publishes each change', () => {
     const seen: [string, number][] = [];
     const r = new InputRatios((m, v) => seen.push([m, v]));
     const s = { basis: 'usage', inputExact: true, estimatedInput: 100, engineInput: 300 };
-    assert.equal(r.learn('a', s), 1 + ALPHA * 2);
-    assert.equal(r.learn('b', { ...s, basis: 'served' }), undefined);
-    assert.equal(r.factor('a'), 1 + ALPHA * 2);
-    assert.equal(r.factor('b'), 1);
+    assert.equal(r.learn('a', 't', s), 1 + ALPHA * 2);
+    assert.equal(r.learn('b', 't', { ...s, basis: 'served' }), undefined);
+    assert.equal(r.factor('a', 't'), 1 + ALPHA * 2);
+    assert.equal(r.factor('b', 't'), 1);
     assert.deepEqual(seen, [['a', 1 + ALPHA * 2]]);
   });
 
   it(`tracks at most ${MAX_MODELS} models (the gauge's cardinality)`, () => {
     const r = new InputRatios();
     const s = { basis: 'usage', inputExact: true, estimatedInput: 100, engineInput: 200 };
-    for (let i = 0; i < MAX_MODELS; i++) assert.notEqual(r.learn(`m${i}`, s), undefined);
-    assert.equal(r.learn('one-more', s), undefined);
-    assert.notEqual(r.learn('m0', s), undefined, 'known models keep learning');
+    for (let i = 0; i < MAX_MODELS; i++) assert.notEqual(r.learn(`m${i}`, 't', s), undefined);
+    assert.equal(r.learn('one-more', 't', s), undefined);
+    assert.notEqual(r.learn('m0', 't', s), undefined, 'known models keep learning');
+  });
+
+  it('tracks at most maxPairs tenant averages: the pair first learnt goes first', () => {
+    const r = new InputRatios(undefined, 2);
+    const s = { basis: 'usage', inputExact: true, estimatedInput: 100, engineInput: 300 };
+    for (const t of ['t1', 't2', 't3']) for (let i = 0; i < 50; i++) r.learn('m', t, s);
+    assert.equal(r.ownRatio('m', 't1'), undefined);
+    assert.ok(r.ownRatio('m', 't2')! > 2.9 && r.ownRatio('m', 't3')! > 2.9);
+    assert.equal(r.factor('m', 't1'), SHARED_FACTOR_MAX, 'a dropped tenant falls back to the bounded model average');
   });
 
   it('a tenant cannot lower the reservation of a model: steady short counts leave the factor at 1', () => {
     const r = new InputRatios();
     for (let i = 0; i < 100; i++)
-      r.learn('m', { basis: 'usage', inputExact: true, estimatedInput: 100, engineInput: 10 });
+      r.learn('m', 't', { basis: 'usage', inputExact: true, estimatedInput: 100, engineInput: 10 });
     assert.equal(r.ratio('m')! < 0.3, true);
-    assert.equal(r.factor('m'), 1);
+    assert.equal(r.factor('m', 't'), 1);
+    assert.equal(r.factor('m', 'other'), 1);
+  });
+
+  it("one tenant's traffic moves another tenant's reservation by at most SHARED_FACTOR_MAX (red team F9)", () => {
+    const r = new InputRatios();
+    // the attacker's text, counted by the engine at the sample ceiling, as often as it likes
+    for (let i = 0; i < 1000; i++)
+      r.learn('m', 'attacker', { basis: 'usage', inputExact: true, estimatedInput: 100, engineInput: 100_000 });
+    assert.equal(r.factor('m', 'attacker'), FACTOR_MAX, 'its own reservations: up to FACTOR_MAX');
+    assert.equal(r.factor('m', 'victim'), SHARED_FACTOR_MAX);
+    const victim = planRequest(planInput({ inputReserveFactor: r.factor('m', 'victim') }));
+    assert.equal(victim.reservedInputTokens, 200 * SHARED_FACTOR_MAX, 'the same 200-token request, at most ×1.5');
+    // a victim whose own traffic shows a real gap keeps its own (higher) factor
+    for (let i = 0; i < 100; i++)
+      r.learn('m', 'victim', { basis: 'usage', inputExact: true, estimatedInput: 100, engineInput: 220 });
+    assert.ok(Math.abs(r.factor('m', 'victim') - 2.2) < 0.01, String(r.factor('m', 'victim')));
+    // other models are untouched
+    assert.equal(r.factor('m2', 'victim'), 1);
+  });
+
+  it("image requests teach nothing: another tenant's text reservation stays at the gateway's count", () => {
+    const r = new InputRatios();
+    for (let i = 0; i < 30; i++)
+      r.learn('m', 'guard', {
+        basis: 'usage',
+        inputExact: true,
+        estimatedInput: 2064,
+        engineInput: 16_000,
+        nonText: 2048,
+      });
+    assert.equal(r.ratio('m'), undefined);
+    assert.equal(r.factor('m', 'plain'), 1);
+    assert.equal(r.factor('m', 'guard'), 1);
   });
 });
 

@@ -128,7 +128,7 @@ export async function admit(
     n: parsed.n,
     requestedMaxTokens: parsed.requestedMaxTokens,
     input,
-    inputReserveFactor: deps.inputRatios?.factor(model.cfg.servedName),
+    inputReserveFactor: deps.inputRatios?.factor(model.cfg.servedName, tenant.cfg.id),
   });
   return { model, plan, guard: compiled.guard };
 }

@@ -32,6 +32,14 @@ export async function charge(
   return chargeFor(p, o, counted);
 }
 
+/** Who the request was for and what its input held: what the learnt input ratio may learn from it. */
+export interface LearnFrom {
+  /** The tenant's id (undefined: no key, nothing is learnt). */
+  readonly tenant: string | undefined;
+  /** InputText.nonText: media estimates and token ids teach nothing about the tokenizer. */
+  readonly nonText: number | undefined;
+}
+
 /** Metrics and the store's correction; the store write is not awaited (a failure leaves the reservation charged). */
 export function applyCharge(
   deps: SettleDeps,
@@ -40,17 +48,20 @@ export function applyCharge(
   plan: RequestPlan,
   reservation: Reservation | undefined,
   c: Charge,
+  from: LearnFrom,
 ): void {
   const name = model.servedName;
   deps.metrics.tokens.inc({ model: name, direction: 'input' }, c.tokensIn);
   deps.metrics.tokens.inc({ model: name, direction: 'output' }, c.tokensOut);
   deps.metrics.cost.inc({ model: name, unit: model.cost.unit }, c.cost);
-  deps.inputRatios?.learn(name, {
-    basis: c.basis,
-    inputExact: plan.inputExact,
-    estimatedInput: plan.inputTokens,
-    engineInput: c.tokensIn,
-  });
+  if (from.tenant !== undefined)
+    deps.inputRatios?.learn(name, from.tenant, {
+      basis: c.basis,
+      inputExact: plan.inputExact,
+      estimatedInput: plan.inputTokens,
+      engineInput: c.tokensIn,
+      nonText: from.nonText,
+    });
   const res = reservation;
   if (!res) return;
   if (c.overrun) {
