@@ -58,6 +58,13 @@ export interface Rule {
     readonly offset: number;
     readonly before: number;
     readonly maxLength: number;
+    /**
+     * Characters past a window's last start that must have arrived before a stream asks about the window (the
+     * rule's head, whose whole text findWindow and excludesWindow need to rule a window out): asked earlier, the
+     * answer is "undecided" unless a whole match is there, and the window is asked again. A stream holds the window
+     * meanwhile (see windowDue in scanner.ts); 0 or absent: asked at once.
+     */
+    readonly askAfter?: number;
   };
   /** With `keywords`: the leftmost accepted-or-not match starting in [from, lastStart], or null. */
   findWindow?(view: string, from: number, lastStart: number): Hit | null;

@@ -258,6 +258,17 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
   return p;
 }
 
+/**
+ * Whether a stream asks a rule about the keyword window ending (its last start) at `last` now, with the buffer ending
+ * at `bEnd`: at the end of the text, or once `askAfter` characters past the window have arrived (the rule's head: an
+ * earlier answer could only be "undecided", and the window would be asked again on the next pass). Until then the
+ * window is held from its first position — the same as an "undecided" answer, from a position no later: the same
+ * matches are found, once, and text is released at most that much later.
+ */
+export function windowDue(final: boolean, bEnd: number, last: number, askAfter: number): boolean {
+  return final || bEnd >= last + askAfter;
+}
+
 const REDACTING: ReadonlySet<RuleKind> = new Set(['secret', 'pii', 'custom', 'canary']);
 const KIND_RANK: Record<RuleKind, number> = { canary: 0, secret: 1, custom: 2, pii: 3, exfiltration: 4 };
 
@@ -293,6 +304,12 @@ export class StreamScanner {
   readonly #prefixAsked: number[];
   /** Per keyword rule: the buffer end before which its undecided window is not asked about again. */
   readonly #excludeWait: number[];
+  /**
+   * Per keyword rule: the last keyword occurrence (absolute start) whose window is proven dead — no match of the rule
+   * can start in it any more, whatever text comes (see #keywordRule); -1: none. Windows come in keyword order, so every
+   * occurrence up to it is skipped on later passes instead of being searched again.
+   */
+  readonly #deadKeyword: number[];
 
   constructor(rules: readonly Rule[]) {
     this.#rules = rules;
@@ -307,6 +324,7 @@ export class StreamScanner {
     this.#prefixAt = rules.map(() => 0);
     this.#prefixAsked = rules.map(() => -Infinity);
     this.#excludeWait = rules.map(() => 0);
+    this.#deadKeyword = rules.map(() => -1);
   }
 
   /** Feed a delta; returns what may be released. */
@@ -608,13 +626,20 @@ export class StreamScanner {
         return h && h.start <= last ? h : null;
       });
     let h = 0;
+    const dead = this.#deadKeyword[i] as number;
     while (hits !== undefined && h < hits.length && pos < bEnd) {
       const k = hits[h] as number;
       const ws = Math.max(pos, k - kw.offset);
       const last = k + kw.before;
-      if (ws > last) {
+      // a window proven dead on an earlier pass (pos only grows: this one is a part of it)
+      if (ws > last || k <= dead) {
         h++;
         continue;
+      }
+      // not asked before the rule's head can have arrived (an earlier answer could only be "undecided"): held
+      if (!windowDue(final, bEnd, last, kw.askAfter ?? 0)) {
+        undecided = ws;
+        break;
       }
       const hit = findWindow(view, ws - base, last - base);
       if (!hit) {
@@ -632,6 +657,9 @@ export class StreamScanner {
             break;
           }
         }
+        // dead for good: every match starting in [ws, last] lies in the buffer (or cannot start before `decidable`),
+        // or the rule's head and closure rule the window out — more text changes neither
+        this.#deadKeyword[i] = k;
         h++;
         continue;
       }

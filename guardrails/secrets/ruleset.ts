@@ -434,7 +434,17 @@ export function compileSecretRule(
     maxLength,
     alphabet: body ?? info.alphabet,
     ...(tail ? { alphabetSlack: tail.slack } : {}),
-    ...(keywords.length > 0 ? { keywords: { list: keywords, offset, before, maxLength: kwMax } } : { source }),
+    ...(keywords.length > 0
+      ? {
+          keywords: {
+            list: keywords,
+            offset,
+            before,
+            maxLength: kwMax,
+            ...(head ? { askAfter: head.maxLength + 1 } : {}),
+          },
+        }
+      : { source }),
     find(view, from) {
       const re = (indexed ??= new RE2(source, 'gud'));
       re.lastIndex = from;
