@@ -625,6 +625,10 @@ export class StreamScanner {
         const h = rule.find(v, from);
         return h && h.start <= last ? h : null;
       });
+    // a match this pass would only hold (below) is not read further than its bounds
+    const wanted = final
+      ? undefined
+      : (start: number, end: number) => start + base < decidable && end + base + LOOKAHEAD <= bEnd;
     let h = 0;
     const dead = this.#deadKeyword[i] as number;
     while (hits !== undefined && h < hits.length && pos < bEnd) {
@@ -641,7 +645,7 @@ export class StreamScanner {
         undecided = ws;
         break;
       }
-      const hit = findWindow(view, ws - base, last - base);
+      const hit = findWindow(view, ws - base, last - base, wanted);
       if (!hit) {
         // nothing starts in [ws, last] yet; a match may still appear there if it could reach past the buffer
         // (unless the rule's head already rules the window out)
@@ -664,7 +668,7 @@ export class StreamScanner {
         continue;
       }
       const s = hit.start + base;
-      if (!final && (s >= decidable || hit.end + base + LOOKAHEAD > bEnd)) {
+      if (hit.boundsOnly || (!final && (s >= decidable || hit.end + base + LOOKAHEAD > bEnd))) {
         undecided = s;
         break;
       }

@@ -474,7 +474,7 @@ export function compileSecretRule(
       const m = searchView(re, view, from > 0 ? from - 1 : 0, view.length, from);
       return !m || m.start > lastStart;
     },
-    findWindow(view, from, lastStart) {
+    findWindow(view, from, lastStart, wanted) {
       const h = headAt(view, from, lastStart);
       if (h === -1) return null;
       if (h !== undefined) from = h;
@@ -494,6 +494,9 @@ export function compileSecretRule(
       if (!b || b.start > lastStart) return null;
       const bStart = b.start;
       const bEnd = b.end;
+      // the probe's bounds are the match's (the same pattern without captures, on the same text)
+      if (wanted && !wanted(bStart, bEnd))
+        return { start: bStart, end: bEnd, spanStart: bStart, spanEnd: bEnd, text: '', groups: {}, boundsOnly: true };
       const re = (indexed ??= new RE2(source, 'gud'));
       const s0 = Math.max(0, bStart - 1);
       const tight = view.slice(s0, Math.min(view.length, bEnd + 2));
