@@ -310,6 +310,10 @@ export class StreamScanner {
    * occurrence up to it is skipped on later passes instead of being searched again.
    */
   readonly #deadKeyword: number[];
+  /** The keyword automaton's state at #kwAt (absolute), and the occurrences it found so far: keyword, start pairs. */
+  #kwState = 0;
+  #kwAt = 0;
+  readonly #kwOccurrences: number[] = [];
 
   constructor(rules: readonly Rule[]) {
     this.#rules = rules;
@@ -590,18 +594,37 @@ export class StreamScanner {
     const pf = this.#prefilter;
     if (!pf.keywords) return hits;
     const base = this.#viewBase;
+    const bEnd = base + this.#view.length;
     // every keyword rule's position is at or after the released text (pooled ones are lifted to it when visited)
     const from = Math.max(base, this.#released - KEYWORD_CONTEXT);
-    pf.keywords.scan(this.#view, from - base, this.#view.length, (k, start) => {
-      for (const r of pf.keywordOwners[k] as number[]) {
+    // only the characters that arrived since the last pass are scanned (the automaton carries on where it stopped);
+    // occurrences found before are kept while they may matter: the same ones a scan from `from` would find
+    if (this.#kwAt < from) {
+      this.#kwState = 0;
+      this.#kwAt = from;
+      this.#kwOccurrences.length = 0;
+    }
+    const occ = this.#kwOccurrences;
+    this.#kwState = pf.keywords.resume(this.#kwState, this.#view, this.#kwAt - base, this.#view.length, (k, start) => {
+      occ.push(k, start + base);
+    });
+    this.#kwAt = bEnd;
+    let drop = 0;
+    while (drop < occ.length && (occ[drop + 1] as number) < from) drop += 2;
+    // (occurrences are in order of their end: one starting before `from` may follow one starting after it)
+    for (let j = drop; j < occ.length; j += 2) {
+      const start = occ[j + 1] as number;
+      if (start < from) continue;
+      for (const r of pf.keywordOwners[occ[j] as number] as number[]) {
         let list = hits.get(r);
         if (!list) {
           list = [];
           hits.set(r, list);
         }
-        list.push(start + base);
+        list.push(start);
       }
-    });
+    }
+    if (drop > 0) occ.splice(0, drop);
     for (const list of hits.values()) list.sort((a, b) => a - b);
     return hits;
   }
