@@ -266,7 +266,7 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
  * matches are found, once, and text is released at most that much later.
  */
 export function windowDue(final: boolean, bEnd: number, last: number, askAfter: number): boolean {
-  return final || bEnd >= last + askAfter;
+  return final || askAfter === 0 || bEnd >= last + askAfter;
 }
 
 const REDACTING: ReadonlySet<RuleKind> = new Set(['secret', 'pii', 'custom', 'canary']);
