@@ -109,6 +109,8 @@ interface Prefilter {
    */
   pooled: Uint8Array;
   pool: { keywordRun: number; buckets: PoolBucket[] } | undefined;
+  /** A stream's initial per-rule and per-run values, copied by each new stream. */
+  init: { zeros: number[]; minusOnes: number[]; minusInfinities: number[]; runZeros: number[] };
 }
 
 interface PoolBucket {
@@ -252,6 +254,12 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
       always,
       pooled,
       pool,
+      init: {
+        zeros: rules.map(() => 0),
+        minusOnes: rules.map(() => -1),
+        minusInfinities: rules.map(() => -Infinity),
+        runZeros: runs.map(() => 0),
+      },
     };
     prefilters.set(rules, p);
   }
@@ -318,17 +326,20 @@ export class StreamScanner {
   constructor(rules: readonly Rule[]) {
     this.#rules = rules;
     this.#prefilter = prefilterOf(rules);
-    this.#pos = rules.map(() => 0);
-    this.#cont = rules.map(() => -1);
-    this.#runStart = this.#prefilter.runs.map(() => 0);
+    // per-rule state copied from arrays made once per ruleset (a stream is opened per response choice: building
+    // ten arrays of 600-odd entries element by element cost more than many short answers' scanning)
+    const init = this.#prefilter.init;
+    this.#pos = init.zeros.slice();
+    this.#cont = init.minusOnes.slice();
+    this.#runStart = init.runZeros.slice();
     this.#outside = this.#prefilter.runs.map(() => [-1, -1]);
-    this.#runAt = this.#prefilter.runs.map(() => 0);
+    this.#runAt = init.runZeros.slice();
     this.#mayFind = new Uint8Array(rules.length);
     this.#mayAnchor = new Uint8Array(rules.length);
-    this.#prefixAt = rules.map(() => 0);
-    this.#prefixAsked = rules.map(() => -Infinity);
-    this.#excludeWait = rules.map(() => 0);
-    this.#deadKeyword = rules.map(() => -1);
+    this.#prefixAt = init.zeros.slice();
+    this.#prefixAsked = init.minusInfinities.slice();
+    this.#excludeWait = init.zeros.slice();
+    this.#deadKeyword = init.minusOnes.slice();
   }
 
   /** Feed a delta; returns what may be released. */
