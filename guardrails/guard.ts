@@ -98,6 +98,8 @@ export class OutputStream {
   }
 
   #result(c: ScanChunk): OutputResult {
+    // most deltas: nothing found (often nothing released yet); the same result, built without the spreads
+    if (c.findings.length === 0) return { text: c.text, findings: c.findings, counts: {} };
     const blocked = blockOf(c.findings, this.#exfilBlocks);
     if (blocked && !this.blocked) this.blocked = blocked;
     return { ...c, counts: countFindings(c.findings), ...(blocked ? { blocked } : {}) };

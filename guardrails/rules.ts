@@ -21,6 +21,11 @@ export interface Hit {
   complete?: boolean;
   /** The match was cut at the rule's bound: the rule's continueAt() is asked about the text right after it. */
   truncated?: boolean;
+  /**
+   * Only the bounds (start, end) are set: findWindow's caller said it would not use this match yet (see its `wanted`),
+   * so its groups were not read; the span is the whole match and `text` and `groups` are empty.
+   */
+  boundsOnly?: boolean;
 }
 
 export interface Rule {
@@ -58,9 +63,25 @@ export interface Rule {
     readonly offset: number;
     readonly before: number;
     readonly maxLength: number;
+    /**
+     * Characters past a window's last start that must have arrived before a stream asks about the window (the
+     * rule's head, whose whole text findWindow and excludesWindow need to rule a window out): asked earlier, the
+     * answer is "undecided" unless a whole match is there, and the window is asked again. A stream holds the window
+     * meanwhile (see windowDue in scanner.ts); 0 or absent: asked at once.
+     */
+    readonly askAfter?: number;
   };
-  /** With `keywords`: the leftmost accepted-or-not match starting in [from, lastStart], or null. */
-  findWindow?(view: string, from: number, lastStart: number): Hit | null;
+  /**
+   * With `keywords`: the leftmost accepted-or-not match starting in [from, lastStart], or null. `wanted`, when given,
+   * is asked with the match's bounds before its groups are read (an RE2 search with submatches, the costly part): when
+   * it says no, the match comes back with `boundsOnly` (a stream that cannot decide the match yet asks again later).
+   */
+  findWindow?(
+    view: string,
+    from: number,
+    lastStart: number,
+    wanted?: (start: number, end: number) => boolean,
+  ): Hit | null;
   /**
    * With `keywords`: true when no match can start in [from, lastStart] whatever text follows the view (the rule's
    * head does not match there and all of the head's text has arrived). Lets a stream settle a keyword occurrence long

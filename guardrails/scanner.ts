@@ -109,6 +109,8 @@ interface Prefilter {
    */
   pooled: Uint8Array;
   pool: { keywordRun: number; buckets: PoolBucket[] } | undefined;
+  /** A stream's initial per-rule and per-run values, copied by each new stream. */
+  init: { zeros: number[]; minusOnes: number[]; minusInfinities: number[]; runZeros: number[] };
 }
 
 interface PoolBucket {
@@ -252,10 +254,27 @@ function prefilterOf(rules: readonly Rule[]): Prefilter {
       always,
       pooled,
       pool,
+      init: {
+        zeros: rules.map(() => 0),
+        minusOnes: rules.map(() => -1),
+        minusInfinities: rules.map(() => -Infinity),
+        runZeros: runs.map(() => 0),
+      },
     };
     prefilters.set(rules, p);
   }
   return p;
+}
+
+/**
+ * Whether a stream asks a rule about the keyword window ending (its last start) at `last` now, with the buffer ending
+ * at `bEnd`: at the end of the text, or once `askAfter` characters past the window have arrived (the rule's head: an
+ * earlier answer could only be "undecided", and the window would be asked again on the next pass). Until then the
+ * window is held from its first position — the same as an "undecided" answer, from a position no later: the same
+ * matches are found, once, and text is released at most that much later.
+ */
+export function windowDue(final: boolean, bEnd: number, last: number, askAfter: number): boolean {
+  return final || askAfter === 0 || bEnd >= last + askAfter;
 }
 
 const REDACTING: ReadonlySet<RuleKind> = new Set(['secret', 'pii', 'custom', 'canary']);
@@ -293,20 +312,34 @@ export class StreamScanner {
   readonly #prefixAsked: number[];
   /** Per keyword rule: the buffer end before which its undecided window is not asked about again. */
   readonly #excludeWait: number[];
+  /**
+   * Per keyword rule: the last keyword occurrence (absolute start) whose window is proven dead — no match of the rule
+   * can start in it any more, whatever text comes (see #keywordRule); -1: none. Windows come in keyword order, so every
+   * occurrence up to it is skipped on later passes instead of being searched again.
+   */
+  readonly #deadKeyword: number[];
+  /** The keyword automaton's state at #kwAt (absolute), and the occurrences it found so far: keyword, start pairs. */
+  #kwState = 0;
+  #kwAt = 0;
+  readonly #kwOccurrences: number[] = [];
 
   constructor(rules: readonly Rule[]) {
     this.#rules = rules;
     this.#prefilter = prefilterOf(rules);
-    this.#pos = rules.map(() => 0);
-    this.#cont = rules.map(() => -1);
-    this.#runStart = this.#prefilter.runs.map(() => 0);
+    // per-rule state copied from arrays made once per ruleset (a stream is opened per response choice: building
+    // ten arrays of 600-odd entries element by element cost more than many short answers' scanning)
+    const init = this.#prefilter.init;
+    this.#pos = init.zeros.slice();
+    this.#cont = init.minusOnes.slice();
+    this.#runStart = init.runZeros.slice();
     this.#outside = this.#prefilter.runs.map(() => [-1, -1]);
-    this.#runAt = this.#prefilter.runs.map(() => 0);
+    this.#runAt = init.runZeros.slice();
     this.#mayFind = new Uint8Array(rules.length);
     this.#mayAnchor = new Uint8Array(rules.length);
-    this.#prefixAt = rules.map(() => 0);
-    this.#prefixAsked = rules.map(() => -Infinity);
-    this.#excludeWait = rules.map(() => 0);
+    this.#prefixAt = init.zeros.slice();
+    this.#prefixAsked = init.minusInfinities.slice();
+    this.#excludeWait = init.zeros.slice();
+    this.#deadKeyword = init.minusOnes.slice();
   }
 
   /** Feed a delta; returns what may be released. */
@@ -572,18 +605,37 @@ export class StreamScanner {
     const pf = this.#prefilter;
     if (!pf.keywords) return hits;
     const base = this.#viewBase;
+    const bEnd = base + this.#view.length;
     // every keyword rule's position is at or after the released text (pooled ones are lifted to it when visited)
     const from = Math.max(base, this.#released - KEYWORD_CONTEXT);
-    pf.keywords.scan(this.#view, from - base, this.#view.length, (k, start) => {
-      for (const r of pf.keywordOwners[k] as number[]) {
+    // only the characters that arrived since the last pass are scanned (the automaton carries on where it stopped);
+    // occurrences found before are kept while they may matter: the same ones a scan from `from` would find
+    if (this.#kwAt < from) {
+      this.#kwState = 0;
+      this.#kwAt = from;
+      this.#kwOccurrences.length = 0;
+    }
+    const occ = this.#kwOccurrences;
+    this.#kwState = pf.keywords.resume(this.#kwState, this.#view, this.#kwAt - base, this.#view.length, (k, start) => {
+      occ.push(k, start + base);
+    });
+    this.#kwAt = bEnd;
+    let drop = 0;
+    while (drop < occ.length && (occ[drop + 1] as number) < from) drop += 2;
+    // (occurrences are in order of their end: one starting before `from` may follow one starting after it)
+    for (let j = drop; j < occ.length; j += 2) {
+      const start = occ[j + 1] as number;
+      if (start < from) continue;
+      for (const r of pf.keywordOwners[occ[j] as number] as number[]) {
         let list = hits.get(r);
         if (!list) {
           list = [];
           hits.set(r, list);
         }
-        list.push(start + base);
+        list.push(start);
       }
-    });
+    }
+    if (drop > 0) occ.splice(0, drop);
     for (const list of hits.values()) list.sort((a, b) => a - b);
     return hits;
   }
@@ -607,16 +659,27 @@ export class StreamScanner {
         const h = rule.find(v, from);
         return h && h.start <= last ? h : null;
       });
+    // a match this pass would only hold (below) is not read further than its bounds
+    const wanted = final
+      ? undefined
+      : (start: number, end: number) => start + base < decidable && end + base + LOOKAHEAD <= bEnd;
     let h = 0;
+    const dead = this.#deadKeyword[i] as number;
     while (hits !== undefined && h < hits.length && pos < bEnd) {
       const k = hits[h] as number;
       const ws = Math.max(pos, k - kw.offset);
       const last = k + kw.before;
-      if (ws > last) {
+      // a window proven dead on an earlier pass (pos only grows: this one is a part of it)
+      if (ws > last || k <= dead) {
         h++;
         continue;
       }
-      const hit = findWindow(view, ws - base, last - base);
+      // not asked before the rule's head can have arrived (an earlier answer could only be "undecided"): held
+      if (!windowDue(final, bEnd, last, kw.askAfter ?? 0)) {
+        undecided = ws;
+        break;
+      }
+      const hit = findWindow(view, ws - base, last - base, wanted);
       if (!hit) {
         // nothing starts in [ws, last] yet; a match may still appear there if it could reach past the buffer
         // (unless the rule's head already rules the window out)
@@ -632,11 +695,14 @@ export class StreamScanner {
             break;
           }
         }
+        // dead for good: every match starting in [ws, last] lies in the buffer (or cannot start before `decidable`),
+        // or the rule's head and closure rule the window out — more text changes neither
+        this.#deadKeyword[i] = k;
         h++;
         continue;
       }
       const s = hit.start + base;
-      if (!final && (s >= decidable || hit.end + base + LOOKAHEAD > bEnd)) {
+      if (hit.boundsOnly || (!final && (s >= decidable || hit.end + base + LOOKAHEAD > bEnd))) {
         undecided = s;
         break;
       }

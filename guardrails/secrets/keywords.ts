@@ -80,16 +80,32 @@ export class KeywordAutomaton {
 
   /** Every occurrence in text[from, to), reported to `onHit(keyword, start)` in order of their end. */
   scan(text: string, from: number, to: number, onHit: (keyword: number, start: number) => void): void {
+    this.resume(0, text, from, to, onHit);
+  }
+
+  /**
+   * The same scan carried on from `state` (what the previous call returned, 0 to start afresh): every occurrence
+   * ending in text[from, to) that starts at or after where the scan started, however it was split into calls.
+   * Returns the state at `to`.
+   */
+  resume(
+    state: number,
+    text: string,
+    from: number,
+    to: number,
+    onHit: (keyword: number, start: number) => void,
+  ): number {
     const next = this.#next;
     const out = this.#out;
     const kws = this.keywords;
-    let s = 0;
+    let s = state;
     for (let i = from; i < to; i++) {
       const c = lower(text.charCodeAt(i));
       s = c < WIDTH ? (next[s * WIDTH + c] as number) : 0;
       const o = out[s];
       if (o !== undefined) for (const k of o) onHit(k, i + 1 - (kws[k] as string).length);
     }
+    return s;
   }
 
   /** Every occurrence in text (convenience for tests). */

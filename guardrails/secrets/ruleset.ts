@@ -434,7 +434,17 @@ export function compileSecretRule(
     maxLength,
     alphabet: body ?? info.alphabet,
     ...(tail ? { alphabetSlack: tail.slack } : {}),
-    ...(keywords.length > 0 ? { keywords: { list: keywords, offset, before, maxLength: kwMax } } : { source }),
+    ...(keywords.length > 0
+      ? {
+          keywords: {
+            list: keywords,
+            offset,
+            before,
+            maxLength: kwMax,
+            ...(head ? { askAfter: head.maxLength + 1 } : {}),
+          },
+        }
+      : { source }),
     find(view, from) {
       const re = (indexed ??= new RE2(source, 'gud'));
       re.lastIndex = from;
@@ -464,7 +474,7 @@ export function compileSecretRule(
       const m = searchView(re, view, from > 0 ? from - 1 : 0, view.length, from);
       return !m || m.start > lastStart;
     },
-    findWindow(view, from, lastStart) {
+    findWindow(view, from, lastStart, wanted) {
       const h = headAt(view, from, lastStart);
       if (h === -1) return null;
       if (h !== undefined) from = h;
@@ -484,6 +494,9 @@ export function compileSecretRule(
       if (!b || b.start > lastStart) return null;
       const bStart = b.start;
       const bEnd = b.end;
+      // the probe's bounds are the match's (the same pattern without captures, on the same text)
+      if (wanted && !wanted(bStart, bEnd))
+        return { start: bStart, end: bEnd, spanStart: bStart, spanEnd: bEnd, text: '', groups: {}, boundsOnly: true };
       const re = (indexed ??= new RE2(source, 'gud'));
       const s0 = Math.max(0, bStart - 1);
       const tight = view.slice(s0, Math.min(view.length, bEnd + 2));
