@@ -121,9 +121,10 @@ export async function checkRequest(
       return unscannedCheck(plan.unscanned, pi.mode, tools);
     const local = await scoreRequestAsync(body, { user: pi.threshold, document: thresholdFor(pi, 'document') }, plan);
     injection = { ...local, verdict: injectionVerdict(local.score, pi, local.channel) };
-    if (plan.unscanned.length > 0 && injection.verdict === 'allow') {
+    if (plan.unscanned.length > 0) {
       const flagged = unscannedCheck(plan.unscanned, pi.mode, tools).injection;
-      injection = { ...injection, verdict: flagged.verdict, signals: [...injection.signals, ...flagged.signals] };
+      const verdict = injection.verdict === 'allow' ? flagged.verdict : injection.verdict;
+      injection = { ...injection, verdict, signals: [...flagged.signals, ...injection.signals] };
     }
     if (opts.judge && pi.judge && injection.verdict === 'allow') {
       const segments = plan.segments;
