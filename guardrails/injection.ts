@@ -431,7 +431,7 @@ export async function scoreRequestAsync(
   plan: ScanPlan = planScan(body),
 ): Promise<RequestInjectionScore> {
   const steps = scoreSteps(plan, thresholds);
-  for (let done = 0; ; ) {
+  for (let done = 0; ;) {
     const r = steps.next();
     if (r.done) return r.value;
     done += r.value;

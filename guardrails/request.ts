@@ -1,13 +1,7 @@
 // Request-side guardrails (pipeline step 3): the tool allowlist (OWASP LLM06) and the prompt-injection check
 // (local scorer, then the judge when one is configured). Pure apart from the judge call the gateway supplies.
 import type { CfgGuardrails } from '../api/gateway-config.ts';
-import {
-  channelOfSource,
-  planScan,
-  scoreRequestAsync,
-  type Channel,
-  type RequestInjectionScore,
-} from './injection.ts';
+import { channelOfSource, planScan, scoreRequestAsync, type Channel, type RequestInjectionScore } from './injection.ts';
 import type { Judge, JudgeResult } from './judge.ts';
 
 export interface ToolCheck {
