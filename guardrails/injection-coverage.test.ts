@@ -60,6 +60,18 @@ describe('prompt-injection coverage: every untrusted character is scored', () =>
     assert.equal(w.join('').length, 3 * MAX_SCORED + 3 * WINDOW_OVERLAP);
   });
 
+  it('decoded views are not crowded out: decoy blobs first, a reversed line in the middle', () => {
+    const b64 = (t: string): string => Buffer.from(t).toString('base64');
+    const decoys = Array.from({ length: 40 }, (_, i) => b64(`this is a harmless note number ${i} about the weather`));
+    assert.ok(caught(user(`${decoys.join(' ')} ${b64(INJ)}`)), 'base64 after 40 readable decoys');
+    const hex = (t: string): string => Buffer.from(t).toString('hex');
+    const hexDecoys = Array.from({ length: 40 }, (_, i) => hex(`the weather report ${i} says sun`));
+    assert.ok(caught(tool(`${hexDecoys.join(' ')} ${hex(INJ)}`)), 'hex after 40 readable decoys');
+    const codes = Array.from({ length: 2000 }, (_, i) => `id-${i * 7919}`).join(' ');
+    const reversed = Array.from(INJ).reverse().join('');
+    assert.ok(caught(user(`${codes}\n${reversed}\n${codes}`)), 'reversed line in the middle');
+  });
+
   it('reads every segment: an injection in message 700 of 1,500', () => {
     const messages = Array.from({ length: 1500 }, (_, i) => ({ role: 'user', content: i === 700 ? INJ : `ok ${i}` }));
     const s = scoreRequest({ messages });

@@ -10,12 +10,15 @@
 //                        when that reading has clearly more common English words than the text as written
 //
 // Bounded work: every view is linear in the (already bounded) text, runs RE2 or plain loops, and the views together
-// add at most MAX_VIEW characters to what is scored.
+// add at most MAX_VIEW characters to what is scored — as much as a scoring window (64 KiB), so decoy blobs or readings
+// placed first cannot crowd out the one that matters.
 import RE2 from 're2';
 import { foldCodePoint, isAscii } from './text.ts';
 
 /** Most characters the views add to one scored text. */
-export const MAX_VIEW = 16 * 1024;
+export const MAX_VIEW = 64 * 1024;
+/** Most readable decoded blobs kept per pattern and text. */
+const MAX_DECODED = 256;
 
 const LEET: Record<string, string> = {
   '0': 'o',
@@ -202,17 +205,17 @@ const reverse = (s: string): string => Array.from(s).reverse().join('');
 /** A reading adopted when it has at least three common words and more than twice the text's own. */
 const better = (reading: number, own: number): boolean => reading >= 3 && reading > 2 * own + 1;
 
-/** Characters of the head and of the tail tried as reversed or ROT13 text. */
+/** Characters of one sample tried as reversed or ROT13 text. */
 const READING_SAMPLE = 4096;
 
 /**
- * The head and the tail of the text reversed or ROT13-decoded, when a reading is clearly more English than the text
+ * Each 4 KiB sample of the text reversed or ROT13-decoded, when a reading is clearly more English than the sample
  * as written. Plain prose (one word in eight or more is a common one) is not tried: that is most text, and it keeps
  * the cost of this view to a word count.
  */
 function readings(text: string, out: string[]): void {
-  const samples =
-    text.length <= READING_SAMPLE ? [text] : [text.slice(0, READING_SAMPLE / 2), text.slice(-READING_SAMPLE / 2)];
+  const samples: string[] = [];
+  for (let i = 0; i < text.length || i === 0; i += READING_SAMPLE) samples.push(text.slice(i, i + READING_SAMPLE));
   for (const sample of samples) {
     const own = wordStats(sample);
     if (own.common * 8 >= own.words) {
@@ -256,9 +259,9 @@ function pieceReadings(sample: string, out: string[]): void {
  */
 export function hiddenViews(text: string): string {
   const out: string[] = [];
-  decodeBlobs(text, B64_BLOB, fromBase64, out, 16);
-  decodeBlobs(text, HEX_BLOB, fromHex, out, 16);
-  decodeBlobs(text, ESCAPED_RUN, unescapeRun, out, 16);
+  decodeBlobs(text, B64_BLOB, fromBase64, out, MAX_DECODED);
+  decodeBlobs(text, HEX_BLOB, fromHex, out, 2 * MAX_DECODED);
+  decodeBlobs(text, ESCAPED_RUN, unescapeRun, out, 3 * MAX_DECODED);
   for (const m of (text.match(TAGS) ?? []).slice(0, 64))
     out.push(Array.from(m, (c) => String.fromCharCode((c.codePointAt(0) as number) - 0xe0000)).join(''));
   readings(text, out);
