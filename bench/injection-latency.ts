@@ -2,13 +2,52 @@
 // (guardrails/eval/data) cut or tiled to 0.25, 1, 4 and 16 KB, each text scored as a user prompt and as a tool result.
 // Each text is scored three times and its fastest run kept, so the figures are the scorer's cost rather than the
 // machine's scheduling noise (on a shared machine single runs stall for milliseconds). A script that prints figures:
-// `node bench/injection-latency.ts [--no-learned]`.
+// `node bench/injection-latency.ts [--no-learned] [--shapes]`; --shapes: adversarial shapes of text (runs of letters
+// and digits, base64/hex-like, escapes, spaced letters, many short lines …) at 64 KiB and 1,023 KiB, ms per KB each.
 import { setLearnedModel } from '../guardrails/injection-model.ts';
 import { scoreRequest, scoreText } from '../guardrails/injection.ts';
 import { loadPublicCorpora } from '../guardrails/eval/corpora.ts';
 import { asToolResult } from '../guardrails/eval/injection-derived.ts';
 
 if (process.argv.includes('--no-learned')) setLearnedModel(null);
+if (process.argv.includes('--shapes')) {
+  shapes();
+  process.exit(0);
+}
+
+/** Adversarial shapes: the scorer's cost must stay linear and small on any text (red-team F7). */
+function shapes(): void {
+  const units: [string, string][] = [
+    ['prose', 'The quarterly report covers sales in the northern region. '],
+    ['letters', 'a'],
+    ['digits', '1234567890'],
+    ['alternation', 'ab'],
+    ['camel case', 'aB'],
+    ['base64-like', 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo'],
+    ['base64url', 'ab-_cd'],
+    ['hex', '0a'],
+    ['hex spaced', '0a '],
+    ['\\x escapes', '\\x41'],
+    ['percent', '%41ab'],
+    ['\\u escapes', '\\u0041'],
+    ['spaced letters', 'a '],
+    ['leetspeak', '1gn0r3 '],
+    ['fullwidth', 'ａｂｃ'],
+    ['tag chars', '\u{e0041}'],
+    ['short lines', 'a\n'],
+    ['deep brackets', '{"a":['],
+  ];
+  scoreText('warm up');
+  // the larger just under the request budget (1 MiB with the segment cost), so it is scored whole
+  for (const n of [64 * 1024, 1023 * 1024]) {
+    const row: string[] = [];
+    for (const [name, u] of units) {
+      const body = { messages: [{ role: 'user', content: u.repeat(Math.ceil(n / u.length)).slice(0, n) }] };
+      row.push(`${name} ${(fastest(() => scoreRequest(body)) / (n / 1024)).toFixed(3)}`);
+    }
+    console.log(`${n / 1024} KiB, ms/KB: ${row.join(', ')}`);
+  }
+}
 const texts = loadPublicCorpora().map((r) => r.text);
 const sized = (t: string, n: number): string =>
   t.length >= n ? t.slice(0, n) : t.repeat(Math.ceil(n / t.length)).slice(0, n);

@@ -123,6 +123,12 @@ export const ERRORS = {
     'The request was refused by the prompt-injection check.',
     'The policy blocks prompt injection and the request scored at or above its threshold (local scorer or judge model).',
   ),
+  prompt_injection_unscanned: spec(
+    400,
+    'invalid_request_error',
+    'The request carries input the prompt-injection check cannot read.',
+    'The policy blocks prompt injection and the request has untrusted input the local scorer does not read: more than its budget (1 MiB of untrusted text, 256 characters per segment included), token-id prompts, or content parts nested more than 8 deep.',
+  ),
   tool_not_allowed: spec(
     400,
     'invalid_request_error',

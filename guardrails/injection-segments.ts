@@ -4,8 +4,13 @@
 //
 // A tool or function result that is JSON is scored by its string values, one per line: instructions hidden in a
 // field of a search result or an e-mail read like the text they are, not like an escaped JSON string (where line
-// starts, quotes and newlines are lost). Bounded: at most MAX_JSON_CHARS are parsed and MAX_JSON_VALUES values kept.
+// starts, quotes and newlines are lost). Every value at any depth is read (an iterative walk, linear in the
+// document); a result over MAX_JSON_CHARS is scored as text. What cannot be read as text is reported (`unread`):
+// token-id prompts (the gateway has no model tokenizer) and content parts nested deeper than MAX_PART_DEPTH.
 export type SegmentSource = 'user' | 'tool' | 'function' | 'prompt' | 'document';
+
+/** Why part of a request is not scored: over the scoring budget, token ids, nesting the segments do not read. */
+export type Unscanned = 'budget' | 'token-ids' | 'nesting';
 
 export interface Segment {
   /** Where it came from in the request, e.g. `messages[3]` or `prompt`. */
@@ -19,20 +24,24 @@ const DOCUMENT_PARTS = new Set(['document', 'file', 'tool_result', 'search_resul
 
 /** Largest tool result parsed as JSON (larger ones are scored as text). */
 export const MAX_JSON_CHARS = 512 * 1024;
-/** Most string values taken from one JSON tool result, and the deepest nesting followed. */
-export const MAX_JSON_VALUES = 4096;
-const MAX_JSON_DEPTH = 16;
+/** Deepest nesting of content parts read (parts inside parts); deeper text is reported as unread. */
+export const MAX_PART_DEPTH = 8;
 
 const own = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
 
-/** The string values of a parsed JSON document, depth-first, in order (bounded). */
-function stringValues(v: unknown, out: string[], depth: number): void {
-  if (out.length >= MAX_JSON_VALUES || depth > MAX_JSON_DEPTH) return;
-  if (typeof v === 'string') {
-    if (v.trim() !== '') out.push(v);
-  } else if (Array.isArray(v)) for (const x of v) stringValues(x, out, depth + 1);
-  else if (v !== null && typeof v === 'object')
-    for (const k of Object.keys(v)) stringValues((v as Record<string, unknown>)[k], out, depth + 1);
+/** The string values of a parsed JSON document, depth-first, in order: all of them, at any depth (no recursion). */
+function stringValues(root: unknown, out: string[]): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.trim() !== '') out.push(v);
+    } else if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+    else if (v !== null && typeof v === 'object') {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) stack.push((v as Record<string, unknown>)[keys[i] as string]);
+    }
+  }
 }
 
 /** A tool result's text as read: a JSON document's string values one per line, anything else as it is. */
@@ -46,7 +55,7 @@ export function toolResultText(content: string): string {
     return content;
   }
   const values: string[] = [];
-  stringValues(parsed, values, 0);
+  stringValues(parsed, values);
   // a value that is itself JSON (double-encoded payloads) is read the same way, once
   return values.map((x) => (/^\s*[{[]/.test(x) && x.length <= MAX_JSON_CHARS / 4 ? nested(x) : x)).join('\n');
 }
@@ -54,19 +63,22 @@ export function toolResultText(content: string): string {
 function nested(x: string): string {
   try {
     const inner: string[] = [];
-    stringValues(JSON.parse(x), inner, 0);
+    stringValues(JSON.parse(x), inner);
     return inner.join('\n');
   } catch {
     return x;
   }
 }
 
-const partText = (o: Record<string, unknown>): string | undefined => {
+const partText = (o: Record<string, unknown>, depth: number, unread: Unscanned[]): string | undefined => {
   const text = own(o, 'text');
   if (typeof text === 'string') return text;
   const content = own(o, 'content');
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return contentText(content).text;
+  if (Array.isArray(content)) {
+    const inner = contentText(content, unread, depth + 1);
+    return [inner.text, ...inner.documents].filter((x) => x !== '').join('\n');
+  }
   const src = own(o, 'source');
   if (src !== null && typeof src === 'object') {
     const data = own(src, 'data');
@@ -76,16 +88,20 @@ const partText = (o: Record<string, unknown>): string | undefined => {
 };
 
 /** The text of a message's content, split into what the sender wrote and document-like parts. */
-function contentText(content: unknown, depth = 0): { text: string; documents: string[] } {
+function contentText(content: unknown, unread: Unscanned[], depth = 0): { text: string; documents: string[] } {
   if (typeof content === 'string') return { text: content, documents: [] };
-  if (!Array.isArray(content) || depth > 2) return { text: '', documents: [] };
+  if (!Array.isArray(content)) return { text: '', documents: [] };
+  if (depth > MAX_PART_DEPTH) {
+    if (content.length > 0) unread.push('nesting');
+    return { text: '', documents: [] };
+  }
   const parts: string[] = [];
   const documents: string[] = [];
   for (const p of content) {
     if (typeof p === 'string') parts.push(p);
     else if (p !== null && typeof p === 'object') {
       const o = p as Record<string, unknown>;
-      const t = partText(o);
+      const t = partText(o, depth, unread);
       if (t === undefined || t === '') continue;
       const type = own(o, 'type');
       if (typeof type === 'string' && DOCUMENT_PARTS.has(type)) documents.push(t);
@@ -95,11 +111,16 @@ function contentText(content: unknown, depth = 0): { text: string; documents: st
   return { text: parts.join('\n'), documents };
 }
 
+/** A token-id prompt: a list of integers, or a batch of such lists. */
+const isTokenIds = (p: unknown): boolean =>
+  Array.isArray(p) && p.length > 0 && p.every((x) => typeof x === 'number' || Array.isArray(x));
+
 /**
- * The untrusted text segments of a chat or completion request body: user messages and prompts, tool/function
- * results (JSON read by its string values), and document-like content.
+ * The untrusted text segments of a chat or completion request body: user messages and prompts (and a completion's
+ * `suffix`), tool/function results (JSON read by its string values), and document-like content. What carries input
+ * the segments cannot hold as text is added to `unread`.
  */
-export function untrustedSegments(body: unknown): Segment[] {
+export function untrustedSegments(body: unknown, unread: Unscanned[] = []): Segment[] {
   if (body === null || typeof body !== 'object') return [];
   const out: Segment[] = [];
   const messages = own(body, 'messages');
@@ -110,7 +131,7 @@ export function untrustedSegments(body: unknown): Segment[] {
       const source: SegmentSource | undefined =
         role === 'user' ? 'user' : role === 'tool' ? 'tool' : role === 'function' ? 'function' : undefined;
       if (!source) return;
-      const { text, documents } = contentText(own(m, 'content'));
+      const { text, documents } = contentText(own(m, 'content'), unread);
       if (text !== '')
         out.push({ path: `messages[${i}]`, source, text: source === 'user' ? text : toolResultText(text) });
       documents.forEach((d, k) =>
@@ -120,10 +141,15 @@ export function untrustedSegments(body: unknown): Segment[] {
   }
   const prompt = own(body, 'prompt');
   if (typeof prompt === 'string') out.push({ path: 'prompt', source: 'prompt', text: prompt });
+  else if (isTokenIds(prompt)) unread.push('token-ids');
   else if (Array.isArray(prompt))
     prompt.forEach((p, i) => {
       if (typeof p === 'string') out.push({ path: `prompt[${i}]`, source: 'prompt', text: p });
+      else if (isTokenIds(p)) unread.push('token-ids');
     });
+  // the text a completion model fills in before (vLLM/OpenAI `suffix`): the model reads it like the prompt
+  const suffix = own(body, 'suffix');
+  if (typeof suffix === 'string' && suffix !== '') out.push({ path: 'suffix', source: 'prompt', text: suffix });
   // retrieved documents some clients attach (e.g. vLLM / Cohere-style `documents`)
   const docs = own(body, 'documents');
   if (Array.isArray(docs)) {
@@ -131,7 +157,7 @@ export function untrustedSegments(body: unknown): Segment[] {
       const c =
         typeof d === 'string'
           ? { text: d, documents: [] }
-          : contentText(d !== null && typeof d === 'object' ? [d] : undefined);
+          : contentText(d !== null && typeof d === 'object' ? [d] : undefined, unread);
       const text = [c.text, ...c.documents].filter((x) => x !== '').join('\n');
       if (text !== '') out.push({ path: `documents[${i}]`, source: 'document', text });
     });

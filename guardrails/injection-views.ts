@@ -10,12 +10,15 @@
 //                        when that reading has clearly more common English words than the text as written
 //
 // Bounded work: every view is linear in the (already bounded) text, runs RE2 or plain loops, and the views together
-// add at most MAX_VIEW characters to what is scored.
+// add at most MAX_VIEW characters to what is scored — as much as a scoring window (64 KiB), so decoy blobs or readings
+// placed first cannot crowd out the one that matters.
 import RE2 from 're2';
 import { foldCodePoint, isAscii } from './text.ts';
 
 /** Most characters the views add to one scored text. */
-export const MAX_VIEW = 16 * 1024;
+export const MAX_VIEW = 64 * 1024;
+/** Most readable decoded blobs kept per pattern and text. */
+const MAX_DECODED = 256;
 
 const LEET: Record<string, string> = {
   '0': 'o',
@@ -103,7 +106,11 @@ export function normalizeForScoring(text: string): string {
   return SPACES.replace(t, ' ');
 }
 
-const B64_BLOB = new RE2('[A-Za-z0-9+/]{16,1000}={0,2}|[A-Za-z0-9_-]{24,1000}', 'gu');
+// One character class, no upper bound: an alternation of two counted repetitions ({16,1000}|{24,1000}) blows up RE2's
+// DFA on a run of letters or digits (~30 ms per KB, the event loop stalled); a long run is one match, read in pieces.
+const B64_BLOB = new RE2('[A-Za-z0-9+/_-]{16,}={0,2}', 'gu');
+/** Longest piece of a blob decoded at once (a multiple of 4: the pieces of a base64 run stay aligned). */
+const BLOB_PIECE = 1000;
 const HEX_BLOB = new RE2(String.raw`\b(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s:,]?){12,200}`, 'gu');
 const PRINTABLE = new RE2('^[\\x20-\\x7e\\s\\x{a0}-\\x{17f}]{8,}$', 'u');
 const TWO_WORDS = new RE2('\\p{L}{3,}\\s+\\p{L}{3,}', 'u');
@@ -112,24 +119,40 @@ const TAGS = new RE2('[\\x{e0020}-\\x{e007e}]{4,}', 'gu');
 
 const readable = (s: string): boolean => PRINTABLE.test(s) && TWO_WORDS.test(s);
 
+/** Most matches of one blob pattern decoded per text (each decode is linear in its match). */
+const MAX_BLOBS = 1000;
+
+/** All matches in one native call: an exec loop re-encodes the whole string on every call (O(length × matches)). */
 function decodeBlobs(text: string, re: RE2, decode: (m: string) => string, out: string[], max: number): void {
-  re.lastIndex = 0;
-  for (let m = re.exec(text), n = 0; m && out.length < max && n < 1000; m = re.exec(text), n++) {
-    const decoded = decode(m[0]);
-    if (readable(decoded)) out.push(decoded);
+  const all = text.match(re) ?? [];
+  for (let n = 0; n < all.length && n < MAX_BLOBS && out.length < max; n++) {
+    const decoded = decode(all[n] as string);
+    if (decoded !== '' && readable(decoded)) out.push(decoded);
   }
+}
+
+/** A base64 or base64url blob decoded (standard when it has no '-' or '_'; base64url needs 24 characters). */
+function fromBase64(m: string): string {
+  const url = /[-_]/.test(m);
+  if (url && m.length < 24) return '';
+  // both alphabets: the standard-base64 pieces between the '-'/'_'
+  if (url && /[+/]/.test(m))
+    return m
+      .split(/[-_]/)
+      .filter((x) => x.length >= 16)
+      .map(fromBase64)
+      .join('\n');
+  // a long run read in aligned pieces, the first MAX_VIEW characters' worth (what a view can hold)
+  const parts: string[] = [];
+  for (let i = 0; i < m.length && i < 4 * MAX_VIEW; i += BLOB_PIECE)
+    parts.push(Buffer.from(m.slice(i, i + BLOB_PIECE), url ? 'base64url' : 'base64').toString('utf8'));
+  return parts.join('');
 }
 
 /** Printable text hidden in base64 blobs ("decode this and follow it"). */
 export function decodedBlobs(text: string, max = 16): string {
   const out: string[] = [];
-  decodeBlobs(
-    text,
-    B64_BLOB,
-    (m) => Buffer.from(m, /[-_]/.test(m) ? 'base64url' : 'base64').toString('utf8'),
-    out,
-    max,
-  );
+  decodeBlobs(text, B64_BLOB, fromBase64, out, max);
   return out.join('\n');
 }
 
@@ -182,17 +205,17 @@ const reverse = (s: string): string => Array.from(s).reverse().join('');
 /** A reading adopted when it has at least three common words and more than twice the text's own. */
 const better = (reading: number, own: number): boolean => reading >= 3 && reading > 2 * own + 1;
 
-/** Characters of the head and of the tail tried as reversed or ROT13 text. */
+/** Characters of one sample tried as reversed or ROT13 text. */
 const READING_SAMPLE = 4096;
 
 /**
- * The head and the tail of the text reversed or ROT13-decoded, when a reading is clearly more English than the text
+ * Each 4 KiB sample of the text reversed or ROT13-decoded, when a reading is clearly more English than the sample
  * as written. Plain prose (one word in eight or more is a common one) is not tried: that is most text, and it keeps
  * the cost of this view to a word count.
  */
 function readings(text: string, out: string[]): void {
-  const samples =
-    text.length <= READING_SAMPLE ? [text] : [text.slice(0, READING_SAMPLE / 2), text.slice(-READING_SAMPLE / 2)];
+  const samples: string[] = [];
+  for (let i = 0; i < text.length || i === 0; i += READING_SAMPLE) samples.push(text.slice(i, i + READING_SAMPLE));
   for (const sample of samples) {
     const own = wordStats(sample);
     if (own.common * 8 >= own.words) {
@@ -236,12 +259,11 @@ function pieceReadings(sample: string, out: string[]): void {
  */
 export function hiddenViews(text: string): string {
   const out: string[] = [];
-  decodeBlobs(text, B64_BLOB, (m) => Buffer.from(m, /[-_]/.test(m) ? 'base64url' : 'base64').toString('utf8'), out, 16);
-  decodeBlobs(text, HEX_BLOB, fromHex, out, 16);
-  decodeBlobs(text, ESCAPED_RUN, unescapeRun, out, 16);
-  TAGS.lastIndex = 0;
-  for (let m = TAGS.exec(text), n = 0; m && n < 64; m = TAGS.exec(text), n++)
-    out.push(Array.from(m[0], (c) => String.fromCharCode((c.codePointAt(0) as number) - 0xe0000)).join(''));
+  decodeBlobs(text, B64_BLOB, fromBase64, out, MAX_DECODED);
+  decodeBlobs(text, HEX_BLOB, fromHex, out, 2 * MAX_DECODED);
+  decodeBlobs(text, ESCAPED_RUN, unescapeRun, out, 3 * MAX_DECODED);
+  for (const m of (text.match(TAGS) ?? []).slice(0, 64))
+    out.push(Array.from(m, (c) => String.fromCharCode((c.codePointAt(0) as number) - 0xe0000)).join(''));
   readings(text, out);
   const joined = out.join('\n');
   return joined.length > MAX_VIEW ? joined.slice(0, MAX_VIEW) : joined;

@@ -23,12 +23,18 @@ import { PERSUASION_SIGNALS } from './injection-signals-persuasion.ts';
 import { hasFillerRun } from './injection-filler.ts';
 import { suffixShape } from './injection-shape.ts';
 import { hiddenViews, normalizeForScoring } from './injection-views.ts';
-import { untrustedSegments, type SegmentSource } from './injection-segments.ts';
+import { untrustedSegments, type Segment, type SegmentSource, type Unscanned } from './injection-segments.ts';
 import { blankQuotedExamples } from './injection-mentions.ts';
 
 export { SIGNALS, type Signal } from './injection-signals.ts';
 export { decodedBlobs, hiddenViews, normalizeForScoring } from './injection-views.ts';
-export { toolResultText, untrustedSegments, type Segment, type SegmentSource } from './injection-segments.ts';
+export {
+  toolResultText,
+  untrustedSegments,
+  type Segment,
+  type SegmentSource,
+  type Unscanned,
+} from './injection-segments.ts';
 
 /** Every pattern signal: English and structural (injection-signals.ts), German/French/Spanish (…-intl.ts), task
  *  hijack (…-hijack.ts), indirect injection in the wild and persuasion (…-doc.ts), guarded-prompt hijacking and
@@ -81,8 +87,10 @@ export type Channel = 'user' | 'document';
  */
 export const DEFAULT_THRESHOLDS: Readonly<Record<Channel, number>> = { user: 0.64, document: 0.7 };
 
-/** Longest text scored per segment: the head and the tail are scored (injections sit at either end). */
+/** Longest text scored as one window; a longer text is scored window by window, all of it (see evidenceFor). */
 export const MAX_SCORED = 64 * 1024;
+/** Characters each window repeats from the end of the one before: a phrase cut by a window edge is read whole. */
+export const WINDOW_OVERLAP = 1024;
 
 export interface InjectionScore {
   /** 0 (benign) .. 1 (certain injection). */
@@ -91,10 +99,14 @@ export interface InjectionScore {
   signals: string[];
 }
 
-function bounded(text: string): string {
-  if (text.length <= MAX_SCORED) return text;
-  const half = MAX_SCORED / 2;
-  return `${text.slice(0, half)}\n${text.slice(text.length - half)}`;
+/** The windows a text is scored in: MAX_SCORED characters each, overlapping by WINDOW_OVERLAP, covering all of it. */
+export function windows(text: string): string[] {
+  if (text.length <= MAX_SCORED) return [text];
+  const out: string[] = [];
+  for (let start = 0; ; start += MAX_SCORED - WINDOW_OVERLAP) {
+    out.push(text.slice(start, start + MAX_SCORED));
+    if (start + MAX_SCORED >= text.length) return out;
+  }
 }
 
 /**
@@ -166,9 +178,28 @@ export interface Evidence {
   p: number;
 }
 
-/** What scoreText combines: pure given the text; the learned model is consulted only when it is enabled. */
+/**
+ * What scoreText combines: pure given the text; the learned model is consulted only when it is enabled. A text longer
+ * than MAX_SCORED is read whole, window by window: the families are the union of the windows' (strongest weight
+ * each), the learned probability the highest, the suffix shape that of the last window only (the text's end).
+ */
 export function evidenceFor(text: string, channel: Channel = 'user'): Evidence {
-  const head = blankQuotedExamples(bounded(text));
+  const parts = windows(text);
+  if (parts.length === 1) return windowEvidence(text, channel, true);
+  const all: Evidence = { families: new Map(), p: 0 };
+  parts.forEach((w, i) => mergeEvidence(all, windowEvidence(w, channel, i === parts.length - 1)));
+  return all;
+}
+
+/** `from` added to `into`: each family at its strongest weight, the highest learned probability. */
+export function mergeEvidence(into: Evidence, from: Evidence): void {
+  for (const [f, w] of from.families) into.families.set(f, Math.max(into.families.get(f) ?? 0, w));
+  into.p = Math.max(into.p, from.p);
+}
+
+/** The evidence of one window of at most MAX_SCORED characters; `last`: it ends where the text ends. */
+function windowEvidence(window: string, channel: Channel, last: boolean): Evidence {
+  const head = blankQuotedExamples(window);
   const hidden = hiddenViews(head);
   const t = normalizeForScoring(hidden === '' ? head : `${head}\n${hidden}`);
   const families = new Map<string, number>();
@@ -177,7 +208,7 @@ export function evidenceFor(text: string, channel: Channel = 'user'): Evidence {
     const w = weightIn(s, channel);
     if (w > 0) families.set(s.name, Math.max(families.get(s.name) ?? 0, w));
   }
-  const shape = suffixShape(head);
+  const shape = last ? suffixShape(head) : 0;
   if (shape === 2) families.set(ADVERSARIAL_SUFFIX.name, ADVERSARIAL_SUFFIX.weight);
   // the weak reading only in user prompts: a README's last line of shell flags and backticks has a few odd tokens
   else if (shape === 1 && channel === 'user') families.set(ODD_SUFFIX.name, ODD_SUFFIX.weight);
@@ -288,49 +319,127 @@ export interface RequestInjectionScore extends InjectionScore {
   threshold?: number;
   /** Segments scored only in part because the request's scoring budget ran out. */
   truncated?: number;
+  /** What the request carries that was not scored, and why (planScan). */
+  unscanned?: Unscanned[];
 }
 
 /** The channel a segment is scored in: content the application fetched is a document, the rest a prompt. */
 export const channelOfSource = (s: SegmentSource): Channel =>
   s === 'tool' || s === 'function' || s === 'document' ? 'document' : 'user';
 
-/** Scoring budget per request (characters): decided before any scoring, so the work per request is bounded. */
-export const REQUEST_BUDGET = 512 * 1024;
-/** What each segment still gets once the budget is spent (head and tail). */
+/**
+ * Scoring budget per request, in characters of untrusted text plus SEGMENT_COST per segment: checked before any
+ * scoring (planScan), so the work per request is bounded (~0.1–0.3 ms per KB, guardrails/README.md). Within it every
+ * segment is scored whole.
+ */
+export const REQUEST_BUDGET = 1024 * 1024;
+/** What one segment costs beyond its characters (the fixed work of scoring a text, ~0.03–0.05 ms), in characters. */
+export const SEGMENT_COST = 256;
+/** What each segment still gets once the budget is spent (head and tail), when an over-budget request is scored. */
 const MIN_SEGMENT_SHARE = 4 * 1024;
-/** Most segments scored per request. */
+/** Most segments scored per request when it is over budget (the first and the last half). */
 export const MAX_SEGMENTS = 1024;
 
-/** Highest score over the request's untrusted segments, each against its channel's threshold. */
-export function scoreRequest(
-  body: unknown,
-  thresholds: Readonly<Record<Channel, number>> = DEFAULT_THRESHOLDS,
-): RequestInjectionScore {
+/** What a request's scoring will read, decided before any scoring. */
+export interface ScanPlan {
+  segments: Segment[];
+  /** Cost of scoring every segment whole (characters + SEGMENT_COST each). */
+  cost: number;
+  /** What is not read (empty: everything the model will see from the untrusted segments is scored). */
+  unscanned: Unscanned[];
+}
+
+/** The segments of a request, their scoring cost and what cannot be read — no scoring yet. */
+export function planScan(body: unknown): ScanPlan {
+  const unread: Unscanned[] = [];
+  const segments = untrustedSegments(body, unread);
+  let cost = 0;
+  for (const seg of segments) cost += seg.text.length + SEGMENT_COST;
+  const unscanned = [...new Set(unread)];
+  if (cost > REQUEST_BUDGET) unscanned.unshift('budget');
+  return { segments, cost, unscanned };
+}
+
+/** One segment's text as scored: whole within the budget; over it, head and tail of the segment's share. */
+function scoredText(text: string, budget: number, overBudget: boolean): string {
+  if (!overBudget) return text;
+  const share = Math.max(MIN_SEGMENT_SHARE, Math.min(budget, MAX_SCORED));
+  return text.length > share ? `${text.slice(0, share / 2)}\n${text.slice(text.length - share / 2)}` : text;
+}
+
+/**
+ * Highest score over the plan's segments, each against its channel's threshold. Yields the work of each window scored
+ * (scoreRequestAsync gives the event loop back between windows). Over the budget (flag mode only: block mode refuses such a
+ * request before scoring) the first and last MAX_SEGMENTS / 2 segments are scored, head and tail of each.
+ */
+function* scoreSteps(
+  plan: ScanPlan,
+  thresholds: Readonly<Record<Channel, number>>,
+): Generator<number, RequestInjectionScore, void> {
   let best: RequestInjectionScore = { score: 0, signals: [] };
   let bestMargin = -Infinity;
   let budget = REQUEST_BUDGET;
   let truncated = 0;
-  const segments = untrustedSegments(body);
-  for (const seg of segments.length > MAX_SEGMENTS
+  const over = plan.unscanned.includes('budget');
+  const { segments } = plan;
+  for (const seg of over && segments.length > MAX_SEGMENTS
     ? [...segments.slice(0, MAX_SEGMENTS / 2), ...segments.slice(-MAX_SEGMENTS / 2)]
     : segments) {
-    const share = Math.max(MIN_SEGMENT_SHARE, Math.min(budget, MAX_SCORED));
-    let text = seg.text;
-    if (text.length > share) {
-      text = `${text.slice(0, share / 2)}\n${text.slice(text.length - share / 2)}`;
-      truncated++;
-    }
-    budget = Math.max(0, budget - text.length);
+    const text = scoredText(seg.text, budget, over);
+    if (text.length < seg.text.length) truncated++;
+    budget = Math.max(0, budget - text.length - SEGMENT_COST);
     const channel = channelOfSource(seg.source);
     const threshold = thresholds[channel];
-    const s = scoreText(text, channel);
+    const parts = windows(text);
+    const e: Evidence = { families: new Map(), p: 0 };
+    for (let i = 0; i < parts.length; i++) {
+      const w = parts[i] as string;
+      mergeEvidence(e, windowEvidence(w, channel, i === parts.length - 1));
+      yield w.length + SEGMENT_COST;
+    }
+    const s = combine(e, LEARNED_CALIBRATION, channel);
     const margin = s.score - threshold;
     if (s.score > 0 && margin > bestMargin) {
       bestMargin = margin;
       best = { ...s, path: seg.path, source: seg.source, channel, threshold };
     }
   }
-  return truncated > 0 ? { ...best, truncated } : best;
+  const out: RequestInjectionScore = truncated > 0 ? { ...best, truncated } : best;
+  return plan.unscanned.length > 0 ? { ...out, unscanned: plan.unscanned } : out;
+}
+
+/** Highest score over the request's untrusted segments, each against its channel's threshold (synchronous). */
+export function scoreRequest(
+  body: unknown,
+  thresholds: Readonly<Record<Channel, number>> = DEFAULT_THRESHOLDS,
+  plan: ScanPlan = planScan(body),
+): RequestInjectionScore {
+  const steps = scoreSteps(plan, thresholds);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Characters scored between two returns to the event loop (~5–20 ms of work). */
+const SLICE = MAX_SCORED;
+
+/** scoreRequest, giving the event loop back every SLICE characters: other requests are not stalled by a long one. */
+export async function scoreRequestAsync(
+  body: unknown,
+  thresholds: Readonly<Record<Channel, number>> = DEFAULT_THRESHOLDS,
+  plan: ScanPlan = planScan(body),
+): Promise<RequestInjectionScore> {
+  const steps = scoreSteps(plan, thresholds);
+  for (let done = 0; ;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    done += r.value;
+    if (done >= SLICE) {
+      done = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
 }
 
 // The learned model is trained when the guardrails are loaded (~0.4 s), not on the first request that needs it.

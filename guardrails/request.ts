@@ -1,13 +1,7 @@
 // Request-side guardrails (pipeline step 3): the tool allowlist (OWASP LLM06) and the prompt-injection check
 // (local scorer, then the judge when one is configured). Pure apart from the judge call the gateway supplies.
 import type { CfgGuardrails } from '../api/gateway-config.ts';
-import {
-  channelOfSource,
-  scoreRequest,
-  untrustedSegments,
-  type Channel,
-  type RequestInjectionScore,
-} from './injection.ts';
+import { channelOfSource, planScan, scoreRequestAsync, type Channel, type RequestInjectionScore } from './injection.ts';
 import type { Judge, JudgeResult } from './judge.ts';
 
 export interface ToolCheck {
@@ -58,7 +52,7 @@ export interface InjectionCheck extends RequestInjectionScore {
 export interface RequestCheck {
   ok: boolean;
   /** Stable error code for the OpenAI-shaped error (only when !ok). */
-  code?: 'tool_not_allowed' | 'prompt_injection';
+  code?: 'tool_not_allowed' | 'prompt_injection' | 'prompt_injection_unscanned';
   /** Human-readable reason, safe to return to the caller (never echoes prompt text). */
   message?: string;
   tools: ToolCheck;
@@ -80,8 +74,26 @@ export function thresholdFor(cfg: CfgGuardrails['promptInjection'], channel: Cha
   return channel === 'document' ? (cfg.documentThreshold ?? cfg.threshold) : cfg.threshold;
 }
 
-/** Longest text sent to the judge for one request (its own maxChars clips further). */
+/** Longest text sent to the judge for one request (its own maxChars clips further); the local scorer reads it all. */
 const JUDGE_INPUT_MAX = 64 * 1024;
+
+/**
+ * A request that carries input the scorer will not read (planScan: over the scoring budget, token ids, parts nested
+ * too deep): in block mode refused before any scoring — forwarding what was not checked would make block mode a
+ * matter of size or encoding; in flag mode flagged (signal `unscanned:<why>`, in the audit line) and scored in part.
+ */
+function unscannedCheck(unscanned: readonly string[], mode: 'flag' | 'block', tools: ToolCheck): RequestCheck {
+  const signals = unscanned.map((u) => `unscanned:${u}`);
+  const injection: InjectionCheck = { score: 0, signals, verdict: mode };
+  if (mode === 'flag') return { ok: true, tools, injection };
+  return {
+    ok: false,
+    code: 'prompt_injection_unscanned',
+    message: `request refused: the prompt-injection check cannot read all of it (${unscanned.join(', ')})`,
+    tools,
+    injection,
+  };
+}
 
 /**
  * All request-side checks. `judge` is called only when the policy names one, the mode is not off, and the local
@@ -97,10 +109,19 @@ export async function checkRequest(
   const pi = cfg.promptInjection;
   let injection: InjectionCheck = { score: 0, signals: [], verdict: 'allow' };
   if (pi.mode !== 'off') {
-    const local = scoreRequest(body, { user: pi.threshold, document: thresholdFor(pi, 'document') });
+    // what will be read is decided before any scoring
+    const plan = planScan(body);
+    if (plan.unscanned.length > 0 && pi.mode === 'block' && tools.disallowed.length === 0)
+      return unscannedCheck(plan.unscanned, pi.mode, tools);
+    const local = await scoreRequestAsync(body, { user: pi.threshold, document: thresholdFor(pi, 'document') }, plan);
     injection = { ...local, verdict: injectionVerdict(local.score, pi, local.channel) };
+    if (plan.unscanned.length > 0) {
+      const flagged = unscannedCheck(plan.unscanned, pi.mode, tools).injection;
+      const verdict = injection.verdict === 'allow' ? flagged.verdict : injection.verdict;
+      injection = { ...injection, verdict, signals: [...flagged.signals, ...injection.signals] };
+    }
     if (opts.judge && pi.judge && injection.verdict === 'allow') {
-      const segments = untrustedSegments(body);
+      const segments = plan.segments;
       let text = segments.map((s) => s.text).join('\n\n');
       if (text.length > JUDGE_INPUT_MAX)
         text = `${text.slice(0, JUDGE_INPUT_MAX / 2)}\n${text.slice(-JUDGE_INPUT_MAX / 2)}`;

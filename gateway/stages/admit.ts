@@ -79,7 +79,8 @@ async function checkInput(deps: AdmitDeps, rec: Rec, snap: Snapshot, key: RtKey,
   }
   if (guard.ok) return;
   // tool names are the client's text: counted, not echoed
-  if (guard.code === 'prompt_injection') throw new GatewayError('prompt_injection', guard.message);
+  if (guard.code === 'prompt_injection' || guard.code === 'prompt_injection_unscanned')
+    throw new GatewayError(guard.code, guard.message);
   throw new GatewayError(
     'tool_not_allowed',
     `${guard.tools.disallowed.length} declared tool(s) are not on the policy allowlist.`,
