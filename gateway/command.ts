@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Logger } from 'pino';
 import { REDIS_URL_ENV, RedisUrlError, resolveRedisUrl } from './redis-url.ts';
+import { compactHeap, tuneHeap } from './heap.ts';
 import { reexecWithGatewayFlags } from './reexec.ts';
 import type { ConfigSourceSpec, StartOptions } from './server.ts';
 
@@ -216,12 +217,13 @@ export async function runGateway(argv: readonly string[], opts: { manifests?: Ma
   const values = parseGatewayFlags(argv);
   const child = await reexecWithGatewayFlags();
   if (child !== undefined) return child;
+  tuneHeap();
   const [{ createLogger }, { startGateway }] = await Promise.all([import('./audit.ts'), import('./server.ts')]);
   const log = createLogger({ level: values['log-level'] });
   const options = gatewayOptions(values, process.env, log, opts.manifests);
   if (values['no-enforcement'])
     log.warn({ event: 'enforcement_off' }, 'ENFORCEMENT IS OFF: no auth, no limits, no accounting (benchmarking only)');
-  const gw = await startGateway(options);
+  const gw = await startGateway({ ...options, beforeServing: () => compactHeap() });
   if (!gw.initial.ok && options.config.kind !== 'cluster') {
     console.error(`tollgate gateway: no valid config: ${gw.initial.error.message}`);
     await gw.close();

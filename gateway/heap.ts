@@ -1,0 +1,54 @@
+// V8 heap settings of the gateway process (gateway/README.md, "Memory"), applied by the gateway command only
+// (runGateway): tests and tools that start a gateway in-process keep their own heap as it is.
+//
+// - Old-generation growth. After each full GC V8 lets the heap grow to up to 4x what survived before the next
+//   one when the collector keeps up easily (a fast GC on a 2-core box does). Under load, requests in flight
+//   survive two scavenges and are promoted, so the old generation fills with garbage at the allocation rate:
+//   a 52 MB live heap grew to ~206 MB before the next full GC, and the pages it freed stay pooled by V8 (not
+//   returned to the OS). `--heap-growing-percent` caps the factor; V8 reads it at every full GC, so it is set
+//   at run time here (it is not a flag NODE_OPTIONS accepts, and a re-exec would keep a second process).
+// - Garbage of the start. Loading a large config (and the modules it needs) leaves pages V8 pools after the
+//   load's garbage is collected; only a memory-reducing GC gives them back. One runs once, after the first
+//   config is loaded and before the port serves.
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** The old generation may grow to 1.2x the live heap between two full GCs (V8's default: up to 4x). */
+export const HEAP_GROWING_PERCENT = 20;
+
+/** The flags `tuneHeap` sets, as V8 spells them. */
+export const RUNTIME_V8_FLAGS: readonly string[] = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`];
+
+export function tuneHeap(): void {
+  for (const f of RUNTIME_V8_FLAGS) v8.setFlagsFromString(f);
+}
+
+interface GcOptions {
+  type: 'major';
+  execution: 'sync';
+  flavor: 'last-resort';
+}
+type Gc = (opts: GcOptions) => void;
+
+/**
+ * V8's gc extension without exposing `gc` to the gateway's own context: with --expose-gc set, a new context
+ * gets one (it collects the whole isolate), and the flag is turned off again unless the process had it.
+ */
+function gcFunction(): Gc {
+  const own = (globalThis as { gc?: unknown }).gc;
+  if (typeof own === 'function') return own as Gc;
+  v8.setFlagsFromString('--expose-gc');
+  try {
+    return runInNewContext('gc') as Gc;
+  } finally {
+    v8.setFlagsFromString('--no-expose-gc');
+  }
+}
+
+/**
+ * A memory-reducing full GC ("last resort": repeated until nothing more is freed, pooled pages released).
+ * Blocks for tens of milliseconds on a large heap: only where nothing is being served.
+ */
+export function compactHeap(): void {
+  gcFunction()({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+}
