@@ -1,6 +1,6 @@
 // What the gateway's memory does under load (prints figures; not a test). Starts the simulator and one
-// gateway as bench/gateway/run.ts runs `tollgate-memory` (N tenants / 5 keys each, the shipped V8 flags, a
-// warm compile cache), with bench/gateway/mem-probe.mjs loaded, then: idle after start, `--concurrency`
+// gateway as bench/gateway/run.ts runs `tollgate-memory` (N tenants / 5 keys each, the shipped V8 flags and
+// malloc setting, a warm compile cache), with bench/gateway/mem-probe.mjs loaded, then: idle after start, `--concurrency`
 // requests in flight for `--seconds` rotating over 1,000 keys (RSS sampled every 100 ms), and after the load —
 // RSS as it is, then after a full GC with process.memoryUsage() and the RSS by mapping. `--flag` adds a V8 flag,
 // `--env K=V` an environment variable (both repeatable), `--heap-snapshot DIR` writes a heap snapshot after the
@@ -16,6 +16,7 @@ import { Pool } from 'undici';
 import { generateKey } from '../../api/keys.ts';
 import type { CfgTenant } from '../../api/gateway-config.ts';
 import { freePort } from '../../gateway/test/net.ts';
+import { GATEWAY_MALLOC_ENV } from '../../gateway/heap.ts';
 import { GATEWAY_V8_FLAGS } from '../../gateway/reexec.ts';
 import { benchConfig, benchTenant } from './config.ts';
 import { warmCompileCache } from './compile-cache.ts';
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
     const env = {
       ...process.env,
       ...warmCompileCache(ROOT, join(dir, 'cc'), nodeFlags),
+      ...GATEWAY_MALLOC_ENV,
       ...Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
     };
     const port = await freePort();
@@ -222,6 +224,10 @@ async function main(): Promise<void> {
       console.log(`heap snapshot in ${values['heap-snapshot']}`);
     }
     await pool.close();
+    // a clean exit (the gateway drains on SIGTERM): profiles asked for with --flag (--heap-prof, --cpu-prof) are
+    // written then
+    gw.kill('SIGTERM');
+    await new Promise((r) => gw.once('exit', r));
   } finally {
     stop();
   }
