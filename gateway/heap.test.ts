@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { HEAP_GROWING_PERCENT, heapGrowingPercent, runtimeV8Flags } from './heap.ts';
 import { GATEWAY_V8_FLAGS } from './reexec.ts';
 
 const HEAP = JSON.stringify(new URL('./heap.ts', import.meta.url).pathname);
@@ -42,6 +43,32 @@ for (let r = 0; r < 4000; r++) {
 console.log(JSON.stringify({ maxHeapMb: max / 1048576, live: live.length }));
 `,
   ).maxHeapMb as number;
+
+describe('TOLLGATE_HEAP_GROWING_PERCENT', () => {
+  const cases: [string | undefined, number | 'error'][] = [
+    [undefined, HEAP_GROWING_PERCENT],
+    ['', HEAP_GROWING_PERCENT],
+    ['0', 0],
+    ['50', 50],
+    ['400', 400],
+    ['401', 'error'],
+    ['-1', 'error'],
+    ['1.5', 'error'],
+    ['20 ', 'error'],
+    ['1e2', 'error'],
+    ['0x10', 'error'],
+  ];
+  for (const [v, want] of cases)
+    it(`${JSON.stringify(v)} -> ${want}`, () => {
+      const env = { TOLLGATE_HEAP_GROWING_PERCENT: v };
+      if (want === 'error') assert.throws(() => heapGrowingPercent(env), /TOLLGATE_HEAP_GROWING_PERCENT/);
+      else assert.equal(heapGrowingPercent(env), want);
+    });
+  it('0 sets no flag (V8 keeps its own factor); any other value sets --heap-growing-percent', () => {
+    assert.deepEqual(runtimeV8Flags(0), []);
+    assert.deepEqual(runtimeV8Flags(35), ['--heap-growing-percent=35']);
+  });
+});
 
 describe('gateway heap settings (heap.ts)', () => {
   it('tuneHeap: promoted garbage grows the heap far less than with a 4x growing factor', () => {

@@ -19,8 +19,22 @@ import { runInNewContext } from 'node:vm';
 /** The old generation may grow to 1.2x the live heap between two full GCs (V8's default: up to 4x). */
 export const HEAP_GROWING_PERCENT = 20;
 
-/** The flags `tuneHeap` sets, as V8 spells them. */
-export const RUNTIME_V8_FLAGS: readonly string[] = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`];
+/**
+ * The growing percent in force: `TOLLGATE_HEAP_GROWING_PERCENT` (an integer 0-400; 0 leaves V8's own factor),
+ * else HEAP_GROWING_PERCENT. Anything else is a start error, not a silent default.
+ */
+export function heapGrowingPercent(env: Readonly<Record<string, string | undefined>>): number {
+  const v = env.TOLLGATE_HEAP_GROWING_PERCENT;
+  if (v === undefined || v === '') return HEAP_GROWING_PERCENT;
+  if (!/^\d{1,3}$/.test(v) || Number(v) > 400)
+    throw new Error('TOLLGATE_HEAP_GROWING_PERCENT must be an integer from 0 (V8 default) to 400');
+  return Number(v);
+}
+
+/** The V8 flags `tuneHeap` sets for that percent, as V8 spells them. */
+export function runtimeV8Flags(percent: number): string[] {
+  return percent === 0 ? [] : [`--heap-growing-percent=${percent}`];
+}
 
 /**
  * glibc malloc: give freed memory at the top of the heap back above 128 KB. By default the threshold follows
@@ -30,8 +44,8 @@ export const RUNTIME_V8_FLAGS: readonly string[] = [`--heap-growing-percent=${HE
  */
 export const GATEWAY_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_TRIM_THRESHOLD_: '131072' };
 
-export function tuneHeap(): void {
-  for (const f of RUNTIME_V8_FLAGS) v8.setFlagsFromString(f);
+export function tuneHeap(env: Readonly<Record<string, string | undefined>> = process.env): void {
+  for (const f of runtimeV8Flags(heapGrowingPercent(env))) v8.setFlagsFromString(f);
 }
 
 interface GcOptions {

@@ -5,7 +5,8 @@
 // RSS as it is, then after a full GC with process.memoryUsage() and the RSS by mapping. `--flag` adds a V8 flag,
 // `--env K=V` an environment variable (both repeatable), `--heap-snapshot DIR` writes a heap snapshot after the
 // load (node --heapsnapshot-signal), `--trace-gc` prints the gateway's GC trace to stderr, `--smaps FILE` copies
-// its /proc/PID/smaps after the load. `--idle S` waits S seconds after the load before the last figures.
+// its /proc/PID/smaps after the load; `--alloc-profile FILE` writes what the load allocated (alloc-probe.mjs:
+// every allocation sampled, collected ones included) instead of the memory figures. `--idle S` waits S seconds after the load before the last figures.
 // Usage: node bench/gateway/mem-load.ts [--tenants 10000] [--concurrency 128] [--seconds 8] [--flag=--x]…
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'heap-snapshot': { type: 'string' },
     'trace-gc': { type: 'boolean', default: false },
     smaps: { type: 'string' },
+    'alloc-profile': { type: 'string' },
   },
 });
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -61,6 +63,55 @@ function v8Pages(pid: number): { n: number; bytes: number } {
     }
   }
   return { n, bytes };
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]! : NaN;
+}
+
+interface Drive {
+  done: number;
+  errors: number;
+  peak: number;
+  cpuMs: number;
+  /** p50, p99, p99.9 ms */
+  pcts: number[];
+}
+
+/** `--concurrency` requests in flight for `--seconds` against base, rotating over keys; RSS and CPU of pid. */
+async function drive(base: string, body: string, keys: readonly string[], pid: number | undefined): Promise<Drive> {
+  const pool = new Pool(base, { connections: 256, pipelining: 1, keepAliveTimeout: 60_000 });
+  let k = 0;
+  let done = 0;
+  let errors = 0;
+  let peak = 0;
+  const lat: number[] = [];
+  const sampler = setInterval(() => {
+    if (pid !== undefined) peak = Math.max(peak, rssOf(pid));
+  }, 100);
+  const end = performance.now() + Number(values.seconds) * 1000;
+  const cpu0 = pid === undefined ? 0 : cpuOf(pid);
+  const worker = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const r = await pool.request({
+        method: 'POST',
+        path: '/v1/chat/completions',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[k++ % keys.length]}` },
+        body,
+      });
+      await r.body.dump();
+      lat.push(performance.now() - t0);
+      if (r.statusCode === 200) done++;
+      else errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: Number(values.concurrency) }, worker));
+  clearInterval(sampler);
+  await pool.close();
+  const cpuMs = pid === undefined ? NaN : ((cpuOf(pid) - cpu0) * 1000) / done;
+  lat.sort((a, b) => a - b);
+  return { done, errors, peak, cpuMs, pcts: [pct(lat, 50), pct(lat, 99), pct(lat, 99.9)] };
 }
 
 async function waitHttp(url: string, headers: Record<string, string>): Promise<void> {
@@ -132,7 +183,7 @@ async function main(): Promise<void> {
       ...flags,
       '--expose-gc',
       '--import',
-      join(ROOT, 'bench/gateway/mem-probe.mjs'),
+      join(ROOT, values['alloc-profile'] ? 'bench/gateway/alloc-probe.mjs' : 'bench/gateway/mem-probe.mjs'),
       ...(values['heap-snapshot']
         ? ['--heapsnapshot-signal=SIGUSR1', `--diagnostic-dir=${values['heap-snapshot']}`]
         : []),
@@ -143,6 +194,7 @@ async function main(): Promise<void> {
       ...process.env,
       ...warmCompileCache(ROOT, join(dir, 'cc'), nodeFlags),
       ...GATEWAY_MALLOC_ENV,
+      ...(values['alloc-profile'] ? { ALLOC_PROFILE_FILE: values['alloc-profile'] } : {}),
       ...Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
     };
     const port = await freePort();
@@ -163,10 +215,22 @@ async function main(): Promise<void> {
         '--log-level',
         'warn',
       ],
-      { cwd: ROOT, env, stdio: ['ignore', values['trace-gc'] ? 'inherit' : 'ignore', 'pipe'] },
+      { cwd: ROOT, env, stdio: ['ignore', values['trace-gc'] ? 'pipe' : 'ignore', 'pipe'] },
     );
     children.push(gw);
     const err = { text: '' };
+    // --trace-gc lines: `[pid:0x…]  1017 ms: Mark-Compact 63.5 (68.8) -> 40.8 (51.5) MB, pooled: 2 MB, 14.55 / 0.00 ms …`
+    const gcs: { kind: string; ms: number }[] = [];
+    let outBuf = '';
+    gw.stdout?.on('data', (d: Buffer) => {
+      outBuf += d.toString();
+      const lines = outBuf.split('\n');
+      outBuf = lines.pop()!;
+      for (const l of lines) {
+        const m = /ms: (Scavenge|Mark-Compact|Minor Mark-Sweep)\b.*?MB, (?:pooled: [\d.]+ MB, )?([\d.]+) \//.exec(l);
+        if (m) gcs.push({ kind: m[1]!, ms: Number(m[2]) });
+      }
+    });
     gw.stderr!.on('data', (d: Buffer) => {
       err.text += d.toString();
     });
@@ -176,41 +240,44 @@ async function main(): Promise<void> {
     const pid = gw.pid!;
     console.log(`flags: ${flags.join(' ')}  env: ${values.env.join(' ') || '-'}  tenants ${tenants}`);
     console.log(`idle (no GC)            RSS ${mb(rssOf(pid))}  V8 pages ${v8Pages(pid).n}`);
-    console.log(line('idle (after full GC)', await probe(gw, err), v8Pages(pid)));
-    const pool = new Pool(base, { connections: 256, pipelining: 1, keepAliveTimeout: 60_000 });
+    if (values['alloc-profile']) gw.kill('SIGUSR1');
+    else console.log(line('idle (after full GC)', await probe(gw, err), v8Pages(pid)));
     const body = JSON.stringify({
       model: 'm1',
       messages: [{ role: 'user', content: 'Write one sentence about toll roads.' }],
       max_tokens: 16,
     });
-    let k = 0;
-    let done = 0;
-    let errors = 0;
-    let peak = 0;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, rssOf(pid));
-    }, 100);
-    const end = performance.now() + Number(values.seconds) * 1000;
-    const cpu0 = cpuOf(pid);
-    const worker = async (): Promise<void> => {
-      while (performance.now() < end) {
-        const r = await pool.request({
-          method: 'POST',
-          path: '/v1/chat/completions',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[k++ % keys.length]}` },
-          body,
-        });
-        await r.body.dump();
-        if (r.statusCode === 200) done++;
-        else errors++;
-      }
-    };
-    await Promise.all(Array.from({ length: Number(values.concurrency) }, worker));
-    clearInterval(sampler);
-    const cpuMs = ((cpuOf(pid) - cpu0) * 1000) / done;
+    // the simulator alone first (the baseline of "added" latency), then the gateway
+    const direct = await drive(`http://127.0.0.1:${simPort}`, body, keys, undefined);
+    const gcBefore = gcs.length;
+    const r = await drive(base, body, keys, pid);
+    const during = gcs.slice(gcBefore);
+    const scav = during.filter((g) => g.kind === 'Scavenge');
+    const majors = during.filter((g) => g.kind !== 'Scavenge');
+    const ms = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(' / ');
     console.log(
-      `load: c=${values.concurrency} ${values.seconds} s, ${done} ok (${(done / Number(values.seconds)).toFixed(0)}/s), ${errors} errors; CPU ${cpuMs.toFixed(3)} ms/req; peak RSS ${mb(peak)}; load ${loadavg()[0]!.toFixed(2)}`,
+      `load: c=${values.concurrency} ${values.seconds} s, ${r.done} ok (${(r.done / Number(values.seconds)).toFixed(0)}/s), ${r.errors} errors; CPU ${r.cpuMs.toFixed(3)} ms/req; peak RSS ${mb(r.peak)}; load ${loadavg()[0]!.toFixed(2)}`,
     );
+    console.log(
+      `latency p50 / p99 / p99.9 ms: gateway ${ms(r.pcts)}, direct ${ms(direct.pcts)}, added ${ms(r.pcts.map((x, i) => x - direct.pcts[i]!))}`,
+    );
+    if (values['trace-gc'])
+      console.log(
+        `GC during the load: ${scav.length} scavenges (${(scav.length / r.done).toFixed(4)}/request, pause p50 ${pct(
+          scav.map((g) => g.ms).sort((a, b) => a - b),
+          50,
+        ).toFixed(
+          2,
+        )} ms, max ${Math.max(0, ...scav.map((g) => g.ms)).toFixed(2)} ms), ${majors.length} mark-compacts (pauses ${majors.map((g) => g.ms.toFixed(1)).join(', ')} ms)`,
+      );
+    if (values['alloc-profile']) {
+      gw.kill('SIGUSR2');
+      const until = Date.now() + 20_000;
+      while (!err.text.includes('ALLOC-PROFILE-WRITTEN') && Date.now() < until) await sleep(100);
+      console.log(`allocation profile of the load in ${values['alloc-profile']}`);
+      gw.kill('SIGTERM');
+      return;
+    }
     console.log(`after load (no GC)      RSS ${mb(rssOf(pid))}  V8 pages ${v8Pages(pid).n}`);
     if (Number(values.idle) > 0) {
       await sleep(Number(values.idle) * 1000);
@@ -223,7 +290,6 @@ async function main(): Promise<void> {
       await sleep(8000);
       console.log(`heap snapshot in ${values['heap-snapshot']}`);
     }
-    await pool.close();
     // a clean exit (the gateway drains on SIGTERM): profiles asked for with --flag (--heap-prof, --cpu-prof) are
     // written then
     gw.kill('SIGTERM');
