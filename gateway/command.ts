@@ -51,6 +51,9 @@ export const usage = [
   '  --watch-interval-ms N      config poll interval (default 1000)',
   '  --log-level LEVEL          pino level (default info)',
   '  --no-enforcement           BENCHMARK ONLY: no auth, no limits, no accounting',
+  '',
+  '  $TOLLGATE_HEAP_GROWING_PERCENT   how far the V8 heap may grow between two full GCs, in percent of what the last',
+  '                             one kept (integer 0-400, default 20; 0: V8 decides, up to 300): lower = less RSS, more GC',
 ].join('\n');
 
 const FLAGS = {
