@@ -226,7 +226,14 @@ export async function runGateway(argv: readonly string[], opts: { manifests?: Ma
   const options = gatewayOptions(values, process.env, log, opts.manifests);
   if (values['no-enforcement'])
     log.warn({ event: 'enforcement_off' }, 'ENFORCEMENT IS OFF: no auth, no limits, no accounting (benchmarking only)');
-  const gw = await startGateway({ ...options, beforeServing: () => compactHeap() });
+  const gw = await startGateway({
+    ...options,
+    beforeServing: () => {
+      const t0 = performance.now();
+      compactHeap();
+      log.info({ event: 'heap_compacted', ms: Math.round(performance.now() - t0) }, 'heap compacted before serving');
+    },
+  });
   if (!gw.initial.ok && options.config.kind !== 'cluster') {
     console.error(`tollgate gateway: no valid config: ${gw.initial.error.message}`);
     await gw.close();
