@@ -53,7 +53,7 @@ export const usage = [
   '  --no-enforcement           BENCHMARK ONLY: no auth, no limits, no accounting',
   '',
   '  $TOLLGATE_HEAP_GROWING_PERCENT   how far the V8 heap may grow between two full GCs, in percent of what the last',
-  '                             one kept (integer 0-400, default 20; 0: V8 decides, up to 300): lower = less RSS, more GC',
+  '                             one kept (integer 0-400, default 50; 0: V8 decides, up to 300): lower = less RSS, more GC',
 ].join('\n');
 
 const FLAGS = {
