@@ -4,7 +4,7 @@
 //   file     `--config FILE`: the file watcher's first load into the ConfigHolder
 //   cluster  `--from-cluster`: the config Secrets (index + shards, as the operator publishes them) listed
 //            by the config source's informer from a fake API (no cluster), reassembled, verified, swapped
-//   gateway  the whole gateway process (`node gateway/main.ts --config FILE`, V8 flags as shipped), once with
+//   gateway  the whole gateway process (`node gateway/main.ts --config FILE`, V8 flags and malloc env as shipped), once with
 //            an empty config (the module baseline) and once with the N-tenant config, each without and with a
 //            warm compile cache (NODE_COMPILE_CACHE, as the chart runs it): process.memoryUsage() after a full
 //            GC (heap used/total, external, arrayBuffers, bytecode) and RSS by mapping (bench/gateway/mem-probe.mjs)
@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { warmCompileCache } from './gateway/compile-cache.ts';
 import { benchConfig, benchTenant } from './gateway/config.ts';
 import { freePort } from '../gateway/test/net.ts';
+import { GATEWAY_MALLOC_ENV } from '../gateway/heap.ts';
 import { GATEWAY_V8_FLAGS } from '../gateway/reexec.ts';
 import type { GatewayConfig } from '../api/gateway-config.ts';
 
@@ -174,7 +175,10 @@ async function gatewayMemory(file: string, env: Record<string, string>): Promise
       '--log-level',
       'warn',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TOLLGATE_NO_REEXEC: '1', ...env } },
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, TOLLGATE_NO_REEXEC: '1', ...GATEWAY_MALLOC_ENV, ...env },
+    },
   );
   let err = '';
   p.stderr.on('data', (d: Buffer) => (err += d.toString()));

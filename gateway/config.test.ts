@@ -3,6 +3,7 @@
 // started with, and the programmatic apply() used by the in-cluster watcher.
 import assert from 'node:assert/strict';
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +13,7 @@ import { ConfigHolder } from './config/holder.ts';
 import { startGateway, type RunningGateway } from './server.ts';
 import { startSimulator, type Simulator } from './sim/sim.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
+import { freePort } from './test/net.ts';
 import { CAPTURED, call, captureLogger, chat, installLeakScan } from './test/harness.ts';
 
 installLeakScan();
@@ -147,5 +149,38 @@ describe('config hot reload', () => {
     assert.equal(h.apply(v1(), 'unit').ok, true);
     const same = h.apply(v1(), 'unit');
     assert.ok(same.ok && !same.changed);
+  });
+});
+
+describe('beforeServing (the CLI compacts the heap there: heap.ts)', () => {
+  it('runs once, with the first config in force, before the port serves', async () => {
+    const port = await freePort();
+    const seen: { hash: string | undefined; connect: string }[] = [];
+    const cfg = config([model('m1', 'http://127.0.0.1:9/v1')], [tenant({ name: 'a', models: ['m1'] })]);
+    const connect = (): Promise<string> =>
+      new Promise((resolve) => {
+        const s = createConnection({ host: '127.0.0.1', port });
+        s.once('connect', () => {
+          s.destroy();
+          resolve('connected');
+        });
+        s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+    const running = await startGateway({
+      config: { kind: 'static', value: cfg },
+      host: '127.0.0.1',
+      port,
+      metricsPort: 0,
+      logger: captureLogger(),
+      beforeServing: async (hash) => {
+        seen.push({ hash, connect: await connect() });
+      },
+    });
+    try {
+      assert.deepEqual(seen, [{ hash: cfg.hash, connect: 'ECONNREFUSED' }]);
+      assert.equal(await connect(), 'connected');
+    } finally {
+      await running.close();
+    }
   });
 });

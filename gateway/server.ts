@@ -45,6 +45,11 @@ export interface StartOptions {
   app?: Partial<Omit<GatewayOptions, 'holder' | 'logger' | 'store' | 'credentials'>>;
   /** Install SIGHUP/SIGTERM/SIGINT handlers (CLI). */
   handleSignals?: boolean;
+  /**
+   * Runs once the first config (and the modules it needs) is loaded, before the port serves, with the hash of
+   * that config (none: not loaded). The CLI compacts the heap there (heap.ts).
+   */
+  beforeServing?: (configHash: string | undefined) => void | Promise<void>;
 }
 
 export interface RunningGateway {
@@ -88,6 +93,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   // a config whose tenants use guardrails: their modules are loaded (plan/guard-modules.ts) before the port
   // serves, as when they were imported at start, so a replica never reports ready and then stalls loading them
   if (holder.current) await compileGuards(holder.current);
+  await opts.beforeServing?.(holder.current?.hash);
   let tlsServer: HttpsServer | undefined;
   let certReloader: CertReloader | undefined;
   let addr: AddressInfo;

@@ -15,6 +15,7 @@ import {
   countText,
   countUpTo,
   MAX_PIECE_CHARS,
+  scanUnits,
   truncateToTokens,
   upperBound,
 } from './tokens.ts';
@@ -36,6 +37,8 @@ const CORPUS_FILES = [
   '/work/shared/corpora/bipia/text_attack_test.json',
   '/work/shared/corpora/pii/presidio_generated_small.json',
 ];
+const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+
 function corpus(): string[] {
   const out: string[] = [];
   for (const f of CORPUS_FILES) {
@@ -90,6 +93,52 @@ for (const name of TOKENIZERS) {
 
     it('units split only where the encoder would (segments concatenate back to the text)', () => {
       for (const t of corpus().slice(0, 50)) assert.equal([...countingUnits(enc, t)].map((u) => u.text).join(''), t);
+    });
+
+    it('the one-unit shortcut is exact: every text of up to MAX_PIECE_CHARS characters scans to itself, whole', () => {
+      // every prefix and suffix (up to the limit) of the corpus texts and of random strings over the classes
+      // the pre-tokenizer distinguishes: letters, digits, whitespace runs, punctuation, contractions, CJK,
+      // surrogate pairs
+      const alphabet = [
+        'a',
+        'Z',
+        'é',
+        '7',
+        ' ',
+        '  ',
+        '\n',
+        '\t',
+        '\r\n',
+        '.',
+        ',',
+        '!',
+        "'s",
+        "'LL",
+        '你',
+        '🎉',
+        '-',
+        '_',
+        '"',
+      ];
+      let seed = 42;
+      const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+      const texts: string[] = [];
+      for (const t of corpus().slice(0, 300)) texts.push(t.slice(0, MAX_PIECE_CHARS), t.slice(-MAX_PIECE_CHARS));
+      for (let i = 0; i < 2000; i++) {
+        let t = '';
+        const len = rand(MAX_PIECE_CHARS + 1);
+        while (t.length < len) t += alphabet[rand(alphabet.length)];
+        texts.push(t.slice(0, len - (isHigh(t.charCodeAt(len - 1)) ? 1 : 0)));
+      }
+      let compared = 0;
+      for (const t of texts) {
+        if (t.length > MAX_PIECE_CHARS) continue;
+        const want = t.length === 0 ? [] : [{ text: t, whole: true }];
+        assert.deepEqual([...scanUnits(enc, t)], want, JSON.stringify(t));
+        assert.deepEqual([...countingUnits(enc, t)], want);
+        compared++;
+      }
+      assert.ok(compared > 2000, `${compared} texts compared`);
     });
 
     it('the windowed scan is exact at every window boundary (tiny windows of 256 characters)', () => {

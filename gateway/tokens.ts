@@ -77,6 +77,21 @@ export function* countingUnits(
   segmentChars = SEGMENT_CHARS,
   windowChars = WINDOW_CHARS,
 ): Generator<{ text: string; whole: boolean }> {
+  if (isOneUnit(text, maxPiece, segmentChars, windowChars)) {
+    if (text.length > 0) yield { text, whole: true };
+    return;
+  }
+  yield* scanUnits(enc, text, maxPiece, segmentChars, windowChars);
+}
+
+/** @internal countingUnits without its one-unit shortcut (tokens.test.ts proves the shortcut exact). */
+export function* scanUnits(
+  enc: Encoding,
+  text: string,
+  maxPiece = MAX_PIECE_CHARS,
+  segmentChars = SEGMENT_CHARS,
+  windowChars = WINDOW_CHARS,
+): Generator<{ text: string; whole: boolean }> {
   let segStart = 0; // start of the segment being grouped
   let lastSafe = 0; // last cut position inside it (a piece boundary after a non-whitespace character)
   const re = new RegExp(enc.split.source, enc.split.flags);
@@ -142,6 +157,21 @@ export function* countingUnits(
 
 const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
 
+/**
+ * A text no longer than a piece may be, shorter than a segment and within one window is one whole unit: no
+ * piece of it can be over-long and no segment boundary can fall inside it, so the scan would yield exactly
+ * `{ text, whole: true }` (countingUnits skips it; the counters below skip the generator too). Most texts a
+ * request carries (a chat message, a completion of a few dozen tokens) are such.
+ */
+function isOneUnit(
+  text: string,
+  maxPiece = MAX_PIECE_CHARS,
+  segmentChars = SEGMENT_CHARS,
+  windowChars = WINDOW_CHARS,
+): boolean {
+  return text.length <= maxPiece && text.length < segmentChars && text.length <= windowChars;
+}
+
 function unitTokens(enc: Encoding, u: { text: string }): number {
   return u.text.length === 0 ? 0 : enc.count(u.text);
 }
@@ -174,7 +204,13 @@ export class TokenCounter {
           this.done = true;
           return this.count;
         }
-        this.#units = countingUnits(this.#enc, this.#texts[this.#ti++]!);
+        const t = this.#texts[this.#ti++]!;
+        if (isOneUnit(t)) {
+          this.count += unitTokens(this.#enc, { text: t });
+          budget -= t.length;
+          continue;
+        }
+        this.#units = countingUnits(this.#enc, t);
       }
       const r = this.#units.next();
       if (r.done) {
@@ -247,7 +283,7 @@ export function truncateToTokens(
 ): { text: string; tokens: number; truncated: boolean } {
   let tokens = 0;
   let out = '';
-  for (const u of countingUnits(enc, text)) {
+  for (const u of isOneUnit(text) ? [{ text }] : countingUnits(enc, text)) {
     const k = unitTokens(enc, u);
     if (tokens + k <= cap) {
       tokens += k;

@@ -22,8 +22,11 @@ function smaps() {
 process.on('SIGUSR2', () => {
   const gc = globalThis.gc;
   if (gc) {
-    gc();
-    gc();
+    if (process.env.MEM_PROBE_GC === 'last-resort') gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    else {
+      gc();
+      gc();
+    }
   }
   const code = v8.getHeapCodeStatistics();
   process.stderr.write(
@@ -32,6 +35,13 @@ process.on('SIGUSR2', () => {
       bytecode: code.bytecode_and_metadata_size,
       scriptSource: code.external_script_source_size,
       maps: smaps(),
+      spaces: Object.fromEntries(
+        v8
+          .getHeapSpaceStatistics()
+          .map((x) => [x.space_name, [x.space_size, x.space_used_size, x.physical_space_size]]),
+      ),
+      heapStats: v8.getHeapStatistics(),
+      cpp: typeof v8.getCppHeapStatistics === 'function' ? v8.getCppHeapStatistics('brief') : undefined,
       hwm: Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024,
     })}\n`,
   );

@@ -42,6 +42,8 @@ import { Pool } from 'undici';
 import { generateKey } from '../../api/keys.ts';
 import type { CfgTenant } from '../../api/gateway-config.ts';
 import { cacheDir } from '../../e2e/binaries.ts';
+import { GATEWAY_MALLOC_ENV } from '../../gateway/heap.ts';
+import { GATEWAY_V8_FLAGS } from '../../gateway/reexec.ts';
 import { freePort } from '../../gateway/test/net.ts';
 import { startRedis } from '../../gateway/test/redis.ts';
 import { startRedisCluster } from '../../gateway/test/redis-cluster.ts';
@@ -67,11 +69,17 @@ const { values: flags } = parseArgs({
     'no-compile-cache': { type: 'boolean', default: false },
   },
 });
-/** Extra environment (`--gateway-env K=V`) and V8 flags (`--gateway-flag=--x=y`) of the Tollgate processes. */
-const GATEWAY_ENV = Object.fromEntries(
-  flags['gateway-env'].map((kv) => [kv.slice(0, Math.max(0, kv.indexOf('='))), kv.slice(kv.indexOf('=') + 1)]),
-);
-const GATEWAY_FLAGS = ['--max-semi-space-size=4', ...flags['gateway-flag']];
+/**
+ * Environment and V8 flags of the Tollgate processes: as the chart runs them (the malloc setting and the V8
+ * flags of the gateway command), plus `--gateway-env K=V` and `--gateway-flag=--x=y`.
+ */
+const GATEWAY_ENV = {
+  ...GATEWAY_MALLOC_ENV,
+  ...Object.fromEntries(
+    flags['gateway-env'].map((kv) => [kv.slice(0, Math.max(0, kv.indexOf('='))), kv.slice(kv.indexOf('=') + 1)]),
+  ),
+};
+const GATEWAY_FLAGS = [...GATEWAY_V8_FLAGS, ...flags['gateway-flag']];
 const HOSTILE_ONLY = flags['hostile-only'];
 const GATEWAY_MAIN = flags['gateway-root'] ? join(flags['gateway-root'], 'gateway/main.ts') : 'gateway/main.ts';
 const CPU_PROF = flags['cpu-prof'];

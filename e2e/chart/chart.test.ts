@@ -8,6 +8,8 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { usage as gatewayUsage } from '../../cli/commands/gateway.ts';
 import { usage as operatorUsage } from '../../cli/commands/operator.ts';
+import { GATEWAY_MALLOC_ENV } from '../../gateway/heap.ts';
+import { GATEWAY_V8_FLAGS } from '../../gateway/reexec.ts';
 import { chartTemplateFor } from '../../scripts/sync-chart-crds.ts';
 import { repoRoot } from '../kube.ts';
 import {
@@ -251,6 +253,15 @@ describe('workloads', () => {
         ).toString(),
       ),
     );
+  });
+
+  it('the gateway process runs as its memory was measured: V8 flags in NODE_OPTIONS (no re-exec), compile cache, malloc trim', async () => {
+    const c = container(one(await render(), 'Deployment', 'tollgate-gateway'));
+    const env = new Map((c.env ?? []).map((e) => [e.name, e.value]));
+    // exactly the flags `tollgate gateway` would otherwise re-execute itself with (gateway/reexec.ts)
+    assert.deepEqual(env.get('NODE_OPTIONS')?.split(' '), [...GATEWAY_V8_FLAGS]);
+    assert.equal(env.get('NODE_COMPILE_CACHE'), '/tmp/node-compile-cache');
+    for (const [k, v] of Object.entries(GATEWAY_MALLOC_ENV)) assert.equal(env.get(k), v, k);
   });
 
   it('refuses a multi-replica gateway without a shared store', async () => {
