@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ERRORS } from './errors.ts';
-import { clientErrorCode, frameworkErrorCode } from './plugins/connection.ts';
+import { clientErrorCode, frameworkErrorCode, LINGER_MS } from './plugins/connection.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
 import { CAPTURED, call, chat, installLeakScan, startStack, type Stack } from './test/harness.ts';
 
@@ -144,6 +144,67 @@ describe('requests before any route: bodies, deadlines and the error shape', () 
       assertCatalog(p, code, name);
       assert.equal(p.headers.get('connection'), 'close', name);
     }
+  });
+
+  it('a client still writing a large body when refused reads the refusal, not a reset (lingering close)', async () => {
+    const body = `{"model":"m1","messages":[{"role":"user","content":"${'x'.repeat(8 << 20)}"}]}`;
+    for (let i = 0; i < 4; i++) {
+      const unknown = await call(s.url, '/v1/nope', { raw: body });
+      assert.equal(unknown.json.error?.code, 'not_found');
+      const nokey = await call(s.url, '/v1/chat/completions', { raw: body });
+      assert.equal(nokey.json.error?.code, 'missing_api_key');
+    }
+  });
+
+  it('after an early refusal the client may finish writing its body: the connection is not reset under it', async () => {
+    const { hostname, port } = new URL(s.url);
+    for (const [path, code] of [
+      ['/v1/nope', 'not_found'],
+      ['/v1/chat/completions', 'missing_api_key'],
+    ] as const) {
+      const sock = net.connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+      let out = '';
+      let failure: Error | undefined;
+      sock.on('error', (e) => (failure = e));
+      const answered = new Promise<void>((r) => sock.once('data', () => r()));
+      sock.on('data', (d: Buffer) => (out += d.toString()));
+      await new Promise((r) => sock.on('connect', r));
+      const total = 1 << 20;
+      sock.write(head('POST', path, { 'content-type': 'application/json', 'content-length': total }));
+      sock.write(Buffer.alloc(64 * 1024, 'a'));
+      await answered;
+      await new Promise((r) => setTimeout(r, 100));
+      // the rest of the body, written after the refusal arrived (a client that does not watch for early replies)
+      await new Promise<void>((r) => sock.write(Buffer.alloc(total - 64 * 1024, 'a'), () => r()));
+      sock.end();
+      await new Promise((r) => sock.on('close', r));
+      CAPTURED.push(out);
+      assert.equal(failure, undefined, `${path}: ${failure?.message}`);
+      assertCatalog(parseResponse(out), code, path);
+    }
+  });
+
+  it('the lingering close is bounded: a client that keeps writing is cut after LINGER_MS', async () => {
+    // the default request timeout (30 s), so the linger bound is the one that cuts
+    const own = await startStack((sim) => config([model('m1', sim)], [tenant({ name: 't', models: ['m1'] })]));
+    after(() => own.close());
+    const { hostname, port } = new URL(own.url);
+    // a client that ignores the reply and our end of the connection, and keeps writing
+    const sock = net.connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+    let out = '';
+    sock.on('data', (d: Buffer) => (out += d.toString()));
+    sock.on('error', () => {});
+    await new Promise((r) => sock.on('connect', r));
+    const t0 = performance.now();
+    sock.write(head('POST', '/v1/nope', { 'content-type': 'application/json', 'content-length': 1 << 30 }));
+    const chunk = Buffer.alloc(16 * 1024, 'a');
+    const pump = setInterval(() => sock.writable && sock.write(chunk), 20);
+    await new Promise((r) => sock.on('close', r));
+    clearInterval(pump);
+    const ms = performance.now() - t0;
+    CAPTURED.push(out);
+    assert.ok(ms >= LINGER_MS - 200 && ms < LINGER_MS + 2000, `closed after ${Math.round(ms)} ms`);
+    assertCatalog(parseResponse(out), 'not_found', 'lingering');
   });
 
   it('Expect: 100-continue is answered only when the body is to be read: after the route, the key and the size', async () => {

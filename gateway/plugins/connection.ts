@@ -2,9 +2,11 @@
 //
 //  - Bodies: nothing reads a body before the route matched and (with enforcement) the key passed. A request to an
 //    unknown path or method is answered 404 in onRequest, before its body; a reply sent while the request has not
-//    fully arrived says `Connection: close` and the connection is closed after it (the rest is never read:
-//    no drain of an unauthenticated upload). `Expect: 100-continue` is answered only when a body is about to be
-//    read (plugins/body.ts), so a refused client never sends it.
+//    fully arrived says `Connection: close`, and the connection is closed once the client has finished writing
+//    or after LINGER_MS / LINGER_BYTES of the rest, whichever comes first (read and dropped, never buffered or
+//    parsed: a lingering close, as nginx and Envoy do, so the client reads the refusal instead of a reset).
+//    `Expect: 100-continue` is answered only when a body is about to be read (plugins/body.ts), so a refused
+//    client never sends it.
 //  - Time: headers must arrive within HEADERS_TIMEOUT_MS and the whole request (headers and body) within
 //    requestTimeoutMs (default REQUEST_TIMEOUT_MS) of its start, checked every CONNECTIONS_CHECK_MS
 //    (slowloris): 408 request_timeout, connection closed. Responses (streams) are not bounded by these.
@@ -27,6 +29,36 @@ import { sendError } from './errors.ts';
 export const HEADERS_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 30_000;
 export const CONNECTIONS_CHECK_MS = 1_000;
+export const LINGER_MS = 5_000;
+export const LINGER_BYTES = 16 * 1024 * 1024;
+
+const LINGERING = new WeakSet<Socket>();
+
+/**
+ * The connection of a reply sent before its request fully arrived: Node closes it right after the reply
+ * (`destroySoon`), with the client still writing, so the client often gets a reset instead of the reply. Here the
+ * write side ends after the reply and the rest is read and dropped until the client closes, LINGER_MS pass or
+ * LINGER_BYTES arrive.
+ */
+function lingerOnClose(socket: Socket): void {
+  if (LINGERING.has(socket)) return;
+  LINGERING.add(socket);
+  socket.destroySoon = function (this: Socket): void {
+    if (this.writable) this.end();
+    let seen = 0;
+    const done = (): void => {
+      clearTimeout(timer);
+      this.destroy();
+    };
+    const timer = setTimeout(done, LINGER_MS);
+    this.on('data', (d: Buffer) => {
+      seen += d.length;
+      if (seen > LINGER_BYTES) done();
+    });
+    this.once('end', done);
+    this.once('close', () => clearTimeout(timer));
+  };
+}
 
 /** The catalog code for a clientError (undefined: the peer is gone, nothing to answer). Pure. */
 export function clientErrorCode(code: unknown): ErrorCode | undefined {
@@ -134,7 +166,9 @@ export function connectionGuards(deps: ConnectionDeps): ConnectionGuards {
     });
     // a reply before the request has arrived (a refusal in onRequest or preParsing): the rest is not read
     app.addHook('onSend', async (request, reply) => {
-      if (!request.raw.complete) reply.header('connection', 'close');
+      if (request.raw.complete) return;
+      reply.header('connection', 'close');
+      lingerOnClose(request.raw.socket);
     });
   };
   /** Answers on a socket no ServerResponse writes to, audits and counts it. */
@@ -182,7 +216,10 @@ export function connectionGuards(deps: ConnectionDeps): ConnectionGuards {
         code: e.code,
         ...(ip ? { ip } : {}),
       });
-      if (!request.raw.complete) reply.header('connection', 'close');
+      if (!request.raw.complete) {
+        reply.header('connection', 'close');
+        lingerOnClose(request.raw.socket);
+      }
       sendError(reply, e);
     },
     onCheckContinue: (route) => (req, res) => {
