@@ -4,10 +4,13 @@
 // the HTTP parser, the router or a draining server makes is a catalog error in the OpenAI shape with
 // x-should-retry, a request id and an audit line.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { ERRORS } from './errors.ts';
 import { clientErrorCode, frameworkErrorCode, LINGER_MS } from './plugins/connection.ts';
+import { makeCerts } from './test/certs.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
 import { CAPTURED, call, chat, installLeakScan, startStack, type Stack } from './test/harness.ts';
 
@@ -20,12 +23,14 @@ interface Raw {
   closedMs: number | undefined;
 }
 
-/** Writes `chunks` (a function: once the previous answer text matches) and collects the answer. */
-function rawExchange(url: string, chunks: readonly (string | Buffer)[], waitMs: number): Promise<Raw> {
+/** Writes `chunks` and collects the answer (over TLS with `ca`, for an https URL). */
+function rawExchange(url: string, chunks: readonly (string | Buffer)[], waitMs: number, ca?: Buffer): Promise<Raw> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const s = net.connect(Number(port), hostname);
+    const s = ca
+      ? tls.connect({ port: Number(port), host: hostname, ca, servername: 'localhost' })
+      : net.connect(Number(port), hostname);
     let out = '';
     let closedMs: number | undefined;
     const timer = setTimeout(() => s.destroy(), waitMs);
@@ -37,7 +42,7 @@ function rawExchange(url: string, chunks: readonly (string | Buffer)[], waitMs: 
       CAPTURED.push(out);
       resolve({ out, closedMs });
     });
-    s.on('connect', () => {
+    s.on(ca ? 'secureConnect' : 'connect', () => {
       for (const c of chunks) s.write(c);
     });
   });
@@ -353,5 +358,43 @@ describe('the mappings (pure)', () => {
     assert.equal(frameworkErrorCode('FST_ERR_BAD_URL'), 'bad_request');
     assert.equal(frameworkErrorCode('FST_ERR_MAX_PARAM_LENGTH'), 'not_found');
     assert.equal(frameworkErrorCode('FST_ERR_ASYNC_CONSTRAINT'), 'bad_request');
+  });
+});
+
+describe('the same over TLS (the https server gets the same listeners and deadlines)', () => {
+  let s: Stack;
+  let ca: Buffer;
+  const key = newKey();
+  before(async () => {
+    const certs = makeCerts();
+    ca = readFileSync(certs.caFile);
+    s = await startStack(
+      (sim) => config([model('m1', sim)], [tenant({ name: 't', models: ['m1'], keys: [{ name: 'k', key }] })]),
+      { tls: { certFile: certs.certFile, keyFile: certs.keyFile }, app: { requestTimeoutMs: 1500 } },
+    );
+  });
+  after(() => s.close());
+
+  it('parser refusal, 404 before the body, 100-continue withheld, slow body: as over plain HTTP', async () => {
+    const bad = await rawExchange(s.url, ['POST v1/chat/completions HTTP/1.1\r\nHost: x\r\n\r\n'], 2000, ca);
+    assertCatalog(parseResponse(bad.out), 'bad_request', 'tls parser');
+    const h = head('POST', '/v1/nope', { 'content-type': 'application/json', 'content-length': 1 << 20 });
+    assertCatalog(parseResponse((await rawExchange(s.url, [h, '{'], 2000, ca)).out), 'not_found', 'tls 404');
+    const cont = head('POST', '/v1/chat/completions', {
+      'content-type': 'application/json',
+      'content-length': 10,
+      expect: '100-continue',
+    });
+    const p = parseResponse((await rawExchange(s.url, [cont], 2000, ca)).out);
+    assert.deepEqual(p.interim, []);
+    assertCatalog(p, 'missing_api_key', 'tls 100-continue');
+    const slow = head('POST', '/v1/chat/completions', {
+      'content-type': 'application/json',
+      'content-length': 1000,
+      authorization: `Bearer ${key}`,
+    });
+    const r = await rawExchange(s.url, [slow, '{"model":'], 6000, ca);
+    assert.ok(r.closedMs !== undefined && r.closedMs < 4000, `closed after ${r.closedMs} ms`);
+    assertCatalog(parseResponse(r.out), 'request_timeout', 'tls slow body');
   });
 });
