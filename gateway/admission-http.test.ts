@@ -108,9 +108,22 @@ const head = (method: string, path: string, headers: Record<string, string | num
 describe('requests before any route: bodies, deadlines and the error shape', () => {
   let s: Stack;
   const key = newKey();
+  const ipKey = newKey();
   before(async () => {
     s = await startStack(
-      (sim) => config([model('m1', sim)], [tenant({ name: 't', models: ['m1'], keys: [{ name: 'k', key }] })]),
+      (sim) =>
+        config(
+          [model('m1', sim)],
+          [
+            tenant({ name: 't', models: ['m1'], keys: [{ name: 'k', key }] }),
+            tenant({
+              name: 'ip',
+              models: ['m1'],
+              keys: [{ name: 'k', key: ipKey }],
+              over: { ipAllowlists: [['10.0.0.0/8']] },
+            }),
+          ],
+        ),
       { sim: { latencyMs: 0 }, app: { requestTimeoutMs: 1500 } },
     );
   });
@@ -130,7 +143,7 @@ describe('requests before any route: bodies, deadlines and the error shape', () 
     assert.equal(r.json.error?.code, 'not_found');
   });
 
-  it('a refusal before the body (unknown path, no key, too large) answers at once and closes: the rest is never read', async () => {
+  it('a refusal before the body (unknown path, no key, IP, too large) answers at once and closes: the rest is never read', async () => {
     const partial = '{"model":"m1","messages":[';
     const cases: [string, string, Record<string, string | number>, keyof typeof ERRORS][] = [
       ['unknown path', '/v1/nope', {}, 'not_found'],
@@ -138,6 +151,12 @@ describe('requests before any route: bodies, deadlines and the error shape', () 
       ['known route, no key', '/v1/chat/completions', {}, 'missing_api_key'],
       ['known route, bad key', '/v1/chat/completions', { authorization: 'Bearer tgk_nope' }, 'invalid_api_key'],
       ['declared too large', '/v1/chat/completions', { authorization: `Bearer ${key}` }, 'request_too_large'],
+      [
+        'key from outside its IP allowlist',
+        '/v1/chat/completions',
+        { authorization: `Bearer ${ipKey}` },
+        'ip_not_allowed',
+      ],
     ];
     for (const [name, path, extra, code] of cases) {
       const method = name.startsWith('OPTIONS') ? 'OPTIONS' : 'POST';

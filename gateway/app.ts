@@ -121,7 +121,7 @@ export function buildApp(opts: GatewayOptions): Gateway {
   void app.register(contextPlugin, { holder: s.holder });
   void app.register(errorsPlugin, { log: s.log, secrets: s.secrets });
   void app.register(bodyPlugin, { serverBodyLimit: s.serverBodyLimit });
-  void app.register(authPlugin, { enforcement: s.enforcement, revocations: s.revocations });
+  void app.register(authPlugin, { enforcement: s.enforcement, revocations: s.revocations, anomaly: s.anomaly });
   void app.register(auditPlugin, { log: s.log, metrics: s.metrics });
   void app.register(guards.plugin);
   // routes (encapsulated)
