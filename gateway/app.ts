@@ -11,6 +11,12 @@ import { adminHandler, readiness, type Readiness } from './plugins/admin.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { bodyPlugin } from './plugins/body.ts';
+import {
+  connectionGuards,
+  CONNECTIONS_CHECK_MS,
+  HEADERS_TIMEOUT_MS,
+  REQUEST_TIMEOUT_MS,
+} from './plugins/connection.ts';
 import { watchConfig } from './plugins/config-events.ts';
 import { contextPlugin } from './plugins/context.ts';
 import { errorsPlugin } from './plugins/errors.ts';
@@ -54,6 +60,8 @@ export interface GatewayOptions {
   trustProxy?: boolean | string | string[];
   /** Hard cap on any request body, before the tenant limit is known (default 16 MiB). */
   serverBodyLimit?: number;
+  /** The whole request (headers and body) must arrive within this many ms of its start (default 30 s). */
+  requestTimeoutMs?: number;
   maxUpstreamBodyBytes?: number;
   /** Per-key anomaly detection: scoring tuning (tests), its clock in ms (tests), revocation-set refresh period. */
   anomalyTuning?: Partial<AnomalyTuning>;
@@ -78,11 +86,23 @@ export interface Gateway {
 export function buildApp(opts: GatewayOptions): Gateway {
   const s = createServices(opts);
   watchConfig(s);
+  // refusals outside any route, in the catalog shape; bodies never read before auth; arrival deadlines
+  const guards = connectionGuards({ log: s.log, metrics: s.metrics });
+  const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: false,
     bodyLimit: s.serverBodyLimit,
     trustProxy: opts.trustProxy ?? false,
-    return503OnClosing: true,
+    // shutting_down in the catalog shape instead (plugins/connection.ts)
+    return503OnClosing: false,
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
+      connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+    },
+    clientErrorHandler: guards.clientErrorHandler,
+    frameworkErrors: guards.frameworkErrors,
     genReqId: () => randomUUID(),
     routerOptions: {
       caseSensitive: true,
@@ -92,13 +112,18 @@ export function buildApp(opts: GatewayOptions): Gateway {
     },
     keepAliveTimeout: 72_000,
   });
+  app.server.on('checkContinue', guards.onCheckContinue(app.routing));
+  app.server.on('connect', guards.onConnect);
+  // an expectation other than 100-continue is ignored (as nginx does), not answered 417 without a body
+  app.server.on('checkExpectation', app.routing);
   const ready = readiness({ holder: s.holder, store: s.store, enforcement: s.enforcement });
   // shared by every route (fastify-plugin): context, errors, body parsing, identity, audit
   void app.register(contextPlugin, { holder: s.holder });
   void app.register(errorsPlugin, { log: s.log, secrets: s.secrets });
   void app.register(bodyPlugin, { serverBodyLimit: s.serverBodyLimit });
-  void app.register(authPlugin, { enforcement: s.enforcement, revocations: s.revocations });
+  void app.register(authPlugin, { enforcement: s.enforcement, revocations: s.revocations, anomaly: s.anomaly });
   void app.register(auditPlugin, { log: s.log, metrics: s.metrics });
+  void app.register(guards.plugin);
   // routes (encapsulated)
   const inference = { pipeline: s.pipeline, serverBodyLimit: s.serverBodyLimit };
   void app.register(chatCompletions, inference);

@@ -89,6 +89,8 @@ describe('gateway flags -> start options', () => {
         '5',
         '--total-timeout-ms',
         '0',
+        '--request-timeout-ms',
+        '60000',
         '--trust-proxy',
         '10.0.0.0/8, 127.0.0.1',
         '--no-enforcement',
@@ -96,7 +98,12 @@ describe('gateway flags -> start options', () => {
       {},
       {
         upstreamOverrides: new Map([['m', 'http://127.0.0.1:8000/v1']]),
-        app: { enforcement: false, timeouts: { idleMs: 5, totalMs: 0 }, trustProxy: ['10.0.0.0/8', '127.0.0.1'] },
+        app: {
+          enforcement: false,
+          timeouts: { idleMs: 5, totalMs: 0 },
+          trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+          requestTimeoutMs: 60_000,
+        },
       },
     ],
     [
@@ -129,6 +136,12 @@ describe('gateway flags -> start options', () => {
     ['--upstream with a non-URL', ['--config', 'c', '--upstream', 'm=not a url'], {}, /is not a URL/],
     ['a negative port', ['--config', 'c', '--port=-1'], {}, /--port must be a non-negative integer/],
     ['a fractional timeout', ['--config', 'c', '--idle-timeout-ms', '1.5'], {}, /--idle-timeout-ms must be/],
+    [
+      'no arrival deadline',
+      ['--config', 'c', '--request-timeout-ms', '0'],
+      {},
+      /--request-timeout-ms must be at least/,
+    ],
     [
       'a TLS certificate without its key',
       ['--config', 'c', '--tls-cert', 'a.pem'],

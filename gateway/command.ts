@@ -48,6 +48,7 @@ export const usage = [
   '  --upstream-credentials-dir DIR   one file per upstream credential (mounted Secret), file name = credentialKey',
   '  --trust-proxy VALUE        trust X-Forwarded-For from these proxies (true, a CIDR list "10.0.0.0/8,127.0.0.1", ...)',
   '  --connect-timeout-ms N, --first-byte-timeout-ms N, --idle-timeout-ms N, --total-timeout-ms N   upstream timeouts',
+  '  --request-timeout-ms N     a request (headers and body) must arrive within N ms of its start (default 30000, min 1000)',
   '  --watch-interval-ms N      config poll interval (default 1000)',
   '  --log-level LEVEL          pino level (default info)',
   '  --no-enforcement           BENCHMARK ONLY: no auth, no limits, no accounting',
@@ -76,6 +77,7 @@ const FLAGS = {
   'first-byte-timeout-ms': { type: 'string' },
   'idle-timeout-ms': { type: 'string' },
   'total-timeout-ms': { type: 'string' },
+  'request-timeout-ms': { type: 'string' },
   'watch-interval-ms': { type: 'string', default: '1000' },
   'log-level': { type: 'string', default: 'info' },
   'no-enforcement': { type: 'boolean', default: false },
@@ -193,6 +195,9 @@ export function gatewayOptions(
     throw new GatewayUsageError('give --tls-cert and --tls-key together');
   const tp = trustProxy(values['trust-proxy']);
   const credentialsDir = values['upstream-credentials-dir'];
+  const requestTimeoutMs = intFlag(values['request-timeout-ms'], '--request-timeout-ms');
+  if (requestTimeoutMs !== undefined && requestTimeoutMs < 1000)
+    throw new GatewayUsageError('--request-timeout-ms must be at least 1000 (0 would let a body take forever)');
   return {
     config: configSource(values, env, upstreams, log, manifests),
     host: values.host,
@@ -211,6 +216,7 @@ export function gatewayOptions(
       enforcement: !values['no-enforcement'],
       timeouts: timeouts(values),
       ...(tp !== undefined ? { trustProxy: tp } : {}),
+      ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
     },
   };
 }

@@ -266,6 +266,31 @@ export const ERRORS = {
     'Budgets cannot be enforced right now: the shared store lost its state; request refused.',
     'The store (Redis) restarted empty or lost data; budget-limited tenants are refused until the data is restored or an operator runs `tollgate store ack-reset`.',
   ),
+  // --- HTTP framing and connection (appended: requests the parser, the router or the server refuses) ------
+  bad_request: spec(
+    400,
+    'invalid_request_error',
+    'The HTTP request is malformed.',
+    "Node's HTTP parser or the router refused the request before it reached a route: request line, header bytes, framing (Content-Length with Transfer-Encoding, bad chunking), an undecodable path. The connection is closed.",
+  ),
+  request_timeout: spec(
+    408,
+    'invalid_request_error',
+    'The request did not arrive in time.',
+    'Headers not received within 10 s, or the whole request (headers and body) not within 30 s of its first byte (`requestTimeoutMs`). The connection is closed.',
+  ),
+  headers_too_large: spec(
+    431,
+    'invalid_request_error',
+    'Request headers are larger than allowed.',
+    "Request line and headers above Node's 16 KiB limit. The connection is closed.",
+  ),
+  shutting_down: spec(
+    503,
+    'api_error',
+    'The gateway is shutting down; retry the request.',
+    'A request that arrives while this replica drains (SIGTERM); another replica serves the retry.',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -316,6 +341,8 @@ const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'upstream_error',
   'not_ready',
   'internal_error',
+  'request_timeout',
+  'shutting_down',
 ]);
 
 /** A budget window resetting within this many seconds is worth a Retry-After; later ones are not. */

@@ -1,9 +1,11 @@
 // The request pipeline for model-bound calls, one way, each stage taking what it needs and returning a value:
 //   (plugins: onRequest) identity + account -> (preParsing) body size -> (parser) JSON depth + parse
 //   -> parse: parameter allowlist and shape, as the route's body validation (plugins/body.ts over request.ts)
-//   -> plan: auth layers 3-5, the tenant's compiled guard, input limits, tool allowlist and prompt injection,
-//      effective max_tokens and cost estimate (stages/admit.ts over the pure plan/)
+//   -> plan: auth layers 3-5, the tenant's compiled guard, input limits, tool allowlist and the local
+//      prompt-injection scorer, effective max_tokens and cost estimate (stages/admit.ts over the pure plan/)
 //   -> reserve: ONE atomic reservation (budgets + rpm + tpm + concurrency) (stages/reserve.ts)
+//   -> judge: the policy's input judge, a model call, only for a request holding its reservation; a refusal
+//      releases it (the output judge runs in forward, under the same reservation)
 //   -> forward: upstream, stream or not, output cap and guardrails on the way back (upstream/)
 //   -> settle actual usage, also on abort / failure (plan/charge.ts, stages/settle.ts) -> audit (the route).
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -16,11 +18,12 @@ import { composeReservation } from './store/compose.ts';
 import { round3 } from './plan/cost.ts';
 import type { RequestContext } from './plugins/context.ts';
 import type { ParsedRequest } from './request.ts';
-import { admit, type AdmitDeps } from './stages/admit.ts';
+import { admit, type AdmitDeps, type PendingJudge } from './stages/admit.ts';
 import type { AnomalyHooks } from './stages/anomaly.ts';
 import { judgeFor } from './stages/judges.ts';
 import { reserve, type ReserveDeps } from './stages/reserve.ts';
 import { applyCharge, charge, type SettleDeps } from './stages/settle.ts';
+import { emptyOutcome, type Outcome } from './plan/charge.ts';
 import { composeTransforms, type OutputTransform, type OutputTransformFactory } from './transform.ts';
 import { canarySetFor, withCanaries } from './egress/canary.ts';
 import { forward, type ForwardResult, type UpstreamDeps } from './upstream/forward.ts';
@@ -41,6 +44,7 @@ interface Planned {
   readonly model: RtModel;
   readonly plan: RequestPlan;
   readonly guard: LogRedactor | undefined;
+  readonly judge?: PendingJudge | undefined;
 }
 
 async function planFor(
@@ -118,7 +122,7 @@ export async function handleInference(
   if (!snap) throw new GatewayError('not_ready');
   const endpoint = parsed.endpoint;
   ctx.rec.stream = parsed.stream;
-  const { model, plan, guard } = await planFor(deps, ctx, snap, parsed, request.ip);
+  const { model, plan, guard, judge } = await planFor(deps, ctx, snap, parsed, request.ip);
   ctx.rec.model = model.cfg.servedName;
   const body = upstreamBody(parsed.body, endpoint, parsed.stream, plan.maxOut);
   // Everything that could fail on the tenant's config runs before the reservation (none is left stranded).
@@ -148,6 +152,7 @@ export async function handleInference(
     });
     if (req) reservation = await reserve(deps, req, Date.now());
   }
+  if (judge) await judgeReserved(deps, ctx, model, plan, parsed, reservation, judge);
   if (prompt !== undefined) ctx.rec.prompt = prompt;
   const credential = model.cfg.credentialKey !== undefined ? deps.credentials.get(model.cfg.credentialKey) : undefined;
   const res = await forward(
@@ -169,7 +174,7 @@ export async function handleInference(
     reply,
   );
   noteForward(ctx, res);
-  await settle(deps, ctx, model, plan, parsed, reservation, res);
+  await settle(deps, ctx, model, plan, parsed, reservation, res.outcome);
   if (res.error !== undefined) throw res.error;
   if (res.okBody !== undefined && !res.streamed) {
     ctx.status = 200;
@@ -177,6 +182,24 @@ export async function handleInference(
       .code(200)
       .headers(responseHeaders(ctx.reqId, 'application/json'))
       .send(encoding ? encoding.body(res.okBody) : res.okBody);
+  }
+}
+
+/** The input judge under the reservation: a refusal (or a failure) releases it, charging nothing. */
+async function judgeReserved(
+  deps: PipelineDeps,
+  ctx: RequestContext,
+  model: RtModel,
+  plan: RequestPlan,
+  parsed: ParsedRequest,
+  reservation: Reservation | undefined,
+  judge: PendingJudge,
+): Promise<void> {
+  try {
+    await judge();
+  } catch (e) {
+    await settle(deps, ctx, model, plan, parsed, reservation, emptyOutcome());
+    throw e;
   }
 }
 
@@ -198,9 +221,8 @@ async function settle(
   plan: RequestPlan,
   parsed: ParsedRequest,
   reservation: Reservation | undefined,
-  res: ForwardResult,
+  o: Outcome,
 ): Promise<void> {
-  const o = res.outcome;
   const c = await charge(model.cfg, plan, parsed.input, reservation, o);
   ctx.rec.tokensIn = c.tokensIn;
   ctx.rec.tokensOut = c.tokensOut;

@@ -12,6 +12,7 @@ import { createMetrics } from './metrics.ts';
 import { compileGuards } from './plan/guards.ts';
 import { openStore, readCredentialsDir, redisSecrets, startConfigSource } from './startup.ts';
 import { CertReloader, loadTlsPair, secureOptions } from './tls.ts';
+import { CONNECTIONS_CHECK_MS } from './plugins/connection.ts';
 
 export { readCredentialsDir, redisSecrets } from './startup.ts';
 
@@ -102,7 +103,10 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     // hands every request to Fastify's router (the same handler its own server uses). The listen-time
     // settings Fastify applied to its server are carried over.
     const app = gateway.app;
-    const https = createHttpsServer(secureOptions(tlsPair), app.routing);
+    const https = createHttpsServer(
+      { ...secureOptions(tlsPair), connectionsCheckingInterval: CONNECTIONS_CHECK_MS },
+      app.routing,
+    );
     tlsServer = https;
     const plain = app.server;
     https.keepAliveTimeout = plain.keepAliveTimeout;
@@ -110,7 +114,8 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     https.headersTimeout = plain.headersTimeout;
     https.maxRequestsPerSocket = plain.maxRequestsPerSocket;
     https.setTimeout(plain.timeout);
-    for (const l of plain.listeners('clientError')) https.on('clientError', l as (...args: unknown[]) => void);
+    for (const event of ['clientError', 'checkContinue', 'checkExpectation', 'connect'])
+      for (const l of plain.listeners(event)) https.on(event, l as (...args: unknown[]) => void);
     // Fastify's close (gateway.close) marks the instance closing (new requests get 503 + Connection:
     // close) and then runs preClose: stop accepting and wait for in-flight requests, as its own server would.
     app.addHook('preClose', async () => {

@@ -96,15 +96,10 @@ function unscannedCheck(unscanned: readonly string[], mode: 'flag' | 'block', to
 }
 
 /**
- * All request-side checks. `judge` is called only when the policy names one, the mode is not off, and the local
- * scorer has not already reached the threshold; its score (or its fail-mode score) is combined by max and compared
- * with the prompt threshold.
+ * The request-side checks that need no I/O: the tool allowlist and the local injection scorer. The gateway runs
+ * them before the reservation; the judge (judgeRequest), a model call, only after it (gateway/pipeline.ts).
  */
-export async function checkRequest(
-  body: unknown,
-  cfg: CfgGuardrails,
-  opts: { judge?: Judge | undefined } = {},
-): Promise<RequestCheck> {
+export async function checkRequestLocal(body: unknown, cfg: CfgGuardrails): Promise<RequestCheck> {
   const tools = checkTools(body, cfg.allowedTools);
   const pi = cfg.promptInjection;
   let injection: InjectionCheck = { score: 0, signals: [], verdict: 'allow' };
@@ -120,26 +115,61 @@ export async function checkRequest(
       const verdict = injection.verdict === 'allow' ? flagged.verdict : injection.verdict;
       injection = { ...injection, verdict, signals: [...flagged.signals, ...injection.signals] };
     }
-    if (opts.judge && pi.judge && injection.verdict === 'allow') {
-      const segments = plan.segments;
-      let text = segments.map((s) => s.text).join('\n\n');
-      if (text.length > JUDGE_INPUT_MAX)
-        text = `${text.slice(0, JUDGE_INPUT_MAX / 2)}\n${text.slice(-JUDGE_INPUT_MAX / 2)}`;
-      if (text !== '') {
-        const j = await opts.judge(text);
-        const docOnly = segments.every((s) => channelOfSource(s.source) === 'document');
-        const channel: Channel = docOnly ? 'document' : 'user';
-        const score = Math.max(local.score, j.score);
-        injection = {
-          ...injection,
-          score,
-          judge: j,
-          verdict: injectionVerdict(score, pi, j.score > local.score ? channel : local.channel),
-          ...(j.score > local.score ? { signals: [...local.signals, j.ok ? 'judge' : 'judge-unavailable'] } : {}),
-        };
-      }
-    }
   }
+  return decide(tools, injection, pi);
+}
+
+/** The judge is asked only about a request the local checks admitted, when the policy names one and is not off. */
+export function wantsJudge(local: RequestCheck, cfg: CfgGuardrails): boolean {
+  const pi = cfg.promptInjection;
+  return local.ok && pi.mode !== 'off' && pi.judge !== undefined && local.injection.verdict === 'allow';
+}
+
+/**
+ * The judge's step on a request `local` (checkRequestLocal) admitted: its score (or its fail-mode score) is
+ * combined with the local one by max and compared with the threshold. No untrusted text: no call.
+ */
+export async function judgeRequest(
+  body: unknown,
+  cfg: CfgGuardrails,
+  local: RequestCheck,
+  judge: Judge,
+): Promise<RequestCheck> {
+  const pi = cfg.promptInjection;
+  const segments = planScan(body).segments;
+  let text = segments.map((s) => s.text).join('\n\n');
+  if (text.length > JUDGE_INPUT_MAX)
+    text = `${text.slice(0, JUDGE_INPUT_MAX / 2)}\n${text.slice(-JUDGE_INPUT_MAX / 2)}`;
+  if (text === '') return local;
+  const inj = local.injection;
+  const j = await judge(text);
+  const docOnly = segments.every((s) => channelOfSource(s.source) === 'document');
+  const channel: Channel = docOnly ? 'document' : 'user';
+  const score = Math.max(inj.score, j.score);
+  const injection: InjectionCheck = {
+    ...inj,
+    score,
+    judge: j,
+    verdict: injectionVerdict(score, pi, j.score > inj.score ? channel : inj.channel),
+    ...(j.score > inj.score ? { signals: [...inj.signals, j.ok ? 'judge' : 'judge-unavailable'] } : {}),
+  };
+  return decide(local.tools, injection, pi);
+}
+
+/**
+ * All request-side checks: the local ones, then `judge` when wantsJudge says so (a request the tool allowlist or
+ * the local scorer refuses is not sent to the judge).
+ */
+export async function checkRequest(
+  body: unknown,
+  cfg: CfgGuardrails,
+  opts: { judge?: Judge | undefined } = {},
+): Promise<RequestCheck> {
+  const local = await checkRequestLocal(body, cfg);
+  return opts.judge && wantsJudge(local, cfg) ? judgeRequest(body, cfg, local, opts.judge) : local;
+}
+
+function decide(tools: ToolCheck, injection: InjectionCheck, pi: CfgGuardrails['promptInjection']): RequestCheck {
   if (tools.disallowed.length > 0) {
     return {
       ok: false,

@@ -1,10 +1,12 @@
-// Stacked auth, layers 1-2 (identity, account), as an onRequest hook routes opt into: before the body is
-// read, so an unauthenticated caller cannot make the gateway read or parse one. Layers 3-5 need the body
-// (model, endpoint) and run in the pipeline's plan stage.
+// Stacked auth, layers 1-2 (identity, account) and the time-and-place part of layer 5 (access window, IP
+// allowlist), as an onRequest hook routes opt into: before the body is read, so a caller these refuse cannot make
+// the gateway read or parse one. Entitlement and scope need the body (model, endpoint) and run in the
+// pipeline's plan stage (which checks time and place again).
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { authenticate, checkAccount } from '../auth.ts';
+import { authenticate, checkAccount, checkContext } from '../auth.ts';
 import { GatewayError } from '../errors.ts';
+import type { AnomalyHooks } from '../stages/anomaly.ts';
 import type { RevocationCache } from '../store/revocations.ts';
 
 declare module 'fastify' {
@@ -17,9 +19,11 @@ declare module 'fastify' {
 export interface AuthOptions {
   readonly enforcement: boolean;
   readonly revocations: RevocationCache;
+  /** A known key refused by the access window or IP allowlist feeds anomaly detection. */
+  readonly anomaly?: AnomalyHooks | undefined;
 }
 
-const auth: FastifyPluginAsync<AuthOptions> = async (app, { enforcement, revocations }) => {
+const auth: FastifyPluginAsync<AuthOptions> = async (app, { enforcement, revocations, anomaly }) => {
   // the first read of the revocation set completes before the port serves
   app.addHook('onReady', async () => {
     await revocations.refresh();
@@ -33,6 +37,12 @@ const auth: FastifyPluginAsync<AuthOptions> = async (app, { enforcement, revocat
     ctx.rec.tenant = key.tenant.cfg.id;
     ctx.rec.keyId = key.id;
     checkAccount(key);
+    try {
+      checkContext(key, request.ip, Date.now());
+    } catch (e) {
+      anomaly?.onAuthFailure(ctx, key, e);
+      throw e;
+    }
   });
 };
 

@@ -10,6 +10,7 @@ import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { requestJsonSchema, type ApiEndpoint } from '../../api/openai/index.ts';
 import { GatewayError } from '../errors.ts';
+import { continueIfAwaited } from './connection.ts';
 import { parseJsonBody, validateRequest, type ParsedRequest } from '../request.ts';
 import { translateRequest, type ResponseEcho } from '../responses/request.ts';
 
@@ -91,12 +92,14 @@ function capStream(src: Readable, limit: number): Readable {
 
 /** preParsing hook: the tenant's maxRequestBytes (capped by the server's) before the body is read. */
 export function limitBody(serverBodyLimit: number) {
-  return async (request: FastifyRequest, _reply: FastifyReply, payload: Readable): Promise<Readable> => {
+  return async (request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<Readable> => {
     const limit = Math.min(request.tg.key?.tenant.cfg.limits.maxRequestBytes ?? serverBodyLimit, serverBodyLimit);
     const cl = request.headers['content-length'];
-    if (cl === undefined) return capStream(payload, limit);
-    if (Number(cl) > limit) throw new GatewayError('request_too_large', `Request body is larger than ${limit} bytes.`);
-    return payload;
+    if (cl !== undefined && Number(cl) > limit)
+      throw new GatewayError('request_too_large', `Request body is larger than ${limit} bytes.`);
+    // the route matched, the key passed and the size fits: a client waiting for 100 Continue may send it now
+    continueIfAwaited(request.raw, reply.raw);
+    return cl === undefined ? capStream(payload, limit) : payload;
   };
 }
 

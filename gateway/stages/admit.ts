@@ -1,5 +1,6 @@
 // Admission of an inference request (enforcement on): stacked auth layers 3-5, the tenant's compiled guard,
-// request bounds, input counting, the request guardrails (tool allowlist, prompt injection), then the plan.
+// request bounds, input counting, the request guardrails (tool allowlist, local prompt-injection scorer), then
+// the plan. The judge model, when the policy asks it, is handed to the pipeline to run after the reservation.
 // Bounded work is decided before expensive work: the count stops at the limit, the scorer runs on input
 // already known to fit. Returns the plan; every refusal is a thrown catalog error.
 import { scopesNeedExactCount } from '../store/compose.ts';
@@ -31,6 +32,8 @@ export interface Admitted {
   readonly model: RtModel;
   readonly plan: RequestPlan;
   readonly guard: LogRedactor;
+  /** The input judge, to run once the request holds its reservation (undefined: not to be asked). */
+  readonly judge: PendingJudge | undefined;
 }
 
 type Rec = RequestContext['rec'];
@@ -58,16 +61,17 @@ async function authorize(
   return model;
 }
 
-/** Tool allowlist and prompt injection (local scorer, then the policy's judge model when configured). */
-async function checkInput(deps: AdmitDeps, rec: Rec, snap: Snapshot, key: RtKey, parsed: ParsedRequest): Promise<void> {
-  const cfg = key.tenant.cfg.guardrails;
-  // no tool allowlist, injection off: checkRequest would admit without looking (its module is not needed)
-  if (requestChecksInert(cfg)) return;
-  const pi = cfg.promptInjection;
-  const { checkRequest } = (guardrailsModules() ?? (await loadGuardrails())).request;
-  const guard = await checkRequest(parsed.body, cfg, {
-    judge: pi.judge && pi.mode !== 'off' ? judgeFor(snap, deps.credentials, pi.judge) : undefined,
-  });
+/**
+ * The judge step of admission: a model call, so the pipeline runs it only once the request holds its reservation
+ * (rpm, budgets, tpm, concurrency) and releases the reservation when it refuses (gateway/pipeline.ts).
+ */
+export type PendingJudge = () => Promise<void>;
+
+type RequestModule = NonNullable<ReturnType<typeof guardrailsModules>>['request'];
+type RequestCheck = Awaited<ReturnType<RequestModule['checkRequestLocal']>>;
+
+/** The audit fields and metrics of a check; a refusal is thrown as its catalog error. */
+function refuseOrNote(deps: AdmitDeps, rec: Rec, guard: RequestCheck): void {
   const inj = guard.injection;
   if (inj.verdict !== 'allow') {
     rec.injection = {
@@ -86,6 +90,31 @@ async function checkInput(deps: AdmitDeps, rec: Rec, snap: Snapshot, key: RtKey,
     `${guard.tools.disallowed.length} declared tool(s) are not on the policy allowlist.`,
     { param: 'tools' },
   );
+}
+
+/**
+ * Tool allowlist and the local injection scorer (no I/O) now; the policy's judge model, when it is to be asked,
+ * is returned as the step the pipeline runs after the reservation.
+ */
+async function checkInput(
+  deps: AdmitDeps,
+  rec: Rec,
+  snap: Snapshot,
+  key: RtKey,
+  parsed: ParsedRequest,
+): Promise<PendingJudge | undefined> {
+  const cfg = key.tenant.cfg.guardrails;
+  // no tool allowlist, injection off: checkRequest would admit without looking (its module is not needed)
+  if (requestChecksInert(cfg)) return undefined;
+  const spec = cfg.promptInjection.judge;
+  const request = (guardrailsModules() ?? (await loadGuardrails())).request;
+  const local = await request.checkRequestLocal(parsed.body, cfg);
+  refuseOrNote(deps, rec, local);
+  if (spec === undefined || !request.wantsJudge(local, cfg)) return undefined;
+  return async () => {
+    const judge = judgeFor(snap, deps.credentials, spec);
+    refuseOrNote(deps, rec, await request.judgeRequest(parsed.body, cfg, local, judge));
+  };
 }
 
 export async function admit(
@@ -119,7 +148,7 @@ export async function admit(
   // with the model's encoding (LLMModel spec.tokenizer), loaded only if something is encoded
   const input = await countInput(encodingFor(model.cfg.tokenizer), parsed.input, bounds.countLimit, needExact);
   checkInputFits(bounds, input.tokens);
-  await checkInput(deps, ctx.rec, snap, key, parsed);
+  const judge = await checkInput(deps, ctx.rec, snap, key, parsed);
   const plan = planRequest({
     limits: tenant.cfg.limits,
     budgetLines,
@@ -131,5 +160,5 @@ export async function admit(
     input,
     inputReserveFactor: deps.inputRatios?.factor(model.cfg.servedName, tenant.cfg.id),
   });
-  return { model, plan, guard: compiled.guard };
+  return { model, plan, guard: compiled.guard, judge };
 }
