@@ -25,6 +25,7 @@ import { emptyAlphabet, inAlphabetRun, lastOutside, type Alphabet } from './patt
 import { KeywordAutomaton } from './secrets/keywords.ts';
 import { asciiBytes, searchView, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
 import { mayRender, renderFoldText } from './render-view.ts';
+import { trailingPartial } from './secrets/truncated.ts';
 
 export type FindingAction = 'redacted' | 'neutralized' | 'flagged';
 
@@ -293,6 +294,8 @@ export class StreamScanner {
   readonly #prefixAsked: number[];
   /** Per keyword rule: the buffer end before which its undecided window is not asked about again. */
   readonly #excludeWait: number[];
+  /** Per rule: end of its last recorded match (a trailing partial match starts after it: secrets/truncated.ts). */
+  readonly #lastEnd: number[];
 
   constructor(rules: readonly Rule[]) {
     this.#rules = rules;
@@ -307,6 +310,7 @@ export class StreamScanner {
     this.#prefixAt = rules.map(() => 0);
     this.#prefixAsked = rules.map(() => -Infinity);
     this.#excludeWait = rules.map(() => 0);
+    this.#lastEnd = rules.map(() => 0);
   }
 
   /** Feed a delta; returns what may be released. */
@@ -504,6 +508,13 @@ export class StreamScanner {
       this.#pos[i] = f;
       if (f < settled) settled = f;
     }
+    // end of the text: a rule's trailing partial match (a secret or canary cut short) is redacted too
+    if (final)
+      rules.forEach((rule, i) => {
+        const from = Math.max(this.#lastEnd[i] as number, this.#released) - base;
+        const hit = trailingPartial(rule, view, from);
+        if (hit) this.#record(i, rule, hit, base);
+      });
     return this.#release(settled, final);
   }
 
@@ -669,6 +680,7 @@ export class StreamScanner {
   }
 
   #record(index: number, rule: Rule, hit: Hit, base: number): void {
+    this.#lastEnd[index] = hit.end + base;
     this.#pending.push({
       rule: index,
       start: hit.start + base,

@@ -1,0 +1,344 @@
+// Text that ends inside a secret. A response cut by max_tokens (the engine's, or the gateway's own output cap) may
+// end part-way through a credential: the part no longer matches its rule and would be released as typed, and the
+// client chooses where the cut falls. At the END of a text (whole-text scans and a stream's final flush alike) the
+// scanner asks each rule for a trailing partial match here and redacts it:
+//
+// - a rule of the adopted ruleset (gitleaks / Tollgate / kingfisher) or a built-in regex rule: the text from some
+//   start s to the end is a prefix of a match of the rule's pattern (its prefix closure, head.ts), the part before the
+//   secret group (an identifier and `=`, say) is complete, and the rule's distinctive part is present in it — one of
+//   its keywords where the keyword must stand (ghp_, AKIA, xoxb, sk_live, api_key…), or its anchor at s (bearer,
+//   AccountKey, scheme://). Only the part of the partial inside the secret group is redacted (as for a whole match);
+//   none when the cut falls before it. A partial that is itself a whole match at s is left to the rule's own decision
+//   (validators, entropy, allowlists); a partial secret that is a look-alike (placeholder vocabulary, filler, a
+//   constant's name) is not redacted, nor one that neither holds the rule's keyword (a provider prefix) nor looks
+//   like a random token's start (partialSecret: prose after `secret key`, a port after `host:`); a rule whose secret
+//   group cannot be split out of its pattern (nested in an alternation) is left out;
+// - a canary (system-prompt canary rule): a trailing prefix of at least CANARY_PREFIX characters counts as the canary
+//   (so it blocks like the canary): at most CANARY_PREFIX - 1 characters of a canary can leave by a cut;
+// - a JWT (finder rule `jwt`): `eyJ` and at least JWT_PARTIAL - 3 more base64url characters (header, claims, dots);
+// - a PEM block cut after its BEGIN line is redacted to the end by its own finder (detectors.ts: the body run).
+// Rules with no distinctive part (credit cards, PII, custom patterns without a leading literal of 3+ characters) get
+// no trailing-partial redaction: a run of digits, a word or `user@host` at the end of a text is not evidence enough
+// (a cut e-mail address looks like an ssh login or a git author).
+//
+// Streaming: every start found here is one the stream still holds at the end (a prefix of a possible match, in the
+// rule's alphabet, shorter than its longest match, after its last recorded match: the scanner's holdback keeps such
+// text), so the stream's final flush sees the same text as the whole-text scan and decides the same.
+import RE2 from 're2';
+import { inAlphabet } from '../pattern.ts';
+import type { Hit, Rule } from '../rules.ts';
+import { isAscii } from '../text.ts';
+import { prefixClosure } from './head.ts';
+import { kingfisherRules } from './kingfisher.ts';
+import { lookalikeReason } from './lookalike.ts';
+import { loadGitleaksConfig, rewritePattern, secretRuleset } from './ruleset.ts';
+import { TOLLGATE_RULES } from './tollgate-rules.ts';
+import type { GitleaksRule } from './types.ts';
+
+/** A canary's trailing prefix of this many characters counts as the canary (the shortest canary a policy accepts). */
+export const CANARY_PREFIX = 8;
+/** A trailing `eyJ…` run of this many characters counts as a JWT (`eyJhbGci` = `{"alg`). */
+export const JWT_PARTIAL = 8;
+/** Characters of a text's end a keyword is looked for in (longer than any rule's longest match plus its context). */
+const TAIL = 4096;
+/** Candidate starts tried per rule (leftmost first) before giving up: bounded work per flush. */
+const MAX_CANDIDATES = 4;
+
+interface Compiled {
+  /** `A(?P<tt>C)$`: A the pattern before the secret group, C the prefix closure of the rest (no captures: bounds). */
+  bounds: RE2;
+  /** The same with the group, asked on the partial alone. */
+  groups: RE2;
+  keywords?: { list: readonly string[]; inside: boolean };
+  /** Sticky anchor asked at the start (built-in regex rules). */
+  anchor?: RE2;
+  minLength: number;
+}
+
+const compiledOf = new WeakMap<Rule, Compiled | null>();
+let patterns: Map<Rule, GitleaksRule> | undefined;
+
+/** The adopted rules' patterns (as compiled: rewritten), by scanner rule: keyword rules do not expose their source. */
+function rulesetPatterns(): Map<Rule, GitleaksRule> {
+  if (patterns) return patterns;
+  patterns = new Map();
+  const { rules } = secretRuleset();
+  for (const r of [...loadGitleaksConfig().rules, ...TOLLGATE_RULES, ...kingfisherRules()]) {
+    const rule = rules.get(r.id);
+    if (rule && r.regex !== undefined && !patterns.has(rule)) patterns.set(rule, r);
+  }
+  return patterns;
+}
+
+/** Index just past the bracket class opening at src[i]. */
+function classEnd(src: string, i: number): number {
+  let j = i + 1;
+  if (src[j] === '^') j++;
+  if (src[j] === ']') j++;
+  while (j < src.length && src[j] !== ']') j += src[j] === '\\' ? 2 : 1;
+  return j + 1;
+}
+
+/**
+ * Splits a pattern around its secret group when that group stands at the top level: [before, group body, after].
+ * The group is `secret` by name, else number `group`, else the first capturing group. Undefined: no such split
+ * (no group, a nested one, a quantified one, or a top-level alternation).
+ */
+export function splitSecretGroup(src: string, group?: number): [string, string, string] | undefined {
+  let depth = 0;
+  let n = 0;
+  const opens: { at: number; depth: number; n: number; named: boolean; bodyAt: number }[] = [];
+  const closes = new Map<number, number>();
+  const stack: number[] = [];
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      i = classEnd(src, i) - 1;
+      continue;
+    }
+    if (c === '|' && depth === 0) return undefined;
+    if (c === '(') {
+      const named = /^\(\?P?<([A-Za-z_]\w*)>/.exec(src.slice(i));
+      const capturing = src[i + 1] !== '?' || named !== null;
+      if (capturing) {
+        n++;
+        const bodyAt = named ? i + named[0].length : i + 1;
+        opens.push({ at: i, depth, n, named: named?.[1] === 'secret', bodyAt });
+      }
+      stack.push(capturing ? opens.length - 1 : -1);
+      depth++;
+    } else if (c === ')') {
+      depth--;
+      const o = stack.pop();
+      if (o !== undefined && o >= 0) closes.set(o, i);
+    }
+  }
+  const pick =
+    opens.findIndex((o) => o.named) >= 0
+      ? opens.findIndex((o) => o.named)
+      : group !== undefined && group > 0
+        ? opens.findIndex((o) => o.n === group)
+        : opens.length > 0
+          ? 0
+          : -1;
+  const o = opens[pick];
+  const close = closes.get(pick);
+  if (!o || close === undefined || o.depth !== 0) return undefined;
+  const after = src.slice(close + 1);
+  if (/^[*+?{]/.test(after)) return undefined;
+  return [src.slice(0, o.at), src.slice(o.bodyAt, close), after];
+}
+
+/** The leading literal of a pattern (after `(?i)`, `\b`, `^`): characters it must start with. */
+export function leadingLiteral(src: string): string {
+  let i = 0;
+  let out = '';
+  for (;;) {
+    const flags = /^\(\?[a-zA-Z]+\)|^\\b|^\^/.exec(src.slice(i));
+    if (!flags) break;
+    i += flags[0].length;
+  }
+  while (i < src.length) {
+    const c = src[i] as string;
+    if (/[A-Za-z0-9_ :@#=!~,'"/-]/.test(c)) {
+      if (/^[*+?{]/.test(src[i + 1] ?? '')) break;
+      out += c;
+      i++;
+    } else if (c === '\\' && /[^A-Za-z0-9]/.test(src[i + 1] ?? 'a')) {
+      if (/^[*+?{]/.test(src[i + 2] ?? '')) break;
+      out += src[i + 1];
+      i += 2;
+    } else break;
+  }
+  return out;
+}
+
+/** Bounds and groups regexes for a pattern's trailing partial matches (undefined: the closure cannot be built). */
+function partialRegexes(src: string, group?: number): { bounds: RE2; groups: RE2 } | undefined {
+  const split = splitSecretGroup(src, group);
+  // a secret group that cannot be split out (nested in an alternation, say): the partial's secret part is unknown
+  if (!split && hasCapture(src)) return undefined;
+  const before = split ? split[0] : '';
+  const rest = split ? `(?:${split[1]})${split[2]}` : src;
+  const closure = prefixClosure(rest);
+  if (closure === undefined) return undefined;
+  try {
+    const bounds = new RE2(`${withoutGroups(before)}(?:${withoutGroups(closure)})$`, 'gu');
+    const groups = new RE2(`^${before}(?P<tt>${closure})$`, 'du');
+    return { bounds, groups };
+  } catch {
+    return undefined;
+  }
+}
+
+function hasCapture(src: string): boolean {
+  return withoutGroups(src) !== src;
+}
+
+/** Capturing groups made non-capturing (named ones too). */
+function withoutGroups(src: string): string {
+  return src.replace(/\\.|\[(?:\\.|[^\]\\])*\]|\((?!\?)|\(\?P?<[A-Za-z_]\w*>/g, (m) =>
+    m === '(' || m.startsWith('(?') ? '(?:' : m,
+  );
+}
+
+function compile(rule: Rule): Compiled | null {
+  if (rule.kind === 'exfiltration') return null;
+  const adopted = rule.keywords ? rulesetPatterns().get(rule) : undefined;
+  if (adopted) {
+    const src = rewritePattern(adopted.regex as string).source;
+    const re = partialRegexes(src, adopted.secretGroup);
+    if (!re) return null;
+    const inside = (rule.keywords?.before ?? 0) === 0;
+    return { ...re, keywords: { list: rule.keywords?.list ?? [], inside }, minLength: 1 };
+  }
+  if (rule.source === undefined) return null;
+  const re = partialRegexes(rule.source);
+  if (!re) return null;
+  if (rule.kind === 'canary') return { ...re, minLength: CANARY_PREFIX };
+  if (rule.kind === 'pii') return null;
+  if (rule.anchor) {
+    const anchor = new RE2(rule.anchor.re.source, 'yu');
+    return { ...re, anchor, minLength: 1 };
+  }
+  const literal = leadingLiteral(rule.source);
+  if (literal.length >= 3 && rule.kind === 'custom') return { ...re, minLength: literal.length + 1 };
+  return null;
+}
+
+function compiled(rule: Rule): Compiled | null {
+  let c = compiledOf.get(rule);
+  if (c === undefined) {
+    c = compile(rule);
+    compiledOf.set(rule, c);
+  }
+  return c;
+}
+
+let lower: { view: string; at: number; text: string } | undefined;
+
+/** The view's last TAIL characters in lower case (asked by every keyword rule at one end of text: computed once). */
+function lowerTail(view: string): { at: number; text: string } {
+  if (lower?.view !== view) {
+    const at = Math.max(0, view.length - TAIL);
+    lower = { view, at, text: view.slice(at).toLowerCase() };
+  }
+  return lower;
+}
+
+/** A trailing `eyJ…` run: base64url and dots from a word start to the end. */
+function jwtPartial(view: string, from: number): number {
+  let j = view.length;
+  while (j > from && /[A-Za-z0-9_.-]/.test(view[j - 1] as string)) j--;
+  for (let s = view.indexOf('eyJ', j); s >= 0 && s < view.length; s = view.indexOf('eyJ', s + 1)) {
+    if (s > 0 && /\w/.test(view[s - 1] as string)) continue;
+    return view.length - s >= JWT_PARTIAL ? s : -1;
+  }
+  return -1;
+}
+
+function keywordPlaced(
+  view: string,
+  s: number,
+  end: number,
+  kw: NonNullable<Compiled['keywords']>,
+  rule: Rule,
+): boolean {
+  const k = rule.keywords as NonNullable<Rule['keywords']>;
+  // inside: one keyword starts in [s, s + offset] and is whole in the text; context: one starts before s within `before`
+  const lo = kw.inside ? s : Math.max(0, s - k.before);
+  const hi = kw.inside ? Math.min(end, s + k.offset + k.maxLength) : s + k.maxLength;
+  const w = view.slice(lo, Math.min(hi, end)).toLowerCase();
+  return kw.list.some((word) => {
+    for (let i = w.indexOf(word); i >= 0; i = w.indexOf(word, i + 1)) {
+      if (lo + i + word.length > end) break;
+      if (kw.inside ? lo + i <= s + k.offset : lo + i <= s) return true;
+    }
+    return false;
+  });
+}
+
+/**
+ * The trailing partial match of `rule` in `view` (the text ends at view.length) starting at or after `from`, or null.
+ * Pure: depends only on view[from - KEYWORD_CONTEXT .. end].
+ */
+export function trailingPartial(rule: Rule, view: string, from: number): Hit | null {
+  const end = view.length;
+  if (from >= end || !inAlphabet(rule.alphabet, view.charCodeAt(end - 1))) return null;
+  // the partial lies in the rule's trailing alphabet run and is shorter than its longest match
+  let lo = Math.max(from, end - rule.maxLength + 1);
+  let j = end;
+  while (j > lo && inAlphabet(rule.alphabet, view.charCodeAt(j - 1))) j--;
+  lo = j;
+  if (rule.name === 'jwt' && rule.source === undefined && rule.kind === 'secret') {
+    const s = jwtPartial(view, lo);
+    return s < 0 ? null : hitOf(view, s, s);
+  }
+  const c = compiled(rule);
+  if (!c) return null;
+  if (c.keywords) {
+    // cheap first: one of the rule's keywords in the tail (or just before it)
+    const t = lowerTail(view);
+    const from = Math.max(0, lo - (rule.keywords?.before ?? 0) - t.at);
+    if (!c.keywords.list.some((k) => t.text.indexOf(k, from) >= 0)) return null;
+  }
+  const base = lo > 0 ? lo - 1 : 0;
+  const tail = view.slice(base);
+  const ascii = isAscii(tail);
+  const subject = ascii ? Buffer.from(tail, 'latin1') : tail;
+  let at = lo - base;
+  for (let k = 0; k < MAX_CANDIDATES && at < tail.length; k++) {
+    c.bounds.lastIndex = at;
+    const m = c.bounds.exec(subject as string);
+    if (!m) return null;
+    const s = m.index + base;
+    at = m.index + 1;
+    if (end - s < c.minLength) return null;
+    if (c.keywords && !keywordPlaced(view, s, end, c.keywords, rule)) continue;
+    if (c.anchor) {
+      c.anchor.lastIndex = s;
+      const a = c.anchor.exec(view);
+      if (!a || a.index !== s) continue;
+    }
+    // a whole match at s: the rule's own decision stands (validators, entropy, allowlists)
+    const whole = rule.find(view, s);
+    if (whole && whole.start === s) continue;
+    const g = c.groups.exec(view.slice(s));
+    const span = g?.indices?.groups?.['tt'];
+    if (!span || span[0] >= span[1]) continue;
+    const spanStart = s + span[0];
+    const secret = view.slice(spanStart);
+    if (rule.kind === 'secret' || rule.kind === 'custom') {
+      const nl = view.lastIndexOf('\n', spanStart - 1);
+      if (lookalikeReason(secret, view.slice(Math.max(nl + 1, spanStart - 64), spanStart), false) !== undefined)
+        continue;
+      if (!partialSecret(secret, c.keywords?.list)) continue;
+    }
+    return hitOf(view, s, spanStart);
+  }
+  return null;
+}
+
+/**
+ * Whether the cut secret part is evidence enough: it holds one of the rule's keywords itself (a provider prefix:
+ * ghp_, AKIA, xoxb-, sk_live_), or it is a token fragment that looks random — no whitespace, and a digit with
+ * letters or both letter cases (a value after `api_key =`, `bearer`, `user:` is otherwise any word of prose).
+ */
+export function partialSecret(secret: string, keywords: readonly string[] | undefined): boolean {
+  const low = secret.toLowerCase();
+  if (keywords?.some((k) => low.includes(k))) return true;
+  if (/\s/.test(secret)) return false;
+  const lowerCase = /[a-z]/.test(secret);
+  const upperCase = /[A-Z]/.test(secret);
+  return /\d/.test(secret) ? lowerCase || upperCase : lowerCase && upperCase;
+}
+
+/** The partial as a scanner hit (view-relative), its secret part running to the end of the text. */
+function hitOf(view: string, start: number, spanStart: number): Hit {
+  const end = view.length;
+  return { start, end, spanStart, spanEnd: end, text: view.slice(start), groups: { secret: view.slice(spanStart) } };
+}
