@@ -41,6 +41,8 @@ export const CANARY_PREFIX = 8;
 export const JWT_PARTIAL = 8;
 /** Characters of a text's end a keyword is looked for in (longer than any rule's longest match plus its context). */
 const TAIL = 4096;
+/** A secret's literal prefix of this many characters is distinctive (sk-, ghp_, xoxb-). */
+const MIN_LITERAL = 3;
 /** Candidate starts tried per rule (leftmost first) before giving up: bounded work per flush. */
 const MAX_CANDIDATES = 4;
 
@@ -50,8 +52,13 @@ interface Compiled {
   /** The same with the group, asked on the partial alone. */
   groups: RE2;
   keywords?: { list: readonly string[]; inside: boolean };
+  /** The literal the secret part starts with (lower case; a provider prefix such as `sk-`, `ghp_`), or ''. */
+  literal: string;
   /** Sticky anchor asked at the start (built-in regex rules). */
   anchor?: RE2;
+  /** A custom pattern: its literal prefix alone is its distinctive part. */
+  custom?: boolean;
+  /** Shortest partial redacted (a canary's CANARY_PREFIX). */
   minLength: number;
 }
 
@@ -157,8 +164,36 @@ export function leadingLiteral(src: string): string {
   return out;
 }
 
+/** The top-level alternatives of a pattern. */
+function alternatives(src: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let at = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') i++;
+    else if (c === '[') i = classEnd(src, i) - 1;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(src.slice(at, i));
+      at = i + 1;
+    }
+  }
+  out.push(src.slice(at));
+  return out;
+}
+
+/** The literal every match of a secret pattern starts with (sk-, ghp_, xoxb-), common to its alternatives. */
+function secretLiteral(src: string): string {
+  const lits = alternatives(src).map(leadingLiteral);
+  let lit = lits[0] ?? '';
+  for (const l of lits) while (!l.startsWith(lit)) lit = lit.slice(0, -1);
+  return lit;
+}
+
 /** Bounds and groups regexes for a pattern's trailing partial matches (undefined: the closure cannot be built). */
-function partialRegexes(src: string, group?: number): { bounds: RE2; groups: RE2 } | undefined {
+function partialRegexes(src: string, group?: number): { bounds: RE2; groups: RE2; literal: string } | undefined {
   const split = splitSecretGroup(src, group);
   // a secret group that cannot be split out (nested in an alternation, say): the partial's secret part is unknown
   if (!split && hasCapture(src)) return undefined;
@@ -169,7 +204,7 @@ function partialRegexes(src: string, group?: number): { bounds: RE2; groups: RE2
   try {
     const bounds = new RE2(`${withoutGroups(before)}(?:${withoutGroups(closure)})$`, 'gu');
     const groups = new RE2(`^${before}(?P<tt>${closure})$`, 'du');
-    return { bounds, groups };
+    return { bounds, groups, literal: secretLiteral(split ? split[1] : src).toLowerCase() };
   } catch {
     return undefined;
   }
@@ -205,8 +240,9 @@ function compile(rule: Rule): Compiled | null {
     const anchor = new RE2(rule.anchor.re.source, 'yu');
     return { ...re, anchor, minLength: 1 };
   }
-  const literal = leadingLiteral(rule.source);
-  if (literal.length >= 3 && rule.kind === 'custom') return { ...re, minLength: literal.length + 1 };
+  const literal = leadingLiteral(rule.source).toLowerCase();
+  if (literal.length >= MIN_LITERAL && rule.kind === 'custom')
+    return { ...re, literal, custom: true, minLength: literal.length + 1 };
   return null;
 }
 
@@ -284,7 +320,8 @@ export function trailingPartial(rule: Rule, view: string, from: number): Hit | n
     // cheap first: one of the rule's keywords in the tail (or just before it)
     const t = lowerTail(view);
     const from = Math.max(0, lo - (rule.keywords?.before ?? 0) - t.at);
-    if (!c.keywords.list.some((k) => t.text.indexOf(k, from) >= 0)) return null;
+    const lit = c.literal.length >= MIN_LITERAL ? [c.literal] : [];
+    if (![...c.keywords.list, ...lit].some((k) => t.text.indexOf(k, from) >= 0)) return null;
   }
   const base = lo > 0 ? lo - 1 : 0;
   const tail = view.slice(base);
@@ -298,7 +335,7 @@ export function trailingPartial(rule: Rule, view: string, from: number): Hit | n
     const s = m.index + base;
     at = m.index + 1;
     if (end - s < c.minLength) return null;
-    if (c.keywords && !keywordPlaced(view, s, end, c.keywords, rule)) continue;
+    const placed = c.keywords !== undefined && keywordPlaced(view, s, end, c.keywords, rule);
     if (c.anchor) {
       c.anchor.lastIndex = s;
       const a = c.anchor.exec(view);
@@ -312,15 +349,27 @@ export function trailingPartial(rule: Rule, view: string, from: number): Hit | n
     if (!span || span[0] >= span[1]) continue;
     const spanStart = s + span[0];
     const secret = view.slice(spanStart);
-    if (rule.kind === 'secret' || rule.kind === 'custom') {
+    if (rule.kind !== 'canary') {
       const nl = view.lastIndexOf('\n', spanStart - 1);
       if (lookalikeReason(secret, view.slice(Math.max(nl + 1, spanStart - 64), spanStart), false) !== undefined)
         continue;
-      if (!partialSecret(secret, c.keywords?.list)) continue;
+      if (!distinctive(c, secret, placed)) continue;
     }
     return hitOf(view, s, spanStart);
   }
   return null;
+}
+
+/**
+ * The evidence a cut secret part needs: the rule's keyword where it must stand and a secret part that holds it or
+ * looks random; or the rule's anchor at the start and a random-looking secret part; or the secret part starts with the
+ * rule's literal prefix (`sk-proj-…` before OpenAI's keyword T3BlbkFJ; a custom pattern's `CUST-`) and goes on.
+ */
+function distinctive(c: Compiled, secret: string, placed: boolean): boolean {
+  if (c.literal.length >= MIN_LITERAL && secret.length > c.literal.length && secret.toLowerCase().startsWith(c.literal))
+    if (c.custom || partialSecret(secret.slice(c.literal.length), undefined)) return true;
+  if (c.keywords) return placed && partialSecret(secret, c.keywords.list);
+  return c.anchor !== undefined && partialSecret(secret, undefined);
 }
 
 /**
