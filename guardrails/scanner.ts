@@ -25,7 +25,7 @@ import { emptyAlphabet, inAlphabetRun, lastOutside, type Alphabet } from './patt
 import { KeywordAutomaton } from './secrets/keywords.ts';
 import { asciiBytes, searchView, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
 import { mayRender, renderFoldText } from './render-view.ts';
-import { trailingPartial } from './secrets/truncated.ts';
+import { trailingPartials } from './secrets/truncated.ts';
 
 export type FindingAction = 'redacted' | 'neutralized' | 'flagged';
 
@@ -510,11 +510,12 @@ export class StreamScanner {
     }
     // end of the text: a rule's trailing partial match (a secret or canary cut short) is redacted too
     if (final)
-      rules.forEach((rule, i) => {
-        const from = Math.max(this.#lastEnd[i] as number, this.#released) - base;
-        const hit = trailingPartial(rule, view, from);
-        if (hit) this.#record(i, rule, hit, base);
-      });
+      for (const [i, hit] of trailingPartials(
+        rules,
+        view,
+        (i) => Math.max(this.#lastEnd[i] as number, this.#released) - base,
+      ))
+        this.#record(i, rules[i] as Rule, hit, base);
     return this.#release(settled, final);
   }
 

@@ -25,10 +25,11 @@
 // rule's alphabet, shorter than its longest match, after its last recorded match: the scanner's holdback keeps such
 // text), so the stream's final flush sees the same text as the whole-text scan and decides the same.
 import RE2 from 're2';
-import { inAlphabet } from '../pattern.ts';
+import { analyzePattern, inAlphabet } from '../pattern.ts';
 import type { Hit, Rule } from '../rules.ts';
 import { isAscii } from '../text.ts';
 import { prefixClosure } from './head.ts';
+import { KeywordAutomaton } from './keywords.ts';
 import { kingfisherRules } from './kingfisher.ts';
 import { lookalikeReason } from './lookalike.ts';
 import { loadGitleaksConfig, rewritePattern, secretRuleset } from './ruleset.ts';
@@ -54,12 +55,15 @@ interface Compiled {
   keywords?: { list: readonly string[]; inside: boolean };
   /** The literal the secret part starts with (lower case; a provider prefix such as `sk-`, `ghp_`), or ''. */
   literal: string;
-  /** Sticky anchor asked at the start (built-in regex rules). */
+  /** Sticky anchor asked at the start (built-in regex rules), and the same unanchored. */
   anchor?: RE2;
+  anchorSearch?: RE2;
   /** A custom pattern: its literal prefix alone is its distinctive part. */
   custom?: boolean;
   /** Shortest partial redacted (a canary's CANARY_PREFIX). */
   minLength: number;
+  /** Longest text before the secret part (the identifier and operator of an assignment; 0 for a whole-match rule). */
+  beforeLength: number;
 }
 
 const compiledOf = new WeakMap<Rule, Compiled | null>();
@@ -75,6 +79,12 @@ function rulesetPatterns(): Map<Rule, GitleaksRule> {
     if (rule && r.regex !== undefined && !patterns.has(rule)) patterns.set(rule, r);
   }
   return patterns;
+}
+
+/** Whether the rule's anchor matches somewhere in view[lo - 1 ..] (an unanchored search of the anchor alone). */
+function anchorIn(c: Compiled, view: string, lo: number): boolean {
+  const re = (c.anchorSearch ??= new RE2((c.anchor as RE2).source, 'u'));
+  return re.test(view.slice(lo > 0 ? lo - 1 : 0));
 }
 
 /** Index just past the bracket class opening at src[i]. */
@@ -193,7 +203,7 @@ function secretLiteral(src: string): string {
 }
 
 /** Bounds and groups regexes for a pattern's trailing partial matches (undefined: the closure cannot be built). */
-function partialRegexes(src: string, group?: number): { bounds: RE2; groups: RE2; literal: string } | undefined {
+function partialRegexes(src: string, group?: number): { bounds: RE2; groups: RE2; beforeLength: number } | undefined {
   const split = splitSecretGroup(src, group);
   // a secret group that cannot be split out (nested in an alternation, say): the partial's secret part is unknown
   if (!split && hasCapture(src)) return undefined;
@@ -204,7 +214,7 @@ function partialRegexes(src: string, group?: number): { bounds: RE2; groups: RE2
   try {
     const bounds = new RE2(`${withoutGroups(before)}(?:${withoutGroups(closure)})$`, 'gu');
     const groups = new RE2(`^${before}(?P<tt>${closure})$`, 'du');
-    return { bounds, groups, literal: secretLiteral(split ? split[1] : src).toLowerCase() };
+    return { bounds, groups, beforeLength: analyzePattern(before).maxLength };
   } catch {
     return undefined;
   }
@@ -221,6 +231,27 @@ function withoutGroups(src: string): string {
   );
 }
 
+const literals = new WeakMap<Rule, string>();
+
+/** The literal prefix (lower case) a rule's secret part starts with, '' when none; string work only (no RE2). */
+function literalOf(rule: Rule): string {
+  let lit = literals.get(rule);
+  if (lit === undefined) {
+    const adopted = rule.keywords ? rulesetPatterns().get(rule) : undefined;
+    const src = adopted ? (adopted.regex as string) : rule.source;
+    const split = src === undefined ? undefined : splitSecretGroup(src, adopted?.secretGroup);
+    lit =
+      src === undefined || rule.kind === 'pii' || rule.kind === 'exfiltration'
+        ? ''
+        : rule.kind === 'custom'
+          ? leadingLiteral(src)
+          : secretLiteral(split ? split[1] : src);
+    lit = lit.toLowerCase();
+    literals.set(rule, lit);
+  }
+  return lit;
+}
+
 function compile(rule: Rule): Compiled | null {
   if (rule.kind === 'exfiltration') return null;
   const adopted = rule.keywords ? rulesetPatterns().get(rule) : undefined;
@@ -229,18 +260,18 @@ function compile(rule: Rule): Compiled | null {
     const re = partialRegexes(src, adopted.secretGroup);
     if (!re) return null;
     const inside = (rule.keywords?.before ?? 0) === 0;
-    return { ...re, keywords: { list: rule.keywords?.list ?? [], inside }, minLength: 1 };
+    return { ...re, literal: literalOf(rule), keywords: { list: rule.keywords?.list ?? [], inside }, minLength: 1 };
   }
   if (rule.source === undefined) return null;
   const re = partialRegexes(rule.source);
   if (!re) return null;
-  if (rule.kind === 'canary') return { ...re, minLength: CANARY_PREFIX };
+  if (rule.kind === 'canary') return { ...re, literal: '', minLength: CANARY_PREFIX };
   if (rule.kind === 'pii') return null;
   if (rule.anchor) {
     const anchor = new RE2(rule.anchor.re.source, 'yu');
-    return { ...re, anchor, minLength: 1 };
+    return { ...re, literal: literalOf(rule), anchor, minLength: 1 };
   }
-  const literal = leadingLiteral(rule.source).toLowerCase();
+  const literal = literalOf(rule);
   if (literal.length >= MIN_LITERAL && rule.kind === 'custom')
     return { ...re, literal, custom: true, minLength: literal.length + 1 };
   return null;
@@ -264,6 +295,20 @@ function lowerTail(view: string): { at: number; text: string } {
     lower = { view, at, text: view.slice(at).toLowerCase() };
   }
   return lower;
+}
+
+let token: { view: string; from: number; text: string; lower: string; random: boolean } | undefined;
+
+/** The text's last token from `from` on (its trailing run without whitespace, at most TAIL characters). */
+function lastToken(view: string, from: number): { text: string; lower: string; random: boolean } {
+  if (token?.view !== view || token.from !== from) {
+    let j = view.length;
+    const stop = Math.max(from, view.length - TAIL);
+    while (j > stop && !/\s/.test(view[j - 1] as string)) j--;
+    const text = view.slice(j);
+    token = { view, from, text, lower: text.toLowerCase(), random: partialSecret(text, undefined) };
+  }
+  return token;
 }
 
 /** A trailing `eyJ…` run: base64url and dots from a word start to the end. */
@@ -298,6 +343,76 @@ function keywordPlaced(
   });
 }
 
+interface Plan {
+  /** Rules asked whatever the last token is (canaries) or whenever it is not empty (rules without keywords). */
+  canaries: number[];
+  unkeyed: number[];
+  /** Every keyword and literal prefix of every rule, and the rules each belongs to. */
+  words: KeywordAutomaton | undefined;
+  owners: number[][];
+}
+
+const plans = new WeakMap<readonly Rule[], Plan>();
+
+function planOf(rules: readonly Rule[]): Plan {
+  let p = plans.get(rules);
+  if (!p) {
+    const index = new Map<string, number>();
+    const owners: number[][] = [];
+    const canaries: number[] = [];
+    const unkeyed: number[] = [];
+    rules.forEach((rule, i) => {
+      if (rule.kind === 'canary') canaries.push(i);
+      else if (!rule.keywords && rule.kind !== 'pii' && rule.kind !== 'exfiltration') unkeyed.push(i);
+      const lit = rule.kind === 'canary' ? '' : literalOf(rule);
+      for (const w of [...(rule.keywords?.list ?? []), ...(lit.length >= MIN_LITERAL ? [lit] : [])]) {
+        let k = index.get(w);
+        if (k === undefined) {
+          k = owners.length;
+          index.set(w, k);
+          owners.push([]);
+        }
+        const o = owners[k] as number[];
+        if (o[o.length - 1] !== i) o.push(i);
+      }
+    });
+    const words = index.size > 0 ? new KeywordAutomaton([...index.keys()]) : undefined;
+    p = { canaries, unkeyed, words, owners };
+    plans.set(rules, p);
+  }
+  return p;
+}
+
+/**
+ * Every rule's trailing partial match at the end of `view` (rule index and hit), each starting at or after
+ * `fromOf(i)`. Rules are asked only when the text's last token can hold their partial: canaries always; others when
+ * the last token is not empty and holds one of their keywords or literal prefixes, or looks random and one of them
+ * occurs in the text's tail (rules without keywords: whenever it looks random).
+ */
+export function trailingPartials(rules: readonly Rule[], view: string, fromOf: (i: number) => number): [number, Hit][] {
+  const plan = planOf(rules);
+  let min = view.length;
+  for (let i = 0; i < rules.length; i++) min = Math.min(min, fromOf(i));
+  const tok = lastToken(view, min);
+  const asked = new Set(plan.canaries);
+  if (tok.text !== '') {
+    const add = (k: number) => {
+      for (const i of plan.owners[k] as number[]) asked.add(i);
+    };
+    for (const i of plan.unkeyed) if (tok.random || literalOf(rules[i] as Rule).length >= MIN_LITERAL) asked.add(i);
+    if (tok.random) {
+      const t = lowerTail(view);
+      plan.words?.scan(t.text, 0, t.text.length, add);
+    } else plan.words?.scan(tok.lower, 0, tok.lower.length, add);
+  }
+  const out: [number, Hit][] = [];
+  for (const i of [...asked].sort((a, b) => a - b)) {
+    const hit = trailingPartial(rules[i] as Rule, view, fromOf(i));
+    if (hit) out.push([i, hit]);
+  }
+  return out;
+}
+
 /**
  * The trailing partial match of `rule` in `view` (the text ends at view.length) starting at or after `from`, or null.
  * Pure: depends only on view[from - KEYWORD_CONTEXT .. end].
@@ -305,23 +420,47 @@ function keywordPlaced(
 export function trailingPartial(rule: Rule, view: string, from: number): Hit | null {
   const end = view.length;
   if (from >= end || !inAlphabet(rule.alphabet, view.charCodeAt(end - 1))) return null;
+  // Cheap first (every rule is asked at every end of text): a cut secret part other than a canary's lies in the
+  // text's last token (no whitespace) and is distinctive, so that token holds the rule's keyword or literal prefix,
+  // or looks random (partialSecret on a suffix implies it on the whole token). A necessary condition only.
+  const tok = rule.kind === 'canary' ? undefined : lastToken(view, from);
+  if (tok && tok.text === '') return null;
+  const isJwt = rule.name === 'jwt' && rule.source === undefined && rule.kind === 'secret';
+  const c = isJwt ? null : compiled(rule);
+  if (!isJwt && !c) return null;
+  if (tok && c && !tok.random) {
+    const words = c.literal.length >= MIN_LITERAL ? [...(c.keywords?.list ?? []), c.literal] : (c.keywords?.list ?? []);
+    if (!words.some((k) => tok.lower.includes(k))) return null;
+  }
   // the partial lies in the rule's trailing alphabet run and is shorter than its longest match
   let lo = Math.max(from, end - rule.maxLength + 1);
+  // and the secret part lies in the last token: the partial starts at most the text before the secret part earlier
+  if (tok && c && Number.isFinite(c.beforeLength)) lo = Math.max(lo, end - tok.text.length - c.beforeLength);
   let j = end;
   while (j > lo && inAlphabet(rule.alphabet, view.charCodeAt(j - 1))) j--;
   lo = j;
-  if (rule.name === 'jwt' && rule.source === undefined && rule.kind === 'secret') {
+  if (isJwt) {
     const s = jwtPartial(view, lo);
     return s < 0 ? null : hitOf(view, s, s);
   }
-  const c = compiled(rule);
   if (!c) return null;
   if (c.keywords) {
-    // cheap first: one of the rule's keywords in the tail (or just before it)
+    // one of the rule's keywords in the tail (or just before it); without a literal prefix to go by, a partial starts
+    // at most `offset` before the first of them (inside keywords), or after it (context keywords)
     const t = lowerTail(view);
-    const from = Math.max(0, lo - (rule.keywords?.before ?? 0) - t.at);
-    const lit = c.literal.length >= MIN_LITERAL ? [c.literal] : [];
-    if (![...c.keywords.list, ...lit].some((k) => t.text.indexOf(k, from) >= 0)) return null;
+    const kw = rule.keywords as NonNullable<Rule['keywords']>;
+    const from = Math.max(0, lo - kw.before - t.at);
+    let first = Infinity;
+    for (const k of c.keywords.list) {
+      const i = t.text.indexOf(k, from);
+      if (i >= 0 && i < first) first = i;
+    }
+    const lit = c.literal.length >= MIN_LITERAL && t.text.indexOf(c.literal, from) >= 0;
+    if (first === Infinity && !lit) return null;
+    if (!lit) lo = Math.max(lo, t.at + first - (c.keywords.inside ? kw.offset : 0));
+  } else if (c.anchor) {
+    // the anchor stands at the start of every partial long enough to hold it; a shorter one is not evidence
+    if (!anchorIn(c, view, lo)) return null;
   }
   const base = lo > 0 ? lo - 1 : 0;
   const tail = view.slice(base);
@@ -336,20 +475,23 @@ export function trailingPartial(rule: Rule, view: string, from: number): Hit | n
     at = m.index + 1;
     if (end - s < c.minLength) return null;
     const placed = c.keywords !== undefined && keywordPlaced(view, s, end, c.keywords, rule);
+    // (asked on the text from one character before s: a rule looks one character back, never further)
+    const b = s > 0 ? s - 1 : 0;
+    const rest = view.slice(b);
     if (c.anchor) {
-      c.anchor.lastIndex = s;
-      const a = c.anchor.exec(view);
-      if (!a || a.index !== s) continue;
+      c.anchor.lastIndex = s - b;
+      if (!c.anchor.test(rest)) continue;
     }
     // a whole match at s: the rule's own decision stands (validators, entropy, allowlists)
-    const whole = rule.find(view, s);
-    if (whole && whole.start === s) continue;
+    const whole = rule.find(rest, s - b);
+    if (whole && whole.start === s - b) continue;
     const g = c.groups.exec(view.slice(s));
     const span = g?.indices?.groups?.['tt'];
     if (!span || span[0] >= span[1]) continue;
     const spanStart = s + span[0];
     const secret = view.slice(spanStart);
     if (rule.kind !== 'canary') {
+      if (/\s/.test(secret)) continue;
       const nl = view.lastIndexOf('\n', spanStart - 1);
       if (lookalikeReason(secret, view.slice(Math.max(nl + 1, spanStart - 64), spanStart), false) !== undefined)
         continue;
@@ -375,15 +517,16 @@ function distinctive(c: Compiled, secret: string, placed: boolean): boolean {
 /**
  * Whether the cut secret part is evidence enough: it holds one of the rule's keywords itself (a provider prefix:
  * ghp_, AKIA, xoxb-, sk_live_), or it is a token fragment that looks random — no whitespace, and a digit with
- * letters or both letter cases (a value after `api_key =`, `bearer`, `user:` is otherwise any word of prose).
+ * letters or a capital after a lower-case letter (a value after `api_key =`, `bearer`, `user:` is otherwise any word
+ * of prose; a capitalised word is not random).
  */
 export function partialSecret(secret: string, keywords: readonly string[] | undefined): boolean {
   const low = secret.toLowerCase();
   if (keywords?.some((k) => low.includes(k))) return true;
   if (/\s/.test(secret)) return false;
-  const lowerCase = /[a-z]/.test(secret);
-  const upperCase = /[A-Z]/.test(secret);
-  return /\d/.test(secret) ? lowerCase || upperCase : lowerCase && upperCase;
+  if (/\d/.test(secret)) return /[A-Za-z]/.test(secret);
+  // both cases, not just a capitalised word: a capital after a lower-case letter (camel humps, random tokens)
+  return /[a-z][A-Z]/.test(secret);
 }
 
 /** The partial as a scanner hit (view-relative), its secret part running to the end of the text. */
