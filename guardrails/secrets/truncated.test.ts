@@ -73,6 +73,7 @@ const UNCHANGED = [
   'api_key = YOUR_API_KEY',
   'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   'the secret is hunter',
+  '              name: db\n              key: password',
   'a token',
   'eyJ',
   'CUST-',

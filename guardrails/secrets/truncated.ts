@@ -510,7 +510,9 @@ export function trailingPartial(rule: Rule, view: string, from: number): Hit | n
 function distinctive(c: Compiled, secret: string, placed: boolean): boolean {
   if (c.literal.length >= MIN_LITERAL && secret.length > c.literal.length && secret.toLowerCase().startsWith(c.literal))
     if (c.custom || partialSecret(secret.slice(c.literal.length), undefined)) return true;
-  if (c.keywords) return placed && partialSecret(secret, c.keywords.list);
+  // a keyword inside the secret part is a provider prefix only for rules whose match IS the secret (ghp_, AKIA);
+  // after an identifier and `=` it is just a word (`key: password`)
+  if (c.keywords) return placed && partialSecret(secret, c.beforeLength === 0 ? c.keywords.list : undefined);
   return c.anchor !== undefined && partialSecret(secret, undefined);
 }
 
