@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CfgGuardrails } from '../../api/gateway-config.ts';
-import { randomCuts } from '../eval/evaluate.ts';
-import { rng } from '../eval/generate.ts';
+import { randomCuts, streamWithCuts } from '../eval/evaluate.ts';
+import { positives, rng } from '../eval/generate.ts';
+import { secretCorpus } from '../eval/secrets-corpus.ts';
+import { scanText } from '../scanner.ts';
 import { compileGuard, STRICT_GUARDRAILS } from '../guard.ts';
 import { CANARY_PREFIX, leadingLiteral, partialSecret, splitSecretGroup } from './truncated.ts';
 
@@ -118,6 +120,44 @@ describe('text ending inside a secret (secrets/truncated.ts)', () => {
   it('only the end of a text counts: the same prefix followed by more text is left alone', () => {
     const text = 'the prefix ghp_Z8kq2LmN4pR7sT1vW3xY5aB6c was revoked.';
     assert.equal(guard.scanOutput(text).text, text);
+  });
+
+  it('texts cut at random points (often inside a secret): streamed = whole for random splits', () => {
+    const rules = guard.outputRules;
+    const r = rng(11);
+    let n = 0;
+    for (const p of positives(42, 2)) {
+      for (let k = 0; k < 2; k++) {
+        const cut = p.text.slice(0, 1 + Math.floor(r() * p.text.length));
+        const whole = scanText(rules, cut).text;
+        assert.equal(streamWithCuts(rules, cut, randomCuts(cut.length, r)), whole, JSON.stringify(cut));
+        n++;
+      }
+    }
+    assert.ok(n > 150, `${n} cut texts`);
+  });
+
+  it('credentials of the independent corpus cut inside: half the secret or more is released in at most 2% of cuts', () => {
+    // measured on this split: 4/832 (12.9%, 107/832, before the end-of-text handling); both corpora, both splits: 1.3%
+    const r = rng(5);
+    let cuts = 0;
+    let half = 0;
+    let chars = 0;
+    for (const p of secretCorpus('holdout').positives) {
+      const at = p.text.indexOf(p.secret);
+      if (at < 0 || p.secret.length < 12) continue;
+      for (let k = 0; k < 2; k++) {
+        const n = 1 + Math.floor(r() * (p.secret.length - 1));
+        const out = guard.scanOutput(p.text.slice(0, at + n)).text;
+        let released = 0;
+        for (let m = n; m > 0 && released === 0; m--) if (out.endsWith(p.secret.slice(0, m))) released = m;
+        cuts++;
+        chars += released;
+        if (released >= p.secret.length / 2) half++;
+      }
+    }
+    console.log(`cuts ${cuts}: mean ${(chars / cuts).toFixed(1)} characters released, half or more in ${half}`);
+    assert.ok(cuts > 500 && half <= 0.02 * cuts, `${half}/${cuts} cuts release half the secret or more`);
   });
 
   it('splitSecretGroup: the pattern around its top-level secret group', () => {
