@@ -26,7 +26,7 @@
 // text), so the stream's final flush sees the same text as the whole-text scan and decides the same.
 import RE2 from 're2';
 import { analyzePattern, inAlphabet } from '../pattern.ts';
-import type { Hit, Rule } from '../rules.ts';
+import { KEYWORD_CONTEXT, type Hit, type Rule } from '../rules.ts';
 import { isAscii } from '../text.ts';
 import { prefixClosure } from './head.ts';
 import { KeywordAutomaton } from './keywords.ts';
@@ -44,6 +44,8 @@ export const JWT_PARTIAL = 8;
 const TAIL = 4096;
 /** A secret's literal prefix of this many characters is distinctive (sk-, ghp_, xoxb-). */
 const MIN_LITERAL = 3;
+/** Longest text before a cut secret part looked at (an identifier, operator and quotes; a call's callee and args). */
+const BEFORE_CAP = 160;
 /** Candidate starts tried per rule (leftmost first) before giving up: bounded work per flush. */
 const MAX_CANDIDATES = 4;
 
@@ -299,12 +301,15 @@ function lowerTail(view: string): { at: number; text: string } {
 
 let token: { view: string; from: number; text: string; lower: string; random: boolean } | undefined;
 
-/** The text's last token from `from` on (its trailing run without whitespace, at most TAIL characters). */
+/** Characters a cut secret part does not hold (whitespace, quotes, brackets, separators: they end a token). */
+const DELIM = /[\s"'`<>(){}[\],;]/;
+
+/** The text's last token from `from` on (its trailing run without DELIM characters, at most TAIL characters). */
 function lastToken(view: string, from: number): { text: string; lower: string; random: boolean } {
   if (token?.view !== view || token.from !== from) {
     let j = view.length;
     const stop = Math.max(from, view.length - TAIL);
-    while (j > stop && !/\s/.test(view[j - 1] as string)) j--;
+    while (j > stop && !DELIM.test(view[j - 1] as string)) j--;
     const text = view.slice(j);
     token = { view, from, text, lower: text.toLowerCase(), random: partialSecret(text, undefined) };
   }
@@ -401,8 +406,10 @@ export function trailingPartials(rules: readonly Rule[], view: string, fromOf: (
     };
     for (const i of plan.unkeyed) if (tok.random || literalOf(rules[i] as Rule).length >= MIN_LITERAL) asked.add(i);
     if (tok.random) {
+      // a keyword stands at most BEFORE_CAP + KEYWORD_CONTEXT before the last token (see trailingPartial)
       const t = lowerTail(view);
-      plan.words?.scan(t.text, 0, t.text.length, add);
+      const from = Math.max(0, view.length - tok.text.length - BEFORE_CAP - KEYWORD_CONTEXT - t.at);
+      plan.words?.scan(t.text, from, t.text.length, add);
     } else plan.words?.scan(tok.lower, 0, tok.lower.length, add);
   }
   const out: [number, Hit][] = [];
@@ -435,7 +442,8 @@ export function trailingPartial(rule: Rule, view: string, from: number): Hit | n
   // the partial lies in the rule's trailing alphabet run and is shorter than its longest match
   let lo = Math.max(from, end - rule.maxLength + 1);
   // and the secret part lies in the last token: the partial starts at most the text before the secret part earlier
-  if (tok && c && Number.isFinite(c.beforeLength)) lo = Math.max(lo, end - tok.text.length - c.beforeLength);
+  // (at most BEFORE_CAP characters before it: bounded work on rules with long call-shaped heads)
+  if (tok && c) lo = Math.max(lo, end - tok.text.length - Math.min(c.beforeLength, BEFORE_CAP));
   let j = end;
   while (j > lo && inAlphabet(rule.alphabet, view.charCodeAt(j - 1))) j--;
   lo = j;
@@ -491,7 +499,7 @@ export function trailingPartial(rule: Rule, view: string, from: number): Hit | n
     const spanStart = s + span[0];
     const secret = view.slice(spanStart);
     if (rule.kind !== 'canary') {
-      if (/\s/.test(secret)) continue;
+      if (DELIM.test(secret)) continue;
       const nl = view.lastIndexOf('\n', spanStart - 1);
       if (lookalikeReason(secret, view.slice(Math.max(nl + 1, spanStart - 64), spanStart), false) !== undefined)
         continue;
@@ -524,8 +532,8 @@ function distinctive(c: Compiled, secret: string, placed: boolean): boolean {
  */
 export function partialSecret(secret: string, keywords: readonly string[] | undefined): boolean {
   const low = secret.toLowerCase();
+  if (DELIM.test(secret)) return false;
   if (keywords?.some((k) => low.includes(k))) return true;
-  if (/\s/.test(secret)) return false;
   if (/\d/.test(secret)) return /[A-Za-z]/.test(secret);
   // both cases, not just a capitalised word: a capital after a lower-case letter (camel humps, random tokens)
   return /[a-z][A-Z]/.test(secret);
