@@ -50,6 +50,7 @@ const CUT: [string, string, string, number][] = [
   // the identifier and `=` are not secret; the value's first character alone is not evidence
   ['generic assignment', 'config: ', 'api_key = "Zr8Kq2LmN4pR7sT1vW3xY5aB6cD9"', 13],
   ['connection string', 'use ', 'postgres://admin:S3cr3tPassw0rdX@db.internal:5432/app', 18],
+  ['connection string, lower-case password', 'use ', 'mysql://app:hunterhunter@db:3306/app', 'mysql://app:'.length],
   ['bearer', 'send ', 'Authorization: Bearer q7Rz2LmX9vKp4TnB8wYc3HdF', 23],
   ['jwt', 'token ', JWT, CANARY_PREFIX - 1],
   ['canary', 'my instructions are secret, marker ', CANARY, CANARY_PREFIX - 1],

@@ -62,6 +62,8 @@ interface Compiled {
   anchorSearch?: RE2;
   /** A custom pattern: its literal prefix alone is its distinctive part. */
   custom?: boolean;
+  /** A URL's userinfo password (connection strings): any cut value but a port's digits is evidence. */
+  userinfo?: boolean;
   /** Shortest partial redacted (a canary's CANARY_PREFIX). */
   minLength: number;
   /** Longest text before the secret part (the identifier and operator of an assignment; 0 for a whole-match rule). */
@@ -271,7 +273,8 @@ function compile(rule: Rule): Compiled | null {
   if (rule.kind === 'pii') return null;
   if (rule.anchor) {
     const anchor = new RE2(rule.anchor.re.source, 'yu');
-    return { ...re, literal: literalOf(rule), anchor, minLength: 1 };
+    const userinfo = rule.name === 'connection-string' && rule.source.includes('://');
+    return { ...re, literal: literalOf(rule), anchor, minLength: 1, ...(userinfo ? { userinfo } : {}) };
   }
   const literal = literalOf(rule);
   if (literal.length >= MIN_LITERAL && rule.kind === 'custom')
@@ -404,7 +407,9 @@ export function trailingPartials(rules: readonly Rule[], view: string, fromOf: (
     const add = (k: number) => {
       for (const i of plan.owners[k] as number[]) asked.add(i);
     };
-    for (const i of plan.unkeyed) if (tok.random || literalOf(rules[i] as Rule).length >= MIN_LITERAL) asked.add(i);
+    const url = tok.text.includes('://'); // a connection string's userinfo password: see distinctive()
+    for (const i of plan.unkeyed)
+      if (tok.random || url || literalOf(rules[i] as Rule).length >= MIN_LITERAL) asked.add(i);
     if (tok.random) {
       // a keyword stands at most BEFORE_CAP + KEYWORD_CONTEXT before the last token (see trailingPartial)
       const t = lowerTail(view);
@@ -435,7 +440,7 @@ export function trailingPartial(rule: Rule, view: string, from: number): Hit | n
   const isJwt = rule.name === 'jwt' && rule.source === undefined && rule.kind === 'secret';
   const c = isJwt ? null : compiled(rule);
   if (!isJwt && !c) return null;
-  if (tok && c && !tok.random) {
+  if (tok && c && !tok.random && !(c.userinfo && tok.text.includes('://'))) {
     const words = c.literal.length >= MIN_LITERAL ? [...(c.keywords?.list ?? []), c.literal] : (c.keywords?.list ?? []);
     if (!words.some((k) => tok.lower.includes(k))) return null;
   }
@@ -521,6 +526,8 @@ function distinctive(c: Compiled, secret: string, placed: boolean): boolean {
   // a keyword inside the secret part is a provider prefix only for rules whose match IS the secret (ghp_, AKIA);
   // after an identifier and `=` it is just a word (`key: password`)
   if (c.keywords) return placed && partialSecret(secret, c.beforeLength === 0 ? c.keywords.list : undefined);
+  // a password in a URL's userinfo (`postgres://admin:hunter`): anything but a port's digits (`localhost:8080`)
+  if (c.userinfo) return !/^\d+$/.test(secret);
   return c.anchor !== undefined && partialSecret(secret, undefined);
 }
 
