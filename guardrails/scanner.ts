@@ -25,6 +25,7 @@ import { emptyAlphabet, inAlphabetRun, lastOutside, type Alphabet } from './patt
 import { KeywordAutomaton } from './secrets/keywords.ts';
 import { asciiBytes, searchView, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
 import { mayRender, renderFoldText } from './render-view.ts';
+import { trailingPartials } from './secrets/truncated.ts';
 
 export type FindingAction = 'redacted' | 'neutralized' | 'flagged';
 
@@ -322,6 +323,8 @@ export class StreamScanner {
   #kwState = 0;
   #kwAt = 0;
   readonly #kwOccurrences: number[] = [];
+  /** Per rule: end of its last recorded match (a trailing partial match starts after it: secrets/truncated.ts). */
+  readonly #lastEnd: number[];
 
   constructor(rules: readonly Rule[]) {
     this.#rules = rules;
@@ -340,6 +343,7 @@ export class StreamScanner {
     this.#prefixAsked = init.minusInfinities.slice();
     this.#excludeWait = init.zeros.slice();
     this.#deadKeyword = init.minusOnes.slice();
+    this.#lastEnd = init.zeros.slice();
   }
 
   /** Feed a delta; returns what may be released. */
@@ -537,6 +541,14 @@ export class StreamScanner {
       this.#pos[i] = f;
       if (f < settled) settled = f;
     }
+    // end of the text: a rule's trailing partial match (a secret or canary cut short) is redacted too
+    if (final)
+      for (const [i, hit] of trailingPartials(
+        rules,
+        view,
+        (i) => Math.max(this.#lastEnd[i] as number, this.#released) - base,
+      ))
+        this.#record(i, rules[i] as Rule, hit, base);
     return this.#release(settled, final);
   }
 
@@ -735,6 +747,7 @@ export class StreamScanner {
   }
 
   #record(index: number, rule: Rule, hit: Hit, base: number): void {
+    this.#lastEnd[index] = hit.end + base;
     this.#pending.push({
       rule: index,
       start: hit.start + base,

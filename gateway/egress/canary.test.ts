@@ -33,6 +33,16 @@ describe('credential canaries', () => {
     },
     { name: 'back to back', text: `${KEY}${KEY}`, want: CREDENTIAL_MARKER + CREDENTIAL_MARKER, hits: 2 },
     { name: 'a prefix only is not a match', text: `${KEY.slice(0, 20)} end`, want: `${KEY.slice(0, 20)} end`, hits: 0 },
+    // the text ends inside a credential (a cut at max_tokens): 8+ characters count as the credential
+    { name: 'cut inside, at the end', text: `key ${KEY.slice(0, 20)}`, want: `key ${CREDENTIAL_MARKER}`, hits: 1 },
+    { name: 'cut at 8', text: `key ${KEY.slice(0, 8)}`, want: `key ${CREDENTIAL_MARKER}`, hits: 1 },
+    { name: 'cut at 7 is not evidence', text: `key ${KEY.slice(0, 7)}`, want: `key ${KEY.slice(0, 7)}`, hits: 0 },
+    {
+      name: 'cut after a whole one',
+      text: `${REDIS} ${REDIS.slice(0, 12)}`,
+      want: `${CREDENTIAL_MARKER} ${CREDENTIAL_MARKER}`,
+      hits: 2,
+    },
     {
       name: 'a near miss restarts correctly (KMP)',
       text: `up-up-Zx81${KEY}`,

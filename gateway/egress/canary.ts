@@ -2,7 +2,9 @@
 // password) treated as canaries in model output: a model that emits one — whole or split across streamed deltas,
 // in any output field — gets it redacted, and the caller counts it. Literal match (a KMP automaton per
 // credential: each output character is looked at once per credential, linear in the response), holding back per
-// channel only the longest partial match at the end of the text (never more than the longest credential - 1).
+// channel only the longest partial match at the end of the text (never more than the longest credential - 1). A text
+// that ENDS inside a credential (cut by max_tokens or the output cap) has that trailing part redacted when it is
+// MIN_CANARY_LENGTH characters or more.
 import type { OutputTransform, Verdict } from '../transform.ts';
 
 export const CREDENTIAL_MARKER = '[REDACTED:gateway-credential]';
@@ -85,6 +87,14 @@ export class CanaryStream {
   }
 
   end(): string {
+    // the text ends inside a credential (a response cut by max_tokens or the output cap): a trailing prefix of
+    // MIN_CANARY_LENGTH or more characters counts as the credential (at most MIN_CANARY_LENGTH - 1 characters leave)
+    let partial = 0;
+    for (let p = 0; p < this.#set.patterns.length; p++) partial = Math.max(partial, this.#state[p] as number);
+    if (partial >= MIN_CANARY_LENGTH) {
+      this.#mark(this.#buf.length - partial, this.#buf.length);
+      this.hits++;
+    }
     const out = this.#release(this.#buf.length);
     this.#state.fill(0);
     return out;
