@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { warmCompileCache } from './gateway/compile-cache.ts';
 import { benchConfig, benchTenant } from './gateway/config.ts';
-import { freePort } from '../gateway/test/net.ts';
+import { freePort, gatewayArgs } from '../gateway/test/net.ts';
 import { GATEWAY_MALLOC_ENV } from '../gateway/heap.ts';
 import { GATEWAY_V8_FLAGS } from '../gateway/reexec.ts';
 import type { GatewayConfig } from '../api/gateway-config.ts';
@@ -166,14 +166,7 @@ async function gatewayMemory(file: string, env: Record<string, string>): Promise
       '--import',
       join(import.meta.dirname, 'gateway/mem-probe.mjs'),
       join(import.meta.dirname, '../gateway/main.ts'),
-      '--config',
-      file,
-      '--port',
-      String(port),
-      '--metrics-port',
-      String(mport),
-      '--log-level',
-      'warn',
+      ...gatewayArgs({ config: file, port, metricsPort: mport, logLevel: 'warn' }),
     ],
     {
       stdio: ['ignore', 'ignore', 'pipe'],

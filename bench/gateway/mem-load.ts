@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { generateKey } from '../../api/keys.ts';
 import type { CfgTenant } from '../../api/gateway-config.ts';
-import { freePort } from '../../gateway/test/net.ts';
+import { freePort, gatewayArgs } from '../../gateway/test/net.ts';
 import { GATEWAY_MALLOC_ENV } from '../../gateway/heap.ts';
 import { GATEWAY_V8_FLAGS } from '../../gateway/reexec.ts';
 import { benchConfig, benchTenant } from './config.ts';
@@ -204,16 +204,7 @@ async function main(): Promise<void> {
       [
         ...nodeFlags,
         'gateway/main.ts',
-        '--config',
-        cfgFile,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--metrics-port',
-        String(mport),
-        '--log-level',
-        'warn',
+        ...gatewayArgs({ config: cfgFile, port, metricsPort: mport, logLevel: 'warn' }),
       ],
       { cwd: ROOT, env, stdio: ['ignore', values['trace-gc'] ? 'pipe' : 'ignore', 'pipe'] },
     );

@@ -44,7 +44,7 @@ import type { CfgTenant } from '../../api/gateway-config.ts';
 import { cacheDir } from '../../e2e/binaries.ts';
 import { GATEWAY_MALLOC_ENV } from '../../gateway/heap.ts';
 import { GATEWAY_V8_FLAGS } from '../../gateway/reexec.ts';
-import { freePort } from '../../gateway/test/net.ts';
+import { freePort, gatewayArgs } from '../../gateway/test/net.ts';
 import { startRedis } from '../../gateway/test/redis.ts';
 import { startRedisCluster } from '../../gateway/test/redis-cluster.ts';
 import { benchConfig, benchTenant } from './config.ts';
@@ -559,16 +559,7 @@ async function main(): Promise<void> {
         ...GATEWAY_FLAGS,
         ...prof,
         GATEWAY_MAIN,
-        '--config',
-        cfgFile,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--metrics-port',
-        String(mport),
-        '--log-level',
-        'warn',
+        ...gatewayArgs({ config: cfgFile, port, metricsPort: mport, logLevel: 'warn' }),
         ...extra,
       ],
       gatewayEnv,

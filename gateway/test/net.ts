@@ -12,3 +12,10 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The gateway command's arguments for a process on loopback: config file, tenant and metrics ports, log level. */
+export function gatewayArgs(o: { config: string; port: number; metricsPort: number; logLevel?: string }): string[] {
+  const args = ['--config', o.config, '--host', '127.0.0.1', '--port', String(o.port)];
+  args.push('--metrics-port', String(o.metricsPort));
+  return o.logLevel === undefined ? args : [...args, '--log-level', o.logLevel];
+}

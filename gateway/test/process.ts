@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayConfig } from '../../api/gateway-config.ts';
-import { freePort } from './net.ts';
+import { freePort, gatewayArgs } from './net.ts';
 
 export interface GatewayProcess {
   readonly proc: ChildProcess;
@@ -30,18 +30,7 @@ export async function spawnGateway(opts: {
   const mport = await freePort();
   const proc = spawn(
     process.execPath,
-    [
-      'gateway/main.ts',
-      '--config',
-      file,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--metrics-port',
-      String(mport),
-      ...(opts.args ?? []),
-    ],
+    ['gateway/main.ts', ...gatewayArgs({ config: file, port, metricsPort: mport }), ...(opts.args ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env ? { env: opts.env } : {}) },
   );
   proc.stdout?.on('data', (d: Buffer) => opts.onOutput(d.toString()));
