@@ -197,3 +197,34 @@ describe('prompt-injection scorer cost is linear on any shape of text (F7)', () 
     }
   });
 });
+
+describe('JSON tool results are read as the model reads them: every string literal (red-team recheck N1)', () => {
+  it('an instruction written as a key, or as the first of two equal keys, is scored like a value', () => {
+    const asValue = JSON.stringify({ results: [{ title: 'Q3 report', note: INJ }] });
+    const asKey = `{"results":[{"title":"Q3 report","${INJ}":true}]}`;
+    const duplicate = `{"note":"${INJ}","note":"fine"}`;
+    for (const [name, content] of [
+      ['value', asValue],
+      ['key', asKey],
+      ['duplicate key', duplicate],
+    ] as const)
+      assert.ok(caught(tool(content)), name);
+  });
+
+  it('keys that are only names stay structure; escapes are read unescaped; the order is the text order', () => {
+    const doc = '{"user_id":"u-1","display.name":"Ann","tags":["a\\nb"],"the quick note":"x","n":1}';
+    assert.equal(toolResultText(doc), 'u-1\nAnn\na\nb\nthe quick note\nx');
+    // a double-encoded document is read the same way, once
+    assert.equal(toolResultText(JSON.stringify({ inner: '{"k":"v","long key":"w"}' })), 'v\nlong key\nw');
+    // not JSON: as it is
+    assert.equal(toolResultText('{"a": oops'), '{"a": oops');
+  });
+
+  it('benign structured tool results stay benign', () => {
+    const benign = JSON.stringify({
+      items: Array.from({ length: 50 }, (_, i) => ({ id: i, name: `item ${i}`, price_eur: i * 3, in_stock: i % 2 })),
+      page: { next: 'cursor-2', size: 50 },
+    });
+    assert.ok(!caught(tool(benign)));
+  });
+});

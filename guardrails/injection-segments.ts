@@ -2,10 +2,11 @@
 // and document-like content (attached `documents`, content parts of type document/file/tool_result…). System and
 // assistant messages are the application's own and are not scored.
 //
-// A tool or function result that is JSON is scored by its string values, one per line: instructions hidden in a
+// A tool or function result that is JSON is scored by its strings, one per line: instructions hidden in a
 // field of a search result or an e-mail read like the text they are, not like an escaped JSON string (where line
-// starts, quotes and newlines are lost). Every value at any depth is read (an iterative walk, linear in the
-// document); a result over MAX_JSON_CHARS is scored as text. What cannot be read as text is reported (`unread`):
+// starts, quotes and newlines are lost). Every string literal of the raw text is read — values at any depth, keys
+// that are more than a name, duplicate keys JSON.parse would drop — in one linear pass; a result over
+// MAX_JSON_CHARS is scored as text. What cannot be read as text is reported (`unread`):
 // token-id prompts (the gateway has no model tokenizer) and content parts nested deeper than MAX_PART_DEPTH.
 export type SegmentSource = 'user' | 'tool' | 'function' | 'prompt' | 'document';
 
@@ -29,45 +30,77 @@ export const MAX_PART_DEPTH = 8;
 
 const own = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
 
-/** The string values of a parsed JSON document, depth-first, in order: all of them, at any depth (no recursion). */
-function stringValues(root: unknown, out: string[]): void {
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === 'string') {
-      if (v.trim() !== '') out.push(v);
-    } else if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
-    else if (v !== null && typeof v === 'object') {
-      const keys = Object.keys(v);
-      for (let i = keys.length - 1; i >= 0; i--) stack.push((v as Record<string, unknown>)[keys[i] as string]);
+/** A JSON key that is only a name (letters, digits, `_ $ . -`, at most 64): structure, not text to score. */
+function isName(k: string): boolean {
+  if (k.length > 64) return false;
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    const word = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+    if (!word && c !== 46 && c !== 45) return false;
+  }
+  return true;
+}
+
+/**
+ * Every string literal of a JSON text (already known to parse), in the order it is written: values and keys
+ * alike (a key that is only a name excepted), duplicate keys included — the model reads the raw text, where an
+ * instruction written as a key, or as the first of two equal keys (JSON.parse keeps the last), is as readable
+ * as a value. One pass over the text, no recursion.
+ */
+function jsonStrings(text: string, out: string[]): void {
+  const n = text.length;
+  for (let i = text.indexOf('"'); i >= 0 && i < n; i = text.indexOf('"', i)) {
+    let j = i + 1;
+    let escaped = false;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === 34) break;
+      if (c === 92) {
+        escaped = true;
+        j += 2;
+      } else j++;
     }
+    const raw = text.slice(i + 1, j);
+    let value = raw;
+    if (escaped) {
+      try {
+        value = JSON.parse(`"${raw}"`) as string;
+      } catch {
+        // valid JSON has no such literal; read it as written
+      }
+    }
+    let k = j + 1;
+    while (k < n && (text[k] === ' ' || text[k] === '\n' || text[k] === '\r' || text[k] === '\t')) k++;
+    const isKey = text[k] === ':';
+    if (value.trim() !== '' && !(isKey && isName(value))) out.push(value);
+    i = j + 1;
   }
 }
 
-/** A tool result's text as read: a JSON document's string values one per line, anything else as it is. */
+/** A tool result's text as read: a JSON document's strings one per line, anything else as it is. */
 export function toolResultText(content: string): string {
   const t = content.trimStart();
   if (content.length > MAX_JSON_CHARS || (t[0] !== '{' && t[0] !== '[')) return content;
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(content);
+    JSON.parse(content);
   } catch {
     return content;
   }
   const values: string[] = [];
-  stringValues(parsed, values);
+  jsonStrings(content, values);
   // a value that is itself JSON (double-encoded payloads) is read the same way, once
   return values.map((x) => (/^\s*[{[]/.test(x) && x.length <= MAX_JSON_CHARS / 4 ? nested(x) : x)).join('\n');
 }
 
 function nested(x: string): string {
   try {
-    const inner: string[] = [];
-    stringValues(JSON.parse(x), inner);
-    return inner.join('\n');
+    JSON.parse(x);
   } catch {
     return x;
   }
+  const inner: string[] = [];
+  jsonStrings(x, inner);
+  return inner.join('\n');
 }
 
 const partText = (o: Record<string, unknown>, depth: number, unread: Unscanned[]): string | undefined => {
