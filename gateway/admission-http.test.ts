@@ -323,6 +323,12 @@ describe('requests before any route: bodies, deadlines and the error shape', () 
       ['undecodable path', 'GET /v1/models/%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n', 'bad_request'],
       ['undecodable unknown path', 'GET /v1/%zz HTTP/1.1\r\nHost: x\r\n\r\n', 'bad_request'],
       ['CONNECT', 'CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n', 'not_found'],
+      ['HTTP/1.1 without Host', 'GET /v1/models HTTP/1.1\r\n\r\n', 'bad_request'],
+      [
+        'HTTP/1.1 without Host, with a body',
+        'POST /v1/chat/completions HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}',
+        'bad_request',
+      ],
     ];
     for (const [name, raw, code] of cases) {
       const r = await rawExchange(s.url, [raw], 2000);

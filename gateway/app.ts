@@ -100,6 +100,8 @@ export function buildApp(opts: GatewayOptions): Gateway {
       requestTimeout,
       headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
       connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+      // a request without Host is refused in the catalog shape by plugins/connection.ts, not by Node without a body
+      requireHostHeader: false,
     },
     clientErrorHandler: guards.clientErrorHandler,
     frameworkErrors: guards.frameworkErrors,

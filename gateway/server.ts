@@ -104,7 +104,8 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     // settings Fastify applied to its server are carried over.
     const app = gateway.app;
     const https = createHttpsServer(
-      { ...secureOptions(tlsPair), connectionsCheckingInterval: CONNECTIONS_CHECK_MS },
+      // Host is checked by the gateway (plugins/connection.ts), in the catalog shape
+      { ...secureOptions(tlsPair), connectionsCheckingInterval: CONNECTIONS_CHECK_MS, requireHostHeader: false },
       app.routing,
     );
     tlsServer = https;

@@ -157,9 +157,15 @@ export function connectionGuards(deps: ConnectionDeps): ConnectionGuards {
     });
     app.addHook('onRequest', async (request, reply) => {
       sockets.track(request, reply.raw);
-      if (!closing && !request.is404) return;
-      // before any body is read: an unknown route or method, or a replica that is draining
-      const e = new GatewayError(closing ? 'shutting_down' : 'not_found');
+      // HTTP/1.1 without Host (RFC 9112 3.2: answered 400; Node's own check would answer without a body)
+      const hostless = request.raw.httpVersion === '1.1' && request.headers.host === undefined;
+      if (!closing && !request.is404 && !hostless) return;
+      // before any body is read: an unknown route or method, no Host, or a replica that is draining
+      const e = closing
+        ? new GatewayError('shutting_down')
+        : hostless
+          ? new GatewayError('bad_request', 'An HTTP/1.1 request must carry a Host header.')
+          : new GatewayError('not_found');
       request.tg.rec.code = e.code;
       sendError(reply, e);
       return reply;
