@@ -144,6 +144,16 @@ function contentText(content: unknown, unread: Unscanned[], depth = 0): { text: 
   return { text: parts.join('\n'), documents };
 }
 
+/** A message's `name` and `tool_call_id` when they are more than a name (text that can instruct), one per line. */
+function labelLines(m: object): string {
+  const lines: string[] = [];
+  for (const k of ['name', 'tool_call_id']) {
+    const v = own(m, k);
+    if (typeof v === 'string' && v.trim() !== '' && !isName(v)) lines.push(v);
+  }
+  return lines.join('\n');
+}
+
 /** A token-id prompt: a list of integers, or a batch of such lists. */
 const isTokenIds = (p: unknown): boolean =>
   Array.isArray(p) && p.length > 0 && p.every((x) => typeof x === 'number' || Array.isArray(x));
@@ -165,8 +175,11 @@ export function untrustedSegments(body: unknown, unread: Unscanned[] = []): Segm
         role === 'user' ? 'user' : role === 'tool' ? 'tool' : role === 'function' ? 'function' : undefined;
       if (!source) return;
       const { text, documents } = contentText(own(m, 'content'), unread);
-      if (text !== '')
-        out.push({ path: `messages[${i}]`, source, text: source === 'user' ? text : toolResultText(text) });
+      // `name` and `tool_call_id` are the sender's text too, and some chat templates show them to the model
+      const labels = labelLines(m);
+      const read = text === '' ? '' : source === 'user' ? text : toolResultText(text);
+      const all = labels === '' ? read : read === '' ? labels : `${labels}\n${read}`;
+      if (all !== '') out.push({ path: `messages[${i}]`, source, text: all });
       documents.forEach((d, k) =>
         out.push({ path: `messages[${i}].content.documents[${k}]`, source: 'document', text: toolResultText(d) }),
       );
