@@ -109,13 +109,21 @@ describe('requests before any route: bodies, deadlines and the error shape', () 
   let s: Stack;
   const key = newKey();
   const ipKey = newKey();
+  const embedKey = newKey();
   before(async () => {
     s = await startStack(
       (sim) =>
         config(
           [model('m1', sim)],
           [
-            tenant({ name: 't', models: ['m1'], keys: [{ name: 'k', key }] }),
+            tenant({
+              name: 't',
+              models: ['m1'],
+              keys: [
+                { name: 'k', key },
+                { name: 'embed', key: embedKey, scopes: ['embeddings'] },
+              ],
+            }),
             tenant({
               name: 'ip',
               models: ['m1'],
@@ -143,7 +151,7 @@ describe('requests before any route: bodies, deadlines and the error shape', () 
     assert.equal(r.json.error?.code, 'not_found');
   });
 
-  it('a refusal before the body (unknown path, no key, IP, too large) answers at once and closes: the rest is never read', async () => {
+  it('a refusal before the body (unknown path, no key, scope, IP, too large) answers at once and closes: the rest is never read', async () => {
     const partial = '{"model":"m1","messages":[';
     const cases: [string, string, Record<string, string | number>, keyof typeof ERRORS][] = [
       ['unknown path', '/v1/nope', {}, 'not_found'],
@@ -151,6 +159,18 @@ describe('requests before any route: bodies, deadlines and the error shape', () 
       ['known route, no key', '/v1/chat/completions', {}, 'missing_api_key'],
       ['known route, bad key', '/v1/chat/completions', { authorization: 'Bearer tgk_nope' }, 'invalid_api_key'],
       ['declared too large', '/v1/chat/completions', { authorization: `Bearer ${key}` }, 'request_too_large'],
+      [
+        'key without the scope of the route',
+        '/v1/chat/completions',
+        { authorization: `Bearer ${embedKey}` },
+        'scope_not_allowed',
+      ],
+      [
+        'key without the chat scope, /v1/responses',
+        '/v1/responses',
+        { authorization: `Bearer ${embedKey}` },
+        'scope_not_allowed',
+      ],
       [
         'key from outside its IP allowlist',
         '/v1/chat/completions',

@@ -30,7 +30,8 @@ export function inferenceRouteOptions(
     schema: routeSchema(endpoint),
     onRequest: async (request) => {
       request.tg.endpoint = endpoint;
-      await app.identify(request);
+      // /v1/responses is served as chat: the chat.completions scope
+      await app.identify(request, endpoint === 'responses' ? 'chat.completions' : endpoint);
     },
     preParsing: limitBody(serverBodyLimit),
   };
