@@ -30,9 +30,12 @@ export const MAX_PART_DEPTH = 8;
 
 const own = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
 
-/** A JSON key that is only a name (letters, digits, `_ $ . -`, at most 64): structure, not text to score. */
+/**
+ * A JSON key or a message label that is only a short name (letters, digits, `_ $ . -`, at most 24): structure, not
+ * text to score. Longer ones are scored: words joined by `_` or `.` can carry an instruction (the views read them).
+ */
 function isName(k: string): boolean {
-  if (k.length > 64) return false;
+  if (k.length > 24) return false;
   for (let i = 0; i < k.length; i++) {
     const c = k.charCodeAt(i);
     const word = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;

@@ -6,7 +6,8 @@
 //   normalizeForScoring  look-alikes and invisible characters folded (text.ts), lower case, leetspeak undone inside
 //                        words that mix letters and digits/symbols, letter-spaced runs joined (a longer or different
 //                        gap between letters is a word boundary)
-//   hiddenViews          decoded base64 and hex blobs, Unicode tag characters, and the text reversed or ROT13-decoded
+//   hiddenViews          decoded base64 and hex blobs, Unicode tag characters, words joined by punctuation
+//                        ("ignore_all_previous_instructions") read with spaces, and the text reversed or ROT13-decoded
 //                        when that reading has clearly more common English words than the text as written
 //
 // Bounded work: every view is linear in the (already bounded) text, runs RE2 or plain loops, and the views together
@@ -254,7 +255,20 @@ function pieceReadings(sample: string, out: string[]): void {
 }
 
 /**
- * What the text says once decoded: base64/hex blobs, tag characters, and the whole text reversed or ROT13-decoded
+ * Words joined by a punctuation character instead of spaces: "ignore_all_previous_instructions",
+ * "reveal-your-system-prompt", "ignore.all.previous.instructions" (four words or more; camelCase is read by the
+ * signals themselves). One character class between runs of letters: linear in RE2.
+ */
+const JOINED_WORDS = new RE2(String.raw`\p{L}+(?:[_.*/|+,~-]\p{L}+){3,}`, 'gu');
+/** A joined run read with spaces, when it reads as a sentence (two common words or more): identifiers, paths and
+ *  package names rarely do, and they stay out of the views. */
+function unjoin(m: string): string {
+  const r = m.replace(/[_.*/|+,~-]/g, ' ');
+  return wordStats(r).common >= 2 ? r : '';
+}
+
+/**
+ * What the text says once decoded: base64/hex blobs, tag characters, words joined by punctuation, and the whole text reversed or ROT13-decoded
  * when that reading is clearly more English than the text. '' when there is nothing hidden. At most MAX_VIEW chars.
  */
 export function hiddenViews(text: string): string {
@@ -262,6 +276,7 @@ export function hiddenViews(text: string): string {
   decodeBlobs(text, B64_BLOB, fromBase64, out, MAX_DECODED);
   decodeBlobs(text, HEX_BLOB, fromHex, out, 2 * MAX_DECODED);
   decodeBlobs(text, ESCAPED_RUN, unescapeRun, out, 3 * MAX_DECODED);
+  decodeBlobs(text, JOINED_WORDS, unjoin, out, 4 * MAX_DECODED);
   for (const m of (text.match(TAGS) ?? []).slice(0, 64))
     out.push(Array.from(m, (c) => String.fromCharCode((c.codePointAt(0) as number) - 0xe0000)).join(''));
   readings(text, out);
