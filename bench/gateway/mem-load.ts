@@ -8,8 +8,8 @@
 // its /proc/PID/smaps after the load; `--alloc-profile FILE` writes what the load allocated (alloc-probe.mjs:
 // every allocation sampled, collected ones included) instead of the memory figures. `--idle S` waits S seconds after the load before the last figures.
 // Usage: node bench/gateway/mem-load.ts [--tenants 10000] [--concurrency 128] [--seconds 8] [--flag=--x]…
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,7 @@ import { GATEWAY_MALLOC_ENV } from '../../gateway/heap.ts';
 import { GATEWAY_V8_FLAGS } from '../../gateway/reexec.ts';
 import { benchConfig, benchTenant } from './config.ts';
 import { warmCompileCache } from './compile-cache.ts';
+import { Procs } from './procs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -154,20 +155,20 @@ function line(label: string, m: Record<string, unknown>, pages: { n: number; byt
 
 async function main(): Promise<void> {
   const tenants = Number(values.tenants);
+  // every process in its own group, stopped on any exit (SIGINT included); a death during the run is fatal
+  const procs = new Procs((s) => void process.stderr.write(`mem-load: ${s}\n`));
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-memload-'));
-  const children: ChildProcess[] = [];
-  const stop = (): void => {
-    for (const c of children) c.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.on('exit', stop);
+  procs.tempDir(dir);
   try {
     const simPort = await freePort();
-    const sim = spawn(process.execPath, ['gateway/sim/main.ts', '--port', String(simPort), '--output-tokens', '16'], {
-      cwd: ROOT,
-      stdio: 'ignore',
-    });
-    children.push(sim);
+    procs.start(
+      'simulator',
+      process.execPath,
+      ['gateway/sim/main.ts', '--port', String(simPort), '--output-tokens', '16'],
+      {
+        cwd: ROOT,
+      },
+    );
     const simUrl = `http://127.0.0.1:${simPort}/v1`;
     const keys: string[] = [];
     const ts: CfgTenant[] = [];
@@ -190,8 +191,7 @@ async function main(): Promise<void> {
       ...(values['trace-gc'] ? ['--trace-gc'] : []),
     ];
     // the compile cache is kept per V8 flag set: warmed with the very flags the gateway runs with
-    const env = {
-      ...process.env,
+    const env: Record<string, string> = {
       ...warmCompileCache(ROOT, join(dir, 'cc'), nodeFlags),
       ...GATEWAY_MALLOC_ENV,
       ...(values['alloc-profile'] ? { ALLOC_PROFILE_FILE: values['alloc-profile'] } : {}),
@@ -199,16 +199,16 @@ async function main(): Promise<void> {
     };
     const port = await freePort();
     const mport = await freePort();
-    const gw = spawn(
+    const gw: ChildProcess = procs.start(
+      'gateway',
       process.execPath,
       [
         ...nodeFlags,
         'gateway/main.ts',
         ...gatewayArgs({ config: cfgFile, port, metricsPort: mport, logLevel: 'warn' }),
       ],
-      { cwd: ROOT, env, stdio: ['ignore', values['trace-gc'] ? 'pipe' : 'ignore', 'pipe'] },
+      { cwd: ROOT, env, stdout: values['trace-gc'] ? 'pipe' : 'ignore' },
     );
-    children.push(gw);
     const err = { text: '' };
     // --trace-gc lines: `[pid:0x…]  1017 ms: Mark-Compact 63.5 (68.8) -> 40.8 (51.5) MB, pooled: 2 MB, 14.55 / 0.00 ms …`
     const gcs: { kind: string; ms: number }[] = [];
@@ -242,6 +242,8 @@ async function main(): Promise<void> {
     const direct = await drive(`http://127.0.0.1:${simPort}`, body, keys, undefined);
     const gcBefore = gcs.length;
     const r = await drive(base, body, keys, pid);
+    // failed requests of a dead target report the death, not the symptom
+    procs.failIfOneDied();
     const during = gcs.slice(gcBefore);
     const scav = during.filter((g) => g.kind === 'Scavenge');
     const majors = during.filter((g) => g.kind !== 'Scavenge');
@@ -266,6 +268,7 @@ async function main(): Promise<void> {
       const until = Date.now() + 20_000;
       while (!err.text.includes('ALLOC-PROFILE-WRITTEN') && Date.now() < until) await sleep(100);
       console.log(`allocation profile of the load in ${values['alloc-profile']}`);
+      procs.expectExit(gw.pid);
       gw.kill('SIGTERM');
       return;
     }
@@ -283,10 +286,11 @@ async function main(): Promise<void> {
     }
     // a clean exit (the gateway drains on SIGTERM): profiles asked for with --flag (--heap-prof, --cpu-prof) are
     // written then
+    procs.expectExit(gw.pid);
     gw.kill('SIGTERM');
     await new Promise((r) => gw.once('exit', r));
   } finally {
-    stop();
+    procs.stopAll();
   }
 }
 

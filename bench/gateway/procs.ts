@@ -105,12 +105,12 @@ export class Procs {
     name: string,
     cmd: string,
     args: readonly string[],
-    opts: { cwd?: string; env?: Record<string, string> } = {},
+    opts: { cwd?: string; env?: Record<string, string>; stdout?: 'pipe' | 'ignore' } = {},
   ): ChildProcess {
     const p = spawn(cmd, args, {
       cwd: opts.cwd,
       detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'],
       env: { ...process.env, ...opts.env },
     });
     let err = '';
