@@ -1,11 +1,12 @@
 // The request pipeline for model-bound calls, one way, each stage taking what it needs and returning a value:
 //   (plugins: onRequest) identity + account -> (preParsing) body size -> (parser) JSON depth + parse
 //   -> parse: parameter allowlist and shape, as the route's body validation (plugins/body.ts over request.ts)
-//   -> plan: auth layers 3-5, the tenant's compiled guard, input limits, tool allowlist and the local
-//      prompt-injection scorer, effective max_tokens and cost estimate (stages/admit.ts over the pure plan/)
+//   -> plan: auth layers 3-5, the tenant's compiled guard, input limits, effective max_tokens and cost
+//      estimate (stages/admit.ts over the pure plan/)
 //   -> reserve: ONE atomic reservation (budgets + rpm + tpm + concurrency) (stages/reserve.ts)
-//   -> judge: the policy's input judge, a model call, only for a request holding its reservation; a refusal
-//      releases it (the output judge runs in forward, under the same reservation)
+//   -> checks: tool allowlist, the local prompt-injection scorer (CPU) and the policy's input judge (a model
+//      call), only for a request holding its reservation; a refusal releases budget, tpm and the slot, the rpm
+//      stays taken (the output judge runs in forward, under the same reservation)
 //   -> forward: upstream, stream or not, output cap and guardrails on the way back (upstream/)
 //   -> settle actual usage, also on abort / failure (plan/charge.ts, stages/settle.ts) -> audit (the route).
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -18,7 +19,7 @@ import { composeReservation } from './store/compose.ts';
 import { round3 } from './plan/cost.ts';
 import type { RequestContext } from './plugins/context.ts';
 import type { ParsedRequest } from './request.ts';
-import { admit, type AdmitDeps, type PendingJudge } from './stages/admit.ts';
+import { admit, type AdmitDeps, type PendingChecks } from './stages/admit.ts';
 import type { AnomalyHooks } from './stages/anomaly.ts';
 import { judgeFor } from './stages/judges.ts';
 import { reserve, type ReserveDeps } from './stages/reserve.ts';
@@ -44,7 +45,7 @@ interface Planned {
   readonly model: RtModel;
   readonly plan: RequestPlan;
   readonly guard: LogRedactor | undefined;
-  readonly judge?: PendingJudge | undefined;
+  readonly checks?: PendingChecks | undefined;
 }
 
 async function planFor(
@@ -122,7 +123,7 @@ export async function handleInference(
   if (!snap) throw new GatewayError('not_ready');
   const endpoint = parsed.endpoint;
   ctx.rec.stream = parsed.stream;
-  const { model, plan, guard, judge } = await planFor(deps, ctx, snap, parsed, request.ip);
+  const { model, plan, guard, checks } = await planFor(deps, ctx, snap, parsed, request.ip);
   ctx.rec.model = model.cfg.servedName;
   const body = upstreamBody(parsed.body, endpoint, parsed.stream, plan.maxOut);
   // Everything that could fail on the tenant's config runs before the reservation (none is left stranded).
@@ -152,7 +153,7 @@ export async function handleInference(
     });
     if (req) reservation = await reserve(deps, req, Date.now());
   }
-  if (judge) await judgeReserved(deps, ctx, model, plan, parsed, reservation, judge);
+  if (checks) await checkReserved(deps, ctx, model, plan, parsed, reservation, checks);
   if (prompt !== undefined) ctx.rec.prompt = prompt;
   const credential = model.cfg.credentialKey !== undefined ? deps.credentials.get(model.cfg.credentialKey) : undefined;
   const res = await forward(
@@ -185,18 +186,18 @@ export async function handleInference(
   }
 }
 
-/** The input judge under the reservation: a refusal (or a failure) releases it, charging nothing. */
-async function judgeReserved(
+/** The request guardrails under the reservation: a refusal (or a failure) releases it, charging nothing. */
+async function checkReserved(
   deps: PipelineDeps,
   ctx: RequestContext,
   model: RtModel,
   plan: RequestPlan,
   parsed: ParsedRequest,
   reservation: Reservation | undefined,
-  judge: PendingJudge,
+  checks: PendingChecks,
 ): Promise<void> {
   try {
-    await judge();
+    await checks();
   } catch (e) {
     await settle(deps, ctx, model, plan, parsed, reservation, emptyOutcome());
     throw e;

@@ -97,7 +97,8 @@ function unscannedCheck(unscanned: readonly string[], mode: 'flag' | 'block', to
 
 /**
  * The request-side checks that need no I/O: the tool allowlist and the local injection scorer. The gateway runs
- * them before the reservation; the judge (judgeRequest), a model call, only after it (gateway/pipeline.ts).
+ * them once the request holds its reservation (their CPU is spent under the tenant's rpm and concurrency), then
+ * the judge (judgeRequest), a model call, when `wantsJudge` (gateway/stages/admit.ts, gateway/pipeline.ts).
  */
 export async function checkRequestLocal(body: unknown, cfg: CfgGuardrails): Promise<RequestCheck> {
   const tools = checkTools(body, cfg.allowedTools);

@@ -1,6 +1,8 @@
 // Admission of an inference request (enforcement on): stacked auth layers 3-5, the tenant's compiled guard,
-// request bounds, input counting, the request guardrails (tool allowlist, local prompt-injection scorer), then
-// the plan. The judge model, when the policy asks it, is handed to the pipeline to run after the reservation.
+// request bounds, input counting, then the plan. The request guardrails (tool allowlist, local prompt-injection
+// scorer, the judge model when the policy asks it) are handed to the pipeline as one step to run once the
+// request holds its reservation: the scorer's CPU (up to ~0.7 s at the 1 MiB budget) is then spent only under
+// the tenant's rpm and concurrency, and a refusal counts against rpm like any admitted request.
 // Bounded work is decided before expensive work: the count stops at the limit, the scorer runs on input
 // already known to fit. Returns the plan; every refusal is a thrown catalog error.
 import { scopesNeedExactCount } from '../store/compose.ts';
@@ -32,8 +34,8 @@ export interface Admitted {
   readonly model: RtModel;
   readonly plan: RequestPlan;
   readonly guard: LogRedactor;
-  /** The input judge, to run once the request holds its reservation (undefined: not to be asked). */
-  readonly judge: PendingJudge | undefined;
+  /** The request guardrails, to run once the request holds its reservation (undefined: nothing to check). */
+  readonly checks: PendingChecks | undefined;
 }
 
 type Rec = RequestContext['rec'];
@@ -62,10 +64,11 @@ async function authorize(
 }
 
 /**
- * The judge step of admission: a model call, so the pipeline runs it only once the request holds its reservation
- * (rpm, budgets, tpm, concurrency) and releases the reservation when it refuses (gateway/pipeline.ts).
+ * The request guardrails of admission: CPU (the local scorer) and a model call (the judge), so the pipeline runs
+ * them only once the request holds its reservation (rpm, budgets, tpm, concurrency) and releases the reservation
+ * when they refuse (gateway/pipeline.ts). The rpm it took stays taken.
  */
-export type PendingJudge = () => Promise<void>;
+export type PendingChecks = () => Promise<void>;
 
 type RequestModule = NonNullable<ReturnType<typeof guardrailsModules>>['request'];
 type RequestCheck = Awaited<ReturnType<RequestModule['checkRequestLocal']>>;
@@ -93,25 +96,25 @@ function refuseOrNote(deps: AdmitDeps, rec: Rec, guard: RequestCheck): void {
 }
 
 /**
- * Tool allowlist and the local injection scorer (no I/O) now; the policy's judge model, when it is to be asked,
- * is returned as the step the pipeline runs after the reservation.
+ * Tool allowlist, the local injection scorer (no I/O) and, when the policy names one and the local checks
+ * admitted the request, the judge model: the step the pipeline runs under the reservation.
  */
-async function checkInput(
+function checkInput(
   deps: AdmitDeps,
   rec: Rec,
   snap: Snapshot,
   key: RtKey,
   parsed: ParsedRequest,
-): Promise<PendingJudge | undefined> {
+): PendingChecks | undefined {
   const cfg = key.tenant.cfg.guardrails;
   // no tool allowlist, injection off: checkRequest would admit without looking (its module is not needed)
   if (requestChecksInert(cfg)) return undefined;
-  const spec = cfg.promptInjection.judge;
-  const request = (guardrailsModules() ?? (await loadGuardrails())).request;
-  const local = await request.checkRequestLocal(parsed.body, cfg);
-  refuseOrNote(deps, rec, local);
-  if (spec === undefined || !request.wantsJudge(local, cfg)) return undefined;
   return async () => {
+    const request = (guardrailsModules() ?? (await loadGuardrails())).request;
+    const local = await request.checkRequestLocal(parsed.body, cfg);
+    refuseOrNote(deps, rec, local);
+    const spec = cfg.promptInjection.judge;
+    if (spec === undefined || !request.wantsJudge(local, cfg)) return;
     const judge = judgeFor(snap, deps.credentials, spec);
     refuseOrNote(deps, rec, await request.judgeRequest(parsed.body, cfg, local, judge));
   };
@@ -148,7 +151,7 @@ export async function admit(
   // with the model's encoding (LLMModel spec.tokenizer), loaded only if something is encoded
   const input = await countInput(encodingFor(model.cfg.tokenizer), parsed.input, bounds.countLimit, needExact);
   checkInputFits(bounds, input.tokens);
-  const judge = await checkInput(deps, ctx.rec, snap, key, parsed);
+  const checks = checkInput(deps, ctx.rec, snap, key, parsed);
   const plan = planRequest({
     limits: tenant.cfg.limits,
     budgetLines,
@@ -160,5 +163,5 @@ export async function admit(
     input,
     inputReserveFactor: deps.inputRatios?.factor(model.cfg.servedName, tenant.cfg.id),
   });
-  return { model, plan, guard: compiled.guard, judge };
+  return { model, plan, guard: compiled.guard, checks };
 }
