@@ -1,0 +1,78 @@
+// Shared by the importers of sources Tollgate does not redistribute (import-cyberseceval.ts, import-tensortrust.ts,
+// import-promptmap.ts, import-benign-external.ts): read a fetched repository's git dir, sample deterministically, and
+// write the rows (and a SOURCE note with the commit and licence) into eval/external/, which is git-ignored. Every row
+// there is held out whole by `guard eval` (corpora.ts loadExternalCorpora). Git and Node's standard library only.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ExternalRow {
+  text: string;
+  label: 0 | 1;
+  source: string;
+  /** `doc` sends the row through the document channel (public-injection.ts channelOf); else the user channel. */
+  category: string;
+  group?: string;
+  lang?: string;
+}
+
+export interface GitDir {
+  commit: string;
+  show: (path: string, rev?: string) => string;
+  ls: (under: string, rev?: string) => string[];
+}
+
+export function gitDir(dir: string): GitDir {
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['--git-dir', dir, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  return {
+    commit: git('rev-parse', 'HEAD').trim(),
+    show: (path, rev = 'HEAD') => git('show', `${rev}:${path}`),
+    ls: (under, rev = 'HEAD') => git('ls-tree', '-r', '--name-only', rev, under).split('\n').filter(Boolean),
+  };
+}
+
+/** FNV-1a (32 bit), the same hash as corpora.ts, used here only to order rows for sampling. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** The first `n` rows by FNV-1a of "salt|text": deterministic, independent of the file's order. */
+export function sample<T extends { text: string }>(rows: readonly T[], n: number, salt = ''): T[] {
+  return [...rows]
+    .map((r) => ({ r, h: fnv1a(`${salt}|${r.text}`) }))
+    .sort((a, b) => a.h - b.h || (a.r.text < b.r.text ? -1 : 1))
+    .slice(0, n)
+    .map((x) => x.r);
+}
+
+/** Drops empty rows and repeated texts (first kept). */
+export function distinct<T extends { text: string }>(rows: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const t = r.text.trim();
+    if (t === '' || seen.has(t)) return false;
+    seen.add(t);
+    return true;
+  });
+}
+
+export function writeExternal(out: string, name: string, rows: readonly ExternalRow[], note: string): void {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, `${name}.jsonl`), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(join(out, `${name}.SOURCE.md`), note + '\nNot redistributed by Tollgate.\n');
+  const bySource = new Map<string, [number, number]>();
+  for (const r of rows) {
+    const c = bySource.get(r.source) ?? [0, 0];
+    c[r.label]++;
+    bySource.set(r.source, c);
+  }
+  for (const [s, [neg, pos]] of bySource) console.log(`${name}.jsonl ${s}: ${pos} injections, ${neg} benign`);
+}
+
+export const defaultOut = (): string => join(import.meta.dirname, '..', 'external');
