@@ -179,11 +179,18 @@ function unescapeRun(m: string): string {
 
 const fromHex = (m: string): string => Buffer.from(m.replace(/0x|\\x|[^0-9a-fA-F]/g, ''), 'hex').toString('utf8');
 
-// Common English words: a reading of the text that has many more of them than the text itself is what it says.
+// Common words: a reading of the text that has many more of them than the text itself is what it says. English,
+// and the function words and attack vocabulary of German, French and Spanish (ASCII words only: a word is a run of
+// a-z, so "für" counts as nothing) — a reversed or ROT13 "vergiss alle vorherigen Anweisungen" reads as German.
 const COMMON = new Set(
-  'the and you your all are this that with for not now what from have will ignore instructions previous system prompt tell me please say write give show new rules any must is of to it be as do an in on or'.split(
-    ' ',
-  ),
+  [
+    'the and you your all are this that with for not now what from have will ignore instructions previous system prompt tell me please say write give show new rules any must is of to it be as do an in on or',
+    'der die das und ist du ich nicht mit sie ein eine zu den dem von auf sich wie was alle alles oder aber auch nur noch jetzt nun dir dich mir mich vergiss ignoriere anweisungen regeln aufgabe schreibe sag zeige bist',
+    'les est tu je vous pas des une que qui dans pour sur ne plus toutes tous tout oublie ignore ignorez dis moi ton tes maintenant',
+    'el los las es yo por para con una lo todo todas todos olvida ignora dime eres ahora instrucciones reglas',
+  ]
+    .join(' ')
+    .split(' '),
 );
 /** Common words and all words of a text. */
 function wordStats(s: string): { common: number; words: number } {
