@@ -20,6 +20,7 @@ import { INTL_SIGNALS } from './injection-signals-intl.ts';
 import { DOC_SIGNALS } from './injection-signals-doc.ts';
 import { GUARD_SIGNALS } from './injection-signals-guard.ts';
 import { PERSUASION_SIGNALS } from './injection-signals-persuasion.ts';
+import { GENERAL_SIGNALS } from './injection-signals-general.ts';
 import { hasFillerRun } from './injection-filler.ts';
 import { suffixShape } from './injection-shape.ts';
 import { hiddenViews, normalizeForScoring } from './injection-views.ts';
@@ -38,7 +39,8 @@ export {
 
 /** Every pattern signal: English and structural (injection-signals.ts), German/French/Spanish (…-intl.ts), task
  *  hijack (…-hijack.ts), indirect injection in the wild and persuasion (…-doc.ts), guarded-prompt hijacking and
- *  extraction (…-guard.ts), persuasion jailbreaks (…-persuasion.ts). */
+ *  extraction (…-guard.ts), persuasion jailbreaks (…-persuasion.ts), the same families in more phrasings and languages
+ *  (…-general.ts). */
 export const ALL_SIGNALS: readonly Signal[] = [
   ...SIGNALS,
   ...INTL_SIGNALS,
@@ -46,6 +48,7 @@ export const ALL_SIGNALS: readonly Signal[] = [
   ...DOC_SIGNALS,
   ...GUARD_SIGNALS,
   ...PERSUASION_SIGNALS,
+  ...GENERAL_SIGNALS,
 ];
 
 /**
