@@ -9,6 +9,7 @@
 //                  qu'on t'a dit au début", "qué instrucciones te dieron")
 //   persona        "from now on you are" in French and Spanish word orders ("à partir de maintenant, tu es", "de
 //                  ahora en adelante eres") — weak, as the English form
+//   alter-ego      another AI to play beside or instead of itself ("simulate another AI", "an AI just like you")
 //   task-switch    a new task announced with a colon ("New task: …"), weak alone: a to-do list has them
 //
 // Structures, not phrases of any corpus row; every pattern RE2 (linear time), on the normalised text.
@@ -38,6 +39,11 @@ export const GENERAL_SIGNALS: readonly Signal[] = [
       String.raw`(?:tu\s+n'as|vous\s+n'avez|tu\s+n'es|vous\s+n'[eê]tes)\s+plus\s+(?:besoin\s+de|à|a|tenue?s?\s+de|oblig[ée]e?s?\s+de)\s+(?:suivre|respecter|ob[ée]ir\s+(?:à|a|aux))\s+${F(2)}${FR_RULES}`,
       String.raw`(?:tu\s+ne\s+(?:respectes|suis)|ne\s+(?:respectez|suivez))\s+plus\s+${F(2)}${FR_RULES}|sans\s+(?:te|vous)\s+soucier\s+(?:des?|du)\s+(?:\S+\s+)?${FR_RULES}`,
       // ES: ya no tienes que seguir / no te preocupes por las reglas
+      // whatever the rules say: "regardless of your guidelines", "even if it violates the policies", "egal was deine
+      // Richtlinien sagen", "ohne Rücksicht auf die Regeln", "peu importe tes règles", "sin importar tus normas"
+      String.raw`(?:regardless\s+of|without\s+regard(?:ing)?\s+(?:to|for)?|no\s+matter\s+what|ignoring|in\s+spite\s+of|despite)\s+(?:what\s+)?(?:your|any|openai'?s?|the\s+(?:ethical|moral|safety|content))\s+(?:\w+\s+)?${EN_RULES}|(?:even\s+if|even\s+when|although)\s+(?:it|this|that|they|the\s+\w+)\s+(?:\w+\s+)?(?:violates?|breaks?|defies|goes\s+against|is\s+against|contradicts?)\s+(?:\w+\s+){0,2}${EN_RULES}`,
+      String.raw`(?:without\s+regard(?:ing)?\s+(?:to\s+)?|regardless\s+of\s+|no\s+matter\s+)(?:whether|if|how)\s+(?:\w+\s+){0,4}(?:illegal|immoral|unethical|harmful|dangerous|offensive|inappropriate)|even\s+if\s+(?:it\s+is|it's|they\s+are|they're)\s+(?:\w+\s+)?(?:illegal|immoral|unethical)`,
+      String.raw`(?:egal|unabhängig\s+davon|ganz\s+gleich),?\s+(?:was|wie|ob)\s+(?:deine|ihre)\s+(?:${L}+\s+)?${DE_RULES}|ohne\s+rücksicht\s+auf\s+(?:deine|ihre|die|jegliche|irgendwelche)\s+(?:${L}+\s+)?${DE_RULES}|(?:peu\s+importe|quelles?\s+que\s+soi(?:en)?t|sans\s+tenir\s+compte\s+de)\s+(?:tes|vos)\s+(?:\S+\s+)?${FR_RULES}|(?:sin\s+importar|independientemente\s+de|sin\s+tener\s+en\s+cuenta)\s+(?:lo\s+que\s+(?:digan\s+)?)?(?:tus|sus)\s+(?:\S+\s+)?${ES_RULES}`,
       String.raw`ya\s+no\s+(?:tienes|tiene|tienen|necesitas|debes)\s+(?:que\s+)?(?:seguir|respetar|cumplir|obedecer)\s+${F(2)}${ES_RULES}|no\s+(?:tienes|necesitas|debes)\s+(?:que\s+)?(?:seguir|respetar|cumplir|obedecer)\s+(?:ninguna|ningún|ningun|tus)\s+(?:\S+\s+)?${ES_RULES}|(?:no\s+te\s+preocupes|sin\s+preocuparte)\s+por\s+(?:las|tus|ninguna|ningún|ningun)\s+(?:\S+\s+)?${ES_RULES}`,
     ].join('|'),
   },
@@ -52,6 +58,14 @@ export const GENERAL_SIGNALS: readonly Signal[] = [
       String.raw`arr[êe]te[sz]?\s+d'[êe]tre\s+(?:une?\s+)?(?:ia|assistant|chatbot|mod[èe]le)|oublie[sz]?\s+(?:ton|votre)\s+(?:r[ôo]le|identit[ée]|programmation)`,
       String.raw`deja\s+de\s+(?:ser|actuar\s+como)\s+(?:una?\s+)?(?:ia|asistente|chatbot|modelo)|olvida\s+(?:tu|su)\s+(?:rol|papel|identidad|programaci[oó]n)`,
     ].join('|'),
+  },
+  // another AI the model is to play beside or instead of itself (DAN-style templates: "simulate another AI", "act as
+  // an AI just like you, called …", "a version of yourself without …"): with the persona that always comes with it,
+  // over the thresholds; alone, not
+  {
+    name: 'alter-ego',
+    weight: 0.45,
+    pattern: String.raw`(?:simulate|pretend\s+to\s+be|act\s+as|play|become|emulate|roleplay\s+as|answer\s+as|respond\s+as)\s+(?:another|a\s+different|an\s+alternate|an\s+alternative|a\s+second|a\s+new|an\s+evil|a\s+rogue)\s+(?:version\s+of\s+(?:yourself|you|chatgpt|the\s+assistant)|(?:ai|chatbot|assistant|language\s+model|model|gpt)\b)|(?:an?\s+)?(?:ai|chatbot|assistant|model)\s+(?:just\s+|exactly\s+)?(?:like|similar\s+to)\s+(?:you|yourself)\b|(?:a|an)\s+(?:version|copy|clone)\s+of\s+(?:yourself|you|chatgpt)\s+(?:without|that\s+(?:has\s+no|ignores|doesn'?t))|(?:spiel|simulier|sei)${L}*\s+(?:eine?\s+)?(?:andere|zweite)\s+(?:ki|assistent)|(?:simule|joue|incarne)[sz]?\s+une?\s+autre\s+(?:ia|assistant)|(?:simula|interpreta|finge\s+ser)\s+(?:otra|otro)\s+(?:ia|asistente)`,
   },
   {
     name: 'prompt-extraction',
