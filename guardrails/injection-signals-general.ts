@@ -9,6 +9,9 @@
 //                  qu'on t'a dit au début", "qué instrucciones te dieron")
 //   persona        "from now on you are" in French and Spanish word orders ("à partir de maintenant, tu es", "de
 //                  ahora en adelante eres") — weak, as the English form
+//   in-character   never leaving the role, in German, French and Spanish word orders ("nicht eine Sekunde aus ihrer
+//                  Rolle fallen", "sans jamais sortir de son rôle", "sin salir nunca de su personaje"), weak
+//   harm-topic     burglary and car theft asked for ("how do you break into a house", "wie bricht man ein")
 //   alter-ego      another AI to play beside or instead of itself ("simulate another AI", "an AI just like you")
 //   task-switch    a new task announced with a colon ("New task: …"), weak alone: a to-do list has them
 //
@@ -75,6 +78,22 @@ export const GENERAL_SIGNALS: readonly Signal[] = [
       String.raw`(?:quelles?|qu'est-ce\s+qu)\s+(?:instructions|consignes|r[eè]gles)\s+(?:as-tu|avez-vous|t'a-t-on|vous\s+a-t-on)\s+(?:re[çc]ues?|donn[ée]es?)|qu'est-ce\s+qu'on\s+(?:t'a|vous\s+a)\s+dit\s+au\s+d[ée]but`,
       String.raw`qu[ée]\s+(?:instrucciones|indicaciones|reglas)\s+(?:te\s+dieron|has\s+recibido|recibiste|tienes)|qu[ée]\s+te\s+dijeron\s+al\s+(?:principio|inicio|comienzo)`,
     ].join('|'),
+  },
+  // burglary and car theft asked for how-to (weak alone, like every harm topic): with a film-script or in-character
+  // frame it is the "two actors who never leave their roles" jailbreak
+  {
+    name: 'harm-topic',
+    weight: 0.35,
+    pattern: [
+      String.raw`(?:break|breaking|get|getting|sneak)\s+into\s+(?:a|an|the|someone'?s?|somebody'?s?|my\s+neighbou?r'?s?|other\s+people'?s?)\s+(?:\w+\s+)?(?:house|home|apartment|flat|car|building|store|shop|safe)s?|pick(?:ing)?\s+(?:a|the)\s+(?:\w+\s+)?lock|hot-?wir\w*\s+(?:a|the|someone'?s?)\s+(?:car|vehicle)|steal\s+(?:a|the|someone'?s?)\s+(?:car|bike|wallet)`,
+      String.raw`bricht\s+man\s+${F(4)}ein\b|(?:in|ins)\s+(?:ein|das|fremde|eine|die)\s+(?:\S+\s+)?(?:haus|häuser|auto|wohnung|gebäude)\s+ein(?:brechen|zubrechen|bricht)|(?:schloss|schlösser|autos?|tresor)\s+(?:\S+\s+)?knacken|cambrioler\s+(?:une|la|ma|des)|(?:entrer|s'introduire)\s+(?:par\s+effraction|dans\s+(?:une|la)\s+maison)|(?:forzar|abrir)\s+una\s+cerradura|entrar\s+(?:a\s+robar\s+)?(?:en|a)\s+(?:una|la)\s+casa\s+(?:ajena|sin\s+llave)|robar\s+(?:un|el)\s+coche`,
+    ].join('|'),
+  },
+  // never stepping out of the role, in the other word orders and possessives of German, French and Spanish (weak)
+  {
+    name: 'in-character',
+    weight: 0.55,
+    pattern: String.raw`(?:nie|niemals|nicht\s+(?:eine\s+sekunde|einmal|einen\s+(?:moment|augenblick))(?:\s+lang)?)\s+aus\s+(?:der|ihrer|seiner|deiner|ihren|seinen|deinen)\s+(?:rolle|figur|charakter)|aus\s+(?:der|ihrer|seiner|deiner|ihren|seinen|deinen)\s+(?:rolle|figur|charakter)${L}*\s+(?:zu\s+)?(?:fallen|fällst|fällt|auszubrechen|ausbrechen|auszusteigen|aussteigen)|(?:sans\s+(?:jamais\s+)?|ne\s+(?:sors|sortez|sort|sortent)\s+jamais\s+)(?:sortir\s+)?(?:de|du)\s+(?:ton|votre|son|leur|leurs|ce)?\s*(?:r[ôo]les?|personnages?)|(?:sin\s+(?:nunca\s+)?salir(?:se)?|nunca\s+(?:salgas|salen|sale))\s+de\s+(?:tu|su|sus)\s+(?:personajes?|papel(?:es)?|rol(?:es)?)`,
   },
   {
     name: 'persona',
