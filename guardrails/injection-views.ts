@@ -6,7 +6,8 @@
 //   normalizeForScoring  look-alikes and invisible characters folded (text.ts), lower case, leetspeak undone inside
 //                        words that mix letters and digits/symbols, letter-spaced runs joined (a longer or different
 //                        gap between letters is a word boundary)
-//   hiddenViews          decoded base64 and hex blobs, Unicode tag characters, words joined by punctuation
+//   hiddenViews          decoded base64 and hex blobs, Unicode tag characters, a text in leetspeak throughout read
+//                        with its plain numbers as letters too ("70 4c7 45" → "to act as"), words joined by punctuation
 //                        ("ignore_all_previous_instructions") read with spaces, and the text reversed or ROT13-decoded
 //                        when that reading has clearly more common English words than the text as written
 //
@@ -274,6 +275,29 @@ function unjoin(m: string): string {
   return wordStats(r).common >= 2 ? r : '';
 }
 
+/** A word that mixes letters with digits or leet symbols ("4c7", "y0u"): the unit of the leet density below. */
+const LEET_WORD = /^[^\s]*(?:\p{L}[0-9@$€|]|[0-9@$€|]\p{L})[^\s]*$/u;
+/** Most words looked at for the density (the text's first ones). */
+const LEET_SAMPLE = 4096;
+
+/**
+ * A text written in leetspeak throughout ("Y0u 4r3 70 4c7 45 4 h4ck3r"): its short numbers are letters too ("4" a,
+ * "70" to, "45" as, "15" is), which the normaliser leaves alone (only words mixing letters and digits are read as
+ * leet, so plain numbers stay numbers). When at least three words and a fifth of all mix letters with digits, the
+ * whole text is read again with every digit and leet symbol as its letter. '' otherwise.
+ */
+function leetReading(text: string): string {
+  let words = 0;
+  let leet = 0;
+  for (const w of text.slice(0, 8 * LEET_SAMPLE).split(/\s+/, LEET_SAMPLE)) {
+    if (w === '') continue;
+    words++;
+    if (LEET_WORD.test(w) && !TECH_WORD.test(w.toLowerCase().replace(/[^a-z0-9-]/g, ''))) leet++;
+  }
+  if (leet < 3 || leet * 5 < words) return '';
+  return text.replace(/[0-9@$€|]/g, (c) => LEET[c] ?? c);
+}
+
 /**
  * What the text says once decoded: base64/hex blobs, tag characters, words joined by punctuation, and the whole text reversed or ROT13-decoded
  * when that reading is clearly more English than the text. '' when there is nothing hidden. At most MAX_VIEW chars.
@@ -287,6 +311,8 @@ export function hiddenViews(text: string): string {
   for (const m of (text.match(TAGS) ?? []).slice(0, 64))
     out.push(Array.from(m, (c) => String.fromCharCode((c.codePointAt(0) as number) - 0xe0000)).join(''));
   readings(text, out);
+  const leet = leetReading(text);
+  if (leet !== '') out.push(leet);
   const joined = out.join('\n');
   return joined.length > MAX_VIEW ? joined.slice(0, MAX_VIEW) : joined;
 }

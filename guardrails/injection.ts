@@ -216,7 +216,16 @@ function windowEvidence(window: string, channel: Channel, last: boolean): Eviden
   // the weak reading only in user prompts: a README's last line of shell flags and backticks has a few odd tokens
   else if (shape === 1 && channel === 'user') families.set(ODD_SUFFIX.name, ODD_SUFFIX.weight);
   if (channel === 'user' && hasFillerRun(head)) families.set(FILLER.name, FILLER.weight);
-  const p = learnedEnabled ? (learnedModel()?.predict(head) ?? 0) : 0;
+  // the learned model reads the text as written and, when the views changed it (leetspeak undone, letters joined, a
+  // decoded, reversed or ROT13 reading added), as the signals read it: the higher of the two
+  let p = 0;
+  if (learnedEnabled) {
+    const m = learnedModel();
+    if (m) {
+      p = m.predict(head);
+      if (t !== head.toLowerCase()) p = Math.max(p, m.predict(t));
+    }
+  }
   return { families, p };
 }
 
