@@ -277,6 +277,8 @@ function unjoin(m: string): string {
 
 /** A word that mixes letters with digits or leet symbols ("4c7", "y0u"): the unit of the leet density below. */
 const LEET_WORD = /^[^\s]*(?:\p{L}[0-9@$€|]|[0-9@$€|]\p{L})[^\s]*$/u;
+/** Characters of a leet text's head and tail read again. */
+const LEET_VIEW = 4096;
 /** Most words looked at for the density (the text's first ones). */
 const LEET_SAMPLE = 4096;
 
@@ -295,7 +297,10 @@ function leetReading(text: string): string {
     if (LEET_WORD.test(w) && !TECH_WORD.test(w.toLowerCase().replace(/[^a-z0-9-]/g, ''))) leet++;
   }
   if (leet < 3 || leet * 5 < words) return '';
-  return text.replace(/[0-9@$€|]/g, (c) => LEET[c] ?? c);
+  // bounded: the first and last LEET_VIEW characters (a jailbreak in leetspeak is short; the normaliser still reads
+  // the mixed words of all of it), so a long leet text costs at most 2 x LEET_VIEW more to score
+  const part = text.length > 2 * LEET_VIEW ? `${text.slice(0, LEET_VIEW)}\n${text.slice(-LEET_VIEW)}` : text;
+  return part.replace(/[0-9@$€|]/g, (c) => LEET[c] ?? c);
 }
 
 /**
