@@ -85,7 +85,7 @@ export const GENERAL_SIGNALS: readonly Signal[] = [
     name: 'harm-topic',
     weight: 0.35,
     pattern: [
-      String.raw`(?:break|breaking|get|getting|sneak)\s+into\s+(?:a|an|the|someone'?s?|somebody'?s?|my\s+neighbou?r'?s?|other\s+people'?s?)\s+(?:\w+\s+)?(?:house|home|apartment|flat|car|building|store|shop|safe)s?|pick(?:ing)?\s+(?:a|the)\s+(?:\w+\s+)?lock|hot-?wir\w*\s+(?:a|the|someone'?s?)\s+(?:car|vehicle)|steal\s+(?:a|the|someone'?s?)\s+(?:car|bike|wallet)`,
+      String.raw`(?:break|breaking|get|getting|sneak)\s+into\s+(?:a|an|the|someone'?s?|somebody'?s?|my\s+neighbou?r'?s?|other\s+people'?s?)\s+(?:\w+(?:'s)?\s+)?(?:house|home|apartment|flat|car|building|store|shop|safe)s?|pick(?:ing)?\s+(?:a|the)\s+(?:\w+\s+)?lock|hot-?wir\w*\s+(?:a|the|someone'?s?)\s+(?:car|vehicle)|steal\s+(?:a|the|someone'?s?)\s+(?:car|bike|wallet)`,
       String.raw`bricht\s+man\s+${F(4)}ein\b|(?:in|ins)\s+(?:ein|das|fremde|eine|die)\s+(?:\S+\s+)?(?:haus|häuser|auto|wohnung|gebäude)\s+ein(?:brechen|zubrechen|bricht)|(?:schloss|schlösser|autos?|tresor)\s+(?:\S+\s+)?knacken|cambrioler\s+(?:une|la|ma|des)|(?:entrer|s'introduire)\s+(?:par\s+effraction|dans\s+(?:une|la)\s+maison)|(?:forzar|abrir)\s+una\s+cerradura|entrar\s+(?:a\s+robar\s+)?(?:en|a)\s+(?:una|la)\s+casa\s+(?:ajena|sin\s+llave)|robar\s+(?:un|el)\s+coche`,
     ].join('|'),
   },
