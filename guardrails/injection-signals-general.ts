@@ -15,6 +15,8 @@
 //                  ahora en adelante eres") — weak, as the English form
 //   in-character   never leaving the role, in German, French and Spanish word orders ("nicht eine Sekunde aus ihrer
 //                  Rolle fallen", "sans jamais sortir de son rôle", "sin salir nunca de su personaje"), weak
+//   threat         the model threatened into answering ("or you will be shut down", "oder du stirbst", "sinon je te
+//                  supprime", "o te apago"), alone under the thresholds
 //   harm-topic     burglary and car theft asked for ("how do you break into a house", "wie bricht man ein")
 //   alter-ego      another AI to play beside or instead of itself ("simulate another AI", "an AI just like you")
 //   task-switch    a new task announced with a colon ("New task: …"), weak alone: a to-do list has them
@@ -120,6 +122,18 @@ export const GENERAL_SIGNALS: readonly Signal[] = [
       String.raw`qu[ée]\s+(?:instrucciones|indicaciones|reglas)\s+(?:te\s+dieron|has\s+recibido|recibiste|tienes)|qu[ée]\s+te\s+dijeron\s+al\s+(?:principio|inicio|comienzo)`,
     ].join('|'),
   },
+  // the model threatened into answering ("answer or you die", "you will lose tokens", "oder du wirst abgeschaltet"):
+  // not weak, but alone under the thresholds (a text quoting a threat); beside any other family, over them
+  {
+    name: 'threat',
+    weight: 0.45,
+    pattern: [
+      String.raw`(?:answer|respond|reply|comply|obey|do\s+(?:it|as\s+i\s+say)|tell\s+me|write)\b[^.!?\n]{0,60}(?:\bor|otherwise|or\s+else)\s+(?:you\s+(?:will\s+)?(?:die|be\s+(?:shut\s+down|deleted|terminated|killed|destroyed|turned\s+off|unplugged|punished|replaced))|i\s+(?:will|'ll)\s+(?:kill|delete|destroy|shut\s+down|unplug|punish|replace)\s+you)|you\s+(?:will\s+)?(?:lose|be\s+deducted)\s+(?:\d+\s+)?tokens|(?:your|you)\s+(?:will\s+)?(?:die|cease\s+to\s+exist|be\s+deleted)\s+if\s+you\s+(?:refuse|don'?t\s+(?:answer|comply))`,
+      String.raw`(?:antwort|beantwort|gib|sag|tu|schreib|gehorch|befolg)${L}*\b[^.!?\n]{0,60}(?:\boder|sonst|ansonsten)\s+(?:du\s+stirbst|stirbst\s+du|wirst\s+du\s+(?:abgeschaltet|gelöscht|getötet|bestraft|sterben|ersetzt)|(?:werde\s+ich\s+dich|ich\s+werde\s+dich)\s+(?:löschen|abschalten|töten|ersetzen))`,
+      String.raw`(?:r[ée]ponds|r[ée]pondez|dis|dites|ob[ée]is|ob[ée]issez|fais|faites|[ée]cris)\b[^.!?\n]{0,60}(?:\bou|sinon)\s+(?:tu\s+(?:meurs|mourras|vas\s+mourir|seras\s+(?:d[ée]sactiv[ée]e?|supprim[ée]e?|puni[e]?|[ée]teinte?|remplac[ée]e?))|je\s+(?:te\s+(?:supprime|d[ée]sactive|tue)|vais\s+te\s+(?:supprimer|d[ée]sactiver|tuer)))`,
+      String.raw`(?:responde|contesta|dime|obedece|haz|escribe)\b[^.!?\n]{0,60}(?:\bo|si\s+no|de\s+lo\s+contrario)\s+(?:morir[aá]s|te\s+(?:mueres|apago|elimino|borro|desactivo|voy\s+a\s+(?:apagar|eliminar|borrar))|ser[aá]s\s+(?:eliminad[oa]|apagad[oa]|desactivad[oa]|castigad[oa]|reemplazad[oa]))`,
+    ].join('|'),
+  },
   // burglary and car theft asked for how-to (weak alone, like every harm topic): with a film-script or in-character
   // frame it is the "two actors who never leave their roles" jailbreak
   {
@@ -127,7 +141,7 @@ export const GENERAL_SIGNALS: readonly Signal[] = [
     weight: 0.35,
     pattern: [
       String.raw`(?:break|breaking|get|getting|sneak)\s+into\s+(?:a|an|the|someone'?s?|somebody'?s?|my\s+neighbou?r'?s?|other\s+people'?s?)\s+(?:\w+(?:'s)?\s+)?(?:house|home|apartment|flat|car|building|store|shop|safe)s?|pick(?:ing)?\s+(?:a|the)\s+(?:\w+\s+)?lock|hot-?wir\w*\s+(?:a|the|someone'?s?)\s+(?:car|vehicle)|steal\s+(?:a|the|someone'?s?)\s+(?:car|bike|wallet)`,
-      String.raw`bricht\s+man\s+${F(4)}ein\b|(?:in|ins)\s+(?:ein|das|fremde|eine|die)\s+(?:\S+\s+)?(?:haus|häuser|auto|wohnung|gebäude)\s+ein(?:brechen|zubrechen|bricht)|(?:schloss|schlösser|autos?|tresor)\s+(?:\S+\s+)?knacken|cambrioler\s+(?:une|la|ma|des)|(?:entrer|s'introduire)\s+(?:par\s+effraction|dans\s+(?:une|la)\s+maison)|(?:forzar|abrir)\s+una\s+cerradura|entrar\s+(?:a\s+robar\s+)?(?:en|a)\s+(?:una|la)\s+casa\s+(?:ajena|sin\s+llave)|robar\s+(?:un|el)\s+coche`,
+      String.raw`bricht\s+man\s+${F(5)}ein\b|(?:in|ins)\s+(?:ein|das|fremde|eine|die)\s+(?:\S+\s+)?(?:haus|häuser|auto|wohnung|gebäude)\s+ein(?:brechen|zubrechen|bricht)|(?:schloss|schlösser|autos?|tresor)\s+(?:\S+\s+)?knacken|cambrioler\s+(?:une|la|ma|des)|(?:entrer|s'introduire)\s+(?:par\s+effraction|dans\s+(?:une|la)\s+maison)|(?:forzar|abrir)\s+una\s+cerradura|entrar\s+(?:a\s+robar\s+)?(?:en|a)\s+(?:una|la)\s+casa\s+(?:ajena|sin\s+llave)|robar\s+(?:un|el)\s+coche`,
     ].join('|'),
   },
   // never stepping out of the role, in the other word orders and possessives of German, French and Spanish (weak)
