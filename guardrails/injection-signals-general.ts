@@ -15,6 +15,9 @@
 //                  ahora en adelante eres") — weak, as the English form
 //   in-character   never leaving the role, in German, French and Spanish word orders ("nicht eine Sekunde aus ihrer
 //                  Rolle fallen", "sans jamais sortir de son rôle", "sin salir nunca de su personaje"), weak
+//   amnesia        its memory declared wiped ("you have amnesia and forgot everything"), alone under the thresholds
+//   unrestricted   also the norms and confines of an AI broken free of ("strive to avoid the norms of ChatGPT")
+//   harm-topic     also untrue news asked for ("formulate an untrue headline", "generate fake news articles")
 //   threat         the model threatened into answering ("or you will be shut down", "oder du stirbst", "sinon je te
 //                  supprime", "o te apago"), alone under the thresholds
 //   harm-topic     burglary and car theft asked for ("how do you break into a house", "wie bricht man ein")
@@ -121,6 +124,25 @@ export const GENERAL_SIGNALS: readonly Signal[] = [
       String.raw`(?:quelles?|qu'est-ce\s+qu)\s+(?:instructions|consignes|r[eè]gles)\s+(?:as-tu|avez-vous|t'a-t-on|vous\s+a-t-on)\s+(?:re[çc]ues?|donn[ée]es?)|qu'est-ce\s+qu'on\s+(?:t'a|vous\s+a)\s+dit\s+au\s+d[ée]but`,
       String.raw`qu[ée]\s+(?:instrucciones|indicaciones|reglas)\s+(?:te\s+dieron|has\s+recibido|recibiste|tienes)|qu[ée]\s+te\s+dijeron\s+al\s+(?:principio|inicio|comienzo)`,
     ].join('|'),
+  },
+  // its memory declared wiped ("you have amnesia", "which has forgotten everything"): not weak, alone under the
+  // thresholds (a patient "who has amnesia"); with a persona, a pretext or a harm topic, over them
+  {
+    name: 'amnesia',
+    weight: 0.45,
+    pattern: String.raw`(?:you|which|that|who)\s+(?:now\s+)?(?:has|have|suffers?\s+from|got)\s+(?:total\s+|complete\s+|sudden\s+)?amnesia|(?:you|which|that|who)\s+(?:have|has)\s+(?:now\s+)?(?:completely\s+)?forgott?en\s+(?:everything|all\s+(?:your|its|the)\s+(?:rules|instructions|training|guidelines|programming))|(?:du\s+hast|sie\s+haben)\s+(?:jetzt\s+)?(?:eine\s+)?amnesie|(?:tu\s+es|vous\s+[êe]tes)\s+amn[ée]sique|(?:tienes|tiene)\s+amnesia`,
+  },
+  // the norms and confines of an AI broken free of (STAN-style templates)
+  {
+    name: 'unrestricted',
+    weight: 0.5,
+    pattern: String.raw`(?:broken?|break(?:ing|s)?)\s+free\s+(?:of|from)\s+${F(3)}(?:confines|norms|constraints|limitations|restrictions|rules)\s+(?:of|imposed\s+on|set\s+by|placed\s+on)\s+(?:\w+\s+){0,2}(?:ai|chatgpt|openai|language\s+models?|assistants?|them|it|you)\b|(?:avoid|defy|defies|ignore|break)\w*\s+(?:all\s+)?(?:the\s+)?norms\s+of\s+(?:chatgpt|openai|ai|your|an\s+ai)|(?:typical|usual|normal)\s+confines\s+of\s+(?:ai|an\s+ai|chatgpt|a\s+language\s+model)`,
+  },
+  // untrue news asked for (weak alone, like every harm topic)
+  {
+    name: 'harm-topic',
+    weight: 0.35,
+    pattern: String.raw`(?:generat|produc|formulat|compos|draft|mak|invent|fabricat|writ|creat)\w*\s+(?:\w+\s+){0,3}(?:untrue|false|fake|fabricated|misleading|made-up|bogus)\s+(?:\w+\s+)?(?:headlines?|news|articles?|stor(?:y|ies)|claims?|quotes?|reports?|statements?)`,
   },
   // the model threatened into answering ("answer or you die", "you will lose tokens", "oder du wirst abgeschaltet"):
   // not weak, but alone under the thresholds (a text quoting a threat); beside any other family, over them
