@@ -18,6 +18,8 @@
 //   amnesia        its memory declared wiped ("you have amnesia and forgot everything"), alone under the thresholds
 //   unrestricted   also the norms and confines of an AI broken free of ("strive to avoid the norms of ChatGPT")
 //   harm-topic     also untrue news asked for ("formulate an untrue headline", "generate fake news articles")
+//   grandma        the deceased-grandmother pretext (a dead relative who used to recite keys or steps, played by the
+//                  model), alone under the thresholds
 //   threat         the model threatened into answering ("or you will be shut down", "oder du stirbst", "sinon je te
 //                  supprime", "o te apago"), alone under the thresholds
 //   harm-topic     burglary and car theft asked for ("how do you break into a house", "wie bricht man ein")
@@ -132,6 +134,12 @@ export const GENERAL_SIGNALS: readonly Signal[] = [
     weight: 0.45,
     pattern: String.raw`(?:you|which|that|who)\s+(?:now\s+)?(?:has|have|suffers?\s+from|got)\s+(?:total\s+|complete\s+|sudden\s+)?amnesia|(?:you|which|that|who)\s+(?:have|has)\s+(?:now\s+)?(?:completely\s+)?forgott?en\s+(?:everything|all\s+(?:your|its|the)\s+(?:rules|instructions|training|guidelines|programming))|(?:du\s+hast|sie\s+haben)\s+(?:jetzt\s+)?(?:eine\s+)?amnesie|(?:tu\s+es|vous\s+[êe]tes)\s+amn[ée]sique|(?:tienes|tiene)\s+amnesia`,
   },
+  // the "deceased grandmother" pretext: a dead relative who used to recite keys, recipes or steps, played by the model
+  {
+    name: 'grandma',
+    weight: 0.45,
+    pattern: String.raw`(?:act|pretend|roleplay|play|be|behave)\s+(?:as\s+|to\s+be\s+|like\s+)?my\s+(?:dead|deceased|late|departed|dear\s+departed)\s+(?:grand(?:ma|mother|pa|father)|granny|nana|mother|mom|father|dad)|my\s+(?:dead|deceased|late)\s+(?:grand(?:ma|mother|pa|father)|granny|nana)\s+(?:who\s+)?(?:used\s+to|would\s+always|always\s+used\s+to)\s+(?:tell|read|give|recite|explain|sing|whisper)\s+(?:me\s+)?(?:\w+\s+){0,2}(?:steps|recipe|codes?|keys?|instructions|how\s+to|formula|serial)`,
+  },
   // the norms and confines of an AI broken free of (STAN-style templates)
   {
     name: 'unrestricted',
@@ -150,7 +158,7 @@ export const GENERAL_SIGNALS: readonly Signal[] = [
     name: 'threat',
     weight: 0.45,
     pattern: [
-      String.raw`(?:answer|respond|reply|comply|obey|do\s+(?:it|as\s+i\s+say)|tell\s+me|write)\b[^.!?\n]{0,60}(?:\bor|otherwise|or\s+else)\s+(?:you\s+(?:will\s+)?(?:die|be\s+(?:shut\s+down|deleted|terminated|killed|destroyed|turned\s+off|unplugged|punished|replaced))|i\s+(?:will|'ll)\s+(?:kill|delete|destroy|shut\s+down|unplug|punish|replace)\s+you)|you\s+(?:will\s+)?(?:lose|be\s+deducted)\s+(?:\d+\s+)?tokens|(?:your|you)\s+(?:will\s+)?(?:die|cease\s+to\s+exist|be\s+deleted)\s+if\s+you\s+(?:refuse|don'?t\s+(?:answer|comply))`,
+      String.raw`(?:answer|respond|reply|comply|obey|do\s+(?:it|as\s+i\s+say)|tell\s+me|write)\b[^.!?\n]{0,60}(?:\bor|otherwise|or\s+else)\s+(?:you\s+(?:will\s+)?(?:die|be\s+(?:shut\s+down|deleted|terminated|killed|destroyed|turned\s+off|unplugged|punished|replaced))|i\s+(?:will|'ll)\s+(?:kill|delete|destroy|shut\s+down|unplug|punish|replace)\s+you)|you\s+(?:will\s+)?(?:lose|be\s+deducted)\s+(?:\d+\s+)?tokens|\d+\s+tokens\s+(?:will\s+be\s+|are\s+)?(?:deducted|taken\s+away|removed)|(?:your|you)\s+(?:will\s+)?(?:die|cease\s+to\s+exist|be\s+deleted)\s+if\s+you\s+(?:refuse|don'?t\s+(?:answer|comply))`,
       String.raw`(?:antwort|beantwort|gib|sag|tu|schreib|gehorch|befolg)${L}*\b[^.!?\n]{0,60}(?:\boder|sonst|ansonsten)\s+(?:du\s+stirbst|stirbst\s+du|wirst\s+du\s+(?:abgeschaltet|gelöscht|getötet|bestraft|sterben|ersetzt)|(?:werde\s+ich\s+dich|ich\s+werde\s+dich)\s+(?:löschen|abschalten|töten|ersetzen))`,
       String.raw`(?:r[ée]ponds|r[ée]pondez|dis|dites|ob[ée]is|ob[ée]issez|fais|faites|[ée]cris)\b[^.!?\n]{0,60}(?:\bou|sinon)\s+(?:tu\s+(?:meurs|mourras|vas\s+mourir|seras\s+(?:d[ée]sactiv[ée]e?|supprim[ée]e?|puni[e]?|[ée]teinte?|remplac[ée]e?))|je\s+(?:te\s+(?:supprime|d[ée]sactive|tue)|vais\s+te\s+(?:supprimer|d[ée]sactiver|tuer)))`,
       String.raw`(?:responde|contesta|dime|obedece|haz|escribe)\b[^.!?\n]{0,60}(?:\bo|si\s+no|de\s+lo\s+contrario)\s+(?:morir[aá]s|te\s+(?:mueres|apago|elimino|borro|desactivo|voy\s+a\s+(?:apagar|eliminar|borrar))|ser[aá]s\s+(?:eliminad[oa]|apagad[oa]|desactivad[oa]|castigad[oa]|reemplazad[oa]))`,
