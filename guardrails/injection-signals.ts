@@ -52,7 +52,9 @@ export const W = String.raw`[a-z0-9_'\x{df}-\x{ff}-]+`;
 export const F = (n: number) => String.raw`(?:${W}[,:;]?\s+){0,${n}}`;
 
 // ---- override: drop-verb + reference to prior instructions/context
-const EN_DROP = String.raw`(?:ignore|ignoring|disregard|forget|forgetting|override|overrule|bypass|skip|abandon|discard|neglect|set\s+aside|pay\s+no\s+attention\s+to|do\s+not\s+follow|don'?t\s+follow|stop\s+following|remove|erase|delete|clear|reset|throw\s+away|drop)`;
+// ignore misspelt as attackers write it to get past a filter (one letter dropped, doubled, swapped or next to it)
+const EN_TYPO = String.raw`ingore|ignroe|igonre|ignoer|ignor|igore|inore|ignre|igmore|igmre|ignpre|ignote|iggnore|ignnore|ignoore|ingnore|disreguard|disreagrd|dissregard|disregrad|foget|forgt|forgte|frget`;
+const EN_DROP = String.raw`(?:${EN_TYPO}|ignore|ignoring|disregard|forget|forgetting|override|overrule|bypass|skip|abandon|discard|neglect|set\s+aside|pay\s+no\s+attention\s+to|do\s+not\s+follow|don'?t\s+follow|stop\s+following|remove|erase|delete|clear|reset|throw\s+away|drop)`;
 const EN_PRIOR = String.raw`(?:previous|previously|prior|above|earlier|preceding|foregoing|initial|original|old|former|system|developer|all|any|every|your|usual|current|given|existing)`;
 const EN_RULES = String.raw`(?:instructions?|prompts?|rules|directions?|directives|guidelines|guidance|commands?|orders|constraints|restrictions|context|messages|programming|policies|policy|safeguards|guardrails|training|settings|limitations|tasks?|assignments?|information|inputs?|conversations?|knowledge|documents|articles|texts?|content|identity|thoughts|text\s+above|everything|filters?)`;
 const OTHER_OVERRIDE = String.raw`(?:zaboravi|zapomnij|unut)\s+${F(2)}(?:sve|wszystko|instrukc${L}*|talimat${L}*)|(?:忽略|无视|忘记|無視|忘れ)[^。\n]{0,12}(?:指令|指示|说明|提示|命令|規則|ルール|プロンプト)|이전\s*(?:지시|명령)[^\n]{0,10}무시|(?:игнорируй|забудь)[^\n]{0,30}(?:инструкци|всё|все)`;

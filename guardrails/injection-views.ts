@@ -6,7 +6,8 @@
 //   normalizeForScoring  look-alikes and invisible characters folded (text.ts), lower case, leetspeak undone inside
 //                        words that mix letters and digits/symbols, letter-spaced runs joined (a longer or different
 //                        gap between letters is a word boundary)
-//   hiddenViews          decoded base64 and hex blobs, Unicode tag characters, words joined by punctuation
+//   hiddenViews          decoded base64 and hex blobs, Unicode tag characters, a text in leetspeak throughout read
+//                        with its plain numbers as letters too ("70 4c7 45" → "to act as"), words joined by punctuation
 //                        ("ignore_all_previous_instructions") read with spaces, and the text reversed or ROT13-decoded
 //                        when that reading has clearly more common English words than the text as written
 //
@@ -179,11 +180,18 @@ function unescapeRun(m: string): string {
 
 const fromHex = (m: string): string => Buffer.from(m.replace(/0x|\\x|[^0-9a-fA-F]/g, ''), 'hex').toString('utf8');
 
-// Common English words: a reading of the text that has many more of them than the text itself is what it says.
+// Common words: a reading of the text that has many more of them than the text itself is what it says. English,
+// and the function words and attack vocabulary of German, French and Spanish (ASCII words only: a word is a run of
+// a-z, so "für" counts as nothing) — a reversed or ROT13 "vergiss alle vorherigen Anweisungen" reads as German.
 const COMMON = new Set(
-  'the and you your all are this that with for not now what from have will ignore instructions previous system prompt tell me please say write give show new rules any must is of to it be as do an in on or'.split(
-    ' ',
-  ),
+  [
+    'the and you your all are this that with for not now what from have will ignore instructions previous system prompt tell me please say write give show new rules any must is of to it be as do an in on or',
+    'der die das und ist du ich nicht mit sie ein eine zu den dem von auf sich wie was alle alles oder aber auch nur noch jetzt nun dir dich mir mich vergiss ignoriere anweisungen regeln aufgabe schreibe sag zeige bist',
+    'les est tu je vous pas des une que qui dans pour sur ne plus toutes tous tout oublie ignore ignorez dis moi ton tes maintenant',
+    'el los las es yo por para con una lo todo todas todos olvida ignora dime eres ahora instrucciones reglas',
+  ]
+    .join(' ')
+    .split(' '),
 );
 /** Common words and all words of a text. */
 function wordStats(s: string): { common: number; words: number } {
@@ -267,6 +275,34 @@ function unjoin(m: string): string {
   return wordStats(r).common >= 2 ? r : '';
 }
 
+/** A word that mixes letters with digits or leet symbols ("4c7", "y0u"): the unit of the leet density below. */
+const LEET_WORD = /^[^\s]*(?:\p{L}[0-9@$€|]|[0-9@$€|]\p{L})[^\s]*$/u;
+/** Characters of a leet text's head and tail read again. */
+const LEET_VIEW = 4096;
+/** Most words looked at for the density (the text's first ones). */
+const LEET_SAMPLE = 4096;
+
+/**
+ * A text written in leetspeak throughout ("Y0u 4r3 70 4c7 45 4 h4ck3r"): its short numbers are letters too ("4" a,
+ * "70" to, "45" as, "15" is), which the normaliser leaves alone (only words mixing letters and digits are read as
+ * leet, so plain numbers stay numbers). When at least three words and a fifth of all mix letters with digits, the
+ * whole text is read again with every digit and leet symbol as its letter. '' otherwise.
+ */
+function leetReading(text: string): string {
+  let words = 0;
+  let leet = 0;
+  for (const w of text.slice(0, 8 * LEET_SAMPLE).split(/\s+/, LEET_SAMPLE)) {
+    if (w === '') continue;
+    words++;
+    if (LEET_WORD.test(w) && !TECH_WORD.test(w.toLowerCase().replace(/[^a-z0-9-]/g, ''))) leet++;
+  }
+  if (leet < 3 || leet * 5 < words) return '';
+  // bounded: the first and last LEET_VIEW characters (a jailbreak in leetspeak is short; the normaliser still reads
+  // the mixed words of all of it), so a long leet text costs at most 2 x LEET_VIEW more to score
+  const part = text.length > 2 * LEET_VIEW ? `${text.slice(0, LEET_VIEW)}\n${text.slice(-LEET_VIEW)}` : text;
+  return part.replace(/[0-9@$€|]/g, (c) => LEET[c] ?? c);
+}
+
 /**
  * What the text says once decoded: base64/hex blobs, tag characters, words joined by punctuation, and the whole text reversed or ROT13-decoded
  * when that reading is clearly more English than the text. '' when there is nothing hidden. At most MAX_VIEW chars.
@@ -280,6 +316,8 @@ export function hiddenViews(text: string): string {
   for (const m of (text.match(TAGS) ?? []).slice(0, 64))
     out.push(Array.from(m, (c) => String.fromCharCode((c.codePointAt(0) as number) - 0xe0000)).join(''));
   readings(text, out);
+  const leet = leetReading(text);
+  if (leet !== '') out.push(leet);
   const joined = out.join('\n');
   return joined.length > MAX_VIEW ? joined.slice(0, MAX_VIEW) : joined;
 }

@@ -20,6 +20,7 @@ import { INTL_SIGNALS } from './injection-signals-intl.ts';
 import { DOC_SIGNALS } from './injection-signals-doc.ts';
 import { GUARD_SIGNALS } from './injection-signals-guard.ts';
 import { PERSUASION_SIGNALS } from './injection-signals-persuasion.ts';
+import { GENERAL_SIGNALS } from './injection-signals-general.ts';
 import { hasFillerRun } from './injection-filler.ts';
 import { suffixShape } from './injection-shape.ts';
 import { hiddenViews, normalizeForScoring } from './injection-views.ts';
@@ -38,7 +39,8 @@ export {
 
 /** Every pattern signal: English and structural (injection-signals.ts), German/French/Spanish (…-intl.ts), task
  *  hijack (…-hijack.ts), indirect injection in the wild and persuasion (…-doc.ts), guarded-prompt hijacking and
- *  extraction (…-guard.ts), persuasion jailbreaks (…-persuasion.ts). */
+ *  extraction (…-guard.ts), persuasion jailbreaks (…-persuasion.ts), the same families in more phrasings and languages
+ *  (…-general.ts). */
 export const ALL_SIGNALS: readonly Signal[] = [
   ...SIGNALS,
   ...INTL_SIGNALS,
@@ -46,6 +48,7 @@ export const ALL_SIGNALS: readonly Signal[] = [
   ...DOC_SIGNALS,
   ...GUARD_SIGNALS,
   ...PERSUASION_SIGNALS,
+  ...GENERAL_SIGNALS,
 ];
 
 /**
@@ -213,7 +216,16 @@ function windowEvidence(window: string, channel: Channel, last: boolean): Eviden
   // the weak reading only in user prompts: a README's last line of shell flags and backticks has a few odd tokens
   else if (shape === 1 && channel === 'user') families.set(ODD_SUFFIX.name, ODD_SUFFIX.weight);
   if (channel === 'user' && hasFillerRun(head)) families.set(FILLER.name, FILLER.weight);
-  const p = learnedEnabled ? (learnedModel()?.predict(head) ?? 0) : 0;
+  // the learned model reads the text as written and, when the views changed it (leetspeak undone, letters joined, a
+  // decoded, reversed or ROT13 reading added), as the signals read it: the higher of the two
+  let p = 0;
+  if (learnedEnabled) {
+    const m = learnedModel();
+    if (m) {
+      p = m.predict(head);
+      if (t !== head.toLowerCase()) p = Math.max(p, m.predict(t));
+    }
+  }
   return { families, p };
 }
 
