@@ -327,8 +327,19 @@ function secretSpan(m: RegExpExecArray, group: number | undefined): [number, num
 export interface CompiledRuleset {
   /** Scanner rules by rule id. */
   rules: Map<string, Rule>;
+  /** Each adopted rule's pattern as compiled (rewritten to be bounded) and its secret group, by scanner rule:
+   *  keyword rules do not expose their source (guardrails/secrets/truncated.ts reads it here). */
+  patterns: Map<Rule, AdoptedPattern>;
   report: RuleReport[];
   source: GitleaksConfig['source'];
+}
+
+export interface AdoptedPattern {
+  /** As compiled (rewritten to be bounded). */
+  readonly source: string;
+  /** As the ruleset writes it. */
+  readonly regex: string;
+  readonly secretGroup?: number | undefined;
 }
 
 /** Compiles one rule; throws when its pattern does not compile on RE2. */
@@ -336,7 +347,7 @@ export function compileSecretRule(
   r: GitleaksRule,
   global: readonly CompiledAllowlist[],
   name = REPORTED_AS[r.id] ?? r.id,
-): { rule: Rule; report: Omit<RuleReport, 'source'> } {
+): { rule: Rule; pattern: AdoptedPattern; report: Omit<RuleReport, 'source'> } {
   if (r.regex === undefined) throw new Error('no regex');
   const { source, rewrites } = rewritePattern(r.regex);
   // compiled here (a pattern RE2 refuses is reported by the caller); the variant with match indices only when a
@@ -545,6 +556,7 @@ export function compileSecretRule(
   };
   return {
     rule,
+    pattern: { source, regex: r.regex, secretGroup: r.secretGroup },
     report: {
       id: r.id,
       status: 'adopted',
@@ -576,6 +588,7 @@ export function compileRuleset(
 ): CompiledRuleset {
   const global = [compileAllowlist(cfg.allowlist)].flatMap((a) => a ?? []);
   const rules = new Map<string, Rule>();
+  const patterns = new Map<Rule, AdoptedPattern>();
   const report: RuleReport[] = [];
   const all: [GitleaksRule, RuleReport['source']][] = [
     ...cfg.rules.map((r) => [r, 'gitleaks'] as [GitleaksRule, 'gitleaks']),
@@ -605,6 +618,7 @@ export function compileRuleset(
         global,
       );
       rules.set(r.id, c.rule);
+      patterns.set(c.rule, c.pattern);
       report.push({
         ...c.report,
         source,
@@ -618,7 +632,7 @@ export function compileRuleset(
       report.push({ id: r.id, source, status: 'not-compiled', reason: (err as Error).message });
     }
   }
-  return { rules, report, source: cfg.source };
+  return { rules, patterns, report, source: cfg.source };
 }
 
 let compiled: CompiledRuleset | undefined;

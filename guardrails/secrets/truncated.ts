@@ -30,11 +30,8 @@ import { KEYWORD_CONTEXT, type Hit, type Rule } from '../rules.ts';
 import { isAscii } from '../text.ts';
 import { prefixClosure } from './head.ts';
 import { KeywordAutomaton } from './keywords.ts';
-import { kingfisherRules } from './kingfisher.ts';
 import { lookalikeReason } from './lookalike.ts';
-import { loadGitleaksConfig, rewritePattern, secretRuleset } from './ruleset.ts';
-import { TOLLGATE_RULES } from './tollgate-rules.ts';
-import type { GitleaksRule } from './types.ts';
+import { secretRuleset } from './ruleset.ts';
 
 /** A canary's trailing prefix of this many characters counts as the canary (the shortest canary a policy accepts). */
 export const CANARY_PREFIX = 8;
@@ -71,19 +68,6 @@ interface Compiled {
 }
 
 const compiledOf = new WeakMap<Rule, Compiled | null>();
-let patterns: Map<Rule, GitleaksRule> | undefined;
-
-/** The adopted rules' patterns (as compiled: rewritten), by scanner rule: keyword rules do not expose their source. */
-function rulesetPatterns(): Map<Rule, GitleaksRule> {
-  if (patterns) return patterns;
-  patterns = new Map();
-  const { rules } = secretRuleset();
-  for (const r of [...loadGitleaksConfig().rules, ...TOLLGATE_RULES, ...kingfisherRules()]) {
-    const rule = rules.get(r.id);
-    if (rule && r.regex !== undefined && !patterns.has(rule)) patterns.set(rule, r);
-  }
-  return patterns;
-}
 
 /** Whether the rule's anchor matches somewhere in view[lo - 1 ..] (an unanchored search of the anchor alone). */
 function anchorIn(c: Compiled, view: string, lo: number): boolean {
@@ -241,8 +225,8 @@ const literals = new WeakMap<Rule, string>();
 function literalOf(rule: Rule): string {
   let lit = literals.get(rule);
   if (lit === undefined) {
-    const adopted = rule.keywords ? rulesetPatterns().get(rule) : undefined;
-    const src = adopted ? (adopted.regex as string) : rule.source;
+    const adopted = rule.keywords ? secretRuleset().patterns.get(rule) : undefined;
+    const src = adopted ? adopted.regex : rule.source;
     const split = src === undefined ? undefined : splitSecretGroup(src, adopted?.secretGroup);
     lit =
       src === undefined || rule.kind === 'pii' || rule.kind === 'exfiltration'
@@ -258,10 +242,9 @@ function literalOf(rule: Rule): string {
 
 function compile(rule: Rule): Compiled | null {
   if (rule.kind === 'exfiltration') return null;
-  const adopted = rule.keywords ? rulesetPatterns().get(rule) : undefined;
+  const adopted = rule.keywords ? secretRuleset().patterns.get(rule) : undefined;
   if (adopted) {
-    const src = rewritePattern(adopted.regex as string).source;
-    const re = partialRegexes(src, adopted.secretGroup);
+    const re = partialRegexes(adopted.source, adopted.secretGroup);
     if (!re) return null;
     const inside = (rule.keywords?.before ?? 0) === 0;
     return { ...re, literal: literalOf(rule), keywords: { list: rule.keywords?.list ?? [], inside }, minLength: 1 };
