@@ -210,7 +210,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     }),
     upstreamSseDropped: new Counter({
       name: 'tollgate_upstream_sse_dropped_total',
-      help: 'Upstream SSE lines and events not relayed, by kind (comment|field|event|unparseable|afterDone).',
+      help: 'Upstream SSE lines and events not relayed, by kind (comment|field|event|unparseable|afterDone|afterFinish).',
       labelNames: ['kind'],
       registers: r,
     }),

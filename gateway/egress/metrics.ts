@@ -12,7 +12,7 @@ export function countEgress(
   if (transform instanceof CanaryTransform && transform.hits > 0)
     metrics.outputCredentialRedactions.inc(transform.hits);
   if (!stats) return;
-  for (const kind of ['comment', 'field', 'event', 'unparseable', 'afterDone'] as const) {
+  for (const kind of ['comment', 'field', 'event', 'unparseable', 'afterDone', 'afterFinish'] as const) {
     if (stats[kind] > 0) metrics.upstreamSseDropped.inc({ kind }, stats[kind]);
   }
 }

@@ -3,7 +3,14 @@ import { describe, it } from 'node:test';
 import type { OutputTransform } from '../transform.ts';
 import { SIDE_CHANNEL_BASE } from '../transform.ts';
 import { OutputPipe } from './output-pipe.ts';
-import { contentText, egressCompletion, egressEmbeddings, finishReason, numbersOnly } from './response-sanitize.ts';
+import {
+  contentText,
+  egressCompletion,
+  egressEmbeddings,
+  finishReason,
+  numbersOnly,
+  USAGE_SHAPE,
+} from './response-sanitize.ts';
 import { EgressRelay } from './stream-relay.ts';
 
 /** Upper-cases every text it sees and records the channel indices. */
@@ -27,12 +34,13 @@ describe('response allowlist helpers', () => {
       ['stop', 'length', 'tool_calls', 'content_filter', 'function_call', 'stop', null, undefined],
     );
   });
-  it('numbers only, one level deep, snake_case keys', () => {
+  it('numbers only, at the known usage keys', () => {
     assert.deepEqual(
       numbersOnly(
         JSON.parse(
           '{"prompt_tokens":1,"note":"x","completion_tokens_details":{"reasoning_tokens":2,"s":"y","deep":{"a":1}},"Bad":3,"__proto__":{"a":1}}',
         ),
+        USAGE_SHAPE,
       ),
       { prompt_tokens: 1, completion_tokens_details: { reasoning_tokens: 2 } },
     );
@@ -229,7 +237,7 @@ describe('EgressRelay', () => {
       'data: {"id":"","object":"chat.completion.chunk","created":0,"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}\n\n' +
         'data: {"error":{"message":"The model server failed.","type":"api_error","param":null,"code":"upstream_error"}}\n\ndata: [DONE]\n\n',
     );
-    assert.deepEqual(relay.stats, { comment: 1, field: 1, event: 1, unparseable: 1, afterDone: 0 });
+    assert.deepEqual(relay.stats, { comment: 1, field: 1, event: 1, unparseable: 1, afterDone: 0, afterFinish: 0 });
     assert.equal(relay.upstreamError, '{bad');
   });
 
@@ -244,5 +252,49 @@ describe('EgressRelay', () => {
     assert.ok(!out.includes('usage') && !out.includes('after'), out);
     assert.deepEqual(relay.usage, { prompt_tokens: 1, completion_tokens: 1 });
     assert.equal(relay.stats.afterDone, 1);
+  });
+
+  it('a choice ends at its finish_reason: later entries for its index are dropped and counted', () => {
+    const relay = new EgressRelay({ clientWantsUsage: false, transform: upper(), chat: true });
+    const out = run(relay, [
+      'data: {"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}]}\n\n',
+      'data: {"choices":[{"index":0,"delta":{"content":"late"},"finish_reason":null}]}\n\n',
+      'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n',
+      'data: [DONE]\n\n',
+    ]);
+    assert.ok(!/late/i.test(out), out);
+    assert.equal((out.match(/finish_reason":"stop"/g) ?? []).length, 1);
+    assert.equal(relay.stats.afterFinish, 2);
+  });
+
+  it('streamed tool-call id and name pieces are released once, whole, with the first arguments', () => {
+    const relay = new EgressRelay({ clientWantsUsage: false, transform: upper(), chat: true });
+    const tc = (c: Record<string, unknown>): string =>
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, ...c }] } }] })}\n\n`;
+    const out = run(relay, [
+      tc({ id: 'ca', type: 'function', function: { name: 'ge', arguments: '' } }),
+      tc({ id: 'll', function: { name: 't' } }),
+      tc({ function: { arguments: '{}' } }),
+      tc({ id: 'x', function: { name: 'late', arguments: ']' } }),
+      'data: [DONE]\n\n',
+    ]);
+    const calls = out
+      .split('\n\n')
+      .filter((e) => e.startsWith('data: {'))
+      .flatMap((e) => (JSON.parse(e.slice(6)) as { choices: { delta: { tool_calls?: unknown[] } }[] }).choices)
+      .flatMap((c) => c.delta.tool_calls ?? []);
+    assert.deepEqual(calls, [
+      { index: 0, id: 'CALL', type: 'function', function: { name: 'GET', arguments: '{}' } },
+      { index: 0, function: { arguments: ']' } },
+    ]);
+  });
+
+  it('a streamed function name over its bound ends the stream with upstream_error (no upstream text logged)', () => {
+    const relay = new EgressRelay({ clientWantsUsage: false, transform: undefined, chat: true });
+    const piece = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { name: 'n'.repeat(50) } }] } }] })}\n\n`;
+    const out = run(relay, [piece, piece, piece, 'data: [DONE]\n\n']);
+    assert.match(out, /"code":"upstream_error"/);
+    assert.doesNotMatch(out, /nnnn/);
+    assert.equal(relay.upstreamError, 'a streamed tool.0 name longer than 128 characters');
   });
 });

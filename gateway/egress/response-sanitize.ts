@@ -2,8 +2,9 @@
 // allowlist of the OpenAI response shape (chat.completion, text_completion and their stream chunks), every field
 // copied by type, every string a client may show passed through the output pipe (the output cap, the gateway's
 // credential canaries and the tenant's output guardrails). Unknown fields — engine extras included — are dropped;
-// the engine extras kept are numeric (vLLM `stop_reason` when a number, llama.cpp `timings`) or text scanned like
-// the rest (`reasoning_content`, `reasoning`). Audio payloads (`audio.data`) are not relayed; the transcript is.
+// the engine extras kept are numeric (vLLM `stop_reason` when a number, llama.cpp `timings` by their known key
+// names, as `usage`) or text scanned like the rest (`reasoning_content`, `reasoning`). Audio payloads
+// (`audio.data`) are not relayed; the transcript is. One choice per index: a later duplicate is dropped.
 import { isObj, own, type Json } from '../json.ts';
 import { encodingFor, type Encoding } from '../encodings.ts';
 import { OutputMeter } from '../upstream/output-cap.ts';
@@ -47,19 +48,54 @@ export function finishReason(v: unknown): string | null | undefined {
   return FINISH_REASONS.has(v) ? v : 'stop';
 }
 
-/** Numbers only, one level of nesting (usage details, llama.cpp timings). */
-export function numbersOnly(v: unknown, depth = 1): Json | undefined {
+/** The keys of a numeric object the gateway relays: a number (null) or a nested object of its own shape. */
+export type NumericShape = ReadonlyMap<string, NumericShape | null>;
+
+const numbers = (keys: readonly string[]): NumericShape => new Map(keys.map((k) => [k, null]));
+
+/** OpenAI's `usage` (chat, completions, embeddings) and its details; nothing else an engine adds is relayed. */
+export const USAGE_SHAPE: NumericShape = new Map<string, NumericShape | null>([
+  ['prompt_tokens', null],
+  ['completion_tokens', null],
+  ['total_tokens', null],
+  ['prompt_tokens_details', numbers(['cached_tokens', 'audio_tokens'])],
+  [
+    'completion_tokens_details',
+    numbers(['reasoning_tokens', 'audio_tokens', 'accepted_prediction_tokens', 'rejected_prediction_tokens']),
+  ],
+]);
+
+/** llama.cpp server `timings` (tools/server: result_timings), numbers only. */
+export const TIMINGS_SHAPE: NumericShape = numbers([
+  'cache_n',
+  'prompt_n',
+  'prompt_ms',
+  'prompt_per_token_ms',
+  'prompt_per_second',
+  'predicted_n',
+  'predicted_ms',
+  'predicted_per_token_ms',
+  'predicted_per_second',
+  'draft_n',
+  'draft_n_accepted',
+]);
+
+/**
+ * The numbers of `v` at the keys `shape` names (own properties only), nested objects by their own shape: no key
+ * of the upstream's choosing reaches the client, and the work is bounded by the shape, not by the input.
+ */
+export function numbersOnly(v: unknown, shape: NumericShape): Json | undefined {
   const o = obj(v);
   if (!o) return undefined;
   const out: Json = {};
-  for (const k of Object.keys(o)) {
-    if (!/^[a-z][a-z_]{0,63}$/.test(k)) continue; // never __proto__
-    const x = o[k];
-    const n = num(x);
-    if (n !== undefined) out[k] = n;
-    else if (depth > 0) {
-      const inner = numbersOnly(x, depth - 1);
-      if (inner) out[k] = inner;
+  for (const [k, inner] of shape) {
+    const x = own(o, k);
+    if (inner === null) {
+      const n = num(x);
+      if (n !== undefined) out[k] = n;
+    } else {
+      const nested = numbersOnly(x, inner);
+      if (nested) out[k] = nested;
     }
   }
   return out;
@@ -201,7 +237,11 @@ export function appendLogprobsTail(lp: Json | null | undefined, tail: string, ch
 
 // ---- messages and deltas -----------------------------------------------------------------------------------
 
-/** Tool calls of a message (whole) or a delta (streamed pieces): ids and names scanned, arguments through the pipe. */
+/**
+ * Tool calls of a message (whole) or a delta (streamed pieces). Whole: id and name metered and scanned as values.
+ * Streamed: id and name pieces are held per call (OutputPipe.hold) and released once, whole, with the call's
+ * first arguments piece (or at the end of the choice); the arguments go through the call's channel.
+ */
 function toolCalls(pipe: OutputPipe, choice: number, v: unknown, whole: boolean): Json[] | undefined {
   const list = arr(v);
   if (!list) return undefined;
@@ -211,38 +251,58 @@ function toolCalls(pipe: OutputPipe, choice: number, v: unknown, whole: boolean)
     if (!o) return;
     const k = whole ? pos : (int(own(o, 'index')) ?? pos);
     if (k < 0 || k >= MAX_TOOL_CALLS) return;
-    const call: Json = whole ? {} : { index: k };
     const id = str(own(o, 'id'));
-    if (id !== undefined) call.id = pipe.atomic(id);
-    if (own(o, 'type') !== undefined || whole) call.type = 'function';
     const fn = obj(own(o, 'function'));
-    if (fn) {
+    const name = fn ? str(own(fn, 'name')) : undefined;
+    const args = fn ? str(own(fn, 'arguments')) : undefined;
+    const field = `tool.${k}.arguments`;
+    if (whole) {
+      const call: Json = {};
+      if (id !== undefined) call.id = pipe.value(choice, id);
+      call.type = 'function';
       const f: Json = {};
-      const name = str(own(fn, 'name'));
-      if (name !== undefined) f.name = pipe.atomic(name);
-      const args = str(own(fn, 'arguments'));
-      const field = `tool.${k}.arguments`;
-      if (args !== undefined) f.arguments = whole ? pipe.whole(choice, field, args) : pipe.text(choice, field, args);
-      else if (whole) f.arguments = '';
+      if (name !== undefined) f.name = pipe.value(choice, name);
+      f.arguments = args !== undefined ? pipe.whole(choice, field, args) : '';
+      if (fn) call.function = f;
+      out.push(call);
+      return;
+    }
+    pipe.hold(choice, `tool.${k}`, id, name);
+    const call: Json = { index: k };
+    const r = args !== undefined && args !== '' ? pipe.release(choice, `tool.${k}`) : undefined;
+    if (r) {
+      if (r.id !== undefined) call.id = r.id;
+      call.type = 'function';
+      call.function = { ...(r.name !== undefined ? { name: r.name } : {}), arguments: '' };
+    }
+    if (args !== undefined && args !== '') {
+      const f = obj(call.function) ?? {};
+      f.arguments = pipe.text(choice, field, args);
       call.function = f;
     }
-    out.push(call);
+    if (Object.keys(call).length > 1) out.push(call);
   });
   return out;
 }
 
+/** The legacy function_call: whole, the name metered and scanned; streamed, the name held like a tool call's. */
 function functionCall(pipe: OutputPipe, choice: number, v: unknown, whole: boolean): Json | null | undefined {
   if (v === null) return null;
   const o = obj(v);
   if (!o) return undefined;
   const f: Json = {};
   const name = str(own(o, 'name'));
-  if (name !== undefined) f.name = pipe.atomic(name);
   const args = str(own(o, 'arguments'));
-  if (args !== undefined)
-    f.arguments = whole
-      ? pipe.whole(choice, 'function_call.arguments', args)
-      : pipe.text(choice, 'function_call.arguments', args);
+  if (whole) {
+    if (name !== undefined) f.name = pipe.value(choice, name);
+    if (args !== undefined) f.arguments = pipe.whole(choice, 'function_call.arguments', args);
+    return f;
+  }
+  pipe.hold(choice, 'function_call', undefined, name);
+  if (args === undefined || args === '') return Object.keys(f).length > 0 ? f : undefined;
+  const r = pipe.release(choice, 'function_call');
+  if (r?.name !== undefined) f.name = r.name;
+  f.arguments = pipe.text(choice, 'function_call.arguments', args);
   return f;
 }
 
@@ -252,7 +312,15 @@ function audio(pipe: OutputPipe, choice: number, v: unknown, whole: boolean): Js
   if (!o) return undefined;
   const a: Json = {};
   const id = str(own(o, 'id'));
-  if (id !== undefined) a.id = pipe.atomic(id);
+  if (id !== undefined) {
+    if (whole) a.id = pipe.value(choice, id);
+    else {
+      // streamed: the first id only (bounded), scanned whole; later id pieces are dropped
+      pipe.hold(choice, 'audio', id, undefined);
+      const r = pipe.release(choice, 'audio');
+      if (r?.id !== undefined) a.id = r.id;
+    }
+  }
   const exp = int(own(o, 'expires_at'));
   if (exp !== undefined) a.expires_at = exp;
   const t = str(own(o, 'transcript'));
@@ -280,7 +348,7 @@ export function chatMessage(pipe: OutputPipe, choice: number, m: Json, whole: bo
   }
   if (whole && !Object.hasOwn(out, 'content')) out.content = null;
   const tc = toolCalls(pipe, choice, own(m, 'tool_calls'), whole);
-  if (tc !== undefined) out.tool_calls = tc;
+  if (tc !== undefined && (whole || tc.length > 0)) out.tool_calls = tc;
   const fc = functionCall(pipe, choice, own(m, 'function_call'), whole);
   if (fc !== undefined) out.function_call = fc;
   const au = audio(pipe, choice, own(m, 'audio'), whole);
@@ -317,22 +385,26 @@ export function mergeFlushed(target: Json, flushed: readonly [string, string][],
       target[k] = (typeof target[k] === 'string' ? (target[k] as string) : '') + text;
       continue;
     }
-    const tm = /^tool\.(\d+)\.arguments$/.exec(field);
+    const tm = /^tool\.(\d+)\.(arguments|name|id)$/.exec(field);
     if (tm) {
       const k = Number(tm[1]);
       const list = (arr(target.tool_calls) ?? []) as Json[];
       let call = list.find((c) => c.index === k);
       if (!call) {
-        call = { index: k, function: { arguments: '' } };
+        call = { index: k };
         list.push(call);
       }
+      if (tm[2] === 'id') call.id = text;
+      if (tm[2] !== 'arguments') call.type = 'function';
       const fn = obj(call.function) ?? {};
-      fn.arguments = (typeof fn.arguments === 'string' ? fn.arguments : '') + text;
+      if (tm[2] === 'name') fn.name = text;
+      fn.arguments = (typeof fn.arguments === 'string' ? fn.arguments : '') + (tm[2] === 'arguments' ? text : '');
       call.function = fn;
       target.tool_calls = list;
-    } else if (field === 'function_call.arguments') {
+    } else if (field === 'function_call.arguments' || field === 'function_call.name') {
       const fn = obj(target.function_call) ?? {};
-      fn.arguments = (typeof fn.arguments === 'string' ? fn.arguments : '') + text;
+      if (field === 'function_call.name') fn.name = text;
+      else fn.arguments = (typeof fn.arguments === 'string' ? fn.arguments : '') + text;
       target.function_call = fn;
     } else if (field === 'audio.transcript') {
       const a = obj(target.audio) ?? {};
@@ -371,7 +443,7 @@ export function envelope(pipe: OutputPipe, src: Json, object: string): Json {
 
 export function usageOf(v: unknown): Json | null | undefined {
   if (v === null) return null;
-  return numbersOnly(v);
+  return numbersOnly(v, USAGE_SHAPE);
 }
 
 /** A non-streamed chat.completion / text_completion, rebuilt (the cap, canaries and guardrails applied to every text field). */
@@ -383,11 +455,15 @@ export function sanitizeCompletion(
   const body = envelope(pipe, src, o.chat ? 'chat.completion' : 'text_completion');
   const choices: Json[] = [];
   const list = arr(own(src, 'choices')) ?? [];
+  // one choice per index: the first is kept, a later one with the same index is dropped (each would be scanned
+  // on its own, and a client joining choices by index would rebuild what no scan saw)
+  const seen = new Set<number>();
   list.forEach((c, pos) => {
     const co = obj(c);
     if (!co || pipe.verdict()) return;
     const idx = choiceIndex(co, pos, o.n);
-    if (idx === undefined) return;
+    if (idx === undefined || seen.has(idx)) return;
+    seen.add(idx);
     const out: Json = { index: idx };
     if (o.chat) out.message = chatMessage(pipe, idx, obj(own(co, 'message')) ?? {}, true);
     else {
@@ -408,7 +484,7 @@ export function sanitizeCompletion(
   body.choices = choices;
   const usage = usageOf(own(src, 'usage'));
   if (usage !== undefined) body.usage = usage;
-  const timings = numbersOnly(own(src, 'timings'));
+  const timings = numbersOnly(own(src, 'timings'), TIMINGS_SHAPE);
   if (timings) body.timings = timings;
   const cut = pipe.cut.size > 0;
   if (cut && usage && o.meterTotal) {

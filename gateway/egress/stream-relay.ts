@@ -4,6 +4,10 @@
 // the output pipe (the cap, credential canaries, the tenant's guardrails). Comments, `id:`/`retry:` fields and other
 // event types are dropped (counted); an `error` event, a chunk with `error`, or data that does not parse ends the
 // stream with the catalog's upstream_error event. Nothing after `[DONE]` is relayed.
+// A choice is one scan from its first delta to the end of the stream: once it ended (its finish_reason, or the
+// cap), later chunk entries for its index are dropped (counted as afterFinish) — a fresh channel would scan the
+// rest of a secret without its start. A streamed tool-call id or name over its bound (OutputPipe.hold) ends the
+// stream with upstream_error.
 import { encodingFor, type Encoding } from '../encodings.ts';
 import { OutputMeter } from '../upstream/output-cap.ts';
 import { readUsage, UPSTREAM_STREAM_ERROR, type Usage } from '../upstream/sse.ts';
@@ -46,6 +50,8 @@ export interface EgressStats {
   event: number;
   unparseable: number;
   afterDone: number;
+  /** Choice entries for a choice the upstream had already finished (finish_reason), dropped. */
+  afterFinish: number;
 }
 
 const enc = new TextEncoder();
@@ -65,14 +71,15 @@ export class EgressRelay {
   upstreamError: string | undefined;
   /** Every choice reached the effective max_tokens: the gateway ended the stream; abort the upstream. */
   capReached = false;
-  readonly stats: EgressStats = { comment: 0, field: 0, event: 0, unparseable: 0, afterDone: 0 };
+  readonly stats: EgressStats = { comment: 0, field: 0, event: 0, unparseable: 0, afterDone: 0, afterFinish: 0 };
   readonly #o: EgressRelayOptions;
   readonly #parser = new SseParser();
   readonly #decoder = new TextDecoder();
   readonly #pipe: OutputPipe;
   readonly #meter: OutputMeter | undefined;
   readonly #n: number;
-  readonly #lengthSent = new Set<number>();
+  /** Choices that ended: true when the upstream said so (finish_reason), false when cut at the cap. */
+  readonly #ended = new Map<number, boolean>();
   #last: Json = {};
 
   constructor(o: EgressRelayOptions) {
@@ -179,6 +186,11 @@ export class EgressRelay {
       if (!c) continue;
       const idx = choiceIndex(c, pos, this.#n);
       if (idx === undefined) continue;
+      const ended = this.#ended.get(idx);
+      if (ended !== undefined) {
+        if (ended) this.stats.afterFinish++;
+        continue;
+      }
       const choice: Json = { index: idx };
       let target: Json;
       if (chat) {
@@ -190,13 +202,16 @@ export class EgressRelay {
         target = choice;
       }
       let lp = chat ? chatLogprobs(pipe, idx, own(c, 'logprobs')) : completionLogprobs(pipe, idx, own(c, 'logprobs'));
+      if (pipe.fault !== undefined) return this.#upstreamFailed(pipe.fault);
       let fr = finishReason(own(c, 'finish_reason'));
-      if (pipe.isCapped(idx) && !this.#lengthSent.has(idx)) fr = 'length';
+      if (pipe.isCapped(idx)) fr = 'length';
       if (fr !== undefined && fr !== null) {
-        // the choice ended (or reached the cap): everything its channels hold is released with this chunk
-        if (fr === 'length') this.#lengthSent.add(idx);
+        // the choice ended (or reached the cap): everything its channels hold is released with this chunk, and
+        // nothing more of it is relayed
+        this.#ended.set(idx, !pipe.isCapped(idx)); // true: the upstream ended it (later entries are counted)
         const { logprobs } = mergeFlushed(target, pipe.finish(idx), chat);
         if (logprobs !== '') lp = appendLogprobsTail(lp, logprobs, chat);
+        if (pipe.isCapped(idx)) fr = 'length'; // a name or id released at the end reached the cap
       }
       if (lp !== undefined) choice.logprobs = lp;
       choice.finish_reason = fr ?? null;

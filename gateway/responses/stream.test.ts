@@ -125,6 +125,29 @@ const STREAM_ROWS: StreamRow[] = [
     { status: 'completed', text: 'checking', usage: 9 },
   ],
   [
+    'deltas after the finish_reason are not joined to the text (red-team F2)',
+    sse([
+      delta({ role: 'assistant', content: 'x CANARY-' }),
+      delta({}, 'stop'),
+      delta({ content: '7Hq2Lw9Pz4Xv3Rt y' }),
+      delta({ tool_calls: [{ index: 0, id: 'c9', type: 'function', function: { name: 'late', arguments: '{}' } }] }),
+      delta({}, 'stop'),
+      '[DONE]',
+    ]),
+    [
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ],
+    { status: 'completed', text: 'x CANARY-' },
+  ],
+  [
     'empty answer',
     sse([delta({ role: 'assistant', content: '' }), delta({}, 'stop'), '[DONE]']),
     [

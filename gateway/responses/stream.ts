@@ -1,6 +1,7 @@
 // /v1/responses, streamed: the chat SSE stream as the gateway's relay releases it -> Responses SSE events
 // (ResponsesStream). Fed with what the relay releases, so the output guardrails (redaction, blocking, the
-// output cap) have already applied.
+// output cap) have already applied. Once the chat stream gave the choice's finish_reason, later deltas are
+// ignored (the relay drops them already): text is never joined across a finish.
 import { LIMITS } from '../../api/openai/common.ts';
 import { SseParser } from '../egress/sse-parse.ts';
 import { isObj, own, type Json } from '../json.ts';
@@ -141,6 +142,7 @@ export class ResponsesStream {
     if (!Array.isArray(choices)) return out;
     for (const c of choices) {
       if (!isObj(c) || (own(c, 'index') ?? 0) !== 0) continue; // one choice (n is not a Responses parameter)
+      if (this.#finish !== undefined && this.#finish !== null) continue; // the choice ended: nothing joins it
       const delta = own(c, 'delta');
       if (isObj(delta)) {
         const text = own(delta, 'content');
