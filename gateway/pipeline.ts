@@ -233,6 +233,7 @@ async function settle(
   const c = await charge(model.cfg, plan, parsed.input, reservation, o);
   ctx.rec.tokensIn = c.tokensIn;
   ctx.rec.tokensOut = c.tokensOut;
+  if (c.underReportedOut !== undefined) ctx.rec.engineTokensOut = c.underReportedOut;
   ctx.rec.cost = round3(c.cost);
   ctx.rec.costUnit = model.cfg.cost.unit;
   if (deps.anomaly && ctx.key && parsed.endpoint !== 'embeddings' && (o.upstreamWorked || o.usage !== undefined))

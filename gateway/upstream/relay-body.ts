@@ -90,7 +90,7 @@ export async function relayBody(
   outcome.countedOut = e.countedOut;
   outcome.usage = readUsage(json.usage);
   outcome.finishLength = e.finishLength;
-  if (!outcome.usage) outcome.generatedText = e.generatedText;
+  outcome.generatedText = e.generatedText; // counted without usage, checked against it with (plan/charge.ts)
   countEgress(deps.metrics, r.transform, undefined);
   const verdict = e.verdict ?? (r.transform ? await reviewCompletion(r.transform) : undefined);
   if (verdict) {
