@@ -161,6 +161,36 @@ describe('chargeFor', () => {
       { basis: 'usage', tokensIn: 5, tokensOut: 26, cost: 57, overrun: false, hitCap: false, underReportedOut: 7 },
     ],
     [
+      '/v1/completions with echo: the prompt served back is allowed for (counted as input by the engine)',
+      BIG,
+      o({
+        upstreamWorked: true,
+        usage: { prompt_tokens: WORDS_COUNT, completion_tokens: 1 },
+        generatedText: WORDS,
+        promptEchoed: true,
+      }),
+      { basis: 'usage', tokensIn: WORDS_COUNT, tokensOut: 1, cost: WORDS_COUNT + 2, overrun: false, hitCap: false },
+    ],
+    [
+      'echo, and far more served than the prompt: the served count less the prompt',
+      BIG,
+      o({
+        upstreamWorked: true,
+        usage: { prompt_tokens: 10, completion_tokens: 1 },
+        generatedText: WORDS,
+        promptEchoed: true,
+      }),
+      {
+        basis: 'usage',
+        tokensIn: 10,
+        tokensOut: WORDS_COUNT - 10,
+        cost: 10 + 2 * (WORDS_COUNT - 10),
+        overrun: false,
+        hitCap: false,
+        underReportedOut: 1,
+      },
+    ],
+    [
       'under-reported and cut at the cap: the served count, no more than the cap',
       PLAN,
       o({

@@ -23,6 +23,8 @@ export interface Outcome {
   readonly finishLength: boolean;
   /** Output tokens the gateway counted while relaying (what was served); undefined when not counted. */
   readonly countedOut: number | undefined;
+  /** The served text holds the prompt too (/v1/completions with `echo`): usagePlausible allows for it. */
+  readonly promptEchoed?: boolean | undefined;
 }
 
 /** The outcome before anything happened (the relays fill it in as the request runs). */
@@ -162,9 +164,11 @@ function tokensFor(
     case 'usage': {
       const reported = o.usage!.completion_tokens;
       // the engine's count, unless implausibly low against what was served: then the larger of it and the
-      // served text counted exactly (red team 2026-12-02 F3: 1 token reported for ~1,100 served)
-      const implausible = !usagePlausible(reported, o.generatedText);
-      const out = implausible ? Math.max(reported, countText(p.encoding, o.generatedText)) : reported;
+      // served text counted exactly (red team 2026-12-02 F3: 1 token reported for ~1,100 served); an echoed
+      // prompt is served too, and counted by the engine as input
+      const echoed = o.promptEchoed === true ? o.usage!.prompt_tokens : 0;
+      const implausible = !usagePlausible(reported + echoed, o.generatedText);
+      const out = implausible ? Math.max(reported, countText(p.encoding, o.generatedText) - echoed) : reported;
       return [
         o.usage!.prompt_tokens,
         o.countedOut !== undefined ? Math.min(out, o.countedOut) : out,

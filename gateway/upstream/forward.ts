@@ -49,6 +49,7 @@ export async function forward(deps: UpstreamDeps, r: ForwardRequest, reply: Fast
   const t0 = performance.now();
   let ttfbMs: number | undefined;
   const filled = emptyOutcome();
+  filled.promptEchoed = r.endpoint === 'completions' && r.body.echo === true;
   let relayed: RelayResult = {};
   let error: unknown;
   try {
