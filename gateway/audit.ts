@@ -19,6 +19,8 @@ export interface AuditRecord {
   stream?: boolean | undefined;
   tokensIn?: number | undefined;
   tokensOut?: number | undefined;
+  /** The engine's completion_tokens when implausibly low against what was served (tokensOut is the served count). */
+  engineTokensOut?: number | undefined;
   cost?: number | undefined;
   costUnit?: string | undefined;
   reserved?: number | undefined;

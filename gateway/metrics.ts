@@ -21,6 +21,7 @@ export interface Metrics {
   readonly storeErrors: Counter<'op'>;
   readonly storeFallbacks: Counter<'control'>;
   readonly settleOverrun: Counter<'model'>;
+  readonly settleUnderReported: Counter<'model'>;
   readonly inputTokenRatio: Gauge<'model'>;
   readonly upstreamAborts: Counter<'reason'>;
   readonly upstreamRetries: Counter;
@@ -133,6 +134,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     settleOverrun: new Counter({
       name: 'tollgate_settle_overrun_total',
       help: 'Settlements whose actual cost exceeded the reservation (the actual cost is charged, and logged).',
+      labelNames: ['model'],
+      registers: r,
+    }),
+    settleUnderReported: new Counter({
+      name: 'tollgate_settle_usage_underreported_total',
+      help: "Settlements where the engine's completion_tokens was below served bytes / 8: the served text was counted and the larger charged.",
       labelNames: ['model'],
       registers: r,
     }),

@@ -134,6 +134,11 @@ export async function handleInference(
     guard && ctx.key?.tenant.cfg.logging === 'redactedPrompts'
       ? redactForLog(guard.redact(promptForLog(parsed.input.texts)).text)
       : undefined;
+  // an upstream's error text may quote the prompt: logged on the same terms (upstream/common.ts logMask)
+  const logMask =
+    guard && ctx.key?.tenant.cfg.logging === 'redactedPrompts'
+      ? (t: string): string => redactForLog(guard.redact(t).text)
+      : undefined;
   let reservation: Reservation | undefined;
   if (deps.enforcement && ctx.key) {
     ctx.rec.reserved = round3(plan.estimate);
@@ -170,6 +175,7 @@ export async function handleInference(
       body,
       credential,
       transform,
+      logMask,
       ...(encoding && parsed.stream ? { encoder: encoding.stream() } : {}),
     },
     reply,
@@ -227,6 +233,7 @@ async function settle(
   const c = await charge(model.cfg, plan, parsed.input, reservation, o);
   ctx.rec.tokensIn = c.tokensIn;
   ctx.rec.tokensOut = c.tokensOut;
+  if (c.underReportedOut !== undefined) ctx.rec.engineTokensOut = c.underReportedOut;
   ctx.rec.cost = round3(c.cost);
   ctx.rec.costUnit = model.cfg.cost.unit;
   if (deps.anomaly && ctx.key && parsed.endpoint !== 'embeddings' && (o.upstreamWorked || o.usage !== undefined))

@@ -11,6 +11,7 @@ import {
   scrubUpstreamText,
   SecretSet,
   stripUserinfo,
+  upstreamTextForLog,
 } from './scrub.ts';
 import { redisSecrets } from './server.ts';
 
@@ -199,5 +200,74 @@ describe('redisSecrets', () => {
     );
     assert.deepEqual(redisSecrets('redis://h:6379'), []);
     assert.deepEqual(redisSecrets(undefined), []);
+  });
+});
+
+// red team 2026-12-02 F4: engines quote the request back in their errors; the log kept up to 2,000 characters of it
+describe('upstreamTextForLog', () => {
+  const PII = 'Patient Jane Roe, born 1961-04-02, email jane.roe@hospital-internal.example, diagnosis: HIV positive';
+  const vllm = JSON.stringify({
+    object: 'error',
+    message: `Invalid request: ${PII}`,
+    type: 'BadRequestError',
+    param: null,
+    code: 400,
+  });
+  it('by default: length, hash, enum-like type and code; never the text', () => {
+    const r = upstreamTextForLog(vllm, set);
+    assert.deepEqual(Object.keys(r).sort(), ['bytes', 'errorCode', 'errorType', 'hash']);
+    const ctx = upstreamTextForLog(
+      JSON.stringify({ message: "This model's maximum context length is 8192 tokens. Jane Roe", code: 400 }),
+      set,
+    );
+    assert.equal(ctx.errorHint, 'context_length');
+    assert.ok(!JSON.stringify(ctx).includes('Jane'));
+    assert.equal(r.bytes, Buffer.byteLength(vllm));
+    assert.match(r.hash, /^[0-9a-f]{12}$/);
+    assert.equal(r.errorType, 'BadRequestError');
+    assert.equal(r.errorCode, 400);
+    assert.ok(!JSON.stringify(r).includes('Jane'));
+    assert.equal(upstreamTextForLog(vllm, set).hash, r.hash, 'equal texts, equal hashes');
+    assert.notEqual(upstreamTextForLog(`${vllm} `, set).hash, r.hash);
+  });
+  const fieldCases: [string, unknown, Record<string, unknown>][] = [
+    [
+      'nested error (OpenAI / llama.cpp)',
+      { error: { message: PII, type: 'invalid_request_error', code: 'context_length_exceeded' } },
+      { errorType: 'invalid_request_error', errorCode: 'context_length_exceeded' },
+    ],
+    ['TGI error_type', { error: PII, error_type: 'validation' }, { errorType: 'validation' }],
+    ['free text in type/code is dropped', { error: { type: 'Jane Roe, HIV', code: 'jane.roe@hospital.example' } }, {}],
+    ['dates and digits are not enum-like', { error: { type: '1961-04-02', code: 'a1961' } }, {}],
+    ['too long', { error: { type: 'a'.repeat(49) } }, {}],
+    ['a float or a huge number is not a code', { code: 1.5, error: { code: 1e12 } }, {}],
+    ['not JSON', 'Internal Server Error: Patient Jane Roe', {}],
+    ['a JSON array', [PII], {}],
+  ];
+  for (const [name, body, want] of fieldCases) {
+    it(name, () => {
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      const { bytes: _b, hash: _h, ...rest } = upstreamTextForLog(text, set);
+      assert.deepEqual(rest, want);
+    });
+  }
+  it('an enum-like value that is a piece of a credential is dropped', () => {
+    const letters = new SecretSet(['abcdefghijKLMNOPqrstuvWXYZ']);
+    const r = upstreamTextForLog(JSON.stringify({ error: { type: 'ghijKLMNOPq', code: 'invalid_key' } }), letters);
+    assert.equal(r.errorType, undefined);
+    assert.equal(r.errorCode, 'invalid_key');
+  });
+  it('with a masker (redactedPrompts): the text scrubbed of credentials, masked, cut', () => {
+    const mask = (t: string): string => t.replace(/jane\.roe@[a-z.-]+/g, '[email]');
+    const r = upstreamTextForLog(`${vllm} key ${CRED} ${'x'.repeat(5000)}`, set, mask, 300);
+    assert.ok(r.text?.includes('Invalid request: Patient Jane Roe'));
+    assert.ok(r.text?.includes('[email]') && !r.text.includes('jane.roe@'));
+    assert.ok(!hasWindow(r.text ?? '', CRED));
+    assert.ok((r.text ?? '').length <= 301);
+  });
+  it('linear: a 64 KiB body', () => {
+    const t0 = performance.now();
+    upstreamTextForLog(JSON.stringify({ error: { message: 'ab '.repeat(22_000) } }), set, (t) => t);
+    assert.ok(performance.now() - t0 < 500);
   });
 });

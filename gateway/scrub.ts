@@ -1,5 +1,6 @@
 // Pure helpers that decide what untrusted text may reach a log line, an audit record or a client
 // (issue #10, items 2-4). Each is linear in its input and table-tested in scrub.test.ts.
+import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 
 /** Shortest credential fragment that is treated as the credential (every 8+ character substring). */
@@ -84,6 +85,93 @@ export function scrubUpstreamText(text: string, secrets: SecretSet | undefined, 
   t = t.replace(TOKEN_RUN, (m) => (hasLetterAndDigit(m) ? REDACTED : m));
   t = t.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
   return t.length > maxChars ? `${t.slice(0, maxChars)}…` : t;
+}
+
+/** What the operator log keeps of an upstream's text (an error body, an SSE error event). */
+export interface UpstreamTextRecord {
+  /** UTF-8 length of the text. */
+  readonly bytes: number;
+  /** HMAC-SHA-256 of the text under a per-process random key, 12 hex: equal texts, equal hashes (in one process). */
+  readonly hash: string;
+  /** The error's `type` / `error_type` when enum-like (letters, `_`, `-`; at most 48; no credential window). */
+  readonly errorType?: string;
+  /** The error's `code` when an integer or enum-like. */
+  readonly errorCode?: string | number;
+  /** A known engine failure recognized in the text, as one of the gateway's own words (ERROR_HINTS). */
+  readonly errorHint?: string;
+  /** The text itself: only with a masker (tenants whose logging mode is `redactedPrompts`), scrubbed, masked, cut. */
+  readonly text?: string;
+}
+
+const HASH_KEY = randomBytes(32);
+/** Common engine failures, recognized in an error's text (first match wins); each regex is linear (no nesting). */
+const ERROR_HINTS: readonly [string, RegExp][] = [
+  ['context_length', /context length|context window|maximum context|too many (?:input )?tokens|prompt is too long/i],
+  ['max_tokens', /max_tokens|max_completion_tokens|maximum tokens/i],
+  ['model_not_found', /model[^\n]{0,80}(?:not found|does not exist|not exist|unknown)|no such model/i],
+  ['out_of_memory', /out of memory|\bOOM\b|CUDA error/i],
+  ['overloaded', /overloaded|queue (?:is )?full|too many requests|rate limit/i],
+  ['auth', /unauthori[sz]ed|invalid api key|authentication|forbidden/i],
+  ['timeout', /timed? ?out\b|deadline exceeded/i],
+  ['template', /chat template|jinja|template/i],
+  ['schema', /validation error|schema|invalid json|json_schema|grammar/i],
+];
+const ENUM_LIKE = /^[A-Za-z][A-Za-z_-]{0,47}$/;
+
+function enumLike(v: unknown, secrets: SecretSet | undefined): string | number | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 && v <= 99_999 ? v : undefined;
+  if (typeof v !== 'string' || !ENUM_LIKE.test(v)) return undefined;
+  return scrubUpstreamText(v, secrets, 48) === v ? v : undefined;
+}
+
+function errorFields(
+  text: string,
+  secrets: SecretSet | undefined,
+): { errorType?: string; errorCode?: string | number } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return {};
+  const top = v as Record<string, unknown>;
+  const err = top.error;
+  const inner = err !== null && typeof err === 'object' && !Array.isArray(err) ? (err as Record<string, unknown>) : {};
+  const out: { errorType?: string; errorCode?: string | number } = {};
+  const type = enumLike(inner.type, secrets) ?? enumLike(top.type, secrets) ?? enumLike(top.error_type, secrets);
+  if (typeof type === 'string') out.errorType = type;
+  const code = enumLike(inner.code, secrets) ?? enumLike(top.code, secrets);
+  if (code !== undefined) out.errorCode = code;
+  return out;
+}
+
+/**
+ * An upstream's text (an error body, an error dressed as 200, an SSE error event) for the operator log. Engines
+ * quote the request back in their errors (pydantic `input_value=…`, template and schema errors), so the text may
+ * hold the client's prompt: by default only its length, a keyed hash, the error's enum-like type and code and a
+ * hint naming a common engine failure recognized in it (ERROR_HINTS: the gateway's words, never the text's) are
+ * kept. With `mask` (the tenant's logging mode is `redactedPrompts`: the prompt masker) the text is kept too,
+ * scrubbed of credentials (`scrubUpstreamText`), masked and cut to `maxChars`. Linear in the text.
+ */
+export function upstreamTextForLog(
+  text: string,
+  secrets: SecretSet | undefined,
+  mask?: ((text: string) => string) | undefined,
+  maxChars = 1000,
+): UpstreamTextRecord {
+  const rec: { -readonly [K in keyof UpstreamTextRecord]: UpstreamTextRecord[K] } = {
+    bytes: Buffer.byteLength(text, 'utf8'),
+    hash: createHmac('sha256', HASH_KEY).update(text).digest('hex').slice(0, 12),
+    ...errorFields(text, secrets),
+  };
+  const hint = ERROR_HINTS.find(([, re]) => re.test(text));
+  if (hint) rec.errorHint = hint[0];
+  if (mask) {
+    const masked = mask(scrubUpstreamText(text, secrets, maxChars));
+    rec.text = masked.length > maxChars ? `${masked.slice(0, maxChars)}…` : masked;
+  }
+  return rec;
 }
 
 /**

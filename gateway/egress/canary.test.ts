@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OutputTransform } from '../transform.ts';
-import { CanarySet, CanaryStream, CanaryTransform, CREDENTIAL_MARKER, withCanaries } from './canary.ts';
+import {
+  CanarySet,
+  CanaryStream,
+  CanaryTransform,
+  CREDENTIAL_MARKER,
+  MAX_HELD_INVISIBLE,
+  withCanaries,
+} from './canary.ts';
 
 const KEY = 'up-Zx81QwErTy99AbCdEfGh12345678';
 const REDIS = 'redis-pass-0n3Tw0';
@@ -104,5 +111,68 @@ describe('credential canaries', () => {
     assert.ok(!seen.join('').includes(KEY.slice(3, 11)), 'the tenant transform never sees the credential');
     assert.equal(withCanaries(new CanarySet([]), undefined), undefined);
     assert.equal(withCanaries(new CanarySet([]), inner), inner);
+  });
+
+  // red team 2026-12-02 F5: one invisible character inside the credential split the literal match
+  describe('on the folded view (invisible and look-alike characters do not split a match)', () => {
+    const ins = (k: string, ch: string, at = 10): string => k.slice(0, at) + ch + k.slice(at);
+    const cases: [string, string][] = [
+      ['ZWSP U+200B', ins(KEY, '\u200b')],
+      ['ZWNJ U+200C', ins(KEY, '\u200c')],
+      ['word joiner U+2060', ins(KEY, '\u2060')],
+      ['soft hyphen U+00AD', ins(KEY, '\u00ad')],
+      ['BOM U+FEFF', ins(KEY, '\ufeff')],
+      ['one per character', [...KEY].join('\u200b')],
+      ['combining mark', ins(KEY, '\u0301')],
+      ['Cyrillic look-alike', KEY.replace('w', '\u051d').replace('E', '\u0415')],
+      ['full-width', KEY.replace('Zx81', '\uff3a\uff58\uff18\uff11')],
+      ['upper-cased', KEY.toUpperCase()],
+      ['invisible right after the start', ins(KEY, '\u200b', 1)],
+    ];
+    for (const [name, hidden] of cases) {
+      it(name, () => {
+        for (const size of [1, 2, 3, 7, 1000]) {
+          const r = streamed(`a ${hidden} b`, size);
+          assert.equal(r.out, `a ${CREDENTIAL_MARKER} b`, `delta size ${size}`);
+          assert.equal(r.hits, 1);
+        }
+      });
+    }
+    it('cut at the end with an invisible character inside: still the credential', () => {
+      for (const size of [1, 4, 1000])
+        assert.equal(streamed(`key ${ins(KEY, '\u00ad', 4).slice(0, 12)}`, size).out, `key ${CREDENTIAL_MARKER}`);
+    });
+    it('text with invisible characters and surrogate pairs outside a credential is untouched', () => {
+      const text = 'caf\u00e9 \u{1F469}\u200d\u{1F4BB} up\u200b-x \u00adsoft e\u0301 \u{1F600}!';
+      for (const size of [1, 2, 3, 1000]) assert.equal(streamed(text, size).out, text, `delta size ${size}`);
+    });
+    it('a run of invisible characters inside a partial match: holdback bounded, the credential still found', () => {
+      const pad = '\u200b'.repeat(20_000);
+      const text = `x ${KEY.slice(0, 12)}${pad}${KEY.slice(12)} y ${KEY.slice(0, 5)}${pad}z`;
+      for (const size of [1, 64, 100_000]) {
+        const t0 = performance.now();
+        const s = new CanaryStream(set);
+        let out = '';
+        let maxHeld = 0;
+        for (let i = 0; i < text.length; i += size) {
+          out += s.push(text.slice(i, i + size));
+          maxHeld = Math.max(maxHeld, s.held);
+        }
+        out += s.end();
+        assert.equal(out.split(CREDENTIAL_MARKER).length, 2, `delta size ${size}`);
+        assert.ok(out.startsWith(`x ${CREDENTIAL_MARKER} y ${KEY.slice(0, 5)}`));
+        assert.ok(out.endsWith('z'));
+        if (size < text.length) assert.ok(maxHeld <= KEY.length + MAX_HELD_INVISIBLE + size, `held ${maxHeld}`);
+        assert.ok(performance.now() - t0 < 2000);
+      }
+    });
+    it('is linear on invisible-heavy near misses', () => {
+      const text = [...'up-Zx81QwErTy99AbCdEfGh1234567X'].join('\u200b').repeat(5_000);
+      const t0 = performance.now();
+      const r = streamed(text, 3);
+      assert.equal(r.hits, 0);
+      assert.equal(r.out, text);
+      assert.ok(performance.now() - t0 < 5000);
+    });
   });
 });

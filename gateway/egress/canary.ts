@@ -1,15 +1,37 @@
 // The gateway's own credentials (upstream API keys from --upstream-credentials-dir / the config, the Redis
 // password) treated as canaries in model output: a model that emits one — whole or split across streamed deltas,
-// in any output field — gets it redacted, and the caller counts it. Literal match (a KMP automaton per
-// credential: each output character is looked at once per credential, linear in the response), holding back per
-// channel only the longest partial match at the end of the text (never more than the longest credential - 1). A text
-// that ENDS inside a credential (cut by max_tokens or the output cap) has that trailing part redacted when it is
-// MIN_CANARY_LENGTH characters or more.
+// in any output field — gets it redacted, and the caller counts it. Matched on the detection view the tenant
+// guardrails use (guardrails/text.ts foldCodePoint: zero-width, soft hyphen and other invisible characters
+// dropped, NFKC, Cyrillic/Greek look-alikes folded) and case-insensitively (as tenant canaries are), so one
+// invisible or look-alike character does not split a match; the redaction covers the original span. A KMP
+// automaton per credential over the view: each view character is looked at once per credential, linear in the
+// response. Per channel only the original text of the longest partial match at the end is held back: at most the
+// longest credential's view length in code points, plus MAX_HELD_INVISIBLE invisible characters inside it
+// (further invisible characters inside a partial match are dropped from the output, so a run of them cannot make
+// the holdback grow). A text that ENDS inside a credential (cut by max_tokens or the output cap) has that
+// trailing part redacted when it is MIN_CANARY_LENGTH characters (of the view) or more.
+import { foldCodePoint, isHighSurrogate } from '../../guardrails/text.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 
 export const CREDENTIAL_MARKER = '[REDACTED:gateway-credential]';
 /** Shorter strings are not treated as canaries (they would match ordinary text). */
 export const MIN_CANARY_LENGTH = 8;
+/** Invisible characters kept inside a held partial match; more are dropped (they show nothing). */
+export const MAX_HELD_INVISIBLE = 64;
+
+/** The matching view of one code point: the guardrails' fold, ASCII letters lower-cased. */
+function viewOf(cp: number): string {
+  if (cp < 0x80) return cp >= 0x41 && cp <= 0x5a ? String.fromCharCode(cp + 32) : String.fromCharCode(cp);
+  const f = foldCodePoint(cp);
+  return f.length === 0 ? f : f.toLowerCase();
+}
+
+/** The matching view of a whole string. */
+export function canaryView(text: string): string {
+  let out = '';
+  for (const ch of text) out += viewOf(ch.codePointAt(0) as number);
+  return out;
+}
 
 interface Pattern {
   readonly text: string;
@@ -31,15 +53,20 @@ function compile(text: string): Pattern {
 /** The credentials, compiled once (share one instance across requests). */
 export class CanarySet {
   readonly patterns: readonly Pattern[];
+  /** The longest pattern (view characters). */
+  readonly maxLength: number;
   constructor(credentials: Iterable<string>) {
     const seen = new Set<string>();
     const list: Pattern[] = [];
     for (const c of credentials) {
-      if (typeof c !== 'string' || c.length < MIN_CANARY_LENGTH || seen.has(c)) continue;
-      seen.add(c);
-      list.push(compile(c));
+      if (typeof c !== 'string') continue;
+      const v = canaryView(c);
+      if (v.length < MIN_CANARY_LENGTH || seen.has(v)) continue;
+      seen.add(v);
+      list.push(compile(v));
     }
     this.patterns = list;
+    this.maxLength = list.reduce((m, p) => Math.max(m, p.text.length), 0);
   }
   get size(): number {
     return this.patterns.length;
@@ -50,49 +77,45 @@ export class CanarySet {
 export class CanaryStream {
   readonly #set: CanarySet;
   readonly #state: Int32Array;
-  /** Unreleased text, and redaction ranges inside it (relative to #buf, merged, ascending). */
+  /** Unreleased original text, and redaction ranges inside it (relative to #buf, merged, ascending). */
   #buf = '';
   #ranges: [number, number][] = [];
+  /** Absolute original offset of #buf[0]. */
+  #base = 0;
+  /** Original start (absolute) of the last maxLength view characters, by view index modulo maxLength. */
+  readonly #ring: Float64Array;
+  /** View characters seen so far. */
+  #views = 0;
+  /** Absolute offsets of the invisible characters in #buf (ascending, from #invHead on). */
+  #invisible: number[] = [];
+  #invHead = 0;
+  /** A high surrogate that ended the last push (its pair comes with the next one). */
+  #pendingHigh = '';
   hits = 0;
+  /** Invisible characters dropped inside a partial match (beyond MAX_HELD_INVISIBLE). */
+  dropped = 0;
 
   constructor(set: CanarySet) {
     this.#set = set;
     this.#state = new Int32Array(set.patterns.length);
+    this.#ring = new Float64Array(Math.max(1, set.maxLength));
   }
 
   push(text: string): string {
     if (this.#set.size === 0) return text;
-    const start = this.#buf.length;
-    this.#buf += text;
-    const buf = this.#buf;
-    const pats = this.#set.patterns;
-    for (let i = start; i < buf.length; i++) {
-      const c = buf.charCodeAt(i);
-      for (let p = 0; p < pats.length; p++) {
-        const pat = pats[p] as Pattern;
-        let k = this.#state[p] as number;
-        while (k > 0 && c !== pat.text.charCodeAt(k)) k = pat.fail[k - 1] as number;
-        if (c === pat.text.charCodeAt(k)) k++;
-        if (k === pat.text.length) {
-          this.#mark(i + 1 - k, i + 1);
-          this.hits++;
-          k = pat.fail[k - 1] as number;
-        }
-        this.#state[p] = k;
-      }
-    }
-    let partial = 0;
-    for (let p = 0; p < pats.length; p++) partial = Math.max(partial, this.#state[p] as number);
-    return this.#release(buf.length - partial);
+    this.#scan(this.#pendingHigh + text, false);
+    const k = this.#partial();
+    return this.#release(k > 0 ? this.#startOf(k) - this.#base : this.#buf.length);
   }
 
   end(): string {
+    if (this.#set.size === 0) return '';
+    if (this.#pendingHigh !== '') this.#scan(this.#pendingHigh, true);
     // the text ends inside a credential (a response cut by max_tokens or the output cap): a trailing prefix of
-    // MIN_CANARY_LENGTH or more characters counts as the credential (at most MIN_CANARY_LENGTH - 1 characters leave)
-    let partial = 0;
-    for (let p = 0; p < this.#set.patterns.length; p++) partial = Math.max(partial, this.#state[p] as number);
+    // MIN_CANARY_LENGTH or more view characters counts as the credential (at most MIN_CANARY_LENGTH - 1 leave)
+    const partial = this.#partial();
     if (partial >= MIN_CANARY_LENGTH) {
-      this.#mark(this.#buf.length - partial, this.#buf.length);
+      this.#mark(this.#startOf(partial) - this.#base, this.#buf.length);
       this.hits++;
     }
     const out = this.#release(this.#buf.length);
@@ -102,13 +125,94 @@ export class CanaryStream {
 
   /** Characters held back. */
   get held(): number {
-    return this.#buf.length;
+    return this.#buf.length + this.#pendingHigh.length;
   }
 
-  #mark(a: number, b: number): void {
-    const last = this.#ranges[this.#ranges.length - 1];
-    if (last && a < last[1]) last[1] = Math.max(last[1], b);
-    else this.#ranges.push([a, b]);
+  #partial(): number {
+    let k = 0;
+    for (let p = 0; p < this.#state.length; p++) k = Math.max(k, this.#state[p] as number);
+    return k;
+  }
+
+  /** Absolute original start of the view character `k` back from the last one (k >= 1). */
+  #startOf(k: number): number {
+    const ring = this.#ring;
+    return ring[(this.#views - k) % ring.length] as number;
+  }
+
+  /** Feeds `text` (appended to #buf, less dropped invisible characters) through every automaton. */
+  #scan(text: string, final: boolean): void {
+    this.#pendingHigh = '';
+    const pats = this.#set.patterns;
+    const ring = this.#ring;
+    let seg = 0; // start of the part of `text` not yet appended to #buf
+    let i = 0;
+    while (i < text.length) {
+      const unit = text.charCodeAt(i);
+      if (!final && i === text.length - 1 && isHighSurrogate(unit)) {
+        this.#pendingHigh = text.slice(i);
+        break;
+      }
+      const cp = text.codePointAt(i) as number;
+      const w = cp > 0xffff ? 2 : 1;
+      const at = this.#base + this.#buf.length + (i - seg); // absolute original offset of this character
+      const v = viewOf(cp);
+      if (v.length === 0) {
+        const k = this.#partial();
+        if (k > 0 && this.#invisibleSince(this.#startOf(k)) >= MAX_HELD_INVISIBLE) {
+          // inside a partial match and already MAX_HELD_INVISIBLE of them held: drop this one
+          this.#buf += text.slice(seg, i);
+          seg = i + w;
+          this.dropped++;
+        } else this.#invisible.push(at);
+        i += w;
+        continue;
+      }
+      for (let j = 0; j < v.length; j++) {
+        const c = v.charCodeAt(j);
+        ring[this.#views % ring.length] = at;
+        this.#views++;
+        for (let p = 0; p < pats.length; p++) {
+          const pat = pats[p] as Pattern;
+          let k = this.#state[p] as number;
+          while (k > 0 && c !== pat.text.charCodeAt(k)) k = pat.fail[k - 1] as number;
+          if (c === pat.text.charCodeAt(k)) k++;
+          if (k === pat.text.length) {
+            this.#mark(this.#startOf(k) - this.#base, at + w - this.#base);
+            this.hits++;
+            k = pat.fail[k - 1] as number;
+          }
+          this.#state[p] = k;
+        }
+      }
+      i += w;
+    }
+    this.#buf += text.slice(seg, this.#pendingHigh === '' ? text.length : text.length - 1);
+  }
+
+  /** Invisible characters held at absolute offset `from` or later. */
+  #invisibleSince(from: number): number {
+    const a = this.#invisible;
+    let lo = this.#invHead;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((a[mid] as number) < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return a.length - lo;
+  }
+
+  #mark(a0: number, b0: number): void {
+    let a = a0;
+    let b = b0;
+    // a longer credential can end later and start earlier than the last range: merge every overlapped one
+    for (let last = this.#ranges.at(-1); last && a < last[1]; last = this.#ranges.at(-1)) {
+      a = Math.min(a, last[0]);
+      b = Math.max(b, last[1]);
+      this.#ranges.pop();
+    }
+    this.#ranges.push([a, b]);
   }
 
   #release(cut0: number): string {
@@ -126,6 +230,14 @@ export class CanaryStream {
     out += this.#buf.slice(at, cut);
     this.#buf = this.#buf.slice(cut);
     this.#ranges = keep;
+    this.#base += cut;
+    // forget the invisible characters released
+    const inv = this.#invisible;
+    while (this.#invHead < inv.length && (inv[this.#invHead] as number) < this.#base) this.#invHead++;
+    if (this.#invHead > 1024 && this.#invHead * 2 > inv.length) {
+      this.#invisible = inv.slice(this.#invHead);
+      this.#invHead = 0;
+    }
     return out;
   }
 }

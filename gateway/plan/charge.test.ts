@@ -1,7 +1,16 @@
 // Table tests of settlement: which charge applies to what happened upstream; an overrun is charged and flagged.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chargeBasis, chargeFor, emptyOutcome, needsInputCount, type ChargePlan, type Outcome } from './charge.ts';
+import {
+  chargeBasis,
+  chargeFor,
+  emptyOutcome,
+  needsInputCount,
+  usagePlausible,
+  type ChargePlan,
+  type Outcome,
+} from './charge.ts';
+import { countText } from '../tokens.ts';
 import type { ModelCost } from './cost.ts';
 import { encodingFor } from '../encodings.ts';
 
@@ -29,13 +38,26 @@ const PLAN: ChargePlan = {
 };
 const NONE: Outcome = emptyOutcome();
 const o = (over: Partial<Outcome>): Outcome => ({ ...NONE, ...over });
+// red team 2026-12-02 F3: an engine serving 400 words reported completion_tokens 1 and was charged 1
+const WORDS = Array.from({ length: 400 }, (_, i) => `word${i} `).join('');
+const WORDS_COUNT = countText(PLAN.encoding, WORDS);
+const ZH = '你好世界，今天天气很好。我们去公园散步吧。'; // 26 tokens in cl100k_base, 63 bytes
+const BIG: ChargePlan = { ...PLAN, maxOut: 4000, n: 1, estimate: 1e6, rawTokens: 5000 };
 
 describe('chargeFor', () => {
   const cases: [
     string,
     ChargePlan,
     Outcome,
-    { basis: string; tokensIn: number; tokensOut: number; cost: number; overrun: boolean; hitCap: boolean },
+    {
+      basis: string;
+      tokensIn: number;
+      tokensOut: number;
+      cost: number;
+      overrun: boolean;
+      hitCap: boolean;
+      underReportedOut?: number;
+    },
   ][] = [
     [
       "the engine's usage",
@@ -93,6 +115,93 @@ describe('chargeFor', () => {
       { basis: 'usage', tokensIn: 100, tokensOut: 5, cost: 110, overrun: false, hitCap: true },
     ],
     [
+      'usage far below what was served (stream or whole): the served text counted, the engine figure flagged',
+      BIG,
+      o({ upstreamWorked: true, usage: { prompt_tokens: 5, completion_tokens: 1 }, generatedText: WORDS }),
+      {
+        basis: 'usage',
+        tokensIn: 5,
+        tokensOut: WORDS_COUNT,
+        cost: 5 + 2 * WORDS_COUNT,
+        overrun: false,
+        hitCap: false,
+        underReportedOut: 1,
+      },
+    ],
+    [
+      'usage plausible for what was served: the engine figure, no tokenizing',
+      BIG,
+      o({ upstreamWorked: true, usage: { prompt_tokens: 5, completion_tokens: 3 }, generatedText: 'Hello world' }),
+      { basis: 'usage', tokensIn: 5, tokensOut: 3, cost: 11, overrun: false, hitCap: false },
+    ],
+    [
+      'usage low but at served bytes / 8: the engine figure',
+      BIG,
+      o({ upstreamWorked: true, usage: { prompt_tokens: 5, completion_tokens: 10 }, generatedText: 'y'.repeat(80) }),
+      { basis: 'usage', tokensIn: 5, tokensOut: 10, cost: 25, overrun: false, hitCap: false },
+    ],
+    [
+      'one byte more: counted, the larger charged',
+      BIG,
+      o({ upstreamWorked: true, usage: { prompt_tokens: 5, completion_tokens: 10 }, generatedText: 'y'.repeat(81) }),
+      {
+        basis: 'usage',
+        tokensIn: 5,
+        tokensOut: Math.max(10, countText(PLAN.encoding, 'y'.repeat(81))),
+        cost: 5 + 2 * Math.max(10, countText(PLAN.encoding, 'y'.repeat(81))),
+        overrun: false,
+        hitCap: false,
+        underReportedOut: 10,
+      },
+    ],
+    [
+      'multi-byte text: bytes, not characters (63 bytes, 21 characters, usage 7)',
+      BIG,
+      o({ upstreamWorked: true, usage: { prompt_tokens: 5, completion_tokens: 7 }, generatedText: ZH }),
+      { basis: 'usage', tokensIn: 5, tokensOut: 26, cost: 57, overrun: false, hitCap: false, underReportedOut: 7 },
+    ],
+    [
+      '/v1/completions with echo: the prompt served back is allowed for (counted as input by the engine)',
+      BIG,
+      o({
+        upstreamWorked: true,
+        usage: { prompt_tokens: WORDS_COUNT, completion_tokens: 1 },
+        generatedText: WORDS,
+        promptEchoed: true,
+      }),
+      { basis: 'usage', tokensIn: WORDS_COUNT, tokensOut: 1, cost: WORDS_COUNT + 2, overrun: false, hitCap: false },
+    ],
+    [
+      'echo, and far more served than the prompt: the served count less the prompt',
+      BIG,
+      o({
+        upstreamWorked: true,
+        usage: { prompt_tokens: 10, completion_tokens: 1 },
+        generatedText: WORDS,
+        promptEchoed: true,
+      }),
+      {
+        basis: 'usage',
+        tokensIn: 10,
+        tokensOut: WORDS_COUNT - 10,
+        cost: 10 + 2 * (WORDS_COUNT - 10),
+        overrun: false,
+        hitCap: false,
+        underReportedOut: 1,
+      },
+    ],
+    [
+      'under-reported and cut at the cap: the served count, no more than the cap',
+      PLAN,
+      o({
+        upstreamWorked: true,
+        usage: { prompt_tokens: 100, completion_tokens: 1 },
+        generatedText: WORDS,
+        countedOut: 100,
+      }),
+      { basis: 'usage', tokensIn: 100, tokensOut: 100, cost: 300, overrun: false, hitCap: true, underReportedOut: 1 },
+    ],
+    [
       'refused or unreachable before any work: nothing',
       PLAN,
       NONE,
@@ -110,6 +219,7 @@ describe('chargeFor', () => {
           cost: c.cost,
           overrun: c.overrun,
           hitCap: c.hitCap,
+          ...(c.underReportedOut !== undefined ? { underReportedOut: c.underReportedOut } : {}),
         },
         want,
       );
@@ -157,4 +267,18 @@ describe('needsInputCount: only a served charge on a bounded (not counted) input
   });
   it('chargeBasis: usage wins over everything', () =>
     assert.equal(chargeBasis(o({ usage: { prompt_tokens: 0, completion_tokens: 0 }, abort: 'client' })), 'usage'));
+});
+
+describe('usagePlausible: completion_tokens >= served UTF-8 bytes / 8', () => {
+  const cases: [string, number, string, boolean][] = [
+    ['empty', 0, '', true],
+    ['nothing reported for text', 0, 'a', false],
+    ['80 ASCII bytes, 10 tokens', 10, 'a'.repeat(80), true],
+    ['81 ASCII bytes, 10 tokens', 10, 'a'.repeat(81), false],
+    ['63 bytes of Chinese (21 characters), 8 tokens', 8, ZH, true],
+    ['63 bytes of Chinese (21 characters), 7 tokens', 7, ZH, false],
+    ['an emoji is 4 bytes', 1, '\u{1F600}\u{1F600}', true],
+    ['three emoji', 1, '\u{1F600}'.repeat(3), false],
+  ];
+  for (const [name, tokens, text, want] of cases) it(name, () => assert.equal(usagePlausible(tokens, text), want));
 });

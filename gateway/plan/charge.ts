@@ -9,7 +9,10 @@ import type { RequestPlan } from './plan.ts';
 /** What the upstream stage reports back. */
 export interface Outcome {
   readonly usage: Usage | undefined;
-  /** Output produced before a cut (streams), when no usage arrived. */
+  /**
+   * The output text the gateway served (every generated text field, all choices): counted when no usage arrived,
+   * and checked against the engine's completion_tokens when it did (usagePlausible).
+   */
   readonly generatedText: string;
   /** The upstream was reached and did work (false: connect failure, refused before any output). */
   readonly upstreamWorked: boolean;
@@ -20,6 +23,8 @@ export interface Outcome {
   readonly finishLength: boolean;
   /** Output tokens the gateway counted while relaying (what was served); undefined when not counted. */
   readonly countedOut: number | undefined;
+  /** The served text holds the prompt too (/v1/completions with `echo`): usagePlausible allows for it. */
+  readonly promptEchoed?: boolean | undefined;
 }
 
 /** The outcome before anything happened (the relays fill it in as the request runs). */
@@ -68,7 +73,7 @@ export function chargePlanOf(plan: RequestPlan, cost: ModelCost, encoding: Encod
 }
 
 /**
- * usage: the engine's report; reservation: cut while working with nothing to count (charged in full);
+ * usage: the engine's report (checked against what was served, usagePlausible); reservation: cut while working with nothing to count (charged in full);
  * served: no report, count what was served; nothing: refused or unreachable before any work.
  */
 export type ChargeBasis = 'usage' | 'reservation' | 'served' | 'nothing';
@@ -88,6 +93,29 @@ export interface Charge {
   readonly overrun: boolean;
   /** The output stopped at the effective max_tokens (anomaly detection's capHit). */
   readonly hitCap: boolean;
+  /**
+   * The engine's completion_tokens when it was implausibly low against what was served (usagePlausible) and the
+   * served text, counted exactly, was charged instead (the larger of the two); undefined otherwise.
+   */
+  readonly underReportedOut?: number | undefined;
+}
+
+/**
+ * No tokenizer's token is this many UTF-8 bytes on average over a whole answer: an engine reporting fewer output
+ * tokens than served bytes / MAX_BYTES_PER_TOKEN under-reports (a bug, or a compromised engine draining GPU time
+ * without budget), and the served text is counted.
+ */
+export const MAX_BYTES_PER_TOKEN = 8;
+
+/**
+ * The engine's output count is plausible for the text served: completion_tokens >= bytes / MAX_BYTES_PER_TOKEN.
+ * Cheap (no tokenizing): most answers are decided on the text's length, the rest with one byte count.
+ */
+export function usagePlausible(completionTokens: number, served: string): boolean {
+  const floor = completionTokens * MAX_BYTES_PER_TOKEN;
+  if (served.length * 3 <= floor) return true; // a UTF-16 code unit is at most 3 UTF-8 bytes
+  if (served.length > floor) return false; // at least one byte per code unit
+  return Buffer.byteLength(served, 'utf8') <= floor;
 }
 
 export function chargeBasis(o: Outcome): ChargeBasis {
@@ -105,7 +133,7 @@ export function needsInputCount(p: ChargePlan, o: Outcome): boolean {
 /** `countedInput`: the exact input count when needsInputCount said so. */
 export function chargeFor(p: ChargePlan, o: Outcome, countedInput?: number): Charge {
   const basis = chargeBasis(o);
-  const [tokensIn, tokensOut] = tokensFor(basis, p, o, countedInput);
+  const [tokensIn, tokensOut, underReportedOut] = tokensFor(basis, p, o, countedInput);
   const worked = o.upstreamWorked || o.abort !== undefined;
   const actual =
     p.cost.unit === 'tokens'
@@ -122,16 +150,31 @@ export function chargeFor(p: ChargePlan, o: Outcome, countedInput?: number): Cha
     cost: actual,
     overrun: p.budgeted && actual > p.estimate + 1e-9,
     hitCap,
+    ...(underReportedOut !== undefined ? { underReportedOut } : {}),
   };
 }
 
-function tokensFor(basis: ChargeBasis, p: ChargePlan, o: Outcome, countedInput: number | undefined): [number, number] {
+function tokensFor(
+  basis: ChargeBasis,
+  p: ChargePlan,
+  o: Outcome,
+  countedInput: number | undefined,
+): [number, number, (number | undefined)?] {
   switch (basis) {
-    case 'usage':
+    case 'usage': {
+      const reported = o.usage!.completion_tokens;
+      // the engine's count, unless implausibly low against what was served: then the larger of it and the
+      // served text counted exactly (red team 2026-12-02 F3: 1 token reported for ~1,100 served); an echoed
+      // prompt is served too, and counted by the engine as input
+      const echoed = o.promptEchoed === true ? o.usage!.prompt_tokens : 0;
+      const implausible = !usagePlausible(reported + echoed, o.generatedText);
+      const out = implausible ? Math.max(reported, countText(p.encoding, o.generatedText) - echoed) : reported;
       return [
         o.usage!.prompt_tokens,
-        o.countedOut !== undefined ? Math.min(o.usage!.completion_tokens, o.countedOut) : o.usage!.completion_tokens,
+        o.countedOut !== undefined ? Math.min(out, o.countedOut) : out,
+        implausible ? reported : undefined,
       ];
+    }
     case 'reservation':
       // Cut while the engine was working, with nothing to count: the work done is unknown, so the
       // reservation is charged in full — budgets never overspend.

@@ -62,6 +62,14 @@ export function applyCharge(
       engineInput: c.tokensIn,
       nonText: from.nonText,
     });
+  if (c.underReportedOut !== undefined) {
+    // the engine reported fewer output tokens than it served (plan/charge.ts usagePlausible): charged the count
+    deps.metrics.settleUnderReported.inc({ model: name });
+    deps.log.warn(
+      { reqId, model: name, engineTokensOut: c.underReportedOut, tokensOut: c.tokensOut },
+      "engine's completion_tokens implausibly low against the served output; charged the served count",
+    );
+  }
   const res = reservation;
   if (!res) return;
   if (c.overrun) {

@@ -33,6 +33,11 @@ export interface ForwardRequest {
   readonly body: Record<string, unknown>;
   readonly credential: string | undefined;
   readonly transform: OutputTransform | undefined;
+  /**
+   * The tenant's masker for upstream text in the operator log (logging mode `redactedPrompts`); undefined: an
+   * upstream's error text is logged as length, hash and enum-like type/code only (scrub.ts upstreamTextForLog).
+   */
+  readonly logMask?: ((text: string) => string) | undefined;
   /** Re-encodes the streamed answer for a client of another API (/v1/responses); undefined: as it comes. */
   readonly encoder?: StreamEncoder | undefined;
 }

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { GatewayError } from '../errors.ts';
 import type { Outcome } from '../plan/charge.ts';
 import { round3 } from '../plan/cost.ts';
-import { scrubUpstreamText } from '../scrub.ts';
+import { upstreamTextForLog } from '../scrub.ts';
 import { emptyOutcome } from '../plan/charge.ts';
 import { Cut, failure, type ForwardRequest, type RelayResult, type UpstreamDeps } from './common.ts';
 import { upstreamStatusToError } from './errors.ts';
@@ -49,6 +49,7 @@ export async function forward(deps: UpstreamDeps, r: ForwardRequest, reply: Fast
   const t0 = performance.now();
   let ttfbMs: number | undefined;
   const filled = emptyOutcome();
+  filled.promptEchoed = r.endpoint === 'completions' && r.body.echo === true;
   let relayed: RelayResult = {};
   let error: unknown;
   try {
@@ -67,8 +68,7 @@ export async function forward(deps: UpstreamDeps, r: ForwardRequest, reply: Fast
     const ttfb = performance.now() - t0;
     ttfbMs = round3(ttfb);
     deps.metrics.timeToFirstByte.observe({ model: m }, ttfb / 1000);
-    if (res.statusCode < 200 || res.statusCode >= 300)
-      throw await statusError(deps, r.reqId, m, res.statusCode, res.body);
+    if (res.statusCode < 200 || res.statusCode >= 300) throw await statusError(deps, r, res.statusCode, res.body);
     const ctype = String(res.headers['content-type'] ?? '');
     relayed =
       r.stream && ctype.includes('text/event-stream')
@@ -98,17 +98,21 @@ export async function forward(deps: UpstreamDeps, r: ForwardRequest, reply: Fast
 
 const MAX_UPSTREAM_ERROR_BYTES = 64 * 1024;
 
-/** An error status: the upstream's words go to the log (scrubbed), the client gets the catalog entry. */
+/** An error status: what the upstream said goes to the log (upstreamTextForLog), the client gets the catalog entry. */
 async function statusError(
   deps: UpstreamDeps,
-  reqId: string,
-  model: string,
+  r: ForwardRequest,
   status: number,
   body: AsyncIterable<Uint8Array>,
 ): Promise<GatewayError> {
   const text = await readBounded(body, MAX_UPSTREAM_ERROR_BYTES);
   deps.log.warn(
-    { reqId, model, upstreamStatus: status, upstreamBody: scrubUpstreamText(text, deps.secrets) },
+    {
+      reqId: r.reqId,
+      model: r.model.cfg.servedName,
+      upstreamStatus: status,
+      upstreamBody: upstreamTextForLog(text, deps.secrets, r.logMask),
+    },
     'upstream returned an error status',
   );
   return upstreamStatusToError(status);

@@ -1,7 +1,7 @@
 // A non-streamed answer: read it whole (bounded), refuse errors dressed as 200, apply the output cap and the
 // output transforms, and return the bytes to send.
 import { GatewayError } from '../errors.ts';
-import { scrubUpstreamText } from '../scrub.ts';
+import { upstreamTextForLog } from '../scrub.ts';
 import { reviewCompletion } from '../transform.ts';
 import type { Outcome } from '../plan/charge.ts';
 import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult, type UpstreamDeps } from './common.ts';
@@ -53,7 +53,11 @@ function parseObject(deps: UpstreamDeps, r: ForwardRequest, buf: Buffer): Record
       {
         reqId: r.reqId,
         model: r.model.cfg.servedName,
-        upstreamBody: scrubUpstreamText(buf.toString('utf8', 0, Math.min(buf.length, MAX_LOGGED_BYTES)), deps.secrets),
+        upstreamBody: upstreamTextForLog(
+          buf.toString('utf8', 0, Math.min(buf.length, MAX_LOGGED_BYTES)),
+          deps.secrets,
+          r.logMask,
+        ),
       },
       'upstream returned an error object with status 200',
     );
@@ -86,7 +90,7 @@ export async function relayBody(
   outcome.countedOut = e.countedOut;
   outcome.usage = readUsage(json.usage);
   outcome.finishLength = e.finishLength;
-  if (!outcome.usage) outcome.generatedText = e.generatedText;
+  outcome.generatedText = e.generatedText; // counted without usage, checked against it with (plan/charge.ts)
   countEgress(deps.metrics, r.transform, undefined);
   const verdict = e.verdict ?? (r.transform ? await reviewCompletion(r.transform) : undefined);
   if (verdict) {

@@ -3,7 +3,7 @@
 // reported in-band (an error event, then [DONE]) and never retried.
 import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
-import { scrubUpstreamText } from '../scrub.ts';
+import { upstreamTextForLog } from '../scrub.ts';
 import type { Outcome } from '../plan/charge.ts';
 import { failure, type Cut, type ForwardRequest, type Mutable, type RelayResult, type UpstreamDeps } from './common.ts';
 import { ReviewGate } from './review.ts';
@@ -84,7 +84,7 @@ export async function relayStream(
         {
           reqId: r.reqId,
           model: r.model.cfg.servedName,
-          upstreamEvent: scrubUpstreamText(relay.upstreamError, deps.secrets),
+          upstreamEvent: upstreamTextForLog(relay.upstreamError, deps.secrets, r.logMask),
         },
         'upstream sent an error event mid-stream',
       );
