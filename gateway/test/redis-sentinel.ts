@@ -14,6 +14,11 @@ export interface RedisSentinel {
   master(): Promise<RedisServer>;
   /** SIGKILL the master and wait until the sentinels promoted the replica and it accepts writes. */
   failover(): Promise<{ killed: RedisServer; promoted: RedisServer; ms: number }>;
+  /**
+   * Waits (up to `timeoutMs`) until the replica has acknowledged every write the master took so far: a write of
+   * its own, then WAIT on the same connection (the replication stream is ordered). Returns the acknowledgements.
+   */
+  replicated(timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -98,6 +103,17 @@ export async function startRedisSentinel(opts: { masterName?: string } = {}): Pr
           100,
         );
         return { killed, promoted: promoted!, ms: Date.now() - f0 };
+      },
+      replicated: async (timeoutMs = 10_000) => {
+        const m = await currentMaster();
+        const c = new Redis({ port: m.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+        try {
+          await c.connect();
+          await c.set('tollgate-test:replication-barrier', String(Date.now()));
+          return Number(await c.call('WAIT', '1', String(timeoutMs)));
+        } finally {
+          c.disconnect();
+        }
       },
       stop: async () => {
         await Promise.all(started.map((s) => s.stop()));
