@@ -3,10 +3,10 @@
 // (red team 2026-12-02, F5: `up-7f3Kq9Z\u200bxW2mB8vN4cR6tY1uP5sL0dHgJ` reached the client).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startGateway, type RunningGateway } from '../server.ts';
-import { config, model, newKey, tenant } from '../test/fixtures.ts';
-import { captureLogger } from '../test/harness.ts';
-import { startHostileUpstream, type HostileUpstream } from '../test/hostile-upstream.ts';
+import type { RunningGateway } from '../server.ts';
+import { newKey, tenant } from '../test/fixtures.ts';
+import type { HostileUpstream } from '../test/hostile-upstream.ts';
+import { closeHostileGateway, startHostileGateway } from '../test/hostile-gateway.ts';
 import { CREDENTIAL_MARKER } from './canary.ts';
 
 const UPSTREAM_KEY = 'up-7f3Kq9ZxW2mB8vN4cR6tY1uP5sL0dHgJ';
@@ -14,27 +14,12 @@ const key = newKey();
 let up: HostileUpstream;
 let gw: RunningGateway;
 before(async () => {
-  up = await startHostileUpstream();
-  gw = await startGateway({
-    config: {
-      kind: 'static',
-      value: config(
-        [model('m', up.url, { credentialKey: 'm-key' })],
-        [tenant({ name: 'plain', models: ['m'], keys: [{ name: 'k', key }] })],
-      ),
-    },
-    host: '127.0.0.1',
-    port: 0,
-    metricsPort: 0,
-    logger: captureLogger(),
-    credentials: new Map([['m-key', UPSTREAM_KEY]]),
-  });
-  assert.ok(gw.initial.ok);
+  ({ up, gw } = await startHostileGateway(
+    [tenant({ name: 'plain', models: ['m'], keys: [{ name: 'k', key }] })],
+    UPSTREAM_KEY,
+  ));
 });
-after(async () => {
-  await gw?.close();
-  await up?.close();
-});
+after(() => closeHostileGateway(gw, up));
 
 const ins = (s: string, ch: string): string => s.slice(0, 10) + ch + s.slice(10);
 const frame = (content: string): string =>

@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import MarkdownIt from 'markdown-it';
 import type { CfgGuardrails } from '../../api/gateway-config.ts';
-import { startGateway, type RunningGateway } from '../server.ts';
-import { config, model, newKey, tenant } from '../test/fixtures.ts';
-import { CAPTURED, captureLogger, installLeakScan } from '../test/harness.ts';
-import { chunk, completion, sseBody, startHostileUpstream, type HostileUpstream } from '../test/hostile-upstream.ts';
+import type { RunningGateway } from '../server.ts';
+import { newKey, tenant } from '../test/fixtures.ts';
+import { CAPTURED, installLeakScan } from '../test/harness.ts';
+import { chunk, completion, sseBody, type HostileUpstream } from '../test/hostile-upstream.ts';
+import { closeHostileGateway, startHostileGateway } from '../test/hostile-gateway.ts';
 
 installLeakScan();
 
@@ -32,35 +33,20 @@ let up: HostileUpstream;
 let gw: RunningGateway;
 
 before(async () => {
-  up = await startHostileUpstream();
-  gw = await startGateway({
-    config: {
-      kind: 'static',
-      value: config(
-        [model('m', up.url, { credentialKey: 'm-key' })],
-        [
-          tenant({
-            name: 'rt',
-            models: ['m'],
-            keys: [{ name: 'k', key }],
-            limits: { maxOutputTokens: 2048 },
-            over: { guardrails },
-          }),
-        ],
-      ),
-    },
-    host: '127.0.0.1',
-    port: 0,
-    metricsPort: 0,
-    logger: captureLogger(),
-    credentials: new Map([['m-key', UPSTREAM_KEY]]),
-  });
-  assert.ok(gw.initial.ok);
+  ({ up, gw } = await startHostileGateway(
+    [
+      tenant({
+        name: 'rt',
+        models: ['m'],
+        keys: [{ name: 'k', key }],
+        limits: { maxOutputTokens: 2048 },
+        over: { guardrails },
+      }),
+    ],
+    UPSTREAM_KEY,
+  ));
 });
-after(async () => {
-  await gw?.close();
-  await up?.close();
-});
+after(() => closeHostileGateway(gw, up));
 
 async function post(path: string, body: Record<string, unknown>): Promise<{ status: number; raw: string }> {
   const r = await fetch(`${gw.url}${path}`, {

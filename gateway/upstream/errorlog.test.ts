@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CfgGuardrails } from '../../api/gateway-config.ts';
-import { startGateway, type RunningGateway } from '../server.ts';
-import { config, model, newKey, tenant } from '../test/fixtures.ts';
-import { CAPTURED, captureLogger } from '../test/harness.ts';
-import { startHostileUpstream, type HostileAnswer, type HostileUpstream } from '../test/hostile-upstream.ts';
+import type { RunningGateway } from '../server.ts';
+import { newKey, tenant } from '../test/fixtures.ts';
+import { CAPTURED } from '../test/harness.ts';
+import { type HostileAnswer, type HostileUpstream } from '../test/hostile-upstream.ts';
+import { closeHostileGateway, startHostileGateway } from '../test/hostile-gateway.ts';
 
 const UPSTREAM_KEY = 'up-7f3Kq9ZxW2mB8vN4cR6tY1uP5sL0dHgJ';
 const PII = 'Patient Jane Roe, born 1961-04-02, email jane.roe@hospital-internal.example, diagnosis: HIV positive';
@@ -24,34 +25,19 @@ const keys = { none: newKey(), metadata: newKey(), redactedPrompts: newKey() };
 let up: HostileUpstream;
 let gw: RunningGateway;
 before(async () => {
-  up = await startHostileUpstream();
-  gw = await startGateway({
-    config: {
-      kind: 'static',
-      value: config(
-        [model('m', up.url, { credentialKey: 'm-key' })],
-        (['none', 'metadata', 'redactedPrompts'] as const).map((mode) =>
-          tenant({
-            name: mode.toLowerCase(),
-            models: ['m'],
-            keys: [{ name: 'k', key: keys[mode] }],
-            over: { guardrails, logging: mode },
-          }),
-        ),
-      ),
-    },
-    host: '127.0.0.1',
-    port: 0,
-    metricsPort: 0,
-    logger: captureLogger(),
-    credentials: new Map([['m-key', UPSTREAM_KEY]]),
-  });
-  assert.ok(gw.initial.ok);
+  ({ up, gw } = await startHostileGateway(
+    (['none', 'metadata', 'redactedPrompts'] as const).map((mode) =>
+      tenant({
+        name: mode.toLowerCase(),
+        models: ['m'],
+        keys: [{ name: 'k', key: keys[mode] }],
+        over: { guardrails, logging: mode },
+      }),
+    ),
+    UPSTREAM_KEY,
+  ));
 });
-after(async () => {
-  await gw?.close();
-  await up?.close();
-});
+after(() => closeHostileGateway(gw, up));
 
 const answers: [string, string, (b: Record<string, unknown>) => HostileAnswer][] = [
   [

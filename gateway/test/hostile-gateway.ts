@@ -1,0 +1,40 @@
+// One gateway in front of a hostile upstream (hostile-upstream.ts), as the egress and upstream-failure tests run
+// it: model `m` served by the upstream, its credential `credential` (an output canary of every tenant) under
+// `m-key`, the tenants given, logs captured for the leak scan (harness.ts).
+import assert from 'node:assert/strict';
+import type { CfgTenant } from '../../api/gateway-config.ts';
+import { startGateway, type RunningGateway } from '../server.ts';
+import { config, model } from './fixtures.ts';
+import { captureLogger } from './harness.ts';
+import { startHostileUpstream, type HostileUpstream } from './hostile-upstream.ts';
+
+export async function startHostileGateway(
+  tenants: CfgTenant[],
+  credential: string,
+): Promise<{ up: HostileUpstream; gw: RunningGateway }> {
+  const up = await startHostileUpstream();
+  try {
+    const gw = await startGateway({
+      config: { kind: 'static', value: config([model('m', up.url, { credentialKey: 'm-key' })], tenants) },
+      host: '127.0.0.1',
+      port: 0,
+      metricsPort: 0,
+      logger: captureLogger(),
+      credentials: new Map([['m-key', credential]]),
+    });
+    assert.ok(gw.initial.ok);
+    return { up, gw };
+  } catch (e) {
+    await up.close();
+    throw e;
+  }
+}
+
+/** Closes what startHostileGateway started (either may be unset when `before` failed). */
+export async function closeHostileGateway(
+  gw: RunningGateway | undefined,
+  up: HostileUpstream | undefined,
+): Promise<void> {
+  await gw?.close();
+  await up?.close();
+}
