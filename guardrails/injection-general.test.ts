@@ -2,24 +2,11 @@
 // readings, leetspeak throughout), each family with hand-written attacks (not taken from the evaluation corpora) and
 // benign near-misses that must stay allowed. The heuristics alone decide (learned family off).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { setLearnedModel, type Model } from './injection-model.ts';
-import { DEFAULT_THRESHOLDS, hiddenViews, scoreText, type Channel } from './injection.ts';
+import { describe, it } from 'node:test';
+import { flagged, heuristicsOnly, rot13 } from './test/heuristics.ts';
+import { DEFAULT_THRESHOLDS, hiddenViews, scoreText } from './injection.ts';
 
-let prev: Model | null = null;
-before(() => {
-  prev = setLearnedModel(null);
-});
-after(() => {
-  setLearnedModel(prev);
-});
-
-const flagged = (text: string, channel: Channel = 'user') =>
-  scoreText(text, channel).score >= DEFAULT_THRESHOLDS[channel];
-const rot13 = (s: string) =>
-  s.replace(/[a-z]/gi, (c) =>
-    String.fromCharCode(((c.charCodeAt(0) - (c <= 'Z' ? 65 : 97) + 13) % 26) + (c <= 'Z' ? 65 : 97)),
-  );
+heuristicsOnly();
 const reverse = (s: string) => [...s].reverse().join('');
 
 function family(name: string, attacks: readonly string[], benign: readonly string[]): void {

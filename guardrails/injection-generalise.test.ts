@@ -3,34 +3,14 @@
 // of each (personas, code, encoded data, multilingual questions, tool results). Examples written for these tests,
 // not taken from the evaluation corpora; the heuristics alone (learned family off) must decide them.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { setLearnedModel, type Model } from './injection-model.ts';
-import {
-  DEFAULT_THRESHOLDS,
-  hiddenViews,
-  normalizeForScoring,
-  scoreRequest,
-  scoreText,
-  type Channel,
-} from './injection.ts';
+import { describe, it } from 'node:test';
+import { flagged, heuristicsOnly, rot13 } from './test/heuristics.ts';
+import { hiddenViews, normalizeForScoring, scoreRequest, scoreText } from './injection.ts';
 import { toolResultText, untrustedSegments, MAX_JSON_CHARS } from './injection-segments.ts';
 import { isOddToken, suffixShape } from './injection-shape.ts';
 import { joinSpaced } from './injection-views.ts';
 
-let prev: Model | null = null;
-before(() => {
-  prev = setLearnedModel(null);
-});
-after(() => {
-  setLearnedModel(prev);
-});
-
-const flagged = (text: string, channel: Channel = 'user') =>
-  scoreText(text, channel).score >= DEFAULT_THRESHOLDS[channel];
-const rot13 = (s: string) =>
-  s.replace(/[a-z]/gi, (c) =>
-    String.fromCharCode(((c.charCodeAt(0) - (c <= 'Z' ? 65 : 97) + 13) % 26) + (c <= 'Z' ? 65 : 97)),
-  );
+heuristicsOnly();
 
 describe('multilingual attacks are caught, multilingual questions are not', () => {
   const attacks: [string, string][] = [

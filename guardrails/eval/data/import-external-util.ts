@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fnv1a } from '../corpora.ts';
 
 export interface ExternalRow {
   text: string;
@@ -30,16 +31,6 @@ export function gitDir(dir: string): GitDir {
     show: (path, rev = 'HEAD') => git('show', `${rev}:${path}`),
     ls: (under, rev = 'HEAD') => git('ls-tree', '-r', '--name-only', rev, under).split('\n').filter(Boolean),
   };
-}
-
-/** FNV-1a (32 bit), the same hash as corpora.ts, used here only to order rows for sampling. */
-export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
 }
 
 /** The first `n` rows by FNV-1a of "salt|text": deterministic, independent of the file's order. */
