@@ -62,6 +62,8 @@ export interface GatewayOptions {
   serverBodyLimit?: number;
   /** The whole request (headers and body) must arrive within this many ms of its start (default 30 s). */
   requestTimeoutMs?: number;
+  /** In-flight calls per judge model on this replica (default 64); one tenant holds at most a quarter of them. */
+  judgeConcurrency?: number;
   maxUpstreamBodyBytes?: number;
   /** Per-key anomaly detection: scoring tuning (tests), its clock in ms (tests), revocation-set refresh period. */
   anomalyTuning?: Partial<AnomalyTuning>;

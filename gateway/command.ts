@@ -49,6 +49,8 @@ export const usage = [
   '  --trust-proxy VALUE        trust X-Forwarded-For from these proxies (true, a CIDR list "10.0.0.0/8,127.0.0.1", ...)',
   '  --connect-timeout-ms N, --first-byte-timeout-ms N, --idle-timeout-ms N, --total-timeout-ms N   upstream timeouts',
   '  --request-timeout-ms N     a request (headers and body) must arrive within N ms of its start (default 30000, min 1000)',
+  '  --judge-concurrency N      in-flight calls per judge model on this replica (default 64); a tenant holds at most',
+  '                             a quarter: beyond it its calls wait up to the judge timeout, then are refused',
   '  --watch-interval-ms N      config poll interval (default 1000)',
   '  --log-level LEVEL          pino level (default info)',
   '  --no-enforcement           BENCHMARK ONLY: no auth, no limits, no accounting',
@@ -78,6 +80,7 @@ const FLAGS = {
   'idle-timeout-ms': { type: 'string' },
   'total-timeout-ms': { type: 'string' },
   'request-timeout-ms': { type: 'string' },
+  'judge-concurrency': { type: 'string' },
   'watch-interval-ms': { type: 'string', default: '1000' },
   'log-level': { type: 'string', default: 'info' },
   'no-enforcement': { type: 'boolean', default: false },
@@ -198,6 +201,9 @@ export function gatewayOptions(
   const requestTimeoutMs = intFlag(values['request-timeout-ms'], '--request-timeout-ms');
   if (requestTimeoutMs !== undefined && requestTimeoutMs < 1000)
     throw new GatewayUsageError('--request-timeout-ms must be at least 1000 (0 would let a body take forever)');
+  const judgeConcurrency = intFlag(values['judge-concurrency'], '--judge-concurrency');
+  if (judgeConcurrency !== undefined && judgeConcurrency < 1)
+    throw new GatewayUsageError('--judge-concurrency must be at least 1');
   return {
     config: configSource(values, env, upstreams, log, manifests),
     host: values.host,
@@ -217,6 +223,7 @@ export function gatewayOptions(
       timeouts: timeouts(values),
       ...(tp !== undefined ? { trustProxy: tp } : {}),
       ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+      ...(judgeConcurrency !== undefined ? { judgeConcurrency } : {}),
     },
   };
 }

@@ -30,6 +30,7 @@ export interface Metrics {
   readonly upstreamSseDropped: Counter<'kind'>;
   readonly redactions: Counter<'detector' | 'kind'>;
   readonly injections: Counter<'verdict'>;
+  readonly judgeBusy: Counter<'reason'>;
   readonly anomalies: Counter<'action' | 'component'>;
   readonly keyRevocations: Counter;
   readonly revokedKeys: Gauge;
@@ -170,6 +171,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       name: 'tollgate_prompt_injection_total',
       help: 'Requests the prompt-injection check flagged or blocked.',
       labelNames: ['verdict'],
+      registers: r,
+    }),
+    judgeBusy: new Counter({
+      name: 'tollgate_judge_busy_total',
+      help: "Judge calls not made for lack of a slot: tenant_share (the tenant's own calls held its share until the judge timeout: refused) or model_full (the judge model's in-flight cap on this replica: the policy's failMode applied).",
+      labelNames: ['reason'],
       registers: r,
     }),
     anomalies: new Counter({

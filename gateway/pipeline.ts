@@ -74,17 +74,19 @@ function transformFor(
   body: Record<string, unknown>,
 ): OutputTransform | undefined {
   const endpoint = parsed.endpoint;
+  const key = ctx.key;
+  const caller = deps.judgeSlots && key ? { slots: deps.judgeSlots, tenant: key.tenant.cfg.id } : undefined;
   const tenant =
-    deps.transforms.length === 0 || endpoint === 'embeddings' || !ctx.key
+    deps.transforms.length === 0 || endpoint === 'embeddings' || !key
       ? undefined
       : composeTransforms(deps.transforms, {
           requestId: ctx.reqId,
-          tenant: ctx.key.tenant.cfg,
+          tenant: key.tenant.cfg,
           model: model.cfg,
           endpoint,
           stream: parsed.stream,
           requestBody: body,
-          judgeFor: (spec) => judgeFor(snap, deps.credentials, spec),
+          judgeFor: (spec) => judgeFor(snap, deps.credentials, spec, caller),
         });
   return withCanaries(canarySetFor(deps.secrets), tenant);
 }

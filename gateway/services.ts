@@ -15,6 +15,7 @@ import { anomalyHooks, GatewayAnomalyStore, type AnomalyHooks } from './stages/a
 import { MemoryStore } from './store/memory.ts';
 import { RevocationCache } from './store/revocations.ts';
 import type { Store } from './store/types.ts';
+import { JudgeSlots, judgeLimits } from './stages/judge-slots.ts';
 import { DEFAULT_TIMEOUTS, Upstreams } from './upstream/pool.ts';
 
 export interface Services {
@@ -70,6 +71,7 @@ export function createServices(opts: GatewayOptions): Services {
     ],
     maxUpstreamBodyBytes: opts.maxUpstreamBodyBytes ?? 32 * 1024 * 1024,
     inputRatios: new InputRatios((model, ratio) => metrics.inputTokenRatio.set({ model }, ratio)),
+    judgeSlots: new JudgeSlots(judgeLimits(opts.judgeConcurrency), (reason) => metrics.judgeBusy.inc({ reason })),
   };
   return {
     holder: opts.holder,

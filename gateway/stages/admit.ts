@@ -20,6 +20,7 @@ import { encodingFor } from '../encodings.ts';
 import { countInput, upperBound } from '../tokens.ts';
 import type { AnomalyHooks } from './anomaly.ts';
 import { judgeFor } from './judges.ts';
+import type { JudgeSlots } from './judge-slots.ts';
 import type { RequestContext } from '../plugins/context.ts';
 
 export interface AdmitDeps {
@@ -28,6 +29,8 @@ export interface AdmitDeps {
   readonly anomaly?: AnomalyHooks | undefined;
   /** Learnt engine/estimate input factors per model (plan/input-ratio.ts): the reservation only. */
   readonly inputRatios?: InputRatios | undefined;
+  /** In-flight caps of the judge models, per model and per tenant (stages/judge-slots.ts). */
+  readonly judgeSlots?: JudgeSlots | undefined;
 }
 
 export interface Admitted {
@@ -115,7 +118,8 @@ function checkInput(
     refuseOrNote(deps, rec, local);
     const spec = cfg.promptInjection.judge;
     if (spec === undefined || !request.wantsJudge(local, cfg)) return;
-    const judge = judgeFor(snap, deps.credentials, spec);
+    const caller = deps.judgeSlots ? { slots: deps.judgeSlots, tenant: key.tenant.cfg.id } : undefined;
+    const judge = judgeFor(snap, deps.credentials, spec, caller);
     refuseOrNote(deps, rec, await request.judgeRequest(parsed.body, cfg, local, judge));
   };
 }
