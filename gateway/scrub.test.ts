@@ -213,7 +213,7 @@ describe('upstreamTextForLog', () => {
     param: null,
     code: 400,
   });
-  it('by default: length, hash, enum-like type and code; never the text', () => {
+  it('by default: length, hash, type and code when known words; never the text', () => {
     const r = upstreamTextForLog(vllm, set);
     assert.deepEqual(Object.keys(r).sort(), ['bytes', 'errorCode', 'errorType', 'hash']);
     const ctx = upstreamTextForLog(
@@ -237,9 +237,19 @@ describe('upstreamTextForLog', () => {
       { errorType: 'invalid_request_error', errorCode: 'context_length_exceeded' },
     ],
     ['TGI error_type', { error: PII, error_type: 'validation' }, { errorType: 'validation' }],
-    ['free text in type/code is dropped', { error: { type: 'Jane Roe, HIV', code: 'jane.roe@hospital.example' } }, {}],
-    ['dates and digits are not enum-like', { error: { type: '1961-04-02', code: 'a1961' } }, {}],
-    ['too long', { error: { type: 'a'.repeat(49) } }, {}],
+    [
+      'free text in type/code is logged as other',
+      { error: { type: 'Jane Roe, HIV', code: 'jane.roe@hospital.example' } },
+      { errorType: 'other', errorCode: 'other' },
+    ],
+    [
+      // red team 2026-12-02 N5: enum-shaped words of the upstream's choosing reached the log
+      'an enum-shaped word that is not a known error word is logged as other',
+      { error: { type: 'Jane_Roe_HIV_positive', code: 'diagnosis-HIV' } },
+      { errorType: 'other', errorCode: 'other' },
+    ],
+    ['dates and digits', { error: { type: '1961-04-02', code: 'a1961' } }, { errorType: 'other', errorCode: 'other' }],
+    ['too long', { error: { type: 'a'.repeat(49) } }, { errorType: 'other' }],
     ['a float or a huge number is not a code', { code: 1.5, error: { code: 1e12 } }, {}],
     ['not JSON', 'Internal Server Error: Patient Jane Roe', {}],
     ['a JSON array', [PII], {}],
@@ -251,10 +261,10 @@ describe('upstreamTextForLog', () => {
       assert.deepEqual(rest, want);
     });
   }
-  it('an enum-like value that is a piece of a credential is dropped', () => {
+  it('a value that is a piece of a credential is not logged', () => {
     const letters = new SecretSet(['abcdefghijKLMNOPqrstuvWXYZ']);
     const r = upstreamTextForLog(JSON.stringify({ error: { type: 'ghijKLMNOPq', code: 'invalid_key' } }), letters);
-    assert.equal(r.errorType, undefined);
+    assert.equal(r.errorType, 'other');
     assert.equal(r.errorCode, 'invalid_key');
   });
   it('with a masker (redactedPrompts): the text scrubbed of credentials, masked, cut', () => {

@@ -93,9 +93,9 @@ export interface UpstreamTextRecord {
   readonly bytes: number;
   /** HMAC-SHA-256 of the text under a per-process random key, 12 hex: equal texts, equal hashes (in one process). */
   readonly hash: string;
-  /** The error's `type` / `error_type` when enum-like (letters, `_`, `-`; at most 48; no credential window). */
+  /** The error's `type` / `error_type` when a known engine error word (KNOWN_ERROR_WORDS), else `other`. */
   readonly errorType?: string;
-  /** The error's `code` when an integer or enum-like. */
+  /** The error's `code` when an integer or a known engine error word, else `other`. */
   readonly errorCode?: string | number;
   /** A known engine failure recognized in the text, as one of the gateway's own words (ERROR_HINTS). */
   readonly errorHint?: string;
@@ -116,18 +116,63 @@ const ERROR_HINTS: readonly [string, RegExp][] = [
   ['template', /chat template|jinja|template/i],
   ['schema', /validation error|schema|invalid json|json_schema|grammar/i],
 ];
-const ENUM_LIKE = /^[A-Za-z][A-Za-z_-]{0,47}$/;
+/**
+ * Error types and codes engines and OpenAI-compatible servers send (OpenAI, vLLM, llama.cpp, Ollama, TGI,
+ * LiteLLM-style class names). Only these are logged by name: any other string is the upstream's choice of words
+ * (red team 2026-12-02 N5: `"type": "Jane_Roe_HIV_positive"` reached the log) and is logged as `other`.
+ */
+const KNOWN_ERROR_WORDS: ReadonlySet<string> = new Set([
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'not_found_error',
+  'rate_limit_error',
+  'api_error',
+  'server_error',
+  'overloaded_error',
+  'timeout_error',
+  'context_length_exceeded',
+  'model_not_found',
+  'invalid_api_key',
+  'insufficient_quota',
+  'rate_limit_exceeded',
+  'unsupported_parameter',
+  'invalid_value',
+  'BadRequestError',
+  'AuthenticationError',
+  'PermissionDeniedError',
+  'NotFoundError',
+  'UnprocessableEntityError',
+  'RateLimitError',
+  'InternalServerError',
+  'ServiceUnavailableError',
+  'APIError',
+  'APITimeoutError',
+  'ContextWindowExceededError',
+  'ValidationError',
+  'ValueError',
+  'TypeError',
+  'RuntimeError',
+  'NotImplementedError',
+  'OutOfMemoryError',
+  'not_supported_error',
+  'unavailable_error',
+  'exceed_context_size_error',
+  'invalid_key',
+  // TGI's error_type
+  'validation',
+  'generation',
+  'overloaded',
+  'incomplete_generation',
+]);
 
-function enumLike(v: unknown, secrets: SecretSet | undefined): string | number | undefined {
+function enumLike(v: unknown): string | number | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 && v <= 99_999 ? v : undefined;
-  if (typeof v !== 'string' || !ENUM_LIKE.test(v)) return undefined;
-  return scrubUpstreamText(v, secrets, 48) === v ? v : undefined;
+  if (typeof v !== 'string' || v === '') return undefined;
+  return KNOWN_ERROR_WORDS.has(v) ? v : 'other';
 }
 
-function errorFields(
-  text: string,
-  secrets: SecretSet | undefined,
-): { errorType?: string; errorCode?: string | number } {
+function errorFields(text: string): { errorType?: string; errorCode?: string | number } {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -139,9 +184,9 @@ function errorFields(
   const err = top.error;
   const inner = err !== null && typeof err === 'object' && !Array.isArray(err) ? (err as Record<string, unknown>) : {};
   const out: { errorType?: string; errorCode?: string | number } = {};
-  const type = enumLike(inner.type, secrets) ?? enumLike(top.type, secrets) ?? enumLike(top.error_type, secrets);
+  const type = enumLike(inner.type) ?? enumLike(top.type) ?? enumLike(top.error_type);
   if (typeof type === 'string') out.errorType = type;
-  const code = enumLike(inner.code, secrets) ?? enumLike(top.code, secrets);
+  const code = enumLike(inner.code) ?? enumLike(top.code);
   if (code !== undefined) out.errorCode = code;
   return out;
 }
@@ -149,7 +194,7 @@ function errorFields(
 /**
  * An upstream's text (an error body, an error dressed as 200, an SSE error event) for the operator log. Engines
  * quote the request back in their errors (pydantic `input_value=…`, template and schema errors), so the text may
- * hold the client's prompt: by default only its length, a keyed hash, the error's enum-like type and code and a
+ * hold the client's prompt: by default only its length, a keyed hash, the error's type and code when known words and a
  * hint naming a common engine failure recognized in it (ERROR_HINTS: the gateway's words, never the text's) are
  * kept. With `mask` (the tenant's logging mode is `redactedPrompts`: the prompt masker) the text is kept too,
  * scrubbed of credentials (`scrubUpstreamText`), masked and cut to `maxChars`. Linear in the text.
@@ -163,7 +208,7 @@ export function upstreamTextForLog(
   const rec: { -readonly [K in keyof UpstreamTextRecord]: UpstreamTextRecord[K] } = {
     bytes: Buffer.byteLength(text, 'utf8'),
     hash: createHmac('sha256', HASH_KEY).update(text).digest('hex').slice(0, 12),
-    ...errorFields(text, secrets),
+    ...errorFields(text),
   };
   const hint = ERROR_HINTS.find(([, re]) => re.test(text));
   if (hint) rec.errorHint = hint[0];

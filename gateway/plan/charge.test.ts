@@ -72,6 +72,19 @@ describe('chargeFor', () => {
       { basis: 'usage', tokensIn: 100, tokensOut: 100, cost: 300, overrun: false, hitCap: true },
     ],
     [
+      // red team 2026-12-02 N1: 1e9 completion tokens reported for an answer at max_tokens were charged 1e9
+      'usage above max_tokens × n, not cut: no more than the engine was allowed to generate',
+      PLAN,
+      o({ upstreamWorked: true, usage: { prompt_tokens: 90, completion_tokens: 1e9 }, generatedText: 'ok ok' }),
+      { basis: 'usage', tokensIn: 90, tokensOut: 100, cost: 290, overrun: false, hitCap: true },
+    ],
+    [
+      'usage at max_tokens × n exactly: charged as reported',
+      PLAN,
+      o({ upstreamWorked: true, usage: { prompt_tokens: 90, completion_tokens: 100 } }),
+      { basis: 'usage', tokensIn: 90, tokensOut: 100, cost: 290, overrun: false, hitCap: true },
+    ],
+    [
       // red team F6: 8 images an engine counts at 32,000 tokens were charged the 4,187 reserved
       "actual above the reservation: the engine's count is charged, overrun flagged",
       PLAN,

@@ -86,7 +86,7 @@ export interface Charge {
   readonly actual: number;
   /**
    * What is charged: the actual cost, also above the reservation (the engine's input count, output no more
-   * than was served, measured GPU time). Budgets may end a window above their limit by that overrun.
+   * than was served when cut and never more than max_tokens per sequence, measured GPU time). Budgets may end a window above their limit by that overrun.
    */
   readonly cost: number;
   /** The actual cost was above the reservation (charged, logged and counted). */
@@ -168,7 +168,10 @@ function tokensFor(
       // prompt is served too, and counted by the engine as input
       const echoed = o.promptEchoed === true ? o.usage!.prompt_tokens : 0;
       const implausible = !usagePlausible(reported + echoed, o.generatedText);
-      const out = implausible ? Math.max(reported, countText(p.encoding, o.generatedText) - echoed) : reported;
+      const counted = implausible ? Math.max(reported, countText(p.encoding, o.generatedText) - echoed) : reported;
+      // never above what the engine was allowed to generate: max_tokens (the effective cap it was sent) per
+      // sequence (red team 2026-12-02 N1: 1e9 completion tokens reported for 2 served were charged)
+      const out = p.maxOut > 0 ? Math.min(counted, p.maxOut * p.n) : counted;
       return [
         o.usage!.prompt_tokens,
         o.countedOut !== undefined ? Math.min(out, o.countedOut) : out,

@@ -1,5 +1,5 @@
 // What an upstream says in an error (an error status, an error dressed as 200, an SSE error event mid-stream)
-// reaches the operator log only as length, hash and enum-like type/code, unless the tenant's logging mode is
+// reaches the operator log only as length, hash and known type/code words, unless the tenant's logging mode is
 // `redactedPrompts`: engines quote the request back in their errors (red team 2026-12-02, F4: a `logging: none`
 // tenant's prompt and PII were logged verbatim at warn level).
 import assert from 'node:assert/strict';
