@@ -21,6 +21,8 @@ export interface AuditRecord {
   tokensOut?: number | undefined;
   /** The engine's completion_tokens when implausibly low against what was served (tokensOut is the served count). */
   engineTokensOut?: number | undefined;
+  /** The engine's prompt_tokens when outside the plausible band for the input sent (tokensIn is the bound charged). */
+  engineTokensIn?: number | undefined;
   cost?: number | undefined;
   costUnit?: string | undefined;
   reserved?: number | undefined;

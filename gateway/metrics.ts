@@ -22,6 +22,7 @@ export interface Metrics {
   readonly storeFallbacks: Counter<'control'>;
   readonly settleOverrun: Counter<'model'>;
   readonly settleUnderReported: Counter<'model'>;
+  readonly settlePromptImplausible: Counter<'model' | 'side'>;
   readonly inputTokenRatio: Gauge<'model'>;
   readonly upstreamAborts: Counter<'reason'>;
   readonly upstreamRetries: Counter;
@@ -142,6 +143,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       name: 'tollgate_settle_usage_underreported_total',
       help: "Settlements where the engine's completion_tokens was below served bytes / 8: the served text was counted and the larger charged.",
       labelNames: ['model'],
+      registers: r,
+    }),
+    settlePromptImplausible: new Counter({
+      name: 'tollgate_settle_prompt_implausible_total',
+      help: "Settlements where the engine's prompt_tokens was outside the plausible band for the input sent (side high: above its UTF-8 bytes plus template and media allowances; low: below the gateway's count of the texts / 8): the bound was charged.",
+      labelNames: ['model', 'side'],
       registers: r,
     }),
     inputTokenRatio: new Gauge({

@@ -236,6 +236,7 @@ async function settle(
   ctx.rec.tokensIn = c.tokensIn;
   ctx.rec.tokensOut = c.tokensOut;
   if (c.underReportedOut !== undefined) ctx.rec.engineTokensOut = c.underReportedOut;
+  if (c.engineTokensIn !== undefined) ctx.rec.engineTokensIn = c.engineTokensIn;
   ctx.rec.cost = round3(c.cost);
   ctx.rec.costUnit = model.cfg.cost.unit;
   if (deps.anomaly && ctx.key && parsed.endpoint !== 'embeddings' && (o.upstreamWorked || o.usage !== undefined))

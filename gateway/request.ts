@@ -215,7 +215,7 @@ function messagesInput(v: unknown): InputText {
     if (m.name !== undefined) texts.push(m.name);
     if (m.tool_calls !== undefined) texts.push(JSON.stringify(m.tool_calls));
   }
-  return nonText > 0 ? { texts, overhead, nonText } : { texts, overhead };
+  return media > 0 ? { texts, overhead, nonText, mediaParts: media } : { texts, overhead };
 }
 
 /** prompt (completions) or input (embeddings): validated by its schema, then the text (or token ids) to count. */

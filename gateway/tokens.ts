@@ -37,6 +37,8 @@ export interface InputText {
   readonly overhead: number;
   /** The part of `overhead` that is not counted from text (media part estimates, token ids); absent: 0. */
   readonly nonText?: number;
+  /** Image and audio parts (their estimates are the whole nonText: a request has media or token ids, not both); absent: 0. */
+  readonly mediaParts?: number;
 }
 
 export function upperBound(input: InputText): number {

@@ -212,7 +212,15 @@ describe('planRequest: the factor scales the reservation only', () => {
 
 describe('chargeFor under a correction', () => {
   const plan = planRequest(planInput({ inputReserveFactor: 1.5 }));
-  const cp: ChargePlan = chargePlanOf(plan, TOKENS, encodingFor('cl100k_base'), true);
+  // 200 tokens of text in 800 bytes
+  const cp: ChargePlan = chargePlanOf(plan, TOKENS, encodingFor('cl100k_base'), true, {
+    textBytes: 800,
+    texts: 1,
+    overhead: 0,
+    framing: 0,
+    mediaParts: 0,
+    tokenIds: 0,
+  });
   const o = (over: Partial<Outcome>): Outcome => ({
     usage: undefined,
     generatedText: '',

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { CfgModel } from '../../api/gateway-config.ts';
 import type { Metrics } from '../metrics.ts';
 import type { InputRatios } from '../plan/input-ratio.ts';
-import { chargeFor, chargePlanOf, needsInputCount, type Charge, type Outcome } from '../plan/charge.ts';
+import { chargeFor, chargePlanOf, inputShape, needsInputCount, type Charge, type Outcome } from '../plan/charge.ts';
 import { round3 } from '../plan/cost.ts';
 import type { RequestPlan } from '../plan/plan.ts';
 import type { Reservation } from '../store/types.ts';
@@ -27,7 +27,13 @@ export async function charge(
   o: Outcome,
 ): Promise<Charge> {
   const enc = encodingFor(model.tokenizer);
-  const p = chargePlanOf(plan, model.cost, enc, reservation !== undefined && reservation.budgets.length > 0);
+  const p = chargePlanOf(
+    plan,
+    model.cost,
+    enc,
+    reservation !== undefined && reservation.budgets.length > 0,
+    inputShape(input),
+  );
   const counted = needsInputCount(p, o) ? (await countAll(enc, input)).tokens : undefined;
   return chargeFor(p, o, counted);
 }
@@ -54,7 +60,8 @@ export function applyCharge(
   deps.metrics.tokens.inc({ model: name, direction: 'input' }, c.tokensIn);
   deps.metrics.tokens.inc({ model: name, direction: 'output' }, c.tokensOut);
   deps.metrics.cost.inc({ model: name, unit: model.cost.unit }, c.cost);
-  if (from.tenant !== undefined)
+  // an engine's input count outside the plausible band teaches the reservations nothing
+  if (from.tenant !== undefined && c.engineTokensIn === undefined)
     deps.inputRatios?.learn(name, from.tenant, {
       basis: c.basis,
       inputExact: plan.inputExact,
@@ -68,6 +75,16 @@ export function applyCharge(
     deps.log.warn(
       { reqId, model: name, engineTokensOut: c.underReportedOut, tokensOut: c.tokensOut },
       "engine's completion_tokens implausibly low against the served output; charged the served count",
+    );
+  }
+  if (c.engineTokensIn !== undefined) {
+    // the engine's prompt_tokens outside the plausible band for the input sent (plan/charge.ts promptBand):
+    // charged the bound it crossed; numbers only in the log (the figure is the engine's, but a number)
+    const side = c.engineTokensIn > c.tokensIn ? 'high' : 'low';
+    deps.metrics.settlePromptImplausible.inc({ model: name, side });
+    deps.log.warn(
+      { reqId, model: name, side, engineTokensIn: c.engineTokensIn, tokensIn: c.tokensIn },
+      "engine's prompt_tokens implausible for the input sent; charged the bound",
     );
   }
   const res = reservation;
