@@ -128,6 +128,12 @@ describe('credential canaries', () => {
       ['full-width', KEY.replace('Zx81', '\uff3a\uff58\uff18\uff11')],
       ['upper-cased', KEY.toUpperCase()],
       ['invisible right after the start', ins(KEY, '\u200b', 1)],
+      // red team 2026-12-03 N4: look-alikes outside the old hand list (now UTS #39 confusables, guardrails/text.ts)
+      ['Armenian \u057d (U+057D) for u', KEY.replace('u', '\u057d')],
+      ['Latin script \u0261 (U+0261) for G', KEY.replace('G', '\u0261')],
+      ['E with macron and acute (U+1E16)', KEY.replace('E', '\u1e16')],
+      ['Cherokee \u13aa (U+13AA) for A', KEY.replace('A', '\u13aa')],
+      ['Cyrillic \u0433 (U+0433) for r', KEY.replace('r', '\u0433')],
     ];
     for (const [name, hidden] of cases) {
       it(name, () => {
@@ -138,6 +144,12 @@ describe('credential canaries', () => {
         }
       });
     }
+    it('K with acute (U+1E30) inside a credential: still the credential', () => {
+      const k = new CanarySet(['sk-Kq7Zp2MvX9']);
+      const st = new CanaryStream(k);
+      const out = st.push('a sk-\u1e30q7Zp2MvX9 b') + st.end();
+      assert.equal(out, `a ${CREDENTIAL_MARKER} b`);
+    });
     it('cut at the end with an invisible character inside: still the credential', () => {
       for (const size of [1, 4, 1000])
         assert.equal(streamed(`key ${ins(KEY, '\u00ad', 4).slice(0, 12)}`, size).out, `key ${CREDENTIAL_MARKER}`);

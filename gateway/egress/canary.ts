@@ -2,7 +2,7 @@
 // password) treated as canaries in model output: a model that emits one — whole or split across streamed deltas,
 // in any output field — gets it redacted, and the caller counts it. Matched on the detection view the tenant
 // guardrails use (guardrails/text.ts foldCodePoint: zero-width, soft hyphen and other invisible characters
-// dropped, NFKC, Cyrillic/Greek look-alikes folded) and case-insensitively (as tenant canaries are), so one
+// dropped, NFKC, UTS #39 look-alike letters and digits folded) and case-insensitively (as tenant canaries are), so one
 // invisible or look-alike character does not split a match; the redaction covers the original span. A KMP
 // automaton per credential over the view: each view character is looked at once per credential, linear in the
 // response. Per channel only the original text of the longest partial match at the end is held back: at most the
