@@ -27,10 +27,10 @@ const TOKENS: ModelCost = {
   estimatedOutputTokensPerSecond: 50,
 };
 const GPU: ModelCost = { ...TOKENS, unit: 'gpuSeconds', gpuSecondWeight: 3, gpusPerReplica: 2 };
-// one 400-byte message counted 93 + 7 framing: an engine's prompt_tokens plausible in [93 / 8, 400 + 1 + 7 × 4 + 1,024]
+// one 400-byte message counted 93 + 7 framing: an engine's prompt_tokens plausible in [93 / 8, 400 + 2 + 7 × 4 + 1,024]
 const SHAPE: InputShape = { textBytes: 400, texts: 1, overhead: 7, framing: 7, mediaParts: 0, tokenIds: 0 };
 const LOW = 11;
-const HIGH = 1453;
+const HIGH = 1454;
 // 100 in, n 2 × 50 out: reserved 100 + 2 × 100 × 2 = 300 (raw 200)
 const PLAN: ChargePlan = {
   cost: TOKENS,
@@ -62,7 +62,7 @@ const ECHO: ChargePlan = {
 };
 // two images (estimated 2 × 2,048 from their URLs) and 'hi': up to 2 × 16,384 image tokens are plausible
 const IMAGES: ChargePlan = { ...BIG, inputTokens: 4104, input: { ...HI, overhead: 4103, mediaParts: 2 } };
-const IMAGES_HIGH = 2 + 1 + 28 + 1024 + 2 * 16_384;
+const IMAGES_HIGH = 2 + 2 + 28 + 1024 + 2 * 16_384;
 // a token-id prompt of 50 ids
 const IDS: ChargePlan = {
   ...BIG,
@@ -301,6 +301,16 @@ describe('chargeFor', () => {
         hitCap: false,
         engineTokensIn: 1e6,
       },
+    ],
+    [
+      'embeddings of 2,000 one-letter inputs: [CLS] and [SEP] around each are plausible',
+      {
+        ...BIG,
+        inputTokens: 2000,
+        input: { textBytes: 2000, texts: 2000, overhead: 0, framing: 0, mediaParts: 0, tokenIds: 0 },
+      },
+      o({ upstreamWorked: true, usage: { prompt_tokens: 6000, completion_tokens: 0 } }),
+      { basis: 'usage', tokensIn: 6000, tokensOut: 0, cost: 6000, overrun: false, hitCap: false },
     ],
     [
       'token ids: the engine counts them as they are, fewer is under-reporting',

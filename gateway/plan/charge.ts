@@ -111,6 +111,11 @@ export const TEMPLATE_TOKENS_PER_FRAMING_TOKEN = 4;
  * the instructions around tool definitions (Llama 3.1 / Hermes ~100-300), tools rendered indented.
  */
 export const TEMPLATE_ALLOWANCE_TOKENS = 1024;
+/**
+ * Tokens an engine may add around each text besides its bytes: BOS and EOS, an embedding model's [CLS] and [SEP]
+ * per input, a SentencePiece dummy-prefix piece.
+ */
+export const PER_TEXT_SPECIAL_TOKENS = 2;
 
 /** The plausible range of an engine's prompt_tokens for an input (promptBand). */
 export interface PromptBand {
@@ -122,8 +127,8 @@ export interface PromptBand {
  * Where an engine's prompt_tokens must lie for the input sent: `textTokens` is the gateway's count of the texts
  * (exact, or their byte length when not counted: see needsInputCount).
  * - high: the texts' UTF-8 bytes — every token of a byte-level BPE (tiktoken, Llama 3, Qwen, GPT-2) or a
- *   byte-fallback SentencePiece (Llama 2, Mistral, Gemma) covers at least one byte; one more per text (a
- *   SentencePiece dummy prefix or BOS) — plus the framing × TEMPLATE_TOKENS_PER_FRAMING_TOKEN,
+ *   byte-fallback SentencePiece (Llama 2, Mistral, Gemma) covers at least one byte; PER_TEXT_SPECIAL_TOKENS
+ *   more per text — plus the framing × TEMPLATE_TOKENS_PER_FRAMING_TOKEN,
  *   TEMPLATE_ALLOWANCE_TOKENS, MEDIA_MAX_TOKENS a media part (the gateway's estimate only reserves: a remote
  *   image is estimated 2,048, an engine may count 16,384) and the token ids.
  * - low: textTokens / PROMPT_TOKENIZER_FACTOR plus the token ids; media parts and framing add nothing (an
@@ -134,7 +139,7 @@ export function promptBand(s: InputShape, textTokens: number): PromptBand {
     low: Math.floor(textTokens / PROMPT_TOKENIZER_FACTOR) + s.tokenIds,
     high:
       s.textBytes +
-      s.texts +
+      s.texts * PER_TEXT_SPECIAL_TOKENS +
       s.framing * TEMPLATE_TOKENS_PER_FRAMING_TOKEN +
       TEMPLATE_ALLOWANCE_TOKENS +
       s.mediaParts * MEDIA_MAX_TOKENS +

@@ -106,8 +106,8 @@ async function settled(atLeast: number): Promise<number> {
   return spent();
 }
 
-// 'hi': 2 bytes + 1, 7 framing × 4, 1,024 template allowance
-const HI_HIGH = 2 + 1 + 28 + 1024;
+// 'hi': 2 bytes + 2, 7 framing × 4, 1,024 template allowance
+const HI_HIGH = 2 + 2 + 28 + 1024;
 // 400 words, 801 tokens in cl100k_base: low bound 801 / 8
 const WORDS = Array.from({ length: 400 }, (_, i) => `word${i} `).join('');
 const WORDS_LOW = Math.floor(801 / 8);
