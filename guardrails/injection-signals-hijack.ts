@@ -140,6 +140,6 @@ export const HIJACK_SIGNALS: readonly Signal[] = [
     name: 'doc-request',
     weight: 0.3,
     doc: 0.8,
-    pattern: String.raw`(?:cuando|si|al)\s+(?:${W}\s+){0,3}(?:resum${L}*|traduzc${L}*|traduc${L}*|le[ae]s|leer|proces${L}*|analic${L}*|analiz${L}*|respond${L}*)\s+(?:${W}\s+){0,2}(?:correo|mensaje|documento|texto|página|pagina|tabla|archivo|esto)|(?:dile|decile|díganle|diganle|informa|informe|recomienda|recomiende|aconseja|aconseje)\s+(?:\S+\s+){0,3}al\s+(?:usuario|lector|cliente)|en\s+(?:tu|su)\s+(?:respuesta|resumen|traducción|traduccion)|(?:nota|mensaje|instrucciones?)\s+para\s+(?:la\s+ia|el\s+asistente)|(?:ia|asistente)\s+que\s+(?:lea|procese|resuma|est[eé]\s+leyendo)`,
+    pattern: String.raw`(?:cuando|si|al)\s+(?:${W}\s+){0,3}(?:resum${L}*|traduzc${L}*|traduc${L}*|le[ae]s|leer|proces${L}*|analic${L}*|analiz${L}*|respond${L}*)\s+(?:${W}\s+){0,2}(?:correo|mensaje|documento|texto|página|pagina|tabla|archivo|esto)|(?:dile|decile|díganle|diganle|informa|infórmele|informele|recomienda|recomiende|aconseja|aconseje)\s+(?:\S+\s+){0,3}al\s+(?:usuario|lector|cliente)|en\s+(?:tu|su)\s+(?:respuesta|resumen|traducción|traduccion)|(?:nota|mensaje|instrucciones?)\s+para\s+(?:la\s+ia|el\s+asistente)|(?:ia|asistente)\s+que\s+(?:lea|procese|resuma|est[eé]\s+leyendo)`,
   },
 ];

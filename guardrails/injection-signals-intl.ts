@@ -6,11 +6,14 @@
 import { F, L, type Signal } from './injection-signals.ts';
 
 const DE_DROP = String.raw`(?:vergiss|vergesst|vergessen\s+sie|vergiß|ignorier(?:e|t|en)?|missachte|missachten\s+sie|verwirf|übergehe|lösche|höre?\s+nicht\s+auf|hör\s+nicht\s+auf)`;
-const DE_OBJ = String.raw`(?:alles|alle[nmrs]?|(?:vorherig|vorangehend|vorig|bisherig|früher)${L}*\s+(?:anweisung|befehl|regel|aufgabe|auftr|angabe|instruktion|vorgabe|richtlinie|einschränkung|text|inhalt|gesagt|prompt|eingabe|rolle|programmierung)${L}*|obig${L}*|(?:davor|zuvor|vorher)\b|anweisung${L}*|befehl${L}*|regeln|aufgaben|aufträge|angaben|instruktion${L}*|vorgaben|richtlinien|sicherheits${L}*|einschränkungen|filter|gesagte${L}*|ausführungen|informationen)`;
+const DE_OBJ = String.raw`(?:alles|alle[nmrs]?|(?:vorherig|vorangehend|vorig|bisherig|früher)${L}*\s+(?:anweisung|befehl|regel|aufgabe|auftr|angabe|instruktion|vorgabe|richtlinie|einschränkung|text|inhalt|gesagt|prompt|eingabe|rolle|programmierung)${L}*|obig${L}*|(?:davor|zuvor|vorher)\b|anweisung${L}*|befehl${L}*|regeln|aufgaben|aufträge|instruktion${L}*|vorgaben|richtlinien|sicherheits${L}*|einschränkungen|filter|gesagte${L}*|ausführungen|informationen)`;
 const FR_DROP = String.raw`(?:oublie[sz]?|oubliez|ignore[sz]?|ne\s+prend[sz]?\s+pas\s+en\s+compte|ne\s+prenez\s+pas\s+en\s+compte|ne\s+tiens\s+plus\s+compte\s+(?:de|des|du)|ne\s+tenez\s+plus\s+compte\s+(?:de|des|du)|ne\s+tiens\s+pas\s+compte\s+(?:de|des|du)|ne\s+tenez\s+pas\s+compte\s+(?:de|des|du)|fais\s+abstraction\s+de|faites\s+abstraction\s+de)`;
 const FR_OBJ = String.raw`(?:tout|toutes|tous|ce\s+qui\s+pr[eé]c[eè]de|ci-dessus|instructions?|consignes?|règles|regles|directives|restrictions|limites|filtres|politiques|garde-fous)`;
+/** Instructions as what steers the model, not a package's or a manual's: "olvida las instrucciones del paquete" is a
+ *  recipe. Bare, before a conjunction or punctuation, or qualified as prior / the system's / the developer's. */
+const ES_STEER = String.raw`(?:instrucci(?:ones|ón|on)|indicaciones)(?:\s*(?:$|[,.;:!¡?])|\s+(?:anteriores|previas|iniciales|originales|recibidas|dadas|de\s+antes|que|y|e|o|del\s+sistema|de\s+(?:tu|su|tus|sus)\s+(?:sistema|desarrollador|creador|programador)${L}*)\b)`;
 const ES_DROP = String.raw`(?:olvida|olvide|olviden|olvidá|olvídate|olvidate|olvídese|olvidese|ignora|ignore|ignoren|ignores|no\s+tengas\s+en\s+cuenta|no\s+tomes\s+en\s+cuenta|descarta|omite|no\s+sigas)`;
-const ES_OBJ = String.raw`(?:todo|todas?|todos|lo\s+anterior|(?:previa|previas|previo|previos)\b|pol[ií]ticas|salvaguardas|instrucci${L}*|reglas|indicaciones|órdenes|ordenes|directrices|pautas|normas|restricciones|filtros|l[ií]mites|lo\s+que\s+te\s+dije)`;
+const ES_OBJ = String.raw`(?:todo|todas?|todos|lo\s+anterior|(?:previa|previas|previo|previos)\b|pol[ií]ticas|salvaguardas|${ES_STEER}|reglas|órdenes|ordenes|directrices|pautas|normas|restricciones|filtros|l[ií]mites|lo\s+que\s+te\s+dije)`;
 const IT_DROP = String.raw`(?:dimentica|dimenticate|dimenticare|ignora|ignorate|ignorare|tralascia|non\s+seguire)`;
 const IT_OBJ = String.raw`(?:tutto|tutte|tutti|quanto\s+(?:detto\s+)?sopra|istruzion${L}*|regole|indicazioni|politiche|sopra)`;
 const PT_DROP = String.raw`(?:esqueça|esqueca|esquece|esqueçam|ignore|ignora|ignorem|desconsidere)`;

@@ -59,6 +59,9 @@ const EN_PRIOR = String.raw`(?:previous|previously|prior|above|earlier|preceding
 const EN_RULES = String.raw`(?:instructions?|prompts?|rules|directions?|directives|guidelines|guidance|commands?|orders|constraints|restrictions|context|messages|programming|policies|policy|safeguards|guardrails|training|settings|limitations|tasks?|assignments?|information|inputs?|conversations?|knowledge|documents|articles|texts?|content|identity|thoughts|text\s+above|everything|filters?)`;
 const OTHER_OVERRIDE = String.raw`(?:zaboravi|zapomnij|unut)\s+${F(2)}(?:sve|wszystko|instrukc${L}*|talimat${L}*)|(?:忽略|无视|忘记|無視|忘れ)[^。\n]{0,12}(?:指令|指示|说明|提示|命令|規則|ルール|プロンプト)|이전\s*(?:지시|명령)[^\n]{0,10}무시|(?:игнорируй|забудь)[^\n]{0,30}(?:инструкци|всё|все)`;
 
+/** Somewhere outside: a URL, a domain, an e-mail address. */
+const ADDRESS = String.raw`(?:https?://|www\.|[a-z0-9.-]+\.(?:com|net|org|io|ru|cn|xyz|site|top|example)\b|[a-z0-9._%+-]+@)`;
+
 // ---- persona / persistence
 const PERSONA = [
   String.raw`(?:you\s+are|you're)\s+(?:now\s+|going\s+to\s+|about\s+to\s+|to\s+)(?:be\s+|act|pretend|play|immerse|roleplay|role-play|simulate|become|fully\s+immerse)`,
@@ -207,7 +210,14 @@ export const SIGNALS: readonly Signal[] = [
   {
     name: 'prompt-extraction',
     weight: 0.7,
-    pattern: String.raw`(?:console\.log|print|echo|output|dump|cat)\s*\(?\s*<?\s*(?:system[\s_]*(?:prompt|message|instructions)|initial[\s_]*(?:prompt|instructions))|<\s*system_prompt\s*>|systemprompt|(?:complete|continue|finish)\s+(?:this|the\s+following)[^\n]{0,40}(?:instructed|system\s+prompt|my\s+instructions)`,
+    pattern: String.raw`(?:console\.log|print|echo|output|dump|cat)\s*\(?\s*<?\s*(?:system[\s_]*(?:prompt|message|instructions)|initial[\s_]*(?:prompt|instructions))|<\s*system_prompt\s*>|(?:complete|continue|finish)\s+(?:this|the\s+following)[^\n]{0,40}(?:instructed|system\s+prompt|my\s+instructions)`,
+  },
+  {
+    // a bare `systemPrompt` in a prompt; in a document it is the name of an option (READMEs, changelogs)
+    name: 'prompt-extraction',
+    weight: 0.7,
+    doc: 0,
+    pattern: String.raw`systemprompt`,
   },
   {
     name: 'prompt-extraction',
@@ -251,7 +261,7 @@ export const SIGNALS: readonly Signal[] = [
   {
     name: 'addressed-to-ai',
     weight: 0.7,
-    pattern: String.raw`(?:if\s+you\s+are\s+(?:an?\s+)?(?:ai|llm|language\s+model|assistant|chatbot|gpt|bot)|(?:note|message|instructions?|attention|important)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:ai|llm|assistant|language\s+model|chatbot|model|bot|agent)s?\b|(?:ai|llm|assistant|language\s+model|chatbot|agent)s?\s+(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing)\s+(?:this|these)|dear\s+(?:ai|assistant|llm|model|chatbot|agent))`,
+    pattern: String.raw`(?:if\s+you\s+are\s+(?:an?\s+)?(?:ai|llm|language\s+model|assistant|chatbot|gpt|bot)|(?:note|message|instructions?|attention|important)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:(?:ai|llm)\s+)?(?:ai|llm|assistant|language\s+model|chatbot|model|bot|agent)s?\s*(?:$|[:,;.!)\]—–-]|\b(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|handling|that|which|who|here|only|to|when|if|in|on|about|of|and|or|please)\b)|(?:ai|llm|assistant|language\s+model|chatbot|agent)s?\s+(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing)\s+(?:this|these)|dear\s+(?:ai|assistant|llm|model|chatbot|agent))`,
   },
   {
     name: 'secrecy',
@@ -261,7 +271,22 @@ export const SIGNALS: readonly Signal[] = [
   {
     name: 'exfiltration',
     weight: 0.72,
-    pattern: String.raw`(?:send|post|forward|upload|exfiltrate|transmit|leak)\s+(?:\S+\s+){0,8}(?:to|at|into)\s+(?:https?://|www\.|[a-z0-9.-]+\.(?:com|net|org|io|ru|cn|xyz|site|top|example)\b|[a-z0-9._%+-]+@)|(?:append|add|include|embed|insert|encode)\s+(?:\S+\s+){0,8}(?:to|in|into)\s+(?:the\s+|an?\s+)?(?:url|link|image|query\s+string|markdown)|!\[[^\]]{0,40}\]\(https?://[^)\s]{0,200}(?:\{|%7b|\$\(|<)`,
+    pattern: String.raw`(?:append|add|include|embed|insert|encode)\s+(?:\S+\s+){0,8}(?:to|in|into)\s+(?:the\s+|an?\s+)?(?:url|link|image|query\s+string|markdown)|!\[[^\]]{0,40}\]\(https?://[^)\s]{0,200}(?:\{|%7b|\$\(|<)`,
+  },
+  {
+    // "send … to <address>": a feedback form or an expense policy asks people the same, so in a document it needs a
+    // second family (weight 0.5 there: alone 0.65, under the threshold); exfiltration-doc below is the strong form
+    name: 'exfiltration',
+    weight: 0.72,
+    doc: 0.5,
+    pattern: String.raw`(?:send|post|forward|upload|exfiltrate|transmit|leak)\s+(?:\S+\s+){0,8}(?:to|at|into)\s+${ADDRESS}`,
+  },
+  {
+    // what an assistant holds, sent to an address: the summary, the conversation, the inbox, the user's data
+    name: 'exfiltration',
+    weight: 0.72,
+    doc: 0.75,
+    pattern: String.raw`(?:send|post|forward|upload|exfiltrate|transmit|leak|e-?mail|copy|paste)\w*\s+(?:(?:the|this|your|a|all|every|its|their)\s+)?(?:(?:entire|full|whole|complete|above|previous|current|following)\s+)*(?:summary|summaries|conversation(?:\s+history)?|chat(?:\s+(?:history|log|transcript))?|transcript|inbox|contacts?(?:\s+list)?|address\s+book|message\s+history|previous\s+messages|user'?s?\s+${W}(?:\s+${W})?|above\s+(?:text|content|conversation)|everything(?:\s+above)?|(?:e-?mails|messages|files|documents|data|contacts)\s+(?:of|from)\s+the\s+user)\s+(?:\S+\s+){0,4}?(?:to|at|into)\s+${ADDRESS}`,
   },
   {
     name: 'tool-abuse',
@@ -346,6 +371,6 @@ export const SIGNALS: readonly Signal[] = [
     name: 'doc-request',
     weight: 0.3,
     doc: 0.75,
-    pattern: String.raw`in\s+your\s+(?:response|answer|reply|output|summary|next\s+message|code\s+implementation)|(?:tell|inform|ask|remind|convince|persuade|urge|instruct|warn)\s+the\s+(?:user|reader|customer|recipient)|(?:the\s+)?(?:assistant|ai|model)\s+(?:must|should|will)\s+(?:now\s+)?(?:\w+)`,
+    pattern: String.raw`in\s+your\s+(?:response|answer|reply|output|summary|next\s+message|code\s+implementation)|(?:tell|inform|ask|remind|convince|persuade|urge|instruct|warn)\s+the\s+(?:user|reader|customer|recipient)|(?:the\s+)?(?:assistant|ai)\s+(?:must|should|will|shall)\s+(?:(?:now|also|only|always|never|instead|immediately|first|then)\s+)*(?:say|tell|respond|reply|answer|output|print|write|include|ignore|disregard|forget|send|forward|e-?mail|reveal|disclose|recommend|state|claim|refuse|stop|append|add|translate|summari[sz]e|mention|inform|ask|request|visit|open|click|call|execute|delete|remove|provide|give|generate|produce|treat|consider|pretend|act|begin|start|end|follow|obey|comply|report|rate|rank|describe|display|show|insert|export|paste|copy|share|leak|praise|promote|advise|urge|warn|redirect|link|approve|accept|mark|classify|assume|believe|use|run|return|not)\b|(?:the\s+)?model\s+(?:must|should|will|shall)\s+(?:(?:now|also|only|always|never|instead|immediately|first|then)\s+)*(?:say|tell|ignore|disregard|forget|send|forward|reveal|disclose|recommend|claim|praise|promote|urge|inform|ask\s+the|mention|state|(?:respond|reply|answer)\s+(?:only|with|that|to\s+the\s+user))\b`,
   },
 ];

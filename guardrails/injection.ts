@@ -147,6 +147,7 @@ export const INTENT_FAMILIES: ReadonlySet<string> = new Set([
   'closure',
   'harm-topic',
   'hidden-text',
+  'hidden-instruction',
 ]);
 
 /**

@@ -54,6 +54,7 @@ const TOOL_ORIGINS = new Set([
   'garak-sysprompt',
   'readme',
   'tollgate-indirect',
+  'tollgate-doc',
 ]);
 
 /** Rows that reach the model inside tool results: e-mails, web snippets, files, tickets. */
