@@ -34,6 +34,8 @@
 // German, French, Spanish, Italian, Portuguese and Dutch for the families that carry most weight; a few others for
 // the override. Every pattern is RE2 (linear time) and is evaluated in one RE2.Set pass.
 
+import { normalizeForScoring } from './injection-views.ts';
+
 export interface Signal {
   readonly name: string;
   /** Weight in user prompts (and completions prompts). 0: not used there. */
@@ -57,7 +59,20 @@ const EN_TYPO = String.raw`ingore|ignroe|igonre|ignoer|ignor|igore|inore|ignre|i
 const EN_DROP = String.raw`(?:${EN_TYPO}|ignore|ignoring|disregard|forget|forgetting|override|overrule|bypass|skip|abandon|discard|neglect|set\s+aside|pay\s+no\s+attention\s+to|do\s+not\s+follow|don'?t\s+follow|stop\s+following|remove|erase|delete|clear|reset|throw\s+away|drop)`;
 const EN_PRIOR = String.raw`(?:previous|previously|prior|above|earlier|preceding|foregoing|initial|original|old|former|system|developer|all|any|every|your|usual|current|given|existing)`;
 const EN_RULES = String.raw`(?:instructions?|prompts?|rules|directions?|directives|guidelines|guidance|commands?|orders|constraints|restrictions|context|messages|programming|policies|policy|safeguards|guardrails|training|settings|limitations|tasks?|assignments?|information|inputs?|conversations?|knowledge|documents|articles|texts?|content|identity|thoughts|text\s+above|everything|filters?)`;
-const OTHER_OVERRIDE = String.raw`(?:zaboravi|zapomnij|unut)\s+${F(2)}(?:sve|wszystko|instrukc${L}*|talimat${L}*)|(?:忽略|无视|忘记|無視|忘れ)[^。\n]{0,12}(?:指令|指示|说明|提示|命令|規則|ルール|プロンプト)|이전\s*(?:지시|명령)[^\n]{0,10}무시|(?:игнорируй|забудь)[^\n]{0,30}(?:инструкци|всё|все)`;
+/** Russian words as the signals see them: the scoring view folds Cyrillic look-alikes to Latin letters before it
+ *  lower-cases (игнорируй -> иrнopиpyй, capital З -> 3 -> e), so a pattern written in Cyrillic never matched. Each
+ *  word as the view renders it in lower case, capitalised and in capitals. */
+function folded(word: string): string {
+  const forms = [word, word[0]!.toUpperCase() + word.slice(1), word.toUpperCase()].map((w) => normalizeForScoring(w));
+  return `(?:${[...new Set(forms)].join('|')})`;
+}
+const RU = {
+  ignore: folded('игнорируй'),
+  forget: folded('забудь'),
+  instructions: folded('инструкци'),
+  all: folded('все'),
+};
+const OTHER_OVERRIDE = String.raw`(?:zaboravi|zapomnij|unut)\s+${F(2)}(?:sve|wszystko|instrukc${L}*|talimat${L}*)|(?:忽略|无视|忘记|無視|忘れ)[^。\n]{0,12}(?:指令|指示|说明|提示|命令|規則|ルール|プロンプト)|이전\s*(?:지시|명령)[^\n]{0,10}무시|(?:${RU.ignore}|${RU.forget})[^\n]{0,30}(?:${RU.instructions}|${RU.all})`;
 
 /** Somewhere outside: a URL, a domain, an e-mail address. */
 const ADDRESS = String.raw`(?:https?://|www\.|[a-z0-9.-]+\.(?:com|net|org|io|ru|cn|xyz|site|top|example)\b|[a-z0-9._%+-]+@)`;
