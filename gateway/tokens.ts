@@ -283,9 +283,10 @@ export function truncateToTokens(
   text: string,
   cap: number,
 ): { text: string; tokens: number; truncated: boolean } {
+  if (isOneUnit(text)) return truncateOneUnit(enc, text, cap);
   let tokens = 0;
   let out = '';
-  for (const u of isOneUnit(text) ? [{ text }] : countingUnits(enc, text)) {
+  for (const u of countingUnits(enc, text)) {
     const k = unitTokens(enc, u);
     if (tokens + k <= cap) {
       tokens += k;
@@ -301,4 +302,19 @@ export function truncateToTokens(
     return { text: out, tokens, truncated: true };
   }
   return { text, tokens, truncated: false };
+}
+
+/**
+ * truncateToTokens of a one-unit text (isOneUnit): encoded once, its token ids are both its count and, over the
+ * cap, its cut (the count and the encoding agree: encodings.test.ts).
+ */
+function truncateOneUnit(
+  enc: Encoding,
+  text: string,
+  cap: number,
+): { text: string; tokens: number; truncated: boolean } {
+  const ids = text.length === 0 ? [] : enc.encode(text);
+  if (ids.length <= cap) return { text, tokens: ids.length, truncated: false };
+  if (cap <= 0) return { text: '', tokens: 0, truncated: true };
+  return { text: enc.decode(ids.slice(0, cap)).replace(/\uFFFD+$/, ''), tokens: cap, truncated: true };
 }

@@ -5,11 +5,47 @@ import { OutputMeter } from './output-cap.ts';
 import { egressCompletion } from '../egress/response-sanitize.ts';
 import type { Json } from '../json.ts';
 import { EgressRelay } from '../egress/stream-relay.ts';
-import { encodingFor } from '../encodings.ts';
+import { encodingFor, type Encoding } from '../encodings.ts';
 import { countText as countWith } from '../tokens.ts';
 
 const CL100K = encodingFor('cl100k_base');
 const countText = (t: string): number => countWith(CL100K, t);
+
+/** CL100K with its encoder passes counted (count: a counting pass, encode: an encoding pass). */
+function countingEncoding(): { enc: Encoding; passes: { count: number; encode: number } } {
+  const passes = { count: 0, encode: 0 };
+  const enc: Encoding = {
+    name: CL100K.name,
+    split: CL100K.split,
+    count: (t) => {
+      passes.count++;
+      return CL100K.count(t);
+    },
+    encode: (t) => {
+      passes.encode++;
+      return CL100K.encode(t);
+    },
+    decode: (ids) => CL100K.decode(ids),
+  };
+  return { enc, passes };
+}
+
+describe('OutputMeter: encoder passes (issue #14)', () => {
+  // a one-unit text reaching the cap is encoded once: its ids are its count and its cut (three passes before)
+  const cases: [string, number, string, { served: string; count: number; encode: number }][] = [
+    ['over the cap: cut', 3, 'Hello world, how are you', { served: 'Hello world,', count: 0, encode: 1 }],
+    ['at the cap: whole', 5, 'Hello world, how are', { served: 'Hello world, how are', count: 0, encode: 1 }],
+    ['under the cap, bound below it: not counted', 100, 'Hello world', { served: 'Hello world', count: 0, encode: 0 }],
+  ];
+  for (const [name, cap, text, want] of cases) {
+    it(name, () => {
+      const { enc, passes } = countingEncoding();
+      const m = new OutputMeter(cap, enc);
+      assert.equal(m.take(0, text).text, want.served);
+      assert.deepEqual(passes, { count: want.count, encode: want.encode });
+    });
+  }
+});
 
 describe('OutputMeter', () => {
   const cases: [string, number, string[], { served: string; capped: boolean }][] = [

@@ -48,13 +48,15 @@ export class OutputMeter {
     this.#count(idx);
     const used = this.#used.get(idx) ?? 0;
     const room = this.cap - used;
-    const k = Math.max(1, countText(this.encoding, text));
-    if (k <= room) {
+    // the cut counts the text as countText would and stops at the room: one encoder pass for a one-unit text
+    // (a delta, a short answer), where counting first and then cutting took three
+    const t = truncateToTokens(this.encoding, text, room);
+    const k = Math.max(1, t.tokens);
+    if (!t.truncated && k <= room) {
       this.#used.set(idx, used + k);
       if (used + k >= this.cap) this.#capped.add(idx);
       return { text, capped: used + k >= this.cap };
     }
-    const t = truncateToTokens(this.encoding, text, room);
     this.#used.set(idx, this.cap);
     this.#capped.add(idx);
     return { text: t.text, capped: true };

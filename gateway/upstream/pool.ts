@@ -6,7 +6,8 @@
 // the pool between the engine's last byte and its FIN): that failure comes before any response byte, so
 // the request is sent once more, on another connection. Nothing is ever replayed after the response
 // started, and the reservation is the caller's, held across both attempts and settled once.
-import { Pool, type Dispatcher } from 'undici';
+import { Pool } from 'undici';
+import { dispatchRequest, type UpstreamResponse } from './dispatch.ts';
 import { isStaleConnection } from './errors.ts';
 
 export interface UpstreamTimeouts {
@@ -83,7 +84,7 @@ export class Upstreams {
   }
 
   /** POST; resolves at the response headers. One more attempt only for a stale kept-alive connection. */
-  async send(r: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+  async send(r: UpstreamRequest): Promise<UpstreamResponse> {
     try {
       return await this.#once(r);
     } catch (e) {
@@ -93,13 +94,7 @@ export class Upstreams {
     }
   }
 
-  #once(r: UpstreamRequest): Promise<Dispatcher.ResponseData> {
-    return this.pool(r.origin).request({
-      method: 'POST',
-      path: r.path,
-      body: r.body,
-      headers: r.headers,
-      signal: r.signal,
-    });
+  #once(r: UpstreamRequest): Promise<UpstreamResponse> {
+    return dispatchRequest(this.pool(r.origin), r);
   }
 }
