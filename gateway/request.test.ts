@@ -129,6 +129,204 @@ const ROWS: Row[] = [
   ['prompt missing', 'completions', { model: 'm' }, 'invalid_parameter', 'prompt'],
   ['embeddings: empty input array', 'embeddings', { model: 'm', input: [] }, 'invalid_parameter', 'input'],
   ['embeddings: token id arrays', 'embeddings', { model: 'm', input: [[1, 2], [3]] }, undefined],
+  // the OpenAI parameters the SDKs send (SDK check 2026-12-03, finding 02): accepted, or refused by name
+  ['metadata', 'chat.completions', chat({ metadata: { team: 'search' } }), undefined],
+  ['store: false', 'chat.completions', chat({ store: false }), undefined],
+  ['service_tier auto', 'chat.completions', chat({ service_tier: 'auto' }), undefined],
+  ['reasoning_effort', 'chat.completions', chat({ reasoning_effort: 'low' }), undefined],
+  ['safety_identifier', 'chat.completions', chat({ safety_identifier: 'user-42' }), undefined],
+  ['prompt_cache_key', 'chat.completions', chat({ prompt_cache_key: 'k1' }), undefined],
+  ['prompt_cache_retention', 'chat.completions', chat({ prompt_cache_retention: '24h' }), undefined],
+  ['verbosity', 'chat.completions', chat({ verbosity: 'low' }), undefined],
+  ['modalities text', 'chat.completions', chat({ modalities: ['text'] }), undefined],
+  ['prediction', 'chat.completions', chat({ prediction: { type: 'content', content: 'Hello' } }), undefined],
+  [
+    'prediction as text parts',
+    'chat.completions',
+    chat({ prediction: { type: 'content', content: [{ type: 'text', text: 'Hello' }] } }),
+    undefined,
+  ],
+  [
+    'stream_options.include_obfuscation',
+    'chat.completions',
+    chat({ stream: true, stream_options: { include_usage: true, include_obfuscation: false } }),
+    undefined,
+  ],
+  [
+    'chat_template_kwargs: the thinking switch',
+    'chat.completions',
+    chat({ chat_template_kwargs: { enable_thinking: false } }),
+    undefined,
+  ],
+  ['store: true', 'chat.completions', chat({ store: true }), 'invalid_parameter', 'store'],
+  ['service_tier flex', 'chat.completions', chat({ service_tier: 'flex' }), 'invalid_parameter', 'service_tier'],
+  [
+    'reasoning_effort not an effort',
+    'chat.completions',
+    chat({ reasoning_effort: 'wizard' }),
+    'invalid_parameter',
+    'reasoning_effort',
+  ],
+  ['verbosity not a level', 'chat.completions', chat({ verbosity: 'wizard' }), 'invalid_parameter', 'verbosity'],
+  [
+    'modalities with audio',
+    'chat.completions',
+    chat({ modalities: ['text', 'audio'] }),
+    'invalid_parameter',
+    'modalities',
+  ],
+  ['audio output', 'chat.completions', chat({ audio: { voice: 'alloy' } }), 'unsupported_parameter', 'audio'],
+  [
+    'web_search_options',
+    'chat.completions',
+    chat({ web_search_options: {} }),
+    'unsupported_parameter',
+    'web_search_options',
+  ],
+  ['moderation', 'chat.completions', chat({ moderation: {} }), 'unsupported_parameter', 'moderation'],
+  [
+    'prompt_cache_options',
+    'chat.completions',
+    chat({ prompt_cache_options: { mode: 'explicit' } }),
+    'unsupported_parameter',
+    'prompt_cache_options',
+  ],
+  [
+    'metadata: 17 keys',
+    'chat.completions',
+    chat({ metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) }),
+    'invalid_parameter',
+    'metadata',
+  ],
+  [
+    'metadata: a 513-character value',
+    'chat.completions',
+    chat({ metadata: { k: 'v'.repeat(513) } }),
+    'invalid_parameter',
+    'metadata',
+  ],
+  [
+    'safety_identifier over 4096 characters',
+    'chat.completions',
+    chat({ safety_identifier: 'x'.repeat(4097) }),
+    'invalid_parameter',
+    'safety_identifier',
+  ],
+  [
+    'prediction of another type',
+    'chat.completions',
+    chat({ prediction: { type: 'wizard', content: 'x' } }),
+    'invalid_parameter',
+    'prediction',
+  ],
+  [
+    'prediction of 257 parts',
+    'chat.completions',
+    chat({ prediction: { type: 'content', content: Array(257).fill({ type: 'text', text: 'x' }) } }),
+    'invalid_parameter',
+    'prediction',
+  ],
+  [
+    'chat_template_kwargs replacing the template',
+    'chat.completions',
+    chat({ chat_template_kwargs: { chat_template: '{{ wizard }}' } }),
+    'invalid_parameter',
+    'chat_template_kwargs',
+  ],
+  [
+    'chat_template_kwargs switching in documents',
+    'chat.completions',
+    chat({ chat_template_kwargs: { documents: [{ text: 'wizard' }] } }),
+    'invalid_parameter',
+    'chat_template_kwargs',
+  ],
+  [
+    'chat_template_kwargs on completions (no chat template)',
+    'completions',
+    { model: 'm', prompt: 'x', chat_template_kwargs: {} },
+    'banned_parameter',
+    'chat_template_kwargs',
+  ],
+  [
+    'stream_options.include_obfuscation not a boolean',
+    'completions',
+    { model: 'm', prompt: 'x', stream: true, stream_options: { include_obfuscation: 'wizard' } },
+    'invalid_parameter',
+    'stream_options',
+  ],
+  [
+    'embeddings: encoding_format base64',
+    'embeddings',
+    { model: 'm', input: 'x', encoding_format: 'base64' },
+    undefined,
+  ],
+  [
+    'embeddings: encoding_format not float/base64',
+    'embeddings',
+    { model: 'm', input: 'x', encoding_format: 'wizard' },
+    'invalid_parameter',
+    'encoding_format',
+  ],
+  [
+    'embeddings: dimensions 0',
+    'embeddings',
+    { model: 'm', input: 'x', dimensions: 0 },
+    'invalid_parameter',
+    'dimensions',
+  ],
+  [
+    'embeddings: dimensions beyond any model',
+    'embeddings',
+    { model: 'm', input: 'x', dimensions: 1e9 },
+    'invalid_parameter',
+    'dimensions',
+  ],
+];
+
+/** What reaches the engine: the keys forwarded after validation (dropped ones gone, the rest as sent). */
+type FwdRow = [name: string, endpoint: Endpoint, body: Record<string, unknown>, forwarded: Record<string, unknown>];
+const FORWARDED: FwdRow[] = [
+  [
+    'OpenAI platform hints are dropped',
+    'chat.completions',
+    chat({
+      metadata: { team: 'search' },
+      store: false,
+      service_tier: 'default',
+      safety_identifier: 'user-42',
+      prompt_cache_key: 'k1',
+      prompt_cache_retention: 'in_memory',
+      verbosity: 'high',
+      modalities: ['text'],
+      prediction: { type: 'content', content: 'Hello' },
+    }),
+    chat({}),
+  ],
+  [
+    'what the engine implements is forwarded',
+    'chat.completions',
+    chat({ reasoning_effort: 'high', chat_template_kwargs: { enable_thinking: false }, user: 'u1' }),
+    chat({ reasoning_effort: 'high', chat_template_kwargs: { enable_thinking: false }, user: 'u1' }),
+  ],
+  [
+    'include_obfuscation is dropped from stream_options, the rest kept',
+    'chat.completions',
+    chat({ stream: true, stream_options: { include_usage: true, include_obfuscation: true } }),
+    chat({ stream: true, stream_options: { include_usage: true } }),
+  ],
+  [
+    'completions: include_obfuscation dropped',
+    'completions',
+    { model: 'm', prompt: 'x', stream: true, stream_options: { include_obfuscation: false } },
+    { model: 'm', prompt: 'x', stream: true, stream_options: {} },
+  ],
+  [
+    'embeddings: every SDK parameter forwarded',
+    'embeddings',
+    { model: 'm', input: 'x', encoding_format: 'base64', dimensions: 8, user: 'u1' },
+    { model: 'm', input: 'x', encoding_format: 'base64', dimensions: 8, user: 'u1' },
+  ],
+  ['explicit nulls are "not set"', 'chat.completions', chat({ metadata: null, store: null, audio: null }), chat({})],
 ];
 
 describe('validateRequest (zod specs)', () => {
@@ -152,6 +350,12 @@ describe('validateRequest (zod specs)', () => {
           return true;
         },
       );
+    });
+  }
+
+  for (const [name, endpoint, body, forwarded] of FORWARDED) {
+    it(`forwarded: ${name}`, () => {
+      assert.deepEqual(validateRequest(endpoint, structuredClone(body)).body, forwarded);
     });
   }
 

@@ -1,12 +1,14 @@
 // Parse and bound: JSON depth, the per-endpoint parameter allowlist, and the shape of messages / prompt /
 // input. The shapes are the zod schemas in api/openai/ (one spec per endpoint: the allowlist, the route JSON
-// schema and this validation come from it). Only parameters on the allowlist reach the upstream; parameters
-// that would redirect or reconfigure the upstream are named and refused (`banned_parameter`), anything else
-// unknown is refused too (`unknown_parameter`).
+// schema and this validation come from it). Only parameters on the allowlist reach the upstream, less those
+// the spec drops (OpenAI platform hints); parameters that would redirect or reconfigure the upstream are named
+// and refused (`banned_parameter`), known OpenAI parameters the gateway cannot honour are named and refused
+// (`unsupported_parameter`), anything else unknown is refused without its name (`unknown_parameter`).
 import type { z } from 'zod';
 import {
   allowlist,
   BANNED_PARAMETERS,
+  bannedMessage,
   LIMITS,
   REQUEST_SPECS,
   type ApiEndpoint,
@@ -125,10 +127,25 @@ export function parameterError(
 }
 
 /**
+ * Why a known, non-allowlisted name is refused (`unsupported_parameter`): the spec's own reason, or a generic
+ * one for a name of `unsupported`; undefined for a name the gateway does not know.
+ */
+function refusalMessage(
+  endpoint: ApiEndpoint,
+  key: string,
+  unsupported: ReadonlySet<string> | undefined,
+): string | undefined {
+  const reason = REQUEST_SPECS[endpoint].refused?.get(key);
+  if (reason !== undefined) return reason;
+  return unsupported?.has(key) ? `Parameter "${key}" is not supported by this gateway.` : undefined;
+}
+
+/**
  * The allowlist pass over the top-level keys of a body (own keys only, in order): banned names are named,
- * other unknown names refused without echoing them, explicit nulls dropped ("not set"), and every value
- * except `model` and the content (checked after `model`) validated against its schema.
- * `unsupported`: names of this API the gateway knows and refuses (`unsupported_parameter`).
+ * known refused names named (`unsupported_parameter`), other unknown names refused without echoing them,
+ * explicit nulls dropped ("not set"), and every value except `model` and the content (checked after `model`)
+ * validated against its schema.
+ * `unsupported`: more names of this API the gateway knows and refuses (with a generic reason).
  */
 export function checkParameters(
   endpoint: ApiEndpoint,
@@ -140,17 +157,11 @@ export function checkParameters(
   for (const key of Object.keys(body)) {
     const schema = allow.get(key);
     if (schema === undefined) {
-      if (BANNED_PARAMETERS.has(key))
-        throw new GatewayError(
-          'banned_parameter',
-          `Parameter "${key}" is not allowed: the gateway decides where requests go.`,
-          { param: key },
-        );
-      if (unsupported?.has(key) && body[key] !== null)
-        throw new GatewayError('unsupported_parameter', `Parameter "${key}" is not supported by this gateway.`, {
-          param: key,
-        });
-      if (unsupported?.has(key)) {
+      if (BANNED_PARAMETERS.has(key)) throw new GatewayError('banned_parameter', bannedMessage(key), { param: key });
+      const refusal = refusalMessage(endpoint, key, unsupported);
+      if (refusal !== undefined && body[key] !== null)
+        throw new GatewayError('unsupported_parameter', refusal, { param: key });
+      if (refusal !== undefined) {
         delete body[key];
         continue;
       }
@@ -165,6 +176,20 @@ export function checkParameters(
     if (key === 'model' || content.includes(key)) continue;
     const r = schema.safeParse(v);
     if (!r.success) throw parameterError(key, r.error);
+  }
+}
+
+/**
+ * Remove what the endpoint accepts but does not forward (validated already): the spec's `dropped` parameters
+ * and `stream_options.include_obfuscation` (the gateway adds no obfuscation padding, whatever the value).
+ */
+export function dropAccepted(endpoint: Endpoint, body: Record<string, unknown>): void {
+  for (const k of REQUEST_SPECS[endpoint].dropped ?? []) delete body[k];
+  const so = body.stream_options;
+  if (isObj(so) && Object.hasOwn(so, 'include_obfuscation')) {
+    const rest = { ...so };
+    delete rest.include_obfuscation;
+    body.stream_options = rest;
   }
 }
 
@@ -245,6 +270,7 @@ export function promptBatch(prompt: unknown): number {
 export function validateRequest(endpoint: Endpoint, body: Record<string, unknown>): ParsedRequest {
   checkParameters(endpoint, body);
   const model = checkModel(body);
+  dropAccepted(endpoint, body);
 
   const toolNames: string[] = [];
   if (Array.isArray(body.tools))

@@ -6,9 +6,11 @@ import {
   commonSampling,
   intParam,
   LIMITS,
+  Metadata,
   model,
   responseFormat,
   streamOptions,
+  stringParam,
   type RequestSpec,
 } from './common.ts';
 
@@ -146,6 +148,59 @@ const toolChoice = (key: string): z.ZodType =>
     error: `${key} must be none, auto, required or an object.`,
   });
 
+/**
+ * `prediction` (OpenAI Predicted Outputs): text the answer is expected to resemble, a latency hint only — the
+ * answer is the same without it. Dropped, so no client text reaches the engine uncounted; bounded anyway.
+ */
+const predictionMessage = `prediction must be {type: "content", content: a string or up to ${LIMITS.maxParts} text parts}.`;
+export const Prediction = z.strictObject(
+  {
+    type: z.literal('content', { error: predictionMessage }),
+    content: z.union(
+      [
+        z.string(),
+        z
+          .array(TextPart, { error: predictionMessage })
+          .min(1, { error: predictionMessage })
+          .max(LIMITS.maxParts, { error: predictionMessage }),
+      ],
+      { error: predictionMessage },
+    ),
+  },
+  { error: predictionMessage },
+);
+
+/**
+ * `chat_template_kwargs` (vLLM): variables of the engine's Jinja chat template. Only the thinking switches
+ * (`enable_thinking`: Qwen3, `thinking`: DeepSeek/Granite) pass: other variables can replace the template
+ * (vLLM GHSA-6fvq-23cw-5628, GHSA-4hw3-g54f-xfrj) or switch in template text (tools, documents) the gateway
+ * did not count or check.
+ */
+export const ChatTemplateKwargs = z.strictObject(
+  { enable_thinking: z.boolean().optional(), thinking: z.boolean().optional() },
+  {
+    error:
+      'chat_template_kwargs accepts enable_thinking and thinking (booleans) only: other template variables can change the prompt the gateway counted and checked.',
+  },
+);
+
+/**
+ * The OpenAI `reasoning_effort` values (Python SDK 3.57, Node 7.55); the engine may refuse one it does not
+ * implement (answered as `upstream_bad_request`).
+ */
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
+
+/**
+ * OpenAI chat parameters the gateway knows and refuses, by name, with the reason (`unsupported_parameter`).
+ * Fixed names of the API, so naming them echoes nothing of the client's.
+ */
+export const REFUSED_CHAT_PARAMETERS: ReadonlyMap<string, string> = new Map([
+  ['audio', 'Parameter "audio" is not supported: the gateway returns text only.'],
+  ['web_search_options', 'Parameter "web_search_options" is not supported: the gateway runs no built-in tools.'],
+  ['moderation', 'Parameter "moderation" is not supported: guardrails are set per tenant by the operator.'],
+  ['prompt_cache_options', 'Parameter "prompt_cache_options" is not supported: the gateway keeps no prompt cache.'],
+]);
+
 export const chatCompletions: RequestSpec = {
   fields: {
     model,
@@ -164,7 +219,39 @@ export const chatCompletions: RequestSpec = {
     functions: toolsArray('functions', LegacyFunctionDef),
     function_call: toolChoice('function_call'),
     ...commonSampling,
+    // forwarded: the engine implements them (vLLM: reasoning_effort for gpt-oss; the thinking switch)
+    reasoning_effort: z.enum(REASONING_EFFORTS, {
+      error: `reasoning_effort must be one of ${REASONING_EFFORTS.join(', ')}.`,
+    }),
+    chat_template_kwargs: ChatTemplateKwargs,
+    // dropped (see `dropped`): OpenAI platform hints the answer does not depend on
+    metadata: Metadata,
+    store: z.literal(false, { error: 'store: true is not supported: the gateway stores no completions.' }),
+    service_tier: z.enum(['auto', 'default'], {
+      error: 'service_tier accepts auto or default: the tenant tier sets the priority.',
+    }),
+    safety_identifier: stringParam('safety_identifier'),
+    prompt_cache_key: stringParam('prompt_cache_key'),
+    prompt_cache_retention: z.enum(['in_memory', '24h'], { error: 'prompt_cache_retention must be in_memory or 24h.' }),
+    verbosity: z.enum(['low', 'medium', 'high'], { error: 'verbosity must be low, medium or high.' }),
+    modalities: z
+      .array(z.literal('text'), { error: 'modalities accepts ["text"] only: the gateway returns no audio.' })
+      .min(1, { error: 'modalities accepts ["text"] only: the gateway returns no audio.' })
+      .max(1, { error: 'modalities accepts ["text"] only: the gateway returns no audio.' }),
+    prediction: Prediction,
   },
   required: ['model', 'messages'],
   content: ['messages'],
+  dropped: [
+    'metadata', // stored-completion tags: nothing is stored; client text, so kept out of the engine and the logs
+    'store', // false only: the gateway stores nothing
+    'service_tier', // auto/default only: priority is the tenant tier's
+    'safety_identifier', // the gateway identifies the caller by its key (the audit line has the tenant and key)
+    'prompt_cache_key', // the engine's prefix cache needs no key
+    'prompt_cache_retention', // nothing is cached by the gateway
+    'verbosity', // a GPT-5 hint no engine served here implements
+    'modalities', // ["text"] only, the default
+    'prediction', // a latency hint; dropping it keeps client text from the engine uncounted
+  ],
+  refused: REFUSED_CHAT_PARAMETERS,
 };

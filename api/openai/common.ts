@@ -4,7 +4,20 @@
 // gateway's own words, never the client's text.
 import { z } from 'zod';
 
-/** Parameters that point the gateway (or a downstream SDK) somewhere else or carry credentials. */
+/**
+ * Banned names that reconfigure the engine rather than redirect the request: the template, its variables,
+ * the multimodal processor, adapters and the decoding backend are set per model by the operator.
+ * (`chat_template_kwargs` is on the chat allowlist with two switches only: api/openai/chat.ts.)
+ */
+const ENGINE_SETTINGS: ReadonlySet<string> = new Set([
+  'chat_template',
+  'chat_template_kwargs',
+  'mm_processor_kwargs',
+  'lora_request',
+  'guided_decoding_backend',
+]);
+
+/** Parameters that point the gateway (or a downstream SDK) somewhere else, carry credentials or reconfigure the engine. */
 export const BANNED_PARAMETERS: ReadonlySet<string> = new Set([
   'api_base',
   'base_url',
@@ -32,12 +45,15 @@ export const BANNED_PARAMETERS: ReadonlySet<string> = new Set([
   'aws_access_key_id',
   'aws_secret_access_key',
   'vertex_credentials',
-  'chat_template',
-  'chat_template_kwargs',
-  'mm_processor_kwargs',
-  'lora_request',
-  'guided_decoding_backend',
+  ...ENGINE_SETTINGS,
 ]);
+
+/** The refusal message of a banned parameter: a fixed name of the set, never the value. */
+export function bannedMessage(key: string): string {
+  return ENGINE_SETTINGS.has(key)
+    ? `Parameter "${key}" is not allowed: the engine's template and settings are set per model by the operator.`
+    : `Parameter "${key}" is not allowed: the gateway decides where requests go.`;
+}
 
 /** Size bounds, decided before any per-element work. */
 export const LIMITS = {
@@ -101,6 +117,15 @@ export function ownKeyMap<V>(opts: {
     .meta({ type: 'object', maxProperties: opts.maxKeys, ...opts.jsonSchema });
 }
 
+/** OpenAI `metadata`: up to 16 string pairs (keys 64, values 512 characters), as OpenAI bounds it. */
+export const Metadata = ownKeyMap({
+  maxKeys: 16,
+  key: (k) => k.length <= 64,
+  value: (v): v is string => typeof v === 'string' && v.length <= 512,
+  error: 'metadata must map up to 16 keys (64 characters) to strings (512 characters).',
+  jsonSchema: { propertyNames: { maxLength: 64 }, additionalProperties: { type: 'string', maxLength: 512 } },
+});
+
 export const logitBias = ownKeyMap({
   maxKeys: LIMITS.maxLogitBias,
   key: (k) => TOKEN_ID.test(k),
@@ -109,11 +134,18 @@ export const logitBias = ownKeyMap({
   jsonSchema: { propertyNames: { pattern: TOKEN_ID.source }, additionalProperties: { type: 'number' } },
 });
 
-const streamOptionsMessage = 'stream_options accepts include_usage (boolean) only.';
+const streamOptionsMessage =
+  'stream_options accepts include_usage, continuous_usage_stats and include_obfuscation (booleans).';
+/**
+ * stream_options: include_usage and continuous_usage_stats (vLLM) are forwarded; include_obfuscation
+ * (OpenAI pads stream chunks against length side channels) is accepted and dropped: the gateway re-encodes
+ * every chunk and adds no padding field, whatever its value (as on /v1/responses).
+ */
 export const streamOptions = z.strictObject(
   {
     include_usage: z.boolean({ error: streamOptionsMessage }).optional(),
     continuous_usage_stats: z.boolean({ error: streamOptionsMessage }).optional(),
+    include_obfuscation: z.boolean({ error: streamOptionsMessage }).optional(),
   },
   { error: streamOptionsMessage },
 );
@@ -166,6 +198,16 @@ export interface RequestSpec {
   readonly required: readonly string[];
   /** Parameters checked only after `model` (the content: messages, prompt, input). */
   readonly content: readonly string[];
+  /**
+   * Allowlisted parameters validated and then removed before forwarding: OpenAI platform hints the answer does
+   * not depend on (the engine never sees them, nothing logs them).
+   */
+  readonly dropped?: readonly string[];
+  /**
+   * Names of this API the gateway knows and refuses (`unsupported_parameter`, the name in `param`), each with
+   * its fixed reason. A name here is never on the allowlist.
+   */
+  readonly refused?: ReadonlyMap<string, string>;
 }
 
 /** The whole request body as one zod object (nulls allowed where the SDKs send them): docs and route schemas. */

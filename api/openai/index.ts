@@ -8,7 +8,8 @@ import { completions } from './completions.ts';
 import { embeddings } from './embeddings.ts';
 import { responses } from './responses.ts';
 
-export { BANNED_PARAMETERS, LIMITS, type RequestSpec } from './common.ts';
+export { BANNED_PARAMETERS, bannedMessage, LIMITS, type RequestSpec } from './common.ts';
+export { REFUSED_CHAT_PARAMETERS } from './chat.ts';
 export { UNSUPPORTED_RESPONSES_PARAMETERS } from './responses.ts';
 
 /** Endpoints forwarded upstream as they are. */

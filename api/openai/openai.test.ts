@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
-import { allowlist, REQUEST_SPECS, requestJsonSchema, requestSchema, type ApiEndpoint } from './index.ts';
+import {
+  allowlist,
+  BANNED_PARAMETERS,
+  bannedMessage,
+  REQUEST_SPECS,
+  requestJsonSchema,
+  requestSchema,
+  type ApiEndpoint,
+} from './index.ts';
 import { logitBias } from './common.ts';
 import { Metadata } from './responses.ts';
 
@@ -41,6 +49,23 @@ const SAMPLES: Record<ApiEndpoint, Record<string, unknown>[]> = {
         { role: 'tool', tool_call_id: 'c', content: 'r' },
       ],
     },
+    {
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      metadata: { team: 'search' },
+      store: false,
+      service_tier: 'auto',
+      reasoning_effort: 'low',
+      safety_identifier: 'user-42',
+      prompt_cache_key: 'k1',
+      prompt_cache_retention: null,
+      verbosity: 'low',
+      modalities: ['text'],
+      prediction: { type: 'content', content: 'Hello' },
+      chat_template_kwargs: { enable_thinking: false },
+      stream: true,
+      stream_options: { include_usage: true, include_obfuscation: false },
+    },
   ],
   completions: [
     { model: 'm', prompt: 'x' },
@@ -50,6 +75,7 @@ const SAMPLES: Record<ApiEndpoint, Record<string, unknown>[]> = {
   embeddings: [
     { model: 'm', input: 'x' },
     { model: 'm', input: ['a', 'b'], dimensions: 8, encoding_format: 'float' },
+    { model: 'm', input: 'x', encoding_format: 'base64', user: 'u1' },
   ],
   responses: [
     { model: 'm', input: 'hi' },
@@ -121,5 +147,76 @@ describe('OpenAI request schemas (api/openai)', () => {
       Metadata.safeParse(Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v']))).success,
       false,
     );
+  });
+
+  it('each spec decides every OpenAI parameter once: dropped ones are allowlisted, refused ones are not', () => {
+    for (const e of ENDPOINTS) {
+      const spec = REQUEST_SPECS[e];
+      for (const d of spec.dropped ?? []) assert.ok(allowlist(e).has(d), `${e}: dropped ${d} is validated first`);
+      for (const [name, reason] of spec.refused ?? []) {
+        assert.equal(allowlist(e).has(name), false, `${e}: refused ${name} is not allowlisted`);
+        assert.equal(BANNED_PARAMETERS.has(name), false, `${e}: ${name} is refused or banned, not both`);
+        assert.match(reason, new RegExp(`^Parameter "${name}" is not supported: `), 'the reason names it');
+      }
+    }
+  });
+
+  // One row per decision: the value the SDKs send passes, the one the gateway cannot honour does not.
+  const VALUES: [endpoint: ApiEndpoint, param: string, value: unknown, ok: boolean][] = [
+    ['chat.completions', 'metadata', { team: 'search' }, true],
+    ['chat.completions', 'metadata', { team: 5 }, false],
+    ['chat.completions', 'store', false, true],
+    ['chat.completions', 'store', true, false],
+    ['chat.completions', 'service_tier', 'auto', true],
+    ['chat.completions', 'service_tier', 'default', true],
+    ['chat.completions', 'service_tier', 'priority', false],
+    ['chat.completions', 'service_tier', 'flex', false],
+    ['chat.completions', 'reasoning_effort', 'minimal', true],
+    ['chat.completions', 'reasoning_effort', 'high', true],
+    ['chat.completions', 'reasoning_effort', 'extreme', false],
+    ['chat.completions', 'safety_identifier', 'user-42', true],
+    ['chat.completions', 'safety_identifier', 'x'.repeat(4097), false],
+    ['chat.completions', 'prompt_cache_key', 'k1', true],
+    ['chat.completions', 'prompt_cache_key', 5, false],
+    ['chat.completions', 'prompt_cache_retention', 'in_memory', true],
+    ['chat.completions', 'prompt_cache_retention', 'forever', false],
+    ['chat.completions', 'verbosity', 'medium', true],
+    ['chat.completions', 'verbosity', 'loud', false],
+    ['chat.completions', 'modalities', ['text'], true],
+    ['chat.completions', 'modalities', ['text', 'audio'], false],
+    ['chat.completions', 'modalities', ['audio'], false],
+    ['chat.completions', 'modalities', [], false],
+    ['chat.completions', 'prediction', { type: 'content', content: 'x' }, true],
+    ['chat.completions', 'prediction', { type: 'content', content: [{ type: 'text', text: 'x' }] }, true],
+    ['chat.completions', 'prediction', { type: 'content', content: [{ type: 'image_url', image_url: 'x' }] }, false],
+    ['chat.completions', 'prediction', { type: 'content', content: 'x', extra: 1 }, false],
+    ['chat.completions', 'chat_template_kwargs', { enable_thinking: false }, true],
+    ['chat.completions', 'chat_template_kwargs', { thinking: true }, true],
+    ['chat.completions', 'chat_template_kwargs', { enable_thinking: 'no' }, false],
+    ['chat.completions', 'chat_template_kwargs', { chat_template: '{{ x }}' }, false],
+    ['chat.completions', 'chat_template_kwargs', { add_generation_prompt: false }, false],
+    ['chat.completions', 'stream_options', { include_usage: true, include_obfuscation: false }, true],
+    ['chat.completions', 'stream_options', { include_obfuscation: 1 }, false],
+    ['completions', 'stream_options', { include_obfuscation: true }, true],
+    ['embeddings', 'encoding_format', 'float', true],
+    ['embeddings', 'encoding_format', 'base64', true],
+    ['embeddings', 'encoding_format', 'int8', false],
+    ['embeddings', 'dimensions', 256, true],
+    ['embeddings', 'dimensions', 0, false],
+    ['embeddings', 'dimensions', 65_537, false],
+    ['embeddings', 'user', 'u1', true],
+  ];
+  it('parameter values: accepted as the SDKs send them, bounded, refused otherwise', () => {
+    for (const [e, param, value, ok] of VALUES) {
+      const schema = allowlist(e).get(param);
+      assert.ok(schema, `${e}: ${param} is allowlisted`);
+      assert.equal(schema.safeParse(value).success, ok, `${e} ${param} ${JSON.stringify(value)}`);
+    }
+  });
+
+  it('a banned name says why: routing and credentials, or the engine the operator configures', () => {
+    assert.match(bannedMessage('base_url'), /the gateway decides where requests go/);
+    for (const name of ['chat_template', 'chat_template_kwargs', 'mm_processor_kwargs', 'lora_request'])
+      assert.match(bannedMessage(name), /template and settings are set per model by the operator/, name);
   });
 });

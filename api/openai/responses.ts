@@ -3,7 +3,7 @@
 // pipeline. What cannot be served that way (stored state, built-in tools, background runs...) is named here
 // and refused with `unsupported_parameter`, never dropped.
 import { z } from 'zod';
-import { boolParam, intParam, LIMITS, model, numberParam, ownKeyMap, stringParam, type RequestSpec } from './common.ts';
+import { boolParam, intParam, LIMITS, Metadata, model, numberParam, stringParam, type RequestSpec } from './common.ts';
 
 /** Responses parameters the gateway knows and refuses: they need state, tools or features it does not have. */
 export const UNSUPPORTED_RESPONSES_PARAMETERS: ReadonlySet<string> = new Set([
@@ -176,13 +176,7 @@ export const TextConfig = z.strictObject(
   { error: 'text accepts format only.' },
 );
 
-export const Metadata = ownKeyMap({
-  maxKeys: 16,
-  key: (k) => k.length <= 64,
-  value: (v): v is string => typeof v === 'string' && v.length <= 512,
-  error: 'metadata must map up to 16 keys (64 characters) to strings (512 characters).',
-  jsonSchema: { propertyNames: { maxLength: 64 }, additionalProperties: { type: 'string', maxLength: 512 } },
-});
+export { Metadata };
 
 export const responses: RequestSpec = {
   fields: {

@@ -28,7 +28,9 @@ declare module 'fastify' {
 
 const context: FastifyPluginAsync<{ holder: ConfigHolder }> = async (app, { holder }) => {
   app.decorateRequest('tg', null as unknown as RequestContext);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    // every answer carries the id the audit line has (the errors plugin and the streaming relay set it too)
+    reply.header('x-request-id', request.id);
     const clientId = safeRequestId(request.headers['x-request-id']);
     request.tg = {
       reqId: request.id,

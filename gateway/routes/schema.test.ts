@@ -108,6 +108,30 @@ const ROWS: Record<ApiEndpoint, Row[]> = {
     ['wrong type', { ...VALID['chat.completions'], temperature: 'hot' }, 'invalid_parameter', 'temperature'],
     ['out of range', { ...VALID['chat.completions'], n: 0 }, 'invalid_parameter', 'n'],
     ['a completions field', { ...VALID['chat.completions'], best_of: 2 }, 'unknown_parameter', null],
+    [
+      'OpenAI metadata and store: false (dropped)',
+      { ...VALID['chat.completions'], metadata: { team: 'search' }, store: false },
+      'upstream_unavailable',
+      null,
+    ],
+    [
+      'audio output (named)',
+      { ...VALID['chat.completions'], audio: { voice: 'alloy' } },
+      'unsupported_parameter',
+      'audio',
+    ],
+    [
+      'modalities with audio',
+      { ...VALID['chat.completions'], modalities: ['audio'] },
+      'invalid_parameter',
+      'modalities',
+    ],
+    [
+      'a template variable beyond the thinking switch',
+      { ...VALID['chat.completions'], chat_template_kwargs: { chat_template: 'x' } },
+      'invalid_parameter',
+      'chat_template_kwargs',
+    ],
     ['messages empty', { model: 'm1', messages: [] }, 'invalid_messages', 'messages'],
     ['a message without role', { model: 'm1', messages: [{ content: 'x' }] }, 'invalid_messages', 'messages[0]'],
   ],
@@ -121,6 +145,12 @@ const ROWS: Record<ApiEndpoint, Row[]> = {
     ['input missing', { model: 'm1' }, 'invalid_parameter', 'input'],
     ['input a number', { model: 'm1', input: 5 }, 'invalid_parameter', 'input'],
     ['a sampling field', { ...VALID.embeddings, temperature: 1 }, 'unknown_parameter', null],
+    [
+      'encoding_format not float/base64',
+      { ...VALID.embeddings, encoding_format: 'x' },
+      'invalid_parameter',
+      'encoding_format',
+    ],
   ],
   responses: [
     [
