@@ -396,6 +396,39 @@ describe('validateRequest (zod specs)', () => {
     assert.equal(c.batch, 2);
   });
 
+  it('every text-bearing message field is counted as input (re-check 2026-12-03: reasoning_content, tool_call_id, function_call and refusal passed any size uncounted)', () => {
+    const big = 'x '.repeat(50_000);
+    const p = validateRequest(
+      'chat.completions',
+      chat({
+        messages: [
+          { role: 'user', content: 'q' },
+          {
+            role: 'assistant',
+            content: null,
+            reasoning_content: big,
+            refusal: 'no',
+            function_call: { name: 'f', arguments: '{"a":1}' },
+          },
+          { role: 'tool', tool_call_id: 'call_1', content: 'r' },
+        ],
+      }),
+    );
+    assert.deepEqual(p.input.texts, ['q', '{"name":"f","arguments":"{\\"a\\":1}"}', 'no', big, 'r', 'call_1']);
+    const refused: [string, Record<string, unknown>][] = [
+      ['a tool_call_id past 256 characters', { role: 'tool', tool_call_id: 'c'.repeat(257), content: 'r' }],
+      ['a tool_call_id that is not a string', { role: 'tool', tool_call_id: { a: 1 }, content: 'r' }],
+      ['reasoning_content as an object', { role: 'assistant', content: 'a', reasoning_content: { t: big } }],
+      ['refusal as a number', { role: 'assistant', content: 'a', refusal: 1 }],
+    ];
+    for (const [name, m] of refused)
+      assert.throws(
+        () => validateRequest('chat.completions', chat({ messages: [{ role: 'user', content: 'q' }, m] })),
+        (e: unknown) => e instanceof GatewayError && e.code === 'invalid_messages',
+        name,
+      );
+  });
+
   it('a completions prompt batch generates one completion per prompt × max(n, best_of) (red team F1)', () => {
     const rows: [string, unknown, Record<string, unknown>, number, number][] = [
       ['one string', 'hi', {}, 1, 1],

@@ -239,6 +239,12 @@ function messagesInput(v: unknown): InputText {
     }
     if (m.name !== undefined) texts.push(m.name);
     if (m.tool_calls !== undefined) texts.push(JSON.stringify(m.tool_calls));
+    // forwarded, so counted: a template that renders them makes them prompt (red team re-check 2026-12-03: a
+    // 200,000-character reasoning_content passed a 2,000-token input cap and was charged 1,102 of 50,030 tokens)
+    if (typeof m.tool_call_id === 'string') texts.push(m.tool_call_id);
+    if (m.function_call !== undefined && m.function_call !== null) texts.push(JSON.stringify(m.function_call));
+    if (typeof m.refusal === 'string') texts.push(m.refusal);
+    if (typeof m.reasoning_content === 'string') texts.push(m.reasoning_content);
   }
   return media > 0 ? { texts, overhead, nonText, mediaParts: media } : { texts, overhead };
 }

@@ -89,10 +89,17 @@ export const ChatMessage = z
         .array(z.unknown(), { error: 'tool_calls must be an array on an assistant message.' })
         .max(LIMITS.maxToolCalls, { error: 'tool_calls must be an array on an assistant message.' })
         .optional(),
-      tool_call_id: z.unknown().optional(),
+      // every text-bearing field is counted as input (gateway/request.ts messagesInput): an engine's chat template
+      // may render it (Mistral renders tool_call_id, Qwen3/GLM/DeepSeek templates an assistant's reasoning_content)
+      tool_call_id: z
+        .string({ error: `tool_call_id must be a string of at most ${LIMITS.maxToolCallIdChars} characters.` })
+        .max(LIMITS.maxToolCallIdChars, {
+          error: `tool_call_id must be a string of at most ${LIMITS.maxToolCallIdChars} characters.`,
+        })
+        .optional(),
       function_call: z.unknown().optional(),
-      refusal: z.unknown().optional(),
-      reasoning_content: z.unknown().optional(),
+      refusal: z.string({ error: 'refusal must be a string.' }).nullable().optional(),
+      reasoning_content: z.string({ error: 'reasoning_content must be a string.' }).nullable().optional(),
     },
     {
       error: (iss) => {

@@ -64,6 +64,8 @@ export const LIMITS = {
   maxTools: 128,
   maxToolCalls: 128,
   maxNameChars: 128,
+  // OpenAI "call_" + 24, vLLM "chatcmpl-tool-" + 32 hex, Mistral 9 characters: 256 is room for any engine's ids
+  maxToolCallIdChars: 256,
   maxModelChars: 256,
   maxStringParam: 4096,
   maxStop: 16,
