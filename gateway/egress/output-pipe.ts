@@ -9,16 +9,16 @@
 // bounded, and released once, whole and scanned whole, when the call's arguments start or the choice ends;
 // pieces arriving after that are dropped.
 import { LIMITS } from '../../api/openai/common.ts';
-import type { OutputMeter } from '../upstream/output-cap.ts';
+import type { OutputCap } from '../upstream/output-bound.ts';
 import { ATOMIC_CHANNEL_BASE, SIDE_CHANNEL_BASE, type OutputTransform, type Verdict } from '../transform.ts';
 
 /** Choice indices accepted from an upstream (others are dropped): below this, and below the requested n. */
 export const MAX_CHOICE_INDEX = 1024;
 
 export interface PipeOptions {
-  meter?: OutputMeter | undefined;
+  meter?: OutputCap | undefined;
   /** A separate cap for logprobs token text (the same per-choice cap). */
-  logprobsMeter?: OutputMeter | undefined;
+  logprobsMeter?: OutputCap | undefined;
   transform?: OutputTransform | undefined;
   /** The main field's name: 'content' (chat) or 'text' (completions). */
   main: 'content' | 'text';
