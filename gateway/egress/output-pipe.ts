@@ -117,8 +117,11 @@ export class OutputPipe {
     h.sent = true;
     if (this.isCapped(choice)) return undefined;
     const out: Identity = {};
-    if (h.id !== undefined) out.id = this.value(choice, h.id);
-    if (h.name !== undefined) out.name = this.value(choice, h.name);
+    // a value the cap cut to nothing is left out (no empty name or id for a call past the cap)
+    const id = h.id !== undefined ? this.value(choice, h.id) : undefined;
+    if (id !== undefined && (id !== '' || !this.isCapped(choice))) out.id = id;
+    const name = h.name !== undefined ? this.value(choice, h.name) : undefined;
+    if (name !== undefined && (name !== '' || !this.isCapped(choice))) out.name = name;
     h.id = undefined;
     h.name = undefined;
     return out;

@@ -9,7 +9,7 @@ import { config, model, newKey, tenant } from '../test/fixtures.ts';
 import { call, chat, startStack, type Stack } from '../test/harness.ts';
 import { countText } from '../tokens.ts';
 import { outputAllowance } from './output-bound.ts';
-import { HONEST } from './output-bound.test.ts';
+import { HONEST } from '../test/honest-answers.ts';
 
 const CL100K = encodingFor('cl100k_base');
 
@@ -29,8 +29,7 @@ describe('the output bound over HTTP', () => {
   let s: Stack;
   before(async () => {
     s = await startStack(
-      (url) =>
-        config([model('m1', url)], [tenant({ name: 'bound', models: ['m1'], keys: [{ name: 'k', key }] })]),
+      (url) => config([model('m1', url)], [tenant({ name: 'bound', models: ['m1'], keys: [{ name: 'k', key }] })]),
       { sim: { latencyMs: 0, interTokenMs: 0 } },
     );
   });
@@ -70,7 +69,10 @@ describe('the output bound over HTTP', () => {
       assert.equal(finish, 'stop');
       const usage = ev.find((e) => e.usage)?.usage;
       // the simulator's own prompt count (characters of role and content / 4), not the gateway's estimate (10)
-      assert.deepEqual(usage && [usage.prompt_tokens, usage.completion_tokens], [Math.ceil('userSay hello.'.length / 4), max]);
+      assert.deepEqual(usage && [usage.prompt_tokens, usage.completion_tokens], [
+        Math.ceil('userSay hello.'.length / 4),
+        max,
+      ]);
       assert.ok(r.text.trimEnd().endsWith('data: [DONE]'));
     });
   }

@@ -5,40 +5,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodingFor } from '../encodings.ts';
 import { countText } from '../tokens.ts';
+import { HONEST } from '../test/honest-answers.ts';
 import { OutputBound, outputAllowance, outputBoundDecision } from './output-bound.ts';
 
 const CL100K = encodingFor('cl100k_base');
 const O200K = encodingFor('o200k_base');
-
-/** Honest answers as engines tokenize them (pieces decoded from the real tokenizers, /tmp/capmeasure/pieces.mjs). */
-export const HONEST: Record<string, { engine: string; pieces: string[] }> = {
-  'Chinese JSON': { engine: 'sim (finding 01)', pieces: '{"|name|":"|王|小|明|","|city|":"|北京|","|age|":|42|}'.split('|') },
-  German: {
-    engine: 'Llama 3',
-    pieces: [
-      'Die', ' Stra', 'ßen', 'b', 'ahn', ' f', 'äh', 'rt', ' über', ' die', ' Br', 'ück', 'e', ' nach', ' Kö', 'ln', '.',
-      ' Die', ' Gesch', 'wind', 'ig', 'ke', 'its', 'beg', 'ren', 'zung', ' wurde', ' ü', 'b', 'erras', 'ch', 'ender',
-      'weise', ' auf', 'geh', 'ob', 'en', '.',
-    ],
-  },
-  code: {
-    engine: 'Qwen 3',
-    pieces: [
-      'def', ' fib', '(n', ':', ' int', ')', ' ->', ' list', '[int', ']:\n', '   ', ' """', 'First', ' n', ' Fibonacci',
-      ' numbers', '."""\n', '   ', ' r', ' =', ' [', '0', ',', ' ', '1', ']\n', '   ', ' while', ' len', '(r', ')',
-      ' <', ' n', ':\n', '       ', ' r', '.append', '(r', '[-', '1', ']', ' +', ' r', '[-', '2', '])\n', '   ',
-      ' return', ' r', '[:', 'n', ']\n',
-    ],
-  },
-  // the worst ratio measured: 119 cl100k tokens for Gemma 3's 17
-  Tamil: {
-    engine: 'Gemma 3',
-    pieces: [
-      'தமிழ்', 'நாடு', ' இந்தியாவின்', ' தெ', 'ன்ப', 'குதியில்', ' அமைந்துள்ள', ' ஒரு', ' மாநில', 'ம்', '.', ' சென்னை',
-      ' அதன்', ' தலைநக', 'ரம்', ' ஆகும்', '.',
-    ],
-  },
-};
 
 describe('outputAllowance and outputBoundDecision', () => {
   it('allowance = 8 × max_tokens + 64', () => {
@@ -144,7 +115,7 @@ describe('the whole-text count kept incrementally equals counting the whole text
       if (Buffer.byteLength(text) <= outputAllowance(m)) return; // passed on its bytes, never counted
       for (let round = 0; round < 5; round++) {
         const b = new OutputBound(m, CL100K);
-        for (let p = 0; p < text.length; ) {
+        for (let p = 0; p < text.length;) {
           let q = Math.min(text.length, p + 1 + rand(40));
           if (q < text.length && /[\uD800-\uDBFF]/.test(text[q - 1]!)) q++;
           assert.equal(b.take(0, text.slice(p, q)).capped, false);

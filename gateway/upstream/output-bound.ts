@@ -6,7 +6,7 @@
 //
 //   allowance(max_tokens) = TOKENIZER_FACTOR × max_tokens + SINGLE_TOKEN_ALLOWANCE   gateway tokens per choice
 //
-// Measured (outside the repo, 2026-12-03, /tmp/capmeasure): gateway count / engine count on one paragraph each of
+// Measured (scripts/measure-output-bound.mjs, 2026-12-03): gateway count / engine count on one paragraph each of
 // 21 kinds of output (EN, DE, ZH, Chinese JSON, JA, KO, RU, AR, HI, GU, TA, TH, Python, TypeScript, JSON, Markdown,
 // digits, emoji, hex, whitespace runs, base64) against the Llama 3, Qwen 3, Gemma 3, DeepSeek V3 and Llama 2
 // tokenizers: cl100k_base at most 7.0× (Tamil, Gemma 3), 5.6× (Gujarati), 4.8× (Hindi), 4.1× (Thai, DeepSeek),
@@ -48,11 +48,7 @@ export function outputAllowance(maxTokens: number): number {
  * count the text), `over` (provably beyond max_tokens: cut at the allowance). `counted` is the exact count of the
  * whole text when known; `bytes` an upper bound on it (UTF-8 bytes, or a kept count plus the tail's bytes).
  */
-export function outputBoundDecision(
-  maxTokens: number,
-  bytes: number,
-  counted?: number,
-): 'within' | 'count' | 'over' {
+export function outputBoundDecision(maxTokens: number, bytes: number, counted?: number): 'within' | 'count' | 'over' {
   const allowance = outputAllowance(maxTokens);
   if (counted !== undefined) return counted > allowance ? 'over' : 'within';
   return bytes > allowance ? 'count' : 'within';
