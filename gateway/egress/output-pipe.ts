@@ -9,16 +9,16 @@
 // bounded, and released once, whole and scanned whole, when the call's arguments start or the choice ends;
 // pieces arriving after that are dropped.
 import { LIMITS } from '../../api/openai/common.ts';
-import type { OutputMeter } from '../upstream/output-cap.ts';
+import type { OutputCap } from '../upstream/output-bound.ts';
 import { ATOMIC_CHANNEL_BASE, SIDE_CHANNEL_BASE, type OutputTransform, type Verdict } from '../transform.ts';
 
 /** Choice indices accepted from an upstream (others are dropped): below this, and below the requested n. */
 export const MAX_CHOICE_INDEX = 1024;
 
 export interface PipeOptions {
-  meter?: OutputMeter | undefined;
+  meter?: OutputCap | undefined;
   /** A separate cap for logprobs token text (the same per-choice cap). */
-  logprobsMeter?: OutputMeter | undefined;
+  logprobsMeter?: OutputCap | undefined;
   transform?: OutputTransform | undefined;
   /** The main field's name: 'content' (chat) or 'text' (completions). */
   main: 'content' | 'text';
@@ -117,8 +117,11 @@ export class OutputPipe {
     h.sent = true;
     if (this.isCapped(choice)) return undefined;
     const out: Identity = {};
-    if (h.id !== undefined) out.id = this.value(choice, h.id);
-    if (h.name !== undefined) out.name = this.value(choice, h.name);
+    // a value the cap cut to nothing is left out (no empty name or id for a call past the cap)
+    const id = h.id !== undefined ? this.value(choice, h.id) : undefined;
+    if (id !== undefined && (id !== '' || !this.isCapped(choice))) out.id = id;
+    const name = h.name !== undefined ? this.value(choice, h.name) : undefined;
+    if (name !== undefined && (name !== '' || !this.isCapped(choice))) out.name = name;
     h.id = undefined;
     h.name = undefined;
     return out;

@@ -12,6 +12,7 @@ import {
   USAGE_SHAPE,
 } from './response-sanitize.ts';
 import { EgressRelay } from './stream-relay.ts';
+import { outputAllowance } from '../upstream/output-bound.ts';
 
 /** Upper-cases every text it sees and records the channel indices. */
 function upper(): OutputTransform & { channels: Set<number> } {
@@ -142,8 +143,9 @@ describe('egressCompletion', () => {
         {
           index: 0,
           message: {
-            reasoning_content: 'one two three four five',
-            content: 'six seven eight',
+            // 100 + 30 tokens against outputAllowance(7) = 120: the content is cut
+            reasoning_content: 'alpha '.repeat(100),
+            content: 'six seven eight '.repeat(10),
             tool_calls: [{ function: { name: 'f', arguments: 'nine ten' } }],
           },
           finish_reason: 'stop',
@@ -153,9 +155,11 @@ describe('egressCompletion', () => {
     };
     const r = egressCompletion(src, { chat: true, n: 1, maxOut: 7, transform: undefined });
     const c = (r.body.choices as { message: Record<string, unknown>; finish_reason: string }[])[0]!;
-    assert.equal(c.message.reasoning_content, 'one two three four five');
+    assert.equal(outputAllowance(7), 120);
+    assert.equal(c.message.reasoning_content, 'alpha '.repeat(100));
     const content = c.message.content as string;
-    assert.ok(content.length < 'six seven eight'.length && 'six seven eight'.startsWith(content), content);
+    const full = 'six seven eight '.repeat(10);
+    assert.ok(content.length > 0 && content.length < full.length && full.startsWith(content), content);
     assert.equal(c.finish_reason, 'length');
     assert.equal(r.countedOut, 7);
     assert.deepEqual(r.body.usage, { prompt_tokens: 4, completion_tokens: 7, total_tokens: 11 });

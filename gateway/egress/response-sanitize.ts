@@ -7,7 +7,7 @@
 // (`audio.data`) are not relayed; the transcript is. One choice per index: a later duplicate is dropped.
 import { isObj, own, type Json } from '../json.ts';
 import { encodingFor, type Encoding } from '../encodings.ts';
-import { OutputMeter } from '../upstream/output-cap.ts';
+import { OutputBound } from '../upstream/output-bound.ts';
 import { MAX_CHOICE_INDEX, OutputPipe } from './output-pipe.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 
@@ -519,10 +519,10 @@ export function egressCompletion(
   },
 ): EgressCompletion {
   const enc = o.encoding ?? encodingFor(undefined);
-  const meter = o.maxOut > 0 ? new OutputMeter(o.maxOut, enc) : undefined;
+  const meter = o.maxOut > 0 ? new OutputBound(o.maxOut, enc) : undefined;
   const pipe = new OutputPipe({
     meter,
-    logprobsMeter: meter ? new OutputMeter(o.maxOut, enc) : undefined,
+    logprobsMeter: meter ? new OutputBound(o.maxOut, enc) : undefined,
     transform: o.transform,
     main: o.chat ? 'content' : 'text',
   });

@@ -9,7 +9,7 @@
 // rest of a secret without its start. A streamed tool-call id or name over its bound (OutputPipe.hold) ends the
 // stream with upstream_error.
 import { encodingFor, type Encoding } from '../encodings.ts';
-import { OutputMeter } from '../upstream/output-cap.ts';
+import { OutputBound } from '../upstream/output-bound.ts';
 import { readUsage, UPSTREAM_STREAM_ERROR, type Usage } from '../upstream/sse.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 import { OutputPipe } from './output-pipe.ts';
@@ -76,7 +76,7 @@ export class EgressRelay {
   readonly #parser = new SseParser();
   readonly #decoder = new TextDecoder();
   readonly #pipe: OutputPipe;
-  readonly #meter: OutputMeter | undefined;
+  readonly #meter: OutputBound | undefined;
   readonly #n: number;
   /** Choices that ended: true when the upstream said so (finish_reason), false when cut at the cap. */
   readonly #ended = new Map<number, boolean>();
@@ -86,10 +86,10 @@ export class EgressRelay {
     this.#o = o;
     this.#n = o.n ?? 1;
     const enc = o.encoding ?? encodingFor(undefined);
-    this.#meter = o.maxOut !== undefined && o.maxOut > 0 ? new OutputMeter(o.maxOut, enc) : undefined;
+    this.#meter = o.maxOut !== undefined && o.maxOut > 0 ? new OutputBound(o.maxOut, enc) : undefined;
     this.#pipe = new OutputPipe({
       meter: this.#meter,
-      logprobsMeter: this.#meter ? new OutputMeter(this.#meter.cap, enc) : undefined,
+      logprobsMeter: this.#meter ? new OutputBound(this.#meter.cap, enc) : undefined,
       transform: o.transform,
       main: o.chat ? 'content' : 'text',
     });

@@ -7,6 +7,7 @@ import type { Json } from '../json.ts';
 import { EgressRelay } from '../egress/stream-relay.ts';
 import { encodingFor, type Encoding } from '../encodings.ts';
 import { countText as countWith } from '../tokens.ts';
+import { outputAllowance } from './output-bound.ts';
 
 const CL100K = encodingFor('cl100k_base');
 const countText = (t: string): number => countWith(CL100K, t);
@@ -96,32 +97,36 @@ describe("the cap counts with the model's encoding", () => {
     assert.ok(cut.capped && cut.text.length < zh.length && zh.startsWith(cut.text));
   });
 
-  it('whole answers and streams are capped in the encoding they are given', () => {
-    const o = countWith(O200K, zh);
-    const body = { choices: [{ index: 0, message: { content: zh }, finish_reason: 'stop' }] };
-    const opts = { chat: true, n: 1, maxOut: o, transform: undefined };
+  it('whole answers and streams are bounded in the encoding they are given', () => {
+    // the egress cuts at outputAllowance(max_tokens) (output-bound.ts): a text within it in o200k_base, over it in cl100k_base
+    const zh10 = zh.repeat(10);
+    const o = countWith(O200K, zh10);
+    const m = Math.ceil((o - outputAllowance(0)) / (outputAllowance(1) - outputAllowance(0)));
+    assert.ok(outputAllowance(m) >= o && outputAllowance(m) < countText(zh10));
+    const body = { choices: [{ index: 0, message: { content: zh10 }, finish_reason: 'stop' }] };
+    const opts = { chat: true, n: 1, maxOut: m, transform: undefined };
     const whole = egressCompletion(body, { ...opts, encoding: O200K });
     assert.equal((whole.body.choices as Json[])[0]!.finish_reason, 'stop');
-    assert.equal(((whole.body.choices as Json[])[0]!.message as Json).content, zh);
+    assert.equal(((whole.body.choices as Json[])[0]!.message as Json).content, zh10);
     assert.equal((egressCompletion(body, opts).body.choices as Json[])[0]!.finish_reason, 'length');
     const relay = new EgressRelay({
       clientWantsUsage: false,
       transform: undefined,
       chat: true,
-      maxOut: o,
+      maxOut: m,
       n: 1,
       encoding: O200K,
     });
-    const sse = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: zh } }] })}\n\n`;
+    const sse = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: zh10 } }] })}\n\n`;
     const out = new TextDecoder().decode(relay.push(new TextEncoder().encode(sse)));
-    assert.ok(out.includes(zh), out);
+    assert.ok(out.includes(zh10), out);
   });
 });
 
 describe('egressCompletion with the cap', () => {
   const choice = (r: { body: Json }, i: number): Json => (r.body.choices as Json[])[i]!;
   const msg = (r: { body: Json }, i: number): Json => choice(r, i).message as Json;
-  it('truncates chat and text choices over the cap, fixes finish_reason and usage', () => {
+  it('truncates chat and text choices over the bound, fixes finish_reason and usage (at most max_tokens a choice)', () => {
     const long = 'word '.repeat(500);
     const chat = {
       choices: [
@@ -132,7 +137,7 @@ describe('egressCompletion with the cap', () => {
     };
     const r = egressCompletion(chat, { chat: true, n: 2, maxOut: 20, transform: undefined });
     assert.equal(r.countedOut, 21);
-    assert.equal(countText(msg(r, 0).content as string), 20);
+    assert.equal(countText(msg(r, 0).content as string), outputAllowance(20));
     assert.equal(choice(r, 0).finish_reason, 'length');
     assert.equal(choice(r, 1).finish_reason, 'stop');
     assert.equal((r.body.usage as Json).completion_tokens, 21);
@@ -159,7 +164,7 @@ describe('egressCompletion with the cap', () => {
     const r = egressCompletion(body, { chat: true, n: 1, maxOut: 10, transform: undefined });
     assert.equal(r.countedOut, 10);
     const calls = msg(r, 0).tool_calls as Json[];
-    assert.ok(countText((calls[0]!.function as Json).arguments as string) <= 10);
+    assert.ok(countText((calls[0]!.function as Json).arguments as string) <= outputAllowance(10));
     assert.equal(choice(r, 0).finish_reason, 'length');
   });
   it('leaves a body within the cap unchanged', () => {
@@ -189,7 +194,9 @@ describe('EgressRelay with the cap', () => {
       inputTokens: 9,
     });
     let out = '';
-    for (const w of ['one', ' two', ' three four', ' five', ' six']) {
+    // an engine ignoring max_tokens 3: cut at outputAllowance(3) = 88 tokens
+    const words = Array.from({ length: 200 }, (_, i) => ` w${i}`);
+    for (const w of words) {
       out += dec.decode(
         relay.push(
           enc.encode(
@@ -207,12 +214,12 @@ describe('EgressRelay with the cap', () => {
     assert.match(out, /"finish_reason":"length"/);
     assert.match(out, /"usage":\{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12\}/);
     assert.ok(out.endsWith('data: [DONE]\n\n'));
-    assert.doesNotMatch(out, /four|five|six/);
+    assert.doesNotMatch(out, / w19\d/);
   });
   it('cuts streamed tool-call arguments at the cap', () => {
     const relay = new EgressRelay({ clientWantsUsage: false, transform: undefined, chat: true, maxOut: 4, n: 1 });
     let out = '';
-    for (const a of ['{"city":', ' "Paris",', ' "notes": "', 'aaaa bbbb cccc', ' dddd"}']) {
+    for (const a of ['{"city":', ' "Paris",', ' "notes": "', ...Array(100).fill('aaaa bbbb cccc'), ' dddd"}']) {
       out += dec.decode(
         relay.push(
           enc.encode(
