@@ -1,102 +1,20 @@
-// Table tests for the output cap (issue #10, item 7) and the egress (whole answers and the SSE relay) enforcing it.
+// Table tests for the output bound (output-bound.ts; issue #10 item 7, SDK check 2026-12-03 01) and the egress (whole answers and the SSE relay) enforcing it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OutputMeter } from './output-cap.ts';
 import { egressCompletion } from '../egress/response-sanitize.ts';
 import type { Json } from '../json.ts';
 import { EgressRelay } from '../egress/stream-relay.ts';
-import { encodingFor, type Encoding } from '../encodings.ts';
+import { encodingFor } from '../encodings.ts';
 import { countText as countWith } from '../tokens.ts';
 import { outputAllowance } from './output-bound.ts';
 
 const CL100K = encodingFor('cl100k_base');
 const countText = (t: string): number => countWith(CL100K, t);
 
-/** CL100K with its encoder passes counted (count: a counting pass, encode: an encoding pass). */
-function countingEncoding(): { enc: Encoding; passes: { count: number; encode: number } } {
-  const passes = { count: 0, encode: 0 };
-  const enc: Encoding = {
-    name: CL100K.name,
-    split: CL100K.split,
-    count: (t) => {
-      passes.count++;
-      return CL100K.count(t);
-    },
-    encode: (t) => {
-      passes.encode++;
-      return CL100K.encode(t);
-    },
-    decode: (ids) => CL100K.decode(ids),
-  };
-  return { enc, passes };
-}
-
-describe('OutputMeter: encoder passes (issue #14)', () => {
-  // a one-unit text reaching the cap is encoded once: its ids are its count and its cut (three passes before)
-  const cases: [string, number, string, { served: string; count: number; encode: number }][] = [
-    ['over the cap: cut', 3, 'Hello world, how are you', { served: 'Hello world,', count: 0, encode: 1 }],
-    ['at the cap: whole', 5, 'Hello world, how are', { served: 'Hello world, how are', count: 0, encode: 1 }],
-    ['under the cap, bound below it: not counted', 100, 'Hello world', { served: 'Hello world', count: 0, encode: 0 }],
-  ];
-  for (const [name, cap, text, want] of cases) {
-    it(name, () => {
-      const { enc, passes } = countingEncoding();
-      const m = new OutputMeter(cap, enc);
-      assert.equal(m.take(0, text).text, want.served);
-      assert.deepEqual(passes, { count: want.count, encode: want.encode });
-    });
-  }
-});
-
-describe('OutputMeter', () => {
-  const cases: [string, number, string[], { served: string; capped: boolean }][] = [
-    ['under the cap', 10, ['Hello', ' world'], { served: 'Hello world', capped: false }],
-    ['exactly the cap', 2, ['Hello', ' world'], { served: 'Hello world', capped: true }],
-    [
-      'a delta crossing the cap is truncated',
-      3,
-      ['Hello', ' world, how are you'],
-      { served: 'Hello world,', capped: true },
-    ],
-    ['nothing after the cap', 1, ['Hello', ' world'], { served: 'Hello', capped: true }],
-    ['every non-empty delta costs at least one token', 2, ['', 'a', '', 'b', 'c'], { served: 'ab', capped: true }],
-  ];
-  for (const [name, cap, deltas, want] of cases) {
-    it(name, () => {
-      const m = new OutputMeter(cap, CL100K);
-      let served = '';
-      let capped = false;
-      for (const d of deltas) {
-        const r = m.take(0, d);
-        served += r.text;
-        capped = r.capped;
-      }
-      assert.equal(served, want.served);
-      assert.equal(capped || m.isCapped(0), want.capped);
-      assert.ok(m.total <= cap);
-    });
-  }
-  it('choices are metered separately', () => {
-    const m = new OutputMeter(1, CL100K);
-    m.take(0, 'a');
-    assert.equal(m.allCapped(2), false);
-    m.take(1, 'b');
-    assert.equal(m.allCapped(2), true);
-  });
-});
-
 describe("the cap counts with the model's encoding", () => {
   const O200K = encodingFor('o200k_base');
   // 26 tokens in cl100k_base, 16 in o200k_base
   const zh = '你好世界，今天天气很好。我们去公园散步吧。';
-  it('a meter admits what fits in its own encoding', () => {
-    const o = countWith(O200K, zh);
-    assert.ok(o < countText(zh), 'the sample counts fewer in o200k_base');
-    assert.deepEqual(new OutputMeter(o, O200K).take(0, zh), { text: zh, capped: true });
-    const cut = new OutputMeter(o, CL100K).take(0, zh);
-    assert.ok(cut.capped && cut.text.length < zh.length && zh.startsWith(cut.text));
-  });
-
   it('whole answers and streams are bounded in the encoding they are given', () => {
     // the egress cuts at outputAllowance(max_tokens) (output-bound.ts): a text within it in o200k_base, over it in cl100k_base
     const zh10 = zh.repeat(10);
