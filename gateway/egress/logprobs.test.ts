@@ -186,6 +186,24 @@ describe('logprobs entries through a redacting channel', () => {
     );
   });
 
+  it('the second alternatives spelling a secret over innocent tokens: the column is scanned too', () => {
+    const pieces = [SECRET.slice(0, 9), SECRET.slice(9, 20), SECRET.slice(20, 31), SECRET.slice(31)];
+    const es = entries(['one', ' two', ' three', ' four', ' five']);
+    pieces.forEach((p, i) => (es[i]!.top![1]!.token = p));
+    const { all } = run(es);
+    assert.deepEqual(
+      all.map((e) => e.text),
+      ['one', ' two', ' three', ' four', ' five'],
+    );
+    // what the detector finds in text it finds in the column: the piece completing the secret is dropped
+    const column = all.map((e) => e.top?.[1]?.token ?? '').join('');
+    assert.ok(!column.includes(SECRET), column);
+    assert.deepEqual(
+      all.map((e) => e.top!.length),
+      [2, 2, 2, 1, 2],
+    );
+  });
+
   it('legacy: text_offset follows the served text after a replacement; logprob null when one is', () => {
     const a = new LogprobsAligner(false, scan);
     const r = new Redactor();

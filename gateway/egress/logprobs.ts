@@ -5,8 +5,11 @@
 //  - entries covering text a guardrail replaced become ONE entry whose token is the replacement text, whose logprob
 //    is the sum of theirs (the log probability of the replaced span) and whose top_logprobs are empty;
 //  - an alternative of a served entry is kept only when it equals the entry's token (it is served there) or when
-//    the served text before it (CONTEXT_CHARS) followed by the alternative passes the same guardrails unchanged
-//    (a canary in it blocks the response as anywhere else); otherwise it is dropped.
+//    the served text before it (CONTEXT_CHARS) followed by the alternative passes the same guardrails unchanged,
+//    and so do the alternatives served at its rank before it followed by it (a client reading "the n-th
+//    alternative" of each entry); a canary in either blocks the response as anywhere else; otherwise it is dropped.
+//    (An engine choosing its alternatives and logprob values can still encode anything in them: a hostile engine
+//    is not a threat logprobs can be scanned against.)
 // So the tokens a client reassembles are exactly the scanned text, and no alternative completes a secret, canary
 // or URL the served text does not show. Nothing is invented: held text delays its entries (they come with the
 // text they belong to), and an entry is never served with an empty token for held text.
@@ -117,6 +120,8 @@ export class LogprobsAligner {
   #out = '';
   /** The last CONTEXT_CHARS of the tokens served. */
   #served = '';
+  /** Per rank: the last CONTEXT_CHARS of the alternatives served at that rank. */
+  readonly #columns: string[] = [];
   /** Legacy text_offset shift: served code points minus the engine's, over replaced spans so far. */
   #delta = 0;
 
@@ -191,16 +196,26 @@ export class LogprobsAligner {
 
   #keep(e: LpEntry): OutEntry {
     const ctx = this.#served;
-    const top =
-      e.top === null
-        ? null
-        : e.top.filter((a) => {
-            if (a.token === e.text) return true;
-            const probe = ctx + a.token;
-            return this.#scan(probe) === probe;
-          });
+    let top: Alternative[] | null = null;
+    if (e.top !== null) {
+      top = [];
+      for (const a of e.top) {
+        // in context of the served text, and of the alternatives served at the same rank before (a client
+        // reassembling "the n-th alternative" of each entry reads that column)
+        const k = top.length;
+        const col = this.#columns[k] ?? '';
+        const ok = (a.token === e.text || this.#clean(ctx + a.token)) && (col === ctx || this.#clean(col + a.token));
+        if (!ok) continue;
+        top.push(a);
+        this.#columns[k] = (col + a.token).slice(-CONTEXT_CHARS);
+      }
+    }
     this.#serve(e.text);
     return { ...e, top, offset: e.offset + this.#delta, kept: true };
+  }
+
+  #clean(probe: string): boolean {
+    return this.#scan(probe) === probe;
   }
 }
 
