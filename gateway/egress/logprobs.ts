@@ -5,7 +5,7 @@
 //  - entries covering text a guardrail replaced become ONE entry whose token is the replacement text, whose logprob
 //    is the sum of theirs (the log probability of the replaced span) and whose top_logprobs are empty;
 //  - an alternative of a served entry is kept only when it equals the entry's token (it is served there) or when
-//    the served text before it (CONTEXT_CHARS) followed by the alternative passes the same guardrails unchanged,
+//    the served text before it (CONTEXT_CHARS: 64) followed by the alternative passes the same guardrails unchanged,
 //    and so do the alternatives served at its rank before it followed by it (a client reading "the n-th
 //    alternative" of each entry); a canary in either blocks the response as anywhere else; otherwise it is dropped.
 //    (An engine choosing its alternatives and logprob values can still encode anything in them: a hostile engine
@@ -17,7 +17,12 @@ import { own, type Json } from '../json.ts';
 import type { OutputPipe } from './output-pipe.ts';
 
 /** Served text before an alternative that it is scanned with (a secret it would complete starts within this). */
-export const CONTEXT_CHARS = 128;
+export const CONTEXT_CHARS = 64;
+/**
+ * Between the probes of one entry scanned together: a paragraph break, which no detector matches across (the
+ * credential view keeps newlines; markdown inline constructs end there). A change anywhere: each probe alone.
+ */
+export const PROBE_SEPARATOR = '\n\n';
 /** Characters of unchanged text after a replacement needed to find where it ends (less at the end of the text). */
 export const RESYNC_CHARS = 8;
 /** A following entry at least this long, found unchanged, also ends the replaced span. */
@@ -198,20 +203,32 @@ export class LogprobsAligner {
     const ctx = this.#served;
     let top: Alternative[] | null = null;
     if (e.top !== null) {
+      // one scan for every probe of the entry (a scan's fixed cost dominates); one by one only when it changes
+      const all = e.top.flatMap((a, k) => this.#probes(e.text, ctx, this.#columns[k] ?? '', a.token));
+      const clean = all.length === 0 || this.#clean(all.join(PROBE_SEPARATOR));
       top = [];
       for (const a of e.top) {
-        // in context of the served text, and of the alternatives served at the same rank before (a client
-        // reassembling "the n-th alternative" of each entry reads that column)
         const k = top.length;
         const col = this.#columns[k] ?? '';
-        const ok = (a.token === e.text || this.#clean(ctx + a.token)) && (col === ctx || this.#clean(col + a.token));
-        if (!ok) continue;
+        if (!clean && !this.#probes(e.text, ctx, col, a.token).every((p) => this.#clean(p))) continue;
         top.push(a);
         this.#columns[k] = (col + a.token).slice(-CONTEXT_CHARS);
       }
     }
     this.#serve(e.text);
     return { ...e, top, offset: e.offset + this.#delta, kept: true };
+  }
+
+  /**
+   * What alternative `alt` of an entry served as `token` is scanned as: after the served text (unless it is the
+   * token itself), and after the alternatives served at its rank before (a client reassembling "the n-th
+   * alternative" of each entry reads that column).
+   */
+  #probes(token: string, ctx: string, col: string, alt: string): string[] {
+    const out: string[] = [];
+    if (alt !== token) out.push(ctx + alt);
+    if (col !== ctx) out.push(col + alt);
+    return out;
   }
 
   #clean(probe: string): boolean {
