@@ -204,6 +204,14 @@ describe('logprobs entries through a redacting channel', () => {
     );
   });
 
+  it('secrets back to back with no unchanged text between: bounded waiting, the tokens still the served text', () => {
+    const tokens = Array.from({ length: 2000 }, (_, i) => SECRET.slice((i % 4) * 10, (i % 4) * 10 + 10));
+    const { all, released } = run(entries(tokens));
+    assert.equal(all.map((e) => e.text).join(''), released.join(''));
+    assert.ok(all.length >= 2000 / 256, `${all.length} entries`);
+    assertNoLeak(all);
+  });
+
   it('legacy: text_offset follows the served text after a replacement; logprob null when one is', () => {
     const a = new LogprobsAligner(false, scan);
     const r = new Redactor();

@@ -25,10 +25,10 @@ export const CONTEXT_CHARS = 64;
 export const PROBE_SEPARATOR = '\n\n';
 /** Characters of unchanged text after a replacement needed to find where it ends (less at the end of the text). */
 export const RESYNC_CHARS = 8;
-/** A following entry at least this long, found unchanged, also ends the replaced span. */
+/** A following entry at least this long (and shorter than RESYNC_CHARS), found unchanged, also ends the span. */
 export const MIN_NEXT_CHARS = 4;
 /** Bounds on what waits for the channel (beyond them everything pending becomes one entry). */
-export const MAX_PENDING_ENTRIES = 512;
+export const MAX_PENDING_ENTRIES = 256;
 export const MAX_PENDING_CHARS = 32 * 1024;
 /** Alternatives taken per entry. */
 export const MAX_TOP_LOGPROBS = 20;
@@ -81,20 +81,28 @@ export function entryBytes(raw: unknown, token: string): number[] | null {
  * (RESYNC_CHARS of it, what is left at the end, or the whole next entry when MIN_NEXT_CHARS long). Undefined
  * while that cannot be decided yet (not `final`). Whatever it returns, the tokens served are the output exactly.
  */
-export function resync(texts: readonly string[], out: string, final: boolean): { m: number; o: number } | undefined {
-  const joined = texts.join('');
-  let end = 0;
+export function resync(
+  texts: readonly string[],
+  out: string,
+  final: boolean,
+  tried: number[] = [],
+): { m: number; o: number } | undefined {
   for (let m = 0; m < texts.length; m++) {
-    end += texts[m]!.length;
-    const rest = joined.slice(end);
+    // the first RESYNC_CHARS of what follows entry m (fixed once there are that many)
+    let rest = '';
+    for (let k = m + 1; k < texts.length && rest.length < RESYNC_CHARS; k++) rest += texts[k]!;
     if (rest === '') return final ? { m: texts.length - 1, o: out.length } : undefined;
     if (!final && rest.length < RESYNC_CHARS) return undefined;
-    const o = out.indexOf(rest.slice(0, RESYNC_CHARS));
+    const needle = rest.slice(0, RESYNC_CHARS);
+    // `tried[m]`: the output already searched for this needle (each output character searched once per entry)
+    const from = final ? 0 : Math.max(0, (tried[m] ?? 0) - RESYNC_CHARS + 1);
+    const o = out.indexOf(needle, from);
     if (o >= 0) return { m, o };
     // the next entry unchanged, though what follows it is not (two replacements close together)
     const next = texts[m + 1] ?? '';
-    const n = next.length >= MIN_NEXT_CHARS ? out.indexOf(next) : -1;
+    const n = next.length >= MIN_NEXT_CHARS && next.length < RESYNC_CHARS ? out.indexOf(next, from) : -1;
     if (n >= 0) return { m, o: n };
+    tried[m] = out.length;
   }
   return undefined;
 }
@@ -123,6 +131,8 @@ export class LogprobsAligner {
   #queued = 0;
   /** Released channel text not yet given to an entry. */
   #out = '';
+  /** resync's record of what it searched (reset when the head moves). */
+  #tried: number[] = [];
   /** The last CONTEXT_CHARS of the tokens served. */
   #served = '';
   /** Per rank: the last CONTEXT_CHARS of the alternatives served at that rank. */
@@ -168,6 +178,7 @@ export class LogprobsAligner {
         this.#queue.map((q) => q.text),
         this.#out,
         final,
+        this.#tried,
       );
       if (!r) break;
       served.push(this.#collapse(r.m + 1, r.o));
@@ -182,6 +193,7 @@ export class LogprobsAligner {
   #take(entries: number, outChars: number): void {
     for (const e of this.#queue.splice(0, entries)) this.#queued -= e.text.length;
     this.#out = this.#out.slice(outChars);
+    this.#tried = [];
   }
 
   #serve(token: string): void {
