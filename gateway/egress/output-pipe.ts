@@ -79,6 +79,13 @@ export class OutputPipe {
     return tr.push(this.#channel(choice, field), t);
   }
 
+  /** As text(), with what the cap admitted of `s` first (logprobs entries map onto it: logprobs.ts). */
+  admit(choice: number, field: string, s: string): [string, string] {
+    const t = this.#metered(choice, field, s);
+    const tr = this.#o.transform;
+    return [t, tr ? tr.push(this.#channel(choice, field), t) : t];
+  }
+
   /** A short value of a choice that is whole (a tool call's id or name): metered with its fields, scanned on its own. */
   value(choice: number, s: string): string {
     return this.atomic(this.#metered(choice, 'value', s));
@@ -198,14 +205,15 @@ export class OutputPipe {
 
   /** `s` through the cap of `field` (logprobs: their own cap); what is admitted counts as generated text. */
   #metered(choice: number, field: string, s: string): string {
-    const meter = field === 'logprobs' ? this.#o.logprobsMeter : this.#o.meter;
+    const lp = field === 'logprobs' || field === 'logprobs.refusal';
+    const meter = lp ? this.#o.logprobsMeter : this.#o.meter;
     let t = s;
     if (meter && t.length > 0) {
       const r = meter.take(choice, t);
-      if (r.text !== t && field !== 'logprobs') this.cut.add(choice);
+      if (r.text !== t && !lp) this.cut.add(choice);
       t = r.text;
     }
-    if (field !== 'logprobs' && t.length > 0) {
+    if (!lp && t.length > 0) {
       this.generated[choice] = (this.generated[choice] ?? '') + t;
       this.generatedChars += t.length;
     }

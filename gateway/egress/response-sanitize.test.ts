@@ -126,15 +126,26 @@ describe('egressCompletion', () => {
     const src = JSON.parse(
       '{"choices":[{"index":0,"text":"ab","finish_reason":"length","logprobs":{"tokens":["a","b"],"token_logprobs":[-1,"x"],"top_logprobs":[{"__proto__":-1,"q":-2},null],"text_offset":[0,1]}}]}',
     ) as Record<string, unknown>;
-    const r = egressCompletion(src, { chat: false, n: 1, maxOut: 0, transform: upper() });
+    const bToB: OutputTransform = {
+      push: (_i, t) => t.replaceAll('b', 'B'),
+      flush: () => '',
+      verdict: () => undefined,
+    };
+    const r = egressCompletion(src, { chat: false, n: 1, maxOut: 0, transform: bToB });
     const c = (r.body.choices as Record<string, unknown>[])[0]!;
-    assert.equal(c.text, 'AB');
+    assert.equal(c.text, 'aB');
     const lp = c.logprobs as { tokens: string[]; token_logprobs: unknown[]; top_logprobs: Record<string, number>[] };
-    assert.deepEqual(lp.tokens, ['A', 'B']);
+    // 'a' served as is (its alternatives pass the scan), 'b' replaced: one entry for the replacement
+    assert.deepEqual(lp.tokens, ['a', 'B']);
     assert.deepEqual(lp.token_logprobs, [-1, null]);
     assert.ok(
-      Object.hasOwn(lp.top_logprobs[0]!, '__PROTO__') && Object.getPrototypeOf(lp.top_logprobs[0]) === Object.prototype,
+      Object.hasOwn(lp.top_logprobs[0]!, '__proto__') && Object.getPrototypeOf(lp.top_logprobs[0]) === Object.prototype,
     );
+    assert.deepEqual(Object.entries(lp.top_logprobs[0]!), [
+      ['__proto__', -1],
+      ['q', -2],
+    ]);
+    assert.equal(lp.top_logprobs[1], null);
   });
 
   it('the cap covers reasoning, content and tool arguments of a choice together; usage says what was served', () => {

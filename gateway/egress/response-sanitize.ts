@@ -9,6 +9,7 @@ import { isObj, own, type Json } from '../json.ts';
 import { encodingFor, type Encoding } from '../encodings.ts';
 import { OutputBound } from '../upstream/output-bound.ts';
 import { MAX_CHOICE_INDEX, OutputPipe } from './output-pipe.ts';
+import { chatLogprobs, completionLogprobs, endLogprobs } from './logprobs.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 
 export const FINISH_REASONS: ReadonlySet<string> = new Set([
@@ -20,7 +21,6 @@ export const FINISH_REASONS: ReadonlySet<string> = new Set([
 ]);
 /** Bounds on list fields taken from an upstream answer (each entry still costs scanning). */
 export const MAX_TOOL_CALLS = 128;
-export const MAX_TOP_LOGPROBS = 20;
 /** Text fields of a chat message / delta in generation order (metering order). */
 const CHAT_TEXT_FIELDS = ['reasoning_content', 'reasoning', 'content', 'refusal'] as const;
 
@@ -120,120 +120,9 @@ export function contentText(v: unknown): { text: string | null | undefined; refu
   return { text, refusal };
 }
 
-const utf8Bytes = (s: string): number[] => Array.from(Buffer.from(s, 'utf8'));
+// ---- logprobs: entries mapped onto the scanned token text (logprobs.ts) ------------------------------------
 
-// ---- logprobs ----------------------------------------------------------------------------------------------
-
-/** Chat logprobs entries ({token, logprob, bytes, top_logprobs}); the token text goes through the choice's logprobs channel. */
-function chatLogprobEntries(pipe: OutputPipe, choice: number, v: unknown): Json[] | null | undefined {
-  if (v === null) return null;
-  const list = arr(v);
-  if (!list) return undefined;
-  const out: Json[] = [];
-  for (const e of list) {
-    const o = obj(e);
-    const token = o ? str(own(o, 'token')) : undefined;
-    if (!o || token === undefined) continue;
-    if (pipe.isLogprobsCapped(choice)) break;
-    const t = pipe.text(choice, 'logprobs', token);
-    const entry: Json = {
-      token: t,
-      logprob: num(own(o, 'logprob')) ?? 0,
-      bytes: own(o, 'bytes') === null ? null : utf8Bytes(t),
-    };
-    const top = arr(own(o, 'top_logprobs'));
-    if (top) {
-      const alts: Json[] = [];
-      for (const a of top.slice(0, MAX_TOP_LOGPROBS)) {
-        const ao = obj(a);
-        const at = ao ? str(own(ao, 'token')) : undefined;
-        if (!ao || at === undefined) continue;
-        const s = pipe.atomic(at);
-        alts.push({
-          token: s,
-          logprob: num(own(ao, 'logprob')) ?? 0,
-          bytes: own(ao, 'bytes') === null ? null : utf8Bytes(s),
-        });
-      }
-      entry.top_logprobs = alts;
-    } else entry.top_logprobs = [];
-    out.push(entry);
-  }
-  return out;
-}
-
-export function chatLogprobs(pipe: OutputPipe, choice: number, v: unknown): Json | null | undefined {
-  if (v === null) return null;
-  const o = obj(v);
-  if (!o) return undefined;
-  const out: Json = {};
-  const content = chatLogprobEntries(pipe, choice, own(o, 'content'));
-  if (content !== undefined) out.content = content;
-  const refusal = chatLogprobEntries(pipe, choice, own(o, 'refusal'));
-  if (refusal !== undefined) out.refusal = refusal;
-  return out;
-}
-
-/** Legacy completions logprobs ({tokens, token_logprobs, top_logprobs, text_offset}). */
-export function completionLogprobs(pipe: OutputPipe, choice: number, v: unknown): Json | null | undefined {
-  if (v === null) return null;
-  const o = obj(v);
-  if (!o) return undefined;
-  const tokens = arr(own(o, 'tokens')) ?? [];
-  const lps = arr(own(o, 'token_logprobs')) ?? [];
-  const tops = arr(own(o, 'top_logprobs'));
-  const offs = arr(own(o, 'text_offset')) ?? [];
-  const out = {
-    tokens: [] as string[],
-    token_logprobs: [] as (number | null)[],
-    top_logprobs: tops ? ([] as (Json | null)[]) : null,
-    text_offset: [] as number[],
-  };
-  for (let i = 0; i < tokens.length; i++) {
-    const t = str(tokens[i]);
-    if (t === undefined) continue;
-    if (pipe.isLogprobsCapped(choice)) break;
-    out.tokens.push(pipe.text(choice, 'logprobs', t));
-    out.token_logprobs.push(num(lps[i]) ?? null);
-    out.text_offset.push(int(offs[i]) ?? 0);
-    if (out.top_logprobs) {
-      const alt = obj(tops?.[i]);
-      if (!alt) out.top_logprobs.push(null);
-      else {
-        const entries: [string, number][] = [];
-        for (const k of Object.keys(alt).slice(0, MAX_TOP_LOGPROBS)) entries.push([pipe.atomic(k), num(alt[k]) ?? 0]);
-        out.top_logprobs.push(Object.fromEntries(entries));
-      }
-    }
-  }
-  return out;
-}
-
-/** Flushed logprobs text (end of a choice) appended to the last entry, or as an entry of its own. */
-export function appendLogprobsTail(lp: Json | null | undefined, tail: string, chat: boolean): Json {
-  const base =
-    obj(lp) ?? (chat ? { content: [] } : { tokens: [], token_logprobs: [], top_logprobs: null, text_offset: [] });
-  if (chat) {
-    const list = (arr(base.content) ?? []) as Json[];
-    const last = list[list.length - 1];
-    if (last) {
-      last.token = String(last.token) + tail;
-      if (last.bytes !== null) last.bytes = utf8Bytes(last.token as string);
-    } else list.push({ token: tail, logprob: 0, bytes: utf8Bytes(tail), top_logprobs: [] });
-    base.content = list;
-  } else {
-    const tokens = (arr(base.tokens) ?? []) as string[];
-    if (tokens.length > 0) tokens[tokens.length - 1] += tail;
-    else {
-      tokens.push(tail);
-      (base.token_logprobs as unknown[]).push(null);
-      (base.text_offset as unknown[]).push(0);
-      if (Array.isArray(base.top_logprobs)) base.top_logprobs.push(null);
-    }
-    base.tokens = tokens;
-  }
-  return base;
-}
+export { chatLogprobs, completionLogprobs, endLogprobs, MAX_TOP_LOGPROBS } from './logprobs.ts';
 
 // ---- messages and deltas -----------------------------------------------------------------------------------
 
@@ -473,8 +362,7 @@ export function sanitizeCompletion(
     const lp = o.chat
       ? chatLogprobs(pipe, idx, own(co, 'logprobs'))
       : completionLogprobs(pipe, idx, own(co, 'logprobs'));
-    const tail = pipe.flush(idx, 'logprobs');
-    out.logprobs = tail !== '' ? appendLogprobsTail(lp, tail, o.chat) : (lp ?? null);
+    out.logprobs = endLogprobs(pipe, idx, lp, o.chat) ?? null;
     const fr = finishReason(own(co, 'finish_reason'));
     out.finish_reason = pipe.cut.has(idx) ? 'length' : (fr ?? null);
     const sr = own(co, 'stop_reason');

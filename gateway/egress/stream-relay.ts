@@ -14,11 +14,11 @@ import { readUsage, UPSTREAM_STREAM_ERROR, type Usage } from '../upstream/sse.ts
 import type { OutputTransform, Verdict } from '../transform.ts';
 import { OutputPipe } from './output-pipe.ts';
 import {
-  appendLogprobsTail,
   chatLogprobs,
   chatMessage,
   choiceIndex,
   completionLogprobs,
+  endLogprobs,
   envelope,
   finishReason,
   mergeFlushed,
@@ -209,8 +209,8 @@ export class EgressRelay {
         // the choice ended (or reached the cap): everything its channels hold is released with this chunk, and
         // nothing more of it is relayed
         this.#ended.set(idx, !pipe.isCapped(idx)); // true: the upstream ended it (later entries are counted)
-        const { logprobs } = mergeFlushed(target, pipe.finish(idx), chat);
-        if (logprobs !== '') lp = appendLogprobsTail(lp, logprobs, chat);
+        lp = endLogprobs(pipe, idx, lp, chat); // before finish: entries of what the logprobs channels held
+        mergeFlushed(target, pipe.finish(idx), chat);
         if (pipe.isCapped(idx)) fr = 'length'; // a name or id released at the end reached the cap
       }
       if (lp !== undefined) choice.logprobs = lp;
@@ -269,18 +269,19 @@ export class EgressRelay {
     const chat = this.#o.chat;
     let out = '';
     for (const idx of pipe.openChoices()) {
+      const lp = endLogprobs(pipe, idx, undefined, chat);
       const flushed = pipe.finish(idx);
       const v = pipe.verdict();
       if (v) {
         this.verdict = v;
         return errorEvent(v);
       }
-      if (flushed.length === 0) continue;
+      if (flushed.length === 0 && lp === undefined) continue;
       const choice: Json = { index: idx };
       const target: Json = chat ? {} : choice;
       if (chat) choice.delta = target;
-      const { logprobs } = mergeFlushed(target, flushed, chat);
-      if (logprobs !== '') choice.logprobs = appendLogprobsTail(undefined, logprobs, chat);
+      mergeFlushed(target, flushed, chat);
+      if (lp !== undefined && lp !== null) choice.logprobs = lp;
       choice.finish_reason = null;
       const l = this.#last;
       out += sse({
