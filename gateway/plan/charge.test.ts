@@ -423,7 +423,13 @@ describe('promptBand and promptCharged', () => {
   const cases: [string, InputShape, number, { low: number; high: number }][] = [
     ['one message', SHAPE, 93, { low: LOW, high: HIGH }],
     ['two images', IMAGES.input, 1, { low: 0, high: IMAGES_HIGH }],
-    ['token ids', IDS.input, 0, { low: 50, high: 50 + 1024 }],
+    ['token ids: no template, a BOS/EOS pair', IDS.input, 0, { low: 50, high: 50 + 2 }],
+    [
+      'a completions prompt: its bytes and the per-text special tokens, no template allowance',
+      inputShape({ texts: ['Hi'], overhead: 0 }),
+      1,
+      { low: 0, high: 2 + 2 + 2 },
+    ],
     ['nothing counted yet: the bytes stand for the count', SHAPE, 400, { low: 50, high: HIGH }],
   ];
   for (const [name, shape, tokens, want] of cases) it(name, () => assert.deepEqual(promptBand(shape, tokens), want));

@@ -129,7 +129,7 @@ export interface PromptBand {
  * - high: the texts' UTF-8 bytes — every token of a byte-level BPE (tiktoken, Llama 3, Qwen, GPT-2) or a
  *   byte-fallback SentencePiece (Llama 2, Mistral, Gemma) covers at least one byte; PER_TEXT_SPECIAL_TOKENS
  *   more per text — plus the framing × TEMPLATE_TOKENS_PER_FRAMING_TOKEN,
- *   TEMPLATE_ALLOWANCE_TOKENS, MEDIA_MAX_TOKENS a media part (the gateway's estimate only reserves: a remote
+ *   TEMPLATE_ALLOWANCE_TOKENS when there is chat framing (a template), MEDIA_MAX_TOKENS a media part (the gateway's estimate only reserves: a remote
  *   image is estimated 2,048, an engine may count 16,384) and the token ids.
  * - low: textTokens / PROMPT_TOKENIZER_FACTOR plus the token ids; media parts and framing add nothing (an
  *   engine may count an image at a few tokens; a completions prompt has no template).
@@ -141,7 +141,9 @@ export function promptBand(s: InputShape, textTokens: number): PromptBand {
       s.textBytes +
       s.texts * PER_TEXT_SPECIAL_TOKENS +
       s.framing * TEMPLATE_TOKENS_PER_FRAMING_TOKEN +
-      TEMPLATE_ALLOWANCE_TOKENS +
+      // only a chat template adds text once; a completions prompt or an embeddings input has none beyond a BOS/EOS
+      // pair (re-check 2026-12-03: completions 'Hi' could be charged 1,028 tokens by a lying engine, unflagged)
+      (s.framing > 0 ? TEMPLATE_ALLOWANCE_TOKENS : PER_TEXT_SPECIAL_TOKENS) +
       s.mediaParts * MEDIA_MAX_TOKENS +
       s.tokenIds,
   };
