@@ -15,7 +15,7 @@
 // add at most MAX_VIEW characters to what is scored — as much as a scoring window (64 KiB), so decoy blobs or readings
 // placed first cannot crowd out the one that matters.
 import RE2 from 're2';
-import { foldCodePoint, isAscii } from './text.ts';
+import { foldCodePoint, isAscii, skeletonCodePoint } from './text.ts';
 
 /** Most characters the views add to one scored text. */
 export const MAX_VIEW = 64 * 1024;
@@ -106,6 +106,47 @@ export function normalizeForScoring(text: string): string {
     t = MIXED_WORD.replace(t, (w: string) => (TECH_WORD.test(w) ? w : w.replace(/[0-9@$€|]/g, (c) => LEET[c] ?? c)));
   t = SPACED.replace(t, (_m: string, pre: string, run: string, post: string) => pre + joinSpaced(run) + post);
   return SPACES.replace(t, ' ');
+}
+
+/**
+ * Accented vowels that end a word's stem in French, Spanish, Portuguese and Italian grammar: "oublié" (forgotten) is
+ * not "oublie" (forget), "olvidé" (I forgot) not "olvide" (forget), "ignoró" (ignored) not "ignoro". At a word's end
+ * (optionally followed by e/s: "oubliées", "ignorés") the de-accented view keeps them, so that a French or Spanish
+ * sentence about something forgotten is not read as an order to forget.
+ */
+const GRAMMATICAL_FINAL = new Set([...'àáâãèéêìíîòóôõùúû']);
+const LETTER = /\p{L}/u;
+
+/** Whether chars[i] is followed only by up to two of e/s before the word ends. */
+function endsWord(chars: readonly string[], i: number): boolean {
+  let j = i + 1;
+  while (j < chars.length && j <= i + 2 && (chars[j] === 'e' || chars[j] === 's')) j++;
+  return j >= chars.length || !LETTER.test(chars[j] as string);
+}
+
+/**
+ * The scoring view read down to ASCII letters where a letter has an ASCII reading (text.ts skeletonCodePoint: é → e,
+ * ł → l, ø → o, small capitals, ε → e), so that "ignóre all prevíous instructíons" and "Игнóрируй" (one Latin ó in
+ * Russian) say what they mean. A view of its own, scored next to the folded one (the higher score counts): the
+ * German, French and Spanish signals match their accented words in the folded view, and a grammatical accent at a
+ * word's end is kept (GRAMMATICAL_FINAL). '' when no letter changes (ASCII, Cyrillic, CJK text: no second pass); one
+ * cached lookup per non-ASCII character.
+ */
+export function deaccentedView(view: string): string {
+  if (isAscii(view)) return '';
+  const chars = Array.from(view);
+  let changed = false;
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i] as string;
+    const cp = ch.codePointAt(0) as number;
+    if (cp < 0x80) continue;
+    const s = skeletonCodePoint(cp);
+    if (s === '' || s === ch || !isAscii(s)) continue;
+    if (GRAMMATICAL_FINAL.has(ch) && endsWord(chars, i)) continue;
+    chars[i] = s.toLowerCase();
+    changed = true;
+  }
+  return changed ? chars.join('') : '';
 }
 
 // One character class, no upper bound: an alternation of two counted repetitions ({16,1000}|{24,1000}) blows up RE2's

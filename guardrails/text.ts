@@ -67,6 +67,169 @@ export function foldCodePoint(cp: number): string {
   return out;
 }
 
+/**
+ * Letters the ASCII skeleton (skeletonCodePoint) reads as an ASCII letter though neither UTS #39
+ * (confusables-table.ts) nor NFKD with its marks removed does: a stroke, bar, hook or loop is part of the letter,
+ * not a combining mark, and small capitals and a few Greek and newer Latin letters have no decomposition.
+ */
+const SKELETON_EXTRA: Readonly<Record<string, string>> = {
+  // stroked and barred letters of Latin-1, Extended-A and -B (Danish/Norwegian, Croatian, Maltese, Polish, Sami)
+  Ø: 'O', // O WITH STROKE
+  ø: 'o',
+  Đ: 'D', // D WITH STROKE
+  đ: 'd',
+  Ħ: 'H', // H WITH STROKE
+  ħ: 'h',
+  Ł: 'L', // L WITH STROKE
+  ł: 'l',
+  Ŧ: 'T', // T WITH STROKE
+  ŧ: 't',
+  ı: 'i', // DOTLESS I
+  ĸ: 'k', // KRA
+  ß: 'ss', // SHARP S (its upper case is SS)
+  Æ: 'AE', // AE ligature
+  æ: 'ae',
+  Œ: 'OE', // OE ligature
+  œ: 'oe',
+  Ɨ: 'I', // I WITH STROKE
+  ɨ: 'i',
+  Ǥ: 'G', // G WITH STROKE
+  ǥ: 'g',
+  Ⱥ: 'A', // A WITH STROKE
+  ⱥ: 'a',
+  Ȼ: 'C', // C WITH STROKE
+  ȼ: 'c',
+  Ƚ: 'L', // L WITH BAR
+  Ⱦ: 'T', // T WITH DIAGONAL STROKE
+  ⱦ: 't',
+  Ƀ: 'B', // B WITH STROKE
+  Ɇ: 'E', // E WITH STROKE
+  ɇ: 'e',
+  Ɉ: 'J', // J WITH STROKE
+  ɉ: 'j',
+  Ɍ: 'R', // R WITH STROKE
+  ɍ: 'r',
+  Ɏ: 'Y', // Y WITH STROKE
+  ɏ: 'y',
+  Ʉ: 'U', // U BAR
+  ʉ: 'u',
+  Ᵽ: 'P', // P WITH STROKE
+  ᵽ: 'p',
+  // small capitals (IPA, phonetic extensions; the modifier forms ᶦ ᶫ ᶰ reach them by NFKC)
+  ᴀ: 'a',
+  ʙ: 'b',
+  ᴅ: 'd',
+  ᴇ: 'e',
+  ꜰ: 'f',
+  ɢ: 'g',
+  ʜ: 'h',
+  ᴊ: 'j',
+  ᴋ: 'k',
+  ʟ: 'l',
+  ᴍ: 'm',
+  ɴ: 'n',
+  ᴘ: 'p',
+  ꞯ: 'q',
+  ʀ: 'r',
+  ꜱ: 's',
+  ᴛ: 't',
+  ᴜ: 'u',
+  ᴠ: 'v',
+  ᴡ: 'w',
+  ʏ: 'y',
+  ᴢ: 'z',
+  // Greek letters read as Latin in Latin text (UTS #39 maps ε to ꞓ and χ to itself)
+  ε: 'e', // EPSILON
+  χ: 'x', // CHI
+  // newer Latin letters (Unicode 8-14, after the UTS #39 data the table was generated from)
+  Ꞓ: 'C', // C WITH BAR
+  ꞓ: 'c',
+  Ꞙ: 'F', // F WITH STROKE
+  ꞙ: 'f',
+  Ꞡ: 'G', // G WITH OBLIQUE STROKE
+  ꞡ: 'g',
+  Ꞣ: 'K', // K WITH OBLIQUE STROKE
+  ꞣ: 'k',
+  Ꞥ: 'N', // N WITH OBLIQUE STROKE
+  ꞥ: 'n',
+  Ꞧ: 'R', // R WITH OBLIQUE STROKE
+  ꞧ: 'r',
+  Ꞩ: 'S', // S WITH OBLIQUE STROKE
+  ꞩ: 's',
+  ꞵ: 'b', // SMALL LETTER BETA
+  Ꞷ: 'W', // OMEGA (Latin)
+  ꞷ: 'w',
+  Ꞹ: 'U', // U WITH STROKE
+  ꞹ: 'u',
+  Ꞻ: 'A', // GLOTTAL A
+  ꞻ: 'a',
+  Ꞽ: 'I', // GLOTTAL I
+  ꞽ: 'i',
+  Ꞿ: 'U', // GLOTTAL U
+  ꞿ: 'u',
+  Ꟁ: 'O', // OLD POLISH O
+  ꟁ: 'o',
+  Ꟃ: 'W', // ANGLICANA W
+  ꟃ: 'w',
+  Ꟈ: 'D', // D WITH SHORT STROKE OVERLAY
+  ꟈ: 'd',
+  Ꟊ: 'S', // S WITH SHORT STROKE OVERLAY
+  ꟊ: 's',
+  Ꟑ: 'G', // CLOSED INSULAR G
+  ꟑ: 'g',
+  Ꟗ: 'S', // MIDDLE SCOTS S
+  ꟗ: 's',
+  Ꟙ: 'S', // SIGMOID S
+  ꟙ: 's',
+  '\u{1df09}': 't', // Latin Extended-G: T WITH HOOK AND RETROFLEX HOOK
+  '\u{1df11}': 'l', // Latin Extended-G: L WITH FISHHOOK
+  '\u{1df1a}': 'i', // Latin Extended-G: I WITH STROKE AND RETROFLEX HOOK
+  '\u{1df1b}': 'o', // Latin Extended-G: O WITH RETROFLEX HOOK
+  '\u{1df1d}': 'c', // Latin Extended-G: C WITH RETROFLEX HOOK
+  '\u{1df1e}': 's', // Latin Extended-G: S WITH CURL
+};
+const SKELETON_EXTRAS: ReadonlyMap<number, string> = new Map(
+  Object.entries(SKELETON_EXTRA).map(([from, to]) => [from.codePointAt(0) as number, to]),
+);
+
+const MARK = /^\p{M}$/u;
+const skeletonCache = new Map<number, string>();
+
+/** The view of one character decomposed: marks dropped, each base letter through the tables. */
+function skeletonOf(folded: string): string {
+  let out = '';
+  for (const c of folded.normalize('NFD')) {
+    const code = c.codePointAt(0) as number;
+    if (code < 0x80) out += c;
+    else if (!MARK.test(c)) out += SKELETON_EXTRAS.get(code) ?? LOOKALIKES.get(code) ?? c;
+  }
+  return out;
+}
+
+/**
+ * The ASCII skeleton of one code point, for matching ASCII text (the gateway's credentials, the scorer's English and
+ * Russian keywords): foldCodePoint, then accents and other marks removed from precomposed letters (é, Ǻ), the letters
+ * of SKELETON_EXTRA (ł ø đ ħ, small capitals, ε χ, newer Latin), Unicode tag characters read as the ASCII character
+ * they encode (U+E0020–E007E, invisible and readable: "ASCII smuggling") and regional indicators as their letter.
+ * What has no ASCII reading stays as foldCodePoint leaves it. Per code point and cached, like foldCodePoint.
+ */
+export function skeletonCodePoint(cp: number): string {
+  if (cp < 0x80) return String.fromCharCode(cp);
+  if (cp >= 0xe0020 && cp <= 0xe007e) return String.fromCharCode(cp - 0xe0000);
+  if (cp >= 0x1f1e6 && cp <= 0x1f1ff) return String.fromCharCode(0x41 + cp - 0x1f1e6);
+  const hit = skeletonCache.get(cp);
+  if (hit !== undefined) return hit;
+  const f = foldCodePoint(cp);
+  let out = f;
+  if (!isAscii(f)) {
+    const s = skeletonOf(f);
+    if (isAscii(s)) out = s;
+  }
+  if (skeletonCache.size >= CACHE_MAX) skeletonCache.clear();
+  skeletonCache.set(cp, out);
+  return out;
+}
+
 const NON_ASCII = /[^\x00-\x7f]/;
 
 export function isAscii(s: string): boolean {
