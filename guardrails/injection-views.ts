@@ -6,6 +6,8 @@
 //   normalizeForScoring  look-alikes and invisible characters folded (text.ts), lower case, leetspeak undone inside
 //                        words that mix letters and digits/symbols, letter-spaced runs joined (a longer or different
 //                        gap between letters is a word boundary)
+//   deaccentedView       that view with the letters that have an ASCII reading read so (text.ts skeletonCodePoint:
+//                        é → e, ł → l, ᴇ → e), a grammatical accent at a word's end kept; scored as a view of its own
 //   hiddenViews          decoded base64 and hex blobs, Unicode tag characters, a text in leetspeak throughout read
 //                        with its plain numbers as letters too ("70 4c7 45" → "to act as"), words joined by punctuation
 //                        ("ignore_all_previous_instructions") read with spaces, and the text reversed or ROT13-decoded
@@ -114,14 +116,33 @@ export function normalizeForScoring(text: string): string {
  * (optionally followed by e/s: "oubliées", "ignorés") the de-accented view keeps them, so that a French or Spanish
  * sentence about something forgotten is not read as an order to forget.
  */
-const GRAMMATICAL_FINAL = new Set([...'àáâãèéêìíîòóôõùúû']);
+const GRAMMATICAL_FINAL = new Set(Array.from('àáâãèéêìíîòóôõùúû', (c) => c.charCodeAt(0)));
 const LETTER = /\p{L}/u;
+const isLetterAt = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i);
+  return c < 0x80
+    ? (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a
+    : LETTER.test(String.fromCodePoint(s.codePointAt(i) as number));
+};
 
-/** Whether chars[i] is followed only by up to two of e/s before the word ends. */
-function endsWord(chars: readonly string[], i: number): boolean {
-  let j = i + 1;
-  while (j < chars.length && j <= i + 2 && (chars[j] === 'e' || chars[j] === 's')) j++;
-  return j >= chars.length || !LETTER.test(chars[j] as string);
+/** Whether the word goes on after `i` with at most two of e/s. */
+function endsWord(s: string, i: number): boolean {
+  let j = i;
+  while (j < s.length && j < i + 2 && (s[j] === 'e' || s[j] === 's')) j++;
+  return j >= s.length || !isLetterAt(s, j);
+}
+
+/** A code point's lower-case ASCII reading, '' when it has none (cached per code point). */
+const asciiReadings = new Map<number, string>();
+function asciiReading(cp: number): string {
+  let r = asciiReadings.get(cp);
+  if (r === undefined) {
+    const s = skeletonCodePoint(cp);
+    r = isAscii(s) ? s.toLowerCase() : '';
+    if (asciiReadings.size >= 20_000) asciiReadings.clear();
+    asciiReadings.set(cp, r);
+  }
+  return r;
 }
 
 /**
@@ -130,23 +151,25 @@ function endsWord(chars: readonly string[], i: number): boolean {
  * Russian) say what they mean. A view of its own, scored next to the folded one (the higher score counts): the
  * German, French and Spanish signals match their accented words in the folded view, and a grammatical accent at a
  * word's end is kept (GRAMMATICAL_FINAL). '' when no letter changes (ASCII, Cyrillic, CJK text: no second pass); one
- * cached lookup per non-ASCII character.
+ * cached lookup per non-ASCII character, ASCII runs copied as they are.
  */
 export function deaccentedView(view: string): string {
   if (isAscii(view)) return '';
-  const chars = Array.from(view);
-  let changed = false;
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i] as string;
-    const cp = ch.codePointAt(0) as number;
-    if (cp < 0x80) continue;
-    const s = skeletonCodePoint(cp);
-    if (s === '' || s === ch || !isAscii(s)) continue;
-    if (GRAMMATICAL_FINAL.has(ch) && endsWord(chars, i)) continue;
-    chars[i] = s.toLowerCase();
-    changed = true;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < view.length; i++) {
+    const code = view.charCodeAt(i);
+    if (code < 0x80) continue;
+    const cp = view.codePointAt(i) as number;
+    const w = cp > 0xffff ? 2 : 1;
+    const r = asciiReading(cp);
+    if (r !== '' && !(GRAMMATICAL_FINAL.has(code) && endsWord(view, i + w))) {
+      out += view.slice(last, i) + r;
+      last = i + w;
+    }
+    i += w - 1;
   }
-  return changed ? chars.join('') : '';
+  return last === 0 ? '' : out + view.slice(last);
 }
 
 // One character class, no upper bound: an alternation of two counted repetitions ({16,1000}|{24,1000}) blows up RE2's

@@ -2,7 +2,7 @@
 // results and retrieved content (injection-segments.ts; a JSON tool result is read by its string values). A fast
 // local scorer: weighted signals (RE2, evaluated in a few RE2.Set passes) over a normalised copy of the text and its
 // de-obfuscation views (injection-views.ts: look-alikes, leetspeak and letter spacing undone; base64, hex, tag
-// characters, reversed and ROT13 text decoded), plus the shape of an adversarial suffix (injection-shape.ts),
+// characters, reversed and ROT13 text decoded; accented look-alikes read as ASCII in a view scored on its own), plus the shape of an adversarial suffix (injection-shape.ts),
 // combined as a noisy-OR into a score in [0, 1]. System and assistant messages are the application's own.
 //
 // The signals (injection-signals.ts, German/French/Spanish in injection-signals-intl.ts) model the structure of
