@@ -114,9 +114,10 @@ export function normalizeForScoring(text: string): string {
  * Accented vowels that end a word's stem in French, Spanish, Portuguese and Italian grammar: "oublié" (forgotten) is
  * not "oublie" (forget), "olvidé" (I forgot) not "olvide" (forget), "ignoró" (ignored) not "ignoro". At a word's end
  * (optionally followed by e/s: "oubliées", "ignorés") the de-accented view keeps them, so that a French or Spanish
- * sentence about something forgotten is not read as an order to forget.
+ * sentence about something forgotten is not read as an order to forget. A final á is read: it is Rioplatense
+ * Spanish's imperative ("ignorá" = "ignora") or a future ("ignorará"), neither misread without its accent.
  */
-const GRAMMATICAL_FINAL = new Set(Array.from('àáâãèéêìíîòóôõùúû', (c) => c.charCodeAt(0)));
+const GRAMMATICAL_FINAL = new Set(Array.from('àâãèéêìíîòóôõùúû', (c) => c.charCodeAt(0)));
 const LETTER = /\p{L}/u;
 const isLetterAt = (s: string, i: number): boolean => {
   const c = s.charCodeAt(i);
