@@ -2,7 +2,7 @@
 // 2026-12-03 N4 found look-alikes outside the old hand list passing the canary check and the injection scorer.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { foldCodePoint, foldText, skeletonCodePoint } from './text.ts';
+import { foldCodePoint, foldText, SKELETON_EXTRA, skeletonCodePoint } from './text.ts';
 
 const fold = (s: string): string => foldText(s, 0).view;
 
@@ -86,6 +86,11 @@ describe('skeletonCodePoint: the ASCII reading for ASCII needles (canary, de-acc
     ['no ASCII reading: as foldCodePoint leaves it', 'йжшЖ忽무', 'йжшЖ忽무'],
   ];
   for (const [name, from, want] of cases) it(name, () => assert.equal(skel(from), want));
+
+  it('every row of SKELETON_EXTRA is what the skeleton reads (none shadowed by UTS #39 or NFKC)', () => {
+    for (const [from, to] of Object.entries(SKELETON_EXTRA))
+      assert.equal(skeletonCodePoint(from.codePointAt(0)!), to, `U+${from.codePointAt(0)!.toString(16)}`);
+  });
 
   it('ASCII is itself', () => {
     for (let cp = 0; cp < 0x80; cp++) assert.equal(skeletonCodePoint(cp), String.fromCharCode(cp));

@@ -23,6 +23,7 @@ const variants: [string, string][] = [
   ],
   ['stroke (Ł for L)', CRED.replace('L', '\u0141')],
   ['stroke (ø for o, ŧ for T)', CRED.replace('o', '\u00f8').replace('T', '\u0166')],
+  ['hook and descender (ⱪ for K, ɱ for m)', CRED.replace('K', '\u2c6a').replace('m', '\u0271')],
   ['small capital (ᴋ for K)', CRED.replace('K', '\u1d0b')],
   ['small capitals throughout', 'ꜱᴋ-ᴘʀᴏᴊ-9ꜰᴋꞯ2ʟᴍɴ7xᴛᴢᴀᴇ'],
   ['Greek ε and χ', CRED.replace('e', '\u03b5').replace('x', '\u03c7')],
