@@ -34,6 +34,8 @@ function shapes(): void {
     ['leetspeak', '1gn0r3 '],
     ['fullwidth', 'ａｂｃ'],
     ['tag chars', '\u{e0041}'],
+    ['accented', 'ïgnöré '],
+    ['small capitals', 'ᴀᴇɪ '],
     ['short lines', 'a\n'],
     ['deep brackets', '{"a":['],
   ];

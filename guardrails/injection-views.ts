@@ -6,6 +6,8 @@
 //   normalizeForScoring  look-alikes and invisible characters folded (text.ts), lower case, leetspeak undone inside
 //                        words that mix letters and digits/symbols, letter-spaced runs joined (a longer or different
 //                        gap between letters is a word boundary)
+//   deaccentedView       that view with the letters that have an ASCII reading read so (text.ts skeletonCodePoint:
+//                        é → e, ł → l, ᴇ → e), a grammatical accent at a word's end kept; scored as a view of its own
 //   hiddenViews          decoded base64 and hex blobs, Unicode tag characters, a text in leetspeak throughout read
 //                        with its plain numbers as letters too ("70 4c7 45" → "to act as"), words joined by punctuation
 //                        ("ignore_all_previous_instructions") read with spaces, and the text reversed or ROT13-decoded
@@ -15,7 +17,7 @@
 // add at most MAX_VIEW characters to what is scored — as much as a scoring window (64 KiB), so decoy blobs or readings
 // placed first cannot crowd out the one that matters.
 import RE2 from 're2';
-import { foldCodePoint, isAscii } from './text.ts';
+import { foldCodePoint, isAscii, skeletonCodePoint } from './text.ts';
 
 /** Most characters the views add to one scored text. */
 export const MAX_VIEW = 64 * 1024;
@@ -106,6 +108,69 @@ export function normalizeForScoring(text: string): string {
     t = MIXED_WORD.replace(t, (w: string) => (TECH_WORD.test(w) ? w : w.replace(/[0-9@$€|]/g, (c) => LEET[c] ?? c)));
   t = SPACED.replace(t, (_m: string, pre: string, run: string, post: string) => pre + joinSpaced(run) + post);
   return SPACES.replace(t, ' ');
+}
+
+/**
+ * Accented vowels that end a word's stem in French, Spanish, Portuguese and Italian grammar: "oublié" (forgotten) is
+ * not "oublie" (forget), "olvidé" (I forgot) not "olvide" (forget), "ignoró" (ignored) not "ignoro". At a word's end
+ * (optionally followed by e/s: "oubliées", "ignorés") the de-accented view keeps them, so that a French or Spanish
+ * sentence about something forgotten is not read as an order to forget. A final á is read: it is Rioplatense
+ * Spanish's imperative ("ignorá" = "ignora") or a future ("ignorará"), neither misread without its accent.
+ */
+const GRAMMATICAL_FINAL = new Set(Array.from('àâãèéêìíîòóôõùúû', (c) => c.charCodeAt(0)));
+const LETTER = /\p{L}/u;
+const isLetterAt = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i);
+  return c < 0x80
+    ? (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a
+    : LETTER.test(String.fromCodePoint(s.codePointAt(i) as number));
+};
+
+/** Whether the word goes on after `i` with at most two of e/s. */
+function endsWord(s: string, i: number): boolean {
+  let j = i;
+  while (j < s.length && j < i + 2 && (s[j] === 'e' || s[j] === 's')) j++;
+  return j >= s.length || !isLetterAt(s, j);
+}
+
+/** A code point's lower-case ASCII reading, '' when it has none (cached per code point). */
+const asciiReadings = new Map<number, string>();
+function asciiReading(cp: number): string {
+  let r = asciiReadings.get(cp);
+  if (r === undefined) {
+    const s = skeletonCodePoint(cp);
+    r = isAscii(s) ? s.toLowerCase() : '';
+    if (asciiReadings.size >= 20_000) asciiReadings.clear();
+    asciiReadings.set(cp, r);
+  }
+  return r;
+}
+
+/**
+ * The scoring view read down to ASCII letters where a letter has an ASCII reading (text.ts skeletonCodePoint: é → e,
+ * ł → l, ø → o, small capitals, ε → e), so that "ignóre all prevíous instructíons" and "Игнóрируй" (one Latin ó in
+ * Russian) say what they mean. A view of its own, scored next to the folded one (the higher score counts): the
+ * German, French and Spanish signals match their accented words in the folded view, and a grammatical accent at a
+ * word's end is kept (GRAMMATICAL_FINAL). '' when no letter changes (ASCII, Cyrillic, CJK text: no second pass); one
+ * cached lookup per non-ASCII character, ASCII runs copied as they are.
+ */
+export function deaccentedView(view: string): string {
+  if (isAscii(view)) return '';
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < view.length; i++) {
+    const code = view.charCodeAt(i);
+    if (code < 0x80) continue;
+    const cp = view.codePointAt(i) as number;
+    const w = cp > 0xffff ? 2 : 1;
+    const r = asciiReading(cp);
+    if (r !== '' && !(GRAMMATICAL_FINAL.has(code) && endsWord(view, i + w))) {
+      out += view.slice(last, i) + r;
+      last = i + w;
+    }
+    i += w - 1;
+  }
+  return last === 0 ? '' : out + view.slice(last);
 }
 
 // One character class, no upper bound: an alternation of two counted repetitions ({16,1000}|{24,1000}) blows up RE2's

@@ -2,7 +2,7 @@
 // results and retrieved content (injection-segments.ts; a JSON tool result is read by its string values). A fast
 // local scorer: weighted signals (RE2, evaluated in a few RE2.Set passes) over a normalised copy of the text and its
 // de-obfuscation views (injection-views.ts: look-alikes, leetspeak and letter spacing undone; base64, hex, tag
-// characters, reversed and ROT13 text decoded), plus the shape of an adversarial suffix (injection-shape.ts),
+// characters, reversed and ROT13 text decoded; accented look-alikes read as ASCII in a view scored on its own), plus the shape of an adversarial suffix (injection-shape.ts),
 // combined as a noisy-OR into a score in [0, 1]. System and assistant messages are the application's own.
 //
 // The signals (injection-signals.ts, German/French/Spanish in injection-signals-intl.ts) model the structure of
@@ -23,12 +23,12 @@ import { PERSUASION_SIGNALS } from './injection-signals-persuasion.ts';
 import { GENERAL_SIGNALS } from './injection-signals-general.ts';
 import { hasFillerRun } from './injection-filler.ts';
 import { suffixShape } from './injection-shape.ts';
-import { hiddenViews, normalizeForScoring } from './injection-views.ts';
+import { deaccentedView, hiddenViews, normalizeForScoring } from './injection-views.ts';
 import { untrustedSegments, type Segment, type SegmentSource, type Unscanned } from './injection-segments.ts';
 import { blankQuotedExamples } from './injection-mentions.ts';
 
 export { SIGNALS, type Signal } from './injection-signals.ts';
-export { decodedBlobs, hiddenViews, normalizeForScoring } from './injection-views.ts';
+export { decodedBlobs, deaccentedView, hiddenViews, normalizeForScoring } from './injection-views.ts';
 export {
   toolResultText,
   untrustedSegments,
@@ -206,26 +206,53 @@ function windowEvidence(window: string, channel: Channel, last: boolean): Eviden
   const head = blankQuotedExamples(window);
   const hidden = hiddenViews(head);
   const t = normalizeForScoring(hidden === '' ? head : `${head}\n${hidden}`);
+  const shape = shapeFamilies(head, channel, last);
+  const pHead = learnedEnabled ? (learnedModel()?.predict(head) ?? 0) : 0;
+  const folded = viewEvidence(t, head, channel, shape, pHead);
+  // accented or stroked look-alikes ("ignóre", "reveał", "Игнóрируй"): the view read down to ASCII letters is scored
+  // too, and the higher of the two scores counts (the intl signals keep their accents in the folded view)
+  const plain = deaccentedView(t);
+  if (plain === '') return folded;
+  const other = viewEvidence(plain, head, channel, shape, pHead);
+  const score = (e: Evidence): number => combine(e, LEARNED_CALIBRATION, channel).score;
+  return score(other) > score(folded) ? other : folded;
+}
+
+/** The families read from the text's shape (adversarial suffix, filler run), whatever the view. */
+function shapeFamilies(head: string, channel: Channel, last: boolean): [string, number][] {
+  const out: [string, number][] = [];
+  const shape = last ? suffixShape(head) : 0;
+  if (shape === 2) out.push([ADVERSARIAL_SUFFIX.name, ADVERSARIAL_SUFFIX.weight]);
+  // the weak reading only in user prompts: a README's last line of shell flags and backticks has a few odd tokens
+  else if (shape === 1 && channel === 'user') out.push([ODD_SUFFIX.name, ODD_SUFFIX.weight]);
+  if (channel === 'user' && hasFillerRun(head)) out.push([FILLER.name, FILLER.weight]);
+  return out;
+}
+
+/**
+ * The evidence of one view `t` of the window `head`: the signals that fire on it, the shape families, and the
+ * learned probability — the model reads the text as written (`pHead`) and, when the view changed it (leetspeak
+ * undone, letters joined, a decoded, reversed, ROT13 or de-accented reading added), as the signals read it: the
+ * higher of the two.
+ */
+function viewEvidence(
+  t: string,
+  head: string,
+  channel: Channel,
+  shape: readonly [string, number][],
+  pHead: number,
+): Evidence {
   const families = new Map<string, number>();
   for (const i of matchAll(t)) {
     const s = ALL_SIGNALS[i] as Signal;
     const w = weightIn(s, channel);
     if (w > 0) families.set(s.name, Math.max(families.get(s.name) ?? 0, w));
   }
-  const shape = last ? suffixShape(head) : 0;
-  if (shape === 2) families.set(ADVERSARIAL_SUFFIX.name, ADVERSARIAL_SUFFIX.weight);
-  // the weak reading only in user prompts: a README's last line of shell flags and backticks has a few odd tokens
-  else if (shape === 1 && channel === 'user') families.set(ODD_SUFFIX.name, ODD_SUFFIX.weight);
-  if (channel === 'user' && hasFillerRun(head)) families.set(FILLER.name, FILLER.weight);
-  // the learned model reads the text as written and, when the views changed it (leetspeak undone, letters joined, a
-  // decoded, reversed or ROT13 reading added), as the signals read it: the higher of the two
-  let p = 0;
-  if (learnedEnabled) {
+  for (const [name, w] of shape) families.set(name, w);
+  let p = pHead;
+  if (learnedEnabled && t !== head.toLowerCase()) {
     const m = learnedModel();
-    if (m) {
-      p = m.predict(head);
-      if (t !== head.toLowerCase()) p = Math.max(p, m.predict(t));
-    }
+    if (m) p = Math.max(p, m.predict(t));
   }
   return { families, p };
 }

@@ -2,7 +2,7 @@
 // 2026-12-03 N4 found look-alikes outside the old hand list passing the canary check and the injection scorer.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { foldCodePoint, foldText } from './text.ts';
+import { foldCodePoint, foldText, SKELETON_EXTRA, skeletonCodePoint } from './text.ts';
 
 const fold = (s: string): string => foldText(s, 0).view;
 
@@ -55,5 +55,44 @@ describe('foldCodePoint: look-alike letters and digits to ASCII', () => {
 
   it('a word spelt with the new look-alikes reads as the word', () => {
     assert.equal(fold('\u1e30\u0435\u0443 \u0261\u0585\u0585d \u057d\u0455\u0435r'), 'Key good user');
+  });
+});
+
+describe('skeletonCodePoint: the ASCII reading for ASCII needles (canary, de-accented scoring view)', () => {
+  const skel = (s: string): string => Array.from(s, (c) => skeletonCodePoint(c.codePointAt(0)!)).join('');
+  const cases: [string, string, string][] = [
+    [
+      'Latin-1 accents',
+      'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿ',
+      'AAAAAACEEEEIIIINOOOOOUUUUYaaaaaaceeeeiiiinooooouuuuyy',
+    ],
+    [
+      'Latin Extended-A accents',
+      'ĀăĄćĈċČďĒĕĖęĚĝğġģĥĩīĭįİĵķĺļľńņňōŏőŕŗřśŝşšţťũūŭůűųŵŷŸźżž',
+      'AaAcCcCdEeEeEgggghiiiiIjklllnnnooorrrssssttuuuuuuwyYzzz',
+    ],
+    ['Angstrom sign and ḿ ṁ ṃ', 'Åḿṁṃ', 'Ammm'],
+    ['stroked letters', 'ŁłØøĐđĦħŦŧƗɨǥȼɇɍɏᵽ', 'LlOoDdHhTtIigceryp'],
+    ['dotless i, kra, sharp s, ligatures', 'ıĸßæœ', 'ikssaeoe'],
+    ['small capitals', 'ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ', 'abcdefghijklmnopqrstuvwyz'],
+    ['modifier small capitals (NFKC first)', 'ᶦᶫᶰ', 'iln'],
+    ['Greek ε χ and accented Greek vowels', 'εχάό', 'exao'],
+    ['newer Latin letters', 'ꞵꞷꞻꟁꟃꟈꟊꟑꟗꟙ', 'bwaowdsgss'],
+    ['Latin Extended-G', '\u{1df09}\u{1df11}\u{1df1e}', 'tls'],
+    ['regional indicators', '🇦🇧🇿', 'ABZ'],
+    ['tag characters read as ASCII', '\u{e0041}\u{e0062}\u{e0020}\u{e002d}\u{e007e}', 'Ab -~'],
+    ['language tag and cancel tag stay invisible', '\u{e0001}\u{e007f}', ''],
+    ['zero-width characters stay invisible', '\u200b\u200d\u00ad', ''],
+    ['no ASCII reading: as foldCodePoint leaves it', 'йжшЖ忽무', 'йжшЖ忽무'],
+  ];
+  for (const [name, from, want] of cases) it(name, () => assert.equal(skel(from), want));
+
+  it('every row of SKELETON_EXTRA is what the skeleton reads (none shadowed by UTS #39 or NFKC)', () => {
+    for (const [from, to] of Object.entries(SKELETON_EXTRA))
+      assert.equal(skeletonCodePoint(from.codePointAt(0)!), to, `U+${from.codePointAt(0)!.toString(16)}`);
+  });
+
+  it('ASCII is itself', () => {
+    for (let cp = 0; cp < 0x80; cp++) assert.equal(skeletonCodePoint(cp), String.fromCharCode(cp));
   });
 });

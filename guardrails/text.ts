@@ -67,6 +67,285 @@ export function foldCodePoint(cp: number): string {
   return out;
 }
 
+/**
+ * Letters the ASCII skeleton (skeletonCodePoint) reads as an ASCII letter though neither UTS #39
+ * (confusables-table.ts) nor NFKD with its marks removed does: a stroke, bar, hook or loop is part of the letter,
+ * not a combining mark, and small capitals and a few Greek and newer Latin letters have no decomposition.
+ */
+export const SKELETON_EXTRA: Readonly<Record<string, string>> = {
+  // stroked and barred letters of Latin-1, Extended-A and -B (Danish/Norwegian, Croatian, Maltese, Polish, Sami)
+  Ø: 'O', // O WITH STROKE
+  ø: 'o',
+  Đ: 'D', // D WITH STROKE
+  đ: 'd',
+  Ħ: 'H', // H WITH STROKE
+  ħ: 'h',
+  Ł: 'L', // L WITH STROKE
+  ł: 'l',
+  Ŧ: 'T', // T WITH STROKE
+  ŧ: 't',
+  ı: 'i', // DOTLESS I
+  ĸ: 'k', // KRA
+  ß: 'ss', // SHARP S (its upper case is SS)
+  Æ: 'AE', // AE ligature
+  æ: 'ae',
+  Œ: 'OE', // OE ligature
+  œ: 'oe',
+  Ɨ: 'I', // I WITH STROKE
+  ɨ: 'i',
+  Ǥ: 'G', // G WITH STROKE
+  ǥ: 'g',
+  Ⱥ: 'A', // A WITH STROKE
+  ⱥ: 'a',
+  Ȼ: 'C', // C WITH STROKE
+  ȼ: 'c',
+  Ƚ: 'L', // L WITH BAR
+  Ⱦ: 'T', // T WITH DIAGONAL STROKE
+  ⱦ: 't',
+  Ƀ: 'B', // B WITH STROKE
+  Ɇ: 'E', // E WITH STROKE
+  ɇ: 'e',
+  Ɉ: 'J', // J WITH STROKE
+  ɉ: 'j',
+  Ɍ: 'R', // R WITH STROKE
+  ɍ: 'r',
+  Ɏ: 'Y', // Y WITH STROKE
+  ɏ: 'y',
+  Ʉ: 'U', // U BAR
+  ʉ: 'u',
+  Ᵽ: 'P', // P WITH STROKE
+  ᵽ: 'p',
+  // small capitals (IPA, phonetic extensions; the modifier forms ᶦ ᶫ ᶰ reach them by NFKC)
+  ᴀ: 'a',
+  ʙ: 'b',
+  ᴅ: 'd',
+  ᴇ: 'e',
+  ꜰ: 'f',
+  ɢ: 'g',
+  ʜ: 'h',
+  ᴊ: 'j',
+  ᴋ: 'k',
+  ʟ: 'l',
+  ᴍ: 'm',
+  ɴ: 'n',
+  ᴘ: 'p',
+  ꞯ: 'q',
+  ʀ: 'r',
+  ꜱ: 's',
+  ᴛ: 't',
+  ᴜ: 'u',
+  ᴠ: 'v',
+  ᴡ: 'w',
+  ʏ: 'y',
+  ᴢ: 'z',
+  // Greek letters read as Latin in Latin text (UTS #39 maps ε to ꞓ and χ to itself)
+  ε: 'e', // EPSILON
+  χ: 'x', // CHI
+  // newer Latin letters (Unicode 8-14, after the UTS #39 data the table was generated from)
+  Ꞓ: 'C', // C WITH BAR
+  ꞓ: 'c',
+  Ꞙ: 'F', // F WITH STROKE
+  ꞙ: 'f',
+  Ꞡ: 'G', // G WITH OBLIQUE STROKE
+  ꞡ: 'g',
+  Ꞣ: 'K', // K WITH OBLIQUE STROKE
+  ꞣ: 'k',
+  Ꞥ: 'N', // N WITH OBLIQUE STROKE
+  ꞥ: 'n',
+  Ꞧ: 'R', // R WITH OBLIQUE STROKE
+  ꞧ: 'r',
+  Ꞩ: 'S', // S WITH OBLIQUE STROKE
+  ꞩ: 's',
+  ꞵ: 'b', // SMALL LETTER BETA
+  Ꞷ: 'W', // OMEGA (Latin)
+  ꞷ: 'w',
+  Ꞹ: 'U', // U WITH STROKE
+  ꞹ: 'u',
+  Ꞻ: 'A', // GLOTTAL A
+  ꞻ: 'a',
+  Ꞽ: 'I', // GLOTTAL I
+  ꞽ: 'i',
+  Ꞿ: 'U', // GLOTTAL U
+  ꞿ: 'u',
+  Ꟁ: 'O', // OLD POLISH O
+  ꟁ: 'o',
+  Ꟃ: 'W', // ANGLICANA W
+  ꟃ: 'w',
+  Ꟈ: 'D', // D WITH SHORT STROKE OVERLAY
+  ꟈ: 'd',
+  Ꟊ: 'S', // S WITH SHORT STROKE OVERLAY
+  ꟊ: 's',
+  Ꟑ: 'G', // CLOSED INSULAR G
+  ꟑ: 'g',
+  Ꟗ: 'S', // MIDDLE SCOTS S
+  ꟗ: 's',
+  Ꟙ: 'S', // SIGMOID S
+  ꟙ: 's',
+  '\u{1df09}': 't', // Latin Extended-G: T WITH HOOK AND RETROFLEX HOOK
+  '\u{1df11}': 'l', // Latin Extended-G: L WITH FISHHOOK
+  '\u{1df1a}': 'i', // Latin Extended-G: I WITH STROKE AND RETROFLEX HOOK
+  '\u{1df1b}': 'o', // Latin Extended-G: O WITH RETROFLEX HOOK
+  '\u{1df1d}': 'c', // Latin Extended-G: C WITH RETROFLEX HOOK
+  '\u{1df1e}': 's', // Latin Extended-G: S WITH CURL
+  // the other Latin letters whose Unicode name is "LETTER X WITH <hook, tail, curl, belt, middle tilde, descender…>"
+  // and that neither UTS #39 nor NFKD reads as X (listed from the Unicode 14 names: every such letter, digraphs apart)
+  Ɓ: 'B', // CAPITAL LETTER B WITH HOOK
+  Ƈ: 'C', // CAPITAL LETTER C WITH HOOK
+  ƈ: 'c', // SMALL LETTER C WITH HOOK
+  Ɗ: 'D', // CAPITAL LETTER D WITH HOOK
+  Ƌ: 'D', // CAPITAL LETTER D WITH TOPBAR
+  Ɠ: 'G', // CAPITAL LETTER G WITH HOOK
+  Ƙ: 'K', // CAPITAL LETTER K WITH HOOK
+  Ƥ: 'P', // CAPITAL LETTER P WITH HOOK
+  ƫ: 't', // SMALL LETTER T WITH PALATAL HOOK
+  Ƭ: 'T', // CAPITAL LETTER T WITH HOOK
+  Ʋ: 'V', // CAPITAL LETTER V WITH HOOK
+  Ƴ: 'Y', // CAPITAL LETTER Y WITH HOOK
+  Ƞ: 'N', // CAPITAL LETTER N WITH LONG RIGHT LEG
+  ȡ: 'd', // SMALL LETTER D WITH CURL
+  ȴ: 'l', // SMALL LETTER L WITH CURL
+  ȵ: 'n', // SMALL LETTER N WITH CURL
+  ȶ: 't', // SMALL LETTER T WITH CURL
+  ȿ: 's', // SMALL LETTER S WITH SWASH TAIL
+  ɀ: 'z', // SMALL LETTER Z WITH SWASH TAIL
+  ɋ: 'q', // SMALL LETTER Q WITH HOOK TAIL
+  ɕ: 'c', // SMALL LETTER C WITH CURL
+  ɬ: 'l', // SMALL LETTER L WITH BELT
+  ɱ: 'm', // SMALL LETTER M WITH HOOK
+  ɲ: 'n', // SMALL LETTER N WITH LEFT HOOK
+  ɾ: 'r', // SMALL LETTER R WITH FISHHOOK
+  ʈ: 't', // SMALL LETTER T WITH RETROFLEX HOOK
+  ʑ: 'z', // SMALL LETTER Z WITH CURL
+  ʝ: 'j', // SMALL LETTER J WITH CROSSED-TAIL
+  ᵬ: 'b', // SMALL LETTER B WITH MIDDLE TILDE
+  ᵭ: 'd', // SMALL LETTER D WITH MIDDLE TILDE
+  ᵯ: 'm', // SMALL LETTER M WITH MIDDLE TILDE
+  ᵱ: 'p', // SMALL LETTER P WITH MIDDLE TILDE
+  ᵳ: 'r', // SMALL LETTER R WITH FISHHOOK AND MIDDLE TILDE
+  ᶀ: 'b', // SMALL LETTER B WITH PALATAL HOOK
+  ᶁ: 'd', // SMALL LETTER D WITH PALATAL HOOK
+  ᶂ: 'f', // SMALL LETTER F WITH PALATAL HOOK
+  ᶄ: 'k', // SMALL LETTER K WITH PALATAL HOOK
+  ᶅ: 'l', // SMALL LETTER L WITH PALATAL HOOK
+  ᶆ: 'm', // SMALL LETTER M WITH PALATAL HOOK
+  ᶇ: 'n', // SMALL LETTER N WITH PALATAL HOOK
+  ᶈ: 'p', // SMALL LETTER P WITH PALATAL HOOK
+  ᶉ: 'r', // SMALL LETTER R WITH PALATAL HOOK
+  ᶊ: 's', // SMALL LETTER S WITH PALATAL HOOK
+  ᶍ: 'x', // SMALL LETTER X WITH PALATAL HOOK
+  ᶎ: 'z', // SMALL LETTER Z WITH PALATAL HOOK
+  ᶏ: 'a', // SMALL LETTER A WITH RETROFLEX HOOK
+  ᶑ: 'd', // SMALL LETTER D WITH HOOK AND TAIL
+  ᶒ: 'e', // SMALL LETTER E WITH RETROFLEX HOOK
+  ᶖ: 'i', // SMALL LETTER I WITH RETROFLEX HOOK
+  ᶙ: 'u', // SMALL LETTER U WITH RETROFLEX HOOK
+  Ỿ: 'Y', // CAPITAL LETTER Y WITH LOOP
+  Ⱡ: 'L', // CAPITAL LETTER L WITH DOUBLE BAR
+  ⱡ: 'l', // SMALL LETTER L WITH DOUBLE BAR
+  Ɫ: 'L', // CAPITAL LETTER L WITH MIDDLE TILDE
+  Ɽ: 'R', // CAPITAL LETTER R WITH TAIL
+  ⱨ: 'h', // SMALL LETTER H WITH DESCENDER
+  ⱪ: 'k', // SMALL LETTER K WITH DESCENDER
+  Ⱬ: 'Z', // CAPITAL LETTER Z WITH DESCENDER
+  ⱬ: 'z', // SMALL LETTER Z WITH DESCENDER
+  Ɱ: 'M', // CAPITAL LETTER M WITH HOOK
+  ⱱ: 'v', // SMALL LETTER V WITH RIGHT HOOK
+  Ⱳ: 'W', // CAPITAL LETTER W WITH HOOK
+  ⱳ: 'w', // SMALL LETTER W WITH HOOK
+  ⱴ: 'v', // SMALL LETTER V WITH CURL
+  ⱸ: 'e', // SMALL LETTER E WITH NOTCH
+  ⱺ: 'o', // SMALL LETTER O WITH LOW RING INSIDE
+  Ȿ: 'S', // CAPITAL LETTER S WITH SWASH TAIL
+  Ɀ: 'Z', // CAPITAL LETTER Z WITH SWASH TAIL
+  ꝁ: 'k', // SMALL LETTER K WITH STROKE
+  Ꝃ: 'K', // CAPITAL LETTER K WITH DIAGONAL STROKE
+  ꝃ: 'k', // SMALL LETTER K WITH DIAGONAL STROKE
+  Ꝅ: 'K', // CAPITAL LETTER K WITH STROKE AND DIAGONAL STROKE
+  ꝅ: 'k', // SMALL LETTER K WITH STROKE AND DIAGONAL STROKE
+  Ꝉ: 'L', // CAPITAL LETTER L WITH HIGH STROKE
+  ꝉ: 'l', // SMALL LETTER L WITH HIGH STROKE
+  Ꝍ: 'O', // CAPITAL LETTER O WITH LOOP
+  ꝍ: 'o', // SMALL LETTER O WITH LOOP
+  Ꝑ: 'P', // CAPITAL LETTER P WITH STROKE THROUGH DESCENDER
+  ꝑ: 'p', // SMALL LETTER P WITH STROKE THROUGH DESCENDER
+  Ꝓ: 'P', // CAPITAL LETTER P WITH FLOURISH
+  ꝓ: 'p', // SMALL LETTER P WITH FLOURISH
+  Ꝕ: 'P', // CAPITAL LETTER P WITH SQUIRREL TAIL
+  ꝕ: 'p', // SMALL LETTER P WITH SQUIRREL TAIL
+  Ꝗ: 'Q', // CAPITAL LETTER Q WITH STROKE THROUGH DESCENDER
+  ꝗ: 'q', // SMALL LETTER Q WITH STROKE THROUGH DESCENDER
+  Ꝙ: 'Q', // CAPITAL LETTER Q WITH DIAGONAL STROKE
+  ꝙ: 'q', // SMALL LETTER Q WITH DIAGONAL STROKE
+  Ꝟ: 'V', // CAPITAL LETTER V WITH DIAGONAL STROKE
+  ꝟ: 'v', // SMALL LETTER V WITH DIAGONAL STROKE
+  ꞎ: 'l', // SMALL LETTER L WITH RETROFLEX HOOK AND BELT
+  Ꞑ: 'N', // CAPITAL LETTER N WITH DESCENDER
+  ꞑ: 'n', // SMALL LETTER N WITH DESCENDER
+  ꞔ: 'c', // SMALL LETTER C WITH PALATAL HOOK
+  ꞕ: 'h', // SMALL LETTER H WITH PALATAL HOOK
+  Ꞗ: 'B', // CAPITAL LETTER B WITH FLOURISH
+  ꞗ: 'b', // SMALL LETTER B WITH FLOURISH
+  Ɦ: 'H', // CAPITAL LETTER H WITH HOOK
+  Ɬ: 'L', // CAPITAL LETTER L WITH BELT
+  Ꞔ: 'C', // CAPITAL LETTER C WITH PALATAL HOOK
+  Ʂ: 'S', // CAPITAL LETTER S WITH HOOK
+  Ᶎ: 'Z', // CAPITAL LETTER Z WITH PALATAL HOOK
+  ꬴ: 'e', // SMALL LETTER E WITH FLOURISH
+  ꬷ: 'l', // SMALL LETTER L WITH INVERTED LAZY S
+  ꬸ: 'l', // SMALL LETTER L WITH DOUBLE MIDDLE TILDE
+  ꬹ: 'l', // SMALL LETTER L WITH MIDDLE RING
+  ꬺ: 'm', // SMALL LETTER M WITH CROSSED-TAIL
+  ꬻ: 'n', // SMALL LETTER N WITH CROSSED-TAIL
+  ꭉ: 'r', // SMALL LETTER R WITH CROSSED-TAIL
+  ꭖ: 'x', // SMALL LETTER X WITH LOW RIGHT RING
+  ꭗ: 'x', // SMALL LETTER X WITH LONG LEFT LEG
+  ꭘ: 'x', // SMALL LETTER X WITH LONG LEFT LEG AND LOW RIGHT RING
+  ꭙ: 'x', // SMALL LETTER X WITH LONG LEFT LEG WITH SERIF
+  '\u{1df13}': 'l', // SMALL LETTER L WITH BELT AND PALATAL HOOK
+  '\u{1df16}': 'r', // SMALL LETTER R WITH FISHHOOK AND PALATAL HOOK
+};
+const SKELETON_EXTRAS: ReadonlyMap<number, string> = new Map(
+  Object.entries(SKELETON_EXTRA).map(([from, to]) => [from.codePointAt(0) as number, to]),
+);
+
+const MARK = /^\p{M}$/u;
+const skeletonCache = new Map<number, string>();
+
+/** The view of one character decomposed: marks dropped, each base letter through the tables. */
+function skeletonOf(folded: string): string {
+  let out = '';
+  for (const c of folded.normalize('NFD')) {
+    const code = c.codePointAt(0) as number;
+    if (code < 0x80) out += c;
+    else if (!MARK.test(c)) out += SKELETON_EXTRAS.get(code) ?? LOOKALIKES.get(code) ?? c;
+  }
+  return out;
+}
+
+/**
+ * The ASCII skeleton of one code point, for matching ASCII text (the gateway's credentials, the scorer's English and
+ * Russian keywords): foldCodePoint, then accents and other marks removed from precomposed letters (é, Ǻ), the letters
+ * of SKELETON_EXTRA (ł ø đ ħ, small capitals, ε χ, newer Latin), Unicode tag characters read as the ASCII character
+ * they encode (U+E0020–E007E, invisible and readable: "ASCII smuggling") and regional indicators as their letter.
+ * What has no ASCII reading stays as foldCodePoint leaves it. Per code point and cached, like foldCodePoint.
+ */
+export function skeletonCodePoint(cp: number): string {
+  if (cp < 0x80) return String.fromCharCode(cp);
+  if (cp >= 0xe0020 && cp <= 0xe007e) return String.fromCharCode(cp - 0xe0000);
+  if (cp >= 0x1f1e6 && cp <= 0x1f1ff) return String.fromCharCode(0x41 + cp - 0x1f1e6);
+  const hit = skeletonCache.get(cp);
+  if (hit !== undefined) return hit;
+  const f = foldCodePoint(cp);
+  let out = f;
+  if (!isAscii(f)) {
+    const s = skeletonOf(f);
+    if (isAscii(s)) out = s;
+  }
+  if (skeletonCache.size >= CACHE_MAX) skeletonCache.clear();
+  skeletonCache.set(cp, out);
+  return out;
+}
+
 const NON_ASCII = /[^\x00-\x7f]/;
 
 export function isAscii(s: string): boolean {

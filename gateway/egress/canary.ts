@@ -1,8 +1,11 @@
 // The gateway's own credentials (upstream API keys from --upstream-credentials-dir / the config, the Redis
 // password) treated as canaries in model output: a model that emits one — whole or split across streamed deltas,
 // in any output field — gets it redacted, and the caller counts it. Matched on the detection view the tenant
-// guardrails use (guardrails/text.ts foldCodePoint: zero-width, soft hyphen and other invisible characters
-// dropped, NFKC, UTS #39 look-alike letters and digits folded) and case-insensitively (as tenant canaries are), so one
+// guardrails use, down to its ASCII skeleton (guardrails/text.ts skeletonCodePoint: zero-width, soft hyphen and
+// other invisible characters dropped, NFKC, UTS #39 look-alike letters and digits folded, accents and other marks
+// removed from precomposed letters, stroked letters, small capitals, ε χ and newer Latin letters read as their ASCII
+// letter, Unicode tag characters and regional indicators as the ASCII character they encode — the credentials are
+// ASCII, so everything can be read down to ASCII) and case-insensitively (as tenant canaries are), so one
 // invisible or look-alike character does not split a match; the redaction covers the original span. A KMP
 // automaton per credential over the view: each view character is looked at once per credential, linear in the
 // response. Per channel only the original text of the longest partial match at the end is held back: at most the
@@ -10,7 +13,7 @@
 // (further invisible characters inside a partial match are dropped from the output, so a run of them cannot make
 // the holdback grow). A text that ENDS inside a credential (cut by max_tokens or the output cap) has that
 // trailing part redacted when it is MIN_CANARY_LENGTH characters (of the view) or more.
-import { foldCodePoint, isHighSurrogate } from '../../guardrails/text.ts';
+import { isHighSurrogate, skeletonCodePoint } from '../../guardrails/text.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 
 export const CREDENTIAL_MARKER = '[REDACTED:gateway-credential]';
@@ -19,10 +22,13 @@ export const MIN_CANARY_LENGTH = 8;
 /** Invisible characters kept inside a held partial match; more are dropped (they show nothing). */
 export const MAX_HELD_INVISIBLE = 64;
 
-/** The matching view of one code point: the guardrails' fold, ASCII letters lower-cased. */
+/**
+ * The matching view of one code point: the guardrails' ASCII skeleton (accents, strokes, small capitals, tag
+ * characters and regional indicators read as their ASCII letter), ASCII letters lower-cased.
+ */
 function viewOf(cp: number): string {
   if (cp < 0x80) return cp >= 0x41 && cp <= 0x5a ? String.fromCharCode(cp + 32) : String.fromCharCode(cp);
-  const f = foldCodePoint(cp);
+  const f = skeletonCodePoint(cp);
   return f.length === 0 ? f : f.toLowerCase();
 }
 
