@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './kube.ts';
+import { OwnedGroup } from './process-group.ts';
 
 export interface Proc {
   name: string;
@@ -34,15 +35,15 @@ export function startProcess(
   const exited = new Promise<number | null>((r) =>
     child.once('exit', (code, signal) => r(code ?? (signal ? 128 : null))),
   );
+  const group = child.pid === undefined ? undefined : new OwnedGroup(child.pid);
   const signalGroup = (sig: NodeJS.Signals) => {
+    // signalled only while the group's number is ours (process-group.ts); else the leader itself if alive
+    if (group?.signal(sig)) return;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     try {
-      if (child.pid) process.kill(-child.pid, sig);
+      child.kill(sig);
     } catch {
-      try {
-        child.kill(sig);
-      } catch {
-        /* gone */
-      }
+      /* gone */
     }
   };
   return {

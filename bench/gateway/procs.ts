@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { OwnedGroup } from '../../e2e/process-group.ts';
 
 export interface GroupStats {
   cpuSeconds: number;
@@ -77,6 +78,8 @@ export function setProcessNice(pid: number, nice: number): void {
 interface Entry {
   name: string;
   pid: number;
+  /** Owned entries: the group, signalled only while its number is still ours (e2e/process-group.ts). */
+  group?: OwnedGroup;
   /** Started here (killed by group on exit); adopted ones are only watched. */
   owned: boolean;
   child?: ChildProcess;
@@ -116,7 +119,15 @@ export class Procs {
     let err = '';
     p.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
     if (p.pid === undefined) throw new Error(`${name}: could not start ${cmd}`);
-    const e: Entry = { name, pid: p.pid, owned: true, child: p, stderr: () => err, expected: false };
+    const e: Entry = {
+      name,
+      pid: p.pid,
+      group: new OwnedGroup(p.pid),
+      owned: true,
+      child: p,
+      stderr: () => err,
+      expected: false,
+    };
     this.entries.push(e);
     p.on('exit', (code, signal) => {
       if (!this.stopping && !e.expected) this.fatal(e, signal ? `killed by ${signal}` : `exited with code ${code}`);
@@ -175,31 +186,25 @@ export class Procs {
 
   /** Synchronous (runs in the 'exit' handler): SIGTERM every owned group, SIGKILL what is left after a grace period. */
   stopAll(): void {
-    if (this.stopping && this.entries.every((e) => !e.owned || groupPids(e.pid).length === 0)) return this.cleanDirs();
+    if (
+      this.stopping &&
+      this.entries.every((e) => !e.owned || e.group?.reused() !== false || groupPids(e.pid).length === 0)
+    )
+      return this.cleanDirs();
     this.stopping = true;
     if (this.poll) clearInterval(this.poll);
     const owned = this.entries.filter((e) => e.owned);
     for (const e of owned) {
-      try {
-        process.kill(-e.pid, 'SIGCONT');
-        process.kill(-e.pid, 'SIGTERM');
-      } catch {
-        // gone
-      }
+      // a group that emptied earlier (a target stopped between phases) may have given its number to another process
+      if (e.group?.signal('SIGCONT')) e.group.signal('SIGTERM');
     }
     // A gateway whose event loop is blocked never runs its SIGTERM handler: after a grace period the
     // whole group is killed. Busy-wait in small steps (this runs inside the synchronous 'exit' handler).
     const deadline = Date.now() + 3000;
     const sleeper = new Int32Array(new SharedArrayBuffer(4));
-    while (Date.now() < deadline && owned.some((e) => groupPids(e.pid).length > 0)) Atomics.wait(sleeper, 0, 0, 50);
-    for (const e of owned) {
-      if (groupPids(e.pid).length === 0) continue;
-      try {
-        process.kill(-e.pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    const ours = owned.filter((e) => e.group !== undefined && !e.group.reused());
+    while (Date.now() < deadline && ours.some((e) => groupPids(e.pid).length > 0)) Atomics.wait(sleeper, 0, 0, 50);
+    for (const e of owned) if (groupPids(e.pid).length > 0) e.group?.signal('SIGKILL');
     this.cleanDirs();
   }
 

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import type { V1Container, V1Deployment } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { MODEL_DIR } from '../../operator/compiler/engines/types.ts';
+import { OwnedGroup } from '../process-group.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -107,6 +108,8 @@ export function container(d: V1Deployment, name: string): V1Container {
 
 export interface EngineProcess {
   proc: ChildProcess;
+  /** The engine's process group, signalled only while its number is ours (../process-group.ts). */
+  group?: OwnedGroup;
   output(): string;
   /** SIGTERM to the whole process group, SIGKILL after 5 s. */
   stop(): Promise<void>;
@@ -114,13 +117,8 @@ export interface EngineProcess {
 
 const RUNNING = new Set<EngineProcess>();
 function stopAllSync(): void {
-  for (const e of RUNNING) {
-    try {
-      if (e.proc.pid) process.kill(-e.proc.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  // an engine that died on its own is still listed: its group's number may be another process's by now
+  for (const e of RUNNING) e.group?.signal('SIGKILL');
 }
 process.once('exit', stopAllSync);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -147,6 +145,7 @@ export function startProcess(
   proc.stderr?.on('data', keep);
   const e: EngineProcess = {
     proc,
+    group: proc.pid === undefined ? undefined : new OwnedGroup(proc.pid),
     output: () => out,
     stop: async () => {
       RUNNING.delete(e);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { freePort } from './net.ts';
+import { OwnedGroup } from '../../e2e/process-group.ts';
 
 export interface RedisServer {
   readonly url: string;
@@ -46,16 +47,11 @@ export interface RedisOptions {
   urlPrefix?: string;
 }
 
-const groups = new Set<number>();
+const groups = new Map<number, OwnedGroup>();
 let hooked = false;
 function killAll(): void {
-  for (const pgid of groups) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  // a group that emptied earlier may have given its number to another process: signalled only while ours
+  for (const g of groups.values()) g.signal('SIGKILL');
   groups.clear();
 }
 function hookExit(): void {
@@ -126,7 +122,12 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
   let proc: ChildProcess;
   const launch = async (): Promise<void> => {
     proc = spawn(bin, opts.sentinel ? [confPath, '--sentinel'] : [confPath], { stdio: 'ignore', detached: true });
-    if (proc.pid !== undefined) groups.add(proc.pid);
+    const pid = proc.pid;
+    if (pid !== undefined) {
+      groups.set(pid, new OwnedGroup(pid));
+      // redis-server is one process: its group is empty once it exits, and the number free for another
+      proc.once('exit', () => groups.delete(pid));
+    }
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`redis-server exited early (${proc.exitCode}): ${readLog(dir)}`);

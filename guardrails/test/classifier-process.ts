@@ -2,6 +2,7 @@
 // stops the whole group on close and on any exit of the test process.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { OwnedGroup } from '../../e2e/process-group.ts';
 
 export interface ClassifierServer {
   /** http://127.0.0.1:<port> */
@@ -21,13 +22,9 @@ export async function startClassifierServer(
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const pid = proc.pid;
   if (pid === undefined) throw new Error('classifier server did not start');
-  const kill = () => {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  };
+  const group = new OwnedGroup(pid);
+  // also runs at exit, long after a stop: only while the group's number is still ours (process-group.ts)
+  const kill = () => void group.signal('SIGKILL');
   process.once('exit', kill);
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => {
