@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { freePort } from './net.ts';
-import { OwnedGroup } from '../../e2e/process-group.ts';
 
 export interface RedisServer {
   readonly url: string;
@@ -47,11 +46,16 @@ export interface RedisOptions {
   urlPrefix?: string;
 }
 
-const groups = new Map<number, OwnedGroup>();
+const groups = new Set<number>();
 let hooked = false;
 function killAll(): void {
-  // a group that emptied earlier may have given its number to another process: signalled only while ours
-  for (const g of groups.values()) g.signal('SIGKILL');
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   groups.clear();
 }
 function hookExit(): void {
@@ -124,8 +128,9 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
     proc = spawn(bin, opts.sentinel ? [confPath, '--sentinel'] : [confPath], { stdio: 'ignore', detached: true });
     const pid = proc.pid;
     if (pid !== undefined) {
-      groups.set(pid, new OwnedGroup(pid));
-      // redis-server is one process: its group is empty once it exits, and the number free for another
+      groups.add(pid);
+      // redis-server is one process: its group is empty once it exits, and its number free for another process
+      // (pid_max is 32,768 here), which a kill(-pgid) at exit must not reach
       proc.once('exit', () => groups.delete(pid));
     }
     const deadline = Date.now() + 10_000;

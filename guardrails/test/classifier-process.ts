@@ -2,7 +2,6 @@
 // stops the whole group on close and on any exit of the test process.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { OwnedGroup } from '../../e2e/process-group.ts';
 
 export interface ClassifierServer {
   /** http://127.0.0.1:<port> */
@@ -22,9 +21,16 @@ export async function startClassifierServer(
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const pid = proc.pid;
   if (pid === undefined) throw new Error('classifier server did not start');
-  const group = new OwnedGroup(pid);
-  // also runs at exit, long after a stop: only while the group's number is still ours (process-group.ts)
-  const kill = () => void group.signal('SIGKILL');
+  // also runs at exit, long after a stop: the server is one process, so once it exited its group is empty and the
+  // number may be another process's (pid_max is 32,768 here)
+  const kill = () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
   process.once('exit', kill);
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => {
