@@ -53,13 +53,17 @@ interface ChatEntry {
   top_logprobs: { token: string; logprob: number; bytes: number[] | null }[];
 }
 
+/** The engine's second alternatives (default `alt<i>`); a test may set them. */
+let secondAlts: readonly string[] | undefined;
+const altOf = (i: number): string => secondAlts?.[i] ?? `alt${i}`;
+
 const entry = (t: string, i: number): ChatEntry => ({
   token: t,
   logprob: -(i + 1) / 10,
   bytes: Array.from(Buffer.from(t)),
   top_logprobs: [
     { token: t, logprob: -(i + 1) / 10, bytes: Array.from(Buffer.from(t)) },
-    { token: `alt${i}`, logprob: -7, bytes: Array.from(Buffer.from(`alt${i}`)) },
+    { token: altOf(i), logprob: -7, bytes: Array.from(Buffer.from(altOf(i))) },
   ],
 });
 
@@ -73,7 +77,7 @@ function serve(tokens: readonly string[]): void {
     const legacy = (ts: readonly string[], from: number): Record<string, unknown> => ({
       tokens: ts,
       token_logprobs: ts.map((_, i) => -(from + i + 1) / 10),
-      top_logprobs: ts.map((t, i) => ({ [t]: -(from + i + 1) / 10, [`alt${from + i}`]: -7 })),
+      top_logprobs: ts.map((t, i) => ({ [t]: -(from + i + 1) / 10, [altOf(from + i)]: -7 })),
       text_offset: ts.map((_, i) => tokens.slice(0, from + i).join('').length),
     });
     const base = { id: 'x-1', created: 1, model: 'm' };
@@ -215,6 +219,28 @@ describe('logprobs: a secret split over tokens is redacted in every field', () =
         assert.equal(v.tokens.join(''), v.text, 'the tokens are the served text');
         assert.ok(v.tokens.includes(MARK) || v.tokens.some((t) => t.includes(MARK)));
         assert.ok(!v.tokens.includes(''), 'no empty entries');
+      });
+    }
+  }
+});
+
+describe('logprobs: a secret spelled by the second alternatives over harmless tokens (re-check 2026-12-03)', () => {
+  for (const [mode, chat, stream] of MODES) {
+    for (const cut of [4, 8]) {
+      it(`${mode}: prefix of ${cut}, then 12-character pieces`, async () => {
+        const pieces = [SECRET.slice(0, cut), ...[0, 1, 2].map((i) => SECRET.slice(cut + i * 12, cut + i * 12 + 12))];
+        secondAlts = pieces;
+        try {
+          serve(['Your', ' answer', ' is', ' fine', ' and', ' done.']);
+          const v = await call(chat, stream);
+          assert.equal(v.status, 200);
+          const column = v.ranks[1]!.join('');
+          // the public 4-character prefix alone may pass; nothing after it
+          for (const p of pieces.slice(1)) assert.ok(!column.includes(p), `${p} served: ${column}`);
+          assert.deepEqual(leaks(v, SECRET), []);
+        } finally {
+          secondAlts = undefined;
+        }
       });
     }
   }

@@ -198,9 +198,11 @@ describe('logprobs entries through a redacting channel', () => {
     // what the detector finds in text it finds in the column: the piece completing the secret is dropped
     const column = all.map((e) => e.top?.[1]?.token ?? '').join('');
     assert.ok(!column.includes(SECRET), column);
+    // and the alternative after it: the engine's column (dropped pieces too) still holds the secret within the
+    // 64-character context, so it is dropped as well (conservative)
     assert.deepEqual(
       all.map((e) => e.top!.length),
-      [2, 2, 2, 1, 2],
+      [2, 2, 2, 1, 1],
     );
   });
 

@@ -137,6 +137,13 @@ export class LogprobsAligner {
   #served = '';
   /** Per rank: the last CONTEXT_CHARS of the alternatives served at that rank. */
   readonly #columns: string[] = [];
+  /**
+   * Per rank as the engine sent them: the last CONTEXT_CHARS of every alternative at that rank, dropped ones too.
+   * A dropped piece (a secret's prefix) must stay in the context its continuations are scanned with, else the
+   * pieces after it pass one by one (re-check 2026-12-03: 'ghp_' | 12 | 12 | 12 characters at rank 2 — only
+   * 'ghp_' was dropped and the 36 characters after it were served).
+   */
+  readonly #proposed: string[] = [];
   /** Legacy text_offset shift: served code points minus the engine's, over replaced spans so far. */
   #delta = 0;
 
@@ -216,13 +223,20 @@ export class LogprobsAligner {
     let top: Alternative[] | null = null;
     if (e.top !== null) {
       // one scan for every probe of the entry (a scan's fixed cost dominates); one by one only when it changes
-      const all = e.top.flatMap((a, k) => this.#probes(e.text, ctx, this.#columns[k] ?? '', a.token));
+      const all = e.top.flatMap((a, r) =>
+        this.#probes(e.text, ctx, [this.#columns[r] ?? '', this.#proposed[r] ?? ''], a.token),
+      );
       const clean = all.length === 0 || this.#clean(all.join(PROBE_SEPARATOR));
       top = [];
-      for (const a of e.top) {
+      for (const [r, a] of e.top.entries()) {
         const k = top.length;
         const col = this.#columns[k] ?? '';
-        if (!clean && !this.#probes(e.text, ctx, col, a.token).every((p) => this.#clean(p))) continue;
+        const sent = this.#proposed[r] ?? '';
+        this.#proposed[r] = (sent + a.token).slice(-CONTEXT_CHARS);
+        const probes = this.#probes(e.text, ctx, [col, sent], a.token);
+        // the joined scan cannot see a probe END inside a secret (the next probe follows it): a probe whose tail
+        // could be a secret cut short is scanned alone, where the end-of-text rule redacts a partial secret
+        if (!probes.every((p) => (clean && !secretLikeTail(p)) || this.#clean(p))) continue;
         top.push(a);
         this.#columns[k] = (col + a.token).slice(-CONTEXT_CHARS);
       }
@@ -234,18 +248,33 @@ export class LogprobsAligner {
   /**
    * What alternative `alt` of an entry served as `token` is scanned as: after the served text (unless it is the
    * token itself), and after the alternatives served at its rank before (a client reassembling "the n-th
-   * alternative" of each entry reads that column).
+   * alternative" of each entry reads that column), and after the alternatives the engine sent at its rank (the
+   * dropped ones too).
    */
-  #probes(token: string, ctx: string, col: string, alt: string): string[] {
+  #probes(token: string, ctx: string, cols: readonly string[], alt: string): string[] {
     const out: string[] = [];
     if (alt !== token) out.push(ctx + alt);
-    if (col !== ctx) out.push(col + alt);
+    for (const col of new Set(cols)) if (col !== ctx) out.push(col + alt);
     return out;
   }
 
   #clean(probe: string): boolean {
     return this.#scan(probe) === probe;
   }
+}
+
+/** Characters without whitespace at the end of a probe from which it may end inside a secret (a rule's prefix and more). */
+export const SECRET_TAIL_CHARS = 8;
+
+/** Does `s` end in at least SECRET_TAIL_CHARS characters without whitespace? */
+export function secretLikeTail(s: string): boolean {
+  let n = 0;
+  for (let i = s.length - 1; i >= 0 && n < SECRET_TAIL_CHARS; i--) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d) break;
+    n++;
+  }
+  return n >= SECRET_TAIL_CHARS;
 }
 
 // ---- the wire shapes ---------------------------------------------------------------------------------------
