@@ -9,7 +9,7 @@ import type { RunningGateway } from './server.ts';
 import { newKey, tenant } from './test/fixtures.ts';
 import { CAPTURED, installLeakScan } from './test/harness.ts';
 import { chunk, completion, sseBody, type HostileUpstream } from './test/hostile-upstream.ts';
-import { closeHostileGateway, startHostileGateway } from './test/hostile-gateway.ts';
+import { closeHostileGateway, guardedTenant, startHostileGateway } from './test/hostile-gateway.ts';
 import { outputAllowance } from './upstream/output-bound.ts';
 
 installLeakScan();
@@ -33,13 +33,7 @@ let gw: RunningGateway;
 before(async () => {
   ({ up, gw } = await startHostileGateway(
     [
-      tenant({
-        name: 'e',
-        models: ['m'],
-        keys: [{ name: 'k', key }],
-        limits: { maxOutputTokens: 2048 },
-        over: { guardrails },
-      }),
+      guardedTenant('e', key, guardrails),
       tenant({ name: 'plain', models: ['m'], keys: [{ name: 'k', key: plainKey }] }),
     ],
     UPSTREAM_KEY,

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CfgGuardrails } from '../api/gateway-config.ts';
 import type { RunningGateway } from './server.ts';
-import { newKey, tenant } from './test/fixtures.ts';
+import { newKey } from './test/fixtures.ts';
 import { CAPTURED, installLeakScan } from './test/harness.ts';
 import { sseBody, type HostileUpstream } from './test/hostile-upstream.ts';
-import { closeHostileGateway, startHostileGateway } from './test/hostile-gateway.ts';
+import { closeHostileGateway, guardedTenant, startHostileGateway } from './test/hostile-gateway.ts';
 
 installLeakScan();
 
@@ -31,18 +31,7 @@ let up: HostileUpstream;
 let gw: RunningGateway;
 
 before(async () => {
-  ({ up, gw } = await startHostileGateway(
-    [
-      tenant({
-        name: 'lp',
-        models: ['m'],
-        keys: [{ name: 'k', key }],
-        limits: { maxOutputTokens: 2048 },
-        over: { guardrails },
-      }),
-    ],
-    UPSTREAM_KEY,
-  ));
+  ({ up, gw } = await startHostileGateway([guardedTenant('lp', key, guardrails)], UPSTREAM_KEY));
 });
 after(() => closeHostileGateway(gw, up));
 

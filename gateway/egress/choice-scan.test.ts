@@ -8,10 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import MarkdownIt from 'markdown-it';
 import type { CfgGuardrails } from '../../api/gateway-config.ts';
 import type { RunningGateway } from '../server.ts';
-import { newKey, tenant } from '../test/fixtures.ts';
+import { newKey } from '../test/fixtures.ts';
 import { CAPTURED, installLeakScan } from '../test/harness.ts';
 import { chunk, completion, sseBody, type HostileUpstream } from '../test/hostile-upstream.ts';
-import { closeHostileGateway, startHostileGateway } from '../test/hostile-gateway.ts';
+import { closeHostileGateway, guardedTenant, startHostileGateway } from '../test/hostile-gateway.ts';
 import { outputAllowance } from '../upstream/output-bound.ts';
 
 installLeakScan();
@@ -34,18 +34,7 @@ let up: HostileUpstream;
 let gw: RunningGateway;
 
 before(async () => {
-  ({ up, gw } = await startHostileGateway(
-    [
-      tenant({
-        name: 'rt',
-        models: ['m'],
-        keys: [{ name: 'k', key }],
-        limits: { maxOutputTokens: 2048 },
-        over: { guardrails },
-      }),
-    ],
-    UPSTREAM_KEY,
-  ));
+  ({ up, gw } = await startHostileGateway([guardedTenant('rt', key, guardrails)], UPSTREAM_KEY));
 });
 after(() => closeHostileGateway(gw, up));
 

@@ -2,11 +2,22 @@
 // it: model `m` served by the upstream, its credential `credential` (an output canary of every tenant) under
 // `m-key`, the tenants given, logs captured for the leak scan (harness.ts).
 import assert from 'node:assert/strict';
-import type { CfgTenant } from '../../api/gateway-config.ts';
+import type { CfgGuardrails, CfgTenant } from '../../api/gateway-config.ts';
 import { startGateway, type RunningGateway } from '../server.ts';
-import { config, model } from './fixtures.ts';
+import { config, model, tenant } from './fixtures.ts';
 import { captureLogger } from './harness.ts';
 import { startHostileUpstream, type HostileUpstream } from './hostile-upstream.ts';
+
+/** A tenant of model `m` with one key `k`, output capped at 2,048 tokens, under the guardrails given. */
+export function guardedTenant(name: string, key: string, guardrails: CfgGuardrails): CfgTenant {
+  return tenant({
+    name,
+    models: ['m'],
+    keys: [{ name: 'k', key }],
+    limits: { maxOutputTokens: 2048 },
+    over: { guardrails },
+  });
+}
 
 export async function startHostileGateway(
   tenants: CfgTenant[],
