@@ -184,7 +184,8 @@ export function exfiltrationPolicy(mode: ExfiltrationMode, allowedHosts: readonl
   return { rewrite: mode !== 'flag', urlBad: (url, use) => !urlAllowed(url, allowedHosts, use) };
 }
 
-/** Canaries: strings planted in a system prompt; seeing one in output means the prompt leaked. Case-insensitive. */
+/** Canaries: strings planted in a system prompt; seeing one in output means the prompt leaked. Case-insensitive, on the
+ * detection view (its accents, marks, look-alikes and tag characters read as the canary's are: rules.ts regexRule). */
 export function canaryRules(canaries: readonly string[]): Rule[] {
   return canaries
     .filter((c) => c.length > 0)

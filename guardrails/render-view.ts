@@ -13,7 +13,7 @@
 // incomplete at the end of a delta is not consumed (the caller carries it to the next delta), so the view of a
 // stream is the view of the whole text, for any split.
 import { decodeHTMLStrict, replaceCodePoint } from 'entities/decode';
-import { foldCodePoint } from './text.ts';
+import { skeletonCodePoint } from './text.ts';
 
 /** The longest HTML5 entity name is 31 characters. */
 export const MAX_NAME = 32;
@@ -91,7 +91,10 @@ export interface RenderView {
 
 /**
  * The detection view of `text` (its first character at absolute original offset `origAt`): references and escapes
- * decoded, then every code point folded (text.ts). `final`: no more text follows (nothing is left unconsumed).
+ * decoded, then every code point read as its ASCII skeleton where it has one (text.ts skeletonCodePoint: look-alikes
+ * folded, accents and other marks removed, tag characters decoded). The secrets, canaries and the other output rules
+ * are ASCII, so a model cannot carry them past the rules with accents, combining marks or invisible tag
+ * characters; patterns a tenant writes with other characters are read the same way (view-pattern.ts). `final`: no more text follows (nothing is left unconsumed).
  */
 export function renderFoldText(text: string, origAt: number, final: boolean): RenderView {
   const parts: string[] = [];
@@ -100,7 +103,7 @@ export function renderFoldText(text: string, origAt: number, final: boolean): Re
   const emit = (s: string, a: number, b: number): void => {
     for (let k = 0; k < s.length;) {
       const cp = s.codePointAt(k) as number;
-      const f = cp < 0x80 ? String.fromCharCode(cp) : foldCodePoint(cp);
+      const f = cp < 0x80 ? String.fromCharCode(cp) : skeletonCodePoint(cp);
       if (f.length > 0) {
         parts.push(f);
         for (let m = 0; m < f.length; m++) {

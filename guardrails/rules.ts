@@ -5,6 +5,7 @@ import RE2 from 're2';
 import { analyzePattern, type Alphabet } from './pattern.ts';
 import { prefixClosure } from './secrets/head.ts';
 import { searchView } from './text.ts';
+import { viewPattern } from './view-pattern.ts';
 
 export type RuleKind = 'secret' | 'pii' | 'custom' | 'exfiltration' | 'canary';
 
@@ -125,6 +126,8 @@ function anchorOf(source: string | undefined): Rule['anchor'] {
 
 /** A rule from an RE2 pattern; `maxLength` and the alphabet are derived from the pattern itself. */
 export function regexRule(spec: RegexRuleSpec): Rule {
+  // the scanner searches the detection view: the pattern's own non-ASCII characters are read the same way
+  spec = { ...spec, pattern: viewPattern(spec.pattern) };
   const info = analyzePattern(spec.pattern);
   if (!Number.isFinite(info.maxLength)) throw new Error(`rule ${spec.name}: pattern is unbounded (${spec.pattern})`);
   const re = new RE2(spec.pattern, 'gud');

@@ -21,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import RE2 from 're2';
 import { analyzePattern } from '../pattern.ts';
 import { searchView } from '../text.ts';
+import { viewPattern } from '../view-pattern.ts';
 import { KEYWORD_CONTEXT, redactionMarker, type Hit, type Rule } from '../rules.ts';
 import { gateFor, gateOpen, matchGateFor } from './gate.ts';
 import { patternHead, prefixClosure } from './head.ts';
@@ -120,7 +121,8 @@ export const repetitionCap = (min: number): number => (min >= 100 ? 1000 : Math.
 /** The pattern as compiled: generic prefix dropped, unbounded repetitions capped (scaled down if RE2 refuses). */
 export function rewritePattern(regex: string): { source: string; rewrites: string[] } {
   const rewrites: string[] = [];
-  let src = regex;
+  let src = viewPattern(regex);
+  if (src !== regex) rewrites.push('non-ASCII characters read as the detection view reads them (view-pattern.ts)');
   if (src.endsWith(TERMINATOR)) {
     src = src.slice(0, -TERMINATOR.length) + WIDE_TERMINATOR;
     rewrites.push('terminator widened to & , ) } ] |');
