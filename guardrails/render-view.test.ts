@@ -24,6 +24,20 @@ describe('render view: what a markdown/HTML client shows', () => {
     { input: '&#150;', view: '-' }, // windows-1252 en dash, then folded like any dash
     { input: '&#1040;KIA', view: 'AKIA' }, // Cyrillic A as a reference, folded
     { input: `&#${'0'.repeat(20)}118;`, view: `&#${'0'.repeat(20)}118;` }, // past MAX_DIGITS: left as text
+    // JSON and JavaScript string escapes (red team 2026-12-03, finding 02: tool-call arguments are JSON.parse'd)
+    { input: 'a\\u0067b', view: 'agb' },
+    { input: '\\ud83d\\ude00!', view: '😀!' }, // a surrogate pair as one character
+    { input: '\\ud83dx', view: '\ufffdx' }, // a lone surrogate
+    { input: '\\x41\\u{42}', view: 'AB' },
+    { input: '\\u{110000}', view: '\ufffd' },
+    { input: 'C:\\users\\x\\u12', view: 'C:\\users\\x\\u12' }, // too few hex digits: text
+    { input: '\\u0410KIA', view: 'AKIA' }, // escaped Cyrillic a, folded
+    // inline markup a renderer hides (finding 03)
+    { input: '**ghp_**Zq', view: 'ghp_Zq' },
+    { input: 'a<b>c</b>d<!-- x -->e<wbr>f<br/>g<span class="x">h</span>', view: 'acdefgh' },
+    { input: 'x `code` y ~~del~~', view: 'x code y del' },
+    { input: 'a < b, c<d, <https://x.example/>, a*b, ~/x', view: 'a < b, c<d, <https://x.example/>, a*b, ~/x' },
+    { input: `<!--${'x'.repeat(300)}-->`, view: `<!--${'x'.repeat(300)}-->` }, // past MAX_TAG: text
   ];
   for (const t of table) {
     it(JSON.stringify(t.input), () => {
@@ -42,7 +56,30 @@ describe('render view: what a markdown/HTML client shows', () => {
   });
 
   it('leaves an unfinished construct at the end of a delta unconsumed', () => {
-    for (const tail of ['&', '&#', '&#x', '&#11', '&#x7', '&amp', '&lowba', '\\']) {
+    for (const tail of [
+      '&',
+      '&#',
+      '&#x',
+      '&#11',
+      '&#x7',
+      '&amp',
+      '&lowba',
+      '\\',
+      '\\u',
+      '\\u00',
+      '\\x4',
+      '\\u{1F6',
+      '\\ud83d',
+      '\\ud83d\\u',
+      '<',
+      '<b',
+      '</spa',
+      '<a href="x"',
+      '<!-',
+      '<!-- x',
+      '*',
+      '~',
+    ]) {
       const r = renderFoldText(`ab${tail}`, 0, false);
       assert.equal(r.consumed, 2, tail);
       assert.equal(decodeAt(tail, 0, false), 'partial');
@@ -66,6 +103,13 @@ describe('output guardrails scan the rendered view', () => {
     `ghp\\_Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
     `ghp&lowbar;Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
     `&#103;&#104;&#112;&#95;Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2\\u0076Xy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `\\u0067\\u0068\\u0070\\u005fQm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2\\x76Xy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2<b>vXy9LpA4</b>sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2<span></span>vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2<!-- -->vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2\`vXy9LpA4\`sKd8NfW1cZ6hJ3bE0gUoYt`,
   ];
   for (const v of variants) {
     it(`redacts the original span of ${v.slice(0, 24)}…, whole and in every delta size`, () => {
@@ -81,6 +125,28 @@ describe('output guardrails scan the rendered view', () => {
       }
     });
   }
+
+  it('a bold prefix (**ghp_**…) renders as the whole token: redacted from the token on, whole and streamed', () => {
+    const text = 'token: **ghp_**Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt end';
+    const whole = g.scanOutput(text).text;
+    assert.equal(whole, 'token: **[REDACTED:github-token] end');
+    for (let c = 1; c < text.length; c++) {
+      const s = g.streamOutput();
+      assert.equal(s.push(text.slice(0, c)).text + s.push(text.slice(c)).text + s.end().text, whole, `cut ${c}`);
+    }
+  });
+
+  it('a canary split by markup or written with a JSON escape blocks the answer', () => {
+    const c = compileGuard({ ...STRICT_GUARDRAILS, canaries: ['c4n4ry-Hq2Wz8Lm5Tx1'] });
+    for (const text of [
+      'c: **c4n4ry**-Hq2Wz8Lm5Tx1',
+      'c: c4n4ry<b></b>-Hq2Wz8Lm5Tx1',
+      'c: c4n4ry<!---->-Hq2Wz8Lm5Tx1',
+      'c: c4n4ry`-Hq2W`z8Lm5Tx1',
+      '{"c":"c4n4ry-Hq2W\\u007a8Lm5Tx1"}',
+    ])
+      assert.ok(c.scanOutput(text).blocked, text);
+  });
 
   it('leaves ordinary markdown and HTML text as it was', () => {
     // a token's prefix inside the text is not a token (at the very end it would be: secrets/truncated.ts)

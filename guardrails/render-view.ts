@@ -8,7 +8,13 @@
 //  - numeric references `&#118;`, `&#x76;` — also without the `;` (browsers decode those in HTML text), up to
 //    MAX_DIGITS digits (longer runs of leading zeros are left as text: a documented limit);
 //  - named references with `;` (`&lowbar;`, every HTML5 name);
-//  - markdown backslash escapes: `\` before ASCII punctuation.
+//  - markdown backslash escapes: `\` before ASCII punctuation;
+//  - JSON and JavaScript string escapes `\uXXXX` (a surrogate pair of two as one character), `\u{…}` and `\xHH`: tool-call
+//    arguments and JSON answers are parsed by the client, which then holds the character itself;
+//  - inline markup a renderer shows nothing of: HTML tags and comments (`<b>`, `</span>`, `<!-- … -->`, `<wbr>`; at
+//    most MAX_TAG characters), code-span backticks and runs of two or more `*` or `~` (bold, strikethrough). A
+//    secret written `**ghp_**Zq8x…` or `ghp_Zq8x<b>…</b>…` renders as the whole token, so it is scanned as one.
+//    Not dropped: `_` (it is part of many tokens), a single `*` and link syntax (documented limits).
 // A more permissive view than any one renderer only redacts more. Streaming: a construct that may still be
 // incomplete at the end of a delta is not consumed (the caller carries it to the next delta), so the view of a
 // stream is the view of the whole text, for any split.
@@ -22,10 +28,18 @@ export const MAX_DIGITS = 16;
 const AMP = 38;
 const BACKSLASH = 92;
 
-/** True when `s` holds a character a renderer may decode (`&` or `\`): otherwise its view is its fold. */
+/** The longest HTML tag or comment dropped as markup (a longer one is text). */
+export const MAX_TAG = 256;
+
+/** True when `s` holds a character a renderer may decode or hide (`&`, `\`, `<`, `` ` ``, `*`, `~`): otherwise its view is its fold. */
 export function mayRender(s: string): boolean {
-  return s.indexOf('&') !== -1 || s.indexOf('\\') !== -1;
+  return MAY_RENDER.test(s);
 }
+const MAY_RENDER = /[&\\<`*~]/;
+const LT = 60;
+const BACKTICK = 96;
+const STAR = 42;
+const TILDE = 126;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
@@ -44,7 +58,16 @@ export function decodeAt(s: string, i: number, final: boolean): Decoded {
   if (c0 === BACKSLASH) {
     if (i + 1 >= n) return final ? undefined : 'partial';
     const c = s.charCodeAt(i + 1);
+    if (c === 117 || c === 120) return stringEscapeAt(s, i, final);
     return isAsciiPunct(c) ? { end: i + 2, text: s[i + 1] as string } : undefined;
+  }
+  if (c0 === LT) return markupTagAt(s, i, final);
+  if (c0 === BACKTICK) return { end: i + 1, text: '' };
+  if (c0 === STAR || c0 === TILDE) {
+    let j = i + 1;
+    while (j < n && s.charCodeAt(j) === c0) j++;
+    if (j >= n && !final) return 'partial';
+    return j - i >= 2 ? { end: j, text: '' } : undefined;
   }
   if (c0 !== AMP) return undefined;
   if (i + 1 >= n) return final ? undefined : 'partial';
@@ -78,6 +101,73 @@ export function decodeAt(s: string, i: number, final: boolean): Decoded {
   const ref = s.slice(i, j + 1);
   const text = decodeHTMLStrict(ref);
   return text === ref ? undefined : { end: j + 1, text };
+}
+
+/** `\uXXXX` (two of them for a surrogate pair), `\u{…}` (1-6 hex digits) or `\xHH` at s[i] === '\\'. */
+function stringEscapeAt(s: string, i: number, final: boolean): Decoded {
+  const n = s.length;
+  const hexRun = (from: number, max: number): number => {
+    let j = from;
+    while (j < n && j - from < max && isHex(s.charCodeAt(j))) j++;
+    return j - from;
+  };
+  // fewer digits than needed: more text may bring them, or it is not an escape
+  const short = (end: number): Decoded => (end >= n && !final ? 'partial' : undefined);
+  if (s.charCodeAt(i + 1) === 120) {
+    const h = hexRun(i + 2, 2);
+    if (h < 2) return short(i + 2 + h);
+    return { end: i + 4, text: String.fromCharCode(Number.parseInt(s.slice(i + 2, i + 4), 16)) };
+  }
+  if (s.charCodeAt(i + 2) === 123) {
+    const h = hexRun(i + 3, 6);
+    if (i + 3 + h >= n) return short(i + 3 + h);
+    if (h === 0 || s.charCodeAt(i + 3 + h) !== 125) return undefined;
+    const cp = Number.parseInt(s.slice(i + 3, i + 3 + h), 16);
+    return { end: i + 4 + h, text: String.fromCodePoint(cp > 0x10ffff ? 0xfffd : cp) };
+  }
+  const h = hexRun(i + 2, 4);
+  if (h < 4) return short(i + 2 + h);
+  const unit = Number.parseInt(s.slice(i + 2, i + 6), 16);
+  if (unit >= 0xd800 && unit <= 0xdbff) {
+    // a high surrogate: joined with a following \uDC00-\uDFFF escape, else a replacement character
+    const rest = s.slice(i + 6, i + 12);
+    if (LOW_ESCAPE.test(rest))
+      return { end: i + 12, text: String.fromCharCode(unit, Number.parseInt(rest.slice(2), 16)) };
+    if (!final && rest.length < 6 && LOW_ESCAPE_PREFIX.test(rest)) return 'partial';
+  }
+  const isSurrogate = unit >= 0xd800 && unit <= 0xdfff;
+  return { end: i + 6, text: isSurrogate ? '\ufffd' : String.fromCharCode(unit) };
+}
+const LOW_ESCAPE = /^\\u[dD][c-fC-F][0-9a-fA-F]{2}$/;
+const LOW_ESCAPE_PREFIX = /^(?:\\(?:u(?:[dD](?:[c-fC-F][0-9a-fA-F]{0,1})?)?)?)?$/;
+
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
+
+/** An HTML tag (`<b>`, `</span>`, `<a href=…>`, `<wbr/>`) or comment at s[i] === '<', dropped from the view. */
+function markupTagAt(s: string, i: number, final: boolean): Decoded {
+  const n = s.length;
+  const more = (j: number): Decoded => (j >= n && j - i < MAX_TAG && !final ? 'partial' : undefined);
+  if (s.startsWith('<!--', i)) {
+    const close = s.indexOf('-->', i + 4);
+    if (close >= 0) return close + 3 - i <= MAX_TAG ? { end: close + 3, text: '' } : undefined;
+    return more(n);
+  }
+  if (i + 4 > n && '<!--'.startsWith(s.slice(i))) return more(n);
+  let j = i + 1;
+  if (j < n && s.charCodeAt(j) === 47) j++;
+  if (j >= n) return more(j);
+  if (!isAlpha(s.charCodeAt(j))) return undefined;
+  while (j < n && (isAlnum(s.charCodeAt(j)) || s.charCodeAt(j) === 45)) j++;
+  if (j >= n) return more(j);
+  // after the name: the end, or whitespace or '/' and then attributes (no '<') up to the end
+  const c = s.charCodeAt(j);
+  if (c !== 62 && c !== 47 && !isSpace(c)) return undefined;
+  for (; j < n && j - i < MAX_TAG; j++) {
+    const d = s.charCodeAt(j);
+    if (d === 62) return { end: j + 1, text: '' };
+    if (d === LT) return undefined;
+  }
+  return more(j);
 }
 
 export interface RenderView {
@@ -118,7 +208,7 @@ export function renderFoldText(text: string, origAt: number, final: boolean): Re
   const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === AMP || c === BACKSLASH) {
+    if (c === AMP || c === BACKSLASH || c === LT || c === BACKTICK || c === STAR || c === TILDE) {
       const d = decodeAt(text, i, final);
       if (d === 'partial') return { view: parts.join(''), starts, ends, consumed: i };
       if (d !== undefined) {
