@@ -273,6 +273,18 @@ export function promptBatch(prompt: unknown): number {
 }
 
 /** Validate a parsed body against the endpoint allowlist and shape rules. */
+/**
+ * min_tokens above the output limit the caller set (max_tokens / max_completion_tokens, whichever is lower) asks
+ * for what cannot be produced: refused by name, as the engine would do after the reservation (the SDK re-check:
+ * it was accepted).
+ */
+export function minTokensRefusal(min: number | undefined, max: number | undefined): GatewayError | undefined {
+  if (min === undefined || max === undefined || min <= max) return undefined;
+  return new GatewayError('invalid_parameter', `min_tokens (${min}) is above max_tokens (${max}).`, {
+    param: 'min_tokens',
+  });
+}
+
 export function validateRequest(endpoint: Endpoint, body: Record<string, unknown>): ParsedRequest {
   checkParameters(endpoint, body);
   const model = checkModel(body);
@@ -306,6 +318,8 @@ export function validateRequest(endpoint: Endpoint, body: Record<string, unknown
   const mt = int('max_tokens');
   const mct = int('max_completion_tokens');
   const requestedMaxTokens = mt === undefined ? mct : mct === undefined ? mt : Math.min(mt, mct);
+  const minErr = minTokensRefusal(int('min_tokens'), requestedMaxTokens);
+  if (minErr) throw minErr;
   const stream = body.stream === true;
   if (body.stream_options !== undefined && !stream)
     throw new GatewayError('invalid_parameter', 'stream_options requires stream: true.', { param: 'stream_options' });
