@@ -274,13 +274,17 @@ export function promptBatch(prompt: unknown): number {
 
 /** Validate a parsed body against the endpoint allowlist and shape rules. */
 /**
- * min_tokens above the output limit the caller set (max_tokens / max_completion_tokens, whichever is lower) asks
- * for what cannot be produced: refused by name, as the engine would do after the reservation (the SDK re-check:
- * it was accepted).
+ * min_tokens above the output limit (the caller's max_tokens / max_completion_tokens, whichever is lower; after
+ * the plan, the effective limit: the tenant's output cap or the context left) asks for what cannot be produced:
+ * refused by name before the reservation, where the engine would refuse it after (the SDK re-check: accepted).
  */
-export function minTokensRefusal(min: number | undefined, max: number | undefined): GatewayError | undefined {
-  if (min === undefined || max === undefined || min <= max) return undefined;
-  return new GatewayError('invalid_parameter', `min_tokens (${min}) is above max_tokens (${max}).`, {
+export function minTokensRefusal(
+  min: unknown,
+  max: number | undefined,
+  limit = 'max_tokens',
+): GatewayError | undefined {
+  if (typeof min !== 'number' || max === undefined || min <= max) return undefined;
+  return new GatewayError('invalid_parameter', `min_tokens (${min}) is above ${limit} (${max}).`, {
     param: 'min_tokens',
   });
 }
@@ -318,7 +322,7 @@ export function validateRequest(endpoint: Endpoint, body: Record<string, unknown
   const mt = int('max_tokens');
   const mct = int('max_completion_tokens');
   const requestedMaxTokens = mt === undefined ? mct : mct === undefined ? mt : Math.min(mt, mct);
-  const minErr = minTokensRefusal(int('min_tokens'), requestedMaxTokens);
+  const minErr = minTokensRefusal(body.min_tokens, requestedMaxTokens);
   if (minErr) throw minErr;
   const stream = body.stream === true;
   if (body.stream_options !== undefined && !stream)
