@@ -94,6 +94,7 @@ describe('redis cluster', () => {
     assert.ok(rep.spent <= rep.limit, `spent ${rep.spent} > ${rep.limit}`);
     assert.ok(rep.okAfterFailover > 0, 'served again after the failover, same gateway processes');
     assert.ok((rep.codes.insufficient_quota ?? 0) > 0, 'the budget ran out');
-    for (const c of Object.keys(rep.codes)) assert.ok(['200', 'insufficient_quota', 'store_unavailable'].includes(c), c);
+    for (const c of Object.keys(rep.codes))
+      assert.ok(['200', 'insufficient_quota', 'store_unavailable'].includes(c), c);
   });
 });

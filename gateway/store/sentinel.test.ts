@@ -79,7 +79,8 @@ describe('redis sentinel', () => {
       assert.ok(rep.spent <= rep.limit, `spent ${rep.spent} > ${rep.limit}`);
       assert.ok(rep.okAfterFailover > 0, 'served again after the failover, same gateway processes');
       assert.ok((rep.codes.insufficient_quota ?? 0) > 0, 'the budget ran out');
-      for (const c of Object.keys(rep.codes)) assert.ok(['200', 'insufficient_quota', 'store_unavailable'].includes(c), c);
+      for (const c of Object.keys(rep.codes))
+        assert.ok(['200', 'insufficient_quota', 'store_unavailable'].includes(c), c);
       // the store generation survived the failover (replicated): no false "state lost"
       assert.equal(store.health().state, 'ok');
       // rpm: the window's count was replicated (2 used before, 1 left)
