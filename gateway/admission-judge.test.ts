@@ -122,7 +122,7 @@ describe('the input judge runs after the reservation', () => {
     for (let i = 0; i < 12; i++)
       codes.push((await call(s.url, '/v1/chat/completions', { key: budgetKey, body: body(100) })).json.error?.code);
     const served = codes.filter((c) => c === undefined).length;
-    assert.ok(served >= 1 && codes.at(-1) === 'budget_exceeded', codes.join());
+    assert.ok(served >= 1 && codes.at(-1) === 'insufficient_quota', codes.join());
     assert.equal(j.calls() - before, served, 'only the admitted requests were judged');
   });
 

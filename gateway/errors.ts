@@ -188,11 +188,11 @@ export const ERRORS = {
     'Client address outside an IP allowlist.',
   ),
   // --- limits (pre-flight reservation) ---------------------------------------------------------------
-  budget_exceeded: spec(
-    402,
+  insufficient_quota: spec(
+    429,
     'insufficient_quota',
     'This request does not fit the budget left in the current window.',
-    'The reservation does not fit a budget window that resets in more than 60 s: a retry cannot succeed soon, so no Retry-After (SDKs do not retry 402); the message says what the request needed and what is left, `x-tollgate-budget-reset` gives the reset time.',
+    "The reservation does not fit a budget window that resets in more than 60 s. OpenAI's answer for an exhausted quota (the SDKs raise `RateLimitError`), with `x-should-retry: false` and no Retry-After: a retry cannot succeed soon and the SDKs obey that header before their 429 rule. The message says what the request needed and what is left, `x-tollgate-budget-reset` gives the reset time.",
   ),
   budget_window_full: spec(
     429,
@@ -363,8 +363,9 @@ export interface BudgetRefusal {
 
 /**
  * The refusal for a budget line that does not admit a request (issue #10, item 8): what the request needed
- * and what is left; a window resetting soon -> 429 + Retry-After (`budget_window_full`), later -> 402
- * `budget_exceeded` without Retry-After (SDKs would sleep or retry for nothing) and the reset time in headers.
+ * and what is left; a window resetting soon -> 429 + Retry-After (`budget_window_full`), later -> 429
+ * `insufficient_quota` with `x-should-retry: false` and without Retry-After (SDKs would sleep or retry for
+ * nothing) and the reset time in headers.
  */
 export function budgetRefusal(r: BudgetRefusal): GatewayError {
   const num = (n: number): string => String(Math.round(n * 1000) / 1000);
@@ -381,7 +382,7 @@ export function budgetRefusal(r: BudgetRefusal): GatewayError {
   if (left !== undefined) headers['x-tollgate-budget-remaining'] = num(left);
   if (r.resetSeconds <= SHORT_RETRY_SECONDS)
     return new GatewayError('budget_window_full', message, { retryAfterSeconds: r.resetSeconds, headers });
-  return new GatewayError('budget_exceeded', message, { headers });
+  return new GatewayError('insufficient_quota', message, { headers });
 }
 
 export function isGatewayError(e: unknown): e is GatewayError {

@@ -53,8 +53,8 @@ function assertRace(
   upstreamCalls: number,
 ): void {
   const ok = results.filter((r) => r.status === 200).length;
-  // a day-long window: a retry cannot succeed soon, so 402 without Retry-After (issue #10, item 8)
-  const refused = results.filter((r) => r.status === 402 && r.code === 'budget_exceeded');
+  // a day-long window: a retry cannot succeed soon, so 429 insufficient_quota with x-should-retry: false and without Retry-After (issue #10, item 8; OpenAI SDK finding 03)
+  const refused = results.filter((r) => r.status === 429 && r.code === 'insufficient_quota');
   assert.ok(upstreamCalls <= 5, `${upstreamCalls} requests reached the upstream`);
   assert.equal(ok, upstreamCalls);
   assert.equal(ok, 5, 'the budget admits exactly 5 concurrent reservations');
@@ -78,7 +78,7 @@ describe('50 concurrent requests against a budget for 5', () => {
         // the window is used up for a sixth request
         assert.equal(
           (await call(s.url, '/v1/chat/completions', { key, body: chat('m1') })).json.error?.code,
-          'budget_exceeded',
+          'insufficient_quota',
         );
       } finally {
         await s.close();

@@ -161,7 +161,7 @@ describe('llm-d-inference-sim upstream', () => {
       Array.from({ length: 20 }, () => call(gw.url, '/v1/chat/completions', { key: raceKey, body: chat(MODEL) })),
     );
     assert.equal(results.filter((r) => r.status === 200).length, 3);
-    assert.equal(results.filter((r) => r.json.error?.code === 'budget_exceeded').length, 17);
+    assert.equal(results.filter((r) => r.json.error?.code === 'insufficient_quota').length, 17);
     await new Promise((r) => setTimeout(r, 50));
     assert.ok((await gw.gateway.store.spent('team-race/race', 'tokens', 86400)) <= 350);
   });

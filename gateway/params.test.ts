@@ -9,10 +9,22 @@ import { call, chat, installLeakScan, startStack, type Stack } from './test/harn
 installLeakScan();
 
 const key = newKey();
+const cappedKey = newKey();
 let s: Stack;
 before(async () => {
   s = await startStack((url) =>
-    config([model('m1', url)], [tenant({ name: 'a', models: ['m1'], keys: [{ name: 'k', key }] })]),
+    config(
+      [model('m1', url)],
+      [
+        tenant({ name: 'a', models: ['m1'], keys: [{ name: 'k', key }] }),
+        tenant({
+          name: 'capped',
+          models: ['m1'],
+          keys: [{ name: 'k', key: cappedKey }],
+          limits: { maxOutputTokens: 16 },
+        }),
+      ],
+    ),
   );
 });
 after(async () => {
@@ -92,5 +104,34 @@ describe('x-request-id on every answer (finding 05)', () => {
     const r = await call(s.url, '/v1/models', { key, headers: { 'x-request-id': 'client-chosen-id' } });
     assert.equal(r.status, 200);
     assert.match(r.headers.get('x-request-id') ?? '', UUID);
+  });
+});
+
+describe('min_tokens above the output limit (SDK re-check 2026-12-03: accepted)', () => {
+  const refused = async (k: string, body: Record<string, unknown>, path = '/v1/chat/completions') => {
+    const before = s.sim.stats.requests;
+    const r = await call(s.url, path, { key: k, body });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.json.error?.code, 'invalid_parameter');
+    assert.equal(r.json.error?.param, 'min_tokens');
+    assert.equal(s.sim.stats.requests, before, 'refused before the engine');
+  };
+
+  it('above max_tokens or max_completion_tokens: 400 naming min_tokens', async () => {
+    await refused(key, chat('m1', { max_tokens: 5, min_tokens: 10 }));
+    await refused(key, chat('m1', { max_completion_tokens: 5, min_tokens: 6 }));
+    await refused(key, { model: 'm1', prompt: 'hi', max_tokens: 5, min_tokens: 10 }, '/v1/completions');
+  });
+
+  it("above the tenant's output cap (max_tokens unset or lowered to it): 400 naming min_tokens", async () => {
+    await refused(cappedKey, chat('m1', { min_tokens: 100 }));
+    await refused(cappedKey, chat('m1', { max_tokens: 200, min_tokens: 100 }));
+  });
+
+  it('within the limit: forwarded with the max_tokens the engine is sent', async () => {
+    const r = await call(s.url, '/v1/chat/completions', { key: cappedKey, body: chat('m1', { min_tokens: 8 }) });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(s.sim.stats.lastBody!.min_tokens, 8);
+    assert.equal(s.sim.stats.lastBody!.max_tokens, 16);
   });
 });

@@ -18,7 +18,7 @@ import { planRefusal, planUnenforced, upstreamBody, type RequestPlan } from './p
 import { composeReservation } from './store/compose.ts';
 import { round3 } from './plan/cost.ts';
 import type { RequestContext } from './plugins/context.ts';
-import type { ParsedRequest } from './request.ts';
+import { minTokensRefusal, type ParsedRequest } from './request.ts';
 import { admit, type AdmitDeps, type PendingChecks } from './stages/admit.ts';
 import type { AnomalyHooks } from './stages/anomaly.ts';
 import { judgeFor } from './stages/judges.ts';
@@ -127,6 +127,10 @@ export async function handleInference(
   ctx.rec.stream = parsed.stream;
   const { model, plan, guard, checks } = await planFor(deps, ctx, snap, parsed, request.ip);
   ctx.rec.model = model.cfg.servedName;
+  if (endpoint !== 'embeddings') {
+    const minErr = minTokensRefusal(parsed.body.min_tokens, plan.maxOut, 'the output limit of this request');
+    if (minErr) throw minErr; // the tenant's cap or the context lowered max_tokens below it
+  }
   const body = upstreamBody(parsed.body, endpoint, parsed.stream, plan.maxOut);
   // Everything that could fail on the tenant's config runs before the reservation (none is left stranded).
   const transform = transformFor(deps, ctx, snap, model, parsed, body);

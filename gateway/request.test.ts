@@ -158,6 +158,37 @@ const ROWS: Row[] = [
     chat({ chat_template_kwargs: { enable_thinking: false } }),
     undefined,
   ],
+  // min_tokens above the caller's own output limit (SDK re-check 2026-12-03: accepted)
+  ['min_tokens = max_tokens', 'chat.completions', chat({ min_tokens: 10, max_tokens: 10 }), undefined],
+  ['min_tokens without a max', 'chat.completions', chat({ min_tokens: 10 }), undefined],
+  [
+    'min_tokens > max_tokens',
+    'chat.completions',
+    chat({ min_tokens: 11, max_tokens: 10 }),
+    'invalid_parameter',
+    'min_tokens',
+  ],
+  [
+    'min_tokens > max_completion_tokens',
+    'chat.completions',
+    chat({ min_tokens: 20, max_completion_tokens: 10 }),
+    'invalid_parameter',
+    'min_tokens',
+  ],
+  [
+    'min_tokens between the two limits: the lower one counts',
+    'chat.completions',
+    chat({ min_tokens: 20, max_tokens: 30, max_completion_tokens: 10 }),
+    'invalid_parameter',
+    'min_tokens',
+  ],
+  [
+    'completions: min_tokens > max_tokens',
+    'completions',
+    { model: 'm', prompt: 'hi', min_tokens: 5, max_tokens: 4 },
+    'invalid_parameter',
+    'min_tokens',
+  ],
   ['store: true', 'chat.completions', chat({ store: true }), 'invalid_parameter', 'store'],
   ['service_tier flex', 'chat.completions', chat({ service_tier: 'flex' }), 'invalid_parameter', 'service_tier'],
   [

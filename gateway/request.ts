@@ -273,6 +273,22 @@ export function promptBatch(prompt: unknown): number {
 }
 
 /** Validate a parsed body against the endpoint allowlist and shape rules. */
+/**
+ * min_tokens above the output limit (the caller's max_tokens / max_completion_tokens, whichever is lower; after
+ * the plan, the effective limit: the tenant's output cap or the context left) asks for what cannot be produced:
+ * refused by name before the reservation, where the engine would refuse it after (the SDK re-check: accepted).
+ */
+export function minTokensRefusal(
+  min: unknown,
+  max: number | undefined,
+  limit = 'max_tokens',
+): GatewayError | undefined {
+  if (typeof min !== 'number' || max === undefined || min <= max) return undefined;
+  return new GatewayError('invalid_parameter', `min_tokens (${min}) is above ${limit} (${max}).`, {
+    param: 'min_tokens',
+  });
+}
+
 export function validateRequest(endpoint: Endpoint, body: Record<string, unknown>): ParsedRequest {
   checkParameters(endpoint, body);
   const model = checkModel(body);
@@ -306,6 +322,8 @@ export function validateRequest(endpoint: Endpoint, body: Record<string, unknown
   const mt = int('max_tokens');
   const mct = int('max_completion_tokens');
   const requestedMaxTokens = mt === undefined ? mct : mct === undefined ? mt : Math.min(mt, mct);
+  const minErr = minTokensRefusal(body.min_tokens, requestedMaxTokens);
+  if (minErr) throw minErr;
   const stream = body.stream === true;
   if (body.stream_options !== undefined && !stream)
     throw new GatewayError('invalid_parameter', 'stream_options requires stream: true.', { param: 'stream_options' });

@@ -188,6 +188,33 @@ describe('/v1/responses with the openai SDK', () => {
     assert.equal(s.sim.stats.lastBody!.max_tokens, 64);
   });
 
+  it('parameters chat has are decided as chat decides them (SDK finding: service_tier, prompt_cache_key, store)', async () => {
+    const c = client(s, key);
+    const r = await c.responses.create({
+      model: 'm1',
+      input: 'Say hello.',
+      service_tier: 'auto',
+      prompt_cache_key: 'k1',
+      safety_identifier: 'u-42',
+      store: false,
+      text: { verbosity: 'low' },
+      reasoning: { effort: 'low' },
+    });
+    assert.equal(r.status, 'completed');
+    const sent = s.sim.stats.lastBody!;
+    for (const k of ['service_tier', 'prompt_cache_key', 'safety_identifier', 'store', 'verbosity', 'user'])
+      assert.equal(sent[k], undefined, `${k} reached the engine`);
+    assert.equal(sent.reasoning_effort, 'low');
+    await assert.rejects(
+      c.responses.create({ model: 'm1', input: 'x', store: true }),
+      (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'invalid_parameter' && e.param === 'store',
+    );
+    await assert.rejects(
+      c.responses.create({ model: 'm1', input: 'x', service_tier: 'flex' }),
+      (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'service_tier',
+    );
+  });
+
   it('refusals are catalog errors the SDK raises: unsupported, unknown, auth, scope', async () => {
     const c = client(s, key);
     await assert.rejects(

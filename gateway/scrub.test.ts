@@ -144,8 +144,8 @@ describe('budgetRefusal', () => {
       'day window, most left',
       { needed: 410, unit: 'tokens', limit: 500, windowSeconds: 86400, spent: 190, resetSeconds: 40_000, nowMs: now },
       {
-        code: 'budget_exceeded',
-        status: 402,
+        code: 'insufficient_quota',
+        status: 429,
         retry: false,
         msg: /needs an estimated 410 tokens; 310 of 500 tokens are left .* resets at 2026-01-01T11:06:40.000Z\. A smaller request/,
       },
@@ -153,7 +153,7 @@ describe('budgetRefusal', () => {
     [
       'day window, nothing left',
       { needed: 10, unit: 'tokens', limit: 500, windowSeconds: 86400, spent: 600, resetSeconds: 100, nowMs: now },
-      { code: 'budget_exceeded', status: 402, retry: false, msg: /0 of 500 tokens are left/ },
+      { code: 'insufficient_quota', status: 429, retry: false, msg: /0 of 500 tokens are left/ },
     ],
     [
       'minute window',
@@ -172,8 +172,8 @@ describe('budgetRefusal', () => {
         nowMs: now,
       },
       {
-        code: 'budget_exceeded',
-        status: 402,
+        code: 'insufficient_quota',
+        status: 429,
         retry: false,
         msg: /needs an estimated 3 gpuSeconds; the budget is 2 gpuSeconds/,
       },

@@ -197,6 +197,19 @@ export const ChatTemplateKwargs = z.strictObject(
  */
 export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 
+// Platform hints chat and /v1/responses decide alike (accepted with these values, then dropped: `dropped` below,
+// translateRequest for /v1/responses).
+export const StoreFalse = z.literal(false, {
+  error: 'store: true is not supported: the gateway stores no completions or responses.',
+});
+export const ServiceTier = z.enum(['auto', 'default'], {
+  error: 'service_tier accepts auto or default: the tenant tier sets the priority.',
+});
+export const PromptCacheRetention = z.enum(['in_memory', '24h'], {
+  error: 'prompt_cache_retention must be in_memory or 24h.',
+});
+export const Verbosity = z.enum(['low', 'medium', 'high'], { error: 'verbosity must be low, medium or high.' });
+
 /**
  * OpenAI chat parameters the gateway knows and refuses, by name, with the reason (`unsupported_parameter`).
  * Fixed names of the API, so naming them echoes nothing of the client's.
@@ -233,14 +246,12 @@ export const chatCompletions: RequestSpec = {
     chat_template_kwargs: ChatTemplateKwargs,
     // dropped (see `dropped`): OpenAI platform hints the answer does not depend on
     metadata: Metadata,
-    store: z.literal(false, { error: 'store: true is not supported: the gateway stores no completions.' }),
-    service_tier: z.enum(['auto', 'default'], {
-      error: 'service_tier accepts auto or default: the tenant tier sets the priority.',
-    }),
+    store: StoreFalse,
+    service_tier: ServiceTier,
     safety_identifier: stringParam('safety_identifier'),
     prompt_cache_key: stringParam('prompt_cache_key'),
-    prompt_cache_retention: z.enum(['in_memory', '24h'], { error: 'prompt_cache_retention must be in_memory or 24h.' }),
-    verbosity: z.enum(['low', 'medium', 'high'], { error: 'verbosity must be low, medium or high.' }),
+    prompt_cache_retention: PromptCacheRetention,
+    verbosity: Verbosity,
     modalities: z
       .array(z.literal('text'), { error: 'modalities accepts ["text"] only: the gateway returns no audio.' })
       .min(1, { error: 'modalities accepts ["text"] only: the gateway returns no audio.' })

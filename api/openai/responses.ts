@@ -3,21 +3,24 @@
 // pipeline. What cannot be served that way (stored state, built-in tools, background runs...) is named here
 // and refused with `unsupported_parameter`, never dropped.
 import { z } from 'zod';
+import { PromptCacheRetention, REASONING_EFFORTS, ServiceTier, StoreFalse, Verbosity } from './chat.ts';
 import { boolParam, intParam, LIMITS, Metadata, model, numberParam, stringParam, type RequestSpec } from './common.ts';
 
-/** Responses parameters the gateway knows and refuses: they need state, tools or features it does not have. */
+/**
+ * Responses parameters the gateway knows and refuses: they need state, tools or features it does not have.
+ * Parameters chat has too are decided as chat decides them (api/openai/chat.ts, gateway/README.md table):
+ * service_tier, prompt_cache_key, prompt_cache_retention, safety_identifier, metadata, store and text.verbosity
+ * are accepted as chat accepts them and dropped; reasoning.effort is forwarded as reasoning_effort. top_logprobs
+ * and `include` stay refused: the Responses answer carries no logprobs here.
+ */
 export const UNSUPPORTED_RESPONSES_PARAMETERS: ReadonlySet<string> = new Set([
   'previous_response_id',
   'conversation',
   'background',
   'prompt',
   'include',
-  'reasoning',
   'max_tool_calls',
   'top_logprobs',
-  'service_tier',
-  'prompt_cache_key',
-  'prompt_cache_retention',
   'prompt_cache_options',
   'context_management',
   'image',
@@ -171,9 +174,22 @@ export type TextFormat = z.infer<typeof TextFormat>;
 export const TextConfig = z.strictObject(
   {
     format: TextFormat.optional(),
-    verbosity: z.null().optional(),
+    verbosity: Verbosity.nullish(),
   },
-  { error: 'text accepts format only.' },
+  { error: 'text accepts format and verbosity only.' },
+);
+
+/** `reasoning`: the effort is chat's reasoning_effort; summaries are not produced by the engines served here. */
+export const ReasoningConfig = z.strictObject(
+  {
+    effort: z
+      .enum(REASONING_EFFORTS, { error: `reasoning.effort must be one of ${REASONING_EFFORTS.join(', ')}.` })
+      .nullish(),
+    // refused by name before validation (gateway/responses/request.ts): the engines served here write no summaries
+    summary: z.null().optional(),
+    generate_summary: z.null().optional(),
+  },
+  { error: 'reasoning accepts effort only.' },
 );
 
 export { Metadata };
@@ -198,10 +214,16 @@ export const responses: RequestSpec = {
     tool_choice: ToolChoice,
     parallel_tool_calls: boolParam('parallel_tool_calls'),
     user: stringParam('user'),
+    // decided as chat decides them: accepted with chat's values, then dropped (translateRequest copies none)
     safety_identifier: stringParam('safety_identifier'),
     metadata: Metadata,
-    /** Accepted; nothing is stored (there is no retrieval or previous_response_id here). */
-    store: boolParam('store'),
+    /** false only, as on chat: nothing is stored (there is no retrieval or previous_response_id here). */
+    store: StoreFalse,
+    service_tier: ServiceTier,
+    prompt_cache_key: stringParam('prompt_cache_key'),
+    prompt_cache_retention: PromptCacheRetention,
+    /** Forwarded as chat's reasoning_effort. */
+    reasoning: ReasoningConfig,
     truncation: z.literal('disabled', { error: 'Only truncation "disabled" is supported.' }),
   },
   required: ['model', 'input'],

@@ -187,7 +187,7 @@ export async function run(argv: string[]): Promise<number> {
         out.push(
           `  request ${i}: ${r.status} ${j.error?.code}: ${j.error?.message} (${r.headers.get('retry-after') ? `Retry-After: ${r.headers.get('retry-after')} s` : `budget resets at ${r.headers.get('x-tollgate-budget-reset') ?? '?'}`}) — refused before any GPU work`,
         );
-        rejected = j.error?.code === 'budget_exceeded' || j.error?.code === 'budget_window_full'; // the latter when the hour is about to roll over
+        rejected = j.error?.code === 'insufficient_quota' || j.error?.code === 'budget_window_full'; // the latter when the hour is about to roll over
         if (!rejected) break;
       }
     }

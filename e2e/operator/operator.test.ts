@@ -429,11 +429,11 @@ describe('operator on the local control plane', { timeout: 900_000 }, () => {
       const r = await chat(second);
       if (r.status !== 200) refused = r;
     }
-    assert.equal(refused?.code, 'budget_exceeded');
+    assert.equal(refused?.code, 'insufficient_quota');
     assert.equal(
       refused?.status,
-      402,
-      'a 1h window cannot reset within a retry: 402, which the OpenAI SDKs do not retry',
+      429,
+      "a 1h window cannot reset within a retry: OpenAI's exhausted-quota 429, with x-should-retry: false",
     );
     await patchSpec(R.LLMTenant, NS.team, 'app', { budget: null });
   });

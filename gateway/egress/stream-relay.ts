@@ -7,7 +7,8 @@
 // A choice is one scan from its first delta to the end of the stream: once it ended (its finish_reason, or the
 // cap), later chunk entries for its index are dropped (counted as afterFinish) — a fresh channel would scan the
 // rest of a secret without its start. A streamed tool-call id or name over its bound (OutputPipe.hold) ends the
-// stream with upstream_error.
+// stream with upstream_error. A chunk entry that carries nothing (its text all held back: carries.ts) is not sent,
+// and a chunk left without entries is not either.
 import { encodingFor, type Encoding } from '../encodings.ts';
 import { OutputBound } from '../upstream/output-bound.ts';
 import { readUsage, UPSTREAM_STREAM_ERROR, type Usage } from '../upstream/sse.ts';
@@ -27,6 +28,7 @@ import {
 } from './response-sanitize.ts';
 import { own, type Json } from '../json.ts';
 import { SseParser, type SseEvent } from './sse-parse.ts';
+import { carries } from './carries.ts';
 
 export interface EgressRelayOptions {
   /** The client asked for stream_options.include_usage; otherwise the usage-only chunk we requested is dropped. */
@@ -215,7 +217,7 @@ export class EgressRelay {
       }
       if (lp !== undefined) choice.logprobs = lp;
       choice.finish_reason = fr ?? null;
-      choices.push(choice);
+      if (carries(choice)) choices.push(choice); // text held back whole: no entry rather than an empty one
       const v = pipe.verdict();
       if (v) {
         this.verdict = v;
@@ -228,7 +230,8 @@ export class EgressRelay {
       if (this.#o.clientWantsUsage) out.usage = u;
       else if (choices.length === 0) return this.#afterChunk('');
     }
-    if (choices.length === 0 && list.length > 0 && u === undefined) return this.#afterChunk(''); // only dropped choices
+    // only dropped choices, or choices whose text is all held back: no chunk (an empty one reads as a token)
+    if (choices.length === 0 && list.length > 0 && u === undefined) return this.#afterChunk('');
     return this.#afterChunk(sse(out));
   }
 
@@ -283,6 +286,7 @@ export class EgressRelay {
       mergeFlushed(target, flushed, chat);
       if (lp !== undefined && lp !== null) choice.logprobs = lp;
       choice.finish_reason = null;
+      if (!carries(choice)) continue;
       const l = this.#last;
       out += sse({
         id: l.id ?? '',

@@ -8,6 +8,84 @@ import { translateRequest } from './request.ts';
 
 // ---- request -------------------------------------------------------------------------------------------------
 
+/** How a request is decided: accepted, or refused with this code naming this parameter. */
+function decide(f: () => unknown): string {
+  try {
+    f();
+    return 'accepted';
+  } catch (e) {
+    assert.ok(e instanceof GatewayError, String(e));
+    return `${e.code} ${e.param}`;
+  }
+}
+
+// Each parameter both APIs have, decided on /v1/responses as chat decides it (SDK finding: service_tier and
+// prompt_cache_key refused on responses while chat accepts them; store: true accepted while chat refuses it).
+// [name, the Responses spelling, the chat spelling, chat's decision (checked too), the Responses param named].
+const SAME_AS_CHAT: [string, Record<string, unknown>, Record<string, unknown>, string, string?][] = [
+  ['service_tier auto', { service_tier: 'auto' }, { service_tier: 'auto' }, 'accepted'],
+  ['service_tier default', { service_tier: 'default' }, { service_tier: 'default' }, 'accepted'],
+  ['service_tier flex', { service_tier: 'flex' }, { service_tier: 'flex' }, 'invalid_parameter service_tier'],
+  ['prompt_cache_key', { prompt_cache_key: 'k1' }, { prompt_cache_key: 'k1' }, 'accepted'],
+  ['prompt_cache_key a number', { prompt_cache_key: 5 }, { prompt_cache_key: 5 }, 'invalid_parameter prompt_cache_key'],
+  ['prompt_cache_retention', { prompt_cache_retention: '24h' }, { prompt_cache_retention: '24h' }, 'accepted'],
+  [
+    'prompt_cache_retention other',
+    { prompt_cache_retention: 'forever' },
+    { prompt_cache_retention: 'forever' },
+    'invalid_parameter prompt_cache_retention',
+  ],
+  ['store false', { store: false }, { store: false }, 'accepted'],
+  ['store true', { store: true }, { store: true }, 'invalid_parameter store'],
+  ['safety_identifier', { safety_identifier: 'u-42' }, { safety_identifier: 'u-42' }, 'accepted'],
+  [
+    'safety_identifier too long',
+    { safety_identifier: 'x'.repeat(4097) },
+    { safety_identifier: 'x'.repeat(4097) },
+    'invalid_parameter safety_identifier',
+  ],
+  ['metadata', { metadata: { team: 'search' } }, { metadata: { team: 'search' } }, 'accepted'],
+  ['metadata not strings', { metadata: { team: 5 } }, { metadata: { team: 5 } }, 'invalid_parameter metadata'],
+  ['verbosity', { text: { verbosity: 'low' } }, { verbosity: 'low' }, 'accepted'],
+  [
+    'verbosity not a level',
+    { text: { verbosity: 'loud' } },
+    { verbosity: 'loud' },
+    'invalid_parameter verbosity',
+    'invalid_parameter text',
+  ],
+  ['reasoning effort', { reasoning: { effort: 'low' } }, { reasoning_effort: 'low' }, 'accepted'],
+  [
+    'reasoning effort not an effort',
+    { reasoning: { effort: 'wizard' } },
+    { reasoning_effort: 'wizard' },
+    'invalid_parameter reasoning_effort',
+    'invalid_parameter reasoning',
+  ],
+  ['user', { user: 'u1' }, { user: 'u1' }, 'accepted'],
+];
+
+describe('/v1/responses decides the parameters chat has as chat does', () => {
+  for (const [name, resp, chatPart, want, wantResponses] of SAME_AS_CHAT) {
+    it(name, () => {
+      const chat = decide(() =>
+        validateRequest('chat.completions', { model: 'm', messages: [{ role: 'user', content: 'x' }], ...chatPart }),
+      );
+      assert.equal(chat, want, 'the chat decision');
+      assert.equal(
+        decide(() => translateRequest({ model: 'm', input: 'x', ...resp })),
+        wantResponses ?? want,
+      );
+    });
+  }
+  it('reasoning summaries are refused by name', () => {
+    assert.equal(
+      decide(() => translateRequest({ model: 'm', input: 'x', reasoning: { effort: 'low', summary: 'auto' } })),
+      'unsupported_parameter reasoning.summary',
+    );
+  });
+});
+
 type ReqRow = [
   name: string,
   body: Record<string, unknown>,
@@ -218,6 +296,22 @@ describe('translateRequest: Responses request -> chat request', () => {
       assert.doesNotThrow(() => validateRequest('chat.completions', structuredClone(t.chat)));
     });
   }
+
+  it('SDK finding (responses vs chat): platform hints dropped, reasoning.effort forwarded, safety_identifier not sent as user', () => {
+    const t = translateRequest({
+      model: 'm',
+      input: 'x',
+      service_tier: 'auto',
+      prompt_cache_key: 'k1',
+      prompt_cache_retention: '24h',
+      safety_identifier: 'u-42',
+      store: false,
+      text: { verbosity: 'low' },
+      reasoning: { effort: 'high', summary: null },
+    });
+    assert.deepEqual(t.chat, { model: 'm', messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'high' });
+    assert.doesNotThrow(() => validateRequest('chat.completions', structuredClone(t.chat)));
+  });
 
   it('echoes the settings the Responses object reports', () => {
     const t = translateRequest({

@@ -75,9 +75,15 @@ function refuseUnsupportedValues(body: Json): void {
       !SUPPORTED_TEXT_FORMATS.has(own(format, 'type') as string)
     )
       throw unsupported('text.format', 'text.format must be text, json_object or json_schema.');
-    if (own(text, 'verbosity') !== undefined && own(text, 'verbosity') !== null)
-      throw unsupported('text.verbosity', 'text.verbosity is not supported.');
   }
+  const reasoning = own(body, 'reasoning');
+  if (isObj(reasoning))
+    for (const k of ['summary', 'generate_summary'])
+      if (own(reasoning, k) !== undefined && own(reasoning, k) !== null)
+        throw unsupported(
+          `reasoning.${k}`,
+          `reasoning.${k} is not supported: the engines served here write no summaries.`,
+        );
   if (own(body, 'truncation') === 'auto')
     throw unsupported('truncation', 'truncation "auto" is not supported: the gateway never drops input.');
   if (own(body, 'stream_options') !== undefined && own(body, 'stream') !== true && own(body, 'stream_options') !== null)
@@ -274,8 +280,10 @@ export function translateRequest(body: Json): TranslatedRequest {
     chat.tool_choice =
       typeof toolChoice === 'string' ? toolChoice : { type: 'function', function: { name: toolChoice.name } };
   if (body.parallel_tool_calls !== undefined) chat.parallel_tool_calls = body.parallel_tool_calls;
-  const user = (body.user ?? body.safety_identifier) as string | undefined;
-  if (user !== undefined) chat.user = user;
+  // safety_identifier is dropped, as on chat (the gateway identifies the caller by its key)
+  if (typeof body.user === 'string') chat.user = body.user;
+  const effort = (body.reasoning as { effort?: string | null } | undefined)?.effort;
+  if (typeof effort === 'string') chat.reasoning_effort = effort;
 
   const echo: ResponseEcho = {
     model,

@@ -44,7 +44,7 @@ export async function reserve(deps: ReserveDeps, req: ReserveRequest, nowMs: num
   switch (result.reason) {
     case 'budget': {
       const line = refusedBudgetLine(req, result);
-      if (!line) throw new GatewayError('budget_exceeded');
+      if (!line) throw new GatewayError('insufficient_quota');
       // What is left, for the message (one more read, on refusals only; not part of the decision).
       const spent = await deps.store
         .spent(req.tenant, line.unit, line.windowSeconds, result.scope)

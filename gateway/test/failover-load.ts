@@ -83,7 +83,7 @@ export async function budgetUnderFailover(opts: {
           report.ok++;
           report.usageSum += u.prompt_tokens + u.completion_tokens;
           if (phase === 'after') report.okAfterFailover++;
-        } else if (code === 'budget_exceeded' && phase === 'after') exhaustedAfter++;
+        } else if (code === 'insufficient_quota' && phase === 'after') exhaustedAfter++;
         await new Promise((res) => setTimeout(res, code === 'store_unavailable' ? 100 : 40));
       }
     };

@@ -3,7 +3,7 @@
 // `m-key`, the tenants given, logs captured for the leak scan (harness.ts).
 import assert from 'node:assert/strict';
 import type { CfgGuardrails, CfgTenant } from '../../api/gateway-config.ts';
-import { startGateway, type RunningGateway } from '../server.ts';
+import { startGateway, type RunningGateway, type StartOptions } from '../server.ts';
 import { config, model, tenant } from './fixtures.ts';
 import { captureLogger } from './harness.ts';
 import { startHostileUpstream, type HostileUpstream } from './hostile-upstream.ts';
@@ -22,6 +22,7 @@ export function guardedTenant(name: string, key: string, guardrails: CfgGuardrai
 export async function startHostileGateway(
   tenants: CfgTenant[],
   credential: string,
+  app?: StartOptions['app'],
 ): Promise<{ up: HostileUpstream; gw: RunningGateway }> {
   const up = await startHostileUpstream();
   try {
@@ -32,6 +33,7 @@ export async function startHostileGateway(
       metricsPort: 0,
       logger: captureLogger(),
       credentials: new Map([['m-key', credential]]),
+      ...(app ? { app } : {}),
     });
     assert.ok(gw.initial.ok);
     return { up, gw };

@@ -8,6 +8,8 @@ export interface HostileAnswer {
   contentType?: string;
   /** Written as is (a JSON body is JSON.stringify'd by the caller); an array is written piece by piece. */
   body: string | readonly string[];
+  /** Pause between the pieces of an array body (default: none, all written at once). */
+  pieceDelayMs?: number;
 }
 
 export interface HostileUpstream {
@@ -43,8 +45,20 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
         'content-type': a.contentType ?? (body.stream === true ? 'text/event-stream' : 'application/json'),
       });
       const parts = typeof a.body === 'string' ? [a.body] : a.body;
-      for (const p of parts) res.write(p);
-      res.end();
+      if (!a.pieceDelayMs) {
+        for (const p of parts) res.write(p);
+        res.end();
+        return;
+      }
+      const delay = a.pieceDelayMs;
+      void (async () => {
+        for (const p of parts) {
+          if (res.destroyed) return;
+          res.write(p);
+          await new Promise((r) => setTimeout(r, delay));
+        }
+        res.end();
+      })();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

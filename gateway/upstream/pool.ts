@@ -18,6 +18,12 @@ export interface UpstreamTimeouts {
   idleMs: number;
   /** Whole request, first byte to last. */
   totalMs: number;
+  /**
+   * Client side of a stream: while the upstream sends but everything it sent is held back (output guardrails),
+   * an SSE comment is written after this much silence toward the client, so proxies and clients with read
+   * timeouts keep the connection (held text is not sent as empty chunks).
+   */
+  keepAliveMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: UpstreamTimeouts = {
@@ -25,6 +31,7 @@ export const DEFAULT_TIMEOUTS: UpstreamTimeouts = {
   firstByteMs: 120_000,
   idleMs: 60_000,
   totalMs: 600_000,
+  keepAliveMs: 15_000,
 };
 
 export interface UpstreamRequest {

@@ -15,6 +15,14 @@ export function responseHeaders(reqId: string, contentType: string): Record<stri
   return { 'content-type': contentType, 'x-request-id': reqId, 'cache-control': 'no-cache' };
 }
 
+/** An SSE comment: both OpenAI SDKs (and EventSource) skip lines starting with ':'. */
+export const KEEP_ALIVE = ': keep-alive\n\n';
+
+/** Whether a stream silent toward the client since `lastWriteMs` gets a keep-alive comment now. */
+export function keepAliveDue(lastWriteMs: number, nowMs: number, everyMs: number): boolean {
+  return everyMs > 0 && nowMs - lastWriteMs >= everyMs;
+}
+
 export async function relayStream(
   deps: UpstreamDeps,
   r: ForwardRequest,
@@ -44,9 +52,14 @@ export async function relayStream(
   let code: string | undefined;
   // an output judge (transform review) holds what the relay releases until it has judged it
   const gate = new ReviewGate(r.transform);
+  const keepAliveMs = deps.upstreams.timeouts.keepAliveMs;
+  let lastWrite = Date.now();
   try {
     for await (const chunk of body) {
-      const out = encode(await gate.pass(relay.push(chunk), false, relay.verdict !== undefined));
+      let out = encode(await gate.pass(relay.push(chunk), false, relay.verdict !== undefined));
+      const now = Date.now();
+      if (out.length === 0 && keepAliveDue(lastWrite, now, keepAliveMs)) out = Buffer.from(KEEP_ALIVE);
+      if (out.length > 0) lastWrite = now;
       if (out.length > 0 && !res.destroyed && !res.write(out))
         await Promise.race([once(res, 'drain'), once(res, 'close')]);
       if (relay.verdict || gate.verdict) {
