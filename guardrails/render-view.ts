@@ -11,10 +11,12 @@
 //  - markdown backslash escapes: `\` before ASCII punctuation;
 //  - JSON and JavaScript string escapes `\uXXXX` (a surrogate pair of two as one character), `\u{…}` and `\xHH`: tool-call
 //    arguments and JSON answers are parsed by the client, which then holds the character itself;
-//  - inline markup a renderer shows nothing of: HTML tags and comments (`<b>`, `</span>`, `<!-- … -->`, `<wbr>`; at
-//    most MAX_TAG characters), code-span backticks and runs of two or more `*` or `~` (bold, strikethrough). A
-//    secret written `**ghp_**Zq8x…` or `ghp_Zq8x<b>…</b>…` renders as the whole token, so it is scanned as one.
-//    Not dropped: `_` (it is part of many tokens), a single `*` and link syntax (documented limits).
+//  - inline markup a renderer shows nothing of: HTML tags without attributes and empty comments (`<b>`, `</span>`,
+//    `<wbr>`, `<!---->`), code-span backticks and runs of two or more `*` or `~` (bold, strikethrough). A secret
+//    written `**ghp_**Zq8x…` or `ghp_Zq8x<b>…</b>…` renders as the whole token, so it is scanned as one.
+//    Not dropped (documented limits): `_` (part of many tokens), a single `*` (part of passwords), link syntax, and
+//    tags with attributes and comments with text — what they hold reaches any program reading the answer, so the
+//    rules must see it.
 // A more permissive view than any one renderer only redacts more. Streaming: a construct that may still be
 // incomplete at the end of a delta is not consumed (the caller carries it to the next delta), so the view of a
 // stream is the view of the whole text, for any split.
@@ -143,31 +145,30 @@ const LOW_ESCAPE_PREFIX = /^(?:\\(?:u(?:[dD](?:[c-fC-F][0-9a-fA-F]{0,1})?)?)?)?$
 
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
 
-/** An HTML tag (`<b>`, `</span>`, `<a href=…>`, `<wbr/>`) or comment at s[i] === '<', dropped from the view. */
+/**
+ * An HTML tag without attributes (`<b>`, `</span>`, `<wbr>`, `<br />`) or an empty comment (`<!---->`, `<!-- -->`)
+ * at s[i] === '<', dropped from the view. A tag with attributes or a comment with text stays in the view: what it
+ * holds is text a program reading the answer receives (`<img src="…?d=ghp_…">`), so the rules must see it.
+ */
 function markupTagAt(s: string, i: number, final: boolean): Decoded {
   const n = s.length;
   const more = (j: number): Decoded => (j >= n && j - i < MAX_TAG && !final ? 'partial' : undefined);
   if (s.startsWith('<!--', i)) {
-    const close = s.indexOf('-->', i + 4);
-    if (close >= 0) return close + 3 - i <= MAX_TAG ? { end: close + 3, text: '' } : undefined;
-    return more(n);
+    let j = i + 4;
+    while (j < n && j - i < MAX_TAG && isSpace(s.charCodeAt(j))) j++;
+    if (s.startsWith('-->', j)) return { end: j + 3, text: '' };
+    return j + 3 > n && '-->'.startsWith(s.slice(j)) ? more(n) : undefined;
   }
   if (i + 4 > n && '<!--'.startsWith(s.slice(i))) return more(n);
   let j = i + 1;
   if (j < n && s.charCodeAt(j) === 47) j++;
   if (j >= n) return more(j);
   if (!isAlpha(s.charCodeAt(j))) return undefined;
-  while (j < n && (isAlnum(s.charCodeAt(j)) || s.charCodeAt(j) === 45)) j++;
+  while (j < n && j - i < MAX_TAG && (isAlnum(s.charCodeAt(j)) || s.charCodeAt(j) === 45)) j++;
+  while (j < n && j - i < MAX_TAG && isSpace(s.charCodeAt(j))) j++;
+  if (j < n && s.charCodeAt(j) === 47) j++;
   if (j >= n) return more(j);
-  // after the name: the end, or whitespace or '/' and then attributes (no '<') up to the end
-  const c = s.charCodeAt(j);
-  if (c !== 62 && c !== 47 && !isSpace(c)) return undefined;
-  for (; j < n && j - i < MAX_TAG; j++) {
-    const d = s.charCodeAt(j);
-    if (d === 62) return { end: j + 1, text: '' };
-    if (d === LT) return undefined;
-  }
-  return more(j);
+  return s.charCodeAt(j) === 62 ? { end: j + 1, text: '' } : undefined;
 }
 
 export interface RenderView {
