@@ -37,7 +37,8 @@ describe('render view: what a markdown/HTML client shows', () => {
     { input: 'a<b>c</b>d<!-- -->e<wbr>f<br/>g<br />h', view: 'acdefgh' },
     // what a tag's attributes or a comment hold is text a program receives: kept for the rules
     { input: '<img src="x?d=1">a<!-- x -->b<span class="x">c', view: '<img src="x?d=1">a<!-- x -->b<span class="x">c' },
-    { input: 'x `code` y ~~del~~', view: 'x code y del' },
+    { input: 'x `code` y ~~del~~ ab`cd`e-`f', view: 'x `code` y del abcde-f' },
+    { input: 'svc := x.New(`abc`) + `t`', view: 'svc := x.New(`abc`) + `t`' }, // Go raw strings, templates: quotes
     { input: 'a < b, c<d, <https://x.example/>, a*b, ~/x', view: 'a < b, c<d, <https://x.example/>, a*b, ~/x' },
     { input: `<!--${' '.repeat(300)}-->`, view: `<!--${' '.repeat(300)}-->` }, // past MAX_TAG: text
   ];

@@ -12,7 +12,7 @@
 //  - JSON and JavaScript string escapes `\uXXXX` (a surrogate pair of two as one character), `\u{…}` and `\xHH`: tool-call
 //    arguments and JSON answers are parsed by the client, which then holds the character itself;
 //  - inline markup a renderer shows nothing of: HTML tags without attributes and empty comments (`<b>`, `</span>`,
-//    `<wbr>`, `<!---->`), code-span backticks and runs of two or more `*` or `~` (bold, strikethrough). A secret
+//    `<wbr>`, `<!---->`), code-span backticks inside a word and runs of two or more `*` or `~` (bold, strikethrough). A secret
 //    written `**ghp_**Zq8x…` or `ghp_Zq8x<b>…</b>…` renders as the whole token, so it is scanned as one.
 //    Not dropped (documented limits): `_` (part of many tokens), a single `*` (part of passwords), link syntax, and
 //    tags with attributes and comments with text — what they hold reaches any program reading the answer, so the
@@ -47,6 +47,9 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isAlnum = (c: number): boolean => isAlpha(c) || isDigit(c);
+/** Characters of tokens and canaries: a backtick between two of them is a code span inside a token. */
+const isTokenChar = (c: number): boolean =>
+  isAlnum(c) || c === 45 || c === 95 || c === 46 || c === 47 || c === 43 || c === 61 || c > 127;
 /** ASCII punctuation as CommonMark defines it (what a backslash escapes). */
 const isAsciiPunct = (c: number): boolean =>
   (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
@@ -54,7 +57,7 @@ const isAsciiPunct = (c: number): boolean =>
 type Decoded = { end: number; text: string } | 'partial' | undefined;
 
 /** The construct starting at `i` (`&` or `\`): its end and decoded text, 'partial' when more text could change it, undefined: literal. */
-export function decodeAt(s: string, i: number, final: boolean): Decoded {
+export function decodeAt(s: string, i: number, final: boolean, before = -1): Decoded {
   const n = s.length;
   const c0 = s.charCodeAt(i);
   if (c0 === BACKSLASH) {
@@ -64,7 +67,13 @@ export function decodeAt(s: string, i: number, final: boolean): Decoded {
     return isAsciiPunct(c) ? { end: i + 2, text: s[i + 1] as string } : undefined;
   }
   if (c0 === LT) return markupTagAt(s, i, final);
-  if (c0 === BACKTICK) return { end: i + 1, text: '' };
+  if (c0 === BACKTICK) {
+    // a code span inside a token (`ghp_Zq8x\`T4mN\`cR1y` renders as one token: a token character on both sides);
+    // elsewhere a backtick stays: it quotes Go raw strings and JavaScript templates, which rules read as quotes
+    if (i + 1 >= n) return final ? undefined : 'partial';
+    const prev = i > 0 ? s.charCodeAt(i - 1) : before;
+    return isTokenChar(prev) && isTokenChar(s.charCodeAt(i + 1)) ? { end: i + 1, text: '' } : undefined;
+  }
   if (c0 === STAR || c0 === TILDE) {
     let j = i + 1;
     while (j < n && s.charCodeAt(j) === c0) j++;
@@ -187,7 +196,7 @@ export interface RenderView {
  * are ASCII, so a model cannot carry them past the rules with accents, combining marks or invisible tag
  * characters; patterns a tenant writes with other characters are read the same way (view-pattern.ts). `final`: no more text follows (nothing is left unconsumed).
  */
-export function renderFoldText(text: string, origAt: number, final: boolean): RenderView {
+export function renderFoldText(text: string, origAt: number, final: boolean, before = -1): RenderView {
   const parts: string[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
@@ -210,7 +219,7 @@ export function renderFoldText(text: string, origAt: number, final: boolean): Re
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === AMP || c === BACKSLASH || c === LT || c === BACKTICK || c === STAR || c === TILDE) {
-      const d = decodeAt(text, i, final);
+      const d = decodeAt(text, i, final, before);
       if (d === 'partial') return { view: parts.join(''), starts, ends, consumed: i };
       if (d !== undefined) {
         emit(d.text, i, d.end);

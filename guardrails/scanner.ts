@@ -293,6 +293,8 @@ export class StreamScanner {
   #ends: number[] | null = null;
   #shift = 0;
   #carry = '';
+  /** The last code unit of the original text appended so far (-1: none), for the view's look-behind. */
+  #lastUnit = -1;
   readonly #pos: number[];
   /** Per rule: end of its last match when that match was truncated (a continuation may start there), else -1. */
   readonly #cont: number[];
@@ -393,6 +395,7 @@ export class StreamScanner {
     if (this.#starts === null && isAscii(s) && !mayRender(s)) {
       this.#orig += s;
       this.#view += s;
+      this.#lastUnit = s.charCodeAt(s.length - 1);
       return '';
     }
     if (this.#starts === null || this.#ends === null) {
@@ -406,8 +409,9 @@ export class StreamScanner {
       }
     }
     // the rendered view: HTML character references and markdown escapes decoded, then folded (render-view.ts)
-    const f = renderFoldText(s, origEnd, final);
+    const f = renderFoldText(s, origEnd, final, this.#lastUnit);
     this.#orig += s.slice(0, f.consumed);
+    if (f.consumed > 0) this.#lastUnit = s.charCodeAt(f.consumed - 1);
     this.#view += f.view;
     for (let i = 0; i < f.starts.length; i++) {
       this.#starts.push(f.starts[i] as number);

@@ -32,6 +32,21 @@ const variants: [string, string][] = [
   ['tag characters (invisible, ASCII smuggling)', tags(CRED)],
 ];
 
+/** What a client decodes: read by the stream (render-view.ts decodeAt), not by the per-character view. */
+const decoded: [string, string][] = [
+  // what a client decodes (red team 2026-12-03, finding 02: 'up-7f3K…\\u0042…' in tool-call arguments passed whole)
+  ["a JSON \\u escape (tool-call arguments are JSON.parse'd)", CRED.replace('K', '\\u004b')],
+  [
+    'every character a JSON \\u escape',
+    Array.from(CRED, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+  ],
+  ['an HTML reference', CRED.replace('L', '&#76;')],
+  [
+    'markup a renderer hides (bold, a tag, a code span)',
+    `${CRED.slice(0, 8)}**${CRED.slice(8, 12)}**<b></b>${CRED.slice(12, 16)}\`${CRED.slice(16, 18)}\`${CRED.slice(18)}`,
+  ],
+];
+
 function streamed(text: string, cuts: readonly number[]): { out: string; hits: number } {
   const s = new CanaryStream(set);
   let out = '';
@@ -45,9 +60,10 @@ function streamed(text: string, cuts: readonly number[]): { out: string; hits: n
 }
 
 describe('canary: look-alikes of the credential', () => {
-  for (const [name, spelled] of variants) {
+  for (const [name, spelled] of [...variants, ...decoded]) {
     const text = `Here it is: ${spelled} done`;
-    it(`${name}: the view is the credential's`, () => assert.ok(canaryView(text).includes(canaryView(CRED))));
+    if (!decoded.some(([n]) => n === name))
+      it(`${name}: the view is the credential's`, () => assert.ok(canaryView(text).includes(canaryView(CRED))));
     it(`${name}: redacted whole`, () => {
       const r = streamed(text, []);
       assert.equal(r.out, `Here it is: ${CREDENTIAL_MARKER} done`);

@@ -13,6 +13,7 @@
 // (further invisible characters inside a partial match are dropped from the output, so a run of them cannot make
 // the holdback grow). A text that ENDS inside a credential (cut by max_tokens or the output cap) has that
 // trailing part redacted when it is MIN_CANARY_LENGTH characters (of the view) or more.
+import { decodeAt, mayRender } from '../../guardrails/render-view.ts';
 import { isHighSurrogate, skeletonCodePoint } from '../../guardrails/text.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 
@@ -95,8 +96,13 @@ export class CanaryStream {
   /** Absolute offsets of the invisible characters in #buf (ascending, from #invHead on). */
   #invisible: number[] = [];
   #invHead = 0;
-  /** A high surrogate that ended the last push (its pair comes with the next one). */
-  #pendingHigh = '';
+  /**
+   * Text carried to the next push: a high surrogate that ended the last one (its pair comes with the next), or a
+   * construct a renderer or a JSON parser may decode that may still continue (`\u00`, `&#1`, `<b`: render-view.ts).
+   */
+  #carry = '';
+  /** The last code unit scanned (-1: none), for the look-behind of a construct at the start of a push. */
+  #lastUnit = -1;
   hits = 0;
   /** Invisible characters dropped inside a partial match (beyond MAX_HELD_INVISIBLE). */
   dropped = 0;
@@ -109,14 +115,14 @@ export class CanaryStream {
 
   push(text: string): string {
     if (this.#set.size === 0) return text;
-    this.#scan(this.#pendingHigh + text, false);
+    this.#scan(this.#carry + text, false);
     const k = this.#partial();
     return this.#release(k > 0 ? this.#startOf(k) - this.#base : this.#buf.length);
   }
 
   end(): string {
     if (this.#set.size === 0) return '';
-    if (this.#pendingHigh !== '') this.#scan(this.#pendingHigh, true);
+    if (this.#carry !== '') this.#scan(this.#carry, true);
     // the text ends inside a credential (a response cut by max_tokens or the output cap): a trailing prefix of
     // MIN_CANARY_LENGTH or more view characters counts as the credential (at most MIN_CANARY_LENGTH - 1 leave)
     const partial = this.#partial();
@@ -131,7 +137,7 @@ export class CanaryStream {
 
   /** Characters held back. */
   get held(): number {
-    return this.#buf.length + this.#pendingHigh.length;
+    return this.#buf.length + this.#carry.length;
   }
 
   #partial(): number {
@@ -146,22 +152,35 @@ export class CanaryStream {
     return ring[(this.#views - k) % ring.length] as number;
   }
 
-  /** Feeds `text` (appended to #buf, less dropped invisible characters) through every automaton. */
+  /**
+   * Feeds `text` (appended to #buf, less dropped invisible characters) through every automaton. A construct a client
+   * decodes (JSON `\uXXXX` in tool-call arguments, HTML references, markdown escapes, markup a renderer hides:
+   * guardrails/render-view.ts decodeAt) is read as what it decodes to, over its whole original span.
+   */
   #scan(text: string, final: boolean): void {
-    this.#pendingHigh = '';
-    const pats = this.#set.patterns;
-    const ring = this.#ring;
+    this.#carry = '';
     let seg = 0; // start of the part of `text` not yet appended to #buf
     let i = 0;
     while (i < text.length) {
       const unit = text.charCodeAt(i);
       if (!final && i === text.length - 1 && isHighSurrogate(unit)) {
-        this.#pendingHigh = text.slice(i);
+        this.#carry = text.slice(i);
         break;
+      }
+      const at = this.#base + this.#buf.length + (i - seg); // absolute original offset of this character
+      const before = i > 0 ? text.charCodeAt(i - 1) : this.#lastUnit;
+      const d = mayRender(text[i] as string) ? decodeAt(text, i, final, before) : undefined;
+      if (d === 'partial') {
+        this.#carry = text.slice(i);
+        break;
+      }
+      if (d !== undefined) {
+        for (const ch of d.text) this.#feed(viewOf(ch.codePointAt(0) as number), at, d.end - i);
+        i = d.end;
+        continue;
       }
       const cp = text.codePointAt(i) as number;
       const w = cp > 0xffff ? 2 : 1;
-      const at = this.#base + this.#buf.length + (i - seg); // absolute original offset of this character
       const v = viewOf(cp);
       if (v.length === 0) {
         const k = this.#partial();
@@ -174,26 +193,34 @@ export class CanaryStream {
         i += w;
         continue;
       }
-      for (let j = 0; j < v.length; j++) {
-        const c = v.charCodeAt(j);
-        ring[this.#views % ring.length] = at;
-        this.#views++;
-        for (let p = 0; p < pats.length; p++) {
-          const pat = pats[p] as Pattern;
-          let k = this.#state[p] as number;
-          while (k > 0 && c !== pat.text.charCodeAt(k)) k = pat.fail[k - 1] as number;
-          if (c === pat.text.charCodeAt(k)) k++;
-          if (k === pat.text.length) {
-            this.#mark(this.#startOf(k) - this.#base, at + w - this.#base);
-            this.hits++;
-            k = pat.fail[k - 1] as number;
-          }
-          this.#state[p] = k;
-        }
-      }
+      this.#feed(v, at, w);
       i += w;
     }
-    this.#buf += text.slice(seg, this.#pendingHigh === '' ? text.length : text.length - 1);
+    this.#buf += text.slice(seg, text.length - this.#carry.length);
+    if (text.length > this.#carry.length) this.#lastUnit = text.charCodeAt(text.length - this.#carry.length - 1);
+  }
+
+  /** View characters `v` of the original text at absolute offset `at`, `w` code units long, through every automaton. */
+  #feed(v: string, at: number, w: number): void {
+    const pats = this.#set.patterns;
+    const ring = this.#ring;
+    for (let j = 0; j < v.length; j++) {
+      const c = v.charCodeAt(j);
+      ring[this.#views % ring.length] = at;
+      this.#views++;
+      for (let p = 0; p < pats.length; p++) {
+        const pat = pats[p] as Pattern;
+        let k = this.#state[p] as number;
+        while (k > 0 && c !== pat.text.charCodeAt(k)) k = pat.fail[k - 1] as number;
+        if (c === pat.text.charCodeAt(k)) k++;
+        if (k === pat.text.length) {
+          this.#mark(this.#startOf(k) - this.#base, at + w - this.#base);
+          this.hits++;
+          k = pat.fail[k - 1] as number;
+        }
+        this.#state[p] = k;
+      }
+    }
   }
 
   /** Invisible characters held at absolute offset `from` or later. */
