@@ -34,6 +34,7 @@ describe('render view: what a markdown/HTML client shows', () => {
     { input: '\\u0410KIA', view: 'AKIA' }, // escaped Cyrillic a, folded
     // inline markup a renderer hides (finding 03)
     { input: '**ghp_**Zq', view: 'ghp_Zq' },
+    { input: '***a***b ghp_**** x~~~y', view: 'ab ghp_**** x~~~y' }, // four or more: a mask, not markup
     { input: 'a<b>c</b>d<!-- -->e<wbr>f<br/>g<br />h', view: 'acdefgh' },
     // what a tag's attributes or a comment hold is text a program receives: kept for the rules
     { input: '<img src="x?d=1">a<!-- x -->b<span class="x">c', view: '<img src="x?d=1">a<!-- x -->b<span class="x">c' },

@@ -12,7 +12,7 @@
 //  - JSON and JavaScript string escapes `\uXXXX` (a surrogate pair of two as one character), `\u{…}` and `\xHH`: tool-call
 //    arguments and JSON answers are parsed by the client, which then holds the character itself;
 //  - inline markup a renderer shows nothing of: HTML tags without attributes and empty comments (`<b>`, `</span>`,
-//    `<wbr>`, `<!---->`), code-span backticks inside a word and runs of two or more `*` or `~` (bold, strikethrough). A secret
+//    `<wbr>`, `<!---->`), code-span backticks inside a word and runs of two or three `*` and of two `~` (bold, strikethrough; a longer run is a mask). A secret
 //    written `**ghp_**Zq8x…` or `ghp_Zq8x<b>…</b>…` renders as the whole token, so it is scanned as one.
 //    Not dropped (documented limits): `_` (part of many tokens), a single `*` (part of passwords), link syntax, and
 //    tags with attributes and comments with text — what they hold reaches any program reading the answer, so the
@@ -78,7 +78,10 @@ export function decodeAt(s: string, i: number, final: boolean, before = -1): Dec
     let j = i + 1;
     while (j < n && s.charCodeAt(j) === c0) j++;
     if (j >= n && !final) return 'partial';
-    return j - i >= 2 ? { end: j, text: '' } : undefined;
+    // `**` / `***` (bold, bold italic) and `~~` (strikethrough) are markup; a longer run is a mask (`ghp_****…`)
+    const markup = c0 === STAR ? j - i === 2 || j - i === 3 : j - i === 2;
+    // (the whole run either way: read from its second character on, a mask's tail would look like markup)
+    return markup ? { end: j, text: '' } : j - i === 1 ? undefined : { end: j, text: s.slice(i, j) };
   }
   if (c0 !== AMP) return undefined;
   if (i + 1 >= n) return final ? undefined : 'partial';
