@@ -12,6 +12,7 @@ import type { CfgGuardrails } from '../api/gateway-config.ts';
 import { secretRuleset } from './secrets/ruleset.ts';
 import { skeletonCodePoint } from './text.ts';
 import { RANGE_LIMIT, viewPattern } from './view-pattern.ts';
+import { streamWithCuts } from './eval/evaluate.ts';
 
 describe('viewPattern: a pattern rewritten for the detection view', () => {
   const cases: [string, string, string][] = [
@@ -77,16 +78,8 @@ const CFG: CfgGuardrails = {
 };
 const guard = compileGuard(CFG);
 
-function streamed(text: string, cuts: number[]): string {
-  const s = guard.streamOutput();
-  let out = '';
-  let at = 0;
-  for (const c of cuts) {
-    out += s.push(text.slice(at, c)).text;
-    at = c;
-  }
-  return out + s.push(text.slice(at)).text + s.end().text;
-}
+// the scanner alone (exfiltration is off in CFG): the stream of the guard's output rules
+const streamed = (text: string, cuts: number[]): string => streamWithCuts(guard.outputRules, text, cuts);
 
 const TOKEN = 'ghp_a1B2c3D4e5a1B2c3D4e5a1B2c3D4e5a1B2c3';
 const CANARY = 'tg-canary-7f3a9c1e';
