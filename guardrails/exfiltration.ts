@@ -92,6 +92,7 @@ const isSlash = (c: string | undefined) => c === '/' || c === '\\';
 const VALUE_START = new Set(['?', '#', '&', '=', ';', ',']);
 
 function stripTabsAndNewlines(s: string): string {
+  if (!s.includes('\t') && !s.includes('\n') && !s.includes('\r')) return s;
   let out = '';
   for (const c of s) if (c !== '\t' && c !== '\n' && c !== '\r') out += c;
   return out;
@@ -119,6 +120,7 @@ function foreignCandidate(t: string, allowed: readonly string[]): boolean {
 
 /** The index after `http:` or `https:` (any case) at i, or -1. */
 function schemeEnd(t: string, i: number): number {
+  if (t[i + 4] !== ':' && t[i + 5] !== ':') return -1;
   const head = t.slice(i, i + 6).toLowerCase();
   return head.startsWith('https:') ? i + 6 : head.startsWith('http:') ? i + 5 : -1;
 }
@@ -148,24 +150,22 @@ const UTF8 = new TextDecoder();
 /** `%XX` escapes decoded (UTF-8; a byte that is not valid UTF-8 as U+FFFD); a plain loop. */
 function percentDecode(s: string): string {
   if (!s.includes('%')) return s;
-  const bytes: number[] = [];
   let out = '';
-  const flush = () => {
-    if (bytes.length > 0) out += UTF8.decode(Uint8Array.from(bytes));
-    bytes.length = 0;
-  };
-  for (let i = 0; i < s.length; i++) {
-    const hex = s[i] === '%' ? parseHexByte(s, i + 1) : -1;
-    if (hex >= 0) {
+  let at = 0;
+  for (let i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i)) {
+    const bytes: number[] = [];
+    let j = i;
+    for (let hex = parseHexByte(s, j + 1); s[j] === '%' && hex >= 0; hex = parseHexByte(s, j + 1)) {
       bytes.push(hex);
-      i += 2;
-    } else {
-      flush();
-      out += s[i];
+      j += 3;
     }
+    if (bytes.length > 0) {
+      out += s.slice(at, i) + UTF8.decode(Uint8Array.from(bytes));
+      at = j;
+    }
+    i = Math.max(j, i + 1);
   }
-  flush();
-  return out;
+  return out + s.slice(at);
 }
 
 function parseHexByte(s: string, i: number): number {
