@@ -5,6 +5,7 @@ import type { OutputTransform, OutputTransformFactory, TransformContext, Verdict
 
 export {
   ATOMIC_CHANNEL_BASE,
+  JSON_CHANNEL_BASE,
   SIDE_CHANNEL_BASE,
   type OutputTransform,
   type OutputTransformFactory,

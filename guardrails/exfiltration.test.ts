@@ -100,6 +100,32 @@ const URLS: [string, boolean, boolean][] = [
   ['https://img.cdn.example.com/a.png?v=3', true, true],
   ['/relative/x.png?d=1', true, true],
   ['#frag', true, true],
+  // an allowed host (or the page's origin) whose query or fragment carries a URL to another host: an open redirect
+  // there reaches that host, so the URL is judged as foreign (red team re-check 4, finding 07)
+  ['https://docs.example.com/redirect?to=https://evil.example/p.png?d=Zq8xT4mN2bV6cR1y', false, false],
+  ['https://docs.example.com/redirect?to=https%3A%2F%2Fevil.example%2Fp.png%3Fd%3DZq8xT4mN2bV6cR1y', false, false],
+  ['https://docs.example.com/redirect?to=https%253A%252F%252Fevil.example%252Fp.png', false, false], // encoded twice
+  ['https://docs.example.com/url?q=//evil.example/p.png', true, false],
+  ['https://docs.example.com/url?q=%2F%2Fevil.example/p.png', true, false],
+  ['https://docs.example.com/url?q=/%5Cevil.example/p.png', true, false], // `/\` is `//` to a browser
+  ['https://docs.example.com/url?q=https:%5C%5Cevil.example/p.png', true, false],
+  ['https://docs.example.com/url?q=http:evil.example/p.png', true, false], // http: from an https page
+  ['https://docs.example.com/url?q=%09//evil.example/p.png', false, false], // a tab, dropped by the URL parser
+  ['https://docs.example.com/r#u=https://evil.example/p.png', true, false],
+  ['https://docs.example.com/r?u=HTTPS://EVIL.EXAMPLE/p.png', true, false],
+  ['https://docs.example.com/r?u=https://docs.example.com@evil.example/p.png', false, false], // userinfo
+  ['https://docs.example.com/r?u=https://docs.example.com.evil.example/p.png', false, false],
+  ['https://docs.example.com/r?to=https://docs.example.com/r?to=https://evil.example/p.png', false, false], // chained
+  ['https://img.cdn.example.com/r?to=https://evil.example/p.png', true, false],
+  ['/redirect?to=https://evil.example/p.png', true, false], // the page's own origin may redirect too
+  [`https://docs.example.com/r?${'u=https://docs.example.com/&'.repeat(17)}`, false, false], // past the candidates bound
+  // ... and stays when every URL it carries is on the allowlist, or is not a URL a browser could go to
+  ['https://docs.example.com/r?to=https://docs.example.com/guide', true, true],
+  ['https://docs.example.com/r?to=https%3A%2F%2Fimg.cdn.example.com%2Fa.png', true, true],
+  ['https://docs.example.com/r?to=/guide/install', true, true],
+  ['https://docs.example.com/search?q=a//b.png', true, true], // `//` inside a value, not starting it
+  ['https://docs.example.com/r?to=//intranet/x', true, true], // no dot: no host the attacker owns
+  ['/relative/x.png?next=/home', true, true],
 ];
 
 describe('exfiltration: which URLs are a channel', () => {

@@ -53,9 +53,127 @@ export function urlAllowed(rawUrl: string, allowed: readonly string[], use: UrlU
   if (u.protocol === 'mailto:' || u.protocol === 'tel:') return true;
   if (u.protocol === 'data:') return use === 'fetch' && INLINE_IMAGE.test(u.href);
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
-  if (u.href.startsWith(RELATIVE_BASE)) return true;
-  if (hostAllowed(u.hostname, allowed)) return true;
+  // an allowed host (or the page's own origin) whose query or fragment names another host may redirect there
+  // (open redirects: google.com/url?q=, /redirect?to=): judged as that host is, i.e. as foreign
+  if ((u.href.startsWith(RELATIVE_BASE) || hostAllowed(u.hostname, allowed)) && !embedsForeignUrl(u, allowed))
+    return true;
   return use === 'link' && urlDataReason(u) === undefined;
+}
+
+/** Rounds of percent-decoding an embedded URL is looked for in (a value encoded once, twice, three times). */
+const DECODE_ROUNDS = 3;
+/** Embedded URL candidates looked at per round; more is judged foreign (fail closed, and a bound on the work). */
+const MAX_EMBEDDED = 16;
+/** Longest authority (userinfo, host, port) of an embedded URL read. */
+const MAX_AUTHORITY = 512;
+
+/**
+ * Whether the query or fragment of `u` carries an absolute URL to a host outside the allowlist: `https://host`,
+ * `http:host`, `//host` or `\\host` starting a value (`?to=//evil.example`), backslashes read as slashes, tabs and
+ * newlines dropped (as WHATWG URL does), the text percent-decoded up to DECODE_ROUNDS times
+ * (`?to=https%3A%2F%2Fevil.example`). A host is one a browser could reach: it parses as a URL host and has a dot
+ * (or is an IPv6 address). Plain loops, each round linear in the URL; at most MAX_EMBEDDED candidates are parsed per round.
+ * What it cannot see: a redirect target the allowed host decodes by other means (base64, an opaque short link such as
+ * t.co's) — an allowed host that is such a redirector cannot be told from its URL (guardrails/README.md).
+ */
+export function embedsForeignUrl(u: URL, allowed: readonly string[]): boolean {
+  let text = `${u.search}${u.hash}`;
+  for (let round = 0; round <= DECODE_ROUNDS && text.length > 1; round++) {
+    if (foreignCandidate(stripTabsAndNewlines(text), allowed)) return true;
+    const next = percentDecode(text);
+    if (next === text) break;
+    text = next;
+  }
+  return false;
+}
+
+const isSlash = (c: string | undefined) => c === '/' || c === '\\';
+/** Characters after which `//host` starts a value (a parameter's value, the query, the fragment). */
+const VALUE_START = new Set(['?', '#', '&', '=', ';', ',']);
+
+function stripTabsAndNewlines(s: string): string {
+  if (!s.includes('\t') && !s.includes('\n') && !s.includes('\r')) return s;
+  let out = '';
+  for (const c of s) if (c !== '\t' && c !== '\n' && c !== '\r') out += c;
+  return out;
+}
+
+/** Whether `t` holds an embedded URL to a foreign host (see embedsForeignUrl); at most MAX_EMBEDDED are parsed. */
+function foreignCandidate(t: string, allowed: readonly string[]): boolean {
+  let candidates = 0;
+  for (let i = 0; i < t.length; i++) {
+    let j = -1;
+    const c = t[i] as string;
+    if (c === 'h' || c === 'H')
+      j = schemeEnd(t, i); // slashes optional: `http:evil.example` from an https page
+    else if (isSlash(c) && isSlash(t[i + 1]) && valueStart(t, i)) j = i;
+    if (j < 0) continue;
+    while (isSlash(t[j])) j++;
+    let k = j;
+    while (k < t.length && k - j < MAX_AUTHORITY && !'/\\?#'.includes(t[k] as string) && (t[k] as string) > ' ') k++;
+    if (++candidates > MAX_EMBEDDED) return true;
+    if (foreignHost(t.slice(j, k), allowed)) return true;
+    i = Math.max(i, k - 1);
+  }
+  return false;
+}
+
+/** The index after `http:` or `https:` (any case) at i, or -1. */
+function schemeEnd(t: string, i: number): number {
+  if (t[i + 4] !== ':' && t[i + 5] !== ':') return -1;
+  const head = t.slice(i, i + 6).toLowerCase();
+  return head.startsWith('https:') ? i + 6 : head.startsWith('http:') ? i + 5 : -1;
+}
+
+/** Whether position i (a `//`) starts a value: after `?` `#` `&` `=` `;` `,`, spaces, or at the start. */
+function valueStart(t: string, i: number): boolean {
+  let k = i - 1;
+  while (k >= 0 && (t[k] as string) <= ' ') k--;
+  return k < 0 || VALUE_START.has(t[k] as string);
+}
+
+/** An authority (userinfo@host:port) that names a reachable host outside the allowlist. */
+function foreignHost(authority: string, allowed: readonly string[]): boolean {
+  if (authority === '') return false;
+  let host: string;
+  try {
+    host = new URL(`http://${authority}/`).hostname;
+  } catch {
+    return false; // not a host a browser could go to
+  }
+  if (!host.includes('.') && !host.startsWith('[')) return false;
+  return !hostAllowed(host, allowed);
+}
+
+const UTF8 = new TextDecoder();
+
+/** `%XX` escapes decoded (UTF-8; a byte that is not valid UTF-8 as U+FFFD); a plain loop. */
+function percentDecode(s: string): string {
+  if (!s.includes('%')) return s;
+  let out = '';
+  let at = 0;
+  for (let i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i)) {
+    const bytes: number[] = [];
+    let j = i;
+    for (let hex = parseHexByte(s, j + 1); s[j] === '%' && hex >= 0; hex = parseHexByte(s, j + 1)) {
+      bytes.push(hex);
+      j += 3;
+    }
+    if (bytes.length > 0) {
+      out += s.slice(at, i) + UTF8.decode(Uint8Array.from(bytes));
+      at = j;
+    }
+    i = Math.max(j, i + 1);
+  }
+  return out + s.slice(at);
+}
+
+function parseHexByte(s: string, i: number): number {
+  const h = (c: number) =>
+    c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
+  const a = h(s.charCodeAt(i));
+  const b = h(s.charCodeAt(i + 1));
+  return a < 0 || b < 0 ? -1 : a * 16 + b;
 }
 
 /** Most characters of letters-and-digits ids (5+ each) over host and path a plain address may have. */

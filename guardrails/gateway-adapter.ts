@@ -12,6 +12,7 @@
 // `judgeFor` for the output check.
 import {
   ATOMIC_CHANNEL_BASE,
+  isJsonChannel,
   SIDE_CHANNEL_BASE,
   type OutputTransform,
   type OutputTransformFactory,
@@ -49,15 +50,24 @@ class GuardTransform implements OutputTransform {
   readonly #ctx: TransformContext;
   readonly #hooks: GuardTransformHooks;
   readonly #format: OutputFormat | undefined;
+  /** The main text is JSON (a JSON response_format was requested, enforced or not). */
+  readonly #jsonMain: boolean;
   readonly #streams = new Map<number, OutputStream>();
   readonly #held = new Map<number, string>();
   #verdict: Verdict | undefined;
 
-  constructor(guard: Guard, ctx: TransformContext, hooks: GuardTransformHooks, format: OutputFormat | undefined) {
+  constructor(
+    guard: Guard,
+    ctx: TransformContext,
+    hooks: GuardTransformHooks,
+    format: OutputFormat | undefined,
+    jsonMain: boolean,
+  ) {
     this.#guard = guard;
     this.#ctx = ctx;
     this.#hooks = hooks;
     this.#format = format;
+    this.#jsonMain = jsonMain;
   }
 
   push(index: number, text: string): string {
@@ -79,7 +89,9 @@ class GuardTransform implements OutputTransform {
   #stream(index: number): OutputStream {
     let s = this.#streams.get(index);
     if (!s) {
-      s = this.#guard.streamOutput();
+      // tool-call arguments and JSON-formatted content are JSON: rewrites there keep it valid (markdown.ts)
+      const json = isJsonChannel(index) || (index < SIDE_CHANNEL_BASE && this.#jsonMain);
+      s = this.#guard.streamOutput(json ? 'json' : 'markdown');
       this.#streams.set(index, s);
     }
     return s;
@@ -113,11 +125,13 @@ export function guardrailsTransform(hooks: GuardTransformHooks = {}): OutputTran
     create(ctx) {
       const guard = compileGuard(ctx.tenant.guardrails);
       const body = (ctx as GuardTransformContext).requestBody;
+      const requested = requestedFormat(body);
       const format =
-        guard.config.structuredOutput.enforce && ctx.endpoint === 'chat.completions'
-          ? requestedFormat(body)
+        guard.config.structuredOutput.enforce && ctx.endpoint === 'chat.completions' ? requested : undefined;
+      const first =
+        guard.hasOutputRules || format
+          ? new GuardTransform(guard, ctx, hooks, format, requested !== undefined)
           : undefined;
-      const first = guard.hasOutputRules || format ? new GuardTransform(guard, ctx, hooks, format) : undefined;
       const oc = ctx.tenant.guardrails.outputCheck;
       const judge =
         oc && oc.mode !== 'off' && ctx.judgeFor

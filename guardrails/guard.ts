@@ -5,7 +5,7 @@
 import { canonicalJson, type CfgGuardrails } from '../api/gateway-config.ts';
 import { detectorRules } from './detectors.ts';
 import { canaryRules, exfiltrationPolicy } from './exfiltration.ts';
-import { ExfilStream, neutralizeMarkdown, type ExfilChunk, type ExfilPolicy } from './markdown.ts';
+import { ExfilStream, neutralizeMarkdown, type ExfilChunk, type ExfilPolicy, type ExfilSyntax } from './markdown.ts';
 import { DEFAULT_THRESHOLDS } from './injection.ts';
 import { boundPattern } from './pattern.ts';
 import { regexRule, type Rule } from './rules.ts';
@@ -114,6 +114,8 @@ export class Guard {
   readonly redactionRules: readonly Rule[];
   /** The exfiltration stage's policy (undefined in mode off). */
   readonly exfiltration: ExfilPolicy | undefined;
+  /** The same policy for a channel whose text is JSON (rewrites keep it valid JSON: markdown.ts ExfilSyntax). */
+  readonly #jsonExfiltration: ExfilPolicy | undefined;
   readonly #exfilBlocks: boolean;
 
   constructor(config: CfgGuardrails) {
@@ -121,6 +123,7 @@ export class Guard {
     this.redactionRules = redactionRules(config.redaction);
     this.outputRules = [...this.redactionRules, ...canaryRules(config.canaries)];
     this.exfiltration = exfiltrationPolicy(config.exfiltration.mode, config.exfiltration.allowedHosts);
+    this.#jsonExfiltration = this.exfiltration && { ...this.exfiltration, syntax: 'json' };
     this.#exfilBlocks = config.exfiltration.mode === 'block';
   }
 
@@ -129,17 +132,25 @@ export class Guard {
     return this.outputRules.length > 0 || this.exfiltration !== undefined;
   }
 
-  /** Non-streaming output: the whole text of one choice (the same as one push and the end of a stream). */
-  scanOutput(text: string): OutputResult {
+  /**
+   * Non-streaming output: the whole text of one choice (the same as one push and the end of a stream). `syntax`:
+   * what the channel's text is — `json` for tool-call arguments and JSON-formatted content.
+   */
+  scanOutput(text: string, syntax: ExfilSyntax = 'markdown'): OutputResult {
     let c = scanText(this.outputRules, text);
-    if (this.exfiltration) c = withExfil(c, neutralizeMarkdown(c.text, this.exfiltration), this.exfiltration);
+    const exfil = this.#exfilFor(syntax);
+    if (exfil) c = withExfil(c, neutralizeMarkdown(c.text, exfil), exfil);
     const blocked = blockOf(c.findings, this.#exfilBlocks);
     return { ...c, counts: countFindings(c.findings), ...(blocked ? { blocked } : {}) };
   }
 
-  /** Streaming output: one stream per choice. */
-  streamOutput(): OutputStream {
-    return new OutputStream(this.outputRules, this.#exfilBlocks, this.exfiltration);
+  /** Streaming output: one stream per choice and text field (`syntax` as for scanOutput). */
+  streamOutput(syntax: ExfilSyntax = 'markdown'): OutputStream {
+    return new OutputStream(this.outputRules, this.#exfilBlocks, this.#exfilFor(syntax));
+  }
+
+  #exfilFor(syntax: ExfilSyntax): ExfilPolicy | undefined {
+    return syntax === 'json' ? this.#jsonExfiltration : this.exfiltration;
   }
 
   /** Redaction only, e.g. prompt text for an audit line in logging mode redactedPrompts. */

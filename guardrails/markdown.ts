@@ -69,6 +69,125 @@ const escapeMd = (s: string) =>
     .replace(/[!-/:-@[-`{-~]/g, '\\$&');
 const defang = (s: string) => s.replace(/[:/.@\\]/g, '\\$&');
 
+/**
+ * How rewrites are written into the channel. `markdown`: as above. `json`: the channel's text is JSON (tool-call
+ * arguments, content under a JSON response_format) and a construct starts inside one of its string literals, so a
+ * rewrite must keep the JSON valid: every edit is widened to whole JSON escape sequences (`\n`, `\"`, `\/`,
+ * `\uXXXX`); the markdown rewrite is written as JSON string content (its backslashes escaped: the parsed value is
+ * what the markdown channel would serve); a bare URL keeps its JSON escapes, with `\\` (a backslash in the value)
+ * before each ASCII punctuation character of the value — the value shows the URL as before, no longer a link. A construct that runs on past
+ * its string (linkify reads `"…"` as part of a URL's path) keeps the JSON between the strings it crosses: the
+ * strings after the first are emptied (removed) or defanged (bare URL), quotes and punctuation between them stay.
+ */
+export type ExfilSyntax = 'markdown' | 'json';
+
+interface Writer {
+  /** The span [a, b) of `src` replaced by a rewrite's own text `s` (markdown), as the channel carries it. */
+  replace(s: string, src: string, a: number, b: number): string;
+  /** The span [a, b) of `src` (a bare URL, or the start of one) made unlinkable. */
+  defang(src: string, a: number, b: number): string;
+  /** A bare URL [a, b) of `src` whose end [mid, b) overlaps another rewrite: its start defanged, then removed. */
+  cutBareUrl(src: string, a: number, mid: number, b: number): string;
+  /** The nearest JSON escape boundary at or before (`dir` -1) / after (+1) `i`: `i` itself in markdown. */
+  boundary(src: string, i: number, dir: -1 | 1): number;
+}
+
+const REMOVED = '\\[removed\\]';
+
+const MARKDOWN: Writer = {
+  replace: (s) => s,
+  defang: (src, a, b) => defang(src.slice(a, b)),
+  cutBareUrl: (src, a, mid) => defang(src.slice(a, mid)) + REMOVED,
+  boundary: (_src, i) => i,
+};
+
+/** `s` as the content of a JSON string literal. */
+const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
+
+/** Whether src[i] starts a JSON escape: a backslash after an even run of backslashes. */
+function escapeAt(src: string, i: number): boolean {
+  if (src.charCodeAt(i) !== 0x5c) return false;
+  let k = i - 1;
+  while (k >= 0 && src.charCodeAt(k) === 0x5c) k--;
+  return (i - 1 - k) % 2 === 0;
+}
+
+/** Length of the JSON escape starting at i (`\uXXXX`: 6, else 2; cut at the end of `src`). */
+const escapeLength = (src: string, i: number) => Math.min(src[i + 1] === 'u' ? 6 : 2, src.length - i);
+
+/** The escape sequence containing position i strictly inside it (start, end), or undefined. */
+function escapeAround(src: string, i: number): [number, number] | undefined {
+  for (let k = i - 1; k >= Math.max(0, i - 5); k--) {
+    if (!escapeAt(src, k)) continue;
+    const end = k + escapeLength(src, k);
+    return end > i ? [k, end] : undefined;
+  }
+  return undefined;
+}
+
+/** The character a JSON string's piece (a character, or a whole escape sequence) stands for. */
+function jsonValueOf(p: string): string {
+  if (p.length === 1 || p[0] !== '\\') return p;
+  if (p[1] === 'u') return String.fromCharCode(Number.parseInt(p.slice(2), 16) || 0);
+  return JSON_ESCAPES[p[1] as string] ?? (p[1] as string);
+}
+const JSON_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/**
+ * A piece of a JSON string inside a bare URL made inert: a value character that is ASCII punctuation gets a markdown
+ * backslash in the value (`\\` in the JSON) — not only `:` `/` `.` `@` as in markdown, since the value is not read
+ * again the way the JSON text is: `![x](…)` inside the URL must not become an image once the URL is unlinked.
+ */
+function defangJson(p: string): string {
+  const c = jsonValueOf(p);
+  return c.length === 1 && /[!-/:-@[-`{-~]/.test(c) ? `\\\\${jsonInner(c)}` : p;
+}
+
+/**
+ * The span [a, b) of a JSON text, from inside a string literal (or outside: `inString` false), walked token by
+ * token: `inside` maps a string's content (a character, or a whole escape sequence), the JSON between strings
+ * (quotes included) is kept. Returns the text and whether the span ends inside a string.
+ */
+function walkJson(src: string, a: number, b: number, inside: (piece: string) => string, inString = true) {
+  let out = '';
+  let within = inString;
+  for (let i = a; i < b; i++) {
+    const c = src[i] as string;
+    if (c === '"') {
+      // an unescaped quote (escapes are consumed whole below): a string ends or starts
+      out += c;
+      within = !within;
+    } else if (!within) out += c;
+    else if (c === '\\') {
+      const n = escapeLength(src, i);
+      out += inside(src.slice(i, i + n));
+      i += n - 1;
+    } else out += inside(c);
+  }
+  return { out, inString: within };
+}
+
+const JSON_WRITER: Writer = {
+  replace(s, src, a, b) {
+    // the first string's part becomes the rewrite; the content of every later string it crosses is removed
+    return jsonInner(s) + walkJson(src, a, b, () => '').out;
+  },
+  defang(src, a, b) {
+    return walkJson(src, a, b, defangJson).out;
+  },
+  cutBareUrl(src, a, mid, b) {
+    const head = walkJson(src, a, mid, defangJson);
+    const rest = walkJson(src, mid, b, () => '', head.inString).out;
+    return head.out + (head.inString ? jsonInner(REMOVED) : '') + rest;
+  },
+  boundary(src, i, dir) {
+    const e = escapeAround(src, i);
+    return e ? (dir < 0 ? e[0] : e[1]) : i;
+  },
+};
+
+const writerFor = (syntax: ExfilSyntax | undefined): Writer => (syntax === 'json' ? JSON_WRITER : MARKDOWN);
+
 let parsers: InstrumentedParser[] | undefined;
 function allParsers(): InstrumentedParser[] {
   parsers ??= CONFIGS.map((c) => new InstrumentedParser(c));
@@ -84,7 +203,7 @@ export type UrlBad = (url: string, use: UrlUse) => boolean;
  * pieces; `firstBang`: in `src`) — a client that sees the whole text renders an image written before its
  * definition, which the stage, reading in order, saw as text. Definitions after every image are links.
  */
-function editFor(c: Construct, src: string, urlBad: UrlBad, bangBefore: boolean, firstBang: number): Edit[] {
+function editFor(c: Construct, src: string, urlBad: UrlBad, w: Writer, bangBefore: boolean, firstBang: number): Edit[] {
   switch (c.kind) {
     case 'image':
       return urlBad(c.url ?? '', 'fetch')
@@ -99,9 +218,7 @@ function editFor(c: Construct, src: string, urlBad: UrlBad, bangBefore: boolean,
         ? [{ start: c.start, end: c.end, text: '\\[link removed\\]', detector: 'markdown-link' }]
         : [];
     case 'bare-url':
-      return urlBad(c.url ?? '', 'link')
-        ? [{ start: c.start, end: c.end, text: defang(src.slice(c.start, c.end)), detector: 'bare-url' }]
-        : [];
+      return urlBad(c.url ?? '', 'link') ? [{ start: c.start, end: c.end, text: '', detector: 'bare-url' }] : [];
     case 'definition':
       // a definition serves links in any case, and images too when `![` occurs before it (an inline data: image is
       // fine fetched but not as a link target: both uses must pass)
@@ -135,7 +252,13 @@ function editFor(c: Construct, src: string, urlBad: UrlBad, bangBefore: boolean,
  * starts): a stream may already have released the URL's first characters (#releaseTail), and every rewrite must
  * leave released text as it is, or streamed output would differ from whole output.
  */
-function mergeEdits(edits: Edit[], src: string): Edit[] {
+function mergeEdits(edits: Edit[], src: string, w: Writer): Edit[] {
+  for (const e of edits) {
+    // whole JSON escapes only (json syntax); a bare URL's text is its span, defanged
+    e.start = w.boundary(src, e.start, -1);
+    e.end = w.boundary(src, e.end, 1);
+    e.text = e.detector === 'bare-url' ? w.defang(src, e.start, e.end) : w.replace(e.text, src, e.start, e.end);
+  }
   edits.sort((a, b) => a.start - b.start || b.end - a.end);
   const out: (Edit & { merged?: boolean })[] = [];
   for (const e of edits) {
@@ -143,7 +266,10 @@ function mergeEdits(edits: Edit[], src: string): Edit[] {
     if (!last || e.start >= last.end) out.push({ ...e });
     else if (e.end > last.end) {
       if (!last.merged)
-        last.text = `${last.detector === 'bare-url' ? defang(src.slice(last.start, e.start)) : ''}\\[removed\\]`;
+        last.text =
+          last.detector === 'bare-url'
+            ? w.cutBareUrl(src, last.start, e.start, e.end)
+            : w.replace(REMOVED, src, last.start, e.end);
       last.merged = true;
       last.end = e.end;
     }
@@ -203,7 +329,8 @@ function lineInfo(analysis: Analysis, lines: number): LineInfo {
  * off only differ where a `<` is, linkify on and off only where linkify-it finds something (in the whole text, so
  * in every part of it).
  */
-function analyse(src: string, carried: readonly RefMap[], urlBad: UrlBad, bangBefore: boolean): Analysis {
+function analyse(src: string, carried: readonly RefMap[], policy: ExfilPolicy, bangBefore: boolean): Analysis {
+  const urlBad = policy.urlBad;
   const htmlMatters = src.includes('<');
   const linkifyMatters = linkifyTest(src);
   const done: { key: string; refs: RefMap; r: ParseResult }[] = [];
@@ -218,9 +345,11 @@ function analyse(src: string, carried: readonly RefMap[], urlBad: UrlBad, bangBe
     return r;
   });
   const firstBang = src.indexOf('![');
+  const w = writerFor(policy.syntax);
   const edits = mergeEdits(
-    results.flatMap((r) => r.constructs.flatMap((c) => editFor(c, src, urlBad, bangBefore, firstBang))),
+    results.flatMap((r) => r.constructs.flatMap((c) => editFor(c, src, urlBad, w, bangBefore, firstBang))),
     src,
+    w,
   );
   return { results, edits, unmapped: results.some((r) => r.unmapped) };
 }
@@ -315,6 +444,8 @@ export interface ExfilPolicy {
   /** true: rewrite; false: report only (flag mode). */
   rewrite: boolean;
   urlBad: UrlBad;
+  /** How rewrites are written (default markdown; json for a channel whose text is JSON). */
+  syntax?: ExfilSyntax;
 }
 
 /** Rewrite one complete piece: edits from the analysis, then re-check the output (fail closed). */
@@ -338,10 +469,10 @@ function rewritePiece(
   if (!policy.rewrite) return { text: src, findings, defs, outDefs: defs };
   if (analysis.edits.length === 0 && !analysis.unmapped) return { text: src, findings, defs, outDefs: defs };
   let text = applyEdits(src, analysis.edits);
-  let check = analyse(text, outCarried, policy.urlBad, bangBefore);
+  let check = analyse(text, outCarried, policy, bangBefore);
   for (let round = 1; round < REWRITE_ROUNDS && !check.unmapped && check.edits.length > 0; round++) {
     text = applyEdits(text, check.edits);
-    check = analyse(text, outCarried, policy.urlBad, bangBefore);
+    check = analyse(text, outCarried, policy, bangBefore);
   }
   if (analysis.unmapped || check.unmapped || check.edits.length > 0) {
     const ending = /\n\n$/.test(src) ? '\n\n' : src.endsWith('\n') ? '\n' : '';
@@ -350,7 +481,7 @@ function rewritePiece(
     const lineEnd = src.indexOf('\n', inert);
     inert += partialPrefix(src.slice(inert, lineEnd < 0 ? src.length : lineEnd));
     text = src.slice(0, inert) + REMOVED_NOTICE + ending;
-    check = analyse(text, outCarried, policy.urlBad, bangBefore);
+    check = analyse(text, outCarried, policy, bangBefore);
     if (check.edits.length > 0 || check.unmapped) text = src.slice(0, inert) + (inert > 0 ? '' : ending);
     if (findings.length === 0) findings.push({ detector: 'markdown-link', start: base, end: base + src.length });
   }
@@ -474,7 +605,7 @@ export class ExfilStream {
       const cut = forcedCut(seg);
       const view = seg.slice(0, cut !== undefined ? Math.max(limit, cut) : limit);
       if (view === '') break;
-      const analysis = analyse(view, this.#refs, this.#policy.urlBad, this.#bang);
+      const analysis = analyse(view, this.#refs, this.#policy, this.#bang);
       const starts = lineStarts(view);
       const lines = starts.length - 1;
       const completeLines = final || view.endsWith('\n') ? lines : lines - 1;
@@ -483,11 +614,11 @@ export class ExfilStream {
       if (cut !== undefined && (firstBound === undefined || !lineEndsBefore(view, firstBound, cut))) {
         // fail closed: the piece is rewritten as if the text ended at the cut, then the client is made to start afresh
         const piece = view.slice(0, cut);
-        const pa = analyse(piece, this.#refs, this.#policy.urlBad, this.#bang);
+        const pa = analyse(piece, this.#refs, this.#policy, this.#bang);
         const ps = lineStarts(piece);
         const out = emit(piece, pa, inertPrefix(piece, ps, pa, 0, ps.length - 1));
         if (this.#policy.rewrite)
-          text += terminator(out.text, analyse(out.text, this.#outRefs, this.#policy.urlBad, this.#bang));
+          text += terminator(out.text, analyse(out.text, this.#outRefs, this.#policy, this.#bang));
         continue;
       }
       // every complete piece of the view, each judged with the view's analysis restricted to it (or on its own
@@ -500,7 +631,7 @@ export class ExfilStream {
         const b = starts[L] as number;
         const piece = view.slice(a, b);
         if (analysis.unmapped) {
-          const pa = analyse(piece, this.#refs, this.#policy.urlBad, this.#bang);
+          const pa = analyse(piece, this.#refs, this.#policy, this.#bang);
           const ps = lineStarts(piece);
           emit(piece, pa, inertPrefix(piece, ps, pa, 0, ps.length - 1));
         } else {

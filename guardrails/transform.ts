@@ -51,8 +51,14 @@ export interface OutputTransformFactory {
  * Channel indices passed to push/flush. Below SIDE_CHANNEL_BASE: a choice's main text (chat `content`, completion
  * `text`), indexed by the choice index. [SIDE_CHANNEL_BASE, ATOMIC_CHANNEL_BASE): another text field of a choice
  * (reasoning, refusal, tool-call arguments, audio transcript, logprobs tokens), streamed like the main text but not
- * subject to structured-output validation. From ATOMIC_CHANNEL_BASE: one short value scanned on its own (an id, a
- * tool name, a logprobs alternative): pushed and flushed at once, not sent to an output judge.
+ * subject to structured-output validation; of those, [JSON_CHANNEL_BASE, ATOMIC_CHANNEL_BASE) are fields whose text
+ * is JSON (tool-call and function-call arguments), which a rewrite must keep valid JSON. From ATOMIC_CHANNEL_BASE:
+ * one short value scanned on its own (an id, a tool name, a logprobs alternative): pushed and flushed at once, not
+ * sent to an output judge.
  */
 export const SIDE_CHANNEL_BASE = 1 << 20;
+export const JSON_CHANNEL_BASE = 1 << 28;
 export const ATOMIC_CHANNEL_BASE = 1 << 29;
+
+/** A side channel whose text is JSON (tool-call / function-call arguments). */
+export const isJsonChannel = (index: number): boolean => index >= JSON_CHANNEL_BASE && index < ATOMIC_CHANNEL_BASE;

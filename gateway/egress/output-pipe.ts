@@ -10,7 +10,13 @@
 // pieces arriving after that are dropped.
 import { LIMITS } from '../../api/openai/common.ts';
 import type { OutputCap } from '../upstream/output-bound.ts';
-import { ATOMIC_CHANNEL_BASE, SIDE_CHANNEL_BASE, type OutputTransform, type Verdict } from '../transform.ts';
+import {
+  ATOMIC_CHANNEL_BASE,
+  JSON_CHANNEL_BASE,
+  SIDE_CHANNEL_BASE,
+  type OutputTransform,
+  type Verdict,
+} from '../transform.ts';
 
 /** Choice indices accepted from an upstream (others are dropped): below this, and below the requested n. */
 export const MAX_CHOICE_INDEX = 1024;
@@ -47,6 +53,7 @@ export class OutputPipe {
   /** choice -> field -> channel index, in allocation order. */
   readonly #channels = new Map<number, Map<string, number>>();
   #nextSide = SIDE_CHANNEL_BASE;
+  #nextJson = JSON_CHANNEL_BASE;
   #nextAtomic = ATOMIC_CHANNEL_BASE;
   readonly #memo = new Map<string, string>();
   /** Upstream text per choice (all metered fields, as admitted by the cap), for settlement of a cut stream. */
@@ -228,9 +235,12 @@ export class OutputPipe {
     }
     let idx = m.get(field);
     if (idx === undefined) {
-      idx = field === this.#o.main ? choice : this.#nextSide++;
+      idx = field === this.#o.main ? choice : jsonField(field) ? this.#nextJson++ : this.#nextSide++;
       m.set(field, idx);
     }
     return idx;
   }
 }
+
+/** Fields whose text is JSON (tool-call and legacy function-call arguments): JSON side channels (transform.ts). */
+const jsonField = (field: string): boolean => field.endsWith('.arguments');
