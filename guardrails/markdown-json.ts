@@ -261,9 +261,12 @@ class JsonValues {
 export class JsonExfilStream {
   readonly #values: JsonValues;
   readonly #text: ExfilStream;
+  /** Flag mode: reading 1 only reports, the text goes on as it came (escapes not rewritten). */
+  readonly #rewrite: boolean;
   #done = false;
 
   constructor(policy: ExfilPolicy) {
+    this.#rewrite = policy.rewrite;
     this.#values = new JsonValues({ ...policy, syntax: 'markdown' });
     this.#text = new ExfilStream({ ...policy, syntax: 'json' });
   }
@@ -275,14 +278,14 @@ export class JsonExfilStream {
   push(delta: string): ExfilChunk {
     if (this.#done) throw new Error('JsonExfilStream: push after end');
     const v = this.#values.push(delta);
-    return after(v, this.#text.push(v.text));
+    return after(v, this.#text.push(this.#rewrite ? v.text : delta));
   }
 
   end(last = ''): ExfilChunk {
     if (this.#done) return { text: '', findings: [] };
     this.#done = true;
     const v = merge(this.#values.push(last), this.#values.end());
-    return after(v, this.#text.end(v.text));
+    return after(v, this.#text.end(this.#rewrite ? v.text : last));
   }
 }
 
