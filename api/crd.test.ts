@@ -196,6 +196,12 @@ describe('CRD generation', () => {
     assert.deepEqual(s.safeParse(['a', 'b', 'a']).error?.issues[0]?.path, [2]);
   });
 
+  it('kubectl get llmt -o wide shows a model count, not a JSON array', () => {
+    const tenant = KINDS.find((x) => x.kind === 'LLMTenant')!;
+    const col = tenant.printerColumns.find((c) => c.name === 'Models');
+    assert.deepEqual([col?.type, col?.jsonPath], ['integer', '.status.grantedModelCount']);
+  });
+
   it('has a kind registry entry for every kind', () => {
     assert.deepEqual(
       KINDS.map((k) => k.kind),

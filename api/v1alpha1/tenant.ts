@@ -140,6 +140,10 @@ export const LLMTenantStatus = z.strictObject({
     'Platform suspensions (LLMPolicy suspend) in force.',
   ),
   grantedModels: atomicList(z.array(z.string())).optional(),
+  grantedModelCount: describe(
+    z.int().optional(),
+    'Number of granted models (the Models column of kubectl get -o wide).',
+  ),
   deniedModels: atomicList(z.array(z.strictObject({ name: z.string(), reason: z.string() }))).optional(),
   policies: describe(atomicList(z.array(z.string())).optional(), 'LLMPolicies selecting this tenant.'),
   effective: EffectiveLimits.optional(),

@@ -75,6 +75,7 @@ export function tenantStatus(
     },
     ...(outcome.suspendedBy.length > 0 ? { suspendedBy: outcome.suspendedBy } : {}),
     grantedModels: outcome.grantedModels,
+    grantedModelCount: outcome.grantedModels.length,
     deniedModels: outcome.deniedModels,
     policies: outcome.policies,
     effective: {
