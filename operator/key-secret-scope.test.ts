@@ -6,21 +6,20 @@ const base: KeySecretFacts = {
   namespace: 'team-new',
   secretNamespaces: undefined,
   gatewayNamespace: 'tollgate-system',
-  cached: false,
   changed: true,
 };
 
 describe('decideKeySecretWrite', () => {
   const cases: [string, Partial<KeySecretFacts>, string][] = [
-    ['every namespace watched, not cached, keys to issue: create (never apply over an unseen Secret)', {}, 'create'],
+    ['every namespace watched, keys to issue: read the live Secret first, then apply', {}, 'read-then-apply'],
+    ['every namespace watched (empty list), keys change', { secretNamespaces: [] }, 'read-then-apply'],
+    ['watched, nothing changes: none (no read)', { changed: false }, 'none'],
+    ['watched by the list', { secretNamespaces: ['team-new'] }, 'read-then-apply'],
     [
-      'every namespace watched (empty list), cached, keys change: apply',
-      { secretNamespaces: [], cached: true },
-      'apply',
+      'the gateway namespace is always watched',
+      { namespace: 'tollgate-system', secretNamespaces: ['x'] },
+      'read-then-apply',
     ],
-    ['watched, cached, nothing changes: none', { cached: true, changed: false }, 'none'],
-    ['watched by the list, not cached: create', { secretNamespaces: ['team-new'] }, 'create'],
-    ['the gateway namespace is always watched', { namespace: 'tollgate-system', secretNamespaces: ['x'] }, 'create'],
     [
       'not in the list: not watched, whatever the plan',
       { secretNamespaces: ['llm-serving', 'team-support'] },
@@ -32,6 +31,7 @@ describe('decideKeySecretWrite', () => {
       'notWatched',
     ],
   ];
+
   for (const [name, facts, want] of cases)
     it(name, () => {
       const d = decideKeySecretWrite({ ...base, ...facts });

@@ -1,18 +1,17 @@
 // Whether, and how, the operator may write a tenant's key Secret (pure). It decides only from what the operator
 // can know: the namespaces whose Secrets it watches (--secret-namespaces; chart operator.secretNamespaces) and
-// whether its cache holds the Secret. A Secret it cannot see is never written over: outside the watched
-// namespaces nothing is read or written, and a Secret missing from the cache is created (the API server
-// refuses the create when it exists after all), never applied over.
+// whether its key plan changes the Secret. A Secret it cannot see is never written over: outside the watched
+// namespaces nothing is read or written, and inside, every write is planned on the live Secret (read first),
+// not on the cache, so keys a lagging cache (or a missing managed-by label) hides are carried over, not
+// replaced. (Not a POST create: fields created by an Update are not removed by a later apply that omits them.)
 
 export const NAMESPACE_NOT_WATCHED = 'NamespaceNotWatched';
 
 export type KeySecretWrite =
   /** Nothing to write. */
   | { write: 'none' }
-  /** The Secret is not in the cache: create it; a conflict means it exists unseen (re-plan on the live one). */
-  | { write: 'create' }
-  /** The Secret is in the cache (the plan carries its keys over): server-side apply. */
-  | { write: 'apply' }
+  /** Read the live Secret, plan on it, and server-side apply what changes. */
+  | { write: 'read-then-apply' }
   /** The namespace's Secrets are not watched: no read, no write; say so on the tenant. */
   | { write: 'none'; notWatched: { reason: typeof NAMESPACE_NOT_WATCHED; message: string } };
 
@@ -22,8 +21,6 @@ export interface KeySecretFacts {
   secretNamespaces: readonly string[] | undefined;
   /** The operator's own namespace, always watched. */
   gatewayNamespace: string;
-  /** The cache holds the tenant's key Secret. */
-  cached: boolean;
   /** The key plan changes the Secret (issues, rotates or drops a key). */
   changed: boolean;
 }
@@ -44,6 +41,5 @@ export function notWatchedMessage(namespace: string): string {
 export function decideKeySecretWrite(f: KeySecretFacts): KeySecretWrite {
   if (!secretsWatched(f.namespace, f.secretNamespaces, f.gatewayNamespace))
     return { write: 'none', notWatched: { reason: NAMESPACE_NOT_WATCHED, message: notWatchedMessage(f.namespace) } };
-  if (!f.changed) return { write: 'none' };
-  return f.cached ? { write: 'apply' } : { write: 'create' };
+  return f.changed ? { write: 'read-then-apply' } : { write: 'none' };
 }

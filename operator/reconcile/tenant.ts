@@ -9,7 +9,6 @@ import { LABEL_TENANT, MANAGED_BY, labelValue, ownerRefs } from '../compiler/lab
 import { tenantNetworkPolicy } from '../compiler/tenant.ts';
 import { planKeySecret, type KeySecretPlan } from '../keys-plan.ts';
 import { decideKeySecretWrite } from '../key-secret-scope.ts';
-import { KubeError } from '../../kube/client.ts';
 import { R } from '../../kube/resources.ts';
 import { STATUS_DIGEST, digestsOf } from '../transforms.ts';
 import type { KObject } from '../../kube/object.ts';
@@ -97,7 +96,7 @@ function keySecretObject(tenant: LLMTenant, secretName: string, plan: KeySecretP
 
 /**
  * Issue, rotate and drop the tenant's keys. Outside the watched namespaces nothing is read or written (the
- * status says why); a Secret missing from the cache is created, never applied over (it may exist unseen).
+ * status says why); inside, a change is planned on the live Secret, so an existing key is never replaced unseen.
  */
 async function syncKeySecret(
   ctx: ReconcileContext,
@@ -108,8 +107,8 @@ async function syncKeySecret(
 ): Promise<{ requeueAfterMs?: number; notWatched?: { reason: string; message: string } }> {
   const secretName = keySecretName(tenant);
   const cached = ctx.world.managedSecrets.get(`${namespace}/${secretName}`);
-  // The cache holds digests, not keys: plan on them (a key's digest stands in for its value), and read
-  // the Secret itself only when the plan changes it and must carry existing keys over (rotation).
+  // The cache holds digests, not keys: plan on them (a key's digest stands in for its value), and read the
+  // Secret itself only when that plan changes it (to carry existing keys over: rotation, or a cache behind).
   const digests = digestsOf(cached) ?? {};
   const fromCache = cached
     ? {
@@ -122,7 +121,6 @@ async function syncKeySecret(
     namespace,
     secretNamespaces: ctx.world.secretNamespaces,
     gatewayNamespace: ctx.gatewayNamespace,
-    cached: cached !== undefined,
     changed: plan.changed,
   });
   if ('notWatched' in decision) {
@@ -135,23 +133,14 @@ async function syncKeySecret(
   }
   if (decision.write === 'none')
     return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : {};
-  let written: KObject | undefined;
-  if (decision.write === 'create') {
-    try {
-      written = await ctx.client.create<KObject>(R.Secret, keySecretObject(tenant, secretName, plan));
-    } catch (err) {
-      if (!(err instanceof KubeError && err.status === 409)) throw err;
-      // It exists but the cache has not seen it (yet): plan on the live Secret, which carries its keys over.
-      const live = await liveKeySecret(ctx, namespace, secretName);
-      if (!live) throw err;
-      plan = planKeySecret(tenant, live, now, generateKey);
-    }
-  } else {
-    const live = await liveKeySecret(ctx, namespace, secretName);
-    plan = planKeySecret(tenant, live, now, generateKey);
-  }
-  if (!written && plan.changed)
-    written = await ctx.client.apply<KObject>(R.Secret, keySecretObject(tenant, secretName, plan));
+  // Plan on the live Secret: it carries over keys the cache does not show (a watch behind, no managed-by label).
+  const live = await liveKeySecret(ctx, namespace, secretName);
+  plan = planKeySecret(tenant, live, now, generateKey);
+  // An existing Secret the cache does not show is applied as it is (labels, owner), so the cache sees it next.
+  const written =
+    plan.changed || (live !== undefined && cached === undefined)
+      ? await ctx.client.apply<KObject>(R.Secret, keySecretObject(tenant, secretName, plan))
+      : undefined;
   if (written) {
     ctx.log('tenant keys updated', {
       tenant: `${namespace}/${name}`,
