@@ -17,3 +17,23 @@ export const FAILURES_BEFORE_ERROR = 5;
 export function reconcileFailureLevel(failures: number): 'warn' | 'error' {
   return failures >= FAILURES_BEFORE_ERROR ? 'error' : 'warn';
 }
+
+type Cond = { type: string; status: string; reason: string; message: string };
+
+/**
+ * A Warning Event for a condition that newly took `reason`, unless the Ready transition already reports that
+ * reason (readyTransition records it then). For causes that Ready can hide behind another (e.g. KeysIssued
+ * NamespaceNotWatched while Ready says NoPolicy).
+ */
+export function conditionWarning(
+  before: readonly Cond[] | undefined,
+  after: readonly Cond[] | undefined,
+  type: string,
+  reason: string,
+): { reason: string; message: string } | undefined {
+  const now = after?.find((c) => c.type === type);
+  if (!now || now.reason !== reason) return undefined;
+  if (before?.find((c) => c.type === type)?.reason === reason) return undefined;
+  if (after?.find((c) => c.type === 'Ready')?.reason === reason) return undefined;
+  return { reason, message: now.message };
+}

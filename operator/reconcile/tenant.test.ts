@@ -179,6 +179,14 @@ describe('tenant reconciler', () => {
     assert.equal(events.length, 1);
   });
 
+  it('NamespaceNotWatched gets its Warning Event also when Ready reports another reason first (no policy)', async () => {
+    const { ctx, world, events } = setup({ secretNamespaces: ['elsewhere'] });
+    world.policies.ingest('DELETED', world.policies.get('gold')!);
+    await reconcileTenant(ctx, 'team', 'a');
+    const reasons = events.filter((e) => e.type === 'Warning').map((e) => e.reason);
+    assert.ok(reasons.includes('NamespaceNotWatched'), reasons.join(', '));
+  });
+
   it('never issues a new key over a key Secret that exists but is not in the cache', async () => {
     const { ctx, secretData } = setup({ unseenSecret: { main: 'tg_existing-key-material-0123456789abcdef' } });
     await reconcileTenant(ctx, 'team', 'a');

@@ -9,6 +9,7 @@ import { LABEL_TENANT, MANAGED_BY, labelValue, ownerRefs } from '../compiler/lab
 import { tenantNetworkPolicy } from '../compiler/tenant.ts';
 import { planKeySecret, type KeySecretPlan } from '../keys-plan.ts';
 import { decideKeySecretWrite } from '../key-secret-scope.ts';
+import { conditionWarning } from '../event-levels.ts';
 import { R } from '../../kube/resources.ts';
 import { STATUS_DIGEST, digestsOf } from '../transforms.ts';
 import type { KObject } from '../../kube/object.ts';
@@ -191,6 +192,10 @@ async function writeTenantStatus(
   );
   if (await writeStatus(ctx, obj, status)) {
     await readyTransition(ctx, obj, before, status);
+    const notWatched = keysUnavailable
+      ? conditionWarning(before?.conditions, status.conditions, 'KeysIssued', keysUnavailable.reason)
+      : undefined;
+    if (notWatched) await recordEvent(ctx, obj, 'Warning', notWatched.reason, notWatched.message);
     // the documented hook for the key owner (spec.contact) and Alertmanager: Event reason KeyRevoked /
     // KeyRevocationLifted, and tollgate_operator_key_revocations_total{event}
     const contact = tenant.spec.contact ? ` Contact: ${tenant.spec.contact}.` : '';
