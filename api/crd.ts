@@ -1,7 +1,7 @@
 // Generates CustomResourceDefinitions from the zod schemas: one source of truth for types,
 // offline validation and admission.
 import { z } from 'zod';
-import { GROUP, VERSION } from './meta.ts';
+import { GROUP, LIST_MAP_KEYS, LIST_TYPE, VERSION } from './meta.ts';
 import { KINDS, type KindInfo } from './v1alpha1/index.ts';
 
 export type JSONSchemaProps = { [key: string]: unknown };
@@ -61,7 +61,38 @@ export function toStructural(node: unknown, path = '$'): JSONSchemaProps {
   if (out['type'] === undefined && out['x-kubernetes-preserve-unknown-fields'] !== true) {
     throw new Error(`${path}: every node of a structural schema needs a type`);
   }
+  const listProblem = listTypeProblem(out);
+  if (listProblem) throw new Error(`${path}: ${listProblem}`);
   return out;
+}
+
+const SCALAR_TYPES = new Set(['string', 'integer', 'number', 'boolean']);
+
+/**
+ * Why an array node's server-side apply list type is wrong, or undefined when it is right (or the node is
+ * no array). Every list must choose (mapList, setList or atomicList in api/meta.ts): an unmarked list is
+ * atomic, which makes a second field manager conflict on a manifest identical to the first one's.
+ */
+export function listTypeProblem(node: JSONSchemaProps): string | undefined {
+  if (node['type'] !== 'array') return undefined;
+  const listType = node[LIST_TYPE];
+  const items = (node['items'] ?? {}) as JSONSchemaProps;
+  const mapKeys = node[LIST_MAP_KEYS];
+  if (listType === undefined) return 'list without x-kubernetes-list-type; wrap it in mapList, setList or atomicList';
+  if (listType !== 'map' && mapKeys !== undefined) return `x-kubernetes-list-map-keys on a ${String(listType)} list`;
+  if (listType === 'atomic') return undefined;
+  if (listType === 'set') return SCALAR_TYPES.has(String(items['type'])) ? undefined : 'a set list needs scalar items';
+  if (listType !== 'map') return `unknown x-kubernetes-list-type ${String(listType)}`;
+  if (items['type'] !== 'object') return 'a map list needs object items';
+  if (!Array.isArray(mapKeys) || mapKeys.length === 0) return 'a map list needs x-kubernetes-list-map-keys';
+  const props = (items['properties'] ?? {}) as Record<string, JSONSchemaProps>;
+  const required = new Set((items['required'] as string[] | undefined) ?? []);
+  for (const key of mapKeys as string[]) {
+    const prop = props[key];
+    if (!prop || !SCALAR_TYPES.has(String(prop['type']))) return `map key ${key} must be a scalar field of the items`;
+    if (!required.has(key) && prop['default'] === undefined) return `map key ${key} must be required or defaulted`;
+  }
+  return undefined;
 }
 
 export function schemaOf(zodSchema: z.ZodType, path: string): JSONSchemaProps {

@@ -50,6 +50,59 @@ export function describe<S extends z.ZodType>(schema: S, description: string, ex
   return schema.meta({ ...((schema.meta() ?? {}) as Meta), description, ...extra }) as S;
 }
 
+// ---- Server-side apply list semantics ----------------------------------------------------------
+// Every list in a CRD says how server-side apply merges it (the generator refuses a list without).
+// Atomic lists are owned whole by one field manager: a second manager applying the same manifest
+// conflicts as soon as the API server has defaulted a field inside an item. So lists of named things
+// are maps (merged per item), lists of distinct scalars are sets, and only ordered or unkeyed lists stay
+// atomic. The API server rejects duplicate keys/values in maps and sets; the zod check makes
+// `tollgate validate` say the same.
+
+export type ListType = 'atomic' | 'set' | 'map';
+export const LIST_TYPE = 'x-kubernetes-list-type';
+export const LIST_MAP_KEYS = 'x-kubernetes-list-map-keys';
+
+type AnyArray = z.ZodArray<z.ZodType>;
+
+/** Index of the first item whose identity (from `identity`) was seen before, or -1. */
+export function firstDuplicate<T>(items: readonly T[], identity: (item: T) => string): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < items.length; i++) {
+    const id = identity(items[i]!);
+    if (seen.has(id)) return i;
+    seen.add(id);
+  }
+  return -1;
+}
+
+function withListMeta<S extends AnyArray>(schema: S, extra: Meta): S {
+  return schema.meta({ ...((schema.meta() ?? {}) as Meta), ...extra }) as S;
+}
+
+/** A list of objects merged per item by server-side apply, identified by `keys` (required or defaulted fields). */
+export function mapList<S extends AnyArray>(schema: S, keys: readonly [string, ...string[]]): S {
+  const refined = schema.superRefine((items, ctx) => {
+    const list = items as readonly Record<string, unknown>[];
+    const at = firstDuplicate(list, (item) => JSON.stringify(keys.map((k) => item[k] ?? null)));
+    if (at >= 0) ctx.addIssue({ code: 'custom', message: `duplicate ${keys.join('/')} in list`, path: [at, keys[0]] });
+  });
+  return withListMeta(refined, { [LIST_TYPE]: 'map', [LIST_MAP_KEYS]: [...keys] });
+}
+
+/** A list of distinct scalars; server-side apply merges it per value. */
+export function setList<S extends AnyArray>(schema: S): S {
+  const refined = schema.superRefine((items, ctx) => {
+    const at = firstDuplicate(items as readonly unknown[], (v) => JSON.stringify(v));
+    if (at >= 0) ctx.addIssue({ code: 'custom', message: 'duplicate value in list', path: [at] });
+  });
+  return withListMeta(refined, { [LIST_TYPE]: 'set' });
+}
+
+/** A list replaced as a whole (order matters, or items have no identity). */
+export function atomicList<S extends AnyArray>(schema: S): S {
+  return withListMeta(schema, { [LIST_TYPE]: 'atomic' });
+}
+
 // ---- Patterns shared by schemas, CEL rules and the compiler -------------------------------------
 
 export const DIGEST_IMAGE_RE = /^[^@\s]+@sha256:[a-f0-9]{64}$/;
@@ -90,12 +143,12 @@ export const SecretKeySelector = describe(
 export const LabelSelectorRequirement = z.strictObject({
   key: z.string().min(1),
   operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-  values: z.array(z.string()).optional(),
+  values: atomicList(z.array(z.string())).optional(),
 });
 
 export const LabelSelector = z.strictObject({
   matchLabels: stringMap().optional(),
-  matchExpressions: z.array(LabelSelectorRequirement).optional(),
+  matchExpressions: atomicList(z.array(LabelSelectorRequirement)).optional(),
 });
 export type LabelSelector = z.infer<typeof LabelSelector>;
 

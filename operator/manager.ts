@@ -20,6 +20,7 @@ import { reconcileTenant, revokedOn } from './reconcile/tenant.ts';
 import { LeaderElector } from './runtime/leader.ts';
 import { WorkQueue, type ReconcileResult } from './runtime/queue.ts';
 import { World } from './world.ts';
+import { reconcileFailureLevel } from './event-levels.ts';
 
 /** Events within this window become one config reconcile. */
 export const CONFIG_COALESCE_MS = 50;
@@ -71,6 +72,7 @@ export function defaultOperatorOptions(partial: Partial<OperatorOptions> = {}): 
     workers: 32,
     resyncMs: 10 * 60_000,
     stallAfterMs: 10 * 60_000,
+    // JSON lines; a `level` field (warn, error) overrides the default info
     log: (msg, fields) =>
       process.stderr.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg, ...fields })}\n`),
     ...partial,
@@ -368,10 +370,12 @@ export class Operator {
       (key) => this.reconcile(key),
       this.opts.workers,
       (key, err) => {
+        const failures = this.queue.failuresOf(key) + 1;
         this.opts.log('reconcile failed', {
+          level: reconcileFailureLevel(failures),
           key,
           err: err instanceof Error ? err.message : String(err),
-          failures: this.queue.failuresOf(key) + 1,
+          failures,
         });
       },
     );

@@ -20,7 +20,10 @@ export interface OperatorMetrics {
 
 export function createMetrics(world: () => World | undefined): OperatorMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'tollgate_operator_process_' });
+  // Node.js and process metrics under their standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes,
+  // ...), which stock dashboards and alerts read; the job/instance labels tell the operator apart. Tollgate's
+  // own metrics all start with tollgate_operator_.
+  collectDefaultMetrics({ register: registry });
   const m: OperatorMetrics = {
     registry,
     reconciles: new Counter({
@@ -99,14 +102,17 @@ export function createMetrics(world: () => World | undefined): OperatorMetrics {
         this.set({ resource: i.resource.plural }, i.lastEventAt === 0 ? -1 : (Date.now() - i.lastEventAt) / 1000);
     },
   });
-  new Gauge({
+  // A counter (it only grows, and `_total` is for counters): read from the informers at scrape time.
+  new Counter({
     name: 'tollgate_operator_informer_restarts_total',
     help: 'Watch restarts after errors, by resource.',
     labelNames: ['resource'],
     registers: [registry],
     collect() {
       const w = world();
-      if (w) for (const i of w.all) this.set({ resource: i.resource.plural }, i.restarts);
+      if (!w) return;
+      this.reset();
+      for (const i of w.all) this.inc({ resource: i.resource.plural }, i.restarts);
     },
   });
   return m;

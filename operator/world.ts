@@ -149,8 +149,12 @@ export class World {
     return this.compileOptions;
   }
 
+  /** --secret-namespaces: the namespaces (besides the gateway's) whose Secrets are watched; undefined: all. */
+  readonly secretNamespaces: readonly string[] | undefined;
+
   constructor(client: KubeClient, opts: WorldOptions, compileOptions: Partial<CompileOptions>) {
     this.compileOptions = withDefaults(compileOptions);
+    this.secretNamespaces = opts.secretNamespaces;
     // Every informer says what it keeps (kube/transforms.ts); by default metadata, spec and status.
     const mk = (
       r: Resource,

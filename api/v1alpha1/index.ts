@@ -75,7 +75,7 @@ export const KINDS: readonly KindInfo[] = [
       { name: 'Tier', type: 'string', jsonPath: '.status.tier', description: 'Granted tier' },
       { name: 'Requested', type: 'string', jsonPath: '.spec.tier', priority: 1 },
       { name: 'Suspended', type: 'string', jsonPath: '.status.conditions[?(@.type=="Suspended")].status' },
-      { name: 'Models', type: 'string', jsonPath: '.status.grantedModels', priority: 1 },
+      { name: 'Models', type: 'integer', jsonPath: '.status.grantedModelCount', priority: 1 },
       { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', priority: 1 },
       AGE,
     ],

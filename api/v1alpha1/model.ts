@@ -3,21 +3,24 @@ import { z } from 'zod';
 import { Budget, RateLimits } from './budget.ts';
 import {
   API_VERSION,
+  atomicList,
   Conditions,
+  describe,
   DIGEST_IMAGE_CEL,
   DIGEST_IMAGE_RE,
+  dnsLabel,
   GIT_SHA_CEL,
   GIT_SHA_RE,
   LocalObjectReference,
+  mapList,
   ObjectMeta,
+  quantity,
+  SecretKeySelector,
+  setList,
   SHA256_DIGEST_CEL,
   SHA256_DIGEST_RE,
-  SecretKeySelector,
-  Toleration,
-  describe,
-  dnsLabel,
-  quantity,
   stringMap,
+  Toleration,
   withRules,
 } from '../meta.ts';
 import { Tokenizer } from './tokenizer.ts';
@@ -65,7 +68,7 @@ export const HuggingFaceSource = z.strictObject({
     'Immutable commit SHA (40 hex characters) of the model repository; branches and tags are rejected.',
   ),
   files: describe(
-    z.array(fileDigest).max(64).optional(),
+    mapList(z.array(fileDigest).max(64), ['path']).optional(),
     'sha256 of the files to fetch, verified after download (required for llamacpp: its one GGUF file). Absent: the whole repository is fetched and each file checked against the sha256 the hub lists for it at the revision; files the hub lists no sha256 for (small non-LFS files) are then pinned, not verified.',
   ),
   tokenSecret: describe(
@@ -160,7 +163,7 @@ export const ModelResources = z.strictObject({
 
 export const Scheduling = z.strictObject({
   nodeSelector: stringMap().optional(),
-  tolerations: z.array(Toleration).optional(),
+  tolerations: atomicList(z.array(Toleration)).optional(),
   priorityClassName: z.string().max(253).optional(),
 });
 
@@ -185,7 +188,7 @@ export const LLMModelSpec = withRules(
       ]),
       'Container image of the engine, pinned by digest (repo@sha256:<64 hex>).',
     ),
-    imagePullSecrets: z.array(LocalObjectReference).max(16).optional(),
+    imagePullSecrets: mapList(z.array(LocalObjectReference).max(16), ['name']).optional(),
     model: describe(
       ModelSource,
       'Where the weights come from, pinned to an immutable revision or digest and verified before serving.',
@@ -199,7 +202,7 @@ export const LLMModelSpec = withRules(
       Tokenizer.optional(),
       "BPE encoding the gateway estimates tokens with before inference (input limits, reservations, the output cap when the engine reports no usage); charges use the engine's own usage. Absent: o200k_base for gpt-oss and DeepSeek models (by served name or source), cl100k_base otherwise.",
     ),
-    capabilities: z.array(Capability).min(1).max(3).default(['chat.completions', 'completions']),
+    capabilities: setList(z.array(Capability).min(1).max(3)).default(['chat.completions', 'completions']),
     replicas: z.int().min(0).max(1000).default(1),
     resources: ModelResources.default({
       gpus: 1,
@@ -221,11 +224,11 @@ export const LLMModelSpec = withRules(
       'Every tenant together on this model (e.g. concurrency to protect a shared GPU); checked with each tenant limit in one atomic step.',
     ),
     tiers: describe(
-      z.array(dnsLabel()).max(64).optional(),
+      setList(z.array(dnsLabel()).max(64)).optional(),
       'Tiers allowed to use this model; absent means every tier a policy entitles.',
     ),
     engineArgs: describe(
-      z.array(z.string().max(1024)).max(64).optional(),
+      atomicList(z.array(z.string().max(1024)).max(64)).optional(),
       'Extra engine flags. Flags Tollgate owns (model, port, served name, API key, host) are rejected.',
     ),
     upstreamCredential: describe(

@@ -1,6 +1,18 @@
 // LLMPolicy: cluster-scoped; what tenants get and which guardrails apply.
 import { z } from 'zod';
-import { API_VERSION, Conditions, HHMM_RE, LabelSelector, ObjectMeta, describe, dnsLabel, withRules } from '../meta.ts';
+import {
+  API_VERSION,
+  atomicList,
+  Conditions,
+  describe,
+  dnsLabel,
+  HHMM_RE,
+  LabelSelector,
+  mapList,
+  ObjectMeta,
+  setList,
+  withRules,
+} from '../meta.ts';
 import { Budget, RateLimits, RequestLimits } from './budget.ts';
 
 /** `namespace/name` of an LLMTenant. */
@@ -9,13 +21,14 @@ export const TENANT_REF_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.
 const TIER_OR_ANY_RE = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
 
 export const PolicySelector = z.strictObject({
-  namespaces: describe(z.array(dnsLabel()).max(1000).optional(), 'Tenant namespaces selected by name.'),
+  namespaces: describe(setList(z.array(dnsLabel()).max(1000)).optional(), 'Tenant namespaces selected by name.'),
   namespaceSelector: describe(LabelSelector.optional(), 'Tenant namespaces selected by label.'),
   tenants: describe(
-    z
-      .array(z.string().max(317).regex(TENANT_REF_RE, { message: 'must be "namespace/name" of an LLMTenant' }))
-      .max(1000)
-      .optional(),
+    setList(
+      z
+        .array(z.string().max(317).regex(TENANT_REF_RE, { message: 'must be "namespace/name" of an LLMTenant' }))
+        .max(1000),
+    ).optional(),
     'LLMTenants selected by namespace/name.',
   ),
   tenantSelector: describe(
@@ -23,7 +36,7 @@ export const PolicySelector = z.strictObject({
     'LLMTenants selected by label. The tenant team writes these labels: a policy that grants tiers or suspends cannot select by them.',
   ),
   tiers: describe(
-    z.array(dnsLabel()).max(64).optional(),
+    setList(z.array(dnsLabel()).max(64)).optional(),
     'Only tenants granted one of these tiers (the granted tier, not the requested one). A policy that grants tiers or suspends cannot select by tier.',
   ),
 });
@@ -37,10 +50,9 @@ export type PolicySelector = z.infer<typeof PolicySelector>;
 export const TierGrants = z.strictObject({
   assign: describe(dnsLabel().optional(), 'Tier every selected tenant gets when its requested tier is not approved.'),
   approve: describe(
-    z
-      .array(z.string().max(63).regex(TIER_OR_ANY_RE, { message: 'must be a tier name (DNS label) or "*"' }))
-      .max(64)
-      .optional(),
+    setList(
+      z.array(z.string().max(63).regex(TIER_OR_ANY_RE, { message: 'must be a tier name (DNS label) or "*"' })).max(64),
+    ).optional(),
     'Requested tiers granted as requested; "*" approves any request (the pre-grant, self-service behaviour).',
   ),
 });
@@ -59,19 +71,19 @@ export const PlatformSuspension = z.strictObject({
  */
 export const ModelSources = z.strictObject({
   images: describe(
-    z.array(z.string().min(1).max(512)).max(256).optional(),
+    setList(z.array(z.string().min(1).max(512)).max(256)).optional(),
     'Engine image repositories (spec.image without the digest, e.g. docker.io/vllm/vllm-openai or registry.example.com/llm/*); a listed repository admits its tags too.',
   ),
   huggingface: describe(
-    z.array(z.string().min(1).max(200)).max(256).optional(),
+    setList(z.array(z.string().min(1).max(200)).max(256)).optional(),
     'Hugging Face repos ("org/name") or organisations ("org/*"); case-insensitive.',
   ),
   ollama: describe(
-    z.array(z.string().min(1).max(200)).max(256).optional(),
+    setList(z.array(z.string().min(1).max(200)).max(256)).optional(),
     'Ollama model names (a name admits its :tags), or prefixes ("hf.co/org/*").',
   ),
   oci: describe(
-    z.array(z.string().min(1).max(512)).max(256).optional(),
+    setList(z.array(z.string().min(1).max(512)).max(256)).optional(),
     'OCI artifact repositories (model.oci.reference without the digest), or prefixes ending in "/*".',
   ),
 });
@@ -80,7 +92,7 @@ export type ModelSources = z.infer<typeof ModelSources>;
 export const TierEntitlement = z.strictObject({
   name: dnsLabel(),
   models: describe(
-    z.array(z.string().min(1).max(128)).max(256),
+    setList(z.array(z.string().min(1).max(128)).max(256)),
     'Served model names this tier may use; "*" means every model.',
   ),
   budget: Budget.optional(),
@@ -137,7 +149,7 @@ export const JudgeSpec = z.strictObject({
     'classify/pooling: index of the benign class; score = 1 - P(benign).',
   ),
   benignLabels: describe(
-    z.array(z.string().min(1).max(64)).min(1).max(16).optional(),
+    setList(z.array(z.string().min(1).max(64)).min(1).max(16)).optional(),
     'tei: label names that mean benign (case-insensitive); score = 1 - their probability. Default: benign, safe, legit, LABEL_0.',
   ),
   maxChars: describe(
@@ -151,10 +163,10 @@ export const Guardrails = z.strictObject({
   redaction: z
     .strictObject({
       detectors: describe(
-        z.array(Detector).max(64).default([]),
+        setList(z.array(Detector).max(64)).default([]),
         'Built-in detectors by name; "secrets" and "pii" select whole groups.',
       ),
-      customPatterns: z.array(CustomPattern).max(64).default([]),
+      customPatterns: mapList(z.array(CustomPattern).max(64), ['name']).default([]),
     })
     .optional(),
   promptInjection: z
@@ -187,18 +199,21 @@ export const Guardrails = z.strictObject({
     .strictObject({
       mode: z.enum(['off', 'flag', 'neutralize', 'block']).default('neutralize'),
       allowedHosts: describe(
-        z.array(z.string().min(1).max(253)).max(256).default([]),
+        setList(z.array(z.string().min(1).max(253)).max(256)).default([]),
         'Hosts images and data-carrying links may point to (an image is always a channel; a link or bare URL only when it can carry data: query, fragment, userinfo, encoded-looking path; plain addresses pass).',
       ),
     })
     .optional(),
   canaries: describe(
-    z.array(z.string().min(8).max(256)).max(32).optional(),
+    setList(z.array(z.string().min(8).max(256)).max(32)).optional(),
     'System-prompt canary strings; seeing one in output blocks the response.',
   ),
   tools: z
     .strictObject({
-      allowed: describe(z.array(z.string().min(1).max(128)).max(256), 'Tool (function) names requests may declare.'),
+      allowed: describe(
+        setList(z.array(z.string().min(1).max(128)).max(256)),
+        'Tool (function) names requests may declare.',
+      ),
     })
     .optional(),
   structuredOutput: z
@@ -218,11 +233,7 @@ export type LoggingMode = z.infer<typeof LoggingMode>;
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 export const AccessWindow = withRules(
   z.strictObject({
-    days: z
-      .array(z.enum(WEEKDAYS))
-      .min(1)
-      .max(7)
-      .default([...WEEKDAYS]),
+    days: setList(z.array(z.enum(WEEKDAYS)).min(1).max(7)).default([...WEEKDAYS]),
     start: z.string().regex(HHMM_RE, { message: 'must be HH:MM (24h)' }),
     end: z.string().regex(HHMM_RE, { message: 'must be HH:MM (24h)' }),
     timeZone: describe(z.string().min(1).max(64).default('UTC'), 'IANA time zone, e.g. Europe/Berlin.'),
@@ -272,7 +283,7 @@ export const LLMPolicySpec = withRules(
       'Approved sources for every LLMModel in the cluster; enforced at admission and by the operator.',
     ),
     tiers: describe(
-      z.array(TierEntitlement).max(64).optional(),
+      mapList(z.array(TierEntitlement).max(64), ['name']).optional(),
       'Per-tier entitlements; when set, tiers not listed get nothing from this policy.',
     ),
     budget: Budget.optional(),
@@ -281,28 +292,29 @@ export const LLMPolicySpec = withRules(
     guardrails: Guardrails.optional(),
     logging: z.strictObject({ mode: LoggingMode.default('metadata') }).optional(),
     accessWindows: describe(
-      z.array(AccessWindow).max(16).optional(),
+      atomicList(z.array(AccessWindow).max(16)).optional(),
       'Requests are allowed only inside one of these windows.',
     ),
     ipAllowlist: describe(
-      z
-        .array(z.string().max(64).regex(CIDR_RE, { message: 'must be a CIDR such as 10.0.0.0/8' }))
-        .max(256)
-        .optional(),
+      setList(
+        z.array(z.string().max(64).regex(CIDR_RE, { message: 'must be a CIDR such as 10.0.0.0/8' })).max(256),
+      ).optional(),
       'Client addresses allowed (CIDRs).',
     ),
     anomaly: Anomaly.optional(),
     modelLimits: describe(
-      z
-        .array(
-          z.strictObject({
-            model: describe(z.string().min(1).max(128), 'Served model name.'),
-            budget: Budget.optional(),
-            rateLimits: RateLimits.optional(),
-          }),
-        )
-        .max(256)
-        .optional(),
+      mapList(
+        z
+          .array(
+            z.strictObject({
+              model: describe(z.string().min(1).max(128), 'Served model name.'),
+              budget: Budget.optional(),
+              rateLimits: RateLimits.optional(),
+            }),
+          )
+          .max(256),
+        ['model'],
+      ).optional(),
       "Each selected tenant's limits on one model (its own counters, within the tenant's limits); the smallest over the selecting policies wins.",
     ),
   }),
@@ -322,7 +334,10 @@ export type LLMPolicySpec = z.infer<typeof LLMPolicySpec>;
 export const LLMPolicyStatus = z.strictObject({
   observedGeneration: z.int().optional(),
   conditions: Conditions.optional(),
-  selectedTenants: describe(z.array(z.string()).optional(), 'namespace/name of the LLMTenants this policy selects.'),
+  selectedTenants: describe(
+    atomicList(z.array(z.string())).optional(),
+    'namespace/name of the LLMTenants this policy selects.',
+  ),
   selectedTenantCount: z.int().optional(),
   lastGood: describe(
     z

@@ -1,13 +1,24 @@
 // LLMTenant: a team's request for access, in the team's own namespace.
 import { z } from 'zod';
-import { API_VERSION, Conditions, ObjectMeta, describe, dnsLabel, duration, withRules } from '../meta.ts';
+import {
+  API_VERSION,
+  atomicList,
+  Conditions,
+  describe,
+  dnsLabel,
+  duration,
+  mapList,
+  ObjectMeta,
+  setList,
+  withRules,
+} from '../meta.ts';
 import { Budget, RateLimits, RequestLimits } from './budget.ts';
 import { Scope } from './model.ts';
 
 export const TenantKey = z.strictObject({
   name: describe(dnsLabel(), 'Key name; the key is stored under this name in the tenant key Secret.'),
   scopes: describe(
-    z.array(Scope).min(1).max(4).default(['chat.completions', 'completions', 'embeddings', 'models.list']),
+    setList(z.array(Scope).min(1).max(4)).default(['chat.completions', 'completions', 'embeddings', 'models.list']),
     'Endpoints this key may call.',
   ),
   expiresAt: describe(z.iso.datetime({ offset: true }).optional(), 'RFC 3339 time after which the key is refused.'),
@@ -35,10 +46,13 @@ export const LLMTenantSpec = withRules(
       'Requested tier. A request only: the tier in force is granted by LLMPolicy tierGrants (status.tierGrant says which and why).',
     ),
     models: describe(
-      z.array(z.string().min(1).max(128)).max(256).default([]),
+      setList(z.array(z.string().min(1).max(128)).max(256)).default([]),
       'Requested served model names; empty means all the tier is entitled to.',
     ),
-    keys: z.array(TenantKey).max(32).default([]),
+    keys: describe(
+      mapList(z.array(TenantKey).max(32), ['name']).default([]),
+      'API keys of this tenant, by name (server-side apply merges them per name).',
+    ),
     budget: describe(Budget.optional(), 'Requested budget; the effective one is the smaller of this and the policies.'),
     rateLimits: describe(
       RateLimits.optional(),
@@ -102,7 +116,7 @@ export const EffectiveBudgetLine = z.strictObject({
 
 export const EffectiveLimits = z.strictObject({
   budgets: describe(
-    z.array(EffectiveBudgetLine).optional(),
+    atomicList(z.array(EffectiveBudgetLine)).optional(),
     'Every budget line the gateway enforces (the smallest limit per unit and window over the tenant and its policies); a request must fit in all of them.',
   ),
   rateLimits: RateLimits.optional(),
@@ -122,16 +136,20 @@ export const LLMTenantStatus = z.strictObject({
   tier: describe(z.string().optional(), 'The granted tier (absent when none is granted).'),
   tierGrant: describe(TierGrantStatus.optional(), 'Requested versus granted tier, and which policy decided.'),
   suspendedBy: describe(
-    z.array(z.strictObject({ policy: z.string(), reason: z.string() })).optional(),
+    atomicList(z.array(z.strictObject({ policy: z.string(), reason: z.string() }))).optional(),
     'Platform suspensions (LLMPolicy suspend) in force.',
   ),
-  grantedModels: z.array(z.string()).optional(),
-  deniedModels: z.array(z.strictObject({ name: z.string(), reason: z.string() })).optional(),
-  policies: describe(z.array(z.string()).optional(), 'LLMPolicies selecting this tenant.'),
+  grantedModels: atomicList(z.array(z.string())).optional(),
+  grantedModelCount: describe(
+    z.int().optional(),
+    'Number of granted models (the Models column of kubectl get -o wide).',
+  ),
+  deniedModels: atomicList(z.array(z.strictObject({ name: z.string(), reason: z.string() }))).optional(),
+  policies: describe(atomicList(z.array(z.string())).optional(), 'LLMPolicies selecting this tenant.'),
   effective: EffectiveLimits.optional(),
-  keys: z.array(KeyStatus).optional(),
+  keys: atomicList(z.array(KeyStatus)).optional(),
   revokedKeys: describe(
-    z.array(RevokedKey).max(256).optional(),
+    atomicList(z.array(RevokedKey).max(256)).optional(),
     'Revoked key material (sticky: kept here and compiled into the gateway config, so a revocation survives the shared store losing its data). Lift: tollgate keys unrevoke, then annotate tollgate.dev/unrevoke.<fingerprint>=<RFC 3339 time>.',
   ),
   endpoint: describe(z.string().optional(), 'Gateway URL to call.'),

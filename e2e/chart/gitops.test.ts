@@ -42,6 +42,7 @@ type Application = K8sObject & {
       directory?: { recurse: boolean };
     };
     destination: { namespace?: string };
+    syncPolicy?: { syncOptions?: string[] };
   };
 };
 
@@ -68,6 +69,16 @@ describe('Argo CD example', () => {
     assert.equal(res.metadata.annotations?.['argocd.argoproj.io/sync-wave'], '1');
     assert.equal(res.spec.source.directory?.recurse, false, 'examples/invalid/ and examples/gitops/ must stay out');
     assert.ok(topLevelExamples().some((k) => k.startsWith('LLMModel/')));
+  });
+  it('applies and diffs server-side (CRD defaults would otherwise show as OutOfSync after a sync)', () => {
+    for (const app of apps) {
+      assert.ok(app.spec.syncPolicy?.syncOptions?.includes('ServerSideApply=true'), app.metadata.name);
+      assert.match(
+        app.metadata.annotations?.['argocd.argoproj.io/compare-options'] ?? '',
+        /ServerSideDiff=true/,
+        app.metadata.name,
+      );
+    }
   });
 });
 

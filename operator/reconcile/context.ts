@@ -7,6 +7,7 @@ import { SPEC_DIGEST, STATUS_DIGEST, statusDigest } from '../transforms.ts';
 import type { OperatorMetrics } from '../metrics.ts';
 import { isSubset, jsonEqual } from '../status/conditions.ts';
 import type { World } from '../world.ts';
+import { readyEventType } from '../event-levels.ts';
 
 export interface ReconcileContext {
   client: KubeClient;
@@ -126,5 +127,5 @@ export async function readyTransition(
   if (!next || (prev && prev.status === next.status && prev.reason === next.reason)) return;
   // An object that becomes Ready on its first reconcile is not news (10k new tenants would be 10k Events).
   if (!prev && next.status === 'True') return;
-  await recordEvent(ctx, obj, next.status === 'True' ? 'Normal' : 'Warning', next.reason, next.message);
+  await recordEvent(ctx, obj, readyEventType(next), next.reason, next.message);
 }

@@ -22,10 +22,27 @@ const served = (o: object): KObject => {
   } as KObject;
 };
 
-function setup(opts: { slowPolicyApply?: boolean } = {}): { ctx: ReconcileContext; world: World; writes: string[] } {
+interface Setup {
+  ctx: ReconcileContext;
+  world: World;
+  writes: string[];
+  /** Secret data (decoded) of every Secret write, by write. */
+  secretData: Record<string, string>[];
+  events: { type: string; reason: string; note: string }[];
+  logs: Record<string, unknown>[];
+}
+
+function setup(
+  opts: { slowPolicyApply?: boolean; secretNamespaces?: string[]; unseenSecret?: Record<string, string> } = {},
+): Setup {
   const world = new World(
     new KubeClient({ kind: 'direct', connection: { server: 'https://127.0.0.1:1', source: 'test' } }),
-    { gatewayNamespace: GW, resyncMs: 0, log: () => {} },
+    {
+      gatewayNamespace: GW,
+      resyncMs: 0,
+      log: () => {},
+      ...(opts.secretNamespaces ? { secretNamespaces: opts.secretNamespaces } : {}),
+    },
     { gatewayNamespace: GW, gatewayUrl: 'http://gw/v1' },
   );
   world.policies.ingest(
@@ -35,11 +52,23 @@ function setup(opts: { slowPolicyApply?: boolean } = {}): { ctx: ReconcileContex
   world.models.ingest('MODIFIED', served(model('small')));
   world.tenants.ingest('MODIFIED', served(tenant('team', 'a', { tier: 'gold', keys: [{ name: 'main' }] })));
   const writes: string[] = [];
+  const secretData: Record<string, string>[] = [];
+  const events: { type: string; reason: string; note: string }[] = [];
+  const logs: Record<string, unknown>[] = [];
+  const decode = (o: KObject) =>
+    Object.fromEntries(
+      Object.entries((o['data'] ?? {}) as Record<string, string>).map(([k, v]) => [
+        k,
+        Buffer.from(v, 'base64').toString(),
+      ]),
+    );
+  const unseen = opts.unseenSecret;
   const slow = opts.slowPolicyApply ?? false;
   const client = {
     // what the API server answers an apply with: the object as stored (no watch event is delivered here)
     apply: async (_r: unknown, o: KObject, opts: { subresource?: string } = {}) => {
       writes.push(`${o.kind}/${o.metadata.name}${opts.subresource ? `/${opts.subresource}` : ''}`);
+      if (o.kind === 'Secret') secretData.push(decode(o));
       // an API server slow to answer: other reconciles go on meanwhile
       if (o.kind === 'NetworkPolicy' && slow) await new Promise((r) => setTimeout(r, 20));
       if (opts.subresource === 'status') {
@@ -53,8 +82,19 @@ function setup(opts: { slowPolicyApply?: boolean } = {}): { ctx: ReconcileContex
       }
       return served(o);
     },
-    get: async () => undefined,
-    create: async () => ({}),
+    // a key Secret that exists but the cache has not seen (a watch behind, or no managed-by label)
+    get: async (r: { kind: string }) =>
+      r.kind === 'Secret' && unseen
+        ? {
+            metadata: { name: 'a-tollgate-keys', namespace: 'team', annotations: {} },
+            data: Object.fromEntries(Object.entries(unseen).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+          }
+        : undefined,
+    create: async (_r: unknown, o: KObject) => {
+      if (o.kind === 'Event')
+        events.push({ type: String(o['type']), reason: String(o['reason']), note: String(o['note']) });
+      return {};
+    },
   } as unknown as KubeClient;
   const ctx: ReconcileContext = {
     client,
@@ -63,10 +103,10 @@ function setup(opts: { slowPolicyApply?: boolean } = {}): { ctx: ReconcileContex
     gatewayUrl: 'http://gw/v1',
     identity: 'test',
     metrics: createMetrics(() => world),
-    log: () => {},
+    log: (msg, fields) => logs.push({ msg, ...fields }),
     now: () => new Date('2026-12-01T00:00:00Z'),
   };
-  return { ctx, world, writes };
+  return { ctx, world, writes, secretData, events, logs };
 }
 
 describe('tenant reconciler', () => {
@@ -113,6 +153,45 @@ describe('tenant reconciler', () => {
       metadata: { ...cached.metadata, resourceVersion: String(rv++) },
     } as KObject);
     assert.deepEqual(queued, ['tenant/team/a']);
+  });
+
+  it('a tenant in a namespace whose Secrets are not watched: no Secret read or write, the status, an Event and a warn log say why', async () => {
+    const { ctx, world, writes, events, logs } = setup({ secretNamespaces: ['llm-serving', 'team-support'] });
+    await reconcileTenant(ctx, 'team', 'a');
+    assert.ok(!writes.some((w) => w.startsWith('Secret/')), writes.join(', '));
+    const status = world.tenants.get('team/a')!['status'] as {
+      conditions: { type: string; status: string; reason: string; message: string }[];
+    };
+    const keys = status.conditions.find((c) => c.type === 'KeysIssued');
+    const ready = status.conditions.find((c) => c.type === 'Ready');
+    assert.equal(keys?.reason, 'NamespaceNotWatched');
+    assert.match(keys?.message ?? '', /--secret-namespaces.*operator\.secretNamespaces/);
+    assert.deepEqual([ready?.status, ready?.reason], ['False', 'NamespaceNotWatched']);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.reason]),
+      [['Warning', 'NamespaceNotWatched']],
+    );
+    assert.ok(logs.some((l) => l['level'] === 'warn' && /not watched/.test(String(l['msg']))));
+    // reconciled again (a label change): still nothing written, no second Event
+    writes.length = 0;
+    await reconcileTenant(ctx, 'team', 'a');
+    assert.deepEqual(writes, []);
+    assert.equal(events.length, 1);
+  });
+
+  it('NamespaceNotWatched gets its Warning Event also when Ready reports another reason first (no policy)', async () => {
+    const { ctx, world, events } = setup({ secretNamespaces: ['elsewhere'] });
+    world.policies.ingest('DELETED', world.policies.get('gold')!);
+    await reconcileTenant(ctx, 'team', 'a');
+    const reasons = events.filter((e) => e.type === 'Warning').map((e) => e.reason);
+    assert.ok(reasons.includes('NamespaceNotWatched'), reasons.join(', '));
+  });
+
+  it('never issues a new key over a key Secret that exists but is not in the cache', async () => {
+    const { ctx, secretData } = setup({ unseenSecret: { main: 'tg_existing-key-material-0123456789abcdef' } });
+    await reconcileTenant(ctx, 'team', 'a');
+    assert.ok(secretData.length > 0, 'applied with its labels, so the cache sees it next');
+    for (const d of secretData) assert.equal(d['main'], 'tg_existing-key-material-0123456789abcdef');
   });
 
   it('several new tenants of one namespace, side by side, apply its NetworkPolicy once', async () => {

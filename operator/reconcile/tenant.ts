@@ -7,7 +7,9 @@ import { generateKey } from '../../api/keys.ts';
 import { keySecretName } from '../compiler/keys.ts';
 import { LABEL_TENANT, MANAGED_BY, labelValue, ownerRefs } from '../compiler/labels.ts';
 import { tenantNetworkPolicy } from '../compiler/tenant.ts';
-import { planKeySecret } from '../keys-plan.ts';
+import { planKeySecret, type KeySecretPlan } from '../keys-plan.ts';
+import { decideKeySecretWrite } from '../key-secret-scope.ts';
+import { conditionWarning } from '../event-levels.ts';
 import { R } from '../../kube/resources.ts';
 import { STATUS_DIGEST, digestsOf } from '../transforms.ts';
 import type { KObject } from '../../kube/object.ts';
@@ -32,64 +34,8 @@ export async function reconcileTenant(
   const tenant = parsed.data;
   const now = ctx.now();
 
-  // 1. Keys: issue, rotate, drop, in the tenant's own namespace.
-  const secretName = keySecretName(tenant);
-  const cached = ctx.world.managedSecrets.get(`${namespace}/${secretName}`);
-  // The cache holds digests, not keys: plan on them (a key's digest stands in for its value), and read
-  // the Secret itself only when the plan changes it and must carry existing keys over (rotation).
-  const digests = digestsOf(cached) ?? {};
-  const fromCache = cached
-    ? {
-        data: Object.fromEntries(Object.entries(digests).map(([k, d]) => [k, `sha256:${d.sha256}`])),
-        annotations: cached.metadata.annotations ?? {},
-      }
-    : undefined;
-  let plan = planKeySecret(tenant, fromCache, now, generateKey);
-  if (plan.changed && cached) {
-    const live = await ctx.client.get<typeof obj & { data?: Record<string, string> }>(R.Secret, namespace, secretName);
-    const current = live
-      ? {
-          data: Object.fromEntries(
-            Object.entries(live.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
-          ),
-          annotations: live.metadata.annotations ?? {},
-        }
-      : undefined;
-    plan = planKeySecret(tenant, current, now, generateKey);
-  }
-  if (plan.changed) {
-    const written = await ctx.client.apply<KObject>(R.Secret, {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: 'Opaque',
-      metadata: {
-        name: secretName,
-        namespace,
-        labels: {
-          ...MANAGED_BY,
-          'app.kubernetes.io/name': 'tollgate',
-          [LABEL_TENANT]: labelValue(name),
-          [LABEL_KEY_SECRET]: 'true',
-        },
-        annotations: plan.next.annotations,
-        ...(ownerRefs({ kind: 'LLMTenant', metadata: tenant.metadata })
-          ? { ownerReferences: ownerRefs({ kind: 'LLMTenant', metadata: tenant.metadata }) }
-          : {}),
-      },
-      data: Object.fromEntries(Object.entries(plan.next.data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-    });
-    ctx.log('tenant keys updated', {
-      tenant: `${namespace}/${name}`,
-      issued: plan.issued,
-      rotated: plan.rotated,
-      dropped: plan.dropped,
-    });
-    // What the API server stored goes into the cache now (as digests), so this reconcile goes on with it instead
-    // of waiting for the watch: a plan made on a cache that missed it would issue the keys again. Should an older
-    // event of this Secret still arrive, the next plan differs from the cache and reads the live Secret first.
-    // Cached as its own write ('self'): it does not queue this tenant again (operator/routing.ts).
-    ctx.world.managedSecrets.ingest('MODIFIED', written, 'self');
-  }
+  // 1. Keys: issue, rotate, drop, in the tenant's own namespace (only where its Secrets are watched).
+  const keys = await syncKeySecret(ctx, tenant, namespace, name, now);
 
   // 2. Let the tenant's namespace reach the gateway (one NetworkPolicy per namespace: the first tenant there
   //    writes it), while the status is written (3.).
@@ -103,9 +49,113 @@ export async function reconcileTenant(
     ctx.world.inflightApplies.once(npKey, JSON.stringify(np), () =>
       ensure(ctx, np, ctx.world.networkPolicies.get(npKey), ctx.world.networkPolicies),
     ),
-    writeTenantStatus(ctx, obj, tenant, outcome, now),
+    writeTenantStatus(ctx, obj, tenant, outcome, now, keys.notWatched),
   ]);
-  return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
+  return keys.requeueAfterMs !== undefined ? { requeueAfterMs: keys.requeueAfterMs } : undefined;
+}
+
+type KeySecretData = { data: Record<string, string>; annotations: Record<string, string> };
+
+/** The key Secret as the API server has it (decoded), or undefined. */
+async function liveKeySecret(
+  ctx: ReconcileContext,
+  namespace: string,
+  name: string,
+): Promise<KeySecretData | undefined> {
+  const live = await ctx.client.get<KObject & { data?: Record<string, string> }>(R.Secret, namespace, name);
+  if (!live) return undefined;
+  return {
+    data: Object.fromEntries(
+      Object.entries(live.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+    ),
+    annotations: live.metadata.annotations ?? {},
+  };
+}
+
+function keySecretObject(tenant: LLMTenant, secretName: string, plan: KeySecretPlan): KObject {
+  const namespace = tenant.metadata.namespace ?? 'default';
+  const owners = ownerRefs({ kind: 'LLMTenant', metadata: tenant.metadata });
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: {
+      name: secretName,
+      namespace,
+      labels: {
+        ...MANAGED_BY,
+        'app.kubernetes.io/name': 'tollgate',
+        [LABEL_TENANT]: labelValue(tenant.metadata.name),
+        [LABEL_KEY_SECRET]: 'true',
+      },
+      annotations: plan.next.annotations,
+      ...(owners ? { ownerReferences: owners } : {}),
+    },
+    data: Object.fromEntries(Object.entries(plan.next.data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  } as KObject;
+}
+
+/**
+ * Issue, rotate and drop the tenant's keys. Outside the watched namespaces nothing is read or written (the
+ * status says why); inside, a change is planned on the live Secret, so an existing key is never replaced unseen.
+ */
+async function syncKeySecret(
+  ctx: ReconcileContext,
+  tenant: LLMTenant,
+  namespace: string,
+  name: string,
+  now: Date,
+): Promise<{ requeueAfterMs?: number; notWatched?: { reason: string; message: string } }> {
+  const secretName = keySecretName(tenant);
+  const cached = ctx.world.managedSecrets.get(`${namespace}/${secretName}`);
+  // The cache holds digests, not keys: plan on them (a key's digest stands in for its value), and read the
+  // Secret itself only when that plan changes it (to carry existing keys over: rotation, or a cache behind).
+  const digests = digestsOf(cached) ?? {};
+  const fromCache = cached
+    ? {
+        data: Object.fromEntries(Object.entries(digests).map(([k, d]) => [k, `sha256:${d.sha256}`])),
+        annotations: cached.metadata.annotations ?? {},
+      }
+    : undefined;
+  let plan = planKeySecret(tenant, fromCache, now, generateKey);
+  const decision = decideKeySecretWrite({
+    namespace,
+    secretNamespaces: ctx.world.secretNamespaces,
+    gatewayNamespace: ctx.gatewayNamespace,
+    changed: plan.changed,
+  });
+  if ('notWatched' in decision) {
+    ctx.log('tenant keys cannot be issued: its namespace is not watched', {
+      level: 'warn',
+      tenant: `${namespace}/${name}`,
+      flag: '--secret-namespaces',
+    });
+    return { notWatched: decision.notWatched };
+  }
+  if (decision.write === 'none')
+    return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : {};
+  // Plan on the live Secret: it carries over keys the cache does not show (a watch behind, no managed-by label).
+  const live = await liveKeySecret(ctx, namespace, secretName);
+  plan = planKeySecret(tenant, live, now, generateKey);
+  // An existing Secret the cache does not show is applied as it is (labels, owner), so the cache sees it next.
+  const written =
+    plan.changed || (live !== undefined && cached === undefined)
+      ? await ctx.client.apply<KObject>(R.Secret, keySecretObject(tenant, secretName, plan))
+      : undefined;
+  if (written) {
+    ctx.log('tenant keys updated', {
+      tenant: `${namespace}/${name}`,
+      issued: plan.issued,
+      rotated: plan.rotated,
+      dropped: plan.dropped,
+    });
+    // What the API server stored goes into the cache now (as digests), so this reconcile goes on with it instead
+    // of waiting for the watch: a plan made on a cache that missed it would issue the keys again. Should an older
+    // event of this Secret still arrive, the next plan differs from the cache and reads the live Secret first.
+    // Cached as its own write ('self'): it does not queue this tenant again (operator/routing.ts).
+    ctx.world.managedSecrets.ingest('MODIFIED', written, 'self');
+  }
+  return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : {};
 }
 
 async function writeTenantStatus(
@@ -114,6 +164,7 @@ async function writeTenantStatus(
   tenant: LLMTenant,
   outcome: TenantOutcome,
   now: Date,
+  keysUnavailable?: { reason: string; message: string },
 ): Promise<void> {
   const namespace = obj.metadata.namespace ?? 'default';
   const name = obj.metadata.name;
@@ -130,9 +181,21 @@ async function writeTenantStatus(
     outcome.keys,
     now,
   );
-  const status = tenantStatus(outcome, before, ctx.gatewayUrl, now, gatewayRevocations(ctx, now), rk.next);
+  const status = tenantStatus(
+    outcome,
+    before,
+    ctx.gatewayUrl,
+    now,
+    gatewayRevocations(ctx, now),
+    rk.next,
+    keysUnavailable,
+  );
   if (await writeStatus(ctx, obj, status)) {
     await readyTransition(ctx, obj, before, status);
+    const notWatched = keysUnavailable
+      ? conditionWarning(before?.conditions, status.conditions, 'KeysIssued', keysUnavailable.reason)
+      : undefined;
+    if (notWatched) await recordEvent(ctx, obj, 'Warning', notWatched.reason, notWatched.message);
     // the documented hook for the key owner (spec.contact) and Alertmanager: Event reason KeyRevoked /
     // KeyRevocationLifted, and tollgate_operator_key_revocations_total{event}
     const contact = tenant.spec.contact ? ` Contact: ${tenant.spec.contact}.` : '';

@@ -154,6 +154,8 @@ describe('LLMTenant status', () => {
     });
     const r = compile({ models: [model('m')], tenants: [t], policies: [p] });
     const s = tenantStatus(r.tenants[0]!, undefined, 'http://gw/v1', t0);
+    assert.equal(s.grantedModelCount, s.grantedModels?.length, 'the Models column of kubectl get -o wide');
+    assert.equal(s.grantedModelCount, 1);
     assert.deepEqual(s.effective?.budgets, [
       { unit: 'gpuSeconds', limit: 3600, window: '1h', windowSeconds: 3600 },
       { unit: 'tokens', limit: 10, window: '1m', windowSeconds: 60 },

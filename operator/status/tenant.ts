@@ -12,6 +12,8 @@ export function tenantStatus(
   now: Date,
   revokedByGateway: ReadonlyMap<string, string> = new Map(),
   revokedKeys?: readonly RevokedKey[],
+  /** Why the operator cannot issue or read this tenant's keys at all (e.g. NamespaceNotWatched). */
+  keysUnavailable?: { reason: string; message: string },
 ): LLMTenantStatus {
   const t = outcome.tenant;
   // gateway revocations are keyed by material (sha256; matched by fingerprint) or, before #13, by key id
@@ -29,10 +31,13 @@ export function tenantStatus(
   const active = keys.filter((k) => k.state === 'Active' || k.state === 'Grace').length;
   const pending = keys.filter((k) => k.state === 'Pending').length;
   const conds: ConditionInput[] = [];
+  const unavailable = keysUnavailable && keys.length > 0 ? keysUnavailable : undefined;
   conds.push(
-    pending > 0
-      ? { type: 'KeysIssued', status: 'False', reason: 'Pending', message: `${pending} key(s) not issued yet` }
-      : { type: 'KeysIssued', status: 'True', reason: 'Issued', message: `${active} usable key(s)` },
+    unavailable
+      ? { type: 'KeysIssued', status: 'False', ...unavailable }
+      : pending > 0
+        ? { type: 'KeysIssued', status: 'False', reason: 'Pending', message: `${pending} key(s) not issued yet` }
+        : { type: 'KeysIssued', status: 'True', reason: 'Issued', message: `${active} usable key(s)` },
   );
   const suspension = suspensionCondition(outcome);
   conds.push(suspension);
@@ -42,6 +47,7 @@ export function tenantStatus(
     ready = { type: 'Ready', status: 'False', reason: 'Suspended', message: suspension.message };
   else if (outcome.blocked)
     ready = { type: 'Ready', status: 'False', reason: outcome.blocked.reason, message: outcome.blocked.message };
+  else if (unavailable) ready = { type: 'Ready', status: 'False', ...unavailable };
   else if (active === 0)
     ready = {
       type: 'Ready',
@@ -69,6 +75,7 @@ export function tenantStatus(
     },
     ...(outcome.suspendedBy.length > 0 ? { suspendedBy: outcome.suspendedBy } : {}),
     grantedModels: outcome.grantedModels,
+    grantedModelCount: outcome.grantedModels.length,
     deniedModels: outcome.deniedModels,
     policies: outcome.policies,
     effective: {
