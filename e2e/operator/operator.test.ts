@@ -429,12 +429,14 @@ describe('operator on the local control plane', { timeout: 900_000 }, () => {
       const r = await chat(second);
       if (r.status !== 200) refused = r;
     }
-    assert.equal(refused?.code, 'insufficient_quota');
-    assert.equal(
-      refused?.status,
-      429,
-      "a 1h window cannot reset within a retry: OpenAI's exhausted-quota 429, with x-should-retry: false",
+    // budget windows are aligned to the clock: in the last minute of an hour the refusal is budget_window_full
+    // (429 with Retry-After: the window resets within a retry), else OpenAI's exhausted-quota 429
+    assert.ok(
+      refused?.code === 'insufficient_quota' ||
+        (refused?.code === 'budget_window_full' && new Date().getUTCMinutes() >= 58),
+      JSON.stringify(refused),
     );
+    assert.equal(refused?.status, 429);
     await patchSpec(R.LLMTenant, NS.team, 'app', { budget: null });
   });
 
