@@ -67,22 +67,7 @@ export function decodeAt(s: string, i: number, final: boolean, before = -1): Dec
     return isAsciiPunct(c) ? { end: i + 2, text: s[i + 1] as string } : undefined;
   }
   if (c0 === LT) return markupTagAt(s, i, final);
-  if (c0 === BACKTICK) {
-    // a code span inside a token (`ghp_Zq8x\`T4mN\`cR1y` renders as one token: a token character on both sides);
-    // elsewhere a backtick stays: it quotes Go raw strings and JavaScript templates, which rules read as quotes
-    if (i + 1 >= n) return final ? undefined : 'partial';
-    const prev = i > 0 ? s.charCodeAt(i - 1) : before;
-    return isTokenChar(prev) && isTokenChar(s.charCodeAt(i + 1)) ? { end: i + 1, text: '' } : undefined;
-  }
-  if (c0 === STAR || c0 === TILDE) {
-    let j = i + 1;
-    while (j < n && s.charCodeAt(j) === c0) j++;
-    if (j >= n && !final) return 'partial';
-    // `**` / `***` (bold, bold italic) and `~~` (strikethrough) are markup; a longer run is a mask (`ghp_****…`)
-    const markup = c0 === STAR ? j - i === 2 || j - i === 3 : j - i === 2;
-    // (the whole run either way: read from its second character on, a mask's tail would look like markup)
-    return markup ? { end: j, text: '' } : j - i === 1 ? undefined : { end: j, text: s.slice(i, j) };
-  }
+  if (c0 === BACKTICK || c0 === STAR || c0 === TILDE) return markupRunAt(s, i, final, before);
   if (c0 !== AMP) return undefined;
   if (i + 1 >= n) return final ? undefined : 'partial';
   if (s.charCodeAt(i + 1) === 35) {
@@ -115,6 +100,32 @@ export function decodeAt(s: string, i: number, final: boolean, before = -1): Dec
   const ref = s.slice(i, j + 1);
   const text = decodeHTMLStrict(ref);
   return text === ref ? undefined : { end: j + 1, text };
+}
+
+/** A run of a markup character is read at most this far: a longer one is text (a mask `****`, a code fence). */
+export const RUN_CAP = 4;
+
+/**
+ * A run of `*`, `~` or backticks at s[i]: markup (dropped) when it is `**` / `***` (bold, bold italic), `~~`
+ * (strikethrough), or one to three backticks between two token characters (a code span inside a token:
+ * `ghp_Zq8x\`T4mN\`cR1y` renders as one token); elsewhere a backtick stays — it quotes Go raw strings and JavaScript
+ * templates, which rules read as quotes — and a run of RUN_CAP or more is a mask or a fence. Decided at the run's
+ * first character with at most RUN_CAP characters of lookahead; the rest of a run read as text is text (its
+ * previous character is the same), so the work is bounded whatever the run's length.
+ */
+function markupRunAt(s: string, i: number, final: boolean, before: number): Decoded {
+  const n = s.length;
+  const c0 = s.charCodeAt(i);
+  const prev = i > 0 ? s.charCodeAt(i - 1) : before;
+  if (prev === c0) return undefined;
+  let j = i + 1;
+  while (j < n && j - i < RUN_CAP && s.charCodeAt(j) === c0) j++;
+  const len = j - i;
+  if (len >= RUN_CAP) return undefined;
+  if (j >= n) return final ? undefined : 'partial';
+  if (c0 === BACKTICK) return isTokenChar(prev) && isTokenChar(s.charCodeAt(j)) ? { end: j, text: '' } : undefined;
+  const markup = c0 === STAR ? len === 2 || len === 3 : len === 2;
+  return markup ? { end: j, text: '' } : undefined;
 }
 
 /** `\uXXXX` (two of them for a surrogate pair), `\u{…}` (1-6 hex digits) or `\xHH` at s[i] === '\\'. */
@@ -162,23 +173,32 @@ const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c ===
  * at s[i] === '<', dropped from the view. A tag with attributes or a comment with text stays in the view: what it
  * holds is text a program reading the answer receives (`<img src="…?d=ghp_…">`), so the rules must see it.
  */
+const EMPTY_CONSTRUCTS = ['<!-->', '<!--->', '<![CDATA[]]>'];
+/** Tag names as renderers read them: letters, digits, `-`, `_`, `:` (`<o:p>`), `.`. */
+const isTagNameChar = (c: number): boolean => isAlnum(c) || c === 45 || c === 95 || c === 58 || c === 46;
+
 function markupTagAt(s: string, i: number, final: boolean): Decoded {
   const n = s.length;
   const more = (j: number): Decoded => (j >= n && j - i < MAX_TAG && !final ? 'partial' : undefined);
+  // the empty ones of what a renderer hides: `<!---->`, the abrupt `<!-->` and `<!--->`, `<![CDATA[]]>`
+  for (const empty of EMPTY_CONSTRUCTS) {
+    if (s.startsWith(empty, i)) return { end: i + empty.length, text: '' };
+    if (i + empty.length > n && empty.startsWith(s.slice(i))) return more(n);
+  }
   if (s.startsWith('<!--', i)) {
     let j = i + 4;
     while (j < n && j - i < MAX_TAG && isSpace(s.charCodeAt(j))) j++;
     if (s.startsWith('-->', j)) return { end: j + 3, text: '' };
     return j + 3 > n && '-->'.startsWith(s.slice(j)) ? more(n) : undefined;
   }
-  if (i + 4 > n && '<!--'.startsWith(s.slice(i))) return more(n);
   let j = i + 1;
   if (j < n && s.charCodeAt(j) === 47) j++;
   if (j >= n) return more(j);
   if (!isAlpha(s.charCodeAt(j))) return undefined;
-  while (j < n && j - i < MAX_TAG && (isAlnum(s.charCodeAt(j)) || s.charCodeAt(j) === 45)) j++;
+  while (j < n && j - i < MAX_TAG && isTagNameChar(s.charCodeAt(j))) j++;
   while (j < n && j - i < MAX_TAG && isSpace(s.charCodeAt(j))) j++;
   if (j < n && s.charCodeAt(j) === 47) j++;
+  while (j < n && j - i < MAX_TAG && isSpace(s.charCodeAt(j))) j++;
   if (j >= n) return more(j);
   return s.charCodeAt(j) === 62 ? { end: j + 1, text: '' } : undefined;
 }

@@ -7,8 +7,10 @@
 //    `(?:)`;
 //  - a bracket class keeps its members and gains their views: `[ÄÖÜ]` → `[ÄÖÜAOU]`, a range with non-ASCII
 //    bounds gains the view of every character in it (at most RANGE_LIMIT characters are enumerated);
-//  - a negated class, `\p{…}`, `.` and everything ASCII are left as written (a negated class then matches the view
-//    of a character it excluded: the pattern redacts more, never less).
+//  - a negated class, `\p{…}`, `.` and everything ASCII are left as written. A negated class then matches the view
+//    of a character it excluded (more redaction); a script or category class (`\p{Cyrillic}`, `\p{Greek}`) no
+//    longer matches the letters the view reads as Latin (`Москва` is `Mocквa` there: `\p{Cyrillic}+` finds `кв`) —
+//    less redaction: write the letters or a range (`[А-Яа-я]`), which are rewritten (guardrails/README.md).
 import { skeletonCodePoint } from './text.ts';
 
 /** Characters of one class range whose views are added (a wider range gains the views of its first ones only). */
