@@ -11,6 +11,7 @@ import type { ConfigWatcher } from './config/source.ts';
 import { createMetrics } from './metrics.ts';
 import { compileGuards } from './plan/guards.ts';
 import { openStore, readCredentialsDir, redisSecrets, startConfigSource } from './startup.ts';
+import { onShutdownSignals } from './signals.ts';
 import { CertReloader, loadTlsPair, secureOptions } from './tls.ts';
 import { CONNECTIONS_CHECK_MS } from './plugins/connection.ts';
 
@@ -192,8 +193,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       log.info({ event: 'shutdown', signal: sig }, 'draining and shutting down');
       void close().then(() => process.exit(0));
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    onShutdownSignals(stop, (sig) => log.info({ event: 'shutdown-signal-repeated', signal: sig }, 'already draining'));
   }
 
   return {

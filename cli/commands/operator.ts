@@ -1,5 +1,6 @@
 // tollgate operator [--kubeconfig PATH] [--leader-elect] [--health-port N] [--metrics-port N] ...
 import { reexecWithFlags } from '../../gateway/reexec.ts';
+import { onShutdownSignals } from '../../gateway/signals.ts';
 import { parse, UsageError } from '../args.ts';
 
 /**
@@ -66,8 +67,7 @@ export async function run(argv: string[]): Promise<number> {
       op.opts.log('shutting down', { signal: sig });
       void op.stop().then(() => resolve(0));
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    onShutdownSignals(shutdown, (sig) => op.opts.log('shutdown signal repeated: already stopping', { signal: sig }));
   });
   await op.start();
   op.opts.log('operator started', { namespace: ns, leaderElect: values['leader-elect'], identity: op.opts.identity });
