@@ -81,6 +81,14 @@ describe('values.schema.json', () => {
     ['a malformed digest', { image: { digest: 'sha256:1234' } }, /digest/],
     ['an unknown failure mode', { gateway: { rateLimitFailureMode: 'open' } }, /rateLimitFailureMode/],
     ['an unknown validation action', { admissionPolicy: { validationActions: ['Reject'] } }, /validationActions/],
+    // platform check 2026-12-03, finding 09: these rendered and failed only at apply (an Argo CD sync, not CI)
+    ['a malformed resource quantity', { gateway: { resources: { limits: { memory: 'lots' } } } }, /memory/],
+    ['a misspelt resources key', { operator: { resources: { limit: { memory: '1Gi' } } } }, /limit/],
+    [
+      'runAsUser 0 (the containers never need root)',
+      { gateway: { podSecurityContext: { runAsUser: 0 } } },
+      /runAsUser/,
+    ],
   ];
   for (const [what, values, message] of refused) {
     it(`refuses ${what}`, async () => {
