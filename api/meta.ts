@@ -133,31 +133,51 @@ export const quantity = () =>
 
 export const stringMap = () => z.record(z.string(), z.string());
 
-export const LocalObjectReference = z.strictObject({ name: dnsLabel() });
+export const LocalObjectReference = z.strictObject({
+  name: describe(dnsLabel(), 'Name of the object in the same namespace.'),
+});
 
 export const SecretKeySelector = describe(
-  z.strictObject({ name: z.string().min(1).max(253), key: z.string().min(1).max(253) }),
+  z.strictObject({
+    name: describe(z.string().min(1).max(253), 'Name of the Secret.'),
+    key: describe(z.string().min(1).max(253), 'Key inside the Secret whose value is used.'),
+  }),
   'A key in a Secret in the same namespace as the object.',
 );
 
 export const LabelSelectorRequirement = z.strictObject({
-  key: z.string().min(1),
-  operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-  values: atomicList(z.array(z.string())).optional(),
+  key: describe(z.string().min(1), 'Label key the requirement applies to.'),
+  operator: describe(
+    z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+    "How the label's value relates to values (as in a Kubernetes label selector).",
+  ),
+  values: describe(
+    atomicList(z.array(z.string())).optional(),
+    'Values for In and NotIn; must be empty for Exists and DoesNotExist.',
+  ),
 });
 
 export const LabelSelector = z.strictObject({
-  matchLabels: stringMap().optional(),
-  matchExpressions: atomicList(z.array(LabelSelectorRequirement)).optional(),
+  matchLabels: describe(stringMap().optional(), 'Labels that must all be present with these values.'),
+  matchExpressions: describe(
+    atomicList(z.array(LabelSelectorRequirement)).optional(),
+    'Requirements that must all hold (ANDed with matchLabels).',
+  ),
 });
 export type LabelSelector = z.infer<typeof LabelSelector>;
 
 export const Toleration = z.strictObject({
-  key: z.string().optional(),
-  operator: z.enum(['Exists', 'Equal']).optional(),
-  value: z.string().optional(),
-  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-  tolerationSeconds: z.int().optional(),
+  key: describe(z.string().optional(), 'Taint key tolerated; empty with operator Exists tolerates every taint.'),
+  operator: describe(z.enum(['Exists', 'Equal']).optional(), 'Equal (the Kubernetes default) or Exists.'),
+  value: describe(z.string().optional(), 'Taint value matched when operator is Equal.'),
+  effect: describe(
+    z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+    'Taint effect tolerated; empty tolerates every effect.',
+  ),
+  tolerationSeconds: describe(
+    z.int().optional(),
+    'For NoExecute: seconds the pod stays bound after the taint appears; absent: forever.',
+  ),
 });
 export type Toleration = z.infer<typeof Toleration>;
 

@@ -28,7 +28,12 @@ export const TenantKey = z.strictObject({
     'Increase to rotate: the operator issues a new key and keeps the previous one valid for the grace period.',
   ),
   secretRef: describe(
-    z.strictObject({ name: z.string().min(1).max(253), key: z.string().min(1).max(253) }).optional(),
+    z
+      .strictObject({
+        name: describe(z.string().min(1).max(253), 'Name of the Secret.'),
+        key: describe(z.string().min(1).max(253), 'Key inside the Secret holding the API key.'),
+      })
+      .optional(),
     'Take the key from this Secret in the tenant namespace instead of letting the operator issue one (any format, 32-4096 characters; only its sha256 is used).',
   ),
   rateLimits: describe(
@@ -39,45 +44,54 @@ export const TenantKey = z.strictObject({
 });
 export type TenantKey = z.infer<typeof TenantKey>;
 
-export const LLMTenantSpec = withRules(
-  z.strictObject({
-    tier: describe(
-      dnsLabel(),
-      'Requested tier. A request only: the tier in force is granted by LLMPolicy tierGrants (status.tierGrant says which and why).',
-    ),
-    models: describe(
-      setList(z.array(z.string().min(1).max(128)).max(256)).default([]),
-      'Requested served model names; empty means all the tier is entitled to.',
-    ),
-    keys: describe(
-      mapList(z.array(TenantKey).max(32), ['name']).default([]),
-      'API keys of this tenant, by name (server-side apply merges them per name).',
-    ),
-    budget: describe(Budget.optional(), 'Requested budget; the effective one is the smaller of this and the policies.'),
-    rateLimits: describe(
-      RateLimits.optional(),
-      'Requested limits; the effective ones are the smaller of these and the policies.',
-    ),
-    limits: RequestLimits.optional(),
-    suspended: describe(
-      z.boolean().default(false),
-      'Self-suspension: the tenant team pauses its own access. It cannot lift a platform suspension (LLMPolicy suspend).',
-    ),
-    keySecretName: describe(
-      z.string().min(1).max(253).optional(),
-      'Secret the operator issues keys into (default <tenant>-tollgate-keys).',
-    ),
-    rotationGracePeriod: describe(duration().default('24h'), 'How long a rotated-out key stays valid.'),
-    contact: describe(z.string().max(256).optional(), 'Owner contact shown in audit and status.'),
-  }),
-  [
-    {
-      rule: 'self.keys.all(k, self.keys.exists_one(j, j.name == k.name))',
-      message: 'key names must be unique',
-      fieldPath: '.keys',
-      check: (v) => new Set(v.keys.map((k) => k.name)).size === v.keys.length,
-    },
-  ],
+export const LLMTenantSpec = describe(
+  withRules(
+    z.strictObject({
+      tier: describe(
+        dnsLabel(),
+        'Requested tier. A request only: the tier in force is granted by LLMPolicy tierGrants (status.tierGrant says which and why).',
+      ),
+      models: describe(
+        setList(z.array(z.string().min(1).max(128)).max(256)).default([]),
+        'Requested served model names; empty means all the tier is entitled to.',
+      ),
+      keys: describe(
+        mapList(z.array(TenantKey).max(32), ['name']).default([]),
+        'API keys of this tenant, by name (server-side apply merges them per name).',
+      ),
+      budget: describe(
+        Budget.optional(),
+        'Requested budget; the effective one is the smaller of this and the policies.',
+      ),
+      rateLimits: describe(
+        RateLimits.optional(),
+        'Requested limits; the effective ones are the smaller of these and the policies.',
+      ),
+      limits: describe(
+        RequestLimits.optional(),
+        'Requested per-request limits; the effective ones are the smaller of these and the policies.',
+      ),
+      suspended: describe(
+        z.boolean().default(false),
+        'Self-suspension: the tenant team pauses its own access. It cannot lift a platform suspension (LLMPolicy suspend).',
+      ),
+      keySecretName: describe(
+        z.string().min(1).max(253).optional(),
+        'Secret the operator issues keys into (default <tenant>-tollgate-keys).',
+      ),
+      rotationGracePeriod: describe(duration().default('24h'), 'How long a rotated-out key stays valid.'),
+      contact: describe(z.string().max(256).optional(), 'Owner contact shown in audit and status.'),
+    }),
+    [
+      {
+        rule: 'self.keys.all(k, self.keys.exists_one(j, j.name == k.name))',
+        message: 'key names must be unique',
+        fieldPath: '.keys',
+        check: (v) => new Set(v.keys.map((k) => k.name)).size === v.keys.length,
+      },
+    ],
+  ),
+  'What the tenant team asks for: a tier, models, limits (only ever less than its policies grant) and its API keys. The operator issues the keys into a Secret in this namespace and compiles the grant into the gateway config.',
 );
 export type LLMTenantSpec = z.infer<typeof LLMTenantSpec>;
 
@@ -130,30 +144,33 @@ export const TierGrantStatus = z.strictObject({
   message: describe(z.string(), 'e.g. "tier gold requested; granted silver by policy platform-default".'),
 });
 
-export const LLMTenantStatus = z.strictObject({
-  observedGeneration: z.int().optional(),
-  conditions: Conditions.optional(),
-  tier: describe(z.string().optional(), 'The granted tier (absent when none is granted).'),
-  tierGrant: describe(TierGrantStatus.optional(), 'Requested versus granted tier, and which policy decided.'),
-  suspendedBy: describe(
-    atomicList(z.array(z.strictObject({ policy: z.string(), reason: z.string() }))).optional(),
-    'Platform suspensions (LLMPolicy suspend) in force.',
-  ),
-  grantedModels: atomicList(z.array(z.string())).optional(),
-  grantedModelCount: describe(
-    z.int().optional(),
-    'Number of granted models (the Models column of kubectl get -o wide).',
-  ),
-  deniedModels: atomicList(z.array(z.strictObject({ name: z.string(), reason: z.string() }))).optional(),
-  policies: describe(atomicList(z.array(z.string())).optional(), 'LLMPolicies selecting this tenant.'),
-  effective: EffectiveLimits.optional(),
-  keys: atomicList(z.array(KeyStatus)).optional(),
-  revokedKeys: describe(
-    atomicList(z.array(RevokedKey).max(256)).optional(),
-    'Revoked key material (sticky: kept here and compiled into the gateway config, so a revocation survives the shared store losing its data). Lift: tollgate keys unrevoke, then annotate tollgate.dev/unrevoke.<fingerprint>=<RFC 3339 time>.',
-  ),
-  endpoint: describe(z.string().optional(), 'Gateway URL to call.'),
-});
+export const LLMTenantStatus = describe(
+  z.strictObject({
+    observedGeneration: z.int().optional(),
+    conditions: Conditions.optional(),
+    tier: describe(z.string().optional(), 'The granted tier (absent when none is granted).'),
+    tierGrant: describe(TierGrantStatus.optional(), 'Requested versus granted tier, and which policy decided.'),
+    suspendedBy: describe(
+      atomicList(z.array(z.strictObject({ policy: z.string(), reason: z.string() }))).optional(),
+      'Platform suspensions (LLMPolicy suspend) in force.',
+    ),
+    grantedModels: atomicList(z.array(z.string())).optional(),
+    grantedModelCount: describe(
+      z.int().optional(),
+      'Number of granted models (the Models column of kubectl get -o wide).',
+    ),
+    deniedModels: atomicList(z.array(z.strictObject({ name: z.string(), reason: z.string() }))).optional(),
+    policies: describe(atomicList(z.array(z.string())).optional(), 'LLMPolicies selecting this tenant.'),
+    effective: EffectiveLimits.optional(),
+    keys: atomicList(z.array(KeyStatus)).optional(),
+    revokedKeys: describe(
+      atomicList(z.array(RevokedKey).max(256)).optional(),
+      'Revoked key material (sticky: kept here and compiled into the gateway config, so a revocation survives the shared store losing its data). Lift: tollgate keys unrevoke, then annotate tollgate.dev/unrevoke.<fingerprint>=<RFC 3339 time>.',
+    ),
+    endpoint: describe(z.string().optional(), 'Gateway URL to call.'),
+  }),
+  'Observed state, written by the operator: the grant in force, effective limits and key states.',
+);
 export type LLMTenantStatus = z.infer<typeof LLMTenantStatus>;
 
 export const LLMTenant = z.strictObject({
