@@ -183,12 +183,15 @@ export type Toleration = z.infer<typeof Toleration>;
 
 /** metav1.Condition */
 export const Condition = z.strictObject({
-  type: z.string().min(1).max(316),
-  status: z.enum(['True', 'False', 'Unknown']),
-  observedGeneration: z.int().min(0).optional(),
-  lastTransitionTime: z.string(),
-  reason: z.string().min(1).max(1024),
-  message: z.string().max(32768),
+  type: describe(z.string().min(1).max(316), 'Condition type, e.g. Ready.'),
+  status: describe(z.enum(['True', 'False', 'Unknown']), 'Whether the condition holds.'),
+  observedGeneration: describe(
+    z.int().min(0).optional(),
+    'metadata.generation of the object the condition was computed from.',
+  ),
+  lastTransitionTime: describe(z.string(), 'RFC 3339 time the status last changed.'),
+  reason: describe(z.string().min(1).max(1024), 'Machine-readable CamelCase reason for the last transition.'),
+  message: describe(z.string().max(32768), 'Human-readable details.'),
 });
 export type Condition = z.infer<typeof Condition>;
 

@@ -368,14 +368,17 @@ export type LLMModelSpec = z.infer<typeof LLMModelSpec>;
 
 export const LLMModelStatus = describe(
   z.strictObject({
-    observedGeneration: z.int().optional(),
+    observedGeneration: describe(z.int().optional(), 'metadata.generation this status was computed from.'),
     conditions: Conditions.optional(),
-    servedName: z.string().optional(),
+    servedName: describe(z.string().optional(), 'The served name in force.'),
     image: describe(z.string().optional(), 'The digest-pinned image in force.'),
     modelRevision: describe(z.string().optional(), 'The pinned model revision or digest in force.'),
-    replicas: z.int().optional(),
-    readyReplicas: z.int().optional(),
-    availableReplicas: z.int().optional(),
+    replicas: describe(z.int().optional(), 'Replicas of the engine Deployment (its status).'),
+    readyReplicas: describe(z.int().optional(), 'Ready replicas of the engine Deployment.'),
+    availableReplicas: describe(
+      z.int().optional(),
+      'Available replicas of the engine Deployment (the Available printer column).',
+    ),
     upstream: describe(z.string().optional(), 'In-cluster URL the gateway uses.'),
   }),
   'Observed state, written by the operator.',

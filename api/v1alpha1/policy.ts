@@ -406,17 +406,17 @@ export type LLMPolicySpec = z.infer<typeof LLMPolicySpec>;
 
 export const LLMPolicyStatus = describe(
   z.strictObject({
-    observedGeneration: z.int().optional(),
+    observedGeneration: describe(z.int().optional(), 'metadata.generation this status was computed from.'),
     conditions: Conditions.optional(),
     selectedTenants: describe(
       atomicList(z.array(z.string())).optional(),
       'namespace/name of the LLMTenants this policy selects.',
     ),
-    selectedTenantCount: z.int().optional(),
+    selectedTenantCount: describe(z.int().optional(), 'Number of LLMTenants this policy selects.'),
     lastGood: describe(
       z
         .strictObject({
-          generation: z.int().optional(),
+          generation: describe(z.int().optional(), 'metadata.generation of that version.'),
           spec: describe(
             z.string().max(1_048_576),
             'The spec (canonical JSON, defaults applied) of the last version that compiled.',

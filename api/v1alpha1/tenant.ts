@@ -99,20 +99,29 @@ export const KeyState = z.enum(['Active', 'Pending', 'Expired', 'Revoked', 'Grac
 export type KeyState = z.infer<typeof KeyState>;
 
 export const KeyStatus = z.strictObject({
-  name: z.string(),
+  name: describe(
+    z.string(),
+    'Key name (spec.keys[].name); <name>.previous for the rotated-out key during its grace period.',
+  ),
   fingerprint: describe(z.string().optional(), 'sha256 of the key, first 16 hex characters; never the key itself.'),
-  state: KeyState,
-  reason: z.string().optional(),
-  expiresAt: z.string().optional(),
-  secretName: z.string().optional(),
-  rotation: z.int().optional(),
+  state: describe(
+    KeyState,
+    'Active: accepted; Pending: not issued yet or its secretRef not found; Invalid: its secretRef value is unusable; Grace: rotated out, valid until expiresAt; Expired; Revoked.',
+  ),
+  reason: describe(z.string().optional(), 'Why the key is in this state (e.g. revoked by whom, rotated out when).'),
+  expiresAt: describe(
+    z.string().optional(),
+    'RFC 3339 time the key stops being accepted (spec expiresAt, or the end of the grace period).',
+  ),
+  secretName: describe(z.string().optional(), 'Secret holding the key, in the tenant namespace.'),
+  rotation: describe(z.int().optional(), 'The spec rotation the issued key belongs to.'),
 });
 export type KeyStatus = z.infer<typeof KeyStatus>;
 
 export const RevokedKey = z.strictObject({
   fingerprint: describe(z.string(), 'sha256 of the revoked key material, first 16 hex characters.'),
   key: describe(z.string().optional(), 'The key (spec.keys[].name) the material belonged to when revoked.'),
-  reason: z.string(),
+  reason: describe(z.string(), 'Why it was revoked.'),
   at: describe(z.string(), 'RFC 3339 time of the revocation.'),
   by: describe(
     z.string(),
@@ -122,10 +131,10 @@ export const RevokedKey = z.strictObject({
 export type RevokedKey = z.infer<typeof RevokedKey>;
 
 export const EffectiveBudgetLine = z.strictObject({
-  unit: z.enum(['tokens', 'gpuSeconds']),
-  limit: z.number(),
+  unit: describe(z.enum(['tokens', 'gpuSeconds']), 'Budget unit: weighted tokens or GPU-seconds.'),
+  limit: describe(z.number(), 'Budget units per window.'),
   window: describe(z.string(), 'The window as written (e.g. 1m, 24h).'),
-  windowSeconds: z.int(),
+  windowSeconds: describe(z.int(), 'The window in seconds.'),
 });
 
 export const EffectiveLimits = z.strictObject({
@@ -133,12 +142,12 @@ export const EffectiveLimits = z.strictObject({
     atomicList(z.array(EffectiveBudgetLine)).optional(),
     'Every budget line the gateway enforces (the smallest limit per unit and window over the tenant and its policies); a request must fit in all of them.',
   ),
-  rateLimits: RateLimits.optional(),
-  limits: RequestLimits.optional(),
+  rateLimits: describe(RateLimits.optional(), 'Rate limits the gateway enforces (the smallest of each).'),
+  limits: describe(RequestLimits.optional(), 'Per-request limits the gateway enforces (the smallest of each).'),
 });
 
 export const TierGrantStatus = z.strictObject({
-  requested: z.string(),
+  requested: describe(z.string(), 'The tier in spec.tier.'),
   granted: describe(z.string().optional(), 'Absent when no tier is granted.'),
   policy: describe(z.string().optional(), 'The LLMPolicy that granted it.'),
   message: describe(z.string(), 'e.g. "tier gold requested; granted silver by policy platform-default".'),
@@ -146,23 +155,46 @@ export const TierGrantStatus = z.strictObject({
 
 export const LLMTenantStatus = describe(
   z.strictObject({
-    observedGeneration: z.int().optional(),
+    observedGeneration: describe(z.int().optional(), 'metadata.generation this status was computed from.'),
     conditions: Conditions.optional(),
     tier: describe(z.string().optional(), 'The granted tier (absent when none is granted).'),
     tierGrant: describe(TierGrantStatus.optional(), 'Requested versus granted tier, and which policy decided.'),
     suspendedBy: describe(
-      atomicList(z.array(z.strictObject({ policy: z.string(), reason: z.string() }))).optional(),
+      atomicList(
+        z.array(
+          z.strictObject({
+            policy: describe(z.string(), 'The LLMPolicy that suspends.'),
+            reason: describe(z.string(), 'Its suspend.reason.'),
+          }),
+        ),
+      ).optional(),
       'Platform suspensions (LLMPolicy suspend) in force.',
     ),
-    grantedModels: atomicList(z.array(z.string())).optional(),
+    grantedModels: describe(
+      atomicList(z.array(z.string())).optional(),
+      'Served model names this tenant may call (requested, entitled by the granted tier, and served).',
+    ),
     grantedModelCount: describe(
       z.int().optional(),
       'Number of granted models (the Models column of kubectl get -o wide).',
     ),
-    deniedModels: atomicList(z.array(z.strictObject({ name: z.string(), reason: z.string() }))).optional(),
+    deniedModels: describe(
+      atomicList(
+        z.array(
+          z.strictObject({
+            name: describe(z.string(), 'Requested served model name.'),
+            reason: describe(z.string(), 'Why it is not granted (not entitled, not served, tier not admitted).'),
+          }),
+        ),
+      ).optional(),
+      'Requested models that are not granted, and why.',
+    ),
     policies: describe(atomicList(z.array(z.string())).optional(), 'LLMPolicies selecting this tenant.'),
-    effective: EffectiveLimits.optional(),
-    keys: atomicList(z.array(KeyStatus)).optional(),
+    effective: describe(
+      EffectiveLimits.optional(),
+      'The limits in force: the tenant request combined with every selecting policy and tier.',
+    ),
+    keys: describe(atomicList(z.array(KeyStatus)).optional(), 'State of each API key (never the key itself).'),
     revokedKeys: describe(
       atomicList(z.array(RevokedKey).max(256)).optional(),
       'Revoked key material (sticky: kept here and compiled into the gateway config, so a revocation survives the shared store losing its data). Lift: tollgate keys unrevoke, then annotate tollgate.dev/unrevoke.<fingerprint>=<RFC 3339 time>.',
