@@ -5,9 +5,9 @@ import { LLMTenant } from '../../api/v1alpha1/index.ts';
 import type { TenantOutcome } from '../compiler/index.ts';
 import { generateKey } from '../../api/keys.ts';
 import { keySecretName } from '../compiler/keys.ts';
-import { LABEL_TENANT, MANAGED_BY, labelValue, ownerRefs } from '../compiler/labels.ts';
+import { tenantKeySecret } from '../compiler/secrets.ts';
 import { tenantNetworkPolicy } from '../compiler/tenant.ts';
-import { planKeySecret, type KeySecretPlan } from '../keys-plan.ts';
+import { planKeySecret } from '../keys-plan.ts';
 import { decideKeySecretWrite } from '../key-secret-scope.ts';
 import { conditionWarning } from '../event-levels.ts';
 import { R } from '../../kube/resources.ts';
@@ -17,8 +17,6 @@ import { tenantStatus } from '../status/tenant.ts';
 import type { ReconcileResult } from '../runtime/queue.ts';
 import { ensure, readyTransition, recordEvent, writeStatus, type ReconcileContext } from './context.ts';
 import { planRevokedKeys } from '../status/revocations.ts';
-
-export const LABEL_KEY_SECRET = 'tollgate.dev/tenant-keys';
 
 export async function reconcileTenant(
   ctx: ReconcileContext,
@@ -72,29 +70,6 @@ async function liveKeySecret(
   };
 }
 
-function keySecretObject(tenant: LLMTenant, secretName: string, plan: KeySecretPlan): KObject {
-  const namespace = tenant.metadata.namespace ?? 'default';
-  const owners = ownerRefs({ kind: 'LLMTenant', metadata: tenant.metadata });
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    type: 'Opaque',
-    metadata: {
-      name: secretName,
-      namespace,
-      labels: {
-        ...MANAGED_BY,
-        'app.kubernetes.io/name': 'tollgate',
-        [LABEL_TENANT]: labelValue(tenant.metadata.name),
-        [LABEL_KEY_SECRET]: 'true',
-      },
-      annotations: plan.next.annotations,
-      ...(owners ? { ownerReferences: owners } : {}),
-    },
-    data: Object.fromEntries(Object.entries(plan.next.data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-  } as KObject;
-}
-
 /**
  * Issue, rotate and drop the tenant's keys. Outside the watched namespaces nothing is read or written (the
  * status says why); inside, a change is planned on the live Secret, so an existing key is never replaced unseen.
@@ -140,7 +115,10 @@ async function syncKeySecret(
   // An existing Secret the cache does not show is applied as it is (labels, owner), so the cache sees it next.
   const written =
     plan.changed || (live !== undefined && cached === undefined)
-      ? await ctx.client.apply<KObject>(R.Secret, keySecretObject(tenant, secretName, plan))
+      ? await ctx.client.apply<KObject>(
+          R.Secret,
+          tenantKeySecret(tenant, plan.next.data, plan.next.annotations) as KObject,
+        )
       : undefined;
   if (written) {
     ctx.log('tenant keys updated', {
