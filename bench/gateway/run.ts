@@ -744,6 +744,14 @@ async function main(): Promise<void> {
         s,
         `Where the time goes (tollgate-memory under node --cpu-prof, its throughput steps c=${STEPS.join('/')})`,
       );
+      // the c=1 step alone: the latency goal is set at concurrency 1, where nothing is batched
+      const first = profiled.windows[0];
+      if (first !== undefined) {
+        profileText += formatSummary(
+          summarizeProfile(prof, ROOT, [first]),
+          `Where the time goes at c=${STEPS[0]} alone (tollgate-memory under node --cpu-prof)`,
+        );
+      }
       log(
         `cpu profile: ${readdirSync(profDir).join(', ')}; profile ${prof.startTime}..${prof.endTime} µs, windows ${profiled.windows.map(([a, b]) => `${a}..${b}`).join(' ')}`,
       );
