@@ -154,9 +154,15 @@ function rssKb(pid: number): number {
   }
 }
 
+/** The operator's heap gauge (prom-client's default metrics, under their standard names since stop 26). */
+const HEAP_USED = 'nodejs_heap_size_used_bytes';
+
+/** A gauge's value; a metric the operator does not expose fails the run (a renamed metric once read as 0 MB). */
 async function gauge(url: string, name: string): Promise<number> {
   const text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
-  return Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
+  const v = Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
+  if (!Number.isFinite(v)) throw new Error(`${url} does not expose the gauge ${name}`);
+  return v;
 }
 
 /** Where the operator's resident memory is (its /proc smaps and V8's figures from its metrics). */
@@ -165,7 +171,7 @@ async function rssReport(pid: number, metricsUrl: string, title: string): Promis
     const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
     const binary = readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
     const metrics = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
-    return formatRss(rssByKind(smaps, binary), v8Figures(metrics, 'tollgate_operator_process_'), title);
+    return formatRss(rssByKind(smaps, binary), v8Figures(metrics, ''), title);
   } catch (err) {
     return `\n${title}: not measured (${err instanceof Error ? err.message : String(err)})\n`;
   }
@@ -312,7 +318,7 @@ async function main(): Promise<void> {
     peakRss = Math.max(peakRss, rssKb(op.p.child.pid ?? 0));
   }, 200);
   const heapSampler = setInterval(() => {
-    void gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes').then(
+    void gauge(op.metrics, HEAP_USED).then(
       (v) => {
         if (Number.isFinite(v)) peakHeap = Math.max(peakHeap, v);
       },
@@ -321,7 +327,7 @@ async function main(): Promise<void> {
   }, 1000);
   const writes = (url = op.metrics) =>
     metricSum(url, 'tollgate_operator_api_requests_total', (l) => WRITE_VERBS.test(l));
-  const heapEmpty = await gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes');
+  const heapEmpty = await gauge(op.metrics, HEAP_USED);
   const writes0 = await writes();
 
   // Which tenants are Ready, from one watch (listing every tenant each poll cost the starved API server more
@@ -459,7 +465,7 @@ async function main(): Promise<void> {
     'CPU seconds by process while converging',
   );
   const apiWrites = (await writes()) - writes0;
-  const heapFull = await gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes');
+  const heapFull = await gauge(op.metrics, HEAP_USED);
   log(
     `converged in ${convergeS.toFixed(1)} s with ${apiWrites} API writes (${(apiWrites / N.tenants).toFixed(2)} per tenant)`,
   );
@@ -552,7 +558,7 @@ async function main(): Promise<void> {
   clearInterval(heapSampler);
   clearInterval(rssSampler);
   peakRss = Math.max(peakRss, rssKb(op.p.child.pid ?? 0));
-  const heapNow = await gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes');
+  const heapNow = await gauge(op.metrics, HEAP_USED);
   const rssRest = await rssReport(op.p.child.pid ?? 0, op.metrics, 'Operator RSS at rest');
   log(
     `at rest: ${atRest} writes; heap used ${(heapNow / 1e6).toFixed(0)} MB, rss ${(rssKb(op.p.child.pid ?? 0) / 1024).toFixed(0)} MB`,
@@ -570,7 +576,7 @@ async function main(): Promise<void> {
     let rPeakRss = 0;
     const s2 = setInterval(() => {
       rPeakRss = Math.max(rPeakRss, rssKb(op.p.child.pid ?? 0));
-      void gauge(op.metrics, 'tollgate_operator_process_nodejs_heap_size_used_bytes').then(
+      void gauge(op.metrics, HEAP_USED).then(
         (v) => {
           if (Number.isFinite(v)) rPeakHeap = Math.max(rPeakHeap, v);
         },

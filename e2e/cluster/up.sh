@@ -13,7 +13,9 @@
 # Idempotent: if the cluster of this state dir is running and healthy it is reused (exit 0, prints "reused");
 # if it is half-running it is stopped and started cleanly. TOLLGATE_CLUSTER_FRESH=1 forces a clean restart.
 # Env: TOLLGATE_CACHE (binary cache), TOLLGATE_CLUSTER_DIR (state dir; default <repo>/.tollgate-cluster),
-#      TOLLGATE_CLUSTER_TIMEOUT (seconds to wait for each component to become ready; default 120).
+#      TOLLGATE_CLUSTER_TIMEOUT (seconds to wait for each component to become ready; default 120),
+#      TOLLGATE_APISERVER_PROFILING=true (experiments: serve kube-apiserver's /debug/pprof, e.g. to see where its
+#      CPU goes in bench/operator-scale.ts; off by default).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -212,7 +214,7 @@ start kube-apiserver "$KUBE_BIN/kube-apiserver" \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
   --service-cluster-ip-range="$SERVICE_CIDR" \
-  --allow-privileged=true --profiling=false --v=1
+  --allow-privileged=true --profiling="${TOLLGATE_APISERVER_PROFILING:-false}" --v=1
 wait_ready kube-apiserver "$SERVER/readyz" "${ADMIN_TLS[@]}"
 
 # ---- kube-controller-manager and kube-scheduler --------------------------------------------------------
