@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateKey } from '../../api/keys.ts';
-import { CONFIG_INDEX_NAME } from '../../api/delivery.ts';
+import { CONFIG_INDEX_NAME, UPSTREAM_CREDENTIALS_SECRET } from '../../api/delivery.ts';
 import { keySecret, model, policy, tenant } from '../compiler/testdata.ts';
-import { KubeClient } from '../../kube/client.ts';
+import { KubeClient, KubeError } from '../../kube/client.ts';
 import type { KObject } from '../../kube/object.ts';
 import { createMetrics } from '../metrics.ts';
 import { World } from '../world.ts';
@@ -23,7 +23,10 @@ const served = (o: object): KObject => {
   } as KObject;
 };
 
-function setup(tenants: number): { ctx: ReconcileContext; world: World; writes: string[]; clock: { t: number } } {
+function setup(
+  tenants: number,
+  opts: { exists?: (name: string) => boolean } = {},
+): { ctx: ReconcileContext; world: World; writes: string[]; verbs: string[]; clock: { t: number } } {
   const world = new World(
     new KubeClient({ kind: 'direct', connection: { server: 'https://127.0.0.1:1', source: 'test' } }),
     { gatewayNamespace: GW, resyncMs: 0, log: () => {} },
@@ -36,8 +39,18 @@ function setup(tenants: number): { ctx: ReconcileContext; world: World; writes: 
   world.models.ingest('MODIFIED', served(model('small')));
   for (let i = 0; i < tenants; i++) addTenant(world, i);
   const writes: string[] = [];
+  const verbs: string[] = [];
   const client = {
+    create: async (_r: unknown, o: KObject) => {
+      verbs.push(`create ${o.metadata.name}`);
+      // a shard that exists but is not cached yet: AlreadyExists, as the API server answers
+      if (opts.exists?.(o.metadata.name)) throw new KubeError(409, 'AlreadyExists', 'exists');
+      writes.push(`${o.kind}/${o.metadata.name}`);
+      world.managedSecrets.ingest('MODIFIED', served({ ...o, data: {} }));
+      return o;
+    },
     apply: async (_r: unknown, o: KObject) => {
+      verbs.push(`apply ${o.metadata.name}`);
       writes.push(`${o.kind}/${o.metadata.name}`);
       // the informer sees what was written (the index's hash annotation is what the reconciler compares)
       if (o.kind === 'Secret') world.managedSecrets.ingest('MODIFIED', served({ ...o, data: {} }));
@@ -60,7 +73,7 @@ function setup(tenants: number): { ctx: ReconcileContext; world: World; writes: 
     log: () => {},
     now: () => new Date(clock.t),
   };
-  return { ctx, world, writes, clock };
+  return { ctx, world, writes, verbs, clock };
 }
 
 function addTenant(world: World, i: number): void {
@@ -148,5 +161,30 @@ describe('config reconciler pacing', () => {
       writes.filter((w) => w.startsWith('delete/')),
       [`delete/${tenantNetworkPolicyName('ns-1')}`],
     );
+  });
+});
+
+describe('config shards', () => {
+  it('are created (POST), not applied: their name is their content hash; the index is applied after them', async () => {
+    const { ctx, verbs } = setup(30);
+    await reconcileConfig(ctx);
+    const shards = verbs.filter((v) => v.startsWith('create '));
+    assert.ok(shards.length >= 2, `shards created: ${verbs.join(', ')}`);
+    const mine = verbs.filter((v) => !v.endsWith(UPSTREAM_CREDENTIALS_SECRET));
+    assert.deepEqual(
+      mine.filter((v) => v.startsWith('apply ')),
+      [`apply ${CONFIG_INDEX_NAME}`],
+    );
+    assert.equal(mine.at(-1), `apply ${CONFIG_INDEX_NAME}`);
+  });
+
+  it("one that exists already (not cached yet) is applied, so its content is the operator's again", async () => {
+    let existing: string | undefined;
+    const { ctx, verbs } = setup(30, { exists: (name) => (existing ??= name) === name });
+    await reconcileConfig(ctx);
+    const created = verbs.filter((v) => v.startsWith('create ')).map((v) => v.slice('create '.length));
+    assert.ok(existing !== undefined && created.length >= 2);
+    assert.ok(verbs.includes(`apply ${existing}`), verbs.join(', '));
+    assert.ok(!verbs.includes(`apply ${created.find((n) => n !== existing)}`));
   });
 });
