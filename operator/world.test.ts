@@ -6,6 +6,7 @@ import { canonicalJson } from '../api/gateway-config.ts';
 import { parseGatewayConfig } from '../api/config-verify.ts';
 import { generateKey, hashKey } from '../api/keys.ts';
 import { configParts, configSecrets, piecesOf, secretsForParts } from './compiler/delivery.ts';
+import { publishOrder } from './compiler/chunks.ts';
 import { assembleConfigText, CONFIG_INDEX_KEY, CONFIG_SHARD_KEY, parseConfigIndex } from '../api/delivery.ts';
 import { compile } from './compiler/index.ts';
 import { keySecret, model, policy, tenant } from './compiler/testdata.ts';
@@ -159,9 +160,11 @@ describe('incremental compilation', () => {
     const parsed = parseGatewayConfig(JSON.parse(text));
     assert.equal(parsed.hash, cfg.hash, 'the streamed hash is the hash of the canonical text');
     assert.equal(canonicalJson(parsed), text, 'the parts concatenate to the canonical JSON');
+    // the same entries; the operator publishes them oldest first (publishOrder), the offline compiler by name
+    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     assert.deepEqual(
-      parsed.tenants.map((t) => ({ ...t, keys: [] })),
-      off.gatewayConfig.tenants.map((t) => ({ ...t, keys: [] })),
+      parsed.tenants.map((t) => ({ ...t, keys: [] })).sort(byId),
+      off.gatewayConfig.tenants.map((t) => ({ ...t, keys: [] })).sort(byId),
     );
     assert.deepEqual(parsed.models, off.gatewayConfig.models);
   });
@@ -307,6 +310,46 @@ describe('config delivery in content-defined chunks', () => {
         GW,
       ).length,
       objs.length,
+    );
+  });
+});
+
+describe('publishing order', () => {
+  it('tenants added later land in the last chunks: a publication while thousands are added rewrites few shards', () => {
+    const w = world();
+    w.policies.ingest('MODIFIED', served(gold));
+    for (const m of models) w.models.ingest('MODIFIED', served(m));
+    // created one second apart, spread over 50 namespaces (as teams are onboarded): names interleave
+    const add = (i: number) => {
+      const t = tenant(`ns-${i % 50}`, `t-${i}`, { keys: [{ name: 'main' }] });
+      const at = new Date(Date.parse('2026-11-01T00:00:00Z') + i * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      w.managedSecrets.ingest(
+        'MODIFIED',
+        served(keySecret(t.metadata.namespace!, `t-${i}-tollgate-keys`, { main: generateKey() })),
+      );
+      w.tenants.ingest('MODIFIED', served(t, { creationTimestamp: at, uid: `u-${i}` }));
+    };
+    for (let i = 0; i < 3000; i++) add(i);
+    const before = new Set(w.gatewayConfig(now).parts());
+    for (let i = 3000; i < 3100; i++) add(i);
+    const after = w.gatewayConfig(now).parts();
+    assert.ok(after.length > 10, `${after.length} parts`);
+    const fresh = after.filter((p) => !before.has(p));
+    // the head (it carries the hash), the chunk the first new tenants joined, the new chunks at the end
+    assert.ok(fresh.length <= 4, `${fresh.length} of ${after.length} parts rewritten for 100 new tenants`);
+  });
+
+  it("is the API server's: creationTimestamp, then uid, then the id (so a restart publishes the same hash)", () => {
+    const meta: Record<string, { creationTimestamp?: string; uid?: string }> = {
+      'b/x': { creationTimestamp: '2026-11-01T00:00:01Z', uid: 'a' },
+      'a/y': { creationTimestamp: '2026-11-01T00:00:02Z', uid: 'a' },
+      'c/z': { creationTimestamp: '2026-11-01T00:00:01Z', uid: 'b' },
+      'a/w': { creationTimestamp: '2026-11-01T00:00:01Z', uid: 'b' },
+      'd/v': {},
+    };
+    assert.deepEqual(
+      publishOrder(Object.keys(meta), (id) => meta[id]),
+      ['d/v', 'b/x', 'a/w', 'c/z', 'a/y'],
     );
   });
 });

@@ -19,7 +19,7 @@ import {
   type TenantOutcome,
 } from './compiler/index.ts';
 import { canonicalMembers, tenantJson, type ConfigPieces } from './compiler/delivery.ts';
-import { ChunkCache, tenantBytes } from './compiler/chunks.ts';
+import { ChunkCache, publishOrder, tenantBytes } from './compiler/chunks.ts';
 import type { SecretDigest, SecretIndex } from './compiler/keys.ts';
 import { policyProblems } from './compiler/policy.ts';
 import { LABEL_TENANT_NS } from './compiler/labels.ts';
@@ -114,6 +114,7 @@ export class World {
   private readonly dirty = new Set<string>();
   private readonly tenantsByNs = new Map<string, Set<string>>();
   private refreshedAt = { global: '', nextChangeAt: Infinity };
+  /** The tenant ids in publishing order (compiler/chunks.ts publishOrder: oldest first). */
   private sortedIds: string[] = [];
   private sortedIdsVersion = -1;
   /** Bumped when a piece is added or removed (the sorted id list is rebuilt then). */
@@ -491,7 +492,7 @@ export class World {
     const key = `${this.piecesVersion}|${this.versions.models}|${this.versions.policies}`;
     if (this.assembled?.key === key) return { ids: this.assembled.ids, key };
     if (this.pieces.size !== this.sortedIds.length || this.sortedIdsVersion !== this.idsVersion) {
-      this.sortedIds = [...this.pieces.keys()].sort();
+      this.sortedIds = publishOrder(this.pieces.keys(), (id) => this.tenants.get(id)?.metadata);
       this.sortedIdsVersion = this.idsVersion;
     }
     return { ids: this.sortedIds, key };

@@ -71,6 +71,27 @@ export class ChunkCache {
   }
 }
 
+/**
+ * The order tenants are published in: oldest first (creationTimestamp, then uid, then id). New tenants land in
+ * the last chunks, so while thousands are added (a fresh cluster, a migration) a publication rewrites the chunks
+ * at the end: in name order new tenants fell into nearly every chunk, and every publication while converging
+ * rewrote ~80 of 86 shards (18.5 MB at 10k tenants) — the API server's CPU and the gateway's reads. Both fields
+ * are the API server's, so a restarted operator computes the same order and hash. The gateway does not depend on
+ * the order.
+ */
+export function publishOrder(
+  ids: Iterable<string>,
+  meta: (id: string) => { creationTimestamp?: string; uid?: string } | undefined,
+): string[] {
+  const keyed = [...ids].map((id) => {
+    const m = meta(id);
+    return { id, at: m?.creationTimestamp ?? '', uid: m?.uid ?? '' };
+  });
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  keyed.sort((a, b) => cmp(a.at, b.at) || cmp(a.uid, b.uid) || cmp(a.id, b.id));
+  return keyed.map((k) => k.id);
+}
+
 /** UTF-8 bytes of a tenant's `{members}` text. */
 export function tenantBytes(members: readonly string[]): number {
   let n = 2 + Math.max(0, members.length - 1);
