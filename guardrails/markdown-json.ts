@@ -7,19 +7,27 @@
 //    (markdown.ts, markdown syntax, its own state) and what that emits is written back as JSON string content. So
 //    `https:\/\/…`, `\u0068ttps`, `<img src=\"…\">` and `\n` escapes are read as what they decode to, and no
 //    construct runs across values (a code span the JSON text opens across values hides nothing). The parsed values
-//    are what a markdown channel would serve; escapes that need none come out decoded (`\/` → `/`), and CRLF in a
-//    value that goes through a parse comes out LF, as markdown-it normalises it.
+//    are what a markdown channel would serve. Written back: as long as the stage's text is the value's own (up to
+//    its CRLF / NUL normalisation), the input's characters as they came — escapes, `\r\n`, `\u0000` — so an
+//    unchanged value is served byte for byte and an escaped `\u002a` never becomes a `*` in the JSON text; from the
+//    first difference (a rewrite) on, JSON with every markup character (`*` `_` `~` backtick `<` `>` `&` `[` `]`
+//    `(` `)` `!`) written as a `\uXXXX` escape. A value that is itself JSON text (`{…}`, `[…]`: a tool argument
+//    holding a JSON document) is read again by both readings, MAX_NESTING levels deep. `NaN`, `Infinity` and
+//    `-Infinity` (Python's json.loads accepts them) are read as values. Before any string, text that is not JSON
+//    (a ```json fence, `Here is the JSON:`, a BOM) is prose: it passes up to the next `{` or `[`, where reading 1
+//    starts again.
 // 2. The whole text as markdown with JSON-preserving rewrites (markdown.ts ExfilSyntax `json`): a client that renders
 //    the text as it is (a chat UI showing JSON content) or fails to parse it; constructs the JSON text forms across
 //    values. From the first sign that the text is not JSON (a character outside strings that JSON cannot have there,
 //    a raw control character in a string, an invalid escape) reading 1 ends the value being read and lets the rest
 //    pass, and reading 2 alone covers it.
 //
-// Streamed equals whole for any split: both readings are split-independent; the encoder holds a trailing high
-// surrogate until the next unit; a value of at most PLAIN_MAX units with none of `[` `<` backtick is judged at its
-// end (written back as decoded, without a parse, when linkify finds nothing in it). Work is linear: each input
-// character is decoded once and each reading is bounded as markdown.ts bounds it (about twice the markdown channel's
-// cost).
+// Streamed equals whole for any split: both readings are split-independent; the write-back compares the stage's text
+// with the input unit by unit, holding what the stage emitted beyond the input read so far; the encoder holds a
+// trailing high surrogate until the next unit; a value of at most PLAIN_MAX units with none of `[` `<` backtick is
+// judged at its end (written back without a parse when linkify finds nothing in it and it is not JSON text); whether
+// a value is JSON text is decided by its first characters (looksJson). Work is linear: each input character is
+// decoded once per level (at most MAX_NESTING + 1) and each reading is bounded as markdown.ts bounds it.
 import { ExfilStream, linkifyTest, type ExfilChunk, type ExfilFinding, type ExfilPolicy } from './markdown.ts';
 
 /** A value at most this long with none of `[` `<` backtick is held and judged whole at its end (no parse). */
@@ -244,10 +252,11 @@ class JsonValue {
 }
 
 /**
- * The first reading of a JSON channel: each string value through its own markdown stage, written back as JSON string
- * content. From the first sign that the text is not JSON (a character outside strings that JSON cannot have there,
- * a raw control character in a string, an invalid escape) the rest passes as it is (the value being read ends
- * there, judged): the reading of the whole text as markdown that follows covers it.
+ * The first reading of a JSON channel: each string value through its own stage (JsonValue), written back as JSON
+ * string content. Before any string, text that is not JSON is prose, passed up to the next `{` or `[`. After one,
+ * from the first sign that the text is not JSON (a character outside strings that JSON cannot have there, a raw
+ * control character in a string, an invalid escape) the rest passes as it is (the value being read ends there,
+ * judged): the reading of the whole text as markdown that follows covers it.
  */
 class JsonValues {
   readonly #policy: ExfilPolicy;
@@ -259,6 +268,10 @@ class JsonValues {
   #offset = 0;
   /** Not JSON: everything from here on passes. */
   #raw = false;
+  /** Prose before the JSON (no string read yet): it passes up to the next `{` or `[`. */
+  #prose = false;
+  /** A string literal was opened: from the next sign that the text is not JSON, it passes (#raw). */
+  #strings = false;
 
   constructor(policy: ExfilPolicy, depth: number) {
     this.#policy = policy;
@@ -293,14 +306,21 @@ class JsonValues {
   /** Outside strings: JSON structure passes; a quote opens a value. */
   #outside(delta: string, i: number, out: ExfilChunk): number {
     let k = i;
-    while (k < delta.length && delta[k] !== '"' && OUTSIDE.test(delta[k] as string)) k++;
+    if (this.#prose) {
+      while (k < delta.length && delta[k] !== '{' && delta[k] !== '[') k++;
+      this.#prose = k === delta.length;
+    } else while (k < delta.length && delta[k] !== '"' && OUTSIDE.test(delta[k] as string)) k++;
     out.text += delta.slice(i, k);
     this.#offset += k - i;
-    if (k === delta.length) return k;
+    if (k === delta.length || this.#prose) return k;
+    if (delta[k] === '{' || delta[k] === '[') return k;
     if (delta[k] !== '"') {
-      this.#raw = true;
+      // before any string: prose (a ```json fence, `Here is the JSON:`, a BOM) up to the next `{` or `[`
+      if (this.#strings) this.#raw = true;
+      else this.#prose = true;
       return k;
     }
+    this.#strings = true;
     out.text += '"';
     this.#offset++;
     this.#value = new JsonValue(this.#policy, this.#offset, this.#depth);
