@@ -119,6 +119,19 @@ const URLS: [string, boolean, boolean][] = [
   ['https://img.cdn.example.com/r?to=https://evil.example/p.png', true, false],
   ['/redirect?to=https://evil.example/p.png', true, false], // the page's own origin may redirect too
   [`https://docs.example.com/r?${'u=https://docs.example.com/&'.repeat(17)}`, false, false], // past the candidates bound
+  // red team re-check 6, finding 05: a userinfo longer than the authority read hides the host after it (fail
+  // closed), and path-style redirectors carry the target in the path
+  [`https://docs.example.com/r?u=https://${'x'.repeat(520)}@evil.example/p.png?d=Zq8xT4mN2bV6cR1y`, false, false],
+  [`https://docs.example.com/r?u=https://${'x'.repeat(511)}@evil.example/p.png`, false, false],
+  [`https://docs.example.com/r?u=//a:${'x'.repeat(520)}@evil.example/p.png`, false, false],
+  [`https://docs.example.com/r?u=${encodeURIComponent(`https://${'x'.repeat(520)}@evil.example/p.png`)}`, false, false],
+  [`https://docs.example.com/r#https://${'x'.repeat(520)}@evil.example/p.png`, false, false],
+  ['https://docs.example.com/redirect/https://evil.example/p.png?d=Zq8xT4mN2bV6cR1y', false, false],
+  ['https://docs.example.com/redirect/https://evil.example/p.png', true, false],
+  ['https://docs.example.com/redirect/https%3A%2F%2Fevil.example%2Fp.png', true, false],
+  ['https://docs.example.com/out//evil.example/p.png', true, false],
+  ['https://docs.example.com//evil.example/p.png', true, false],
+  ['/go/http:evil.example/p.png', true, false],
   // ... and stays when every URL it carries is on the allowlist, or is not a URL a browser could go to
   ['https://docs.example.com/r?to=https://docs.example.com/guide', true, true],
   ['https://docs.example.com/r?to=https%3A%2F%2Fimg.cdn.example.com%2Fa.png', true, true],
@@ -126,6 +139,9 @@ const URLS: [string, boolean, boolean][] = [
   ['https://docs.example.com/search?q=a//b.png', true, true], // `//` inside a value, not starting it
   ['https://docs.example.com/r?to=//intranet/x', true, true], // no dot: no host the attacker owns
   ['/relative/x.png?next=/home', true, true],
+  [`https://docs.example.com/r?u=https://${'x'.repeat(400)}@docs.example.com/p.png`, true, true], // below the bound
+  ['https://docs.example.com/redirect/https://docs.example.com/p.png', true, true], // path-style, to an allowed host
+  ['https://docs.example.com/docs//guide/v1.2/x.png', true, true], // `//` in a path, to no host with a dot
 ];
 
 describe('exfiltration: which URLs are a channel', () => {

