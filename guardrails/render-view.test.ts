@@ -325,6 +325,27 @@ describe('recheck 6: a secret split by what markdown-it hides is one token in th
     }
   });
 
+  it('a delimiter opened long before (past PAIR_WINDOW) closes inside the token: whole and streamed', () => {
+    const filler = 'lorem ipsum dolor sit amet '.repeat(8);
+    for (const [open, close] of [
+      ['` ', ' `'],
+      ['`', '`'],
+      [' ****', '****'],
+      ['``', '``'],
+    ] as const) {
+      const text = `say ${open}${filler} ${TOKEN.slice(0, 10)}${close}${TOKEN.slice(10)} end`;
+      assert.ok(shown(text).includes(TOKEN), `markdown-it shows it: ${open}`);
+      const whole = g.scanOutput(text).text;
+      assert.ok(!whole.includes(TOKEN.slice(10)), `${open}: ${whole}`);
+      for (const size of [1, 3, 7]) {
+        const st = g.streamOutput();
+        let out = '';
+        for (let i = 0; i < text.length; i += size) out += st.push(text.slice(i, i + size)).text;
+        assert.equal(out + st.end().text, whole, `${open} delta ${size}`);
+      }
+    }
+  });
+
   it('the context carries the previous view character across deltas', () => {
     const split = (text: string, at: number): string => {
       const a = renderFoldText(text.slice(0, at), 0, false);

@@ -76,13 +76,15 @@ export interface ViewContext {
   readonly open: boolean;
   /** A code span of this many backticks was opened and not hidden: its closing run is text too (0: none). */
   readonly span: number;
+  /** Bit n: a run of n backticks (30: 30 or more) found no matching run within PAIR_WINDOW; a later one may close it. */
+  readonly ticks: number;
 }
-export const START: ViewContext = { view: -1, raw: -1, hiding: false, open: false, span: 0 };
+export const START: ViewContext = { view: -1, raw: -1, hiding: false, open: false, span: 0, ticks: 0 };
 
 /** The context after a plain (not decoded) code unit. */
 export function afterUnit(ctx: ViewContext, unit: number): ViewContext {
   if (ctx.view === unit && ctx.raw === unit && !ctx.hiding) return ctx;
-  return { view: unit, raw: unit, hiding: false, open: ctx.open, span: ctx.span };
+  return { view: unit, raw: unit, hiding: false, open: ctx.open, span: ctx.span, ticks: ctx.ticks };
 }
 
 export type Decoded =
@@ -97,6 +99,8 @@ export type Decoded =
       opens?: boolean;
       /** ViewContext.span after it. */
       span?: number;
+      /** ViewContext.ticks after it. */
+      ticks?: number;
     }
   | 'partial'
   | undefined;
@@ -105,7 +109,14 @@ export type Decoded =
 export function nextContext(ctx: ViewContext, s: string, i: number, d: Decoded): ViewContext {
   if (d === undefined || d === 'partial') return afterUnit(ctx, s.charCodeAt(i));
   const view = d.text.length > 0 ? d.text.charCodeAt(d.text.length - 1) : ctx.view;
-  return { view, raw: d.last, hiding: d.hiding === true, open: ctx.open || d.opens === true, span: d.span ?? ctx.span };
+  return {
+    view,
+    raw: d.last,
+    hiding: d.hiding === true,
+    open: ctx.open || d.opens === true,
+    span: d.span ?? ctx.span,
+    ticks: d.ticks ?? ctx.ticks,
+  };
 }
 
 const END = -1;
@@ -181,7 +192,8 @@ class Layer {
 }
 
 /** A construct read on a Layer: `k` decoded units consumed. */
-type Read = { k: number; text: string; hiding?: boolean; opens?: boolean; span?: number } | 'partial' | undefined;
+type Read =
+  { k: number; text: string; hiding?: boolean; opens?: boolean; span?: number; ticks?: number } | 'partial' | undefined;
 
 /** Markup triggers: what a decoded escape may turn into that is then read as markup or a reference. */
 const isTrigger = (c: number): boolean => c === AMP || c === LT || c === BACKTICK || c === STAR || c === TILDE;
@@ -208,8 +220,28 @@ export function decodeAt(s: string, i: number, final: boolean, ctx: ViewContext 
     }
     return isAsciiPunct(c) ? { end: i + 2, text: s[i + 1] as string, last: -2 } : undefined;
   }
+  if (isPad(c0)) return ctx.ticks !== 0 ? padBeforeCloser(new Layer(s, i, final), ctx, i) : undefined;
   if (!isTrigger(c0)) return undefined;
   return readOn(s, i, final, ctx);
+}
+
+/** True when decodeAt may read a construct at a character `c` (after `ctx`): the callers' fast-path test. */
+export function mayDecode(c: number, ctx: ViewContext): boolean {
+  return c === BACKSLASH || isTrigger(c) || (ctx.ticks !== 0 && isPad(c));
+}
+
+/**
+ * A space, tab or newline right before the run that closes a code span opened more than PAIR_WINDOW before, inside a
+ * token (`…ghp_Zq8x \`T4mN…`): the padding a renderer strips, dropped.
+ */
+function padBeforeCloser(L: Layer, ctx: ViewContext, i: number): Decoded {
+  if (!isTokenChar(ctx.view)) return undefined;
+  let len = 0;
+  while (len < RUN_MAX && L.at(1 + len) === BACKTICK) len++;
+  const after = L.at(1 + len);
+  if (after === MORE) return 'partial';
+  if (len === 0 || (ctx.ticks & (1 << Math.min(len, 30))) === 0 || !continuesToken(after)) return undefined;
+  return { end: i + 1, text: '', last: L.at(0) };
 }
 
 /** A markup construct or reference at s[i], read on the escape-decoded text. */
@@ -227,6 +259,7 @@ function readOn(s: string, i: number, final: boolean, ctx: ViewContext): Decoded
   if (r.hiding) out.hiding = true;
   if (r.opens) out.opens = true;
   if (r.span !== undefined) out.span = r.span;
+  if (r.ticks !== undefined) out.ticks = r.ticks;
   return out;
 }
 
@@ -376,6 +409,13 @@ function backtickRunAt(L: Layer, ctx: ViewContext): Read {
   if (ctx.span === len) return { k: len, text: L.slice(0, len), span: 0 }; // the closing run of a span kept as text
   const next = L.at(len);
   if (next === MORE) return 'partial';
+  const bit = 1 << Math.min(len, 30);
+  if ((ctx.ticks & bit) !== 0) {
+    // the matching run of one that found none within PAIR_WINDOW: markdown-it closes that code span here
+    const ticks = ctx.ticks & ~bit;
+    if (left || continuesToken(next)) return { k: len, text: '', hiding: true, ticks };
+    return { k: len, text: L.slice(0, len), ticks };
+  }
   const close = matchingRun(L, len);
   if (close === 'partial') return 'partial';
   if (close >= 0) {
@@ -384,12 +424,17 @@ function backtickRunAt(L: Layer, ctx: ViewContext): Read {
     if (!left && !continuesToken(after)) return { k: len, text: L.slice(0, len), span: len };
     return { k: close + len, text: proseView(codeSpanText(L.slice(len, close))), hiding: true };
   }
-  if (close === -2 || !left) return undefined; // no matching run before the text or paragraph ends: text
-  if (isTokenChar(next)) return { k: len, text: '', hiding: true };
-  if (!isPad(next)) return undefined;
+  if (close === -2) return undefined; // no matching run before the text or the paragraph ends: text
+  // none within the window but more text: a later run may close it (ticks); the run alone is dropped between two
+  // token characters (one space, tab or newline of padding after it)
+  const ticks = ctx.ticks | bit;
+  const kept: Read = { k: len, text: L.slice(0, len), ticks };
+  if (!left) return kept;
+  if (isTokenChar(next)) return { k: len, text: '', hiding: true, ticks };
+  if (!isPad(next)) return kept;
   const n2 = L.at(len + 1);
   if (n2 === MORE) return 'partial';
-  return isTokenChar(n2) ? { k: len + 1, text: '', hiding: true } : undefined;
+  return isTokenChar(n2) ? { k: len + 1, text: '', hiding: true, ticks } : kept;
 }
 
 /** Offset of the next run of exactly `len` backticks after `len`: -1 none within PAIR_WINDOW (more text), -2 none before the end or a blank line. */
@@ -614,7 +659,7 @@ export function renderFoldText(text: string, origAt: number, final: boolean, bef
   const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === AMP || c === BACKSLASH || c === LT || c === BACKTICK || c === STAR || c === TILDE) {
+    if (mayDecode(c, ctx)) {
       if (plain !== -1) {
         ctx = afterUnit(ctx, plain);
         plain = -1;

@@ -392,7 +392,8 @@ export class StreamScanner {
   #append(s: string, final: boolean): string {
     if (s === '') return '';
     const origEnd = this.#origBase + this.#orig.length;
-    if (this.#starts === null && isAscii(s) && !mayRender(s)) {
+    // (a code span left open may drop a space before its closing run: render-view.ts padBeforeCloser)
+    if (this.#starts === null && isAscii(s) && !mayRender(s) && this.#context.ticks === 0) {
       this.#orig += s;
       this.#view += s;
       this.#context = afterUnit(this.#context, s.charCodeAt(s.length - 1));

@@ -13,7 +13,7 @@
 // (further invisible characters inside a partial match are dropped from the output, so a run of them cannot make
 // the holdback grow). A text that ENDS inside a credential (cut by max_tokens or the output cap) has that
 // trailing part redacted when it is MIN_CANARY_LENGTH characters (of the view) or more.
-import { afterUnit, decodeAt, mayRender, nextContext, START, type ViewContext } from '../../guardrails/render-view.ts';
+import { afterUnit, decodeAt, mayDecode, nextContext, START, type ViewContext } from '../../guardrails/render-view.ts';
 import { isHighSurrogate, skeletonCodePoint } from '../../guardrails/text.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 
@@ -170,7 +170,7 @@ export class CanaryStream {
         break;
       }
       const at = this.#base + this.#buf.length + (i - seg); // absolute original offset of this character
-      if (mayRender(text[i] as string)) {
+      if (mayDecode(unit, ctx)) {
         if (plain !== -1) {
           ctx = afterUnit(ctx, plain);
           plain = -1;
