@@ -424,7 +424,9 @@ function backtickRunAt(L: Layer, ctx: ViewContext): Read {
     if (!left && !continuesToken(after)) return { k: len, text: L.slice(0, len), span: len };
     return { k: close + len, text: proseView(codeSpanText(L.slice(len, close))), hiding: true };
   }
-  if (close === -2) return undefined; // no matching run before the text or the paragraph ends: text
+  // no matching run before the text or the paragraph ends: markdown-it shows it; one to three backticks between two
+  // token characters are dropped as before all the same (more permissive than a renderer)
+  if (close === -2) return len <= 3 && left && isTokenChar(next) ? { k: len, text: '', hiding: true } : undefined;
   // none within the window but more text: a later run may close it (ticks); the run alone is dropped between two
   // token characters (one space, tab or newline of padding after it)
   const ticks = ctx.ticks | bit;
