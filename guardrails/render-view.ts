@@ -135,8 +135,6 @@ class Layer {
   readonly #ends: number[] = [];
   #p: number;
   #stop = 0; // 0 reading, END or MORE
-  /** An escape was decoded so far. */
-  escaped = false;
   constructor(s: string, i: number, final: boolean) {
     this.#s = s;
     this.#p = i;
@@ -179,7 +177,6 @@ class Layer {
             this.#ends.push(d.end);
           }
           this.#p = d.end;
-          this.escaped = true;
           return true;
         }
       }
@@ -308,9 +305,9 @@ export const RUN_MAX = 160;
 /** How far past a long `*` run a closing run, or past a backtick run its matching run, is looked for. */
 export const PAIR_WINDOW = 128;
 /**
- * The most a construct reads past its start, in characters of the escape-decoded text (a tag or comment: MAX_TAG; a
- * run and its pair: 2 RUN_MAX + PAIR_WINDOW): a carried construct is at most this long (times 12 when every character
- * is a `\uXXXX` escape).
+ * The most a construct reads past its start, in characters of the escape-decoded text (a tag or comment: MAX_TAG;
+ * a run and its pair: 2 RUN_MAX + PAIR_WINDOW): a carried construct is at most this long (six times that in the raw
+ * text when every character is a `\uXXXX` escape).
  */
 export const MAX_LOOKAHEAD = Math.max(MAX_TAG + 4, 2 * RUN_MAX + PAIR_WINDOW + 2);
 
@@ -321,10 +318,11 @@ const isPunctuation = (c: number): boolean => c >= 0 && c < 128 && isAsciiPunct(
 /**
  * A run of `*` or `~` on the decoded text. `**` / `***` (bold, bold italic) and `~~` (strikethrough) are dropped as
  * before. A longer run (`****`, `~~~~`) is emphasis as much as a mask: markdown-it hides `a****b****c` but shows
- * `ghp_****abcd`, `sk-****`, `key ghp_****abcd and sk-****wxyz`. So a long run between two non-space characters is
- * hidden when a run that can close it (right-flanking, 2+) follows within PAIR_WINDOW, when one was hidden before in
- * the text (it may close that one), or when the text goes on past PAIR_WINDOW (undecided: hidden, a mask in the middle
- * of a text is no token either way); it stays (a mask) when the text ends within PAIR_WINDOW with nothing to pair —
+ * `ghp_****abcd`, `sk-****`, `key ghp_****abcd and sk-****wxyz`. So a long run (4+ `*`, 3+ `~`) between two
+ * non-space characters is hidden when a run that can close it (right-flanking, 2+) follows within PAIR_WINDOW, when
+ * it can close and a long run that can open came before (ViewContext.open), or when the text goes on past
+ * PAIR_WINDOW (undecided: hidden, a mask in the middle of a text is no token either way); it stays (a mask) when the
+ * text ends within PAIR_WINDOW with nothing to pair —
  * so a mask at the end of an answer is not read as a cut token. A run of RUN_MAX or more after a non-space character
  * is hidden piece by piece (markdown-it pairs runs of any length). Work per run is bounded by MAX_LOOKAHEAD.
  */
@@ -343,7 +341,7 @@ function markupRunAt(L: Layer, c0: number, ctx: ViewContext): Read {
   if (next === MORE) return 'partial';
   if (len === 1) return undefined;
   if (c0 === STAR ? len <= 3 : len === 2) return { k: len, text: '', hiding: true };
-  // CommonMark flanking, on the previous view character: a left-flanking run may open emphasis, a right-flanking one close it
+  // CommonMark flanking on the previous view character: a left-flanking run may open, a right-flanking one close
   const prev = ctx.view;
   const left = !isSpaceOrEnd(next) && (!isPunctuation(next) || isSpaceOrEnd(prev) || isPunctuation(prev));
   const right = !isSpaceOrEnd(prev) && (!isPunctuation(prev) || isSpaceOrEnd(next) || isPunctuation(next));
