@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import MarkdownIt from 'markdown-it';
+import { parseFragment } from 'parse5';
 import { compileGuard, STRICT_GUARDRAILS } from './guard.ts';
-import { decodeAt, mayRender, renderFoldText, RUN_CAP } from './render-view.ts';
+import { decodeAt, MAX_LOOKAHEAD, mayRender, renderFoldText, START, type ViewContext } from './render-view.ts';
 import { MAX_BATCH, StreamScanner } from './scanner.ts';
 
 const TOKEN = 'ghp_Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt';
@@ -39,10 +41,34 @@ describe('render view: what a markdown/HTML client shows', () => {
     { input: 'a<b>c</b>d<!-- -->e<wbr>f<br/>g<br />h', view: 'acdefgh' },
     // what recheck 5 found renders nothing too (findings 01, 02): code spans of 2-3 backticks inside a token, the
     // abrupt empty comments, empty CDATA, tag names with _ : ., a space after the slash
-    { input: 'a``b```c<!-->d<!--->e<![CDATA[]]>f<my_tag>g<o:p>h<b/ >i', view: 'abcdefghi' },
+    { input: 'a``b``c```d```e<!-->f<!--->g<![CDATA[]]>h<my_tag>i<o:p>j<b/ >k', view: 'abcdefghijk' },
+    { input: 'a``b```c', view: 'abc' }, // unpaired between token characters: dropped as before (md shows them)
+    { input: 'a `b ``c', view: 'a `b ``c' },
     { input: `x${'*'.repeat(9)}y${'`'.repeat(5)}z`, view: `x${'*'.repeat(9)}y${'`'.repeat(5)}z` }, // runs of 4+: text
+    // recheck 6 (findings 01, 06, 02): what markdown-it (html on) hides, measured (the `md` comments give its text)
+    { input: 'a****b****c a*****b*****c a******b******c', view: 'abc abc abc' }, // emphasis of any length
+    { input: `a${'*'.repeat(40)}b${'*'.repeat(40)}c`, view: 'abc' },
+    { input: ' ****ab****c', view: ' ****abc' }, // md ' abc': the opener after a space joins nothing
+    { input: 'AKIA****WXYZ and AKIA****ABCD', view: 'AKIAWXYZ and AKIAABCD' }, // md the same: they pair
+    { input: 'a~~~~b~~~~c', view: 'abc' },
+    { input: 'a````b````c a` b `c a`` b ``c a`\tb\t`c a`\nb`c', view: 'abc abc abc abc abc' }, // padded code spans
+    { input: 'p<b>`x`</b>q a<!---->`b`c a<![CDATA[]]>`b`c', view: 'pxq abc abc' }, // the view character before counts
+    { input: 'a<?x?>b<!x>c<!DOCTYPE html>d', view: 'abcd' }, // instructions, declarations: bogus comments
+    {
+      input: 'a\\u002a\\u002ab\\u002a\\u002ac a\\u0060b\\u0060c a\\u003cb\\u003eb\\u003c/b\\u003ec',
+      view: 'abc abc abc',
+    },
+    { input: 'a\\u0026#x34;b a\\u003c!----\\u003eb a\\u002a*b**c', view: 'a4b ab abc' }, // escapes, then markup
+    // masks stay text (md shows them): a lone long run before the end of the text, or one next to a space
+    { input: 'ghp_****abcd', view: 'ghp_****abcd' },
+    { input: 'key ghp_****abcd and sk-****wxyz', view: 'key ghp_****abcd and sk-****wxyz' },
+    { input: 'sk-****, pass: ****', view: 'sk-****, pass: ****' },
+    { input: 'x****y', view: 'x****y' },
+    { input: `ghp_${'*'.repeat(36)}`, view: `ghp_${'*'.repeat(36)}` },
+    { input: 'use `foo` and `bar`; x.New(`abc`)', view: 'use `foo` and `bar`; x.New(`abc`)' }, // quotes for the rules
     // what a tag's attributes or a comment hold is text a program receives: kept for the rules
     { input: '<img src="x?d=1">a<!-- x -->b<span class="x">c', view: '<img src="x?d=1">a<!-- x -->b<span class="x">c' },
+    { input: '<?xml version="1.0"?><!DOCTYPE ghp_Qm7rT2vXy9>', view: '<?xml version="1.0"?><!DOCTYPE ghp_Qm7rT2vXy9>' },
     { input: 'x `code` y ~~del~~ ab`cd`e-`f', view: 'x `code` y del abcde-f' },
     { input: 'svc := x.New(`abc`) + `t`', view: 'svc := x.New(`abc`) + `t`' }, // Go raw strings, templates: quotes
     { input: 'a < b, c<d, <https://x.example/>, a*b, ~/x', view: 'a < b, c<d, <https://x.example/>, a*b, ~/x' },
@@ -98,16 +124,15 @@ describe('render view: what a markdown/HTML client shows', () => {
     assert.equal(renderFoldText('ab&#118;', 0, false).consumed, 8);
   });
 
-  it('a long run of * ~ or ` is carried at most RUN_CAP characters (recheck 5, finding 05: 128 KB of * streamed took 8.4 s, quadratic)', () => {
-    for (const ch of ['*', '~', '`']) {
+  it('a long run of * ~ or ` is carried at most MAX_LOOKAHEAD characters (recheck 5, finding 05: 128 KB of * streamed took 8.4 s, quadratic)', () => {
+    for (const ch of ['*', '~', '`', '<?', 'x****', 'x`', '\\u002a']) {
       const s = new StreamScanner(compileGuard(STRICT_GUARDRAILS).outputRules);
       let most = 0;
       for (let k = 0; k < 4000; k++) {
         s.push(ch);
         most = Math.max(most, s.held);
       }
-      assert.ok(most <= MAX_BATCH + RUN_CAP + 64, `${ch}: ${most} characters held`); // 4,000 before
-      assert.equal(RUN_CAP, 4);
+      assert.ok(most <= MAX_BATCH + 6 * MAX_LOOKAHEAD + 64, `${ch}: ${most} characters held`); // 4,000 before
     }
   });
 
@@ -133,6 +158,24 @@ describe('output guardrails scan the rendered view', () => {
     `ghp_Qm7rT2<span></span>vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
     `ghp_Qm7rT2<!-- -->vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
     `ghp_Qm7rT2\`vXy9LpA4\`sKd8NfW1cZ6hJ3bE0gUoYt`,
+    // recheck 6: long emphasis runs, 4+ backticks, padded code spans, a backtick after dropped markup, instructions
+    // and declarations, escape-encoded markup
+    `ghp_Qm7rT2****vXy9LpA4****sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2*****vXy9LpA4*****sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2${'*'.repeat(40)}vXy9LpA4${'*'.repeat(40)}sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2\`\`\`\`vXy9LpA4\`\`\`\`sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2\` vXy9LpA4 \`sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2\`\tvXy9LpA4\t\`sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2\`\nvXy9LpA4\`sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2<b>\`vXy9LpA4\`</b>sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2<!---->\`vXy9LpA4\`sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2<![CDATA[]]>\`vXy9LpA4\`sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2<?x?>vXy9LpA4<!x>sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2<!DOCTYPE html>vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2\\u002a\\u002avXy9LpA4\\u002a\\u002asKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2\\u0060vXy9LpA4\\u0060sKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2\\u003cb\\u003evXy9LpA4\\u003c/b\\u003esKd8NfW1cZ6hJ3bE0gUoYt`,
+    `ghp_Qm7rT2\\u0026#x76;Xy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt`,
   ];
   for (const v of variants) {
     it(`redacts the original span of ${v.slice(0, 24)}…, whole and in every delta size`, () => {
@@ -184,5 +227,136 @@ describe('output guardrails scan the rendered view', () => {
     const text =
       'Use `a && b`, escape \\* and write &amp; or &lt;tag&gt; — C:\\path\\file. ' + TOKEN.slice(0, 10) + ' (cut)';
     assert.equal(g.scanOutput(text).text, text);
+  });
+});
+
+/** What a browser shows of markdown-it's HTML (html on): the text nodes; tags, comments and bogus comments show nothing. */
+type HtmlNode = { nodeName: string; value?: string; childNodes?: HtmlNode[] };
+const md = new MarkdownIt({ html: true });
+function shown(markdown: string): string {
+  const out: string[] = [];
+  const walk = (n: HtmlNode): void => {
+    if (n.nodeName === '#text') out.push(n.value ?? '');
+    for (const c of n.childNodes ?? []) walk(c);
+  };
+  walk(parseFragment(md.render(markdown)) as unknown as HtmlNode);
+  return out.join('');
+}
+
+describe('recheck 6: a secret split by what markdown-it hides is one token in the view (findings 01, 06, 02)', () => {
+  const g = compileGuard(STRICT_GUARDRAILS);
+  // constructs wrapped around TOKEN[10:16]; every pair markdown-it renders as the whole token must be redacted
+  const constructs = [
+    '',
+    '**',
+    '****',
+    '*****',
+    '~~',
+    '~~~~',
+    '`',
+    '``',
+    '````',
+    '` ',
+    ' `',
+    '`\t',
+    '`\n',
+    '<b>',
+    '</b>',
+    '<!---->',
+    '<![CDATA[]]>',
+    '<?x?>',
+    '<!x>',
+    '<!DOCTYPE html>',
+    '<b>`',
+    '`</b>',
+    '<!---->`',
+    '*'.repeat(40),
+  ];
+  it('markdown-it table: every pair that renders the token is redacted, whole and in 3-character deltas', () => {
+    let renders = 0;
+    const missed: string[] = [];
+    for (const x of constructs)
+      for (const y of constructs) {
+        const text = `token ${TOKEN.slice(0, 10)}${x}${TOKEN.slice(10, 16)}${y}${TOKEN.slice(16)} end`;
+        if (!shown(text).includes(TOKEN)) continue;
+        renders++;
+        const whole = g.scanOutput(text).text;
+        const s = g.streamOutput();
+        let out = '';
+        for (let i = 0; i < text.length; i += 3) out += s.push(text.slice(i, i + 3)).text;
+        out += s.end().text;
+        if (shown(whole).includes(TOKEN) || out !== whole) missed.push(JSON.stringify([x, y]));
+      }
+    assert.ok(renders > 60, `${renders} pairs render the token`);
+    assert.deepEqual(missed, []); // 34 of 80 served before
+  });
+
+  it('escape-encoded markup in a JSON value (JSON.parse, then rendered) is read as the markup', () => {
+    const u = (t: string): string => [...t].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    for (const [x, y] of [
+      ['**', '**'],
+      ['`', '`'],
+      ['<b>', '</b>'],
+      ['<!---->', ''],
+      ['<?x?>', ''],
+      ['****', '****'],
+      ['` ', ' `'],
+    ] as const) {
+      const text = `{"note":"${TOKEN.slice(0, 10)}${u(x)}${TOKEN.slice(10, 16)}${u(y)}${TOKEN.slice(16)}"}`;
+      assert.ok(shown((JSON.parse(text) as { note: string }).note).includes(TOKEN), x);
+      const r = g.scanOutput(text, 'json');
+      assert.ok(!r.text.includes(TOKEN.slice(16)), `${x}: ${r.text}`);
+    }
+    const ref = `{"note":"${TOKEN.slice(0, 10)}\\u0026#x${TOKEN.charCodeAt(10).toString(16)};${TOKEN.slice(11)}"}`;
+    assert.ok(!g.scanOutput(ref, 'json').text.includes(TOKEN.slice(16)));
+  });
+
+  it('masks in honest text stay text: no cut token, nothing redacted (markdown-it shows them)', () => {
+    for (const text of [
+      'Your token ghp_****abcd',
+      'keys: ghp_****abcd and sk-****wxyz',
+      'the key sk-****',
+      'AKIA****************',
+      'password: ********',
+      'card **** **** **** 4242',
+      'ghp_' + '*'.repeat(36),
+    ]) {
+      assert.equal(shown(text).trim(), text, `markdown-it shows ${text}`);
+      assert.equal(g.scanOutput(text).text, text, text);
+    }
+  });
+
+  it('a delimiter opened long before (past PAIR_WINDOW) closes inside the token: whole and streamed', () => {
+    const filler = 'lorem ipsum dolor sit amet '.repeat(8);
+    for (const [open, close] of [
+      ['` ', ' `'],
+      ['`', '`'],
+      [' ****', '****'],
+      ['``', '``'],
+    ] as const) {
+      const text = `say ${open}${filler} ${TOKEN.slice(0, 10)}${close}${TOKEN.slice(10)} end`;
+      assert.ok(shown(text).includes(TOKEN), `markdown-it shows it: ${open}`);
+      const whole = g.scanOutput(text).text;
+      assert.ok(!whole.includes(TOKEN.slice(10)), `${open}: ${whole}`);
+      for (const size of [1, 3, 7]) {
+        const st = g.streamOutput();
+        let out = '';
+        for (let i = 0; i < text.length; i += size) out += st.push(text.slice(i, i + size)).text;
+        assert.equal(out + st.end().text, whole, `${open} delta ${size}`);
+      }
+    }
+  });
+
+  it('the context carries the previous view character across deltas', () => {
+    const split = (text: string, at: number): string => {
+      const a = renderFoldText(text.slice(0, at), 0, false);
+      const rest = text.slice(a.consumed);
+      return a.view + renderFoldText(rest, a.consumed, true, a.context).view;
+    };
+    const text = 'ghp_x<b><i>`y`</i></b>z';
+    for (let at = 1; at < text.length; at++) assert.equal(split(text, at), 'ghp_xyz', `cut ${at}`);
+    const ctx: ViewContext = renderFoldText('x<b>', 0, true).context;
+    assert.equal(String.fromCharCode(ctx.view), 'x');
+    assert.equal(START.view, -1);
   });
 });

@@ -10,16 +10,22 @@
 //  - named references with `;` (`&lowbar;`, every HTML5 name);
 //  - markdown backslash escapes: `\` before ASCII punctuation;
 //  - JSON and JavaScript string escapes `\uXXXX` (a surrogate pair of two as one character), `\u{…}` and `\xHH`: tool-call
-//    arguments and JSON answers are parsed by the client, which then holds the character itself;
-//  - inline markup a renderer shows nothing of: HTML tags without attributes and empty comments (`<b>`, `</span>`,
-//    `<wbr>`, `<!---->`), code-span backticks inside a word and runs of two or three `*` and of two `~` (bold, strikethrough; a longer run is a mask). A secret
-//    written `**ghp_**Zq8x…` or `ghp_Zq8x<b>…</b>…` renders as the whole token, so it is scanned as one.
+//    arguments and JSON answers are parsed by the client, which then holds the character itself. Markup and references
+//    are read on the escape-decoded text (`\u002a\u002a` is bold, `\u0026#x34;` a reference, `\u003cb\u003e` a tag);
+//  - inline markup a renderer shows nothing of (measured against markdown-it, html on): HTML tags without attributes,
+//    empty comments and CDATA (`<b>`, `</span>`, `<wbr>`, `<!---->`), processing instructions and declarations holding
+//    no long word (`<?x?>`, `<!DOCTYPE html>`), `**` / `***` / `~~`, longer `*` / `~` runs that can pair (a lone one
+//    before the end of the text is a mask: `ghp_****abcd`, `sk-****` stay), code spans that join a token (any number
+//    of backticks, padding dropped). Decisions look at the previous VIEW character (ViewContext: a backtick after a
+//    dropped `<b>` follows the token character before it). A secret written `**ghp_**Zq8x…`, `ghp_Zq8x<b>…</b>…` or
+//    `ghp_Zq8x\` T4mN \`2b…` renders as the whole token, so it is scanned as one.
 //    Not dropped (documented limits): `_` (part of many tokens), a single `*` (part of passwords), link syntax, and
-//    tags with attributes and comments with text — what they hold reaches any program reading the answer, so the
-//    rules must see it.
+//    tags with attributes, comments with text and instructions holding a long word — what they hold reaches any
+//    program reading the answer, so the rules must see it.
 // A more permissive view than any one renderer only redacts more. Streaming: a construct that may still be
-// incomplete at the end of a delta is not consumed (the caller carries it to the next delta), so the view of a
-// stream is the view of the whole text, for any split.
+// incomplete at the end of a delta is not consumed (the caller carries it to the next delta, with the ViewContext the
+// view ended with), so the view of a stream is the view of the whole text, for any split. Every construct reads at
+// most MAX_LOOKAHEAD characters (of the escape-decoded text) past its start: the work is linear in the text.
 import { decodeHTMLStrict, replaceCodePoint } from 'entities/decode';
 import { skeletonCodePoint } from './text.ts';
 
@@ -54,82 +60,452 @@ const isTokenChar = (c: number): boolean =>
 const isAsciiPunct = (c: number): boolean =>
   (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
 
-type Decoded = { end: number; text: string } | 'partial' | undefined;
+/**
+ * What the view has read just before a position, carried from one call (one delta) to the next by the caller: the
+ * decisions about hidden markup look at the previous VIEW character (after the constructs the view drops), not at the
+ * previous raw one — `ghp_Zq8x<b>\`T4mN\`</b>…` renders as one token.
+ */
+export interface ViewContext {
+  /** The previous view character's code unit (before folding), -1 at the start. */
+  readonly view: number;
+  /** The previous character once JSON escapes are decoded (`\u002a` is a `*`): a `*` or backtick run continues it. */
+  readonly raw: number;
+  /** The run `raw` ends was hidden: its continuation (a run longer than RUN_MAX) is hidden too. */
+  readonly hiding: boolean;
+  /** A long `*` / `~` run was hidden before: a later one may close it (emphasis pairs across the paragraph). */
+  readonly open: boolean;
+  /** A code span of this many backticks was opened and not hidden: its closing run is text too (0: none). */
+  readonly span: number;
+  /** Bit n: a run of n backticks (30: 30 or more) found no matching run within PAIR_WINDOW; a later one may close it. */
+  readonly ticks: number;
+}
+export const START: ViewContext = { view: -1, raw: -1, hiding: false, open: false, span: 0, ticks: 0 };
 
-/** The construct starting at `i` (`&` or `\`): its end and decoded text, 'partial' when more text could change it, undefined: literal. */
-export function decodeAt(s: string, i: number, final: boolean, before = -1): Decoded {
+/** The context after a plain (not decoded) code unit. */
+export function afterUnit(ctx: ViewContext, unit: number): ViewContext {
+  if (ctx.view === unit && ctx.raw === unit && !ctx.hiding) return ctx;
+  return { view: unit, raw: unit, hiding: false, open: ctx.open, span: ctx.span, ticks: ctx.ticks };
+}
+
+export type Decoded =
+  | {
+      end: number;
+      text: string;
+      /** The last character read, JSON escapes decoded (ViewContext.raw after it). */
+      last: number;
+      /** A hidden `*`/`~`/backtick run (its continuation is hidden too). */
+      hiding?: boolean;
+      /** Opens a long emphasis run (ViewContext.open). */
+      opens?: boolean;
+      /** ViewContext.span after it. */
+      span?: number;
+      /** ViewContext.ticks after it. */
+      ticks?: number;
+    }
+  | 'partial'
+  | undefined;
+
+/** The context after a construct decoded at s[i] (`d`), or after the plain character at s[i] (`d` undefined). */
+export function nextContext(ctx: ViewContext, s: string, i: number, d: Decoded): ViewContext {
+  if (d === undefined || d === 'partial') return afterUnit(ctx, s.charCodeAt(i));
+  const view = d.text.length > 0 ? d.text.charCodeAt(d.text.length - 1) : ctx.view;
+  return {
+    view,
+    raw: d.last,
+    hiding: d.hiding === true,
+    open: ctx.open || d.opens === true,
+    span: d.span ?? ctx.span,
+    ticks: d.ticks ?? ctx.ticks,
+  };
+}
+
+const END = -1;
+const MORE = -2;
+
+/**
+ * The text from s[i] on with JSON / JavaScript string escapes decoded (`\u002a` is a `*`), read lazily: markup and
+ * references are read on it, so `\u002a\u002a` is bold markup and `\u0026#x34;` a reference, as a client that parses
+ * the JSON and renders the value sees them. at(k): the k-th decoded code unit, END when the text ends there, MORE when
+ * a later delta could bring more (the construct is then 'partial').
+ */
+class Layer {
+  readonly #s: string;
+  readonly #final: boolean;
+  readonly #codes: number[] = [];
+  readonly #ends: number[] = [];
+  #p: number;
+  #stop = 0; // 0 reading, END or MORE
+  constructor(s: string, i: number, final: boolean) {
+    this.#s = s;
+    this.#p = i;
+    this.#final = final;
+  }
+  at(k: number): number {
+    while (this.#codes.length <= k) if (!this.#step()) return this.#stop;
+    return this.#codes[k] as number;
+  }
+  /** Raw offset after the first k decoded units (k >= 1). */
+  end(k: number): number {
+    return this.#ends[k - 1] as number;
+  }
+  slice(a: number, b: number): string {
+    return String.fromCharCode(...this.#codes.slice(a, b));
+  }
+  #step(): boolean {
+    if (this.#stop !== 0) return false;
+    const s = this.#s;
+    const p = this.#p;
+    if (p >= s.length) {
+      this.#stop = this.#final ? END : MORE;
+      return false;
+    }
+    if (s.charCodeAt(p) === BACKSLASH) {
+      if (p + 1 >= s.length && !this.#final) {
+        this.#stop = MORE;
+        return false;
+      }
+      const e = s.charCodeAt(p + 1);
+      if (e === 117 || e === 120) {
+        const d = stringEscapeAt(s, p, this.#final);
+        if (d === 'partial') {
+          this.#stop = MORE;
+          return false;
+        }
+        if (d !== undefined) {
+          for (let k = 0; k < d.text.length; k++) {
+            this.#codes.push(d.text.charCodeAt(k));
+            this.#ends.push(d.end);
+          }
+          this.#p = d.end;
+          return true;
+        }
+      }
+    }
+    this.#codes.push(s.charCodeAt(p));
+    this.#ends.push(p + 1);
+    this.#p = p + 1;
+    return true;
+  }
+}
+
+/** A construct read on a Layer: `k` decoded units consumed. */
+type Read =
+  { k: number; text: string; hiding?: boolean; opens?: boolean; span?: number; ticks?: number } | 'partial' | undefined;
+
+/** Markup triggers: what a decoded escape may turn into that is then read as markup or a reference. */
+const isTrigger = (c: number): boolean => c === AMP || c === LT || c === BACKTICK || c === STAR || c === TILDE;
+
+/**
+ * The construct starting at `i` (`&`, `\`, `<`, `` ` ``, `*`, `~`): its end and decoded text, 'partial' when more
+ * text could change it, undefined: literal. `ctx`: what was read before (ViewContext; the caller carries it).
+ */
+export function decodeAt(s: string, i: number, final: boolean, ctx: ViewContext = START): Decoded {
   const n = s.length;
   const c0 = s.charCodeAt(i);
   if (c0 === BACKSLASH) {
     if (i + 1 >= n) return final ? undefined : 'partial';
     const c = s.charCodeAt(i + 1);
-    if (c === 117 || c === 120) return stringEscapeAt(s, i, final);
-    return isAsciiPunct(c) ? { end: i + 2, text: s[i + 1] as string } : undefined;
+    if (c === 117 || c === 120) {
+      const d = stringEscapeAt(s, i, final);
+      if (d === undefined || d === 'partial') return d;
+      // an escaped markup character: read the markup on the decoded text (two layers: escape, then markup)
+      if (d.text.length === 1 && isTrigger(d.text.charCodeAt(0))) {
+        const m = readOn(s, i, final, ctx);
+        if (m !== undefined) return m;
+      }
+      return { end: d.end, text: d.text, last: d.text.charCodeAt(d.text.length - 1) };
+    }
+    return isAsciiPunct(c) ? { end: i + 2, text: s[i + 1] as string, last: -2 } : undefined;
   }
-  if (c0 === LT) return markupTagAt(s, i, final);
-  if (c0 === BACKTICK || c0 === STAR || c0 === TILDE) return markupRunAt(s, i, final, before);
-  if (c0 !== AMP) return undefined;
-  if (i + 1 >= n) return final ? undefined : 'partial';
-  if (s.charCodeAt(i + 1) === 35) {
-    // numeric: &#digits or &#x hexdigits, `;` optional
-    let j = i + 2;
-    if (j >= n) return final ? undefined : 'partial';
-    const hex = s.charCodeAt(j) === 120 || s.charCodeAt(j) === 88;
+  if (isPad(c0)) return ctx.ticks !== 0 ? padBeforeCloser(new Layer(s, i, final), ctx, i) : undefined;
+  if (!isTrigger(c0)) return undefined;
+  return readOn(s, i, final, ctx);
+}
+
+/** True when decodeAt may read a construct at a character `c` (after `ctx`): the callers' fast-path test. */
+export function mayDecode(c: number, ctx: ViewContext): boolean {
+  return c === BACKSLASH || isTrigger(c) || (ctx.ticks !== 0 && isPad(c));
+}
+
+/**
+ * A space, tab or newline right before the run that closes a code span opened more than PAIR_WINDOW before, inside a
+ * token (`…ghp_Zq8x \`T4mN…`): the padding a renderer strips, dropped.
+ */
+function padBeforeCloser(L: Layer, ctx: ViewContext, i: number): Decoded {
+  if (!isTokenChar(ctx.view)) return undefined;
+  let len = 0;
+  while (len < RUN_MAX && L.at(1 + len) === BACKTICK) len++;
+  const after = L.at(1 + len);
+  if (after === MORE) return 'partial';
+  if (len === 0 || (ctx.ticks & (1 << Math.min(len, 30))) === 0 || !continuesToken(after)) return undefined;
+  return { end: i + 1, text: '', last: L.at(0) };
+}
+
+/** A markup construct or reference at s[i], read on the escape-decoded text. */
+function readOn(s: string, i: number, final: boolean, ctx: ViewContext): Decoded {
+  const L = new Layer(s, i, final);
+  const c = L.at(0);
+  let r: Read;
+  if (c === AMP) r = referenceAt(L);
+  else if (c === LT) r = markupTagAt(L);
+  else if (c === BACKTICK) r = backtickRunAt(L, ctx);
+  else if (c === STAR || c === TILDE) r = markupRunAt(L, c, ctx);
+  else r = undefined;
+  if (r === undefined || r === 'partial') return r;
+  const out: Decoded = { end: L.end(r.k), text: r.text, last: L.at(r.k - 1) };
+  if (r.hiding) out.hiding = true;
+  if (r.opens) out.opens = true;
+  if (r.span !== undefined) out.span = r.span;
+  if (r.ticks !== undefined) out.ticks = r.ticks;
+  return out;
+}
+
+/** `&#118;`, `&#x76;` (`;` optional), `&name;` on the decoded text. */
+function referenceAt(L: Layer): Read {
+  const c1 = L.at(1);
+  if (c1 === MORE) return 'partial';
+  if (c1 === END) return undefined;
+  if (c1 === 35) {
+    let j = 2;
+    const h = L.at(j);
+    if (h === MORE) return 'partial';
+    const hex = h === 120 || h === 88;
     if (hex) j++;
     const start = j;
-    while (j < n && (hex ? isHex(s.charCodeAt(j)) : isDigit(s.charCodeAt(j)))) {
+    for (;;) {
+      const d = L.at(j);
+      if (d === MORE) return 'partial';
+      if (d === END || !(hex ? isHex(d) : isDigit(d))) break;
       j++;
       if (j - start > MAX_DIGITS) return undefined;
     }
-    if (j >= n && !final) return 'partial';
     if (j === start) return undefined;
-    const value = Number.parseInt(s.slice(start, j), hex ? 16 : 10);
+    const value = Number.parseInt(L.slice(start, j), hex ? 16 : 10);
     const cp = value > 0x10ffff ? 0xfffd : replaceCodePoint(value);
-    const end = j < n && s.charCodeAt(j) === 59 ? j + 1 : j;
-    return { end, text: String.fromCodePoint(cp) };
+    return { k: L.at(j) === 59 ? j + 1 : j, text: String.fromCodePoint(cp) };
   }
-  // named: &name;
-  let j = i + 1;
-  if (!isAlpha(s.charCodeAt(j))) return undefined;
-  while (j < n && isAlnum(s.charCodeAt(j))) {
+  if (!isAlpha(c1)) return undefined;
+  let j = 1;
+  for (;;) {
+    const d = L.at(j);
+    if (d === MORE) return 'partial';
+    if (d === END) return undefined;
+    if (!isAlnum(d)) break;
     j++;
-    if (j - i - 1 > MAX_NAME) return undefined;
+    if (j - 1 > MAX_NAME) return undefined;
   }
-  if (j >= n) return final ? undefined : 'partial';
-  if (s.charCodeAt(j) !== 59) return undefined;
-  const ref = s.slice(i, j + 1);
+  if (L.at(j) !== 59) return undefined;
+  const ref = L.slice(0, j + 1);
   const text = decodeHTMLStrict(ref);
-  return text === ref ? undefined : { end: j + 1, text };
+  return text === ref ? undefined : { k: j + 1, text };
 }
 
-/** A run of a markup character is read at most this far: a longer one is text (a mask `****`, a code fence). */
-export const RUN_CAP = 4;
+/** A run of a markup character is read at most this far; a longer run is hidden (or kept) in pieces of this length. */
+export const RUN_MAX = 160;
+/** How far past a long `*` run a closing run, or past a backtick run its matching run, is looked for. */
+export const PAIR_WINDOW = 128;
+/**
+ * The most a construct reads past its start, in characters of the escape-decoded text (a tag or comment: MAX_TAG;
+ * a run and its pair: 2 RUN_MAX + PAIR_WINDOW): a carried construct is at most this long (six times that in the raw
+ * text when every character is a `\uXXXX` escape).
+ */
+export const MAX_LOOKAHEAD = Math.max(MAX_TAG + 4, 2 * RUN_MAX + PAIR_WINDOW + 2);
+
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
+const isSpaceOrEnd = (c: number): boolean => c < 0 || isSpace(c);
+const isPunctuation = (c: number): boolean => c >= 0 && c < 128 && isAsciiPunct(c);
 
 /**
- * A run of `*`, `~` or backticks at s[i]: markup (dropped) when it is `**` / `***` (bold, bold italic), `~~`
- * (strikethrough), or one to three backticks between two token characters (a code span inside a token:
- * `ghp_Zq8x\`T4mN\`cR1y` renders as one token); elsewhere a backtick stays — it quotes Go raw strings and JavaScript
- * templates, which rules read as quotes — and a run of RUN_CAP or more is a mask or a fence. Decided at the run's
- * first character with at most RUN_CAP characters of lookahead; the rest of a run read as text is text (its
- * previous character is the same), so the work is bounded whatever the run's length.
+ * A run of `*` or `~` on the decoded text. `**` / `***` (bold, bold italic) and `~~` (strikethrough) are dropped as
+ * before. A longer run (`****`, `~~~~`) is emphasis as much as a mask: markdown-it hides `a****b****c` but shows
+ * `ghp_****abcd`, `sk-****`, `key ghp_****abcd and sk-****wxyz`. So a long run (4+ `*`, 3+ `~`) between two
+ * non-space characters is hidden when a run that can close it (right-flanking, 2+) follows within PAIR_WINDOW, when
+ * it can close and a long run that can open came before (ViewContext.open), or when the text goes on past
+ * PAIR_WINDOW (undecided: hidden, a mask in the middle of a text is no token either way); it stays (a mask) when the
+ * text ends within PAIR_WINDOW with nothing to pair —
+ * so a mask at the end of an answer is not read as a cut token. A run of RUN_MAX or more after a non-space character
+ * is hidden piece by piece (markdown-it pairs runs of any length). Work per run is bounded by MAX_LOOKAHEAD.
  */
-function markupRunAt(s: string, i: number, final: boolean, before: number): Decoded {
-  const n = s.length;
-  const c0 = s.charCodeAt(i);
-  const prev = i > 0 ? s.charCodeAt(i - 1) : before;
-  if (prev === c0) return undefined;
-  let j = i + 1;
-  while (j < n && j - i < RUN_CAP && s.charCodeAt(j) === c0) j++;
-  const len = j - i;
-  if (len >= RUN_CAP) return undefined;
-  if (j >= n) return final ? undefined : 'partial';
-  if (c0 === BACKTICK) return isTokenChar(prev) && isTokenChar(s.charCodeAt(j)) ? { end: j, text: '' } : undefined;
-  const markup = c0 === STAR ? len === 2 || len === 3 : len === 2;
-  return markup ? { end: j, text: '' } : undefined;
+function markupRunAt(L: Layer, c0: number, ctx: ViewContext): Read {
+  if (ctx.raw === c0) {
+    if (!ctx.hiding) return undefined;
+    let k = 0;
+    while (k < RUN_MAX && L.at(k) === c0) k++;
+    return { k, text: '', hiding: true };
+  }
+  let len = 0;
+  while (len < RUN_MAX && L.at(len) === c0) len++;
+  const glue = !isSpaceOrEnd(ctx.view);
+  if (len >= RUN_MAX) return glue ? { k: len, text: '', hiding: true, opens: true } : undefined;
+  const next = L.at(len);
+  if (next === MORE) return 'partial';
+  if (len === 1) return undefined;
+  if (c0 === STAR ? len <= 3 : len === 2) return { k: len, text: '', hiding: true };
+  // CommonMark flanking on the previous view character: a left-flanking run may open, a right-flanking one close
+  const prev = ctx.view;
+  const left = !isSpaceOrEnd(next) && (!isPunctuation(next) || isSpaceOrEnd(prev) || isPunctuation(prev));
+  const right = !isSpaceOrEnd(prev) && (!isPunctuation(prev) || isSpaceOrEnd(next) || isPunctuation(next));
+  const hidden: Read = { k: len, text: '', hiding: true, opens: left || undefined };
+  if (!glue || isSpaceOrEnd(next)) return left ? { k: len, text: L.slice(0, len), opens: true } : undefined;
+  if (ctx.open && right) return hidden;
+  const pair = closerAhead(L, len, c0);
+  if (pair === 'partial') return 'partial';
+  if (pair) return hidden;
+  return left ? { k: len, text: L.slice(0, len), opens: true } : undefined;
+}
+
+/** A run of 2+ `c0` that can close emphasis within PAIR_WINDOW after `from`, or more text than that (true). */
+function closerAhead(L: Layer, from: number, c0: number): boolean | 'partial' {
+  let k = from;
+  while (k < from + PAIR_WINDOW) {
+    const c = L.at(k);
+    if (c === MORE) return 'partial';
+    if (c === END) return false;
+    if (c !== c0) {
+      k++;
+      continue;
+    }
+    let e = k;
+    while (e - k < RUN_MAX && L.at(e) === c0) e++;
+    const after = L.at(e);
+    if (after === MORE) return 'partial';
+    const before = L.at(k - 1);
+    const rightFlanking = !isSpace(before) && (!isPunctuation(before) || isSpaceOrEnd(after) || isPunctuation(after));
+    if (e - k >= 2 && rightFlanking) return true;
+    k = e;
+  }
+  const c = L.at(k);
+  if (c === MORE) return 'partial';
+  return c !== END;
+}
+
+const isPad = (c: number): boolean => c === 32 || c === 9 || c === 10;
+/** After a code span: a character that continues a token, or a construct the view may drop or decode. */
+const continuesToken = (c: number): boolean =>
+  c >= 0 && (isTokenChar(c) || c === LT || c === AMP || c === STAR || c === TILDE || c === BACKSLASH);
+
+/**
+ * A backtick run on the decoded text. A code span (the next run of exactly as many backticks, within PAIR_WINDOW and
+ * the paragraph) that joins a token — a token character before it (in the view) or after it — renders as its
+ * content: dropped delimiters, line endings read as spaces, one padding space stripped from each side
+ * (`ghp_Zq8x\` T4mN \`2b…` is one token). Any other code span keeps its backticks (Go raw strings, JavaScript
+ * templates: rules read them as quotes). With no matching run in the window but more text, the run alone is dropped
+ * between two token characters (one space, tab or newline of padding after it). A run of RUN_MAX or more after a token
+ * character is hidden piece by piece.
+ */
+function backtickRunAt(L: Layer, ctx: ViewContext): Read {
+  if (ctx.raw === BACKTICK) {
+    if (!ctx.hiding) return undefined;
+    let k = 0;
+    while (k < RUN_MAX && L.at(k) === BACKTICK) k++;
+    return { k, text: '', hiding: true };
+  }
+  let len = 0;
+  while (len < RUN_MAX && L.at(len) === BACKTICK) len++;
+  const left = isTokenChar(ctx.view);
+  if (len >= RUN_MAX) return left ? { k: len, text: '', hiding: true } : undefined;
+  if (ctx.span === len) return { k: len, text: L.slice(0, len), span: 0 }; // the closing run of a span kept as text
+  const next = L.at(len);
+  if (next === MORE) return 'partial';
+  const bit = 1 << Math.min(len, 30);
+  if ((ctx.ticks & bit) !== 0) {
+    // the matching run of one that found none within PAIR_WINDOW: markdown-it closes that code span here
+    const ticks = ctx.ticks & ~bit;
+    if (left || continuesToken(next)) return { k: len, text: '', hiding: true, ticks };
+    return { k: len, text: L.slice(0, len), ticks };
+  }
+  const close = matchingRun(L, len);
+  if (close === 'partial') return 'partial';
+  if (close >= 0) {
+    const after = L.at(close + len);
+    if (after === MORE) return 'partial';
+    if (!left && !continuesToken(after)) return { k: len, text: L.slice(0, len), span: len };
+    return { k: close + len, text: proseView(codeSpanText(L.slice(len, close))), hiding: true };
+  }
+  // no matching run before the text or the paragraph ends: markdown-it shows it; one to three backticks between two
+  // token characters are dropped as before all the same (more permissive than a renderer)
+  if (close === -2) return len <= 3 && left && isTokenChar(next) ? { k: len, text: '', hiding: true } : undefined;
+  // none within the window but more text: a later run may close it (ticks); the run alone is dropped between two
+  // token characters (one space, tab or newline of padding after it)
+  const ticks = ctx.ticks | bit;
+  const kept: Read = { k: len, text: L.slice(0, len), ticks };
+  if (!left) return kept;
+  if (isTokenChar(next)) return { k: len, text: '', hiding: true, ticks };
+  if (!isPad(next)) return kept;
+  const n2 = L.at(len + 1);
+  if (n2 === MORE) return 'partial';
+  return isTokenChar(n2) ? { k: len + 1, text: '', hiding: true, ticks } : kept;
+}
+
+/** Offset of the next run of exactly `len` backticks after `len`: -1 none within PAIR_WINDOW (more text), -2 none before the end or a blank line. */
+function matchingRun(L: Layer, len: number): number | 'partial' {
+  let k = len;
+  while (k < len + PAIR_WINDOW) {
+    const c = L.at(k);
+    if (c === MORE) return 'partial';
+    if (c === END) return -2;
+    if (c === 10) {
+      const d = L.at(k + 1);
+      if (d === MORE) return 'partial';
+      if (d === 10) return -2;
+    }
+    if (c !== BACKTICK) {
+      k++;
+      continue;
+    }
+    let e = k;
+    while (e - k <= RUN_MAX && L.at(e) === BACKTICK) e++;
+    if (L.at(e) === MORE) return 'partial';
+    if (e - k === len) return k;
+    k = e;
+  }
+  return L.at(k) === MORE ? 'partial' : -1;
+}
+
+/**
+ * The view of a short text read as prose (a hidden code span's content): references and markup decoded as elsewhere,
+ * more than a renderer does inside a code span — a span misread by the window reads no less than before.
+ */
+function proseView(t: string): string {
+  let out = '';
+  let ctx = START;
+  for (let j = 0; j < t.length;) {
+    const d = decodeAt(t, j, true, ctx);
+    if (d !== undefined && d !== 'partial') {
+      out += d.text;
+      ctx = nextContext(ctx, t, j, d);
+      j = d.end;
+    } else {
+      out += t[j] as string;
+      ctx = afterUnit(ctx, t.charCodeAt(j));
+      j++;
+    }
+  }
+  return out;
+}
+
+/**
+ * A hidden code span's content as the view reads it: line endings as spaces, and the padding on either side dropped
+ * (a renderer strips one space from each side when both have one; one space on one side only is read as padding
+ * too — a more permissive view only redacts more).
+ */
+function codeSpanText(raw: string): string {
+  let a = 0;
+  let b = raw.length;
+  while (a < b && isSpace(raw.charCodeAt(a))) a++;
+  while (b > a && isSpace(raw.charCodeAt(b - 1))) b--;
+  let out = '';
+  for (let k = a; k < b; k++) {
+    const c = raw.charCodeAt(k);
+    out += c === 10 || c === 13 ? ' ' : (raw[k] as string);
+  }
+  return out;
 }
 
 /** `\uXXXX` (two of them for a surrogate pair), `\u{…}` (1-6 hex digits) or `\xHH` at s[i] === '\\'. */
-function stringEscapeAt(s: string, i: number, final: boolean): Decoded {
+type Escape = { end: number; text: string } | 'partial' | undefined;
+
+function stringEscapeAt(s: string, i: number, final: boolean): Escape {
   const n = s.length;
   const hexRun = (from: number, max: number): number => {
     let j = from;
@@ -137,7 +513,7 @@ function stringEscapeAt(s: string, i: number, final: boolean): Decoded {
     return j - from;
   };
   // fewer digits than needed: more text may bring them, or it is not an escape
-  const short = (end: number): Decoded => (end >= n && !final ? 'partial' : undefined);
+  const short = (end: number): Escape => (end >= n && !final ? 'partial' : undefined);
   if (s.charCodeAt(i + 1) === 120) {
     const h = hexRun(i + 2, 2);
     if (h < 2) return short(i + 2 + h);
@@ -166,41 +542,78 @@ function stringEscapeAt(s: string, i: number, final: boolean): Decoded {
 const LOW_ESCAPE = /^\\u[dD][c-fC-F][0-9a-fA-F]{2}$/;
 const LOW_ESCAPE_PREFIX = /^(?:\\(?:u(?:[dD](?:[c-fC-F][0-9a-fA-F]{0,1})?)?)?)?$/;
 
-const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
-
 /**
- * An HTML tag without attributes (`<b>`, `</span>`, `<wbr>`, `<br />`) or an empty comment (`<!---->`, `<!-- -->`)
- * at s[i] === '<', dropped from the view. A tag with attributes or a comment with text stays in the view: what it
- * holds is text a program reading the answer receives (`<img src="…?d=ghp_…">`), so the rules must see it.
+ * Dropped from the view at s[i] === '<' (read on the escape-decoded text): an HTML tag without attributes (`<b>`,
+ * `</span>`, `<wbr>`, `<br />`), an empty comment (`<!---->`, `<!-- -->`, the abrupt `<!-->`, `<!--->`), an empty
+ * CDATA section, and a processing instruction `<?…?>` or a declaration `<!x …>` (`<!DOCTYPE html>`: markdown-it passes
+ * them as inline HTML, browsers read them as bogus comments) that holds no run of MAX_HIDDEN_WORD token characters.
+ * A tag with attributes, a comment with text and an instruction or declaration holding such a run stay in the view:
+ * what they hold is text a program reading the answer receives (`<img src="…?d=ghp_…">`), so the rules must see it.
  */
 const EMPTY_CONSTRUCTS = ['<!-->', '<!--->', '<![CDATA[]]>'];
 /** Tag names as renderers read them: letters, digits, `-`, `_`, `:` (`<o:p>`), `.`. */
 const isTagNameChar = (c: number): boolean => isAlnum(c) || c === 45 || c === 95 || c === 58 || c === 46;
+/** An instruction or declaration holding this many token characters in a row may hold a secret: kept in the view. */
+export const MAX_HIDDEN_WORD = 8;
 
-function markupTagAt(s: string, i: number, final: boolean): Decoded {
-  const n = s.length;
-  const more = (j: number): Decoded => (j >= n && j - i < MAX_TAG && !final ? 'partial' : undefined);
-  // the empty ones of what a renderer hides: `<!---->`, the abrupt `<!-->` and `<!--->`, `<![CDATA[]]>`
+function markupTagAt(L: Layer): Read {
+  const startsWith = (lit: string, at: number): boolean | 'partial' => {
+    for (let k = 0; k < lit.length; k++) {
+      const c = L.at(at + k);
+      if (c === MORE) return 'partial';
+      if (c !== lit.charCodeAt(k)) return false;
+    }
+    return true;
+  };
   for (const empty of EMPTY_CONSTRUCTS) {
-    if (s.startsWith(empty, i)) return { end: i + empty.length, text: '' };
-    if (i + empty.length > n && empty.startsWith(s.slice(i))) return more(n);
+    const m = startsWith(empty, 0);
+    if (m === 'partial') return 'partial';
+    if (m) return { k: empty.length, text: '' };
   }
-  if (s.startsWith('<!--', i)) {
-    let j = i + 4;
-    while (j < n && j - i < MAX_TAG && isSpace(s.charCodeAt(j))) j++;
-    if (s.startsWith('-->', j)) return { end: j + 3, text: '' };
-    return j + 3 > n && '-->'.startsWith(s.slice(j)) ? more(n) : undefined;
+  const cm = startsWith('<!--', 0);
+  if (cm === 'partial') return 'partial';
+  if (cm) {
+    let j = 4;
+    while (j < MAX_TAG && isSpace(L.at(j))) j++;
+    const m = startsWith('-->', j);
+    if (m === 'partial') return j < MAX_TAG ? 'partial' : undefined;
+    return m ? { k: j + 3, text: '' } : undefined;
   }
-  let j = i + 1;
-  if (j < n && s.charCodeAt(j) === 47) j++;
-  if (j >= n) return more(j);
-  if (!isAlpha(s.charCodeAt(j))) return undefined;
-  while (j < n && j - i < MAX_TAG && isTagNameChar(s.charCodeAt(j))) j++;
-  while (j < n && j - i < MAX_TAG && isSpace(s.charCodeAt(j))) j++;
-  if (j < n && s.charCodeAt(j) === 47) j++;
-  while (j < n && j - i < MAX_TAG && isSpace(s.charCodeAt(j))) j++;
-  if (j >= n) return more(j);
-  return s.charCodeAt(j) === 62 ? { end: j + 1, text: '' } : undefined;
+  const c1 = L.at(1);
+  if (c1 === MORE) return 'partial';
+  if (c1 === 63 || (c1 === 33 && isAlpha(L.at(2)))) return bogusCommentAt(L, c1 === 63);
+  if (c1 === 33 && L.at(2) === MORE) return 'partial';
+  let j = 1;
+  if (c1 === 47) j++;
+  const c = L.at(j);
+  if (c === MORE) return 'partial';
+  if (c === END || !isAlpha(c)) return undefined;
+  const skip = (ok: (c: number) => boolean): void => {
+    while (j < MAX_TAG && L.at(j) >= 0 && ok(L.at(j))) j++;
+  };
+  skip(isTagNameChar);
+  skip(isSpace);
+  if (L.at(j) === 47) j++;
+  skip(isSpace);
+  const e = L.at(j);
+  if (e === MORE) return j < MAX_TAG ? 'partial' : undefined;
+  return e === 62 ? { k: j + 1, text: '' } : undefined;
+}
+
+/** `<?…?>` (pi) or `<!x…>` at L[0], within MAX_TAG, holding no `<` and no run of MAX_HIDDEN_WORD token characters. */
+function bogusCommentAt(L: Layer, pi: boolean): Read {
+  let word = 0;
+  for (let j = 2; j < MAX_TAG; j++) {
+    const c = L.at(j);
+    if (c === MORE) return 'partial';
+    if (c === END) return undefined;
+    if (pi ? c === 63 && L.at(j + 1) === 62 : c === 62) return { k: pi ? j + 2 : j + 1, text: '' };
+    if (pi && c === 63 && L.at(j + 1) === MORE) return 'partial';
+    if (c === LT) return undefined; // a tag starts: no instruction here (and no read past the next construct: linear)
+    word = isTokenChar(c) ? word + 1 : 0;
+    if (word >= MAX_HIDDEN_WORD) return undefined;
+  }
+  return undefined;
 }
 
 export interface RenderView {
@@ -210,6 +623,8 @@ export interface RenderView {
   ends: number[];
   /** Characters of the input consumed (less than its length when a construct may continue in the next delta). */
   consumed: number;
+  /** What was read up to `consumed`: pass it as `before` with the next delta. */
+  context: ViewContext;
 }
 
 /**
@@ -217,9 +632,10 @@ export interface RenderView {
  * decoded, then every code point read as its ASCII skeleton where it has one (text.ts skeletonCodePoint: look-alikes
  * folded, accents and other marks removed, tag characters decoded). The secrets, canaries and the other output rules
  * are ASCII, so a model cannot carry them past the rules with accents, combining marks or invisible tag
- * characters; patterns a tenant writes with other characters are read the same way (view-pattern.ts). `final`: no more text follows (nothing is left unconsumed).
+ * characters; patterns a tenant writes with other characters are read the same way (view-pattern.ts). `final`: no
+ * more text follows (nothing is left unconsumed). `before`: the context the previous delta's view ended with.
  */
-export function renderFoldText(text: string, origAt: number, final: boolean, before = -1): RenderView {
+export function renderFoldText(text: string, origAt: number, final: boolean, before: ViewContext = START): RenderView {
   const parts: string[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
@@ -237,15 +653,22 @@ export function renderFoldText(text: string, origAt: number, final: boolean, bef
       k += cp > 0xffff ? 2 : 1;
     }
   };
+  let ctx = before;
+  let plain = -1; // the last plain code unit not yet folded into ctx
   let i = 0;
   const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === AMP || c === BACKSLASH || c === LT || c === BACKTICK || c === STAR || c === TILDE) {
-      const d = decodeAt(text, i, final, before);
-      if (d === 'partial') return { view: parts.join(''), starts, ends, consumed: i };
+    if (mayDecode(c, ctx)) {
+      if (plain !== -1) {
+        ctx = afterUnit(ctx, plain);
+        plain = -1;
+      }
+      const d = decodeAt(text, i, final, ctx);
+      if (d === 'partial') return { view: parts.join(''), starts, ends, consumed: i, context: ctx };
       if (d !== undefined) {
         emit(d.text, i, d.end);
+        ctx = nextContext(ctx, text, i, d);
         i = d.end;
         continue;
       }
@@ -253,7 +676,9 @@ export function renderFoldText(text: string, origAt: number, final: boolean, bef
     const cp = text.codePointAt(i) as number;
     const w = cp > 0xffff ? 2 : 1;
     emit(text.slice(i, i + w), i, i + w);
+    plain = text.charCodeAt(i + w - 1);
     i += w;
   }
-  return { view: parts.join(''), starts, ends, consumed: n };
+  if (plain !== -1) ctx = afterUnit(ctx, plain);
+  return { view: parts.join(''), starts, ends, consumed: n, context: ctx };
 }

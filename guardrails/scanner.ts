@@ -24,7 +24,7 @@ import { KEYWORD_CONTEXT, type Hit, type Rule, type RuleKind } from './rules.ts'
 import { emptyAlphabet, inAlphabetRun, lastOutside, type Alphabet } from './pattern.ts';
 import { KeywordAutomaton } from './secrets/keywords.ts';
 import { asciiBytes, searchView, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
-import { mayRender, renderFoldText } from './render-view.ts';
+import { afterUnit, mayRender, renderFoldText, START, type ViewContext } from './render-view.ts';
 import { trailingPartials } from './secrets/truncated.ts';
 
 export type FindingAction = 'redacted' | 'neutralized' | 'flagged';
@@ -293,8 +293,8 @@ export class StreamScanner {
   #ends: number[] | null = null;
   #shift = 0;
   #carry = '';
-  /** The last code unit of the original text appended so far (-1: none), for the view's look-behind. */
-  #lastUnit = -1;
+  /** What the view has read so far (the previous view character, an open run or span): render-view.ts ViewContext. */
+  #context: ViewContext = START;
   readonly #pos: number[];
   /** Per rule: end of its last match when that match was truncated (a continuation may start there), else -1. */
   readonly #cont: number[];
@@ -392,10 +392,11 @@ export class StreamScanner {
   #append(s: string, final: boolean): string {
     if (s === '') return '';
     const origEnd = this.#origBase + this.#orig.length;
-    if (this.#starts === null && isAscii(s) && !mayRender(s)) {
+    // (a code span left open may drop a space before its closing run: render-view.ts padBeforeCloser)
+    if (this.#starts === null && isAscii(s) && !mayRender(s) && this.#context.ticks === 0) {
       this.#orig += s;
       this.#view += s;
-      this.#lastUnit = s.charCodeAt(s.length - 1);
+      this.#context = afterUnit(this.#context, s.charCodeAt(s.length - 1));
       return '';
     }
     if (this.#starts === null || this.#ends === null) {
@@ -409,9 +410,9 @@ export class StreamScanner {
       }
     }
     // the rendered view: HTML character references and markdown escapes decoded, then folded (render-view.ts)
-    const f = renderFoldText(s, origEnd, final, this.#lastUnit);
+    const f = renderFoldText(s, origEnd, final, this.#context);
     this.#orig += s.slice(0, f.consumed);
-    if (f.consumed > 0) this.#lastUnit = s.charCodeAt(f.consumed - 1);
+    this.#context = f.context;
     this.#view += f.view;
     for (let i = 0; i < f.starts.length; i++) {
       this.#starts.push(f.starts[i] as number);

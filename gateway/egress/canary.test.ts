@@ -187,4 +187,46 @@ describe('credential canaries', () => {
       assert.ok(performance.now() - t0 < 5000);
     });
   });
+
+  // recheck 6 (findings 01, 06, 02): markup markdown-it hides inside the credential (c1.ts–c5.ts served all of these)
+  describe('split by markup a renderer hides', () => {
+    const u = (t: string): string => [...t].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const split = (x: string, y: string): string => `${KEY.slice(0, 9)}${x}${KEY.slice(9, 15)}${y}${KEY.slice(15)}`;
+    const table: [string, string][] = [
+      ['****', split('****', '****')],
+      ['*****', split('*****', '*****')],
+      ['40 *', split('*'.repeat(40), '*'.repeat(40))],
+      ['~~~~', split('~~~~', '~~~~')],
+      ['````', split('````', '````')],
+      ['padded code span', split('` ', ' `')],
+      ['tab-padded code span', split('`\t', '\t`')],
+      ['newline in a code span', split('`\n', '`')],
+      ['<b>`x`</b>', split('<b>`', '`</b>')],
+      ['<!---->`x`', split('<!---->`', '`')],
+      ['<![CDATA[]]>`x`', split('<![CDATA[]]>`', '`')],
+      ['<?x?>', split('<?x?>', '')],
+      ['<!x>', split('<!x>', '')],
+      ['<!DOCTYPE html>', split('<!DOCTYPE html>', '')],
+      ['\\u002a\\u002a', split(u('**'), u('**'))],
+      ['\\u0060', split(u('`'), u('`'))],
+      ['\\u003cb\\u003e', split(u('<b>'), u('</b>'))],
+      ['\\u003c!----\\u003e', split(u('<!---->'), '')],
+      ['\\u0026#x..;', `${KEY.slice(0, 9)}${u('&')}#x${KEY.charCodeAt(9).toString(16)};${KEY.slice(10)}`],
+    ];
+    for (const [name, inner] of table)
+      it(`${name}: redacted whole and at every split`, () => {
+        const text = `key: ${inner} ok`;
+        const want = `key: ${CREDENTIAL_MARKER} ok`;
+        assert.equal(streamed(text, text.length).out, want);
+        for (let c = 1; c < text.length; c++) {
+          const s = new CanaryStream(set);
+          assert.equal(s.push(text.slice(0, c)) + s.push(text.slice(c)) + s.end(), want, `cut ${c}`);
+        }
+        for (const size of [1, 3, 4]) assert.equal(streamed(text, size).out, want, `delta size ${size}`);
+      });
+    it('masks and code quotes around the credential stay as they are', () => {
+      for (const text of ['key up-****abcd', 'sk-**** and `up-x`', 'use `a` and `b`'])
+        for (const size of [1, 3, 1000]) assert.equal(streamed(text, size).out, text);
+    });
+  });
 });

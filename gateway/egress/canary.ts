@@ -13,7 +13,7 @@
 // (further invisible characters inside a partial match are dropped from the output, so a run of them cannot make
 // the holdback grow). A text that ENDS inside a credential (cut by max_tokens or the output cap) has that
 // trailing part redacted when it is MIN_CANARY_LENGTH characters (of the view) or more.
-import { decodeAt, mayRender } from '../../guardrails/render-view.ts';
+import { afterUnit, decodeAt, mayDecode, nextContext, START, type ViewContext } from '../../guardrails/render-view.ts';
 import { isHighSurrogate, skeletonCodePoint } from '../../guardrails/text.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 
@@ -101,8 +101,8 @@ export class CanaryStream {
    * construct a renderer or a JSON parser may decode that may still continue (`\u00`, `&#1`, `<b`: render-view.ts).
    */
   #carry = '';
-  /** The last code unit scanned (-1: none), for the look-behind of a construct at the start of a push. */
-  #lastUnit = -1;
+  /** What the view has read so far (render-view.ts ViewContext), for the constructs at the start of a push. */
+  #context: ViewContext = START;
   hits = 0;
   /** Invisible characters dropped inside a partial match (beyond MAX_HELD_INVISIBLE). */
   dropped = 0;
@@ -160,6 +160,8 @@ export class CanaryStream {
   #scan(text: string, final: boolean): void {
     this.#carry = '';
     let seg = 0; // start of the part of `text` not yet appended to #buf
+    let ctx = this.#context;
+    let plain = -1; // the last plain code unit not yet folded into ctx
     let i = 0;
     while (i < text.length) {
       const unit = text.charCodeAt(i);
@@ -168,19 +170,26 @@ export class CanaryStream {
         break;
       }
       const at = this.#base + this.#buf.length + (i - seg); // absolute original offset of this character
-      const before = i > 0 ? text.charCodeAt(i - 1) : this.#lastUnit;
-      const d = mayRender(text[i] as string) ? decodeAt(text, i, final, before) : undefined;
-      if (d === 'partial') {
-        this.#carry = text.slice(i);
-        break;
-      }
-      if (d !== undefined) {
-        for (const ch of d.text) this.#feed(viewOf(ch.codePointAt(0) as number), at, d.end - i);
-        i = d.end;
-        continue;
+      if (mayDecode(unit, ctx)) {
+        if (plain !== -1) {
+          ctx = afterUnit(ctx, plain);
+          plain = -1;
+        }
+        const d = decodeAt(text, i, final, ctx);
+        if (d === 'partial') {
+          this.#carry = text.slice(i);
+          break;
+        }
+        if (d !== undefined) {
+          for (const ch of d.text) this.#feed(viewOf(ch.codePointAt(0) as number), at, d.end - i);
+          ctx = nextContext(ctx, text, i, d);
+          i = d.end;
+          continue;
+        }
       }
       const cp = text.codePointAt(i) as number;
       const w = cp > 0xffff ? 2 : 1;
+      plain = text.charCodeAt(i + w - 1);
       const v = viewOf(cp);
       if (v.length === 0) {
         const k = this.#partial();
@@ -196,8 +205,9 @@ export class CanaryStream {
       this.#feed(v, at, w);
       i += w;
     }
+    if (plain !== -1) ctx = afterUnit(ctx, plain);
+    this.#context = ctx;
     this.#buf += text.slice(seg, text.length - this.#carry.length);
-    if (text.length > this.#carry.length) this.#lastUnit = text.charCodeAt(text.length - this.#carry.length - 1);
   }
 
   /** View characters `v` of the original text at absolute offset `at`, `w` code units long, through every automaton. */
