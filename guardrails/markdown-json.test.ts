@@ -6,30 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileGuard, STRICT_GUARDRAILS } from './guard.ts';
+import { ALLOWED, DATA, guard, streamed, strings } from './test/json-channel.ts';
 import { violations } from './markdown-oracle.ts';
-
-const ALLOWED = ['docs.example.com'];
-const guard = compileGuard({
-  ...STRICT_GUARDRAILS,
-  redaction: { detectors: [], customPatterns: [] },
-  exfiltration: { mode: 'neutralize', allowedHosts: ALLOWED },
-});
-const DATA = 'aGVsbG8gd29ybGQgdGhpcyBpcyBh';
-
-function streamed(text: string, n: number): string {
-  const s = guard.streamOutput('json');
-  let out = '';
-  for (let i = 0; i < text.length; i += n) out += s.push(text.slice(i, i + n)).text;
-  return out + s.end().text;
-}
-
-/** Every string in a parsed JSON value (keys included). */
-function strings(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return v.flatMap(strings);
-  if (v !== null && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => [k, ...strings(x)]);
-  return [];
-}
 
 // [name, JSON text, the parsed value expected (undefined: only checked to parse and render safely), data removed]
 const CASES: [string, string, unknown, boolean][] = [
