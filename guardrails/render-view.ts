@@ -315,6 +315,13 @@ const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c ===
 const isSpaceOrEnd = (c: number): boolean => c < 0 || isSpace(c);
 const isPunctuation = (c: number): boolean => c >= 0 && c < 128 && isAsciiPunct(c);
 
+/** How many times `c` repeats at the start of the layer (at most RUN_MAX). */
+function runOf(L: Layer, c: number): number {
+  let k = 0;
+  while (k < RUN_MAX && L.at(k) === c) k++;
+  return k;
+}
+
 /**
  * A run of `*` or `~` on the decoded text. `**` / `***` (bold, bold italic) and `~~` (strikethrough) are dropped as
  * before. A longer run (`****`, `~~~~`) is emphasis as much as a mask: markdown-it hides `a****b****c` but shows
@@ -329,12 +336,9 @@ const isPunctuation = (c: number): boolean => c >= 0 && c < 128 && isAsciiPunct(
 function markupRunAt(L: Layer, c0: number, ctx: ViewContext): Read {
   if (ctx.raw === c0) {
     if (!ctx.hiding) return undefined;
-    let k = 0;
-    while (k < RUN_MAX && L.at(k) === c0) k++;
-    return { k, text: '', hiding: true };
+    return { k: runOf(L, c0), text: '', hiding: true };
   }
-  let len = 0;
-  while (len < RUN_MAX && L.at(len) === c0) len++;
+  const len = runOf(L, c0);
   const glue = !isSpaceOrEnd(ctx.view);
   if (len >= RUN_MAX) return glue ? { k: len, text: '', hiding: true, opens: true } : undefined;
   const next = L.at(len);
@@ -396,12 +400,9 @@ const continuesToken = (c: number): boolean =>
 function backtickRunAt(L: Layer, ctx: ViewContext): Read {
   if (ctx.raw === BACKTICK) {
     if (!ctx.hiding) return undefined;
-    let k = 0;
-    while (k < RUN_MAX && L.at(k) === BACKTICK) k++;
-    return { k, text: '', hiding: true };
+    return { k: runOf(L, BACKTICK), text: '', hiding: true };
   }
-  let len = 0;
-  while (len < RUN_MAX && L.at(len) === BACKTICK) len++;
+  const len = runOf(L, BACKTICK);
   const left = isTokenChar(ctx.view);
   if (len >= RUN_MAX) return left ? { k: len, text: '', hiding: true } : undefined;
   if (ctx.span === len) return { k: len, text: L.slice(0, len), span: 0 }; // the closing run of a span kept as text
