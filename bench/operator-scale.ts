@@ -11,7 +11,7 @@
 // operator, the gateway); `--cpu-prof` runs the operator and the gateway under `node --cpu-prof` and prints
 // where the operator's time went while converging and the gateway's while propagating changes.
 // Usage: npm run bench:operator [-- --tenants N --namespaces N --models N --changes N --rest-seconds N --no-restart
-//        --cpu-prof --node-options=FLAGS --operator-args=ARGS]
+//        --cpu-prof --node-options=FLAGS --operator-args=ARGS --operator-env=K=V]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -54,6 +54,8 @@ const { values } = parseArgs({
     'node-options': { type: 'string', default: '' },
     /** experiments: extra operator arguments, e.g. --operator-args=--workers=16 */
     'operator-args': { type: 'string', default: '' },
+    /** experiments: environment of the operator process, K=V (repeatable), e.g. --operator-env=MALLOC_TRIM_THRESHOLD_=131072 */
+    'operator-env': { type: 'string', multiple: true, default: [] },
   },
 });
 const N = {
@@ -270,7 +272,13 @@ async function main(): Promise<void> {
           '127.0.0.1',
           ...values['operator-args'].split(' ').filter(Boolean),
         ],
-        { NODE_OPTIONS: [...OPERATOR_V8_FLAGS, values['node-options']].join(' ').trim(), ...OPERATOR_CONTAINER_ENV },
+        {
+          NODE_OPTIONS: [...OPERATOR_V8_FLAGS, values['node-options']].join(' ').trim(),
+          ...OPERATOR_CONTAINER_ENV,
+          ...Object.fromEntries(
+            values['operator-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+          ),
+        },
       ),
     );
     await guard(
