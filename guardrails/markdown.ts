@@ -545,6 +545,10 @@ export class ExfilStream {
 
   push(delta: string): ExfilChunk {
     if (this.#done) throw new Error('ExfilStream: push after end');
+    // A long text at once (a whole answer) goes in as slices: the held piece then stays within a few MAX_PIECE
+    // and each character is parsed a bounded number of times. In one piece, every forced cut parsed the whole
+    // remainder again (1 MiB without a boundary: 19 s). The output is the same: streamed equals whole at every split.
+    if (delta.length > MAX_PIECE) return this.#pushSlices(delta);
     this.#append(delta);
     const complete = this.#lastNl + 1;
     const grown = complete - this.#parsedAt;
@@ -561,6 +565,11 @@ export class ExfilStream {
 
   end(last = ''): ExfilChunk {
     if (this.#done) return { text: '', findings: [] };
+    if (last.length > MAX_PIECE) {
+      const head = this.#pushSlices(last);
+      const tail = this.end();
+      return { text: head.text + tail.text, findings: [...head.findings, ...tail.findings] };
+    }
     this.#append(last);
     if (this.#carriedCR) {
       this.#lastNl = this.#seg.length;
@@ -570,6 +579,21 @@ export class ExfilStream {
     const out = this.#process(true);
     this.#done = true;
     return out;
+  }
+
+  #pushSlices(text: string): ExfilChunk {
+    let out = '';
+    const findings: ExfilFinding[] = [];
+    for (let i = 0; i < text.length;) {
+      let j = Math.min(text.length, i + MAX_PIECE);
+      // not between the two halves of a surrogate pair
+      if (j < text.length && (text.charCodeAt(j - 1) & 0xfc00) === 0xd800) j--;
+      const c = this.push(text.slice(i, j));
+      out += c.text;
+      findings.push(...c.findings);
+      i = j;
+    }
+    return { text: out, findings };
   }
 
   #append(delta: string): void {
