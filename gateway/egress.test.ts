@@ -4,12 +4,11 @@
 // own upstream credential redacted from output; E secrets written as HTML references / markdown escapes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CfgGuardrails } from '../api/gateway-config.ts';
 import type { RunningGateway } from './server.ts';
 import { newKey, tenant } from './test/fixtures.ts';
 import { CAPTURED, installLeakScan } from './test/harness.ts';
 import { chunk, completion, sseBody, type HostileUpstream } from './test/hostile-upstream.ts';
-import { closeHostileGateway, guardedTenant, startHostileGateway } from './test/hostile-gateway.ts';
+import { closeHostileGateway, guardedTenant, outputGuardrails, startHostileGateway } from './test/hostile-gateway.ts';
 import { outputAllowance } from './upstream/output-bound.ts';
 
 installLeakScan();
@@ -19,13 +18,7 @@ const UPSTREAM_KEY = 'up-7f3Kq9ZxW2mB8vN4cR6tY1uP5sL0dHgJ';
 const key = newKey();
 const plainKey = newKey();
 
-const guardrails: CfgGuardrails = {
-  redaction: { detectors: ['secrets'], customPatterns: [] },
-  promptInjection: { mode: 'off', threshold: 0.7 },
-  exfiltration: { mode: 'neutralize', allowedHosts: ['docs.example.com'] },
-  canaries: [],
-  structuredOutput: { enforce: false },
-};
+const guardrails = outputGuardrails();
 
 let up: HostileUpstream;
 let gw: RunningGateway;

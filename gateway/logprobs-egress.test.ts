@@ -4,12 +4,11 @@
 // dicts); with nothing to redact the engine's entries pass 1:1. Chat and legacy completions, streamed and whole.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CfgGuardrails } from '../api/gateway-config.ts';
 import type { RunningGateway } from './server.ts';
 import { newKey } from './test/fixtures.ts';
 import { CAPTURED, installLeakScan } from './test/harness.ts';
 import { sseBody, type HostileUpstream } from './test/hostile-upstream.ts';
-import { closeHostileGateway, guardedTenant, startHostileGateway } from './test/hostile-gateway.ts';
+import { closeHostileGateway, guardedTenant, outputGuardrails, startHostileGateway } from './test/hostile-gateway.ts';
 
 installLeakScan();
 
@@ -19,13 +18,7 @@ const CANARY = 'c4n4ry-Hq2Wz8Lm5Tx1';
 const MARK = '[REDACTED:github-token]';
 const key = newKey();
 
-const guardrails: CfgGuardrails = {
-  redaction: { detectors: ['secrets'], customPatterns: [] },
-  promptInjection: { mode: 'off', threshold: 0.7 },
-  exfiltration: { mode: 'neutralize', allowedHosts: ['docs.example.com'] },
-  canaries: [CANARY],
-  structuredOutput: { enforce: false },
-};
+const guardrails = outputGuardrails({ canaries: [CANARY] });
 
 let up: HostileUpstream;
 let gw: RunningGateway;

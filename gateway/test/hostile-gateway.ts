@@ -8,6 +8,21 @@ import { config, model, tenant } from './fixtures.ts';
 import { captureLogger } from './harness.ts';
 import { startHostileUpstream, type HostileUpstream } from './hostile-upstream.ts';
 
+/**
+ * The output guardrails the egress tests start from: secret redaction, exfiltration neutralised (one allowed host),
+ * no injection scoring, no canary, structured output not enforced; `over` replaces any of them.
+ */
+export function outputGuardrails(over: Partial<CfgGuardrails> = {}): CfgGuardrails {
+  return {
+    redaction: { detectors: ['secrets'], customPatterns: [] },
+    promptInjection: { mode: 'off', threshold: 0.7 },
+    exfiltration: { mode: 'neutralize', allowedHosts: ['docs.example.com'] },
+    canaries: [],
+    structuredOutput: { enforce: false },
+    ...over,
+  };
+}
+
 /** A tenant of model `m` with one key `k`, output capped at 2,048 tokens, under the guardrails given. */
 export function guardedTenant(name: string, key: string, guardrails: CfgGuardrails): CfgTenant {
   return tenant({
