@@ -6,6 +6,7 @@
 //   tollgate-redis-cluster  the same on a real Redis Cluster (3 masters + 3 replicas, gateway/test/redis-cluster.ts)
 //   tollgate-off            --no-enforcement (its own floor: Fastify + proxy only)
 //   nginx                   proxy_pass to the same simulator (Debian's nginx, one worker): the ceiling of a proxy hop
+//   node-proxy              node:http server piping to a keep-alive node:http client (node-proxy.ts): a Node hop's floor
 //   portkey                 @portkey-ai/gateway --headless (npm), custom host = the simulator
 //   litellm                 litellm[proxy] (PyPI), one worker, master key only
 // Tollgate runs with 10,000 tenants and 50,000 keys loaded; requests rotate over 1,000 keys.
@@ -584,6 +585,28 @@ async function main(): Promise<void> {
     const p = start('nginx', nginxPath(), args);
     targets.push(mk('nginx', `http://127.0.0.1:${port}`, p, { streamHeaders: { [NGINX_STREAM_HEADER]: 'stream' } }));
   }
+  if (want('node-proxy')) {
+    // the floor of a proxy hop in Node here: node:http both sides, nothing else (node-proxy.ts)
+    const port = await freePort();
+    const p = start(
+      'node-proxy',
+      process.execPath,
+      [
+        ...GATEWAY_FLAGS,
+        join(ROOT, 'bench/gateway/node-proxy.ts'),
+        '--port',
+        String(port),
+        '--upstream',
+        `127.0.0.1:${simPort}`,
+        '--stream-upstream',
+        `127.0.0.1:${simStreamPort}`,
+      ],
+      gatewayEnv,
+    );
+    targets.push(
+      mk('node-proxy', `http://127.0.0.1:${port}`, p, { streamHeaders: { [NGINX_STREAM_HEADER]: 'stream' } }),
+    );
+  }
   if (want('portkey')) {
     const port = await freePort();
     const p = start('portkey', process.execPath, [portkeyBin, `--port=${port}`, '--headless']);
@@ -855,6 +878,7 @@ async function main(): Promise<void> {
     const extra = [
       `rps_vs_nginx=${ratio(tg.rps, row('nginx')?.rps)}`,
       `rps_vs_off=${ratio(tg.rps, row('tollgate-off')?.rps)}`,
+      `node_proxy_p99_added_ms=${f(row('node-proxy')?.addP99 ?? NaN, 3)}`,
       `ttft_added_p99_ms=${f(tg.ttftAdd99, 3)}`,
       `cpu_ms_per_req=${f(tg.cpu, 3)}`,
       `redis_p99_added_ms=${f(row('tollgate-redis')?.addP99 ?? NaN, 3)}`,
