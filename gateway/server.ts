@@ -171,6 +171,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     closing ??= (async () => {
       watcher?.close();
       cluster?.stop();
+      await cluster?.release();
       certReloader?.close();
       const drain = gateway.close();
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, opts.drainTimeoutMs ?? 30_000).unref());

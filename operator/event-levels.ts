@@ -1,7 +1,7 @@
 // Event types and log levels (pure): what is abnormal enough to alert on.
 
-/** Ready reasons that are normal progress, not a problem: a rollout underway. */
-const PROGRESS_REASONS = new Set(['Progressing']);
+/** Ready reasons that are normal progress, not a problem: a rollout underway, keys the gateway is loading. */
+const PROGRESS_REASONS = new Set(['Progressing', 'KeysNotEnforced']);
 
 /**
  * The Event type of a Ready transition: Normal when Ready or still progressing (Kubernetes' Deployment controller

@@ -135,6 +135,7 @@ export class Operator {
       metrics: this.metrics,
       log: this.opts.log,
       now: () => new Date(),
+      enqueue: (key) => this.queue.add(key),
     };
   }
 

@@ -36,6 +36,8 @@ import {
 } from './transforms.ts';
 import { metadataTransform, objectTransform, type Transform } from '../kube/transforms.ts';
 import { InFlightApplies } from './reconcile/inflight.ts';
+import { EnforcementLedger } from './status/enforcement.ts';
+import { fingerprint } from '../api/keys.ts';
 import { Informer, NamespacedInformers, type Cache, type Handler } from '../kube/informer.ts';
 import { GATEWAY_REPLICA_LABEL } from '../api/delivery.ts';
 
@@ -64,6 +66,8 @@ interface TenantPiece {
   version: number;
   /** UTF-8 bytes of its text. */
   bytes: number;
+  /** Fingerprints of the keys its entry holds, not revoked (status/enforcement.ts), sorted, comma-joined. */
+  keys: string;
 }
 
 /** Members of a tenant's config entry that many tenants share (interned: one string in memory). */
@@ -129,6 +133,8 @@ export class World {
   readonly lastGoodPolicies = new Map<string, LLMPolicy>();
   /** Identical applies in flight at once become one (the tenant NetworkPolicy of a namespace). */
   readonly inflightApplies = new InFlightApplies();
+  /** Which tenants' keys the gateway replicas enforce (status/enforcement.ts). */
+  readonly enforcement = new EnforcementLedger();
   private readonly compileOptions: CompileOptions;
   /** When the operator last published a new gateway config (publications are coalesced). */
   lastConfigPublishAt = 0;
@@ -393,7 +399,15 @@ export class World {
     );
     return {
       outcome,
-      piece: { sig, members, changesAt: outcome.changesAt, selectedBy, version: 0, bytes: tenantBytes(members) },
+      piece: {
+        sig,
+        members,
+        changesAt: outcome.changesAt,
+        selectedBy,
+        version: 0,
+        bytes: tenantBytes(members),
+        keys: keyFingerprints(outcome.config.keys),
+      },
     };
   }
 
@@ -552,11 +566,28 @@ export class World {
     return value;
   }
 
+  /**
+   * [tenant id, key fingerprints] of every tenant in the config gatewayConfig() last returned: taken before any
+   * await, so that what is recorded as published is what the published text holds (status/enforcement.ts).
+   */
+  publishedKeys(): [string, string][] {
+    return (this.assembled?.ids ?? []).map((id) => [id, this.pieces.get(id)?.keys ?? '']);
+  }
+
   /** The config entry of one tenant, as the gateway sees it (tests, debugging). */
   tenantConfig(id: string): CfgTenant | undefined {
     const p = this.pieces.get(id);
     return p ? (JSON.parse(tenantJson({ id, members: p.members })) as CfgTenant) : undefined;
   }
+}
+
+/** The fingerprints (status/enforcement.ts) of the keys a config entry holds, not revoked. */
+function keyFingerprints(keys: readonly { sha256: string; revoked: boolean }[]): string {
+  return keys
+    .filter((k) => !k.revoked)
+    .map((k) => fingerprint(k.sha256))
+    .sort()
+    .join(',');
 }
 
 function keySecretNamesOf(t: LLMTenant): string[] {

@@ -28,13 +28,10 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 
 
 const server = createServer((req, res) => {
   const up = req.headers[NGINX_STREAM_HEADER] === 'stream' ? stream : plain;
-  const out = request(
-    { ...up, agent, method: req.method, path: req.url, headers: req.headers },
-    (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    },
-  );
+  const out = request({ ...up, agent, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+    res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+    upRes.pipe(res);
+  });
   out.on('error', () => {
     if (!res.headersSent) res.writeHead(502);
     res.end();

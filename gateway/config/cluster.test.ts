@@ -148,6 +148,21 @@ describe('ClusterConfigSource', () => {
     }
   });
 
+  it('a graceful stop releases the replica Lease (one second from now), so the operator stops counting it at once', async () => {
+    const api = new FakeApi();
+    api.put(...publish(cfg1, 2));
+    const src = source(api, new ConfigHolder());
+    await src.start();
+    src.stop();
+    const before = api.patches.length;
+    await src.release();
+    assert.equal(api.patches.length, before + 1);
+    const lease = api.patches.at(-1)! as unknown as { metadata: { name: string }; spec: Record<string, unknown> };
+    assert.equal(lease.metadata.name, 'tollgate-gateway-r1');
+    assert.equal(lease.spec['leaseDurationSeconds'], 1);
+    assert.equal(lease.spec['holderIdentity'], 'r1');
+  });
+
   it('a shard that does not match the index is a refusal; the config in force stays', async () => {
     const api = new FakeApi();
     api.put(...publish(cfg1, 3));

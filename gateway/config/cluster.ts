@@ -117,6 +117,7 @@ export class ClusterConfigSource {
     await this.sync();
     const every = ((this.o.leaseSeconds ?? 30) * 1000) / 3;
     const renew = () => {
+      if (this.stopped) return; // released on the way out (release())
       void this.renewLease().catch((err: unknown) =>
         this.o.log('warn', 'could not renew replica lease', { err: err instanceof Error ? err.message : String(err) }),
       );
@@ -251,7 +252,27 @@ export class ClusterConfigSource {
     return text;
   }
 
-  private async renewLease(): Promise<void> {
+  /**
+   * Give the replica's Lease up on a graceful stop (as client-go's leader election releases: a duration of one
+   * second from now), so the operator stops counting this replica at once — a tenant's Ready waits for every
+   * live replica to enforce its keys (operator/status/enforcement.ts), and a replica gone would hold it up to
+   * the Lease's duration. Best effort: a stop is never held up by the API server.
+   */
+  async release(timeoutMs = 2000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    try {
+      await Promise.race([this.renewLease(1), timeout]);
+    } catch (err) {
+      this.o.log('warn', 'could not release the replica lease', {
+        err: err instanceof Error ? err.message : String(err),
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async renewLease(durationSeconds = this.o.leaseSeconds ?? 30): Promise<void> {
     const ns = this.o.namespace;
     const name = replicaLeaseName(this.replica);
     const revoked = (this.o.revoked?.() ?? []).map(([id, r]) => ({ id, reason: r.reason, at: r.at }));
@@ -268,7 +289,7 @@ export class ClusterConfigSource {
         },
         annotations: replicaLeaseAnnotations(this.o.holder.current?.hash, revoked),
       },
-      spec: { holderIdentity: this.replica, leaseDurationSeconds: this.o.leaseSeconds ?? 30, renewTime: microTime() },
+      spec: { holderIdentity: this.replica, leaseDurationSeconds: durationSeconds, renewTime: microTime() },
     };
     try {
       await this.o.client.request('PATCH', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${name}`, {

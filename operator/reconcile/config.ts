@@ -52,6 +52,9 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
   const cfg = ctx.world.gatewayConfig(now);
   const cachedIndex = ctx.world.managedSecrets.get(`${ns}/${CONFIG_INDEX_NAME}`);
   const currentHash = configHashOf(cachedIndex?.metadata.annotations) || undefined;
+  // What this config holds per tenant, taken now (before any await) for the enforcement ledger.
+  const ledger = ctx.world.enforcement;
+  const keys = currentHash !== cfg.hash || !ledger.has(cfg.hash) ? ctx.world.publishedKeys() : undefined;
   if (!ctx.world.publishedShards)
     ctx.world.publishedShards = { current: await shardsOfIndex(ctx), previous: new Set() };
   if (currentHash !== cfg.hash) {
@@ -100,6 +103,7 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
     );
     ctx.world.lastConfigPublishAt = ctx.now().getTime();
     ctx.world.changedSincePublish = 0;
+    if (keys) for (const id of ledger.recordPublication(cfg.hash, keys)) ctx.enqueue?.(`tenant/${id}`);
     ctx.world.publishedShards = {
       current: new Set(shards.map((s) => s.metadata?.name ?? '')),
       previous: ctx.world.publishedShards.current,
@@ -113,6 +117,9 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
       tenants: cfg.tenants,
       models: cfg.models,
     });
+  } else if (keys) {
+    // found published (after a start): the replicas on it enforce what this config holds
+    for (const id of ledger.recordPublication(cfg.hash, keys)) ctx.enqueue?.(`tenant/${id}`);
   }
 
   // 4. Sweep shards neither the current nor the previous index names (gateways may still be reading that one).

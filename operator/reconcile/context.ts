@@ -18,6 +18,8 @@ export interface ReconcileContext {
   metrics: OperatorMetrics;
   log: (msg: string, fields?: Record<string, unknown>) => void;
   now: () => Date;
+  /** Queue a key (e.g. `tenant/<ns>/<name>`) for reconciling; absent in tests that reconcile by hand. */
+  enqueue?: (key: string) => void;
 }
 
 interface Applicable {

@@ -60,6 +60,11 @@ export function planReplicas(
   };
 }
 
+/** The hash each live replica (Lease not expired) enforces. */
+export function liveHashes(leases: readonly ReplicaView[], now: number): string[] {
+  return leases.filter((l) => Number.isFinite(l.expiresAt) && l.expiresAt > now).map((l) => l.hash);
+}
+
 /** A replica's Lease as the contract (api/delivery.ts) reads it: a malformed one never counts as current. */
 export function replicaView(l: KObject): ReplicaView {
   return { name: l.metadata.name, expiresAt: leaseExpiresAt(l['spec']), hash: configHashOf(l.metadata.annotations) };
@@ -69,7 +74,11 @@ export async function reconcileReplicas(ctx: ReconcileContext): Promise<Reconcil
   const ns = ctx.gatewayNamespace;
   const index = ctx.world.managedSecrets.get(`${ns}/${CONFIG_INDEX_NAME}`);
   const hash = configHashOf(index?.metadata.annotations) || undefined;
-  const plan = planReplicas([...ctx.world.gatewayLeases.values()].map(replicaView), hash, ctx.now().getTime());
+  const now = ctx.now().getTime();
+  const views = [...ctx.world.gatewayLeases.values()].map(replicaView);
+  const plan = planReplicas(views, hash, now);
+  // tenants whose Ready waits for the gateway to load their keys (status/enforcement.ts)
+  for (const id of ctx.world.enforcement.observeReplicas(liveHashes(views, now))) ctx.enqueue?.(`tenant/${id}`);
   ctx.metrics.gatewayReplicas.set({ state: 'current' }, plan.current);
   ctx.metrics.gatewayReplicas.set({ state: 'stale' }, plan.stale);
   for (const name of plan.collect) {

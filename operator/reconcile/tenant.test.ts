@@ -30,10 +30,17 @@ interface Setup {
   secretData: Record<string, string>[];
   events: { type: string; reason: string; note: string }[];
   logs: Record<string, unknown>[];
+  /** What each apply stored, by kind/namespace/name (as the API server answered it). */
+  stored: Map<string, KObject>;
 }
 
 function setup(
-  opts: { slowPolicyApply?: boolean; secretNamespaces?: string[]; unseenSecret?: Record<string, string> } = {},
+  opts: {
+    slowPolicyApply?: boolean;
+    secretNamespaces?: string[];
+    unseenSecret?: Record<string, string>;
+    keepEnforcementUnknown?: boolean;
+  } = {},
 ): Setup {
   const world = new World(
     new KubeClient({ kind: 'direct', connection: { server: 'https://127.0.0.1:1', source: 'test' } }),
@@ -50,11 +57,14 @@ function setup(
     served(policy('gold', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }] })),
   );
   world.models.ingest('MODIFIED', served(model('small')));
+  // no gateway replica: Ready does not wait for one (status/enforcement.ts; the enforcement tests set their own)
+  if (!opts.keepEnforcementUnknown) world.enforcement.observeReplicas([]);
   world.tenants.ingest('MODIFIED', served(tenant('team', 'a', { tier: 'gold', keys: [{ name: 'main' }] })));
   const writes: string[] = [];
   const secretData: Record<string, string>[] = [];
   const events: { type: string; reason: string; note: string }[] = [];
   const logs: Record<string, unknown>[] = [];
+  const stored = new Map<string, KObject>();
   const decode = (o: KObject) =>
     Object.fromEntries(
       Object.entries((o['data'] ?? {}) as Record<string, string>).map(([k, v]) => [
@@ -72,6 +82,7 @@ function setup(
       // an API server slow to answer: other reconciles go on meanwhile
       if (o.kind === 'NetworkPolicy' && slow) await new Promise((r) => setTimeout(r, 20));
       if (opts.subresource === 'status') {
+        stored.set(`status/${o.metadata.namespace}/${o.metadata.name}`, o);
         const cur = world.tenants.get(`${o.metadata.namespace}/${o.metadata.name}`)!;
         // the status as stored: a new resourceVersion, as the API server gives it
         world.tenants.ingest('MODIFIED', {
@@ -80,7 +91,9 @@ function setup(
           status: o['status'],
         } as KObject);
       }
-      return served(o);
+      const answer = served(o);
+      if (!opts.subresource) stored.set(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, answer);
+      return answer;
     },
     // a key Secret that exists but the cache has not seen (a watch behind, or no managed-by label)
     get: async (r: { kind: string }) =>
@@ -106,7 +119,7 @@ function setup(
     log: (msg, fields) => logs.push({ msg, ...fields }),
     now: () => new Date('2026-12-01T00:00:00Z'),
   };
-  return { ctx, world, writes, secretData, events, logs };
+  return { ctx, world, writes, secretData, events, logs, stored };
 }
 
 describe('tenant reconciler', () => {
@@ -208,5 +221,108 @@ describe('tenant reconciler', () => {
     writes.length = 0;
     await reconcileTenant(ctx, 'team', 'b');
     assert.deepEqual(writes, [np]);
+  });
+
+  describe('Ready waits for the gateway to enforce the keys (status/enforcement.ts)', () => {
+    const readyOf = (world: World) =>
+      (
+        world.tenants.get('team/a')!['status'] as
+          { conditions: { type: string; status: string; reason: string }[] } | undefined
+      )?.conditions.find((c) => c.type === 'Ready');
+    const publish = (world: World, hash: string) => {
+      world.gatewayConfig(new Date('2026-12-01T00:00:00Z'));
+      world.enforcement.recordPublication(hash, world.publishedKeys());
+    };
+
+    it('a new tenant is not Ready while a live replica is on a config without its key; once it loads one, Ready (one status write)', async () => {
+      const { ctx, world, writes } = setup();
+      publish(world, 'sha256:old');
+      world.enforcement.observeReplicas(['sha256:old']);
+      const r = await reconcileTenant(ctx, 'team', 'a');
+      assert.ok(writes.includes('Secret/a-tollgate-keys'), 'the key is issued at once');
+      assert.ok(
+        !writes.includes('LLMTenant/a/status'),
+        `no status before the gateway has the key: ${writes.join(', ')}`,
+      );
+      assert.ok(
+        r && r.requeueAfterMs! > 0 && r.requeueAfterMs! <= 30_000,
+        'reconciled again at the latest after the wait',
+      );
+      publish(world, 'sha256:new');
+      assert.deepEqual(world.enforcement.observeReplicas(['sha256:old']), [], 'the replica has not moved');
+      assert.deepEqual(world.enforcement.observeReplicas(['sha256:new']), ['team/a'], 'the replica loaded it');
+      writes.length = 0;
+      await reconcileTenant(ctx, 'team', 'a');
+      assert.deepEqual(writes, ['LLMTenant/a/status']);
+      assert.equal(readyOf(world)?.status, 'True');
+    });
+
+    it('every live replica must have it: one replica behind keeps Ready waiting', async () => {
+      const { ctx, world, writes } = setup();
+      await reconcileTenant(ctx, 'team', 'a'); // no replica yet: Ready at once
+      publish(world, 'sha256:one');
+      world.enforcement.observeReplicas(['sha256:one', 'sha256:one']);
+      world.tenants.ingest('MODIFIED', served(tenant('team', 'b', { tier: 'gold', keys: [{ name: 'main' }] })));
+      writes.length = 0;
+      await reconcileTenant(ctx, 'team', 'b');
+      assert.deepEqual(writes, ['Secret/b-tollgate-keys'], 'b waits for its first status');
+      publish(world, 'sha256:two');
+      assert.deepEqual(world.enforcement.observeReplicas(['sha256:two', 'sha256:one']), [], 'one replica behind');
+      writes.length = 0;
+      await reconcileTenant(ctx, 'team', 'b');
+      assert.deepEqual(writes, [], 'b still waits');
+      assert.deepEqual(world.enforcement.observeReplicas(['sha256:two', 'sha256:two']), ['team/b']);
+      await reconcileTenant(ctx, 'team', 'b');
+      assert.deepEqual(writes, ['LLMTenant/b/status']);
+      await reconcileTenant(ctx, 'team', 'a');
+      assert.deepEqual(writes, ['LLMTenant/b/status'], 'a, enforced all along, writes nothing');
+    });
+
+    it('after the wait the status says why: Ready=False/KeysNotEnforced (a Normal Event), then Ready once enforced', async () => {
+      const { ctx, world, events } = setup();
+      publish(world, 'sha256:old');
+      world.enforcement.observeReplicas(['sha256:old']);
+      let t = Date.parse('2026-12-01T00:00:00Z');
+      ctx.now = () => new Date(t);
+      await reconcileTenant(ctx, 'team', 'a');
+      t += 30_000;
+      await reconcileTenant(ctx, 'team', 'a');
+      const ready = readyOf(world);
+      assert.equal(ready?.status, 'False');
+      assert.equal(ready?.reason, 'KeysNotEnforced');
+      assert.deepEqual(
+        events.map((e) => `${e.type} ${e.reason}`),
+        ['Normal KeysNotEnforced'],
+      );
+      publish(world, 'sha256:new');
+      world.enforcement.observeReplicas(['sha256:new']);
+      await reconcileTenant(ctx, 'team', 'a');
+      assert.equal(readyOf(world)?.status, 'True');
+    });
+
+    it('just after a start (replicas not seen yet) a Ready tenant writes nothing; a new one waits', async () => {
+      const before = setup();
+      await reconcileTenant(before.ctx, 'team', 'a');
+      assert.equal(readyOf(before.world)?.status, 'True');
+      // a new process: the objects as the API server has them, an empty ledger
+      const { ctx, world, writes } = setup({ keepEnforcementUnknown: true });
+      const a = tenant('team', 'a', { tier: 'gold', keys: [{ name: 'main' }] });
+      world.tenants.ingest('MODIFIED', {
+        ...served(a),
+        status: before.stored.get('status/team/a')!['status'],
+      } as KObject);
+      world.managedSecrets.ingest('MODIFIED', before.stored.get('Secret/team/a-tollgate-keys')!, 'watch');
+      world.networkPolicies.ingest(
+        'MODIFIED',
+        before.stored.get(`NetworkPolicy/${GW}/${tenantNetworkPolicyName('team')}`)!,
+        'watch',
+      );
+      await reconcileTenant(ctx, 'team', 'a');
+      assert.deepEqual(writes, [], 'no write at all');
+      world.tenants.ingest('MODIFIED', served(tenant('team', 'c', { tier: 'gold', keys: [{ name: 'main' }] })));
+      const r = await reconcileTenant(ctx, 'team', 'c');
+      assert.deepEqual(writes, ['Secret/c-tollgate-keys'], 'c: its key, no status yet');
+      assert.ok(r?.requeueAfterMs !== undefined);
+    });
   });
 });

@@ -17,6 +17,7 @@ import { tenantStatus } from '../status/tenant.ts';
 import type { ReconcileResult } from '../runtime/queue.ts';
 import { ensure, readyTransition, recordEvent, writeStatus, type ReconcileContext } from './context.ts';
 import { planRevokedKeys } from '../status/revocations.ts';
+import { planEnforcedStatus } from '../status/enforcement.ts';
 
 export async function reconcileTenant(
   ctx: ReconcileContext,
@@ -24,7 +25,10 @@ export async function reconcileTenant(
   name: string,
 ): Promise<ReconcileResult | void> {
   const obj = ctx.world.tenants.get(`${namespace}/${name}`);
-  if (!obj || obj.metadata.deletionTimestamp) return; // key Secret goes with it; the NetworkPolicy is swept by the config reconciler
+  if (!obj || obj.metadata.deletionTimestamp) {
+    ctx.world.enforcement.forget(`${namespace}/${name}`);
+    return; // key Secret goes with it; the NetworkPolicy is swept by the config reconciler
+  }
   const parsed = LLMTenant.safeParse(
     (({ status: _s, [STATUS_DIGEST]: _d, ...rest }) => rest)(obj as typeof obj & { status?: unknown }),
   );
@@ -43,13 +47,18 @@ export async function reconcileTenant(
   // (inflight.ts), and what the API server answers is cached at once, so the next one finds it up to date.
   const np = tenantNetworkPolicy(namespace, ctx.world.options);
   const npKey = `${ctx.gatewayNamespace}/${np.metadata.name}`;
-  await Promise.all([
+  const [, statusWait] = await Promise.all([
     ctx.world.inflightApplies.once(npKey, JSON.stringify(np), () =>
       ensure(ctx, np, ctx.world.networkPolicies.get(npKey), ctx.world.networkPolicies),
     ),
     writeTenantStatus(ctx, obj, tenant, outcome, now, keys.notWatched),
   ]);
-  return keys.requeueAfterMs !== undefined ? { requeueAfterMs: keys.requeueAfterMs } : undefined;
+  const after = Math.min(keys.requeueAfterMs ?? Infinity, statusWait ?? Infinity);
+  return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
+}
+
+function isReady(status: { conditions?: { type: string; status: string }[] } | undefined): boolean {
+  return status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
 type KeySecretData = { data: Record<string, string>; annotations: Record<string, string> };
@@ -143,7 +152,7 @@ async function writeTenantStatus(
   outcome: TenantOutcome,
   now: Date,
   keysUnavailable?: { reason: string; message: string },
-): Promise<void> {
+): Promise<number | undefined> {
   const namespace = obj.metadata.namespace ?? 'default';
   const name = obj.metadata.name;
 
@@ -159,15 +168,39 @@ async function writeTenantStatus(
     outcome.keys,
     now,
   );
-  const status = tenantStatus(
-    outcome,
-    before,
-    ctx.gatewayUrl,
-    now,
-    gatewayRevocations(ctx, now),
-    rk.next,
-    keysUnavailable,
-  );
+  const build = (notEnforced?: string) =>
+    tenantStatus(
+      outcome,
+      before,
+      ctx.gatewayUrl,
+      now,
+      gatewayRevocations(ctx, now),
+      rk.next,
+      keysUnavailable,
+      notEnforced,
+    );
+  let status = build();
+  // 4. Ready only once the gateway replicas accept every usable key (status/enforcement.ts).
+  const id = `${namespace}/${name}`;
+  const ledger = ctx.world.enforcement;
+  if (isReady(status)) {
+    const usable = (status.keys ?? []).flatMap((k) =>
+      (k.state === 'Active' || k.state === 'Grace') && k.fingerprint ? [k.fingerprint] : [],
+    );
+    const e = ledger.check(id, usable);
+    const plan =
+      e.state === 'enforced'
+        ? ({ kind: 'as-built' } as const)
+        : planEnforcedStatus(e, {
+            wasReady: isReady(before),
+            hadStatus: before !== undefined,
+            waitingSince: ledger.wait(id, now.getTime()),
+            now: now.getTime(),
+          });
+    if (plan.kind === 'wait') return plan.requeueAfterMs;
+    if (plan.kind === 'not-enforced') status = build(plan.message);
+    else ledger.settle(id);
+  } else ledger.settle(id);
   if (await writeStatus(ctx, obj, status)) {
     await readyTransition(ctx, obj, before, status);
     const notWatched = keysUnavailable
@@ -201,6 +234,7 @@ async function writeTenantStatus(
       );
     }
   }
+  return undefined;
 }
 
 /** Keys the gateway replicas revoked on their own (anomaly detection), from their live Leases. */

@@ -14,6 +14,8 @@ export function tenantStatus(
   revokedKeys?: readonly RevokedKey[],
   /** Why the operator cannot issue or read this tenant's keys at all (e.g. NamespaceNotWatched). */
   keysUnavailable?: { reason: string; message: string },
+  /** Why the gateway does not accept every usable key yet (status/enforcement.ts): Ready waits for it. */
+  keysNotEnforced?: string,
 ): LLMTenantStatus {
   const t = outcome.tenant;
   // gateway revocations are keyed by material (sha256; matched by fingerprint) or, before #13, by key id
@@ -55,6 +57,8 @@ export function tenantStatus(
       reason: 'NoUsableKeys',
       message: keys.length === 0 ? 'spec.keys is empty' : 'no key is active',
     };
+  else if (keysNotEnforced !== undefined)
+    ready = { type: 'Ready', status: 'False', reason: 'KeysNotEnforced', message: keysNotEnforced };
   else
     ready = {
       type: 'Ready',

@@ -1,0 +1,284 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  ENFORCEMENT_WAIT_MS,
+  EnforcementLedger,
+  HASH_HISTORY,
+  planEnforcedStatus,
+  type Enforcement,
+} from './enforcement.ts';
+
+const h = (n: number) => `sha256:${String(n).padStart(64, '0')}`;
+
+describe('EnforcementLedger', () => {
+  const cases: {
+    name: string;
+    /** publications in order: [hash number, [tenant, keys][]] */
+    published: [number, [string, string][]][];
+    replicas: number[] | undefined;
+    tenant: string;
+    usable: string[];
+    want: Enforcement['state'];
+  }[] = [
+    {
+      name: 'replicas not seen yet',
+      published: [[1, [['t', 'k1']]]],
+      replicas: undefined,
+      tenant: 't',
+      usable: ['k1'],
+      want: 'unknown',
+    },
+    {
+      name: 'nothing published yet by this process',
+      published: [],
+      replicas: [1],
+      tenant: 't',
+      usable: ['k1'],
+      want: 'unknown',
+    },
+    {
+      name: 'no live replica: nothing to wait for',
+      published: [],
+      replicas: [],
+      tenant: 't',
+      usable: ['k1'],
+      want: 'enforced',
+    },
+    {
+      name: 'the replica is on the config with the key',
+      published: [[1, [['t', 'k1']]]],
+      replicas: [1],
+      tenant: 't',
+      usable: ['k1'],
+      want: 'enforced',
+    },
+    {
+      name: 'the replica is on an older config without the tenant',
+      published: [
+        [1, []],
+        [2, [['t', 'k1']]],
+      ],
+      replicas: [1],
+      tenant: 't',
+      usable: ['k1'],
+      want: 'pending',
+    },
+    {
+      name: 'a replica on a hash never recorded enforces nothing known',
+      published: [[1, [['t', 'k1']]]],
+      replicas: [9],
+      tenant: 't',
+      usable: ['k1'],
+      want: 'pending',
+    },
+    {
+      name: 'every replica counts: one behind',
+      published: [
+        [1, []],
+        [2, [['t', 'k1']]],
+      ],
+      replicas: [2, 1],
+      tenant: 't',
+      usable: ['k1'],
+      want: 'pending',
+    },
+    {
+      name: 'both on the newest',
+      published: [
+        [1, []],
+        [2, [['t', 'k1']]],
+      ],
+      replicas: [2, 2],
+      tenant: 't',
+      usable: ['k1'],
+      want: 'enforced',
+    },
+    {
+      name: 'a rotated-in key not loaded yet',
+      published: [
+        [1, [['t', 'k1']]],
+        [2, [['t', 'k1,k2']]],
+      ],
+      replicas: [1],
+      tenant: 't',
+      usable: ['k1', 'k2'],
+      want: 'pending',
+    },
+    {
+      name: 'a dropped key does not make it pending (the enforced set is a superset)',
+      published: [
+        [1, [['t', 'k1,k2']]],
+        [2, [['t', 'k2']]],
+      ],
+      replicas: [1],
+      tenant: 't',
+      usable: ['k2'],
+      want: 'enforced',
+    },
+    {
+      name: 'a later publication that did not change the tenant keeps what is enforced',
+      published: [
+        [1, [['t', 'k1']]],
+        [
+          2,
+          [
+            ['t', 'k1'],
+            ['u', 'x'],
+          ],
+        ],
+      ],
+      replicas: [1],
+      tenant: 't',
+      usable: ['k1'],
+      want: 'enforced',
+    },
+    {
+      name: 'a tenant removed from the config and back: the replica on the gap has none',
+      published: [
+        [1, [['t', 'k1']]],
+        [2, []],
+        [3, [['t', 'k1']]],
+      ],
+      replicas: [2],
+      tenant: 't',
+      usable: ['k1'],
+      want: 'pending',
+    },
+  ];
+  for (const c of cases)
+    it(c.name, () => {
+      const l = new EnforcementLedger();
+      for (const [n, tenants] of c.published) l.recordPublication(h(n), tenants);
+      if (c.replicas) l.observeReplicas(c.replicas.map(h));
+      assert.equal(l.check(c.tenant, c.usable).state, c.want);
+    });
+
+  it('names the replicas behind', () => {
+    const l = new EnforcementLedger();
+    l.recordPublication(h(1), []);
+    l.recordPublication(h(2), [['t', 'k1']]);
+    l.observeReplicas([h(2), h(1), h(1)]);
+    const e = l.check('t', ['k1']);
+    assert.equal(e.state, 'pending');
+    assert.match(
+      (e as { message: string }).message,
+      /^1 usable key\(s\) not yet enforced by the gateway: 2 of 3 replica\(s\)/,
+    );
+  });
+
+  it('returns the waiting tenants when what the replicas enforce moves, and only then', () => {
+    const l = new EnforcementLedger();
+    l.recordPublication(h(1), []);
+    assert.deepEqual(l.observeReplicas([h(1)]), [], 'first observation, nobody waits');
+    l.wait('t', 1000);
+    l.wait('u', 1000);
+    assert.equal(l.wait('t', 5000), 1000, 'waiting since the first call');
+    l.recordPublication(h(2), [
+      ['t', 'k'],
+      ['u', 'k'],
+    ]);
+    assert.deepEqual(l.observeReplicas([h(1)]), [], 'the replica did not move');
+    assert.deepEqual(l.observeReplicas([h(2)]).sort(), ['t', 'u']);
+    l.settle('t');
+    l.recordPublication(h(3), [
+      ['t', 'k'],
+      ['u', 'k'],
+    ]);
+    assert.deepEqual(l.observeReplicas([h(3)]), ['u']);
+    assert.equal(l.waitingCount, 1);
+  });
+
+  it('after a start: replicas seen on a hash before it is recorded enforce it once it is (failover)', () => {
+    const l = new EnforcementLedger();
+    l.observeReplicas([h(7)]);
+    assert.equal(l.check('t', ['k1']).state, 'unknown', 'nothing recorded yet');
+    l.wait('u', 0);
+    assert.deepEqual(
+      l.recordPublication(h(7), [
+        ['t', 'k1'],
+        ['u', 'k'],
+      ]),
+      ['u'],
+      'the waiting are reconciled again',
+    );
+    assert.equal(l.check('t', ['k1']).state, 'enforced');
+  });
+
+  it('records a hash once, and forgets the oldest beyond HASH_HISTORY', () => {
+    const l = new EnforcementLedger();
+    l.recordPublication(h(0), [['t', 'k1']]);
+    l.recordPublication(h(0), [['t', 'k2']]); // the same config again (another reconcile): ignored
+    l.observeReplicas([h(0)]);
+    assert.equal(l.check('t', ['k1']).state, 'enforced');
+    for (let i = 1; i <= HASH_HISTORY; i++) l.recordPublication(h(i), [['t', 'k1']]);
+    assert.equal(l.has(h(0)), false);
+    l.observeReplicas([h(0)]);
+    assert.equal(l.check('t', ['k1']).state, 'pending', 'a replica that old enforces nothing known');
+  });
+});
+
+describe('planEnforcedStatus', () => {
+  const pending: Enforcement = { state: 'pending', message: 'm' };
+  const cases: {
+    name: string;
+    e: Enforcement;
+    wasReady: boolean;
+    hadStatus: boolean;
+    waited: number;
+    want: string;
+  }[] = [
+    { name: 'enforced', e: { state: 'enforced' }, wasReady: false, hadStatus: false, waited: 0, want: 'as-built' },
+    {
+      name: 'unknown after a start, Ready before: stands',
+      e: { state: 'unknown' },
+      wasReady: true,
+      hadStatus: true,
+      waited: 0,
+      want: 'as-built',
+    },
+    {
+      name: 'unknown, new tenant: waits',
+      e: { state: 'unknown' },
+      wasReady: false,
+      hadStatus: false,
+      waited: 0,
+      want: 'wait',
+    },
+    { name: 'pending, new tenant: waits', e: pending, wasReady: false, hadStatus: false, waited: 1000, want: 'wait' },
+    {
+      name: 'pending, new tenant, waited long enough: says so',
+      e: pending,
+      wasReady: false,
+      hadStatus: false,
+      waited: ENFORCEMENT_WAIT_MS,
+      want: 'not-enforced',
+    },
+    {
+      name: 'pending, Ready before (a rotated-in key): says so at once',
+      e: pending,
+      wasReady: true,
+      hadStatus: true,
+      waited: 0,
+      want: 'not-enforced',
+    },
+    {
+      name: 'unknown, not Ready before, has a status: says so',
+      e: { state: 'unknown' },
+      wasReady: false,
+      hadStatus: true,
+      waited: 0,
+      want: 'not-enforced',
+    },
+  ];
+  for (const c of cases)
+    it(c.name, () => {
+      const p = planEnforcedStatus(c.e, {
+        wasReady: c.wasReady,
+        hadStatus: c.hadStatus,
+        waitingSince: 0,
+        now: c.waited,
+      });
+      assert.equal(p.kind, c.want);
+      if (p.kind === 'wait') assert.equal(p.requeueAfterMs, ENFORCEMENT_WAIT_MS - c.waited);
+    });
+});
