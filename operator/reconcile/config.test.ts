@@ -8,7 +8,7 @@ import { KubeClient, KubeError } from '../../kube/client.ts';
 import type { KObject } from '../../kube/object.ts';
 import { createMetrics } from '../metrics.ts';
 import { World } from '../world.ts';
-import { reconcileConfig } from './config.ts';
+import { planCredentialReads, reconcileConfig } from './config.ts';
 import type { ReconcileContext } from './context.ts';
 import { CHURN_TENANTS, PUBLISH_MS_PER_MB, QUIET_MS } from './pace.ts';
 import { tenantNetworkPolicy, tenantNetworkPolicyName } from '../compiler/tenant.ts';
@@ -187,4 +187,63 @@ describe('config shards', () => {
     assert.ok(verbs.includes(`apply ${existing}`), verbs.join(', '));
     assert.ok(!verbs.includes(`apply ${created.find((n) => n !== existing)}`));
   });
+});
+
+describe('planCredentialReads', () => {
+  const w = (sha: string) => ({ ns: 'models', name: 'cred', key: 'token', sha });
+  const cases: {
+    name: string;
+    wanted: [string, string][];
+    have: Record<string, string>;
+    want: { same: boolean; carry: string[]; read: string[] };
+  }[] = [
+    {
+      name: 'nothing mirrored yet: every source is read',
+      wanted: [
+        ['a', '1'],
+        ['b', '2'],
+      ],
+      have: {},
+      want: { same: false, carry: [], read: ['a', 'b'] },
+    },
+    {
+      name: 'all the same',
+      wanted: [
+        ['a', '1'],
+        ['b', '2'],
+      ],
+      have: { a: '1', b: '2' },
+      want: { same: true, carry: ['a', 'b'], read: [] },
+    },
+    {
+      name: 'one new model among many: only its source is read',
+      wanted: [
+        ['a', '1'],
+        ['b', '2'],
+        ['c', '3'],
+      ],
+      have: { a: '1', b: '2' },
+      want: { same: false, carry: ['a', 'b'], read: ['c'] },
+    },
+    {
+      name: 'a rotated credential is read again',
+      wanted: [
+        ['a', '1'],
+        ['b', '9'],
+      ],
+      have: { a: '1', b: '2' },
+      want: { same: false, carry: ['a'], read: ['b'] },
+    },
+    {
+      name: 'a model gone: rewritten without it, nothing read',
+      wanted: [['a', '1']],
+      have: { a: '1', b: '2' },
+      want: { same: false, carry: ['a'], read: [] },
+    },
+  ];
+  for (const c of cases)
+    it(c.name, () => {
+      const have = Object.fromEntries(Object.entries(c.have).map(([k, sha256]) => [k, { sha256 }]));
+      assert.deepEqual(planCredentialReads(new Map(c.wanted.map(([k, sha]) => [k, w(sha)])), have), c.want);
+    });
 });

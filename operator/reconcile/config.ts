@@ -174,14 +174,40 @@ async function shardsOfIndex(ctx: ReconcileContext): Promise<Set<string>> {
   }
 }
 
+/** Credentials read at the same time (each a GET of a model's credential Secret). */
+export const CREDENTIAL_READERS = 8;
+
+export interface WantedCredential {
+  ns: string;
+  name: string;
+  key: string;
+  sha: string;
+}
+
 /**
- * The gateway's upstream credentials. Compared by digest with the cached copy; the source Secrets are
- * read (GET, not cached) only when something differs.
+ * Which mirrored credentials must be read from their source again (pure): those the mirror lacks or holds with
+ * another digest. The rest are carried over from the mirror itself — one GET of it instead of one per model
+ * (50 models read one after another held the publication up for seconds while a cluster converged).
+ */
+export function planCredentialReads(
+  wanted: ReadonlyMap<string, WantedCredential>,
+  have: Readonly<Record<string, { sha256: string } | undefined>>,
+): { same: boolean; carry: string[]; read: string[] } {
+  const carry: string[] = [];
+  const read: string[] = [];
+  for (const [k, w] of wanted) (Object.hasOwn(have, k) && have[k]?.sha256 === w.sha ? carry : read).push(k);
+  const same = read.length === 0 && Object.keys(have).length === wanted.size;
+  return { same, carry, read };
+}
+
+/**
+ * The gateway's upstream credentials. Compared by digest with the cached copy; only the source Secrets whose
+ * digest differs are read (GET, not cached), the others are carried over from the mirror.
  */
 async function mirrorCredentials(ctx: ReconcileContext): Promise<void> {
   const ns = ctx.gatewayNamespace;
   const models = ctx.world.compiledModels().models.filter((m) => m.serving && m.supportsApiKey);
-  const wanted = new Map<string, { ns: string; name: string; key: string; sha?: string }>();
+  const wanted = new Map<string, WantedCredential>();
   for (const m of models) {
     const ref = upstreamSecretName(m.model);
     const mns = m.model.metadata.namespace ?? 'default';
@@ -192,18 +218,31 @@ async function mirrorCredentials(ctx: ReconcileContext): Promise<void> {
     if (sha) wanted.set(credentialKey(m.model), { ns: mns, name: ref.name, key: ref.key, sha });
   }
   const cached = ctx.world.managedSecrets.get(`${ns}/${UPSTREAM_CREDENTIALS_SECRET}`);
-  const have = digestsOf(cached) ?? {};
-  const same =
-    cached !== undefined &&
-    Object.keys(have).length === wanted.size &&
-    [...wanted].every(([k, w]) => Object.hasOwn(have, k) && have[k]?.sha256 === w.sha);
-  if (same) return;
+  const plan = planCredentialReads(wanted, digestsOf(cached) ?? {});
+  if (cached !== undefined && plan.same) return;
   const creds: Record<string, string> = {};
-  for (const [k, w] of wanted) {
-    const s = await ctx.client.get<KObject>(R.Secret, w.ns, w.name);
-    const v = secretValue(s as unknown as V1Secret | undefined, w.key);
-    if (v) creds[k] = Buffer.from(v).toString('base64');
+  const mirror =
+    cached !== undefined && plan.carry.length > 0
+      ? await ctx.client.get<KObject & { data?: Record<string, string> }>(R.Secret, ns, UPSTREAM_CREDENTIALS_SECRET)
+      : undefined;
+  const read = [...plan.read];
+  for (const k of plan.carry) {
+    const v = mirror?.data?.[k];
+    if (v) creds[k] = v;
+    else read.push(k); // the mirror changed since the cache saw it: read the source
   }
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(CREDENTIAL_READERS, read.length) }, async () => {
+      while (next < read.length) {
+        const k = read[next++]!;
+        const w = wanted.get(k)!;
+        const s = await ctx.client.get<KObject>(R.Secret, w.ns, w.name);
+        const v = secretValue(s as unknown as V1Secret | undefined, w.key);
+        if (v) creds[k] = Buffer.from(v).toString('base64');
+      }
+    }),
+  );
   await ctx.client.apply(R.Secret, {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -213,7 +252,11 @@ async function mirrorCredentials(ctx: ReconcileContext): Promise<void> {
       namespace: ns,
       labels: { ...DELIVERY_LABELS, 'app.kubernetes.io/component': 'upstream-credentials' },
     },
-    data: creds,
+    data: Object.fromEntries(
+      Object.keys(creds)
+        .sort()
+        .map((k) => [k, creds[k]!]),
+    ),
   } as KObject);
 }
 

@@ -194,7 +194,7 @@ async function writeTenantStatus(
         : planEnforcedStatus(e, {
             wasReady: isReady(before),
             hadStatus: before !== undefined,
-            waitingSince: ledger.wait(id, now.getTime()),
+            waitingSince: ledger.wait(id, usable, now.getTime()),
             now: now.getTime(),
           });
     if (plan.kind === 'wait') return plan.requeueAfterMs;

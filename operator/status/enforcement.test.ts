@@ -166,25 +166,32 @@ describe('EnforcementLedger', () => {
     );
   });
 
-  it('returns the waiting tenants when what the replicas enforce moves, and only then', () => {
+  it('returns the waiting tenants whose keys the replicas now enforce, and only those', () => {
     const l = new EnforcementLedger();
     l.recordPublication(h(1), []);
     assert.deepEqual(l.observeReplicas([h(1)]), [], 'first observation, nobody waits');
-    l.wait('t', 1000);
-    l.wait('u', 1000);
-    assert.equal(l.wait('t', 5000), 1000, 'waiting since the first call');
+    l.wait('t', ['k'], 1000);
+    l.wait('u', ['k'], 1000);
+    l.wait('v', ['k'], 1000);
+    assert.equal(l.wait('t', ['k'], 5000), 1000, 'waiting since the first call');
     l.recordPublication(h(2), [
       ['t', 'k'],
       ['u', 'k'],
     ]);
     assert.deepEqual(l.observeReplicas([h(1)]), [], 'the replica did not move');
-    assert.deepEqual(l.observeReplicas([h(2)]).sort(), ['t', 'u']);
+    assert.deepEqual(
+      l.observeReplicas([h(2)]).sort(),
+      ['t', 'u'],
+      'v is not in that config: not reconciled for nothing',
+    );
     l.settle('t');
+    l.settle('u');
     l.recordPublication(h(3), [
       ['t', 'k'],
       ['u', 'k'],
+      ['v', 'k'],
     ]);
-    assert.deepEqual(l.observeReplicas([h(3)]), ['u']);
+    assert.deepEqual(l.observeReplicas([h(3)]), ['v']);
     assert.equal(l.waitingCount, 1);
   });
 
@@ -192,7 +199,7 @@ describe('EnforcementLedger', () => {
     const l = new EnforcementLedger();
     l.observeReplicas([h(7)]);
     assert.equal(l.check('t', ['k1']).state, 'unknown', 'nothing recorded yet');
-    l.wait('u', 0);
+    l.wait('u', ['k'], 0);
     assert.deepEqual(
       l.recordPublication(h(7), [
         ['t', 'k1'],

@@ -38,7 +38,7 @@ export class EnforcementLedger {
   /** the hash each live replica enforces (undefined: not seen yet) */
   private replicaHashes: string[] | undefined;
   /** tenants whose status waits for enforcement, and since when (ms) */
-  private readonly waiting = new Map<string, number>();
+  private readonly waiting = new Map<string, { since: number; usable: readonly string[] }>();
 
   /** Whether `hash` was recorded (a publication this process made or found). */
   has(hash: string): boolean {
@@ -73,7 +73,7 @@ export class EnforcementLedger {
     const first = this.replicaHashes === undefined;
     this.replicaHashes = [...hashes];
     const moved = this.recompute();
-    return first ? [...this.waiting.keys()] : moved;
+    return first ? this.nowEnforced() : moved;
   }
 
   private recompute(): string[] {
@@ -83,7 +83,14 @@ export class EnforcementLedger {
     const advanced = min !== this.enforcedSeq;
     this.enforcedSeq = min;
     this.prune();
-    return advanced ? [...this.waiting.keys()] : [];
+    return advanced ? this.nowEnforced() : [];
+  }
+
+  /** The waiting tenants whose keys are enforced now (or no longer known: they decide again). */
+  private nowEnforced(): string[] {
+    const out: string[] = [];
+    for (const [id, w] of this.waiting) if (this.check(id, w.usable).state !== 'pending') out.push(id);
+    return out;
   }
 
   /** Whether every one of `usable` (key fingerprints) is enforced by every live replica. */
@@ -104,12 +111,14 @@ export class EnforcementLedger {
     };
   }
 
-  /** The tenant's status waits for enforcement (first call: since `now`); returns since when, in ms. */
-  wait(id: string, now: number): number {
-    const since = this.waiting.get(id);
-    if (since !== undefined) return since;
-    this.waiting.set(id, now);
-    return now;
+  /**
+   * The tenant's status waits for `usable` (key fingerprints) to be enforced (first call: since `now`); returns
+   * since when, in ms.
+   */
+  wait(id: string, usable: readonly string[], now: number): number {
+    const w = this.waiting.get(id);
+    this.waiting.set(id, { since: w?.since ?? now, usable });
+    return w?.since ?? now;
   }
 
   /** The tenant no longer waits (enforced, or gone). */
