@@ -8,6 +8,7 @@ import { createMetrics } from '../metrics.ts';
 import { World } from '../world.ts';
 import type { ReconcileContext } from './context.ts';
 import { reconcileTenant } from './tenant.ts';
+import { ENFORCEMENT_WAIT_MS } from '../status/enforcement.ts';
 import { tenantNetworkPolicyName } from '../compiler/tenant.ts';
 import type { EventOrigin, InformerEvent } from '../../kube/informer.ts';
 import { routeSecret } from '../routing.ts';
@@ -245,7 +246,7 @@ describe('tenant reconciler', () => {
         `no status before the gateway has the key: ${writes.join(', ')}`,
       );
       assert.ok(
-        r && r.requeueAfterMs! > 0 && r.requeueAfterMs! <= 30_000,
+        r && r.requeueAfterMs! > 0 && r.requeueAfterMs! <= ENFORCEMENT_WAIT_MS,
         'reconciled again at the latest after the wait',
       );
       publish(world, 'sha256:new');
@@ -285,7 +286,7 @@ describe('tenant reconciler', () => {
       let t = Date.parse('2026-12-01T00:00:00Z');
       ctx.now = () => new Date(t);
       await reconcileTenant(ctx, 'team', 'a');
-      t += 30_000;
+      t += ENFORCEMENT_WAIT_MS;
       await reconcileTenant(ctx, 'team', 'a');
       const ready = readyOf(world);
       assert.equal(ready?.status, 'False');
