@@ -20,12 +20,29 @@ const served = (o: object): KObject => {
   } as KObject;
 };
 
-it('models of one namespace reconciled side by side apply its default-deny policy once; deleted, it comes back', async () => {
-  const world = new World(
+function newWorld(): World {
+  return new World(
     new KubeClient({ kind: 'direct', connection: { server: 'https://127.0.0.1:1', source: 'test' } }),
     { gatewayNamespace: GW, resyncMs: 0, log: () => {} },
     { gatewayNamespace: GW, gatewayUrl: 'http://gw/v1' },
   );
+}
+
+function contextFor(world: World, client: KubeClient): ReconcileContext {
+  return {
+    client,
+    world,
+    gatewayNamespace: GW,
+    gatewayUrl: 'http://gw/v1',
+    identity: 'test',
+    metrics: createMetrics(() => world),
+    log: () => {},
+    now: () => new Date('2026-12-01T00:00:00Z'),
+  };
+}
+
+it('models of one namespace reconciled side by side apply its default-deny policy once; deleted, it comes back', async () => {
+  const world = newWorld();
   const names = ['m1', 'm2', 'm3'];
   for (const n of names) world.models.ingest('MODIFIED', served(model(n)));
   const writes: string[] = [];
@@ -39,16 +56,7 @@ it('models of one namespace reconciled side by side apply its default-deny polic
     get: async () => undefined,
     create: async () => ({}),
   } as unknown as KubeClient;
-  const ctx: ReconcileContext = {
-    client,
-    world,
-    gatewayNamespace: GW,
-    gatewayUrl: 'http://gw/v1',
-    identity: 'test',
-    metrics: createMetrics(() => world),
-    log: () => {},
-    now: () => new Date('2026-12-01T00:00:00Z'),
-  };
+  const ctx = contextFor(world, client);
   const origins: EventOrigin[] = [];
   world.networkPolicies.on((o, _e, _old, origin) => {
     if (o.metadata.name === 'tollgate-default-deny') origins.push(origin);
@@ -62,4 +70,27 @@ it('models of one namespace reconciled side by side apply its default-deny polic
   writes.length = 0;
   await reconcileModel(ctx, ns, 'm2');
   assert.ok(writes.includes(deny), writes.join(', '));
+});
+
+it("a model's objects (Deployment, Service, NetworkPolicies) are applied side by side, not one round trip after another", async () => {
+  const world = newWorld();
+  world.models.ingest('MODIFIED', served(model('m1')));
+  let inFlight = 0;
+  let most = 0;
+  const kinds: string[] = [];
+  const client = {
+    apply: async (_r: unknown, o: KObject, opts: { subresource?: string } = {}) => {
+      if (!opts.subresource && o.kind !== 'Secret') kinds.push(String(o.kind));
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 10));
+      inFlight--;
+      return served(o);
+    },
+    get: async () => undefined,
+    create: async () => ({}),
+  } as unknown as KubeClient;
+  const ctx = contextFor(world, client);
+  await reconcileModel(ctx, 'llm', 'm1');
+  assert.ok(kinds.length >= 4, kinds.join(', '));
+  assert.equal(most, kinds.length, `every object in flight at once (${kinds.join(', ')})`);
 });
