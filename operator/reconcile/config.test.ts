@@ -4,16 +4,15 @@ import { describe, it } from 'node:test';
 import { generateKey } from '../../api/keys.ts';
 import { CONFIG_INDEX_NAME, UPSTREAM_CREDENTIALS_SECRET } from '../../api/delivery.ts';
 import { keySecret, model, policy, tenant } from '../compiler/testdata.ts';
-import { KubeClient, KubeError } from '../../kube/client.ts';
+import { KubeError, type KubeClient } from '../../kube/client.ts';
 import type { KObject } from '../../kube/object.ts';
-import { createMetrics } from '../metrics.ts';
-import { World } from '../world.ts';
+import type { World } from '../world.ts';
 import { planCredentialReads, reconcileConfig } from './config.ts';
 import type { ReconcileContext } from './context.ts';
+import { testContext, testWorld } from './testing.ts';
 import { CHURN_TENANTS, PUBLISH_MS_PER_MB, QUIET_MS } from './pace.ts';
 import { tenantNetworkPolicy, tenantNetworkPolicyName } from '../compiler/tenant.ts';
 
-const GW = 'tollgate-system';
 let rv = 1;
 const served = (o: object): KObject => {
   const m = (o as { metadata: Record<string, unknown> }).metadata;
@@ -27,11 +26,7 @@ function setup(
   tenants: number,
   opts: { exists?: (name: string) => boolean } = {},
 ): { ctx: ReconcileContext; world: World; writes: string[]; verbs: string[]; clock: { t: number } } {
-  const world = new World(
-    new KubeClient({ kind: 'direct', connection: { server: 'https://127.0.0.1:1', source: 'test' } }),
-    { gatewayNamespace: GW, resyncMs: 0, log: () => {} },
-    { gatewayNamespace: GW, gatewayUrl: 'http://gw/v1' },
-  );
+  const world = testWorld();
   world.policies.ingest(
     'MODIFIED',
     served(policy('gold', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }] })),
@@ -63,16 +58,7 @@ function setup(
     },
   } as unknown as KubeClient;
   const clock = { t: Date.parse('2026-12-01T00:00:00Z') };
-  const ctx: ReconcileContext = {
-    client,
-    world,
-    gatewayNamespace: GW,
-    gatewayUrl: 'http://gw/v1',
-    identity: 'test',
-    metrics: createMetrics(() => world),
-    log: () => {},
-    now: () => new Date(clock.t),
-  };
+  const ctx = testContext(world, client, { now: () => new Date(clock.t) });
   return { ctx, world, writes, verbs, clock };
 }
 

@@ -2,15 +2,12 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { model } from '../compiler/testdata.ts';
-import { KubeClient } from '../../kube/client.ts';
+import type { KubeClient } from '../../kube/client.ts';
 import type { EventOrigin } from '../../kube/informer.ts';
 import type { KObject } from '../../kube/object.ts';
-import { createMetrics } from '../metrics.ts';
-import { World } from '../world.ts';
-import type { ReconcileContext } from './context.ts';
 import { reconcileModel } from './model.ts';
+import { testContext, testWorld } from './testing.ts';
 
-const GW = 'tollgate-system';
 let rv = 1;
 const served = (o: object): KObject => {
   const m = (o as { metadata: Record<string, unknown> }).metadata;
@@ -20,29 +17,8 @@ const served = (o: object): KObject => {
   } as KObject;
 };
 
-function newWorld(): World {
-  return new World(
-    new KubeClient({ kind: 'direct', connection: { server: 'https://127.0.0.1:1', source: 'test' } }),
-    { gatewayNamespace: GW, resyncMs: 0, log: () => {} },
-    { gatewayNamespace: GW, gatewayUrl: 'http://gw/v1' },
-  );
-}
-
-function contextFor(world: World, client: KubeClient): ReconcileContext {
-  return {
-    client,
-    world,
-    gatewayNamespace: GW,
-    gatewayUrl: 'http://gw/v1',
-    identity: 'test',
-    metrics: createMetrics(() => world),
-    log: () => {},
-    now: () => new Date('2026-12-01T00:00:00Z'),
-  };
-}
-
 it('models of one namespace reconciled side by side apply its default-deny policy once; deleted, it comes back', async () => {
-  const world = newWorld();
+  const world = testWorld();
   const names = ['m1', 'm2', 'm3'];
   for (const n of names) world.models.ingest('MODIFIED', served(model(n)));
   const writes: string[] = [];
@@ -56,7 +32,7 @@ it('models of one namespace reconciled side by side apply its default-deny polic
     get: async () => undefined,
     create: async () => ({}),
   } as unknown as KubeClient;
-  const ctx = contextFor(world, client);
+  const ctx = testContext(world, client);
   const origins: EventOrigin[] = [];
   world.networkPolicies.on((o, _e, _old, origin) => {
     if (o.metadata.name === 'tollgate-default-deny') origins.push(origin);
@@ -73,7 +49,7 @@ it('models of one namespace reconciled side by side apply its default-deny polic
 });
 
 it("a model's objects (Deployment, Service, NetworkPolicies) are applied side by side, not one round trip after another", async () => {
-  const world = newWorld();
+  const world = testWorld();
   world.models.ingest('MODIFIED', served(model('m1')));
   let inFlight = 0;
   let most = 0;
@@ -89,7 +65,7 @@ it("a model's objects (Deployment, Service, NetworkPolicies) are applied side by
     get: async () => undefined,
     create: async () => ({}),
   } as unknown as KubeClient;
-  const ctx = contextFor(world, client);
+  const ctx = testContext(world, client);
   await reconcileModel(ctx, 'llm', 'm1');
   assert.ok(kinds.length >= 4, kinds.join(', '));
   assert.equal(most, kinds.length, `every object in flight at once (${kinds.join(', ')})`);

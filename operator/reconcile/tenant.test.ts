@@ -2,18 +2,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { model, policy, tenant } from '../compiler/testdata.ts';
-import { KubeClient } from '../../kube/client.ts';
+import type { KubeClient } from '../../kube/client.ts';
 import type { KObject } from '../../kube/object.ts';
-import { createMetrics } from '../metrics.ts';
-import { World } from '../world.ts';
+import type { World } from '../world.ts';
 import type { ReconcileContext } from './context.ts';
 import { reconcileTenant } from './tenant.ts';
+import { TEST_GATEWAY_NAMESPACE, testContext, testWorld } from './testing.ts';
 import { ENFORCEMENT_WAIT_MS } from '../status/enforcement.ts';
 import { tenantNetworkPolicyName } from '../compiler/tenant.ts';
 import type { EventOrigin, InformerEvent } from '../../kube/informer.ts';
 import { routeSecret } from '../routing.ts';
 
-const GW = 'tollgate-system';
+const GW = TEST_GATEWAY_NAMESPACE;
 let rv = 1;
 const served = (o: object): KObject => {
   const m = (o as { metadata: Record<string, unknown> }).metadata;
@@ -43,16 +43,7 @@ function setup(
     keepEnforcementUnknown?: boolean;
   } = {},
 ): Setup {
-  const world = new World(
-    new KubeClient({ kind: 'direct', connection: { server: 'https://127.0.0.1:1', source: 'test' } }),
-    {
-      gatewayNamespace: GW,
-      resyncMs: 0,
-      log: () => {},
-      ...(opts.secretNamespaces ? { secretNamespaces: opts.secretNamespaces } : {}),
-    },
-    { gatewayNamespace: GW, gatewayUrl: 'http://gw/v1' },
-  );
+  const world = testWorld(opts.secretNamespaces ? { secretNamespaces: opts.secretNamespaces } : {});
   world.policies.ingest(
     'MODIFIED',
     served(policy('gold', { tierGrants: { approve: ['*'] }, tiers: [{ name: 'gold', models: ['*'] }] })),
@@ -110,16 +101,7 @@ function setup(
       return {};
     },
   } as unknown as KubeClient;
-  const ctx: ReconcileContext = {
-    client,
-    world,
-    gatewayNamespace: GW,
-    gatewayUrl: 'http://gw/v1',
-    identity: 'test',
-    metrics: createMetrics(() => world),
-    log: (msg, fields) => logs.push({ msg, ...fields }),
-    now: () => new Date('2026-12-01T00:00:00Z'),
-  };
+  const ctx = testContext(world, client, { log: (msg, fields) => logs.push({ msg, ...fields }) });
   return { ctx, world, writes, secretData, events, logs, stored };
 }
 
