@@ -321,18 +321,21 @@ describe('operator on the local control plane', { timeout: 900_000 }, () => {
       ...tenant({ keys: [{ name: 'main' }] }),
       metadata: { name, namespace: NS.team },
     });
-    const t0 = Date.now();
-    await until(
-      'the new tenant Ready',
-      async () => (cond(await get(R.LLMTenant, NS.team, name), 'Ready')?.status === 'True' ? true : undefined),
-      30_000,
-      25,
-    );
-    console.log(`new tenant Ready after ${Date.now() - t0} ms`);
-    const sec = await get(R.Secret, NS.team, `${name}-tollgate-keys`);
-    const r = await chat(Buffer.from(sec?.data?.['main'] ?? '', 'base64').toString('utf8'));
-    assert.equal(r.status, 200, `the first call after Ready: ${r.status} ${r.code ?? ''}`);
-    await k.delete(R.LLMTenant, NS.team, name);
+    try {
+      const t0 = Date.now();
+      await until(
+        'the new tenant Ready',
+        async () => (cond(await get(R.LLMTenant, NS.team, name), 'Ready')?.status === 'True' ? true : undefined),
+        30_000,
+        25,
+      );
+      console.log(`new tenant Ready after ${Date.now() - t0} ms`);
+      const sec = await get(R.Secret, NS.team, `${name}-tollgate-keys`);
+      const r = await chat(Buffer.from(sec?.data?.['main'] ?? '', 'base64').toString('utf8'));
+      assert.equal(r.status, 200, `the first call after Ready: ${r.status} ${r.code ?? ''}`);
+    } finally {
+      await k.delete(R.LLMTenant, NS.team, name); // the later tests count the tenants of this namespace
+    }
   });
 
   it('stops a key within seconds of suspension, and serves again when lifted', async () => {
