@@ -1,7 +1,7 @@
 // The benchmark notices when a process it measures dies (non-zero exit, no figures) and leaves nothing behind
-// on any exit. Runs the real benchmark (small: --quick, 50 tenants, Tollgate in memory and on Redis, nginx),
-// waits until it is measuring, then kills one of its processes (or interrupts it) and checks the exit code,
-// the message, that no process of any group it started is alive and that its temp dir is gone.
+// on any exit. Runs the real benchmark (small: --quick, 50 tenants, Tollgate in memory and on Redis, nginx, the
+// plain Node proxy), waits until it is measuring, then kills one of its processes (or interrupts it) and checks
+// the exit code, the message, that no process of any group it started is alive and that its temp dir is gone.
 // Needs redis-server (scripts/ensure-redis.sh) and nginx (bench/gateway/setup-peers.sh nginx).
 // Run: node --test bench/gateway/lifecycle.test.ts
 import assert from 'node:assert/strict';
@@ -40,7 +40,7 @@ function runAndInterrupt(act: (bench: number, pids: Map<string, number>) => void
       '--tenants',
       '50',
       '--only',
-      'tollgate-memory,tollgate-redis,nginx',
+      'tollgate-memory,tollgate-redis,nginx,node-proxy',
       '--no-hostile',
     ],
     {
