@@ -36,7 +36,7 @@ import {
 } from './transforms.ts';
 import { metadataTransform, objectTransform, type Transform } from '../kube/transforms.ts';
 import { InFlightApplies } from './reconcile/inflight.ts';
-import { EnforcementLedger } from './status/enforcement.ts';
+import { EnforcementLedger, type PublishedTenant } from './status/enforcement.ts';
 import { fingerprint } from '../api/keys.ts';
 import { Informer, NamespacedInformers, type Cache, type Handler } from '../kube/informer.ts';
 import { GATEWAY_REPLICA_LABEL } from '../api/delivery.ts';
@@ -570,8 +570,16 @@ export class World {
    * [tenant id, key fingerprints] of every tenant in the config gatewayConfig() last returned: taken before any
    * await, so that what is recorded as published is what the published text holds (status/enforcement.ts).
    */
-  publishedKeys(): [string, string][] {
-    return (this.assembled?.ids ?? []).map((id) => [id, this.pieces.get(id)?.keys ?? '']);
+  publishedKeys(): PublishedTenant[] {
+    return (this.assembled?.ids ?? []).map((id) => {
+      const p = this.pieces.get(id);
+      return [id, p?.keys ?? '', p?.version ?? -1];
+    });
+  }
+
+  /** The version of a tenant's compiled entry (bumped when its text changes; -1: not in the config). */
+  pieceVersion(id: string): number {
+    return this.pieces.get(id)?.version ?? -1;
   }
 
   /** The config entry of one tenant, as the gateway sees it (tests, debugging). */

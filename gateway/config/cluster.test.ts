@@ -59,6 +59,8 @@ class FakeApi {
   readonly objects = new Map<string, KObject>();
   readonly lists: { labelSelector?: string | undefined; fieldSelector?: string | undefined }[] = [];
   readonly patches: KObject[] = [];
+  /** How long each next PATCH takes to land, in order (then at once). */
+  patchDelays: number[] = [];
   put(...objs: KObject[]): void {
     for (const o of objs) this.objects.set(o.metadata.name, o);
   }
@@ -88,6 +90,9 @@ class FakeApi {
       watch: (_p: string, _q: unknown, _cb: unknown, signal: AbortSignal) =>
         new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
       request: async (_m: string, _p: string, o: { body?: unknown }) => {
+        // an API server slow to answer: the write lands (is recorded) when it answers
+        const delay = this.patchDelays.shift() ?? 0;
+        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
         this.patches.push(o.body as KObject);
         return {};
       },
@@ -161,6 +166,21 @@ describe('ClusterConfigSource', () => {
     assert.equal(lease.metadata.name, 'tollgate-gateway-r1');
     assert.equal(lease.spec['leaseDurationSeconds'], 1);
     assert.equal(lease.spec['holderIdentity'], 'r1');
+  });
+
+  it('a renewal in flight when the replica stops lands before the release, not after it', async () => {
+    const api = new FakeApi();
+    api.put(...publish(cfg1, 2));
+    const holder = new ConfigHolder();
+    const src = source(api, holder);
+    await src.start();
+    api.patchDelays = [60]; // the renewal is slow; the release after it is not
+    holder.apply(cfg2, 'test'); // a config applied: the Lease is renewed (slowly)
+    src.stop();
+    await src.release();
+    await new Promise((r) => setTimeout(r, 100));
+    const last = api.patches.at(-1)! as unknown as { spec: Record<string, unknown> };
+    assert.equal(last.spec['leaseDurationSeconds'], 1, 'the release is the last word');
   });
 
   it('a shard that does not match the index is a refusal; the config in force stays', async () => {

@@ -66,6 +66,8 @@ export class ClusterConfigSource {
   private readonly o: ClusterSourceOptions;
   private readonly secrets: Informer;
   private leaseTimer: NodeJS.Timeout | undefined;
+  /** The Lease renewal in flight, if any (release() waits for it). */
+  private renewing: Promise<void> | undefined;
   private pending: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -118,9 +120,13 @@ export class ClusterConfigSource {
     const every = ((this.o.leaseSeconds ?? 30) * 1000) / 3;
     const renew = () => {
       if (this.stopped) return; // released on the way out (release())
-      void this.renewLease().catch((err: unknown) =>
+      const r = this.renewLease().catch((err: unknown) =>
         this.o.log('warn', 'could not renew replica lease', { err: err instanceof Error ? err.message : String(err) }),
       );
+      this.renewing = r;
+      void r.finally(() => {
+        if (this.renewing === r) this.renewing = undefined;
+      });
     };
     renew();
     this.leaseTimer = setInterval(renew, every);
@@ -262,7 +268,8 @@ export class ClusterConfigSource {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     try {
-      await Promise.race([this.renewLease(1), timeout]);
+      // a renewal still in flight would land after the release and undo it: let it finish first
+      await Promise.race([(this.renewing ?? Promise.resolve()).then(() => this.renewLease(1)), timeout]);
     } catch (err) {
       this.o.log('warn', 'could not release the replica lease', {
         err: err instanceof Error ? err.message : String(err),

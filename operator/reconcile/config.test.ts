@@ -9,7 +9,7 @@ import type { KObject } from '../../kube/object.ts';
 import type { World } from '../world.ts';
 import { planCredentialReads, reconcileConfig } from './config.ts';
 import type { ReconcileContext } from './context.ts';
-import { testContext, testWorld } from './testing.ts';
+import { TEST_GATEWAY_NAMESPACE, testContext, testWorld } from './testing.ts';
 import { CHURN_TENANTS, PUBLISH_MS_PER_MB, QUIET_MS } from './pace.ts';
 import { tenantNetworkPolicy, tenantNetworkPolicyName } from '../compiler/tenant.ts';
 
@@ -232,4 +232,78 @@ describe('planCredentialReads', () => {
       const have = Object.fromEntries(Object.entries(c.have).map(([k, sha256]) => [k, { sha256 }]));
       assert.deepEqual(planCredentialReads(new Map(c.wanted.map(([k, sha]) => [k, w(sha)])), have), c.want);
     });
+});
+
+describe('upstream credentials mirrored for the gateway', () => {
+  it('reads only the sources that changed; a value the mirror no longer holds as the source has it is read again', async () => {
+    const { ctx, world } = setup(0);
+    const models = ['a', 'b', 'c'];
+    for (const m of models) world.models.ingest('MODIFIED', served(model(m)));
+    const src = (m: string, v: string) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: `${m}-upstream-auth`,
+        namespace: 'llm',
+        labels: { 'app.kubernetes.io/managed-by': 'tollgate', 'tollgate.dev/model': m },
+      },
+      data: { 'api-key': Buffer.from(v).toString('base64') },
+    });
+    const values = new Map(models.map((m) => [m, `secret-of-${m}`]));
+    for (const m of models) world.managedSecrets.ingest('MODIFIED', served(src(m, values.get(m)!)));
+    const b64 = (v: string) => Buffer.from(v).toString('base64');
+    // the mirror as the API server holds it: b's value edited by hand since the cache saw it
+    const mirrorData: Record<string, string> = {
+      'llm.a': b64('secret-of-a'),
+      'llm.b': b64('edited'),
+      'llm.c': b64('secret-of-c'),
+    };
+    const gets: string[] = [];
+    const applied: Record<string, string>[] = [];
+    ctx.client = {
+      ...ctx.client,
+      get: async (_r: unknown, ns: string, name: string) => {
+        if (name !== CONFIG_INDEX_NAME) gets.push(`${ns}/${name}`);
+        if (name === UPSTREAM_CREDENTIALS_SECRET) return { metadata: { name, namespace: ns }, data: mirrorData };
+        const m = models.find((x) => name === `${x}-upstream-auth`);
+        return m ? src(m, values.get(m)!) : undefined;
+      },
+      apply: async (_r: unknown, o: KObject) => {
+        if (o.metadata.name === UPSTREAM_CREDENTIALS_SECRET) applied.push(o['data'] as Record<string, string>);
+        world.managedSecrets.ingest('MODIFIED', served(o));
+        return o;
+      },
+    } as unknown as KubeClient;
+    await reconcileConfig(ctx);
+    assert.deepEqual(
+      gets.sort(),
+      ['llm/a-upstream-auth', 'llm/b-upstream-auth', 'llm/c-upstream-auth'],
+      'first: every source',
+    );
+    // the cache now holds the mirror as written; c's source is rotated
+    values.set('c', 'rotated-c');
+    world.managedSecrets.ingest('MODIFIED', served(src('c', 'rotated-c')));
+    world.managedSecrets.ingest(
+      'MODIFIED',
+      served({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: UPSTREAM_CREDENTIALS_SECRET, namespace: TEST_GATEWAY_NAMESPACE },
+        data: { 'llm.a': b64('secret-of-a'), 'llm.b': b64('secret-of-b'), 'llm.c': b64('secret-of-c') },
+      }),
+    );
+    gets.length = 0;
+    applied.length = 0;
+    await reconcileConfig(ctx);
+    assert.deepEqual(
+      gets.sort(),
+      ['llm/b-upstream-auth', 'llm/c-upstream-auth', `${TEST_GATEWAY_NAMESPACE}/${UPSTREAM_CREDENTIALS_SECRET}`],
+      'the mirror once, c (rotated) and b (edited in the mirror)',
+    );
+    assert.deepEqual(applied.at(-1), {
+      'llm.a': b64('secret-of-a'),
+      'llm.b': b64('secret-of-b'),
+      'llm.c': b64('rotated-c'),
+    });
+  });
 });

@@ -17,6 +17,7 @@ import {
 import { GATEWAY_CONFIG_SCHEMA_VERSION } from '../../api/gateway-config.ts';
 import { secretsForParts } from '../compiler/delivery.ts';
 import { secretValue } from '../compiler/keys.ts';
+import { hashKey } from '../../api/keys.ts';
 import { credentialKey, upstreamSecretName } from '../compiler/model.ts';
 import { KubeError } from '../../kube/client.ts';
 import type { KObject } from '../../kube/object.ts';
@@ -54,7 +55,7 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
   const currentHash = configHashOf(cachedIndex?.metadata.annotations) || undefined;
   // What this config holds per tenant, taken now (before any await) for the enforcement ledger.
   const ledger = ctx.world.enforcement;
-  const keys = currentHash !== cfg.hash || !ledger.has(cfg.hash) ? ctx.world.publishedKeys() : undefined;
+  const keys = currentHash !== cfg.hash || !ledger.isLatest(cfg.hash) ? ctx.world.publishedKeys() : undefined;
   if (!ctx.world.publishedShards)
     ctx.world.publishedShards = { current: await shardsOfIndex(ctx), previous: new Set() };
   if (currentHash !== cfg.hash) {
@@ -88,6 +89,9 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
       }),
     );
     const written = missing.length;
+    // Recorded before the index is written: a replica may load it (and say so in its Lease) before the apply
+    // returns here. A publication recorded that then fails is harmless: no replica can name its hash.
+    if (keys) for (const id of ledger.recordPublication(cfg.hash, keys)) ctx.enqueue?.(`tenant/${id}`);
     await ctx.client.apply(
       R.Secret,
       asData({
@@ -103,7 +107,6 @@ export async function reconcileConfig(ctx: ReconcileContext): Promise<ReconcileR
     );
     ctx.world.lastConfigPublishAt = ctx.now().getTime();
     ctx.world.changedSincePublish = 0;
-    if (keys) for (const id of ledger.recordPublication(cfg.hash, keys)) ctx.enqueue?.(`tenant/${id}`);
     ctx.world.publishedShards = {
       current: new Set(shards.map((s) => s.metadata?.name ?? '')),
       previous: ctx.world.publishedShards.current,
@@ -228,8 +231,9 @@ async function mirrorCredentials(ctx: ReconcileContext): Promise<void> {
   const read = [...plan.read];
   for (const k of plan.carry) {
     const v = mirror?.data?.[k];
-    if (v) creds[k] = v;
-    else read.push(k); // the mirror changed since the cache saw it: read the source
+    // carried only if it still is what the source holds (the mirror may have been edited since the cache saw it)
+    if (v && hashKey(Buffer.from(v, 'base64').toString('utf8').trim()) === wanted.get(k)!.sha) creds[k] = v;
+    else read.push(k);
   }
   let next = 0;
   await Promise.all(

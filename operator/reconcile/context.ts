@@ -127,6 +127,9 @@ export async function readyTransition(
   )?.conditions?.find((c) => c.type === 'Ready');
   const next = after.conditions?.find((c) => c.type === 'Ready');
   if (!next || (prev && prev.status === next.status && prev.reason === next.reason)) return;
+  // Waiting for the gateway to load a tenant's keys is progress the condition shows: while 10,000 tenants
+  // converge, an Event into and out of it for each would be 20,000 Events.
+  if (prev?.reason === 'KeysNotEnforced' || next.reason === 'KeysNotEnforced') return;
   // An object that becomes Ready on its first reconcile is not news (10k new tenants would be 10k Events).
   if (!prev && next.status === 'True') return;
   await recordEvent(ctx, obj, readyEventType(next), next.reason, next.message);

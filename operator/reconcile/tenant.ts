@@ -187,14 +187,19 @@ async function writeTenantStatus(
     const usable = (status.keys ?? []).flatMap((k) =>
       (k.state === 'Active' || k.state === 'Grace') && k.fingerprint ? [k.fingerprint] : [],
     );
-    const e = ledger.check(id, usable);
+    // Ready already reported for this spec: its keys must be served. Becoming Ready (new, a lifted suspension, a
+    // changed spec): the gateway must hold the tenant's entry as it is now.
+    const steady = isReady(before) && before?.observedGeneration === obj.metadata.generation;
+    const version = steady ? undefined : ctx.world.pieceVersion(id);
+    const e = ledger.check(id, usable, version);
     const plan =
       e.state === 'enforced'
         ? ({ kind: 'as-built' } as const)
         : planEnforcedStatus(e, {
+            steady,
             wasReady: isReady(before),
             hadStatus: before !== undefined,
-            waitingSince: ledger.wait(id, usable, now.getTime()),
+            waitingSince: ledger.wait(id, usable, now.getTime(), version),
             now: now.getTime(),
           });
     if (plan.kind === 'wait') return plan.requeueAfterMs;
