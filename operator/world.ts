@@ -37,9 +37,13 @@ import {
 import { metadataTransform, objectTransform, type Transform } from '../kube/transforms.ts';
 import { InFlightApplies } from './reconcile/inflight.ts';
 import { EnforcementLedger, type PublishedTenant } from './status/enforcement.ts';
+import { Limiter } from './runtime/limiter.ts';
 import { fingerprint } from '../api/keys.ts';
 import { Informer, NamespacedInformers, type Cache, type Handler } from '../kube/informer.ts';
 import { GATEWAY_REPLICA_LABEL } from '../api/delivery.ts';
+
+/** New Services created at once (each takes a cluster IP from the API server's allocator). */
+export const SERVICE_CREATES = 4;
 
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=tollgate';
 /** Label bring-your-own key Secrets carry so Tollgate sees them (it reads no other Secrets). */
@@ -133,6 +137,8 @@ export class World {
   readonly lastGoodPolicies = new Map<string, LLMPolicy>();
   /** Identical applies in flight at once become one (the tenant NetworkPolicy of a namespace). */
   readonly inflightApplies = new InFlightApplies();
+  /** New Services (a cluster IP each) created at most this many at a time (reconcile/model.ts). */
+  readonly serviceCreates = new Limiter(SERVICE_CREATES);
   /** Which tenants' keys the gateway replicas enforce (status/enforcement.ts). */
   readonly enforcement = new EnforcementLedger();
   private readonly compileOptions: CompileOptions;
