@@ -122,23 +122,49 @@ export function nextContext(ctx: ViewContext, s: string, i: number, d: Decoded):
 const END = -1;
 const MORE = -2;
 
-/**
- * The text from s[i] on with JSON / JavaScript string escapes decoded (`\u002a` is a `*`), read lazily: markup and
- * references are read on it, so `\u002a\u002a` is bold markup and `\u0026#x34;` a reference, as a client that parses
- * the JSON and renders the value sees them. at(k): the k-th decoded code unit, END when the text ends there, MORE when
- * a later delta could bring more (the construct is then 'partial').
- */
-class Layer {
+/** Code units read by a Layer: at(k) the k-th unit (END, MORE past the text), end(k) the raw offset after the first k. */
+interface Units {
+  at(k: number): number;
+  end(k: number): number;
+}
+
+/** The raw text from s[i] on. */
+class Raw implements Units {
   readonly #s: string;
+  readonly #i: number;
   readonly #final: boolean;
-  readonly #codes: number[] = [];
-  readonly #ends: number[] = [];
-  #p: number;
-  #stop = 0; // 0 reading, END or MORE
   constructor(s: string, i: number, final: boolean) {
     this.#s = s;
-    this.#p = i;
+    this.#i = i;
     this.#final = final;
+  }
+  at(k: number): number {
+    const p = this.#i + k;
+    if (p < this.#s.length) return this.#s.charCodeAt(p);
+    return this.#final ? END : MORE;
+  }
+  end(k: number): number {
+    return this.#i + k;
+  }
+}
+
+/**
+ * The units of a source with string escapes decoded (`\u002a` is a `*`), read lazily: markup and references are read
+ * on it, so `\u002a\u002a` is bold markup and `\u0026#x34;` a reference, as a client that parses the JSON and renders
+ * the value sees them. at(k): the k-th decoded code unit, END when the text ends there, MORE when a later delta could
+ * bring more (the construct is then 'partial'). `json`: every JSON escape is decoded (`\/ \" \\ \b \f \n \r \t` too:
+ * the JSON channel, where the client runs JSON.parse), else only `\uXXXX`, `\u{…}` and `\xHH`.
+ */
+class Layer implements Units {
+  readonly #src: Units;
+  readonly #json: boolean;
+  readonly #codes: number[] = [];
+  readonly #ends: number[] = [];
+  #p = 0;
+  #stop = 0; // 0 reading, END or MORE
+  constructor(src: Units, json: boolean) {
+    this.#src = src;
+    this.#json = json;
   }
   at(k: number): number {
     while (this.#codes.length <= k) if (!this.#step()) return this.#stop;
@@ -148,44 +174,73 @@ class Layer {
   end(k: number): number {
     return this.#ends[k - 1] as number;
   }
+  /** Decoded units already read that came from the same escape as unit 0 (2 for a surrogate pair). */
+  firstWidth(): number {
+    let k = 1;
+    while (k < this.#codes.length && this.#ends[k] === this.#ends[0]) k++;
+    return k;
+  }
   slice(a: number, b: number): string {
     return String.fromCharCode(...this.#codes.slice(a, b));
   }
   #step(): boolean {
     if (this.#stop !== 0) return false;
-    const s = this.#s;
+    const src = this.#src;
     const p = this.#p;
-    if (p >= s.length) {
-      this.#stop = this.#final ? END : MORE;
+    const c = src.at(p);
+    if (c < 0) {
+      this.#stop = c;
       return false;
     }
-    if (s.charCodeAt(p) === BACKSLASH) {
-      if (p + 1 >= s.length && !this.#final) {
+    if (c === BACKSLASH) {
+      const d = escapeOn(src, p, this.#json);
+      if (d === 'partial') {
         this.#stop = MORE;
         return false;
       }
-      const e = s.charCodeAt(p + 1);
-      if (e === 117 || e === 120) {
-        const d = stringEscapeAt(s, p, this.#final);
-        if (d === 'partial') {
-          this.#stop = MORE;
-          return false;
+      if (d !== undefined) {
+        const e = src.end(p + d.n);
+        for (let k = 0; k < d.text.length; k++) {
+          this.#codes.push(d.text.charCodeAt(k));
+          this.#ends.push(e);
         }
-        if (d !== undefined) {
-          for (let k = 0; k < d.text.length; k++) {
-            this.#codes.push(d.text.charCodeAt(k));
-            this.#ends.push(d.end);
-          }
-          this.#p = d.end;
-          return true;
-        }
+        this.#p = p + d.n;
+        return true;
       }
     }
-    this.#codes.push(s.charCodeAt(p));
-    this.#ends.push(p + 1);
+    this.#codes.push(c);
+    this.#ends.push(src.end(p + 1));
     this.#p = p + 1;
     return true;
   }
+}
+
+/**
+ * JSON nested in a JSON string value is parsed again by a client (a tool argument holding a document): in the JSON
+ * channel the view decodes this many levels of escapes (`\\u0054` is a `T` two levels down), as markdown-json.ts
+ * reads this many levels. A level decodes what the one below produced (`\\u002a` is the text `\u002a` one level down,
+ * a `*` two levels down: a more permissive view than a one-level client only redacts more).
+ */
+export const JSON_LEVELS = 3;
+
+/** The text from s[i] on, escape-decoded (JSON_LEVELS levels in the JSON channel). */
+function layerAt(s: string, i: number, final: boolean, json: boolean, backslash: number): Layer {
+  let L = new Layer(new Raw(s, i, final), json);
+  // without a backslash within the MAX_LOOKAHEAD characters a construct reads, the deeper levels read the same text:
+  // not stacked (three levels per unit cost three times one)
+  if (json && nextBackslash(s, i, backslash) - i <= MAX_LOOKAHEAD + 2)
+    for (let d = 1; d < JSON_LEVELS; d++) L = new Layer(L, true);
+  return L;
+}
+
+/**
+ * The offset of the first backslash at or after s[i] (s.length: none), given `known`, a value an earlier call returned
+ * for an offset at or before i (-1: none). A caller walking a text carries it: the search is linear in the text.
+ */
+export function nextBackslash(s: string, i: number, known = -1): number {
+  if (known >= i) return known;
+  const p = s.indexOf('\\', i);
+  return p < 0 ? s.length : p;
 }
 
 /** A construct read on a Layer: `k` decoded units consumed. */
@@ -197,59 +252,178 @@ const isTrigger = (c: number): boolean => c === AMP || c === LT || c === BACKTIC
 
 /**
  * The construct starting at `i` (`&`, `\`, `<`, `` ` ``, `*`, `~`): its end and decoded text, 'partial' when more
- * text could change it, undefined: literal. `ctx`: what was read before (ViewContext; the caller carries it).
+ * text could change it, undefined: literal. `ctx`: what was read before (ViewContext; the caller carries it). `json`:
+ * the text is JSON a client parses before rendering (every JSON escape decoded, JSON_LEVELS levels deep).
+ * `backslash`: nextBackslash(s, i) when the caller carries it (-1: found here).
  */
-export function decodeAt(s: string, i: number, final: boolean, ctx: ViewContext = START): Decoded {
+export function decodeAt(
+  s: string,
+  i: number,
+  final: boolean,
+  ctx: ViewContext = START,
+  json = false,
+  backslash = -1,
+): Decoded {
   const n = s.length;
   const c0 = s.charCodeAt(i);
   if (c0 === BACKSLASH) {
     if (i + 1 >= n) return final ? undefined : 'partial';
     const c = s.charCodeAt(i + 1);
-    if (c === 117 || c === 120) {
-      const d = stringEscapeAt(s, i, final);
-      if (d === undefined || d === 'partial') return d;
-      // an escaped markup character: read the markup on the decoded text (two layers: escape, then markup)
-      if (d.text.length === 1 && isTrigger(d.text.charCodeAt(0))) {
-        const m = readOn(s, i, final, ctx);
-        if (m !== undefined) return m;
+    if (json || c === 117 || c === 120) {
+      const L = layerAt(s, i, final, json, i);
+      const u = L.at(0);
+      if (u === MORE) return 'partial';
+      if (u >= 0 && L.end(1) > i + 1) {
+        // an escaped markup character: read the markup on the decoded text (two layers: escape, then markup)
+        if (mayRead(u, ctx)) {
+          const m = readOn(L, ctx);
+          if (m !== undefined) return m;
+        }
+        const w = L.firstWidth();
+        return { end: L.end(1), text: L.slice(0, w), last: L.at(w - 1) };
       }
-      return { end: d.end, text: d.text, last: d.text.charCodeAt(d.text.length - 1) };
     }
     return isAsciiPunct(c) ? { end: i + 2, text: s[i + 1] as string, last: -2 } : undefined;
   }
-  if (isPad(c0)) return ctx.ticks !== 0 ? padBeforeCloser(new Layer(s, i, final), ctx, i) : undefined;
-  if (!isTrigger(c0)) return undefined;
-  return readOn(s, i, final, ctx);
+  if (!mayRead(c0, ctx)) return undefined;
+  return readOn(layerAt(s, i, final, json, backslash), ctx);
 }
+
+const PIPE = 124;
+const isLineEnd = (c: number): boolean => c === 10 || c === 13;
+
+/** A character read as a construct on the decoded text: markup, or (a code span left open) padding, a line end, `|`. */
+const mayRead = (c: number, ctx: ViewContext): boolean => isTrigger(c) || (ctx.ticks !== 0 && (isPad(c) || c === PIPE));
 
 /** True when decodeAt may read a construct at a character `c` (after `ctx`): the callers' fast-path test. */
 export function mayDecode(c: number, ctx: ViewContext): boolean {
-  return c === BACKSLASH || isTrigger(c) || (ctx.ticks !== 0 && isPad(c));
+  return c === BACKSLASH || mayRead(c, ctx);
 }
 
 /**
- * A space, tab or newline right before the run that closes a code span opened more than PAIR_WINDOW before, inside a
- * token (`…ghp_Zq8x \`T4mN…`): the padding a renderer strips, dropped.
+ * With a code span left open (ViewContext.ticks): a paragraph end (a line that ends the paragraph, blockBreakAt) or
+ * a table cell's end (`|`) closes nothing — markdown-it reads each block and cell alone — so the open runs are
+ * forgotten; padding before the closing run is dropped (padBeforeCloser).
  */
-function padBeforeCloser(L: Layer, ctx: ViewContext, i: number): Decoded {
-  if (!isTokenChar(ctx.view)) return undefined;
-  let len = 0;
-  while (len < RUN_MAX && L.at(1 + len) === BACKTICK) len++;
-  const after = L.at(1 + len);
-  if (after === MORE) return 'partial';
-  if (len === 0 || (ctx.ticks & (1 << Math.min(len, 30))) === 0 || !continuesToken(after)) return undefined;
-  return { end: i + 1, text: '', last: L.at(0) };
+function tickBreakAt(L: Layer, ctx: ViewContext): Read {
+  const c = L.at(0);
+  if (c === PIPE) return { k: 1, text: '|', ticks: 0 };
+  if (isLineEnd(c)) {
+    const e = lineEndAt(L, 0);
+    if (e === MORE) return 'partial';
+    const b = blockBreakAt(L, e);
+    if (b === 'partial') return 'partial';
+    if (b) return { k: 1, text: String.fromCharCode(c), ticks: 0 };
+  }
+  return padBeforeCloser(L, ctx);
 }
 
-/** A markup construct or reference at s[i], read on the escape-decoded text. */
-function readOn(s: string, i: number, final: boolean, ctx: ViewContext): Decoded {
-  const L = new Layer(s, i, final);
+/** Padding at L[k]: a space, tab, line feed, CR or CRLF (markdown-it reads CR and CRLF as a line end): its length. */
+function padAt(L: Units, k: number): number {
+  const c = L.at(k);
+  if (c === MORE) return MORE;
+  if (c === 13) {
+    const d = L.at(k + 1);
+    if (d === MORE) return MORE;
+    return d === 10 ? 2 : 1;
+  }
+  return isPad(c) ? 1 : 0;
+}
+
+/** The line ending at L[k] (LF, CR or CRLF): its length, 0 when none, MORE when the text may still bring its LF. */
+function lineEndAt(L: Units, k: number): number {
+  const c = L.at(k);
+  return c === MORE ? MORE : isLineEnd(c) ? padAt(L, k) : 0;
+}
+
+/** How far a line is read to know whether it ends a paragraph (a longer run of spaces or rule characters: it does). */
+export const LINE_PEEK = 64;
+
+/**
+ * True when the line at L[k] ends the paragraph before it in markdown-it (a code span cannot pair across it): a
+ * blank line (spaces and tabs only), the end of the text, or a line that starts a block a paragraph gives way to —
+ * an ATX heading, a blockquote, a fence, an HTML block, a list item, a thematic break, a setext underline. Read
+ * permissively where it is safe: a line starting (after its indentation) with a character no token holds (`#`, `>`,
+ * `<`, `` ` ``, `~`, `*`, `|`, …) is taken as a break, since a code span across it would show that character inside
+ * the token anyway; a line starting with a token character (`-`, `+`, `=`, `_`, a digit) is a break only where
+ * markdown-it makes it one (`- x` or `-` alone, `1. x`, `===`, `___`), since a span across `\n-x\n` renders `-x`.
+ */
+function blockBreakAt(L: Units, k: number): boolean | 'partial' {
+  let j = k;
+  let col = 0;
+  for (;;) {
+    const c = L.at(j);
+    if (c === MORE) return 'partial';
+    if (c === 32) col++;
+    else if (c === 9) col += 4 - (col % 4);
+    else break;
+    if (++j - k >= LINE_PEEK) return true;
+  }
+  const c = L.at(j);
+  if (c === BACKTICK) return fenceAt(L, j, col);
+  if (c === END || isLineEnd(c) || !isTokenChar(c)) return true;
+  if (col >= 4) return false; // indented code cannot interrupt a paragraph: a continuation line
+  const next = L.at(j + 1);
+  if (next === MORE) return 'partial';
+  const spaceAfter = next === 32 || next === 9;
+  if (c === 45)
+    return spaceAfter || next < 0 || isLineEnd(next) || onlyTo(L, j, (x) => x === 45 || x === 32 || x === 9);
+  if (c === 43) return spaceAfter;
+  if (c === 61) return onlyTo(L, j, (x) => x === 61 || x === 32 || x === 9);
+  if (c === 95) return onlyTo(L, j, (x) => x === 95 || x === 32 || x === 9);
+  if (!isDigit(c)) return false;
+  let d = j;
+  while (d - j < 9 && isDigit(L.at(d))) d++;
+  const m = L.at(d);
+  const sp = L.at(d + 1);
+  if (m === MORE || sp === MORE) return 'partial';
+  return (m === 46 || m === 41) && (sp === 32 || sp === 9);
+}
+
+/** A fence (3+ backticks, at most 3 columns in) at L[j]; fewer backticks may be the closing run of a code span. */
+function fenceAt(L: Units, j: number, col: number): boolean | 'partial' {
+  let k = 0;
+  while (k < 3 && L.at(j + k) === BACKTICK) k++;
+  if (k < 3 && L.at(j + k) === MORE) return 'partial';
+  return k === 3 && col < 4;
+}
+
+/** True when every character from L[j] to the line's end is `ok` ('partial' when the text may still bring more). */
+function onlyTo(L: Units, j: number, ok: (c: number) => boolean): boolean | 'partial' {
+  for (let e = j; e - j < LINE_PEEK; e++) {
+    const c = L.at(e);
+    if (c === MORE) return 'partial';
+    if (c === END || isLineEnd(c)) return true;
+    if (!ok(c)) return false;
+  }
+  return true;
+}
+
+/**
+ * A space, tab or line end right before the run that closes a code span opened more than PAIR_WINDOW before, inside a
+ * token (`…ghp_Zq8x \`T4mN…`): the padding a renderer strips, dropped.
+ */
+function padBeforeCloser(L: Layer, ctx: ViewContext): Read {
+  if (!isTokenChar(ctx.view)) return undefined;
+  const p = padAt(L, 0);
+  if (p === MORE) return 'partial';
+  let len = 0;
+  while (len < RUN_MAX && L.at(p + len) === BACKTICK) len++;
+  const after = L.at(p + len);
+  if (after === MORE) return 'partial';
+  if (len === 0 || (ctx.ticks & (1 << Math.min(len, 30))) === 0 || !continuesToken(after)) return undefined;
+  return { k: p, text: '' };
+}
+
+/** A markup construct or reference at L[0], read on the escape-decoded text. */
+function readOn(L: Layer, ctx: ViewContext): Decoded {
   const c = L.at(0);
   let r: Read;
   if (c === AMP) r = referenceAt(L);
   else if (c === LT) r = markupTagAt(L);
   else if (c === BACKTICK) r = backtickRunAt(L, ctx);
   else if (c === STAR || c === TILDE) r = markupRunAt(L, c, ctx);
+  else if (ctx.ticks !== 0) r = tickBreakAt(L, ctx);
   else r = undefined;
   if (r === undefined || r === 'partial') return r;
   const out: Decoded = { end: L.end(r.k), text: r.text, last: L.at(r.k - 1) };
@@ -309,7 +483,7 @@ export const PAIR_WINDOW = 128;
  * a run and its pair: 2 RUN_MAX + PAIR_WINDOW): a carried construct is at most this long (six times that in the raw
  * text when every character is a `\uXXXX` escape).
  */
-export const MAX_LOOKAHEAD = Math.max(MAX_TAG + 4, 2 * RUN_MAX + PAIR_WINDOW + 2);
+export const MAX_LOOKAHEAD = Math.max(MAX_TAG + 4, 2 * RUN_MAX + PAIR_WINDOW + LINE_PEEK + 2);
 
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
 const isSpaceOrEnd = (c: number): boolean => c < 0 || isSpace(c);
@@ -383,7 +557,7 @@ function closerAhead(L: Layer, from: number, c0: number): boolean | 'partial' {
   return c !== END;
 }
 
-const isPad = (c: number): boolean => c === 32 || c === 9 || c === 10;
+const isPad = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 /** After a code span: a character that continues a token, or a construct the view may drop or decode. */
 const continuesToken = (c: number): boolean =>
   c >= 0 && (isTokenChar(c) || c === LT || c === AMP || c === STAR || c === TILDE || c === BACKSLASH);
@@ -405,6 +579,7 @@ function backtickRunAt(L: Layer, ctx: ViewContext): Read {
   const len = runOf(L, BACKTICK);
   const left = isTokenChar(ctx.view);
   if (len >= RUN_MAX) return left ? { k: len, text: '', hiding: true } : undefined;
+  if (len >= 3 && (ctx.view === -1 || isLineEnd(ctx.view))) return undefined; // a fence: no code span
   if (ctx.span === len) return { k: len, text: L.slice(0, len), span: 0 }; // the closing run of a span kept as text
   const next = L.at(len);
   if (next === MORE) return 'partial';
@@ -432,23 +607,32 @@ function backtickRunAt(L: Layer, ctx: ViewContext): Read {
   const kept: Read = { k: len, text: L.slice(0, len), ticks };
   if (!left) return kept;
   if (isTokenChar(next)) return { k: len, text: '', hiding: true, ticks };
-  if (!isPad(next)) return kept;
-  const n2 = L.at(len + 1);
+  const pad = padAt(L, len);
+  if (pad === MORE) return 'partial';
+  if (pad === 0) return kept;
+  const n2 = L.at(len + pad);
   if (n2 === MORE) return 'partial';
-  return isTokenChar(n2) ? { k: len + 1, text: '', hiding: true, ticks } : kept;
+  return isTokenChar(n2) ? { k: len + pad, text: '', hiding: true, ticks } : kept;
 }
 
-/** Offset of the next run of exactly `len` backticks after `len`: -1 none within PAIR_WINDOW (more text), -2 none before the end or a blank line. */
+/**
+ * Offset of the next run of exactly `len` backticks after `len`: -1 none within PAIR_WINDOW (more text), -2 none
+ * before the end of the text, of the paragraph (a line that ends it: blockBreakAt) or of a table cell (`|`).
+ */
 function matchingRun(L: Layer, len: number): number | 'partial' {
   let k = len;
   while (k < len + PAIR_WINDOW) {
     const c = L.at(k);
     if (c === MORE) return 'partial';
-    if (c === END) return -2;
-    if (c === 10) {
-      const d = L.at(k + 1);
-      if (d === MORE) return 'partial';
-      if (d === 10) return -2;
+    if (c === END || c === PIPE) return -2;
+    if (isLineEnd(c)) {
+      const e = lineEndAt(L, k);
+      if (e === MORE) return 'partial';
+      const b = blockBreakAt(L, k + e);
+      if (b === 'partial') return 'partial';
+      if (b) return -2;
+      k += e;
+      continue;
     }
     if (c !== BACKTICK) {
       k++;
@@ -503,45 +687,87 @@ function codeSpanText(raw: string): string {
   return out;
 }
 
-/** `\uXXXX` (two of them for a surrogate pair), `\u{…}` (1-6 hex digits) or `\xHH` at s[i] === '\\'. */
-type Escape = { end: number; text: string } | 'partial' | undefined;
+/** What a JSON escape `\\` + this character decodes to (besides `\\u`). */
+const JSON_SIMPLE: Record<number, number> = { 34: 34, 92: 92, 47: 47, 98: 8, 102: 12, 110: 10, 114: 13, 116: 9 };
 
-function stringEscapeAt(s: string, i: number, final: boolean): Escape {
-  const n = s.length;
-  const hexRun = (from: number, max: number): number => {
-    let j = from;
-    while (j < n && j - from < max && isHex(s.charCodeAt(j))) j++;
-    return j - from;
+/** A string escape at src[p] === '\\': the source units it takes and its text. */
+type Escape = { n: number; text: string } | 'partial' | undefined;
+
+/**
+ * `\uXXXX` (two of them for a surrogate pair), `\u{…}` (1-6 hex digits) or `\xHH` at src[p] === '\\', and with `json`
+ * the other JSON escapes (`\n`, `\/`, `\"`, `\\`, …). 'partial': a later delta may complete it.
+ */
+function escapeOn(src: Units, p: number, json: boolean): Escape {
+  const e = src.at(p + 1);
+  if (e === MORE) return 'partial';
+  const simple = json ? JSON_SIMPLE[e] : undefined;
+  if (simple !== undefined) return { n: 2, text: String.fromCharCode(simple) };
+  if (e !== 117 && e !== 120) return undefined;
+  // up to `max` hex digits from q: their count, and whether the text may still bring more
+  let more = false;
+  const hexRun = (q: number, max: number): number => {
+    let j = 0;
+    for (; j < max; j++) {
+      const c = src.at(q + j);
+      if (c === MORE) more = true;
+      if (c < 0 || !isHex(c)) break;
+    }
+    return j;
   };
-  // fewer digits than needed: more text may bring them, or it is not an escape
-  const short = (end: number): Escape => (end >= n && !final ? 'partial' : undefined);
-  if (s.charCodeAt(i + 1) === 120) {
-    const h = hexRun(i + 2, 2);
-    if (h < 2) return short(i + 2 + h);
-    return { end: i + 4, text: String.fromCharCode(Number.parseInt(s.slice(i + 2, i + 4), 16)) };
+  const hexValue = (q: number, len: number): number => {
+    let v = 0;
+    for (let j = 0; j < len; j++) v = v * 16 + Number.parseInt(String.fromCharCode(src.at(q + j)), 16);
+    return v;
+  };
+  const short = (): Escape => (more ? 'partial' : undefined);
+  if (e === 120) {
+    const h = hexRun(p + 2, 2);
+    return h < 2 ? short() : { n: 4, text: String.fromCharCode(hexValue(p + 2, 2)) };
   }
-  if (s.charCodeAt(i + 2) === 123) {
-    const h = hexRun(i + 3, 6);
-    if (i + 3 + h >= n) return short(i + 3 + h);
-    if (h === 0 || s.charCodeAt(i + 3 + h) !== 125) return undefined;
-    const cp = Number.parseInt(s.slice(i + 3, i + 3 + h), 16);
-    return { end: i + 4 + h, text: String.fromCodePoint(cp > 0x10ffff ? 0xfffd : cp) };
+  const brace = src.at(p + 2);
+  if (brace === MORE) return 'partial';
+  if (brace === 123) {
+    const h = hexRun(p + 3, 6);
+    const close = src.at(p + 3 + h);
+    if (close === MORE) return 'partial';
+    if (h === 0 || close !== 125) return undefined;
+    const cp = hexValue(p + 3, h);
+    return { n: 4 + h, text: String.fromCodePoint(cp > 0x10ffff ? 0xfffd : cp) };
   }
-  const h = hexRun(i + 2, 4);
-  if (h < 4) return short(i + 2 + h);
-  const unit = Number.parseInt(s.slice(i + 2, i + 6), 16);
+  const h = hexRun(p + 2, 4);
+  if (h < 4) return short();
+  const unit = hexValue(p + 2, 4);
   if (unit >= 0xd800 && unit <= 0xdbff) {
     // a high surrogate: joined with a following \uDC00-\uDFFF escape, else a replacement character
-    const rest = s.slice(i + 6, i + 12);
-    if (LOW_ESCAPE.test(rest))
-      return { end: i + 12, text: String.fromCharCode(unit, Number.parseInt(rest.slice(2), 16)) };
-    if (!final && rest.length < 6 && LOW_ESCAPE_PREFIX.test(rest)) return 'partial';
+    const low = lowEscapeAt(src, p + 6);
+    if (low === 'partial') return 'partial';
+    if (low !== undefined) return { n: 12, text: String.fromCharCode(unit, low) };
   }
   const isSurrogate = unit >= 0xd800 && unit <= 0xdfff;
-  return { end: i + 6, text: isSurrogate ? '\ufffd' : String.fromCharCode(unit) };
+  return { n: 6, text: isSurrogate ? '\ufffd' : String.fromCharCode(unit) };
 }
-const LOW_ESCAPE = /^\\u[dD][c-fC-F][0-9a-fA-F]{2}$/;
-const LOW_ESCAPE_PREFIX = /^(?:\\(?:u(?:[dD](?:[c-fC-F][0-9a-fA-F]{0,1})?)?)?)?$/;
+
+/** A `\uDC00`-`\uDFFF` escape at src[q]: its unit, undefined if none, 'partial' if the text may still bring one. */
+function lowEscapeAt(src: Units, q: number): number | 'partial' | undefined {
+  for (let j = 0; j < 6; j++) {
+    const c = src.at(q + j);
+    if (c === MORE) return 'partial';
+    const ok =
+      j === 0
+        ? c === BACKSLASH
+        : j === 1
+          ? c === 117
+          : j === 2
+            ? c === 100 || c === 68
+            : j === 3
+              ? (c >= 99 && c <= 102) || (c >= 67 && c <= 70)
+              : c >= 0 && isHex(c);
+    if (!ok) return undefined;
+  }
+  let v = 0;
+  for (let j = 2; j < 6; j++) v = v * 16 + Number.parseInt(String.fromCharCode(src.at(q + j)), 16);
+  return v;
+}
 
 /**
  * Dropped from the view at s[i] === '<' (read on the escape-decoded text): an HTML tag without attributes (`<b>`,
@@ -634,9 +860,16 @@ export interface RenderView {
  * folded, accents and other marks removed, tag characters decoded). The secrets, canaries and the other output rules
  * are ASCII, so a model cannot carry them past the rules with accents, combining marks or invisible tag
  * characters; patterns a tenant writes with other characters are read the same way (view-pattern.ts). `final`: no
- * more text follows (nothing is left unconsumed). `before`: the context the previous delta's view ended with.
+ * more text follows (nothing is left unconsumed). `before`: the context the previous delta's view ended with. `json`:
+ * the text is JSON a client parses before rendering (decodeAt).
  */
-export function renderFoldText(text: string, origAt: number, final: boolean, before: ViewContext = START): RenderView {
+export function renderFoldText(
+  text: string,
+  origAt: number,
+  final: boolean,
+  before: ViewContext = START,
+  json = false,
+): RenderView {
   const parts: string[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
@@ -656,6 +889,7 @@ export function renderFoldText(text: string, origAt: number, final: boolean, bef
   };
   let ctx = before;
   let plain = -1; // the last plain code unit not yet folded into ctx
+  let backslash = -1; // nextBackslash, carried
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -665,7 +899,8 @@ export function renderFoldText(text: string, origAt: number, final: boolean, bef
         ctx = afterUnit(ctx, plain);
         plain = -1;
       }
-      const d = decodeAt(text, i, final, ctx);
+      if (json) backslash = nextBackslash(text, i, backslash);
+      const d = decodeAt(text, i, final, ctx, json, backslash);
       if (d === 'partial') return { view: parts.join(''), starts, ends, consumed: i, context: ctx };
       if (d !== undefined) {
         emit(d.text, i, d.end);

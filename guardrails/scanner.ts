@@ -328,8 +328,12 @@ export class StreamScanner {
   /** Per rule: end of its last recorded match (a trailing partial match starts after it: secrets/truncated.ts). */
   readonly #lastEnd: number[];
 
-  constructor(rules: readonly Rule[]) {
+  /** The text is JSON a client parses before rendering (tool-call arguments, JSON answers): render-view.ts decodeAt. */
+  readonly #json: boolean;
+
+  constructor(rules: readonly Rule[], json = false) {
     this.#rules = rules;
+    this.#json = json;
     this.#prefilter = prefilterOf(rules);
     // per-rule state copied from arrays made once per ruleset (a stream is opened per response choice: building
     // ten arrays of 600-odd entries element by element cost more than many short answers' scanning)
@@ -410,7 +414,7 @@ export class StreamScanner {
       }
     }
     // the rendered view: HTML character references and markdown escapes decoded, then folded (render-view.ts)
-    const f = renderFoldText(s, origEnd, final, this.#context);
+    const f = renderFoldText(s, origEnd, final, this.#context, this.#json);
     this.#orig += s.slice(0, f.consumed);
     this.#context = f.context;
     this.#view += f.view;
@@ -882,7 +886,7 @@ export class StreamScanner {
   }
 }
 
-/** Scan a whole text at once: the same as one push followed by end. */
-export function scanText(rules: readonly Rule[], text: string): ScanChunk {
-  return new StreamScanner(rules).end(text);
+/** Scan a whole text at once: the same as one push followed by end (`json`: as for StreamScanner). */
+export function scanText(rules: readonly Rule[], text: string, json = false): ScanChunk {
+  return new StreamScanner(rules, json).end(text);
 }

@@ -13,7 +13,15 @@
 // (further invisible characters inside a partial match are dropped from the output, so a run of them cannot make
 // the holdback grow). A text that ENDS inside a credential (cut by max_tokens or the output cap) has that
 // trailing part redacted when it is MIN_CANARY_LENGTH characters (of the view) or more.
-import { afterUnit, decodeAt, mayDecode, nextContext, START, type ViewContext } from '../../guardrails/render-view.ts';
+import {
+  afterUnit,
+  decodeAt,
+  mayDecode,
+  nextBackslash,
+  nextContext,
+  START,
+  type ViewContext,
+} from '../../guardrails/render-view.ts';
 import { isHighSurrogate, skeletonCodePoint } from '../../guardrails/text.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 
@@ -155,13 +163,16 @@ export class CanaryStream {
   /**
    * Feeds `text` (appended to #buf, less dropped invisible characters) through every automaton. A construct a client
    * decodes (JSON `\uXXXX` in tool-call arguments, HTML references, markdown escapes, markup a renderer hides:
-   * guardrails/render-view.ts decodeAt) is read as what it decodes to, over its whole original span.
+   * guardrails/render-view.ts decodeAt) is read as what it decodes to, over its whole original span. Every channel is
+   * read as JSON a client may parse (all JSON escapes, nested levels too: `<\/b>`, `\\u0054`): the stream does not
+   * know which field is JSON, and reading a markdown field so only redacts more of a credential written with them.
    */
   #scan(text: string, final: boolean): void {
     this.#carry = '';
     let seg = 0; // start of the part of `text` not yet appended to #buf
     let ctx = this.#context;
     let plain = -1; // the last plain code unit not yet folded into ctx
+    let backslash = -1; // render-view.ts nextBackslash, carried
     let i = 0;
     while (i < text.length) {
       const unit = text.charCodeAt(i);
@@ -175,7 +186,8 @@ export class CanaryStream {
           ctx = afterUnit(ctx, plain);
           plain = -1;
         }
-        const d = decodeAt(text, i, final, ctx);
+        backslash = nextBackslash(text, i, backslash);
+        const d = decodeAt(text, i, final, ctx, true, backslash);
         if (d === 'partial') {
           this.#carry = text.slice(i);
           break;
