@@ -68,7 +68,13 @@ describe('render view: what a markdown/HTML client shows', () => {
     { input: `ghp_${'*'.repeat(36)}`, view: `ghp_${'*'.repeat(36)}` },
     { input: 'use `foo` and `bar`; x.New(`abc`)', view: 'use `foo` and `bar`; x.New(`abc`)' }, // quotes for the rules
     // what a tag's attributes or a comment hold is text a program receives: kept for the rules
-    { input: '<img src="x?d=1">a<!-- x -->b<span class="x">c', view: '<img src="x?d=1">a<!-- x -->b<span class="x">c' },
+    {
+      input: '<img src="x?d=1">a<!-- ghp_Qm7rT2vXy9 -->b<span class="x">c',
+      view: '<img src="x?d=1">a<!-- ghp_Qm7rT2vXy9 -->b<span class="x">c',
+    },
+    // recheck 7 (finding 06): comments, CDATA, instructions and declarations holding a short word or a `<` show
+    // nothing; a browser ends a CDATA section or an instruction at its first `>` (what follows is shown)
+    { input: 'a<!-- x -->b<!--<-->c<![CDATA[x]]>d<?<?>e<!x<>f<?a<b?>g<?a>h?>i', view: 'abcdefgh?>i' },
     { input: '<?xml version="1.0"?><!DOCTYPE ghp_Qm7rT2vXy9>', view: '<?xml version="1.0"?><!DOCTYPE ghp_Qm7rT2vXy9>' },
     { input: 'x `code` y ~~del~~ ab`cd`e-`f', view: 'x `code` y del abcde-f' },
     { input: 'svc := x.New(`abc`) + `t`', view: 'svc := x.New(`abc`) + `t`' }, // Go raw strings, templates: quotes
@@ -399,6 +405,11 @@ describe('recheck 7: code spans end where markdown-it ends the block; JSON escap
     }
     out.push(['05 CR pad', `see x \`y\n\n${ins(k, '`\r', '\r`')} end`, md1, 'markdown']);
     out.push(['05 CRLF pad', `see ${ins(k, '`\r\n', '\r\n`')} end`, md1, 'markdown']);
+    // 06: instructions, declarations, comments, CDATA holding a `<` or a short word
+    for (const x of ['<?<?>', '<!x<>', '<?a<b?>', '<!a<b>', '<!a <b>', '<!--a-->', '<!--<-->', '<!-- < -->'])
+      out.push([`06 ${x}`, `v: ${ins(k, x, '')} end`, md1, 'markdown']);
+    for (const x of ['<![CDATA[x]]>', '<![CDATA[<]]>'])
+      out.push([`06 ${x}`, `v: ${ins(k, x, '')} end`, md1, 'markdown']);
     // 01: markup written with JSON's own escapes
     const j = (x: string, y = x): string => `{"note":"${ins(k, x, y)}"}`;
     for (const [x, y] of [

@@ -128,8 +128,15 @@ interface Units {
   end(k: number): number;
 }
 
-/** The raw text from s[i] on. */
-class Raw implements Units {
+/** Decoded units as the markup readers read them. */
+interface Decoding extends Units {
+  slice(a: number, b: number): string;
+  /** Units from the same escape as unit 0 (2 for a surrogate pair), once unit 0 was read. */
+  firstWidth(): number;
+}
+
+/** The raw text from s[i] on (nothing decoded: no backslash within reach). */
+class Raw implements Decoding {
   readonly #s: string;
   readonly #i: number;
   readonly #final: boolean;
@@ -146,6 +153,12 @@ class Raw implements Units {
   end(k: number): number {
     return this.#i + k;
   }
+  slice(a: number, b: number): string {
+    return this.#s.slice(this.#i + a, this.#i + b);
+  }
+  firstWidth(): number {
+    return 1;
+  }
 }
 
 /**
@@ -155,7 +168,7 @@ class Raw implements Units {
  * bring more (the construct is then 'partial'). `json`: every JSON escape is decoded (`\/ \" \\ \b \f \n \r \t` too:
  * the JSON channel, where the client runs JSON.parse), else only `\uXXXX`, `\u{…}` and `\xHH`.
  */
-class Layer implements Units {
+class Layer implements Decoding {
   readonly #src: Units;
   readonly #json: boolean;
   readonly #codes: number[] = [];
@@ -224,12 +237,12 @@ class Layer implements Units {
 export const JSON_LEVELS = 3;
 
 /** The text from s[i] on, escape-decoded (JSON_LEVELS levels in the JSON channel). */
-function layerAt(s: string, i: number, final: boolean, json: boolean, backslash: number): Layer {
+function layerAt(s: string, i: number, final: boolean, json: boolean, backslash: number): Decoding {
+  // without a backslash within the MAX_LOOKAHEAD characters a construct reads, there is nothing to decode: the raw
+  // text is read as it is (no buffering, no levels stacked)
+  if (nextBackslash(s, i, backslash) - i > MAX_LOOKAHEAD + 2) return new Raw(s, i, final);
   let L = new Layer(new Raw(s, i, final), json);
-  // without a backslash within the MAX_LOOKAHEAD characters a construct reads, the deeper levels read the same text:
-  // not stacked (three levels per unit cost three times one)
-  if (json && nextBackslash(s, i, backslash) - i <= MAX_LOOKAHEAD + 2)
-    for (let d = 1; d < JSON_LEVELS; d++) L = new Layer(L, true);
+  if (json) for (let d = 1; d < JSON_LEVELS; d++) L = new Layer(L, true);
   return L;
 }
 
@@ -305,7 +318,7 @@ export function mayDecode(c: number, ctx: ViewContext): boolean {
  * a table cell's end (`|`) closes nothing — markdown-it reads each block and cell alone — so the open runs are
  * forgotten; padding before the closing run is dropped (padBeforeCloser).
  */
-function tickBreakAt(L: Layer, ctx: ViewContext): Read {
+function tickBreakAt(L: Decoding, ctx: ViewContext): Read {
   const c = L.at(0);
   if (c === PIPE) return { k: 1, text: '|', ticks: 0 };
   if (isLineEnd(c)) {
@@ -403,7 +416,7 @@ function onlyTo(L: Units, j: number, ok: (c: number) => boolean): boolean | 'par
  * A space, tab or line end right before the run that closes a code span opened more than PAIR_WINDOW before, inside a
  * token (`…ghp_Zq8x \`T4mN…`): the padding a renderer strips, dropped.
  */
-function padBeforeCloser(L: Layer, ctx: ViewContext): Read {
+function padBeforeCloser(L: Decoding, ctx: ViewContext): Read {
   if (!isTokenChar(ctx.view)) return undefined;
   const p = padAt(L, 0);
   if (p === MORE) return 'partial';
@@ -416,7 +429,7 @@ function padBeforeCloser(L: Layer, ctx: ViewContext): Read {
 }
 
 /** A markup construct or reference at L[0], read on the escape-decoded text. */
-function readOn(L: Layer, ctx: ViewContext): Decoded {
+function readOn(L: Decoding, ctx: ViewContext): Decoded {
   const c = L.at(0);
   let r: Read;
   if (c === AMP) r = referenceAt(L);
@@ -435,7 +448,7 @@ function readOn(L: Layer, ctx: ViewContext): Decoded {
 }
 
 /** `&#118;`, `&#x76;` (`;` optional), `&name;` on the decoded text. */
-function referenceAt(L: Layer): Read {
+function referenceAt(L: Decoding): Read {
   const c1 = L.at(1);
   if (c1 === MORE) return 'partial';
   if (c1 === END) return undefined;
@@ -490,7 +503,7 @@ const isSpaceOrEnd = (c: number): boolean => c < 0 || isSpace(c);
 const isPunctuation = (c: number): boolean => c >= 0 && c < 128 && isAsciiPunct(c);
 
 /** How many times `c` repeats at the start of the layer (at most RUN_MAX). */
-function runOf(L: Layer, c: number): number {
+function runOf(L: Decoding, c: number): number {
   let k = 0;
   while (k < RUN_MAX && L.at(k) === c) k++;
   return k;
@@ -507,7 +520,7 @@ function runOf(L: Layer, c: number): number {
  * so a mask at the end of an answer is not read as a cut token. A run of RUN_MAX or more after a non-space character
  * is hidden piece by piece (markdown-it pairs runs of any length). Work per run is bounded by MAX_LOOKAHEAD.
  */
-function markupRunAt(L: Layer, c0: number, ctx: ViewContext): Read {
+function markupRunAt(L: Decoding, c0: number, ctx: ViewContext): Read {
   if (ctx.raw === c0) {
     if (!ctx.hiding) return undefined;
     return { k: runOf(L, c0), text: '', hiding: true };
@@ -533,7 +546,7 @@ function markupRunAt(L: Layer, c0: number, ctx: ViewContext): Read {
 }
 
 /** A run of 2+ `c0` that can close emphasis within PAIR_WINDOW after `from`, or more text than that (true). */
-function closerAhead(L: Layer, from: number, c0: number): boolean | 'partial' {
+function closerAhead(L: Decoding, from: number, c0: number): boolean | 'partial' {
   let k = from;
   while (k < from + PAIR_WINDOW) {
     const c = L.at(k);
@@ -571,7 +584,7 @@ const continuesToken = (c: number): boolean =>
  * between two token characters (one space, tab or newline of padding after it). A run of RUN_MAX or more after a token
  * character is hidden piece by piece.
  */
-function backtickRunAt(L: Layer, ctx: ViewContext): Read {
+function backtickRunAt(L: Decoding, ctx: ViewContext): Read {
   if (ctx.raw === BACKTICK) {
     if (!ctx.hiding) return undefined;
     return { k: runOf(L, BACKTICK), text: '', hiding: true };
@@ -619,7 +632,7 @@ function backtickRunAt(L: Layer, ctx: ViewContext): Read {
  * Offset of the next run of exactly `len` backticks after `len`: -1 none within PAIR_WINDOW (more text), -2 none
  * before the end of the text, of the paragraph (a line that ends it: blockBreakAt) or of a table cell (`|`).
  */
-function matchingRun(L: Layer, len: number): number | 'partial' {
+function matchingRun(L: Decoding, len: number): number | 'partial' {
   let k = len;
   while (k < len + PAIR_WINDOW) {
     const c = L.at(k);
@@ -783,7 +796,7 @@ const isTagNameChar = (c: number): boolean => isAlnum(c) || c === 45 || c === 95
 /** An instruction or declaration holding this many token characters in a row may hold a secret: kept in the view. */
 export const MAX_HIDDEN_WORD = 8;
 
-function markupTagAt(L: Layer): Read {
+function markupTagAt(L: Decoding): Read {
   const startsWith = (lit: string, at: number): boolean | 'partial' => {
     for (let k = 0; k < lit.length; k++) {
       const c = L.at(at + k);
@@ -797,18 +810,14 @@ function markupTagAt(L: Layer): Read {
     if (m === 'partial') return 'partial';
     if (m) return { k: empty.length, text: '' };
   }
-  const cm = startsWith('<!--', 0);
-  if (cm === 'partial') return 'partial';
-  if (cm) {
-    let j = 4;
-    while (j < MAX_TAG && isSpace(L.at(j))) j++;
-    const m = startsWith('-->', j);
-    if (m === 'partial') return j < MAX_TAG ? 'partial' : undefined;
-    return m ? { k: j + 3, text: '' } : undefined;
+  for (const [open, close, browserEnd] of HIDDEN_CONSTRUCTS) {
+    const m = startsWith(open, 0);
+    if (m === 'partial') return 'partial';
+    if (m) return hiddenUntil(L, open.length, close, browserEnd);
   }
   const c1 = L.at(1);
   if (c1 === MORE) return 'partial';
-  if (c1 === 63 || (c1 === 33 && isAlpha(L.at(2)))) return bogusCommentAt(L, c1 === 63);
+  if (c1 === 33 && isAlpha(L.at(2))) return hiddenUntil(L, 2, '>', true);
   if (c1 === 33 && L.at(2) === MORE) return 'partial';
   let j = 1;
   if (c1 === 47) j++;
@@ -827,18 +836,47 @@ function markupTagAt(L: Layer): Read {
   return e === 62 ? { k: j + 1, text: '' } : undefined;
 }
 
-/** `<?…?>` (pi) or `<!x…>` at L[0], within MAX_TAG, holding no `<` and no run of MAX_HIDDEN_WORD token characters. */
-function bogusCommentAt(L: Layer, pi: boolean): Read {
+/**
+ * [opening, markdown-it's closing, the browser ends it at the first `>`]: a comment (`-->` for both), a CDATA section
+ * and a processing instruction (markdown-it needs `]]>` / `?>`; in HTML text a browser reads both as bogus comments,
+ * which end at the first `>`: what follows it is shown).
+ */
+const HIDDEN_CONSTRUCTS: [string, string, boolean][] = [
+  ['<!--', '-->', false],
+  ['<![CDATA[', ']]>', true],
+  ['<?', '?>', true],
+];
+
+/**
+ * A `<` inside the first LT_INSIDE characters of a comment, CDATA section, instruction or declaration is read as part of
+ * it (`<?<?>`, `<!a<b>`); a later one ends the read (the construct is then text in the view: a documented limit), so
+ * a run of `<?` costs at most LT_INSIDE reads per character.
+ */
+export const LT_INSIDE = 16;
+
+/**
+ * A comment, CDATA section, instruction or declaration at L[0], its content from L[from], whose markdown-it end
+ * `close` comes within MAX_TAG: dropped up to where a browser ends it (`browserEnd`: the first `>`), unless what is
+ * dropped holds a run of MAX_HIDDEN_WORD token characters, or a `<` past LT_INSIDE. Anything else may come inside.
+ */
+function hiddenUntil(L: Decoding, from: number, close: string, browserEnd: boolean): Read {
   let word = 0;
-  for (let j = 2; j < MAX_TAG; j++) {
+  let hiddenTo = -1; // the browser's end, once seen
+  for (let j = from; j < MAX_TAG; j++) {
     const c = L.at(j);
     if (c === MORE) return 'partial';
     if (c === END) return undefined;
-    if (pi ? c === 63 && L.at(j + 1) === 62 : c === 62) return { k: pi ? j + 2 : j + 1, text: '' };
-    if (pi && c === 63 && L.at(j + 1) === MORE) return 'partial';
-    if (c === LT) return undefined; // a tag starts: no instruction here (and no read past the next construct: linear)
-    word = isTokenChar(c) ? word + 1 : 0;
-    if (word >= MAX_HIDDEN_WORD) return undefined;
+    // a `<` past LT_INSIDE stops the read (a tag may start there; no read past the next construct: linear)
+    if (c === LT && j >= LT_INSIDE) return undefined;
+    if (hiddenTo < 0) {
+      word = isTokenChar(c) ? word + 1 : 0;
+      if (word >= MAX_HIDDEN_WORD) return undefined;
+      if (browserEnd && c === 62) hiddenTo = j + 1;
+    }
+    let m = 0;
+    while (m < close.length && L.at(j + m) === close.charCodeAt(m)) m++;
+    if (m < close.length && L.at(j + m) === MORE) return 'partial';
+    if (m === close.length) return { k: browserEnd && hiddenTo >= 0 ? hiddenTo : j + close.length, text: '' };
   }
   return undefined;
 }
@@ -899,7 +937,7 @@ export function renderFoldText(
         ctx = afterUnit(ctx, plain);
         plain = -1;
       }
-      if (json) backslash = nextBackslash(text, i, backslash);
+      backslash = nextBackslash(text, i, backslash);
       const d = decodeAt(text, i, final, ctx, json, backslash);
       if (d === 'partial') return { view: parts.join(''), starts, ends, consumed: i, context: ctx };
       if (d !== undefined) {
