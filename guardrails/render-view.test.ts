@@ -487,6 +487,24 @@ describe('recheck 7: code spans end where markdown-it ends the block; JSON escap
     assert.deepEqual(served, []); // before: 05 67, 01 12, 04 8 served
   });
 
+  it('a mask in the middle of an answer stays a mask; a closer later in the paragraph still joins (finding 03)', () => {
+    const prose = ' The rest of this answer explains the rotation policy in some detail.'.repeat(4);
+    for (const text of [
+      `Stripe key sk_live_${'*'.repeat(16)}4242 (masked).${prose}`,
+      `The API key is sk_live_${'*'.repeat(24)}4242.${prose}`,
+      `Stripe key sk_live_${'*'.repeat(16)}4242 (masked).\n\nNext **paragraph** here.${prose}`,
+    ]) {
+      assert.ok(shown(text).includes('*'.repeat(16)), 'markdown-it shows the mask');
+      assert.equal(g.scanOutput(text).text, text, text); // redacted (secret-in-context) before
+      for (const size of [1, 3, 7]) assert.equal(run(text, 'markdown', size), text, `delta ${size}`);
+    }
+    const attack = `token ${ins(TOKEN, '****', '')}${prose.slice(0, 200)} a****b end`;
+    assert.ok(shown(attack).includes(TOKEN), 'markdown-it pairs the runs');
+    const whole = g.scanOutput(attack).text;
+    assert.ok(!whole.includes(TOKEN.slice(8, 20)), whole);
+    for (const size of [1, 3, 7]) assert.equal(run(attack, 'markdown', size), whole, `delta ${size}`);
+  });
+
   it('honest text around blocks and JSON escapes is unchanged', () => {
     for (const [text, syntax] of [
       [

@@ -240,7 +240,8 @@ export const JSON_LEVELS = 3;
 function layerAt(s: string, i: number, final: boolean, json: boolean, backslash: number): Decoding {
   // without a backslash within the MAX_LOOKAHEAD characters a construct reads, there is nothing to decode: the raw
   // text is read as it is (no buffering, no levels stacked)
-  if (nextBackslash(s, i, backslash) - i > MAX_LOOKAHEAD + 2) return new Raw(s, i, final);
+  const b = nextBackslash(s, i, backslash);
+  if (b >= s.length || b - i > MAX_LOOKAHEAD + 2) return new Raw(s, i, final);
   let L = new Layer(new Raw(s, i, final), json);
   if (json) for (let d = 1; d < JSON_LEVELS; d++) L = new Layer(L, true);
   return L;
@@ -492,11 +493,18 @@ export const RUN_MAX = 160;
 /** How far past a long `*` run a closing run, or past a backtick run its matching run, is looked for. */
 export const PAIR_WINDOW = 128;
 /**
- * The most a construct reads past its start, in characters of the escape-decoded text (a tag or comment: MAX_TAG;
- * a run and its pair: 2 RUN_MAX + PAIR_WINDOW): a carried construct is at most this long (six times that in the raw
- * text when every character is a `\uXXXX` escape).
+ * How far past a long `*` / `~` run glued to a token a closing run is looked for in its paragraph (recheck 7, finding
+ * 03: a mask `sk_live_****…4242` in the middle of an answer was read as its two ends joined once PAIR_WINDOW more
+ * characters followed; markdown-it shows it, having no closer in the paragraph).
  */
-export const MAX_LOOKAHEAD = Math.max(MAX_TAG + 4, 2 * RUN_MAX + PAIR_WINDOW + LINE_PEEK + 2);
+export const EMPHASIS_WINDOW = 512;
+/**
+ * The most a construct reads past its start, in characters of the escape-decoded text (a tag or comment: MAX_TAG;
+ * a run and its pair: 2 RUN_MAX + EMPHASIS_WINDOW, and a line read to know whether it ends the paragraph): a carried
+ * construct is at most this long (in the raw text up to six times that per level of JSON escapes when every character
+ * is a `\uXXXX` escape).
+ */
+export const MAX_LOOKAHEAD = Math.max(MAX_TAG + 4, 2 * RUN_MAX + EMPHASIS_WINDOW + LINE_PEEK + 2);
 
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
 const isSpaceOrEnd = (c: number): boolean => c < 0 || isSpace(c);
@@ -513,11 +521,10 @@ function runOf(L: Decoding, c: number): number {
  * A run of `*` or `~` on the decoded text. `**` / `***` (bold, bold italic) and `~~` (strikethrough) are dropped as
  * before. A longer run (`****`, `~~~~`) is emphasis as much as a mask: markdown-it hides `a****b****c` but shows
  * `ghp_****abcd`, `sk-****`, `key ghp_****abcd and sk-****wxyz`. So a long run (4+ `*`, 3+ `~`) between two
- * non-space characters is hidden when a run that can close it (right-flanking, 2+) follows within PAIR_WINDOW, when
- * it can close and a long run that can open came before (ViewContext.open), or when the text goes on past
- * PAIR_WINDOW (undecided: hidden, a mask in the middle of a text is no token either way); it stays (a mask) when the
- * text ends within PAIR_WINDOW with nothing to pair —
- * so a mask at the end of an answer is not read as a cut token. A run of RUN_MAX or more after a non-space character
+ * non-space characters is hidden when a run that can close it (right-flanking, 2+) follows within EMPHASIS_WINDOW in
+ * its paragraph, when it can close and a long run that can open came before (ViewContext.open), or when the
+ * paragraph goes on past EMPHASIS_WINDOW (undecided: hidden); it stays (a mask) when the paragraph or the text ends
+ * within EMPHASIS_WINDOW with nothing to pair — so a mask is not read as a cut token. A run of RUN_MAX or more after a non-space character
  * is hidden piece by piece (markdown-it pairs runs of any length). Work per run is bounded by MAX_LOOKAHEAD.
  */
 function markupRunAt(L: Decoding, c0: number, ctx: ViewContext): Read {
@@ -545,13 +552,25 @@ function markupRunAt(L: Decoding, c0: number, ctx: ViewContext): Read {
   return left ? { k: len, text: L.slice(0, len), opens: true } : undefined;
 }
 
-/** A run of 2+ `c0` that can close emphasis within PAIR_WINDOW after `from`, or more text than that (true). */
+/**
+ * A run of 2+ `c0` that can close emphasis within EMPHASIS_WINDOW after `from` in the same paragraph (true), none
+ * before the paragraph or the text ends (false), or more text than that (true: undecided).
+ */
 function closerAhead(L: Decoding, from: number, c0: number): boolean | 'partial' {
   let k = from;
-  while (k < from + PAIR_WINDOW) {
+  while (k < from + EMPHASIS_WINDOW) {
     const c = L.at(k);
     if (c === MORE) return 'partial';
     if (c === END) return false;
+    if (isLineEnd(c)) {
+      const e = lineEndAt(L, k);
+      if (e === MORE) return 'partial';
+      const b = blockBreakAt(L, k + e);
+      if (b === 'partial') return 'partial';
+      if (b) return false;
+      k += e;
+      continue;
+    }
     if (c !== c0) {
       k++;
       continue;
