@@ -10,18 +10,21 @@
 //  - named references with `;` (`&lowbar;`, every HTML5 name);
 //  - markdown backslash escapes: `\` before ASCII punctuation;
 //  - JSON and JavaScript string escapes `\uXXXX` (a surrogate pair of two as one character), `\u{…}` and `\xHH`: tool-call
-//    arguments and JSON answers are parsed by the client, which then holds the character itself. Markup and references
-//    are read on the escape-decoded text (`\u002a\u002a` is bold, `\u0026#x34;` a reference, `\u003cb\u003e` a tag);
+//    arguments and JSON answers are parsed by the client, which then holds the character itself. In the JSON channel
+//    (`json`) every JSON escape (`\/ \" \\ \b \f \n \r \t` too: `<\/b>` is a tag), JSON_LEVELS levels deep (a nested
+//    document parsed again: `\\u0054` is a `T`). Markup and references are read on the escape-decoded text
+//    (`\u002a\u002a` is bold, `\u0026#x34;` a reference, `\u003cb\u003e` a tag);
 //  - inline markup a renderer shows nothing of (measured against markdown-it, html on): HTML tags without attributes,
-//    empty comments and CDATA (`<b>`, `</span>`, `<wbr>`, `<!---->`), processing instructions and declarations holding
-//    no long word (`<?x?>`, `<!DOCTYPE html>`), `**` / `***` / `~~`, longer `*` / `~` runs that can pair (a lone one
-//    before the end of the text is a mask: `ghp_****abcd`, `sk-****` stay), code spans that join a token (any number
-//    of backticks, padding dropped). Decisions look at the previous VIEW character (ViewContext: a backtick after a
+//    comments, CDATA, processing instructions and declarations holding no long word and no `<` past LT_INSIDE
+//    (`<b>`, `</span>`, `<wbr>`, `<!-- x -->`, `<?x?>`, `<!DOCTYPE html>`, `<?<?>`), `**` / `***` / `~~`, longer `*` /
+//    `~` runs that can pair in their paragraph (a lone one is a mask: `ghp_****abcd`, `sk-****` stay), code spans
+//    that join a token (any number of backticks, padding dropped; a span ends where markdown-it ends the paragraph
+//    or a table cell: blockBreakAt). Decisions look at the previous VIEW character (ViewContext: a backtick after a
 //    dropped `<b>` follows the token character before it). A secret written `**ghp_**Zq8x…`, `ghp_Zq8x<b>…</b>…` or
 //    `ghp_Zq8x\` T4mN \`2b…` renders as the whole token, so it is scanned as one.
 //    Not dropped (documented limits): `_` (part of many tokens), a single `*` (part of passwords), link syntax, and
-//    tags with attributes, comments with text and instructions holding a long word — what they hold reaches any
-//    program reading the answer, so the rules must see it.
+//    tags with attributes, comments and instructions holding a long word — what they hold reaches any program
+//    reading the answer, so the rules must see it (kept in place, they still cut a token: open, README).
 // A more permissive view than any one renderer only redacts more. Streaming: a construct that may still be
 // incomplete at the end of a delta is not consumed (the caller carries it to the next delta, with the ViewContext the
 // view ended with), so the view of a stream is the view of the whole text, for any split. Every construct reads at
