@@ -24,7 +24,8 @@
 //    `ghp_Zq8x\` T4mN \`2b…` renders as the whole token, so it is scanned as one.
 //    Not dropped (documented limits): `_` (part of many tokens), a single `*` (part of passwords), link syntax, and
 //    tags with attributes, comments and instructions holding a long word — what they hold reaches any program
-//    reading the answer, so the rules must see it (kept in place, they still cut a token: open, README).
+//    reading the answer, so the rules must see it: kept in place, or, between two token characters, dropped there and
+//    shown after the token (ViewContext.aside).
 // A more permissive view than any one renderer only redacts more. Streaming: a construct that may still be
 // incomplete at the end of a delta is not consumed (the caller carries it to the next delta, with the ViewContext the
 // view ended with), so the view of a stream is the view of the whole text, for any split. Every construct reads at
@@ -81,13 +82,29 @@ export interface ViewContext {
   readonly span: number;
   /** Bit n: a run of n backticks (30: 30 or more) found no matching run within PAIR_WINDOW; a later one may close it. */
   readonly ticks: number;
+  /**
+   * A comment, instruction, declaration or CDATA section holding a long word, dropped between two token characters
+   * (the renderer joins the token around it): its text, shown in the view once the token ends (renderFoldText).
+   */
+  readonly aside?: Aside;
 }
+
+/** What a construct dropped inside a token holds, and its absolute original span. */
+export interface Aside {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Asides are joined up to this length; a construct that would make it longer is kept in place. */
+export const MAX_ASIDE = 1024;
 export const START: ViewContext = { view: -1, raw: -1, hiding: false, open: false, span: 0, ticks: 0 };
 
 /** The context after a plain (not decoded) code unit. */
 export function afterUnit(ctx: ViewContext, unit: number): ViewContext {
   if (ctx.view === unit && ctx.raw === unit && !ctx.hiding) return ctx;
-  return { view: unit, raw: unit, hiding: false, open: ctx.open, span: ctx.span, ticks: ctx.ticks };
+  const next = { view: unit, raw: unit, hiding: false, open: ctx.open, span: ctx.span, ticks: ctx.ticks };
+  return ctx.aside ? { ...next, aside: ctx.aside } : next;
 }
 
 export type Decoded =
@@ -104,6 +121,8 @@ export type Decoded =
       span?: number;
       /** ViewContext.ticks after it. */
       ticks?: number;
+      /** Dropped between token characters, holding a long word: its view text, shown after the token (Aside). */
+      aside?: string;
     }
   | 'partial'
   | undefined;
@@ -112,7 +131,7 @@ export type Decoded =
 export function nextContext(ctx: ViewContext, s: string, i: number, d: Decoded): ViewContext {
   if (d === undefined || d === 'partial') return afterUnit(ctx, s.charCodeAt(i));
   const view = d.text.length > 0 ? d.text.charCodeAt(d.text.length - 1) : ctx.view;
-  return {
+  const next = {
     view,
     raw: d.last,
     hiding: d.hiding === true,
@@ -120,6 +139,7 @@ export function nextContext(ctx: ViewContext, s: string, i: number, d: Decoded):
     span: d.span ?? ctx.span,
     ticks: d.ticks ?? ctx.ticks,
   };
+  return ctx.aside ? { ...next, aside: ctx.aside } : next;
 }
 
 const END = -1;
@@ -262,7 +282,9 @@ export function nextBackslash(s: string, i: number, known = -1): number {
 
 /** A construct read on a Layer: `k` decoded units consumed. */
 type Read =
-  { k: number; text: string; hiding?: boolean; opens?: boolean; span?: number; ticks?: number } | 'partial' | undefined;
+  | { k: number; text: string; hiding?: boolean; opens?: boolean; span?: number; ticks?: number; aside?: string }
+  | 'partial'
+  | undefined;
 
 /** Markup triggers: what a decoded escape may turn into that is then read as markup or a reference. */
 const isTrigger = (c: number): boolean => c === AMP || c === LT || c === BACKTICK || c === STAR || c === TILDE;
@@ -437,7 +459,7 @@ function readOn(L: Decoding, ctx: ViewContext): Decoded {
   const c = L.at(0);
   let r: Read;
   if (c === AMP) r = referenceAt(L);
-  else if (c === LT) r = markupTagAt(L);
+  else if (c === LT) r = markupTagAt(L, isTokenChar(ctx.view) && (ctx.aside?.text.length ?? 0) < MAX_ASIDE);
   else if (c === BACKTICK) r = backtickRunAt(L, ctx);
   else if (c === STAR || c === TILDE) r = markupRunAt(L, c, ctx);
   else if (ctx.ticks !== 0) r = tickBreakAt(L, ctx);
@@ -448,6 +470,7 @@ function readOn(L: Decoding, ctx: ViewContext): Decoded {
   if (r.opens) out.opens = true;
   if (r.span !== undefined) out.span = r.span;
   if (r.ticks !== undefined) out.ticks = r.ticks;
+  if (r.aside !== undefined) out.aside = r.aside;
   return out;
 }
 
@@ -818,7 +841,7 @@ const isTagNameChar = (c: number): boolean => isAlnum(c) || c === 45 || c === 95
 /** An instruction or declaration holding this many token characters in a row may hold a secret: kept in the view. */
 export const MAX_HIDDEN_WORD = 8;
 
-function markupTagAt(L: Decoding): Read {
+function markupTagAt(L: Decoding, glued: boolean): Read {
   const startsWith = (lit: string, at: number): boolean | 'partial' => {
     for (let k = 0; k < lit.length; k++) {
       const c = L.at(at + k);
@@ -835,11 +858,11 @@ function markupTagAt(L: Decoding): Read {
   for (const [open, close, browserEnd] of HIDDEN_CONSTRUCTS) {
     const m = startsWith(open, 0);
     if (m === 'partial') return 'partial';
-    if (m) return hiddenUntil(L, open.length, close, browserEnd);
+    if (m) return hiddenUntil(L, open.length, close, browserEnd, glued);
   }
   const c1 = L.at(1);
   if (c1 === MORE) return 'partial';
-  if (c1 === 33 && isAlpha(L.at(2))) return hiddenUntil(L, 2, '>', true);
+  if (c1 === 33 && isAlpha(L.at(2))) return hiddenUntil(L, 2, '>', true, glued);
   if (c1 === 33 && L.at(2) === MORE) return 'partial';
   let j = 1;
   if (c1 === 47) j++;
@@ -878,11 +901,13 @@ export const LT_INSIDE = 16;
 
 /**
  * A comment, CDATA section, instruction or declaration at L[0], its content from L[from], whose markdown-it end
- * `close` comes within MAX_TAG: dropped up to where a browser ends it (`browserEnd`: the first `>`), unless what is
- * dropped holds a run of MAX_HIDDEN_WORD token characters, or a `<` past LT_INSIDE. Anything else may come inside.
+ * `close` comes within MAX_TAG: dropped up to where a browser ends it (`browserEnd`: the first `>`), unless a `<`
+ * comes past LT_INSIDE. Holding a run of MAX_HIDDEN_WORD token characters, it is kept in place, or when `glued` (after
+ * a token character) dropped with its text as an aside (shown after the token: ViewContext.aside).
  */
-function hiddenUntil(L: Decoding, from: number, close: string, browserEnd: boolean): Read {
+function hiddenUntil(L: Decoding, from: number, close: string, browserEnd: boolean, glued: boolean): Read {
   let word = 0;
+  let long = false;
   let hiddenTo = -1; // the browser's end, once seen
   for (let j = from; j < MAX_TAG; j++) {
     const c = L.at(j);
@@ -892,13 +917,19 @@ function hiddenUntil(L: Decoding, from: number, close: string, browserEnd: boole
     if (c === LT && j >= LT_INSIDE) return undefined;
     if (hiddenTo < 0) {
       word = isTokenChar(c) ? word + 1 : 0;
-      if (word >= MAX_HIDDEN_WORD) return undefined;
+      if (word >= MAX_HIDDEN_WORD) {
+        if (!glued) return undefined;
+        long = true;
+      }
       if (browserEnd && c === 62) hiddenTo = j + 1;
     }
     let m = 0;
     while (m < close.length && L.at(j + m) === close.charCodeAt(m)) m++;
     if (m < close.length && L.at(j + m) === MORE) return 'partial';
-    if (m === close.length) return { k: browserEnd && hiddenTo >= 0 ? hiddenTo : j + close.length, text: '' };
+    if (m < close.length) continue;
+    const k = browserEnd && hiddenTo >= 0 ? hiddenTo : j + close.length;
+    // holding a long word after a token character: dropped here (the token joins), its text shown after the token
+    return long ? { k, text: '', aside: proseView(L.slice(0, k)) } : { k, text: '' };
   }
   return undefined;
 }
@@ -912,6 +943,11 @@ export interface RenderView {
   consumed: number;
   /** What was read up to `consumed`: pass it as `before` with the next delta. */
   context: ViewContext;
+  /**
+   * Where (index into `view`) the construct whose aside context.aside holds was dropped, when that happened in this
+   * call (-1: none pending, or pending from an earlier call): the caller holds the text from there until it is shown.
+   */
+  asideAt: number;
 }
 
 /**
@@ -933,21 +969,28 @@ export function renderFoldText(
   const parts: string[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
+  let ctx = before;
+  let asideAt = -1;
   const emit = (s: string, a: number, b: number): void => {
     for (let k = 0; k < s.length;) {
       const cp = s.codePointAt(k) as number;
+      if (ctx.aside !== undefined && endsToken(ctx.aside, cp, a)) {
+        // the token ends: what a construct dropped inside it held is shown now, on its own line
+        const aside = ctx.aside;
+        ctx = withoutAside(ctx);
+        emit(`\n${aside.text}\n`, aside.start, aside.end);
+      }
       const f = cp < 0x80 ? String.fromCharCode(cp) : skeletonCodePoint(cp);
       if (f.length > 0) {
         parts.push(f);
         for (let m = 0; m < f.length; m++) {
-          starts.push(origAt + a);
-          ends.push(origAt + b);
+          starts.push(a);
+          ends.push(b);
         }
       }
       k += cp > 0xffff ? 2 : 1;
     }
   };
-  let ctx = before;
   let plain = -1; // the last plain code unit not yet folded into ctx
   let backslash = -1; // nextBackslash, carried
   let i = 0;
@@ -961,20 +1004,48 @@ export function renderFoldText(
       }
       backslash = nextBackslash(text, i, backslash);
       const d = decodeAt(text, i, final, ctx, json, backslash);
-      if (d === 'partial') return { view: parts.join(''), starts, ends, consumed: i, context: ctx };
+      if (d === 'partial')
+        return { view: parts.join(''), starts, ends, consumed: i, context: ctx, asideAt: ctx.aside ? asideAt : -1 };
       if (d !== undefined) {
-        emit(d.text, i, d.end);
+        emit(d.text, origAt + i, origAt + d.end);
         ctx = nextContext(ctx, text, i, d);
+        if (d.aside !== undefined) {
+          if (ctx.aside === undefined) asideAt = starts.length;
+          ctx = withAside(ctx, d.aside, origAt + i, origAt + d.end);
+        }
         i = d.end;
         continue;
       }
     }
     const cp = text.codePointAt(i) as number;
     const w = cp > 0xffff ? 2 : 1;
-    emit(text.slice(i, i + w), i, i + w);
+    emit(text.slice(i, i + w), origAt + i, origAt + i + w);
     plain = text.charCodeAt(i + w - 1);
     i += w;
   }
   if (plain !== -1) ctx = afterUnit(ctx, plain);
-  return { view: parts.join(''), starts, ends, consumed: n, context: ctx };
+  if (final && ctx.aside !== undefined) emit('\n', origAt + n, origAt + n); // the text ends: the aside is shown
+  return { view: parts.join(''), starts, ends, consumed: n, context: ctx, asideAt: ctx.aside ? asideAt : -1 };
+}
+
+/** The context with the aside of a construct at [start, end) (absolute) added to the one pending. */
+export function withAside(ctx: ViewContext, text: string, start: number, end: number): ViewContext {
+  const prev = ctx.aside;
+  const aside = prev ? { text: `${prev.text}\n${text}`, start: prev.start, end } : { text, start, end };
+  return { ...ctx, aside };
+}
+
+/**
+ * True when a view character `cp` at absolute original offset `at` ends the token a pending aside waits for (it is
+ * then shown before `cp`): a character no token holds, or the token has run on MAX_ASIDE_RUN characters past the
+ * construct (no secret is that long: the holdback stays bounded).
+ */
+export const endsToken = (aside: Aside, cp: number, at: number): boolean =>
+  !isTokenChar(cp) || at - aside.end > MAX_ASIDE_RUN;
+/** How far past the construct a token may run before the aside is shown anyway. */
+export const MAX_ASIDE_RUN = 1024;
+
+/** The context without its aside (shown). */
+export function withoutAside(ctx: ViewContext): ViewContext {
+  return { view: ctx.view, raw: ctx.raw, hiding: ctx.hiding, open: ctx.open, span: ctx.span, ticks: ctx.ticks };
 }

@@ -295,6 +295,11 @@ export class StreamScanner {
   #carry = '';
   /** What the view has read so far (the previous view character, an open run or span): render-view.ts ViewContext. */
   #context: ViewContext = START;
+  /**
+   * While a construct dropped inside a token waits to be shown (#context.aside): the view index where it was dropped.
+   * Text is released only up to the view character before it (its original text is not released unscanned).
+   */
+  #asideAt = 0;
   readonly #pos: number[];
   /** Per rule: end of its last match when that match was truncated (a continuation may start there), else -1. */
   readonly #cont: number[];
@@ -397,7 +402,13 @@ export class StreamScanner {
     if (s === '') return '';
     const origEnd = this.#origBase + this.#orig.length;
     // (a code span left open may drop a space before its closing run: render-view.ts padBeforeCloser)
-    if (this.#starts === null && isAscii(s) && !mayRender(s) && this.#context.ticks === 0) {
+    if (
+      this.#starts === null &&
+      isAscii(s) &&
+      !mayRender(s) &&
+      this.#context.ticks === 0 &&
+      this.#context.aside === undefined
+    ) {
       this.#orig += s;
       this.#view += s;
       this.#context = afterUnit(this.#context, s.charCodeAt(s.length - 1));
@@ -415,6 +426,7 @@ export class StreamScanner {
     }
     // the rendered view: HTML character references and markdown escapes decoded, then folded (render-view.ts)
     const f = renderFoldText(s, origEnd, final, this.#context, this.#json);
+    if (f.asideAt >= 0) this.#asideAt = this.#viewBase + this.#view.length + f.asideAt;
     this.#orig += s.slice(0, f.consumed);
     this.#context = f.context;
     this.#view += f.view;
@@ -558,6 +570,7 @@ export class StreamScanner {
         (i) => Math.max(this.#lastEnd[i] as number, this.#released) - base,
       ))
         this.#record(i, rules[i] as Rule, hit, base);
+    if (!final && this.#context.aside !== undefined) settled = Math.min(settled, this.#asideAt - 1);
     return this.#release(settled, final);
   }
 

@@ -16,10 +16,13 @@
 import {
   afterUnit,
   decodeAt,
+  endsToken,
   mayDecode,
   nextBackslash,
   nextContext,
   START,
+  withAside,
+  withoutAside,
   type ViewContext,
 } from '../../guardrails/render-view.ts';
 import { isHighSurrogate, skeletonCodePoint } from '../../guardrails/text.ts';
@@ -125,12 +128,16 @@ export class CanaryStream {
     if (this.#set.size === 0) return text;
     this.#scan(this.#carry + text, false);
     const k = this.#partial();
-    return this.#release(k > 0 ? this.#startOf(k) - this.#base : this.#buf.length);
+    let upTo = k > 0 ? this.#startOf(k) - this.#base : this.#buf.length;
+    // a construct dropped inside a token is held until what it holds was read (#showAside)
+    if (this.#context.aside) upTo = Math.min(upTo, this.#context.aside.start - this.#base);
+    return this.#release(upTo);
   }
 
   end(): string {
     if (this.#set.size === 0) return '';
     if (this.#carry !== '') this.#scan(this.#carry, true);
+    if (this.#context.aside) this.#context = this.#showAside(this.#context);
     // the text ends inside a credential (a response cut by max_tokens or the output cap): a trailing prefix of
     // MIN_CANARY_LENGTH or more view characters counts as the credential (at most MIN_CANARY_LENGTH - 1 leave)
     const partial = this.#partial();
@@ -193,14 +200,20 @@ export class CanaryStream {
           break;
         }
         if (d !== undefined) {
-          for (const ch of d.text) this.#feed(viewOf(ch.codePointAt(0) as number), at, d.end - i);
+          for (const ch of d.text) {
+            const c = ch.codePointAt(0) as number;
+            if (ctx.aside && endsToken(ctx.aside, c, at)) ctx = this.#showAside(ctx);
+            this.#feed(viewOf(c), at, d.end - i);
+          }
           ctx = nextContext(ctx, text, i, d);
+          if (d.aside !== undefined) ctx = withAside(ctx, d.aside, at, at + d.end - i);
           i = d.end;
           continue;
         }
       }
       const cp = text.codePointAt(i) as number;
       const w = cp > 0xffff ? 2 : 1;
+      if (ctx.aside && endsToken(ctx.aside, cp, at)) ctx = this.#showAside(ctx);
       plain = text.charCodeAt(i + w - 1);
       const v = viewOf(cp);
       if (v.length === 0) {
@@ -220,6 +233,16 @@ export class CanaryStream {
     if (plain !== -1) ctx = afterUnit(ctx, plain);
     this.#context = ctx;
     this.#buf += text.slice(seg, text.length - this.#carry.length);
+  }
+
+  /**
+   * A construct dropped inside a token that holds a long word (render-view.ts ViewContext.aside): what it holds is
+   * read once the token ends, on its own line, over the construct's original span.
+   */
+  #showAside(ctx: ViewContext): ViewContext {
+    const a = ctx.aside;
+    if (a) for (const ch of `\n${a.text}\n`) this.#feed(viewOf(ch.codePointAt(0) as number), a.start, a.end - a.start);
+    return withoutAside(ctx);
   }
 
   /** View characters `v` of the original text at absolute offset `at`, `w` code units long, through every automaton. */
