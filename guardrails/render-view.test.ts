@@ -531,6 +531,20 @@ describe('recheck 7: code spans end where markdown-it ends the block; JSON escap
     }
   });
 
+  it('a construct dropped inside a token at the very end of the text: streamed = whole at every split', () => {
+    for (const text of [
+      '~~\n- <ghp_Zq8x<!-- abcdefghij -->',
+      `key ${TOKEN.slice(0, 12)}<?abcdefgh?>`,
+      'a<!x abcdefghij>',
+    ]) {
+      const whole = g.scanOutput(text).text;
+      for (let at = 1; at < text.length; at++) {
+        const s = g.streamOutput();
+        assert.equal(s.push(text.slice(0, at)).text + s.push(text.slice(at)).text + s.end().text, whole, `cut ${at}`);
+      }
+    }
+  });
+
   it('honest text around blocks and JSON escapes is unchanged', () => {
     for (const [text, syntax] of [
       [

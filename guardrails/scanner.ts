@@ -399,7 +399,8 @@ export class StreamScanner {
 
   /** Appends `s` to the buffer and its view; returns the tail not consumed yet (an unfinished reference or escape). */
   #append(s: string, final: boolean): string {
-    if (s === '') return '';
+    // (at the end an aside still waiting is shown: render-view.ts ViewContext.aside)
+    if (s === '' && !(final && this.#context.aside)) return '';
     const origEnd = this.#origBase + this.#orig.length;
     // (a code span left open may drop a space before its closing run: render-view.ts padBeforeCloser)
     if (
