@@ -571,7 +571,8 @@ export class StreamScanner {
         (i) => Math.max(this.#lastEnd[i] as number, this.#released) - base,
       ))
         this.#record(i, rules[i] as Rule, hit, base);
-    if (!final && this.#context.aside !== undefined) settled = Math.min(settled, this.#asideAt - 1);
+    if (!final && this.#context.aside !== undefined)
+      settled = Math.max(this.#released, Math.min(settled, this.#asideAt - 1));
     return this.#release(settled, final);
   }
 
@@ -847,7 +848,10 @@ export class StreamScanner {
         done.add(p);
         finding(p, 'flagged');
       }
-    const oCut = Math.max(cursor, this.#origStart(cut));
+    let oCut = Math.max(cursor, this.#origStart(cut));
+    // a construct dropped inside a token whose text is not shown yet (ViewContext.aside) is not released unscanned
+    const aside = this.#context.aside;
+    if (!final && aside !== undefined && oCut > aside.start) oCut = Math.max(cursor, aside.start);
     out += this.#orig.slice(cursor - this.#origBase, oCut - this.#origBase);
     this.#pending = pending.filter((p) => !done.has(p));
     if (split) this.#pending.push(split.rest);
