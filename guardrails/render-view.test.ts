@@ -406,6 +406,10 @@ describe('recheck 7: code spans end where markdown-it ends the block; JSON escap
       out.push([`05 table ${t} pad`, `${table}| see ${t}x | ${ins(k, `${t} `, ` ${t}`)} |`, md1, 'markdown']);
     }
     out.push(['05 CR pad', `see x \`y\n\n${ins(k, '`\r', '\r`')} end`, md1, 'markdown']);
+    // a code span across the continuation lines of a blockquote (markdown-it strips their `>`)
+    for (const nl of ['\n', '\r\n'])
+      for (const t of ['`', '``'])
+        out.push([`05 quote ${t}`, `> ${ins(k, `${t}${nl}> `, `${nl}> ${t}`)} end`, md1, 'markdown']);
     out.push(['05 CRLF pad', `see ${ins(k, '`\r\n', '\r\n`')} end`, md1, 'markdown']);
     // 06: instructions, declarations, comments, CDATA holding a `<` or a short word
     for (const x of ['<?<?>', '<!x<>', '<?a<b?>', '<!a<b>', '<!a <b>', '<!--a-->', '<!--<-->', '<!-- < -->'])

@@ -43,11 +43,14 @@ const BACKSLASH = 92;
 /** The longest HTML tag or comment dropped as markup (a longer one is text). */
 export const MAX_TAG = 256;
 
-/** True when `s` holds a character a renderer may decode or hide (`&`, `\`, `<`, `` ` ``, `*`, `~`): otherwise its view is its fold. */
+/**
+ * True when `s` holds a character a renderer may decode or hide (`&`, `\`, `<`, `` ` ``, `*`, `~`) or a blockquote marker
+ * (`>`): otherwise its view is its fold.
+ */
 export function mayRender(s: string): boolean {
   return MAY_RENDER.test(s);
 }
-const MAY_RENDER = /[&\\<`*~]/;
+const MAY_RENDER = /[&\\<>`*~]/;
 const LT = 60;
 const BACKTICK = 96;
 const STAR = 42;
@@ -87,6 +90,11 @@ export interface ViewContext {
    * (the renderer joins the token around it): its text, shown in the view once the token ends (renderFoldText).
    */
   readonly aside?: Aside;
+  /**
+   * The current line started with `>` (a blockquote line): markdown-it strips the marker of its continuation lines,
+   * so a code span pairs across `\n> ` and shows no `>` (blockBreakAt, codeSpanText).
+   */
+  readonly quote: boolean;
 }
 
 /** What a construct dropped inside a token holds, and its absolute original span. */
@@ -98,12 +106,20 @@ export interface Aside {
 
 /** Asides are joined up to this length; a construct that would make it longer is kept in place. */
 export const MAX_ASIDE = 1024;
-export const START: ViewContext = { view: -1, raw: -1, hiding: false, open: false, span: 0, ticks: 0 };
+export const START: ViewContext = { view: -1, raw: -1, hiding: false, open: false, span: 0, ticks: 0, quote: false };
 
 /** The context after a plain (not decoded) code unit. */
 export function afterUnit(ctx: ViewContext, unit: number): ViewContext {
   if (ctx.view === unit && ctx.raw === unit && !ctx.hiding) return ctx;
-  const next = { view: unit, raw: unit, hiding: false, open: ctx.open, span: ctx.span, ticks: ctx.ticks };
+  const next = {
+    view: unit,
+    raw: unit,
+    hiding: false,
+    open: ctx.open,
+    span: ctx.span,
+    ticks: ctx.ticks,
+    quote: ctx.quote,
+  };
   return ctx.aside ? { ...next, aside: ctx.aside } : next;
 }
 
@@ -123,6 +139,8 @@ export type Decoded =
       ticks?: number;
       /** Dropped between token characters, holding a long word: its view text, shown after the token (Aside). */
       aside?: string;
+      /** ViewContext.quote after it. */
+      quote?: boolean;
     }
   | 'partial'
   | undefined;
@@ -138,6 +156,7 @@ export function nextContext(ctx: ViewContext, s: string, i: number, d: Decoded):
     open: ctx.open || d.opens === true,
     span: d.span ?? ctx.span,
     ticks: d.ticks ?? ctx.ticks,
+    quote: d.quote ?? ctx.quote,
   };
   return ctx.aside ? { ...next, aside: ctx.aside } : next;
 }
@@ -282,7 +301,16 @@ export function nextBackslash(s: string, i: number, known = -1): number {
 
 /** A construct read on a Layer: `k` decoded units consumed. */
 type Read =
-  | { k: number; text: string; hiding?: boolean; opens?: boolean; span?: number; ticks?: number; aside?: string }
+  | {
+      k: number;
+      text: string;
+      hiding?: boolean;
+      opens?: boolean;
+      span?: number;
+      ticks?: number;
+      aside?: string;
+      quote?: boolean;
+    }
   | 'partial'
   | undefined;
 
@@ -332,7 +360,12 @@ const PIPE = 124;
 const isLineEnd = (c: number): boolean => c === 10 || c === 13;
 
 /** A character read as a construct on the decoded text: markup, or (a code span left open) padding, a line end, `|`. */
-const mayRead = (c: number, ctx: ViewContext): boolean => isTrigger(c) || (ctx.ticks !== 0 && (isPad(c) || c === PIPE));
+const mayRead = (c: number, ctx: ViewContext): boolean =>
+  isTrigger(c) ||
+  (ctx.ticks !== 0 && (isPad(c) || c === PIPE)) ||
+  (c === GT && (ctx.view === -1 || isLineEnd(ctx.view))) ||
+  (ctx.quote && isLineEnd(c));
+const GT = 62;
 
 /** True when decodeAt may read a construct at a character `c` (after `ctx`): the callers' fast-path test. */
 export function mayDecode(c: number, ctx: ViewContext): boolean {
@@ -350,11 +383,12 @@ function tickBreakAt(L: Decoding, ctx: ViewContext): Read {
   if (isLineEnd(c)) {
     const e = lineEndAt(L, 0);
     if (e === MORE) return 'partial';
-    const b = blockBreakAt(L, e);
+    const b = blockBreakAt(L, e, ctx.quote);
     if (b === 'partial') return 'partial';
-    if (b) return { k: 1, text: String.fromCharCode(c), ticks: 0 };
+    if (b) return { k: 1, text: String.fromCharCode(c), ticks: 0, quote: false };
   }
-  return padBeforeCloser(L, ctx);
+  const p = padBeforeCloser(L, ctx);
+  return p === undefined && isLineEnd(c) ? { k: 1, text: String.fromCharCode(c), quote: false } : p;
 }
 
 /** Padding at L[k]: a space, tab, line feed, CR or CRLF (markdown-it reads CR and CRLF as a line end): its length. */
@@ -387,7 +421,7 @@ export const LINE_PEEK = 64;
  * the token anyway; a line starting with a token character (`-`, `+`, `=`, `_`, a digit) is a break only where
  * markdown-it makes it one (`- x` or `-` alone, `1. x`, `===`, `___`), since a span across `\n-x\n` renders `-x`.
  */
-function blockBreakAt(L: Units, k: number): boolean | 'partial' {
+function blockBreakAt(L: Units, k: number, quote = false): boolean | 'partial' {
   let j = k;
   let col = 0;
   for (;;) {
@@ -399,6 +433,12 @@ function blockBreakAt(L: Units, k: number): boolean | 'partial' {
     if (++j - k >= LINE_PEEK) return true;
   }
   const c = L.at(j);
+  if (c === GT && quote && col < 4) {
+    // a continuation line of the blockquote: what follows its marker (and one space) is the line markdown-it reads
+    const sp = L.at(j + 1);
+    if (sp === MORE) return 'partial';
+    return blockBreakAt(L, sp === 32 ? j + 2 : j + 1);
+  }
   if (c === BACKTICK) return fenceAt(L, j, col);
   if (c === END || isLineEnd(c) || !isTokenChar(c)) return true;
   if (col >= 4) return false; // indented code cannot interrupt a paragraph: a continuation line
@@ -462,7 +502,10 @@ function readOn(L: Decoding, ctx: ViewContext): Decoded {
   else if (c === LT) r = markupTagAt(L, isTokenChar(ctx.view) && (ctx.aside?.text.length ?? 0) < MAX_ASIDE);
   else if (c === BACKTICK) r = backtickRunAt(L, ctx);
   else if (c === STAR || c === TILDE) r = markupRunAt(L, c, ctx);
+  else if (c === GT)
+    r = { k: 1, text: '>', quote: true }; // a blockquote line (mayRead: at a line start)
   else if (ctx.ticks !== 0) r = tickBreakAt(L, ctx);
+  else if (isLineEnd(c)) r = { k: 1, text: String.fromCharCode(c), quote: false };
   else r = undefined;
   if (r === undefined || r === 'partial') return r;
   const out: Decoded = { end: L.end(r.k), text: r.text, last: L.at(r.k - 1) };
@@ -471,6 +514,7 @@ function readOn(L: Decoding, ctx: ViewContext): Decoded {
   if (r.span !== undefined) out.span = r.span;
   if (r.ticks !== undefined) out.ticks = r.ticks;
   if (r.aside !== undefined) out.aside = r.aside;
+  if (r.quote !== undefined) out.quote = r.quote;
   return out;
 }
 
@@ -572,7 +616,7 @@ function markupRunAt(L: Decoding, c0: number, ctx: ViewContext): Read {
   const hidden: Read = { k: len, text: '', hiding: true, opens: left || undefined };
   if (!glue || isSpaceOrEnd(next)) return left ? { k: len, text: L.slice(0, len), opens: true } : undefined;
   if (ctx.open && right) return hidden;
-  const pair = closerAhead(L, len, c0);
+  const pair = closerAhead(L, len, c0, ctx.quote);
   if (pair === 'partial') return 'partial';
   if (pair) return hidden;
   return left ? { k: len, text: L.slice(0, len), opens: true } : undefined;
@@ -582,7 +626,7 @@ function markupRunAt(L: Decoding, c0: number, ctx: ViewContext): Read {
  * A run of 2+ `c0` that can close emphasis within EMPHASIS_WINDOW after `from` in the same paragraph (true), none
  * before the paragraph or the text ends (false), or more text than that (true: undecided).
  */
-function closerAhead(L: Decoding, from: number, c0: number): boolean | 'partial' {
+function closerAhead(L: Decoding, from: number, c0: number, quote: boolean): boolean | 'partial' {
   let k = from;
   while (k < from + EMPHASIS_WINDOW) {
     const c = L.at(k);
@@ -591,7 +635,7 @@ function closerAhead(L: Decoding, from: number, c0: number): boolean | 'partial'
     if (isLineEnd(c)) {
       const e = lineEndAt(L, k);
       if (e === MORE) return 'partial';
-      const b = blockBreakAt(L, k + e);
+      const b = blockBreakAt(L, k + e, quote);
       if (b === 'partial') return 'partial';
       if (b) return false;
       k += e;
@@ -648,13 +692,13 @@ function backtickRunAt(L: Decoding, ctx: ViewContext): Read {
     if (left || continuesToken(next)) return { k: len, text: '', hiding: true, ticks };
     return { k: len, text: L.slice(0, len), ticks };
   }
-  const close = matchingRun(L, len);
+  const close = matchingRun(L, len, ctx.quote);
   if (close === 'partial') return 'partial';
   if (close >= 0) {
     const after = L.at(close + len);
     if (after === MORE) return 'partial';
     if (!left && !continuesToken(after)) return { k: len, text: L.slice(0, len), span: len };
-    return { k: close + len, text: proseView(codeSpanText(L.slice(len, close))), hiding: true };
+    return { k: close + len, text: proseView(codeSpanText(L.slice(len, close), ctx.quote)), hiding: true };
   }
   // no matching run before the text or the paragraph ends: markdown-it shows it; one to three backticks between two
   // token characters are dropped as before all the same (more permissive than a renderer)
@@ -677,7 +721,7 @@ function backtickRunAt(L: Decoding, ctx: ViewContext): Read {
  * Offset of the next run of exactly `len` backticks after `len`: -1 none within PAIR_WINDOW (more text), -2 none
  * before the end of the text, of the paragraph (a line that ends it: blockBreakAt) or of a table cell (`|`).
  */
-function matchingRun(L: Decoding, len: number): number | 'partial' {
+function matchingRun(L: Decoding, len: number, quote: boolean): number | 'partial' {
   let k = len;
   while (k < len + PAIR_WINDOW) {
     const c = L.at(k);
@@ -686,7 +730,7 @@ function matchingRun(L: Decoding, len: number): number | 'partial' {
     if (isLineEnd(c)) {
       const e = lineEndAt(L, k);
       if (e === MORE) return 'partial';
-      const b = blockBreakAt(L, k + e);
+      const b = blockBreakAt(L, k + e, quote);
       if (b === 'partial') return 'partial';
       if (b) return -2;
       k += e;
@@ -727,12 +771,30 @@ function proseView(t: string): string {
   return out;
 }
 
+/** `s` with the blockquote marker (up to 3 spaces, `>`, one space) after each line end removed. */
+function withoutQuoteMarkers(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length;) {
+    const c = s.charCodeAt(i);
+    out += s[i] as string;
+    i++;
+    if (!isLineEnd(c) || (c === 13 && s.charCodeAt(i) === 10)) continue;
+    let j = i;
+    while (j - i < 3 && s.charCodeAt(j) === 32) j++;
+    if (s.charCodeAt(j) !== GT) continue;
+    i = s.charCodeAt(j + 1) === 32 ? j + 2 : j + 1;
+  }
+  return out;
+}
+
 /**
  * A hidden code span's content as the view reads it: line endings as spaces, and the padding on either side dropped
  * (a renderer strips one space from each side when both have one; one space on one side only is read as padding
  * too — a more permissive view only redacts more).
  */
-function codeSpanText(raw: string): string {
+function codeSpanText(span: string, quote: boolean): string {
+  // in a blockquote markdown-it strips the marker (and one space) of each continuation line
+  const raw = quote ? withoutQuoteMarkers(span) : span;
   let a = 0;
   let b = raw.length;
   while (a < b && isSpace(raw.charCodeAt(a))) a++;
@@ -1047,5 +1109,13 @@ export const MAX_ASIDE_RUN = 1024;
 
 /** The context without its aside (shown). */
 export function withoutAside(ctx: ViewContext): ViewContext {
-  return { view: ctx.view, raw: ctx.raw, hiding: ctx.hiding, open: ctx.open, span: ctx.span, ticks: ctx.ticks };
+  return {
+    view: ctx.view,
+    raw: ctx.raw,
+    hiding: ctx.hiding,
+    open: ctx.open,
+    span: ctx.span,
+    ticks: ctx.ticks,
+    quote: ctx.quote,
+  };
 }

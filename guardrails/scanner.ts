@@ -408,7 +408,8 @@ export class StreamScanner {
       isAscii(s) &&
       !mayRender(s) &&
       this.#context.ticks === 0 &&
-      this.#context.aside === undefined
+      this.#context.aside === undefined &&
+      !this.#context.quote
     ) {
       this.#orig += s;
       this.#view += s;
