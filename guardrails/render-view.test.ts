@@ -5,6 +5,7 @@ import { parseFragment } from 'parse5';
 import { compileGuard, STRICT_GUARDRAILS } from './guard.ts';
 import { decodeAt, MAX_LOOKAHEAD, mayRender, renderFoldText, START, type ViewContext } from './render-view.ts';
 import { MAX_BATCH, StreamScanner } from './scanner.ts';
+import { CanarySet, CanaryStream } from '../gateway/egress/canary.ts';
 
 const TOKEN = 'ghp_Qm7rT2vXy9LpA4sKd8NfW1cZ6hJ3bE0gUoYt';
 
@@ -67,7 +68,15 @@ describe('render view: what a markdown/HTML client shows', () => {
     { input: `ghp_${'*'.repeat(36)}`, view: `ghp_${'*'.repeat(36)}` },
     { input: 'use `foo` and `bar`; x.New(`abc`)', view: 'use `foo` and `bar`; x.New(`abc`)' }, // quotes for the rules
     // what a tag's attributes or a comment hold is text a program receives: kept for the rules
-    { input: '<img src="x?d=1">a<!-- x -->b<span class="x">c', view: '<img src="x?d=1">a<!-- x -->b<span class="x">c' },
+    {
+      input: '<img src="x?d=1"> <!-- ghp_Qm7rT2vXy9 -->b<span class="x">c',
+      view: '<img src="x?d=1"> <!-- ghp_Qm7rT2vXy9 -->b<span class="x">c',
+    },
+    // …and one between two token characters is dropped there (the renderer joins them) and shown after the token
+    { input: 'a<!-- ghp_Qm7rT2vXy9 -->b<i>c</i> d', view: 'abc\n<!-- ghp_Qm7rT2vXy9 -->\n d' },
+    // recheck 7 (finding 06): comments, CDATA, instructions and declarations holding a short word or a `<` show
+    // nothing; a browser ends a CDATA section or an instruction at its first `>` (what follows is shown)
+    { input: 'a<!-- x -->b<!--<-->c<![CDATA[x]]>d<?<?>e<!x<>f<?a<b?>g<?a>h?>i', view: 'abcdefgh?>i' },
     { input: '<?xml version="1.0"?><!DOCTYPE ghp_Qm7rT2vXy9>', view: '<?xml version="1.0"?><!DOCTYPE ghp_Qm7rT2vXy9>' },
     { input: 'x `code` y ~~del~~ ab`cd`e-`f', view: 'x `code` y del abcde-f' },
     { input: 'svc := x.New(`abc`) + `t`', view: 'svc := x.New(`abc`) + `t`' }, // Go raw strings, templates: quotes
@@ -358,5 +367,199 @@ describe('recheck 6: a secret split by what markdown-it hides is one token in th
     const ctx: ViewContext = renderFoldText('x<b>', 0, true).context;
     assert.equal(String.fromCharCode(ctx.view), 'x');
     assert.equal(START.view, -1);
+  });
+});
+
+describe('recheck 7: code spans end where markdown-it ends the block; JSON escapes of every kind, nested JSON', () => {
+  const CANARY = 'c4n4ry-Hq2Wz8Lm5Tx1';
+  const g = compileGuard({ ...STRICT_GUARDRAILS, canaries: [CANARY] });
+  const SECRETS = [TOKEN, CANARY, 'AKIAZ5J7QX2MPL4RWN3K'];
+  /** The secret with `x` after its 8th character and `y` after its 14th. */
+  const ins = (k: string, x: string, y = x): string => k.slice(0, 8) + x + k.slice(8, 14) + y + k.slice(14);
+  type Client = (served: string) => string;
+  const md1: Client = (t) => shown(t);
+  const json1: Client = (t) => shown((JSON.parse(t) as { note: string }).note);
+  const json2: Client = (t) => shown((JSON.parse((JSON.parse(t) as { doc: string }).doc) as { note: string }).note);
+  const json3: Client = (t) =>
+    shown(
+      (JSON.parse((JSON.parse((JSON.parse(t) as { o: string }).o) as { doc: string }).doc) as { note: string }).note,
+    );
+  /** [name, the text, what the client shows, syntax] for every secret. */
+  const cases = (k: string): [string, string, Client, 'markdown' | 'json'][] => {
+    const out: [string, string, Client, 'markdown' | 'json'][] = [];
+    // 05: a stray run before a block boundary markdown-it sees (whitespace-only line, heading, list, quote, break,
+    // fence, CR line ends), padded or not
+    const seps = ['\n \n', '\n\t\n', '\n# ', '\n- ', '\n1. ', '\n> ', '\n---\n', '\n```\n```\n', '\r\n\r\n', '\r\r'];
+    for (const sep of seps)
+      for (const t of ['`', '```', '````', '`````'])
+        for (const [a, b] of [
+          [t, t],
+          [`${t} `, ` ${t}`],
+        ] as const)
+          out.push([`05 ${JSON.stringify(sep)} ${a}`, `see x ${t}y${sep}${ins(k, a, b)} end`, md1, 'markdown']);
+    const filler = ' and more words here to pass the pairing window'.repeat(4);
+    for (const t of ['`', '``', '```', '````']) {
+      out.push([`05 blank+190 ${t}`, `see x ${t}y${filler}\n\n${ins(k, t)} end`, md1, 'markdown']);
+      out.push([`05 blank+190 ${t} pad`, `see x ${t}y${filler}\n\n${ins(k, `${t} `, ` ${t}`)} end`, md1, 'markdown']);
+      const table = '| a | b |\n|---|---|\n';
+      out.push([`05 table ${t}`, `${table}| see ${t}x | ${ins(k, t)} |`, md1, 'markdown']);
+      out.push([`05 table ${t} pad`, `${table}| see ${t}x | ${ins(k, `${t} `, ` ${t}`)} |`, md1, 'markdown']);
+    }
+    out.push(['05 CR pad', `see x \`y\n\n${ins(k, '`\r', '\r`')} end`, md1, 'markdown']);
+    // a code span across the continuation lines of a blockquote (markdown-it strips their `>`)
+    for (const nl of ['\n', '\r\n'])
+      for (const t of ['`', '``'])
+        out.push([`05 quote ${t}`, `> ${ins(k, `${t}${nl}> `, `${nl}> ${t}`)} end`, md1, 'markdown']);
+    out.push(['05 CRLF pad', `see ${ins(k, '`\r\n', '\r\n`')} end`, md1, 'markdown']);
+    // 06: instructions, declarations, comments, CDATA holding a `<` or a short word
+    for (const x of ['<?<?>', '<!x<>', '<?a<b?>', '<!a<b>', '<!a <b>', '<!--a-->', '<!--<-->', '<!-- < -->'])
+      out.push([`06 ${x}`, `v: ${ins(k, x, '')} end`, md1, 'markdown']);
+    for (const x of ['<![CDATA[x]]>', '<![CDATA[<]]>', '<?abcdefgh?>', '<!abcdefgh>', '<?x abcdefghij?>'])
+      out.push([`06 ${x}`, `v: ${ins(k, x, '')} end`, md1, 'markdown']);
+    for (const x of ['<!DOCTYPE abcdefghij>', '<!-- abcdefghijklmnopqrstuvwxyz -->', '<![CDATA[abcdefghij]]>'])
+      out.push([`06 ${x}`, `v: ${ins(k, x, x)} end`, md1, 'markdown']);
+    // 01: markup written with JSON's own escapes
+    const j = (x: string, y = x): string => `{"note":"${ins(k, x, y)}"}`;
+    for (const [x, y] of [
+      ['<\\/b>', ''],
+      ['<b\\/>', ''],
+      ['<br \\/>', ''],
+      ['<b\\t>', ''],
+      ['<b>', '<\\/b>'],
+      ['`\\n', '\\n`'],
+      ['``\\n', '\\n``'],
+      ['`\\r\\n', '\\r\\n`'],
+      ['` ', '\\n`'],
+      ['\\u0060\\n', '\\n\\u0060'],
+      ['<!--\\n-->', ''],
+      ['<!--\\t-->', ''],
+    ] as const)
+      out.push([`01 ${x}`, j(x, y), json1, 'json']);
+    // 04: nested JSON, two and three levels deep
+    const letter = `\\u${k.charCodeAt(8).toString(16).padStart(4, '0')}`;
+    for (const [name, inner] of [
+      ['\\u letter', `${k.slice(0, 8)}${letter}${k.slice(9)}`],
+      ['\\u002a', ins(k, '\\u002a\\u002a')],
+      ['<\\/b>', ins(k, '<\\/b>', '')],
+      ['code \\n', ins(k, '`\\n', '\\n`')],
+    ] as const) {
+      const doc = `{"note":"${inner}"}`;
+      out.push([`04 depth 2 ${name}`, JSON.stringify({ doc }), json2, 'json']);
+      out.push([`04 depth 3 ${name}`, JSON.stringify({ o: JSON.stringify({ doc }) }), json3, 'json']);
+    }
+    return out;
+  };
+  const run = (text: string, syntax: 'markdown' | 'json', size: number): string => {
+    const s = g.streamOutput(syntax);
+    let out = '';
+    for (let i = 0; i < text.length; i += size) out += s.push(text.slice(i, i + size)).text;
+    return out + s.end().text;
+  };
+  const clientShows = (client: Client, t: string, k: string): boolean => {
+    try {
+      return client(t).includes(k);
+    } catch {
+      return false;
+    }
+  };
+
+  it('what the client renders as the secret is redacted (the canary blocks), whole and streamed', () => {
+    const served: string[] = [];
+    let renders = 0;
+    for (const k of SECRETS)
+      for (const [name, text, client, syntax] of cases(k)) {
+        assert.ok(clientShows(client, text, k), `the client shows the secret: ${name} ${JSON.stringify(text)}`);
+        renders++;
+        const r = g.scanOutput(text, syntax);
+        if (clientShows(client, r.text, k) || (k === CANARY && !r.blocked)) served.push(`${k.slice(0, 4)} ${name}`);
+        for (const size of [1, 3, 7]) assert.equal(run(text, syntax, size), r.text, `${name} delta ${size}`);
+      }
+    assert.ok(renders > 300, `${renders}`);
+    assert.deepEqual(served, []); // before: 05 201, 01 36, 04 24 of these served
+  });
+
+  it('the gateway credential stream reads them the same (every field read as JSON), whole and in 3-character deltas', () => {
+    const set = new CanarySet([TOKEN]);
+    const served: string[] = [];
+    for (const [name, text, client] of cases(TOKEN)) {
+      const run1 = (size: number): string => {
+        const s = new CanaryStream(set);
+        let out = '';
+        for (let i = 0; i < text.length; i += size) out += s.push(text.slice(i, i + size));
+        return out + s.end();
+      };
+      const whole = run1(text.length);
+      if (clientShows(client, whole, TOKEN)) served.push(name);
+      assert.equal(run1(3), whole, name);
+    }
+    assert.deepEqual(served, []); // before: 05 67, 01 12, 04 8 served
+  });
+
+  it('a mask in the middle of an answer stays a mask; a closer later in the paragraph still joins (finding 03)', () => {
+    const prose = ' The rest of this answer explains the rotation policy in some detail.'.repeat(4);
+    for (const text of [
+      `Stripe key sk_live_${'*'.repeat(16)}4242 (masked).${prose}`,
+      `The API key is sk_live_${'*'.repeat(24)}4242.${prose}`,
+      `Stripe key sk_live_${'*'.repeat(16)}4242 (masked).\n\nNext **paragraph** here.${prose}`,
+    ]) {
+      assert.ok(shown(text).includes('*'.repeat(16)), 'markdown-it shows the mask');
+      assert.equal(g.scanOutput(text).text, text, text); // redacted (secret-in-context) before
+      for (const size of [1, 3, 7]) assert.equal(run(text, 'markdown', size), text, `delta ${size}`);
+    }
+    const attack = `token ${ins(TOKEN, '****', '')}${prose.slice(0, 200)} a****b end`;
+    assert.ok(shown(attack).includes(TOKEN), 'markdown-it pairs the runs');
+    const whole = g.scanOutput(attack).text;
+    assert.ok(!whole.includes(TOKEN.slice(8, 20)), whole);
+    for (const size of [1, 3, 7]) assert.equal(run(attack, 'markdown', size), whole, `delta ${size}`);
+  });
+
+  it('a secret inside a construct dropped between token characters is still redacted, whole and streamed', () => {
+    const set = new CanarySet([TOKEN]);
+    for (const [x, y] of [
+      ['<?', '?>'],
+      ['<!-- ', ' -->'],
+      ['<!x ', '>'],
+    ] as const) {
+      const text = `see a${x}${TOKEN}${y}b and c${x}${CANARY}${y}d end`;
+      const r = g.scanOutput(text);
+      assert.ok(!r.text.includes(TOKEN.slice(4)) && r.blocked, `${x}: ${r.text}`);
+      for (const size of [1, 3, 7]) assert.equal(run(text, 'markdown', size), r.text, `${x} delta ${size}`);
+      const cs = (size: number): string => {
+        const s = new CanaryStream(set);
+        let out = '';
+        for (let i = 0; i < text.length; i += size) out += s.push(text.slice(i, i + size));
+        return out + s.end();
+      };
+      assert.ok(!cs(text.length).includes(TOKEN.slice(4)), x);
+      assert.equal(cs(3), cs(text.length), x);
+    }
+  });
+
+  it('a construct dropped inside a token at the very end of the text: streamed = whole at every split', () => {
+    for (const text of [
+      '~~\n- <ghp_Zq8x<!-- abcdefghij -->',
+      `key ${TOKEN.slice(0, 12)}<?abcdefgh?>`,
+      'a<!x abcdefghij>',
+    ]) {
+      const whole = g.scanOutput(text).text;
+      for (let at = 1; at < text.length; at++) {
+        const s = g.streamOutput();
+        assert.equal(s.push(text.slice(0, at)).text + s.push(text.slice(at)).text + s.end().text, whole, `cut ${at}`);
+      }
+    }
+  });
+
+  it('honest text around blocks and JSON escapes is unchanged', () => {
+    for (const [text, syntax] of [
+      [
+        'Run `make`\n\n# Build\n\n- use `go build`\n- then `go test`\n\n| a | `b` |\n|---|---|\n| `c` | d |',
+        'markdown',
+      ],
+      ['```\ncode `x`\n```\ntext `y` and `z`', 'markdown'],
+      ['<?xml version="1.0"?><!DOCTYPE html><!-- generated by hugo --> page<?php echo $x; ?>!', 'markdown'],
+      ['{"cmd":"ls -la\\n","path":"C:\\\\Users\\\\me","html":"<b>x<\\/b>","q":"say \\"hi\\"\\t!"}', 'json'],
+      ['{"doc":"{\\"a\\":\\"x\\\\u0041y\\"}"}', 'json'],
+    ] as const)
+      assert.equal(g.scanOutput(text, syntax).text, text, text);
   });
 });

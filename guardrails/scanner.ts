@@ -295,6 +295,11 @@ export class StreamScanner {
   #carry = '';
   /** What the view has read so far (the previous view character, an open run or span): render-view.ts ViewContext. */
   #context: ViewContext = START;
+  /**
+   * While a construct dropped inside a token waits to be shown (#context.aside): the view index where it was dropped.
+   * Text is released only up to the view character before it (its original text is not released unscanned).
+   */
+  #asideAt = 0;
   readonly #pos: number[];
   /** Per rule: end of its last match when that match was truncated (a continuation may start there), else -1. */
   readonly #cont: number[];
@@ -328,8 +333,12 @@ export class StreamScanner {
   /** Per rule: end of its last recorded match (a trailing partial match starts after it: secrets/truncated.ts). */
   readonly #lastEnd: number[];
 
-  constructor(rules: readonly Rule[]) {
+  /** The text is JSON a client parses before rendering (tool-call arguments, JSON answers): render-view.ts decodeAt. */
+  readonly #json: boolean;
+
+  constructor(rules: readonly Rule[], json = false) {
     this.#rules = rules;
+    this.#json = json;
     this.#prefilter = prefilterOf(rules);
     // per-rule state copied from arrays made once per ruleset (a stream is opened per response choice: building
     // ten arrays of 600-odd entries element by element cost more than many short answers' scanning)
@@ -390,10 +399,18 @@ export class StreamScanner {
 
   /** Appends `s` to the buffer and its view; returns the tail not consumed yet (an unfinished reference or escape). */
   #append(s: string, final: boolean): string {
-    if (s === '') return '';
+    // (at the end an aside still waiting is shown: render-view.ts ViewContext.aside)
+    if (s === '' && !(final && this.#context.aside)) return '';
     const origEnd = this.#origBase + this.#orig.length;
     // (a code span left open may drop a space before its closing run: render-view.ts padBeforeCloser)
-    if (this.#starts === null && isAscii(s) && !mayRender(s) && this.#context.ticks === 0) {
+    if (
+      this.#starts === null &&
+      isAscii(s) &&
+      !mayRender(s) &&
+      this.#context.ticks === 0 &&
+      this.#context.aside === undefined &&
+      !this.#context.quote
+    ) {
       this.#orig += s;
       this.#view += s;
       this.#context = afterUnit(this.#context, s.charCodeAt(s.length - 1));
@@ -410,7 +427,8 @@ export class StreamScanner {
       }
     }
     // the rendered view: HTML character references and markdown escapes decoded, then folded (render-view.ts)
-    const f = renderFoldText(s, origEnd, final, this.#context);
+    const f = renderFoldText(s, origEnd, final, this.#context, this.#json);
+    if (f.asideAt >= 0) this.#asideAt = this.#viewBase + this.#view.length + f.asideAt;
     this.#orig += s.slice(0, f.consumed);
     this.#context = f.context;
     this.#view += f.view;
@@ -554,6 +572,8 @@ export class StreamScanner {
         (i) => Math.max(this.#lastEnd[i] as number, this.#released) - base,
       ))
         this.#record(i, rules[i] as Rule, hit, base);
+    if (!final && this.#context.aside !== undefined)
+      settled = Math.max(this.#released, Math.min(settled, this.#asideAt - 1));
     return this.#release(settled, final);
   }
 
@@ -829,7 +849,10 @@ export class StreamScanner {
         done.add(p);
         finding(p, 'flagged');
       }
-    const oCut = Math.max(cursor, this.#origStart(cut));
+    let oCut = Math.max(cursor, this.#origStart(cut));
+    // a construct dropped inside a token whose text is not shown yet (ViewContext.aside) is not released unscanned
+    const aside = this.#context.aside;
+    if (!final && aside !== undefined && oCut > aside.start) oCut = Math.max(cursor, aside.start);
     out += this.#orig.slice(cursor - this.#origBase, oCut - this.#origBase);
     this.#pending = pending.filter((p) => !done.has(p));
     if (split) this.#pending.push(split.rest);
@@ -882,7 +905,7 @@ export class StreamScanner {
   }
 }
 
-/** Scan a whole text at once: the same as one push followed by end. */
-export function scanText(rules: readonly Rule[], text: string): ScanChunk {
-  return new StreamScanner(rules).end(text);
+/** Scan a whole text at once: the same as one push followed by end (`json`: as for StreamScanner). */
+export function scanText(rules: readonly Rule[], text: string, json = false): ScanChunk {
+  return new StreamScanner(rules, json).end(text);
 }

@@ -13,7 +13,18 @@
 // (further invisible characters inside a partial match are dropped from the output, so a run of them cannot make
 // the holdback grow). A text that ENDS inside a credential (cut by max_tokens or the output cap) has that
 // trailing part redacted when it is MIN_CANARY_LENGTH characters (of the view) or more.
-import { afterUnit, decodeAt, mayDecode, nextContext, START, type ViewContext } from '../../guardrails/render-view.ts';
+import {
+  afterUnit,
+  decodeAt,
+  endsToken,
+  mayDecode,
+  nextBackslash,
+  nextContext,
+  START,
+  withAside,
+  withoutAside,
+  type ViewContext,
+} from '../../guardrails/render-view.ts';
 import { isHighSurrogate, skeletonCodePoint } from '../../guardrails/text.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 
@@ -117,12 +128,16 @@ export class CanaryStream {
     if (this.#set.size === 0) return text;
     this.#scan(this.#carry + text, false);
     const k = this.#partial();
-    return this.#release(k > 0 ? this.#startOf(k) - this.#base : this.#buf.length);
+    let upTo = k > 0 ? this.#startOf(k) - this.#base : this.#buf.length;
+    // a construct dropped inside a token is held until what it holds was read (#showAside)
+    if (this.#context.aside) upTo = Math.min(upTo, this.#context.aside.start - this.#base);
+    return this.#release(upTo);
   }
 
   end(): string {
     if (this.#set.size === 0) return '';
     if (this.#carry !== '') this.#scan(this.#carry, true);
+    if (this.#context.aside) this.#context = this.#showAside(this.#context);
     // the text ends inside a credential (a response cut by max_tokens or the output cap): a trailing prefix of
     // MIN_CANARY_LENGTH or more view characters counts as the credential (at most MIN_CANARY_LENGTH - 1 leave)
     const partial = this.#partial();
@@ -155,13 +170,16 @@ export class CanaryStream {
   /**
    * Feeds `text` (appended to #buf, less dropped invisible characters) through every automaton. A construct a client
    * decodes (JSON `\uXXXX` in tool-call arguments, HTML references, markdown escapes, markup a renderer hides:
-   * guardrails/render-view.ts decodeAt) is read as what it decodes to, over its whole original span.
+   * guardrails/render-view.ts decodeAt) is read as what it decodes to, over its whole original span. Every channel is
+   * read as JSON a client may parse (all JSON escapes, nested levels too: `<\/b>`, `\\u0054`): the stream does not
+   * know which field is JSON, and reading a markdown field so only redacts more of a credential written with them.
    */
   #scan(text: string, final: boolean): void {
     this.#carry = '';
     let seg = 0; // start of the part of `text` not yet appended to #buf
     let ctx = this.#context;
     let plain = -1; // the last plain code unit not yet folded into ctx
+    let backslash = -1; // render-view.ts nextBackslash, carried
     let i = 0;
     while (i < text.length) {
       const unit = text.charCodeAt(i);
@@ -175,20 +193,27 @@ export class CanaryStream {
           ctx = afterUnit(ctx, plain);
           plain = -1;
         }
-        const d = decodeAt(text, i, final, ctx);
+        backslash = nextBackslash(text, i, backslash);
+        const d = decodeAt(text, i, final, ctx, true, backslash);
         if (d === 'partial') {
           this.#carry = text.slice(i);
           break;
         }
         if (d !== undefined) {
-          for (const ch of d.text) this.#feed(viewOf(ch.codePointAt(0) as number), at, d.end - i);
+          for (const ch of d.text) {
+            const c = ch.codePointAt(0) as number;
+            if (ctx.aside && endsToken(ctx.aside, c, at)) ctx = this.#showAside(ctx);
+            this.#feed(viewOf(c), at, d.end - i);
+          }
           ctx = nextContext(ctx, text, i, d);
+          if (d.aside !== undefined) ctx = withAside(ctx, d.aside, at, at + d.end - i);
           i = d.end;
           continue;
         }
       }
       const cp = text.codePointAt(i) as number;
       const w = cp > 0xffff ? 2 : 1;
+      if (ctx.aside && endsToken(ctx.aside, cp, at)) ctx = this.#showAside(ctx);
       plain = text.charCodeAt(i + w - 1);
       const v = viewOf(cp);
       if (v.length === 0) {
@@ -208,6 +233,16 @@ export class CanaryStream {
     if (plain !== -1) ctx = afterUnit(ctx, plain);
     this.#context = ctx;
     this.#buf += text.slice(seg, text.length - this.#carry.length);
+  }
+
+  /**
+   * A construct dropped inside a token that holds a long word (render-view.ts ViewContext.aside): what it holds is
+   * read once the token ends, on its own line, over the construct's original span.
+   */
+  #showAside(ctx: ViewContext): ViewContext {
+    const a = ctx.aside;
+    if (a) for (const ch of `\n${a.text}\n`) this.#feed(viewOf(ch.codePointAt(0) as number), a.start, a.end - a.start);
+    return withoutAside(ctx);
   }
 
   /** View characters `v` of the original text at absolute offset `at`, `w` code units long, through every automaton. */
