@@ -123,25 +123,29 @@ export function afterUnit(ctx: ViewContext, unit: number): ViewContext {
   return ctx.aside ? { ...next, aside: ctx.aside } : next;
 }
 
+/** What a construct read leaves for the context after it. */
+interface ConstructMarks {
+  /** A hidden `*`/`~`/backtick run (its continuation is hidden too). */
+  hiding?: boolean;
+  /** Opens a long emphasis run (ViewContext.open). */
+  opens?: boolean;
+  /** ViewContext.span after it. */
+  span?: number;
+  /** ViewContext.ticks after it. */
+  ticks?: number;
+  /** Dropped between token characters, holding a long word: its view text, shown after the token (Aside). */
+  aside?: string;
+  /** ViewContext.quote after it. */
+  quote?: boolean;
+}
+
 export type Decoded =
-  | {
+  | (ConstructMarks & {
       end: number;
       text: string;
       /** The last character read, JSON escapes decoded (ViewContext.raw after it). */
       last: number;
-      /** A hidden `*`/`~`/backtick run (its continuation is hidden too). */
-      hiding?: boolean;
-      /** Opens a long emphasis run (ViewContext.open). */
-      opens?: boolean;
-      /** ViewContext.span after it. */
-      span?: number;
-      /** ViewContext.ticks after it. */
-      ticks?: number;
-      /** Dropped between token characters, holding a long word: its view text, shown after the token (Aside). */
-      aside?: string;
-      /** ViewContext.quote after it. */
-      quote?: boolean;
-    }
+    })
   | 'partial'
   | undefined;
 
@@ -300,19 +304,7 @@ export function nextBackslash(s: string, i: number, known = -1): number {
 }
 
 /** A construct read on a Layer: `k` decoded units consumed. */
-type Read =
-  | {
-      k: number;
-      text: string;
-      hiding?: boolean;
-      opens?: boolean;
-      span?: number;
-      ticks?: number;
-      aside?: string;
-      quote?: boolean;
-    }
-  | 'partial'
-  | undefined;
+type Read = (ConstructMarks & { k: number; text: string }) | 'partial' | undefined;
 
 /** Markup triggers: what a decoded escape may turn into that is then read as markup or a reference. */
 const isTrigger = (c: number): boolean => c === AMP || c === LT || c === BACKTICK || c === STAR || c === TILDE;

@@ -212,6 +212,21 @@ describe('tenant reconciler', () => {
         world.tenants.get('team/a')!['status'] as
           { conditions: { type: string; status: string; reason: string }[] } | undefined
       )?.conditions.find((c) => c.type === 'Ready');
+    /** A new process (empty ledger, replicas not seen yet) over the objects as the API server has them after `before`. */
+    const restarted = (before: Setup): Setup => {
+      const next = setup({ keepEnforcementUnknown: true });
+      next.world.tenants.ingest('MODIFIED', {
+        ...served(tenant('team', 'a', { tier: 'gold', keys: [{ name: 'main' }] })),
+        status: before.stored.get('status/team/a')!['status'],
+      } as KObject);
+      next.world.managedSecrets.ingest('MODIFIED', before.stored.get('Secret/team/a-tollgate-keys')!, 'watch');
+      next.world.networkPolicies.ingest(
+        'MODIFIED',
+        before.stored.get(`NetworkPolicy/${GW}/${tenantNetworkPolicyName('team')}`)!,
+        'watch',
+      );
+      return next;
+    };
     const publish = (world: World, hash: string) => {
       world.gatewayConfig(new Date('2026-12-01T00:00:00Z'));
       world.enforcement.recordPublication(hash, world.publishedKeys());
@@ -315,17 +330,7 @@ describe('tenant reconciler', () => {
     it('a restart while a replica is on a config this process never recorded writes nothing', async () => {
       const before = setup();
       await reconcileTenant(before.ctx, 'team', 'a');
-      const { ctx, world, writes } = setup({ keepEnforcementUnknown: true });
-      world.tenants.ingest('MODIFIED', {
-        ...served(tenant('team', 'a', { tier: 'gold', keys: [{ name: 'main' }] })),
-        status: before.stored.get('status/team/a')!['status'],
-      } as KObject);
-      world.managedSecrets.ingest('MODIFIED', before.stored.get('Secret/team/a-tollgate-keys')!, 'watch');
-      world.networkPolicies.ingest(
-        'MODIFIED',
-        before.stored.get(`NetworkPolicy/${GW}/${tenantNetworkPolicyName('team')}`)!,
-        'watch',
-      );
+      const { ctx, world, writes } = restarted(before);
       publish(world, 'sha256:found'); // what this process finds published
       world.enforcement.observeReplicas(['sha256:older']); // a replica still on the config before it
       await reconcileTenant(ctx, 'team', 'a');
@@ -337,18 +342,7 @@ describe('tenant reconciler', () => {
       await reconcileTenant(before.ctx, 'team', 'a');
       assert.equal(readyOf(before.world)?.status, 'True');
       // a new process: the objects as the API server has them, an empty ledger
-      const { ctx, world, writes } = setup({ keepEnforcementUnknown: true });
-      const a = tenant('team', 'a', { tier: 'gold', keys: [{ name: 'main' }] });
-      world.tenants.ingest('MODIFIED', {
-        ...served(a),
-        status: before.stored.get('status/team/a')!['status'],
-      } as KObject);
-      world.managedSecrets.ingest('MODIFIED', before.stored.get('Secret/team/a-tollgate-keys')!, 'watch');
-      world.networkPolicies.ingest(
-        'MODIFIED',
-        before.stored.get(`NetworkPolicy/${GW}/${tenantNetworkPolicyName('team')}`)!,
-        'watch',
-      );
+      const { ctx, world, writes } = restarted(before);
       await reconcileTenant(ctx, 'team', 'a');
       assert.deepEqual(writes, [], 'no write at all');
       world.tenants.ingest('MODIFIED', served(tenant('team', 'c', { tier: 'gold', keys: [{ name: 'main' }] })));
