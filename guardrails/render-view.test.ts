@@ -563,3 +563,69 @@ describe('recheck 7: code spans end where markdown-it ends the block; JSON escap
       assert.equal(g.scanOutput(text, syntax).text, text, text);
   });
 });
+
+describe('recheck 8: the quote state, full asides, backtick lines that are no fence, nested quote markers', () => {
+  const CANARY = 'c4n4ry-Hq2Wz8Lm5Tx1';
+  const g = compileGuard({ ...STRICT_GUARDRAILS, canaries: [CANARY] });
+  /** The secret with `x` after its 8th character and `y` after its 14th. */
+  const ins = (k: string, x: string, y = x): string => k.slice(0, 8) + x + k.slice(8, 14) + y + k.slice(14);
+  const inDeltas = (push: (d: string) => string, end: () => string, text: string, size: number): string => {
+    let out = '';
+    for (let i = 0; i < text.length; i += size) out += push(text.slice(i, i + size));
+    return out + end();
+  };
+  const lib = (text: string, size: number): string => {
+    const s = g.streamOutput('markdown');
+    return inDeltas(
+      (d) => s.push(d).text,
+      () => s.end().text,
+      text,
+      size,
+    );
+  };
+  const gateway = (set: CanarySet, text: string, size: number): string => {
+    const s = new CanaryStream(set);
+    return inDeltas(
+      (d) => s.push(d),
+      () => s.end(),
+      text,
+      size,
+    );
+  };
+  /** [name, text] for a secret: every one renders as the whole secret in markdown-it. */
+  type Cases = (k: string) => [string, string][];
+  /** Every case is redacted (the canary blocks) whole and in k-character deltas, library and gateway stream alike. */
+  const holds = (cases: Cases, sizes: number[]): void => {
+    const served: string[] = [];
+    for (const k of [TOKEN, CANARY])
+      for (const [name, text] of cases(k)) {
+        assert.ok(shown(text).includes(k), `markdown-it shows the secret: ${name} ${JSON.stringify(text)}`);
+        const r = g.scanOutput(text);
+        if (shown(r.text).includes(k) || (k === CANARY && !r.blocked)) served.push(`${k.slice(0, 4)} ${name} whole`);
+        for (const size of sizes)
+          if (lib(text, size) !== r.text) served.push(`${k.slice(0, 4)} ${name} delta ${size} != whole`);
+      }
+    const set = new CanarySet([TOKEN]);
+    for (const [name, text] of cases(TOKEN)) {
+      const whole = gateway(set, text, text.length);
+      if (shown(whole).includes(TOKEN)) served.push(`gateway ${name} whole`);
+      for (const size of sizes)
+        if (gateway(set, text, size) !== whole) served.push(`gateway ${name} delta ${size} != whole`);
+    }
+    assert.deepEqual(served, []);
+  };
+  const deltas = Array.from({ length: 20 }, (_, i) => i + 1);
+
+  it('08: a quote after other lines is decided the same whatever the delta boundaries', () => {
+    const preludes = ['Here is the answer:\n', 'Intro paragraph.\n\n', 'Line one\nline two\n', 'x\r\n', 'x\r', ''];
+    holds(
+      (k) =>
+        preludes.flatMap((pre): [string, string][] => [
+          [`${JSON.stringify(pre)} span`, `${pre}> ${ins(k, '`\n> ', '\n> `')} end`],
+          [`${JSON.stringify(pre)} lazy`, `${pre}> ${ins(k, '`\n', '\n> `')} end`],
+          [`${JSON.stringify(pre)} stars`, `${pre}> key ${ins(k, '****', '')} is\n> the end**** ok`],
+        ]),
+      deltas,
+    ); // before: served at 3, 4, 5, 7, 8, 10-19-character deltas (whole held)
+  });
+});

@@ -351,12 +351,12 @@ export function decodeAt(
 const PIPE = 124;
 const isLineEnd = (c: number): boolean => c === 10 || c === 13;
 
-/** A character read as a construct on the decoded text: markup, or (a code span left open) padding, a line end, `|`. */
+/**
+ * A character read as a construct on the decoded text: markup, `>` (a blockquote marker when at a line start:
+ * quoteMarkerAt), or (a code span left open) padding, a line end, `|`.
+ */
 const mayRead = (c: number, ctx: ViewContext): boolean =>
-  isTrigger(c) ||
-  (ctx.ticks !== 0 && (isPad(c) || c === PIPE)) ||
-  (c === GT && (ctx.view === -1 || isLineEnd(ctx.view))) ||
-  (ctx.quote && isLineEnd(c));
+  isTrigger(c) || (ctx.ticks !== 0 && (isPad(c) || c === PIPE)) || c === GT || (ctx.quote && isLineEnd(c));
 const GT = 62;
 
 /** True when decodeAt may read a construct at a character `c` (after `ctx`): the callers' fast-path test. */
@@ -494,8 +494,7 @@ function readOn(L: Decoding, ctx: ViewContext): Decoded {
   else if (c === LT) r = markupTagAt(L, isTokenChar(ctx.view) && (ctx.aside?.text.length ?? 0) < MAX_ASIDE);
   else if (c === BACKTICK) r = backtickRunAt(L, ctx);
   else if (c === STAR || c === TILDE) r = markupRunAt(L, c, ctx);
-  else if (c === GT)
-    r = { k: 1, text: '>', quote: true }; // a blockquote line (mayRead: at a line start)
+  else if (c === GT) r = quoteMarkerAt(ctx);
   else if (ctx.ticks !== 0) r = tickBreakAt(L, ctx);
   else if (isLineEnd(c)) r = { k: 1, text: String.fromCharCode(c), quote: false };
   else r = undefined;
@@ -508,6 +507,15 @@ function readOn(L: Decoding, ctx: ViewContext): Decoded {
   if (r.aside !== undefined) out.aside = r.aside;
   if (r.quote !== undefined) out.quote = r.quote;
   return out;
+}
+
+/**
+ * A `>` right after a line end (or at the start of the text): a blockquote line (ViewContext.quote). Decided here, on
+ * the context the caller folded the previous plain character into — not in mayRead, whose context may not hold it
+ * yet (recheck 8, finding 08: the quote was then decided differently at a delta boundary).
+ */
+function quoteMarkerAt(ctx: ViewContext): Read {
+  return ctx.view === -1 || isLineEnd(ctx.view) ? { k: 1, text: '>', quote: true } : undefined;
 }
 
 /** `&#118;`, `&#x76;` (`;` optional), `&name;` on the decoded text. */
