@@ -3,7 +3,15 @@ import { describe, it } from 'node:test';
 import MarkdownIt from 'markdown-it';
 import { parseFragment } from 'parse5';
 import { compileGuard, STRICT_GUARDRAILS } from './guard.ts';
-import { decodeAt, MAX_LOOKAHEAD, mayRender, renderFoldText, START, type ViewContext } from './render-view.ts';
+import {
+  decodeAt,
+  MAX_ASIDE_RUN,
+  MAX_LOOKAHEAD,
+  mayRender,
+  renderFoldText,
+  START,
+  type ViewContext,
+} from './render-view.ts';
 import { MAX_BATCH, StreamScanner } from './scanner.ts';
 import { CanarySet, CanaryStream } from '../gateway/egress/canary.ts';
 
@@ -627,5 +635,58 @@ describe('recheck 8: the quote state, full asides, backtick lines that are no fe
         ]),
       deltas,
     ); // before: served at 3, 4, 5, 7, 8, 10-19-character deltas (whole held)
+  });
+
+  it('02 and 06: every construct glued in a token joins it, and its aside waits for the token end', () => {
+    const letters = 'abcdefghijklmnopqrstuvwxyz'.repeat(8).slice(0, 200);
+    const glued: [string, string][] = [
+      ['<?', '?>'],
+      ['<!--', '-->'],
+      ['<!X', '>'],
+      ['<![CDATA[', ']]>'],
+    ];
+    holds(
+      (k) => [
+        // 02: five constructs of 200 letters before the secret fill the aside (1024 characters before)
+        ...glued.map(([a, b]): [string, string] => [
+          `02 ${a}`,
+          `v: ${`x${a}${letters}${b}`.repeat(5)}x${ins(k, `${a}abcdefgh${b}`, '')} end`,
+        ]),
+        // 06: the secret starts just before MAX_ASIDE_RUN past a construct (shown there before)
+        ...[990, 1000, 1010, 1020].flatMap((pad): [string, string][] => [
+          [`06 <? ${pad}`, `v: x<?abcdefghij?>${'y'.repeat(pad)}${k} end`],
+          [`06 <!-- ${pad}`, `v: x<!--abcdefghij-->${'y'.repeat(pad)}${k} end`],
+        ]),
+      ],
+      [1, 3, 7],
+    ); // before: 02 8 library + 4 gateway, 06 the GH and gateway pads served
+  });
+
+  it('an aside waits at most MAX_ASIDE_RUN past its first construct: the holdback stays bounded', () => {
+    const held = (text: string): number => {
+      const s = g.streamOutput();
+      let out = '';
+      let most = 0;
+      for (let i = 0; i < text.length; i += 4096) {
+        out += s.push(text.slice(i, i + 4096)).text;
+        most = Math.max(most, s.held);
+      }
+      assert.equal(out + s.end().text, g.scanOutput(text).text);
+      return most;
+    };
+    const run = 'y'.repeat(3 * MAX_ASIDE_RUN);
+    const most = held(`v: x<?abcdefghij?>${run} end`);
+    assert.ok(most <= held(`v: x${run} end`) + MAX_ASIDE_RUN + 4096, `held ${most}`);
+  });
+
+  it('a secret inside a construct glued in a token is still read once the token ends, however many came before', () => {
+    const filler = '<?abcdefghijklmnopqrstuvwxyz?>x'.repeat(60);
+    const text = `v: x${filler}<?${TOKEN}?>y and more`;
+    const r = g.scanOutput(text);
+    assert.ok(!r.text.includes(TOKEN), r.text.slice(-120));
+    for (const size of [1, 3, 7]) assert.equal(lib(text, size), r.text, `delta ${size}`);
+    const set = new CanarySet([TOKEN]);
+    assert.ok(!gateway(set, text, text.length).includes(TOKEN));
+    assert.equal(gateway(set, text, 3), gateway(set, text, text.length));
   });
 });
