@@ -679,6 +679,24 @@ describe('recheck 8: the quote state, full asides, backtick lines that are no fe
     assert.ok(most <= held(`v: x${run} end`) + MAX_ASIDE_RUN + 4096, `held ${most}`);
   });
 
+  it('07: a line of 3+ backticks with a backtick after them is no fence: its run closes a span', () => {
+    holds(
+      (k) => [
+        ['``` mid line', `key ${ins(k, '```\n', '\n```')}\` end`],
+        ['```` mid line', `key ${ins(k, '````\n', '\n````')}\` end`],
+        ['``` later span', `key ${ins(k, '```\n', '\n```')} \`x\``],
+        ['``` in a quote', `> key ${ins(k, '```\n> ', '\n> ```')}\` end`],
+        ['``` far', `key ${ins(k, '```\n', '\n```')} ${'word '.repeat(8)}\` end`],
+      ],
+      [1, 3, 7],
+    ); // before: all served, whole and streamed, library and gateway
+    // a fence whose info string holds no backtick still ends the paragraph: the span does not pair across it
+    for (const text of ['see `x\n```js\ncode\n```\nand `y` end', 'a ``` b\n```\nx ``` c\n```']) {
+      assert.equal(g.scanOutput(text).text, text);
+      for (const size of [1, 3, 7]) assert.equal(lib(text, size), text);
+    }
+  });
+
   it('a secret inside a construct glued in a token is still read once the token ends, however many came before', () => {
     const filler = '<?abcdefghijklmnopqrstuvwxyz?>x'.repeat(60);
     const text = `v: x${filler}<?${TOKEN}?>y and more`;

@@ -429,7 +429,7 @@ function blockBreakAt(L: Units, k: number, quote = false): boolean | 'partial' {
     if (sp === MORE) return 'partial';
     return blockBreakAt(L, sp === 32 ? j + 2 : j + 1);
   }
-  if (c === BACKTICK) return fenceAt(L, j, col);
+  if (c === BACKTICK) return fenceAt(L, j, col, k + LINE_PEEK);
   if (c === END || isLineEnd(c) || !isTokenChar(c)) return true;
   if (col >= 4) return false; // indented code cannot interrupt a paragraph: a continuation line
   const next = L.at(j + 1);
@@ -449,12 +449,25 @@ function blockBreakAt(L: Units, k: number, quote = false): boolean | 'partial' {
   return (m === 46 || m === 41) && (sp === 32 || sp === 9);
 }
 
-/** A fence (3+ backticks, at most 3 columns in) at L[j]; fewer backticks may be the closing run of a code span. */
-function fenceAt(L: Units, j: number, col: number): boolean | 'partial' {
-  let k = 0;
-  while (k < 3 && L.at(j + k) === BACKTICK) k++;
-  if (k < 3 && L.at(j + k) === MORE) return 'partial';
-  return k === 3 && col < 4;
+/**
+ * A fence at L[j]: 3+ backticks at most 3 columns in, and no backtick after them on the line (CommonMark: a backtick
+ * fence's info string holds none; such a line is paragraph text, its run may close a code span — recheck 8, finding
+ * 07). Fewer backticks may be the closing run of a code span. The line is read up to `limit` (a longer one is taken
+ * as no fence: a span pairing across it only joins more).
+ */
+function fenceAt(L: Units, j: number, col: number, limit: number): boolean | 'partial' {
+  if (col >= 4) return false;
+  let e = j;
+  while (e - j < 3 && L.at(e) === BACKTICK) e++;
+  if (e - j < 3) return L.at(e) === MORE ? 'partial' : false;
+  for (let run = true; e < limit; e++) {
+    const c = L.at(e);
+    if (c === MORE) return 'partial';
+    if (c === END || isLineEnd(c)) return true;
+    if (c !== BACKTICK) run = false;
+    else if (!run) return false;
+  }
+  return false;
 }
 
 /** True when every character from L[j] to the line's end is `ok` ('partial' when the text may still bring more). */
@@ -679,7 +692,11 @@ function backtickRunAt(L: Decoding, ctx: ViewContext): Read {
   const len = runOf(L, BACKTICK);
   const left = isTokenChar(ctx.view);
   if (len >= RUN_MAX) return left ? { k: len, text: '', hiding: true } : undefined;
-  if (len >= 3 && (ctx.view === -1 || isLineEnd(ctx.view))) return undefined; // a fence: no code span
+  if (len >= 3 && (ctx.view === -1 || isLineEnd(ctx.view))) {
+    const fence = fenceAt(L, 0, 0, LINE_PEEK);
+    if (fence === 'partial') return 'partial';
+    if (fence) return undefined; // a fence: no code span
+  }
   if (ctx.span === len) return { k: len, text: L.slice(0, len), span: 0 }; // the closing run of a span kept as text
   const next = L.at(len);
   if (next === MORE) return 'partial';
