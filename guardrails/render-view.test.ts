@@ -697,6 +697,22 @@ describe('recheck 8: the quote state, full asides, backtick lines that are no fe
     }
   });
 
+  it('01: a code span across nested, indented and list-item quote markers', () => {
+    holds(
+      (k) =>
+        ['\n', '\r\n'].flatMap((nl): [string, string][] => [
+          [`${JSON.stringify(nl)} > >`, `> > ${ins(k, `\`${nl}> > `, `${nl}> > \``)} end`],
+          [`${JSON.stringify(nl)} >>`, `>> ${ins(k, `\`${nl}>> `, `${nl}>> \``)} end`],
+          [`${JSON.stringify(nl)} > > lazy`, `> > ${ins(k, `\`${nl}> `, `${nl}> > \``)} end`],
+          [`${JSON.stringify(nl)} indented`, `  > ${ins(k, `\`${nl}  > `, `${nl}  > \``)} end`],
+          [`${JSON.stringify(nl)} list item`, `- > ${ins(k, `\`${nl}  > `, `${nl}  > \``)} end`],
+          [`${JSON.stringify(nl)} after a line`, `Here:${nl}> > ${ins(k, `\`${nl}> > `, `${nl}> > \``)} end`],
+          [`${JSON.stringify(nl)} > > stars`, `> > key ${ins(k, '****', '')}${nl}> > more**** ok`],
+        ]),
+      [1, 3, 7],
+    ); // before: every one served whole (library and gateway)
+  });
+
   it('a secret inside a construct glued in a token is still read once the token ends, however many came before', () => {
     const filler = '<?abcdefghijklmnopqrstuvwxyz?>x'.repeat(60);
     const text = `v: x${filler}<?${TOKEN}?>y and more`;

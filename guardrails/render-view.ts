@@ -411,7 +411,7 @@ export const LINE_PEEK = 64;
  * the token anyway; a line starting with a token character (`-`, `+`, `=`, `_`, a digit) is a break only where
  * markdown-it makes it one (`- x` or `-` alone, `1. x`, `===`, `___`), since a span across `\n-x\n` renders `-x`.
  */
-function blockBreakAt(L: Units, k: number, quote = false): boolean | 'partial' {
+function blockBreakAt(L: Units, k: number, quote = false, from = k): boolean | 'partial' {
   let j = k;
   let col = 0;
   for (;;) {
@@ -420,16 +420,19 @@ function blockBreakAt(L: Units, k: number, quote = false): boolean | 'partial' {
     if (c === 32) col++;
     else if (c === 9) col += 4 - (col % 4);
     else break;
-    if (++j - k >= LINE_PEEK) return true;
+    // (past a quote marker the line is read no further: taken as a continuation, which only joins more)
+    if (++j - from >= LINE_PEEK) return from === k;
   }
   const c = L.at(j);
   if (c === GT && quote && col < 4) {
-    // a continuation line of the blockquote: what follows its marker (and one space) is the line markdown-it reads
+    // a continuation line of the blockquote: what follows its marker (and one space) is the line markdown-it reads;
+    // nested markers (`> >`, `>>`) are stripped the same way (recheck 8, finding 01)
     const sp = L.at(j + 1);
     if (sp === MORE) return 'partial';
-    return blockBreakAt(L, sp === 32 ? j + 2 : j + 1);
+    const next = sp === 32 ? j + 2 : j + 1;
+    return next - from >= LINE_PEEK ? false : blockBreakAt(L, next, true, from);
   }
-  if (c === BACKTICK) return fenceAt(L, j, col, k + LINE_PEEK);
+  if (c === BACKTICK) return fenceAt(L, j, col, from + LINE_PEEK);
   if (c === END || isLineEnd(c) || !isTokenChar(c)) return true;
   if (col >= 4) return false; // indented code cannot interrupt a paragraph: a continuation line
   const next = L.at(j + 1);
@@ -526,7 +529,10 @@ function readOn(L: Decoding, ctx: ViewContext): Decoded {
  * yet (recheck 8, finding 08: the quote was then decided differently at a delta boundary).
  */
 function quoteMarkerAt(ctx: ViewContext): Read {
-  return ctx.view === -1 || isLineEnd(ctx.view) ? { k: 1, text: '>', quote: true } : undefined;
+  // after a space or tab too: a marker indented 1-3 spaces or in a list item (`- >`) starts a quote (recheck 8,
+  // finding 01); read so mid-line (`a > b`), the rest of the line only joins more
+  const v = ctx.view;
+  return v === -1 || isLineEnd(v) || v === 32 || v === 9 ? { k: 1, text: '>', quote: true } : undefined;
 }
 
 /** `&#118;`, `&#x76;` (`;` optional), `&name;` on the decoded text. */
@@ -786,7 +792,7 @@ function proseView(t: string): string {
   return out;
 }
 
-/** `s` with the blockquote marker (up to 3 spaces, `>`, one space) after each line end removed. */
+/** `s` with the blockquote markers (each: up to 3 spaces, `>`, one space; nested ones too) after each line end removed. */
 function withoutQuoteMarkers(s: string): string {
   let out = '';
   for (let i = 0; i < s.length;) {
@@ -794,10 +800,12 @@ function withoutQuoteMarkers(s: string): string {
     out += s[i] as string;
     i++;
     if (!isLineEnd(c) || (c === 13 && s.charCodeAt(i) === 10)) continue;
-    let j = i;
-    while (j - i < 3 && s.charCodeAt(j) === 32) j++;
-    if (s.charCodeAt(j) !== GT) continue;
-    i = s.charCodeAt(j + 1) === 32 ? j + 2 : j + 1;
+    for (;;) {
+      let j = i;
+      while (j - i < 3 && s.charCodeAt(j) === 32) j++;
+      if (s.charCodeAt(j) !== GT) break;
+      i = s.charCodeAt(j + 1) === 32 ? j + 2 : j + 1;
+    }
   }
   return out;
 }
