@@ -708,6 +708,10 @@ describe('recheck 8: the quote state, full asides, backtick lines that are no fe
           [`${JSON.stringify(nl)} list item`, `- > ${ins(k, `\`${nl}  > `, `${nl}  > \``)} end`],
           [`${JSON.stringify(nl)} after a line`, `Here:${nl}> > ${ins(k, `\`${nl}> > `, `${nl}> > \``)} end`],
           [`${JSON.stringify(nl)} > > stars`, `> > key ${ins(k, '****', '')}${nl}> > more**** ok`],
+          [
+            `${JSON.stringify(nl)} 40 levels`,
+            `${'> '.repeat(40)}${ins(k, `\`${nl}${'> '.repeat(40)}`, `${nl}${'> '.repeat(40)}\``)} end`,
+          ],
         ]),
       [1, 3, 7],
     ); // before: every one served whole (library and gateway)

@@ -452,6 +452,27 @@ function blockBreakAt(L: Units, k: number, quote = false, from = k): boolean | '
   return (m === 46 || m === 41) && (sp === 32 || sp === 9);
 }
 
+/** The most characters of quote markers read after a line end in a code span left open (quoteMarkers). */
+const MAX_QUOTE_MARKERS = 256;
+
+/**
+ * The blockquote markers at L[j] (each up to 3 spaces, `>` and one space; nested ones too: markdown-it strips them of a
+ * continuation line): their length, MORE when the text may bring more. Past MAX_QUOTE_MARKERS no more are read.
+ */
+function quoteMarkers(L: Units, j: number): number {
+  let e = j;
+  for (;;) {
+    let g = e;
+    while (g - e < 3 && L.at(g) === 32) g++;
+    const c = L.at(g);
+    if (c === MORE) return MORE;
+    if (c !== GT || g - j >= MAX_QUOTE_MARKERS) return e - j;
+    const sp = L.at(g + 1);
+    if (sp === MORE) return MORE;
+    e = sp === 32 ? g + 2 : g + 1;
+  }
+}
+
 /**
  * A fence at L[j]: 3+ backticks at most 3 columns in, and no backtick after them on the line (CommonMark: a backtick
  * fence's info string holds none; such a line is paragraph text, its run may close a code span — recheck 8, finding
@@ -490,8 +511,11 @@ function onlyTo(L: Units, j: number, ok: (c: number) => boolean): boolean | 'par
  */
 function padBeforeCloser(L: Decoding, ctx: ViewContext): Read {
   if (!isTokenChar(ctx.view)) return undefined;
-  const p = padAt(L, 0);
-  if (p === MORE) return 'partial';
+  const pad = padAt(L, 0);
+  if (pad === MORE) return 'partial';
+  const m = ctx.quote && isLineEnd(L.at(0)) ? quoteMarkers(L, pad) : 0;
+  if (m === MORE) return 'partial';
+  const p = pad + m;
   let len = 0;
   while (len < RUN_MAX && L.at(p + len) === BACKTICK) len++;
   const after = L.at(p + len);
@@ -730,9 +754,12 @@ function backtickRunAt(L: Decoding, ctx: ViewContext): Read {
   const kept: Read = { k: len, text: L.slice(0, len), ticks };
   if (!left) return kept;
   if (isTokenChar(next)) return { k: len, text: '', hiding: true, ticks };
-  const pad = padAt(L, len);
-  if (pad === MORE) return 'partial';
-  if (pad === 0) return kept;
+  const pad0 = padAt(L, len);
+  if (pad0 === MORE) return 'partial';
+  if (pad0 === 0) return kept;
+  const m = ctx.quote && isLineEnd(next) ? quoteMarkers(L, len + pad0) : 0;
+  if (m === MORE) return 'partial';
+  const pad = pad0 + m;
   const n2 = L.at(len + pad);
   if (n2 === MORE) return 'partial';
   return isTokenChar(n2) ? { k: len + pad, text: '', hiding: true, ticks } : kept;
