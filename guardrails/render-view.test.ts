@@ -717,6 +717,36 @@ describe('recheck 8: the quote state, full asides, backtick lines that are no fe
     ); // before: every one served whole (library and gateway)
   });
 
+  it('05: an emphasis run pairs across every line markdown-it reads as the same paragraph', () => {
+    const lines = [
+      '(see notes)',
+      '"quoted" line',
+      '#tag here',
+      '<span>x</span> y',
+      '[ref] text',
+      ',comma',
+      '2. second',
+    ];
+    const more = ['+ ', '|x', '~x', '!x', '@user', '$var', '&amp; x', "'q'", '-x', '=x', '  (indented)'];
+    holds(
+      (k) =>
+        ['****', '*****', '~~~~'].flatMap((run) =>
+          [...lines, ...more].map((l): [string, string] => [
+            `${run} ${JSON.stringify(l)}`,
+            `key ${ins(k, run, '')} is\n${l}\nthe end${run} ok`,
+          ]),
+        ),
+      [1, 3, 7],
+    ); // before: every `****` / `*****` one served (library and gateway), `~~~~` by the gateway
+    // a mask before a line markdown-it ends the paragraph with stays a mask
+    for (const l of ['', '# Head', '> quote', '- item', '1. first', '```', '~~~', '---', '***', '<!-- c -->', '=='])
+      for (const text of [`Stripe key sk_live_${'*'.repeat(16)}4242 (masked).\n${l}\nNext **bold** here.`]) {
+        assert.ok(shown(text).includes('*'.repeat(16)), `markdown-it shows the mask: ${JSON.stringify(l)}`);
+        assert.equal(g.scanOutput(text).text, text, JSON.stringify(l));
+        for (const size of [1, 3, 7]) assert.equal(lib(text, size), text, `${JSON.stringify(l)} delta ${size}`);
+      }
+  });
+
   it('a secret inside a construct glued in a token is still read once the token ends, however many came before', () => {
     const filler = '<?abcdefghijklmnopqrstuvwxyz?>x'.repeat(60);
     const text = `v: x${filler}<?${TOKEN}?>y and more`;

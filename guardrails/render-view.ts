@@ -452,6 +452,93 @@ function blockBreakAt(L: Units, k: number, quote = false, from = k): boolean | '
   return (m === 46 || m === 41) && (sp === 32 || sp === 9);
 }
 
+/**
+ * True when the line at L[k] ends the paragraph before it in markdown-it, read strictly (an emphasis run pairs across
+ * every other line: closerAhead; recheck 8, finding 05 — blockBreakAt's permissive reading, safe for code spans, took
+ * `(see notes)`, `#tag`, `2. x`, `+ ` as breaks): a blank line, the end of the text, a blockquote, an ATX heading, a
+ * fence, an HTML block of types 2-5, a thematic break or setext underline, a non-empty bullet item, an ordered item
+ * numbered 1. Anything else (or a line too long to tell) continues it.
+ */
+function paragraphEndsAt(L: Units, k: number, quote: boolean, from = k): boolean | 'partial' {
+  let j = k;
+  let col = 0;
+  for (;;) {
+    const c = L.at(j);
+    if (c === MORE) return 'partial';
+    if (c === 32) col++;
+    else if (c === 9) col += 4 - (col % 4);
+    else break;
+    if (++j - from >= LINE_PEEK) return false;
+  }
+  const c = L.at(j);
+  if (c === END || isLineEnd(c)) return true;
+  if (col >= 4) return false;
+  const next = L.at(j + 1);
+  if (next === MORE) return 'partial';
+  const spaceAfter = next === 32 || next === 9;
+  if (c === GT) {
+    if (!quote) return true;
+    const at = spaceAfter ? j + 2 : j + 1;
+    return at - from >= LINE_PEEK ? false : paragraphEndsAt(L, at, true, from);
+  }
+  if (c === 35) return atxAt(L, j);
+  if (c === BACKTICK) return fenceAt(L, j, col, from + LINE_PEEK);
+  if (c === TILDE)
+    return L.at(j + 1) === TILDE && L.at(j + 2) === TILDE ? true : L.at(j + 2) === MORE ? 'partial' : false;
+  if (c === LT) return htmlBlockAt(L, j);
+  if (c === STAR || c === 45 || c === 95) {
+    const rule = onlyTo(L, j, (x) => x === c || x === 32 || x === 9);
+    if (rule === 'partial') return 'partial';
+    if (rule && (c === 45 || countTo(L, j, c) >= 3)) return true; // a thematic break (or a `-` setext underline)
+    if (c === 95) return false;
+    return spaceAfter ? nonBlankAfter(L, j + 2) : false; // a bullet item with content
+  }
+  if (c === 43) return spaceAfter ? nonBlankAfter(L, j + 2) : false;
+  if (c === 61) return onlyTo(L, j, (x) => x === 61 || x === 32 || x === 9);
+  if (c === 49 && (next === 46 || next === 41)) {
+    const sp = L.at(j + 2);
+    if (sp === MORE) return 'partial';
+    return sp === 32 || sp === 9 ? nonBlankAfter(L, j + 3) : false;
+  }
+  return false;
+}
+
+/** How many `c` the line from L[j] holds (read up to LINE_PEEK). */
+function countTo(L: Units, j: number, c: number): number {
+  let n = 0;
+  for (let e = j; e - j < LINE_PEEK; e++) {
+    const x = L.at(e);
+    if (x < 0 || isLineEnd(x)) break;
+    if (x === c) n++;
+  }
+  return n;
+}
+
+/** True when the line from L[j] holds a non-space character (read up to LINE_PEEK; longer: true). */
+function nonBlankAfter(L: Units, j: number): boolean | 'partial' {
+  const blank = onlyTo(L, j, (x) => x === 32 || x === 9);
+  return blank === 'partial' ? 'partial' : !blank;
+}
+
+/** An ATX heading at L[j] === '#': 1-6 `#` then a space, a tab or the line end. */
+function atxAt(L: Units, j: number): boolean | 'partial' {
+  let e = j;
+  while (e - j < 7 && L.at(e) === 35) e++;
+  const c = L.at(e);
+  if (c === MORE) return 'partial';
+  return e - j <= 6 && (c < 0 || c === 32 || c === 9 || isLineEnd(c));
+}
+
+/** An HTML block that can interrupt a paragraph, at L[j] === '<' (types 2-5: a comment, `<?`, `<!X`, CDATA). */
+function htmlBlockAt(L: Units, j: number): boolean | 'partial' {
+  const c1 = L.at(j + 1);
+  const c2 = L.at(j + 2);
+  if (c1 === MORE || c2 === MORE) return 'partial';
+  if (c1 === 63) return true;
+  if (c1 !== 33) return false;
+  return c2 === 45 || c2 === 91 || isAlpha(c2);
+}
+
 /** The most characters of quote markers read after a line end in a code span left open (quoteMarkers). */
 const MAX_QUOTE_MARKERS = 256;
 
@@ -676,7 +763,7 @@ function closerAhead(L: Decoding, from: number, c0: number, quote: boolean): boo
     if (isLineEnd(c)) {
       const e = lineEndAt(L, k);
       if (e === MORE) return 'partial';
-      const b = blockBreakAt(L, k + e, quote);
+      const b = paragraphEndsAt(L, k + e, quote);
       if (b === 'partial') return 'partial';
       if (b) return false;
       k += e;
