@@ -135,7 +135,7 @@ export class Operator {
       metrics: this.metrics,
       log: this.opts.log,
       now: () => new Date(),
-      enqueue: (key) => this.queue.add(key),
+      enqueue: (key, afterMs) => (afterMs === undefined ? this.queue.add(key) : this.queue.addAfter(key, afterMs)),
     };
   }
 

@@ -18,8 +18,11 @@ export interface ReconcileContext {
   metrics: OperatorMetrics;
   log: (msg: string, fields?: Record<string, unknown>) => void;
   now: () => Date;
-  /** Queue a key (e.g. `tenant/<ns>/<name>`) for reconciling; absent in tests that reconcile by hand. */
-  enqueue?: (key: string) => void;
+  /**
+   * Queue a key (e.g. `tenant/<ns>/<name>`) for reconciling, after `afterMs` if given (an earlier pending one
+   * wins); absent in tests that reconcile by hand.
+   */
+  enqueue?: (key: string, afterMs?: number) => void;
 }
 
 interface Applicable {

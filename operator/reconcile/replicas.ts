@@ -78,7 +78,11 @@ export async function reconcileReplicas(ctx: ReconcileContext): Promise<Reconcil
   const views = [...ctx.world.gatewayLeases.values()].map(replicaView);
   const plan = planReplicas(views, hash, now);
   // tenants whose Ready waits for the gateway to load their keys (status/enforcement.ts)
-  for (const id of ctx.world.enforcement.observeReplicas(liveHashes(views, now))) ctx.enqueue?.(`tenant/${id}`);
+  const ledger = ctx.world.enforcement;
+  for (const id of ledger.observeReplicas(liveHashes(views, now))) ctx.enqueue?.(`tenant/${id}`);
+  // tenants that waited ENFORCEMENT_WAIT_MS in vain: their status now says why
+  for (const id of ledger.overdue(now)) ctx.enqueue?.(`tenant/${id}`);
+  const deadline = ledger.nextDeadline();
   ctx.metrics.gatewayReplicas.set({ state: 'current' }, plan.current);
   ctx.metrics.gatewayReplicas.set({ state: 'stale' }, plan.stale);
   for (const name of plan.collect) {
@@ -95,5 +99,6 @@ export async function reconcileReplicas(ctx: ReconcileContext): Promise<Reconcil
       resource: 'secrets',
     });
   }
-  return plan.nextInMs !== undefined ? { requeueAfterMs: plan.nextInMs } : undefined;
+  const next = Math.min(plan.nextInMs ?? Infinity, deadline - now);
+  return Number.isFinite(next) ? { requeueAfterMs: Math.max(1, Math.ceil(next)) } : undefined;
 }

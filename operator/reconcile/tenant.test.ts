@@ -33,6 +33,8 @@ interface Setup {
   logs: Record<string, unknown>[];
   /** What each apply stored, by kind/namespace/name (as the API server answered it). */
   stored: Map<string, KObject>;
+  /** Keys the reconciler queued (ctx.enqueue), with their delay. */
+  enqueued: [string, number | undefined][];
 }
 
 function setup(
@@ -101,8 +103,12 @@ function setup(
       return {};
     },
   } as unknown as KubeClient;
-  const ctx = testContext(world, client, { log: (msg, fields) => logs.push({ msg, ...fields }) });
-  return { ctx, world, writes, secretData, events, logs, stored };
+  const enqueued: [string, number | undefined][] = [];
+  const ctx = testContext(world, client, {
+    log: (msg, fields) => logs.push({ msg, ...fields }),
+    enqueue: (key, afterMs) => enqueued.push([key, afterMs]),
+  });
+  return { ctx, world, writes, secretData, events, logs, stored, enqueued };
 }
 
 describe('tenant reconciler', () => {
@@ -233,7 +239,7 @@ describe('tenant reconciler', () => {
     };
 
     it('a new tenant is not Ready while a live replica is on a config without its key; once it loads one, Ready (one status write)', async () => {
-      const { ctx, world, writes } = setup();
+      const { ctx, world, writes, enqueued } = setup();
       publish(world, 'sha256:old');
       world.enforcement.observeReplicas(['sha256:old']);
       const r = await reconcileTenant(ctx, 'team', 'a');
@@ -242,9 +248,11 @@ describe('tenant reconciler', () => {
         !writes.includes('LLMTenant/a/status'),
         `no status before the gateway has the key: ${writes.join(', ')}`,
       );
+      assert.equal(r, undefined, 'no timer of its own');
+      const wake = enqueued.find(([k]) => k === 'replicas');
       assert.ok(
-        r && r.requeueAfterMs! > 0 && r.requeueAfterMs! <= ENFORCEMENT_WAIT_MS,
-        'reconciled again at the latest after the wait',
+        wake && wake[1]! > 0 && wake[1]! <= ENFORCEMENT_WAIT_MS,
+        'the replicas reconciler wakes at the deadline',
       );
       publish(world, 'sha256:new');
       assert.deepEqual(world.enforcement.observeReplicas(['sha256:old']), [], 'the replica has not moved');
@@ -342,13 +350,16 @@ describe('tenant reconciler', () => {
       await reconcileTenant(before.ctx, 'team', 'a');
       assert.equal(readyOf(before.world)?.status, 'True');
       // a new process: the objects as the API server has them, an empty ledger
-      const { ctx, world, writes } = restarted(before);
+      const { ctx, world, writes, enqueued } = restarted(before);
       await reconcileTenant(ctx, 'team', 'a');
       assert.deepEqual(writes, [], 'no write at all');
       world.tenants.ingest('MODIFIED', served(tenant('team', 'c', { tier: 'gold', keys: [{ name: 'main' }] })));
-      const r = await reconcileTenant(ctx, 'team', 'c');
+      await reconcileTenant(ctx, 'team', 'c');
       assert.deepEqual(writes, ['Secret/c-tollgate-keys'], 'c: its key, no status yet');
-      assert.ok(r?.requeueAfterMs !== undefined);
+      assert.ok(
+        enqueued.some(([k]) => k === 'replicas'),
+        'the replicas reconciler wakes at its deadline',
+      );
     });
   });
 });

@@ -202,7 +202,12 @@ async function writeTenantStatus(
             waitingSince: ledger.wait(id, usable, now.getTime(), version),
             now: now.getTime(),
           });
-    if (plan.kind === 'wait') return plan.requeueAfterMs;
+    // No timer per tenant (10,000 of them would each reconcile again after the wait, enforced or not): the
+    // replicas reconciler wakes up at the first deadline and queues the tenants still waiting then.
+    if (plan.kind === 'wait') {
+      ctx.enqueue?.('replicas', plan.requeueAfterMs);
+      return undefined;
+    }
     if (plan.kind === 'not-enforced') status = build(plan.message);
     else ledger.settle(id);
   } else ledger.settle(id);

@@ -279,6 +279,21 @@ describe('EnforcementLedger', () => {
     assert.equal(l.check('t', ['k1'], 2).state, 'enforced');
   });
 
+  it('the waits end at their deadline: each overdue tenant once, and the next deadline to wake up for', () => {
+    const l = new EnforcementLedger();
+    assert.equal(l.nextDeadline(), Infinity);
+    l.wait('t', ['k'], 1000);
+    l.wait('u', ['k'], 5000);
+    l.wait('t', ['k'], 3000); // waiting since its first call
+    assert.equal(l.nextDeadline(), 1000 + ENFORCEMENT_WAIT_MS);
+    assert.deepEqual(l.overdue(1000 + ENFORCEMENT_WAIT_MS - 1), []);
+    assert.deepEqual(l.overdue(1000 + ENFORCEMENT_WAIT_MS), ['t']);
+    assert.deepEqual(l.overdue(1000 + ENFORCEMENT_WAIT_MS + 1), [], 'once');
+    assert.equal(l.nextDeadline(), 5000 + ENFORCEMENT_WAIT_MS);
+    l.settle('u');
+    assert.equal(l.nextDeadline(), Infinity);
+  });
+
   it('a tenant absent from many publications while a replica is stuck keeps one entry, not one per publication', () => {
     const l = new EnforcementLedger();
     l.recordPublication(h(0), t([['t', 'k1']]));

@@ -45,7 +45,10 @@ export class EnforcementLedger {
   /** the hash each live replica enforces (undefined: not seen yet) */
   private replicaHashes: string[] | undefined;
   /** tenants whose status waits for enforcement: since when (ms), and what they wait for */
-  private readonly waiting = new Map<string, { since: number; usable: readonly string[]; version?: number }>();
+  private readonly waiting = new Map<
+    string,
+    { since: number; usable: readonly string[]; version?: number; overdue?: boolean }
+  >();
 
   /** Whether `hash` is the config this process published (or found published) last. */
   isLatest(hash: string): boolean {
@@ -146,9 +149,33 @@ export class EnforcementLedger {
    * returns since when, in ms.
    */
   wait(id: string, usable: readonly string[], now: number, version?: number): number {
-    const since = this.waiting.get(id)?.since ?? now;
-    this.waiting.set(id, { since, usable, ...(version !== undefined ? { version } : {}) });
+    const w = this.waiting.get(id);
+    const since = w?.since ?? now;
+    this.waiting.set(id, {
+      since,
+      usable,
+      ...(version !== undefined ? { version } : {}),
+      ...(w?.overdue ? { overdue: true } : {}),
+    });
     return since;
+  }
+
+  /** The waiting tenants whose wait (ENFORCEMENT_WAIT_MS) ended by `now`, each returned once. */
+  overdue(now: number): string[] {
+    const out: string[] = [];
+    for (const [id, w] of this.waiting)
+      if (!w.overdue && w.since + ENFORCEMENT_WAIT_MS <= now) {
+        w.overdue = true;
+        out.push(id);
+      }
+    return out;
+  }
+
+  /** When the next waiting tenant's wait ends (ms since epoch; Infinity: none). */
+  nextDeadline(): number {
+    let next = Infinity;
+    for (const w of this.waiting.values()) if (!w.overdue) next = Math.min(next, w.since + ENFORCEMENT_WAIT_MS);
+    return next;
   }
 
   /** The tenant no longer waits (enforced, or gone). */
