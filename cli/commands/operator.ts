@@ -9,13 +9,6 @@ import { parse, UsageError } from '../args.ts';
  * with NODE_OPTIONS=--max-old-space-size=N for more than ~5,000 tenants (see gateway/reexec.ts).
  */
 export const OPERATOR_V8_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=192'];
-/**
- * The environment the chart gives the operator container besides NODE_OPTIONS: glibc returns freed memory above
- * 128 KB (the informers' initial lists, the config shards) instead of keeping the peak — peak RSS at 1k tenants
- * 168 → 155 MB (`npm run bench:operator`), at 10k 309 → 295 MB. MALLOC_ARENA_MAX=2 was tried too: −20 MB in
- * bench/operator-memory.ts, but ~107 MB of native memory outside V8 either way in a 10k run, so it is not set.
- */
-export const OPERATOR_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_TRIM_THRESHOLD_: '131072' };
 
 export const summary = 'run the operator: reconcile LLMModel / LLMTenant / LLMPolicy and publish the gateway config';
 export const usage =

@@ -9,7 +9,6 @@ import { parse } from 'yaml';
 import { usage as gatewayUsage } from '../../cli/commands/gateway.ts';
 import { usage as operatorUsage } from '../../cli/commands/operator.ts';
 import { GATEWAY_MALLOC_ENV } from '../../gateway/heap.ts';
-import { OPERATOR_MALLOC_ENV, OPERATOR_V8_FLAGS } from '../../cli/commands/operator.ts';
 import { GATEWAY_V8_FLAGS } from '../../gateway/reexec.ts';
 import { chartTemplateFor } from '../../scripts/sync-chart-crds.ts';
 import { repoRoot } from '../kube.ts';
@@ -271,13 +270,6 @@ describe('workloads', () => {
     assert.deepEqual(env.get('NODE_OPTIONS')?.split(' '), [...GATEWAY_V8_FLAGS]);
     assert.equal(env.get('NODE_COMPILE_CACHE'), '/tmp/node-compile-cache');
     for (const [k, v] of Object.entries(GATEWAY_MALLOC_ENV)) assert.equal(env.get(k), v, k);
-  });
-
-  it('the operator process runs as its memory was measured: V8 flags in NODE_OPTIONS, malloc trim', async () => {
-    const c = container(one(await render(), 'Deployment', 'tollgate-operator'));
-    const env = new Map((c.env ?? []).map((e) => [e.name, e.value]));
-    assert.deepEqual(env.get('NODE_OPTIONS')?.split(' '), [...OPERATOR_V8_FLAGS]);
-    for (const [k, v] of Object.entries(OPERATOR_MALLOC_ENV)) assert.equal(env.get(k), v, k);
   });
 
   it('refuses a multi-replica gateway without a shared store', async () => {
