@@ -6,11 +6,13 @@
 // The config reconciler records every config it publishes (or finds published after a start): a sequence
 // number for its hash and, per tenant whose keys changed, the key fingerprints it carries. The replicas'
 // Leases name the hash each one enforces; the oldest of those, mapped to its sequence number, bounds what is
-// enforced everywhere. A replica on a hash this process never recorded enforces nothing known. With no live
-// replica (the gateway not deployed yet, or run outside the cluster) there is nothing to wait for.
+// enforced everywhere. With no live replica (the gateway not deployed yet, or run outside the cluster) there is
+// nothing to wait for; a replica that has loaded no config is not counted.
 //
-// Until both a publication and the replicas have been seen (just after a start) the answer is "unknown": the
-// tenant reconciler then keeps a Ready it already reported, so a restart writes nothing.
+// Until both a publication and the replicas have been seen (just after a start), and while a replica names a
+// hash this process never recorded (published before a restart, or forgotten), the answer is "unknown": the
+// tenant reconciler then keeps a Ready it already reported for the current spec, so a restart writes nothing,
+// and a tenant becoming Ready waits.
 
 /** Hashes remembered (a replica older than this many publications enforces nothing known). */
 export const HASH_HISTORY = 256;
