@@ -403,6 +403,23 @@ function lineEndAt(L: Units, k: number): number {
 export const LINE_PEEK = 64;
 
 /**
+ * The indentation of the line at L[k]: where its first other character is and its column (tabs to multiples of 4);
+ * 'long' when it runs LINE_PEEK past `from`, 'partial' when the text ends inside it.
+ */
+function indentAt(L: Units, k: number, from: number): { j: number; col: number } | 'partial' | 'long' {
+  let j = k;
+  let col = 0;
+  for (;;) {
+    const c = L.at(j);
+    if (c === MORE) return 'partial';
+    if (c === 32) col++;
+    else if (c === 9) col += 4 - (col % 4);
+    else return { j, col };
+    if (++j - from >= LINE_PEEK) return 'long';
+  }
+}
+
+/**
  * True when the line at L[k] ends the paragraph before it in markdown-it (a code span cannot pair across it): a
  * blank line (spaces and tabs only), the end of the text, or a line that starts a block a paragraph gives way to —
  * an ATX heading, a blockquote, a fence, an HTML block, a list item, a thematic break, a setext underline. Read
@@ -412,17 +429,11 @@ export const LINE_PEEK = 64;
  * markdown-it makes it one (`- x` or `-` alone, `1. x`, `===`, `___`), since a span across `\n-x\n` renders `-x`.
  */
 function blockBreakAt(L: Units, k: number, quote = false, from = k): boolean | 'partial' {
-  let j = k;
-  let col = 0;
-  for (;;) {
-    const c = L.at(j);
-    if (c === MORE) return 'partial';
-    if (c === 32) col++;
-    else if (c === 9) col += 4 - (col % 4);
-    else break;
-    // (past a quote marker the line is read no further: taken as a continuation, which only joins more)
-    if (++j - from >= LINE_PEEK) return from === k;
-  }
+  const ind = indentAt(L, k, from);
+  if (ind === 'partial') return 'partial';
+  // (past a quote marker the line is read no further: taken as a continuation, which only joins more)
+  if (ind === 'long') return from === k;
+  const { j, col } = ind;
   const c = L.at(j);
   if (c === GT && quote && col < 4) {
     // a continuation line of the blockquote: what follows its marker (and one space) is the line markdown-it reads;
@@ -460,16 +471,10 @@ function blockBreakAt(L: Units, k: number, quote = false, from = k): boolean | '
  * numbered 1. Anything else (or a line too long to tell) continues it.
  */
 function paragraphEndsAt(L: Units, k: number, quote: boolean, from = k): boolean | 'partial' {
-  let j = k;
-  let col = 0;
-  for (;;) {
-    const c = L.at(j);
-    if (c === MORE) return 'partial';
-    if (c === 32) col++;
-    else if (c === 9) col += 4 - (col % 4);
-    else break;
-    if (++j - from >= LINE_PEEK) return false;
-  }
+  const ind = indentAt(L, k, from);
+  if (ind === 'partial') return 'partial';
+  if (ind === 'long') return false;
+  const { j, col } = ind;
   const c = L.at(j);
   if (c === END || isLineEnd(c)) return true;
   if (col >= 4) return false;
