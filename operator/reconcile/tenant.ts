@@ -168,17 +168,9 @@ async function writeTenantStatus(
     outcome.keys,
     now,
   );
+  const revokedByGateway = gatewayRevocations(ctx, now);
   const build = (notEnforced?: string) =>
-    tenantStatus(
-      outcome,
-      before,
-      ctx.gatewayUrl,
-      now,
-      gatewayRevocations(ctx, now),
-      rk.next,
-      keysUnavailable,
-      notEnforced,
-    );
+    tenantStatus(outcome, before, ctx.gatewayUrl, now, revokedByGateway, rk.next, keysUnavailable, notEnforced);
   let status = build();
   // 4. Ready only once the gateway replicas accept every usable key (status/enforcement.ts).
   const id = `${namespace}/${name}`;
