@@ -69,7 +69,7 @@ describe('findWindow answers as a search of the whole view does', () => {
           // ascending (as the scanner asks) for most questions; now and then a jump back
           from = r() < 0.9 ? Math.min(view.length - 1, from + Math.floor(r() * 60)) : Math.floor(r() * view.length);
           const lastStart = Math.min(view.length - 1, from + Math.floor(r() * 120));
-          const got = rule.findWindow!(view, from, lastStart);
+          const got: Hit | null = rule.findWindow!(view, from, lastStart);
           const m = rule.find(view, from);
           const want = m && m.start <= lastStart ? m : null;
           assert.deepEqual(bounds(got), bounds(want), `${id} seed ${seed}: window [${from}, ${lastStart}]`);
