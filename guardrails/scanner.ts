@@ -26,6 +26,7 @@ import { KeywordAutomaton } from './secrets/keywords.ts';
 import { asciiBytes, searchView, isAscii, isHighSurrogate, isLowSurrogate, toWellFormed } from './text.ts';
 import { afterUnit, mayRender, renderFoldText, START, type ViewContext } from './render-view.ts';
 import { trailingPartials } from './secrets/truncated.ts';
+import { CarryRetry } from './carry-retry.ts';
 
 export type FindingAction = 'redacted' | 'neutralized' | 'flagged';
 
@@ -293,6 +294,7 @@ export class StreamScanner {
   #ends: number[] | null = null;
   #shift = 0;
   #carry = '';
+  readonly #retry = new CarryRetry();
   /** What the view has read so far (the previous view character, an open run or span): render-view.ts ViewContext. */
   #context: ViewContext = START;
   /**
@@ -360,6 +362,11 @@ export class StreamScanner {
   /** Feed a delta; returns what may be released. */
   push(delta: string): ScanChunk {
     if (this.#done) throw new Error('StreamScanner: push after end');
+    // a long carry (a construct that may still continue) is read again once it has doubled (carry-retry.ts)
+    if (!this.#retry.due(this.#carry.length + delta.length)) {
+      this.#carry += delta;
+      return { text: '', findings: [] };
+    }
     let s = this.#carry + delta;
     this.#carry = '';
     if (s.length > 0 && isHighSurrogate(s.charCodeAt(s.length - 1))) {
@@ -368,6 +375,7 @@ export class StreamScanner {
     }
     // a character reference or escape that may continue in the next delta waits for it (render-view.ts)
     this.#carry = this.#append(toWellFormed(s), false) + this.#carry;
+    this.#retry.left(this.#carry.length);
     // Deltas are coalesced until BATCH characters are new (LATER_BATCH after the first FAST_START characters): another
     // split of the same text, so the output is the same; it bounds the per-delta work for token-sized deltas (each
     // scan costs a few RE2 calls, ~0.3-1.5 µs each, whatever their length) at the cost of that much more holdback.

@@ -86,6 +86,20 @@ describe('credential canaries', () => {
     assert.ok(performance.now() - t0 < 5000);
   });
 
+  it('constructs three JSON escape levels down, streamed: the credential caught at every delta size, as in one push', () => {
+    const esc = (t: string) => [...t].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const esc3 = (t: string) => esc(esc(esc(t)));
+    // each `<?` opens a construct read up to its bound (~55 KB raw here): read again only once the carry has doubled
+    const text = `{"a":"${esc3(`${'a<?b '.repeat(50)}${KEY} ${'a<?b '.repeat(30)}`)}"}`;
+    const one = streamed(text, text.length);
+    assert.equal(one.hits, 1);
+    for (const d of [1, 4, 16, 333]) {
+      const r = streamed(text, d);
+      assert.equal(r.out, one.out, `${d}-character deltas`);
+      assert.equal(r.hits, 1);
+    }
+  });
+
   it('as a transform: per channel, in front of the tenant transform, counting hits', () => {
     const seen: string[] = [];
     const inner: OutputTransform = {

@@ -26,6 +26,7 @@ import {
   type ViewContext,
 } from '../../guardrails/render-view.ts';
 import { isHighSurrogate, skeletonCodePoint } from '../../guardrails/text.ts';
+import { CarryRetry } from '../../guardrails/carry-retry.ts';
 import type { OutputTransform, Verdict } from '../transform.ts';
 
 export const CREDENTIAL_MARKER = '[REDACTED:gateway-credential]';
@@ -112,6 +113,7 @@ export class CanaryStream {
    * construct a renderer or a JSON parser may decode that may still continue (`\u00`, `&#1`, `<b`: render-view.ts).
    */
   #carry = '';
+  readonly #retry = new CarryRetry();
   /** What the view has read so far (render-view.ts ViewContext), for the constructs at the start of a push. */
   #context: ViewContext = START;
   hits = 0;
@@ -126,7 +128,13 @@ export class CanaryStream {
 
   push(text: string): string {
     if (this.#set.size === 0) return text;
+    // a long carry (a construct that may still continue) is read again once it has doubled (carry-retry.ts)
+    if (!this.#retry.due(this.#carry.length + text.length)) {
+      this.#carry += text;
+      return '';
+    }
     this.#scan(this.#carry + text, false);
+    this.#retry.left(this.#carry.length);
     const k = this.#partial();
     let upTo = k > 0 ? this.#startOf(k) - this.#base : this.#buf.length;
     // a construct dropped inside a token is held until what it holds was read (#showAside)
