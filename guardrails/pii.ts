@@ -199,10 +199,17 @@ const PUBLIC_RESOLVERS = new Set([
   '208.67.220.220',
 ]);
 
+// Characters before a match that make it part of something longer (a dotted number, a timestamp, a word): the
+// validators reject such a match, and the scanner skips every start after one of them (Rule.rejectsAfter).
+const IPV4_BEFORE = /[.]/;
+const IP_BEFORE = /[A-Za-z0-9_:.]/;
+const PHONE_BEFORE = /[\w.+/-]/;
+const EMAIL_BEFORE = /[A-Za-z0-9._%+-]/;
+
 function ipv4Valid(hit: Hit, view: string): boolean {
   const p = prevChar(view, hit);
   const n = nextChar(view, hit);
-  if (p === '.' || (/[\d.]/.test(n) && /\d/.test(view[hit.end + 1] ?? ''))) return false; // part of a longer dotted number
+  if (IPV4_BEFORE.test(p) || (/[\d.]/.test(n) && /\d/.test(view[hit.end + 1] ?? ''))) return false; // part of a longer dotted number
   if (n === '/' && /\d/.test(view[hit.end + 1] ?? '')) return false; // a network in CIDR notation, not a host
   const before = view.slice(Math.max(0, hit.start - 24), hit.start);
   if (VERSION_CONTEXT.test(before) || SERVER_CONTEXT.test(before)) return false;
@@ -212,7 +219,7 @@ function ipv4Valid(hit: Hit, view: string): boolean {
 
 function ipv6Valid(hit: Hit, view: string): boolean {
   if (nextChar(view, hit) === '.' && /\d/.test(view[hit.end + 1] ?? '')) return false; // IPv4-mapped: ipv4Mapped's
-  if (/[A-Za-z0-9_:.]/.test(prevChar(view, hit)) || /[A-Za-z0-9_:]/.test(nextChar(view, hit))) return false;
+  if (IP_BEFORE.test(prevChar(view, hit)) || /[A-Za-z0-9_:]/.test(nextChar(view, hit))) return false;
   if (nextChar(view, hit) === '/' && /\d/.test(view[hit.end + 1] ?? '')) return false; // a prefix, not a host
   const groups = hit.text.split(':').filter((g) => g !== '');
   if (groups.length < 3 && !(hit.text.includes('::') && groups.length >= 2)) return false;
@@ -225,7 +232,7 @@ function ipv6Valid(hit: Hit, view: string): boolean {
 
 /** `::ffff:a.b.c.d` as one address, judged by its IPv4 part. */
 function ipv4Mapped(hit: Hit, view: string): boolean {
-  if (/[A-Za-z0-9_:.]/.test(prevChar(view, hit)) || /[\d.]/.test(nextChar(view, hit))) return false;
+  if (IP_BEFORE.test(prevChar(view, hit)) || /[\d.]/.test(nextChar(view, hit))) return false;
   const v4 = hit.text.slice(hit.text.lastIndexOf(':') + 1);
   return isIP(v4) === 4 && !PUBLIC_RESOLVERS.has(v4) && !specialIpv4(v4.split('.').map(Number));
 }
@@ -236,7 +243,7 @@ function ipv4Mapped(hit: Hit, view: string): boolean {
 function phoneValid(hit: Hit, view: string): boolean {
   const p = prevChar(view, hit);
   const n = nextChar(view, hit);
-  if (/[\w.+/-]/.test(p) || /\w/.test(n) || (/[./-]/.test(n) && /\d/.test(view[hit.end + 1] ?? ''))) return false;
+  if (PHONE_BEFORE.test(p) || /\w/.test(n) || (/[./-]/.test(n) && /\d/.test(view[hit.end + 1] ?? ''))) return false;
   const digits = hit.text.replace(/\D/g, '');
   if (digits.length < 10 || digits.length > 15) return false;
   if (/^(\d)\1+$/.test(digits)) return false;
@@ -261,19 +268,26 @@ export function piiRules(): Record<PiiDetector, Rule[]> {
           // reserved or placeholder address (placeholderEmail)
           accept: (hit, view) =>
             !/^[.]|[.]{2}|[.]@/.test(hit.text) &&
-            !/[A-Za-z0-9._%+-]/.test(prevChar(view, hit)) &&
+            !EMAIL_BEFORE.test(prevChar(view, hit)) &&
             !sshLogin(hit, view) &&
             !placeholderEmail(hit.text) &&
             !(
               prevChar(view, hit) === ':' &&
               /:\/\/[^\s/@:]*$/.test(view.slice(Math.max(0, hit.start - 30), hit.start - 1))
             ),
+          rejectsAfter: EMAIL_BEFORE,
         },
       ),
     ],
     phone: [
-      r('phone', String.raw`(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}`, { accept: phoneValid }),
-      r('phone', String.raw`\+\d{1,3}[ .-]?(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]?\d{2,4}){2,4}`, { accept: phoneValid }),
+      r('phone', String.raw`(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}`, {
+        accept: phoneValid,
+        rejectsAfter: PHONE_BEFORE,
+      }),
+      r('phone', String.raw`\+\d{1,3}[ .-]?(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]?\d{2,4}){2,4}`, {
+        accept: phoneValid,
+        rejectsAfter: PHONE_BEFORE,
+      }),
     ],
     iban: [
       r('iban', String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, {
@@ -283,9 +297,16 @@ export function piiRules(): Record<PiiDetector, Rule[]> {
     'ip-address': [
       r('ip-address', String.raw`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`, {
         accept: ipv4Valid,
+        rejectsAfter: IPV4_BEFORE,
       }),
-      r('ip-address', String.raw`(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}`, { accept: ipv6Valid }),
-      r('ip-address', String.raw`(?i)(?:0{0,4}:){0,5}:?ffff:\d{1,3}(?:\.\d{1,3}){3}`, { accept: ipv4Mapped }),
+      r('ip-address', String.raw`(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}`, {
+        accept: ipv6Valid,
+        rejectsAfter: IP_BEFORE,
+      }),
+      r('ip-address', String.raw`(?i)(?:0{0,4}:){0,5}:?ffff:\d{1,3}(?:\.\d{1,3}){3}`, {
+        accept: ipv4Mapped,
+        rejectsAfter: IP_BEFORE,
+      }),
     ],
   };
 }

@@ -99,6 +99,13 @@ export interface Rule {
   readonly findNeedsAnchor?: boolean;
   /** Validation beyond the pattern (checksums, context). May look at view[hit.start - 1] and view[hit.end]. */
   accept?(hit: Hit, view: string): boolean;
+  /**
+   * A one-character class: `accept` rejects every match whose preceding character is in it (an IPv6 candidate right
+   * after a digit or a colon, an e-mail local part after a word character). After a rejected match the scanner skips
+   * every start whose preceding character is in it — none could be accepted — instead of searching again from each
+   * (one RE2 search per character of a timestamp's `10:15:03`, ~3.5 µs each). The output is the same.
+   */
+  readonly rejectsAfter?: RegExp;
   /** Replacement for the span; null: report only (flag mode). */
   replace(hit: Hit): string | null;
 }
@@ -110,6 +117,8 @@ export interface RegexRuleSpec {
   pattern: string;
   anchor?: string;
   accept?: (hit: Hit, view: string) => boolean;
+  /** Rule.rejectsAfter: `accept` must reject every match whose preceding character this class tests true for. */
+  rejectsAfter?: RegExp;
   replace?: (hit: Hit) => string | null;
 }
 
@@ -172,6 +181,7 @@ export function regexRule(spec: RegexRuleSpec): Rule {
       return m ? m.start : view.length;
     },
     ...(spec.accept ? { accept: spec.accept } : {}),
+    ...(spec.rejectsAfter ? { rejectsAfter: spec.rejectsAfter } : {}),
     replace: spec.replace ?? (() => redactionMarker(name)),
   };
 }

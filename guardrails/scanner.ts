@@ -130,6 +130,18 @@ function alphabetKey(a: Alphabet, slack: number): string {
   return `${slack}:${a.nonAscii ? 1 : 0}:${a.ascii.join('')}`;
 }
 
+/**
+ * Where a rule's search resumes after it rejected a match: the first start at or after `next` (view indices) whose
+ * preceding character is outside the rule's `rejectsAfter` class — every start before it would be rejected too. Only
+ * characters already in the view are read (at the view's end the search resumes there, as it would have).
+ */
+export function rejectedTo(rule: Rule, view: string, next: number): number {
+  const cls = rule.rejectsAfter;
+  if (cls === undefined) return next;
+  let p = next;
+  while (p < view.length && cls.test(view[p - 1] as string)) p++;
+  return p;
+}
 type Re2Set = InstanceType<typeof RE2.Set>;
 
 const prefilters = new WeakMap<readonly Rule[], Prefilter>();
@@ -536,7 +548,7 @@ export class StreamScanner {
           this.#record(i, rule, hit, base);
           pos = hit.end + base;
           this.#cont[i] = hit.truncated ? pos : -1;
-        } else pos = s + 1;
+        } else pos = rejectedTo(rule, view, s + 1 - base) + base;
       }
       let f: number;
       if (final) f = bEnd;
