@@ -62,6 +62,10 @@ const CASES: [string, string | undefined][] = [
   ['from 2a00:1450:4001:81b::200e', '2a00:1450:4001:81b::200e'],
   ['doc 2001:db8::1, link-local fe80::1%eth0, ULA fd12:3456:789a::1, loopback ::1', undefined],
   ['prefix 2a00:1450::/32', undefined],
+  // a colon after the address is punctuation (red-team run 9, F2): redacted; a MAC address or a timestamp is not
+  ['from 2a00:1450:4001:82a::200e: connection reset', '2a00:1450:4001:82a::200e'],
+  ['peer 2a00:1450:4001:82a:0:0:0:200e: closed', '2a00:1450:4001:82a:0:0:0:200e'],
+  ['ab:cd:ef:01:23:45: link up at 10:15:03: ok', undefined],
 ];
 
 describe('PII detectors: personal data or not', () => {

@@ -219,15 +219,21 @@ function ipv4Valid(hit: Hit, view: string): boolean {
 
 function ipv6Valid(hit: Hit, view: string): boolean {
   if (nextChar(view, hit) === '.' && /\d/.test(view[hit.end + 1] ?? '')) return false; // IPv4-mapped: ipv4Mapped's
-  if (IP_BEFORE.test(prevChar(view, hit)) || /[A-Za-z0-9_:]/.test(nextChar(view, hit))) return false;
-  if (nextChar(view, hit) === '/' && /\d/.test(view[hit.end + 1] ?? '')) return false; // a prefix, not a host
-  const groups = hit.text.split(':').filter((g) => g !== '');
-  if (groups.length < 3 && !(hit.text.includes('::') && groups.length >= 2)) return false;
-  if (/^[0:]+1?$/.test(hit.text)) return false; // unspecified, loopback
-  if (!/[0-9]/.test(hit.text) && groups.every((g) => g.length <= 3)) return false; // "add:bad:cafe" words
-  if (isIP(hit.text) !== 6) return false;
+  const n = nextChar(view, hit);
+  // a colon after it is punctuation when no address character follows it (`…:200e: connection reset`)
+  if (IP_BEFORE.test(prevChar(view, hit)) || /[A-Za-z0-9_]/.test(n)) return false;
+  if (n === ':' && /[A-Za-z0-9_:.]/.test(view[hit.end + 1] ?? '')) return false;
+  if (n === '/' && /\d/.test(view[hit.end + 1] ?? '')) return false; // a prefix, not a host
+  // the pattern's last group takes a colon that is punctuation (`from 2a00:…::200e: connection reset`): judged without
+  // it (the colon is redacted with the address)
+  const text = /[0-9a-f]:$/i.test(hit.text) && nextChar(view, hit) !== '.' ? hit.text.slice(0, -1) : hit.text;
+  const groups = text.split(':').filter((g) => g !== '');
+  if (groups.length < 3 && !(text.includes('::') && groups.length >= 2)) return false;
+  if (/^[0:]+1?$/.test(text)) return false; // unspecified, loopback
+  if (!/[0-9]/.test(text) && groups.every((g) => g.length <= 3)) return false; // "add:bad:cafe" words
+  if (isIP(text) !== 6) return false;
   // documentation (2001:db8::/32, RFC 3849), unique local (fc00::/7), link-local (fe80::/10), multicast (ff00::/8)
-  return !/^(?:2001:0?db8:|f[cd][0-9a-f]{0,2}:|fe[89ab][0-9a-f]?:|ff[0-9a-f]{0,2}:)/i.test(hit.text);
+  return !/^(?:2001:0?db8:|f[cd][0-9a-f]{0,2}:|fe[89ab][0-9a-f]?:|ff[0-9a-f]{0,2}:)/i.test(text);
 }
 
 /** `::ffff:a.b.c.d` as one address, judged by its IPv4 part. */

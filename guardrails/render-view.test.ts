@@ -86,6 +86,10 @@ describe('render view: what a markdown/HTML client shows', () => {
     // nothing; a browser ends a CDATA section or an instruction at its first `>` (what follows is shown)
     { input: 'a<!-- x -->b<!--<-->c<![CDATA[x]]>d<?<?>e<!x<>f<?a<b?>g<?a>h?>i', view: 'abcdefgh?>i' },
     { input: '<?xml version="1.0"?><!DOCTYPE ghp_Qm7rT2vXy9>', view: '<?xml version="1.0"?><!DOCTYPE ghp_Qm7rT2vXy9>' },
+    // red-team run 9 (F1): a construct holding a long word nested after a token character in another one is shown
+    // after the token with the outer one's text — its text was dropped with it
+    { input: 'a<?a<?ghp_Qm7rT2vXy9?> d', view: 'a\n<?a\n<?ghp_Qm7rT2vXy9?>\n\n d' },
+    { input: 'a<?a<?ghp_Qm7rT2vXy9?>b<?c d', view: 'ab\n<?a\n<?ghp_Qm7rT2vXy9?>\n\n<?c d' },
     { input: 'x `code` y ~~del~~ ab`cd`e-`f', view: 'x `code` y del abcde-f' },
     { input: 'svc := x.New(`abc`) + `t`', view: 'svc := x.New(`abc`) + `t`' }, // Go raw strings, templates: quotes
     { input: 'a < b, c<d, <https://x.example/>, a*b, ~/x', view: 'a < b, c<d, <https://x.example/>, a*b, ~/x' },

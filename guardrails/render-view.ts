@@ -896,19 +896,28 @@ function matchingRun(L: Decoding, len: number, quote: boolean): number | 'partia
 function proseView(t: string): string {
   let out = '';
   let ctx = START;
+  // a construct inside it dropped with an aside (`<?a<?ghp_…?>`: the inner one after a token character) has its text
+  // shown after the token, as in the view itself — not lost with the construct
+  let aside = '';
   for (let j = 0; j < t.length;) {
     const d = decodeAt(t, j, true, ctx);
-    if (d !== undefined && d !== 'partial') {
-      out += d.text;
+    const read = d !== undefined && d !== 'partial';
+    const text = read ? d.text : (t[j] as string);
+    if (aside !== '' && (text === '' ? false : !isTokenChar(text.charCodeAt(0)))) {
+      out += `\n${aside}\n`;
+      aside = '';
+    }
+    out += text;
+    if (read) {
+      if (d.aside !== undefined) aside += aside === '' ? d.aside : `\n${d.aside}`;
       ctx = nextContext(ctx, t, j, d);
       j = d.end;
     } else {
-      out += t[j] as string;
       ctx = afterUnit(ctx, t.charCodeAt(j));
       j++;
     }
   }
-  return out;
+  return aside === '' ? out : `${out}\n${aside}\n`;
 }
 
 /** `s` with the blockquote markers (each: up to 3 spaces, `>`, one space; nested ones too) after each line end removed. */

@@ -57,6 +57,8 @@ describe('credential canaries', () => {
       hits: 1,
     },
     { name: 'plain text untouched', text: 'nothing to see here', want: 'nothing to see here', hits: 0 },
+    // red-team run 9 (F1): inside an instruction nested after a token character in another one
+    { name: 'in a nested instruction', text: `a<?a<?${REDIS}?> end`, want: `a${CREDENTIAL_MARKER} end`, hits: 1 },
   ];
   for (const t of table) {
     it(t.name, () => {
