@@ -903,7 +903,7 @@ function proseView(t: string): string {
     const d = decodeAt(t, j, true, ctx);
     const read = d !== undefined && d !== 'partial';
     const text = read ? d.text : (t[j] as string);
-    if (aside !== '' && (text === '' ? false : !isTokenChar(text.charCodeAt(0)))) {
+    if (aside !== '' && text !== '' && !isTokenChar(text.charCodeAt(0))) {
       out += `\n${aside}\n`;
       aside = '';
     }
