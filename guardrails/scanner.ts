@@ -314,6 +314,16 @@ export class StreamScanner {
    * Text is released only up to the view character before it (its original text is not released unscanned).
    */
   #asideAt = 0;
+  /**
+   * Shown asides: runs of view characters whose original text lies before the characters ahead of them in the view
+   * (a construct dropped inside a token is shown after the token: its view characters map back to the construct).
+   * Each is [view end, least original start]; while one is not settled, no original text from its start on is
+   * released — releasing up to the first unsettled view character alone would pass the construct (sixth attack run,
+   * F4: an address in an aside served when the stream released the token after the construct first).
+   */
+  #behind: [number, number][] = [];
+  /** The greatest original start of a view character appended so far. */
+  #maxStart = -1;
   readonly #pos: number[];
   /** Per rule: end of its last match when that match was truncated (a continuation may start there), else -1. */
   readonly #cont: number[];
@@ -433,6 +443,7 @@ export class StreamScanner {
     ) {
       this.#orig += s;
       this.#view += s;
+      this.#maxStart = origEnd + s.length - 1;
       this.#context = afterUnit(this.#context, s.charCodeAt(s.length - 1));
       return '';
     }
@@ -451,10 +462,20 @@ export class StreamScanner {
     if (f.asideAt >= 0) this.#asideAt = this.#viewBase + this.#view.length + f.asideAt;
     this.#orig += s.slice(0, f.consumed);
     this.#context = f.context;
+    const v0 = this.#viewBase + this.#view.length;
     this.#view += f.view;
     for (let i = 0; i < f.starts.length; i++) {
-      this.#starts.push(f.starts[i] as number);
+      const o = f.starts[i] as number;
+      this.#starts.push(o);
       this.#ends.push(f.ends[i] as number);
+      if (o >= this.#maxStart) this.#maxStart = o;
+      else {
+        const last = this.#behind[this.#behind.length - 1];
+        if (last && last[0] === v0 + i) {
+          last[0]++;
+          if (o < last[1]) last[1] = o;
+        } else this.#behind.push([v0 + i + 1, o]);
+      }
     }
     return s.slice(f.consumed);
   }
@@ -842,10 +863,31 @@ export class StreamScanner {
         action,
       });
     };
-    const done = new Set<Pending>();
+    // Original text from `hold` on is not released: a construct dropped inside a token whose text is not shown yet
+    // (ViewContext.aside), or shown in view characters not all settled (#behind). Its view characters come after the
+    // token's, so a group or a cut in view order could pass it (sixth attack run, F4).
+    let hold = Infinity;
+    if (!final) {
+      const aside = this.#context.aside;
+      if (aside !== undefined) hold = aside.start;
+      for (const [vEnd, o] of this.#behind) if (vEnd > cut && o < hold) hold = o;
+    }
+    const ready: { start: number; end: number; members: Pending[]; oStart: number }[] = [];
     for (const g of groups) {
       if (g.end > cut) break;
-      const oStart = Math.max(cursor, this.#origStart(g.start));
+      const oStart = this.#origStart(g.start);
+      if (oStart >= hold) {
+        cut = g.start; // held with the construct: this group and every later one
+        break;
+      }
+      ready.push({ ...g, oStart });
+    }
+    if (split && split.at > cut) split = undefined; // the chain is held whole with the construct
+    // in original order (an aside's view characters map back before the token's)
+    ready.sort((a, b) => a.oStart - b.oStart);
+    const done = new Set<Pending>();
+    for (const g of ready) {
+      const oStart = Math.max(cursor, g.oStart);
       const oEnd = Math.max(oStart, this.#origEnd(g.end - 1));
       const label = this.#label(g.members);
       const redacting = REDACTING.has((rules[label.rule] as Rule).kind);
@@ -869,10 +911,8 @@ export class StreamScanner {
         done.add(p);
         finding(p, 'flagged');
       }
-    let oCut = Math.max(cursor, this.#origStart(cut));
-    // a construct dropped inside a token whose text is not shown yet (ViewContext.aside) is not released unscanned
-    const aside = this.#context.aside;
-    if (!final && aside !== undefined && oCut > aside.start) oCut = Math.max(cursor, aside.start);
+    const oCut = Math.max(cursor, Math.min(this.#origStart(cut), hold));
+    if (this.#behind.length > 0) this.#behind = this.#behind.filter(([vEnd]) => vEnd > cut);
     out += this.#orig.slice(cursor - this.#origBase, oCut - this.#origBase);
     this.#pending = pending.filter((p) => !done.has(p));
     if (split) this.#pending.push(split.rest);

@@ -110,12 +110,16 @@ const GENERIC: ReadonlySet<string> = new Set(['generic-api-key', 'password-assig
 export const TERMINATOR = String.raw`(?:[\x60'"\s;]|\\[nr]|$)`;
 
 /**
- * The terminator as compiled: also `&` (the next URL query parameter), `,` `)` `}` `]` (a list, a call, an object)
- * and `|` (a table cell) — gitleaks scans files, where a token mostly ends a line; model output
- * puts tokens in URLs (`?api_key=…&limit=20`), calls and tables. None of these characters occurs in a token body
- * of the rules that end with it (their bodies are [\w.=-]-like): a token may now end before one of them, no match gets longer.
+ * The terminator as compiled: also `&` (the next URL query parameter), `,` `)` `}` `]` (a list, a call, an object),
+ * `|` (a table cell), sentence punctuation `.` `!` `?` `:`, `<` `>` (`<sk_live_…>`, a tag after it), `#` `%` `@` (a
+ * fragment, an escape, `key@host`), `*` `~` (emphasis) and `$` `^` — gitleaks scans files, where a token mostly ends a
+ * line; model output puts tokens in sentences (`Use sk_live_….`), URLs (`?api_key=…&limit=20`), calls and tables. A
+ * token may now end before one of them; no match gets longer. Where a rule's body takes one of them (`.` in
+ * [\w.=-]), the longest body still comes first: it ends earlier only where it matched nothing before. Not `/`:
+ * generic-api-key's first alternative would then take the part of a base64 secret before its first `/` (the
+ * second alternative, which takes `/`, comes later), and `-` `_` `+` `=` continue a token.
  */
-export const WIDE_TERMINATOR = String.raw`(?:[\x60'"\s;&,)}\]|]|\\[nr]|$)`;
+export const WIDE_TERMINATOR = String.raw`(?:[\x60'"\s;&,)}\]|.!?:<>*~#%@$^]|\\[nr]|$)`;
 
 /** A trailing one-character terminator `(?:[^…]|$)` (Tollgate's rules): the token, then any other character. */
 const NEGATED_TAIL = /\(\?:\[\^(?:\\.|[^\]\\])*\]\|\$\)$/;
@@ -132,7 +136,7 @@ export function rewritePattern(regex: string): { source: string; rewrites: strin
   if (src !== regex) rewrites.push('non-ASCII characters read as the detection view reads them (view-pattern.ts)');
   if (src.endsWith(TERMINATOR)) {
     src = src.slice(0, -TERMINATOR.length) + WIDE_TERMINATOR;
-    rewrites.push('terminator widened to & , ) } ] |');
+    rewrites.push('terminator widened to & , ) } ] | . ! ? : < > * ~ # % @ $ ^');
   }
   if (src.startsWith(GENERIC_PREFIX)) {
     src = `(?i)${src.slice(GENERIC_PREFIX.length)}`;
