@@ -1,8 +1,8 @@
 // What markup hides from a renderer is still scanned (sixth attack run, 2026-12-04, each case served before): a token
-// written as a tag name (`<ghp_…>`: a browser hides it, a program reading the answer receives it), personal data in an
-// instruction, comment or declaration made only of short runs (`<?php mail("bo@aol.com"); ?>`: a code span or block
-// shows it), and a token followed by sentence punctuation or `>` (the adopted rules' terminator). Whole, streamed at
-// several delta sizes, and in the JSON channel; placeholders and element names stay as they are.
+// written as a tag name (`<ghp_…>`: a browser hides it, a program reading the answer receives it), and a token followed
+// by sentence punctuation or `>` (the adopted rules' terminator); and a value right after a dropped construct is not
+// split by the view (seventh run: an aside shown inside it). Whole, streamed at several delta sizes, and in the JSON
+// channel; placeholders and element names stay as they are.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileGuard, STRICT_GUARDRAILS } from './guard.ts';
@@ -34,11 +34,13 @@ const LEAKED_BEFORE: [string, string][] = [
   [`a</${GH}>b`, GH],
   [`<AKIAZ5J7QX2MPL4RWN3K/> set`, 'AKIAZ5J7QX2MPL4RWN3K'],
   [`canary <${CANARY}> here`, CANARY],
-  ['```php\n<?php mail("bo@aol.com"); ?>\n```', 'bo@aol.com'],
-  ['```html\n<!-- owner: bo@aol.com -->\n```', 'bo@aol.com'],
-  ['see `<?81.2.69.142?>` here', '81.2.69.142'],
-  ['a <!-- x --!> 81.2.69.142 --> b', '81.2.69.142'],
-  ['mail <?bo@aol.com?> now', 'bo@aol.com'],
+  // seventh run (F1): a value right after a dropped construct or a token-like tag is not split by the view
+  ['<p>Contact: <!-- owner -->jane.doe@contoso.com</p>', 'jane.doe@contoso.com'],
+  ['x<!-- note -->bo@contoso.com', 'bo@contoso.com'],
+  ['<Customer1>jane.doe@contoso.com</Customer1>', 'jane.doe@contoso.com'],
+  ['Card: <!-- visa -->4111 1111 1111 1111', '4111 1111 1111 1111'],
+  ['Server: <!-- prod -->2a00:1450:4001:81c::200e', '2a00:1450:4001:81c::200e'],
+  [`<!-- cfg -->Your key: ${GH}`, GH],
   [`Use ${STRIPE}.`, STRIPE],
   [`Charge with ${STRIPE}!`, STRIPE],
   [`${STRIPE}: the live one`, STRIPE],

@@ -65,6 +65,7 @@ const CASES: [string, string | undefined][] = [
   // a colon after the address is punctuation (red-team run 9, F2): redacted; a MAC address or a timestamp is not
   ['from 2a00:1450:4001:82a::200e: connection reset', '2a00:1450:4001:82a::200e'],
   ['peer 2a00:1450:4001:82a:0:0:0:200e: closed', '2a00:1450:4001:82a:0:0:0:200e'],
+  ['peer 2a00:1450:4001:82a::200e:. Then', '2a00:1450:4001:82a::200e'],
   ['ab:cd:ef:01:23:45: link up at 10:15:03: ok', undefined],
 ];
 

@@ -226,7 +226,7 @@ function ipv6Valid(hit: Hit, view: string): boolean {
   if (n === '/' && /\d/.test(view[hit.end + 1] ?? '')) return false; // a prefix, not a host
   // the pattern's last group takes a colon that is punctuation (`from 2a00:…::200e: connection reset`): judged without
   // it (the colon is redacted with the address)
-  const text = /[0-9a-f]:$/i.test(hit.text) && nextChar(view, hit) !== '.' ? hit.text.slice(0, -1) : hit.text;
+  const text = /[0-9a-f]:$/i.test(hit.text) ? hit.text.slice(0, -1) : hit.text;
   const groups = text.split(':').filter((g) => g !== '');
   if (groups.length < 3 && !(text.includes('::') && groups.length >= 2)) return false;
   if (/^[0:]+1?$/.test(text)) return false; // unspecified, loopback

@@ -62,9 +62,7 @@ describe('render view: what a markdown/HTML client shows', () => {
     { input: 'a~~~~b~~~~c', view: 'abc' },
     { input: 'a````b````c a` b `c a`` b ``c a`\tb\t`c a`\nb`c', view: 'abc abc abc abc abc' }, // padded code spans
     { input: 'p<b>`x`</b>q a<!---->`b`c a<![CDATA[]]>`b`c', view: 'pxq abc abc' }, // the view character before counts
-    // instructions, declarations: bogus comments, dropped; what they hold (without their delimiters) is shown after
-    // the token (a code span or block shows it, a program reading the answer receives it: sixth attack run, F1)
-    { input: 'a<?x?>b<!x>c<!DOCTYPE html>d', view: 'abcd\nx\nx\nDOCTYPE html\n\n' },
+    { input: 'a<?x?>b<!x>c<!DOCTYPE html>d', view: 'abcd' }, // instructions, declarations: bogus comments
     {
       input: 'a\\u002a\\u002ab\\u002a\\u002ac a\\u0060b\\u0060c a\\u003cb\\u003eb\\u003c/b\\u003ec',
       view: 'abc abc abc',
@@ -86,11 +84,13 @@ describe('render view: what a markdown/HTML client shows', () => {
     { input: 'a<!-- ghp_Qm7rT2vXy9 -->b<i>c</i> d', view: 'abc\n<!-- ghp_Qm7rT2vXy9 -->\n d' },
     // recheck 7 (finding 06): comments, CDATA, instructions and declarations holding a short word or a `<` show
     // nothing; a browser ends a CDATA section or an instruction at its first `>` (what follows is shown)
-    {
-      input: 'a<!-- x -->b<!--<-->c<![CDATA[x]]>d<?<?>e<!x<>f<?a<b?>g<?a>h?>i',
-      view: 'abcdefgh\n x \n<\nx\n<\nx<\na<b\na\n?>i',
-    },
+    { input: 'a<!-- x -->b<!--<-->c<![CDATA[x]]>d<?<?>e<!x<>f<?a<b?>g<?a>h?>i', view: 'abcdefgh?>i' },
     { input: '<?xml version="1.0"?><!DOCTYPE ghp_Qm7rT2vXy9>', view: '<?xml version="1.0"?><!DOCTYPE ghp_Qm7rT2vXy9>' },
+    // sixth attack run (F2): a tag whose name holds a long word and a digit is a token written as a tag — kept, or
+    // between two token characters dropped and shown after the token; element names and placeholders hold no digit
+    { input: 'key: <ghp_Qm7rT2vXy9> x', view: 'key: <ghp_Qm7rT2vXy9> x' },
+    { input: 'a</ghp_Qm7rT2vXy9>b c', view: 'ab\nghp_Qm7rT2vXy9\n c' },
+    { input: 'a<blockquote>b<your-api-key>c d', view: 'abc d' },
     // red-team run 9 (F1): a construct holding a long word nested after a token character in another one is shown
     // after the token with the outer one's text — its text was dropped with it
     { input: 'a<?a<?ghp_Qm7rT2vXy9?> d', view: 'a\n<?a\n<?ghp_Qm7rT2vXy9?>\n\n d' },

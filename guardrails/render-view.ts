@@ -25,10 +25,8 @@
 //    Not dropped (documented limits): `_` (part of many tokens), a single `*` (part of passwords), link syntax, and
 //    tags with attributes, comments and instructions holding a long word — what they hold reaches any program
 //    reading the answer, so the rules must see it: kept in place, or, between two token characters, dropped there and
-//    shown after the token (ViewContext.aside). What a dropped comment, instruction or declaration holds is shown
-//    after the token too (without its delimiters: `<?php mail("bo@aol.com"); ?>` — personal data is made of short
-//    runs, and a code span or block shows the construct as text), and so is the name of a tag that holds a long word
-//    and a digit (`<ghp_…>`, `<tg-canary-7f…>`: a browser hides it, a program reading the answer receives it).
+//    shown after the token (ViewContext.aside). So is a tag whose name holds a long word and a digit (`<ghp_…>`,
+//    `<tg-canary-7f…>`: a browser hides it, a program reading the answer receives it).
 // A more permissive view than any one renderer only redacts more. Streaming: a construct that may still be
 // incomplete at the end of a delta is not consumed (the caller carries it to the next delta, with the ViewContext the
 // view ended with), so the view of a stream is the view of the whole text, for any split. Every construct reads at
@@ -1050,8 +1048,7 @@ function lowEscapeAt(src: Units, q: number): number | 'partial' | undefined {
  * them as inline HTML, browsers read them as bogus comments) that holds no run of MAX_HIDDEN_WORD token characters.
  * A tag with attributes, a comment with text and an instruction or declaration holding such a run stay in the view:
  * what they hold is text a program reading the answer receives (`<img src="…?d=ghp_…">`), so the rules must see it.
- * What a dropped one holds, and the name of a tag holding a long word and a digit, is shown after the token
- * (Read.aside).
+ * So does a tag whose name holds such a run and a digit (`<ghp_…>`: a token written as a tag).
  */
 const EMPTY_CONSTRUCTS = ['<!-->', '<!--->', '<![CDATA[]]>'];
 /** Tag names as renderers read them: letters, digits, `-`, `_`, `:` (`<o:p>`), `.`. */
@@ -1107,10 +1104,12 @@ function markupTagAt(L: Decoding, glued: boolean): Read {
   const e = L.at(j);
   if (e === MORE) return j < MAX_TAG ? 'partial' : undefined;
   if (e !== 62) return undefined;
-  // a name holding a long word and a digit may be a token written as a tag (`<ghp_…>`, `<tg-canary-7f…>`: a browser
-  // hides it, a program reading the answer receives it): dropped, its name shown after the token (ViewContext.aside).
-  // Element names (`<blockquote>`, `<my-element>`) and placeholders (`<your-api-key>`) hold no digit.
-  return long && digit ? { k: j + 1, text: '', aside: L.slice(nameFrom, nameTo) } : { k: j + 1, text: '' };
+  // A name holding a long word and a digit may be a token written as a tag (`<ghp_…>`, `<tg-canary-7f…>`: a browser
+  // hides it, a program reading the answer receives it), and is read as such a construct is: kept in place, or
+  // between two token characters dropped there and its name shown after the token (ViewContext.aside). Element names
+  // (`<blockquote>`, `<my-element>`) and placeholders (`<your-api-key>`) hold no digit.
+  if (long && digit) return glued ? { k: j + 1, text: '', aside: L.slice(nameFrom, nameTo) } : undefined;
+  return { k: j + 1, text: '' };
 }
 
 /**
@@ -1161,12 +1160,7 @@ function hiddenUntil(L: Decoding, from: number, close: string, browserEnd: boole
     if (m < close.length) continue;
     const k = browserEnd && hiddenTo >= 0 ? hiddenTo : j + close.length;
     // holding a long word after a token character: dropped here (the token joins), its text shown after the token
-    if (long) return { k, text: '', aside: proseView(L.slice(0, k)) };
-    // holding short words only: dropped, and what it holds (without its delimiters) shown after the token too —
-    // personal data is made of short runs (`<?php mail("bo@aol.com"); ?>`, `<!-- 1.2.3.4 -->`), and a code span or
-    // block shows the construct as text
-    const inside = L.slice(from, browserEnd && hiddenTo >= 0 ? hiddenTo - 1 : j);
-    return /[^\s?\]-]/.test(inside) ? { k, text: '', aside: proseView(inside) } : { k, text: '' };
+    return long ? { k, text: '', aside: proseView(L.slice(0, k)) } : { k, text: '' };
   }
   return undefined;
 }
