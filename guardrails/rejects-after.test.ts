@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { detectorRules } from './detectors.ts';
+import { rng as random } from './eval/generate.ts';
 import type { Rule } from './rules.ts';
 import { rejectedTo, scanText, StreamScanner } from './scanner.ts';
 
@@ -24,17 +25,6 @@ const streamed = (rules: readonly Rule[], text: string, n: number) => {
   return out + s.end().text;
 };
 
-// a small seeded generator (mulberry32): the same texts on every run
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const ALPHABET = '0123456789abcdefABCDEF:::...@@--++//()  \n_xyz';
 function randomText(next: () => number, length: number): string {
   let s = '';
