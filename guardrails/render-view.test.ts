@@ -86,10 +86,13 @@ describe('render view: what a markdown/HTML client shows', () => {
     // nothing; a browser ends a CDATA section or an instruction at its first `>` (what follows is shown)
     { input: 'a<!-- x -->b<!--<-->c<![CDATA[x]]>d<?<?>e<!x<>f<?a<b?>g<?a>h?>i', view: 'abcdefgh?>i' },
     { input: '<?xml version="1.0"?><!DOCTYPE ghp_Qm7rT2vXy9>', view: '<?xml version="1.0"?><!DOCTYPE ghp_Qm7rT2vXy9>' },
-    // sixth attack run (F2): a tag whose name holds a long word and a digit is a token written as a tag — kept, or
-    // between two token characters dropped and shown after the token; element names and placeholders hold no digit
+    // sixth attack run (F2): a tag whose name holds a long word and a digit, standing alone, is a token written as a
+    // tag: kept; next to a value it is dropped as any tag (kept, it would split the value: seventh and eighth runs);
+    // element names and placeholders hold no digit
     { input: 'key: <ghp_Qm7rT2vXy9> x', view: 'key: <ghp_Qm7rT2vXy9> x' },
-    { input: 'a</ghp_Qm7rT2vXy9>b c', view: 'ab\nghp_Qm7rT2vXy9\n c' },
+    { input: '(<ghp_Qm7rT2vXy9>)', view: '(<ghp_Qm7rT2vXy9>)' },
+    { input: 'a</ghp_Qm7rT2vXy9>b c', view: 'ab c' },
+    { input: 'jo@<Customer1>x.com k: <Cfg12345>v', view: 'jo@x.com k: v' },
     { input: 'a<blockquote>b<your-api-key>c d', view: 'abc d' },
     // red-team run 9 (F1): a construct holding a long word nested after a token character in another one is shown
     // after the token with the outer one's text — its text was dropped with it

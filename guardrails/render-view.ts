@@ -25,8 +25,8 @@
 //    Not dropped (documented limits): `_` (part of many tokens), a single `*` (part of passwords), link syntax, and
 //    tags with attributes, comments and instructions holding a long word — what they hold reaches any program
 //    reading the answer, so the rules must see it: kept in place, or, between two token characters, dropped there and
-//    shown after the token (ViewContext.aside). So is a tag whose name holds a long word and a digit (`<ghp_…>`,
-//    `<tg-canary-7f…>`: a browser hides it, a program reading the answer receives it).
+//    shown after the token (ViewContext.aside); and a tag whose name holds a long word and a digit standing alone
+//    (`Your key: <ghp_…>`: a browser hides it, a program reading the answer receives it) is kept in place.
 // A more permissive view than any one renderer only redacts more. Streaming: a construct that may still be
 // incomplete at the end of a delta is not consumed (the caller carries it to the next delta, with the ViewContext the
 // view ended with), so the view of a stream is the view of the whole text, for any split. Every construct reads at
@@ -622,7 +622,7 @@ function readOn(L: Decoding, ctx: ViewContext): Decoded {
   const c = L.at(0);
   let r: Read;
   if (c === AMP) r = referenceAt(L);
-  else if (c === LT) r = markupTagAt(L, isTokenChar(ctx.view));
+  else if (c === LT) r = markupTagAt(L, isTokenChar(ctx.view), ctx.view);
   else if (c === BACKTICK) r = backtickRunAt(L, ctx);
   else if (c === STAR || c === TILDE) r = markupRunAt(L, c, ctx);
   else if (c === GT) r = quoteMarkerAt(ctx);
@@ -1048,15 +1048,20 @@ function lowEscapeAt(src: Units, q: number): number | 'partial' | undefined {
  * them as inline HTML, browsers read them as bogus comments) that holds no run of MAX_HIDDEN_WORD token characters.
  * A tag with attributes, a comment with text and an instruction or declaration holding such a run stay in the view:
  * what they hold is text a program reading the answer receives (`<img src="…?d=ghp_…">`), so the rules must see it.
- * So does a tag whose name holds such a run and a digit (`<ghp_…>`: a token written as a tag).
+ * So does a tag whose name holds such a run and a digit, standing alone (`Your key: <ghp_…>`: markupTagAt).
  */
 const EMPTY_CONSTRUCTS = ['<!-->', '<!--->', '<![CDATA[]]>'];
+/** Around a token written as a tag standing alone (markupTagAt), besides a space and the text's ends: before it
+ *  `(` `[` `{` `"` `'` `` ` `` `:` `=` `,` `;` `>`, after it `)` `]` `}` `"` `'` `` ` `` `,` `;` `!` `?` (not `<`: a
+ *  dropped tag after it would join what follows). */
+const STANDS_ALONE_BEFORE = [40, 91, 123, 34, 39, 96, 58, 61, 44, 59, 62];
+const STANDS_ALONE_AFTER = [41, 93, 125, 34, 39, 96, 44, 59, 33, 63];
 /** Tag names as renderers read them: letters, digits, `-`, `_`, `:` (`<o:p>`), `.`. */
 const isTagNameChar = (c: number): boolean => isAlnum(c) || c === 45 || c === 95 || c === 58 || c === 46;
 /** An instruction or declaration holding this many token characters in a row may hold a secret: kept in the view. */
 export const MAX_HIDDEN_WORD = 8;
 
-function markupTagAt(L: Decoding, glued: boolean): Read {
+function markupTagAt(L: Decoding, glued: boolean, prev: number): Read {
   const startsWith = (lit: string, at: number): boolean | 'partial' => {
     for (let k = 0; k < lit.length; k++) {
       const c = L.at(at + k);
@@ -1087,7 +1092,6 @@ function markupTagAt(L: Decoding, glued: boolean): Read {
   const skip = (ok: (c: number) => boolean): void => {
     while (j < MAX_TAG && L.at(j) >= 0 && ok(L.at(j))) j++;
   };
-  const nameFrom = j;
   let word = 0;
   let long = false;
   let digit = false;
@@ -1097,18 +1101,22 @@ function markupTagAt(L: Decoding, glued: boolean): Read {
     if (isDigit(c)) digit = true;
     return isTagNameChar(c);
   });
-  const nameTo = j;
   skip(isSpace);
   if (L.at(j) === 47) j++;
   skip(isSpace);
   const e = L.at(j);
   if (e === MORE) return j < MAX_TAG ? 'partial' : undefined;
   if (e !== 62) return undefined;
-  // A name holding a long word and a digit may be a token written as a tag (`<ghp_…>`, `<tg-canary-7f…>`: a browser
-  // hides it, a program reading the answer receives it), and is read as such a construct is: kept in place, or
-  // between two token characters dropped there and its name shown after the token (ViewContext.aside). Element names
-  // (`<blockquote>`, `<my-element>`) and placeholders (`<your-api-key>`) hold no digit.
-  if (long && digit) return glued ? { k: j + 1, text: '', aside: L.slice(nameFrom, nameTo) } : undefined;
+  // A name holding a long word and a digit may be a token written as a tag (`Your key: <ghp_…>`: a browser hides it, a
+  // program reading the answer receives it): kept in place as text when it stands alone — a space, the start or an
+  // opening character before it, a space, the end or a closing character after it — so the rules see it. Anywhere else it is dropped as
+  // any tag is: kept, it would split the value around it (`jane.doe@<Customer1>contoso.com`, `key: <Cfg12345>Xk9f…`;
+  // seventh and eighth attack runs). Element names (`<blockquote>`, `<my-element>`) and placeholders hold no digit.
+  if (long && digit && (prev < 0 || isSpace(prev) || STANDS_ALONE_BEFORE.includes(prev))) {
+    const after = L.at(j + 1);
+    if (after === MORE) return 'partial';
+    if (after === END || isSpace(after) || STANDS_ALONE_AFTER.includes(after)) return undefined;
+  }
   return { k: j + 1, text: '' };
 }
 
