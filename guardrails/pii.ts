@@ -218,8 +218,8 @@ function ipv4Valid(hit: Hit, view: string): boolean {
 }
 
 function ipv6Valid(hit: Hit, view: string): boolean {
-  if (nextChar(view, hit) === '.' && /\d/.test(view[hit.end + 1] ?? '')) return false; // IPv4-mapped: ipv4Mapped's
   const n = nextChar(view, hit);
+  if (n === '.' && /\d/.test(view[hit.end + 1] ?? '')) return false; // IPv4-mapped: ipv4Mapped's
   // a colon after it is punctuation when no address character follows it (`…:200e: connection reset`)
   if (IP_BEFORE.test(prevChar(view, hit)) || /[A-Za-z0-9_]/.test(n)) return false;
   if (n === ':' && /[A-Za-z0-9_:.]/.test(view[hit.end + 1] ?? '')) return false;

@@ -622,7 +622,7 @@ function readOn(L: Decoding, ctx: ViewContext): Decoded {
   const c = L.at(0);
   let r: Read;
   if (c === AMP) r = referenceAt(L);
-  else if (c === LT) r = markupTagAt(L, isTokenChar(ctx.view), ctx.view);
+  else if (c === LT) r = markupTagAt(L, ctx.view);
   else if (c === BACKTICK) r = backtickRunAt(L, ctx);
   else if (c === STAR || c === TILDE) r = markupRunAt(L, c, ctx);
   else if (c === GT) r = quoteMarkerAt(ctx);
@@ -1061,7 +1061,9 @@ const isTagNameChar = (c: number): boolean => isAlnum(c) || c === 45 || c === 95
 /** An instruction or declaration holding this many token characters in a row may hold a secret: kept in the view. */
 export const MAX_HIDDEN_WORD = 8;
 
-function markupTagAt(L: Decoding, glued: boolean, prev: number): Read {
+/** `prev`: the view character before the `<` (-1 at the start); a token character there glues the construct. */
+function markupTagAt(L: Decoding, prev: number): Read {
+  const glued = isTokenChar(prev);
   const startsWith = (lit: string, at: number): boolean | 'partial' => {
     for (let k = 0; k < lit.length; k++) {
       const c = L.at(at + k);
@@ -1107,11 +1109,12 @@ function markupTagAt(L: Decoding, glued: boolean, prev: number): Read {
   const e = L.at(j);
   if (e === MORE) return j < MAX_TAG ? 'partial' : undefined;
   if (e !== 62) return undefined;
-  // A name holding a long word and a digit may be a token written as a tag (`Your key: <ghp_…>`: a browser hides it, a
-  // program reading the answer receives it): kept in place as text when it stands alone — a space, the start or an
-  // opening character before it, a space, the end or a closing character after it — so the rules see it. Anywhere else it is dropped as
-  // any tag is: kept, it would split the value around it (`jane.doe@<Customer1>contoso.com`, `key: <Cfg12345>Xk9f…`;
-  // seventh and eighth attack runs). Element names (`<blockquote>`, `<my-element>`) and placeholders hold no digit.
+  // A name holding a long word and a digit may be a token written as a tag (`Your key: <ghp_…>`: a browser hides it,
+  // a program reading the answer receives it): kept in place as text when it stands alone — a space, the start or an
+  // opening character before it, a space, the end or a closing character after it — so the rules see it. Anywhere
+  // else it is dropped as any tag is: kept, it would split the value around it (`jane.doe@<Customer1>contoso.com`,
+  // `key: <Cfg12345>Xk9f…`; seventh and eighth attack runs). Element names (`<blockquote>`) and placeholders hold no
+  // digit.
   if (long && digit && (prev < 0 || isSpace(prev) || STANDS_ALONE_BEFORE.includes(prev))) {
     const after = L.at(j + 1);
     if (after === MORE) return 'partial';

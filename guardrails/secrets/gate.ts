@@ -7,6 +7,8 @@
 // looser than the head (any characters may fill the gap), never stricter: a closed gate means no head match, so the
 // output is the same with or without it (gate.test.ts checks each gate against its head on generated text).
 
+import { WIDE_TERMINATOR } from './terminator.ts';
+
 export interface ValueGate {
   /** Characters an assignment operator can start with. */
   ops: string;
@@ -104,7 +106,7 @@ export const MATCH_GATES: Readonly<Record<string, { tail: string; gate: ValueGat
   // the whole pattern (the tail is all of it): the head's operator, then a value of 10 ([\w.=-]{10,150} or
   // [a-z0-9][a-z0-9+/]{11,256}) where the head asks for 6
   'generic-api-key': {
-    tail: String.raw`(?i)(?:access|auth|(?-i:[Aa]pi|API)|credential|creds|key|passw(?:or)?d|secret|token)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,256}={0,3})(?:[\x60'"\s;&,)}\]|.!?:<>*~#%@$^]|\\[nr]|$)`,
+    tail: String.raw`(?i)(?:access|auth|(?-i:[Aa]pi|API)|credential|creds|key|passw(?:or)?d|secret|token)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,256}={0,3})${WIDE_TERMINATOR}`,
     gate: { ops: '=>:|?,', gap: 8, value: valueChar, run: 10 },
   },
 };

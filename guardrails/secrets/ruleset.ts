@@ -27,6 +27,9 @@ import { gateFor, gateOpen, matchGateFor } from './gate.ts';
 import { patternHead, prefixClosure } from './head.ts';
 import { KeywordAutomaton, shannonEntropy } from './keywords.ts';
 import { lookalikeReason } from './lookalike.ts';
+import { TERMINATOR, WIDE_TERMINATOR } from './terminator.ts';
+
+export { TERMINATOR, WIDE_TERMINATOR };
 import { sampler } from './sample.ts';
 import { kingfisherRules } from './kingfisher.ts';
 import { TOLLGATE_RULES } from './tollgate-rules.ts';
@@ -105,21 +108,6 @@ export const REPORTED_AS: Readonly<Record<string, string>> = {
 
 /** Rules that take any identifier-and-value shape (no provider format): a UUID value is an id there. */
 const GENERIC: ReadonlySet<string> = new Set(['generic-api-key', 'password-assignment', 'secret-in-context']);
-
-/** gitleaks' trailing terminator: after the token, one backtick, quote, space or `;`, an escaped \\n or \\r, or the end. */
-export const TERMINATOR = String.raw`(?:[\x60'"\s;]|\\[nr]|$)`;
-
-/**
- * The terminator as compiled: also `&` (the next URL query parameter), `,` `)` `}` `]` (a list, a call, an object),
- * `|` (a table cell), sentence punctuation `.` `!` `?` `:`, `<` `>` (`<sk_live_…>`, a tag after it), `#` `%` `@` (a
- * fragment, an escape, `key@host`), `*` `~` (emphasis) and `$` `^` — gitleaks scans files, where a token mostly ends a
- * line; model output puts tokens in sentences (`Use sk_live_….`), URLs (`?api_key=…&limit=20`), calls and tables. A
- * token may now end before one of them; no match gets longer. Where a rule's body takes one of them (`.` in
- * [\w.=-]), the longest body still comes first: it ends earlier only where it matched nothing before. Not `/`:
- * generic-api-key's first alternative would then take the part of a base64 secret before its first `/` (the
- * second alternative, which takes `/`, comes later), and `-` `_` `+` `=` continue a token.
- */
-export const WIDE_TERMINATOR = String.raw`(?:[\x60'"\s;&,)}\]|.!?:<>*~#%@$^]|\\[nr]|$)`;
 
 /** A trailing one-character terminator `(?:[^…]|$)` (Tollgate's rules): the token, then any other character. */
 const NEGATED_TAIL = /\(\?:\[\^(?:\\.|[^\]\\])*\]\|\$\)$/;
