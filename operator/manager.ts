@@ -61,6 +61,13 @@ export interface OperatorOptions {
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
+/**
+ * The most workers model reconciles hold at once. A model reconcile waits on several API calls (a new Service's
+ * cluster IP among them, created a few at a time): with 100 new models they took every worker for seconds while the
+ * new tenants beside them waited (bench:operator at 1k: no tenant key issued until the models were done).
+ */
+export const MODEL_WORKERS = 8;
+
 export function defaultOperatorOptions(partial: Partial<OperatorOptions> = {}): OperatorOptions {
   return {
     namespace: 'tollgate-system',
@@ -113,6 +120,7 @@ export class Operator {
     );
     this.queue = new WorkQueue({
       priority: (key) => key === 'config' || key === 'replicas',
+      maxInFlight: { model: MODEL_WORKERS },
       metrics: {
         depth: (n) => this.metrics.queueDepth.set(n),
         reconciled: (key, outcome, seconds) => {

@@ -92,4 +92,58 @@ describe('work queue', () => {
     await run;
     assert.equal(seen[0], 'config');
   });
+
+  it('holds a capped kind to its workers while other kinds take the rest, in order, nothing lost', async () => {
+    const q = new WorkQueue({ maxInFlight: { model: 2 }, priority: (k) => k === 'config' });
+    const open = new Map<string, () => void>();
+    const started: string[] = [];
+    let models = 0;
+    let maxModels = 0;
+    const run = q.run(async (key) => {
+      started.push(key);
+      if (key.startsWith('model/')) maxModels = Math.max(maxModels, ++models);
+      await new Promise<void>((r) => open.set(key, r));
+      if (key.startsWith('model/')) models--;
+    }, 6);
+    for (let i = 0; i < 5; i++) q.add(`model/ns/m${i}`);
+    for (let i = 0; i < 3; i++) q.add(`tenant/ns/t${i}`);
+    await tick();
+    // two models (the cap) and every tenant run; three models wait, counted as queued
+    assert.deepEqual(started, ['model/ns/m0', 'model/ns/m1', 'tenant/ns/t0', 'tenant/ns/t1', 'tenant/ns/t2']);
+    assert.equal(q.length, 3);
+    assert.equal(q.inFlight, 5);
+    // a parked model is not queued twice, and a priority key still goes first
+    q.add('model/ns/m2');
+    q.add('config');
+    q.add('tenant/ns/t3');
+    await tick();
+    assert.deepEqual(started.slice(5), ['config']);
+    open.get('config')?.();
+    await tick();
+    assert.deepEqual(started.slice(6), ['tenant/ns/t3'], 'the free worker skips the capped models');
+    // a model done: the oldest waiting model runs next
+    open.get('model/ns/m0')?.();
+    await tick();
+    assert.deepEqual(started.slice(7), ['model/ns/m2']);
+    for (const k of ['model/ns/m1', 'model/ns/m2']) open.get(k)?.();
+    await tick();
+    for (const k of ['model/ns/m3']) open.get(k)?.();
+    await tick();
+    open.get('model/ns/m4')?.();
+    await tick();
+    assert.equal(maxModels, 2);
+    assert.deepEqual(
+      started.filter((k) => k.startsWith('model/')),
+      ['model/ns/m0', 'model/ns/m1', 'model/ns/m2', 'model/ns/m3', 'model/ns/m4'],
+    );
+    assert.equal(q.length, 0);
+    q.stop();
+    for (const r of open.values()) r();
+    await run;
+  });
+
+  it('rejects a cap that is not a positive integer', () => {
+    assert.throws(() => new WorkQueue({ maxInFlight: { model: 0 } }), /maxInFlight\.model/);
+    assert.throws(() => new WorkQueue({ maxInFlight: { model: 1.5 } }), /maxInFlight\.model/);
+  });
 });

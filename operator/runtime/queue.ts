@@ -1,6 +1,8 @@
 // A keyed work queue with client-go semantics: a key is queued at most once (dedupe); a key being
 // processed is never handed to a second worker (if it is added meanwhile it is marked dirty and
-// re-queued when the first finishes); failures back off exponentially per key; requeue-after.
+// re-queued when the first finishes); failures back off exponentially per key; requeue-after; and, like
+// controller-runtime's MaxConcurrentReconciles per controller, a cap on the workers one kind of key may hold at once
+// (slow model reconciles must not take every worker while thousands of new tenants wait).
 import { backoffDelay, type BackoffOptions } from '../../kube/backoff.ts';
 
 /** Longest delay a key is parked for (re-checked after it). */
@@ -28,16 +30,40 @@ export class WorkQueue {
   private readonly backoff: BackoffOptions;
   private readonly metrics: QueueMetrics | undefined;
   private readonly priority: (key: string) => boolean;
+  private readonly groupOf: (key: string) => string;
+  private readonly maxInFlight: ReadonlyMap<string, number>;
+  /** workers each capped group holds now */
+  private readonly groupInFlight = new Map<string, number>();
+  /** keys of a group at its cap, taken off the queue in order; one goes back to the front when a slot frees */
+  private readonly parked = new Map<string, string[]>();
+  private parkedCount = 0;
 
-  /** `priority`: keys that go to the front of the queue (aggregates such as the gateway config must not wait behind 10,000 tenants). */
-  constructor(opts: { backoff?: BackoffOptions; metrics?: QueueMetrics; priority?: (key: string) => boolean } = {}) {
+  /**
+   * `priority`: keys that go to the front of the queue (aggregates such as the gateway config must not wait behind
+   * 10,000 tenants). `maxInFlight`: per group (`groupOf(key)`, by default the key's first path segment) the most
+   * workers its keys may hold at once; groups not named are bounded only by the number of workers.
+   */
+  constructor(
+    opts: {
+      backoff?: BackoffOptions;
+      metrics?: QueueMetrics;
+      priority?: (key: string) => boolean;
+      groupOf?: (key: string) => string;
+      maxInFlight?: Readonly<Record<string, number>>;
+    } = {},
+  ) {
     this.backoff = opts.backoff ?? { baseMs: 200, maxMs: 60_000 };
     this.metrics = opts.metrics;
     this.priority = opts.priority ?? (() => false);
+    this.groupOf = opts.groupOf ?? ((key) => key.split('/', 1)[0] ?? key);
+    this.maxInFlight = new Map(Object.entries(opts.maxInFlight ?? {}));
+    for (const [g, n] of this.maxInFlight)
+      if (!Number.isInteger(n) || n < 1) throw new Error(`WorkQueue: maxInFlight.${g} must be a positive integer`);
   }
 
+  /** Keys waiting (parked ones included). */
   get length(): number {
-    return this.queue.length;
+    return this.queue.length + this.parkedCount;
   }
   get inFlight(): number {
     return this.processing.size;
@@ -53,7 +79,7 @@ export class WorkQueue {
     this.queued.add(key);
     if (this.priority(key)) this.queue.unshift(key);
     else this.queue.push(key);
-    this.metrics?.depth(this.queue.length);
+    this.metrics?.depth(this.length);
     this.waiters.shift()?.();
   }
 
@@ -96,17 +122,48 @@ export class WorkQueue {
   }
 
   private async next(): Promise<string | undefined> {
-    while (!this.stopped && this.queue.length === 0) await new Promise<void>((r) => this.waiters.push(r));
-    if (this.stopped) return undefined;
-    const key = this.queue.shift() as string;
-    this.queued.delete(key);
-    this.processing.add(key);
-    this.metrics?.depth(this.queue.length);
-    return key;
+    for (;;) {
+      while (!this.stopped && this.queue.length === 0) await new Promise<void>((r) => this.waiters.push(r));
+      if (this.stopped) return undefined;
+      const key = this.queue.shift() as string;
+      const group = this.groupOf(key);
+      const max = this.maxInFlight.get(group);
+      if (max !== undefined) {
+        const n = this.groupInFlight.get(group) ?? 0;
+        if (n >= max) {
+          // its group is at its cap: set aside, in order, until one of the group's keys is done
+          const p = this.parked.get(group);
+          if (p) p.push(key);
+          else this.parked.set(group, [key]);
+          this.parkedCount++;
+          continue;
+        }
+        this.groupInFlight.set(group, n + 1);
+      }
+      this.queued.delete(key);
+      this.processing.add(key);
+      this.metrics?.depth(this.length);
+      return key;
+    }
   }
 
   private done(key: string): void {
     this.processing.delete(key);
+    const group = this.groupOf(key);
+    if (this.maxInFlight.has(group)) {
+      this.groupInFlight.set(group, (this.groupInFlight.get(group) ?? 1) - 1);
+      const p = this.parked.get(group);
+      const back = p?.shift();
+      if (back !== undefined) {
+        if (p?.length === 0) this.parked.delete(group);
+        this.parkedCount--;
+        // it waited longest of what is queued now (but behind priority keys): to the front
+        let at = 0;
+        while (at < this.queue.length && this.priority(this.queue[at] as string)) at++;
+        this.queue.splice(at, 0, back);
+        this.waiters.shift()?.();
+      }
+    }
     if (this.dirty.delete(key)) this.add(key);
   }
 
