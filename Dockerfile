@@ -35,6 +35,14 @@ LABEL org.opencontainers.image.title="tollgate" \
       org.opencontainers.image.description="Kubernetes operator and LLM gateway: expose self-hosted LLMs to many teams safely" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
+# jemalloc for the operator (the chart preloads it there, `operator.jemalloc`; cli/commands/operator.ts
+# OPERATOR_MALLOC_ENV): one fixed path whatever the architecture. The gateway keeps glibc's malloc.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libjemalloc2 \
+ && rm -rf /var/lib/apt/lists/* \
+ && ln -s "$(dpkg -L libjemalloc2 | grep '/libjemalloc\.so\.2$')" /usr/local/lib/libjemalloc.so.2 \
+ && test -e /usr/local/lib/libjemalloc.so.2
 WORKDIR /app
 COPY --from=deps --chown=0:0 /app/node_modules ./node_modules
 # Only what the CLI loads (bin -> cli/commands/* -> api, operator, gateway, guardrails); tests, e2e, bench,

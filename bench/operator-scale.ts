@@ -11,7 +11,7 @@
 // operator, the gateway); `--cpu-prof` runs the operator and the gateway under `node --cpu-prof` and prints
 // where the operator's time went while converging and the gateway's while propagating changes.
 // Usage: npm run bench:operator [-- --tenants N --namespaces N --models N --changes N --rest-seconds N --no-restart
-//        --cpu-prof --node-options=FLAGS --operator-args=ARGS --operator-env=K=V]
+//        --cpu-prof --node-options=FLAGS --operator-args=ARGS --operator-env=K=V --allocator jemalloc|glibc]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -32,7 +32,7 @@ import {
 } from '../e2e/operator/harness.ts';
 import { repoRoot } from '../e2e/kube.ts';
 import { expectedBinaryPath } from '../e2e/binaries.ts';
-import { OPERATOR_V8_FLAGS } from '../cli/commands/operator.ts';
+import { OPERATOR_MALLOC_ENV, OPERATOR_V8_FLAGS } from '../cli/commands/operator.ts';
 import { GATEWAY_V8_FLAGS } from '../gateway/reexec.ts';
 import { groupStats } from './gateway/procs.ts';
 import { formatSummary, summarizeProfile, type CpuProfile } from './gateway/cpuprof.ts';
@@ -56,6 +56,8 @@ const { values } = parseArgs({
     'operator-args': { type: 'string', default: '' },
     /** experiments: environment of the operator process, K=V (repeatable), e.g. --operator-env=MALLOC_TRIM_THRESHOLD_=131072 */
     'operator-env': { type: 'string', multiple: true, default: [] },
+    /** the operator's allocator: jemalloc as the chart runs it (operator.jemalloc), or glibc */
+    allocator: { type: 'string', default: 'jemalloc' },
   },
 });
 const N = {
@@ -71,15 +73,30 @@ const N = {
  * at 16 the creation alone took 27 s of a 66 s 1k run on this machine, the API server mostly idle.
  */
 const CREATE_CONCURRENCY = 64;
-/** The issue's targets (10k; 1k converges in 15 s). */
+/** Where Debian and Ubuntu put libjemalloc2's library (the image links it to JEMALLOC_IN_IMAGE). */
+const JEMALLOC_HERE = ['/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2'];
 /**
- * Environment the chart gives the operator container besides NODE_OPTIONS (none). MALLOC_ARENA_MAX=2 was tried:
- * -20 MB RSS in bench/operator-memory.ts, but in a 10k run the operator's native memory outside V8 was ~107 MB
- * either way (68 MB of it in the main malloc arena), so the chart does not set it.
+ * Environment the chart gives the operator container besides NODE_OPTIONS: its allocator (`operator.jemalloc`,
+ * OPERATOR_MALLOC_ENV) with this machine's copy of the library; `--allocator glibc` runs it without (as
+ * `operator.jemalloc: false`). Not its NODE_COMPILE_CACHE: that is cold when a pod starts (it spares a restarted
+ * container the TypeScript stripper), so the benchmark measures a new pod. MALLOC_ARENA_MAX=2 with glibc was tried
+ * before: -20 MB RSS in bench/operator-memory.ts, but ~107 MB native memory outside V8 either way in a 10k run.
  */
-export const OPERATOR_CONTAINER_ENV: Record<string, string> = {};
+function operatorContainerEnv(allocator: string): Record<string, string> {
+  if (allocator === 'glibc') return {};
+  if (allocator !== 'jemalloc') throw new Error(`--allocator must be jemalloc or glibc, not ${allocator}`);
+  const lib = JEMALLOC_HERE.find((p) => existsSync(p));
+  if (!lib)
+    throw new Error(
+      `the chart runs the operator on jemalloc, which is not installed here (${JEMALLOC_HERE.join(', ')}): ` +
+        'apt-get install libjemalloc2, or pass --allocator glibc to measure without it',
+    );
+  return { ...OPERATOR_MALLOC_ENV, LD_PRELOAD: lib };
+}
+const OPERATOR_CONTAINER_ENV = operatorContainerEnv(values.allocator);
 /** The published config unchanged this long after every tenant is Ready: converged (see the wait below). */
 const SETTLE_MS = 5000;
+/** The issue's targets (10k; 1k converges in 15 s). */
 const GOALS = { convergeS: N.tenants <= 1000 ? 15 : 120, heapMb: 150, rssMb: 250, writesPerTenant: 4.5, p99S: 1 };
 const state = mkdtempSync(join(tmpdir(), 'tollgate-scale-'));
 const env = { ...process.env, TOLLGATE_CLUSTER_DIR: state };
@@ -688,7 +705,9 @@ async function main(): Promise<void> {
   console.log(
     `| operator peak heap used (V8 flags ${[...OPERATOR_V8_FLAGS, values['node-options']].join(' ').trim()}) | ${heapMb.toFixed(0)} MB | <= ${GOALS.heapMb} MB (${ok(heapMb, GOALS.heapMb)}) |`,
   );
-  console.log(`| operator peak RSS | ${rssMb.toFixed(0)} MB | <= ${GOALS.rssMb} MB (${ok(rssMb, GOALS.rssMb)}) |`);
+  console.log(
+    `| operator peak RSS (${values.allocator}) | ${rssMb.toFixed(0)} MB | <= ${GOALS.rssMb} MB (${ok(rssMb, GOALS.rssMb)}) |`,
+  );
   console.log(
     `| heap used per tenant after convergence (gauge delta; bench/operator-memory.ts measures it exactly) | ${(perTenant / 1024).toFixed(1)} KiB | |`,
   );

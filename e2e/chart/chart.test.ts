@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { usage as gatewayUsage } from '../../cli/commands/gateway.ts';
-import { usage as operatorUsage } from '../../cli/commands/operator.ts';
+import {
+  OPERATOR_COMPILE_CACHE,
+  OPERATOR_MALLOC_ENV,
+  OPERATOR_V8_FLAGS,
+  usage as operatorUsage,
+} from '../../cli/commands/operator.ts';
 import { GATEWAY_MALLOC_ENV } from '../../gateway/heap.ts';
 import { GATEWAY_V8_FLAGS } from '../../gateway/reexec.ts';
 import { chartTemplateFor } from '../../scripts/sync-chart-crds.ts';
@@ -270,6 +275,28 @@ describe('workloads', () => {
     assert.deepEqual(env.get('NODE_OPTIONS')?.split(' '), [...GATEWAY_V8_FLAGS]);
     assert.equal(env.get('NODE_COMPILE_CACHE'), '/tmp/node-compile-cache');
     for (const [k, v] of Object.entries(GATEWAY_MALLOC_ENV)) assert.equal(env.get(k), v, k);
+  });
+
+  it('the operator process runs as its memory was measured: V8 flags, compile cache, jemalloc (off on request)', async () => {
+    const env = async (o: Record<string, unknown> = {}) =>
+      new Map(
+        (container(one(await render(o), 'Deployment', 'tollgate-operator')).env ?? []).map((e) => [e.name, e.value]),
+      );
+    const on = await env();
+    // exactly the flags `tollgate operator` would otherwise re-execute itself with, and what bench:operator runs
+    assert.deepEqual(on.get('NODE_OPTIONS')?.split(' '), [...OPERATOR_V8_FLAGS]);
+    assert.equal(on.get('NODE_COMPILE_CACHE'), OPERATOR_COMPILE_CACHE);
+    for (const [k, v] of Object.entries(OPERATOR_MALLOC_ENV)) assert.equal(on.get(k), v, k);
+    const off = await env({ operator: { jemalloc: false } });
+    assert.equal(off.has('LD_PRELOAD'), false);
+    assert.equal(off.has('MALLOC_CONF'), false);
+    assert.equal(off.get('NODE_COMPILE_CACHE'), OPERATOR_COMPILE_CACHE);
+    // the gateway keeps glibc's malloc
+    const gw = container(one(await render(), 'Deployment', 'tollgate-gateway'));
+    assert.equal(
+      (gw.env ?? []).some((e) => e.name === 'LD_PRELOAD'),
+      false,
+    );
   });
 
   it('refuses a multi-replica gateway without a shared store', async () => {
