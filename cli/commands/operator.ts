@@ -15,10 +15,11 @@ export const JEMALLOC_IN_IMAGE = '/usr/local/lib/libjemalloc.so.2';
 
 /**
  * The operator's allocator as the chart runs it (`operator.jemalloc`): jemalloc preloaded, its freed pages returned
- * after a second by a background thread. With glibc's malloc the operator kept ~90-130 MB of native memory outside
- * V8's heap at 10,000 tenants (arenas holding what HTTP/2, TLS and the compilers freed); with jemalloc 30-70 MB:
- * RSS just after converging 296 -> 241 MiB, at rest 303 -> 242 MiB, operator CPU unchanged (bench:operator, README
- * "Scale"). Not for the gateway: there it cost ~40% more CPU per request for 7 MB (bench/gateway, --quick).
+ * after a second by a background thread. With glibc's malloc the operator kept 95-120 MB of native memory outside
+ * V8's heap at 10,000 tenants (arenas holding what HTTP/2, TLS and the compilers freed); with jemalloc 31-71 MB:
+ * RSS just after converging 289 -> 240-241 MiB, at rest 292 -> 238-242 MiB, peak 311 -> 288-289 MB, operator CPU
+ * within run-to-run noise (bench:operator, README "Scale"). Not for the gateway: there it saved 7 MB under load
+ * and cost more CPU per request (bench/gateway --quick: 0.23 -> 0.32 ms).
  */
 export const OPERATOR_MALLOC_ENV: Readonly<Record<string, string>> = {
   LD_PRELOAD: JEMALLOC_IN_IMAGE,
