@@ -5,7 +5,9 @@
 // does. Heap is measured after a full GC, before and after. For comparison it also measures the same
 // objects kept as the informers kept them before (everything but managedFields).
 // Usage: node --expose-gc bench/operator-memory.ts [--tenants 10000] [--namespaces 1000] [--models 100]
+//        [--heap-snapshot FILE]
 import { parseArgs } from 'node:util';
+import { writeHeapSnapshot } from 'node:v8';
 import { generateKey } from '../api/keys.ts';
 import { tenantNetworkPolicy } from '../operator/compiler/tenant.ts';
 import { KubeClient } from '../kube/client.ts';
@@ -18,6 +20,8 @@ const { values } = parseArgs({
     tenants: { type: 'string', default: '10000' },
     namespaces: { type: 'string', default: '1000' },
     models: { type: 'string', default: '100' },
+    /** write a heap snapshot (Chrome DevTools' format) here once everything is cached and compiled */
+    'heap-snapshot': { type: 'string' },
   },
 });
 const N = { tenants: Number(values.tenants), namespaces: Number(values.namespaces), models: Number(values.models) };
@@ -215,6 +219,7 @@ const cfg = world.gatewayConfig(now);
 const built = performance.now();
 const h1 = heap();
 const perTenant = (h1 - h0) / N.tenants;
+if (values['heap-snapshot']) console.log(`heap snapshot: ${writeHeapSnapshot(values['heap-snapshot'])}`);
 // One tenant changed: the work the next config reconcile does.
 const compiles0 = world.stats.tenantCompiles;
 const tChange = performance.now();
