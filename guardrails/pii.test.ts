@@ -67,6 +67,31 @@ const CASES: [string, string | undefined][] = [
   ['peer 2a00:1450:4001:82a:0:0:0:200e: closed', '2a00:1450:4001:82a:0:0:0:200e'],
   ['peer 2a00:1450:4001:82a::200e:. Then', '2a00:1450:4001:82a::200e'],
   ['ab:cd:ef:01:23:45: link up at 10:15:03: ok', undefined],
+  // phone: NANP and international, with an extension
+  ['call (415) 555-0134 x204 today', '555-0134'],
+  ['desk line 415.555.0134 ext. 12, thanks', '415.555.0134'],
+  ['reach us on +44 20 7946 0958 ext 3', '7946 0958'],
+  ['from abroad dial 0049-30-1234567 or 0033 1 23 45 67 89', '1234567'],
+  ['from abroad dial 0033 1 23 45 67 89', '23 45 67 89'],
+  // phone: a national number after a word that introduces one (same line, within 32 characters)
+  ['Please ring my mobile: 0412 345 678 after six', '0412 345 678'],
+  ['You can call me on (02) 9876 5432 tomorrow', '9876 5432'],
+  ['Fax 022 345 67 89 (reception)', '345 67 89'],
+  ['Telefon: 030 1234567, Handy 0151 2345678', '2345678'],
+  ['Telefon: 030 1234567', '1234567'],
+  ['Mon téléphone est le 06 12 34 56 78.', '56 78'],
+  ['Llámame al móvil 612 345 678', '345 678'],
+  ['phone 0412345678', '0412345678'],
+  // not a phone number: dates, ids, versions, one short bare run, a number far from the word or on another line
+  ['called on 2024-01-02 about order 12345678', undefined],
+  ['call stack depth 12345678 frames', undefined],
+  ['The phone model 2024 ships with 128 GB', undefined],
+  ['mobile build 1.2.3.4567 is out', undefined],
+  ['fax: 1/2/2024 and 02.01.2024', undefined],
+  ['order id 001234567890 shipped', undefined],
+  ['Office hours 9 00 17 00', undefined],
+  ['The phone is on the desk.\nInvoice 0412 345 678', undefined],
+  ['called at 10:15:03 by host 10.1.2.3', undefined],
 ];
 
 describe('PII detectors: personal data or not', () => {

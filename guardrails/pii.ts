@@ -246,15 +246,83 @@ function ipv4Mapped(hit: Hit, view: string): boolean {
 // ---------------------------------------------------------------------------------------------------------
 // phone numbers
 
+/** An extension after a number: `x751`, `ext. 12`, `Ext 3` (its digits are not the number's). */
+const PHONE_EXT = String.raw`(?:[ ]?(?:[xX]|[eE][xX][tT]\.?)[ ]?\d{1,6})?`;
+const EXT_AT_END = /[ ]?(?:x|ext\.?)[ ]?\d{1,6}$/i;
+/** A calendar date written with separators (`2024-01-02`, `02.01.2024`, `1/2/2024`): not a phone number. */
+const DATE_LIKE = /^(?:(?:19|20)\d\d[-./ ](?:0?\d|1[0-2])[-./ ]\d\d?|\d\d?[-./ ]\d\d?[-./ ](?:19|20)\d\d)$/;
+
+/** The number's digits (its extension left out), or undefined when it is not a phone number by shape. */
+function phoneDigits(number: string): string | undefined {
+  const core = number.replace(EXT_AT_END, '');
+  const digits = core.replace(/\D/g, '');
+  if (/^(\d)\1+$/.test(digits)) return undefined;
+  if (DATE_LIKE.test(core)) return undefined;
+  // an international number dialled with 00 carries a separator (a bare 00-led digit run is an id)
+  if (core.startsWith('00') && !/[ .()-]/.test(core)) return undefined;
+  return digits;
+}
+
+/** Alone in the text: not part of a longer word, number or dotted/dashed run. */
+function standsAlone(view: string, start: number, end: number): boolean {
+  const p = start > 0 ? (view[start - 1] as string) : '';
+  const n = view[end] ?? '';
+  return !PHONE_BEFORE.test(p) && !/\w/.test(n) && !(/[./-]/.test(n) && /\d/.test(view[end + 1] ?? ''));
+}
+
 function phoneValid(hit: Hit, view: string): boolean {
-  const p = prevChar(view, hit);
-  const n = nextChar(view, hit);
-  if (PHONE_BEFORE.test(p) || /\w/.test(n) || (/[./-]/.test(n) && /\d/.test(view[hit.end + 1] ?? ''))) return false;
-  const digits = hit.text.replace(/\D/g, '');
-  if (digits.length < 10 || digits.length > 15) return false;
-  if (/^(\d)\1+$/.test(digits)) return false;
+  if (!standsAlone(view, hit.start, hit.end)) return false;
+  const digits = phoneDigits(hit.text);
+  if (digits === undefined || digits.length < 10 || digits.length > 15) return false;
   if (/^(?:19|20)\d\d[-./](?:0\d|1[0-2])[-./]\d\d/.test(hit.text)) return false; // a date
   return true;
+}
+
+/**
+ * Words that introduce a phone number (English, German, French, Spanish). After one of them, on the same line and
+ * within 32 characters, a national number without a country code is taken too (`call me at (07) 5331 0577`,
+ * `Mobile: 041-412-293`): 8 to 15 digits written in groups, or 10 to 15 in one run. Presidio's phone recognizer
+ * likewise leans on such context words.
+ */
+const PHONE_WORDS = [
+  'phone',
+  'phones',
+  'telephone',
+  'tel',
+  'mobile',
+  'cell',
+  'cellphone',
+  'call',
+  'called',
+  'calling',
+  'fax',
+  'desk',
+  'office',
+  'landline',
+  'hotline',
+  'whatsapp',
+  'sms',
+  'telefon',
+  'telefonnummer',
+  'rufnummer',
+  'handy',
+  'mobil',
+  'mobilnummer',
+  'telefono',
+  'movil',
+  'celular',
+  'portable',
+  'numero de telephone',
+];
+
+function phoneInContextValid(hit: Hit, view: string): boolean {
+  if (!standsAlone(view, hit.spanStart, hit.spanEnd)) return false;
+  const number = view.slice(hit.spanStart, hit.spanEnd);
+  const digits = phoneDigits(number);
+  if (digits === undefined || digits.length > 15) return false;
+  // written in groups (or with a country or area code): 8 digits will do; one bare run of digits is a full number
+  // or an id (`call stack depth 12345678`)
+  return digits.length >= (/[ .()+-]/.test(number.replace(EXT_AT_END, '')) ? 8 : 10);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -286,14 +354,20 @@ export function piiRules(): Record<PiiDetector, Rule[]> {
       ),
     ],
     phone: [
-      r('phone', String.raw`(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}`, {
+      r('phone', String.raw`(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}${PHONE_EXT}`, {
         accept: phoneValid,
         rejectsAfter: PHONE_BEFORE,
       }),
-      r('phone', String.raw`\+\d{1,3}[ .-]?(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]?\d{2,4}){2,4}`, {
+      r('phone', String.raw`(?:\+|00)\d{1,3}[ .-]?(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]?\d{2,4}){2,4}${PHONE_EXT}`, {
         accept: phoneValid,
         rejectsAfter: PHONE_BEFORE,
       }),
+      // a national number after a word that introduces one (PHONE_WORDS); the number alone is redacted
+      r(
+        'phone',
+        String.raw`(?i)\b(?:${PHONE_WORDS.join('|')})\b[^\n\d]{0,32}?(?P<secret>(?:\+|00)?\(?\d{1,5}\)?(?:[ .-]?\d{2,5}){1,5}${PHONE_EXT})`,
+        { accept: phoneInContextValid },
+      ),
     ],
     iban: [
       r('iban', String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, {
