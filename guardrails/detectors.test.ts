@@ -129,6 +129,7 @@ describe('built-in detectors', () => {
     ['email', 'write to jane.doe@contoso.com.', 'write to [REDACTED:email].'],
     ['phone', 'call (415) 555-0134 today', 'call [REDACTED:phone] today'],
     ['iban', 'IBAN GB82 WEST 1234 5698 7654 32.', 'IBAN [REDACTED:iban].'],
+    ['us-ssn', 'SSN 536-90-4312 on file', 'SSN [REDACTED:us-ssn] on file'],
     [
       'ip-address',
       'from 81.2.69.142 and 2a00:1450:4001:81b::200e',

@@ -92,6 +92,17 @@ const CASES: [string, string | undefined][] = [
   ['Office hours 9 00 17 00', undefined],
   ['The phone is on the desk.\nInvoice 0412 345 678', undefined],
   ['called at 10:15:03 by host 10.1.2.3', undefined],
+  // US Social Security numbers: as issued, dashed anywhere; spaced or plain after a word that names one
+  ['Her SSN is 536-90-4312, please verify', '536-90-4312'],
+  ['employee 4417: 536-90-4312 (payroll)', '536-90-4312'],
+  ['social security number: 536 90 4312', '536 90 4312'],
+  ['SSN#536904312 on file', '536904312'],
+  // not one: never issued (area 000, 666, 9xx; group 00; serial 0000), published examples, other numbers
+  ['SSN 000-12-3456, 666-12-3456, 912-34-5678, 536-00-4312, 536-90-0000', undefined],
+  ['the sample SSN 123-45-6789 and the Woolworth card 078-05-1120', undefined],
+  ['ISBN 978-3-16-148410-0 and part 12-345-6789 and 2024-05-01', undefined],
+  ['invoice 536 90 4312 paid', undefined],
+  ['ticket 1536-90-4312 and v536-90-4312 and 536-90-4312-7', undefined],
 ];
 
 describe('PII detectors: personal data or not', () => {

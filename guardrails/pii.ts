@@ -1,4 +1,4 @@
-// Built-in PII detectors (email, phone, iban, ip-address; API names in api/v1alpha1/policy.ts
+// Built-in PII detectors (email, phone, iban, ip-address, us-ssn; API names in api/v1alpha1/policy.ts
 // BUILTIN_PII_DETECTORS). RE2 patterns with bounded repetition, then validators that decide what is personal data
 // (guardrails/README.md, "What the PII detectors take"):
 // - e-mail: not an address under a reserved name (RFC 2606 / RFC 6761: example.com/.net/.org and their subdomains,
@@ -10,7 +10,10 @@
 //   network in CIDR notation; not the anycast address of a well-known public DNS resolver; not a dotted number in a
 //   version context ("v1.2.3.4", "version 10.0.0.1"); not a server's address (a URL's host, nameserver, listen,
 //   proxy target, DNS A record: SERVER_CONTEXT);
-// - phone and IBAN: shape and checksum validators.
+// - phone and IBAN: shape and checksum validators; a national phone number only after a word that introduces one;
+// - us-ssn: a US Social Security number as the SSA issues them (area 001-899 but 666, group 01-99, serial
+//   0001-9999), not a published example or a run of one digit; written 123-45-6789 anywhere, with spaces or none
+//   only after a word that names one (SSN, social security).
 // Every decision reads the match and at most KEYWORD_CONTEXT characters before it and 2 after it, which the
 // scanner keeps (streamed = whole).
 import { isIP } from 'node:net';
@@ -326,6 +329,28 @@ function phoneInContextValid(hit: Hit, view: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// US Social Security numbers
+
+/** Numbers the SSA or others published as examples (Woolworth's wallet card, advertising), and the usual sample. */
+const SSN_EXAMPLES = new Set(['078051120', '219099999', '457555462', '123456789']);
+const SSN_BEFORE = /[\w./-]/;
+
+/** Issued-shape check (SSA: area 001-899 except 666, group 01-99, serial 0001-9999), not an example or one repeated digit. */
+export function ssnValid(digits: string): boolean {
+  if (!/^\d{9}$/.test(digits)) return false;
+  const area = Number(digits.slice(0, 3));
+  if (area === 0 || area === 666 || area >= 900) return false;
+  if (digits.slice(3, 5) === '00' || digits.slice(5) === '0000') return false;
+  return !/^(\d)\1+$/.test(digits) && !SSN_EXAMPLES.has(digits);
+}
+
+function ssnAlone(view: string, start: number, end: number): boolean {
+  const p = start > 0 ? (view[start - 1] as string) : '';
+  const n = view[end] ?? '';
+  return !SSN_BEFORE.test(p) && !/\w/.test(n) && !(/[./-]/.test(n) && /\d/.test(view[end + 1] ?? ''));
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // the rules
 
 export function piiRules(): Record<PiiDetector, Rule[]> {
@@ -373,6 +398,22 @@ export function piiRules(): Record<PiiDetector, Rule[]> {
       r('iban', String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, {
         accept: (hit) => ibanValid(hit.text),
       }),
+    ],
+    'us-ssn': [
+      r('us-ssn', String.raw`\b\d{3}-\d{2}-\d{4}\b`, {
+        accept: (hit, view) => ssnAlone(view, hit.start, hit.end) && ssnValid(hit.text.replace(/-/g, '')),
+        rejectsAfter: SSN_BEFORE,
+      }),
+      // with spaces, dots or nothing between the groups: only after a word that names one
+      r(
+        'us-ssn',
+        String.raw`(?i)\b(?:ssn|ssns|ss#|social[ -]security(?:[ -](?:number|no|num|#))?)(?:\b|#)[^\n\d]{0,24}?(?P<secret>\d{3}[ .-]?\d{2}[ .-]?\d{4})`,
+        {
+          accept: (hit, view) =>
+            ssnAlone(view, hit.spanStart, hit.spanEnd) &&
+            ssnValid(view.slice(hit.spanStart, hit.spanEnd).replace(/\D/g, '')),
+        },
+      ),
     ],
     'ip-address': [
       r('ip-address', String.raw`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`, {

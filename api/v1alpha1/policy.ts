@@ -118,7 +118,7 @@ export const BUILTIN_SECRET_DETECTORS = [
   'tollgate-key',
   'credit-card',
 ] as const;
-export const BUILTIN_PII_DETECTORS = ['email', 'phone', 'iban', 'ip-address'] as const;
+export const BUILTIN_PII_DETECTORS = ['email', 'phone', 'iban', 'ip-address', 'us-ssn'] as const;
 export const Detector = z.enum([...BUILTIN_SECRET_DETECTORS, ...BUILTIN_PII_DETECTORS, 'secrets', 'pii']);
 export type Detector = z.infer<typeof Detector>;
 

@@ -420,6 +420,18 @@ const MAKERS: Record<BuiltinDetector, Maker[]> = {
       return { secret: group4(s), text: `rekening ${group4(s)}` };
     },
   ],
+  'us-ssn': [
+    (g) => {
+      // as issued: area 001-665 or 667-899, group 01-99, serial 0001-9999 (pii.ts ssnValid)
+      const area = String(1 + g.int(665)).padStart(3, '0');
+      const s = `${area}-${String(1 + g.int(99)).padStart(2, '0')}-${String(1 + g.int(9999)).padStart(4, '0')}`;
+      return { secret: s, text: say(g, `${g.pick(NAMES)}'s SSN is ${s}`) };
+    },
+    (g) => {
+      const s = `${700 + g.int(199)} ${String(1 + g.int(99)).padStart(2, '0')} ${String(1 + g.int(9999)).padStart(4, '0')}`;
+      return { secret: s, text: `Social Security Number: ${s}` };
+    },
+  ],
   'ip-address': [
     (g) => {
       // public unicast only: private, shared, loopback, link-local and documentation ranges are not PII (pii.ts)
