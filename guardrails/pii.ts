@@ -391,7 +391,8 @@ export function piiRules(): Record<PiiDetector, Rule[]> {
       r(
         'phone',
         String.raw`(?i)\b(?:${PHONE_WORDS.join('|')})\b[^\n\d]{0,32}?(?P<secret>(?:\+|00)?\(?\d{1,5}\)?(?:[ .-]?\d{2,5}){1,5}${PHONE_EXT})`,
-        { accept: phoneInContextValid },
+        // every match starts with the word: a stream holds text only after one (not the rule's whole length)
+        { accept: phoneInContextValid, anchor: String.raw`(?i)\b(?:${PHONE_WORDS.join('|')})\b` },
       ),
     ],
     iban: [
@@ -409,6 +410,7 @@ export function piiRules(): Record<PiiDetector, Rule[]> {
         'us-ssn',
         String.raw`(?i)\b(?:ssn|ssns|ss#|social[ -]security(?:[ -](?:number|no|num|#))?)(?:\b|#)[^\n\d]{0,24}?(?P<secret>\d{3}[ .-]?\d{2}[ .-]?\d{4})`,
         {
+          anchor: String.raw`(?i)\b(?:ssn|ss#|social[ -]security)`,
           accept: (hit, view) =>
             ssnAlone(view, hit.spanStart, hit.spanEnd) &&
             ssnValid(view.slice(hit.spanStart, hit.spanEnd).replace(/\D/g, '')),
