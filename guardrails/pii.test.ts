@@ -71,27 +71,12 @@ const CASES: [string, string | undefined][] = [
   ['call (415) 555-0134 x204 today', '555-0134'],
   ['desk line 415.555.0134 ext. 12, thanks', '415.555.0134'],
   ['reach us on +44 20 7946 0958 ext 3', '7946 0958'],
-  ['from abroad dial 0049-30-1234567 or 0033 1 23 45 67 89', '1234567'],
-  ['from abroad dial 0033 1 23 45 67 89', '23 45 67 89'],
-  // phone: a national number after a word that introduces one (same line, within 32 characters)
-  ['Please ring my mobile: 0412 345 678 after six', '0412 345 678'],
-  ['You can call me on (02) 9876 5432 tomorrow', '9876 5432'],
-  ['Fax 022 345 67 89 (reception)', '345 67 89'],
-  ['Telefon: 030 1234567, Handy 0151 2345678', '2345678'],
-  ['Telefon: 030 1234567', '1234567'],
-  ['Mon téléphone est le 06 12 34 56 78.', '56 78'],
-  ['Llámame al móvil 612 345 678', '345 678'],
-  ['phone 0412345678', '0412345678'],
-  // not a phone number: dates, ids, versions, one short bare run, a number far from the word or on another line
+  // not a phone number without a country code or the NANP shape: national numbers, ids, dates (a context rule for
+  // national numbers was withdrawn: 28% of texts with a word such as call, office or mobile before a number changed)
+  ['Please ring my mobile: 0412 345 678 after six', undefined],
   ['called on 2024-01-02 about order 12345678', undefined],
-  ['call stack depth 12345678 frames', undefined],
-  ['The phone model 2024 ships with 128 GB', undefined],
-  ['mobile build 1.2.3.4567 is out', undefined],
-  ['fax: 1/2/2024 and 02.01.2024', undefined],
-  ['order id 001234567890 shipped', undefined],
-  ['Office hours 9 00 17 00', undefined],
-  ['The phone is on the desk.\nInvoice 0412 345 678', undefined],
-  ['called at 10:15:03 by host 10.1.2.3', undefined],
+  ['order id 001234567890 shipped and Lot 0012 3456 78', undefined],
+  ['[phone-svc] 2024-03-15 10:22:01.123 sms sent at 1710511331', undefined],
   // US Social Security numbers: as issued, dashed anywhere; spaced or plain after a word that names one
   ['Her SSN is 536-90-4312, please verify', '536-90-4312'],
   ['employee 4417: 536-90-4312 (payroll)', '536-90-4312'],
@@ -101,7 +86,7 @@ const CASES: [string, string | undefined][] = [
   ['SSN 000-12-3456, 666-12-3456, 912-34-5678, 536-00-4312, 536-90-0000', undefined],
   ['the sample SSN 123-45-6789 and the Woolworth card 078-05-1120', undefined],
   ['ISBN 978-3-16-148410-0 and part 12-345-6789 and 2024-05-01', undefined],
-  ['invoice 536 90 4312 paid', undefined],
+  ['invoice 536 90 4312 paid and call 536 90 4312', undefined],
   ['ticket 1536-90-4312 and v536-90-4312 and 536-90-4312-7', undefined],
 ];
 

@@ -10,7 +10,7 @@
 //   network in CIDR notation; not the anycast address of a well-known public DNS resolver; not a dotted number in a
 //   version context ("v1.2.3.4", "version 10.0.0.1"); not a server's address (a URL's host, nameserver, listen,
 //   proxy target, DNS A record: SERVER_CONTEXT);
-// - phone and IBAN: shape and checksum validators; a national phone number only after a word that introduces one;
+// - phone and IBAN: shape and checksum validators (a phone number's extension is taken with it);
 // - us-ssn: a US Social Security number as the SSA issues them (area 001-899 but 666, group 01-99, serial
 //   0001-9999), not a published example or a run of one digit; written 123-45-6789 anywhere, with spaces or none
 //   only after a word that names one (SSN, social security).
@@ -261,8 +261,6 @@ function phoneDigits(number: string): string | undefined {
   const digits = core.replace(/\D/g, '');
   if (/^(\d)\1+$/.test(digits)) return undefined;
   if (DATE_LIKE.test(core)) return undefined;
-  // an international number dialled with 00 carries a separator (a bare 00-led digit run is an id)
-  if (core.startsWith('00') && !/[ .()-]/.test(core)) return undefined;
   return digits;
 }
 
@@ -279,53 +277,6 @@ function phoneValid(hit: Hit, view: string): boolean {
   if (digits === undefined || digits.length < 10 || digits.length > 15) return false;
   if (/^(?:19|20)\d\d[-./](?:0\d|1[0-2])[-./]\d\d/.test(hit.text)) return false; // a date
   return true;
-}
-
-/**
- * Words that introduce a phone number (English, German, French, Spanish). After one of them, on the same line and
- * within 32 characters, a national number without a country code is taken too (`call me at (07) 5331 0577`,
- * `Mobile: 041-412-293`): 8 to 15 digits written in groups, or 10 to 15 in one run. Presidio's phone recognizer
- * likewise leans on such context words.
- */
-const PHONE_WORDS = [
-  'phone',
-  'phones',
-  'telephone',
-  'tel',
-  'mobile',
-  'cell',
-  'cellphone',
-  'call',
-  'called',
-  'calling',
-  'fax',
-  'desk',
-  'office',
-  'landline',
-  'hotline',
-  'whatsapp',
-  'sms',
-  'telefon',
-  'telefonnummer',
-  'rufnummer',
-  'handy',
-  'mobil',
-  'mobilnummer',
-  'telefono',
-  'movil',
-  'celular',
-  'portable',
-  'numero de telephone',
-];
-
-function phoneInContextValid(hit: Hit, view: string): boolean {
-  if (!standsAlone(view, hit.spanStart, hit.spanEnd)) return false;
-  const number = view.slice(hit.spanStart, hit.spanEnd);
-  const digits = phoneDigits(number);
-  if (digits === undefined || digits.length > 15) return false;
-  // written in groups (or with a country or area code): 8 digits will do; one bare run of digits is a full number
-  // or an id (`call stack depth 12345678`)
-  return digits.length >= (/[ .()+-]/.test(number.replace(EXT_AT_END, '')) ? 8 : 10);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -383,17 +334,10 @@ export function piiRules(): Record<PiiDetector, Rule[]> {
         accept: phoneValid,
         rejectsAfter: PHONE_BEFORE,
       }),
-      r('phone', String.raw`(?:\+|00)\d{1,3}[ .-]?(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]?\d{2,4}){2,4}${PHONE_EXT}`, {
+      r('phone', String.raw`\+\d{1,3}[ .-]?(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]?\d{2,4}){2,4}${PHONE_EXT}`, {
         accept: phoneValid,
         rejectsAfter: PHONE_BEFORE,
       }),
-      // a national number after a word that introduces one (PHONE_WORDS); the number alone is redacted
-      r(
-        'phone',
-        String.raw`(?i)\b(?:${PHONE_WORDS.join('|')})\b[^\n\d]{0,32}?(?P<secret>(?:\+|00)?\(?\d{1,5}\)?(?:[ .-]?\d{2,5}){1,5}${PHONE_EXT})`,
-        // every match starts with the word: a stream holds text only after one (not the rule's whole length)
-        { accept: phoneInContextValid, anchor: String.raw`(?i)\b(?:${PHONE_WORDS.join('|')})\b` },
-      ),
     ],
     iban: [
       r('iban', String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, {
