@@ -252,29 +252,21 @@ function ipv4Mapped(hit: Hit, view: string): boolean {
 /** An extension after a number: `x751`, `ext. 12`, `Ext 3` (its digits are not the number's). */
 const PHONE_EXT = String.raw`(?:[ ]?(?:[xX]|[eE][xX][tT]\.?)[ ]?\d{1,6})?`;
 const EXT_AT_END = /[ ]?(?:x|ext\.?)[ ]?\d{1,6}$/i;
-/** A calendar date written with separators (`2024-01-02`, `02.01.2024`, `1/2/2024`): not a phone number. */
-const DATE_LIKE = /^(?:(?:19|20)\d\d[-./ ](?:0?\d|1[0-2])[-./ ]\d\d?|\d\d?[-./ ]\d\d?[-./ ](?:19|20)\d\d)$/;
-
-/** The number's digits (its extension left out), or undefined when it is not a phone number by shape. */
-function phoneDigits(number: string): string | undefined {
-  const core = number.replace(EXT_AT_END, '');
-  const digits = core.replace(/\D/g, '');
-  if (/^(\d)\1+$/.test(digits)) return undefined;
-  if (DATE_LIKE.test(core)) return undefined;
-  return digits;
-}
-
-/** Alone in the text: not part of a longer word, number or dotted/dashed run. */
-function standsAlone(view: string, start: number, end: number): boolean {
+/**
+ * Alone in the text: no character of `before` right before it, and not followed by a word character or a dotted /
+ * dashed continuation of the number (phone numbers and SSNs).
+ */
+function standsAlone(view: string, start: number, end: number, before: RegExp): boolean {
   const p = start > 0 ? (view[start - 1] as string) : '';
   const n = view[end] ?? '';
-  return !PHONE_BEFORE.test(p) && !/\w/.test(n) && !(/[./-]/.test(n) && /\d/.test(view[end + 1] ?? ''));
+  return !before.test(p) && !/\w/.test(n) && !(/[./-]/.test(n) && /\d/.test(view[end + 1] ?? ''));
 }
 
 function phoneValid(hit: Hit, view: string): boolean {
-  if (!standsAlone(view, hit.start, hit.end)) return false;
-  const digits = phoneDigits(hit.text);
-  if (digits === undefined || digits.length < 10 || digits.length > 15) return false;
+  if (!standsAlone(view, hit.start, hit.end, PHONE_BEFORE)) return false;
+  // the number's digits, its extension left out
+  const digits = hit.text.replace(EXT_AT_END, '').replace(/\D/g, '');
+  if (digits.length < 10 || digits.length > 15 || /^(\d)\1+$/.test(digits)) return false;
   if (/^(?:19|20)\d\d[-./](?:0\d|1[0-2])[-./]\d\d/.test(hit.text)) return false; // a date
   return true;
 }
@@ -287,18 +279,12 @@ const SSN_EXAMPLES = new Set(['078051120', '219099999', '457555462', '123456789'
 const SSN_BEFORE = /[\w./-]/;
 
 /** Issued-shape check (SSA: area 001-899 except 666, group 01-99, serial 0001-9999), not an example or one repeated digit. */
-export function ssnValid(digits: string): boolean {
+function ssnValid(digits: string): boolean {
   if (!/^\d{9}$/.test(digits)) return false;
   const area = Number(digits.slice(0, 3));
   if (area === 0 || area === 666 || area >= 900) return false;
   if (digits.slice(3, 5) === '00' || digits.slice(5) === '0000') return false;
   return !/^(\d)\1+$/.test(digits) && !SSN_EXAMPLES.has(digits);
-}
-
-function ssnAlone(view: string, start: number, end: number): boolean {
-  const p = start > 0 ? (view[start - 1] as string) : '';
-  const n = view[end] ?? '';
-  return !SSN_BEFORE.test(p) && !/\w/.test(n) && !(/[./-]/.test(n) && /\d/.test(view[end + 1] ?? ''));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -346,7 +332,8 @@ export function piiRules(): Record<PiiDetector, Rule[]> {
     ],
     'us-ssn': [
       r('us-ssn', String.raw`\b\d{3}-\d{2}-\d{4}\b`, {
-        accept: (hit, view) => ssnAlone(view, hit.start, hit.end) && ssnValid(hit.text.replace(/-/g, '')),
+        accept: (hit, view) =>
+          standsAlone(view, hit.start, hit.end, SSN_BEFORE) && ssnValid(hit.text.replace(/-/g, '')),
         rejectsAfter: SSN_BEFORE,
       }),
       // with spaces, dots or nothing between the groups: only after a word that names one
@@ -356,7 +343,7 @@ export function piiRules(): Record<PiiDetector, Rule[]> {
         {
           anchor: String.raw`(?i)\b(?:ssn|ss#|social[ -]security)`,
           accept: (hit, view) =>
-            ssnAlone(view, hit.spanStart, hit.spanEnd) &&
+            standsAlone(view, hit.spanStart, hit.spanEnd, SSN_BEFORE) &&
             ssnValid(view.slice(hit.spanStart, hit.spanEnd).replace(/\D/g, '')),
         },
       ),
